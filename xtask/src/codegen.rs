@@ -1,0 +1,86 @@
+//! The `codegen` task: read the docs, write `spec/` (and, later, `generated/`).
+
+use crate::corpus::{self, Counts};
+use crate::diag;
+use crate::files::Writer;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+/// Options of one run.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// The repository root (holds `spec/`, `generated/`).
+    pub root: PathBuf,
+    /// The docs folder; `None` means `$WECHATPAY_DOCS`, else `<root>/../shared/docs/wechatpay.im`.
+    pub docs: Option<PathBuf>,
+    /// Write nothing; report stale files.
+    pub check: bool,
+}
+
+/// What a run did.
+#[derive(Debug)]
+pub struct Report {
+    pub docs: PathBuf,
+    pub counts: Counts,
+    pub writer: Writer,
+    pub root: PathBuf,
+    pub elapsed: Duration,
+}
+
+impl Report {
+    pub fn is_clean(&self) -> bool {
+        self.writer.changed.is_empty() && self.writer.removed.is_empty()
+    }
+
+    /// Stale (or changed) files, relative to the repository root.
+    pub fn stale(&self) -> Vec<String> {
+        let rel = |p: &PathBuf| p.strip_prefix(&self.root).unwrap_or(p).display().to_string();
+        self.writer.changed.iter().map(rel).chain(self.writer.removed.iter().map(|p| format!("{} (no longer generated)", rel(p)))).collect()
+    }
+
+    pub fn summary(&self) -> String {
+        let c = &self.counts;
+        let verb = if self.writer.check { "stale" } else { "updated" };
+        format!(
+            "codegen: {} pages from {} ({} redirect stubs skipped, {} unreadable): {} v3 + {} v2 operations, {} v3 + {} v2 notification pages; {} warnings, {} errors (spec/DIAGNOSTICS.md); {} files {verb}, {} removed; {:.2?}",
+            c.pages, self.docs.display(), c.redirect_stubs, c.failed_pages, c.v3_operations, c.v2_operations, c.v3_notification_pages, c.v2_notification_pages, c.warnings, c.errors, self.writer.changed.len(), self.writer.removed.len(), self.elapsed
+        )
+    }
+}
+
+/// The docs folder to read: explicit, else `$WECHATPAY_DOCS`, else `<root>/../shared/docs/wechatpay.im`.
+pub fn docs_dir(root: &Path, explicit: Option<&Path>) -> PathBuf {
+    if let Some(d) = explicit {
+        return d.to_path_buf();
+    }
+    match std::env::var_os("WECHATPAY_DOCS") {
+        Some(d) if !d.is_empty() => PathBuf::from(d),
+        _ => root.join("../shared/docs/wechatpay.im"),
+    }
+}
+
+/// Runs the generator.
+pub fn run(opts: &Options) -> Result<Report, String> {
+    let start = Instant::now();
+    let docs = docs_dir(&opts.root, opts.docs.as_deref());
+    let corpus = corpus::load(&docs)?;
+    let counts = corpus.counts();
+    let mut w = Writer::new(opts.check);
+    let spec = opts.root.join("spec");
+    for page in &corpus.pages {
+        w.ensure(&spec.join(corpus::spec_file(&page.source)), &corpus::page_json(page))?;
+    }
+    let index = serde_json::json!({
+        "counts": counts,
+        "redirect_stubs": corpus.redirects,
+        "failed_pages": corpus.failed,
+    });
+    let mut index = serde_json::to_string_pretty(&index).map_err(|e| e.to_string())?;
+    index.push('\n');
+    w.ensure(&spec.join("index.json"), &index)?;
+    w.ensure(&spec.join("DIAGNOSTICS.md"), &diag::render_report(&corpus.diagnostics))?;
+    for dir in ["openapi", "webhook"] {
+        w.prune(&spec.join(dir), "json")?;
+    }
+    Ok(Report { docs, counts, writer: w, root: opts.root.clone(), elapsed: start.elapsed() })
+}

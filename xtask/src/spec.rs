@@ -1,0 +1,159 @@
+//! The schema model written to `spec/` (see `spec/README.md` for the documented JSON shape).
+//!
+//! One [`Page`] per documentation page. OpenAPI pages carry [`Operation`]s; webhook pages carry
+//! [`Notification`]s. Field trees are [`Field`]s. Serialisation is deterministic: struct fields in
+//! declaration order, vectors in document order, optional keys omitted when empty.
+
+use serde::{Deserialize, Serialize};
+
+/// One documentation page.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Page {
+    /// Page path relative to the docs root, e.g. `openapi/v3/pay/transactions/jsapi.md`.
+    pub source: String,
+    pub title: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
+    /// Page-level markers: `deprecated`, `redesigned`, `privated`, `discarded`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub markers: Vec<String>,
+    /// Operations of an `openapi/` page (one, or several on `{#mix}` pages).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub operations: Vec<Operation>,
+    /// Notifications of a `webhook/` page.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notifications: Vec<Notification>,
+}
+
+/// One HTTP operation.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Operation {
+    /// Upper-case HTTP method.
+    pub method: String,
+    /// URL path with a leading `/`, `{name}` segments for path parameters, e.g. `/v3/pay/transactions/jsapi`.
+    pub path: String,
+    /// API generation: `v3` (JSON, signed with WECHATPAY2-SHA256-RSA2048) or `v2` (XML).
+    pub api: String,
+    pub title: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
+    /// Links to the official documentation, in page order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub doc_links: Vec<String>,
+    /// True when the page or section is marked deprecated or discarded.
+    pub deprecated: bool,
+    /// Markers that apply to this operation (page-level ones included).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub markers: Vec<String>,
+    /// Host override (`base_uri` pseudo row), e.g. `https://apihk.mch.weixin.qq.com/`; may carry a path prefix.
+    pub base_uri: Option<String>,
+    /// APIv2 `security` row: the call needs the merchant's API client certificate (mutual TLS).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub security: bool,
+    /// APIv2 `nonceless` row: the request carries no `nonce_str`.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub nonceless: bool,
+    /// A fixed URL fragment to append (`fragment` row), e.g. `#wechat_redirect`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fragment: Option<String>,
+    pub path_params: Vec<Field>,
+    pub query: Vec<Field>,
+    pub headers: Vec<Field>,
+    pub request_body: Body,
+    pub response: Body,
+}
+
+/// A request or response body.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Body {
+    /// `json`, `xml`, `multipart`, `binary` or `empty`.
+    pub format: String,
+    pub fields: Vec<Field>,
+    /// Alternative top-level field sets, when the docs separate them with a rule row.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub variants: Vec<Vec<Field>>,
+    /// Text of a single-cell row describing the body (e.g. a file stream or a `30x` redirect).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub note: String,
+    /// True when the docs say the response is an HTTP `30x` redirect.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub redirect: bool,
+}
+
+/// A field of a request or response (or a header, query or path parameter).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Field {
+    /// Wire name exactly as the docs give it.
+    pub name: String,
+    /// `string`, `integer`, `number`, `boolean`, `object` or `array`.
+    #[serde(rename = "type")]
+    pub ty: String,
+    /// Element type for arrays (`string`, `integer`, `number`, `boolean`, `object`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub items: Option<String>,
+    pub required: bool,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
+    /// Documented values, in doc order.
+    #[serde(default, rename = "enum", skip_serializing_if = "Option::is_none")]
+    pub enum_values: Option<Vec<String>>,
+    /// A fixed value (`固定值`) the docs give, e.g. for `base_uri`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub constant: Option<String>,
+    /// `rsa-pubkey`, `aes-gcm` or `aes-ecb`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub encrypted: Option<String>,
+    /// Whose key encrypts the value: `wechatpay` (platform certificate / WeChat Pay public key),
+    /// `merchant` (merchant API certificate), `bank` (bank-transfer RSA key), `apiv3-key`, `api-key-md5`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub encryption_key: Option<String>,
+    /// `json` or `urlencode`: the string carries an encoded structure (its fields are the children).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub encoded: Option<String>,
+    /// `rsa-privatekey`: the value is a signature made with the merchant's private key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signed: Option<String>,
+    /// Maximum length in characters, from hints such as `最长32字符`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_length: Option<u32>,
+    /// Children: object members, array-of-object element members, or the decoded/decrypted content of a
+    /// string field (see `encrypted`, `encoded`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<Field>,
+    /// Alternative child sets separated by rule rows in the docs; `fields` is then empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub variants: Vec<Vec<Field>>,
+}
+
+/// One notification (webhook) that WeChat Pay sends to the merchant.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Notification {
+    /// HTTP method WeChat uses (`POST`).
+    pub method: String,
+    /// `v3` (JSON envelope with an AEAD-encrypted `resource`) or `v2` (XML).
+    pub api: String,
+    pub title: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub doc_links: Vec<String>,
+    pub deprecated: bool,
+    /// The `event_type` values this page documents (v3); empty when the page lists none.
+    pub event_types: Vec<String>,
+    /// Notification headers (`Wechatpay-Signature`, …).
+    pub headers: Vec<Field>,
+    /// The notification body as sent (`json` or `xml`), with the encrypted field's decrypted content as its
+    /// children.
+    pub envelope: Body,
+    /// Path (dot-separated wire names) of the encrypted field inside the envelope, e.g. `resource.ciphertext`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub encrypted_field: Option<String>,
+    /// The decrypted resource fields (a copy of the encrypted field's children), empty when not encrypted.
+    pub resource: Vec<Field>,
+    /// What the merchant answers.
+    pub reply: Body,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
