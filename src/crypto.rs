@@ -1,0 +1,546 @@
+//! Keys and pure cryptographic functions (all backed by aws-lc-rs).
+//!
+//! * RSA PKCS#1 v1.5 with SHA-256 for request signatures ([`sign_message`]) and response/notification
+//!   signatures ([`VerifyingKey::verify`]).
+//! * AEAD_AES_256_GCM for notification resources and downloaded platform certificates
+//!   ([`aead_aes_256_gcm_decrypt`], [`aead_aes_256_gcm_encrypt`]).
+//! * RSA-OAEP with SHA-1 and MGF1-SHA1, empty label, for sensitive fields ([`rsa_oaep_encrypt`],
+//!   [`rsa_oaep_decrypt`]).
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::{Arc, RwLock};
+
+use aws_lc_rs::aead::{Aad, LessSafeKey, Nonce, UnboundKey, AES_128_GCM, AES_256_GCM, NONCE_LEN};
+use aws_lc_rs::rand::SecureRandom;
+use aws_lc_rs::rsa::{
+    OaepPrivateDecryptingKey, OaepPublicEncryptingKey, PrivateDecryptingKey, PublicEncryptingKey,
+    OAEP_SHA1_MGF1SHA1,
+};
+use aws_lc_rs::signature::{
+    ParsedPublicKey, RsaKeyPair, RSA_PKCS1_2048_8192_SHA256, RSA_PKCS1_SHA256,
+};
+use base64::engine::general_purpose::STANDARD as B64;
+use base64::Engine as _;
+use rustls_pki_types::pem::PemObject;
+use rustls_pki_types::{CertificateDer, PrivateKeyDer, SubjectPublicKeyInfoDer};
+
+use crate::error::{ConfigError, ConfigErrorKind, CryptoError, Error};
+
+const REDACTED: &str = "[redacted]";
+
+/// The merchant API private key (RSA, 2048 bits or more), used to sign requests and to decrypt
+/// OAEP-encrypted fields WeChat Pay sends back.
+///
+/// Accepts PEM `PRIVATE KEY` (PKCS#8) and `RSA PRIVATE KEY` (PKCS#1), or DER of either. Its `Debug`
+/// output is `[redacted]`.
+pub struct PrivateKey {
+    signing: RsaKeyPair,
+    pkcs8: Vec<u8>,
+}
+
+impl fmt::Debug for PrivateKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(REDACTED)
+    }
+}
+
+fn key_err(msg: impl Into<String>) -> Error {
+    Error::Config(ConfigError::new(ConfigErrorKind::PrivateKey, msg))
+}
+
+impl PrivateKey {
+    /// Parses a PEM private key (PKCS#8 `PRIVATE KEY` or PKCS#1 `RSA PRIVATE KEY`).
+    pub fn from_pem(pem: &str) -> Result<Self, Error> {
+        let der = PrivateKeyDer::from_pem_slice(pem.as_bytes()).map_err(|e| {
+            key_err(format!(
+                "merchant private key is not a PEM RSA private key (PKCS#1 or PKCS#8): {e}"
+            ))
+        })?;
+        match der {
+            PrivateKeyDer::Pkcs8(k) => Self::from_pkcs8_der(k.secret_pkcs8_der()),
+            PrivateKeyDer::Pkcs1(k) => Self::from_pkcs1_der(k.secret_pkcs1_der()),
+            _ => Err(key_err("merchant private key is not an RSA key")),
+        }
+    }
+
+    /// Reads and parses a PEM private key file.
+    pub fn from_pem_file(path: impl AsRef<std::path::Path>) -> Result<Self, Error> {
+        let path = path.as_ref();
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            Error::Config(ConfigError::new(
+                ConfigErrorKind::Io,
+                format!("cannot read private key file {}: {e}", path.display()),
+            ))
+        })?;
+        Self::from_pem(&text)
+    }
+
+    /// Parses a PKCS#8 DER private key.
+    pub fn from_pkcs8_der(der: &[u8]) -> Result<Self, Error> {
+        let signing = RsaKeyPair::from_pkcs8(der)
+            .map_err(|e| key_err(format!("merchant private key rejected: {e}")))?;
+        Ok(PrivateKey {
+            signing,
+            pkcs8: der.to_vec(),
+        })
+    }
+
+    /// Parses a PKCS#1 (`RSAPrivateKey`) DER private key.
+    pub fn from_pkcs1_der(der: &[u8]) -> Result<Self, Error> {
+        // Validate as PKCS#1 first, then keep a PKCS#8 wrapping for the decrypting key.
+        RsaKeyPair::from_der(der)
+            .map_err(|e| key_err(format!("merchant private key rejected: {e}")))?;
+        Self::from_pkcs8_der(&pkcs1_to_pkcs8(der))
+    }
+
+    /// Signs `message` with RSA PKCS#1 v1.5 / SHA-256 and returns the raw signature bytes.
+    pub fn sign(&self, message: &[u8]) -> Result<Vec<u8>, Error> {
+        let mut sig = vec![0u8; self.signing.public_modulus_len()];
+        let rng = aws_lc_rs::rand::SystemRandom::new();
+        self.signing
+            .sign(&RSA_PKCS1_SHA256, &rng, message, &mut sig)
+            .map_err(|_| CryptoError::Failed)?;
+        Ok(sig)
+    }
+
+    fn decrypting_key(&self) -> Result<OaepPrivateDecryptingKey, Error> {
+        let k = PrivateDecryptingKey::from_pkcs8(&self.pkcs8).map_err(|_| CryptoError::Failed)?;
+        Ok(OaepPrivateDecryptingKey::new(k).map_err(|_| CryptoError::Failed)?)
+    }
+}
+
+/// DER length bytes.
+fn der_len(len: usize, out: &mut Vec<u8>) {
+    if len < 0x80 {
+        out.push(len as u8);
+    } else {
+        let bytes = len.to_be_bytes();
+        let skip = bytes.iter().take_while(|b| **b == 0).count();
+        out.push(0x80 | (bytes.len() - skip) as u8);
+        out.extend_from_slice(&bytes[skip..]);
+    }
+}
+
+/// Wraps a PKCS#1 RSAPrivateKey in a PKCS#8 PrivateKeyInfo.
+fn pkcs1_to_pkcs8(pkcs1: &[u8]) -> Vec<u8> {
+    // version 0, AlgorithmIdentifier { rsaEncryption, NULL }
+    const PREFIX: [u8; 18] = [
+        0x02, 0x01, 0x00, 0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01,
+        0x01, 0x05, 0x00,
+    ];
+    let mut octet = vec![0x04];
+    der_len(pkcs1.len(), &mut octet);
+    octet.extend_from_slice(pkcs1);
+    let mut out = vec![0x30];
+    der_len(PREFIX.len() + octet.len(), &mut out);
+    out.extend_from_slice(&PREFIX);
+    out.extend_from_slice(&octet);
+    out
+}
+
+/// The 32-byte APIv3 key (AEAD_AES_256_GCM key for notifications and certificate downloads).
+///
+/// Exactly 32 bytes are required; anything else is a [`ConfigErrorKind::ApiV3KeyLength`] error. (The
+/// low-level [`aead_aes_256_gcm_decrypt`] additionally accepts 16-byte keys so the AES-128-GCM vectors
+/// from the official SDK test suites can be checked, but a client never uses such a key.) Its `Debug`
+/// output is `[redacted]`.
+#[derive(Clone)]
+pub struct ApiV3Key([u8; 32]);
+
+impl fmt::Debug for ApiV3Key {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(REDACTED)
+    }
+}
+
+impl ApiV3Key {
+    /// Checks the length (must be exactly 32 bytes) and wraps the key.
+    pub fn new(key: impl AsRef<[u8]>) -> Result<Self, Error> {
+        let key = key.as_ref();
+        let arr: [u8; 32] = key.try_into().map_err(|_| {
+            Error::Config(ConfigError::new(
+                ConfigErrorKind::ApiV3KeyLength,
+                format!("APIv3 key must be exactly 32 bytes, got {}", key.len()),
+            ))
+        })?;
+        Ok(ApiV3Key(arr))
+    }
+
+    /// The raw key bytes.
+    pub fn as_bytes(&self) -> &[u8; 32] {
+        &self.0
+    }
+
+    /// Decrypts a WeChat `resource` (`ciphertext` base64, `nonce` and `associated_data` as given).
+    pub fn decrypt_resource(
+        &self,
+        nonce: &str,
+        associated_data: &str,
+        ciphertext_b64: &str,
+    ) -> Result<Vec<u8>, Error> {
+        let ct = B64
+            .decode(ciphertext_b64.trim())
+            .map_err(|_| CryptoError::DecryptFailed)?;
+        aead_aes_256_gcm_decrypt(&self.0, nonce.as_bytes(), associated_data.as_bytes(), &ct)
+    }
+}
+
+fn aead_key(key: &[u8]) -> Result<LessSafeKey, Error> {
+    let alg = match key.len() {
+        32 => &AES_256_GCM,
+        16 => &AES_128_GCM,
+        n => {
+            return Err(CryptoError::InvalidInput(format!(
+                "AES-GCM key must be 32 (or 16) bytes, got {n}"
+            ))
+            .into())
+        }
+    };
+    let k = UnboundKey::new(alg, key).map_err(|_| CryptoError::Failed)?;
+    Ok(LessSafeKey::new(k))
+}
+
+fn aead_nonce(nonce: &[u8]) -> Result<Nonce, Error> {
+    let arr: [u8; NONCE_LEN] = nonce.try_into().map_err(|_| {
+        CryptoError::InvalidInput(format!(
+            "AES-GCM nonce must be {NONCE_LEN} bytes, got {}",
+            nonce.len()
+        ))
+    })?;
+    Ok(Nonce::assume_unique_for_key(arr))
+}
+
+/// AEAD_AES_256_GCM decryption as WeChat Pay uses it: `ciphertext` is the base64-*decoded* ciphertext
+/// followed by the 16-byte tag; `nonce` is the 12-byte nonce string; `aad` the associated data.
+///
+/// `key` must be 32 bytes (AES-256-GCM, the APIv3 key). A 16-byte key selects AES-128-GCM: this exists
+/// only so that known answers from the official SDK test suites, which use 16-byte test keys, can be
+/// checked; real APIv3 keys are 32 bytes and [`ApiV3Key`] accepts nothing else.
+pub fn aead_aes_256_gcm_decrypt(
+    key: &[u8],
+    nonce: &[u8],
+    aad: &[u8],
+    ciphertext: &[u8],
+) -> Result<Vec<u8>, Error> {
+    let k = aead_key(key)?;
+    let n = aead_nonce(nonce)?;
+    let mut buf = ciphertext.to_vec();
+    let plain = k
+        .open_in_place(n, Aad::from(aad), &mut buf)
+        .map_err(|_| CryptoError::DecryptFailed)?;
+    Ok(plain.to_vec())
+}
+
+/// AEAD_AES_256_GCM encryption (ciphertext followed by the 16-byte tag, not base64-encoded). The
+/// counterpart of [`aead_aes_256_gcm_decrypt`]; useful for tests and mock servers. Same key rules.
+pub fn aead_aes_256_gcm_encrypt(
+    key: &[u8],
+    nonce: &[u8],
+    aad: &[u8],
+    plaintext: &[u8],
+) -> Result<Vec<u8>, Error> {
+    let k = aead_key(key)?;
+    let n = aead_nonce(nonce)?;
+    let mut buf = plaintext.to_vec();
+    k.seal_in_place_append_tag(n, Aad::from(aad), &mut buf)
+        .map_err(|_| CryptoError::Failed)?;
+    Ok(buf)
+}
+
+/// RSA-OAEP (SHA-1, MGF1-SHA1, empty label) encryption of a sensitive field with a WeChat Pay public
+/// key or platform certificate key. Returns raw ciphertext bytes (base64-encode them for the API).
+///
+/// Fails with [`CryptoError::PlaintextTooLong`] above 214 bytes for a 2048-bit key.
+pub fn rsa_oaep_encrypt(key: &VerifyingKey, plaintext: &[u8]) -> Result<Vec<u8>, Error> {
+    let pk = PublicEncryptingKey::from_der(&key.spki_der).map_err(|_| CryptoError::Failed)?;
+    let pk = OaepPublicEncryptingKey::new(pk).map_err(|_| CryptoError::Failed)?;
+    let max = pk.max_plaintext_size(&OAEP_SHA1_MGF1SHA1);
+    if plaintext.len() > max {
+        return Err(CryptoError::PlaintextTooLong {
+            len: plaintext.len(),
+            max,
+        }
+        .into());
+    }
+    let mut out = vec![0u8; pk.ciphertext_size()];
+    let n = pk
+        .encrypt(&OAEP_SHA1_MGF1SHA1, plaintext, &mut out, None)
+        .map_err(|_| CryptoError::Failed)?
+        .len();
+    out.truncate(n);
+    Ok(out)
+}
+
+/// RSA-OAEP (SHA-1, MGF1-SHA1, empty label) decryption with the merchant private key. `ciphertext`
+/// is the raw (base64-decoded) ciphertext.
+pub fn rsa_oaep_decrypt(key: &PrivateKey, ciphertext: &[u8]) -> Result<Vec<u8>, Error> {
+    let k = key.decrypting_key()?;
+    let mut out = vec![0u8; k.min_output_size()];
+    let n = k
+        .decrypt(&OAEP_SHA1_MGF1SHA1, ciphertext, &mut out, None)
+        .map_err(|_| CryptoError::DecryptFailed)?
+        .len();
+    out.truncate(n);
+    Ok(out)
+}
+
+/// Signs a message with the merchant key (RSA PKCS#1 v1.5 / SHA-256) and returns the base64 signature.
+pub fn sign_message(key: &PrivateKey, message: &[u8]) -> Result<String, Error> {
+    Ok(B64.encode(key.sign(message)?))
+}
+
+/// A fresh 32-character nonce of `[0-9A-Z]` from the system CSPRNG.
+pub fn generate_nonce() -> String {
+    const ALPHABET: &[u8; 36] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+    let rng = aws_lc_rs::rand::SystemRandom::new();
+    let mut out = String::with_capacity(32);
+    let mut buf = [0u8; 48];
+    while out.len() < 32 {
+        if rng.fill(&mut buf).is_err() {
+            // The system RNG does not fail on supported platforms; fall back to time-based entropy
+            // mixed with a counter rather than panicking.
+            let t = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_nanos())
+                .unwrap_or(0);
+            for (i, b) in buf.iter_mut().enumerate() {
+                *b = (t >> ((i % 16) * 8)) as u8 ^ (i as u8).wrapping_mul(151);
+            }
+        }
+        for b in buf {
+            // Rejection sampling keeps the distribution uniform (252 = 7 * 36).
+            if b < 252 && out.len() < 32 {
+                out.push(ALPHABET[(b % 36) as usize] as char);
+            }
+        }
+    }
+    out
+}
+
+/// Where a [`VerifyingKey`] came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum KeySource {
+    /// A WeChat Pay public key (public-key mode), identified by its `PUB_KEY_ID_…`.
+    PublicKey,
+    /// A platform certificate, identified by its serial number (uppercase hex).
+    Certificate {
+        /// `notBefore`, Unix seconds.
+        not_before: i64,
+        /// `notAfter`, Unix seconds.
+        not_after: i64,
+    },
+}
+
+/// A WeChat Pay key that verifies signatures (and encrypts sensitive fields), with the serial or
+/// public key id WeChat uses to name it in `Wechatpay-Serial`.
+#[derive(Clone)]
+pub struct VerifyingKey {
+    serial: String,
+    source: KeySource,
+    spki_der: Vec<u8>,
+    parsed: ParsedPublicKey,
+}
+
+impl fmt::Debug for VerifyingKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("VerifyingKey")
+            .field("serial", &self.serial)
+            .field("source", &self.source)
+            .finish()
+    }
+}
+
+fn pk_err(msg: impl Into<String>) -> Error {
+    Error::Config(ConfigError::new(ConfigErrorKind::PublicKey, msg))
+}
+
+fn cert_err(msg: impl Into<String>) -> Error {
+    Error::Config(ConfigError::new(ConfigErrorKind::Certificate, msg))
+}
+
+impl VerifyingKey {
+    /// A WeChat Pay public key (PEM `PUBLIC KEY`) with its id (`PUB_KEY_ID_…`).
+    pub fn from_public_key_pem(public_key_id: &str, pem: &str) -> Result<Self, Error> {
+        let spki = SubjectPublicKeyInfoDer::from_pem_slice(pem.as_bytes()).map_err(|e| {
+            pk_err(format!(
+                "WeChat Pay public key is not a PEM PUBLIC KEY: {e}"
+            ))
+        })?;
+        Self::from_public_key_der(public_key_id, spki.as_ref())
+    }
+
+    /// A WeChat Pay public key (DER SubjectPublicKeyInfo) with its id (`PUB_KEY_ID_…`).
+    pub fn from_public_key_der(public_key_id: &str, spki_der: &[u8]) -> Result<Self, Error> {
+        if public_key_id.trim().is_empty() {
+            return Err(pk_err("WeChat Pay public key id is empty"));
+        }
+        let parsed = ParsedPublicKey::new(&RSA_PKCS1_2048_8192_SHA256, spki_der)
+            .map_err(|e| pk_err(format!("WeChat Pay public key rejected: {e}")))?;
+        Ok(VerifyingKey {
+            serial: public_key_id.trim().to_string(),
+            source: KeySource::PublicKey,
+            spki_der: spki_der.to_vec(),
+            parsed,
+        })
+    }
+
+    /// A platform certificate in PEM; the serial is taken from the certificate.
+    pub fn from_certificate_pem(pem: &str) -> Result<Self, Error> {
+        let der = CertificateDer::from_pem_slice(pem.as_bytes()).map_err(|e| {
+            cert_err(format!(
+                "platform certificate is not a PEM CERTIFICATE: {e}"
+            ))
+        })?;
+        Self::from_certificate_der(der.as_ref())
+    }
+
+    /// A platform certificate in DER; the serial is taken from the certificate.
+    pub fn from_certificate_der(der: &[u8]) -> Result<Self, Error> {
+        use x509_cert::der::{Decode, Encode};
+        let cert = x509_cert::Certificate::from_der(der)
+            .map_err(|e| cert_err(format!("platform certificate cannot be parsed: {e}")))?;
+        let tbs = &cert.tbs_certificate;
+        let mut serial_bytes = tbs.serial_number.as_bytes();
+        while serial_bytes.len() > 1 && serial_bytes[0] == 0 {
+            serial_bytes = &serial_bytes[1..];
+        }
+        let serial: String = serial_bytes.iter().map(|b| format!("{b:02X}")).collect();
+        let spki = tbs
+            .subject_public_key_info
+            .to_der()
+            .map_err(|e| cert_err(format!("platform certificate key cannot be encoded: {e}")))?;
+        let not_before = tbs.validity.not_before.to_unix_duration().as_secs() as i64;
+        let not_after = tbs.validity.not_after.to_unix_duration().as_secs() as i64;
+        let parsed = ParsedPublicKey::new(&RSA_PKCS1_2048_8192_SHA256, &spki)
+            .map_err(|e| cert_err(format!("platform certificate key rejected: {e}")))?;
+        Ok(VerifyingKey {
+            serial,
+            source: KeySource::Certificate {
+                not_before,
+                not_after,
+            },
+            spki_der: spki,
+            parsed,
+        })
+    }
+
+    /// The serial (certificate, uppercase hex) or public key id (`PUB_KEY_ID_…`).
+    pub fn serial(&self) -> &str {
+        &self.serial
+    }
+
+    /// Where the key came from (and a certificate's validity).
+    pub fn source(&self) -> &KeySource {
+        &self.source
+    }
+
+    /// DER SubjectPublicKeyInfo of the key.
+    pub fn spki_der(&self) -> &[u8] {
+        &self.spki_der
+    }
+
+    /// `true` if `signature` (raw bytes) is a valid RSA PKCS#1 v1.5 SHA-256 signature of `message`.
+    pub fn verify(&self, message: &[u8], signature: &[u8]) -> bool {
+        self.parsed.verify_sig(message, signature).is_ok()
+    }
+}
+
+/// The keys the client trusts to verify WeChat Pay, keyed by serial / public key id.
+///
+/// Cheap to clone (shared); certificate refreshes add to the same store. Lookups of hex serials are
+/// case-insensitive.
+#[derive(Clone, Default)]
+pub struct KeyStore {
+    inner: Arc<RwLock<HashMap<String, Arc<VerifyingKey>>>>,
+}
+
+impl fmt::Debug for KeyStore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_set().entries(self.serials()).finish()
+    }
+}
+
+fn norm(serial: &str) -> String {
+    serial.trim().to_ascii_uppercase()
+}
+
+impl KeyStore {
+    /// An empty store.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds (or replaces) a key under its serial.
+    pub fn insert(&self, key: VerifyingKey) {
+        let mut m = match self.inner.write() {
+            Ok(g) => g,
+            Err(p) => p.into_inner(),
+        };
+        m.insert(norm(&key.serial), Arc::new(key));
+    }
+
+    /// The key named by `serial`, if any.
+    pub fn get(&self, serial: &str) -> Option<Arc<VerifyingKey>> {
+        let m = match self.inner.read() {
+            Ok(g) => g,
+            Err(p) => p.into_inner(),
+        };
+        m.get(&norm(serial)).cloned()
+    }
+
+    /// All serials currently in the store (sorted).
+    pub fn serials(&self) -> Vec<String> {
+        let m = match self.inner.read() {
+            Ok(g) => g,
+            Err(p) => p.into_inner(),
+        };
+        let mut v: Vec<String> = m.values().map(|k| k.serial.clone()).collect();
+        v.sort();
+        v
+    }
+
+    /// Number of keys.
+    pub fn len(&self) -> usize {
+        self.serials().len()
+    }
+
+    /// `true` if there is no key.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The key to encrypt sensitive fields with (and to name in the request's `Wechatpay-Serial`):
+    /// a WeChat Pay public key if there is one, else the platform certificate valid at `now` with the
+    /// latest expiry.
+    pub fn preferred(&self, now: i64) -> Option<Arc<VerifyingKey>> {
+        let m = match self.inner.read() {
+            Ok(g) => g,
+            Err(p) => p.into_inner(),
+        };
+        let mut best: Option<(i64, &Arc<VerifyingKey>)> = None;
+        for k in m.values() {
+            let rank = match k.source {
+                KeySource::PublicKey => i64::MAX,
+                KeySource::Certificate {
+                    not_before,
+                    not_after,
+                } => {
+                    if now < not_before || now > not_after {
+                        continue;
+                    }
+                    not_after
+                }
+            };
+            let better = match best {
+                None => true,
+                Some((r, b)) => rank > r || (rank == r && k.serial < b.serial),
+            };
+            if better {
+                best = Some((rank, k));
+            }
+        }
+        best.map(|(_, k)| k.clone())
+    }
+}

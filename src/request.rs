@@ -1,0 +1,224 @@
+//! The non-generic request description the generated code builds for each operation.
+
+use std::borrow::Cow;
+
+use bytes::Bytes;
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+use serde::Serialize;
+
+use crate::error::Error;
+
+pub use reqwest::Method;
+
+/// Characters left as-is in path segments and query keys/values: RFC 3986 unreserved only.
+const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// Percent-encodes one path segment or query component (everything but `A-Za-z0-9-._~`).
+pub fn encode_component(s: &str) -> String {
+    utf8_percent_encode(s, COMPONENT).to_string()
+}
+
+/// One API call, described without generics so that per-operation code stays small.
+///
+/// Build it with [`Request::new`] and the chained setters, then hand it to
+/// [`Client::send`](crate::Client::send) (JSON answer), [`Client::send_empty`](crate::Client::send_empty)
+/// (204 / ignored body), [`Client::send_bytes`](crate::Client::send_bytes) (raw bytes, e.g. bill
+/// downloads) or [`Client::execute`](crate::Client::execute) (the raw verified response).
+///
+/// * `path` is a template such as `/v3/pay/transactions/id/{transaction_id}`; each `{name}` is replaced
+///   by the percent-encoded value given to [`path_param`](Request::path_param). A leading `/` is added if
+///   missing. The template may already contain a literal query string (`?a=b`); it is then sent as is.
+/// * query pairs are percent-encoded (RFC 3986 unreserved characters are kept) and appended in order.
+/// * the body is sent byte-for-byte as given and is exactly what gets signed.
+///
+/// ```
+/// use wechatpay_runtime::{Method, Request};
+/// let req = Request::new(Method::GET, "/v3/pay/transactions/out-trade-no/{out_trade_no}")
+///     .path_param("out_trade_no", "1217752501201407033233368018")
+///     .query("mchid", "1900000001");
+/// assert_eq!(
+///     req.path_and_query().unwrap(),
+///     "/v3/pay/transactions/out-trade-no/1217752501201407033233368018?mchid=1900000001"
+/// );
+/// ```
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub(crate) method: Method,
+    pub(crate) path: Cow<'static, str>,
+    pub(crate) path_params: Vec<(Cow<'static, str>, String)>,
+    pub(crate) query: Vec<(Cow<'static, str>, String)>,
+    pub(crate) headers: Vec<(Cow<'static, str>, String)>,
+    pub(crate) body: Option<Bytes>,
+    pub(crate) base_url: Option<Cow<'static, str>>,
+    pub(crate) unsigned_download: bool,
+    pub(crate) wechatpay_serial: Option<String>,
+}
+
+impl Request {
+    /// A request with the given method and path template.
+    pub fn new(method: Method, path: impl Into<Cow<'static, str>>) -> Self {
+        Request {
+            method,
+            path: path.into(),
+            path_params: Vec::new(),
+            query: Vec::new(),
+            headers: Vec::new(),
+            body: None,
+            base_url: None,
+            unsigned_download: false,
+            wechatpay_serial: None,
+        }
+    }
+
+    /// Sets the value of `{name}` in the path template (percent-encoded when the path is built).
+    pub fn path_param(
+        mut self,
+        name: impl Into<Cow<'static, str>>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.path_params.push((name.into(), value.into()));
+        self
+    }
+
+    /// Appends a query pair (percent-encoded when the URL is built). Call once per pair; repeated keys
+    /// are allowed.
+    pub fn query(mut self, key: impl Into<Cow<'static, str>>, value: impl Into<String>) -> Self {
+        self.query.push((key.into(), value.into()));
+        self
+    }
+
+    /// Appends an optional query pair: nothing happens for `None`.
+    pub fn query_opt(
+        self,
+        key: impl Into<Cow<'static, str>>,
+        value: Option<impl Into<String>>,
+    ) -> Self {
+        match value {
+            Some(v) => self.query(key, v),
+            None => self,
+        }
+    }
+
+    /// Adds an extra request header (e.g. `Idempotency-Key`). The runtime's own headers
+    /// (`Authorization`, `User-Agent`, `Accept`, `Content-Type`, `Wechatpay-Serial`) cannot be overridden.
+    pub fn header(mut self, name: impl Into<Cow<'static, str>>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Sets the JSON body bytes, exactly as they will be sent and signed.
+    pub fn body(mut self, json: impl Into<Bytes>) -> Self {
+        self.body = Some(json.into());
+        self
+    }
+
+    /// Serializes `value` with `serde_json` and uses it as the body.
+    pub fn json<T: Serialize + ?Sized>(mut self, value: &T) -> Result<Self, Error> {
+        let bytes = serde_json::to_vec(value)
+            .map_err(|e| Error::InvalidRequest(format!("cannot serialize request body: {e}")))?;
+        self.body = Some(Bytes::from(bytes));
+        Ok(self)
+    }
+
+    /// Sends this request to another host instead of the configured primary/backup pair, e.g.
+    /// `https://apihk.mch.weixin.qq.com` for Hong Kong operations. No failover happens for such requests.
+    pub fn base_url(mut self, base_url: impl Into<Cow<'static, str>>) -> Self {
+        self.base_url = Some(base_url.into());
+        self
+    }
+
+    /// Marks the call as a download of a file that WeChat does not sign (bill files, media): a 2xx
+    /// response is returned without signature verification and `Accept: */*` is sent. The request is
+    /// still signed. (Checking the file hash from the bill-URL response is the caller's job.)
+    pub fn unsigned_download(mut self) -> Self {
+        self.unsigned_download = true;
+        self
+    }
+
+    /// Names the WeChat Pay key (serial or `PUB_KEY_ID_…`) whose public key encrypted the sensitive
+    /// fields in this request; it is sent as `Wechatpay-Serial`. Use the serial of the key returned by
+    /// [`Client::encryption_key`](crate::Client::encryption_key). Without this call the client sends the
+    /// serial of its preferred key anyway (as the official SDKs do).
+    pub fn encrypted_with(mut self, serial: impl Into<String>) -> Self {
+        self.wechatpay_serial = Some(serial.into());
+        self
+    }
+
+    /// The method.
+    pub fn method(&self) -> &Method {
+        &self.method
+    }
+
+    /// The path template as given.
+    pub fn path_template(&self) -> &str {
+        &self.path
+    }
+
+    /// The body, if any.
+    pub fn body_bytes(&self) -> Option<&[u8]> {
+        self.body.as_deref()
+    }
+
+    /// Expands the template and appends the query: the path-and-query part of the URL (starting with `/`).
+    pub fn path_and_query(&self) -> Result<String, Error> {
+        let tpl: &str = &self.path;
+        let mut out = String::with_capacity(tpl.len() + 32);
+        if !tpl.starts_with('/') {
+            out.push('/');
+        }
+        let mut used = vec![false; self.path_params.len()];
+        let mut rest = tpl;
+        while let Some(open) = rest.find('{') {
+            out.push_str(&rest[..open]);
+            let after = &rest[open + 1..];
+            let close = after.find('}').ok_or_else(|| {
+                Error::InvalidRequest(format!("unbalanced '{{' in path template {tpl:?}"))
+            })?;
+            let name = &after[..close];
+            let idx = self
+                .path_params
+                .iter()
+                .position(|(n, _)| n == name)
+                .ok_or_else(|| {
+                    Error::InvalidRequest(format!("missing path parameter {name:?} for {tpl:?}"))
+                })?;
+            let value = &self.path_params[idx].1;
+            if value.is_empty() {
+                return Err(Error::InvalidRequest(format!(
+                    "path parameter {name:?} is empty for {tpl:?}"
+                )));
+            }
+            used[idx] = true;
+            out.push_str(&encode_component(value));
+            rest = &after[close + 1..];
+        }
+        if rest.contains('}') {
+            return Err(Error::InvalidRequest(format!(
+                "unbalanced '}}' in path template {tpl:?}"
+            )));
+        }
+        out.push_str(rest);
+        if let Some(pos) = used.iter().position(|u| !u) {
+            return Err(Error::InvalidRequest(format!(
+                "path parameter {:?} does not appear in {tpl:?}",
+                self.path_params[pos].0
+            )));
+        }
+        if !self.query.is_empty() {
+            out.push(if out.contains('?') { '&' } else { '?' });
+            for (i, (k, v)) in self.query.iter().enumerate() {
+                if i > 0 {
+                    out.push('&');
+                }
+                out.push_str(&encode_component(k));
+                out.push('=');
+                out.push_str(&encode_component(v));
+            }
+        }
+        Ok(out)
+    }
+}
