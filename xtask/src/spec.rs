@@ -75,6 +75,9 @@ pub struct Body {
     /// Text of a single-cell row describing the body (e.g. a file stream or a `30x` redirect).
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub note: String,
+    /// HTTP status codes the docs give for this body (webhook replies: `20X`, `4XX`, `5XX`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub http_status: Vec<String>,
     /// True when the docs say the response is an HTTP `30x` redirect.
     #[serde(default, skip_serializing_if = "is_false")]
     pub redirect: bool,

@@ -51,7 +51,7 @@ pub fn blocks(src: &str) -> Vec<Block<'_>> {
                     level: level as u8,
                     id: id.map(|s| s.to_string()),
                     classes: classes.iter().map(|c| c.to_string()).collect(),
-                    raw,
+                    raw: raw.trim_end(),
                 });
                 skip_until = Some(TagEnd::Heading(level));
             }
@@ -66,7 +66,7 @@ pub fn blocks(src: &str) -> Vec<Block<'_>> {
                 skip_until = Some(TagEnd::Table);
             }
             Tag::Paragraph => {
-                out.push(Block::Paragraph { line, raw });
+                out.push(Block::Paragraph { line, raw: raw.trim_end() });
                 skip_until = Some(TagEnd::Paragraph);
             }
             Tag::CodeBlock(kind) => {

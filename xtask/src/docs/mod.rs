@@ -334,15 +334,25 @@ fn response_body(kind: Kind, line: usize, mut tree: Tree, diags: &mut Diagnostic
     let default_format = if kind.api() == "v3" { "json" } else { "xml" };
     let (fields, variants) = top_fields(line, &mut tree, diags);
     let mut body = Body { format: default_format.into(), fields, variants, ..Body::default() };
-    if body.variants.is_empty() && body.fields.len() == 1 && ["body", "json", "xml"].contains(&body.fields[0].name.as_str()) && body.fields[0].ty == "object" {
-        let f = body.fields.remove(0);
-        let format = match f.name.as_str() {
-            "xml" => "xml",
-            "json" => "json",
-            _ if f.description.contains("XML") => "xml",
-            _ => default_format,
-        };
-        body = body_from(&f, format);
+    // A reply table (webhook pages) has pseudo rows: `status` (HTTP status) and `body`/`json`/`xml`.
+    let pseudo = |f: &Field| matches!(f.name.as_str(), "status" | "body" | "json" | "xml");
+    let has_body = body.fields.iter().any(|f| matches!(f.name.as_str(), "body" | "json" | "xml") && f.ty == "object");
+    if body.variants.is_empty() && has_body && body.fields.iter().all(pseudo) {
+        let mut status = Vec::new();
+        for f in std::mem::take(&mut body.fields) {
+            if f.name == "status" {
+                status = f.enum_values.unwrap_or_default();
+                continue;
+            }
+            let format = match f.name.as_str() {
+                "xml" => "xml",
+                "json" => "json",
+                _ if f.description.contains("XML") => "xml",
+                _ => default_format,
+            };
+            body = body_from(&f, format);
+        }
+        body.http_status = status;
     }
     for (nline, note) in tree.notes {
         if !body.note.is_empty() {

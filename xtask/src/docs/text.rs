@@ -19,7 +19,7 @@ pub fn describe(raw: &str) -> Described {
     let segments = split_br(raw);
     let mut enums: Option<Vec<String>> = None;
     let mut kept: Vec<&str> = Vec::new();
-    let mut listing = false;
+    let mut listing: Option<bool> = None;
     let mut listed: Vec<String> = Vec::new();
     for seg in &segments {
         let t = seg.trim();
@@ -29,18 +29,21 @@ pub fn describe(raw: &str) -> Described {
                 continue;
             }
         }
-        if listing {
-            match listed_value(t) {
+        if let Some(strict) = listing {
+            match listed_value(t, strict) {
                 Some(v) => listed.push(v),
-                None => listing = false,
+                None => listing = None,
             }
         }
         if t.ends_with("枚举值：") || t.ends_with("枚举值:") {
-            listing = true;
+            listing = Some(false);
+        } else if listing.is_none() && listed.is_empty() && (t.ends_with('：') || t.ends_with(':')) {
+            // `交易状态：<br/>`A`：…` — a listing without the word 枚举值 needs backticked values.
+            listing = Some(true);
         }
         kept.push(seg);
     }
-    if enums.is_none() && !listed.is_empty() {
+    if enums.is_none() && listed.len() >= 2 {
         enums = Some(listed);
     }
     let text = kept.iter().map(|s| inline_text(s)).collect::<Vec<_>>().join("\n").trim().to_string();
@@ -74,23 +77,31 @@ fn short_enum(seg: &str) -> Option<Vec<String>> {
         .or_else(|| seg.strip_suffix("枚举值之一。"))
         .or_else(|| seg.strip_suffix("枚举值。"))?
         .trim();
+    // Backticked values separated by `|` and/or spaces; anything else means this is prose.
     let mut values = Vec::new();
-    for part in body.split('|') {
-        let p = part.trim();
-        let v = p.strip_prefix('`')?.strip_suffix('`')?;
-        if v.contains('`') {
-            return None;
+    let mut rest = body;
+    loop {
+        rest = rest.trim_start_matches(|c: char| c.is_whitespace() || c == '|');
+        if rest.is_empty() {
+            break;
         }
-        values.push(v.to_string());
+        let inner = rest.strip_prefix('`')?;
+        let end = inner.find('`')?;
+        values.push(inner[..end].to_string());
+        rest = &inner[end + 1..];
     }
     (!values.is_empty()).then_some(values)
 }
 
 /// A line of an `枚举值：` listing: `` `A`：meaning`` or `A：meaning`.
-fn listed_value(seg: &str) -> Option<String> {
+fn listed_value(seg: &str, strict: bool) -> Option<String> {
     let (head, _) = seg.split_once('：').or_else(|| seg.split_once(':'))?;
     let head = head.trim();
-    let v = head.strip_prefix('`').and_then(|h| h.strip_suffix('`')).unwrap_or(head);
+    let quoted = head.strip_prefix('`').and_then(|h| h.strip_suffix('`'));
+    if strict && quoted.is_none() {
+        return None;
+    }
+    let v = quoted.unwrap_or(head);
     let ok = !v.is_empty() && v.chars().all(|c| c.is_ascii_alphanumeric() || "_-.".contains(c));
     ok.then(|| v.to_string())
 }
@@ -153,6 +164,20 @@ mod tests {
         let d = describe("交易状态，枚举值：<br/>`SUCCESS`：支付成功<br/>REFUND：转入退款<br/>其它说明");
         assert_eq!(d.enums, Some(vec!["SUCCESS".into(), "REFUND".into()]));
         assert!(d.text.contains("SUCCESS：支付成功"));
+    }
+
+    #[test]
+    fn enum_separated_by_spaces() {
+        let d = describe("`HTTP`状态码<br/>`20X` `4XX` `5XX` 枚举值之一");
+        assert_eq!(d.enums, Some(vec!["20X".into(), "4XX".into(), "5XX".into()]));
+        assert_eq!(describe("`A` 和 `B` 枚举值").enums, None);
+    }
+
+    #[test]
+    fn enum_listing_without_the_word() {
+        let d = describe("交易状态：<br/>`SUCCESS`：支付成功 <br/>`ACCEPT`：已接收");
+        assert_eq!(d.enums, Some(vec!["SUCCESS".into(), "ACCEPT".into()]));
+        assert_eq!(describe("说明：<br/>注意：不要重复").enums, None);
     }
 
     #[test]
