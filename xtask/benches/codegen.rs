@@ -11,23 +11,41 @@ fn main() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
     let docs = xtask::codegen::docs_dir(&root, None);
     if !docs.is_dir() {
-        println!("skipping: docs corpus not found at {} (set WECHATPAY_DOCS)", docs.display());
+        println!(
+            "skipping: docs corpus not found at {} (set WECHATPAY_DOCS)",
+            docs.display()
+        );
         return;
     }
-    let iterations: usize = std::env::var("BENCH_ITERATIONS").ok().and_then(|v| v.parse().ok()).unwrap_or(10);
+    let iterations: usize = std::env::var("BENCH_ITERATIONS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(10);
     let parse = measure(iterations, || {
         let corpus = xtask::corpus::load(&docs).expect("corpus loads");
         std::hint::black_box(corpus.pages.len());
     });
-    let opts = xtask::codegen::Options { root: root.clone(), docs: Some(docs.clone()), check: true };
+    let opts = xtask::codegen::Options {
+        root: root.clone(),
+        docs: Some(docs.clone()),
+        check: true,
+    };
     let full = measure(iterations, || {
         let report = xtask::codegen::run(&opts).expect("codegen runs");
         std::hint::black_box(report.counts.pages);
     });
-    let pages = xtask::corpus::load(&docs).map(|c| c.pages.len()).unwrap_or(0);
+    let pages = xtask::corpus::load(&docs)
+        .map(|c| c.pages.len())
+        .unwrap_or(0);
     println!("codegen benchmark: {pages} pages, {iterations} iterations");
-    println!("  parse corpus:          min {:>8.1?}  median {:>8.1?}", parse.0, parse.1);
-    println!("  codegen --check (all): min {:>8.1?}  median {:>8.1?}", full.0, full.1);
+    println!(
+        "  parse corpus:          min {:>8.1?}  median {:>8.1?}",
+        parse.0, parse.1
+    );
+    println!(
+        "  codegen --check (all): min {:>8.1?}  median {:>8.1?}",
+        full.0, full.1
+    );
 }
 
 fn measure(n: usize, mut f: impl FnMut()) -> (Duration, Duration) {

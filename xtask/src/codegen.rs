@@ -34,13 +34,32 @@ impl Report {
 
     /// Stale (or changed) files, relative to the repository root.
     pub fn stale(&self) -> Vec<String> {
-        let rel = |p: &PathBuf| p.strip_prefix(&self.root).unwrap_or(p).display().to_string();
-        self.writer.changed.iter().map(rel).chain(self.writer.removed.iter().map(|p| format!("{} (no longer generated)", rel(p)))).collect()
+        let rel = |p: &PathBuf| {
+            p.strip_prefix(&self.root)
+                .unwrap_or(p)
+                .display()
+                .to_string()
+        };
+        self.writer
+            .changed
+            .iter()
+            .map(rel)
+            .chain(
+                self.writer
+                    .removed
+                    .iter()
+                    .map(|p| format!("{} (no longer generated)", rel(p))),
+            )
+            .collect()
     }
 
     pub fn summary(&self) -> String {
         let c = &self.counts;
-        let verb = if self.writer.check { "stale" } else { "updated" };
+        let verb = if self.writer.check {
+            "stale"
+        } else {
+            "updated"
+        };
         format!(
             "codegen: {} pages from {} ({} redirect stubs skipped, {} unreadable): {} v3 + {} v2 operations, {} v3 + {} v2 notification pages; {} warnings, {} errors (spec/DIAGNOSTICS.md); {} files {verb}, {} removed; {:.2?}",
             c.pages, self.docs.display(), c.redirect_stubs, c.failed_pages, c.v3_operations, c.v2_operations, c.v3_notification_pages, c.v2_notification_pages, c.warnings, c.errors, self.writer.changed.len(), self.writer.removed.len(), self.elapsed
@@ -68,7 +87,10 @@ pub fn run(opts: &Options) -> Result<Report, String> {
     let mut w = Writer::new(opts.check);
     let spec = opts.root.join("spec");
     for page in &corpus.pages {
-        w.ensure(&spec.join(corpus::spec_file(&page.source)), &corpus::page_json(page))?;
+        w.ensure(
+            &spec.join(corpus::spec_file(&page.source)),
+            &corpus::page_json(page),
+        )?;
     }
     let index = serde_json::json!({
         "counts": counts,
@@ -78,9 +100,18 @@ pub fn run(opts: &Options) -> Result<Report, String> {
     let mut index = serde_json::to_string_pretty(&index).map_err(|e| e.to_string())?;
     index.push('\n');
     w.ensure(&spec.join("index.json"), &index)?;
-    w.ensure(&spec.join("DIAGNOSTICS.md"), &diag::render_report(&corpus.diagnostics))?;
+    w.ensure(
+        &spec.join("DIAGNOSTICS.md"),
+        &diag::render_report(&corpus.diagnostics),
+    )?;
     for dir in ["openapi", "webhook"] {
         w.prune(&spec.join(dir), "json")?;
     }
-    Ok(Report { docs, counts, writer: w, root: opts.root.clone(), elapsed: start.elapsed() })
+    Ok(Report {
+        docs,
+        counts,
+        writer: w,
+        root: opts.root.clone(),
+        elapsed: start.elapsed(),
+    })
 }

@@ -42,7 +42,12 @@ pub struct Counts {
 
 impl Corpus {
     pub fn counts(&self) -> Counts {
-        let mut c = Counts { pages: self.pages.len(), redirect_stubs: self.redirects.len(), failed_pages: self.failed.len(), ..Counts::default() };
+        let mut c = Counts {
+            pages: self.pages.len(),
+            redirect_stubs: self.redirects.len(),
+            failed_pages: self.failed.len(),
+            ..Counts::default()
+        };
         for p in &self.pages {
             for op in &p.operations {
                 match op.api.as_str() {
@@ -76,7 +81,10 @@ impl Corpus {
 /// Reads every API page under `root`. Fails only when `root` itself cannot be listed.
 pub fn load(root: &Path) -> Result<Corpus, String> {
     if !root.is_dir() {
-        return Err(format!("docs folder `{}` does not exist or is not a folder", root.display()));
+        return Err(format!(
+            "docs folder `{}` does not exist or is not a folder",
+            root.display()
+        ));
     }
     let mut files = Vec::new();
     for dir in API_DIRS {
@@ -86,22 +94,41 @@ pub fn load(root: &Path) -> Result<Corpus, String> {
         }
     }
     if files.is_empty() {
-        return Err(format!("no pages under `{}` (expected {})", root.display(), API_DIRS.join(", ")));
+        return Err(format!(
+            "no pages under `{}` (expected {})",
+            root.display(),
+            API_DIRS.join(", ")
+        ));
     }
     let mut rels: Vec<(String, PathBuf)> = files
         .into_iter()
         .filter_map(|p| {
-            let rel = p.strip_prefix(root).ok()?.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
+            let rel = p
+                .strip_prefix(root)
+                .ok()?
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy())
+                .collect::<Vec<_>>()
+                .join("/");
             Some((rel, p))
         })
         .collect();
     rels.sort();
     let mut corpus = Corpus::default();
     for (rel, path) in rels {
-        let src = match std::fs::read(&path).map_err(|e| e.to_string()).and_then(|b| String::from_utf8(b).map_err(|e| format!("not UTF-8: {e}"))) {
+        let src = match std::fs::read(&path)
+            .map_err(|e| e.to_string())
+            .and_then(|b| String::from_utf8(b).map_err(|e| format!("not UTF-8: {e}")))
+        {
             Ok(s) => s,
             Err(e) => {
-                corpus.diagnostics.push(Diagnostic { file: rel.clone(), line: 1, severity: crate::diag::Severity::Error, class: "unreadable", message: e.clone() });
+                corpus.diagnostics.push(Diagnostic {
+                    file: rel.clone(),
+                    line: 1,
+                    severity: crate::diag::Severity::Error,
+                    class: "unreadable",
+                    message: e.clone(),
+                });
                 corpus.failed.insert(rel, e);
                 continue;
             }
@@ -140,7 +167,8 @@ pub fn spec_file(rel: &str) -> String {
 
 /// A page as committed JSON (pretty-printed, trailing newline).
 pub fn page_json(page: &Page) -> String {
-    let mut s = serde_json::to_string_pretty(page).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    let mut s =
+        serde_json::to_string_pretty(page).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
     s.push('\n');
     s
 }

@@ -31,7 +31,11 @@ impl fmt::Display for Diagnostic {
             Severity::Warning => "warning",
             Severity::Error => "error",
         };
-        write!(f, "{}:{}: {sev}[{}]: {}", self.file, self.line, self.class, self.message)
+        write!(
+            f,
+            "{}:{}: {sev}[{}]: {}",
+            self.file, self.line, self.class, self.message
+        )
     }
 }
 
@@ -44,7 +48,10 @@ pub struct Diagnostics {
 
 impl Diagnostics {
     pub fn new(file: impl Into<String>) -> Self {
-        Diagnostics { file: file.into(), items: Vec::new() }
+        Diagnostics {
+            file: file.into(),
+            items: Vec::new(),
+        }
     }
 
     pub fn warn(&mut self, line: usize, class: &'static str, message: impl Into<String>) {
@@ -56,7 +63,13 @@ impl Diagnostics {
     }
 
     fn push(&mut self, line: usize, severity: Severity, class: &'static str, message: String) {
-        self.items.push(Diagnostic { file: self.file.clone(), line, severity, class, message });
+        self.items.push(Diagnostic {
+            file: self.file.clone(),
+            line,
+            severity,
+            class,
+            message,
+        });
     }
 
     pub fn items(&self) -> &[Diagnostic] {
@@ -90,7 +103,13 @@ pub fn render_report(all: &[Diagnostic]) -> String {
     for (class, (w, e)) in &by_class {
         out.push_str(&format!("| `{class}` | {w} | {e} |\n"));
     }
-    out.push_str(&format!("| **total** | {} | {} |\n\n", all.iter().filter(|d| d.severity == Severity::Warning).count(), all.iter().filter(|d| d.severity == Severity::Error).count()));
+    out.push_str(&format!(
+        "| **total** | {} | {} |\n\n",
+        all.iter()
+            .filter(|d| d.severity == Severity::Warning)
+            .count(),
+        all.iter().filter(|d| d.severity == Severity::Error).count()
+    ));
     out.push_str("## All diagnostics\n\n");
     for d in all {
         out.push_str("- ");

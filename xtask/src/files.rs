@@ -16,7 +16,10 @@ pub struct Writer {
 
 impl Writer {
     pub fn new(check: bool) -> Self {
-        Writer { check, ..Writer::default() }
+        Writer {
+            check,
+            ..Writer::default()
+        }
     }
 
     /// Makes `path` hold `contents`: writes it when it differs (or records it as stale in check mode).
@@ -30,21 +33,25 @@ impl Writer {
             return Ok(());
         }
         if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| format!("cannot create `{}`: {e}", dir.display()))?;
+            std::fs::create_dir_all(dir)
+                .map_err(|e| format!("cannot create `{}`: {e}", dir.display()))?;
         }
-        std::fs::write(path, contents).map_err(|e| format!("cannot write `{}`: {e}", path.display()))
+        std::fs::write(path, contents)
+            .map_err(|e| format!("cannot write `{}`: {e}", path.display()))
     }
 
     /// Removes (or reports) files under `dir` with extension `ext` that this run did not produce.
     pub fn prune(&mut self, dir: &Path, ext: &str) -> Result<(), String> {
         let mut found = Vec::new();
-        collect(dir, ext, &mut found).map_err(|e| format!("cannot list `{}`: {e}", dir.display()))?;
+        collect(dir, ext, &mut found)
+            .map_err(|e| format!("cannot list `{}`: {e}", dir.display()))?;
         for f in found {
             if self.produced.contains(&f) {
                 continue;
             }
             if !self.check {
-                std::fs::remove_file(&f).map_err(|e| format!("cannot remove `{}`: {e}", f.display()))?;
+                std::fs::remove_file(&f)
+                    .map_err(|e| format!("cannot remove `{}`: {e}", f.display()))?;
             }
             self.removed.push(f);
         }
@@ -72,7 +79,9 @@ fn collect(dir: &Path, ext: &str, out: &mut Vec<PathBuf>) -> std::io::Result<()>
 }
 
 fn remove_empty_dirs(dir: &Path) -> bool {
-    let Ok(entries) = std::fs::read_dir(dir) else { return false };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return false;
+    };
     let mut empty = true;
     for entry in entries.flatten() {
         let path = entry.path();

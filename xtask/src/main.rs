@@ -28,11 +28,17 @@ fn run(args: &[String]) -> Result<ExitCode, String> {
         }
         Some(other) => return Err(format!("unknown task `{other}`\n{USAGE}")),
     }
-    let mut opts = xtask::codegen::Options { root: workspace_root(), docs: None, check: false };
+    let mut opts = xtask::codegen::Options {
+        root: workspace_root(),
+        docs: None,
+        check: false,
+    };
     while let Some(a) = it.next() {
         match a.as_str() {
             "--check" => opts.check = true,
-            "--docs" => opts.docs = Some(PathBuf::from(it.next().ok_or("`--docs` needs a folder")?)),
+            "--docs" => {
+                opts.docs = Some(PathBuf::from(it.next().ok_or("`--docs` needs a folder")?))
+            }
             other => return Err(format!("unknown argument `{other}`\n{USAGE}")),
         }
     }

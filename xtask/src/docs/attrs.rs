@@ -15,7 +15,10 @@ pub struct Attrs {
 
 impl Attrs {
     pub fn get(&self, key: &str) -> Option<&str> {
-        self.pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+        self.pairs
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
     }
 
     pub fn has(&self, key: &str) -> bool {
@@ -70,7 +73,10 @@ pub fn parse(inner: &str) -> Attrs {
         } else if let Some(id) = token.strip_prefix('#') {
             attrs.id = Some(id.to_string());
         } else if let Some((k, v)) = token.split_once('=') {
-            let v = v.strip_prefix('"').and_then(|v| v.strip_suffix('"')).unwrap_or(v);
+            let v = v
+                .strip_prefix('"')
+                .and_then(|v| v.strip_suffix('"'))
+                .unwrap_or(v);
             attrs.pairs.push((k.to_string(), v.to_string()));
         } else if !token.is_empty() {
             attrs.pairs.push((token.to_string(), String::new()));
@@ -107,7 +113,8 @@ mod tests {
 
     #[test]
     fn quoted_value_with_space_and_brace() {
-        let (ty, attrs) = split_trailing(r#"string {data-tooltip="a {b} c" data-encrypted=by-aes-gcm}"#);
+        let (ty, attrs) =
+            split_trailing(r#"string {data-tooltip="a {b} c" data-encrypted=by-aes-gcm}"#);
         let attrs = attrs.unwrap();
         assert_eq!(ty, "string");
         assert_eq!(attrs.get("data-tooltip"), Some("a {b} c"));

@@ -11,13 +11,26 @@ pub enum Block<'a> {
     /// The YAML front matter, without the `---` fences.
     FrontMatter { line: usize, text: &'a str },
     /// A heading; `raw` is its source line(s).
-    Heading { line: usize, level: u8, id: Option<String>, classes: Vec<String>, raw: &'a str },
+    Heading {
+        line: usize,
+        level: u8,
+        id: Option<String>,
+        classes: Vec<String>,
+        raw: &'a str,
+    },
     /// A table: every source line with its line number.
-    Table { line: usize, lines: Vec<(usize, &'a str)> },
+    Table {
+        line: usize,
+        lines: Vec<(usize, &'a str)>,
+    },
     /// A paragraph's raw source.
     Paragraph { line: usize, raw: &'a str },
     /// A fenced code block: its info string and content.
-    Code { line: usize, info: String, text: &'a str },
+    Code {
+        line: usize,
+        info: String,
+        text: &'a str,
+    },
 }
 
 /// Splits a page into blocks in document order.
@@ -42,10 +55,15 @@ pub fn blocks(src: &str) -> Vec<Block<'_>> {
         let raw = &src[range.clone()];
         match tag {
             Tag::MetadataBlock(MetadataBlockKind::YamlStyle) => {
-                out.push(Block::FrontMatter { line, text: strip_fences(raw) });
+                out.push(Block::FrontMatter {
+                    line,
+                    text: strip_fences(raw),
+                });
                 skip_until = Some(TagEnd::MetadataBlock(MetadataBlockKind::YamlStyle));
             }
-            Tag::Heading { level, id, classes, .. } => {
+            Tag::Heading {
+                level, id, classes, ..
+            } => {
                 out.push(Block::Heading {
                     line,
                     level: level as u8,
@@ -66,7 +84,10 @@ pub fn blocks(src: &str) -> Vec<Block<'_>> {
                 skip_until = Some(TagEnd::Table);
             }
             Tag::Paragraph => {
-                out.push(Block::Paragraph { line, raw: raw.trim_end() });
+                out.push(Block::Paragraph {
+                    line,
+                    raw: raw.trim_end(),
+                });
                 skip_until = Some(TagEnd::Paragraph);
             }
             Tag::CodeBlock(kind) => {
@@ -74,7 +95,11 @@ pub fn blocks(src: &str) -> Vec<Block<'_>> {
                     CodeBlockKind::Fenced(info) => info.to_string(),
                     CodeBlockKind::Indented => String::new(),
                 };
-                out.push(Block::Code { line, info, text: code_body(raw) });
+                out.push(Block::Code {
+                    line,
+                    info,
+                    text: code_body(raw),
+                });
                 skip_until = Some(TagEnd::CodeBlock);
             }
             _ => {}
@@ -99,12 +124,19 @@ fn strip_fences(raw: &str) -> &str {
 /// The content of a fenced code block, without its fence lines.
 fn code_body(raw: &str) -> &str {
     let body = match raw.find('\n') {
-        Some(i) if raw.trim_start().starts_with("```") || raw.trim_start().starts_with("~~~") => &raw[i + 1..],
+        Some(i) if raw.trim_start().starts_with("```") || raw.trim_start().starts_with("~~~") => {
+            &raw[i + 1..]
+        }
         _ => raw,
     };
     let trimmed = body.trim_end();
     match trimmed.rfind('\n') {
-        Some(i) if trimmed[i + 1..].trim_start().starts_with("```") || trimmed[i + 1..].trim_start().starts_with("~~~") => &trimmed[..i + 1],
+        Some(i)
+            if trimmed[i + 1..].trim_start().starts_with("```")
+                || trimmed[i + 1..].trim_start().starts_with("~~~") =>
+        {
+            &trimmed[..i + 1]
+        }
         None if trimmed.trim_start().starts_with("```") => "",
         _ => body,
     }
@@ -118,14 +150,38 @@ mod tests {
     fn page_blocks() {
         let src = "---\ntitle: T\n---\n\n# {{ $frontmatter.title }} {#post}\n\ntext\n\n| a | b | c\n| --- | --- | ---\n| x {data-required} | string | d\n\n{.im-table #request}\n\n```php [x]\n$a = 1;\n```\n";
         let b = blocks(src);
-        assert!(matches!(b[0], Block::FrontMatter { line: 1, text: "title: T" }));
-        assert!(matches!(&b[1], Block::Heading { line: 5, level: 1, id: Some(id), .. } if id == "post"));
-        assert!(matches!(b[2], Block::Paragraph { line: 7, raw: "text" }));
+        assert!(matches!(
+            b[0],
+            Block::FrontMatter {
+                line: 1,
+                text: "title: T"
+            }
+        ));
+        assert!(
+            matches!(&b[1], Block::Heading { line: 5, level: 1, id: Some(id), .. } if id == "post")
+        );
+        assert!(matches!(
+            b[2],
+            Block::Paragraph {
+                line: 7,
+                raw: "text"
+            }
+        ));
         match &b[3] {
-            Block::Table { line: 9, lines } => assert_eq!(lines[2], (11, "| x {data-required} | string | d")),
+            Block::Table { line: 9, lines } => {
+                assert_eq!(lines[2], (11, "| x {data-required} | string | d"))
+            }
             other => panic!("{other:?}"),
         }
-        assert!(matches!(b[4], Block::Paragraph { line: 13, raw: "{.im-table #request}" }));
-        assert!(matches!(&b[5], Block::Code { line: 15, info, text: "$a = 1;\n" } if info == "php [x]"));
+        assert!(matches!(
+            b[4],
+            Block::Paragraph {
+                line: 13,
+                raw: "{.im-table #request}"
+            }
+        ));
+        assert!(
+            matches!(&b[5], Block::Code { line: 15, info, text: "$a = 1;\n" } if info == "php [x]")
+        );
     }
 }

@@ -33,7 +33,9 @@ pub fn parse(block: &str) -> FrontMatter {
         if line.starts_with(' ') || line.starts_with('\t') {
             continue;
         }
-        let Some((key, value)) = line.split_once(':') else { continue };
+        let Some((key, value)) = line.split_once(':') else {
+            continue;
+        };
         let value = value.trim();
         let value = if value == ">" || value == "|" || value == ">-" || value == "|-" {
             let mut parts = Vec::new();
@@ -63,7 +65,9 @@ pub fn parse(block: &str) -> FrontMatter {
 }
 
 fn unquote(v: &str) -> String {
-    if v.len() >= 2 && ((v.starts_with('"') && v.ends_with('"')) || (v.starts_with('\'') && v.ends_with('\''))) {
+    if v.len() >= 2
+        && ((v.starts_with('"') && v.ends_with('"')) || (v.starts_with('\'') && v.ends_with('\'')))
+    {
         let inner = &v[1..v.len() - 1];
         if v.starts_with('\'') {
             inner.replace("''", "'")

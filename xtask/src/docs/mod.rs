@@ -37,10 +37,15 @@ pub enum Kind {
 impl Kind {
     /// The kind of a page path relative to the docs root, or `None` outside the four API folders.
     pub fn of(rel: &str) -> Option<Kind> {
-        [("openapi/v3/", Kind::OpenApiV3), ("openapi/v2/", Kind::OpenApiV2), ("webhook/v3/", Kind::WebhookV3), ("webhook/v2/", Kind::WebhookV2)]
-            .into_iter()
-            .find(|(p, _)| rel.starts_with(p))
-            .map(|(_, k)| k)
+        [
+            ("openapi/v3/", Kind::OpenApiV3),
+            ("openapi/v2/", Kind::OpenApiV2),
+            ("webhook/v3/", Kind::WebhookV3),
+            ("webhook/v2/", Kind::WebhookV2),
+        ]
+        .into_iter()
+        .find(|(p, _)| rel.starts_with(p))
+        .map(|(_, k)| k)
     }
 
     fn api(self) -> &'static str {
@@ -76,7 +81,10 @@ struct Section {
 pub fn parse_page(rel: &str, src: &str, diags: &mut Diagnostics) -> Option<Parsed> {
     let kind = Kind::of(rel)?;
     let mut fm = frontmatter::FrontMatter::default();
-    let mut page = Page { source: rel.to_string(), ..Page::default() };
+    let mut page = Page {
+        source: rel.to_string(),
+        ..Page::default()
+    };
     let mut sections: Vec<Section> = Vec::new();
     let mut mix = false;
     let mut pending_table: Option<(usize, Tree)> = None;
@@ -90,7 +98,13 @@ pub fn parse_page(rel: &str, src: &str, diags: &mut Diagnostics) -> Option<Parse
                 page.title = fm.title.clone();
                 page.description = fm.description.clone();
             }
-            Block::Heading { line, level, id, raw, .. } => {
+            Block::Heading {
+                line,
+                level,
+                id,
+                raw,
+                ..
+            } => {
                 let title = heading_text(raw, &fm);
                 let id = id.unwrap_or_default();
                 if level == 1 {
@@ -98,7 +112,11 @@ pub fn parse_page(rel: &str, src: &str, diags: &mut Diagnostics) -> Option<Parse
                         page.title = title.clone();
                     }
                     if !sections.is_empty() {
-                        diags.warn(line, "extra-h1", "a second `#` heading; read as a new section");
+                        diags.warn(
+                            line,
+                            "extra-h1",
+                            "a second `#` heading; read as a new section",
+                        );
                     }
                     mix = id == "mix";
                     if !mix {
@@ -106,22 +124,44 @@ pub fn parse_page(rel: &str, src: &str, diags: &mut Diagnostics) -> Option<Parse
                             diags.error(line, "no-method", format!("`#` heading has anchor `{{#{id}}}`, not a method or `mix`; page has no operation"));
                             continue;
                         }
-                        sections.push(Section { line, method: id.to_uppercase(), title, description: fm.description.clone(), ..Section::default() });
+                        sections.push(Section {
+                            line,
+                            method: id.to_uppercase(),
+                            title,
+                            description: fm.description.clone(),
+                            ..Section::default()
+                        });
                     }
                 } else if level == 2 && METHODS.contains(&id.as_str()) {
                     if !mix {
                         diags.warn(line, "method-heading", format!("`##` heading with `{{#{id}}}` on a page that is not `{{#mix}}`; read as another operation"));
                     }
-                    sections.push(Section { line, method: id.to_uppercase(), title, ..Section::default() });
+                    sections.push(Section {
+                        line,
+                        method: id.to_uppercase(),
+                        title,
+                        ..Section::default()
+                    });
                 }
             }
             Block::Table { line, lines } => {
                 let mut rows = table::read_rows(&lines, diags);
-                if kind.is_webhook() && !rows.rows.is_empty() && matches!(&rows.rows[0], table::Row::Field(f) if f.field.name == "headers" || f.field.name == "body") {
-                    table::fix_lost_indents(&mut rows.rows, &["headers", "body", "json", "xml"], diags);
+                if kind.is_webhook()
+                    && !rows.rows.is_empty()
+                    && matches!(&rows.rows[0], table::Row::Field(f) if f.field.name == "headers" || f.field.name == "body")
+                {
+                    table::fix_lost_indents(
+                        &mut rows.rows,
+                        &["headers", "body", "json", "xml"],
+                        diags,
+                    );
                 }
                 if let Some((old, _)) = pending_table.take() {
-                    diags.warn(old, "unmarked-table", "table is not followed by `{.im-table #request}` or `#response`; ignored");
+                    diags.warn(
+                        old,
+                        "unmarked-table",
+                        "table is not followed by `{.im-table #request}` or `#response`; ignored",
+                    );
                 }
                 let tree = table::build_tree(rows.rows, diags);
                 match rows.trailing_marker {
@@ -134,8 +174,14 @@ pub fn parse_page(rel: &str, src: &str, diags: &mut Diagnostics) -> Option<Parse
                 if trimmed.starts_with("{.") {
                     let marker = attrs::split_trailing(trimmed).1.unwrap_or_default();
                     match pending_table.take() {
-                        Some((tline, tree)) => attach_table(&mut sections, tline, tree, &marker, diags),
-                        None if marker.has_class("im-table") => diags.warn(line, "unmarked-table", "`{.im-table}` marker without a table before it; ignored"),
+                        Some((tline, tree)) => {
+                            attach_table(&mut sections, tline, tree, &marker, diags)
+                        }
+                        None if marker.has_class("im-table") => diags.warn(
+                            line,
+                            "unmarked-table",
+                            "`{.im-table}` marker without a table before it; ignored",
+                        ),
                         None => {}
                     }
                     continue;
@@ -154,7 +200,11 @@ pub fn parse_page(rel: &str, src: &str, diags: &mut Diagnostics) -> Option<Parse
                         s.doc_links.extend(links);
                     }
                 } else if let Some(s) = sections.last_mut() {
-                    if s.description.is_empty() && s.request.is_none() && !trimmed.starts_with(":::") && !trimmed.starts_with("{{") {
+                    if s.description.is_empty()
+                        && s.request.is_none()
+                        && !trimmed.starts_with(":::")
+                        && !trimmed.starts_with("{{")
+                    {
                         s.description = text::inline_text(trimmed);
                     }
                 }
@@ -163,10 +213,18 @@ pub fn parse_page(rel: &str, src: &str, diags: &mut Diagnostics) -> Option<Parse
         }
     }
     if let Some((line, _)) = pending_table {
-        diags.warn(line, "unmarked-table", "table is not followed by `{.im-table #request}` or `#response`; ignored");
+        diags.warn(
+            line,
+            "unmarked-table",
+            "table is not followed by `{.im-table #request}` or `#response`; ignored",
+        );
     }
     if sections.is_empty() {
-        diags.error(1, "no-operation", "page has no method heading; no operation read");
+        diags.error(
+            1,
+            "no-operation",
+            "page has no method heading; no operation read",
+        );
     }
     for mut s in sections {
         let mut markers = page.markers.clone();
@@ -183,15 +241,30 @@ pub fn parse_page(rel: &str, src: &str, diags: &mut Diagnostics) -> Option<Parse
 }
 
 fn heading_text(raw: &str, fm: &frontmatter::FrontMatter) -> String {
-    let line = raw.lines().next().unwrap_or("").trim_start_matches('#').trim();
+    let line = raw
+        .lines()
+        .next()
+        .unwrap_or("")
+        .trim_start_matches('#')
+        .trim();
     let (text, _) = attrs::split_trailing(line);
     let text = text.replace("{{ $frontmatter.title }}", &fm.title);
     text::inline_text(&text)
 }
 
-fn attach_table(sections: &mut [Section], line: usize, tree: Tree, marker: &attrs::Attrs, diags: &mut Diagnostics) {
+fn attach_table(
+    sections: &mut [Section],
+    line: usize,
+    tree: Tree,
+    marker: &attrs::Attrs,
+    diags: &mut Diagnostics,
+) {
     let Some(section) = sections.last_mut() else {
-        diags.warn(line, "unmarked-table", "table before any method heading; ignored");
+        diags.warn(
+            line,
+            "unmarked-table",
+            "table before any method heading; ignored",
+        );
         return;
     };
     let slot = match marker.id.as_deref() {
@@ -200,7 +273,14 @@ fn attach_table(sections: &mut [Section], line: usize, tree: Tree, marker: &attr
         _ => return,
     };
     if slot.is_some() {
-        diags.warn(line, "duplicate-table", format!("a second `#{}` table in one section; the later one is used", marker.id.as_deref().unwrap_or("")));
+        diags.warn(
+            line,
+            "duplicate-table",
+            format!(
+                "a second `#{}` table in one section; the later one is used",
+                marker.id.as_deref().unwrap_or("")
+            ),
+        );
     }
     *slot = Some((line, tree));
 }
@@ -222,7 +302,11 @@ fn doc_links(text: &str) -> Vec<String> {
 }
 
 /// The single top-level field set of a table, reporting top-level variants.
-fn top_fields(line: usize, tree: &mut Tree, diags: &mut Diagnostics) -> (Vec<Field>, Vec<Vec<Field>>) {
+fn top_fields(
+    line: usize,
+    tree: &mut Tree,
+    diags: &mut Diagnostics,
+) -> (Vec<Field>, Vec<Vec<Field>>) {
     let mut sets = std::mem::take(&mut tree.top);
     sets.retain(|s| !s.is_empty());
     match sets.len() {
@@ -245,21 +329,42 @@ fn operation(kind: Kind, rel: &str, s: Section, diags: &mut Diagnostics) -> Oper
         title: s.title,
         description: s.description,
         doc_links: s.doc_links,
-        deprecated: s.markers.iter().any(|m| m == "deprecated" || m == "discarded"),
+        deprecated: s
+            .markers
+            .iter()
+            .any(|m| m == "deprecated" || m == "discarded"),
         markers: s.markers,
-        request_body: Body { format: "empty".into(), ..Body::default() },
+        request_body: Body {
+            format: "empty".into(),
+            ..Body::default()
+        },
         ..Operation::default()
     };
     let mut path_rows = Vec::new();
     match s.request {
-        None => diags.warn(s.line, "missing-table", format!("{} {path} has no request table; read as no parameters", op.method)),
+        None => diags.warn(
+            s.line,
+            "missing-table",
+            format!(
+                "{} {path} has no request table; read as no parameters",
+                op.method
+            ),
+        ),
         Some((line, mut tree)) => {
             let (fields, variants) = top_fields(line, &mut tree, diags);
             if !variants.is_empty() {
-                diags.warn(line, "top-level-variants", "request table has rule-separated top-level variants; all rows read in order");
+                diags.warn(
+                    line,
+                    "top-level-variants",
+                    "request table has rule-separated top-level variants; all rows read in order",
+                );
             }
             for note in &tree.notes {
-                diags.warn(note.0, "note-row", format!("single-cell row `{}` in a request table; ignored", note.1));
+                diags.warn(
+                    note.0,
+                    "note-row",
+                    format!("single-cell row `{}` in a request table; ignored", note.1),
+                );
             }
             for f in fields.into_iter().chain(variants.into_iter().flatten()) {
                 match f.name.as_str() {
@@ -290,7 +395,13 @@ fn operation(kind: Kind, rel: &str, s: Section, diags: &mut Diagnostics) -> Oper
             continue;
         }
         if let Some(i) = op.query.iter().position(|f| f.name == name) {
-            diags.warn(s.line, "path-param-in-query", format!("`{{{name}}}` is documented as a query parameter; moved to the path parameters"));
+            diags.warn(
+                s.line,
+                "path-param-in-query",
+                format!(
+                    "`{{{name}}}` is documented as a query parameter; moved to the path parameters"
+                ),
+            );
             let mut f = op.query.remove(i);
             f.required = true;
             path_rows.push(f);
@@ -304,8 +415,18 @@ fn operation(kind: Kind, rel: &str, s: Section, diags: &mut Diagnostics) -> Oper
     op.path_params = match_path_params(s.line, &path, path_rows, diags);
     op.response = match s.response {
         None => {
-            diags.warn(s.line, "missing-table", format!("{} {path} has no response table; read as an empty response", op.method));
-            Body { format: "empty".into(), ..Body::default() }
+            diags.warn(
+                s.line,
+                "missing-table",
+                format!(
+                    "{} {path} has no response table; read as an empty response",
+                    op.method
+                ),
+            );
+            Body {
+                format: "empty".into(),
+                ..Body::default()
+            }
         }
         Some((line, tree)) => response_body(kind, line, tree, diags),
     };
@@ -313,7 +434,12 @@ fn operation(kind: Kind, rel: &str, s: Section, diags: &mut Diagnostics) -> Oper
 }
 
 fn body_from(f: &Field, format: &str) -> Body {
-    Body { format: format.into(), fields: f.fields.clone(), variants: f.variants.clone(), ..Body::default() }
+    Body {
+        format: format.into(),
+        fields: f.fields.clone(),
+        variants: f.variants.clone(),
+        ..Body::default()
+    }
 }
 
 fn container_children(f: Field) -> Vec<Field> {
@@ -324,7 +450,10 @@ fn container_children(f: Field) -> Vec<Field> {
 
 fn first_url(text: &str) -> Option<String> {
     let i = text.find("https://").or_else(|| text.find("http://"))?;
-    let url: String = text[i..].chars().take_while(|c| !c.is_whitespace() && !"()（）`,，".contains(*c)).collect();
+    let url: String = text[i..]
+        .chars()
+        .take_while(|c| !c.is_whitespace() && !"()（）`,，".contains(*c))
+        .collect();
     Some(url)
 }
 
@@ -333,10 +462,18 @@ fn first_url(text: &str) -> Option<String> {
 fn response_body(kind: Kind, line: usize, mut tree: Tree, diags: &mut Diagnostics) -> Body {
     let default_format = if kind.api() == "v3" { "json" } else { "xml" };
     let (fields, variants) = top_fields(line, &mut tree, diags);
-    let mut body = Body { format: default_format.into(), fields, variants, ..Body::default() };
+    let mut body = Body {
+        format: default_format.into(),
+        fields,
+        variants,
+        ..Body::default()
+    };
     // A reply table (webhook pages) has pseudo rows: `status` (HTTP status) and `body`/`json`/`xml`.
     let pseudo = |f: &Field| matches!(f.name.as_str(), "status" | "body" | "json" | "xml");
-    let has_body = body.fields.iter().any(|f| matches!(f.name.as_str(), "body" | "json" | "xml") && f.ty == "object");
+    let has_body = body
+        .fields
+        .iter()
+        .any(|f| matches!(f.name.as_str(), "body" | "json" | "xml") && f.ty == "object");
     if body.variants.is_empty() && has_body && body.fields.iter().all(pseudo) {
         let mut status = Vec::new();
         for f in std::mem::take(&mut body.fields) {
@@ -356,7 +493,11 @@ fn response_body(kind: Kind, line: usize, mut tree: Tree, diags: &mut Diagnostic
     }
     for (nline, note) in tree.notes {
         if !body.note.is_empty() {
-            diags.warn(nline, "note-row", format!("second single-cell row `{note}`; appended"));
+            diags.warn(
+                nline,
+                "note-row",
+                format!("second single-cell row `{note}`; appended"),
+            );
             body.note.push('\n');
         }
         body.note.push_str(&note);
@@ -368,11 +509,22 @@ fn response_body(kind: Kind, line: usize, mut tree: Tree, diags: &mut Diagnostic
             body.format = "empty".into();
             body.redirect = true;
         } else {
-            diags.warn(nline, "note-row", format!("single-cell row `{note}` not understood; kept as a note"));
+            diags.warn(
+                nline,
+                "note-row",
+                format!("single-cell row `{note}` not understood; kept as a note"),
+            );
         }
     }
-    if (body.format == "json" || body.format == "xml") && body.fields.is_empty() && body.variants.is_empty() {
-        diags.warn(line, "empty-response", "response table lists no fields; read as an empty response");
+    if (body.format == "json" || body.format == "xml")
+        && body.fields.is_empty()
+        && body.variants.is_empty()
+    {
+        diags.warn(
+            line,
+            "empty-response",
+            "response table lists no fields; read as an empty response",
+        );
         body.format = "empty".into();
     }
     body
@@ -380,7 +532,10 @@ fn response_body(kind: Kind, line: usize, mut tree: Tree, diags: &mut Diagnostic
 
 /// URL path from the page path: `openapi/v3/a/{id}.md` → `/v3/a/{id}`; `index.md` → trailing `/`.
 pub fn url_path(rel: &str) -> String {
-    let p = rel.strip_prefix("openapi").or_else(|| rel.strip_prefix("webhook")).unwrap_or(rel);
+    let p = rel
+        .strip_prefix("openapi")
+        .or_else(|| rel.strip_prefix("webhook"))
+        .unwrap_or(rel);
     let p = p.strip_suffix(".md").unwrap_or(p);
     match p.strip_suffix("/index") {
         Some(dir) => format!("{dir}/"),
@@ -402,7 +557,12 @@ pub fn template_params(path: &str) -> Vec<String> {
 }
 
 /// Matches the indent-0 parameter rows to the `{name}` segments of the path: by name, then by position.
-fn match_path_params(line: usize, path: &str, rows: Vec<Field>, diags: &mut Diagnostics) -> Vec<Field> {
+fn match_path_params(
+    line: usize,
+    path: &str,
+    rows: Vec<Field>,
+    diags: &mut Diagnostics,
+) -> Vec<Field> {
     let names = template_params(path);
     let mut slots: Vec<Option<Field>> = vec![None; names.len()];
     let mut unmatched = Vec::new();
@@ -413,14 +573,27 @@ fn match_path_params(line: usize, path: &str, rows: Vec<Field>, diags: &mut Diag
         }
     }
     for mut f in unmatched {
-        if let Some(c) = f.constant.as_deref().filter(|c| path.split('/').any(|seg| seg == *c)) {
+        if let Some(c) = f
+            .constant
+            .as_deref()
+            .filter(|c| path.split('/').any(|seg| seg == *c))
+        {
             diags.warn(line, "fixed-path-segment", format!("row `{}` is the fixed path segment `{c}`, already in `{path}`; not a parameter", f.name));
             continue;
         }
         match slots.iter().position(Option::is_none) {
             Some(i) => {
-                diags.warn(line, "path-param-mismatch", format!("row `{}` matches no `{{name}}` in `{path}`; read as `{{{}}}` by position", f.name, names[i]));
-                f.description = format!("{} (documented as `{}`)", f.description, f.name).trim().to_string();
+                diags.warn(
+                    line,
+                    "path-param-mismatch",
+                    format!(
+                        "row `{}` matches no `{{name}}` in `{path}`; read as `{{{}}}` by position",
+                        f.name, names[i]
+                    ),
+                );
+                f.description = format!("{} (documented as `{}`)", f.description, f.name)
+                    .trim()
+                    .to_string();
                 f.name = names[i].clone();
                 slots[i] = Some(f);
             }
@@ -435,8 +608,21 @@ fn match_path_params(line: usize, path: &str, rows: Vec<Field>, diags: &mut Diag
         match slot {
             Some(f) => out.push(f),
             None => {
-                diags.warn(line, "path-param-missing", format!("`{{{}}}` in `{path}` has no row; read as a required string", names[i]));
-                out.push(Field { name: names[i].clone(), ty: "string".into(), required: true, description: "(not described on the page)".into(), ..Field::default() });
+                diags.warn(
+                    line,
+                    "path-param-missing",
+                    format!(
+                        "`{{{}}}` in `{path}` has no row; read as a required string",
+                        names[i]
+                    ),
+                );
+                out.push(Field {
+                    name: names[i].clone(),
+                    ty: "string".into(),
+                    required: true,
+                    description: "(not described on the page)".into(),
+                    ..Field::default()
+                });
             }
         }
     }
@@ -451,28 +637,56 @@ fn notification(kind: Kind, s: Section, diags: &mut Diagnostics) -> Notification
         title: s.title,
         description: s.description,
         doc_links: s.doc_links,
-        deprecated: s.markers.iter().any(|m| m == "deprecated" || m == "discarded"),
-        envelope: Body { format: if kind.api() == "v3" { "json" } else { "xml" }.into(), ..Body::default() },
-        reply: Body { format: "empty".into(), ..Body::default() },
+        deprecated: s
+            .markers
+            .iter()
+            .any(|m| m == "deprecated" || m == "discarded"),
+        envelope: Body {
+            format: if kind.api() == "v3" { "json" } else { "xml" }.into(),
+            ..Body::default()
+        },
+        reply: Body {
+            format: "empty".into(),
+            ..Body::default()
+        },
         ..Notification::default()
     };
     match s.request {
-        None => diags.error(s.line, "missing-table", "notification page has no request table"),
+        None => diags.error(
+            s.line,
+            "missing-table",
+            "notification page has no request table",
+        ),
         Some((line, mut tree)) => {
             let (fields, variants) = top_fields(line, &mut tree, diags);
             for f in fields.into_iter().chain(variants.into_iter().flatten()) {
                 match f.name.as_str() {
                     "headers" => n.headers = container_children(f),
                     "body" | "json" | "xml" => {
-                        let format = if f.name == "xml" || f.description.contains("XML") { "xml" } else { "json" };
+                        let format = if f.name == "xml" || f.description.contains("XML") {
+                            "xml"
+                        } else {
+                            "json"
+                        };
                         n.envelope = body_from(&f, format);
                     }
-                    other => diags.warn(line, "unknown-pseudo", format!("notification row `{other}` is neither `headers` nor `body`; ignored")),
+                    other => diags.warn(
+                        line,
+                        "unknown-pseudo",
+                        format!(
+                            "notification row `{other}` is neither `headers` nor `body`; ignored"
+                        ),
+                    ),
                 }
             }
         }
     }
-    let all: Vec<&Field> = n.envelope.fields.iter().chain(n.envelope.variants.iter().flatten()).collect();
+    let all: Vec<&Field> = n
+        .envelope
+        .fields
+        .iter()
+        .chain(n.envelope.variants.iter().flatten())
+        .collect();
     for f in &all {
         if f.name == "event_type" {
             for v in f.enum_values.iter().flatten() {
@@ -489,7 +703,11 @@ fn notification(kind: Kind, s: Section, diags: &mut Diagnostics) -> Notification
             n.resource = field.variants.iter().flatten().cloned().collect();
         }
         if n.resource.is_empty() {
-            diags.warn(s.line, "empty-resource", "the encrypted field has no documented decrypted fields");
+            diags.warn(
+                s.line,
+                "empty-resource",
+                "the encrypted field has no documented decrypted fields",
+            );
         }
     }
     if let Some((line, tree)) = s.response {
@@ -500,7 +718,11 @@ fn notification(kind: Kind, s: Section, diags: &mut Diagnostics) -> Notification
 
 fn find_encrypted<'a>(fields: &[&'a Field], prefix: &str) -> Option<(String, &'a Field)> {
     for f in fields {
-        let path = if prefix.is_empty() { f.name.clone() } else { format!("{prefix}.{}", f.name) };
+        let path = if prefix.is_empty() {
+            f.name.clone()
+        } else {
+            format!("{prefix}.{}", f.name)
+        };
         if matches!(f.encrypted.as_deref(), Some("aes-gcm" | "aes-ecb")) {
             return Some((path, f));
         }

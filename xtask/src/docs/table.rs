@@ -72,22 +72,45 @@ pub fn read_rows(lines: &[(usize, &str)], diags: &mut Diagnostics) -> Rows {
         let name_attrs = name_attrs.unwrap_or_default();
         if name_attrs.has_class("im-table-line") {
             if cells.len() > 1 || !name.is_empty() {
-                diags.warn(line, "cell-count", "rule row carries extra text; the text is ignored");
+                diags.warn(
+                    line,
+                    "cell-count",
+                    "rule row carries extra text; the text is ignored",
+                );
             }
             out.rows.push(Row::Rule { line });
             continue;
         }
         if cells.len() == 1 {
             if name_attrs.has("colspan") || name_attrs.has("align") {
-                out.rows.push(Row::Note { line, text: text::inline_text(name) });
+                out.rows.push(Row::Note {
+                    line,
+                    text: text::inline_text(name),
+                });
             } else {
-                diags.warn(line, "cell-count", format!("row `{}` has 1 cell, expected 3; read as a note", name));
-                out.rows.push(Row::Note { line, text: text::inline_text(name) });
+                diags.warn(
+                    line,
+                    "cell-count",
+                    format!("row `{}` has 1 cell, expected 3; read as a note", name),
+                );
+                out.rows.push(Row::Note {
+                    line,
+                    text: text::inline_text(name),
+                });
             }
             continue;
         }
         if cells.len() > 3 && cells.len() % 3 == 0 && looks_like_row_start(&cells[3]) {
-            diags.warn(line, "rows-run-together", format!("{} rows are written on one line (`{}` … `{}`)", cells.len() / 3, name, attrs::split_trailing(&cells[3]).0));
+            diags.warn(
+                line,
+                "rows-run-together",
+                format!(
+                    "{} rows are written on one line (`{}` … `{}`)",
+                    cells.len() / 3,
+                    name,
+                    attrs::split_trailing(&cells[3]).0
+                ),
+            );
             let first = field_row(line, name, &name_attrs, &cells[1], &cells[2], diags);
             let first_indent = first.indent;
             out.rows.push(Row::Field(first));
@@ -104,7 +127,11 @@ pub fn read_rows(lines: &[(usize, &str)], diags: &mut Diagnostics) -> Rows {
         }
         let desc_raw = match cells.len() {
             2 => {
-                diags.warn(line, "cell-count", format!("row `{name}` has 2 cells, expected 3; description is empty"));
+                diags.warn(
+                    line,
+                    "cell-count",
+                    format!("row `{name}` has 2 cells, expected 3; description is empty"),
+                );
                 String::new()
             }
             3 => cells[2].clone(),
@@ -117,7 +144,14 @@ pub fn read_rows(lines: &[(usize, &str)], diags: &mut Diagnostics) -> Rows {
                 cells[2..].join(" | ")
             }
         };
-        out.rows.push(Row::Field(field_row(line, name, &name_attrs, &cells[1], &desc_raw, diags)));
+        out.rows.push(Row::Field(field_row(
+            line,
+            name,
+            &name_attrs,
+            &cells[1],
+            &desc_raw,
+            diags,
+        )));
     }
     out
 }
@@ -125,51 +159,110 @@ pub fn read_rows(lines: &[(usize, &str)], diags: &mut Diagnostics) -> Rows {
 /// A cell that starts a row: a field name, optionally with `data-…` attributes.
 fn looks_like_row_start(cell: &str) -> bool {
     let (name, a) = attrs::split_trailing(cell);
-    !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || "_-$.".contains(c)) && a.is_none_or(|a| a.pairs.iter().all(|(k, _)| k.starts_with("data-")))
+    !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_-$.".contains(c))
+        && a.is_none_or(|a| a.pairs.iter().all(|(k, _)| k.starts_with("data-")))
 }
 
 /// Webhook request tables: every indent-0 row is `headers` or `body`. An indent-0 row with another name
 /// has lost its `data-indent`; it is re-indented as a sibling of its neighbours.
 pub fn fix_lost_indents(rows: &mut [Row], pseudo: &[&str], diags: &mut Diagnostics) {
-    let indents: Vec<Option<usize>> = rows.iter().map(|r| if let Row::Field(f) = r { Some(f.indent) } else { None }).collect();
+    let indents: Vec<Option<usize>> = rows
+        .iter()
+        .map(|r| {
+            if let Row::Field(f) = r {
+                Some(f.indent)
+            } else {
+                None
+            }
+        })
+        .collect();
     for i in 0..rows.len() {
-        let Row::Field(f) = &mut rows[i] else { continue };
+        let Row::Field(f) = &mut rows[i] else {
+            continue;
+        };
         if f.indent != 0 || pseudo.contains(&f.field.name.as_str()) {
             continue;
         }
-        let next = indents[i + 1..].iter().flatten().next().copied().unwrap_or(0);
-        let prev = indents[..i].iter().rev().flatten().next().copied().unwrap_or(0);
+        let next = indents[i + 1..]
+            .iter()
+            .flatten()
+            .next()
+            .copied()
+            .unwrap_or(0);
+        let prev = indents[..i]
+            .iter()
+            .rev()
+            .flatten()
+            .next()
+            .copied()
+            .unwrap_or(0);
         let new = if next > 1 { next - 1 } else { prev };
         if new == 0 {
             continue;
         }
-        diags.warn(f.line, "missing-indent", format!("`{}` has no `data-indent` among nested rows; read as indent {new}", f.field.name));
+        diags.warn(
+            f.line,
+            "missing-indent",
+            format!(
+                "`{}` has no `data-indent` among nested rows; read as indent {new}",
+                f.field.name
+            ),
+        );
         f.indent = new;
     }
 }
 
-fn field_row(line: usize, name: &str, name_attrs: &Attrs, ty_cell: &str, desc_raw: &str, diags: &mut Diagnostics) -> FieldRow {
+fn field_row(
+    line: usize,
+    name: &str,
+    name_attrs: &Attrs,
+    ty_cell: &str,
+    desc_raw: &str,
+    diags: &mut Diagnostics,
+) -> FieldRow {
     let (ty_text, ty_attrs) = attrs::split_trailing(ty_cell);
     let ty_attrs = ty_attrs.unwrap_or_default();
     let indent = match name_attrs.get("data-indent") {
         None => 0,
         Some(v) => v.parse().unwrap_or_else(|_| {
-            diags.warn(line, "bad-indent", format!("`data-indent={v}` is not a number; read as 0"));
+            diags.warn(
+                line,
+                "bad-indent",
+                format!("`data-indent={v}` is not a number; read as 0"),
+            );
             0
         }),
     };
     let mut required = name_attrs.has("data-required");
     if !required && ty_attrs.has("data-required") {
-        diags.warn(line, "misplaced-attribute", format!("`data-required` of `{name}` is in the type cell; honoured"));
+        diags.warn(
+            line,
+            "misplaced-attribute",
+            format!("`data-required` of `{name}` is in the type cell; honoured"),
+        );
         required = true;
     }
     let mut wire = name.to_string();
     if name.chars().any(char::is_whitespace) {
         wire = name.split_whitespace().collect();
-        diags.warn(line, "name-with-space", format!("name `{name}` contains a space; read as `{wire}`"));
+        diags.warn(
+            line,
+            "name-with-space",
+            format!("name `{name}` contains a space; read as `{wire}`"),
+        );
     }
     let described = text::describe(desc_raw);
-    let mut field = Field { name: wire, required, description: described.text, enum_values: described.enums, constant: described.constant, ..Field::default() };
+    let mut field = Field {
+        name: wire,
+        required,
+        description: described.text,
+        enum_values: described.enums,
+        constant: described.constant,
+        ..Field::default()
+    };
     read_type(line, &mut field, ty_text, diags);
     let tooltip = ty_attrs.get("data-tooltip").unwrap_or("");
     field.max_length = text::max_length(tooltip).or(described.max_length);
@@ -179,30 +272,58 @@ fn field_row(line: usize, name: &str, name_attrs: &Attrs, ty_cell: &str, desc_ra
             "by-aes-gcm" => Some("aes-gcm".into()),
             "by-aes-ecb" => Some("aes-ecb".into()),
             other => {
-                diags.warn(line, "unknown-attribute", format!("`data-encrypted={other}` is not known; kept as `{other}`"));
+                diags.warn(
+                    line,
+                    "unknown-attribute",
+                    format!("`data-encrypted={other}` is not known; kept as `{other}`"),
+                );
                 Some(other.to_string())
             }
         };
         field.encryption_key = encryption_key(tooltip, field.encrypted.as_deref());
         if field.encryption_key.is_none() {
-            diags.warn(line, "unknown-attribute", format!("cannot tell whose key encrypts `{}` from tooltip `{tooltip}`", field.name));
+            diags.warn(
+                line,
+                "unknown-attribute",
+                format!(
+                    "cannot tell whose key encrypts `{}` from tooltip `{tooltip}`",
+                    field.name
+                ),
+            );
         }
     }
-    let encoded = ty_attrs.get("data-encoded").map(|v| v.strip_prefix("by-").unwrap_or(v)).or_else(|| {
-        let v = ty_attrs.get("data-encoded-by")?;
-        diags.warn(line, "attribute-spelling", format!("`data-encoded-by={v}` read as `data-encoded=by-{v}`"));
-        Some(v)
-    });
+    let encoded = ty_attrs
+        .get("data-encoded")
+        .map(|v| v.strip_prefix("by-").unwrap_or(v))
+        .or_else(|| {
+            let v = ty_attrs.get("data-encoded-by")?;
+            diags.warn(
+                line,
+                "attribute-spelling",
+                format!("`data-encoded-by={v}` read as `data-encoded=by-{v}`"),
+            );
+            Some(v)
+        });
     field.encoded = encoded.map(|v| match v {
         "json_encode" => "json".to_string(),
         "urlencode" => "urlencode".to_string(),
         other => {
-            diags.warn(line, "unknown-attribute", format!("encoding `{other}` is not known; kept"));
+            diags.warn(
+                line,
+                "unknown-attribute",
+                format!("encoding `{other}` is not known; kept"),
+            );
             other.to_string()
         }
     });
-    field.signed = ty_attrs.get("data-signed").map(|v| v.strip_prefix("by-").unwrap_or(v).to_string());
-    FieldRow { line, indent, field }
+    field.signed = ty_attrs
+        .get("data-signed")
+        .map(|v| v.strip_prefix("by-").unwrap_or(v).to_string());
+    FieldRow {
+        line,
+        indent,
+        field,
+    }
 }
 
 fn read_type(line: usize, field: &mut Field, ty_text: &str, diags: &mut Diagnostics) {
@@ -218,11 +339,19 @@ fn read_type(line: usize, field: &mut Field, ty_text: &str, diags: &mut Diagnost
             "boolean".to_string()
         }
         "" => {
-            diags.warn(line, "unknown-type", format!("`{}` has no type; read as string", field.name));
+            diags.warn(
+                line,
+                "unknown-type",
+                format!("`{}` has no type; read as string", field.name),
+            );
             "string".to_string()
         }
         other => {
-            diags.warn(line, "unknown-type", format!("`{}` has type `{other}`; read as string", field.name));
+            diags.warn(
+                line,
+                "unknown-type",
+                format!("`{}` has type `{other}`; read as string", field.name),
+            );
             "string".to_string()
         }
     };
@@ -278,18 +407,28 @@ pub fn build_tree(rows: Vec<Row>, diags: &mut Diagnostics) -> Tree {
             Row::Note { line, text } => notes.push((line, text)),
             Row::Rule { line } => {
                 if let Some(prev) = pending_rule {
-                    diags.warn(prev, "rule-row", "two rule rows in a row; the first is ignored");
+                    diags.warn(
+                        prev,
+                        "rule-row",
+                        "two rule rows in a row; the first is ignored",
+                    );
                 }
                 pending_rule = Some(line);
             }
-            Row::Field(FieldRow { line, indent, field }) => {
+            Row::Field(FieldRow {
+                line,
+                indent,
+                field,
+            }) => {
                 while stack.last().is_some_and(|&top| nodes[top].indent >= indent) {
                     stack.pop();
                 }
                 let parent = stack.last().copied();
                 let parent_indent = parent.map(|p| nodes[p].indent as isize).unwrap_or(-1);
                 if indent as isize > parent_indent + 1 {
-                    let under = parent.map(|p| format!("`{}`", nodes[p].field.name)).unwrap_or_else(|| "the table".into());
+                    let under = parent
+                        .map(|p| format!("`{}`", nodes[p].field.name))
+                        .unwrap_or_else(|| "the table".into());
                     diags.warn(line, "indent-jump", format!("`{}` jumps from indent {parent_indent} to {indent}; read as a child of {under}", field.name));
                 }
                 // Decrypted content must follow the encrypted field; when a plain string sits in between
@@ -301,7 +440,11 @@ pub fn build_tree(rows: Vec<Row>, diags: &mut Diagnostics) -> Tree {
                             Some(g) => nodes[g].segments.last().cloned().unwrap_or_default(),
                             None => root.last().cloned().unwrap_or_default(),
                         };
-                        match siblings.iter().rev().find(|&&s| s != p && nodes[s].field.encrypted.is_some() && nodes[s].segments.iter().all(Vec::is_empty)) {
+                        match siblings.iter().rev().find(|&&s| {
+                            s != p
+                                && nodes[s].field.encrypted.is_some()
+                                && nodes[s].segments.iter().all(Vec::is_empty)
+                        }) {
                             Some(&enc) => {
                                 diags.warn(line, "misplaced-content", format!("decrypted fields follow `{}`, not the encrypted `{}`; read as the content of `{}`", nodes[p].field.name, nodes[enc].field.name, nodes[enc].field.name));
                                 stack.pop();
@@ -312,8 +455,22 @@ pub fn build_tree(rows: Vec<Row>, diags: &mut Diagnostics) -> Tree {
                         }
                     }
                     // Without a rule row, a scalar cannot have children: the row is a mis-indented sibling.
-                    Some(p) if pending_rule.is_none() && !is_container(&nodes[p].field) && !can_hold_decoded(&nodes[p].field) && nodes[p].segments.iter().all(Vec::is_empty) => {
-                        diags.warn(line, "children-under-scalar", format!("`{}` is indented under the {} `{}`; read as its sibling", field.name, type_name(&nodes[p].field), nodes[p].field.name));
+                    Some(p)
+                        if pending_rule.is_none()
+                            && !is_container(&nodes[p].field)
+                            && !can_hold_decoded(&nodes[p].field)
+                            && nodes[p].segments.iter().all(Vec::is_empty) =>
+                    {
+                        diags.warn(
+                            line,
+                            "children-under-scalar",
+                            format!(
+                                "`{}` is indented under the {} `{}`; read as its sibling",
+                                field.name,
+                                type_name(&nodes[p].field),
+                                nodes[p].field.name
+                            ),
+                        );
                         stack.pop();
                         stack.last().copied()
                     }
@@ -328,8 +485,16 @@ pub fn build_tree(rows: Vec<Row>, diags: &mut Diagnostics) -> Tree {
                 if pending_rule.take().is_some() && !segments.last().is_some_and(Vec::is_empty) {
                     segments.push(Vec::new());
                 }
-                segments.last_mut().expect("segments always has one entry").push(id);
-                nodes.push(Node { field, line, indent, segments: vec![Vec::new()] });
+                segments
+                    .last_mut()
+                    .expect("segments always has one entry")
+                    .push(id);
+                nodes.push(Node {
+                    field,
+                    line,
+                    indent,
+                    segments: vec![Vec::new()],
+                });
                 stack.push(id);
             }
         }
@@ -337,7 +502,14 @@ pub fn build_tree(rows: Vec<Row>, diags: &mut Diagnostics) -> Tree {
     if let Some(line) = pending_rule {
         diags.warn(line, "rule-row", "rule row ends the table; ignored");
     }
-    let top = root.into_iter().map(|seg| seg.into_iter().map(|id| assemble(id, &mut nodes, diags)).collect()).collect();
+    let top = root
+        .into_iter()
+        .map(|seg| {
+            seg.into_iter()
+                .map(|id| assemble(id, &mut nodes, diags))
+                .collect()
+        })
+        .collect();
     Tree { top, notes }
 }
 
@@ -357,7 +529,11 @@ fn assemble(id: usize, nodes: &mut Vec<Node>, diags: &mut Diagnostics) -> Field 
     let mut sets: Vec<Vec<Field>> = segments
         .into_iter()
         .filter(|s| !s.is_empty())
-        .map(|seg| seg.into_iter().map(|child| assemble(child, nodes, diags)).collect())
+        .map(|seg| {
+            seg.into_iter()
+                .map(|child| assemble(child, nodes, diags))
+                .collect()
+        })
         .collect();
     let mut field = std::mem::take(&mut nodes[id].field);
     for set in &sets {
@@ -374,11 +550,27 @@ fn assemble(id: usize, nodes: &mut Vec<Node>, diags: &mut Diagnostics) -> Field 
                 diags.warn(line, "implied-json", format!("string `{}` has child fields but no encoding attribute; read as a JSON string", field.name));
             }
         } else {
-            diags.warn(line, "children-under-scalar", format!("{} `{}` has child fields; kept as its children", type_name(&field), field.name));
+            diags.warn(
+                line,
+                "children-under-scalar",
+                format!(
+                    "{} `{}` has child fields; kept as its children",
+                    type_name(&field),
+                    field.name
+                ),
+            );
         }
     }
     if !has_children && container && field.name != "file" {
-        diags.warn(line, "empty-object", format!("{} `{}` lists no child fields; read as a free-form object", type_name(&field), field.name));
+        diags.warn(
+            line,
+            "empty-object",
+            format!(
+                "{} `{}` lists no child fields; read as a free-form object",
+                type_name(&field),
+                field.name
+            ),
+        );
     }
     if sets.len() > 1 {
         field.variants = sets;
@@ -392,7 +584,11 @@ pub(crate) fn check_duplicates(line: usize, parent: &str, set: &[Field], diags: 
     let mut seen = std::collections::BTreeSet::new();
     for f in set {
         if !seen.insert(f.name.as_str()) {
-            diags.warn(line, "duplicate-name", format!("`{}` appears twice under `{parent}`; both kept", f.name));
+            diags.warn(
+                line,
+                "duplicate-name",
+                format!("`{}` appears twice under `{parent}`; both kept", f.name),
+            );
         }
     }
 }
@@ -418,8 +614,14 @@ mod tests {
 
     #[test]
     fn split_with_escaped_pipe() {
-        assert_eq!(split_row("| a {x} | string | `A` \\| `B` 枚举值之一"), vec!["a {x}", "string", "`A` | `B` 枚举值之一"]);
-        assert_eq!(split_row("| {colspan=3 .im-table-line}"), vec!["{colspan=3 .im-table-line}"]);
+        assert_eq!(
+            split_row("| a {x} | string | `A` \\| `B` 枚举值之一"),
+            vec!["a {x}", "string", "`A` | `B` 枚举值之一"]
+        );
+        assert_eq!(
+            split_row("| {colspan=3 .im-table-line}"),
+            vec!["{colspan=3 .im-table-line}"]
+        );
     }
 
     #[test]
@@ -449,7 +651,18 @@ mod tests {
         let (t, d) = tree("| h | t | d\n| --- | --- | ---\n| o | object | o\n| a {data-indent=2} | string | jump\n| a {data-indent=1} | integer | dup\n| n {data-indent=2} | string | under scalar\n| e | object | empty\n| x y | string | space | extra\n| z | string");
         let mut d = d;
         d.sort();
-        assert_eq!(d, ["cell-count", "cell-count", "children-under-scalar", "duplicate-name", "empty-object", "indent-jump", "name-with-space"]);
+        assert_eq!(
+            d,
+            [
+                "cell-count",
+                "cell-count",
+                "children-under-scalar",
+                "duplicate-name",
+                "empty-object",
+                "indent-jump",
+                "name-with-space"
+            ]
+        );
         assert_eq!(t.top[0].len(), 4);
         assert_eq!(t.top[0][2].name, "xy");
         assert_eq!(t.top[0][2].description, "space | extra");

@@ -37,7 +37,8 @@ pub fn describe(raw: &str) -> Described {
         }
         if t.ends_with("枚举值：") || t.ends_with("枚举值:") {
             listing = Some(false);
-        } else if listing.is_none() && listed.is_empty() && (t.ends_with('：') || t.ends_with(':')) {
+        } else if listing.is_none() && listed.is_empty() && (t.ends_with('：') || t.ends_with(':'))
+        {
             // `交易状态：<br/>`A`：…` — a listing without the word 枚举值 needs backticked values.
             listing = Some(true);
         }
@@ -46,8 +47,19 @@ pub fn describe(raw: &str) -> Described {
     if enums.is_none() && listed.len() >= 2 {
         enums = Some(listed);
     }
-    let text = kept.iter().map(|s| inline_text(s)).collect::<Vec<_>>().join("\n").trim().to_string();
-    Described { constant: constant(raw), max_length: max_length(raw), text, enums }
+    let text = kept
+        .iter()
+        .map(|s| inline_text(s))
+        .collect::<Vec<_>>()
+        .join("\n")
+        .trim()
+        .to_string();
+    Described {
+        constant: constant(raw),
+        max_length: max_length(raw),
+        text,
+        enums,
+    }
 }
 
 /// Splits on `<br/>`, `<br />` and `<br>`.
@@ -55,7 +67,10 @@ fn split_br(raw: &str) -> Vec<&str> {
     let mut out = Vec::new();
     let mut rest = raw;
     loop {
-        let found = ["<br/>", "<br />", "<br>"].iter().filter_map(|p| rest.find(p).map(|i| (i, p.len()))).min();
+        let found = ["<br/>", "<br />", "<br>"]
+            .iter()
+            .filter_map(|p| rest.find(p).map(|i| (i, p.len())))
+            .min();
         match found {
             Some((i, len)) => {
                 out.push(&rest[..i]);
@@ -102,13 +117,19 @@ fn listed_value(seg: &str, strict: bool) -> Option<String> {
         return None;
     }
     let v = quoted.unwrap_or(head);
-    let ok = !v.is_empty() && v.chars().all(|c| c.is_ascii_alphanumeric() || "_-.".contains(c));
+    let ok = !v.is_empty()
+        && v.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_-.".contains(c));
     ok.then(|| v.to_string())
 }
 
 /// `` 固定值`x` ``.
 fn constant(raw: &str) -> Option<String> {
-    let rest = raw.split_once("固定值").or_else(|| raw.split_once("固定填"))?.1.trim_start();
+    let rest = raw
+        .split_once("固定值")
+        .or_else(|| raw.split_once("固定填"))?
+        .1
+        .trim_start();
     let rest = rest.strip_prefix('`')?;
     let end = rest.find('`')?;
     Some(rest[..end].to_string())
@@ -133,7 +154,9 @@ pub fn inline_text(md: &str) -> String {
             Event::Text(t) | Event::Code(t) => out.push_str(&t),
             Event::SoftBreak => out.push(' '),
             Event::HardBreak => out.push('\n'),
-            Event::Html(h) | Event::InlineHtml(h) if h.trim_start().starts_with("<br") => out.push('\n'),
+            Event::Html(h) | Event::InlineHtml(h) if h.trim_start().starts_with("<br") => {
+                out.push('\n')
+            }
             Event::Start(Tag::Item) => out.push_str("- "),
             Event::End(TagEnd::Paragraph | TagEnd::Item | TagEnd::Heading(_)) => out.push('\n'),
             _ => {}
@@ -161,7 +184,9 @@ mod tests {
 
     #[test]
     fn enum_listing() {
-        let d = describe("交易状态，枚举值：<br/>`SUCCESS`：支付成功<br/>REFUND：转入退款<br/>其它说明");
+        let d = describe(
+            "交易状态，枚举值：<br/>`SUCCESS`：支付成功<br/>REFUND：转入退款<br/>其它说明",
+        );
         assert_eq!(d.enums, Some(vec!["SUCCESS".into(), "REFUND".into()]));
         assert!(d.text.contains("SUCCESS：支付成功"));
     }
@@ -169,7 +194,10 @@ mod tests {
     #[test]
     fn enum_separated_by_spaces() {
         let d = describe("`HTTP`状态码<br/>`20X` `4XX` `5XX` 枚举值之一");
-        assert_eq!(d.enums, Some(vec!["20X".into(), "4XX".into(), "5XX".into()]));
+        assert_eq!(
+            d.enums,
+            Some(vec!["20X".into(), "4XX".into(), "5XX".into()])
+        );
         assert_eq!(describe("`A` 和 `B` 枚举值").enums, None);
     }
 
@@ -197,7 +225,10 @@ mod tests {
 
     #[test]
     fn inline_markup() {
-        assert_eq!(inline_text("声明请求的`JSON`数据结构"), "声明请求的JSON数据结构");
+        assert_eq!(
+            inline_text("声明请求的`JSON`数据结构"),
+            "声明请求的JSON数据结构"
+        );
         assert_eq!(inline_text("见[文档](/x)**重要**"), "见文档重要");
     }
 }
