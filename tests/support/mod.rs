@@ -1,0 +1,338 @@
+//! Shared helpers for the runtime integration tests: locating the shared vectors and a small real
+//! HTTP/1.1 server on 127.0.0.1 that checks request signatures and signs its answers.
+#![allow(dead_code)]
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use base64::Engine as _;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpListener;
+use wechatpay_runtime::{
+    generate_nonce, request_signing_message, response_signing_message, sign_message, PrivateKey,
+    VerifyingKey,
+};
+
+pub const MCHID: &str = "1900000001";
+pub const MERCHANT_SERIAL: &str = "13B782F545CBF7DCA2A719288E37F9C610266AE4";
+pub const PLATFORM_SERIAL: &str = "570C6FD494133BFB88D2AE453436BB8B910F690E";
+pub const PUB_KEY_ID: &str = "PUB_KEY_ID_0119000000012025010100000000000001";
+
+/// The vectors directory, or `None` (after printing a skip notice) if it is absent.
+pub fn vectors_dir() -> Option<PathBuf> {
+    let dir = match std::env::var_os("WECHATPAY_VECTORS") {
+        Some(d) => PathBuf::from(d),
+        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/vectors"),
+    };
+    if dir.join("vectors.json").is_file() {
+        Some(dir)
+    } else {
+        println!("skipping: vectors not found at {}", dir.display());
+        None
+    }
+}
+
+/// Returns early from the test (passing) when the vectors are absent.
+#[macro_export]
+macro_rules! require_vectors {
+    () => {
+        match support::vectors_dir() {
+            Some(d) => d,
+            None => return,
+        }
+    };
+}
+
+pub fn read(dir: &std::path::Path, name: &str) -> String {
+    std::fs::read_to_string(dir.join(name)).expect("read vector file")
+}
+
+pub fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+}
+
+/// Test keys loaded from the vectors directory.
+#[derive(Clone)]
+pub struct Keys {
+    pub dir: PathBuf,
+    pub merchant_private_pem: String,
+    pub merchant_public: Arc<VerifyingKey>,
+    pub platform_private: Arc<PrivateKey>,
+    pub platform_public_pem: String,
+    pub platform_cert_pem: String,
+    pub apiv3_key: String,
+}
+
+impl Keys {
+    pub fn load(dir: &std::path::Path) -> Keys {
+        Keys {
+            dir: dir.to_path_buf(),
+            merchant_private_pem: read(dir, "merchant_private_key.pem"),
+            merchant_public: Arc::new(
+                VerifyingKey::from_public_key_pem(
+                    "merchant",
+                    &read(dir, "merchant_public_key.pem"),
+                )
+                .unwrap(),
+            ),
+            platform_private: Arc::new(
+                PrivateKey::from_pem(&read(dir, "platform_private_key.pem")).unwrap(),
+            ),
+            platform_public_pem: read(dir, "platform_public_key.pem"),
+            platform_cert_pem: read(dir, "platform_cert.pem"),
+            apiv3_key: read(dir, "apiv3_key.txt").trim().to_string(),
+        }
+    }
+
+    /// Headers of a response signed by the platform key under `serial`.
+    pub fn sign_response(&self, body: &[u8], serial: &str) -> Vec<(String, String)> {
+        let ts = now().to_string();
+        let nonce = generate_nonce();
+        let sig = sign_message(
+            &self.platform_private,
+            &response_signing_message(&ts, &nonce, body),
+        )
+        .unwrap();
+        vec![
+            ("Wechatpay-Timestamp".into(), ts),
+            ("Wechatpay-Nonce".into(), nonce),
+            ("Wechatpay-Signature".into(), sig),
+            ("Wechatpay-Serial".into(), serial.into()),
+            (
+                "Wechatpay-Signature-Type".into(),
+                "WECHATPAY2-SHA256-RSA2048".into(),
+            ),
+        ]
+    }
+}
+
+/// One request as the server saw it.
+#[derive(Debug, Clone)]
+pub struct Recorded {
+    pub method: String,
+    /// Request target exactly as on the request line.
+    pub target: String,
+    pub headers: HashMap<String, String>,
+    pub body: Vec<u8>,
+    /// Whether the Authorization header verified with the merchant public key.
+    pub auth_ok: bool,
+    pub nonce: String,
+    pub signature: String,
+}
+
+impl Recorded {
+    pub fn path(&self) -> &str {
+        self.target.split('?').next().unwrap_or("")
+    }
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .get(&name.to_ascii_lowercase())
+            .map(|s| s.as_str())
+    }
+}
+
+/// What the handler answers.
+pub struct Reply {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl Reply {
+    /// JSON body signed with the platform key under `serial`.
+    pub fn signed(keys: &Keys, status: u16, body: &str, serial: &str) -> Reply {
+        Reply {
+            status,
+            headers: keys.sign_response(body.as_bytes(), serial),
+            body: body.as_bytes().to_vec(),
+        }
+    }
+    /// Unsigned body.
+    pub fn plain(status: u16, body: &str) -> Reply {
+        Reply {
+            status,
+            headers: vec![],
+            body: body.as_bytes().to_vec(),
+        }
+    }
+}
+
+pub type Handler = Arc<dyn Fn(&Recorded, usize) -> Reply + Send + Sync>;
+
+/// A running test server.
+pub struct TestServer {
+    pub base_url: String,
+    pub requests: Arc<Mutex<Vec<Recorded>>>,
+}
+
+impl TestServer {
+    pub fn requests(&self) -> Vec<Recorded> {
+        self.requests.lock().unwrap().clone()
+    }
+}
+
+fn parse_auth(v: &str) -> HashMap<String, String> {
+    let mut m = HashMap::new();
+    let rest = v.strip_prefix("WECHATPAY2-SHA256-RSA2048 ").unwrap_or("");
+    for part in rest.split(',') {
+        if let Some((k, val)) = part.split_once('=') {
+            m.insert(
+                k.trim().to_string(),
+                val.trim().trim_matches('"').to_string(),
+            );
+        }
+    }
+    m
+}
+
+/// Checks an Authorization header against the merchant public key.
+pub fn check_auth(
+    keys: &Keys,
+    method: &str,
+    target: &str,
+    body: &[u8],
+    auth: &str,
+) -> (bool, String, String) {
+    let f = parse_auth(auth);
+    let (Some(ts), Some(nonce), Some(sig)) =
+        (f.get("timestamp"), f.get("nonce_str"), f.get("signature"))
+    else {
+        return (false, String::new(), String::new());
+    };
+    let ok_fields = f.get("mchid").map(|s| s == MCHID).unwrap_or(false)
+        && f.get("serial_no")
+            .map(|s| s == MERCHANT_SERIAL)
+            .unwrap_or(false);
+    let msg = request_signing_message(method, target, ts, nonce, body);
+    let raw = base64::engine::general_purpose::STANDARD
+        .decode(sig)
+        .unwrap_or_default();
+    (
+        ok_fields && keys.merchant_public.verify(&msg, &raw),
+        nonce.clone(),
+        sig.clone(),
+    )
+}
+
+/// Starts a server; `handler(request, index)` answers the `index`-th request (0-based).
+pub async fn start(keys: Keys, handler: Handler) -> TestServer {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let requests: Arc<Mutex<Vec<Recorded>>> = Arc::new(Mutex::new(Vec::new()));
+    let reqs = requests.clone();
+    tokio::spawn(async move {
+        loop {
+            let Ok((mut sock, _)) = listener.accept().await else {
+                return;
+            };
+            let keys = keys.clone();
+            let handler = handler.clone();
+            let reqs = reqs.clone();
+            tokio::spawn(async move {
+                // Keep-alive loop: serve requests on this connection until it closes.
+                let mut buf: Vec<u8> = Vec::new();
+                loop {
+                    let head_end = loop {
+                        if let Some(p) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+                            break p;
+                        }
+                        let mut chunk = [0u8; 8192];
+                        match sock.read(&mut chunk).await {
+                            Ok(0) | Err(_) => return,
+                            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+                        }
+                    };
+                    let head = String::from_utf8_lossy(&buf[..head_end]).to_string();
+                    let mut lines = head.split("\r\n");
+                    let first = lines.next().unwrap_or("");
+                    let mut parts = first.split(' ');
+                    let method = parts.next().unwrap_or("").to_string();
+                    let target = parts.next().unwrap_or("").to_string();
+                    let mut headers = HashMap::new();
+                    for l in lines {
+                        if let Some((k, v)) = l.split_once(':') {
+                            headers.insert(k.trim().to_ascii_lowercase(), v.trim().to_string());
+                        }
+                    }
+                    let len: usize = headers
+                        .get("content-length")
+                        .and_then(|v| v.parse().ok())
+                        .unwrap_or(0);
+                    let start = head_end + 4;
+                    while buf.len() < start + len {
+                        let mut chunk = [0u8; 65536];
+                        match sock.read(&mut chunk).await {
+                            Ok(0) | Err(_) => return,
+                            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+                        }
+                    }
+                    let body = buf[start..start + len].to_vec();
+                    buf.drain(..start + len);
+                    let auth = headers.get("authorization").cloned().unwrap_or_default();
+                    let (auth_ok, nonce, signature) =
+                        check_auth(&keys, &method, &target, &body, &auth);
+                    let rec = Recorded {
+                        method,
+                        target,
+                        headers,
+                        body,
+                        auth_ok,
+                        nonce,
+                        signature,
+                    };
+                    let index = {
+                        let mut r = reqs.lock().unwrap();
+                        r.push(rec.clone());
+                        r.len() - 1
+                    };
+                    let reply = if auth_ok {
+                        handler(&rec, index)
+                    } else {
+                        Reply::plain(
+                            401,
+                            r#"{"code":"SIGN_ERROR","message":"test server: bad Authorization signature"}"#,
+                        )
+                    };
+                    let reason = match reply.status {
+                        200 => "OK",
+                        204 => "No Content",
+                        400 => "Bad Request",
+                        401 => "Unauthorized",
+                        429 => "Too Many Requests",
+                        500 => "Internal Server Error",
+                        _ => "Status",
+                    };
+                    let mut out = format!("HTTP/1.1 {} {}\r\n", reply.status, reason);
+                    if !reply.body.is_empty() {
+                        out.push_str("Content-Type: application/json\r\n");
+                    }
+                    for (k, v) in &reply.headers {
+                        out.push_str(&format!("{k}: {v}\r\n"));
+                    }
+                    out.push_str(&format!("Content-Length: {}\r\n\r\n", reply.body.len()));
+                    let mut bytes = out.into_bytes();
+                    bytes.extend_from_slice(&reply.body);
+                    if sock.write_all(&bytes).await.is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    TestServer {
+        base_url: format!("http://{addr}"),
+        requests,
+    }
+}
+
+/// A 127.0.0.1 port with nothing listening on it.
+pub fn closed_port_url() -> String {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = l.local_addr().unwrap().port();
+    drop(l);
+    format!("http://127.0.0.1:{port}")
+}
