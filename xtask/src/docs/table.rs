@@ -9,7 +9,7 @@ use crate::spec::Field;
 #[derive(Debug, Clone, PartialEq)]
 pub enum Row {
     /// A field (or pseudo) row.
-    Field(FieldRow),
+    Field(Box<FieldRow>),
     /// `{colspan=3 .im-table-line}`: introduces decoded/decrypted content, or separates variants.
     Rule { line: usize },
     /// A single-cell row such as `空字符串(无返回内容)` or `文件流(…)`.
@@ -100,7 +100,7 @@ pub fn read_rows(lines: &[(usize, &str)], diags: &mut Diagnostics) -> Rows {
             }
             continue;
         }
-        if cells.len() > 3 && cells.len() % 3 == 0 && looks_like_row_start(&cells[3]) {
+        if cells.len() > 3 && cells.len().is_multiple_of(3) && looks_like_row_start(&cells[3]) {
             diags.warn(
                 line,
                 "rows-run-together",
@@ -113,12 +113,12 @@ pub fn read_rows(lines: &[(usize, &str)], diags: &mut Diagnostics) -> Rows {
             );
             let first = field_row(line, name, &name_attrs, &cells[1], &cells[2], diags);
             let first_indent = first.indent;
-            out.rows.push(Row::Field(first));
+            out.rows.push(Row::Field(Box::new(first)));
             for chunk in cells[3..].chunks(3) {
                 let (n, a) = attrs::split_trailing(&chunk[0]);
                 let row = field_row(line, n, &a.unwrap_or_default(), &chunk[1], &chunk[2], diags);
                 if row.indent == first_indent {
-                    out.rows.push(Row::Field(row));
+                    out.rows.push(Row::Field(Box::new(row)));
                 } else {
                     diags.warn(line, "rows-run-together", format!("stray row `{n}` (indent {}) inside a row at indent {first_indent}; ignored", row.indent));
                 }
@@ -144,14 +144,8 @@ pub fn read_rows(lines: &[(usize, &str)], diags: &mut Diagnostics) -> Rows {
                 cells[2..].join(" | ")
             }
         };
-        out.rows.push(Row::Field(field_row(
-            line,
-            name,
-            &name_attrs,
-            &cells[1],
-            &desc_raw,
-            diags,
-        )));
+        let row = field_row(line, name, &name_attrs, &cells[1], &desc_raw, diags);
+        out.rows.push(Row::Field(Box::new(row)));
     }
     out
 }
@@ -415,11 +409,12 @@ pub fn build_tree(rows: Vec<Row>, diags: &mut Diagnostics) -> Tree {
                 }
                 pending_rule = Some(line);
             }
-            Row::Field(FieldRow {
-                line,
-                indent,
-                field,
-            }) => {
+            Row::Field(row) => {
+                let FieldRow {
+                    line,
+                    indent,
+                    field,
+                } = *row;
                 while stack.last().is_some_and(|&top| nodes[top].indent >= indent) {
                     stack.pop();
                 }
