@@ -153,6 +153,10 @@ pub struct Notification {
     pub encrypted_field: Option<String>,
     /// The decrypted resource fields (a copy of the encrypted field's children), empty when not encrypted.
     pub resource: Vec<Field>,
+    /// Alternative decrypted field sets, when the docs separate them with rule rows (`resource` is then
+    /// empty).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub resource_variants: Vec<Vec<Field>>,
     /// What the merchant answers.
     pub reply: Body,
 }

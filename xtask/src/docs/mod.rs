@@ -699,10 +699,8 @@ fn notification(kind: Kind, s: Section, diags: &mut Diagnostics) -> Notification
     if let Some((path, field)) = find_encrypted(&all, "") {
         n.encrypted_field = Some(path);
         n.resource = field.fields.clone();
-        if field.fields.is_empty() && !field.variants.is_empty() {
-            n.resource = field.variants.iter().flatten().cloned().collect();
-        }
-        if n.resource.is_empty() {
+        n.resource_variants = field.variants.clone();
+        if n.resource.is_empty() && n.resource_variants.is_empty() {
             diags.warn(
                 s.line,
                 "empty-resource",

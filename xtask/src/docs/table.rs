@@ -469,6 +469,23 @@ pub fn build_tree(rows: Vec<Row>, diags: &mut Diagnostics) -> Tree {
                         stack.pop();
                         stack.last().copied()
                     }
+                    // A rule row followed by a row at the encrypted field's own indent: the decrypted
+                    // content was written one level too shallow.
+                    Some(p) if pending_rule.is_some() && is_container(&nodes[p].field) => {
+                        let enc = nodes[p].segments.last().and_then(|seg| {
+                            seg.iter().rev().take(2).copied().find(|&s| {
+                                nodes[s].field.encrypted.is_some() && nodes[s].indent == indent
+                            })
+                        });
+                        match enc {
+                            Some(enc) => {
+                                diags.warn(line, "misplaced-content", format!("decrypted field `{}` is written at the indent of the encrypted `{}`; read as its content", field.name, nodes[enc].field.name));
+                                stack.push(enc);
+                                Some(enc)
+                            }
+                            None => Some(p),
+                        }
+                    }
                     other => other,
                 };
                 let id = nodes.len();
