@@ -76,6 +76,15 @@ struct Section {
     response: Option<(usize, Tree)>,
 }
 
+impl Section {
+    /// Marked deprecated or discarded (on the page or in the section).
+    fn is_deprecated(&self) -> bool {
+        self.markers
+            .iter()
+            .any(|m| m == "deprecated" || m == "discarded")
+    }
+}
+
 /// Parses one page. `rel` is its path relative to the docs root (with `/`), used for the URL path and
 /// in diagnostics. Malformed input never panics: what cannot be read is reported in `diags`.
 pub fn parse_page(rel: &str, src: &str, diags: &mut Diagnostics) -> Option<Parsed> {
@@ -329,10 +338,7 @@ fn operation(kind: Kind, rel: &str, s: Section, diags: &mut Diagnostics) -> Oper
         title: s.title,
         description: s.description,
         doc_links: s.doc_links,
-        deprecated: s
-            .markers
-            .iter()
-            .any(|m| m == "deprecated" || m == "discarded"),
+        deprecated: s.is_deprecated(),
         markers: s.markers,
         request_body: Body {
             format: "empty".into(),
@@ -637,10 +643,7 @@ fn notification(kind: Kind, s: Section, diags: &mut Diagnostics) -> Notification
         title: s.title,
         description: s.description,
         doc_links: s.doc_links,
-        deprecated: s
-            .markers
-            .iter()
-            .any(|m| m == "deprecated" || m == "discarded"),
+        deprecated: s.is_deprecated(),
         envelope: Body {
             format: if kind.api() == "v3" { "json" } else { "xml" }.into(),
             ..Body::default()
