@@ -1,1 +1,294 @@
-fn main() {}
+//! `wxpay`: call the WeChat Pay API v3 from the command line with signed and verified requests.
+//!
+//! Configuration comes from flags or the matching environment variables:
+//! `WECHATPAY_MCHID`, `WECHATPAY_SERIAL`, `WECHATPAY_PRIVATE_KEY` (path), `WECHATPAY_PUBLIC_KEY` (path)
+//! with `WECHATPAY_PUBLIC_KEY_ID`, `WECHATPAY_PLATFORM_CERTS` (paths separated by `,` or the OS path
+//! separator), `WECHATPAY_APIV3_KEY`, `WECHATPAY_BASE_URL`, `WECHATPAY_BACKUP_BASE_URL`.
+//!
+//! Exit codes: 0 success, 1 any runtime error (message on stderr), 2 usage error.
+#![forbid(unsafe_code)]
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::{Parser, Subcommand};
+use wechatpay_runtime::{
+    authorization_header, generate_nonce, Client, Error, Method, PrivateKey, Request,
+};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "wxpay",
+    version,
+    about = "Signed, verified calls to the WeChat Pay API v3"
+)]
+struct Cli {
+    /// Merchant id.
+    #[arg(long, env = "WECHATPAY_MCHID", global = true)]
+    mchid: Option<String>,
+    /// Merchant API certificate serial number.
+    #[arg(long, env = "WECHATPAY_SERIAL", global = true)]
+    serial: Option<String>,
+    /// Path to the merchant private key PEM (PKCS#1 or PKCS#8).
+    #[arg(long, env = "WECHATPAY_PRIVATE_KEY", global = true)]
+    private_key: Option<PathBuf>,
+    /// Path to the WeChat Pay public key PEM (public-key mode).
+    #[arg(long, env = "WECHATPAY_PUBLIC_KEY", global = true)]
+    public_key: Option<PathBuf>,
+    /// Id of the WeChat Pay public key (PUB_KEY_ID_...).
+    #[arg(long, env = "WECHATPAY_PUBLIC_KEY_ID", global = true)]
+    public_key_id: Option<String>,
+    /// Platform certificate PEM paths, separated by ',' or the OS path separator.
+    #[arg(long, env = "WECHATPAY_PLATFORM_CERTS", global = true)]
+    platform_certs: Option<String>,
+    /// APIv3 key (32 bytes); enables --auto-certs.
+    #[arg(
+        long,
+        env = "WECHATPAY_APIV3_KEY",
+        hide_env_values = true,
+        global = true
+    )]
+    apiv3_key: Option<String>,
+    /// Base URL (default https://api.mch.weixin.qq.com).
+    #[arg(long, env = "WECHATPAY_BASE_URL", global = true)]
+    base_url: Option<String>,
+    /// Backup base URL for failover (default https://api2.mch.weixin.qq.com, none if --base-url is set).
+    #[arg(long, env = "WECHATPAY_BACKUP_BASE_URL", global = true)]
+    backup_base_url: Option<String>,
+    /// Download platform certificates when a response names an unknown serial (needs the APIv3 key).
+    #[arg(long, global = true)]
+    auto_certs: bool,
+    /// Timeout per attempt, in seconds.
+    #[arg(long, default_value_t = 30, global = true)]
+    timeout: u64,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Send a signed request, verify the response, print its JSON to stdout.
+    Call {
+        /// HTTP method (GET, POST, PUT, PATCH, DELETE).
+        method: String,
+        /// Path (template), e.g. /v3/pay/transactions/id/{transaction_id} or /v3/certificates.
+        path: String,
+        /// Path parameter for a {name} in PATH, as name=value (repeatable).
+        #[arg(long = "param", value_name = "NAME=VALUE")]
+        params: Vec<String>,
+        /// Query parameter as key=value (repeatable; percent-encoded for you).
+        #[arg(long = "query", value_name = "KEY=VALUE")]
+        query: Vec<String>,
+        /// JSON body, or @file to read it from a file.
+        #[arg(long, value_name = "BODY|@FILE")]
+        json: Option<String>,
+        /// The answer is an unsigned file download (bill files): write raw bytes to stdout unverified.
+        #[arg(long)]
+        unsigned_download: bool,
+    },
+    /// Print the Authorization header for the given request inputs.
+    Sign {
+        /// HTTP method.
+        #[arg(long, default_value = "GET")]
+        method: String,
+        /// URL or path-and-query exactly as it will be sent, e.g. /v3/certificates.
+        #[arg(long)]
+        url: String,
+        /// Body, or @file.
+        #[arg(long, default_value = "")]
+        body: String,
+        /// Fixed timestamp (Unix seconds); default now.
+        #[arg(long)]
+        timestamp: Option<i64>,
+        /// Fixed nonce; default random.
+        #[arg(long)]
+        nonce: Option<String>,
+    },
+}
+
+fn fail(msg: impl Into<String>) -> Error {
+    Error::InvalidRequest(msg.into())
+}
+
+fn need<T>(v: Option<T>, what: &str) -> Result<T, Error> {
+    v.ok_or_else(|| fail(format!("{what} is not set")))
+}
+
+fn text_or_file(s: &str) -> Result<String, Error> {
+    match s.strip_prefix('@') {
+        Some(path) => {
+            std::fs::read_to_string(path).map_err(|e| fail(format!("cannot read {path}: {e}")))
+        }
+        None => Ok(s.to_string()),
+    }
+}
+
+fn split_pair(s: &str, what: &str) -> Result<(String, String), Error> {
+    s.split_once('=')
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .ok_or_else(|| fail(format!("{what} {s:?} is not of the form key=value")))
+}
+
+fn client(cli: &Cli) -> Result<Client, Error> {
+    let private_key = need(
+        cli.private_key.as_ref(),
+        "WECHATPAY_PRIVATE_KEY / --private-key",
+    )?;
+    let mut b = Client::builder()
+        .mchid(need(cli.mchid.clone(), "WECHATPAY_MCHID / --mchid")?)
+        .merchant_serial(need(cli.serial.clone(), "WECHATPAY_SERIAL / --serial")?)
+        .private_key_file(private_key)
+        .timeout(Duration::from_secs(cli.timeout));
+    if let Some(path) = &cli.public_key {
+        let id = need(
+            cli.public_key_id.as_deref(),
+            "WECHATPAY_PUBLIC_KEY_ID / --public-key-id",
+        )?;
+        b = b.wechatpay_public_key_file(id, path);
+    }
+    if let Some(list) = &cli.platform_certs {
+        for p in list.split(|c| c == ',' || c == if cfg!(windows) { ';' } else { ':' }) {
+            if !p.trim().is_empty() {
+                b = b.platform_certificate_file(p.trim());
+            }
+        }
+    }
+    if let Some(k) = &cli.apiv3_key {
+        b = b.apiv3_key(k.as_bytes());
+    }
+    b = b.auto_platform_certificates(cli.auto_certs);
+    if let Some(u) = &cli.base_url {
+        b = b.base_url(u).backup_base_url(None);
+    }
+    if let Some(u) = &cli.backup_base_url {
+        b = b.backup_base_url(Some(u.clone()));
+    }
+    b.build()
+}
+
+async fn run(cli: Cli) -> Result<(), Error> {
+    match &cli.command {
+        Command::Sign {
+            method,
+            url,
+            body,
+            timestamp,
+            nonce,
+        } => {
+            let key = PrivateKey::from_pem_file(need(
+                cli.private_key.as_ref(),
+                "WECHATPAY_PRIVATE_KEY / --private-key",
+            )?)?;
+            let path_and_query = if url.starts_with("http://") || url.starts_with("https://") {
+                let u =
+                    reqwest::Url::parse(url).map_err(|e| fail(format!("bad URL {url:?}: {e}")))?;
+                match u.query() {
+                    Some(q) => format!("{}?{q}", u.path()),
+                    None => u.path().to_string(),
+                }
+            } else {
+                url.clone()
+            };
+            let ts = timestamp.unwrap_or_else(|| {
+                std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map(|d| d.as_secs() as i64)
+                    .unwrap_or(0)
+            });
+            let nonce = nonce.clone().unwrap_or_else(generate_nonce);
+            let body = text_or_file(body)?;
+            let auth = authorization_header(
+                &key,
+                &need(cli.mchid.clone(), "WECHATPAY_MCHID / --mchid")?,
+                &need(cli.serial.clone(), "WECHATPAY_SERIAL / --serial")?,
+                &method.to_ascii_uppercase(),
+                &path_and_query,
+                &ts.to_string(),
+                &nonce,
+                body.as_bytes(),
+            )?;
+            println!("{auth}");
+            Ok(())
+        }
+        Command::Call {
+            method,
+            path,
+            params,
+            query,
+            json,
+            unsigned_download,
+        } => {
+            let client = client(&cli)?;
+            let method = Method::from_bytes(method.to_ascii_uppercase().as_bytes())
+                .map_err(|_| fail(format!("bad HTTP method {method:?}")))?;
+            let mut req = Request::new(method.clone(), path.clone());
+            for p in params {
+                let (k, v) = split_pair(p, "--param")?;
+                req = req.path_param(k, v);
+            }
+            for q in query {
+                let (k, v) = split_pair(q, "--query")?;
+                req = req.query(k, v);
+            }
+            match json {
+                Some(j) => {
+                    let text = text_or_file(j)?;
+                    serde_json::from_str::<serde_json::Value>(&text)
+                        .map_err(|e| fail(format!("--json is not valid JSON: {e}")))?;
+                    req = req.body(text.into_bytes());
+                }
+                None if matches!(method, Method::POST | Method::PUT | Method::PATCH) => {
+                    req = req.body(Vec::new());
+                }
+                None => {}
+            }
+            if *unsigned_download {
+                use std::io::Write;
+                let bytes = client.send_bytes(req.unsigned_download()).await?;
+                std::io::stdout()
+                    .write_all(&bytes)
+                    .map_err(|e| fail(format!("cannot write output: {e}")))?;
+                return Ok(());
+            }
+            let resp = client.execute(req).await?;
+            if resp.body.is_empty() {
+                println!("{{}}");
+                return Ok(());
+            }
+            let v: serde_json::Value = wechatpay_runtime::decode_json(resp.status, &resp.body)?;
+            let pretty = serde_json::to_string_pretty(&v).unwrap_or_else(|_| v.to_string());
+            println!("{pretty}");
+            Ok(())
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let rt = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("wxpay: cannot start runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match rt.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("wxpay: error: {e}");
+            let mut src = std::error::Error::source(&e);
+            while let Some(s) = src {
+                let text = s.to_string();
+                if !e.to_string().contains(&text) {
+                    eprintln!("  caused by: {text}");
+                }
+                src = s.source();
+            }
+            ExitCode::FAILURE
+        }
+    }
+}
