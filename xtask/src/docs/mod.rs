@@ -331,6 +331,7 @@ fn top_fields(
 /// Sorts the indent-0 rows of a request table into an operation.
 fn operation(kind: Kind, rel: &str, s: Section, diags: &mut Diagnostics) -> Operation {
     let path = url_path(rel);
+    let deprecated = s.is_deprecated();
     let mut op = Operation {
         method: s.method,
         path: path.clone(),
@@ -338,7 +339,7 @@ fn operation(kind: Kind, rel: &str, s: Section, diags: &mut Diagnostics) -> Oper
         title: s.title,
         description: s.description,
         doc_links: s.doc_links,
-        deprecated: s.is_deprecated(),
+        deprecated,
         markers: s.markers,
         request_body: Body {
             format: "empty".into(),
@@ -637,13 +638,14 @@ fn match_path_params(
 
 /// A webhook page's section: headers and body of the request WeChat sends, and the merchant's reply.
 fn notification(kind: Kind, s: Section, diags: &mut Diagnostics) -> Notification {
+    let deprecated = s.is_deprecated();
     let mut n = Notification {
         method: s.method,
         api: kind.api().to_string(),
         title: s.title,
         description: s.description,
         doc_links: s.doc_links,
-        deprecated: s.is_deprecated(),
+        deprecated,
         envelope: Body {
             format: if kind.api() == "v3" { "json" } else { "xml" }.into(),
             ..Body::default()
