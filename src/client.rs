@@ -741,7 +741,7 @@ impl Client {
     /// * anything else: returned at once.
     pub async fn execute(&self, req: Request) -> Result<Response, Error> {
         let mut resp = self.transport(&req).await?;
-        if !(req.unsigned_download || !self.inner.verify_responses) {
+        if !req.unsigned_download && self.inner.verify_responses {
             resp.verified_by = Some(self.verify(&resp.headers, &resp.body).await?);
         }
         Ok(resp)

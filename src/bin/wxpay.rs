@@ -148,7 +148,8 @@ fn client(cli: &Cli) -> Result<Client, Error> {
         b = b.wechatpay_public_key_file(id, path);
     }
     if let Some(list) = &cli.platform_certs {
-        for p in list.split(|c| c == ',' || c == if cfg!(windows) { ';' } else { ':' }) {
+        let sep = if cfg!(windows) { ';' } else { ':' };
+        for p in list.split([',', sep]) {
             if !p.trim().is_empty() {
                 b = b.platform_certificate_file(p.trim());
             }
