@@ -635,3 +635,41 @@ impl KeyStore {
         best.map(|(_, k)| k.clone())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nonces_are_32_uppercase_alphanumerics_and_differ() {
+        let a = generate_nonce();
+        let b = generate_nonce();
+        assert_eq!(a.len(), 32);
+        assert!(a
+            .bytes()
+            .all(|c| c.is_ascii_digit() || c.is_ascii_uppercase()));
+        assert_ne!(a, b);
+    }
+
+    #[test]
+    fn der_lengths() {
+        let mut v = Vec::new();
+        der_len(5, &mut v);
+        der_len(200, &mut v);
+        der_len(1190, &mut v);
+        assert_eq!(v, [5, 0x81, 200, 0x82, 0x04, 0xa6]);
+    }
+
+    #[test]
+    fn secrets_are_redacted() {
+        let k = ApiV3Key::new([b'z'; 32]).unwrap();
+        assert_eq!(format!("{k:?}"), "[redacted]");
+    }
+
+    #[test]
+    fn key_store_prefers_public_keys() {
+        let s = KeyStore::new();
+        assert!(s.is_empty());
+        assert!(s.preferred(0).is_none());
+    }
+}

@@ -222,3 +222,37 @@ impl Request {
         Ok(out)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn templates_and_queries_are_encoded() {
+        let r = Request::new(Method::GET, "v3/a/{x}/b/{y}")
+            .path_param("y", "中")
+            .path_param("x", "a b/c")
+            .query("k", "v&w=1")
+            .query_opt("none", None::<String>)
+            .query_opt("some", Some("~-._"));
+        assert_eq!(
+            r.path_and_query().unwrap(),
+            "/v3/a/a%20b%2Fc/b/%E4%B8%AD?k=v%26w%3D1&some=~-._"
+        );
+        let r = Request::new(Method::GET, "/v3/x?fixed=1").query("a", "b");
+        assert_eq!(r.path_and_query().unwrap(), "/v3/x?fixed=1&a=b");
+    }
+
+    #[test]
+    fn bad_templates_are_errors() {
+        for r in [
+            Request::new(Method::GET, "/v3/{a"),
+            Request::new(Method::GET, "/v3/a}"),
+            Request::new(Method::GET, "/v3/{a}"),
+            Request::new(Method::GET, "/v3/{a}").path_param("a", ""),
+            Request::new(Method::GET, "/v3/a").path_param("a", "1"),
+        ] {
+            assert!(matches!(r.path_and_query(), Err(Error::InvalidRequest(_))));
+        }
+    }
+}
