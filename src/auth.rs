@@ -166,7 +166,7 @@ pub fn verify_signature<H: HeaderLookup + ?Sized>(
     let skew_ok = ts
         .trim()
         .parse::<i64>()
-        .map(|t| (now - t).abs() <= MAX_CLOCK_SKEW_SECS)
+        .map(|t| now.abs_diff(t) <= MAX_CLOCK_SKEW_SECS as u64)
         .unwrap_or(false);
     if !skew_ok {
         return Err(SignatureError::new(SignatureErrorKind::TimestampSkew {

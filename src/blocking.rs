@@ -75,6 +75,26 @@ impl Client {
         self.rt.block_on(self.inner.execute(req))
     }
 
+    /// Blocking [`crate::Client::call`] (untyped escape hatch).
+    pub fn call<T: DeserializeOwned>(
+        &self,
+        method: crate::Method,
+        path_template: &str,
+        path_params: &[(&str, &str)],
+        query: &[(&str, &str)],
+        json_body: Option<&serde_json::Value>,
+    ) -> Result<T, Error> {
+        self.rt.block_on(
+            self.inner
+                .call(method, path_template, path_params, query, json_body),
+        )
+    }
+
+    /// Blocking [`crate::Client::encryption_key`].
+    pub fn encryption_key(&self) -> Result<std::sync::Arc<crate::VerifyingKey>, Error> {
+        self.rt.block_on(self.inner.encryption_key())
+    }
+
     /// Blocking [`crate::Client::refresh_platform_certificates`].
     pub fn refresh_platform_certificates(&self) -> Result<usize, Error> {
         self.rt.block_on(self.inner.refresh_platform_certificates())

@@ -495,7 +495,11 @@ fn jitter(d: Duration) -> Duration {
     use aws_lc_rs::rand::SecureRandom;
     let mut b = [0u8; 1];
     let _ = aws_lc_rs::rand::SystemRandom::new().fill(&mut b);
-    d + d.mul_f64(f64::from(b[0]) / 255.0 * 0.25)
+    let extra = (d / 4)
+        .checked_mul(u32::from(b[0]))
+        .map(|x| x / 255)
+        .unwrap_or_default();
+    d.saturating_add(extra)
 }
 
 fn idempotent(m: &Method) -> bool {

@@ -452,6 +452,26 @@ fn tampering_is_rejected_with_the_right_variant() {
             .code(),
         "timestamp_skew"
     );
+    // Absurd timestamps are skew errors, not overflows.
+    for bad in ["-9223372036854775808", "9223372036854775807", "abc", ""] {
+        let mut t = h.clone();
+        t.insert("Wechatpay-Timestamp".into(), bad.into());
+        assert_eq!(
+            verify_signature(&t, body.as_bytes(), now, &store)
+                .unwrap_err()
+                .code(),
+            "timestamp_skew"
+        );
+        for clock in [i64::MIN, i64::MAX] {
+            let r = verify_signature(&t, body.as_bytes(), clock, &store);
+            let expected = if bad.parse::<i64>() == Ok(clock) {
+                "bad_signature"
+            } else {
+                "timestamp_skew"
+            };
+            assert_eq!(r.unwrap_err().code(), expected);
+        }
+    }
     // Missing headers lists the missing names.
     let mut t = h.clone();
     t.remove("Wechatpay-Nonce");
