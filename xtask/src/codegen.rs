@@ -107,6 +107,12 @@ pub fn run(opts: &Options) -> Result<Report, String> {
     for dir in ["openapi", "webhook"] {
         w.prune(&spec.join(dir), "json")?;
     }
+    let generated = opts.root.join("generated");
+    let (files, _summary) = crate::emit::crate_files(&corpus.pages)?;
+    for (rel, contents) in &files {
+        w.ensure(&generated.join(rel), contents)?;
+    }
+    w.prune(&generated.join("src"), "rs")?;
     Ok(Report {
         docs,
         counts,

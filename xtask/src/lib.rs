@@ -12,5 +12,7 @@ pub mod codegen;
 pub mod corpus;
 pub mod diag;
 pub mod docs;
+pub mod emit;
 pub mod files;
+pub mod naming;
 pub mod spec;

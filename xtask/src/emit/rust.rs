@@ -1,0 +1,421 @@
+//! Rust tokens for one operation: a `pub mod <method>` with its types and a `pub async fn <method>`.
+
+use super::types::{Dir, EnumDef, FieldDef, StructDef, Ty, TypeSet};
+use crate::naming;
+use crate::spec::{Field, Operation};
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::{format_ident, quote};
+
+/// `#[doc = "…"]` attributes, one per line, with text made safe for rustdoc.
+pub fn doc_attrs(text: &str) -> TokenStream {
+    let mut out = TokenStream::new();
+    for line in doc_lines(text) {
+        let line = if line.is_empty() {
+            String::new()
+        } else {
+            format!(" {line}")
+        };
+        out.extend(quote!(#[doc = #line]));
+    }
+    out
+}
+
+/// Doc text as rustdoc-safe markdown lines: no leading indentation (which would start a code block),
+/// brackets and angle brackets escaped (no broken links or HTML), bare URLs wrapped in `<…>`.
+pub fn doc_lines(text: &str) -> Vec<String> {
+    let mut lines: Vec<String> = text.lines().map(|l| escape_doc(l.trim())).collect();
+    while lines.last().is_some_and(|l| l.is_empty()) {
+        lines.pop();
+    }
+    lines
+}
+
+fn escape_doc(line: &str) -> String {
+    let mut out = String::with_capacity(line.len());
+    let mut rest = line;
+    while !rest.is_empty() {
+        if rest.starts_with("https://") || rest.starts_with("http://") {
+            let end = rest
+                .find(|c: char| c.is_whitespace() || "<>\"'()（）`，。、；".contains(c))
+                .unwrap_or(rest.len());
+            out.push('<');
+            out.push_str(&rest[..end]);
+            out.push('>');
+            rest = &rest[end..];
+            continue;
+        }
+        let c = rest.chars().next().unwrap_or(' ');
+        match c {
+            '[' | ']' | '*' | '_' | '\\' | '#' | '|' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            _ => out.push(c),
+        }
+        rest = &rest[c.len_utf8()..];
+    }
+    out
+}
+
+fn ident(s: &str) -> Ident {
+    match s.strip_prefix("r#") {
+        Some(raw) => Ident::new_raw(raw, Span::call_site()),
+        None => Ident::new(s, Span::call_site()),
+    }
+}
+
+fn ty_tokens(t: &Ty) -> TokenStream {
+    match t {
+        Ty::String => quote!(::std::string::String),
+        Ty::I64 => quote!(i64),
+        Ty::Number => quote!(::serde_json::Number),
+        Ty::Bool => quote!(bool),
+        Ty::Value => quote!(::serde_json::Value),
+        Ty::Vec(inner) => {
+            let i = ty_tokens(inner);
+            quote!(::std::vec::Vec<#i>)
+        }
+        Ty::Named(n) => {
+            let n = ident(n);
+            quote!(#n)
+        }
+    }
+}
+
+fn field_tokens(f: &FieldDef, serialize: bool, serde: bool) -> TokenStream {
+    let name = ident(&f.ident);
+    let ty = ty_tokens(&f.ty);
+    let doc = doc_attrs(&f.doc);
+    let wire = &f.wire;
+    let rename = if serde && naming::file_stem(&f.ident) != f.wire {
+        quote!(#[serde(rename = #wire)])
+    } else {
+        quote!()
+    };
+    if f.required {
+        quote!(#doc #rename pub #name: #ty,)
+    } else {
+        let skip = if serde && serialize {
+            quote!(#[serde(skip_serializing_if = "::std::option::Option::is_none")])
+        } else {
+            quote!()
+        };
+        quote!(#doc #rename #skip pub #name: ::std::option::Option<#ty>,)
+    }
+}
+
+/// The setter name of a field: its identifier, except where that would clash with `new`.
+fn setter_name(f: &FieldDef) -> Ident {
+    match f.ident.as_str() {
+        "new" => format_ident!("with_new"),
+        other => ident(other),
+    }
+}
+
+/// Argument type and conversion for a constructor/setter parameter.
+fn param(f: &FieldDef) -> (TokenStream, TokenStream) {
+    let name = ident(&f.ident);
+    match f.ty {
+        Ty::String => (
+            quote!(impl ::std::convert::Into<::std::string::String>),
+            quote!(#name.into()),
+        ),
+        _ => (ty_tokens(&f.ty), quote!(#name)),
+    }
+}
+
+/// A struct with derives for its direction, plus `new` and setters when it is built by users.
+pub fn struct_tokens(
+    s: &StructDef,
+    extra_fields: TokenStream,
+    extra_new: &[(Ident, TokenStream)],
+    serde: bool,
+) -> TokenStream {
+    let name = ident(&s.name);
+    let doc = doc_attrs(if s.doc.is_empty() { "" } else { &s.doc });
+    let fields: Vec<TokenStream> = s
+        .fields
+        .iter()
+        .map(|f| field_tokens(f, s.ser, serde))
+        .collect();
+    let derive_ser = if !serde {
+        quote!()
+    } else if s.ser {
+        quote!(#[derive(::serde::Serialize)])
+    } else {
+        quote!(#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))])
+    };
+    let derive_de = if !serde {
+        quote!()
+    } else if s.de {
+        quote!(#[derive(::serde::Deserialize)])
+    } else {
+        quote!(#[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))])
+    };
+    let builder = if s.ser {
+        builder_tokens(s, extra_new)
+    } else {
+        quote!()
+    };
+    quote! {
+        #doc
+        #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+        #derive_ser
+        #derive_de
+        #[non_exhaustive]
+        pub struct #name {
+            #extra_fields
+            #(#fields)*
+        }
+        #builder
+    }
+}
+
+fn builder_tokens(s: &StructDef, extra_new: &[(Ident, TokenStream)]) -> TokenStream {
+    let name = ident(&s.name);
+    let mut args = Vec::new();
+    let mut inits = Vec::new();
+    for (n, t) in extra_new {
+        args.push(quote!(#n: #t));
+        inits.push(quote!(#n));
+    }
+    let mut setters = Vec::new();
+    for f in &s.fields {
+        let fname = ident(&f.ident);
+        let (pty, conv) = param(f);
+        if f.required {
+            args.push(quote!(#fname: #pty));
+            if matches!(f.ty, Ty::String) {
+                inits.push(quote!(#fname: #conv));
+            } else {
+                inits.push(quote!(#fname));
+            }
+        } else {
+            inits.push(quote!(#fname: ::std::option::Option::None));
+            let setter = setter_name(f);
+            let doc = format!(" Sets `{}`.", f.wire);
+            setters.push(quote! {
+                #[doc = #doc]
+                pub fn #setter(mut self, #fname: #pty) -> Self {
+                    self.#fname = ::std::option::Option::Some(#conv);
+                    self
+                }
+            });
+        }
+    }
+    let allow = if args.len() > 7 {
+        quote!(#[allow(clippy::too_many_arguments)])
+    } else {
+        quote!()
+    };
+    quote! {
+        impl #name {
+            /// Creates the value from its required fields; optional ones are set with the methods below.
+            #allow
+            pub fn new(#(#args),*) -> Self {
+                Self { #(#inits),* }
+            }
+            #(#setters)*
+        }
+    }
+}
+
+/// A `wire_enum!` invocation.
+pub fn enum_tokens(e: &EnumDef) -> TokenStream {
+    let name = ident(&e.name);
+    let doc = doc_attrs(&e.doc);
+    let variants = e.variants.iter().map(|(v, wire)| {
+        let v = ident(v);
+        let d = format!(" `{wire}`");
+        quote!(#[doc = #d] #v = #wire,)
+    });
+    quote! {
+        crate::wire_enum! {
+            #doc
+            #name { #(#variants)* }
+        }
+    }
+}
+
+/// Where a request field goes.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Loc {
+    Path,
+    Query,
+    Header,
+}
+
+/// Everything emitted for one operation.
+pub fn operation_tokens(op: &Operation, feature_doc: &str) -> TokenStream {
+    let method = op.method.to_lowercase();
+    let method_ident = ident(&naming::snake(&method));
+    let mut types = TypeSet::new(&["Request", "Body", "Response"]);
+
+    // Path, query and header parameters live on `Request`; the JSON body is `Request::body`.
+    let mut params: Vec<(Loc, Field)> = Vec::new();
+    params.extend(op.path_params.iter().cloned().map(|f| {
+        (
+            Loc::Path,
+            Field {
+                required: true,
+                ..f
+            },
+        )
+    }));
+    params.extend(op.query.iter().cloned().map(|f| (Loc::Query, f)));
+    params.extend(
+        op.headers
+            .iter()
+            .filter(|h| !h.name.eq_ignore_ascii_case("Wechatpay-Serial"))
+            .cloned()
+            .map(|f| (Loc::Header, f)),
+    );
+    let param_fields: Vec<Field> = params.iter().map(|(_, f)| f.clone()).collect();
+    let mut param_defs = types.field_defs(&param_fields, "Request", Dir::Request);
+    let has_json = op.request_body.format == "json";
+    if has_json {
+        for d in &mut param_defs {
+            if d.ident == "body" {
+                d.ident = "body_param".into();
+            }
+        }
+    }
+    let body_fields: Vec<Field> = if op.request_body.variants.is_empty() {
+        op.request_body.fields.clone()
+    } else {
+        super::types::merge_variants(&op.request_body.variants)
+    };
+    let mut items = Vec::new();
+    if has_json {
+        types.top_struct("Body", "The JSON request body.", &body_fields, Dir::Request);
+    }
+    let response_fields: Vec<Field> = if op.response.variants.is_empty() {
+        op.response.fields.clone()
+    } else {
+        super::types::merge_variants(&op.response.variants)
+    };
+    let response_ty = match op.response.format.as_str() {
+        "json" if !response_fields.is_empty() => {
+            types.top_struct(
+                "Response",
+                "The JSON response body.",
+                &response_fields,
+                Dir::Response,
+            );
+            quote!(#method_ident::Response)
+        }
+        "binary" => quote!(::bytes::Bytes),
+        _ => quote!(()),
+    };
+
+    // The Request struct.
+    let body_field = if has_json {
+        quote!(#[doc = " The JSON body."] pub body: Body,)
+    } else {
+        quote!()
+    };
+    let extra_new: Vec<(Ident, TokenStream)> = if has_json {
+        vec![(format_ident!("body"), quote!(Body))]
+    } else {
+        vec![]
+    };
+    let request = StructDef {
+        name: "Request".into(),
+        doc: "Parameters of the call: path, query and header values, and the JSON body.".into(),
+        fields: param_defs.clone(),
+        ser: true,
+        de: false,
+    };
+    // `Request` itself is never serialised: its fields go to the URL and headers, its body to JSON.
+    items.push(struct_tokens(&request, body_field, &extra_new, false));
+    for s in &types.structs {
+        items.push(struct_tokens(s, quote!(), &[], true));
+    }
+    for e in &types.enums {
+        items.push(enum_tokens(e));
+    }
+
+    // The endpoint function.
+    let http_method = format_ident!("{}", op.method.to_uppercase());
+    let path = &op.path;
+    let mut steps = Vec::new();
+    for ((loc, f), d) in params.iter().zip(&param_defs) {
+        let fid = ident(&d.ident);
+        let wire = &f.name;
+        let call = match loc {
+            Loc::Path => quote!(path_param),
+            Loc::Query => quote!(query),
+            Loc::Header => quote!(header),
+        };
+        steps.push(if d.required {
+            quote!(let request = request.#call(#wire, crate::ParamValue::to_param(&req.#fid));)
+        } else {
+            quote! {
+                let request = match &req.#fid {
+                    ::std::option::Option::Some(v) => request.#call(#wire, crate::ParamValue::to_param(v)),
+                    ::std::option::Option::None => request,
+                };
+            }
+        });
+    }
+    if let Some(base) = &op.base_uri {
+        steps.push(quote!(let request = request.base_url(#base);));
+    }
+    if op.response.format == "binary" {
+        steps.push(quote!(let request = request.unsigned_download();));
+    }
+    if has_json {
+        steps.push(quote!(let request = request.json(&req.body)?;));
+    } else if params.is_empty() {
+        steps.push(quote!(let _ = req;));
+    }
+    let send = match op.response.format.as_str() {
+        "binary" => quote!(client.send_bytes(request).await),
+        "json" if !response_fields.is_empty() => quote!(client.send(request).await),
+        _ => quote!(client.send_empty(request).await),
+    };
+    let fn_doc = doc_attrs(&fn_doc_text(op, feature_doc));
+    let deprecated = if op.deprecated {
+        quote!(#[deprecated(note = "marked deprecated or discarded in the WeChat Pay docs")])
+    } else {
+        quote!()
+    };
+    let mod_doc = doc_attrs(&format!("Types of `{} {}`.", op.method, op.path));
+    quote! {
+        #mod_doc
+        pub mod #method_ident {
+            #(#items)*
+        }
+
+        #fn_doc
+        #deprecated
+        pub async fn #method_ident(
+            client: &::wechatpay_runtime::Client,
+            req: &#method_ident::Request,
+        ) -> ::std::result::Result<#response_ty, ::wechatpay_runtime::Error> {
+            let request = ::wechatpay_runtime::Request::new(::wechatpay_runtime::Method::#http_method, #path);
+            #(#steps)*
+            #send
+        }
+    }
+}
+
+fn fn_doc_text(op: &Operation, feature: &str) -> String {
+    let mut doc = op.title.clone();
+    if !op.description.is_empty() && op.description != op.title {
+        doc.push_str("\n\n");
+        doc.push_str(&op.description);
+    }
+    doc.push_str(&format!("\n\nSends `{} {}`", op.method, op.path));
+    if let Some(b) = &op.base_uri {
+        doc.push_str(&format!(" to `{b}`"));
+    }
+    doc.push_str(&format!(". Feature `{feature}`."));
+    for link in &op.doc_links {
+        doc.push_str(&format!("\n\nOfficial documentation: {link}"));
+    }
+    doc
+}

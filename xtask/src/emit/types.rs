@@ -1,0 +1,358 @@
+//! The Rust type model of one operation: structs and enums built from spec fields, with identical nested
+//! shapes reused within a module and names made unique deterministically.
+
+use crate::naming;
+use crate::spec::Field;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// A Rust type as used in a field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Ty {
+    String,
+    I64,
+    /// `serde_json::Number`: keeps integers integers (`100`, not `100.0`) on the wire.
+    Number,
+    Bool,
+    /// Free-form JSON (objects the docs give no fields for, or fields whose variants disagree).
+    Value,
+    Vec(Box<Ty>),
+    /// A generated struct or enum of the same module.
+    Named(String),
+}
+
+impl Ty {
+    fn key(&self) -> String {
+        match self {
+            Ty::String => "s".into(),
+            Ty::I64 => "i".into(),
+            Ty::Number => "n".into(),
+            Ty::Bool => "b".into(),
+            Ty::Value => "v".into(),
+            Ty::Vec(t) => format!("[{}]", t.key()),
+            Ty::Named(n) => n.clone(),
+        }
+    }
+}
+
+/// A struct field.
+#[derive(Debug, Clone)]
+pub struct FieldDef {
+    pub wire: String,
+    pub ident: String,
+    pub ty: Ty,
+    pub required: bool,
+    pub doc: String,
+    /// `rsa-pubkey` etc., for the docs.
+    pub encrypted: Option<String>,
+}
+
+/// A generated struct.
+#[derive(Debug, Clone)]
+pub struct StructDef {
+    pub name: String,
+    pub doc: String,
+    pub fields: Vec<FieldDef>,
+    /// Used in a request (derive Serialize).
+    pub ser: bool,
+    /// Used in a response (derive Deserialize).
+    pub de: bool,
+}
+
+/// A generated string enum.
+#[derive(Debug, Clone)]
+pub struct EnumDef {
+    pub name: String,
+    pub doc: String,
+    /// (variant identifier, wire value), in doc order.
+    pub variants: Vec<(String, String)>,
+}
+
+/// Which way a type travels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dir {
+    Request,
+    Response,
+}
+
+/// All types of one operation module.
+#[derive(Debug, Default)]
+pub struct TypeSet {
+    pub structs: Vec<StructDef>,
+    pub enums: Vec<EnumDef>,
+    names: BTreeSet<String>,
+    by_shape: BTreeMap<String, String>,
+}
+
+impl TypeSet {
+    /// A set whose names avoid `reserved` (e.g. `Request`, `Response`, `Body`).
+    pub fn new(reserved: &[&str]) -> Self {
+        TypeSet {
+            names: reserved.iter().map(|s| s.to_string()).collect(),
+            ..TypeSet::default()
+        }
+    }
+
+    /// Picks a free type name: the camel-cased field name, else prefixed by its parent, else numbered.
+    fn fresh_name(&mut self, base: &str, parent: &str) -> String {
+        let first = naming::camel(base);
+        let second = naming::camel(&format!("{parent}_{base}"));
+        for candidate in [first.clone(), second.clone()] {
+            if !self.names.contains(&candidate) {
+                self.names.insert(candidate.clone());
+                return candidate;
+            }
+        }
+        let mut i = 2;
+        loop {
+            let candidate = format!("{second}{i}");
+            if self.names.insert(candidate.clone()) {
+                return candidate;
+            }
+            i += 1;
+        }
+    }
+
+    /// Registers a struct with a reserved top-level name (`Request`, `Body`, `Response`).
+    pub fn top_struct(
+        &mut self,
+        name: &str,
+        doc: &str,
+        fields: &[Field],
+        dir: Dir,
+    ) -> Vec<FieldDef> {
+        let defs = self.field_defs(fields, name, dir);
+        self.structs.push(StructDef {
+            name: name.to_string(),
+            doc: doc.to_string(),
+            fields: defs.clone(),
+            ser: dir == Dir::Request,
+            de: dir == Dir::Response,
+        });
+        defs
+    }
+
+    /// Field definitions for a list of spec fields (duplicates merged, identifiers made unique).
+    pub fn field_defs(&mut self, fields: &[Field], parent: &str, dir: Dir) -> Vec<FieldDef> {
+        let fields = dedupe(fields);
+        let mut idents = BTreeSet::new();
+        let mut out = Vec::new();
+        for f in &fields {
+            let ty = self.ty_of(f, parent, dir);
+            let mut ident = naming::snake(&f.name);
+            if !idents.insert(ident.clone()) {
+                let mut i = 2;
+                while !idents.insert(format!("{}_{i}", ident.trim_start_matches("r#"))) {
+                    i += 1;
+                }
+                ident = format!("{}_{i}", ident.trim_start_matches("r#"));
+            }
+            out.push(FieldDef {
+                wire: f.name.clone(),
+                ident,
+                ty,
+                required: f.required,
+                doc: field_doc(f),
+                encrypted: f.encrypted.clone(),
+            });
+        }
+        out
+    }
+
+    /// The Rust type of one spec field, creating nested structs and enums as needed.
+    pub fn ty_of(&mut self, f: &Field, parent: &str, dir: Dir) -> Ty {
+        let scalar = |t: &str| match t {
+            "integer" => Some(Ty::I64),
+            "number" => Some(Ty::Number),
+            "boolean" => Some(Ty::Bool),
+            _ => None,
+        };
+        match f.ty.as_str() {
+            "array" => {
+                let item = f.items.as_deref().unwrap_or("string");
+                let inner = match item {
+                    "object" => self.object_ty(f, parent, dir),
+                    "string" => self.string_ty(f, parent),
+                    other => scalar(other).unwrap_or(Ty::Value),
+                };
+                Ty::Vec(Box::new(inner))
+            }
+            "object" => self.object_ty(f, parent, dir),
+            "string" => self.string_ty(f, parent),
+            other => scalar(other).unwrap_or(Ty::Value),
+        }
+    }
+
+    fn string_ty(&mut self, f: &Field, parent: &str) -> Ty {
+        match &f.enum_values {
+            Some(values) if !values.is_empty() => {
+                let key = format!("E{values:?}");
+                if let Some(name) = self.by_shape.get(&key) {
+                    return Ty::Named(name.clone());
+                }
+                let name = self.fresh_name(&f.name, parent);
+                self.by_shape.insert(key, name.clone());
+                self.enums.push(EnumDef {
+                    name: name.clone(),
+                    doc: first_line(&f.description),
+                    variants: variants(values),
+                });
+                Ty::Named(name)
+            }
+            _ => Ty::String,
+        }
+    }
+
+    fn object_ty(&mut self, f: &Field, parent: &str, dir: Dir) -> Ty {
+        let children: Vec<Field> = if f.variants.is_empty() {
+            f.fields.clone()
+        } else {
+            merge_variants(&f.variants)
+        };
+        if children.is_empty() {
+            return Ty::Value;
+        }
+        let hint = naming::camel(&f.name);
+        let defs = self.field_defs(&children, &hint, dir);
+        let key = format!(
+            "S{:?}",
+            defs.iter()
+                .map(|d| (d.wire.as_str(), d.ty.key(), d.required))
+                .collect::<Vec<_>>()
+        );
+        if let Some(name) = self.by_shape.get(&key).cloned() {
+            if let Some(s) = self.structs.iter_mut().find(|s| s.name == name) {
+                s.ser |= dir == Dir::Request;
+                s.de |= dir == Dir::Response;
+            }
+            return Ty::Named(name);
+        }
+        let name = self.fresh_name(&f.name, parent);
+        self.by_shape.insert(key, name.clone());
+        self.structs.push(StructDef {
+            name: name.clone(),
+            doc: first_line(&f.description),
+            fields: defs,
+            ser: dir == Dir::Request,
+            de: dir == Dir::Response,
+        });
+        Ty::Named(name)
+    }
+}
+
+/// Enum variant identifiers for wire values: camel-cased, made unique, never `Unknown`.
+pub fn variants(values: &[String]) -> Vec<(String, String)> {
+    let mut seen = BTreeSet::new();
+    let mut out = Vec::new();
+    for v in values {
+        if out.iter().any(|(_, w): &(String, String)| w == v) {
+            continue;
+        }
+        let mut ident = naming::camel(v).trim_start_matches("r#").to_string();
+        if ident == "Unknown" {
+            ident = "UnknownValue".into();
+        }
+        if !seen.insert(ident.clone()) {
+            let mut i = 2;
+            while !seen.insert(format!("{ident}{i}")) {
+                i += 1;
+            }
+            ident = format!("{ident}{i}");
+        }
+        out.push((ident, v.clone()));
+    }
+    out
+}
+
+/// Fields with the same wire name at one level are merged into one (JSON cannot carry both).
+fn dedupe(fields: &[Field]) -> Vec<Field> {
+    merge_variants(&[fields.to_vec()])
+}
+
+/// The union of alternative field sets: a field is required only when every set requires it; fields
+/// whose shapes differ between sets become free-form JSON.
+pub fn merge_variants(sets: &[Vec<Field>]) -> Vec<Field> {
+    let mut order: Vec<String> = Vec::new();
+    let mut merged: BTreeMap<String, (Field, usize)> = BTreeMap::new();
+    for set in sets {
+        for f in set {
+            match merged.get_mut(&f.name) {
+                Some((m, count)) => {
+                    *count += 1;
+                    m.required &= f.required;
+                    if m.ty != f.ty || m.items != f.items || m.enum_values != f.enum_values {
+                        if m.ty == "string" && f.ty == "string" {
+                            m.enum_values = None;
+                        } else {
+                            m.ty = "object".into();
+                            m.items = None;
+                            m.fields.clear();
+                            m.variants.clear();
+                        }
+                    } else if m.fields != f.fields || m.variants != f.variants {
+                        let mut all: Vec<Vec<Field>> = Vec::new();
+                        for x in [&*m, f] {
+                            if x.variants.is_empty() {
+                                all.push(x.fields.clone());
+                            } else {
+                                all.extend(x.variants.iter().cloned());
+                            }
+                        }
+                        m.fields = merge_variants(&all);
+                        m.variants.clear();
+                    }
+                }
+                None => {
+                    order.push(f.name.clone());
+                    merged.insert(f.name.clone(), (f.clone(), 1));
+                }
+            }
+        }
+    }
+    order
+        .into_iter()
+        .filter_map(|name| {
+            let (mut f, count) = merged.remove(&name)?;
+            if count < sets.len() {
+                f.required = false;
+            }
+            Some(f)
+        })
+        .collect()
+}
+
+fn field_doc(f: &Field) -> String {
+    let mut doc = f.description.clone();
+    if let Some(values) = &f.enum_values {
+        if f.ty != "string" && f.items.as_deref() != Some("string") {
+            doc.push_str(&format!(
+                "\n\nDocumented values: {}.",
+                values
+                    .iter()
+                    .map(|v| format!("`{v}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+    }
+    if let Some(c) = &f.constant {
+        doc.push_str(&format!("\n\nFixed value: `{c}`."));
+    }
+    if let Some(n) = f.max_length {
+        doc.push_str(&format!("\n\nAt most {n} characters."));
+    }
+    match f.encrypted.as_deref() {
+        Some("rsa-pubkey") => {
+            doc.push_str("\n\nSensitive: encrypted with RSA-OAEP (see the docs of the operation).")
+        }
+        Some(other) => doc.push_str(&format!("\n\nEncrypted ({other}).")),
+        None => {}
+    }
+    if let Some(e) = &f.encoded {
+        doc.push_str(&format!("\n\nA {e}-encoded string."));
+    }
+    doc
+}
+
+fn first_line(s: &str) -> String {
+    s.lines().next().unwrap_or("").to_string()
+}
