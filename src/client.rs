@@ -710,11 +710,12 @@ impl Client {
         if let Some(s) = serial {
             h.insert(HeaderName::from_static("wechatpay-serial"), hv(&s)?);
         }
+        // Like the official SDKs, every request declares JSON (a GET simply has an empty body).
+        h.insert(
+            reqwest::header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
         if let Some(b) = &req.body {
-            h.insert(
-                reqwest::header::CONTENT_TYPE,
-                HeaderValue::from_static("application/json"),
-            );
             *hr.body_mut() = Some(reqwest::Body::from(b.clone()));
         }
         Ok(hr)

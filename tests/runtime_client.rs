@@ -116,7 +116,8 @@ async fn success_signs_exact_bytes_and_verifies() {
         reqs[0].target,
         "/v3/pay/transactions/out-trade-no/T%201%2F%E4%B8%AD?mchid=1900000001&%E5%A4%87%E6%B3%A8=%E4%B8%AD%E6%96%87%20a%2Bb%26c%3Dd%3F%23~%21%2A%27%28%29"
     );
-    assert_eq!(reqs[0].header("content-type"), None);
+    assert_eq!(reqs[0].header("content-type"), Some("application/json"));
+    assert_eq!(reqs[0].header("content-length").unwrap_or("0"), "0");
     assert_eq!(reqs[1].method, "POST");
     assert_eq!(reqs[1].body, body.as_bytes());
     assert_eq!(reqs[1].header("content-type"), Some("application/json"));

@@ -7,6 +7,8 @@
 //!
 //! Exit codes: 0 success, 1 any runtime error (message on stderr), 2 usage error.
 #![forbid(unsafe_code)]
+// Doc comments double as `--help` text, where plain URLs read best.
+#![allow(rustdoc::bare_urls)]
 
 use std::path::PathBuf;
 use std::process::ExitCode;
