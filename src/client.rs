@@ -56,6 +56,7 @@ pub struct ClientBuilder {
     retry_5xx_for_get: bool,
     verify_responses: bool,
     clock: Arc<dyn Clock>,
+    refresh_interval: Option<Duration>,
     error: Option<Error>,
 }
 
@@ -103,6 +104,7 @@ impl ClientBuilder {
             retry_5xx_for_get: true,
             verify_responses: true,
             clock: Arc::new(SystemClock),
+            refresh_interval: Some(Duration::from_secs(12 * 3600)),
             error: None,
         }
     }
@@ -228,6 +230,15 @@ impl ClientBuilder {
     /// never fails a call that its already-trusted keys can verify.
     pub fn auto_platform_certificates(mut self, on: bool) -> Self {
         self.auto_certificates = on;
+        self
+    }
+
+    /// How often certificates are re-downloaded in the background in certificate mode (default 12 h;
+    /// `None` = only on unknown serials and on demand). Only with
+    /// [`auto_platform_certificates`](Self::auto_platform_certificates), never when a WeChat Pay public key
+    /// is configured, and never blocking a call: the download runs on a spawned task.
+    pub fn certificate_refresh_interval(mut self, interval: Option<Duration>) -> Self {
+        self.refresh_interval = interval;
         self
     }
 
@@ -377,6 +388,8 @@ impl ClientBuilder {
                 verify_responses: self.verify_responses,
                 clock: self.clock,
                 last_refresh: tokio::sync::Mutex::new(None),
+                refresh_interval: self.refresh_interval,
+                refresh_running: std::sync::atomic::AtomicBool::new(false),
             }),
         })
     }
@@ -399,6 +412,8 @@ struct Inner {
     verify_responses: bool,
     clock: Arc<dyn Clock>,
     last_refresh: tokio::sync::Mutex<Option<i64>>,
+    refresh_interval: Option<Duration>,
+    refresh_running: std::sync::atomic::AtomicBool,
 }
 
 /// A WeChat Pay APIv3 client. Cheap to clone (shared state); safe to use from many tasks.
@@ -745,6 +760,7 @@ impl Client {
     /// * HTTP 5xx: retried only for GET/HEAD (configurable), never for POST/PUT/PATCH/DELETE;
     /// * anything else: returned at once.
     pub async fn execute(&self, req: Request) -> Result<Response, Error> {
+        self.maybe_spawn_periodic_refresh();
         let mut resp = self.transport(&req).await?;
         if !req.unsigned_download && self.inner.verify_responses {
             resp.verified_by = Some(self.verify(&resp.headers, &resp.body).await?);
@@ -851,8 +867,8 @@ impl Client {
         match verify_signature(headers, body, self.now(), &self.inner.keys) {
             Ok(s) => Ok(s),
             Err(e) => {
-                if let SignatureErrorKind::UnknownSerial(_) = e.kind() {
-                    if self.inner.auto_certificates && self.auto_refresh().await {
+                if let SignatureErrorKind::UnknownSerial(serial) = e.kind() {
+                    if self.inner.auto_certificates && self.auto_refresh(serial).await {
                         return verify_signature(headers, body, self.now(), &self.inner.keys)
                             .map_err(Error::Signature);
                     }
@@ -864,17 +880,53 @@ impl Client {
 
     /// Rate-limited refresh; `true` if a refresh ran and succeeded (errors are swallowed: the caller
     /// reports the original unknown-serial error).
-    async fn auto_refresh(&self) -> bool {
-        let now = self.now();
+    async fn auto_refresh(&self, serial: &str) -> bool {
         {
+            // Waits for a refresh in flight (e.g. the periodic one) before deciding.
             let last = self.inner.last_refresh.lock().await;
+            if self.inner.keys.get(serial).is_some() {
+                return true;
+            }
             if let Some(t) = *last {
-                if now - t < AUTO_REFRESH_MIN_INTERVAL_SECS {
+                if self.now().saturating_sub(t) < AUTO_REFRESH_MIN_INTERVAL_SECS {
                     return false;
                 }
             }
         }
         self.refresh_platform_certificates().await.is_ok()
+    }
+
+    /// In certificate mode with auto-download on, starts a background download when the last one is
+    /// older than the refresh interval (or there was none). Never waits for it.
+    fn maybe_spawn_periodic_refresh(&self) {
+        use std::sync::atomic::Ordering;
+        let inner = &self.inner;
+        let Some(interval) = inner.refresh_interval else {
+            return;
+        };
+        if !inner.auto_certificates || inner.keys.has_public_key() {
+            return;
+        }
+        let stale = match inner.last_refresh.try_lock() {
+            Ok(last) => match *last {
+                None => true,
+                Some(t) => self.now().saturating_sub(t) >= interval.as_secs() as i64,
+            },
+            Err(_) => false, // a refresh is running
+        };
+        if !stale || inner.refresh_running.swap(true, Ordering::SeqCst) {
+            return;
+        }
+        match tokio::runtime::Handle::try_current() {
+            Ok(handle) => {
+                let client = self.clone();
+                handle.spawn(async move {
+                    let _ = client.refresh_platform_certificates().await;
+                    client.inner.refresh_running.store(false, Ordering::SeqCst);
+                });
+            }
+            Err(_) => inner.refresh_running.store(false, Ordering::SeqCst),
+        }
     }
 
     /// Downloads the platform certificates (`GET /v3/certificates`), decrypts each with the APIv3 key

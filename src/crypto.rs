@@ -602,6 +602,15 @@ impl KeyStore {
         self.len() == 0
     }
 
+    /// `true` if the store holds a WeChat Pay public key (public-key mode).
+    pub fn has_public_key(&self) -> bool {
+        let m = match self.inner.read() {
+            Ok(g) => g,
+            Err(p) => p.into_inner(),
+        };
+        m.values().any(|k| k.source == KeySource::PublicKey)
+    }
+
     /// The key to encrypt sensitive fields with (and to name in the request's `Wechatpay-Serial`):
     /// a WeChat Pay public key if there is one, else the platform certificate valid at `now` with the
     /// latest expiry.

@@ -673,3 +673,64 @@ fn blocking_client_works() {
     assert_eq!(order.amount.total, 100);
     assert!(server.requests()[0].auth_ok);
 }
+
+#[tokio::test]
+async fn certificate_mode_refreshes_in_the_background() {
+    let keys = keys!();
+    let k2 = keys.clone();
+    let cert_downloads = Arc::new(AtomicUsize::new(0));
+    let cd = cert_downloads.clone();
+    let server = support::start(
+        keys.clone(),
+        Arc::new(move |r, _| {
+            if r.path() == "/v3/certificates" {
+                cd.fetch_add(1, Ordering::SeqCst);
+                Reply::signed(&k2, 200, &certificates_body(&k2), PLATFORM_SERIAL)
+            } else {
+                Reply::signed(&k2, 200, ORDER, PLATFORM_SERIAL)
+            }
+        }),
+    )
+    .await;
+    let client = Client::builder()
+        .mchid(MCHID)
+        .merchant_serial(MERCHANT_SERIAL)
+        .private_key_pem(&keys.merchant_private_pem)
+        .apiv3_key(&keys.apiv3_key)
+        .platform_certificate_pem(&keys.platform_cert_pem)
+        .auto_platform_certificates(true)
+        .base_url(&server.base_url)
+        .backup_base_url(None)
+        .build()
+        .unwrap();
+    assert_eq!(
+        cert_downloads.load(Ordering::SeqCst),
+        0,
+        "build() does no I/O"
+    );
+    for _ in 0..3 {
+        let order: Order = client
+            .send(Request::new(Method::GET, "/v3/order"))
+            .await
+            .unwrap();
+        assert_eq!(order.amount.total, 100);
+    }
+    for _ in 0..100 {
+        if cert_downloads.load(Ordering::SeqCst) > 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(
+        cert_downloads.load(Ordering::SeqCst),
+        1,
+        "one background download per interval"
+    );
+    // The certificate-mode request names the platform certificate in Wechatpay-Serial.
+    let r = server
+        .requests()
+        .into_iter()
+        .find(|r| r.path() == "/v3/order")
+        .unwrap();
+    assert_eq!(r.header("wechatpay-serial"), Some(PLATFORM_SERIAL));
+}
