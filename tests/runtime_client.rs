@@ -734,3 +734,45 @@ async fn certificate_mode_refreshes_in_the_background() {
         .unwrap();
     assert_eq!(r.header("wechatpay-serial"), Some(PLATFORM_SERIAL));
 }
+
+#[tokio::test]
+async fn timeouts_are_transport_errors_and_post_is_not_resent() {
+    let keys = keys!();
+    // A server that accepts connections, reads, and never answers.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let accepted = Arc::new(AtomicUsize::new(0));
+    let acc = accepted.clone();
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((sock, _)) = listener.accept().await {
+            acc.fetch_add(1, Ordering::SeqCst);
+            held.push(sock);
+        }
+    });
+    let client = builder(&keys, &base)
+        .timeout(Duration::from_millis(300))
+        .max_retries(2)
+        .build()
+        .unwrap();
+    let e = client
+        .send_empty(Request::new(Method::POST, "/v3/pay/transactions/jsapi").body("{}"))
+        .await
+        .unwrap_err();
+    assert!(matches!(&e, Error::Transport(t) if t.is_timeout()), "{e:?}");
+    assert_eq!(
+        accepted.load(Ordering::SeqCst),
+        1,
+        "a POST that may have arrived is not re-sent"
+    );
+    let e = client
+        .send_empty(Request::new(Method::GET, "/v3/x"))
+        .await
+        .unwrap_err();
+    assert!(matches!(&e, Error::Transport(t) if t.is_timeout()), "{e:?}");
+    assert_eq!(
+        accepted.load(Ordering::SeqCst),
+        4,
+        "GET: 1 attempt + 2 retries"
+    );
+}
