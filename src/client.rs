@@ -363,6 +363,8 @@ impl ClientBuilder {
             .timeout(self.timeout)
             .connect_timeout(self.connect_timeout)
             .user_agent(USER_AGENT)
+            // WeChat Pay does not redirect; a redirect would carry a signature for another URL.
+            .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| {
                 Error::Config(ConfigError::new(
