@@ -124,4 +124,241 @@ macro_rules! wire_enum {
     };
 }
 
+/// One operation of the API, as listed by [`operations`].
+#[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
+pub struct OperationInfo {
+    /// Upper-case HTTP method.
+    pub method: &'static str,
+    /// URL path template, e.g. `/v3/pay/transactions/id/{transaction_id}`.
+    pub path: &'static str,
+    /// Names of the path parameters (the `{name}`s of `path`).
+    pub path_params: &'static [&'static str],
+    /// Names of the query parameters.
+    pub query: &'static [&'static str],
+    /// The Cargo feature that enables it.
+    pub feature: &'static str,
+    /// The Rust function that sends it, e.g. `wechatpay::v3::pay::transactions::jsapi::post`.
+    pub rust_path: &'static str,
+    /// Title from the docs.
+    pub title: &'static str,
+    /// Link to the official documentation (may be empty).
+    pub doc_link: &'static str,
+    /// Marked deprecated or discarded in the docs.
+    pub deprecated: bool,
+    /// Checks a JSON value against the request body type; returns it re-serialised (feature `roundtrip`).
+    #[cfg(feature = "roundtrip")]
+    pub check_request: ::std::option::Option<CheckFn>,
+    /// Checks a JSON value against the response type; returns it re-serialised (feature `roundtrip`).
+    #[cfg(feature = "roundtrip")]
+    pub check_response: ::std::option::Option<CheckFn>,
+}
+
+/// A payload check: the value re-serialised through the SDK type, or where and why it does not fit.
+#[cfg(feature = "roundtrip")]
+pub type CheckFn = fn(&::serde_json::Value) -> ::std::result::Result<::serde_json::Value, CheckError>;
+
+/// Why a JSON value does not fit an SDK type.
+#[cfg(feature = "roundtrip")]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckError {
+    /// The serde path of the first mismatch, e.g. `amount.total`.
+    pub path: ::std::string::String,
+    /// What is wrong there.
+    pub message: ::std::string::String,
+}
+
+#[cfg(feature = "roundtrip")]
+impl ::std::fmt::Display for CheckError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        write!(f, "at `{}`: {}", self.path, self.message)
+    }
+}
+
+#[cfg(feature = "roundtrip")]
+fn check<T: ::serde::de::DeserializeOwned + ::serde::Serialize>(
+    value: &::serde_json::Value,
+) -> ::std::result::Result<::serde_json::Value, CheckError> {
+    let typed: T = ::serde_path_to_error::deserialize(value).map_err(|e| CheckError {
+        path: e.path().to_string(),
+        message: e.inner().to_string(),
+    })?;
+    ::serde_json::to_value(&typed).map_err(|e| CheckError { path: ::std::string::String::from("."), message: e.to_string() })
+}
+
 pub mod v3;
+
+/// Every operation of the enabled features, in path order.
+pub fn operations() -> ::std::vec::Vec<&'static OperationInfo> {
+    #[allow(unused_mut)]
+    let mut all: ::std::vec::Vec<&'static OperationInfo> = ::std::vec::Vec::new();
+    #[cfg(feature = "abnormal_fund_processing")]
+    all.extend(v3::abnormal_fund_processing::OPERATIONS.iter());
+    #[cfg(feature = "aggracct_bc")]
+    all.extend(v3::aggracct_bc::OPERATIONS.iter());
+    #[cfg(feature = "apply4sub")]
+    all.extend(v3::apply4sub::OPERATIONS.iter());
+    #[cfg(feature = "apply4subject")]
+    all.extend(v3::apply4subject::OPERATIONS.iter());
+    #[cfg(feature = "applyment4sub")]
+    all.extend(v3::applyment4sub::OPERATIONS.iter());
+    #[cfg(feature = "bank_batch_transfer")]
+    all.extend(v3::bank_batch_transfer::OPERATIONS.iter());
+    #[cfg(feature = "bank_transfer")]
+    all.extend(v3::bank_transfer::OPERATIONS.iter());
+    #[cfg(feature = "bill")]
+    all.extend(v3::bill::OPERATIONS.iter());
+    #[cfg(feature = "billdownload")]
+    all.extend(v3::billdownload::OPERATIONS.iter());
+    #[cfg(feature = "brand")]
+    all.extend(v3::brand::OPERATIONS.iter());
+    #[cfg(feature = "brand_basic")]
+    all.extend(v3::brand_basic::OPERATIONS.iter());
+    #[cfg(feature = "businesscircle")]
+    all.extend(v3::businesscircle::OPERATIONS.iter());
+    #[cfg(feature = "capital")]
+    all.extend(v3::capital::OPERATIONS.iter());
+    #[cfg(feature = "catering")]
+    all.extend(v3::catering::OPERATIONS.iter());
+    #[cfg(feature = "certificates")]
+    all.extend(v3::certificates::OPERATIONS.iter());
+    #[cfg(feature = "combine_transactions")]
+    all.extend(v3::combine_transactions::OPERATIONS.iter());
+    #[cfg(feature = "compliance")]
+    all.extend(v3::compliance::OPERATIONS.iter());
+    #[cfg(feature = "credit_repayment")]
+    all.extend(v3::credit_repayment::OPERATIONS.iter());
+    #[cfg(feature = "customs")]
+    all.extend(v3::customs::OPERATIONS.iter());
+    #[cfg(feature = "discount_card")]
+    all.extend(v3::discount_card::OPERATIONS.iter());
+    #[cfg(feature = "ebike")]
+    all.extend(v3::ebike::OPERATIONS.iter());
+    #[cfg(feature = "ecommerce")]
+    all.extend(v3::ecommerce::OPERATIONS.iter());
+    #[cfg(feature = "edu_papay")]
+    all.extend(v3::edu_papay::OPERATIONS.iter());
+    #[cfg(feature = "edu_star")]
+    all.extend(v3::edu_star::OPERATIONS.iter());
+    #[cfg(feature = "eduschoolpay")]
+    all.extend(v3::eduschoolpay::OPERATIONS.iter());
+    #[cfg(feature = "express")]
+    all.extend(v3::express::OPERATIONS.iter());
+    #[cfg(feature = "facemch")]
+    all.extend(v3::facemch::OPERATIONS.iter());
+    #[cfg(feature = "fund_app")]
+    all.extend(v3::fund_app::OPERATIONS.iter());
+    #[cfg(feature = "funds_to_oversea")]
+    all.extend(v3::funds_to_oversea::OPERATIONS.iter());
+    #[cfg(feature = "global")]
+    all.extend(v3::global::OPERATIONS.iter());
+    #[cfg(feature = "goldplan")]
+    all.extend(v3::goldplan::OPERATIONS.iter());
+    #[cfg(feature = "gov")]
+    all.extend(v3::gov::OPERATIONS.iter());
+    #[cfg(feature = "hire_power_bank")]
+    all.extend(v3::hire_power_bank::OPERATIONS.iter());
+    #[cfg(feature = "industry_coupon")]
+    all.extend(v3::industry_coupon::OPERATIONS.iter());
+    #[cfg(feature = "industry_rebate")]
+    all.extend(v3::industry_rebate::OPERATIONS.iter());
+    #[cfg(feature = "inspolicymgr")]
+    all.extend(v3::inspolicymgr::OPERATIONS.iter());
+    #[cfg(feature = "iotmanage")]
+    all.extend(v3::iotmanage::OPERATIONS.iter());
+    #[cfg(feature = "lovefeast")]
+    all.extend(v3::lovefeast::OPERATIONS.iter());
+    #[cfg(feature = "marketing")]
+    all.extend(v3::marketing::OPERATIONS.iter());
+    #[cfg(feature = "mch_manage")]
+    all.extend(v3::mch_manage::OPERATIONS.iter());
+    #[cfg(feature = "mch_operate")]
+    all.extend(v3::mch_operate::OPERATIONS.iter());
+    #[cfg(feature = "mch_operation_manage")]
+    all.extend(v3::mch_operation_manage::OPERATIONS.iter());
+    #[cfg(feature = "mchalterapply")]
+    all.extend(v3::mchalterapply::OPERATIONS.iter());
+    #[cfg(feature = "med_ins")]
+    all.extend(v3::med_ins::OPERATIONS.iter());
+    #[cfg(feature = "merchant")]
+    all.extend(v3::merchant::OPERATIONS.iter());
+    #[cfg(feature = "merchant_risk_manage")]
+    all.extend(v3::merchant_risk_manage::OPERATIONS.iter());
+    #[cfg(feature = "merchant_service")]
+    all.extend(v3::merchant_service::OPERATIONS.iter());
+    #[cfg(feature = "merchant_settlement")]
+    all.extend(v3::merchant_settlement::OPERATIONS.iter());
+    #[cfg(feature = "merchant_store")]
+    all.extend(v3::merchant_store::OPERATIONS.iter());
+    #[cfg(feature = "merchantfund")]
+    all.extend(v3::merchantfund::OPERATIONS.iter());
+    #[cfg(feature = "merchants")]
+    all.extend(v3::merchants::OPERATIONS.iter());
+    #[cfg(feature = "multiuse")]
+    all.extend(v3::multiuse::OPERATIONS.iter());
+    #[cfg(feature = "new_tax_control_fapiao")]
+    all.extend(v3::new_tax_control_fapiao::OPERATIONS.iter());
+    #[cfg(feature = "offlineface")]
+    all.extend(v3::offlineface::OPERATIONS.iter());
+    #[cfg(feature = "offlinefacemch")]
+    all.extend(v3::offlinefacemch::OPERATIONS.iter());
+    #[cfg(feature = "palmservice")]
+    all.extend(v3::palmservice::OPERATIONS.iter());
+    #[cfg(feature = "papay")]
+    all.extend(v3::papay::OPERATIONS.iter());
+    #[cfg(feature = "partner_papay")]
+    all.extend(v3::partner_papay::OPERATIONS.iter());
+    #[cfg(feature = "partner_transfer")]
+    all.extend(v3::partner_transfer::OPERATIONS.iter());
+    #[cfg(feature = "password_exempt_contract")]
+    all.extend(v3::password_exempt_contract::OPERATIONS.iter());
+    #[cfg(feature = "pay")]
+    all.extend(v3::pay::OPERATIONS.iter());
+    #[cfg(feature = "pay_devices")]
+    all.extend(v3::pay_devices::OPERATIONS.iter());
+    #[cfg(feature = "payroll_card")]
+    all.extend(v3::payroll_card::OPERATIONS.iter());
+    #[cfg(feature = "payscore")]
+    all.extend(v3::payscore::OPERATIONS.iter());
+    #[cfg(feature = "platsolution")]
+    all.extend(v3::platsolution::OPERATIONS.iter());
+    #[cfg(feature = "profitsharing")]
+    all.extend(v3::profitsharing::OPERATIONS.iter());
+    #[cfg(feature = "qrcode")]
+    all.extend(v3::qrcode::OPERATIONS.iter());
+    #[cfg(feature = "rate_activity")]
+    all.extend(v3::rate_activity::OPERATIONS.iter());
+    #[cfg(feature = "realname")]
+    all.extend(v3::realname::OPERATIONS.iter());
+    #[cfg(feature = "recharge")]
+    all.extend(v3::recharge::OPERATIONS.iter());
+    #[cfg(feature = "refund")]
+    all.extend(v3::refund::OPERATIONS.iter());
+    #[cfg(feature = "refunds")]
+    all.extend(v3::refunds::OPERATIONS.iter());
+    #[cfg(feature = "repayment")]
+    all.extend(v3::repayment::OPERATIONS.iter());
+    #[cfg(feature = "settle")]
+    all.extend(v3::settle::OPERATIONS.iter());
+    #[cfg(feature = "smartguide")]
+    all.extend(v3::smartguide::OPERATIONS.iter());
+    #[cfg(feature = "statements")]
+    all.extend(v3::statements::OPERATIONS.iter());
+    #[cfg(feature = "taxi_invoice")]
+    all.extend(v3::taxi_invoice::OPERATIONS.iter());
+    #[cfg(feature = "transaction_block")]
+    all.extend(v3::transaction_block::OPERATIONS.iter());
+    #[cfg(feature = "transactions")]
+    all.extend(v3::transactions::OPERATIONS.iter());
+    #[cfg(feature = "transfer")]
+    all.extend(v3::transfer::OPERATIONS.iter());
+    #[cfg(feature = "transfer_detail")]
+    all.extend(v3::transfer_detail::OPERATIONS.iter());
+    #[cfg(feature = "transferdownload")]
+    all.extend(v3::transferdownload::OPERATIONS.iter());
+    #[cfg(feature = "vehicle")]
+    all.extend(v3::vehicle::OPERATIONS.iter());
+    #[cfg(feature = "webizpay")]
+    all.extend(v3::webizpay::OPERATIONS.iter());
+    all
+}

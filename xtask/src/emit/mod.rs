@@ -56,9 +56,19 @@ pub fn crate_files(pages: &[Page]) -> Result<(Files, Summary), String> {
     let mut files = Files::new();
     for (path, node) in &nodes {
         let file = module_file(path, !node.children.is_empty());
-        files.insert(file, module_source(path, node)?);
+        let group_ops: Vec<(Vec<String>, Operation)> = if path.len() == 2 {
+            nodes
+                .iter()
+                .filter(|(p, _)| p.starts_with(path))
+                .flat_map(|(p, n)| n.ops.iter().map(move |(op, _)| (p.clone(), op.clone())))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        files.insert(file, module_source(path, node, &group_ops)?);
     }
-    files.insert("src/lib.rs".into(), lib_source());
+    let groups: Vec<String> = nodes.keys().filter(|p| p.len() == 2).map(|p| p[1].clone()).collect();
+    files.insert("src/lib.rs".into(), lib_source(&groups));
     files.insert("Cargo.toml".into(), cargo_toml(&summary));
     Ok((files, summary))
 }
@@ -72,7 +82,7 @@ fn module_file(path: &[String], has_children: bool) -> String {
     }
 }
 
-fn module_source(path: &[String], node: &Node) -> Result<String, String> {
+fn module_source(path: &[String], node: &Node, group_ops: &[(Vec<String>, Operation)]) -> Result<String, String> {
     let mut items = Vec::new();
     let url = format!(
         "/{}",
@@ -100,6 +110,9 @@ fn module_source(path: &[String], node: &Node) -> Result<String, String> {
         } else {
             items.push(quote!(pub mod #child_ident;));
         }
+    }
+    if path.len() == 2 {
+        items.push(operations_table(path, group_ops));
     }
     let mut methods_seen = BTreeSet::new();
     let mut sources = BTreeSet::new();
@@ -163,11 +176,13 @@ wechatpay-runtime = { path = "..", default-features = false }
 bytes = "1"
 serde = { version = "1", features = ["derive"] }
 serde_json = "1"
+serde_path_to_error = { version = "0.1", optional = true }
 
 [features]
 default = []
-# Derive Deserialize on request types and Serialize on response types (payload checks, round trips).
-roundtrip = []
+# Derive Deserialize on request types and Serialize on response types, and fill the payload-check
+# functions of the operation table.
+roundtrip = ["dep:serde_path_to_error"]
 "#,
     );
     let groups: Vec<&String> = summary.features.keys().collect();
@@ -183,12 +198,88 @@ roundtrip = []
     for (g, n) in &summary.features {
         s.push_str(&format!("# {n} operations\n{g} = []\n"));
     }
-    s.push_str("\n[lints.rust]\nunsafe_code = \"forbid\"\n");
+    s.push_str(
+        r#"
+[dev-dependencies]
+serde_json = "1"
+
+# Hand-written tests of the generated crate live beside the other tests, outside generated/.
+[[test]]
+name = "generated_operations"
+path = "../tests/generated/operations.rs"
+required-features = ["full", "roundtrip"]
+
+[[test]]
+name = "generated_php_examples"
+path = "../tests/generated/php_examples.rs"
+required-features = ["full", "roundtrip"]
+
+[lints.rust]
+unsafe_code = "forbid"
+"#,
+    );
     s
 }
 
-fn lib_source() -> String {
-    String::from(LIB_RS)
+fn lib_source(groups: &[String]) -> String {
+    let mut s = String::from(LIB_RS);
+    s.push_str("\n/// Every operation of the enabled features, in path order.\npub fn operations() -> ::std::vec::Vec<&'static OperationInfo> {\n    #[allow(unused_mut)]\n    let mut all: ::std::vec::Vec<&'static OperationInfo> = ::std::vec::Vec::new();\n");
+    for g in groups {
+        let stem = naming::file_stem(g);
+        s.push_str(&format!("    #[cfg(feature = \"{stem}\")]\n    all.extend(v3::{g}::OPERATIONS.iter());\n"));
+    }
+    s.push_str("    all\n}\n");
+    s
+}
+
+/// The `OPERATIONS` table of one business group.
+fn operations_table(group: &[String], ops: &[(Vec<String>, Operation)]) -> proc_macro2::TokenStream {
+    let entries = ops.iter().map(|(path, op)| {
+        let module: Vec<proc_macro2::Ident> = path.iter().map(|s| ident_tokens(s)).collect();
+        let method_mod = ident_tokens(&naming::snake(&op.method.to_lowercase()));
+        let method = op.method.to_uppercase();
+        let url = &op.path;
+        let feature = naming::file_stem(&group[1]);
+        let link = op.doc_links.first().cloned().unwrap_or_default();
+        let deprecated = op.deprecated;
+        let title = &op.title;
+        let rust_path = format!("wechatpay::{}::{}", path.iter().map(|s| s.as_str()).collect::<Vec<_>>().join("::"), method.to_lowercase());
+        let req = if op.request_body.format == "json" {
+            quote!(::std::option::Option::Some(crate::check::<crate::#(#module)::*::#method_mod::Body>))
+        } else {
+            quote!(::std::option::Option::None)
+        };
+        let has_response = op.response.format == "json" && !(op.response.fields.is_empty() && op.response.variants.is_empty());
+        let resp = if has_response {
+            quote!(::std::option::Option::Some(crate::check::<crate::#(#module)::*::#method_mod::Response>))
+        } else {
+            quote!(::std::option::Option::None)
+        };
+        let path_params: Vec<&str> = op.path_params.iter().map(|f| f.name.as_str()).collect();
+        let query: Vec<&str> = op.query.iter().map(|f| f.name.as_str()).collect();
+        quote! {
+            crate::OperationInfo {
+                method: #method,
+                path_params: &[#(#path_params),*],
+                query: &[#(#query),*],
+                path: #url,
+                feature: #feature,
+                rust_path: #rust_path,
+                title: #title,
+                doc_link: #link,
+                deprecated: #deprecated,
+                #[cfg(feature = "roundtrip")]
+                check_request: #req,
+                #[cfg(feature = "roundtrip")]
+                check_response: #resp,
+            }
+        }
+    });
+    let doc = format!(" The operations of feature `{}`.", naming::file_stem(&group[1]));
+    quote! {
+        #[doc = #doc]
+        pub static OPERATIONS: &[crate::OperationInfo] = &[#(#entries),*];
+    }
 }
 
 const LIB_RS: &str = r#"// @generated by `cargo xtask codegen` — do not edit
@@ -315,6 +406,68 @@ macro_rules! wire_enum {
             }
         }
     };
+}
+
+/// One operation of the API, as listed by [`operations`].
+#[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
+pub struct OperationInfo {
+    /// Upper-case HTTP method.
+    pub method: &'static str,
+    /// URL path template, e.g. `/v3/pay/transactions/id/{transaction_id}`.
+    pub path: &'static str,
+    /// Names of the path parameters (the `{name}`s of `path`).
+    pub path_params: &'static [&'static str],
+    /// Names of the query parameters.
+    pub query: &'static [&'static str],
+    /// The Cargo feature that enables it.
+    pub feature: &'static str,
+    /// The Rust function that sends it, e.g. `wechatpay::v3::pay::transactions::jsapi::post`.
+    pub rust_path: &'static str,
+    /// Title from the docs.
+    pub title: &'static str,
+    /// Link to the official documentation (may be empty).
+    pub doc_link: &'static str,
+    /// Marked deprecated or discarded in the docs.
+    pub deprecated: bool,
+    /// Checks a JSON value against the request body type; returns it re-serialised (feature `roundtrip`).
+    #[cfg(feature = "roundtrip")]
+    pub check_request: ::std::option::Option<CheckFn>,
+    /// Checks a JSON value against the response type; returns it re-serialised (feature `roundtrip`).
+    #[cfg(feature = "roundtrip")]
+    pub check_response: ::std::option::Option<CheckFn>,
+}
+
+/// A payload check: the value re-serialised through the SDK type, or where and why it does not fit.
+#[cfg(feature = "roundtrip")]
+pub type CheckFn = fn(&::serde_json::Value) -> ::std::result::Result<::serde_json::Value, CheckError>;
+
+/// Why a JSON value does not fit an SDK type.
+#[cfg(feature = "roundtrip")]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckError {
+    /// The serde path of the first mismatch, e.g. `amount.total`.
+    pub path: ::std::string::String,
+    /// What is wrong there.
+    pub message: ::std::string::String,
+}
+
+#[cfg(feature = "roundtrip")]
+impl ::std::fmt::Display for CheckError {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        write!(f, "at `{}`: {}", self.path, self.message)
+    }
+}
+
+#[cfg(feature = "roundtrip")]
+fn check<T: ::serde::de::DeserializeOwned + ::serde::Serialize>(
+    value: &::serde_json::Value,
+) -> ::std::result::Result<::serde_json::Value, CheckError> {
+    let typed: T = ::serde_path_to_error::deserialize(value).map_err(|e| CheckError {
+        path: e.path().to_string(),
+        message: e.inner().to_string(),
+    })?;
+    ::serde_json::to_value(&typed).map_err(|e| CheckError { path: ::std::string::String::from("."), message: e.to_string() })
 }
 
 pub mod v3;

@@ -3,3 +3,57 @@
 pub mod fundflowbill;
 pub mod sub_merchant_fundflowbill;
 pub mod tradebill;
+/// The operations of feature `bill`.
+pub static OPERATIONS: &[crate::OperationInfo] = &[
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &[],
+        query: &["bill_date", "sub_mchid", "account_type", "tar_type"],
+        path: "/v3/bill/fundflowbill",
+        feature: "bill",
+        rust_path: "wechatpay::v3::bill::fundflowbill::get",
+        title: "申请资金账单",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012791867",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::bill::fundflowbill::get::Response>,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &[],
+        query: &["sub_mchid", "bill_date", "tar_type", "algorithm", "account_type"],
+        path: "/v3/bill/sub-merchant-fundflowbill",
+        feature: "bill",
+        rust_path: "wechatpay::v3::bill::sub_merchant_fundflowbill::get",
+        title: "申请单个子商户资金账单",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012710630",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::bill::sub_merchant_fundflowbill::get::Response>,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &[],
+        query: &["bill_date", "sub_mchid", "bill_type", "tar_type"],
+        path: "/v3/bill/tradebill",
+        feature: "bill",
+        rust_path: "wechatpay::v3::bill::tradebill::get",
+        title: "申请交易账单",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012791866",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::bill::tradebill::get::Response>,
+        ),
+    },
+];

@@ -5,3 +5,1158 @@ pub mod card;
 pub mod marketing;
 pub mod partner;
 pub mod profitsharing;
+/// The operations of feature `brand`.
+pub static OPERATIONS: &[crate::OperationInfo] = &[
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/brand/applyments",
+        feature: "brand",
+        rust_path: "wechatpay::v3::brand::applyments::post",
+        title: "提交入驻申请",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4016249989",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<crate::v3::brand::applyments::post::Body>,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::brand::applyments::post::Response>,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["applyment_id"],
+        query: &[],
+        path: "/v3/brand/applyments/applyment-id/{applyment_id}",
+        feature: "brand",
+        rust_path: "wechatpay::v3::brand::applyments::applyment_id::by_applyment_id::get",
+        title: "根据申请单ID查询申请状态",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4016257685",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::brand::applyments::applyment_id::by_applyment_id::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["business_code"],
+        query: &[],
+        path: "/v3/brand/applyments/business-code/{business_code}",
+        feature: "brand",
+        rust_path: "wechatpay::v3::brand::applyments::business_code::by_business_code::get",
+        title: "根据业务申请编号查询申请状态",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4016257694",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::brand::applyments::business_code::by_business_code::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/brand/applyments/cancel-applyment",
+        feature: "brand",
+        rust_path: "wechatpay::v3::brand::applyments::cancel_applyment::post",
+        title: "撤销申请",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4016257700",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<crate::v3::brand::applyments::cancel_applyment::post::Body>,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::brand::applyments::cancel_applyment::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/brand/card/card-configs",
+        feature: "brand",
+        rust_path: "wechatpay::v3::brand::card::card_configs::post",
+        title: "提交商家名片配置申请",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4016468440",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<crate::v3::brand::card::card_configs::post::Body>,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::brand::card::card_configs::post::Response>,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &[],
+        query: &["business_code", "applyment_id", "brand_id"],
+        path: "/v3/brand/card/card-configs",
+        feature: "brand",
+        rust_path: "wechatpay::v3::brand::card::card_configs::get",
+        title: "查询商家名片配置申请状态",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4016475174",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::brand::card::card_configs::get::Response>,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/brand/card/card-configs/cancel-applyment",
+        feature: "brand",
+        rust_path: "wechatpay::v3::brand::card::card_configs::cancel_applyment::post",
+        title: "撤销商家名片配置申请",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4016475172",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::brand::card::card_configs::cancel_applyment::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::brand::card::card_configs::cancel_applyment::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &[],
+        query: &["business_code", "applyment_id", "brand_id"],
+        path: "/v3/brand/card/card-configs/preview-url",
+        feature: "brand",
+        rust_path: "wechatpay::v3::brand::card::card_configs::preview_url::get",
+        title: "获取商家名片预览二维码",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4016641998",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::brand::card::card_configs::preview_url::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/brand/card/card-configs/publish",
+        feature: "brand",
+        rust_path: "wechatpay::v3::brand::card::card_configs::publish::post",
+        title: "发布商家名片配置",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4016475176",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<crate::v3::brand::card::card_configs::publish::post::Body>,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::brand::card::card_configs::publish::post::Response>,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/brand/card/card-links",
+        feature: "brand",
+        rust_path: "wechatpay::v3::brand::card::card_links::post",
+        title: "添加交易连接名片规则申请",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4016333302",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<crate::v3::brand::card::card_links::post::Body>,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::brand::card::card_links::post::Response>,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &[],
+        query: &["brand_id", "payment_scene", "page_index", "page_size"],
+        path: "/v3/brand/card/card-links",
+        feature: "brand",
+        rust_path: "wechatpay::v3::brand::card::card_links::get",
+        title: "查询已生效交易连接名片规则",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4016366785",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::brand::card::card_links::get::Response>,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["business_code"],
+        query: &["brand_id"],
+        path: "/v3/brand/card/card-links/business-code/{business_code}",
+        feature: "brand",
+        rust_path: "wechatpay::v3::brand::card::card_links::business_code::by_business_code::get",
+        title: "根据业务申请编号查询添加申请状态",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4016366816",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::brand::card::card_links::business_code::by_business_code::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/brand/card/card-links/cancel-applyment",
+        feature: "brand",
+        rust_path: "wechatpay::v3::brand::card::card_links::cancel_applyment::post",
+        title: "撤销交易连接名片配置申请",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4016366797",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::brand::card::card_links::cancel_applyment::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::brand::card::card_links::cancel_applyment::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/brand/card/card-links/unbind-card-link",
+        feature: "brand",
+        rust_path: "wechatpay::v3::brand::card::card_links::unbind_card_link::post",
+        title: "解除已生效交易连接名片场景",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4016366804",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::brand::card::card_links::unbind_card_link::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::brand::card::card_links::unbind_card_link::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &[],
+        query: &["brand_id", "limit", "offset", "activity_state", "audit_state"],
+        path: "/v3/brand/marketing/shake-activities/activities",
+        feature: "brand",
+        rust_path: "wechatpay::v3::brand::marketing::shake_activities::activities::get",
+        title: "查询摇优惠活动列表",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4015783259",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::brand::marketing::shake_activities::activities::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/brand/partner/card-member/cards",
+        feature: "brand",
+        rust_path: "wechatpay::v3::brand::partner::card_member::cards::post",
+        title: "创建会员卡模板",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4015336970",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<crate::v3::brand::partner::card_member::cards::post::Body>,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::brand::partner::card_member::cards::post::Response>,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &[],
+        query: &["brand_id", "state", "offset", "limit"],
+        path: "/v3/brand/partner/card-member/cards",
+        feature: "brand",
+        rust_path: "wechatpay::v3::brand::partner::card_member::cards::get",
+        title: "查询会员卡模板列表",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4015336976",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::brand::partner::card_member::cards::get::Response>,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["card_id"],
+        query: &["brand_id"],
+        path: "/v3/brand/partner/card-member/cards/{card_id}",
+        feature: "brand",
+        rust_path: "wechatpay::v3::brand::partner::card_member::cards::by_card_id::get",
+        title: "查询会员卡模板信息",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4015336974",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::brand::partner::card_member::cards::by_card_id::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "PATCH",
+        path_params: &["card_id"],
+        query: &[],
+        path: "/v3/brand/partner/card-member/cards/{card_id}",
+        feature: "brand",
+        rust_path: "wechatpay::v3::brand::partner::card_member::cards::by_card_id::patch",
+        title: "修改会员卡模板信息",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4015336977",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::brand::partner::card_member::cards::by_card_id::patch::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::brand::partner::card_member::cards::by_card_id::patch::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "DELETE",
+        path_params: &["card_id"],
+        query: &["brand_id"],
+        path: "/v3/brand/partner/card-member/cards/{card_id}",
+        feature: "brand",
+        rust_path: "wechatpay::v3::brand::partner::card_member::cards::by_card_id::delete",
+        title: "删除会员卡模板",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4015336972",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::brand::partner::card_member::cards::by_card_id::delete::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["card_id"],
+        query: &[],
+        path: "/v3/brand/partner/card-member/cards/{card_id}/invalidate",
+        feature: "brand",
+        rust_path: "wechatpay::v3::brand::partner::card_member::cards::by_card_id::invalidate::post",
+        title: "作废会员卡模板",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4015336972",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::brand::partner::card_member::cards::by_card_id::invalidate::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::brand::partner::card_member::cards::by_card_id::invalidate::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/brand/partner/card-member/membership-activities",
+        feature: "brand",
+        rust_path: "wechatpay::v3::brand::partner::card_member::membership_activities::post",
+        title: "创建品牌会员发券活动",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4016464918",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::brand::partner::card_member::membership_activities::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::brand::partner::card_member::membership_activities::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &[],
+        query: &["brand_id", "card_id", "activity_state", "offset", "limit"],
+        path: "/v3/brand/partner/card-member/membership-activities",
+        feature: "brand",
+        rust_path: "wechatpay::v3::brand::partner::card_member::membership_activities::get",
+        title: "查询品牌会员发券活动列表",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4016588039",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::brand::partner::card_member::membership_activities::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "PATCH",
+        path_params: &["activity_id"],
+        query: &[],
+        path: "/v3/brand/partner/card-member/membership-activities/{activity_id}",
+        feature: "brand",
+        rust_path: "wechatpay::v3::brand::partner::card_member::membership_activities::by_activity_id::patch",
+        title: "修改品牌会员发券活动信息",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4016588044",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::brand::partner::card_member::membership_activities::by_activity_id::patch::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::brand::partner::card_member::membership_activities::by_activity_id::patch::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["activity_id"],
+        query: &["brand_id"],
+        path: "/v3/brand/partner/card-member/membership-activities/{activity_id}",
+        feature: "brand",
+        rust_path: "wechatpay::v3::brand::partner::card_member::membership_activities::by_activity_id::get",
+        title: "查询品牌会员发券活动",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4016588015",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::brand::partner::card_member::membership_activities::by_activity_id::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["activity_id"],
+        query: &[],
+        path: "/v3/brand/partner/card-member/membership-activities/{activity_id}/terminate",
+        feature: "brand",
+        rust_path: "wechatpay::v3::brand::partner::card_member::membership_activities::by_activity_id::terminate::post",
+        title: "终止品牌会员发券活动",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4016588028",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::brand::partner::card_member::membership_activities::by_activity_id::terminate::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::brand::partner::card_member::membership_activities::by_activity_id::terminate::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/brand/partner/card-member/pay-view-tokens",
+        feature: "brand",
+        rust_path: "wechatpay::v3::brand::partner::card_member::pay_view_tokens::post",
+        title: "品牌会员展示付款码组件预授权",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4016834476",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::brand::partner::card_member::pay_view_tokens::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::brand::partner::card_member::pay_view_tokens::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/brand/partner/card-member/pre-auth-tokens",
+        feature: "brand",
+        rust_path: "wechatpay::v3::brand::partner::card_member::pre_auth_tokens::post",
+        title: "入会组件预授权",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4015336986",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::brand::partner::card_member::pre_auth_tokens::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::brand::partner::card_member::pre_auth_tokens::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &[],
+        query: &["brand_id", "openid", "user_card_state", "offset", "limit"],
+        path: "/v3/brand/partner/card-member/user-cards",
+        feature: "brand",
+        rust_path: "wechatpay::v3::brand::partner::card_member::user_cards::get",
+        title: "查询用户在品牌下所有会员卡",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4015336984",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::brand::partner::card_member::user_cards::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["user_card_code"],
+        query: &["brand_id", "card_id", "openid"],
+        path: "/v3/brand/partner/card-member/user-cards/{user_card_code}",
+        feature: "brand",
+        rust_path: "wechatpay::v3::brand::partner::card_member::user_cards::by_user_card_code::get",
+        title: "查询用户会员卡信息",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4015336980",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::brand::partner::card_member::user_cards::by_user_card_code::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "PATCH",
+        path_params: &["user_card_code"],
+        query: &["card_id"],
+        path: "/v3/brand/partner/card-member/user-cards/{user_card_code}",
+        feature: "brand",
+        rust_path: "wechatpay::v3::brand::partner::card_member::user_cards::by_user_card_code::patch",
+        title: "修改用户会员卡信息",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4015336985",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::brand::partner::card_member::user_cards::by_user_card_code::patch::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::brand::partner::card_member::user_cards::by_user_card_code::patch::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["user_card_code"],
+        query: &["card_id"],
+        path: "/v3/brand/partner/card-member/user-cards/{user_card_code}/confirm",
+        feature: "brand",
+        rust_path: "wechatpay::v3::brand::partner::card_member::user_cards::by_user_card_code::confirm::post",
+        title: "同步会员开通结果",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4015336979",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::brand::partner::card_member::user_cards::by_user_card_code::confirm::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::brand::partner::card_member::user_cards::by_user_card_code::confirm::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["user_card_code"],
+        query: &["brand_id", "card_id"],
+        path: "/v3/brand/partner/card-member/user-cards/{user_card_code}/invalidate",
+        feature: "brand",
+        rust_path: "wechatpay::v3::brand::partner::card_member::user_cards::by_user_card_code::invalidate::post",
+        title: "作废用户会员卡",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4015336983",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::brand::partner::card_member::user_cards::by_user_card_code::invalidate::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::brand::partner::card_member::user_cards::by_user_card_code::invalidate::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/brand/partner/card-member/user-cards/import-by-openid",
+        feature: "brand",
+        rust_path: "wechatpay::v3::brand::partner::card_member::user_cards::import_by_openid::post",
+        title: "根据openid导入用户会员卡",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4015336981",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::brand::partner::card_member::user_cards::import_by_openid::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::brand::partner::card_member::user_cards::import_by_openid::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/brand/partner/card-member/user-cards/import-by-phone",
+        feature: "brand",
+        rust_path: "wechatpay::v3::brand::partner::card_member::user_cards::import_by_phone::post",
+        title: "根据手机号导入用户会员卡",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4015336982",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::brand::partner::card_member::user_cards::import_by_phone::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::brand::partner::card_member::user_cards::import_by_phone::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/brand/partner/card-member/user-feeds",
+        feature: "brand",
+        rust_path: "wechatpay::v3::brand::partner::card_member::user_feeds::post",
+        title: "创建用户动态信息",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4015336987",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::brand::partner::card_member::user_feeds::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::brand::partner::card_member::user_feeds::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/brand/partner/card-member/user-points/exchange-coupon/confirm",
+        feature: "brand",
+        rust_path: "wechatpay::v3::brand::partner::card_member::user_points::exchange_coupon::confirm::post",
+        title: "同步积分兑券结果",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4015897268",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::brand::partner::card_member::user_points::exchange_coupon::confirm::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::brand::partner::card_member::user_points::exchange_coupon::confirm::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/brand/partner/card-member/user-points/sync",
+        feature: "brand",
+        rust_path: "wechatpay::v3::brand::partner::card_member::user_points::sync::post",
+        title: "同步积分余额",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4015897280",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::brand::partner::card_member::user_points::sync::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::brand::partner::card_member::user_points::sync::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/brand/partner/store/brandstores",
+        feature: "brand",
+        rust_path: "wechatpay::v3::brand::partner::store::brandstores::post",
+        title: "创建品牌门店",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4015783183",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<crate::v3::brand::partner::store::brandstores::post::Body>,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::brand::partner::store::brandstores::post::Response>,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &[],
+        query: &["brand_id", "store_state", "offset", "limit"],
+        path: "/v3/brand/partner/store/brandstores",
+        feature: "brand",
+        rust_path: "wechatpay::v3::brand::partner::store::brandstores::get",
+        title: "列表查询品牌门店信息",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4016756674",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::brand::partner::store::brandstores::get::Response>,
+        ),
+    },
+    crate::OperationInfo {
+        method: "DELETE",
+        path_params: &["store_id"],
+        query: &[],
+        path: "/v3/brand/partner/store/brandstores/{store_id}",
+        feature: "brand",
+        rust_path: "wechatpay::v3::brand::partner::store::brandstores::by_store_id::delete",
+        title: "删除品牌门店",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4015783113",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::brand::partner::store::brandstores::by_store_id::delete::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::None,
+    },
+    crate::OperationInfo {
+        method: "PATCH",
+        path_params: &["store_id"],
+        query: &[],
+        path: "/v3/brand/partner/store/brandstores/{store_id}",
+        feature: "brand",
+        rust_path: "wechatpay::v3::brand::partner::store::brandstores::by_store_id::patch",
+        title: "更新品牌门店",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4015783158",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::brand::partner::store::brandstores::by_store_id::patch::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::brand::partner::store::brandstores::by_store_id::patch::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["store_id"],
+        query: &["brand_id"],
+        path: "/v3/brand/partner/store/brandstores/{store_id}",
+        feature: "brand",
+        rust_path: "wechatpay::v3::brand::partner::store::brandstores::by_store_id::get",
+        title: "查询品牌门店",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4015783153",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::brand::partner::store::brandstores::by_store_id::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["store_id"],
+        query: &[],
+        path: "/v3/brand/partner/store/brandstores/{store_id}/bindrecipient",
+        feature: "brand",
+        rust_path: "wechatpay::v3::brand::partner::store::brandstores::by_store_id::bindrecipient::post",
+        title: "绑定收款商户号",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4015783177",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::brand::partner::store::brandstores::by_store_id::bindrecipient::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::brand::partner::store::brandstores::by_store_id::bindrecipient::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["store_id"],
+        query: &[],
+        path: "/v3/brand/partner/store/brandstores/{store_id}/close",
+        feature: "brand",
+        rust_path: "wechatpay::v3::brand::partner::store::brandstores::by_store_id::close::post",
+        title: "暂停门店营业",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4016756671",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::brand::partner::store::brandstores::by_store_id::close::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::brand::partner::store::brandstores::by_store_id::close::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["store_id"],
+        query: &[],
+        path: "/v3/brand/partner/store/brandstores/{store_id}/resume",
+        feature: "brand",
+        rust_path: "wechatpay::v3::brand::partner::store::brandstores::by_store_id::resume::post",
+        title: "恢复门店营业",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4016756672",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::brand::partner::store::brandstores::by_store_id::resume::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::brand::partner::store::brandstores::by_store_id::resume::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["store_id"],
+        query: &[],
+        path: "/v3/brand/partner/store/brandstores/{store_id}/unbindrecipient",
+        feature: "brand",
+        rust_path: "wechatpay::v3::brand::partner::store::brandstores::by_store_id::unbindrecipient::post",
+        title: "解绑收款商户号",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4015783188",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::brand::partner::store::brandstores::by_store_id::unbindrecipient::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::brand::partner::store::brandstores::by_store_id::unbindrecipient::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["brand_mchid"],
+        query: &[],
+        path: "/v3/brand/profitsharing/brand-configs/{brand_mchid}",
+        feature: "brand",
+        rust_path: "wechatpay::v3::brand::profitsharing::brand_configs::by_brand_mchid::get",
+        title: "查询最大分账比例",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012467022",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::brand::profitsharing::brand_configs::by_brand_mchid::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/brand/profitsharing/finish-order",
+        feature: "brand",
+        rust_path: "wechatpay::v3::brand::profitsharing::finish_order::post",
+        title: "完结分账",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012467016",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<crate::v3::brand::profitsharing::finish_order::post::Body>,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::brand::profitsharing::finish_order::post::Response>,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/brand/profitsharing/orders",
+        feature: "brand",
+        rust_path: "wechatpay::v3::brand::profitsharing::orders::post",
+        title: "请求分账",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012692975",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<crate::v3::brand::profitsharing::orders::post::Body>,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::brand::profitsharing::orders::post::Response>,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &[],
+        query: &["sub_mchid", "transaction_id", "out_order_no"],
+        path: "/v3/brand/profitsharing/orders",
+        feature: "brand",
+        rust_path: "wechatpay::v3::brand::profitsharing::orders::get",
+        title: "查询分账结果",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012467002",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::brand::profitsharing::orders::get::Response>,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["transaction_id"],
+        query: &[],
+        path: "/v3/brand/profitsharing/orders/{transaction_id}/amounts",
+        feature: "brand",
+        rust_path: "wechatpay::v3::brand::profitsharing::orders::by_transaction_id::amounts::get",
+        title: "查询订单剩余待分金额",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012467021",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::brand::profitsharing::orders::by_transaction_id::amounts::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/brand/profitsharing/receivers/add",
+        feature: "brand",
+        rust_path: "wechatpay::v3::brand::profitsharing::receivers::add::post",
+        title: "添加分账接收方",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012467100",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<crate::v3::brand::profitsharing::receivers::add::post::Body>,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::brand::profitsharing::receivers::add::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/brand/profitsharing/receivers/delete",
+        feature: "brand",
+        rust_path: "wechatpay::v3::brand::profitsharing::receivers::delete::post",
+        title: "删除分账接收方",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012467103",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::brand::profitsharing::receivers::delete::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::brand::profitsharing::receivers::delete::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/brand/profitsharing/returnorders",
+        feature: "brand",
+        rust_path: "wechatpay::v3::brand::profitsharing::returnorders::post",
+        title: "请求分账回退",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012467097",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<crate::v3::brand::profitsharing::returnorders::post::Body>,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::brand::profitsharing::returnorders::post::Response>,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &[],
+        query: &["sub_mchid", "out_return_no", "order_id", "out_order_no"],
+        path: "/v3/brand/profitsharing/returnorders",
+        feature: "brand",
+        rust_path: "wechatpay::v3::brand::profitsharing::returnorders::get",
+        title: "查询分账回退结果",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012467011",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::brand::profitsharing::returnorders::get::Response>,
+        ),
+    },
+];

@@ -4,3 +4,74 @@ pub mod parkings;
 pub mod points;
 pub mod user_authorizations;
 pub mod users;
+/// The operations of feature `businesscircle`.
+pub static OPERATIONS: &[crate::OperationInfo] = &[
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/businesscircle/parkings",
+        feature: "businesscircle",
+        rust_path: "wechatpay::v3::businesscircle::parkings::post",
+        title: "商圈会员停车状态同步",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012535502",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<crate::v3::businesscircle::parkings::post::Body>,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::None,
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/businesscircle/points/notify",
+        feature: "businesscircle",
+        rust_path: "wechatpay::v3::businesscircle::points::notify::post",
+        title: "商圈会员积分同步",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012534698",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<crate::v3::businesscircle::points::notify::post::Body>,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::None,
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["openid"],
+        query: &["sub_mchid", "appid"],
+        path: "/v3/businesscircle/user-authorizations/{openid}",
+        feature: "businesscircle",
+        rust_path: "wechatpay::v3::businesscircle::user_authorizations::by_openid::get",
+        title: "商圈积分授权查询",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012534848",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::businesscircle::user_authorizations::by_openid::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["openid"],
+        query: &["sub_mchid", "brandid", "appid"],
+        path: "/v3/businesscircle/users/{openid}/points/commit_status",
+        feature: "businesscircle",
+        rust_path: "wechatpay::v3::businesscircle::users::by_openid::points::commit_status::get",
+        title: "商圈会员待积分状态查询",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012534994",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::None,
+    },
+];

@@ -7,3 +7,158 @@ pub mod jsapi;
 pub mod miniprogram;
 pub mod native;
 pub mod out_trade_no;
+/// The operations of feature `combine_transactions`.
+pub static OPERATIONS: &[crate::OperationInfo] = &[
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/combine-transactions/app",
+        feature: "combine_transactions",
+        rust_path: "wechatpay::v3::combine_transactions::app::post",
+        title: "合单下单-APP支付",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012556944",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<crate::v3::combine_transactions::app::post::Body>,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::combine_transactions::app::post::Response>,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/combine-transactions/h5",
+        feature: "combine_transactions",
+        rust_path: "wechatpay::v3::combine_transactions::h5::post",
+        title: "合单下单-H5支付",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012556961",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<crate::v3::combine_transactions::h5::post::Body>,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::combine_transactions::h5::post::Response>,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["combine_transaction_id"],
+        query: &[],
+        path: "/v3/combine-transactions/id/{combine_transaction_id}",
+        feature: "combine_transactions",
+        rust_path: "wechatpay::v3::combine_transactions::id::by_combine_transaction_id::get",
+        title: "个人收款交易通过微信支付订单号查单",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012602242",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::combine_transactions::id::by_combine_transaction_id::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/combine-transactions/jsapi",
+        feature: "combine_transactions",
+        rust_path: "wechatpay::v3::combine_transactions::jsapi::post",
+        title: "合单下单-JSAPI支付",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012556926",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<crate::v3::combine_transactions::jsapi::post::Body>,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::combine_transactions::jsapi::post::Response>,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/combine-transactions/miniprogram",
+        feature: "combine_transactions",
+        rust_path: "wechatpay::v3::combine_transactions::miniprogram::post",
+        title: "个人收款交易下单-小程序",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012602225",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<crate::v3::combine_transactions::miniprogram::post::Body>,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::combine_transactions::miniprogram::post::Response>,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/combine-transactions/native",
+        feature: "combine_transactions",
+        rust_path: "wechatpay::v3::combine_transactions::native::post",
+        title: "合单下单-Native支付",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012556982",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<crate::v3::combine_transactions::native::post::Body>,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::combine_transactions::native::post::Response>,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["combine_out_trade_no"],
+        query: &[],
+        path: "/v3/combine-transactions/out-trade-no/{combine_out_trade_no}",
+        feature: "combine_transactions",
+        rust_path: "wechatpay::v3::combine_transactions::out_trade_no::by_combine_out_trade_no::get",
+        title: "合单查询订单",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012557006",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::combine_transactions::out_trade_no::by_combine_out_trade_no::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["combine_out_trade_no"],
+        query: &[],
+        path: "/v3/combine-transactions/out-trade-no/{combine_out_trade_no}/close",
+        feature: "combine_transactions",
+        rust_path: "wechatpay::v3::combine_transactions::out_trade_no::by_combine_out_trade_no::close::post",
+        title: "合单关闭订单",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012577452",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::combine_transactions::out_trade_no::by_combine_out_trade_no::close::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::None,
+    },
+];

@@ -3,3 +3,107 @@
 pub mod orders;
 pub mod redeclare;
 pub mod verify_certificate;
+/// The operations of feature `customs`.
+pub static OPERATIONS: &[crate::OperationInfo] = &[
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/customs/orders",
+        feature: "customs",
+        rust_path: "wechatpay::v3::customs::orders::post",
+        title: "报关",
+        doc_link: "https://pay.weixin.qq.com/wiki/doc/api/wxpay/ch/declarecustom_ch/chapter3_1.shtml",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<crate::v3::customs::orders::post::Body>,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::customs::orders::post::Response>,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &[],
+        query: &[
+            "appid",
+            "mchid",
+            "order_type",
+            "order_no",
+            "customs",
+            "offset",
+            "limit",
+        ],
+        path: "/v3/customs/orders",
+        feature: "customs",
+        rust_path: "wechatpay::v3::customs::orders::get",
+        title: "报关查询",
+        doc_link: "https://pay.weixin.qq.com/wiki/doc/api/wxpay/ch/declarecustom_ch/chapter3_3.shtml",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::customs::orders::get::Response>,
+        ),
+    },
+    crate::OperationInfo {
+        method: "PATCH",
+        path_params: &[],
+        query: &[],
+        path: "/v3/customs/orders",
+        feature: "customs",
+        rust_path: "wechatpay::v3::customs::orders::patch",
+        title: "报关信息修改",
+        doc_link: "https://pay.weixin.qq.com/wiki/doc/api/wxpay/ch/declarecustom_ch/chapter3_5.shtml",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<crate::v3::customs::orders::patch::Body>,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::customs::orders::patch::Response>,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/customs/redeclare",
+        feature: "customs",
+        rust_path: "wechatpay::v3::customs::redeclare::post",
+        title: "报关重推",
+        doc_link: "https://pay.weixin.qq.com/wiki/doc/api/wxpay/ch/declarecustom_ch/chapter3_4.shtml",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<crate::v3::customs::redeclare::post::Body>,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::customs::redeclare::post::Response>,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/customs/verify-certificate",
+        feature: "customs",
+        rust_path: "wechatpay::v3::customs::verify_certificate::post",
+        title: "身份信息校验",
+        doc_link: "https://pay.weixin.qq.com/wiki/doc/api/wxpay/ch/declarecustom_ch/chapter3_2.shtml",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<crate::v3::customs::verify_certificate::post::Body>,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::customs::verify_certificate::post::Response>,
+        ),
+    },
+];

@@ -2,3 +2,124 @@
 //! `/v3/discount\_card`
 pub mod cards;
 pub mod orders;
+/// The operations of feature `discount_card`.
+pub static OPERATIONS: &[crate::OperationInfo] = &[
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/discount-card/cards",
+        feature: "discount_card",
+        rust_path: "wechatpay::v3::discount_card::cards::post",
+        title: "预受理领卡请求",
+        doc_link: "https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/discount-card/chapter3_1.shtml",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<crate::v3::discount_card::cards::post::Body>,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::discount_card::cards::post::Response>,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["out_card_code"],
+        query: &[],
+        path: "/v3/discount-card/cards/{out_card_code}",
+        feature: "discount_card",
+        rust_path: "wechatpay::v3::discount_card::cards::by_out_card_code::get",
+        title: "查询先享卡订单",
+        doc_link: "https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/discount-card/chapter3_3.shtml",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::discount_card::cards::by_out_card_code::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["out_card_code"],
+        query: &[],
+        path: "/v3/discount-card/cards/{out_card_code}/add-user-records",
+        feature: "discount_card",
+        rust_path: "wechatpay::v3::discount_card::cards::by_out_card_code::add_user_records::post",
+        title: "增加用户记录",
+        doc_link: "https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/discount-card/chapter3_2.shtml",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::discount_card::cards::by_out_card_code::add_user_records::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::None,
+    },
+    crate::OperationInfo {
+        method: "PATCH",
+        path_params: &["out_order_no"],
+        query: &[],
+        path: "/v3/discount-card/orders/{out_order_no}",
+        feature: "discount_card",
+        rust_path: "wechatpay::v3::discount_card::orders::by_out_order_no::patch",
+        title: "更新先享卡订单",
+        doc_link: "https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/payscore/discount-card/chapter3_2.shtml",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::discount_card::orders::by_out_order_no::patch::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::discount_card::orders::by_out_order_no::patch::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["out_order_no"],
+        query: &[],
+        path: "/v3/discount-card/orders/{out_order_no}",
+        feature: "discount_card",
+        rust_path: "wechatpay::v3::discount_card::orders::by_out_order_no::get",
+        title: "通过先享卡订单号查询订单",
+        doc_link: "https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/payscore/discount-card/chapter3_1.shtml",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::discount_card::orders::by_out_order_no::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["out_trade_no"],
+        query: &[],
+        path: "/v3/discount-card/orders/out-trade-no/{out_trade_no}",
+        feature: "discount_card",
+        rust_path: "wechatpay::v3::discount_card::orders::out_trade_no::by_out_trade_no::get",
+        title: "通过先享卡订单号查询订单",
+        doc_link: "https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/payscore/discount-card/chapter3_1.shtml",
+        deprecated: true,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::discount_card::orders::out_trade_no::by_out_trade_no::get::Response,
+            >,
+        ),
+    },
+];

@@ -10,3 +10,1140 @@ pub mod mch_transfer;
 pub mod profitsharing;
 pub mod refunds;
 pub mod subsidies;
+/// The operations of feature `ecommerce`.
+pub static OPERATIONS: &[crate::OperationInfo] = &[
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/ecommerce/account/apply-cancel-withdraw",
+        feature: "ecommerce",
+        rust_path: "wechatpay::v3::ecommerce::account::apply_cancel_withdraw::post",
+        title: "提交注销提现申请",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4013892756",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::ecommerce::account::apply_cancel_withdraw::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::ecommerce::account::apply_cancel_withdraw::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["applyment_id"],
+        query: &[],
+        path: "/v3/ecommerce/account/apply-cancel-withdraw/applyment-id/{applyment_id}",
+        feature: "ecommerce",
+        rust_path: "wechatpay::v3::ecommerce::account::apply_cancel_withdraw::applyment_id::by_applyment_id::get",
+        title: "微信支付注销提现申请单号查询申请单状态",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4013892765",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::ecommerce::account::apply_cancel_withdraw::applyment_id::by_applyment_id::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/ecommerce/account/apply-cancel-withdraw/confirm",
+        feature: "ecommerce",
+        rust_path: "wechatpay::v3::ecommerce::account::apply_cancel_withdraw::confirm::post",
+        title: "平台代商户确认注销",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4013892772",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::ecommerce::account::apply_cancel_withdraw::confirm::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::ecommerce::account::apply_cancel_withdraw::confirm::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["out_request_no"],
+        query: &[],
+        path: "/v3/ecommerce/account/apply-cancel-withdraw/out-request-no/{out_request_no}",
+        feature: "ecommerce",
+        rust_path: "wechatpay::v3::ecommerce::account::apply_cancel_withdraw::out_request_no::by_out_request_no::get",
+        title: "商户注销提现申请单号查询申请单状态",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4013892759",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::ecommerce::account::apply_cancel_withdraw::out_request_no::by_out_request_no::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["sub_mchid"],
+        query: &[],
+        path: "/v3/ecommerce/account/apply-cancel-withdraw/validate-cancel/{sub_mchid}",
+        feature: "ecommerce",
+        rust_path: "wechatpay::v3::ecommerce::account::apply_cancel_withdraw::validate_cancel::by_sub_mchid::get",
+        title: "商户注销资格校验",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4016420099",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::ecommerce::account::apply_cancel_withdraw::validate_cancel::by_sub_mchid::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/ecommerce/account/cancel-applications",
+        feature: "ecommerce",
+        rust_path: "wechatpay::v3::ecommerce::account::cancel_applications::post",
+        title: "提交注销申请单",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012476217",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::ecommerce::account::cancel_applications::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::ecommerce::account::cancel_applications::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/ecommerce/account/cancel-applications/media",
+        feature: "ecommerce",
+        rust_path: "wechatpay::v3::ecommerce::account::cancel_applications::media::post",
+        title: "注销申请图片上传",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012691710",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::ecommerce::account::cancel_applications::media::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["out_apply_no"],
+        query: &[],
+        path: "/v3/ecommerce/account/cancel-applications/out-apply-no/{out_apply_no}",
+        feature: "ecommerce",
+        rust_path: "wechatpay::v3::ecommerce::account::cancel_applications::out_apply_no::by_out_apply_no::get",
+        title: "查询注销单状态",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012476223",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::ecommerce::account::cancel_applications::out_apply_no::by_out_apply_no::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/ecommerce/applyments/",
+        feature: "ecommerce",
+        rust_path: "wechatpay::v3::ecommerce::applyments::post",
+        title: "二级商户进件",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012713017",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<crate::v3::ecommerce::applyments::post::Body>,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::ecommerce::applyments::post::Response>,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["applyment_id"],
+        query: &[],
+        path: "/v3/ecommerce/applyments/{applyment_id}",
+        feature: "ecommerce",
+        rust_path: "wechatpay::v3::ecommerce::applyments::by_applyment_id::get",
+        title: "通过申请单ID查询申请状态",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012691469",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::ecommerce::applyments::by_applyment_id::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["applyment_id"],
+        query: &[],
+        path: "/v3/ecommerce/applyments/{applyment_id}/revoke",
+        feature: "ecommerce",
+        rust_path: "wechatpay::v3::ecommerce::applyments::by_applyment_id::revoke::post",
+        title: "撤销申请单-使用申请单号",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4015616720",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::ecommerce::applyments::by_applyment_id::revoke::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["out_request_no"],
+        query: &[],
+        path: "/v3/ecommerce/applyments/out-request-no/{out_request_no}",
+        feature: "ecommerce",
+        rust_path: "wechatpay::v3::ecommerce::applyments::out_request_no::by_out_request_no::get",
+        title: "通过业务申请编号查询申请状态",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012691376",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::ecommerce::applyments::out_request_no::by_out_request_no::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["out_request_no"],
+        query: &[],
+        path: "/v3/ecommerce/applyments/out-request-no/{out_request_no}/revoke",
+        feature: "ecommerce",
+        rust_path: "wechatpay::v3::ecommerce::applyments::out_request_no::by_out_request_no::revoke::post",
+        title: "撤销申请单-使用业务申请编号",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4015616721",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::ecommerce::applyments::out_request_no::by_out_request_no::revoke::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/ecommerce/applyments/submit-account-hosting-applyment",
+        feature: "ecommerce",
+        rust_path: "wechatpay::v3::ecommerce::applyments::submit_account_hosting_applyment::post",
+        title: "提交申请单",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4015616688",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::ecommerce::applyments::submit_account_hosting_applyment::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::ecommerce::applyments::submit_account_hosting_applyment::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/ecommerce/applyments/submit-sign-verify-info",
+        feature: "ecommerce",
+        rust_path: "wechatpay::v3::ecommerce::applyments::submit_sign_verify_info::post",
+        title: "平台代理签约核身",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4015616722",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::ecommerce::applyments::submit_sign_verify_info::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::ecommerce::applyments::submit_sign_verify_info::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &[],
+        query: &["bill_date", "account_type", "tar_type", "algorithm"],
+        path: "/v3/ecommerce/bill/fundflowbill",
+        feature: "ecommerce",
+        rust_path: "wechatpay::v3::ecommerce::bill::fundflowbill::get",
+        title: "申请二级商户资金账单",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012760697",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::ecommerce::bill::fundflowbill::get::Response>,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["plan_id", "out_contract_code"],
+        query: &[],
+        path: "/v3/ecommerce/combine-papay/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}",
+        feature: "ecommerce",
+        rust_path: "wechatpay::v3::ecommerce::combine_papay::contracts::plan_id::by_plan_id::out_contract_code::by_out_contract_code::get",
+        title: "通过商户协议号查询协议",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012884060",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::ecommerce::combine_papay::contracts::plan_id::by_plan_id::out_contract_code::by_out_contract_code::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["plan_id", "out_contract_code"],
+        query: &[],
+        path: "/v3/ecommerce/combine-papay/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}/terminate",
+        feature: "ecommerce",
+        rust_path: "wechatpay::v3::ecommerce::combine_papay::contracts::plan_id::by_plan_id::out_contract_code::by_out_contract_code::terminate::post",
+        title: "商户协议号解约协议",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012884072",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::ecommerce::combine_papay::contracts::plan_id::by_plan_id::out_contract_code::by_out_contract_code::terminate::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::ecommerce::combine_papay::contracts::plan_id::by_plan_id::out_contract_code::by_out_contract_code::terminate::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/ecommerce/combine-papay/contracts/pre-entrust-sign",
+        feature: "ecommerce",
+        rust_path: "wechatpay::v3::ecommerce::combine_papay::contracts::pre_entrust_sign::post",
+        title: "APP方式预签约",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012881608",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::ecommerce::combine_papay::contracts::pre_entrust_sign::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::ecommerce::combine_papay::contracts::pre_entrust_sign::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/ecommerce/combine-papay/contracts/pre-entrust-sign/mini-program",
+        feature: "ecommerce",
+        rust_path: "wechatpay::v3::ecommerce::combine_papay::contracts::pre_entrust_sign::mini_program::post",
+        title: "小程序方式预签约",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4017177322",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::ecommerce::combine_papay::contracts::pre_entrust_sign::mini_program::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::ecommerce::combine_papay::contracts::pre_entrust_sign::mini_program::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/ecommerce/combine-papay/transactions",
+        feature: "ecommerce",
+        rust_path: "wechatpay::v3::ecommerce::combine_papay::transactions::post",
+        title: "电商合单委托代扣支付",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012884121",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<crate::v3::ecommerce::combine_papay::transactions::post::Body>,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::ecommerce::combine_papay::transactions::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["combine_out_trade_no"],
+        query: &[],
+        path: "/v3/ecommerce/combine-papay/transactions/{combine_out_trade_no}",
+        feature: "ecommerce",
+        rust_path: "wechatpay::v3::ecommerce::combine_papay::transactions::by_combine_out_trade_no::get",
+        title: "电商合单委托代扣查询订单",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012884130",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::ecommerce::combine_papay::transactions::by_combine_out_trade_no::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["combine_out_trade_no"],
+        query: &[],
+        path: "/v3/ecommerce/combine-papay/transactions/{combine_out_trade_no}/reverse",
+        feature: "ecommerce",
+        rust_path: "wechatpay::v3::ecommerce::combine_papay::transactions::by_combine_out_trade_no::reverse::post",
+        title: "电商合单委托代扣撤销订单",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012884126",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::ecommerce::combine_papay::transactions::by_combine_out_trade_no::reverse::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::None,
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["sub_mchid"],
+        query: &["account_type"],
+        path: "/v3/ecommerce/fund/balance/{sub_mchid}",
+        feature: "ecommerce",
+        rust_path: "wechatpay::v3::ecommerce::fund::balance::by_sub_mchid::get",
+        title: "查询二级商户账户实时余额",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012476690",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::ecommerce::fund::balance::by_sub_mchid::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["sub_mchid"],
+        query: &["date", "account_type"],
+        path: "/v3/ecommerce/fund/enddaybalance/{sub_mchid}",
+        feature: "ecommerce",
+        rust_path: "wechatpay::v3::ecommerce::fund::enddaybalance::by_sub_mchid::get",
+        title: "查询二级商户账户日终余额",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012476693",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::ecommerce::fund::enddaybalance::by_sub_mchid::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/ecommerce/fund/withdraw",
+        feature: "ecommerce",
+        rust_path: "wechatpay::v3::ecommerce::fund::withdraw::post",
+        title: "账户余额提现",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012476652",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<crate::v3::ecommerce::fund::withdraw::post::Body>,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::ecommerce::fund::withdraw::post::Response>,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["withdraw_id"],
+        query: &["sub_mchid"],
+        path: "/v3/ecommerce/fund/withdraw/{withdraw_id}",
+        feature: "ecommerce",
+        rust_path: "wechatpay::v3::ecommerce::fund::withdraw::by_withdraw_id::get",
+        title: "微信支付提现单号查询",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012476665",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::ecommerce::fund::withdraw::by_withdraw_id::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["out_request_no"],
+        query: &["sub_mchid"],
+        path: "/v3/ecommerce/fund/withdraw/out-request-no/{out_request_no}",
+        feature: "ecommerce",
+        rust_path: "wechatpay::v3::ecommerce::fund::withdraw::out_request_no::by_out_request_no::get",
+        title: "商户提现单号查询",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012476656",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::ecommerce::fund::withdraw::out_request_no::by_out_request_no::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["openid"],
+        query: &["appid", "permission_type"],
+        path: "/v3/ecommerce/individual-contracts/{openid}",
+        feature: "ecommerce",
+        rust_path: "wechatpay::v3::ecommerce::individual_contracts::by_openid::get",
+        title: "查询个人收款方授权结果",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012739528",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::ecommerce::individual_contracts::by_openid::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["out_contract_code"],
+        query: &["appid"],
+        path: "/v3/ecommerce/individual-contracts/out-contract-code/{out_contract_code}",
+        feature: "ecommerce",
+        rust_path: "wechatpay::v3::ecommerce::individual_contracts::out_contract_code::by_out_contract_code::get",
+        title: "根据业务申请单号查签约信息",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4015851492",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::ecommerce::individual_contracts::out_contract_code::by_out_contract_code::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/ecommerce/individual-contracts/pre-entrust-sign/app",
+        feature: "ecommerce",
+        rust_path: "wechatpay::v3::ecommerce::individual_contracts::pre_entrust_sign::app::post",
+        title: "APP场景预签约",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4015851472",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::ecommerce::individual_contracts::pre_entrust_sign::app::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::ecommerce::individual_contracts::pre_entrust_sign::app::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/ecommerce/mch-transfer/authorizations",
+        feature: "ecommerce",
+        rust_path: "wechatpay::v3::ecommerce::mch_transfer::authorizations::post",
+        title: "申请二级商户商家转账授权",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4013504208",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::ecommerce::mch_transfer::authorizations::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::ecommerce::mch_transfer::authorizations::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["sub_mchid"],
+        query: &[],
+        path: "/v3/ecommerce/mch-transfer/authorizations/{sub_mchid}",
+        feature: "ecommerce",
+        rust_path: "wechatpay::v3::ecommerce::mch_transfer::authorizations::by_sub_mchid::get",
+        title: "查询二级商户商家转账授权状态",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4013504209",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::ecommerce::mch_transfer::authorizations::by_sub_mchid::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/ecommerce/mch-transfer/transfer-bills",
+        feature: "ecommerce",
+        rust_path: "wechatpay::v3::ecommerce::mch_transfer::transfer_bills::post",
+        title: "发起转账",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4013504211",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::ecommerce::mch_transfer::transfer_bills::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::ecommerce::mch_transfer::transfer_bills::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["out_bill_no"],
+        query: &["sub_mchid"],
+        path: "/v3/ecommerce/mch-transfer/transfer-bills/out-bill-no/{out_bill_no}",
+        feature: "ecommerce",
+        rust_path: "wechatpay::v3::ecommerce::mch_transfer::transfer_bills::out_bill_no::by_out_bill_no::get",
+        title: "商户单号查询转账单",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4013504213",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::ecommerce::mch_transfer::transfer_bills::out_bill_no::by_out_bill_no::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["out_bill_no"],
+        query: &[],
+        path: "/v3/ecommerce/mch-transfer/transfer-bills/out-bill-no/{out_bill_no}/cancel",
+        feature: "ecommerce",
+        rust_path: "wechatpay::v3::ecommerce::mch_transfer::transfer_bills::out_bill_no::by_out_bill_no::cancel::post",
+        title: "撤销转账",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4013504212",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::ecommerce::mch_transfer::transfer_bills::out_bill_no::by_out_bill_no::cancel::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::ecommerce::mch_transfer::transfer_bills::out_bill_no::by_out_bill_no::cancel::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["transfer_bill_no"],
+        query: &["sub_mchid"],
+        path: "/v3/ecommerce/mch-transfer/transfer-bills/transfer-bill-no/{transfer_bill_no}",
+        feature: "ecommerce",
+        rust_path: "wechatpay::v3::ecommerce::mch_transfer::transfer_bills::transfer_bill_no::by_transfer_bill_no::get",
+        title: "微信转账单号查询转账单",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4013504214",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::ecommerce::mch_transfer::transfer_bills::transfer_bill_no::by_transfer_bill_no::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/ecommerce/profitsharing/after-sales-orders",
+        feature: "ecommerce",
+        rust_path: "wechatpay::v3::ecommerce::profitsharing::after_sales_orders::post",
+        title: "请求售后服务分账",
+        doc_link: "https://pay.weixin.qq.com/docs/partner/products/ecommerce/introduction.html",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::ecommerce::profitsharing::after_sales_orders::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::ecommerce::profitsharing::after_sales_orders::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &[],
+        query: &["sub_mchid", "transaction_id"],
+        path: "/v3/ecommerce/profitsharing/after-sales-orders",
+        feature: "ecommerce",
+        rust_path: "wechatpay::v3::ecommerce::profitsharing::after_sales_orders::get",
+        title: "查询售后服务分账结果",
+        doc_link: "https://pay.weixin.qq.com/docs/partner/products/ecommerce/introduction.html",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::ecommerce::profitsharing::after_sales_orders::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/ecommerce/profitsharing/finish-order",
+        feature: "ecommerce",
+        rust_path: "wechatpay::v3::ecommerce::profitsharing::finish_order::post",
+        title: "完结分账",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012477745",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<crate::v3::ecommerce::profitsharing::finish_order::post::Body>,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::ecommerce::profitsharing::finish_order::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/ecommerce/profitsharing/orders",
+        feature: "ecommerce",
+        rust_path: "wechatpay::v3::ecommerce::profitsharing::orders::post",
+        title: "请求分账",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012691594",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<crate::v3::ecommerce::profitsharing::orders::post::Body>,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::ecommerce::profitsharing::orders::post::Response>,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &[],
+        query: &["sub_mchid", "transaction_id", "out_order_no"],
+        path: "/v3/ecommerce/profitsharing/orders",
+        feature: "ecommerce",
+        rust_path: "wechatpay::v3::ecommerce::profitsharing::orders::get",
+        title: "查询分账结果",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012477734",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::ecommerce::profitsharing::orders::get::Response>,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["transaction_id"],
+        query: &[],
+        path: "/v3/ecommerce/profitsharing/orders/{transaction_id}/amounts",
+        feature: "ecommerce",
+        rust_path: "wechatpay::v3::ecommerce::profitsharing::orders::by_transaction_id::amounts::get",
+        title: "查询订单剩余待分金额",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012477751",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::ecommerce::profitsharing::orders::by_transaction_id::amounts::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/ecommerce/profitsharing/receivers/add",
+        feature: "ecommerce",
+        rust_path: "wechatpay::v3::ecommerce::profitsharing::receivers::add::post",
+        title: "添加分账接收方",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012477758",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::ecommerce::profitsharing::receivers::add::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::ecommerce::profitsharing::receivers::add::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/ecommerce/profitsharing/receivers/delete",
+        feature: "ecommerce",
+        rust_path: "wechatpay::v3::ecommerce::profitsharing::receivers::delete::post",
+        title: "删除分账接收方",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012477759",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::ecommerce::profitsharing::receivers::delete::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::ecommerce::profitsharing::receivers::delete::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/ecommerce/profitsharing/returnorders",
+        feature: "ecommerce",
+        rust_path: "wechatpay::v3::ecommerce::profitsharing::returnorders::post",
+        title: "请求分账回退",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012477737",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<crate::v3::ecommerce::profitsharing::returnorders::post::Body>,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::ecommerce::profitsharing::returnorders::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &[],
+        query: &["sub_mchid", "order_id", "out_order_no", "out_return_no"],
+        path: "/v3/ecommerce/profitsharing/returnorders",
+        feature: "ecommerce",
+        rust_path: "wechatpay::v3::ecommerce::profitsharing::returnorders::get",
+        title: "查询分账回退结果",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012477740",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::ecommerce::profitsharing::returnorders::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/ecommerce/refunds/apply",
+        feature: "ecommerce",
+        rust_path: "wechatpay::v3::ecommerce::refunds::apply::post",
+        title: "退款申请",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012649457",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<crate::v3::ecommerce::refunds::apply::post::Body>,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::ecommerce::refunds::apply::post::Response>,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["refund_id"],
+        query: &[],
+        path: "/v3/ecommerce/refunds/{refund_id}/apply-abnormal-refund",
+        feature: "ecommerce",
+        rust_path: "wechatpay::v3::ecommerce::refunds::by_refund_id::apply_abnormal_refund::post",
+        title: "发起异常退款",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012649274",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::ecommerce::refunds::by_refund_id::apply_abnormal_refund::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::ecommerce::refunds::by_refund_id::apply_abnormal_refund::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["refund_id"],
+        query: &[],
+        path: "/v3/ecommerce/refunds/{refund_id}/return-advance",
+        feature: "ecommerce",
+        rust_path: "wechatpay::v3::ecommerce::refunds::by_refund_id::return_advance::post",
+        title: "垫付退款回补",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012476927",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::ecommerce::refunds::by_refund_id::return_advance::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::ecommerce::refunds::by_refund_id::return_advance::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["refund_id"],
+        query: &["sub_mchid"],
+        path: "/v3/ecommerce/refunds/{refund_id}/return-advance",
+        feature: "ecommerce",
+        rust_path: "wechatpay::v3::ecommerce::refunds::by_refund_id::return_advance::get",
+        title: "查询垫付回补结果",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012476916",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::ecommerce::refunds::by_refund_id::return_advance::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["refund_id"],
+        query: &["individual_auth_id", "sub_mchid"],
+        path: "/v3/ecommerce/refunds/id/{refund_id}",
+        feature: "ecommerce",
+        rust_path: "wechatpay::v3::ecommerce::refunds::id::by_refund_id::get",
+        title: "通过微信支付退款单号查询退款",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012650253",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::ecommerce::refunds::id::by_refund_id::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["out_refund_no"],
+        query: &["individual_auth_id", "sub_mchid"],
+        path: "/v3/ecommerce/refunds/out-refund-no/{out_refund_no}",
+        feature: "ecommerce",
+        rust_path: "wechatpay::v3::ecommerce::refunds::out_refund_no::by_out_refund_no::get",
+        title: "通过商户退款单号查询退款",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012650314",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::ecommerce::refunds::out_refund_no::by_out_refund_no::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/ecommerce/subsidies/cancel",
+        feature: "ecommerce",
+        rust_path: "wechatpay::v3::ecommerce::subsidies::cancel::post",
+        title: "取消补差",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012477639",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<crate::v3::ecommerce::subsidies::cancel::post::Body>,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::ecommerce::subsidies::cancel::post::Response>,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/ecommerce/subsidies/create",
+        feature: "ecommerce",
+        rust_path: "wechatpay::v3::ecommerce::subsidies::create::post",
+        title: "请求补差",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012477631",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<crate::v3::ecommerce::subsidies::create::post::Body>,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::ecommerce::subsidies::create::post::Response>,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/ecommerce/subsidies/return",
+        feature: "ecommerce",
+        rust_path: "wechatpay::v3::ecommerce::subsidies::r#return::post",
+        title: "请求补差回退",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012477636",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<crate::v3::ecommerce::subsidies::r#return::post::Body>,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::ecommerce::subsidies::r#return::post::Response>,
+        ),
+    },
+];

@@ -4,3 +4,161 @@ pub mod contracts;
 pub mod transactions;
 pub mod user;
 pub mod user_notifications;
+/// The operations of feature `edu_papay`.
+pub static OPERATIONS: &[crate::OperationInfo] = &[
+    crate::OperationInfo {
+        method: "DELETE",
+        path_params: &["contract_id"],
+        query: &[],
+        path: "/v3/edu-papay/contracts/{contract_id}",
+        feature: "edu_papay",
+        rust_path: "wechatpay::v3::edu_papay::contracts::by_contract_id::delete",
+        title: "解约",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012466882",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::None,
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["contract_id"],
+        query: &["appid", "sub_mchid", "sub_appid"],
+        path: "/v3/edu-papay/contracts/id/{contract_id}",
+        feature: "edu_papay",
+        rust_path: "wechatpay::v3::edu_papay::contracts::id::by_contract_id::get",
+        title: "通过协议号查询签约",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012522951",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::edu_papay::contracts::id::by_contract_id::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/edu-papay/contracts/presign",
+        feature: "edu_papay",
+        rust_path: "wechatpay::v3::edu_papay::contracts::presign::post",
+        title: "预签约",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012522560",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<crate::v3::edu_papay::contracts::presign::post::Body>,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::edu_papay::contracts::presign::post::Response>,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/edu-papay/transactions",
+        feature: "edu_papay",
+        rust_path: "wechatpay::v3::edu_papay::transactions::post",
+        title: "教育通扣款受理",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012524731",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<crate::v3::edu_papay::transactions::post::Body>,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::None,
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["transaction_id"],
+        query: &["sub_mchid"],
+        path: "/v3/edu-papay/transactions/id/{transaction_id}",
+        feature: "edu_papay",
+        rust_path: "wechatpay::v3::edu_papay::transactions::id::by_transaction_id::get",
+        title: "微信订单号查单",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012523468",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::edu_papay::transactions::id::by_transaction_id::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["out_trade_no"],
+        query: &["sub_mchid"],
+        path: "/v3/edu-papay/transactions/out-trade-no/{out_trade_no}",
+        feature: "edu_papay",
+        rust_path: "wechatpay::v3::edu_papay::transactions::out_trade_no::by_out_trade_no::get",
+        title: "商户订单号查单",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012523591",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::edu_papay::transactions::out_trade_no::by_out_trade_no::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["openid"],
+        query: &[
+            "appid",
+            "sub_mchid",
+            "sub_appid",
+            "sub_openid",
+            "plan_id",
+            "contract_status",
+            "offset",
+            "limit",
+        ],
+        path: "/v3/edu-papay/user/{openid}/contracts",
+        feature: "edu_papay",
+        rust_path: "wechatpay::v3::edu_papay::user::by_openid::contracts::get",
+        title: "通过用户标识查询签约",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012523265",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::edu_papay::user::by_openid::contracts::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["contract_id"],
+        query: &[],
+        path: "/v3/edu-papay/user-notifications/{contract_id}/send",
+        feature: "edu_papay",
+        rust_path: "wechatpay::v3::edu_papay::user_notifications::by_contract_id::send::post",
+        title: "发送扣款预通知",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012524814",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::edu_papay::user_notifications::by_contract_id::send::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::None,
+    },
+];

@@ -2,3 +2,78 @@
 //! `/v3/edu\_star`
 pub mod orders;
 pub mod users;
+/// The operations of feature `edu_star`.
+pub static OPERATIONS: &[crate::OperationInfo] = &[
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/edu-star/orders",
+        feature: "edu_star",
+        rust_path: "wechatpay::v3::edu_star::orders::post",
+        title: "创建核销订单",
+        doc_link: "https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/assets/img/common/edu/edu-star/chapter2_3.png",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<crate::v3::edu_star::orders::post::Body>,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::edu_star::orders::post::Response>,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &[],
+        query: &["appid", "wechat_openid", "qq", "offset", "limit"],
+        path: "/v3/edu-star/orders",
+        feature: "edu_star",
+        rust_path: "wechatpay::v3::edu_star::orders::get",
+        title: "通过QQ账号查询核销订单列表",
+        doc_link: "https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/assets/img/common/edu/edu-star/chapter2_3.png",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::edu_star::orders::get::Response>,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["wechat_openid"],
+        query: &["appid"],
+        path: "/v3/edu-star/users/openid/{wechat_openid}",
+        feature: "edu_star",
+        rust_path: "wechatpay::v3::edu_star::users::openid::by_wechat_openid::get",
+        title: "通过微信用户标识查询用户信息",
+        doc_link: "https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/assets/img/common/edu/edu-star/chapter2_3.png",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::edu_star::users::openid::by_wechat_openid::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["qq"],
+        query: &["appid"],
+        path: "/v3/edu-star/users/qq/{qq}",
+        feature: "edu_star",
+        rust_path: "wechatpay::v3::edu_star::users::qq::by_qq::get",
+        title: "通过QQ账号查询用户信息",
+        doc_link: "https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/assets/img/common/edu/edu-star/chapter2_3.png",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::edu_star::users::qq::by_qq::get::Response>,
+        ),
+    },
+];

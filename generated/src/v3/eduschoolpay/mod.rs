@@ -3,3 +3,154 @@
 pub mod contracts;
 pub mod transactions;
 pub mod users;
+/// The operations of feature `eduschoolpay`.
+pub static OPERATIONS: &[crate::OperationInfo] = &[
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["contract_id"],
+        query: &[],
+        path: "/v3/eduschoolpay/contracts/{contract_id}",
+        feature: "eduschoolpay",
+        rust_path: "wechatpay::v3::eduschoolpay::contracts::by_contract_id::get",
+        title: "通过协议号查询签约",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012468959",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::eduschoolpay::contracts::by_contract_id::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["contract_id"],
+        query: &[],
+        path: "/v3/eduschoolpay/contracts/{contract_id}/terminate",
+        feature: "eduschoolpay",
+        rust_path: "wechatpay::v3::eduschoolpay::contracts::by_contract_id::terminate::post",
+        title: "商户主动解约",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012469025",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::None,
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/eduschoolpay/contracts/presign",
+        feature: "eduschoolpay",
+        rust_path: "wechatpay::v3::eduschoolpay::contracts::presign::post",
+        title: "预签约",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012468952",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<crate::v3::eduschoolpay::contracts::presign::post::Body>,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::eduschoolpay::contracts::presign::post::Response>,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/eduschoolpay/transactions",
+        feature: "eduschoolpay",
+        rust_path: "wechatpay::v3::eduschoolpay::transactions::post",
+        title: "扣款",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012469030",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<crate::v3::eduschoolpay::transactions::post::Body>,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::eduschoolpay::transactions::post::Response>,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["transaction_id"],
+        query: &["sub_mchid"],
+        path: "/v3/eduschoolpay/transactions/id/{transaction_id}",
+        feature: "eduschoolpay",
+        rust_path: "wechatpay::v3::eduschoolpay::transactions::id::by_transaction_id::get",
+        title: "微信支付订单号查单",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012469063",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::eduschoolpay::transactions::id::by_transaction_id::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["out_trade_no"],
+        query: &["sub_mchid"],
+        path: "/v3/eduschoolpay/transactions/out-trade-no/{out_trade_no}",
+        feature: "eduschoolpay",
+        rust_path: "wechatpay::v3::eduschoolpay::transactions::out_trade_no::by_out_trade_no::get",
+        title: "商户订单号查单",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012469097",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::eduschoolpay::transactions::out_trade_no::by_out_trade_no::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["openid"],
+        query: &["plan_id", "contract_status", "offset", "limit"],
+        path: "/v3/eduschoolpay/users/{openid}/contracts",
+        feature: "eduschoolpay",
+        rust_path: "wechatpay::v3::eduschoolpay::users::by_openid::contracts::get",
+        title: "查询用户签约列表",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012468993",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::eduschoolpay::users::by_openid::contracts::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["openid"],
+        query: &[],
+        path: "/v3/eduschoolpay/users/{openid}/debt-state",
+        feature: "eduschoolpay",
+        rust_path: "wechatpay::v3::eduschoolpay::users::by_openid::debt_state::get",
+        title: "商户查询用户欠款状态",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012469161",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::eduschoolpay::users::by_openid::debt_state::get::Response,
+            >,
+        ),
+    },
+];

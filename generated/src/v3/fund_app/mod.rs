@@ -2,3 +2,840 @@
 //! `/v3/fund\_app`
 pub mod brand_redpacket;
 pub mod mch_transfer;
+/// The operations of feature `fund_app`.
+pub static OPERATIONS: &[crate::OperationInfo] = &[
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/fund-app/brand-redpacket/brand-merchant-batches",
+        feature: "fund_app",
+        rust_path: "wechatpay::v3::fund_app::brand_redpacket::brand_merchant_batches::post",
+        title: "品牌商户发放红包",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4014310358",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::fund_app::brand_redpacket::brand_merchant_batches::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::fund_app::brand_redpacket::brand_merchant_batches::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["batch_no"],
+        query: &["need_query_detail", "detail_state"],
+        path: "/v3/fund-app/brand-redpacket/brand-merchant-batches/{batch_no}",
+        feature: "fund_app",
+        rust_path: "wechatpay::v3::fund_app::brand_redpacket::brand_merchant_batches::by_batch_no::get",
+        title: "微信支付批次单号查询批次单",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4014310369",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::fund_app::brand_redpacket::brand_merchant_batches::by_batch_no::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["batch_no", "detail_no"],
+        query: &[],
+        path: "/v3/fund-app/brand-redpacket/brand-merchant-batches/{batch_no}/details/{detail_no}",
+        feature: "fund_app",
+        rust_path: "wechatpay::v3::fund_app::brand_redpacket::brand_merchant_batches::by_batch_no::details::by_detail_no::get",
+        title: "商家明细单号查询明细单",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4014310384",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::fund_app::brand_redpacket::brand_merchant_batches::by_batch_no::details::by_detail_no::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["out_batch_no"],
+        query: &["need_query_detail", "detail_state"],
+        path: "/v3/fund-app/brand-redpacket/brand-merchant-out-batches/{out_batch_no}",
+        feature: "fund_app",
+        rust_path: "wechatpay::v3::fund_app::brand_redpacket::brand_merchant_out_batches::by_out_batch_no::get",
+        title: "商家批次单号查询批次单",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4014310378",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::fund_app::brand_redpacket::brand_merchant_out_batches::by_out_batch_no::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["out_batch_no", "out_detail_no"],
+        query: &[],
+        path: "/v3/fund-app/brand-redpacket/brand-merchant-out-batches/{out_batch_no}/out-details/{out_detail_no}",
+        feature: "fund_app",
+        rust_path: "wechatpay::v3::fund_app::brand_redpacket::brand_merchant_out_batches::by_out_batch_no::out_details::by_out_detail_no::get",
+        title: "商家明细单号查询明细单",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4014310391",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::fund_app::brand_redpacket::brand_merchant_out_batches::by_out_batch_no::out_details::by_out_detail_no::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/fund-app/mch-transfer/elecsign/out-bill-no",
+        feature: "fund_app",
+        rust_path: "wechatpay::v3::fund_app::mch_transfer::elecsign::out_bill_no::post",
+        title: "商户单号申请电子回单",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012716452",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::fund_app::mch_transfer::elecsign::out_bill_no::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::fund_app::mch_transfer::elecsign::out_bill_no::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["out_bill_no"],
+        query: &[],
+        path: "/v3/fund-app/mch-transfer/elecsign/out-bill-no/{out_bill_no}",
+        feature: "fund_app",
+        rust_path: "wechatpay::v3::fund_app::mch_transfer::elecsign::out_bill_no::by_out_bill_no::get",
+        title: "商户单号查询电子回单",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012716436",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::fund_app::mch_transfer::elecsign::out_bill_no::by_out_bill_no::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/fund-app/mch-transfer/elecsign/transfer-bill-no",
+        feature: "fund_app",
+        rust_path: "wechatpay::v3::fund_app::mch_transfer::elecsign::transfer_bill_no::post",
+        title: "微信单号申请电子回单",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012716456",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::fund_app::mch_transfer::elecsign::transfer_bill_no::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::fund_app::mch_transfer::elecsign::transfer_bill_no::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["transfer_bill_no"],
+        query: &[],
+        path: "/v3/fund-app/mch-transfer/elecsign/transfer-bill-no/{transfer_bill_no}",
+        feature: "fund_app",
+        rust_path: "wechatpay::v3::fund_app::mch_transfer::elecsign::transfer_bill_no::by_transfer_bill_no::get",
+        title: "微信单号查询电子回单",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012716455",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::fund_app::mch_transfer::elecsign::transfer_bill_no::by_transfer_bill_no::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["out_budget_no"],
+        query: &[],
+        path: "/v3/fund-app/mch-transfer/partner/budget/{out_budget_no}/electronic-receipts",
+        feature: "fund_app",
+        rust_path: "wechatpay::v3::fund_app::mch_transfer::partner::budget::by_out_budget_no::electronic_receipts::post",
+        title: "申请预算出资的电子回单",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4016209966",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::fund_app::mch_transfer::partner::budget::by_out_budget_no::electronic_receipts::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::fund_app::mch_transfer::partner::budget::by_out_budget_no::electronic_receipts::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["out_budget_no"],
+        query: &["accept_id"],
+        path: "/v3/fund-app/mch-transfer/partner/budget/{out_budget_no}/electronic-receipts",
+        feature: "fund_app",
+        rust_path: "wechatpay::v3::fund_app::mch_transfer::partner::budget::by_out_budget_no::electronic_receipts::get",
+        title: "查询预算出资的电子回单",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4016209977",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::fund_app::mch_transfer::partner::budget::by_out_budget_no::electronic_receipts::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/fund-app/mch-transfer/partner/charity-budget",
+        feature: "fund_app",
+        rust_path: "wechatpay::v3::fund_app::mch_transfer::partner::charity_budget::post",
+        title: "申请公益捐赠预算",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4015554763",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::fund_app::mch_transfer::partner::charity_budget::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::fund_app::mch_transfer::partner::charity_budget::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["out_budget_no"],
+        query: &["sponsor_mchid"],
+        path: "/v3/fund-app/mch-transfer/partner/charity-budget/{out_budget_no}",
+        feature: "fund_app",
+        rust_path: "wechatpay::v3::fund_app::mch_transfer::partner::charity_budget::by_out_budget_no::get",
+        title: "商户单号查询公益捐赠预算详情",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4015554788",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::fund_app::mch_transfer::partner::charity_budget::by_out_budget_no::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["out_budget_no"],
+        query: &[],
+        path: "/v3/fund-app/mch-transfer/partner/charity-budget/{out_budget_no}/unlock",
+        feature: "fund_app",
+        rust_path: "wechatpay::v3::fund_app::mch_transfer::partner::charity_budget::by_out_budget_no::unlock::post",
+        title: "解锁公益捐赠预算",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4015554795",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::fund_app::mch_transfer::partner::charity_budget::by_out_budget_no::unlock::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::fund_app::mch_transfer::partner::charity_budget::by_out_budget_no::unlock::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/fund-app/mch-transfer/partner/charity-transfer-bills",
+        feature: "fund_app",
+        rust_path: "wechatpay::v3::fund_app::mch_transfer::partner::charity_transfer_bills::post",
+        title: "发起公益捐赠",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4015554841",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::fund_app::mch_transfer::partner::charity_transfer_bills::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::fund_app::mch_transfer::partner::charity_transfer_bills::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["out_transfer_no"],
+        query: &["sponsor_mchid", "out_budget_no"],
+        path: "/v3/fund-app/mch-transfer/partner/charity-transfer-bills/out-transfer-no/{out_transfer_no}",
+        feature: "fund_app",
+        rust_path: "wechatpay::v3::fund_app::mch_transfer::partner::charity_transfer_bills::out_transfer_no::by_out_transfer_no::get",
+        title: "商户单号查询公益捐赠详情",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4015554859",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::fund_app::mch_transfer::partner::charity_transfer_bills::out_transfer_no::by_out_transfer_no::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/fund-app/mch-transfer/partner/electronic-receipts",
+        feature: "fund_app",
+        rust_path: "wechatpay::v3::fund_app::mch_transfer::partner::electronic_receipts::post",
+        title: "申请单笔转账电子回单",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4016315516",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::fund_app::mch_transfer::partner::electronic_receipts::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::fund_app::mch_transfer::partner::electronic_receipts::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["out_bill_no"],
+        query: &["sub_mchid"],
+        path: "/v3/fund-app/mch-transfer/partner/electronic-receipts/{out_bill_no}",
+        feature: "fund_app",
+        rust_path: "wechatpay::v3::fund_app::mch_transfer::partner::electronic_receipts::by_out_bill_no::get",
+        title: "查询单笔转账电子回单",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4016315544",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::fund_app::mch_transfer::partner::electronic_receipts::by_out_bill_no::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/fund-app/mch-transfer/partner/sub-mch-authorizations",
+        feature: "fund_app",
+        rust_path: "wechatpay::v3::fund_app::mch_transfer::partner::sub_mch_authorizations::post",
+        title: "申请子商户商家转账授权",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4015469102",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::fund_app::mch_transfer::partner::sub_mch_authorizations::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::fund_app::mch_transfer::partner::sub_mch_authorizations::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["sub_mchid"],
+        query: &[],
+        path: "/v3/fund-app/mch-transfer/partner/sub-mch-authorizations/{sub_mchid}",
+        feature: "fund_app",
+        rust_path: "wechatpay::v3::fund_app::mch_transfer::partner::sub_mch_authorizations::by_sub_mchid::get",
+        title: "查询子商户商家转账授权状态",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4015469112",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::fund_app::mch_transfer::partner::sub_mch_authorizations::by_sub_mchid::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/fund-app/mch-transfer/partner/transfer-bills",
+        feature: "fund_app",
+        rust_path: "wechatpay::v3::fund_app::mch_transfer::partner::transfer_bills::post",
+        title: "发起转账",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4015469096",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::fund_app::mch_transfer::partner::transfer_bills::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::fund_app::mch_transfer::partner::transfer_bills::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["out_bill_no"],
+        query: &["sub_mchid"],
+        path: "/v3/fund-app/mch-transfer/partner/transfer-bills/out-bill-no/{out_bill_no}",
+        feature: "fund_app",
+        rust_path: "wechatpay::v3::fund_app::mch_transfer::partner::transfer_bills::out_bill_no::by_out_bill_no::get",
+        title: "商户单号查询转账单",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4015469131",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::fund_app::mch_transfer::partner::transfer_bills::out_bill_no::by_out_bill_no::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["out_bill_no"],
+        query: &[],
+        path: "/v3/fund-app/mch-transfer/partner/transfer-bills/out-bill-no/{out_bill_no}/cancel",
+        feature: "fund_app",
+        rust_path: "wechatpay::v3::fund_app::mch_transfer::partner::transfer_bills::out_bill_no::by_out_bill_no::cancel::post",
+        title: "撤销转账",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4015469118",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::fund_app::mch_transfer::partner::transfer_bills::out_bill_no::by_out_bill_no::cancel::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::fund_app::mch_transfer::partner::transfer_bills::out_bill_no::by_out_bill_no::cancel::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/fund-app/mch-transfer/partner/transfer-bills/pre-transfer-with-authorization",
+        feature: "fund_app",
+        rust_path: "wechatpay::v3::fund_app::mch_transfer::partner::transfer_bills::pre_transfer_with_authorization::post",
+        title: "发起转账并完成自动收款授权",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4016809843",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::fund_app::mch_transfer::partner::transfer_bills::pre_transfer_with_authorization::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::fund_app::mch_transfer::partner::transfer_bills::pre_transfer_with_authorization::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/fund-app/mch-transfer/partner/transfer-bills/transfer",
+        feature: "fund_app",
+        rust_path: "wechatpay::v3::fund_app::mch_transfer::partner::transfer_bills::transfer::post",
+        title: "转账（用户自动收款）",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4016809837",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::fund_app::mch_transfer::partner::transfer_bills::transfer::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::fund_app::mch_transfer::partner::transfer_bills::transfer::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/fund-app/mch-transfer/partner/user-confirm-authorizations",
+        feature: "fund_app",
+        rust_path: "wechatpay::v3::fund_app::mch_transfer::partner::user_confirm_authorizations::post",
+        title: "申请免确认收款授权",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4016809861",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::fund_app::mch_transfer::partner::user_confirm_authorizations::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::fund_app::mch_transfer::partner::user_confirm_authorizations::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["out_authorization_no"],
+        query: &[],
+        path: "/v3/fund-app/mch-transfer/partner/user-confirm-authorizations/{out_authorization_no}",
+        feature: "fund_app",
+        rust_path: "wechatpay::v3::fund_app::mch_transfer::partner::user_confirm_authorizations::by_out_authorization_no::get",
+        title: "商户单号查询自动收款授权",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4016809859",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::fund_app::mch_transfer::partner::user_confirm_authorizations::by_out_authorization_no::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["out_authorization_no"],
+        query: &[],
+        path: "/v3/fund-app/mch-transfer/partner/user-confirm-authorizations/{out_authorization_no}/close",
+        feature: "fund_app",
+        rust_path: "wechatpay::v3::fund_app::mch_transfer::partner::user_confirm_authorizations::by_out_authorization_no::close::post",
+        title: "解除免确认收款授权",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4016809851",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::fund_app::mch_transfer::partner::user_confirm_authorizations::by_out_authorization_no::close::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/fund-app/mch-transfer/transfer-bills",
+        feature: "fund_app",
+        rust_path: "wechatpay::v3::fund_app::mch_transfer::transfer_bills::post",
+        title: "发起转账",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012716434",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<crate::v3::fund_app::mch_transfer::transfer_bills::post::Body>,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::fund_app::mch_transfer::transfer_bills::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["out_bill_no"],
+        query: &[],
+        path: "/v3/fund-app/mch-transfer/transfer-bills/out-bill-no/{out_bill_no}",
+        feature: "fund_app",
+        rust_path: "wechatpay::v3::fund_app::mch_transfer::transfer_bills::out_bill_no::by_out_bill_no::get",
+        title: "商户单号查询转账单",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012716437",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::fund_app::mch_transfer::transfer_bills::out_bill_no::by_out_bill_no::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["out_bill_no"],
+        query: &[],
+        path: "/v3/fund-app/mch-transfer/transfer-bills/out-bill-no/{out_bill_no}/cancel",
+        feature: "fund_app",
+        rust_path: "wechatpay::v3::fund_app::mch_transfer::transfer_bills::out_bill_no::by_out_bill_no::cancel::post",
+        title: "撤销转账",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012716458",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::fund_app::mch_transfer::transfer_bills::out_bill_no::by_out_bill_no::cancel::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/fund-app/mch-transfer/transfer-bills/pre-transfer-with-authorization",
+        feature: "fund_app",
+        rust_path: "wechatpay::v3::fund_app::mch_transfer::transfer_bills::pre_transfer_with_authorization::post",
+        title: "发起转账并完成自动收款授权",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4014399293",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::fund_app::mch_transfer::transfer_bills::pre_transfer_with_authorization::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::fund_app::mch_transfer::transfer_bills::pre_transfer_with_authorization::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/fund-app/mch-transfer/transfer-bills/transfer",
+        feature: "fund_app",
+        rust_path: "wechatpay::v3::fund_app::mch_transfer::transfer_bills::transfer::post",
+        title: "转账（用户自动收款）",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4014399371",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::fund_app::mch_transfer::transfer_bills::transfer::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::fund_app::mch_transfer::transfer_bills::transfer::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["transfer_bill_no"],
+        query: &[],
+        path: "/v3/fund-app/mch-transfer/transfer-bills/transfer-bill-no/{transfer_bill_no}",
+        feature: "fund_app",
+        rust_path: "wechatpay::v3::fund_app::mch_transfer::transfer_bills::transfer_bill_no::by_transfer_bill_no::get",
+        title: "微信转账单号查询转账单",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012716457",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::fund_app::mch_transfer::transfer_bills::transfer_bill_no::by_transfer_bill_no::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/fund-app/mch-transfer/transfer-to-qq-wallet-bills",
+        feature: "fund_app",
+        rust_path: "wechatpay::v3::fund_app::mch_transfer::transfer_to_qq_wallet_bills::post",
+        title: "发起转账到QQ钱包",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4014297386",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::fund_app::mch_transfer::transfer_to_qq_wallet_bills::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::fund_app::mch_transfer::transfer_to_qq_wallet_bills::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["out_bill_no"],
+        query: &[],
+        path: "/v3/fund-app/mch-transfer/transfer-to-qq-wallet-bills/{out_bill_no}",
+        feature: "fund_app",
+        rust_path: "wechatpay::v3::fund_app::mch_transfer::transfer_to_qq_wallet_bills::by_out_bill_no::get",
+        title: "查询转账到QQ钱包的结果",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4014297440",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::fund_app::mch_transfer::transfer_to_qq_wallet_bills::by_out_bill_no::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["out_bill_no"],
+        query: &[],
+        path: "/v3/fund-app/mch-transfer/transfer-to-qq-wallet-bills/{out_bill_no}/cancel",
+        feature: "fund_app",
+        rust_path: "wechatpay::v3::fund_app::mch_transfer::transfer_to_qq_wallet_bills::by_out_bill_no::cancel::post",
+        title: "撤销转账到QQ钱包",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4014297396",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::fund_app::mch_transfer::transfer_to_qq_wallet_bills::by_out_bill_no::cancel::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/fund-app/mch-transfer/user-confirm-authorization",
+        feature: "fund_app",
+        rust_path: "wechatpay::v3::fund_app::mch_transfer::user_confirm_authorization::post",
+        title: "申请免确认收款授权",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4015901167",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::fund_app::mch_transfer::user_confirm_authorization::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::fund_app::mch_transfer::user_confirm_authorization::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["out_authorization_no"],
+        query: &[],
+        path: "/v3/fund-app/mch-transfer/user-confirm-authorization/out-authorization-no/{out_authorization_no}",
+        feature: "fund_app",
+        rust_path: "wechatpay::v3::fund_app::mch_transfer::user_confirm_authorization::out_authorization_no::by_out_authorization_no::get",
+        title: "商户单号查询自动收款授权",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4014399423",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::fund_app::mch_transfer::user_confirm_authorization::out_authorization_no::by_out_authorization_no::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["out_authorization_no"],
+        query: &[],
+        path: "/v3/fund-app/mch-transfer/user-confirm-authorization/out-authorization-no/{out_authorization_no}/close",
+        feature: "fund_app",
+        rust_path: "wechatpay::v3::fund_app::mch_transfer::user_confirm_authorization::out_authorization_no::by_out_authorization_no::close::post",
+        title: "解除免确认收款授权",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4015653811",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::fund_app::mch_transfer::user_confirm_authorization::out_authorization_no::by_out_authorization_no::close::post::Response,
+            >,
+        ),
+    },
+];

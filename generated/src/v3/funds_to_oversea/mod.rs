@@ -4,3 +4,122 @@ pub mod bill_download_url;
 pub mod orders;
 pub mod r#return;
 pub mod transactions;
+/// The operations of feature `funds_to_oversea`.
+pub static OPERATIONS: &[crate::OperationInfo] = &[
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &[],
+        query: &["bill_date", "sub_mchid"],
+        path: "/v3/funds-to-oversea/bill-download-url",
+        feature: "funds_to_oversea",
+        rust_path: "wechatpay::v3::funds_to_oversea::bill_download_url::get",
+        title: "获取购付汇账单文件下载链接",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012476132",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::funds_to_oversea::bill_download_url::get::Response>,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/funds-to-oversea/orders",
+        feature: "funds_to_oversea",
+        rust_path: "wechatpay::v3::funds_to_oversea::orders::post",
+        title: "申请资金出境",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012476113",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<crate::v3::funds_to_oversea::orders::post::Body>,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::funds_to_oversea::orders::post::Response>,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["out_order_id"],
+        query: &["sub_mchid", "transaction_id"],
+        path: "/v3/funds-to-oversea/orders/{out_order_id}",
+        feature: "funds_to_oversea",
+        rust_path: "wechatpay::v3::funds_to_oversea::orders::by_out_order_id::get",
+        title: "查询出境结果",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012476127",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::funds_to_oversea::orders::by_out_order_id::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/funds-to-oversea/return/return-orders",
+        feature: "funds_to_oversea",
+        rust_path: "wechatpay::v3::funds_to_oversea::r#return::return_orders::post",
+        title: "申请资金出境退回",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4013735039",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::funds_to_oversea::r#return::return_orders::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::funds_to_oversea::r#return::return_orders::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["out_return_no"],
+        query: &["sub_mchid"],
+        path: "/v3/funds-to-oversea/return/return-orders/out-return-no/{out_return_no}",
+        feature: "funds_to_oversea",
+        rust_path: "wechatpay::v3::funds_to_oversea::r#return::return_orders::out_return_no::by_out_return_no::get",
+        title: "查询出境退回结果（通过商户出境退回单号）",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4013735052",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::funds_to_oversea::r#return::return_orders::out_return_no::by_out_return_no::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["transaction_id"],
+        query: &["sub_mchid"],
+        path: "/v3/funds-to-oversea/transactions/{transaction_id}/available_abroad_amounts",
+        feature: "funds_to_oversea",
+        rust_path: "wechatpay::v3::funds_to_oversea::transactions::by_transaction_id::available_abroad_amounts::get",
+        title: "查询订单剩余可出境余额",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012476109",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::funds_to_oversea::transactions::by_transaction_id::available_abroad_amounts::get::Response,
+            >,
+        ),
+    },
+];

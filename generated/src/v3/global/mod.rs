@@ -14,3 +14,1405 @@ pub mod refunds;
 pub mod settle;
 pub mod statements;
 pub mod transactions;
+/// The operations of feature `global`.
+pub static OPERATIONS: &[crate::OperationInfo] = &[
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &[],
+        query: &[],
+        path: "/v3/global/certificates",
+        feature: "global",
+        rust_path: "wechatpay::v3::global::certificates::get",
+        title: "获取平台证书列表",
+        doc_link: "https://pay.weixin.qq.com/doc/global/v3/zh/4013013878",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::global::certificates::get::Response>,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/global/customs/orders",
+        feature: "global",
+        rust_path: "wechatpay::v3::global::customs::orders::post",
+        title: "报关",
+        doc_link: "https://pay.weixin.qq.com/doc/global/v3/zh/4013025127",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<crate::v3::global::customs::orders::post::Body>,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::global::customs::orders::post::Response>,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &[],
+        query: &[
+            "appid",
+            "mchid",
+            "order_type",
+            "order_no",
+            "customs",
+            "offset",
+            "limit",
+        ],
+        path: "/v3/global/customs/orders",
+        feature: "global",
+        rust_path: "wechatpay::v3::global::customs::orders::get",
+        title: "报关查询",
+        doc_link: "https://pay.weixin.qq.com/doc/global/v3/zh/4013025131",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::global::customs::orders::get::Response>,
+        ),
+    },
+    crate::OperationInfo {
+        method: "PATCH",
+        path_params: &[],
+        query: &[],
+        path: "/v3/global/customs/orders",
+        feature: "global",
+        rust_path: "wechatpay::v3::global::customs::orders::patch",
+        title: "报关信息修改",
+        doc_link: "https://pay.weixin.qq.com/doc/global/v3/zh/4013025136",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<crate::v3::global::customs::orders::patch::Body>,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::global::customs::orders::patch::Response>,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/global/customs/redeclare",
+        feature: "global",
+        rust_path: "wechatpay::v3::global::customs::redeclare::post",
+        title: "报关重推",
+        doc_link: "https://pay.weixin.qq.com/doc/global/v3/zh/4013025133",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<crate::v3::global::customs::redeclare::post::Body>,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::global::customs::redeclare::post::Response>,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/global/customs/verify-certificate",
+        feature: "global",
+        rust_path: "wechatpay::v3::global::customs::verify_certificate::post",
+        title: "身份信息校验",
+        doc_link: "https://pay.weixin.qq.com/doc/global/v3/zh/4013025128",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<crate::v3::global::customs::verify_certificate::post::Body>,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::global::customs::verify_certificate::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/global/merchant/h5/permission/applications",
+        feature: "global",
+        rust_path: "wechatpay::v3::global::merchant::h5::permission::applications::post",
+        title: "创建H5支付权限申请单",
+        doc_link: "https://pay.weixin.qq.com/doc/global/v3/zh/4013025106",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::global::merchant::h5::permission::applications::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::global::merchant::h5::permission::applications::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["applyment_id"],
+        query: &[],
+        path: "/v3/global/merchant/h5/permission/applications/{applyment_id}",
+        feature: "global",
+        rust_path: "wechatpay::v3::global::merchant::h5::permission::applications::by_applyment_id::get",
+        title: "查询H5支付权限申请单详情",
+        doc_link: "https://pay.weixin.qq.com/doc/global/v3/zh/4013025107",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::global::merchant::h5::permission::applications::by_applyment_id::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "PATCH",
+        path_params: &["applyment_id"],
+        query: &[],
+        path: "/v3/global/merchant/h5/permission/applications/{applyment_id}",
+        feature: "global",
+        rust_path: "wechatpay::v3::global::merchant::h5::permission::applications::by_applyment_id::patch",
+        title: "修改H5支付权限申请单",
+        doc_link: "https://pay.weixin.qq.com/doc/global/v3/zh/4013025109",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::global::merchant::h5::permission::applications::by_applyment_id::patch::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::global::merchant::h5::permission::applications::by_applyment_id::patch::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["sub_mchid"],
+        query: &[],
+        path: "/v3/global/merchant/h5/permission/{sub_mchid}",
+        feature: "global",
+        rust_path: "wechatpay::v3::global::merchant::h5::permission::by_sub_mchid::get",
+        title: "查询子商户H5支付权限状态",
+        doc_link: "https://pay.weixin.qq.com/doc/global/v3/zh/4013025117",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::global::merchant::h5::permission::by_sub_mchid::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/global/merchant/h5/permission/domain/applications",
+        feature: "global",
+        rust_path: "wechatpay::v3::global::merchant::h5::permission::domain::applications::post",
+        title: "创建H5支付域名修改申请单",
+        doc_link: "https://pay.weixin.qq.com/doc/global/v3/zh/4013025110",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::global::merchant::h5::permission::domain::applications::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::global::merchant::h5::permission::domain::applications::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["applyment_id"],
+        query: &[],
+        path: "/v3/global/merchant/h5/permission/domain/applications/{applyment_id}",
+        feature: "global",
+        rust_path: "wechatpay::v3::global::merchant::h5::permission::domain::applications::by_applyment_id::get",
+        title: "查询H5支付域名修改申请单",
+        doc_link: "https://pay.weixin.qq.com/doc/global/v3/zh/4013025112",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::global::merchant::h5::permission::domain::applications::by_applyment_id::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "PATCH",
+        path_params: &["applyment_id"],
+        query: &[],
+        path: "/v3/global/merchant/h5/permission/domain/applications/{applyment_id}",
+        feature: "global",
+        rust_path: "wechatpay::v3::global::merchant::h5::permission::domain::applications::by_applyment_id::patch",
+        title: "修改H5支付域名修改申请单",
+        doc_link: "https://pay.weixin.qq.com/doc/global/v3/zh/4013025114",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::global::merchant::h5::permission::domain::applications::by_applyment_id::patch::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::global::merchant::h5::permission::domain::applications::by_applyment_id::patch::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/global/merchant-service/complaint-notifications",
+        feature: "global",
+        rust_path: "wechatpay::v3::global::merchant_service::complaint_notifications::post",
+        title: "创建投诉通知回调",
+        doc_link: "https://docs.qq.com/doc/DTldDSXZISERiaVRF?nlc=1",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::global::merchant_service::complaint_notifications::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::global::merchant_service::complaint_notifications::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &[],
+        query: &[],
+        path: "/v3/global/merchant-service/complaint-notifications",
+        feature: "global",
+        rust_path: "wechatpay::v3::global::merchant_service::complaint_notifications::get",
+        title: "查询投诉通知回调",
+        doc_link: "https://docs.qq.com/doc/DTkZ4ZnlyWHZtR0d4?nlc=1",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::global::merchant_service::complaint_notifications::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "PUT",
+        path_params: &[],
+        query: &[],
+        path: "/v3/global/merchant-service/complaint-notifications",
+        feature: "global",
+        rust_path: "wechatpay::v3::global::merchant_service::complaint_notifications::put",
+        title: "更新投诉通知回调",
+        doc_link: "https://docs.qq.com/doc/DTnd3YUxDdkxabnpx?nlc=1",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::global::merchant_service::complaint_notifications::put::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::global::merchant_service::complaint_notifications::put::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "DELETE",
+        path_params: &[],
+        query: &[],
+        path: "/v3/global/merchant-service/complaint-notifications",
+        feature: "global",
+        rust_path: "wechatpay::v3::global::merchant_service::complaint_notifications::delete",
+        title: "删除投诉通知回调",
+        doc_link: "https://docs.qq.com/doc/DTlJLWFZObU1YdFlO?nlc=1",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::None,
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &[],
+        query: &[
+            "limit",
+            "offset",
+            "begin_date",
+            "end_date",
+            "complainted_mchid",
+            "mch_language",
+        ],
+        path: "/v3/global/merchant-service/complaints",
+        feature: "global",
+        rust_path: "wechatpay::v3::global::merchant_service::complaints::get",
+        title: "查询投诉单列表",
+        doc_link: "https://docs.qq.com/doc/DTmZhV0pWT1Zmd2du?nlc=1",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::global::merchant_service::complaints::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["complaint_id"],
+        query: &["mch_language"],
+        path: "/v3/global/merchant-service/complaints/{complaint_id}",
+        feature: "global",
+        rust_path: "wechatpay::v3::global::merchant_service::complaints::by_complaint_id::get",
+        title: "查询投诉单详情",
+        doc_link: "https://docs.qq.com/doc/DTlpKUmR4eHpXWU9v?nlc=1",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::global::merchant_service::complaints::by_complaint_id::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["complaint_id"],
+        query: &[],
+        path: "/v3/global/merchant-service/complaints/{complaint_id}/complete",
+        feature: "global",
+        rust_path: "wechatpay::v3::global::merchant_service::complaints::by_complaint_id::complete::post",
+        title: "反馈处理完成",
+        doc_link: "",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::global::merchant_service::complaints::by_complaint_id::complete::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::None,
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["complaint_id"],
+        query: &["limit", "offset", "mch_language"],
+        path: "/v3/global/merchant-service/complaints/{complaint_id}/negotiation-historys",
+        feature: "global",
+        rust_path: "wechatpay::v3::global::merchant_service::complaints::by_complaint_id::negotiation_historys::get",
+        title: "查询投诉协商历史",
+        doc_link: "https://docs.qq.com/doc/DTnBqR29rUEV6Y2VZ?nlc=1",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::global::merchant_service::complaints::by_complaint_id::negotiation_historys::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["complaint_id"],
+        query: &[],
+        path: "/v3/global/merchant-service/complaints/{complaint_id}/response",
+        feature: "global",
+        rust_path: "wechatpay::v3::global::merchant_service::complaints::by_complaint_id::response::post",
+        title: "提交回复",
+        doc_link: "",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::global::merchant_service::complaints::by_complaint_id::response::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::None,
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["media_id"],
+        query: &["complaint_id"],
+        path: "/v3/global/merchant-service/images/{media_id}",
+        feature: "global",
+        rust_path: "wechatpay::v3::global::merchant_service::images::by_media_id::get",
+        title: "图片下载",
+        doc_link: "https://docs.qq.com/doc/DTlpoQlhMWXpzZ2NF?nlc=1",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::None,
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/global/merchant-service/images/upload",
+        feature: "global",
+        rust_path: "wechatpay::v3::global::merchant_service::images::upload::post",
+        title: "商户上传反馈图片",
+        doc_link: "https://docs.qq.com/doc/DTlZyR0JGTVBmRElp?nlc=1",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::global::merchant_service::images::upload::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/global/merchant-storage/file/upload",
+        feature: "global",
+        rust_path: "wechatpay::v3::global::merchant_storage::file::upload::post",
+        title: "上传文件",
+        doc_link: "https://pay.weixin.qq.com/doc/global/v3/zh/4013024913",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::global::merchant_storage::file::upload::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/global/merchants",
+        feature: "global",
+        rust_path: "wechatpay::v3::global::merchants::post",
+        title: "子商户进件（融合钱包）",
+        doc_link: "https://pay.weixin.qq.com/doc/global/v3/zh/4013025088",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<crate::v3::global::merchants::post::Body>,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::global::merchants::post::Response>,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["sub_mchid"],
+        query: &["sp_appid", "sp_mchid"],
+        path: "/v3/global/merchants/{sub_mchid}",
+        feature: "global",
+        rust_path: "wechatpay::v3::global::merchants::by_sub_mchid::get",
+        title: "查询子商户（融合钱包）",
+        doc_link: "https://pay.weixin.qq.com/doc/global/v3/zh/4013025092",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::global::merchants::by_sub_mchid::get::Response>,
+        ),
+    },
+    crate::OperationInfo {
+        method: "PATCH",
+        path_params: &["sub_mchid"],
+        query: &[],
+        path: "/v3/global/merchants/{sub_mchid}",
+        feature: "global",
+        rust_path: "wechatpay::v3::global::merchants::by_sub_mchid::patch",
+        title: "修改子商户（融合钱包）",
+        doc_link: "https://pay.weixin.qq.com/doc/global/v3/zh/4013025096",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<crate::v3::global::merchants::by_sub_mchid::patch::Body>,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::global::merchants::by_sub_mchid::patch::Response>,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["transaction_id"],
+        query: &[],
+        path: "/v3/global/micropay/transactions/id/{transaction_id}/reverse",
+        feature: "global",
+        rust_path: "wechatpay::v3::global::micropay::transactions::id::by_transaction_id::reverse::post",
+        title: "撤销订单(微信支付订单号)",
+        doc_link: "https://pay.weixin.qq.com/doc/global/v3/zh/4013013926",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::global::micropay::transactions::id::by_transaction_id::reverse::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::None,
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["out_trade_no"],
+        query: &[],
+        path: "/v3/global/micropay/transactions/out-trade-no/{out_trade_no}/reverse",
+        feature: "global",
+        rust_path: "wechatpay::v3::global::micropay::transactions::out_trade_no::by_out_trade_no::reverse::post",
+        title: "撤销订单(商户订单号)",
+        doc_link: "https://pay.weixin.qq.com/doc/global/v3/zh/4013013926",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::global::micropay::transactions::out_trade_no::by_out_trade_no::reverse::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::None,
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/global/micropay/transactions/pay",
+        feature: "global",
+        rust_path: "wechatpay::v3::global::micropay::transactions::pay::post",
+        title: "提交付款码支付",
+        doc_link: "https://pay.weixin.qq.com/doc/global/v3/zh/4013010527",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<crate::v3::global::micropay::transactions::pay::post::Body>,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::global::micropay::transactions::pay::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/global/papay/contracts/app-pre-entrust-sign",
+        feature: "global",
+        rust_path: "wechatpay::v3::global::papay::contracts::app_pre_entrust_sign::post",
+        title: "APP签约",
+        doc_link: "https://pay.weixin.qq.com/doc/global/v3/zh/4013015467",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::global::papay::contracts::app_pre_entrust_sign::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::global::papay::contracts::app_pre_entrust_sign::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["contract_id"],
+        query: &["appid", "sub_mchid", "sp_appid", "sp_mchid", "sub_appid", "plan_id"],
+        path: "/v3/global/papay/contracts/{contract_id}",
+        feature: "global",
+        rust_path: "wechatpay::v3::global::papay::contracts::by_contract_id::get",
+        title: "代扣协议ID查询签约",
+        doc_link: "https://pay.weixin.qq.com/doc/global/v3/zh/4013015470",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::global::papay::contracts::by_contract_id::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["contract_id"],
+        query: &[],
+        path: "/v3/global/papay/contracts/{contract_id}/terminate",
+        feature: "global",
+        rust_path: "wechatpay::v3::global::papay::contracts::by_contract_id::terminate::post",
+        title: "申请解约",
+        doc_link: "https://pay.weixin.qq.com/doc/global/v3/zh/4013015478",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::global::papay::contracts::by_contract_id::terminate::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::None,
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/global/papay/contracts/h5-pre-entrust-sign",
+        feature: "global",
+        rust_path: "wechatpay::v3::global::papay::contracts::h5_pre_entrust_sign::post",
+        title: "H5预签约",
+        doc_link: "https://pay.weixin.qq.com/doc/global/v3/zh/4013015443",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::global::papay::contracts::h5_pre_entrust_sign::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::global::papay::contracts::h5_pre_entrust_sign::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/global/papay/contracts/jsapi-pre-entrust-sign",
+        feature: "global",
+        rust_path: "wechatpay::v3::global::papay::contracts::jsapi_pre_entrust_sign::post",
+        title: "JSAPI预签约",
+        doc_link: "https://pay.weixin.qq.com/doc/global/v3/zh/4013015447",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::global::papay::contracts::jsapi_pre_entrust_sign::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::global::papay::contracts::jsapi_pre_entrust_sign::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/global/papay/contracts/miniprogram-pre-entrust-sign",
+        feature: "global",
+        rust_path: "wechatpay::v3::global::papay::contracts::miniprogram_pre_entrust_sign::post",
+        title: "小程序签约",
+        doc_link: "https://pay.weixin.qq.com/doc/global/v3/zh/4013015440",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::global::papay::contracts::miniprogram_pre_entrust_sign::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::global::papay::contracts::miniprogram_pre_entrust_sign::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["out_contract_code"],
+        query: &["appid", "sub_mchid", "sp_appid", "sp_mchid", "sub_appid"],
+        path: "/v3/global/papay/contracts/out-contract-code/{out_contract_code}",
+        feature: "global",
+        rust_path: "wechatpay::v3::global::papay::contracts::out_contract_code::by_out_contract_code::get",
+        title: "商户协议号查询签约",
+        doc_link: "https://pay.weixin.qq.com/doc/global/v3/zh/4013015477",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::global::papay::contracts::out_contract_code::by_out_contract_code::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/global/papay/contracts/web-pre-entrust-sign",
+        feature: "global",
+        rust_path: "wechatpay::v3::global::papay::contracts::web_pre_entrust_sign::post",
+        title: "WEB预签约",
+        doc_link: "https://pay.weixin.qq.com/doc/global/v3/zh/4013015464",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::global::papay::contracts::web_pre_entrust_sign::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::global::papay::contracts::web_pre_entrust_sign::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/global/papay/transactions",
+        feature: "global",
+        rust_path: "wechatpay::v3::global::papay::transactions::post",
+        title: "支付扣款",
+        doc_link: "https://pay.weixin.qq.com/doc/global/v3/zh/4013015482",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<crate::v3::global::papay::transactions::post::Body>,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::global::papay::transactions::post::Response>,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["transaction_id"],
+        query: &["sub_mchid"],
+        path: "/v3/global/papay/transactions/{transaction_id}",
+        feature: "global",
+        rust_path: "wechatpay::v3::global::papay::transactions::by_transaction_id::get",
+        title: "查询订单(微信支付订单号)",
+        doc_link: "https://pay.weixin.qq.com/doc/global/v3/zh/4013026988",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::global::papay::transactions::by_transaction_id::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["out_trade_no"],
+        query: &["sub_mchid"],
+        path: "/v3/global/papay/transactions/out-trade-no/{out_trade_no}",
+        feature: "global",
+        rust_path: "wechatpay::v3::global::papay::transactions::out_trade_no::by_out_trade_no::get",
+        title: "查询订单(商户订单号)",
+        doc_link: "https://pay.weixin.qq.com/doc/global/v3/zh/4013026988",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::global::papay::transactions::out_trade_no::by_out_trade_no::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["out_trade_no"],
+        query: &["sub_mchid"],
+        path: "/v3/global/papay/transactions/out-trade-no/{out_trade_no}/reverse",
+        feature: "global",
+        rust_path: "wechatpay::v3::global::papay::transactions::out_trade_no::by_out_trade_no::reverse::post",
+        title: "撤销订单(商户订单号)",
+        doc_link: "https://pay.weixin.qq.com/doc/global/v3/zh/4013015496",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::None,
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &[],
+        query: &["sub_mchid", "bill_date"],
+        path: "/v3/global/profit-sharing/bill-download-url",
+        feature: "global",
+        rust_path: "wechatpay::v3::global::profit_sharing::bill_download_url::get",
+        title: "获取分账账单文件下载地址",
+        doc_link: "https://pay.weixin.qq.com/doc/global/v3/zh/4013025018",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::global::profit_sharing::bill_download_url::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/global/profit-sharing/orders",
+        feature: "global",
+        rust_path: "wechatpay::v3::global::profit_sharing::orders::post",
+        title: "请求分账",
+        doc_link: "https://pay.weixin.qq.com/doc/global/v3/zh/4013024892",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<crate::v3::global::profit_sharing::orders::post::Body>,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::global::profit_sharing::orders::post::Response>,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["out_order_no"],
+        query: &["sub_mchid", "transaction_id"],
+        path: "/v3/global/profit-sharing/orders/{out_order_no}",
+        feature: "global",
+        rust_path: "wechatpay::v3::global::profit_sharing::orders::by_out_order_no::get",
+        title: "查询分账结果",
+        doc_link: "https://pay.weixin.qq.com/doc/global/v3/zh/4013024900",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::global::profit_sharing::orders::by_out_order_no::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/global/profit-sharing/orders/unfreeze",
+        feature: "global",
+        rust_path: "wechatpay::v3::global::profit_sharing::orders::unfreeze::post",
+        title: "解冻剩余资金",
+        doc_link: "https://pay.weixin.qq.com/doc/global/v3/zh/4013024897",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::global::profit_sharing::orders::unfreeze::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::global::profit_sharing::orders::unfreeze::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/global/profit-sharing/receivers",
+        feature: "global",
+        rust_path: "wechatpay::v3::global::profit_sharing::receivers::post",
+        title: "添加分账接收方",
+        doc_link: "https://pay.weixin.qq.com/doc/global/v3/zh/4013024908",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<crate::v3::global::profit_sharing::receivers::post::Body>,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::global::profit_sharing::receivers::post::Response>,
+        ),
+    },
+    crate::OperationInfo {
+        method: "DELETE",
+        path_params: &[],
+        query: &[],
+        path: "/v3/global/profit-sharing/receivers",
+        feature: "global",
+        rust_path: "wechatpay::v3::global::profit_sharing::receivers::delete",
+        title: "删除分账接收方",
+        doc_link: "https://pay.weixin.qq.com/doc/global/v3/zh/4013027316",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<crate::v3::global::profit_sharing::receivers::delete::Body>,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::None,
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["account"],
+        query: &["sub_mchid", "transaction_id", "appid", "sub_appid", "type"],
+        path: "/v3/global/profit-sharing/receivers/{account}",
+        feature: "global",
+        rust_path: "wechatpay::v3::global::profit_sharing::receivers::by_account::get",
+        title: "查询分账接收方添加结果",
+        doc_link: "https://pay.weixin.qq.com/doc/global/v3/zh/4013024912",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::global::profit_sharing::receivers::by_account::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &[],
+        query: &["sub_mchid", "bill_date"],
+        path: "/v3/global/profit-sharing/refunds/bill-download-url",
+        feature: "global",
+        rust_path: "wechatpay::v3::global::profit_sharing::refunds::bill_download_url::get",
+        title: "获取分账退款账单下载链接",
+        doc_link: "https://pay.weixin.qq.com/doc/global/v3/zh/4013025022",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::global::profit_sharing::refunds::bill_download_url::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &[],
+        query: &[],
+        path: "/v3/global/profit-sharing/refunds/refundable-balance",
+        feature: "global",
+        rust_path: "wechatpay::v3::global::profit_sharing::refunds::refundable_balance::get",
+        title: "查询可供垫付退款实时余额",
+        doc_link: "https://pay.weixin.qq.com/doc/global/v3/zh/4013024984",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::global::profit_sharing::refunds::refundable_balance::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["transaction_id"],
+        query: &["sub_mchid"],
+        path: "/v3/global/profit-sharing/transactions/{transaction_id}/amounts",
+        feature: "global",
+        rust_path: "wechatpay::v3::global::profit_sharing::transactions::by_transaction_id::amounts::get",
+        title: "查询剩余待分金额",
+        doc_link: "https://pay.weixin.qq.com/doc/global/v3/zh/4013024904",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::global::profit_sharing::transactions::by_transaction_id::amounts::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["transaction_id"],
+        query: &["sub_mchid"],
+        path: "/v3/global/profit-sharing/transactions/{transaction_id}/refundable-amounts",
+        feature: "global",
+        rust_path: "wechatpay::v3::global::profit_sharing::transactions::by_transaction_id::refundable_amounts::get",
+        title: "查询订单剩余可退款金额",
+        doc_link: "https://pay.weixin.qq.com/doc/global/v3/zh/4013024982",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::global::profit_sharing::transactions::by_transaction_id::refundable_amounts::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/global/profit-sharing/transactions/mark",
+        feature: "global",
+        rust_path: "wechatpay::v3::global::profit_sharing::transactions::mark::post",
+        title: "分账标记",
+        doc_link: "https://pay.weixin.qq.com/doc/global/v3/zh/4012354804",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::global::profit_sharing::transactions::mark::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::None,
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["sub_mchid"],
+        query: &[],
+        path: "/v3/global/refund/partner/recharge-balance/sub-mchid/{sub_mchid}",
+        feature: "global",
+        rust_path: "wechatpay::v3::global::refund::partner::recharge_balance::sub_mchid::by_sub_mchid::get",
+        title: "商家充值退款余额查询",
+        doc_link: "https://pay.weixin.qq.com/doc/global/v3/zh/4013068962",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::global::refund::partner::recharge_balance::sub_mchid::by_sub_mchid::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &[],
+        query: &[],
+        path: "/v3/global/refund/recharge-balance",
+        feature: "global",
+        rust_path: "wechatpay::v3::global::refund::recharge_balance::get",
+        title: "商家充值退款余额查询",
+        doc_link: "https://pay.weixin.qq.com/doc/global/v3/zh/4013068962",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::global::refund::recharge_balance::get::Response>,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/global/refunds",
+        feature: "global",
+        rust_path: "wechatpay::v3::global::refunds::post",
+        title: "申请退款",
+        doc_link: "https://pay.weixin.qq.com/doc/global/v3/zh/4012354681",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<crate::v3::global::refunds::post::Body>,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::global::refunds::post::Response>,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &[],
+        query: &[
+            "transaction_id",
+            "out_trade_no",
+            "mchid",
+            "sub_mchid",
+            "sp_mchid",
+            "offset",
+            "count",
+        ],
+        path: "/v3/global/refunds",
+        feature: "global",
+        rust_path: "wechatpay::v3::global::refunds::get",
+        title: "查询所有退款",
+        doc_link: "https://pay.weixin.qq.com/doc/global/v3/zh/4012354686",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::global::refunds::get::Response>,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["refund_id"],
+        query: &["mchid", "sub_mchid", "sp_mchid"],
+        path: "/v3/global/refunds/id/{refund_id}",
+        feature: "global",
+        rust_path: "wechatpay::v3::global::refunds::id::by_refund_id::get",
+        title: "查询单笔退款(微信支付退款订单号)",
+        doc_link: "https://pay.weixin.qq.com/doc/global/v3/zh/4012354684",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::global::refunds::id::by_refund_id::get::Response>,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["out_refund_no"],
+        query: &["mchid", "sub_mchid", "sp_mchid"],
+        path: "/v3/global/refunds/out-refund-no/{out_refund_no}",
+        feature: "global",
+        rust_path: "wechatpay::v3::global::refunds::out_refund_no::by_out_refund_no::get",
+        title: "查询单笔退款(商户退款订单号)",
+        doc_link: "https://pay.weixin.qq.com/doc/global/v3/zh/4012354684",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::global::refunds::out_refund_no::by_out_refund_no::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &[],
+        query: &[
+            "sub_mchid",
+            "settle_state",
+            "settle_start_date",
+            "settle_end_date",
+            "limit",
+            "offset",
+        ],
+        path: "/v3/global/settle/settlements",
+        feature: "global",
+        rust_path: "wechatpay::v3::global::settle::settlements::get",
+        title: "查询结算资金明细",
+        doc_link: "https://pay.weixin.qq.com/doc/global/v3/zh/4013013893",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::global::settle::settlements::get::Response>,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &[],
+        query: &["date", "mchid"],
+        path: "/v3/global/statements",
+        feature: "global",
+        rust_path: "wechatpay::v3::global::statements::get",
+        title: "下载对账单",
+        doc_link: "https://pay.weixin.qq.com/doc/global/v3/zh/4013013869",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::None,
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/global/transactions/app",
+        feature: "global",
+        rust_path: "wechatpay::v3::global::transactions::app::post",
+        title: "APP支付下单",
+        doc_link: "https://pay.weixin.qq.com/doc/global/v3/zh/4013014223",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<crate::v3::global::transactions::app::post::Body>,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::global::transactions::app::post::Response>,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["transaction_id"],
+        query: &["mchid", "sub_mchid", "sp_mchid"],
+        path: "/v3/global/transactions/id/{transaction_id}",
+        feature: "global",
+        rust_path: "wechatpay::v3::global::transactions::id::by_transaction_id::get",
+        title: "查询订单(微信支付订单号)",
+        doc_link: "https://pay.weixin.qq.com/doc/global/v3/zh/4013013913",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::global::transactions::id::by_transaction_id::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["transaction_id"],
+        query: &[],
+        path: "/v3/global/transactions/id/{transaction_id}/close",
+        feature: "global",
+        rust_path: "wechatpay::v3::global::transactions::id::by_transaction_id::close::post",
+        title: "关闭订单(微信支付订单号)",
+        doc_link: "https://pay.weixin.qq.com/doc/global/v3/zh/4013014140",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::global::transactions::id::by_transaction_id::close::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::None,
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/global/transactions/jsapi",
+        feature: "global",
+        rust_path: "wechatpay::v3::global::transactions::jsapi::post",
+        title: "JSAPI支付下单",
+        doc_link: "https://pay.weixin.qq.com/doc/global/v3/zh/4013014150",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<crate::v3::global::transactions::jsapi::post::Body>,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::global::transactions::jsapi::post::Response>,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/global/transactions/mweb",
+        feature: "global",
+        rust_path: "wechatpay::v3::global::transactions::mweb::post",
+        title: "H5支付下单",
+        doc_link: "https://pay.weixin.qq.com/doc/global/v3/zh/4013014399",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<crate::v3::global::transactions::mweb::post::Body>,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::global::transactions::mweb::post::Response>,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/global/transactions/native",
+        feature: "global",
+        rust_path: "wechatpay::v3::global::transactions::native::post",
+        title: "Native支付下单",
+        doc_link: "https://pay.weixin.qq.com/doc/global/v3/zh/4013013953",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<crate::v3::global::transactions::native::post::Body>,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::global::transactions::native::post::Response>,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["out_trade_no"],
+        query: &["mchid", "sub_mchid", "sp_mchid"],
+        path: "/v3/global/transactions/out-trade-no/{out_trade_no}",
+        feature: "global",
+        rust_path: "wechatpay::v3::global::transactions::out_trade_no::by_out_trade_no::get",
+        title: "查询订单(商户订单号)",
+        doc_link: "https://pay.weixin.qq.com/doc/global/v3/zh/4013013913",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::global::transactions::out_trade_no::by_out_trade_no::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["out_trade_no"],
+        query: &[],
+        path: "/v3/global/transactions/out-trade-no/{out_trade_no}/close",
+        feature: "global",
+        rust_path: "wechatpay::v3::global::transactions::out_trade_no::by_out_trade_no::close::post",
+        title: "关闭订单(商户订单号)",
+        doc_link: "https://pay.weixin.qq.com/doc/global/v3/zh/4013014140",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::global::transactions::out_trade_no::by_out_trade_no::close::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::None,
+    },
+];

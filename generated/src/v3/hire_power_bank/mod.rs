@@ -2,3 +2,63 @@
 //! `/v3/hire\_power\_bank`
 pub mod insurance_orders;
 pub mod user_qualifications;
+/// The operations of feature `hire_power_bank`.
+pub static OPERATIONS: &[crate::OperationInfo] = &[
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/hire-power-bank/insurance-orders",
+        feature: "hire_power_bank",
+        rust_path: "wechatpay::v3::hire_power_bank::insurance_orders::post",
+        title: "创建保险订单",
+        doc_link: "https://pay.weixin.qq.com/docs/merchant/apis/hire-power-bank-insurance/insurance-orders/create-insurance-order.html",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<crate::v3::hire_power_bank::insurance_orders::post::Body>,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::hire_power_bank::insurance_orders::post::Response>,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["out_order_no"],
+        query: &[],
+        path: "/v3/hire-power-bank/insurance-orders/{out_order_no}",
+        feature: "hire_power_bank",
+        rust_path: "wechatpay::v3::hire_power_bank::insurance_orders::by_out_order_no::get",
+        title: "查询保险订单详情",
+        doc_link: "https://pay.weixin.qq.com/docs/merchant/apis/hire-power-bank-insurance/insurance-orders/get-by-out-trade-no.html",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::hire_power_bank::insurance_orders::by_out_order_no::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["openid"],
+        query: &[],
+        path: "/v3/hire-power-bank/user-qualifications/{openid}",
+        feature: "hire_power_bank",
+        rust_path: "wechatpay::v3::hire_power_bank::user_qualifications::by_openid::get",
+        title: "查询用户保险订单领取资格",
+        doc_link: "https://pay.weixin.qq.com/docs/merchant/apis/hire-power-bank-insurance/insurance-orders/get-qualification-by-open-id.html",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::hire_power_bank::user_qualifications::by_openid::get::Response,
+            >,
+        ),
+    },
+];

@@ -2,3 +2,44 @@
 //! `/v3/industry\_rebate`
 pub mod retail_industry;
 pub mod transactions;
+/// The operations of feature `industry_rebate`.
+pub static OPERATIONS: &[crate::OperationInfo] = &[
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/industry-rebate/retail-industry/transactions",
+        feature: "industry_rebate",
+        rust_path: "wechatpay::v3::industry_rebate::retail_industry::transactions::post",
+        title: "回传SN和商品编码",
+        doc_link: "https://docs.qq.com/doc/p/3094be447e6002d62ec924d489c938e39ccb8db0?nlc=1",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::industry_rebate::retail_industry::transactions::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::None,
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["transaction_id"],
+        query: &[],
+        path: "/v3/industry-rebate/transactions/{transaction_id}",
+        feature: "industry_rebate",
+        rust_path: "wechatpay::v3::industry_rebate::transactions::by_transaction_id::post",
+        title: "支付码牌/点餐码牌交易回传",
+        doc_link: "https://docs.qq.com/doc/p/e052aee72f45b03e2fdb20edce5a1b2020ead904?nlc=1",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::industry_rebate::transactions::by_transaction_id::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::None,
+    },
+];

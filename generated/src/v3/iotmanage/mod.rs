@@ -2,3 +2,42 @@
 //! `/v3/iotmanage`
 pub mod device_inspections;
 pub mod devices;
+/// The operations of feature `iotmanage`.
+pub static OPERATIONS: &[crate::OperationInfo] = &[
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["device_sn"],
+        query: &[],
+        path: "/v3/iotmanage/device-inspections/{device_sn}",
+        feature: "iotmanage",
+        rust_path: "wechatpay::v3::iotmanage::device_inspections::by_device_sn::get",
+        title: "获取出厂检查结果",
+        doc_link: "https://pay.weixin.qq.com/wiki/doc/wxfacepay/tool/factory-check-data-api.html",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::iotmanage::device_inspections::by_device_sn::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &[],
+        query: &["limit", "offset"],
+        path: "/v3/iotmanage/devices",
+        feature: "iotmanage",
+        rust_path: "wechatpay::v3::iotmanage::devices::get",
+        title: "智能设备列表",
+        doc_link: "https://pay.weixin.qq.com/wiki/doc/wxfacepay/develop/point/iotmanage-devices.html",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::iotmanage::devices::get::Response>,
+        ),
+    },
+];

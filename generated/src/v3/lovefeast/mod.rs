@@ -2,3 +2,61 @@
 //! `/v3/lovefeast`
 pub mod brands;
 pub mod users;
+/// The operations of feature `lovefeast`.
+pub static OPERATIONS: &[crate::OperationInfo] = &[
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["brand_id"],
+        query: &[],
+        path: "/v3/lovefeast/brands/{brand_id}",
+        feature: "lovefeast",
+        rust_path: "wechatpay::v3::lovefeast::brands::by_brand_id::get",
+        title: "查询爱心餐品牌信息",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012472863",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::lovefeast::brands::by_brand_id::get::Response>,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["openid", "brand_id"],
+        query: &["offset", "limit"],
+        path: "/v3/lovefeast/users/{openid}/orders/brand-id/{brand_id}",
+        feature: "lovefeast",
+        rust_path: "wechatpay::v3::lovefeast::users::by_openid::orders::brand_id::by_brand_id::get",
+        title: "查询用户捐赠单列表",
+        doc_link: "",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::lovefeast::users::by_openid::orders::brand_id::by_brand_id::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["openid", "out_trade_no"],
+        query: &[],
+        path: "/v3/lovefeast/users/{openid}/orders/out-trade-no/{out_trade_no}",
+        feature: "lovefeast",
+        rust_path: "wechatpay::v3::lovefeast::users::by_openid::orders::out_trade_no::by_out_trade_no::get",
+        title: "查询用户捐赠单详情",
+        doc_link: "",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::lovefeast::users::by_openid::orders::out_trade_no::by_out_trade_no::get::Response,
+            >,
+        ),
+    },
+];

@@ -13,3 +13,3275 @@ pub mod paygiftactivity;
 pub mod shopping_receipt;
 pub mod weekly_discount;
 pub mod withdraw_favor;
+/// The operations of feature `marketing`.
+pub static OPERATIONS: &[crate::OperationInfo] = &[
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["package_id"],
+        query: &[],
+        path: "/v3/marketing/bank/packages/{package_id}/tasks",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::bank::packages::by_package_id::tasks::post",
+        title: "导入定向用户协议号",
+        doc_link: "https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter9_8_1.shtml",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::bank::packages::by_package_id::tasks::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["package_id"],
+        query: &["status", "filename", "offset", "limit"],
+        path: "/v3/marketing/bank/packages/{package_id}/tasks",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::bank::packages::by_package_id::tasks::get",
+        title: "查询上传任务列表",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012466728",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::bank::packages::by_package_id::tasks::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["openid"],
+        query: &[],
+        path: "/v3/marketing/bank-favor/users/{openid}/bank-multi-activity",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::bank_favor::users::by_openid::bank_multi_activity::post",
+        title: "给指定用户报名多笔立减活动",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4014569793",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::bank_favor::users::by_openid::bank_multi_activity::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::bank_favor::users::by_openid::bank_multi_activity::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["openid", "coupon_id"],
+        query: &["appid"],
+        path: "/v3/marketing/bank-favor/users/{openid}/coupons/{coupon_id}",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::bank_favor::users::by_openid::coupons::by_coupon_id::get",
+        title: "查询绑定多笔立减活动的代金券详情",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4014569864",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::bank_favor::users::by_openid::coupons::by_coupon_id::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/marketing/busifavor/callbacks",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::busifavor::callbacks::post",
+        title: "设置商家券事件通知地址",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012465431",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<crate::v3::marketing::busifavor::callbacks::post::Body>,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::marketing::busifavor::callbacks::post::Response>,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &[],
+        query: &["mchid"],
+        path: "/v3/marketing/busifavor/callbacks",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::busifavor::callbacks::get",
+        title: "查询商家券事件通知地址",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012465507",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::marketing::busifavor::callbacks::get::Response>,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/marketing/busifavor/coupons/associate",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::busifavor::coupons::associate::post",
+        title: "关联订单信息",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012465596",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::busifavor::coupons::associate::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::busifavor::coupons::associate::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["card_id"],
+        query: &[],
+        path: "/v3/marketing/busifavor/coupons/{card_id}/send",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::busifavor::coupons::by_card_id::send::post",
+        title: "发放消费卡",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4017164666",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::busifavor::coupons::by_card_id::send::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::busifavor::coupons::by_card_id::send::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/marketing/busifavor/coupons/deactivate",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::busifavor::coupons::deactivate::post",
+        title: "使券失效",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012465890",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::busifavor::coupons::deactivate::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::busifavor::coupons::deactivate::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/marketing/busifavor/coupons/disassociate",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::busifavor::coupons::disassociate::post",
+        title: "取消关联订单信息",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012465673",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::busifavor::coupons::disassociate::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::busifavor::coupons::disassociate::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/marketing/busifavor/coupons/return",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::busifavor::coupons::r#return::post",
+        title: "申请退券",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012465845",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::busifavor::coupons::r#return::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::busifavor::coupons::r#return::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/marketing/busifavor/coupons/use",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::busifavor::coupons::r#use::post",
+        title: "核销用户券",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012465292",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<crate::v3::marketing::busifavor::coupons::r#use::post::Body>,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::busifavor::coupons::r#use::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/marketing/busifavor/coupons/send",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::busifavor::coupons::send::post",
+        title: "向用户发券",
+        doc_link: "https://pay.weixin.qq.com/docs/merchant/products/merchant-exclusive-coupon/introduction.html",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<crate::v3::marketing::busifavor::coupons::send::post::Body>,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::busifavor::coupons::send::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/marketing/busifavor/product-coupons/pre-send",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::busifavor::product_coupons::pre_send::post",
+        title: "向用户预发放商品券",
+        doc_link: "https://pay.weixin.qq.com/doc/brand/4016797130",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::busifavor::product_coupons::pre_send::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::busifavor::product_coupons::pre_send::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/marketing/busifavor/product-coupons/send",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::busifavor::product_coupons::send::post",
+        title: "向用户发放商品券",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4015594964",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::busifavor::product_coupons::send::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::busifavor::product_coupons::send::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/marketing/busifavor/stocks",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::busifavor::stocks::post",
+        title: "创建商家券",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012534855",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<crate::v3::marketing::busifavor::stocks::post::Body>,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::marketing::busifavor::stocks::post::Response>,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["stock_id"],
+        query: &[],
+        path: "/v3/marketing/busifavor/stocks/{stock_id}",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::busifavor::stocks::by_stock_id::get",
+        title: "查询商家券详情",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012534928",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::busifavor::stocks::by_stock_id::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "PATCH",
+        path_params: &["stock_id"],
+        query: &[],
+        path: "/v3/marketing/busifavor/stocks/{stock_id}",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::busifavor::stocks::by_stock_id::patch",
+        title: "修改商家券基本信息",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012535020",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::busifavor::stocks::by_stock_id::patch::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::None,
+    },
+    crate::OperationInfo {
+        method: "PATCH",
+        path_params: &["stock_id"],
+        query: &[],
+        path: "/v3/marketing/busifavor/stocks/{stock_id}/budget",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::busifavor::stocks::by_stock_id::budget::patch",
+        title: "修改批次预算",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012465739",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::busifavor::stocks::by_stock_id::budget::patch::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::busifavor::stocks::by_stock_id::budget::patch::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["stock_id"],
+        query: &[],
+        path: "/v3/marketing/busifavor/stocks/{stock_id}/couponcodes",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::busifavor::stocks::by_stock_id::couponcodes::post",
+        title: "上传预存code",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012487038",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::busifavor::stocks::by_stock_id::couponcodes::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::busifavor::stocks::by_stock_id::couponcodes::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["stock_id"],
+        query: &["status", "appid", "offset", "limit"],
+        path: "/v3/marketing/busifavor/stocks/{stock_id}/couponcodes",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::busifavor::stocks::by_stock_id::couponcodes::get",
+        title: "查询预存code列表",
+        doc_link: "https://pay.weixin.qq.com/docs/merchant/products/merchant-exclusive-coupon/introduction.html",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::busifavor::stocks::by_stock_id::couponcodes::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["stock_id", "coupon_code"],
+        query: &["appid"],
+        path: "/v3/marketing/busifavor/stocks/{stock_id}/couponcodes/{coupon_code}",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::busifavor::stocks::by_stock_id::couponcodes::by_coupon_code::get",
+        title: "查询预存code详情",
+        doc_link: "https://pay.weixin.qq.com/docs/merchant/products/merchant-exclusive-coupon/introduction.html",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::busifavor::stocks::by_stock_id::couponcodes::by_coupon_code::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "DELETE",
+        path_params: &["stock_id", "coupon_code"],
+        query: &["delete_request_no"],
+        path: "/v3/marketing/busifavor/stocks/{stock_id}/couponcodes/{coupon_code}",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::busifavor::stocks::by_stock_id::couponcodes::by_coupon_code::delete",
+        title: "删除预存code",
+        doc_link: "https://pay.weixin.qq.com/docs/merchant/products/merchant-exclusive-coupon/introduction.html",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::busifavor::stocks::by_stock_id::couponcodes::by_coupon_code::delete::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/marketing/busifavor/subsidy/pay-receipts",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::busifavor::subsidy::pay_receipts::post",
+        title: "营销补差付款",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4017147321",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::busifavor::subsidy::pay_receipts::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::busifavor::subsidy::pay_receipts::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &[],
+        query: &["stock_id", "coupon_code", "out_subsidy_no"],
+        path: "/v3/marketing/busifavor/subsidy/pay-receipts",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::busifavor::subsidy::pay_receipts::get",
+        title: "查询营销补差付款单列表",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4017147338",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::busifavor::subsidy::pay_receipts::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["subsidy_receipt_id"],
+        query: &[],
+        path: "/v3/marketing/busifavor/subsidy/pay-receipts/{subsidy_receipt_id}",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::busifavor::subsidy::pay_receipts::by_subsidy_receipt_id::get",
+        title: "查询营销补差付款单详情",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4017147336",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::busifavor::subsidy::pay_receipts::by_subsidy_receipt_id::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/marketing/busifavor/subsidy/return-receipts",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::busifavor::subsidy::return_receipts::post",
+        title: "营销补差回退",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4017147332",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::busifavor::subsidy::return_receipts::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::busifavor::subsidy::return_receipts::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["subsidy_return_receipt_id"],
+        query: &[],
+        path: "/v3/marketing/busifavor/subsidy/return-receipts/{subsidy_return_receipt_id}",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::busifavor::subsidy::return_receipts::by_subsidy_return_receipt_id::get",
+        title: "查询商家券营销补差回退单详情",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4017147344",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::busifavor::subsidy::return_receipts::by_subsidy_return_receipt_id::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["openid"],
+        query: &[
+            "appid",
+            "stock_id",
+            "coupon_state",
+            "creator_merchant",
+            "belong_merchant",
+            "sender_merchant",
+            "offset",
+            "limit",
+        ],
+        path: "/v3/marketing/busifavor/users/{openid}/coupons",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::busifavor::users::by_openid::coupons::get",
+        title: "根据过滤条件查询用户券",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012534963",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::busifavor::users::by_openid::coupons::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["openid", "coupon_code", "appid"],
+        query: &[],
+        path: "/v3/marketing/busifavor/users/{openid}/coupons/{coupon_code}/appids/{appid}",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::busifavor::users::by_openid::coupons::by_coupon_code::appids::by_appid::get",
+        title: "查询用户单张券详情",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012535011",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::busifavor::users::by_openid::coupons::by_coupon_code::appids::by_appid::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &[],
+        query: &["mchid"],
+        path: "/v3/marketing/favor/callbacks",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::favor::callbacks::get",
+        title: "获取已设置的消息通知地址",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012464070",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::marketing::favor::callbacks::get::Response>,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/marketing/favor/callbacks",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::favor::callbacks::post",
+        title: "设置消息通知地址",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012464198",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<crate::v3::marketing::favor::callbacks::post::Body>,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::marketing::favor::callbacks::post::Response>,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/marketing/favor/coupon-stocks",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::favor::coupon_stocks::post",
+        title: "创建代金券批次",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012534633",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<crate::v3::marketing::favor::coupon_stocks::post::Body>,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::marketing::favor::coupon_stocks::post::Response>,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/marketing/favor/media/image-upload",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::favor::media::image_upload::post",
+        title: "（营销）图片上传",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012557233",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::favor::media::image_upload::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &[],
+        query: &[
+            "offset",
+            "limit",
+            "stock_creator_mchid",
+            "create_start_time",
+            "create_end_time",
+            "status",
+        ],
+        path: "/v3/marketing/favor/stocks",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::favor::stocks::get",
+        title: "条件查询批次列表",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012460489",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::marketing::favor::stocks::get::Response>,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["stock_id"],
+        query: &["stock_creator_mchid"],
+        path: "/v3/marketing/favor/stocks/{stock_id}",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::favor::stocks::by_stock_id::get",
+        title: "查询批次详情",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012460564",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::favor::stocks::by_stock_id::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["stock_id"],
+        query: &["stock_creator_mchid", "offset", "limit"],
+        path: "/v3/marketing/favor/stocks/{stock_id}/items",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::favor::stocks::by_stock_id::items::get",
+        title: "查询代金券可用单品",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012463442",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::favor::stocks::by_stock_id::items::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["stock_id"],
+        query: &["offset", "limit", "stock_creator_mchid"],
+        path: "/v3/marketing/favor/stocks/{stock_id}/merchants",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::favor::stocks::by_stock_id::merchants::get",
+        title: "查询代金券可用商户",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012463358",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::favor::stocks::by_stock_id::merchants::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["stock_id"],
+        query: &[],
+        path: "/v3/marketing/favor/stocks/{stock_id}/modify-goods-id",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::favor::stocks::by_stock_id::modify_goods_id::post",
+        title: "修改可用单品编码",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4017164667",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::favor::stocks::by_stock_id::modify_goods_id::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::favor::stocks::by_stock_id::modify_goods_id::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["stock_id"],
+        query: &[],
+        path: "/v3/marketing/favor/stocks/{stock_id}/pause",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::favor::stocks::by_stock_id::pause::post",
+        title: "暂停代金券批次",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012460305",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::favor::stocks::by_stock_id::pause::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::favor::stocks::by_stock_id::pause::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["stock_id"],
+        query: &[],
+        path: "/v3/marketing/favor/stocks/{stock_id}/refund-flow",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::favor::stocks::by_stock_id::refund_flow::get",
+        title: "下载批次退款明细",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012463523",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::favor::stocks::by_stock_id::refund_flow::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["stock_id"],
+        query: &["bill_date"],
+        path: "/v3/marketing/favor/stocks/{stock_id}/refund-flow-by-day",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::favor::stocks::by_stock_id::refund_flow_by_day::get",
+        title: "获取批次退款明细下载链接",
+        doc_link: "",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::favor::stocks::by_stock_id::refund_flow_by_day::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["stock_id"],
+        query: &[],
+        path: "/v3/marketing/favor/stocks/{stock_id}/restart",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::favor::stocks::by_stock_id::restart::post",
+        title: "重启代金券批次",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012460411",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::favor::stocks::by_stock_id::restart::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::favor::stocks::by_stock_id::restart::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["stock_id"],
+        query: &[],
+        path: "/v3/marketing/favor/stocks/{stock_id}/start",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::favor::stocks::by_stock_id::start::post",
+        title: "激活代金券批次",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012460137",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::favor::stocks::by_stock_id::start::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::favor::stocks::by_stock_id::start::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["stock_id"],
+        query: &[],
+        path: "/v3/marketing/favor/stocks/{stock_id}/use-flow",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::favor::stocks::by_stock_id::use_flow::get",
+        title: "下载批次核销明细",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012463585",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::favor::stocks::by_stock_id::use_flow::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["stock_id"],
+        query: &["bill_date"],
+        path: "/v3/marketing/favor/stocks/{stock_id}/use-flow-by-day",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::favor::stocks::by_stock_id::use_flow_by_day::get",
+        title: "获取批次核销明细下载链接",
+        doc_link: "",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::favor::stocks::by_stock_id::use_flow_by_day::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["openid"],
+        query: &[],
+        path: "/v3/marketing/favor/users/{openid}/coupons",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::favor::users::by_openid::coupons::post",
+        title: "发放代金券",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012463767",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::favor::users::by_openid::coupons::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::favor::users::by_openid::coupons::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["openid"],
+        query: &[
+            "appid",
+            "stock_id",
+            "status",
+            "creator_mchid",
+            "sender_mchid",
+            "available_mchid",
+            "offset",
+            "limit",
+            "business_type",
+        ],
+        path: "/v3/marketing/favor/users/{openid}/coupons",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::favor::users::by_openid::coupons::get",
+        title: "根据商户号查用户的券",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012534690",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::favor::users::by_openid::coupons::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["openid", "coupon_id"],
+        query: &["appid"],
+        path: "/v3/marketing/favor/users/{openid}/coupons/{coupon_id}",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::favor::users::by_openid::coupons::by_coupon_id::get",
+        title: "查询代金券详情",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012486942",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::favor::users::by_openid::coupons::by_coupon_id::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &[],
+        query: &["city_id", "offset", "limit"],
+        path: "/v3/marketing/goods-subsidy-activity/activities",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::goods_subsidy_activity::activities::get",
+        title: "按区域查询品牌加价购活动",
+        doc_link: "https://pay.weixin.qq.com/docs/merchant/products/retail-store/introduction.html",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::goods_subsidy_activity::activities::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["activity_id"],
+        query: &[],
+        path: "/v3/marketing/goods-subsidy-activity/activity/{activity_id}/apply",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::goods_subsidy_activity::activity::by_activity_id::apply::post",
+        title: "门店报名品牌加价购活动",
+        doc_link: "https://pay.weixin.qq.com/docs/merchant/products/retail-store/introduction.html",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::goods_subsidy_activity::activity::by_activity_id::apply::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::goods_subsidy_activity::activity::by_activity_id::apply::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/marketing/goods-subsidy-activity/qualification/lock",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::goods_subsidy_activity::qualification::lock::post",
+        title: "锁定品牌加价购活动资格",
+        doc_link: "https://pay.weixin.qq.com/docs/merchant/products/retail-store/introduction.html",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::goods_subsidy_activity::qualification::lock::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::goods_subsidy_activity::qualification::lock::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/marketing/goods-subsidy-activity/qualification/unlock",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::goods_subsidy_activity::qualification::unlock::post",
+        title: "解锁品牌加价购活动资格",
+        doc_link: "https://pay.weixin.qq.com/docs/merchant/products/retail-store/introduction.html",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::goods_subsidy_activity::qualification::unlock::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::goods_subsidy_activity::qualification::unlock::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "PUT",
+        path_params: &["activity_id"],
+        query: &[],
+        path: "/v3/marketing/goods-subsidy-activity/retail-store-act/{activity_id}/representative",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::goods_subsidy_activity::retail_store_act::by_activity_id::representative::put",
+        title: "添加零售小店活动业务代理",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012384327",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::goods_subsidy_activity::retail_store_act::by_activity_id::representative::put::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::goods_subsidy_activity::retail_store_act::by_activity_id::representative::put::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "DELETE",
+        path_params: &["activity_id"],
+        query: &[],
+        path: "/v3/marketing/goods-subsidy-activity/retail-store-act/{activity_id}/representative",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::goods_subsidy_activity::retail_store_act::by_activity_id::representative::delete",
+        title: "删除零售小店活动业务代理",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012384344",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::goods_subsidy_activity::retail_store_act::by_activity_id::representative::delete::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::goods_subsidy_activity::retail_store_act::by_activity_id::representative::delete::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["activity_id"],
+        query: &["offset", "limit"],
+        path: "/v3/marketing/goods-subsidy-activity/retail-store-act/{activity_id}/representatives",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::goods_subsidy_activity::retail_store_act::by_activity_id::representatives::get",
+        title: "查询零售小店活动业务代理",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012384347",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::goods_subsidy_activity::retail_store_act::by_activity_id::representatives::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["brand_id"],
+        query: &[],
+        path: "/v3/marketing/goods-subsidy-activity/retail-store-act/{brand_id}/materials",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::goods_subsidy_activity::retail_store_act::by_brand_id::materials::post",
+        title: "生成小店活动物料码",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012384337",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::goods_subsidy_activity::retail_store_act::by_brand_id::materials::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::goods_subsidy_activity::retail_store_act::by_brand_id::materials::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["brand_id"],
+        query: &[],
+        path: "/v3/marketing/goods-subsidy-activity/retail-store-act/{brand_id}/stores",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::goods_subsidy_activity::retail_store_act::by_brand_id::stores::post",
+        title: "添加小店活动门店",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012384359",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::goods_subsidy_activity::retail_store_act::by_brand_id::stores::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::goods_subsidy_activity::retail_store_act::by_brand_id::stores::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "DELETE",
+        path_params: &["brand_id"],
+        query: &[],
+        path: "/v3/marketing/goods-subsidy-activity/retail-store-act/{brand_id}/stores",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::goods_subsidy_activity::retail_store_act::by_brand_id::stores::delete",
+        title: "删除小店活动门店",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012384363",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::goods_subsidy_activity::retail_store_act::by_brand_id::stores::delete::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::goods_subsidy_activity::retail_store_act::by_brand_id::stores::delete::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["brand_id"],
+        query: &["offset", "limit"],
+        path: "/v3/marketing/goods-subsidy-activity/retail-store-act/{brand_id}/stores",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::goods_subsidy_activity::retail_store_act::by_brand_id::stores::get",
+        title: "查询小店活动门店列表",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012384355",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::goods_subsidy_activity::retail_store_act::by_brand_id::stores::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["brand_id", "store_code"],
+        query: &[],
+        path: "/v3/marketing/goods-subsidy-activity/retail-store-act/{brand_id}/stores/{store_code}",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::goods_subsidy_activity::retail_store_act::by_brand_id::stores::by_store_code::get",
+        title: "查询小店活动门店详情",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012384379",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::goods_subsidy_activity::retail_store_act::by_brand_id::stores::by_store_code::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/marketing/membercard-activity/activities",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::membercard_activity::activities::post",
+        title: "创建活动",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012553030",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::membercard_activity::activities::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::membercard_activity::activities::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &[],
+        query: &["limit", "offset", "activity_type", "card_id", "activity_status"],
+        path: "/v3/marketing/membercard-activity/activities",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::membercard_activity::activities::get",
+        title: "查询活动列表",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012553261",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::membercard_activity::activities::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["activity_id"],
+        query: &[],
+        path: "/v3/marketing/membercard-activity/activities/{activity_id}",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::membercard_activity::activities::by_activity_id::get",
+        title: "查询活动详情",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012553365",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::membercard_activity::activities::by_activity_id::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["activity_id"],
+        query: &[],
+        path: "/v3/marketing/membercard-activity/activities/{activity_id}/terminate",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::membercard_activity::activities::by_activity_id::terminate::post",
+        title: "终止活动",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012553381",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::membercard_activity::activities::by_activity_id::terminate::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["activate_ticket"],
+        query: &[],
+        path: "/v3/marketing/membercard-open/activate-informations/{activate_ticket}",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::membercard_open::activate_informations::by_activate_ticket::get",
+        title: "获取用户信息（跳转型激活）",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012550779",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::membercard_open::activate_informations::by_activate_ticket::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "PATCH",
+        path_params: &[],
+        query: &[],
+        path: "/v3/marketing/membercard-open/callback",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::membercard_open::callback::patch",
+        title: "设置回调地址",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012552251",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<crate::v3::marketing::membercard_open::callback::patch::Body>,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::membercard_open::callback::patch::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &[],
+        query: &[],
+        path: "/v3/marketing/membercard-open/callback",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::membercard_open::callback::get",
+        title: "查询回调地址",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012552275",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::membercard_open::callback::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/marketing/membercard-open/cards",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::membercard_open::cards::post",
+        title: "创建会员卡模板",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012545584",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<crate::v3::marketing::membercard_open::cards::post::Body>,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::marketing::membercard_open::cards::post::Response>,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &[],
+        query: &["brand_id", "appid", "offset", "limit"],
+        path: "/v3/marketing/membercard-open/cards",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::membercard_open::cards::get",
+        title: "查询会员卡模板列表",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012547108",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::marketing::membercard_open::cards::get::Response>,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["card_id"],
+        query: &[],
+        path: "/v3/marketing/membercard-open/cards/{card_id}",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::membercard_open::cards::by_card_id::get",
+        title: "查询会员卡模板信息",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012547650",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::membercard_open::cards::by_card_id::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "PATCH",
+        path_params: &["card_id"],
+        query: &[],
+        path: "/v3/marketing/membercard-open/cards/{card_id}",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::membercard_open::cards::by_card_id::patch",
+        title: "修改会员卡模板信息",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012549567",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::membercard_open::cards::by_card_id::patch::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::None,
+    },
+    crate::OperationInfo {
+        method: "DELETE",
+        path_params: &["card_id"],
+        query: &[],
+        path: "/v3/marketing/membercard-open/cards/{card_id}",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::membercard_open::cards::by_card_id::delete",
+        title: "删除会员卡模板",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012549682",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::None,
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["card_id", "code"],
+        query: &[],
+        path: "/v3/marketing/membercard-open/cards/{card_id}/codes/{code}",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::membercard_open::cards::by_card_id::codes::by_code::get",
+        title: "查询用户会员卡信息",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012547768",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::membercard_open::cards::by_card_id::codes::by_code::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "PATCH",
+        path_params: &["card_id", "code"],
+        query: &[],
+        path: "/v3/marketing/membercard-open/cards/{card_id}/codes/{code}",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::membercard_open::cards::by_card_id::codes::by_code::patch",
+        title: "修改用户会员卡信息",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012549292",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::membercard_open::cards::by_card_id::codes::by_code::patch::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::None,
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["card_id", "code"],
+        query: &[],
+        path: "/v3/marketing/membercard-open/cards/{card_id}/codes/{code}/activate",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::membercard_open::cards::by_card_id::codes::by_code::activate::post",
+        title: "激活会员卡（跳转型激活）",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012550809",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::membercard_open::cards::by_card_id::codes::by_code::activate::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::None,
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["card_id", "code"],
+        query: &[],
+        path: "/v3/marketing/membercard-open/cards/{card_id}/codes/{code}/bonus/commit",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::membercard_open::cards::by_card_id::codes::by_code::bonus::commit::post",
+        title: "设置支付后展示的积分到账",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012551350",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::membercard_open::cards::by_card_id::codes::by_code::bonus::commit::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::None,
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["card_id", "code"],
+        query: &[],
+        path: "/v3/marketing/membercard-open/cards/{card_id}/codes/{code}/bonus/prepare",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::membercard_open::cards::by_card_id::codes::by_code::bonus::prepare::post",
+        title: "支付结果页展示会员积分",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012595808",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::membercard_open::cards::by_card_id::codes::by_code::bonus::prepare::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::None,
+    },
+    crate::OperationInfo {
+        method: "PATCH",
+        path_params: &["card_id", "code"],
+        query: &[],
+        path: "/v3/marketing/membercard-open/cards/{card_id}/codes/{code}/rights",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::membercard_open::cards::by_card_id::codes::by_code::rights::patch",
+        title: "设置会员权益",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012551213",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::membercard_open::cards::by_card_id::codes::by_code::rights::patch::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::None,
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["card_id", "code"],
+        query: &[],
+        path: "/v3/marketing/membercard-open/cards/{card_id}/codes/{code}/set-service-module-data",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::membercard_open::cards::by_card_id::codes::by_code::set_service_module_data::post",
+        title: "设置会员服务项用户信息",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4017166964",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::membercard_open::cards::by_card_id::codes::by_code::set_service_module_data::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::None,
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["card_id", "code"],
+        query: &[],
+        path: "/v3/marketing/membercard-open/cards/{card_id}/codes/{code}/unavailable",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::membercard_open::cards::by_card_id::codes::by_code::unavailable::post",
+        title: "作废用户会员卡",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012549677",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::membercard_open::cards::by_card_id::codes::by_code::unavailable::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::None,
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["card_id"],
+        query: &[],
+        path: "/v3/marketing/membercard-open/cards/{card_id}/codes/deposit",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::membercard_open::cards::by_card_id::codes::deposit::post",
+        title: "导入会员Code",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012545728",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::membercard_open::cards::by_card_id::codes::deposit::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::membercard_open::cards::by_card_id::codes::deposit::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["card_id"],
+        query: &["encrypt_code"],
+        path: "/v3/marketing/membercard-open/cards/{card_id}/decrypt-code",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::membercard_open::cards::by_card_id::decrypt_code::get",
+        title: "加密code解码（跳转型激活）",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012550742",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::membercard_open::cards::by_card_id::decrypt_code::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["card_id"],
+        query: &[],
+        path: "/v3/marketing/membercard-open/cards/{card_id}/permission-tokens",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::membercard_open::cards::by_card_id::permission_tokens::post",
+        title: "商户预授权",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012550867",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::membercard_open::cards::by_card_id::permission_tokens::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::membercard_open::cards::by_card_id::permission_tokens::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["card_id"],
+        query: &[],
+        path: "/v3/marketing/membercard-open/cards/{card_id}/phone-membercard/import",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::membercard_open::cards::by_card_id::phone_membercard::import::post",
+        title: "根据手机号导入用户会员卡",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012550535",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::membercard_open::cards::by_card_id::phone_membercard::import::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::membercard_open::cards::by_card_id::phone_membercard::import::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["card_id"],
+        query: &[],
+        path: "/v3/marketing/membercard-open/cards/{card_id}/qrcode",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::membercard_open::cards::by_card_id::qrcode::post",
+        title: "创建会员卡二维码",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012550605",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::membercard_open::cards::by_card_id::qrcode::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::membercard_open::cards::by_card_id::qrcode::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "PATCH",
+        path_params: &["card_id"],
+        query: &[],
+        path: "/v3/marketing/membercard-open/cards/{card_id}/rights",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::membercard_open::cards::by_card_id::rights::patch",
+        title: "设置会员卡模板权益项",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012551219",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::membercard_open::cards::by_card_id::rights::patch::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::None,
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["card_id"],
+        query: &[],
+        path: "/v3/marketing/membercard-open/cards/{card_id}/service-modules",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::membercard_open::cards::by_card_id::service_modules::post",
+        title: "添加会员卡服务项",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4017167277",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::membercard_open::cards::by_card_id::service_modules::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::membercard_open::cards::by_card_id::service_modules::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "PATCH",
+        path_params: &["card_id", "service_module_id"],
+        query: &[],
+        path: "/v3/marketing/membercard-open/cards/{card_id}/service-modules/{service_module_id}",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::membercard_open::cards::by_card_id::service_modules::by_service_module_id::patch",
+        title: "修改会员卡服务项",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4017167417",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::membercard_open::cards::by_card_id::service_modules::by_service_module_id::patch::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::membercard_open::cards::by_card_id::service_modules::by_service_module_id::patch::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "DELETE",
+        path_params: &["card_id", "service_module_id"],
+        query: &[],
+        path: "/v3/marketing/membercard-open/cards/{card_id}/service-modules/{service_module_id}",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::membercard_open::cards::by_card_id::service_modules::by_service_module_id::delete",
+        title: "移除会员卡服务项",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4017167557",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::None,
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["card_id"],
+        query: &[],
+        path: "/v3/marketing/membercard-open/cards/{card_id}/upgrade",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::membercard_open::cards::by_card_id::upgrade::post",
+        title: "老会员卡模板升级",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012545673",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::membercard_open::cards::by_card_id::upgrade::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::None,
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["card_id"],
+        query: &[],
+        path: "/v3/marketing/membercard-open/cards/{card_id}/users/import",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::membercard_open::cards::by_card_id::users::import::post",
+        title: "根据openid导入用户会员卡",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012549739",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::membercard_open::cards::by_card_id::users::import::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::membercard_open::cards::by_card_id::users::import::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/marketing/membercard-open/phonenumber-member/import",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::membercard_open::phonenumber_member::import::post",
+        title: "导入加密手机号提醒会员领卡",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4017166226",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::membercard_open::phonenumber_member::import::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::None,
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &[],
+        query: &["card_id", "encrypted_phone_number"],
+        path: "/v3/marketing/membercard-open/phonenumber-member/search",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::membercard_open::phonenumber_member::search::get",
+        title: "通过加密手机号查询会员领卡状态",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4017166232",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::membercard_open::phonenumber_member::search::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &[],
+        query: &["openid", "appid", "offset", "limit"],
+        path: "/v3/marketing/membercard-open/user/cards",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::membercard_open::user::cards::get",
+        title: "查询用户在品牌下所有会员卡",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012549255",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::membercard_open::user::cards::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["sp_mchid"],
+        query: &[],
+        path: "/v3/marketing/partner/delivery-plan/{sp_mchid}/notify-url",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::partner::delivery_plan::by_sp_mchid::notify_url::post",
+        title: "设置投放计划回调地址",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4016184598",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::partner::delivery_plan::by_sp_mchid::notify_url::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::partner::delivery_plan::by_sp_mchid::notify_url::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/marketing/partner/delivery-plan/delivery-plans",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::partner::delivery_plan::delivery_plans::post",
+        title: "创建投放计划",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4016184554",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::partner::delivery_plan::delivery_plans::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::partner::delivery_plan::delivery_plans::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["brand_id"],
+        query: &["page_size", "offset", "plan_state", "audit_state", "plan_id"],
+        path: "/v3/marketing/partner/delivery-plan/delivery-plans/{brand_id}/delivery-plans",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::partner::delivery_plan::delivery_plans::by_brand_id::delivery_plans::get",
+        title: "分页查询投放计划列表",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4016184563",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::partner::delivery_plan::delivery_plans::by_brand_id::delivery_plans::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "PATCH",
+        path_params: &["plan_id"],
+        query: &[],
+        path: "/v3/marketing/partner/delivery-plan/delivery-plans/{plan_id}",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::partner::delivery_plan::delivery_plans::by_plan_id::patch",
+        title: "更新投放计划",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4016184594",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::partner::delivery_plan::delivery_plans::by_plan_id::patch::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::partner::delivery_plan::delivery_plans::by_plan_id::patch::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["plan_id"],
+        query: &[],
+        path: "/v3/marketing/partner/delivery-plan/delivery-plans/{plan_id}/terminate",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::partner::delivery_plan::delivery_plans::by_plan_id::terminate::post",
+        title: "终止投放计划",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4016184572",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::None,
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/marketing/partner/product-coupon/image-generation-tasks",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::partner::product_coupon::image_generation_tasks::post",
+        title: "提交图片生成任务",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4017327735",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::partner::product_coupon::image_generation_tasks::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::partner::product_coupon::image_generation_tasks::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["task_id"],
+        query: &["brand_id", "image_generation_type"],
+        path: "/v3/marketing/partner/product-coupon/image-generation-tasks/{task_id}",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::partner::product_coupon::image_generation_tasks::by_task_id::get",
+        title: "查询图片生成任务执行结果",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4017327739",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::partner::product_coupon::image_generation_tasks::by_task_id::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/marketing/partner/product-coupon/media/upload-image",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::partner::product_coupon::media::upload_image::post",
+        title: "图片上传",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4015781275",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::partner::product_coupon::media::upload_image::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/marketing/partner/product-coupon/notify-configs",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::partner::product_coupon::notify_configs::post",
+        title: "设置商品券事件通知地址",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4015781286",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::partner::product_coupon::notify_configs::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::partner::product_coupon::notify_configs::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &[],
+        query: &[],
+        path: "/v3/marketing/partner/product-coupon/notify-configs",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::partner::product_coupon::notify_configs::get",
+        title: "获取商品券事件通知地址",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4015781284",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::partner::product_coupon::notify_configs::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/marketing/partner/product-coupon/product-coupons",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::partner::product_coupon::product_coupons::post",
+        title: "创建商品券",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4015781289",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::partner::product_coupon::product_coupons::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::partner::product_coupon::product_coupons::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "PATCH",
+        path_params: &["product_coupon_id"],
+        query: &[],
+        path: "/v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::partner::product_coupon::product_coupons::by_product_coupon_id::patch",
+        title: "修改商品券",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4015781296",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::partner::product_coupon::product_coupons::by_product_coupon_id::patch::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::partner::product_coupon::product_coupons::by_product_coupon_id::patch::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["product_coupon_id"],
+        query: &["brand_id"],
+        path: "/v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::partner::product_coupon::product_coupons::by_product_coupon_id::get",
+        title: "查询商品券",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4015781292",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::partner::product_coupon::product_coupons::by_product_coupon_id::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["product_coupon_id"],
+        query: &[],
+        path: "/v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/deactivate",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::partner::product_coupon::product_coupons::by_product_coupon_id::deactivate::post",
+        title: "失效商品券",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4015781290",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::partner::product_coupon::product_coupons::by_product_coupon_id::deactivate::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::partner::product_coupon::product_coupons::by_product_coupon_id::deactivate::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["product_coupon_id"],
+        query: &[],
+        path: "/v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::partner::product_coupon::product_coupons::by_product_coupon_id::stock_bundles::post",
+        title: "添加商品券批次组",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4016280622",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::partner::product_coupon::product_coupons::by_product_coupon_id::stock_bundles::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::partner::product_coupon::product_coupons::by_product_coupon_id::stock_bundles::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "PATCH",
+        path_params: &["product_coupon_id", "stock_bundle_id"],
+        query: &[],
+        path: "/v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::partner::product_coupon::product_coupons::by_product_coupon_id::stock_bundles::by_stock_bundle_id::patch",
+        title: "修改商品券批次组",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4016280633",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::partner::product_coupon::product_coupons::by_product_coupon_id::stock_bundles::by_stock_bundle_id::patch::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::partner::product_coupon::product_coupons::by_product_coupon_id::stock_bundles::by_stock_bundle_id::patch::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["product_coupon_id", "stock_bundle_id"],
+        query: &[],
+        path: "/v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}/associate-stores",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::partner::product_coupon::product_coupons::by_product_coupon_id::stock_bundles::by_stock_bundle_id::associate_stores::post",
+        title: "批次组批量关联门店",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4016280620",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::partner::product_coupon::product_coupons::by_product_coupon_id::stock_bundles::by_stock_bundle_id::associate_stores::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::partner::product_coupon::product_coupons::by_product_coupon_id::stock_bundles::by_stock_bundle_id::associate_stores::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["product_coupon_id", "stock_bundle_id"],
+        query: &[],
+        path: "/v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}/disassociate-stores",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::partner::product_coupon::product_coupons::by_product_coupon_id::stock_bundles::by_stock_bundle_id::disassociate_stores::post",
+        title: "批次组批量取消关联门店",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4016280629",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::partner::product_coupon::product_coupons::by_product_coupon_id::stock_bundles::by_stock_bundle_id::disassociate_stores::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::partner::product_coupon::product_coupons::by_product_coupon_id::stock_bundles::by_stock_bundle_id::disassociate_stores::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["product_coupon_id", "stock_bundle_id"],
+        query: &[],
+        path: "/v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}/update-budget",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::partner::product_coupon::product_coupons::by_product_coupon_id::stock_bundles::by_stock_bundle_id::update_budget::post",
+        title: "修改商品券批次组发放预算",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4016280642",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::partner::product_coupon::product_coupons::by_product_coupon_id::stock_bundles::by_stock_bundle_id::update_budget::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::partner::product_coupon::product_coupons::by_product_coupon_id::stock_bundles::by_stock_bundle_id::update_budget::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["product_coupon_id"],
+        query: &[],
+        path: "/v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::partner::product_coupon::product_coupons::by_product_coupon_id::stocks::post",
+        title: "添加商品券批次",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4015781304",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::partner::product_coupon::product_coupons::by_product_coupon_id::stocks::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::partner::product_coupon::product_coupons::by_product_coupon_id::stocks::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["product_coupon_id"],
+        query: &["state", "page_size", "page_token", "brand_id"],
+        path: "/v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::partner::product_coupon::product_coupons::by_product_coupon_id::stocks::get",
+        title: "查询商品券批次列表",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4015781553",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::partner::product_coupon::product_coupons::by_product_coupon_id::stocks::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "PATCH",
+        path_params: &["product_coupon_id", "stock_id"],
+        query: &[],
+        path: "/v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::partner::product_coupon::product_coupons::by_product_coupon_id::stocks::by_stock_id::patch",
+        title: "修改商品券指定批次",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4015781556",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::partner::product_coupon::product_coupons::by_product_coupon_id::stocks::by_stock_id::patch::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::partner::product_coupon::product_coupons::by_product_coupon_id::stocks::by_stock_id::patch::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["product_coupon_id", "stock_id"],
+        query: &["brand_id"],
+        path: "/v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::partner::product_coupon::product_coupons::by_product_coupon_id::stocks::by_stock_id::get",
+        title: "查询商品券指定批次",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4015781542",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::partner::product_coupon::product_coupons::by_product_coupon_id::stocks::by_stock_id::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["product_coupon_id", "stock_id"],
+        query: &[],
+        path: "/v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/associate-stores",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::partner::product_coupon::product_coupons::by_product_coupon_id::stocks::by_stock_id::associate_stores::post",
+        title: "批次关联门店",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4015781302",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::partner::product_coupon::product_coupons::by_product_coupon_id::stocks::by_stock_id::associate_stores::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::partner::product_coupon::product_coupons::by_product_coupon_id::stocks::by_stock_id::associate_stores::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["product_coupon_id", "stock_id"],
+        query: &["page_size", "page_token", "brand_id"],
+        path: "/v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/associated-stores",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::partner::product_coupon::product_coupons::by_product_coupon_id::stocks::by_stock_id::associated_stores::get",
+        title: "查询批次关联门店列表",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4015781546",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::partner::product_coupon::product_coupons::by_product_coupon_id::stocks::by_stock_id::associated_stores::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["product_coupon_id", "stock_id"],
+        query: &[],
+        path: "/v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/deactivate",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::partner::product_coupon::product_coupons::by_product_coupon_id::stocks::by_stock_id::deactivate::post",
+        title: "失效商品券批次",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4015781532",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::partner::product_coupon::product_coupons::by_product_coupon_id::stocks::by_stock_id::deactivate::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::partner::product_coupon::product_coupons::by_product_coupon_id::stocks::by_stock_id::deactivate::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["product_coupon_id", "stock_id"],
+        query: &[],
+        path: "/v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/disassociate-stores",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::partner::product_coupon::product_coupons::by_product_coupon_id::stocks::by_stock_id::disassociate_stores::post",
+        title: "批次取消关联门店",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4015781537",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::partner::product_coupon::product_coupons::by_product_coupon_id::stocks::by_stock_id::disassociate_stores::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::partner::product_coupon::product_coupons::by_product_coupon_id::stocks::by_stock_id::disassociate_stores::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["product_coupon_id", "stock_id"],
+        query: &[],
+        path: "/v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/update-budget",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::partner::product_coupon::product_coupons::by_product_coupon_id::stocks::by_stock_id::update_budget::post",
+        title: "修改商品券批次发放预算",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4015781561",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::partner::product_coupon::product_coupons::by_product_coupon_id::stocks::by_stock_id::update_budget::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::partner::product_coupon::product_coupons::by_product_coupon_id::stocks::by_stock_id::update_budget::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["product_coupon_id", "stock_id"],
+        query: &[],
+        path: "/v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/upload-coupon-codes",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::partner::product_coupon::product_coupons::by_product_coupon_id::stocks::by_stock_id::upload_coupon_codes::post",
+        title: "预上传券Code",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4015781572",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::partner::product_coupon::product_coupons::by_product_coupon_id::stocks::by_stock_id::upload_coupon_codes::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::partner::product_coupon::product_coupons::by_product_coupon_id::stocks::by_stock_id::upload_coupon_codes::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["openid"],
+        query: &[],
+        path: "/v3/marketing/partner/product-coupon/users/{openid}/coupon-bundles",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::partner::product_coupon::users::by_openid::coupon_bundles::post",
+        title: "向用户发放商品券批次组",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4016280664",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::partner::product_coupon::users::by_openid::coupon_bundles::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::partner::product_coupon::users::by_openid::coupon_bundles::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["openid", "user_coupon_bundle_id"],
+        query: &[],
+        path: "/v3/marketing/partner/product-coupon/users/{openid}/coupon-bundles/{user_coupon_bundle_id}/deactivate",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::partner::product_coupon::users::by_openid::coupon_bundles::by_user_coupon_bundle_id::deactivate::post",
+        title: "失效用户商品券组",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4016280658",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::partner::product_coupon::users::by_openid::coupon_bundles::by_user_coupon_bundle_id::deactivate::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::partner::product_coupon::users::by_openid::coupon_bundles::by_user_coupon_bundle_id::deactivate::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["openid"],
+        query: &[],
+        path: "/v3/marketing/partner/product-coupon/users/{openid}/coupons",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::partner::product_coupon::users::by_openid::coupons::post",
+        title: "向用户发放商品券",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4015781605",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::partner::product_coupon::users::by_openid::coupons::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::partner::product_coupon::users::by_openid::coupons::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["openid"],
+        query: &[
+            "product_coupon_id",
+            "stock_id",
+            "appid",
+            "coupon_state",
+            "page_size",
+            "page_token",
+            "brand_id",
+        ],
+        path: "/v3/marketing/partner/product-coupon/users/{openid}/coupons",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::partner::product_coupon::users::by_openid::coupons::get",
+        title: "指定券状态查询用户商品券列表",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4015781590",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::partner::product_coupon::users::by_openid::coupons::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["openid", "coupon_code"],
+        query: &["brand_id", "product_coupon_id", "stock_id", "appid"],
+        path: "/v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::partner::product_coupon::users::by_openid::coupons::by_coupon_code::get",
+        title: "查询用户商品券详情",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4015781582",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::partner::product_coupon::users::by_openid::coupons::by_coupon_code::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["openid", "coupon_code"],
+        query: &[],
+        path: "/v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}/confirm",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::partner::product_coupon::users::by_openid::coupons::by_coupon_code::confirm::post",
+        title: "确认发放用户商品券",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4015781575",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::partner::product_coupon::users::by_openid::coupons::by_coupon_code::confirm::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::partner::product_coupon::users::by_openid::coupons::by_coupon_code::confirm::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["openid", "coupon_code"],
+        query: &[],
+        path: "/v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}/deactivate",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::partner::product_coupon::users::by_openid::coupons::by_coupon_code::deactivate::post",
+        title: "失效用户商品券",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4015781578",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::partner::product_coupon::users::by_openid::coupons::by_coupon_code::deactivate::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::partner::product_coupon::users::by_openid::coupons::by_coupon_code::deactivate::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["openid", "coupon_code"],
+        query: &[],
+        path: "/v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}/return",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::partner::product_coupon::users::by_openid::coupons::by_coupon_code::r#return::post",
+        title: "退券",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4015781599",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::partner::product_coupon::users::by_openid::coupons::by_coupon_code::r#return::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::partner::product_coupon::users::by_openid::coupons::by_coupon_code::r#return::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["openid", "coupon_code"],
+        query: &[],
+        path: "/v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}/use",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::partner::product_coupon::users::by_openid::coupons::by_coupon_code::r#use::post",
+        title: "核销用户商品券",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4015781608",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::partner::product_coupon::users::by_openid::coupons::by_coupon_code::r#use::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::partner::product_coupon::users::by_openid::coupons::by_coupon_code::r#use::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["openid"],
+        query: &[],
+        path: "/v3/marketing/partner/product-coupon/users/{openid}/pre-send-coupon",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::partner::product_coupon::users::by_openid::pre_send_coupon::post",
+        title: "向用户预发放商品券",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4016434365",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::partner::product_coupon::users::by_openid::pre_send_coupon::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::partner::product_coupon::users::by_openid::pre_send_coupon::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["openid"],
+        query: &[],
+        path: "/v3/marketing/partner/product-coupon/users/{openid}/pre-send-coupon-bundle",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::partner::product_coupon::users::by_openid::pre_send_coupon_bundle::post",
+        title: "向用户预发放商品券批次组",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4016280670",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::partner::product_coupon::users::by_openid::pre_send_coupon_bundle::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::partner::product_coupon::users::by_openid::pre_send_coupon_bundle::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &[],
+        query: &["partner", "authorized_data", "limit", "offset"],
+        path: "/v3/marketing/partnerships",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::partnerships::get",
+        title: "查询合作关系列表",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012380536",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::marketing::partnerships::get::Response>,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/marketing/partnerships/build",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::partnerships::build::post",
+        title: "建立合作关系",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012380498",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<crate::v3::marketing::partnerships::build::post::Body>,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::marketing::partnerships::build::post::Response>,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/marketing/partnerships/terminate",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::partnerships::terminate::post",
+        title: "终止合作关系",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4017164460",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<crate::v3::marketing::partnerships::terminate::post::Body>,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::marketing::partnerships::terminate::post::Response>,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &[],
+        query: &["offset", "limit", "activity_name", "activity_status", "award_type"],
+        path: "/v3/marketing/paygiftactivity/activities",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::paygiftactivity::activities::get",
+        title: "获取支付有礼活动列表",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012489126",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::paygiftactivity::activities::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["activity_id"],
+        query: &[],
+        path: "/v3/marketing/paygiftactivity/activities/{activity_id}",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::paygiftactivity::activities::by_activity_id::get",
+        title: "查询活动详情接口",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012487971",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::paygiftactivity::activities::by_activity_id::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["activity_id"],
+        query: &["offset", "limit"],
+        path: "/v3/marketing/paygiftactivity/activities/{activity_id}/goods",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::paygiftactivity::activities::by_activity_id::goods::get",
+        title: "查询活动指定商品列表",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012466448",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::paygiftactivity::activities::by_activity_id::goods::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["activity_id"],
+        query: &["offset", "limit"],
+        path: "/v3/marketing/paygiftactivity/activities/{activity_id}/merchants",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::paygiftactivity::activities::by_activity_id::merchants::get",
+        title: "查询活动发券商户号",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012466149",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::paygiftactivity::activities::by_activity_id::merchants::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["activity_id"],
+        query: &[],
+        path: "/v3/marketing/paygiftactivity/activities/{activity_id}/merchants/add",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::paygiftactivity::activities::by_activity_id::merchants::add::post",
+        title: "新增活动发券商户号",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012466671",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::paygiftactivity::activities::by_activity_id::merchants::add::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::paygiftactivity::activities::by_activity_id::merchants::add::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["activity_id"],
+        query: &[],
+        path: "/v3/marketing/paygiftactivity/activities/{activity_id}/merchants/delete",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::paygiftactivity::activities::by_activity_id::merchants::delete::post",
+        title: "删除活动发券商户号",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012466787",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::paygiftactivity::activities::by_activity_id::merchants::delete::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::paygiftactivity::activities::by_activity_id::merchants::delete::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["activity_id"],
+        query: &[],
+        path: "/v3/marketing/paygiftactivity/activities/{activity_id}/terminate",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::paygiftactivity::activities::by_activity_id::terminate::post",
+        title: "终止活动",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012466523",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::paygiftactivity::activities::by_activity_id::terminate::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/marketing/paygiftactivity/unique-threshold-activity",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::paygiftactivity::unique_threshold_activity::post",
+        title: "创建全场满额送活动",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012487898",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::paygiftactivity::unique_threshold_activity::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::paygiftactivity::unique_threshold_activity::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/marketing/shopping-receipt/customentrances",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::shopping_receipt::customentrances::post",
+        title: "创建自定义入口",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012526342",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::shopping_receipt::customentrances::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::shopping_receipt::customentrances::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["brand_id"],
+        query: &[],
+        path: "/v3/marketing/shopping-receipt/customentrances/{brand_id}",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::shopping_receipt::customentrances::by_brand_id::get",
+        title: "查询自定义入口",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012526406",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::shopping_receipt::customentrances::by_brand_id::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "PATCH",
+        path_params: &["brand_id"],
+        query: &[],
+        path: "/v3/marketing/shopping-receipt/customentrances/{brand_id}",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::shopping_receipt::customentrances::by_brand_id::patch",
+        title: "更新自定义入口",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012526475",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::shopping_receipt::customentrances::by_brand_id::patch::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::shopping_receipt::customentrances::by_brand_id::patch::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/marketing/shopping-receipt/merchantshoppingreceiptjumpinfos",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::shopping_receipt::merchantshoppingreceiptjumpinfos::post",
+        title: "上传商家电子小票跳转信息",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012443843",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::shopping_receipt::merchantshoppingreceiptjumpinfos::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::shopping_receipt::merchantshoppingreceiptjumpinfos::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/marketing/shopping-receipt/shoppingreceipts",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::shopping_receipt::shoppingreceipts::post",
+        title: "上传电子小票",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012553506",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::shopping_receipt::shoppingreceipts::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &[],
+        query: &[
+            "limit",
+            "offset",
+            "applying_merchant_id",
+            "store_id",
+            "activity_area_code",
+            "activity_scene",
+        ],
+        path: "/v3/marketing/weekly-discount/activities",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::weekly_discount::activities::get",
+        title: "查询周周惠活动列表",
+        doc_link: "https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter6_1_3.shtml",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::weekly_discount::activities::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["activity_id"],
+        query: &[],
+        path: "/v3/marketing/weekly-discount/activities/{activity_id}",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::weekly_discount::activities::by_activity_id::get",
+        title: "查询周周惠活动详情",
+        doc_link: "https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter6_1_2.shtml",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::weekly_discount::activities::by_activity_id::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["activity_id"],
+        query: &[],
+        path: "/v3/marketing/weekly-discount/activities/{activity_id}/apply",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::weekly_discount::activities::by_activity_id::apply::post",
+        title: "报名周周惠活动",
+        doc_link: "https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter6_1_1.shtml",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::weekly_discount::activities::by_activity_id::apply::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::weekly_discount::activities::by_activity_id::apply::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["openid"],
+        query: &[],
+        path: "/v3/marketing/withdraw-favor/users/{openid}/coupons",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::withdraw_favor::users::by_openid::coupons::post",
+        title: "为用户发银行提现免费券",
+        doc_link: "https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter3_2_1.shtml",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::withdraw_favor::users::by_openid::coupons::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::withdraw_favor::users::by_openid::coupons::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["openid"],
+        query: &["mchid", "stock_id", "appid", "offset", "limit"],
+        path: "/v3/marketing/withdraw-favor/users/{openid}/coupons",
+        feature: "marketing",
+        rust_path: "wechatpay::v3::marketing::withdraw_favor::users::by_openid::coupons::get",
+        title: "查询批次下用户银行提现免费券列表",
+        doc_link: "https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter3_2_2.shtml",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::marketing::withdraw_favor::users::by_openid::coupons::get::Response,
+            >,
+        ),
+    },
+];

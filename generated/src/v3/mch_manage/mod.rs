@@ -2,3 +2,86 @@
 //! `/v3/mch\_manage`
 pub mod mch_manage_records;
 pub mod submission_files;
+/// The operations of feature `mch_manage`.
+pub static OPERATIONS: &[crate::OperationInfo] = &[
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["manage_record_id"],
+        query: &["sub_mchid"],
+        path: "/v3/mch-manage/mch-manage-records/{manage_record_id}",
+        feature: "mch_manage",
+        rust_path: "wechatpay::v3::mch_manage::mch_manage_records::by_manage_record_id::get",
+        title: "查询子商户下指定商户管理记录",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4014940383",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::mch_manage::mch_manage_records::by_manage_record_id::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["manage_record_id"],
+        query: &[],
+        path: "/v3/mch-manage/mch-manage-records/{manage_record_id}/mch-manage-submissions",
+        feature: "mch_manage",
+        rust_path: "wechatpay::v3::mch_manage::mch_manage_records::by_manage_record_id::mch_manage_submissions::post",
+        title: "对指定商户管理记录提交资料",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4014940417",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::mch_manage::mch_manage_records::by_manage_record_id::mch_manage_submissions::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::mch_manage::mch_manage_records::by_manage_record_id::mch_manage_submissions::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["sub_mchid"],
+        query: &["limit", "offset", "manage_record_type", "manage_record_state"],
+        path: "/v3/mch-manage/mch-manage-records/sub-mchid/{sub_mchid}",
+        feature: "mch_manage",
+        rust_path: "wechatpay::v3::mch_manage::mch_manage_records::sub_mchid::by_sub_mchid::get",
+        title: "分页查询子商户名下的商户管理记录",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4014940381",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::mch_manage::mch_manage_records::sub_mchid::by_sub_mchid::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["sub_mchid"],
+        query: &[],
+        path: "/v3/mch-manage/submission-files/sub-mchid/{sub_mchid}/upload",
+        feature: "mch_manage",
+        rust_path: "wechatpay::v3::mch_manage::submission_files::sub_mchid::by_sub_mchid::upload::post",
+        title: "上传商户提交资料文件",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4014940425",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::mch_manage::submission_files::sub_mchid::by_sub_mchid::upload::post::Response,
+            >,
+        ),
+    },
+];

@@ -2,3 +2,86 @@
 //! `/v3/mch\_operation\_manage`
 pub mod enhanced_due_diligence;
 pub mod merchant_limitations;
+/// The operations of feature `mch_operation_manage`.
+pub static OPERATIONS: &[crate::OperationInfo] = &[
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["due_diligence_id"],
+        query: &["sub_mchid"],
+        path: "/v3/mch-operation-manage/enhanced-due-diligence/{due_diligence_id}",
+        feature: "mch_operation_manage",
+        rust_path: "wechatpay::v3::mch_operation_manage::enhanced_due_diligence::by_due_diligence_id::get",
+        title: "查询子商户强化尽调单信息",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4015631048",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::mch_operation_manage::enhanced_due_diligence::by_due_diligence_id::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["due_diligence_id"],
+        query: &[],
+        path: "/v3/mch-operation-manage/enhanced-due-diligence/{due_diligence_id}/submit",
+        feature: "mch_operation_manage",
+        rust_path: "wechatpay::v3::mch_operation_manage::enhanced_due_diligence::by_due_diligence_id::submit::post",
+        title: "提交尽调资料",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4015631033",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::mch_operation_manage::enhanced_due_diligence::by_due_diligence_id::submit::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::mch_operation_manage::enhanced_due_diligence::by_due_diligence_id::submit::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["due_diligence_id"],
+        query: &[],
+        path: "/v3/mch-operation-manage/enhanced-due-diligence/{due_diligence_id}/upload",
+        feature: "mch_operation_manage",
+        rust_path: "wechatpay::v3::mch_operation_manage::enhanced_due_diligence::by_due_diligence_id::upload::post",
+        title: "上传尽调资料文件",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4015631042",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::mch_operation_manage::enhanced_due_diligence::by_due_diligence_id::upload::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["sub_mchid"],
+        query: &[],
+        path: "/v3/mch-operation-manage/merchant-limitations/sub-mchid/{sub_mchid}",
+        feature: "mch_operation_manage",
+        rust_path: "wechatpay::v3::mch_operation_manage::merchant_limitations::sub_mchid::by_sub_mchid::get",
+        title: "查询子商户管控情况",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012803072",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::mch_operation_manage::merchant_limitations::sub_mchid::by_sub_mchid::get::Response,
+            >,
+        ),
+    },
+];

@@ -3,3 +3,246 @@
 pub mod mchcontactalterapplyment;
 pub mod mchsubjectalterapplyment;
 pub mod merchantnamealterapplyment;
+/// The operations of feature `mchalterapply`.
+pub static OPERATIONS: &[crate::OperationInfo] = &[
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/mchalterapply/mchcontactalterapplyment",
+        feature: "mchalterapply",
+        rust_path: "wechatpay::v3::mchalterapply::mchcontactalterapplyment::post",
+        title: "提交超管变更申请单",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4015617906",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::mchalterapply::mchcontactalterapplyment::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::mchalterapply::mchcontactalterapplyment::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["apply_id"],
+        query: &[],
+        path: "/v3/mchalterapply/mchcontactalterapplyment/{apply_id}",
+        feature: "mchalterapply",
+        rust_path: "wechatpay::v3::mchalterapply::mchcontactalterapplyment::by_apply_id::get",
+        title: "查询超管变更申请单状态-使用申请单号",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4015617911",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::mchalterapply::mchcontactalterapplyment::by_apply_id::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["apply_id"],
+        query: &[],
+        path: "/v3/mchalterapply/mchcontactalterapplyment/{apply_id}/revoke",
+        feature: "mchalterapply",
+        rust_path: "wechatpay::v3::mchalterapply::mchcontactalterapplyment::by_apply_id::revoke::post",
+        title: "撤销超管变更申请单",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4015617919",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::mchalterapply::mchcontactalterapplyment::by_apply_id::revoke::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["merchant_code", "out_request_no"],
+        query: &[],
+        path: "/v3/mchalterapply/mchcontactalterapplyment/merchant/{merchant_code}/out-request-no/{out_request_no}",
+        feature: "mchalterapply",
+        rust_path: "wechatpay::v3::mchalterapply::mchcontactalterapplyment::merchant::by_merchant_code::out_request_no::by_out_request_no::get",
+        title: "查询超管变更申请单状态-使用业务单号和商户号",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4015617915",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::mchalterapply::mchcontactalterapplyment::merchant::by_merchant_code::out_request_no::by_out_request_no::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/mchalterapply/mchsubjectalterapplyment",
+        feature: "mchalterapply",
+        rust_path: "wechatpay::v3::mchalterapply::mchsubjectalterapplyment::post",
+        title: "提交资料变更申请单",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4014090649",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::mchalterapply::mchsubjectalterapplyment::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::mchalterapply::mchsubjectalterapplyment::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["apply_id"],
+        query: &[],
+        path: "/v3/mchalterapply/mchsubjectalterapplyment/{apply_id}",
+        feature: "mchalterapply",
+        rust_path: "wechatpay::v3::mchalterapply::mchsubjectalterapplyment::by_apply_id::get",
+        title: "查询资料变更申请单状态-使用申请单号",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4014090655",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::mchalterapply::mchsubjectalterapplyment::by_apply_id::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["apply_id"],
+        query: &[],
+        path: "/v3/mchalterapply/mchsubjectalterapplyment/{apply_id}/revoke",
+        feature: "mchalterapply",
+        rust_path: "wechatpay::v3::mchalterapply::mchsubjectalterapplyment::by_apply_id::revoke::post",
+        title: "撤销资料变更申请单",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4014090672",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::mchalterapply::mchsubjectalterapplyment::by_apply_id::revoke::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["merchant_code", "out_request_no"],
+        query: &[],
+        path: "/v3/mchalterapply/mchsubjectalterapplyment/merchant/{merchant_code}/out-request-no/{out_request_no}",
+        feature: "mchalterapply",
+        rust_path: "wechatpay::v3::mchalterapply::mchsubjectalterapplyment::merchant::by_merchant_code::out_request_no::by_out_request_no::get",
+        title: "查询申请单状态-使用业务单号",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4014090667",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::mchalterapply::mchsubjectalterapplyment::merchant::by_merchant_code::out_request_no::by_out_request_no::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/mchalterapply/merchantnamealterapplyment",
+        feature: "mchalterapply",
+        rust_path: "wechatpay::v3::mchalterapply::merchantnamealterapplyment::post",
+        title: "提交商户简称变更申请单",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4016166071",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::mchalterapply::merchantnamealterapplyment::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::mchalterapply::merchantnamealterapplyment::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["apply_id"],
+        query: &[],
+        path: "/v3/mchalterapply/merchantnamealterapplyment/{apply_id}",
+        feature: "mchalterapply",
+        rust_path: "wechatpay::v3::mchalterapply::merchantnamealterapplyment::by_apply_id::get",
+        title: "查询商户简称变更申请单状态-使用申请单号",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4016166074",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::mchalterapply::merchantnamealterapplyment::by_apply_id::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["apply_id"],
+        query: &[],
+        path: "/v3/mchalterapply/merchantnamealterapplyment/{apply_id}/revoke",
+        feature: "mchalterapply",
+        rust_path: "wechatpay::v3::mchalterapply::merchantnamealterapplyment::by_apply_id::revoke::post",
+        title: "撤销商户简称变更申请单",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4016166090",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::mchalterapply::merchantnamealterapplyment::by_apply_id::revoke::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["sub_mchid", "out_request_no"],
+        query: &[],
+        path: "/v3/mchalterapply/merchantnamealterapplyment/merchant/{sub_mchid}/out-request-no/{out_request_no}",
+        feature: "mchalterapply",
+        rust_path: "wechatpay::v3::mchalterapply::merchantnamealterapplyment::merchant::by_sub_mchid::out_request_no::by_out_request_no::get",
+        title: "查询商户简称申请单状态-使用业务单号和商户号",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4016166085",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::mchalterapply::merchantnamealterapplyment::merchant::by_sub_mchid::out_request_no::by_out_request_no::get::Response,
+            >,
+        ),
+    },
+];

@@ -2,3 +2,80 @@
 //! `/v3/med\_ins`
 pub mod orders;
 pub mod refunds;
+/// The operations of feature `med_ins`.
+pub static OPERATIONS: &[crate::OperationInfo] = &[
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/med-ins/orders",
+        feature: "med_ins",
+        rust_path: "wechatpay::v3::med_ins::orders::post",
+        title: "医保自费混合收款下单",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4016781466",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<crate::v3::med_ins::orders::post::Body>,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::med_ins::orders::post::Response>,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["mix_trade_no"],
+        query: &["sub_mchid"],
+        path: "/v3/med-ins/orders/mix-trade-no/{mix_trade_no}",
+        feature: "med_ins",
+        rust_path: "wechatpay::v3::med_ins::orders::mix_trade_no::by_mix_trade_no::get",
+        title: "使用医保自费混合订单号查看下单结果",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4016781479",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::med_ins::orders::mix_trade_no::by_mix_trade_no::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["out_trade_no"],
+        query: &["sub_mchid"],
+        path: "/v3/med-ins/orders/out-trade-no/{out_trade_no}",
+        feature: "med_ins",
+        rust_path: "wechatpay::v3::med_ins::orders::out_trade_no::by_out_trade_no::get",
+        title: "使用商户订单号查看下单结果",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4016781490",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::med_ins::orders::out_trade_no::by_out_trade_no::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &["mix_trade_no"],
+        path: "/v3/med-ins/refunds/notify",
+        feature: "med_ins",
+        rust_path: "wechatpay::v3::med_ins::refunds::notify::post",
+        title: "医保退款通知",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4016781561",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<crate::v3::med_ins::refunds::notify::post::Body>,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::None,
+    },
+];

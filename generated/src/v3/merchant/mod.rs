@@ -2,3 +2,154 @@
 //! `/v3/merchant`
 pub mod fund;
 pub mod media;
+/// The operations of feature `merchant`.
+pub static OPERATIONS: &[crate::OperationInfo] = &[
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["account_type"],
+        query: &[],
+        path: "/v3/merchant/fund/balance/{account_type}",
+        feature: "merchant",
+        rust_path: "wechatpay::v3::merchant::fund::balance::by_account_type::get",
+        title: "查询账户实时余额",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012476700",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::merchant::fund::balance::by_account_type::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["account_type"],
+        query: &["date"],
+        path: "/v3/merchant/fund/dayendbalance/{account_type}",
+        feature: "merchant",
+        rust_path: "wechatpay::v3::merchant::fund::dayendbalance::by_account_type::get",
+        title: "查询账户日终余额",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012476702",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::merchant::fund::dayendbalance::by_account_type::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/merchant/fund/withdraw",
+        feature: "merchant",
+        rust_path: "wechatpay::v3::merchant::fund::withdraw::post",
+        title: "电商平台提现",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012476670",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<crate::v3::merchant::fund::withdraw::post::Body>,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::merchant::fund::withdraw::post::Response>,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["bill_type"],
+        query: &["bill_date", "tar_type"],
+        path: "/v3/merchant/fund/withdraw/bill-type/{bill_type}",
+        feature: "merchant",
+        rust_path: "wechatpay::v3::merchant::fund::withdraw::bill_type::by_bill_type::get",
+        title: "按日下载提现异常文件",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012476678",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::merchant::fund::withdraw::bill_type::by_bill_type::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["out_request_no"],
+        query: &[],
+        path: "/v3/merchant/fund/withdraw/out-request-no/{out_request_no}",
+        feature: "merchant",
+        rust_path: "wechatpay::v3::merchant::fund::withdraw::out_request_no::by_out_request_no::get",
+        title: "电商平台(商户提现单号查询)提现状态",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012476672",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::merchant::fund::withdraw::out_request_no::by_out_request_no::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["withdraw_id"],
+        query: &[],
+        path: "/v3/merchant/fund/withdraw/withdraw-id/{withdraw_id}",
+        feature: "merchant",
+        rust_path: "wechatpay::v3::merchant::fund::withdraw::withdraw_id::by_withdraw_id::get",
+        title: "电商平台(微信支付提现单号)查询提现状态",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012476674",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::merchant::fund::withdraw::withdraw_id::by_withdraw_id::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/merchant/media/upload",
+        feature: "merchant",
+        rust_path: "wechatpay::v3::merchant::media::upload::post",
+        title: "图片上传",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012760432",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::merchant::media::upload::post::Response>,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/merchant/media/video_upload",
+        feature: "merchant",
+        rust_path: "wechatpay::v3::merchant::media::video_upload::post",
+        title: "视频上传",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012761084",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::merchant::media::video_upload::post::Response>,
+        ),
+    },
+];

@@ -5,3 +5,204 @@ pub mod report_trade_union_information;
 pub mod trade_risk_information;
 pub mod trade_risk_result;
 pub mod violation_notifications;
+/// The operations of feature `merchant_risk_manage`.
+pub static OPERATIONS: &[crate::OperationInfo] = &[
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/merchant-risk-manage/ec-trade-risk/query-risk-trades",
+        feature: "merchant_risk_manage",
+        rust_path: "wechatpay::v3::merchant_risk_manage::ec_trade_risk::query_risk_trades::post",
+        title: "查询风险订单",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4013894247",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::merchant_risk_manage::ec_trade_risk::query_risk_trades::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::merchant_risk_manage::ec_trade_risk::query_risk_trades::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/merchant-risk-manage/ec-trade-risk/recv-dispose-result",
+        feature: "merchant_risk_manage",
+        rust_path: "wechatpay::v3::merchant_risk_manage::ec_trade_risk::recv_dispose_result::post",
+        title: "回传处置结果",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4013894250",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::merchant_risk_manage::ec_trade_risk::recv_dispose_result::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::merchant_risk_manage::ec_trade_risk::recv_dispose_result::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/merchant-risk-manage/report-trade-union-information",
+        feature: "merchant_risk_manage",
+        rust_path: "wechatpay::v3::merchant_risk_manage::report_trade_union_information::post",
+        title: "上报订单关联信息",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012529250",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::merchant_risk_manage::report_trade_union_information::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::merchant_risk_manage::report_trade_union_information::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &[],
+        query: &[
+            "sp_mchid",
+            "acquiring_bank_id",
+            "channel_id",
+            "sub_mchid",
+            "out_trade_no",
+            "complaints_information",
+        ],
+        path: "/v3/merchant-risk-manage/trade-risk-information",
+        feature: "merchant_risk_manage",
+        rust_path: "wechatpay::v3::merchant_risk_manage::trade_risk_information::get",
+        title: "查询风险信息",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012526198",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::merchant_risk_manage::trade_risk_information::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/merchant-risk-manage/trade-risk-result",
+        feature: "merchant_risk_manage",
+        rust_path: "wechatpay::v3::merchant_risk_manage::trade_risk_result::post",
+        title: "处置结果回传",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012384516",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::merchant_risk_manage::trade_risk_result::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::merchant_risk_manage::trade_risk_result::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/merchant-risk-manage/violation-notifications",
+        feature: "merchant_risk_manage",
+        rust_path: "wechatpay::v3::merchant_risk_manage::violation_notifications::post",
+        title: "创建商户违规通知回调地址",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012471333",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::merchant_risk_manage::violation_notifications::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::merchant_risk_manage::violation_notifications::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &[],
+        query: &[],
+        path: "/v3/merchant-risk-manage/violation-notifications",
+        feature: "merchant_risk_manage",
+        rust_path: "wechatpay::v3::merchant_risk_manage::violation_notifications::get",
+        title: "查询商户违规通知回调地址",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012471327",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::merchant_risk_manage::violation_notifications::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "PUT",
+        path_params: &[],
+        query: &[],
+        path: "/v3/merchant-risk-manage/violation-notifications",
+        feature: "merchant_risk_manage",
+        rust_path: "wechatpay::v3::merchant_risk_manage::violation_notifications::put",
+        title: "修改商户违规通知回调地址",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012471330",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::merchant_risk_manage::violation_notifications::put::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::merchant_risk_manage::violation_notifications::put::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "DELETE",
+        path_params: &[],
+        query: &[],
+        path: "/v3/merchant-risk-manage/violation-notifications",
+        feature: "merchant_risk_manage",
+        rust_path: "wechatpay::v3::merchant_risk_manage::violation_notifications::delete",
+        title: "删除商户违规通知回调地址",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012471334",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::None,
+    },
+];

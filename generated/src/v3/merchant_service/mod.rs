@@ -5,3 +5,325 @@ pub mod complaints;
 pub mod complaints_v2;
 pub mod feedbacks;
 pub mod images;
+/// The operations of feature `merchant_service`.
+pub static OPERATIONS: &[crate::OperationInfo] = &[
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/merchant-service/complaint-notifications",
+        feature: "merchant_service",
+        rust_path: "wechatpay::v3::merchant_service::complaint_notifications::post",
+        title: "创建投诉通知回调",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012458679",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::merchant_service::complaint_notifications::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::merchant_service::complaint_notifications::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &[],
+        query: &[],
+        path: "/v3/merchant-service/complaint-notifications",
+        feature: "merchant_service",
+        rust_path: "wechatpay::v3::merchant_service::complaint_notifications::get",
+        title: "查询投诉通知回调",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012459014",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::merchant_service::complaint_notifications::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "PUT",
+        path_params: &[],
+        query: &[],
+        path: "/v3/merchant-service/complaint-notifications",
+        feature: "merchant_service",
+        rust_path: "wechatpay::v3::merchant_service::complaint_notifications::put",
+        title: "更新投诉通知回调",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012459282",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::merchant_service::complaint_notifications::put::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::merchant_service::complaint_notifications::put::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "DELETE",
+        path_params: &[],
+        query: &[],
+        path: "/v3/merchant-service/complaint-notifications",
+        feature: "merchant_service",
+        rust_path: "wechatpay::v3::merchant_service::complaint_notifications::delete",
+        title: "删除投诉通知回调",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012460452",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::None,
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &[],
+        query: &["limit", "offset", "begin_date", "end_date", "sub_mchid"],
+        path: "/v3/merchant-service/complaints",
+        feature: "merchant_service",
+        rust_path: "wechatpay::v3::merchant_service::complaints::get",
+        title: "查询投诉信息",
+        doc_link: "https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/tool/merchant-service/chapter3_1.shtml",
+        deprecated: true,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::merchant_service::complaints::get::Response>,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["transaction_id"],
+        query: &[],
+        path: "/v3/merchant-service/complaints/{transaction_id}",
+        feature: "merchant_service",
+        rust_path: "wechatpay::v3::merchant_service::complaints::by_transaction_id::get",
+        title: "查询投诉详情",
+        doc_link: "https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/tool/merchant-service/chapter3_8.shtml",
+        deprecated: true,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::merchant_service::complaints::by_transaction_id::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["transaction_id"],
+        query: &[],
+        path: "/v3/merchant-service/complaints/{transaction_id}/negotiation-historys",
+        feature: "merchant_service",
+        rust_path: "wechatpay::v3::merchant_service::complaints::by_transaction_id::negotiation_historys::get",
+        title: "查询投诉协商历史",
+        doc_link: "https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/tool/merchant-service/chapter3_7.shtml",
+        deprecated: true,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::merchant_service::complaints::by_transaction_id::negotiation_historys::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &[],
+        query: &["limit", "offset", "begin_date", "end_date", "complainted_mchid"],
+        path: "/v3/merchant-service/complaints-v2",
+        feature: "merchant_service",
+        rust_path: "wechatpay::v3::merchant_service::complaints_v2::get",
+        title: "查询投诉单列表",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012533431",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::merchant_service::complaints_v2::get::Response>,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["complaint_id"],
+        query: &[],
+        path: "/v3/merchant-service/complaints-v2/{complaint_id}",
+        feature: "merchant_service",
+        rust_path: "wechatpay::v3::merchant_service::complaints_v2::by_complaint_id::get",
+        title: "查询投诉单详情",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012533436",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::merchant_service::complaints_v2::by_complaint_id::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["complaint_id"],
+        query: &[],
+        path: "/v3/merchant-service/complaints-v2/{complaint_id}/complete",
+        feature: "merchant_service",
+        rust_path: "wechatpay::v3::merchant_service::complaints_v2::by_complaint_id::complete::post",
+        title: "反馈处理完成",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012467255",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::merchant_service::complaints_v2::by_complaint_id::complete::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::None,
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["complaint_id"],
+        query: &["limit", "offset"],
+        path: "/v3/merchant-service/complaints-v2/{complaint_id}/negotiation-historys",
+        feature: "merchant_service",
+        rust_path: "wechatpay::v3::merchant_service::complaints_v2::by_complaint_id::negotiation_historys::get",
+        title: "查询投诉协商历史",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012533439",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::merchant_service::complaints_v2::by_complaint_id::negotiation_historys::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["complaint_id"],
+        query: &[],
+        path: "/v3/merchant-service/complaints-v2/{complaint_id}/response",
+        feature: "merchant_service",
+        rust_path: "wechatpay::v3::merchant_service::complaints_v2::by_complaint_id::response::post",
+        title: "提交回复",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012467254",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::merchant_service::complaints_v2::by_complaint_id::response::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::None,
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["complaint_id"],
+        query: &[],
+        path: "/v3/merchant-service/complaints-v2/{complaint_id}/response-immediate-service",
+        feature: "merchant_service",
+        rust_path: "wechatpay::v3::merchant_service::complaints_v2::by_complaint_id::response_immediate_service::post",
+        title: "回复需要即时服务的投诉单",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4017151596",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::merchant_service::complaints_v2::by_complaint_id::response_immediate_service::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::merchant_service::complaints_v2::by_complaint_id::response_immediate_service::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["complaint_id"],
+        query: &[],
+        path: "/v3/merchant-service/complaints-v2/{complaint_id}/update-refund-progress",
+        feature: "merchant_service",
+        rust_path: "wechatpay::v3::merchant_service::complaints_v2::by_complaint_id::update_refund_progress::post",
+        title: "更新退款审批结果",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012467256",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::merchant_service::complaints_v2::by_complaint_id::update_refund_progress::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::None,
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/merchant-service/feedbacks",
+        feature: "merchant_service",
+        rust_path: "wechatpay::v3::merchant_service::feedbacks::post",
+        title: "商户反馈",
+        doc_link: "https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/tool/merchant-service/chapter3_6.shtml",
+        deprecated: true,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<crate::v3::merchant_service::feedbacks::post::Body>,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::None,
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["media_id"],
+        query: &[],
+        path: "/v3/merchant-service/images/{media_id}",
+        feature: "merchant_service",
+        rust_path: "wechatpay::v3::merchant_service::images::by_media_id::get",
+        title: "图片下载",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012467251",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::None,
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/merchant-service/images/upload",
+        feature: "merchant_service",
+        rust_path: "wechatpay::v3::merchant_service::images::upload::post",
+        title: "商户上传反馈图片",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012467250",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::merchant_service::images::upload::post::Response>,
+        ),
+    },
+];

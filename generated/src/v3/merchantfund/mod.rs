@@ -2,3 +2,44 @@
 //! `/v3/merchantfund`
 pub mod merchant;
 pub mod partner;
+/// The operations of feature `merchantfund`.
+pub static OPERATIONS: &[crate::OperationInfo] = &[
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &[],
+        query: &["account_type", "date", "offset", "limit"],
+        path: "/v3/merchantfund/merchant/income-records",
+        feature: "merchantfund",
+        rust_path: "wechatpay::v3::merchantfund::merchant::income_records::get",
+        title: "服务商银行来账查询",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012720300",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::merchantfund::merchant::income_records::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &[],
+        query: &["sub_mchid", "account_type", "offset", "limit"],
+        path: "/v3/merchantfund/partner/income-records",
+        feature: "merchantfund",
+        rust_path: "wechatpay::v3::merchantfund::partner::income_records::get",
+        title: "特约商户银行来账查询",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012720249",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::merchantfund::partner::income_records::get::Response,
+            >,
+        ),
+    },
+];

@@ -2,3 +2,84 @@
 //! `/v3/multiuse`
 pub mod stocks;
 pub mod users;
+/// The operations of feature `multiuse`.
+pub static OPERATIONS: &[crate::OperationInfo] = &[
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["stock_id"],
+        query: &[],
+        path: "/v3/multiuse/stocks/{stock_id}/refund-flow",
+        feature: "multiuse",
+        rust_path: "wechatpay::v3::multiuse::stocks::by_stock_id::refund_flow::get",
+        title: "下载批次退款明细",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012539762",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::multiuse::stocks::by_stock_id::refund_flow::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["stock_id"],
+        query: &[],
+        path: "/v3/multiuse/stocks/{stock_id}/send-flow",
+        feature: "multiuse",
+        rust_path: "wechatpay::v3::multiuse::stocks::by_stock_id::send_flow::get",
+        title: "下载批次发放明细",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012539756",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::multiuse::stocks::by_stock_id::send_flow::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["stock_id"],
+        query: &[],
+        path: "/v3/multiuse/stocks/{stock_id}/use-flow",
+        feature: "multiuse",
+        rust_path: "wechatpay::v3::multiuse::stocks::by_stock_id::use_flow::get",
+        title: "下载核销明细",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012539758",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::multiuse::stocks::by_stock_id::use_flow::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["openid"],
+        query: &[],
+        path: "/v3/multiuse/users/{openid}/coupons",
+        feature: "multiuse",
+        rust_path: "wechatpay::v3::multiuse::users::by_openid::coupons::post",
+        title: "发放指定批次的消费金",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012539766",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<crate::v3::multiuse::users::by_openid::coupons::post::Body>,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::multiuse::users::by_openid::coupons::post::Response,
+            >,
+        ),
+    },
+];

@@ -6,3 +6,436 @@ pub mod fapiao_applications;
 pub mod fapiaomerchant;
 pub mod merchant;
 pub mod user_title;
+/// The operations of feature `new_tax_control_fapiao`.
+pub static OPERATIONS: &[crate::OperationInfo] = &[
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/new-tax-control-fapiao/card-template",
+        feature: "new_tax_control_fapiao",
+        rust_path: "wechatpay::v3::new_tax_control_fapiao::card_template::post",
+        title: "创建电子发票卡券模板",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012529382",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<crate::v3::new_tax_control_fapiao::card_template::post::Body>,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::new_tax_control_fapiao::card_template::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &[],
+        query: &[
+            "token",
+            "mchid",
+            "sub_mchid",
+            "openid",
+            "invoice_code",
+            "invoice_no",
+            "fapiao_id",
+        ],
+        path: "/v3/new-tax-control-fapiao/download",
+        feature: "new_tax_control_fapiao",
+        rust_path: "wechatpay::v3::new_tax_control_fapiao::download::get",
+        title: "下载发票文件",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012286040",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::None,
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/new-tax-control-fapiao/fapiao-applications",
+        feature: "new_tax_control_fapiao",
+        rust_path: "wechatpay::v3::new_tax_control_fapiao::fapiao_applications::post",
+        title: "开具电子发票",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012538301",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::new_tax_control_fapiao::fapiao_applications::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::None,
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["fapiao_apply_id"],
+        query: &["sub_mchid", "fapiao_id"],
+        path: "/v3/new-tax-control-fapiao/fapiao-applications/{fapiao_apply_id}",
+        feature: "new_tax_control_fapiao",
+        rust_path: "wechatpay::v3::new_tax_control_fapiao::fapiao_applications::by_fapiao_apply_id::get",
+        title: "查询电子发票",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012531753",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::new_tax_control_fapiao::fapiao_applications::by_fapiao_apply_id::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["fapiao_apply_id"],
+        query: &["sub_mchid", "fapiao_id"],
+        path: "/v3/new-tax-control-fapiao/fapiao-applications/{fapiao_apply_id}/fapiao-files",
+        feature: "new_tax_control_fapiao",
+        rust_path: "wechatpay::v3::new_tax_control_fapiao::fapiao_applications::by_fapiao_apply_id::fapiao_files::get",
+        title: "获取发票下载信息",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012538335",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::new_tax_control_fapiao::fapiao_applications::by_fapiao_apply_id::fapiao_files::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["fapiao_apply_id"],
+        query: &[],
+        path: "/v3/new-tax-control-fapiao/fapiao-applications/{fapiao_apply_id}/insert-cards",
+        feature: "new_tax_control_fapiao",
+        rust_path: "wechatpay::v3::new_tax_control_fapiao::fapiao_applications::by_fapiao_apply_id::insert_cards::post",
+        title: "将电子发票插入微信用户卡包",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012538365",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::new_tax_control_fapiao::fapiao_applications::by_fapiao_apply_id::insert_cards::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::None,
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["fapiao_apply_id"],
+        query: &[],
+        path: "/v3/new-tax-control-fapiao/fapiao-applications/{fapiao_apply_id}/reverse",
+        feature: "new_tax_control_fapiao",
+        rust_path: "wechatpay::v3::new_tax_control_fapiao::fapiao_applications::by_fapiao_apply_id::reverse::post",
+        title: "冲红电子发票",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012538327",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::new_tax_control_fapiao::fapiao_applications::by_fapiao_apply_id::reverse::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::None,
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/new-tax-control-fapiao/fapiao-applications/issue-general",
+        feature: "new_tax_control_fapiao",
+        rust_path: "wechatpay::v3::new_tax_control_fapiao::fapiao_applications::issue_general::post",
+        title: "开具通用行业电子发票",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4015792574",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::new_tax_control_fapiao::fapiao_applications::issue_general::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::None,
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/new-tax-control-fapiao/fapiao-applications/issue-refined-oil",
+        feature: "new_tax_control_fapiao",
+        rust_path: "wechatpay::v3::new_tax_control_fapiao::fapiao_applications::issue_refined_oil::post",
+        title: "开具成品油行业电子发票",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4016760559",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::new_tax_control_fapiao::fapiao_applications::issue_refined_oil::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::None,
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/new-tax-control-fapiao/fapiao-applications/real-estate-leasing",
+        feature: "new_tax_control_fapiao",
+        rust_path: "wechatpay::v3::new_tax_control_fapiao::fapiao_applications::real_estate_leasing::post",
+        title: "开具不动产租赁行业电子发票",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4015941740",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::new_tax_control_fapiao::fapiao_applications::real_estate_leasing::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::None,
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/new-tax-control-fapiao/fapiao-applications/upload-fapiao-file",
+        feature: "new_tax_control_fapiao",
+        rust_path: "wechatpay::v3::new_tax_control_fapiao::fapiao_applications::upload_fapiao_file::post",
+        title: "上传电子发票文件",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012556605",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::new_tax_control_fapiao::fapiao_applications::upload_fapiao_file::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &[],
+        query: &[
+            "operation_type",
+            "fapiao_mode",
+            "fapiao_ability_type_list",
+            "invite_channel",
+            "operate_user",
+            "invite_code",
+            "sub_mchid",
+        ],
+        path: "/v3/new-tax-control-fapiao/fapiaomerchant/getspinviteurl",
+        feature: "new_tax_control_fapiao",
+        rust_path: "wechatpay::v3::new_tax_control_fapiao::fapiaomerchant::getspinviteurl::get",
+        title: "获取邀请商户开通服务商电子发票能力",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4015941495",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::new_tax_control_fapiao::fapiaomerchant::getspinviteurl::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &[],
+        query: &[
+            "query_time_start",
+            "query_time_end",
+            "offset",
+            "limit",
+            "invite_code",
+            "mch_invite_status",
+        ],
+        path: "/v3/new-tax-control-fapiao/fapiaomerchant/listspinvitemchinfo",
+        feature: "new_tax_control_fapiao",
+        rust_path: "wechatpay::v3::new_tax_control_fapiao::fapiaomerchant::listspinvitemchinfo::get",
+        title: "获取邀请开通的商户信息",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4015941524",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::new_tax_control_fapiao::fapiaomerchant::listspinvitemchinfo::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &[],
+        query: &["sub_mchid"],
+        path: "/v3/new-tax-control-fapiao/merchant/base-information",
+        feature: "new_tax_control_fapiao",
+        rust_path: "wechatpay::v3::new_tax_control_fapiao::merchant::base_information::get",
+        title: "获取商户开票基础信息",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012538180",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::new_tax_control_fapiao::merchant::base_information::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["sub_mchid"],
+        query: &[],
+        path: "/v3/new-tax-control-fapiao/merchant/{sub_mchid}/check",
+        feature: "new_tax_control_fapiao",
+        rust_path: "wechatpay::v3::new_tax_control_fapiao::merchant::by_sub_mchid::check::post",
+        title: "检查子商户开票功能状态",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012474022",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::None,
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["sub_mchid"],
+        query: &[],
+        path: "/v3/new-tax-control-fapiao/merchant/{sub_mchid}/check-status",
+        feature: "new_tax_control_fapiao",
+        rust_path: "wechatpay::v3::new_tax_control_fapiao::merchant::by_sub_mchid::check_status::get",
+        title: "检查子商户开票功能状态",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4015792561",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::new_tax_control_fapiao::merchant::by_sub_mchid::check_status::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "PATCH",
+        path_params: &[],
+        query: &[],
+        path: "/v3/new-tax-control-fapiao/merchant/development-config",
+        feature: "new_tax_control_fapiao",
+        rust_path: "wechatpay::v3::new_tax_control_fapiao::merchant::development_config::patch",
+        title: "配置开发选项",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012529457",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::new_tax_control_fapiao::merchant::development_config::patch::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::new_tax_control_fapiao::merchant::development_config::patch::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &[],
+        query: &[],
+        path: "/v3/new-tax-control-fapiao/merchant/development-config",
+        feature: "new_tax_control_fapiao",
+        rust_path: "wechatpay::v3::new_tax_control_fapiao::merchant::development_config::get",
+        title: "查询商户配置的开发选项",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012529526",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::new_tax_control_fapiao::merchant::development_config::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &[],
+        query: &["sub_mchid", "offset", "limit"],
+        path: "/v3/new-tax-control-fapiao/merchant/tax-codes",
+        feature: "new_tax_control_fapiao",
+        rust_path: "wechatpay::v3::new_tax_control_fapiao::merchant::tax_codes::get",
+        title: "获取商品和服务税收分类对照表",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012538236",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::new_tax_control_fapiao::merchant::tax_codes::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &[],
+        query: &["sub_mchid", "scene", "fapiao_apply_id"],
+        path: "/v3/new-tax-control-fapiao/user-title",
+        feature: "new_tax_control_fapiao",
+        rust_path: "wechatpay::v3::new_tax_control_fapiao::user_title::get",
+        title: "获取用户填写的抬头",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012538112",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::new_tax_control_fapiao::user_title::get::Response>,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &[],
+        query: &[
+            "sub_mchid",
+            "fapiao_apply_id",
+            "source",
+            "appid",
+            "openid",
+            "total_amount",
+            "seller_name",
+            "show_phone_cell",
+            "must_input_phone",
+            "show_email_cell",
+            "must_input_email",
+        ],
+        path: "/v3/new-tax-control-fapiao/user-title/title-url",
+        feature: "new_tax_control_fapiao",
+        rust_path: "wechatpay::v3::new_tax_control_fapiao::user_title::title_url::get",
+        title: "获取抬头填写链接",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012538106",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::new_tax_control_fapiao::user_title::title_url::get::Response,
+            >,
+        ),
+    },
+];

@@ -5,3 +5,156 @@ pub mod contracts;
 pub mod face_collections;
 pub mod repayment_url;
 pub mod transactions;
+/// The operations of feature `offlineface`.
+pub static OPERATIONS: &[crate::OperationInfo] = &[
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/offlineface/authinfo",
+        feature: "offlineface",
+        rust_path: "wechatpay::v3::offlineface::authinfo::post",
+        title: "获取authinfo接口",
+        doc_link: "https://pay.weixin.qq.com/wiki/doc/wxfacepay/develop/access-specifications.html",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<crate::v3::offlineface::authinfo::post::Body>,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::offlineface::authinfo::post::Response>,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["contract_id"],
+        query: &["appid"],
+        path: "/v3/offlineface/contracts/{contract_id}",
+        feature: "offlineface",
+        rust_path: "wechatpay::v3::offlineface::contracts::by_contract_id::get",
+        title: "签约查询接口",
+        doc_link: "https://pay.weixin.qq.com/wiki/doc/wxfacepay/develop/k12-development-guidelines.html",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::offlineface::contracts::by_contract_id::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/offlineface/contracts/presign",
+        feature: "offlineface",
+        rust_path: "wechatpay::v3::offlineface::contracts::presign::post",
+        title: "预签约接口",
+        doc_link: "https://pay.weixin.qq.com/wiki/doc/wxfacepay/develop/access-specifications.html",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<crate::v3::offlineface::contracts::presign::post::Body>,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::offlineface::contracts::presign::post::Response>,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &[],
+        query: &["organization_id", "offset", "limit"],
+        path: "/v3/offlineface/face-collections",
+        feature: "offlineface",
+        rust_path: "wechatpay::v3::offlineface::face_collections::get",
+        title: "查询重采用户列表",
+        doc_link: "https://pay.weixin.qq.com/wiki/doc/wxfacepay/develop/k12-development-guidelines.html",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::offlineface::face_collections::get::Response>,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["collection_id"],
+        query: &[],
+        path: "/v3/offlineface/face-collections/{collection_id}",
+        feature: "offlineface",
+        rust_path: "wechatpay::v3::offlineface::face_collections::by_collection_id::get",
+        title: "查询重采请求详情",
+        doc_link: "https://pay.weixin.qq.com/wiki/doc/wxfacepay/develop/k12-development-guidelines.html",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::offlineface::face_collections::by_collection_id::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/offlineface/repayment-url",
+        feature: "offlineface",
+        rust_path: "wechatpay::v3::offlineface::repayment_url::post",
+        title: "获取还款链接接口",
+        doc_link: "https://pay.weixin.qq.com/wiki/doc/wxfacepay/develop/k12-development-guidelines.html#_1-3-%E8%A7%A3%E7%BA%A6",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<crate::v3::offlineface::repayment_url::post::Body>,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::offlineface::repayment_url::post::Response>,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/offlineface/transactions",
+        feature: "offlineface",
+        rust_path: "wechatpay::v3::offlineface::transactions::post",
+        title: "申请扣款接口",
+        doc_link: "https://pay.weixin.qq.com/wiki/doc/wxfacepay/develop/access-specifications.html",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<crate::v3::offlineface::transactions::post::Body>,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::offlineface::transactions::post::Response>,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["out_trade_no"],
+        query: &["sp_mchid", "sub_mchid", "business_product_id"],
+        path: "/v3/offlineface/transactions/out-trade-no/{out_trade_no}",
+        feature: "offlineface",
+        rust_path: "wechatpay::v3::offlineface::transactions::out_trade_no::by_out_trade_no::get",
+        title: "查单接口",
+        doc_link: "https://pay.weixin.qq.com/wiki/doc/wxfacepay/develop/k12-development-guidelines.html",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::offlineface::transactions::out_trade_no::by_out_trade_no::get::Response,
+            >,
+        ),
+    },
+];

@@ -2,3 +2,95 @@
 //! `/v3/offlinefacemch`
 pub mod organizations;
 pub mod tokens;
+/// The operations of feature `offlinefacemch`.
+pub static OPERATIONS: &[crate::OperationInfo] = &[
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &[],
+        query: &["organization_id", "organization_name"],
+        path: "/v3/offlinefacemch/organizations",
+        feature: "offlinefacemch",
+        rust_path: "wechatpay::v3::offlinefacemch::organizations::get",
+        title: "查询机构信息接口",
+        doc_link: "https://pay.weixin.qq.com/wiki/doc/wxfacepay/develop/k12-development-guidelines.html",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::offlinefacemch::organizations::get::Response>,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["organization_id", "out_user_id"],
+        query: &[],
+        path: "/v3/offlinefacemch/organizations/{organization_id}/users/out-user-id/{out_user_id}",
+        feature: "offlinefacemch",
+        rust_path: "wechatpay::v3::offlinefacemch::organizations::by_organization_id::users::out_user_id::by_out_user_id::get",
+        title: "刷脸用户信息查询接口",
+        doc_link: "https://pay.weixin.qq.com/wiki/doc/wxfacepay/develop/k12-development-guidelines.html",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::offlinefacemch::organizations::by_organization_id::users::out_user_id::by_out_user_id::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "PATCH",
+        path_params: &["organization_id", "out_user_id"],
+        query: &[],
+        path: "/v3/offlinefacemch/organizations/{organization_id}/users/out-user-id/{out_user_id}",
+        feature: "offlinefacemch",
+        rust_path: "wechatpay::v3::offlinefacemch::organizations::by_organization_id::users::out_user_id::by_out_user_id::patch",
+        title: "刷脸用户信息修改接口",
+        doc_link: "https://pay.weixin.qq.com/wiki/doc/wxfacepay/develop/access-specifications.html",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::offlinefacemch::organizations::by_organization_id::users::out_user_id::by_out_user_id::patch::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::None,
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["organization_id", "user_id"],
+        query: &[],
+        path: "/v3/offlinefacemch/organizations/{organization_id}/users/user-id/{user_id}/terminate-contract",
+        feature: "offlinefacemch",
+        rust_path: "wechatpay::v3::offlinefacemch::organizations::by_organization_id::users::user_id::by_user_id::terminate_contract::post",
+        title: "解除刷脸用户签约关系接口",
+        doc_link: "https://pay.weixin.qq.com/wiki/doc/wxfacepay/develop/access-specifications.html",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::None,
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/offlinefacemch/tokens",
+        feature: "offlinefacemch",
+        rust_path: "wechatpay::v3::offlinefacemch::tokens::post",
+        title: "获取凭证授权接口",
+        doc_link: "https://pay.weixin.qq.com/wiki/doc/wxfacepay/develop/access-specifications.html",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<crate::v3::offlinefacemch::tokens::post::Body>,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::offlinefacemch::tokens::post::Response>,
+        ),
+    },
+];

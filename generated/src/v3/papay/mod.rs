@@ -6,3 +6,763 @@ pub mod insurance_sign;
 pub mod pay;
 pub mod scheduled_deduct_sign;
 pub mod sign;
+/// The operations of feature `papay`.
+pub static OPERATIONS: &[crate::OperationInfo] = &[
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["contract_id"],
+        query: &[],
+        path: "/v3/papay/contracts/{contract_id}/fail-notify",
+        feature: "papay",
+        rust_path: "wechatpay::v3::papay::contracts::by_contract_id::fail_notify::post",
+        title: "重试扣费通知",
+        doc_link: "https://pay.weixin.qq.com/wiki/doc/api/wxpay_v2/papay/chapter3_11.shtml",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::papay::contracts::by_contract_id::fail_notify::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::None,
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["contract_id"],
+        query: &[],
+        path: "/v3/papay/contracts/{contract_id}/notify",
+        feature: "papay",
+        rust_path: "wechatpay::v3::papay::contracts::by_contract_id::notify::post",
+        title: "直连商户预扣费通知",
+        doc_link: "https://pay.weixin.qq.com/doc/v2/merchant/4011987402",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::papay::contracts::by_contract_id::notify::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::None,
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["contract_id", "policy_period_id"],
+        query: &[],
+        path: "/v3/papay/insurance-pay/policy-periods/contract-id/{contract_id}/policy-period-id/{policy_period_id}",
+        feature: "papay",
+        rust_path: "wechatpay::v3::papay::insurance_pay::policy_periods::contract_id::by_contract_id::policy_period_id::by_policy_period_id::get",
+        title: "保险商户查询保险自动续费预约",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012471229",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::papay::insurance_pay::policy_periods::contract_id::by_contract_id::policy_period_id::by_policy_period_id::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["contract_id", "policy_period_id"],
+        query: &[],
+        path: "/v3/papay/insurance-pay/policy-periods/contract-id/{contract_id}/policy-period-id/{policy_period_id}/schedule",
+        feature: "papay",
+        rust_path: "wechatpay::v3::papay::insurance_pay::policy_periods::contract_id::by_contract_id::policy_period_id::by_policy_period_id::schedule::post",
+        title: "保险商户预约保险自动续费",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012471270",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::papay::insurance_pay::policy_periods::contract_id::by_contract_id::policy_period_id::by_policy_period_id::schedule::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::papay::insurance_pay::policy_periods::contract_id::by_contract_id::policy_period_id::by_policy_period_id::schedule::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/papay/insurance-pay/transactions/apply",
+        feature: "papay",
+        rust_path: "wechatpay::v3::papay::insurance_pay::transactions::apply::post",
+        title: "保险商户受理保险自动续费扣款",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012471158",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::papay::insurance_pay::transactions::apply::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::papay::insurance_pay::transactions::apply::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["plan_id", "contract_id"],
+        query: &[],
+        path: "/v3/papay/insurance-sign/contracts/plan-id/{plan_id}/contract-id/{contract_id}/renew",
+        feature: "papay",
+        rust_path: "wechatpay::v3::papay::insurance_sign::contracts::plan_id::by_plan_id::contract_id::by_contract_id::renew::post",
+        title: "保险商户受理续期自动续费协议",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012489588",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::papay::insurance_sign::contracts::plan_id::by_plan_id::contract_id::by_contract_id::renew::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::None,
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["plan_id", "out_contract_code"],
+        query: &[],
+        path: "/v3/papay/insurance-sign/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}",
+        feature: "papay",
+        rust_path: "wechatpay::v3::papay::insurance_sign::contracts::plan_id::by_plan_id::out_contract_code::by_out_contract_code::get",
+        title: "保险商户查询保险自动续费协议",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012472641",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::papay::insurance_sign::contracts::plan_id::by_plan_id::out_contract_code::by_out_contract_code::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["plan_id", "out_contract_code"],
+        query: &[],
+        path: "/v3/papay/insurance-sign/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}/terminate",
+        feature: "papay",
+        rust_path: "wechatpay::v3::papay::insurance_sign::contracts::plan_id::by_plan_id::out_contract_code::by_out_contract_code::terminate::post",
+        title: "保险商户通过商户协议号解除保险自动续费协议",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012472767",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::papay::insurance_sign::contracts::plan_id::by_plan_id::out_contract_code::by_out_contract_code::terminate::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::papay::insurance_sign::contracts::plan_id::by_plan_id::out_contract_code::by_out_contract_code::terminate::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/papay/insurance-sign/contracts/pre-entrust-sign/app",
+        feature: "papay",
+        rust_path: "wechatpay::v3::papay::insurance_sign::contracts::pre_entrust_sign::app::post",
+        title: "保险商户App预签约",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4013005766",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::papay::insurance_sign::contracts::pre_entrust_sign::app::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::papay::insurance_sign::contracts::pre_entrust_sign::app::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/papay/insurance-sign/contracts/pre-entrust-sign/h5",
+        feature: "papay",
+        rust_path: "wechatpay::v3::papay::insurance_sign::contracts::pre_entrust_sign::h5::post",
+        title: "保险商户H5预签约",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012529050",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::papay::insurance_sign::contracts::pre_entrust_sign::h5::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::papay::insurance_sign::contracts::pre_entrust_sign::h5::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/papay/insurance-sign/contracts/pre-entrust-sign/jsapi",
+        feature: "papay",
+        rust_path: "wechatpay::v3::papay::insurance_sign::contracts::pre_entrust_sign::jsapi::post",
+        title: "保险商户JSAPI预签约",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012528600",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::papay::insurance_sign::contracts::pre_entrust_sign::jsapi::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::papay::insurance_sign::contracts::pre_entrust_sign::jsapi::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/papay/insurance-sign/contracts/pre-entrust-sign/mini-program",
+        feature: "papay",
+        rust_path: "wechatpay::v3::papay::insurance_sign::contracts::pre_entrust_sign::mini_program::post",
+        title: "保险商户小程序预签约",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012528950",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::papay::insurance_sign::contracts::pre_entrust_sign::mini_program::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::papay::insurance_sign::contracts::pre_entrust_sign::mini_program::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["plan_id", "contract_id"],
+        query: &[],
+        path: "/v3/papay/insurance-sign/policy-periods/plan-id/{plan_id}/contract-id/{contract_id}/modify",
+        feature: "papay",
+        rust_path: "wechatpay::v3::papay::insurance_sign::policy_periods::plan_id::by_plan_id::contract_id::by_contract_id::modify::post",
+        title: "保险商户修改保险扣费周期列表",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012987596",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::papay::insurance_sign::policy_periods::plan_id::by_plan_id::contract_id::by_contract_id::modify::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::papay::insurance_sign::policy_periods::plan_id::by_plan_id::contract_id::by_contract_id::modify::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["plan_id", "out_contract_code"],
+        query: &["limit", "offset"],
+        path: "/v3/papay/insurance-sign/policy_periods/plan-id/{plan_id}/out-contract-code/{out_contract_code}",
+        feature: "papay",
+        rust_path: "wechatpay::v3::papay::insurance_sign::policy_periods::plan_id::by_plan_id::out_contract_code::by_out_contract_code::get",
+        title: "保险商户查询保险扣费周期列表",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012489530",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::papay::insurance_sign::policy_periods::plan_id::by_plan_id::out_contract_code::by_out_contract_code::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/papay/pay/harmony/transactions/apply",
+        feature: "papay",
+        rust_path: "wechatpay::v3::papay::pay::harmony::transactions::apply::post",
+        title: "代扣受理扣款",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4013388429",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::papay::pay::harmony::transactions::apply::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::papay::pay::harmony::transactions::apply::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["contract_id"],
+        query: &["sub_mchid"],
+        path: "/v3/papay/pay/partner/schedules/contract-id/{contract_id}",
+        feature: "papay",
+        rust_path: "wechatpay::v3::papay::pay::partner::schedules::contract_id::by_contract_id::get",
+        title: "查询扣费预约",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012468579",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::papay::pay::partner::schedules::contract_id::by_contract_id::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["contract_id"],
+        query: &[],
+        path: "/v3/papay/pay/partner/schedules/contract-id/{contract_id}/schedule",
+        feature: "papay",
+        rust_path: "wechatpay::v3::papay::pay::partner::schedules::contract_id::by_contract_id::schedule::post",
+        title: "预约扣费",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012468581",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::papay::pay::partner::schedules::contract_id::by_contract_id::schedule::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::papay::pay::partner::schedules::contract_id::by_contract_id::schedule::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/papay/pay/partner/transactions/apply",
+        feature: "papay",
+        rust_path: "wechatpay::v3::papay::pay::partner::transactions::apply::post",
+        title: "受理扣款",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012468586",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::papay::pay::partner::transactions::apply::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::papay::pay::partner::transactions::apply::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["contract_id"],
+        query: &[],
+        path: "/v3/papay/pay/schedules/contract-id/{contract_id}",
+        feature: "papay",
+        rust_path: "wechatpay::v3::papay::pay::schedules::contract_id::by_contract_id::get",
+        title: "查询扣费预约",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012466997",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::papay::pay::schedules::contract_id::by_contract_id::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["contract_id"],
+        query: &[],
+        path: "/v3/papay/pay/schedules/contract-id/{contract_id}/schedule",
+        feature: "papay",
+        rust_path: "wechatpay::v3::papay::pay::schedules::contract_id::by_contract_id::schedule::post",
+        title: "预约扣费",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012467036",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::papay::pay::schedules::contract_id::by_contract_id::schedule::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::papay::pay::schedules::contract_id::by_contract_id::schedule::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/papay/pay/transactions/apply",
+        feature: "papay",
+        rust_path: "wechatpay::v3::papay::pay::transactions::apply::post",
+        title: "受理扣款",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012467087",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<crate::v3::papay::pay::transactions::apply::post::Body>,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::papay::pay::transactions::apply::post::Response>,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/papay/scheduled-deduct-sign/contracts/pre-entrust-sign/app",
+        feature: "papay",
+        rust_path: "wechatpay::v3::papay::scheduled_deduct_sign::contracts::pre_entrust_sign::app::post",
+        title: "App场景预约扣费类型签约的预签约",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012524934",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::papay::scheduled_deduct_sign::contracts::pre_entrust_sign::app::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::papay::scheduled_deduct_sign::contracts::pre_entrust_sign::app::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/papay/scheduled-deduct-sign/contracts/pre-entrust-sign/h5",
+        feature: "papay",
+        rust_path: "wechatpay::v3::papay::scheduled_deduct_sign::contracts::pre_entrust_sign::h5::post",
+        title: "H5场景预约扣费类型签约的预签约",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012489208",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::papay::scheduled_deduct_sign::contracts::pre_entrust_sign::h5::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::papay::scheduled_deduct_sign::contracts::pre_entrust_sign::h5::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/papay/scheduled-deduct-sign/contracts/pre-entrust-sign/jsapi",
+        feature: "papay",
+        rust_path: "wechatpay::v3::papay::scheduled_deduct_sign::contracts::pre_entrust_sign::jsapi::post",
+        title: "JSAPI场景预约扣费类型签约的预签约",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012525133",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::papay::scheduled_deduct_sign::contracts::pre_entrust_sign::jsapi::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::papay::scheduled_deduct_sign::contracts::pre_entrust_sign::jsapi::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/papay/scheduled-deduct-sign/contracts/pre-entrust-sign/mini-program",
+        feature: "papay",
+        rust_path: "wechatpay::v3::papay::scheduled_deduct_sign::contracts::pre_entrust_sign::mini_program::post",
+        title: "小程序场景预约扣费类型签约的预签约",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012525209",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::papay::scheduled_deduct_sign::contracts::pre_entrust_sign::mini_program::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::papay::scheduled_deduct_sign::contracts::pre_entrust_sign::mini_program::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/papay/scheduled-deduct-sign/partner/contracts/pre-entrust-sign/app",
+        feature: "papay",
+        rust_path: "wechatpay::v3::papay::scheduled_deduct_sign::partner::contracts::pre_entrust_sign::app::post",
+        title: "App场景预约扣费类型签约的预签约",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012693028",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::papay::scheduled_deduct_sign::partner::contracts::pre_entrust_sign::app::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::papay::scheduled_deduct_sign::partner::contracts::pre_entrust_sign::app::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/papay/scheduled-deduct-sign/partner/contracts/pre-entrust-sign/h5",
+        feature: "papay",
+        rust_path: "wechatpay::v3::papay::scheduled_deduct_sign::partner::contracts::pre_entrust_sign::h5::post",
+        title: "H5场景预约扣费类型签约的预签约",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012464549",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::papay::scheduled_deduct_sign::partner::contracts::pre_entrust_sign::h5::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::papay::scheduled_deduct_sign::partner::contracts::pre_entrust_sign::h5::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/papay/scheduled-deduct-sign/partner/contracts/pre-entrust-sign/jsapi",
+        feature: "papay",
+        rust_path: "wechatpay::v3::papay::scheduled_deduct_sign::partner::contracts::pre_entrust_sign::jsapi::post",
+        title: "JSAPI场景预约扣费类型签约的预签约",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012693093",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::papay::scheduled_deduct_sign::partner::contracts::pre_entrust_sign::jsapi::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::papay::scheduled_deduct_sign::partner::contracts::pre_entrust_sign::jsapi::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/papay/scheduled-deduct-sign/partner/contracts/pre-entrust-sign/mini-program",
+        feature: "papay",
+        rust_path: "wechatpay::v3::papay::scheduled_deduct_sign::partner::contracts::pre_entrust_sign::mini_program::post",
+        title: "小程序场景预约扣费类型签约的预签约",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012693100",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::papay::scheduled_deduct_sign::partner::contracts::pre_entrust_sign::mini_program::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::papay::scheduled_deduct_sign::partner::contracts::pre_entrust_sign::mini_program::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["plan_id", "out_contract_code"],
+        query: &[],
+        path: "/v3/papay/sign/contracts/harmony-plan-id/{plan_id}/out-contract-code/{out_contract_code}",
+        feature: "papay",
+        rust_path: "wechatpay::v3::papay::sign::contracts::harmony_plan_id::by_plan_id::out_contract_code::by_out_contract_code::get",
+        title: "通过商户协议号查询委托代扣签约协议",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4013844122",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::papay::sign::contracts::harmony_plan_id::by_plan_id::out_contract_code::by_out_contract_code::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["plan_id", "out_contract_code"],
+        query: &[],
+        path: "/v3/papay/sign/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}",
+        feature: "papay",
+        rust_path: "wechatpay::v3::papay::sign::contracts::plan_id::by_plan_id::out_contract_code::by_out_contract_code::get",
+        title: "通过商户协议号查询委托代扣签约协议",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012489245",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::papay::sign::contracts::plan_id::by_plan_id::out_contract_code::by_out_contract_code::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["plan_id", "out_contract_code"],
+        query: &[],
+        path: "/v3/papay/sign/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}/terminate",
+        feature: "papay",
+        rust_path: "wechatpay::v3::papay::sign::contracts::plan_id::by_plan_id::out_contract_code::by_out_contract_code::terminate::post",
+        title: "通过商户协议号解除委托代扣签约协议",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012489295",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::papay::sign::contracts::plan_id::by_plan_id::out_contract_code::by_out_contract_code::terminate::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::papay::sign::contracts::plan_id::by_plan_id::out_contract_code::by_out_contract_code::terminate::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/papay/sign/contracts/pre-entrust-sign",
+        feature: "papay",
+        rust_path: "wechatpay::v3::papay::sign::contracts::pre_entrust_sign::post",
+        title: "代扣预签约",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012978414",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::papay::sign::contracts::pre_entrust_sign::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::papay::sign::contracts::pre_entrust_sign::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["plan_id", "out_contract_code"],
+        query: &["sub_mchid"],
+        path: "/v3/papay/sign/partner/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}",
+        feature: "papay",
+        rust_path: "wechatpay::v3::papay::sign::partner::contracts::plan_id::by_plan_id::out_contract_code::by_out_contract_code::get",
+        title: "通过商户协议号查询委托代扣签约协议",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012489483",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::papay::sign::partner::contracts::plan_id::by_plan_id::out_contract_code::by_out_contract_code::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["plan_id", "out_contract_code"],
+        query: &[],
+        path: "/v3/papay/sign/partner/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}/terminate",
+        feature: "papay",
+        rust_path: "wechatpay::v3::papay::sign::partner::contracts::plan_id::by_plan_id::out_contract_code::by_out_contract_code::terminate::post",
+        title: "通过商户协议号解除委托代扣签约协议",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012489491",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::papay::sign::partner::contracts::plan_id::by_plan_id::out_contract_code::by_out_contract_code::terminate::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::papay::sign::partner::contracts::plan_id::by_plan_id::out_contract_code::by_out_contract_code::terminate::post::Response,
+            >,
+        ),
+    },
+];

@@ -4,3 +4,591 @@ pub mod acquiring_bank;
 pub mod instal;
 pub mod partner;
 pub mod transactions;
+/// The operations of feature `pay`.
+pub static OPERATIONS: &[crate::OperationInfo] = &[
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/pay/acquiring-bank/transactions/exposure",
+        feature: "pay",
+        rust_path: "wechatpay::v3::pay::acquiring_bank::transactions::exposure::post",
+        title: "微信分付-支付方式前置服务",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4014326541",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::pay::acquiring_bank::transactions::exposure::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::pay::acquiring_bank::transactions::exposure::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/pay/instal/exposure",
+        feature: "pay",
+        rust_path: "wechatpay::v3::pay::instal::exposure::post",
+        title: "商户贴息-获取微信分付曝光建议",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4016196762",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<crate::v3::pay::instal::exposure::post::Body>,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::pay::instal::exposure::post::Response>,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/pay/instal/partner/exposure",
+        feature: "pay",
+        rust_path: "wechatpay::v3::pay::instal::partner::exposure::post",
+        title: "商户贴息-获取微信分付曝光建议",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4016196820",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<crate::v3::pay::instal::partner::exposure::post::Body>,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::pay::instal::partner::exposure::post::Response>,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/pay/partner/transactions/app",
+        feature: "pay",
+        rust_path: "wechatpay::v3::pay::partner::transactions::app::post",
+        title: "APP下单",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4013080231",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<crate::v3::pay::partner::transactions::app::post::Body>,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::pay::partner::transactions::app::post::Response>,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/pay/partner/transactions/app-with-contract",
+        feature: "pay",
+        rust_path: "wechatpay::v3::pay::partner::transactions::app_with_contract::post",
+        title: "APP下单并签约",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4017019941",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::pay::partner::transactions::app_with_contract::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::pay::partner::transactions::app_with_contract::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/pay/partner/transactions/codepay",
+        feature: "pay",
+        rust_path: "wechatpay::v3::pay::partner::transactions::codepay::post",
+        title: "付款码支付",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012382179",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<crate::v3::pay::partner::transactions::codepay::post::Body>,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::pay::partner::transactions::codepay::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/pay/partner/transactions/exposure",
+        feature: "pay",
+        rust_path: "wechatpay::v3::pay::partner::transactions::exposure::post",
+        title: "微信分付-支付方式前置服务",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4014326522",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<crate::v3::pay::partner::transactions::exposure::post::Body>,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::pay::partner::transactions::exposure::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/pay/partner/transactions/h5",
+        feature: "pay",
+        rust_path: "wechatpay::v3::pay::partner::transactions::h5::post",
+        title: "H5下单",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012738604",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<crate::v3::pay::partner::transactions::h5::post::Body>,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::pay::partner::transactions::h5::post::Response>,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["transaction_id"],
+        query: &["sp_mchid", "sub_mchid"],
+        path: "/v3/pay/partner/transactions/id/{transaction_id}",
+        feature: "pay",
+        rust_path: "wechatpay::v3::pay::partner::transactions::id::by_transaction_id::get",
+        title: "微信支付订单号查询",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012526943",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::pay::partner::transactions::id::by_transaction_id::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/pay/partner/transactions/jsapi",
+        feature: "pay",
+        rust_path: "wechatpay::v3::pay::partner::transactions::jsapi::post",
+        title: "JSAPI下单",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012738519",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<crate::v3::pay::partner::transactions::jsapi::post::Body>,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::pay::partner::transactions::jsapi::post::Response>,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/pay/partner/transactions/jsapi-with-contract",
+        feature: "pay",
+        rust_path: "wechatpay::v3::pay::partner::transactions::jsapi_with_contract::post",
+        title: "JSAPI下单并授权/签约",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012688481",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::pay::partner::transactions::jsapi_with_contract::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::pay::partner::transactions::jsapi_with_contract::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/pay/partner/transactions/miniprogram",
+        feature: "pay",
+        rust_path: "wechatpay::v3::pay::partner::transactions::miniprogram::post",
+        title: "小程序支付下单",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012886115",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::pay::partner::transactions::miniprogram::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::pay::partner::transactions::miniprogram::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/pay/partner/transactions/native",
+        feature: "pay",
+        rust_path: "wechatpay::v3::pay::partner::transactions::native::post",
+        title: "Native下单",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012738659",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<crate::v3::pay::partner::transactions::native::post::Body>,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::pay::partner::transactions::native::post::Response>,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["out_trade_no"],
+        query: &["sp_mchid", "sub_mchid"],
+        path: "/v3/pay/partner/transactions/out-trade-no/{out_trade_no}",
+        feature: "pay",
+        rust_path: "wechatpay::v3::pay::partner::transactions::out_trade_no::by_out_trade_no::get",
+        title: "商户订单号查询",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012526944",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::pay::partner::transactions::out_trade_no::by_out_trade_no::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["out_trade_no"],
+        query: &[],
+        path: "/v3/pay/partner/transactions/out-trade-no/{out_trade_no}/close",
+        feature: "pay",
+        rust_path: "wechatpay::v3::pay::partner::transactions::out_trade_no::by_out_trade_no::close::post",
+        title: "关单",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012526949",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::pay::partner::transactions::out_trade_no::by_out_trade_no::close::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::None,
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["out_trade_no"],
+        query: &[],
+        path: "/v3/pay/partner/transactions/out-trade-no/{out_trade_no}/reverse",
+        feature: "pay",
+        rust_path: "wechatpay::v3::pay::partner::transactions::out_trade_no::by_out_trade_no::reverse::post",
+        title: "撤销",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012382181",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::pay::partner::transactions::out_trade_no::by_out_trade_no::reverse::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::pay::partner::transactions::out_trade_no::by_out_trade_no::reverse::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/pay/partner/transactions/scannedpos",
+        feature: "pay",
+        rust_path: "wechatpay::v3::pay::partner::transactions::scannedpos::post",
+        title: "扫码支付下单",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012492476",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<crate::v3::pay::partner::transactions::scannedpos::post::Body>,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::pay::partner::transactions::scannedpos::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/pay/transactions/app",
+        feature: "pay",
+        rust_path: "wechatpay::v3::pay::transactions::app::post",
+        title: "APP下单",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4013070347",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<crate::v3::pay::transactions::app::post::Body>,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::pay::transactions::app::post::Response>,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/pay/transactions/app-with-contract",
+        feature: "pay",
+        rust_path: "wechatpay::v3::pay::transactions::app_with_contract::post",
+        title: "APP下单并签约",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4017019923",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<crate::v3::pay::transactions::app_with_contract::post::Body>,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::pay::transactions::app_with_contract::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/pay/transactions/codepay",
+        feature: "pay",
+        rust_path: "wechatpay::v3::pay::transactions::codepay::post",
+        title: "付款码支付",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012382150",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<crate::v3::pay::transactions::codepay::post::Body>,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::pay::transactions::codepay::post::Response>,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/pay/transactions/exposure",
+        feature: "pay",
+        rust_path: "wechatpay::v3::pay::transactions::exposure::post",
+        title: "微信分付-支付方式前置服务",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4014326314",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<crate::v3::pay::transactions::exposure::post::Body>,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::pay::transactions::exposure::post::Response>,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/pay/transactions/h5",
+        feature: "pay",
+        rust_path: "wechatpay::v3::pay::transactions::h5::post",
+        title: "H5下单",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012791834",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<crate::v3::pay::transactions::h5::post::Body>,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::pay::transactions::h5::post::Response>,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["transaction_id"],
+        query: &["mchid"],
+        path: "/v3/pay/transactions/id/{transaction_id}",
+        feature: "pay",
+        rust_path: "wechatpay::v3::pay::transactions::id::by_transaction_id::get",
+        title: "微信支付订单号查询",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012791858",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::pay::transactions::id::by_transaction_id::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/pay/transactions/jsapi",
+        feature: "pay",
+        rust_path: "wechatpay::v3::pay::transactions::jsapi::post",
+        title: "JSAPI下单",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012791856",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<crate::v3::pay::transactions::jsapi::post::Body>,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::pay::transactions::jsapi::post::Response>,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/pay/transactions/jsapi-with-contract",
+        feature: "pay",
+        rust_path: "wechatpay::v3::pay::transactions::jsapi_with_contract::post",
+        title: "JSAPI下单并授权/签约",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012530178",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<crate::v3::pay::transactions::jsapi_with_contract::post::Body>,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::pay::transactions::jsapi_with_contract::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/pay/transactions/native",
+        feature: "pay",
+        rust_path: "wechatpay::v3::pay::transactions::native::post",
+        title: "Native下单",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012791877",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<crate::v3::pay::transactions::native::post::Body>,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::pay::transactions::native::post::Response>,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["out_trade_no"],
+        query: &["mchid"],
+        path: "/v3/pay/transactions/out-trade-no/{out_trade_no}",
+        feature: "pay",
+        rust_path: "wechatpay::v3::pay::transactions::out_trade_no::by_out_trade_no::get",
+        title: "商户订单号查询",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012791859",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::pay::transactions::out_trade_no::by_out_trade_no::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["out_trade_no"],
+        query: &[],
+        path: "/v3/pay/transactions/out-trade-no/{out_trade_no}/close",
+        feature: "pay",
+        rust_path: "wechatpay::v3::pay::transactions::out_trade_no::by_out_trade_no::close::post",
+        title: "关单",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012791860",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::pay::transactions::out_trade_no::by_out_trade_no::close::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::None,
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["out_trade_no"],
+        query: &[],
+        path: "/v3/pay/transactions/out-trade-no/{out_trade_no}/reverse",
+        feature: "pay",
+        rust_path: "wechatpay::v3::pay::transactions::out_trade_no::by_out_trade_no::reverse::post",
+        title: "撤销",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012382161",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::pay::transactions::out_trade_no::by_out_trade_no::reverse::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::pay::transactions::out_trade_no::by_out_trade_no::reverse::post::Response,
+            >,
+        ),
+    },
+];

@@ -3,3 +3,151 @@
 pub mod open_scenario_speaker;
 pub mod open_scenario_speakerorder;
 pub mod printers;
+/// The operations of feature `pay_devices`.
+pub static OPERATIONS: &[crate::OperationInfo] = &[
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["device_sn"],
+        query: &[],
+        path: "/v3/pay-devices/open-scenario-speaker/{device_sn}",
+        feature: "pay_devices",
+        rust_path: "wechatpay::v3::pay_devices::open_scenario_speaker::by_device_sn::get",
+        title: "查询音箱绑定信息",
+        doc_link: "https://docs.qq.com/doc/p/104fa2cfd02a4ae89e79e0402b12f738e933c698?nlc=1",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::pay_devices::open_scenario_speaker::by_device_sn::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["device_sn"],
+        query: &[],
+        path: "/v3/pay-devices/open-scenario-speaker/{device_sn}/bind",
+        feature: "pay_devices",
+        rust_path: "wechatpay::v3::pay_devices::open_scenario_speaker::by_device_sn::bind::post",
+        title: "绑定音箱设备码牌",
+        doc_link: "https://docs.qq.com/doc/p/104fa2cfd02a4ae89e79e0402b12f738e933c698?nlc=1",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::pay_devices::open_scenario_speaker::by_device_sn::bind::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::pay_devices::open_scenario_speaker::by_device_sn::bind::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["device_sn"],
+        query: &[],
+        path: "/v3/pay-devices/open-scenario-speaker/{device_sn}/prebind",
+        feature: "pay_devices",
+        rust_path: "wechatpay::v3::pay_devices::open_scenario_speaker::by_device_sn::prebind::post",
+        title: "出厂预绑定音箱和码牌",
+        doc_link: "https://docs.qq.com/doc/p/104fa2cfd02a4ae89e79e0402b12f738e933c698?nlc=1",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::pay_devices::open_scenario_speaker::by_device_sn::prebind::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::pay_devices::open_scenario_speaker::by_device_sn::prebind::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["device_sn"],
+        query: &[],
+        path: "/v3/pay-devices/open-scenario-speaker/{device_sn}/unbind",
+        feature: "pay_devices",
+        rust_path: "wechatpay::v3::pay_devices::open_scenario_speaker::by_device_sn::unbind::post",
+        title: "解绑音箱设备码牌",
+        doc_link: "https://docs.qq.com/doc/p/104fa2cfd02a4ae89e79e0402b12f738e933c698?nlc=1",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::pay_devices::open_scenario_speaker::by_device_sn::unbind::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["transaction_id"],
+        query: &[],
+        path: "/v3/pay-devices/open-scenario-speakerorder/{transaction_id}/report",
+        feature: "pay_devices",
+        rust_path: "wechatpay::v3::pay_devices::open_scenario_speakerorder::by_transaction_id::report::post",
+        title: "码牌支付结果上报",
+        doc_link: "https://docs.qq.com/doc/p/104fa2cfd02a4ae89e79e0402b12f738e933c698?nlc=1",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::pay_devices::open_scenario_speakerorder::by_transaction_id::report::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::pay_devices::open_scenario_speakerorder::by_transaction_id::report::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["device_id"],
+        query: &[],
+        path: "/v3/pay-devices/printers/{device_id}/print-orders",
+        feature: "pay_devices",
+        rust_path: "wechatpay::v3::pay_devices::printers::by_device_id::print_orders::post",
+        title: "小票机打印",
+        doc_link: "",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::pay_devices::printers::by_device_id::print_orders::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::None,
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["device_id", "print_order_no"],
+        query: &[],
+        path: "/v3/pay-devices/printers/{device_id}/print-orders/{print_order_no}",
+        feature: "pay_devices",
+        rust_path: "wechatpay::v3::pay_devices::printers::by_device_id::print_orders::by_print_order_no::get",
+        title: "查询订单",
+        doc_link: "",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::pay_devices::printers::by_device_id::print_orders::by_print_order_no::get::Response,
+            >,
+        ),
+    },
+];

@@ -5,3 +5,192 @@ pub mod relations;
 pub mod tokens;
 pub mod transfer_batches;
 pub mod wesure;
+/// The operations of feature `payroll_card`.
+pub static OPERATIONS: &[crate::OperationInfo] = &[
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &[],
+        query: &[
+            "openid",
+            "appid",
+            "sub_appid",
+            "sub_mchid",
+            "authenticate_date",
+            "authenticate_state",
+            "offset",
+            "limit",
+        ],
+        path: "/v3/payroll-card/authentications",
+        feature: "payroll_card",
+        rust_path: "wechatpay::v3::payroll_card::authentications::get",
+        title: "查询核身记录",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012461820",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::payroll_card::authentications::get::Response>,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["authenticate_number"],
+        query: &["sub_mchid"],
+        path: "/v3/payroll-card/authentications/{authenticate_number}",
+        feature: "payroll_card",
+        rust_path: "wechatpay::v3::payroll_card::authentications::by_authenticate_number::get",
+        title: "获取核身结果",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012461785",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::payroll_card::authentications::by_authenticate_number::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/payroll-card/authentications/pre-order",
+        feature: "payroll_card",
+        rust_path: "wechatpay::v3::payroll_card::authentications::pre_order::post",
+        title: "微工卡核身预下单",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012923362",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::payroll_card::authentications::pre_order::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::payroll_card::authentications::pre_order::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/payroll-card/authentications/pre-order-with-auth",
+        feature: "payroll_card",
+        rust_path: "wechatpay::v3::payroll_card::authentications::pre_order_with_auth::post",
+        title: "微工卡核身预下单（流程中完成授权）",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012461761",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::payroll_card::authentications::pre_order_with_auth::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::payroll_card::authentications::pre_order_with_auth::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["openid"],
+        query: &["sub_mchid", "appid", "sub_appid"],
+        path: "/v3/payroll-card/relations/{openid}",
+        feature: "payroll_card",
+        rust_path: "wechatpay::v3::payroll_card::relations::by_openid::get",
+        title: "查询微工卡授权关系",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012461728",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::payroll_card::relations::by_openid::get::Response>,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/payroll-card/tokens",
+        feature: "payroll_card",
+        rust_path: "wechatpay::v3::payroll_card::tokens::post",
+        title: "生成授权token",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012461589",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<crate::v3::payroll_card::tokens::post::Body>,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::payroll_card::tokens::post::Response>,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/payroll-card/transfer-batches",
+        feature: "payroll_card",
+        rust_path: "wechatpay::v3::payroll_card::transfer_batches::post",
+        title: "发起批量转账",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012461824",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<crate::v3::payroll_card::transfer_batches::post::Body>,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::payroll_card::transfer_batches::post::Response>,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/payroll-card/wesure/insurance",
+        feature: "payroll_card",
+        rust_path: "wechatpay::v3::payroll_card::wesure::insurance::post",
+        title: "生成投保结果",
+        doc_link: "https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter4_1_32.shtml",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<crate::v3::payroll_card::wesure::insurance::post::Body>,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::None,
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/payroll-card/wesure/token-validations",
+        feature: "payroll_card",
+        rust_path: "wechatpay::v3::payroll_card::wesure::token_validations::post",
+        title: "校验核身结果",
+        doc_link: "https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter4_1_31.shtml",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::payroll_card::wesure::token_validations::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::payroll_card::wesure::token_validations::post::Response,
+            >,
+        ),
+    },
+];

@@ -13,3 +13,1655 @@ pub mod sign_plan;
 pub mod smartretail_orders;
 pub mod user_service_state;
 pub mod users;
+/// The operations of feature `payscore`.
+pub static OPERATIONS: &[crate::OperationInfo] = &[
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/payscore/acquiringbank/permissions",
+        feature: "payscore",
+        rust_path: "wechatpay::v3::payscore::acquiringbank::permissions::post",
+        title: "从业机构预授权",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012691489",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<crate::v3::payscore::acquiringbank::permissions::post::Body>,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::payscore::acquiringbank::permissions::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["authorization_code"],
+        query: &["service_id", "channel_id", "sub_mchid"],
+        path: "/v3/payscore/acquiringbank/permissions/authorization-code/{authorization_code}",
+        feature: "payscore",
+        rust_path: "wechatpay::v3::payscore::acquiringbank::permissions::authorization_code::by_authorization_code::get",
+        title: "从业机构查询与用户授权记录（授权协议号）",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012461004",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::payscore::acquiringbank::permissions::authorization_code::by_authorization_code::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["authorization_code"],
+        query: &[],
+        path: "/v3/payscore/acquiringbank/permissions/authorization-code/{authorization_code}/terminate",
+        feature: "payscore",
+        rust_path: "wechatpay::v3::payscore::acquiringbank::permissions::authorization_code::by_authorization_code::terminate::post",
+        title: "从业机构解除用户授权关系（授权协议号）",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012461012",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::payscore::acquiringbank::permissions::authorization_code::by_authorization_code::terminate::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::None,
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/payscore/acquiringbank/serviceorder",
+        feature: "payscore",
+        rust_path: "wechatpay::v3::payscore::acquiringbank::serviceorder::post",
+        title: "从业机构创建微信支付分订单",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012691326",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<crate::v3::payscore::acquiringbank::serviceorder::post::Body>,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::payscore::acquiringbank::serviceorder::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &[],
+        query: &["service_id", "sub_mchid", "channel_id", "out_order_no", "query_id"],
+        path: "/v3/payscore/acquiringbank/serviceorder",
+        feature: "payscore",
+        rust_path: "wechatpay::v3::payscore::acquiringbank::serviceorder::get",
+        title: "从业机构查询微信支付分订单",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012691343",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::payscore::acquiringbank::serviceorder::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["out_order_no"],
+        query: &[],
+        path: "/v3/payscore/acquiringbank/serviceorder/{out_order_no}/cancel",
+        feature: "payscore",
+        rust_path: "wechatpay::v3::payscore::acquiringbank::serviceorder::by_out_order_no::cancel::post",
+        title: "从业机构取消微信支付分订单",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012458146",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::payscore::acquiringbank::serviceorder::by_out_order_no::cancel::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::None,
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["out_order_no"],
+        query: &[],
+        path: "/v3/payscore/acquiringbank/serviceorder/{out_order_no}/complete",
+        feature: "payscore",
+        rust_path: "wechatpay::v3::payscore::acquiringbank::serviceorder::by_out_order_no::complete::post",
+        title: "从业机构完结微信支付分订单",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012460791",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::payscore::acquiringbank::serviceorder::by_out_order_no::complete::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::None,
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["out_order_no"],
+        query: &[],
+        path: "/v3/payscore/acquiringbank/serviceorder/{out_order_no}/modify",
+        feature: "payscore",
+        rust_path: "wechatpay::v3::payscore::acquiringbank::serviceorder::by_out_order_no::modify::post",
+        title: "从业机构修改微信支付分订单金额",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012691363",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::payscore::acquiringbank::serviceorder::by_out_order_no::modify::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::None,
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["out_order_no"],
+        query: &[],
+        path: "/v3/payscore/acquiringbank/serviceorder/{out_order_no}/registerdeductinfo",
+        feature: "payscore",
+        rust_path: "wechatpay::v3::payscore::acquiringbank::serviceorder::by_out_order_no::registerdeductinfo::post",
+        title: "从业机构登记微信支付分扣款信息",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012458414",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::payscore::acquiringbank::serviceorder::by_out_order_no::registerdeductinfo::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::payscore::acquiringbank::serviceorder::by_out_order_no::registerdeductinfo::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["out_order_no"],
+        query: &[],
+        path: "/v3/payscore/acquiringbank/serviceorder/{out_order_no}/sync",
+        feature: "payscore",
+        rust_path: "wechatpay::v3::payscore::acquiringbank::serviceorder::by_out_order_no::sync::post",
+        title: "从业机构同步微信支付分订单信息",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012691378",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::payscore::acquiringbank::serviceorder::by_out_order_no::sync::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::None,
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &[],
+        query: &[
+            "service_id",
+            "appid",
+            "sub_mchid",
+            "sub_appid",
+            "channel_id",
+            "out_order_no",
+        ],
+        path: "/v3/payscore/acquiringbank/serviceorder/deduction",
+        feature: "payscore",
+        rust_path: "wechatpay::v3::payscore::acquiringbank::serviceorder::deduction::get",
+        title: "从业机构查询微信支付分扣款信息",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012458665",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::payscore::acquiringbank::serviceorder::deduction::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/payscore/acquiringbank/servicepayondeliveryorder",
+        feature: "payscore",
+        rust_path: "wechatpay::v3::payscore::acquiringbank::servicepayondeliveryorder::post",
+        title: "从业机构创建先用后付订单",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012783674",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::payscore::acquiringbank::servicepayondeliveryorder::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::payscore::acquiringbank::servicepayondeliveryorder::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &[],
+        query: &["bill_date", "tar_type", "encryption_algorithm", "service_id"],
+        path: "/v3/payscore/merchant-bill",
+        feature: "payscore",
+        rust_path: "wechatpay::v3::payscore::merchant_bill::get",
+        title: "商户申请获取对账单",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4013394586",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::payscore::merchant_bill::get::Response>,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/payscore/oversea/partner/serviceorder",
+        feature: "payscore",
+        rust_path: "wechatpay::v3::payscore::oversea::partner::serviceorder::post",
+        title: "创建支付分订单",
+        doc_link: "https://pay.weixin.qq.com/doc/global/v3/zh/4014096395",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::payscore::oversea::partner::serviceorder::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::payscore::oversea::partner::serviceorder::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &[],
+        query: &["service_id", "sub_mchid", "out_order_no", "query_id"],
+        path: "/v3/payscore/oversea/partner/serviceorder",
+        feature: "payscore",
+        rust_path: "wechatpay::v3::payscore::oversea::partner::serviceorder::get",
+        title: "查询支付分订单",
+        doc_link: "https://pay.weixin.qq.com/doc/global/v3/zh/4014096411",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::payscore::oversea::partner::serviceorder::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["out_order_no"],
+        query: &[],
+        path: "/v3/payscore/oversea/partner/serviceorder/{out_order_no}/cancel",
+        feature: "payscore",
+        rust_path: "wechatpay::v3::payscore::oversea::partner::serviceorder::by_out_order_no::cancel::post",
+        title: "取消支付分订单",
+        doc_link: "https://pay.weixin.qq.com/doc/global/v3/zh/4014096416",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::payscore::oversea::partner::serviceorder::by_out_order_no::cancel::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::None,
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["out_order_no"],
+        query: &[],
+        path: "/v3/payscore/oversea/partner/serviceorder/{out_order_no}/complete",
+        feature: "payscore",
+        rust_path: "wechatpay::v3::payscore::oversea::partner::serviceorder::by_out_order_no::complete::post",
+        title: "完结支付分订单",
+        doc_link: "https://pay.weixin.qq.com/doc/global/v3/zh/4014096431",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::payscore::oversea::partner::serviceorder::by_out_order_no::complete::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::None,
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["out_order_no"],
+        query: &[],
+        path: "/v3/payscore/oversea/partner/serviceorder/{out_order_no}/sync",
+        feature: "payscore",
+        rust_path: "wechatpay::v3::payscore::oversea::partner::serviceorder::by_out_order_no::sync::post",
+        title: "同步支付分订单信息",
+        doc_link: "https://pay.weixin.qq.com/doc/global/v3/zh/4014096438",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::payscore::oversea::partner::serviceorder::by_out_order_no::sync::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::None,
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/payscore/partner/permissions",
+        feature: "payscore",
+        rust_path: "wechatpay::v3::payscore::partner::permissions::post",
+        title: "商户预授权",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012382030",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<crate::v3::payscore::partner::permissions::post::Body>,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::payscore::partner::permissions::post::Response>,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/payscore/partner/permissions/apply-for-scene",
+        feature: "payscore",
+        rust_path: "wechatpay::v3::payscore::partner::permissions::apply_for_scene::post",
+        title: "服务商场景中预授权",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012778802",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::payscore::partner::permissions::apply_for_scene::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::payscore::partner::permissions::apply_for_scene::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &["sub_mchid"],
+        path: "/v3/payscore/partner/permissions/assess-user-risk-level",
+        feature: "payscore",
+        rust_path: "wechatpay::v3::payscore::partner::permissions::assess_user_risk_level::post",
+        title: "服务商评估用户分层",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012783585",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::payscore::partner::permissions::assess_user_risk_level::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::payscore::partner::permissions::assess_user_risk_level::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["authorization_code"],
+        query: &["service_id", "sub_mchid"],
+        path: "/v3/payscore/partner/permissions/authorization-code/{authorization_code}",
+        feature: "payscore",
+        rust_path: "wechatpay::v3::payscore::partner::permissions::authorization_code::by_authorization_code::get",
+        title: "查询与用户授权记录（授权协议号）",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012692687",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::payscore::partner::permissions::authorization_code::by_authorization_code::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["authorization_code"],
+        query: &[],
+        path: "/v3/payscore/partner/permissions/authorization-code/{authorization_code}/terminate",
+        feature: "payscore",
+        rust_path: "wechatpay::v3::payscore::partner::permissions::authorization_code::by_authorization_code::terminate::post",
+        title: "解除用户授权关系（授权协议号）",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012382049",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::payscore::partner::permissions::authorization_code::by_authorization_code::terminate::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::None,
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &[],
+        query: &[
+            "service_id",
+            "appid",
+            "sub_mchid",
+            "sub_appid",
+            "openid",
+            "sub_openid",
+        ],
+        path: "/v3/payscore/partner/permissions/search",
+        feature: "payscore",
+        rust_path: "wechatpay::v3::payscore::partner::permissions::search::get",
+        title: "查询与用户授权记录（openid）",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012692798",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::payscore::partner::permissions::search::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/payscore/partner/permissions/terminate",
+        feature: "payscore",
+        rust_path: "wechatpay::v3::payscore::partner::permissions::terminate::post",
+        title: "解除用户授权关系（openid）",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012461154",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::payscore::partner::permissions::terminate::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::None,
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/payscore/partner/service-account-applications",
+        feature: "payscore",
+        rust_path: "wechatpay::v3::payscore::partner::service_account_applications::post",
+        title: "收付通子商户申请绑定支付分服务",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012715051",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::payscore::partner::service_account_applications::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::payscore::partner::service_account_applications::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["out_apply_no"],
+        query: &[],
+        path: "/v3/payscore/partner/service-account-applications/{out_apply_no}",
+        feature: "payscore",
+        rust_path: "wechatpay::v3::payscore::partner::service_account_applications::by_out_apply_no::get",
+        title: "查询收付通子商户服务绑定结果",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012715111",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::payscore::partner::service_account_applications::by_out_apply_no::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/payscore/partner/serviceorder",
+        feature: "payscore",
+        rust_path: "wechatpay::v3::payscore::partner::serviceorder::post",
+        title: "创建支付分订单",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012692136",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<crate::v3::payscore::partner::serviceorder::post::Body>,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::payscore::partner::serviceorder::post::Response>,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &[],
+        query: &["service_id", "sub_mchid", "out_order_no", "query_id"],
+        path: "/v3/payscore/partner/serviceorder",
+        feature: "payscore",
+        rust_path: "wechatpay::v3::payscore::partner::serviceorder::get",
+        title: "查询支付分订单",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012692256",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::payscore::partner::serviceorder::get::Response>,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["out_order_no"],
+        query: &[],
+        path: "/v3/payscore/partner/serviceorder/{out_order_no}/cancel",
+        feature: "payscore",
+        rust_path: "wechatpay::v3::payscore::partner::serviceorder::by_out_order_no::cancel::post",
+        title: "取消支付分订单",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012458758",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::payscore::partner::serviceorder::by_out_order_no::cancel::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::None,
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["out_order_no"],
+        query: &[],
+        path: "/v3/payscore/partner/serviceorder/{out_order_no}/complete",
+        feature: "payscore",
+        rust_path: "wechatpay::v3::payscore::partner::serviceorder::by_out_order_no::complete::post",
+        title: "完结支付分订单",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012692408",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::payscore::partner::serviceorder::by_out_order_no::complete::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::None,
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["out_order_no"],
+        query: &[],
+        path: "/v3/payscore/partner/serviceorder/{out_order_no}/modify",
+        feature: "payscore",
+        rust_path: "wechatpay::v3::payscore::partner::serviceorder::by_out_order_no::modify::post",
+        title: "修改订单金额",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012692360",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::payscore::partner::serviceorder::by_out_order_no::modify::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::None,
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["out_order_no"],
+        query: &[],
+        path: "/v3/payscore/partner/serviceorder/{out_order_no}/pay",
+        feature: "payscore",
+        rust_path: "wechatpay::v3::payscore::partner::serviceorder::by_out_order_no::pay::post",
+        title: "商户发起催收扣款",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4013394544",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::payscore::partner::serviceorder::by_out_order_no::pay::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::None,
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["out_order_no"],
+        query: &[],
+        path: "/v3/payscore/partner/serviceorder/{out_order_no}/send-pendingmessage",
+        feature: "payscore",
+        rust_path: "wechatpay::v3::payscore::partner::serviceorder::by_out_order_no::send_pendingmessage::post",
+        title: "下发服务费用待处理消息",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4013394914",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::payscore::partner::serviceorder::by_out_order_no::send_pendingmessage::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::None,
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["out_order_no"],
+        query: &[],
+        path: "/v3/payscore/partner/serviceorder/{out_order_no}/send-prepaidmessage",
+        feature: "payscore",
+        rust_path: "wechatpay::v3::payscore::partner::serviceorder::by_out_order_no::send_prepaidmessage::post",
+        title: "下发服务预扣费消息",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4013394929",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::payscore::partner::serviceorder::by_out_order_no::send_prepaidmessage::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::None,
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["out_order_no"],
+        query: &[],
+        path: "/v3/payscore/partner/serviceorder/{out_order_no}/sync",
+        feature: "payscore",
+        rust_path: "wechatpay::v3::payscore::partner::serviceorder::by_out_order_no::sync::post",
+        title: "同步订单信息",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012458816",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::payscore::partner::serviceorder::by_out_order_no::sync::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::None,
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/payscore/partner/serviceorder/direct-complete",
+        feature: "payscore",
+        rust_path: "wechatpay::v3::payscore::partner::serviceorder::direct_complete::post",
+        title: "创单结单合并",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012923757",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::payscore::partner::serviceorder::direct_complete::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::None,
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/payscore/partner/servicepayondeliveryorder",
+        feature: "payscore",
+        rust_path: "wechatpay::v3::payscore::partner::servicepayondeliveryorder::post",
+        title: "创建先用后付订单",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012783634",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::payscore::partner::servicepayondeliveryorder::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::payscore::partner::servicepayondeliveryorder::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["service_id"],
+        query: &["sub_mchid", "appid", "sub_appid", "risk_level_version"],
+        path: "/v3/payscore/partner/servicequotas/service-id/{service_id}",
+        feature: "payscore",
+        rust_path: "wechatpay::v3::payscore::partner::servicequotas::service_id::by_service_id::get",
+        title: "查询用户分层对应建议先享金额",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4013394486",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::payscore::partner::servicequotas::service_id::by_service_id::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/payscore/payafter-orders",
+        feature: "payscore",
+        rust_path: "wechatpay::v3::payscore::payafter_orders::post",
+        title: "创建先享后付订单",
+        doc_link: "https://pay.weixin.qq.com/wiki/doc/apiv3/payscore.php?chapter=17_1&index=3",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<crate::v3::payscore::payafter_orders::post::Body>,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::payscore::payafter_orders::post::Response>,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &[],
+        query: &["service_id", "out_order_no", "query_id", "appid"],
+        path: "/v3/payscore/payafter-orders",
+        feature: "payscore",
+        rust_path: "wechatpay::v3::payscore::payafter_orders::get",
+        title: "查询先享后付订单",
+        doc_link: "https://pay.weixin.qq.com/wiki/doc/apiv3/payscore.php?chapter=17_2&index=4",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::payscore::payafter_orders::get::Response>,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["out_order_no"],
+        query: &[],
+        path: "/v3/payscore/payafter-orders/{out_order_no}/cancel",
+        feature: "payscore",
+        rust_path: "wechatpay::v3::payscore::payafter_orders::by_out_order_no::cancel::post",
+        title: "撤销先享后付订单",
+        doc_link: "https://pay.weixin.qq.com/wiki/doc/apiv3/payscore.php?chapter=17_3&index=5",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::payscore::payafter_orders::by_out_order_no::cancel::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::payscore::payafter_orders::by_out_order_no::cancel::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["out_order_no"],
+        query: &[],
+        path: "/v3/payscore/payafter-orders/{out_order_no}/complete",
+        feature: "payscore",
+        rust_path: "wechatpay::v3::payscore::payafter_orders::by_out_order_no::complete::post",
+        title: "完结先享后付订单",
+        doc_link: "https://pay.weixin.qq.com/wiki/doc/apiv3/payscore.php?chapter=17_4&index=6",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::payscore::payafter_orders::by_out_order_no::complete::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::payscore::payafter_orders::by_out_order_no::complete::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["out_order_no"],
+        query: &[],
+        path: "/v3/payscore/payafter-orders/{out_order_no}/sync",
+        feature: "payscore",
+        rust_path: "wechatpay::v3::payscore::payafter_orders::by_out_order_no::sync::post",
+        title: "支付分订单同步",
+        doc_link: "https://pay.weixin.qq.com/wiki/doc/apiv3/payscore.php?chapter=24_1&index=1",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::payscore::payafter_orders::by_out_order_no::sync::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::payscore::payafter_orders::by_out_order_no::sync::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/payscore/permissions",
+        feature: "payscore",
+        rust_path: "wechatpay::v3::payscore::permissions::post",
+        title: "商户预授权",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012647349",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<crate::v3::payscore::permissions::post::Body>,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::payscore::permissions::post::Response>,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/payscore/permissions/assess-user-risk-level",
+        feature: "payscore",
+        rust_path: "wechatpay::v3::payscore::permissions::assess_user_risk_level::post",
+        title: "商户评估用户分层",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012856611",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::payscore::permissions::assess_user_risk_level::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::payscore::permissions::assess_user_risk_level::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["authorization_code"],
+        query: &["service_id"],
+        path: "/v3/payscore/permissions/authorization-code/{authorization_code}",
+        feature: "payscore",
+        rust_path: "wechatpay::v3::payscore::permissions::authorization_code::by_authorization_code::get",
+        title: "查询与用户授权记录（授权协议号）",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012647401",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::payscore::permissions::authorization_code::by_authorization_code::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["authorization_code"],
+        query: &[],
+        path: "/v3/payscore/permissions/authorization-code/{authorization_code}/terminate",
+        feature: "payscore",
+        rust_path: "wechatpay::v3::payscore::permissions::authorization_code::by_authorization_code::terminate::post",
+        title: "解除用户授权关系（授权协议号）",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012647410",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::payscore::permissions::authorization_code::by_authorization_code::terminate::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::None,
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["openid"],
+        query: &["service_id", "appid"],
+        path: "/v3/payscore/permissions/openid/{openid}",
+        feature: "payscore",
+        rust_path: "wechatpay::v3::payscore::permissions::openid::by_openid::get",
+        title: "查询与用户授权记录（openid）",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012647404",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::payscore::permissions::openid::by_openid::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["openid"],
+        query: &[],
+        path: "/v3/payscore/permissions/openid/{openid}/terminate",
+        feature: "payscore",
+        rust_path: "wechatpay::v3::payscore::permissions::openid::by_openid::terminate::post",
+        title: "解除用户授权关系（openid）",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012647413",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::payscore::permissions::openid::by_openid::terminate::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::None,
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/payscore/plan/partner/payscore-plans",
+        feature: "payscore",
+        rust_path: "wechatpay::v3::payscore::plan::partner::payscore_plans::post",
+        title: "创建支付分计划",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012463290",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::payscore::plan::partner::payscore_plans::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::payscore::plan::partner::payscore_plans::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["merchant_plan_no"],
+        query: &["sub_mchid"],
+        path: "/v3/payscore/plan/partner/payscore-plans/merchant-plan-no/{merchant_plan_no}",
+        feature: "payscore",
+        rust_path: "wechatpay::v3::payscore::plan::partner::payscore_plans::merchant_plan_no::by_merchant_plan_no::get",
+        title: "查询支付分计划",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012463318",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::payscore::plan::partner::payscore_plans::merchant_plan_no::by_merchant_plan_no::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["merchant_plan_no"],
+        query: &[],
+        path: "/v3/payscore/plan/partner/payscore-plans/merchant-plan-no/{merchant_plan_no}/stop",
+        feature: "payscore",
+        rust_path: "wechatpay::v3::payscore::plan::partner::payscore_plans::merchant_plan_no::by_merchant_plan_no::stop::post",
+        title: "停止支付分计划",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012463322",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::payscore::plan::partner::payscore_plans::merchant_plan_no::by_merchant_plan_no::stop::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::payscore::plan::partner::payscore_plans::merchant_plan_no::by_merchant_plan_no::stop::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/payscore/plan/payscore-plans",
+        feature: "payscore",
+        rust_path: "wechatpay::v3::payscore::plan::payscore_plans::post",
+        title: "创建支付分计划",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012467232",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<crate::v3::payscore::plan::payscore_plans::post::Body>,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::payscore::plan::payscore_plans::post::Response>,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["merchant_plan_no"],
+        query: &[],
+        path: "/v3/payscore/plan/payscore-plans/merchant-plan-no/{merchant_plan_no}",
+        feature: "payscore",
+        rust_path: "wechatpay::v3::payscore::plan::payscore_plans::merchant_plan_no::by_merchant_plan_no::get",
+        title: "查询支付分计划",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012470804",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::payscore::plan::payscore_plans::merchant_plan_no::by_merchant_plan_no::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["merchant_plan_no"],
+        query: &[],
+        path: "/v3/payscore/plan/payscore-plans/merchant-plan-no/{merchant_plan_no}/stop",
+        feature: "payscore",
+        rust_path: "wechatpay::v3::payscore::plan::payscore_plans::merchant_plan_no::by_merchant_plan_no::stop::post",
+        title: "停止支付分计划",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012470851",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::payscore::plan::payscore_plans::merchant_plan_no::by_merchant_plan_no::stop::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/payscore/serviceorder",
+        feature: "payscore",
+        rust_path: "wechatpay::v3::payscore::serviceorder::post",
+        title: "创建支付分订单",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012587900",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<crate::v3::payscore::serviceorder::post::Body>,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::payscore::serviceorder::post::Response>,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &[],
+        query: &["out_order_no", "query_id", "service_id", "appid"],
+        path: "/v3/payscore/serviceorder",
+        feature: "payscore",
+        rust_path: "wechatpay::v3::payscore::serviceorder::get",
+        title: "查询支付分订单",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012587902",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::payscore::serviceorder::get::Response>,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["out_order_no"],
+        query: &[],
+        path: "/v3/payscore/serviceorder/{out_order_no}/cancel",
+        feature: "payscore",
+        rust_path: "wechatpay::v3::payscore::serviceorder::by_out_order_no::cancel::post",
+        title: "取消支付分订单",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012587905",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::payscore::serviceorder::by_out_order_no::cancel::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::payscore::serviceorder::by_out_order_no::cancel::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["out_order_no"],
+        query: &[],
+        path: "/v3/payscore/serviceorder/{out_order_no}/complete",
+        feature: "payscore",
+        rust_path: "wechatpay::v3::payscore::serviceorder::by_out_order_no::complete::post",
+        title: "完结支付分订单",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012587955",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::payscore::serviceorder::by_out_order_no::complete::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::payscore::serviceorder::by_out_order_no::complete::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["out_order_no"],
+        query: &[],
+        path: "/v3/payscore/serviceorder/{out_order_no}/modify",
+        feature: "payscore",
+        rust_path: "wechatpay::v3::payscore::serviceorder::by_out_order_no::modify::post",
+        title: "修改订单金额",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012587957",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::payscore::serviceorder::by_out_order_no::modify::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::payscore::serviceorder::by_out_order_no::modify::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["out_order_no"],
+        query: &[],
+        path: "/v3/payscore/serviceorder/{out_order_no}/pay",
+        feature: "payscore",
+        rust_path: "wechatpay::v3::payscore::serviceorder::by_out_order_no::pay::post",
+        title: "商户发起催收扣款",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4013394596",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::payscore::serviceorder::by_out_order_no::pay::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::payscore::serviceorder::by_out_order_no::pay::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["out_order_no"],
+        query: &[],
+        path: "/v3/payscore/serviceorder/{out_order_no}/send-pendingmessage",
+        feature: "payscore",
+        rust_path: "wechatpay::v3::payscore::serviceorder::by_out_order_no::send_pendingmessage::post",
+        title: "下发服务费用待处理消息",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4013394606",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::payscore::serviceorder::by_out_order_no::send_pendingmessage::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::None,
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["out_order_no"],
+        query: &[],
+        path: "/v3/payscore/serviceorder/{out_order_no}/send-prepaidmessage",
+        feature: "payscore",
+        rust_path: "wechatpay::v3::payscore::serviceorder::by_out_order_no::send_prepaidmessage::post",
+        title: "下发服务预扣费消息",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4013394615",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::payscore::serviceorder::by_out_order_no::send_prepaidmessage::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::None,
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["out_order_no"],
+        query: &[],
+        path: "/v3/payscore/serviceorder/{out_order_no}/sync",
+        feature: "payscore",
+        rust_path: "wechatpay::v3::payscore::serviceorder::by_out_order_no::sync::post",
+        title: "同步服务订单信息",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012587962",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::payscore::serviceorder::by_out_order_no::sync::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::payscore::serviceorder::by_out_order_no::sync::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/payscore/serviceorder/direct-complete",
+        feature: "payscore",
+        rust_path: "wechatpay::v3::payscore::serviceorder::direct_complete::post",
+        title: "创单结单合并",
+        doc_link: "https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/payscore/chapter3_9.shtml",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::payscore::serviceorder::direct_complete::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::payscore::serviceorder::direct_complete::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/payscore/servicepayondeliveryorder",
+        feature: "payscore",
+        rust_path: "wechatpay::v3::payscore::servicepayondeliveryorder::post",
+        title: "创建先用后付订单",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012856585",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<crate::v3::payscore::servicepayondeliveryorder::post::Body>,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::payscore::servicepayondeliveryorder::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/payscore/sign-plan/partner/serviceorder",
+        feature: "payscore",
+        rust_path: "wechatpay::v3::payscore::sign_plan::partner::serviceorder::post",
+        title: "创建用户的签约计划详情对应的服务订单",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012463469",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::payscore::sign_plan::partner::serviceorder::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::payscore::sign_plan::partner::serviceorder::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/payscore/sign-plan/partner/user-sign-plans",
+        feature: "payscore",
+        rust_path: "wechatpay::v3::payscore::sign_plan::partner::user_sign_plans::post",
+        title: "创建用户的签约计划",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012463521",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::payscore::sign_plan::partner::user_sign_plans::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::payscore::sign_plan::partner::user_sign_plans::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["merchant_sign_plan_no"],
+        query: &["sub_mchid"],
+        path: "/v3/payscore/sign-plan/partner/user-sign-plans/merchant-sign-plan-no/{merchant_sign_plan_no}",
+        feature: "payscore",
+        rust_path: "wechatpay::v3::payscore::sign_plan::partner::user_sign_plans::merchant_sign_plan_no::by_merchant_sign_plan_no::get",
+        title: "查询用户的签约计划",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012463526",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::payscore::sign_plan::partner::user_sign_plans::merchant_sign_plan_no::by_merchant_sign_plan_no::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["merchant_sign_plan_no"],
+        query: &[],
+        path: "/v3/payscore/sign-plan/partner/user-sign-plans/merchant-sign-plan-no/{merchant_sign_plan_no}/stop",
+        feature: "payscore",
+        rust_path: "wechatpay::v3::payscore::sign_plan::partner::user_sign_plans::merchant_sign_plan_no::by_merchant_sign_plan_no::stop::post",
+        title: "取消用户的签约计划",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012463534",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::payscore::sign_plan::partner::user_sign_plans::merchant_sign_plan_no::by_merchant_sign_plan_no::stop::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::payscore::sign_plan::partner::user_sign_plans::merchant_sign_plan_no::by_merchant_sign_plan_no::stop::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/payscore/sign-plan/serviceorder",
+        feature: "payscore",
+        rust_path: "wechatpay::v3::payscore::sign_plan::serviceorder::post",
+        title: "创建用户的签约计划详情对应的服务订单",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012489351",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<crate::v3::payscore::sign_plan::serviceorder::post::Body>,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::payscore::sign_plan::serviceorder::post::Response>,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/payscore/sign-plan/user-sign-plans",
+        feature: "payscore",
+        rust_path: "wechatpay::v3::payscore::sign_plan::user_sign_plans::post",
+        title: "创建用户的签约计划",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012489420",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<crate::v3::payscore::sign_plan::user_sign_plans::post::Body>,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::payscore::sign_plan::user_sign_plans::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["merchant_sign_plan_no"],
+        query: &[],
+        path: "/v3/payscore/sign-plan/user-sign-plans/merchant-sign-plan-no/{merchant_sign_plan_no}",
+        feature: "payscore",
+        rust_path: "wechatpay::v3::payscore::sign_plan::user_sign_plans::merchant_sign_plan_no::by_merchant_sign_plan_no::get",
+        title: "查询用户的签约计划",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012470990",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::payscore::sign_plan::user_sign_plans::merchant_sign_plan_no::by_merchant_sign_plan_no::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["merchant_sign_plan_no"],
+        query: &[],
+        path: "/v3/payscore/sign-plan/user-sign-plans/merchant-sign-plan-no/{merchant_sign_plan_no}/stop",
+        feature: "payscore",
+        rust_path: "wechatpay::v3::payscore::sign_plan::user_sign_plans::merchant_sign_plan_no::by_merchant_sign_plan_no::stop::post",
+        title: "直连商户取消用户的签约计划",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012471050",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::payscore::sign_plan::user_sign_plans::merchant_sign_plan_no::by_merchant_sign_plan_no::stop::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::payscore::sign_plan::user_sign_plans::merchant_sign_plan_no::by_merchant_sign_plan_no::stop::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/payscore/smartretail-orders",
+        feature: "payscore",
+        rust_path: "wechatpay::v3::payscore::smartretail_orders::post",
+        title: "创建智慧零售订单",
+        doc_link: "https://pay.weixin.qq.com/wiki/doc/apiv3/payscore.php?chapter=14_1&index=3",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<crate::v3::payscore::smartretail_orders::post::Body>,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::payscore::smartretail_orders::post::Response>,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &[],
+        query: &["service_id", "out_order_no", "query_id", "appid"],
+        path: "/v3/payscore/smartretail-orders",
+        feature: "payscore",
+        rust_path: "wechatpay::v3::payscore::smartretail_orders::get",
+        title: "查询智慧零售订单",
+        doc_link: "https://pay.weixin.qq.com/wiki/doc/apiv3/payscore.php?chapter=14_2&index=4",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::payscore::smartretail_orders::get::Response>,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["out_order_no"],
+        query: &[],
+        path: "/v3/payscore/smartretail-orders/{out_order_no}/cancel",
+        feature: "payscore",
+        rust_path: "wechatpay::v3::payscore::smartretail_orders::by_out_order_no::cancel::post",
+        title: "撤销智慧零售订单",
+        doc_link: "https://pay.weixin.qq.com/wiki/doc/apiv3/payscore.php?chapter=14_3&index=5",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::payscore::smartretail_orders::by_out_order_no::cancel::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::payscore::smartretail_orders::by_out_order_no::cancel::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["out_order_no"],
+        query: &[],
+        path: "/v3/payscore/smartretail-orders/{out_order_no}/complete",
+        feature: "payscore",
+        rust_path: "wechatpay::v3::payscore::smartretail_orders::by_out_order_no::complete::post",
+        title: "完结智慧零售订单",
+        doc_link: "https://pay.weixin.qq.com/wiki/doc/apiv3/payscore.php?chapter=14_4&index=6",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::payscore::smartretail_orders::by_out_order_no::complete::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::payscore::smartretail_orders::by_out_order_no::complete::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &[],
+        query: &["appid", "service_id", "openid"],
+        path: "/v3/payscore/user-service-state",
+        feature: "payscore",
+        rust_path: "wechatpay::v3::payscore::user_service_state::get",
+        title: "查询用户授权状态",
+        doc_link: "https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/payscore/chapter3_8.shtml",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::payscore::user_service_state::get::Response>,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["openid", "service_id"],
+        query: &[],
+        path: "/v3/payscore/users/{openid}/permissions/{service_id}/terminate",
+        feature: "payscore",
+        rust_path: "wechatpay::v3::payscore::users::by_openid::permissions::by_service_id::terminate::post",
+        title: "商户解除用户授权关系",
+        doc_link: "https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/payscore/chapter9_1.shtml",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::payscore::users::by_openid::permissions::by_service_id::terminate::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::None,
+    },
+];

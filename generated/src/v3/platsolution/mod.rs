@@ -3,3 +3,1303 @@
 pub mod ecommerce;
 pub mod insurance;
 pub mod mch_transfer;
+/// The operations of feature `platsolution`.
+pub static OPERATIONS: &[crate::OperationInfo] = &[
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/platsolution/ecommerce/bank-transfer-recharges/apply",
+        feature: "platsolution",
+        rust_path: "wechatpay::v3::platsolution::ecommerce::bank_transfer_recharges::apply::post",
+        title: "申请银行转账充值",
+        doc_link: "https://pay.weixin.qq.com/docs/partner/apis/platsolution-mch-recharge/bank-recharge/bank-transfer-recharge-apply.html",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::platsolution::ecommerce::bank_transfer_recharges::apply::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::platsolution::ecommerce::bank_transfer_recharges::apply::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["out_recharge_no"],
+        query: &[],
+        path: "/v3/platsolution/ecommerce/bank-transfer-recharges/out-recharge-no/{out_recharge_no}",
+        feature: "platsolution",
+        rust_path: "wechatpay::v3::platsolution::ecommerce::bank_transfer_recharges::out_recharge_no::by_out_recharge_no::get",
+        title: "查询银行转账充值结果",
+        doc_link: "https://pay.weixin.qq.com/docs/partner/apis/platsolution-mch-recharge/bank-recharge/bank-transfer-recharge-get-by-out-no.html",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::platsolution::ecommerce::bank_transfer_recharges::out_recharge_no::by_out_recharge_no::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/platsolution/ecommerce/insurance-compensation-contracts",
+        feature: "platsolution",
+        rust_path: "wechatpay::v3::platsolution::ecommerce::insurance_compensation_contracts::post",
+        title: "开通保险理赔功能",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012781476",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::platsolution::ecommerce::insurance_compensation_contracts::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::platsolution::ecommerce::insurance_compensation_contracts::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["sub_mchid"],
+        query: &[],
+        path: "/v3/platsolution/ecommerce/insurance-compensation-contracts/sub-mchid/{sub_mchid}/check-opened",
+        feature: "platsolution",
+        rust_path: "wechatpay::v3::platsolution::ecommerce::insurance_compensation_contracts::sub_mchid::by_sub_mchid::check_opened::post",
+        title: "查询保险理赔功能开通状态",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012781480",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::platsolution::ecommerce::insurance_compensation_contracts::sub_mchid::by_sub_mchid::check_opened::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/platsolution/ecommerce/mch-transfer/compensate-bills",
+        feature: "platsolution",
+        rust_path: "wechatpay::v3::platsolution::ecommerce::mch_transfer::compensate_bills::post",
+        title: "请求赔付",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4013504175",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::platsolution::ecommerce::mch_transfer::compensate_bills::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::platsolution::ecommerce::mch_transfer::compensate_bills::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["bill_id"],
+        query: &[],
+        path: "/v3/platsolution/ecommerce/mch-transfer/compensate-bills/bill-id/{bill_id}",
+        feature: "platsolution",
+        rust_path: "wechatpay::v3::platsolution::ecommerce::mch_transfer::compensate_bills::bill_id::by_bill_id::get",
+        title: "查询赔付结果（按微信支付赔付单号）",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4013504179",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::platsolution::ecommerce::mch_transfer::compensate_bills::bill_id::by_bill_id::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["out_bill_no"],
+        query: &[],
+        path: "/v3/platsolution/ecommerce/mch-transfer/compensate-bills/out-bill-no/{out_bill_no}",
+        feature: "platsolution",
+        rust_path: "wechatpay::v3::platsolution::ecommerce::mch_transfer::compensate_bills::out_bill_no::by_out_bill_no::get",
+        title: "查询赔付结果（按商户赔付单号）",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4013504178",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::platsolution::ecommerce::mch_transfer::compensate_bills::out_bill_no::by_out_bill_no::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["out_bill_no"],
+        query: &[],
+        path: "/v3/platsolution/ecommerce/mch-transfer/compensate-bills/out-bill-no/{out_bill_no}/cancel",
+        feature: "platsolution",
+        rust_path: "wechatpay::v3::platsolution::ecommerce::mch_transfer::compensate_bills::out_bill_no::by_out_bill_no::cancel::post",
+        title: "请求撤销赔付",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4013504177",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::platsolution::ecommerce::mch_transfer::compensate_bills::out_bill_no::by_out_bill_no::cancel::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/platsolution/ecommerce/mch-transfer/compensate-bills/pre-transfer",
+        feature: "platsolution",
+        rust_path: "wechatpay::v3::platsolution::ecommerce::mch_transfer::compensate_bills::pre_transfer::post",
+        title: "请求赔付预下单",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4013504176",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::platsolution::ecommerce::mch_transfer::compensate_bills::pre_transfer::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::platsolution::ecommerce::mch_transfer::compensate_bills::pre_transfer::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/platsolution/ecommerce/mch-transfer/deposit-after-sales-compensation-bills",
+        feature: "platsolution",
+        rust_path: "wechatpay::v3::platsolution::ecommerce::mch_transfer::deposit_after_sales_compensation_bills::post",
+        title: "请求保证金售后赔付",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4013504194",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::platsolution::ecommerce::mch_transfer::deposit_after_sales_compensation_bills::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::platsolution::ecommerce::mch_transfer::deposit_after_sales_compensation_bills::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["bill_id"],
+        query: &["sub_mchid"],
+        path: "/v3/platsolution/ecommerce/mch-transfer/deposit-after-sales-compensation-bills/bill-id/{bill_id}",
+        feature: "platsolution",
+        rust_path: "wechatpay::v3::platsolution::ecommerce::mch_transfer::deposit_after_sales_compensation_bills::bill_id::by_bill_id::get",
+        title: "查询保证金售后赔付结果（按微信支付赔付单号）",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4013504196",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::platsolution::ecommerce::mch_transfer::deposit_after_sales_compensation_bills::bill_id::by_bill_id::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["out_bill_no"],
+        query: &["sub_mchid"],
+        path: "/v3/platsolution/ecommerce/mch-transfer/deposit-after-sales-compensation-bills/out-bill-no/{out_bill_no}",
+        feature: "platsolution",
+        rust_path: "wechatpay::v3::platsolution::ecommerce::mch_transfer::deposit_after_sales_compensation_bills::out_bill_no::by_out_bill_no::get",
+        title: "查询保证金售后赔付结果（按商户赔付单号）",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4013504195",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::platsolution::ecommerce::mch_transfer::deposit_after_sales_compensation_bills::out_bill_no::by_out_bill_no::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/platsolution/ecommerce/mch-transfer/deposit-insurance-premiums-compensation-bills",
+        feature: "platsolution",
+        rust_path: "wechatpay::v3::platsolution::ecommerce::mch_transfer::deposit_insurance_premiums_compensation_bills::post",
+        title: "发起保证金赔付保司保费",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4014010905",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::platsolution::ecommerce::mch_transfer::deposit_insurance_premiums_compensation_bills::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::platsolution::ecommerce::mch_transfer::deposit_insurance_premiums_compensation_bills::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["out_bill_no"],
+        query: &[],
+        path: "/v3/platsolution/ecommerce/mch-transfer/deposit-insurance-premiums-compensation-bills/{out_bill_no}",
+        feature: "platsolution",
+        rust_path: "wechatpay::v3::platsolution::ecommerce::mch_transfer::deposit_insurance_premiums_compensation_bills::by_out_bill_no::get",
+        title: "查询保证金赔付保司保费结果（按商户赔付单号）",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4014010920",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::platsolution::ecommerce::mch_transfer::deposit_insurance_premiums_compensation_bills::by_out_bill_no::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/platsolution/ecommerce/mch-transfer/deposit-shipping-cost-compensation-bills",
+        feature: "platsolution",
+        rust_path: "wechatpay::v3::platsolution::ecommerce::mch_transfer::deposit_shipping_cost_compensation_bills::post",
+        title: "发起保证金赔付用户运费",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4013504202",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::platsolution::ecommerce::mch_transfer::deposit_shipping_cost_compensation_bills::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::platsolution::ecommerce::mch_transfer::deposit_shipping_cost_compensation_bills::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["out_bill_no"],
+        query: &["sub_mchid"],
+        path: "/v3/platsolution/ecommerce/mch-transfer/deposit-shipping-cost-compensation-bills/out-bill-no/{out_bill_no}",
+        feature: "platsolution",
+        rust_path: "wechatpay::v3::platsolution::ecommerce::mch_transfer::deposit_shipping_cost_compensation_bills::out_bill_no::by_out_bill_no::get",
+        title: "查询保证金售后赔付运费结果（按商户赔付单号）",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4013504203",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::platsolution::ecommerce::mch_transfer::deposit_shipping_cost_compensation_bills::out_bill_no::by_out_bill_no::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/platsolution/ecommerce/mch-transfer/insurance-claim-bills",
+        feature: "platsolution",
+        rust_path: "wechatpay::v3::platsolution::ecommerce::mch_transfer::insurance_claim_bills::post",
+        title: "请求保险理赔",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4013504184",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::platsolution::ecommerce::mch_transfer::insurance_claim_bills::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::platsolution::ecommerce::mch_transfer::insurance_claim_bills::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["bill_id"],
+        query: &["sub_mchid"],
+        path: "/v3/platsolution/ecommerce/mch-transfer/insurance-claim-bills/bill-id/{bill_id}",
+        feature: "platsolution",
+        rust_path: "wechatpay::v3::platsolution::ecommerce::mch_transfer::insurance_claim_bills::bill_id::by_bill_id::get",
+        title: "查询保险理赔结果（按微信支付赔付单号）",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4013504188",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::platsolution::ecommerce::mch_transfer::insurance_claim_bills::bill_id::by_bill_id::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["out_bill_no"],
+        query: &["sub_mchid"],
+        path: "/v3/platsolution/ecommerce/mch-transfer/insurance-claim-bills/out-bill-no/{out_bill_no}",
+        feature: "platsolution",
+        rust_path: "wechatpay::v3::platsolution::ecommerce::mch_transfer::insurance_claim_bills::out_bill_no::by_out_bill_no::get",
+        title: "查询保险理赔结果（按商户赔付单号）",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4013504187",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::platsolution::ecommerce::mch_transfer::insurance_claim_bills::out_bill_no::by_out_bill_no::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["out_bill_no"],
+        query: &[],
+        path: "/v3/platsolution/ecommerce/mch-transfer/insurance-claim-bills/out-bill-no/{out_bill_no}/cancel",
+        feature: "platsolution",
+        rust_path: "wechatpay::v3::platsolution::ecommerce::mch_transfer::insurance_claim_bills::out_bill_no::by_out_bill_no::cancel::post",
+        title: "请求撤销保险理赔",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4013504186",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::platsolution::ecommerce::mch_transfer::insurance_claim_bills::out_bill_no::by_out_bill_no::cancel::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::platsolution::ecommerce::mch_transfer::insurance_claim_bills::out_bill_no::by_out_bill_no::cancel::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/platsolution/ecommerce/mch-transfer/insurance-claim-bills/pre-transfer",
+        feature: "platsolution",
+        rust_path: "wechatpay::v3::platsolution::ecommerce::mch_transfer::insurance_claim_bills::pre_transfer::post",
+        title: "请求保险理赔预下单",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4013504185",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::platsolution::ecommerce::mch_transfer::insurance_claim_bills::pre_transfer::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::platsolution::ecommerce::mch_transfer::insurance_claim_bills::pre_transfer::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/platsolution/ecommerce/mch-transfer/sub-mch-compensation-bills",
+        feature: "platsolution",
+        rust_path: "wechatpay::v3::platsolution::ecommerce::mch_transfer::sub_mch_compensation_bills::post",
+        title: "请求赔付",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4016777363",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::platsolution::ecommerce::mch_transfer::sub_mch_compensation_bills::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::platsolution::ecommerce::mch_transfer::sub_mch_compensation_bills::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["out_bill_no"],
+        query: &["sponsor_mchid"],
+        path: "/v3/platsolution/ecommerce/mch-transfer/sub-mch-compensation-bills/{out_bill_no}",
+        feature: "platsolution",
+        rust_path: "wechatpay::v3::platsolution::ecommerce::mch_transfer::sub_mch_compensation_bills::by_out_bill_no::get",
+        title: "查询赔付结果（按商户赔付单号）",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4016777372",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::platsolution::ecommerce::mch_transfer::sub_mch_compensation_bills::by_out_bill_no::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/platsolution/ecommerce/mch-transfer/transfer-bills",
+        feature: "platsolution",
+        rust_path: "wechatpay::v3::platsolution::ecommerce::mch_transfer::transfer_bills::post",
+        title: "保证金赔付",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4013504198",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::platsolution::ecommerce::mch_transfer::transfer_bills::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::platsolution::ecommerce::mch_transfer::transfer_bills::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["bill_id"],
+        query: &["business_type"],
+        path: "/v3/platsolution/ecommerce/mch-transfer/transfer-bills/bill-id/{bill_id}",
+        feature: "platsolution",
+        rust_path: "wechatpay::v3::platsolution::ecommerce::mch_transfer::transfer_bills::bill_id::by_bill_id::get",
+        title: "查询保证金赔付结果（按微信支付赔付单号）",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4013504200",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::platsolution::ecommerce::mch_transfer::transfer_bills::bill_id::by_bill_id::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["out_bill_no"],
+        query: &["business_type"],
+        path: "/v3/platsolution/ecommerce/mch-transfer/transfer-bills/out-bill-no/{out_bill_no}",
+        feature: "platsolution",
+        rust_path: "wechatpay::v3::platsolution::ecommerce::mch_transfer::transfer_bills::out_bill_no::by_out_bill_no::get",
+        title: "查询保证金赔付结果（按商户赔付单号）",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4013504199",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::platsolution::ecommerce::mch_transfer::transfer_bills::out_bill_no::by_out_bill_no::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/platsolution/ecommerce/recharge-employees",
+        feature: "platsolution",
+        rust_path: "wechatpay::v3::platsolution::ecommerce::recharge_employees::post",
+        title: "添加二级商户可扫码充值员工",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4013521743",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::platsolution::ecommerce::recharge_employees::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::platsolution::ecommerce::recharge_employees::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["sub_mchid"],
+        query: &[],
+        path: "/v3/platsolution/ecommerce/recharge-employees/sub-mchid/{sub_mchid}",
+        feature: "platsolution",
+        rust_path: "wechatpay::v3::platsolution::ecommerce::recharge_employees::sub_mchid::by_sub_mchid::get",
+        title: "查询二级商户可扫码充值员工列表",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4013521757",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::platsolution::ecommerce::recharge_employees::sub_mchid::by_sub_mchid::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["sub_mchid", "sp_openid"],
+        query: &[],
+        path: "/v3/platsolution/ecommerce/recharge-employees/sub-mchid/{sub_mchid}/sp-openid/{sp_openid}/delete",
+        feature: "platsolution",
+        rust_path: "wechatpay::v3::platsolution::ecommerce::recharge_employees::sub_mchid::by_sub_mchid::sp_openid::by_sp_openid::delete::post",
+        title: "删除二级商户可扫码充值员工",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4013521753",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::platsolution::ecommerce::recharge_employees::sub_mchid::by_sub_mchid::sp_openid::by_sp_openid::delete::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/platsolution/ecommerce/recharges/apply",
+        feature: "platsolution",
+        rust_path: "wechatpay::v3::platsolution::ecommerce::recharges::apply::post",
+        title: "申请二级商户充值",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012762860",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::platsolution::ecommerce::recharges::apply::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::platsolution::ecommerce::recharges::apply::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["out_recharge_no"],
+        query: &["sub_mchid"],
+        path: "/v3/platsolution/ecommerce/recharges/out-recharge-no/{out_recharge_no}",
+        feature: "platsolution",
+        rust_path: "wechatpay::v3::platsolution::ecommerce::recharges::out_recharge_no::by_out_recharge_no::get",
+        title: "查询二级商户充值结果",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012762874",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::platsolution::ecommerce::recharges::out_recharge_no::by_out_recharge_no::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["out_recharge_no"],
+        query: &["sub_mchid"],
+        path: "/v3/platsolution/ecommerce/recharges/out-recharge-no/{out_recharge_no}/close",
+        feature: "platsolution",
+        rust_path: "wechatpay::v3::platsolution::ecommerce::recharges::out_recharge_no::by_out_recharge_no::close::post",
+        title: "关闭二级商户充值",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012762895",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::platsolution::ecommerce::recharges::out_recharge_no::by_out_recharge_no::close::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/platsolution/ecommerce/settle/prepay-settle-orders",
+        feature: "platsolution",
+        rust_path: "wechatpay::v3::platsolution::ecommerce::settle::prepay_settle_orders::post",
+        title: "个人收款-申请批量结算",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012649847",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::platsolution::ecommerce::settle::prepay_settle_orders::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::platsolution::ecommerce::settle::prepay_settle_orders::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["settle_batch_no"],
+        query: &[],
+        path: "/v3/platsolution/ecommerce/settle/prepay-settle-orders/{settle_batch_no}",
+        feature: "platsolution",
+        rust_path: "wechatpay::v3::platsolution::ecommerce::settle::prepay_settle_orders::by_settle_batch_no::get",
+        title: "个人收款-查询批量结算信息",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012650326",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::platsolution::ecommerce::settle::prepay_settle_orders::by_settle_batch_no::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["settle_batch_no"],
+        query: &[],
+        path: "/v3/platsolution/ecommerce/settle/prepay-settle-orders/{settle_batch_no}/apply-abnormal-settle",
+        feature: "platsolution",
+        rust_path: "wechatpay::v3::platsolution::ecommerce::settle::prepay_settle_orders::by_settle_batch_no::apply_abnormal_settle::post",
+        title: "个人收款-申请异常结算批次单处理",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4015198012",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::platsolution::ecommerce::settle::prepay_settle_orders::by_settle_batch_no::apply_abnormal_settle::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::platsolution::ecommerce::settle::prepay_settle_orders::by_settle_batch_no::apply_abnormal_settle::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/platsolution/ecommerce/withdraw/day-end-balance-withdraw",
+        feature: "platsolution",
+        rust_path: "wechatpay::v3::platsolution::ecommerce::withdraw::day_end_balance_withdraw::post",
+        title: "二级商户按日终余额预约提现",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4013328143",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::platsolution::ecommerce::withdraw::day_end_balance_withdraw::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::platsolution::ecommerce::withdraw::day_end_balance_withdraw::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["out_request_no"],
+        query: &["sub_mchid"],
+        path: "/v3/platsolution/ecommerce/withdraw/day-end-balance-withdraw/out-request-no/{out_request_no}",
+        feature: "platsolution",
+        rust_path: "wechatpay::v3::platsolution::ecommerce::withdraw::day_end_balance_withdraw::out_request_no::by_out_request_no::get",
+        title: "查询二级商户按日终余额预约提现状态",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4013328163",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::platsolution::ecommerce::withdraw::day_end_balance_withdraw::out_request_no::by_out_request_no::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/platsolution/insurance/mch-transfer/batches/apply",
+        feature: "platsolution",
+        rust_path: "wechatpay::v3::platsolution::insurance::mch_transfer::batches::apply::post",
+        title: "受理商家转账",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4013504220",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::platsolution::insurance::mch_transfer::batches::apply::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::platsolution::insurance::mch_transfer::batches::apply::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["batch_id"],
+        query: &["sub_mchid", "need_query_detail", "detail_state", "offset", "limit"],
+        path: "/v3/platsolution/insurance/mch-transfer/batches/batch-id/{batch_id}",
+        feature: "platsolution",
+        rust_path: "wechatpay::v3::platsolution::insurance::mch_transfer::batches::batch_id::by_batch_id::get",
+        title: "微信支付转账批次单号查询批次单",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4013504221",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::platsolution::insurance::mch_transfer::batches::batch_id::by_batch_id::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["batch_id", "detail_id"],
+        query: &["sub_mchid"],
+        path: "/v3/platsolution/insurance/mch-transfer/batches/batch-id/{batch_id}/details/detail-id/{detail_id}",
+        feature: "platsolution",
+        rust_path: "wechatpay::v3::platsolution::insurance::mch_transfer::batches::batch_id::by_batch_id::details::detail_id::by_detail_id::get",
+        title: "微信支付转账明细单号查询明细单",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4013504223",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::platsolution::insurance::mch_transfer::batches::batch_id::by_batch_id::details::detail_id::by_detail_id::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["out_batch_no", "out_detail_no"],
+        query: &["sub_mchid"],
+        path: "/v3/platsolution/insurance/mch-transfer/batches/detail-receipts/out-batch-no/{out_batch_no}/out-detail-no/{out_detail_no}",
+        feature: "platsolution",
+        rust_path: "wechatpay::v3::platsolution::insurance::mch_transfer::batches::detail_receipts::out_batch_no::by_out_batch_no::out_detail_no::by_out_detail_no::get",
+        title: "查询商家转账明细电子回单",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4013504229",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::platsolution::insurance::mch_transfer::batches::detail_receipts::out_batch_no::by_out_batch_no::out_detail_no::by_out_detail_no::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["out_batch_no", "out_detail_no"],
+        query: &[],
+        path: "/v3/platsolution/insurance/mch-transfer/batches/detail-receipts/out-batch-no/{out_batch_no}/out-detail-no/{out_detail_no}/apply",
+        feature: "platsolution",
+        rust_path: "wechatpay::v3::platsolution::insurance::mch_transfer::batches::detail_receipts::out_batch_no::by_out_batch_no::out_detail_no::by_out_detail_no::apply::post",
+        title: "申请商家转账明细电子回单",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4013504228",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::platsolution::insurance::mch_transfer::batches::detail_receipts::out_batch_no::by_out_batch_no::out_detail_no::by_out_detail_no::apply::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::platsolution::insurance::mch_transfer::batches::detail_receipts::out_batch_no::by_out_batch_no::out_detail_no::by_out_detail_no::apply::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["out_batch_no"],
+        query: &["sub_mchid", "need_query_detail", "offset", "limit", "detail_state"],
+        path: "/v3/platsolution/insurance/mch-transfer/batches/out-batch-no/{out_batch_no}",
+        feature: "platsolution",
+        rust_path: "wechatpay::v3::platsolution::insurance::mch_transfer::batches::out_batch_no::by_out_batch_no::get",
+        title: "商户转账批次单号查询批次单",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4013504222",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::platsolution::insurance::mch_transfer::batches::out_batch_no::by_out_batch_no::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["out_batch_no", "out_detail_no"],
+        query: &["sub_mchid"],
+        path: "/v3/platsolution/insurance/mch-transfer/batches/out-batch-no/{out_batch_no}/details/out-detail-no/{out_detail_no}",
+        feature: "platsolution",
+        rust_path: "wechatpay::v3::platsolution::insurance::mch_transfer::batches::out_batch_no::by_out_batch_no::details::out_detail_no::by_out_detail_no::get",
+        title: "商户明细单号查询明细单",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4013504224",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::platsolution::insurance::mch_transfer::batches::out_batch_no::by_out_batch_no::details::out_detail_no::by_out_detail_no::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["out_batch_no"],
+        query: &["sub_mchid"],
+        path: "/v3/platsolution/insurance/mch-transfer/batches/summary-receipts/out-batch-no/{out_batch_no}",
+        feature: "platsolution",
+        rust_path: "wechatpay::v3::platsolution::insurance::mch_transfer::batches::summary_receipts::out_batch_no::by_out_batch_no::get",
+        title: "查询商家转账批次电子回单",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4013504227",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::platsolution::insurance::mch_transfer::batches::summary_receipts::out_batch_no::by_out_batch_no::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["out_batch_no"],
+        query: &[],
+        path: "/v3/platsolution/insurance/mch-transfer/batches/summary-receipts/out-batch-no/{out_batch_no}/apply",
+        feature: "platsolution",
+        rust_path: "wechatpay::v3::platsolution::insurance::mch_transfer::batches::summary_receipts::out_batch_no::by_out_batch_no::apply::post",
+        title: "申请商家转账批次电子回单",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4013504226",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::platsolution::insurance::mch_transfer::batches::summary_receipts::out_batch_no::by_out_batch_no::apply::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::platsolution::insurance::mch_transfer::batches::summary_receipts::out_batch_no::by_out_batch_no::apply::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/platsolution/insurance/mch-transfer/reservation/apply",
+        feature: "platsolution",
+        rust_path: "wechatpay::v3::platsolution::insurance::mch_transfer::reservation::apply::post",
+        title: "受理单次预约商家转账",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4013504216",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::platsolution::insurance::mch_transfer::reservation::apply::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::platsolution::insurance::mch_transfer::reservation::apply::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["out_reservation_no"],
+        query: &["sub_mchid"],
+        path: "/v3/platsolution/insurance/mch-transfer/reservation/out-reservation-no/{out_reservation_no}",
+        feature: "platsolution",
+        rust_path: "wechatpay::v3::platsolution::insurance::mch_transfer::reservation::out_reservation_no::by_out_reservation_no::get",
+        title: "商户预约单号查询预约商家转账记录",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4013504218",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::platsolution::insurance::mch_transfer::reservation::out_reservation_no::by_out_reservation_no::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["out_reservation_no"],
+        query: &["sub_mchid"],
+        path: "/v3/platsolution/insurance/mch-transfer/reservation/out-reservation-no/{out_reservation_no}/close",
+        feature: "platsolution",
+        rust_path: "wechatpay::v3::platsolution::insurance::mch_transfer::reservation::out_reservation_no::by_out_reservation_no::close::post",
+        title: "关闭预约商家转账记录",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4013504219",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::platsolution::insurance::mch_transfer::reservation::out_reservation_no::by_out_reservation_no::close::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["reservation_id"],
+        query: &["sub_mchid"],
+        path: "/v3/platsolution/insurance/mch-transfer/reservation/reservation-id/{reservation_id}",
+        feature: "platsolution",
+        rust_path: "wechatpay::v3::platsolution::insurance::mch_transfer::reservation::reservation_id::by_reservation_id::get",
+        title: "微信支付预约单号查询预约商家转账记录",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4013504217",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::platsolution::insurance::mch_transfer::reservation::reservation_id::by_reservation_id::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/platsolution/mch-transfer/batches/apply",
+        feature: "platsolution",
+        rust_path: "wechatpay::v3::platsolution::mch_transfer::batches::apply::post",
+        title: "受理商家转账",
+        doc_link: "https://pay.weixin.qq.com/docs/partner/apis/platsolution-mch-transfer/transfer-batch/transfer-batch-apply.html",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::platsolution::mch_transfer::batches::apply::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::platsolution::mch_transfer::batches::apply::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["batch_id"],
+        query: &["sub_mchid", "need_query_detail", "detail_state", "offset", "limit"],
+        path: "/v3/platsolution/mch-transfer/batches/batch-id/{batch_id}",
+        feature: "platsolution",
+        rust_path: "wechatpay::v3::platsolution::mch_transfer::batches::batch_id::by_batch_id::get",
+        title: "微信支付转账批次单号查询批次单",
+        doc_link: "https://pay.weixin.qq.com/docs/partner/apis/platsolution-mch-transfer/transfer-batch/transfer-batch-get-by-id.html",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::platsolution::mch_transfer::batches::batch_id::by_batch_id::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["batch_id", "detail_id"],
+        query: &["sub_mchid"],
+        path: "/v3/platsolution/mch-transfer/batches/batch-id/{batch_id}/details/detail-id/{detail_id}",
+        feature: "platsolution",
+        rust_path: "wechatpay::v3::platsolution::mch_transfer::batches::batch_id::by_batch_id::details::detail_id::by_detail_id::get",
+        title: "微信支付转账明细单号查询明细单",
+        doc_link: "https://pay.weixin.qq.com/docs/partner/apis/platsolution-mch-transfer/transfer-batch/get-transfer-detail-by-no.html",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::platsolution::mch_transfer::batches::batch_id::by_batch_id::details::detail_id::by_detail_id::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["out_batch_no", "out_detail_no"],
+        query: &["sub_mchid"],
+        path: "/v3/platsolution/mch-transfer/batches/detail-receipts/out-batch-no/{out_batch_no}/out-detail-no/{out_detail_no}",
+        feature: "platsolution",
+        rust_path: "wechatpay::v3::platsolution::mch_transfer::batches::detail_receipts::out_batch_no::by_out_batch_no::out_detail_no::by_out_detail_no::get",
+        title: "查询商家转账明细电子回单",
+        doc_link: "https://pay.weixin.qq.com/docs/partner/apis/platsolution-mch-transfer/receipts/receipt-query-by-detail-out-no.html",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::platsolution::mch_transfer::batches::detail_receipts::out_batch_no::by_out_batch_no::out_detail_no::by_out_detail_no::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["out_batch_no", "out_detail_no"],
+        query: &[],
+        path: "/v3/platsolution/mch-transfer/batches/detail-receipts/out-batch-no/{out_batch_no}/out-detail-no/{out_detail_no}/apply",
+        feature: "platsolution",
+        rust_path: "wechatpay::v3::platsolution::mch_transfer::batches::detail_receipts::out_batch_no::by_out_batch_no::out_detail_no::by_out_detail_no::apply::post",
+        title: "申请商家转账明细电子回单",
+        doc_link: "https://pay.weixin.qq.com/docs/partner/apis/platsolution-mch-transfer/receipts/receipt-apply-by-detail-out-no.html",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::platsolution::mch_transfer::batches::detail_receipts::out_batch_no::by_out_batch_no::out_detail_no::by_out_detail_no::apply::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::platsolution::mch_transfer::batches::detail_receipts::out_batch_no::by_out_batch_no::out_detail_no::by_out_detail_no::apply::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["out_batch_no"],
+        query: &["sub_mchid", "need_query_detail", "offset", "limit", "detail_state"],
+        path: "/v3/platsolution/mch-transfer/batches/out-batch-no/{out_batch_no}",
+        feature: "platsolution",
+        rust_path: "wechatpay::v3::platsolution::mch_transfer::batches::out_batch_no::by_out_batch_no::get",
+        title: "商户转账批次单号查询批次单",
+        doc_link: "https://pay.weixin.qq.com/docs/partner/apis/platsolution-mch-transfer/transfer-batch/transfer-batch-get-by-out-code.html",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::platsolution::mch_transfer::batches::out_batch_no::by_out_batch_no::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["out_batch_no", "out_detail_no"],
+        query: &["sub_mchid"],
+        path: "/v3/platsolution/mch-transfer/batches/out-batch-no/{out_batch_no}/details/out-detail-no/{out_detail_no}",
+        feature: "platsolution",
+        rust_path: "wechatpay::v3::platsolution::mch_transfer::batches::out_batch_no::by_out_batch_no::details::out_detail_no::by_out_detail_no::get",
+        title: "商户明细单号查询明细单",
+        doc_link: "https://pay.weixin.qq.com/docs/partner/apis/platsolution-mch-transfer/transfer-batch/transfer-batch-get-detail-by-out-no.html",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::platsolution::mch_transfer::batches::out_batch_no::by_out_batch_no::details::out_detail_no::by_out_detail_no::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["out_batch_no"],
+        query: &["sub_mchid"],
+        path: "/v3/platsolution/mch-transfer/batches/summary-receipts/out-batch-no/{out_batch_no}",
+        feature: "platsolution",
+        rust_path: "wechatpay::v3::platsolution::mch_transfer::batches::summary_receipts::out_batch_no::by_out_batch_no::get",
+        title: "查询商家转账批次电子回单",
+        doc_link: "https://pay.weixin.qq.com/docs/partner/apis/platsolution-mch-transfer/receipts/receipts-query-by-batch-out-no.html",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::platsolution::mch_transfer::batches::summary_receipts::out_batch_no::by_out_batch_no::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["out_batch_no"],
+        query: &[],
+        path: "/v3/platsolution/mch-transfer/batches/summary-receipts/out-batch-no/{out_batch_no}/apply",
+        feature: "platsolution",
+        rust_path: "wechatpay::v3::platsolution::mch_transfer::batches::summary_receipts::out_batch_no::by_out_batch_no::apply::post",
+        title: "申请商家转账批次电子回单",
+        doc_link: "https://pay.weixin.qq.com/docs/partner/apis/platsolution-mch-transfer/receipts/receipts-apply-by-batch-out-no.html",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::platsolution::mch_transfer::batches::summary_receipts::out_batch_no::by_out_batch_no::apply::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::platsolution::mch_transfer::batches::summary_receipts::out_batch_no::by_out_batch_no::apply::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/platsolution/mch-transfer/reservation/apply",
+        feature: "platsolution",
+        rust_path: "wechatpay::v3::platsolution::mch_transfer::reservation::apply::post",
+        title: "受理单次预约商家转账",
+        doc_link: "https://pay.weixin.qq.com/docs/partner/apis/platsolution-mch-transfer/transfer-reservation/transfer-reservation-apply.html",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::platsolution::mch_transfer::reservation::apply::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::platsolution::mch_transfer::reservation::apply::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["out_reservation_no"],
+        query: &["sub_mchid"],
+        path: "/v3/platsolution/mch-transfer/reservation/out-reservation-no/{out_reservation_no}",
+        feature: "platsolution",
+        rust_path: "wechatpay::v3::platsolution::mch_transfer::reservation::out_reservation_no::by_out_reservation_no::get",
+        title: "商户预约单号查询预约商家转账记录",
+        doc_link: "https://pay.weixin.qq.com/docs/partner/apis/platsolution-mch-transfer/transfer-reservation/transfer-reservation-get-by-out-no.html",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::platsolution::mch_transfer::reservation::out_reservation_no::by_out_reservation_no::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["out_reservation_no"],
+        query: &["sub_mchid"],
+        path: "/v3/platsolution/mch-transfer/reservation/out-reservation-no/{out_reservation_no}/close",
+        feature: "platsolution",
+        rust_path: "wechatpay::v3::platsolution::mch_transfer::reservation::out_reservation_no::by_out_reservation_no::close::post",
+        title: "关闭预约商家转账记录",
+        doc_link: "https://pay.weixin.qq.com/docs/partner/apis/platsolution-mch-transfer/transfer-reservation/transfer-reservation-close.html",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::platsolution::mch_transfer::reservation::out_reservation_no::by_out_reservation_no::close::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["reservation_id"],
+        query: &["sub_mchid"],
+        path: "/v3/platsolution/mch-transfer/reservation/reservation-id/{reservation_id}",
+        feature: "platsolution",
+        rust_path: "wechatpay::v3::platsolution::mch_transfer::reservation::reservation_id::by_reservation_id::get",
+        title: "微信支付预约单号查询预约商家转账记录",
+        doc_link: "https://pay.weixin.qq.com/docs/partner/apis/platsolution-mch-transfer/transfer-reservation/transfer-reservation-get-by-id.html",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::platsolution::mch_transfer::reservation::reservation_id::by_reservation_id::get::Response,
+            >,
+        ),
+    },
+];

@@ -6,3 +6,194 @@ pub mod orders;
 pub mod receivers;
 pub mod return_orders;
 pub mod transactions;
+/// The operations of feature `profitsharing`.
+pub static OPERATIONS: &[crate::OperationInfo] = &[
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &[],
+        query: &["sub_mchid", "bill_date", "tar_type"],
+        path: "/v3/profitsharing/bills",
+        feature: "profitsharing",
+        rust_path: "wechatpay::v3::profitsharing::bills::get",
+        title: "申请分账账单",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012529628",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::profitsharing::bills::get::Response>,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["sub_mchid"],
+        query: &[],
+        path: "/v3/profitsharing/merchant-configs/{sub_mchid}",
+        feature: "profitsharing",
+        rust_path: "wechatpay::v3::profitsharing::merchant_configs::by_sub_mchid::get",
+        title: "查询最大分账比例",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012466864",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::profitsharing::merchant_configs::by_sub_mchid::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/profitsharing/orders",
+        feature: "profitsharing",
+        rust_path: "wechatpay::v3::profitsharing::orders::post",
+        title: "请求分账",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012524936",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<crate::v3::profitsharing::orders::post::Body>,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::profitsharing::orders::post::Response>,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["out_order_no"],
+        query: &["sub_mchid", "transaction_id"],
+        path: "/v3/profitsharing/orders/{out_order_no}",
+        feature: "profitsharing",
+        rust_path: "wechatpay::v3::profitsharing::orders::by_out_order_no::get",
+        title: "查询分账结果",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012525210",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::profitsharing::orders::by_out_order_no::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/profitsharing/orders/unfreeze",
+        feature: "profitsharing",
+        rust_path: "wechatpay::v3::profitsharing::orders::unfreeze::post",
+        title: "解冻剩余资金",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012526374",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<crate::v3::profitsharing::orders::unfreeze::post::Body>,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::profitsharing::orders::unfreeze::post::Response>,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/profitsharing/receivers/add",
+        feature: "profitsharing",
+        rust_path: "wechatpay::v3::profitsharing::receivers::add::post",
+        title: "添加分账接收方",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012528995",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<crate::v3::profitsharing::receivers::add::post::Body>,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::profitsharing::receivers::add::post::Response>,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/profitsharing/receivers/delete",
+        feature: "profitsharing",
+        rust_path: "wechatpay::v3::profitsharing::receivers::delete::post",
+        title: "删除分账接收方",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012529590",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<crate::v3::profitsharing::receivers::delete::post::Body>,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::profitsharing::receivers::delete::post::Response>,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/profitsharing/return-orders",
+        feature: "profitsharing",
+        rust_path: "wechatpay::v3::profitsharing::return_orders::post",
+        title: "请求分账回退",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012525287",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<crate::v3::profitsharing::return_orders::post::Body>,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::profitsharing::return_orders::post::Response>,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["out_return_no"],
+        query: &["sub_mchid", "out_order_no"],
+        path: "/v3/profitsharing/return-orders/{out_return_no}",
+        feature: "profitsharing",
+        rust_path: "wechatpay::v3::profitsharing::return_orders::by_out_return_no::get",
+        title: "查询分账回退结果",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012526279",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::profitsharing::return_orders::by_out_return_no::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["transaction_id"],
+        query: &[],
+        path: "/v3/profitsharing/transactions/{transaction_id}/amounts",
+        feature: "profitsharing",
+        rust_path: "wechatpay::v3::profitsharing::transactions::by_transaction_id::amounts::get",
+        title: "查询剩余待分金额",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012457939",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::profitsharing::transactions::by_transaction_id::amounts::get::Response,
+            >,
+        ),
+    },
+];

@@ -2,3 +2,63 @@
 //! `/v3/qrcode`
 pub mod transactions;
 pub mod user_services;
+/// The operations of feature `qrcode`.
+pub static OPERATIONS: &[crate::OperationInfo] = &[
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/qrcode/transactions",
+        feature: "qrcode",
+        rust_path: "wechatpay::v3::qrcode::transactions::post",
+        title: "扣费受理",
+        doc_link: "",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<crate::v3::qrcode::transactions::post::Body>,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::qrcode::transactions::post::Response>,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["out_trade_no"],
+        query: &["sub_mchid"],
+        path: "/v3/qrcode/transactions/out-trade-no/{out_trade_no}",
+        feature: "qrcode",
+        rust_path: "wechatpay::v3::qrcode::transactions::out_trade_no::by_out_trade_no::get",
+        title: "查询订单",
+        doc_link: "",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::qrcode::transactions::out_trade_no::by_out_trade_no::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["contract_id"],
+        query: &["appid", "sub_appid", "sub_mchid"],
+        path: "/v3/qrcode/user-services/contract-id/{contract_id}",
+        feature: "qrcode",
+        rust_path: "wechatpay::v3::qrcode::user_services::contract_id::by_contract_id::get",
+        title: "查询用户服务可用信息",
+        doc_link: "",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::qrcode::user_services::contract_id::by_contract_id::get::Response,
+            >,
+        ),
+    },
+];

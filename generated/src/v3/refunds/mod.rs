@@ -2,6 +2,89 @@
 //! `/v3/refunds` — 申请退款
 pub mod id;
 pub mod out_refund_no;
+/// The operations of feature `refunds`.
+pub static OPERATIONS: &[crate::OperationInfo] = &[
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/refunds",
+        feature: "refunds",
+        rust_path: "wechatpay::v3::refunds::post",
+        title: "申请退款",
+        doc_link: "https://pay.weixin.qq.com/wiki/doc/api/wxpay/ch/fusion_wallet_ch/QuickPay/chapter8_2.shtml",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<crate::v3::refunds::post::Body>,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::refunds::post::Response>,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &[],
+        query: &[
+            "transaction_id",
+            "out_trade_no",
+            "mchid",
+            "sub_mchid",
+            "sp_mchid",
+            "offset",
+            "count",
+        ],
+        path: "/v3/refunds",
+        feature: "refunds",
+        rust_path: "wechatpay::v3::refunds::get",
+        title: "查询所有退款",
+        doc_link: "https://pay.weixin.qq.com/wiki/doc/api/wxpay/ch/fusion_wallet_ch/QuickPay/chapter8_4.shtml",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::refunds::get::Response>,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["refund_id"],
+        query: &["mchid", "sub_mchid", "sp_mchid"],
+        path: "/v3/refunds/id/{refund_id}",
+        feature: "refunds",
+        rust_path: "wechatpay::v3::refunds::id::by_refund_id::get",
+        title: "查询单笔退款(微信支付退款订单号)",
+        doc_link: "https://pay.weixin.qq.com/wiki/doc/api/wxpay/ch/fusion_wallet_ch/QuickPay/chapter8_3.shtml",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::refunds::id::by_refund_id::get::Response>,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["out_refund_no"],
+        query: &["mchid", "sub_mchid", "sp_mchid"],
+        path: "/v3/refunds/out-refund-no/{out_refund_no}",
+        feature: "refunds",
+        rust_path: "wechatpay::v3::refunds::out_refund_no::by_out_refund_no::get",
+        title: "查询单笔退款(商户退款订单号)",
+        doc_link: "https://pay.weixin.qq.com/wiki/doc/api/wxpay/ch/fusion_wallet_ch/QuickPay/chapter8_3.shtml",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::refunds::out_refund_no::by_out_refund_no::get::Response,
+            >,
+        ),
+    },
+];
 /// Types of `POST /v3/refunds`.
 pub mod post {
     /// Parameters of the call: path, query and header values, and the JSON body.

@@ -10,3 +10,223 @@ pub mod taxi_company;
 pub mod taxies;
 pub mod user_taxi_order;
 pub mod user_taxi_orders;
+/// The operations of feature `taxi_invoice`.
+pub static OPERATIONS: &[crate::OperationInfo] = &[
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/taxi-invoice/attendance/punch",
+        feature: "taxi_invoice",
+        rust_path: "wechatpay::v3::taxi_invoice::attendance::punch::post",
+        title: "签到签退",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012461368",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<crate::v3::taxi_invoice::attendance::punch::post::Body>,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::None,
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/taxi-invoice/cards",
+        feature: "taxi_invoice",
+        rust_path: "wechatpay::v3::taxi_invoice::cards::post",
+        title: "将出租车电子发票插入微信用户卡包",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012461432",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<crate::v3::taxi_invoice::cards::post::Body>,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::taxi_invoice::cards::post::Response>,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/taxi-invoice/cards/upload-file",
+        feature: "taxi_invoice",
+        rust_path: "wechatpay::v3::taxi_invoice::cards::upload_file::post",
+        title: "上传出租车电子发票文件",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012692904",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::taxi_invoice::cards::upload_file::post::Response>,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/taxi-invoice/driver/update-driver",
+        feature: "taxi_invoice",
+        rust_path: "wechatpay::v3::taxi_invoice::driver::update_driver::post",
+        title: "更新司机信息",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012460171",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<crate::v3::taxi_invoice::driver::update_driver::post::Body>,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::taxi_invoice::driver::update_driver::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["driver_license"],
+        query: &["region_id"],
+        path: "/v3/taxi-invoice/drivers/{driver_license}",
+        feature: "taxi_invoice",
+        rust_path: "wechatpay::v3::taxi_invoice::drivers::by_driver_license::get",
+        title: "获取司机信息",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012461309",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::taxi_invoice::drivers::by_driver_license::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/taxi-invoice/taxi/update-taxi",
+        feature: "taxi_invoice",
+        rust_path: "wechatpay::v3::taxi_invoice::taxi::update_taxi::post",
+        title: "更新出租车信息",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012460167",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<crate::v3::taxi_invoice::taxi::update_taxi::post::Body>,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::taxi_invoice::taxi::update_taxi::post::Response>,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["company_mchid"],
+        query: &["region_id"],
+        path: "/v3/taxi-invoice/taxi-companies/{company_mchid}",
+        feature: "taxi_invoice",
+        rust_path: "wechatpay::v3::taxi_invoice::taxi_companies::by_company_mchid::get",
+        title: "获取出租车公司商户信息",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012460161",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::taxi_invoice::taxi_companies::by_company_mchid::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/taxi-invoice/taxi-company/create-taxi-company",
+        feature: "taxi_invoice",
+        rust_path: "wechatpay::v3::taxi_invoice::taxi_company::create_taxi_company::post",
+        title: "新增出租车公司",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012460154",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::taxi_invoice::taxi_company::create_taxi_company::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::taxi_invoice::taxi_company::create_taxi_company::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["plate_number"],
+        query: &["region_id"],
+        path: "/v3/taxi-invoice/taxies/{plate_number}",
+        feature: "taxi_invoice",
+        rust_path: "wechatpay::v3::taxi_invoice::taxies::by_plate_number::get",
+        title: "获取出租车信息",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012460169",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::taxi_invoice::taxies::by_plate_number::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &[],
+        query: &["token", "openid", "appid", "region_id", "auth_mode"],
+        path: "/v3/taxi-invoice/user-taxi-order/find-by-token",
+        feature: "taxi_invoice",
+        rust_path: "wechatpay::v3::taxi_invoice::user_taxi_order::find_by_token::get",
+        title: "根据凭证查询乘客行程单",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012460180",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::taxi_invoice::user_taxi_order::find_by_token::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &[],
+        query: &[
+            "limit",
+            "offset",
+            "openid",
+            "appid",
+            "begin_date",
+            "end_date",
+            "region_id",
+        ],
+        path: "/v3/taxi-invoice/user-taxi-orders",
+        feature: "taxi_invoice",
+        rust_path: "wechatpay::v3::taxi_invoice::user_taxi_orders::get",
+        title: "获取乘客行程单列表",
+        doc_link: "https://pay.weixin.qq.com/docs/partner/products/taxi-fapiao/introduction.html",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::taxi_invoice::user_taxi_orders::get::Response>,
+        ),
+    },
+];

@@ -2,3 +2,86 @@
 //! `/v3/transaction\_block`
 pub mod transaction_block_records;
 pub mod transaction_block_submissions;
+/// The operations of feature `transaction_block`.
+pub static OPERATIONS: &[crate::OperationInfo] = &[
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["block_record_id"],
+        query: &["sub_mchid"],
+        path: "/v3/transaction-block/transaction-block-records/{block_record_id}",
+        feature: "transaction_block",
+        rust_path: "wechatpay::v3::transaction_block::transaction_block_records::by_block_record_id::get",
+        title: "查询子商户交易拦截记录详情",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4014940435",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::transaction_block::transaction_block_records::by_block_record_id::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["sub_mchid"],
+        query: &["limit", "offset"],
+        path: "/v3/transaction-block/transaction-block-records/sub-mchid/{sub_mchid}",
+        feature: "transaction_block",
+        rust_path: "wechatpay::v3::transaction_block::transaction_block_records::sub_mchid::by_sub_mchid::get",
+        title: "分页查询子商户名下的交易拦截记录",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4014940432",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::transaction_block::transaction_block_records::sub_mchid::by_sub_mchid::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["block_submission_id"],
+        query: &[],
+        path: "/v3/transaction-block/transaction-block-submissions/{block_submission_id}",
+        feature: "transaction_block",
+        rust_path: "wechatpay::v3::transaction_block::transaction_block_submissions::by_block_submission_id::get",
+        title: "查询交易拦截申诉详情",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4014940449",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::transaction_block::transaction_block_submissions::by_block_submission_id::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["sub_mchid"],
+        query: &[],
+        path: "/v3/transaction-block/transaction-block-submissions/sub-mchid/{sub_mchid}",
+        feature: "transaction_block",
+        rust_path: "wechatpay::v3::transaction_block::transaction_block_submissions::sub_mchid::by_sub_mchid::post",
+        title: "发起交易拦截申诉",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4014940446",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::transaction_block::transaction_block_submissions::sub_mchid::by_sub_mchid::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::transaction_block::transaction_block_submissions::sub_mchid::by_sub_mchid::post::Response,
+            >,
+        ),
+    },
+];

@@ -7,3 +7,213 @@ pub mod micropay;
 pub mod mweb;
 pub mod native;
 pub mod out_trade_no;
+/// The operations of feature `transactions`.
+pub static OPERATIONS: &[crate::OperationInfo] = &[
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/transactions/app",
+        feature: "transactions",
+        rust_path: "wechatpay::v3::transactions::app::post",
+        title: "APP支付下单",
+        doc_link: "https://pay.weixin.qq.com/wiki/doc/api/wxpay/ch/fusion_wallet_ch/In-AppPay/chapter6_3.shtml",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<crate::v3::transactions::app::post::Body>,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::transactions::app::post::Response>,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["transaction_id"],
+        query: &["mchid", "sub_mchid", "sp_mchid"],
+        path: "/v3/transactions/id/{transaction_id}",
+        feature: "transactions",
+        rust_path: "wechatpay::v3::transactions::id::by_transaction_id::get",
+        title: "查询订单(微信支付订单号)",
+        doc_link: "https://pay.weixin.qq.com/wiki/doc/api/wxpay/ch/fusion_wallet_ch/QuickPay/chapter8_1.shtml",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::transactions::id::by_transaction_id::get::Response>,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["transaction_id"],
+        query: &[],
+        path: "/v3/transactions/id/{transaction_id}/close",
+        feature: "transactions",
+        rust_path: "wechatpay::v3::transactions::id::by_transaction_id::close::post",
+        title: "关闭订单(微信支付订单号)",
+        doc_link: "https://pay.weixin.qq.com/wiki/doc/api/wxpay/ch/fusion_wallet_ch/NativePay/chapter8_6.shtml",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::transactions::id::by_transaction_id::close::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::None,
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["transaction_id"],
+        query: &[],
+        path: "/v3/transactions/id/{transaction_id}/reverse",
+        feature: "transactions",
+        rust_path: "wechatpay::v3::transactions::id::by_transaction_id::reverse::post",
+        title: "撤销订单(微信支付订单号)",
+        doc_link: "https://pay.weixin.qq.com/wiki/doc/api/wxpay/ch/fusion_wallet_ch/QuickPay/chapter3_4.shtml",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::transactions::id::by_transaction_id::reverse::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::None,
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/transactions/jsapi",
+        feature: "transactions",
+        rust_path: "wechatpay::v3::transactions::jsapi::post",
+        title: "小程序/公众号支付下单",
+        doc_link: "https://pay.weixin.qq.com/wiki/doc/api/wxpay/ch/fusion_wallet_ch/MiniProgramPay/chapter7_3.shtml",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<crate::v3::transactions::jsapi::post::Body>,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::transactions::jsapi::post::Response>,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/transactions/micropay",
+        feature: "transactions",
+        rust_path: "wechatpay::v3::transactions::micropay::post",
+        title: "提交付款码支付",
+        doc_link: "https://pay.weixin.qq.com/wiki/doc/api/wxpay/ch/fusion_wallet_ch/QuickPay/chapter3_3.shtml",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<crate::v3::transactions::micropay::post::Body>,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::transactions::micropay::post::Response>,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/transactions/mweb",
+        feature: "transactions",
+        rust_path: "wechatpay::v3::transactions::mweb::post",
+        title: "H5支付下单",
+        doc_link: "https://pay.weixin.qq.com/wiki/doc/api/wxpay/ch/fusion_wallet_ch/H5Payment/chapter3_3.shtml",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<crate::v3::transactions::mweb::post::Body>,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::transactions::mweb::post::Response>,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/transactions/native",
+        feature: "transactions",
+        rust_path: "wechatpay::v3::transactions::native::post",
+        title: "扫码支付下单",
+        doc_link: "https://pay.weixin.qq.com/wiki/doc/api/wxpay/ch/fusion_wallet_ch/NativePay/chapter4_3.shtml",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<crate::v3::transactions::native::post::Body>,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::transactions::native::post::Response>,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["out_trade_no"],
+        query: &["mchid", "sub_mchid", "sp_mchid"],
+        path: "/v3/transactions/out-trade-no/{out_trade_no}",
+        feature: "transactions",
+        rust_path: "wechatpay::v3::transactions::out_trade_no::by_out_trade_no::get",
+        title: "查询订单(商户订单号)",
+        doc_link: "https://pay.weixin.qq.com/wiki/doc/api/wxpay/ch/fusion_wallet_ch/QuickPay/chapter8_1.shtml",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::transactions::out_trade_no::by_out_trade_no::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["out_trade_no"],
+        query: &[],
+        path: "/v3/transactions/out-trade-no/{out_trade_no}/close",
+        feature: "transactions",
+        rust_path: "wechatpay::v3::transactions::out_trade_no::by_out_trade_no::close::post",
+        title: "关闭订单(商户订单号)",
+        doc_link: "https://pay.weixin.qq.com/wiki/doc/api/wxpay/ch/fusion_wallet_ch/NativePay/chapter8_6.shtml",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::transactions::out_trade_no::by_out_trade_no::close::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::None,
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["out_trade_no"],
+        query: &[],
+        path: "/v3/transactions/out-trade-no/{out_trade_no}/reverse",
+        feature: "transactions",
+        rust_path: "wechatpay::v3::transactions::out_trade_no::by_out_trade_no::reverse::post",
+        title: "撤销订单(商户订单号)",
+        doc_link: "https://pay.weixin.qq.com/wiki/doc/api/wxpay/ch/fusion_wallet_ch/QuickPay/chapter3_4.shtml",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::transactions::out_trade_no::by_out_trade_no::reverse::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::None,
+    },
+];

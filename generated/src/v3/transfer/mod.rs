@@ -2,3 +2,139 @@
 //! `/v3/transfer`
 pub mod batches;
 pub mod bill_receipt;
+/// The operations of feature `transfer`.
+pub static OPERATIONS: &[crate::OperationInfo] = &[
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/transfer/batches",
+        feature: "transfer",
+        rust_path: "wechatpay::v3::transfer::batches::post",
+        title: "发起批量转账",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012458841",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<crate::v3::transfer::batches::post::Body>,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::transfer::batches::post::Response>,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["batch_id"],
+        query: &["need_query_detail", "offset", "limit", "detail_status"],
+        path: "/v3/transfer/batches/batch-id/{batch_id}",
+        feature: "transfer",
+        rust_path: "wechatpay::v3::transfer::batches::batch_id::by_batch_id::get",
+        title: "微信批次单号查询批次单",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012458868",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::transfer::batches::batch_id::by_batch_id::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["batch_id", "detail_id"],
+        query: &[],
+        path: "/v3/transfer/batches/batch-id/{batch_id}/details/detail-id/{detail_id}",
+        feature: "transfer",
+        rust_path: "wechatpay::v3::transfer::batches::batch_id::by_batch_id::details::detail_id::by_detail_id::get",
+        title: "微信明细单号查询明细单",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012458886",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::transfer::batches::batch_id::by_batch_id::details::detail_id::by_detail_id::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["out_batch_no"],
+        query: &["need_query_detail", "offset", "limit", "detail_status"],
+        path: "/v3/transfer/batches/out-batch-no/{out_batch_no}",
+        feature: "transfer",
+        rust_path: "wechatpay::v3::transfer::batches::out_batch_no::by_out_batch_no::get",
+        title: "商家批次单号查询批次单",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012458877",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::transfer::batches::out_batch_no::by_out_batch_no::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["out_batch_no", "out_detail_no"],
+        query: &[],
+        path: "/v3/transfer/batches/out-batch-no/{out_batch_no}/details/out-detail-no/{out_detail_no}",
+        feature: "transfer",
+        rust_path: "wechatpay::v3::transfer::batches::out_batch_no::by_out_batch_no::details::out_detail_no::by_out_detail_no::get",
+        title: "商家明细单号查询明细单",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012458902",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::transfer::batches::out_batch_no::by_out_batch_no::details::out_detail_no::by_out_detail_no::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/transfer/bill-receipt",
+        feature: "transfer",
+        rust_path: "wechatpay::v3::transfer::bill_receipt::post",
+        title: "转账电子回单申请受理",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012458946",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<crate::v3::transfer::bill_receipt::post::Body>,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::transfer::bill_receipt::post::Response>,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["out_batch_no"],
+        query: &[],
+        path: "/v3/transfer/bill-receipt/{out_batch_no}",
+        feature: "transfer",
+        rust_path: "wechatpay::v3::transfer::bill_receipt::by_out_batch_no::get",
+        title: "查询转账电子回单",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012458950",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::transfer::bill_receipt::by_out_batch_no::get::Response,
+            >,
+        ),
+    },
+];

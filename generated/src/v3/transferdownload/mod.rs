@@ -2,3 +2,36 @@
 //! `/v3/transferdownload`
 pub mod elecvoucherfile;
 pub mod signfile;
+/// The operations of feature `transferdownload`.
+pub static OPERATIONS: &[crate::OperationInfo] = &[
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &[],
+        query: &["token", "source"],
+        path: "/v3/transferdownload/elecvoucherfile",
+        feature: "transferdownload",
+        rust_path: "wechatpay::v3::transferdownload::elecvoucherfile::get",
+        title: "下载电子回单PDF文件",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012716436",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::None,
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &[],
+        query: &["token"],
+        path: "/v3/transferdownload/signfile",
+        feature: "transferdownload",
+        rust_path: "wechatpay::v3::transferdownload::signfile::get",
+        title: "下载电子回单",
+        doc_link: "",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::None,
+    },
+];

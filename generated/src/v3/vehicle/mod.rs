@@ -3,3 +3,196 @@
 pub mod etc;
 pub mod parking;
 pub mod transactions;
+/// The operations of feature `vehicle`.
+pub static OPERATIONS: &[crate::OperationInfo] = &[
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["contract_id"],
+        query: &["sub_mchid"],
+        path: "/v3/vehicle/etc/contracts/{contract_id}",
+        feature: "vehicle",
+        rust_path: "wechatpay::v3::vehicle::etc::contracts::by_contract_id::get",
+        title: "通过商户ETC绑定号查询签约状态",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012715667",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::vehicle::etc::contracts::by_contract_id::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/vehicle/etc/preopen",
+        feature: "vehicle",
+        rust_path: "wechatpay::v3::vehicle::etc::preopen::post",
+        title: "预开通用户ETC指定卡扣费",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012715215",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<crate::v3::vehicle::etc::preopen::post::Body>,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::vehicle::etc::preopen::post::Response>,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/vehicle/etc/transactions/highway",
+        feature: "vehicle",
+        rust_path: "wechatpay::v3::vehicle::etc::transactions::highway::post",
+        title: "高速场景商户扣款",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012715331",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<crate::v3::vehicle::etc::transactions::highway::post::Body>,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::vehicle::etc::transactions::highway::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["transaction_id"],
+        query: &["sub_mchid"],
+        path: "/v3/vehicle/etc/transactions/id/{transaction_id}",
+        feature: "vehicle",
+        rust_path: "wechatpay::v3::vehicle::etc::transactions::id::by_transaction_id::get",
+        title: "查询订单",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012715719",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::vehicle::etc::transactions::id::by_transaction_id::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["out_trade_no"],
+        query: &["sub_mchid"],
+        path: "/v3/vehicle/etc/transactions/out-trade-no/{out_trade_no}",
+        feature: "vehicle",
+        rust_path: "wechatpay::v3::vehicle::etc::transactions::out_trade_no::by_out_trade_no::get",
+        title: "查询订单",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012715845",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::vehicle::etc::transactions::out_trade_no::by_out_trade_no::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["openid"],
+        query: &["sub_mchid", "plan_id", "plate_number"],
+        path: "/v3/vehicle/etc/users/{openid}/contracts",
+        feature: "vehicle",
+        rust_path: "wechatpay::v3::vehicle::etc::users::by_openid::contracts::get",
+        title: "查询ETC签约状态",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012715623",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::vehicle::etc::users::by_openid::contracts::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/vehicle/parking/parkings",
+        feature: "vehicle",
+        rust_path: "wechatpay::v3::vehicle::parking::parkings::post",
+        title: "创建停车入场",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012533937",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<crate::v3::vehicle::parking::parkings::post::Body>,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::vehicle::parking::parkings::post::Response>,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &[],
+        query: &["appid", "sub_mchid", "plate_number", "plate_color", "openid"],
+        path: "/v3/vehicle/parking/services/find",
+        feature: "vehicle",
+        rust_path: "wechatpay::v3::vehicle::parking::services::find::get",
+        title: "查询车牌服务开通信息",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012534043",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::vehicle::parking::services::find::get::Response>,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["out_trade_no"],
+        query: &["sub_mchid"],
+        path: "/v3/vehicle/transactions/out-trade-no/{out_trade_no}",
+        feature: "vehicle",
+        rust_path: "wechatpay::v3::vehicle::transactions::out_trade_no::by_out_trade_no::get",
+        title: "查询订单",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012534308",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::vehicle::transactions::out_trade_no::by_out_trade_no::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/vehicle/transactions/parking",
+        feature: "vehicle",
+        rust_path: "wechatpay::v3::vehicle::transactions::parking::post",
+        title: "扣费受理",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012534352",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<crate::v3::vehicle::transactions::parking::post::Body>,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::vehicle::transactions::parking::post::Response>,
+        ),
+    },
+];

@@ -5,3 +5,351 @@ pub mod bill;
 pub mod employees;
 pub mod stores;
 pub mod users;
+/// The operations of feature `webizpay`.
+pub static OPERATIONS: &[crate::OperationInfo] = &[
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/webizpay/avail-mch-ranges",
+        feature: "webizpay",
+        rust_path: "wechatpay::v3::webizpay::avail_mch_ranges::post",
+        title: "创建可用商户范围",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4017205621",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<crate::v3::webizpay::avail_mch_ranges::post::Body>,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::webizpay::avail_mch_ranges::post::Response>,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &[],
+        query: &["sp_mchid"],
+        path: "/v3/webizpay/avail-mch-ranges",
+        feature: "webizpay",
+        rust_path: "wechatpay::v3::webizpay::avail_mch_ranges::get",
+        title: "查询可用商户范围列表",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4017205627",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::webizpay::avail_mch_ranges::get::Response>,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["range_id"],
+        query: &[],
+        path: "/v3/webizpay/avail-mch-ranges/{range_id}/merchant-identifiers",
+        feature: "webizpay",
+        rust_path: "wechatpay::v3::webizpay::avail_mch_ranges::by_range_id::merchant_identifiers::post",
+        title: "添加商户标识",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4017205631",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::webizpay::avail_mch_ranges::by_range_id::merchant_identifiers::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::webizpay::avail_mch_ranges::by_range_id::merchant_identifiers::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["range_id"],
+        query: &["sp_mchid", "offset", "limit"],
+        path: "/v3/webizpay/avail-mch-ranges/{range_id}/merchant-identifiers",
+        feature: "webizpay",
+        rust_path: "wechatpay::v3::webizpay::avail_mch_ranges::by_range_id::merchant_identifiers::get",
+        title: "查询商户标识列表",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4017205633",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::webizpay::avail_mch_ranges::by_range_id::merchant_identifiers::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "DELETE",
+        path_params: &["range_id", "merchant_identifier"],
+        query: &[],
+        path: "/v3/webizpay/avail-mch-ranges/{range_id}/merchant-identifiers/{merchant_identifier}",
+        feature: "webizpay",
+        rust_path: "wechatpay::v3::webizpay::avail_mch_ranges::by_range_id::merchant_identifiers::by_merchant_identifier::delete",
+        title: "删除商户标识",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4017205637",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::webizpay::avail_mch_ranges::by_range_id::merchant_identifiers::by_merchant_identifier::delete::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::webizpay::avail_mch_ranges::by_range_id::merchant_identifiers::by_merchant_identifier::delete::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/webizpay/bill/proof",
+        feature: "webizpay",
+        rust_path: "wechatpay::v3::webizpay::bill::proof::post",
+        title: "申请企业商户企业支付出资凭证",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4014507157",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<crate::v3::webizpay::bill::proof::post::Body>,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::webizpay::bill::proof::post::Response>,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/webizpay/bill/trade-bill",
+        feature: "webizpay",
+        rust_path: "wechatpay::v3::webizpay::bill::trade_bill::post",
+        title: "申请企业商户企业支付业务账单",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4014507142",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<crate::v3::webizpay::bill::trade_bill::post::Body>,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::webizpay::bill::trade_bill::post::Response>,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["employee_id", "out_card_no"],
+        query: &["sp_mchid", "sub_mchid"],
+        path: "/v3/webizpay/employees/{employee_id}/out-quota-cards/{out_card_no}",
+        feature: "webizpay",
+        rust_path: "wechatpay::v3::webizpay::employees::by_employee_id::out_quota_cards::by_out_card_no::get",
+        title: "使用商户卡号查询企业支付额度卡",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4015001625",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::webizpay::employees::by_employee_id::out_quota_cards::by_out_card_no::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["employee_id"],
+        query: &[],
+        path: "/v3/webizpay/employees/{employee_id}/quota-cards",
+        feature: "webizpay",
+        rust_path: "wechatpay::v3::webizpay::employees::by_employee_id::quota_cards::post",
+        title: "企业商户为员工下发企业支付额度卡",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4014507148",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::webizpay::employees::by_employee_id::quota_cards::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::webizpay::employees::by_employee_id::quota_cards::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["employee_id", "card_no"],
+        query: &["sp_mchid", "sub_mchid"],
+        path: "/v3/webizpay/employees/{employee_id}/quota-cards/{card_no}",
+        feature: "webizpay",
+        rust_path: "wechatpay::v3::webizpay::employees::by_employee_id::quota_cards::by_card_no::get",
+        title: "企业商户查询企业支付额度卡",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4014507119",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::webizpay::employees::by_employee_id::quota_cards::by_card_no::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["employee_id", "card_no"],
+        query: &[],
+        path: "/v3/webizpay/employees/{employee_id}/quota-cards/{card_no}/cancel",
+        feature: "webizpay",
+        rust_path: "wechatpay::v3::webizpay::employees::by_employee_id::quota_cards::by_card_no::cancel::post",
+        title: "企业商户作废员工企业支付额度卡",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4014507127",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::webizpay::employees::by_employee_id::quota_cards::by_card_no::cancel::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::webizpay::employees::by_employee_id::quota_cards::by_card_no::cancel::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["employee_id", "card_no"],
+        query: &["sp_mchid", "sub_mchid", "application_type"],
+        path: "/v3/webizpay/employees/{employee_id}/quota-cards/{card_no}/payment-url",
+        feature: "webizpay",
+        rust_path: "wechatpay::v3::webizpay::employees::by_employee_id::quota_cards::by_card_no::payment_url::get",
+        title: "企业商户获取指定额度卡支付链接",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4014507160",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::webizpay::employees::by_employee_id::quota_cards::by_card_no::payment_url::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["employee_id"],
+        query: &[],
+        path: "/v3/webizpay/employees/{employee_id}/revoke",
+        feature: "webizpay",
+        rust_path: "wechatpay::v3::webizpay::employees::by_employee_id::revoke::post",
+        title: "企业商户发起解除员工企业支付授权",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4014507156",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::webizpay::employees::by_employee_id::revoke::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::webizpay::employees::by_employee_id::revoke::post::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/webizpay/stores/entity-matches",
+        feature: "webizpay",
+        rust_path: "wechatpay::v3::webizpay::stores::entity_matches::post",
+        title: "发起门店主体匹配",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4014507136",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<crate::v3::webizpay::stores::entity_matches::post::Body>,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<crate::v3::webizpay::stores::entity_matches::post::Response>,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["batch_id"],
+        query: &["sp_mchid"],
+        path: "/v3/webizpay/stores/entity-matches/{batch_id}",
+        feature: "webizpay",
+        rust_path: "wechatpay::v3::webizpay::stores::entity_matches::by_batch_id::get",
+        title: "查询门店主体匹配结果",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4014507133",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::webizpay::stores::entity_matches::by_batch_id::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "GET",
+        path_params: &["user_id"],
+        query: &["sp_mchid", "sub_mchid"],
+        path: "/v3/webizpay/users/{user_id}/authorization-state",
+        feature: "webizpay",
+        rust_path: "wechatpay::v3::webizpay::users::by_user_id::authorization_state::get",
+        title: "企业商户查询企业员工开通授权状态",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4014507163",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::None,
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::webizpay::users::by_user_id::authorization_state::get::Response,
+            >,
+        ),
+    },
+    crate::OperationInfo {
+        method: "POST",
+        path_params: &["user_id"],
+        query: &[],
+        path: "/v3/webizpay/users/{user_id}/authorization-url",
+        feature: "webizpay",
+        rust_path: "wechatpay::v3::webizpay::users::by_user_id::authorization_url::post",
+        title: "企业商户发起员工开通企业支付授权",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4014507153",
+        deprecated: false,
+        #[cfg(feature = "roundtrip")]
+        check_request: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::webizpay::users::by_user_id::authorization_url::post::Body,
+            >,
+        ),
+        #[cfg(feature = "roundtrip")]
+        check_response: ::std::option::Option::Some(
+            crate::check::<
+                crate::v3::webizpay::users::by_user_id::authorization_url::post::Response,
+            >,
+        ),
+    },
+];

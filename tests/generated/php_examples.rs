@@ -1,0 +1,308 @@
+//! The PHP request examples of the documentation, turned into JSON, fit the generated request types and
+//! come back unchanged from a round trip through them. Needs the docs corpus (`$WECHATPAY_DOCS` or
+//! `../shared/docs/wechatpay.im`); skips plainly without it.
+
+use serde_json::{Map, Value};
+use std::path::{Path, PathBuf};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn docs_dir() -> PathBuf {
+    match std::env::var_os("WECHATPAY_DOCS") {
+        Some(d) if !d.is_empty() => PathBuf::from(d),
+        _ => root().join("../shared/docs/wechatpay.im"),
+    }
+}
+
+/// A PHP literal: arrays, strings, numbers, booleans and null. Anything else (variables, calls) is
+/// `Err`, and the example is not used.
+struct Php<'a> {
+    s: &'a [u8],
+    i: usize,
+}
+
+impl<'a> Php<'a> {
+    fn skip(&mut self) {
+        loop {
+            while self.i < self.s.len() && self.s[self.i].is_ascii_whitespace() {
+                self.i += 1;
+            }
+            if self.s[self.i..].starts_with(b"//") || self.s[self.i..].starts_with(b"#") {
+                while self.i < self.s.len() && self.s[self.i] != b'\n' {
+                    self.i += 1;
+                }
+            } else if self.s[self.i..].starts_with(b"/*") {
+                match find(&self.s[self.i..], b"*/") {
+                    Some(end) => self.i += end + 2,
+                    None => self.i = self.s.len(),
+                }
+            } else {
+                return;
+            }
+        }
+    }
+
+    fn eat(&mut self, t: &[u8]) -> bool {
+        self.skip();
+        if self.s[self.i..].starts_with(t) {
+            self.i += t.len();
+            true
+        } else {
+            false
+        }
+    }
+
+    fn value(&mut self) -> Result<Value, String> {
+        self.skip();
+        let rest = &self.s[self.i..];
+        match rest.first() {
+            Some(b'[') => self.array(),
+            Some(b'\'') | Some(b'"') => self.string().map(Value::String),
+            Some(c) if c.is_ascii_digit() || *c == b'-' => self.number(),
+            _ if rest.starts_with(b"true") => {
+                self.i += 4;
+                Ok(Value::Bool(true))
+            }
+            _ if rest.starts_with(b"false") => {
+                self.i += 5;
+                Ok(Value::Bool(false))
+            }
+            _ if rest.starts_with(b"null") => {
+                self.i += 4;
+                Ok(Value::Null)
+            }
+            _ => Err(format!(
+                "not a literal: {}",
+                String::from_utf8_lossy(&rest[..rest.len().min(30)])
+            )),
+        }
+    }
+
+    fn string(&mut self) -> Result<String, String> {
+        let quote = self.s[self.i];
+        self.i += 1;
+        let mut out = Vec::new();
+        while self.i < self.s.len() {
+            let c = self.s[self.i];
+            self.i += 1;
+            if c == quote {
+                return String::from_utf8(out).map_err(|e| e.to_string());
+            }
+            if c == b'\\' && self.i < self.s.len() {
+                let n = self.s[self.i];
+                self.i += 1;
+                match (quote, n) {
+                    (_, b'\\') => out.push(b'\\'),
+                    (q, n) if n == q => out.push(n),
+                    (b'"', b'n') => out.push(b'\n'),
+                    (b'"', b't') => out.push(b'\t'),
+                    (b'"', b'$') => out.push(b'$'),
+                    _ => {
+                        out.push(b'\\');
+                        out.push(n);
+                    }
+                }
+                continue;
+            }
+            if quote == b'"' && c == b'$' {
+                return Err("interpolated string".into());
+            }
+            out.push(c);
+        }
+        Err("unterminated string".into())
+    }
+
+    fn number(&mut self) -> Result<Value, String> {
+        let start = self.i;
+        if self.s[self.i] == b'-' {
+            self.i += 1;
+        }
+        while self.i < self.s.len() && (self.s[self.i].is_ascii_digit() || self.s[self.i] == b'.') {
+            self.i += 1;
+        }
+        let text = std::str::from_utf8(&self.s[start..self.i]).map_err(|e| e.to_string())?;
+        serde_json::from_str(text).map_err(|e| format!("number {text}: {e}"))
+    }
+
+    fn array(&mut self) -> Result<Value, String> {
+        self.i += 1;
+        let mut keyed = Map::new();
+        let mut list = Vec::new();
+        loop {
+            if self.eat(b"]") {
+                break;
+            }
+            let first = self.value()?;
+            if self.eat(b"=>") {
+                let v = self.value()?;
+                let k = match first {
+                    Value::String(s) => s,
+                    other => other.to_string(),
+                };
+                keyed.insert(k, v);
+            } else {
+                list.push(first);
+            }
+            if !self.eat(b",") {
+                if self.eat(b"]") {
+                    break;
+                }
+                return Err("expected `,` or `]`".into());
+            }
+        }
+        match (keyed.is_empty(), list.is_empty()) {
+            (false, true) => Ok(Value::Object(keyed)),
+            (true, _) => Ok(Value::Array(list)),
+            (false, false) => Err("mixed keyed and positional entries".into()),
+        }
+    }
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
+/// The argument array of the first `->{method}Async([` call in the page's PHP code blocks.
+fn example_args(page: &str, method: &str) -> Option<Result<Value, String>> {
+    let marker = format!("->{}Async([", method.to_lowercase());
+    let mut in_php = false;
+    let mut block = String::new();
+    for line in page.lines() {
+        if line.starts_with("```php") {
+            in_php = true;
+            block.clear();
+            continue;
+        }
+        if in_php && line.starts_with("```") {
+            in_php = false;
+            if let Some(at) = block.find(&marker) {
+                let start = at + marker.len() - 1;
+                let mut p = Php {
+                    s: block.as_bytes(),
+                    i: start,
+                };
+                return Some(p.value());
+            }
+            continue;
+        }
+        if in_php {
+            block.push_str(line);
+            block.push('\n');
+        }
+    }
+    None
+}
+
+fn spec_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).expect("spec folder is readable") {
+        let path = entry.expect("dir entry").path();
+        if path.is_dir() {
+            spec_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "json") {
+            out.push(path);
+        }
+    }
+}
+
+/// Example keys that are slips in the docs' examples, not in the tables: (path, key).
+const KNOWN_EXAMPLE_SLIPS: &[(&str, &str)] = &[
+    // The example passes `transaction_id`, a parameter of the sibling page `…/id/{transaction_id}`.
+    ("/v3/global/papay/transactions/out-trade-no/{out_trade_no}", "transaction_id"),
+    // `use_id` for `user_id`; the table and the URL say `user_id`.
+    ("/v3/offlinefacemch/organizations/{organization_id}/users/user-id/{user_id}/terminate-contract", "use_id"),
+];
+
+#[test]
+fn php_request_examples_round_trip_through_the_request_types() {
+    let docs = docs_dir();
+    if !docs.is_dir() {
+        println!(
+            "skipping: docs corpus not found at {} (set WECHATPAY_DOCS)",
+            docs.display()
+        );
+        return;
+    }
+    let mut files = Vec::new();
+    spec_files(&root().join("spec/openapi/v3"), &mut files);
+    files.sort();
+    let ops = wechatpay::operations();
+    let (mut with_example, mut body_checked, mut unusable) = (0, 0, 0);
+    let mut failures = Vec::new();
+    for f in &files {
+        let spec: Value =
+            serde_json::from_str(&std::fs::read_to_string(f).expect("readable")).expect("JSON");
+        let source = spec["source"].as_str().expect("source");
+        let Ok(page) = std::fs::read_to_string(docs.join(source)) else {
+            continue;
+        };
+        for op in spec["operations"].as_array().into_iter().flatten() {
+            let method = op["method"].as_str().expect("method");
+            let path = op["path"].as_str().expect("path");
+            let Some(args) = example_args(&page, method) else {
+                continue;
+            };
+            with_example += 1;
+            let args = match args {
+                Ok(Value::Object(m)) => m,
+                _ => {
+                    unusable += 1;
+                    continue;
+                }
+            };
+            let info = ops
+                .iter()
+                .find(|o| o.method == method && o.path == path)
+                .expect("operation is generated");
+            for (k, v) in &args {
+                match k.as_str() {
+                    "json" => match info.check_request {
+                        Some(check) => {
+                            body_checked += 1;
+                            match check(v) {
+                                Ok(back) if &back == v => {}
+                                Ok(back) => failures.push(format!("{method} {path}: round trip differs:\n  example: {v}\n  back:    {back}")),
+                                Err(e) => failures.push(format!("{method} {path}: example does not fit the request type {e}")),
+                            }
+                        }
+                        None => failures.push(format!(
+                            "{method} {path}: example has a JSON body but the operation has none"
+                        )),
+                    },
+                    "query" => {
+                        for q in v.as_object().into_iter().flat_map(|m| m.keys()) {
+                            // A `{name}` the docs list only under `query` is a path parameter (see
+                            // spec/DIAGNOSTICS.md, `path-param-in-query`).
+                            if !info.query.contains(&q.as_str())
+                                && !info.path_params.contains(&q.as_str())
+                            {
+                                failures.push(format!(
+                                    "{method} {path}: example query `{q}` is not a query parameter"
+                                ));
+                            }
+                        }
+                    }
+                    // Pseudo keys and options of the PHP client (`sink`: save the download to a file).
+                    "headers" | "body" | "base_uri" | "security" | "nonceless" | "xml" | "sink" => {
+                    }
+                    param => {
+                        if !info.path_params.contains(&param)
+                            && !KNOWN_EXAMPLE_SLIPS.contains(&(path, param))
+                        {
+                            failures.push(format!("{method} {path}: example parameter `{param}` is not a path parameter"));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    println!("PHP examples: {with_example} operations have one, {body_checked} JSON bodies checked, {unusable} not literal (skipped), {} failures", failures.len());
+    assert!(with_example > 900, "only {with_example} examples found");
+    assert!(
+        failures.is_empty(),
+        "{} examples do not fit:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
