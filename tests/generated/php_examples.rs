@@ -73,11 +73,36 @@ impl<'a> Php<'a> {
                 self.i += 4;
                 Ok(Value::Null)
             }
-            _ => Err(format!(
-                "not a literal: {}",
-                String::from_utf8_lossy(&rest[..rest.len().min(30)])
-            )),
+            // An expression (`Rsa::encrypt(...)` for a sensitive field, a variable): its value is a
+            // string at run time; read it as a placeholder string.
+            Some(_) => self.expression(),
+            None => Err("unexpected end".into()),
         }
+    }
+
+    fn expression(&mut self) -> Result<Value, String> {
+        let start = self.i;
+        let mut depth = 0i32;
+        while self.i < self.s.len() {
+            match self.s[self.i] {
+                b'(' | b'[' => depth += 1,
+                b')' | b']' if depth > 0 => depth -= 1,
+                b',' | b']' | b')' if depth == 0 => break,
+                b'\'' | b'"' => {
+                    self.string()?;
+                    continue;
+                }
+                _ => {}
+            }
+            self.i += 1;
+        }
+        let text = String::from_utf8_lossy(&self.s[start..self.i])
+            .trim()
+            .to_string();
+        if text.is_empty() {
+            return Err("empty expression".into());
+        }
+        Ok(Value::String(format!("<php: {text}>")))
     }
 
     fn string(&mut self) -> Result<String, String> {
@@ -283,7 +308,8 @@ fn php_request_examples_round_trip_through_the_request_types() {
                             }
                         }
                     }
-                    // Pseudo keys and options of the PHP client (`sink`: save the download to a file).
+                    // Pseudo keys and options of the PHP client (`sink`: save the download to a file; `handler`:
+                    // a Guzzle handler stack).
                     "headers" | "body" | "base_uri" | "security" | "nonceless" | "xml" | "sink" => {
                     }
                     param => {
