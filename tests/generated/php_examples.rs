@@ -308,10 +308,10 @@ fn php_request_examples_round_trip_through_the_request_types() {
                             }
                         }
                     }
-                    // Pseudo keys and options of the PHP client (`sink`: save the download to a file; `handler`:
-                    // a Guzzle handler stack).
-                    "headers" | "body" | "base_uri" | "security" | "nonceless" | "xml" | "sink" => {
-                    }
+                    // Pseudo keys and options of the PHP client (`sink`: save the download to a
+                    // file; `handler`: a Guzzle handler stack).
+                    "headers" | "body" | "base_uri" | "security" | "nonceless" | "xml" | "sink"
+                    | "handler" => {}
                     param => {
                         if !info.path_params.contains(&param)
                             && !KNOWN_EXAMPLE_SLIPS.contains(&(path, param))
