@@ -126,6 +126,9 @@ pub struct Field {
     /// Alternative child sets separated by rule rows in the docs; `fields` is then empty.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub variants: Vec<Vec<Field>>,
+    /// Source line of the row (for diagnostics only; not written to `spec/`).
+    #[serde(skip)]
+    pub line: usize,
 }
 
 /// One notification (webhook) that WeChat Pay sends to the merchant.

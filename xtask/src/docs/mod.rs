@@ -391,7 +391,7 @@ fn operation(kind: Kind, rel: &str, s: Section, diags: &mut Diagnostics) -> Oper
                     "security" => op.security = true,
                     "nonceless" => op.nonceless = true,
                     "fragment" => op.fragment = f.constant.clone().or(Some(f.description.clone())),
-                    "timeout" => diags.warn(line, "client-option", "`timeout` is an option of the PHP client, not a request parameter; ignored"),
+                    "timeout" => diags.warn(f.line, "client-option", "`timeout` is an option of the PHP client, not a request parameter; ignored"),
                     _ => path_rows.push(f),
                 }
             }
@@ -403,7 +403,7 @@ fn operation(kind: Kind, rel: &str, s: Section, diags: &mut Diagnostics) -> Oper
         }
         if let Some(i) = op.query.iter().position(|f| f.name == name) {
             diags.warn(
-                s.line,
+                op.query[i].line,
                 "path-param-in-query",
                 format!(
                     "`{{{name}}}` is documented as a query parameter; moved to the path parameters"
@@ -413,7 +413,7 @@ fn operation(kind: Kind, rel: &str, s: Section, diags: &mut Diagnostics) -> Oper
             f.required = true;
             path_rows.push(f);
         } else if let Some(f) = op.request_body.fields.iter().find(|f| f.name == name) {
-            diags.warn(s.line, "path-param-in-body", format!("`{{{name}}}` is documented only as a body field; also used as the path parameter"));
+            diags.warn(f.line, "path-param-in-body", format!("`{{{name}}}` is documented only as a body field; also used as the path parameter"));
             let mut f = f.clone();
             f.required = true;
             path_rows.push(f);
@@ -585,13 +585,13 @@ fn match_path_params(
             .as_deref()
             .filter(|c| path.split('/').any(|seg| seg == *c))
         {
-            diags.warn(line, "fixed-path-segment", format!("row `{}` is the fixed path segment `{c}`, already in `{path}`; not a parameter", f.name));
+            diags.warn(f.line, "fixed-path-segment", format!("row `{}` is the fixed path segment `{c}`, already in `{path}`; not a parameter", f.name));
             continue;
         }
         match slots.iter().position(Option::is_none) {
             Some(i) => {
                 diags.warn(
-                    line,
+                    f.line,
                     "path-param-mismatch",
                     format!(
                         "row `{}` matches no `{{name}}` in `{path}`; read as `{{{}}}` by position",
@@ -605,7 +605,7 @@ fn match_path_params(
                 slots[i] = Some(f);
             }
             None => {
-                diags.warn(line, "path-param-mismatch", format!("row `{}` is not a pseudo row and matches no `{{name}}` in `{path}`; kept as an extra path parameter", f.name));
+                diags.warn(f.line, "path-param-mismatch", format!("row `{}` is not a pseudo row and matches no `{{name}}` in `{path}`; kept as an extra path parameter", f.name));
                 slots.push(Some(f));
             }
         }

@@ -255,6 +255,7 @@ fn field_row(
         description: described.text,
         enum_values: described.enums,
         constant: described.constant,
+        line,
         ..Field::default()
     };
     read_type(line, &mut field, ty_text, diags);

@@ -24,8 +24,11 @@ pub fn describe(raw: &str) -> Described {
     for seg in &segments {
         let t = seg.trim();
         if enums.is_none() {
-            if let Some(values) = short_enum(t) {
+            if let Some((prose, values)) = short_enum(t) {
                 enums = Some(values);
+                if !prose.is_empty() {
+                    kept.push(prose);
+                }
                 continue;
             }
         }
@@ -35,7 +38,7 @@ pub fn describe(raw: &str) -> Described {
                 None => listing = None,
             }
         }
-        if t.ends_with("枚举值：") || t.ends_with("枚举值:") {
+        if t.ends_with("枚举值：") || t.ends_with("枚举值:") || t == "枚举值" {
             listing = Some(false);
         } else if listing.is_none() && listed.is_empty() && (t.ends_with('：') || t.ends_with(':'))
         {
@@ -85,16 +88,28 @@ fn split_br(raw: &str) -> Vec<&str> {
 }
 
 /// `` `A` | `B` 枚举值之一`` or `` `A` 枚举值`` (the whole segment).
-fn short_enum(seg: &str) -> Option<Vec<String>> {
+fn short_enum(seg: &str) -> Option<(&str, Vec<String>)> {
+    if let Some((prose, rest)) = seg.split_once("固定枚举值") {
+        // `固定枚举值`X``: one fixed value.
+        let value = rest.trim_start().strip_prefix('`')?.split('`').next()?;
+        return Some((prose.trim_end(), vec![value.to_string()]));
+    }
     let body = seg
         .strip_suffix("枚举值之一")
         .or_else(|| seg.strip_suffix("枚举值"))
         .or_else(|| seg.strip_suffix("枚举值之一。"))
         .or_else(|| seg.strip_suffix("枚举值。"))?
-        .trim();
-    // Backticked values separated by `|` and/or spaces; anything else means this is prose.
+        .trim_end();
+    // Backticked values separated by `|` and/or spaces, after prose without code spans.
+    let start = body.find('`')?;
+    let values = value_list(&body[start..])?;
+    Some((body[..start].trim_end(), values))
+}
+
+/// `` `A` | `B` `C` `` → the values; `None` when anything else is in between.
+fn value_list(text: &str) -> Option<Vec<String>> {
     let mut values = Vec::new();
-    let mut rest = body;
+    let mut rest = text;
     loop {
         rest = rest.trim_start_matches(|c: char| c.is_whitespace() || c == '|');
         if rest.is_empty() {
@@ -206,6 +221,28 @@ mod tests {
         let d = describe("交易状态：<br/>`SUCCESS`：支付成功 <br/>`ACCEPT`：已接收");
         assert_eq!(d.enums, Some(vec!["SUCCESS".into(), "ACCEPT".into()]));
         assert_eq!(describe("说明：<br/>注意：不要重复").enums, None);
+    }
+
+    #[test]
+    fn enum_after_prose_and_fixed_enum() {
+        let d = describe("x<br/>充值渠道 `BANK_TRANSFER` | `ONLINE_BANK` 枚举值之一");
+        assert_eq!(
+            d.enums,
+            Some(vec!["BANK_TRANSFER".into(), "ONLINE_BANK".into()])
+        );
+        assert_eq!(d.text, "x\n充值渠道");
+        assert_eq!(
+            describe("文件摘要算法 `DIGEST_ALGORITHM_SM3`枚举值").enums,
+            Some(vec!["DIGEST_ALGORITHM_SM3".into()])
+        );
+        assert_eq!(
+            describe("签名类型<br/>固定枚举值`HMAC-SHA256`").enums,
+            Some(vec!["HMAC-SHA256".into()])
+        );
+        assert_eq!(
+            describe("范围<br/>枚举值<br/>`GLOBAL`：全局<br/>`SINGLE`：单个").enums,
+            Some(vec!["GLOBAL".into(), "SINGLE".into()])
+        );
     }
 
     #[test]

@@ -67,7 +67,11 @@ pub fn crate_files(pages: &[Page]) -> Result<(Files, Summary), String> {
         };
         files.insert(file, module_source(path, node, &group_ops)?);
     }
-    let groups: Vec<String> = nodes.keys().filter(|p| p.len() == 2).map(|p| p[1].clone()).collect();
+    let groups: Vec<String> = nodes
+        .keys()
+        .filter(|p| p.len() == 2)
+        .map(|p| p[1].clone())
+        .collect();
     files.insert("src/lib.rs".into(), lib_source(&groups));
     files.insert("Cargo.toml".into(), cargo_toml(&summary));
     Ok((files, summary))
@@ -82,7 +86,11 @@ fn module_file(path: &[String], has_children: bool) -> String {
     }
 }
 
-fn module_source(path: &[String], node: &Node, group_ops: &[(Vec<String>, Operation)]) -> Result<String, String> {
+fn module_source(
+    path: &[String],
+    node: &Node,
+    group_ops: &[(Vec<String>, Operation)],
+) -> Result<String, String> {
     let mut items = Vec::new();
     let url = format!(
         "/{}",
@@ -226,14 +234,19 @@ fn lib_source(groups: &[String]) -> String {
     s.push_str("\n/// Every operation of the enabled features, in path order.\npub fn operations() -> ::std::vec::Vec<&'static OperationInfo> {\n    #[allow(unused_mut)]\n    let mut all: ::std::vec::Vec<&'static OperationInfo> = ::std::vec::Vec::new();\n");
     for g in groups {
         let stem = naming::file_stem(g);
-        s.push_str(&format!("    #[cfg(feature = \"{stem}\")]\n    all.extend(v3::{g}::OPERATIONS.iter());\n"));
+        s.push_str(&format!(
+            "    #[cfg(feature = \"{stem}\")]\n    all.extend(v3::{g}::OPERATIONS.iter());\n"
+        ));
     }
     s.push_str("    all\n}\n");
     s
 }
 
 /// The `OPERATIONS` table of one business group.
-fn operations_table(group: &[String], ops: &[(Vec<String>, Operation)]) -> proc_macro2::TokenStream {
+fn operations_table(
+    group: &[String],
+    ops: &[(Vec<String>, Operation)],
+) -> proc_macro2::TokenStream {
     let entries = ops.iter().map(|(path, op)| {
         let module: Vec<proc_macro2::Ident> = path.iter().map(|s| ident_tokens(s)).collect();
         let method_mod = ident_tokens(&naming::snake(&op.method.to_lowercase()));
@@ -275,7 +288,10 @@ fn operations_table(group: &[String], ops: &[(Vec<String>, Operation)]) -> proc_
             }
         }
     });
-    let doc = format!(" The operations of feature `{}`.", naming::file_stem(&group[1]));
+    let doc = format!(
+        " The operations of feature `{}`.",
+        naming::file_stem(&group[1])
+    );
     quote! {
         #[doc = #doc]
         pub static OPERATIONS: &[crate::OperationInfo] = &[#(#entries),*];
