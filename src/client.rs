@@ -761,8 +761,11 @@ impl Client {
     /// * HTTP 429 (`RATELIMIT_EXCEEDED`): retried, any method, honouring `Retry-After`;
     /// * HTTP 5xx: retried only for GET/HEAD (configurable), never for POST/PUT/PATCH/DELETE;
     /// * anything else: returned at once.
-    pub async fn execute(&self, req: Request) -> Result<Response, Error> {
+    pub async fn execute(&self, mut req: Request) -> Result<Response, Error> {
         self.maybe_spawn_periodic_refresh();
+        if req.needs_encryption_serial && req.wechatpay_serial.is_none() {
+            req.wechatpay_serial = Some(self.encryption_key().await?.serial().to_string());
+        }
         let mut resp = self.transport(&req).await?;
         if !req.unsigned_download && self.inner.verify_responses {
             resp.verified_by = Some(self.verify(&resp.headers, &resp.body).await?);

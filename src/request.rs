@@ -56,6 +56,7 @@ pub struct Request {
     pub(crate) base_url: Option<Cow<'static, str>>,
     pub(crate) unsigned_download: bool,
     pub(crate) wechatpay_serial: Option<String>,
+    pub(crate) needs_encryption_serial: bool,
 }
 
 impl Request {
@@ -71,6 +72,7 @@ impl Request {
             base_url: None,
             unsigned_download: false,
             wechatpay_serial: None,
+            needs_encryption_serial: false,
         }
     }
 
@@ -145,6 +147,15 @@ impl Request {
     /// serial of its preferred key anyway (as the official SDKs do).
     pub fn encrypted_with(mut self, serial: impl Into<String>) -> Self {
         self.wechatpay_serial = Some(serial.into());
+        self
+    }
+
+    /// Marks the request as carrying fields encrypted for WeChat Pay, so `Wechatpay-Serial` is
+    /// mandatory: unless [`encrypted_with`](Request::encrypted_with) named a key, the client names its
+    /// encryption key (see [`Client::encryption_key`](crate::Client::encryption_key), which may download
+    /// certificates first) and fails with a configuration error rather than send the request without it.
+    pub fn needs_encryption_serial(mut self) -> Self {
+        self.needs_encryption_serial = true;
         self
     }
 

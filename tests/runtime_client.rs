@@ -582,6 +582,44 @@ async fn escape_hatch_and_sensitive_serial() {
         "张三".as_bytes()
     );
 
+    // The flag form: the client names its encryption key itself.
+    let _: serde_json::Value = client
+        .send(
+            Request::new(Method::POST, "/v3/x")
+                .body("{}")
+                .needs_encryption_serial(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        server.requests().pop().unwrap().header("wechatpay-serial"),
+        Some(PUB_KEY_ID)
+    );
+    // Without any key to name, the request is not sent.
+    let keyless = Client::builder()
+        .mchid(MCHID)
+        .merchant_serial(MERCHANT_SERIAL)
+        .private_key_pem(&keys.merchant_private_pem)
+        .danger_disable_response_verification()
+        .base_url(&server.base_url)
+        .backup_base_url(None)
+        .build()
+        .unwrap();
+    let before = server.requests().len();
+    let e = keyless
+        .send_empty(
+            Request::new(Method::POST, "/v3/x")
+                .body("{}")
+                .needs_encryption_serial(),
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&e, Error::Config(c) if c.kind == wechatpay_runtime::ConfigErrorKind::Missing),
+        "{e:?}"
+    );
+    assert_eq!(server.requests().len(), before);
+
     // Bad request descriptions are errors, not panics.
     let e = client
         .send_empty(Request::new(Method::GET, "/v3/{missing}"))
