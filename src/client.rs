@@ -611,7 +611,8 @@ impl Client {
 
     /// Untyped escape hatch for operations the docs do not describe yet: any method, any path template
     /// with `{name}` parameters, optional JSON body, JSON (`serde_json::Value` or any `Deserialize`
-    /// type) out. Signed and verified like everything else.
+    /// type) out. Signed and verified like everything else. An empty answer (e.g. 204) decodes as JSON
+    /// `null`; POST/PUT/PATCH without a body send an empty body.
     ///
     /// ```no_run
     /// # async fn demo(client: wechatpay_runtime::Client) -> Result<(), wechatpay_runtime::Error> {
