@@ -211,94 +211,53 @@ fn aead_nonce(nonce: &[u8]) -> Result<Nonce, Error> {
     Ok(Nonce::assume_unique_for_key(arr))
 }
 
-/// AES-GCM for nonces that are not 12 bytes (NIST SP 800-38D, J0 = GHASH(IV)). aws-lc-rs's AEAD API
-/// only takes 96-bit nonces; WeChat nonces are 12 characters, but other SDKs accept any length, so
-/// this keeps us interoperable. Built from AES-ECB blocks of aws-lc-rs and a constant-time GHASH.
-mod gcm_any_nonce {
+/// AES-GCM with a 16-byte nonce (GCM derives the initial counter from a longer nonce with GHASH).
+/// aws-lc-rs's AEAD API takes only 96-bit nonces; WeChat's are 12 bytes, but other SDKs accept 16-byte
+/// ones, so those come from the RustCrypto `aes-gcm` crate (audited) instead of being written here.
+mod gcm_nonce16 {
     use super::{CryptoError, Error};
-    use aws_lc_rs::cipher::{EncryptingKey, UnboundCipherKey, AES_128, AES_256};
+    use aes_gcm::aead::{Aead, KeyInit, Payload};
+    use aes_gcm::aes::{Aes128, Aes256};
+    use aes_gcm::{AesGcm, Nonce};
 
-    fn ecb(key: &[u8], blocks: &mut [u8]) -> Result<(), Error> {
-        let alg = if key.len() == 32 { &AES_256 } else { &AES_128 };
-        let k = UnboundCipherKey::new(alg, key).map_err(|_| CryptoError::Failed)?;
-        let k = EncryptingKey::ecb(k).map_err(|_| CryptoError::Failed)?;
-        k.encrypt(blocks).map_err(|_| CryptoError::Failed)?;
-        Ok(())
-    }
-
-    fn gf_mul(x: u128, y: u128) -> u128 {
-        let mut z = 0u128;
-        let mut v = y;
-        for i in 0..128 {
-            let bit = (x >> (127 - i)) & 1;
-            z ^= v & 0u128.wrapping_sub(bit);
-            let lsb = v & 1;
-            v >>= 1;
-            v ^= (0xE1u128 << 120) & 0u128.wrapping_sub(lsb);
-        }
-        z
-    }
-
-    fn ghash(h: u128, aad: &[u8], ct: &[u8]) -> u128 {
-        let mut y = 0u128;
-        for data in [aad, ct] {
-            for chunk in data.chunks(16) {
-                let mut b = [0u8; 16];
-                b[..chunk.len()].copy_from_slice(chunk);
-                y = gf_mul(y ^ u128::from_be_bytes(b), h);
-            }
-        }
-        let lens = ((aad.len() as u128 * 8) << 64) | (ct.len() as u128 * 8);
-        gf_mul(y ^ lens, h)
-    }
-
-    /// Returns (E(J0) as the tag mask, keystream for `len` bytes, H).
-    fn setup(key: &[u8], nonce: &[u8], len: usize) -> Result<(u128, Vec<u8>, u128), Error> {
-        let mut hb = [0u8; 16];
-        ecb(key, &mut hb)?;
-        let h = u128::from_be_bytes(hb);
-        let j0 = ghash(h, &[], nonce);
-        let nblocks = len.div_ceil(16);
-        let mut blocks = Vec::with_capacity((nblocks + 1) * 16);
-        for i in 0..=nblocks {
-            let ctr = (j0 as u32).wrapping_add(i as u32);
-            let cb = (j0 & !0xFFFF_FFFFu128) | u128::from(ctr);
-            blocks.extend_from_slice(&cb.to_be_bytes());
-        }
-        ecb(key, &mut blocks)?;
-        let mut ej0 = [0u8; 16];
-        ej0.copy_from_slice(&blocks[..16]);
-        let mut ks = blocks.split_off(16);
-        ks.truncate(len);
-        Ok((u128::from_be_bytes(ej0), ks, h))
-    }
+    type Gcm256 = AesGcm<Aes256, aes_gcm::aead::consts::U16>;
+    type Gcm128 = AesGcm<Aes128, aes_gcm::aead::consts::U16>;
 
     pub(super) fn seal(key: &[u8], nonce: &[u8], aad: &[u8], pt: &[u8]) -> Result<Vec<u8>, Error> {
-        let (ej0, ks, h) = setup(key, nonce, pt.len())?;
-        let mut out: Vec<u8> = pt.iter().zip(ks.iter()).map(|(a, b)| a ^ b).collect();
-        let tag = ghash(h, aad, &out) ^ ej0;
-        out.extend_from_slice(&tag.to_be_bytes());
-        Ok(out)
+        let n = Nonce::from_slice(nonce);
+        let payload = Payload { msg: pt, aad };
+        let out = match key.len() {
+            32 => Gcm256::new_from_slice(key)
+                .map_err(|_| CryptoError::Failed)?
+                .encrypt(n, payload),
+            _ => Gcm128::new_from_slice(key)
+                .map_err(|_| CryptoError::Failed)?
+                .encrypt(n, payload),
+        };
+        out.map_err(|_| CryptoError::Failed.into())
     }
 
     pub(super) fn open(key: &[u8], nonce: &[u8], aad: &[u8], ct: &[u8]) -> Result<Vec<u8>, Error> {
-        if ct.len() < 16 {
-            return Err(CryptoError::DecryptFailed.into());
-        }
-        let (body, tag) = ct.split_at(ct.len() - 16);
-        let (ej0, ks, h) = setup(key, nonce, body.len())?;
-        let expect = (ghash(h, aad, body) ^ ej0).to_be_bytes();
-        aws_lc_rs::constant_time::verify_slices_are_equal(&expect, tag)
-            .map_err(|_| CryptoError::DecryptFailed)?;
-        Ok(body.iter().zip(ks.iter()).map(|(a, b)| a ^ b).collect())
+        let n = Nonce::from_slice(nonce);
+        let payload = Payload { msg: ct, aad };
+        let out = match key.len() {
+            32 => Gcm256::new_from_slice(key)
+                .map_err(|_| CryptoError::Failed)?
+                .decrypt(n, payload),
+            _ => Gcm128::new_from_slice(key)
+                .map_err(|_| CryptoError::Failed)?
+                .decrypt(n, payload),
+        };
+        out.map_err(|_| CryptoError::DecryptFailed.into())
     }
 }
 
 /// AEAD_AES_256_GCM decryption as WeChat Pay uses it: `ciphertext` is the base64-*decoded* ciphertext
 /// followed by the 16-byte tag; `nonce` is the 12-byte nonce string; `aad` the associated data.
 ///
-/// WeChat nonces are 12 bytes; other lengths are accepted too (GCM with a GHASH-derived initial counter,
-/// as OpenSSL and Python `cryptography` do), so ciphertexts made by other SDKs with longer nonces decrypt.
+/// WeChat nonces are 12 bytes; 16-byte nonces are accepted too (GCM with a GHASH-derived initial
+/// counter, as OpenSSL and Python `cryptography` do), so ciphertexts other SDKs make with them decrypt.
+/// Other lengths are an error.
 /// `key` must be 32 bytes (AES-256-GCM, the APIv3 key). A 16-byte key selects AES-128-GCM: this exists
 /// only so that known answers from the official SDK test suites, which use 16-byte test keys, can be
 /// checked; real APIv3 keys are 32 bytes and [`ApiV3Key`] accepts nothing else.
@@ -309,8 +268,8 @@ pub fn aead_aes_256_gcm_decrypt(
     ciphertext: &[u8],
 ) -> Result<Vec<u8>, Error> {
     let k = aead_key(key)?;
-    if nonce.len() != NONCE_LEN && !nonce.is_empty() {
-        return gcm_any_nonce::open(key, nonce, aad, ciphertext);
+    if nonce.len() == 16 {
+        return gcm_nonce16::open(key, nonce, aad, ciphertext);
     }
     let n = aead_nonce(nonce)?;
     let mut buf = ciphertext.to_vec();
@@ -329,8 +288,8 @@ pub fn aead_aes_256_gcm_encrypt(
     plaintext: &[u8],
 ) -> Result<Vec<u8>, Error> {
     let k = aead_key(key)?;
-    if nonce.len() != NONCE_LEN && !nonce.is_empty() {
-        return gcm_any_nonce::seal(key, nonce, aad, plaintext);
+    if nonce.len() == 16 {
+        return gcm_nonce16::seal(key, nonce, aad, plaintext);
     }
     let n = aead_nonce(nonce)?;
     let mut buf = plaintext.to_vec();

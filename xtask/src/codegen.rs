@@ -108,11 +108,17 @@ pub fn run(opts: &Options) -> Result<Report, String> {
         w.prune(&spec.join(dir), "json")?;
     }
     let generated = opts.root.join("generated");
-    let (files, _summary) = crate::emit::crate_files(&corpus.pages)?;
+    let (files, summary) = crate::emit::crate_files(&corpus.pages)?;
     for (rel, contents) in &files {
         w.ensure(&generated.join(rel), contents)?;
     }
     w.prune(&generated.join("src"), "rs")?;
+    let readme = opts.root.join("README.md");
+    if let Ok(text) = std::fs::read_to_string(&readme) {
+        if let Some(updated) = replace_section(&text, "features", &features_table(&summary)) {
+            w.ensure(&readme, &updated)?;
+        }
+    }
     Ok(Report {
         docs,
         counts,
@@ -120,4 +126,23 @@ pub fn run(opts: &Options) -> Result<Report, String> {
         root: opts.root.clone(),
         elapsed: start.elapsed(),
     })
+}
+
+/// The README's feature table: one row per business group.
+fn features_table(summary: &crate::emit::Summary) -> String {
+    let mut t = String::from("| feature | operations | module |\n| --- | ---: | --- |\n");
+    for (feature, n) in &summary.features {
+        t.push_str(&format!("| `{feature}` | {n} | `wechatpay::v3::{feature}` |\n"));
+    }
+    t.push_str(&format!("| `full` | {} | all of the above |\n", summary.operations));
+    t
+}
+
+/// Replaces the text between `<!-- generated:NAME:begin -->` and `<!-- generated:NAME:end -->`.
+fn replace_section(text: &str, name: &str, body: &str) -> Option<String> {
+    let begin = format!("<!-- generated:{name}:begin -->");
+    let end = format!("<!-- generated:{name}:end -->");
+    let b = text.find(&begin)? + begin.len();
+    let e = b + text[b..].find(&end)?;
+    Some(format!("{}\n{}{}", &text[..b], body, &text[e..]))
 }
