@@ -728,6 +728,16 @@ impl Client {
         if let Some(s) = serial {
             h.insert(HeaderName::from_static("wechatpay-serial"), hv(&s)?);
         }
+        if let Some(m) = &req.multipart {
+            // An upload: the signature covers the meta JSON; the body is the multipart encoding.
+            let boundary = generate_nonce();
+            h.insert(
+                reqwest::header::CONTENT_TYPE,
+                hv(&format!("multipart/form-data; boundary={boundary}"))?,
+            );
+            *hr.body_mut() = Some(reqwest::Body::from(m.encode(&boundary)));
+            return Ok(hr);
+        }
         // Like the official SDKs, every request declares JSON (a GET simply has an empty body).
         h.insert(
             reqwest::header::CONTENT_TYPE,

@@ -273,8 +273,13 @@ pub async fn start(keys: Keys, handler: Handler) -> TestServer {
                     let body = buf[start..start + len].to_vec();
                     buf.drain(..start + len);
                     let auth = headers.get("authorization").cloned().unwrap_or_default();
+                    // Uploads are signed over their JSON `meta` part, as WeChat Pay does.
+                    let signed = headers
+                        .get("content-type")
+                        .and_then(|ct| multipart_meta(ct, &body))
+                        .unwrap_or_else(|| body.clone());
                     let (auth_ok, nonce, signature) =
-                        check_auth(&keys, &method, &target, &body, &auth);
+                        check_auth(&keys, &method, &target, &signed, &auth);
                     let rec = Recorded {
                         method,
                         target,
@@ -335,4 +340,18 @@ pub fn closed_port_url() -> String {
     let port = l.local_addr().unwrap().port();
     drop(l);
     format!("http://127.0.0.1:{port}")
+}
+
+/// The content of the first part of a `multipart/form-data` body (the `meta` JSON of an upload).
+pub fn multipart_meta(content_type: &str, body: &[u8]) -> Option<Vec<u8>> {
+    let boundary = content_type.strip_prefix("multipart/form-data; boundary=")?;
+    let start = format!("--{boundary}\r\n");
+    let rest = body.strip_prefix(start.as_bytes())?;
+    let head_end = rest.windows(4).position(|w| w == b"\r\n\r\n")? + 4;
+    let content = &rest[head_end..];
+    let end_marker = format!("\r\n--{boundary}");
+    let end = content
+        .windows(end_marker.len())
+        .position(|w| w == end_marker.as_bytes())?;
+    Some(content[..end].to_vec())
 }

@@ -132,9 +132,14 @@ pub fn run(opts: &Options) -> Result<Report, String> {
 fn features_table(summary: &crate::emit::Summary) -> String {
     let mut t = String::from("| feature | operations | module |\n| --- | ---: | --- |\n");
     for (feature, n) in &summary.features {
-        t.push_str(&format!("| `{feature}` | {n} | `wechatpay::v3::{feature}` |\n"));
+        t.push_str(&format!(
+            "| `{feature}` | {n} | `wechatpay::v3::{feature}` |\n"
+        ));
     }
-    t.push_str(&format!("| `full` | {} | all of the above |\n", summary.operations));
+    t.push_str(&format!(
+        "| `full` | {} | all of the above |\n",
+        summary.operations
+    ));
     t
 }
 

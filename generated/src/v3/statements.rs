@@ -20,7 +20,7 @@ pub static OPERATIONS: &[crate::OperationInfo] = &[
 ];
 /// Types of `GET /v3/statements`.
 pub mod get {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

@@ -209,7 +209,9 @@ roundtrip = ["dep:serde_path_to_error"]
     s.push_str(
         r#"
 [dev-dependencies]
+base64 = "0.22"
 serde_json = "1"
+tokio = { version = "1", features = ["rt", "macros", "net", "io-util"] }
 
 # Hand-written tests of the generated crate live beside the other tests, outside generated/.
 [[test]]
@@ -221,6 +223,11 @@ required-features = ["full", "roundtrip"]
 name = "generated_php_examples"
 path = "../tests/generated/php_examples.rs"
 required-features = ["full", "roundtrip"]
+
+[[example]]
+name = "jsapi_local"
+path = "../examples/jsapi_local.rs"
+required-features = ["pay"]
 
 [lints.rust]
 unsafe_code = "forbid"

@@ -252,7 +252,7 @@ enum Loc {
 pub fn operation_tokens(op: &Operation, feature_doc: &str) -> TokenStream {
     let method = op.method.to_lowercase();
     let method_ident = ident(&naming::snake(&method));
-    let mut types = TypeSet::new(&["Request", "Body", "Response"]);
+    let mut types = TypeSet::new(&["Request", "Body", "Response", "Meta"]);
 
     // Path, query and header parameters live on `Request`; the JSON body is `Request::body`.
     let mut params: Vec<(Loc, Field)> = Vec::new();
@@ -292,6 +292,22 @@ pub fn operation_tokens(op: &Operation, feature_doc: &str) -> TokenStream {
     if has_json {
         types.top_struct("Body", "The JSON request body.", &body_fields, Dir::Request);
     }
+    // A media upload: a JSON `meta` part (signed) and one file part.
+    let upload = (op.request_body.format == "multipart").then(|| {
+        let meta = body_fields
+            .iter()
+            .find(|f| f.ty == "string" && (f.encoded.is_some() || !f.fields.is_empty()));
+        let file = body_fields.iter().find(|f| f.ty != "string");
+        (meta.cloned(), file.cloned())
+    });
+    if let Some((Some(meta), _)) = &upload {
+        types.top_struct(
+            "Meta",
+            "The JSON `meta` part of the upload: the part that is signed.",
+            &meta.fields,
+            Dir::Request,
+        );
+    }
     let response_fields: Vec<Field> = if op.response.variants.is_empty() {
         op.response.fields.clone()
     } else {
@@ -317,14 +333,36 @@ pub fn operation_tokens(op: &Operation, feature_doc: &str) -> TokenStream {
     } else {
         quote!()
     };
-    let extra_new: Vec<(Ident, TokenStream)> = if has_json {
+    let mut extra_new: Vec<(Ident, TokenStream)> = if has_json {
         vec![(format_ident!("body"), quote!(Body))]
     } else {
         vec![]
     };
+    let body_field = match &upload {
+        Some((Some(_), Some(_))) => {
+            extra_new.push((format_ident!("meta"), quote!(Meta)));
+            extra_new.push((format_ident!("file_name"), quote!(::std::string::String)));
+            extra_new.push((
+                format_ident!("file_content_type"),
+                quote!(::std::string::String),
+            ));
+            extra_new.push((format_ident!("file"), quote!(::bytes::Bytes)));
+            quote! {
+                #[doc = " The JSON `meta` part (signed)."]
+                pub meta: Meta,
+                #[doc = " The file name sent with the file part."]
+                pub file_name: ::std::string::String,
+                #[doc = " The content type of the file part, e.g. `image/png`."]
+                pub file_content_type: ::std::string::String,
+                #[doc = " The file content."]
+                pub file: ::bytes::Bytes,
+            }
+        }
+        _ => body_field,
+    };
     let request = StructDef {
         name: "Request".into(),
-        doc: "Parameters of the call: path, query and header values, and the JSON body.".into(),
+        doc: "Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).".into(),
         fields: param_defs.clone(),
         ser: true,
         de: false,
@@ -369,6 +407,26 @@ pub fn operation_tokens(op: &Operation, feature_doc: &str) -> TokenStream {
     }
     if has_json {
         steps.push(quote!(let request = request.json(&req.body)?;));
+    } else if let Some(upload) = &upload {
+        match upload {
+            (Some(meta), Some(file)) => {
+                let (meta_wire, file_wire) = (&meta.name, &file.name);
+                steps.push(quote! {
+                    let meta = ::serde_json::to_vec(&req.meta)
+                        .map_err(|e| ::wechatpay_runtime::Error::InvalidRequest(e.to_string()))?;
+                    let request = request.multipart(
+                        #meta_wire, meta, #file_wire, req.file_name.clone(), req.file_content_type.clone(), req.file.clone(),
+                    )?;
+                });
+            }
+            _ => {
+                let msg = format!(
+                    "upload `{} {}`: the docs name no meta part or no file part",
+                    op.method, op.path
+                );
+                steps.push(quote!(::std::compile_error!(#msg);));
+            }
+        }
     } else if params.is_empty() {
         steps.push(quote!(let _ = req;));
     }

@@ -2,7 +2,7 @@
 //! `/v3/combine-transactions/miniprogram` — 个人收款交易下单-小程序
 /// Types of `POST /v3/combine-transactions/miniprogram`.
 pub mod post {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

@@ -2,7 +2,7 @@
 //! `/v3/merchant-risk-manage/violation-notifications` — 创建商户违规通知回调地址
 /// Types of `POST /v3/merchant-risk-manage/violation-notifications`.
 pub mod post {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {
@@ -71,7 +71,7 @@ pub async fn post(
 }
 /// Types of `GET /v3/merchant-risk-manage/violation-notifications`.
 pub mod get {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {}
@@ -111,7 +111,7 @@ pub async fn get(
 }
 /// Types of `PUT /v3/merchant-risk-manage/violation-notifications`.
 pub mod put {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {
@@ -180,7 +180,7 @@ pub async fn put(
 }
 /// Types of `DELETE /v3/merchant-risk-manage/violation-notifications`.
 pub mod delete {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {}

@@ -61,7 +61,7 @@ pub static OPERATIONS: &[crate::OperationInfo] = &[
 ];
 /// Types of `POST /v3/merchants`.
 pub mod post {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {
@@ -464,7 +464,7 @@ pub async fn post(
 }
 /// Types of `PUT /v3/merchants`.
 pub mod put {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

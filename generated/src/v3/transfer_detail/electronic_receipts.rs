@@ -2,7 +2,7 @@
 //! `/v3/transfer-detail/electronic-receipts` — 转账明细电子回单受理
 /// Types of `POST /v3/transfer-detail/electronic-receipts`.
 pub mod post {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {
@@ -104,7 +104,7 @@ pub async fn post(
 }
 /// Types of `GET /v3/transfer-detail/electronic-receipts`.
 pub mod get {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

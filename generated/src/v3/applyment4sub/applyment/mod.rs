@@ -4,7 +4,7 @@ pub mod applyment_id;
 pub mod business_code;
 /// Types of `POST /v3/applyment4sub/applyment/`.
 pub mod post {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

@@ -2,7 +2,7 @@
 //! `/v3/bank-batch-transfer/receipt/summary-receipts` — 受理汇总电子回单
 /// Types of `POST /v3/bank-batch-transfer/receipt/summary-receipts`.
 pub mod post {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {
@@ -78,7 +78,7 @@ pub async fn post(
 }
 /// Types of `GET /v3/bank-batch-transfer/receipt/summary-receipts`.
 pub mod get {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

@@ -5,7 +5,7 @@ pub mod business_code;
 pub mod cancel_applyment;
 /// Types of `POST /v3/brand/applyments`.
 pub mod post {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

@@ -2,7 +2,7 @@
 //! `/v3/catering/orders/sync-status` — 点餐订单信息同步（渠道商/服务商）
 /// Types of `POST /v3/catering/orders/sync-status`.
 pub mod post {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

@@ -2,7 +2,7 @@
 //! `/v3/discount-card/orders/{out\_order\_no}` — 更新先享卡订单
 /// Types of `PATCH /v3/discount-card/orders/{out\_order\_no}`.
 pub mod patch {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {
@@ -195,7 +195,7 @@ pub async fn patch(
 }
 /// Types of `GET /v3/discount-card/orders/{out\_order\_no}`.
 pub mod get {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

@@ -6,7 +6,7 @@ pub mod submit_account_hosting_applyment;
 pub mod submit_sign_verify_info;
 /// Types of `POST /v3/ecommerce/applyments/`.
 pub mod post {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

@@ -2,7 +2,7 @@
 //! `/v3/ecommerce/profitsharing/after-sales-orders` — 请求售后服务分账
 /// Types of `POST /v3/ecommerce/profitsharing/after-sales-orders`.
 pub mod post {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {
@@ -95,7 +95,7 @@ pub async fn post(
 }
 /// Types of `GET /v3/ecommerce/profitsharing/after-sales-orders`.
 pub mod get {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

@@ -2,7 +2,7 @@
 //! `/v3/ecommerce/profitsharing/finish-order` — 完结分账
 /// Types of `POST /v3/ecommerce/profitsharing/finish-order`.
 pub mod post {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

@@ -2,7 +2,7 @@
 //! `/v3/ecommerce/profitsharing/returnorders` — 请求分账回退
 /// Types of `POST /v3/ecommerce/profitsharing/returnorders`.
 pub mod post {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {
@@ -122,7 +122,7 @@ pub async fn post(
 }
 /// Types of `GET /v3/ecommerce/profitsharing/returnorders`.
 pub mod get {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

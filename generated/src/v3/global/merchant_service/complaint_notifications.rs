@@ -2,7 +2,7 @@
 //! `/v3/global/merchant-service/complaint-notifications` — 创建投诉通知回调
 /// Types of `POST /v3/global/merchant-service/complaint-notifications`.
 pub mod post {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {
@@ -63,7 +63,7 @@ pub async fn post(
 }
 /// Types of `GET /v3/global/merchant-service/complaint-notifications`.
 pub mod get {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {}
@@ -106,7 +106,7 @@ pub async fn get(
 }
 /// Types of `PUT /v3/global/merchant-service/complaint-notifications`.
 pub mod put {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {
@@ -167,7 +167,7 @@ pub async fn put(
 }
 /// Types of `DELETE /v3/global/merchant-service/complaint-notifications`.
 pub mod delete {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {}

@@ -2,7 +2,7 @@
 //! `/v3/global/merchants/{sub\_mchid}` — 查询子商户（融合钱包）
 /// Types of `GET /v3/global/merchants/{sub\_mchid}`.
 pub mod get {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {
@@ -210,7 +210,7 @@ pub async fn get(
 }
 /// Types of `PATCH /v3/global/merchants/{sub\_mchid}`.
 pub mod patch {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

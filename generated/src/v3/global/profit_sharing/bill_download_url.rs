@@ -2,7 +2,7 @@
 //! `/v3/global/profit-sharing/bill-download-url` — 获取分账账单文件下载地址
 /// Types of `GET /v3/global/profit-sharing/bill-download-url`.
 pub mod get {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

@@ -2,7 +2,7 @@
 //! `/v3/goldplan/merchants/open-advertising-show` — 开通广告展示
 /// Types of `PATCH /v3/goldplan/merchants/open-advertising-show`.
 pub mod patch {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

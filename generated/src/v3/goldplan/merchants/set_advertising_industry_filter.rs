@@ -2,7 +2,7 @@
 //! `/v3/goldplan/merchants/set-advertising-industry-filter` — 同业过滤标签管理
 /// Types of `POST /v3/goldplan/merchants/set-advertising-industry-filter`.
 pub mod post {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

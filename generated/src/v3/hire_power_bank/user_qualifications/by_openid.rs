@@ -2,7 +2,7 @@
 //! `/v3/hire-power-bank/user-qualifications/{openid}` — 查询用户保险订单领取资格
 /// Types of `GET /v3/hire-power-bank/user-qualifications/{openid}`.
 pub mod get {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

@@ -2,7 +2,7 @@
 //! `/v3/industry-rebate/transactions/{transaction\_id}` — 支付码牌/点餐码牌交易回传
 /// Types of `POST /v3/industry-rebate/transactions/{transaction\_id}`.
 pub mod post {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

@@ -2,7 +2,7 @@
 //! `/v3/lovefeast/brands/{brand\_id}` — 查询爱心餐品牌信息
 /// Types of `GET /v3/lovefeast/brands/{brand\_id}`.
 pub mod get {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

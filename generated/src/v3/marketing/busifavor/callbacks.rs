@@ -2,7 +2,7 @@
 //! `/v3/marketing/busifavor/callbacks` — 设置商家券事件通知地址
 /// Types of `POST /v3/marketing/busifavor/callbacks`.
 pub mod post {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {
@@ -86,7 +86,7 @@ pub async fn post(
 }
 /// Types of `GET /v3/marketing/busifavor/callbacks`.
 pub mod get {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

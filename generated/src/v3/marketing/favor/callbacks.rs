@@ -2,7 +2,7 @@
 //! `/v3/marketing/favor/callbacks` — 获取已设置的消息通知地址
 /// Types of `GET /v3/marketing/favor/callbacks`.
 pub mod get {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {
@@ -49,7 +49,7 @@ pub async fn get(
 }
 /// Types of `POST /v3/marketing/favor/callbacks`.
 pub mod post {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

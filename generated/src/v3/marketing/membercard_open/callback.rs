@@ -2,7 +2,7 @@
 //! `/v3/marketing/membercard-open/callback` — 设置回调地址
 /// Types of `PATCH /v3/marketing/membercard-open/callback`.
 pub mod patch {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {
@@ -68,7 +68,7 @@ pub async fn patch(
 }
 /// Types of `GET /v3/marketing/membercard-open/callback`.
 pub mod get {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {}

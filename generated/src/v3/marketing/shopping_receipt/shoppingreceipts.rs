@@ -2,26 +2,159 @@
 //! `/v3/marketing/shopping-receipt/shoppingreceipts` — 上传电子小票
 /// Types of `POST /v3/marketing/shopping-receipt/shoppingreceipts`.
 pub mod post {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
-    pub struct Request {}
+    pub struct Request {
+        /// The JSON `meta` part (signed).
+        pub meta: Meta,
+        /// The file name sent with the file part.
+        pub file_name: ::std::string::String,
+        /// The content type of the file part, e.g. `image/png`.
+        pub file_content_type: ::std::string::String,
+        /// The file content.
+        pub file: ::bytes::Bytes,
+    }
     impl Request {
         /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new() -> Self {
-            Self {}
+        pub fn new(
+            meta: Meta,
+            file_name: ::std::string::String,
+            file_content_type: ::std::string::String,
+            file: ::bytes::Bytes,
+        ) -> Self {
+            Self {
+                meta,
+                file_name,
+                file_content_type,
+                file,
+            }
         }
     }
     /// 用户与商家的联系渠道
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+    #[derive(::serde::Serialize)]
     #[derive(::serde::Deserialize)]
     #[non_exhaustive]
     pub struct MerchantContactInformation {
         /// 品牌售后部门的咨询电话。
         ///
         /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub consultation_phone_number: ::std::option::Option<::std::string::String>,
+    }
+    impl MerchantContactInformation {
+        /// Creates the value from its required fields; optional ones are set with the methods below.
+        pub fn new() -> Self {
+            Self {
+                consultation_phone_number: ::std::option::Option::None,
+            }
+        }
+        /// Sets `consultation_phone_number`.
+        pub fn consultation_phone_number(
+            mut self,
+            consultation_phone_number: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.consultation_phone_number = ::std::option::Option::Some(
+                consultation_phone_number.into(),
+            );
+            self
+        }
+    }
+    /// The JSON `meta` part of the upload: the part that is signed.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[derive(::serde::Serialize)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
+    #[non_exhaustive]
+    pub struct Meta {
+        /// 微信支付订单的交易单号，上传的电子小票会关联到该订单
+        pub transaction_id: ::std::string::String,
+        /// 微信支付订单的下单商户号
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub transaction_mchid: ::std::option::Option<::std::string::String>,
+        /// 微信支付订单的下单子商户号
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub transaction_sub_mchid: ::std::option::Option<::std::string::String>,
+        /// 微信支付订单的商户订单号
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub out_trade_no: ::std::option::Option<::std::string::String>,
+        /// 微信支付订单中OpenID
+        pub openid: ::std::string::String,
+        /// 图片文件的sha256摘要
+        pub sha256: ::std::string::String,
+        /// 用户与商家的联系渠道
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub merchant_contact_information: ::std::option::Option<
+            MerchantContactInformation,
+        >,
+        /// 上传时间，用于标识请求的先后顺序
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub upload_time: ::std::option::Option<::std::string::String>,
+    }
+    impl Meta {
+        /// Creates the value from its required fields; optional ones are set with the methods below.
+        pub fn new(
+            transaction_id: impl ::std::convert::Into<::std::string::String>,
+            openid: impl ::std::convert::Into<::std::string::String>,
+            sha256: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            Self {
+                transaction_id: transaction_id.into(),
+                transaction_mchid: ::std::option::Option::None,
+                transaction_sub_mchid: ::std::option::Option::None,
+                out_trade_no: ::std::option::Option::None,
+                openid: openid.into(),
+                sha256: sha256.into(),
+                merchant_contact_information: ::std::option::Option::None,
+                upload_time: ::std::option::Option::None,
+            }
+        }
+        /// Sets `transaction_mchid`.
+        pub fn transaction_mchid(
+            mut self,
+            transaction_mchid: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.transaction_mchid = ::std::option::Option::Some(
+                transaction_mchid.into(),
+            );
+            self
+        }
+        /// Sets `transaction_sub_mchid`.
+        pub fn transaction_sub_mchid(
+            mut self,
+            transaction_sub_mchid: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.transaction_sub_mchid = ::std::option::Option::Some(
+                transaction_sub_mchid.into(),
+            );
+            self
+        }
+        /// Sets `out_trade_no`.
+        pub fn out_trade_no(
+            mut self,
+            out_trade_no: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.out_trade_no = ::std::option::Option::Some(out_trade_no.into());
+            self
+        }
+        /// Sets `merchant_contact_information`.
+        pub fn merchant_contact_information(
+            mut self,
+            merchant_contact_information: MerchantContactInformation,
+        ) -> Self {
+            self.merchant_contact_information = ::std::option::Option::Some(
+                merchant_contact_information,
+            );
+            self
+        }
+        /// Sets `upload_time`.
+        pub fn upload_time(
+            mut self,
+            upload_time: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.upload_time = ::std::option::Option::Some(upload_time.into());
+            self
+        }
     }
     /// 电子小票上传信息
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -83,6 +216,16 @@ pub async fn post(
         ::wechatpay_runtime::Method::POST,
         "/v3/marketing/shopping-receipt/shoppingreceipts",
     );
-    let _ = req;
+    let meta = ::serde_json::to_vec(&req.meta)
+        .map_err(|e| ::wechatpay_runtime::Error::InvalidRequest(e.to_string()))?;
+    let request = request
+        .multipart(
+            "meta",
+            meta,
+            "file",
+            req.file_name.clone(),
+            req.file_content_type.clone(),
+            req.file.clone(),
+        )?;
     client.send(request).await
 }

@@ -4,7 +4,7 @@ pub mod by_apply_id;
 pub mod merchant;
 /// Types of `POST /v3/mchalterapply/mchsubjectalterapplyment`.
 pub mod post {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

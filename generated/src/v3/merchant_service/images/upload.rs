@@ -2,14 +2,56 @@
 //! `/v3/merchant-service/images/upload` — 商户上传反馈图片
 /// Types of `POST /v3/merchant-service/images/upload`.
 pub mod post {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
-    pub struct Request {}
+    pub struct Request {
+        /// The JSON `meta` part (signed).
+        pub meta: Meta,
+        /// The file name sent with the file part.
+        pub file_name: ::std::string::String,
+        /// The content type of the file part, e.g. `image/png`.
+        pub file_content_type: ::std::string::String,
+        /// The file content.
+        pub file: ::bytes::Bytes,
+    }
     impl Request {
         /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new() -> Self {
-            Self {}
+        pub fn new(
+            meta: Meta,
+            file_name: ::std::string::String,
+            file_content_type: ::std::string::String,
+            file: ::bytes::Bytes,
+        ) -> Self {
+            Self {
+                meta,
+                file_name,
+                file_content_type,
+                file,
+            }
+        }
+    }
+    /// The JSON `meta` part of the upload: the part that is signed.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[derive(::serde::Serialize)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
+    #[non_exhaustive]
+    pub struct Meta {
+        /// 图片文件的sha256摘要
+        pub sha256: ::std::string::String,
+        /// 商户上传的媒体图片的名称，商户自定义，必须以JPG、BMP、PNG为后缀
+        pub filename: ::std::string::String,
+    }
+    impl Meta {
+        /// Creates the value from its required fields; optional ones are set with the methods below.
+        pub fn new(
+            sha256: impl ::std::convert::Into<::std::string::String>,
+            filename: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            Self {
+                sha256: sha256.into(),
+                filename: filename.into(),
+            }
         }
     }
     /// The JSON response body.
@@ -39,6 +81,16 @@ pub async fn post(
         ::wechatpay_runtime::Method::POST,
         "/v3/merchant-service/images/upload",
     );
-    let _ = req;
+    let meta = ::serde_json::to_vec(&req.meta)
+        .map_err(|e| ::wechatpay_runtime::Error::InvalidRequest(e.to_string()))?;
+    let request = request
+        .multipart(
+            "meta",
+            meta,
+            "file",
+            req.file_name.clone(),
+            req.file_content_type.clone(),
+            req.file.clone(),
+        )?;
     client.send(request).await
 }

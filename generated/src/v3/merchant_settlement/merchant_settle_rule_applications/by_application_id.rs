@@ -2,7 +2,7 @@
 //! `/v3/merchant-settlement/merchant-settle-rule-applications/{application\_id}` — 根据申请单ID查询结果
 /// Types of `GET /v3/merchant-settlement/merchant-settle-rule-applications/{application\_id}`.
 pub mod get {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

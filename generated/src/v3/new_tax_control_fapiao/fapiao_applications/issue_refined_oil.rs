@@ -2,7 +2,7 @@
 //! `/v3/new-tax-control-fapiao/fapiao-applications/issue-refined-oil` — 开具成品油行业电子发票
 /// Types of `POST /v3/new-tax-control-fapiao/fapiao-applications/issue-refined-oil`.
 pub mod post {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

@@ -7,7 +7,7 @@ pub mod real_estate_leasing;
 pub mod upload_fapiao_file;
 /// Types of `POST /v3/new-tax-control-fapiao/fapiao-applications`.
 pub mod post {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

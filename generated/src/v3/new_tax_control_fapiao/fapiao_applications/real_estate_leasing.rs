@@ -2,7 +2,7 @@
 //! `/v3/new-tax-control-fapiao/fapiao-applications/real-estate-leasing` — 开具不动产租赁行业电子发票
 /// Types of `POST /v3/new-tax-control-fapiao/fapiao-applications/real-estate-leasing`.
 pub mod post {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

@@ -2,14 +2,72 @@
 //! `/v3/new-tax-control-fapiao/fapiao-applications/upload-fapiao-file` — 上传电子发票文件
 /// Types of `POST /v3/new-tax-control-fapiao/fapiao-applications/upload-fapiao-file`.
 pub mod post {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
-    pub struct Request {}
+    pub struct Request {
+        /// The JSON `meta` part (signed).
+        pub meta: Meta,
+        /// The file name sent with the file part.
+        pub file_name: ::std::string::String,
+        /// The content type of the file part, e.g. `image/png`.
+        pub file_content_type: ::std::string::String,
+        /// The file content.
+        pub file: ::bytes::Bytes,
+    }
     impl Request {
         /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new() -> Self {
-            Self {}
+        pub fn new(
+            meta: Meta,
+            file_name: ::std::string::String,
+            file_content_type: ::std::string::String,
+            file: ::bytes::Bytes,
+        ) -> Self {
+            Self {
+                meta,
+                file_name,
+                file_content_type,
+                file,
+            }
+        }
+    }
+    /// The JSON `meta` part of the upload: the part that is signed.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[derive(::serde::Serialize)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
+    #[non_exhaustive]
+    pub struct Meta {
+        /// 微信支付分配的子商户号，服务商模式下必传
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub sub_mchid: ::std::option::Option<::std::string::String>,
+        /// 发票文件的类型
+        pub file_type: FileType,
+        /// 文件摘要算法
+        pub digest_alogrithm: DigestAlogrithm,
+        /// 文件的SM3摘要
+        pub digest: ::std::string::String,
+    }
+    impl Meta {
+        /// Creates the value from its required fields; optional ones are set with the methods below.
+        pub fn new(
+            file_type: FileType,
+            digest_alogrithm: DigestAlogrithm,
+            digest: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            Self {
+                sub_mchid: ::std::option::Option::None,
+                file_type,
+                digest_alogrithm,
+                digest: digest.into(),
+            }
+        }
+        /// Sets `sub_mchid`.
+        pub fn sub_mchid(
+            mut self,
+            sub_mchid: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.sub_mchid = ::std::option::Option::Some(sub_mchid.into());
+            self
         }
     }
     /// The JSON response body.
@@ -20,6 +78,13 @@ pub mod post {
     pub struct Response {
         /// 电子发票文件ID
         pub fapiao_media_id: ::std::string::String,
+    }
+    crate::wire_enum! {
+        #[doc = " 发票文件的类型"] FileType { #[doc = " `PDF`"] Pdf = "PDF", #[doc
+        = " `OFD`"] Ofd = "OFD", }
+    }
+    crate::wire_enum! {
+        #[doc = " 文件摘要算法"] DigestAlogrithm { #[doc = " `SM3`"] Sm3 = "SM3", }
     }
 }
 /// 上传电子发票文件
@@ -39,6 +104,16 @@ pub async fn post(
         ::wechatpay_runtime::Method::POST,
         "/v3/new-tax-control-fapiao/fapiao-applications/upload-fapiao-file",
     );
-    let _ = req;
+    let meta = ::serde_json::to_vec(&req.meta)
+        .map_err(|e| ::wechatpay_runtime::Error::InvalidRequest(e.to_string()))?;
+    let request = request
+        .multipart(
+            "meta",
+            meta,
+            "file",
+            req.file_name.clone(),
+            req.file_content_type.clone(),
+            req.file.clone(),
+        )?;
     client.send(request).await
 }

@@ -2,7 +2,7 @@
 //! `/v3/new-tax-control-fapiao/fapiaomerchant/getspinviteurl` — 获取邀请商户开通服务商电子发票能力
 /// Types of `GET /v3/new-tax-control-fapiao/fapiaomerchant/getspinviteurl`.
 pub mod get {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

@@ -2,7 +2,7 @@
 //! `/v3/new-tax-control-fapiao/merchant/development-config` — 配置开发选项
 /// Types of `PATCH /v3/new-tax-control-fapiao/merchant/development-config`.
 pub mod patch {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {
@@ -109,7 +109,7 @@ pub async fn patch(
 }
 /// Types of `GET /v3/new-tax-control-fapiao/merchant/development-config`.
 pub mod get {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {}

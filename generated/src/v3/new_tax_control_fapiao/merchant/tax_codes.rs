@@ -2,7 +2,7 @@
 //! `/v3/new-tax-control-fapiao/merchant/tax-codes` — 获取商品和服务税收分类对照表
 /// Types of `GET /v3/new-tax-control-fapiao/merchant/tax-codes`.
 pub mod get {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

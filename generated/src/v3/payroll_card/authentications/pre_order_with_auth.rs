@@ -2,7 +2,7 @@
 //! `/v3/payroll-card/authentications/pre-order-with-auth` — 微工卡核身预下单（流程中完成授权）
 /// Types of `POST /v3/payroll-card/authentications/pre-order-with-auth`.
 pub mod post {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

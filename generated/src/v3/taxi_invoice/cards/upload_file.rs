@@ -2,14 +2,64 @@
 //! `/v3/taxi-invoice/cards/upload-file` — 上传出租车电子发票文件
 /// Types of `POST /v3/taxi-invoice/cards/upload-file`.
 pub mod post {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
-    pub struct Request {}
+    pub struct Request {
+        /// The JSON `meta` part (signed).
+        pub meta: Meta,
+        /// The file name sent with the file part.
+        pub file_name: ::std::string::String,
+        /// The content type of the file part, e.g. `image/png`.
+        pub file_content_type: ::std::string::String,
+        /// The file content.
+        pub file: ::bytes::Bytes,
+    }
     impl Request {
         /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new() -> Self {
-            Self {}
+        pub fn new(
+            meta: Meta,
+            file_name: ::std::string::String,
+            file_content_type: ::std::string::String,
+            file: ::bytes::Bytes,
+        ) -> Self {
+            Self {
+                meta,
+                file_name,
+                file_content_type,
+                file,
+            }
+        }
+    }
+    /// The JSON `meta` part of the upload: the part that is signed.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[derive(::serde::Serialize)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
+    #[non_exhaustive]
+    pub struct Meta {
+        /// 出租车经营主体商户号
+        pub company_mchid: ::std::string::String,
+        /// 行政区划代码
+        pub region_id: ::serde_json::Number,
+        /// 文件的SM3摘要
+        pub digest: ::std::string::String,
+        /// 文件摘要算法
+        pub digest_algorithm: DigestAlgorithm,
+    }
+    impl Meta {
+        /// Creates the value from its required fields; optional ones are set with the methods below.
+        pub fn new(
+            company_mchid: impl ::std::convert::Into<::std::string::String>,
+            region_id: ::serde_json::Number,
+            digest: impl ::std::convert::Into<::std::string::String>,
+            digest_algorithm: DigestAlgorithm,
+        ) -> Self {
+            Self {
+                company_mchid: company_mchid.into(),
+                region_id,
+                digest: digest.into(),
+                digest_algorithm,
+            }
         }
     }
     /// The JSON response body.
@@ -20,6 +70,10 @@ pub mod post {
     pub struct Response {
         /// 出租车电子发票文件ID
         pub fapiao_media_id: ::std::string::String,
+    }
+    crate::wire_enum! {
+        #[doc = " 文件摘要算法"] DigestAlgorithm { #[doc =
+        " `DIGEST_ALGORITHM_SM3`"] DigestAlgorithmSm3 = "DIGEST_ALGORITHM_SM3", }
     }
 }
 /// 上传出租车电子发票文件
@@ -37,6 +91,16 @@ pub async fn post(
         ::wechatpay_runtime::Method::POST,
         "/v3/taxi-invoice/cards/upload-file",
     );
-    let _ = req;
+    let meta = ::serde_json::to_vec(&req.meta)
+        .map_err(|e| ::wechatpay_runtime::Error::InvalidRequest(e.to_string()))?;
+    let request = request
+        .multipart(
+            "meta",
+            meta,
+            "file",
+            req.file_name.clone(),
+            req.file_content_type.clone(),
+            req.file.clone(),
+        )?;
     client.send(request).await
 }

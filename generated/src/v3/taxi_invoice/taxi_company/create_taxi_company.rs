@@ -2,7 +2,7 @@
 //! `/v3/taxi-invoice/taxi-company/create-taxi-company` — 新增出租车公司
 /// Types of `POST /v3/taxi-invoice/taxi-company/create-taxi-company`.
 pub mod post {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

@@ -2,7 +2,7 @@
 //! `/v3/taxi-invoice/user-taxi-order/find-by-token` — 根据凭证查询乘客行程单
 /// Types of `GET /v3/taxi-invoice/user-taxi-order/find-by-token`.
 pub mod get {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

@@ -2,7 +2,7 @@
 //! `/v3/transaction-block/transaction-block-records/{block\_record\_id}` — 查询子商户交易拦截记录详情
 /// Types of `GET /v3/transaction-block/transaction-block-records/{block\_record\_id}`.
 pub mod get {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

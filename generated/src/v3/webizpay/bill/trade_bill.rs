@@ -2,7 +2,7 @@
 //! `/v3/webizpay/bill/trade-bill` — 申请企业商户企业支付业务账单
 /// Types of `POST /v3/webizpay/bill/trade-bill`.
 pub mod post {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

@@ -2,7 +2,7 @@
 //! `/v3/aggracct-bc/wb-channel/account/mch\_archives` — 查询商户资料
 /// Types of `GET /v3/aggracct-bc/wb-channel/account/mch\_archives`.
 pub mod get {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

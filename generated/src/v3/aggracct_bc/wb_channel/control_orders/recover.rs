@@ -2,7 +2,7 @@
 //! `/v3/aggracct-bc/wb-channel/control-orders/recover` — 解除对微众台账的管控
 /// Types of `POST /v3/aggracct-bc/wb-channel/control-orders/recover`.
 pub mod post {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

@@ -2,7 +2,7 @@
 //! `/v3/apply4sub/sub\_merchants/{sub\_mchid}/settlement` — 查询结算账户
 /// Types of `GET /v3/apply4sub/sub\_merchants/{sub\_mchid}/settlement`.
 pub mod get {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

@@ -2,7 +2,7 @@
 //! `/v3/apply4subject/applyment/{business\_code}/cancel` — 撤销商户开户意愿申请单
 /// Types of `POST /v3/apply4subject/applyment/{business\_code}/cancel`.
 pub mod post {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

@@ -2,7 +2,7 @@
 //! `/v3/brand/applyments/business-code/{business\_code}` — 根据业务申请编号查询申请状态
 /// Types of `GET /v3/brand/applyments/business-code/{business\_code}`.
 pub mod get {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

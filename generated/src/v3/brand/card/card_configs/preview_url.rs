@@ -2,7 +2,7 @@
 //! `/v3/brand/card/card-configs/preview-url` — 获取商家名片预览二维码
 /// Types of `GET /v3/brand/card/card-configs/preview-url`.
 pub mod get {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

@@ -2,7 +2,7 @@
 //! `/v3/brand/card/card-links/cancel-applyment` — 撤销交易连接名片配置申请
 /// Types of `POST /v3/brand/card/card-links/cancel-applyment`.
 pub mod post {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

@@ -2,7 +2,7 @@
 //! `/v3/capital/capitallhh/banks/personal-banking` — 查询支持个人业务的银行列表
 /// Types of `GET /v3/capital/capitallhh/banks/personal-banking`.
 pub mod get {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

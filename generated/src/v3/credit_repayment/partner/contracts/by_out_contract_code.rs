@@ -2,7 +2,7 @@
 //! `/v3/credit-repayment/partner/contracts/{out\_contract\_code}` — 查询自动还款协议
 /// Types of `GET /v3/credit-repayment/partner/contracts/{out\_contract\_code}`.
 pub mod get {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

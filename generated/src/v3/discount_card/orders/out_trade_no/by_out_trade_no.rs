@@ -2,7 +2,7 @@
 //! `/v3/discount-card/orders/out-trade-no/{out\_trade\_no}` — 通过先享卡订单号查询订单
 /// Types of `GET /v3/discount-card/orders/out-trade-no/{out\_trade\_no}`.
 pub mod get {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

@@ -2,7 +2,7 @@
 //! `/v3/ecommerce/applyments/{applyment\_id}/revoke` — 撤销申请单-使用申请单号
 /// Types of `POST /v3/ecommerce/applyments/{applyment\_id}/revoke`.
 pub mod post {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

@@ -2,7 +2,7 @@
 //! `/v3/ecommerce/fund/balance/{sub\_mchid}` — 查询二级商户账户实时余额
 /// Types of `GET /v3/ecommerce/fund/balance/{sub\_mchid}`.
 pub mod get {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

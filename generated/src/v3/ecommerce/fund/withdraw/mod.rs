@@ -4,7 +4,7 @@ pub mod by_withdraw_id;
 pub mod out_request_no;
 /// Types of `POST /v3/ecommerce/fund/withdraw`.
 pub mod post {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

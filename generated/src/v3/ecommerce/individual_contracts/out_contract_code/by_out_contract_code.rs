@@ -2,7 +2,7 @@
 //! `/v3/ecommerce/individual-contracts/out-contract-code/{out\_contract\_code}` — 根据业务申请单号查签约信息
 /// Types of `GET /v3/ecommerce/individual-contracts/out-contract-code/{out\_contract\_code}`.
 pub mod get {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

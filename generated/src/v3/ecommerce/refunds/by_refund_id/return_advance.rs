@@ -2,7 +2,7 @@
 //! `/v3/ecommerce/refunds/{refund\_id}/return-advance` — 垫付退款回补
 /// Types of `POST /v3/ecommerce/refunds/{refund\_id}/return-advance`.
 pub mod post {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {
@@ -88,7 +88,7 @@ pub async fn post(
 }
 /// Types of `GET /v3/ecommerce/refunds/{refund\_id}/return-advance`.
 pub mod get {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

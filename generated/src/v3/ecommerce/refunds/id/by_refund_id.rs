@@ -2,7 +2,7 @@
 //! `/v3/ecommerce/refunds/id/{refund\_id}` — 通过微信支付退款单号查询退款
 /// Types of `GET /v3/ecommerce/refunds/id/{refund\_id}`.
 pub mod get {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

@@ -2,7 +2,7 @@
 //! `/v3/edu-papay/user-notifications/{contract\_id}/send` — 发送扣款预通知
 /// Types of `POST /v3/edu-papay/user-notifications/{contract\_id}/send`.
 pub mod post {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

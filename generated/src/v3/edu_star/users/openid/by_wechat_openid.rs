@@ -2,7 +2,7 @@
 //! `/v3/edu-star/users/openid/{wechat\_openid}` — 通过微信用户标识查询用户信息
 /// Types of `GET /v3/edu-star/users/openid/{wechat\_openid}`.
 pub mod get {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

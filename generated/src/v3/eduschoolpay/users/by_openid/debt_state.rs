@@ -2,7 +2,7 @@
 //! `/v3/eduschoolpay/users/{openid}/debt-state` — 商户查询用户欠款状态
 /// Types of `GET /v3/eduschoolpay/users/{openid}/debt-state`.
 pub mod get {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

@@ -6,7 +6,7 @@ pub mod transfer;
 pub mod transfer_bill_no;
 /// Types of `POST /v3/fund-app/mch-transfer/transfer-bills`.
 pub mod post {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

@@ -2,7 +2,7 @@
 //! `/v3/fund-app/mch-transfer/transfer-bills/pre-transfer-with-authorization` — 发起转账并完成自动收款授权
 /// Types of `POST /v3/fund-app/mch-transfer/transfer-bills/pre-transfer-with-authorization`.
 pub mod post {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

@@ -3,7 +3,7 @@
 pub mod by_out_bill_no;
 /// Types of `POST /v3/fund-app/mch-transfer/transfer-to-qq-wallet-bills`.
 pub mod post {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

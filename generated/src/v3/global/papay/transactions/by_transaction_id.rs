@@ -2,7 +2,7 @@
 //! `/v3/global/papay/transactions/{transaction\_id}` — 查询订单(微信支付订单号)
 /// Types of `GET /v3/global/papay/transactions/{transaction\_id}`.
 pub mod get {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

@@ -2,7 +2,7 @@
 //! `/v3/inspolicymgr/deduct/authorizations/{out\_insurance\_no}` — 查询保单授权信息
 /// Types of `GET /v3/inspolicymgr/deduct/authorizations/{out\_insurance\_no}`.
 pub mod get {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

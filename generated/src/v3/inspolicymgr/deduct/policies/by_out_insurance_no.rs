@@ -2,7 +2,7 @@
 //! `/v3/inspolicymgr/deduct/policies/{out\_insurance\_no}` — 查询保单
 /// Types of `GET /v3/inspolicymgr/deduct/policies/{out\_insurance\_no}`.
 pub mod get {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {
@@ -108,7 +108,7 @@ pub async fn get(
 }
 /// Types of `PATCH /v3/inspolicymgr/deduct/policies/{out\_insurance\_no}`.
 pub mod patch {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

@@ -2,7 +2,7 @@
 //! `/v3/marketing/membercard-open/phonenumber-member/import` — 导入加密手机号提醒会员领卡
 /// Types of `POST /v3/marketing/membercard-open/phonenumber-member/import`.
 pub mod post {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

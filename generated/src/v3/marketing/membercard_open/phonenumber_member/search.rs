@@ -2,7 +2,7 @@
 //! `/v3/marketing/membercard-open/phonenumber-member/search` — 通过加密手机号查询会员领卡状态
 /// Types of `GET /v3/marketing/membercard-open/phonenumber-member/search`.
 pub mod get {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

@@ -2,7 +2,7 @@
 //! `/v3/marketing/membercard-open/user/cards` — 查询用户在品牌下所有会员卡
 /// Types of `GET /v3/marketing/membercard-open/user/cards`.
 pub mod get {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

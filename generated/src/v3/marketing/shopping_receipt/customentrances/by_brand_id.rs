@@ -2,7 +2,7 @@
 //! `/v3/marketing/shopping-receipt/customentrances/{brand\_id}` — 查询自定义入口
 /// Types of `GET /v3/marketing/shopping-receipt/customentrances/{brand\_id}`.
 pub mod get {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {
@@ -90,7 +90,7 @@ pub async fn get(
 }
 /// Types of `PATCH /v3/marketing/shopping-receipt/customentrances/{brand\_id}`.
 pub mod patch {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

@@ -2,7 +2,7 @@
 //! `/v3/mch-manage/mch-manage-records/{manage\_record\_id}/mch-manage-submissions` — 对指定商户管理记录提交资料
 /// Types of `POST /v3/mch-manage/mch-manage-records/{manage\_record\_id}/mch-manage-submissions`.
 pub mod post {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

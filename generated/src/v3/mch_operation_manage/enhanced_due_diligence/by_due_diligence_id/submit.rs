@@ -2,7 +2,7 @@
 //! `/v3/mch-operation-manage/enhanced-due-diligence/{due\_diligence\_id}/submit` — 提交尽调资料
 /// Types of `POST /v3/mch-operation-manage/enhanced-due-diligence/{due\_diligence\_id}/submit`.
 pub mod post {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

@@ -2,20 +2,67 @@
 //! `/v3/mch-operation-manage/enhanced-due-diligence/{due\_diligence\_id}/upload` — 上传尽调资料文件
 /// Types of `POST /v3/mch-operation-manage/enhanced-due-diligence/{due\_diligence\_id}/upload`.
 pub mod post {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {
+        /// The JSON `meta` part (signed).
+        pub meta: Meta,
+        /// The file name sent with the file part.
+        pub file_name: ::std::string::String,
+        /// The content type of the file part, e.g. `image/png`.
+        pub file_content_type: ::std::string::String,
+        /// The file content.
+        pub file: ::bytes::Bytes,
         /// 尽调单号
         pub due_diligence_id: ::std::string::String,
     }
     impl Request {
         /// Creates the value from its required fields; optional ones are set with the methods below.
         pub fn new(
+            meta: Meta,
+            file_name: ::std::string::String,
+            file_content_type: ::std::string::String,
+            file: ::bytes::Bytes,
             due_diligence_id: impl ::std::convert::Into<::std::string::String>,
         ) -> Self {
             Self {
+                meta,
+                file_name,
+                file_content_type,
+                file,
                 due_diligence_id: due_diligence_id.into(),
+            }
+        }
+    }
+    /// The JSON `meta` part of the upload: the part that is signed.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[derive(::serde::Serialize)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
+    #[non_exhaustive]
+    pub struct Meta {
+        /// 商户上传的媒体图片的名称
+        pub file_name: ::std::string::String,
+        /// 图片文件的sha256摘要
+        pub file_digest: ::std::string::String,
+        /// 子商户号
+        pub sub_mchid: ::std::string::String,
+        /// 资料项唯一id
+        pub item_id: ::serde_json::Number,
+    }
+    impl Meta {
+        /// Creates the value from its required fields; optional ones are set with the methods below.
+        pub fn new(
+            file_name: impl ::std::convert::Into<::std::string::String>,
+            file_digest: impl ::std::convert::Into<::std::string::String>,
+            sub_mchid: impl ::std::convert::Into<::std::string::String>,
+            item_id: ::serde_json::Number,
+        ) -> Self {
+            Self {
+                file_name: file_name.into(),
+                file_digest: file_digest.into(),
+                sub_mchid: sub_mchid.into(),
+                item_id,
             }
         }
     }
@@ -47,5 +94,16 @@ pub async fn post(
             "due_diligence_id",
             crate::ParamValue::to_param(&req.due_diligence_id),
         );
+    let meta = ::serde_json::to_vec(&req.meta)
+        .map_err(|e| ::wechatpay_runtime::Error::InvalidRequest(e.to_string()))?;
+    let request = request
+        .multipart(
+            "meta",
+            meta,
+            "due_diligence_file",
+            req.file_name.clone(),
+            req.file_content_type.clone(),
+            req.file.clone(),
+        )?;
     client.send(request).await
 }

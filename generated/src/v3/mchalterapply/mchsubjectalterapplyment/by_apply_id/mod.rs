@@ -3,7 +3,7 @@
 pub mod revoke;
 /// Types of `GET /v3/mchalterapply/mchsubjectalterapplyment/{apply\_id}`.
 pub mod get {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

@@ -2,7 +2,7 @@
 //! `/v3/mchalterapply/merchantnamealterapplyment/{apply\_id}/revoke` — 撤销商户简称变更申请单
 /// Types of `POST /v3/mchalterapply/merchantnamealterapplyment/{apply\_id}/revoke`.
 pub mod post {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

@@ -2,7 +2,7 @@
 //! `/v3/med-ins/orders/mix-trade-no/{mix\_trade\_no}` — 使用医保自费混合订单号查看下单结果
 /// Types of `GET /v3/med-ins/orders/mix-trade-no/{mix\_trade\_no}`.
 pub mod get {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

@@ -2,7 +2,7 @@
 //! `/v3/merchant/fund/dayendbalance/{account\_type}` — 查询账户日终余额
 /// Types of `GET /v3/merchant/fund/dayendbalance/{account\_type}`.
 pub mod get {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

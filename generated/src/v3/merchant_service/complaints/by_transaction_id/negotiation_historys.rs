@@ -2,7 +2,7 @@
 //! `/v3/merchant-service/complaints/{transaction\_id}/negotiation-historys` — 查询投诉协商历史
 /// Types of `GET /v3/merchant-service/complaints/{transaction\_id}/negotiation-historys`.
 pub mod get {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

@@ -7,7 +7,7 @@ pub mod response_immediate_service;
 pub mod update_refund_progress;
 /// Types of `GET /v3/merchant-service/complaints-v2/{complaint\_id}`.
 pub mod get {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

@@ -2,7 +2,7 @@
 //! `/v3/merchant-service/complaints-v2/{complaint\_id}/response-immediate-service` — 回复需要即时服务的投诉单
 /// Types of `POST /v3/merchant-service/complaints-v2/{complaint\_id}/response-immediate-service`.
 pub mod post {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

@@ -2,7 +2,7 @@
 //! `/v3/merchant-service/complaints-v2/{complaint\_id}/update-refund-progress` — 更新退款审批结果
 /// Types of `POST /v3/merchant-service/complaints-v2/{complaint\_id}/update-refund-progress`.
 pub mod post {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

@@ -2,7 +2,7 @@
 //! `/v3/multiuse/users/{openid}/coupons` — 发放指定批次的消费金
 /// Types of `POST /v3/multiuse/users/{openid}/coupons`.
 pub mod post {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

@@ -2,7 +2,7 @@
 //! `/v3/new-tax-control-fapiao/fapiao-applications/{fapiao\_apply\_id}/fapiao-files` — 获取发票下载信息
 /// Types of `GET /v3/new-tax-control-fapiao/fapiao-applications/{fapiao\_apply\_id}/fapiao-files`.
 pub mod get {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

@@ -2,7 +2,7 @@
 //! `/v3/new-tax-control-fapiao/fapiao-applications/{fapiao\_apply\_id}/insert-cards` — 将电子发票插入微信用户卡包
 /// Types of `POST /v3/new-tax-control-fapiao/fapiao-applications/{fapiao\_apply\_id}/insert-cards`.
 pub mod post {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

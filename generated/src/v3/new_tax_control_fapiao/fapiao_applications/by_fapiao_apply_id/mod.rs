@@ -5,7 +5,7 @@ pub mod insert_cards;
 pub mod reverse;
 /// Types of `GET /v3/new-tax-control-fapiao/fapiao-applications/{fapiao\_apply\_id}`.
 pub mod get {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

@@ -2,7 +2,7 @@
 //! `/v3/new-tax-control-fapiao/fapiao-applications/{fapiao\_apply\_id}/reverse` — 冲红电子发票
 /// Types of `POST /v3/new-tax-control-fapiao/fapiao-applications/{fapiao\_apply\_id}/reverse`.
 pub mod post {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

@@ -2,7 +2,7 @@
 //! `/v3/new-tax-control-fapiao/merchant/{sub\_mchid}/check` — 检查子商户开票功能状态
 /// Types of `POST /v3/new-tax-control-fapiao/merchant/{sub\_mchid}/check`.
 pub mod post {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

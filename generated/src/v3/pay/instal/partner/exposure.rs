@@ -2,7 +2,7 @@
 //! `/v3/pay/instal/partner/exposure` — 商户贴息-获取微信分付曝光建议
 /// Types of `POST /v3/pay/instal/partner/exposure`.
 pub mod post {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

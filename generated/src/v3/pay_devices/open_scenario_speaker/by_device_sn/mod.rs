@@ -5,7 +5,7 @@ pub mod prebind;
 pub mod unbind;
 /// Types of `GET /v3/pay-devices/open-scenario-speaker/{device\_sn}`.
 pub mod get {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

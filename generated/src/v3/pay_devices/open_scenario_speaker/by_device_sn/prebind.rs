@@ -2,7 +2,7 @@
 //! `/v3/pay-devices/open-scenario-speaker/{device\_sn}/prebind` — 出厂预绑定音箱和码牌
 /// Types of `POST /v3/pay-devices/open-scenario-speaker/{device\_sn}/prebind`.
 pub mod post {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

@@ -2,7 +2,7 @@
 //! `/v3/payscore/partner/permissions/apply-for-scene` — 服务商场景中预授权
 /// Types of `POST /v3/payscore/partner/permissions/apply-for-scene`.
 pub mod post {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

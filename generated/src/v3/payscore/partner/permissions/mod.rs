@@ -7,7 +7,7 @@ pub mod search;
 pub mod terminate;
 /// Types of `POST /v3/payscore/partner/permissions`.
 pub mod post {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

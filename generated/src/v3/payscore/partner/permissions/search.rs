@@ -2,7 +2,7 @@
 //! `/v3/payscore/partner/permissions/search` — 查询与用户授权记录（openid）
 /// Types of `GET /v3/payscore/partner/permissions/search`.
 pub mod get {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

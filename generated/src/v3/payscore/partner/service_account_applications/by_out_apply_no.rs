@@ -2,7 +2,7 @@
 //! `/v3/payscore/partner/service-account-applications/{out\_apply\_no}` — 查询收付通子商户服务绑定结果
 /// Types of `GET /v3/payscore/partner/service-account-applications/{out\_apply\_no}`.
 pub mod get {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

@@ -2,7 +2,7 @@
 //! `/v3/platsolution/ecommerce/bank-transfer-recharges/apply` — 申请银行转账充值
 /// Types of `POST /v3/platsolution/ecommerce/bank-transfer-recharges/apply`.
 pub mod post {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

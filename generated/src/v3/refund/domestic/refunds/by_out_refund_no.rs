@@ -2,7 +2,7 @@
 //! `/v3/refund/domestic/refunds/{out\_refund\_no}` — 查询单笔退款
 /// Types of `GET /v3/refund/domestic/refunds/{out\_refund\_no}`.
 pub mod get {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

@@ -2,7 +2,7 @@
 //! `/v3/transaction-block/transaction-block-records/sub-mchid/{sub\_mchid}` — 分页查询子商户名下的交易拦截记录
 /// Types of `GET /v3/transaction-block/transaction-block-records/sub-mchid/{sub\_mchid}`.
 pub mod get {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

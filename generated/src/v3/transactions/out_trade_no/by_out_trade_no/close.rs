@@ -2,7 +2,7 @@
 //! `/v3/transactions/out-trade-no/{out\_trade\_no}/close` — 关闭订单(商户订单号)
 /// Types of `POST /v3/transactions/out-trade-no/{out\_trade\_no}/close`.
 pub mod post {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

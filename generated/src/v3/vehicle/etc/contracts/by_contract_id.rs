@@ -2,7 +2,7 @@
 //! `/v3/vehicle/etc/contracts/{contract\_id}` — 通过商户ETC绑定号查询签约状态
 /// Types of `GET /v3/vehicle/etc/contracts/{contract\_id}`.
 pub mod get {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

@@ -2,7 +2,7 @@
 //! `/v3/webizpay/stores/entity-matches/{batch\_id}` — 查询门店主体匹配结果
 /// Types of `GET /v3/webizpay/stores/entity-matches/{batch\_id}`.
 pub mod get {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

@@ -2,7 +2,7 @@
 //! `/v3/webizpay/users/{user\_id}/authorization-state` — 企业商户查询企业员工开通授权状态
 /// Types of `GET /v3/webizpay/users/{user\_id}/authorization-state`.
 pub mod get {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

@@ -2,7 +2,7 @@
 //! `/v3/webizpay/users/{user\_id}/authorization-url` — 企业商户发起员工开通企业支付授权
 /// Types of `POST /v3/webizpay/users/{user\_id}/authorization-url`.
 pub mod post {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

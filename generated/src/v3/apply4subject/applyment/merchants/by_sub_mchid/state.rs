@@ -2,7 +2,7 @@
 //! `/v3/apply4subject/applyment/merchants/{sub\_mchid}/state` — 获取商户开户意愿确认状态
 /// Types of `GET /v3/apply4subject/applyment/merchants/{sub\_mchid}/state`.
 pub mod get {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

@@ -2,7 +2,7 @@
 //! `/v3/brand-basic/partner/brands/{brand\_id}/product-authorities` — 获得品牌已授权且在生效中的产品权限信息
 /// Types of `GET /v3/brand-basic/partner/brands/{brand\_id}/product-authorities`.
 pub mod get {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

@@ -2,7 +2,7 @@
 //! `/v3/businesscircle/users/{openid}/points/commit\_status` — 商圈会员待积分状态查询
 /// Types of `GET /v3/businesscircle/users/{openid}/points/commit\_status`.
 pub mod get {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

@@ -2,7 +2,7 @@
 //! `/v3/ebike/charge/contracts/{contract\_id}/confirm` — 创建用户当次充电代扣凭证
 /// Types of `POST /v3/ebike/charge/contracts/{contract\_id}/confirm`.
 pub mod post {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

@@ -2,7 +2,7 @@
 //! `/v3/ebike/charge/users/{openid}/contract` — 通过用户标识查询用户状态
 /// Types of `GET /v3/ebike/charge/users/{openid}/contract`.
 pub mod get {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

@@ -2,7 +2,7 @@
 //! `/v3/ecommerce/account/apply-cancel-withdraw/validate-cancel/{sub\_mchid}` — 商户注销资格校验
 /// Types of `GET /v3/ecommerce/account/apply-cancel-withdraw/validate-cancel/{sub\_mchid}`.
 pub mod get {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

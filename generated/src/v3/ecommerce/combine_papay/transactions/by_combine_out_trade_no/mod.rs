@@ -3,7 +3,7 @@
 pub mod reverse;
 /// Types of `GET /v3/ecommerce/combine-papay/transactions/{combine\_out\_trade\_no}`.
 pub mod get {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

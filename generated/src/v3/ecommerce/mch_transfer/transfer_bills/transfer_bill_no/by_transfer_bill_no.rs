@@ -2,7 +2,7 @@
 //! `/v3/ecommerce/mch-transfer/transfer-bills/transfer-bill-no/{transfer\_bill\_no}` — 微信转账单号查询转账单
 /// Types of `GET /v3/ecommerce/mch-transfer/transfer-bills/transfer-bill-no/{transfer\_bill\_no}`.
 pub mod get {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

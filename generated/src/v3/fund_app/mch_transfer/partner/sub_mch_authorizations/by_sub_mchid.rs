@@ -2,7 +2,7 @@
 //! `/v3/fund-app/mch-transfer/partner/sub-mch-authorizations/{sub\_mchid}` — 查询子商户商家转账授权状态
 /// Types of `GET /v3/fund-app/mch-transfer/partner/sub-mch-authorizations/{sub\_mchid}`.
 pub mod get {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

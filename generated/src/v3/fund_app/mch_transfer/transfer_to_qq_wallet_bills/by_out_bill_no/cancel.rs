@@ -2,7 +2,7 @@
 //! `/v3/fund-app/mch-transfer/transfer-to-qq-wallet-bills/{out\_bill\_no}/cancel` — 撤销转账到QQ钱包
 /// Types of `POST /v3/fund-app/mch-transfer/transfer-to-qq-wallet-bills/{out\_bill\_no}/cancel`.
 pub mod post {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

@@ -2,7 +2,7 @@
 //! `/v3/funds-to-oversea/return/return-orders/out-return-no/{out\_return\_no}` — 查询出境退回结果（通过商户出境退回单号）
 /// Types of `GET /v3/funds-to-oversea/return/return-orders/out-return-no/{out\_return\_no}`.
 pub mod get {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

@@ -2,7 +2,7 @@
 //! `/v3/global/merchant-service/complaints/{complaint\_id}/response` — 提交回复
 /// Types of `POST /v3/global/merchant-service/complaints/{complaint\_id}/response`.
 pub mod post {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

@@ -2,7 +2,7 @@
 //! `/v3/global/profit-sharing/transactions/{transaction\_id}/refundable-amounts` — 查询订单剩余可退款金额
 /// Types of `GET /v3/global/profit-sharing/transactions/{transaction\_id}/refundable-amounts`.
 pub mod get {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

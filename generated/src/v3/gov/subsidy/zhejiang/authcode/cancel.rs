@@ -2,7 +2,7 @@
 //! `/v3/gov/subsidy/zhejiang/authcode/cancel` — 品类凭证码预核销撤销
 /// Types of `POST /v3/gov/subsidy/zhejiang/authcode/cancel`.
 pub mod post {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

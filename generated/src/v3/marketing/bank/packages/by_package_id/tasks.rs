@@ -2,20 +2,63 @@
 //! `/v3/marketing/bank/packages/{package\_id}/tasks` — 导入定向用户协议号
 /// Types of `POST /v3/marketing/bank/packages/{package\_id}/tasks`.
 pub mod post {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {
+        /// The JSON `meta` part (signed).
+        pub meta: Meta,
+        /// The file name sent with the file part.
+        pub file_name: ::std::string::String,
+        /// The content type of the file part, e.g. `image/png`.
+        pub file_content_type: ::std::string::String,
+        /// The file content.
+        pub file: ::bytes::Bytes,
         /// 号码包id
         pub package_id: ::std::string::String,
     }
     impl Request {
         /// Creates the value from its required fields; optional ones are set with the methods below.
         pub fn new(
+            meta: Meta,
+            file_name: ::std::string::String,
+            file_content_type: ::std::string::String,
+            file: ::bytes::Bytes,
             package_id: impl ::std::convert::Into<::std::string::String>,
         ) -> Self {
             Self {
+                meta,
+                file_name,
+                file_content_type,
+                file,
                 package_id: package_id.into(),
+            }
+        }
+    }
+    /// The JSON `meta` part of the upload: the part that is signed.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[derive(::serde::Serialize)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
+    #[non_exhaustive]
+    pub struct Meta {
+        /// 银行类型
+        pub bank_type: ::std::string::String,
+        /// 文件名
+        pub filename: ::std::string::String,
+        /// 文件的sha256摘要
+        pub sha256: ::std::string::String,
+    }
+    impl Meta {
+        /// Creates the value from its required fields; optional ones are set with the methods below.
+        pub fn new(
+            bank_type: impl ::std::convert::Into<::std::string::String>,
+            filename: impl ::std::convert::Into<::std::string::String>,
+            sha256: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            Self {
+                bank_type: bank_type.into(),
+                filename: filename.into(),
+                sha256: sha256.into(),
             }
         }
     }
@@ -68,11 +111,22 @@ pub async fn post(
     );
     let request = request
         .path_param("package_id", crate::ParamValue::to_param(&req.package_id));
+    let meta = ::serde_json::to_vec(&req.meta)
+        .map_err(|e| ::wechatpay_runtime::Error::InvalidRequest(e.to_string()))?;
+    let request = request
+        .multipart(
+            "meta",
+            meta,
+            "file",
+            req.file_name.clone(),
+            req.file_content_type.clone(),
+            req.file.clone(),
+        )?;
     client.send(request).await
 }
 /// Types of `GET /v3/marketing/bank/packages/{package\_id}/tasks`.
 pub mod get {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

@@ -2,7 +2,7 @@
 //! `/v3/marketing/bank-favor/users/{openid}/bank-multi-activity` — 给指定用户报名多笔立减活动
 /// Types of `POST /v3/marketing/bank-favor/users/{openid}/bank-multi-activity`.
 pub mod post {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

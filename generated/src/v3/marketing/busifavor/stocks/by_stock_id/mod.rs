@@ -4,7 +4,7 @@ pub mod budget;
 pub mod couponcodes;
 /// Types of `GET /v3/marketing/busifavor/stocks/{stock\_id}`.
 pub mod get {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {
@@ -352,7 +352,7 @@ pub async fn get(
 }
 /// Types of `PATCH /v3/marketing/busifavor/stocks/{stock\_id}`.
 pub mod patch {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

@@ -2,7 +2,7 @@
 //! `/v3/marketing/busifavor/subsidy/pay-receipts/{subsidy\_receipt\_id}` — 查询营销补差付款单详情
 /// Types of `GET /v3/marketing/busifavor/subsidy/pay-receipts/{subsidy\_receipt\_id}`.
 pub mod get {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

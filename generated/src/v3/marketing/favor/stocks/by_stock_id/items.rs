@@ -2,7 +2,7 @@
 //! `/v3/marketing/favor/stocks/{stock\_id}/items` — 查询代金券可用单品
 /// Types of `GET /v3/marketing/favor/stocks/{stock\_id}/items`.
 pub mod get {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

@@ -12,7 +12,7 @@ pub mod use_flow;
 pub mod use_flow_by_day;
 /// Types of `GET /v3/marketing/favor/stocks/{stock\_id}`.
 pub mod get {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

@@ -2,7 +2,7 @@
 //! `/v3/marketing/favor/stocks/{stock\_id}/modify-goods-id` — 修改可用单品编码
 /// Types of `POST /v3/marketing/favor/stocks/{stock\_id}/modify-goods-id`.
 pub mod post {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

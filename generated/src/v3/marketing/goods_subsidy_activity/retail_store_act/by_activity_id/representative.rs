@@ -2,7 +2,7 @@
 //! `/v3/marketing/goods-subsidy-activity/retail-store-act/{activity\_id}/representative` — 添加零售小店活动业务代理
 /// Types of `PUT /v3/marketing/goods-subsidy-activity/retail-store-act/{activity\_id}/representative`.
 pub mod put {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {
@@ -113,7 +113,7 @@ pub async fn put(
 }
 /// Types of `DELETE /v3/marketing/goods-subsidy-activity/retail-store-act/{activity\_id}/representative`.
 pub mod delete {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

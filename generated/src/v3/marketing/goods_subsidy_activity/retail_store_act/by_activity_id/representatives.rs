@@ -2,7 +2,7 @@
 //! `/v3/marketing/goods-subsidy-activity/retail-store-act/{activity\_id}/representatives` — 查询零售小店活动业务代理
 /// Types of `GET /v3/marketing/goods-subsidy-activity/retail-store-act/{activity\_id}/representatives`.
 pub mod get {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

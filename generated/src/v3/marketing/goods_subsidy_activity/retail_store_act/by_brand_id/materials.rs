@@ -2,7 +2,7 @@
 //! `/v3/marketing/goods-subsidy-activity/retail-store-act/{brand\_id}/materials` — 生成小店活动物料码
 /// Types of `POST /v3/marketing/goods-subsidy-activity/retail-store-act/{brand\_id}/materials`.
 pub mod post {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

@@ -2,7 +2,7 @@
 //! `/v3/marketing/membercard-open/cards/{card\_id}/decrypt-code` — 加密code解码（跳转型激活）
 /// Types of `GET /v3/marketing/membercard-open/cards/{card\_id}/decrypt-code`.
 pub mod get {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

@@ -11,7 +11,7 @@ pub mod upgrade;
 pub mod users;
 /// Types of `GET /v3/marketing/membercard-open/cards/{card\_id}`.
 pub mod get {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {
@@ -218,7 +218,7 @@ pub async fn get(
 }
 /// Types of `PATCH /v3/marketing/membercard-open/cards/{card\_id}`.
 pub mod patch {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {
@@ -725,7 +725,7 @@ pub async fn patch(
 }
 /// Types of `DELETE /v3/marketing/membercard-open/cards/{card\_id}`.
 pub mod delete {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

@@ -2,7 +2,7 @@
 //! `/v3/marketing/membercard-open/cards/{card\_id}/rights` — 设置会员卡模板权益项
 /// Types of `PATCH /v3/marketing/membercard-open/cards/{card\_id}/rights`.
 pub mod patch {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

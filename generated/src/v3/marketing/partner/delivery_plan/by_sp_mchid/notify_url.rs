@@ -2,7 +2,7 @@
 //! `/v3/marketing/partner/delivery-plan/{sp\_mchid}/notify-url` — 设置投放计划回调地址
 /// Types of `POST /v3/marketing/partner/delivery-plan/{sp\_mchid}/notify-url`.
 pub mod post {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

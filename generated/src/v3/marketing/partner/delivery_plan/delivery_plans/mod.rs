@@ -4,7 +4,7 @@ pub mod by_brand_id;
 pub mod by_plan_id;
 /// Types of `POST /v3/marketing/partner/delivery-plan/delivery-plans`.
 pub mod post {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

@@ -2,7 +2,7 @@
 //! `/v3/marketing/partner/product-coupon/image-generation-tasks/{task\_id}` — 查询图片生成任务执行结果
 /// Types of `GET /v3/marketing/partner/product-coupon/image-generation-tasks/{task\_id}`.
 pub mod get {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

@@ -3,7 +3,7 @@
 pub mod by_product_coupon_id;
 /// Types of `POST /v3/marketing/partner/product-coupon/product-coupons`.
 pub mod post {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

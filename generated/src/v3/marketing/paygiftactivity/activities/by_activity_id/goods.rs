@@ -2,7 +2,7 @@
 //! `/v3/marketing/paygiftactivity/activities/{activity\_id}/goods` — 查询活动指定商品列表
 /// Types of `GET /v3/marketing/paygiftactivity/activities/{activity\_id}/goods`.
 pub mod get {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

@@ -2,7 +2,7 @@
 //! `/v3/marketing/withdraw-favor/users/{openid}/coupons` — 为用户发银行提现免费券
 /// Types of `POST /v3/marketing/withdraw-favor/users/{openid}/coupons`.
 pub mod post {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {
@@ -85,7 +85,7 @@ pub async fn post(
 }
 /// Types of `GET /v3/marketing/withdraw-favor/users/{openid}/coupons`.
 pub mod get {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

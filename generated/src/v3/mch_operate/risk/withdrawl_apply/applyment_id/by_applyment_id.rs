@@ -2,7 +2,7 @@
 //! `/v3/mch\_operate/risk/withdrawl-apply/applyment-id/{applyment\_id}` — 微信支付提现申请单号查询提现申请单状态
 /// Types of `GET /v3/mch\_operate/risk/withdrawl-apply/applyment-id/{applyment\_id}`.
 pub mod get {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

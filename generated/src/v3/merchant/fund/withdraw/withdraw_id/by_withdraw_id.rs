@@ -2,7 +2,7 @@
 //! `/v3/merchant/fund/withdraw/withdraw-id/{withdraw\_id}` — 电商平台(微信支付提现单号)查询提现状态
 /// Types of `GET /v3/merchant/fund/withdraw/withdraw-id/{withdraw\_id}`.
 pub mod get {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

@@ -2,7 +2,7 @@
 //! `/v3/papay/insurance-sign/contracts/pre-entrust-sign/jsapi` — 保险商户JSAPI预签约
 /// Types of `POST /v3/papay/insurance-sign/contracts/pre-entrust-sign/jsapi`.
 pub mod post {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

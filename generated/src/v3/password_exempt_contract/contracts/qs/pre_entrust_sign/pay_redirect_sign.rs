@@ -2,7 +2,7 @@
 //! `/v3/password-exempt-contract/contracts/qs/pre-entrust-sign/pay-redirect-sign` — 清算机构模式支付后场景预签约
 /// Types of `POST /v3/password-exempt-contract/contracts/qs/pre-entrust-sign/pay-redirect-sign`.
 pub mod post {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

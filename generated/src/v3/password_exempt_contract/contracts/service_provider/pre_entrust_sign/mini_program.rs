@@ -2,7 +2,7 @@
 //! `/v3/password-exempt-contract/contracts/service-provider/pre-entrust-sign/mini-program` — 服务商模式小程序场景预签约
 /// Types of `POST /v3/password-exempt-contract/contracts/service-provider/pre-entrust-sign/mini-program`.
 pub mod post {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

@@ -2,7 +2,7 @@
 //! `/v3/payscore/partner/serviceorder/{out\_order\_no}/pay` — 商户发起催收扣款
 /// Types of `POST /v3/payscore/partner/serviceorder/{out\_order\_no}/pay`.
 pub mod post {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

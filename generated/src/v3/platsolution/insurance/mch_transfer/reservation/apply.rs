@@ -2,7 +2,7 @@
 //! `/v3/platsolution/insurance/mch-transfer/reservation/apply` — 受理单次预约商家转账
 /// Types of `POST /v3/platsolution/insurance/mch-transfer/reservation/apply`.
 pub mod post {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

@@ -2,7 +2,7 @@
 //! `/v3/platsolution/mch-transfer/reservation/reservation-id/{reservation\_id}` — 微信支付预约单号查询预约商家转账记录
 /// Types of `GET /v3/platsolution/mch-transfer/reservation/reservation-id/{reservation\_id}`.
 pub mod get {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

@@ -2,7 +2,7 @@
 //! `/v3/webizpay/avail-mch-ranges/{range\_id}/merchant-identifiers/{merchant\_identifier}` — 删除商户标识
 /// Types of `DELETE /v3/webizpay/avail-mch-ranges/{range\_id}/merchant-identifiers/{merchant\_identifier}`.
 pub mod delete {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

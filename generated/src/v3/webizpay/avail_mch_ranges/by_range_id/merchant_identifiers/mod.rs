@@ -3,7 +3,7 @@
 pub mod by_merchant_identifier;
 /// Types of `POST /v3/webizpay/avail-mch-ranges/{range\_id}/merchant-identifiers`.
 pub mod post {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {
@@ -79,7 +79,7 @@ pub async fn post(
 }
 /// Types of `GET /v3/webizpay/avail-mch-ranges/{range\_id}/merchant-identifiers`.
 pub mod get {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

@@ -2,7 +2,7 @@
 //! `/v3/webizpay/employees/{employee\_id}/out-quota-cards/{out\_card\_no}` — 使用商户卡号查询企业支付额度卡
 /// Types of `GET /v3/webizpay/employees/{employee\_id}/out-quota-cards/{out\_card\_no}`.
 pub mod get {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

@@ -3,7 +3,7 @@
 pub mod by_card_no;
 /// Types of `POST /v3/webizpay/employees/{employee\_id}/quota-cards`.
 pub mod post {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

@@ -2,7 +2,7 @@
 //! `/v3/brand/partner/card-member/membership-activities/{activity\_id}/terminate` — 终止品牌会员发券活动
 /// Types of `POST /v3/brand/partner/card-member/membership-activities/{activity\_id}/terminate`.
 pub mod post {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

@@ -2,7 +2,7 @@
 //! `/v3/brand/partner/card-member/user-cards/{user\_card\_code}/confirm` — 同步会员开通结果
 /// Types of `POST /v3/brand/partner/card-member/user-cards/{user\_card\_code}/confirm`.
 pub mod post {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

@@ -4,7 +4,7 @@ pub mod confirm;
 pub mod invalidate;
 /// Types of `GET /v3/brand/partner/card-member/user-cards/{user\_card\_code}`.
 pub mod get {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {
@@ -177,7 +177,7 @@ pub async fn get(
 }
 /// Types of `PATCH /v3/brand/partner/card-member/user-cards/{user\_card\_code}`.
 pub mod patch {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

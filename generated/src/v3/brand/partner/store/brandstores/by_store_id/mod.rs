@@ -6,7 +6,7 @@ pub mod resume;
 pub mod unbindrecipient;
 /// Types of `DELETE /v3/brand/partner/store/brandstores/{store\_id}`.
 pub mod delete {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {
@@ -65,7 +65,7 @@ pub async fn delete(
 }
 /// Types of `PATCH /v3/brand/partner/store/brandstores/{store\_id}`.
 pub mod patch {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {
@@ -345,7 +345,7 @@ pub async fn patch(
 }
 /// Types of `GET /v3/brand/partner/store/brandstores/{store\_id}`.
 pub mod get {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

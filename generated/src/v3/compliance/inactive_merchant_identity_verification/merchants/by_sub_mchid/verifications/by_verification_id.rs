@@ -2,7 +2,7 @@
 //! `/v3/compliance/inactive-merchant-identity-verification/merchants/{sub\_mchid}/verifications/{verification\_id}` — 查询不活跃商户身份核实结果
 /// Types of `GET /v3/compliance/inactive-merchant-identity-verification/merchants/{sub\_mchid}/verifications/{verification\_id}`.
 pub mod get {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

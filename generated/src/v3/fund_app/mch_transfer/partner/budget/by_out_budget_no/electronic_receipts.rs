@@ -2,7 +2,7 @@
 //! `/v3/fund-app/mch-transfer/partner/budget/{out\_budget\_no}/electronic-receipts` — 申请预算出资的电子回单
 /// Types of `POST /v3/fund-app/mch-transfer/partner/budget/{out\_budget\_no}/electronic-receipts`.
 pub mod post {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {
@@ -120,7 +120,7 @@ pub async fn post(
 }
 /// Types of `GET /v3/fund-app/mch-transfer/partner/budget/{out\_budget\_no}/electronic-receipts`.
 pub mod get {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

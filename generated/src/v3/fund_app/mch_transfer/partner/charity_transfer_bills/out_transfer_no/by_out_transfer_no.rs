@@ -2,7 +2,7 @@
 //! `/v3/fund-app/mch-transfer/partner/charity-transfer-bills/out-transfer-no/{out\_transfer\_no}` — 商户单号查询公益捐赠详情
 /// Types of `GET /v3/fund-app/mch-transfer/partner/charity-transfer-bills/out-transfer-no/{out\_transfer\_no}`.
 pub mod get {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

@@ -2,7 +2,7 @@
 //! `/v3/fund-app/mch-transfer/user-confirm-authorization/out-authorization-no/{out\_authorization\_no}/close` — 解除免确认收款授权
 /// Types of `POST /v3/fund-app/mch-transfer/user-confirm-authorization/out-authorization-no/{out\_authorization\_no}/close`.
 pub mod post {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

@@ -2,7 +2,7 @@
 //! `/v3/global/refund/partner/recharge-balance/sub-mchid/{sub\_mchid}` — 商家充值退款余额查询
 /// Types of `GET /v3/global/refund/partner/recharge-balance/sub-mchid/{sub\_mchid}`.
 pub mod get {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

@@ -2,7 +2,7 @@
 //! `/v3/gov/subsidy/audit/cup/refund/sync` — 同步非银联支付交易退款信息
 /// Types of `POST /v3/gov/subsidy/audit/cup/refund/sync`.
 pub mod post {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

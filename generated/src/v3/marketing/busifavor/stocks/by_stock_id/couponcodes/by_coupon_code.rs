@@ -2,7 +2,7 @@
 //! `/v3/marketing/busifavor/stocks/{stock\_id}/couponcodes/{coupon\_code}` — 查询预存code详情
 /// Types of `GET /v3/marketing/busifavor/stocks/{stock\_id}/couponcodes/{coupon\_code}`.
 pub mod get {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {
@@ -320,7 +320,7 @@ pub async fn get(
 }
 /// Types of `DELETE /v3/marketing/busifavor/stocks/{stock\_id}/couponcodes/{coupon\_code}`.
 pub mod delete {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

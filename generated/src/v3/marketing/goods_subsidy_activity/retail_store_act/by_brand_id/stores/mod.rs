@@ -3,7 +3,7 @@
 pub mod by_store_code;
 /// Types of `POST /v3/marketing/goods-subsidy-activity/retail-store-act/{brand\_id}/stores`.
 pub mod post {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {
@@ -125,7 +125,7 @@ pub async fn post(
 }
 /// Types of `DELETE /v3/marketing/goods-subsidy-activity/retail-store-act/{brand\_id}/stores`.
 pub mod delete {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {
@@ -247,7 +247,7 @@ pub async fn delete(
 }
 /// Types of `GET /v3/marketing/goods-subsidy-activity/retail-store-act/{brand\_id}/stores`.
 pub mod get {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

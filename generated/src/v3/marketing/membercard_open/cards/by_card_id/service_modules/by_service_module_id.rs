@@ -2,7 +2,7 @@
 //! `/v3/marketing/membercard-open/cards/{card\_id}/service-modules/{service\_module\_id}` — 修改会员卡服务项
 /// Types of `PATCH /v3/marketing/membercard-open/cards/{card\_id}/service-modules/{service\_module\_id}`.
 pub mod patch {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {
@@ -108,7 +108,7 @@ pub async fn patch(
 }
 /// Types of `DELETE /v3/marketing/membercard-open/cards/{card\_id}/service-modules/{service\_module\_id}`.
 pub mod delete {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

@@ -2,7 +2,7 @@
 //! `/v3/marketing/partner/delivery-plan/delivery-plans/{brand\_id}/delivery-plans` — 分页查询投放计划列表
 /// Types of `GET /v3/marketing/partner/delivery-plan/delivery-plans/{brand\_id}/delivery-plans`.
 pub mod get {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

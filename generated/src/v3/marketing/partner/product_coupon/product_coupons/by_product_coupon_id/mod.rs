@@ -5,7 +5,7 @@ pub mod stock_bundles;
 pub mod stocks;
 /// Types of `PATCH /v3/marketing/partner/product-coupon/product-coupons/{product\_coupon\_id}`.
 pub mod patch {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {
@@ -343,7 +343,7 @@ pub async fn patch(
 }
 /// Types of `GET /v3/marketing/partner/product-coupon/product-coupons/{product\_coupon\_id}`.
 pub mod get {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

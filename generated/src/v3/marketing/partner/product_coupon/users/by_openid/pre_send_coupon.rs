@@ -2,7 +2,7 @@
 //! `/v3/marketing/partner/product-coupon/users/{openid}/pre-send-coupon` — 向用户预发放商品券
 /// Types of `POST /v3/marketing/partner/product-coupon/users/{openid}/pre-send-coupon`.
 pub mod post {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

@@ -2,7 +2,7 @@
 //! `/v3/marketing/paygiftactivity/activities/{activity\_id}/merchants/delete` — 删除活动发券商户号
 /// Types of `POST /v3/marketing/paygiftactivity/activities/{activity\_id}/merchants/delete`.
 pub mod post {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

@@ -2,7 +2,7 @@
 //! `/v3/mchalterapply/mchsubjectalterapplyment/merchant/{merchant\_code}/out-request-no/{out\_request\_no}` — 查询申请单状态-使用业务单号
 /// Types of `GET /v3/mchalterapply/mchsubjectalterapplyment/merchant/{merchant\_code}/out-request-no/{out\_request\_no}`.
 pub mod get {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

@@ -2,7 +2,7 @@
 //! `/v3/offlinefacemch/organizations/{organization\_id}/users/out-user-id/{out\_user\_id}` — 刷脸用户信息查询接口
 /// Types of `GET /v3/offlinefacemch/organizations/{organization\_id}/users/out-user-id/{out\_user\_id}`.
 pub mod get {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {
@@ -108,7 +108,7 @@ pub async fn get(
 }
 /// Types of `PATCH /v3/offlinefacemch/organizations/{organization\_id}/users/out-user-id/{out\_user\_id}`.
 pub mod patch {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

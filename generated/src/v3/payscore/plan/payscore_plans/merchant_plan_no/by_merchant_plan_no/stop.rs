@@ -2,7 +2,7 @@
 //! `/v3/payscore/plan/payscore-plans/merchant-plan-no/{merchant\_plan\_no}/stop` — 停止支付分计划
 /// Types of `POST /v3/payscore/plan/payscore-plans/merchant-plan-no/{merchant\_plan\_no}/stop`.
 pub mod post {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

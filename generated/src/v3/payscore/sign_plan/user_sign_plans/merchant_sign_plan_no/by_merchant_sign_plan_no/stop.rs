@@ -2,7 +2,7 @@
 //! `/v3/payscore/sign-plan/user-sign-plans/merchant-sign-plan-no/{merchant\_sign\_plan\_no}/stop` — 直连商户取消用户的签约计划
 /// Types of `POST /v3/payscore/sign-plan/user-sign-plans/merchant-sign-plan-no/{merchant\_sign\_plan\_no}/stop`.
 pub mod post {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

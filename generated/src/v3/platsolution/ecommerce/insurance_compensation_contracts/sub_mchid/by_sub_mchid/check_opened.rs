@@ -2,7 +2,7 @@
 //! `/v3/platsolution/ecommerce/insurance-compensation-contracts/sub-mchid/{sub\_mchid}/check-opened` — 查询保险理赔功能开通状态
 /// Types of `POST /v3/platsolution/ecommerce/insurance-compensation-contracts/sub-mchid/{sub\_mchid}/check-opened`.
 pub mod post {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

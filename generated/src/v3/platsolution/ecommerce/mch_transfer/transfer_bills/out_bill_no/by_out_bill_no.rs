@@ -2,7 +2,7 @@
 //! `/v3/platsolution/ecommerce/mch-transfer/transfer-bills/out-bill-no/{out\_bill\_no}` — 查询保证金赔付结果（按商户赔付单号）
 /// Types of `GET /v3/platsolution/ecommerce/mch-transfer/transfer-bills/out-bill-no/{out\_bill\_no}`.
 pub mod get {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

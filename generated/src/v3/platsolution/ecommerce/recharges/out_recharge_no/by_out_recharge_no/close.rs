@@ -2,7 +2,7 @@
 //! `/v3/platsolution/ecommerce/recharges/out-recharge-no/{out\_recharge\_no}/close` — 关闭二级商户充值
 /// Types of `POST /v3/platsolution/ecommerce/recharges/out-recharge-no/{out\_recharge\_no}/close`.
 pub mod post {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

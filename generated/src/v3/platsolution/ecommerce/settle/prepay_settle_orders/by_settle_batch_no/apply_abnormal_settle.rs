@@ -2,7 +2,7 @@
 //! `/v3/platsolution/ecommerce/settle/prepay-settle-orders/{settle\_batch\_no}/apply-abnormal-settle` — 个人收款-申请异常结算批次单处理
 /// Types of `POST /v3/platsolution/ecommerce/settle/prepay-settle-orders/{settle\_batch\_no}/apply-abnormal-settle`.
 pub mod post {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

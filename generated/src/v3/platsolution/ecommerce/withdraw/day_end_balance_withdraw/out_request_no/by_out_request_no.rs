@@ -2,7 +2,7 @@
 //! `/v3/platsolution/ecommerce/withdraw/day-end-balance-withdraw/out-request-no/{out\_request\_no}` — 查询二级商户按日终余额预约提现状态
 /// Types of `GET /v3/platsolution/ecommerce/withdraw/day-end-balance-withdraw/out-request-no/{out\_request\_no}`.
 pub mod get {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

@@ -2,7 +2,7 @@
 //! `/v3/webizpay/employees/{employee\_id}/quota-cards/{card\_no}/cancel` — 企业商户作废员工企业支付额度卡
 /// Types of `POST /v3/webizpay/employees/{employee\_id}/quota-cards/{card\_no}/cancel`.
 pub mod post {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

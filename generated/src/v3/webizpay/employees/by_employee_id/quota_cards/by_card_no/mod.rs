@@ -4,7 +4,7 @@ pub mod cancel;
 pub mod payment_url;
 /// Types of `GET /v3/webizpay/employees/{employee\_id}/quota-cards/{card\_no}`.
 pub mod get {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

@@ -2,7 +2,7 @@
 //! `/v3/webizpay/employees/{employee\_id}/quota-cards/{card\_no}/payment-url` — 企业商户获取指定额度卡支付链接
 /// Types of `GET /v3/webizpay/employees/{employee\_id}/quota-cards/{card\_no}/payment-url`.
 pub mod get {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

@@ -2,7 +2,7 @@
 //! `/v3/bank-transfer/batches/batch-id/{batch\_id}/details/detail-id/{detail\_id}` — 微信支付明细单号查询明细单
 /// Types of `GET /v3/bank-transfer/batches/batch-id/{batch\_id}/details/detail-id/{detail\_id}`.
 pub mod get {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

@@ -2,7 +2,7 @@
 //! `/v3/global/merchant/h5/permission/domain/applications/{applyment\_id}` — 查询H5支付域名修改申请单
 /// Types of `GET /v3/global/merchant/h5/permission/domain/applications/{applyment\_id}`.
 pub mod get {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {
@@ -82,7 +82,7 @@ pub async fn get(
 }
 /// Types of `PATCH /v3/global/merchant/h5/permission/domain/applications/{applyment\_id}`.
 pub mod patch {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

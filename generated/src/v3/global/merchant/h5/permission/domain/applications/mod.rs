@@ -3,7 +3,7 @@
 pub mod by_applyment_id;
 /// Types of `POST /v3/global/merchant/h5/permission/domain/applications`.
 pub mod post {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

@@ -7,7 +7,7 @@ pub mod set_service_module_data;
 pub mod unavailable;
 /// Types of `GET /v3/marketing/membercard-open/cards/{card\_id}/codes/{code}`.
 pub mod get {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {
@@ -136,7 +136,7 @@ pub async fn get(
 }
 /// Types of `PATCH /v3/marketing/membercard-open/cards/{card\_id}/codes/{code}`.
 pub mod patch {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

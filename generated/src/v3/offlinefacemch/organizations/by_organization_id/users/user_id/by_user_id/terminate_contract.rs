@@ -2,7 +2,7 @@
 //! `/v3/offlinefacemch/organizations/{organization\_id}/users/user-id/{user\_id}/terminate-contract` — 解除刷脸用户签约关系接口
 /// Types of `POST /v3/offlinefacemch/organizations/{organization\_id}/users/user-id/{user\_id}/terminate-contract`.
 pub mod post {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

@@ -2,7 +2,7 @@
 //! `/v3/papay/insurance-sign/policy\_periods/plan-id/{plan\_id}/out-contract-code/{out\_contract\_code}` — 保险商户查询保险扣费周期列表
 /// Types of `GET /v3/papay/insurance-sign/policy\_periods/plan-id/{plan\_id}/out-contract-code/{out\_contract\_code}`.
 pub mod get {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

@@ -2,7 +2,7 @@
 //! `/v3/papay/sign/contracts/harmony-plan-id/{plan\_id}/out-contract-code/{out\_contract\_code}` — 通过商户协议号查询委托代扣签约协议
 /// Types of `GET /v3/papay/sign/contracts/harmony-plan-id/{plan\_id}/out-contract-code/{out\_contract\_code}`.
 pub mod get {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

@@ -2,7 +2,7 @@
 //! `/v3/partner-transfer/batches/out-batch-no/{out\_batch\_no}/details/out-detail-no/{out\_detail\_no}` — 商家明细单号查询明细单
 /// Types of `GET /v3/partner-transfer/batches/out-batch-no/{out\_batch\_no}/details/out-detail-no/{out\_detail\_no}`.
 pub mod get {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

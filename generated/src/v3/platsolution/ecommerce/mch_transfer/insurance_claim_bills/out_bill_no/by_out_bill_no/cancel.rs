@@ -2,7 +2,7 @@
 //! `/v3/platsolution/ecommerce/mch-transfer/insurance-claim-bills/out-bill-no/{out\_bill\_no}/cancel` — 请求撤销保险理赔
 /// Types of `POST /v3/platsolution/ecommerce/mch-transfer/insurance-claim-bills/out-bill-no/{out\_bill\_no}/cancel`.
 pub mod post {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

@@ -2,7 +2,7 @@
 //! `/v3/marketing/partner/product-coupon/product-coupons/{product\_coupon\_id}/stock-bundles/{stock\_bundle\_id}/disassociate-stores` — 批次组批量取消关联门店
 /// Types of `POST /v3/marketing/partner/product-coupon/product-coupons/{product\_coupon\_id}/stock-bundles/{stock\_bundle\_id}/disassociate-stores`.
 pub mod post {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

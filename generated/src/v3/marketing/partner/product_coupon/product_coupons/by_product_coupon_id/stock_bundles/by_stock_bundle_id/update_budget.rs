@@ -2,7 +2,7 @@
 //! `/v3/marketing/partner/product-coupon/product-coupons/{product\_coupon\_id}/stock-bundles/{stock\_bundle\_id}/update-budget` — 修改商品券批次组发放预算
 /// Types of `POST /v3/marketing/partner/product-coupon/product-coupons/{product\_coupon\_id}/stock-bundles/{stock\_bundle\_id}/update-budget`.
 pub mod post {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

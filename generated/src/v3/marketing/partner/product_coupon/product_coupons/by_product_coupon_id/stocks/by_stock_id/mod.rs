@@ -8,7 +8,7 @@ pub mod update_budget;
 pub mod upload_coupon_codes;
 /// Types of `PATCH /v3/marketing/partner/product-coupon/product-coupons/{product\_coupon\_id}/stocks/{stock\_id}`.
 pub mod patch {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {
@@ -692,7 +692,7 @@ pub async fn patch(
 }
 /// Types of `GET /v3/marketing/partner/product-coupon/product-coupons/{product\_coupon\_id}/stocks/{stock\_id}`.
 pub mod get {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

@@ -6,7 +6,7 @@ pub mod r#return;
 pub mod r#use;
 /// Types of `GET /v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon\_code}`.
 pub mod get {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

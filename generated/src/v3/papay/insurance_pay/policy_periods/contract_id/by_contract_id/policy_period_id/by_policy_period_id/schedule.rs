@@ -2,7 +2,7 @@
 //! `/v3/papay/insurance-pay/policy-periods/contract-id/{contract\_id}/policy-period-id/{policy\_period\_id}/schedule` — 保险商户预约保险自动续费
 /// Types of `POST /v3/papay/insurance-pay/policy-periods/contract-id/{contract\_id}/policy-period-id/{policy\_period\_id}/schedule`.
 pub mod post {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

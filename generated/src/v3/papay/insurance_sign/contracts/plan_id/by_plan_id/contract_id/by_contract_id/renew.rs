@@ -2,7 +2,7 @@
 //! `/v3/papay/insurance-sign/contracts/plan-id/{plan\_id}/contract-id/{contract\_id}/renew` — 保险商户受理续期自动续费协议
 /// Types of `POST /v3/papay/insurance-sign/contracts/plan-id/{plan\_id}/contract-id/{contract\_id}/renew`.
 pub mod post {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

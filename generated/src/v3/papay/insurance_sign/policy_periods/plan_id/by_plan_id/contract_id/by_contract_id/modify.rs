@@ -2,7 +2,7 @@
 //! `/v3/papay/insurance-sign/policy-periods/plan-id/{plan\_id}/contract-id/{contract\_id}/modify` — 保险商户修改保险扣费周期列表
 /// Types of `POST /v3/papay/insurance-sign/policy-periods/plan-id/{plan\_id}/contract-id/{contract\_id}/modify`.
 pub mod post {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

@@ -2,7 +2,7 @@
 //! `/v3/platsolution/ecommerce/recharge-employees/sub-mchid/{sub\_mchid}/sp-openid/{sp\_openid}/delete` — 删除二级商户可扫码充值员工
 /// Types of `POST /v3/platsolution/ecommerce/recharge-employees/sub-mchid/{sub\_mchid}/sp-openid/{sp\_openid}/delete`.
 pub mod post {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

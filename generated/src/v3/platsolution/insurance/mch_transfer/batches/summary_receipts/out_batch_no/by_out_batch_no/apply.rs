@@ -2,7 +2,7 @@
 //! `/v3/platsolution/insurance/mch-transfer/batches/summary-receipts/out-batch-no/{out\_batch\_no}/apply` — 申请商家转账批次电子回单
 /// Types of `POST /v3/platsolution/insurance/mch-transfer/batches/summary-receipts/out-batch-no/{out\_batch\_no}/apply`.
 pub mod post {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {

@@ -2,7 +2,7 @@
 //! `/v3/papay/sign/partner/contracts/plan-id/{plan\_id}/out-contract-code/{out\_contract\_code}/terminate` — 通过商户协议号解除委托代扣签约协议
 /// Types of `POST /v3/papay/sign/partner/contracts/plan-id/{plan\_id}/out-contract-code/{out\_contract\_code}/terminate`.
 pub mod post {
-    /// Parameters of the call: path, query and header values, and the JSON body.
+    /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {
