@@ -59,7 +59,10 @@ impl ParamValue for ::serde_json::Value {
 /// Lists are sent comma-separated.
 impl<T: ParamValue> ParamValue for ::std::vec::Vec<T> {
     fn to_param(&self) -> ::std::string::String {
-        self.iter().map(ParamValue::to_param).collect::<::std::vec::Vec<_>>().join(",")
+        self.iter()
+            .map(ParamValue::to_param)
+            .collect::<::std::vec::Vec<_>>()
+            .join(",")
     }
 }
 
@@ -156,7 +159,8 @@ pub struct OperationInfo {
 
 /// A payload check: the value re-serialised through the SDK type, or where and why it does not fit.
 #[cfg(feature = "roundtrip")]
-pub type CheckFn = fn(&::serde_json::Value) -> ::std::result::Result<::serde_json::Value, CheckError>;
+pub type CheckFn =
+    fn(&::serde_json::Value) -> ::std::result::Result<::serde_json::Value, CheckError>;
 
 /// Why a JSON value does not fit an SDK type.
 #[cfg(feature = "roundtrip")]
@@ -183,7 +187,10 @@ fn check<T: ::serde::de::DeserializeOwned + ::serde::Serialize>(
         path: e.path().to_string(),
         message: e.inner().to_string(),
     })?;
-    ::serde_json::to_value(&typed).map_err(|e| CheckError { path: ::std::string::String::from("."), message: e.to_string() })
+    ::serde_json::to_value(&typed).map_err(|e| CheckError {
+        path: ::std::string::String::from("."),
+        message: e.to_string(),
+    })
 }
 
 pub mod v3;

@@ -103,7 +103,9 @@ fn module_source(
     if let Some((op, _)) = node.ops.first() {
         doc = format!("`{}` — {}", op.path, op.title);
     }
-    for child in &node.children {
+    let mut children: Vec<&String> = node.children.iter().collect();
+    children.sort_by_key(|c| naming::file_stem(c));
+    for child in children {
         let child_ident = ident_tokens(child);
         if path.len() == 1 {
             let feature = naming::file_stem(child).to_string();
@@ -301,6 +303,7 @@ fn operations_table(
     );
     quote! {
         #[doc = #doc]
+        #[rustfmt::skip]
         pub static OPERATIONS: &[crate::OperationInfo] = &[#(#entries),*];
     }
 }
@@ -366,7 +369,10 @@ impl ParamValue for ::serde_json::Value {
 /// Lists are sent comma-separated.
 impl<T: ParamValue> ParamValue for ::std::vec::Vec<T> {
     fn to_param(&self) -> ::std::string::String {
-        self.iter().map(ParamValue::to_param).collect::<::std::vec::Vec<_>>().join(",")
+        self.iter()
+            .map(ParamValue::to_param)
+            .collect::<::std::vec::Vec<_>>()
+            .join(",")
     }
 }
 
@@ -463,7 +469,8 @@ pub struct OperationInfo {
 
 /// A payload check: the value re-serialised through the SDK type, or where and why it does not fit.
 #[cfg(feature = "roundtrip")]
-pub type CheckFn = fn(&::serde_json::Value) -> ::std::result::Result<::serde_json::Value, CheckError>;
+pub type CheckFn =
+    fn(&::serde_json::Value) -> ::std::result::Result<::serde_json::Value, CheckError>;
 
 /// Why a JSON value does not fit an SDK type.
 #[cfg(feature = "roundtrip")]
@@ -490,7 +497,10 @@ fn check<T: ::serde::de::DeserializeOwned + ::serde::Serialize>(
         path: e.path().to_string(),
         message: e.inner().to_string(),
     })?;
-    ::serde_json::to_value(&typed).map_err(|e| CheckError { path: ::std::string::String::from("."), message: e.to_string() })
+    ::serde_json::to_value(&typed).map_err(|e| CheckError {
+        path: ::std::string::String::from("."),
+        message: e.to_string(),
+    })
 }
 
 pub mod v3;

@@ -444,12 +444,14 @@ pub fn operation_tokens(op: &Operation, feature_doc: &str) -> TokenStream {
     let mod_doc = doc_attrs(&format!("Types of `{} {}`.", op.method, op.path));
     quote! {
         #mod_doc
+        #[rustfmt::skip]
         pub mod #method_ident {
             #(#items)*
         }
 
         #fn_doc
         #deprecated
+        #[rustfmt::skip]
         pub async fn #method_ident(
             client: &::wechatpay_runtime::Client,
             req: &#method_ident::Request,

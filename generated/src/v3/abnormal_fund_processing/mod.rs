@@ -2,6 +2,7 @@
 //! `/v3/abnormal\_fund\_processing`
 pub mod receipts;
 /// The operations of feature `abnormal_fund_processing`.
+#[rustfmt::skip]
 pub static OPERATIONS: &[crate::OperationInfo] = &[
     crate::OperationInfo {
         method: "GET",

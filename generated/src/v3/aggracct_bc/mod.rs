@@ -2,6 +2,7 @@
 //! `/v3/aggracct\_bc`
 pub mod wb_channel;
 /// The operations of feature `aggracct_bc`.
+#[rustfmt::skip]
 pub static OPERATIONS: &[crate::OperationInfo] = &[
     crate::OperationInfo {
         method: "GET",

@@ -2,6 +2,7 @@
 //! `/v3/apply4sub`
 pub mod sub_merchants;
 /// The operations of feature `apply4sub`.
+#[rustfmt::skip]
 pub static OPERATIONS: &[crate::OperationInfo] = &[
     crate::OperationInfo {
         method: "GET",

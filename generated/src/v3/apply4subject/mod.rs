@@ -2,6 +2,7 @@
 //! `/v3/apply4subject`
 pub mod applyment;
 /// The operations of feature `apply4subject`.
+#[rustfmt::skip]
 pub static OPERATIONS: &[crate::OperationInfo] = &[
     crate::OperationInfo {
         method: "POST",

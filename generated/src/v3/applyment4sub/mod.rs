@@ -2,6 +2,7 @@
 //! `/v3/applyment4sub`
 pub mod applyment;
 /// The operations of feature `applyment4sub`.
+#[rustfmt::skip]
 pub static OPERATIONS: &[crate::OperationInfo] = &[
     crate::OperationInfo {
         method: "POST",

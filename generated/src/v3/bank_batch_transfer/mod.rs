@@ -2,6 +2,7 @@
 //! `/v3/bank\_batch\_transfer`
 pub mod receipt;
 /// The operations of feature `bank_batch_transfer`.
+#[rustfmt::skip]
 pub static OPERATIONS: &[crate::OperationInfo] = &[
     crate::OperationInfo {
         method: "POST",

@@ -2,6 +2,7 @@
 //! `/v3/bank\_transfer`
 pub mod batches;
 /// The operations of feature `bank_transfer`.
+#[rustfmt::skip]
 pub static OPERATIONS: &[crate::OperationInfo] = &[
     crate::OperationInfo {
         method: "POST",

@@ -4,6 +4,7 @@ pub mod fundflowbill;
 pub mod sub_merchant_fundflowbill;
 pub mod tradebill;
 /// The operations of feature `bill`.
+#[rustfmt::skip]
 pub static OPERATIONS: &[crate::OperationInfo] = &[
     crate::OperationInfo {
         method: "GET",

@@ -2,6 +2,7 @@
 //! `/v3/billdownload`
 pub mod file;
 /// The operations of feature `billdownload`.
+#[rustfmt::skip]
 pub static OPERATIONS: &[crate::OperationInfo] = &[
     crate::OperationInfo {
         method: "GET",

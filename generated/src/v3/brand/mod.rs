@@ -6,6 +6,7 @@ pub mod marketing;
 pub mod partner;
 pub mod profitsharing;
 /// The operations of feature `brand`.
+#[rustfmt::skip]
 pub static OPERATIONS: &[crate::OperationInfo] = &[
     crate::OperationInfo {
         method: "POST",

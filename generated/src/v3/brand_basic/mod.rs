@@ -2,6 +2,7 @@
 //! `/v3/brand\_basic`
 pub mod partner;
 /// The operations of feature `brand_basic`.
+#[rustfmt::skip]
 pub static OPERATIONS: &[crate::OperationInfo] = &[
     crate::OperationInfo {
         method: "GET",

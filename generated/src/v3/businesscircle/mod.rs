@@ -5,6 +5,7 @@ pub mod points;
 pub mod user_authorizations;
 pub mod users;
 /// The operations of feature `businesscircle`.
+#[rustfmt::skip]
 pub static OPERATIONS: &[crate::OperationInfo] = &[
     crate::OperationInfo {
         method: "POST",

@@ -2,6 +2,7 @@
 //! `/v3/capital`
 pub mod capitallhh;
 /// The operations of feature `capital`.
+#[rustfmt::skip]
 pub static OPERATIONS: &[crate::OperationInfo] = &[
     crate::OperationInfo {
         method: "GET",

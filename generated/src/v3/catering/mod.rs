@@ -2,6 +2,7 @@
 //! `/v3/catering`
 pub mod orders;
 /// The operations of feature `catering`.
+#[rustfmt::skip]
 pub static OPERATIONS: &[crate::OperationInfo] = &[
     crate::OperationInfo {
         method: "POST",

@@ -2,6 +2,7 @@
 //! `/v3/compliance`
 pub mod inactive_merchant_identity_verification;
 /// The operations of feature `compliance`.
+#[rustfmt::skip]
 pub static OPERATIONS: &[crate::OperationInfo] = &[
     crate::OperationInfo {
         method: "POST",

@@ -2,6 +2,7 @@
 //! `/v3/credit\_repayment`
 pub mod partner;
 /// The operations of feature `credit_repayment`.
+#[rustfmt::skip]
 pub static OPERATIONS: &[crate::OperationInfo] = &[
     crate::OperationInfo {
         method: "POST",

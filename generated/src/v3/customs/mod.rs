@@ -4,6 +4,7 @@ pub mod orders;
 pub mod redeclare;
 pub mod verify_certificate;
 /// The operations of feature `customs`.
+#[rustfmt::skip]
 pub static OPERATIONS: &[crate::OperationInfo] = &[
     crate::OperationInfo {
         method: "POST",

@@ -3,6 +3,7 @@
 pub mod cards;
 pub mod orders;
 /// The operations of feature `discount_card`.
+#[rustfmt::skip]
 pub static OPERATIONS: &[crate::OperationInfo] = &[
     crate::OperationInfo {
         method: "POST",

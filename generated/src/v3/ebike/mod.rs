@@ -2,6 +2,7 @@
 //! `/v3/ebike`
 pub mod charge;
 /// The operations of feature `ebike`.
+#[rustfmt::skip]
 pub static OPERATIONS: &[crate::OperationInfo] = &[
     crate::OperationInfo {
         method: "GET",

@@ -11,6 +11,7 @@ pub mod profitsharing;
 pub mod refunds;
 pub mod subsidies;
 /// The operations of feature `ecommerce`.
+#[rustfmt::skip]
 pub static OPERATIONS: &[crate::OperationInfo] = &[
     crate::OperationInfo {
         method: "POST",

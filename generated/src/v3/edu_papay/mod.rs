@@ -5,6 +5,7 @@ pub mod transactions;
 pub mod user;
 pub mod user_notifications;
 /// The operations of feature `edu_papay`.
+#[rustfmt::skip]
 pub static OPERATIONS: &[crate::OperationInfo] = &[
     crate::OperationInfo {
         method: "DELETE",

@@ -3,6 +3,7 @@
 pub mod orders;
 pub mod users;
 /// The operations of feature `edu_star`.
+#[rustfmt::skip]
 pub static OPERATIONS: &[crate::OperationInfo] = &[
     crate::OperationInfo {
         method: "POST",

@@ -4,6 +4,7 @@ pub mod contracts;
 pub mod transactions;
 pub mod users;
 /// The operations of feature `eduschoolpay`.
+#[rustfmt::skip]
 pub static OPERATIONS: &[crate::OperationInfo] = &[
     crate::OperationInfo {
         method: "GET",

@@ -2,6 +2,7 @@
 //! `/v3/express`
 pub mod users;
 /// The operations of feature `express`.
+#[rustfmt::skip]
 pub static OPERATIONS: &[crate::OperationInfo] = &[
     crate::OperationInfo {
         method: "POST",

@@ -2,6 +2,7 @@
 //! `/v3/facemch`
 pub mod users;
 /// The operations of feature `facemch`.
+#[rustfmt::skip]
 pub static OPERATIONS: &[crate::OperationInfo] = &[
     crate::OperationInfo {
         method: "GET",

@@ -3,6 +3,7 @@
 pub mod brand_redpacket;
 pub mod mch_transfer;
 /// The operations of feature `fund_app`.
+#[rustfmt::skip]
 pub static OPERATIONS: &[crate::OperationInfo] = &[
     crate::OperationInfo {
         method: "POST",

@@ -5,6 +5,7 @@ pub mod orders;
 pub mod r#return;
 pub mod transactions;
 /// The operations of feature `funds_to_oversea`.
+#[rustfmt::skip]
 pub static OPERATIONS: &[crate::OperationInfo] = &[
     crate::OperationInfo {
         method: "GET",

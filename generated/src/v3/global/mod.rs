@@ -15,6 +15,7 @@ pub mod settle;
 pub mod statements;
 pub mod transactions;
 /// The operations of feature `global`.
+#[rustfmt::skip]
 pub static OPERATIONS: &[crate::OperationInfo] = &[
     crate::OperationInfo {
         method: "GET",

@@ -2,6 +2,7 @@
 //! `/v3/goldplan`
 pub mod merchants;
 /// The operations of feature `goldplan`.
+#[rustfmt::skip]
 pub static OPERATIONS: &[crate::OperationInfo] = &[
     crate::OperationInfo {
         method: "POST",

@@ -2,6 +2,7 @@
 //! `/v3/gov`
 pub mod subsidy;
 /// The operations of feature `gov`.
+#[rustfmt::skip]
 pub static OPERATIONS: &[crate::OperationInfo] = &[
     crate::OperationInfo {
         method: "POST",

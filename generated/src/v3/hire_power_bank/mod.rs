@@ -3,6 +3,7 @@
 pub mod insurance_orders;
 pub mod user_qualifications;
 /// The operations of feature `hire_power_bank`.
+#[rustfmt::skip]
 pub static OPERATIONS: &[crate::OperationInfo] = &[
     crate::OperationInfo {
         method: "POST",

@@ -2,6 +2,7 @@
 //! `/v3/industry\_coupon`
 pub mod tokens;
 /// The operations of feature `industry_coupon`.
+#[rustfmt::skip]
 pub static OPERATIONS: &[crate::OperationInfo] = &[
     crate::OperationInfo {
         method: "POST",

@@ -3,6 +3,7 @@
 pub mod retail_industry;
 pub mod transactions;
 /// The operations of feature `industry_rebate`.
+#[rustfmt::skip]
 pub static OPERATIONS: &[crate::OperationInfo] = &[
     crate::OperationInfo {
         method: "POST",

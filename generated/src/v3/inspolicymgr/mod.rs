@@ -2,6 +2,7 @@
 //! `/v3/inspolicymgr`
 pub mod deduct;
 /// The operations of feature `inspolicymgr`.
+#[rustfmt::skip]
 pub static OPERATIONS: &[crate::OperationInfo] = &[
     crate::OperationInfo {
         method: "POST",

@@ -3,6 +3,7 @@
 pub mod device_inspections;
 pub mod devices;
 /// The operations of feature `iotmanage`.
+#[rustfmt::skip]
 pub static OPERATIONS: &[crate::OperationInfo] = &[
     crate::OperationInfo {
         method: "GET",

@@ -3,6 +3,7 @@
 pub mod brands;
 pub mod users;
 /// The operations of feature `lovefeast`.
+#[rustfmt::skip]
 pub static OPERATIONS: &[crate::OperationInfo] = &[
     crate::OperationInfo {
         method: "GET",

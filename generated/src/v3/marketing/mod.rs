@@ -14,6 +14,7 @@ pub mod shopping_receipt;
 pub mod weekly_discount;
 pub mod withdraw_favor;
 /// The operations of feature `marketing`.
+#[rustfmt::skip]
 pub static OPERATIONS: &[crate::OperationInfo] = &[
     crate::OperationInfo {
         method: "POST",

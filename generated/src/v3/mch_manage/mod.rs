@@ -3,6 +3,7 @@
 pub mod mch_manage_records;
 pub mod submission_files;
 /// The operations of feature `mch_manage`.
+#[rustfmt::skip]
 pub static OPERATIONS: &[crate::OperationInfo] = &[
     crate::OperationInfo {
         method: "GET",

@@ -2,6 +2,7 @@
 //! `/v3/mch\_operate`
 pub mod risk;
 /// The operations of feature `mch_operate`.
+#[rustfmt::skip]
 pub static OPERATIONS: &[crate::OperationInfo] = &[
     crate::OperationInfo {
         method: "POST",

@@ -3,6 +3,7 @@
 pub mod enhanced_due_diligence;
 pub mod merchant_limitations;
 /// The operations of feature `mch_operation_manage`.
+#[rustfmt::skip]
 pub static OPERATIONS: &[crate::OperationInfo] = &[
     crate::OperationInfo {
         method: "GET",

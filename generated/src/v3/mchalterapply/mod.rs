@@ -4,6 +4,7 @@ pub mod mchcontactalterapplyment;
 pub mod mchsubjectalterapplyment;
 pub mod merchantnamealterapplyment;
 /// The operations of feature `mchalterapply`.
+#[rustfmt::skip]
 pub static OPERATIONS: &[crate::OperationInfo] = &[
     crate::OperationInfo {
         method: "POST",

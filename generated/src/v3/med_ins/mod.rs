@@ -3,6 +3,7 @@
 pub mod orders;
 pub mod refunds;
 /// The operations of feature `med_ins`.
+#[rustfmt::skip]
 pub static OPERATIONS: &[crate::OperationInfo] = &[
     crate::OperationInfo {
         method: "POST",

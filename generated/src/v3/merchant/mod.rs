@@ -3,6 +3,7 @@
 pub mod fund;
 pub mod media;
 /// The operations of feature `merchant`.
+#[rustfmt::skip]
 pub static OPERATIONS: &[crate::OperationInfo] = &[
     crate::OperationInfo {
         method: "GET",

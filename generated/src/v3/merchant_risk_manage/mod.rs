@@ -6,6 +6,7 @@ pub mod trade_risk_information;
 pub mod trade_risk_result;
 pub mod violation_notifications;
 /// The operations of feature `merchant_risk_manage`.
+#[rustfmt::skip]
 pub static OPERATIONS: &[crate::OperationInfo] = &[
     crate::OperationInfo {
         method: "POST",

@@ -6,6 +6,7 @@ pub mod complaints_v2;
 pub mod feedbacks;
 pub mod images;
 /// The operations of feature `merchant_service`.
+#[rustfmt::skip]
 pub static OPERATIONS: &[crate::OperationInfo] = &[
     crate::OperationInfo {
         method: "POST",

@@ -2,6 +2,7 @@
 //! `/v3/merchant\_settlement`
 pub mod merchant_settle_rule_applications;
 /// The operations of feature `merchant_settlement`.
+#[rustfmt::skip]
 pub static OPERATIONS: &[crate::OperationInfo] = &[
     crate::OperationInfo {
         method: "POST",

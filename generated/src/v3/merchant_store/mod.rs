@@ -2,6 +2,7 @@
 //! `/v3/merchant\_store`
 pub mod stores;
 /// The operations of feature `merchant_store`.
+#[rustfmt::skip]
 pub static OPERATIONS: &[crate::OperationInfo] = &[
     crate::OperationInfo {
         method: "POST",

@@ -3,6 +3,7 @@
 pub mod merchant;
 pub mod partner;
 /// The operations of feature `merchantfund`.
+#[rustfmt::skip]
 pub static OPERATIONS: &[crate::OperationInfo] = &[
     crate::OperationInfo {
         method: "GET",

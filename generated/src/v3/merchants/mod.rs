@@ -2,6 +2,7 @@
 //! `/v3/merchants` — 子商户进件（融合钱包）
 pub mod by_sub_mchid;
 /// The operations of feature `merchants`.
+#[rustfmt::skip]
 pub static OPERATIONS: &[crate::OperationInfo] = &[
     crate::OperationInfo {
         method: "POST",
@@ -60,6 +61,7 @@ pub static OPERATIONS: &[crate::OperationInfo] = &[
     },
 ];
 /// Types of `POST /v3/merchants`.
+#[rustfmt::skip]
 pub mod post {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -444,6 +446,7 @@ pub mod post {
 /// Sends `POST /v3/merchants` to `<https://api.mch.weixin.qq.com/hk/>`. Feature `merchants`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/api/wxpay/ch/Onborading_Sub_Merchant/chapter3_1.shtml>
+#[rustfmt::skip]
 pub async fn post(
     client: &::wechatpay_runtime::Client,
     req: &post::Request,
@@ -463,6 +466,7 @@ pub async fn post(
     client.send(request).await
 }
 /// Types of `PUT /v3/merchants`.
+#[rustfmt::skip]
 pub mod put {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -835,6 +839,7 @@ pub mod put {
 /// Sends `PUT /v3/merchants` to `<https://api.mch.weixin.qq.com/hk/>`. Feature `merchants`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/api/wxpay/ch/Onborading_Sub_Merchant/chapter3_3.shtml>
+#[rustfmt::skip]
 pub async fn put(
     client: &::wechatpay_runtime::Client,
     req: &put::Request,

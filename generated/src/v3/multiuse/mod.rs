@@ -3,6 +3,7 @@
 pub mod stocks;
 pub mod users;
 /// The operations of feature `multiuse`.
+#[rustfmt::skip]
 pub static OPERATIONS: &[crate::OperationInfo] = &[
     crate::OperationInfo {
         method: "GET",

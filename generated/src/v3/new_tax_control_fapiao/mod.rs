@@ -7,6 +7,7 @@ pub mod fapiaomerchant;
 pub mod merchant;
 pub mod user_title;
 /// The operations of feature `new_tax_control_fapiao`.
+#[rustfmt::skip]
 pub static OPERATIONS: &[crate::OperationInfo] = &[
     crate::OperationInfo {
         method: "POST",

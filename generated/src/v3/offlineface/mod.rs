@@ -6,6 +6,7 @@ pub mod face_collections;
 pub mod repayment_url;
 pub mod transactions;
 /// The operations of feature `offlineface`.
+#[rustfmt::skip]
 pub static OPERATIONS: &[crate::OperationInfo] = &[
     crate::OperationInfo {
         method: "POST",

@@ -3,6 +3,7 @@
 pub mod organizations;
 pub mod tokens;
 /// The operations of feature `offlinefacemch`.
+#[rustfmt::skip]
 pub static OPERATIONS: &[crate::OperationInfo] = &[
     crate::OperationInfo {
         method: "GET",

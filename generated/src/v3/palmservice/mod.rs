@@ -2,6 +2,7 @@
 //! `/v3/palmservice`
 pub mod authorization;
 /// The operations of feature `palmservice`.
+#[rustfmt::skip]
 pub static OPERATIONS: &[crate::OperationInfo] = &[
     crate::OperationInfo {
         method: "GET",

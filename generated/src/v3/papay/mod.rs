@@ -7,6 +7,7 @@ pub mod pay;
 pub mod scheduled_deduct_sign;
 pub mod sign;
 /// The operations of feature `papay`.
+#[rustfmt::skip]
 pub static OPERATIONS: &[crate::OperationInfo] = &[
     crate::OperationInfo {
         method: "POST",

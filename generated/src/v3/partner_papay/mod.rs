@@ -2,6 +2,7 @@
 //! `/v3/partner\_papay`
 pub mod contracts;
 /// The operations of feature `partner_papay`.
+#[rustfmt::skip]
 pub static OPERATIONS: &[crate::OperationInfo] = &[
     crate::OperationInfo {
         method: "POST",

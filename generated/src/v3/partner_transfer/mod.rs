@@ -2,6 +2,7 @@
 //! `/v3/partner\_transfer`
 pub mod batches;
 /// The operations of feature `partner_transfer`.
+#[rustfmt::skip]
 pub static OPERATIONS: &[crate::OperationInfo] = &[
     crate::OperationInfo {
         method: "POST",

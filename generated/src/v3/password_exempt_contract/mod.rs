@@ -2,6 +2,7 @@
 //! `/v3/password\_exempt\_contract`
 pub mod contracts;
 /// The operations of feature `password_exempt_contract`.
+#[rustfmt::skip]
 pub static OPERATIONS: &[crate::OperationInfo] = &[
     crate::OperationInfo {
         method: "POST",

@@ -5,6 +5,7 @@ pub mod instal;
 pub mod partner;
 pub mod transactions;
 /// The operations of feature `pay`.
+#[rustfmt::skip]
 pub static OPERATIONS: &[crate::OperationInfo] = &[
     crate::OperationInfo {
         method: "POST",

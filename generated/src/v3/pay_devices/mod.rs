@@ -4,6 +4,7 @@ pub mod open_scenario_speaker;
 pub mod open_scenario_speakerorder;
 pub mod printers;
 /// The operations of feature `pay_devices`.
+#[rustfmt::skip]
 pub static OPERATIONS: &[crate::OperationInfo] = &[
     crate::OperationInfo {
         method: "GET",

@@ -6,6 +6,7 @@ pub mod tokens;
 pub mod transfer_batches;
 pub mod wesure;
 /// The operations of feature `payroll_card`.
+#[rustfmt::skip]
 pub static OPERATIONS: &[crate::OperationInfo] = &[
     crate::OperationInfo {
         method: "GET",

@@ -14,6 +14,7 @@ pub mod smartretail_orders;
 pub mod user_service_state;
 pub mod users;
 /// The operations of feature `payscore`.
+#[rustfmt::skip]
 pub static OPERATIONS: &[crate::OperationInfo] = &[
     crate::OperationInfo {
         method: "POST",

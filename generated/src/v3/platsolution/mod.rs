@@ -4,6 +4,7 @@ pub mod ecommerce;
 pub mod insurance;
 pub mod mch_transfer;
 /// The operations of feature `platsolution`.
+#[rustfmt::skip]
 pub static OPERATIONS: &[crate::OperationInfo] = &[
     crate::OperationInfo {
         method: "POST",

@@ -7,6 +7,7 @@ pub mod receivers;
 pub mod return_orders;
 pub mod transactions;
 /// The operations of feature `profitsharing`.
+#[rustfmt::skip]
 pub static OPERATIONS: &[crate::OperationInfo] = &[
     crate::OperationInfo {
         method: "GET",

@@ -3,6 +3,7 @@
 pub mod transactions;
 pub mod user_services;
 /// The operations of feature `qrcode`.
+#[rustfmt::skip]
 pub static OPERATIONS: &[crate::OperationInfo] = &[
     crate::OperationInfo {
         method: "POST",

@@ -2,6 +2,7 @@
 //! `/v3/rate\_activity`
 pub mod applications;
 /// The operations of feature `rate_activity`.
+#[rustfmt::skip]
 pub static OPERATIONS: &[crate::OperationInfo] = &[
     crate::OperationInfo {
         method: "POST",

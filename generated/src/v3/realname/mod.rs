@@ -2,6 +2,7 @@
 //! `/v3/realname`
 pub mod verify;
 /// The operations of feature `realname`.
+#[rustfmt::skip]
 pub static OPERATIONS: &[crate::OperationInfo] = &[
     crate::OperationInfo {
         method: "GET",

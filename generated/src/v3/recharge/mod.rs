@@ -2,6 +2,7 @@
 //! `/v3/recharge`
 pub mod bank_transfer_recharges;
 /// The operations of feature `recharge`.
+#[rustfmt::skip]
 pub static OPERATIONS: &[crate::OperationInfo] = &[
     crate::OperationInfo {
         method: "POST",

@@ -2,6 +2,7 @@
 //! `/v3/refund`
 pub mod domestic;
 /// The operations of feature `refund`.
+#[rustfmt::skip]
 pub static OPERATIONS: &[crate::OperationInfo] = &[
     crate::OperationInfo {
         method: "POST",

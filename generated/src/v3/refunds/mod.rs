@@ -3,6 +3,7 @@
 pub mod id;
 pub mod out_refund_no;
 /// The operations of feature `refunds`.
+#[rustfmt::skip]
 pub static OPERATIONS: &[crate::OperationInfo] = &[
     crate::OperationInfo {
         method: "POST",
@@ -86,6 +87,7 @@ pub static OPERATIONS: &[crate::OperationInfo] = &[
     },
 ];
 /// Types of `POST /v3/refunds`.
+#[rustfmt::skip]
 pub mod post {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -314,6 +316,7 @@ pub mod post {
 /// Sends `POST /v3/refunds` to `<https://api.mch.weixin.qq.com/hk/>`. Feature `refunds`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/api/wxpay/ch/fusion_wallet_ch/QuickPay/chapter8_2.shtml>
+#[rustfmt::skip]
 pub async fn post(
     client: &::wechatpay_runtime::Client,
     req: &post::Request,
@@ -327,6 +330,7 @@ pub async fn post(
     client.send(request).await
 }
 /// Types of `GET /v3/refunds`.
+#[rustfmt::skip]
 pub mod get {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -562,6 +566,7 @@ pub mod get {
 /// Sends `GET /v3/refunds` to `<https://api.mch.weixin.qq.com/hk/>`. Feature `refunds`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/api/wxpay/ch/fusion_wallet_ch/QuickPay/chapter8_4.shtml>
+#[rustfmt::skip]
 pub async fn get(
     client: &::wechatpay_runtime::Client,
     req: &get::Request,

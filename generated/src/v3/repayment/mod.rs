@@ -2,6 +2,7 @@
 //! `/v3/repayment`
 pub mod combine_transactions;
 /// The operations of feature `repayment`.
+#[rustfmt::skip]
 pub static OPERATIONS: &[crate::OperationInfo] = &[
     crate::OperationInfo {
         method: "GET",

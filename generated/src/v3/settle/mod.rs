@@ -2,6 +2,7 @@
 //! `/v3/settle`
 pub mod settlements;
 /// The operations of feature `settle`.
+#[rustfmt::skip]
 pub static OPERATIONS: &[crate::OperationInfo] = &[
     crate::OperationInfo {
         method: "GET",

@@ -2,6 +2,7 @@
 //! `/v3/smartguide`
 pub mod guides;
 /// The operations of feature `smartguide`.
+#[rustfmt::skip]
 pub static OPERATIONS: &[crate::OperationInfo] = &[
     crate::OperationInfo {
         method: "POST",

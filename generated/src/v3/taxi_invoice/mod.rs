@@ -11,6 +11,7 @@ pub mod taxies;
 pub mod user_taxi_order;
 pub mod user_taxi_orders;
 /// The operations of feature `taxi_invoice`.
+#[rustfmt::skip]
 pub static OPERATIONS: &[crate::OperationInfo] = &[
     crate::OperationInfo {
         method: "POST",

@@ -3,6 +3,7 @@
 pub mod transaction_block_records;
 pub mod transaction_block_submissions;
 /// The operations of feature `transaction_block`.
+#[rustfmt::skip]
 pub static OPERATIONS: &[crate::OperationInfo] = &[
     crate::OperationInfo {
         method: "GET",

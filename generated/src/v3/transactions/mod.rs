@@ -8,6 +8,7 @@ pub mod mweb;
 pub mod native;
 pub mod out_trade_no;
 /// The operations of feature `transactions`.
+#[rustfmt::skip]
 pub static OPERATIONS: &[crate::OperationInfo] = &[
     crate::OperationInfo {
         method: "POST",

@@ -3,6 +3,7 @@
 pub mod batches;
 pub mod bill_receipt;
 /// The operations of feature `transfer`.
+#[rustfmt::skip]
 pub static OPERATIONS: &[crate::OperationInfo] = &[
     crate::OperationInfo {
         method: "POST",

@@ -2,6 +2,7 @@
 //! `/v3/transfer\_detail`
 pub mod electronic_receipts;
 /// The operations of feature `transfer_detail`.
+#[rustfmt::skip]
 pub static OPERATIONS: &[crate::OperationInfo] = &[
     crate::OperationInfo {
         method: "POST",

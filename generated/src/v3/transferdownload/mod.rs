@@ -3,6 +3,7 @@
 pub mod elecvoucherfile;
 pub mod signfile;
 /// The operations of feature `transferdownload`.
+#[rustfmt::skip]
 pub static OPERATIONS: &[crate::OperationInfo] = &[
     crate::OperationInfo {
         method: "GET",

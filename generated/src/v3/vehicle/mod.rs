@@ -4,6 +4,7 @@ pub mod etc;
 pub mod parking;
 pub mod transactions;
 /// The operations of feature `vehicle`.
+#[rustfmt::skip]
 pub static OPERATIONS: &[crate::OperationInfo] = &[
     crate::OperationInfo {
         method: "GET",

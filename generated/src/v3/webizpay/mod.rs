@@ -6,6 +6,7 @@ pub mod employees;
 pub mod stores;
 pub mod users;
 /// The operations of feature `webizpay`.
+#[rustfmt::skip]
 pub static OPERATIONS: &[crate::OperationInfo] = &[
     crate::OperationInfo {
         method: "POST",

@@ -4,6 +4,7 @@ pub mod by_applyment_id;
 pub mod by_business_code;
 pub mod merchants;
 /// Types of `POST /v3/apply4subject/applyment`.
+#[rustfmt::skip]
 pub mod post {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -777,6 +778,7 @@ pub mod post {
 /// Sends `POST /v3/apply4subject/applyment`. Feature `apply4subject`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter10_1_1.shtml>
+#[rustfmt::skip]
 pub async fn post(
     client: &::wechatpay_runtime::Client,
     req: &post::Request,
@@ -795,6 +797,7 @@ pub async fn post(
     client.send(request).await
 }
 /// Types of `GET /v3/apply4subject/applyment`.
+#[rustfmt::skip]
 pub mod get {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -878,6 +881,7 @@ pub mod get {
 /// Sends `GET /v3/apply4subject/applyment`. Feature `apply4subject`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012697715>
+#[rustfmt::skip]
 pub async fn get(
     client: &::wechatpay_runtime::Client,
     req: &get::Request,

@@ -3,6 +3,7 @@
 pub mod applyment_id;
 pub mod business_code;
 /// Types of `POST /v3/applyment4sub/applyment/`.
+#[rustfmt::skip]
 pub mod post {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -1674,6 +1675,7 @@ pub mod post {
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012719997>
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012722249>
+#[rustfmt::skip]
 pub async fn post(
     client: &::wechatpay_runtime::Client,
     req: &post::Request,

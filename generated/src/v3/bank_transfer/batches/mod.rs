@@ -3,6 +3,7 @@
 pub mod batch_id;
 pub mod out_batch_no;
 /// Types of `POST /v3/bank-transfer/batches`.
+#[rustfmt::skip]
 pub mod post {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -181,6 +182,7 @@ pub mod post {
 /// Sends `POST /v3/bank-transfer/batches`. Feature `bank\_transfer`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012465889>
+#[rustfmt::skip]
 pub async fn post(
     client: &::wechatpay_runtime::Client,
     req: &post::Request,

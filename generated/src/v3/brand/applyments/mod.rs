@@ -4,6 +4,7 @@ pub mod applyment_id;
 pub mod business_code;
 pub mod cancel_applyment;
 /// Types of `POST /v3/brand/applyments`.
+#[rustfmt::skip]
 pub mod post {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -325,6 +326,7 @@ pub mod post {
 /// Sends `POST /v3/brand/applyments`. Feature `brand`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4016249989>
+#[rustfmt::skip]
 pub async fn post(
     client: &::wechatpay_runtime::Client,
     req: &post::Request,

@@ -2,6 +2,7 @@
 //! `/v3/discount-card/cards` — 预受理领卡请求
 pub mod by_out_card_code;
 /// Types of `POST /v3/discount-card/cards`.
+#[rustfmt::skip]
 pub mod post {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -64,6 +65,7 @@ pub mod post {
 /// Sends `POST /v3/discount-card/cards`. Feature `discount\_card`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/discount-card/chapter3_1.shtml>
+#[rustfmt::skip]
 pub async fn post(
     client: &::wechatpay_runtime::Client,
     req: &post::Request,

@@ -5,6 +5,7 @@ pub mod out_request_no;
 pub mod submit_account_hosting_applyment;
 pub mod submit_sign_verify_info;
 /// Types of `POST /v3/ecommerce/applyments/`.
+#[rustfmt::skip]
 pub mod post {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -1030,6 +1031,7 @@ pub mod post {
 /// Sends `POST /v3/ecommerce/applyments/`. Feature `ecommerce`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012713017>
+#[rustfmt::skip]
 pub async fn post(
     client: &::wechatpay_runtime::Client,
     req: &post::Request,

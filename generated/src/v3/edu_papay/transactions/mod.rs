@@ -3,6 +3,7 @@
 pub mod id;
 pub mod out_trade_no;
 /// Types of `POST /v3/edu-papay/transactions`.
+#[rustfmt::skip]
 pub mod post {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -181,6 +182,7 @@ pub mod post {
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4012524731>
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012465548>
+#[rustfmt::skip]
 pub async fn post(
     client: &::wechatpay_runtime::Client,
     req: &post::Request,

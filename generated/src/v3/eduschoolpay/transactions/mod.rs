@@ -3,6 +3,7 @@
 pub mod id;
 pub mod out_trade_no;
 /// Types of `POST /v3/eduschoolpay/transactions`.
+#[rustfmt::skip]
 pub mod post {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -338,6 +339,7 @@ pub mod post {
 /// Sends `POST /v3/eduschoolpay/transactions`. Feature `eduschoolpay`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012469030>
+#[rustfmt::skip]
 pub async fn post(
     client: &::wechatpay_runtime::Client,
     req: &post::Request,

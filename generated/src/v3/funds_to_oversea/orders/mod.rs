@@ -2,6 +2,7 @@
 //! `/v3/funds-to-oversea/orders` — 申请资金出境
 pub mod by_out_order_id;
 /// Types of `POST /v3/funds-to-oversea/orders`.
+#[rustfmt::skip]
 pub mod post {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -214,6 +215,7 @@ pub mod post {
 /// Sends `POST /v3/funds-to-oversea/orders`. Feature `funds\_to\_oversea`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012476113>
+#[rustfmt::skip]
 pub async fn post(
     client: &::wechatpay_runtime::Client,
     req: &post::Request,

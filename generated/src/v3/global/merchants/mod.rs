@@ -2,6 +2,7 @@
 //! `/v3/global/merchants` — 子商户进件（融合钱包）
 pub mod by_sub_mchid;
 /// Types of `POST /v3/global/merchants`.
+#[rustfmt::skip]
 pub mod post {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -454,6 +455,7 @@ pub mod post {
 /// Sends `POST /v3/global/merchants` to `<https://apihk.mch.weixin.qq.com/>`. Feature `global`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/global/v3/zh/4013025088>
+#[rustfmt::skip]
 pub async fn post(
     client: &::wechatpay_runtime::Client,
     req: &post::Request,

@@ -3,6 +3,7 @@
 pub mod id;
 pub mod out_refund_no;
 /// Types of `POST /v3/global/refunds`.
+#[rustfmt::skip]
 pub mod post {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -237,6 +238,7 @@ pub mod post {
 /// Sends `POST /v3/global/refunds` to `<https://apihk.mch.weixin.qq.com/>`. Feature `global`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/global/v3/zh/4012354681>
+#[rustfmt::skip]
 pub async fn post(
     client: &::wechatpay_runtime::Client,
     req: &post::Request,
@@ -250,6 +252,7 @@ pub async fn post(
     client.send(request).await
 }
 /// Types of `GET /v3/global/refunds`.
+#[rustfmt::skip]
 pub mod get {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -458,6 +461,7 @@ pub mod get {
 /// Sends `GET /v3/global/refunds` to `<https://apihk.mch.weixin.qq.com/>`. Feature `global`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/global/v3/zh/4012354686>
+#[rustfmt::skip]
 pub async fn get(
     client: &::wechatpay_runtime::Client,
     req: &get::Request,

@@ -2,6 +2,7 @@
 //! `/v3/hire-power-bank/insurance-orders` — 创建保险订单
 pub mod by_out_order_no;
 /// Types of `POST /v3/hire-power-bank/insurance-orders`.
+#[rustfmt::skip]
 pub mod post {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -111,6 +112,7 @@ pub mod post {
 /// Sends `POST /v3/hire-power-bank/insurance-orders`. Feature `hire\_power\_bank`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/docs/merchant/apis/hire-power-bank-insurance/insurance-orders/create-insurance-order.html>
+#[rustfmt::skip]
 pub async fn post(
     client: &::wechatpay_runtime::Client,
     req: &post::Request,

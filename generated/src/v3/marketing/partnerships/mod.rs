@@ -3,6 +3,7 @@
 pub mod build;
 pub mod terminate;
 /// Types of `GET /v3/marketing/partnerships`.
+#[rustfmt::skip]
 pub mod get {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -126,6 +127,7 @@ pub mod get {
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4012380536>
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012381479>
+#[rustfmt::skip]
 pub async fn get(
     client: &::wechatpay_runtime::Client,
     req: &get::Request,

@@ -3,6 +3,7 @@
 pub mod by_apply_id;
 pub mod merchant;
 /// Types of `POST /v3/mchalterapply/mchcontactalterapplyment`.
+#[rustfmt::skip]
 pub mod post {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -227,6 +228,7 @@ pub mod post {
 /// Sends `POST /v3/mchalterapply/mchcontactalterapplyment`. Feature `mchalterapply`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4015617906>
+#[rustfmt::skip]
 pub async fn post(
     client: &::wechatpay_runtime::Client,
     req: &post::Request,

@@ -3,6 +3,7 @@
 pub mod mix_trade_no;
 pub mod out_trade_no;
 /// Types of `POST /v3/med-ins/orders`.
+#[rustfmt::skip]
 pub mod post {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -575,6 +576,7 @@ pub mod post {
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4016781466>
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012503131>
+#[rustfmt::skip]
 pub async fn post(
     client: &::wechatpay_runtime::Client,
     req: &post::Request,

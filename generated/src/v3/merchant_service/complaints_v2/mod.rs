@@ -2,6 +2,7 @@
 //! `/v3/merchant-service/complaints-v2` — 查询投诉单列表
 pub mod by_complaint_id;
 /// Types of `GET /v3/merchant-service/complaints-v2`.
+#[rustfmt::skip]
 pub mod get {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -233,6 +234,7 @@ pub mod get {
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4012533431>
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012691285>
+#[rustfmt::skip]
 pub async fn get(
     client: &::wechatpay_runtime::Client,
     req: &get::Request,

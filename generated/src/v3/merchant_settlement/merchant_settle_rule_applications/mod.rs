@@ -2,6 +2,7 @@
 //! `/v3/merchant-settlement/merchant-settle-rule-applications` — 申请修改特约商户结算规则
 pub mod by_application_id;
 /// Types of `POST /v3/merchant-settlement/merchant-settle-rule-applications`.
+#[rustfmt::skip]
 pub mod post {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -78,6 +79,7 @@ pub mod post {
 /// Sends `POST /v3/merchant-settlement/merchant-settle-rule-applications`. Feature `merchant\_settlement`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012697924>
+#[rustfmt::skip]
 pub async fn post(
     client: &::wechatpay_runtime::Client,
     req: &post::Request,

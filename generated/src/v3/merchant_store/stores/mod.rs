@@ -2,6 +2,7 @@
 //! `/v3/merchant-store/stores` — 创建门店
 pub mod by_store_id;
 /// Types of `POST /v3/merchant-store/stores`.
+#[rustfmt::skip]
 pub mod post {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -294,6 +295,7 @@ pub mod post {
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4014085766>
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4013948546>
+#[rustfmt::skip]
 pub async fn post(
     client: &::wechatpay_runtime::Client,
     req: &post::Request,

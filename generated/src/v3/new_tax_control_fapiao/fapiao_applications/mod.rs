@@ -6,6 +6,7 @@ pub mod issue_refined_oil;
 pub mod real_estate_leasing;
 pub mod upload_fapiao_file;
 /// Types of `POST /v3/new-tax-control-fapiao/fapiao-applications`.
+#[rustfmt::skip]
 pub mod post {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -336,6 +337,7 @@ pub mod post {
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4012538301>
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012474060>
+#[rustfmt::skip]
 pub async fn post(
     client: &::wechatpay_runtime::Client,
     req: &post::Request,

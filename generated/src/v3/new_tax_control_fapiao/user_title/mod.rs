@@ -2,6 +2,7 @@
 //! `/v3/new-tax-control-fapiao/user-title` — 获取用户填写的抬头
 pub mod title_url;
 /// Types of `GET /v3/new-tax-control-fapiao/user-title`.
+#[rustfmt::skip]
 pub mod get {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -97,6 +98,7 @@ pub mod get {
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012474048>
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4015784260>
+#[rustfmt::skip]
 pub async fn get(
     client: &::wechatpay_runtime::Client,
     req: &get::Request,

@@ -2,6 +2,7 @@
 //! `/v3/offlineface/face-collections` — 查询重采用户列表
 pub mod by_collection_id;
 /// Types of `GET /v3/offlineface/face-collections`.
+#[rustfmt::skip]
 pub mod get {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -77,6 +78,7 @@ pub mod get {
 /// Sends `GET /v3/offlineface/face-collections`. Feature `offlineface`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/wxfacepay/develop/k12-development-guidelines.html>
+#[rustfmt::skip]
 pub async fn get(
     client: &::wechatpay_runtime::Client,
     req: &get::Request,

@@ -2,6 +2,7 @@
 //! `/v3/offlineface/transactions` — 申请扣款接口
 pub mod out_trade_no;
 /// Types of `POST /v3/offlineface/transactions`.
+#[rustfmt::skip]
 pub mod post {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -329,6 +330,7 @@ pub mod post {
 /// Sends `POST /v3/offlineface/transactions`. Feature `offlineface`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/wxfacepay/develop/access-specifications.html>
+#[rustfmt::skip]
 pub async fn post(
     client: &::wechatpay_runtime::Client,
     req: &post::Request,

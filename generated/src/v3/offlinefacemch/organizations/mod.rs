@@ -2,6 +2,7 @@
 //! `/v3/offlinefacemch/organizations` — 查询机构信息接口
 pub mod by_organization_id;
 /// Types of `GET /v3/offlinefacemch/organizations`.
+#[rustfmt::skip]
 pub mod get {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -58,6 +59,7 @@ pub mod get {
 /// Sends `GET /v3/offlinefacemch/organizations`. Feature `offlinefacemch`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/wxfacepay/develop/k12-development-guidelines.html>
+#[rustfmt::skip]
 pub async fn get(
     client: &::wechatpay_runtime::Client,
     req: &get::Request,

@@ -4,6 +4,7 @@ pub mod by_authenticate_number;
 pub mod pre_order;
 pub mod pre_order_with_auth;
 /// Types of `GET /v3/payroll-card/authentications`.
+#[rustfmt::skip]
 pub mod get {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -133,6 +134,7 @@ pub mod get {
 /// Sends `GET /v3/payroll-card/authentications`. Feature `payroll\_card`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012461820>
+#[rustfmt::skip]
 pub async fn get(
     client: &::wechatpay_runtime::Client,
     req: &get::Request,

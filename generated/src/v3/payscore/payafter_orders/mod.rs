@@ -2,6 +2,7 @@
 //! `/v3/payscore/payafter-orders` — 创建先享后付订单
 pub mod by_out_order_no;
 /// Types of `POST /v3/payscore/payafter-orders`.
+#[rustfmt::skip]
 pub mod post {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -354,6 +355,7 @@ pub mod post {
 /// Sends `POST /v3/payscore/payafter-orders`. Feature `payscore`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/payscore.php?chapter=17_1&index=3>
+#[rustfmt::skip]
 pub async fn post(
     client: &::wechatpay_runtime::Client,
     req: &post::Request,
@@ -366,6 +368,7 @@ pub async fn post(
     client.send(request).await
 }
 /// Types of `GET /v3/payscore/payafter-orders`.
+#[rustfmt::skip]
 pub mod get {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -523,6 +526,7 @@ pub mod get {
 /// Sends `GET /v3/payscore/payafter-orders`. Feature `payscore`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/payscore.php?chapter=17_2&index=4>
+#[rustfmt::skip]
 pub async fn get(
     client: &::wechatpay_runtime::Client,
     req: &get::Request,

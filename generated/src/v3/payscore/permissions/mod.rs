@@ -4,6 +4,7 @@ pub mod assess_user_risk_level;
 pub mod authorization_code;
 pub mod openid;
 /// Types of `POST /v3/payscore/permissions`.
+#[rustfmt::skip]
 pub mod post {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -72,6 +73,7 @@ pub mod post {
 /// Sends `POST /v3/payscore/permissions`. Feature `payscore`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4012647349>
+#[rustfmt::skip]
 pub async fn post(
     client: &::wechatpay_runtime::Client,
     req: &post::Request,

@@ -3,6 +3,7 @@
 pub mod by_out_order_no;
 pub mod direct_complete;
 /// Types of `POST /v3/payscore/serviceorder`.
+#[rustfmt::skip]
 pub mod post {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -519,6 +520,7 @@ pub mod post {
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4012587900>
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4012647418>
+#[rustfmt::skip]
 pub async fn post(
     client: &::wechatpay_runtime::Client,
     req: &post::Request,
@@ -531,6 +533,7 @@ pub async fn post(
     client.send(request).await
 }
 /// Types of `GET /v3/payscore/serviceorder`.
+#[rustfmt::skip]
 pub mod get {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -815,6 +818,7 @@ pub mod get {
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4012587902>
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4012647419>
+#[rustfmt::skip]
 pub async fn get(
     client: &::wechatpay_runtime::Client,
     req: &get::Request,

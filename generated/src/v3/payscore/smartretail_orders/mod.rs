@@ -2,6 +2,7 @@
 //! `/v3/payscore/smartretail-orders` — 创建智慧零售订单
 pub mod by_out_order_no;
 /// Types of `POST /v3/payscore/smartretail-orders`.
+#[rustfmt::skip]
 pub mod post {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -298,6 +299,7 @@ pub mod post {
 /// Sends `POST /v3/payscore/smartretail-orders`. Feature `payscore`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/payscore.php?chapter=14_1&index=3>
+#[rustfmt::skip]
 pub async fn post(
     client: &::wechatpay_runtime::Client,
     req: &post::Request,
@@ -310,6 +312,7 @@ pub async fn post(
     client.send(request).await
 }
 /// Types of `GET /v3/payscore/smartretail-orders`.
+#[rustfmt::skip]
 pub mod get {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -467,6 +470,7 @@ pub mod get {
 /// Sends `GET /v3/payscore/smartretail-orders`. Feature `payscore`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/payscore.php?chapter=14_2&index=4>
+#[rustfmt::skip]
 pub async fn get(
     client: &::wechatpay_runtime::Client,
     req: &get::Request,

@@ -3,6 +3,7 @@
 pub mod by_out_order_no;
 pub mod unfreeze;
 /// Types of `POST /v3/profitsharing/orders`.
+#[rustfmt::skip]
 pub mod post {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -213,6 +214,7 @@ pub mod post {
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4012524936>
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012690683>
+#[rustfmt::skip]
 pub async fn post(
     client: &::wechatpay_runtime::Client,
     req: &post::Request,

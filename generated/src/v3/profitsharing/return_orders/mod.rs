@@ -2,6 +2,7 @@
 //! `/v3/profitsharing/return-orders` — 请求分账回退
 pub mod by_out_return_no;
 /// Types of `POST /v3/profitsharing/return-orders`.
+#[rustfmt::skip]
 pub mod post {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -137,6 +138,7 @@ pub mod post {
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4012525287>
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012466854>
+#[rustfmt::skip]
 pub async fn post(
     client: &::wechatpay_runtime::Client,
     req: &post::Request,

@@ -2,6 +2,7 @@
 //! `/v3/qrcode/transactions` — 扣费受理
 pub mod out_trade_no;
 /// Types of `POST /v3/qrcode/transactions`.
+#[rustfmt::skip]
 pub mod post {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -399,6 +400,7 @@ pub mod post {
 /// 商户请求扣费受理接口，会完成订单受理。微信支付进行异步扣款，支付完成后，会将订单支付结果发送给商户。
 ///
 /// Sends `POST /v3/qrcode/transactions`. Feature `qrcode`.
+#[rustfmt::skip]
 pub async fn post(
     client: &::wechatpay_runtime::Client,
     req: &post::Request,

@@ -2,6 +2,7 @@
 //! `/v3/rate-activity/applications` — 报名费率优惠活动
 pub mod id;
 /// Types of `POST /v3/rate-activity/applications`.
+#[rustfmt::skip]
 pub mod post {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -211,6 +212,7 @@ pub mod post {
 /// Sends `POST /v3/rate-activity/applications`. Feature `rate\_activity`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012698774>
+#[rustfmt::skip]
 pub async fn post(
     client: &::wechatpay_runtime::Client,
     req: &post::Request,

@@ -2,6 +2,7 @@
 //! `/v3/smartguide/guides` — 服务人员注册
 pub mod by_guide_id;
 /// Types of `POST /v3/smartguide/guides`.
+#[rustfmt::skip]
 pub mod post {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -94,6 +95,7 @@ pub mod post {
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4012535138>
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012688564>
+#[rustfmt::skip]
 pub async fn post(
     client: &::wechatpay_runtime::Client,
     req: &post::Request,
@@ -106,6 +108,7 @@ pub async fn post(
     client.send(request).await
 }
 /// Types of `GET /v3/smartguide/guides`.
+#[rustfmt::skip]
 pub mod get {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -232,6 +235,7 @@ pub mod get {
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4012535123>
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012688558>
+#[rustfmt::skip]
 pub async fn get(
     client: &::wechatpay_runtime::Client,
     req: &get::Request,

@@ -2,6 +2,7 @@
 //! `/v3/taxi-invoice/cards` — 将出租车电子发票插入微信用户卡包
 pub mod upload_file;
 /// Types of `POST /v3/taxi-invoice/cards`.
+#[rustfmt::skip]
 pub mod post {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -446,6 +447,7 @@ pub mod post {
 /// Sends `POST /v3/taxi-invoice/cards`. Feature `taxi\_invoice`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012461432>
+#[rustfmt::skip]
 pub async fn post(
     client: &::wechatpay_runtime::Client,
     req: &post::Request,

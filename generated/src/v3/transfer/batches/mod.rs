@@ -3,6 +3,7 @@
 pub mod batch_id;
 pub mod out_batch_no;
 /// Types of `POST /v3/transfer/batches`.
+#[rustfmt::skip]
 pub mod post {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -156,6 +157,7 @@ pub mod post {
 /// Sends `POST /v3/transfer/batches`. Feature `transfer`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4012458841>
+#[rustfmt::skip]
 pub async fn post(
     client: &::wechatpay_runtime::Client,
     req: &post::Request,

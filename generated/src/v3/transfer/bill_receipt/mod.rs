@@ -2,6 +2,7 @@
 //! `/v3/transfer/bill-receipt` — 转账电子回单申请受理
 pub mod by_out_batch_no;
 /// Types of `POST /v3/transfer/bill-receipt`.
+#[rustfmt::skip]
 pub mod post {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -70,6 +71,7 @@ pub mod post {
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012718570>
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012721664>
+#[rustfmt::skip]
 pub async fn post(
     client: &::wechatpay_runtime::Client,
     req: &post::Request,

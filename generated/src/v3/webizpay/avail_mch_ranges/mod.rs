@@ -2,6 +2,7 @@
 //! `/v3/webizpay/avail-mch-ranges` — 创建可用商户范围
 pub mod by_range_id;
 /// Types of `POST /v3/webizpay/avail-mch-ranges`.
+#[rustfmt::skip]
 pub mod post {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -61,6 +62,7 @@ pub mod post {
 /// Sends `POST /v3/webizpay/avail-mch-ranges`. Feature `webizpay`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4017205621>
+#[rustfmt::skip]
 pub async fn post(
     client: &::wechatpay_runtime::Client,
     req: &post::Request,
@@ -73,6 +75,7 @@ pub async fn post(
     client.send(request).await
 }
 /// Types of `GET /v3/webizpay/avail-mch-ranges`.
+#[rustfmt::skip]
 pub mod get {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -122,6 +125,7 @@ pub mod get {
 /// Sends `GET /v3/webizpay/avail-mch-ranges`. Feature `webizpay`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4017205627>
+#[rustfmt::skip]
 pub async fn get(
     client: &::wechatpay_runtime::Client,
     req: &get::Request,

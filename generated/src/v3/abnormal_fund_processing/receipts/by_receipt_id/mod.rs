@@ -2,6 +2,7 @@
 //! `/v3/abnormal-fund-processing/receipts/{receipt\_id}` — 查询在途异常资金付款结果
 pub mod transfer_instructions;
 /// Types of `GET /v3/abnormal-fund-processing/receipts/{receipt\_id}`.
+#[rustfmt::skip]
 pub mod get {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -112,6 +113,7 @@ pub mod get {
 /// Sends `GET /v3/abnormal-fund-processing/receipts/{receipt\_id}`. Feature `abnormal\_fund\_processing`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4015408031>
+#[rustfmt::skip]
 pub async fn get(
     client: &::wechatpay_runtime::Client,
     req: &get::Request,

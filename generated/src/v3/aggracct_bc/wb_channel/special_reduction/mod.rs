@@ -2,6 +2,7 @@
 //! `/v3/aggracct-bc/wb-channel/special-reduction` — 特殊减额
 pub mod by_out_request_no;
 /// Types of `POST /v3/aggracct-bc/wb-channel/special-reduction`.
+#[rustfmt::skip]
 pub mod post {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -120,6 +121,7 @@ pub mod post {
 /// Sends `POST /v3/aggracct-bc/wb-channel/special-reduction`. Feature `aggracct\_bc`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4016061190>
+#[rustfmt::skip]
 pub async fn post(
     client: &::wechatpay_runtime::Client,
     req: &post::Request,

@@ -4,6 +4,7 @@ pub mod cancel_applyment;
 pub mod preview_url;
 pub mod publish;
 /// Types of `POST /v3/brand/card/card-configs`.
+#[rustfmt::skip]
 pub mod post {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -254,6 +255,7 @@ pub mod post {
 /// Sends `POST /v3/brand/card/card-configs`. Feature `brand`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4016468440>
+#[rustfmt::skip]
 pub async fn post(
     client: &::wechatpay_runtime::Client,
     req: &post::Request,
@@ -266,6 +268,7 @@ pub async fn post(
     client.send(request).await
 }
 /// Types of `GET /v3/brand/card/card-configs`.
+#[rustfmt::skip]
 pub mod get {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -341,6 +344,7 @@ pub mod get {
 /// Sends `GET /v3/brand/card/card-configs`. Feature `brand`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4016475174>
+#[rustfmt::skip]
 pub async fn get(
     client: &::wechatpay_runtime::Client,
     req: &get::Request,

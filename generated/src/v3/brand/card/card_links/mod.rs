@@ -4,6 +4,7 @@ pub mod business_code;
 pub mod cancel_applyment;
 pub mod unbind_card_link;
 /// Types of `POST /v3/brand/card/card-links`.
+#[rustfmt::skip]
 pub mod post {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -114,6 +115,7 @@ pub mod post {
 /// Sends `POST /v3/brand/card/card-links`. Feature `brand`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4016333302>
+#[rustfmt::skip]
 pub async fn post(
     client: &::wechatpay_runtime::Client,
     req: &post::Request,
@@ -126,6 +128,7 @@ pub async fn post(
     client.send(request).await
 }
 /// Types of `GET /v3/brand/card/card-links`.
+#[rustfmt::skip]
 pub mod get {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -212,6 +215,7 @@ pub mod get {
 /// Sends `GET /v3/brand/card/card-links`. Feature `brand`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4016366785>
+#[rustfmt::skip]
 pub async fn get(
     client: &::wechatpay_runtime::Client,
     req: &get::Request,

@@ -2,6 +2,7 @@
 //! `/v3/brand/profitsharing/orders` — 请求分账
 pub mod by_transaction_id;
 /// Types of `POST /v3/brand/profitsharing/orders`.
+#[rustfmt::skip]
 pub mod post {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -193,6 +194,7 @@ pub mod post {
 /// Sends `POST /v3/brand/profitsharing/orders`. Feature `brand`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012692975>
+#[rustfmt::skip]
 pub async fn post(
     client: &::wechatpay_runtime::Client,
     req: &post::Request,
@@ -205,6 +207,7 @@ pub async fn post(
     client.send(request).await
 }
 /// Types of `GET /v3/brand/profitsharing/orders`.
+#[rustfmt::skip]
 pub mod get {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -310,6 +313,7 @@ pub mod get {
 /// Sends `GET /v3/brand/profitsharing/orders`. Feature `brand`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012467002>
+#[rustfmt::skip]
 pub async fn get(
     client: &::wechatpay_runtime::Client,
     req: &get::Request,

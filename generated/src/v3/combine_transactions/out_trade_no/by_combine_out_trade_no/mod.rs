@@ -2,6 +2,7 @@
 //! `/v3/combine-transactions/out-trade-no/{combine\_out\_trade\_no}` — 合单查询订单
 pub mod close;
 /// Types of `GET /v3/combine-transactions/out-trade-no/{combine\_out\_trade\_no}`.
+#[rustfmt::skip]
 pub mod get {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -233,6 +234,7 @@ pub mod get {
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012761049>
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4015973142>
+#[rustfmt::skip]
 pub async fn get(
     client: &::wechatpay_runtime::Client,
     req: &get::Request,

@@ -2,6 +2,7 @@
 //! `/v3/compliance/inactive-merchant-identity-verification/merchants` — 发起不活跃商户身份核实
 pub mod by_sub_mchid;
 /// Types of `POST /v3/compliance/inactive-merchant-identity-verification/merchants`.
+#[rustfmt::skip]
 pub mod post {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -50,6 +51,7 @@ pub mod post {
 /// Sends `POST /v3/compliance/inactive-merchant-identity-verification/merchants`. Feature `compliance`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012471357>
+#[rustfmt::skip]
 pub async fn post(
     client: &::wechatpay_runtime::Client,
     req: &post::Request,

@@ -2,6 +2,7 @@
 //! `/v3/credit-repayment/partner/deduct-orders` — 发起还款
 pub mod by_out_trade_no;
 /// Types of `POST /v3/credit-repayment/partner/deduct-orders`.
+#[rustfmt::skip]
 pub mod post {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -115,6 +116,7 @@ pub mod post {
 /// Sends `POST /v3/credit-repayment/partner/deduct-orders`. Feature `credit\_repayment`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4016779462>
+#[rustfmt::skip]
 pub async fn post(
     client: &::wechatpay_runtime::Client,
     req: &post::Request,

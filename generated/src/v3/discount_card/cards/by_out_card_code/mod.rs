@@ -2,6 +2,7 @@
 //! `/v3/discount-card/cards/{out\_card\_code}` — 查询先享卡订单
 pub mod add_user_records;
 /// Types of `GET /v3/discount-card/cards/{out\_card\_code}`.
+#[rustfmt::skip]
 pub mod get {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -179,6 +180,7 @@ pub mod get {
 /// Sends `GET /v3/discount-card/cards/{out\_card\_code}`. Feature `discount\_card`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/discount-card/chapter3_3.shtml>
+#[rustfmt::skip]
 pub async fn get(
     client: &::wechatpay_runtime::Client,
     req: &get::Request,

@@ -3,6 +3,7 @@
 pub mod id;
 pub mod out_trade_no;
 /// Types of `POST /v3/ebike/charge/transactions`.
+#[rustfmt::skip]
 pub mod post {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -238,6 +239,7 @@ pub mod post {
 ///
 /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/vehicle/ebike/chapter3_5.shtml>
 #[deprecated(note = "marked deprecated or discarded in the WeChat Pay docs")]
+#[rustfmt::skip]
 pub async fn post(
     client: &::wechatpay_runtime::Client,
     req: &post::Request,

@@ -5,6 +5,7 @@ pub mod confirm;
 pub mod out_request_no;
 pub mod validate_cancel;
 /// Types of `POST /v3/ecommerce/account/apply-cancel-withdraw`.
+#[rustfmt::skip]
 pub mod post {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -293,6 +294,7 @@ pub mod post {
 /// Sends `POST /v3/ecommerce/account/apply-cancel-withdraw`. Feature `ecommerce`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013892756>
+#[rustfmt::skip]
 pub async fn post(
     client: &::wechatpay_runtime::Client,
     req: &post::Request,

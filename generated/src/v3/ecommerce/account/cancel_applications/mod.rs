@@ -3,6 +3,7 @@
 pub mod media;
 pub mod out_apply_no;
 /// Types of `POST /v3/ecommerce/account/cancel-applications`.
+#[rustfmt::skip]
 pub mod post {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -117,6 +118,7 @@ pub mod post {
 /// Sends `POST /v3/ecommerce/account/cancel-applications`. Feature `ecommerce`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012476217>
+#[rustfmt::skip]
 pub async fn post(
     client: &::wechatpay_runtime::Client,
     req: &post::Request,

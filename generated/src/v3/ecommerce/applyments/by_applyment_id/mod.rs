@@ -2,6 +2,7 @@
 //! `/v3/ecommerce/applyments/{applyment\_id}` — 通过申请单ID查询申请状态
 pub mod revoke;
 /// Types of `GET /v3/ecommerce/applyments/{applyment\_id}`.
+#[rustfmt::skip]
 pub mod get {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -94,6 +95,7 @@ pub mod get {
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012691469>
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4015616714>
+#[rustfmt::skip]
 pub async fn get(
     client: &::wechatpay_runtime::Client,
     req: &get::Request,

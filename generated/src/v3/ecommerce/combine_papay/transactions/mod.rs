@@ -2,6 +2,7 @@
 //! `/v3/ecommerce/combine-papay/transactions` — 电商合单委托代扣支付
 pub mod by_combine_out_trade_no;
 /// Types of `POST /v3/ecommerce/combine-papay/transactions`.
+#[rustfmt::skip]
 pub mod post {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -257,6 +258,7 @@ pub mod post {
 /// Sends `POST /v3/ecommerce/combine-papay/transactions`. Feature `ecommerce`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012884121>
+#[rustfmt::skip]
 pub async fn post(
     client: &::wechatpay_runtime::Client,
     req: &post::Request,

@@ -3,6 +3,7 @@
 pub mod by_withdraw_id;
 pub mod out_request_no;
 /// Types of `POST /v3/ecommerce/fund/withdraw`.
+#[rustfmt::skip]
 pub mod post {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -111,6 +112,7 @@ pub mod post {
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012720157>
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012714461>
+#[rustfmt::skip]
 pub async fn post(
     client: &::wechatpay_runtime::Client,
     req: &post::Request,

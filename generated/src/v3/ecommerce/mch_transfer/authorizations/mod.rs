@@ -2,6 +2,7 @@
 //! `/v3/ecommerce/mch-transfer/authorizations` — 申请二级商户商家转账授权
 pub mod by_sub_mchid;
 /// Types of `POST /v3/ecommerce/mch-transfer/authorizations`.
+#[rustfmt::skip]
 pub mod post {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -93,6 +94,7 @@ pub mod post {
 /// Sends `POST /v3/ecommerce/mch-transfer/authorizations`. Feature `ecommerce`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013504208>
+#[rustfmt::skip]
 pub async fn post(
     client: &::wechatpay_runtime::Client,
     req: &post::Request,

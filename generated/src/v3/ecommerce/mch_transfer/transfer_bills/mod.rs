@@ -3,6 +3,7 @@
 pub mod out_bill_no;
 pub mod transfer_bill_no;
 /// Types of `POST /v3/ecommerce/mch-transfer/transfer-bills`.
+#[rustfmt::skip]
 pub mod post {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -115,6 +116,7 @@ pub mod post {
 /// Sends `POST /v3/ecommerce/mch-transfer/transfer-bills`. Feature `ecommerce`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013504211>
+#[rustfmt::skip]
 pub async fn post(
     client: &::wechatpay_runtime::Client,
     req: &post::Request,

@@ -2,6 +2,7 @@
 //! `/v3/ecommerce/profitsharing/orders` — 请求分账
 pub mod by_transaction_id;
 /// Types of `POST /v3/ecommerce/profitsharing/orders`.
+#[rustfmt::skip]
 pub mod post {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -162,6 +163,7 @@ pub mod post {
 /// Sends `POST /v3/ecommerce/profitsharing/orders`. Feature `ecommerce`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012691594>
+#[rustfmt::skip]
 pub async fn post(
     client: &::wechatpay_runtime::Client,
     req: &post::Request,
@@ -174,6 +176,7 @@ pub async fn post(
     client.send(request).await
 }
 /// Types of `GET /v3/ecommerce/profitsharing/orders`.
+#[rustfmt::skip]
 pub mod get {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -258,6 +261,7 @@ pub mod get {
 /// Sends `GET /v3/ecommerce/profitsharing/orders`. Feature `ecommerce`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012477734>
+#[rustfmt::skip]
 pub async fn get(
     client: &::wechatpay_runtime::Client,
     req: &get::Request,

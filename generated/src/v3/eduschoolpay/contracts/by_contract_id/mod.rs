@@ -2,6 +2,7 @@
 //! `/v3/eduschoolpay/contracts/{contract\_id}` — 通过协议号查询签约
 pub mod terminate;
 /// Types of `GET /v3/eduschoolpay/contracts/{contract\_id}`.
+#[rustfmt::skip]
 pub mod get {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -51,6 +52,7 @@ pub mod get {
 /// Sends `GET /v3/eduschoolpay/contracts/{contract\_id}`. Feature `eduschoolpay`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012468959>
+#[rustfmt::skip]
 pub async fn get(
     client: &::wechatpay_runtime::Client,
     req: &get::Request,

@@ -2,6 +2,7 @@
 //! `/v3/fund-app/brand-redpacket/brand-merchant-batches` — 品牌商户发放红包
 pub mod by_batch_no;
 /// Types of `POST /v3/fund-app/brand-redpacket/brand-merchant-batches`.
+#[rustfmt::skip]
 pub mod post {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -150,6 +151,7 @@ pub mod post {
 /// Sends `POST /v3/fund-app/brand-redpacket/brand-merchant-batches`. Feature `fund\_app`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4014310358>
+#[rustfmt::skip]
 pub async fn post(
     client: &::wechatpay_runtime::Client,
     req: &post::Request,

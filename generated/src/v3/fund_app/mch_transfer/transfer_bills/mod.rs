@@ -5,6 +5,7 @@ pub mod pre_transfer_with_authorization;
 pub mod transfer;
 pub mod transfer_bill_no;
 /// Types of `POST /v3/fund-app/mch-transfer/transfer-bills`.
+#[rustfmt::skip]
 pub mod post {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -167,6 +168,7 @@ pub mod post {
 /// Sends `POST /v3/fund-app/mch-transfer/transfer-bills`. Feature `fund\_app`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4012716434>
+#[rustfmt::skip]
 pub async fn post(
     client: &::wechatpay_runtime::Client,
     req: &post::Request,

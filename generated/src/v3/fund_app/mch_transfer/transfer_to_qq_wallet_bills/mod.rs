@@ -2,6 +2,7 @@
 //! `/v3/fund-app/mch-transfer/transfer-to-qq-wallet-bills` — 发起转账到QQ钱包
 pub mod by_out_bill_no;
 /// Types of `POST /v3/fund-app/mch-transfer/transfer-to-qq-wallet-bills`.
+#[rustfmt::skip]
 pub mod post {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -174,6 +175,7 @@ pub mod post {
 /// Sends `POST /v3/fund-app/mch-transfer/transfer-to-qq-wallet-bills`. Feature `fund\_app`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4014297386>
+#[rustfmt::skip]
 pub async fn post(
     client: &::wechatpay_runtime::Client,
     req: &post::Request,

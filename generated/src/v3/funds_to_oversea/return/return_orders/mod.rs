@@ -2,6 +2,7 @@
 //! `/v3/funds-to-oversea/return/return-orders` — 申请资金出境退回
 pub mod out_return_no;
 /// Types of `POST /v3/funds-to-oversea/return/return-orders`.
+#[rustfmt::skip]
 pub mod post {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -97,6 +98,7 @@ pub mod post {
 /// Sends `POST /v3/funds-to-oversea/return/return-orders`. Feature `funds\_to\_oversea`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013735039>
+#[rustfmt::skip]
 pub async fn post(
     client: &::wechatpay_runtime::Client,
     req: &post::Request,

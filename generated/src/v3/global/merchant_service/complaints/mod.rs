@@ -2,6 +2,7 @@
 //! `/v3/global/merchant-service/complaints` — 查询投诉单列表
 pub mod by_complaint_id;
 /// Types of `GET /v3/global/merchant-service/complaints`.
+#[rustfmt::skip]
 pub mod get {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -205,6 +206,7 @@ pub mod get {
 /// Sends `GET /v3/global/merchant-service/complaints` to `<https://apihk.mch.weixin.qq.com/>`. Feature `global`.
 ///
 /// Official documentation: <https://docs.qq.com/doc/DTmZhV0pWT1Zmd2du?nlc=1>
+#[rustfmt::skip]
 pub async fn get(
     client: &::wechatpay_runtime::Client,
     req: &get::Request,

@@ -3,6 +3,7 @@
 pub mod by_transaction_id;
 pub mod out_trade_no;
 /// Types of `POST /v3/global/papay/transactions`.
+#[rustfmt::skip]
 pub mod post {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -362,6 +363,7 @@ pub mod post {
 /// Sends `POST /v3/global/papay/transactions` to `<https://apihk.mch.weixin.qq.com/>`. Feature `global`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/global/v3/zh/4013015482>
+#[rustfmt::skip]
 pub async fn post(
     client: &::wechatpay_runtime::Client,
     req: &post::Request,

@@ -3,6 +3,7 @@
 pub mod by_out_order_no;
 pub mod unfreeze;
 /// Types of `POST /v3/global/profit-sharing/orders`.
+#[rustfmt::skip]
 pub mod post {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -209,6 +210,7 @@ pub mod post {
 /// Sends `POST /v3/global/profit-sharing/orders` to `<https://apihk.mch.weixin.qq.com/>`. Feature `global`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/global/v3/zh/4013024892>
+#[rustfmt::skip]
 pub async fn post(
     client: &::wechatpay_runtime::Client,
     req: &post::Request,

@@ -2,6 +2,7 @@
 //! `/v3/global/profit-sharing/receivers` — 添加分账接收方
 pub mod by_account;
 /// Types of `POST /v3/global/profit-sharing/receivers`.
+#[rustfmt::skip]
 pub mod post {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -249,6 +250,7 @@ pub mod post {
 /// Sends `POST /v3/global/profit-sharing/receivers` to `<https://apihk.mch.weixin.qq.com/>`. Feature `global`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/global/v3/zh/4013024908>
+#[rustfmt::skip]
 pub async fn post(
     client: &::wechatpay_runtime::Client,
     req: &post::Request,
@@ -262,6 +264,7 @@ pub async fn post(
     client.send(request).await
 }
 /// Types of `DELETE /v3/global/profit-sharing/receivers`.
+#[rustfmt::skip]
 pub mod delete {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -360,6 +363,7 @@ pub mod delete {
 /// Sends `DELETE /v3/global/profit-sharing/receivers` to `<https://apihk.mch.weixin.qq.com/>`. Feature `global`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/global/v3/zh/4013027316>
+#[rustfmt::skip]
 pub async fn delete(
     client: &::wechatpay_runtime::Client,
     req: &delete::Request,

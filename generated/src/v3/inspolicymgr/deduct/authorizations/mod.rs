@@ -2,6 +2,7 @@
 //! `/v3/inspolicymgr/deduct/authorizations` — 提交保单授权信息
 pub mod by_out_insurance_no;
 /// Types of `POST /v3/inspolicymgr/deduct/authorizations`.
+#[rustfmt::skip]
 pub mod post {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -88,6 +89,7 @@ pub mod post {
 /// Sends `POST /v3/inspolicymgr/deduct/authorizations`. Feature `inspolicymgr`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4016617408>
+#[rustfmt::skip]
 pub async fn post(
     client: &::wechatpay_runtime::Client,
     req: &post::Request,

@@ -5,5 +5,5 @@ pub mod by_card_id;
 pub mod deactivate;
 pub mod disassociate;
 pub mod r#return;
-pub mod r#use;
 pub mod send;
+pub mod r#use;

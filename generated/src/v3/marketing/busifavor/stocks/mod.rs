@@ -2,6 +2,7 @@
 //! `/v3/marketing/busifavor/stocks` — 创建商家券
 pub mod by_stock_id;
 /// Types of `POST /v3/marketing/busifavor/stocks`.
+#[rustfmt::skip]
 pub mod post {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -827,6 +828,7 @@ pub mod post {
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4015715853>
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4015716931>
+#[rustfmt::skip]
 pub async fn post(
     client: &::wechatpay_runtime::Client,
     req: &post::Request,

@@ -2,6 +2,7 @@
 //! `/v3/marketing/favor/stocks` — 条件查询批次列表
 pub mod by_stock_id;
 /// Types of `GET /v3/marketing/favor/stocks`.
+#[rustfmt::skip]
 pub mod get {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -197,6 +198,7 @@ pub mod get {
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4012460489>
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012460518>
+#[rustfmt::skip]
 pub async fn get(
     client: &::wechatpay_runtime::Client,
     req: &get::Request,

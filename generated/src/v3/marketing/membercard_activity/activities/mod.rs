@@ -2,6 +2,7 @@
 //! `/v3/marketing/membercard-activity/activities` — 创建活动
 pub mod by_activity_id;
 /// Types of `POST /v3/marketing/membercard-activity/activities`.
+#[rustfmt::skip]
 pub mod post {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -567,6 +568,7 @@ pub mod post {
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4012553030>
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012714463>
+#[rustfmt::skip]
 pub async fn post(
     client: &::wechatpay_runtime::Client,
     req: &post::Request,
@@ -579,6 +581,7 @@ pub async fn post(
     client.send(request).await
 }
 /// Types of `GET /v3/marketing/membercard-activity/activities`.
+#[rustfmt::skip]
 pub mod get {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -852,6 +855,7 @@ pub mod get {
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4012553261>
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012714468>
+#[rustfmt::skip]
 pub async fn get(
     client: &::wechatpay_runtime::Client,
     req: &get::Request,

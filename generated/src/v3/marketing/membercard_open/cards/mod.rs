@@ -2,6 +2,7 @@
 //! `/v3/marketing/membercard-open/cards` — 创建会员卡模板
 pub mod by_card_id;
 /// Types of `POST /v3/marketing/membercard-open/cards`.
+#[rustfmt::skip]
 pub mod post {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -539,6 +540,7 @@ pub mod post {
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4012545584>
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012708314>
+#[rustfmt::skip]
 pub async fn post(
     client: &::wechatpay_runtime::Client,
     req: &post::Request,
@@ -551,6 +553,7 @@ pub async fn post(
     client.send(request).await
 }
 /// Types of `GET /v3/marketing/membercard-open/cards`.
+#[rustfmt::skip]
 pub mod get {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -787,6 +790,7 @@ pub mod get {
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4012547108>
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012709010>
+#[rustfmt::skip]
 pub async fn get(
     client: &::wechatpay_runtime::Client,
     req: &get::Request,

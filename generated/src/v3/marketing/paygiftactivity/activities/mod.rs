@@ -2,6 +2,7 @@
 //! `/v3/marketing/paygiftactivity/activities` — 获取支付有礼活动列表
 pub mod by_activity_id;
 /// Types of `GET /v3/marketing/paygiftactivity/activities`.
+#[rustfmt::skip]
 pub mod get {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -287,6 +288,7 @@ pub mod get {
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4012489126>
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012493214>
+#[rustfmt::skip]
 pub async fn get(
     client: &::wechatpay_runtime::Client,
     req: &get::Request,

@@ -2,6 +2,7 @@
 //! `/v3/marketing/shopping-receipt/customentrances` — 创建自定义入口
 pub mod by_brand_id;
 /// Types of `POST /v3/marketing/shopping-receipt/customentrances`.
+#[rustfmt::skip]
 pub mod post {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -151,6 +152,7 @@ pub mod post {
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4012526342>
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012697703>
+#[rustfmt::skip]
 pub async fn post(
     client: &::wechatpay_runtime::Client,
     req: &post::Request,

@@ -2,6 +2,7 @@
 //! `/v3/mch-manage/mch-manage-records/{manage\_record\_id}` — 查询子商户下指定商户管理记录
 pub mod mch_manage_submissions;
 /// Types of `GET /v3/mch-manage/mch-manage-records/{manage\_record\_id}`.
+#[rustfmt::skip]
 pub mod get {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -102,6 +103,7 @@ pub mod get {
 /// Sends `GET /v3/mch-manage/mch-manage-records/{manage\_record\_id}`. Feature `mch\_manage`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4014940383>
+#[rustfmt::skip]
 pub async fn get(
     client: &::wechatpay_runtime::Client,
     req: &get::Request,

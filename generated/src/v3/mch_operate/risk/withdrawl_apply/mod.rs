@@ -3,6 +3,7 @@
 pub mod applyment_id;
 pub mod out_request_no;
 /// Types of `POST /v3/mch\_operate/risk/withdrawl-apply`.
+#[rustfmt::skip]
 pub mod post {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -377,6 +378,7 @@ pub mod post {
 /// Sends `POST /v3/mch\_operate/risk/withdrawl-apply`. Feature `mch\_operate`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012488950>
+#[rustfmt::skip]
 pub async fn post(
     client: &::wechatpay_runtime::Client,
     req: &post::Request,

@@ -3,6 +3,7 @@
 pub mod submit;
 pub mod upload;
 /// Types of `GET /v3/mch-operation-manage/enhanced-due-diligence/{due\_diligence\_id}`.
+#[rustfmt::skip]
 pub mod get {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -78,6 +79,7 @@ pub mod get {
 /// Sends `GET /v3/mch-operation-manage/enhanced-due-diligence/{due\_diligence\_id}`. Feature `mch\_operation\_manage`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4015631048>
+#[rustfmt::skip]
 pub async fn get(
     client: &::wechatpay_runtime::Client,
     req: &get::Request,

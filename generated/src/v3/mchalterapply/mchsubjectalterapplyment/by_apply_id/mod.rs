@@ -2,6 +2,7 @@
 //! `/v3/mchalterapply/mchsubjectalterapplyment/{apply\_id}` — 查询资料变更申请单状态-使用申请单号
 pub mod revoke;
 /// Types of `GET /v3/mchalterapply/mchsubjectalterapplyment/{apply\_id}`.
+#[rustfmt::skip]
 pub mod get {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -68,6 +69,7 @@ pub mod get {
 /// Sends `GET /v3/mchalterapply/mchsubjectalterapplyment/{apply\_id}`. Feature `mchalterapply`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4014090655>
+#[rustfmt::skip]
 pub async fn get(
     client: &::wechatpay_runtime::Client,
     req: &get::Request,

@@ -4,6 +4,7 @@ pub mod bill_type;
 pub mod out_request_no;
 pub mod withdraw_id;
 /// Types of `POST /v3/merchant/fund/withdraw`.
+#[rustfmt::skip]
 pub mod post {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -93,6 +94,7 @@ pub mod post {
 /// Sends `POST /v3/merchant/fund/withdraw`. Feature `merchant`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012476670>
+#[rustfmt::skip]
 pub async fn post(
     client: &::wechatpay_runtime::Client,
     req: &post::Request,

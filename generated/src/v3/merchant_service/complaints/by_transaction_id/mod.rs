@@ -2,6 +2,7 @@
 //! `/v3/merchant-service/complaints/{transaction\_id}` — 查询投诉详情
 pub mod negotiation_historys;
 /// Types of `GET /v3/merchant-service/complaints/{transaction\_id}`.
+#[rustfmt::skip]
 pub mod get {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -58,6 +59,7 @@ pub mod get {
 ///
 /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/tool/merchant-service/chapter3_8.shtml>
 #[deprecated(note = "marked deprecated or discarded in the WeChat Pay docs")]
+#[rustfmt::skip]
 pub async fn get(
     client: &::wechatpay_runtime::Client,
     req: &get::Request,

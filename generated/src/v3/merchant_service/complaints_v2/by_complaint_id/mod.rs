@@ -6,6 +6,7 @@ pub mod response;
 pub mod response_immediate_service;
 pub mod update_refund_progress;
 /// Types of `GET /v3/merchant-service/complaints-v2/{complaint\_id}`.
+#[rustfmt::skip]
 pub mod get {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -186,6 +187,7 @@ pub mod get {
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4012533436>
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012691648>
+#[rustfmt::skip]
 pub async fn get(
     client: &::wechatpay_runtime::Client,
     req: &get::Request,

@@ -2,6 +2,7 @@
 //! `/v3/merchant-store/stores/{store\_id}` — 查询门店
 pub mod recipients;
 /// Types of `GET /v3/merchant-store/stores/{store\_id}`.
+#[rustfmt::skip]
 pub mod get {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -125,6 +126,7 @@ pub mod get {
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4014085769>
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4013948577>
+#[rustfmt::skip]
 pub async fn get(
     client: &::wechatpay_runtime::Client,
     req: &get::Request,
@@ -144,6 +146,7 @@ pub async fn get(
     client.send(request).await
 }
 /// Types of `PATCH /v3/merchant-store/stores/{store\_id}`.
+#[rustfmt::skip]
 pub mod patch {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -388,6 +391,7 @@ pub mod patch {
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4014085768>
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4013948551>
+#[rustfmt::skip]
 pub async fn patch(
     client: &::wechatpay_runtime::Client,
     req: &patch::Request,

@@ -4,6 +4,7 @@ pub mod fapiao_files;
 pub mod insert_cards;
 pub mod reverse;
 /// Types of `GET /v3/new-tax-control-fapiao/fapiao-applications/{fapiao\_apply\_id}`.
+#[rustfmt::skip]
 pub mod get {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -266,6 +267,7 @@ pub mod get {
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012489258>
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4015792567>
+#[rustfmt::skip]
 pub async fn get(
     client: &::wechatpay_runtime::Client,
     req: &get::Request,

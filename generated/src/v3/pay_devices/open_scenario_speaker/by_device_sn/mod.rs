@@ -4,6 +4,7 @@ pub mod bind;
 pub mod prebind;
 pub mod unbind;
 /// Types of `GET /v3/pay-devices/open-scenario-speaker/{device\_sn}`.
+#[rustfmt::skip]
 pub mod get {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -50,6 +51,7 @@ pub mod get {
 /// Sends `GET /v3/pay-devices/open-scenario-speaker/{device\_sn}`. Feature `pay\_devices`.
 ///
 /// Official documentation: <https://docs.qq.com/doc/p/104fa2cfd02a4ae89e79e0402b12f738e933c698?nlc=1>
+#[rustfmt::skip]
 pub async fn get(
     client: &::wechatpay_runtime::Client,
     req: &get::Request,

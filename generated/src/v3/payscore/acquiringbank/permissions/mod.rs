@@ -2,6 +2,7 @@
 //! `/v3/payscore/acquiringbank/permissions` — 从业机构预授权
 pub mod authorization_code;
 /// Types of `POST /v3/payscore/acquiringbank/permissions`.
+#[rustfmt::skip]
 pub mod post {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -90,6 +91,7 @@ pub mod post {
 /// Sends `POST /v3/payscore/acquiringbank/permissions`. Feature `payscore`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012691489>
+#[rustfmt::skip]
 pub async fn post(
     client: &::wechatpay_runtime::Client,
     req: &post::Request,

@@ -3,6 +3,7 @@
 pub mod by_out_order_no;
 pub mod deduction;
 /// Types of `POST /v3/payscore/acquiringbank/serviceorder`.
+#[rustfmt::skip]
 pub mod post {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -434,6 +435,7 @@ pub mod post {
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012691326>
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013194023>
+#[rustfmt::skip]
 pub async fn post(
     client: &::wechatpay_runtime::Client,
     req: &post::Request,
@@ -446,6 +448,7 @@ pub async fn post(
     client.send(request).await
 }
 /// Types of `GET /v3/payscore/acquiringbank/serviceorder`.
+#[rustfmt::skip]
 pub mod get {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -708,6 +711,7 @@ pub mod get {
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012691343>
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013194035>
+#[rustfmt::skip]
 pub async fn get(
     client: &::wechatpay_runtime::Client,
     req: &get::Request,

@@ -6,6 +6,7 @@ pub mod authorization_code;
 pub mod search;
 pub mod terminate;
 /// Types of `POST /v3/payscore/partner/permissions`.
+#[rustfmt::skip]
 pub mod post {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -90,6 +91,7 @@ pub mod post {
 /// Sends `POST /v3/payscore/partner/permissions`. Feature `payscore`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012382030>
+#[rustfmt::skip]
 pub async fn post(
     client: &::wechatpay_runtime::Client,
     req: &post::Request,

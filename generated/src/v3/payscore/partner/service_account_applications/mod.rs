@@ -2,6 +2,7 @@
 //! `/v3/payscore/partner/service-account-applications` — 收付通子商户申请绑定支付分服务
 pub mod by_out_apply_no;
 /// Types of `POST /v3/payscore/partner/service-account-applications`.
+#[rustfmt::skip]
 pub mod post {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -108,6 +109,7 @@ pub mod post {
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012715051>
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013394514>
+#[rustfmt::skip]
 pub async fn post(
     client: &::wechatpay_runtime::Client,
     req: &post::Request,

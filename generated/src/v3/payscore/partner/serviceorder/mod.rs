@@ -3,6 +3,7 @@
 pub mod by_out_order_no;
 pub mod direct_complete;
 /// Types of `POST /v3/payscore/partner/serviceorder`.
+#[rustfmt::skip]
 pub mod post {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -531,6 +532,7 @@ pub mod post {
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012692136>
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013138534>
+#[rustfmt::skip]
 pub async fn post(
     client: &::wechatpay_runtime::Client,
     req: &post::Request,
@@ -543,6 +545,7 @@ pub async fn post(
     client.send(request).await
 }
 /// Types of `GET /v3/payscore/partner/serviceorder`.
+#[rustfmt::skip]
 pub mod get {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -827,6 +830,7 @@ pub mod get {
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012692256>
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013138559>
+#[rustfmt::skip]
 pub async fn get(
     client: &::wechatpay_runtime::Client,
     req: &get::Request,

@@ -2,6 +2,7 @@
 //! `/v3/payscore/plan/payscore-plans` — 创建支付分计划
 pub mod merchant_plan_no;
 /// Types of `POST /v3/payscore/plan/payscore-plans`.
+#[rustfmt::skip]
 pub mod post {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -179,6 +180,7 @@ pub mod post {
 /// Sends `POST /v3/payscore/plan/payscore-plans`. Feature `payscore`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4012467232>
+#[rustfmt::skip]
 pub async fn post(
     client: &::wechatpay_runtime::Client,
     req: &post::Request,

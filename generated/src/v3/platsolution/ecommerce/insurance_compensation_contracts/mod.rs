@@ -2,6 +2,7 @@
 //! `/v3/platsolution/ecommerce/insurance-compensation-contracts` — 开通保险理赔功能
 pub mod sub_mchid;
 /// Types of `POST /v3/platsolution/ecommerce/insurance-compensation-contracts`.
+#[rustfmt::skip]
 pub mod post {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -95,6 +96,7 @@ pub mod post {
 /// Sends `POST /v3/platsolution/ecommerce/insurance-compensation-contracts`. Feature `platsolution`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012781476>
+#[rustfmt::skip]
 pub async fn post(
     client: &::wechatpay_runtime::Client,
     req: &post::Request,

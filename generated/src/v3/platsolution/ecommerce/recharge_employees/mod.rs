@@ -2,6 +2,7 @@
 //! `/v3/platsolution/ecommerce/recharge-employees` — 添加二级商户可扫码充值员工
 pub mod sub_mchid;
 /// Types of `POST /v3/platsolution/ecommerce/recharge-employees`.
+#[rustfmt::skip]
 pub mod post {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -68,6 +69,7 @@ pub mod post {
 /// Sends `POST /v3/platsolution/ecommerce/recharge-employees`. Feature `platsolution`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013521743>
+#[rustfmt::skip]
 pub async fn post(
     client: &::wechatpay_runtime::Client,
     req: &post::Request,

@@ -3,6 +3,7 @@
 pub mod by_out_refund_no;
 pub mod by_refund_id;
 /// Types of `POST /v3/refund/domestic/refunds`.
+#[rustfmt::skip]
 pub mod post {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -387,6 +388,7 @@ pub mod post {
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013163605>
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013138987>
+#[rustfmt::skip]
 pub async fn post(
     client: &::wechatpay_runtime::Client,
     req: &post::Request,

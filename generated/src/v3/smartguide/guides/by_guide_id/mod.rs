@@ -2,6 +2,7 @@
 //! `/v3/smartguide/guides/{guide\_id}` — 服务人员信息更新
 pub mod assign;
 /// Types of `PATCH /v3/smartguide/guides/{guide\_id}`.
+#[rustfmt::skip]
 pub mod patch {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -112,6 +113,7 @@ pub mod patch {
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4012535160>
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012688570>
+#[rustfmt::skip]
 pub async fn patch(
     client: &::wechatpay_runtime::Client,
     req: &patch::Request,

@@ -3,6 +3,7 @@
 pub mod close;
 pub mod reverse;
 /// Types of `GET /v3/transactions/out-trade-no/{out\_trade\_no}`.
+#[rustfmt::skip]
 pub mod get {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -193,6 +194,7 @@ pub mod get {
 /// Sends `GET /v3/transactions/out-trade-no/{out\_trade\_no}` to `<https://api.mch.weixin.qq.com/hk/>`. Feature `transactions`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/api/wxpay/ch/fusion_wallet_ch/QuickPay/chapter8_1.shtml>
+#[rustfmt::skip]
 pub async fn get(
     client: &::wechatpay_runtime::Client,
     req: &get::Request,

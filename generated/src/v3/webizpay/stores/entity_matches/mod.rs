@@ -2,6 +2,7 @@
 //! `/v3/webizpay/stores/entity-matches` — 发起门店主体匹配
 pub mod by_batch_id;
 /// Types of `POST /v3/webizpay/stores/entity-matches`.
+#[rustfmt::skip]
 pub mod post {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -112,6 +113,7 @@ pub mod post {
 /// Sends `POST /v3/webizpay/stores/entity-matches`. Feature `webizpay`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4014507136>
+#[rustfmt::skip]
 pub async fn post(
     client: &::wechatpay_runtime::Client,
     req: &post::Request,

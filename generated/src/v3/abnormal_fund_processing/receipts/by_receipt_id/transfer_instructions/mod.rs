@@ -2,6 +2,7 @@
 //! `/v3/abnormal-fund-processing/receipts/{receipt\_id}/transfer-instructions` — 发起在途异常资金付款指令
 pub mod by_out_instruction_no;
 /// Types of `POST /v3/abnormal-fund-processing/receipts/{receipt\_id}/transfer-instructions`.
+#[rustfmt::skip]
 pub mod post {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -229,6 +230,7 @@ pub mod post {
 /// Sends `POST /v3/abnormal-fund-processing/receipts/{receipt\_id}/transfer-instructions`. Feature `abnormal\_fund\_processing`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4015408022>
+#[rustfmt::skip]
 pub async fn post(
     client: &::wechatpay_runtime::Client,
     req: &post::Request,

@@ -2,6 +2,7 @@
 //! `/v3/brand/partner/card-member/cards` — 创建会员卡模板
 pub mod by_card_id;
 /// Types of `POST /v3/brand/partner/card-member/cards`.
+#[rustfmt::skip]
 pub mod post {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -513,6 +514,7 @@ pub mod post {
 /// Sends `POST /v3/brand/partner/card-member/cards`. Feature `brand`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4015336970>
+#[rustfmt::skip]
 pub async fn post(
     client: &::wechatpay_runtime::Client,
     req: &post::Request,
@@ -525,6 +527,7 @@ pub async fn post(
     client.send(request).await
 }
 /// Types of `GET /v3/brand/partner/card-member/cards`.
+#[rustfmt::skip]
 pub mod get {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -743,6 +746,7 @@ pub mod get {
 /// Sends `GET /v3/brand/partner/card-member/cards`. Feature `brand`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4015336976>
+#[rustfmt::skip]
 pub async fn get(
     client: &::wechatpay_runtime::Client,
     req: &get::Request,

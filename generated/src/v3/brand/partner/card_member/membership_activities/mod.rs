@@ -2,6 +2,7 @@
 //! `/v3/brand/partner/card-member/membership-activities` — 创建品牌会员发券活动
 pub mod by_activity_id;
 /// Types of `POST /v3/brand/partner/card-member/membership-activities`.
+#[rustfmt::skip]
 pub mod post {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -153,6 +154,7 @@ pub mod post {
 /// Sends `POST /v3/brand/partner/card-member/membership-activities`. Feature `brand`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4016464918>
+#[rustfmt::skip]
 pub async fn post(
     client: &::wechatpay_runtime::Client,
     req: &post::Request,
@@ -165,6 +167,7 @@ pub async fn post(
     client.send(request).await
 }
 /// Types of `GET /v3/brand/partner/card-member/membership-activities`.
+#[rustfmt::skip]
 pub mod get {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -294,6 +297,7 @@ pub mod get {
 /// Sends `GET /v3/brand/partner/card-member/membership-activities`. Feature `brand`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4016588039>
+#[rustfmt::skip]
 pub async fn get(
     client: &::wechatpay_runtime::Client,
     req: &get::Request,

@@ -4,6 +4,7 @@ pub mod by_user_card_code;
 pub mod import_by_openid;
 pub mod import_by_phone;
 /// Types of `GET /v3/brand/partner/card-member/user-cards`.
+#[rustfmt::skip]
 pub mod get {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -184,6 +185,7 @@ pub mod get {
 /// Sends `GET /v3/brand/partner/card-member/user-cards`. Feature `brand`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4015336984>
+#[rustfmt::skip]
 pub async fn get(
     client: &::wechatpay_runtime::Client,
     req: &get::Request,

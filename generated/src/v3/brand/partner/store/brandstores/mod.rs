@@ -2,6 +2,7 @@
 //! `/v3/brand/partner/store/brandstores` — 创建品牌门店
 pub mod by_store_id;
 /// Types of `POST /v3/brand/partner/store/brandstores`.
+#[rustfmt::skip]
 pub mod post {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -257,6 +258,7 @@ pub mod post {
 /// Sends `POST /v3/brand/partner/store/brandstores`. Feature `brand`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4015783183>
+#[rustfmt::skip]
 pub async fn post(
     client: &::wechatpay_runtime::Client,
     req: &post::Request,
@@ -269,6 +271,7 @@ pub async fn post(
     client.send(request).await
 }
 /// Types of `GET /v3/brand/partner/store/brandstores`.
+#[rustfmt::skip]
 pub mod get {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -426,6 +429,7 @@ pub mod get {
 /// Sends `GET /v3/brand/partner/store/brandstores`. Feature `brand`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4016756674>
+#[rustfmt::skip]
 pub async fn get(
     client: &::wechatpay_runtime::Client,
     req: &get::Request,

@@ -2,6 +2,7 @@
 //! `/v3/capital/capitallhh/areas/provinces` — 查询省份列表
 pub mod by_province_code;
 /// Types of `GET /v3/capital/capitallhh/areas/provinces`.
+#[rustfmt::skip]
 pub mod get {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -43,6 +44,7 @@ pub mod get {
 /// Sends `GET /v3/capital/capitallhh/areas/provinces`. Feature `capital`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012698641>
+#[rustfmt::skip]
 pub async fn get(
     client: &::wechatpay_runtime::Client,
     req: &get::Request,

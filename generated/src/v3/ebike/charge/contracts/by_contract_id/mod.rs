@@ -2,6 +2,7 @@
 //! `/v3/ebike/charge/contracts/{contract\_id}` — 通过签约号查询用户状态
 pub mod confirm;
 /// Types of `GET /v3/ebike/charge/contracts/{contract\_id}`.
+#[rustfmt::skip]
 pub mod get {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -57,6 +58,7 @@ pub mod get {
 ///
 /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/vehicle/ebike/chapter3_2.shtml>
 #[deprecated(note = "marked deprecated or discarded in the WeChat Pay docs")]
+#[rustfmt::skip]
 pub async fn get(
     client: &::wechatpay_runtime::Client,
     req: &get::Request,

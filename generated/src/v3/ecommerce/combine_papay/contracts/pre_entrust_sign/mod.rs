@@ -2,6 +2,7 @@
 //! `/v3/ecommerce/combine-papay/contracts/pre-entrust-sign` — APP方式预签约
 pub mod mini_program;
 /// Types of `POST /v3/ecommerce/combine-papay/contracts/pre-entrust-sign`.
+#[rustfmt::skip]
 pub mod post {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -83,6 +84,7 @@ pub mod post {
 /// Sends `POST /v3/ecommerce/combine-papay/contracts/pre-entrust-sign`. Feature `ecommerce`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012881608>
+#[rustfmt::skip]
 pub async fn post(
     client: &::wechatpay_runtime::Client,
     req: &post::Request,

@@ -2,6 +2,7 @@
 //! `/v3/ecommerce/combine-papay/transactions/{combine\_out\_trade\_no}` — 电商合单委托代扣查询订单
 pub mod reverse;
 /// Types of `GET /v3/ecommerce/combine-papay/transactions/{combine\_out\_trade\_no}`.
+#[rustfmt::skip]
 pub mod get {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -98,6 +99,7 @@ pub mod get {
 /// Sends `GET /v3/ecommerce/combine-papay/transactions/{combine\_out\_trade\_no}`. Feature `ecommerce`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012884130>
+#[rustfmt::skip]
 pub async fn get(
     client: &::wechatpay_runtime::Client,
     req: &get::Request,

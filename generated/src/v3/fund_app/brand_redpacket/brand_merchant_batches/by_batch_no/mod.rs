@@ -2,6 +2,7 @@
 //! `/v3/fund-app/brand-redpacket/brand-merchant-batches/{batch\_no}` — 微信支付批次单号查询批次单
 pub mod details;
 /// Types of `GET /v3/fund-app/brand-redpacket/brand-merchant-batches/{batch\_no}`.
+#[rustfmt::skip]
 pub mod get {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -125,6 +126,7 @@ pub mod get {
 /// Sends `GET /v3/fund-app/brand-redpacket/brand-merchant-batches/{batch\_no}`. Feature `fund\_app`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4014310369>
+#[rustfmt::skip]
 pub async fn get(
     client: &::wechatpay_runtime::Client,
     req: &get::Request,

@@ -2,6 +2,7 @@
 //! `/v3/fund-app/mch-transfer/elecsign/out-bill-no` — 商户单号申请电子回单
 pub mod by_out_bill_no;
 /// Types of `POST /v3/fund-app/mch-transfer/elecsign/out-bill-no`.
+#[rustfmt::skip]
 pub mod post {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -54,6 +55,7 @@ pub mod post {
 /// Sends `POST /v3/fund-app/mch-transfer/elecsign/out-bill-no`. Feature `fund\_app`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4012716452>
+#[rustfmt::skip]
 pub async fn post(
     client: &::wechatpay_runtime::Client,
     req: &post::Request,

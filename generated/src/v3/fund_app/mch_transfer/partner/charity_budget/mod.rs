@@ -2,6 +2,7 @@
 //! `/v3/fund-app/mch-transfer/partner/charity-budget` — 申请公益捐赠预算
 pub mod by_out_budget_no;
 /// Types of `POST /v3/fund-app/mch-transfer/partner/charity-budget`.
+#[rustfmt::skip]
 pub mod post {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -117,6 +118,7 @@ pub mod post {
 /// Sends `POST /v3/fund-app/mch-transfer/partner/charity-budget`. Feature `fund\_app`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4015554763>
+#[rustfmt::skip]
 pub async fn post(
     client: &::wechatpay_runtime::Client,
     req: &post::Request,

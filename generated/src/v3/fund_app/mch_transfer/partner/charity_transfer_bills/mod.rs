@@ -2,6 +2,7 @@
 //! `/v3/fund-app/mch-transfer/partner/charity-transfer-bills` — 发起公益捐赠
 pub mod out_transfer_no;
 /// Types of `POST /v3/fund-app/mch-transfer/partner/charity-transfer-bills`.
+#[rustfmt::skip]
 pub mod post {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -129,6 +130,7 @@ pub mod post {
 /// Sends `POST /v3/fund-app/mch-transfer/partner/charity-transfer-bills`. Feature `fund\_app`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4015554841>
+#[rustfmt::skip]
 pub async fn post(
     client: &::wechatpay_runtime::Client,
     req: &post::Request,

@@ -2,6 +2,7 @@
 //! `/v3/fund-app/mch-transfer/partner/electronic-receipts` — 申请单笔转账电子回单
 pub mod by_out_bill_no;
 /// Types of `POST /v3/fund-app/mch-transfer/partner/electronic-receipts`.
+#[rustfmt::skip]
 pub mod post {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -77,6 +78,7 @@ pub mod post {
 /// Sends `POST /v3/fund-app/mch-transfer/partner/electronic-receipts`. Feature `fund\_app`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4016315516>
+#[rustfmt::skip]
 pub async fn post(
     client: &::wechatpay_runtime::Client,
     req: &post::Request,

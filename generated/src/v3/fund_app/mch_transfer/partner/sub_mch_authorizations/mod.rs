@@ -2,6 +2,7 @@
 //! `/v3/fund-app/mch-transfer/partner/sub-mch-authorizations` — 申请子商户商家转账授权
 pub mod by_sub_mchid;
 /// Types of `POST /v3/fund-app/mch-transfer/partner/sub-mch-authorizations`.
+#[rustfmt::skip]
 pub mod post {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -69,6 +70,7 @@ pub mod post {
 /// Sends `POST /v3/fund-app/mch-transfer/partner/sub-mch-authorizations`. Feature `fund\_app`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4015469102>
+#[rustfmt::skip]
 pub async fn post(
     client: &::wechatpay_runtime::Client,
     req: &post::Request,

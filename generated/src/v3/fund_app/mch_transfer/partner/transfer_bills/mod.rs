@@ -4,6 +4,7 @@ pub mod out_bill_no;
 pub mod pre_transfer_with_authorization;
 pub mod transfer;
 /// Types of `POST /v3/fund-app/mch-transfer/partner/transfer-bills`.
+#[rustfmt::skip]
 pub mod post {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -161,6 +162,7 @@ pub mod post {
 /// Sends `POST /v3/fund-app/mch-transfer/partner/transfer-bills`. Feature `fund\_app`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4015469096>
+#[rustfmt::skip]
 pub async fn post(
     client: &::wechatpay_runtime::Client,
     req: &post::Request,

@@ -2,6 +2,7 @@
 //! `/v3/fund-app/mch-transfer/partner/user-confirm-authorizations` — 申请免确认收款授权
 pub mod by_out_authorization_no;
 /// Types of `POST /v3/fund-app/mch-transfer/partner/user-confirm-authorizations`.
+#[rustfmt::skip]
 pub mod post {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -103,6 +104,7 @@ pub mod post {
 /// Sends `POST /v3/fund-app/mch-transfer/partner/user-confirm-authorizations`. Feature `fund\_app`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4016809861>
+#[rustfmt::skip]
 pub async fn post(
     client: &::wechatpay_runtime::Client,
     req: &post::Request,

@@ -2,6 +2,7 @@
 //! `/v3/fund-app/mch-transfer/transfer-to-qq-wallet-bills/{out\_bill\_no}` — 查询转账到QQ钱包的结果
 pub mod cancel;
 /// Types of `GET /v3/fund-app/mch-transfer/transfer-to-qq-wallet-bills/{out\_bill\_no}`.
+#[rustfmt::skip]
 pub mod get {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -71,6 +72,7 @@ pub mod get {
 /// Sends `GET /v3/fund-app/mch-transfer/transfer-to-qq-wallet-bills/{out\_bill\_no}`. Feature `fund\_app`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4014297440>
+#[rustfmt::skip]
 pub async fn get(
     client: &::wechatpay_runtime::Client,
     req: &get::Request,

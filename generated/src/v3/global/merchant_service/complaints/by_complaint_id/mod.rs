@@ -4,6 +4,7 @@ pub mod complete;
 pub mod negotiation_historys;
 pub mod response;
 /// Types of `GET /v3/global/merchant-service/complaints/{complaint\_id}`.
+#[rustfmt::skip]
 pub mod get {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -159,6 +160,7 @@ pub mod get {
 /// Sends `GET /v3/global/merchant-service/complaints/{complaint\_id}` to `<https://apihk.mch.weixin.qq.com/>`. Feature `global`.
 ///
 /// Official documentation: <https://docs.qq.com/doc/DTlpKUmR4eHpXWU9v?nlc=1>
+#[rustfmt::skip]
 pub async fn get(
     client: &::wechatpay_runtime::Client,
     req: &get::Request,

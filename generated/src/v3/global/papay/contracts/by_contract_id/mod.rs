@@ -2,6 +2,7 @@
 //! `/v3/global/papay/contracts/{contract\_id}` — 代扣协议ID查询签约
 pub mod terminate;
 /// Types of `GET /v3/global/papay/contracts/{contract\_id}`.
+#[rustfmt::skip]
 pub mod get {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -130,6 +131,7 @@ pub mod get {
 /// Sends `GET /v3/global/papay/contracts/{contract\_id}` to `<https://apihk.mch.weixin.qq.com/>`. Feature `global`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/global/v3/zh/4013015470>
+#[rustfmt::skip]
 pub async fn get(
     client: &::wechatpay_runtime::Client,
     req: &get::Request,

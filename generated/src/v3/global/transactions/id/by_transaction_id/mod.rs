@@ -2,6 +2,7 @@
 //! `/v3/global/transactions/id/{transaction\_id}` — 查询订单(微信支付订单号)
 pub mod close;
 /// Types of `GET /v3/global/transactions/id/{transaction\_id}`.
+#[rustfmt::skip]
 pub mod get {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -197,6 +198,7 @@ pub mod get {
 /// Official documentation: <https://pay.weixin.qq.com/doc/global/v3/zh/4012354793>
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/global/v3/zh/4013024982>
+#[rustfmt::skip]
 pub async fn get(
     client: &::wechatpay_runtime::Client,
     req: &get::Request,

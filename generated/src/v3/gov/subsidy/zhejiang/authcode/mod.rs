@@ -3,5 +3,5 @@
 pub mod cancel;
 pub mod commit;
 pub mod issue;
-pub mod r#try;
 pub mod refund;
+pub mod r#try;

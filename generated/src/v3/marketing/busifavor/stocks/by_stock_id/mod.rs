@@ -3,6 +3,7 @@
 pub mod budget;
 pub mod couponcodes;
 /// Types of `GET /v3/marketing/busifavor/stocks/{stock\_id}`.
+#[rustfmt::skip]
 pub mod get {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -338,6 +339,7 @@ pub mod get {
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4015715866>
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4015716977>
+#[rustfmt::skip]
 pub async fn get(
     client: &::wechatpay_runtime::Client,
     req: &get::Request,
@@ -351,6 +353,7 @@ pub async fn get(
     client.send(request).await
 }
 /// Types of `PATCH /v3/marketing/busifavor/stocks/{stock\_id}`.
+#[rustfmt::skip]
 pub mod patch {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -841,6 +844,7 @@ pub mod patch {
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4015716868>
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4015717486>
+#[rustfmt::skip]
 pub async fn patch(
     client: &::wechatpay_runtime::Client,
     req: &patch::Request,

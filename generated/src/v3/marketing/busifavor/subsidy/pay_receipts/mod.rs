@@ -2,6 +2,7 @@
 //! `/v3/marketing/busifavor/subsidy/pay-receipts` — 营销补差付款
 pub mod by_subsidy_receipt_id;
 /// Types of `POST /v3/marketing/busifavor/subsidy/pay-receipts`.
+#[rustfmt::skip]
 pub mod post {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -107,6 +108,7 @@ pub mod post {
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4017147321>
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4017170057>
+#[rustfmt::skip]
 pub async fn post(
     client: &::wechatpay_runtime::Client,
     req: &post::Request,
@@ -119,6 +121,7 @@ pub async fn post(
     client.send(request).await
 }
 /// Types of `GET /v3/marketing/busifavor/subsidy/pay-receipts`.
+#[rustfmt::skip]
 pub mod get {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -204,6 +207,7 @@ pub mod get {
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4017147338>
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4017171346>
+#[rustfmt::skip]
 pub async fn get(
     client: &::wechatpay_runtime::Client,
     req: &get::Request,

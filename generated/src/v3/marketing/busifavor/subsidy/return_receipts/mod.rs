@@ -2,6 +2,7 @@
 //! `/v3/marketing/busifavor/subsidy/return-receipts` — 营销补差回退
 pub mod by_subsidy_return_receipt_id;
 /// Types of `POST /v3/marketing/busifavor/subsidy/return-receipts`.
+#[rustfmt::skip]
 pub mod post {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -119,6 +120,7 @@ pub mod post {
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4017170533>
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4017171673>
+#[rustfmt::skip]
 pub async fn post(
     client: &::wechatpay_runtime::Client,
     req: &post::Request,

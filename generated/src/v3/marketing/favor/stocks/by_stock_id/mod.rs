@@ -11,6 +11,7 @@ pub mod start;
 pub mod use_flow;
 pub mod use_flow_by_day;
 /// Types of `GET /v3/marketing/favor/stocks/{stock\_id}`.
+#[rustfmt::skip]
 pub mod get {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -155,6 +156,7 @@ pub mod get {
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4012460564>
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012460606>
+#[rustfmt::skip]
 pub async fn get(
     client: &::wechatpay_runtime::Client,
     req: &get::Request,

@@ -2,6 +2,7 @@
 //! `/v3/marketing/membercard-activity/activities/{activity\_id}` — 查询活动详情
 pub mod terminate;
 /// Types of `GET /v3/marketing/membercard-activity/activities/{activity\_id}`.
+#[rustfmt::skip]
 pub mod get {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -215,6 +216,7 @@ pub mod get {
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4012553365>
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012714471>
+#[rustfmt::skip]
 pub async fn get(
     client: &::wechatpay_runtime::Client,
     req: &get::Request,

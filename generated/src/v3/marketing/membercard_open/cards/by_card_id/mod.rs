@@ -10,6 +10,7 @@ pub mod service_modules;
 pub mod upgrade;
 pub mod users;
 /// Types of `GET /v3/marketing/membercard-open/cards/{card\_id}`.
+#[rustfmt::skip]
 pub mod get {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -204,6 +205,7 @@ pub mod get {
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4012547650>
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012709168>
+#[rustfmt::skip]
 pub async fn get(
     client: &::wechatpay_runtime::Client,
     req: &get::Request,
@@ -217,6 +219,7 @@ pub async fn get(
     client.send(request).await
 }
 /// Types of `PATCH /v3/marketing/membercard-open/cards/{card\_id}`.
+#[rustfmt::skip]
 pub mod patch {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -710,6 +713,7 @@ pub mod patch {
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4012549567>
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012709882>
+#[rustfmt::skip]
 pub async fn patch(
     client: &::wechatpay_runtime::Client,
     req: &patch::Request,
@@ -724,6 +728,7 @@ pub async fn patch(
     client.send_empty(request).await
 }
 /// Types of `DELETE /v3/marketing/membercard-open/cards/{card\_id}`.
+#[rustfmt::skip]
 pub mod delete {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -748,6 +753,7 @@ pub mod delete {
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4012549682>
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012726840>
+#[rustfmt::skip]
 pub async fn delete(
     client: &::wechatpay_runtime::Client,
     req: &delete::Request,

@@ -3,6 +3,7 @@
 pub mod by_brand_id;
 pub mod by_plan_id;
 /// Types of `POST /v3/marketing/partner/delivery-plan/delivery-plans`.
+#[rustfmt::skip]
 pub mod post {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -182,6 +183,7 @@ pub mod post {
 /// Sends `POST /v3/marketing/partner/delivery-plan/delivery-plans`. Feature `marketing`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4016184554>
+#[rustfmt::skip]
 pub async fn post(
     client: &::wechatpay_runtime::Client,
     req: &post::Request,

@@ -2,6 +2,7 @@
 //! `/v3/marketing/partner/product-coupon/image-generation-tasks` — 提交图片生成任务
 pub mod by_task_id;
 /// Types of `POST /v3/marketing/partner/product-coupon/image-generation-tasks`.
+#[rustfmt::skip]
 pub mod post {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -229,6 +230,7 @@ pub mod post {
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4017327735>
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4017327752>
+#[rustfmt::skip]
 pub async fn post(
     client: &::wechatpay_runtime::Client,
     req: &post::Request,

@@ -2,6 +2,7 @@
 //! `/v3/marketing/partner/product-coupon/product-coupons` — 创建商品券
 pub mod by_product_coupon_id;
 /// Types of `POST /v3/marketing/partner/product-coupon/product-coupons`.
+#[rustfmt::skip]
 pub mod post {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -1294,6 +1295,7 @@ pub mod post {
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4015781289>
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4016434630>
+#[rustfmt::skip]
 pub async fn post(
     client: &::wechatpay_runtime::Client,
     req: &post::Request,

@@ -4,6 +4,7 @@ pub mod goods;
 pub mod merchants;
 pub mod terminate;
 /// Types of `GET /v3/marketing/paygiftactivity/activities/{activity\_id}`.
+#[rustfmt::skip]
 pub mod get {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -251,6 +252,7 @@ pub mod get {
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4012487971>
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012492967>
+#[rustfmt::skip]
 pub async fn get(
     client: &::wechatpay_runtime::Client,
     req: &get::Request,

@@ -2,6 +2,7 @@
 //! `/v3/marketing/weekly-discount/activities/{activity\_id}` — 查询周周惠活动详情
 pub mod apply;
 /// Types of `GET /v3/marketing/weekly-discount/activities/{activity\_id}`.
+#[rustfmt::skip]
 pub mod get {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -63,6 +64,7 @@ pub mod get {
 /// Sends `GET /v3/marketing/weekly-discount/activities/{activity\_id}`. Feature `marketing`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter6_1_2.shtml>
+#[rustfmt::skip]
 pub async fn get(
     client: &::wechatpay_runtime::Client,
     req: &get::Request,

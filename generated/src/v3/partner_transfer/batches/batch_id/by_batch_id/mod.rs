@@ -2,6 +2,7 @@
 //! `/v3/partner-transfer/batches/batch-id/{batch\_id}` — 微信支付批次单号查询批次单
 pub mod details;
 /// Types of `GET /v3/partner-transfer/batches/batch-id/{batch\_id}`.
+#[rustfmt::skip]
 pub mod get {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -142,6 +143,7 @@ pub mod get {
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012715990>
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012465772>
+#[rustfmt::skip]
 pub async fn get(
     client: &::wechatpay_runtime::Client,
     req: &get::Request,

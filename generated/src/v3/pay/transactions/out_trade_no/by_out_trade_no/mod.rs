@@ -3,6 +3,7 @@
 pub mod close;
 pub mod reverse;
 /// Types of `GET /v3/pay/transactions/out-trade-no/{out\_trade\_no}`.
+#[rustfmt::skip]
 pub mod get {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -187,6 +188,7 @@ pub mod get {
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4012791900>
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4012526919>
+#[rustfmt::skip]
 pub async fn get(
     client: &::wechatpay_runtime::Client,
     req: &get::Request,

@@ -2,6 +2,7 @@
 //! `/v3/pay-devices/printers/{device\_id}/print-orders` — 小票机打印
 pub mod by_print_order_no;
 /// Types of `POST /v3/pay-devices/printers/{device\_id}/print-orders`.
+#[rustfmt::skip]
 pub mod post {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -200,6 +201,7 @@ pub mod post {
 /// 服务商控制小票机进行打印。
 ///
 /// Sends `POST /v3/pay-devices/printers/{device\_id}/print-orders`. Feature `pay\_devices`.
+#[rustfmt::skip]
 pub async fn post(
     client: &::wechatpay_runtime::Client,
     req: &post::Request,

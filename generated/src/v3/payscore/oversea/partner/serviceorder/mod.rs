@@ -2,6 +2,7 @@
 //! `/v3/payscore/oversea/partner/serviceorder` — 创建支付分订单
 pub mod by_out_order_no;
 /// Types of `POST /v3/payscore/oversea/partner/serviceorder`.
+#[rustfmt::skip]
 pub mod post {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -465,6 +466,7 @@ pub mod post {
 /// Sends `POST /v3/payscore/oversea/partner/serviceorder` to `<https://apihk.mch.weixin.qq.com/>`. Feature `payscore`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/global/v3/zh/4014096395>
+#[rustfmt::skip]
 pub async fn post(
     client: &::wechatpay_runtime::Client,
     req: &post::Request,
@@ -478,6 +480,7 @@ pub async fn post(
     client.send(request).await
 }
 /// Types of `GET /v3/payscore/oversea/partner/serviceorder`.
+#[rustfmt::skip]
 pub mod get {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -766,6 +769,7 @@ pub mod get {
 /// Sends `GET /v3/payscore/oversea/partner/serviceorder` to `<https://apihk.mch.weixin.qq.com/>`. Feature `payscore`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/global/v3/zh/4014096411>
+#[rustfmt::skip]
 pub async fn get(
     client: &::wechatpay_runtime::Client,
     req: &get::Request,

@@ -2,6 +2,7 @@
 //! `/v3/payscore/permissions/openid/{openid}` — 查询与用户授权记录（openid）
 pub mod terminate;
 /// Types of `GET /v3/payscore/permissions/openid/{openid}`.
+#[rustfmt::skip]
 pub mod get {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -68,6 +69,7 @@ pub mod get {
 /// Sends `GET /v3/payscore/permissions/openid/{openid}`. Feature `payscore`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4012647404>
+#[rustfmt::skip]
 pub async fn get(
     client: &::wechatpay_runtime::Client,
     req: &get::Request,

@@ -2,6 +2,7 @@
 //! `/v3/payscore/sign-plan/partner/user-sign-plans` — 创建用户的签约计划
 pub mod merchant_sign_plan_no;
 /// Types of `POST /v3/payscore/sign-plan/partner/user-sign-plans`.
+#[rustfmt::skip]
 pub mod post {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -221,6 +222,7 @@ pub mod post {
 /// Sends `POST /v3/payscore/sign-plan/partner/user-sign-plans`. Feature `payscore`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012463521>
+#[rustfmt::skip]
 pub async fn post(
     client: &::wechatpay_runtime::Client,
     req: &post::Request,

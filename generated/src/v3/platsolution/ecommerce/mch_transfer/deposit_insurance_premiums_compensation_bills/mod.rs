@@ -2,6 +2,7 @@
 //! `/v3/platsolution/ecommerce/mch-transfer/deposit-insurance-premiums-compensation-bills` — 发起保证金赔付保司保费
 pub mod by_out_bill_no;
 /// Types of `POST /v3/platsolution/ecommerce/mch-transfer/deposit-insurance-premiums-compensation-bills`.
+#[rustfmt::skip]
 pub mod post {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -221,6 +222,7 @@ pub mod post {
 /// Sends `POST /v3/platsolution/ecommerce/mch-transfer/deposit-insurance-premiums-compensation-bills`. Feature `platsolution`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4014010905>
+#[rustfmt::skip]
 pub async fn post(
     client: &::wechatpay_runtime::Client,
     req: &post::Request,

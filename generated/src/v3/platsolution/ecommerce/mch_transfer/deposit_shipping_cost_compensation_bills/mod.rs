@@ -2,6 +2,7 @@
 //! `/v3/platsolution/ecommerce/mch-transfer/deposit-shipping-cost-compensation-bills` — 发起保证金赔付用户运费
 pub mod out_bill_no;
 /// Types of `POST /v3/platsolution/ecommerce/mch-transfer/deposit-shipping-cost-compensation-bills`.
+#[rustfmt::skip]
 pub mod post {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -249,6 +250,7 @@ pub mod post {
 /// Sends `POST /v3/platsolution/ecommerce/mch-transfer/deposit-shipping-cost-compensation-bills`. Feature `platsolution`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013504202>
+#[rustfmt::skip]
 pub async fn post(
     client: &::wechatpay_runtime::Client,
     req: &post::Request,

@@ -4,6 +4,7 @@ pub mod bill_id;
 pub mod out_bill_no;
 pub mod pre_transfer;
 /// Types of `POST /v3/platsolution/ecommerce/mch-transfer/insurance-claim-bills`.
+#[rustfmt::skip]
 pub mod post {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -188,6 +189,7 @@ pub mod post {
 /// Sends `POST /v3/platsolution/ecommerce/mch-transfer/insurance-claim-bills`. Feature `platsolution`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013504184>
+#[rustfmt::skip]
 pub async fn post(
     client: &::wechatpay_runtime::Client,
     req: &post::Request,

@@ -2,6 +2,7 @@
 //! `/v3/platsolution/ecommerce/mch-transfer/sub-mch-compensation-bills` — 请求赔付
 pub mod by_out_bill_no;
 /// Types of `POST /v3/platsolution/ecommerce/mch-transfer/sub-mch-compensation-bills`.
+#[rustfmt::skip]
 pub mod post {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -155,6 +156,7 @@ pub mod post {
 /// Sends `POST /v3/platsolution/ecommerce/mch-transfer/sub-mch-compensation-bills`. Feature `platsolution`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4016777363>
+#[rustfmt::skip]
 pub async fn post(
     client: &::wechatpay_runtime::Client,
     req: &post::Request,

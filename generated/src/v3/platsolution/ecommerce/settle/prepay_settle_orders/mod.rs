@@ -2,6 +2,7 @@
 //! `/v3/platsolution/ecommerce/settle/prepay-settle-orders` — 个人收款-申请批量结算
 pub mod by_settle_batch_no;
 /// Types of `POST /v3/platsolution/ecommerce/settle/prepay-settle-orders`.
+#[rustfmt::skip]
 pub mod post {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -185,6 +186,7 @@ pub mod post {
 /// Sends `POST /v3/platsolution/ecommerce/settle/prepay-settle-orders`. Feature `platsolution`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012649847>
+#[rustfmt::skip]
 pub async fn post(
     client: &::wechatpay_runtime::Client,
     req: &post::Request,

@@ -2,6 +2,7 @@
 //! `/v3/platsolution/ecommerce/withdraw/day-end-balance-withdraw` — 二级商户按日终余额预约提现
 pub mod out_request_no;
 /// Types of `POST /v3/platsolution/ecommerce/withdraw/day-end-balance-withdraw`.
+#[rustfmt::skip]
 pub mod post {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -154,6 +155,7 @@ pub mod post {
 /// Sends `POST /v3/platsolution/ecommerce/withdraw/day-end-balance-withdraw`. Feature `platsolution`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013328143>
+#[rustfmt::skip]
 pub async fn post(
     client: &::wechatpay_runtime::Client,
     req: &post::Request,

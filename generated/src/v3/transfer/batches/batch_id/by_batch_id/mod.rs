@@ -2,6 +2,7 @@
 //! `/v3/transfer/batches/batch-id/{batch\_id}` — 微信批次单号查询批次单
 pub mod details;
 /// Types of `GET /v3/transfer/batches/batch-id/{batch\_id}`.
+#[rustfmt::skip]
 pub mod get {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -128,6 +129,7 @@ pub mod get {
 /// Sends `GET /v3/transfer/batches/batch-id/{batch\_id}`. Feature `transfer`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4012458868>
+#[rustfmt::skip]
 pub async fn get(
     client: &::wechatpay_runtime::Client,
     req: &get::Request,

@@ -2,6 +2,7 @@
 //! `/v3/webizpay/avail-mch-ranges/{range\_id}/merchant-identifiers` — 添加商户标识
 pub mod by_merchant_identifier;
 /// Types of `POST /v3/webizpay/avail-mch-ranges/{range\_id}/merchant-identifiers`.
+#[rustfmt::skip]
 pub mod post {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -64,6 +65,7 @@ pub mod post {
 /// Sends `POST /v3/webizpay/avail-mch-ranges/{range\_id}/merchant-identifiers`. Feature `webizpay`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4017205631>
+#[rustfmt::skip]
 pub async fn post(
     client: &::wechatpay_runtime::Client,
     req: &post::Request,
@@ -78,6 +80,7 @@ pub async fn post(
     client.send(request).await
 }
 /// Types of `GET /v3/webizpay/avail-mch-ranges/{range\_id}/merchant-identifiers`.
+#[rustfmt::skip]
 pub mod get {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -133,6 +136,7 @@ pub mod get {
 /// Sends `GET /v3/webizpay/avail-mch-ranges/{range\_id}/merchant-identifiers`. Feature `webizpay`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4017205633>
+#[rustfmt::skip]
 pub async fn get(
     client: &::wechatpay_runtime::Client,
     req: &get::Request,

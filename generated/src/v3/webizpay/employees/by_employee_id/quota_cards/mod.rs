@@ -2,6 +2,7 @@
 //! `/v3/webizpay/employees/{employee\_id}/quota-cards` — 企业商户为员工下发企业支付额度卡
 pub mod by_card_no;
 /// Types of `POST /v3/webizpay/employees/{employee\_id}/quota-cards`.
+#[rustfmt::skip]
 pub mod post {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -108,6 +109,7 @@ pub mod post {
 /// Sends `POST /v3/webizpay/employees/{employee\_id}/quota-cards`. Feature `webizpay`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4014507148>
+#[rustfmt::skip]
 pub async fn post(
     client: &::wechatpay_runtime::Client,
     req: &post::Request,

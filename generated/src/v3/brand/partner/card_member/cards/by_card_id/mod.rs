@@ -2,6 +2,7 @@
 //! `/v3/brand/partner/card-member/cards/{card\_id}` — 查询会员卡模板信息
 pub mod invalidate;
 /// Types of `GET /v3/brand/partner/card-member/cards/{card\_id}`.
+#[rustfmt::skip]
 pub mod get {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -193,6 +194,7 @@ pub mod get {
 /// Sends `GET /v3/brand/partner/card-member/cards/{card\_id}`. Feature `brand`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4015336974>
+#[rustfmt::skip]
 pub async fn get(
     client: &::wechatpay_runtime::Client,
     req: &get::Request,
@@ -207,6 +209,7 @@ pub async fn get(
     client.send(request).await
 }
 /// Types of `PATCH /v3/brand/partner/card-member/cards/{card\_id}`.
+#[rustfmt::skip]
 pub mod patch {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -767,6 +770,7 @@ pub mod patch {
 /// Sends `PATCH /v3/brand/partner/card-member/cards/{card\_id}`. Feature `brand`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4015336977>
+#[rustfmt::skip]
 pub async fn patch(
     client: &::wechatpay_runtime::Client,
     req: &patch::Request,
@@ -781,6 +785,7 @@ pub async fn patch(
     client.send(request).await
 }
 /// Types of `DELETE /v3/brand/partner/card-member/cards/{card\_id}`.
+#[rustfmt::skip]
 pub mod delete {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -972,6 +977,7 @@ pub mod delete {
 /// Sends `DELETE /v3/brand/partner/card-member/cards/{card\_id}`. Feature `brand`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4015336972>
+#[rustfmt::skip]
 pub async fn delete(
     client: &::wechatpay_runtime::Client,
     req: &delete::Request,

@@ -2,6 +2,7 @@
 //! `/v3/brand/partner/card-member/membership-activities/{activity\_id}` — 修改品牌会员发券活动信息
 pub mod terminate;
 /// Types of `PATCH /v3/brand/partner/card-member/membership-activities/{activity\_id}`.
+#[rustfmt::skip]
 pub mod patch {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -128,6 +129,7 @@ pub mod patch {
 /// Sends `PATCH /v3/brand/partner/card-member/membership-activities/{activity\_id}`. Feature `brand`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4016588044>
+#[rustfmt::skip]
 pub async fn patch(
     client: &::wechatpay_runtime::Client,
     req: &patch::Request,
@@ -142,6 +144,7 @@ pub async fn patch(
     client.send(request).await
 }
 /// Types of `GET /v3/brand/partner/card-member/membership-activities/{activity\_id}`.
+#[rustfmt::skip]
 pub mod get {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -233,6 +236,7 @@ pub mod get {
 /// Sends `GET /v3/brand/partner/card-member/membership-activities/{activity\_id}`. Feature `brand`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4016588015>
+#[rustfmt::skip]
 pub async fn get(
     client: &::wechatpay_runtime::Client,
     req: &get::Request,

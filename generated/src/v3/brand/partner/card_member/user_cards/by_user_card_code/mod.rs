@@ -3,6 +3,7 @@
 pub mod confirm;
 pub mod invalidate;
 /// Types of `GET /v3/brand/partner/card-member/user-cards/{user\_card\_code}`.
+#[rustfmt::skip]
 pub mod get {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -160,6 +161,7 @@ pub mod get {
 /// Sends `GET /v3/brand/partner/card-member/user-cards/{user\_card\_code}`. Feature `brand`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4015336980>
+#[rustfmt::skip]
 pub async fn get(
     client: &::wechatpay_runtime::Client,
     req: &get::Request,
@@ -176,6 +178,7 @@ pub async fn get(
     client.send(request).await
 }
 /// Types of `PATCH /v3/brand/partner/card-member/user-cards/{user\_card\_code}`.
+#[rustfmt::skip]
 pub mod patch {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -586,6 +589,7 @@ pub mod patch {
 /// Sends `PATCH /v3/brand/partner/card-member/user-cards/{user\_card\_code}`. Feature `brand`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4015336985>
+#[rustfmt::skip]
 pub async fn patch(
     client: &::wechatpay_runtime::Client,
     req: &patch::Request,

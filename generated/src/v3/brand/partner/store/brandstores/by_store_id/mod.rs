@@ -5,6 +5,7 @@ pub mod close;
 pub mod resume;
 pub mod unbindrecipient;
 /// Types of `DELETE /v3/brand/partner/store/brandstores/{store\_id}`.
+#[rustfmt::skip]
 pub mod delete {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -50,6 +51,7 @@ pub mod delete {
 /// Sends `DELETE /v3/brand/partner/store/brandstores/{store\_id}`. Feature `brand`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4015783113>
+#[rustfmt::skip]
 pub async fn delete(
     client: &::wechatpay_runtime::Client,
     req: &delete::Request,
@@ -64,6 +66,7 @@ pub async fn delete(
     client.send_empty(request).await
 }
 /// Types of `PATCH /v3/brand/partner/store/brandstores/{store\_id}`.
+#[rustfmt::skip]
 pub mod patch {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -330,6 +333,7 @@ pub mod patch {
 /// Sends `PATCH /v3/brand/partner/store/brandstores/{store\_id}`. Feature `brand`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4015783158>
+#[rustfmt::skip]
 pub async fn patch(
     client: &::wechatpay_runtime::Client,
     req: &patch::Request,
@@ -344,6 +348,7 @@ pub async fn patch(
     client.send(request).await
 }
 /// Types of `GET /v3/brand/partner/store/brandstores/{store\_id}`.
+#[rustfmt::skip]
 pub mod get {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -466,6 +471,7 @@ pub mod get {
 /// Sends `GET /v3/brand/partner/store/brandstores/{store\_id}`. Feature `brand`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4015783153>
+#[rustfmt::skip]
 pub async fn get(
     client: &::wechatpay_runtime::Client,
     req: &get::Request,

@@ -2,6 +2,7 @@
 //! `/v3/ecommerce/mch-transfer/transfer-bills/out-bill-no/{out\_bill\_no}` — 商户单号查询转账单
 pub mod cancel;
 /// Types of `GET /v3/ecommerce/mch-transfer/transfer-bills/out-bill-no/{out\_bill\_no}`.
+#[rustfmt::skip]
 pub mod get {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -67,6 +68,7 @@ pub mod get {
 /// Sends `GET /v3/ecommerce/mch-transfer/transfer-bills/out-bill-no/{out\_bill\_no}`. Feature `ecommerce`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013504213>
+#[rustfmt::skip]
 pub async fn get(
     client: &::wechatpay_runtime::Client,
     req: &get::Request,

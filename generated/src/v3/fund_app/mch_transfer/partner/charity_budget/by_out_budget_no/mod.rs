@@ -2,6 +2,7 @@
 //! `/v3/fund-app/mch-transfer/partner/charity-budget/{out\_budget\_no}` — 商户单号查询公益捐赠预算详情
 pub mod unlock;
 /// Types of `GET /v3/fund-app/mch-transfer/partner/charity-budget/{out\_budget\_no}`.
+#[rustfmt::skip]
 pub mod get {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -74,6 +75,7 @@ pub mod get {
 /// Sends `GET /v3/fund-app/mch-transfer/partner/charity-budget/{out\_budget\_no}`. Feature `fund\_app`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4015554788>
+#[rustfmt::skip]
 pub async fn get(
     client: &::wechatpay_runtime::Client,
     req: &get::Request,

@@ -2,6 +2,7 @@
 //! `/v3/fund-app/mch-transfer/partner/user-confirm-authorizations/{out\_authorization\_no}` — 商户单号查询自动收款授权
 pub mod close;
 /// Types of `GET /v3/fund-app/mch-transfer/partner/user-confirm-authorizations/{out\_authorization\_no}`.
+#[rustfmt::skip]
 pub mod get {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -85,6 +86,7 @@ pub mod get {
 /// Sends `GET /v3/fund-app/mch-transfer/partner/user-confirm-authorizations/{out\_authorization\_no}`. Feature `fund\_app`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4016809859>
+#[rustfmt::skip]
 pub async fn get(
     client: &::wechatpay_runtime::Client,
     req: &get::Request,

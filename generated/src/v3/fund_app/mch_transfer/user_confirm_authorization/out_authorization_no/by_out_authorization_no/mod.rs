@@ -2,6 +2,7 @@
 //! `/v3/fund-app/mch-transfer/user-confirm-authorization/out-authorization-no/{out\_authorization\_no}` — 商户单号查询自动收款授权
 pub mod close;
 /// Types of `GET /v3/fund-app/mch-transfer/user-confirm-authorization/out-authorization-no/{out\_authorization\_no}`.
+#[rustfmt::skip]
 pub mod get {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -71,6 +72,7 @@ pub mod get {
 /// Sends `GET /v3/fund-app/mch-transfer/user-confirm-authorization/out-authorization-no/{out\_authorization\_no}`. Feature `fund\_app`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4014399423>
+#[rustfmt::skip]
 pub async fn get(
     client: &::wechatpay_runtime::Client,
     req: &get::Request,

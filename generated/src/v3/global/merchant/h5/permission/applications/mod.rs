@@ -2,6 +2,7 @@
 //! `/v3/global/merchant/h5/permission/applications` — 创建H5支付权限申请单
 pub mod by_applyment_id;
 /// Types of `POST /v3/global/merchant/h5/permission/applications`.
+#[rustfmt::skip]
 pub mod post {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -217,6 +218,7 @@ pub mod post {
 /// Sends `POST /v3/global/merchant/h5/permission/applications` to `<https://apihk.mch.weixin.qq.com/>`. Feature `global`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/global/v3/zh/4013025106>
+#[rustfmt::skip]
 pub async fn post(
     client: &::wechatpay_runtime::Client,
     req: &post::Request,

@@ -2,6 +2,7 @@
 //! `/v3/global/papay/transactions/out-trade-no/{out\_trade\_no}` — 查询订单(商户订单号)
 pub mod reverse;
 /// Types of `GET /v3/global/papay/transactions/out-trade-no/{out\_trade\_no}`.
+#[rustfmt::skip]
 pub mod get {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -177,6 +178,7 @@ pub mod get {
 /// Sends `GET /v3/global/papay/transactions/out-trade-no/{out\_trade\_no}` to `<https://apihk.mch.weixin.qq.com/>`. Feature `global`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/global/v3/zh/4013026988>
+#[rustfmt::skip]
 pub async fn get(
     client: &::wechatpay_runtime::Client,
     req: &get::Request,

@@ -2,6 +2,7 @@
 //! `/v3/marketing/busifavor/stocks/{stock\_id}/couponcodes` — 上传预存code
 pub mod by_coupon_code;
 /// Types of `POST /v3/marketing/busifavor/stocks/{stock\_id}/couponcodes`.
+#[rustfmt::skip]
 pub mod post {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -111,6 +112,7 @@ pub mod post {
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4015715946>
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4015717418>
+#[rustfmt::skip]
 pub async fn post(
     client: &::wechatpay_runtime::Client,
     req: &post::Request,
@@ -125,6 +127,7 @@ pub async fn post(
     client.send(request).await
 }
 /// Types of `GET /v3/marketing/busifavor/stocks/{stock\_id}/couponcodes`.
+#[rustfmt::skip]
 pub mod get {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -226,6 +229,7 @@ pub mod get {
 /// Sends `GET /v3/marketing/busifavor/stocks/{stock\_id}/couponcodes`. Feature `marketing`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/docs/merchant/products/merchant-exclusive-coupon/introduction.html>
+#[rustfmt::skip]
 pub async fn get(
     client: &::wechatpay_runtime::Client,
     req: &get::Request,

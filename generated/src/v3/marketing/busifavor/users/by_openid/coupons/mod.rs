@@ -2,6 +2,7 @@
 //! `/v3/marketing/busifavor/users/{openid}/coupons` — 根据过滤条件查询用户券
 pub mod by_coupon_code;
 /// Types of `GET /v3/marketing/busifavor/users/{openid}/coupons`.
+#[rustfmt::skip]
 pub mod get {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -365,6 +366,7 @@ pub mod get {
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4015715918>
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4015717400>
+#[rustfmt::skip]
 pub async fn get(
     client: &::wechatpay_runtime::Client,
     req: &get::Request,

@@ -2,6 +2,7 @@
 //! `/v3/marketing/favor/users/{openid}/coupons` — 发放代金券
 pub mod by_coupon_id;
 /// Types of `POST /v3/marketing/favor/users/{openid}/coupons`.
+#[rustfmt::skip]
 pub mod post {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -92,6 +93,7 @@ pub mod post {
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4012463767>
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012463807>
+#[rustfmt::skip]
 pub async fn post(
     client: &::wechatpay_runtime::Client,
     req: &post::Request,
@@ -105,6 +107,7 @@ pub async fn post(
     client.send(request).await
 }
 /// Types of `GET /v3/marketing/favor/users/{openid}/coupons`.
+#[rustfmt::skip]
 pub mod get {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -340,6 +343,7 @@ pub mod get {
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4012534690>
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012494237>
+#[rustfmt::skip]
 pub async fn get(
     client: &::wechatpay_runtime::Client,
     req: &get::Request,

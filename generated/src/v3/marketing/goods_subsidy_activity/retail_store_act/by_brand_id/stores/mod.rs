@@ -2,6 +2,7 @@
 //! `/v3/marketing/goods-subsidy-activity/retail-store-act/{brand\_id}/stores` — 添加小店活动门店
 pub mod by_store_code;
 /// Types of `POST /v3/marketing/goods-subsidy-activity/retail-store-act/{brand\_id}/stores`.
+#[rustfmt::skip]
 pub mod post {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -110,6 +111,7 @@ pub mod post {
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4012384359>
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012384421>
+#[rustfmt::skip]
 pub async fn post(
     client: &::wechatpay_runtime::Client,
     req: &post::Request,
@@ -124,6 +126,7 @@ pub async fn post(
     client.send(request).await
 }
 /// Types of `DELETE /v3/marketing/goods-subsidy-activity/retail-store-act/{brand\_id}/stores`.
+#[rustfmt::skip]
 pub mod delete {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -232,6 +235,7 @@ pub mod delete {
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4012384363>
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012384431>
+#[rustfmt::skip]
 pub async fn delete(
     client: &::wechatpay_runtime::Client,
     req: &delete::Request,
@@ -246,6 +250,7 @@ pub async fn delete(
     client.send(request).await
 }
 /// Types of `GET /v3/marketing/goods-subsidy-activity/retail-store-act/{brand\_id}/stores`.
+#[rustfmt::skip]
 pub mod get {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -308,6 +313,7 @@ pub mod get {
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4012384355>
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012384414>
+#[rustfmt::skip]
 pub async fn get(
     client: &::wechatpay_runtime::Client,
     req: &get::Request,

@@ -2,6 +2,7 @@
 //! `/v3/marketing/membercard-open/cards/{card\_id}/service-modules` — 添加会员卡服务项
 pub mod by_service_module_id;
 /// Types of `POST /v3/marketing/membercard-open/cards/{card\_id}/service-modules`.
+#[rustfmt::skip]
 pub mod post {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -93,6 +94,7 @@ pub mod post {
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4017167277>
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4017176338>
+#[rustfmt::skip]
 pub async fn post(
     client: &::wechatpay_runtime::Client,
     req: &post::Request,

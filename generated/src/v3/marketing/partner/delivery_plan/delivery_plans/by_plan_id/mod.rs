@@ -2,6 +2,7 @@
 //! `/v3/marketing/partner/delivery-plan/delivery-plans/{plan\_id}` — 更新投放计划
 pub mod terminate;
 /// Types of `PATCH /v3/marketing/partner/delivery-plan/delivery-plans/{plan\_id}`.
+#[rustfmt::skip]
 pub mod patch {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -173,6 +174,7 @@ pub mod patch {
 /// Sends `PATCH /v3/marketing/partner/delivery-plan/delivery-plans/{plan\_id}`. Feature `marketing`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4016184594>
+#[rustfmt::skip]
 pub async fn patch(
     client: &::wechatpay_runtime::Client,
     req: &patch::Request,

@@ -4,6 +4,7 @@ pub mod deactivate;
 pub mod stock_bundles;
 pub mod stocks;
 /// Types of `PATCH /v3/marketing/partner/product-coupon/product-coupons/{product\_coupon\_id}`.
+#[rustfmt::skip]
 pub mod patch {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -325,6 +326,7 @@ pub mod patch {
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4015781296>
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4016434633>
+#[rustfmt::skip]
 pub async fn patch(
     client: &::wechatpay_runtime::Client,
     req: &patch::Request,
@@ -342,6 +344,7 @@ pub async fn patch(
     client.send(request).await
 }
 /// Types of `GET /v3/marketing/partner/product-coupon/product-coupons/{product\_coupon\_id}`.
+#[rustfmt::skip]
 pub mod get {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -531,6 +534,7 @@ pub mod get {
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4015781292>
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4016434632>
+#[rustfmt::skip]
 pub async fn get(
     client: &::wechatpay_runtime::Client,
     req: &get::Request,

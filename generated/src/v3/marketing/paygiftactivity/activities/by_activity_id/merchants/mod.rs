@@ -3,6 +3,7 @@
 pub mod add;
 pub mod delete;
 /// Types of `GET /v3/marketing/paygiftactivity/activities/{activity\_id}/merchants`.
+#[rustfmt::skip]
 pub mod get {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -79,6 +80,7 @@ pub mod get {
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4012466149>
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012466191>
+#[rustfmt::skip]
 pub async fn get(
     client: &::wechatpay_runtime::Client,
     req: &get::Request,

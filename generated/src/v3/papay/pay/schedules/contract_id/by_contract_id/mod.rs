@@ -2,6 +2,7 @@
 //! `/v3/papay/pay/schedules/contract-id/{contract\_id}` — 查询扣费预约
 pub mod schedule;
 /// Types of `GET /v3/papay/pay/schedules/contract-id/{contract\_id}`.
+#[rustfmt::skip]
 pub mod get {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -58,6 +59,7 @@ pub mod get {
 /// Sends `GET /v3/papay/pay/schedules/contract-id/{contract\_id}`. Feature `papay`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4012466997>
+#[rustfmt::skip]
 pub async fn get(
     client: &::wechatpay_runtime::Client,
     req: &get::Request,

@@ -3,6 +3,7 @@
 pub mod close;
 pub mod reverse;
 /// Types of `GET /v3/pay/partner/transactions/out-trade-no/{out\_trade\_no}`.
+#[rustfmt::skip]
 pub mod get {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -216,6 +217,7 @@ pub mod get {
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012886197>
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012760568>
+#[rustfmt::skip]
 pub async fn get(
     client: &::wechatpay_runtime::Client,
     req: &get::Request,

@@ -2,6 +2,7 @@
 //! `/v3/payscore/acquiringbank/permissions/authorization-code/{authorization\_code}` — 从业机构查询与用户授权记录（授权协议号）
 pub mod terminate;
 /// Types of `GET /v3/payscore/acquiringbank/permissions/authorization-code/{authorization\_code}`.
+#[rustfmt::skip]
 pub mod get {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -73,6 +74,7 @@ pub mod get {
 /// Sends `GET /v3/payscore/acquiringbank/permissions/authorization-code/{authorization\_code}`. Feature `payscore`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012461004>
+#[rustfmt::skip]
 pub async fn get(
     client: &::wechatpay_runtime::Client,
     req: &get::Request,

@@ -2,6 +2,7 @@
 //! `/v3/payscore/sign-plan/user-sign-plans/merchant-sign-plan-no/{merchant\_sign\_plan\_no}` — 查询用户的签约计划
 pub mod stop;
 /// Types of `GET /v3/payscore/sign-plan/user-sign-plans/merchant-sign-plan-no/{merchant\_sign\_plan\_no}`.
+#[rustfmt::skip]
 pub mod get {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -106,6 +107,7 @@ pub mod get {
 /// Sends `GET /v3/payscore/sign-plan/user-sign-plans/merchant-sign-plan-no/{merchant\_sign\_plan\_no}`. Feature `payscore`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4012470990>
+#[rustfmt::skip]
 pub async fn get(
     client: &::wechatpay_runtime::Client,
     req: &get::Request,

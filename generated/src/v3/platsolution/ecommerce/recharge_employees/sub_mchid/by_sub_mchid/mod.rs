@@ -2,6 +2,7 @@
 //! `/v3/platsolution/ecommerce/recharge-employees/sub-mchid/{sub\_mchid}` — 查询二级商户可扫码充值员工列表
 pub mod sp_openid;
 /// Types of `GET /v3/platsolution/ecommerce/recharge-employees/sub-mchid/{sub\_mchid}`.
+#[rustfmt::skip]
 pub mod get {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -56,6 +57,7 @@ pub mod get {
 /// Sends `GET /v3/platsolution/ecommerce/recharge-employees/sub-mchid/{sub\_mchid}`. Feature `platsolution`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013521757>
+#[rustfmt::skip]
 pub async fn get(
     client: &::wechatpay_runtime::Client,
     req: &get::Request,

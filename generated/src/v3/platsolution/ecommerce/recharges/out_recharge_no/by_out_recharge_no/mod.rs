@@ -2,6 +2,7 @@
 //! `/v3/platsolution/ecommerce/recharges/out-recharge-no/{out\_recharge\_no}` — 查询二级商户充值结果
 pub mod close;
 /// Types of `GET /v3/platsolution/ecommerce/recharges/out-recharge-no/{out\_recharge\_no}`.
+#[rustfmt::skip]
 pub mod get {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -168,6 +169,7 @@ pub mod get {
 /// Sends `GET /v3/platsolution/ecommerce/recharges/out-recharge-no/{out\_recharge\_no}`. Feature `platsolution`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012762874>
+#[rustfmt::skip]
 pub async fn get(
     client: &::wechatpay_runtime::Client,
     req: &get::Request,

@@ -2,6 +2,7 @@
 //! `/v3/platsolution/ecommerce/settle/prepay-settle-orders/{settle\_batch\_no}` — 个人收款-查询批量结算信息
 pub mod apply_abnormal_settle;
 /// Types of `GET /v3/platsolution/ecommerce/settle/prepay-settle-orders/{settle\_batch\_no}`.
+#[rustfmt::skip]
 pub mod get {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -55,6 +56,7 @@ pub mod get {
 /// Sends `GET /v3/platsolution/ecommerce/settle/prepay-settle-orders/{settle\_batch\_no}`. Feature `platsolution`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012650326>
+#[rustfmt::skip]
 pub async fn get(
     client: &::wechatpay_runtime::Client,
     req: &get::Request,

@@ -2,6 +2,7 @@
 //! `/v3/platsolution/mch-transfer/reservation/out-reservation-no/{out\_reservation\_no}` — 商户预约单号查询预约商家转账记录
 pub mod close;
 /// Types of `GET /v3/platsolution/mch-transfer/reservation/out-reservation-no/{out\_reservation\_no}`.
+#[rustfmt::skip]
 pub mod get {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -82,6 +83,7 @@ pub mod get {
 /// Sends `GET /v3/platsolution/mch-transfer/reservation/out-reservation-no/{out\_reservation\_no}`. Feature `platsolution`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/platsolution-mch-transfer/transfer-reservation/transfer-reservation-get-by-out-no.html>
+#[rustfmt::skip]
 pub async fn get(
     client: &::wechatpay_runtime::Client,
     req: &get::Request,

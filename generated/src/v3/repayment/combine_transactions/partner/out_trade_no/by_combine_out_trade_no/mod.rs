@@ -2,6 +2,7 @@
 //! `/v3/repayment/combine-transactions/partner/out-trade-no/{combine\_out\_trade\_no}` — 还款单查询
 pub mod close;
 /// Types of `GET /v3/repayment/combine-transactions/partner/out-trade-no/{combine\_out\_trade\_no}`.
+#[rustfmt::skip]
 pub mod get {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -106,6 +107,7 @@ pub mod get {
 /// Sends `GET /v3/repayment/combine-transactions/partner/out-trade-no/{combine\_out\_trade\_no}`. Feature `repayment`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4015124483>
+#[rustfmt::skip]
 pub async fn get(
     client: &::wechatpay_runtime::Client,
     req: &get::Request,

@@ -3,6 +3,7 @@
 pub mod cancel;
 pub mod payment_url;
 /// Types of `GET /v3/webizpay/employees/{employee\_id}/quota-cards/{card\_no}`.
+#[rustfmt::skip]
 pub mod get {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -98,6 +99,7 @@ pub mod get {
 /// Sends `GET /v3/webizpay/employees/{employee\_id}/quota-cards/{card\_no}`. Feature `webizpay`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4014507119>
+#[rustfmt::skip]
 pub async fn get(
     client: &::wechatpay_runtime::Client,
     req: &get::Request,

@@ -2,6 +2,7 @@
 //! `/v3/global/merchant/h5/permission/domain/applications` — 创建H5支付域名修改申请单
 pub mod by_applyment_id;
 /// Types of `POST /v3/global/merchant/h5/permission/domain/applications`.
+#[rustfmt::skip]
 pub mod post {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -160,6 +161,7 @@ pub mod post {
 /// Sends `POST /v3/global/merchant/h5/permission/domain/applications` to `<https://apihk.mch.weixin.qq.com/>`. Feature `global`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/global/v3/zh/4013025110>
+#[rustfmt::skip]
 pub async fn post(
     client: &::wechatpay_runtime::Client,
     req: &post::Request,

@@ -6,6 +6,7 @@ pub mod rights;
 pub mod set_service_module_data;
 pub mod unavailable;
 /// Types of `GET /v3/marketing/membercard-open/cards/{card\_id}/codes/{code}`.
+#[rustfmt::skip]
 pub mod get {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -121,6 +122,7 @@ pub mod get {
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4012547768>
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012709442>
+#[rustfmt::skip]
 pub async fn get(
     client: &::wechatpay_runtime::Client,
     req: &get::Request,
@@ -135,6 +137,7 @@ pub async fn get(
     client.send(request).await
 }
 /// Types of `PATCH /v3/marketing/membercard-open/cards/{card\_id}/codes/{code}`.
+#[rustfmt::skip]
 pub mod patch {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -284,6 +287,7 @@ pub mod patch {
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4012549292>
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012709735>
+#[rustfmt::skip]
 pub async fn patch(
     client: &::wechatpay_runtime::Client,
     req: &patch::Request,

@@ -2,6 +2,7 @@
 //! `/v3/marketing/partner/product-coupon/product-coupons/{product\_coupon\_id}/stock-bundles` — 添加商品券批次组
 pub mod by_stock_bundle_id;
 /// Types of `POST /v3/marketing/partner/product-coupon/product-coupons/{product\_coupon\_id}/stock-bundles`.
+#[rustfmt::skip]
 pub mod post {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -856,6 +857,7 @@ pub mod post {
 /// Sends `POST /v3/marketing/partner/product-coupon/product-coupons/{product\_coupon\_id}/stock-bundles`. Feature `marketing`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4016280622>
+#[rustfmt::skip]
 pub async fn post(
     client: &::wechatpay_runtime::Client,
     req: &post::Request,

@@ -2,6 +2,7 @@
 //! `/v3/marketing/partner/product-coupon/product-coupons/{product\_coupon\_id}/stocks` — 添加商品券批次
 pub mod by_stock_id;
 /// Types of `POST /v3/marketing/partner/product-coupon/product-coupons/{product\_coupon\_id}/stocks`.
+#[rustfmt::skip]
 pub mod post {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -948,6 +949,7 @@ pub mod post {
 /// Sends `POST /v3/marketing/partner/product-coupon/product-coupons/{product\_coupon\_id}/stocks`. Feature `marketing`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4015781304>
+#[rustfmt::skip]
 pub async fn post(
     client: &::wechatpay_runtime::Client,
     req: &post::Request,
@@ -965,6 +967,7 @@ pub async fn post(
     client.send(request).await
 }
 /// Types of `GET /v3/marketing/partner/product-coupon/product-coupons/{product\_coupon\_id}/stocks`.
+#[rustfmt::skip]
 pub mod get {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -1390,6 +1393,7 @@ pub mod get {
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4015781553>
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4016434641>
+#[rustfmt::skip]
 pub async fn get(
     client: &::wechatpay_runtime::Client,
     req: &get::Request,

@@ -2,6 +2,7 @@
 //! `/v3/marketing/partner/product-coupon/users/{openid}/coupon-bundles` — 向用户发放商品券批次组
 pub mod by_user_coupon_bundle_id;
 /// Types of `POST /v3/marketing/partner/product-coupon/users/{openid}/coupon-bundles`.
+#[rustfmt::skip]
 pub mod post {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -735,6 +736,7 @@ pub mod post {
 /// Sends `POST /v3/marketing/partner/product-coupon/users/{openid}/coupon-bundles`. Feature `marketing`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4016280664>
+#[rustfmt::skip]
 pub async fn post(
     client: &::wechatpay_runtime::Client,
     req: &post::Request,

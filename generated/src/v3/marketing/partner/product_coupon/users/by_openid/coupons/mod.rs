@@ -2,6 +2,7 @@
 //! `/v3/marketing/partner/product-coupon/users/{openid}/coupons` — 向用户发放商品券
 pub mod by_coupon_code;
 /// Types of `POST /v3/marketing/partner/product-coupon/users/{openid}/coupons`.
+#[rustfmt::skip]
 pub mod post {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -713,6 +714,7 @@ pub mod post {
 /// Sends `POST /v3/marketing/partner/product-coupon/users/{openid}/coupons`. Feature `marketing`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4015781605>
+#[rustfmt::skip]
 pub async fn post(
     client: &::wechatpay_runtime::Client,
     req: &post::Request,
@@ -726,6 +728,7 @@ pub async fn post(
     client.send(request).await
 }
 /// Types of `GET /v3/marketing/partner/product-coupon/users/{openid}/coupons`.
+#[rustfmt::skip]
 pub mod get {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -1448,6 +1451,7 @@ pub mod get {
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4015781590>
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4016435703>
+#[rustfmt::skip]
 pub async fn get(
     client: &::wechatpay_runtime::Client,
     req: &get::Request,

@@ -2,6 +2,7 @@
 //! `/v3/password-exempt-contract/contracts/service-id/{service\_id}/out-contract-code/{out\_contract\_code}` — 商户通过商户协议号查询协议
 pub mod terminate;
 /// Types of `GET /v3/password-exempt-contract/contracts/service-id/{service\_id}/out-contract-code/{out\_contract\_code}`.
+#[rustfmt::skip]
 pub mod get {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -78,6 +79,7 @@ pub mod get {
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4012472855>
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012715321>
+#[rustfmt::skip]
 pub async fn get(
     client: &::wechatpay_runtime::Client,
     req: &get::Request,

@@ -2,6 +2,7 @@
 //! `/v3/payscore/plan/partner/payscore-plans/merchant-plan-no/{merchant\_plan\_no}` — 查询支付分计划
 pub mod stop;
 /// Types of `GET /v3/payscore/plan/partner/payscore-plans/merchant-plan-no/{merchant\_plan\_no}`.
+#[rustfmt::skip]
 pub mod get {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -88,6 +89,7 @@ pub mod get {
 /// Sends `GET /v3/payscore/plan/partner/payscore-plans/merchant-plan-no/{merchant\_plan\_no}`. Feature `payscore`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012463318>
+#[rustfmt::skip]
 pub async fn get(
     client: &::wechatpay_runtime::Client,
     req: &get::Request,

@@ -2,6 +2,7 @@
 //! `/v3/platsolution/ecommerce/mch-transfer/insurance-claim-bills/out-bill-no/{out\_bill\_no}` — 查询保险理赔结果（按商户赔付单号）
 pub mod cancel;
 /// Types of `GET /v3/platsolution/ecommerce/mch-transfer/insurance-claim-bills/out-bill-no/{out\_bill\_no}`.
+#[rustfmt::skip]
 pub mod get {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -128,6 +129,7 @@ pub mod get {
 /// Sends `GET /v3/platsolution/ecommerce/mch-transfer/insurance-claim-bills/out-bill-no/{out\_bill\_no}`. Feature `platsolution`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013504187>
+#[rustfmt::skip]
 pub async fn get(
     client: &::wechatpay_runtime::Client,
     req: &get::Request,

@@ -2,6 +2,7 @@
 //! `/v3/platsolution/insurance/mch-transfer/batches/batch-id/{batch\_id}` — 微信支付转账批次单号查询批次单
 pub mod details;
 /// Types of `GET /v3/platsolution/insurance/mch-transfer/batches/batch-id/{batch\_id}`.
+#[rustfmt::skip]
 pub mod get {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -152,6 +153,7 @@ pub mod get {
 /// Sends `GET /v3/platsolution/insurance/mch-transfer/batches/batch-id/{batch\_id}`. Feature `platsolution`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013504221>
+#[rustfmt::skip]
 pub async fn get(
     client: &::wechatpay_runtime::Client,
     req: &get::Request,

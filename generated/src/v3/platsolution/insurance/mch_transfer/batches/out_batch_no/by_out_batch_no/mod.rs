@@ -2,6 +2,7 @@
 //! `/v3/platsolution/insurance/mch-transfer/batches/out-batch-no/{out\_batch\_no}` — 商户转账批次单号查询批次单
 pub mod details;
 /// Types of `GET /v3/platsolution/insurance/mch-transfer/batches/out-batch-no/{out\_batch\_no}`.
+#[rustfmt::skip]
 pub mod get {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -152,6 +153,7 @@ pub mod get {
 /// Sends `GET /v3/platsolution/insurance/mch-transfer/batches/out-batch-no/{out\_batch\_no}`. Feature `platsolution`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013504222>
+#[rustfmt::skip]
 pub async fn get(
     client: &::wechatpay_runtime::Client,
     req: &get::Request,

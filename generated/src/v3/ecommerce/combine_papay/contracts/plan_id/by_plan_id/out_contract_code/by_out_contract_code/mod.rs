@@ -2,6 +2,7 @@
 //! `/v3/ecommerce/combine-papay/contracts/plan-id/{plan\_id}/out-contract-code/{out\_contract\_code}` — 通过商户协议号查询协议
 pub mod terminate;
 /// Types of `GET /v3/ecommerce/combine-papay/contracts/plan-id/{plan\_id}/out-contract-code/{out\_contract\_code}`.
+#[rustfmt::skip]
 pub mod get {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -74,6 +75,7 @@ pub mod get {
 /// Sends `GET /v3/ecommerce/combine-papay/contracts/plan-id/{plan\_id}/out-contract-code/{out\_contract\_code}`. Feature `ecommerce`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012884060>
+#[rustfmt::skip]
 pub async fn get(
     client: &::wechatpay_runtime::Client,
     req: &get::Request,

@@ -4,6 +4,7 @@ pub mod associate_stores;
 pub mod disassociate_stores;
 pub mod update_budget;
 /// Types of `PATCH /v3/marketing/partner/product-coupon/product-coupons/{product\_coupon\_id}/stock-bundles/{stock\_bundle\_id}`.
+#[rustfmt::skip]
 pub mod patch {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -656,6 +657,7 @@ pub mod patch {
 /// Sends `PATCH /v3/marketing/partner/product-coupon/product-coupons/{product\_coupon\_id}/stock-bundles/{stock\_bundle\_id}`. Feature `marketing`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4016280633>
+#[rustfmt::skip]
 pub async fn patch(
     client: &::wechatpay_runtime::Client,
     req: &patch::Request,

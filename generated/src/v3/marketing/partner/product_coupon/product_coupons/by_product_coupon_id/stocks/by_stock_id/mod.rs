@@ -7,6 +7,7 @@ pub mod disassociate_stores;
 pub mod update_budget;
 pub mod upload_coupon_codes;
 /// Types of `PATCH /v3/marketing/partner/product-coupon/product-coupons/{product\_coupon\_id}/stocks/{stock\_id}`.
+#[rustfmt::skip]
 pub mod patch {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -672,6 +673,7 @@ pub mod patch {
 /// Sends `PATCH /v3/marketing/partner/product-coupon/product-coupons/{product\_coupon\_id}/stocks/{stock\_id}`. Feature `marketing`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4015781556>
+#[rustfmt::skip]
 pub async fn patch(
     client: &::wechatpay_runtime::Client,
     req: &patch::Request,
@@ -691,6 +693,7 @@ pub async fn patch(
     client.send(request).await
 }
 /// Types of `GET /v3/marketing/partner/product-coupon/product-coupons/{product\_coupon\_id}/stocks/{stock\_id}`.
+#[rustfmt::skip]
 pub mod get {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -1080,6 +1083,7 @@ pub mod get {
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4015781542>
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4016434649>
+#[rustfmt::skip]
 pub async fn get(
     client: &::wechatpay_runtime::Client,
     req: &get::Request,

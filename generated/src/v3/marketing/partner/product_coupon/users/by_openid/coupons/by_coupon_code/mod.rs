@@ -5,6 +5,7 @@ pub mod deactivate;
 pub mod r#return;
 pub mod r#use;
 /// Types of `GET /v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon\_code}`.
+#[rustfmt::skip]
 pub mod get {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -675,6 +676,7 @@ pub mod get {
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4015781582>
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4016435702>
+#[rustfmt::skip]
 pub async fn get(
     client: &::wechatpay_runtime::Client,
     req: &get::Request,

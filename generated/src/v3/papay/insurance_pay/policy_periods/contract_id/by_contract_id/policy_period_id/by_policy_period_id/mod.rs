@@ -2,6 +2,7 @@
 //! `/v3/papay/insurance-pay/policy-periods/contract-id/{contract\_id}/policy-period-id/{policy\_period\_id}` — 保险商户查询保险自动续费预约
 pub mod schedule;
 /// Types of `GET /v3/papay/insurance-pay/policy-periods/contract-id/{contract\_id}/policy-period-id/{policy\_period\_id}`.
+#[rustfmt::skip]
 pub mod get {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -64,6 +65,7 @@ pub mod get {
 /// Sends `GET /v3/papay/insurance-pay/policy-periods/contract-id/{contract\_id}/policy-period-id/{policy\_period\_id}`. Feature `papay`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4012471229>
+#[rustfmt::skip]
 pub async fn get(
     client: &::wechatpay_runtime::Client,
     req: &get::Request,

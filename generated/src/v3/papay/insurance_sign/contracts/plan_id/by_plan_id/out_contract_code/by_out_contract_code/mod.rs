@@ -2,6 +2,7 @@
 //! `/v3/papay/insurance-sign/contracts/plan-id/{plan\_id}/out-contract-code/{out\_contract\_code}` — 保险商户查询保险自动续费协议
 pub mod terminate;
 /// Types of `GET /v3/papay/insurance-sign/contracts/plan-id/{plan\_id}/out-contract-code/{out\_contract\_code}`.
+#[rustfmt::skip]
 pub mod get {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -102,6 +103,7 @@ pub mod get {
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4012472641>
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4016724540>
+#[rustfmt::skip]
 pub async fn get(
     client: &::wechatpay_runtime::Client,
     req: &get::Request,

@@ -2,6 +2,7 @@
 //! `/v3/papay/sign/contracts/plan-id/{plan\_id}/out-contract-code/{out\_contract\_code}` — 通过商户协议号查询委托代扣签约协议
 pub mod terminate;
 /// Types of `GET /v3/papay/sign/contracts/plan-id/{plan\_id}/out-contract-code/{out\_contract\_code}`.
+#[rustfmt::skip]
 pub mod get {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -108,6 +109,7 @@ pub mod get {
 /// Sends `GET /v3/papay/sign/contracts/plan-id/{plan\_id}/out-contract-code/{out\_contract\_code}`. Feature `papay`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4012489245>
+#[rustfmt::skip]
 pub async fn get(
     client: &::wechatpay_runtime::Client,
     req: &get::Request,

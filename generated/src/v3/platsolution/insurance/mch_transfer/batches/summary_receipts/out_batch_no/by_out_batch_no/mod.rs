@@ -2,6 +2,7 @@
 //! `/v3/platsolution/insurance/mch-transfer/batches/summary-receipts/out-batch-no/{out\_batch\_no}` — 查询商家转账批次电子回单
 pub mod apply;
 /// Types of `GET /v3/platsolution/insurance/mch-transfer/batches/summary-receipts/out-batch-no/{out\_batch\_no}`.
+#[rustfmt::skip]
 pub mod get {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -57,6 +58,7 @@ pub mod get {
 /// Sends `GET /v3/platsolution/insurance/mch-transfer/batches/summary-receipts/out-batch-no/{out\_batch\_no}`. Feature `platsolution`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013504227>
+#[rustfmt::skip]
 pub async fn get(
     client: &::wechatpay_runtime::Client,
     req: &get::Request,

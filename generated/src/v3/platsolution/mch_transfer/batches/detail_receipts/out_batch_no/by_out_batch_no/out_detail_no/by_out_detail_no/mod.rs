@@ -2,6 +2,7 @@
 //! `/v3/platsolution/mch-transfer/batches/detail-receipts/out-batch-no/{out\_batch\_no}/out-detail-no/{out\_detail\_no}` — 查询商家转账明细电子回单
 pub mod apply;
 /// Types of `GET /v3/platsolution/mch-transfer/batches/detail-receipts/out-batch-no/{out\_batch\_no}/out-detail-no/{out\_detail\_no}`.
+#[rustfmt::skip]
 pub mod get {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -61,6 +62,7 @@ pub mod get {
 /// Sends `GET /v3/platsolution/mch-transfer/batches/detail-receipts/out-batch-no/{out\_batch\_no}/out-detail-no/{out\_detail\_no}`. Feature `platsolution`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/docs/partner/apis/platsolution-mch-transfer/receipts/receipt-query-by-detail-out-no.html>
+#[rustfmt::skip]
 pub async fn get(
     client: &::wechatpay_runtime::Client,
     req: &get::Request,
