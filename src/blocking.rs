@@ -55,6 +55,13 @@ impl Client {
         &self.inner
     }
 
+    /// Runs any call of the async client to completion, e.g. a generated endpoint function:
+    /// `client.run(jsapi::post(client.as_async(), &req))`. This is the blocking variant of every
+    /// generated operation, without a second copy of each function.
+    pub fn run<F: std::future::Future>(&self, call: F) -> F::Output {
+        self.rt.block_on(call)
+    }
+
     /// Blocking [`crate::Client::send`].
     pub fn send<T: DeserializeOwned>(&self, req: Request) -> Result<T, Error> {
         self.rt.block_on(self.inner.send(req))

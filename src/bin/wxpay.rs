@@ -5,7 +5,11 @@
 //! with `WECHATPAY_PUBLIC_KEY_ID`, `WECHATPAY_PLATFORM_CERTS` (paths separated by `,` or the OS path
 //! separator), `WECHATPAY_APIV3_KEY`, `WECHATPAY_BASE_URL`, `WECHATPAY_BACKUP_BASE_URL`.
 //!
-//! Exit codes: 0 success, 1 any runtime error (message on stderr), 2 usage error.
+//! `wxpay check request|response METHOD PATH < payload.json` checks a captured payload against the
+//! SDK's types without any configuration.
+//!
+//! Exit codes: 0 success, 1 any runtime error or a payload that does not fit (message on stderr),
+//! 2 usage error.
 #![forbid(unsafe_code)]
 // Doc comments double as `--help` text, where plain URLs read best.
 #![allow(rustdoc::bare_urls)]
@@ -15,8 +19,8 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Parser, Subcommand};
-use wechatpay_runtime::{
-    authorization_header, generate_nonce, Client, Error, Method, PrivateKey, Request,
+use wechatpay::runtime::{
+    authorization_header, decode_json, generate_nonce, Client, Error, Method, PrivateKey, Request,
 };
 
 #[derive(Parser, Debug)]
@@ -88,6 +92,16 @@ enum Command {
         /// The answer is an unsigned file download (bill files): write raw bytes to stdout unverified.
         #[arg(long)]
         unsigned_download: bool,
+    },
+    /// Check a JSON payload (stdin) against the SDK's request or response type of an operation.
+    Check {
+        /// Which side: `request` (the JSON body) or `response`.
+        #[arg(value_parser = ["request", "response"])]
+        side: String,
+        /// HTTP method.
+        method: String,
+        /// Path template as in the docs (`/v3/pay/transactions/id/{transaction_id}`) or a concrete path.
+        path: String,
     },
     /// Print the Authorization header for the given request inputs.
     Sign {
@@ -183,15 +197,13 @@ async fn run(cli: Cli) -> Result<(), Error> {
                 cli.private_key.as_ref(),
                 "WECHATPAY_PRIVATE_KEY / --private-key",
             )?)?;
-            let path_and_query = if url.starts_with("http://") || url.starts_with("https://") {
-                let u =
-                    reqwest::Url::parse(url).map_err(|e| fail(format!("bad URL {url:?}: {e}")))?;
-                match u.query() {
-                    Some(q) => format!("{}?{q}", u.path()),
-                    None => u.path().to_string(),
-                }
-            } else {
-                url.clone()
+            // A full URL is reduced to its path and query, exactly as written.
+            let path_and_query = match url.split_once("://") {
+                Some((_, rest)) => match rest.find('/') {
+                    Some(i) => rest[i..].split('#').next().unwrap_or("").to_string(),
+                    None => "/".to_string(),
+                },
+                None => url.clone(),
             };
             let ts = timestamp.unwrap_or_else(|| {
                 std::time::SystemTime::now()
@@ -214,6 +226,7 @@ async fn run(cli: Cli) -> Result<(), Error> {
             println!("{auth}");
             Ok(())
         }
+        Command::Check { side, method, path } => check(side, method, path),
         Command::Call {
             method,
             path,
@@ -259,11 +272,71 @@ async fn run(cli: Cli) -> Result<(), Error> {
                 println!("{{}}");
                 return Ok(());
             }
-            let v: serde_json::Value = wechatpay_runtime::decode_json(resp.status, &resp.body)?;
+            let v: serde_json::Value = decode_json(resp.status, &resp.body)?;
             let pretty = serde_json::to_string_pretty(&v).unwrap_or_else(|_| v.to_string());
             println!("{pretty}");
             Ok(())
         }
+    }
+}
+
+/// Whether a concrete path (or a template) matches a path template segment by segment.
+fn path_matches(template: &str, path: &str) -> bool {
+    let (t, p): (Vec<&str>, Vec<&str>) = (template.split('/').collect(), path.split('/').collect());
+    t.len() == p.len()
+        && t.iter()
+            .zip(&p)
+            .all(|(t, p)| t == p || (t.starts_with('{') && t.ends_with('}') && !p.is_empty()))
+}
+
+fn check(side: &str, method: &str, path: &str) -> Result<(), Error> {
+    let method = method.to_ascii_uppercase();
+    let ops = wechatpay::operations();
+    let op = ops
+        .iter()
+        .find(|o| o.method == method && o.path == path)
+        .or_else(|| {
+            ops.iter()
+                .find(|o| o.method == method && path_matches(o.path, path))
+        })
+        .ok_or_else(|| {
+            fail(format!(
+                "no operation {method} {path} in this SDK (see `wechatpay::operations()`)"
+            ))
+        })?;
+    let checker = match side {
+        "request" => op.check_request,
+        _ => op.check_response,
+    }
+    .ok_or_else(|| {
+        fail(format!(
+            "{method} {} has no JSON {side} body to check",
+            op.path
+        ))
+    })?;
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
+        .map_err(|e| fail(format!("cannot read stdin: {e}")))?;
+    let value: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| fail(format!("stdin is not JSON: {e}")))?;
+    match checker(&value) {
+        Ok(_) => {
+            println!(
+                "ok: the {side} fits {}::{} ({method} {})",
+                op.rust_path,
+                if side == "request" {
+                    "Body"
+                } else {
+                    "Response"
+                },
+                op.path
+            );
+            Ok(())
+        }
+        Err(e) => Err(fail(format!(
+            "the {side} does not fit {method} {}: {e}",
+            op.path
+        ))),
     }
 }
 

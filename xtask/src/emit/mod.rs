@@ -187,12 +187,18 @@ bytes = "1"
 serde = { version = "1", features = ["derive"] }
 serde_json = "1"
 serde_path_to_error = { version = "0.1", optional = true }
+clap = { version = "4", optional = true, default-features = false, features = ["std", "derive", "help", "usage", "error-context", "env"] }
+tokio = { version = "1", optional = true, features = ["rt"] }
 
 [features]
 default = []
 # Derive Deserialize on request types and Serialize on response types, and fill the payload-check
 # functions of the operation table.
 roundtrip = ["dep:serde_path_to_error"]
+# Blocking use: `wechatpay::runtime::blocking::Client::run(op(client.as_async(), &req))`.
+blocking = ["wechatpay-runtime/blocking"]
+# The `wxpay` command-line tool (all operations, for `wxpay check`).
+cli = ["dep:clap", "dep:tokio", "full", "roundtrip"]
 "#,
     );
     let groups: Vec<&String> = summary.features.keys().collect();
@@ -213,7 +219,22 @@ roundtrip = ["dep:serde_path_to_error"]
 [dev-dependencies]
 base64 = "0.22"
 serde_json = "1"
-tokio = { version = "1", features = ["rt", "macros", "net", "io-util"] }
+tokio = { version = "1", features = ["rt", "rt-multi-thread", "macros", "net", "io-util", "time", "sync"] }
+
+[[bin]]
+name = "wxpay"
+path = "../src/bin/wxpay.rs"
+required-features = ["cli"]
+
+[[test]]
+name = "generated_blocking"
+path = "../tests/generated/blocking.rs"
+required-features = ["pay", "blocking"]
+
+[[test]]
+name = "cli"
+path = "../tests/generated/cli.rs"
+required-features = ["cli"]
 
 # Hand-written tests of the generated crate live beside the other tests, outside generated/.
 [[test]]

@@ -178,10 +178,6 @@ fn builder_tokens(s: &StructDef, extra_new: &[(Ident, TokenStream)]) -> TokenStr
     let name = ident(&s.name);
     let mut args = Vec::new();
     let mut inits = Vec::new();
-    for (n, t) in extra_new {
-        args.push(quote!(#n: #t));
-        inits.push(quote!(#n));
-    }
     let mut setters = Vec::new();
     for f in &s.fields {
         let fname = ident(&f.ident);
@@ -205,6 +201,11 @@ fn builder_tokens(s: &StructDef, extra_new: &[(Ident, TokenStream)]) -> TokenStr
                 }
             });
         }
+    }
+    // Extra values (the body, an upload's parts) come after the parameters.
+    for (n, t) in extra_new {
+        args.push(quote!(#n: #t));
+        inits.push(quote!(#n));
     }
     let allow = if args.len() > 7 {
         quote!(#[allow(clippy::too_many_arguments)])

@@ -76,8 +76,8 @@ pub mod post {
         /// Creates the value from its required fields; optional ones are set with the methods below.
         pub fn new(body: Body) -> Self {
             Self {
-                body,
                 idempotency_key: ::std::option::Option::None,
+                body,
             }
         }
         /// Sets `Idempotency-Key`.

@@ -19,8 +19,8 @@ pub mod post {
         /// Creates the value from its required fields; optional ones are set with the methods below.
         pub fn new(body: Body) -> Self {
             Self {
-                body,
                 channel_id: ::std::option::Option::None,
+                body,
             }
         }
         /// Sets `channel_id`.

@@ -225,12 +225,12 @@ pub mod patch {
     impl Request {
         /// Creates the value from its required fields; optional ones are set with the methods below.
         pub fn new(
-            body: Body,
             sub_mchid: impl ::std::convert::Into<::std::string::String>,
+            body: Body,
         ) -> Self {
             Self {
-                body,
                 sub_mchid: sub_mchid.into(),
+                body,
             }
         }
     }

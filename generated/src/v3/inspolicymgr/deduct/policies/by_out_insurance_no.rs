@@ -123,12 +123,12 @@ pub mod patch {
     impl Request {
         /// Creates the value from its required fields; optional ones are set with the methods below.
         pub fn new(
-            body: Body,
             out_insurance_no: impl ::std::convert::Into<::std::string::String>,
+            body: Body,
         ) -> Self {
             Self {
-                body,
                 out_insurance_no: out_insurance_no.into(),
+                body,
             }
         }
     }

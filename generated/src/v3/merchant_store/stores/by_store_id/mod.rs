@@ -159,8 +159,8 @@ pub mod patch {
     }
     impl Request {
         /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(body: Body, store_id: i64) -> Self {
-            Self { body, store_id }
+        pub fn new(store_id: i64, body: Body) -> Self {
+            Self { store_id, body }
         }
     }
     /// 门店基础信息

@@ -73,12 +73,12 @@ pub mod patch {
     impl Request {
         /// Creates the value from its required fields; optional ones are set with the methods below.
         pub fn new(
-            body: Body,
             application_id: impl ::std::convert::Into<::std::string::String>,
+            body: Body,
         ) -> Self {
             Self {
-                body,
                 application_id: application_id.into(),
+                body,
             }
         }
     }

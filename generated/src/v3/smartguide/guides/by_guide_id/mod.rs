@@ -16,12 +16,12 @@ pub mod patch {
     impl Request {
         /// Creates the value from its required fields; optional ones are set with the methods below.
         pub fn new(
-            body: Body,
             guide_id: impl ::std::convert::Into<::std::string::String>,
+            body: Body,
         ) -> Self {
             Self {
-                body,
                 guide_id: guide_id.into(),
+                body,
             }
         }
     }

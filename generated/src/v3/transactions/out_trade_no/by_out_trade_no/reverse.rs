@@ -15,12 +15,12 @@ pub mod post {
     impl Request {
         /// Creates the value from its required fields; optional ones are set with the methods below.
         pub fn new(
-            body: Body,
             out_trade_no: impl ::std::convert::Into<::std::string::String>,
+            body: Body,
         ) -> Self {
             Self {
-                body,
                 out_trade_no: out_trade_no.into(),
+                body,
             }
         }
     }

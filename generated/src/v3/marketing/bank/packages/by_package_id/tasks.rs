@@ -21,18 +21,18 @@ pub mod post {
     impl Request {
         /// Creates the value from its required fields; optional ones are set with the methods below.
         pub fn new(
+            package_id: impl ::std::convert::Into<::std::string::String>,
             meta: Meta,
             file_name: ::std::string::String,
             file_content_type: ::std::string::String,
             file: ::bytes::Bytes,
-            package_id: impl ::std::convert::Into<::std::string::String>,
         ) -> Self {
             Self {
+                package_id: package_id.into(),
                 meta,
                 file_name,
                 file_content_type,
                 file,
-                package_id: package_id.into(),
             }
         }
     }

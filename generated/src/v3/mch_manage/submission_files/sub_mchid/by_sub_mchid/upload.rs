@@ -21,18 +21,18 @@ pub mod post {
     impl Request {
         /// Creates the value from its required fields; optional ones are set with the methods below.
         pub fn new(
+            sub_mchid: impl ::std::convert::Into<::std::string::String>,
             meta: Meta,
             file_name: ::std::string::String,
             file_content_type: ::std::string::String,
             file: ::bytes::Bytes,
-            sub_mchid: impl ::std::convert::Into<::std::string::String>,
         ) -> Self {
             Self {
+                sub_mchid: sub_mchid.into(),
                 meta,
                 file_name,
                 file_content_type,
                 file,
-                sub_mchid: sub_mchid.into(),
             }
         }
     }

@@ -19,16 +19,16 @@ pub mod post {
     impl Request {
         /// Creates the value from its required fields; optional ones are set with the methods below.
         pub fn new(
-            body: Body,
             user_card_code: impl ::std::convert::Into<::std::string::String>,
             brand_id: impl ::std::convert::Into<::std::string::String>,
             card_id: impl ::std::convert::Into<::std::string::String>,
+            body: Body,
         ) -> Self {
             Self {
-                body,
                 user_card_code: user_card_code.into(),
                 brand_id: brand_id.into(),
                 card_id: card_id.into(),
+                body,
             }
         }
     }

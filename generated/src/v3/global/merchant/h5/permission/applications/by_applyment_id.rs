@@ -114,8 +114,8 @@ pub mod patch {
     }
     impl Request {
         /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(body: Body, applyment_id: i64) -> Self {
-            Self { body, applyment_id }
+        pub fn new(applyment_id: i64, body: Body) -> Self {
+            Self { applyment_id, body }
         }
     }
     /// The JSON request body.

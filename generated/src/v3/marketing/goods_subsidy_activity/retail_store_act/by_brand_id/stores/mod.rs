@@ -16,12 +16,12 @@ pub mod post {
     impl Request {
         /// Creates the value from its required fields; optional ones are set with the methods below.
         pub fn new(
-            body: Body,
             brand_id: impl ::std::convert::Into<::std::string::String>,
+            body: Body,
         ) -> Self {
             Self {
-                body,
                 brand_id: brand_id.into(),
+                body,
             }
         }
     }
@@ -140,12 +140,12 @@ pub mod delete {
     impl Request {
         /// Creates the value from its required fields; optional ones are set with the methods below.
         pub fn new(
-            body: Body,
             brand_id: impl ::std::convert::Into<::std::string::String>,
+            body: Body,
         ) -> Self {
             Self {
-                body,
                 brand_id: brand_id.into(),
+                body,
             }
         }
     }

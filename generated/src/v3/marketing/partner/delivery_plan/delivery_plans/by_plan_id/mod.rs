@@ -16,12 +16,12 @@ pub mod patch {
     impl Request {
         /// Creates the value from its required fields; optional ones are set with the methods below.
         pub fn new(
-            body: Body,
             plan_id: impl ::std::convert::Into<::std::string::String>,
+            body: Body,
         ) -> Self {
             Self {
-                body,
                 plan_id: plan_id.into(),
+                body,
             }
         }
     }

@@ -125,14 +125,14 @@ pub mod patch {
     impl Request {
         /// Creates the value from its required fields; optional ones are set with the methods below.
         pub fn new(
-            body: Body,
             organization_id: impl ::std::convert::Into<::std::string::String>,
             out_user_id: impl ::std::convert::Into<::std::string::String>,
+            body: Body,
         ) -> Self {
             Self {
-                body,
                 organization_id: organization_id.into(),
                 out_user_id: out_user_id.into(),
+                body,
             }
         }
     }

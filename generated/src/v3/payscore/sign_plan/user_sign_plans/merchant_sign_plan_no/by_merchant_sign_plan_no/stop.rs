@@ -15,12 +15,12 @@ pub mod post {
     impl Request {
         /// Creates the value from its required fields; optional ones are set with the methods below.
         pub fn new(
-            body: Body,
             merchant_sign_plan_no: impl ::std::convert::Into<::std::string::String>,
+            body: Body,
         ) -> Self {
             Self {
-                body,
                 merchant_sign_plan_no: merchant_sign_plan_no.into(),
+                body,
             }
         }
     }

@@ -17,14 +17,14 @@ pub mod post {
     impl Request {
         /// Creates the value from its required fields; optional ones are set with the methods below.
         pub fn new(
-            body: Body,
             openid: impl ::std::convert::Into<::std::string::String>,
             service_id: impl ::std::convert::Into<::std::string::String>,
+            body: Body,
         ) -> Self {
             Self {
-                body,
                 openid: openid.into(),
                 service_id: service_id.into(),
+                body,
             }
         }
     }

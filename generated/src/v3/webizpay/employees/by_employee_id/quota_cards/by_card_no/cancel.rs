@@ -17,14 +17,14 @@ pub mod post {
     impl Request {
         /// Creates the value from its required fields; optional ones are set with the methods below.
         pub fn new(
-            body: Body,
             employee_id: impl ::std::convert::Into<::std::string::String>,
             card_no: impl ::std::convert::Into<::std::string::String>,
+            body: Body,
         ) -> Self {
             Self {
-                body,
                 employee_id: employee_id.into(),
                 card_no: card_no.into(),
+                body,
             }
         }
     }

@@ -17,14 +17,14 @@ pub mod post {
     impl Request {
         /// Creates the value from its required fields; optional ones are set with the methods below.
         pub fn new(
-            body: Body,
             plan_id: i64,
             out_contract_code: impl ::std::convert::Into<::std::string::String>,
+            body: Body,
         ) -> Self {
             Self {
-                body,
                 plan_id,
                 out_contract_code: out_contract_code.into(),
+                body,
             }
         }
     }

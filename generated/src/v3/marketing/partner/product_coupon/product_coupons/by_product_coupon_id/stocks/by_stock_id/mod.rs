@@ -23,14 +23,14 @@ pub mod patch {
     impl Request {
         /// Creates the value from its required fields; optional ones are set with the methods below.
         pub fn new(
-            body: Body,
             product_coupon_id: impl ::std::convert::Into<::std::string::String>,
             stock_id: impl ::std::convert::Into<::std::string::String>,
+            body: Body,
         ) -> Self {
             Self {
-                body,
                 product_coupon_id: product_coupon_id.into(),
                 stock_id: stock_id.into(),
+                body,
             }
         }
     }

@@ -17,14 +17,14 @@ pub mod post {
     impl Request {
         /// Creates the value from its required fields; optional ones are set with the methods below.
         pub fn new(
-            body: Body,
             openid: impl ::std::convert::Into<::std::string::String>,
             user_coupon_bundle_id: impl ::std::convert::Into<::std::string::String>,
+            body: Body,
         ) -> Self {
             Self {
-                body,
                 openid: openid.into(),
                 user_coupon_bundle_id: user_coupon_bundle_id.into(),
+                body,
             }
         }
     }

@@ -17,14 +17,14 @@ pub mod post {
     impl Request {
         /// Creates the value from its required fields; optional ones are set with the methods below.
         pub fn new(
-            body: Body,
             openid: impl ::std::convert::Into<::std::string::String>,
             coupon_code: impl ::std::convert::Into<::std::string::String>,
+            body: Body,
         ) -> Self {
             Self {
-                body,
                 openid: openid.into(),
                 coupon_code: coupon_code.into(),
+                body,
             }
         }
     }

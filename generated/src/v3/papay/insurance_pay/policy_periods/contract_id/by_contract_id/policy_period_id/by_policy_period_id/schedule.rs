@@ -17,14 +17,14 @@ pub mod post {
     impl Request {
         /// Creates the value from its required fields; optional ones are set with the methods below.
         pub fn new(
-            body: Body,
             contract_id: impl ::std::convert::Into<::std::string::String>,
             policy_period_id: ::serde_json::Number,
+            body: Body,
         ) -> Self {
             Self {
-                body,
                 contract_id: contract_id.into(),
                 policy_period_id,
+                body,
             }
         }
     }

@@ -17,14 +17,14 @@ pub mod post {
     impl Request {
         /// Creates the value from its required fields; optional ones are set with the methods below.
         pub fn new(
-            body: Body,
             plan_id: ::serde_json::Number,
             contract_id: impl ::std::convert::Into<::std::string::String>,
+            body: Body,
         ) -> Self {
             Self {
-                body,
                 plan_id,
                 contract_id: contract_id.into(),
+                body,
             }
         }
     }

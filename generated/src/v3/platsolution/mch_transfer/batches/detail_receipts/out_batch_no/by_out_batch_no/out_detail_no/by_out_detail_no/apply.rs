@@ -17,14 +17,14 @@ pub mod post {
     impl Request {
         /// Creates the value from its required fields; optional ones are set with the methods below.
         pub fn new(
-            body: Body,
             out_batch_no: impl ::std::convert::Into<::std::string::String>,
             out_detail_no: impl ::std::convert::Into<::std::string::String>,
+            body: Body,
         ) -> Self {
             Self {
-                body,
                 out_batch_no: out_batch_no.into(),
                 out_detail_no: out_detail_no.into(),
+                body,
             }
         }
     }

@@ -1,6 +1,5 @@
 //! The `wxpay` binary against a real local server, and `wxpay sign` against the vectors.
-#![cfg(feature = "cli")]
-
+#[path = "../support/mod.rs"]
 mod support;
 
 use std::process::Command;
@@ -210,4 +209,84 @@ fn wxpay_sign_matches_vectors() {
             "{id}"
         );
     }
+}
+
+fn check(args: &[&str], stdin: &str) -> std::process::Output {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_wxpay"))
+        .arg("check")
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("wxpay starts");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(stdin.as_bytes())
+        .expect("write stdin");
+    child.wait_with_output().expect("wxpay ends")
+}
+
+#[test]
+fn check_accepts_a_fitting_payload_and_names_the_bad_field() {
+    let good = r#"{"appid":"wx1","mchid":"1900000001","description":"d","out_trade_no":"o1",
+        "notify_url":"https://example.com/n","amount":{"total":100},"payer":{"openid":"o"}}"#;
+    let out = check(&["request", "POST", "/v3/pay/transactions/jsapi"], good);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("wechatpay::v3::pay::transactions::jsapi::post::Body"),
+        "{stdout}"
+    );
+
+    let bad = good.replace(r#""total":100"#, r#""total":"100""#);
+    let out = check(&["request", "POST", "/v3/pay/transactions/jsapi"], &bad);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("amount.total"), "{stderr}");
+
+    // A response is checked against the response type.
+    let out = check(
+        &["response", "POST", "/v3/pay/transactions/jsapi"],
+        r#"{"prepay_id":"wx1"}"#,
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = check(&["response", "POST", "/v3/pay/transactions/jsapi"], "{}");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("prepay_id"));
+    // A concrete path finds its template.
+    let out = check(
+        &[
+            "request",
+            "POST",
+            "/v3/pay/transactions/out-trade-no/T1/close",
+        ],
+        r#"{"mchid":"1900000001"}"#,
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("{out_trade_no}"));
+    let out = check(&["request", "GET", "/v3/no/such/thing"], "{}");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no operation"));
+    let out = check(
+        &["request", "POST", "/v3/pay/transactions/jsapi"],
+        "not json",
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not JSON"));
 }
