@@ -862,13 +862,13 @@ impl Client {
                     Some(p) => (p.code, p.message, p.detail),
                     None => (String::new(), String::new(), None),
                 };
-                return Err(Error::Api(ApiError {
+                return Err(Error::Api(Box::new(ApiError {
                     status,
                     code,
                     message,
                     detail,
                     body: String::from_utf8_lossy(&body).into_owned(),
-                }));
+                })));
             }
             return Ok(Response {
                 status,

@@ -11,7 +11,7 @@ pub enum Error {
     /// The request never produced an HTTP response (DNS, connect, TLS, timeout, broken connection).
     Transport(TransportError),
     /// WeChat Pay answered with a non-success HTTP status; `code`, `message` and `detail` come from its JSON body.
-    Api(ApiError),
+    Api(Box<ApiError>),
     /// The response (or notification) signature did not verify; see [`SignatureError::kind`].
     Signature(SignatureError),
     /// The response body is not the JSON the caller expected.
@@ -42,7 +42,7 @@ impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             Error::Transport(e) => Some(e),
-            Error::Api(e) => Some(e),
+            Error::Api(e) => Some(e.as_ref()),
             Error::Signature(e) => Some(e),
             Error::Decode(e) => Some(e),
             Error::Config(e) => Some(e),
