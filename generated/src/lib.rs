@@ -3,199 +3,189 @@
 //!
 //! Every operation lives in the module named after its URL path (see the README for the rule), with a
 //! `Request` type, a `Response` type and an `async fn` named after the HTTP method. Each business group
-//! (the first path segment after `/v3/`) is a Cargo feature; `full` enables them all.
+//! (the first path segment after `/v3/`) is a Cargo feature; `full` enables them all. The operations are
+//! compiled in several generated crates (`wechatpay-part-N`) so that they build in parallel; this crate
+//! re-exports them.
 #![forbid(unsafe_code)]
-#![allow(
-    clippy::new_without_default,
-    clippy::doc_lazy_continuation,
-    clippy::enum_variant_names,
-    clippy::module_inception,
-    clippy::wrong_self_convention,
-    clippy::should_implement_trait
-)]
 
+pub use wechatpay_core::{CheckError, CheckFn, OperationInfo, ParamValue};
 pub use wechatpay_runtime as runtime;
 pub use wechatpay_runtime::{Client, ClientBuilder, Error, Method, Request};
 
-/// Turns a parameter value into the text sent in a path segment, a query pair or a header.
-pub trait ParamValue {
-    /// The text form.
-    fn to_param(&self) -> ::std::string::String;
+/// The operations, by business group (each behind its feature).
+#[rustfmt::skip]
+pub mod v3 {
+    #[cfg(feature = "abnormal_fund_processing")]
+    pub use ::wechatpay_part_2::v3::abnormal_fund_processing;
+    #[cfg(feature = "aggracct_bc")]
+    pub use ::wechatpay_part_4::v3::aggracct_bc;
+    #[cfg(feature = "apply4sub")]
+    pub use ::wechatpay_part_2::v3::apply4sub;
+    #[cfg(feature = "apply4subject")]
+    pub use ::wechatpay_part_4::v3::apply4subject;
+    #[cfg(feature = "applyment4sub")]
+    pub use ::wechatpay_part_2::v3::applyment4sub;
+    #[cfg(feature = "bank_batch_transfer")]
+    pub use ::wechatpay_part_3::v3::bank_batch_transfer;
+    #[cfg(feature = "bank_transfer")]
+    pub use ::wechatpay_part_4::v3::bank_transfer;
+    #[cfg(feature = "bill")]
+    pub use ::wechatpay_part_1::v3::bill;
+    #[cfg(feature = "billdownload")]
+    pub use ::wechatpay_part_1::v3::billdownload;
+    #[cfg(feature = "brand")]
+    pub use ::wechatpay_part_3::v3::brand;
+    #[cfg(feature = "brand_basic")]
+    pub use ::wechatpay_part_4::v3::brand_basic;
+    #[cfg(feature = "businesscircle")]
+    pub use ::wechatpay_part_4::v3::businesscircle;
+    #[cfg(feature = "capital")]
+    pub use ::wechatpay_part_4::v3::capital;
+    #[cfg(feature = "catering")]
+    pub use ::wechatpay_part_1::v3::catering;
+    #[cfg(feature = "certificates")]
+    pub use ::wechatpay_part_2::v3::certificates;
+    #[cfg(feature = "combine_transactions")]
+    pub use ::wechatpay_part_3::v3::combine_transactions;
+    #[cfg(feature = "compliance")]
+    pub use ::wechatpay_part_3::v3::compliance;
+    #[cfg(feature = "credit_repayment")]
+    pub use ::wechatpay_part_3::v3::credit_repayment;
+    #[cfg(feature = "customs")]
+    pub use ::wechatpay_part_4::v3::customs;
+    #[cfg(feature = "discount_card")]
+    pub use ::wechatpay_part_2::v3::discount_card;
+    #[cfg(feature = "ebike")]
+    pub use ::wechatpay_part_2::v3::ebike;
+    #[cfg(feature = "ecommerce")]
+    pub use ::wechatpay_part_4::v3::ecommerce;
+    #[cfg(feature = "edu_papay")]
+    pub use ::wechatpay_part_4::v3::edu_papay;
+    #[cfg(feature = "edu_star")]
+    pub use ::wechatpay_part_1::v3::edu_star;
+    #[cfg(feature = "eduschoolpay")]
+    pub use ::wechatpay_part_4::v3::eduschoolpay;
+    #[cfg(feature = "express")]
+    pub use ::wechatpay_part_4::v3::express;
+    #[cfg(feature = "facemch")]
+    pub use ::wechatpay_part_1::v3::facemch;
+    #[cfg(feature = "fund_app")]
+    pub use ::wechatpay_part_3::v3::fund_app;
+    #[cfg(feature = "funds_to_oversea")]
+    pub use ::wechatpay_part_4::v3::funds_to_oversea;
+    #[cfg(feature = "global")]
+    pub use ::wechatpay_part_3::v3::global;
+    #[cfg(feature = "goldplan")]
+    pub use ::wechatpay_part_1::v3::goldplan;
+    #[cfg(feature = "gov")]
+    pub use ::wechatpay_part_4::v3::gov;
+    #[cfg(feature = "hire_power_bank")]
+    pub use ::wechatpay_part_1::v3::hire_power_bank;
+    #[cfg(feature = "industry_coupon")]
+    pub use ::wechatpay_part_3::v3::industry_coupon;
+    #[cfg(feature = "industry_rebate")]
+    pub use ::wechatpay_part_4::v3::industry_rebate;
+    #[cfg(feature = "inspolicymgr")]
+    pub use ::wechatpay_part_2::v3::inspolicymgr;
+    #[cfg(feature = "iotmanage")]
+    pub use ::wechatpay_part_1::v3::iotmanage;
+    #[cfg(feature = "lovefeast")]
+    pub use ::wechatpay_part_1::v3::lovefeast;
+    #[cfg(feature = "marketing")]
+    pub use ::wechatpay_part_4::v3::marketing;
+    #[cfg(feature = "mch_manage")]
+    pub use ::wechatpay_part_4::v3::mch_manage;
+    #[cfg(feature = "mch_operate")]
+    pub use ::wechatpay_part_1::v3::mch_operate;
+    #[cfg(feature = "mch_operation_manage")]
+    pub use ::wechatpay_part_2::v3::mch_operation_manage;
+    #[cfg(feature = "mchalterapply")]
+    pub use ::wechatpay_part_4::v3::mchalterapply;
+    #[cfg(feature = "med_ins")]
+    pub use ::wechatpay_part_3::v3::med_ins;
+    #[cfg(feature = "merchant")]
+    pub use ::wechatpay_part_2::v3::merchant;
+    #[cfg(feature = "merchant_risk_manage")]
+    pub use ::wechatpay_part_2::v3::merchant_risk_manage;
+    #[cfg(feature = "merchant_service")]
+    pub use ::wechatpay_part_2::v3::merchant_service;
+    #[cfg(feature = "merchant_settlement")]
+    pub use ::wechatpay_part_2::v3::merchant_settlement;
+    #[cfg(feature = "merchant_store")]
+    pub use ::wechatpay_part_4::v3::merchant_store;
+    #[cfg(feature = "merchantfund")]
+    pub use ::wechatpay_part_3::v3::merchantfund;
+    #[cfg(feature = "merchants")]
+    pub use ::wechatpay_part_3::v3::merchants;
+    #[cfg(feature = "multiuse")]
+    pub use ::wechatpay_part_2::v3::multiuse;
+    #[cfg(feature = "new_tax_control_fapiao")]
+    pub use ::wechatpay_part_1::v3::new_tax_control_fapiao;
+    #[cfg(feature = "offlineface")]
+    pub use ::wechatpay_part_2::v3::offlineface;
+    #[cfg(feature = "offlinefacemch")]
+    pub use ::wechatpay_part_4::v3::offlinefacemch;
+    #[cfg(feature = "palmservice")]
+    pub use ::wechatpay_part_1::v3::palmservice;
+    #[cfg(feature = "papay")]
+    pub use ::wechatpay_part_1::v3::papay;
+    #[cfg(feature = "partner_papay")]
+    pub use ::wechatpay_part_2::v3::partner_papay;
+    #[cfg(feature = "partner_transfer")]
+    pub use ::wechatpay_part_2::v3::partner_transfer;
+    #[cfg(feature = "password_exempt_contract")]
+    pub use ::wechatpay_part_2::v3::password_exempt_contract;
+    #[cfg(feature = "pay")]
+    pub use ::wechatpay_part_2::v3::pay;
+    #[cfg(feature = "pay_devices")]
+    pub use ::wechatpay_part_2::v3::pay_devices;
+    #[cfg(feature = "payroll_card")]
+    pub use ::wechatpay_part_2::v3::payroll_card;
+    #[cfg(feature = "payscore")]
+    pub use ::wechatpay_part_2::v3::payscore;
+    #[cfg(feature = "platsolution")]
+    pub use ::wechatpay_part_4::v3::platsolution;
+    #[cfg(feature = "profitsharing")]
+    pub use ::wechatpay_part_2::v3::profitsharing;
+    #[cfg(feature = "qrcode")]
+    pub use ::wechatpay_part_4::v3::qrcode;
+    #[cfg(feature = "rate_activity")]
+    pub use ::wechatpay_part_2::v3::rate_activity;
+    #[cfg(feature = "realname")]
+    pub use ::wechatpay_part_3::v3::realname;
+    #[cfg(feature = "recharge")]
+    pub use ::wechatpay_part_1::v3::recharge;
+    #[cfg(feature = "refund")]
+    pub use ::wechatpay_part_4::v3::refund;
+    #[cfg(feature = "refunds")]
+    pub use ::wechatpay_part_1::v3::refunds;
+    #[cfg(feature = "repayment")]
+    pub use ::wechatpay_part_3::v3::repayment;
+    #[cfg(feature = "settle")]
+    pub use ::wechatpay_part_3::v3::settle;
+    #[cfg(feature = "smartguide")]
+    pub use ::wechatpay_part_3::v3::smartguide;
+    #[cfg(feature = "statements")]
+    pub use ::wechatpay_part_4::v3::statements;
+    #[cfg(feature = "taxi_invoice")]
+    pub use ::wechatpay_part_2::v3::taxi_invoice;
+    #[cfg(feature = "transaction_block")]
+    pub use ::wechatpay_part_2::v3::transaction_block;
+    #[cfg(feature = "transactions")]
+    pub use ::wechatpay_part_1::v3::transactions;
+    #[cfg(feature = "transfer")]
+    pub use ::wechatpay_part_3::v3::transfer;
+    #[cfg(feature = "transfer_detail")]
+    pub use ::wechatpay_part_3::v3::transfer_detail;
+    #[cfg(feature = "transferdownload")]
+    pub use ::wechatpay_part_3::v3::transferdownload;
+    #[cfg(feature = "vehicle")]
+    pub use ::wechatpay_part_4::v3::vehicle;
+    #[cfg(feature = "webizpay")]
+    pub use ::wechatpay_part_1::v3::webizpay;
 }
 
-impl ParamValue for ::std::string::String {
-    fn to_param(&self) -> ::std::string::String {
-        self.clone()
-    }
-}
-
-impl ParamValue for i64 {
-    fn to_param(&self) -> ::std::string::String {
-        self.to_string()
-    }
-}
-
-impl ParamValue for bool {
-    fn to_param(&self) -> ::std::string::String {
-        self.to_string()
-    }
-}
-
-impl ParamValue for ::serde_json::Number {
-    fn to_param(&self) -> ::std::string::String {
-        self.to_string()
-    }
-}
-
-impl ParamValue for ::serde_json::Value {
-    fn to_param(&self) -> ::std::string::String {
-        match self {
-            ::serde_json::Value::String(s) => s.clone(),
-            other => other.to_string(),
-        }
-    }
-}
-
-/// Lists are sent comma-separated.
-impl<T: ParamValue> ParamValue for ::std::vec::Vec<T> {
-    fn to_param(&self) -> ::std::string::String {
-        self.iter()
-            .map(ParamValue::to_param)
-            .collect::<::std::vec::Vec<_>>()
-            .join(",")
-    }
-}
-
-/// Declares a string enum that keeps values it does not know (`Unknown`) and writes back the exact
-/// wire string.
-#[doc(hidden)]
-#[macro_export]
-macro_rules! wire_enum {
-    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $wire:literal,)* }) => {
-        $(#[$meta])*
-        #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::cmp::Eq, ::std::hash::Hash)]
-        #[non_exhaustive]
-        pub enum $name {
-            $($(#[$vmeta])* $variant,)*
-            /// A value this version of the SDK does not know; the wire string is kept as is.
-            Unknown(::std::string::String),
-        }
-
-        impl $name {
-            /// The wire string.
-            pub fn as_str(&self) -> &str {
-                match self {
-                    $(Self::$variant => $wire,)*
-                    Self::Unknown(s) => s,
-                }
-            }
-        }
-
-        impl ::std::convert::From<&str> for $name {
-            fn from(s: &str) -> Self {
-                match s {
-                    $($wire => Self::$variant,)*
-                    other => Self::Unknown(other.to_owned()),
-                }
-            }
-        }
-
-        impl ::std::fmt::Display for $name {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-
-        impl $crate::ParamValue for $name {
-            fn to_param(&self) -> ::std::string::String {
-                self.as_str().to_owned()
-            }
-        }
-
-        impl ::serde::Serialize for $name {
-            fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
-                s.serialize_str(self.as_str())
-            }
-        }
-
-        impl<'de> ::serde::Deserialize<'de> for $name {
-            fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
-                let s = <::std::string::String as ::serde::Deserialize>::deserialize(d)?;
-                ::std::result::Result::Ok(Self::from(s.as_str()))
-            }
-        }
-    };
-}
-
-/// One operation of the API, as listed by [`operations`].
-#[derive(Debug, Clone, Copy)]
-#[non_exhaustive]
-pub struct OperationInfo {
-    /// Upper-case HTTP method.
-    pub method: &'static str,
-    /// URL path template, e.g. `/v3/pay/transactions/id/{transaction_id}`.
-    pub path: &'static str,
-    /// Names of the path parameters (the `{name}`s of `path`).
-    pub path_params: &'static [&'static str],
-    /// Names of the query parameters.
-    pub query: &'static [&'static str],
-    /// The Cargo feature that enables it.
-    pub feature: &'static str,
-    /// The Rust function that sends it, e.g. `wechatpay::v3::pay::transactions::jsapi::post`.
-    pub rust_path: &'static str,
-    /// Title from the docs.
-    pub title: &'static str,
-    /// Link to the official documentation (may be empty).
-    pub doc_link: &'static str,
-    /// Marked deprecated or discarded in the docs.
-    pub deprecated: bool,
-    /// Checks a JSON value against the request body type; returns it re-serialised (feature `roundtrip`).
-    #[cfg(feature = "roundtrip")]
-    pub check_request: ::std::option::Option<CheckFn>,
-    /// Checks a JSON value against the response type; returns it re-serialised (feature `roundtrip`).
-    #[cfg(feature = "roundtrip")]
-    pub check_response: ::std::option::Option<CheckFn>,
-}
-
-/// A payload check: the value re-serialised through the SDK type, or where and why it does not fit.
-#[cfg(feature = "roundtrip")]
-pub type CheckFn =
-    fn(&::serde_json::Value) -> ::std::result::Result<::serde_json::Value, CheckError>;
-
-/// Why a JSON value does not fit an SDK type.
-#[cfg(feature = "roundtrip")]
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CheckError {
-    /// The serde path of the first mismatch, e.g. `amount.total`.
-    pub path: ::std::string::String,
-    /// What is wrong there.
-    pub message: ::std::string::String,
-}
-
-#[cfg(feature = "roundtrip")]
-impl ::std::fmt::Display for CheckError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        write!(f, "at `{}`: {}", self.path, self.message)
-    }
-}
-
-#[cfg(feature = "roundtrip")]
-fn check<T: ::serde::de::DeserializeOwned + ::serde::Serialize>(
-    value: &::serde_json::Value,
-) -> ::std::result::Result<::serde_json::Value, CheckError> {
-    let typed: T = ::serde_path_to_error::deserialize(value).map_err(|e| CheckError {
-        path: e.path().to_string(),
-        message: e.inner().to_string(),
-    })?;
-    ::serde_json::to_value(&typed).map_err(|e| CheckError {
-        path: ::std::string::String::from("."),
-        message: e.to_string(),
-    })
-}
-
-pub mod v3;
-
-/// Every operation of the enabled features, in path order.
+/// Every operation of the enabled features, by group.
 pub fn operations() -> ::std::vec::Vec<&'static OperationInfo> {
     #[allow(unused_mut)]
     let mut all: ::std::vec::Vec<&'static OperationInfo> = ::std::vec::Vec::new();

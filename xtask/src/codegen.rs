@@ -112,7 +112,8 @@ pub fn run(opts: &Options) -> Result<Report, String> {
     for (rel, contents) in &files {
         w.ensure(&generated.join(rel), contents)?;
     }
-    w.prune(&generated.join("src"), "rs")?;
+    w.prune(&generated, "rs")?;
+    w.prune(&generated.join("parts"), "toml")?;
     let readme = opts.root.join("README.md");
     if let Ok(text) = std::fs::read_to_string(&readme) {
         if let Some(updated) = replace_section(&text, "features", &features_table(&summary)) {

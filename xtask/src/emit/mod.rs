@@ -54,8 +54,37 @@ pub fn crate_files(pages: &[Page]) -> Result<(Files, Summary), String> {
         }
     }
     let mut files = Files::new();
+    let groups: Vec<String> = nodes
+        .keys()
+        .filter(|p| p.len() == 2)
+        .map(|p| p[1].clone())
+        .collect();
     for (path, node) in &nodes {
-        let file = module_file(path, !node.children.is_empty());
+        if path.len() == 1 {
+            // Each part has its own `v3` module listing only its groups.
+            for part in 0..PARTS {
+                let mine = Node {
+                    ops: Vec::new(),
+                    children: node
+                        .children
+                        .iter()
+                        .filter(|g| part_of(g) == part)
+                        .cloned()
+                        .collect(),
+                };
+                if !mine.children.is_empty() {
+                    let file = format!("{}/{}", part_dir(part), module_file(path, true));
+                    files.insert(file, module_source(path, &mine, &[])?);
+                }
+            }
+            continue;
+        }
+        let part = part_of(&path[1]);
+        let file = format!(
+            "{}/{}",
+            part_dir(part),
+            module_file(path, !node.children.is_empty())
+        );
         let group_ops: Vec<(Vec<String>, Operation)> = if path.len() == 2 {
             nodes
                 .iter()
@@ -67,11 +96,25 @@ pub fn crate_files(pages: &[Page]) -> Result<(Files, Summary), String> {
         };
         files.insert(file, module_source(path, node, &group_ops)?);
     }
-    let groups: Vec<String> = nodes
-        .keys()
-        .filter(|p| p.len() == 2)
-        .map(|p| p[1].clone())
-        .collect();
+    let mut part_groups: BTreeMap<usize, BTreeMap<String, usize>> = BTreeMap::new();
+    for (g, n) in &summary.features {
+        part_groups
+            .entry(part_of(g))
+            .or_default()
+            .insert(g.clone(), *n);
+    }
+    for (part, groups) in &part_groups {
+        files.insert(
+            format!("{}/src/lib.rs", part_dir(*part)),
+            PART_RS.to_string(),
+        );
+        files.insert(
+            format!("{}/Cargo.toml", part_dir(*part)),
+            part_cargo_toml(*part, groups),
+        );
+    }
+    files.insert("core/src/lib.rs".into(), CORE_RS.to_string());
+    files.insert("core/Cargo.toml".into(), CORE_TOML.to_string());
     files.insert("src/lib.rs".into(), lib_source(&groups));
     files.insert("Cargo.toml".into(), cargo_toml(&summary));
     Ok((files, summary))
@@ -183,10 +226,9 @@ publish = false
 
 [dependencies]
 wechatpay-runtime = { path = "..", default-features = false }
-bytes = "1"
-serde = { version = "1", features = ["derive"] }
+wechatpay-core = { path = "core" }
+__PART_DEPS__
 serde_json = "1"
-serde_path_to_error = { version = "0.1", optional = true }
 clap = { version = "4", optional = true, default-features = false, features = ["std", "derive", "help", "usage", "error-context", "env"] }
 tokio = { version = "1", optional = true, features = ["rt"] }
 
@@ -194,7 +236,7 @@ tokio = { version = "1", optional = true, features = ["rt"] }
 default = []
 # Derive Deserialize on request types and Serialize on response types, and fill the payload-check
 # functions of the operation table.
-roundtrip = ["dep:serde_path_to_error"]
+roundtrip = __ROUNDTRIP__
 # Blocking use: `wechatpay::runtime::blocking::Client::run(op(client.as_async(), &req))`.
 blocking = ["wechatpay-runtime/blocking"]
 # The `wxpay` command-line tool (all operations, for `wxpay check`).
@@ -212,8 +254,32 @@ cli = ["dep:clap", "dep:tokio", "full", "roundtrip"]
     );
     s.push_str("]\n");
     for (g, n) in &summary.features {
-        s.push_str(&format!("# {n} operations\n{g} = []\n"));
+        let part = part_crate(part_of(g));
+        s.push_str(&format!(
+            "# {n} operations\n{g} = [\"dep:{part}\", \"{part}/{g}\"]\n"
+        ));
     }
+    let parts: BTreeSet<usize> = summary.features.keys().map(|g| part_of(g)).collect();
+    let deps: Vec<String> = parts
+        .iter()
+        .map(|p| {
+            format!(
+                "{} = {{ path = \"{}\", optional = true }}",
+                part_crate(*p),
+                part_dir(*p)
+            )
+        })
+        .collect();
+    let mut roundtrip = vec!["\"wechatpay-core/roundtrip\"".to_string()];
+    roundtrip.extend(
+        parts
+            .iter()
+            .map(|p| format!("\"{}?/roundtrip\"", part_crate(*p))),
+    );
+    let s = s
+        .replace("__PART_DEPS__", &deps.join("\n"))
+        .replace("__ROUNDTRIP__", &format!("[{}]", roundtrip.join(", ")));
+    let mut s = s;
     s.push_str(
         r#"
 [dev-dependencies]
@@ -260,8 +326,17 @@ unsafe_code = "forbid"
 }
 
 fn lib_source(groups: &[String]) -> String {
-    let mut s = String::from(LIB_RS);
-    s.push_str("\n/// Every operation of the enabled features, in path order.\npub fn operations() -> ::std::vec::Vec<&'static OperationInfo> {\n    #[allow(unused_mut)]\n    let mut all: ::std::vec::Vec<&'static OperationInfo> = ::std::vec::Vec::new();\n");
+    let mut s = String::from(FACADE_RS);
+    s.push_str("\n/// The operations, by business group (each behind its feature).\n#[rustfmt::skip]\npub mod v3 {\n");
+    for g in groups {
+        let stem = naming::file_stem(g);
+        let krate = part_crate(part_of(g)).replace('-', "_");
+        s.push_str(&format!(
+            "    #[cfg(feature = \"{stem}\")]\n    pub use ::{krate}::v3::{g};\n"
+        ));
+    }
+    s.push_str("}\n");
+    s.push_str("\n/// Every operation of the enabled features, by group.\npub fn operations() -> ::std::vec::Vec<&'static OperationInfo> {\n    #[allow(unused_mut)]\n    let mut all: ::std::vec::Vec<&'static OperationInfo> = ::std::vec::Vec::new();\n");
     for g in groups {
         let stem = naming::file_stem(g);
         s.push_str(&format!(
@@ -270,6 +345,129 @@ fn lib_source(groups: &[String]) -> String {
     }
     s.push_str("    all\n}\n");
     s
+}
+
+const CORE_TOML: &str = r#"# @generated by `cargo xtask codegen` — do not edit
+[package]
+name = "wechatpay-core"
+version = "0.1.0"
+description = "Shared items of the generated WeChat Pay crates (use the `wechatpay` crate)"
+edition.workspace = true
+license.workspace = true
+rust-version.workspace = true
+publish = false
+
+[dependencies]
+serde = "1"
+serde_json = "1"
+serde_path_to_error = { version = "0.1", optional = true }
+
+[features]
+roundtrip = ["dep:serde_path_to_error"]
+
+[lints.rust]
+unsafe_code = "forbid"
+"#;
+
+fn part_cargo_toml(part: usize, groups: &BTreeMap<String, usize>) -> String {
+    let mut s = String::from("# @generated by `cargo xtask codegen` — do not edit\n");
+    s.push_str(&format!(
+        r#"[package]
+name = "{}"
+version = "0.1.0"
+description = "Generated WeChat Pay API v3 operations, part of the `wechatpay` crate (use that crate)"
+edition.workspace = true
+license.workspace = true
+rust-version.workspace = true
+publish = false
+
+[dependencies]
+wechatpay-core = {{ path = "../../core" }}
+wechatpay-runtime = {{ path = "../../..", default-features = false }}
+bytes = "1"
+serde = {{ version = "1", features = ["derive"] }}
+serde_json = "1"
+
+[features]
+roundtrip = ["wechatpay-core/roundtrip"]
+"#,
+        part_crate(part)
+    ));
+    for (g, n) in groups {
+        s.push_str(&format!("# {n} operations\n{g} = []\n"));
+    }
+    s.push_str("\n[lints.rust]\nunsafe_code = \"forbid\"\n");
+    s
+}
+
+/// The head of the facade crate's `lib.rs`.
+const FACADE_RS: &str = r#"// @generated by `cargo xtask codegen` — do not edit
+//! WeChat Pay API v3, generated from the documentation.
+//!
+//! Every operation lives in the module named after its URL path (see the README for the rule), with a
+//! `Request` type, a `Response` type and an `async fn` named after the HTTP method. Each business group
+//! (the first path segment after `/v3/`) is a Cargo feature; `full` enables them all. The operations are
+//! compiled in several generated crates (`wechatpay-part-N`) so that they build in parallel; this crate
+//! re-exports them.
+#![forbid(unsafe_code)]
+
+pub use wechatpay_core::{CheckError, CheckFn, OperationInfo, ParamValue};
+pub use wechatpay_runtime as runtime;
+pub use wechatpay_runtime::{Client, ClientBuilder, Error, Method, Request};
+"#;
+
+/// The head of each part crate's `lib.rs`.
+const PART_RS: &str = r#"// @generated by `cargo xtask codegen` — do not edit
+//! Generated WeChat Pay API v3 operations, one part of the `wechatpay` crate: use that crate.
+#![forbid(unsafe_code)]
+#![allow(
+    clippy::new_without_default,
+    clippy::doc_lazy_continuation,
+    clippy::enum_variant_names,
+    clippy::module_inception,
+    clippy::wrong_self_convention,
+    clippy::should_implement_trait
+)]
+
+/// The payload check of a type for the operation table (`None` without the feature `roundtrip`).
+#[cfg(feature = "roundtrip")]
+macro_rules! checker {
+    ($t:ty) => {
+        ::std::option::Option::Some(::wechatpay_core::check::<$t> as ::wechatpay_core::CheckFn)
+    };
+}
+
+/// The payload check of a type for the operation table (`None` without the feature `roundtrip`).
+#[cfg(not(feature = "roundtrip"))]
+macro_rules! checker {
+    ($t:ty) => {
+        ::std::option::Option::None
+    };
+}
+
+pub mod v3;
+"#;
+
+/// How many crates the operations are spread over (rustc runs them in parallel; each peaks lower).
+pub const PARTS: usize = 4;
+
+/// The part crate of a business group: a stable hash of its name, so that groups never move between
+/// crates when others are added or removed.
+pub fn part_of(group: &str) -> usize {
+    let mut h: u32 = 0x811c_9dc5;
+    for b in naming::file_stem(group).bytes() {
+        h ^= u32::from(b);
+        h = h.wrapping_mul(0x0100_0193);
+    }
+    (h as usize) % PARTS
+}
+
+fn part_dir(part: usize) -> String {
+    format!("parts/part-{}", part + 1)
+}
+
+fn part_crate(part: usize) -> String {
+    format!("wechatpay-part-{}", part + 1)
 }
 
 /// The `OPERATIONS` table of one business group.
@@ -286,22 +484,30 @@ fn operations_table(
         let link = op.doc_links.first().cloned().unwrap_or_default();
         let deprecated = op.deprecated;
         let title = &op.title;
-        let rust_path = format!("wechatpay::{}::{}", path.iter().map(|s| s.as_str()).collect::<Vec<_>>().join("::"), method.to_lowercase());
+        let rust_path = format!(
+            "wechatpay::{}::{}",
+            path.iter()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>()
+                .join("::"),
+            method.to_lowercase()
+        );
         let req = if op.request_body.format == "json" {
-            quote!(::std::option::Option::Some(crate::check::<crate::#(#module)::*::#method_mod::Body>))
+            quote!(checker!(crate::#(#module)::*::#method_mod::Body))
         } else {
             quote!(::std::option::Option::None)
         };
-        let has_response = op.response.format == "json" && !(op.response.fields.is_empty() && op.response.variants.is_empty());
+        let has_response = op.response.format == "json"
+            && !(op.response.fields.is_empty() && op.response.variants.is_empty());
         let resp = if has_response {
-            quote!(::std::option::Option::Some(crate::check::<crate::#(#module)::*::#method_mod::Response>))
+            quote!(checker!(crate::#(#module)::*::#method_mod::Response))
         } else {
             quote!(::std::option::Option::None)
         };
         let path_params: Vec<&str> = op.path_params.iter().map(|f| f.name.as_str()).collect();
         let query: Vec<&str> = op.query.iter().map(|f| f.name.as_str()).collect();
         quote! {
-            crate::OperationInfo {
+            ::wechatpay_core::OperationInfo {
                 method: #method,
                 path_params: &[#(#path_params),*],
                 query: &[#(#query),*],
@@ -311,9 +517,7 @@ fn operations_table(
                 title: #title,
                 doc_link: #link,
                 deprecated: #deprecated,
-                #[cfg(feature = "roundtrip")]
                 check_request: #req,
-                #[cfg(feature = "roundtrip")]
                 check_response: #resp,
             }
         }
@@ -325,28 +529,14 @@ fn operations_table(
     quote! {
         #[doc = #doc]
         #[rustfmt::skip]
-        pub static OPERATIONS: &[crate::OperationInfo] = &[#(#entries),*];
+        pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[#(#entries),*];
     }
 }
 
-const LIB_RS: &str = r#"// @generated by `cargo xtask codegen` — do not edit
-//! WeChat Pay API v3, generated from the documentation.
-//!
-//! Every operation lives in the module named after its URL path (see the README for the rule), with a
-//! `Request` type, a `Response` type and an `async fn` named after the HTTP method. Each business group
-//! (the first path segment after `/v3/`) is a Cargo feature; `full` enables them all.
+const CORE_RS: &str = r#"// @generated by `cargo xtask codegen` — do not edit
+//! Shared items of the generated WeChat Pay crates (parameter values, wire enums, the operation
+//! table). Use the `wechatpay` crate, which re-exports what users need.
 #![forbid(unsafe_code)]
-#![allow(
-    clippy::new_without_default,
-    clippy::doc_lazy_continuation,
-    clippy::enum_variant_names,
-    clippy::module_inception,
-    clippy::wrong_self_convention,
-    clippy::should_implement_trait
-)]
-
-pub use wechatpay_runtime as runtime;
-pub use wechatpay_runtime::{Client, ClientBuilder, Error, Method, Request};
 
 /// Turns a parameter value into the text sent in a path segment, a query pair or a header.
 pub trait ParamValue {
@@ -458,9 +648,9 @@ macro_rules! wire_enum {
     };
 }
 
-/// One operation of the API, as listed by [`operations`].
+/// One operation of the API, as listed by `wechatpay::operations()`. The generated part crates build
+/// these tables; user code only reads them.
 #[derive(Debug, Clone, Copy)]
-#[non_exhaustive]
 pub struct OperationInfo {
     /// Upper-case HTTP method.
     pub method: &'static str,
@@ -480,21 +670,19 @@ pub struct OperationInfo {
     pub doc_link: &'static str,
     /// Marked deprecated or discarded in the docs.
     pub deprecated: bool,
-    /// Checks a JSON value against the request body type; returns it re-serialised (feature `roundtrip`).
-    #[cfg(feature = "roundtrip")]
+    /// Checks a JSON value against the request body type; returns it re-serialised (`None` without
+    /// the feature `roundtrip`, or when the operation has no JSON body).
     pub check_request: ::std::option::Option<CheckFn>,
-    /// Checks a JSON value against the response type; returns it re-serialised (feature `roundtrip`).
-    #[cfg(feature = "roundtrip")]
+    /// Checks a JSON value against the response type; returns it re-serialised (`None` without the
+    /// feature `roundtrip`, or when the answer is not JSON).
     pub check_response: ::std::option::Option<CheckFn>,
 }
 
 /// A payload check: the value re-serialised through the SDK type, or where and why it does not fit.
-#[cfg(feature = "roundtrip")]
 pub type CheckFn =
     fn(&::serde_json::Value) -> ::std::result::Result<::serde_json::Value, CheckError>;
 
 /// Why a JSON value does not fit an SDK type.
-#[cfg(feature = "roundtrip")]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CheckError {
     /// The serde path of the first mismatch, e.g. `amount.total`.
@@ -503,15 +691,16 @@ pub struct CheckError {
     pub message: ::std::string::String,
 }
 
-#[cfg(feature = "roundtrip")]
 impl ::std::fmt::Display for CheckError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         write!(f, "at `{}`: {}", self.path, self.message)
     }
 }
 
+/// Checks `value` against `T` (used by the generated operation tables).
+#[doc(hidden)]
 #[cfg(feature = "roundtrip")]
-fn check<T: ::serde::de::DeserializeOwned + ::serde::Serialize>(
+pub fn check<T: ::serde::de::DeserializeOwned + ::serde::Serialize>(
     value: &::serde_json::Value,
 ) -> ::std::result::Result<::serde_json::Value, CheckError> {
     let typed: T = ::serde_path_to_error::deserialize(value).map_err(|e| CheckError {
@@ -523,6 +712,4 @@ fn check<T: ::serde::de::DeserializeOwned + ::serde::Serialize>(
         message: e.to_string(),
     })
 }
-
-pub mod v3;
 "#;

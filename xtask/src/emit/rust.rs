@@ -234,7 +234,7 @@ pub fn enum_tokens(e: &EnumDef) -> TokenStream {
         quote!(#[doc = #d] #v = #wire,)
     });
     quote! {
-        crate::wire_enum! {
+        ::wechatpay_core::wire_enum! {
             #doc
             #name { #(#variants)* }
         }
@@ -390,11 +390,11 @@ pub fn operation_tokens(op: &Operation, feature_doc: &str) -> TokenStream {
             Loc::Header => quote!(header),
         };
         steps.push(if d.required {
-            quote!(let request = request.#call(#wire, crate::ParamValue::to_param(&req.#fid));)
+            quote!(let request = request.#call(#wire, ::wechatpay_core::ParamValue::to_param(&req.#fid));)
         } else {
             quote! {
                 let request = match &req.#fid {
-                    ::std::option::Option::Some(v) => request.#call(#wire, crate::ParamValue::to_param(v)),
+                    ::std::option::Option::Some(v) => request.#call(#wire, ::wechatpay_core::ParamValue::to_param(v)),
                     ::std::option::Option::None => request,
                 };
             }
