@@ -213,6 +213,7 @@ pub fn parse_page(rel: &str, src: &str, diags: &mut Diagnostics) -> Option<Parse
                         && s.request.is_none()
                         && !trimmed.starts_with(":::")
                         && !trimmed.starts_with("{{")
+                        && !trimmed.contains("{.im-")
                     {
                         s.description = text::inline_text(trimmed);
                     }

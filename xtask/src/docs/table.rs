@@ -225,7 +225,7 @@ fn field_row(
             diags.warn(
                 line,
                 "bad-indent",
-                format!("`data-indent={v}` is not a number; read as 0"),
+                format!("`data-indent={v}` is not a non-negative integer; read as 0"),
             );
             0
         }),
