@@ -572,6 +572,32 @@ impl Client {
         self.inner.clock.now_unix()
     }
 
+    /// Verifies an incoming notification with this client's keys and clock and decrypts its resource
+    /// with the APIv3 key (see [`decode_notification`](crate::decode_notification)).
+    ///
+    /// ```no_run
+    /// # fn demo(client: &wechatpay_runtime::Client, headers: &[(&str, &str)], body: &[u8]) -> Result<(), wechatpay_runtime::Error> {
+    /// let n = client.decode_notification(headers, body)?;
+    /// if n.event_type == "TRANSACTION.SUCCESS" {
+    ///     let resource: serde_json::Value = n.resource()?;
+    ///     println!("{}", resource["out_trade_no"]);
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn decode_notification<H: crate::auth::HeaderLookup + ?Sized>(
+        &self,
+        headers: &H,
+        body: &[u8],
+    ) -> Result<crate::notify::Notification, Error> {
+        let key = self.inner.apiv3_key.as_ref().ok_or_else(|| {
+            Error::Config(crate::error::ConfigError::new(
+                crate::error::ConfigErrorKind::Missing,
+                "the APIv3 key is needed to decrypt notifications (ClientBuilder::apiv3_key)",
+            ))
+        })?;
+        crate::notify::decode_notification(headers, body, self.now(), &self.inner.keys, key)
+    }
+
     /// The key to encrypt sensitive request fields with: the WeChat Pay public key in public-key mode,
     /// else the newest valid platform certificate (downloading certificates first if the store has none
     /// and auto-download is on). Encrypt with [`rsa_oaep_encrypt`](crate::rsa_oaep_encrypt) and call

@@ -19,6 +19,7 @@ pub mod blocking;
 mod client;
 mod crypto;
 mod error;
+mod notify;
 mod request;
 
 pub use auth::{
@@ -37,5 +38,9 @@ pub use crypto::{
 pub use error::{
     ApiError, ConfigError, ConfigErrorKind, CryptoError, DecodeError, Error, SignatureError,
     SignatureErrorKind, TransportError,
+};
+pub use notify::{
+    decode_notification, notification_failure_reply, Notification, NOTIFICATION_ALGORITHM,
+    NOTIFICATION_SUCCESS_REPLY,
 };
 pub use request::{encode_component, Method, Request};
