@@ -1,22 +1,10 @@
 //! Every APIv3 operation in `spec/` has an endpoint in the generated crate, and nothing else does.
 
+#[path = "common.rs"]
+mod common;
+use common::{root, spec_files};
+
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-fn spec_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    for entry in std::fs::read_dir(dir).expect("spec folder is readable") {
-        let path = entry.expect("dir entry").path();
-        if path.is_dir() {
-            spec_files(&path, out);
-        } else if path.extension().is_some_and(|e| e == "json") {
-            out.push(path);
-        }
-    }
-}
 
 #[test]
 fn every_v3_operation_of_the_spec_is_generated() {

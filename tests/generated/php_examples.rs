@@ -2,12 +2,12 @@
 //! come back unchanged from a round trip through them. Needs the docs corpus (`$WECHATPAY_DOCS` or
 //! `../shared/docs/wechatpay.im`); skips plainly without it.
 
-use serde_json::{Map, Value};
-use std::path::{Path, PathBuf};
+#[path = "common.rs"]
+mod common;
+use common::{root, spec_files};
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
-}
+use serde_json::{Map, Value};
+use std::path::PathBuf;
 
 fn docs_dir() -> PathBuf {
     match std::env::var_os("WECHATPAY_DOCS") {
@@ -218,17 +218,6 @@ fn example_args(page: &str, method: &str) -> Option<Result<Value, String>> {
         }
     }
     None
-}
-
-fn spec_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    for entry in std::fs::read_dir(dir).expect("spec folder is readable") {
-        let path = entry.expect("dir entry").path();
-        if path.is_dir() {
-            spec_files(&path, out);
-        } else if path.extension().is_some_and(|e| e == "json") {
-            out.push(path);
-        }
-    }
 }
 
 /// Example keys that are slips in the docs' examples, not in the tables: (path, key).

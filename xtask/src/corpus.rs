@@ -90,7 +90,8 @@ pub fn load(root: &Path) -> Result<Corpus, String> {
     for dir in API_DIRS {
         let d = root.join(dir);
         if d.is_dir() {
-            walk(&d, &mut files).map_err(|e| format!("cannot list `{}`: {e}", d.display()))?;
+            crate::files::collect(&d, "md", &mut files)
+                .map_err(|e| format!("cannot list `{}`: {e}", d.display()))?;
         }
     }
     if files.is_empty() {
@@ -145,19 +146,6 @@ pub fn load(root: &Path) -> Result<Corpus, String> {
     }
     corpus.diagnostics.sort();
     Ok(corpus)
-}
-
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    for entry in std::fs::read_dir(dir)? {
-        let entry = entry?;
-        let path = entry.path();
-        if entry.file_type()?.is_dir() {
-            walk(&path, out)?;
-        } else if path.extension().is_some_and(|e| e == "md") {
-            out.push(path);
-        }
-    }
-    Ok(())
 }
 
 /// The `spec/` file for a page: `openapi/v3/a/b.md` → `openapi/v3/a/b.json`.

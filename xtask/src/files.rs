@@ -62,7 +62,8 @@ impl Writer {
     }
 }
 
-fn collect(dir: &Path, ext: &str, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+/// Every file under `dir` (recursively) with extension `ext`; nothing when `dir` does not exist.
+pub fn collect(dir: &Path, ext: &str, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
     if !dir.is_dir() {
         return Ok(());
     }

@@ -60,7 +60,8 @@ fn escape_doc(line: &str) -> String {
     out
 }
 
-fn ident(s: &str) -> Ident {
+/// An identifier token; `r#name` becomes a raw identifier.
+pub(crate) fn ident(s: &str) -> Ident {
     match s.strip_prefix("r#") {
         Some(raw) => Ident::new_raw(raw, Span::call_site()),
         None => Ident::new(s, Span::call_site()),
