@@ -12,6 +12,11 @@ pub use wechatpay_core::{CheckError, CheckFn, OperationInfo, ParamValue};
 pub use wechatpay_runtime as runtime;
 pub use wechatpay_runtime::{Client, ClientBuilder, Error, Method, Request};
 
+/// Typed notifications (feature `events`): [`events::decode`] verifies, decrypts and types an incoming
+/// notification; [`events::Event`] has one variant per documented event type.
+#[cfg(feature = "events")]
+pub use wechatpay_events as events;
+
 /// The operations, by business group (each behind its feature).
 #[rustfmt::skip]
 pub mod v3 {
