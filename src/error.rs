@@ -208,7 +208,7 @@ impl std::error::Error for SignatureError {}
 /// A response body that does not match the expected type.
 #[derive(Debug, Clone)]
 pub struct DecodeError {
-    /// HTTP status of the response.
+    /// HTTP status of the response (0 for a notification).
     pub status: u16,
     /// serde path to the offending field, e.g. `amount.total` (`.` for the root).
     pub path: String,
@@ -220,6 +220,14 @@ pub struct DecodeError {
 
 impl fmt::Display for DecodeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.status == 0 {
+            // Not an HTTP answer: a notification (its envelope or decrypted resource).
+            return write!(
+                f,
+                "notification does not match the expected type at `{}`: {}",
+                self.path, self.message
+            );
+        }
         write!(
             f,
             "response body (HTTP {}) does not match the expected type at `{}`: {}",

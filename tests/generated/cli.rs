@@ -290,3 +290,79 @@ fn check_accepts_a_fitting_payload_and_names_the_bad_field() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("not JSON"));
 }
+
+/// `wxpay notify` replays every `notify` vector: the decrypted JSON on success, exit 1 with the reason
+/// otherwise; and a missing header is named.
+#[test]
+fn wxpay_notify_replays_the_vectors() {
+    let Some(dir) = support::vectors_dir() else {
+        return;
+    };
+    let keys = Keys::load(&dir);
+    let v: serde_json::Value =
+        serde_json::from_str(&support::read(&dir, "vectors.json")).expect("JSON");
+    let notify = |headers: &serde_json::Map<String, serde_json::Value>, body: &str, now: i64| {
+        let mut c = wxpay(&keys, "http://127.0.0.1:9");
+        c.env("WECHATPAY_PLATFORM_CERTS", dir.join("platform_cert.pem"))
+            .args(["notify", "--now", &now.to_string()]);
+        for (k, v) in headers {
+            c.arg("-H")
+                .arg(format!("{k}: {}", v.as_str().expect("header")));
+        }
+        let mut child = c
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("spawn wxpay");
+        std::io::Write::write_all(&mut child.stdin.take().expect("stdin"), body.as_bytes())
+            .expect("write body");
+        child.wait_with_output().expect("wxpay output")
+    };
+    let mut outcomes = Vec::new();
+    for case in v["notify"].as_array().expect("cases") {
+        let id = case["id"].as_str().expect("id");
+        let input = &case["input"];
+        let headers = input["headers"].as_object().expect("headers");
+        let body = input["body"].as_str().expect("body");
+        let out = notify(headers, body, input["now"].as_i64().expect("now"));
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let reason = case["expected"]["reason"].as_str().expect("reason");
+        if reason == "ok" {
+            assert!(out.status.success(), "{id}: {stderr}");
+            let printed: serde_json::Value = serde_json::from_str(&stdout).expect("JSON out");
+            let envelope: serde_json::Value = serde_json::from_str(body).expect("body JSON");
+            assert_eq!(printed["event_type"], envelope["event_type"], "{id}");
+            let plaintext = case["expected"]["plaintext"].as_str().expect("plaintext");
+            let expected = serde_json::from_str::<serde_json::Value>(plaintext)
+                .unwrap_or_else(|_| serde_json::Value::String(plaintext.to_string()));
+            assert_eq!(printed["resource"], expected, "{id}");
+            assert_eq!(printed.as_object().map(|o| o.len()), Some(2), "{id}");
+        } else {
+            assert_eq!(out.status.code(), Some(1), "{id}: {stdout}");
+            assert!(stdout.is_empty(), "{id}: nothing on stdout");
+            let words = match reason {
+                "bad_signature" => "bad signature",
+                "unknown_serial" => "unknown Wechatpay-Serial",
+                "timestamp_skew" => "more than 300 s away",
+                "decrypt_failed" => "decrypt",
+                other => panic!("{id}: unexpected reason {other}"),
+            };
+            assert!(stderr.contains(words), "{id}: {stderr}");
+        }
+        outcomes.push(reason.to_string());
+    }
+    assert!(outcomes.iter().filter(|r| *r == "ok").count() >= 2);
+    // A missing header is named.
+    let first = &v["notify"][0]["input"];
+    let mut headers = first["headers"].as_object().expect("headers").clone();
+    headers.remove("Wechatpay-Nonce");
+    let out = notify(
+        &headers,
+        first["body"].as_str().expect("body"),
+        first["now"].as_i64().expect("now"),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Wechatpay-Nonce"));
+}
