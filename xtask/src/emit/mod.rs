@@ -284,7 +284,9 @@ events = ["dep:wechatpay-events"]
     s.push_str(
         r#"
 [dev-dependencies]
+axum = { version = "0.8", default-features = false, features = ["tokio", "http1"] }
 base64 = "0.22"
+reqwest = { version = "0.13", default-features = false }
 serde_json = "1"
 tokio = { version = "1", features = ["rt", "rt-multi-thread", "macros", "net", "io-util", "time", "sync"] }
 
@@ -323,6 +325,11 @@ required-features = ["events", "roundtrip"]
 name = "jsapi_local"
 path = "../examples/jsapi_local.rs"
 required-features = ["pay"]
+
+[[example]]
+name = "notify_axum"
+path = "../examples/notify_axum.rs"
+required-features = ["events"]
 
 [lints.rust]
 unsafe_code = "forbid"
