@@ -328,3 +328,63 @@ roundtrip = ["wechatpay-core/roundtrip"]
 [lints.rust]
 unsafe_code = "forbid"
 "#;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::spec::Field;
+
+    fn page(source: &str, event_type: &str) -> Page {
+        Page {
+            source: source.into(),
+            title: "t".into(),
+            notifications: vec![Notification {
+                api: "v3".into(),
+                event_types: vec![event_type.into()],
+                resource: vec![Field {
+                    name: "out_trade_no".into(),
+                    ty: "string".into(),
+                    required: true,
+                    ..Field::default()
+                }],
+                ..Notification::default()
+            }],
+            ..Page::default()
+        }
+    }
+
+    #[test]
+    fn names_follow_the_event_type() {
+        assert_eq!(
+            module_name("MCHTRANSFER.BILL.FINISHED"),
+            "mchtransfer_bill_finished"
+        );
+        assert_eq!(
+            variant_name("MCHTRANSFER.BILL.FINISHED"),
+            "MchtransferBillFinished"
+        );
+        assert_eq!(variant_name("TRANSACTION.SUCCESS"), "TransactionSuccess");
+    }
+
+    #[test]
+    fn two_event_types_with_one_module_name_are_an_error() {
+        let pages = [
+            page("webhook/v3/A.B.md", "A.B"),
+            page("webhook/v3/A_B.md", "A_B"),
+        ];
+        let err = files(&pages).err().expect("a clash");
+        assert!(err.contains("`A.B`") && err.contains("`A_B`"), "{err}");
+    }
+
+    #[test]
+    fn resource_fields_are_lenient_and_keep_undocumented_members() {
+        let (files, n) = files(&[page("webhook/v3/A.B.md", "A.B")]).expect("files");
+        assert_eq!(n, 1);
+        let module = &files["events/src/a_b.rs"];
+        assert!(module.contains("pub out_trade_no: ::std::option::Option<::std::string::String>"));
+        assert!(module.contains("Required in the docs."));
+        assert!(module.contains("#[serde(flatten)]"));
+        let lib = &files["events/src/lib.rs"];
+        assert!(lib.contains("\"A.B\" => Self::AB("), "{lib}");
+    }
+}
