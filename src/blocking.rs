@@ -102,6 +102,14 @@ impl Client {
         self.rt.block_on(self.inner.encryption_key())
     }
 
+    /// [`crate::Client::decrypt_sensitive_field`] (no I/O involved).
+    pub fn decrypt_sensitive_field(
+        &self,
+        ciphertext_b64: &str,
+    ) -> Result<crate::SecretString, Error> {
+        self.inner.decrypt_sensitive_field(ciphertext_b64)
+    }
+
     /// Blocking [`crate::Client::refresh_platform_certificates`].
     pub fn refresh_platform_certificates(&self) -> Result<usize, Error> {
         self.rt.block_on(self.inner.refresh_platform_certificates())

@@ -13,9 +13,11 @@ use serde::Deserialize;
 use crate::auth::{authorization_header, verify_signature, Clock, SystemClock};
 use crate::crypto::{generate_nonce, ApiV3Key, KeyStore, PrivateKey, VerifyingKey};
 use crate::error::{
-    ApiError, ConfigError, ConfigErrorKind, DecodeError, Error, SignatureErrorKind, TransportError,
+    ApiError, ConfigError, ConfigErrorKind, CryptoError, DecodeError, Error, SignatureErrorKind,
+    TransportError,
 };
 use crate::request::{Method, Request};
+use crate::sensitive::{decrypt_sensitive, encrypt_json_fields, encrypt_sensitive, SecretString};
 
 /// Primary API host.
 pub const DEFAULT_BASE_URL: &str = "https://api.mch.weixin.qq.com";
@@ -618,6 +620,66 @@ impl Client {
         )))
     }
 
+    /// Encrypts the plaintext the request marks as sensitive ([`Request::encrypt_fields`],
+    /// [`Request::encrypted_query`]) with one key, and names that key in `Wechatpay-Serial`.
+    async fn encrypt_request(&self, req: &mut Request) -> Result<(), Error> {
+        let key = match &req.wechatpay_serial {
+            Some(serial) => self.inner.keys.get(serial).ok_or_else(|| {
+                Error::Config(ConfigError::new(
+                    ConfigErrorKind::Missing,
+                    format!(
+                        "the request names WeChat Pay key {serial:?} to encrypt with, but the key store does not hold it"
+                    ),
+                ))
+            })?,
+            None => self.encryption_key().await?,
+        };
+        if !req.encrypt_paths.is_empty() {
+            let json = match &req.multipart {
+                Some(m) => Some(m.meta.clone()),
+                None => req.body.clone(),
+            };
+            if let Some(json) = json {
+                let (encrypted, _) = encrypt_json_fields(&json, &req.encrypt_paths, &key)?;
+                let encrypted = Bytes::from(encrypted);
+                if let Some(m) = &mut req.multipart {
+                    m.meta = encrypted.clone();
+                }
+                req.body = Some(encrypted);
+            }
+        }
+        for q in req.query.iter_mut().filter(|q| q.encrypt) {
+            q.value = encrypt_sensitive(&key, &q.value).map_err(|e| match e {
+                Error::Crypto(CryptoError::PlaintextTooLong { len, max }) => {
+                    Error::InvalidRequest(format!(
+                        "sensitive query parameter `{}` is {len} bytes long; RSA-OAEP with this key allows at most {max}",
+                        q.key
+                    ))
+                }
+                other => other,
+            })?;
+            q.encrypt = false;
+        }
+        req.encrypt_paths.clear();
+        req.wechatpay_serial = Some(key.serial().to_string());
+        Ok(())
+    }
+
+    /// Decrypts a response field that WeChat Pay encrypted with the merchant's public key (fields
+    /// documented as such, e.g. names or ID numbers in query results): base64-decodes it and
+    /// RSA-OAEP-decrypts it with the merchant private key. The plaintext comes back as a
+    /// [`SecretString`], whose `Debug` is redacted.
+    ///
+    /// ```no_run
+    /// # fn demo(client: &wechatpay_runtime::Client, encrypted_name: &str) -> Result<(), wechatpay_runtime::Error> {
+    /// let name = client.decrypt_sensitive_field(encrypted_name)?;
+    /// println!("{}", name.expose_secret());
+    /// # Ok(()) }
+    /// ```
+    pub fn decrypt_sensitive_field(&self, ciphertext_b64: &str) -> Result<SecretString, Error> {
+        decrypt_sensitive(&self.inner.private_key, ciphertext_b64)
+    }
+
     /// Sends the request and decodes the verified JSON body into `T`.
     pub async fn send<T: DeserializeOwned>(&self, req: Request) -> Result<T, Error> {
         let resp = self.execute(req).await?;
@@ -800,7 +862,10 @@ impl Client {
     /// * anything else: returned at once.
     pub async fn execute(&self, mut req: Request) -> Result<Response, Error> {
         self.maybe_spawn_periodic_refresh();
-        if req.needs_encryption_serial && req.wechatpay_serial.is_none() {
+        if req.has_plaintext_to_encrypt() {
+            // Once, before the retry loop: every attempt signs and sends the same ciphertext.
+            self.encrypt_request(&mut req).await?;
+        } else if req.needs_encryption_serial && req.wechatpay_serial.is_none() {
             req.wechatpay_serial = Some(self.encryption_key().await?.serial().to_string());
         }
         let mut resp = self.transport(&req).await?;

@@ -21,6 +21,7 @@ mod crypto;
 mod error;
 mod notify;
 mod request;
+mod sensitive;
 
 pub use auth::{
     authorization_header, build_authorization, request_signing_message, response_signing_message,
@@ -44,3 +45,4 @@ pub use notify::{
     NOTIFICATION_SUCCESS_REPLY,
 };
 pub use request::{encode_component, Method, Request};
+pub use sensitive::{decrypt_sensitive, encrypt_json_fields, encrypt_sensitive, SecretString};

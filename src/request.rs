@@ -1,6 +1,7 @@
 //! The non-generic request description the generated code builds for each operation.
 
 use std::borrow::Cow;
+use std::fmt;
 
 use bytes::Bytes;
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
@@ -45,12 +46,18 @@ pub fn encode_component(s: &str) -> String {
 ///     "/v3/pay/transactions/out-trade-no/1217752501201407033233368018?mchid=1900000001"
 /// );
 /// ```
-#[derive(Debug, Clone)]
+///
+/// `Debug` never shows plaintext meant to be encrypted: the values of
+/// [`encrypted_query`](Request::encrypted_query) pairs print as `<redacted>`, and the body (or upload
+/// meta part) of a request with [`encrypt_fields`](Request::encrypt_fields) prints only its length.
+#[derive(Clone)]
 pub struct Request {
     pub(crate) method: Method,
     pub(crate) path: Cow<'static, str>,
     pub(crate) path_params: Vec<(Cow<'static, str>, String)>,
-    pub(crate) query: Vec<(Cow<'static, str>, String)>,
+    pub(crate) query: Vec<QueryPair>,
+    /// JSON paths of body (or upload meta) fields to encrypt for WeChat Pay before sending.
+    pub(crate) encrypt_paths: Vec<Cow<'static, str>>,
     pub(crate) headers: Vec<(Cow<'static, str>, String)>,
     pub(crate) body: Option<Bytes>,
     pub(crate) base_url: Option<Cow<'static, str>>,
@@ -60,8 +67,82 @@ pub struct Request {
     pub(crate) multipart: Option<Multipart>,
 }
 
+/// One query pair; `encrypt` marks a sensitive value still in plaintext.
+#[derive(Clone)]
+pub(crate) struct QueryPair {
+    pub(crate) key: Cow<'static, str>,
+    pub(crate) value: String,
+    pub(crate) encrypt: bool,
+}
+
+/// Shows a value as `<redacted>` in `Debug`.
+struct Redacted;
+
+impl fmt::Debug for Redacted {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
+
+/// Shows bytes as (lossy) text, or only their length when they hold plaintext to be encrypted.
+struct BodyDebug<'a> {
+    bytes: &'a [u8],
+    redact: bool,
+}
+
+impl fmt::Debug for BodyDebug<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.redact {
+            write!(
+                f,
+                "<{} bytes, redacted: holds fields to encrypt>",
+                self.bytes.len()
+            )
+        } else {
+            fmt::Debug::fmt(&String::from_utf8_lossy(self.bytes), f)
+        }
+    }
+}
+
+impl fmt::Debug for Request {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let redact = !self.encrypt_paths.is_empty();
+        let query: Vec<(&str, &dyn fmt::Debug)> = self
+            .query
+            .iter()
+            .map(|q| {
+                let v: &dyn fmt::Debug = if q.encrypt { &Redacted } else { &q.value };
+                (&*q.key, v)
+            })
+            .collect();
+        let mut d = f.debug_struct("Request");
+        d.field("method", &self.method)
+            .field("path", &self.path)
+            .field("path_params", &self.path_params)
+            .field("query", &query)
+            .field("encrypt_fields", &self.encrypt_paths)
+            .field("headers", &self.headers)
+            .field(
+                "body",
+                &self.body.as_ref().map(|b| BodyDebug { bytes: b, redact }),
+            );
+        if let Some(m) = &self.multipart {
+            d.field("multipart_meta_name", &m.meta_name)
+                .field("multipart_file_field", &m.file_field)
+                .field("multipart_file_name", &m.file_name)
+                .field("multipart_content_type", &m.content_type)
+                .field("multipart_file_len", &m.file.len());
+        }
+        d.field("base_url", &self.base_url)
+            .field("unsigned_download", &self.unsigned_download)
+            .field("wechatpay_serial", &self.wechatpay_serial)
+            .field("needs_encryption_serial", &self.needs_encryption_serial)
+            .finish()
+    }
+}
+
 /// A `multipart/form-data` upload: a JSON `meta` part (the part that is signed) and one file part.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub(crate) struct Multipart {
     pub(crate) meta_name: Cow<'static, str>,
     pub(crate) meta: Bytes,
@@ -118,6 +199,7 @@ impl Request {
             path: path.into(),
             path_params: Vec::new(),
             query: Vec::new(),
+            encrypt_paths: Vec::new(),
             headers: Vec::new(),
             body: None,
             base_url: None,
@@ -141,8 +223,70 @@ impl Request {
     /// Appends a query pair (percent-encoded when the URL is built). Call once per pair; repeated keys
     /// are allowed.
     pub fn query(mut self, key: impl Into<Cow<'static, str>>, value: impl Into<String>) -> Self {
-        self.query.push((key.into(), value.into()));
+        self.query.push(QueryPair {
+            key: key.into(),
+            value: value.into(),
+            encrypt: false,
+        });
         self
+    }
+
+    /// Appends a sensitive query pair given in plaintext: when the request is sent, the client
+    /// encrypts the value for WeChat Pay (RSA-OAEP with its public key or platform certificate, then
+    /// base64) and names that key in `Wechatpay-Serial`, as with
+    /// [`encrypt_fields`](Request::encrypt_fields). The plaintext never appears in `Debug` output.
+    ///
+    /// ```
+    /// use wechatpay_runtime::{Method, Request};
+    /// let req = Request::new(Method::GET, "/v3/example").encrypted_query("name", "张三");
+    /// assert!(!format!("{req:?}").contains("张三"));
+    /// ```
+    pub fn encrypted_query(
+        mut self,
+        key: impl Into<Cow<'static, str>>,
+        plaintext: impl Into<String>,
+    ) -> Self {
+        self.query.push(QueryPair {
+            key: key.into(),
+            value: plaintext.into(),
+            encrypt: true,
+        });
+        self
+    }
+
+    /// Names fields of the JSON body (for an upload: of the `meta` part) that are given in plaintext
+    /// and must be encrypted for WeChat Pay. When the request is sent, the client takes its encryption
+    /// key once ([`Client::encryption_key`](crate::Client::encryption_key), or the key named with
+    /// [`encrypted_with`](Request::encrypted_with)), replaces each string at these paths by its
+    /// RSA-OAEP ciphertext in base64, signs the resulting body and sends `Wechatpay-Serial` with that
+    /// key's serial. Absent and `null` values are skipped; any other non-string value at a path fails
+    /// the call with [`Error::InvalidRequest`] naming the path. Can be called several times.
+    ///
+    /// A path is made of wire names separated by `.`, with `[]` after an array's name for "each
+    /// element": `"bank_account_info.account_number"`, `"items[].id_card_number"`.
+    ///
+    /// ```
+    /// use wechatpay_runtime::{Method, Request};
+    /// let req = Request::new(Method::POST, "/v3/applyment4sub/applyment/")
+    ///     .body(r#"{"contact_info":{"contact_name":"张三"}}"#)
+    ///     .encrypt_fields(&["contact_info.contact_name"]);
+    /// assert!(!format!("{req:?}").contains("张三"));
+    /// ```
+    pub fn encrypt_fields(mut self, paths: &'static [&'static str]) -> Self {
+        self.encrypt_paths
+            .extend(paths.iter().map(|p| Cow::Borrowed(*p)));
+        self
+    }
+
+    /// Like [`encrypt_fields`](Request::encrypt_fields) for one path built at run time.
+    pub fn encrypt_field(mut self, path: impl Into<Cow<'static, str>>) -> Self {
+        self.encrypt_paths.push(path.into());
+        self
+    }
+
+    /// Whether sending needs an encryption step (sensitive body fields or query values).
+    pub(crate) fn has_plaintext_to_encrypt(&self) -> bool {
+        !self.encrypt_paths.is_empty() || self.query.iter().any(|q| q.encrypt)
     }
 
     /// Appends an optional query pair: nothing happens for `None`.
@@ -314,13 +458,13 @@ impl Request {
         }
         if !self.query.is_empty() {
             out.push(if out.contains('?') { '&' } else { '?' });
-            for (i, (k, v)) in self.query.iter().enumerate() {
+            for (i, q) in self.query.iter().enumerate() {
                 if i > 0 {
                     out.push('&');
                 }
-                out.push_str(&encode_component(k));
+                out.push_str(&encode_component(&q.key));
                 out.push('=');
-                out.push_str(&encode_component(v));
+                out.push_str(&encode_component(&q.value));
             }
         }
         Ok(out)

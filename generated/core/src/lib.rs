@@ -141,6 +141,46 @@ pub struct OperationInfo {
     /// Checks a JSON value against the response type; returns it re-serialised (`None` without the
     /// feature `roundtrip`, or when the answer is not JSON).
     pub check_response: ::std::option::Option<CheckFn>,
+    /// Sensitive request fields the generated function has the client encrypt for WeChat Pay
+    /// (RSA-OAEP with its public key or platform certificate): JSON paths in the request body — for an
+    /// upload, in its `meta` part — made of wire names joined by `.`, with `[]` after an array's name
+    /// for "each element", e.g. `contact_info.contact_id_number` or `items[].id_card_number`. The
+    /// caller gives plaintext.
+    pub encrypted_fields: &'static [&'static str],
+    /// Query parameters the client encrypts likewise (their wire names).
+    pub encrypted_query: &'static [&'static str],
+}
+
+/// `Debug` stand-in for a sensitive value of a generated type (used by the generated `Debug` impls).
+#[doc(hidden)]
+#[derive(Clone, Copy)]
+pub enum Redacted {
+    /// A value is set: prints `<redacted>`.
+    Set,
+    /// An optional value is set: prints `Some(<redacted>)`.
+    Some,
+    /// An optional value is not set: prints `None`.
+    None,
+}
+
+impl Redacted {
+    /// The stand-in for an optional value.
+    pub fn option<T>(value: &::std::option::Option<T>) -> Self {
+        match value {
+            ::std::option::Option::Some(_) => Redacted::Some,
+            ::std::option::Option::None => Redacted::None,
+        }
+    }
+}
+
+impl ::std::fmt::Debug for Redacted {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(match self {
+            Redacted::Set => "<redacted>",
+            Redacted::Some => "Some(<redacted>)",
+            Redacted::None => "None",
+        })
+    }
 }
 
 /// A payload check: the value re-serialised through the SDK type, or where and why it does not fit.

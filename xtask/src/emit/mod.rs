@@ -312,6 +312,11 @@ path = "../tests/generated/operations.rs"
 required-features = ["full", "roundtrip"]
 
 [[test]]
+name = "generated_sensitive"
+path = "../tests/generated/sensitive.rs"
+required-features = ["full"]
+
+[[test]]
 name = "generated_php_examples"
 path = "../tests/generated/php_examples.rs"
 required-features = ["full", "roundtrip"]
@@ -524,6 +529,7 @@ fn operations_table(
         };
         let path_params: Vec<&str> = op.path_params.iter().map(|f| f.name.as_str()).collect();
         let query: Vec<&str> = op.query.iter().map(|f| f.name.as_str()).collect();
+        let (encrypted_fields, encrypted_query) = rust::encrypted_paths(op);
         quote! {
             ::wechatpay_core::OperationInfo {
                 method: #method,
@@ -537,6 +543,8 @@ fn operations_table(
                 deprecated: #deprecated,
                 check_request: #req,
                 check_response: #resp,
+                encrypted_fields: &[#(#encrypted_fields),*],
+                encrypted_query: &[#(#encrypted_query),*],
             }
         }
     });
@@ -694,6 +702,46 @@ pub struct OperationInfo {
     /// Checks a JSON value against the response type; returns it re-serialised (`None` without the
     /// feature `roundtrip`, or when the answer is not JSON).
     pub check_response: ::std::option::Option<CheckFn>,
+    /// Sensitive request fields the generated function has the client encrypt for WeChat Pay
+    /// (RSA-OAEP with its public key or platform certificate): JSON paths in the request body — for an
+    /// upload, in its `meta` part — made of wire names joined by `.`, with `[]` after an array's name
+    /// for "each element", e.g. `contact_info.contact_id_number` or `items[].id_card_number`. The
+    /// caller gives plaintext.
+    pub encrypted_fields: &'static [&'static str],
+    /// Query parameters the client encrypts likewise (their wire names).
+    pub encrypted_query: &'static [&'static str],
+}
+
+/// `Debug` stand-in for a sensitive value of a generated type (used by the generated `Debug` impls).
+#[doc(hidden)]
+#[derive(Clone, Copy)]
+pub enum Redacted {
+    /// A value is set: prints `<redacted>`.
+    Set,
+    /// An optional value is set: prints `Some(<redacted>)`.
+    Some,
+    /// An optional value is not set: prints `None`.
+    None,
+}
+
+impl Redacted {
+    /// The stand-in for an optional value.
+    pub fn option<T>(value: &::std::option::Option<T>) -> Self {
+        match value {
+            ::std::option::Option::Some(_) => Redacted::Some,
+            ::std::option::Option::None => Redacted::None,
+        }
+    }
+}
+
+impl ::std::fmt::Debug for Redacted {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(match self {
+            Redacted::Set => "<redacted>",
+            Redacted::Some => "Some(<redacted>)",
+            Redacted::None => "None",
+        })
+    }
 }
 
 /// A payload check: the value re-serialised through the SDK type, or where and why it does not fit.

@@ -1,6 +1,8 @@
 //! Rust tokens for one operation: a `pub mod <method>` with its types and a `pub async fn <method>`.
 
-use super::types::{Dir, EnumDef, FieldDef, StructDef, Ty, TypeSet};
+use super::types::{
+    is_sensitive_request_field, sensitive_note, Dir, EnumDef, FieldDef, StructDef, Ty, TypeSet,
+};
 use crate::naming;
 use crate::spec::{Field, Operation};
 use proc_macro2::{Ident, Span, TokenStream};
@@ -89,7 +91,16 @@ fn ty_tokens(t: &Ty) -> TokenStream {
 fn field_tokens(f: &FieldDef, serialize: bool, serde: bool) -> TokenStream {
     let name = ident(&f.ident);
     let ty = ty_tokens(&f.ty);
-    let doc = doc_attrs(&f.doc);
+    let mut doc = doc_attrs(&f.doc);
+    if f.encrypted.as_deref() == Some("rsa-pubkey") {
+        if let Some(note) = sensitive_note(f.encryption_key.as_deref()) {
+            let note = format!(" {note}");
+            if !f.doc.trim().is_empty() {
+                doc.extend(quote!(#[doc = ""]));
+            }
+            doc.extend(quote!(#[doc = #note]));
+        }
+    }
     let wire = &f.wire;
     let rename = if serde && naming::file_stem(&f.ident) != f.wire {
         quote!(#[serde(rename = #wire)])
@@ -161,9 +172,15 @@ pub fn struct_tokens(
     } else {
         quote!()
     };
+    // Plaintext meant to be encrypted never shows in `Debug`.
+    let (derive_debug, debug_impl) = if s.fields.iter().any(FieldDef::sensitive) {
+        (quote!(), debug_tokens(s, extra_new))
+    } else {
+        (quote!(::std::fmt::Debug,), quote!())
+    };
     quote! {
         #doc
-        #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+        #[derive(#derive_debug ::std::clone::Clone)]
         #derive_ser
         #derive_de
         #[non_exhaustive]
@@ -171,7 +188,116 @@ pub fn struct_tokens(
             #extra_fields
             #(#fields)*
         }
+        #debug_impl
         #builder
+    }
+}
+
+/// A `Debug` impl that prints sensitive fields as `<redacted>` (and whether an optional one is set).
+fn debug_tokens(s: &StructDef, extra: &[(Ident, TokenStream)]) -> TokenStream {
+    let name = ident(&s.name);
+    let name_str = s.name.trim_start_matches("r#");
+    let mut entries: Vec<TokenStream> = extra
+        .iter()
+        .map(|(n, _)| {
+            let label = n.to_string();
+            quote!(.field(#label, &self.#n))
+        })
+        .collect();
+    for f in &s.fields {
+        let fid = ident(&f.ident);
+        let label = f.ident.trim_start_matches("r#");
+        entries.push(if !f.sensitive() {
+            quote!(.field(#label, &self.#fid))
+        } else if f.required {
+            quote!(.field(#label, &::wechatpay_core::Redacted::Set))
+        } else {
+            quote!(.field(#label, &::wechatpay_core::Redacted::option(&self.#fid)))
+        });
+    }
+    quote! {
+        impl ::std::fmt::Debug for #name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.debug_struct(#name_str) #(#entries)* .finish()
+            }
+        }
+    }
+}
+
+/// The fields of a request that the client encrypts: JSON paths in the body (for an upload, in the
+/// `meta` part) and the names of query parameters, in document order.
+pub fn encrypted_paths(op: &Operation) -> (Vec<String>, Vec<String>) {
+    let mut body = Vec::new();
+    match op.request_body.format.as_str() {
+        "json" => {
+            collect_sensitive(&op.request_body.fields, "", &mut body);
+            for v in &op.request_body.variants {
+                collect_sensitive(v, "", &mut body);
+            }
+        }
+        "multipart" => {
+            // The JSON `meta` part: the part the runtime encrypts in (and signs).
+            if let Some(meta) = upload_meta(&request_body_fields(op)) {
+                collect_sensitive(&meta.fields, "", &mut body);
+                for v in &meta.variants {
+                    collect_sensitive(v, "", &mut body);
+                }
+            }
+        }
+        _ => {}
+    }
+    let query = op
+        .query
+        .iter()
+        .filter(|f| is_sensitive_request_field(f.encrypted.as_deref(), f.encryption_key.as_deref()))
+        .map(|f| f.name.clone())
+        .collect();
+    (body, query)
+}
+
+/// The top-level request body fields (alternative sets merged).
+fn request_body_fields(op: &Operation) -> Vec<Field> {
+    if op.request_body.variants.is_empty() {
+        op.request_body.fields.clone()
+    } else {
+        super::types::merge_variants(&op.request_body.variants)
+    }
+}
+
+/// The JSON `meta` part of an upload: a string carrying encoded fields.
+fn upload_meta(body_fields: &[Field]) -> Option<&Field> {
+    body_fields
+        .iter()
+        .find(|f| f.ty == "string" && (f.encoded.is_some() || !f.fields.is_empty()))
+}
+
+/// Paths of sensitive fields below `fields`. Object members and array elements are followed; the
+/// content of an encoded or encrypted string is not (the runtime could not reach into it).
+fn collect_sensitive(fields: &[Field], prefix: &str, out: &mut Vec<String>) {
+    for f in fields {
+        let path = format!("{prefix}{}", f.name);
+        if is_sensitive_request_field(f.encrypted.as_deref(), f.encryption_key.as_deref()) {
+            let p = if f.ty == "array" {
+                format!("{path}[]")
+            } else {
+                path.clone()
+            };
+            if !out.contains(&p) {
+                out.push(p);
+            }
+        }
+        if f.ty == "string" {
+            continue;
+        }
+        let sub = if f.ty == "array" {
+            format!("{path}[].")
+        } else {
+            format!("{path}.")
+        };
+        collect_sensitive(&f.fields, &sub, out);
+        for v in &f.variants {
+            collect_sensitive(v, &sub, out);
+        }
     }
 }
 
@@ -285,20 +411,14 @@ pub fn operation_tokens(op: &Operation, feature_doc: &str) -> TokenStream {
             }
         }
     }
-    let body_fields: Vec<Field> = if op.request_body.variants.is_empty() {
-        op.request_body.fields.clone()
-    } else {
-        super::types::merge_variants(&op.request_body.variants)
-    };
+    let body_fields = request_body_fields(op);
     let mut items = Vec::new();
     if has_json {
         types.top_struct("Body", "The JSON request body.", &body_fields, Dir::Request);
     }
     // A media upload: a JSON `meta` part (signed) and one file part.
     let upload = (op.request_body.format == "multipart").then(|| {
-        let meta = body_fields
-            .iter()
-            .find(|f| f.ty == "string" && (f.encoded.is_some() || !f.fields.is_empty()));
+        let meta = upload_meta(&body_fields);
         let file = body_fields.iter().find(|f| f.ty != "string");
         (meta.cloned(), file.cloned())
     });
@@ -387,9 +507,17 @@ pub fn operation_tokens(op: &Operation, feature_doc: &str) -> TokenStream {
         let wire = &f.name;
         let call = match loc {
             Loc::Path => quote!(path_param),
+            Loc::Query if d.sensitive() => quote!(encrypted_query),
             Loc::Query => quote!(query),
             Loc::Header => quote!(header),
         };
+        if d.sensitive() && *loc != Loc::Query {
+            let msg = format!(
+                "`{} {}`: sensitive {wire:?} is a path or header parameter, which the runtime cannot encrypt",
+                op.method, op.path
+            );
+            steps.push(quote!(::std::compile_error!(#msg);));
+        }
         steps.push(if d.required {
             quote!(let request = request.#call(#wire, ::wechatpay_core::ParamValue::to_param(&req.#fid));)
         } else {
@@ -431,6 +559,10 @@ pub fn operation_tokens(op: &Operation, feature_doc: &str) -> TokenStream {
         }
     } else if params.is_empty() {
         steps.push(quote!(let _ = req;));
+    }
+    let (encrypted_body, _) = encrypted_paths(op);
+    if !encrypted_body.is_empty() {
+        steps.push(quote!(let request = request.encrypt_fields(&[#(#encrypted_body),*]);));
     }
     let send = match op.response.format.as_str() {
         "binary" => quote!(client.send_bytes(request).await),

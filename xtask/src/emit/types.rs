@@ -44,6 +44,21 @@ pub struct FieldDef {
     pub doc: String,
     /// `rsa-pubkey` etc., for the docs.
     pub encrypted: Option<String>,
+    /// Whose key encrypts it (`wechatpay`, `merchant`, …).
+    pub encryption_key: Option<String>,
+}
+
+impl FieldDef {
+    /// A value the caller gives in plaintext and the client encrypts for WeChat Pay: hidden in `Debug`.
+    pub fn sensitive(&self) -> bool {
+        is_sensitive_request_field(self.encrypted.as_deref(), self.encryption_key.as_deref())
+    }
+}
+
+/// RSA-OAEP with the WeChat Pay public key or platform certificate (`rsa-pubkey` + `wechatpay`): the
+/// fields the runtime encrypts on the caller's behalf.
+pub fn is_sensitive_request_field(encrypted: Option<&str>, key: Option<&str>) -> bool {
+    encrypted == Some("rsa-pubkey") && key == Some("wechatpay")
 }
 
 /// A generated struct.
@@ -153,6 +168,7 @@ impl TypeSet {
                 required: f.required,
                 doc: field_doc(f),
                 encrypted: f.encrypted.clone(),
+                encryption_key: f.encryption_key.clone(),
             });
         }
         out
@@ -216,7 +232,7 @@ impl TypeSet {
         let key = format!(
             "S{:?}",
             defs.iter()
-                .map(|d| (d.wire.as_str(), d.ty.key(), d.required))
+                .map(|d| (d.wire.as_str(), d.ty.key(), d.required, d.sensitive()))
                 .collect::<Vec<_>>()
         );
         if let Some(name) = self.by_shape.get(&key).cloned() {
@@ -340,7 +356,9 @@ fn field_doc(f: &Field) -> String {
     if let Some(n) = f.max_length {
         doc.push_str(&format!("\n\nAt most {n} characters."));
     }
+    // The notes of RSA-encrypted fields are added unescaped by `rust::field_tokens` (`sensitive_note`).
     match f.encrypted.as_deref() {
+        Some("rsa-pubkey") if sensitive_note(f.encryption_key.as_deref()).is_some() => {}
         Some("rsa-pubkey") => {
             doc.push_str("\n\nSensitive: encrypted with RSA-OAEP (see the docs of the operation).")
         }
@@ -351,6 +369,23 @@ fn field_doc(f: &Field) -> String {
         doc.push_str(&format!("\n\nA {e}-encoded string."));
     }
     doc
+}
+
+/// The doc note (Markdown, not to be escaped) of an `rsa-pubkey` field, by whose key encrypts it.
+pub fn sensitive_note(key: Option<&str>) -> Option<&'static str> {
+    match key {
+        Some("wechatpay") => Some(
+            "Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP \
+             for WeChat Pay (its public key or platform certificate) and names that key in \
+             `Wechatpay-Serial`. `Debug` shows `<redacted>`.",
+        ),
+        Some("merchant") => Some(
+            "Ciphertext: WeChat Pay encrypted this value with the merchant's public key (RSA-OAEP, \
+             base64). Decrypt it with [`Client::decrypt_sensitive_field`](wechatpay_runtime::Client::decrypt_sensitive_field), \
+             which returns a redacted [`SecretString`](wechatpay_runtime::SecretString).",
+        ),
+        _ => None,
+    }
 }
 
 fn first_line(s: &str) -> String {

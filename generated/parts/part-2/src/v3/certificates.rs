@@ -15,6 +15,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(crate ::v3::certificates::get::Response),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
 ];
 /// Types of `GET /v3/certificates`.

@@ -15,6 +15,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: ::std::option::Option::None,
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
 ];
 /// Types of `GET /v3/statements`.

@@ -16,5 +16,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(crate ::v3::facemch::users::by_face_sid::get::Response),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
 ];

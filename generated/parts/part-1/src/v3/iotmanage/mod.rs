@@ -19,6 +19,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(
             crate ::v3::iotmanage::device_inspections::by_device_sn::get::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -32,5 +34,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(crate ::v3::iotmanage::devices::get::Response),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
 ];

@@ -20,6 +20,13 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(
             crate ::v3::mch_operate::risk::withdrawl_apply::post::Response
         ),
+        encrypted_fields: &[
+            "payee_info.bank_account_info.account_name",
+            "payee_info.bank_account_info.account_number",
+            "payee_info.identity_info.identification_name",
+            "payee_info.identity_info.identification_no",
+        ],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -36,6 +43,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate
             ::v3::mch_operate::risk::withdrawl_apply::applyment_id::by_applyment_id::get::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -52,5 +61,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate
             ::v3::mch_operate::risk::withdrawl_apply::out_request_no::by_out_request_no::get::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
 ];

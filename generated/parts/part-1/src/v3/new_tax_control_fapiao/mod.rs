@@ -25,6 +25,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(
             crate ::v3::new_tax_control_fapiao::card_template::post::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -46,6 +48,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: ::std::option::Option::None,
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -61,6 +65,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate ::v3::new_tax_control_fapiao::fapiao_applications::post::Body
         ),
         check_response: ::std::option::Option::None,
+        encrypted_fields: &["buyer_information.phone", "buyer_information.email"],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -77,6 +83,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate
             ::v3::new_tax_control_fapiao::fapiao_applications::by_fapiao_apply_id::get::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -93,6 +101,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate
             ::v3::new_tax_control_fapiao::fapiao_applications::by_fapiao_apply_id::fapiao_files::get::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -109,6 +119,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             ::v3::new_tax_control_fapiao::fapiao_applications::by_fapiao_apply_id::insert_cards::post::Body
         ),
         check_response: ::std::option::Option::None,
+        encrypted_fields: &["buyer_information.phone", "buyer_information.email"],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -125,6 +137,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             ::v3::new_tax_control_fapiao::fapiao_applications::by_fapiao_apply_id::reverse::post::Body
         ),
         check_response: ::std::option::Option::None,
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -141,6 +155,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             ::v3::new_tax_control_fapiao::fapiao_applications::issue_general::post::Body
         ),
         check_response: ::std::option::Option::None,
+        encrypted_fields: &["buyer_information.phone", "buyer_information.email"],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -157,6 +173,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             ::v3::new_tax_control_fapiao::fapiao_applications::issue_refined_oil::post::Body
         ),
         check_response: ::std::option::Option::None,
+        encrypted_fields: &["buyer_information.phone", "buyer_information.email"],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -173,6 +191,12 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             ::v3::new_tax_control_fapiao::fapiao_applications::real_estate_leasing::post::Body
         ),
         check_response: ::std::option::Option::None,
+        encrypted_fields: &[
+            "buyer_information.phone",
+            "buyer_information.email",
+            "fapiao_information.items[].real_estate_leasing_information.certificate_no",
+        ],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -189,6 +213,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate
             ::v3::new_tax_control_fapiao::fapiao_applications::upload_fapiao_file::post::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -213,6 +239,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate
             ::v3::new_tax_control_fapiao::fapiaomerchant::getspinviteurl::get::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &["operate_user"],
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -236,6 +264,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate
             ::v3::new_tax_control_fapiao::fapiaomerchant::listspinvitemchinfo::get::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -251,6 +281,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(
             crate ::v3::new_tax_control_fapiao::merchant::base_information::get::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -264,6 +296,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: ::std::option::Option::None,
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -280,6 +314,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate
             ::v3::new_tax_control_fapiao::merchant::by_sub_mchid::check_status::get::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "PATCH",
@@ -298,6 +334,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate
             ::v3::new_tax_control_fapiao::merchant::development_config::patch::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -314,6 +352,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate
             ::v3::new_tax_control_fapiao::merchant::development_config::get::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -329,6 +369,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(
             crate ::v3::new_tax_control_fapiao::merchant::tax_codes::get::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -344,6 +386,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(
             crate ::v3::new_tax_control_fapiao::user_title::get::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -371,5 +415,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(
             crate ::v3::new_tax_control_fapiao::user_title::title_url::get::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
 ];

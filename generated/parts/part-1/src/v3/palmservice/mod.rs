@@ -18,6 +18,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(
             crate ::v3::palmservice::authorization::openid::by_openid::get::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -35,5 +37,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(
             crate ::v3::palmservice::authorization::preauthorize::post::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
 ];

@@ -20,6 +20,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: checker!(crate ::v3::webizpay::avail_mch_ranges::post::Body),
         check_response: checker!(crate ::v3::webizpay::avail_mch_ranges::post::Response),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -33,6 +35,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(crate ::v3::webizpay::avail_mch_ranges::get::Response),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -52,6 +56,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate
             ::v3::webizpay::avail_mch_ranges::by_range_id::merchant_identifiers::post::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -68,6 +74,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate
             ::v3::webizpay::avail_mch_ranges::by_range_id::merchant_identifiers::get::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "DELETE",
@@ -87,6 +95,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate
             ::v3::webizpay::avail_mch_ranges::by_range_id::merchant_identifiers::by_merchant_identifier::delete::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -100,6 +110,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: checker!(crate ::v3::webizpay::bill::proof::post::Body),
         check_response: checker!(crate ::v3::webizpay::bill::proof::post::Response),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -113,6 +125,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: checker!(crate ::v3::webizpay::bill::trade_bill::post::Body),
         check_response: checker!(crate ::v3::webizpay::bill::trade_bill::post::Response),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -129,6 +143,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate
             ::v3::webizpay::employees::by_employee_id::out_quota_cards::by_out_card_no::get::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -146,6 +162,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(
             crate ::v3::webizpay::employees::by_employee_id::quota_cards::post::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -162,6 +180,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate
             ::v3::webizpay::employees::by_employee_id::quota_cards::by_card_no::get::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -181,6 +201,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate
             ::v3::webizpay::employees::by_employee_id::quota_cards::by_card_no::cancel::post::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -197,6 +219,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate
             ::v3::webizpay::employees::by_employee_id::quota_cards::by_card_no::payment_url::get::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -214,6 +238,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(
             crate ::v3::webizpay::employees::by_employee_id::revoke::post::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -231,6 +257,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(
             crate ::v3::webizpay::stores::entity_matches::post::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -246,6 +274,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(
             crate ::v3::webizpay::stores::entity_matches::by_batch_id::get::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -261,6 +291,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(
             crate ::v3::webizpay::users::by_user_id::authorization_state::get::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -278,5 +310,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(
             crate ::v3::webizpay::users::by_user_id::authorization_url::post::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
 ];

@@ -19,6 +19,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate
             ::v3::apply4sub::sub_merchants::by_sub_mchid::application::by_application_no::get::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -38,6 +40,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate
             ::v3::apply4sub::sub_merchants::by_sub_mchid::modify_settlement::post::Response
         ),
+        encrypted_fields: &["account_number", "account_name"],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -53,5 +57,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(
             crate ::v3::apply4sub::sub_merchants::by_sub_mchid::settlement::get::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
 ];

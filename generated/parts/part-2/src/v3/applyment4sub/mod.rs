@@ -16,6 +16,24 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: checker!(crate ::v3::applyment4sub::applyment::post::Body),
         check_response: checker!(crate ::v3::applyment4sub::applyment::post::Response),
+        encrypted_fields: &[
+            "contact_info.contact_name",
+            "contact_info.contact_id_number",
+            "contact_info.mobile_phone",
+            "contact_info.contact_email",
+            "subject_info.identity_info.id_card_info.id_card_name",
+            "subject_info.identity_info.id_card_info.id_card_number",
+            "subject_info.identity_info.id_card_info.id_card_address",
+            "subject_info.identity_info.id_doc_info.id_doc_name",
+            "subject_info.identity_info.id_doc_info.id_doc_number",
+            "subject_info.identity_info.id_doc_info.id_doc_address",
+            "subject_info.ubo_info_list[].ubo_id_doc_name",
+            "subject_info.ubo_info_list[].ubo_id_doc_number",
+            "subject_info.ubo_info_list[].ubo_id_doc_address",
+            "bank_account_info.account_name",
+            "bank_account_info.account_number",
+        ],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -32,6 +50,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate
             ::v3::applyment4sub::applyment::applyment_id::by_applyment_id::get::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -48,5 +68,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate
             ::v3::applyment4sub::applyment::business_code::by_business_code::get::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
 ];

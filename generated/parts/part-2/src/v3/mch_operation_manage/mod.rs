@@ -20,6 +20,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate
             ::v3::mch_operation_manage::enhanced_due_diligence::by_due_diligence_id::get::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -39,6 +41,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate
             ::v3::mch_operation_manage::enhanced_due_diligence::by_due_diligence_id::submit::post::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -55,6 +59,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate
             ::v3::mch_operation_manage::enhanced_due_diligence::by_due_diligence_id::upload::post::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -71,5 +77,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate
             ::v3::mch_operation_manage::merchant_limitations::sub_mchid::by_sub_mchid::get::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
 ];

@@ -241,7 +241,7 @@ pub mod post {
         }
     }
     /// The JSON request body.
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[derive(::std::clone::Clone)]
     #[derive(::serde::Serialize)]
     #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
     #[non_exhaustive]
@@ -266,12 +266,12 @@ pub mod post {
         pub openid: ::std::option::Option<::std::string::String>,
         /// 用户手机号
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub phone: ::std::option::Option<::std::string::String>,
         /// 用户实名证件号
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub certificates_number: ::std::option::Option<::std::string::String>,
         /// 用户终端ip
@@ -406,6 +406,61 @@ pub mod post {
         /// 子单列表
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub sub_orders: ::std::option::Option<::std::vec::Vec<SubOrders>>,
+    }
+    impl ::std::fmt::Debug for Body {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("Body")
+                .field("sp_mchid", &self.sp_mchid)
+                .field("acquiring_bank_id", &self.acquiring_bank_id)
+                .field("channel_id", &self.channel_id)
+                .field("sub_mchid", &self.sub_mchid)
+                .field("out_trade_no", &self.out_trade_no)
+                .field("openid", &self.openid)
+                .field("phone", &::wechatpay_core::Redacted::option(&self.phone))
+                .field(
+                    "certificates_number",
+                    &::wechatpay_core::Redacted::option(&self.certificates_number),
+                )
+                .field("client_ip", &self.client_ip)
+                .field("risk_level", &self.risk_level)
+                .field("line_type", &self.line_type)
+                .field("goods_type", &self.goods_type)
+                .field("seller_type", &self.seller_type)
+                .field("is_need_deliver", &self.is_need_deliver)
+                .field("device_type", &self.device_type)
+                .field("userid", &self.userid)
+                .field("phone_from", &self.phone_from)
+                .field("seller_userid", &self.seller_userid)
+                .field("scene", &self.scene)
+                .field("recharge_fields", &self.recharge_fields)
+                .field("living_expenses_fields", &self.living_expenses_fields)
+                .field("extra_fields1", &self.extra_fields1)
+                .field("extra_fields2", &self.extra_fields2)
+                .field("extra_fields3", &self.extra_fields3)
+                .field("high_risk_goods", &self.high_risk_goods)
+                .field("same_deviced", &self.same_deviced)
+                .field("reliable_device", &self.reliable_device)
+                .field("delivery_province", &self.delivery_province)
+                .field("delivery_city", &self.delivery_city)
+                .field("new_address", &self.new_address)
+                .field("last_pay_openid", &self.last_pay_openid)
+                .field("risky_goods", &self.risky_goods)
+                .field("offline_delivery_label", &self.offline_delivery_label)
+                .field("proxy_payment", &self.proxy_payment)
+                .field("order_phone_number", &self.order_phone_number)
+                .field("user_risk_level", &self.user_risk_level)
+                .field("sp_risk_level", &self.sp_risk_level)
+                .field("phone_number_location", &self.phone_number_location)
+                .field("goods_category", &self.goods_category)
+                .field("pre_opening_behavior", &self.pre_opening_behavior)
+                .field("new_store", &self.new_store)
+                .field("store_identifier", &self.store_identifier)
+                .field("goods_listing_time", &self.goods_listing_time)
+                .field("combine_out_trade_no", &self.combine_out_trade_no)
+                .field("combine_mchid", &self.combine_mchid)
+                .field("sub_orders", &self.sub_orders)
+                .finish()
+        }
     }
     impl Body {
         /// Creates the value from its required fields; optional ones are set with the methods below.
@@ -828,5 +883,6 @@ pub async fn post(
         "/v3/merchant-risk-manage/report-trade-union-information",
     );
     let request = request.json(&req.body)?;
+    let request = request.encrypt_fields(&["phone", "certificates_number"]);
     client.send(request).await
 }

@@ -22,6 +22,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate
             ::v3::merchant_settlement::merchant_settle_rule_applications::post::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -38,5 +40,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate
             ::v3::merchant_settlement::merchant_settle_rule_applications::by_application_id::get::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
 ];

@@ -23,6 +23,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(
             crate ::v3::pay::acquiring_bank::transactions::exposure::post::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -36,6 +38,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: checker!(crate ::v3::pay::instal::exposure::post::Body),
         check_response: checker!(crate ::v3::pay::instal::exposure::post::Response),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -51,6 +55,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(
             crate ::v3::pay::instal::partner::exposure::post::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -66,6 +72,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(
             crate ::v3::pay::partner::transactions::app::post::Response
         ),
+        encrypted_fields: &["payer.identity.number", "payer.identity.name"],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -83,6 +91,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(
             crate ::v3::pay::partner::transactions::app_with_contract::post::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -100,6 +110,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(
             crate ::v3::pay::partner::transactions::codepay::post::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -117,6 +129,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(
             crate ::v3::pay::partner::transactions::exposure::post::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -132,6 +146,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(
             crate ::v3::pay::partner::transactions::h5::post::Response
         ),
+        encrypted_fields: &["payer.identity.number", "payer.identity.name"],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -147,6 +163,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(
             crate ::v3::pay::partner::transactions::id::by_transaction_id::get::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -164,6 +182,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(
             crate ::v3::pay::partner::transactions::jsapi::post::Response
         ),
+        encrypted_fields: &["payer.identity.number", "payer.identity.name"],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -181,6 +201,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(
             crate ::v3::pay::partner::transactions::jsapi_with_contract::post::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -198,6 +220,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(
             crate ::v3::pay::partner::transactions::miniprogram::post::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -215,6 +239,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(
             crate ::v3::pay::partner::transactions::native::post::Response
         ),
+        encrypted_fields: &["payer.identity.number", "payer.identity.name"],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -231,6 +257,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate
             ::v3::pay::partner::transactions::out_trade_no::by_out_trade_no::get::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -247,6 +275,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             ::v3::pay::partner::transactions::out_trade_no::by_out_trade_no::close::post::Body
         ),
         check_response: ::std::option::Option::None,
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -266,6 +296,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate
             ::v3::pay::partner::transactions::out_trade_no::by_out_trade_no::reverse::post::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -283,6 +315,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(
             crate ::v3::pay::partner::transactions::scannedpos::post::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -296,6 +330,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: checker!(crate ::v3::pay::transactions::app::post::Body),
         check_response: checker!(crate ::v3::pay::transactions::app::post::Response),
+        encrypted_fields: &["payer.identity.number", "payer.identity.name"],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -313,6 +349,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(
             crate ::v3::pay::transactions::app_with_contract::post::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -326,6 +364,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: checker!(crate ::v3::pay::transactions::codepay::post::Body),
         check_response: checker!(crate ::v3::pay::transactions::codepay::post::Response),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -338,7 +378,11 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4014326314",
         deprecated: false,
         check_request: checker!(crate ::v3::pay::transactions::exposure::post::Body),
-        check_response: checker!(crate ::v3::pay::transactions::exposure::post::Response),
+        check_response: checker!(
+            crate ::v3::pay::transactions::exposure::post::Response
+        ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -352,6 +396,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: checker!(crate ::v3::pay::transactions::h5::post::Body),
         check_response: checker!(crate ::v3::pay::transactions::h5::post::Response),
+        encrypted_fields: &["payer.identity.number", "payer.identity.name"],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -367,6 +413,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(
             crate ::v3::pay::transactions::id::by_transaction_id::get::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -380,6 +428,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: checker!(crate ::v3::pay::transactions::jsapi::post::Body),
         check_response: checker!(crate ::v3::pay::transactions::jsapi::post::Response),
+        encrypted_fields: &["payer.identity.number", "payer.identity.name"],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -397,6 +447,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(
             crate ::v3::pay::transactions::jsapi_with_contract::post::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -410,6 +462,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: checker!(crate ::v3::pay::transactions::native::post::Body),
         check_response: checker!(crate ::v3::pay::transactions::native::post::Response),
+        encrypted_fields: &["payer.identity.number", "payer.identity.name"],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -425,6 +479,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(
             crate ::v3::pay::transactions::out_trade_no::by_out_trade_no::get::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -441,6 +497,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             ::v3::pay::transactions::out_trade_no::by_out_trade_no::close::post::Body
         ),
         check_response: ::std::option::Option::None,
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -460,5 +518,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate
             ::v3::pay::transactions::out_trade_no::by_out_trade_no::reverse::post::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
 ];

@@ -15,7 +15,11 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012698774",
         deprecated: false,
         check_request: checker!(crate ::v3::rate_activity::applications::post::Body),
-        check_response: checker!(crate ::v3::rate_activity::applications::post::Response),
+        check_response: checker!(
+            crate ::v3::rate_activity::applications::post::Response
+        ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -31,6 +35,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(
             crate ::v3::rate_activity::applications::id::by_application_id::get::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "PATCH",
@@ -49,5 +55,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate
             ::v3::rate_activity::applications::id::by_application_id::patch::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
 ];

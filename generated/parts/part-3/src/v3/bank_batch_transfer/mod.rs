@@ -20,6 +20,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(
             crate ::v3::bank_batch_transfer::receipt::detail_receipts::post::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -35,6 +37,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(
             crate ::v3::bank_batch_transfer::receipt::detail_receipts::get::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -52,6 +56,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(
             crate ::v3::bank_batch_transfer::receipt::summary_receipts::post::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -67,5 +73,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(
             crate ::v3::bank_batch_transfer::receipt::summary_receipts::get::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
 ];

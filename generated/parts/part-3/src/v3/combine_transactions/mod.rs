@@ -22,6 +22,11 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: checker!(crate ::v3::combine_transactions::app::post::Body),
         check_response: checker!(crate ::v3::combine_transactions::app::post::Response),
+        encrypted_fields: &[
+            "combine_payer_info.identity.number",
+            "combine_payer_info.identity.name",
+        ],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -35,6 +40,11 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: checker!(crate ::v3::combine_transactions::h5::post::Body),
         check_response: checker!(crate ::v3::combine_transactions::h5::post::Response),
+        encrypted_fields: &[
+            "combine_payer_info.identity.number",
+            "combine_payer_info.identity.name",
+        ],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -51,6 +61,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate
             ::v3::combine_transactions::id::by_combine_transaction_id::get::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -63,7 +75,14 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012556926",
         deprecated: false,
         check_request: checker!(crate ::v3::combine_transactions::jsapi::post::Body),
-        check_response: checker!(crate ::v3::combine_transactions::jsapi::post::Response),
+        check_response: checker!(
+            crate ::v3::combine_transactions::jsapi::post::Response
+        ),
+        encrypted_fields: &[
+            "combine_payer_info.identity.number",
+            "combine_payer_info.identity.name",
+        ],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -81,6 +100,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(
             crate ::v3::combine_transactions::miniprogram::post::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -96,6 +117,11 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(
             crate ::v3::combine_transactions::native::post::Response
         ),
+        encrypted_fields: &[
+            "combine_payer_info.identity.number",
+            "combine_payer_info.identity.name",
+        ],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -112,6 +138,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate
             ::v3::combine_transactions::out_trade_no::by_combine_out_trade_no::get::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -128,5 +156,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             ::v3::combine_transactions::out_trade_no::by_combine_out_trade_no::close::post::Body
         ),
         check_response: ::std::option::Option::None,
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
 ];

@@ -22,6 +22,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate
             ::v3::compliance::inactive_merchant_identity_verification::merchants::post::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -38,5 +40,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate
             ::v3::compliance::inactive_merchant_identity_verification::merchants::by_sub_mchid::verifications::by_verification_id::get::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
 ];

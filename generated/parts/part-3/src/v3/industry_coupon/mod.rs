@@ -16,5 +16,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: checker!(crate ::v3::industry_coupon::tokens::post::Body),
         check_response: checker!(crate ::v3::industry_coupon::tokens::post::Response),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
 ];

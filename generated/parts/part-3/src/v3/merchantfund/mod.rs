@@ -19,6 +19,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(
             crate ::v3::merchantfund::merchant::income_records::get::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -34,5 +36,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(
             crate ::v3::merchantfund::partner::income_records::get::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
 ];

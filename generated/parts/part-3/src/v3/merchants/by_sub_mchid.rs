@@ -36,15 +36,15 @@ pub mod get {
     pub struct Contact {
         /// 联系人名称
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Ciphertext: WeChat Pay encrypted this value with the merchant's public key (RSA-OAEP, base64). Decrypt it with [`Client::decrypt_sensitive_field`](wechatpay_runtime::Client::decrypt_sensitive_field), which returns a redacted [`SecretString`](wechatpay_runtime::SecretString).
         pub name: ::std::option::Option<::std::string::String>,
         /// 联系人电话
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Ciphertext: WeChat Pay encrypted this value with the merchant's public key (RSA-OAEP, base64). Decrypt it with [`Client::decrypt_sensitive_field`](wechatpay_runtime::Client::decrypt_sensitive_field), which returns a redacted [`SecretString`](wechatpay_runtime::SecretString).
         pub phone: ::std::option::Option<::std::string::String>,
         /// 联系人邮箱
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Ciphertext: WeChat Pay encrypted this value with the merchant's public key (RSA-OAEP, base64). Decrypt it with [`Client::decrypt_sensitive_field`](wechatpay_runtime::Client::decrypt_sensitive_field), which returns a redacted [`SecretString`](wechatpay_runtime::SecretString).
         pub email: ::std::option::Option<::std::string::String>,
     }
     /// 业务信息

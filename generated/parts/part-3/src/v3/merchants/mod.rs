@@ -16,6 +16,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: checker!(crate ::v3::merchants::post::Body),
         check_response: checker!(crate ::v3::merchants::post::Response),
+        encrypted_fields: &["contact.name", "contact.phone", "contact.email"],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "PUT",
@@ -29,6 +31,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: checker!(crate ::v3::merchants::put::Body),
         check_response: checker!(crate ::v3::merchants::put::Response),
+        encrypted_fields: &["contact.name", "contact.phone", "contact.email"],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -42,6 +46,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(crate ::v3::merchants::by_sub_mchid::get::Response),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
 ];
 /// Types of `POST /v3/merchants`.
@@ -74,23 +80,32 @@ pub mod post {
         }
     }
     /// 联系人信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[derive(::std::clone::Clone)]
     #[derive(::serde::Serialize)]
     #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct Contact {
         /// 联系人名称
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         pub name: ::std::string::String,
         /// 联系人电话
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         pub phone: ::std::string::String,
         /// 联系人邮箱
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         pub email: ::std::string::String,
+    }
+    impl ::std::fmt::Debug for Contact {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("Contact")
+                .field("name", &::wechatpay_core::Redacted::Set)
+                .field("phone", &::wechatpay_core::Redacted::Set)
+                .field("email", &::wechatpay_core::Redacted::Set)
+                .finish()
+        }
     }
     impl Contact {
         /// Creates the value from its required fields; optional ones are set with the methods below.
@@ -447,6 +462,8 @@ pub async fn post(
     };
     let request = request.base_url("https://api.mch.weixin.qq.com/hk/");
     let request = request.json(&req.body)?;
+    let request = request
+        .encrypt_fields(&["contact.name", "contact.phone", "contact.email"]);
     client.send(request).await
 }
 /// Types of `PUT /v3/merchants`.
@@ -466,23 +483,32 @@ pub mod put {
         }
     }
     /// 联系人信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[derive(::std::clone::Clone)]
     #[derive(::serde::Serialize)]
     #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct Contact {
         /// 联系人名称
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         pub name: ::std::string::String,
         /// 联系人电话
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         pub phone: ::std::string::String,
         /// 联系人邮箱
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         pub email: ::std::string::String,
+    }
+    impl ::std::fmt::Debug for Contact {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("Contact")
+                .field("name", &::wechatpay_core::Redacted::Set)
+                .field("phone", &::wechatpay_core::Redacted::Set)
+                .field("email", &::wechatpay_core::Redacted::Set)
+                .finish()
+        }
     }
     impl Contact {
         /// Creates the value from its required fields; optional ones are set with the methods below.
@@ -834,5 +860,7 @@ pub async fn put(
     );
     let request = request.base_url("https://api.mch.weixin.qq.com/hk/");
     let request = request.json(&req.body)?;
+    let request = request
+        .encrypt_fields(&["contact.name", "contact.phone", "contact.email"]);
     client.send(request).await
 }

@@ -21,5 +21,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(crate ::v3::realname::verify::get::Response),
+        encrypted_fields: &[],
+        encrypted_query: &["encrypted_credential_id", "encrypted_name"],
     },
 ];

@@ -4,7 +4,7 @@
 #[rustfmt::skip]
 pub mod get {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[derive(::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {
         /// 下单用户账户的证件类型
@@ -13,14 +13,24 @@ pub mod get {
         pub credential_type: ::serde_json::Number,
         /// 加密后的下单用户证件号
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         pub encrypted_credential_id: ::std::string::String,
         /// 加密后的下单用户姓名
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         pub encrypted_name: ::std::string::String,
         /// 微信支付交易单号
         pub wxp_trade_no: ::std::string::String,
+    }
+    impl ::std::fmt::Debug for Request {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("Request")
+                .field("credential_type", &self.credential_type)
+                .field("encrypted_credential_id", &::wechatpay_core::Redacted::Set)
+                .field("encrypted_name", &::wechatpay_core::Redacted::Set)
+                .field("wxp_trade_no", &self.wxp_trade_no)
+                .finish()
+        }
     }
     impl Request {
         /// Creates the value from its required fields; optional ones are set with the methods below.
@@ -74,12 +84,12 @@ pub async fn get(
             ::wechatpay_core::ParamValue::to_param(&req.credential_type),
         );
     let request = request
-        .query(
+        .encrypted_query(
             "encrypted_credential_id",
             ::wechatpay_core::ParamValue::to_param(&req.encrypted_credential_id),
         );
     let request = request
-        .query(
+        .encrypted_query(
             "encrypted_name",
             ::wechatpay_core::ParamValue::to_param(&req.encrypted_name),
         );

@@ -23,5 +23,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(crate ::v3::settle::settlements::get::Response),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
 ];

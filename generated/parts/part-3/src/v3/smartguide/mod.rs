@@ -16,6 +16,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: checker!(crate ::v3::smartguide::guides::post::Body),
         check_response: checker!(crate ::v3::smartguide::guides::post::Response),
+        encrypted_fields: &["name", "mobile"],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -37,6 +39,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(crate ::v3::smartguide::guides::get::Response),
+        encrypted_fields: &[],
+        encrypted_query: &["mobile"],
     },
     ::wechatpay_core::OperationInfo {
         method: "PATCH",
@@ -52,6 +56,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate ::v3::smartguide::guides::by_guide_id::patch::Body
         ),
         check_response: ::std::option::Option::None,
+        encrypted_fields: &["name", "mobile"],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -67,5 +73,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate ::v3::smartguide::guides::by_guide_id::assign::post::Body
         ),
         check_response: ::std::option::Option::None,
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
 ];

@@ -18,6 +18,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(
             crate ::v3::aggracct_bc::wb_channel::account::balance::get::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &["bal_account_no"],
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -33,6 +35,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(
             crate ::v3::aggracct_bc::wb_channel::account::mch_archives::get::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &["bal_account_no"],
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -49,6 +53,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate
             ::v3::aggracct_bc::wb_channel::control_orders::by_out_request_no::get::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -68,6 +74,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate
             ::v3::aggracct_bc::wb_channel::control_orders::info::update::result::notify::post::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -85,6 +93,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(
             crate ::v3::aggracct_bc::wb_channel::control_orders::punish::post::Response
         ),
+        encrypted_fields: &["bal_account_no"],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -102,6 +112,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(
             crate ::v3::aggracct_bc::wb_channel::control_orders::recover::post::Response
         ),
+        encrypted_fields: &["bal_account_no"],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -119,6 +131,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(
             crate ::v3::aggracct_bc::wb_channel::special_reduction::post::Response
         ),
+        encrypted_fields: &["bal_account_no"],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -135,5 +149,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate
             ::v3::aggracct_bc::wb_channel::special_reduction::by_out_request_no::get::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &["bal_account_no"],
     },
 ];

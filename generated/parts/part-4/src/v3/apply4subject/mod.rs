@@ -16,6 +16,18 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: checker!(crate ::v3::apply4subject::applyment::post::Body),
         check_response: checker!(crate ::v3::apply4subject::applyment::post::Response),
+        encrypted_fields: &[
+            "contact_info.name",
+            "contact_info.id_card_number",
+            "contact_info.mobile",
+            "identification_info.identification_name",
+            "identification_info.identification_number",
+            "identification_info.identification_address",
+            "ubo_info_list[].ubo_id_doc_name",
+            "ubo_info_list[].ubo_id_doc_number",
+            "ubo_info_list[].ubo_id_doc_address",
+        ],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -29,6 +41,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(crate ::v3::apply4subject::applyment::get::Response),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -42,6 +56,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: ::std::option::Option::None,
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -55,6 +71,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: ::std::option::Option::None,
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -71,5 +89,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate
             ::v3::apply4subject::applyment::merchants::by_sub_mchid::state::get::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
 ];

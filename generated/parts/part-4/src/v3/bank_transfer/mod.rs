@@ -16,6 +16,11 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: checker!(crate ::v3::bank_transfer::batches::post::Body),
         check_response: checker!(crate ::v3::bank_transfer::batches::post::Response),
+        encrypted_fields: &[
+            "transfer_detail_list[].user_name",
+            "transfer_detail_list[].user_id_card",
+        ],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -31,6 +36,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(
             crate ::v3::bank_transfer::batches::batch_id::by_batch_id::get::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -47,6 +54,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate
             ::v3::bank_transfer::batches::batch_id::by_batch_id::details::detail_id::by_detail_id::get::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -63,6 +72,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate
             ::v3::bank_transfer::batches::out_batch_no::by_out_batch_no::get::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -79,5 +90,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate
             ::v3::bank_transfer::batches::out_batch_no::by_out_batch_no::details::out_detail_no::by_out_detail_no::get::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
 ];

@@ -19,5 +19,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate
             ::v3::brand_basic::partner::brands::by_brand_id::product_authorities::get::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
 ];

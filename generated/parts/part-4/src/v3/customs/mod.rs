@@ -18,6 +18,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: checker!(crate ::v3::customs::orders::post::Body),
         check_response: checker!(crate ::v3::customs::orders::post::Response),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -39,6 +41,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(crate ::v3::customs::orders::get::Response),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "PATCH",
@@ -52,6 +56,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: checker!(crate ::v3::customs::orders::patch::Body),
         check_response: checker!(crate ::v3::customs::orders::patch::Response),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -65,6 +71,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: checker!(crate ::v3::customs::redeclare::post::Body),
         check_response: checker!(crate ::v3::customs::redeclare::post::Response),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -77,6 +85,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/wiki/doc/api/wxpay/ch/declarecustom_ch/chapter3_2.shtml",
         deprecated: false,
         check_request: checker!(crate ::v3::customs::verify_certificate::post::Body),
-        check_response: checker!(crate ::v3::customs::verify_certificate::post::Response),
+        check_response: checker!(
+            crate ::v3::customs::verify_certificate::post::Response
+        ),
+        encrypted_fields: &["certificate_id", "certificate_name"],
+        encrypted_query: &[],
     },
 ];

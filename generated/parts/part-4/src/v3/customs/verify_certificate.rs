@@ -17,7 +17,7 @@ pub mod post {
         }
     }
     /// The JSON request body.
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[derive(::std::clone::Clone)]
     #[derive(::serde::Serialize)]
     #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
     #[non_exhaustive]
@@ -41,12 +41,28 @@ pub mod post {
         pub certificate_type: CertificateType,
         /// 证件号
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         pub certificate_id: ::std::string::String,
         /// 证件姓名
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         pub certificate_name: ::std::string::String,
+    }
+    impl ::std::fmt::Debug for Body {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("Body")
+                .field("appid", &self.appid)
+                .field("mchid", &self.mchid)
+                .field("out_trade_no", &self.out_trade_no)
+                .field("transaction_id", &self.transaction_id)
+                .field("sub_order_no", &self.sub_order_no)
+                .field("customs", &self.customs)
+                .field("merchant_customs_no", &self.merchant_customs_no)
+                .field("certificate_type", &self.certificate_type)
+                .field("certificate_id", &::wechatpay_core::Redacted::Set)
+                .field("certificate_name", &::wechatpay_core::Redacted::Set)
+                .finish()
+        }
     }
     impl Body {
         /// Creates the value from its required fields; optional ones are set with the methods below.
@@ -137,5 +153,6 @@ pub async fn post(
     );
     let request = request.base_url("https://apihk.mch.weixin.qq.com/global/");
     let request = request.json(&req.body)?;
+    let request = request.encrypt_fields(&["certificate_id", "certificate_name"]);
     client.send(request).await
 }

@@ -20,5 +20,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(
             crate ::v3::express::users::by_openid::transform::post::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
 ];

@@ -21,6 +21,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(
             crate ::v3::funds_to_oversea::bill_download_url::get::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -34,6 +36,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: checker!(crate ::v3::funds_to_oversea::orders::post::Body),
         check_response: checker!(crate ::v3::funds_to_oversea::orders::post::Response),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -49,6 +53,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(
             crate ::v3::funds_to_oversea::orders::by_out_order_id::get::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -66,6 +72,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(
             crate ::v3::funds_to_oversea::r#return::return_orders::post::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -82,6 +90,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate
             ::v3::funds_to_oversea::r#return::return_orders::out_return_no::by_out_return_no::get::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -98,5 +108,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate
             ::v3::funds_to_oversea::transactions::by_transaction_id::available_abroad_amounts::get::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
 ];

@@ -20,6 +20,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(
             crate ::v3::gov::subsidy::audit::cup::invalid::post::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -35,6 +37,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(
             crate ::v3::gov::subsidy::audit::cup::query::post::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -52,6 +56,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(
             crate ::v3::gov::subsidy::audit::cup::refund::sync::post::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -69,6 +75,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(
             crate ::v3::gov::subsidy::audit::cup::update::post::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -86,6 +94,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(
             crate ::v3::gov::subsidy::audit::cup::upload::post::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -101,6 +111,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(
             crate ::v3::gov::subsidy::companies::query::post::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -113,7 +125,11 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4013989543",
         deprecated: false,
         check_request: checker!(crate ::v3::gov::subsidy::goods::upload::post::Body),
-        check_response: checker!(crate ::v3::gov::subsidy::goods::upload::post::Response),
+        check_response: checker!(
+            crate ::v3::gov::subsidy::goods::upload::post::Response
+        ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -131,6 +147,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(
             crate ::v3::gov::subsidy::n_qualifications::sync::post::Response
         ),
+        encrypted_fields: &["real_name", "id_card_number", "phone_number"],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -153,6 +171,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(crate ::v3::gov::subsidy::qualification::get::Response),
+        encrypted_fields: &[],
+        encrypted_query: &["real_name", "id_card_number", "phone_number"],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -170,6 +190,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(
             crate ::v3::gov::subsidy::qualifications::passthrough::cancel::post::Response
         ),
+        encrypted_fields: &["real_name", "id_card_number", "phone_number"],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -187,6 +209,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(
             crate ::v3::gov::subsidy::qualifications::passthrough::claim::post::Response
         ),
+        encrypted_fields: &["real_name", "id_card_number", "phone_number"],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -204,6 +228,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(
             crate ::v3::gov::subsidy::qualifications::passthrough::query::post::Response
         ),
+        encrypted_fields: &["real_name", "id_card_number", "phone_number"],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -221,6 +247,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(
             crate ::v3::gov::subsidy::qualifications::query::post::Response
         ),
+        encrypted_fields: &["real_name", "id_card_number", "phone_number"],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -238,6 +266,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(
             crate ::v3::gov::subsidy::qualifications::sync::post::Response
         ),
+        encrypted_fields: &["real_name", "id_card_number", "phone_number"],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -251,6 +281,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: checker!(crate ::v3::gov::subsidy::sncode::lock::post::Body),
         check_response: checker!(crate ::v3::gov::subsidy::sncode::lock::post::Response),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -263,7 +295,11 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4013989543",
         deprecated: false,
         check_request: checker!(crate ::v3::gov::subsidy::sncode::query::post::Body),
-        check_response: checker!(crate ::v3::gov::subsidy::sncode::query::post::Response),
+        check_response: checker!(
+            crate ::v3::gov::subsidy::sncode::query::post::Response
+        ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -279,6 +315,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(
             crate ::v3::gov::subsidy::sncode::unlock::post::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -296,6 +334,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(
             crate ::v3::gov::subsidy::transactions::query::post::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -313,6 +353,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(
             crate ::v3::gov::subsidy::transactions::summary::query_day::post::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -330,6 +372,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(
             crate ::v3::gov::subsidy::transactions::sync::post::Response
         ),
+        encrypted_fields: &["real_name", "id_card_number", "phone_number"],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -347,6 +391,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(
             crate ::v3::gov::subsidy::zhejiang::authcode::cancel::post::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -364,6 +410,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(
             crate ::v3::gov::subsidy::zhejiang::authcode::commit::post::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -381,6 +429,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(
             crate ::v3::gov::subsidy::zhejiang::authcode::issue::post::Response
         ),
+        encrypted_fields: &["name", "mobile", "cert_no"],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -398,6 +448,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(
             crate ::v3::gov::subsidy::zhejiang::authcode::r#try::post::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -415,6 +467,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(
             crate ::v3::gov::subsidy::zhejiang::authcode::refund::post::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -432,6 +486,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(
             crate ::v3::gov::subsidy::zhejiang::goods::query::post::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -449,6 +505,13 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(
             crate ::v3::gov::subsidy::zhejiang::n_qualifications::confirm::post::Response
         ),
+        encrypted_fields: &[
+            "data[].cert_no",
+            "data[].name",
+            "data[].tel",
+            "data[].address",
+        ],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -466,6 +529,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(
             crate ::v3::gov::subsidy::zhejiang::qualifications::alter::post::Response
         ),
+        encrypted_fields: &["cert_no", "name", "tel"],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -483,6 +548,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(
             crate ::v3::gov::subsidy::zhejiang::qualifications::claim::post::Response
         ),
+        encrypted_fields: &["cert_no", "name", "tel"],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -500,6 +567,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(
             crate ::v3::gov::subsidy::zhejiang::qualifications::query::post::Response
         ),
+        encrypted_fields: &["cert_no"],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -517,6 +586,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(
             crate ::v3::gov::subsidy::zhejiang::qualifications::sync::post::Response
         ),
+        encrypted_fields: &["data[].cert_no", "data[].name", "data[].tel"],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -534,6 +605,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(
             crate ::v3::gov::subsidy::zhejiang::sncode::lock::post::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -551,6 +624,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(
             crate ::v3::gov::subsidy::zhejiang::sncode::query::post::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -568,5 +643,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(
             crate ::v3::gov::subsidy::zhejiang::sncode::unlock::post::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
 ];

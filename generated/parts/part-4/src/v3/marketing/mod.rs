@@ -30,6 +30,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(
             crate ::v3::marketing::bank::packages::by_package_id::tasks::post::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -45,6 +47,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(
             crate ::v3::marketing::bank::packages::by_package_id::tasks::get::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -64,6 +68,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate
             ::v3::marketing::bank_favor::users::by_openid::bank_multi_activity::post::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -80,6 +86,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate
             ::v3::marketing::bank_favor::users::by_openid::coupons::by_coupon_id::get::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -95,6 +103,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(
             crate ::v3::marketing::busifavor::callbacks::post::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -110,6 +120,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(
             crate ::v3::marketing::busifavor::callbacks::get::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -127,6 +139,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(
             crate ::v3::marketing::busifavor::coupons::associate::post::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -144,6 +158,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(
             crate ::v3::marketing::busifavor::coupons::by_card_id::send::post::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -161,6 +177,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(
             crate ::v3::marketing::busifavor::coupons::deactivate::post::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -178,6 +196,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(
             crate ::v3::marketing::busifavor::coupons::disassociate::post::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -195,6 +215,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(
             crate ::v3::marketing::busifavor::coupons::r#return::post::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -212,6 +234,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(
             crate ::v3::marketing::busifavor::coupons::r#use::post::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -229,6 +253,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(
             crate ::v3::marketing::busifavor::coupons::send::post::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -246,6 +272,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(
             crate ::v3::marketing::busifavor::product_coupons::pre_send::post::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -263,6 +291,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(
             crate ::v3::marketing::busifavor::product_coupons::send::post::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -278,6 +308,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(
             crate ::v3::marketing::busifavor::stocks::post::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -293,6 +325,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(
             crate ::v3::marketing::busifavor::stocks::by_stock_id::get::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "PATCH",
@@ -308,6 +342,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate ::v3::marketing::busifavor::stocks::by_stock_id::patch::Body
         ),
         check_response: ::std::option::Option::None,
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "PATCH",
@@ -326,6 +362,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate
             ::v3::marketing::busifavor::stocks::by_stock_id::budget::patch::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -345,6 +383,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate
             ::v3::marketing::busifavor::stocks::by_stock_id::couponcodes::post::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -361,6 +401,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate
             ::v3::marketing::busifavor::stocks::by_stock_id::couponcodes::get::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -377,6 +419,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate
             ::v3::marketing::busifavor::stocks::by_stock_id::couponcodes::by_coupon_code::get::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "DELETE",
@@ -393,6 +437,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate
             ::v3::marketing::busifavor::stocks::by_stock_id::couponcodes::by_coupon_code::delete::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -410,6 +456,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(
             crate ::v3::marketing::busifavor::subsidy::pay_receipts::post::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -425,6 +473,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(
             crate ::v3::marketing::busifavor::subsidy::pay_receipts::get::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -441,6 +491,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate
             ::v3::marketing::busifavor::subsidy::pay_receipts::by_subsidy_receipt_id::get::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -458,6 +510,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(
             crate ::v3::marketing::busifavor::subsidy::return_receipts::post::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -474,6 +528,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate
             ::v3::marketing::busifavor::subsidy::return_receipts::by_subsidy_return_receipt_id::get::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -498,6 +554,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(
             crate ::v3::marketing::busifavor::users::by_openid::coupons::get::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -514,6 +572,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate
             ::v3::marketing::busifavor::users::by_openid::coupons::by_coupon_code::appids::by_appid::get::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -527,6 +587,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(crate ::v3::marketing::favor::callbacks::get::Response),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -539,7 +601,11 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012464198",
         deprecated: false,
         check_request: checker!(crate ::v3::marketing::favor::callbacks::post::Body),
-        check_response: checker!(crate ::v3::marketing::favor::callbacks::post::Response),
+        check_response: checker!(
+            crate ::v3::marketing::favor::callbacks::post::Response
+        ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -555,6 +621,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(
             crate ::v3::marketing::favor::coupon_stocks::post::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -570,6 +638,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(
             crate ::v3::marketing::favor::media::image_upload::post::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -590,6 +660,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(crate ::v3::marketing::favor::stocks::get::Response),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -605,6 +677,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(
             crate ::v3::marketing::favor::stocks::by_stock_id::get::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -620,6 +694,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(
             crate ::v3::marketing::favor::stocks::by_stock_id::items::get::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -635,6 +711,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(
             crate ::v3::marketing::favor::stocks::by_stock_id::merchants::get::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -654,6 +732,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate
             ::v3::marketing::favor::stocks::by_stock_id::modify_goods_id::post::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -671,6 +751,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(
             crate ::v3::marketing::favor::stocks::by_stock_id::pause::post::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -686,6 +768,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(
             crate ::v3::marketing::favor::stocks::by_stock_id::refund_flow::get::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -702,6 +786,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate
             ::v3::marketing::favor::stocks::by_stock_id::refund_flow_by_day::get::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -719,6 +805,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(
             crate ::v3::marketing::favor::stocks::by_stock_id::restart::post::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -736,6 +824,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(
             crate ::v3::marketing::favor::stocks::by_stock_id::start::post::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -751,6 +841,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(
             crate ::v3::marketing::favor::stocks::by_stock_id::use_flow::get::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -767,6 +859,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate
             ::v3::marketing::favor::stocks::by_stock_id::use_flow_by_day::get::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -784,6 +878,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(
             crate ::v3::marketing::favor::users::by_openid::coupons::post::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -809,6 +905,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(
             crate ::v3::marketing::favor::users::by_openid::coupons::get::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -825,6 +923,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate
             ::v3::marketing::favor::users::by_openid::coupons::by_coupon_id::get::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -840,6 +940,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(
             crate ::v3::marketing::goods_subsidy_activity::activities::get::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -859,6 +961,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate
             ::v3::marketing::goods_subsidy_activity::activity::by_activity_id::apply::post::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -878,6 +982,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate
             ::v3::marketing::goods_subsidy_activity::qualification::lock::post::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -897,6 +1003,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate
             ::v3::marketing::goods_subsidy_activity::qualification::unlock::post::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "PUT",
@@ -916,6 +1024,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate
             ::v3::marketing::goods_subsidy_activity::retail_store_act::by_activity_id::representative::put::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "DELETE",
@@ -935,6 +1045,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate
             ::v3::marketing::goods_subsidy_activity::retail_store_act::by_activity_id::representative::delete::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -951,6 +1063,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate
             ::v3::marketing::goods_subsidy_activity::retail_store_act::by_activity_id::representatives::get::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -970,6 +1084,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate
             ::v3::marketing::goods_subsidy_activity::retail_store_act::by_brand_id::materials::post::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -989,6 +1105,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate
             ::v3::marketing::goods_subsidy_activity::retail_store_act::by_brand_id::stores::post::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "DELETE",
@@ -1008,6 +1126,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate
             ::v3::marketing::goods_subsidy_activity::retail_store_act::by_brand_id::stores::delete::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -1024,6 +1144,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate
             ::v3::marketing::goods_subsidy_activity::retail_store_act::by_brand_id::stores::get::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -1040,6 +1162,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate
             ::v3::marketing::goods_subsidy_activity::retail_store_act::by_brand_id::stores::by_store_code::get::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -1057,6 +1181,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(
             crate ::v3::marketing::membercard_activity::activities::post::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -1072,6 +1198,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(
             crate ::v3::marketing::membercard_activity::activities::get::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -1088,6 +1216,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate
             ::v3::marketing::membercard_activity::activities::by_activity_id::get::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -1104,6 +1234,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate
             ::v3::marketing::membercard_activity::activities::by_activity_id::terminate::post::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -1120,6 +1252,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate
             ::v3::marketing::membercard_open::activate_informations::by_activate_ticket::get::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "PATCH",
@@ -1137,6 +1271,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(
             crate ::v3::marketing::membercard_open::callback::patch::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -1152,6 +1288,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(
             crate ::v3::marketing::membercard_open::callback::get::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -1169,6 +1307,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(
             crate ::v3::marketing::membercard_open::cards::post::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -1184,6 +1324,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(
             crate ::v3::marketing::membercard_open::cards::get::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -1199,6 +1341,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(
             crate ::v3::marketing::membercard_open::cards::by_card_id::get::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "PATCH",
@@ -1214,6 +1358,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate ::v3::marketing::membercard_open::cards::by_card_id::patch::Body
         ),
         check_response: ::std::option::Option::None,
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "DELETE",
@@ -1227,6 +1373,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: ::std::option::Option::None,
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -1243,6 +1391,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate
             ::v3::marketing::membercard_open::cards::by_card_id::codes::by_code::get::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "PATCH",
@@ -1259,6 +1409,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             ::v3::marketing::membercard_open::cards::by_card_id::codes::by_code::patch::Body
         ),
         check_response: ::std::option::Option::None,
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -1275,6 +1427,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             ::v3::marketing::membercard_open::cards::by_card_id::codes::by_code::activate::post::Body
         ),
         check_response: ::std::option::Option::None,
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -1291,6 +1445,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             ::v3::marketing::membercard_open::cards::by_card_id::codes::by_code::bonus::commit::post::Body
         ),
         check_response: ::std::option::Option::None,
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -1307,6 +1463,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             ::v3::marketing::membercard_open::cards::by_card_id::codes::by_code::bonus::prepare::post::Body
         ),
         check_response: ::std::option::Option::None,
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "PATCH",
@@ -1323,6 +1481,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             ::v3::marketing::membercard_open::cards::by_card_id::codes::by_code::rights::patch::Body
         ),
         check_response: ::std::option::Option::None,
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -1339,6 +1499,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             ::v3::marketing::membercard_open::cards::by_card_id::codes::by_code::set_service_module_data::post::Body
         ),
         check_response: ::std::option::Option::None,
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -1355,6 +1517,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             ::v3::marketing::membercard_open::cards::by_card_id::codes::by_code::unavailable::post::Body
         ),
         check_response: ::std::option::Option::None,
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -1374,6 +1538,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate
             ::v3::marketing::membercard_open::cards::by_card_id::codes::deposit::post::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -1390,6 +1556,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate
             ::v3::marketing::membercard_open::cards::by_card_id::decrypt_code::get::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -1409,6 +1577,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate
             ::v3::marketing::membercard_open::cards::by_card_id::permission_tokens::post::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -1428,6 +1598,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate
             ::v3::marketing::membercard_open::cards::by_card_id::phone_membercard::import::post::Response
         ),
+        encrypted_fields: &["encrypted_phone_number"],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -1446,6 +1618,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate
             ::v3::marketing::membercard_open::cards::by_card_id::qrcode::post::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "PATCH",
@@ -1462,6 +1636,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             ::v3::marketing::membercard_open::cards::by_card_id::rights::patch::Body
         ),
         check_response: ::std::option::Option::None,
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -1481,6 +1657,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate
             ::v3::marketing::membercard_open::cards::by_card_id::service_modules::post::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "PATCH",
@@ -1500,6 +1678,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate
             ::v3::marketing::membercard_open::cards::by_card_id::service_modules::by_service_module_id::patch::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "DELETE",
@@ -1513,6 +1693,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: ::std::option::Option::None,
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -1529,6 +1711,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             ::v3::marketing::membercard_open::cards::by_card_id::upgrade::post::Body
         ),
         check_response: ::std::option::Option::None,
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -1548,6 +1732,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate
             ::v3::marketing::membercard_open::cards::by_card_id::users::import::post::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -1564,6 +1750,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             ::v3::marketing::membercard_open::phonenumber_member::import::post::Body
         ),
         check_response: ::std::option::Option::None,
+        encrypted_fields: &["encrypted_phone_number"],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -1580,6 +1768,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate
             ::v3::marketing::membercard_open::phonenumber_member::search::get::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &["encrypted_phone_number"],
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -1595,6 +1785,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(
             crate ::v3::marketing::membercard_open::user::cards::get::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -1614,6 +1806,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate
             ::v3::marketing::partner::delivery_plan::by_sp_mchid::notify_url::post::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -1631,6 +1825,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(
             crate ::v3::marketing::partner::delivery_plan::delivery_plans::post::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -1647,6 +1843,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate
             ::v3::marketing::partner::delivery_plan::delivery_plans::by_brand_id::delivery_plans::get::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "PATCH",
@@ -1666,6 +1864,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate
             ::v3::marketing::partner::delivery_plan::delivery_plans::by_plan_id::patch::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -1679,6 +1879,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: ::std::option::Option::None,
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -1698,6 +1900,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate
             ::v3::marketing::partner::product_coupon::image_generation_tasks::post::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -1714,6 +1918,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate
             ::v3::marketing::partner::product_coupon::image_generation_tasks::by_task_id::get::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -1730,6 +1936,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate
             ::v3::marketing::partner::product_coupon::media::upload_image::post::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -1748,6 +1956,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate
             ::v3::marketing::partner::product_coupon::notify_configs::post::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -1763,6 +1973,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(
             crate ::v3::marketing::partner::product_coupon::notify_configs::get::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -1781,6 +1993,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate
             ::v3::marketing::partner::product_coupon::product_coupons::post::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "PATCH",
@@ -1800,6 +2014,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate
             ::v3::marketing::partner::product_coupon::product_coupons::by_product_coupon_id::patch::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -1816,6 +2032,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate
             ::v3::marketing::partner::product_coupon::product_coupons::by_product_coupon_id::get::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -1835,6 +2053,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate
             ::v3::marketing::partner::product_coupon::product_coupons::by_product_coupon_id::deactivate::post::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -1854,6 +2074,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate
             ::v3::marketing::partner::product_coupon::product_coupons::by_product_coupon_id::stock_bundles::post::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "PATCH",
@@ -1873,6 +2095,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate
             ::v3::marketing::partner::product_coupon::product_coupons::by_product_coupon_id::stock_bundles::by_stock_bundle_id::patch::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -1892,6 +2116,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate
             ::v3::marketing::partner::product_coupon::product_coupons::by_product_coupon_id::stock_bundles::by_stock_bundle_id::associate_stores::post::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -1911,6 +2137,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate
             ::v3::marketing::partner::product_coupon::product_coupons::by_product_coupon_id::stock_bundles::by_stock_bundle_id::disassociate_stores::post::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -1930,6 +2158,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate
             ::v3::marketing::partner::product_coupon::product_coupons::by_product_coupon_id::stock_bundles::by_stock_bundle_id::update_budget::post::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -1949,6 +2179,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate
             ::v3::marketing::partner::product_coupon::product_coupons::by_product_coupon_id::stocks::post::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -1965,6 +2197,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate
             ::v3::marketing::partner::product_coupon::product_coupons::by_product_coupon_id::stocks::get::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "PATCH",
@@ -1984,6 +2218,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate
             ::v3::marketing::partner::product_coupon::product_coupons::by_product_coupon_id::stocks::by_stock_id::patch::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -2000,6 +2236,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate
             ::v3::marketing::partner::product_coupon::product_coupons::by_product_coupon_id::stocks::by_stock_id::get::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -2019,6 +2257,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate
             ::v3::marketing::partner::product_coupon::product_coupons::by_product_coupon_id::stocks::by_stock_id::associate_stores::post::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -2035,6 +2275,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate
             ::v3::marketing::partner::product_coupon::product_coupons::by_product_coupon_id::stocks::by_stock_id::associated_stores::get::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -2054,6 +2296,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate
             ::v3::marketing::partner::product_coupon::product_coupons::by_product_coupon_id::stocks::by_stock_id::deactivate::post::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -2073,6 +2317,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate
             ::v3::marketing::partner::product_coupon::product_coupons::by_product_coupon_id::stocks::by_stock_id::disassociate_stores::post::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -2092,6 +2338,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate
             ::v3::marketing::partner::product_coupon::product_coupons::by_product_coupon_id::stocks::by_stock_id::update_budget::post::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -2111,6 +2359,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate
             ::v3::marketing::partner::product_coupon::product_coupons::by_product_coupon_id::stocks::by_stock_id::upload_coupon_codes::post::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -2130,6 +2380,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate
             ::v3::marketing::partner::product_coupon::users::by_openid::coupon_bundles::post::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -2149,6 +2401,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate
             ::v3::marketing::partner::product_coupon::users::by_openid::coupon_bundles::by_user_coupon_bundle_id::deactivate::post::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -2168,6 +2422,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate
             ::v3::marketing::partner::product_coupon::users::by_openid::coupons::post::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -2192,6 +2448,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate
             ::v3::marketing::partner::product_coupon::users::by_openid::coupons::get::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -2208,6 +2466,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate
             ::v3::marketing::partner::product_coupon::users::by_openid::coupons::by_coupon_code::get::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -2227,6 +2487,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate
             ::v3::marketing::partner::product_coupon::users::by_openid::coupons::by_coupon_code::confirm::post::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -2246,6 +2508,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate
             ::v3::marketing::partner::product_coupon::users::by_openid::coupons::by_coupon_code::deactivate::post::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -2265,6 +2529,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate
             ::v3::marketing::partner::product_coupon::users::by_openid::coupons::by_coupon_code::r#return::post::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -2284,6 +2550,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate
             ::v3::marketing::partner::product_coupon::users::by_openid::coupons::by_coupon_code::r#use::post::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -2303,6 +2571,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate
             ::v3::marketing::partner::product_coupon::users::by_openid::pre_send_coupon::post::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -2322,6 +2592,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate
             ::v3::marketing::partner::product_coupon::users::by_openid::pre_send_coupon_bundle::post::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -2335,6 +2607,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(crate ::v3::marketing::partnerships::get::Response),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -2350,6 +2624,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(
             crate ::v3::marketing::partnerships::build::post::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -2367,6 +2643,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(
             crate ::v3::marketing::partnerships::terminate::post::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -2382,6 +2660,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(
             crate ::v3::marketing::paygiftactivity::activities::get::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -2398,6 +2678,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate
             ::v3::marketing::paygiftactivity::activities::by_activity_id::get::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -2414,6 +2696,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate
             ::v3::marketing::paygiftactivity::activities::by_activity_id::goods::get::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -2430,6 +2714,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate
             ::v3::marketing::paygiftactivity::activities::by_activity_id::merchants::get::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -2449,6 +2735,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate
             ::v3::marketing::paygiftactivity::activities::by_activity_id::merchants::add::post::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -2468,6 +2756,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate
             ::v3::marketing::paygiftactivity::activities::by_activity_id::merchants::delete::post::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -2484,6 +2774,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate
             ::v3::marketing::paygiftactivity::activities::by_activity_id::terminate::post::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -2502,6 +2794,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate
             ::v3::marketing::paygiftactivity::unique_threshold_activity::post::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -2519,6 +2813,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(
             crate ::v3::marketing::shopping_receipt::customentrances::post::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -2535,6 +2831,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate
             ::v3::marketing::shopping_receipt::customentrances::by_brand_id::get::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "PATCH",
@@ -2554,6 +2852,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate
             ::v3::marketing::shopping_receipt::customentrances::by_brand_id::patch::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -2573,6 +2873,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate
             ::v3::marketing::shopping_receipt::merchantshoppingreceiptjumpinfos::post::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -2588,6 +2890,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(
             crate ::v3::marketing::shopping_receipt::shoppingreceipts::post::Response
         ),
+        encrypted_fields: &["merchant_contact_information.consultation_phone_number"],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -2610,6 +2914,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(
             crate ::v3::marketing::weekly_discount::activities::get::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -2626,6 +2932,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate
             ::v3::marketing::weekly_discount::activities::by_activity_id::get::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -2645,6 +2953,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate
             ::v3::marketing::weekly_discount::activities::by_activity_id::apply::post::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -2663,6 +2973,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate
             ::v3::marketing::withdraw_favor::users::by_openid::coupons::post::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -2679,5 +2991,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate
             ::v3::marketing::withdraw_favor::users::by_openid::coupons::get::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
 ];

@@ -20,6 +20,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate
             ::v3::mch_manage::mch_manage_records::by_manage_record_id::get::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -39,6 +41,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate
             ::v3::mch_manage::mch_manage_records::by_manage_record_id::mch_manage_submissions::post::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -55,6 +59,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate
             ::v3::mch_manage::mch_manage_records::sub_mchid::by_sub_mchid::get::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -71,5 +77,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate
             ::v3::mch_manage::submission_files::sub_mchid::by_sub_mchid::upload::post::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
 ];

@@ -22,6 +22,12 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(
             crate ::v3::mchalterapply::mchcontactalterapplyment::post::Response
         ),
+        encrypted_fields: &[
+            "contact_info.contact_name",
+            "contact_info.contact_id_card_number",
+            "contact_info.mobile_phone",
+        ],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -38,6 +44,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate
             ::v3::mchalterapply::mchcontactalterapplyment::by_apply_id::get::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -54,6 +62,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate
             ::v3::mchalterapply::mchcontactalterapplyment::by_apply_id::revoke::post::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -70,6 +80,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate
             ::v3::mchalterapply::mchcontactalterapplyment::merchant::by_merchant_code::out_request_no::by_out_request_no::get::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -87,6 +99,15 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(
             crate ::v3::mchalterapply::mchsubjectalterapplyment::post::Response
         ),
+        encrypted_fields: &[
+            "legal_person_info.card_name",
+            "legal_person_info.card_number",
+            "legal_person_info.card_address",
+            "ubo_info_list[].card_name",
+            "ubo_info_list[].card_number",
+            "ubo_info_list[].card_address",
+        ],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -103,6 +124,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate
             ::v3::mchalterapply::mchsubjectalterapplyment::by_apply_id::get::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -119,6 +142,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate
             ::v3::mchalterapply::mchsubjectalterapplyment::by_apply_id::revoke::post::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -135,6 +160,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate
             ::v3::mchalterapply::mchsubjectalterapplyment::merchant::by_merchant_code::out_request_no::by_out_request_no::get::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -152,6 +179,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(
             crate ::v3::mchalterapply::merchantnamealterapplyment::post::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -168,6 +197,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate
             ::v3::mchalterapply::merchantnamealterapplyment::by_apply_id::get::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -184,6 +215,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate
             ::v3::mchalterapply::merchantnamealterapplyment::by_apply_id::revoke::post::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -200,5 +233,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate
             ::v3::mchalterapply::merchantnamealterapplyment::merchant::by_sub_mchid::out_request_no::by_out_request_no::get::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
 ];

@@ -16,6 +16,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: checker!(crate ::v3::merchant_store::stores::post::Body),
         check_response: checker!(crate ::v3::merchant_store::stores::post::Response),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -31,6 +33,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(
             crate ::v3::merchant_store::stores::by_store_id::get::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "PATCH",
@@ -46,6 +50,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate ::v3::merchant_store::stores::by_store_id::patch::Body
         ),
         check_response: ::std::option::Option::None,
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -64,6 +70,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate
             ::v3::merchant_store::stores::by_store_id::recipients::bind::post::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -83,5 +91,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate
             ::v3::merchant_store::stores::by_store_id::recipients::unbind::post::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
 ];

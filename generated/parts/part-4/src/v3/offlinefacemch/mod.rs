@@ -19,6 +19,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(
             crate ::v3::offlinefacemch::organizations::get::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -35,6 +37,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate
             ::v3::offlinefacemch::organizations::by_organization_id::users::out_user_id::by_out_user_id::get::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "PATCH",
@@ -51,6 +55,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             ::v3::offlinefacemch::organizations::by_organization_id::users::out_user_id::by_out_user_id::patch::Body
         ),
         check_response: ::std::option::Option::None,
+        encrypted_fields: &["user_name", "phone"],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -64,6 +70,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: ::std::option::Option::None,
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -77,5 +85,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: checker!(crate ::v3::offlinefacemch::tokens::post::Body),
         check_response: checker!(crate ::v3::offlinefacemch::tokens::post::Response),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
 ];

@@ -16,6 +16,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: checker!(crate ::v3::refund::domestic::refunds::post::Body),
         check_response: checker!(crate ::v3::refund::domestic::refunds::post::Response),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -31,6 +33,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(
             crate ::v3::refund::domestic::refunds::by_out_refund_no::get::Response
         ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -50,5 +54,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             crate
             ::v3::refund::domestic::refunds::by_refund_id::apply_abnormal_refund::post::Response
         ),
+        encrypted_fields: &["bank_account", "real_name"],
+        encrypted_query: &[],
     },
 ];

@@ -69,7 +69,7 @@ pub mod get {
     pub struct RealNameInfo {
         /// 加密后的姓名信息，商户用API证书私钥解密
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Ciphertext: WeChat Pay encrypted this value with the merchant's public key (RSA-OAEP, base64). Decrypt it with [`Client::decrypt_sensitive_field`](wechatpay_runtime::Client::decrypt_sensitive_field), which returns a redacted [`SecretString`](wechatpay_runtime::SecretString).
         pub encrypted_real_name: ::std::option::Option<::std::string::String>,
         ///
         ///
@@ -77,7 +77,7 @@ pub mod get {
         pub credential_type: ::std::option::Option<i64>,
         /// 加密后的身份证号，商户用API证书私钥解密
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Ciphertext: WeChat Pay encrypted this value with the merchant's public key (RSA-OAEP, base64). Decrypt it with [`Client::decrypt_sensitive_field`](wechatpay_runtime::Client::decrypt_sensitive_field), which returns a redacted [`SecretString`](wechatpay_runtime::SecretString).
         pub encrypted_credential_id: ::std::option::Option<::std::string::String>,
     }
     /// The JSON response body.

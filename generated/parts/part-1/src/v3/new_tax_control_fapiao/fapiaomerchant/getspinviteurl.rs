@@ -4,7 +4,7 @@
 #[rustfmt::skip]
 pub mod get {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[derive(::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {
         /// 操作类型
@@ -19,12 +19,28 @@ pub mod get {
         pub invite_channel: ::std::option::Option<::std::string::String>,
         /// 操作人员
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         pub operate_user: ::std::option::Option<::std::string::String>,
         /// 服务商邀请code
         pub invite_code: ::std::string::String,
         /// 子商户号
         pub sub_mchid: ::std::option::Option<::std::string::String>,
+    }
+    impl ::std::fmt::Debug for Request {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("Request")
+                .field("operation_type", &self.operation_type)
+                .field("fapiao_mode", &self.fapiao_mode)
+                .field("fapiao_ability_type_list", &self.fapiao_ability_type_list)
+                .field("invite_channel", &self.invite_channel)
+                .field(
+                    "operate_user",
+                    &::wechatpay_core::Redacted::option(&self.operate_user),
+                )
+                .field("invite_code", &self.invite_code)
+                .field("sub_mchid", &self.sub_mchid)
+                .finish()
+        }
     }
     impl Request {
         /// Creates the value from its required fields; optional ones are set with the methods below.
@@ -148,7 +164,11 @@ pub async fn get(
     };
     let request = match &req.operate_user {
         ::std::option::Option::Some(v) => {
-            request.query("operate_user", ::wechatpay_core::ParamValue::to_param(v))
+            request
+                .encrypted_query(
+                    "operate_user",
+                    ::wechatpay_core::ParamValue::to_param(v),
+                )
         }
         ::std::option::Option::None => request,
     };

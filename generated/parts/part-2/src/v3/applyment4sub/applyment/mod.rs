@@ -19,7 +19,7 @@ pub mod post {
         }
     }
     /// 超级管理员信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[derive(::std::clone::Clone)]
     #[derive(::serde::Serialize)]
     #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
     #[non_exhaustive]
@@ -28,13 +28,13 @@ pub mod post {
         pub contact_type: ContactType,
         /// 超级管理员姓名
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         pub contact_name: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub contact_id_doc_type: ::std::option::Option<ContactIdDocType>,
         /// 超级管理员身份证件号码
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub contact_id_number: ::std::option::Option<::std::string::String>,
         /// 超级管理员证件正面照片
@@ -57,12 +57,36 @@ pub mod post {
         pub openid: ::std::option::Option<::std::string::String>,
         /// 联系手机
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         pub mobile_phone: ::std::string::String,
         /// 联系邮箱
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         pub contact_email: ::std::string::String,
+    }
+    impl ::std::fmt::Debug for ContactInfo {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("ContactInfo")
+                .field("contact_type", &self.contact_type)
+                .field("contact_name", &::wechatpay_core::Redacted::Set)
+                .field("contact_id_doc_type", &self.contact_id_doc_type)
+                .field(
+                    "contact_id_number",
+                    &::wechatpay_core::Redacted::option(&self.contact_id_number),
+                )
+                .field("contact_id_doc_copy", &self.contact_id_doc_copy)
+                .field("contact_id_doc_copy_back", &self.contact_id_doc_copy_back)
+                .field("contact_period_begin", &self.contact_period_begin)
+                .field("contact_period_end", &self.contact_period_end)
+                .field(
+                    "business_authorization_letter",
+                    &self.business_authorization_letter,
+                )
+                .field("openid", &self.openid)
+                .field("mobile_phone", &::wechatpay_core::Redacted::Set)
+                .field("contact_email", &::wechatpay_core::Redacted::Set)
+                .finish()
+        }
     }
     impl ContactInfo {
         /// Creates the value from its required fields; optional ones are set with the methods below.
@@ -533,7 +557,7 @@ pub mod post {
         }
     }
     /// 经营者/法人身份证信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[derive(::std::clone::Clone)]
     #[derive(::serde::Serialize)]
     #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
     #[non_exhaustive]
@@ -544,21 +568,37 @@ pub mod post {
         pub id_card_national: ::std::string::String,
         /// 身份证姓名
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         pub id_card_name: ::std::string::String,
         /// 身份证号码
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         pub id_card_number: ::std::string::String,
         /// 身份证居住地址
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id_card_address: ::std::option::Option<::std::string::String>,
         /// 身份证有效期开始时间
         pub card_period_begin: ::std::string::String,
         /// 身份证有效期结束时间
         pub card_period_end: ::std::string::String,
+    }
+    impl ::std::fmt::Debug for IdCardInfo {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("IdCardInfo")
+                .field("id_card_copy", &self.id_card_copy)
+                .field("id_card_national", &self.id_card_national)
+                .field("id_card_name", &::wechatpay_core::Redacted::Set)
+                .field("id_card_number", &::wechatpay_core::Redacted::Set)
+                .field(
+                    "id_card_address",
+                    &::wechatpay_core::Redacted::option(&self.id_card_address),
+                )
+                .field("card_period_begin", &self.card_period_begin)
+                .field("card_period_end", &self.card_period_end)
+                .finish()
+        }
     }
     impl IdCardInfo {
         /// Creates the value from its required fields; optional ones are set with the methods below.
@@ -590,7 +630,7 @@ pub mod post {
         }
     }
     /// 经营者/法人其他类型证件信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[derive(::std::clone::Clone)]
     #[derive(::serde::Serialize)]
     #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
     #[non_exhaustive]
@@ -602,21 +642,37 @@ pub mod post {
         pub id_doc_copy_back: ::std::option::Option<::std::string::String>,
         /// 证件姓名
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         pub id_doc_name: ::std::string::String,
         /// 证件号码
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         pub id_doc_number: ::std::string::String,
         /// 证件居住地址
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id_doc_address: ::std::option::Option<::std::string::String>,
         /// 证件有效期开始时间
         pub doc_period_begin: ::std::string::String,
         /// 证件有效期结束时间
         pub doc_period_end: ::std::string::String,
+    }
+    impl ::std::fmt::Debug for IdDocInfo {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("IdDocInfo")
+                .field("id_doc_copy", &self.id_doc_copy)
+                .field("id_doc_copy_back", &self.id_doc_copy_back)
+                .field("id_doc_name", &::wechatpay_core::Redacted::Set)
+                .field("id_doc_number", &::wechatpay_core::Redacted::Set)
+                .field(
+                    "id_doc_address",
+                    &::wechatpay_core::Redacted::option(&self.id_doc_address),
+                )
+                .field("doc_period_begin", &self.doc_period_begin)
+                .field("doc_period_end", &self.doc_period_end)
+                .finish()
+        }
     }
     impl IdDocInfo {
         /// Creates the value from its required fields; optional ones are set with the methods below.
@@ -721,7 +777,7 @@ pub mod post {
         }
     }
     /// 最终受益人信息列表
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[derive(::std::clone::Clone)]
     #[derive(::serde::Serialize)]
     #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
     #[non_exhaustive]
@@ -733,20 +789,34 @@ pub mod post {
         pub ubo_id_doc_copy_back: ::std::string::String,
         /// 受益人姓名
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         pub ubo_id_doc_name: ::std::string::String,
         /// 证件号码
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         pub ubo_id_doc_number: ::std::string::String,
         /// 证件居住地址
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         pub ubo_id_doc_address: ::std::string::String,
         /// 证件有效期开始时间
         pub ubo_period_begin: ::std::string::String,
         /// 证件有效期结束时间
         pub ubo_period_end: ::std::string::String,
+    }
+    impl ::std::fmt::Debug for UboInfoList {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("UboInfoList")
+                .field("ubo_id_doc_type", &self.ubo_id_doc_type)
+                .field("ubo_id_doc_copy", &self.ubo_id_doc_copy)
+                .field("ubo_id_doc_copy_back", &self.ubo_id_doc_copy_back)
+                .field("ubo_id_doc_name", &::wechatpay_core::Redacted::Set)
+                .field("ubo_id_doc_number", &::wechatpay_core::Redacted::Set)
+                .field("ubo_id_doc_address", &::wechatpay_core::Redacted::Set)
+                .field("ubo_period_begin", &self.ubo_period_begin)
+                .field("ubo_period_end", &self.ubo_period_end)
+                .finish()
+        }
     }
     impl UboInfoList {
         /// Creates the value from its required fields; optional ones are set with the methods below.
@@ -1385,7 +1455,7 @@ pub mod post {
         }
     }
     /// 结算银行账户
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[derive(::std::clone::Clone)]
     #[derive(::serde::Serialize)]
     #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
     #[non_exhaustive]
@@ -1394,7 +1464,7 @@ pub mod post {
         pub bank_account_type: BankAccountType,
         /// 开户名称
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         pub account_name: ::std::string::String,
         /// 开户银行
         pub account_bank: ::std::string::String,
@@ -1408,9 +1478,25 @@ pub mod post {
         pub bank_branch_id: ::std::option::Option<::std::string::String>,
         /// 银行账号
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub account_number: ::std::option::Option<::std::string::String>,
+    }
+    impl ::std::fmt::Debug for BankAccountInfo {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("BankAccountInfo")
+                .field("bank_account_type", &self.bank_account_type)
+                .field("account_name", &::wechatpay_core::Redacted::Set)
+                .field("account_bank", &self.account_bank)
+                .field("bank_address_code", &self.bank_address_code)
+                .field("bank_name", &self.bank_name)
+                .field("bank_branch_id", &self.bank_branch_id)
+                .field(
+                    "account_number",
+                    &::wechatpay_core::Redacted::option(&self.account_number),
+                )
+                .finish()
+        }
     }
     impl BankAccountInfo {
         /// Creates the value from its required fields; optional ones are set with the methods below.
@@ -1685,5 +1771,25 @@ pub async fn post(
         "/v3/applyment4sub/applyment/",
     );
     let request = request.json(&req.body)?;
+    let request = request
+        .encrypt_fields(
+            &[
+                "contact_info.contact_name",
+                "contact_info.contact_id_number",
+                "contact_info.mobile_phone",
+                "contact_info.contact_email",
+                "subject_info.identity_info.id_card_info.id_card_name",
+                "subject_info.identity_info.id_card_info.id_card_number",
+                "subject_info.identity_info.id_card_info.id_card_address",
+                "subject_info.identity_info.id_doc_info.id_doc_name",
+                "subject_info.identity_info.id_doc_info.id_doc_number",
+                "subject_info.identity_info.id_doc_info.id_doc_address",
+                "subject_info.ubo_info_list[].ubo_id_doc_name",
+                "subject_info.ubo_info_list[].ubo_id_doc_number",
+                "subject_info.ubo_info_list[].ubo_id_doc_address",
+                "bank_account_info.account_name",
+                "bank_account_info.account_number",
+            ],
+        );
     client.send(request).await
 }

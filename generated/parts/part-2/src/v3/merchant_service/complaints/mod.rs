@@ -66,7 +66,7 @@ pub mod get {
         pub amount: i64,
         /// 投诉人联系方式
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Ciphertext: WeChat Pay encrypted this value with the merchant's public key (RSA-OAEP, base64). Decrypt it with [`Client::decrypt_sensitive_field`](wechatpay_runtime::Client::decrypt_sensitive_field), which returns a redacted [`SecretString`](wechatpay_runtime::SecretString).
         pub payer_phone: ::std::option::Option<::std::string::String>,
         /// 投诉详情
         pub complaint_detail: ::std::string::String,

@@ -17,7 +17,7 @@ pub mod post {
         }
     }
     /// 证件信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[derive(::std::clone::Clone)]
     #[derive(::serde::Serialize)]
     #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
     #[non_exhaustive]
@@ -26,8 +26,16 @@ pub mod post {
         pub identification_type: IdentificationType,
         /// 证件ID
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         pub identification_number: ::std::string::String,
+    }
+    impl ::std::fmt::Debug for Identification {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("Identification")
+                .field("identification_type", &self.identification_type)
+                .field("identification_number", &::wechatpay_core::Redacted::Set)
+                .finish()
+        }
     }
     impl Identification {
         /// Creates the value from its required fields; optional ones are set with the methods below.
@@ -42,7 +50,7 @@ pub mod post {
         }
     }
     /// 刷脸用户信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[derive(::std::clone::Clone)]
     #[derive(::serde::Serialize)]
     #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
     #[non_exhaustive]
@@ -59,9 +67,20 @@ pub mod post {
         pub identification: ::std::option::Option<Identification>,
         /// 手机号码
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub phone: ::std::option::Option<::std::string::String>,
+    }
+    impl ::std::fmt::Debug for FacepayUser {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("FacepayUser")
+                .field("out_user_id", &self.out_user_id)
+                .field("identification_name", &self.identification_name)
+                .field("organization_id", &self.organization_id)
+                .field("identification", &self.identification)
+                .field("phone", &::wechatpay_core::Redacted::option(&self.phone))
+                .finish()
+        }
     }
     impl FacepayUser {
         /// Creates the value from its required fields; optional ones are set with the methods below.
@@ -102,19 +121,19 @@ pub mod post {
         }
     }
     /// 签约指定银行卡
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[derive(::std::clone::Clone)]
     #[derive(::serde::Serialize)]
     #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct LimitBankCard {
         /// 银行卡号
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub bank_card_number: ::std::option::Option<::std::string::String>,
         /// 开卡人姓名
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub identification_name: ::std::option::Option<::std::string::String>,
         /// 开卡人证件
@@ -128,9 +147,27 @@ pub mod post {
         pub bank_type: ::std::option::Option<::std::string::String>,
         /// 开卡预留手机号
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub phone: ::std::option::Option<::std::string::String>,
+    }
+    impl ::std::fmt::Debug for LimitBankCard {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("LimitBankCard")
+                .field(
+                    "bank_card_number",
+                    &::wechatpay_core::Redacted::option(&self.bank_card_number),
+                )
+                .field(
+                    "identification_name",
+                    &::wechatpay_core::Redacted::option(&self.identification_name),
+                )
+                .field("identification", &self.identification)
+                .field("valid_thru", &self.valid_thru)
+                .field("bank_type", &self.bank_type)
+                .field("phone", &::wechatpay_core::Redacted::option(&self.phone))
+                .finish()
+        }
     }
     impl LimitBankCard {
         /// Creates the value from its required fields; optional ones are set with the methods below.
@@ -270,5 +307,16 @@ pub async fn post(
         "/v3/offlineface/contracts/presign",
     );
     let request = request.json(&req.body)?;
+    let request = request
+        .encrypt_fields(
+            &[
+                "facepay_user.identification.identification_number",
+                "facepay_user.phone",
+                "limit_bank_card.bank_card_number",
+                "limit_bank_card.identification_name",
+                "limit_bank_card.identification.identification_number",
+                "limit_bank_card.phone",
+            ],
+        );
     client.send(request).await
 }

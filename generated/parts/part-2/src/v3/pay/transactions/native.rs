@@ -232,7 +232,7 @@ pub mod post {
         }
     }
     /// 实名支付(需单独申请权限)
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[derive(::std::clone::Clone)]
     #[derive(::serde::Serialize)]
     #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
     #[non_exhaustive]
@@ -241,12 +241,21 @@ pub mod post {
         pub r#type: Type,
         /// 加密后的证件号
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         pub number: ::std::string::String,
         /// 加密后的姓名
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         pub name: ::std::string::String,
+    }
+    impl ::std::fmt::Debug for Identity {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("Identity")
+                .field("type", &self.r#type)
+                .field("number", &::wechatpay_core::Redacted::Set)
+                .field("name", &::wechatpay_core::Redacted::Set)
+                .finish()
+        }
     }
     impl Identity {
         /// Creates the value from its required fields; optional ones are set with the methods below.
@@ -480,5 +489,7 @@ pub async fn post(
         "/v3/pay/transactions/native",
     );
     let request = request.json(&req.body)?;
+    let request = request
+        .encrypt_fields(&["payer.identity.number", "payer.identity.name"]);
     client.send(request).await
 }

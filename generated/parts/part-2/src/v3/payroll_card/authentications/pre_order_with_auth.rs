@@ -17,7 +17,7 @@ pub mod post {
         }
     }
     /// The JSON request body.
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[derive(::std::clone::Clone)]
     #[derive(::serde::Serialize)]
     #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
     #[non_exhaustive]
@@ -40,16 +40,33 @@ pub mod post {
         pub employer_name: ::std::string::String,
         /// 用户实名
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         pub user_name: ::std::string::String,
         /// 用户证件号
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         pub id_card_number: ::std::string::String,
         /// 用工类型
         pub employment_type: EmploymentType,
         /// 核身类型
         pub authenticate_type: AuthenticateType,
+    }
+    impl ::std::fmt::Debug for Body {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("Body")
+                .field("openid", &self.openid)
+                .field("appid", &self.appid)
+                .field("sub_mchid", &self.sub_mchid)
+                .field("sub_appid", &self.sub_appid)
+                .field("authenticate_number", &self.authenticate_number)
+                .field("project_name", &self.project_name)
+                .field("employer_name", &self.employer_name)
+                .field("user_name", &::wechatpay_core::Redacted::Set)
+                .field("id_card_number", &::wechatpay_core::Redacted::Set)
+                .field("employment_type", &self.employment_type)
+                .field("authenticate_type", &self.authenticate_type)
+                .finish()
+        }
     }
     impl Body {
         /// Creates the value from its required fields; optional ones are set with the methods below.
@@ -144,5 +161,6 @@ pub async fn post(
         "/v3/payroll-card/authentications/pre-order-with-auth",
     );
     let request = request.json(&req.body)?;
+    let request = request.encrypt_fields(&["user_name", "id_card_number"]);
     client.send(request).await
 }

@@ -17,7 +17,7 @@ pub mod post {
         }
     }
     /// The JSON request body.
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[derive(::std::clone::Clone)]
     #[derive(::serde::Serialize)]
     #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
     #[non_exhaustive]
@@ -30,15 +30,27 @@ pub mod post {
         pub token: ::std::string::String,
         /// 用户姓名
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         pub user_name: ::std::string::String,
         /// 用户身份证号
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         pub id_card_number: ::std::string::String,
         /// 核身类型
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub authenticate_type: ::std::option::Option<AuthenticateType>,
+    }
+    impl ::std::fmt::Debug for Body {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("Body")
+                .field("sp_mchid", &self.sp_mchid)
+                .field("sub_mchid", &self.sub_mchid)
+                .field("token", &self.token)
+                .field("user_name", &::wechatpay_core::Redacted::Set)
+                .field("id_card_number", &::wechatpay_core::Redacted::Set)
+                .field("authenticate_type", &self.authenticate_type)
+                .finish()
+        }
     }
     impl Body {
         /// Creates the value from its required fields; optional ones are set with the methods below.
@@ -102,5 +114,6 @@ pub async fn post(
         "/v3/payroll-card/wesure/token-validations",
     );
     let request = request.json(&req.body)?;
+    let request = request.encrypt_fields(&["user_name", "id_card_number"]);
     client.send(request).await
 }

@@ -112,7 +112,7 @@ pub mod post {
         }
     }
     /// The JSON request body.
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[derive(::std::clone::Clone)]
     #[derive(::serde::Serialize)]
     #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
     #[non_exhaustive]
@@ -158,24 +158,48 @@ pub mod post {
         pub openid: ::std::option::Option<::std::string::String>,
         /// 用户姓名
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         /// 用户手机号
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub phone: ::std::option::Option<::std::string::String>,
         /// 用户身份证ID
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub userid: ::std::option::Option<::std::string::String>,
         /// 用户收货地址
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub address: ::std::option::Option<::std::string::String>,
+    }
+    impl ::std::fmt::Debug for Body {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("Body")
+                .field("appid", &self.appid)
+                .field("out_order_no", &self.out_order_no)
+                .field("service_id", &self.service_id)
+                .field("service_start_time", &self.service_start_time)
+                .field("service_end_time", &self.service_end_time)
+                .field("service_start_location", &self.service_start_location)
+                .field("service_end_location", &self.service_end_location)
+                .field("service_introduction", &self.service_introduction)
+                .field("fees", &self.fees)
+                .field("discounts", &self.discounts)
+                .field("risk_amount", &self.risk_amount)
+                .field("attach", &self.attach)
+                .field("need_user_confirm", &self.need_user_confirm)
+                .field("openid", &self.openid)
+                .field("name", &::wechatpay_core::Redacted::option(&self.name))
+                .field("phone", &::wechatpay_core::Redacted::option(&self.phone))
+                .field("userid", &::wechatpay_core::Redacted::option(&self.userid))
+                .field("address", &::wechatpay_core::Redacted::option(&self.address))
+                .finish()
+        }
     }
     impl Body {
         /// Creates the value from its required fields; optional ones are set with the methods below.
@@ -365,6 +389,7 @@ pub async fn post(
         "/v3/payscore/payafter-orders",
     );
     let request = request.json(&req.body)?;
+    let request = request.encrypt_fields(&["name", "phone", "userid", "address"]);
     client.send(request).await
 }
 /// Types of `GET /v3/payscore/payafter-orders`.

@@ -114,18 +114,18 @@ pub mod post {
         }
     }
     /// The JSON request body.
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[derive(::std::clone::Clone)]
     #[derive(::serde::Serialize)]
     #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct Body {
         /// 司机姓名
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         pub driver_name: ::std::string::String,
         /// 司机身份证号码
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         pub id_card_number: ::std::string::String,
         /// 公司名称
         pub company_name: ::std::string::String,
@@ -142,6 +142,21 @@ pub mod post {
         pub driver_photo: ::std::option::Option<DriverPhoto>,
         /// 行政区划ID
         pub region_id: i64,
+    }
+    impl ::std::fmt::Debug for Body {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("Body")
+                .field("driver_name", &::wechatpay_core::Redacted::Set)
+                .field("id_card_number", &::wechatpay_core::Redacted::Set)
+                .field("company_name", &self.company_name)
+                .field("mchid", &self.mchid)
+                .field("driver_license", &self.driver_license)
+                .field("driver_category", &self.driver_category)
+                .field("driver_status", &self.driver_status)
+                .field("driver_photo", &self.driver_photo)
+                .field("region_id", &self.region_id)
+                .finish()
+        }
     }
     impl Body {
         /// Creates the value from its required fields; optional ones are set with the methods below.
@@ -182,11 +197,11 @@ pub mod post {
     pub struct Response {
         /// 司机姓名
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Ciphertext: WeChat Pay encrypted this value with the merchant's public key (RSA-OAEP, base64). Decrypt it with [`Client::decrypt_sensitive_field`](wechatpay_runtime::Client::decrypt_sensitive_field), which returns a redacted [`SecretString`](wechatpay_runtime::SecretString).
         pub driver_name: ::std::string::String,
         /// 司机身份证号码
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Ciphertext: WeChat Pay encrypted this value with the merchant's public key (RSA-OAEP, base64). Decrypt it with [`Client::decrypt_sensitive_field`](wechatpay_runtime::Client::decrypt_sensitive_field), which returns a redacted [`SecretString`](wechatpay_runtime::SecretString).
         pub id_card_number: ::std::string::String,
         /// 公司名称
         pub company_name: ::std::string::String,
@@ -221,5 +236,6 @@ pub async fn post(
         "/v3/taxi-invoice/driver/update-driver",
     );
     let request = request.json(&req.body)?;
+    let request = request.encrypt_fields(&["driver_name", "id_card_number"]);
     client.send(request).await
 }

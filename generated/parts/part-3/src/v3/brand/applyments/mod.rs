@@ -20,21 +20,30 @@ pub mod post {
         }
     }
     /// 管理员信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[derive(::std::clone::Clone)]
     #[derive(::serde::Serialize)]
     #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct AdminInfo {
         /// 管理员姓名
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         pub admin_name: ::std::string::String,
         /// 管理员证件类型
         pub id_doc_type: IdDocType,
         /// 管理员证件号
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         pub id_card_number: ::std::string::String,
+    }
+    impl ::std::fmt::Debug for AdminInfo {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("AdminInfo")
+                .field("admin_name", &::wechatpay_core::Redacted::Set)
+                .field("id_doc_type", &self.id_doc_type)
+                .field("id_card_number", &::wechatpay_core::Redacted::Set)
+                .finish()
+        }
     }
     impl AdminInfo {
         /// Creates the value from its required fields; optional ones are set with the methods below.
@@ -336,5 +345,7 @@ pub async fn post(
         "/v3/brand/applyments",
     );
     let request = request.json(&req.body)?;
+    let request = request
+        .encrypt_fields(&["admin_info.admin_name", "admin_info.id_card_number"]);
     client.send(request).await
 }

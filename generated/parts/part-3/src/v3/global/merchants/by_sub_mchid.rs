@@ -36,15 +36,15 @@ pub mod get {
     pub struct Contact {
         /// 联系人名称
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Ciphertext: WeChat Pay encrypted this value with the merchant's public key (RSA-OAEP, base64). Decrypt it with [`Client::decrypt_sensitive_field`](wechatpay_runtime::Client::decrypt_sensitive_field), which returns a redacted [`SecretString`](wechatpay_runtime::SecretString).
         pub name: ::std::option::Option<::std::string::String>,
         /// 联系人电话
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Ciphertext: WeChat Pay encrypted this value with the merchant's public key (RSA-OAEP, base64). Decrypt it with [`Client::decrypt_sensitive_field`](wechatpay_runtime::Client::decrypt_sensitive_field), which returns a redacted [`SecretString`](wechatpay_runtime::SecretString).
         pub phone: ::std::option::Option<::std::string::String>,
         /// 联系人邮箱
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Ciphertext: WeChat Pay encrypted this value with the merchant's public key (RSA-OAEP, base64). Decrypt it with [`Client::decrypt_sensitive_field`](wechatpay_runtime::Client::decrypt_sensitive_field), which returns a redacted [`SecretString`](wechatpay_runtime::SecretString).
         pub email: ::std::option::Option<::std::string::String>,
     }
     /// 业务信息
@@ -237,23 +237,32 @@ pub mod patch {
         }
     }
     /// 联系人信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[derive(::std::clone::Clone)]
     #[derive(::serde::Serialize)]
     #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct Contact {
         /// 联系人名称
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         pub name: ::std::string::String,
         /// 联系人电话
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         pub phone: ::std::string::String,
         /// 联系人邮箱
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         pub email: ::std::string::String,
+    }
+    impl ::std::fmt::Debug for Contact {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("Contact")
+                .field("name", &::wechatpay_core::Redacted::Set)
+                .field("phone", &::wechatpay_core::Redacted::Set)
+                .field("email", &::wechatpay_core::Redacted::Set)
+                .finish()
+        }
     }
     impl Contact {
         /// Creates the value from its required fields; optional ones are set with the methods below.
@@ -649,5 +658,7 @@ pub async fn patch(
         .path_param("sub_mchid", ::wechatpay_core::ParamValue::to_param(&req.sub_mchid));
     let request = request.base_url("https://apihk.mch.weixin.qq.com/");
     let request = request.json(&req.body)?;
+    let request = request
+        .encrypt_fields(&["contact.name", "contact.phone", "contact.email"]);
     client.send(request).await
 }

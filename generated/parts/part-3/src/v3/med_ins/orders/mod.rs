@@ -19,21 +19,30 @@ pub mod post {
         }
     }
     /// 支付人身份信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[derive(::std::clone::Clone)]
     #[derive(::serde::Serialize)]
     #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct Payer {
         /// 真实姓名
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         pub name: ::std::string::String,
         /// 个人身份ID摘要
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         pub id_digest: ::std::string::String,
         /// 证件类型
         pub card_type: CardType,
+    }
+    impl ::std::fmt::Debug for Payer {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("Payer")
+                .field("name", &::wechatpay_core::Redacted::Set)
+                .field("id_digest", &::wechatpay_core::Redacted::Set)
+                .field("card_type", &self.card_type)
+                .finish()
+        }
     }
     impl Payer {
         /// Creates the value from its required fields; optional ones are set with the methods below.
@@ -586,5 +595,9 @@ pub async fn post(
         "/v3/med-ins/orders",
     );
     let request = request.json(&req.body)?;
+    let request = request
+        .encrypt_fields(
+            &["payer.name", "payer.id_digest", "relative.name", "relative.id_digest"],
+        );
     client.send(request).await
 }

@@ -18,7 +18,7 @@ pub mod post {
         }
     }
     /// The JSON request body.
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[derive(::std::clone::Clone)]
     #[derive(::serde::Serialize)]
     #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
     #[non_exhaustive]
@@ -34,16 +34,30 @@ pub mod post {
         pub userid: ::std::string::String,
         /// 企业微信的员工姓名
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         pub name: ::std::string::String,
         /// 手机号码
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         pub mobile: ::std::string::String,
         /// 员工个人二维码
         pub qr_code: ::std::string::String,
         /// 头像URL
         pub avatar: ::std::string::String,
+    }
+    impl ::std::fmt::Debug for Body {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("Body")
+                .field("sub_mchid", &self.sub_mchid)
+                .field("corpid", &self.corpid)
+                .field("store_id", &self.store_id)
+                .field("userid", &self.userid)
+                .field("name", &::wechatpay_core::Redacted::Set)
+                .field("mobile", &::wechatpay_core::Redacted::Set)
+                .field("qr_code", &self.qr_code)
+                .field("avatar", &self.avatar)
+                .finish()
+        }
     }
     impl Body {
         /// Creates the value from its required fields; optional ones are set with the methods below.
@@ -105,13 +119,14 @@ pub async fn post(
         "/v3/smartguide/guides",
     );
     let request = request.json(&req.body)?;
+    let request = request.encrypt_fields(&["name", "mobile"]);
     client.send(request).await
 }
 /// Types of `GET /v3/smartguide/guides`.
 #[rustfmt::skip]
 pub mod get {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[derive(::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {
         /// 子商户ID
@@ -122,7 +137,7 @@ pub mod get {
         pub userid: ::std::option::Option<::std::string::String>,
         /// 手机号码
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         pub mobile: ::std::option::Option<::std::string::String>,
         /// 工号
         pub work_id: ::std::option::Option<::std::string::String>,
@@ -130,6 +145,19 @@ pub mod get {
         pub limit: ::std::option::Option<i64>,
         /// 请求资源起始位置
         pub offset: ::std::option::Option<i64>,
+    }
+    impl ::std::fmt::Debug for Request {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("Request")
+                .field("sub_mchid", &self.sub_mchid)
+                .field("store_id", &self.store_id)
+                .field("userid", &self.userid)
+                .field("mobile", &::wechatpay_core::Redacted::option(&self.mobile))
+                .field("work_id", &self.work_id)
+                .field("limit", &self.limit)
+                .field("offset", &self.offset)
+                .finish()
+        }
     }
     impl Request {
         /// Creates the value from its required fields; optional ones are set with the methods below.
@@ -199,11 +227,11 @@ pub mod get {
         pub store_id: ::std::option::Option<i64>,
         /// 企业微信的员工姓名
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Ciphertext: WeChat Pay encrypted this value with the merchant's public key (RSA-OAEP, base64). Decrypt it with [`Client::decrypt_sensitive_field`](wechatpay_runtime::Client::decrypt_sensitive_field), which returns a redacted [`SecretString`](wechatpay_runtime::SecretString).
         pub name: ::std::option::Option<::std::string::String>,
         /// 手机号码
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Ciphertext: WeChat Pay encrypted this value with the merchant's public key (RSA-OAEP, base64). Decrypt it with [`Client::decrypt_sensitive_field`](wechatpay_runtime::Client::decrypt_sensitive_field), which returns a redacted [`SecretString`](wechatpay_runtime::SecretString).
         pub mobile: ::std::option::Option<::std::string::String>,
         /// 企业微信的员工ID
         pub userid: ::std::option::Option<::std::string::String>,
@@ -260,7 +288,7 @@ pub async fn get(
     };
     let request = match &req.mobile {
         ::std::option::Option::Some(v) => {
-            request.query("mobile", ::wechatpay_core::ParamValue::to_param(v))
+            request.encrypted_query("mobile", ::wechatpay_core::ParamValue::to_param(v))
         }
         ::std::option::Option::None => request,
     };

@@ -33,7 +33,7 @@ pub mod post {
         }
     }
     /// 联系人信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[derive(::std::clone::Clone)]
     #[derive(::serde::Serialize)]
     #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
     #[non_exhaustive]
@@ -43,13 +43,13 @@ pub mod post {
         pub contact_type: ::std::option::Option<ContactType>,
         /// 联系人姓名
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         pub name: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub contact_id_doc_type: ::std::option::Option<ContactIdDocType>,
         /// 联系人身份证号码
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         pub id_card_number: ::std::string::String,
         /// 联系人证件正面照片
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -68,8 +68,27 @@ pub mod post {
         pub business_authorization_letter: ::std::option::Option<::std::string::String>,
         /// 联系人手机号
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         pub mobile: ::std::string::String,
+    }
+    impl ::std::fmt::Debug for ContactInfo {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("ContactInfo")
+                .field("contact_type", &self.contact_type)
+                .field("name", &::wechatpay_core::Redacted::Set)
+                .field("contact_id_doc_type", &self.contact_id_doc_type)
+                .field("id_card_number", &::wechatpay_core::Redacted::Set)
+                .field("contact_id_doc_copy", &self.contact_id_doc_copy)
+                .field("contact_id_doc_copy_back", &self.contact_id_doc_copy_back)
+                .field("contact_period_begin", &self.contact_period_begin)
+                .field("contact_period_end", &self.contact_period_end)
+                .field(
+                    "business_authorization_letter",
+                    &self.business_authorization_letter,
+                )
+                .field("mobile", &::wechatpay_core::Redacted::Set)
+                .finish()
+        }
     }
     impl ContactInfo {
         /// Creates the value from its required fields; optional ones are set with the methods below.
@@ -461,7 +480,7 @@ pub mod post {
         }
     }
     /// 法人身份信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[derive(::std::clone::Clone)]
     #[derive(::serde::Serialize)]
     #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
     #[non_exhaustive]
@@ -475,11 +494,11 @@ pub mod post {
         pub authorize_letter_copy: ::std::option::Option<::std::string::String>,
         /// 证件姓名
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         pub identification_name: ::std::string::String,
         /// 证件号码
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         pub identification_number: ::std::string::String,
         /// 证件有效日期JSON格式字符串
         ///
@@ -487,7 +506,7 @@ pub mod post {
         pub identification_valid_date: ::std::string::String,
         /// 证件居住地址
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub identification_address: ::std::option::Option<::std::string::String>,
         /// 证件正面照片
@@ -498,6 +517,25 @@ pub mod post {
         /// 经营者/法人是否为受益人
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub owner: ::std::option::Option<bool>,
+    }
+    impl ::std::fmt::Debug for IdentificationInfo {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("IdentificationInfo")
+                .field("id_holder_type", &self.id_holder_type)
+                .field("identification_type", &self.identification_type)
+                .field("authorize_letter_copy", &self.authorize_letter_copy)
+                .field("identification_name", &::wechatpay_core::Redacted::Set)
+                .field("identification_number", &::wechatpay_core::Redacted::Set)
+                .field("identification_valid_date", &self.identification_valid_date)
+                .field(
+                    "identification_address",
+                    &::wechatpay_core::Redacted::option(&self.identification_address),
+                )
+                .field("identification_front_copy", &self.identification_front_copy)
+                .field("identification_back_copy", &self.identification_back_copy)
+                .field("owner", &self.owner)
+                .finish()
+        }
     }
     impl IdentificationInfo {
         /// Creates the value from its required fields; optional ones are set with the methods below.
@@ -563,7 +601,7 @@ pub mod post {
         }
     }
     /// 最终受益人信息列表
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[derive(::std::clone::Clone)]
     #[derive(::serde::Serialize)]
     #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
     #[non_exhaustive]
@@ -575,20 +613,34 @@ pub mod post {
         pub ubo_id_doc_copy_back: ::std::string::String,
         /// 证件姓名
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         pub ubo_id_doc_name: ::std::string::String,
         /// 证件号码
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         pub ubo_id_doc_number: ::std::string::String,
         /// 证件居住地址
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         pub ubo_id_doc_address: ::std::string::String,
         /// 证件有效期开始时间
         pub ubo_period_begin: ::std::string::String,
         /// 证件有效期结束时间
         pub ubo_period_end: ::std::string::String,
+    }
+    impl ::std::fmt::Debug for UboInfoList {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("UboInfoList")
+                .field("ubo_id_doc_type", &self.ubo_id_doc_type)
+                .field("ubo_id_doc_copy", &self.ubo_id_doc_copy)
+                .field("ubo_id_doc_copy_back", &self.ubo_id_doc_copy_back)
+                .field("ubo_id_doc_name", &::wechatpay_core::Redacted::Set)
+                .field("ubo_id_doc_number", &::wechatpay_core::Redacted::Set)
+                .field("ubo_id_doc_address", &::wechatpay_core::Redacted::Set)
+                .field("ubo_period_begin", &self.ubo_period_begin)
+                .field("ubo_period_end", &self.ubo_period_end)
+                .finish()
+        }
     }
     impl UboInfoList {
         /// Creates the value from its required fields; optional ones are set with the methods below.
@@ -794,6 +846,20 @@ pub async fn post(
         ::std::option::Option::None => request,
     };
     let request = request.json(&req.body)?;
+    let request = request
+        .encrypt_fields(
+            &[
+                "contact_info.name",
+                "contact_info.id_card_number",
+                "contact_info.mobile",
+                "identification_info.identification_name",
+                "identification_info.identification_number",
+                "identification_info.identification_address",
+                "ubo_info_list[].ubo_id_doc_name",
+                "ubo_info_list[].ubo_id_doc_number",
+                "ubo_info_list[].ubo_id_doc_address",
+            ],
+        );
     client.send(request).await
 }
 /// Types of `GET /v3/apply4subject/applyment`.

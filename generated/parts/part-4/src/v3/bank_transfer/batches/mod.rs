@@ -19,7 +19,7 @@ pub mod post {
         }
     }
     /// 转账明细列表
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[derive(::std::clone::Clone)]
     #[derive(::serde::Serialize)]
     #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
     #[non_exhaustive]
@@ -34,13 +34,28 @@ pub mod post {
         pub openid: ::std::string::String,
         /// 收款用户姓名
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         pub user_name: ::std::string::String,
         /// 收款用户身份证
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub user_id_card: ::std::option::Option<::std::string::String>,
+    }
+    impl ::std::fmt::Debug for TransferDetailList {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("TransferDetailList")
+                .field("out_detail_no", &self.out_detail_no)
+                .field("transfer_amount", &self.transfer_amount)
+                .field("transfer_remark", &self.transfer_remark)
+                .field("openid", &self.openid)
+                .field("user_name", &::wechatpay_core::Redacted::Set)
+                .field(
+                    "user_id_card",
+                    &::wechatpay_core::Redacted::option(&self.user_id_card),
+                )
+                .finish()
+        }
     }
     impl TransferDetailList {
         /// Creates the value from its required fields; optional ones are set with the methods below.
@@ -192,5 +207,9 @@ pub async fn post(
         "/v3/bank-transfer/batches",
     );
     let request = request.json(&req.body)?;
+    let request = request
+        .encrypt_fields(
+            &["transfer_detail_list[].user_name", "transfer_detail_list[].user_id_card"],
+        );
     client.send(request).await
 }

@@ -157,7 +157,7 @@ pub mod post {
         }
     }
     /// 经营者/法人身份证信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[derive(::std::clone::Clone)]
     #[derive(::serde::Serialize)]
     #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
     #[non_exhaustive]
@@ -168,16 +168,28 @@ pub mod post {
         pub id_card_national: ::std::string::String,
         /// 身份证姓名
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         pub id_card_name: ::std::string::String,
         /// 身份证号码
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         pub id_card_number: ::std::string::String,
         /// 身份证有效期开始时间
         pub id_card_valid_time_begin: ::std::string::String,
         /// 身份证有效期结束时间
         pub id_card_valid_time: ::std::string::String,
+    }
+    impl ::std::fmt::Debug for IdCardInfo {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("IdCardInfo")
+                .field("id_card_copy", &self.id_card_copy)
+                .field("id_card_national", &self.id_card_national)
+                .field("id_card_name", &::wechatpay_core::Redacted::Set)
+                .field("id_card_number", &::wechatpay_core::Redacted::Set)
+                .field("id_card_valid_time_begin", &self.id_card_valid_time_begin)
+                .field("id_card_valid_time", &self.id_card_valid_time)
+                .finish()
+        }
     }
     impl IdCardInfo {
         /// Creates the value from its required fields; optional ones are set with the methods below.
@@ -200,18 +212,18 @@ pub mod post {
         }
     }
     /// 经营者/法人其他类型证件信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[derive(::std::clone::Clone)]
     #[derive(::serde::Serialize)]
     #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct IdDocInfo {
         /// 证件姓名
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         pub id_doc_name: ::std::string::String,
         /// 证件号码
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         pub id_doc_number: ::std::string::String,
         /// 证件正面照片
         pub id_doc_copy: ::std::string::String,
@@ -222,6 +234,18 @@ pub mod post {
         pub doc_period_begin: ::std::string::String,
         /// 证件有效期结束时间
         pub doc_period_end: ::std::string::String,
+    }
+    impl ::std::fmt::Debug for IdDocInfo {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("IdDocInfo")
+                .field("id_doc_name", &::wechatpay_core::Redacted::Set)
+                .field("id_doc_number", &::wechatpay_core::Redacted::Set)
+                .field("id_doc_copy", &self.id_doc_copy)
+                .field("id_doc_copy_back", &self.id_doc_copy_back)
+                .field("doc_period_begin", &self.doc_period_begin)
+                .field("doc_period_end", &self.doc_period_end)
+                .finish()
+        }
     }
     impl IdDocInfo {
         /// Creates the value from its required fields; optional ones are set with the methods below.
@@ -251,7 +275,7 @@ pub mod post {
         }
     }
     /// 最终受益人信息列表
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[derive(::std::clone::Clone)]
     #[derive(::serde::Serialize)]
     #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
     #[non_exhaustive]
@@ -266,17 +290,17 @@ pub mod post {
         pub ubo_id_doc_copy_back: ::std::option::Option<::std::string::String>,
         /// 受益人姓名
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub ubo_id_doc_name: ::std::option::Option<::std::string::String>,
         /// 证件号码
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub ubo_id_doc_number: ::std::option::Option<::std::string::String>,
         /// 证件居住地址
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub ubo_id_doc_address: ::std::option::Option<::std::string::String>,
         /// 证件有效期开始时间
@@ -285,6 +309,29 @@ pub mod post {
         /// 证件有效期结束时间
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub ubo_period_end: ::std::option::Option<::std::string::String>,
+    }
+    impl ::std::fmt::Debug for UboInfoList {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("UboInfoList")
+                .field("ubo_id_doc_type", &self.ubo_id_doc_type)
+                .field("ubo_id_doc_copy", &self.ubo_id_doc_copy)
+                .field("ubo_id_doc_copy_back", &self.ubo_id_doc_copy_back)
+                .field(
+                    "ubo_id_doc_name",
+                    &::wechatpay_core::Redacted::option(&self.ubo_id_doc_name),
+                )
+                .field(
+                    "ubo_id_doc_number",
+                    &::wechatpay_core::Redacted::option(&self.ubo_id_doc_number),
+                )
+                .field(
+                    "ubo_id_doc_address",
+                    &::wechatpay_core::Redacted::option(&self.ubo_id_doc_address),
+                )
+                .field("ubo_period_begin", &self.ubo_period_begin)
+                .field("ubo_period_end", &self.ubo_period_end)
+                .finish()
+        }
     }
     impl UboInfoList {
         /// Creates the value from its required fields; optional ones are set with the methods below.
@@ -369,7 +416,7 @@ pub mod post {
         }
     }
     /// 结算银行账户
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[derive(::std::clone::Clone)]
     #[derive(::serde::Serialize)]
     #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
     #[non_exhaustive]
@@ -380,7 +427,7 @@ pub mod post {
         pub account_bank: ::std::string::String,
         /// 开户名称
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         pub account_name: ::std::string::String,
         /// 开户银行联行号
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -390,8 +437,20 @@ pub mod post {
         pub bank_name: ::std::option::Option<::std::string::String>,
         /// 银行帐号
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         pub account_number: ::std::string::String,
+    }
+    impl ::std::fmt::Debug for AccountInfo {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("AccountInfo")
+                .field("bank_account_type", &self.bank_account_type)
+                .field("account_bank", &self.account_bank)
+                .field("account_name", &::wechatpay_core::Redacted::Set)
+                .field("bank_branch_id", &self.bank_branch_id)
+                .field("bank_name", &self.bank_name)
+                .field("account_number", &::wechatpay_core::Redacted::Set)
+                .finish()
+        }
     }
     impl AccountInfo {
         /// Creates the value from its required fields; optional ones are set with the methods below.
@@ -428,7 +487,7 @@ pub mod post {
         }
     }
     /// 超级管理员信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[derive(::std::clone::Clone)]
     #[derive(::serde::Serialize)]
     #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
     #[non_exhaustive]
@@ -437,13 +496,13 @@ pub mod post {
         pub contact_type: ContactType,
         /// 超级管理员姓名
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         pub contact_name: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub contact_id_doc_type: ::std::option::Option<IdDocType>,
         /// 超级管理员身份证件号码
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub contact_id_card_number: ::std::option::Option<::std::string::String>,
         /// 超级管理员证件正面照片
@@ -463,9 +522,34 @@ pub mod post {
         pub business_authorization_letter: ::std::option::Option<::std::string::String>,
         /// 超级管理员手机
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub mobile_phone: ::std::option::Option<::std::string::String>,
+    }
+    impl ::std::fmt::Debug for ContactInfo {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("ContactInfo")
+                .field("contact_type", &self.contact_type)
+                .field("contact_name", &::wechatpay_core::Redacted::Set)
+                .field("contact_id_doc_type", &self.contact_id_doc_type)
+                .field(
+                    "contact_id_card_number",
+                    &::wechatpay_core::Redacted::option(&self.contact_id_card_number),
+                )
+                .field("contact_id_doc_copy", &self.contact_id_doc_copy)
+                .field("contact_id_doc_copy_back", &self.contact_id_doc_copy_back)
+                .field("contact_period_begin", &self.contact_period_begin)
+                .field("contact_period_end", &self.contact_period_end)
+                .field(
+                    "business_authorization_letter",
+                    &self.business_authorization_letter,
+                )
+                .field(
+                    "mobile_phone",
+                    &::wechatpay_core::Redacted::option(&self.mobile_phone),
+                )
+                .finish()
+        }
     }
     impl ContactInfo {
         /// Creates the value from its required fields; optional ones are set with the methods below.
@@ -960,5 +1044,22 @@ pub async fn post(
         "/v3/ecommerce/applyments/submit-account-hosting-applyment",
     );
     let request = request.json(&req.body)?;
+    let request = request
+        .encrypt_fields(
+            &[
+                "id_card_info.id_card_name",
+                "id_card_info.id_card_number",
+                "id_doc_info.id_doc_name",
+                "id_doc_info.id_doc_number",
+                "ubo_info_list[].ubo_id_doc_name",
+                "ubo_info_list[].ubo_id_doc_number",
+                "ubo_info_list[].ubo_id_doc_address",
+                "account_info.account_name",
+                "account_info.account_number",
+                "contact_info.contact_name",
+                "contact_info.contact_id_card_number",
+                "contact_info.mobile_phone",
+            ],
+        );
     client.send(request).await
 }

@@ -17,24 +17,36 @@ pub mod post {
         }
     }
     /// 实名信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[derive(::std::clone::Clone)]
     #[derive(::serde::Serialize)]
     #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct Identity {
         /// 姓名
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         pub real_name: ::std::string::String,
         /// 证件类型
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         pub credential_type: ::std::string::String,
         /// 身份证号
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id_card_number: ::std::option::Option<::std::string::String>,
+    }
+    impl ::std::fmt::Debug for Identity {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("Identity")
+                .field("real_name", &::wechatpay_core::Redacted::Set)
+                .field("credential_type", &::wechatpay_core::Redacted::Set)
+                .field(
+                    "id_card_number",
+                    &::wechatpay_core::Redacted::option(&self.id_card_number),
+                )
+                .finish()
+        }
     }
     impl Identity {
         /// Creates the value from its required fields; optional ones are set with the methods below.
@@ -58,26 +70,36 @@ pub mod post {
         }
     }
     /// 签约银行卡
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[derive(::std::clone::Clone)]
     #[derive(::serde::Serialize)]
     #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct BankCard {
         /// 签约银行卡号
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         pub bank_card_no: ::std::string::String,
         /// 银行卡有效期
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub valid_thru: ::std::option::Option<::std::string::String>,
         /// 银行卡开卡预留手机号
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub phone: ::std::option::Option<::std::string::String>,
         /// 银行类型
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub bank_type: ::std::option::Option<::std::string::String>,
+    }
+    impl ::std::fmt::Debug for BankCard {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("BankCard")
+                .field("bank_card_no", &::wechatpay_core::Redacted::Set)
+                .field("valid_thru", &self.valid_thru)
+                .field("phone", &::wechatpay_core::Redacted::option(&self.phone))
+                .field("bank_type", &self.bank_type)
+                .finish()
+        }
     }
     impl BankCard {
         /// Creates the value from its required fields; optional ones are set with the methods below.
@@ -226,5 +248,15 @@ pub async fn post(
         "/v3/eduschoolpay/contracts/presign",
     );
     let request = request.json(&req.body)?;
+    let request = request
+        .encrypt_fields(
+            &[
+                "identity.real_name",
+                "identity.credential_type",
+                "identity.id_card_number",
+                "bank_card.bank_card_no",
+                "bank_card.phone",
+            ],
+        );
     client.send(request).await
 }

@@ -4,20 +4,20 @@
 #[rustfmt::skip]
 pub mod get {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[derive(::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {
         /// 自然人姓名
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         pub real_name: ::std::option::Option<::std::string::String>,
         /// 自然人证件号
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         pub id_card_number: ::std::option::Option<::std::string::String>,
         /// 手机号
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         pub phone_number: ::std::option::Option<::std::string::String>,
         /// 消费品类ID
         ///
@@ -31,6 +31,26 @@ pub mod get {
         pub qualification_region_code: ::serde_json::Number,
         /// 证件类型
         pub identity_document_type: ::std::option::Option<IdentityDocumentType>,
+    }
+    impl ::std::fmt::Debug for Request {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("Request")
+                .field("real_name", &::wechatpay_core::Redacted::option(&self.real_name))
+                .field(
+                    "id_card_number",
+                    &::wechatpay_core::Redacted::option(&self.id_card_number),
+                )
+                .field(
+                    "phone_number",
+                    &::wechatpay_core::Redacted::option(&self.phone_number),
+                )
+                .field("appliance_id", &self.appliance_id)
+                .field("openid", &self.openid)
+                .field("appid", &self.appid)
+                .field("qualification_region_code", &self.qualification_region_code)
+                .field("identity_document_type", &self.identity_document_type)
+                .finish()
+        }
     }
     impl Request {
         /// Creates the value from its required fields; optional ones are set with the methods below.
@@ -143,19 +163,28 @@ pub async fn get(
     );
     let request = match &req.real_name {
         ::std::option::Option::Some(v) => {
-            request.query("real_name", ::wechatpay_core::ParamValue::to_param(v))
+            request
+                .encrypted_query("real_name", ::wechatpay_core::ParamValue::to_param(v))
         }
         ::std::option::Option::None => request,
     };
     let request = match &req.id_card_number {
         ::std::option::Option::Some(v) => {
-            request.query("id_card_number", ::wechatpay_core::ParamValue::to_param(v))
+            request
+                .encrypted_query(
+                    "id_card_number",
+                    ::wechatpay_core::ParamValue::to_param(v),
+                )
         }
         ::std::option::Option::None => request,
     };
     let request = match &req.phone_number {
         ::std::option::Option::Some(v) => {
-            request.query("phone_number", ::wechatpay_core::ParamValue::to_param(v))
+            request
+                .encrypted_query(
+                    "phone_number",
+                    ::wechatpay_core::ParamValue::to_param(v),
+                )
         }
         ::std::option::Option::None => request,
     };

@@ -33,16 +33,26 @@ pub mod post {
         }
     }
     /// 用户与商家的联系渠道
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[derive(::std::clone::Clone)]
     #[derive(::serde::Serialize)]
-    #[derive(::serde::Deserialize)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct MerchantContactInformation {
         /// 品牌售后部门的咨询电话。
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub consultation_phone_number: ::std::option::Option<::std::string::String>,
+    }
+    impl ::std::fmt::Debug for MerchantContactInformation {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("MerchantContactInformation")
+                .field(
+                    "consultation_phone_number",
+                    &::wechatpay_core::Redacted::option(&self.consultation_phone_number),
+                )
+                .finish()
+        }
     }
     impl MerchantContactInformation {
         /// Creates the value from its required fields; optional ones are set with the methods below.
@@ -157,6 +167,17 @@ pub mod post {
             self
         }
     }
+    /// 用户与商家的联系渠道
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+    #[derive(::serde::Deserialize)]
+    #[non_exhaustive]
+    pub struct ReceiptMerchantContactInformation {
+        /// 品牌售后部门的咨询电话。
+        ///
+        /// Ciphertext: WeChat Pay encrypted this value with the merchant's public key (RSA-OAEP, base64). Decrypt it with [`Client::decrypt_sensitive_field`](wechatpay_runtime::Client::decrypt_sensitive_field), which returns a redacted [`SecretString`](wechatpay_runtime::SecretString).
+        pub consultation_phone_number: ::std::option::Option<::std::string::String>,
+    }
     /// 电子小票上传信息
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
@@ -185,7 +206,7 @@ pub mod post {
         pub modify_time: ::std::string::String,
         /// 用户与商家的联系渠道
         pub merchant_contact_information: ::std::option::Option<
-            MerchantContactInformation,
+            ReceiptMerchantContactInformation,
         >,
         /// 上传时间，用于标识请求的先后顺序，该笔小票上传时填写则返回，没有不返回
         pub upload_time: ::std::option::Option<::std::string::String>,
@@ -229,5 +250,7 @@ pub async fn post(
             req.file_content_type.clone(),
             req.file.clone(),
         )?;
+    let request = request
+        .encrypt_fields(&["merchant_contact_information.consultation_phone_number"]);
     client.send(request).await
 }

@@ -19,14 +19,14 @@ pub mod post {
         }
     }
     /// 超级管理员信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[derive(::std::clone::Clone)]
     #[derive(::serde::Serialize)]
     #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct ContactInfo {
         /// 超级管理员姓名
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub contact_name: ::std::option::Option<::std::string::String>,
         /// 超级管理员证件类型
@@ -34,7 +34,7 @@ pub mod post {
         pub contact_id_doc_type: ::std::option::Option<ContactIdDocType>,
         /// 超级管理员身份证件号码
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub contact_id_card_number: ::std::option::Option<::std::string::String>,
         /// 超级管理员证件正面照片
@@ -54,9 +54,36 @@ pub mod post {
         pub business_authorization_letter: ::std::option::Option<::std::string::String>,
         /// 超级管理员手机
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub mobile_phone: ::std::option::Option<::std::string::String>,
+    }
+    impl ::std::fmt::Debug for ContactInfo {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("ContactInfo")
+                .field(
+                    "contact_name",
+                    &::wechatpay_core::Redacted::option(&self.contact_name),
+                )
+                .field("contact_id_doc_type", &self.contact_id_doc_type)
+                .field(
+                    "contact_id_card_number",
+                    &::wechatpay_core::Redacted::option(&self.contact_id_card_number),
+                )
+                .field("contact_id_doc_copy", &self.contact_id_doc_copy)
+                .field("contact_id_doc_copy_back", &self.contact_id_doc_copy_back)
+                .field("contact_period_begin", &self.contact_period_begin)
+                .field("contact_period_end", &self.contact_period_end)
+                .field(
+                    "business_authorization_letter",
+                    &self.business_authorization_letter,
+                )
+                .field(
+                    "mobile_phone",
+                    &::wechatpay_core::Redacted::option(&self.mobile_phone),
+                )
+                .finish()
+        }
     }
     impl ContactInfo {
         /// Creates the value from its required fields; optional ones are set with the methods below.
@@ -238,5 +265,13 @@ pub async fn post(
         "/v3/mchalterapply/mchcontactalterapplyment",
     );
     let request = request.json(&req.body)?;
+    let request = request
+        .encrypt_fields(
+            &[
+                "contact_info.contact_name",
+                "contact_info.contact_id_card_number",
+                "contact_info.mobile_phone",
+            ],
+        );
     client.send(request).await
 }

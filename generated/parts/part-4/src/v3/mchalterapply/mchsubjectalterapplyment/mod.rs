@@ -161,7 +161,7 @@ pub mod post {
         }
     }
     /// 法人身份信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[derive(::std::clone::Clone)]
     #[derive(::serde::Serialize)]
     #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
     #[non_exhaustive]
@@ -182,17 +182,17 @@ pub mod post {
         pub card_back: ::std::option::Option<::std::string::String>,
         /// 证件姓名
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub card_name: ::std::option::Option<::std::string::String>,
         /// 证件号码
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub card_number: ::std::option::Option<::std::string::String>,
         /// 证件居住地址
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub card_address: ::std::option::Option<::std::string::String>,
         /// 证件有效期开始时间
@@ -204,6 +204,29 @@ pub mod post {
         /// 经营者/法人是否为受益人
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub as_ubo: ::std::option::Option<bool>,
+    }
+    impl ::std::fmt::Debug for LegalPersonInfo {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("LegalPersonInfo")
+                .field("id_holder_type", &self.id_holder_type)
+                .field("id_doc_type", &self.id_doc_type)
+                .field("authorize_letter_copy", &self.authorize_letter_copy)
+                .field("card_front", &self.card_front)
+                .field("card_back", &self.card_back)
+                .field("card_name", &::wechatpay_core::Redacted::option(&self.card_name))
+                .field(
+                    "card_number",
+                    &::wechatpay_core::Redacted::option(&self.card_number),
+                )
+                .field(
+                    "card_address",
+                    &::wechatpay_core::Redacted::option(&self.card_address),
+                )
+                .field("card_period_begin", &self.card_period_begin)
+                .field("card_period_end", &self.card_period_end)
+                .field("as_ubo", &self.as_ubo)
+                .finish()
+        }
     }
     impl LegalPersonInfo {
         /// Creates the value from its required fields; optional ones are set with the methods below.
@@ -302,7 +325,7 @@ pub mod post {
         }
     }
     /// 最终受益人信息列表
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[derive(::std::clone::Clone)]
     #[derive(::serde::Serialize)]
     #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
     #[non_exhaustive]
@@ -316,20 +339,34 @@ pub mod post {
         pub card_back: ::std::option::Option<::std::string::String>,
         /// 证件姓名
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         pub card_name: ::std::string::String,
         /// 证件号码
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         pub card_number: ::std::string::String,
         /// 证件居住地址
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         pub card_address: ::std::string::String,
         /// 证件有效期开始时间
         pub card_period_begin: ::std::string::String,
         /// 证件有效期结束时间
         pub card_period_end: ::std::string::String,
+    }
+    impl ::std::fmt::Debug for UboInfoList {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("UboInfoList")
+                .field("id_doc_type", &self.id_doc_type)
+                .field("card_front", &self.card_front)
+                .field("card_back", &self.card_back)
+                .field("card_name", &::wechatpay_core::Redacted::Set)
+                .field("card_number", &::wechatpay_core::Redacted::Set)
+                .field("card_address", &::wechatpay_core::Redacted::Set)
+                .field("card_period_begin", &self.card_period_begin)
+                .field("card_period_end", &self.card_period_end)
+                .finish()
+        }
     }
     impl UboInfoList {
         /// Creates the value from its required fields; optional ones are set with the methods below.
@@ -612,5 +649,16 @@ pub async fn post(
         "/v3/mchalterapply/mchsubjectalterapplyment",
     );
     let request = request.json(&req.body)?;
+    let request = request
+        .encrypt_fields(
+            &[
+                "legal_person_info.card_name",
+                "legal_person_info.card_number",
+                "legal_person_info.card_address",
+                "ubo_info_list[].card_name",
+                "ubo_info_list[].card_number",
+                "ubo_info_list[].card_address",
+            ],
+        );
     client.send(request).await
 }

@@ -17,21 +17,30 @@ pub mod post {
         }
     }
     /// 实名信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[derive(::std::clone::Clone)]
     #[derive(::serde::Serialize)]
     #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct Identify {
         /// 姓名
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         pub encrypted_real_name: ::std::string::String,
         /// 证件号码
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         pub encrypted_credential_id: ::std::string::String,
         /// 证件类型
         pub credential_type: ::std::string::String,
+    }
+    impl ::std::fmt::Debug for Identify {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("Identify")
+                .field("encrypted_real_name", &::wechatpay_core::Redacted::Set)
+                .field("encrypted_credential_id", &::wechatpay_core::Redacted::Set)
+                .field("credential_type", &self.credential_type)
+                .finish()
+        }
     }
     impl Identify {
         /// Creates the value from its required fields; optional ones are set with the methods below.
@@ -48,7 +57,7 @@ pub mod post {
         }
     }
     /// The JSON request body.
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[derive(::std::clone::Clone)]
     #[derive(::serde::Serialize)]
     #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
     #[non_exhaustive]
@@ -74,9 +83,27 @@ pub mod post {
         pub identify: Identify,
         /// 用户开通ETC时绑定的银行卡
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub bank_card_no: ::std::option::Option<::std::string::String>,
+    }
+    impl ::std::fmt::Debug for Body {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("Body")
+                .field("sp_appid", &self.sp_appid)
+                .field("sub_appid", &self.sub_appid)
+                .field("sub_mchid", &self.sub_mchid)
+                .field("openid", &self.openid)
+                .field("plan_id", &self.plan_id)
+                .field("etc_device_id", &self.etc_device_id)
+                .field("plate_number", &self.plate_number)
+                .field("identify", &self.identify)
+                .field(
+                    "bank_card_no",
+                    &::wechatpay_core::Redacted::option(&self.bank_card_no),
+                )
+                .finish()
+        }
     }
     impl Body {
         /// Creates the value from its required fields; optional ones are set with the methods below.
@@ -159,5 +186,13 @@ pub async fn post(
         "/v3/vehicle/etc/preopen",
     );
     let request = request.json(&req.body)?;
+    let request = request
+        .encrypt_fields(
+            &[
+                "identify.encrypted_real_name",
+                "identify.encrypted_credential_id",
+                "bank_card_no",
+            ],
+        );
     client.send(request).await
 }

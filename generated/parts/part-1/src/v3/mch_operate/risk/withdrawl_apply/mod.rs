@@ -19,14 +19,14 @@ pub mod post {
         }
     }
     /// 银行账户
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[derive(::std::clone::Clone)]
     #[derive(::serde::Serialize)]
     #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct BankAccountInfo {
         /// 开户名称
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         pub account_name: ::std::string::String,
         /// 开户银行
         pub account_bank: ::std::string::String,
@@ -38,8 +38,19 @@ pub mod post {
         pub bank_name: ::std::option::Option<::std::string::String>,
         /// 银行账号
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         pub account_number: ::std::string::String,
+    }
+    impl ::std::fmt::Debug for BankAccountInfo {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("BankAccountInfo")
+                .field("account_name", &::wechatpay_core::Redacted::Set)
+                .field("account_bank", &self.account_bank)
+                .field("bank_branch_id", &self.bank_branch_id)
+                .field("bank_name", &self.bank_name)
+                .field("account_number", &::wechatpay_core::Redacted::Set)
+                .finish()
+        }
     }
     impl BankAccountInfo {
         /// Creates the value from its required fields; optional ones are set with the methods below.
@@ -74,7 +85,7 @@ pub mod post {
         }
     }
     /// 收款人账号对应的证件信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[derive(::std::clone::Clone)]
     #[derive(::serde::Serialize)]
     #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
     #[non_exhaustive]
@@ -84,12 +95,21 @@ pub mod post {
         pub id_doc_type: ::std::option::Option<IdDocType>,
         /// 证件姓名
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         pub identification_name: ::std::string::String,
         /// 证件号码
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         pub identification_no: ::std::string::String,
+    }
+    impl ::std::fmt::Debug for IdentityInfo {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("IdentityInfo")
+                .field("id_doc_type", &self.id_doc_type)
+                .field("identification_name", &::wechatpay_core::Redacted::Set)
+                .field("identification_no", &::wechatpay_core::Redacted::Set)
+                .finish()
+        }
     }
     impl IdentityInfo {
         /// Creates the value from its required fields; optional ones are set with the methods below.
@@ -388,5 +408,14 @@ pub async fn post(
         "/v3/mch_operate/risk/withdrawl-apply",
     );
     let request = request.json(&req.body)?;
+    let request = request
+        .encrypt_fields(
+            &[
+                "payee_info.bank_account_info.account_name",
+                "payee_info.bank_account_info.account_number",
+                "payee_info.identity_info.identification_name",
+                "payee_info.identity_info.identification_no",
+            ],
+        );
     client.send(request).await
 }

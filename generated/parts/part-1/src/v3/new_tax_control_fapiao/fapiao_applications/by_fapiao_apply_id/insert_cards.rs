@@ -25,7 +25,7 @@ pub mod post {
         }
     }
     /// 购买方信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[derive(::std::clone::Clone)]
     #[derive(::serde::Serialize)]
     #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
     #[non_exhaustive]
@@ -51,12 +51,12 @@ pub mod post {
         pub bank_account: ::std::option::Option<::std::string::String>,
         /// 手机号
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub phone: ::std::option::Option<::std::string::String>,
         /// 邮箱地址
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub email: ::std::option::Option<::std::string::String>,
         /// 订单金额
@@ -71,6 +71,25 @@ pub mod post {
         /// 留言信息
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub user_apply_message: ::std::option::Option<::std::string::String>,
+    }
+    impl ::std::fmt::Debug for BuyerInformation {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("BuyerInformation")
+                .field("type", &self.r#type)
+                .field("name", &self.name)
+                .field("taxpayer_id", &self.taxpayer_id)
+                .field("address", &self.address)
+                .field("telephone", &self.telephone)
+                .field("bank_name", &self.bank_name)
+                .field("bank_account", &self.bank_account)
+                .field("phone", &::wechatpay_core::Redacted::option(&self.phone))
+                .field("email", &::wechatpay_core::Redacted::option(&self.email))
+                .field("amount", &self.amount)
+                .field("out_trade_no", &self.out_trade_no)
+                .field("fapiao_bill_type", &self.fapiao_bill_type)
+                .field("user_apply_message", &self.user_apply_message)
+                .finish()
+        }
     }
     impl BuyerInformation {
         /// Creates the value from its required fields; optional ones are set with the methods below.
@@ -525,5 +544,7 @@ pub async fn post(
             ::wechatpay_core::ParamValue::to_param(&req.fapiao_apply_id),
         );
     let request = request.json(&req.body)?;
+    let request = request
+        .encrypt_fields(&["buyer_information.phone", "buyer_information.email"]);
     client.send_empty(request).await
 }

@@ -25,7 +25,7 @@ pub mod post {
         }
     }
     /// The JSON request body.
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[derive(::std::clone::Clone)]
     #[derive(::serde::Serialize)]
     #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
     #[non_exhaustive]
@@ -47,13 +47,30 @@ pub mod post {
         pub bank_branch_id: ::std::option::Option<::std::string::String>,
         /// 银行账号
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         pub account_number: ::std::string::String,
         /// 开户名称
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub account_name: ::std::option::Option<::std::string::String>,
+    }
+    impl ::std::fmt::Debug for Body {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("Body")
+                .field("modify_mode", &self.modify_mode)
+                .field("account_type", &self.account_type)
+                .field("account_bank", &self.account_bank)
+                .field("bank_address_code", &self.bank_address_code)
+                .field("bank_name", &self.bank_name)
+                .field("bank_branch_id", &self.bank_branch_id)
+                .field("account_number", &::wechatpay_core::Redacted::Set)
+                .field(
+                    "account_name",
+                    &::wechatpay_core::Redacted::option(&self.account_name),
+                )
+                .finish()
+        }
     }
     impl Body {
         /// Creates the value from its required fields; optional ones are set with the methods below.
@@ -148,5 +165,6 @@ pub async fn post(
     let request = request
         .path_param("sub_mchid", ::wechatpay_core::ParamValue::to_param(&req.sub_mchid));
     let request = request.json(&req.body)?;
+    let request = request.encrypt_fields(&["account_number", "account_name"]);
     client.send(request).await
 }

@@ -25,7 +25,7 @@ pub mod post {
         }
     }
     /// The JSON request body.
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[derive(::std::clone::Clone)]
     #[derive(::serde::Serialize)]
     #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
     #[non_exhaustive]
@@ -36,11 +36,11 @@ pub mod post {
         pub out_request_no: ::std::string::String,
         /// 用户姓名
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         pub user_name: ::std::string::String,
         /// 身份证号码
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         pub id_card_number: ::std::string::String,
         /// 发放面额
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -49,6 +49,19 @@ pub mod post {
         pub appid: ::std::string::String,
         /// 证件类型
         pub card_type: CardType,
+    }
+    impl ::std::fmt::Debug for Body {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("Body")
+                .field("stock_id", &self.stock_id)
+                .field("out_request_no", &self.out_request_no)
+                .field("user_name", &::wechatpay_core::Redacted::Set)
+                .field("id_card_number", &::wechatpay_core::Redacted::Set)
+                .field("amount", &self.amount)
+                .field("appid", &self.appid)
+                .field("card_type", &self.card_type)
+                .finish()
+        }
     }
     impl Body {
         /// Creates the value from its required fields; optional ones are set with the methods below.
@@ -108,5 +121,6 @@ pub async fn post(
     let request = request
         .path_param("openid", ::wechatpay_core::ParamValue::to_param(&req.openid));
     let request = request.json(&req.body)?;
+    let request = request.encrypt_fields(&["user_name", "id_card_number"]);
     client.send(request).await
 }

@@ -17,7 +17,7 @@ pub mod post {
         }
     }
     /// 用户实名信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[derive(::std::clone::Clone)]
     #[derive(::serde::Serialize)]
     #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
     #[non_exhaustive]
@@ -26,12 +26,21 @@ pub mod post {
         pub identity_type: IdentityType,
         /// 自然人证件号码
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         pub identity_id: ::std::string::String,
         /// 自然人姓名
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         pub real_name: ::std::string::String,
+    }
+    impl ::std::fmt::Debug for RealIdentity {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("RealIdentity")
+                .field("identity_type", &self.identity_type)
+                .field("identity_id", &::wechatpay_core::Redacted::Set)
+                .field("real_name", &::wechatpay_core::Redacted::Set)
+                .finish()
+        }
     }
     impl RealIdentity {
         /// Creates the value from its required fields; optional ones are set with the methods below.
@@ -255,5 +264,7 @@ pub async fn post(
         "/v3/credit-repayment/partner/contracts/h5-presign",
     );
     let request = request.json(&req.body)?;
+    let request = request
+        .encrypt_fields(&["real_identity.identity_id", "real_identity.real_name"]);
     client.send(request).await
 }

@@ -18,7 +18,7 @@ pub mod post {
         }
     }
     /// 品牌红包明细列表
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[derive(::std::clone::Clone)]
     #[derive(::serde::Serialize)]
     #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
     #[non_exhaustive]
@@ -31,11 +31,22 @@ pub mod post {
         pub openid: ::std::string::String,
         /// 接收红包用户姓名
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub user_name: ::std::option::Option<::std::string::String>,
         /// 红包备注
         pub remark: ::std::string::String,
+    }
+    impl ::std::fmt::Debug for DetailList {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("DetailList")
+                .field("out_detail_no", &self.out_detail_no)
+                .field("amount", &self.amount)
+                .field("openid", &self.openid)
+                .field("user_name", &::wechatpay_core::Redacted::option(&self.user_name))
+                .field("remark", &self.remark)
+                .finish()
+        }
     }
     impl DetailList {
         /// Creates the value from its required fields; optional ones are set with the methods below.
@@ -161,5 +172,6 @@ pub async fn post(
         "/v3/fund-app/brand-redpacket/brand-merchant-batches",
     );
     let request = request.json(&req.body)?;
+    let request = request.encrypt_fields(&["detail_list[].user_name"]);
     client.send(request).await
 }

@@ -41,7 +41,7 @@ pub mod post {
         }
     }
     /// The JSON request body.
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[derive(::std::clone::Clone)]
     #[derive(::serde::Serialize)]
     #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
     #[non_exhaustive]
@@ -57,7 +57,7 @@ pub mod post {
         pub user_qq: ::std::option::Option<::std::string::String>,
         /// 收款用户姓名
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub user_name: ::std::option::Option<::std::string::String>,
         /// 转账金额
@@ -71,6 +71,22 @@ pub mod post {
         pub transfer_scene_id: TransferSceneId,
         /// 转账场景报备信息
         pub transfer_scene_report_infos: ::std::vec::Vec<TransferSceneReportInfos>,
+    }
+    impl ::std::fmt::Debug for Body {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("Body")
+                .field("appid", &self.appid)
+                .field("out_bill_no", &self.out_bill_no)
+                .field("openid", &self.openid)
+                .field("user_qq", &self.user_qq)
+                .field("user_name", &::wechatpay_core::Redacted::option(&self.user_name))
+                .field("transfer_amount", &self.transfer_amount)
+                .field("transfer_remark", &self.transfer_remark)
+                .field("notify_url", &self.notify_url)
+                .field("transfer_scene_id", &self.transfer_scene_id)
+                .field("transfer_scene_report_infos", &self.transfer_scene_report_infos)
+                .finish()
+        }
     }
     impl Body {
         /// Creates the value from its required fields; optional ones are set with the methods below.
@@ -147,7 +163,7 @@ pub mod post {
         pub user_qq: ::std::option::Option<::std::string::String>,
         /// 收款用户姓名
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Ciphertext: WeChat Pay encrypted this value with the merchant's public key (RSA-OAEP, base64). Decrypt it with [`Client::decrypt_sensitive_field`](wechatpay_runtime::Client::decrypt_sensitive_field), which returns a redacted [`SecretString`](wechatpay_runtime::SecretString).
         pub user_name: ::std::option::Option<::std::string::String>,
         /// 失败原因
         pub fail_reason: ::std::option::Option<::std::string::String>,
@@ -185,5 +201,6 @@ pub async fn post(
         "/v3/fund-app/mch-transfer/transfer-to-qq-wallet-bills",
     );
     let request = request.json(&req.body)?;
+    let request = request.encrypt_fields(&["user_name"]);
     client.send(request).await
 }

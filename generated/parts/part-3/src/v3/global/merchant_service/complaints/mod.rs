@@ -129,7 +129,7 @@ pub mod get {
         pub complainted_mchid: ::std::string::String,
         /// 投诉人联系方式
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Ciphertext: WeChat Pay encrypted this value with the merchant's public key (RSA-OAEP, base64). Decrypt it with [`Client::decrypt_sensitive_field`](wechatpay_runtime::Client::decrypt_sensitive_field), which returns a redacted [`SecretString`](wechatpay_runtime::SecretString).
         pub payer_phone: ::std::option::Option<::std::string::String>,
         /// 投诉单关联订单信息
         pub complaint_order_info: ::std::option::Option<

@@ -19,7 +19,7 @@ pub mod post {
         }
     }
     /// 分账接收方列表
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[derive(::std::clone::Clone)]
     #[derive(::serde::Serialize)]
     #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
     #[non_exhaustive]
@@ -32,7 +32,7 @@ pub mod post {
         pub account: ::std::string::String,
         /// 分账个人接收方姓名
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         /// 是否已经获取用户实名信息授权
@@ -42,6 +42,19 @@ pub mod post {
         pub amount: i64,
         /// 分账描述
         pub description: ::std::string::String,
+    }
+    impl ::std::fmt::Debug for Receivers {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("Receivers")
+                .field("currency", &self.currency)
+                .field("type", &self.r#type)
+                .field("account", &self.account)
+                .field("name", &::wechatpay_core::Redacted::option(&self.name))
+                .field("authorized", &self.authorized)
+                .field("amount", &self.amount)
+                .field("description", &self.description)
+                .finish()
+        }
     }
     impl Receivers {
         /// Creates the value from its required fields; optional ones are set with the methods below.
@@ -221,5 +234,6 @@ pub async fn post(
     );
     let request = request.base_url("https://apihk.mch.weixin.qq.com/");
     let request = request.json(&req.body)?;
+    let request = request.encrypt_fields(&["receivers[].name"]);
     client.send(request).await
 }

@@ -18,7 +18,7 @@ pub mod post {
         }
     }
     /// The JSON request body.
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[derive(::std::clone::Clone)]
     #[derive(::serde::Serialize)]
     #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
     #[non_exhaustive]
@@ -40,7 +40,7 @@ pub mod post {
         pub account: ::std::option::Option<::std::string::String>,
         /// 分账个人接收方姓名
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         /// 是否已经获取用户实名信息授权
@@ -67,6 +67,26 @@ pub mod post {
         /// 分账方与接收方合作关系证明文件ID
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub partnership_file_id: ::std::option::Option<::std::string::String>,
+    }
+    impl ::std::fmt::Debug for Body {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("Body")
+                .field("sub_mchid", &self.sub_mchid)
+                .field("appid", &self.appid)
+                .field("sub_appid", &self.sub_appid)
+                .field("type", &self.r#type)
+                .field("account", &self.account)
+                .field("name", &::wechatpay_core::Redacted::option(&self.name))
+                .field("authorized", &self.authorized)
+                .field("relation_type", &self.relation_type)
+                .field("custom_relation", &self.custom_relation)
+                .field("scene", &self.scene)
+                .field("major_service", &self.major_service)
+                .field("expected_ratio", &self.expected_ratio)
+                .field("application_file_id", &self.application_file_id)
+                .field("partnership_file_id", &self.partnership_file_id)
+                .finish()
+        }
     }
     impl Body {
         /// Creates the value from its required fields; optional ones are set with the methods below.
@@ -207,7 +227,7 @@ pub mod post {
         pub account: ::std::string::String,
         /// 分账接收方全称
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Ciphertext: WeChat Pay encrypted this value with the merchant's public key (RSA-OAEP, base64). Decrypt it with [`Client::decrypt_sensitive_field`](wechatpay_runtime::Client::decrypt_sensitive_field), which returns a redacted [`SecretString`](wechatpay_runtime::SecretString).
         pub name: ::std::option::Option<::std::string::String>,
         /// 与分账方的关系类型
         pub relation_type: RelationType,
@@ -261,6 +281,7 @@ pub async fn post(
     );
     let request = request.base_url("https://apihk.mch.weixin.qq.com/");
     let request = request.json(&req.body)?;
+    let request = request.encrypt_fields(&["name"]);
     client.send(request).await
 }
 /// Types of `DELETE /v3/global/profit-sharing/receivers`.

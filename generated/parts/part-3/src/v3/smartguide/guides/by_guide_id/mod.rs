@@ -26,7 +26,7 @@ pub mod patch {
         }
     }
     /// The JSON request body.
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[derive(::std::clone::Clone)]
     #[derive(::serde::Serialize)]
     #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
     #[non_exhaustive]
@@ -36,12 +36,12 @@ pub mod patch {
         pub sub_mchid: ::std::option::Option<::std::string::String>,
         /// 企业微信的员工姓名
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         /// 手机号码
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub mobile: ::std::option::Option<::std::string::String>,
         /// 员工个人二维码
@@ -50,6 +50,17 @@ pub mod patch {
         /// 头像URL
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub avatar: ::std::option::Option<::std::string::String>,
+    }
+    impl ::std::fmt::Debug for Body {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("Body")
+                .field("sub_mchid", &self.sub_mchid)
+                .field("name", &::wechatpay_core::Redacted::option(&self.name))
+                .field("mobile", &::wechatpay_core::Redacted::option(&self.mobile))
+                .field("qr_code", &self.qr_code)
+                .field("avatar", &self.avatar)
+                .finish()
+        }
     }
     impl Body {
         /// Creates the value from its required fields; optional ones are set with the methods below.
@@ -125,5 +136,6 @@ pub async fn patch(
     let request = request
         .path_param("guide_id", ::wechatpay_core::ParamValue::to_param(&req.guide_id));
     let request = request.json(&req.body)?;
+    let request = request.encrypt_fields(&["name", "mobile"]);
     client.send_empty(request).await
 }

@@ -4,15 +4,23 @@
 #[rustfmt::skip]
 pub mod get {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[derive(::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {
         /// 微信支付商户号
         pub mchid: ::std::string::String,
         /// 额度台账号
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         pub bal_account_no: ::std::string::String,
+    }
+    impl ::std::fmt::Debug for Request {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("Request")
+                .field("mchid", &self.mchid)
+                .field("bal_account_no", &::wechatpay_core::Redacted::Set)
+                .finish()
+        }
     }
     impl Request {
         /// Creates the value from its required fields; optional ones are set with the methods below.
@@ -57,7 +65,7 @@ pub async fn get(
     let request = request
         .query("mchid", ::wechatpay_core::ParamValue::to_param(&req.mchid));
     let request = request
-        .query(
+        .encrypted_query(
             "bal_account_no",
             ::wechatpay_core::ParamValue::to_param(&req.bal_account_no),
         );

@@ -4,15 +4,23 @@
 #[rustfmt::skip]
 pub mod get {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[derive(::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {
         /// 微信支付商户号
         pub mchid: ::std::string::String,
         /// 额度台账号
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         pub bal_account_no: ::std::string::String,
+    }
+    impl ::std::fmt::Debug for Request {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("Request")
+                .field("mchid", &self.mchid)
+                .field("bal_account_no", &::wechatpay_core::Redacted::Set)
+                .finish()
+        }
     }
     impl Request {
         /// Creates the value from its required fields; optional ones are set with the methods below.
@@ -36,11 +44,11 @@ pub mod get {
         pub legal_representative_id_type: LegalRepresentativeIdType,
         /// 法定代表人姓名
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Ciphertext: WeChat Pay encrypted this value with the merchant's public key (RSA-OAEP, base64). Decrypt it with [`Client::decrypt_sensitive_field`](wechatpay_runtime::Client::decrypt_sensitive_field), which returns a redacted [`SecretString`](wechatpay_runtime::SecretString).
         pub legal_representative_name: ::std::string::String,
         /// 法定代表人证件号码
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Ciphertext: WeChat Pay encrypted this value with the merchant's public key (RSA-OAEP, base64). Decrypt it with [`Client::decrypt_sensitive_field`](wechatpay_runtime::Client::decrypt_sensitive_field), which returns a redacted [`SecretString`](wechatpay_runtime::SecretString).
         pub legal_representative_id_no: ::std::string::String,
         /// 法定代表人证件有效期起始日
         pub legal_representative_effective_date: ::std::string::String,
@@ -52,7 +60,7 @@ pub mod get {
         pub legal_representative_img_back_id: ::std::string::String,
         /// 法定代表人居住地址
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Ciphertext: WeChat Pay encrypted this value with the merchant's public key (RSA-OAEP, base64). Decrypt it with [`Client::decrypt_sensitive_field`](wechatpay_runtime::Client::decrypt_sensitive_field), which returns a redacted [`SecretString`](wechatpay_runtime::SecretString).
         pub legal_representative_address: ::std::string::String,
     }
     /// 受益所有人信息列表
@@ -67,11 +75,11 @@ pub mod get {
         pub beneficial_owner_id_type: LegalRepresentativeIdType,
         /// 受益所有人姓名
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Ciphertext: WeChat Pay encrypted this value with the merchant's public key (RSA-OAEP, base64). Decrypt it with [`Client::decrypt_sensitive_field`](wechatpay_runtime::Client::decrypt_sensitive_field), which returns a redacted [`SecretString`](wechatpay_runtime::SecretString).
         pub beneficial_owner_name: ::std::string::String,
         /// 受益所有人证件号码
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Ciphertext: WeChat Pay encrypted this value with the merchant's public key (RSA-OAEP, base64). Decrypt it with [`Client::decrypt_sensitive_field`](wechatpay_runtime::Client::decrypt_sensitive_field), which returns a redacted [`SecretString`](wechatpay_runtime::SecretString).
         pub beneficial_owner_id_no: ::std::string::String,
         /// 受益所有人证件有效期起始日
         pub beneficial_owner_effective_date: ::std::string::String,
@@ -83,7 +91,7 @@ pub mod get {
         pub beneficial_owner_img_back_id: ::std::string::String,
         /// 受益所有人居住地址
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Ciphertext: WeChat Pay encrypted this value with the merchant's public key (RSA-OAEP, base64). Decrypt it with [`Client::decrypt_sensitive_field`](wechatpay_runtime::Client::decrypt_sensitive_field), which returns a redacted [`SecretString`](wechatpay_runtime::SecretString).
         pub beneficial_owner_address: ::std::string::String,
     }
     /// The JSON response body.
@@ -96,7 +104,7 @@ pub mod get {
         pub mchid: ::std::option::Option<::std::string::String>,
         /// 额度台账号
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Ciphertext: WeChat Pay encrypted this value with the merchant's public key (RSA-OAEP, base64). Decrypt it with [`Client::decrypt_sensitive_field`](wechatpay_runtime::Client::decrypt_sensitive_field), which returns a redacted [`SecretString`](wechatpay_runtime::SecretString).
         pub bal_account_no: ::std::option::Option<::std::string::String>,
         /// 主体类型
         pub merchant_type: ::std::option::Option<MerchantType>,
@@ -152,7 +160,7 @@ pub async fn get(
     let request = request
         .query("mchid", ::wechatpay_core::ParamValue::to_param(&req.mchid));
     let request = request
-        .query(
+        .encrypted_query(
             "bal_account_no",
             ::wechatpay_core::ParamValue::to_param(&req.bal_account_no),
         );

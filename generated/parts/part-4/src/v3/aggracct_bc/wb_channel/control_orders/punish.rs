@@ -17,7 +17,7 @@ pub mod post {
         }
     }
     /// The JSON request body.
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[derive(::std::clone::Clone)]
     #[derive(::serde::Serialize)]
     #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
     #[non_exhaustive]
@@ -28,7 +28,7 @@ pub mod post {
         pub mchid: ::std::string::String,
         /// 目标下管台账ID
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         pub bal_account_no: ::std::string::String,
         /// 管控场景
         pub punish_scene: i64,
@@ -38,6 +38,18 @@ pub mod post {
         /// 管控结束时间
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub punish_end_time: ::std::option::Option<::std::string::String>,
+    }
+    impl ::std::fmt::Debug for Body {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("Body")
+                .field("out_request_no", &self.out_request_no)
+                .field("mchid", &self.mchid)
+                .field("bal_account_no", &::wechatpay_core::Redacted::Set)
+                .field("punish_scene", &self.punish_scene)
+                .field("punish_reason", &self.punish_reason)
+                .field("punish_end_time", &self.punish_end_time)
+                .finish()
+        }
     }
     impl Body {
         /// Creates the value from its required fields; optional ones are set with the methods below.
@@ -102,5 +114,6 @@ pub async fn post(
         "/v3/aggracct-bc/wb-channel/control-orders/punish",
     );
     let request = request.json(&req.body)?;
+    let request = request.encrypt_fields(&["bal_account_no"]);
     client.send(request).await
 }

@@ -17,7 +17,7 @@ pub mod post {
         }
     }
     /// The JSON request body.
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[derive(::std::clone::Clone)]
     #[derive(::serde::Serialize)]
     #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
     #[non_exhaustive]
@@ -32,10 +32,22 @@ pub mod post {
         pub mchid: ::std::string::String,
         /// 目标解管台账ID
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         pub bal_account_no: ::std::string::String,
         /// 解管原因描述
         pub recover_reason: ::std::string::String,
+    }
+    impl ::std::fmt::Debug for Body {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("Body")
+                .field("out_request_no", &self.out_request_no)
+                .field("related_webank_punish_no", &self.related_webank_punish_no)
+                .field("related_wxpay_punish_no", &self.related_wxpay_punish_no)
+                .field("mchid", &self.mchid)
+                .field("bal_account_no", &::wechatpay_core::Redacted::Set)
+                .field("recover_reason", &self.recover_reason)
+                .finish()
+        }
     }
     impl Body {
         /// Creates the value from its required fields; optional ones are set with the methods below.
@@ -86,5 +98,6 @@ pub async fn post(
         "/v3/aggracct-bc/wb-channel/control-orders/recover",
     );
     let request = request.json(&req.body)?;
+    let request = request.encrypt_fields(&["bal_account_no"]);
     client.send(request).await
 }

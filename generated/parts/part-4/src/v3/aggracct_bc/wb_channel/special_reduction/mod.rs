@@ -18,7 +18,7 @@ pub mod post {
         }
     }
     /// The JSON request body.
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[derive(::std::clone::Clone)]
     #[derive(::serde::Serialize)]
     #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
     #[non_exhaustive]
@@ -27,7 +27,7 @@ pub mod post {
         pub mchid: ::std::string::String,
         /// 额度台账号
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         pub bal_account_no: ::std::string::String,
         /// 特殊减额单号
         pub out_request_no: ::std::string::String,
@@ -38,6 +38,18 @@ pub mod post {
         /// 特殊减额原因
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub reason: ::std::option::Option<::std::string::String>,
+    }
+    impl ::std::fmt::Debug for Body {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("Body")
+                .field("mchid", &self.mchid)
+                .field("bal_account_no", &::wechatpay_core::Redacted::Set)
+                .field("out_request_no", &self.out_request_no)
+                .field("reduction_type", &self.reduction_type)
+                .field("amount", &self.amount)
+                .field("reason", &self.reason)
+                .finish()
+        }
     }
     impl Body {
         /// Creates the value from its required fields; optional ones are set with the methods below.
@@ -76,7 +88,7 @@ pub mod post {
         pub mchid: ::std::option::Option<::std::string::String>,
         /// 额度台账号
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Ciphertext: WeChat Pay encrypted this value with the merchant's public key (RSA-OAEP, base64). Decrypt it with [`Client::decrypt_sensitive_field`](wechatpay_runtime::Client::decrypt_sensitive_field), which returns a redacted [`SecretString`](wechatpay_runtime::SecretString).
         pub bal_account_no: ::std::option::Option<::std::string::String>,
         /// 特殊减额单号
         pub out_request_no: ::std::option::Option<::std::string::String>,
@@ -131,5 +143,6 @@ pub async fn post(
         "/v3/aggracct-bc/wb-channel/special-reduction",
     );
     let request = request.json(&req.body)?;
+    let request = request.encrypt_fields(&["bal_account_no"]);
     client.send(request).await
 }

@@ -4,13 +4,20 @@
 #[rustfmt::skip]
 pub mod get {
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[derive(::std::clone::Clone)]
     #[non_exhaustive]
     pub struct Request {
         /// 银行卡号
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         pub account_number: ::std::string::String,
+    }
+    impl ::std::fmt::Debug for Request {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("Request")
+                .field("account_number", &::wechatpay_core::Redacted::Set)
+                .finish()
+        }
     }
     impl Request {
         /// Creates the value from its required fields; optional ones are set with the methods below.
@@ -68,7 +75,7 @@ pub async fn get(
         "/v3/capital/capitallhh/banks/search-banks-by-bank-account",
     );
     let request = request
-        .query(
+        .encrypted_query(
             "account_number",
             ::wechatpay_core::ParamValue::to_param(&req.account_number),
         );

@@ -18,7 +18,7 @@ pub mod post {
         }
     }
     /// 分账接收方列表
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[derive(::std::clone::Clone)]
     #[derive(::serde::Serialize)]
     #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
     #[non_exhaustive]
@@ -33,9 +33,23 @@ pub mod post {
         pub description: ::std::string::String,
         /// 分账个人接收方姓名
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub receiver_name: ::std::option::Option<::std::string::String>,
+    }
+    impl ::std::fmt::Debug for Receivers {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("Receivers")
+                .field("type", &self.r#type)
+                .field("receiver_account", &self.receiver_account)
+                .field("amount", &self.amount)
+                .field("description", &self.description)
+                .field(
+                    "receiver_name",
+                    &::wechatpay_core::Redacted::option(&self.receiver_name),
+                )
+                .finish()
+        }
     }
     impl Receivers {
         /// Creates the value from its required fields; optional ones are set with the methods below.
@@ -173,6 +187,7 @@ pub async fn post(
         "/v3/ecommerce/profitsharing/orders",
     );
     let request = request.json(&req.body)?;
+    let request = request.encrypt_fields(&["receivers[].receiver_name"]);
     client.send(request).await
 }
 /// Types of `GET /v3/ecommerce/profitsharing/orders`.

@@ -17,7 +17,7 @@ pub mod post {
         }
     }
     /// The JSON request body.
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[derive(::std::clone::Clone)]
     #[derive(::serde::Serialize)]
     #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
     #[non_exhaustive]
@@ -33,11 +33,26 @@ pub mod post {
         pub name: ::std::option::Option<::std::string::String>,
         /// 接收方名称的密文
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub encrypted_name: ::std::option::Option<::std::string::String>,
         /// 与分账方的关系类型
         pub relation_type: ::std::string::String,
+    }
+    impl ::std::fmt::Debug for Body {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("Body")
+                .field("appid", &self.appid)
+                .field("type", &self.r#type)
+                .field("account", &self.account)
+                .field("name", &self.name)
+                .field(
+                    "encrypted_name",
+                    &::wechatpay_core::Redacted::option(&self.encrypted_name),
+                )
+                .field("relation_type", &self.relation_type)
+                .finish()
+        }
     }
     impl Body {
         /// Creates the value from its required fields; optional ones are set with the methods below.
@@ -102,5 +117,6 @@ pub async fn post(
         "/v3/ecommerce/profitsharing/receivers/add",
     );
     let request = request.json(&req.body)?;
+    let request = request.encrypt_fields(&["encrypted_name"]);
     client.send(request).await
 }

@@ -17,22 +17,22 @@ pub mod post {
         }
     }
     /// The JSON request body.
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[derive(::std::clone::Clone)]
     #[derive(::serde::Serialize)]
     #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct Body {
         /// 自然人姓名
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         pub real_name: ::std::string::String,
         /// 自然人证件号
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         pub id_card_number: ::std::string::String,
         /// 手机号
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         pub phone_number: ::std::string::String,
         /// 消费品类ID
         ///
@@ -111,6 +111,47 @@ pub mod post {
         /// 线上平台退款交易编号
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub refund_id: ::std::option::Option<::std::string::String>,
+    }
+    impl ::std::fmt::Debug for Body {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("Body")
+                .field("real_name", &::wechatpay_core::Redacted::Set)
+                .field("id_card_number", &::wechatpay_core::Redacted::Set)
+                .field("phone_number", &::wechatpay_core::Redacted::Set)
+                .field("appliance_id", &self.appliance_id)
+                .field("out_trade_no", &self.out_trade_no)
+                .field("sub_mchid", &self.sub_mchid)
+                .field("energy_grade", &self.energy_grade)
+                .field("receive_region_code", &self.receive_region_code)
+                .field("brand", &self.brand)
+                .field("address", &self.address)
+                .field("qualification_region_code", &self.qualification_region_code)
+                .field("seller_name", &self.seller_name)
+                .field("license_number", &self.license_number)
+                .field("logistics_num", &self.logistics_num)
+                .field("delivery_time", &self.delivery_time)
+                .field("invoice_num", &self.invoice_num)
+                .field("product_type", &self.product_type)
+                .field("pc_type", &self.pc_type)
+                .field("order_amount", &self.order_amount)
+                .field("discount_amount", &self.discount_amount)
+                .field("mch_order_id", &self.mch_order_id)
+                .field("invoice_time", &self.invoice_time)
+                .field("purchaser_name", &self.purchaser_name)
+                .field("sale_model", &self.sale_model)
+                .field("identity_document_type", &self.identity_document_type)
+                .field("invoice_address_code", &self.invoice_address_code)
+                .field("tax_authority_code", &self.tax_authority_code)
+                .field("transaction_time", &self.transaction_time)
+                .field("cate_state", &self.cate_state)
+                .field("longitude", &self.longitude)
+                .field("latitude", &self.latitude)
+                .field("cate_code", &self.cate_code)
+                .field("coupon_code", &self.coupon_code)
+                .field("invoice_code", &self.invoice_code)
+                .field("refund_id", &self.refund_id)
+                .finish()
+        }
     }
     impl Body {
         /// Creates the value from its required fields; optional ones are set with the methods below.
@@ -323,5 +364,7 @@ pub async fn post(
         "/v3/gov/subsidy/n-qualifications/sync",
     );
     let request = request.json(&req.body)?;
+    let request = request
+        .encrypt_fields(&["real_name", "id_card_number", "phone_number"]);
     client.send(request).await
 }

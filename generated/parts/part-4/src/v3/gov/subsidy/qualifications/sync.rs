@@ -17,24 +17,24 @@ pub mod post {
         }
     }
     /// The JSON request body.
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[derive(::std::clone::Clone)]
     #[derive(::serde::Serialize)]
     #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct Body {
         /// 自然人姓名
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub real_name: ::std::option::Option<::std::string::String>,
         /// 自然人证件号
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id_card_number: ::std::option::Option<::std::string::String>,
         /// 手机号
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub phone_number: ::std::option::Option<::std::string::String>,
         /// 消费品类ID
@@ -119,6 +119,56 @@ pub mod post {
         pub cate_state: CateState,
         /// 销售主体，开票主体，商户名称
         pub mch_name: ::std::string::String,
+    }
+    impl ::std::fmt::Debug for Body {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("Body")
+                .field("real_name", &::wechatpay_core::Redacted::option(&self.real_name))
+                .field(
+                    "id_card_number",
+                    &::wechatpay_core::Redacted::option(&self.id_card_number),
+                )
+                .field(
+                    "phone_number",
+                    &::wechatpay_core::Redacted::option(&self.phone_number),
+                )
+                .field("appliance_id", &self.appliance_id)
+                .field("out_trade_no", &self.out_trade_no)
+                .field("sub_mch_id", &self.sub_mch_id)
+                .field("energy_grade", &self.energy_grade)
+                .field("receive_region_code", &self.receive_region_code)
+                .field("brand", &self.brand)
+                .field("address", &self.address)
+                .field("qualification_region_code", &self.qualification_region_code)
+                .field("sn_code", &self.sn_code)
+                .field("seller_name", &self.seller_name)
+                .field("license_number", &self.license_number)
+                .field("barcode", &self.barcode)
+                .field("item_name", &self.item_name)
+                .field("spec_model", &self.spec_model)
+                .field("logistics_num", &self.logistics_num)
+                .field("delivery_time", &self.delivery_time)
+                .field("invoice_num", &self.invoice_num)
+                .field("product_type", &self.product_type)
+                .field("pc_type", &self.pc_type)
+                .field("order_amount", &self.order_amount)
+                .field("discount_amount", &self.discount_amount)
+                .field("imei1", &self.imei1)
+                .field("imei2", &self.imei2)
+                .field("mch_order_id", &self.mch_order_id)
+                .field("refund_id", &self.refund_id)
+                .field("invoice_time", &self.invoice_time)
+                .field("purchaser_name", &self.purchaser_name)
+                .field("sale_model", &self.sale_model)
+                .field("identity_document_type", &self.identity_document_type)
+                .field("invoice_address_code", &self.invoice_address_code)
+                .field("invoice_code", &self.invoice_code)
+                .field("tax_authority_code", &self.tax_authority_code)
+                .field("transaction_time", &self.transaction_time)
+                .field("cate_state", &self.cate_state)
+                .field("mch_name", &self.mch_name)
+                .finish()
+        }
     }
     impl Body {
         /// Creates the value from its required fields; optional ones are set with the methods below.
@@ -351,5 +401,7 @@ pub async fn post(
         "/v3/gov/subsidy/qualifications/sync",
     );
     let request = request.json(&req.body)?;
+    let request = request
+        .encrypt_fields(&["real_name", "id_card_number", "phone_number"]);
     client.send(request).await
 }

@@ -17,24 +17,24 @@ pub mod post {
         }
     }
     /// The JSON request body.
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[derive(::std::clone::Clone)]
     #[derive(::serde::Serialize)]
     #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct Body {
         /// 自然人姓名
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub real_name: ::std::option::Option<::std::string::String>,
         /// 自然人证件号
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id_card_number: ::std::option::Option<::std::string::String>,
         /// 手机号
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub phone_number: ::std::option::Option<::std::string::String>,
         /// 消费品类ID
@@ -83,6 +83,40 @@ pub mod post {
         /// 子商户号
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub sub_mchid: ::std::option::Option<::std::string::String>,
+    }
+    impl ::std::fmt::Debug for Body {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("Body")
+                .field("real_name", &::wechatpay_core::Redacted::option(&self.real_name))
+                .field(
+                    "id_card_number",
+                    &::wechatpay_core::Redacted::option(&self.id_card_number),
+                )
+                .field(
+                    "phone_number",
+                    &::wechatpay_core::Redacted::option(&self.phone_number),
+                )
+                .field("appliance_id", &self.appliance_id)
+                .field("out_trade_no", &self.out_trade_no)
+                .field("energy_grade", &self.energy_grade)
+                .field("receive_region_code", &self.receive_region_code)
+                .field("brand", &self.brand)
+                .field("address", &self.address)
+                .field("qualification_region_code", &self.qualification_region_code)
+                .field("seller_name", &self.seller_name)
+                .field("license_number", &self.license_number)
+                .field("order_amount", &self.order_amount)
+                .field("discount_amount", &self.discount_amount)
+                .field("transaction_time", &self.transaction_time)
+                .field("mch_order_id", &self.mch_order_id)
+                .field("refund_id", &self.refund_id)
+                .field("mch_name", &self.mch_name)
+                .field("sale_model", &self.sale_model)
+                .field("cate_state", &self.cate_state)
+                .field("identity_document_type", &self.identity_document_type)
+                .field("sub_mchid", &self.sub_mchid)
+                .finish()
+        }
     }
     impl Body {
         /// Creates the value from its required fields; optional ones are set with the methods below.
@@ -245,5 +279,7 @@ pub async fn post(
         "/v3/gov/subsidy/transactions/sync",
     );
     let request = request.json(&req.body)?;
+    let request = request
+        .encrypt_fields(&["real_name", "id_card_number", "phone_number"]);
     client.send(request).await
 }

@@ -66,7 +66,7 @@ pub mod post {
         }
     }
     /// The JSON request body.
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[derive(::std::clone::Clone)]
     #[derive(::serde::Serialize)]
     #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
     #[non_exhaustive]
@@ -75,11 +75,20 @@ pub mod post {
         pub member_information: MemberInformation,
         /// 加密手机号
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         pub encrypted_phone_number: ::std::string::String,
         /// 自定义场景值
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub outer_str: ::std::option::Option<::std::string::String>,
+    }
+    impl ::std::fmt::Debug for Body {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("Body")
+                .field("member_information", &self.member_information)
+                .field("encrypted_phone_number", &::wechatpay_core::Redacted::Set)
+                .field("outer_str", &self.outer_str)
+                .finish()
+        }
     }
     impl Body {
         /// Creates the value from its required fields; optional ones are set with the methods below.
@@ -122,5 +131,6 @@ pub async fn post(
         "/v3/marketing/membercard-open/phonenumber-member/import",
     );
     let request = request.json(&req.body)?;
+    let request = request.encrypt_fields(&["encrypted_phone_number"]);
     client.send_empty(request).await
 }

@@ -91,7 +91,7 @@ pub mod post {
         }
     }
     /// The JSON request body.
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[derive(::std::clone::Clone)]
     #[derive(::serde::Serialize)]
     #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
     #[non_exhaustive]
@@ -120,7 +120,7 @@ pub mod post {
         pub openid: ::std::option::Option<::std::string::String>,
         /// 收款用户姓名
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub user_real_name: ::std::option::Option<::std::string::String>,
         /// 预约备注
@@ -130,6 +130,28 @@ pub mod post {
         /// 场景报备信息
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub scene_report_data: ::std::option::Option<SceneReportData>,
+    }
+    impl ::std::fmt::Debug for Body {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("Body")
+                .field("sub_mchid", &self.sub_mchid)
+                .field("sp_appid", &self.sp_appid)
+                .field("sub_appid", &self.sub_appid)
+                .field("out_reservation_no", &self.out_reservation_no)
+                .field("transfer_scene_id", &self.transfer_scene_id)
+                .field("estimated_date", &self.estimated_date)
+                .field("estimated_max_amount", &self.estimated_max_amount)
+                .field("exact_amount", &self.exact_amount)
+                .field("openid", &self.openid)
+                .field(
+                    "user_real_name",
+                    &::wechatpay_core::Redacted::option(&self.user_real_name),
+                )
+                .field("reserve_remark", &self.reserve_remark)
+                .field("notify_url", &self.notify_url)
+                .field("scene_report_data", &self.scene_report_data)
+                .finish()
+        }
     }
     impl Body {
         /// Creates the value from its required fields; optional ones are set with the methods below.
@@ -245,5 +267,6 @@ pub async fn post(
         "/v3/platsolution/mch-transfer/reservation/apply",
     );
     let request = request.json(&req.body)?;
+    let request = request.encrypt_fields(&["user_real_name"]);
     client.send(request).await
 }

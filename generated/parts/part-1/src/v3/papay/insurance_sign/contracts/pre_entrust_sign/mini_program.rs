@@ -73,22 +73,31 @@ pub mod post {
         }
     }
     /// 用户实名信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[derive(::std::clone::Clone)]
     #[derive(::serde::Serialize)]
     #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct RealIdentity {
         /// 自然人姓名
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         pub real_name: ::std::string::String,
         /// 自然人身份证号码
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         pub id_card_number: ::std::string::String,
         /// 实名验证类型
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub identity_type: ::std::option::Option<IdentityType>,
+    }
+    impl ::std::fmt::Debug for RealIdentity {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("RealIdentity")
+                .field("real_name", &::wechatpay_core::Redacted::Set)
+                .field("id_card_number", &::wechatpay_core::Redacted::Set)
+                .field("identity_type", &self.identity_type)
+                .finish()
+        }
     }
     impl RealIdentity {
         /// Creates the value from its required fields; optional ones are set with the methods below.
@@ -329,5 +338,7 @@ pub async fn post(
         "/v3/papay/insurance-sign/contracts/pre-entrust-sign/mini-program",
     );
     let request = request.json(&req.body)?;
+    let request = request
+        .encrypt_fields(&["real_identity.real_name", "real_identity.id_card_number"]);
     client.send(request).await
 }

@@ -17,9 +17,9 @@ pub mod post {
         }
     }
     /// 平台提供的通用开卡信息字段
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[derive(::std::clone::Clone)]
     #[derive(::serde::Serialize)]
-    #[derive(::serde::Deserialize)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct CommonFieldList {
         /// 平台提供的通用开卡信息字段
@@ -27,9 +27,17 @@ pub mod post {
         pub name: ::std::option::Option<Name>,
         /// 加密的用户开卡时填写的个人信息
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub value: ::std::option::Option<::std::string::String>,
+    }
+    impl ::std::fmt::Debug for CommonFieldList {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("CommonFieldList")
+                .field("name", &self.name)
+                .field("value", &::wechatpay_core::Redacted::option(&self.value))
+                .finish()
+        }
     }
     impl CommonFieldList {
         /// Creates the value from its required fields; optional ones are set with the methods below.
@@ -96,7 +104,7 @@ pub mod post {
     /// 用户开卡时填写的个人信息
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[derive(::serde::Serialize)]
-    #[derive(::serde::Deserialize)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct UserInformation {
         /// 平台提供的通用开卡信息字段
@@ -191,7 +199,7 @@ pub mod post {
         }
     }
     /// The JSON request body.
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[derive(::std::clone::Clone)]
     #[derive(::serde::Serialize)]
     #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
     #[non_exhaustive]
@@ -206,7 +214,7 @@ pub mod post {
         pub user_card_code: ::std::string::String,
         /// 加密的手机号
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub phone_number: ::std::option::Option<::std::string::String>,
         /// 用户开卡时填写的个人信息
@@ -216,6 +224,23 @@ pub mod post {
         pub date_information: DateInformation,
         /// 领取时间
         pub pickup_time: ::std::string::String,
+    }
+    impl ::std::fmt::Debug for Body {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("Body")
+                .field("brand_id", &self.brand_id)
+                .field("card_id", &self.card_id)
+                .field("openid", &self.openid)
+                .field("user_card_code", &self.user_card_code)
+                .field(
+                    "phone_number",
+                    &::wechatpay_core::Redacted::option(&self.phone_number),
+                )
+                .field("user_information", &self.user_information)
+                .field("date_information", &self.date_information)
+                .field("pickup_time", &self.pickup_time)
+                .finish()
+        }
     }
     impl Body {
         /// Creates the value from its required fields; optional ones are set with the methods below.
@@ -252,6 +277,32 @@ pub mod post {
             self
         }
     }
+    /// 平台提供的通用开卡信息字段
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+    #[derive(::serde::Deserialize)]
+    #[non_exhaustive]
+    pub struct UserInformationCommonFieldList {
+        /// 平台提供的通用开卡信息字段
+        pub name: ::std::option::Option<Name>,
+        /// 加密的用户开卡时填写的个人信息
+        ///
+        /// Ciphertext: WeChat Pay encrypted this value with the merchant's public key (RSA-OAEP, base64). Decrypt it with [`Client::decrypt_sensitive_field`](wechatpay_runtime::Client::decrypt_sensitive_field), which returns a redacted [`SecretString`](wechatpay_runtime::SecretString).
+        pub value: ::std::option::Option<::std::string::String>,
+    }
+    /// 用户开卡时填写的个人信息
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+    #[derive(::serde::Deserialize)]
+    #[non_exhaustive]
+    pub struct ResponseUserInformation {
+        /// 平台提供的通用开卡信息字段
+        pub common_field_list: ::std::option::Option<
+            ::std::vec::Vec<UserInformationCommonFieldList>,
+        >,
+        /// 商户自定义的开卡信息字段
+        pub custom_field_list: ::std::option::Option<::std::vec::Vec<CustomFieldList>>,
+    }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
@@ -274,7 +325,7 @@ pub mod post {
         pub card_type: CardType,
         /// 加密的手机号
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Ciphertext: WeChat Pay encrypted this value with the merchant's public key (RSA-OAEP, base64). Decrypt it with [`Client::decrypt_sensitive_field`](wechatpay_runtime::Client::decrypt_sensitive_field), which returns a redacted [`SecretString`](wechatpay_runtime::SecretString).
         pub phone_number: ::std::option::Option<::std::string::String>,
         /// 等级
         pub level: ::std::option::Option<::std::string::String>,
@@ -283,7 +334,7 @@ pub mod post {
         /// 领取时间
         pub pickup_time: ::std::string::String,
         /// 用户开卡时填写的个人信息
-        pub user_information: ::std::option::Option<UserInformation>,
+        pub user_information: ::std::option::Option<ResponseUserInformation>,
         /// 商家数据包
         pub attach: ::std::option::Option<::std::string::String>,
         /// 用户会员卡状态
@@ -337,5 +388,7 @@ pub async fn post(
         "/v3/brand/partner/card-member/user-cards/import-by-openid",
     );
     let request = request.json(&req.body)?;
+    let request = request
+        .encrypt_fields(&["phone_number", "user_information.common_field_list[].value"]);
     client.send(request).await
 }

@@ -17,27 +17,38 @@ pub mod post {
         }
     }
     /// The JSON request body.
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[derive(::std::clone::Clone)]
     #[derive(::serde::Serialize)]
     #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct Body {
         /// 自然人姓名
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         pub real_name: ::std::string::String,
         /// 自然人证件号
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         pub id_card_number: ::std::string::String,
         /// 手机号
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         pub phone_number: ::std::string::String,
         /// 使用的资格的地区编码
         pub qualification_region_code: ::serde_json::Number,
         /// 证件类型
         pub identity_document_type: IdentityDocumentType,
+    }
+    impl ::std::fmt::Debug for Body {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("Body")
+                .field("real_name", &::wechatpay_core::Redacted::Set)
+                .field("id_card_number", &::wechatpay_core::Redacted::Set)
+                .field("phone_number", &::wechatpay_core::Redacted::Set)
+                .field("qualification_region_code", &self.qualification_region_code)
+                .field("identity_document_type", &self.identity_document_type)
+                .finish()
+        }
     }
     impl Body {
         /// Creates the value from its required fields; optional ones are set with the methods below.
@@ -134,5 +145,7 @@ pub async fn post(
         "/v3/gov/subsidy/qualifications/passthrough/query",
     );
     let request = request.json(&req.body)?;
+    let request = request
+        .encrypt_fields(&["real_name", "id_card_number", "phone_number"]);
     client.send(request).await
 }

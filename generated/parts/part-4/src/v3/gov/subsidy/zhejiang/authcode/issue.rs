@@ -17,7 +17,7 @@ pub mod post {
         }
     }
     /// The JSON request body.
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[derive(::std::clone::Clone)]
     #[derive(::serde::Serialize)]
     #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
     #[non_exhaustive]
@@ -29,11 +29,11 @@ pub mod post {
         pub openid: ::std::option::Option<::std::string::String>,
         /// 姓名
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         pub name: ::std::string::String,
         /// 手机号
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         pub mobile: ::std::string::String,
         /// 区县编码
         pub add_code: ::std::string::String,
@@ -44,10 +44,25 @@ pub mod post {
         pub cert_type: CertType,
         /// 证件号码
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         pub cert_no: ::std::string::String,
         /// 请求流水号
         pub req_ssn: ::std::string::String,
+    }
+    impl ::std::fmt::Debug for Body {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("Body")
+                .field("category_id", &self.category_id)
+                .field("openid", &self.openid)
+                .field("name", &::wechatpay_core::Redacted::Set)
+                .field("mobile", &::wechatpay_core::Redacted::Set)
+                .field("add_code", &self.add_code)
+                .field("custom_info", &self.custom_info)
+                .field("cert_type", &self.cert_type)
+                .field("cert_no", &::wechatpay_core::Redacted::Set)
+                .field("req_ssn", &self.req_ssn)
+                .finish()
+        }
     }
     impl Body {
         /// Creates the value from its required fields; optional ones are set with the methods below.
@@ -123,5 +138,6 @@ pub async fn post(
         "/v3/gov/subsidy/zhejiang/authcode/issue",
     );
     let request = request.json(&req.body)?;
+    let request = request.encrypt_fields(&["name", "mobile", "cert_no"]);
     client.send(request).await
 }

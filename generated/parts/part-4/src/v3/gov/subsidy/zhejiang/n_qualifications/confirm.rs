@@ -17,7 +17,7 @@ pub mod post {
         }
     }
     /// 品类集合
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[derive(::std::clone::Clone)]
     #[derive(::serde::Serialize)]
     #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
     #[non_exhaustive]
@@ -26,14 +26,14 @@ pub mod post {
         pub cate_code: ::std::string::String,
         /// 证件号码（身份证中字母需 大写，不要有空格
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         pub cert_no: ::std::string::String,
         /// 能耗等级（一级/二级），品类编码 A开头必填，其他非必填
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub grade: ::std::option::Option<::std::string::String>,
         /// 姓名
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         pub name: ::std::string::String,
         /// 交易完成或商品退回时间戳（调用 System.currentTimeMillis 方法）
         pub operation_time: ::std::string::String,
@@ -54,13 +54,13 @@ pub mod post {
         pub subsidy: ::std::string::String,
         /// 手机号
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         pub tel: ::std::string::String,
         /// 收货地区编码（例如：110 101）6 位数字
         pub add_code: ::std::string::String,
         /// 收货地址（例如：xx 街道 xx 小区）
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         pub address: ::std::string::String,
         /// 销售方式（0-线上/1-线下）
         pub sale_models: ::std::string::String,
@@ -74,6 +74,32 @@ pub mod post {
         pub corp_name: ::std::string::String,
         /// 数据流水号，保证平台唯一
         pub serial_num: ::std::string::String,
+    }
+    impl ::std::fmt::Debug for Data {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("Data")
+                .field("cate_code", &self.cate_code)
+                .field("cert_no", &::wechatpay_core::Redacted::Set)
+                .field("grade", &self.grade)
+                .field("name", &::wechatpay_core::Redacted::Set)
+                .field("operation_time", &self.operation_time)
+                .field("bank_name", &self.bank_name)
+                .field("bank_subsidy", &self.bank_subsidy)
+                .field("plat_subsidy", &self.plat_subsidy)
+                .field("sales", &self.sales)
+                .field("status", &self.status)
+                .field("subsidy", &self.subsidy)
+                .field("tel", &::wechatpay_core::Redacted::Set)
+                .field("add_code", &self.add_code)
+                .field("address", &::wechatpay_core::Redacted::Set)
+                .field("sale_models", &self.sale_models)
+                .field("brand", &self.brand)
+                .field("activity_add_code", &self.activity_add_code)
+                .field("uniscid", &self.uniscid)
+                .field("corp_name", &self.corp_name)
+                .field("serial_num", &self.serial_num)
+                .finish()
+        }
     }
     impl Data {
         /// Creates the value from its required fields; optional ones are set with the methods below.
@@ -217,5 +243,9 @@ pub async fn post(
         "/v3/gov/subsidy/zhejiang/n-qualifications/confirm",
     );
     let request = request.json(&req.body)?;
+    let request = request
+        .encrypt_fields(
+            &["data[].cert_no", "data[].name", "data[].tel", "data[].address"],
+        );
     client.send(request).await
 }

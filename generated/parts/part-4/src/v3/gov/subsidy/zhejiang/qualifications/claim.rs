@@ -17,7 +17,7 @@ pub mod post {
         }
     }
     /// The JSON request body.
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[derive(::std::clone::Clone)]
     #[derive(::serde::Serialize)]
     #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
     #[non_exhaustive]
@@ -26,21 +26,33 @@ pub mod post {
         pub cate_code: ::std::string::String,
         /// 证件号码
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         pub cert_no: ::std::string::String,
         /// 姓名
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         pub name: ::std::string::String,
         /// 手机号
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         pub tel: ::std::string::String,
         /// 证件类型
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cert_type: ::std::option::Option<CertType>,
         /// 请求流水号
         pub req_ssn: ::std::string::String,
+    }
+    impl ::std::fmt::Debug for Body {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("Body")
+                .field("cate_code", &self.cate_code)
+                .field("cert_no", &::wechatpay_core::Redacted::Set)
+                .field("name", &::wechatpay_core::Redacted::Set)
+                .field("tel", &::wechatpay_core::Redacted::Set)
+                .field("cert_type", &self.cert_type)
+                .field("req_ssn", &self.req_ssn)
+                .finish()
+        }
     }
     impl Body {
         /// Creates the value from its required fields; optional ones are set with the methods below.
@@ -98,5 +110,6 @@ pub async fn post(
         "/v3/gov/subsidy/zhejiang/qualifications/claim",
     );
     let request = request.json(&req.body)?;
+    let request = request.encrypt_fields(&["cert_no", "name", "tel"]);
     client.send(request).await
 }

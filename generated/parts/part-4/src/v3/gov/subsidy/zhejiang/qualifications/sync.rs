@@ -17,7 +17,7 @@ pub mod post {
         }
     }
     /// 资格集合
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[derive(::std::clone::Clone)]
     #[derive(::serde::Serialize)]
     #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
     #[non_exhaustive]
@@ -28,14 +28,14 @@ pub mod post {
         pub cate_code: ::std::string::String,
         /// 证件号码
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         pub cert_no: ::std::string::String,
         /// 能耗等级
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub grade: ::std::option::Option<Grade>,
         /// 姓名
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         pub name: ::std::string::String,
         /// 交易完成或商品退回时间戳
         pub operation_time: ::std::string::String,
@@ -56,7 +56,7 @@ pub mod post {
         pub subsidy: ::std::string::String,
         /// 手机号
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         pub tel: ::std::string::String,
         /// 区县编码
         pub add_code: ::std::string::String,
@@ -108,6 +108,46 @@ pub mod post {
         /// 3C SN 锁定解锁订单号
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub ccc_sn_order_no: ::std::option::Option<::std::string::String>,
+    }
+    impl ::std::fmt::Debug for Data {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("Data")
+                .field("auth_code", &self.auth_code)
+                .field("cate_code", &self.cate_code)
+                .field("cert_no", &::wechatpay_core::Redacted::Set)
+                .field("grade", &self.grade)
+                .field("name", &::wechatpay_core::Redacted::Set)
+                .field("operation_time", &self.operation_time)
+                .field("bank_name", &self.bank_name)
+                .field("bank_subsidy", &self.bank_subsidy)
+                .field("plat_subsidy", &self.plat_subsidy)
+                .field("sales", &self.sales)
+                .field("status", &self.status)
+                .field("subsidy", &self.subsidy)
+                .field("tel", &::wechatpay_core::Redacted::Set)
+                .field("add_code", &self.add_code)
+                .field("address", &self.address)
+                .field("sale_models", &self.sale_models)
+                .field("sn_code", &self.sn_code)
+                .field("uniscid", &self.uniscid)
+                .field("corp_name", &self.corp_name)
+                .field("barcode", &self.barcode)
+                .field("item_name", &self.item_name)
+                .field("spec_model", &self.spec_model)
+                .field("brand", &self.brand)
+                .field("logistics_no", &self.logistics_no)
+                .field("delivery_time", &self.delivery_time)
+                .field("invoice_no", &self.invoice_no)
+                .field("is_ai_product", &self.is_ai_product)
+                .field("pc_type", &self.pc_type)
+                .field("order_no", &self.order_no)
+                .field("origin_order_no", &self.origin_order_no)
+                .field("activity_add_code", &self.activity_add_code)
+                .field("imei1", &self.imei1)
+                .field("imei2", &self.imei2)
+                .field("ccc_sn_order_no", &self.ccc_sn_order_no)
+                .finish()
+        }
     }
     impl Data {
         /// Creates the value from its required fields; optional ones are set with the methods below.
@@ -339,5 +379,7 @@ pub async fn post(
         "/v3/gov/subsidy/zhejiang/qualifications/sync",
     );
     let request = request.json(&req.body)?;
+    let request = request
+        .encrypt_fields(&["data[].cert_no", "data[].name", "data[].tel"]);
     client.send(request).await
 }

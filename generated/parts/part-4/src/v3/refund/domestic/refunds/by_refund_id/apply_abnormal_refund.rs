@@ -25,7 +25,7 @@ pub mod post {
         }
     }
     /// The JSON request body.
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[derive(::std::clone::Clone)]
     #[derive(::serde::Serialize)]
     #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
     #[non_exhaustive]
@@ -42,14 +42,29 @@ pub mod post {
         pub bank_type: ::std::option::Option<BankType>,
         /// 收款银行卡号
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub bank_account: ::std::option::Option<::std::string::String>,
         /// 收款用户姓名
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub real_name: ::std::option::Option<::std::string::String>,
+    }
+    impl ::std::fmt::Debug for Body {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("Body")
+                .field("sub_mchid", &self.sub_mchid)
+                .field("out_refund_no", &self.out_refund_no)
+                .field("type", &self.r#type)
+                .field("bank_type", &self.bank_type)
+                .field(
+                    "bank_account",
+                    &::wechatpay_core::Redacted::option(&self.bank_account),
+                )
+                .field("real_name", &::wechatpay_core::Redacted::option(&self.real_name))
+                .finish()
+        }
     }
     impl Body {
         /// Creates the value from its required fields; optional ones are set with the methods below.
@@ -285,5 +300,6 @@ pub async fn post(
     let request = request
         .path_param("refund_id", ::wechatpay_core::ParamValue::to_param(&req.refund_id));
     let request = request.json(&req.body)?;
+    let request = request.encrypt_fields(&["bank_account", "real_name"]);
     client.send(request).await
 }

@@ -88,9 +88,9 @@ pub mod post {
         }
     }
     /// 平台提供的通用开卡信息字段
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[derive(::std::clone::Clone)]
     #[derive(::serde::Serialize)]
-    #[derive(::serde::Deserialize)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct CommonFieldList {
         /// 平台提供的通用开卡信息字段
@@ -98,9 +98,17 @@ pub mod post {
         pub name: ::std::option::Option<Name>,
         /// 加密的用户开卡时填写的个人信息
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub value: ::std::option::Option<::std::string::String>,
+    }
+    impl ::std::fmt::Debug for CommonFieldList {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("CommonFieldList")
+                .field("name", &self.name)
+                .field("value", &::wechatpay_core::Redacted::option(&self.value))
+                .finish()
+        }
     }
     impl CommonFieldList {
         /// Creates the value from its required fields; optional ones are set with the methods below.
@@ -167,7 +175,7 @@ pub mod post {
     /// 用户开卡时填写的个人信息
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[derive(::serde::Serialize)]
-    #[derive(::serde::Deserialize)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct UserInformation {
         /// 平台提供的通用开卡信息字段
@@ -203,7 +211,7 @@ pub mod post {
         }
     }
     /// The JSON request body.
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[derive(::std::clone::Clone)]
     #[derive(::serde::Serialize)]
     #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
     #[non_exhaustive]
@@ -220,7 +228,7 @@ pub mod post {
         pub card_picture_url: ::std::option::Option<::std::string::String>,
         /// 加密的手机号
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub phone_number: ::std::option::Option<::std::string::String>,
         /// 等级
@@ -237,6 +245,25 @@ pub mod post {
         pub attach: ::std::option::Option<::std::string::String>,
         /// 会员开卡状态
         pub user_card_confirm_state: UserCardConfirmState,
+    }
+    impl ::std::fmt::Debug for Body {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("Body")
+                .field("brand_id", &self.brand_id)
+                .field("openid", &self.openid)
+                .field("card_color", &self.card_color)
+                .field("card_picture_url", &self.card_picture_url)
+                .field(
+                    "phone_number",
+                    &::wechatpay_core::Redacted::option(&self.phone_number),
+                )
+                .field("level", &self.level)
+                .field("valid_date_information", &self.valid_date_information)
+                .field("user_information", &self.user_information)
+                .field("attach", &self.attach)
+                .field("user_card_confirm_state", &self.user_card_confirm_state)
+                .finish()
+        }
     }
     impl Body {
         /// Creates the value from its required fields; optional ones are set with the methods below.
@@ -314,6 +341,32 @@ pub mod post {
             self
         }
     }
+    /// 平台提供的通用开卡信息字段
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+    #[derive(::serde::Deserialize)]
+    #[non_exhaustive]
+    pub struct UserInformationCommonFieldList {
+        /// 平台提供的通用开卡信息字段
+        pub name: ::std::option::Option<Name>,
+        /// 加密的用户开卡时填写的个人信息
+        ///
+        /// Ciphertext: WeChat Pay encrypted this value with the merchant's public key (RSA-OAEP, base64). Decrypt it with [`Client::decrypt_sensitive_field`](wechatpay_runtime::Client::decrypt_sensitive_field), which returns a redacted [`SecretString`](wechatpay_runtime::SecretString).
+        pub value: ::std::option::Option<::std::string::String>,
+    }
+    /// 用户开卡时填写的个人信息
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+    #[derive(::serde::Deserialize)]
+    #[non_exhaustive]
+    pub struct ResponseUserInformation {
+        /// 平台提供的通用开卡信息字段
+        pub common_field_list: ::std::option::Option<
+            ::std::vec::Vec<UserInformationCommonFieldList>,
+        >,
+        /// 商户自定义的开卡信息字段
+        pub custom_field_list: ::std::option::Option<::std::vec::Vec<CustomFieldList>>,
+    }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
@@ -336,7 +389,7 @@ pub mod post {
         pub card_type: CardType,
         /// 加密的手机号
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Ciphertext: WeChat Pay encrypted this value with the merchant's public key (RSA-OAEP, base64). Decrypt it with [`Client::decrypt_sensitive_field`](wechatpay_runtime::Client::decrypt_sensitive_field), which returns a redacted [`SecretString`](wechatpay_runtime::SecretString).
         pub phone_number: ::std::option::Option<::std::string::String>,
         /// 等级
         pub level: ::std::option::Option<::std::string::String>,
@@ -345,7 +398,7 @@ pub mod post {
         /// 领取时间
         pub pickup_time: ::std::string::String,
         /// 用户开卡时填写的个人信息
-        pub user_information: ::std::option::Option<UserInformation>,
+        pub user_information: ::std::option::Option<ResponseUserInformation>,
         /// 商家数据包
         pub attach: ::std::option::Option<::std::string::String>,
         /// 用户会员卡状态
@@ -411,5 +464,7 @@ pub async fn post(
     let request = request
         .query("card_id", ::wechatpay_core::ParamValue::to_param(&req.card_id));
     let request = request.json(&req.body)?;
+    let request = request
+        .encrypt_fields(&["phone_number", "user_information.common_field_list[].value"]);
     client.send(request).await
 }

@@ -86,7 +86,7 @@ pub mod post {
         pub name: ::std::option::Option<Name>,
         /// 加密的用户开卡时填写的个人信息
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Ciphertext: WeChat Pay encrypted this value with the merchant's public key (RSA-OAEP, base64). Decrypt it with [`Client::decrypt_sensitive_field`](wechatpay_runtime::Client::decrypt_sensitive_field), which returns a redacted [`SecretString`](wechatpay_runtime::SecretString).
         pub value: ::std::option::Option<::std::string::String>,
     }
     /// 商户自定义的开卡信息字段
@@ -135,7 +135,7 @@ pub mod post {
         pub card_type: CardType,
         /// 加密的手机号
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Ciphertext: WeChat Pay encrypted this value with the merchant's public key (RSA-OAEP, base64). Decrypt it with [`Client::decrypt_sensitive_field`](wechatpay_runtime::Client::decrypt_sensitive_field), which returns a redacted [`SecretString`](wechatpay_runtime::SecretString).
         pub phone_number: ::std::option::Option<::std::string::String>,
         /// 等级
         pub level: ::std::option::Option<::std::string::String>,

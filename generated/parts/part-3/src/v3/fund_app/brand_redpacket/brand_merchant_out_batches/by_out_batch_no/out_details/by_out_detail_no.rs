@@ -52,7 +52,7 @@ pub mod get {
         pub openid: ::std::string::String,
         /// 接收红包用户姓名
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Ciphertext: WeChat Pay encrypted this value with the merchant's public key (RSA-OAEP, base64). Decrypt it with [`Client::decrypt_sensitive_field`](wechatpay_runtime::Client::decrypt_sensitive_field), which returns a redacted [`SecretString`](wechatpay_runtime::SecretString).
         pub user_name: ::std::option::Option<::std::string::String>,
         /// 品牌红包发起时间
         pub initiate_time: ::std::option::Option<::std::string::String>,

@@ -25,20 +25,29 @@ pub mod post {
         }
     }
     /// The JSON request body.
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[derive(::std::clone::Clone)]
     #[derive(::serde::Serialize)]
     #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct Body {
         /// 用户加密手机号
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         pub encrypted_phone_number: ::std::string::String,
         /// 会员卡code
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub code: ::std::option::Option<::std::string::String>,
         /// 商户请求单号
         pub out_request_no: ::std::string::String,
+    }
+    impl ::std::fmt::Debug for Body {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("Body")
+                .field("encrypted_phone_number", &::wechatpay_core::Redacted::Set)
+                .field("code", &self.code)
+                .field("out_request_no", &self.out_request_no)
+                .finish()
+        }
     }
     impl Body {
         /// Creates the value from its required fields; optional ones are set with the methods below.
@@ -92,5 +101,6 @@ pub async fn post(
     let request = request
         .path_param("card_id", ::wechatpay_core::ParamValue::to_param(&req.card_id));
     let request = request.json(&req.body)?;
+    let request = request.encrypt_fields(&["encrypted_phone_number"]);
     client.send(request).await
 }

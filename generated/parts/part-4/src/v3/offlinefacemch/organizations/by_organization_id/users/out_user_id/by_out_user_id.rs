@@ -192,14 +192,14 @@ pub mod patch {
         }
     }
     /// The JSON request body.
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[derive(::std::clone::Clone)]
     #[derive(::serde::Serialize)]
     #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct Body {
         /// 姓名
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub user_name: ::std::option::Option<::std::string::String>,
         /// 用户类型
@@ -216,9 +216,21 @@ pub mod patch {
         pub status: ::std::option::Option<Status>,
         /// 手机号
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub phone: ::std::option::Option<::std::string::String>,
+    }
+    impl ::std::fmt::Debug for Body {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("Body")
+                .field("user_name", &::wechatpay_core::Redacted::option(&self.user_name))
+                .field("user_type", &self.user_type)
+                .field("student_info", &self.student_info)
+                .field("staff_info", &self.staff_info)
+                .field("status", &self.status)
+                .field("phone", &::wechatpay_core::Redacted::option(&self.phone))
+                .finish()
+        }
     }
     impl Body {
         /// Creates the value from its required fields; optional ones are set with the methods below.
@@ -305,5 +317,6 @@ pub async fn patch(
             ::wechatpay_core::ParamValue::to_param(&req.out_user_id),
         );
     let request = request.json(&req.body)?;
+    let request = request.encrypt_fields(&["user_name", "phone"]);
     client.send_empty(request).await
 }

@@ -65,7 +65,7 @@ pub mod post {
         pub openid: ::std::option::Option<::std::string::String>,
         /// 收款用户姓名
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Ciphertext: WeChat Pay encrypted this value with the merchant's public key (RSA-OAEP, base64). Decrypt it with [`Client::decrypt_sensitive_field`](wechatpay_runtime::Client::decrypt_sensitive_field), which returns a redacted [`SecretString`](wechatpay_runtime::SecretString).
         pub user_name: ::std::option::Option<::std::string::String>,
         /// 单据创建时间
         pub create_time: ::std::option::Option<::std::string::String>,

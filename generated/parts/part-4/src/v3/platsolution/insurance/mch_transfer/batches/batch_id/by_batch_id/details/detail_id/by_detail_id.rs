@@ -64,7 +64,7 @@ pub mod get {
         pub bank_type: ::std::option::Option<::std::string::String>,
         /// 收款用户姓名
         ///
-        /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+        /// Ciphertext: WeChat Pay encrypted this value with the merchant's public key (RSA-OAEP, base64). Decrypt it with [`Client::decrypt_sensitive_field`](wechatpay_runtime::Client::decrypt_sensitive_field), which returns a redacted [`SecretString`](wechatpay_runtime::SecretString).
         pub user_name: ::std::option::Option<::std::string::String>,
         /// 转账完成时间
         pub transfer_finish_time: ::std::option::Option<::std::string::String>,
