@@ -39,7 +39,7 @@ pub struct CommonFieldList {
     pub name: ::std::option::Option<Name>,
     /// 加密的用户开卡时填写的个人信息
     ///
-    /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+    /// Ciphertext: WeChat Pay encrypted this value with the merchant's public key (RSA-OAEP, base64). Decrypt it with [`Client::decrypt_sensitive_field`](wechatpay_runtime::Client::decrypt_sensitive_field), which returns a redacted [`SecretString`](wechatpay_runtime::SecretString).
     pub value: ::std::option::Option<::std::string::String>,
 }
 /// 商户自定义的开卡信息字段
@@ -55,7 +55,7 @@ pub struct CustomFieldList {
     pub name: ::std::option::Option<::std::string::String>,
     /// 加密的用户选择的字段值列表
     ///
-    /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+    /// Ciphertext: WeChat Pay encrypted this value with the merchant's public key (RSA-OAEP, base64). Decrypt it with [`Client::decrypt_sensitive_field`](wechatpay_runtime::Client::decrypt_sensitive_field), which returns a redacted [`SecretString`](wechatpay_runtime::SecretString).
     pub user_chosen_values: ::std::option::Option<
         ::std::vec::Vec<::std::string::String>,
     >,
@@ -111,7 +111,7 @@ pub struct Resource {
     pub card_type: ::std::option::Option<CardType>,
     /// 加密的手机号
     ///
-    /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+    /// Ciphertext: WeChat Pay encrypted this value with the merchant's public key (RSA-OAEP, base64). Decrypt it with [`Client::decrypt_sensitive_field`](wechatpay_runtime::Client::decrypt_sensitive_field), which returns a redacted [`SecretString`](wechatpay_runtime::SecretString).
     pub phone_number: ::std::option::Option<::std::string::String>,
     /// 等级
     pub level: ::std::option::Option<::std::string::String>,

@@ -45,7 +45,7 @@ pub struct Resource {
     pub user_qq: ::std::option::Option<::std::string::String>,
     /// 收款用户姓名
     ///
-    /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+    /// Ciphertext: WeChat Pay encrypted this value with the merchant's public key (RSA-OAEP, base64). Decrypt it with [`Client::decrypt_sensitive_field`](wechatpay_runtime::Client::decrypt_sensitive_field), which returns a redacted [`SecretString`](wechatpay_runtime::SecretString).
     pub user_name: ::std::option::Option<::std::string::String>,
     /// 失败原因
     pub fail_reason: ::std::option::Option<::std::string::String>,

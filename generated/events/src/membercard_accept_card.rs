@@ -39,7 +39,7 @@ pub struct Resource {
     pub unionid: ::std::option::Option<::std::string::String>,
     /// 加密手机号
     ///
-    /// Sensitive: encrypted with RSA-OAEP (see the docs of the operation).
+    /// Ciphertext: WeChat Pay encrypted this value with the merchant's public key (RSA-OAEP, base64). Decrypt it with [`Client::decrypt_sensitive_field`](wechatpay_runtime::Client::decrypt_sensitive_field), which returns a redacted [`SecretString`](wechatpay_runtime::SecretString).
     pub phone_number: ::std::option::Option<::std::string::String>,
     /// 自定义场景值
     pub outer_str: ::std::option::Option<::std::string::String>,
