@@ -1,7 +1,8 @@
 //! Runtime for the WeChat Pay API v3 SDK: configuration, request signing, response verification,
 //! crypto, transport and errors. The generated per-operation code builds a [`Request`] and calls
 //! [`Client::send`], [`Client::send_empty`] or [`Client::send_bytes`]; [`Client::call`] is the untyped
-//! escape hatch for operations not generated yet.
+//! escape hatch for operations not generated yet. Files (bills, media) can be streamed in constant
+//! memory with [`Client::download`] / [`Client::download_to_path`] (hash check, gzip).
 //!
 //! Cryptography is done with aws-lc-rs: RSA PKCS#1 v1.5 SHA-256 signatures, RSA-OAEP (SHA-1/MGF1-SHA1)
 //! and AEAD_AES_256_GCM. The pure functions ([`sign_message`], [`build_authorization`],
@@ -21,6 +22,7 @@ mod crypto;
 mod error;
 mod notify;
 mod request;
+mod transfer;
 
 pub use auth::{
     authorization_header, build_authorization, request_signing_message, response_signing_message,
@@ -37,10 +39,13 @@ pub use crypto::{
 };
 pub use error::{
     ApiError, ConfigError, ConfigErrorKind, CryptoError, DecodeError, Error, SignatureError,
-    SignatureErrorKind, TransportError,
+    SignatureErrorKind, TransferError, TransferErrorKind, TransportError,
 };
 pub use notify::{
     decode_notification, notification_failure_reply, Notification, NOTIFICATION_ALGORITHM,
     NOTIFICATION_SUCCESS_REPLY,
 };
 pub use request::{encode_component, Method, Request};
+pub use transfer::{
+    DownloadOptions, DownloadSummary, HashAlgorithm, Progress, UploadFile, WECHATPAY_API_HOSTS,
+};
