@@ -154,7 +154,7 @@ async fn download_to_writer_checks_the_hash_and_reports_progress() {
     assert_eq!(summary.written, LEN as u64);
     assert_eq!(summary.received, LEN as u64);
     assert_eq!(summary.digest.as_deref(), Some(sha256(&data).as_str()));
-    let seen = seen.lock().unwrap();
+    let seen = seen.lock().unwrap().clone();
     assert_eq!(seen.first().map(|p| p.received), Some(0));
     assert_eq!(seen.last().map(|p| p.received), Some(LEN as u64));
     assert!(seen.iter().all(|p| p.total == Some(LEN as u64)));
