@@ -600,6 +600,23 @@ impl Client {
         crate::notify::decode_notification(headers, body, self.now(), &self.inner.keys, key)
     }
 
+    /// [`decode_notification`](Self::decode_notification) for frameworks built on the `http` crate
+    /// (axum, hyper, actix via its `http` conversion, …): takes the headers and body of an
+    /// `http::Request` whose body is already collected into bytes.
+    ///
+    /// ```no_run
+    /// # fn demo(client: &wechatpay_runtime::Client, request: http::Request<bytes::Bytes>) -> Result<(), wechatpay_runtime::Error> {
+    /// let n = client.decode_notification_request(&request)?;
+    /// println!("{} {}", n.event_type, n.id);
+    /// # Ok(()) }
+    /// ```
+    pub fn decode_notification_request<B: AsRef<[u8]>>(
+        &self,
+        request: &http::Request<B>,
+    ) -> Result<crate::notify::Notification, Error> {
+        self.decode_notification(request.headers(), request.body().as_ref())
+    }
+
     /// The key to encrypt sensitive request fields with: the WeChat Pay public key in public-key mode,
     /// else the newest valid platform certificate (downloading certificates first if the store has none
     /// and auto-download is on). Encrypt with [`rsa_oaep_encrypt`](crate::rsa_oaep_encrypt) and call
@@ -861,13 +878,7 @@ impl Client {
     /// * HTTP 5xx: retried only for GET/HEAD (configurable), never for POST/PUT/PATCH/DELETE;
     /// * anything else: returned at once.
     pub async fn execute(&self, mut req: Request) -> Result<Response, Error> {
-        self.maybe_spawn_periodic_refresh();
-        if req.has_plaintext_to_encrypt() {
-            // Once, before the retry loop: every attempt signs and sends the same ciphertext.
-            self.encrypt_request(&mut req).await?;
-        } else if req.needs_encryption_serial && req.wechatpay_serial.is_none() {
-            req.wechatpay_serial = Some(self.encryption_key().await?.serial().to_string());
-        }
+        self.prepare(&mut req).await?;
         let mut resp = self.transport(&req).await?;
         if !req.unsigned_download && self.inner.verify_responses {
             resp.verified_by = Some(self.verify(&resp.headers, &resp.body).await?);
@@ -875,8 +886,57 @@ impl Client {
         Ok(resp)
     }
 
+    /// What every send does before its retry loop: start the periodic certificate refresh, encrypt the
+    /// sensitive plaintext once (every attempt signs and sends the same ciphertext) and name the key in
+    /// `Wechatpay-Serial` when the request needs it.
+    pub(crate) async fn prepare(&self, req: &mut Request) -> Result<(), Error> {
+        self.maybe_spawn_periodic_refresh();
+        if req.has_plaintext_to_encrypt() {
+            self.encrypt_request(req).await?;
+        } else if req.needs_encryption_serial && req.wechatpay_serial.is_none() {
+            req.wechatpay_serial = Some(self.encryption_key().await?.serial().to_string());
+        }
+        Ok(())
+    }
+
     /// Signing, failover, retries and status handling; no signature verification.
     async fn transport(&self, req: &Request) -> Result<Response, Error> {
+        let mut attempt: u32 = 0;
+        loop {
+            let resp = self.transport_head(req, &mut attempt, None).await?;
+            let status = resp.status().as_u16();
+            let headers = resp.headers().clone();
+            let url = resp.url().to_string();
+            match resp.bytes().await {
+                Ok(body) => {
+                    return Ok(Response {
+                        status,
+                        headers,
+                        body,
+                        verified_by: None,
+                    })
+                }
+                Err(e) => {
+                    if idempotent(&req.method) && attempt < self.inner.max_retries {
+                        tokio::time::sleep(self.backoff(attempt, None)).await;
+                        attempt += 1;
+                        continue;
+                    }
+                    return Err(Error::Transport(TransportError { url, source: e }));
+                }
+            }
+        }
+    }
+
+    /// Signing, failover, retries and status handling up to a 2xx answer whose body is not read yet
+    /// (so that downloads can stream it). `attempt` counts retries across calls; `timeout` replaces the
+    /// client's per-attempt timeout (downloads of large files need longer).
+    pub(crate) async fn transport_head(
+        &self,
+        req: &Request,
+        attempt: &mut u32,
+        timeout: Option<Duration>,
+    ) -> Result<reqwest::Response, Error> {
         let pq = req.path_and_query()?;
         let mut bases: Vec<&str> = Vec::with_capacity(2);
         match &req.base_url {
@@ -888,11 +948,13 @@ impl Client {
                 }
             }
         }
-        let mut attempt: u32 = 0;
         loop {
             let mut outcome: Option<Result<reqwest::Response, TransportError>> = None;
             for base in &bases {
-                let hr = self.build_http(req, base, &pq)?;
+                let mut hr = self.build_http(req, base, &pq)?;
+                if timeout.is_some() {
+                    *hr.timeout_mut() = timeout;
+                }
                 let url = hr.url().to_string();
                 match self.inner.http.execute(hr).await {
                     Ok(r) => {
@@ -912,9 +974,9 @@ impl Client {
                 Some(Ok(r)) => r,
                 Some(Err(te)) => {
                     let retryable = te.is_connect() || idempotent(&req.method);
-                    if retryable && attempt < self.inner.max_retries {
-                        tokio::time::sleep(self.backoff(attempt, None)).await;
-                        attempt += 1;
+                    if retryable && *attempt < self.inner.max_retries {
+                        tokio::time::sleep(self.backoff(*attempt, None)).await;
+                        *attempt += 1;
                         continue;
                     }
                     return Err(Error::Transport(te));
@@ -922,14 +984,17 @@ impl Client {
                 None => return Err(Error::InvalidRequest("no base URL configured".into())),
             };
             let status = resp.status().as_u16();
+            if (200..300).contains(&status) {
+                return Ok(resp);
+            }
             let headers = resp.headers().clone();
             let url = resp.url().to_string();
             let body = match resp.bytes().await {
                 Ok(b) => b,
                 Err(e) => {
-                    if idempotent(&req.method) && attempt < self.inner.max_retries {
-                        tokio::time::sleep(self.backoff(attempt, None)).await;
-                        attempt += 1;
+                    if idempotent(&req.method) && *attempt < self.inner.max_retries {
+                        tokio::time::sleep(self.backoff(*attempt, None)).await;
+                        *attempt += 1;
                         continue;
                     }
                     return Err(Error::Transport(TransportError { url, source: e }));
@@ -937,37 +1002,34 @@ impl Client {
             };
             let retry_status = status == 429
                 || (status >= 500 && self.inner.retry_5xx_for_get && idempotent(&req.method));
-            if retry_status && attempt < self.inner.max_retries {
+            if retry_status && *attempt < self.inner.max_retries {
                 let retry_after = headers
                     .get(reqwest::header::RETRY_AFTER)
                     .and_then(|v| v.to_str().ok())
                     .and_then(|s| s.trim().parse::<u64>().ok())
                     .map(Duration::from_secs);
-                tokio::time::sleep(self.backoff(attempt, retry_after)).await;
-                attempt += 1;
+                tokio::time::sleep(self.backoff(*attempt, retry_after)).await;
+                *attempt += 1;
                 continue;
             }
-            if !(200..300).contains(&status) {
-                let parsed: Option<ApiErrorBody> = serde_json::from_slice(&body).ok();
-                let (code, message, detail) = match parsed {
-                    Some(p) => (p.code, p.message, p.detail),
-                    None => (String::new(), String::new(), None),
-                };
-                return Err(Error::Api(Box::new(ApiError {
-                    status,
-                    code,
-                    message,
-                    detail,
-                    body: String::from_utf8_lossy(&body).into_owned(),
-                })));
-            }
-            return Ok(Response {
+            let parsed: Option<ApiErrorBody> = serde_json::from_slice(&body).ok();
+            let (code, message, detail) = match parsed {
+                Some(p) => (p.code, p.message, p.detail),
+                None => (String::new(), String::new(), None),
+            };
+            return Err(Error::Api(Box::new(ApiError {
                 status,
-                headers,
-                body,
-                verified_by: None,
-            });
+                code,
+                message,
+                detail,
+                body: String::from_utf8_lossy(&body).into_owned(),
+            })));
         }
+    }
+
+    /// The configured primary and backup base URLs (without a trailing `/`).
+    pub(crate) fn base_urls(&self) -> (&str, Option<&str>) {
+        (&self.inner.base_url, self.inner.backup_base_url.as_deref())
     }
 
     async fn verify(&self, headers: &HeaderMap, body: &[u8]) -> Result<String, Error> {

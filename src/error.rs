@@ -22,6 +22,9 @@ pub enum Error {
     Crypto(CryptoError),
     /// The request description itself is invalid (missing path parameter, bad header, …).
     InvalidRequest(String),
+    /// A streamed file transfer failed after the HTTP exchange started or before the upload was sent
+    /// (hash mismatch, bad gzip data, file I/O, a reader over its size limit, a stalled download).
+    Transfer(TransferError),
 }
 
 impl fmt::Display for Error {
@@ -34,6 +37,7 @@ impl fmt::Display for Error {
             Error::Config(e) => write!(f, "configuration error: {e}"),
             Error::Crypto(e) => write!(f, "crypto error: {e}"),
             Error::InvalidRequest(m) => write!(f, "invalid request: {m}"),
+            Error::Transfer(e) => write!(f, "{e}"),
         }
     }
 }
@@ -48,6 +52,7 @@ impl std::error::Error for Error {
             Error::Config(e) => Some(e),
             Error::Crypto(e) => Some(e),
             Error::InvalidRequest(_) => None,
+            Error::Transfer(e) => Some(e),
         }
     }
 }
@@ -61,6 +66,12 @@ impl From<SignatureError> for Error {
 impl From<ConfigError> for Error {
     fn from(e: ConfigError) -> Self {
         Error::Config(e)
+    }
+}
+
+impl From<TransferError> for Error {
+    fn from(e: TransferError) -> Self {
+        Error::Transfer(e)
     }
 }
 
@@ -322,3 +333,116 @@ impl fmt::Display for CryptoError {
 }
 
 impl std::error::Error for CryptoError {}
+
+/// What went wrong in a streamed file transfer (see [`TransferError`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TransferErrorKind {
+    /// The digest of the downloaded (decompressed) content differs from the expected one.
+    HashMismatch {
+        /// The algorithm used.
+        algorithm: crate::transfer::HashAlgorithm,
+        /// The expected digest, lowercase hex.
+        expected: String,
+        /// The digest of what was received, lowercase hex.
+        actual: String,
+    },
+    /// The content is not valid gzip data (bad header, corrupt deflate stream, CRC or length mismatch,
+    /// truncated member).
+    Decompress,
+    /// Reading, writing, syncing or renaming a file or stream failed.
+    Io,
+    /// An upload reader produced more than the allowed number of bytes.
+    TooLarge {
+        /// The limit in bytes.
+        limit: u64,
+    },
+    /// No data arrived for this long while downloading.
+    Stalled {
+        /// The idle time that was exceeded.
+        idle: std::time::Duration,
+    },
+}
+
+/// A streamed download or upload failed: the kind, what was being done (a short description, with the
+/// file path where there is one) and the underlying I/O error, if any.
+#[derive(Debug)]
+pub struct TransferError {
+    pub(crate) kind: TransferErrorKind,
+    pub(crate) context: String,
+    pub(crate) source: Option<std::io::Error>,
+}
+
+impl TransferError {
+    pub(crate) fn new(kind: TransferErrorKind, context: impl Into<String>) -> Self {
+        TransferError {
+            kind,
+            context: context.into(),
+            source: None,
+        }
+    }
+
+    pub(crate) fn io(
+        kind: TransferErrorKind,
+        context: impl Into<String>,
+        source: std::io::Error,
+    ) -> Self {
+        TransferError {
+            kind,
+            context: context.into(),
+            source: Some(source),
+        }
+    }
+
+    /// The reason.
+    pub fn kind(&self) -> &TransferErrorKind {
+        &self.kind
+    }
+
+    /// What was being done, e.g. `writing /data/.bill.csv.3f2a….part`.
+    pub fn context(&self) -> &str {
+        &self.context
+    }
+}
+
+impl fmt::Display for TransferError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.kind {
+            TransferErrorKind::HashMismatch {
+                algorithm,
+                expected,
+                actual,
+            } => write!(
+                f,
+                "{} mismatch {}: expected {expected}, got {actual}",
+                algorithm.as_str(),
+                self.context
+            )?,
+            TransferErrorKind::Decompress => write!(f, "bad gzip data {}", self.context)?,
+            TransferErrorKind::Io => write!(f, "I/O error {}", self.context)?,
+            TransferErrorKind::TooLarge { limit } => write!(
+                f,
+                "{} is larger than the limit of {limit} bytes",
+                self.context
+            )?,
+            TransferErrorKind::Stalled { idle } => write!(
+                f,
+                "no data received for {} s {}",
+                idle.as_secs_f64(),
+                self.context
+            )?,
+        }
+        if let Some(e) = &self.source {
+            write!(f, ": {e}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for TransferError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source
+            .as_ref()
+            .map(|e| e as &(dyn std::error::Error + 'static))
+    }
+}

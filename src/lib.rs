@@ -1,7 +1,8 @@
 //! Runtime for the WeChat Pay API v3 SDK: configuration, request signing, response verification,
 //! crypto, transport and errors. The generated per-operation code builds a [`Request`] and calls
 //! [`Client::send`], [`Client::send_empty`] or [`Client::send_bytes`]; [`Client::call`] is the untyped
-//! escape hatch for operations not generated yet.
+//! escape hatch for operations not generated yet. Files (bills, media) can be streamed in constant
+//! memory with [`Client::download`] / [`Client::download_to_path`] (hash check, gzip).
 //!
 //! Cryptography is done with aws-lc-rs: RSA PKCS#1 v1.5 SHA-256 signatures, RSA-OAEP (SHA-1/MGF1-SHA1)
 //! and AEAD_AES_256_GCM. The pure functions ([`sign_message`], [`build_authorization`],
@@ -22,6 +23,7 @@ mod error;
 mod notify;
 mod request;
 mod sensitive;
+mod transfer;
 
 pub use auth::{
     authorization_header, build_authorization, request_signing_message, response_signing_message,
@@ -38,7 +40,7 @@ pub use crypto::{
 };
 pub use error::{
     ApiError, ConfigError, ConfigErrorKind, CryptoError, DecodeError, Error, SignatureError,
-    SignatureErrorKind, TransportError,
+    SignatureErrorKind, TransferError, TransferErrorKind, TransportError,
 };
 pub use notify::{
     decode_notification, notification_failure_reply, Notification, NOTIFICATION_ALGORITHM,
@@ -46,3 +48,6 @@ pub use notify::{
 };
 pub use request::{encode_component, Method, Request};
 pub use sensitive::{decrypt_sensitive, encrypt_json_fields, encrypt_sensitive, SecretString};
+pub use transfer::{
+    DownloadOptions, DownloadSummary, HashAlgorithm, Progress, UploadFile, WECHATPAY_API_HOSTS,
+};

@@ -150,3 +150,65 @@ fn envelopes_without_resource_or_with_another_algorithm_are_rejected() {
     let reply: Value = serde_json::from_str(NOTIFICATION_SUCCESS_REPLY).expect("JSON");
     assert_eq!(reply["code"], "SUCCESS");
 }
+
+/// `Client::decode_notification_request` takes an `http::Request` as frameworks hand it over.
+#[test]
+fn client_decodes_an_http_request() {
+    let Some(dir) = support::vectors_dir() else {
+        return;
+    };
+    let k = Keys::load(&dir);
+    let client = wechatpay_runtime::Client::builder()
+        .mchid(support::MCHID)
+        .merchant_serial(support::MERCHANT_SERIAL)
+        .private_key_pem(&k.merchant_private_pem)
+        .apiv3_key(k.apiv3_key.trim())
+        .wechatpay_public_key(PUB_KEY_ID, &k.platform_public_pem)
+        .build()
+        .expect("client");
+    let apiv3 = ApiV3Key::new(k.apiv3_key.trim()).expect("key");
+    let ct = aead_aes_256_gcm_encrypt(
+        apiv3.as_bytes(),
+        b"0123456789ab",
+        b"transaction",
+        br#"{"out_trade_no":"T9"}"#,
+    )
+    .expect("encrypt");
+    let ct = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, ct);
+    let body = format!(
+        r#"{{"id":"EV-9","create_time":"2025-01-01T00:00:00+08:00","event_type":"TRANSACTION.SUCCESS","resource_type":"encrypt-resource","summary":"ok","resource":{{"algorithm":"AEAD_AES_256_GCM","ciphertext":"{ct}","associated_data":"transaction","nonce":"0123456789ab","original_type":"transaction"}}}}"#
+    );
+    let request = |body: String| {
+        let mut b = http::Request::builder()
+            .method("POST")
+            .uri("/notify")
+            .header("content-type", "application/json");
+        for (name, value) in k.sign_response(body.as_bytes(), PUB_KEY_ID) {
+            b = b.header(name, value);
+        }
+        b
+    };
+    // Body as bytes::Bytes (hyper/axum), as Vec<u8> and as String.
+    let req = request(body.clone())
+        .body(bytes::Bytes::from(body.clone()))
+        .expect("request");
+    let n = client.decode_notification_request(&req).expect("decodes");
+    assert_eq!(
+        (n.id.as_str(), n.verified_by.as_str()),
+        ("EV-9", PUB_KEY_ID)
+    );
+    let r: Value = n.resource().expect("JSON");
+    assert_eq!(r["out_trade_no"], "T9");
+    let req = request(body.clone())
+        .body(body.clone().into_bytes())
+        .expect("request");
+    assert!(client.decode_notification_request(&req).is_ok());
+
+    // Headers signed for another body: rejected.
+    let tampered = body.replace("EV-9", "EV-8");
+    let req = request(body).body(tampered).expect("request");
+    match client.decode_notification_request(&req) {
+        Err(Error::Signature(e)) => assert_eq!(e.code(), "bad_signature"),
+        other => panic!("{other:?}"),
+    }
+}

@@ -133,3 +133,82 @@ fn unsafe_file_names_are_rejected() {
         assert!(matches!(err, Error::InvalidRequest(_)), "{err:?}");
     }
 }
+
+/// The file comes from an `AsyncRead` (here a real file opened with tokio) within a size limit; the
+/// meta names its SHA-256; the signature still covers the meta JSON exactly as sent.
+#[tokio::test]
+async fn upload_from_a_reader_within_a_limit() {
+    use wechatpay_runtime::{TransferErrorKind, UploadFile};
+    let Some(keys) = keys_or_skip() else { return };
+    let k2 = keys.clone();
+    let server = support::start(
+        keys.clone(),
+        Arc::new(move |_r, _| Reply::signed(&k2, 200, r#"{"media_id":"M2"}"#, PUB_KEY_ID)),
+    )
+    .await;
+    let client = Client::builder()
+        .mchid(MCHID)
+        .merchant_serial(MERCHANT_SERIAL)
+        .private_key_pem(&keys.merchant_private_pem)
+        .wechatpay_public_key(PUB_KEY_ID, &keys.platform_public_pem)
+        .base_url(&server.base_url)
+        .backup_base_url(None)
+        .timeout(Duration::from_secs(10))
+        .build()
+        .unwrap();
+    let content: Vec<u8> = (0..300_000u32).map(|i| (i * 7 % 251) as u8).collect();
+    let path = std::env::temp_dir().join(format!("wxpay-upload-{}.jpg", std::process::id()));
+    std::fs::write(&path, &content).unwrap();
+
+    let reader = tokio::fs::File::open(&path).await.unwrap();
+    let file = UploadFile::from_reader(reader, 2 * 1024 * 1024)
+        .await
+        .unwrap();
+    assert_eq!(file.len(), content.len());
+    let sha = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, &content);
+    let sha: String = sha.as_ref().iter().map(|b| format!("{b:02x}")).collect();
+    assert_eq!(file.sha256_hex(), sha);
+    let meta = format!(r#"{{"filename":"a.jpg","sha256":"{}"}}"#, file.sha256_hex());
+    let answer: serde_json::Value = client
+        .send(
+            Request::new(Method::POST, "/v3/merchant/media/upload")
+                .multipart("meta", meta.clone(), "file", "a.jpg", "image/jpeg", file)
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(answer["media_id"], "M2");
+    let r = &server.requests()[0];
+    assert!(
+        r.auth_ok,
+        "the server verified the signature over the meta part"
+    );
+    let boundary = r
+        .header("content-type")
+        .and_then(|ct| ct.strip_prefix("multipart/form-data; boundary="))
+        .unwrap();
+    let parts = parts(&r.body, boundary);
+    assert_eq!(parts[0].1, meta.as_bytes());
+    assert!(
+        parts[1].1 == content,
+        "the server received the exact file bytes"
+    );
+
+    // One byte over the limit: refused before anything is sent.
+    let reader = tokio::fs::File::open(&path).await.unwrap();
+    let e = UploadFile::from_reader(reader, content.len() as u64 - 1)
+        .await
+        .unwrap_err();
+    match &e {
+        Error::Transfer(t) => assert_eq!(
+            t.kind(),
+            &TransferErrorKind::TooLarge {
+                limit: content.len() as u64 - 1
+            }
+        ),
+        other => panic!("{other:?}"),
+    }
+    assert!(e.to_string().contains("limit of 299999 bytes"), "{e}");
+    assert_eq!(server.requests().len(), 1);
+    std::fs::remove_file(&path).unwrap();
+}

@@ -5,6 +5,9 @@
 //! with `WECHATPAY_PUBLIC_KEY_ID`, `WECHATPAY_PLATFORM_CERTS` (paths separated by `,` or the OS path
 //! separator), `WECHATPAY_APIV3_KEY`, `WECHATPAY_BASE_URL`, `WECHATPAY_BACKUP_BASE_URL`.
 //!
+//! `wxpay download --url URL [--hash-type SHA256 --hash HEX] [--gzip] --output PATH` streams a file
+//! (bill `download_url`) to a path, verified before it appears.
+//!
 //! `wxpay check request|response METHOD PATH < payload.json` checks a captured payload against the
 //! SDK's types without any configuration.
 //!
@@ -16,6 +19,9 @@
 #![forbid(unsafe_code)]
 // Doc comments double as `--help` text, where plain URLs read best.
 #![allow(rustdoc::bare_urls)]
+
+#[path = "wxpay/download.rs"]
+mod download;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -97,6 +103,9 @@ enum Command {
         #[arg(long)]
         unsigned_download: bool,
     },
+    /// Download a file (a bill's download_url) to a path: hash-checked, optionally gunzipped, with
+    /// progress on stderr; the file appears only once complete and verified.
+    Download(download::DownloadArgs),
     /// Check a JSON payload (stdin) against the SDK's request or response type of an operation.
     Check {
         /// Which side: `request` (the JSON body) or `response`.
@@ -246,6 +255,7 @@ async fn run(cli: Cli) -> Result<(), Error> {
         }
         Command::Check { side, method, path } => check(side, method, path),
         Command::Notify { headers, now } => notify(&cli, headers, *now),
+        Command::Download(args) => download::run(&client(&cli)?, args).await,
         Command::Call {
             method,
             path,

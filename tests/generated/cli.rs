@@ -366,3 +366,112 @@ fn wxpay_notify_replays_the_vectors() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("Wechatpay-Nonce"));
 }
+
+/// `wxpay download` streams a bill to a path with the hash checked, and on a mismatch exits non-zero
+/// with the reason and leaves no file. (Gzip is covered by the runtime's download tests.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wxpay_download_checks_the_hash_and_leaves_nothing_on_failure() {
+    use support::{StreamBody, StreamReply};
+    let Some(dir) = support::vectors_dir() else {
+        return;
+    };
+    let keys = Keys::load(&dir);
+    let len: u64 = 2 * 1024 * 1024 + 77;
+    let mut content = Vec::new();
+    support::for_each_pattern_block(len, None, |b| content.extend_from_slice(b));
+    let server = support::start_stream(
+        keys.clone(),
+        Arc::new(move |r| {
+            let flip_at = r.target.contains("token=bad").then_some(1000);
+            StreamReply {
+                status: 200,
+                content_length: len,
+                body: StreamBody::Pattern { len, flip_at },
+            }
+        }),
+    )
+    .await;
+    // Upper case, as WeChat may send it; compared ignoring case.
+    let sha = wechatpay::runtime::UploadFile::from_bytes(content.clone())
+        .sha256_hex()
+        .to_ascii_uppercase();
+    let out_dir = std::env::temp_dir().join(format!("wxpay-cli-dl-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&out_dir);
+    std::fs::create_dir_all(&out_dir).unwrap();
+    let output = out_dir.join("bill.csv");
+    let run = |url: String, extra: Vec<&'static str>| {
+        let keys = keys.clone();
+        let base = server.base_url.clone();
+        let sha = sha.clone();
+        let output = output.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut c = wxpay(&keys, &base);
+            c.args([
+                "download",
+                "--url",
+                &url,
+                "--hash-type",
+                "SHA256",
+                "--hash",
+                &sha,
+            ]);
+            c.arg("--output").arg(&output).args(extra);
+            c.output().unwrap()
+        })
+    };
+
+    // An absolute download_url on the configured host.
+    let url = format!("{}/v3/billdownload/file?token=good", server.base_url);
+    let out = run(url, vec![]).await.unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "stderr: {stderr}");
+    assert!(std::fs::read(&output).unwrap() == content);
+    assert!(
+        stderr.contains(&format!("downloaded {len} bytes")),
+        "{stderr}"
+    );
+    assert!(stderr.contains("verified"), "{stderr}");
+    assert!(server.requests().iter().all(|r| r.auth_ok));
+    std::fs::remove_file(&output).unwrap();
+
+    // A path on the configured host.
+    let out = run("/v3/billdownload/file?token=good".into(), vec!["--quiet"])
+        .await
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(std::fs::read(&output).unwrap() == content);
+    assert!(out.stderr.is_empty(), "--quiet prints nothing on success");
+    std::fs::remove_file(&output).unwrap();
+
+    // One flipped byte: exit 1, the reason on stderr, nothing written.
+    let url = format!("{}/v3/billdownload/file?token=bad", server.base_url);
+    let out = run(url, vec![]).await.unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "stderr: {stderr}");
+    assert!(
+        stderr.contains("SHA256 mismatch") && stderr.contains(&sha.to_ascii_lowercase()),
+        "{stderr}"
+    );
+    assert_eq!(std::fs::read_dir(&out_dir).unwrap().count(), 0);
+
+    // A foreign host is refused before anything is sent.
+    let before = server.requests().len();
+    let out = run(
+        "https://example.com/v3/billdownload/file?token=x".into(),
+        vec![],
+    )
+    .await
+    .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("refusing to send a signed request"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(server.requests().len(), before);
+    std::fs::remove_dir_all(&out_dir).unwrap();
+}

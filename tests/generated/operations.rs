@@ -114,3 +114,17 @@ fn request_check_reports_the_path_of_a_mismatch() {
         "a missing required field is rejected"
     );
 }
+
+/// A file download's generated `<method>_request` builds the same signed request the buffered
+/// operation sends, for streaming with `Client::download`.
+#[test]
+fn binary_operations_expose_their_request_for_streaming() {
+    use wechatpay::v3::billdownload::file;
+    let r =
+        file::get_request(&file::get::Request::new("6XIv5TU").tartype("GZIP")).expect("request");
+    assert_eq!(r.method().as_str(), "GET");
+    assert_eq!(
+        r.path_and_query().expect("path"),
+        "/v3/billdownload/file?token=6XIv5TU&tartype=GZIP"
+    );
+}

@@ -358,3 +358,158 @@ pub fn multipart_meta(content_type: &str, body: &[u8]) -> Option<Vec<u8>> {
         .position(|w| w == end_marker.as_bytes())?;
     Some(content[..end].to_vec())
 }
+
+/// What a streaming test server sends: the declared `Content-Length` and the bytes actually sent (fewer
+/// than declared = the connection is cut).
+pub struct StreamReply {
+    pub status: u16,
+    pub content_length: u64,
+    pub body: StreamBody,
+}
+
+pub enum StreamBody {
+    /// Literal bytes.
+    Bytes(Vec<u8>),
+    /// `len` bytes of [`pattern_block`] content, generated on the fly, with the byte at `flip_at`
+    /// inverted.
+    Pattern { len: u64, flip_at: Option<u64> },
+}
+
+pub const PATTERN_BLOCK: usize = 1 << 20;
+
+/// Block `index` of the pattern content: fixed pseudo-random bytes with the index in the first 8 bytes.
+pub fn pattern_block(index: u64, out: &mut [u8]) {
+    static BASE: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+    let base = BASE.get_or_init(|| {
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        (0..PATTERN_BLOCK)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                (x >> 24) as u8
+            })
+            .collect()
+    });
+    out.copy_from_slice(base);
+    out[..8].copy_from_slice(&index.to_le_bytes());
+}
+
+/// Calls `f` with the pattern content of length `len` (flipped at `flip_at`), one block at a time.
+pub fn for_each_pattern_block(len: u64, flip_at: Option<u64>, mut f: impl FnMut(&[u8])) {
+    let mut block = vec![0u8; PATTERN_BLOCK];
+    let mut offset = 0u64;
+    let mut index = 0u64;
+    while offset < len {
+        pattern_block(index, &mut block);
+        let n = (len - offset).min(PATTERN_BLOCK as u64) as usize;
+        if let Some(at) = flip_at {
+            if at >= offset && at < offset + n as u64 {
+                block[(at - offset) as usize] ^= 0xff;
+            }
+        }
+        f(&block[..n]);
+        offset += n as u64;
+        index += 1;
+    }
+}
+
+pub type StreamHandler = Arc<dyn Fn(&Recorded) -> StreamReply + Send + Sync>;
+
+/// A server for download tests: checks the request signature like [`start`], then streams the reply
+/// (one request per connection). Unsigned answers, as WeChat sends files.
+pub async fn start_stream(keys: Keys, handler: StreamHandler) -> TestServer {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let requests: Arc<Mutex<Vec<Recorded>>> = Arc::new(Mutex::new(Vec::new()));
+    let reqs = requests.clone();
+    tokio::spawn(async move {
+        while let Ok((mut sock, _)) = listener.accept().await {
+            let keys = keys.clone();
+            let handler = handler.clone();
+            let reqs = reqs.clone();
+            tokio::spawn(async move {
+                let mut buf: Vec<u8> = Vec::new();
+                let head_end = loop {
+                    if let Some(p) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+                        break p;
+                    }
+                    let mut chunk = [0u8; 8192];
+                    match sock.read(&mut chunk).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => buf.extend_from_slice(&chunk[..n]),
+                    }
+                };
+                let head = String::from_utf8_lossy(&buf[..head_end]).to_string();
+                let mut lines = head.split("\r\n");
+                let mut first = lines.next().unwrap_or("").split(' ');
+                let method = first.next().unwrap_or("").to_string();
+                let target = first.next().unwrap_or("").to_string();
+                let mut headers = HashMap::new();
+                for l in lines {
+                    if let Some((k, v)) = l.split_once(':') {
+                        headers.insert(k.trim().to_ascii_lowercase(), v.trim().to_string());
+                    }
+                }
+                let auth = headers.get("authorization").cloned().unwrap_or_default();
+                let (auth_ok, nonce, signature) = check_auth(&keys, &method, &target, b"", &auth);
+                let rec = Recorded {
+                    method,
+                    target,
+                    headers,
+                    body: Vec::new(),
+                    auth_ok,
+                    nonce,
+                    signature,
+                };
+                reqs.lock().unwrap().push(rec.clone());
+                let reply = if auth_ok {
+                    handler(&rec)
+                } else {
+                    let body = br#"{"code":"SIGN_ERROR","message":"test server: bad Authorization signature"}"#;
+                    StreamReply {
+                        status: 401,
+                        content_length: body.len() as u64,
+                        body: StreamBody::Bytes(body.to_vec()),
+                    }
+                };
+                let head = format!(
+                    "HTTP/1.1 {} X\r\nContent-Type: application/octet-stream\r\nConnection: close\r\nContent-Length: {}\r\n\r\n",
+                    reply.status, reply.content_length
+                );
+                if sock.write_all(head.as_bytes()).await.is_err() {
+                    return;
+                }
+                match reply.body {
+                    StreamBody::Bytes(b) => {
+                        let _ = sock.write_all(&b).await;
+                    }
+                    StreamBody::Pattern { len, flip_at } => {
+                        let mut block = vec![0u8; PATTERN_BLOCK];
+                        let mut offset = 0u64;
+                        let mut index = 0u64;
+                        while offset < len {
+                            pattern_block(index, &mut block);
+                            let n = (len - offset).min(PATTERN_BLOCK as u64) as usize;
+                            if let Some(at) = flip_at {
+                                if at >= offset && at < offset + n as u64 {
+                                    block[(at - offset) as usize] ^= 0xff;
+                                }
+                            }
+                            if sock.write_all(&block[..n]).await.is_err() {
+                                return;
+                            }
+                            offset += n as u64;
+                            index += 1;
+                        }
+                    }
+                }
+                let _ = sock.shutdown().await;
+            });
+        }
+    });
+    TestServer {
+        base_url: format!("http://{addr}"),
+        requests,
+    }
+}

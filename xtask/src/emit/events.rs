@@ -372,7 +372,7 @@ mod tests {
             page("webhook/v3/A.B.md", "A.B"),
             page("webhook/v3/A_B.md", "A_B"),
         ];
-        let err = files(&pages).err().expect("a clash");
+        let err = files(&pages).expect_err("a clash");
         assert!(err.contains("`A.B`") && err.contains("`A_B`"), "{err}");
     }
 

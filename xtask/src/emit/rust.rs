@@ -576,6 +576,36 @@ pub fn operation_tokens(op: &Operation, feature_doc: &str) -> TokenStream {
         quote!()
     };
     let mod_doc = doc_attrs(&format!("Types of `{} {}`.", op.method, op.path));
+    let new_request = quote!(let request = ::wechatpay_runtime::Request::new(::wechatpay_runtime::Method::#http_method, #path););
+    // A file download also gets a request builder, so the file can be streamed with
+    // `Client::download` / `download_to_path` instead of buffered by `send_bytes`.
+    let (body, request_fn) = if op.response.format == "binary" {
+        let request_fn = format_ident!("{}_request", method_ident);
+        // Written here, not taken from the docs: no Markdown escaping.
+        let doc = [
+            format!(" The signed request of [`{method_ident}()`], to stream the file in constant memory with"),
+            " [`Client::download`](wechatpay_runtime::Client::download) or".to_string(),
+            " [`Client::download_to_path`](wechatpay_runtime::Client::download_to_path) (hash check, gzip)."
+                .to_string(),
+        ];
+        let doc = quote!(#(#[doc = #doc])*);
+        let body = quote!(client.send_bytes(#request_fn(req)?).await);
+        let request_fn = quote! {
+            #doc
+            #deprecated
+            #[rustfmt::skip]
+            pub fn #request_fn(
+                req: &#method_ident::Request,
+            ) -> ::std::result::Result<::wechatpay_runtime::Request, ::wechatpay_runtime::Error> {
+                #new_request
+                #(#steps)*
+                ::std::result::Result::Ok(request)
+            }
+        };
+        (body, request_fn)
+    } else {
+        (quote!(#new_request #(#steps)* #send), quote!())
+    };
     quote! {
         #mod_doc
         #[rustfmt::skip]
@@ -590,10 +620,10 @@ pub fn operation_tokens(op: &Operation, feature_doc: &str) -> TokenStream {
             client: &::wechatpay_runtime::Client,
             req: &#method_ident::Request,
         ) -> ::std::result::Result<#response_ty, ::wechatpay_runtime::Error> {
-            let request = ::wechatpay_runtime::Request::new(::wechatpay_runtime::Method::#http_method, #path);
-            #(#steps)*
-            #send
+            #body
         }
+
+        #request_fn
     }
 }
 

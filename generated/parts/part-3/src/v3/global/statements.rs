@@ -60,6 +60,15 @@ pub async fn get(
     client: &::wechatpay_runtime::Client,
     req: &get::Request,
 ) -> ::std::result::Result<::bytes::Bytes, ::wechatpay_runtime::Error> {
+    client.send_bytes(get_request(req)?).await
+}
+/// The signed request of [`get()`], to stream the file in constant memory with
+/// [`Client::download`](wechatpay_runtime::Client::download) or
+/// [`Client::download_to_path`](wechatpay_runtime::Client::download_to_path) (hash check, gzip).
+#[rustfmt::skip]
+pub fn get_request(
+    req: &get::Request,
+) -> ::std::result::Result<::wechatpay_runtime::Request, ::wechatpay_runtime::Error> {
     let request = ::wechatpay_runtime::Request::new(
         ::wechatpay_runtime::Method::GET,
         "/v3/global/statements",
@@ -76,5 +85,5 @@ pub async fn get(
     };
     let request = request.base_url("https://apihk.mch.weixin.qq.com/");
     let request = request.unsigned_download();
-    client.send_bytes(request).await
+    ::std::result::Result::Ok(request)
 }
