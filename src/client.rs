@@ -50,6 +50,7 @@ pub struct ClientBuilder {
     auto_certificates: bool,
     base_url: String,
     backup_base_url: Option<String>,
+    host_overrides: Vec<(String, String)>,
     timeout: Duration,
     connect_timeout: Duration,
     max_retries: u32,
@@ -98,6 +99,7 @@ impl ClientBuilder {
             auto_certificates: false,
             base_url: DEFAULT_BASE_URL.to_string(),
             backup_base_url: Some(DEFAULT_BACKUP_BASE_URL.to_string()),
+            host_overrides: Vec::new(),
             timeout: Duration::from_secs(30),
             connect_timeout: Duration::from_secs(5),
             max_retries: 2,
@@ -257,6 +259,29 @@ impl ClientBuilder {
         self
     }
 
+    /// Sends the operations documented on another host (`origin`, e.g. [`HK_BASE_URL`] or
+    /// `https://api.mch.weixin.qq.com` for the `…/hk/` operations) to `base_url` instead: the origin is
+    /// replaced, any path prefix after it is kept. For a proxy, or a local test server. May be called for
+    /// several origins.
+    ///
+    /// ```
+    /// # fn demo() -> Result<(), wechatpay_runtime::Error> {
+    /// # let pem = "";
+    /// let client = wechatpay_runtime::Client::builder()
+    ///     .base_url("http://127.0.0.1:8080")
+    ///     .host_override(wechatpay_runtime::HK_BASE_URL, "http://127.0.0.1:8080");
+    /// # Ok(()) }
+    /// ```
+    pub fn host_override(mut self, origin: impl Into<String>, base_url: impl Into<String>) -> Self {
+        let origin: String = origin.into();
+        let base: String = base_url.into();
+        self.host_overrides.push((
+            origin.trim_end_matches('/').to_string(),
+            base.trim_end_matches('/').to_string(),
+        ));
+        self
+    }
+
     /// Total timeout per HTTP attempt (default 30 s).
     pub fn timeout(mut self, t: Duration) -> Self {
         self.timeout = t;
@@ -385,6 +410,7 @@ impl ClientBuilder {
                 auto_certificates: self.auto_certificates,
                 base_url,
                 backup_base_url,
+                host_overrides: self.host_overrides,
                 max_retries: self.max_retries,
                 retry_backoff: self.retry_backoff,
                 max_backoff: self.max_backoff,
@@ -409,6 +435,7 @@ struct Inner {
     auto_certificates: bool,
     base_url: String,
     backup_base_url: Option<String>,
+    host_overrides: Vec<(String, String)>,
     max_retries: u32,
     retry_backoff: Duration,
     max_backoff: Duration,
@@ -459,6 +486,7 @@ impl fmt::Debug for Client {
             .field("auto_certificates", &i.auto_certificates)
             .field("base_url", &i.base_url)
             .field("backup_base_url", &i.backup_base_url)
+            .field("host_overrides", &i.host_overrides)
             .field("max_retries", &i.max_retries)
             .field("verify_responses", &i.verify_responses)
             .finish_non_exhaustive()
@@ -886,6 +914,19 @@ impl Client {
         Ok(resp)
     }
 
+    /// A per-request base URL after [`ClientBuilder::host_override`]: the first override whose origin
+    /// starts it (followed by `/` or nothing) replaces that origin.
+    fn routed<'a>(&self, base: &'a str) -> std::borrow::Cow<'a, str> {
+        for (origin, to) in &self.inner.host_overrides {
+            if let Some(rest) = base.strip_prefix(origin.as_str()) {
+                if rest.is_empty() || rest.starts_with('/') {
+                    return format!("{to}{rest}").into();
+                }
+            }
+        }
+        base.into()
+    }
+
     /// What every send does before its retry loop: start the periodic certificate refresh, encrypt the
     /// sensitive plaintext once (every attempt signs and sends the same ciphertext) and name the key in
     /// `Wechatpay-Serial` when the request needs it.
@@ -938,13 +979,13 @@ impl Client {
         timeout: Option<Duration>,
     ) -> Result<reqwest::Response, Error> {
         let pq = req.path_and_query()?;
-        let mut bases: Vec<&str> = Vec::with_capacity(2);
+        let mut bases: Vec<std::borrow::Cow<'_, str>> = Vec::with_capacity(2);
         match &req.base_url {
-            Some(b) => bases.push(b.trim_end_matches('/')),
+            Some(b) => bases.push(self.routed(b.trim_end_matches('/'))),
             None => {
-                bases.push(&self.inner.base_url);
+                bases.push(self.inner.base_url.as_str().into());
                 if let Some(b) = &self.inner.backup_base_url {
-                    bases.push(b);
+                    bases.push(b.as_str().into());
                 }
             }
         }

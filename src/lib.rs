@@ -42,6 +42,8 @@ pub use error::{
     ApiError, ConfigError, ConfigErrorKind, CryptoError, DecodeError, Error, SignatureError,
     SignatureErrorKind, TransferError, TransferErrorKind, TransportError,
 };
+/// The `http` crate this runtime uses (for [`Client::decode_notification_request`] and framework glue).
+pub use http;
 pub use notify::{
     decode_notification, notification_failure_reply, Notification, NOTIFICATION_ALGORITHM,
     NOTIFICATION_SUCCESS_REPLY,

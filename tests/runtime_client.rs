@@ -251,6 +251,49 @@ async fn connection_failure_on_primary_fails_over_to_backup() {
     assert_eq!(order.amount.total, 100);
 }
 
+/// Operations documented on another host (the Hong Kong one, or `…/hk/` on the primary) can be routed to a
+/// proxy or test server; the path prefix after the origin is kept, other hosts are untouched.
+#[tokio::test]
+async fn host_overrides_route_documented_hosts() {
+    let keys = keys!();
+    let k2 = keys.clone();
+    let server = support::start(
+        keys.clone(),
+        Arc::new(move |_r, _| Reply::signed(&k2, 200, ORDER, PUB_KEY_ID)),
+    )
+    .await;
+    let client = builder(&keys, &support::closed_port_url())
+        .host_override(
+            wechatpay_runtime::HK_BASE_URL,
+            format!("{}/", server.base_url),
+        )
+        .host_override("https://api.mch.weixin.qq.com", server.base_url.clone())
+        .max_retries(0)
+        .build()
+        .unwrap();
+    for (base, seen) in [
+        ("https://apihk.mch.weixin.qq.com/", "/v3/a"),
+        ("https://apihk.mch.weixin.qq.com/global/", "/global/v3/a"),
+        ("https://api.mch.weixin.qq.com/hk/", "/hk/v3/a"),
+    ] {
+        let _: Order = client
+            .send(Request::new(Method::GET, "/v3/a").base_url(base))
+            .await
+            .unwrap_or_else(|e| panic!("{base}: {e}"));
+        let last = server.requests().pop().expect("a request");
+        assert_eq!(last.path(), seen, "{base}");
+        assert!(last.auth_ok, "{base}: signed over the routed path");
+    }
+    // A host that only shares a prefix with an overridden origin is not rerouted.
+    let e = client
+        .send_empty(
+            Request::new(Method::GET, "/v3/a").base_url("https://apihk.mch.weixin.qq.com.invalid"),
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(e, Error::Transport(_)), "{e:?}");
+}
+
 #[tokio::test]
 async fn bad_signature_is_a_signature_error() {
     let keys = keys!();

@@ -341,3 +341,27 @@ fn notify_vectors_through_the_typed_entry_point() {
     }
     assert!(typed >= 2, "the JSON vectors are typed");
 }
+
+/// The `http::Request` form (what axum or hyper hand over once the body is collected).
+#[test]
+fn an_http_request_decodes_the_same_way() {
+    let dir = require_vectors!();
+    let keys = Keys::load(&dir);
+    let client = client(&keys);
+    let resource = json!({"out_refund_no": "R1", "refund_status": "SUCCESS"});
+    let (headers, body) = notification(&keys, "REFUND.SUCCESS", resource.to_string().as_bytes());
+    let mut builder = wechatpay::runtime::http::Request::builder()
+        .method("POST")
+        .uri("/wechatpay/notify");
+    for (k, v) in &headers {
+        builder = builder.header(k.as_str(), v.as_str());
+    }
+    let request = builder.body(body).expect("request");
+    match events::decode_request(&client, &request).expect("decode") {
+        (n, Event::RefundSuccess(r)) => {
+            assert_eq!(n.event_type, "REFUND.SUCCESS");
+            assert_eq!(r.out_refund_no.as_deref(), Some("R1"));
+        }
+        (_, other) => panic!("expected RefundSuccess, got {other:?}"),
+    }
+}

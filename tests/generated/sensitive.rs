@@ -174,6 +174,8 @@ fn client(keys: &Keys, base: &str, cert_mode: bool) -> wechatpay::Client {
         .private_key_pem(&keys.merchant_private_pem)
         .base_url(base)
         .backup_base_url(None)
+        // The global operations are documented on the Hong Kong host: send them here too.
+        .host_override(wechatpay::runtime::HK_BASE_URL, base)
         .timeout(Duration::from_secs(10));
     let b = if cert_mode {
         b.platform_certificate_pem(&keys.platform_cert_pem)
@@ -260,6 +262,7 @@ async fn sharing_round(keys: &Keys, cert_mode: bool, serial: &str) {
     let r = &server.requests()[0];
     assert!(r.auth_ok);
     assert_eq!(r.header("Wechatpay-Serial"), Some(serial));
+    assert_eq!(r.path(), "/v3/global/profit-sharing/orders");
     let text = String::from_utf8(r.body.clone()).unwrap();
     assert!(!text.contains("张三") && !text.contains("李四"), "{text}");
     let v: Value = serde_json::from_str(&text).unwrap();

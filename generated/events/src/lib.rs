@@ -1433,3 +1433,14 @@ pub fn decode<H: ::wechatpay_runtime::HeaderLookup + ?::std::marker::Sized>(
     let event = Event::from_notification(&notification)?;
     ::std::result::Result::Ok((notification, event))
 }
+/// [`decode`] for frameworks built on the `http` crate (axum, hyper, …): the collected request.
+#[rustfmt::skip]
+pub fn decode_request<B: ::std::convert::AsRef<[u8]>>(
+    client: &::wechatpay_runtime::Client,
+    request: &::wechatpay_runtime::http::Request<B>,
+) -> ::std::result::Result<
+    (::wechatpay_runtime::Notification, Event),
+    ::wechatpay_runtime::Error,
+> {
+    decode(client, request.headers(), request.body().as_ref())
+}

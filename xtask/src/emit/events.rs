@@ -284,6 +284,15 @@ fn lib_source(events: &BTreeMap<String, Event>) -> Result<String, String> {
             let event = Event::from_notification(&notification)?;
             ::std::result::Result::Ok((notification, event))
         }
+
+        /// [`decode`] for frameworks built on the `http` crate (axum, hyper, …): the collected request.
+        #[rustfmt::skip]
+        pub fn decode_request<B: ::std::convert::AsRef<[u8]>>(
+            client: &::wechatpay_runtime::Client,
+            request: &::wechatpay_runtime::http::Request<B>,
+        ) -> ::std::result::Result<(::wechatpay_runtime::Notification, Event), ::wechatpay_runtime::Error> {
+            decode(client, request.headers(), request.body().as_ref())
+        }
     };
     let file: syn::File =
         syn::parse2(tokens).map_err(|err| format!("generated events lib does not parse: {err}"))?;
