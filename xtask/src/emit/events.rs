@@ -269,7 +269,7 @@ fn lib_source(events: &BTreeMap<String, Event>) -> Result<String, String> {
         /// use wechatpay_events::Event;
         /// let (notification, event) = wechatpay_events::decode(client, headers, body)?;
         /// match event {
-        ///     Event::TransactionSuccess(r) => println!("{} paid ({})", r.out_trade_no, notification.id),
+        ///     Event::TransactionSuccess(r) => println!("{:?} paid ({})", r.out_trade_no, notification.id),
         ///     other => println!("{} not handled", other.event_type()),
         /// }
         /// # Ok(()) }
