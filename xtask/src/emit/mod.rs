@@ -331,6 +331,12 @@ name = "jsapi_local"
 path = "../examples/jsapi_local.rs"
 required-features = ["pay"]
 
+[[bench]]
+name = "events"
+path = "../benches/events.rs"
+harness = false
+required-features = ["events"]
+
 [[example]]
 name = "notify_axum"
 path = "../examples/notify_axum.rs"
