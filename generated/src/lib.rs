@@ -97,7 +97,7 @@ pub mod v3 {
     #[cfg(feature = "lovefeast")]
     pub use ::wechatpay_part_1::v3::lovefeast;
     #[cfg(feature = "marketing")]
-    pub use ::wechatpay_part_4::v3::marketing;
+    pub use ::wechatpay_part_5::v3::marketing;
     #[cfg(feature = "mch_manage")]
     pub use ::wechatpay_part_4::v3::mch_manage;
     #[cfg(feature = "mch_operate")]

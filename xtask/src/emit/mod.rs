@@ -477,18 +477,30 @@ macro_rules! checker {
 pub mod v3;
 "#;
 
-/// How many crates the operations are spread over (rustc runs them in parallel; each peaks lower).
-pub const PARTS: usize = 4;
+/// Business groups big enough to get a crate of their own (after the hashed parts, in this order):
+/// `marketing` alone is ~38k generated lines, and sharing a crate with it made that crate's debug build
+/// peak above 4 GiB.
+pub const OWN_PART: &[&str] = &["marketing"];
 
-/// The part crate of a business group: a stable hash of its name, so that groups never move between
-/// crates when others are added or removed.
+/// Crates the other groups are spread over by hash.
+pub const HASHED_PARTS: usize = 4;
+
+/// How many crates the operations are spread over (rustc runs them in parallel; each peaks lower).
+pub const PARTS: usize = HASHED_PARTS + OWN_PART.len();
+
+/// The part crate of a business group: its own crate for the groups in [`OWN_PART`], else a stable
+/// hash of its name, so that groups never move between crates when others are added or removed.
 pub fn part_of(group: &str) -> usize {
+    let stem = naming::file_stem(group);
+    if let Some(i) = OWN_PART.iter().position(|g| *g == stem) {
+        return HASHED_PARTS + i;
+    }
     let mut h: u32 = 0x811c_9dc5;
-    for b in naming::file_stem(group).bytes() {
+    for b in stem.bytes() {
         h ^= u32::from(b);
         h = h.wrapping_mul(0x0100_0193);
     }
-    (h as usize) % PARTS
+    (h as usize) % HASHED_PARTS
 }
 
 fn part_dir(part: usize) -> String {

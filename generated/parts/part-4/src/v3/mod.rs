@@ -42,9 +42,6 @@ pub mod gov;
 /// Operations under `/v3/industry_rebate/` (feature `industry_rebate`).
 #[cfg(feature = "industry_rebate")]
 pub mod industry_rebate;
-/// Operations under `/v3/marketing/` (feature `marketing`).
-#[cfg(feature = "marketing")]
-pub mod marketing;
 /// Operations under `/v3/mch_manage/` (feature `mch_manage`).
 #[cfg(feature = "mch_manage")]
 pub mod mch_manage;
