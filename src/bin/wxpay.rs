@@ -173,6 +173,17 @@ fn split_pair(s: &str, what: &str) -> Result<(String, String), Error> {
         .ok_or_else(|| fail(format!("{what} {s:?} is not of the form key=value")))
 }
 
+/// The platform certificate paths of `--platform-certs` (separated by `,` or the OS path separator).
+fn platform_cert_paths(cli: &Cli) -> impl Iterator<Item = &str> {
+    let sep = if cfg!(windows) { ';' } else { ':' };
+    cli.platform_certs
+        .as_deref()
+        .unwrap_or("")
+        .split([',', sep])
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+}
+
 fn client(cli: &Cli) -> Result<Client, Error> {
     let private_key = need(
         cli.private_key.as_ref(),
@@ -190,13 +201,8 @@ fn client(cli: &Cli) -> Result<Client, Error> {
         )?;
         b = b.wechatpay_public_key_file(id, path);
     }
-    if let Some(list) = &cli.platform_certs {
-        let sep = if cfg!(windows) { ';' } else { ':' };
-        for p in list.split([',', sep]) {
-            if !p.trim().is_empty() {
-                b = b.platform_certificate_file(p.trim());
-            }
-        }
+    for p in platform_cert_paths(cli) {
+        b = b.platform_certificate_file(p);
     }
     if let Some(k) = &cli.apiv3_key {
         b = b.apiv3_key(k.as_bytes());
@@ -321,17 +327,9 @@ fn key_store(cli: &Cli) -> Result<KeyStore, Error> {
             .map_err(|e| fail(format!("cannot read {}: {e}", path.display())))?;
         store.insert(VerifyingKey::from_public_key_pem(id, &pem)?);
     }
-    if let Some(list) = &cli.platform_certs {
-        let sep = if cfg!(windows) { ';' } else { ':' };
-        for p in list
-            .split([',', sep])
-            .map(str::trim)
-            .filter(|p| !p.is_empty())
-        {
-            let pem =
-                std::fs::read_to_string(p).map_err(|e| fail(format!("cannot read {p}: {e}")))?;
-            store.insert(VerifyingKey::from_certificate_pem(&pem)?);
-        }
+    for p in platform_cert_paths(cli) {
+        let pem = std::fs::read_to_string(p).map_err(|e| fail(format!("cannot read {p}: {e}")))?;
+        store.insert(VerifyingKey::from_certificate_pem(&pem)?);
     }
     if store.is_empty() {
         return Err(fail(
