@@ -2,7 +2,7 @@
 //! APIv3 event type with the decrypted `resource` as a `Resource` struct, and the `Event` enum keyed by
 //! `event_type` with an `Unknown` variant that keeps the raw decrypted JSON.
 
-use super::rust::{doc_attrs, enum_tokens, ident, struct_tokens};
+use super::rust::{enum_tokens, ident, inner_doc_attrs, struct_tokens};
 use super::types::{merge_variants, Dir, StructDef, TypeSet};
 use super::Files;
 use crate::naming;
@@ -107,11 +107,7 @@ fn module_source(e: &Event) -> Result<String, String> {
     for en in &types.enums {
         items.push(enum_tokens(en));
     }
-    let inner: proc_macro2::TokenStream = doc_attrs(&doc)
-        .to_string()
-        .replace("# [doc", "# ! [doc")
-        .parse()
-        .map_err(|err| format!("doc tokens of `{}`: {err:?}", e.wire))?;
+    let inner = inner_doc_attrs(&doc);
     let tokens = quote!(#inner #(#items)*);
     let file: syn::File = syn::parse2(tokens).map_err(|err| {
         format!(

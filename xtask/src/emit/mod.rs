@@ -188,11 +188,7 @@ fn module_source(
         op.method = op.method.to_uppercase();
         items.push(rust::operation_tokens(&op, &naming::feature(&op.path)));
     }
-    let doc_attr = rust::doc_attrs(&doc)
-        .to_string()
-        .replace("# [doc", "# ! [doc");
-    let inner: proc_macro2::TokenStream =
-        doc_attr.parse().map_err(|e| format!("doc tokens: {e:?}"))?;
+    let inner = rust::inner_doc_attrs(&doc);
     let tokens = quote!(#inner #(#items)*);
     let file: syn::File = syn::parse2(tokens)
         .map_err(|e| format!("generated code for `{url}` does not parse: {e}"))?;

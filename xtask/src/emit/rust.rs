@@ -10,16 +10,27 @@ use quote::{format_ident, quote};
 
 /// `#[doc = "…"]` attributes, one per line, with text made safe for rustdoc.
 pub fn doc_attrs(text: &str) -> TokenStream {
-    let mut out = TokenStream::new();
-    for line in doc_lines(text) {
-        let line = if line.is_empty() {
-            String::new()
+    attr_texts(text)
+        .map(|line| quote!(#[doc = #line]))
+        .collect()
+}
+
+/// `#![doc = "…"]` attributes (the doc of the module a generated file holds), one per line.
+pub fn inner_doc_attrs(text: &str) -> TokenStream {
+    attr_texts(text)
+        .map(|line| quote!(#![doc = #line]))
+        .collect()
+}
+
+/// The value of each doc attribute: a rustdoc-safe line with the customary leading space.
+fn attr_texts(text: &str) -> impl Iterator<Item = String> {
+    doc_lines(text).into_iter().map(|line| {
+        if line.is_empty() {
+            line
         } else {
             format!(" {line}")
-        };
-        out.extend(quote!(#[doc = #line]));
-    }
-    out
+        }
+    })
 }
 
 /// Doc text as rustdoc-safe markdown lines: no leading indentation (which would start a code block),
