@@ -15,8 +15,7 @@ use serde_json::{json, Map, Value};
 use support::{Keys, MCHID, MERCHANT_SERIAL, PUB_KEY_ID};
 use wechatpay::events::{self, Event};
 use wechatpay::runtime::{
-    aead_aes_256_gcm_encrypt, generate_nonce, response_signing_message, sign_message, CryptoError,
-    Error, FixedClock, KeyStore, VerifyingKey,
+    aead_aes_256_gcm_encrypt, CryptoError, Error, FixedClock, KeyStore, VerifyingKey,
 };
 
 fn client(keys: &Keys) -> wechatpay::Client {
@@ -61,23 +60,7 @@ fn notification(
     })
     .to_string()
     .into_bytes();
-    let ts = support::now().to_string();
-    let n = generate_nonce();
-    let sig = sign_message(
-        &keys.platform_private,
-        &response_signing_message(&ts, &n, &body),
-    )
-    .expect("sign");
-    let headers = vec![
-        ("Wechatpay-Timestamp".to_string(), ts),
-        ("Wechatpay-Nonce".to_string(), n),
-        ("Wechatpay-Signature".to_string(), sig),
-        ("Wechatpay-Serial".to_string(), PUB_KEY_ID.to_string()),
-        (
-            "Wechatpay-Signature-Type".to_string(),
-            "WECHATPAY2-SHA256-RSA2048".to_string(),
-        ),
-    ];
+    let headers = keys.sign_response(&body, PUB_KEY_ID);
     (headers, body)
 }
 
