@@ -3,7 +3,7 @@
 
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::docs::{self, Parsed};
-use crate::spec::Page;
+use crate::spec::{Api, Page};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -50,21 +50,21 @@ impl Corpus {
         };
         for p in &self.pages {
             for op in &p.operations {
-                match op.api.as_str() {
-                    "v3" => c.v3_operations += 1,
-                    _ => c.v2_operations += 1,
+                match op.api {
+                    Api::V3 => c.v3_operations += 1,
+                    Api::V2 => c.v2_operations += 1,
                 }
             }
             if !p.notifications.is_empty() {
-                match p.notifications[0].api.as_str() {
-                    "v3" => c.v3_notification_pages += 1,
-                    _ => c.v2_notification_pages += 1,
+                match p.notifications[0].api {
+                    Api::V3 => c.v3_notification_pages += 1,
+                    Api::V2 => c.v2_notification_pages += 1,
                 }
             }
             for n in &p.notifications {
-                match n.api.as_str() {
-                    "v3" => c.v3_notifications += 1,
-                    _ => c.v2_notifications += 1,
+                match n.api {
+                    Api::V3 => c.v3_notifications += 1,
+                    Api::V2 => c.v2_notifications += 1,
                 }
             }
         }

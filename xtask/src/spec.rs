@@ -16,7 +16,7 @@ pub struct Page {
     pub description: String,
     /// Page-level markers: `deprecated`, `redesigned`, `privated`, `discarded`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub markers: Vec<String>,
+    pub markers: Vec<Marker>,
     /// Operations of an `openapi/` page (one, or several on `{#mix}` pages).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub operations: Vec<Operation>,
@@ -28,12 +28,12 @@ pub struct Page {
 /// One HTTP operation.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Operation {
-    /// Upper-case HTTP method.
-    pub method: String,
+    /// HTTP method.
+    pub method: Method,
     /// URL path with a leading `/`, `{name}` segments for path parameters, e.g. `/v3/pay/transactions/jsapi`.
     pub path: String,
     /// API generation: `v3` (JSON, signed with WECHATPAY2-SHA256-RSA2048) or `v2` (XML).
-    pub api: String,
+    pub api: Api,
     pub title: String,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub description: String,
@@ -44,7 +44,7 @@ pub struct Operation {
     pub deprecated: bool,
     /// Markers that apply to this operation (page-level ones included).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub markers: Vec<String>,
+    pub markers: Vec<Marker>,
     /// Host override (`base_uri` pseudo row), e.g. `https://apihk.mch.weixin.qq.com/`; may carry a path prefix.
     pub base_uri: Option<String>,
     /// APIv2 `security` row: the call needs the merchant's API client certificate (mutual TLS).
@@ -67,7 +67,7 @@ pub struct Operation {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Body {
     /// `json`, `xml`, `multipart`, `binary` or `empty`.
-    pub format: String,
+    pub format: BodyFormat,
     pub fields: Vec<Field>,
     /// Alternative top-level field sets, when the docs separate them with a rule row.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -90,10 +90,10 @@ pub struct Field {
     pub name: String,
     /// `string`, `integer`, `number`, `boolean`, `object` or `array`.
     #[serde(rename = "type")]
-    pub ty: String,
+    pub ty: FieldType,
     /// Element type for arrays (`string`, `integer`, `number`, `boolean`, `object`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub items: Option<String>,
+    pub items: Option<FieldType>,
     pub required: bool,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub description: String,
@@ -105,17 +105,17 @@ pub struct Field {
     pub constant: Option<String>,
     /// `rsa-pubkey`, `aes-gcm` or `aes-ecb`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub encrypted: Option<String>,
+    pub encrypted: Option<Encryption>,
     /// Whose key encrypts the value: `wechatpay` (platform certificate / WeChat Pay public key),
     /// `merchant` (merchant API certificate), `bank` (bank-transfer RSA key), `apiv3-key`, `api-key-md5`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub encryption_key: Option<String>,
+    pub encryption_key: Option<KeyOwner>,
     /// `json` or `urlencode`: the string carries an encoded structure (its fields are the children).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub encoded: Option<String>,
+    pub encoded: Option<Encoding>,
     /// `rsa-privatekey`: the value is a signature made with the merchant's private key.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub signed: Option<String>,
+    pub signed: Option<Signing>,
     /// Maximum length in characters, from hints such as `最长32字符`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_length: Option<u32>,
@@ -135,9 +135,9 @@ pub struct Field {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Notification {
     /// HTTP method WeChat uses (`POST`).
-    pub method: String,
+    pub method: Method,
     /// `v3` (JSON envelope with an AEAD-encrypted `resource`) or `v2` (XML).
-    pub api: String,
+    pub api: Api,
     pub title: String,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub description: String,
@@ -166,4 +166,255 @@ pub struct Notification {
 
 fn is_false(b: &bool) -> bool {
     !*b
+}
+
+/// Declares a spec enum with a fixed set of wire spellings. Serialises as the wire string, so the JSON in
+/// `spec/` reads exactly as before; deserialising an unknown spelling is an error naming the allowed ones.
+macro_rules! closed_enum {
+    ($(#[$m:meta])* $name:ident ($what:literal) { $($(#[$vm:meta])* $var:ident = $wire:literal,)* }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum $name {
+            $($(#[$vm])* $var,)*
+        }
+
+        impl $name {
+            /// Every value, in declaration order.
+            pub const ALL: &'static [$name] = &[$($name::$var,)*];
+
+            /// The spelling used in `spec/`.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$var => $wire,)*
+                }
+            }
+
+            /// The value spelt `s` in `spec/`.
+            pub fn parse(s: &str) -> Option<Self> {
+                match s {
+                    $($wire => Some($name::$var),)*
+                    _ => None,
+                }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl PartialEq<&str> for $name {
+            fn eq(&self, other: &&str) -> bool {
+                self.as_str() == *other
+            }
+        }
+
+        impl Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+                $name::parse(&s).ok_or_else(|| {
+                    let all: Vec<&str> = $name::ALL.iter().map(|v| v.as_str()).collect();
+                    serde::de::Error::custom(format!(
+                        "unknown {} `{s}`, expected one of: {}",
+                        $what,
+                        all.join(", ")
+                    ))
+                })
+            }
+        }
+    };
+}
+
+/// Declares a spec enum whose documented spellings are known but which keeps any other spelling the docs
+/// use (`Other`), so that a new attribute value is written to `spec/` as found (with a diagnostic) instead
+/// of being lost.
+macro_rules! open_enum {
+    ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $var:ident = $wire:literal,)* }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum $name {
+            $($(#[$vm])* $var,)*
+            /// A spelling the generator does not know, kept as found.
+            Other(String),
+        }
+
+        impl $name {
+            /// The spelling used in `spec/`.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    $($name::$var => $wire,)*
+                    $name::Other(s) => s,
+                }
+            }
+
+            /// The value spelt `s` (never fails: unknown spellings are `Other`).
+            pub fn parse(s: &str) -> Self {
+                match s {
+                    $($wire => $name::$var,)*
+                    other => $name::Other(other.to_string()),
+                }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl PartialEq<&str> for $name {
+            fn eq(&self, other: &&str) -> bool {
+                self.as_str() == *other
+            }
+        }
+
+        impl Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+                Ok($name::parse(&s))
+            }
+        }
+    };
+}
+
+closed_enum! {
+    /// An HTTP method (upper case in `spec/`).
+    #[derive(Default)]
+    Method ("method") {
+        Get = "GET",
+        #[default]
+        Post = "POST",
+        Put = "PUT",
+        Patch = "PATCH",
+        Delete = "DELETE",
+    }
+}
+
+impl Method {
+    /// Lower case, as in the generated function name (`post`).
+    pub fn lower(self) -> &'static str {
+        match self {
+            Method::Get => "get",
+            Method::Post => "post",
+            Method::Put => "put",
+            Method::Patch => "patch",
+            Method::Delete => "delete",
+        }
+    }
+
+    /// The method named by a heading anchor (`{#post}` → `post`).
+    pub fn from_anchor(id: &str) -> Option<Method> {
+        Method::ALL
+            .iter()
+            .copied()
+            .find(|m| m.as_str().eq_ignore_ascii_case(id))
+    }
+}
+
+closed_enum! {
+    /// The API generation of an operation or notification.
+    #[derive(Default)]
+    Api ("API version") {
+        /// JSON, signed with `WECHATPAY2-SHA256-RSA2048`.
+        #[default]
+        V3 = "v3",
+        /// XML with `sign` (MD5 / HMAC-SHA256).
+        V2 = "v2",
+    }
+}
+
+closed_enum! {
+    /// How a body is carried.
+    #[derive(Default)]
+    BodyFormat ("body format") {
+        Json = "json",
+        Xml = "xml",
+        /// `multipart/form-data` (uploads: a `meta` JSON part and a file).
+        Multipart = "multipart",
+        /// A file stream.
+        Binary = "binary",
+        #[default]
+        Empty = "empty",
+    }
+}
+
+closed_enum! {
+    /// The type of a field (and of an array's elements).
+    #[derive(Default)]
+    FieldType ("field type") {
+        #[default]
+        String = "string",
+        Integer = "integer",
+        Number = "number",
+        Boolean = "boolean",
+        Object = "object",
+        Array = "array",
+    }
+}
+
+closed_enum! {
+    /// A page or section marker.
+    Marker ("marker") {
+        Deprecated = "deprecated",
+        Redesigned = "redesigned",
+        Privated = "privated",
+        Discarded = "discarded",
+    }
+}
+
+open_enum! {
+    /// How a field's value is encrypted (`data-encrypted=by-…`).
+    Encryption {
+        /// RSA-OAEP with a public key (see [`KeyOwner`]).
+        RsaPubkey = "rsa-pubkey",
+        /// AEAD_AES_256_GCM with the APIv3 key.
+        AesGcm = "aes-gcm",
+        /// AES-256-ECB with the MD5 of the APIv2 key.
+        AesEcb = "aes-ecb",
+    }
+}
+
+closed_enum! {
+    /// Whose key encrypts a field.
+    KeyOwner ("encryption key owner") {
+        /// WeChat Pay's public key or platform certificate.
+        Wechatpay = "wechatpay",
+        /// The merchant's API certificate.
+        Merchant = "merchant",
+        /// The bank-transfer RSA public key (APIv2).
+        Bank = "bank",
+        /// The APIv3 key.
+        Apiv3Key = "apiv3-key",
+        /// The MD5 of the APIv2 key.
+        ApiKeyMd5 = "api-key-md5",
+    }
+}
+
+open_enum! {
+    /// How a string field carries a structure (`data-encoded=by-…`).
+    Encoding {
+        Json = "json",
+        Urlencode = "urlencode",
+    }
+}
+
+open_enum! {
+    /// What signs a field's value (`data-signed=by-…`).
+    Signing {
+        /// A signature made with the merchant's private key.
+        RsaPrivatekey = "rsa-privatekey",
+    }
 }

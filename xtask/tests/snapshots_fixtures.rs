@@ -164,7 +164,10 @@ fn index_page_path_has_trailing_slash() {
     assert_eq!(op.query[0].ty, "integer");
     let entries = field(&op.response.fields, "entries");
     assert_eq!(
-        (entries.ty.as_str(), entries.items.as_deref()),
+        (
+            entries.ty.as_str(),
+            entries.items.as_ref().map(|v| v.as_str())
+        ),
         ("array", Some("string"))
     );
     assert_eq!(
@@ -273,7 +276,7 @@ fn meta_json_after_rule() {
     assert_eq!(op.request_body.format, "multipart");
     let meta = field(&op.request_body.fields, "meta");
     assert_eq!(meta.ty, "string");
-    assert_eq!(meta.encoded.as_deref(), Some("json"));
+    assert_eq!(meta.encoded.as_ref().map(|v| v.as_str()), Some("json"));
     assert_eq!(names(&meta.fields), ["digest", "title"]);
     assert!(meta.fields[0].required && !meta.fields[1].required);
     assert!(meta.variants.is_empty());
@@ -306,7 +309,7 @@ fn nested_objects_and_arrays() {
     );
     let owner = field(body, "owner");
     assert_eq!(
-        (owner.ty.as_str(), owner.items.as_deref()),
+        (owner.ty.as_str(), owner.items.as_ref().map(|v| v.as_str())),
         ("object", None)
     );
     assert_eq!(names(&owner.fields), ["nick", "address"]);
@@ -315,7 +318,7 @@ fn nested_objects_and_arrays() {
     assert!(!field(body, "owner.address").required);
     let lines = field(body, "lines");
     assert_eq!(
-        (lines.ty.as_str(), lines.items.as_deref()),
+        (lines.ty.as_str(), lines.items.as_ref().map(|v| v.as_str())),
         ("array", Some("object"))
     );
     assert_eq!(names(&lines.fields), ["sku", "qty"]);
@@ -327,7 +330,7 @@ fn nested_objects_and_arrays() {
     ] {
         let f = field(body, name);
         assert_eq!(
-            (f.ty.as_str(), f.items.as_deref()),
+            (f.ty.as_str(), f.items.as_ref().map(|v| v.as_str())),
             ("array", Some(item)),
             "{name}"
         );
@@ -393,29 +396,41 @@ fn encryption_encoding_signing_and_length_attributes() {
     let op = only_op(&page);
     let b = &op.request_body.fields;
     let holder = field(b, "holder");
-    assert_eq!(holder.encrypted.as_deref(), Some("rsa-pubkey"));
-    assert_eq!(holder.encryption_key.as_deref(), Some("wechatpay"));
+    assert_eq!(
+        holder.encrypted.as_ref().map(|v| v.as_str()),
+        Some("rsa-pubkey")
+    );
+    assert_eq!(
+        holder.encryption_key.as_ref().map(|v| v.as_str()),
+        Some("wechatpay")
+    );
     assert!(holder.required);
     let card = field(b, "card_no");
     assert_eq!(
-        (card.encrypted.as_deref(), card.encryption_key.as_deref()),
+        (
+            card.encrypted.as_ref().map(|v| v.as_str()),
+            card.encryption_key.as_ref().map(|v| v.as_str())
+        ),
         (Some("rsa-pubkey"), Some("bank"))
     );
     let extra = field(b, "extra");
-    assert_eq!(extra.encoded.as_deref(), Some("json"));
+    assert_eq!(extra.encoded.as_ref().map(|v| v.as_str()), Some("json"));
     assert_eq!(names(&extra.fields), ["color"]);
     let legacy = field(b, "legacy");
     assert_eq!(
-        legacy.encoded.as_deref(),
+        legacy.encoded.as_ref().map(|v| v.as_str()),
         Some("json"),
         "`data-encoded-by` is honoured"
     );
     assert_eq!(names(&legacy.fields), ["size"]);
     assert_eq!(legacy.fields[0].ty, "integer");
     let form = field(b, "form");
-    assert_eq!(form.encoded.as_deref(), Some("urlencode"));
+    assert_eq!(form.encoded.as_ref().map(|v| v.as_str()), Some("urlencode"));
     assert_eq!(names(&form.fields), ["k"]);
-    assert_eq!(field(b, "proof").signed.as_deref(), Some("rsa-privatekey"));
+    assert_eq!(
+        field(b, "proof").signed.as_ref().map(|v| v.as_str()),
+        Some("rsa-privatekey")
+    );
     assert_eq!(field(b, "code").max_length, Some(32), "from the tooltip");
     assert_eq!(
         field(b, "remark").max_length,
@@ -429,21 +444,24 @@ fn encryption_encoding_signing_and_length_attributes() {
     let holder = field(r, "holder");
     assert_eq!(
         (
-            holder.encrypted.as_deref(),
-            holder.encryption_key.as_deref()
+            holder.encrypted.as_ref().map(|v| v.as_str()),
+            holder.encryption_key.as_ref().map(|v| v.as_str())
         ),
         (Some("rsa-pubkey"), Some("merchant"))
     );
     let blob = field(r, "blob");
     assert_eq!(
-        (blob.encrypted.as_deref(), blob.encryption_key.as_deref()),
+        (
+            blob.encrypted.as_ref().map(|v| v.as_str()),
+            blob.encryption_key.as_ref().map(|v| v.as_str())
+        ),
         (Some("aes-gcm"), Some("apiv3-key"))
     );
     let sealed = field(r, "sealed");
     assert_eq!(
         (
-            sealed.encrypted.as_deref(),
-            sealed.encryption_key.as_deref()
+            sealed.encrypted.as_ref().map(|v| v.as_str()),
+            sealed.encryption_key.as_ref().map(|v| v.as_str())
         ),
         (Some("aes-ecb"), Some("api-key-md5"))
     );
@@ -457,7 +475,10 @@ fn rule_row_introduces_decrypted_content() {
     assert_eq!(names(r), ["serial", "secret"]);
     let secret = field(r, "secret");
     assert_eq!(secret.ty, "string");
-    assert_eq!(secret.encrypted.as_deref(), Some("aes-gcm"));
+    assert_eq!(
+        secret.encrypted.as_ref().map(|v| v.as_str()),
+        Some("aes-gcm")
+    );
     assert_eq!(names(&secret.fields), ["pem", "expires"]);
     assert!(
         secret.variants.is_empty(),
@@ -472,7 +493,7 @@ fn rule_rows_separate_variants() {
     assert!(diags.is_empty(), "{diags:?}");
     let op = only_op(&page);
     let scene = field(&op.request_body.fields, "scene");
-    assert_eq!(scene.encoded.as_deref(), Some("json"));
+    assert_eq!(scene.encoded.as_ref().map(|v| v.as_str()), Some("json"));
     assert!(scene.fields.is_empty(), "children are in `variants`");
     assert_eq!(scene.variants.len(), 2);
     assert_eq!(names(&scene.variants[0]), ["scene"]);
@@ -609,7 +630,10 @@ fn webhook_v3_notification() {
     assert_eq!(n.encrypted_field.as_deref(), Some("resource.ciphertext"));
     let ct = field(&n.envelope.fields, "resource.ciphertext");
     assert_eq!(
-        (ct.encrypted.as_deref(), ct.encryption_key.as_deref()),
+        (
+            ct.encrypted.as_ref().map(|v| v.as_str()),
+            ct.encryption_key.as_ref().map(|v| v.as_str())
+        ),
         (Some("aes-gcm"), Some("apiv3-key"))
     );
     assert_eq!(
@@ -638,7 +662,10 @@ fn webhook_v2_notification() {
     assert_eq!(n.encrypted_field.as_deref(), Some("req_info"));
     let req = field(&n.envelope.fields, "req_info");
     assert_eq!(
-        (req.encrypted.as_deref(), req.encryption_key.as_deref()),
+        (
+            req.encrypted.as_ref().map(|v| v.as_str()),
+            req.encryption_key.as_ref().map(|v| v.as_str())
+        ),
         (Some("aes-ecb"), Some("api-key-md5"))
     );
     assert_eq!(names(&n.resource), ["ticket"]);
@@ -841,7 +868,10 @@ fn irregular_object_with_no_children() {
     let r = &only_op(&page).response.fields;
     assert_eq!(names(r), ["extras", "rows", "after"]);
     assert_eq!(field(r, "extras").ty, "object");
-    assert_eq!(field(r, "rows").items.as_deref(), Some("object"));
+    assert_eq!(
+        field(r, "rows").items.as_ref().map(|v| v.as_str()),
+        Some("object")
+    );
 }
 
 #[test]
@@ -882,7 +912,7 @@ fn irregular_unknown_type() {
     assert_eq!(field(q, "since").ty, "string");
     let ratio = field(q, "ratio");
     assert_eq!(
-        (ratio.ty.as_str(), ratio.items.as_deref()),
+        (ratio.ty.as_str(), ratio.items.as_ref().map(|v| v.as_str())),
         ("array", Some("string"))
     );
     assert_eq!(field(q, "what").ty, "string");
@@ -950,7 +980,7 @@ fn irregular_implied_json_string() {
     let (page, diags) = page("irr_implied_json", "openapi/v3/fixture/irr/implied-json.md");
     assert_eq!(classes(&diags), ["implied-json"]);
     let filter = field(&only_op(&page).query, "filter");
-    assert_eq!(filter.encoded.as_deref(), Some("json"));
+    assert_eq!(filter.encoded.as_ref().map(|v| v.as_str()), Some("json"));
     assert_eq!(names(&filter.fields), ["field"]);
 }
 

@@ -12,7 +12,10 @@ pub mod table;
 pub mod text;
 
 use crate::diag::Diagnostics;
-use crate::spec::{Body, Field, Notification, Operation, Page};
+use crate::spec::{
+    Api, Body, BodyFormat, Encryption, Field, FieldType, Marker, Method, Notification, Operation,
+    Page,
+};
 use blocks::Block;
 use table::Tree;
 
@@ -48,10 +51,18 @@ impl Kind {
         .map(|(_, k)| k)
     }
 
-    fn api(self) -> &'static str {
+    fn api(self) -> Api {
         match self {
-            Kind::OpenApiV3 | Kind::WebhookV3 => "v3",
-            Kind::OpenApiV2 | Kind::WebhookV2 => "v2",
+            Kind::OpenApiV3 | Kind::WebhookV3 => Api::V3,
+            Kind::OpenApiV2 | Kind::WebhookV2 => Api::V2,
+        }
+    }
+
+    /// The body format of this API generation (`json` for v3, `xml` for v2).
+    fn format(self) -> BodyFormat {
+        match self.api() {
+            Api::V3 => BodyFormat::Json,
+            Api::V2 => BodyFormat::Xml,
         }
     }
 
@@ -60,17 +71,14 @@ impl Kind {
     }
 }
 
-const METHODS: [&str; 5] = ["get", "post", "put", "patch", "delete"];
-const MARKERS: [&str; 4] = ["deprecated", "redesigned", "privated", "discarded"];
-
 /// The blocks that belong to one operation (or notification).
 #[derive(Debug, Default)]
 struct Section {
     line: usize,
-    method: String,
+    method: Method,
     title: String,
     description: String,
-    markers: Vec<String>,
+    markers: Vec<Marker>,
     doc_links: Vec<String>,
     request: Option<(usize, Tree)>,
     response: Option<(usize, Tree)>,
@@ -81,7 +89,7 @@ impl Section {
     fn is_deprecated(&self) -> bool {
         self.markers
             .iter()
-            .any(|m| m == "deprecated" || m == "discarded")
+            .any(|m| matches!(m, Marker::Deprecated | Marker::Discarded))
     }
 }
 
@@ -129,25 +137,25 @@ pub fn parse_page(rel: &str, src: &str, diags: &mut Diagnostics) -> Option<Parse
                     }
                     mix = id == "mix";
                     if !mix {
-                        if !METHODS.contains(&id.as_str()) {
+                        let Some(method) = Method::from_anchor(&id) else {
                             diags.error(line, "no-method", format!("`#` heading has anchor `{{#{id}}}`, not a method or `mix`; page has no operation"));
                             continue;
-                        }
+                        };
                         sections.push(Section {
                             line,
-                            method: id.to_uppercase(),
+                            method,
                             title,
                             description: fm.description.clone(),
                             ..Section::default()
                         });
                     }
-                } else if level == 2 && METHODS.contains(&id.as_str()) {
+                } else if let (2, Some(method)) = (level, Method::from_anchor(&id)) {
                     if !mix {
                         diags.warn(line, "method-heading", format!("`##` heading with `{{#{id}}}` on a page that is not `{{#mix}}`; read as another operation"));
                     }
                     sections.push(Section {
                         line,
-                        method: id.to_uppercase(),
+                        method,
                         title,
                         ..Section::default()
                     });
@@ -195,11 +203,11 @@ pub fn parse_page(rel: &str, src: &str, diags: &mut Diagnostics) -> Option<Parse
                     }
                     continue;
                 }
-                for m in MARKERS {
+                for &m in Marker::ALL {
                     if trimmed.contains(&format!("{{.im-{m}}}")) {
                         match sections.last_mut() {
-                            Some(s) if mix => s.markers.push(m.to_string()),
-                            _ => page.markers.push(m.to_string()),
+                            Some(s) if mix => s.markers.push(m),
+                            _ => page.markers.push(m),
                         }
                     }
                 }
@@ -336,14 +344,14 @@ fn operation(kind: Kind, rel: &str, s: Section, diags: &mut Diagnostics) -> Oper
     let mut op = Operation {
         method: s.method,
         path: path.clone(),
-        api: kind.api().to_string(),
+        api: kind.api(),
         title: s.title,
         description: s.description,
         doc_links: s.doc_links,
         deprecated,
         markers: s.markers,
         request_body: Body {
-            format: "empty".into(),
+            format: BodyFormat::Empty,
             ..Body::default()
         },
         ..Operation::default()
@@ -377,13 +385,13 @@ fn operation(kind: Kind, rel: &str, s: Section, diags: &mut Diagnostics) -> Oper
             for f in fields.into_iter().chain(variants.into_iter().flatten()) {
                 match f.name.as_str() {
                     "json" | "xml" | "body" => {
-                        if op.request_body.format != "empty" {
+                        if op.request_body.format != BodyFormat::Empty {
                             diags.warn(line, "duplicate-pseudo", format!("second body row `{}`; the later one is used", f.name));
                         }
                         op.request_body = body_from(&f, match f.name.as_str() {
-                            "json" => "json",
-                            "xml" => "xml",
-                            _ => "multipart",
+                            "json" => BodyFormat::Json,
+                            "xml" => BodyFormat::Xml,
+                            _ => BodyFormat::Multipart,
                         });
                     }
                     "query" => op.query.extend(container_children(f)),
@@ -432,7 +440,7 @@ fn operation(kind: Kind, rel: &str, s: Section, diags: &mut Diagnostics) -> Oper
                 ),
             );
             Body {
-                format: "empty".into(),
+                format: BodyFormat::Empty,
                 ..Body::default()
             }
         }
@@ -441,9 +449,9 @@ fn operation(kind: Kind, rel: &str, s: Section, diags: &mut Diagnostics) -> Oper
     op
 }
 
-fn body_from(f: &Field, format: &str) -> Body {
+fn body_from(f: &Field, format: BodyFormat) -> Body {
     Body {
-        format: format.into(),
+        format,
         fields: f.fields.clone(),
         variants: f.variants.clone(),
         ..Body::default()
@@ -468,10 +476,10 @@ fn first_url(text: &str) -> Option<String> {
 /// The response table: top-level rows are the body's fields, unless they are `body`/`json`/`xml`
 /// pseudo rows; a single-cell row says the body is empty, a file stream or a redirect.
 fn response_body(kind: Kind, line: usize, mut tree: Tree, diags: &mut Diagnostics) -> Body {
-    let default_format = if kind.api() == "v3" { "json" } else { "xml" };
+    let default_format = kind.format();
     let (fields, variants) = top_fields(line, &mut tree, diags);
     let mut body = Body {
-        format: default_format.into(),
+        format: default_format,
         fields,
         variants,
         ..Body::default()
@@ -481,7 +489,7 @@ fn response_body(kind: Kind, line: usize, mut tree: Tree, diags: &mut Diagnostic
     let has_body = body
         .fields
         .iter()
-        .any(|f| matches!(f.name.as_str(), "body" | "json" | "xml") && f.ty == "object");
+        .any(|f| matches!(f.name.as_str(), "body" | "json" | "xml") && f.ty == FieldType::Object);
     if body.variants.is_empty() && has_body && body.fields.iter().all(pseudo) {
         let mut status = Vec::new();
         for f in std::mem::take(&mut body.fields) {
@@ -490,9 +498,9 @@ fn response_body(kind: Kind, line: usize, mut tree: Tree, diags: &mut Diagnostic
                 continue;
             }
             let format = match f.name.as_str() {
-                "xml" => "xml",
-                "json" => "json",
-                _ if f.description.contains("XML") => "xml",
+                "xml" => BodyFormat::Xml,
+                "json" => BodyFormat::Json,
+                _ if f.description.contains("XML") => BodyFormat::Xml,
                 _ => default_format,
             };
             body = body_from(&f, format);
@@ -510,11 +518,11 @@ fn response_body(kind: Kind, line: usize, mut tree: Tree, diags: &mut Diagnostic
         }
         body.note.push_str(&note);
         if note.contains("空字符串") || note.contains("无返回内容") {
-            body.format = "empty".into();
+            body.format = BodyFormat::Empty;
         } else if note.contains("文件流") {
-            body.format = "binary".into();
+            body.format = BodyFormat::Binary;
         } else if note.contains("30x") || note.contains("跳转") {
-            body.format = "empty".into();
+            body.format = BodyFormat::Empty;
             body.redirect = true;
         } else {
             diags.warn(
@@ -524,7 +532,7 @@ fn response_body(kind: Kind, line: usize, mut tree: Tree, diags: &mut Diagnostic
             );
         }
     }
-    if (body.format == "json" || body.format == "xml")
+    if matches!(body.format, BodyFormat::Json | BodyFormat::Xml)
         && body.fields.is_empty()
         && body.variants.is_empty()
     {
@@ -533,7 +541,7 @@ fn response_body(kind: Kind, line: usize, mut tree: Tree, diags: &mut Diagnostic
             "empty-response",
             "response table lists no fields; read as an empty response",
         );
-        body.format = "empty".into();
+        body.format = BodyFormat::Empty;
     }
     body
 }
@@ -626,7 +634,7 @@ fn match_path_params(
                 );
                 out.push(Field {
                     name: names[i].clone(),
-                    ty: "string".into(),
+                    ty: FieldType::String,
                     required: true,
                     description: "(not described on the page)".into(),
                     ..Field::default()
@@ -642,17 +650,17 @@ fn notification(kind: Kind, s: Section, diags: &mut Diagnostics) -> Notification
     let deprecated = s.is_deprecated();
     let mut n = Notification {
         method: s.method,
-        api: kind.api().to_string(),
+        api: kind.api(),
         title: s.title,
         description: s.description,
         doc_links: s.doc_links,
         deprecated,
         envelope: Body {
-            format: if kind.api() == "v3" { "json" } else { "xml" }.into(),
+            format: kind.format(),
             ..Body::default()
         },
         reply: Body {
-            format: "empty".into(),
+            format: BodyFormat::Empty,
             ..Body::default()
         },
         ..Notification::default()
@@ -670,9 +678,9 @@ fn notification(kind: Kind, s: Section, diags: &mut Diagnostics) -> Notification
                     "headers" => n.headers = container_children(f),
                     "body" | "json" | "xml" => {
                         let format = if f.name == "xml" || f.description.contains("XML") {
-                            "xml"
+                            BodyFormat::Xml
                         } else {
-                            "json"
+                            BodyFormat::Json
                         };
                         n.envelope = body_from(&f, format);
                     }
@@ -727,7 +735,7 @@ fn find_encrypted<'a>(fields: &[&'a Field], prefix: &str) -> Option<(String, &'a
         } else {
             format!("{prefix}.{}", f.name)
         };
-        if matches!(f.encrypted.as_deref(), Some("aes-gcm" | "aes-ecb")) {
+        if matches!(f.encrypted, Some(Encryption::AesGcm | Encryption::AesEcb)) {
             return Some((path, f));
         }
         let children: Vec<&Field> = f.fields.iter().collect();

@@ -3,7 +3,7 @@
 use super::attrs::{self, Attrs};
 use super::text;
 use crate::diag::Diagnostics;
-use crate::spec::Field;
+use crate::spec::{Encoding, Encryption, Field, FieldType, KeyOwner, Signing};
 
 /// One table row, classified.
 #[derive(Debug, Clone, PartialEq)]
@@ -263,19 +263,19 @@ fn field_row(
     field.max_length = text::max_length(tooltip).or(described.max_length);
     if let Some(v) = ty_attrs.get("data-encrypted") {
         field.encrypted = match v {
-            "by-rsa-pubkey" => Some("rsa-pubkey".into()),
-            "by-aes-gcm" => Some("aes-gcm".into()),
-            "by-aes-ecb" => Some("aes-ecb".into()),
+            "by-rsa-pubkey" => Some(Encryption::RsaPubkey),
+            "by-aes-gcm" => Some(Encryption::AesGcm),
+            "by-aes-ecb" => Some(Encryption::AesEcb),
             other => {
                 diags.warn(
                     line,
                     "unknown-attribute",
                     format!("`data-encrypted={other}` is not known; kept as `{other}`"),
                 );
-                Some(other.to_string())
+                Some(Encryption::Other(other.to_string()))
             }
         };
-        field.encryption_key = encryption_key(tooltip, field.encrypted.as_deref());
+        field.encryption_key = encryption_key(tooltip, field.encrypted.as_ref());
         if field.encryption_key.is_none() {
             diags.warn(
                 line,
@@ -300,20 +300,20 @@ fn field_row(
             Some(v)
         });
     field.encoded = encoded.map(|v| match v {
-        "json_encode" => "json".to_string(),
-        "urlencode" => "urlencode".to_string(),
+        "json_encode" => Encoding::Json,
+        "urlencode" => Encoding::Urlencode,
         other => {
             diags.warn(
                 line,
                 "unknown-attribute",
                 format!("encoding `{other}` is not known; kept"),
             );
-            other.to_string()
+            Encoding::Other(other.to_string())
         }
     });
     field.signed = ty_attrs
         .get("data-signed")
-        .map(|v| v.strip_prefix("by-").unwrap_or(v).to_string());
+        .map(|v| Signing::parse(v.strip_prefix("by-").unwrap_or(v)));
     FieldRow {
         line,
         indent,
@@ -328,10 +328,14 @@ fn read_type(line: usize, field: &mut Field, ty_text: &str, diags: &mut Diagnost
         None => (t, false),
     };
     let base = match base {
-        "string" | "integer" | "number" | "boolean" | "object" => base.to_string(),
+        "string" => FieldType::String,
+        "integer" => FieldType::Integer,
+        "number" => FieldType::Number,
+        "boolean" => FieldType::Boolean,
+        "object" => FieldType::Object,
         "`true`" | "true" => {
             field.constant.get_or_insert_with(|| "true".into());
-            "boolean".to_string()
+            FieldType::Boolean
         }
         "" => {
             diags.warn(
@@ -339,7 +343,7 @@ fn read_type(line: usize, field: &mut Field, ty_text: &str, diags: &mut Diagnost
                 "unknown-type",
                 format!("`{}` has no type; read as string", field.name),
             );
-            "string".to_string()
+            FieldType::String
         }
         other => {
             diags.warn(
@@ -347,32 +351,32 @@ fn read_type(line: usize, field: &mut Field, ty_text: &str, diags: &mut Diagnost
                 "unknown-type",
                 format!("`{}` has type `{other}`; read as string", field.name),
             );
-            "string".to_string()
+            FieldType::String
         }
     };
     if array {
-        field.ty = "array".into();
+        field.ty = FieldType::Array;
         field.items = Some(base);
     } else {
         field.ty = base;
     }
 }
 
-fn encryption_key(tooltip: &str, encrypted: Option<&str>) -> Option<String> {
+fn encryption_key(tooltip: &str, encrypted: Option<&Encryption>) -> Option<KeyOwner> {
     let key = if tooltip.contains("微信支付公钥") || tooltip.contains("平台证书") {
-        "wechatpay"
+        KeyOwner::Wechatpay
     } else if tooltip.contains("商户API证书") {
-        "merchant"
+        KeyOwner::Merchant
     } else if tooltip.contains("付款到银行卡") {
-        "bank"
-    } else if tooltip.contains("APIv3密钥") || encrypted == Some("aes-gcm") {
-        "apiv3-key"
-    } else if tooltip.contains("API密钥") || encrypted == Some("aes-ecb") {
-        "api-key-md5"
+        KeyOwner::Bank
+    } else if tooltip.contains("APIv3密钥") || encrypted == Some(&Encryption::AesGcm) {
+        KeyOwner::Apiv3Key
+    } else if tooltip.contains("API密钥") || encrypted == Some(&Encryption::AesEcb) {
+        KeyOwner::ApiKeyMd5
     } else {
         return None;
     };
-    Some(key.to_string())
+    Some(key)
 }
 
 /// A built table: the top-level field sets (more than one when rule rows separate top-level variants)
@@ -527,12 +531,12 @@ pub fn build_tree(rows: Vec<Row>, diags: &mut Diagnostics) -> Tree {
 }
 
 fn is_container(f: &Field) -> bool {
-    f.ty == "object" || f.items.as_deref() == Some("object")
+    f.ty == FieldType::Object || f.items == Some(FieldType::Object)
 }
 
 /// Whether a field may carry children introduced by a rule row.
 fn can_hold_decoded(f: &Field) -> bool {
-    f.ty != "string" || f.encoded.is_some() || f.encrypted.is_some() || f.name == "meta"
+    f.ty != FieldType::String || f.encoded.is_some() || f.encrypted.is_some() || f.name == "meta"
 }
 
 /// Moves a node's children into its field, checking the node's shape.
@@ -555,10 +559,10 @@ fn assemble(id: usize, nodes: &mut Vec<Node>, diags: &mut Diagnostics) -> Field 
     let has_children = !sets.is_empty();
     let container = is_container(&field);
     if has_children && !container {
-        if field.ty == "string" && (field.encoded.is_some() || field.encrypted.is_some()) {
+        if field.ty == FieldType::String && (field.encoded.is_some() || field.encrypted.is_some()) {
             // decoded / decrypted content: expected
-        } else if field.ty == "string" {
-            field.encoded = Some("json".into());
+        } else if field.ty == FieldType::String {
+            field.encoded = Some(Encoding::Json);
             if field.name != "meta" {
                 diags.warn(line, "implied-json", format!("string `{}` has child fields but no encoding attribute; read as a JSON string", field.name));
             }
@@ -609,7 +613,7 @@ pub(crate) fn check_duplicates(line: usize, parent: &str, set: &[Field], diags: 
 fn type_name(f: &Field) -> String {
     match &f.items {
         Some(i) => format!("{i}[]"),
-        None => f.ty.clone(),
+        None => f.ty.to_string(),
     }
 }
 
@@ -643,10 +647,10 @@ mod tests {
         assert!(d.is_empty(), "{d:?}");
         let json = &t.top[0][0];
         assert_eq!(json.fields[0].ty, "array");
-        assert_eq!(json.fields[0].items.as_deref(), Some("object"));
+        assert_eq!(json.fields[0].items, Some(FieldType::Object));
         assert_eq!(json.fields[0].fields[0].name, "b");
         assert!(!json.fields[0].fields[0].required);
-        assert_eq!(json.fields[1].items.as_deref(), Some("string"));
+        assert_eq!(json.fields[1].items, Some(FieldType::String));
     }
 
     #[test]

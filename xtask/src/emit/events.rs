@@ -6,7 +6,7 @@ use super::rust::{enum_tokens, ident, inner_doc_attrs, struct_tokens};
 use super::types::{merge_variants, Dir, StructDef, TypeSet};
 use super::Files;
 use crate::naming;
-use crate::spec::{Notification, Page};
+use crate::spec::{Api, Notification, Page};
 use quote::quote;
 use std::collections::BTreeMap;
 
@@ -37,7 +37,7 @@ pub fn variant_name(event_type: &str) -> String {
 pub fn files(pages: &[Page]) -> Result<(Files, usize), String> {
     let mut events: BTreeMap<String, Event> = BTreeMap::new();
     for page in pages {
-        for n in page.notifications.iter().filter(|n| n.api == "v3") {
+        for n in page.notifications.iter().filter(|n| n.api == Api::V3) {
             for wire in &n.event_types {
                 let module = module_name(wire);
                 let spec_file = format!("spec/{}", crate::corpus::spec_file(&page.source));
@@ -344,11 +344,11 @@ mod tests {
             source: source.into(),
             title: "t".into(),
             notifications: vec![Notification {
-                api: "v3".into(),
+                api: Api::V3,
                 event_types: vec![event_type.into()],
                 resource: vec![Field {
                     name: "out_trade_no".into(),
-                    ty: "string".into(),
+                    ty: crate::spec::FieldType::String,
                     required: true,
                     ..Field::default()
                 }],

@@ -6,7 +6,7 @@ pub mod rust;
 pub mod types;
 
 use crate::naming;
-use crate::spec::{Operation, Page};
+use crate::spec::{Api, BodyFormat, Operation, Page};
 use quote::quote;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -34,7 +34,7 @@ pub fn crate_files(pages: &[Page]) -> Result<(Files, Summary), String> {
     let mut nodes: BTreeMap<Vec<String>, Node> = BTreeMap::new();
     let mut summary = Summary::default();
     for page in pages {
-        for op in page.operations.iter().filter(|o| o.api == "v3") {
+        for op in page.operations.iter().filter(|o| o.api == Api::V3) {
             let path = naming::module_path(&op.path);
             for depth in 1..path.len() {
                 nodes
@@ -177,16 +177,13 @@ fn module_source(
     let mut sources = BTreeSet::new();
     for (op, source) in &node.ops {
         sources.insert(source.clone());
-        let mut op = op.clone();
-        let method = op.method.to_lowercase();
-        if !methods_seen.insert(method.clone()) {
+        if !methods_seen.insert(op.method) {
             return Err(format!(
                 "two {} operations map to module `{url}` ({source})",
                 op.method
             ));
         }
-        op.method = op.method.to_uppercase();
-        items.push(rust::operation_tokens(&op, &naming::feature(&op.path)));
+        items.push(rust::operation_tokens(op, &naming::feature(&op.path)));
     }
     let inner = rust::inner_doc_attrs(&doc);
     let tokens = quote!(#inner #(#items)*);
@@ -514,8 +511,8 @@ fn operations_table(
 ) -> proc_macro2::TokenStream {
     let entries = ops.iter().map(|(path, op)| {
         let module: Vec<proc_macro2::Ident> = path.iter().map(|s| rust::ident(s)).collect();
-        let method_mod = rust::ident(&naming::snake(&op.method.to_lowercase()));
-        let method = op.method.to_uppercase();
+        let method_mod = rust::ident(op.method.lower());
+        let method = op.method.as_str();
         let url = &op.path;
         let feature = naming::file_stem(&group[1]);
         let link = op.doc_links.first().cloned().unwrap_or_default();
@@ -527,14 +524,14 @@ fn operations_table(
                 .map(|s| s.as_str())
                 .collect::<Vec<_>>()
                 .join("::"),
-            method.to_lowercase()
+            op.method.lower()
         );
-        let req = if op.request_body.format == "json" {
+        let req = if op.request_body.format == BodyFormat::Json {
             quote!(checker!(crate::#(#module)::*::#method_mod::Body))
         } else {
             quote!(::std::option::Option::None)
         };
-        let has_response = op.response.format == "json"
+        let has_response = op.response.format == BodyFormat::Json
             && !(op.response.fields.is_empty() && op.response.variants.is_empty());
         let resp = if has_response {
             quote!(checker!(crate::#(#module)::*::#method_mod::Response))

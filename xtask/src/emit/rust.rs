@@ -4,7 +4,7 @@ use super::types::{
     is_sensitive_request_field, sensitive_note, Dir, EnumDef, FieldDef, StructDef, Ty, TypeSet,
 };
 use crate::naming;
-use crate::spec::{Field, Operation};
+use crate::spec::{BodyFormat, Encryption, Field, FieldType, Operation};
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote};
 
@@ -103,8 +103,8 @@ fn field_tokens(f: &FieldDef, serialize: bool, serde: bool) -> TokenStream {
     let name = ident(&f.ident);
     let ty = ty_tokens(&f.ty);
     let mut doc = doc_attrs(&f.doc);
-    if f.encrypted.as_deref() == Some("rsa-pubkey") {
-        if let Some(note) = sensitive_note(f.encryption_key.as_deref()) {
+    if f.encrypted == Some(Encryption::RsaPubkey) {
+        if let Some(note) = sensitive_note(f.encryption_key) {
             let note = format!(" {note}");
             if !f.doc.trim().is_empty() {
                 doc.extend(quote!(#[doc = ""]));
@@ -239,14 +239,14 @@ fn debug_tokens(s: &StructDef, extra: &[(Ident, TokenStream)]) -> TokenStream {
 /// `meta` part) and the names of query parameters, in document order.
 pub fn encrypted_paths(op: &Operation) -> (Vec<String>, Vec<String>) {
     let mut body = Vec::new();
-    match op.request_body.format.as_str() {
-        "json" => {
+    match op.request_body.format {
+        BodyFormat::Json => {
             collect_sensitive(&op.request_body.fields, "", &mut body);
             for v in &op.request_body.variants {
                 collect_sensitive(v, "", &mut body);
             }
         }
-        "multipart" => {
+        BodyFormat::Multipart => {
             // The JSON `meta` part: the part the runtime encrypts in (and signs).
             if let Some(meta) = upload_meta(&request_body_fields(op)) {
                 collect_sensitive(&meta.fields, "", &mut body);
@@ -255,12 +255,12 @@ pub fn encrypted_paths(op: &Operation) -> (Vec<String>, Vec<String>) {
                 }
             }
         }
-        _ => {}
+        BodyFormat::Xml | BodyFormat::Binary | BodyFormat::Empty => {}
     }
     let query = op
         .query
         .iter()
-        .filter(|f| is_sensitive_request_field(f.encrypted.as_deref(), f.encryption_key.as_deref()))
+        .filter(|f| is_sensitive_request_field(f.encrypted.as_ref(), f.encryption_key))
         .map(|f| f.name.clone())
         .collect();
     (body, query)
@@ -279,7 +279,7 @@ fn request_body_fields(op: &Operation) -> Vec<Field> {
 fn upload_meta(body_fields: &[Field]) -> Option<&Field> {
     body_fields
         .iter()
-        .find(|f| f.ty == "string" && (f.encoded.is_some() || !f.fields.is_empty()))
+        .find(|f| f.ty == FieldType::String && (f.encoded.is_some() || !f.fields.is_empty()))
 }
 
 /// Paths of sensitive fields below `fields`. Object members and array elements are followed; the
@@ -287,8 +287,8 @@ fn upload_meta(body_fields: &[Field]) -> Option<&Field> {
 fn collect_sensitive(fields: &[Field], prefix: &str, out: &mut Vec<String>) {
     for f in fields {
         let path = format!("{prefix}{}", f.name);
-        if is_sensitive_request_field(f.encrypted.as_deref(), f.encryption_key.as_deref()) {
-            let p = if f.ty == "array" {
+        if is_sensitive_request_field(f.encrypted.as_ref(), f.encryption_key) {
+            let p = if f.ty == FieldType::Array {
                 format!("{path}[]")
             } else {
                 path.clone()
@@ -297,10 +297,10 @@ fn collect_sensitive(fields: &[Field], prefix: &str, out: &mut Vec<String>) {
                 out.push(p);
             }
         }
-        if f.ty == "string" {
+        if f.ty == FieldType::String {
             continue;
         }
-        let sub = if f.ty == "array" {
+        let sub = if f.ty == FieldType::Array {
             format!("{path}[].")
         } else {
             format!("{path}.")
@@ -389,8 +389,7 @@ enum Loc {
 
 /// Everything emitted for one operation.
 pub fn operation_tokens(op: &Operation, feature_doc: &str) -> TokenStream {
-    let method = op.method.to_lowercase();
-    let method_ident = ident(&naming::snake(&method));
+    let method_ident = ident(op.method.lower());
     let mut types = TypeSet::new(&["Request", "Body", "Response", "Meta"]);
 
     // Path, query and header parameters live on `Request`; the JSON body is `Request::body`.
@@ -414,7 +413,7 @@ pub fn operation_tokens(op: &Operation, feature_doc: &str) -> TokenStream {
     );
     let param_fields: Vec<Field> = params.iter().map(|(_, f)| f.clone()).collect();
     let mut param_defs = types.field_defs(&param_fields, "Request", Dir::Request);
-    let has_json = op.request_body.format == "json";
+    let has_json = op.request_body.format == BodyFormat::Json;
     if has_json {
         for d in &mut param_defs {
             if d.ident == "body" {
@@ -428,9 +427,9 @@ pub fn operation_tokens(op: &Operation, feature_doc: &str) -> TokenStream {
         types.top_struct("Body", "The JSON request body.", &body_fields, Dir::Request);
     }
     // A media upload: a JSON `meta` part (signed) and one file part.
-    let upload = (op.request_body.format == "multipart").then(|| {
+    let upload = (op.request_body.format == BodyFormat::Multipart).then(|| {
         let meta = upload_meta(&body_fields);
-        let file = body_fields.iter().find(|f| f.ty != "string");
+        let file = body_fields.iter().find(|f| f.ty != FieldType::String);
         (meta.cloned(), file.cloned())
     });
     if let Some((Some(meta), _)) = &upload {
@@ -446,8 +445,8 @@ pub fn operation_tokens(op: &Operation, feature_doc: &str) -> TokenStream {
     } else {
         super::types::merge_variants(&op.response.variants)
     };
-    let response_ty = match op.response.format.as_str() {
-        "json" if !response_fields.is_empty() => {
+    let response_ty = match op.response.format {
+        BodyFormat::Json if !response_fields.is_empty() => {
             types.top_struct(
                 "Response",
                 "The JSON response body.",
@@ -456,8 +455,10 @@ pub fn operation_tokens(op: &Operation, feature_doc: &str) -> TokenStream {
             );
             quote!(#method_ident::Response)
         }
-        "binary" => quote!(::bytes::Bytes),
-        _ => quote!(()),
+        BodyFormat::Binary => quote!(::bytes::Bytes),
+        BodyFormat::Json | BodyFormat::Xml | BodyFormat::Multipart | BodyFormat::Empty => {
+            quote!(())
+        }
     };
 
     // The Request struct.
@@ -510,7 +511,7 @@ pub fn operation_tokens(op: &Operation, feature_doc: &str) -> TokenStream {
     }
 
     // The endpoint function.
-    let http_method = format_ident!("{}", op.method.to_uppercase());
+    let http_method = format_ident!("{}", op.method.as_str());
     let path = &op.path;
     let mut steps = Vec::new();
     for ((loc, f), d) in params.iter().zip(&param_defs) {
@@ -543,7 +544,7 @@ pub fn operation_tokens(op: &Operation, feature_doc: &str) -> TokenStream {
     if let Some(base) = &op.base_uri {
         steps.push(quote!(let request = request.base_url(#base);));
     }
-    if op.response.format == "binary" {
+    if op.response.format == BodyFormat::Binary {
         steps.push(quote!(let request = request.unsigned_download();));
     }
     if has_json {
@@ -575,10 +576,12 @@ pub fn operation_tokens(op: &Operation, feature_doc: &str) -> TokenStream {
     if !encrypted_body.is_empty() {
         steps.push(quote!(let request = request.encrypt_fields(&[#(#encrypted_body),*]);));
     }
-    let send = match op.response.format.as_str() {
-        "binary" => quote!(client.send_bytes(request).await),
-        "json" if !response_fields.is_empty() => quote!(client.send(request).await),
-        _ => quote!(client.send_empty(request).await),
+    let send = match op.response.format {
+        BodyFormat::Binary => quote!(client.send_bytes(request).await),
+        BodyFormat::Json if !response_fields.is_empty() => quote!(client.send(request).await),
+        BodyFormat::Json | BodyFormat::Xml | BodyFormat::Multipart | BodyFormat::Empty => {
+            quote!(client.send_empty(request).await)
+        }
     };
     let fn_doc = doc_attrs(&fn_doc_text(op, feature_doc));
     let deprecated = if op.deprecated {
@@ -590,7 +593,7 @@ pub fn operation_tokens(op: &Operation, feature_doc: &str) -> TokenStream {
     let new_request = quote!(let request = ::wechatpay_runtime::Request::new(::wechatpay_runtime::Method::#http_method, #path););
     // A file download also gets a request builder, so the file can be streamed with
     // `Client::download` / `download_to_path` instead of buffered by `send_bytes`.
-    let (body, request_fn) = if op.response.format == "binary" {
+    let (body, request_fn) = if op.response.format == BodyFormat::Binary {
         let request_fn = format_ident!("{}_request", method_ident);
         // Written here, not taken from the docs: no Markdown escaping.
         let doc = [

@@ -2,7 +2,7 @@
 //! shapes reused within a module and names made unique deterministically.
 
 use crate::naming;
-use crate::spec::Field;
+use crate::spec::{Encryption, Field, FieldType, KeyOwner};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// A Rust type as used in a field.
@@ -43,22 +43,25 @@ pub struct FieldDef {
     pub required: bool,
     pub doc: String,
     /// `rsa-pubkey` etc., for the docs.
-    pub encrypted: Option<String>,
+    pub encrypted: Option<Encryption>,
     /// Whose key encrypts it (`wechatpay`, `merchant`, …).
-    pub encryption_key: Option<String>,
+    pub encryption_key: Option<KeyOwner>,
 }
 
 impl FieldDef {
     /// A value the caller gives in plaintext and the client encrypts for WeChat Pay: hidden in `Debug`.
     pub fn sensitive(&self) -> bool {
-        is_sensitive_request_field(self.encrypted.as_deref(), self.encryption_key.as_deref())
+        is_sensitive_request_field(self.encrypted.as_ref(), self.encryption_key)
     }
 }
 
 /// RSA-OAEP with the WeChat Pay public key or platform certificate (`rsa-pubkey` + `wechatpay`): the
 /// fields the runtime encrypts on the caller's behalf.
-pub fn is_sensitive_request_field(encrypted: Option<&str>, key: Option<&str>) -> bool {
-    encrypted == Some("rsa-pubkey") && key == Some("wechatpay")
+pub fn is_sensitive_request_field(encrypted: Option<&Encryption>, key: Option<KeyOwner>) -> bool {
+    matches!(
+        (encrypted, key),
+        (Some(Encryption::RsaPubkey), Some(KeyOwner::Wechatpay))
+    )
 }
 
 /// A generated struct.
@@ -168,7 +171,7 @@ impl TypeSet {
                 required: f.required,
                 doc: field_doc(f),
                 encrypted: f.encrypted.clone(),
-                encryption_key: f.encryption_key.clone(),
+                encryption_key: f.encryption_key,
             });
         }
         out
@@ -176,25 +179,24 @@ impl TypeSet {
 
     /// The Rust type of one spec field, creating nested structs and enums as needed.
     pub fn ty_of(&mut self, f: &Field, parent: &str, dir: Dir) -> Ty {
-        let scalar = |t: &str| match t {
-            "integer" => Some(Ty::I64),
-            "number" => Some(Ty::Number),
-            "boolean" => Some(Ty::Bool),
-            _ => None,
-        };
-        match f.ty.as_str() {
-            "array" => {
-                let item = f.items.as_deref().unwrap_or("string");
-                let inner = match item {
-                    "object" => self.object_ty(f, parent, dir),
-                    "string" => self.string_ty(f, parent),
-                    other => scalar(other).unwrap_or(Ty::Value),
+        match f.ty {
+            FieldType::Array => {
+                let inner = match f.items.unwrap_or(FieldType::String) {
+                    FieldType::Object => self.object_ty(f, parent, dir),
+                    FieldType::String => self.string_ty(f, parent),
+                    FieldType::Integer => Ty::I64,
+                    FieldType::Number => Ty::Number,
+                    FieldType::Boolean => Ty::Bool,
+                    // An array of arrays is not expressible in the docs' tables.
+                    FieldType::Array => Ty::Value,
                 };
                 Ty::Vec(Box::new(inner))
             }
-            "object" => self.object_ty(f, parent, dir),
-            "string" => self.string_ty(f, parent),
-            other => scalar(other).unwrap_or(Ty::Value),
+            FieldType::Object => self.object_ty(f, parent, dir),
+            FieldType::String => self.string_ty(f, parent),
+            FieldType::Integer => Ty::I64,
+            FieldType::Number => Ty::Number,
+            FieldType::Boolean => Ty::Bool,
         }
     }
 
@@ -296,10 +298,10 @@ pub fn merge_variants(sets: &[Vec<Field>]) -> Vec<Field> {
                     *count += 1;
                     m.required &= f.required;
                     if m.ty != f.ty || m.items != f.items || m.enum_values != f.enum_values {
-                        if m.ty == "string" && f.ty == "string" {
+                        if m.ty == FieldType::String && f.ty == FieldType::String {
                             m.enum_values = None;
                         } else {
-                            m.ty = "object".into();
+                            m.ty = FieldType::Object;
                             m.items = None;
                             m.fields.clear();
                             m.variants.clear();
@@ -339,7 +341,7 @@ pub fn merge_variants(sets: &[Vec<Field>]) -> Vec<Field> {
 fn field_doc(f: &Field) -> String {
     let mut doc = f.description.clone();
     if let Some(values) = &f.enum_values {
-        if f.ty != "string" && f.items.as_deref() != Some("string") {
+        if f.ty != FieldType::String && f.items != Some(FieldType::String) {
             doc.push_str(&format!(
                 "\n\nDocumented values: {}.",
                 values
@@ -357,12 +359,14 @@ fn field_doc(f: &Field) -> String {
         doc.push_str(&format!("\n\nAt most {n} characters."));
     }
     // The notes of RSA-encrypted fields are added unescaped by `rust::field_tokens` (`sensitive_note`).
-    match f.encrypted.as_deref() {
-        Some("rsa-pubkey") if sensitive_note(f.encryption_key.as_deref()).is_some() => {}
-        Some("rsa-pubkey") => {
+    match &f.encrypted {
+        Some(Encryption::RsaPubkey) if sensitive_note(f.encryption_key).is_some() => {}
+        Some(Encryption::RsaPubkey) => {
             doc.push_str("\n\nSensitive: encrypted with RSA-OAEP (see the docs of the operation).")
         }
-        Some(other) => doc.push_str(&format!("\n\nEncrypted ({other}).")),
+        Some(other @ (Encryption::AesGcm | Encryption::AesEcb | Encryption::Other(_))) => {
+            doc.push_str(&format!("\n\nEncrypted ({other})."))
+        }
         None => {}
     }
     if let Some(e) = &f.encoded {
@@ -372,19 +376,19 @@ fn field_doc(f: &Field) -> String {
 }
 
 /// The doc note (Markdown, not to be escaped) of an `rsa-pubkey` field, by whose key encrypts it.
-pub fn sensitive_note(key: Option<&str>) -> Option<&'static str> {
-    match key {
-        Some("wechatpay") => Some(
+pub fn sensitive_note(key: Option<KeyOwner>) -> Option<&'static str> {
+    match key? {
+        KeyOwner::Wechatpay => Some(
             "Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP \
              for WeChat Pay (its public key or platform certificate) and names that key in \
              `Wechatpay-Serial`. `Debug` shows `<redacted>`.",
         ),
-        Some("merchant") => Some(
+        KeyOwner::Merchant => Some(
             "Ciphertext: WeChat Pay encrypted this value with the merchant's public key (RSA-OAEP, \
              base64). Decrypt it with [`Client::decrypt_sensitive_field`](wechatpay_runtime::Client::decrypt_sensitive_field), \
              which returns a redacted [`SecretString`](wechatpay_runtime::SecretString).",
         ),
-        _ => None,
+        KeyOwner::Bank | KeyOwner::Apiv3Key | KeyOwner::ApiKeyMd5 => None,
     }
 }
 
