@@ -2,7 +2,8 @@
 //!
 //! Run with `cargo bench -p xtask --bench codegen` (release profile). It reports the minimum and median
 //! wall time of (1) reading and parsing every page and (2) a full `codegen --check` run (parse, serialise
-//! every spec file and compare it with the committed one), over several iterations.
+//! every spec file and compare it with the committed one, emit and compare generated/) and (3) the same
+//! from the committed spec/ alone, over several iterations.
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -27,11 +28,19 @@ fn main() {
     });
     let opts = xtask::codegen::Options {
         root: root.clone(),
-        docs: Some(docs.clone()),
+        input: xtask::codegen::InputChoice::DocsFlag(docs.clone()),
         check: true,
     };
     let full = measure(iterations, || {
         let report = xtask::codegen::run(&opts).expect("codegen runs");
+        std::hint::black_box(report.counts.pages);
+    });
+    let spec_only = xtask::codegen::Options {
+        input: xtask::codegen::InputChoice::SpecOnly,
+        ..opts.clone()
+    };
+    let from_spec = measure(iterations, || {
+        let report = xtask::codegen::run(&spec_only).expect("codegen from spec/ runs");
         std::hint::black_box(report.counts.pages);
     });
     let pages = xtask::corpus::load(&docs)
@@ -45,6 +54,10 @@ fn main() {
     println!(
         "  codegen --check (all): min {:>8.1?}  median {:>8.1?}",
         full.0, full.1
+    );
+    println!(
+        "  codegen --check --spec-only: min {:>8.1?}  median {:>8.1?}",
+        from_spec.0, from_spec.1
     );
 }
 

@@ -1,27 +1,146 @@
-//! The `codegen` task: read the docs, write `spec/` (and, later, `generated/`).
+//! The `codegen` task, in two stages with `spec/` between them:
+//!
+//! 1. **docs → `spec/`** (only when a docs folder is found): the pages are parsed and written as one
+//!    JSON per page, with `spec/index.json` (counts, redirect stubs, parser diagnostics).
+//! 2. **`spec/` → `generated/`** (always): the emitter reads the spec model deserialised from the JSON
+//!    text of stage 1, or from the committed files when there is no docs folder; never the parser's
+//!    in-memory pages. What a reviewer approves in `spec/` is exactly what generates the code.
+//!
+//! `spec/DIAGNOSTICS.md` renders the parser diagnostics (kept in `spec/index.json`) and the emitter's.
 
 use crate::corpus::{self, Counts};
-use crate::diag;
+use crate::diag::{self, Diagnostic};
 use crate::files::Writer;
+use crate::spec::Page;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
+
+/// The docs folder used when neither `--docs` nor `$WECHATPAY_DOCS` names one, relative to the
+/// repository root.
+pub const DEFAULT_DOCS: &str = "../shared/docs/wechatpay.im";
+
+/// The environment variable that names the docs folder.
+pub const DOCS_ENV: &str = "WECHATPAY_DOCS";
 
 /// Options of one run.
 #[derive(Debug, Clone)]
 pub struct Options {
     /// The repository root (holds `spec/`, `generated/`).
     pub root: PathBuf,
-    /// The docs folder; `None` means `$WECHATPAY_DOCS`, else `<root>/../shared/docs/wechatpay.im`.
-    pub docs: Option<PathBuf>,
+    /// Where the input comes from.
+    pub input: InputChoice,
     /// Write nothing; report stale files.
     pub check: bool,
+}
+
+/// What the caller asked for as input.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InputChoice {
+    /// The docs folder given with `--docs` (must exist).
+    DocsFlag(PathBuf),
+    /// `$WECHATPAY_DOCS` if set (must then exist), else [`DEFAULT_DOCS`] if it exists, else `spec/`.
+    Auto,
+    /// The committed `spec/` only, whatever docs folder exists.
+    SpecOnly,
+}
+
+/// The input a run used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Input {
+    /// A docs folder, and what named it (`--docs`, `$WECHATPAY_DOCS`, the default).
+    Docs { dir: PathBuf, origin: &'static str },
+    /// The committed `spec/` alone; the reason no docs folder was read.
+    Spec { why: String },
+}
+
+impl Input {
+    /// One line naming the input, printed by `cargo xtask codegen`.
+    pub fn describe(&self) -> String {
+        match self {
+            Input::Docs { dir, origin } => {
+                format!("input: docs folder {} ({origin})", dir.display())
+            }
+            Input::Spec { why } => format!("input: committed spec/ ({why})"),
+        }
+    }
+}
+
+/// Decides the input: an explicitly named docs folder must exist (the error names where the value came
+/// from); without one, the default docs folder is used when present, else the committed `spec/`.
+pub fn resolve_input(root: &Path, choice: &InputChoice) -> Result<Input, String> {
+    let named = |dir: PathBuf, origin: &'static str| {
+        if dir.is_dir() {
+            Ok(Input::Docs { dir, origin })
+        } else {
+            Err(format!(
+                "docs folder `{}` (from {origin}) does not exist or is not a folder",
+                dir.display()
+            ))
+        }
+    };
+    match choice {
+        InputChoice::DocsFlag(dir) => named(dir.clone(), "--docs"),
+        InputChoice::SpecOnly => Ok(Input::Spec {
+            why: "asked for".into(),
+        }),
+        InputChoice::Auto => match std::env::var_os(DOCS_ENV) {
+            Some(d) if !d.is_empty() => named(PathBuf::from(d), "$WECHATPAY_DOCS"),
+            _ => {
+                let dir = root.join(DEFAULT_DOCS);
+                if dir.is_dir() {
+                    Ok(Input::Docs {
+                        dir,
+                        origin: "default",
+                    })
+                } else {
+                    Ok(Input::Spec {
+                        why: format!(
+                            "no --docs, no ${DOCS_ENV}, no {DEFAULT_DOCS} beside the repository"
+                        ),
+                    })
+                }
+            }
+        },
+    }
+}
+
+/// The docs folder the tests read: `explicit`, else `$WECHATPAY_DOCS`, else [`DEFAULT_DOCS`] under `root`
+/// (which may not exist).
+pub fn docs_dir(root: &Path, explicit: Option<&Path>) -> PathBuf {
+    if let Some(d) = explicit {
+        return d.to_path_buf();
+    }
+    match std::env::var_os(DOCS_ENV) {
+        Some(d) if !d.is_empty() => PathBuf::from(d),
+        _ => root.join(DEFAULT_DOCS),
+    }
+}
+
+/// `spec/index.json`: what stage 1 found besides the pages.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Index {
+    pub counts: Counts,
+    /// Redirect stubs that were skipped: page → target.
+    pub redirect_stubs: BTreeMap<String, String>,
+    /// Pages that could not be read, with the reason.
+    pub failed_pages: BTreeMap<String, String>,
+    /// Every parser diagnostic, sorted by file and line.
+    #[serde(default)]
+    pub diagnostics: Vec<Diagnostic>,
 }
 
 /// What a run did.
 #[derive(Debug)]
 pub struct Report {
-    pub docs: PathBuf,
+    pub input: Input,
+    /// Counts of stage 1 (read back from `spec/index.json` when the input is `spec/`).
     pub counts: Counts,
+    /// Diagnostics of the emitter (stage 2).
+    pub emitter_diagnostics: usize,
+    /// The summary of `spec/CHANGES.md` when this run changed the spec (a docs update).
+    pub changes: Option<String>,
     pub writer: Writer,
     pub root: PathBuf,
     pub elapsed: Duration,
@@ -61,72 +180,126 @@ impl Report {
             "updated"
         };
         format!(
-            "codegen: {} pages from {} ({} redirect stubs skipped, {} unreadable): {} v3 + {} v2 operations, {} v3 + {} v2 notification pages; {} warnings, {} errors (spec/DIAGNOSTICS.md); {} files {verb}, {} removed; {:.2?}",
-            c.pages, self.docs.display(), c.redirect_stubs, c.failed_pages, c.v3_operations, c.v2_operations, c.v3_notification_pages, c.v2_notification_pages, c.warnings, c.errors, self.writer.changed.len(), self.writer.removed.len(), self.elapsed
+            "codegen: {} pages ({} redirect stubs skipped, {} unreadable): {} v3 + {} v2 operations, {} v3 + {} v2 notification pages; {} parser warnings, {} parser errors, {} emitter diagnostics (spec/DIAGNOSTICS.md); {} files {verb}, {} removed; {:.2?}",
+            c.pages, c.redirect_stubs, c.failed_pages, c.v3_operations, c.v2_operations, c.v3_notification_pages, c.v2_notification_pages, c.warnings, c.errors, self.emitter_diagnostics, self.writer.changed.len(), self.writer.removed.len(), self.elapsed
         )
-    }
-}
-
-/// The docs folder to read: explicit, else `$WECHATPAY_DOCS`, else `<root>/../shared/docs/wechatpay.im`.
-pub fn docs_dir(root: &Path, explicit: Option<&Path>) -> PathBuf {
-    if let Some(d) = explicit {
-        return d.to_path_buf();
-    }
-    match std::env::var_os("WECHATPAY_DOCS") {
-        Some(d) if !d.is_empty() => PathBuf::from(d),
-        _ => root.join("../shared/docs/wechatpay.im"),
     }
 }
 
 /// Runs the generator.
 pub fn run(opts: &Options) -> Result<Report, String> {
     let start = Instant::now();
-    let docs = docs_dir(&opts.root, opts.docs.as_deref());
-    let corpus = corpus::load(&docs)?;
-    let counts = corpus.counts();
+    let input = resolve_input(&opts.root, &opts.input)?;
     let mut w = Writer::new(opts.check);
     let spec = opts.root.join("spec");
-    for page in &corpus.pages {
-        w.ensure(
-            &spec.join(corpus::spec_file(&page.source)),
-            &corpus::page_json(page),
-        )?;
-    }
-    let index = serde_json::json!({
-        "counts": counts,
-        "redirect_stubs": corpus.redirects,
-        "failed_pages": corpus.failed,
-    });
-    let mut index = serde_json::to_string_pretty(&index).map_err(|e| e.to_string())?;
-    index.push('\n');
-    w.ensure(&spec.join("index.json"), &index)?;
-    w.ensure(
-        &spec.join("DIAGNOSTICS.md"),
-        &diag::render_report(&corpus.diagnostics),
-    )?;
-    for dir in ["openapi", "webhook"] {
-        w.prune(&spec.join(dir), "json")?;
-    }
+    let (pages, index) = match &input {
+        Input::Docs { dir, .. } => docs_to_spec(dir, &spec, &mut w)?,
+        Input::Spec { .. } => (read_spec_pages(&spec)?, read_index(&spec)?),
+    };
     let generated = opts.root.join("generated");
-    let (files, summary) = crate::emit::crate_files(&corpus.pages)?;
+    let (files, summary) = crate::emit::crate_files(&pages)?;
+    let emitter_diags: Vec<Diagnostic> = Vec::new();
     for (rel, contents) in &files {
         w.ensure(&generated.join(rel), contents)?;
     }
     w.prune(&generated, "rs")?;
     w.prune(&generated.join("parts"), "toml")?;
+    w.ensure(
+        &spec.join("DIAGNOSTICS.md"),
+        &diag::render_report(&index.diagnostics),
+    )?;
     let readme = opts.root.join("README.md");
     if let Ok(text) = std::fs::read_to_string(&readme) {
-        if let Some(updated) = replace_section(&text, "features", &features_table(&summary)) {
-            w.ensure(&readme, &updated)?;
+        let mut updated = text.clone();
+        if let Some(t) = replace_section(&updated, "features", &features_table(&summary)) {
+            updated = t;
         }
+        if let Some(t) = replace_section(&updated, "counts", &counts_table(&index.counts)) {
+            updated = t;
+        }
+        w.ensure(&readme, &updated)?;
     }
     Ok(Report {
-        docs,
-        counts,
+        input,
+        counts: index.counts,
+        emitter_diagnostics: emitter_diags.len(),
+        changes: None,
         writer: w,
         root: opts.root.clone(),
         elapsed: start.elapsed(),
     })
+}
+
+/// Stage 1: parses the docs folder, writes (or checks) one JSON per page and `spec/index.json`, and
+/// returns the pages as read back from the JSON text, with the index.
+fn docs_to_spec(docs: &Path, spec: &Path, w: &mut Writer) -> Result<(Vec<Page>, Index), String> {
+    let corpus = corpus::load(docs)?;
+    let mut pages = Vec::with_capacity(corpus.pages.len());
+    for page in &corpus.pages {
+        let rel = corpus::spec_file(&page.source);
+        let json = corpus::page_json(page);
+        w.ensure(&spec.join(&rel), &json)?;
+        pages.push(parse_page_json(&rel, &json)?);
+    }
+    for dir in ["openapi", "webhook"] {
+        w.prune(&spec.join(dir), "json")?;
+    }
+    let index = Index {
+        counts: corpus.counts(),
+        redirect_stubs: corpus.redirects,
+        failed_pages: corpus.failed,
+        diagnostics: corpus.diagnostics,
+    };
+    w.ensure(&spec.join("index.json"), &index_json(&index)?)?;
+    Ok((pages, index))
+}
+
+fn parse_page_json(rel: &str, json: &str) -> Result<Page, String> {
+    serde_json::from_str(json).map_err(|e| format!("spec/{rel}: not a spec page: {e}"))
+}
+
+/// `spec/index.json` as committed (pretty-printed, trailing newline).
+pub fn index_json(index: &Index) -> Result<String, String> {
+    let mut s = serde_json::to_string_pretty(index).map_err(|e| e.to_string())?;
+    s.push('\n');
+    Ok(s)
+}
+
+/// Every committed spec page, sorted by source path.
+pub fn read_spec_pages(spec: &Path) -> Result<Vec<Page>, String> {
+    let mut files = Vec::new();
+    for dir in ["openapi", "webhook"] {
+        let d = spec.join(dir);
+        crate::files::collect(&d, "json", &mut files)
+            .map_err(|e| format!("cannot list `{}`: {e}", d.display()))?;
+    }
+    if files.is_empty() {
+        return Err(format!(
+            "no spec pages under `{}` and no docs folder to make them from",
+            spec.display()
+        ));
+    }
+    let mut pages = Vec::with_capacity(files.len());
+    for f in files {
+        let rel = f
+            .strip_prefix(spec)
+            .unwrap_or(&f)
+            .to_string_lossy()
+            .replace('\\', "/");
+        let json = std::fs::read_to_string(&f)
+            .map_err(|e| format!("cannot read `{}`: {e}", f.display()))?;
+        pages.push(parse_page_json(&rel, &json)?);
+    }
+    pages.sort_by(|a, b| a.source.cmp(&b.source));
+    Ok(pages)
+}
+
+/// The committed `spec/index.json`.
+pub fn read_index(spec: &Path) -> Result<Index, String> {
+    let path = spec.join("index.json");
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+    serde_json::from_str(&text).map_err(|e| format!("`{}`: {e}", path.display()))
 }
 
 /// The README's feature table: one row per business group.
@@ -141,6 +314,26 @@ fn features_table(summary: &crate::emit::Summary) -> String {
         "| `full` | {} | all of the above |\n",
         summary.operations
     ));
+    t
+}
+
+/// The README's table of what the docs hold.
+fn counts_table(c: &Counts) -> String {
+    let rows = [
+        ("pages read", c.pages),
+        ("redirect stubs skipped", c.redirect_stubs),
+        ("unreadable pages", c.failed_pages),
+        ("APIv3 operations", c.v3_operations),
+        ("APIv2 operations", c.v2_operations),
+        ("APIv3 notification pages", c.v3_notification_pages),
+        ("APIv2 notification pages", c.v2_notification_pages),
+        ("parser warnings", c.warnings),
+        ("parser errors", c.errors),
+    ];
+    let mut t = String::from("| in the docs | count |\n| --- | ---: |\n");
+    for (label, n) in rows {
+        t.push_str(&format!("| {label} | **{n}** |\n"));
+    }
     t
 }
 

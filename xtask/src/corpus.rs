@@ -4,7 +4,7 @@
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::docs::{self, Parsed};
 use crate::spec::{Api, Page};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -25,7 +25,7 @@ pub struct Corpus {
 }
 
 /// Counts printed in the README and written to `spec/index.json`.
-#[derive(Debug, Default, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Default, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Counts {
     pub pages: usize,
     pub redirect_stubs: usize,
@@ -127,7 +127,7 @@ pub fn load(root: &Path) -> Result<Corpus, String> {
                     file: rel.clone(),
                     line: 1,
                     severity: crate::diag::Severity::Error,
-                    class: "unreadable",
+                    class: "unreadable".into(),
                     message: e.clone(),
                 });
                 corpus.failed.insert(rel, e);

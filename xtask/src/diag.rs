@@ -1,9 +1,12 @@
 //! Diagnostics: every irregularity the parser works around is reported, never dropped silently.
 
+use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::fmt;
 
 /// How serious a diagnostic is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Severity {
     /// The page was read, with a documented workaround.
     Warning,
@@ -11,8 +14,10 @@ pub enum Severity {
     Error,
 }
 
-/// One irregularity found in a doc page, with its location and what the parser did about it.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+/// One irregularity found in a doc page, with its location and what the generator did about it. Parser
+/// diagnostics are kept in `spec/index.json` (so that a run from `spec/` alone can render the report);
+/// emitter diagnostics are made on every run.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Diagnostic {
     /// Page path relative to the docs root, with `/` separators.
     pub file: String,
@@ -20,7 +25,7 @@ pub struct Diagnostic {
     pub line: usize,
     pub severity: Severity,
     /// A short stable class name such as `indent-jump`, used to group the report.
-    pub class: &'static str,
+    pub class: Cow<'static, str>,
     /// What was found and what was done about it.
     pub message: String,
 }
@@ -67,7 +72,7 @@ impl Diagnostics {
             file: self.file.clone(),
             line,
             severity,
-            class,
+            class: Cow::Borrowed(class),
             message,
         });
     }
@@ -86,7 +91,7 @@ pub fn render_report(all: &[Diagnostic]) -> String {
     use std::collections::BTreeMap;
     let mut by_class: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
     for d in all {
-        let e = by_class.entry(d.class).or_default();
+        let e = by_class.entry(&d.class).or_default();
         match d.severity {
             Severity::Warning => e.0 += 1,
             Severity::Error => e.1 += 1,

@@ -31,8 +31,8 @@ fn page(file: &str, rel: &str) -> (Page, Vec<Diagnostic>) {
     (page, diags)
 }
 
-fn classes(diags: &[Diagnostic]) -> Vec<&'static str> {
-    diags.iter().map(|d| d.class).collect()
+fn classes(diags: &[Diagnostic]) -> Vec<String> {
+    diags.iter().map(|d| d.class.to_string()).collect()
 }
 
 fn has(diags: &[Diagnostic], class: &str) -> bool {

@@ -100,7 +100,7 @@ const PAGES: &[(&str, &[&str])] = &[
 ];
 
 /// Parses one real page and returns its snapshot text and diagnostic classes; `None` without a corpus.
-fn snapshot_page(rel: &str) -> Option<(xtask::spec::Page, String, BTreeSet<&'static str>)> {
+fn snapshot_page(rel: &str) -> Option<(xtask::spec::Page, String, BTreeSet<String>)> {
     let dir = common::corpus_dir()?;
     let src =
         std::fs::read_to_string(dir.join(rel)).unwrap_or_else(|e| panic!("cannot read {rel}: {e}"));
@@ -110,7 +110,7 @@ fn snapshot_page(rel: &str) -> Option<(xtask::spec::Page, String, BTreeSet<&'sta
         other => panic!("{rel}: expected a page, got {other:?}"),
     };
     let text = common::render(&page, &diags);
-    let classes = diags.iter().map(|d| d.class).collect();
+    let classes = diags.iter().map(|d| d.class.to_string()).collect();
     Some((page, text, classes))
 }
 
@@ -123,7 +123,7 @@ fn check(rel: &str) -> Option<xtask::spec::Page> {
         .unwrap_or(&[]);
     for class in expected {
         assert!(
-            classes.contains(class),
+            classes.contains(*class),
             "{rel}: expected a `{class}` diagnostic, got {classes:?}"
         );
     }
