@@ -197,8 +197,9 @@ pub fn run(opts: &Options) -> Result<Report, String> {
         Input::Spec { .. } => (read_spec_pages(&spec)?, read_index(&spec)?),
     };
     let generated = opts.root.join("generated");
-    let (files, summary) = crate::emit::crate_files(&pages)?;
-    let emitter_diags: Vec<Diagnostic> = Vec::new();
+    let mut emitter_diags: Vec<Diagnostic> = Vec::new();
+    let (files, summary) = crate::emit::crate_files(&pages, &mut emitter_diags)?;
+    emitter_diags.sort();
     for (rel, contents) in &files {
         w.ensure(&generated.join(rel), contents)?;
     }
@@ -206,7 +207,7 @@ pub fn run(opts: &Options) -> Result<Report, String> {
     w.prune(&generated.join("parts"), "toml")?;
     w.ensure(
         &spec.join("DIAGNOSTICS.md"),
-        &diag::render_report(&index.diagnostics),
+        &diag::render_report(&index.diagnostics, &emitter_diags),
     )?;
     let readme = opts.root.join("README.md");
     if let Ok(text) = std::fs::read_to_string(&readme) {

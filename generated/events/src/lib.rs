@@ -305,12 +305,23 @@ pub mod webizpay_quotacardexpired;
 /// `WEBIZPAY.REVOKED` — 企业支付关系解除授权后(WEBIZPAY.REVOKED)通知(JSON)
 #[rustfmt::skip]
 pub mod webizpay_revoked;
+/// What `Debug` prints instead of decrypted values.
+struct Redacted;
+impl ::std::fmt::Debug for Redacted {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
+#[allow(dead_code)]
+const REDACTED: Redacted = Redacted;
 /// A verified, decrypted notification resource, typed by its `event_type`.
 ///
 /// Every event type documented for APIv3 has a variant holding its generated `Resource` struct;
 /// an event type this version does not know arrives as [`Event::Unknown`] with the decrypted
-/// JSON, so a new event never breaks a handler.
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+/// JSON, so a new event never breaks a handler. An event type documented on several pages holds
+/// the enum of [`shared`] with a variant per page. `Debug` prints the event type, never the
+/// decrypted resource.
+#[derive(::std::clone::Clone)]
 #[non_exhaustive]
 #[rustfmt::skip]
 pub enum Event {
@@ -555,8 +566,14 @@ pub enum Event {
     /// An event type this version of the SDK does not know, with its decrypted resource.
     Unknown(UnknownEvent),
 }
-/// An event type this version of the SDK does not know.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
+#[rustfmt::skip]
+impl ::std::fmt::Debug for Event {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_tuple("Event").field(&self.event_type()).field(&REDACTED).finish()
+    }
+}
+/// An event type this version of the SDK does not know. `Debug` hides the resource.
+#[derive(::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 #[rustfmt::skip]
 pub struct UnknownEvent {
@@ -564,6 +581,15 @@ pub struct UnknownEvent {
     pub event_type: ::std::string::String,
     /// The decrypted resource (a JSON string value when it is not JSON).
     pub resource: ::serde_json::Value,
+}
+#[rustfmt::skip]
+impl ::std::fmt::Debug for UnknownEvent {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("UnknownEvent")
+            .field("event_type", &self.event_type)
+            .field("resource", &REDACTED)
+            .finish()
+    }
 }
 /// Every documented event type, sorted.
 #[rustfmt::skip]

@@ -30,7 +30,10 @@ pub struct Summary {
 }
 
 /// Emits the whole crate from the parsed pages (APIv3 operations only).
-pub fn crate_files(pages: &[Page]) -> Result<(Files, Summary), String> {
+pub fn crate_files(
+    pages: &[Page],
+    diags: &mut Vec<crate::diag::Diagnostic>,
+) -> Result<(Files, Summary), String> {
     let mut nodes: BTreeMap<Vec<String>, Node> = BTreeMap::new();
     let mut summary = Summary::default();
     for page in pages {
@@ -116,7 +119,7 @@ pub fn crate_files(pages: &[Page]) -> Result<(Files, Summary), String> {
             part_cargo_toml(*part, groups),
         );
     }
-    let (event_files, events) = events::files(pages)?;
+    let (event_files, events) = events::files(pages, diags);
     files.extend(event_files);
     summary.events = events;
     files.insert("core/src/lib.rs".into(), CORE_RS.to_string());
