@@ -8,6 +8,7 @@
 //! * [`files`] writes generated files, or compares them in `--check` mode.
 #![forbid(unsafe_code)]
 
+pub mod changes;
 pub mod codegen;
 pub mod corpus;
 pub mod diag;
