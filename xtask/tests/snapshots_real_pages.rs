@@ -6,7 +6,7 @@
 //! responses, APIv2 XML with `security`/`nonceless`/`fragment`, rule-separated variants, encrypted
 //! fields, deprecated pages, webhooks v3 and v2).
 //!
-//! Needs the docs corpus (`$WECHATPAY_DOCS`, else `../shared/docs/wechatpay.im`); without it every test
+//! Needs the docs corpus (`$WECHATPAY_DOCS`, else `../shared/docs/wechatpay.im-2026-06-21`); without it every test
 //! prints why and passes.
 
 mod common;
