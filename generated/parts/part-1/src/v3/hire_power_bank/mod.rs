@@ -15,12 +15,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "创建保险订单",
         doc_link: "https://pay.weixin.qq.com/docs/merchant/apis/hire-power-bank-insurance/insurance-orders/create-insurance-order.html",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::hire_power_bank::insurance_orders::post::Body
-        ),
-        check_response: checker!(
-            crate ::v3::hire_power_bank::insurance_orders::post::Response
-        ),
+        check_request: checker!(self::insurance_orders::post::Body),
+        check_response: checker!(self::insurance_orders::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -35,9 +31,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/docs/merchant/apis/hire-power-bank-insurance/insurance-orders/get-by-out-trade-no.html",
         deprecated: false,
         check_request: ::std::option::Option::None,
-        check_response: checker!(
-            crate ::v3::hire_power_bank::insurance_orders::by_out_order_no::get::Response
-        ),
+        check_response: checker!(self::insurance_orders::by_out_order_no::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -52,9 +46,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/docs/merchant/apis/hire-power-bank-insurance/insurance-orders/get-qualification-by-open-id.html",
         deprecated: false,
         check_request: ::std::option::Option::None,
-        check_response: checker!(
-            crate ::v3::hire_power_bank::user_qualifications::by_openid::get::Response
-        ),
+        check_response: checker!(self::user_qualifications::by_openid::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },

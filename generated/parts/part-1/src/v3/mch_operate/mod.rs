@@ -14,12 +14,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "提交已注销商户号可用余额提现申请单",
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012488950",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::mch_operate::risk::withdrawl_apply::post::Body
-        ),
-        check_response: checker!(
-            crate ::v3::mch_operate::risk::withdrawl_apply::post::Response
-        ),
+        check_request: checker!(self::risk::withdrawl_apply::post::Body),
+        check_response: checker!(self::risk::withdrawl_apply::post::Response),
         encrypted_fields: &[
             "payee_info.bank_account_info.account_name",
             "payee_info.bank_account_info.account_number",
@@ -40,8 +36,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::mch_operate::risk::withdrawl_apply::applyment_id::by_applyment_id::get::Response
+            self::risk::withdrawl_apply::applyment_id::by_applyment_id::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -58,8 +53,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::mch_operate::risk::withdrawl_apply::out_request_no::by_out_request_no::get::Response
+            self::risk::withdrawl_apply::out_request_no::by_out_request_no::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],

@@ -19,12 +19,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "创建电子发票卡券模板",
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012529382",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::new_tax_control_fapiao::card_template::post::Body
-        ),
-        check_response: checker!(
-            crate ::v3::new_tax_control_fapiao::card_template::post::Response
-        ),
+        check_request: checker!(self::card_template::post::Body),
+        check_response: checker!(self::card_template::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -61,9 +57,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "开具电子发票",
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012538301",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::new_tax_control_fapiao::fapiao_applications::post::Body
-        ),
+        check_request: checker!(self::fapiao_applications::post::Body),
         check_response: ::std::option::Option::None,
         encrypted_fields: &["buyer_information.phone", "buyer_information.email"],
         encrypted_query: &[],
@@ -80,8 +74,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::new_tax_control_fapiao::fapiao_applications::by_fapiao_apply_id::get::Response
+            self::fapiao_applications::by_fapiao_apply_id::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -98,8 +91,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::new_tax_control_fapiao::fapiao_applications::by_fapiao_apply_id::fapiao_files::get::Response
+            self::fapiao_applications::by_fapiao_apply_id::fapiao_files::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -115,8 +107,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012538365",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::new_tax_control_fapiao::fapiao_applications::by_fapiao_apply_id::insert_cards::post::Body
+            self::fapiao_applications::by_fapiao_apply_id::insert_cards::post::Body
         ),
         check_response: ::std::option::Option::None,
         encrypted_fields: &["buyer_information.phone", "buyer_information.email"],
@@ -133,8 +124,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012538327",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::new_tax_control_fapiao::fapiao_applications::by_fapiao_apply_id::reverse::post::Body
+            self::fapiao_applications::by_fapiao_apply_id::reverse::post::Body
         ),
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
@@ -150,10 +140,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "开具通用行业电子发票",
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4015792574",
         deprecated: false,
-        check_request: checker!(
-            crate
-            ::v3::new_tax_control_fapiao::fapiao_applications::issue_general::post::Body
-        ),
+        check_request: checker!(self::fapiao_applications::issue_general::post::Body),
         check_response: ::std::option::Option::None,
         encrypted_fields: &["buyer_information.phone", "buyer_information.email"],
         encrypted_query: &[],
@@ -169,8 +156,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4016760559",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::new_tax_control_fapiao::fapiao_applications::issue_refined_oil::post::Body
+            self::fapiao_applications::issue_refined_oil::post::Body
         ),
         check_response: ::std::option::Option::None,
         encrypted_fields: &["buyer_information.phone", "buyer_information.email"],
@@ -187,8 +173,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4015941740",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::new_tax_control_fapiao::fapiao_applications::real_estate_leasing::post::Body
+            self::fapiao_applications::real_estate_leasing::post::Body
         ),
         check_response: ::std::option::Option::None,
         encrypted_fields: &[
@@ -210,8 +195,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::new_tax_control_fapiao::fapiao_applications::upload_fapiao_file::post::Response
+            self::fapiao_applications::upload_fapiao_file::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -235,10 +219,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4015941495",
         deprecated: false,
         check_request: ::std::option::Option::None,
-        check_response: checker!(
-            crate
-            ::v3::new_tax_control_fapiao::fapiaomerchant::getspinviteurl::get::Response
-        ),
+        check_response: checker!(self::fapiaomerchant::getspinviteurl::get::Response),
         encrypted_fields: &[],
         encrypted_query: &["operate_user"],
     },
@@ -261,8 +242,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::new_tax_control_fapiao::fapiaomerchant::listspinvitemchinfo::get::Response
+            self::fapiaomerchant::listspinvitemchinfo::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -278,9 +258,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012538180",
         deprecated: false,
         check_request: ::std::option::Option::None,
-        check_response: checker!(
-            crate ::v3::new_tax_control_fapiao::merchant::base_information::get::Response
-        ),
+        check_response: checker!(self::merchant::base_information::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -311,8 +289,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::new_tax_control_fapiao::merchant::by_sub_mchid::check_status::get::Response
+            self::merchant::by_sub_mchid::check_status::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -327,13 +304,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "配置开发选项",
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012529457",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::new_tax_control_fapiao::merchant::development_config::patch::Body
-        ),
-        check_response: checker!(
-            crate
-            ::v3::new_tax_control_fapiao::merchant::development_config::patch::Response
-        ),
+        check_request: checker!(self::merchant::development_config::patch::Body),
+        check_response: checker!(self::merchant::development_config::patch::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -348,10 +320,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012529526",
         deprecated: false,
         check_request: ::std::option::Option::None,
-        check_response: checker!(
-            crate
-            ::v3::new_tax_control_fapiao::merchant::development_config::get::Response
-        ),
+        check_response: checker!(self::merchant::development_config::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -366,9 +335,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012538236",
         deprecated: false,
         check_request: ::std::option::Option::None,
-        check_response: checker!(
-            crate ::v3::new_tax_control_fapiao::merchant::tax_codes::get::Response
-        ),
+        check_response: checker!(self::merchant::tax_codes::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -383,9 +350,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012538112",
         deprecated: false,
         check_request: ::std::option::Option::None,
-        check_response: checker!(
-            crate ::v3::new_tax_control_fapiao::user_title::get::Response
-        ),
+        check_response: checker!(self::user_title::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -412,9 +377,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012538106",
         deprecated: false,
         check_request: ::std::option::Option::None,
-        check_response: checker!(
-            crate ::v3::new_tax_control_fapiao::user_title::title_url::get::Response
-        ),
+        check_response: checker!(self::user_title::title_url::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },

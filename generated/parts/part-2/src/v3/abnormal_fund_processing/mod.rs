@@ -15,9 +15,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4015408031",
         deprecated: false,
         check_request: ::std::option::Option::None,
-        check_response: checker!(
-            crate ::v3::abnormal_fund_processing::receipts::by_receipt_id::get::Response
-        ),
+        check_response: checker!(self::receipts::by_receipt_id::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -32,12 +30,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4015408022",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::abnormal_fund_processing::receipts::by_receipt_id::transfer_instructions::post::Body
+            self::receipts::by_receipt_id::transfer_instructions::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::abnormal_fund_processing::receipts::by_receipt_id::transfer_instructions::post::Response
+            self::receipts::by_receipt_id::transfer_instructions::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -54,8 +50,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::abnormal_fund_processing::receipts::by_receipt_id::transfer_instructions::by_out_instruction_no::get::Response
+            self::receipts::by_receipt_id::transfer_instructions::by_out_instruction_no::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],

@@ -15,8 +15,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "预受理领卡请求",
         doc_link: "https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/discount-card/chapter3_1.shtml",
         deprecated: false,
-        check_request: checker!(crate ::v3::discount_card::cards::post::Body),
-        check_response: checker!(crate ::v3::discount_card::cards::post::Response),
+        check_request: checker!(self::cards::post::Body),
+        check_response: checker!(self::cards::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -31,9 +31,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/discount-card/chapter3_3.shtml",
         deprecated: false,
         check_request: ::std::option::Option::None,
-        check_response: checker!(
-            crate ::v3::discount_card::cards::by_out_card_code::get::Response
-        ),
+        check_response: checker!(self::cards::by_out_card_code::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -48,8 +46,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/discount-card/chapter3_2.shtml",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::discount_card::cards::by_out_card_code::add_user_records::post::Body
+            self::cards::by_out_card_code::add_user_records::post::Body
         ),
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
@@ -65,12 +62,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "更新先享卡订单",
         doc_link: "https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/payscore/discount-card/chapter3_2.shtml",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::discount_card::orders::by_out_order_no::patch::Body
-        ),
-        check_response: checker!(
-            crate ::v3::discount_card::orders::by_out_order_no::patch::Response
-        ),
+        check_request: checker!(self::orders::by_out_order_no::patch::Body),
+        check_response: checker!(self::orders::by_out_order_no::patch::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -85,9 +78,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/payscore/discount-card/chapter3_1.shtml",
         deprecated: false,
         check_request: ::std::option::Option::None,
-        check_response: checker!(
-            crate ::v3::discount_card::orders::by_out_order_no::get::Response
-        ),
+        check_response: checker!(self::orders::by_out_order_no::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -103,8 +94,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: true,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::discount_card::orders::out_trade_no::by_out_trade_no::get::Response
+            self::orders::out_trade_no::by_out_trade_no::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],

@@ -17,8 +17,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::mch_operation_manage::enhanced_due_diligence::by_due_diligence_id::get::Response
+            self::enhanced_due_diligence::by_due_diligence_id::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -34,12 +33,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4015631033",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::mch_operation_manage::enhanced_due_diligence::by_due_diligence_id::submit::post::Body
+            self::enhanced_due_diligence::by_due_diligence_id::submit::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::mch_operation_manage::enhanced_due_diligence::by_due_diligence_id::submit::post::Response
+            self::enhanced_due_diligence::by_due_diligence_id::submit::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -56,8 +53,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::mch_operation_manage::enhanced_due_diligence::by_due_diligence_id::upload::post::Response
+            self::enhanced_due_diligence::by_due_diligence_id::upload::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -74,8 +70,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::mch_operation_manage::merchant_limitations::sub_mchid::by_sub_mchid::get::Response
+            self::merchant_limitations::sub_mchid::by_sub_mchid::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],

@@ -18,14 +18,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "查询风险订单",
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4013894247",
         deprecated: false,
-        check_request: checker!(
-            crate
-            ::v3::merchant_risk_manage::ec_trade_risk::query_risk_trades::post::Body
-        ),
-        check_response: checker!(
-            crate
-            ::v3::merchant_risk_manage::ec_trade_risk::query_risk_trades::post::Response
-        ),
+        check_request: checker!(self::ec_trade_risk::query_risk_trades::post::Body),
+        check_response: checker!(self::ec_trade_risk::query_risk_trades::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -39,13 +33,9 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "回传处置结果",
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4013894250",
         deprecated: false,
-        check_request: checker!(
-            crate
-            ::v3::merchant_risk_manage::ec_trade_risk::recv_dispose_result::post::Body
-        ),
+        check_request: checker!(self::ec_trade_risk::recv_dispose_result::post::Body),
         check_response: checker!(
-            crate
-            ::v3::merchant_risk_manage::ec_trade_risk::recv_dispose_result::post::Response
+            self::ec_trade_risk::recv_dispose_result::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -60,13 +50,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "上报订单关联信息",
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012529250",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::merchant_risk_manage::report_trade_union_information::post::Body
-        ),
-        check_response: checker!(
-            crate
-            ::v3::merchant_risk_manage::report_trade_union_information::post::Response
-        ),
+        check_request: checker!(self::report_trade_union_information::post::Body),
+        check_response: checker!(self::report_trade_union_information::post::Response),
         encrypted_fields: &["phone", "certificates_number"],
         encrypted_query: &[],
     },
@@ -88,9 +73,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012526198",
         deprecated: false,
         check_request: ::std::option::Option::None,
-        check_response: checker!(
-            crate ::v3::merchant_risk_manage::trade_risk_information::get::Response
-        ),
+        check_response: checker!(self::trade_risk_information::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -104,12 +87,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "处置结果回传",
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012384516",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::merchant_risk_manage::trade_risk_result::post::Body
-        ),
-        check_response: checker!(
-            crate ::v3::merchant_risk_manage::trade_risk_result::post::Response
-        ),
+        check_request: checker!(self::trade_risk_result::post::Body),
+        check_response: checker!(self::trade_risk_result::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -123,12 +102,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "创建商户违规通知回调地址",
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012471333",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::merchant_risk_manage::violation_notifications::post::Body
-        ),
-        check_response: checker!(
-            crate ::v3::merchant_risk_manage::violation_notifications::post::Response
-        ),
+        check_request: checker!(self::violation_notifications::post::Body),
+        check_response: checker!(self::violation_notifications::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -143,9 +118,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012471327",
         deprecated: false,
         check_request: ::std::option::Option::None,
-        check_response: checker!(
-            crate ::v3::merchant_risk_manage::violation_notifications::get::Response
-        ),
+        check_response: checker!(self::violation_notifications::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -159,12 +132,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "修改商户违规通知回调地址",
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012471330",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::merchant_risk_manage::violation_notifications::put::Body
-        ),
-        check_response: checker!(
-            crate ::v3::merchant_risk_manage::violation_notifications::put::Response
-        ),
+        check_request: checker!(self::violation_notifications::put::Body),
+        check_response: checker!(self::violation_notifications::put::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },

@@ -18,12 +18,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "创建投诉通知回调",
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012458679",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::merchant_service::complaint_notifications::post::Body
-        ),
-        check_response: checker!(
-            crate ::v3::merchant_service::complaint_notifications::post::Response
-        ),
+        check_request: checker!(self::complaint_notifications::post::Body),
+        check_response: checker!(self::complaint_notifications::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -38,9 +34,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012459014",
         deprecated: false,
         check_request: ::std::option::Option::None,
-        check_response: checker!(
-            crate ::v3::merchant_service::complaint_notifications::get::Response
-        ),
+        check_response: checker!(self::complaint_notifications::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -54,12 +48,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "更新投诉通知回调",
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012459282",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::merchant_service::complaint_notifications::put::Body
-        ),
-        check_response: checker!(
-            crate ::v3::merchant_service::complaint_notifications::put::Response
-        ),
+        check_request: checker!(self::complaint_notifications::put::Body),
+        check_response: checker!(self::complaint_notifications::put::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -89,9 +79,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/tool/merchant-service/chapter3_1.shtml",
         deprecated: true,
         check_request: ::std::option::Option::None,
-        check_response: checker!(
-            crate ::v3::merchant_service::complaints::get::Response
-        ),
+        check_response: checker!(self::complaints::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -106,9 +94,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/tool/merchant-service/chapter3_8.shtml",
         deprecated: true,
         check_request: ::std::option::Option::None,
-        check_response: checker!(
-            crate ::v3::merchant_service::complaints::by_transaction_id::get::Response
-        ),
+        check_response: checker!(self::complaints::by_transaction_id::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -124,8 +110,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: true,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::merchant_service::complaints::by_transaction_id::negotiation_historys::get::Response
+            self::complaints::by_transaction_id::negotiation_historys::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -141,9 +126,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012533431",
         deprecated: false,
         check_request: ::std::option::Option::None,
-        check_response: checker!(
-            crate ::v3::merchant_service::complaints_v2::get::Response
-        ),
+        check_response: checker!(self::complaints_v2::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -158,9 +141,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012533436",
         deprecated: false,
         check_request: ::std::option::Option::None,
-        check_response: checker!(
-            crate ::v3::merchant_service::complaints_v2::by_complaint_id::get::Response
-        ),
+        check_response: checker!(self::complaints_v2::by_complaint_id::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -175,8 +156,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012467255",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::merchant_service::complaints_v2::by_complaint_id::complete::post::Body
+            self::complaints_v2::by_complaint_id::complete::post::Body
         ),
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
@@ -194,8 +174,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::merchant_service::complaints_v2::by_complaint_id::negotiation_historys::get::Response
+            self::complaints_v2::by_complaint_id::negotiation_historys::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -211,8 +190,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012467254",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::merchant_service::complaints_v2::by_complaint_id::response::post::Body
+            self::complaints_v2::by_complaint_id::response::post::Body
         ),
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
@@ -229,12 +207,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4017151596",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::merchant_service::complaints_v2::by_complaint_id::response_immediate_service::post::Body
+            self::complaints_v2::by_complaint_id::response_immediate_service::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::merchant_service::complaints_v2::by_complaint_id::response_immediate_service::post::Response
+            self::complaints_v2::by_complaint_id::response_immediate_service::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -250,8 +226,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012467256",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::merchant_service::complaints_v2::by_complaint_id::update_refund_progress::post::Body
+            self::complaints_v2::by_complaint_id::update_refund_progress::post::Body
         ),
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
@@ -267,7 +242,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "商户反馈",
         doc_link: "https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/tool/merchant-service/chapter3_6.shtml",
         deprecated: true,
-        check_request: checker!(crate ::v3::merchant_service::feedbacks::post::Body),
+        check_request: checker!(self::feedbacks::post::Body),
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -298,9 +273,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012467250",
         deprecated: false,
         check_request: ::std::option::Option::None,
-        check_response: checker!(
-            crate ::v3::merchant_service::images::upload::post::Response
-        ),
+        check_response: checker!(self::images::upload::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },

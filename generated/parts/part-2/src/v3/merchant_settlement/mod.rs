@@ -14,13 +14,9 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "申请修改特约商户结算规则",
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012697924",
         deprecated: false,
-        check_request: checker!(
-            crate
-            ::v3::merchant_settlement::merchant_settle_rule_applications::post::Body
-        ),
+        check_request: checker!(self::merchant_settle_rule_applications::post::Body),
         check_response: checker!(
-            crate
-            ::v3::merchant_settlement::merchant_settle_rule_applications::post::Response
+            self::merchant_settle_rule_applications::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -37,8 +33,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::merchant_settlement::merchant_settle_rule_applications::by_application_id::get::Response
+            self::merchant_settle_rule_applications::by_application_id::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],

@@ -15,7 +15,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/wiki/doc/api/wxpay_v2/papay/chapter5_16.shtml",
         deprecated: false,
         check_request: checker!(
-            crate ::v3::partner_papay::contracts::by_contract_id::fail_notify::post::Body
+            self::contracts::by_contract_id::fail_notify::post::Body
         ),
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
@@ -31,9 +31,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "服务商商户预扣费通知",
         doc_link: "https://pay.weixin.qq.com/doc/v2/partner/4011988373",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::partner_papay::contracts::by_contract_id::notify::post::Body
-        ),
+        check_request: checker!(self::contracts::by_contract_id::notify::post::Body),
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
         encrypted_query: &[],

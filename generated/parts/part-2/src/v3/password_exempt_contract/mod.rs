@@ -15,12 +15,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4013369177",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::password_exempt_contract::contracts::ecommerce::pre_entrust_sign::mini_program::post::Body
+            self::contracts::ecommerce::pre_entrust_sign::mini_program::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::password_exempt_contract::contracts::ecommerce::pre_entrust_sign::mini_program::post::Response
+            self::contracts::ecommerce::pre_entrust_sign::mini_program::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -36,12 +34,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4013369191",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::password_exempt_contract::contracts::ecommerce::pre_entrust_sign::pay_redirect_sign::post::Body
+            self::contracts::ecommerce::pre_entrust_sign::pay_redirect_sign::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::password_exempt_contract::contracts::ecommerce::pre_entrust_sign::pay_redirect_sign::post::Response
+            self::contracts::ecommerce::pre_entrust_sign::pay_redirect_sign::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -57,12 +53,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012472870",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::password_exempt_contract::contracts::normal::pre_entrust_sign::mini_program::post::Body
+            self::contracts::normal::pre_entrust_sign::mini_program::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::password_exempt_contract::contracts::normal::pre_entrust_sign::mini_program::post::Response
+            self::contracts::normal::pre_entrust_sign::mini_program::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -78,12 +72,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012472874",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::password_exempt_contract::contracts::normal::pre_entrust_sign::pay_redirect_sign::post::Body
+            self::contracts::normal::pre_entrust_sign::pay_redirect_sign::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::password_exempt_contract::contracts::normal::pre_entrust_sign::pay_redirect_sign::post::Response
+            self::contracts::normal::pre_entrust_sign::pay_redirect_sign::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -99,12 +91,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012471282",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::password_exempt_contract::contracts::qs::pre_entrust_sign::mini_program::post::Body
+            self::contracts::qs::pre_entrust_sign::mini_program::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::password_exempt_contract::contracts::qs::pre_entrust_sign::mini_program::post::Response
+            self::contracts::qs::pre_entrust_sign::mini_program::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -120,12 +110,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012471286",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::password_exempt_contract::contracts::qs::pre_entrust_sign::pay_redirect_sign::post::Body
+            self::contracts::qs::pre_entrust_sign::pay_redirect_sign::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::password_exempt_contract::contracts::qs::pre_entrust_sign::pay_redirect_sign::post::Response
+            self::contracts::qs::pre_entrust_sign::pay_redirect_sign::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -142,8 +130,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::password_exempt_contract::contracts::service_id::by_service_id::out_contract_code::by_out_contract_code::get::Response
+            self::contracts::service_id::by_service_id::out_contract_code::by_out_contract_code::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -159,12 +146,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012472858",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::password_exempt_contract::contracts::service_id::by_service_id::out_contract_code::by_out_contract_code::terminate::post::Body
+            self::contracts::service_id::by_service_id::out_contract_code::by_out_contract_code::terminate::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::password_exempt_contract::contracts::service_id::by_service_id::out_contract_code::by_out_contract_code::terminate::post::Response
+            self::contracts::service_id::by_service_id::out_contract_code::by_out_contract_code::terminate::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -180,12 +165,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012471269",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::password_exempt_contract::contracts::service_provider::pre_entrust_sign::mini_program::post::Body
+            self::contracts::service_provider::pre_entrust_sign::mini_program::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::password_exempt_contract::contracts::service_provider::pre_entrust_sign::mini_program::post::Response
+            self::contracts::service_provider::pre_entrust_sign::mini_program::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -201,12 +184,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012471272",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::password_exempt_contract::contracts::service_provider::pre_entrust_sign::pay_redirect_sign::post::Body
+            self::contracts::service_provider::pre_entrust_sign::pay_redirect_sign::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::password_exempt_contract::contracts::service_provider::pre_entrust_sign::pay_redirect_sign::post::Response
+            self::contracts::service_provider::pre_entrust_sign::pay_redirect_sign::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],

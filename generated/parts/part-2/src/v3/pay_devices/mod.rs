@@ -18,7 +18,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate ::v3::pay_devices::open_scenario_speaker::by_device_sn::get::Response
+            self::open_scenario_speaker::by_device_sn::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -34,12 +34,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://docs.qq.com/doc/p/104fa2cfd02a4ae89e79e0402b12f738e933c698?nlc=1",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::pay_devices::open_scenario_speaker::by_device_sn::bind::post::Body
+            self::open_scenario_speaker::by_device_sn::bind::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::pay_devices::open_scenario_speaker::by_device_sn::bind::post::Response
+            self::open_scenario_speaker::by_device_sn::bind::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -55,12 +53,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://docs.qq.com/doc/p/104fa2cfd02a4ae89e79e0402b12f738e933c698?nlc=1",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::pay_devices::open_scenario_speaker::by_device_sn::prebind::post::Body
+            self::open_scenario_speaker::by_device_sn::prebind::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::pay_devices::open_scenario_speaker::by_device_sn::prebind::post::Response
+            self::open_scenario_speaker::by_device_sn::prebind::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -77,8 +73,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::pay_devices::open_scenario_speaker::by_device_sn::unbind::post::Response
+            self::open_scenario_speaker::by_device_sn::unbind::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -94,12 +89,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://docs.qq.com/doc/p/104fa2cfd02a4ae89e79e0402b12f738e933c698?nlc=1",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::pay_devices::open_scenario_speakerorder::by_transaction_id::report::post::Body
+            self::open_scenario_speakerorder::by_transaction_id::report::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::pay_devices::open_scenario_speakerorder::by_transaction_id::report::post::Response
+            self::open_scenario_speakerorder::by_transaction_id::report::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -114,9 +107,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "小票机打印",
         doc_link: "",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::pay_devices::printers::by_device_id::print_orders::post::Body
-        ),
+        check_request: checker!(self::printers::by_device_id::print_orders::post::Body),
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -133,8 +124,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::pay_devices::printers::by_device_id::print_orders::by_print_order_no::get::Response
+            self::printers::by_device_id::print_orders::by_print_order_no::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],

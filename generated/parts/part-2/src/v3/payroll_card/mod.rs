@@ -28,9 +28,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012461820",
         deprecated: false,
         check_request: ::std::option::Option::None,
-        check_response: checker!(
-            crate ::v3::payroll_card::authentications::get::Response
-        ),
+        check_response: checker!(self::authentications::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -46,8 +44,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::payroll_card::authentications::by_authenticate_number::get::Response
+            self::authentications::by_authenticate_number::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -62,12 +59,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "微工卡核身预下单",
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012923362",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::payroll_card::authentications::pre_order::post::Body
-        ),
-        check_response: checker!(
-            crate ::v3::payroll_card::authentications::pre_order::post::Response
-        ),
+        check_request: checker!(self::authentications::pre_order::post::Body),
+        check_response: checker!(self::authentications::pre_order::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -81,12 +74,9 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "微工卡核身预下单（流程中完成授权）",
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012461761",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::payroll_card::authentications::pre_order_with_auth::post::Body
-        ),
+        check_request: checker!(self::authentications::pre_order_with_auth::post::Body),
         check_response: checker!(
-            crate
-            ::v3::payroll_card::authentications::pre_order_with_auth::post::Response
+            self::authentications::pre_order_with_auth::post::Response
         ),
         encrypted_fields: &["user_name", "id_card_number"],
         encrypted_query: &[],
@@ -102,9 +92,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012461728",
         deprecated: false,
         check_request: ::std::option::Option::None,
-        check_response: checker!(
-            crate ::v3::payroll_card::relations::by_openid::get::Response
-        ),
+        check_response: checker!(self::relations::by_openid::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -118,8 +106,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "生成授权token",
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012461589",
         deprecated: false,
-        check_request: checker!(crate ::v3::payroll_card::tokens::post::Body),
-        check_response: checker!(crate ::v3::payroll_card::tokens::post::Response),
+        check_request: checker!(self::tokens::post::Body),
+        check_response: checker!(self::tokens::post::Response),
         encrypted_fields: &["user_name", "id_card_number"],
         encrypted_query: &[],
     },
@@ -133,10 +121,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "发起批量转账",
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012461824",
         deprecated: false,
-        check_request: checker!(crate ::v3::payroll_card::transfer_batches::post::Body),
-        check_response: checker!(
-            crate ::v3::payroll_card::transfer_batches::post::Response
-        ),
+        check_request: checker!(self::transfer_batches::post::Body),
+        check_response: checker!(self::transfer_batches::post::Response),
         encrypted_fields: &["transfer_detail_list[].user_name"],
         encrypted_query: &[],
     },
@@ -150,7 +136,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "生成投保结果",
         doc_link: "https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter4_1_32.shtml",
         deprecated: false,
-        check_request: checker!(crate ::v3::payroll_card::wesure::insurance::post::Body),
+        check_request: checker!(self::wesure::insurance::post::Body),
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -165,12 +151,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "校验核身结果",
         doc_link: "https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter4_1_31.shtml",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::payroll_card::wesure::token_validations::post::Body
-        ),
-        check_response: checker!(
-            crate ::v3::payroll_card::wesure::token_validations::post::Response
-        ),
+        check_request: checker!(self::wesure::token_validations::post::Body),
+        check_response: checker!(self::wesure::token_validations::post::Response),
         encrypted_fields: &["user_name", "id_card_number"],
         encrypted_query: &[],
     },

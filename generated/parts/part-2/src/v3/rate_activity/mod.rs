@@ -14,10 +14,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "报名费率优惠活动",
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012698774",
         deprecated: false,
-        check_request: checker!(crate ::v3::rate_activity::applications::post::Body),
-        check_response: checker!(
-            crate ::v3::rate_activity::applications::post::Response
-        ),
+        check_request: checker!(self::applications::post::Body),
+        check_response: checker!(self::applications::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -33,7 +31,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate ::v3::rate_activity::applications::id::by_application_id::get::Response
+            self::applications::id::by_application_id::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -48,12 +46,9 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "修改单据信息",
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012698885",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::rate_activity::applications::id::by_application_id::patch::Body
-        ),
+        check_request: checker!(self::applications::id::by_application_id::patch::Body),
         check_response: checker!(
-            crate
-            ::v3::rate_activity::applications::id::by_application_id::patch::Response
+            self::applications::id::by_application_id::patch::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],

@@ -23,7 +23,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "签到签退",
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012461368",
         deprecated: false,
-        check_request: checker!(crate ::v3::taxi_invoice::attendance::punch::post::Body),
+        check_request: checker!(self::attendance::punch::post::Body),
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -38,8 +38,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "将出租车电子发票插入微信用户卡包",
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012461432",
         deprecated: false,
-        check_request: checker!(crate ::v3::taxi_invoice::cards::post::Body),
-        check_response: checker!(crate ::v3::taxi_invoice::cards::post::Response),
+        check_request: checker!(self::cards::post::Body),
+        check_response: checker!(self::cards::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -54,9 +54,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012692904",
         deprecated: false,
         check_request: ::std::option::Option::None,
-        check_response: checker!(
-            crate ::v3::taxi_invoice::cards::upload_file::post::Response
-        ),
+        check_response: checker!(self::cards::upload_file::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -70,12 +68,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "更新司机信息",
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012460171",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::taxi_invoice::driver::update_driver::post::Body
-        ),
-        check_response: checker!(
-            crate ::v3::taxi_invoice::driver::update_driver::post::Response
-        ),
+        check_request: checker!(self::driver::update_driver::post::Body),
+        check_response: checker!(self::driver::update_driver::post::Response),
         encrypted_fields: &["driver_name", "id_card_number"],
         encrypted_query: &[],
     },
@@ -90,9 +84,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012461309",
         deprecated: false,
         check_request: ::std::option::Option::None,
-        check_response: checker!(
-            crate ::v3::taxi_invoice::drivers::by_driver_license::get::Response
-        ),
+        check_response: checker!(self::drivers::by_driver_license::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -106,10 +98,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "更新出租车信息",
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012460167",
         deprecated: false,
-        check_request: checker!(crate ::v3::taxi_invoice::taxi::update_taxi::post::Body),
-        check_response: checker!(
-            crate ::v3::taxi_invoice::taxi::update_taxi::post::Response
-        ),
+        check_request: checker!(self::taxi::update_taxi::post::Body),
+        check_response: checker!(self::taxi::update_taxi::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -124,9 +114,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012460161",
         deprecated: false,
         check_request: ::std::option::Option::None,
-        check_response: checker!(
-            crate ::v3::taxi_invoice::taxi_companies::by_company_mchid::get::Response
-        ),
+        check_response: checker!(self::taxi_companies::by_company_mchid::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -140,11 +128,9 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "新增出租车公司",
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012460154",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::taxi_invoice::taxi_company::create_taxi_company::post::Body
-        ),
+        check_request: checker!(self::taxi_company::create_taxi_company::post::Body),
         check_response: checker!(
-            crate ::v3::taxi_invoice::taxi_company::create_taxi_company::post::Response
+            self::taxi_company::create_taxi_company::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -160,9 +146,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012460169",
         deprecated: false,
         check_request: ::std::option::Option::None,
-        check_response: checker!(
-            crate ::v3::taxi_invoice::taxies::by_plate_number::get::Response
-        ),
+        check_response: checker!(self::taxies::by_plate_number::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -177,9 +161,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012460180",
         deprecated: false,
         check_request: ::std::option::Option::None,
-        check_response: checker!(
-            crate ::v3::taxi_invoice::user_taxi_order::find_by_token::get::Response
-        ),
+        check_response: checker!(self::user_taxi_order::find_by_token::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -202,9 +184,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/docs/partner/products/taxi-fapiao/introduction.html",
         deprecated: false,
         check_request: ::std::option::Option::None,
-        check_response: checker!(
-            crate ::v3::taxi_invoice::user_taxi_orders::get::Response
-        ),
+        check_response: checker!(self::user_taxi_orders::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },

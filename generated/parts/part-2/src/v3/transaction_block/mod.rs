@@ -17,8 +17,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::transaction_block::transaction_block_records::by_block_record_id::get::Response
+            self::transaction_block_records::by_block_record_id::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -35,8 +34,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::transaction_block::transaction_block_records::sub_mchid::by_sub_mchid::get::Response
+            self::transaction_block_records::sub_mchid::by_sub_mchid::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -53,8 +51,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::transaction_block::transaction_block_submissions::by_block_submission_id::get::Response
+            self::transaction_block_submissions::by_block_submission_id::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -70,12 +67,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4014940446",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::transaction_block::transaction_block_submissions::sub_mchid::by_sub_mchid::post::Body
+            self::transaction_block_submissions::sub_mchid::by_sub_mchid::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::transaction_block::transaction_block_submissions::sub_mchid::by_sub_mchid::post::Response
+            self::transaction_block_submissions::sub_mchid::by_sub_mchid::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],

@@ -14,12 +14,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "受理明细电子回单",
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012470770",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::bank_batch_transfer::receipt::detail_receipts::post::Body
-        ),
-        check_response: checker!(
-            crate ::v3::bank_batch_transfer::receipt::detail_receipts::post::Response
-        ),
+        check_request: checker!(self::receipt::detail_receipts::post::Body),
+        check_response: checker!(self::receipt::detail_receipts::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -34,9 +30,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012470775",
         deprecated: false,
         check_request: ::std::option::Option::None,
-        check_response: checker!(
-            crate ::v3::bank_batch_transfer::receipt::detail_receipts::get::Response
-        ),
+        check_response: checker!(self::receipt::detail_receipts::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -50,12 +44,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "受理汇总电子回单",
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012470746",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::bank_batch_transfer::receipt::summary_receipts::post::Body
-        ),
-        check_response: checker!(
-            crate ::v3::bank_batch_transfer::receipt::summary_receipts::post::Response
-        ),
+        check_request: checker!(self::receipt::summary_receipts::post::Body),
+        check_response: checker!(self::receipt::summary_receipts::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -70,9 +60,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012470761",
         deprecated: false,
         check_request: ::std::option::Option::None,
-        check_response: checker!(
-            crate ::v3::bank_batch_transfer::receipt::summary_receipts::get::Response
-        ),
+        check_response: checker!(self::receipt::summary_receipts::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },

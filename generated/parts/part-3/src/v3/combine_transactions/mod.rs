@@ -20,8 +20,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "合单下单-APP支付",
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012556944",
         deprecated: false,
-        check_request: checker!(crate ::v3::combine_transactions::app::post::Body),
-        check_response: checker!(crate ::v3::combine_transactions::app::post::Response),
+        check_request: checker!(self::app::post::Body),
+        check_response: checker!(self::app::post::Response),
         encrypted_fields: &[
             "combine_payer_info.identity.number",
             "combine_payer_info.identity.name",
@@ -38,8 +38,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "合单下单-H5支付",
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012556961",
         deprecated: false,
-        check_request: checker!(crate ::v3::combine_transactions::h5::post::Body),
-        check_response: checker!(crate ::v3::combine_transactions::h5::post::Response),
+        check_request: checker!(self::h5::post::Body),
+        check_response: checker!(self::h5::post::Response),
         encrypted_fields: &[
             "combine_payer_info.identity.number",
             "combine_payer_info.identity.name",
@@ -57,10 +57,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012602242",
         deprecated: false,
         check_request: ::std::option::Option::None,
-        check_response: checker!(
-            crate
-            ::v3::combine_transactions::id::by_combine_transaction_id::get::Response
-        ),
+        check_response: checker!(self::id::by_combine_transaction_id::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -74,10 +71,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "合单下单-JSAPI支付",
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012556926",
         deprecated: false,
-        check_request: checker!(crate ::v3::combine_transactions::jsapi::post::Body),
-        check_response: checker!(
-            crate ::v3::combine_transactions::jsapi::post::Response
-        ),
+        check_request: checker!(self::jsapi::post::Body),
+        check_response: checker!(self::jsapi::post::Response),
         encrypted_fields: &[
             "combine_payer_info.identity.number",
             "combine_payer_info.identity.name",
@@ -94,12 +89,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "个人收款交易下单-小程序",
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012602225",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::combine_transactions::miniprogram::post::Body
-        ),
-        check_response: checker!(
-            crate ::v3::combine_transactions::miniprogram::post::Response
-        ),
+        check_request: checker!(self::miniprogram::post::Body),
+        check_response: checker!(self::miniprogram::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -113,10 +104,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "合单下单-Native支付",
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012556982",
         deprecated: false,
-        check_request: checker!(crate ::v3::combine_transactions::native::post::Body),
-        check_response: checker!(
-            crate ::v3::combine_transactions::native::post::Response
-        ),
+        check_request: checker!(self::native::post::Body),
+        check_response: checker!(self::native::post::Response),
         encrypted_fields: &[
             "combine_payer_info.identity.number",
             "combine_payer_info.identity.name",
@@ -135,8 +124,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::combine_transactions::out_trade_no::by_combine_out_trade_no::get::Response
+            self::out_trade_no::by_combine_out_trade_no::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -152,8 +140,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012577452",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::combine_transactions::out_trade_no::by_combine_out_trade_no::close::post::Body
+            self::out_trade_no::by_combine_out_trade_no::close::post::Body
         ),
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],

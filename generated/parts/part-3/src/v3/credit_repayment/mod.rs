@@ -14,12 +14,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "APP预签约自动还款协议",
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4016125804",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::credit_repayment::partner::contracts::app_presign::post::Body
-        ),
-        check_response: checker!(
-            crate ::v3::credit_repayment::partner::contracts::app_presign::post::Response
-        ),
+        check_request: checker!(self::partner::contracts::app_presign::post::Body),
+        check_response: checker!(self::partner::contracts::app_presign::post::Response),
         encrypted_fields: &["real_identity.identity_id", "real_identity.real_name"],
         encrypted_query: &[],
     },
@@ -35,8 +31,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::credit_repayment::partner::contracts::by_out_contract_code::get::Response
+            self::partner::contracts::by_out_contract_code::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -51,12 +46,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "H5预签约自动还款协议",
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4016779565",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::credit_repayment::partner::contracts::h5_presign::post::Body
-        ),
-        check_response: checker!(
-            crate ::v3::credit_repayment::partner::contracts::h5_presign::post::Response
-        ),
+        check_request: checker!(self::partner::contracts::h5_presign::post::Body),
+        check_response: checker!(self::partner::contracts::h5_presign::post::Response),
         encrypted_fields: &["real_identity.identity_id", "real_identity.real_name"],
         encrypted_query: &[],
     },
@@ -70,12 +61,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "解除自动还款协议",
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4016125830",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::credit_repayment::partner::contracts::terminate::post::Body
-        ),
-        check_response: checker!(
-            crate ::v3::credit_repayment::partner::contracts::terminate::post::Response
-        ),
+        check_request: checker!(self::partner::contracts::terminate::post::Body),
+        check_response: checker!(self::partner::contracts::terminate::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -89,12 +76,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "发起还款",
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4016779462",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::credit_repayment::partner::deduct_orders::post::Body
-        ),
-        check_response: checker!(
-            crate ::v3::credit_repayment::partner::deduct_orders::post::Response
-        ),
+        check_request: checker!(self::partner::deduct_orders::post::Body),
+        check_response: checker!(self::partner::deduct_orders::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -110,8 +93,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::credit_repayment::partner::deduct_orders::by_out_trade_no::get::Response
+            self::partner::deduct_orders::by_out_trade_no::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -127,12 +109,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4016779459",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::credit_repayment::partner::schedule_records::batch_create::post::Body
+            self::partner::schedule_records::batch_create::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::credit_repayment::partner::schedule_records::batch_create::post::Response
+            self::partner::schedule_records::batch_create::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -149,8 +129,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::credit_repayment::partner::schedule_records::by_out_record_id::get::Response
+            self::partner::schedule_records::by_out_record_id::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],

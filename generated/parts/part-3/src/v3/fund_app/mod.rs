@@ -16,10 +16,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4014310358",
         deprecated: false,
         check_request: checker!(
-            crate ::v3::fund_app::brand_redpacket::brand_merchant_batches::post::Body
+            self::brand_redpacket::brand_merchant_batches::post::Body
         ),
         check_response: checker!(
-            crate ::v3::fund_app::brand_redpacket::brand_merchant_batches::post::Response
+            self::brand_redpacket::brand_merchant_batches::post::Response
         ),
         encrypted_fields: &["detail_list[].user_name"],
         encrypted_query: &[],
@@ -36,8 +36,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::fund_app::brand_redpacket::brand_merchant_batches::by_batch_no::get::Response
+            self::brand_redpacket::brand_merchant_batches::by_batch_no::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -54,8 +53,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::fund_app::brand_redpacket::brand_merchant_batches::by_batch_no::details::by_detail_no::get::Response
+            self::brand_redpacket::brand_merchant_batches::by_batch_no::details::by_detail_no::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -72,8 +70,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::fund_app::brand_redpacket::brand_merchant_out_batches::by_out_batch_no::get::Response
+            self::brand_redpacket::brand_merchant_out_batches::by_out_batch_no::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -90,8 +87,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::fund_app::brand_redpacket::brand_merchant_out_batches::by_out_batch_no::out_details::by_out_detail_no::get::Response
+            self::brand_redpacket::brand_merchant_out_batches::by_out_batch_no::out_details::by_out_detail_no::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -106,11 +102,9 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "商户单号申请电子回单",
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012716452",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::fund_app::mch_transfer::elecsign::out_bill_no::post::Body
-        ),
+        check_request: checker!(self::mch_transfer::elecsign::out_bill_no::post::Body),
         check_response: checker!(
-            crate ::v3::fund_app::mch_transfer::elecsign::out_bill_no::post::Response
+            self::mch_transfer::elecsign::out_bill_no::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -127,8 +121,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::fund_app::mch_transfer::elecsign::out_bill_no::by_out_bill_no::get::Response
+            self::mch_transfer::elecsign::out_bill_no::by_out_bill_no::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -144,11 +137,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012716456",
         deprecated: false,
         check_request: checker!(
-            crate ::v3::fund_app::mch_transfer::elecsign::transfer_bill_no::post::Body
+            self::mch_transfer::elecsign::transfer_bill_no::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::fund_app::mch_transfer::elecsign::transfer_bill_no::post::Response
+            self::mch_transfer::elecsign::transfer_bill_no::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -165,8 +157,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::fund_app::mch_transfer::elecsign::transfer_bill_no::by_transfer_bill_no::get::Response
+            self::mch_transfer::elecsign::transfer_bill_no::by_transfer_bill_no::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -182,12 +173,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4016209966",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::fund_app::mch_transfer::partner::budget::by_out_budget_no::electronic_receipts::post::Body
+            self::mch_transfer::partner::budget::by_out_budget_no::electronic_receipts::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::fund_app::mch_transfer::partner::budget::by_out_budget_no::electronic_receipts::post::Response
+            self::mch_transfer::partner::budget::by_out_budget_no::electronic_receipts::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -204,8 +193,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::fund_app::mch_transfer::partner::budget::by_out_budget_no::electronic_receipts::get::Response
+            self::mch_transfer::partner::budget::by_out_budget_no::electronic_receipts::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -220,11 +208,9 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "申请公益捐赠预算",
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4015554763",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::fund_app::mch_transfer::partner::charity_budget::post::Body
-        ),
+        check_request: checker!(self::mch_transfer::partner::charity_budget::post::Body),
         check_response: checker!(
-            crate ::v3::fund_app::mch_transfer::partner::charity_budget::post::Response
+            self::mch_transfer::partner::charity_budget::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -241,8 +227,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::fund_app::mch_transfer::partner::charity_budget::by_out_budget_no::get::Response
+            self::mch_transfer::partner::charity_budget::by_out_budget_no::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -258,12 +243,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4015554795",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::fund_app::mch_transfer::partner::charity_budget::by_out_budget_no::unlock::post::Body
+            self::mch_transfer::partner::charity_budget::by_out_budget_no::unlock::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::fund_app::mch_transfer::partner::charity_budget::by_out_budget_no::unlock::post::Response
+            self::mch_transfer::partner::charity_budget::by_out_budget_no::unlock::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -279,12 +262,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4015554841",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::fund_app::mch_transfer::partner::charity_transfer_bills::post::Body
+            self::mch_transfer::partner::charity_transfer_bills::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::fund_app::mch_transfer::partner::charity_transfer_bills::post::Response
+            self::mch_transfer::partner::charity_transfer_bills::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -301,8 +282,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::fund_app::mch_transfer::partner::charity_transfer_bills::out_transfer_no::by_out_transfer_no::get::Response
+            self::mch_transfer::partner::charity_transfer_bills::out_transfer_no::by_out_transfer_no::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -318,11 +298,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4016315516",
         deprecated: false,
         check_request: checker!(
-            crate ::v3::fund_app::mch_transfer::partner::electronic_receipts::post::Body
+            self::mch_transfer::partner::electronic_receipts::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::fund_app::mch_transfer::partner::electronic_receipts::post::Response
+            self::mch_transfer::partner::electronic_receipts::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -339,8 +318,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::fund_app::mch_transfer::partner::electronic_receipts::by_out_bill_no::get::Response
+            self::mch_transfer::partner::electronic_receipts::by_out_bill_no::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -356,12 +334,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4015469102",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::fund_app::mch_transfer::partner::sub_mch_authorizations::post::Body
+            self::mch_transfer::partner::sub_mch_authorizations::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::fund_app::mch_transfer::partner::sub_mch_authorizations::post::Response
+            self::mch_transfer::partner::sub_mch_authorizations::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -378,8 +354,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::fund_app::mch_transfer::partner::sub_mch_authorizations::by_sub_mchid::get::Response
+            self::mch_transfer::partner::sub_mch_authorizations::by_sub_mchid::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -394,11 +369,9 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "发起转账",
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4015469096",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::fund_app::mch_transfer::partner::transfer_bills::post::Body
-        ),
+        check_request: checker!(self::mch_transfer::partner::transfer_bills::post::Body),
         check_response: checker!(
-            crate ::v3::fund_app::mch_transfer::partner::transfer_bills::post::Response
+            self::mch_transfer::partner::transfer_bills::post::Response
         ),
         encrypted_fields: &["user_name"],
         encrypted_query: &[],
@@ -415,8 +388,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::fund_app::mch_transfer::partner::transfer_bills::out_bill_no::by_out_bill_no::get::Response
+            self::mch_transfer::partner::transfer_bills::out_bill_no::by_out_bill_no::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -432,12 +404,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4015469118",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::fund_app::mch_transfer::partner::transfer_bills::out_bill_no::by_out_bill_no::cancel::post::Body
+            self::mch_transfer::partner::transfer_bills::out_bill_no::by_out_bill_no::cancel::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::fund_app::mch_transfer::partner::transfer_bills::out_bill_no::by_out_bill_no::cancel::post::Response
+            self::mch_transfer::partner::transfer_bills::out_bill_no::by_out_bill_no::cancel::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -453,12 +423,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4016809843",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::fund_app::mch_transfer::partner::transfer_bills::pre_transfer_with_authorization::post::Body
+            self::mch_transfer::partner::transfer_bills::pre_transfer_with_authorization::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::fund_app::mch_transfer::partner::transfer_bills::pre_transfer_with_authorization::post::Response
+            self::mch_transfer::partner::transfer_bills::pre_transfer_with_authorization::post::Response
         ),
         encrypted_fields: &["user_name"],
         encrypted_query: &[],
@@ -474,12 +442,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4016809837",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::fund_app::mch_transfer::partner::transfer_bills::transfer::post::Body
+            self::mch_transfer::partner::transfer_bills::transfer::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::fund_app::mch_transfer::partner::transfer_bills::transfer::post::Response
+            self::mch_transfer::partner::transfer_bills::transfer::post::Response
         ),
         encrypted_fields: &["user_name"],
         encrypted_query: &[],
@@ -495,12 +461,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4016809861",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::fund_app::mch_transfer::partner::user_confirm_authorizations::post::Body
+            self::mch_transfer::partner::user_confirm_authorizations::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::fund_app::mch_transfer::partner::user_confirm_authorizations::post::Response
+            self::mch_transfer::partner::user_confirm_authorizations::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -517,8 +481,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::fund_app::mch_transfer::partner::user_confirm_authorizations::by_out_authorization_no::get::Response
+            self::mch_transfer::partner::user_confirm_authorizations::by_out_authorization_no::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -535,8 +498,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::fund_app::mch_transfer::partner::user_confirm_authorizations::by_out_authorization_no::close::post::Response
+            self::mch_transfer::partner::user_confirm_authorizations::by_out_authorization_no::close::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -551,12 +513,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "发起转账",
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012716434",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::fund_app::mch_transfer::transfer_bills::post::Body
-        ),
-        check_response: checker!(
-            crate ::v3::fund_app::mch_transfer::transfer_bills::post::Response
-        ),
+        check_request: checker!(self::mch_transfer::transfer_bills::post::Body),
+        check_response: checker!(self::mch_transfer::transfer_bills::post::Response),
         encrypted_fields: &["user_name"],
         encrypted_query: &[],
     },
@@ -572,8 +530,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::fund_app::mch_transfer::transfer_bills::out_bill_no::by_out_bill_no::get::Response
+            self::mch_transfer::transfer_bills::out_bill_no::by_out_bill_no::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -590,8 +547,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::fund_app::mch_transfer::transfer_bills::out_bill_no::by_out_bill_no::cancel::post::Response
+            self::mch_transfer::transfer_bills::out_bill_no::by_out_bill_no::cancel::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -607,12 +563,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4014399293",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::fund_app::mch_transfer::transfer_bills::pre_transfer_with_authorization::post::Body
+            self::mch_transfer::transfer_bills::pre_transfer_with_authorization::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::fund_app::mch_transfer::transfer_bills::pre_transfer_with_authorization::post::Response
+            self::mch_transfer::transfer_bills::pre_transfer_with_authorization::post::Response
         ),
         encrypted_fields: &["user_name"],
         encrypted_query: &[],
@@ -628,10 +582,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4014399371",
         deprecated: false,
         check_request: checker!(
-            crate ::v3::fund_app::mch_transfer::transfer_bills::transfer::post::Body
+            self::mch_transfer::transfer_bills::transfer::post::Body
         ),
         check_response: checker!(
-            crate ::v3::fund_app::mch_transfer::transfer_bills::transfer::post::Response
+            self::mch_transfer::transfer_bills::transfer::post::Response
         ),
         encrypted_fields: &["user_name"],
         encrypted_query: &[],
@@ -648,8 +602,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::fund_app::mch_transfer::transfer_bills::transfer_bill_no::by_transfer_bill_no::get::Response
+            self::mch_transfer::transfer_bills::transfer_bill_no::by_transfer_bill_no::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -665,11 +618,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4014297386",
         deprecated: false,
         check_request: checker!(
-            crate ::v3::fund_app::mch_transfer::transfer_to_qq_wallet_bills::post::Body
+            self::mch_transfer::transfer_to_qq_wallet_bills::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::fund_app::mch_transfer::transfer_to_qq_wallet_bills::post::Response
+            self::mch_transfer::transfer_to_qq_wallet_bills::post::Response
         ),
         encrypted_fields: &["user_name"],
         encrypted_query: &[],
@@ -686,8 +638,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::fund_app::mch_transfer::transfer_to_qq_wallet_bills::by_out_bill_no::get::Response
+            self::mch_transfer::transfer_to_qq_wallet_bills::by_out_bill_no::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -704,8 +655,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::fund_app::mch_transfer::transfer_to_qq_wallet_bills::by_out_bill_no::cancel::post::Response
+            self::mch_transfer::transfer_to_qq_wallet_bills::by_out_bill_no::cancel::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -721,11 +671,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4015901167",
         deprecated: false,
         check_request: checker!(
-            crate ::v3::fund_app::mch_transfer::user_confirm_authorization::post::Body
+            self::mch_transfer::user_confirm_authorization::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::fund_app::mch_transfer::user_confirm_authorization::post::Response
+            self::mch_transfer::user_confirm_authorization::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -742,8 +691,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::fund_app::mch_transfer::user_confirm_authorization::out_authorization_no::by_out_authorization_no::get::Response
+            self::mch_transfer::user_confirm_authorization::out_authorization_no::by_out_authorization_no::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -760,8 +708,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::fund_app::mch_transfer::user_confirm_authorization::out_authorization_no::by_out_authorization_no::close::post::Response
+            self::mch_transfer::user_confirm_authorization::out_authorization_no::by_out_authorization_no::close::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],

@@ -15,8 +15,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "医保自费混合收款下单",
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4016781466",
         deprecated: false,
-        check_request: checker!(crate ::v3::med_ins::orders::post::Body),
-        check_response: checker!(crate ::v3::med_ins::orders::post::Response),
+        check_request: checker!(self::orders::post::Body),
+        check_response: checker!(self::orders::post::Response),
         encrypted_fields: &[
             "payer.name",
             "payer.id_digest",
@@ -37,7 +37,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate ::v3::med_ins::orders::mix_trade_no::by_mix_trade_no::get::Response
+            self::orders::mix_trade_no::by_mix_trade_no::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -54,7 +54,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate ::v3::med_ins::orders::out_trade_no::by_out_trade_no::get::Response
+            self::orders::out_trade_no::by_out_trade_no::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -69,7 +69,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "医保退款通知",
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4016781561",
         deprecated: false,
-        check_request: checker!(crate ::v3::med_ins::refunds::notify::post::Body),
+        check_request: checker!(self::refunds::notify::post::Body),
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
         encrypted_query: &[],

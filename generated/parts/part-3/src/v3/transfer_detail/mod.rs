@@ -14,12 +14,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "转账明细电子回单受理",
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012458967",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::transfer_detail::electronic_receipts::post::Body
-        ),
-        check_response: checker!(
-            crate ::v3::transfer_detail::electronic_receipts::post::Response
-        ),
+        check_request: checker!(self::electronic_receipts::post::Body),
+        check_response: checker!(self::electronic_receipts::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -34,9 +30,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012458972",
         deprecated: false,
         check_request: ::std::option::Option::None,
-        check_response: checker!(
-            crate ::v3::transfer_detail::electronic_receipts::get::Response
-        ),
+        check_response: checker!(self::electronic_receipts::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },

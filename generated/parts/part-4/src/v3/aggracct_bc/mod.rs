@@ -15,9 +15,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4016061186",
         deprecated: false,
         check_request: ::std::option::Option::None,
-        check_response: checker!(
-            crate ::v3::aggracct_bc::wb_channel::account::balance::get::Response
-        ),
+        check_response: checker!(self::wb_channel::account::balance::get::Response),
         encrypted_fields: &[],
         encrypted_query: &["bal_account_no"],
     },
@@ -32,9 +30,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4016642632",
         deprecated: false,
         check_request: ::std::option::Option::None,
-        check_response: checker!(
-            crate ::v3::aggracct_bc::wb_channel::account::mch_archives::get::Response
-        ),
+        check_response: checker!(self::wb_channel::account::mch_archives::get::Response),
         encrypted_fields: &[],
         encrypted_query: &["bal_account_no"],
     },
@@ -50,8 +46,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::aggracct_bc::wb_channel::control_orders::by_out_request_no::get::Response
+            self::wb_channel::control_orders::by_out_request_no::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -67,12 +62,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4016080141",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::aggracct_bc::wb_channel::control_orders::info::update::result::notify::post::Body
+            self::wb_channel::control_orders::info::update::result::notify::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::aggracct_bc::wb_channel::control_orders::info::update::result::notify::post::Response
+            self::wb_channel::control_orders::info::update::result::notify::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -87,11 +80,9 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "发起微众台账管控",
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4016025247",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::aggracct_bc::wb_channel::control_orders::punish::post::Body
-        ),
+        check_request: checker!(self::wb_channel::control_orders::punish::post::Body),
         check_response: checker!(
-            crate ::v3::aggracct_bc::wb_channel::control_orders::punish::post::Response
+            self::wb_channel::control_orders::punish::post::Response
         ),
         encrypted_fields: &["bal_account_no"],
         encrypted_query: &[],
@@ -106,11 +97,9 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "解除对微众台账的管控",
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4016025279",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::aggracct_bc::wb_channel::control_orders::recover::post::Body
-        ),
+        check_request: checker!(self::wb_channel::control_orders::recover::post::Body),
         check_response: checker!(
-            crate ::v3::aggracct_bc::wb_channel::control_orders::recover::post::Response
+            self::wb_channel::control_orders::recover::post::Response
         ),
         encrypted_fields: &["bal_account_no"],
         encrypted_query: &[],
@@ -125,12 +114,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "特殊减额",
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4016061190",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::aggracct_bc::wb_channel::special_reduction::post::Body
-        ),
-        check_response: checker!(
-            crate ::v3::aggracct_bc::wb_channel::special_reduction::post::Response
-        ),
+        check_request: checker!(self::wb_channel::special_reduction::post::Body),
+        check_response: checker!(self::wb_channel::special_reduction::post::Response),
         encrypted_fields: &["bal_account_no"],
         encrypted_query: &[],
     },
@@ -146,8 +131,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::aggracct_bc::wb_channel::special_reduction::by_out_request_no::get::Response
+            self::wb_channel::special_reduction::by_out_request_no::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &["bal_account_no"],

@@ -14,8 +14,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "发起批量转账",
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012465889",
         deprecated: false,
-        check_request: checker!(crate ::v3::bank_transfer::batches::post::Body),
-        check_response: checker!(crate ::v3::bank_transfer::batches::post::Response),
+        check_request: checker!(self::batches::post::Body),
+        check_response: checker!(self::batches::post::Response),
         encrypted_fields: &[
             "transfer_detail_list[].user_name",
             "transfer_detail_list[].user_id_card",
@@ -33,9 +33,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012465891",
         deprecated: false,
         check_request: ::std::option::Option::None,
-        check_response: checker!(
-            crate ::v3::bank_transfer::batches::batch_id::by_batch_id::get::Response
-        ),
+        check_response: checker!(self::batches::batch_id::by_batch_id::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -51,8 +49,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::bank_transfer::batches::batch_id::by_batch_id::details::detail_id::by_detail_id::get::Response
+            self::batches::batch_id::by_batch_id::details::detail_id::by_detail_id::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -69,8 +66,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::bank_transfer::batches::out_batch_no::by_out_batch_no::get::Response
+            self::batches::out_batch_no::by_out_batch_no::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -87,8 +83,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::bank_transfer::batches::out_batch_no::by_out_batch_no::details::out_detail_no::by_out_detail_no::get::Response
+            self::batches::out_batch_no::by_out_batch_no::details::out_detail_no::by_out_detail_no::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],

@@ -16,8 +16,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::brand_basic::partner::brands::by_brand_id::product_authorities::get::Response
+            self::partner::brands::by_brand_id::product_authorities::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],

@@ -33,9 +33,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012522951",
         deprecated: false,
         check_request: ::std::option::Option::None,
-        check_response: checker!(
-            crate ::v3::edu_papay::contracts::id::by_contract_id::get::Response
-        ),
+        check_response: checker!(self::contracts::id::by_contract_id::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -49,10 +47,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "预签约",
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012522560",
         deprecated: false,
-        check_request: checker!(crate ::v3::edu_papay::contracts::presign::post::Body),
-        check_response: checker!(
-            crate ::v3::edu_papay::contracts::presign::post::Response
-        ),
+        check_request: checker!(self::contracts::presign::post::Body),
+        check_response: checker!(self::contracts::presign::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -66,7 +62,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "教育通扣款受理",
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012524731",
         deprecated: false,
-        check_request: checker!(crate ::v3::edu_papay::transactions::post::Body),
+        check_request: checker!(self::transactions::post::Body),
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -83,7 +79,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate ::v3::edu_papay::transactions::id::by_transaction_id::get::Response
+            self::transactions::id::by_transaction_id::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -100,8 +96,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::edu_papay::transactions::out_trade_no::by_out_trade_no::get::Response
+            self::transactions::out_trade_no::by_out_trade_no::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -126,9 +121,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012523265",
         deprecated: false,
         check_request: ::std::option::Option::None,
-        check_response: checker!(
-            crate ::v3::edu_papay::user::by_openid::contracts::get::Response
-        ),
+        check_response: checker!(self::user::by_openid::contracts::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -143,7 +136,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012524814",
         deprecated: false,
         check_request: checker!(
-            crate ::v3::edu_papay::user_notifications::by_contract_id::send::post::Body
+            self::user_notifications::by_contract_id::send::post::Body
         ),
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],

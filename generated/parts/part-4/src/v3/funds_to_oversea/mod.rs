@@ -18,9 +18,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012476132",
         deprecated: false,
         check_request: ::std::option::Option::None,
-        check_response: checker!(
-            crate ::v3::funds_to_oversea::bill_download_url::get::Response
-        ),
+        check_response: checker!(self::bill_download_url::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -34,8 +32,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "申请资金出境",
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012476113",
         deprecated: false,
-        check_request: checker!(crate ::v3::funds_to_oversea::orders::post::Body),
-        check_response: checker!(crate ::v3::funds_to_oversea::orders::post::Response),
+        check_request: checker!(self::orders::post::Body),
+        check_response: checker!(self::orders::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -50,9 +48,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012476127",
         deprecated: false,
         check_request: ::std::option::Option::None,
-        check_response: checker!(
-            crate ::v3::funds_to_oversea::orders::by_out_order_id::get::Response
-        ),
+        check_response: checker!(self::orders::by_out_order_id::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -66,12 +62,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "申请资金出境退回",
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4013735039",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::funds_to_oversea::r#return::return_orders::post::Body
-        ),
-        check_response: checker!(
-            crate ::v3::funds_to_oversea::r#return::return_orders::post::Response
-        ),
+        check_request: checker!(self::r#return::return_orders::post::Body),
+        check_response: checker!(self::r#return::return_orders::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -87,8 +79,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::funds_to_oversea::r#return::return_orders::out_return_no::by_out_return_no::get::Response
+            self::r#return::return_orders::out_return_no::by_out_return_no::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -105,8 +96,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::funds_to_oversea::transactions::by_transaction_id::available_abroad_amounts::get::Response
+            self::transactions::by_transaction_id::available_abroad_amounts::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],

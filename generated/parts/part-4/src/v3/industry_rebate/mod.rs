@@ -15,9 +15,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "回传SN和商品编码",
         doc_link: "https://docs.qq.com/doc/p/3094be447e6002d62ec924d489c938e39ccb8db0?nlc=1",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::industry_rebate::retail_industry::transactions::post::Body
-        ),
+        check_request: checker!(self::retail_industry::transactions::post::Body),
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -32,9 +30,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "支付码牌/点餐码牌交易回传",
         doc_link: "https://docs.qq.com/doc/p/e052aee72f45b03e2fdb20edce5a1b2020ead904?nlc=1",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::industry_rebate::transactions::by_transaction_id::post::Body
-        ),
+        check_request: checker!(self::transactions::by_transaction_id::post::Body),
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
         encrypted_query: &[],

@@ -17,8 +17,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::mch_manage::mch_manage_records::by_manage_record_id::get::Response
+            self::mch_manage_records::by_manage_record_id::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -34,12 +33,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4014940417",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::mch_manage::mch_manage_records::by_manage_record_id::mch_manage_submissions::post::Body
+            self::mch_manage_records::by_manage_record_id::mch_manage_submissions::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::mch_manage::mch_manage_records::by_manage_record_id::mch_manage_submissions::post::Response
+            self::mch_manage_records::by_manage_record_id::mch_manage_submissions::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -56,8 +53,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::mch_manage::mch_manage_records::sub_mchid::by_sub_mchid::get::Response
+            self::mch_manage_records::sub_mchid::by_sub_mchid::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -74,8 +70,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::mch_manage::submission_files::sub_mchid::by_sub_mchid::upload::post::Response
+            self::submission_files::sub_mchid::by_sub_mchid::upload::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],

@@ -14,8 +14,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "创建门店",
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4014085766",
         deprecated: false,
-        check_request: checker!(crate ::v3::merchant_store::stores::post::Body),
-        check_response: checker!(crate ::v3::merchant_store::stores::post::Response),
+        check_request: checker!(self::stores::post::Body),
+        check_response: checker!(self::stores::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -30,9 +30,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4014085769",
         deprecated: false,
         check_request: ::std::option::Option::None,
-        check_response: checker!(
-            crate ::v3::merchant_store::stores::by_store_id::get::Response
-        ),
+        check_response: checker!(self::stores::by_store_id::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -46,9 +44,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "修改门店",
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4014085768",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::merchant_store::stores::by_store_id::patch::Body
-        ),
+        check_request: checker!(self::stores::by_store_id::patch::Body),
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -63,12 +59,9 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "绑定门店收款信息",
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4014085771",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::merchant_store::stores::by_store_id::recipients::bind::post::Body
-        ),
+        check_request: checker!(self::stores::by_store_id::recipients::bind::post::Body),
         check_response: checker!(
-            crate
-            ::v3::merchant_store::stores::by_store_id::recipients::bind::post::Response
+            self::stores::by_store_id::recipients::bind::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -84,12 +77,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4014085773",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::merchant_store::stores::by_store_id::recipients::unbind::post::Body
+            self::stores::by_store_id::recipients::unbind::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::merchant_store::stores::by_store_id::recipients::unbind::post::Response
+            self::stores::by_store_id::recipients::unbind::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
