@@ -301,7 +301,7 @@ pub mod post {
 ///
 /// 当交易发生之后一段时间内，由于买家或者卖家的原因需要退款时，卖家可以通过退款接口将支付款退还给买家，微信支付将在收到退款请求并且验证成功之后，按照退款规则将支付款按原路退到买家账号上。
 ///
-/// Sends `POST /v3/refunds` to `<https://api.mch.weixin.qq.com/hk/>`. Feature `refunds`.
+/// Sends `POST /v3/refunds` to `https://api.mch.weixin.qq.com/hk/`. Feature `refunds`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/api/wxpay/ch/fusion_wallet_ch/QuickPay/chapter8_2.shtml>
 #[rustfmt::skip]
@@ -551,7 +551,7 @@ pub mod get {
 ///
 /// 提交退款申请后，通过调用该接口查询退款状态。退款有一定延时，用零钱支付的退款20分钟内到账，银行卡支付的退款3个工作日后重新查询退款状态。
 ///
-/// Sends `GET /v3/refunds` to `<https://api.mch.weixin.qq.com/hk/>`. Feature `refunds`.
+/// Sends `GET /v3/refunds` to `https://api.mch.weixin.qq.com/hk/`. Feature `refunds`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/api/wxpay/ch/fusion_wallet_ch/QuickPay/chapter8_4.shtml>
 #[rustfmt::skip]

@@ -442,7 +442,7 @@ pub mod post {
 ///
 /// 机构提交子商户资料，微信支付系统会为每个子商户创建子商户号。
 ///
-/// Sends `POST /v3/merchants` to `<https://api.mch.weixin.qq.com/hk/>`. Feature `merchants`.
+/// Sends `POST /v3/merchants` to `https://api.mch.weixin.qq.com/hk/`. Feature `merchants`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/api/wxpay/ch/Onborading_Sub_Merchant/chapter3_1.shtml>
 #[rustfmt::skip]
@@ -846,7 +846,7 @@ pub mod put {
 ///
 /// 用于机构子商户创建成功后，接口提供子商户信息修改
 ///
-/// Sends `PUT /v3/merchants` to `<https://api.mch.weixin.qq.com/hk/>`. Feature `merchants`.
+/// Sends `PUT /v3/merchants` to `https://api.mch.weixin.qq.com/hk/`. Feature `merchants`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/api/wxpay/ch/Onborading_Sub_Merchant/chapter3_3.shtml>
 #[rustfmt::skip]
