@@ -723,7 +723,10 @@ fn irregular_indent_jump() {
 
 #[test]
 fn irregular_member_indent() {
-    let (page, diags) = page("irr_member_indent", "openapi/v3/fixture/irr/member-indent.md");
+    let (page, diags) = page(
+        "irr_member_indent",
+        "openapi/v3/fixture/irr/member-indent.md",
+    );
     assert_eq!(
         classes(&diags),
         ["member-indent", "children-under-scalar", "empty-object"]
@@ -742,8 +745,14 @@ fn irregular_member_indent() {
         ["role", "uid", "note"],
         "the scalar after the empty object, its deeper neighbour and the rows after them are members"
     );
-    assert!(field(r, "shop").fields.is_empty(), "an object before an object stays empty");
-    assert!(field(r, "label").fields.is_empty(), "no empty object before `label`: sibling rule");
+    assert!(
+        field(r, "shop").fields.is_empty(),
+        "an object before an object stays empty"
+    );
+    assert!(
+        field(r, "label").fields.is_empty(),
+        "no empty object before `label`: sibling rule"
+    );
 }
 
 #[test]

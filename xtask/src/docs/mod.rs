@@ -470,16 +470,17 @@ fn error_table_response(
     sinks_to_file: bool,
     diags: &mut Diagnostics,
 ) -> Body {
-    let names: Vec<&str> = tree
-        .top
-        .iter()
-        .flatten()
-        .map(|f| f.name.as_str())
-        .collect();
+    let names: Vec<&str> = tree.top.iter().flatten().map(|f| f.name.as_str()).collect();
     let (format, what) = if sinks_to_file {
-        (BodyFormat::Binary, "a file stream (the examples save it with `sink`)")
+        (
+            BodyFormat::Binary,
+            "a file stream (the examples save it with `sink`)",
+        )
     } else {
-        (BodyFormat::Empty, "empty (no successful answer is documented)")
+        (
+            BodyFormat::Empty,
+            "empty (no successful answer is documented)",
+        )
     };
     diags.warn(
         line,

@@ -592,7 +592,12 @@ pub fn build_tree(rows: Vec<Row>, diags: &mut Diagnostics) -> Tree {
 
 /// The object directly before the node `p` (on top of `stack`) among its siblings, when it is at the
 /// same indent and lists no members.
-fn empty_object_before(p: usize, stack: &[usize], root: &[Vec<usize>], nodes: &[Node]) -> Option<usize> {
+fn empty_object_before(
+    p: usize,
+    stack: &[usize],
+    root: &[Vec<usize>],
+    nodes: &[Node],
+) -> Option<usize> {
     let grand = stack.len().checked_sub(2).map(|g| stack[g]);
     let seg = match grand {
         Some(g) => nodes[g].segments.last()?,

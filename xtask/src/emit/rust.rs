@@ -726,7 +726,11 @@ mod tests {
             "`https://example.com/a_b`",
             "a URL in a code span is not wrapped"
         );
-        assert_eq!(escape_doc("``"), r"\`\`", "an empty run of two closes nothing");
+        assert_eq!(
+            escape_doc("``"),
+            r"\`\`",
+            "an empty run of two closes nothing"
+        );
     }
 
     #[test]
