@@ -45,6 +45,7 @@ const PAGES: &[(&str, &[&str])] = &[
         &["empty-object", "empty-response"],
     ),
     ("openapi/v2/mmpaymkttransfers/send_coupon.md", &[]),
+    ("openapi/v2/pay/downloadbill.md", &["error-dictionary"]),
     ("webhook/v3/REFUND.SUCCESS.md", &["misplaced-content"]),
     ("webhook/v3/TRANSACTION.SUCCESS.md", &["misplaced-content"]),
     (
@@ -53,7 +54,7 @@ const PAGES: &[(&str, &[&str])] = &[
     ),
     (
         "webhook/v3/RECHARGE.CLOSED.md",
-        &["empty-object", "children-under-scalar", "missing-indent"],
+        &["member-indent", "missing-indent"],
     ),
     ("webhook/v2/refund-processed.md", &[]),
     // Diagnostic classes.
@@ -167,6 +168,7 @@ page_tests! {
     openapi_v3_profitsharing_receivers_add => "openapi/v3/profitsharing/receivers/add.md";
     openapi_v2_applyment_micro_signcontract => "openapi/v2/applyment/micro/signcontract.md";
     openapi_v2_mmpaymkttransfers_send_coupon => "openapi/v2/mmpaymkttransfers/send_coupon.md";
+    openapi_v2_pay_downloadbill => "openapi/v2/pay/downloadbill.md";
     webhook_v3_refund_success => "webhook/v3/REFUND.SUCCESS.md";
     webhook_v3_transaction_success => "webhook/v3/TRANSACTION.SUCCESS.md";
     webhook_v3_mchtransfer_batch_closed => "webhook/v3/MCHTRANSFER.BATCH.CLOSED.md";

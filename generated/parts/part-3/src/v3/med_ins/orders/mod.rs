@@ -580,7 +580,7 @@ pub mod post {
 ///
 /// 商户调用该接口向微信医保后台下单
 ///
-/// Sends `POST /v3/med-ins/orders`. Feature `med\_ins`.
+/// Sends `POST /v3/med-ins/orders`. Feature `med_ins`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4016781466>
 ///

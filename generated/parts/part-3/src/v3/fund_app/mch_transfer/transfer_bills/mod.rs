@@ -181,7 +181,7 @@ pub mod post {
 ///
 /// 商家转账用户确认模式下，用户申请收款时，商户可通过此接口申请创建转账单
 ///
-/// Sends `POST /v3/fund-app/mch-transfer/transfer-bills`. Feature `fund\_app`.
+/// Sends `POST /v3/fund-app/mch-transfer/transfer-bills`. Feature `fund_app`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4012716434>
 #[rustfmt::skip]
