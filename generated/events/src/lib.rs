@@ -305,6 +305,13 @@ pub mod webizpay_quotacardexpired;
 /// `WEBIZPAY.REVOKED` — 企业支付关系解除授权后(WEBIZPAY.REVOKED)通知(JSON)
 #[rustfmt::skip]
 pub mod webizpay_revoked;
+/// Event types documented on several pages: one enum each, with a variant per page (empty when
+/// every event type has one page).
+#[allow(unused_imports)]
+pub mod shared {
+    use super::*;
+    use crate::REDACTED;
+}
 /// What `Debug` prints instead of decrypted values.
 struct Redacted;
 impl ::std::fmt::Debug for Redacted {
