@@ -2,6 +2,10 @@
 //! `DISCOUNT_CARD.AGREEMENT_ENDED` — 守约状态变化(DISCOUNT\_CARD.AGREEMENT\_ENDED)通知(JSON)
 //!
 //! 用户守约状态发生变更后，微信会把用户守约状态信息通知给商户。
+//!
+//! Official documentation:
+//!
+//! - <https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter6_3_5.shtml>
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 #[derive(::serde::Deserialize)]

@@ -2,6 +2,10 @@
 //! `DISCOUNT_CARD.GET_CARD` — 微信先享卡用户领卡(DISCOUNT\_CARD.GET\_CARD)通知(JSON)
 //!
 //! 用户领取优惠卡后，微信会把用户领卡信息发送给商户。该链接是通过【先享卡模板配置】中提交的领卡通知URL设置，必须为https协议。
+//!
+//! Official documentation:
+//!
+//! - <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/payscore/discount-card/chapter4_1.shtml>
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 #[derive(::serde::Deserialize)]

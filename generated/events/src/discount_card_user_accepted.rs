@@ -2,6 +2,10 @@
 //! `DISCOUNT_CARD.USER_ACCEPTED` — 微信先享卡用户领卡(DISCOUNT\_CARD.USER\_ACCEPTED)通知(JSON)
 //!
 //! 用户领取优惠卡后，微信会把用户领卡信息发送给商户。该链接是通过商户【预受理领卡请求】中提交notify\_url参数，必须为https协议。
+//!
+//! Official documentation:
+//!
+//! - <https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter6_3_4.shtml>
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 #[derive(::serde::Deserialize)]

@@ -2,6 +2,10 @@
 //! `DISCOUNT_CARD.USER_PAID` — 扣费状态变化(DISCOUNT\_CARD.USER\_PAID)通知(JSON)
 //!
 //! 扣费状态变化后，微信会把扣费状态信息发送给商户。
+//!
+//! Official documentation:
+//!
+//! - <https://pay.weixin.qq.com/wiki/doc/apiv3/apis/chapter6_3_6.shtml>
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 #[derive(::serde::Deserialize)]

@@ -16,25 +16,41 @@ pub struct Resource {
     #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     /// 微信支付分配的商户号
+    ///
+    /// Required in the docs.
     pub mchid: ::std::option::Option<::std::string::String>,
     /// 商户侧的签约协议号，商户侧需保证唯一性。只能是数字、大小写字母的组合
+    ///
+    /// Required in the docs.
     pub out_contract_code: ::std::option::Option<::std::string::String>,
     /// 委托代扣协议模板ID
+    ///
+    /// Required in the docs.
     pub plan_id: ::std::option::Option<::serde_json::Number>,
     /// 商户在微信申请的公众号或移动应用AppID
+    ///
+    /// Required in the docs.
     pub appid: ::std::option::Option<::std::string::String>,
     /// 商户AppID下的用户唯一标识
+    ///
+    /// Required in the docs.
     pub openid: ::std::option::Option<::std::string::String>,
     /// 协议解约方式
+    ///
+    /// Required in the docs.
     pub contract_termination_mode: ::std::option::Option<ContractTerminationMode>,
     /// 操作时间
+    ///
+    /// Required in the docs.
     pub operate_time: ::std::option::Option<::std::string::String>,
+    /// 附加数据
+    pub attach: ::std::option::Option<::std::string::String>,
 }
 ::wechatpay_core::wire_enum! {
     #[doc = " 协议解约方式"] ContractTerminationMode { #[doc = " `USER_TERMINATE`"]
     UserTerminate = "USER_TERMINATE", #[doc = " `MCH_API_TERMINATE`"] MchApiTerminate =
-    "MCH_API_TERMINATE", #[doc = " `API`"] Api = "API", #[doc = " `WEPAY_WEB_TERMINATE`"]
-    WepayWebTerminate = "WEPAY_WEB_TERMINATE", #[doc = " `CUSTOMER_SERVICE_TERMINATE`"]
+    "MCH_API_TERMINATE", #[doc = " `WEPAY_WEB_TERMINATE`"] WepayWebTerminate =
+    "WEPAY_WEB_TERMINATE", #[doc = " `CUSTOMER_SERVICE_TERMINATE`"]
     CustomerServiceTerminate = "CUSTOMER_SERVICE_TERMINATE", #[doc =
     " `SYSTEM_TERMINATE`"] SystemTerminate = "SYSTEM_TERMINATE", }
 }

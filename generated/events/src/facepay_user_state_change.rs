@@ -2,6 +2,10 @@
 //! `FACEPAY.USER_STATE_CHANGE` — 用户签约状态变更(FACEPAY.USER\_STATE\_CHANGE)通知(JSON)
 //!
 //! 刷脸用户在完成签约或解约后，微信会通知商户用户签约状态变更。商户需要接收处理，并返回应答。出于安全的考虑，我们对数据进行加密，商户需要先对通知数据进行解密，才能得到用户签约状态信息。
+//!
+//! Official documentation:
+//!
+//! - <https://pay.weixin.qq.com/wiki/doc/wxfacepay/develop/offline-brushing.html>
 /// The decrypted `resource` of a `FACEPAY.USER_STATE_CHANGE` notification (the plaintext of `resource.ciphertext`).
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]

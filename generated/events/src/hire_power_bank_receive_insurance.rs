@@ -2,6 +2,10 @@
 //! `HIRE_POWER_BANK.RECEIVE_INSURANCE` — 隔夜归还保险订单状态变化(HIRE\_POWER\_BANK.RECEIVE\_INSURANCE)通知(JSON)
 //!
 //! 租用充电宝-隔夜归还保险订单领取状态变化后，微信会把保险订单状态变化信息通知给商户。
+//!
+//! Official documentation:
+//!
+//! - <https://pay.weixin.qq.com/docs/merchant/apis/hire-power-bank-insurance/insurance-orders/status-change-notice.html>
 /// The decrypted `resource` of a `HIRE_POWER_BANK.RECEIVE_INSURANCE` notification (the plaintext of `resource.ciphertext`).
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]

@@ -33,7 +33,7 @@ pub struct Resource {
     /// 激活场景
     ///
     /// Required in the docs.
-    pub activate_scene: ::std::option::Option<::std::string::String>,
+    pub activate_scene: ::std::option::Option<ActivateScene>,
     /// 用户标识
     ///
     /// Required in the docs.
@@ -46,4 +46,8 @@ pub struct Resource {
 ::wechatpay_core::wire_enum! {
     #[doc = " 事件类型"] EventType { #[doc = " `MEMBER_CARD_ACTIVATE`"]
     MemberCardActivate = "MEMBER_CARD_ACTIVATE", }
+}
+::wechatpay_core::wire_enum! {
+    #[doc = " 激活场景"] ActivateScene { #[doc = " `NEW_ACTIVATE`"] NewActivate =
+    "NEW_ACTIVATE", #[doc = " `RECOVER`"] Recover = "RECOVER", }
 }

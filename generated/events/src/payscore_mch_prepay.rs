@@ -6,7 +6,7 @@
 //! Official documentation:
 //!
 //! - <https://pay.weixin.qq.com/doc/v3/partner/4012084127>
-//! - <https://pay.weixin.qq.com/doc/v3/partner/4012084127>
+//! - <https://pay.weixin.qq.com/doc/v3/partner/4013194116>
 /// 预下单请求部分输入参数。
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]

@@ -2,6 +2,11 @@
 //! `PAYSCORE.USER_ACCEPTED` — 支付分服务确认订单(PAYSCORE.USER\_ACCEPTED)通知(JSON)
 //!
 //! 用户确认完成后，微信后台会把相关确认结果和订单信息发送给商户，商户需要接收处理该消息，并返回应答。
+//!
+//! Official documentation:
+//!
+//! - <https://pay.weixin.qq.com/wiki/doc/apiv3/payscore.php?chapter=14_8&index=8>
+//! - <https://pay.weixin.qq.com/wiki/doc/apiv3/payscore.php?chapter=17_9&index=8>
 /// The decrypted `resource` of a `PAYSCORE.USER_ACCEPTED` notification (the plaintext of `resource.ciphertext`).
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]

@@ -2,6 +2,10 @@
 //! `VEHICLE.USER_STATE_CHANGE` — ETC授权签约状态变化(VEHICLE.USER\_STATE\_CHANGE)通知(JSON)
 //!
 //! 当用户在微信车主小程序暂停，删除当前ETC扣费服务或解约车主服务时，微信会把相关结果异步通知到服务商的回调地址（回调地址需要事先申请配置）。
+//!
+//! Official documentation:
+//!
+//! - <https://pay.weixin.qq.com/doc/v3/partner/4012158358>
 /// The decrypted `resource` of a `VEHICLE.USER_STATE_CHANGE` notification (the plaintext of `resource.ciphertext`).
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]

@@ -7,7 +7,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
     ::wechatpay_core::OperationInfo {
         method: "GET",
         path_params: &["sub_mchid", "application_no"],
-        query: &[],
+        query: &["account_number_rule"],
         path: "/v3/apply4sub/sub_merchants/{sub_mchid}/application/{application_no}",
         feature: "apply4sub",
         rust_path: "wechatpay::v3::apply4sub::sub_merchants::by_sub_mchid::application::by_application_no::get",

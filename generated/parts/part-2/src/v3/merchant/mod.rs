@@ -110,7 +110,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         path: "/v3/merchant/media/upload",
         feature: "merchant",
         rust_path: "wechatpay::v3::merchant::media::upload::post",
-        title: "图片上传",
+        title: "文件上传",
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012760432",
         deprecated: false,
         check_request: ::std::option::Option::None,

@@ -578,7 +578,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         path: "/v3/fund-app/mch-transfer/transfer-bills/transfer",
         feature: "fund_app",
         rust_path: "wechatpay::v3::fund_app::mch_transfer::transfer_bills::transfer::post",
-        title: "转账（用户自动收款）",
+        title: "用户授权后转账",
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4014399371",
         deprecated: false,
         check_request: checker!(
@@ -682,7 +682,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
     ::wechatpay_core::OperationInfo {
         method: "GET",
         path_params: &["out_authorization_no"],
-        query: &[],
+        query: &["is_display_authorization"],
         path: "/v3/fund-app/mch-transfer/user-confirm-authorization/out-authorization-no/{out_authorization_no}",
         feature: "fund_app",
         rust_path: "wechatpay::v3::fund_app::mch_transfer::user_confirm_authorization::out_authorization_no::by_out_authorization_no::get",

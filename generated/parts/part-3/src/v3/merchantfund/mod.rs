@@ -23,7 +23,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
     ::wechatpay_core::OperationInfo {
         method: "GET",
         path_params: &[],
-        query: &["sub_mchid", "account_type", "offset", "limit"],
+        query: &["sub_mchid", "account_type", "date", "offset", "limit"],
         path: "/v3/merchantfund/partner/income-records",
         feature: "merchantfund",
         rust_path: "wechatpay::v3::merchantfund::partner::income_records::get",

@@ -35,6 +35,42 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         encrypted_query: &["bal_account_no"],
     },
     ::wechatpay_core::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/aggracct-bc/wb-channel/bank-channel-account/rename",
+        feature: "aggracct_bc",
+        rust_path: "wechatpay::v3::aggracct_bc::wb_channel::bank_channel_account::rename::post",
+        title: "受理渠道结算银行账户更名申请",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4018968078",
+        deprecated: false,
+        check_request: checker!(
+            self::wb_channel::bank_channel_account::rename::post::Body
+        ),
+        check_response: checker!(
+            self::wb_channel::bank_channel_account::rename::post::Response
+        ),
+        encrypted_fields: &["bal_account_no"],
+        encrypted_query: &[],
+    },
+    ::wechatpay_core::OperationInfo {
+        method: "GET",
+        path_params: &["application_id"],
+        query: &["mchid", "bal_account_no"],
+        path: "/v3/aggracct-bc/wb-channel/bank-channel-account/rename/{application_id}",
+        feature: "aggracct_bc",
+        rust_path: "wechatpay::v3::aggracct_bc::wb_channel::bank_channel_account::rename::by_application_id::get",
+        title: "查询渠道结算银行账户更名申请",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4018968051",
+        deprecated: false,
+        check_request: ::std::option::Option::None,
+        check_response: checker!(
+            self::wb_channel::bank_channel_account::rename::by_application_id::get::Response
+        ),
+        encrypted_fields: &[],
+        encrypted_query: &["bal_account_no"],
+    },
+    ::wechatpay_core::OperationInfo {
         method: "GET",
         path_params: &["out_request_no"],
         query: &["control_type", "mchid"],

@@ -565,6 +565,63 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         method: "POST",
         path_params: &[],
         query: &[],
+        path: "/v3/ecommerce/individual-contracts/pre-entrust-sign/mini-program",
+        feature: "ecommerce",
+        rust_path: "wechatpay::v3::ecommerce::individual_contracts::pre_entrust_sign::mini_program::post",
+        title: "小程序场景预签约",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4020023636",
+        deprecated: false,
+        check_request: checker!(
+            self::individual_contracts::pre_entrust_sign::mini_program::post::Body
+        ),
+        check_response: checker!(
+            self::individual_contracts::pre_entrust_sign::mini_program::post::Response
+        ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
+    },
+    ::wechatpay_core::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/ecommerce/individual-contracts/pre-entrust-sign-with-real-name-identity/app",
+        feature: "ecommerce",
+        rust_path: "wechatpay::v3::ecommerce::individual_contracts::pre_entrust_sign_with_real_name_identity::app::post",
+        title: "APP场景预签约（需要实名验证）",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4020083765",
+        deprecated: false,
+        check_request: checker!(
+            self::individual_contracts::pre_entrust_sign_with_real_name_identity::app::post::Body
+        ),
+        check_response: checker!(
+            self::individual_contracts::pre_entrust_sign_with_real_name_identity::app::post::Response
+        ),
+        encrypted_fields: &["real_name", "cred_id"],
+        encrypted_query: &[],
+    },
+    ::wechatpay_core::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/ecommerce/individual-contracts/pre-entrust-sign-with-real-name-identity/mini-program",
+        feature: "ecommerce",
+        rust_path: "wechatpay::v3::ecommerce::individual_contracts::pre_entrust_sign_with_real_name_identity::mini_program::post",
+        title: "小程序场景预签约（需要实名验证）",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4020023723",
+        deprecated: false,
+        check_request: checker!(
+            self::individual_contracts::pre_entrust_sign_with_real_name_identity::mini_program::post::Body
+        ),
+        check_response: checker!(
+            self::individual_contracts::pre_entrust_sign_with_real_name_identity::mini_program::post::Response
+        ),
+        encrypted_fields: &["real_name", "cred_id"],
+        encrypted_query: &[],
+    },
+    ::wechatpay_core::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
         path: "/v3/ecommerce/mch-transfer/authorizations",
         feature: "ecommerce",
         rust_path: "wechatpay::v3::ecommerce::mch_transfer::authorizations::post",

@@ -3,3 +3,4 @@
 pub mod by_openid;
 pub mod out_contract_code;
 pub mod pre_entrust_sign;
+pub mod pre_entrust_sign_with_real_name_identity;

@@ -139,6 +139,8 @@ pub mod get {
         pub channel_no: ::std::option::Option<::std::string::String>,
         /// 是否到医保局测试环境下单
         pub med_ins_test_env: ::std::option::Option<bool>,
+        /// 医保支付失败原因
+        pub med_ins_fail_reason: ::std::option::Option<::std::string::String>,
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 医保自费混合订单支付状态"] MixPayStatus { #[doc =

@@ -24,6 +24,19 @@ pub mod get {
             }
         }
     }
+    /// 实名授权结果
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+    #[derive(::serde::Deserialize)]
+    #[non_exhaustive]
+    pub struct RealNameAuthResult {
+        /// 应用授权作用域
+        pub scope: Scope,
+        /// 访问令牌
+        pub access_token: ::std::string::String,
+        /// 访问令牌过期时间
+        pub access_token_expire_time: ::std::string::String,
+    }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
@@ -38,10 +51,16 @@ pub mod get {
         pub auth_state: AuthState,
         /// 用户OpenID
         pub individual_openid: ::std::option::Option<::std::string::String>,
+        /// 实名授权结果
+        pub real_name_auth_result: ::std::option::Option<RealNameAuthResult>,
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 授权状态"] AuthState { #[doc = " `AUTHORIZED`"] Authorized =
         "AUTHORIZED", #[doc = " `UNAUTHORIZED`"] Unauthorized = "UNAUTHORIZED", }
+    }
+    ::wechatpay_core::wire_enum! {
+        #[doc = " 应用授权作用域"] Scope { #[doc = " `pay_realname`"] PayRealname
+        = "pay_realname", }
     }
 }
 /// 根据业务申请单号查签约信息

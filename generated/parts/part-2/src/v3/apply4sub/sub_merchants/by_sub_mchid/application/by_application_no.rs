@@ -11,6 +11,8 @@ pub mod get {
         pub sub_mchid: ::std::string::String,
         /// 修改结算账户申请单号
         pub application_no: ::std::string::String,
+        /// 银行账号展示规则
+        pub account_number_rule: ::std::option::Option<AccountNumberRule>,
     }
     impl Request {
         /// Creates the value from its required fields; optional ones are set with the methods below.
@@ -21,7 +23,16 @@ pub mod get {
             Self {
                 sub_mchid: sub_mchid.into(),
                 application_no: application_no.into(),
+                account_number_rule: ::std::option::Option::None,
             }
+        }
+        /// Sets `account_number_rule`.
+        pub fn account_number_rule(
+            mut self,
+            account_number_rule: AccountNumberRule,
+        ) -> Self {
+            self.account_number_rule = ::std::option::Option::Some(account_number_rule);
+            self
         }
     }
     /// The JSON response body.
@@ -48,6 +59,12 @@ pub mod get {
         pub verify_fail_reason: ::std::option::Option<::std::string::String>,
         /// 审核结果更新时间
         pub verify_finish_time: ::std::option::Option<::std::string::String>,
+    }
+    ::wechatpay_core::wire_enum! {
+        #[doc = " 银行账号展示规则"] AccountNumberRule { #[doc =
+        " `ACCOUNT_NUMBER_RULE_MASK_V1`"] AccountNumberRuleMaskV1 =
+        "ACCOUNT_NUMBER_RULE_MASK_V1", #[doc = " `ACCOUNT_NUMBER_RULE_MASK_V2`"]
+        AccountNumberRuleMaskV2 = "ACCOUNT_NUMBER_RULE_MASK_V2", }
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 账户类型"] AccountType { #[doc = " `ACCOUNT_TYPE_BUSINESS`"]
@@ -89,5 +106,12 @@ pub async fn get(
             "application_no",
             ::wechatpay_core::ParamValue::to_param(&req.application_no),
         );
+    let request = match &req.account_number_rule {
+        ::std::option::Option::Some(v) => {
+            request
+                .query("account_number_rule", ::wechatpay_core::ParamValue::to_param(v))
+        }
+        ::std::option::Option::None => request,
+    };
     client.send(request).await
 }

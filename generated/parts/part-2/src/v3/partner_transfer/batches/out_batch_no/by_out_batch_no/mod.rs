@@ -89,7 +89,7 @@ pub mod get {
         /// 批次备注
         pub batch_remark: ::std::string::String,
         /// 批次关闭原因
-        pub close_reason: ::std::option::Option<::std::string::String>,
+        pub close_reason: ::std::option::Option<CloseReason>,
         /// 转账总金额
         pub total_amount: i64,
         /// 转账总笔数
@@ -119,6 +119,12 @@ pub mod get {
         #[doc = " 明细状态"] DetailStatus { #[doc = " `ALL`"] All = "ALL", #[doc =
         " `SUCCESS`"] Success = "SUCCESS", #[doc = " `FAIL`"] Fail = "FAIL", #[doc =
         " `REFUND`"] Refund = "REFUND", }
+    }
+    ::wechatpay_core::wire_enum! {
+        #[doc = " 批次关闭原因"] CloseReason { #[doc = " `MERCHANT_REVOCATION`"]
+        MerchantRevocation = "MERCHANT_REVOCATION", #[doc = " `OVERDUE_CLOSE`"]
+        OverdueClose = "OVERDUE_CLOSE", #[doc = " `PAYER_ACCOUNT_ABNORMAL`"]
+        PayerAccountAbnormal = "PAYER_ACCOUNT_ABNORMAL", }
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 批量转账用途"] TransferPurpose { #[doc = " `GOODSPAYMENT`"]

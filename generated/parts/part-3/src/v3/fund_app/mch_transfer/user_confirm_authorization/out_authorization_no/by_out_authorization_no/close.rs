@@ -46,13 +46,19 @@ pub mod post {
         /// 用户展示名称
         pub user_display_name: ::std::string::String,
         /// 微信自动收款授权单号
-        pub authorization_id: ::std::string::String,
+        pub authorization_id: ::std::option::Option<::std::string::String>,
         /// 单据状态
         pub state: State,
         /// 用户确认授权的时间
-        pub authorize_time: ::std::string::String,
+        pub authorize_time: ::std::option::Option<::std::string::String>,
         /// 自动收款授权的关闭信息
         pub close_info: ::std::option::Option<CloseInfo>,
+        /// 转账场景ID
+        pub transfer_scene_id: ::std::option::Option<::std::string::String>,
+        /// 用户收款感知
+        pub user_recv_perception: ::std::option::Option<::std::string::String>,
+        /// 单据创建时间
+        pub create_time: ::std::option::Option<::std::string::String>,
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 单据状态"] State { #[doc = " `CLOSED`"] Closed = "CLOSED", }

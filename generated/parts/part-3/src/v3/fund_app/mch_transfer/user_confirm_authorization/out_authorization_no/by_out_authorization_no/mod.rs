@@ -10,6 +10,8 @@ pub mod get {
     pub struct Request {
         /// 商户侧授权单号
         pub out_authorization_no: ::std::string::String,
+        /// 是否展示用户授权信息
+        pub is_display_authorization: ::std::option::Option<bool>,
     }
     impl Request {
         /// Creates the value from its required fields; optional ones are set with the methods below.
@@ -18,7 +20,18 @@ pub mod get {
         ) -> Self {
             Self {
                 out_authorization_no: out_authorization_no.into(),
+                is_display_authorization: ::std::option::Option::None,
             }
+        }
+        /// Sets `is_display_authorization`.
+        pub fn is_display_authorization(
+            mut self,
+            is_display_authorization: bool,
+        ) -> Self {
+            self.is_display_authorization = ::std::option::Option::Some(
+                is_display_authorization,
+            );
+            self
         }
     }
     /// 自动收款授权的关闭信息
@@ -47,22 +60,34 @@ pub mod get {
         /// 用户展示名称
         pub user_display_name: ::std::string::String,
         /// 微信自动收款授权单号
-        pub authorization_id: ::std::string::String,
+        pub authorization_id: ::std::option::Option<::std::string::String>,
         /// 单据状态
         pub state: State,
         /// 用户确认授权的时间
-        pub authorize_time: ::std::string::String,
+        pub authorize_time: ::std::option::Option<::std::string::String>,
         /// 自动收款授权的关闭信息
         pub close_info: ::std::option::Option<CloseInfo>,
+        /// 转账场景ID
+        pub transfer_scene_id: ::std::option::Option<::std::string::String>,
+        /// 用户收款感知
+        pub user_recv_perception: ::std::option::Option<::std::string::String>,
+        /// 单据创建时间
+        pub create_time: ::std::option::Option<::std::string::String>,
+        /// 跳转领取页面的package信息
+        pub package_info: ::std::option::Option<::std::string::String>,
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 单据状态"] State { #[doc = " `TAKING_EFFECT`"] TakingEffect =
-        "TAKING_EFFECT", #[doc = " `CLOSED`"] Closed = "CLOSED", }
+        "TAKING_EFFECT", #[doc = " `CLOSED`"] Closed = "CLOSED", #[doc =
+        " `WAIT_USER_CONFIRM`"] WaitUserConfirm = "WAIT_USER_CONFIRM", }
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 自动收款授权的原因"] CloseReason { #[doc =
         " `CLOSE_VIA_MCH_API`"] CloseViaMchApi = "CLOSE_VIA_MCH_API", #[doc =
-        " `USER_CLOSE`"] UserClose = "USER_CLOSE", }
+        " `USER_CLOSE`"] UserClose = "USER_CLOSE", #[doc = " `USER_OVERDUE_UNCONFIRMED`"]
+        UserOverdueUnconfirmed = "USER_OVERDUE_UNCONFIRMED", #[doc = " `TRANSFER_RISK`"]
+        TransferRisk = "TRANSFER_RISK", #[doc = " `USER_ACCOUNT_ABNORMAL`"]
+        UserAccountAbnormal = "USER_ACCOUNT_ABNORMAL", }
     }
 }
 /// 商户单号查询自动收款授权
@@ -86,5 +111,15 @@ pub async fn get(
             "out_authorization_no",
             ::wechatpay_core::ParamValue::to_param(&req.out_authorization_no),
         );
+    let request = match &req.is_display_authorization {
+        ::std::option::Option::Some(v) => {
+            request
+                .query(
+                    "is_display_authorization",
+                    ::wechatpay_core::ParamValue::to_param(v),
+                )
+        }
+        ::std::option::Option::None => request,
+    };
     client.send(request).await
 }

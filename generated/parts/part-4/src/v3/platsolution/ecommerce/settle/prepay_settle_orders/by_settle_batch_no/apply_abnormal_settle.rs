@@ -121,7 +121,8 @@ pub mod post {
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 交易场景"] TradeScenario { #[doc = " `RECOMMERCE`"] Recommerce =
-        "RECOMMERCE", }
+        "RECOMMERCE", #[doc = " `INDIVIDUALTRADE`"] Individualtrade = "INDIVIDUALTRADE",
+        }
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 异常原因类型"] AbnormalType { #[doc =

@@ -489,7 +489,7 @@ pub mod post {
     /// 券使用规则展示信息
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[derive(::serde::Serialize)]
-    #[derive(::serde::Deserialize)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct UsageRuleDisplayInfo {
         /// 券使用方式列表
@@ -500,7 +500,7 @@ pub mod post {
         /// 小程序跳转路径
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub mini_program_path: ::std::option::Option<::std::string::String>,
-        /// APP跳转路径
+        /// APP的H5跳转路径
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub app_path: ::std::option::Option<::std::string::String>,
         /// 券使用说明
@@ -508,6 +508,12 @@ pub mod post {
         /// 券可用门店信息
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub coupon_available_store_info: ::std::option::Option<CouponAvailableStoreInfo>,
+        /// APP跳转类型
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub app_jump_type: ::std::option::Option<AppJumpType>,
+        /// 口令链接
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub passcode_link: ::std::option::Option<::std::string::String>,
     }
     impl UsageRuleDisplayInfo {
         /// Creates the value from its required fields; optional ones are set with the methods below.
@@ -522,6 +528,8 @@ pub mod post {
                 app_path: ::std::option::Option::None,
                 usage_description: usage_description.into(),
                 coupon_available_store_info: ::std::option::Option::None,
+                app_jump_type: ::std::option::Option::None,
+                passcode_link: ::std::option::Option::None,
             }
         }
         /// Sets `mini_program_appid`.
@@ -560,6 +568,19 @@ pub mod post {
             self.coupon_available_store_info = ::std::option::Option::Some(
                 coupon_available_store_info,
             );
+            self
+        }
+        /// Sets `app_jump_type`.
+        pub fn app_jump_type(mut self, app_jump_type: AppJumpType) -> Self {
+            self.app_jump_type = ::std::option::Option::Some(app_jump_type);
+            self
+        }
+        /// Sets `passcode_link`.
+        pub fn passcode_link(
+            mut self,
+            passcode_link: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.passcode_link = ::std::option::Option::Some(passcode_link.into());
             self
         }
     }
@@ -845,6 +866,25 @@ pub mod post {
         /// 当前可用的Code
         pub available_count: i64,
     }
+    /// 券使用规则展示信息
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+    #[derive(::serde::Deserialize)]
+    #[non_exhaustive]
+    pub struct ResponseUsageRuleDisplayInfo {
+        /// 券使用方式列表
+        pub coupon_usage_method_list: ::std::vec::Vec<CouponUsageMethodList>,
+        /// 小程序AppID
+        pub mini_program_appid: ::std::option::Option<::std::string::String>,
+        /// 小程序跳转路径
+        pub mini_program_path: ::std::option::Option<::std::string::String>,
+        /// APP跳转路径
+        pub app_path: ::std::option::Option<::std::string::String>,
+        /// 券使用说明
+        pub usage_description: ::std::string::String,
+        /// 券可用门店信息
+        pub coupon_available_store_info: ::std::option::Option<CouponAvailableStoreInfo>,
+    }
     /// 已发放次数
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
@@ -879,7 +919,7 @@ pub mod post {
         /// 多次优惠使用规则
         pub sequential_usage_rule: ::std::option::Option<SequentialUsageRule>,
         /// 券使用规则展示信息
-        pub usage_rule_display_info: UsageRuleDisplayInfo,
+        pub usage_rule_display_info: ResponseUsageRuleDisplayInfo,
         /// 用户商品券展示信息
         pub coupon_display_info: CouponDisplayInfo,
         /// 事件通知配置
@@ -916,6 +956,11 @@ pub mod post {
         Offline = "OFFLINE", #[doc = " `MINI_PROGRAM`"] MiniProgram = "MINI_PROGRAM",
         #[doc = " `APP`"] App = "APP", #[doc = " `PAYMENT_CODE`"] PaymentCode =
         "PAYMENT_CODE", }
+    }
+    ::wechatpay_core::wire_enum! {
+        #[doc = " APP跳转类型"] AppJumpType { #[doc = " `H5`"] H5 = "H5", #[doc =
+        " `PASSCODE_LINK`"] PasscodeLink = "PASSCODE_LINK", #[doc = " `USAGE_GUIDE`"]
+        UsageGuide = "USAGE_GUIDE", }
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 用户商品券Code展示模式"] CodeDisplayMode { #[doc =
@@ -1204,12 +1249,16 @@ pub mod get {
         pub mini_program_appid: ::std::option::Option<::std::string::String>,
         /// 小程序跳转路径
         pub mini_program_path: ::std::option::Option<::std::string::String>,
-        /// APP跳转路径
+        /// APP的H5跳转路径
         pub app_path: ::std::option::Option<::std::string::String>,
         /// 券使用说明
         pub usage_description: ::std::string::String,
         /// 券可用门店信息
         pub coupon_available_store_info: ::std::option::Option<CouponAvailableStoreInfo>,
+        /// APP跳转类型
+        pub app_jump_type: ::std::option::Option<AppJumpType>,
+        /// 口令链接
+        pub passcode_link: ::std::option::Option<::std::string::String>,
     }
     /// 小程序入口
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -1364,6 +1413,11 @@ pub mod get {
         Offline = "OFFLINE", #[doc = " `MINI_PROGRAM`"] MiniProgram = "MINI_PROGRAM",
         #[doc = " `APP`"] App = "APP", #[doc = " `PAYMENT_CODE`"] PaymentCode =
         "PAYMENT_CODE", }
+    }
+    ::wechatpay_core::wire_enum! {
+        #[doc = " APP跳转类型"] AppJumpType { #[doc = " `H5`"] H5 = "H5", #[doc =
+        " `PASSCODE_LINK`"] PasscodeLink = "PASSCODE_LINK", #[doc = " `USAGE_GUIDE`"]
+        UsageGuide = "USAGE_GUIDE", }
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 用户商品券Code展示模式"] CodeDisplayMode { #[doc =

@@ -270,7 +270,12 @@ pub mod get {
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 券状态"] CouponState { #[doc = " `SENDED`"] Sended = "SENDED", #[doc
-        = " `USED`"] Used = "USED", #[doc = " `EXPIRED`"] Expired = "EXPIRED", }
+        = " `USED`"] Used = "USED", #[doc = " `EXPIRED`"] Expired = "EXPIRED", #[doc =
+        " `DELETED`"] Deleted = "DELETED", #[doc = " `DEACTIVATED`"] Deactivated =
+        "DEACTIVATED", #[doc = " `PENDING_REDEEM`"] PendingRedeem = "PENDING_REDEEM",
+        #[doc = " `REDEEM_CONFIRMING`"] RedeemConfirming = "REDEEM_CONFIRMING", #[doc =
+        " `REDEEM_FAILED`"] RedeemFailed = "REDEEM_FAILED", #[doc = " `REDEEM_EXPIRED`"]
+        RedeemExpired = "REDEEM_EXPIRED", }
     }
 }
 /// 查询用户单张券详情

@@ -78,6 +78,21 @@ pub mod post {
         /// 子商户号
         pub sub_mchid: ::std::option::Option<::std::string::String>,
     }
+    /// 券核销的关联微信支付分订单信息
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+    #[derive(::serde::Deserialize)]
+    #[non_exhaustive]
+    pub struct AssociatedPayScoreOrderInfo {
+        /// 微信支付服务订单号
+        pub order_id: ::std::option::Option<::std::string::String>,
+        /// 商户订单号
+        pub out_trade_no: ::std::option::Option<::std::string::String>,
+        /// 商户号
+        pub mchid: ::std::option::Option<::std::string::String>,
+        /// 子商户号
+        pub sub_mchid: ::std::option::Option<::std::string::String>,
+    }
     /// 单券使用详情
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
@@ -90,6 +105,12 @@ pub mod post {
         pub use_time: ::std::option::Option<::std::string::String>,
         /// 关联微信支付订单信息
         pub associated_order_info: ::std::option::Option<AssociatedOrderInfo>,
+        /// 券核销的关联微信支付分订单信息
+        pub associated_pay_score_order_info: ::std::option::Option<
+            AssociatedPayScoreOrderInfo,
+        >,
+        /// 优惠金额
+        pub saved_amount: ::std::option::Option<::serde_json::Number>,
         /// 退券请求单号
         pub return_request_no: ::std::option::Option<::std::string::String>,
         /// 退券时间
@@ -125,7 +146,7 @@ pub mod post {
     #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
     #[derive(::serde::Deserialize)]
     #[non_exhaustive]
-    pub struct SequentialUsageDetail {
+    pub struct ProgressiveBundleUsageDetail {
         /// 总可使用次数
         pub total_count: ::std::option::Option<i64>,
         /// 已使用次数
@@ -432,12 +453,16 @@ pub mod post {
         pub mini_program_appid: ::std::option::Option<::std::string::String>,
         /// 小程序跳转路径
         pub mini_program_path: ::std::option::Option<::std::string::String>,
-        /// APP跳转路径
+        /// APP的H5跳转路径
         pub app_path: ::std::option::Option<::std::string::String>,
         /// 券使用说明
         pub usage_description: ::std::string::String,
         /// 券可用门店信息
         pub coupon_available_store_info: ::std::option::Option<CouponAvailableStoreInfo>,
+        /// APP跳转类型
+        pub app_jump_type: ::std::option::Option<AppJumpType>,
+        /// 口令链接
+        pub passcode_link: ::std::option::Option<::std::string::String>,
     }
     /// 小程序入口
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -589,7 +614,9 @@ pub mod post {
         /// 单券使用详情
         pub single_usage_detail: ::std::option::Option<SingleUsageDetail>,
         /// 多次优惠使用详情
-        pub sequential_usage_detail: ::std::option::Option<SequentialUsageDetail>,
+        pub progressive_bundle_usage_detail: ::std::option::Option<
+            ProgressiveBundleUsageDetail,
+        >,
         /// 商品券信息
         pub product_coupon: ProductCoupon,
         /// 批次信息
@@ -660,6 +687,11 @@ pub mod post {
         Offline = "OFFLINE", #[doc = " `MINI_PROGRAM`"] MiniProgram = "MINI_PROGRAM",
         #[doc = " `APP`"] App = "APP", #[doc = " `PAYMENT_CODE`"] PaymentCode =
         "PAYMENT_CODE", }
+    }
+    ::wechatpay_core::wire_enum! {
+        #[doc = " APP跳转类型"] AppJumpType { #[doc = " `H5`"] H5 = "H5", #[doc =
+        " `PASSCODE_LINK`"] PasscodeLink = "PASSCODE_LINK", #[doc = " `USAGE_GUIDE`"]
+        UsageGuide = "USAGE_GUIDE", }
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 用户商品券Code展示模式"] CodeDisplayMode { #[doc =
