@@ -637,6 +637,24 @@ fn match_path_params(
         }
     }
     for mut f in unmatched {
+        // A path parameter is a scalar: an indent-0 object or array row that is not a known pseudo row
+        // (`json`, `query`, …) is a pseudo row this parser does not know yet, not a parameter.
+        if matches!(f.ty, FieldType::Object | FieldType::Array)
+            || !f.fields.is_empty()
+            || !f.variants.is_empty()
+        {
+            diags.warn(
+                f.line,
+                "unknown-pseudo-row",
+                format!(
+                    "indent-0 {} row `{}` is not a known pseudo row and cannot be a path parameter; ignored with its {} child rows",
+                    f.ty,
+                    f.name,
+                    f.fields.len() + f.variants.iter().map(Vec::len).sum::<usize>()
+                ),
+            );
+            continue;
+        }
         if let Some(c) = f
             .constant
             .as_deref()
