@@ -119,6 +119,56 @@ fn write_if_differs(path: &Path, contents: &[u8]) {
     std::fs::write(path, contents).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
 }
 
+/// Every file under `dir` (recursively), relative to `dir`.
+fn all_files(dir: &Path, prefix: &Path, out: &mut BTreeSet<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let rel = prefix.join(entry.file_name());
+        if path.is_dir() {
+            all_files(&path, &rel, out);
+        } else {
+            out.insert(rel);
+        }
+    }
+}
+
+/// Makes the tree `to` hold exactly the files of `from`, writing only those that differ (cargo then
+/// rebuilds only what changed).
+fn sync_tree(from: &Path, to: &Path) {
+    let (mut wanted, mut present) = (BTreeSet::new(), BTreeSet::new());
+    all_files(from, Path::new(""), &mut wanted);
+    all_files(to, Path::new(""), &mut present);
+    for rel in &wanted {
+        let bytes = std::fs::read(from.join(rel))
+            .unwrap_or_else(|e| panic!("{}: {e}", from.join(rel).display()));
+        write_if_differs(&to.join(rel), &bytes);
+    }
+    for rel in present.difference(&wanted) {
+        std::fs::remove_file(to.join(rel))
+            .unwrap_or_else(|e| panic!("{}: {e}", to.join(rel).display()));
+    }
+    remove_empty_dirs(to);
+}
+
+/// Removes the empty folders under `dir` (a part folder without its manifest would break the
+/// workspace's `generated/parts/*` members); whether `dir` itself ended up empty.
+fn remove_empty_dirs(dir: &Path) -> bool {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return false;
+    };
+    let mut empty = true;
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if !(path.is_dir() && remove_empty_dirs(&path) && std::fs::remove_dir(&path).is_ok()) {
+            empty = false;
+        }
+    }
+    empty
+}
+
 // ---------------------------------------------------------------------------------------------------
 // The corpus in memory, and edits to it
 
@@ -398,9 +448,14 @@ fn base(kind: Kind) -> Option<&'static Base> {
     };
     cell.get_or_init(|| {
         let dir = common::corpus_dir()?;
+        let start = Instant::now();
         let docs = Docs::load(&dir, kind);
         let docs_dir = TempDir::new("base-docs");
         docs.write(&docs_dir.0);
+        println!(
+            "base {kind:?}: docs read and written: {:.2?}",
+            start.elapsed()
+        );
         let root = TempDir::new("base");
         let start = Instant::now();
         let report = run_codegen(&root.0, &docs_dir.0)
@@ -442,19 +497,22 @@ struct Outcome {
     /// `generated/**.rs` by path relative to `generated/`.
     rs: BTreeMap<String, String>,
     diagnostics_md: String,
-    /// Kept so a cargo-checked variant can regenerate into the shared workspace.
-    docs_dir: TempDir,
 }
 
 /// Runs codegen on `docs` into a root seeded with the unperturbed run, asserts it succeeds, and runs the
 /// structural checks.
 fn generate(name: &'static str, base: &Base, docs: &Docs) -> Outcome {
+    let start = Instant::now();
     let docs_dir = TempDir::new(&format!("{name}-docs"));
     docs.write(&docs_dir.0);
     let root = TempDir::new(name);
     for dir in ["spec", "generated"] {
         copy_tree(&base.root.0.join(dir), &root.0.join(dir));
     }
+    println!(
+        "variant {name}: docs written, root seeded: {:.2?}",
+        start.elapsed()
+    );
     let start = Instant::now();
     let report = run_codegen(&root.0, &docs_dir.0)
         .unwrap_or_else(|e| panic!("variant {name}: codegen failed: {e}"));
@@ -493,7 +551,6 @@ fn generate(name: &'static str, base: &Base, docs: &Docs) -> Outcome {
         pages,
         rs,
         diagnostics_md,
-        docs_dir,
     };
     let start = Instant::now();
     out.structural_checks();
@@ -533,7 +590,7 @@ impl Outcome {
 
     fn removed(&self, rel: &str) -> bool {
         let want = format!("{rel} (no longer generated)");
-        self.report.stale().iter().any(|f| *f == want)
+        self.report.stale().contains(&want)
     }
 
     /// Parser diagnostics of `file` with class `class`.
@@ -579,12 +636,12 @@ impl Outcome {
             .count();
         assert_eq!(self.index.counts.v3_operations, v3_ops, "variant {name}");
 
-        // Every generated .rs parses.
-        for (rel, text) in &self.rs {
-            if let Err(e) = syn::parse_file(text) {
-                panic!("variant {name}: generated/{rel} does not parse: {e}");
-            }
-        }
+        // Every generated .rs parses (each distinct text once per test binary); its `mod` items are kept.
+        let decls: BTreeMap<&String, Vec<ModDecl>> = self
+            .rs
+            .iter()
+            .map(|(rel, text)| (rel, parsed_mods(name, rel, text)))
+            .collect();
 
         // Module trees: every `mod` has its file, every file is reached.
         let generated = self.root.0.join("generated");
@@ -601,7 +658,7 @@ impl Outcome {
         }
         let mut reached = BTreeSet::new();
         for src in &crates {
-            self.walk_modules(&format!("{src}/lib.rs"), src, &mut reached);
+            walk_modules(name, &decls, &format!("{src}/lib.rs"), src, &mut reached);
         }
         let orphans: Vec<&String> = self.rs.keys().filter(|f| !reached.contains(*f)).collect();
         assert!(
@@ -695,56 +752,102 @@ impl Outcome {
             }
         }
     }
+}
 
-    /// Follows the `mod` items of the file `rel` (relative to `generated/`), whose own modules live in
-    /// `dir`; records every file reached.
-    fn walk_modules(&self, rel: &str, dir: &str, reached: &mut BTreeSet<String>) {
-        let text = self.rs.get(rel).unwrap_or_else(|| {
-            panic!(
-                "variant {}: generated/{rel} is declared by a `mod` but does not exist",
-                self.name
-            )
+/// A `mod` item: `mod name;` (a file) or `mod name { … }` (inline, with its own `mod` items).
+#[derive(Clone)]
+enum ModDecl {
+    File(String),
+    Inline(String, Vec<ModDecl>),
+}
+
+fn mod_decls(variant: &str, rel: &str, items: &[syn::Item]) -> Vec<ModDecl> {
+    let mut out = Vec::new();
+    for item in items {
+        let syn::Item::Mod(m) = item else { continue };
+        let name = m.ident.to_string().trim_start_matches("r#").to_string();
+        assert!(
+            !m.attrs.iter().any(|a| a.path().is_ident("path")),
+            "variant {variant}: generated/{rel}: `#[path]` on `mod {name}` is not expected"
+        );
+        out.push(match &m.content {
+            Some((_, inner)) => ModDecl::Inline(name, mod_decls(variant, rel, inner)),
+            None => ModDecl::File(name),
         });
-        reached.insert(rel.to_string());
-        let file = syn::parse_file(text).unwrap_or_else(|e| panic!("generated/{rel}: {e}"));
-        self.walk_items(&file.items, dir, rel, reached);
     }
+    out
+}
 
-    fn walk_items(
-        &self,
-        items: &[syn::Item],
-        dir: &str,
-        rel: &str,
-        reached: &mut BTreeSet<String>,
-    ) {
-        for item in items {
-            let syn::Item::Mod(m) = item else { continue };
-            let name = m.ident.to_string();
-            let name = name.trim_start_matches("r#");
-            if m.attrs.iter().any(|a| a.path().is_ident("path")) {
-                panic!(
-                    "variant {}: generated/{rel}: `#[path]` on `mod {name}` is not expected",
-                    self.name
-                );
-            }
-            let sub = format!("{dir}/{name}");
-            match &m.content {
-                Some((_, inner)) => self.walk_items(inner, &sub, rel, reached),
-                None => {
-                    let flat = format!("{sub}.rs");
-                    let nested = format!("{sub}/mod.rs");
-                    match (self.rs.contains_key(&flat), self.rs.contains_key(&nested)) {
-                        (true, false) => self.walk_modules(&flat, &sub, reached),
-                        (false, true) => self.walk_modules(&nested, &sub, reached),
-                        (true, true) => panic!(
-                            "variant {}: both generated/{flat} and generated/{nested} exist",
-                            self.name
-                        ),
-                        (false, false) => panic!(
-                            "variant {}: generated/{rel} declares `mod {name}` but neither generated/{flat} nor generated/{nested} exists",
-                            self.name
-                        ),
-                    }
+/// Parses a generated file (panicking with the error when it does not parse) and returns its `mod`
+/// items; a text parsed before (by any variant) is not parsed again.
+fn parsed_mods(variant: &str, rel: &str, text: &str) -> Vec<ModDecl> {
+    use std::hash::{Hash, Hasher};
+    type Cache = std::collections::HashMap<(u64, usize), Vec<ModDecl>>;
+    static CACHE: OnceLock<Mutex<Cache>> = OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    text.hash(&mut h);
+    let key = (h.finish(), text.len());
+    if let Some(d) = cache.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
+        return d.clone();
+    }
+    let file = syn::parse_file(text)
+        .unwrap_or_else(|e| panic!("variant {variant}: generated/{rel} does not parse: {e}"));
+    let decls = mod_decls(variant, rel, &file.items);
+    cache
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(key, decls.clone());
+    decls
+}
+
+/// Follows the `mod` items of the file `rel` (relative to `generated/`), whose own modules live in
+/// `dir`; records every file reached.
+fn walk_modules(
+    variant: &str,
+    decls: &BTreeMap<&String, Vec<ModDecl>>,
+    rel: &str,
+    dir: &str,
+    reached: &mut BTreeSet<String>,
+) {
+    let items = decls.get(&rel.to_string()).unwrap_or_else(|| {
+        panic!("variant {variant}: generated/{rel} is declared by a `mod` but does not exist")
+    });
+    reached.insert(rel.to_string());
+    walk_decls(variant, decls, items, rel, dir, reached);
+}
+
+fn walk_decls(
+    variant: &str,
+    decls: &BTreeMap<&String, Vec<ModDecl>>,
+    items: &[ModDecl],
+    rel: &str,
+    dir: &str,
+    reached: &mut BTreeSet<String>,
+) {
+    for item in items {
+        match item {
+            ModDecl::Inline(name, inner) => walk_decls(
+                variant,
+                decls,
+                inner,
+                rel,
+                &format!("{dir}/{name}"),
+                reached,
+            ),
+            ModDecl::File(name) => {
+                let sub = format!("{dir}/{name}");
+                let flat = format!("{sub}.rs");
+                let nested = format!("{sub}/mod.rs");
+                match (decls.contains_key(&flat), decls.contains_key(&nested)) {
+                    (true, false) => walk_modules(variant, decls, &flat, &sub, reached),
+                    (false, true) => walk_modules(variant, decls, &nested, &sub, reached),
+                    (true, true) => panic!(
+                        "variant {variant}: both generated/{flat} and generated/{nested} exist"
+                    ),
+                    (false, false) => panic!(
+                        "variant {variant}: generated/{rel} declares `mod {name}` but neither generated/{flat} nor generated/{nested} exists"
+                    ),
                 }
             }
         }
@@ -809,15 +912,9 @@ fn cargo_check(out: &Outcome, features: &[&str]) {
         #[cfg(not(unix))]
         copy_tree(&repo.join(dir), &link);
     }
-    // Regenerate into the workspace (files are written only when they differ, so cargo rebuilds only
-    // what changed since the last variant).
-    run_codegen(&ws, &out.docs_dir.0).unwrap_or_else(|e| {
-        panic!(
-            "variant {}: codegen into {} failed: {e}",
-            out.name,
-            ws.display()
-        )
-    });
+    // The variant's generated/, written only where it differs from the last variant's (so cargo rebuilds
+    // only what changed); files the variant does not have are removed.
+    sync_tree(&out.root.0.join("generated"), &ws.join("generated"));
     let mut features: Vec<&str> = features.to_vec();
     features.push("events");
     let features = features.join(",");
@@ -839,17 +936,23 @@ fn cargo_check(out: &Outcome, features: &[&str]) {
         .arg(ws.join("Cargo.toml"))
         .output()
         .unwrap_or_else(|e| panic!("cannot run cargo: {e}"));
+    let stderr = String::from_utf8_lossy(&result.stderr);
+    let checked: Vec<&str> = stderr
+        .lines()
+        .filter_map(|l| l.trim_start().strip_prefix("Checking "))
+        .collect();
     println!(
-        "variant {}: cargo check --features {features}: {:.2?}",
+        "variant {}: cargo check --features {features}: {:.2?} (checked: {})",
         out.name,
-        start.elapsed()
+        start.elapsed(),
+        checked.join(", ")
     );
     assert!(
         result.status.success(),
         "variant {}: the generated crate does not compile (cargo check --features {features} in {}):\n{}",
         out.name,
         ws.display(),
-        String::from_utf8_lossy(&result.stderr)
+        stderr
     );
 }
 
@@ -1135,7 +1238,7 @@ fn notification_page_added() {
 /// the sharing is an emitter diagnostic.
 #[test]
 fn shared_event_type() {
-    let Some(base) = base(Kind::Full) else {
+    let Some(base) = base(Kind::Reduced) else {
         return;
     };
     let mut docs = base.docs.clone();
@@ -1153,7 +1256,7 @@ fn shared_event_type() {
     let new = "webhook/v3/ROBUSTNESS_SHARED.md".to_string();
     docs.add(&new, new_text);
     let out = generate("shared_event_type", base, &docs);
-    assert_eq!(out.page(&new).notifications[0].event_types, [wire.clone()]);
+    assert_eq!(out.page(&new).notifications[0].event_types, [wire.as_str()]);
     let shared = out.emitter_diags("shared-event-type");
     assert!(
         shared
@@ -1185,7 +1288,7 @@ fn shared_event_type() {
 /// 2026-06-21 snapshot).
 #[test]
 fn two_event_types_on_one_page() {
-    let Some(base) = base(Kind::Full) else {
+    let Some(base) = base(Kind::Reduced) else {
         return;
     };
     let mut docs = base.docs.clone();
