@@ -166,6 +166,8 @@ pub mod v3 {
     pub use ::wechatpay_part_1::v3::refunds;
     #[cfg(feature = "repayment")]
     pub use ::wechatpay_part_3::v3::repayment;
+    #[cfg(feature = "security")]
+    pub use ::wechatpay_part_4::v3::security;
     #[cfg(feature = "settle")]
     pub use ::wechatpay_part_3::v3::settle;
     #[cfg(feature = "smartguide")]
@@ -340,6 +342,8 @@ pub fn operations() -> ::std::vec::Vec<&'static OperationInfo> {
     all.extend(v3::refunds::OPERATIONS.iter());
     #[cfg(feature = "repayment")]
     all.extend(v3::repayment::OPERATIONS.iter());
+    #[cfg(feature = "security")]
+    all.extend(v3::security::OPERATIONS.iter());
     #[cfg(feature = "settle")]
     all.extend(v3::settle::OPERATIONS.iter());
     #[cfg(feature = "smartguide")]

@@ -1,6 +1,6 @@
 //! The PHP request examples of the documentation, turned into JSON, fit the generated request types and
 //! come back unchanged from a round trip through them. Needs the docs corpus (`$WECHATPAY_DOCS` or
-//! `../shared/docs/wechatpay.im`); skips plainly without it.
+//! `../shared/docs/wechatpay.im-2026-06-21`); skips plainly without it.
 
 #[path = "common.rs"]
 mod common;
@@ -12,7 +12,7 @@ use std::path::PathBuf;
 fn docs_dir() -> PathBuf {
     match std::env::var_os("WECHATPAY_DOCS") {
         Some(d) if !d.is_empty() => PathBuf::from(d),
-        _ => root().join("../shared/docs/wechatpay.im"),
+        _ => root().join("../shared/docs/wechatpay.im-2026-06-21"),
     }
 }
 

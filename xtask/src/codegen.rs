@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 
 /// The docs folder used when neither `--docs` nor `$WECHATPAY_DOCS` names one, relative to the
 /// repository root.
-pub const DEFAULT_DOCS: &str = "../shared/docs/wechatpay.im";
+pub const DEFAULT_DOCS: &str = "../shared/docs/wechatpay.im-2026-06-21";
 
 /// The environment variable that names the docs folder.
 pub const DOCS_ENV: &str = "WECHATPAY_DOCS";
@@ -121,6 +121,9 @@ pub fn docs_dir(root: &Path, explicit: Option<&Path>) -> PathBuf {
 /// `spec/index.json`: what stage 1 found besides the pages.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Index {
+    /// The name of the docs folder read (e.g. `wechatpay.im-2026-06-21`).
+    #[serde(default)]
+    pub docs: String,
     pub counts: Counts,
     /// Redirect stubs that were skipped: page → target.
     pub redirect_stubs: BTreeMap<String, String>,
@@ -191,9 +194,14 @@ pub fn run(opts: &Options) -> Result<Report, String> {
     let start = Instant::now();
     let input = resolve_input(&opts.root, &opts.input)?;
     let mut w = Writer::new(opts.check);
+    let mut changes_summary = None;
     let spec = opts.root.join("spec");
     let (pages, index) = match &input {
-        Input::Docs { dir, .. } => docs_to_spec(dir, &spec, &mut w)?,
+        Input::Docs { dir, .. } => {
+            let (pages, index, changes) = docs_to_spec(dir, &spec, &mut w)?;
+            changes_summary = changes;
+            (pages, index)
+        }
         Input::Spec { .. } => (read_spec_pages(&spec)?, read_index(&spec)?),
     };
     let generated = opts.root.join("generated");
@@ -224,7 +232,7 @@ pub fn run(opts: &Options) -> Result<Report, String> {
         input,
         counts: index.counts,
         emitter_diagnostics: emitter_diags.len(),
-        changes: None,
+        changes: changes_summary,
         writer: w,
         root: opts.root.clone(),
         elapsed: start.elapsed(),
@@ -232,9 +240,19 @@ pub fn run(opts: &Options) -> Result<Report, String> {
 }
 
 /// Stage 1: parses the docs folder, writes (or checks) one JSON per page and `spec/index.json`, and
-/// returns the pages as read back from the JSON text, with the index.
-fn docs_to_spec(docs: &Path, spec: &Path, w: &mut Writer) -> Result<(Vec<Page>, Index), String> {
+/// returns the pages as read back from the JSON text, with the index. When the pages differ from the
+/// committed ones (a docs update), `spec/CHANGES.md` is rewritten with the changelog, whose summary is
+/// returned; otherwise the last update's changelog stays.
+#[allow(clippy::type_complexity)]
+fn docs_to_spec(
+    docs: &Path,
+    spec: &Path,
+    w: &mut Writer,
+) -> Result<(Vec<Page>, Index, Option<String>), String> {
     let corpus = corpus::load(docs)?;
+    // The committed spec, to tell what this run changes (none in a fresh root).
+    let old_pages = read_spec_pages(spec).unwrap_or_default();
+    let old_index = read_index(spec).ok();
     let mut pages = Vec::with_capacity(corpus.pages.len());
     for page in &corpus.pages {
         let rel = corpus::spec_file(&page.source);
@@ -245,14 +263,33 @@ fn docs_to_spec(docs: &Path, spec: &Path, w: &mut Writer) -> Result<(Vec<Page>, 
     for dir in ["openapi", "webhook"] {
         w.prune(&spec.join(dir), "json")?;
     }
+    let docs_name = docs
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let changes = crate::changes::diff(&old_pages, &pages);
+    let summary = if changes.is_empty() || old_pages.is_empty() {
+        None
+    } else {
+        let from = match &old_index {
+            Some(i) if !i.docs.is_empty() => i.docs.clone(),
+            _ => "spec/ before this run".to_string(),
+        };
+        w.ensure(
+            &spec.join("CHANGES.md"),
+            &changes.render_markdown(&from, &docs_name),
+        )?;
+        Some(changes.summary())
+    };
     let index = Index {
+        docs: docs_name,
         counts: corpus.counts(),
         redirect_stubs: corpus.redirects,
         failed_pages: corpus.failed,
         diagnostics: corpus.diagnostics,
     };
     w.ensure(&spec.join("index.json"), &index_json(&index)?)?;
-    Ok((pages, index))
+    Ok((pages, index, summary))
 }
 
 fn parse_page_json(rel: &str, json: &str) -> Result<Page, String> {

@@ -9,7 +9,7 @@ usage: cargo xtask codegen [--docs DIR | --spec-only] [--check]
 
 Reads the WeChat Pay doc pages into spec/ (one JSON per page), then emits generated/ from spec/.
 
-  --docs DIR   the wechatpay.im docs folder (default: $WECHATPAY_DOCS, else ../shared/docs/wechatpay.im
+  --docs DIR   the wechatpay.im docs folder (default: $WECHATPAY_DOCS, else ../shared/docs/wechatpay.im-2026-06-21
                beside the repository; when neither exists, generated/ is made from the committed spec/)
   --spec-only  ignore any docs folder: regenerate generated/ from the committed spec/
   --check      write nothing; fail naming the stale files

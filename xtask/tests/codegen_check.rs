@@ -1,6 +1,6 @@
 //! `cargo xtask codegen` end to end. From the committed `spec/` alone (no corpus needed, never skipped):
 //! `generated/` is exactly what `spec/` produces, and an edit to a spec file is carried into
-//! `generated/`. With the docs corpus (`$WECHATPAY_DOCS`, else `../shared/docs/wechatpay.im`; without it
+//! `generated/`. With the docs corpus (`$WECHATPAY_DOCS`, else `../shared/docs/wechatpay.im-2026-06-21`; without it
 //! those tests print why and pass): the committed `spec/` is up to date, output is deterministic, every
 //! page is read, and `--check` names exactly the stale and the no-longer-generated files.
 

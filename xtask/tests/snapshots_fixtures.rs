@@ -554,6 +554,36 @@ fn single_cell_file_stream_response() {
 }
 
 #[test]
+fn error_dictionary_with_sink_is_a_file_stream() {
+    let (page, diags) = page(
+        "irr_error_dictionary",
+        "openapi/v2/fixture/downloadreport.md",
+    );
+    assert_eq!(classes(&diags), ["error-dictionary"]);
+    assert_eq!(lines_of(&diags, "error-dictionary"), [14]);
+    assert!(diags[0].message.contains("`return_code`, `return_msg`"));
+    let op = only_op(&page);
+    assert_eq!(op.response.format, "binary");
+    assert!(
+        op.response.fields.is_empty() && op.response.variants.is_empty(),
+        "the error dictionary is not the response"
+    );
+    assert_eq!(names(&op.request_body.fields), ["day"]);
+}
+
+#[test]
+fn error_dictionary_without_sink_is_empty() {
+    let (page, diags) = page(
+        "irr_error_dictionary_no_sink",
+        "openapi/v2/fixture/queryreport.md",
+    );
+    assert_eq!(classes(&diags), ["error-dictionary"]);
+    let op = only_op(&page);
+    assert_eq!(op.response.format, "empty");
+    assert!(op.response.fields.is_empty());
+}
+
+#[test]
 fn single_cell_redirect_response() {
     let (page, diags) = page("response_redirect", "openapi/v2/fixture/open-page.md");
     assert!(diags.is_empty(), "{diags:?}");
@@ -688,6 +718,40 @@ fn irregular_indent_jump() {
         names(&field(b, "outer").fields),
         ["inner"],
         "read as a child of the row above"
+    );
+}
+
+#[test]
+fn irregular_member_indent() {
+    let (page, diags) = page(
+        "irr_member_indent",
+        "openapi/v3/fixture/irr/member-indent.md",
+    );
+    assert_eq!(
+        classes(&diags),
+        ["member-indent", "children-under-scalar", "empty-object"]
+    );
+    assert_eq!(lines_of(&diags, "member-indent"), [14]);
+    assert_eq!(lines_of(&diags, "children-under-scalar"), [20]);
+    assert_eq!(lines_of(&diags, "empty-object"), [12]);
+    let r = &only_op(&page).response.fields;
+    assert_eq!(
+        names(r),
+        ["shop", "owner", "open", "count", "label", "shade"],
+        "`role` and `uid` leave the top level"
+    );
+    assert_eq!(
+        names(&field(r, "owner").fields),
+        ["role", "uid", "note"],
+        "the scalar after the empty object, its deeper neighbour and the rows after them are members"
+    );
+    assert!(
+        field(r, "shop").fields.is_empty(),
+        "an object before an object stays empty"
+    );
+    assert!(
+        field(r, "label").fields.is_empty(),
+        "no empty object before `label`: sibling rule"
     );
 }
 

@@ -176,7 +176,7 @@ pub mod mchtransfer_qqwalletbill_finished;
 /// `MCHWITHDRAW.CHANGE` — 商户提现状态变更(MCHWITHDRAW.CHANGE)通知(JSON)
 #[rustfmt::skip]
 pub mod mchwithdraw_change;
-/// `MEDICAL_INSURANCE.SUCCESS` — 医保混合收款成功通知
+/// `MEDICAL_INSURANCE.SUCCESS` — 医保混合收款成功(MEDICAL_INSURANCE.SUCCESS)通知(JSON)
 #[rustfmt::skip]
 pub mod medical_insurance_success;
 /// `MEMBERCARD.ACCEPT_CARD` — 会员卡领卡事件(MEMBERCARD.ACCEPT_CARD)通知(JSON)
@@ -230,10 +230,10 @@ pub mod product_coupon_sp_image_generation;
 /// `PRODUCT_COUPON_SP.SEND` — 商品券领券(PRODUCT_COUPON_SP.SEND)通知(JSON)
 #[rustfmt::skip]
 pub mod product_coupon_sp_send;
-/// `PROFITSHARING.RETURN` — 分账动账成功回退(PROFITSHARING.RETURN)通知(JSON)
+/// `PROFITSHARING.RETURN`, `TRANSACTION.SUCCESS` — 分账动账成功回退(PROFITSHARING.RETURN)通知(JSON)
 #[rustfmt::skip]
 pub mod profitsharing_return;
-/// `PROFITSHARING.SUCCESS` — 分账动账成功变动(PROFITSHARING.SUCCESS)通知(JSON)
+/// `PROFITSHARING.SUCCESS`, `TRANSACTION.SUCCESS` — 分账动账成功变动(PROFITSHARING.SUCCESS)通知(JSON)
 #[rustfmt::skip]
 pub mod profitsharing_success;
 /// `RECHARGE.CLOSED` — 平台收付通商家充值-关闭充值(RECHARGE.CLOSED)通知(JSON)
@@ -257,6 +257,9 @@ pub mod refund_success;
 /// `RISKTRADE.IDENTIFICATION` — 风险订单回调(RISKTRADE.IDENTIFICATION)通知(JSON)
 #[rustfmt::skip]
 pub mod risktrade_identification;
+/// `SECURITY_ECHO.SUCCESS` — 商户签名验签／加解密测试-回调接口(SECURITY_ECHO.SUCCESS)通知(JSON)
+#[rustfmt::skip]
+pub mod security_echo_success;
 /// `SETTLEMENT.SUCCESS` — 个人收款-结算回调(SETTLEMENT.SUCCESS)通知(JSON)
 #[rustfmt::skip]
 pub mod settlement_success;
@@ -305,6 +308,48 @@ pub mod webizpay_quotacardexpired;
 /// `WEBIZPAY.REVOKED` — 企业支付关系解除授权后(WEBIZPAY.REVOKED)通知(JSON)
 #[rustfmt::skip]
 pub mod webizpay_revoked;
+/// Event types documented on several pages: one enum each, with a variant per page (empty when
+/// every event type has one page).
+#[allow(unused_imports)]
+pub mod shared {
+    use super::*;
+    use crate::REDACTED;
+    /** `TRANSACTION.SUCCESS`, documented on several pages; each page's resource is a variant.
+
+ `Event::from_notification` chooses by the notification's `resource.original_type`:
+ - `profitsharing` → [`TransactionSuccess::TransactionSuccess`](TransactionSuccess::TransactionSuccess),
+ - `transaction` → [`TransactionSuccess::TransactionSuccess`](TransactionSuccess::TransactionSuccess),
+ - otherwise → [`TransactionSuccess::TransactionSuccess`](TransactionSuccess::TransactionSuccess).
+
+ Among the pages that document the value, the page named after the event type wins, then the one documenting the fewest values, then page order. Undocumented members are kept in each resource's `undocumented` map, and [`Notification::resource_json`](::wechatpay_runtime::Notification::resource_json) gives the exact plaintext to decode as another variant.*/
+    #[derive(::std::clone::Clone)]
+    #[non_exhaustive]
+    #[rustfmt::skip]
+    pub enum TransactionSuccess {
+        /// As documented on `webhook/v3/PROFITSHARING.RETURN.md` ([`profitsharing_return`](super::profitsharing_return)).
+        ProfitsharingReturn(::std::boxed::Box<profitsharing_return::Resource>),
+        /// As documented on `webhook/v3/PROFITSHARING.SUCCESS.md` ([`profitsharing_success`](super::profitsharing_success)).
+        ProfitsharingSuccess(::std::boxed::Box<profitsharing_success::Resource>),
+        /// As documented on `webhook/v3/TRANSACTION.SUCCESS.md` ([`transaction_success`](super::transaction_success)).
+        TransactionSuccess(::std::boxed::Box<transaction_success::Resource>),
+    }
+    #[rustfmt::skip]
+    impl ::std::fmt::Debug for TransactionSuccess {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match self {
+                Self::ProfitsharingReturn(_) => {
+                    f.debug_tuple("ProfitsharingReturn").field(&REDACTED).finish()
+                }
+                Self::ProfitsharingSuccess(_) => {
+                    f.debug_tuple("ProfitsharingSuccess").field(&REDACTED).finish()
+                }
+                Self::TransactionSuccess(_) => {
+                    f.debug_tuple("TransactionSuccess").field(&REDACTED).finish()
+                }
+            }
+        }
+    }
+}
 /// What `Debug` prints instead of decrypted values.
 struct Redacted;
 impl ::std::fmt::Debug for Redacted {
@@ -465,7 +510,7 @@ pub enum Event {
     ),
     /// `MCHWITHDRAW.CHANGE` — 商户提现状态变更(MCHWITHDRAW.CHANGE)通知(JSON)
     MchwithdrawChange(::std::boxed::Box<mchwithdraw_change::Resource>),
-    /// `MEDICAL_INSURANCE.SUCCESS` — 医保混合收款成功通知
+    /// `MEDICAL_INSURANCE.SUCCESS` — 医保混合收款成功(MEDICAL_INSURANCE.SUCCESS)通知(JSON)
     MedicalInsuranceSuccess(::std::boxed::Box<medical_insurance_success::Resource>),
     /// `MEMBERCARD.ACCEPT_CARD` — 会员卡领卡事件(MEMBERCARD.ACCEPT_CARD)通知(JSON)
     MembercardAcceptCard(::std::boxed::Box<membercard_accept_card::Resource>),
@@ -525,6 +570,8 @@ pub enum Event {
     RefundSuccess(::std::boxed::Box<refund_success::Resource>),
     /// `RISKTRADE.IDENTIFICATION` — 风险订单回调(RISKTRADE.IDENTIFICATION)通知(JSON)
     RisktradeIdentification(::std::boxed::Box<risktrade_identification::Resource>),
+    /// `SECURITY_ECHO.SUCCESS` — 商户签名验签／加解密测试-回调接口(SECURITY_ECHO.SUCCESS)通知(JSON)
+    SecurityEchoSuccess(::std::boxed::Box<security_echo_success::Resource>),
     /// `SETTLEMENT.SUCCESS` — 个人收款-结算回调(SETTLEMENT.SUCCESS)通知(JSON)
     SettlementSuccess(::std::boxed::Box<settlement_success::Resource>),
     /// `TRANSACTION.FAIL` — 停车服务扣费失败(TRANSACTION.FAIL)通知(JSON)
@@ -537,8 +584,8 @@ pub enum Event {
     ),
     /// `TRANSACTION.PAY_BACK` — 用户对垫资单还款(TRANSACTION.PAY_BACK)通知(JSON)
     TransactionPayBack(::std::boxed::Box<transaction_pay_back::Resource>),
-    /// `TRANSACTION.SUCCESS` — 支付成功(TRANSACTION.SUCCESS)通知(JSON)
-    TransactionSuccess(::std::boxed::Box<transaction_success::Resource>),
+    /// `TRANSACTION.SUCCESS` — documented on 3 pages: [`shared::TransactionSuccess`] has a variant for each.
+    TransactionSuccess(shared::TransactionSuccess),
     /// `VEHICLE.ENTRANCE_STATE_CHANGE` — 停车入场状态变更(VEHICLE.ENTRANCE_STATE_CHANGE)通知(JSON)
     VehicleEntranceStateChange(
         ::std::boxed::Box<vehicle_entrance_state_change::Resource>,
@@ -593,7 +640,7 @@ impl ::std::fmt::Debug for UnknownEvent {
 }
 /// Every documented event type, sorted.
 #[rustfmt::skip]
-pub const EVENT_TYPES: [&str; 98usize] = [
+pub const EVENT_TYPES: [&str; 99usize] = [
     "ABNORMAL_FUND_PROCESSING.TRANSFER.SUCCESS",
     "APPLYMENT_STATE.APPROVED",
     "BLOCKRECORD.CHANGE",
@@ -676,6 +723,7 @@ pub const EVENT_TYPES: [&str; 98usize] = [
     "REFUND.CLOSED",
     "REFUND.SUCCESS",
     "RISKTRADE.IDENTIFICATION",
+    "SECURITY_ECHO.SUCCESS",
     "SETTLEMENT.SUCCESS",
     "TRANSACTION.FAIL",
     "TRANSACTION.INDUSTRY_FAILED",
@@ -802,6 +850,7 @@ impl Event {
             Self::RefundClosed(_) => "REFUND.CLOSED",
             Self::RefundSuccess(_) => "REFUND.SUCCESS",
             Self::RisktradeIdentification(_) => "RISKTRADE.IDENTIFICATION",
+            Self::SecurityEchoSuccess(_) => "SECURITY_ECHO.SUCCESS",
             Self::SettlementSuccess(_) => "SETTLEMENT.SUCCESS",
             Self::TransactionFail(_) => "TRANSACTION.FAIL",
             Self::TransactionIndustryFailed(_) => "TRANSACTION.INDUSTRY_FAILED",
@@ -1221,6 +1270,11 @@ impl Event {
                         ::std::boxed::Box::new(notification.resource()?),
                     )
                 }
+                "SECURITY_ECHO.SUCCESS" => {
+                    Self::SecurityEchoSuccess(
+                        ::std::boxed::Box::new(notification.resource()?),
+                    )
+                }
                 "SETTLEMENT.SUCCESS" => {
                     Self::SettlementSuccess(
                         ::std::boxed::Box::new(notification.resource()?),
@@ -1248,7 +1302,9 @@ impl Event {
                 }
                 "TRANSACTION.SUCCESS" => {
                     Self::TransactionSuccess(
-                        ::std::boxed::Box::new(notification.resource()?),
+                        shared::TransactionSuccess::TransactionSuccess(
+                            ::std::boxed::Box::new(notification.resource()?),
+                        ),
                     )
                 }
                 "VEHICLE.ENTRANCE_STATE_CHANGE" => {
@@ -1410,12 +1466,25 @@ impl Event {
             Self::RefundClosed(r) => ::serde_json::to_value(r),
             Self::RefundSuccess(r) => ::serde_json::to_value(r),
             Self::RisktradeIdentification(r) => ::serde_json::to_value(r),
+            Self::SecurityEchoSuccess(r) => ::serde_json::to_value(r),
             Self::SettlementSuccess(r) => ::serde_json::to_value(r),
             Self::TransactionFail(r) => ::serde_json::to_value(r),
             Self::TransactionIndustryFailed(r) => ::serde_json::to_value(r),
             Self::TransactionIndustrySuccess(r) => ::serde_json::to_value(r),
             Self::TransactionPayBack(r) => ::serde_json::to_value(r),
-            Self::TransactionSuccess(r) => ::serde_json::to_value(r),
+            Self::TransactionSuccess(shared) => {
+                match shared {
+                    shared::TransactionSuccess::ProfitsharingReturn(r) => {
+                        ::serde_json::to_value(r)
+                    }
+                    shared::TransactionSuccess::ProfitsharingSuccess(r) => {
+                        ::serde_json::to_value(r)
+                    }
+                    shared::TransactionSuccess::TransactionSuccess(r) => {
+                        ::serde_json::to_value(r)
+                    }
+                }
+            }
             Self::VehicleEntranceStateChange(r) => ::serde_json::to_value(r),
             Self::VehicleUserStateChange(r) => ::serde_json::to_value(r),
             Self::ViolationAppeal(r) => ::serde_json::to_value(r),

@@ -2,6 +2,10 @@
 //! `MCHTRANSFER.AUTHORIZATION.CLOSED` — 用户关闭自动收款授权(MCHTRANSFER.AUTHORIZATION.CLOSED)通知(用户确认模式)(JSON)
 //!
 //! 微信支付系统将通过自动收款授权结果通知接口通知商户系统处理用户确认和关闭自动收款授权的结果。
+//!
+//! Official documentation:
+//!
+//! - <https://pay.weixin.qq.com/doc/v3/merchant/4014512908>
 /// 自动收款授权的关闭信息
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]

@@ -15,61 +15,50 @@ pub struct Resource {
     /// Members the docs do not list for this object, kept as sent.
     #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    /// 商户单号
-    pub out_bill_no: ::std::option::Option<::std::string::String>,
-    /// 商家转账订单号
-    pub transfer_bill_no: ::std::option::Option<::std::string::String>,
-    /// 单据状态
-    pub state: ::std::option::Option<State>,
-    /// 商户号
-    pub mchid: ::std::option::Option<::std::string::String>,
-    /// 转账金额
-    pub transfer_amount: ::std::option::Option<::serde_json::Number>,
-    /// 收款用户OpenID
-    pub openid: ::std::option::Option<::std::string::String>,
-    /// 失败原因
-    pub fail_reason: ::std::option::Option<::std::string::String>,
-    /// 单据创建时间
-    pub create_time: ::std::option::Option<::std::string::String>,
-    /// 批次更新时间
-    pub update_time: ::std::option::Option<::std::string::String>,
     /// 商家批次单号
+    ///
+    /// Required in the docs.
     pub out_batch_no: ::std::option::Option<::std::string::String>,
     /// 微信批次单号
+    ///
+    /// Required in the docs.
     pub batch_id: ::std::option::Option<::std::string::String>,
     /// 批次状态
+    ///
+    /// Required in the docs.
     pub batch_status: ::std::option::Option<BatchStatus>,
     /// 批次总笔数
+    ///
+    /// Required in the docs.
     pub total_num: ::std::option::Option<::serde_json::Number>,
     /// 批次总金额
+    ///
+    /// Required in the docs.
     pub total_amount: ::std::option::Option<::serde_json::Number>,
     /// 转账成功金额
+    ///
+    /// Required in the docs.
     pub success_amount: ::std::option::Option<::serde_json::Number>,
     /// 转账成功笔数
+    ///
+    /// Required in the docs.
     pub success_num: ::std::option::Option<::serde_json::Number>,
     /// 转账失败金额
+    ///
+    /// Required in the docs.
     pub fail_amount: ::std::option::Option<::serde_json::Number>,
     /// 转账失败笔数
+    ///
+    /// Required in the docs.
     pub fail_num: ::std::option::Option<::serde_json::Number>,
-    /// 批次关闭原因
-    pub close_reason: ::std::option::Option<CloseReason>,
-}
-::wechatpay_core::wire_enum! {
-    #[doc = " 单据状态"] State { #[doc = " `ACCEPTED`"] Accepted = "ACCEPTED", #[doc
-    = " `PROCESSING`"] Processing = "PROCESSING", #[doc = " `WAIT_USER_CONFIRM`"]
-    WaitUserConfirm = "WAIT_USER_CONFIRM", #[doc = " `TRANSFERING`"] Transfering =
-    "TRANSFERING", #[doc = " `SUCCESS`"] Success = "SUCCESS", #[doc = " `FAIL`"] Fail =
-    "FAIL", #[doc = " `CANCELING`"] Canceling = "CANCELING", #[doc = " `CANCELLED`"]
-    Cancelled = "CANCELLED", }
+    /// 批次更新时间
+    ///
+    /// Required in the docs.
+    pub update_time: ::std::option::Option<::std::string::String>,
 }
 ::wechatpay_core::wire_enum! {
     #[doc = " 批次状态"] BatchStatus { #[doc = " `WAIT_PAY`"] WaitPay = "WAIT_PAY",
     #[doc = " `ACCEPTED`"] Accepted = "ACCEPTED", #[doc = " `PROCESSING`"] Processing =
     "PROCESSING", #[doc = " `FINISHED`"] Finished = "FINISHED", #[doc = " `CLOSED`"]
     Closed = "CLOSED", }
-}
-::wechatpay_core::wire_enum! {
-    #[doc = " 批次关闭原因"] CloseReason { #[doc = " `CLOSED`"] Closed = "CLOSED",
-    #[doc = " `OVERDUE_CLOSE`"] OverdueClose = "OVERDUE_CLOSE", #[doc =
-    " `TRANSFER_SCENE_INVALID`"] TransferSceneInvalid = "TRANSFER_SCENE_INVALID", }
 }

@@ -39,9 +39,11 @@ pub struct Resource {
     /// Required in the docs.
     pub transfer_amount: ::std::option::Option<::serde_json::Number>,
     /// 收款用户OpenID
+    ///
+    /// Required in the docs.
     pub openid: ::std::option::Option<::std::string::String>,
     /// 失败原因
-    pub fail_reason: ::std::option::Option<::std::string::String>,
+    pub fail_reason: ::std::option::Option<FailReason>,
     /// 单据创建时间
     ///
     /// Required in the docs.
@@ -58,4 +60,53 @@ pub struct Resource {
     "TRANSFERING", #[doc = " `SUCCESS`"] Success = "SUCCESS", #[doc = " `FAIL`"] Fail =
     "FAIL", #[doc = " `CANCELING`"] Canceling = "CANCELING", #[doc = " `CANCELLED`"]
     Cancelled = "CANCELLED", }
+}
+::wechatpay_core::wire_enum! {
+    #[doc = " 失败原因"] FailReason { #[doc = " `ACCOUNT_FROZEN`"] AccountFrozen =
+    "ACCOUNT_FROZEN", #[doc = " `ACCOUNT_NOT_EXIST`"] AccountNotExist =
+    "ACCOUNT_NOT_EXIST", #[doc = " `BANK_CARD_ACCOUNT_ABNORMAL`"] BankCardAccountAbnormal
+    = "BANK_CARD_ACCOUNT_ABNORMAL", #[doc = " `BANK_CARD_BANK_INFO_WRONG`"]
+    BankCardBankInfoWrong = "BANK_CARD_BANK_INFO_WRONG", #[doc =
+    " `BANK_CARD_CARD_INFO_WRONG`"] BankCardCardInfoWrong = "BANK_CARD_CARD_INFO_WRONG",
+    #[doc = " `BANK_CARD_COLLECTIONS_ABOVE_QUOTA`"] BankCardCollectionsAboveQuota =
+    "BANK_CARD_COLLECTIONS_ABOVE_QUOTA", #[doc = " `BANK_CARD_PARAM_ERROR`"]
+    BankCardParamError = "BANK_CARD_PARAM_ERROR", #[doc = " `BANK_CARD_STATUS_ABNORMAL`"]
+    BankCardStatusAbnormal = "BANK_CARD_STATUS_ABNORMAL", #[doc =
+    " `BLOCK_B2C_USERLIMITAMOUNT_BSRULE_MONTH`"] BlockB2cUserlimitamountBsruleMonth =
+    "BLOCK_B2C_USERLIMITAMOUNT_BSRULE_MONTH", #[doc =
+    " `BLOCK_B2C_USERLIMITAMOUNT_MONTH`"] BlockB2cUserlimitamountMonth =
+    "BLOCK_B2C_USERLIMITAMOUNT_MONTH", #[doc = " `DAY_RECEIVED_COUNT_EXCEED`"]
+    DayReceivedCountExceed = "DAY_RECEIVED_COUNT_EXCEED", #[doc =
+    " `DAY_RECEIVED_QUOTA_EXCEED`"] DayReceivedQuotaExceed = "DAY_RECEIVED_QUOTA_EXCEED",
+    #[doc = " `EXCEEDED_ESTIMATED_AMOUNT`"] ExceededEstimatedAmount =
+    "EXCEEDED_ESTIMATED_AMOUNT", #[doc = " `ID_CARD_NOT_CORRECT`"] IdCardNotCorrect =
+    "ID_CARD_NOT_CORRECT", #[doc = " `MCH_CANCEL`"] MchCancel = "MCH_CANCEL", #[doc =
+    " `MERCHANT_REJECT`"] MerchantReject = "MERCHANT_REJECT", #[doc =
+    " `MERCHANT_NOT_CONFIRM`"] MerchantNotConfirm = "MERCHANT_NOT_CONFIRM", #[doc =
+    " `NAME_NOT_CORRECT`"] NameNotCorrect = "NAME_NOT_CORRECT", #[doc =
+    " `OPENID_INVALID`"] OpenidInvalid = "OPENID_INVALID", #[doc =
+    " `OTHER_FAIL_REASON_TYPE`"] OtherFailReasonType = "OTHER_FAIL_REASON_TYPE", #[doc =
+    " `OVERDUE_CLOSE`"] OverdueClose = "OVERDUE_CLOSE", #[doc =
+    " `PAYEE_ACCOUNT_ABNORMAL`"] PayeeAccountAbnormal = "PAYEE_ACCOUNT_ABNORMAL", #[doc =
+    " `PAYER_ACCOUNT_ABNORMAL`"] PayerAccountAbnormal = "PAYER_ACCOUNT_ABNORMAL", #[doc =
+    " `PRODUCT_AUTH_CHECK_FAIL`"] ProductAuthCheckFail = "PRODUCT_AUTH_CHECK_FAIL", #[doc
+    = " `REALNAME_ACCOUNT_RECEIVED_QUOTA_EXCEED`"] RealnameAccountReceivedQuotaExceed =
+    "REALNAME_ACCOUNT_RECEIVED_QUOTA_EXCEED", #[doc = " `REAL_NAME_CHECK_FAIL`"]
+    RealNameCheckFail = "REAL_NAME_CHECK_FAIL", #[doc =
+    " `RECEIVE_ACCOUNT_NOT_CONFIGURE`"] ReceiveAccountNotConfigure =
+    "RECEIVE_ACCOUNT_NOT_CONFIGURE", #[doc = " `RESERVATION_INFO_NOT_MATCH`"]
+    ReservationInfoNotMatch = "RESERVATION_INFO_NOT_MATCH", #[doc =
+    " `RESERVATION_SCENE_NOT_MATCH`"] ReservationSceneNotMatch =
+    "RESERVATION_SCENE_NOT_MATCH", #[doc = " `RESERVATION_STATE_INVALID`"]
+    ReservationStateInvalid = "RESERVATION_STATE_INVALID", #[doc =
+    " `TRANSFER_QUOTA_EXCEED`"] TransferQuotaExceed = "TRANSFER_QUOTA_EXCEED", #[doc =
+    " `TRANSFER_REMARK_SET_FAIL`"] TransferRemarkSetFail = "TRANSFER_REMARK_SET_FAIL",
+    #[doc = " `TRANSFER_RISK`"] TransferRisk = "TRANSFER_RISK", #[doc =
+    " `TRANSFER_SCENE_INVALID`"] TransferSceneInvalid = "TRANSFER_SCENE_INVALID", #[doc =
+    " `TRANSFER_SCENE_UNAVAILABLE`"] TransferSceneUnavailable =
+    "TRANSFER_SCENE_UNAVAILABLE", #[doc = " `RELATED_ORDER_TRANSFER_AMOUNT_EXCEED`"]
+    RelatedOrderTransferAmountExceed = "RELATED_ORDER_TRANSFER_AMOUNT_EXCEED", #[doc =
+    " `RELATED_ORDER_TRANSFER_COUNT_EXCEED`"] RelatedOrderTransferCountExceed =
+    "RELATED_ORDER_TRANSFER_COUNT_EXCEED", #[doc = " `BUDGET_NOT_ENOUGH`"]
+    BudgetNotEnough = "BUDGET_NOT_ENOUGH", }
 }

@@ -2,6 +2,10 @@
 //! `MCHTRANSFER.QQWALLETBILL.FINISHED` — 转账到QQ钱包(MCHTRANSFER.QQWALLETBILL.FINISHED)通知(JSON)
 //!
 //! 商家转账到QQ钱包单据到终态后（转账完成或者转账失败，对应单据状态state的值为SUCCESS、CANCELLED和FAIL），微信支付会把单据的信息发送给商户，商户需要接收处理该消息，并返回应答。
+//!
+//! Official documentation:
+//!
+//! - <https://pay.weixin.qq.com/doc/v3/merchant/4014301851>
 /// The decrypted `resource` of a `MCHTRANSFER.QQWALLETBILL.FINISHED` notification (the plaintext of `resource.ciphertext`).
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]

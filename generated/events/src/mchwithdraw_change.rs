@@ -2,6 +2,10 @@
 //! `MCHWITHDRAW.CHANGE` — 商户提现状态变更(MCHWITHDRAW.CHANGE)通知(JSON)
 //!
 //! 商户调用商户提现API中，当提现状态发生变更时微信支付会通过POST的请求方式，向商户预先设置的回调地址发送回调通知，让商户知晓提现状态变更（包括提现状态变为提现成功、失败、退票、关单）。
+//!
+//! Official documentation:
+//!
+//! - <https://pay.weixin.qq.com/doc/v3/partner/4013049135>
 /// 平台预约提现结果
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
@@ -14,7 +18,7 @@ pub struct OriginalData {
     /// 提现单状态
     ///
     /// Required in the docs.
-    pub status: ::std::option::Option<Status>,
+    pub status: ::std::option::Option<::std::string::String>,
     /// 微信支付提现单号
     ///
     /// Required in the docs.
@@ -24,12 +28,14 @@ pub struct OriginalData {
     /// Required in the docs.
     pub out_request_no: ::std::option::Option<::std::string::String>,
     /// 提现金额
-    ///
-    /// Required in the docs.
     pub amount: ::std::option::Option<i64>,
     /// 发起提现时间
+    ///
+    /// Required in the docs.
     pub create_time: ::std::option::Option<::std::string::String>,
     /// 提现状态更新时间
+    ///
+    /// Required in the docs.
     pub update_time: ::std::option::Option<::std::string::String>,
     /// 失败原因
     pub reason: ::std::option::Option<::std::string::String>,
@@ -38,19 +44,33 @@ pub struct OriginalData {
     /// 银行附言
     pub bank_memo: ::std::option::Option<::std::string::String>,
     /// 出款账户类型
+    ///
+    /// Required in the docs.
     pub account_type: ::std::option::Option<AccountType>,
     /// 提现失败解决方案
     pub solution: ::std::option::Option<::std::string::String>,
+    /// 入账银行账号后四位
+    ///
+    /// Required in the docs.
+    pub account_number: ::std::option::Option<::std::string::String>,
+    /// 入账银行
+    ///
+    /// Required in the docs.
+    pub account_bank: ::std::option::Option<::std::string::String>,
+    /// 入账银行全称（含支行）
+    pub bank_name: ::std::option::Option<::std::string::String>,
     /// 二级商户号
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 电商平台商户号
     pub sp_mchid: ::std::option::Option<::std::string::String>,
-    /// 入账银行账号后四位
-    pub account_number: ::std::option::Option<::std::string::String>,
-    /// 入账银行
-    pub account_bank: ::std::option::Option<::std::string::String>,
-    /// 入账银行全称（含支行）
-    pub bank_name: ::std::option::Option<::std::string::String>,
+    /// 提现金额
+    pub total_amount: ::std::option::Option<i64>,
+    /// 提现成功金额
+    pub success_amount: ::std::option::Option<i64>,
+    /// 提现失败金额
+    pub fail_amount: ::std::option::Option<i64>,
+    /// 提现退票金额
+    pub refund_amount: ::std::option::Option<i64>,
 }
 /// The decrypted `resource` of a `MCHWITHDRAW.CHANGE` notification (the plaintext of `resource.ciphertext`).
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -63,12 +83,6 @@ pub struct Resource {
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     /// 平台预约提现结果
     pub original_data: ::std::option::Option<OriginalData>,
-}
-::wechatpay_core::wire_enum! {
-    #[doc = " 提现单状态"] Status { #[doc = " `CREATE_SUCCESS`"] CreateSuccess =
-    "CREATE_SUCCESS", #[doc = " `SUCCESS`"] Success = "SUCCESS", #[doc = " `FAIL`"] Fail
-    = "FAIL", #[doc = " `REFUND`"] Refund = "REFUND", #[doc = " `CLOSE`"] Close =
-    "CLOSE", #[doc = " `INIT`"] Init = "INIT", }
 }
 ::wechatpay_core::wire_enum! {
     #[doc = " 出款账户类型"] AccountType { #[doc = " `BASIC`"] Basic = "BASIC",

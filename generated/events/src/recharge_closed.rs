@@ -54,6 +54,22 @@ pub struct BankTransferInfo {
     /// Required in the docs.
     pub bank_account_name: ::std::option::Option<::std::string::String>,
 }
+/// 扫码充值信息
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
+#[non_exhaustive]
+pub struct QrRechargeInfo {
+    /// Members the docs do not list for this object, kept as sent.
+    #[serde(flatten)]
+    pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    /// 员工类型
+    pub employee_type: ::std::option::Option<EmployeeType>,
+    /// 用户openid
+    ///
+    /// Required in the docs.
+    pub openid: ::std::option::Option<::std::string::String>,
+}
 /// 网银充值的付款信息
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
@@ -130,13 +146,7 @@ pub struct Resource {
     /// 银行转账信息
     pub bank_transfer_info: ::std::option::Option<BankTransferInfo>,
     /// 扫码充值信息
-    pub qr_recharge_info: ::std::option::Option<::serde_json::Value>,
-    /// 员工类型
-    pub employee_type: ::std::option::Option<EmployeeType>,
-    /// 用户openid
-    ///
-    /// Required in the docs.
-    pub openid: ::std::option::Option<::std::string::String>,
+    pub qr_recharge_info: ::std::option::Option<QrRechargeInfo>,
     /// 网银充值的付款信息
     pub online_bank_recharge_info: ::std::option::Option<OnlineBankRechargeInfo>,
     /// 受理充值时间

@@ -2,6 +2,10 @@
 //! `WEBIZPAY.PAYMENTREFUNDSUCCESS` — 企业支付额度卡退款成功后(WEBIZPAY.PAYMENTREFUNDSUCCESS)通知(JSON)
 //!
 //! 当企业支付额度卡退款成功时，微信支付会通知服务商，服务商需要接收处理，并返回应答。
+//!
+//! Official documentation:
+//!
+//! - <https://pay.weixin.qq.com/doc/v3/partner/4015764405>
 /// The decrypted `resource` of a `WEBIZPAY.PAYMENTREFUNDSUCCESS` notification (the plaintext of `resource.ciphertext`).
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]

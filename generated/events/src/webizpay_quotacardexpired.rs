@@ -2,6 +2,10 @@
 //! `WEBIZPAY.QUOTACARDEXPIRED` — 企业支付额度卡失效后(WEBIZPAY.QUOTACARDEXPIRED)通知(JSON)
 //!
 //! 当有企业支付额度卡失效时，微信支付会通知服务商，服务商需要接收处理，并返回应答。
+//!
+//! Official documentation:
+//!
+//! - <https://pay.weixin.qq.com/doc/v3/partner/4014612130>
 /// The decrypted `resource` of a `WEBIZPAY.QUOTACARDEXPIRED` notification (the plaintext of `resource.ciphertext`).
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]

@@ -2,6 +2,10 @@
 //! `WEBIZPAY.REVOKED` — 企业支付关系解除授权后(WEBIZPAY.REVOKED)通知(JSON)
 //!
 //! 当有用户完成企业支付关系解除授权时，微信支付会通知服务商，服务商需要接收处理，并返回应答。
+//!
+//! Official documentation:
+//!
+//! - <https://pay.weixin.qq.com/doc/v3/partner/4015764414>
 /// The decrypted `resource` of a `WEBIZPAY.REVOKED` notification (the plaintext of `resource.ciphertext`).
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]

@@ -82,6 +82,8 @@ struct Section {
     doc_links: Vec<String>,
     request: Option<(usize, Tree)>,
     response: Option<(usize, Tree)>,
+    /// A code example saves the answer to a file (the PHP client's `sink` option).
+    sinks_to_file: bool,
 }
 
 impl Section {
@@ -180,7 +182,8 @@ pub fn parse_page(rel: &str, src: &str, diags: &mut Diagnostics) -> Option<Parse
                         "table is not followed by `{.im-table #request}` or `#response`; ignored",
                     );
                 }
-                let tree = table::build_tree(rows.rows, diags);
+                let mut tree = table::build_tree(rows.rows, diags);
+                tree.heading = table::heading(&lines);
                 match rows.trailing_marker {
                     Some(marker) => attach_table(&mut sections, line, tree, &marker, diags),
                     None => pending_table = Some((line, tree)),
@@ -227,7 +230,13 @@ pub fn parse_page(rel: &str, src: &str, diags: &mut Diagnostics) -> Option<Parse
                     }
                 }
             }
-            Block::Code { .. } => {}
+            Block::Code { text, .. } => {
+                if text.contains("'sink'") || text.contains("\"sink\"") {
+                    if let Some(s) = sections.last_mut() {
+                        s.sinks_to_file = true;
+                    }
+                }
+            }
         }
     }
     if let Some((line, _)) = pending_table {
@@ -444,9 +453,48 @@ fn operation(kind: Kind, rel: &str, s: Section, diags: &mut Diagnostics) -> Oper
                 ..Body::default()
             }
         }
+        Some((line, tree)) if table::is_error_table(&tree.heading) => {
+            error_table_response(line, &tree, s.sinks_to_file, diags)
+        }
         Some((line, tree)) => response_body(kind, line, tree, diags),
     };
     op
+}
+
+/// The response table is an error dictionary (its header says `异常字典`): it lists the fields of a
+/// failed answer, so the successful answer is not described by a table. When the page's examples save
+/// the answer to a file (`sink`), it is a file stream; otherwise nothing is known and it is read as empty.
+fn error_table_response(
+    line: usize,
+    tree: &Tree,
+    sinks_to_file: bool,
+    diags: &mut Diagnostics,
+) -> Body {
+    let names: Vec<&str> = tree.top.iter().flatten().map(|f| f.name.as_str()).collect();
+    let (format, what) = if sinks_to_file {
+        (
+            BodyFormat::Binary,
+            "a file stream (the examples save it with `sink`)",
+        )
+    } else {
+        (
+            BodyFormat::Empty,
+            "empty (no successful answer is documented)",
+        )
+    };
+    diags.warn(
+        line,
+        "error-dictionary",
+        format!(
+            "the response table `{}` lists the error answer (`{}`), not a successful one; the response is read as {what}",
+            tree.heading,
+            names.join("`, `")
+        ),
+    );
+    Body {
+        format,
+        ..Body::default()
+    }
 }
 
 fn body_from(f: &Field, format: BodyFormat) -> Body {

@@ -385,6 +385,23 @@ fn encryption_key(tooltip: &str, encrypted: Option<&Encryption>) -> Option<KeyOw
 pub struct Tree {
     pub top: Vec<Vec<Field>>,
     pub notes: Vec<(usize, String)>,
+    /// The text of the header row's first cell (`请求参数`, `返回字典`, `应答规范`, `异常字典`, …).
+    pub heading: String,
+}
+
+/// The text of a table's first header cell: what the table is (`返回字典`, `异常字典`, …).
+pub fn heading(lines: &[(usize, &str)]) -> String {
+    lines
+        .first()
+        .and_then(|(_, l)| split_row(l).into_iter().next())
+        .map(|c| attrs::split_trailing(&c).0.trim().to_string())
+        .unwrap_or_default()
+}
+
+/// A header that names an error dictionary (`异常字典`, `错误字典`, `错误码`): the table lists the
+/// fields of a failed answer, not of a successful one.
+pub fn is_error_table(heading: &str) -> bool {
+    ["异常", "错误"].iter().any(|w| heading.contains(w))
 }
 
 struct Node {
@@ -453,6 +470,45 @@ pub fn build_tree(rows: Vec<Row>, diags: &mut Diagnostics) -> Tree {
                             }
                             None => Some(p),
                         }
+                    }
+                    // Without a rule row, a scalar cannot have children. When the scalar directly follows
+                    // an object that lists no members, at the same indent, the scalar's own indent is
+                    // the wrong one: both are members of that object (`qr_recharge_info`, then
+                    // `employee_type` at its indent and `openid` one deeper).
+                    Some(p)
+                        if pending_rule.is_none()
+                            && !is_container(&nodes[p].field)
+                            && !can_hold_decoded(&nodes[p].field)
+                            && nodes[p].segments.iter().all(Vec::is_empty)
+                            && empty_object_before(p, &stack, &root, &nodes).is_some() =>
+                    {
+                        let obj = empty_object_before(p, &stack, &root, &nodes)
+                            .expect("checked by the guard");
+                        diags.warn(
+                            nodes[p].line,
+                            "member-indent",
+                            format!(
+                                "`{}` follows the {} `{}` that lists no members, at its indent, and `{}` is indented under it; both read as members of `{}`",
+                                nodes[p].field.name,
+                                type_name(&nodes[obj].field),
+                                nodes[obj].field.name,
+                                field.name,
+                                nodes[obj].field.name
+                            ),
+                        );
+                        let grand = stack.len().checked_sub(2).map(|g| stack[g]);
+                        let seg = match grand {
+                            Some(g) => nodes[g].segments.last_mut(),
+                            None => root.last_mut(),
+                        };
+                        if let Some(seg) = seg {
+                            seg.pop();
+                        }
+                        nodes[p].indent += 1;
+                        nodes[obj].segments[0].push(p);
+                        stack.pop();
+                        stack.push(obj);
+                        Some(obj)
                     }
                     // Without a rule row, a scalar cannot have children: the row is a mis-indented sibling.
                     Some(p)
@@ -527,7 +583,33 @@ pub fn build_tree(rows: Vec<Row>, diags: &mut Diagnostics) -> Tree {
                 .collect()
         })
         .collect();
-    Tree { top, notes }
+    Tree {
+        top,
+        notes,
+        heading: String::new(),
+    }
+}
+
+/// The object directly before the node `p` (on top of `stack`) among its siblings, when it is at the
+/// same indent and lists no members.
+fn empty_object_before(
+    p: usize,
+    stack: &[usize],
+    root: &[Vec<usize>],
+    nodes: &[Node],
+) -> Option<usize> {
+    let grand = stack.len().checked_sub(2).map(|g| stack[g]);
+    let seg = match grand {
+        Some(g) => nodes[g].segments.last()?,
+        None => root.last()?,
+    };
+    let (&last, rest) = seg.split_last()?;
+    let &prev = rest.last()?;
+    (last == p
+        && is_container(&nodes[prev].field)
+        && nodes[prev].indent == nodes[p].indent
+        && nodes[prev].segments.iter().all(Vec::is_empty))
+    .then_some(prev)
 }
 
 fn is_container(f: &Field) -> bool {

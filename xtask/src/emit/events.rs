@@ -394,17 +394,14 @@ fn lib_source(list: &[PageEvent], events: &[EventType]) -> Result<String, String
         }
     });
     let shared_enums: Vec<proc_macro2::TokenStream> = shared_enums.collect();
-    let shared_mod = if shared_enums.is_empty() {
-        quote!()
-    } else {
-        quote! {
-            /// Event types documented on several pages: one enum each, with a variant per page.
-            #[allow(unused_imports)]
-            pub mod shared {
-                use super::*;
-                use crate::REDACTED;
-                #(#shared_enums)*
-            }
+    let shared_mod = quote! {
+        /// Event types documented on several pages: one enum each, with a variant per page (empty when
+        /// every event type has one page).
+        #[allow(unused_imports)]
+        pub mod shared {
+            use super::*;
+            use crate::REDACTED;
+            #(#shared_enums)*
         }
     };
     let wire_arms = events.iter().map(|e| {

@@ -513,7 +513,13 @@ fn operations_table(
     ops: &[(Vec<String>, Operation)],
 ) -> proc_macro2::TokenStream {
     let entries = ops.iter().map(|(path, op)| {
-        let module: Vec<proc_macro2::Ident> = path.iter().map(|s| rust::ident(s)).collect();
+        // The table sits in the group's module: the types are named from `self`, since prettyplease
+        // prints the keyword `crate` in a macro's arguments with a space (`crate ::v3::…`).
+        let (root, rel) = match path.strip_prefix(group) {
+            Some(rel) => (quote!(self), rel),
+            None => (quote!(crate), &path[..]),
+        };
+        let module: Vec<proc_macro2::Ident> = rel.iter().map(|s| rust::ident(s)).collect();
         let method_mod = rust::ident(op.method.lower());
         let method = op.method.as_str();
         let url = &op.path;
@@ -530,14 +536,14 @@ fn operations_table(
             op.method.lower()
         );
         let req = if op.request_body.format == BodyFormat::Json {
-            quote!(checker!(crate::#(#module)::*::#method_mod::Body))
+            quote!(checker!(#root #(::#module)*::#method_mod::Body))
         } else {
             quote!(::std::option::Option::None)
         };
         let has_response = op.response.format == BodyFormat::Json
             && !(op.response.fields.is_empty() && op.response.variants.is_empty());
         let resp = if has_response {
-            quote!(checker!(crate::#(#module)::*::#method_mod::Response))
+            quote!(checker!(#root #(::#module)*::#method_mod::Response))
         } else {
             quote!(::std::option::Option::None)
         };

@@ -43,10 +43,31 @@ pub fn doc_lines(text: &str) -> Vec<String> {
     lines
 }
 
+/// One line of doc text made rustdoc-safe. Outside code spans, Markdown characters are escaped, HTML
+/// characters become entities and bare URLs are wrapped in `<…>`; a code span (a run of backticks up
+/// to the next run of the same length) is copied as written, since Markdown reads no escapes or
+/// entities inside it. A backtick run that closes nothing is escaped, so it cannot open a span that
+/// swallows the following lines.
 fn escape_doc(line: &str) -> String {
     let mut out = String::with_capacity(line.len());
     let mut rest = line;
     while !rest.is_empty() {
+        if rest.starts_with('`') {
+            let ticks = rest.len() - rest.trim_start_matches('`').len();
+            let after = &rest[ticks..];
+            match closing_backticks(after, ticks) {
+                Some(end) => {
+                    let span = ticks + end + ticks;
+                    out.push_str(&rest[..span]);
+                    rest = &rest[span..];
+                }
+                None => {
+                    out.push_str(&"\\`".repeat(ticks));
+                    rest = after;
+                }
+            }
+            continue;
+        }
         if rest.starts_with("https://") || rest.starts_with("http://") {
             let end = rest
                 .find(|c: char| c.is_whitespace() || "<>\"'()（）`，。、；".contains(c))
@@ -71,6 +92,26 @@ fn escape_doc(line: &str) -> String {
         rest = &rest[c.len_utf8()..];
     }
     out
+}
+
+/// The byte offset in `text` of the first run of exactly `ticks` backticks (the end of a code span).
+fn closing_backticks(text: &str, ticks: usize) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] != b'`' {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < bytes.len() && bytes[i] == b'`' {
+            i += 1;
+        }
+        if i - start == ticks {
+            return Some(start);
+        }
+    }
+    None
 }
 
 /// An identifier token; `r#name` becomes a raw identifier.
@@ -656,4 +697,62 @@ fn fn_doc_text(op: &Operation, feature: &str) -> String {
         doc.push_str(&format!("\n\nOfficial documentation: {link}"));
     }
     doc
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{doc_lines, escape_doc};
+
+    #[test]
+    fn markdown_is_escaped_outside_code_spans() {
+        assert_eq!(escape_doc("a_b [x] *y* #1 |"), r"a\_b \[x\] \*y\* \#1 \|");
+        assert_eq!(escape_doc("a<b> & c"), "a&lt;b&gt; &amp; c");
+        assert_eq!(escape_doc(r"back\slash"), r"back\\slash");
+    }
+
+    #[test]
+    fn code_spans_are_copied_as_written() {
+        assert_eq!(
+            escape_doc("按`{transaction_id}`查询"),
+            "按`{transaction_id}`查询"
+        );
+        assert_eq!(
+            escape_doc("`a_b` and c_d and `e|f<g>&[h]*`"),
+            r"`a_b` and c\_d and `e|f<g>&[h]*`"
+        );
+        assert_eq!(escape_doc("``a`b_c``_d"), r"``a`b_c``\_d");
+        assert_eq!(
+            escape_doc("`https://example.com/a_b`"),
+            "`https://example.com/a_b`",
+            "a URL in a code span is not wrapped"
+        );
+        assert_eq!(
+            escape_doc("``"),
+            r"\`\`",
+            "an empty run of two closes nothing"
+        );
+    }
+
+    #[test]
+    fn unbalanced_backticks_are_escaped() {
+        assert_eq!(escape_doc("a ` b_c"), r"a \` b\_c");
+        assert_eq!(escape_doc("`x_y` then ` z_w"), r"`x_y` then \` z\_w");
+        assert_eq!(
+            escape_doc("``a_b` c"),
+            r"\`\`a\_b\` c",
+            "a run of two is not closed by a single backtick"
+        );
+        assert_eq!(escape_doc("a`"), r"a\`");
+        assert_eq!(escape_doc("中文`"), r"中文\`");
+    }
+
+    #[test]
+    fn lines_are_escaped_one_by_one() {
+        assert_eq!(
+            doc_lines("  `a_b\nc_d`  \n\n"),
+            [r"\`a\_b", r"c\_d\`"],
+            "a span does not run across lines"
+        );
+        assert_eq!(doc_lines("see https://x.y/a_b"), ["see <https://x.y/a_b>"]);
+    }
 }

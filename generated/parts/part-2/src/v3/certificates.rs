@@ -14,7 +14,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012551764",
         deprecated: false,
         check_request: ::std::option::Option::None,
-        check_response: checker!(crate ::v3::certificates::get::Response),
+        check_response: checker!(self::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },

@@ -63,6 +63,9 @@ pub mod qrcode;
 /// Operations under `/v3/refund/` (feature `refund`).
 #[cfg(feature = "refund")]
 pub mod refund;
+/// Operations under `/v3/security/` (feature `security`).
+#[cfg(feature = "security")]
+pub mod security;
 /// Operations under `/v3/statements/` (feature `statements`).
 #[cfg(feature = "statements")]
 pub mod statements;

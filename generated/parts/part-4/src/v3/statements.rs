@@ -59,7 +59,7 @@ pub mod get {
 ///
 /// 商户可以通过该接口下载历史交易清单。比如掉单、系统错误等导致商户侧和微信侧数据不一致，通过对账单核对后可校正支付状态。
 ///
-/// Sends `GET /v3/statements` to `<https://api.mch.weixin.qq.com/hk/>`. Feature `statements`.
+/// Sends `GET /v3/statements` to `https://api.mch.weixin.qq.com/hk/`. Feature `statements`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/api/wxpay/ch/fusion_wallet_ch/QuickPay/chapter8_5.shtml>
 #[rustfmt::skip]

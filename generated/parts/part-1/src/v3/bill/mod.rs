@@ -17,7 +17,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012791867",
         deprecated: false,
         check_request: ::std::option::Option::None,
-        check_response: checker!(crate ::v3::bill::fundflowbill::get::Response),
+        check_response: checker!(self::fundflowbill::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -32,9 +32,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012710630",
         deprecated: false,
         check_request: ::std::option::Option::None,
-        check_response: checker!(
-            crate ::v3::bill::sub_merchant_fundflowbill::get::Response
-        ),
+        check_response: checker!(self::sub_merchant_fundflowbill::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -49,7 +47,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012791866",
         deprecated: false,
         check_request: ::std::option::Option::None,
-        check_response: checker!(crate ::v3::bill::tradebill::get::Response),
+        check_response: checker!(self::tradebill::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },

@@ -14,7 +14,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "点餐订单信息同步（渠道商/服务商）",
         doc_link: "https://pay.weixin.qq.com/doc/v2/partner/4011939936",
         deprecated: false,
-        check_request: checker!(crate ::v3::catering::orders::sync_status::post::Body),
+        check_request: checker!(self::orders::sync_status::post::Body),
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
         encrypted_query: &[],

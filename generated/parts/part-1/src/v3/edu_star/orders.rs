@@ -93,7 +93,7 @@ pub mod post {
 ///
 /// 用户完成充值后，合作方必须调用该接口创建核销记录，并确保得到明确应答。 若调用失败，必须间隔一定时间后重试，否则会导致用户在集星光小程序中看到权益的使用状态与实际不符，进而引发用户投诉。
 ///
-/// Sends `POST /v3/edu-star/orders`. Feature `edu\_star`.
+/// Sends `POST /v3/edu-star/orders`. Feature `edu_star`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/assets/img/common/edu/edu-star/chapter2_3.png>
 #[rustfmt::skip]
@@ -205,7 +205,7 @@ pub mod get {
 ///
 /// 合作方通过调用该接口可获取核销订单信息。
 ///
-/// Sends `GET /v3/edu-star/orders`. Feature `edu\_star`.
+/// Sends `GET /v3/edu-star/orders`. Feature `edu_star`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/assets/img/common/edu/edu-star/chapter2_3.png>
 #[rustfmt::skip]

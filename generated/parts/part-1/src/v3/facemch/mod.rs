@@ -15,7 +15,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/wiki/doc/wxfacepay/develop/android/sid.html",
         deprecated: false,
         check_request: ::std::option::Option::None,
-        check_response: checker!(crate ::v3::facemch::users::by_face_sid::get::Response),
+        check_response: checker!(self::users::by_face_sid::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },

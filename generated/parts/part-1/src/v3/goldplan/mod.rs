@@ -14,11 +14,9 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "商家小票管理",
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012473788",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::goldplan::merchants::changecustompagestatus::post::Body
-        ),
+        check_request: checker!(self::merchants::changecustompagestatus::post::Body),
         check_response: checker!(
-            crate ::v3::goldplan::merchants::changecustompagestatus::post::Response
+            self::merchants::changecustompagestatus::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -33,12 +31,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "点金计划管理",
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012473796",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::goldplan::merchants::changegoldplanstatus::post::Body
-        ),
-        check_response: checker!(
-            crate ::v3::goldplan::merchants::changegoldplanstatus::post::Response
-        ),
+        check_request: checker!(self::merchants::changegoldplanstatus::post::Body),
+        check_response: checker!(self::merchants::changegoldplanstatus::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -52,9 +46,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "关闭广告展示",
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012473781",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::goldplan::merchants::close_advertising_show::post::Body
-        ),
+        check_request: checker!(self::merchants::close_advertising_show::post::Body),
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -69,9 +61,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "开通广告展示",
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012473794",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::goldplan::merchants::open_advertising_show::patch::Body
-        ),
+        check_request: checker!(self::merchants::open_advertising_show::patch::Body),
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -87,7 +77,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012473784",
         deprecated: false,
         check_request: checker!(
-            crate ::v3::goldplan::merchants::set_advertising_industry_filter::post::Body
+            self::merchants::set_advertising_industry_filter::post::Body
         ),
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],

@@ -16,9 +16,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/wiki/doc/wxfacepay/tool/factory-check-data-api.html",
         deprecated: false,
         check_request: ::std::option::Option::None,
-        check_response: checker!(
-            crate ::v3::iotmanage::device_inspections::by_device_sn::get::Response
-        ),
+        check_response: checker!(self::device_inspections::by_device_sn::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -33,7 +31,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/wiki/doc/wxfacepay/develop/point/iotmanage-devices.html",
         deprecated: false,
         check_request: ::std::option::Option::None,
-        check_response: checker!(crate ::v3::iotmanage::devices::get::Response),
+        check_response: checker!(self::devices::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },

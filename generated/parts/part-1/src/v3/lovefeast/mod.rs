@@ -16,9 +16,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012472863",
         deprecated: false,
         check_request: ::std::option::Option::None,
-        check_response: checker!(
-            crate ::v3::lovefeast::brands::by_brand_id::get::Response
-        ),
+        check_response: checker!(self::brands::by_brand_id::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -34,8 +32,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::lovefeast::users::by_openid::orders::brand_id::by_brand_id::get::Response
+            self::users::by_openid::orders::brand_id::by_brand_id::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -52,8 +49,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::lovefeast::users::by_openid::orders::out_trade_no::by_out_trade_no::get::Response
+            self::users::by_openid::orders::out_trade_no::by_out_trade_no::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],

@@ -166,7 +166,7 @@ pub mod post {
 ///
 /// 为商户创建电子发票的卡券模板，该卡券模板在开具的电子发票插入微信用户卡包时使用。调用该接口将覆盖商户之前配置的电子发票卡券模板。
 ///
-/// Sends `POST /v3/new-tax-control-fapiao/card-template`. Feature `new\_tax\_control\_fapiao`.
+/// Sends `POST /v3/new-tax-control-fapiao/card-template`. Feature `new_tax_control_fapiao`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4012529382>
 ///

@@ -56,7 +56,7 @@ pub mod get {
 ///
 /// 调用【获取发票下载信息】接口后，调用该接口下载发票文件。该接口不支持签名和验签。
 ///
-/// Sends `GET /v3/new-tax-control-fapiao/download`. Feature `new\_tax\_control\_fapiao`.
+/// Sends `GET /v3/new-tax-control-fapiao/download`. Feature `new_tax_control_fapiao`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4012286040>
 ///

@@ -15,9 +15,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4014482017",
         deprecated: false,
         check_request: ::std::option::Option::None,
-        check_response: checker!(
-            crate ::v3::palmservice::authorization::openid::by_openid::get::Response
-        ),
+        check_response: checker!(self::authorization::openid::by_openid::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -31,12 +29,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "服务关联预授权",
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4014481990",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::palmservice::authorization::preauthorize::post::Body
-        ),
-        check_response: checker!(
-            crate ::v3::palmservice::authorization::preauthorize::post::Response
-        ),
+        check_request: checker!(self::authorization::preauthorize::post::Body),
+        check_response: checker!(self::authorization::preauthorize::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },

@@ -20,7 +20,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/wiki/doc/api/wxpay_v2/papay/chapter3_11.shtml",
         deprecated: false,
         check_request: checker!(
-            crate ::v3::papay::contracts::by_contract_id::fail_notify::post::Body
+            self::contracts::by_contract_id::fail_notify::post::Body
         ),
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
@@ -36,9 +36,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "直连商户预扣费通知",
         doc_link: "https://pay.weixin.qq.com/doc/v2/merchant/4011987402",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::papay::contracts::by_contract_id::notify::post::Body
-        ),
+        check_request: checker!(self::contracts::by_contract_id::notify::post::Body),
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -55,8 +53,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::papay::insurance_pay::policy_periods::contract_id::by_contract_id::policy_period_id::by_policy_period_id::get::Response
+            self::insurance_pay::policy_periods::contract_id::by_contract_id::policy_period_id::by_policy_period_id::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -72,12 +69,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012471270",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::papay::insurance_pay::policy_periods::contract_id::by_contract_id::policy_period_id::by_policy_period_id::schedule::post::Body
+            self::insurance_pay::policy_periods::contract_id::by_contract_id::policy_period_id::by_policy_period_id::schedule::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::papay::insurance_pay::policy_periods::contract_id::by_contract_id::policy_period_id::by_policy_period_id::schedule::post::Response
+            self::insurance_pay::policy_periods::contract_id::by_contract_id::policy_period_id::by_policy_period_id::schedule::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -92,11 +87,9 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "保险商户受理保险自动续费扣款",
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012471158",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::papay::insurance_pay::transactions::apply::post::Body
-        ),
+        check_request: checker!(self::insurance_pay::transactions::apply::post::Body),
         check_response: checker!(
-            crate ::v3::papay::insurance_pay::transactions::apply::post::Response
+            self::insurance_pay::transactions::apply::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -112,8 +105,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012489588",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::papay::insurance_sign::contracts::plan_id::by_plan_id::contract_id::by_contract_id::renew::post::Body
+            self::insurance_sign::contracts::plan_id::by_plan_id::contract_id::by_contract_id::renew::post::Body
         ),
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
@@ -131,8 +123,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::papay::insurance_sign::contracts::plan_id::by_plan_id::out_contract_code::by_out_contract_code::get::Response
+            self::insurance_sign::contracts::plan_id::by_plan_id::out_contract_code::by_out_contract_code::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -148,12 +139,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012472767",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::papay::insurance_sign::contracts::plan_id::by_plan_id::out_contract_code::by_out_contract_code::terminate::post::Body
+            self::insurance_sign::contracts::plan_id::by_plan_id::out_contract_code::by_out_contract_code::terminate::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::papay::insurance_sign::contracts::plan_id::by_plan_id::out_contract_code::by_out_contract_code::terminate::post::Response
+            self::insurance_sign::contracts::plan_id::by_plan_id::out_contract_code::by_out_contract_code::terminate::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -169,12 +158,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4013005766",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::papay::insurance_sign::contracts::pre_entrust_sign::app::post::Body
+            self::insurance_sign::contracts::pre_entrust_sign::app::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::papay::insurance_sign::contracts::pre_entrust_sign::app::post::Response
+            self::insurance_sign::contracts::pre_entrust_sign::app::post::Response
         ),
         encrypted_fields: &["real_identity.real_name", "real_identity.id_card_number"],
         encrypted_query: &[],
@@ -190,12 +177,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012529050",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::papay::insurance_sign::contracts::pre_entrust_sign::h5::post::Body
+            self::insurance_sign::contracts::pre_entrust_sign::h5::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::papay::insurance_sign::contracts::pre_entrust_sign::h5::post::Response
+            self::insurance_sign::contracts::pre_entrust_sign::h5::post::Response
         ),
         encrypted_fields: &["real_identity.real_name", "real_identity.id_card_number"],
         encrypted_query: &[],
@@ -211,12 +196,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012528600",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::papay::insurance_sign::contracts::pre_entrust_sign::jsapi::post::Body
+            self::insurance_sign::contracts::pre_entrust_sign::jsapi::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::papay::insurance_sign::contracts::pre_entrust_sign::jsapi::post::Response
+            self::insurance_sign::contracts::pre_entrust_sign::jsapi::post::Response
         ),
         encrypted_fields: &["real_identity.real_name", "real_identity.id_card_number"],
         encrypted_query: &[],
@@ -232,12 +215,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012528950",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::papay::insurance_sign::contracts::pre_entrust_sign::mini_program::post::Body
+            self::insurance_sign::contracts::pre_entrust_sign::mini_program::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::papay::insurance_sign::contracts::pre_entrust_sign::mini_program::post::Response
+            self::insurance_sign::contracts::pre_entrust_sign::mini_program::post::Response
         ),
         encrypted_fields: &["real_identity.real_name", "real_identity.id_card_number"],
         encrypted_query: &[],
@@ -253,12 +234,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012987596",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::papay::insurance_sign::policy_periods::plan_id::by_plan_id::contract_id::by_contract_id::modify::post::Body
+            self::insurance_sign::policy_periods::plan_id::by_plan_id::contract_id::by_contract_id::modify::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::papay::insurance_sign::policy_periods::plan_id::by_plan_id::contract_id::by_contract_id::modify::post::Response
+            self::insurance_sign::policy_periods::plan_id::by_plan_id::contract_id::by_contract_id::modify::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -275,8 +254,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::papay::insurance_sign::policy_periods::plan_id::by_plan_id::out_contract_code::by_out_contract_code::get::Response
+            self::insurance_sign::policy_periods::plan_id::by_plan_id::out_contract_code::by_out_contract_code::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -291,11 +269,9 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "代扣受理扣款",
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4013388429",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::papay::pay::harmony::transactions::apply::post::Body
-        ),
+        check_request: checker!(self::pay::harmony::transactions::apply::post::Body),
         check_response: checker!(
-            crate ::v3::papay::pay::harmony::transactions::apply::post::Response
+            self::pay::harmony::transactions::apply::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -312,8 +288,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::papay::pay::partner::schedules::contract_id::by_contract_id::get::Response
+            self::pay::partner::schedules::contract_id::by_contract_id::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -329,12 +304,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012468581",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::papay::pay::partner::schedules::contract_id::by_contract_id::schedule::post::Body
+            self::pay::partner::schedules::contract_id::by_contract_id::schedule::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::papay::pay::partner::schedules::contract_id::by_contract_id::schedule::post::Response
+            self::pay::partner::schedules::contract_id::by_contract_id::schedule::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -349,11 +322,9 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "受理扣款",
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012468586",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::papay::pay::partner::transactions::apply::post::Body
-        ),
+        check_request: checker!(self::pay::partner::transactions::apply::post::Body),
         check_response: checker!(
-            crate ::v3::papay::pay::partner::transactions::apply::post::Response
+            self::pay::partner::transactions::apply::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -370,7 +341,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate ::v3::papay::pay::schedules::contract_id::by_contract_id::get::Response
+            self::pay::schedules::contract_id::by_contract_id::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -386,12 +357,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012467036",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::papay::pay::schedules::contract_id::by_contract_id::schedule::post::Body
+            self::pay::schedules::contract_id::by_contract_id::schedule::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::papay::pay::schedules::contract_id::by_contract_id::schedule::post::Response
+            self::pay::schedules::contract_id::by_contract_id::schedule::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -406,10 +375,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "受理扣款",
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012467087",
         deprecated: false,
-        check_request: checker!(crate ::v3::papay::pay::transactions::apply::post::Body),
-        check_response: checker!(
-            crate ::v3::papay::pay::transactions::apply::post::Response
-        ),
+        check_request: checker!(self::pay::transactions::apply::post::Body),
+        check_response: checker!(self::pay::transactions::apply::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -424,12 +391,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012524934",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::papay::scheduled_deduct_sign::contracts::pre_entrust_sign::app::post::Body
+            self::scheduled_deduct_sign::contracts::pre_entrust_sign::app::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::papay::scheduled_deduct_sign::contracts::pre_entrust_sign::app::post::Response
+            self::scheduled_deduct_sign::contracts::pre_entrust_sign::app::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -445,12 +410,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012489208",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::papay::scheduled_deduct_sign::contracts::pre_entrust_sign::h5::post::Body
+            self::scheduled_deduct_sign::contracts::pre_entrust_sign::h5::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::papay::scheduled_deduct_sign::contracts::pre_entrust_sign::h5::post::Response
+            self::scheduled_deduct_sign::contracts::pre_entrust_sign::h5::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -466,12 +429,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012525133",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::papay::scheduled_deduct_sign::contracts::pre_entrust_sign::jsapi::post::Body
+            self::scheduled_deduct_sign::contracts::pre_entrust_sign::jsapi::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::papay::scheduled_deduct_sign::contracts::pre_entrust_sign::jsapi::post::Response
+            self::scheduled_deduct_sign::contracts::pre_entrust_sign::jsapi::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -487,12 +448,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012525209",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::papay::scheduled_deduct_sign::contracts::pre_entrust_sign::mini_program::post::Body
+            self::scheduled_deduct_sign::contracts::pre_entrust_sign::mini_program::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::papay::scheduled_deduct_sign::contracts::pre_entrust_sign::mini_program::post::Response
+            self::scheduled_deduct_sign::contracts::pre_entrust_sign::mini_program::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -508,12 +467,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012693028",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::papay::scheduled_deduct_sign::partner::contracts::pre_entrust_sign::app::post::Body
+            self::scheduled_deduct_sign::partner::contracts::pre_entrust_sign::app::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::papay::scheduled_deduct_sign::partner::contracts::pre_entrust_sign::app::post::Response
+            self::scheduled_deduct_sign::partner::contracts::pre_entrust_sign::app::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -529,12 +486,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012464549",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::papay::scheduled_deduct_sign::partner::contracts::pre_entrust_sign::h5::post::Body
+            self::scheduled_deduct_sign::partner::contracts::pre_entrust_sign::h5::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::papay::scheduled_deduct_sign::partner::contracts::pre_entrust_sign::h5::post::Response
+            self::scheduled_deduct_sign::partner::contracts::pre_entrust_sign::h5::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -550,12 +505,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012693093",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::papay::scheduled_deduct_sign::partner::contracts::pre_entrust_sign::jsapi::post::Body
+            self::scheduled_deduct_sign::partner::contracts::pre_entrust_sign::jsapi::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::papay::scheduled_deduct_sign::partner::contracts::pre_entrust_sign::jsapi::post::Response
+            self::scheduled_deduct_sign::partner::contracts::pre_entrust_sign::jsapi::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -571,12 +524,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012693100",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::papay::scheduled_deduct_sign::partner::contracts::pre_entrust_sign::mini_program::post::Body
+            self::scheduled_deduct_sign::partner::contracts::pre_entrust_sign::mini_program::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::papay::scheduled_deduct_sign::partner::contracts::pre_entrust_sign::mini_program::post::Response
+            self::scheduled_deduct_sign::partner::contracts::pre_entrust_sign::mini_program::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -593,8 +544,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::papay::sign::contracts::harmony_plan_id::by_plan_id::out_contract_code::by_out_contract_code::get::Response
+            self::sign::contracts::harmony_plan_id::by_plan_id::out_contract_code::by_out_contract_code::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -611,8 +561,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::papay::sign::contracts::plan_id::by_plan_id::out_contract_code::by_out_contract_code::get::Response
+            self::sign::contracts::plan_id::by_plan_id::out_contract_code::by_out_contract_code::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -628,12 +577,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012489295",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::papay::sign::contracts::plan_id::by_plan_id::out_contract_code::by_out_contract_code::terminate::post::Body
+            self::sign::contracts::plan_id::by_plan_id::out_contract_code::by_out_contract_code::terminate::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::papay::sign::contracts::plan_id::by_plan_id::out_contract_code::by_out_contract_code::terminate::post::Response
+            self::sign::contracts::plan_id::by_plan_id::out_contract_code::by_out_contract_code::terminate::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -648,11 +595,9 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "代扣预签约",
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012978414",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::papay::sign::contracts::pre_entrust_sign::post::Body
-        ),
+        check_request: checker!(self::sign::contracts::pre_entrust_sign::post::Body),
         check_response: checker!(
-            crate ::v3::papay::sign::contracts::pre_entrust_sign::post::Response
+            self::sign::contracts::pre_entrust_sign::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -669,8 +614,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::papay::sign::partner::contracts::plan_id::by_plan_id::out_contract_code::by_out_contract_code::get::Response
+            self::sign::partner::contracts::plan_id::by_plan_id::out_contract_code::by_out_contract_code::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -686,12 +630,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012489491",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::papay::sign::partner::contracts::plan_id::by_plan_id::out_contract_code::by_out_contract_code::terminate::post::Body
+            self::sign::partner::contracts::plan_id::by_plan_id::out_contract_code::by_out_contract_code::terminate::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::papay::sign::partner::contracts::plan_id::by_plan_id::out_contract_code::by_out_contract_code::terminate::post::Response
+            self::sign::partner::contracts::plan_id::by_plan_id::out_contract_code::by_out_contract_code::terminate::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],

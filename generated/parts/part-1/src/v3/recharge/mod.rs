@@ -14,12 +14,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "申请银行转账充值",
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012585425",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::recharge::bank_transfer_recharges::apply::post::Body
-        ),
-        check_response: checker!(
-            crate ::v3::recharge::bank_transfer_recharges::apply::post::Response
-        ),
+        check_request: checker!(self::bank_transfer_recharges::apply::post::Body),
+        check_response: checker!(self::bank_transfer_recharges::apply::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -35,8 +31,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::recharge::bank_transfer_recharges::out_recharge_no::by_out_recharge_no::get::Response
+            self::bank_transfer_recharges::out_recharge_no::by_out_recharge_no::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],

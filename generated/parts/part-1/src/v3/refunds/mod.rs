@@ -15,8 +15,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "申请退款",
         doc_link: "https://pay.weixin.qq.com/wiki/doc/api/wxpay/ch/fusion_wallet_ch/QuickPay/chapter8_2.shtml",
         deprecated: false,
-        check_request: checker!(crate ::v3::refunds::post::Body),
-        check_response: checker!(crate ::v3::refunds::post::Response),
+        check_request: checker!(self::post::Body),
+        check_response: checker!(self::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -39,7 +39,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/wiki/doc/api/wxpay/ch/fusion_wallet_ch/QuickPay/chapter8_4.shtml",
         deprecated: false,
         check_request: ::std::option::Option::None,
-        check_response: checker!(crate ::v3::refunds::get::Response),
+        check_response: checker!(self::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -54,7 +54,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/wiki/doc/api/wxpay/ch/fusion_wallet_ch/QuickPay/chapter8_3.shtml",
         deprecated: false,
         check_request: ::std::option::Option::None,
-        check_response: checker!(crate ::v3::refunds::id::by_refund_id::get::Response),
+        check_response: checker!(self::id::by_refund_id::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -69,9 +69,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/wiki/doc/api/wxpay/ch/fusion_wallet_ch/QuickPay/chapter8_3.shtml",
         deprecated: false,
         check_request: ::std::option::Option::None,
-        check_response: checker!(
-            crate ::v3::refunds::out_refund_no::by_out_refund_no::get::Response
-        ),
+        check_response: checker!(self::out_refund_no::by_out_refund_no::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -303,7 +301,7 @@ pub mod post {
 ///
 /// 当交易发生之后一段时间内，由于买家或者卖家的原因需要退款时，卖家可以通过退款接口将支付款退还给买家，微信支付将在收到退款请求并且验证成功之后，按照退款规则将支付款按原路退到买家账号上。
 ///
-/// Sends `POST /v3/refunds` to `<https://api.mch.weixin.qq.com/hk/>`. Feature `refunds`.
+/// Sends `POST /v3/refunds` to `https://api.mch.weixin.qq.com/hk/`. Feature `refunds`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/api/wxpay/ch/fusion_wallet_ch/QuickPay/chapter8_2.shtml>
 #[rustfmt::skip]
@@ -553,7 +551,7 @@ pub mod get {
 ///
 /// 提交退款申请后，通过调用该接口查询退款状态。退款有一定延时，用零钱支付的退款20分钟内到账，银行卡支付的退款3个工作日后重新查询退款状态。
 ///
-/// Sends `GET /v3/refunds` to `<https://api.mch.weixin.qq.com/hk/>`. Feature `refunds`.
+/// Sends `GET /v3/refunds` to `https://api.mch.weixin.qq.com/hk/`. Feature `refunds`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/api/wxpay/ch/fusion_wallet_ch/QuickPay/chapter8_4.shtml>
 #[rustfmt::skip]

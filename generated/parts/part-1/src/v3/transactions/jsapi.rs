@@ -472,7 +472,7 @@ pub mod post {
 ///
 /// 通过本接口提交微信支付小程序/公众号支付订单
 ///
-/// Sends `POST /v3/transactions/jsapi` to `<https://api.mch.weixin.qq.com/hk/>`. Feature `transactions`.
+/// Sends `POST /v3/transactions/jsapi` to `https://api.mch.weixin.qq.com/hk/`. Feature `transactions`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/api/wxpay/ch/fusion_wallet_ch/MiniProgramPay/chapter7_3.shtml>
 #[rustfmt::skip]

@@ -552,7 +552,7 @@ pub mod post {
 ///
 /// 通过本接口提交微信支付付款码支付订单。
 ///
-/// Sends `POST /v3/transactions/micropay` to `<https://api.mch.weixin.qq.com/hk/>`. Feature `transactions`.
+/// Sends `POST /v3/transactions/micropay` to `https://api.mch.weixin.qq.com/hk/`. Feature `transactions`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/api/wxpay/ch/fusion_wallet_ch/QuickPay/chapter3_3.shtml>
 #[rustfmt::skip]

@@ -20,8 +20,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "APP支付下单",
         doc_link: "https://pay.weixin.qq.com/wiki/doc/api/wxpay/ch/fusion_wallet_ch/In-AppPay/chapter6_3.shtml",
         deprecated: false,
-        check_request: checker!(crate ::v3::transactions::app::post::Body),
-        check_response: checker!(crate ::v3::transactions::app::post::Response),
+        check_request: checker!(self::app::post::Body),
+        check_response: checker!(self::app::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -36,9 +36,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/wiki/doc/api/wxpay/ch/fusion_wallet_ch/QuickPay/chapter8_1.shtml",
         deprecated: false,
         check_request: ::std::option::Option::None,
-        check_response: checker!(
-            crate ::v3::transactions::id::by_transaction_id::get::Response
-        ),
+        check_response: checker!(self::id::by_transaction_id::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -52,9 +50,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "关闭订单(微信支付订单号)",
         doc_link: "https://pay.weixin.qq.com/wiki/doc/api/wxpay/ch/fusion_wallet_ch/NativePay/chapter8_6.shtml",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::transactions::id::by_transaction_id::close::post::Body
-        ),
+        check_request: checker!(self::id::by_transaction_id::close::post::Body),
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -69,9 +65,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "撤销订单(微信支付订单号)",
         doc_link: "https://pay.weixin.qq.com/wiki/doc/api/wxpay/ch/fusion_wallet_ch/QuickPay/chapter3_4.shtml",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::transactions::id::by_transaction_id::reverse::post::Body
-        ),
+        check_request: checker!(self::id::by_transaction_id::reverse::post::Body),
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -86,8 +80,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "小程序/公众号支付下单",
         doc_link: "https://pay.weixin.qq.com/wiki/doc/api/wxpay/ch/fusion_wallet_ch/MiniProgramPay/chapter7_3.shtml",
         deprecated: false,
-        check_request: checker!(crate ::v3::transactions::jsapi::post::Body),
-        check_response: checker!(crate ::v3::transactions::jsapi::post::Response),
+        check_request: checker!(self::jsapi::post::Body),
+        check_response: checker!(self::jsapi::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -101,8 +95,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "提交付款码支付",
         doc_link: "https://pay.weixin.qq.com/wiki/doc/api/wxpay/ch/fusion_wallet_ch/QuickPay/chapter3_3.shtml",
         deprecated: false,
-        check_request: checker!(crate ::v3::transactions::micropay::post::Body),
-        check_response: checker!(crate ::v3::transactions::micropay::post::Response),
+        check_request: checker!(self::micropay::post::Body),
+        check_response: checker!(self::micropay::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -116,8 +110,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "H5支付下单",
         doc_link: "https://pay.weixin.qq.com/wiki/doc/api/wxpay/ch/fusion_wallet_ch/H5Payment/chapter3_3.shtml",
         deprecated: false,
-        check_request: checker!(crate ::v3::transactions::mweb::post::Body),
-        check_response: checker!(crate ::v3::transactions::mweb::post::Response),
+        check_request: checker!(self::mweb::post::Body),
+        check_response: checker!(self::mweb::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -131,8 +125,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "扫码支付下单",
         doc_link: "https://pay.weixin.qq.com/wiki/doc/api/wxpay/ch/fusion_wallet_ch/NativePay/chapter4_3.shtml",
         deprecated: false,
-        check_request: checker!(crate ::v3::transactions::native::post::Body),
-        check_response: checker!(crate ::v3::transactions::native::post::Response),
+        check_request: checker!(self::native::post::Body),
+        check_response: checker!(self::native::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -147,9 +141,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/wiki/doc/api/wxpay/ch/fusion_wallet_ch/QuickPay/chapter8_1.shtml",
         deprecated: false,
         check_request: ::std::option::Option::None,
-        check_response: checker!(
-            crate ::v3::transactions::out_trade_no::by_out_trade_no::get::Response
-        ),
+        check_response: checker!(self::out_trade_no::by_out_trade_no::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -163,9 +155,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "关闭订单(商户订单号)",
         doc_link: "https://pay.weixin.qq.com/wiki/doc/api/wxpay/ch/fusion_wallet_ch/NativePay/chapter8_6.shtml",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::transactions::out_trade_no::by_out_trade_no::close::post::Body
-        ),
+        check_request: checker!(self::out_trade_no::by_out_trade_no::close::post::Body),
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -181,7 +171,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/wiki/doc/api/wxpay/ch/fusion_wallet_ch/QuickPay/chapter3_4.shtml",
         deprecated: false,
         check_request: checker!(
-            crate ::v3::transactions::out_trade_no::by_out_trade_no::reverse::post::Body
+            self::out_trade_no::by_out_trade_no::reverse::post::Body
         ),
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],

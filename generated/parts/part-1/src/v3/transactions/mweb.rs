@@ -455,7 +455,7 @@ pub mod post {
 ///
 /// 通过本接口提交微信支付H5支付订单
 ///
-/// Sends `POST /v3/transactions/mweb` to `<https://api.mch.weixin.qq.com/hk/>`. Feature `transactions`.
+/// Sends `POST /v3/transactions/mweb` to `https://api.mch.weixin.qq.com/hk/`. Feature `transactions`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/api/wxpay/ch/fusion_wallet_ch/H5Payment/chapter3_3.shtml>
 #[rustfmt::skip]

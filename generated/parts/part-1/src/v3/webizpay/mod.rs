@@ -18,8 +18,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "创建可用商户范围",
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4017205621",
         deprecated: false,
-        check_request: checker!(crate ::v3::webizpay::avail_mch_ranges::post::Body),
-        check_response: checker!(crate ::v3::webizpay::avail_mch_ranges::post::Response),
+        check_request: checker!(self::avail_mch_ranges::post::Body),
+        check_response: checker!(self::avail_mch_ranges::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -34,7 +34,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4017205627",
         deprecated: false,
         check_request: ::std::option::Option::None,
-        check_response: checker!(crate ::v3::webizpay::avail_mch_ranges::get::Response),
+        check_response: checker!(self::avail_mch_ranges::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -49,12 +49,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4017205631",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::webizpay::avail_mch_ranges::by_range_id::merchant_identifiers::post::Body
+            self::avail_mch_ranges::by_range_id::merchant_identifiers::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::webizpay::avail_mch_ranges::by_range_id::merchant_identifiers::post::Response
+            self::avail_mch_ranges::by_range_id::merchant_identifiers::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -71,8 +69,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::webizpay::avail_mch_ranges::by_range_id::merchant_identifiers::get::Response
+            self::avail_mch_ranges::by_range_id::merchant_identifiers::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -88,12 +85,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4017205637",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::webizpay::avail_mch_ranges::by_range_id::merchant_identifiers::by_merchant_identifier::delete::Body
+            self::avail_mch_ranges::by_range_id::merchant_identifiers::by_merchant_identifier::delete::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::webizpay::avail_mch_ranges::by_range_id::merchant_identifiers::by_merchant_identifier::delete::Response
+            self::avail_mch_ranges::by_range_id::merchant_identifiers::by_merchant_identifier::delete::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -108,8 +103,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "申请企业商户企业支付出资凭证",
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4014507157",
         deprecated: false,
-        check_request: checker!(crate ::v3::webizpay::bill::proof::post::Body),
-        check_response: checker!(crate ::v3::webizpay::bill::proof::post::Response),
+        check_request: checker!(self::bill::proof::post::Body),
+        check_response: checker!(self::bill::proof::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -123,8 +118,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "申请企业商户企业支付业务账单",
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4014507142",
         deprecated: false,
-        check_request: checker!(crate ::v3::webizpay::bill::trade_bill::post::Body),
-        check_response: checker!(crate ::v3::webizpay::bill::trade_bill::post::Response),
+        check_request: checker!(self::bill::trade_bill::post::Body),
+        check_response: checker!(self::bill::trade_bill::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -140,8 +135,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::webizpay::employees::by_employee_id::out_quota_cards::by_out_card_no::get::Response
+            self::employees::by_employee_id::out_quota_cards::by_out_card_no::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -157,10 +151,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4014507148",
         deprecated: false,
         check_request: checker!(
-            crate ::v3::webizpay::employees::by_employee_id::quota_cards::post::Body
+            self::employees::by_employee_id::quota_cards::post::Body
         ),
         check_response: checker!(
-            crate ::v3::webizpay::employees::by_employee_id::quota_cards::post::Response
+            self::employees::by_employee_id::quota_cards::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -177,8 +171,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::webizpay::employees::by_employee_id::quota_cards::by_card_no::get::Response
+            self::employees::by_employee_id::quota_cards::by_card_no::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -194,12 +187,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4014507127",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::webizpay::employees::by_employee_id::quota_cards::by_card_no::cancel::post::Body
+            self::employees::by_employee_id::quota_cards::by_card_no::cancel::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::webizpay::employees::by_employee_id::quota_cards::by_card_no::cancel::post::Response
+            self::employees::by_employee_id::quota_cards::by_card_no::cancel::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -216,8 +207,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::webizpay::employees::by_employee_id::quota_cards::by_card_no::payment_url::get::Response
+            self::employees::by_employee_id::quota_cards::by_card_no::payment_url::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -232,11 +222,9 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "企业商户发起解除员工企业支付授权",
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4014507156",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::webizpay::employees::by_employee_id::revoke::post::Body
-        ),
+        check_request: checker!(self::employees::by_employee_id::revoke::post::Body),
         check_response: checker!(
-            crate ::v3::webizpay::employees::by_employee_id::revoke::post::Response
+            self::employees::by_employee_id::revoke::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -251,12 +239,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "发起门店主体匹配",
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4014507136",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::webizpay::stores::entity_matches::post::Body
-        ),
-        check_response: checker!(
-            crate ::v3::webizpay::stores::entity_matches::post::Response
-        ),
+        check_request: checker!(self::stores::entity_matches::post::Body),
+        check_response: checker!(self::stores::entity_matches::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -272,7 +256,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate ::v3::webizpay::stores::entity_matches::by_batch_id::get::Response
+            self::stores::entity_matches::by_batch_id::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -289,7 +273,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate ::v3::webizpay::users::by_user_id::authorization_state::get::Response
+            self::users::by_user_id::authorization_state::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -304,11 +288,9 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "企业商户发起员工开通企业支付授权",
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4014507153",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::webizpay::users::by_user_id::authorization_url::post::Body
-        ),
+        check_request: checker!(self::users::by_user_id::authorization_url::post::Body),
         check_response: checker!(
-            crate ::v3::webizpay::users::by_user_id::authorization_url::post::Response
+            self::users::by_user_id::authorization_url::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],

@@ -7,7 +7,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
     ::wechatpay_core::OperationInfo {
         method: "GET",
         path_params: &["sub_mchid", "application_no"],
-        query: &[],
+        query: &["account_number_rule"],
         path: "/v3/apply4sub/sub_merchants/{sub_mchid}/application/{application_no}",
         feature: "apply4sub",
         rust_path: "wechatpay::v3::apply4sub::sub_merchants::by_sub_mchid::application::by_application_no::get",
@@ -16,8 +16,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::apply4sub::sub_merchants::by_sub_mchid::application::by_application_no::get::Response
+            self::sub_merchants::by_sub_mchid::application::by_application_no::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -33,12 +32,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012761138",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::apply4sub::sub_merchants::by_sub_mchid::modify_settlement::post::Body
+            self::sub_merchants::by_sub_mchid::modify_settlement::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::apply4sub::sub_merchants::by_sub_mchid::modify_settlement::post::Response
+            self::sub_merchants::by_sub_mchid::modify_settlement::post::Response
         ),
         encrypted_fields: &["account_number", "account_name"],
         encrypted_query: &[],
@@ -55,7 +52,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate ::v3::apply4sub::sub_merchants::by_sub_mchid::settlement::get::Response
+            self::sub_merchants::by_sub_mchid::settlement::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],

@@ -14,8 +14,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "提交申请单",
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012719997",
         deprecated: false,
-        check_request: checker!(crate ::v3::applyment4sub::applyment::post::Body),
-        check_response: checker!(crate ::v3::applyment4sub::applyment::post::Response),
+        check_request: checker!(self::applyment::post::Body),
+        check_response: checker!(self::applyment::post::Response),
         encrypted_fields: &[
             "contact_info.contact_name",
             "contact_info.contact_id_number",
@@ -47,8 +47,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::applyment4sub::applyment::applyment_id::by_applyment_id::get::Response
+            self::applyment::applyment_id::by_applyment_id::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -65,8 +64,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::applyment4sub::applyment::business_code::by_business_code::get::Response
+            self::applyment::business_code::by_business_code::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],

@@ -15,9 +15,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/vehicle/ebike/chapter3_2.shtml",
         deprecated: true,
         check_request: ::std::option::Option::None,
-        check_response: checker!(
-            crate ::v3::ebike::charge::contracts::by_contract_id::get::Response
-        ),
+        check_response: checker!(self::charge::contracts::by_contract_id::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -32,10 +30,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/vehicle/ebike/chapter3_4.shtml",
         deprecated: true,
         check_request: checker!(
-            crate ::v3::ebike::charge::contracts::by_contract_id::confirm::post::Body
+            self::charge::contracts::by_contract_id::confirm::post::Body
         ),
         check_response: checker!(
-            crate ::v3::ebike::charge::contracts::by_contract_id::confirm::post::Response
+            self::charge::contracts::by_contract_id::confirm::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -50,12 +48,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "预开通服务",
         doc_link: "https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/vehicle/ebike/chapter3_3.shtml",
         deprecated: true,
-        check_request: checker!(
-            crate ::v3::ebike::charge::contracts::preopen::post::Body
-        ),
-        check_response: checker!(
-            crate ::v3::ebike::charge::contracts::preopen::post::Response
-        ),
+        check_request: checker!(self::charge::contracts::preopen::post::Body),
+        check_response: checker!(self::charge::contracts::preopen::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -69,10 +63,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "充电自行车代扣受理扣款",
         doc_link: "https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/vehicle/ebike/chapter3_5.shtml",
         deprecated: true,
-        check_request: checker!(crate ::v3::ebike::charge::transactions::post::Body),
-        check_response: checker!(
-            crate ::v3::ebike::charge::transactions::post::Response
-        ),
+        check_request: checker!(self::charge::transactions::post::Body),
+        check_response: checker!(self::charge::transactions::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -88,7 +80,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: true,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate ::v3::ebike::charge::transactions::id::by_transaction_id::get::Response
+            self::charge::transactions::id::by_transaction_id::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -105,8 +97,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: true,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::ebike::charge::transactions::out_trade_no::by_out_trade_no::get::Response
+            self::charge::transactions::out_trade_no::by_out_trade_no::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -123,7 +114,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: true,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate ::v3::ebike::charge::users::by_openid::contract::get::Response
+            self::charge::users::by_openid::contract::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],

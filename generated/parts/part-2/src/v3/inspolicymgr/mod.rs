@@ -14,12 +14,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "提交保单授权信息",
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4016617408",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::inspolicymgr::deduct::authorizations::post::Body
-        ),
-        check_response: checker!(
-            crate ::v3::inspolicymgr::deduct::authorizations::post::Response
-        ),
+        check_request: checker!(self::deduct::authorizations::post::Body),
+        check_response: checker!(self::deduct::authorizations::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -35,8 +31,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::inspolicymgr::deduct::authorizations::by_out_insurance_no::get::Response
+            self::deduct::authorizations::by_out_insurance_no::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -51,10 +46,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "上传保单",
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4016617421",
         deprecated: false,
-        check_request: checker!(crate ::v3::inspolicymgr::deduct::policies::post::Body),
-        check_response: checker!(
-            crate ::v3::inspolicymgr::deduct::policies::post::Response
-        ),
+        check_request: checker!(self::deduct::policies::post::Body),
+        check_response: checker!(self::deduct::policies::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -70,8 +63,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::inspolicymgr::deduct::policies::by_out_insurance_no::get::Response
+            self::deduct::policies::by_out_insurance_no::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -87,11 +79,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4016617424",
         deprecated: false,
         check_request: checker!(
-            crate ::v3::inspolicymgr::deduct::policies::by_out_insurance_no::patch::Body
+            self::deduct::policies::by_out_insurance_no::patch::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::inspolicymgr::deduct::policies::by_out_insurance_no::patch::Response
+            self::deduct::policies::by_out_insurance_no::patch::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],

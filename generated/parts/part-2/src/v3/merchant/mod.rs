@@ -16,9 +16,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012476700",
         deprecated: false,
         check_request: ::std::option::Option::None,
-        check_response: checker!(
-            crate ::v3::merchant::fund::balance::by_account_type::get::Response
-        ),
+        check_response: checker!(self::fund::balance::by_account_type::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -34,7 +32,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate ::v3::merchant::fund::dayendbalance::by_account_type::get::Response
+            self::fund::dayendbalance::by_account_type::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -49,8 +47,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "电商平台提现",
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012476670",
         deprecated: false,
-        check_request: checker!(crate ::v3::merchant::fund::withdraw::post::Body),
-        check_response: checker!(crate ::v3::merchant::fund::withdraw::post::Response),
+        check_request: checker!(self::fund::withdraw::post::Body),
+        check_response: checker!(self::fund::withdraw::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -66,7 +64,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate ::v3::merchant::fund::withdraw::bill_type::by_bill_type::get::Response
+            self::fund::withdraw::bill_type::by_bill_type::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -83,8 +81,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::merchant::fund::withdraw::out_request_no::by_out_request_no::get::Response
+            self::fund::withdraw::out_request_no::by_out_request_no::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -101,8 +98,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::merchant::fund::withdraw::withdraw_id::by_withdraw_id::get::Response
+            self::fund::withdraw::withdraw_id::by_withdraw_id::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -114,11 +110,11 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         path: "/v3/merchant/media/upload",
         feature: "merchant",
         rust_path: "wechatpay::v3::merchant::media::upload::post",
-        title: "图片上传",
+        title: "文件上传",
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012760432",
         deprecated: false,
         check_request: ::std::option::Option::None,
-        check_response: checker!(crate ::v3::merchant::media::upload::post::Response),
+        check_response: checker!(self::media::upload::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -133,9 +129,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012761084",
         deprecated: false,
         check_request: ::std::option::Option::None,
-        check_response: checker!(
-            crate ::v3::merchant::media::video_upload::post::Response
-        ),
+        check_response: checker!(self::media::video_upload::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },

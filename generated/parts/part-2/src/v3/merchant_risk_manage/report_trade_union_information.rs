@@ -868,7 +868,7 @@ pub mod post {
 ///
 /// 从业机构/服务商/渠道商/商户可调用该接口，在商户订单下单完成后，上报订单关联信息，以便后续在支付环节进行风险管控
 ///
-/// Sends `POST /v3/merchant-risk-manage/report-trade-union-information`. Feature `merchant\_risk\_manage`.
+/// Sends `POST /v3/merchant-risk-manage/report-trade-union-information`. Feature `merchant_risk_manage`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4012529250>
 ///

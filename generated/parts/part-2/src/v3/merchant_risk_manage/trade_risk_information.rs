@@ -118,7 +118,7 @@ pub mod get {
 ///
 /// 从业机构/服务商/渠道商/商户可调用该接口，在商户订单支付完成后，进行订单风险查询，从而进行后置风险管控&amp;生态建设。
 ///
-/// Sends `GET /v3/merchant-risk-manage/trade-risk-information`. Feature `merchant\_risk\_manage`.
+/// Sends `GET /v3/merchant-risk-manage/trade-risk-information`. Feature `merchant_risk_manage`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4012526198>
 ///

@@ -56,7 +56,7 @@ pub mod post {
 ///
 /// 调用该接口设置商户违规通知回调地址，开启违规通知，当子商户被处罚或拦截时，微信支付会通过回调地址通知从业机构/服务商/渠道商。
 ///
-/// Sends `POST /v3/merchant-risk-manage/violation-notifications`. Feature `merchant\_risk\_manage`.
+/// Sends `POST /v3/merchant-risk-manage/violation-notifications`. Feature `merchant_risk_manage`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012471333>
 #[rustfmt::skip]
@@ -98,7 +98,7 @@ pub mod get {
 ///
 /// 调用该接口查询商户违规通知回调地址，如果已设置回调地址，说明已开启违规通知，当子商户被处罚或拦截时，微信支付会通过回调地址通知从业机构/服务商/渠道商。
 ///
-/// Sends `GET /v3/merchant-risk-manage/violation-notifications`. Feature `merchant\_risk\_manage`.
+/// Sends `GET /v3/merchant-risk-manage/violation-notifications`. Feature `merchant_risk_manage`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012471327>
 #[rustfmt::skip]
@@ -169,7 +169,7 @@ pub mod put {
 ///
 /// 调用该接口修改商户违规通知回调地址，开启违规通知，当子商户被处罚或拦截时，微信支付会通过回调地址通知从业机构/服务商/渠道商。
 ///
-/// Sends `PUT /v3/merchant-risk-manage/violation-notifications`. Feature `merchant\_risk\_manage`.
+/// Sends `PUT /v3/merchant-risk-manage/violation-notifications`. Feature `merchant_risk_manage`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012471330>
 #[rustfmt::skip]
@@ -202,7 +202,7 @@ pub mod delete {
 ///
 /// 调用该接口删除商户违规通知回调地址，关闭违规通知，当子商户被处罚或拦截时，微信支付不会再通知从业机构/服务商/渠道商。
 ///
-/// Sends `DELETE /v3/merchant-risk-manage/violation-notifications`. Feature `merchant\_risk\_manage`.
+/// Sends `DELETE /v3/merchant-risk-manage/violation-notifications`. Feature `merchant_risk_manage`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012471334>
 #[rustfmt::skip]

@@ -47,7 +47,7 @@ pub mod post {
 ///
 /// 商户通过调用此接口创建投诉通知回调URL，当用户产生新投诉且投诉状态已变更时，微信支付会通过回 调URL通知商户。对于服务商、渠道商，会收到所有子商户的投诉信息推送。
 ///
-/// Sends `POST /v3/merchant-service/complaint-notifications`. Feature `merchant\_service`.
+/// Sends `POST /v3/merchant-service/complaint-notifications`. Feature `merchant_service`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4012458679>
 ///
@@ -93,7 +93,7 @@ pub mod get {
 ///
 /// 商户通过调用此接口查询投诉通知的回调URL。
 ///
-/// Sends `GET /v3/merchant-service/complaint-notifications`. Feature `merchant\_service`.
+/// Sends `GET /v3/merchant-service/complaint-notifications`. Feature `merchant_service`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4012459014>
 ///
@@ -157,7 +157,7 @@ pub mod put {
 ///
 /// 商户通过调用此接口更新投诉通知的回调URL。
 ///
-/// Sends `PUT /v3/merchant-service/complaint-notifications`. Feature `merchant\_service`.
+/// Sends `PUT /v3/merchant-service/complaint-notifications`. Feature `merchant_service`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4012459282>
 ///
@@ -192,7 +192,7 @@ pub mod delete {
 ///
 /// 当商户不再需要推送通知时，可通过调用此接口删除投诉通知的回调URL，取消通知回调。
 ///
-/// Sends `DELETE /v3/merchant-service/complaint-notifications`. Feature `merchant\_service`.
+/// Sends `DELETE /v3/merchant-service/complaint-notifications`. Feature `merchant_service`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4012460452>
 ///

@@ -82,7 +82,7 @@ pub mod post {
 ///
 /// 商户上传反馈处理结果的接口。 包括商户反馈类型、商户反馈内容以及图片凭证。 其中上传图片凭证需首先调用“商户上传反馈图片”接口，得到图片id，再将id填入请求。
 ///
-/// Sends `POST /v3/merchant-service/feedbacks`. Feature `merchant\_service`.
+/// Sends `POST /v3/merchant-service/feedbacks`. Feature `merchant_service`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/tool/merchant-service/chapter3_6.shtml>
 #[deprecated(note = "marked deprecated or discarded in the WeChat Pay docs")]

@@ -16,9 +16,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012539762",
         deprecated: false,
         check_request: ::std::option::Option::None,
-        check_response: checker!(
-            crate ::v3::multiuse::stocks::by_stock_id::refund_flow::get::Response
-        ),
+        check_response: checker!(self::stocks::by_stock_id::refund_flow::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -33,9 +31,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012539756",
         deprecated: false,
         check_request: ::std::option::Option::None,
-        check_response: checker!(
-            crate ::v3::multiuse::stocks::by_stock_id::send_flow::get::Response
-        ),
+        check_response: checker!(self::stocks::by_stock_id::send_flow::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -50,9 +46,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012539758",
         deprecated: false,
         check_request: ::std::option::Option::None,
-        check_response: checker!(
-            crate ::v3::multiuse::stocks::by_stock_id::use_flow::get::Response
-        ),
+        check_response: checker!(self::stocks::by_stock_id::use_flow::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -66,12 +60,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "发放指定批次的消费金",
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012539766",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::multiuse::users::by_openid::coupons::post::Body
-        ),
-        check_response: checker!(
-            crate ::v3::multiuse::users::by_openid::coupons::post::Response
-        ),
+        check_request: checker!(self::users::by_openid::coupons::post::Body),
+        check_response: checker!(self::users::by_openid::coupons::post::Response),
         encrypted_fields: &["user_name", "id_card_number"],
         encrypted_query: &[],
     },

@@ -18,8 +18,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "获取authinfo接口",
         doc_link: "https://pay.weixin.qq.com/wiki/doc/wxfacepay/develop/access-specifications.html",
         deprecated: false,
-        check_request: checker!(crate ::v3::offlineface::authinfo::post::Body),
-        check_response: checker!(crate ::v3::offlineface::authinfo::post::Response),
+        check_request: checker!(self::authinfo::post::Body),
+        check_response: checker!(self::authinfo::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -34,9 +34,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/wiki/doc/wxfacepay/develop/k12-development-guidelines.html",
         deprecated: false,
         check_request: ::std::option::Option::None,
-        check_response: checker!(
-            crate ::v3::offlineface::contracts::by_contract_id::get::Response
-        ),
+        check_response: checker!(self::contracts::by_contract_id::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -50,10 +48,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "预签约接口",
         doc_link: "https://pay.weixin.qq.com/wiki/doc/wxfacepay/develop/access-specifications.html",
         deprecated: false,
-        check_request: checker!(crate ::v3::offlineface::contracts::presign::post::Body),
-        check_response: checker!(
-            crate ::v3::offlineface::contracts::presign::post::Response
-        ),
+        check_request: checker!(self::contracts::presign::post::Body),
+        check_response: checker!(self::contracts::presign::post::Response),
         encrypted_fields: &[
             "facepay_user.identification.identification_number",
             "facepay_user.phone",
@@ -75,9 +71,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/wiki/doc/wxfacepay/develop/k12-development-guidelines.html",
         deprecated: false,
         check_request: ::std::option::Option::None,
-        check_response: checker!(
-            crate ::v3::offlineface::face_collections::get::Response
-        ),
+        check_response: checker!(self::face_collections::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -93,7 +87,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate ::v3::offlineface::face_collections::by_collection_id::get::Response
+            self::face_collections::by_collection_id::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -108,8 +102,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "获取还款链接接口",
         doc_link: "https://pay.weixin.qq.com/wiki/doc/wxfacepay/develop/k12-development-guidelines.html#_1-3-%E8%A7%A3%E7%BA%A6",
         deprecated: false,
-        check_request: checker!(crate ::v3::offlineface::repayment_url::post::Body),
-        check_response: checker!(crate ::v3::offlineface::repayment_url::post::Response),
+        check_request: checker!(self::repayment_url::post::Body),
+        check_response: checker!(self::repayment_url::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -123,8 +117,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "申请扣款接口",
         doc_link: "https://pay.weixin.qq.com/wiki/doc/wxfacepay/develop/access-specifications.html",
         deprecated: false,
-        check_request: checker!(crate ::v3::offlineface::transactions::post::Body),
-        check_response: checker!(crate ::v3::offlineface::transactions::post::Response),
+        check_request: checker!(self::transactions::post::Body),
+        check_response: checker!(self::transactions::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -140,8 +134,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::offlineface::transactions::out_trade_no::by_out_trade_no::get::Response
+            self::transactions::out_trade_no::by_out_trade_no::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],

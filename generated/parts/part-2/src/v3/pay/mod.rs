@@ -18,10 +18,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4014326541",
         deprecated: false,
         check_request: checker!(
-            crate ::v3::pay::acquiring_bank::transactions::exposure::post::Body
+            self::acquiring_bank::transactions::exposure::post::Body
         ),
         check_response: checker!(
-            crate ::v3::pay::acquiring_bank::transactions::exposure::post::Response
+            self::acquiring_bank::transactions::exposure::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -36,8 +36,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "商户贴息-获取微信分付曝光建议",
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4016196762",
         deprecated: false,
-        check_request: checker!(crate ::v3::pay::instal::exposure::post::Body),
-        check_response: checker!(crate ::v3::pay::instal::exposure::post::Response),
+        check_request: checker!(self::instal::exposure::post::Body),
+        check_response: checker!(self::instal::exposure::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -51,10 +51,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "商户贴息-获取微信分付曝光建议",
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4016196820",
         deprecated: false,
-        check_request: checker!(crate ::v3::pay::instal::partner::exposure::post::Body),
-        check_response: checker!(
-            crate ::v3::pay::instal::partner::exposure::post::Response
-        ),
+        check_request: checker!(self::instal::partner::exposure::post::Body),
+        check_response: checker!(self::instal::partner::exposure::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -68,10 +66,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "APP下单",
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4013080231",
         deprecated: false,
-        check_request: checker!(crate ::v3::pay::partner::transactions::app::post::Body),
-        check_response: checker!(
-            crate ::v3::pay::partner::transactions::app::post::Response
-        ),
+        check_request: checker!(self::partner::transactions::app::post::Body),
+        check_response: checker!(self::partner::transactions::app::post::Response),
         encrypted_fields: &["payer.identity.number", "payer.identity.name"],
         encrypted_query: &[],
     },
@@ -86,10 +82,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4017019941",
         deprecated: false,
         check_request: checker!(
-            crate ::v3::pay::partner::transactions::app_with_contract::post::Body
+            self::partner::transactions::app_with_contract::post::Body
         ),
         check_response: checker!(
-            crate ::v3::pay::partner::transactions::app_with_contract::post::Response
+            self::partner::transactions::app_with_contract::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -104,12 +100,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "付款码支付",
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012382179",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::pay::partner::transactions::codepay::post::Body
-        ),
-        check_response: checker!(
-            crate ::v3::pay::partner::transactions::codepay::post::Response
-        ),
+        check_request: checker!(self::partner::transactions::codepay::post::Body),
+        check_response: checker!(self::partner::transactions::codepay::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -123,12 +115,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "微信分付-支付方式前置服务",
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4014326522",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::pay::partner::transactions::exposure::post::Body
-        ),
-        check_response: checker!(
-            crate ::v3::pay::partner::transactions::exposure::post::Response
-        ),
+        check_request: checker!(self::partner::transactions::exposure::post::Body),
+        check_response: checker!(self::partner::transactions::exposure::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -142,10 +130,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "H5下单",
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012738604",
         deprecated: false,
-        check_request: checker!(crate ::v3::pay::partner::transactions::h5::post::Body),
-        check_response: checker!(
-            crate ::v3::pay::partner::transactions::h5::post::Response
-        ),
+        check_request: checker!(self::partner::transactions::h5::post::Body),
+        check_response: checker!(self::partner::transactions::h5::post::Response),
         encrypted_fields: &["payer.identity.number", "payer.identity.name"],
         encrypted_query: &[],
     },
@@ -161,7 +147,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate ::v3::pay::partner::transactions::id::by_transaction_id::get::Response
+            self::partner::transactions::id::by_transaction_id::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -176,12 +162,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "JSAPI下单",
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012738519",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::pay::partner::transactions::jsapi::post::Body
-        ),
-        check_response: checker!(
-            crate ::v3::pay::partner::transactions::jsapi::post::Response
-        ),
+        check_request: checker!(self::partner::transactions::jsapi::post::Body),
+        check_response: checker!(self::partner::transactions::jsapi::post::Response),
         encrypted_fields: &["payer.identity.number", "payer.identity.name"],
         encrypted_query: &[],
     },
@@ -196,10 +178,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012688481",
         deprecated: false,
         check_request: checker!(
-            crate ::v3::pay::partner::transactions::jsapi_with_contract::post::Body
+            self::partner::transactions::jsapi_with_contract::post::Body
         ),
         check_response: checker!(
-            crate ::v3::pay::partner::transactions::jsapi_with_contract::post::Response
+            self::partner::transactions::jsapi_with_contract::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -214,11 +196,9 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "小程序支付下单",
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012886115",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::pay::partner::transactions::miniprogram::post::Body
-        ),
+        check_request: checker!(self::partner::transactions::miniprogram::post::Body),
         check_response: checker!(
-            crate ::v3::pay::partner::transactions::miniprogram::post::Response
+            self::partner::transactions::miniprogram::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -233,12 +213,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "Native下单",
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012738659",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::pay::partner::transactions::native::post::Body
-        ),
-        check_response: checker!(
-            crate ::v3::pay::partner::transactions::native::post::Response
-        ),
+        check_request: checker!(self::partner::transactions::native::post::Body),
+        check_response: checker!(self::partner::transactions::native::post::Response),
         encrypted_fields: &["payer.identity.number", "payer.identity.name"],
         encrypted_query: &[],
     },
@@ -254,8 +230,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::pay::partner::transactions::out_trade_no::by_out_trade_no::get::Response
+            self::partner::transactions::out_trade_no::by_out_trade_no::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -271,8 +246,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012526949",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::pay::partner::transactions::out_trade_no::by_out_trade_no::close::post::Body
+            self::partner::transactions::out_trade_no::by_out_trade_no::close::post::Body
         ),
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
@@ -289,12 +263,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012382181",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::pay::partner::transactions::out_trade_no::by_out_trade_no::reverse::post::Body
+            self::partner::transactions::out_trade_no::by_out_trade_no::reverse::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::pay::partner::transactions::out_trade_no::by_out_trade_no::reverse::post::Response
+            self::partner::transactions::out_trade_no::by_out_trade_no::reverse::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -309,11 +281,9 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "扫码支付下单",
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012492476",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::pay::partner::transactions::scannedpos::post::Body
-        ),
+        check_request: checker!(self::partner::transactions::scannedpos::post::Body),
         check_response: checker!(
-            crate ::v3::pay::partner::transactions::scannedpos::post::Response
+            self::partner::transactions::scannedpos::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -328,8 +298,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "APP下单",
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4013070347",
         deprecated: false,
-        check_request: checker!(crate ::v3::pay::transactions::app::post::Body),
-        check_response: checker!(crate ::v3::pay::transactions::app::post::Response),
+        check_request: checker!(self::transactions::app::post::Body),
+        check_response: checker!(self::transactions::app::post::Response),
         encrypted_fields: &["payer.identity.number", "payer.identity.name"],
         encrypted_query: &[],
     },
@@ -343,12 +313,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "APP下单并签约",
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4017019923",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::pay::transactions::app_with_contract::post::Body
-        ),
-        check_response: checker!(
-            crate ::v3::pay::transactions::app_with_contract::post::Response
-        ),
+        check_request: checker!(self::transactions::app_with_contract::post::Body),
+        check_response: checker!(self::transactions::app_with_contract::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -362,8 +328,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "付款码支付",
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012382150",
         deprecated: false,
-        check_request: checker!(crate ::v3::pay::transactions::codepay::post::Body),
-        check_response: checker!(crate ::v3::pay::transactions::codepay::post::Response),
+        check_request: checker!(self::transactions::codepay::post::Body),
+        check_response: checker!(self::transactions::codepay::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -377,10 +343,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "微信分付-支付方式前置服务",
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4014326314",
         deprecated: false,
-        check_request: checker!(crate ::v3::pay::transactions::exposure::post::Body),
-        check_response: checker!(
-            crate ::v3::pay::transactions::exposure::post::Response
-        ),
+        check_request: checker!(self::transactions::exposure::post::Body),
+        check_response: checker!(self::transactions::exposure::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -394,8 +358,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "H5下单",
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012791834",
         deprecated: false,
-        check_request: checker!(crate ::v3::pay::transactions::h5::post::Body),
-        check_response: checker!(crate ::v3::pay::transactions::h5::post::Response),
+        check_request: checker!(self::transactions::h5::post::Body),
+        check_response: checker!(self::transactions::h5::post::Response),
         encrypted_fields: &["payer.identity.number", "payer.identity.name"],
         encrypted_query: &[],
     },
@@ -411,7 +375,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate ::v3::pay::transactions::id::by_transaction_id::get::Response
+            self::transactions::id::by_transaction_id::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -426,8 +390,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "JSAPI下单",
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012791856",
         deprecated: false,
-        check_request: checker!(crate ::v3::pay::transactions::jsapi::post::Body),
-        check_response: checker!(crate ::v3::pay::transactions::jsapi::post::Response),
+        check_request: checker!(self::transactions::jsapi::post::Body),
+        check_response: checker!(self::transactions::jsapi::post::Response),
         encrypted_fields: &["payer.identity.number", "payer.identity.name"],
         encrypted_query: &[],
     },
@@ -441,11 +405,9 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "JSAPI下单并授权/签约",
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012530178",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::pay::transactions::jsapi_with_contract::post::Body
-        ),
+        check_request: checker!(self::transactions::jsapi_with_contract::post::Body),
         check_response: checker!(
-            crate ::v3::pay::transactions::jsapi_with_contract::post::Response
+            self::transactions::jsapi_with_contract::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -460,8 +422,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "Native下单",
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012791877",
         deprecated: false,
-        check_request: checker!(crate ::v3::pay::transactions::native::post::Body),
-        check_response: checker!(crate ::v3::pay::transactions::native::post::Response),
+        check_request: checker!(self::transactions::native::post::Body),
+        check_response: checker!(self::transactions::native::post::Response),
         encrypted_fields: &["payer.identity.number", "payer.identity.name"],
         encrypted_query: &[],
     },
@@ -477,7 +439,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate ::v3::pay::transactions::out_trade_no::by_out_trade_no::get::Response
+            self::transactions::out_trade_no::by_out_trade_no::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -493,8 +455,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012791860",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::pay::transactions::out_trade_no::by_out_trade_no::close::post::Body
+            self::transactions::out_trade_no::by_out_trade_no::close::post::Body
         ),
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
@@ -511,12 +472,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012382161",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::pay::transactions::out_trade_no::by_out_trade_no::reverse::post::Body
+            self::transactions::out_trade_no::by_out_trade_no::reverse::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::pay::transactions::out_trade_no::by_out_trade_no::reverse::post::Response
+            self::transactions::out_trade_no::by_out_trade_no::reverse::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],

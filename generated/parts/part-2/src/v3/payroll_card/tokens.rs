@@ -120,7 +120,7 @@ pub mod post {
 ///
 /// 生成授权token信息
 ///
-/// Sends `POST /v3/payroll-card/tokens`. Feature `payroll\_card`.
+/// Sends `POST /v3/payroll-card/tokens`. Feature `payroll_card`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012461589>
 #[rustfmt::skip]

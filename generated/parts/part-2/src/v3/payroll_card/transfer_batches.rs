@@ -162,7 +162,7 @@ pub mod post {
 ///
 /// 服务商可以通过该接口，批量向用户选择的收款账户转账。
 ///
-/// Sends `POST /v3/payroll-card/transfer-batches`. Feature `payroll\_card`.
+/// Sends `POST /v3/payroll-card/transfer-batches`. Feature `payroll_card`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012461824>
 #[rustfmt::skip]

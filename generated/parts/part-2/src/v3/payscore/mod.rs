@@ -26,12 +26,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "从业机构预授权",
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012691489",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::payscore::acquiringbank::permissions::post::Body
-        ),
-        check_response: checker!(
-            crate ::v3::payscore::acquiringbank::permissions::post::Response
-        ),
+        check_request: checker!(self::acquiringbank::permissions::post::Body),
+        check_response: checker!(self::acquiringbank::permissions::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -47,8 +43,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::payscore::acquiringbank::permissions::authorization_code::by_authorization_code::get::Response
+            self::acquiringbank::permissions::authorization_code::by_authorization_code::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -64,8 +59,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012461012",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::payscore::acquiringbank::permissions::authorization_code::by_authorization_code::terminate::post::Body
+            self::acquiringbank::permissions::authorization_code::by_authorization_code::terminate::post::Body
         ),
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
@@ -81,12 +75,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "从业机构创建微信支付分订单",
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012691326",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::payscore::acquiringbank::serviceorder::post::Body
-        ),
-        check_response: checker!(
-            crate ::v3::payscore::acquiringbank::serviceorder::post::Response
-        ),
+        check_request: checker!(self::acquiringbank::serviceorder::post::Body),
+        check_response: checker!(self::acquiringbank::serviceorder::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -101,9 +91,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012691343",
         deprecated: false,
         check_request: ::std::option::Option::None,
-        check_response: checker!(
-            crate ::v3::payscore::acquiringbank::serviceorder::get::Response
-        ),
+        check_response: checker!(self::acquiringbank::serviceorder::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -118,8 +106,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012458146",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::payscore::acquiringbank::serviceorder::by_out_order_no::cancel::post::Body
+            self::acquiringbank::serviceorder::by_out_order_no::cancel::post::Body
         ),
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
@@ -136,8 +123,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012460791",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::payscore::acquiringbank::serviceorder::by_out_order_no::complete::post::Body
+            self::acquiringbank::serviceorder::by_out_order_no::complete::post::Body
         ),
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
@@ -154,8 +140,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012691363",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::payscore::acquiringbank::serviceorder::by_out_order_no::modify::post::Body
+            self::acquiringbank::serviceorder::by_out_order_no::modify::post::Body
         ),
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
@@ -172,12 +157,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012458414",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::payscore::acquiringbank::serviceorder::by_out_order_no::registerdeductinfo::post::Body
+            self::acquiringbank::serviceorder::by_out_order_no::registerdeductinfo::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::payscore::acquiringbank::serviceorder::by_out_order_no::registerdeductinfo::post::Response
+            self::acquiringbank::serviceorder::by_out_order_no::registerdeductinfo::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -193,8 +176,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012691378",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::payscore::acquiringbank::serviceorder::by_out_order_no::sync::post::Body
+            self::acquiringbank::serviceorder::by_out_order_no::sync::post::Body
         ),
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
@@ -219,7 +201,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate ::v3::payscore::acquiringbank::serviceorder::deduction::get::Response
+            self::acquiringbank::serviceorder::deduction::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -235,11 +217,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012783674",
         deprecated: false,
         check_request: checker!(
-            crate ::v3::payscore::acquiringbank::servicepayondeliveryorder::post::Body
+            self::acquiringbank::servicepayondeliveryorder::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::payscore::acquiringbank::servicepayondeliveryorder::post::Response
+            self::acquiringbank::servicepayondeliveryorder::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -255,7 +236,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4013394586",
         deprecated: false,
         check_request: ::std::option::Option::None,
-        check_response: checker!(crate ::v3::payscore::merchant_bill::get::Response),
+        check_response: checker!(self::merchant_bill::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -269,12 +250,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "创建支付分订单",
         doc_link: "https://pay.weixin.qq.com/doc/global/v3/zh/4014096395",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::payscore::oversea::partner::serviceorder::post::Body
-        ),
-        check_response: checker!(
-            crate ::v3::payscore::oversea::partner::serviceorder::post::Response
-        ),
+        check_request: checker!(self::oversea::partner::serviceorder::post::Body),
+        check_response: checker!(self::oversea::partner::serviceorder::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -289,9 +266,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/global/v3/zh/4014096411",
         deprecated: false,
         check_request: ::std::option::Option::None,
-        check_response: checker!(
-            crate ::v3::payscore::oversea::partner::serviceorder::get::Response
-        ),
+        check_response: checker!(self::oversea::partner::serviceorder::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -306,8 +281,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/global/v3/zh/4014096416",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::payscore::oversea::partner::serviceorder::by_out_order_no::cancel::post::Body
+            self::oversea::partner::serviceorder::by_out_order_no::cancel::post::Body
         ),
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
@@ -324,8 +298,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/global/v3/zh/4014096431",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::payscore::oversea::partner::serviceorder::by_out_order_no::complete::post::Body
+            self::oversea::partner::serviceorder::by_out_order_no::complete::post::Body
         ),
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
@@ -342,8 +315,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/global/v3/zh/4014096438",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::payscore::oversea::partner::serviceorder::by_out_order_no::sync::post::Body
+            self::oversea::partner::serviceorder::by_out_order_no::sync::post::Body
         ),
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
@@ -359,10 +331,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "商户预授权",
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012382030",
         deprecated: false,
-        check_request: checker!(crate ::v3::payscore::partner::permissions::post::Body),
-        check_response: checker!(
-            crate ::v3::payscore::partner::permissions::post::Response
-        ),
+        check_request: checker!(self::partner::permissions::post::Body),
+        check_response: checker!(self::partner::permissions::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -376,11 +346,9 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "服务商场景中预授权",
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012778802",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::payscore::partner::permissions::apply_for_scene::post::Body
-        ),
+        check_request: checker!(self::partner::permissions::apply_for_scene::post::Body),
         check_response: checker!(
-            crate ::v3::payscore::partner::permissions::apply_for_scene::post::Response
+            self::partner::permissions::apply_for_scene::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -396,12 +364,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012783585",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::payscore::partner::permissions::assess_user_risk_level::post::Body
+            self::partner::permissions::assess_user_risk_level::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::payscore::partner::permissions::assess_user_risk_level::post::Response
+            self::partner::permissions::assess_user_risk_level::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -418,8 +384,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::payscore::partner::permissions::authorization_code::by_authorization_code::get::Response
+            self::partner::permissions::authorization_code::by_authorization_code::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -435,8 +400,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012382049",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::payscore::partner::permissions::authorization_code::by_authorization_code::terminate::post::Body
+            self::partner::permissions::authorization_code::by_authorization_code::terminate::post::Body
         ),
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
@@ -460,9 +424,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012692798",
         deprecated: false,
         check_request: ::std::option::Option::None,
-        check_response: checker!(
-            crate ::v3::payscore::partner::permissions::search::get::Response
-        ),
+        check_response: checker!(self::partner::permissions::search::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -476,9 +438,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "解除用户授权关系（openid）",
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012461154",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::payscore::partner::permissions::terminate::post::Body
-        ),
+        check_request: checker!(self::partner::permissions::terminate::post::Body),
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -493,11 +453,9 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "收付通子商户申请绑定支付分服务",
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012715051",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::payscore::partner::service_account_applications::post::Body
-        ),
+        check_request: checker!(self::partner::service_account_applications::post::Body),
         check_response: checker!(
-            crate ::v3::payscore::partner::service_account_applications::post::Response
+            self::partner::service_account_applications::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -514,8 +472,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::payscore::partner::service_account_applications::by_out_apply_no::get::Response
+            self::partner::service_account_applications::by_out_apply_no::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -530,10 +487,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "创建支付分订单",
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012692136",
         deprecated: false,
-        check_request: checker!(crate ::v3::payscore::partner::serviceorder::post::Body),
-        check_response: checker!(
-            crate ::v3::payscore::partner::serviceorder::post::Response
-        ),
+        check_request: checker!(self::partner::serviceorder::post::Body),
+        check_response: checker!(self::partner::serviceorder::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -548,9 +503,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012692256",
         deprecated: false,
         check_request: ::std::option::Option::None,
-        check_response: checker!(
-            crate ::v3::payscore::partner::serviceorder::get::Response
-        ),
+        check_response: checker!(self::partner::serviceorder::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -565,8 +518,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012458758",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::payscore::partner::serviceorder::by_out_order_no::cancel::post::Body
+            self::partner::serviceorder::by_out_order_no::cancel::post::Body
         ),
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
@@ -583,8 +535,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012692408",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::payscore::partner::serviceorder::by_out_order_no::complete::post::Body
+            self::partner::serviceorder::by_out_order_no::complete::post::Body
         ),
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
@@ -601,8 +552,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012692360",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::payscore::partner::serviceorder::by_out_order_no::modify::post::Body
+            self::partner::serviceorder::by_out_order_no::modify::post::Body
         ),
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
@@ -619,7 +569,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4013394544",
         deprecated: false,
         check_request: checker!(
-            crate ::v3::payscore::partner::serviceorder::by_out_order_no::pay::post::Body
+            self::partner::serviceorder::by_out_order_no::pay::post::Body
         ),
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
@@ -636,8 +586,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4013394914",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::payscore::partner::serviceorder::by_out_order_no::send_pendingmessage::post::Body
+            self::partner::serviceorder::by_out_order_no::send_pendingmessage::post::Body
         ),
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
@@ -654,8 +603,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4013394929",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::payscore::partner::serviceorder::by_out_order_no::send_prepaidmessage::post::Body
+            self::partner::serviceorder::by_out_order_no::send_prepaidmessage::post::Body
         ),
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
@@ -672,8 +620,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012458816",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::payscore::partner::serviceorder::by_out_order_no::sync::post::Body
+            self::partner::serviceorder::by_out_order_no::sync::post::Body
         ),
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
@@ -690,7 +637,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012923757",
         deprecated: false,
         check_request: checker!(
-            crate ::v3::payscore::partner::serviceorder::direct_complete::post::Body
+            self::partner::serviceorder::direct_complete::post::Body
         ),
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
@@ -706,11 +653,9 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "创建先用后付订单",
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012783634",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::payscore::partner::servicepayondeliveryorder::post::Body
-        ),
+        check_request: checker!(self::partner::servicepayondeliveryorder::post::Body),
         check_response: checker!(
-            crate ::v3::payscore::partner::servicepayondeliveryorder::post::Response
+            self::partner::servicepayondeliveryorder::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -727,8 +672,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::payscore::partner::servicequotas::service_id::by_service_id::get::Response
+            self::partner::servicequotas::service_id::by_service_id::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -743,8 +687,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "创建先享后付订单",
         doc_link: "https://pay.weixin.qq.com/wiki/doc/apiv3/payscore.php?chapter=17_1&index=3",
         deprecated: false,
-        check_request: checker!(crate ::v3::payscore::payafter_orders::post::Body),
-        check_response: checker!(crate ::v3::payscore::payafter_orders::post::Response),
+        check_request: checker!(self::payafter_orders::post::Body),
+        check_response: checker!(self::payafter_orders::post::Response),
         encrypted_fields: &["name", "phone", "userid", "address"],
         encrypted_query: &[],
     },
@@ -759,7 +703,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/wiki/doc/apiv3/payscore.php?chapter=17_2&index=4",
         deprecated: false,
         check_request: ::std::option::Option::None,
-        check_response: checker!(crate ::v3::payscore::payafter_orders::get::Response),
+        check_response: checker!(self::payafter_orders::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -774,11 +718,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/wiki/doc/apiv3/payscore.php?chapter=17_3&index=5",
         deprecated: false,
         check_request: checker!(
-            crate ::v3::payscore::payafter_orders::by_out_order_no::cancel::post::Body
+            self::payafter_orders::by_out_order_no::cancel::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::payscore::payafter_orders::by_out_order_no::cancel::post::Response
+            self::payafter_orders::by_out_order_no::cancel::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -794,11 +737,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/wiki/doc/apiv3/payscore.php?chapter=17_4&index=6",
         deprecated: false,
         check_request: checker!(
-            crate ::v3::payscore::payafter_orders::by_out_order_no::complete::post::Body
+            self::payafter_orders::by_out_order_no::complete::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::payscore::payafter_orders::by_out_order_no::complete::post::Response
+            self::payafter_orders::by_out_order_no::complete::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -814,10 +756,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/wiki/doc/apiv3/payscore.php?chapter=24_1&index=1",
         deprecated: false,
         check_request: checker!(
-            crate ::v3::payscore::payafter_orders::by_out_order_no::sync::post::Body
+            self::payafter_orders::by_out_order_no::sync::post::Body
         ),
         check_response: checker!(
-            crate ::v3::payscore::payafter_orders::by_out_order_no::sync::post::Response
+            self::payafter_orders::by_out_order_no::sync::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -832,8 +774,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "商户预授权",
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012647349",
         deprecated: false,
-        check_request: checker!(crate ::v3::payscore::permissions::post::Body),
-        check_response: checker!(crate ::v3::payscore::permissions::post::Response),
+        check_request: checker!(self::permissions::post::Body),
+        check_response: checker!(self::permissions::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -847,11 +789,9 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "商户评估用户分层",
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012856611",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::payscore::permissions::assess_user_risk_level::post::Body
-        ),
+        check_request: checker!(self::permissions::assess_user_risk_level::post::Body),
         check_response: checker!(
-            crate ::v3::payscore::permissions::assess_user_risk_level::post::Response
+            self::permissions::assess_user_risk_level::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -868,8 +808,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::payscore::permissions::authorization_code::by_authorization_code::get::Response
+            self::permissions::authorization_code::by_authorization_code::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -885,8 +824,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012647410",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::payscore::permissions::authorization_code::by_authorization_code::terminate::post::Body
+            self::permissions::authorization_code::by_authorization_code::terminate::post::Body
         ),
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
@@ -903,9 +841,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012647404",
         deprecated: false,
         check_request: ::std::option::Option::None,
-        check_response: checker!(
-            crate ::v3::payscore::permissions::openid::by_openid::get::Response
-        ),
+        check_response: checker!(self::permissions::openid::by_openid::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -920,7 +856,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012647413",
         deprecated: false,
         check_request: checker!(
-            crate ::v3::payscore::permissions::openid::by_openid::terminate::post::Body
+            self::permissions::openid::by_openid::terminate::post::Body
         ),
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
@@ -936,12 +872,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "创建支付分计划",
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012463290",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::payscore::plan::partner::payscore_plans::post::Body
-        ),
-        check_response: checker!(
-            crate ::v3::payscore::plan::partner::payscore_plans::post::Response
-        ),
+        check_request: checker!(self::plan::partner::payscore_plans::post::Body),
+        check_response: checker!(self::plan::partner::payscore_plans::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -957,8 +889,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::payscore::plan::partner::payscore_plans::merchant_plan_no::by_merchant_plan_no::get::Response
+            self::plan::partner::payscore_plans::merchant_plan_no::by_merchant_plan_no::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -974,12 +905,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012463322",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::payscore::plan::partner::payscore_plans::merchant_plan_no::by_merchant_plan_no::stop::post::Body
+            self::plan::partner::payscore_plans::merchant_plan_no::by_merchant_plan_no::stop::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::payscore::plan::partner::payscore_plans::merchant_plan_no::by_merchant_plan_no::stop::post::Response
+            self::plan::partner::payscore_plans::merchant_plan_no::by_merchant_plan_no::stop::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -994,10 +923,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "创建支付分计划",
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012467232",
         deprecated: false,
-        check_request: checker!(crate ::v3::payscore::plan::payscore_plans::post::Body),
-        check_response: checker!(
-            crate ::v3::payscore::plan::payscore_plans::post::Response
-        ),
+        check_request: checker!(self::plan::payscore_plans::post::Body),
+        check_response: checker!(self::plan::payscore_plans::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -1013,8 +940,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::payscore::plan::payscore_plans::merchant_plan_no::by_merchant_plan_no::get::Response
+            self::plan::payscore_plans::merchant_plan_no::by_merchant_plan_no::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -1031,8 +957,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::payscore::plan::payscore_plans::merchant_plan_no::by_merchant_plan_no::stop::post::Response
+            self::plan::payscore_plans::merchant_plan_no::by_merchant_plan_no::stop::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -1047,8 +972,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "创建支付分订单",
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012587900",
         deprecated: false,
-        check_request: checker!(crate ::v3::payscore::serviceorder::post::Body),
-        check_response: checker!(crate ::v3::payscore::serviceorder::post::Response),
+        check_request: checker!(self::serviceorder::post::Body),
+        check_response: checker!(self::serviceorder::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -1063,7 +988,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012587902",
         deprecated: false,
         check_request: ::std::option::Option::None,
-        check_response: checker!(crate ::v3::payscore::serviceorder::get::Response),
+        check_response: checker!(self::serviceorder::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -1077,11 +1002,9 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "取消支付分订单",
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012587905",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::payscore::serviceorder::by_out_order_no::cancel::post::Body
-        ),
+        check_request: checker!(self::serviceorder::by_out_order_no::cancel::post::Body),
         check_response: checker!(
-            crate ::v3::payscore::serviceorder::by_out_order_no::cancel::post::Response
+            self::serviceorder::by_out_order_no::cancel::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -1097,10 +1020,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012587955",
         deprecated: false,
         check_request: checker!(
-            crate ::v3::payscore::serviceorder::by_out_order_no::complete::post::Body
+            self::serviceorder::by_out_order_no::complete::post::Body
         ),
         check_response: checker!(
-            crate ::v3::payscore::serviceorder::by_out_order_no::complete::post::Response
+            self::serviceorder::by_out_order_no::complete::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -1115,11 +1038,9 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "修改订单金额",
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012587957",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::payscore::serviceorder::by_out_order_no::modify::post::Body
-        ),
+        check_request: checker!(self::serviceorder::by_out_order_no::modify::post::Body),
         check_response: checker!(
-            crate ::v3::payscore::serviceorder::by_out_order_no::modify::post::Response
+            self::serviceorder::by_out_order_no::modify::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -1134,11 +1055,9 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "商户发起催收扣款",
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4013394596",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::payscore::serviceorder::by_out_order_no::pay::post::Body
-        ),
+        check_request: checker!(self::serviceorder::by_out_order_no::pay::post::Body),
         check_response: checker!(
-            crate ::v3::payscore::serviceorder::by_out_order_no::pay::post::Response
+            self::serviceorder::by_out_order_no::pay::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -1154,8 +1073,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4013394606",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::payscore::serviceorder::by_out_order_no::send_pendingmessage::post::Body
+            self::serviceorder::by_out_order_no::send_pendingmessage::post::Body
         ),
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
@@ -1172,8 +1090,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4013394615",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::payscore::serviceorder::by_out_order_no::send_prepaidmessage::post::Body
+            self::serviceorder::by_out_order_no::send_prepaidmessage::post::Body
         ),
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
@@ -1189,11 +1106,9 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "同步服务订单信息",
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012587962",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::payscore::serviceorder::by_out_order_no::sync::post::Body
-        ),
+        check_request: checker!(self::serviceorder::by_out_order_no::sync::post::Body),
         check_response: checker!(
-            crate ::v3::payscore::serviceorder::by_out_order_no::sync::post::Response
+            self::serviceorder::by_out_order_no::sync::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -1208,12 +1123,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "创单结单合并",
         doc_link: "https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/payscore/chapter3_9.shtml",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::payscore::serviceorder::direct_complete::post::Body
-        ),
-        check_response: checker!(
-            crate ::v3::payscore::serviceorder::direct_complete::post::Response
-        ),
+        check_request: checker!(self::serviceorder::direct_complete::post::Body),
+        check_response: checker!(self::serviceorder::direct_complete::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -1227,12 +1138,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "创建先用后付订单",
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012856585",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::payscore::servicepayondeliveryorder::post::Body
-        ),
-        check_response: checker!(
-            crate ::v3::payscore::servicepayondeliveryorder::post::Response
-        ),
+        check_request: checker!(self::servicepayondeliveryorder::post::Body),
+        check_response: checker!(self::servicepayondeliveryorder::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -1246,12 +1153,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "创建用户的签约计划详情对应的服务订单",
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012463469",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::payscore::sign_plan::partner::serviceorder::post::Body
-        ),
-        check_response: checker!(
-            crate ::v3::payscore::sign_plan::partner::serviceorder::post::Response
-        ),
+        check_request: checker!(self::sign_plan::partner::serviceorder::post::Body),
+        check_response: checker!(self::sign_plan::partner::serviceorder::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -1265,11 +1168,9 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "创建用户的签约计划",
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012463521",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::payscore::sign_plan::partner::user_sign_plans::post::Body
-        ),
+        check_request: checker!(self::sign_plan::partner::user_sign_plans::post::Body),
         check_response: checker!(
-            crate ::v3::payscore::sign_plan::partner::user_sign_plans::post::Response
+            self::sign_plan::partner::user_sign_plans::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -1286,8 +1187,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::payscore::sign_plan::partner::user_sign_plans::merchant_sign_plan_no::by_merchant_sign_plan_no::get::Response
+            self::sign_plan::partner::user_sign_plans::merchant_sign_plan_no::by_merchant_sign_plan_no::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -1303,12 +1203,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012463534",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::payscore::sign_plan::partner::user_sign_plans::merchant_sign_plan_no::by_merchant_sign_plan_no::stop::post::Body
+            self::sign_plan::partner::user_sign_plans::merchant_sign_plan_no::by_merchant_sign_plan_no::stop::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::payscore::sign_plan::partner::user_sign_plans::merchant_sign_plan_no::by_merchant_sign_plan_no::stop::post::Response
+            self::sign_plan::partner::user_sign_plans::merchant_sign_plan_no::by_merchant_sign_plan_no::stop::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -1323,12 +1221,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "创建用户的签约计划详情对应的服务订单",
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012489351",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::payscore::sign_plan::serviceorder::post::Body
-        ),
-        check_response: checker!(
-            crate ::v3::payscore::sign_plan::serviceorder::post::Response
-        ),
+        check_request: checker!(self::sign_plan::serviceorder::post::Body),
+        check_response: checker!(self::sign_plan::serviceorder::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -1342,12 +1236,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "创建用户的签约计划",
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012489420",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::payscore::sign_plan::user_sign_plans::post::Body
-        ),
-        check_response: checker!(
-            crate ::v3::payscore::sign_plan::user_sign_plans::post::Response
-        ),
+        check_request: checker!(self::sign_plan::user_sign_plans::post::Body),
+        check_response: checker!(self::sign_plan::user_sign_plans::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -1363,8 +1253,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::payscore::sign_plan::user_sign_plans::merchant_sign_plan_no::by_merchant_sign_plan_no::get::Response
+            self::sign_plan::user_sign_plans::merchant_sign_plan_no::by_merchant_sign_plan_no::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -1380,12 +1269,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012471050",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::payscore::sign_plan::user_sign_plans::merchant_sign_plan_no::by_merchant_sign_plan_no::stop::post::Body
+            self::sign_plan::user_sign_plans::merchant_sign_plan_no::by_merchant_sign_plan_no::stop::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::payscore::sign_plan::user_sign_plans::merchant_sign_plan_no::by_merchant_sign_plan_no::stop::post::Response
+            self::sign_plan::user_sign_plans::merchant_sign_plan_no::by_merchant_sign_plan_no::stop::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -1400,10 +1287,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "创建智慧零售订单",
         doc_link: "https://pay.weixin.qq.com/wiki/doc/apiv3/payscore.php?chapter=14_1&index=3",
         deprecated: false,
-        check_request: checker!(crate ::v3::payscore::smartretail_orders::post::Body),
-        check_response: checker!(
-            crate ::v3::payscore::smartretail_orders::post::Response
-        ),
+        check_request: checker!(self::smartretail_orders::post::Body),
+        check_response: checker!(self::smartretail_orders::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -1418,9 +1303,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/wiki/doc/apiv3/payscore.php?chapter=14_2&index=4",
         deprecated: false,
         check_request: ::std::option::Option::None,
-        check_response: checker!(
-            crate ::v3::payscore::smartretail_orders::get::Response
-        ),
+        check_response: checker!(self::smartretail_orders::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -1435,11 +1318,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/wiki/doc/apiv3/payscore.php?chapter=14_3&index=5",
         deprecated: false,
         check_request: checker!(
-            crate ::v3::payscore::smartretail_orders::by_out_order_no::cancel::post::Body
+            self::smartretail_orders::by_out_order_no::cancel::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::payscore::smartretail_orders::by_out_order_no::cancel::post::Response
+            self::smartretail_orders::by_out_order_no::cancel::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -1455,12 +1337,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/wiki/doc/apiv3/payscore.php?chapter=14_4&index=6",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::payscore::smartretail_orders::by_out_order_no::complete::post::Body
+            self::smartretail_orders::by_out_order_no::complete::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::payscore::smartretail_orders::by_out_order_no::complete::post::Response
+            self::smartretail_orders::by_out_order_no::complete::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -1476,9 +1356,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/payscore/chapter3_8.shtml",
         deprecated: false,
         check_request: ::std::option::Option::None,
-        check_response: checker!(
-            crate ::v3::payscore::user_service_state::get::Response
-        ),
+        check_response: checker!(self::user_service_state::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -1493,8 +1371,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/payscore/chapter9_1.shtml",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::payscore::users::by_openid::permissions::by_service_id::terminate::post::Body
+            self::users::by_openid::permissions::by_service_id::terminate::post::Body
         ),
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],

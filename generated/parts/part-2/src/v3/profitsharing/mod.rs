@@ -20,7 +20,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012529628",
         deprecated: false,
         check_request: ::std::option::Option::None,
-        check_response: checker!(crate ::v3::profitsharing::bills::get::Response),
+        check_response: checker!(self::bills::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -35,9 +35,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012466864",
         deprecated: false,
         check_request: ::std::option::Option::None,
-        check_response: checker!(
-            crate ::v3::profitsharing::merchant_configs::by_sub_mchid::get::Response
-        ),
+        check_response: checker!(self::merchant_configs::by_sub_mchid::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -51,8 +49,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "请求分账",
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012524936",
         deprecated: false,
-        check_request: checker!(crate ::v3::profitsharing::orders::post::Body),
-        check_response: checker!(crate ::v3::profitsharing::orders::post::Response),
+        check_request: checker!(self::orders::post::Body),
+        check_response: checker!(self::orders::post::Response),
         encrypted_fields: &["receivers[].name"],
         encrypted_query: &[],
     },
@@ -67,9 +65,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012525210",
         deprecated: false,
         check_request: ::std::option::Option::None,
-        check_response: checker!(
-            crate ::v3::profitsharing::orders::by_out_order_no::get::Response
-        ),
+        check_response: checker!(self::orders::by_out_order_no::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -83,10 +79,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "解冻剩余资金",
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012526374",
         deprecated: false,
-        check_request: checker!(crate ::v3::profitsharing::orders::unfreeze::post::Body),
-        check_response: checker!(
-            crate ::v3::profitsharing::orders::unfreeze::post::Response
-        ),
+        check_request: checker!(self::orders::unfreeze::post::Body),
+        check_response: checker!(self::orders::unfreeze::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -100,10 +94,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "添加分账接收方",
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012528995",
         deprecated: false,
-        check_request: checker!(crate ::v3::profitsharing::receivers::add::post::Body),
-        check_response: checker!(
-            crate ::v3::profitsharing::receivers::add::post::Response
-        ),
+        check_request: checker!(self::receivers::add::post::Body),
+        check_response: checker!(self::receivers::add::post::Response),
         encrypted_fields: &["name"],
         encrypted_query: &[],
     },
@@ -117,12 +109,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "删除分账接收方",
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012529590",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::profitsharing::receivers::delete::post::Body
-        ),
-        check_response: checker!(
-            crate ::v3::profitsharing::receivers::delete::post::Response
-        ),
+        check_request: checker!(self::receivers::delete::post::Body),
+        check_response: checker!(self::receivers::delete::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -136,10 +124,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "请求分账回退",
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012525287",
         deprecated: false,
-        check_request: checker!(crate ::v3::profitsharing::return_orders::post::Body),
-        check_response: checker!(
-            crate ::v3::profitsharing::return_orders::post::Response
-        ),
+        check_request: checker!(self::return_orders::post::Body),
+        check_response: checker!(self::return_orders::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -154,9 +140,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012526279",
         deprecated: false,
         check_request: ::std::option::Option::None,
-        check_response: checker!(
-            crate ::v3::profitsharing::return_orders::by_out_return_no::get::Response
-        ),
+        check_response: checker!(self::return_orders::by_out_return_no::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -172,8 +156,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::profitsharing::transactions::by_transaction_id::amounts::get::Response
+            self::transactions::by_transaction_id::amounts::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],

@@ -101,7 +101,7 @@ pub mod get {
 ///
 /// 服务商可以凭“用户openid”查询该乘客对应的“出租车行程单”，微信支付返回该“openid”下最多最近半年内的“出租车行程单”
 ///
-/// Sends `GET /v3/taxi-invoice/user-taxi-orders`. Feature `taxi\_invoice`.
+/// Sends `GET /v3/taxi-invoice/user-taxi-orders`. Feature `taxi_invoice`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/docs/partner/products/taxi-fapiao/introduction.html>
 #[rustfmt::skip]

@@ -18,8 +18,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "提交入驻申请",
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4016249989",
         deprecated: false,
-        check_request: checker!(crate ::v3::brand::applyments::post::Body),
-        check_response: checker!(crate ::v3::brand::applyments::post::Response),
+        check_request: checker!(self::applyments::post::Body),
+        check_response: checker!(self::applyments::post::Response),
         encrypted_fields: &["admin_info.admin_name", "admin_info.id_card_number"],
         encrypted_query: &[],
     },
@@ -35,7 +35,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate ::v3::brand::applyments::applyment_id::by_applyment_id::get::Response
+            self::applyments::applyment_id::by_applyment_id::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -52,7 +52,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate ::v3::brand::applyments::business_code::by_business_code::get::Response
+            self::applyments::business_code::by_business_code::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -67,12 +67,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "撤销申请",
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4016257700",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::brand::applyments::cancel_applyment::post::Body
-        ),
-        check_response: checker!(
-            crate ::v3::brand::applyments::cancel_applyment::post::Response
-        ),
+        check_request: checker!(self::applyments::cancel_applyment::post::Body),
+        check_response: checker!(self::applyments::cancel_applyment::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -86,8 +82,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "提交商家名片配置申请",
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4016468440",
         deprecated: false,
-        check_request: checker!(crate ::v3::brand::card::card_configs::post::Body),
-        check_response: checker!(crate ::v3::brand::card::card_configs::post::Response),
+        check_request: checker!(self::card::card_configs::post::Body),
+        check_response: checker!(self::card::card_configs::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -102,7 +98,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4016475174",
         deprecated: false,
         check_request: ::std::option::Option::None,
-        check_response: checker!(crate ::v3::brand::card::card_configs::get::Response),
+        check_response: checker!(self::card::card_configs::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -116,11 +112,9 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "撤销商家名片配置申请",
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4016475172",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::brand::card::card_configs::cancel_applyment::post::Body
-        ),
+        check_request: checker!(self::card::card_configs::cancel_applyment::post::Body),
         check_response: checker!(
-            crate ::v3::brand::card::card_configs::cancel_applyment::post::Response
+            self::card::card_configs::cancel_applyment::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -136,9 +130,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4016641998",
         deprecated: false,
         check_request: ::std::option::Option::None,
-        check_response: checker!(
-            crate ::v3::brand::card::card_configs::preview_url::get::Response
-        ),
+        check_response: checker!(self::card::card_configs::preview_url::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -152,12 +144,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "发布商家名片配置",
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4016475176",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::brand::card::card_configs::publish::post::Body
-        ),
-        check_response: checker!(
-            crate ::v3::brand::card::card_configs::publish::post::Response
-        ),
+        check_request: checker!(self::card::card_configs::publish::post::Body),
+        check_response: checker!(self::card::card_configs::publish::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -171,8 +159,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "添加交易连接名片规则申请",
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4016333302",
         deprecated: false,
-        check_request: checker!(crate ::v3::brand::card::card_links::post::Body),
-        check_response: checker!(crate ::v3::brand::card::card_links::post::Response),
+        check_request: checker!(self::card::card_links::post::Body),
+        check_response: checker!(self::card::card_links::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -187,7 +175,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4016366785",
         deprecated: false,
         check_request: ::std::option::Option::None,
-        check_response: checker!(crate ::v3::brand::card::card_links::get::Response),
+        check_response: checker!(self::card::card_links::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -203,8 +191,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::brand::card::card_links::business_code::by_business_code::get::Response
+            self::card::card_links::business_code::by_business_code::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -219,11 +206,9 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "撤销交易连接名片配置申请",
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4016366797",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::brand::card::card_links::cancel_applyment::post::Body
-        ),
+        check_request: checker!(self::card::card_links::cancel_applyment::post::Body),
         check_response: checker!(
-            crate ::v3::brand::card::card_links::cancel_applyment::post::Response
+            self::card::card_links::cancel_applyment::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -238,11 +223,9 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "解除已生效交易连接名片场景",
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4016366804",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::brand::card::card_links::unbind_card_link::post::Body
-        ),
+        check_request: checker!(self::card::card_links::unbind_card_link::post::Body),
         check_response: checker!(
-            crate ::v3::brand::card::card_links::unbind_card_link::post::Response
+            self::card::card_links::unbind_card_link::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -259,7 +242,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate ::v3::brand::marketing::shake_activities::activities::get::Response
+            self::marketing::shake_activities::activities::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -274,12 +257,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "创建会员卡模板",
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4015336970",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::brand::partner::card_member::cards::post::Body
-        ),
-        check_response: checker!(
-            crate ::v3::brand::partner::card_member::cards::post::Response
-        ),
+        check_request: checker!(self::partner::card_member::cards::post::Body),
+        check_response: checker!(self::partner::card_member::cards::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -294,9 +273,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4015336976",
         deprecated: false,
         check_request: ::std::option::Option::None,
-        check_response: checker!(
-            crate ::v3::brand::partner::card_member::cards::get::Response
-        ),
+        check_response: checker!(self::partner::card_member::cards::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -312,7 +289,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate ::v3::brand::partner::card_member::cards::by_card_id::get::Response
+            self::partner::card_member::cards::by_card_id::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -328,10 +305,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4015336977",
         deprecated: false,
         check_request: checker!(
-            crate ::v3::brand::partner::card_member::cards::by_card_id::patch::Body
+            self::partner::card_member::cards::by_card_id::patch::Body
         ),
         check_response: checker!(
-            crate ::v3::brand::partner::card_member::cards::by_card_id::patch::Response
+            self::partner::card_member::cards::by_card_id::patch::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -348,7 +325,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate ::v3::brand::partner::card_member::cards::by_card_id::delete::Response
+            self::partner::card_member::cards::by_card_id::delete::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -364,12 +341,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4015336972",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::brand::partner::card_member::cards::by_card_id::invalidate::post::Body
+            self::partner::card_member::cards::by_card_id::invalidate::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::brand::partner::card_member::cards::by_card_id::invalidate::post::Response
+            self::partner::card_member::cards::by_card_id::invalidate::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -385,11 +360,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4016464918",
         deprecated: false,
         check_request: checker!(
-            crate ::v3::brand::partner::card_member::membership_activities::post::Body
+            self::partner::card_member::membership_activities::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::brand::partner::card_member::membership_activities::post::Response
+            self::partner::card_member::membership_activities::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -406,7 +380,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate ::v3::brand::partner::card_member::membership_activities::get::Response
+            self::partner::card_member::membership_activities::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -422,12 +396,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4016588044",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::brand::partner::card_member::membership_activities::by_activity_id::patch::Body
+            self::partner::card_member::membership_activities::by_activity_id::patch::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::brand::partner::card_member::membership_activities::by_activity_id::patch::Response
+            self::partner::card_member::membership_activities::by_activity_id::patch::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -444,8 +416,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::brand::partner::card_member::membership_activities::by_activity_id::get::Response
+            self::partner::card_member::membership_activities::by_activity_id::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -461,12 +432,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4016588028",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::brand::partner::card_member::membership_activities::by_activity_id::terminate::post::Body
+            self::partner::card_member::membership_activities::by_activity_id::terminate::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::brand::partner::card_member::membership_activities::by_activity_id::terminate::post::Response
+            self::partner::card_member::membership_activities::by_activity_id::terminate::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -481,11 +450,9 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "品牌会员展示付款码组件预授权",
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4016834476",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::brand::partner::card_member::pay_view_tokens::post::Body
-        ),
+        check_request: checker!(self::partner::card_member::pay_view_tokens::post::Body),
         check_response: checker!(
-            crate ::v3::brand::partner::card_member::pay_view_tokens::post::Response
+            self::partner::card_member::pay_view_tokens::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -500,11 +467,9 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "入会组件预授权",
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4015336986",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::brand::partner::card_member::pre_auth_tokens::post::Body
-        ),
+        check_request: checker!(self::partner::card_member::pre_auth_tokens::post::Body),
         check_response: checker!(
-            crate ::v3::brand::partner::card_member::pre_auth_tokens::post::Response
+            self::partner::card_member::pre_auth_tokens::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -520,9 +485,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4015336984",
         deprecated: false,
         check_request: ::std::option::Option::None,
-        check_response: checker!(
-            crate ::v3::brand::partner::card_member::user_cards::get::Response
-        ),
+        check_response: checker!(self::partner::card_member::user_cards::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -538,8 +501,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::brand::partner::card_member::user_cards::by_user_card_code::get::Response
+            self::partner::card_member::user_cards::by_user_card_code::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -555,12 +517,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4015336985",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::brand::partner::card_member::user_cards::by_user_card_code::patch::Body
+            self::partner::card_member::user_cards::by_user_card_code::patch::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::brand::partner::card_member::user_cards::by_user_card_code::patch::Response
+            self::partner::card_member::user_cards::by_user_card_code::patch::Response
         ),
         encrypted_fields: &[
             "phone_number",
@@ -579,12 +539,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4015336979",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::brand::partner::card_member::user_cards::by_user_card_code::confirm::post::Body
+            self::partner::card_member::user_cards::by_user_card_code::confirm::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::brand::partner::card_member::user_cards::by_user_card_code::confirm::post::Response
+            self::partner::card_member::user_cards::by_user_card_code::confirm::post::Response
         ),
         encrypted_fields: &[
             "phone_number",
@@ -603,12 +561,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4015336983",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::brand::partner::card_member::user_cards::by_user_card_code::invalidate::post::Body
+            self::partner::card_member::user_cards::by_user_card_code::invalidate::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::brand::partner::card_member::user_cards::by_user_card_code::invalidate::post::Response
+            self::partner::card_member::user_cards::by_user_card_code::invalidate::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -624,12 +580,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4015336981",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::brand::partner::card_member::user_cards::import_by_openid::post::Body
+            self::partner::card_member::user_cards::import_by_openid::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::brand::partner::card_member::user_cards::import_by_openid::post::Response
+            self::partner::card_member::user_cards::import_by_openid::post::Response
         ),
         encrypted_fields: &[
             "phone_number",
@@ -648,12 +602,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4015336982",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::brand::partner::card_member::user_cards::import_by_phone::post::Body
+            self::partner::card_member::user_cards::import_by_phone::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::brand::partner::card_member::user_cards::import_by_phone::post::Response
+            self::partner::card_member::user_cards::import_by_phone::post::Response
         ),
         encrypted_fields: &[
             "phone_number",
@@ -671,12 +623,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "创建用户动态信息",
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4015336987",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::brand::partner::card_member::user_feeds::post::Body
-        ),
-        check_response: checker!(
-            crate ::v3::brand::partner::card_member::user_feeds::post::Response
-        ),
+        check_request: checker!(self::partner::card_member::user_feeds::post::Body),
+        check_response: checker!(self::partner::card_member::user_feeds::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -691,12 +639,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4015897268",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::brand::partner::card_member::user_points::exchange_coupon::confirm::post::Body
+            self::partner::card_member::user_points::exchange_coupon::confirm::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::brand::partner::card_member::user_points::exchange_coupon::confirm::post::Response
+            self::partner::card_member::user_points::exchange_coupon::confirm::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -712,10 +658,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4015897280",
         deprecated: false,
         check_request: checker!(
-            crate ::v3::brand::partner::card_member::user_points::sync::post::Body
+            self::partner::card_member::user_points::sync::post::Body
         ),
         check_response: checker!(
-            crate ::v3::brand::partner::card_member::user_points::sync::post::Response
+            self::partner::card_member::user_points::sync::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -730,12 +676,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "创建品牌门店",
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4015783183",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::brand::partner::store::brandstores::post::Body
-        ),
-        check_response: checker!(
-            crate ::v3::brand::partner::store::brandstores::post::Response
-        ),
+        check_request: checker!(self::partner::store::brandstores::post::Body),
+        check_response: checker!(self::partner::store::brandstores::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -750,9 +692,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4016756674",
         deprecated: false,
         check_request: ::std::option::Option::None,
-        check_response: checker!(
-            crate ::v3::brand::partner::store::brandstores::get::Response
-        ),
+        check_response: checker!(self::partner::store::brandstores::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -767,7 +707,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4015783113",
         deprecated: false,
         check_request: checker!(
-            crate ::v3::brand::partner::store::brandstores::by_store_id::delete::Body
+            self::partner::store::brandstores::by_store_id::delete::Body
         ),
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
@@ -784,10 +724,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4015783158",
         deprecated: false,
         check_request: checker!(
-            crate ::v3::brand::partner::store::brandstores::by_store_id::patch::Body
+            self::partner::store::brandstores::by_store_id::patch::Body
         ),
         check_response: checker!(
-            crate ::v3::brand::partner::store::brandstores::by_store_id::patch::Response
+            self::partner::store::brandstores::by_store_id::patch::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -804,7 +744,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate ::v3::brand::partner::store::brandstores::by_store_id::get::Response
+            self::partner::store::brandstores::by_store_id::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -820,12 +760,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4015783177",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::brand::partner::store::brandstores::by_store_id::bindrecipient::post::Body
+            self::partner::store::brandstores::by_store_id::bindrecipient::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::brand::partner::store::brandstores::by_store_id::bindrecipient::post::Response
+            self::partner::store::brandstores::by_store_id::bindrecipient::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -841,12 +779,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4016756671",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::brand::partner::store::brandstores::by_store_id::close::post::Body
+            self::partner::store::brandstores::by_store_id::close::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::brand::partner::store::brandstores::by_store_id::close::post::Response
+            self::partner::store::brandstores::by_store_id::close::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -862,12 +798,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4016756672",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::brand::partner::store::brandstores::by_store_id::resume::post::Body
+            self::partner::store::brandstores::by_store_id::resume::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::brand::partner::store::brandstores::by_store_id::resume::post::Response
+            self::partner::store::brandstores::by_store_id::resume::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -883,12 +817,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4015783188",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::brand::partner::store::brandstores::by_store_id::unbindrecipient::post::Body
+            self::partner::store::brandstores::by_store_id::unbindrecipient::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::brand::partner::store::brandstores::by_store_id::unbindrecipient::post::Response
+            self::partner::store::brandstores::by_store_id::unbindrecipient::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -905,8 +837,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::brand::profitsharing::brand_configs::by_brand_mchid::get::Response
+            self::profitsharing::brand_configs::by_brand_mchid::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -921,12 +852,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "完结分账",
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012467016",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::brand::profitsharing::finish_order::post::Body
-        ),
-        check_response: checker!(
-            crate ::v3::brand::profitsharing::finish_order::post::Response
-        ),
+        check_request: checker!(self::profitsharing::finish_order::post::Body),
+        check_response: checker!(self::profitsharing::finish_order::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -940,10 +867,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "请求分账",
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012692975",
         deprecated: false,
-        check_request: checker!(crate ::v3::brand::profitsharing::orders::post::Body),
-        check_response: checker!(
-            crate ::v3::brand::profitsharing::orders::post::Response
-        ),
+        check_request: checker!(self::profitsharing::orders::post::Body),
+        check_response: checker!(self::profitsharing::orders::post::Response),
         encrypted_fields: &["receivers[].name"],
         encrypted_query: &[],
     },
@@ -958,9 +883,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012467002",
         deprecated: false,
         check_request: ::std::option::Option::None,
-        check_response: checker!(
-            crate ::v3::brand::profitsharing::orders::get::Response
-        ),
+        check_response: checker!(self::profitsharing::orders::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -976,8 +899,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::brand::profitsharing::orders::by_transaction_id::amounts::get::Response
+            self::profitsharing::orders::by_transaction_id::amounts::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -992,12 +914,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "添加分账接收方",
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012467100",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::brand::profitsharing::receivers::add::post::Body
-        ),
-        check_response: checker!(
-            crate ::v3::brand::profitsharing::receivers::add::post::Response
-        ),
+        check_request: checker!(self::profitsharing::receivers::add::post::Body),
+        check_response: checker!(self::profitsharing::receivers::add::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -1011,12 +929,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "删除分账接收方",
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012467103",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::brand::profitsharing::receivers::delete::post::Body
-        ),
-        check_response: checker!(
-            crate ::v3::brand::profitsharing::receivers::delete::post::Response
-        ),
+        check_request: checker!(self::profitsharing::receivers::delete::post::Body),
+        check_response: checker!(self::profitsharing::receivers::delete::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -1030,12 +944,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "请求分账回退",
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012467097",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::brand::profitsharing::returnorders::post::Body
-        ),
-        check_response: checker!(
-            crate ::v3::brand::profitsharing::returnorders::post::Response
-        ),
+        check_request: checker!(self::profitsharing::returnorders::post::Body),
+        check_response: checker!(self::profitsharing::returnorders::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -1050,9 +960,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012467011",
         deprecated: false,
         check_request: ::std::option::Option::None,
-        check_response: checker!(
-            crate ::v3::brand::profitsharing::returnorders::get::Response
-        ),
+        check_response: checker!(self::profitsharing::returnorders::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },

@@ -566,7 +566,7 @@ pub mod post {
 ///
 /// 使用合单支付接口，用户只输入一次密码，即可完成多个订单的支付。目前最多一次可支持50笔订单进行合单支付。
 ///
-/// Sends `POST /v3/combine-transactions/app`. Feature `combine\_transactions`.
+/// Sends `POST /v3/combine-transactions/app`. Feature `combine_transactions`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4012556944>
 ///

@@ -231,7 +231,7 @@ pub mod post {
 ///
 /// 使用个人收款交易接口，可支持为个人收款方在微信支付服务后台生成与支付交易单，返回正确的预支付交易会话标识后按照交易场景调起支付。
 ///
-/// Sends `POST /v3/combine-transactions/miniprogram`. Feature `combine\_transactions`.
+/// Sends `POST /v3/combine-transactions/miniprogram`. Feature `combine_transactions`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012602225>
 #[rustfmt::skip]

@@ -15,12 +15,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012471357",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::compliance::inactive_merchant_identity_verification::merchants::post::Body
+            self::inactive_merchant_identity_verification::merchants::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::compliance::inactive_merchant_identity_verification::merchants::post::Response
+            self::inactive_merchant_identity_verification::merchants::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -37,8 +35,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::compliance::inactive_merchant_identity_verification::merchants::by_sub_mchid::verifications::by_verification_id::get::Response
+            self::inactive_merchant_identity_verification::merchants::by_sub_mchid::verifications::by_verification_id::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],

@@ -58,7 +58,7 @@ pub mod get {
 ///
 /// 获取商户当前可用的平台证书列表。微信支付提供该接口，帮助商户后台系统实现平台证书的平滑更换。
 ///
-/// Sends `GET /v3/global/certificates` to `<https://apihk.mch.weixin.qq.com/>`. Feature `global`.
+/// Sends `GET /v3/global/certificates` to `https://apihk.mch.weixin.qq.com/`. Feature `global`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/global/v3/zh/4013013878>
 ///

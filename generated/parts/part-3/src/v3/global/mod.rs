@@ -28,7 +28,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/global/v3/zh/4013013878",
         deprecated: false,
         check_request: ::std::option::Option::None,
-        check_response: checker!(crate ::v3::global::certificates::get::Response),
+        check_response: checker!(self::certificates::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -42,8 +42,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "报关",
         doc_link: "https://pay.weixin.qq.com/doc/global/v3/zh/4013025127",
         deprecated: false,
-        check_request: checker!(crate ::v3::global::customs::orders::post::Body),
-        check_response: checker!(crate ::v3::global::customs::orders::post::Response),
+        check_request: checker!(self::customs::orders::post::Body),
+        check_response: checker!(self::customs::orders::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -66,7 +66,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/global/v3/zh/4013025131",
         deprecated: false,
         check_request: ::std::option::Option::None,
-        check_response: checker!(crate ::v3::global::customs::orders::get::Response),
+        check_response: checker!(self::customs::orders::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -80,8 +80,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "报关信息修改",
         doc_link: "https://pay.weixin.qq.com/doc/global/v3/zh/4013025136",
         deprecated: false,
-        check_request: checker!(crate ::v3::global::customs::orders::patch::Body),
-        check_response: checker!(crate ::v3::global::customs::orders::patch::Response),
+        check_request: checker!(self::customs::orders::patch::Body),
+        check_response: checker!(self::customs::orders::patch::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -95,8 +95,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "报关重推",
         doc_link: "https://pay.weixin.qq.com/doc/global/v3/zh/4013025133",
         deprecated: false,
-        check_request: checker!(crate ::v3::global::customs::redeclare::post::Body),
-        check_response: checker!(crate ::v3::global::customs::redeclare::post::Response),
+        check_request: checker!(self::customs::redeclare::post::Body),
+        check_response: checker!(self::customs::redeclare::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -110,12 +110,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "身份信息校验",
         doc_link: "https://pay.weixin.qq.com/doc/global/v3/zh/4013025128",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::global::customs::verify_certificate::post::Body
-        ),
-        check_response: checker!(
-            crate ::v3::global::customs::verify_certificate::post::Response
-        ),
+        check_request: checker!(self::customs::verify_certificate::post::Body),
+        check_response: checker!(self::customs::verify_certificate::post::Response),
         encrypted_fields: &["certificate_id", "certificate_name"],
         encrypted_query: &[],
     },
@@ -130,10 +126,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/global/v3/zh/4013025106",
         deprecated: false,
         check_request: checker!(
-            crate ::v3::global::merchant::h5::permission::applications::post::Body
+            self::merchant::h5::permission::applications::post::Body
         ),
         check_response: checker!(
-            crate ::v3::global::merchant::h5::permission::applications::post::Response
+            self::merchant::h5::permission::applications::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -150,8 +146,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::global::merchant::h5::permission::applications::by_applyment_id::get::Response
+            self::merchant::h5::permission::applications::by_applyment_id::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -167,12 +162,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/global/v3/zh/4013025109",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::global::merchant::h5::permission::applications::by_applyment_id::patch::Body
+            self::merchant::h5::permission::applications::by_applyment_id::patch::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::global::merchant::h5::permission::applications::by_applyment_id::patch::Response
+            self::merchant::h5::permission::applications::by_applyment_id::patch::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -189,7 +182,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate ::v3::global::merchant::h5::permission::by_sub_mchid::get::Response
+            self::merchant::h5::permission::by_sub_mchid::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -205,12 +198,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/global/v3/zh/4013025110",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::global::merchant::h5::permission::domain::applications::post::Body
+            self::merchant::h5::permission::domain::applications::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::global::merchant::h5::permission::domain::applications::post::Response
+            self::merchant::h5::permission::domain::applications::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -227,8 +218,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::global::merchant::h5::permission::domain::applications::by_applyment_id::get::Response
+            self::merchant::h5::permission::domain::applications::by_applyment_id::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -244,12 +234,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/global/v3/zh/4013025114",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::global::merchant::h5::permission::domain::applications::by_applyment_id::patch::Body
+            self::merchant::h5::permission::domain::applications::by_applyment_id::patch::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::global::merchant::h5::permission::domain::applications::by_applyment_id::patch::Response
+            self::merchant::h5::permission::domain::applications::by_applyment_id::patch::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -265,10 +253,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://docs.qq.com/doc/DTldDSXZISERiaVRF?nlc=1",
         deprecated: false,
         check_request: checker!(
-            crate ::v3::global::merchant_service::complaint_notifications::post::Body
+            self::merchant_service::complaint_notifications::post::Body
         ),
         check_response: checker!(
-            crate ::v3::global::merchant_service::complaint_notifications::post::Response
+            self::merchant_service::complaint_notifications::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -285,7 +273,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate ::v3::global::merchant_service::complaint_notifications::get::Response
+            self::merchant_service::complaint_notifications::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -301,10 +289,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://docs.qq.com/doc/DTnd3YUxDdkxabnpx?nlc=1",
         deprecated: false,
         check_request: checker!(
-            crate ::v3::global::merchant_service::complaint_notifications::put::Body
+            self::merchant_service::complaint_notifications::put::Body
         ),
         check_response: checker!(
-            crate ::v3::global::merchant_service::complaint_notifications::put::Response
+            self::merchant_service::complaint_notifications::put::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -342,9 +330,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://docs.qq.com/doc/DTmZhV0pWT1Zmd2du?nlc=1",
         deprecated: false,
         check_request: ::std::option::Option::None,
-        check_response: checker!(
-            crate ::v3::global::merchant_service::complaints::get::Response
-        ),
+        check_response: checker!(self::merchant_service::complaints::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -360,8 +346,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::global::merchant_service::complaints::by_complaint_id::get::Response
+            self::merchant_service::complaints::by_complaint_id::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -377,8 +362,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::global::merchant_service::complaints::by_complaint_id::complete::post::Body
+            self::merchant_service::complaints::by_complaint_id::complete::post::Body
         ),
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
@@ -396,8 +380,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::global::merchant_service::complaints::by_complaint_id::negotiation_historys::get::Response
+            self::merchant_service::complaints::by_complaint_id::negotiation_historys::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -413,8 +396,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::global::merchant_service::complaints::by_complaint_id::response::post::Body
+            self::merchant_service::complaints::by_complaint_id::response::post::Body
         ),
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
@@ -446,9 +428,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://docs.qq.com/doc/DTlZyR0JGTVBmRElp?nlc=1",
         deprecated: false,
         check_request: ::std::option::Option::None,
-        check_response: checker!(
-            crate ::v3::global::merchant_service::images::upload::post::Response
-        ),
+        check_response: checker!(self::merchant_service::images::upload::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -463,9 +443,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/global/v3/zh/4013024913",
         deprecated: false,
         check_request: ::std::option::Option::None,
-        check_response: checker!(
-            crate ::v3::global::merchant_storage::file::upload::post::Response
-        ),
+        check_response: checker!(self::merchant_storage::file::upload::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -479,8 +457,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "子商户进件（融合钱包）",
         doc_link: "https://pay.weixin.qq.com/doc/global/v3/zh/4013025088",
         deprecated: false,
-        check_request: checker!(crate ::v3::global::merchants::post::Body),
-        check_response: checker!(crate ::v3::global::merchants::post::Response),
+        check_request: checker!(self::merchants::post::Body),
+        check_response: checker!(self::merchants::post::Response),
         encrypted_fields: &["contact.name", "contact.phone", "contact.email"],
         encrypted_query: &[],
     },
@@ -495,9 +473,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/global/v3/zh/4013025092",
         deprecated: false,
         check_request: ::std::option::Option::None,
-        check_response: checker!(
-            crate ::v3::global::merchants::by_sub_mchid::get::Response
-        ),
+        check_response: checker!(self::merchants::by_sub_mchid::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -511,12 +487,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "修改子商户（融合钱包）",
         doc_link: "https://pay.weixin.qq.com/doc/global/v3/zh/4013025096",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::global::merchants::by_sub_mchid::patch::Body
-        ),
-        check_response: checker!(
-            crate ::v3::global::merchants::by_sub_mchid::patch::Response
-        ),
+        check_request: checker!(self::merchants::by_sub_mchid::patch::Body),
+        check_response: checker!(self::merchants::by_sub_mchid::patch::Response),
         encrypted_fields: &["contact.name", "contact.phone", "contact.email"],
         encrypted_query: &[],
     },
@@ -531,8 +503,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/global/v3/zh/4013013926",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::global::micropay::transactions::id::by_transaction_id::reverse::post::Body
+            self::micropay::transactions::id::by_transaction_id::reverse::post::Body
         ),
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
@@ -549,8 +520,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/global/v3/zh/4013013926",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::global::micropay::transactions::out_trade_no::by_out_trade_no::reverse::post::Body
+            self::micropay::transactions::out_trade_no::by_out_trade_no::reverse::post::Body
         ),
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
@@ -566,12 +536,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "提交付款码支付",
         doc_link: "https://pay.weixin.qq.com/doc/global/v3/zh/4013010527",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::global::micropay::transactions::pay::post::Body
-        ),
-        check_response: checker!(
-            crate ::v3::global::micropay::transactions::pay::post::Response
-        ),
+        check_request: checker!(self::micropay::transactions::pay::post::Body),
+        check_response: checker!(self::micropay::transactions::pay::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -586,10 +552,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/global/v3/zh/4013015467",
         deprecated: false,
         check_request: checker!(
-            crate ::v3::global::papay::contracts::app_pre_entrust_sign::post::Body
+            self::papay::contracts::app_pre_entrust_sign::post::Body
         ),
         check_response: checker!(
-            crate ::v3::global::papay::contracts::app_pre_entrust_sign::post::Response
+            self::papay::contracts::app_pre_entrust_sign::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -605,9 +571,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/global/v3/zh/4013015470",
         deprecated: false,
         check_request: ::std::option::Option::None,
-        check_response: checker!(
-            crate ::v3::global::papay::contracts::by_contract_id::get::Response
-        ),
+        check_response: checker!(self::papay::contracts::by_contract_id::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -622,7 +586,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/global/v3/zh/4013015478",
         deprecated: false,
         check_request: checker!(
-            crate ::v3::global::papay::contracts::by_contract_id::terminate::post::Body
+            self::papay::contracts::by_contract_id::terminate::post::Body
         ),
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
@@ -638,11 +602,9 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "H5预签约",
         doc_link: "https://pay.weixin.qq.com/doc/global/v3/zh/4013015443",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::global::papay::contracts::h5_pre_entrust_sign::post::Body
-        ),
+        check_request: checker!(self::papay::contracts::h5_pre_entrust_sign::post::Body),
         check_response: checker!(
-            crate ::v3::global::papay::contracts::h5_pre_entrust_sign::post::Response
+            self::papay::contracts::h5_pre_entrust_sign::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -658,10 +620,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/global/v3/zh/4013015447",
         deprecated: false,
         check_request: checker!(
-            crate ::v3::global::papay::contracts::jsapi_pre_entrust_sign::post::Body
+            self::papay::contracts::jsapi_pre_entrust_sign::post::Body
         ),
         check_response: checker!(
-            crate ::v3::global::papay::contracts::jsapi_pre_entrust_sign::post::Response
+            self::papay::contracts::jsapi_pre_entrust_sign::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -677,12 +639,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/global/v3/zh/4013015440",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::global::papay::contracts::miniprogram_pre_entrust_sign::post::Body
+            self::papay::contracts::miniprogram_pre_entrust_sign::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::global::papay::contracts::miniprogram_pre_entrust_sign::post::Response
+            self::papay::contracts::miniprogram_pre_entrust_sign::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -699,8 +659,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::global::papay::contracts::out_contract_code::by_out_contract_code::get::Response
+            self::papay::contracts::out_contract_code::by_out_contract_code::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -716,10 +675,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/global/v3/zh/4013015464",
         deprecated: false,
         check_request: checker!(
-            crate ::v3::global::papay::contracts::web_pre_entrust_sign::post::Body
+            self::papay::contracts::web_pre_entrust_sign::post::Body
         ),
         check_response: checker!(
-            crate ::v3::global::papay::contracts::web_pre_entrust_sign::post::Response
+            self::papay::contracts::web_pre_entrust_sign::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -734,10 +693,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "支付扣款",
         doc_link: "https://pay.weixin.qq.com/doc/global/v3/zh/4013015482",
         deprecated: false,
-        check_request: checker!(crate ::v3::global::papay::transactions::post::Body),
-        check_response: checker!(
-            crate ::v3::global::papay::transactions::post::Response
-        ),
+        check_request: checker!(self::papay::transactions::post::Body),
+        check_response: checker!(self::papay::transactions::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -753,7 +710,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate ::v3::global::papay::transactions::by_transaction_id::get::Response
+            self::papay::transactions::by_transaction_id::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -770,8 +727,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::global::papay::transactions::out_trade_no::by_out_trade_no::get::Response
+            self::papay::transactions::out_trade_no::by_out_trade_no::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -802,9 +758,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/global/v3/zh/4013025018",
         deprecated: false,
         check_request: ::std::option::Option::None,
-        check_response: checker!(
-            crate ::v3::global::profit_sharing::bill_download_url::get::Response
-        ),
+        check_response: checker!(self::profit_sharing::bill_download_url::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -818,10 +772,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "请求分账",
         doc_link: "https://pay.weixin.qq.com/doc/global/v3/zh/4013024892",
         deprecated: false,
-        check_request: checker!(crate ::v3::global::profit_sharing::orders::post::Body),
-        check_response: checker!(
-            crate ::v3::global::profit_sharing::orders::post::Response
-        ),
+        check_request: checker!(self::profit_sharing::orders::post::Body),
+        check_response: checker!(self::profit_sharing::orders::post::Response),
         encrypted_fields: &["receivers[].name"],
         encrypted_query: &[],
     },
@@ -837,7 +789,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate ::v3::global::profit_sharing::orders::by_out_order_no::get::Response
+            self::profit_sharing::orders::by_out_order_no::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -852,12 +804,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "解冻剩余资金",
         doc_link: "https://pay.weixin.qq.com/doc/global/v3/zh/4013024897",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::global::profit_sharing::orders::unfreeze::post::Body
-        ),
-        check_response: checker!(
-            crate ::v3::global::profit_sharing::orders::unfreeze::post::Response
-        ),
+        check_request: checker!(self::profit_sharing::orders::unfreeze::post::Body),
+        check_response: checker!(self::profit_sharing::orders::unfreeze::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -871,12 +819,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "添加分账接收方",
         doc_link: "https://pay.weixin.qq.com/doc/global/v3/zh/4013024908",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::global::profit_sharing::receivers::post::Body
-        ),
-        check_response: checker!(
-            crate ::v3::global::profit_sharing::receivers::post::Response
-        ),
+        check_request: checker!(self::profit_sharing::receivers::post::Body),
+        check_response: checker!(self::profit_sharing::receivers::post::Response),
         encrypted_fields: &["name"],
         encrypted_query: &[],
     },
@@ -890,9 +834,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "删除分账接收方",
         doc_link: "https://pay.weixin.qq.com/doc/global/v3/zh/4013027316",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::global::profit_sharing::receivers::delete::Body
-        ),
+        check_request: checker!(self::profit_sharing::receivers::delete::Body),
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -909,7 +851,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate ::v3::global::profit_sharing::receivers::by_account::get::Response
+            self::profit_sharing::receivers::by_account::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -926,7 +868,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate ::v3::global::profit_sharing::refunds::bill_download_url::get::Response
+            self::profit_sharing::refunds::bill_download_url::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -943,8 +885,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::global::profit_sharing::refunds::refundable_balance::get::Response
+            self::profit_sharing::refunds::refundable_balance::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -961,8 +902,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::global::profit_sharing::transactions::by_transaction_id::amounts::get::Response
+            self::profit_sharing::transactions::by_transaction_id::amounts::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -979,8 +919,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::global::profit_sharing::transactions::by_transaction_id::refundable_amounts::get::Response
+            self::profit_sharing::transactions::by_transaction_id::refundable_amounts::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -995,9 +934,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "分账标记",
         doc_link: "https://pay.weixin.qq.com/doc/global/v3/zh/4012354804",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::global::profit_sharing::transactions::mark::post::Body
-        ),
+        check_request: checker!(self::profit_sharing::transactions::mark::post::Body),
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -1014,8 +951,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::global::refund::partner::recharge_balance::sub_mchid::by_sub_mchid::get::Response
+            self::refund::partner::recharge_balance::sub_mchid::by_sub_mchid::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -1031,9 +967,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/global/v3/zh/4013068962",
         deprecated: false,
         check_request: ::std::option::Option::None,
-        check_response: checker!(
-            crate ::v3::global::refund::recharge_balance::get::Response
-        ),
+        check_response: checker!(self::refund::recharge_balance::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -1047,8 +981,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "申请退款",
         doc_link: "https://pay.weixin.qq.com/doc/global/v3/zh/4012354681",
         deprecated: false,
-        check_request: checker!(crate ::v3::global::refunds::post::Body),
-        check_response: checker!(crate ::v3::global::refunds::post::Response),
+        check_request: checker!(self::refunds::post::Body),
+        check_response: checker!(self::refunds::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -1071,7 +1005,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/global/v3/zh/4012354686",
         deprecated: false,
         check_request: ::std::option::Option::None,
-        check_response: checker!(crate ::v3::global::refunds::get::Response),
+        check_response: checker!(self::refunds::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -1086,9 +1020,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/global/v3/zh/4012354684",
         deprecated: false,
         check_request: ::std::option::Option::None,
-        check_response: checker!(
-            crate ::v3::global::refunds::id::by_refund_id::get::Response
-        ),
+        check_response: checker!(self::refunds::id::by_refund_id::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -1104,7 +1036,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate ::v3::global::refunds::out_refund_no::by_out_refund_no::get::Response
+            self::refunds::out_refund_no::by_out_refund_no::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -1127,7 +1059,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/global/v3/zh/4013013893",
         deprecated: false,
         check_request: ::std::option::Option::None,
-        check_response: checker!(crate ::v3::global::settle::settlements::get::Response),
+        check_response: checker!(self::settle::settlements::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -1156,8 +1088,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "APP支付下单",
         doc_link: "https://pay.weixin.qq.com/doc/global/v3/zh/4013014223",
         deprecated: false,
-        check_request: checker!(crate ::v3::global::transactions::app::post::Body),
-        check_response: checker!(crate ::v3::global::transactions::app::post::Response),
+        check_request: checker!(self::transactions::app::post::Body),
+        check_response: checker!(self::transactions::app::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -1173,7 +1105,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate ::v3::global::transactions::id::by_transaction_id::get::Response
+            self::transactions::id::by_transaction_id::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -1189,7 +1121,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/global/v3/zh/4013014140",
         deprecated: false,
         check_request: checker!(
-            crate ::v3::global::transactions::id::by_transaction_id::close::post::Body
+            self::transactions::id::by_transaction_id::close::post::Body
         ),
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
@@ -1205,10 +1137,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "JSAPI支付下单",
         doc_link: "https://pay.weixin.qq.com/doc/global/v3/zh/4013014150",
         deprecated: false,
-        check_request: checker!(crate ::v3::global::transactions::jsapi::post::Body),
-        check_response: checker!(
-            crate ::v3::global::transactions::jsapi::post::Response
-        ),
+        check_request: checker!(self::transactions::jsapi::post::Body),
+        check_response: checker!(self::transactions::jsapi::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -1222,8 +1152,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "H5支付下单",
         doc_link: "https://pay.weixin.qq.com/doc/global/v3/zh/4013014399",
         deprecated: false,
-        check_request: checker!(crate ::v3::global::transactions::mweb::post::Body),
-        check_response: checker!(crate ::v3::global::transactions::mweb::post::Response),
+        check_request: checker!(self::transactions::mweb::post::Body),
+        check_response: checker!(self::transactions::mweb::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -1237,10 +1167,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "Native支付下单",
         doc_link: "https://pay.weixin.qq.com/doc/global/v3/zh/4013013953",
         deprecated: false,
-        check_request: checker!(crate ::v3::global::transactions::native::post::Body),
-        check_response: checker!(
-            crate ::v3::global::transactions::native::post::Response
-        ),
+        check_request: checker!(self::transactions::native::post::Body),
+        check_response: checker!(self::transactions::native::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -1256,8 +1184,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::global::transactions::out_trade_no::by_out_trade_no::get::Response
+            self::transactions::out_trade_no::by_out_trade_no::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -1273,8 +1200,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/global/v3/zh/4013014140",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::global::transactions::out_trade_no::by_out_trade_no::close::post::Body
+            self::transactions::out_trade_no::by_out_trade_no::close::post::Body
         ),
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],

@@ -40,7 +40,7 @@ pub mod get {
 ///
 /// 商户可以通过该接口下载历史交易清单。比如掉单、系统错误等导致商户侧和微信侧数据不一致，通过对账单核对后可校正支付状态。
 ///
-/// Sends `GET /v3/global/statements` to `<https://apihk.mch.weixin.qq.com/>`. Feature `global`.
+/// Sends `GET /v3/global/statements` to `https://apihk.mch.weixin.qq.com/`. Feature `global`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/global/v3/zh/4013013869>
 ///

@@ -78,7 +78,7 @@ pub mod post {
 ///
 /// 商户在拉起快捷切卡小程序前，需要先调用本接口预下单，下单成功后，通过返回的token拉起小程序，本接口的调用商户需要和拉起组件传入的调用商户是同一个。
 ///
-/// Sends `POST /v3/industry-coupon/tokens`. Feature `industry\_coupon`.
+/// Sends `POST /v3/industry-coupon/tokens`. Feature `industry_coupon`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4012553563>
 ///

@@ -16,16 +16,14 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012720300",
         deprecated: false,
         check_request: ::std::option::Option::None,
-        check_response: checker!(
-            crate ::v3::merchantfund::merchant::income_records::get::Response
-        ),
+        check_response: checker!(self::merchant::income_records::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
         path_params: &[],
-        query: &["sub_mchid", "account_type", "offset", "limit"],
+        query: &["sub_mchid", "account_type", "date", "offset", "limit"],
         path: "/v3/merchantfund/partner/income-records",
         feature: "merchantfund",
         rust_path: "wechatpay::v3::merchantfund::partner::income_records::get",
@@ -33,9 +31,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012720249",
         deprecated: false,
         check_request: ::std::option::Option::None,
-        check_response: checker!(
-            crate ::v3::merchantfund::partner::income_records::get::Response
-        ),
+        check_response: checker!(self::partner::income_records::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },

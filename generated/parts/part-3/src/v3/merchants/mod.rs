@@ -14,8 +14,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "子商户进件（融合钱包）",
         doc_link: "https://pay.weixin.qq.com/wiki/doc/api/wxpay/ch/Onborading_Sub_Merchant/chapter3_1.shtml",
         deprecated: false,
-        check_request: checker!(crate ::v3::merchants::post::Body),
-        check_response: checker!(crate ::v3::merchants::post::Response),
+        check_request: checker!(self::post::Body),
+        check_response: checker!(self::post::Response),
         encrypted_fields: &["contact.name", "contact.phone", "contact.email"],
         encrypted_query: &[],
     },
@@ -29,8 +29,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "修改子商户（融合钱包）",
         doc_link: "https://pay.weixin.qq.com/wiki/doc/api/wxpay/ch/Onborading_Sub_Merchant/chapter3_3.shtml",
         deprecated: false,
-        check_request: checker!(crate ::v3::merchants::put::Body),
-        check_response: checker!(crate ::v3::merchants::put::Response),
+        check_request: checker!(self::put::Body),
+        check_response: checker!(self::put::Response),
         encrypted_fields: &["contact.name", "contact.phone", "contact.email"],
         encrypted_query: &[],
     },
@@ -45,7 +45,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/wiki/doc/api/wxpay/ch/Onborading_Sub_Merchant/chapter3_2.shtml",
         deprecated: false,
         check_request: ::std::option::Option::None,
-        check_response: checker!(crate ::v3::merchants::by_sub_mchid::get::Response),
+        check_response: checker!(self::by_sub_mchid::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -442,7 +442,7 @@ pub mod post {
 ///
 /// 机构提交子商户资料，微信支付系统会为每个子商户创建子商户号。
 ///
-/// Sends `POST /v3/merchants` to `<https://api.mch.weixin.qq.com/hk/>`. Feature `merchants`.
+/// Sends `POST /v3/merchants` to `https://api.mch.weixin.qq.com/hk/`. Feature `merchants`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/api/wxpay/ch/Onborading_Sub_Merchant/chapter3_1.shtml>
 #[rustfmt::skip]
@@ -846,7 +846,7 @@ pub mod put {
 ///
 /// 用于机构子商户创建成功后，接口提供子商户信息修改
 ///
-/// Sends `PUT /v3/merchants` to `<https://api.mch.weixin.qq.com/hk/>`. Feature `merchants`.
+/// Sends `PUT /v3/merchants` to `https://api.mch.weixin.qq.com/hk/`. Feature `merchants`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/api/wxpay/ch/Onborading_Sub_Merchant/chapter3_3.shtml>
 #[rustfmt::skip]

@@ -20,7 +20,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4013735179",
         deprecated: false,
         check_request: ::std::option::Option::None,
-        check_response: checker!(crate ::v3::realname::verify::get::Response),
+        check_response: checker!(self::verify::get::Response),
         encrypted_fields: &[],
         encrypted_query: &["encrypted_credential_id", "encrypted_name"],
     },

@@ -16,8 +16,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::repayment::combine_transactions::partner::out_trade_no::by_combine_out_trade_no::get::Response
+            self::combine_transactions::partner::out_trade_no::by_combine_out_trade_no::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -33,8 +32,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4015124497",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::repayment::combine_transactions::partner::out_trade_no::by_combine_out_trade_no::close::post::Body
+            self::combine_transactions::partner::out_trade_no::by_combine_out_trade_no::close::post::Body
         ),
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
@@ -50,11 +48,9 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "还款下单",
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4015124463",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::repayment::combine_transactions::partner::prepay::post::Body
-        ),
+        check_request: checker!(self::combine_transactions::partner::prepay::post::Body),
         check_response: checker!(
-            crate ::v3::repayment::combine_transactions::partner::prepay::post::Response
+            self::combine_transactions::partner::prepay::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],

@@ -22,7 +22,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/wiki/doc/api/wxpay/ch/fusion_wallet_ch/QuickPay/chapter8_10.shtml",
         deprecated: false,
         check_request: ::std::option::Option::None,
-        check_response: checker!(crate ::v3::settle::settlements::get::Response),
+        check_response: checker!(self::settlements::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },

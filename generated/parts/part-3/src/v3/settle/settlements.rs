@@ -128,7 +128,7 @@ pub mod get {
 ///
 /// 商户在交易完结之后，可按结算日期查询已结算资金明细（sette\_state为SETTLED），也可以查询未结算资金明细（sette\_state为UNSETTLE）。
 ///
-/// Sends `GET /v3/settle/settlements` to `<https://api.mch.weixin.qq.com/hk/>`. Feature `settle`.
+/// Sends `GET /v3/settle/settlements` to `https://api.mch.weixin.qq.com/hk/`. Feature `settle`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/api/wxpay/ch/fusion_wallet_ch/QuickPay/chapter8_10.shtml>
 #[rustfmt::skip]

@@ -14,8 +14,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "服务人员注册",
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012535138",
         deprecated: false,
-        check_request: checker!(crate ::v3::smartguide::guides::post::Body),
-        check_response: checker!(crate ::v3::smartguide::guides::post::Response),
+        check_request: checker!(self::guides::post::Body),
+        check_response: checker!(self::guides::post::Response),
         encrypted_fields: &["name", "mobile"],
         encrypted_query: &[],
     },
@@ -38,7 +38,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012535123",
         deprecated: false,
         check_request: ::std::option::Option::None,
-        check_response: checker!(crate ::v3::smartguide::guides::get::Response),
+        check_response: checker!(self::guides::get::Response),
         encrypted_fields: &[],
         encrypted_query: &["mobile"],
     },
@@ -52,9 +52,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "服务人员信息更新",
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012535160",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::smartguide::guides::by_guide_id::patch::Body
-        ),
+        check_request: checker!(self::guides::by_guide_id::patch::Body),
         check_response: ::std::option::Option::None,
         encrypted_fields: &["name", "mobile"],
         encrypted_query: &[],
@@ -69,9 +67,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "服务人员分配",
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012535161",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::smartguide::guides::by_guide_id::assign::post::Body
-        ),
+        check_request: checker!(self::guides::by_guide_id::assign::post::Body),
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
         encrypted_query: &[],

@@ -15,8 +15,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "发起批量转账",
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012458841",
         deprecated: false,
-        check_request: checker!(crate ::v3::transfer::batches::post::Body),
-        check_response: checker!(crate ::v3::transfer::batches::post::Response),
+        check_request: checker!(self::batches::post::Body),
+        check_response: checker!(self::batches::post::Response),
         encrypted_fields: &[
             "transfer_detail_list[].user_name",
             "transfer_detail_list[].user_id_card",
@@ -34,9 +34,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012458868",
         deprecated: false,
         check_request: ::std::option::Option::None,
-        check_response: checker!(
-            crate ::v3::transfer::batches::batch_id::by_batch_id::get::Response
-        ),
+        check_response: checker!(self::batches::batch_id::by_batch_id::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -52,8 +50,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::transfer::batches::batch_id::by_batch_id::details::detail_id::by_detail_id::get::Response
+            self::batches::batch_id::by_batch_id::details::detail_id::by_detail_id::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -70,7 +67,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate ::v3::transfer::batches::out_batch_no::by_out_batch_no::get::Response
+            self::batches::out_batch_no::by_out_batch_no::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -87,8 +84,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::transfer::batches::out_batch_no::by_out_batch_no::details::out_detail_no::by_out_detail_no::get::Response
+            self::batches::out_batch_no::by_out_batch_no::details::out_detail_no::by_out_detail_no::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -103,8 +99,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "转账电子回单申请受理",
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012458946",
         deprecated: false,
-        check_request: checker!(crate ::v3::transfer::bill_receipt::post::Body),
-        check_response: checker!(crate ::v3::transfer::bill_receipt::post::Response),
+        check_request: checker!(self::bill_receipt::post::Body),
+        check_response: checker!(self::bill_receipt::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -119,9 +115,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012458950",
         deprecated: false,
         check_request: ::std::option::Option::None,
-        check_response: checker!(
-            crate ::v3::transfer::bill_receipt::by_out_batch_no::get::Response
-        ),
+        check_response: checker!(self::bill_receipt::by_out_batch_no::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },

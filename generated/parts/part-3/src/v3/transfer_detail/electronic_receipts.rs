@@ -85,7 +85,7 @@ pub mod post {
 ///
 /// 受理转账明细电子回单接口，商户通过该接口可以申请受理转账明细单电子回单服务。
 ///
-/// Sends `POST /v3/transfer-detail/electronic-receipts`. Feature `transfer\_detail`.
+/// Sends `POST /v3/transfer-detail/electronic-receipts`. Feature `transfer_detail`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4012458967>
 ///
@@ -173,7 +173,7 @@ pub mod get {
 ///
 /// 查询转账明细电子回单受理结果接口，商户通过该接口可以查询电子回单受理进度信息，包括电子回单据信息，电子回单文件的hash值，电子回单文件的下载地址等。
 ///
-/// Sends `GET /v3/transfer-detail/electronic-receipts`. Feature `transfer\_detail`.
+/// Sends `GET /v3/transfer-detail/electronic-receipts`. Feature `transfer_detail`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4012458972>
 ///

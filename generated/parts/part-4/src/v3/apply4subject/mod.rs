@@ -14,8 +14,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "提交商户开户意愿申请单",
         doc_link: "https://pay.weixin.qq.com/wiki/doc/apiv3_partner/apis/chapter10_1_1.shtml",
         deprecated: false,
-        check_request: checker!(crate ::v3::apply4subject::applyment::post::Body),
-        check_response: checker!(crate ::v3::apply4subject::applyment::post::Response),
+        check_request: checker!(self::applyment::post::Body),
+        check_response: checker!(self::applyment::post::Response),
         encrypted_fields: &[
             "contact_info.name",
             "contact_info.id_card_number",
@@ -40,7 +40,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012697715",
         deprecated: false,
         check_request: ::std::option::Option::None,
-        check_response: checker!(crate ::v3::apply4subject::applyment::get::Response),
+        check_response: checker!(self::applyment::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -86,8 +86,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::apply4subject::applyment::merchants::by_sub_mchid::state::get::Response
+            self::applyment::merchants::by_sub_mchid::state::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],

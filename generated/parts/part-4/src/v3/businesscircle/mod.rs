@@ -17,7 +17,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "商圈会员停车状态同步",
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012535502",
         deprecated: false,
-        check_request: checker!(crate ::v3::businesscircle::parkings::post::Body),
+        check_request: checker!(self::parkings::post::Body),
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -32,7 +32,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "商圈会员积分同步",
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012534698",
         deprecated: false,
-        check_request: checker!(crate ::v3::businesscircle::points::notify::post::Body),
+        check_request: checker!(self::points::notify::post::Body),
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -48,9 +48,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012534848",
         deprecated: false,
         check_request: ::std::option::Option::None,
-        check_response: checker!(
-            crate ::v3::businesscircle::user_authorizations::by_openid::get::Response
-        ),
+        check_response: checker!(self::user_authorizations::by_openid::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },

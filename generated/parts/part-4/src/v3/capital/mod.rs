@@ -15,9 +15,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012698641",
         deprecated: false,
         check_request: ::std::option::Option::None,
-        check_response: checker!(
-            crate ::v3::capital::capitallhh::areas::provinces::get::Response
-        ),
+        check_response: checker!(self::capitallhh::areas::provinces::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -33,8 +31,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::capital::capitallhh::areas::provinces::by_province_code::cities::get::Response
+            self::capitallhh::areas::provinces::by_province_code::cities::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -51,8 +48,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::capital::capitallhh::banks::by_bank_alias_code::branches::get::Response
+            self::capitallhh::banks::by_bank_alias_code::branches::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -69,7 +65,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate ::v3::capital::capitallhh::banks::corporate_banking::get::Response
+            self::capitallhh::banks::corporate_banking::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -86,7 +82,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate ::v3::capital::capitallhh::banks::personal_banking::get::Response
+            self::capitallhh::banks::personal_banking::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -103,8 +99,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::capital::capitallhh::banks::search_banks_by_bank_account::get::Response
+            self::capitallhh::banks::search_banks_by_bank_account::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &["account_number"],

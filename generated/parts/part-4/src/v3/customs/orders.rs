@@ -166,7 +166,7 @@ pub mod post {
 ///
 /// 该接口用于商户提交海关需要的订单附加信息。
 ///
-/// Sends `POST /v3/customs/orders` to `<https://apihk.mch.weixin.qq.com/global/>`. Feature `customs`.
+/// Sends `POST /v3/customs/orders` to `https://apihk.mch.weixin.qq.com/global/`. Feature `customs`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/api/wxpay/ch/declarecustom_ch/chapter3_1.shtml>
 #[rustfmt::skip]
@@ -322,7 +322,7 @@ pub mod get {
 ///
 /// 商户通过订单号查询提交的订单附加信息及订单报关状态。
 ///
-/// Sends `GET /v3/customs/orders` to `<https://apihk.mch.weixin.qq.com/global/>`. Feature `customs`.
+/// Sends `GET /v3/customs/orders` to `https://apihk.mch.weixin.qq.com/global/`. Feature `customs`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/api/wxpay/ch/declarecustom_ch/chapter3_3.shtml>
 #[rustfmt::skip]
@@ -515,7 +515,7 @@ pub mod patch {
 ///
 /// 该接口用于商户修改订单附加信息。
 ///
-/// Sends `PATCH /v3/customs/orders` to `<https://apihk.mch.weixin.qq.com/global/>`. Feature `customs`.
+/// Sends `PATCH /v3/customs/orders` to `https://apihk.mch.weixin.qq.com/global/`. Feature `customs`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/api/wxpay/ch/declarecustom_ch/chapter3_5.shtml>
 #[rustfmt::skip]

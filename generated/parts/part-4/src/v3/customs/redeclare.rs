@@ -141,7 +141,7 @@ pub mod post {
 ///
 /// 如果订单附加信息已请求报送海关，但电子口岸丢单，则可以使用报关重推接口重新向海关推送（订单附加信息的state必须为SUCCESS或者EXCEPT）。
 ///
-/// Sends `POST /v3/customs/redeclare` to `<https://apihk.mch.weixin.qq.com/global/>`. Feature `customs`.
+/// Sends `POST /v3/customs/redeclare` to `https://apihk.mch.weixin.qq.com/global/`. Feature `customs`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/api/wxpay/ch/declarecustom_ch/chapter3_4.shtml>
 #[rustfmt::skip]

@@ -139,7 +139,7 @@ pub mod post {
 ///
 /// 该接口用于商户上传用户身份信息，微信支付会重新校验返回订购人和支付人身份信息校验结果，用于商户纠正报关订单里的信息。
 ///
-/// Sends `POST /v3/customs/verify-certificate` to `<https://apihk.mch.weixin.qq.com/global/>`. Feature `customs`.
+/// Sends `POST /v3/customs/verify-certificate` to `https://apihk.mch.weixin.qq.com/global/`. Feature `customs`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/api/wxpay/ch/declarecustom_ch/chapter3_2.shtml>
 #[rustfmt::skip]

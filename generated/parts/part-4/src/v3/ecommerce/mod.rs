@@ -23,12 +23,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "提交注销提现申请",
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4013892756",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::ecommerce::account::apply_cancel_withdraw::post::Body
-        ),
-        check_response: checker!(
-            crate ::v3::ecommerce::account::apply_cancel_withdraw::post::Response
-        ),
+        check_request: checker!(self::account::apply_cancel_withdraw::post::Body),
+        check_response: checker!(self::account::apply_cancel_withdraw::post::Response),
         encrypted_fields: &[
             "payee_info.bank_account_info.account_name",
             "payee_info.bank_account_info.account_number",
@@ -49,8 +45,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::ecommerce::account::apply_cancel_withdraw::applyment_id::by_applyment_id::get::Response
+            self::account::apply_cancel_withdraw::applyment_id::by_applyment_id::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -66,11 +61,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4013892772",
         deprecated: false,
         check_request: checker!(
-            crate ::v3::ecommerce::account::apply_cancel_withdraw::confirm::post::Body
+            self::account::apply_cancel_withdraw::confirm::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::ecommerce::account::apply_cancel_withdraw::confirm::post::Response
+            self::account::apply_cancel_withdraw::confirm::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -87,8 +81,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::ecommerce::account::apply_cancel_withdraw::out_request_no::by_out_request_no::get::Response
+            self::account::apply_cancel_withdraw::out_request_no::by_out_request_no::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -105,8 +98,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::ecommerce::account::apply_cancel_withdraw::validate_cancel::by_sub_mchid::get::Response
+            self::account::apply_cancel_withdraw::validate_cancel::by_sub_mchid::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -121,12 +113,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "提交注销申请单",
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012476217",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::ecommerce::account::cancel_applications::post::Body
-        ),
-        check_response: checker!(
-            crate ::v3::ecommerce::account::cancel_applications::post::Response
-        ),
+        check_request: checker!(self::account::cancel_applications::post::Body),
+        check_response: checker!(self::account::cancel_applications::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -142,7 +130,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate ::v3::ecommerce::account::cancel_applications::media::post::Response
+            self::account::cancel_applications::media::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -159,8 +147,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::ecommerce::account::cancel_applications::out_apply_no::by_out_apply_no::get::Response
+            self::account::cancel_applications::out_apply_no::by_out_apply_no::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -175,8 +162,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "二级商户进件",
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012713017",
         deprecated: false,
-        check_request: checker!(crate ::v3::ecommerce::applyments::post::Body),
-        check_response: checker!(crate ::v3::ecommerce::applyments::post::Response),
+        check_request: checker!(self::applyments::post::Body),
+        check_response: checker!(self::applyments::post::Response),
         encrypted_fields: &[
             "id_card_info.id_card_name",
             "id_card_info.id_card_number",
@@ -204,9 +191,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012691469",
         deprecated: false,
         check_request: ::std::option::Option::None,
-        check_response: checker!(
-            crate ::v3::ecommerce::applyments::by_applyment_id::get::Response
-        ),
+        check_response: checker!(self::applyments::by_applyment_id::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -222,7 +207,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate ::v3::ecommerce::applyments::by_applyment_id::revoke::post::Response
+            self::applyments::by_applyment_id::revoke::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -239,8 +224,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::ecommerce::applyments::out_request_no::by_out_request_no::get::Response
+            self::applyments::out_request_no::by_out_request_no::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -257,8 +241,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::ecommerce::applyments::out_request_no::by_out_request_no::revoke::post::Response
+            self::applyments::out_request_no::by_out_request_no::revoke::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -274,12 +257,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4015616688",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::ecommerce::applyments::submit_account_hosting_applyment::post::Body
+            self::applyments::submit_account_hosting_applyment::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::ecommerce::applyments::submit_account_hosting_applyment::post::Response
+            self::applyments::submit_account_hosting_applyment::post::Response
         ),
         encrypted_fields: &[
             "id_card_info.id_card_name",
@@ -307,11 +288,9 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "平台代理签约核身",
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4015616722",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::ecommerce::applyments::submit_sign_verify_info::post::Body
-        ),
+        check_request: checker!(self::applyments::submit_sign_verify_info::post::Body),
         check_response: checker!(
-            crate ::v3::ecommerce::applyments::submit_sign_verify_info::post::Response
+            self::applyments::submit_sign_verify_info::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -327,9 +306,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012760697",
         deprecated: false,
         check_request: ::std::option::Option::None,
-        check_response: checker!(
-            crate ::v3::ecommerce::bill::fundflowbill::get::Response
-        ),
+        check_response: checker!(self::bill::fundflowbill::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -345,8 +322,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::ecommerce::combine_papay::contracts::plan_id::by_plan_id::out_contract_code::by_out_contract_code::get::Response
+            self::combine_papay::contracts::plan_id::by_plan_id::out_contract_code::by_out_contract_code::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -362,12 +338,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012884072",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::ecommerce::combine_papay::contracts::plan_id::by_plan_id::out_contract_code::by_out_contract_code::terminate::post::Body
+            self::combine_papay::contracts::plan_id::by_plan_id::out_contract_code::by_out_contract_code::terminate::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::ecommerce::combine_papay::contracts::plan_id::by_plan_id::out_contract_code::by_out_contract_code::terminate::post::Response
+            self::combine_papay::contracts::plan_id::by_plan_id::out_contract_code::by_out_contract_code::terminate::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -383,11 +357,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012881608",
         deprecated: false,
         check_request: checker!(
-            crate ::v3::ecommerce::combine_papay::contracts::pre_entrust_sign::post::Body
+            self::combine_papay::contracts::pre_entrust_sign::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::ecommerce::combine_papay::contracts::pre_entrust_sign::post::Response
+            self::combine_papay::contracts::pre_entrust_sign::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -403,12 +376,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4017177322",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::ecommerce::combine_papay::contracts::pre_entrust_sign::mini_program::post::Body
+            self::combine_papay::contracts::pre_entrust_sign::mini_program::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::ecommerce::combine_papay::contracts::pre_entrust_sign::mini_program::post::Response
+            self::combine_papay::contracts::pre_entrust_sign::mini_program::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -423,12 +394,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "电商合单委托代扣支付",
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012884121",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::ecommerce::combine_papay::transactions::post::Body
-        ),
-        check_response: checker!(
-            crate ::v3::ecommerce::combine_papay::transactions::post::Response
-        ),
+        check_request: checker!(self::combine_papay::transactions::post::Body),
+        check_response: checker!(self::combine_papay::transactions::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -444,8 +411,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::ecommerce::combine_papay::transactions::by_combine_out_trade_no::get::Response
+            self::combine_papay::transactions::by_combine_out_trade_no::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -461,8 +427,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012884126",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::ecommerce::combine_papay::transactions::by_combine_out_trade_no::reverse::post::Body
+            self::combine_papay::transactions::by_combine_out_trade_no::reverse::post::Body
         ),
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
@@ -479,9 +444,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012476690",
         deprecated: false,
         check_request: ::std::option::Option::None,
-        check_response: checker!(
-            crate ::v3::ecommerce::fund::balance::by_sub_mchid::get::Response
-        ),
+        check_response: checker!(self::fund::balance::by_sub_mchid::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -496,9 +459,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012476693",
         deprecated: false,
         check_request: ::std::option::Option::None,
-        check_response: checker!(
-            crate ::v3::ecommerce::fund::enddaybalance::by_sub_mchid::get::Response
-        ),
+        check_response: checker!(self::fund::enddaybalance::by_sub_mchid::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -512,8 +473,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "账户余额提现",
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012476652",
         deprecated: false,
-        check_request: checker!(crate ::v3::ecommerce::fund::withdraw::post::Body),
-        check_response: checker!(crate ::v3::ecommerce::fund::withdraw::post::Response),
+        check_request: checker!(self::fund::withdraw::post::Body),
+        check_response: checker!(self::fund::withdraw::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -528,9 +489,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012476665",
         deprecated: false,
         check_request: ::std::option::Option::None,
-        check_response: checker!(
-            crate ::v3::ecommerce::fund::withdraw::by_withdraw_id::get::Response
-        ),
+        check_response: checker!(self::fund::withdraw::by_withdraw_id::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -546,8 +505,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::ecommerce::fund::withdraw::out_request_no::by_out_request_no::get::Response
+            self::fund::withdraw::out_request_no::by_out_request_no::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -563,9 +521,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012739528",
         deprecated: false,
         check_request: ::std::option::Option::None,
-        check_response: checker!(
-            crate ::v3::ecommerce::individual_contracts::by_openid::get::Response
-        ),
+        check_response: checker!(self::individual_contracts::by_openid::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -581,8 +537,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::ecommerce::individual_contracts::out_contract_code::by_out_contract_code::get::Response
+            self::individual_contracts::out_contract_code::by_out_contract_code::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -598,14 +553,69 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4015851472",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::ecommerce::individual_contracts::pre_entrust_sign::app::post::Body
+            self::individual_contracts::pre_entrust_sign::app::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::ecommerce::individual_contracts::pre_entrust_sign::app::post::Response
+            self::individual_contracts::pre_entrust_sign::app::post::Response
         ),
         encrypted_fields: &[],
+        encrypted_query: &[],
+    },
+    ::wechatpay_core::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/ecommerce/individual-contracts/pre-entrust-sign/mini-program",
+        feature: "ecommerce",
+        rust_path: "wechatpay::v3::ecommerce::individual_contracts::pre_entrust_sign::mini_program::post",
+        title: "小程序场景预签约",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4020023636",
+        deprecated: false,
+        check_request: checker!(
+            self::individual_contracts::pre_entrust_sign::mini_program::post::Body
+        ),
+        check_response: checker!(
+            self::individual_contracts::pre_entrust_sign::mini_program::post::Response
+        ),
+        encrypted_fields: &[],
+        encrypted_query: &[],
+    },
+    ::wechatpay_core::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/ecommerce/individual-contracts/pre-entrust-sign-with-real-name-identity/app",
+        feature: "ecommerce",
+        rust_path: "wechatpay::v3::ecommerce::individual_contracts::pre_entrust_sign_with_real_name_identity::app::post",
+        title: "APP场景预签约（需要实名验证）",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4020083765",
+        deprecated: false,
+        check_request: checker!(
+            self::individual_contracts::pre_entrust_sign_with_real_name_identity::app::post::Body
+        ),
+        check_response: checker!(
+            self::individual_contracts::pre_entrust_sign_with_real_name_identity::app::post::Response
+        ),
+        encrypted_fields: &["real_name", "cred_id"],
+        encrypted_query: &[],
+    },
+    ::wechatpay_core::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/ecommerce/individual-contracts/pre-entrust-sign-with-real-name-identity/mini-program",
+        feature: "ecommerce",
+        rust_path: "wechatpay::v3::ecommerce::individual_contracts::pre_entrust_sign_with_real_name_identity::mini_program::post",
+        title: "小程序场景预签约（需要实名验证）",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4020023723",
+        deprecated: false,
+        check_request: checker!(
+            self::individual_contracts::pre_entrust_sign_with_real_name_identity::mini_program::post::Body
+        ),
+        check_response: checker!(
+            self::individual_contracts::pre_entrust_sign_with_real_name_identity::mini_program::post::Response
+        ),
+        encrypted_fields: &["real_name", "cred_id"],
         encrypted_query: &[],
     },
     ::wechatpay_core::OperationInfo {
@@ -618,12 +628,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "申请二级商户商家转账授权",
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4013504208",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::ecommerce::mch_transfer::authorizations::post::Body
-        ),
-        check_response: checker!(
-            crate ::v3::ecommerce::mch_transfer::authorizations::post::Response
-        ),
+        check_request: checker!(self::mch_transfer::authorizations::post::Body),
+        check_response: checker!(self::mch_transfer::authorizations::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -639,8 +645,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::ecommerce::mch_transfer::authorizations::by_sub_mchid::get::Response
+            self::mch_transfer::authorizations::by_sub_mchid::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -655,12 +660,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "发起转账",
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4013504211",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::ecommerce::mch_transfer::transfer_bills::post::Body
-        ),
-        check_response: checker!(
-            crate ::v3::ecommerce::mch_transfer::transfer_bills::post::Response
-        ),
+        check_request: checker!(self::mch_transfer::transfer_bills::post::Body),
+        check_response: checker!(self::mch_transfer::transfer_bills::post::Response),
         encrypted_fields: &["user_name"],
         encrypted_query: &[],
     },
@@ -676,8 +677,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::ecommerce::mch_transfer::transfer_bills::out_bill_no::by_out_bill_no::get::Response
+            self::mch_transfer::transfer_bills::out_bill_no::by_out_bill_no::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -693,12 +693,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4013504212",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::ecommerce::mch_transfer::transfer_bills::out_bill_no::by_out_bill_no::cancel::post::Body
+            self::mch_transfer::transfer_bills::out_bill_no::by_out_bill_no::cancel::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::ecommerce::mch_transfer::transfer_bills::out_bill_no::by_out_bill_no::cancel::post::Response
+            self::mch_transfer::transfer_bills::out_bill_no::by_out_bill_no::cancel::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -715,8 +713,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::ecommerce::mch_transfer::transfer_bills::transfer_bill_no::by_transfer_bill_no::get::Response
+            self::mch_transfer::transfer_bills::transfer_bill_no::by_transfer_bill_no::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -731,11 +728,9 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "请求售后服务分账",
         doc_link: "https://pay.weixin.qq.com/docs/partner/products/ecommerce/introduction.html",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::ecommerce::profitsharing::after_sales_orders::post::Body
-        ),
+        check_request: checker!(self::profitsharing::after_sales_orders::post::Body),
         check_response: checker!(
-            crate ::v3::ecommerce::profitsharing::after_sales_orders::post::Response
+            self::profitsharing::after_sales_orders::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -751,9 +746,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/docs/partner/products/ecommerce/introduction.html",
         deprecated: false,
         check_request: ::std::option::Option::None,
-        check_response: checker!(
-            crate ::v3::ecommerce::profitsharing::after_sales_orders::get::Response
-        ),
+        check_response: checker!(self::profitsharing::after_sales_orders::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -767,12 +760,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "完结分账",
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012477745",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::ecommerce::profitsharing::finish_order::post::Body
-        ),
-        check_response: checker!(
-            crate ::v3::ecommerce::profitsharing::finish_order::post::Response
-        ),
+        check_request: checker!(self::profitsharing::finish_order::post::Body),
+        check_response: checker!(self::profitsharing::finish_order::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -786,12 +775,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "请求分账",
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012691594",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::ecommerce::profitsharing::orders::post::Body
-        ),
-        check_response: checker!(
-            crate ::v3::ecommerce::profitsharing::orders::post::Response
-        ),
+        check_request: checker!(self::profitsharing::orders::post::Body),
+        check_response: checker!(self::profitsharing::orders::post::Response),
         encrypted_fields: &["receivers[].receiver_name"],
         encrypted_query: &[],
     },
@@ -806,9 +791,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012477734",
         deprecated: false,
         check_request: ::std::option::Option::None,
-        check_response: checker!(
-            crate ::v3::ecommerce::profitsharing::orders::get::Response
-        ),
+        check_response: checker!(self::profitsharing::orders::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -824,8 +807,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::ecommerce::profitsharing::orders::by_transaction_id::amounts::get::Response
+            self::profitsharing::orders::by_transaction_id::amounts::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -840,12 +822,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "添加分账接收方",
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012477758",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::ecommerce::profitsharing::receivers::add::post::Body
-        ),
-        check_response: checker!(
-            crate ::v3::ecommerce::profitsharing::receivers::add::post::Response
-        ),
+        check_request: checker!(self::profitsharing::receivers::add::post::Body),
+        check_response: checker!(self::profitsharing::receivers::add::post::Response),
         encrypted_fields: &["encrypted_name"],
         encrypted_query: &[],
     },
@@ -859,12 +837,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "删除分账接收方",
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012477759",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::ecommerce::profitsharing::receivers::delete::post::Body
-        ),
-        check_response: checker!(
-            crate ::v3::ecommerce::profitsharing::receivers::delete::post::Response
-        ),
+        check_request: checker!(self::profitsharing::receivers::delete::post::Body),
+        check_response: checker!(self::profitsharing::receivers::delete::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -878,12 +852,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "请求分账回退",
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012477737",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::ecommerce::profitsharing::returnorders::post::Body
-        ),
-        check_response: checker!(
-            crate ::v3::ecommerce::profitsharing::returnorders::post::Response
-        ),
+        check_request: checker!(self::profitsharing::returnorders::post::Body),
+        check_response: checker!(self::profitsharing::returnorders::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -898,9 +868,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012477740",
         deprecated: false,
         check_request: ::std::option::Option::None,
-        check_response: checker!(
-            crate ::v3::ecommerce::profitsharing::returnorders::get::Response
-        ),
+        check_response: checker!(self::profitsharing::returnorders::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -914,8 +882,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "退款申请",
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012649457",
         deprecated: false,
-        check_request: checker!(crate ::v3::ecommerce::refunds::apply::post::Body),
-        check_response: checker!(crate ::v3::ecommerce::refunds::apply::post::Response),
+        check_request: checker!(self::refunds::apply::post::Body),
+        check_response: checker!(self::refunds::apply::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -930,12 +898,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012649274",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::ecommerce::refunds::by_refund_id::apply_abnormal_refund::post::Body
+            self::refunds::by_refund_id::apply_abnormal_refund::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::ecommerce::refunds::by_refund_id::apply_abnormal_refund::post::Response
+            self::refunds::by_refund_id::apply_abnormal_refund::post::Response
         ),
         encrypted_fields: &["bank_account", "real_name"],
         encrypted_query: &[],
@@ -950,11 +916,9 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "垫付退款回补",
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012476927",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::ecommerce::refunds::by_refund_id::return_advance::post::Body
-        ),
+        check_request: checker!(self::refunds::by_refund_id::return_advance::post::Body),
         check_response: checker!(
-            crate ::v3::ecommerce::refunds::by_refund_id::return_advance::post::Response
+            self::refunds::by_refund_id::return_advance::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -971,7 +935,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate ::v3::ecommerce::refunds::by_refund_id::return_advance::get::Response
+            self::refunds::by_refund_id::return_advance::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -987,9 +951,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012650253",
         deprecated: false,
         check_request: ::std::option::Option::None,
-        check_response: checker!(
-            crate ::v3::ecommerce::refunds::id::by_refund_id::get::Response
-        ),
+        check_response: checker!(self::refunds::id::by_refund_id::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -1005,8 +967,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::ecommerce::refunds::out_refund_no::by_out_refund_no::get::Response
+            self::refunds::out_refund_no::by_out_refund_no::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -1021,10 +982,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "取消补差",
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012477639",
         deprecated: false,
-        check_request: checker!(crate ::v3::ecommerce::subsidies::cancel::post::Body),
-        check_response: checker!(
-            crate ::v3::ecommerce::subsidies::cancel::post::Response
-        ),
+        check_request: checker!(self::subsidies::cancel::post::Body),
+        check_response: checker!(self::subsidies::cancel::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -1038,10 +997,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "请求补差",
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012477631",
         deprecated: false,
-        check_request: checker!(crate ::v3::ecommerce::subsidies::create::post::Body),
-        check_response: checker!(
-            crate ::v3::ecommerce::subsidies::create::post::Response
-        ),
+        check_request: checker!(self::subsidies::create::post::Body),
+        check_response: checker!(self::subsidies::create::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -1055,10 +1012,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "请求补差回退",
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012477636",
         deprecated: false,
-        check_request: checker!(crate ::v3::ecommerce::subsidies::r#return::post::Body),
-        check_response: checker!(
-            crate ::v3::ecommerce::subsidies::r#return::post::Response
-        ),
+        check_request: checker!(self::subsidies::r#return::post::Body),
+        check_response: checker!(self::subsidies::r#return::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },

@@ -17,9 +17,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012468959",
         deprecated: false,
         check_request: ::std::option::Option::None,
-        check_response: checker!(
-            crate ::v3::eduschoolpay::contracts::by_contract_id::get::Response
-        ),
+        check_response: checker!(self::contracts::by_contract_id::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -48,12 +46,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "预签约",
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012468952",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::eduschoolpay::contracts::presign::post::Body
-        ),
-        check_response: checker!(
-            crate ::v3::eduschoolpay::contracts::presign::post::Response
-        ),
+        check_request: checker!(self::contracts::presign::post::Body),
+        check_response: checker!(self::contracts::presign::post::Response),
         encrypted_fields: &[
             "identity.real_name",
             "identity.credential_type",
@@ -73,8 +67,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "扣款",
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012469030",
         deprecated: false,
-        check_request: checker!(crate ::v3::eduschoolpay::transactions::post::Body),
-        check_response: checker!(crate ::v3::eduschoolpay::transactions::post::Response),
+        check_request: checker!(self::transactions::post::Body),
+        check_response: checker!(self::transactions::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -90,7 +84,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate ::v3::eduschoolpay::transactions::id::by_transaction_id::get::Response
+            self::transactions::id::by_transaction_id::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -107,8 +101,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::eduschoolpay::transactions::out_trade_no::by_out_trade_no::get::Response
+            self::transactions::out_trade_no::by_out_trade_no::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -124,9 +117,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012468993",
         deprecated: false,
         check_request: ::std::option::Option::None,
-        check_response: checker!(
-            crate ::v3::eduschoolpay::users::by_openid::contracts::get::Response
-        ),
+        check_response: checker!(self::users::by_openid::contracts::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -141,9 +132,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012469161",
         deprecated: false,
         check_request: ::std::option::Option::None,
-        check_response: checker!(
-            crate ::v3::eduschoolpay::users::by_openid::debt_state::get::Response
-        ),
+        check_response: checker!(self::users::by_openid::debt_state::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },

@@ -14,12 +14,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "用户openid转换",
         doc_link: "https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter4_9_1.shtml",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::express::users::by_openid::transform::post::Body
-        ),
-        check_response: checker!(
-            crate ::v3::express::users::by_openid::transform::post::Response
-        ),
+        check_request: checker!(self::users::by_openid::transform::post::Body),
+        check_response: checker!(self::users::by_openid::transform::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },

@@ -47,7 +47,7 @@ pub mod get {
 ///
 /// 服务商可以调用此接口获取购付汇账单文件下载链接。在有效期内请求下载链接可以下载出账日为指定日期的购付汇账单文件。
 ///
-/// Sends `GET /v3/funds-to-oversea/bill-download-url`. Feature `funds\_to\_oversea`.
+/// Sends `GET /v3/funds-to-oversea/bill-download-url`. Feature `funds_to_oversea`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012476132>
 #[rustfmt::skip]

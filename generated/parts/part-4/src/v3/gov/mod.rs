@@ -14,12 +14,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "查询审核结果",
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4013989535",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::gov::subsidy::audit::cup::invalid::post::Body
-        ),
-        check_response: checker!(
-            crate ::v3::gov::subsidy::audit::cup::invalid::post::Response
-        ),
+        check_request: checker!(self::subsidy::audit::cup::invalid::post::Body),
+        check_response: checker!(self::subsidy::audit::cup::invalid::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -33,10 +29,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "查询审核结果",
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4013989535",
         deprecated: false,
-        check_request: checker!(crate ::v3::gov::subsidy::audit::cup::query::post::Body),
-        check_response: checker!(
-            crate ::v3::gov::subsidy::audit::cup::query::post::Response
-        ),
+        check_request: checker!(self::subsidy::audit::cup::query::post::Body),
+        check_response: checker!(self::subsidy::audit::cup::query::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -50,11 +44,9 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "同步非银联支付交易退款信息",
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4013989535",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::gov::subsidy::audit::cup::refund::sync::post::Body
-        ),
+        check_request: checker!(self::subsidy::audit::cup::refund::sync::post::Body),
         check_response: checker!(
-            crate ::v3::gov::subsidy::audit::cup::refund::sync::post::Response
+            self::subsidy::audit::cup::refund::sync::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -69,12 +61,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "更新审核数据",
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4013989535",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::gov::subsidy::audit::cup::update::post::Body
-        ),
-        check_response: checker!(
-            crate ::v3::gov::subsidy::audit::cup::update::post::Response
-        ),
+        check_request: checker!(self::subsidy::audit::cup::update::post::Body),
+        check_response: checker!(self::subsidy::audit::cup::update::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -88,12 +76,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "上传审核数据",
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4013989535",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::gov::subsidy::audit::cup::upload::post::Body
-        ),
-        check_response: checker!(
-            crate ::v3::gov::subsidy::audit::cup::upload::post::Response
-        ),
+        check_request: checker!(self::subsidy::audit::cup::upload::post::Body),
+        check_response: checker!(self::subsidy::audit::cup::upload::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -107,10 +91,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "企业信息查询",
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4013989543",
         deprecated: false,
-        check_request: checker!(crate ::v3::gov::subsidy::companies::query::post::Body),
-        check_response: checker!(
-            crate ::v3::gov::subsidy::companies::query::post::Response
-        ),
+        check_request: checker!(self::subsidy::companies::query::post::Body),
+        check_response: checker!(self::subsidy::companies::query::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -124,10 +106,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "商品信息上传",
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4013989543",
         deprecated: false,
-        check_request: checker!(crate ::v3::gov::subsidy::goods::upload::post::Body),
-        check_response: checker!(
-            crate ::v3::gov::subsidy::goods::upload::post::Response
-        ),
+        check_request: checker!(self::subsidy::goods::upload::post::Body),
+        check_response: checker!(self::subsidy::goods::upload::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -141,12 +121,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "N品类同步资格核销信息",
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4013989543",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::gov::subsidy::n_qualifications::sync::post::Body
-        ),
-        check_response: checker!(
-            crate ::v3::gov::subsidy::n_qualifications::sync::post::Response
-        ),
+        check_request: checker!(self::subsidy::n_qualifications::sync::post::Body),
+        check_response: checker!(self::subsidy::n_qualifications::sync::post::Response),
         encrypted_fields: &["real_name", "id_card_number", "phone_number"],
         encrypted_query: &[],
     },
@@ -170,7 +146,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4013989543",
         deprecated: false,
         check_request: ::std::option::Option::None,
-        check_response: checker!(crate ::v3::gov::subsidy::qualification::get::Response),
+        check_response: checker!(self::subsidy::qualification::get::Response),
         encrypted_fields: &[],
         encrypted_query: &["real_name", "id_card_number", "phone_number"],
     },
@@ -185,10 +161,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "",
         deprecated: false,
         check_request: checker!(
-            crate ::v3::gov::subsidy::qualifications::passthrough::cancel::post::Body
+            self::subsidy::qualifications::passthrough::cancel::post::Body
         ),
         check_response: checker!(
-            crate ::v3::gov::subsidy::qualifications::passthrough::cancel::post::Response
+            self::subsidy::qualifications::passthrough::cancel::post::Response
         ),
         encrypted_fields: &["real_name", "id_card_number", "phone_number"],
         encrypted_query: &[],
@@ -204,10 +180,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "",
         deprecated: false,
         check_request: checker!(
-            crate ::v3::gov::subsidy::qualifications::passthrough::claim::post::Body
+            self::subsidy::qualifications::passthrough::claim::post::Body
         ),
         check_response: checker!(
-            crate ::v3::gov::subsidy::qualifications::passthrough::claim::post::Response
+            self::subsidy::qualifications::passthrough::claim::post::Response
         ),
         encrypted_fields: &["real_name", "id_card_number", "phone_number"],
         encrypted_query: &[],
@@ -223,10 +199,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "",
         deprecated: false,
         check_request: checker!(
-            crate ::v3::gov::subsidy::qualifications::passthrough::query::post::Body
+            self::subsidy::qualifications::passthrough::query::post::Body
         ),
         check_response: checker!(
-            crate ::v3::gov::subsidy::qualifications::passthrough::query::post::Response
+            self::subsidy::qualifications::passthrough::query::post::Response
         ),
         encrypted_fields: &["real_name", "id_card_number", "phone_number"],
         encrypted_query: &[],
@@ -241,12 +217,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "批量查询用户资格",
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4013989543",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::gov::subsidy::qualifications::query::post::Body
-        ),
-        check_response: checker!(
-            crate ::v3::gov::subsidy::qualifications::query::post::Response
-        ),
+        check_request: checker!(self::subsidy::qualifications::query::post::Body),
+        check_response: checker!(self::subsidy::qualifications::query::post::Response),
         encrypted_fields: &["real_name", "id_card_number", "phone_number"],
         encrypted_query: &[],
     },
@@ -260,12 +232,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "同步资格核销信息",
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4013989543",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::gov::subsidy::qualifications::sync::post::Body
-        ),
-        check_response: checker!(
-            crate ::v3::gov::subsidy::qualifications::sync::post::Response
-        ),
+        check_request: checker!(self::subsidy::qualifications::sync::post::Body),
+        check_response: checker!(self::subsidy::qualifications::sync::post::Response),
         encrypted_fields: &["real_name", "id_card_number", "phone_number"],
         encrypted_query: &[],
     },
@@ -279,8 +247,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "sn码锁定",
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4013989543",
         deprecated: false,
-        check_request: checker!(crate ::v3::gov::subsidy::sncode::lock::post::Body),
-        check_response: checker!(crate ::v3::gov::subsidy::sncode::lock::post::Response),
+        check_request: checker!(self::subsidy::sncode::lock::post::Body),
+        check_response: checker!(self::subsidy::sncode::lock::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -294,10 +262,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "查询sn码状态",
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4013989543",
         deprecated: false,
-        check_request: checker!(crate ::v3::gov::subsidy::sncode::query::post::Body),
-        check_response: checker!(
-            crate ::v3::gov::subsidy::sncode::query::post::Response
-        ),
+        check_request: checker!(self::subsidy::sncode::query::post::Body),
+        check_response: checker!(self::subsidy::sncode::query::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -311,10 +277,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "sn码解锁",
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4013989543",
         deprecated: false,
-        check_request: checker!(crate ::v3::gov::subsidy::sncode::unlock::post::Body),
-        check_response: checker!(
-            crate ::v3::gov::subsidy::sncode::unlock::post::Response
-        ),
+        check_request: checker!(self::subsidy::sncode::unlock::post::Body),
+        check_response: checker!(self::subsidy::sncode::unlock::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -328,12 +292,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "交易信息查询",
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4013989543",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::gov::subsidy::transactions::query::post::Body
-        ),
-        check_response: checker!(
-            crate ::v3::gov::subsidy::transactions::query::post::Response
-        ),
+        check_request: checker!(self::subsidy::transactions::query::post::Body),
+        check_response: checker!(self::subsidy::transactions::query::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -348,10 +308,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4013989543",
         deprecated: false,
         check_request: checker!(
-            crate ::v3::gov::subsidy::transactions::summary::query_day::post::Body
+            self::subsidy::transactions::summary::query_day::post::Body
         ),
         check_response: checker!(
-            crate ::v3::gov::subsidy::transactions::summary::query_day::post::Response
+            self::subsidy::transactions::summary::query_day::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -366,12 +326,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "交易信息回传",
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4013989543",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::gov::subsidy::transactions::sync::post::Body
-        ),
-        check_response: checker!(
-            crate ::v3::gov::subsidy::transactions::sync::post::Response
-        ),
+        check_request: checker!(self::subsidy::transactions::sync::post::Body),
+        check_response: checker!(self::subsidy::transactions::sync::post::Response),
         encrypted_fields: &["real_name", "id_card_number", "phone_number"],
         encrypted_query: &[],
     },
@@ -385,11 +341,9 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "品类凭证码预核销撤销",
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4013989530",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::gov::subsidy::zhejiang::authcode::cancel::post::Body
-        ),
+        check_request: checker!(self::subsidy::zhejiang::authcode::cancel::post::Body),
         check_response: checker!(
-            crate ::v3::gov::subsidy::zhejiang::authcode::cancel::post::Response
+            self::subsidy::zhejiang::authcode::cancel::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -404,11 +358,9 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "品类凭证码上报确认",
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4013989530",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::gov::subsidy::zhejiang::authcode::commit::post::Body
-        ),
+        check_request: checker!(self::subsidy::zhejiang::authcode::commit::post::Body),
         check_response: checker!(
-            crate ::v3::gov::subsidy::zhejiang::authcode::commit::post::Response
+            self::subsidy::zhejiang::authcode::commit::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -423,11 +375,9 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "申请品类凭证码",
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4013989530",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::gov::subsidy::zhejiang::authcode::issue::post::Body
-        ),
+        check_request: checker!(self::subsidy::zhejiang::authcode::issue::post::Body),
         check_response: checker!(
-            crate ::v3::gov::subsidy::zhejiang::authcode::issue::post::Response
+            self::subsidy::zhejiang::authcode::issue::post::Response
         ),
         encrypted_fields: &["name", "mobile", "cert_no"],
         encrypted_query: &[],
@@ -442,11 +392,9 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "预核销品类凭证码",
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4013989530",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::gov::subsidy::zhejiang::authcode::r#try::post::Body
-        ),
+        check_request: checker!(self::subsidy::zhejiang::authcode::r#try::post::Body),
         check_response: checker!(
-            crate ::v3::gov::subsidy::zhejiang::authcode::r#try::post::Response
+            self::subsidy::zhejiang::authcode::r#try::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -461,11 +409,9 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "品类凭证码上报撤销",
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4013989530",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::gov::subsidy::zhejiang::authcode::refund::post::Body
-        ),
+        check_request: checker!(self::subsidy::zhejiang::authcode::refund::post::Body),
         check_response: checker!(
-            crate ::v3::gov::subsidy::zhejiang::authcode::refund::post::Response
+            self::subsidy::zhejiang::authcode::refund::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -480,12 +426,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "商品信息查询",
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4013989530",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::gov::subsidy::zhejiang::goods::query::post::Body
-        ),
-        check_response: checker!(
-            crate ::v3::gov::subsidy::zhejiang::goods::query::post::Response
-        ),
+        check_request: checker!(self::subsidy::zhejiang::goods::query::post::Body),
+        check_response: checker!(self::subsidy::zhejiang::goods::query::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -500,10 +442,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4013989530",
         deprecated: false,
         check_request: checker!(
-            crate ::v3::gov::subsidy::zhejiang::n_qualifications::confirm::post::Body
+            self::subsidy::zhejiang::n_qualifications::confirm::post::Body
         ),
         check_response: checker!(
-            crate ::v3::gov::subsidy::zhejiang::n_qualifications::confirm::post::Response
+            self::subsidy::zhejiang::n_qualifications::confirm::post::Response
         ),
         encrypted_fields: &[
             "data[].cert_no",
@@ -524,10 +466,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4013989530",
         deprecated: false,
         check_request: checker!(
-            crate ::v3::gov::subsidy::zhejiang::qualifications::alter::post::Body
+            self::subsidy::zhejiang::qualifications::alter::post::Body
         ),
         check_response: checker!(
-            crate ::v3::gov::subsidy::zhejiang::qualifications::alter::post::Response
+            self::subsidy::zhejiang::qualifications::alter::post::Response
         ),
         encrypted_fields: &["cert_no", "name", "tel"],
         encrypted_query: &[],
@@ -543,10 +485,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4013989530",
         deprecated: false,
         check_request: checker!(
-            crate ::v3::gov::subsidy::zhejiang::qualifications::claim::post::Body
+            self::subsidy::zhejiang::qualifications::claim::post::Body
         ),
         check_response: checker!(
-            crate ::v3::gov::subsidy::zhejiang::qualifications::claim::post::Response
+            self::subsidy::zhejiang::qualifications::claim::post::Response
         ),
         encrypted_fields: &["cert_no", "name", "tel"],
         encrypted_query: &[],
@@ -562,10 +504,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4013989530",
         deprecated: false,
         check_request: checker!(
-            crate ::v3::gov::subsidy::zhejiang::qualifications::query::post::Body
+            self::subsidy::zhejiang::qualifications::query::post::Body
         ),
         check_response: checker!(
-            crate ::v3::gov::subsidy::zhejiang::qualifications::query::post::Response
+            self::subsidy::zhejiang::qualifications::query::post::Response
         ),
         encrypted_fields: &["cert_no"],
         encrypted_query: &[],
@@ -581,10 +523,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4013989530",
         deprecated: false,
         check_request: checker!(
-            crate ::v3::gov::subsidy::zhejiang::qualifications::sync::post::Body
+            self::subsidy::zhejiang::qualifications::sync::post::Body
         ),
         check_response: checker!(
-            crate ::v3::gov::subsidy::zhejiang::qualifications::sync::post::Response
+            self::subsidy::zhejiang::qualifications::sync::post::Response
         ),
         encrypted_fields: &["data[].cert_no", "data[].name", "data[].tel"],
         encrypted_query: &[],
@@ -599,12 +541,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "sn码锁定",
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4013989530",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::gov::subsidy::zhejiang::sncode::lock::post::Body
-        ),
-        check_response: checker!(
-            crate ::v3::gov::subsidy::zhejiang::sncode::lock::post::Response
-        ),
+        check_request: checker!(self::subsidy::zhejiang::sncode::lock::post::Body),
+        check_response: checker!(self::subsidy::zhejiang::sncode::lock::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -618,12 +556,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "sn码销售状态查询",
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4013989530",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::gov::subsidy::zhejiang::sncode::query::post::Body
-        ),
-        check_response: checker!(
-            crate ::v3::gov::subsidy::zhejiang::sncode::query::post::Response
-        ),
+        check_request: checker!(self::subsidy::zhejiang::sncode::query::post::Body),
+        check_response: checker!(self::subsidy::zhejiang::sncode::query::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -637,11 +571,9 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "sn码解锁",
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4013989530",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::gov::subsidy::zhejiang::sncode::unlock::post::Body
-        ),
+        check_request: checker!(self::subsidy::zhejiang::sncode::unlock::post::Body),
         check_response: checker!(
-            crate ::v3::gov::subsidy::zhejiang::sncode::unlock::post::Response
+            self::subsidy::zhejiang::sncode::unlock::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],

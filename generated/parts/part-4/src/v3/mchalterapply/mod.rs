@@ -16,12 +16,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "提交超管变更申请单",
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4015617906",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::mchalterapply::mchcontactalterapplyment::post::Body
-        ),
-        check_response: checker!(
-            crate ::v3::mchalterapply::mchcontactalterapplyment::post::Response
-        ),
+        check_request: checker!(self::mchcontactalterapplyment::post::Body),
+        check_response: checker!(self::mchcontactalterapplyment::post::Response),
         encrypted_fields: &[
             "contact_info.contact_name",
             "contact_info.contact_id_card_number",
@@ -41,8 +37,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::mchalterapply::mchcontactalterapplyment::by_apply_id::get::Response
+            self::mchcontactalterapplyment::by_apply_id::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -59,8 +54,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::mchalterapply::mchcontactalterapplyment::by_apply_id::revoke::post::Response
+            self::mchcontactalterapplyment::by_apply_id::revoke::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -77,8 +71,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::mchalterapply::mchcontactalterapplyment::merchant::by_merchant_code::out_request_no::by_out_request_no::get::Response
+            self::mchcontactalterapplyment::merchant::by_merchant_code::out_request_no::by_out_request_no::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -93,12 +86,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "提交资料变更申请单",
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4014090649",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::mchalterapply::mchsubjectalterapplyment::post::Body
-        ),
-        check_response: checker!(
-            crate ::v3::mchalterapply::mchsubjectalterapplyment::post::Response
-        ),
+        check_request: checker!(self::mchsubjectalterapplyment::post::Body),
+        check_response: checker!(self::mchsubjectalterapplyment::post::Response),
         encrypted_fields: &[
             "legal_person_info.card_name",
             "legal_person_info.card_number",
@@ -121,8 +110,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::mchalterapply::mchsubjectalterapplyment::by_apply_id::get::Response
+            self::mchsubjectalterapplyment::by_apply_id::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -139,8 +127,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::mchalterapply::mchsubjectalterapplyment::by_apply_id::revoke::post::Response
+            self::mchsubjectalterapplyment::by_apply_id::revoke::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -157,8 +144,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::mchalterapply::mchsubjectalterapplyment::merchant::by_merchant_code::out_request_no::by_out_request_no::get::Response
+            self::mchsubjectalterapplyment::merchant::by_merchant_code::out_request_no::by_out_request_no::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -173,12 +159,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "提交商户简称变更申请单",
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4016166071",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::mchalterapply::merchantnamealterapplyment::post::Body
-        ),
-        check_response: checker!(
-            crate ::v3::mchalterapply::merchantnamealterapplyment::post::Response
-        ),
+        check_request: checker!(self::merchantnamealterapplyment::post::Body),
+        check_response: checker!(self::merchantnamealterapplyment::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -194,8 +176,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::mchalterapply::merchantnamealterapplyment::by_apply_id::get::Response
+            self::merchantnamealterapplyment::by_apply_id::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -212,8 +193,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::mchalterapply::merchantnamealterapplyment::by_apply_id::revoke::post::Response
+            self::merchantnamealterapplyment::by_apply_id::revoke::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -230,8 +210,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::mchalterapply::merchantnamealterapplyment::merchant::by_sub_mchid::out_request_no::by_out_request_no::get::Response
+            self::merchantnamealterapplyment::merchant::by_sub_mchid::out_request_no::by_out_request_no::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],

@@ -16,9 +16,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/wiki/doc/wxfacepay/develop/k12-development-guidelines.html",
         deprecated: false,
         check_request: ::std::option::Option::None,
-        check_response: checker!(
-            crate ::v3::offlinefacemch::organizations::get::Response
-        ),
+        check_response: checker!(self::organizations::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -34,8 +32,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::offlinefacemch::organizations::by_organization_id::users::out_user_id::by_out_user_id::get::Response
+            self::organizations::by_organization_id::users::out_user_id::by_out_user_id::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -51,8 +48,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/wiki/doc/wxfacepay/develop/access-specifications.html",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::offlinefacemch::organizations::by_organization_id::users::out_user_id::by_out_user_id::patch::Body
+            self::organizations::by_organization_id::users::out_user_id::by_out_user_id::patch::Body
         ),
         check_response: ::std::option::Option::None,
         encrypted_fields: &["user_name", "phone"],
@@ -83,8 +79,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "获取凭证授权接口",
         doc_link: "https://pay.weixin.qq.com/wiki/doc/wxfacepay/develop/access-specifications.html",
         deprecated: false,
-        check_request: checker!(crate ::v3::offlinefacemch::tokens::post::Body),
-        check_response: checker!(crate ::v3::offlinefacemch::tokens::post::Response),
+        check_request: checker!(self::tokens::post::Body),
+        check_response: checker!(self::tokens::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },

@@ -17,12 +17,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/docs/partner/apis/platsolution-mch-recharge/bank-recharge/bank-transfer-recharge-apply.html",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::platsolution::ecommerce::bank_transfer_recharges::apply::post::Body
+            self::ecommerce::bank_transfer_recharges::apply::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::platsolution::ecommerce::bank_transfer_recharges::apply::post::Response
+            self::ecommerce::bank_transfer_recharges::apply::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -39,8 +37,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::platsolution::ecommerce::bank_transfer_recharges::out_recharge_no::by_out_recharge_no::get::Response
+            self::ecommerce::bank_transfer_recharges::out_recharge_no::by_out_recharge_no::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -56,12 +53,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012781476",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::platsolution::ecommerce::insurance_compensation_contracts::post::Body
+            self::ecommerce::insurance_compensation_contracts::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::platsolution::ecommerce::insurance_compensation_contracts::post::Response
+            self::ecommerce::insurance_compensation_contracts::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -78,8 +73,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::platsolution::ecommerce::insurance_compensation_contracts::sub_mchid::by_sub_mchid::check_opened::post::Response
+            self::ecommerce::insurance_compensation_contracts::sub_mchid::by_sub_mchid::check_opened::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -95,12 +89,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4013504175",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::platsolution::ecommerce::mch_transfer::compensate_bills::post::Body
+            self::ecommerce::mch_transfer::compensate_bills::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::platsolution::ecommerce::mch_transfer::compensate_bills::post::Response
+            self::ecommerce::mch_transfer::compensate_bills::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -117,8 +109,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::platsolution::ecommerce::mch_transfer::compensate_bills::bill_id::by_bill_id::get::Response
+            self::ecommerce::mch_transfer::compensate_bills::bill_id::by_bill_id::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -135,8 +126,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::platsolution::ecommerce::mch_transfer::compensate_bills::out_bill_no::by_out_bill_no::get::Response
+            self::ecommerce::mch_transfer::compensate_bills::out_bill_no::by_out_bill_no::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -153,8 +143,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::platsolution::ecommerce::mch_transfer::compensate_bills::out_bill_no::by_out_bill_no::cancel::post::Response
+            self::ecommerce::mch_transfer::compensate_bills::out_bill_no::by_out_bill_no::cancel::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -170,12 +159,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4013504176",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::platsolution::ecommerce::mch_transfer::compensate_bills::pre_transfer::post::Body
+            self::ecommerce::mch_transfer::compensate_bills::pre_transfer::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::platsolution::ecommerce::mch_transfer::compensate_bills::pre_transfer::post::Response
+            self::ecommerce::mch_transfer::compensate_bills::pre_transfer::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -191,12 +178,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4013504194",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::platsolution::ecommerce::mch_transfer::deposit_after_sales_compensation_bills::post::Body
+            self::ecommerce::mch_transfer::deposit_after_sales_compensation_bills::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::platsolution::ecommerce::mch_transfer::deposit_after_sales_compensation_bills::post::Response
+            self::ecommerce::mch_transfer::deposit_after_sales_compensation_bills::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -213,8 +198,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::platsolution::ecommerce::mch_transfer::deposit_after_sales_compensation_bills::bill_id::by_bill_id::get::Response
+            self::ecommerce::mch_transfer::deposit_after_sales_compensation_bills::bill_id::by_bill_id::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -231,8 +215,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::platsolution::ecommerce::mch_transfer::deposit_after_sales_compensation_bills::out_bill_no::by_out_bill_no::get::Response
+            self::ecommerce::mch_transfer::deposit_after_sales_compensation_bills::out_bill_no::by_out_bill_no::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -248,12 +231,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4014010905",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::platsolution::ecommerce::mch_transfer::deposit_insurance_premiums_compensation_bills::post::Body
+            self::ecommerce::mch_transfer::deposit_insurance_premiums_compensation_bills::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::platsolution::ecommerce::mch_transfer::deposit_insurance_premiums_compensation_bills::post::Response
+            self::ecommerce::mch_transfer::deposit_insurance_premiums_compensation_bills::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -270,8 +251,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::platsolution::ecommerce::mch_transfer::deposit_insurance_premiums_compensation_bills::by_out_bill_no::get::Response
+            self::ecommerce::mch_transfer::deposit_insurance_premiums_compensation_bills::by_out_bill_no::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -287,12 +267,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4013504202",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::platsolution::ecommerce::mch_transfer::deposit_shipping_cost_compensation_bills::post::Body
+            self::ecommerce::mch_transfer::deposit_shipping_cost_compensation_bills::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::platsolution::ecommerce::mch_transfer::deposit_shipping_cost_compensation_bills::post::Response
+            self::ecommerce::mch_transfer::deposit_shipping_cost_compensation_bills::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -309,8 +287,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::platsolution::ecommerce::mch_transfer::deposit_shipping_cost_compensation_bills::out_bill_no::by_out_bill_no::get::Response
+            self::ecommerce::mch_transfer::deposit_shipping_cost_compensation_bills::out_bill_no::by_out_bill_no::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -326,12 +303,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4013504184",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::platsolution::ecommerce::mch_transfer::insurance_claim_bills::post::Body
+            self::ecommerce::mch_transfer::insurance_claim_bills::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::platsolution::ecommerce::mch_transfer::insurance_claim_bills::post::Response
+            self::ecommerce::mch_transfer::insurance_claim_bills::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -348,8 +323,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::platsolution::ecommerce::mch_transfer::insurance_claim_bills::bill_id::by_bill_id::get::Response
+            self::ecommerce::mch_transfer::insurance_claim_bills::bill_id::by_bill_id::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -366,8 +340,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::platsolution::ecommerce::mch_transfer::insurance_claim_bills::out_bill_no::by_out_bill_no::get::Response
+            self::ecommerce::mch_transfer::insurance_claim_bills::out_bill_no::by_out_bill_no::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -383,12 +356,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4013504186",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::platsolution::ecommerce::mch_transfer::insurance_claim_bills::out_bill_no::by_out_bill_no::cancel::post::Body
+            self::ecommerce::mch_transfer::insurance_claim_bills::out_bill_no::by_out_bill_no::cancel::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::platsolution::ecommerce::mch_transfer::insurance_claim_bills::out_bill_no::by_out_bill_no::cancel::post::Response
+            self::ecommerce::mch_transfer::insurance_claim_bills::out_bill_no::by_out_bill_no::cancel::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -404,12 +375,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4013504185",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::platsolution::ecommerce::mch_transfer::insurance_claim_bills::pre_transfer::post::Body
+            self::ecommerce::mch_transfer::insurance_claim_bills::pre_transfer::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::platsolution::ecommerce::mch_transfer::insurance_claim_bills::pre_transfer::post::Response
+            self::ecommerce::mch_transfer::insurance_claim_bills::pre_transfer::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -425,12 +394,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4016777363",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::platsolution::ecommerce::mch_transfer::sub_mch_compensation_bills::post::Body
+            self::ecommerce::mch_transfer::sub_mch_compensation_bills::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::platsolution::ecommerce::mch_transfer::sub_mch_compensation_bills::post::Response
+            self::ecommerce::mch_transfer::sub_mch_compensation_bills::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -447,8 +414,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::platsolution::ecommerce::mch_transfer::sub_mch_compensation_bills::by_out_bill_no::get::Response
+            self::ecommerce::mch_transfer::sub_mch_compensation_bills::by_out_bill_no::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -464,11 +430,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4013504198",
         deprecated: false,
         check_request: checker!(
-            crate ::v3::platsolution::ecommerce::mch_transfer::transfer_bills::post::Body
+            self::ecommerce::mch_transfer::transfer_bills::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::platsolution::ecommerce::mch_transfer::transfer_bills::post::Response
+            self::ecommerce::mch_transfer::transfer_bills::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -485,8 +450,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::platsolution::ecommerce::mch_transfer::transfer_bills::bill_id::by_bill_id::get::Response
+            self::ecommerce::mch_transfer::transfer_bills::bill_id::by_bill_id::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -503,8 +467,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::platsolution::ecommerce::mch_transfer::transfer_bills::out_bill_no::by_out_bill_no::get::Response
+            self::ecommerce::mch_transfer::transfer_bills::out_bill_no::by_out_bill_no::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -519,12 +482,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "添加二级商户可扫码充值员工",
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4013521743",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::platsolution::ecommerce::recharge_employees::post::Body
-        ),
-        check_response: checker!(
-            crate ::v3::platsolution::ecommerce::recharge_employees::post::Response
-        ),
+        check_request: checker!(self::ecommerce::recharge_employees::post::Body),
+        check_response: checker!(self::ecommerce::recharge_employees::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -540,8 +499,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::platsolution::ecommerce::recharge_employees::sub_mchid::by_sub_mchid::get::Response
+            self::ecommerce::recharge_employees::sub_mchid::by_sub_mchid::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -558,8 +516,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::platsolution::ecommerce::recharge_employees::sub_mchid::by_sub_mchid::sp_openid::by_sp_openid::delete::post::Response
+            self::ecommerce::recharge_employees::sub_mchid::by_sub_mchid::sp_openid::by_sp_openid::delete::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -574,12 +531,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "申请二级商户充值",
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012762860",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::platsolution::ecommerce::recharges::apply::post::Body
-        ),
-        check_response: checker!(
-            crate ::v3::platsolution::ecommerce::recharges::apply::post::Response
-        ),
+        check_request: checker!(self::ecommerce::recharges::apply::post::Body),
+        check_response: checker!(self::ecommerce::recharges::apply::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -595,8 +548,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::platsolution::ecommerce::recharges::out_recharge_no::by_out_recharge_no::get::Response
+            self::ecommerce::recharges::out_recharge_no::by_out_recharge_no::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -613,8 +565,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::platsolution::ecommerce::recharges::out_recharge_no::by_out_recharge_no::close::post::Response
+            self::ecommerce::recharges::out_recharge_no::by_out_recharge_no::close::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -630,11 +581,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012649847",
         deprecated: false,
         check_request: checker!(
-            crate ::v3::platsolution::ecommerce::settle::prepay_settle_orders::post::Body
+            self::ecommerce::settle::prepay_settle_orders::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::platsolution::ecommerce::settle::prepay_settle_orders::post::Response
+            self::ecommerce::settle::prepay_settle_orders::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -651,8 +601,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::platsolution::ecommerce::settle::prepay_settle_orders::by_settle_batch_no::get::Response
+            self::ecommerce::settle::prepay_settle_orders::by_settle_batch_no::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -668,12 +617,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4015198012",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::platsolution::ecommerce::settle::prepay_settle_orders::by_settle_batch_no::apply_abnormal_settle::post::Body
+            self::ecommerce::settle::prepay_settle_orders::by_settle_batch_no::apply_abnormal_settle::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::platsolution::ecommerce::settle::prepay_settle_orders::by_settle_batch_no::apply_abnormal_settle::post::Response
+            self::ecommerce::settle::prepay_settle_orders::by_settle_batch_no::apply_abnormal_settle::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -689,12 +636,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4013328143",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::platsolution::ecommerce::withdraw::day_end_balance_withdraw::post::Body
+            self::ecommerce::withdraw::day_end_balance_withdraw::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::platsolution::ecommerce::withdraw::day_end_balance_withdraw::post::Response
+            self::ecommerce::withdraw::day_end_balance_withdraw::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -711,8 +656,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::platsolution::ecommerce::withdraw::day_end_balance_withdraw::out_request_no::by_out_request_no::get::Response
+            self::ecommerce::withdraw::day_end_balance_withdraw::out_request_no::by_out_request_no::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -728,11 +672,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4013504220",
         deprecated: false,
         check_request: checker!(
-            crate ::v3::platsolution::insurance::mch_transfer::batches::apply::post::Body
+            self::insurance::mch_transfer::batches::apply::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::platsolution::insurance::mch_transfer::batches::apply::post::Response
+            self::insurance::mch_transfer::batches::apply::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -749,8 +692,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::platsolution::insurance::mch_transfer::batches::batch_id::by_batch_id::get::Response
+            self::insurance::mch_transfer::batches::batch_id::by_batch_id::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -767,8 +709,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::platsolution::insurance::mch_transfer::batches::batch_id::by_batch_id::details::detail_id::by_detail_id::get::Response
+            self::insurance::mch_transfer::batches::batch_id::by_batch_id::details::detail_id::by_detail_id::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -785,8 +726,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::platsolution::insurance::mch_transfer::batches::detail_receipts::out_batch_no::by_out_batch_no::out_detail_no::by_out_detail_no::get::Response
+            self::insurance::mch_transfer::batches::detail_receipts::out_batch_no::by_out_batch_no::out_detail_no::by_out_detail_no::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -802,12 +742,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4013504228",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::platsolution::insurance::mch_transfer::batches::detail_receipts::out_batch_no::by_out_batch_no::out_detail_no::by_out_detail_no::apply::post::Body
+            self::insurance::mch_transfer::batches::detail_receipts::out_batch_no::by_out_batch_no::out_detail_no::by_out_detail_no::apply::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::platsolution::insurance::mch_transfer::batches::detail_receipts::out_batch_no::by_out_batch_no::out_detail_no::by_out_detail_no::apply::post::Response
+            self::insurance::mch_transfer::batches::detail_receipts::out_batch_no::by_out_batch_no::out_detail_no::by_out_detail_no::apply::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -824,8 +762,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::platsolution::insurance::mch_transfer::batches::out_batch_no::by_out_batch_no::get::Response
+            self::insurance::mch_transfer::batches::out_batch_no::by_out_batch_no::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -842,8 +779,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::platsolution::insurance::mch_transfer::batches::out_batch_no::by_out_batch_no::details::out_detail_no::by_out_detail_no::get::Response
+            self::insurance::mch_transfer::batches::out_batch_no::by_out_batch_no::details::out_detail_no::by_out_detail_no::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -860,8 +796,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::platsolution::insurance::mch_transfer::batches::summary_receipts::out_batch_no::by_out_batch_no::get::Response
+            self::insurance::mch_transfer::batches::summary_receipts::out_batch_no::by_out_batch_no::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -877,12 +812,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4013504226",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::platsolution::insurance::mch_transfer::batches::summary_receipts::out_batch_no::by_out_batch_no::apply::post::Body
+            self::insurance::mch_transfer::batches::summary_receipts::out_batch_no::by_out_batch_no::apply::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::platsolution::insurance::mch_transfer::batches::summary_receipts::out_batch_no::by_out_batch_no::apply::post::Response
+            self::insurance::mch_transfer::batches::summary_receipts::out_batch_no::by_out_batch_no::apply::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -898,12 +831,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4013504216",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::platsolution::insurance::mch_transfer::reservation::apply::post::Body
+            self::insurance::mch_transfer::reservation::apply::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::platsolution::insurance::mch_transfer::reservation::apply::post::Response
+            self::insurance::mch_transfer::reservation::apply::post::Response
         ),
         encrypted_fields: &["user_real_name"],
         encrypted_query: &[],
@@ -920,8 +851,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::platsolution::insurance::mch_transfer::reservation::out_reservation_no::by_out_reservation_no::get::Response
+            self::insurance::mch_transfer::reservation::out_reservation_no::by_out_reservation_no::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -938,8 +868,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::platsolution::insurance::mch_transfer::reservation::out_reservation_no::by_out_reservation_no::close::post::Response
+            self::insurance::mch_transfer::reservation::out_reservation_no::by_out_reservation_no::close::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -956,8 +885,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::platsolution::insurance::mch_transfer::reservation::reservation_id::by_reservation_id::get::Response
+            self::insurance::mch_transfer::reservation::reservation_id::by_reservation_id::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -972,12 +900,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "受理商家转账",
         doc_link: "https://pay.weixin.qq.com/docs/partner/apis/platsolution-mch-transfer/transfer-batch/transfer-batch-apply.html",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::platsolution::mch_transfer::batches::apply::post::Body
-        ),
-        check_response: checker!(
-            crate ::v3::platsolution::mch_transfer::batches::apply::post::Response
-        ),
+        check_request: checker!(self::mch_transfer::batches::apply::post::Body),
+        check_response: checker!(self::mch_transfer::batches::apply::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -993,8 +917,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::platsolution::mch_transfer::batches::batch_id::by_batch_id::get::Response
+            self::mch_transfer::batches::batch_id::by_batch_id::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -1011,8 +934,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::platsolution::mch_transfer::batches::batch_id::by_batch_id::details::detail_id::by_detail_id::get::Response
+            self::mch_transfer::batches::batch_id::by_batch_id::details::detail_id::by_detail_id::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -1029,8 +951,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::platsolution::mch_transfer::batches::detail_receipts::out_batch_no::by_out_batch_no::out_detail_no::by_out_detail_no::get::Response
+            self::mch_transfer::batches::detail_receipts::out_batch_no::by_out_batch_no::out_detail_no::by_out_detail_no::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -1046,12 +967,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/docs/partner/apis/platsolution-mch-transfer/receipts/receipt-apply-by-detail-out-no.html",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::platsolution::mch_transfer::batches::detail_receipts::out_batch_no::by_out_batch_no::out_detail_no::by_out_detail_no::apply::post::Body
+            self::mch_transfer::batches::detail_receipts::out_batch_no::by_out_batch_no::out_detail_no::by_out_detail_no::apply::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::platsolution::mch_transfer::batches::detail_receipts::out_batch_no::by_out_batch_no::out_detail_no::by_out_detail_no::apply::post::Response
+            self::mch_transfer::batches::detail_receipts::out_batch_no::by_out_batch_no::out_detail_no::by_out_detail_no::apply::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -1068,8 +987,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::platsolution::mch_transfer::batches::out_batch_no::by_out_batch_no::get::Response
+            self::mch_transfer::batches::out_batch_no::by_out_batch_no::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -1086,8 +1004,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::platsolution::mch_transfer::batches::out_batch_no::by_out_batch_no::details::out_detail_no::by_out_detail_no::get::Response
+            self::mch_transfer::batches::out_batch_no::by_out_batch_no::details::out_detail_no::by_out_detail_no::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -1104,8 +1021,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::platsolution::mch_transfer::batches::summary_receipts::out_batch_no::by_out_batch_no::get::Response
+            self::mch_transfer::batches::summary_receipts::out_batch_no::by_out_batch_no::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -1121,12 +1037,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/docs/partner/apis/platsolution-mch-transfer/receipts/receipts-apply-by-batch-out-no.html",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::platsolution::mch_transfer::batches::summary_receipts::out_batch_no::by_out_batch_no::apply::post::Body
+            self::mch_transfer::batches::summary_receipts::out_batch_no::by_out_batch_no::apply::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::platsolution::mch_transfer::batches::summary_receipts::out_batch_no::by_out_batch_no::apply::post::Response
+            self::mch_transfer::batches::summary_receipts::out_batch_no::by_out_batch_no::apply::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -1141,12 +1055,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "受理单次预约商家转账",
         doc_link: "https://pay.weixin.qq.com/docs/partner/apis/platsolution-mch-transfer/transfer-reservation/transfer-reservation-apply.html",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::platsolution::mch_transfer::reservation::apply::post::Body
-        ),
-        check_response: checker!(
-            crate ::v3::platsolution::mch_transfer::reservation::apply::post::Response
-        ),
+        check_request: checker!(self::mch_transfer::reservation::apply::post::Body),
+        check_response: checker!(self::mch_transfer::reservation::apply::post::Response),
         encrypted_fields: &["user_real_name"],
         encrypted_query: &[],
     },
@@ -1162,8 +1072,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::platsolution::mch_transfer::reservation::out_reservation_no::by_out_reservation_no::get::Response
+            self::mch_transfer::reservation::out_reservation_no::by_out_reservation_no::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -1180,8 +1089,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::platsolution::mch_transfer::reservation::out_reservation_no::by_out_reservation_no::close::post::Response
+            self::mch_transfer::reservation::out_reservation_no::by_out_reservation_no::close::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -1198,8 +1106,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::platsolution::mch_transfer::reservation::reservation_id::by_reservation_id::get::Response
+            self::mch_transfer::reservation::reservation_id::by_reservation_id::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],

@@ -15,8 +15,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "扣费受理",
         doc_link: "",
         deprecated: false,
-        check_request: checker!(crate ::v3::qrcode::transactions::post::Body),
-        check_response: checker!(crate ::v3::qrcode::transactions::post::Response),
+        check_request: checker!(self::transactions::post::Body),
+        check_response: checker!(self::transactions::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -32,8 +32,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::qrcode::transactions::out_trade_no::by_out_trade_no::get::Response
+            self::transactions::out_trade_no::by_out_trade_no::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -50,7 +49,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate ::v3::qrcode::user_services::contract_id::by_contract_id::get::Response
+            self::user_services::contract_id::by_contract_id::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],

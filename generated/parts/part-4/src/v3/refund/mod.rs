@@ -14,8 +14,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "申请退款",
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012791862",
         deprecated: false,
-        check_request: checker!(crate ::v3::refund::domestic::refunds::post::Body),
-        check_response: checker!(crate ::v3::refund::domestic::refunds::post::Response),
+        check_request: checker!(self::domestic::refunds::post::Body),
+        check_response: checker!(self::domestic::refunds::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -31,7 +31,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate ::v3::refund::domestic::refunds::by_out_refund_no::get::Response
+            self::domestic::refunds::by_out_refund_no::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -47,12 +47,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012791864",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::refund::domestic::refunds::by_refund_id::apply_abnormal_refund::post::Body
+            self::domestic::refunds::by_refund_id::apply_abnormal_refund::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::refund::domestic::refunds::by_refund_id::apply_abnormal_refund::post::Response
+            self::domestic::refunds::by_refund_id::apply_abnormal_refund::post::Response
         ),
         encrypted_fields: &["bank_account", "real_name"],
         encrypted_query: &[],

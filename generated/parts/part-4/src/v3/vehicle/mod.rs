@@ -17,9 +17,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012715667",
         deprecated: false,
         check_request: ::std::option::Option::None,
-        check_response: checker!(
-            crate ::v3::vehicle::etc::contracts::by_contract_id::get::Response
-        ),
+        check_response: checker!(self::etc::contracts::by_contract_id::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -33,8 +31,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "预开通用户ETC指定卡扣费",
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012715215",
         deprecated: false,
-        check_request: checker!(crate ::v3::vehicle::etc::preopen::post::Body),
-        check_response: checker!(crate ::v3::vehicle::etc::preopen::post::Response),
+        check_request: checker!(self::etc::preopen::post::Body),
+        check_response: checker!(self::etc::preopen::post::Response),
         encrypted_fields: &[
             "identify.encrypted_real_name",
             "identify.encrypted_credential_id",
@@ -52,12 +50,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "高速场景商户扣款",
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012715331",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::vehicle::etc::transactions::highway::post::Body
-        ),
-        check_response: checker!(
-            crate ::v3::vehicle::etc::transactions::highway::post::Response
-        ),
+        check_request: checker!(self::etc::transactions::highway::post::Body),
+        check_response: checker!(self::etc::transactions::highway::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -73,7 +67,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate ::v3::vehicle::etc::transactions::id::by_transaction_id::get::Response
+            self::etc::transactions::id::by_transaction_id::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -90,8 +84,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::vehicle::etc::transactions::out_trade_no::by_out_trade_no::get::Response
+            self::etc::transactions::out_trade_no::by_out_trade_no::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -107,9 +100,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4012715623",
         deprecated: false,
         check_request: ::std::option::Option::None,
-        check_response: checker!(
-            crate ::v3::vehicle::etc::users::by_openid::contracts::get::Response
-        ),
+        check_response: checker!(self::etc::users::by_openid::contracts::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -123,8 +114,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "创建停车入场",
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012533937",
         deprecated: false,
-        check_request: checker!(crate ::v3::vehicle::parking::parkings::post::Body),
-        check_response: checker!(crate ::v3::vehicle::parking::parkings::post::Response),
+        check_request: checker!(self::parking::parkings::post::Body),
+        check_response: checker!(self::parking::parkings::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -139,9 +130,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012534043",
         deprecated: false,
         check_request: ::std::option::Option::None,
-        check_response: checker!(
-            crate ::v3::vehicle::parking::services::find::get::Response
-        ),
+        check_response: checker!(self::parking::services::find::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -157,8 +146,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::vehicle::transactions::out_trade_no::by_out_trade_no::get::Response
+            self::transactions::out_trade_no::by_out_trade_no::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -173,10 +161,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "扣费受理",
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012534352",
         deprecated: false,
-        check_request: checker!(crate ::v3::vehicle::transactions::parking::post::Body),
-        check_response: checker!(
-            crate ::v3::vehicle::transactions::parking::post::Response
-        ),
+        check_request: checker!(self::transactions::parking::post::Body),
+        check_response: checker!(self::transactions::parking::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },

@@ -28,7 +28,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate ::v3::marketing::bank::packages::by_package_id::tasks::post::Response
+            self::bank::packages::by_package_id::tasks::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -45,7 +45,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate ::v3::marketing::bank::packages::by_package_id::tasks::get::Response
+            self::bank::packages::by_package_id::tasks::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -61,12 +61,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4014569793",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::marketing::bank_favor::users::by_openid::bank_multi_activity::post::Body
+            self::bank_favor::users::by_openid::bank_multi_activity::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::marketing::bank_favor::users::by_openid::bank_multi_activity::post::Response
+            self::bank_favor::users::by_openid::bank_multi_activity::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -83,8 +81,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::marketing::bank_favor::users::by_openid::coupons::by_coupon_id::get::Response
+            self::bank_favor::users::by_openid::coupons::by_coupon_id::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -99,10 +96,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "设置商家券事件通知地址",
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012465431",
         deprecated: false,
-        check_request: checker!(crate ::v3::marketing::busifavor::callbacks::post::Body),
-        check_response: checker!(
-            crate ::v3::marketing::busifavor::callbacks::post::Response
-        ),
+        check_request: checker!(self::busifavor::callbacks::post::Body),
+        check_response: checker!(self::busifavor::callbacks::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -117,9 +112,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012465507",
         deprecated: false,
         check_request: ::std::option::Option::None,
-        check_response: checker!(
-            crate ::v3::marketing::busifavor::callbacks::get::Response
-        ),
+        check_response: checker!(self::busifavor::callbacks::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -133,12 +126,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "关联订单信息",
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012465596",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::marketing::busifavor::coupons::associate::post::Body
-        ),
-        check_response: checker!(
-            crate ::v3::marketing::busifavor::coupons::associate::post::Response
-        ),
+        check_request: checker!(self::busifavor::coupons::associate::post::Body),
+        check_response: checker!(self::busifavor::coupons::associate::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -152,11 +141,9 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "发放消费卡",
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4017164666",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::marketing::busifavor::coupons::by_card_id::send::post::Body
-        ),
+        check_request: checker!(self::busifavor::coupons::by_card_id::send::post::Body),
         check_response: checker!(
-            crate ::v3::marketing::busifavor::coupons::by_card_id::send::post::Response
+            self::busifavor::coupons::by_card_id::send::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -171,12 +158,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "使券失效",
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012465890",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::marketing::busifavor::coupons::deactivate::post::Body
-        ),
-        check_response: checker!(
-            crate ::v3::marketing::busifavor::coupons::deactivate::post::Response
-        ),
+        check_request: checker!(self::busifavor::coupons::deactivate::post::Body),
+        check_response: checker!(self::busifavor::coupons::deactivate::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -190,12 +173,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "取消关联订单信息",
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012465673",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::marketing::busifavor::coupons::disassociate::post::Body
-        ),
-        check_response: checker!(
-            crate ::v3::marketing::busifavor::coupons::disassociate::post::Response
-        ),
+        check_request: checker!(self::busifavor::coupons::disassociate::post::Body),
+        check_response: checker!(self::busifavor::coupons::disassociate::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -209,12 +188,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "申请退券",
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012465845",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::marketing::busifavor::coupons::r#return::post::Body
-        ),
-        check_response: checker!(
-            crate ::v3::marketing::busifavor::coupons::r#return::post::Response
-        ),
+        check_request: checker!(self::busifavor::coupons::r#return::post::Body),
+        check_response: checker!(self::busifavor::coupons::r#return::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -228,12 +203,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "核销用户券",
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012465292",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::marketing::busifavor::coupons::r#use::post::Body
-        ),
-        check_response: checker!(
-            crate ::v3::marketing::busifavor::coupons::r#use::post::Response
-        ),
+        check_request: checker!(self::busifavor::coupons::r#use::post::Body),
+        check_response: checker!(self::busifavor::coupons::r#use::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -247,12 +218,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "向用户发券",
         doc_link: "https://pay.weixin.qq.com/docs/merchant/products/merchant-exclusive-coupon/introduction.html",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::marketing::busifavor::coupons::send::post::Body
-        ),
-        check_response: checker!(
-            crate ::v3::marketing::busifavor::coupons::send::post::Response
-        ),
+        check_request: checker!(self::busifavor::coupons::send::post::Body),
+        check_response: checker!(self::busifavor::coupons::send::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -266,11 +233,9 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "向用户预发放商品券",
         doc_link: "https://pay.weixin.qq.com/doc/brand/4016797130",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::marketing::busifavor::product_coupons::pre_send::post::Body
-        ),
+        check_request: checker!(self::busifavor::product_coupons::pre_send::post::Body),
         check_response: checker!(
-            crate ::v3::marketing::busifavor::product_coupons::pre_send::post::Response
+            self::busifavor::product_coupons::pre_send::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -285,12 +250,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "向用户发放商品券",
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4015594964",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::marketing::busifavor::product_coupons::send::post::Body
-        ),
-        check_response: checker!(
-            crate ::v3::marketing::busifavor::product_coupons::send::post::Response
-        ),
+        check_request: checker!(self::busifavor::product_coupons::send::post::Body),
+        check_response: checker!(self::busifavor::product_coupons::send::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -304,10 +265,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "创建商家券",
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012534855",
         deprecated: false,
-        check_request: checker!(crate ::v3::marketing::busifavor::stocks::post::Body),
-        check_response: checker!(
-            crate ::v3::marketing::busifavor::stocks::post::Response
-        ),
+        check_request: checker!(self::busifavor::stocks::post::Body),
+        check_response: checker!(self::busifavor::stocks::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -322,9 +281,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012534928",
         deprecated: false,
         check_request: ::std::option::Option::None,
-        check_response: checker!(
-            crate ::v3::marketing::busifavor::stocks::by_stock_id::get::Response
-        ),
+        check_response: checker!(self::busifavor::stocks::by_stock_id::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -338,9 +295,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "修改商家券基本信息",
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012535020",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::marketing::busifavor::stocks::by_stock_id::patch::Body
-        ),
+        check_request: checker!(self::busifavor::stocks::by_stock_id::patch::Body),
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -356,11 +311,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012465739",
         deprecated: false,
         check_request: checker!(
-            crate ::v3::marketing::busifavor::stocks::by_stock_id::budget::patch::Body
+            self::busifavor::stocks::by_stock_id::budget::patch::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::marketing::busifavor::stocks::by_stock_id::budget::patch::Response
+            self::busifavor::stocks::by_stock_id::budget::patch::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -376,12 +330,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012487038",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::marketing::busifavor::stocks::by_stock_id::couponcodes::post::Body
+            self::busifavor::stocks::by_stock_id::couponcodes::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::marketing::busifavor::stocks::by_stock_id::couponcodes::post::Response
+            self::busifavor::stocks::by_stock_id::couponcodes::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -398,8 +350,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::marketing::busifavor::stocks::by_stock_id::couponcodes::get::Response
+            self::busifavor::stocks::by_stock_id::couponcodes::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -416,8 +367,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::marketing::busifavor::stocks::by_stock_id::couponcodes::by_coupon_code::get::Response
+            self::busifavor::stocks::by_stock_id::couponcodes::by_coupon_code::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -434,8 +384,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::marketing::busifavor::stocks::by_stock_id::couponcodes::by_coupon_code::delete::Response
+            self::busifavor::stocks::by_stock_id::couponcodes::by_coupon_code::delete::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -450,12 +399,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "营销补差付款",
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4017147321",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::marketing::busifavor::subsidy::pay_receipts::post::Body
-        ),
-        check_response: checker!(
-            crate ::v3::marketing::busifavor::subsidy::pay_receipts::post::Response
-        ),
+        check_request: checker!(self::busifavor::subsidy::pay_receipts::post::Body),
+        check_response: checker!(self::busifavor::subsidy::pay_receipts::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -470,9 +415,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4017147338",
         deprecated: false,
         check_request: ::std::option::Option::None,
-        check_response: checker!(
-            crate ::v3::marketing::busifavor::subsidy::pay_receipts::get::Response
-        ),
+        check_response: checker!(self::busifavor::subsidy::pay_receipts::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -488,8 +431,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::marketing::busifavor::subsidy::pay_receipts::by_subsidy_receipt_id::get::Response
+            self::busifavor::subsidy::pay_receipts::by_subsidy_receipt_id::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -504,11 +446,9 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "营销补差回退",
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4017147332",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::marketing::busifavor::subsidy::return_receipts::post::Body
-        ),
+        check_request: checker!(self::busifavor::subsidy::return_receipts::post::Body),
         check_response: checker!(
-            crate ::v3::marketing::busifavor::subsidy::return_receipts::post::Response
+            self::busifavor::subsidy::return_receipts::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -525,8 +465,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::marketing::busifavor::subsidy::return_receipts::by_subsidy_return_receipt_id::get::Response
+            self::busifavor::subsidy::return_receipts::by_subsidy_return_receipt_id::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -552,7 +491,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate ::v3::marketing::busifavor::users::by_openid::coupons::get::Response
+            self::busifavor::users::by_openid::coupons::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -569,8 +508,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::marketing::busifavor::users::by_openid::coupons::by_coupon_code::appids::by_appid::get::Response
+            self::busifavor::users::by_openid::coupons::by_coupon_code::appids::by_appid::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -586,7 +524,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012464070",
         deprecated: false,
         check_request: ::std::option::Option::None,
-        check_response: checker!(crate ::v3::marketing::favor::callbacks::get::Response),
+        check_response: checker!(self::favor::callbacks::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -600,10 +538,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "设置消息通知地址",
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012464198",
         deprecated: false,
-        check_request: checker!(crate ::v3::marketing::favor::callbacks::post::Body),
-        check_response: checker!(
-            crate ::v3::marketing::favor::callbacks::post::Response
-        ),
+        check_request: checker!(self::favor::callbacks::post::Body),
+        check_response: checker!(self::favor::callbacks::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -617,10 +553,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "创建代金券批次",
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012534633",
         deprecated: false,
-        check_request: checker!(crate ::v3::marketing::favor::coupon_stocks::post::Body),
-        check_response: checker!(
-            crate ::v3::marketing::favor::coupon_stocks::post::Response
-        ),
+        check_request: checker!(self::favor::coupon_stocks::post::Body),
+        check_response: checker!(self::favor::coupon_stocks::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -635,9 +569,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012557233",
         deprecated: false,
         check_request: ::std::option::Option::None,
-        check_response: checker!(
-            crate ::v3::marketing::favor::media::image_upload::post::Response
-        ),
+        check_response: checker!(self::favor::media::image_upload::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -659,7 +591,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012460489",
         deprecated: false,
         check_request: ::std::option::Option::None,
-        check_response: checker!(crate ::v3::marketing::favor::stocks::get::Response),
+        check_response: checker!(self::favor::stocks::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -674,9 +606,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012460564",
         deprecated: false,
         check_request: ::std::option::Option::None,
-        check_response: checker!(
-            crate ::v3::marketing::favor::stocks::by_stock_id::get::Response
-        ),
+        check_response: checker!(self::favor::stocks::by_stock_id::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -691,9 +621,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012463442",
         deprecated: false,
         check_request: ::std::option::Option::None,
-        check_response: checker!(
-            crate ::v3::marketing::favor::stocks::by_stock_id::items::get::Response
-        ),
+        check_response: checker!(self::favor::stocks::by_stock_id::items::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -709,7 +637,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate ::v3::marketing::favor::stocks::by_stock_id::merchants::get::Response
+            self::favor::stocks::by_stock_id::merchants::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -725,12 +653,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4017164667",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::marketing::favor::stocks::by_stock_id::modify_goods_id::post::Body
+            self::favor::stocks::by_stock_id::modify_goods_id::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::marketing::favor::stocks::by_stock_id::modify_goods_id::post::Response
+            self::favor::stocks::by_stock_id::modify_goods_id::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -745,11 +671,9 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "暂停代金券批次",
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012460305",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::marketing::favor::stocks::by_stock_id::pause::post::Body
-        ),
+        check_request: checker!(self::favor::stocks::by_stock_id::pause::post::Body),
         check_response: checker!(
-            crate ::v3::marketing::favor::stocks::by_stock_id::pause::post::Response
+            self::favor::stocks::by_stock_id::pause::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -766,7 +690,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate ::v3::marketing::favor::stocks::by_stock_id::refund_flow::get::Response
+            self::favor::stocks::by_stock_id::refund_flow::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -783,8 +707,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::marketing::favor::stocks::by_stock_id::refund_flow_by_day::get::Response
+            self::favor::stocks::by_stock_id::refund_flow_by_day::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -799,11 +722,9 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "重启代金券批次",
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012460411",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::marketing::favor::stocks::by_stock_id::restart::post::Body
-        ),
+        check_request: checker!(self::favor::stocks::by_stock_id::restart::post::Body),
         check_response: checker!(
-            crate ::v3::marketing::favor::stocks::by_stock_id::restart::post::Response
+            self::favor::stocks::by_stock_id::restart::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -818,11 +739,9 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "激活代金券批次",
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012460137",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::marketing::favor::stocks::by_stock_id::start::post::Body
-        ),
+        check_request: checker!(self::favor::stocks::by_stock_id::start::post::Body),
         check_response: checker!(
-            crate ::v3::marketing::favor::stocks::by_stock_id::start::post::Response
+            self::favor::stocks::by_stock_id::start::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -839,7 +758,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate ::v3::marketing::favor::stocks::by_stock_id::use_flow::get::Response
+            self::favor::stocks::by_stock_id::use_flow::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -856,8 +775,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::marketing::favor::stocks::by_stock_id::use_flow_by_day::get::Response
+            self::favor::stocks::by_stock_id::use_flow_by_day::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -872,12 +790,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "发放代金券",
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012463767",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::marketing::favor::users::by_openid::coupons::post::Body
-        ),
-        check_response: checker!(
-            crate ::v3::marketing::favor::users::by_openid::coupons::post::Response
-        ),
+        check_request: checker!(self::favor::users::by_openid::coupons::post::Body),
+        check_response: checker!(self::favor::users::by_openid::coupons::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -902,9 +816,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012534690",
         deprecated: false,
         check_request: ::std::option::Option::None,
-        check_response: checker!(
-            crate ::v3::marketing::favor::users::by_openid::coupons::get::Response
-        ),
+        check_response: checker!(self::favor::users::by_openid::coupons::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -920,8 +832,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::marketing::favor::users::by_openid::coupons::by_coupon_id::get::Response
+            self::favor::users::by_openid::coupons::by_coupon_id::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -938,7 +849,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate ::v3::marketing::goods_subsidy_activity::activities::get::Response
+            self::goods_subsidy_activity::activities::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -954,12 +865,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/docs/merchant/products/retail-store/introduction.html",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::marketing::goods_subsidy_activity::activity::by_activity_id::apply::post::Body
+            self::goods_subsidy_activity::activity::by_activity_id::apply::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::marketing::goods_subsidy_activity::activity::by_activity_id::apply::post::Response
+            self::goods_subsidy_activity::activity::by_activity_id::apply::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -975,12 +884,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/docs/merchant/products/retail-store/introduction.html",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::marketing::goods_subsidy_activity::qualification::lock::post::Body
+            self::goods_subsidy_activity::qualification::lock::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::marketing::goods_subsidy_activity::qualification::lock::post::Response
+            self::goods_subsidy_activity::qualification::lock::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -996,12 +903,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/docs/merchant/products/retail-store/introduction.html",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::marketing::goods_subsidy_activity::qualification::unlock::post::Body
+            self::goods_subsidy_activity::qualification::unlock::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::marketing::goods_subsidy_activity::qualification::unlock::post::Response
+            self::goods_subsidy_activity::qualification::unlock::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -1017,12 +922,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012384327",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::marketing::goods_subsidy_activity::retail_store_act::by_activity_id::representative::put::Body
+            self::goods_subsidy_activity::retail_store_act::by_activity_id::representative::put::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::marketing::goods_subsidy_activity::retail_store_act::by_activity_id::representative::put::Response
+            self::goods_subsidy_activity::retail_store_act::by_activity_id::representative::put::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -1038,12 +941,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012384344",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::marketing::goods_subsidy_activity::retail_store_act::by_activity_id::representative::delete::Body
+            self::goods_subsidy_activity::retail_store_act::by_activity_id::representative::delete::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::marketing::goods_subsidy_activity::retail_store_act::by_activity_id::representative::delete::Response
+            self::goods_subsidy_activity::retail_store_act::by_activity_id::representative::delete::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -1060,8 +961,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::marketing::goods_subsidy_activity::retail_store_act::by_activity_id::representatives::get::Response
+            self::goods_subsidy_activity::retail_store_act::by_activity_id::representatives::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -1077,12 +977,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012384337",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::marketing::goods_subsidy_activity::retail_store_act::by_brand_id::materials::post::Body
+            self::goods_subsidy_activity::retail_store_act::by_brand_id::materials::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::marketing::goods_subsidy_activity::retail_store_act::by_brand_id::materials::post::Response
+            self::goods_subsidy_activity::retail_store_act::by_brand_id::materials::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -1098,12 +996,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012384359",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::marketing::goods_subsidy_activity::retail_store_act::by_brand_id::stores::post::Body
+            self::goods_subsidy_activity::retail_store_act::by_brand_id::stores::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::marketing::goods_subsidy_activity::retail_store_act::by_brand_id::stores::post::Response
+            self::goods_subsidy_activity::retail_store_act::by_brand_id::stores::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -1119,12 +1015,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012384363",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::marketing::goods_subsidy_activity::retail_store_act::by_brand_id::stores::delete::Body
+            self::goods_subsidy_activity::retail_store_act::by_brand_id::stores::delete::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::marketing::goods_subsidy_activity::retail_store_act::by_brand_id::stores::delete::Response
+            self::goods_subsidy_activity::retail_store_act::by_brand_id::stores::delete::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -1141,8 +1035,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::marketing::goods_subsidy_activity::retail_store_act::by_brand_id::stores::get::Response
+            self::goods_subsidy_activity::retail_store_act::by_brand_id::stores::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -1159,8 +1052,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::marketing::goods_subsidy_activity::retail_store_act::by_brand_id::stores::by_store_code::get::Response
+            self::goods_subsidy_activity::retail_store_act::by_brand_id::stores::by_store_code::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -1175,12 +1067,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "创建活动",
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012553030",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::marketing::membercard_activity::activities::post::Body
-        ),
-        check_response: checker!(
-            crate ::v3::marketing::membercard_activity::activities::post::Response
-        ),
+        check_request: checker!(self::membercard_activity::activities::post::Body),
+        check_response: checker!(self::membercard_activity::activities::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -1195,9 +1083,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012553261",
         deprecated: false,
         check_request: ::std::option::Option::None,
-        check_response: checker!(
-            crate ::v3::marketing::membercard_activity::activities::get::Response
-        ),
+        check_response: checker!(self::membercard_activity::activities::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -1213,8 +1099,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::marketing::membercard_activity::activities::by_activity_id::get::Response
+            self::membercard_activity::activities::by_activity_id::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -1231,8 +1116,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::marketing::membercard_activity::activities::by_activity_id::terminate::post::Response
+            self::membercard_activity::activities::by_activity_id::terminate::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -1249,8 +1133,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::marketing::membercard_open::activate_informations::by_activate_ticket::get::Response
+            self::membercard_open::activate_informations::by_activate_ticket::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -1265,12 +1148,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "设置回调地址",
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012552251",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::marketing::membercard_open::callback::patch::Body
-        ),
-        check_response: checker!(
-            crate ::v3::marketing::membercard_open::callback::patch::Response
-        ),
+        check_request: checker!(self::membercard_open::callback::patch::Body),
+        check_response: checker!(self::membercard_open::callback::patch::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -1285,9 +1164,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012552275",
         deprecated: false,
         check_request: ::std::option::Option::None,
-        check_response: checker!(
-            crate ::v3::marketing::membercard_open::callback::get::Response
-        ),
+        check_response: checker!(self::membercard_open::callback::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -1301,12 +1178,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "创建会员卡模板",
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012545584",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::marketing::membercard_open::cards::post::Body
-        ),
-        check_response: checker!(
-            crate ::v3::marketing::membercard_open::cards::post::Response
-        ),
+        check_request: checker!(self::membercard_open::cards::post::Body),
+        check_response: checker!(self::membercard_open::cards::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -1321,9 +1194,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012547108",
         deprecated: false,
         check_request: ::std::option::Option::None,
-        check_response: checker!(
-            crate ::v3::marketing::membercard_open::cards::get::Response
-        ),
+        check_response: checker!(self::membercard_open::cards::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -1339,7 +1210,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate ::v3::marketing::membercard_open::cards::by_card_id::get::Response
+            self::membercard_open::cards::by_card_id::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -1354,9 +1225,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "修改会员卡模板信息",
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012549567",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::marketing::membercard_open::cards::by_card_id::patch::Body
-        ),
+        check_request: checker!(self::membercard_open::cards::by_card_id::patch::Body),
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -1388,8 +1257,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::marketing::membercard_open::cards::by_card_id::codes::by_code::get::Response
+            self::membercard_open::cards::by_card_id::codes::by_code::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -1405,8 +1273,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012549292",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::marketing::membercard_open::cards::by_card_id::codes::by_code::patch::Body
+            self::membercard_open::cards::by_card_id::codes::by_code::patch::Body
         ),
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
@@ -1423,8 +1290,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012550809",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::marketing::membercard_open::cards::by_card_id::codes::by_code::activate::post::Body
+            self::membercard_open::cards::by_card_id::codes::by_code::activate::post::Body
         ),
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
@@ -1441,8 +1307,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012551350",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::marketing::membercard_open::cards::by_card_id::codes::by_code::bonus::commit::post::Body
+            self::membercard_open::cards::by_card_id::codes::by_code::bonus::commit::post::Body
         ),
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
@@ -1459,8 +1324,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012595808",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::marketing::membercard_open::cards::by_card_id::codes::by_code::bonus::prepare::post::Body
+            self::membercard_open::cards::by_card_id::codes::by_code::bonus::prepare::post::Body
         ),
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
@@ -1477,8 +1341,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012551213",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::marketing::membercard_open::cards::by_card_id::codes::by_code::rights::patch::Body
+            self::membercard_open::cards::by_card_id::codes::by_code::rights::patch::Body
         ),
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
@@ -1495,8 +1358,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4017166964",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::marketing::membercard_open::cards::by_card_id::codes::by_code::set_service_module_data::post::Body
+            self::membercard_open::cards::by_card_id::codes::by_code::set_service_module_data::post::Body
         ),
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
@@ -1513,8 +1375,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012549677",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::marketing::membercard_open::cards::by_card_id::codes::by_code::unavailable::post::Body
+            self::membercard_open::cards::by_card_id::codes::by_code::unavailable::post::Body
         ),
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
@@ -1531,12 +1392,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012545728",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::marketing::membercard_open::cards::by_card_id::codes::deposit::post::Body
+            self::membercard_open::cards::by_card_id::codes::deposit::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::marketing::membercard_open::cards::by_card_id::codes::deposit::post::Response
+            self::membercard_open::cards::by_card_id::codes::deposit::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -1553,8 +1412,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::marketing::membercard_open::cards::by_card_id::decrypt_code::get::Response
+            self::membercard_open::cards::by_card_id::decrypt_code::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -1570,12 +1428,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012550867",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::marketing::membercard_open::cards::by_card_id::permission_tokens::post::Body
+            self::membercard_open::cards::by_card_id::permission_tokens::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::marketing::membercard_open::cards::by_card_id::permission_tokens::post::Response
+            self::membercard_open::cards::by_card_id::permission_tokens::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -1591,12 +1447,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012550535",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::marketing::membercard_open::cards::by_card_id::phone_membercard::import::post::Body
+            self::membercard_open::cards::by_card_id::phone_membercard::import::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::marketing::membercard_open::cards::by_card_id::phone_membercard::import::post::Response
+            self::membercard_open::cards::by_card_id::phone_membercard::import::post::Response
         ),
         encrypted_fields: &["encrypted_phone_number"],
         encrypted_query: &[],
@@ -1612,11 +1466,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012550605",
         deprecated: false,
         check_request: checker!(
-            crate ::v3::marketing::membercard_open::cards::by_card_id::qrcode::post::Body
+            self::membercard_open::cards::by_card_id::qrcode::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::marketing::membercard_open::cards::by_card_id::qrcode::post::Response
+            self::membercard_open::cards::by_card_id::qrcode::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -1632,8 +1485,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012551219",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::marketing::membercard_open::cards::by_card_id::rights::patch::Body
+            self::membercard_open::cards::by_card_id::rights::patch::Body
         ),
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
@@ -1650,12 +1502,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4017167277",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::marketing::membercard_open::cards::by_card_id::service_modules::post::Body
+            self::membercard_open::cards::by_card_id::service_modules::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::marketing::membercard_open::cards::by_card_id::service_modules::post::Response
+            self::membercard_open::cards::by_card_id::service_modules::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -1671,12 +1521,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4017167417",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::marketing::membercard_open::cards::by_card_id::service_modules::by_service_module_id::patch::Body
+            self::membercard_open::cards::by_card_id::service_modules::by_service_module_id::patch::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::marketing::membercard_open::cards::by_card_id::service_modules::by_service_module_id::patch::Response
+            self::membercard_open::cards::by_card_id::service_modules::by_service_module_id::patch::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -1707,8 +1555,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012545673",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::marketing::membercard_open::cards::by_card_id::upgrade::post::Body
+            self::membercard_open::cards::by_card_id::upgrade::post::Body
         ),
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
@@ -1725,12 +1572,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012549739",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::marketing::membercard_open::cards::by_card_id::users::import::post::Body
+            self::membercard_open::cards::by_card_id::users::import::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::marketing::membercard_open::cards::by_card_id::users::import::post::Response
+            self::membercard_open::cards::by_card_id::users::import::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -1746,8 +1591,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4017166226",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::marketing::membercard_open::phonenumber_member::import::post::Body
+            self::membercard_open::phonenumber_member::import::post::Body
         ),
         check_response: ::std::option::Option::None,
         encrypted_fields: &["encrypted_phone_number"],
@@ -1765,8 +1609,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::marketing::membercard_open::phonenumber_member::search::get::Response
+            self::membercard_open::phonenumber_member::search::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &["encrypted_phone_number"],
@@ -1782,9 +1625,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012549255",
         deprecated: false,
         check_request: ::std::option::Option::None,
-        check_response: checker!(
-            crate ::v3::marketing::membercard_open::user::cards::get::Response
-        ),
+        check_response: checker!(self::membercard_open::user::cards::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -1799,12 +1640,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4016184598",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::marketing::partner::delivery_plan::by_sp_mchid::notify_url::post::Body
+            self::partner::delivery_plan::by_sp_mchid::notify_url::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::marketing::partner::delivery_plan::by_sp_mchid::notify_url::post::Response
+            self::partner::delivery_plan::by_sp_mchid::notify_url::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -1820,10 +1659,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4016184554",
         deprecated: false,
         check_request: checker!(
-            crate ::v3::marketing::partner::delivery_plan::delivery_plans::post::Body
+            self::partner::delivery_plan::delivery_plans::post::Body
         ),
         check_response: checker!(
-            crate ::v3::marketing::partner::delivery_plan::delivery_plans::post::Response
+            self::partner::delivery_plan::delivery_plans::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -1840,8 +1679,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::marketing::partner::delivery_plan::delivery_plans::by_brand_id::delivery_plans::get::Response
+            self::partner::delivery_plan::delivery_plans::by_brand_id::delivery_plans::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -1857,12 +1695,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4016184594",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::marketing::partner::delivery_plan::delivery_plans::by_plan_id::patch::Body
+            self::partner::delivery_plan::delivery_plans::by_plan_id::patch::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::marketing::partner::delivery_plan::delivery_plans::by_plan_id::patch::Response
+            self::partner::delivery_plan::delivery_plans::by_plan_id::patch::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -1893,12 +1729,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4017327735",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::marketing::partner::product_coupon::image_generation_tasks::post::Body
+            self::partner::product_coupon::image_generation_tasks::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::marketing::partner::product_coupon::image_generation_tasks::post::Response
+            self::partner::product_coupon::image_generation_tasks::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -1915,8 +1749,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::marketing::partner::product_coupon::image_generation_tasks::by_task_id::get::Response
+            self::partner::product_coupon::image_generation_tasks::by_task_id::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -1933,8 +1766,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::marketing::partner::product_coupon::media::upload_image::post::Response
+            self::partner::product_coupon::media::upload_image::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -1950,11 +1782,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4015781286",
         deprecated: false,
         check_request: checker!(
-            crate ::v3::marketing::partner::product_coupon::notify_configs::post::Body
+            self::partner::product_coupon::notify_configs::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::marketing::partner::product_coupon::notify_configs::post::Response
+            self::partner::product_coupon::notify_configs::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -1971,7 +1802,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate ::v3::marketing::partner::product_coupon::notify_configs::get::Response
+            self::partner::product_coupon::notify_configs::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -1987,11 +1818,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4015781289",
         deprecated: false,
         check_request: checker!(
-            crate ::v3::marketing::partner::product_coupon::product_coupons::post::Body
+            self::partner::product_coupon::product_coupons::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::marketing::partner::product_coupon::product_coupons::post::Response
+            self::partner::product_coupon::product_coupons::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -2007,12 +1837,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4015781296",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::marketing::partner::product_coupon::product_coupons::by_product_coupon_id::patch::Body
+            self::partner::product_coupon::product_coupons::by_product_coupon_id::patch::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::marketing::partner::product_coupon::product_coupons::by_product_coupon_id::patch::Response
+            self::partner::product_coupon::product_coupons::by_product_coupon_id::patch::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -2029,8 +1857,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::marketing::partner::product_coupon::product_coupons::by_product_coupon_id::get::Response
+            self::partner::product_coupon::product_coupons::by_product_coupon_id::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -2046,12 +1873,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4015781290",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::marketing::partner::product_coupon::product_coupons::by_product_coupon_id::deactivate::post::Body
+            self::partner::product_coupon::product_coupons::by_product_coupon_id::deactivate::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::marketing::partner::product_coupon::product_coupons::by_product_coupon_id::deactivate::post::Response
+            self::partner::product_coupon::product_coupons::by_product_coupon_id::deactivate::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -2067,12 +1892,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4016280622",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::marketing::partner::product_coupon::product_coupons::by_product_coupon_id::stock_bundles::post::Body
+            self::partner::product_coupon::product_coupons::by_product_coupon_id::stock_bundles::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::marketing::partner::product_coupon::product_coupons::by_product_coupon_id::stock_bundles::post::Response
+            self::partner::product_coupon::product_coupons::by_product_coupon_id::stock_bundles::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -2088,12 +1911,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4016280633",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::marketing::partner::product_coupon::product_coupons::by_product_coupon_id::stock_bundles::by_stock_bundle_id::patch::Body
+            self::partner::product_coupon::product_coupons::by_product_coupon_id::stock_bundles::by_stock_bundle_id::patch::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::marketing::partner::product_coupon::product_coupons::by_product_coupon_id::stock_bundles::by_stock_bundle_id::patch::Response
+            self::partner::product_coupon::product_coupons::by_product_coupon_id::stock_bundles::by_stock_bundle_id::patch::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -2109,12 +1930,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4016280620",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::marketing::partner::product_coupon::product_coupons::by_product_coupon_id::stock_bundles::by_stock_bundle_id::associate_stores::post::Body
+            self::partner::product_coupon::product_coupons::by_product_coupon_id::stock_bundles::by_stock_bundle_id::associate_stores::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::marketing::partner::product_coupon::product_coupons::by_product_coupon_id::stock_bundles::by_stock_bundle_id::associate_stores::post::Response
+            self::partner::product_coupon::product_coupons::by_product_coupon_id::stock_bundles::by_stock_bundle_id::associate_stores::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -2130,12 +1949,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4016280629",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::marketing::partner::product_coupon::product_coupons::by_product_coupon_id::stock_bundles::by_stock_bundle_id::disassociate_stores::post::Body
+            self::partner::product_coupon::product_coupons::by_product_coupon_id::stock_bundles::by_stock_bundle_id::disassociate_stores::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::marketing::partner::product_coupon::product_coupons::by_product_coupon_id::stock_bundles::by_stock_bundle_id::disassociate_stores::post::Response
+            self::partner::product_coupon::product_coupons::by_product_coupon_id::stock_bundles::by_stock_bundle_id::disassociate_stores::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -2151,12 +1968,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4016280642",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::marketing::partner::product_coupon::product_coupons::by_product_coupon_id::stock_bundles::by_stock_bundle_id::update_budget::post::Body
+            self::partner::product_coupon::product_coupons::by_product_coupon_id::stock_bundles::by_stock_bundle_id::update_budget::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::marketing::partner::product_coupon::product_coupons::by_product_coupon_id::stock_bundles::by_stock_bundle_id::update_budget::post::Response
+            self::partner::product_coupon::product_coupons::by_product_coupon_id::stock_bundles::by_stock_bundle_id::update_budget::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -2172,12 +1987,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4015781304",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::marketing::partner::product_coupon::product_coupons::by_product_coupon_id::stocks::post::Body
+            self::partner::product_coupon::product_coupons::by_product_coupon_id::stocks::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::marketing::partner::product_coupon::product_coupons::by_product_coupon_id::stocks::post::Response
+            self::partner::product_coupon::product_coupons::by_product_coupon_id::stocks::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -2194,8 +2007,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::marketing::partner::product_coupon::product_coupons::by_product_coupon_id::stocks::get::Response
+            self::partner::product_coupon::product_coupons::by_product_coupon_id::stocks::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -2211,12 +2023,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4015781556",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::marketing::partner::product_coupon::product_coupons::by_product_coupon_id::stocks::by_stock_id::patch::Body
+            self::partner::product_coupon::product_coupons::by_product_coupon_id::stocks::by_stock_id::patch::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::marketing::partner::product_coupon::product_coupons::by_product_coupon_id::stocks::by_stock_id::patch::Response
+            self::partner::product_coupon::product_coupons::by_product_coupon_id::stocks::by_stock_id::patch::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -2233,8 +2043,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::marketing::partner::product_coupon::product_coupons::by_product_coupon_id::stocks::by_stock_id::get::Response
+            self::partner::product_coupon::product_coupons::by_product_coupon_id::stocks::by_stock_id::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -2250,12 +2059,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4015781302",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::marketing::partner::product_coupon::product_coupons::by_product_coupon_id::stocks::by_stock_id::associate_stores::post::Body
+            self::partner::product_coupon::product_coupons::by_product_coupon_id::stocks::by_stock_id::associate_stores::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::marketing::partner::product_coupon::product_coupons::by_product_coupon_id::stocks::by_stock_id::associate_stores::post::Response
+            self::partner::product_coupon::product_coupons::by_product_coupon_id::stocks::by_stock_id::associate_stores::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -2272,8 +2079,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::marketing::partner::product_coupon::product_coupons::by_product_coupon_id::stocks::by_stock_id::associated_stores::get::Response
+            self::partner::product_coupon::product_coupons::by_product_coupon_id::stocks::by_stock_id::associated_stores::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -2289,12 +2095,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4015781532",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::marketing::partner::product_coupon::product_coupons::by_product_coupon_id::stocks::by_stock_id::deactivate::post::Body
+            self::partner::product_coupon::product_coupons::by_product_coupon_id::stocks::by_stock_id::deactivate::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::marketing::partner::product_coupon::product_coupons::by_product_coupon_id::stocks::by_stock_id::deactivate::post::Response
+            self::partner::product_coupon::product_coupons::by_product_coupon_id::stocks::by_stock_id::deactivate::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -2310,12 +2114,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4015781537",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::marketing::partner::product_coupon::product_coupons::by_product_coupon_id::stocks::by_stock_id::disassociate_stores::post::Body
+            self::partner::product_coupon::product_coupons::by_product_coupon_id::stocks::by_stock_id::disassociate_stores::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::marketing::partner::product_coupon::product_coupons::by_product_coupon_id::stocks::by_stock_id::disassociate_stores::post::Response
+            self::partner::product_coupon::product_coupons::by_product_coupon_id::stocks::by_stock_id::disassociate_stores::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -2331,12 +2133,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4015781561",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::marketing::partner::product_coupon::product_coupons::by_product_coupon_id::stocks::by_stock_id::update_budget::post::Body
+            self::partner::product_coupon::product_coupons::by_product_coupon_id::stocks::by_stock_id::update_budget::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::marketing::partner::product_coupon::product_coupons::by_product_coupon_id::stocks::by_stock_id::update_budget::post::Response
+            self::partner::product_coupon::product_coupons::by_product_coupon_id::stocks::by_stock_id::update_budget::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -2352,12 +2152,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4015781572",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::marketing::partner::product_coupon::product_coupons::by_product_coupon_id::stocks::by_stock_id::upload_coupon_codes::post::Body
+            self::partner::product_coupon::product_coupons::by_product_coupon_id::stocks::by_stock_id::upload_coupon_codes::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::marketing::partner::product_coupon::product_coupons::by_product_coupon_id::stocks::by_stock_id::upload_coupon_codes::post::Response
+            self::partner::product_coupon::product_coupons::by_product_coupon_id::stocks::by_stock_id::upload_coupon_codes::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -2373,12 +2171,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4016280664",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::marketing::partner::product_coupon::users::by_openid::coupon_bundles::post::Body
+            self::partner::product_coupon::users::by_openid::coupon_bundles::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::marketing::partner::product_coupon::users::by_openid::coupon_bundles::post::Response
+            self::partner::product_coupon::users::by_openid::coupon_bundles::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -2394,12 +2190,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4016280658",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::marketing::partner::product_coupon::users::by_openid::coupon_bundles::by_user_coupon_bundle_id::deactivate::post::Body
+            self::partner::product_coupon::users::by_openid::coupon_bundles::by_user_coupon_bundle_id::deactivate::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::marketing::partner::product_coupon::users::by_openid::coupon_bundles::by_user_coupon_bundle_id::deactivate::post::Response
+            self::partner::product_coupon::users::by_openid::coupon_bundles::by_user_coupon_bundle_id::deactivate::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -2415,12 +2209,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4015781605",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::marketing::partner::product_coupon::users::by_openid::coupons::post::Body
+            self::partner::product_coupon::users::by_openid::coupons::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::marketing::partner::product_coupon::users::by_openid::coupons::post::Response
+            self::partner::product_coupon::users::by_openid::coupons::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -2445,8 +2237,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::marketing::partner::product_coupon::users::by_openid::coupons::get::Response
+            self::partner::product_coupon::users::by_openid::coupons::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -2463,8 +2254,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::marketing::partner::product_coupon::users::by_openid::coupons::by_coupon_code::get::Response
+            self::partner::product_coupon::users::by_openid::coupons::by_coupon_code::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -2480,12 +2270,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4015781575",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::marketing::partner::product_coupon::users::by_openid::coupons::by_coupon_code::confirm::post::Body
+            self::partner::product_coupon::users::by_openid::coupons::by_coupon_code::confirm::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::marketing::partner::product_coupon::users::by_openid::coupons::by_coupon_code::confirm::post::Response
+            self::partner::product_coupon::users::by_openid::coupons::by_coupon_code::confirm::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -2501,12 +2289,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4015781578",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::marketing::partner::product_coupon::users::by_openid::coupons::by_coupon_code::deactivate::post::Body
+            self::partner::product_coupon::users::by_openid::coupons::by_coupon_code::deactivate::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::marketing::partner::product_coupon::users::by_openid::coupons::by_coupon_code::deactivate::post::Response
+            self::partner::product_coupon::users::by_openid::coupons::by_coupon_code::deactivate::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -2522,12 +2308,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4015781599",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::marketing::partner::product_coupon::users::by_openid::coupons::by_coupon_code::r#return::post::Body
+            self::partner::product_coupon::users::by_openid::coupons::by_coupon_code::r#return::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::marketing::partner::product_coupon::users::by_openid::coupons::by_coupon_code::r#return::post::Response
+            self::partner::product_coupon::users::by_openid::coupons::by_coupon_code::r#return::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -2543,12 +2327,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4015781608",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::marketing::partner::product_coupon::users::by_openid::coupons::by_coupon_code::r#use::post::Body
+            self::partner::product_coupon::users::by_openid::coupons::by_coupon_code::r#use::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::marketing::partner::product_coupon::users::by_openid::coupons::by_coupon_code::r#use::post::Response
+            self::partner::product_coupon::users::by_openid::coupons::by_coupon_code::r#use::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -2564,12 +2346,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4016434365",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::marketing::partner::product_coupon::users::by_openid::pre_send_coupon::post::Body
+            self::partner::product_coupon::users::by_openid::pre_send_coupon::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::marketing::partner::product_coupon::users::by_openid::pre_send_coupon::post::Response
+            self::partner::product_coupon::users::by_openid::pre_send_coupon::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -2585,12 +2365,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/partner/4016280670",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::marketing::partner::product_coupon::users::by_openid::pre_send_coupon_bundle::post::Body
+            self::partner::product_coupon::users::by_openid::pre_send_coupon_bundle::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::marketing::partner::product_coupon::users::by_openid::pre_send_coupon_bundle::post::Response
+            self::partner::product_coupon::users::by_openid::pre_send_coupon_bundle::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -2606,7 +2384,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012380536",
         deprecated: false,
         check_request: ::std::option::Option::None,
-        check_response: checker!(crate ::v3::marketing::partnerships::get::Response),
+        check_response: checker!(self::partnerships::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -2620,10 +2398,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "建立合作关系",
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012380498",
         deprecated: false,
-        check_request: checker!(crate ::v3::marketing::partnerships::build::post::Body),
-        check_response: checker!(
-            crate ::v3::marketing::partnerships::build::post::Response
-        ),
+        check_request: checker!(self::partnerships::build::post::Body),
+        check_response: checker!(self::partnerships::build::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -2637,12 +2413,8 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "终止合作关系",
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4017164460",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::marketing::partnerships::terminate::post::Body
-        ),
-        check_response: checker!(
-            crate ::v3::marketing::partnerships::terminate::post::Response
-        ),
+        check_request: checker!(self::partnerships::terminate::post::Body),
+        check_response: checker!(self::partnerships::terminate::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -2657,9 +2429,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012489126",
         deprecated: false,
         check_request: ::std::option::Option::None,
-        check_response: checker!(
-            crate ::v3::marketing::paygiftactivity::activities::get::Response
-        ),
+        check_response: checker!(self::paygiftactivity::activities::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -2675,8 +2445,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::marketing::paygiftactivity::activities::by_activity_id::get::Response
+            self::paygiftactivity::activities::by_activity_id::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -2693,8 +2462,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::marketing::paygiftactivity::activities::by_activity_id::goods::get::Response
+            self::paygiftactivity::activities::by_activity_id::goods::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -2711,8 +2479,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::marketing::paygiftactivity::activities::by_activity_id::merchants::get::Response
+            self::paygiftactivity::activities::by_activity_id::merchants::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -2728,12 +2495,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012466671",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::marketing::paygiftactivity::activities::by_activity_id::merchants::add::post::Body
+            self::paygiftactivity::activities::by_activity_id::merchants::add::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::marketing::paygiftactivity::activities::by_activity_id::merchants::add::post::Response
+            self::paygiftactivity::activities::by_activity_id::merchants::add::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -2749,12 +2514,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012466787",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::marketing::paygiftactivity::activities::by_activity_id::merchants::delete::post::Body
+            self::paygiftactivity::activities::by_activity_id::merchants::delete::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::marketing::paygiftactivity::activities::by_activity_id::merchants::delete::post::Response
+            self::paygiftactivity::activities::by_activity_id::merchants::delete::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -2771,8 +2534,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::marketing::paygiftactivity::activities::by_activity_id::terminate::post::Response
+            self::paygiftactivity::activities::by_activity_id::terminate::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -2788,11 +2550,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012487898",
         deprecated: false,
         check_request: checker!(
-            crate ::v3::marketing::paygiftactivity::unique_threshold_activity::post::Body
+            self::paygiftactivity::unique_threshold_activity::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::marketing::paygiftactivity::unique_threshold_activity::post::Response
+            self::paygiftactivity::unique_threshold_activity::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -2807,11 +2568,9 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         title: "创建自定义入口",
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012526342",
         deprecated: false,
-        check_request: checker!(
-            crate ::v3::marketing::shopping_receipt::customentrances::post::Body
-        ),
+        check_request: checker!(self::shopping_receipt::customentrances::post::Body),
         check_response: checker!(
-            crate ::v3::marketing::shopping_receipt::customentrances::post::Response
+            self::shopping_receipt::customentrances::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -2828,8 +2587,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::marketing::shopping_receipt::customentrances::by_brand_id::get::Response
+            self::shopping_receipt::customentrances::by_brand_id::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -2845,12 +2603,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012526475",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::marketing::shopping_receipt::customentrances::by_brand_id::patch::Body
+            self::shopping_receipt::customentrances::by_brand_id::patch::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::marketing::shopping_receipt::customentrances::by_brand_id::patch::Response
+            self::shopping_receipt::customentrances::by_brand_id::patch::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -2866,12 +2622,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/4012443843",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::marketing::shopping_receipt::merchantshoppingreceiptjumpinfos::post::Body
+            self::shopping_receipt::merchantshoppingreceiptjumpinfos::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::marketing::shopping_receipt::merchantshoppingreceiptjumpinfos::post::Response
+            self::shopping_receipt::merchantshoppingreceiptjumpinfos::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -2888,7 +2642,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate ::v3::marketing::shopping_receipt::shoppingreceipts::post::Response
+            self::shopping_receipt::shoppingreceipts::post::Response
         ),
         encrypted_fields: &["merchant_contact_information.consultation_phone_number"],
         encrypted_query: &[],
@@ -2911,9 +2665,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter6_1_3.shtml",
         deprecated: false,
         check_request: ::std::option::Option::None,
-        check_response: checker!(
-            crate ::v3::marketing::weekly_discount::activities::get::Response
-        ),
+        check_response: checker!(self::weekly_discount::activities::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
     },
@@ -2929,8 +2681,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::marketing::weekly_discount::activities::by_activity_id::get::Response
+            self::weekly_discount::activities::by_activity_id::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -2946,12 +2697,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter6_1_1.shtml",
         deprecated: false,
         check_request: checker!(
-            crate
-            ::v3::marketing::weekly_discount::activities::by_activity_id::apply::post::Body
+            self::weekly_discount::activities::by_activity_id::apply::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::marketing::weekly_discount::activities::by_activity_id::apply::post::Response
+            self::weekly_discount::activities::by_activity_id::apply::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -2967,11 +2716,10 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         doc_link: "https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter3_2_1.shtml",
         deprecated: false,
         check_request: checker!(
-            crate ::v3::marketing::withdraw_favor::users::by_openid::coupons::post::Body
+            self::withdraw_favor::users::by_openid::coupons::post::Body
         ),
         check_response: checker!(
-            crate
-            ::v3::marketing::withdraw_favor::users::by_openid::coupons::post::Response
+            self::withdraw_favor::users::by_openid::coupons::post::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
@@ -2988,8 +2736,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         deprecated: false,
         check_request: ::std::option::Option::None,
         check_response: checker!(
-            crate
-            ::v3::marketing::withdraw_favor::users::by_openid::coupons::get::Response
+            self::withdraw_favor::users::by_openid::coupons::get::Response
         ),
         encrypted_fields: &[],
         encrypted_query: &[],

@@ -109,7 +109,7 @@ pub mod post {
 ///
 /// 商户可通过该接口创建保险订单。
 ///
-/// Sends `POST /v3/hire-power-bank/insurance-orders`. Feature `hire\_power\_bank`.
+/// Sends `POST /v3/hire-power-bank/insurance-orders`. Feature `hire_power_bank`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/docs/merchant/apis/hire-power-bank-insurance/insurance-orders/create-insurance-order.html>
 #[rustfmt::skip]

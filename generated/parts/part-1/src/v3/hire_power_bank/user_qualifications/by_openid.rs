@@ -30,7 +30,7 @@ pub mod get {
 ///
 /// 商户通过该接口查询用户保险订单领取资格。
 ///
-/// Sends `GET /v3/hire-power-bank/user-qualifications/{openid}`. Feature `hire\_power\_bank`.
+/// Sends `GET /v3/hire-power-bank/user-qualifications/{openid}`. Feature `hire_power_bank`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/docs/merchant/apis/hire-power-bank-insurance/insurance-orders/get-qualification-by-open-id.html>
 #[rustfmt::skip]

@@ -495,7 +495,7 @@ pub mod post {
 ///
 /// 商户完成收款后，调用本接口开具成品油行业电子发票并插入微信用户的卡包。请求的交易信息必须真实存在。  注意：本接口成功返回仅代表开票请求已被受理，当开票完成时，微信支付会根据商户配置的回调地址进行回调通知，商户也可以通过【查询电子发票】接口获取开票结果及开票信息。蓝字发票开具失败时，可以通过更换fapiao\_information.fapiao\_id，重新填写发票信息进行重试。每个申请单可至多重试4次。
 ///
-/// Sends `POST /v3/new-tax-control-fapiao/fapiao-applications/issue-refined-oil`. Feature `new\_tax\_control\_fapiao`.
+/// Sends `POST /v3/new-tax-control-fapiao/fapiao-applications/issue-refined-oil`. Feature `new_tax_control_fapiao`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4016760559>
 #[rustfmt::skip]

@@ -347,7 +347,7 @@ pub mod post {
 ///
 /// 商户完成收款后，调用本接口开具电子发票并插入微信用户的卡包。若是非微信支付场景，需要先通过【获取抬头填写链接】接口获取抬头填写链接，并等待用户完成填写才能调用本接口；若是微信支付场景，则无需额外获取抬头填写链接。
 ///
-/// Sends `POST /v3/new-tax-control-fapiao/fapiao-applications`. Feature `new\_tax\_control\_fapiao`.
+/// Sends `POST /v3/new-tax-control-fapiao/fapiao-applications`. Feature `new_tax_control_fapiao`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4012538301>
 ///

@@ -92,7 +92,7 @@ pub mod post {
 ///
 /// 调用【将电子发票插入微信用户卡包】接口之前，需要先调用本接口上传电子发票文件，获取文件ID。上传的发票文件会在三天后过期，因此上传后请尽快调用【将电子发票插入微信用户卡包】接口执行插入微信用户卡包的操作。
 ///
-/// Sends `POST /v3/new-tax-control-fapiao/fapiao-applications/upload-fapiao-file`. Feature `new\_tax\_control\_fapiao`.
+/// Sends `POST /v3/new-tax-control-fapiao/fapiao-applications/upload-fapiao-file`. Feature `new_tax_control_fapiao`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4012556605>
 ///

@@ -127,7 +127,7 @@ pub mod get {
 ///
 /// 服务商通过填写发票模式，发票开通能力等信息，获取邀请商户开通服务商电子发票能力的链接，展示给商户，进行授权开通服务商电子发票能力。
 ///
-/// Sends `GET /v3/new-tax-control-fapiao/fapiaomerchant/getspinviteurl`. Feature `new\_tax\_control\_fapiao`.
+/// Sends `GET /v3/new-tax-control-fapiao/fapiaomerchant/getspinviteurl`. Feature `new_tax_control_fapiao`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4015941495>
 #[rustfmt::skip]

@@ -124,7 +124,7 @@ pub mod get {
 ///
 /// 通过时间范围，邀请的code等参数查询服务商邀请的商户信息，支持分页查询。
 ///
-/// Sends `GET /v3/new-tax-control-fapiao/fapiaomerchant/listspinvitemchinfo`. Feature `new\_tax\_control\_fapiao`.
+/// Sends `GET /v3/new-tax-control-fapiao/fapiaomerchant/listspinvitemchinfo`. Feature `new_tax_control_fapiao`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4015941524>
 #[rustfmt::skip]

@@ -66,7 +66,7 @@ pub mod get {
 ///
 /// 查询商户在微信支付商户平台中配置的电子发票开票基础信息。
 ///
-/// Sends `GET /v3/new-tax-control-fapiao/merchant/base-information`. Feature `new\_tax\_control\_fapiao`.
+/// Sends `GET /v3/new-tax-control-fapiao/merchant/base-information`. Feature `new_tax_control_fapiao`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4012538180>
 ///

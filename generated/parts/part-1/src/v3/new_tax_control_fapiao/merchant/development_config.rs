@@ -90,7 +90,7 @@ pub mod patch {
 ///
 /// 配置开发选项（例如回调地址、全部账单展示开发票入口开关），该配置对其绑定的同主体商户号也生效。
 ///
-/// Sends `PATCH /v3/new-tax-control-fapiao/merchant/development-config`. Feature `new\_tax\_control\_fapiao`.
+/// Sends `PATCH /v3/new-tax-control-fapiao/merchant/development-config`. Feature `new_tax_control_fapiao`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4012529457>
 ///
@@ -138,7 +138,7 @@ pub mod get {
 }
 /// 查询商户配置的开发选项
 ///
-/// Sends `GET /v3/new-tax-control-fapiao/merchant/development-config`. Feature `new\_tax\_control\_fapiao`.
+/// Sends `GET /v3/new-tax-control-fapiao/merchant/development-config`. Feature `new_tax_control_fapiao`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4012529526>
 ///

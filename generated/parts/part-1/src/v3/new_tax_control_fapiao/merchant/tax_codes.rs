@@ -87,7 +87,7 @@ pub mod get {
 ///
 /// 查询商户在微信支付商户平台中配置的电子发票税收分类编码对照表。
 ///
-/// Sends `GET /v3/new-tax-control-fapiao/merchant/tax-codes`. Feature `new\_tax\_control\_fapiao`.
+/// Sends `GET /v3/new-tax-control-fapiao/merchant/tax-codes`. Feature `new_tax_control_fapiao`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4012538236>
 ///

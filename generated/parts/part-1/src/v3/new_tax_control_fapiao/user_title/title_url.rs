@@ -114,7 +114,7 @@ pub mod get {
 ///
 /// 非微信支付场景中，商户需先调用本接口获取抬头填写链接，供用户填写发票抬头。当用户提交抬头信息后，微信支付会根据商户配置的回调地址进行回调通知。 注意：获取到的抬头填写链接有30分钟的有效期，若在用户填写发票抬头之前链接过期，商户需要重新获取（此时无需更换发票申请单号）
 ///
-/// Sends `GET /v3/new-tax-control-fapiao/user-title/title-url`. Feature `new\_tax\_control\_fapiao`.
+/// Sends `GET /v3/new-tax-control-fapiao/user-title/title-url`. Feature `new_tax_control_fapiao`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4012538106>
 ///

@@ -62,7 +62,7 @@ pub mod post {
 ///
 /// 商户在引导用户跳转先享卡领卡前，需要请求先享卡预受理领卡请求接口，再根据返回数据引导用户跳转领卡。
 ///
-/// Sends `POST /v3/discount-card/cards`. Feature `discount\_card`.
+/// Sends `POST /v3/discount-card/cards`. Feature `discount_card`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/discount-card/chapter3_1.shtml>
 #[rustfmt::skip]

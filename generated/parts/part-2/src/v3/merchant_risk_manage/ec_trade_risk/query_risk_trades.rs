@@ -145,7 +145,7 @@ pub mod post {
 ///
 /// 商户可调用该接口，查询风险订单，从而进行之后的风险管控&amp;生态建设。
 ///
-/// Sends `POST /v3/merchant-risk-manage/ec-trade-risk/query-risk-trades`. Feature `merchant\_risk\_manage`.
+/// Sends `POST /v3/merchant-risk-manage/ec-trade-risk/query-risk-trades`. Feature `merchant_risk_manage`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4013894247>
 ///

@@ -156,7 +156,7 @@ pub mod post {
 ///
 /// 商户查询订单风险后，调用该接口回传对风险订单/风险商户的调查、处置信息。
 ///
-/// Sends `POST /v3/merchant-risk-manage/ec-trade-risk/recv-dispose-result`. Feature `merchant\_risk\_manage`.
+/// Sends `POST /v3/merchant-risk-manage/ec-trade-risk/recv-dispose-result`. Feature `merchant_risk_manage`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4013894250>
 ///

@@ -108,7 +108,7 @@ pub mod get {
 ///
 /// 商户可通过调用此接口，查询指定时间段的所有用户投诉信息，并在返回结果分页输出查询结果。对于服务商、渠道商，可通过调用此接口，查询指定子商户号对应子商户的投诉信息，若不指定，则查询所有子商户投诉信。
 ///
-/// Sends `GET /v3/merchant-service/complaints`. Feature `merchant\_service`.
+/// Sends `GET /v3/merchant-service/complaints`. Feature `merchant_service`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/tool/merchant-service/chapter3_1.shtml>
 #[deprecated(note = "marked deprecated or discarded in the WeChat Pay docs")]

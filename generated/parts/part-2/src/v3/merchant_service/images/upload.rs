@@ -69,7 +69,7 @@ pub mod post {
 ///
 /// 商户上传反馈图片的接口。 将媒体图片进行二进制转换，得到的媒体图片二进制内容，在请求body中上传此二进制内容。 媒体图片只支持jpg、png、bmp格式，文件大小不能超过2M。
 ///
-/// Sends `POST /v3/merchant-service/images/upload`. Feature `merchant\_service`.
+/// Sends `POST /v3/merchant-service/images/upload`. Feature `merchant_service`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4012467250>
 ///

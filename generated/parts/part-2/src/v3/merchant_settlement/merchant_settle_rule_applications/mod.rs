@@ -76,7 +76,7 @@ pub mod post {
 ///
 /// 从业机构可调用该接口帮助特约商户进行结算规则ID的修改。
 ///
-/// Sends `POST /v3/merchant-settlement/merchant-settle-rule-applications`. Feature `merchant\_settlement`.
+/// Sends `POST /v3/merchant-settlement/merchant-settle-rule-applications`. Feature `merchant_settlement`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012697924>
 #[rustfmt::skip]

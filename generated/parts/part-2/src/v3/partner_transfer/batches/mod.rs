@@ -212,7 +212,7 @@ pub mod post {
 ///
 /// 服务商可以通过该接口，批量向用户零钱进行转账操作。
 ///
-/// Sends `POST /v3/partner-transfer/batches`. Feature `partner\_transfer`.
+/// Sends `POST /v3/partner-transfer/batches`. Feature `partner_transfer`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012465738>
 #[rustfmt::skip]

@@ -131,7 +131,7 @@ pub mod get {
 ///
 /// 查询指定用户指定日期微工卡核身记录，查询结果仅展示核身成功的记录
 ///
-/// Sends `GET /v3/payroll-card/authentications`. Feature `payroll\_card`.
+/// Sends `GET /v3/payroll-card/authentications`. Feature `payroll_card`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012461820>
 #[rustfmt::skip]

@@ -108,7 +108,7 @@ pub mod post {
 ///
 /// 服务商在拉起微工卡前端服务给用户做微工卡核身前，需要先调用本接口预下单，下单成功后才能进行核身
 ///
-/// Sends `POST /v3/payroll-card/authentications/pre-order`. Feature `payroll\_card`.
+/// Sends `POST /v3/payroll-card/authentications/pre-order`. Feature `payroll_card`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012923362>
 #[rustfmt::skip]

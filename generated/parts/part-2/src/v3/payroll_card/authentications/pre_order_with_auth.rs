@@ -148,7 +148,7 @@ pub mod post {
 ///
 /// 本接口适用于用户需同步完成服务开通、授权及身份核验的场景。在拉起微工卡前端服务为用户核身前，需调用本接口预下单，下单成功后才能进行核身。如此时用户未开通微工卡服务或未完成对商户的授权，则先完成开通、授权，同步完成身份核验，并提供可信的核验结果。
 ///
-/// Sends `POST /v3/payroll-card/authentications/pre-order-with-auth`. Feature `payroll\_card`.
+/// Sends `POST /v3/payroll-card/authentications/pre-order-with-auth`. Feature `payroll_card`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012461761>
 #[rustfmt::skip]

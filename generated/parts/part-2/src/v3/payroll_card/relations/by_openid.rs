@@ -75,7 +75,7 @@ pub mod get {
 ///
 /// 查询商户和微信支付用户的微工卡授权关系
 ///
-/// Sends `GET /v3/payroll-card/relations/{openid}`. Feature `payroll\_card`.
+/// Sends `GET /v3/payroll-card/relations/{openid}`. Feature `payroll_card`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012461728>
 #[rustfmt::skip]

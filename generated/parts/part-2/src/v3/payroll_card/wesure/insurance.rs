@@ -71,7 +71,7 @@ pub mod post {
 }
 /// 生成投保结果
 ///
-/// Sends `POST /v3/payroll-card/wesure/insurance`. Feature `payroll\_card`.
+/// Sends `POST /v3/payroll-card/wesure/insurance`. Feature `payroll_card`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter4_1_32.shtml>
 #[rustfmt::skip]

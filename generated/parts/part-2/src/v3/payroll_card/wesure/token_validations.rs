@@ -101,7 +101,7 @@ pub mod post {
 ///
 /// 校验按商户拉起核身时预下单的token值对应的微工卡核身结果是否成功
 ///
-/// Sends `POST /v3/payroll-card/wesure/token-validations`. Feature `payroll\_card`.
+/// Sends `POST /v3/payroll-card/wesure/token-validations`. Feature `payroll_card`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3_partner/Offline/apis/chapter4_1_31.shtml>
 #[rustfmt::skip]

@@ -209,7 +209,7 @@ pub mod post {
 ///
 /// 从业机构可调用该接口帮助已完成开户意愿确认的特约商户报名微信支付优惠费率活动。
 ///
-/// Sends `POST /v3/rate-activity/applications`. Feature `rate\_activity`.
+/// Sends `POST /v3/rate-activity/applications`. Feature `rate_activity`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012698774>
 #[rustfmt::skip]

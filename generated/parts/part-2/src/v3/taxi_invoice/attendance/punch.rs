@@ -56,7 +56,7 @@ pub mod post {
 ///
 /// 签到签退数据主要用于控制微信支付凭证是否包含开发票入口、是否创建用户行程单
 ///
-/// Sends `POST /v3/taxi-invoice/attendance/punch`. Feature `taxi\_invoice`.
+/// Sends `POST /v3/taxi-invoice/attendance/punch`. Feature `taxi_invoice`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012461368>
 #[rustfmt::skip]

@@ -444,7 +444,7 @@ pub mod post {
 ///
 /// 服务商开具出租车电子发票后，调用本接口将发票插入微信用户的卡包。调用本接口需要发票文件ID，可调用【上传出租车电子发票文件】来获取。
 ///
-/// Sends `POST /v3/taxi-invoice/cards`. Feature `taxi\_invoice`.
+/// Sends `POST /v3/taxi-invoice/cards`. Feature `taxi_invoice`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012461432>
 #[rustfmt::skip]

@@ -81,7 +81,7 @@ pub mod post {
 ///
 /// 服务商调用插卡接口前，需调用本接口上传出租车电子发票文件来获取文件ID。文件ID有效期为3天，有效期内未成功调用插卡接口需重新调用本接口上传发票文件。
 ///
-/// Sends `POST /v3/taxi-invoice/cards/upload-file`. Feature `taxi\_invoice`.
+/// Sends `POST /v3/taxi-invoice/cards/upload-file`. Feature `taxi_invoice`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012692904>
 #[rustfmt::skip]

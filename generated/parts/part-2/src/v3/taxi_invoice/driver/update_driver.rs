@@ -223,7 +223,7 @@ pub mod post {
 ///
 /// 新增、更新司机信息，司机需有实名认证的微信号，否则新增、更新失败，司机所在的公司必须已经成为服务商的特约商户，否则新增、更新失败。
 ///
-/// Sends `POST /v3/taxi-invoice/driver/update-driver`. Feature `taxi\_invoice`.
+/// Sends `POST /v3/taxi-invoice/driver/update-driver`. Feature `taxi_invoice`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012460171>
 #[rustfmt::skip]

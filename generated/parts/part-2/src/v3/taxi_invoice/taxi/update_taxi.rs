@@ -107,7 +107,7 @@ pub mod post {
 ///
 /// 商户可通过调用该接口新增、更新出租车信息，出租车所在的公司必须已经成为服务商的特约商户，否则新增失败
 ///
-/// Sends `POST /v3/taxi-invoice/taxi/update-taxi`. Feature `taxi\_invoice`.
+/// Sends `POST /v3/taxi-invoice/taxi/update-taxi`. Feature `taxi_invoice`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012460167>
 #[rustfmt::skip]

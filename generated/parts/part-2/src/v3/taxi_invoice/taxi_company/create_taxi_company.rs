@@ -131,7 +131,7 @@ pub mod post {
 ///
 /// 新增出租车公司，主要用于服务商绑定特约商户，为出租车公司开通电子发票功能，提交开票信息等
 ///
-/// Sends `POST /v3/taxi-invoice/taxi-company/create-taxi-company`. Feature `taxi\_invoice`.
+/// Sends `POST /v3/taxi-invoice/taxi-company/create-taxi-company`. Feature `taxi_invoice`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012460154>
 #[rustfmt::skip]

@@ -73,7 +73,7 @@ pub mod get {
 ///
 /// 服务商可以凭“凭证”查询对应的“乘客行程单”。
 ///
-/// Sends `GET /v3/taxi-invoice/user-taxi-order/find-by-token`. Feature `taxi\_invoice`.
+/// Sends `GET /v3/taxi-invoice/user-taxi-order/find-by-token`. Feature `taxi_invoice`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012460180>
 #[rustfmt::skip]

@@ -65,7 +65,7 @@ pub mod post {
 ///
 /// 受理银行付款模式转账明细电子回单接口，商户通过该接口可以申请受理转账明细单电子回单服务。
 ///
-/// Sends `POST /v3/bank-batch-transfer/receipt/detail-receipts`. Feature `bank\_batch\_transfer`.
+/// Sends `POST /v3/bank-batch-transfer/receipt/detail-receipts`. Feature `bank_batch_transfer`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012470770>
 #[rustfmt::skip]
@@ -130,7 +130,7 @@ pub mod get {
 ///
 /// 查询银行付款模式转账明细电子回单受理结果接口，商户通过该接口可以查询电子回单受理进度信息，包括电子回单据信息，电子回单文件的hash值，电子回单文件的下载地址等。
 ///
-/// Sends `GET /v3/bank-batch-transfer/receipt/detail-receipts`. Feature `bank\_batch\_transfer`.
+/// Sends `GET /v3/bank-batch-transfer/receipt/detail-receipts`. Feature `bank_batch_transfer`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012470775>
 #[rustfmt::skip]

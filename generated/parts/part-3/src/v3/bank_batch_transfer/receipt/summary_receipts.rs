@@ -63,7 +63,7 @@ pub mod post {
 ///
 /// 银行付款模式转账汇总电子回单申请受理接口，商户通过该接口可以申请受理电子回单服务。
 ///
-/// Sends `POST /v3/bank-batch-transfer/receipt/summary-receipts`. Feature `bank\_batch\_transfer`.
+/// Sends `POST /v3/bank-batch-transfer/receipt/summary-receipts`. Feature `bank_batch_transfer`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012470746>
 #[rustfmt::skip]
@@ -126,7 +126,7 @@ pub mod get {
 ///
 /// 查询银行付款模式转账汇总电子回单接口，商户通过该接口可以查询电子回单受理进度信息，包括电子回单据信息，电子回单文件的hash值，电子回单文件的下载地址等
 ///
-/// Sends `GET /v3/bank-batch-transfer/receipt/summary-receipts`. Feature `bank\_batch\_transfer`.
+/// Sends `GET /v3/bank-batch-transfer/receipt/summary-receipts`. Feature `bank_batch_transfer`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012470761>
 #[rustfmt::skip]

@@ -116,7 +116,8 @@ pub mod post {
     #[non_exhaustive]
     pub struct TrademarkRegistrationCertificate {
         /// 商标注册证
-        pub certificate: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub certificate: ::std::option::Option<::std::string::String>,
         /// 商标名称
         pub name: ::std::string::String,
         /// 商标注册号
@@ -138,11 +139,18 @@ pub mod post {
         /// 商标授权有效期结束时间
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub authorization_end_time: ::std::option::Option<::std::string::String>,
+        /// 商标注册证列表
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub certificate_list: ::std::option::Option<
+            ::std::vec::Vec<::std::string::String>,
+        >,
+        /// 商标许可使用授权书列表
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub license_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     }
     impl TrademarkRegistrationCertificate {
         /// Creates the value from its required fields; optional ones are set with the methods below.
         pub fn new(
-            certificate: impl ::std::convert::Into<::std::string::String>,
             name: impl ::std::convert::Into<::std::string::String>,
             number: impl ::std::convert::Into<::std::string::String>,
             valid_begin_time: impl ::std::convert::Into<::std::string::String>,
@@ -151,7 +159,7 @@ pub mod post {
             holder: impl ::std::convert::Into<::std::string::String>,
         ) -> Self {
             Self {
-                certificate: certificate.into(),
+                certificate: ::std::option::Option::None,
                 name: name.into(),
                 number: number.into(),
                 valid_begin_time: valid_begin_time.into(),
@@ -161,7 +169,17 @@ pub mod post {
                 license: ::std::option::Option::None,
                 authorization_begin_time: ::std::option::Option::None,
                 authorization_end_time: ::std::option::Option::None,
+                certificate_list: ::std::option::Option::None,
+                license_list: ::std::option::Option::None,
             }
+        }
+        /// Sets `certificate`.
+        pub fn certificate(
+            mut self,
+            certificate: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.certificate = ::std::option::Option::Some(certificate.into());
+            self
         }
         /// Sets `license`.
         pub fn license(
@@ -191,6 +209,22 @@ pub mod post {
             );
             self
         }
+        /// Sets `certificate_list`.
+        pub fn certificate_list(
+            mut self,
+            certificate_list: ::std::vec::Vec<::std::string::String>,
+        ) -> Self {
+            self.certificate_list = ::std::option::Option::Some(certificate_list);
+            self
+        }
+        /// Sets `license_list`.
+        pub fn license_list(
+            mut self,
+            license_list: ::std::vec::Vec<::std::string::String>,
+        ) -> Self {
+            self.license_list = ::std::option::Option::Some(license_list);
+            self
+        }
     }
     /// 品牌商标资料
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -213,6 +247,11 @@ pub mod post {
         /// 无商标额外证明材料
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub no_trademark_addition_prove: ::std::option::Option<::std::string::String>,
+        /// 无商标额外证明材料列表
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub no_trademark_addition_prove_list: ::std::option::Option<
+            ::std::vec::Vec<::std::string::String>,
+        >,
     }
     impl Trademark {
         /// Creates the value from its required fields; optional ones are set with the methods below.
@@ -222,6 +261,7 @@ pub mod post {
                 trademark_registration_certificate: ::std::option::Option::None,
                 logo_trademark_registration_certificate: ::std::option::Option::None,
                 no_trademark_addition_prove: ::std::option::Option::None,
+                no_trademark_addition_prove_list: ::std::option::Option::None,
             }
         }
         /// Sets `trademark_registration_certificate`.
@@ -251,6 +291,16 @@ pub mod post {
         ) -> Self {
             self.no_trademark_addition_prove = ::std::option::Option::Some(
                 no_trademark_addition_prove.into(),
+            );
+            self
+        }
+        /// Sets `no_trademark_addition_prove_list`.
+        pub fn no_trademark_addition_prove_list(
+            mut self,
+            no_trademark_addition_prove_list: ::std::vec::Vec<::std::string::String>,
+        ) -> Self {
+            self.no_trademark_addition_prove_list = ::std::option::Option::Some(
+                no_trademark_addition_prove_list,
             );
             self
         }

@@ -166,7 +166,7 @@ pub mod post {
 ///
 /// 该接口用于商户提交海关需要的订单附加信息。
 ///
-/// Sends `POST /v3/global/customs/orders` to `<https://apihk.mch.weixin.qq.com/>`. Feature `global`.
+/// Sends `POST /v3/global/customs/orders` to `https://apihk.mch.weixin.qq.com/`. Feature `global`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/global/v3/zh/4013025127>
 #[rustfmt::skip]
@@ -322,7 +322,7 @@ pub mod get {
 ///
 /// 商户通过订单号查询提交的订单附加信息及订单报关状态。
 ///
-/// Sends `GET /v3/global/customs/orders` to `<https://apihk.mch.weixin.qq.com/>`. Feature `global`.
+/// Sends `GET /v3/global/customs/orders` to `https://apihk.mch.weixin.qq.com/`. Feature `global`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/global/v3/zh/4013025131>
 #[rustfmt::skip]
@@ -515,7 +515,7 @@ pub mod patch {
 ///
 /// 该接口用于商户修改订单附加信息。
 ///
-/// Sends `PATCH /v3/global/customs/orders` to `<https://apihk.mch.weixin.qq.com/>`. Feature `global`.
+/// Sends `PATCH /v3/global/customs/orders` to `https://apihk.mch.weixin.qq.com/`. Feature `global`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/global/v3/zh/4013025136>
 #[rustfmt::skip]

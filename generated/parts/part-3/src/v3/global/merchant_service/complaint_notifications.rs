@@ -47,7 +47,7 @@ pub mod post {
 ///
 /// 商户通过调用此接口创建投诉通知回调URL，当用户产生新投诉且投诉状态已变更时，微信支付会通过回 调URL通知商户。对于服务商、渠道商，会收到所有子商户的投诉信息推送。
 ///
-/// Sends `POST /v3/global/merchant-service/complaint-notifications` to `<https://apihk.mch.weixin.qq.com/>`. Feature `global`.
+/// Sends `POST /v3/global/merchant-service/complaint-notifications` to `https://apihk.mch.weixin.qq.com/`. Feature `global`.
 ///
 /// Official documentation: <https://docs.qq.com/doc/DTldDSXZISERiaVRF?nlc=1>
 #[rustfmt::skip]
@@ -92,7 +92,7 @@ pub mod get {
 ///
 /// 商户通过调用此接口查询投诉通知的回调URL。
 ///
-/// Sends `GET /v3/global/merchant-service/complaint-notifications` to `<https://apihk.mch.weixin.qq.com/>`. Feature `global`.
+/// Sends `GET /v3/global/merchant-service/complaint-notifications` to `https://apihk.mch.weixin.qq.com/`. Feature `global`.
 ///
 /// Official documentation: <https://docs.qq.com/doc/DTkZ4ZnlyWHZtR0d4?nlc=1>
 #[rustfmt::skip]
@@ -155,7 +155,7 @@ pub mod put {
 ///
 /// 商户通过调用此接口更新投诉通知的回调URL。
 ///
-/// Sends `PUT /v3/global/merchant-service/complaint-notifications` to `<https://apihk.mch.weixin.qq.com/>`. Feature `global`.
+/// Sends `PUT /v3/global/merchant-service/complaint-notifications` to `https://apihk.mch.weixin.qq.com/`. Feature `global`.
 ///
 /// Official documentation: <https://docs.qq.com/doc/DTnd3YUxDdkxabnpx?nlc=1>
 #[rustfmt::skip]
@@ -189,7 +189,7 @@ pub mod delete {
 ///
 /// 当商户不再需要推送通知时，可通过调用此接口删除投诉通知的回调URL，取消通知回调。
 ///
-/// Sends `DELETE /v3/global/merchant-service/complaint-notifications` to `<https://apihk.mch.weixin.qq.com/>`. Feature `global`.
+/// Sends `DELETE /v3/global/merchant-service/complaint-notifications` to `https://apihk.mch.weixin.qq.com/`. Feature `global`.
 ///
 /// Official documentation: <https://docs.qq.com/doc/DTlJLWFZObU1YdFlO?nlc=1>
 #[rustfmt::skip]

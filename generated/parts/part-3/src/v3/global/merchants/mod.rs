@@ -461,7 +461,7 @@ pub mod post {
 ///
 /// 机构提交子商户资料，微信支付系统会为每个子商户创建子商户号。
 ///
-/// Sends `POST /v3/global/merchants` to `<https://apihk.mch.weixin.qq.com/>`. Feature `global`.
+/// Sends `POST /v3/global/merchants` to `https://apihk.mch.weixin.qq.com/`. Feature `global`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/global/v3/zh/4013025088>
 #[rustfmt::skip]

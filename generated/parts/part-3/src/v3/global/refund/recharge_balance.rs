@@ -29,7 +29,7 @@ pub mod get {
 ///
 /// 商户可通过调用此接口查询自身的充值退款外币账户实时余额和对应外币币种。
 ///
-/// Sends `GET /v3/global/refund/recharge-balance` to `<https://apihk.mch.weixin.qq.com/>`. Feature `global`.
+/// Sends `GET /v3/global/refund/recharge-balance` to `https://apihk.mch.weixin.qq.com/`. Feature `global`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/global/v3/zh/4013068962>
 #[rustfmt::skip]

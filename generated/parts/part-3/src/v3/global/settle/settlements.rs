@@ -147,7 +147,7 @@ pub mod get {
 ///
 /// 商户在交易完结之后，可按结算日期查询已结算资金明细（sette\_state为SETTLED），也可以查询未结算资金明细（sette\_state为UNSETTLE）。
 ///
-/// Sends `GET /v3/global/settle/settlements` to `<https://apihk.mch.weixin.qq.com/>`. Feature `global`.
+/// Sends `GET /v3/global/settle/settlements` to `https://apihk.mch.weixin.qq.com/`. Feature `global`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/global/v3/zh/4013013893>
 ///

@@ -455,7 +455,7 @@ pub mod post {
 ///
 /// 通过本接口提交微信支付H5支付订单
 ///
-/// Sends `POST /v3/global/transactions/mweb` to `<https://apihk.mch.weixin.qq.com/>`. Feature `global`.
+/// Sends `POST /v3/global/transactions/mweb` to `https://apihk.mch.weixin.qq.com/`. Feature `global`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/global/v3/zh/4013014399>
 #[rustfmt::skip]

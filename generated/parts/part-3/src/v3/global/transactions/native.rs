@@ -472,7 +472,7 @@ pub mod post {
 ///
 /// 通过本接口提交微信支付扫码支付订单
 ///
-/// Sends `POST /v3/global/transactions/native` to `<https://apihk.mch.weixin.qq.com/>`. Feature `global`.
+/// Sends `POST /v3/global/transactions/native` to `https://apihk.mch.weixin.qq.com/`. Feature `global`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/global/v3/zh/4013013953>
 #[rustfmt::skip]

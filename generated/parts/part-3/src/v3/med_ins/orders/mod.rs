@@ -502,6 +502,8 @@ pub mod post {
         pub channel_no: ::std::option::Option<::std::string::String>,
         /// 是否到医保局测试环境下单
         pub med_ins_test_env: ::std::option::Option<bool>,
+        /// 医保支付失败原因
+        pub med_ins_fail_reason: ::std::option::Option<::std::string::String>,
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 混合支付类型"] MixPayType { #[doc = " `UNKNOWN_MIX_PAY_TYPE`"]
@@ -580,7 +582,7 @@ pub mod post {
 ///
 /// 商户调用该接口向微信医保后台下单
 ///
-/// Sends `POST /v3/med-ins/orders`. Feature `med\_ins`.
+/// Sends `POST /v3/med-ins/orders`. Feature `med_ins`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4016781466>
 ///

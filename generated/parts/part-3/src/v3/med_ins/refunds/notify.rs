@@ -75,7 +75,7 @@ pub mod post {
 ///
 /// 从业机构调用该接口向微信医保后台通知医保订单的退款成功结果
 ///
-/// Sends `POST /v3/med-ins/refunds/notify`. Feature `med\_ins`.
+/// Sends `POST /v3/med-ins/refunds/notify`. Feature `med_ins`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4016781561>
 ///

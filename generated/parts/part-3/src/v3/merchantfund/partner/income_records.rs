@@ -11,6 +11,8 @@ pub mod get {
         pub sub_mchid: ::std::string::String,
         /// 账户类型
         pub account_type: AccountType,
+        /// 日期
+        pub date: ::std::string::String,
         /// 本次查询偏移量
         pub offset: ::std::option::Option<i64>,
         /// 本次请求最大查询条数
@@ -21,11 +23,13 @@ pub mod get {
         pub fn new(
             sub_mchid: impl ::std::convert::Into<::std::string::String>,
             account_type: AccountType,
+            date: impl ::std::convert::Into<::std::string::String>,
             limit: i64,
         ) -> Self {
             Self {
                 sub_mchid: sub_mchid.into(),
                 account_type,
+                date: date.into(),
                 offset: ::std::option::Option::None,
                 limit,
             }
@@ -131,6 +135,8 @@ pub async fn get(
             "account_type",
             ::wechatpay_core::ParamValue::to_param(&req.account_type),
         );
+    let request = request
+        .query("date", ::wechatpay_core::ParamValue::to_param(&req.date));
     let request = match &req.offset {
         ::std::option::Option::Some(v) => {
             request.query("offset", ::wechatpay_core::ParamValue::to_param(v))

@@ -194,7 +194,7 @@ pub mod post {
 ///
 /// 服务商可以通过该接口，批量向用户零钱或务工卡进行转账操作。
 ///
-/// Sends `POST /v3/bank-transfer/batches`. Feature `bank\_transfer`.
+/// Sends `POST /v3/bank-transfer/batches`. Feature `bank_transfer`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012465889>
 #[rustfmt::skip]

@@ -105,7 +105,7 @@ pub mod post {
 ///
 /// 商户通过调用该接口可获取预签约号（“presign\_token”），预签约号对应用户一次的签约信息，之后用户可以从商户小程序跳转到微信签约小程序时使用该预签约号进行签约
 ///
-/// Sends `POST /v3/edu-papay/contracts/presign`. Feature `edu\_papay`.
+/// Sends `POST /v3/edu-papay/contracts/presign`. Feature `edu_papay`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4012522560>
 ///

@@ -177,7 +177,7 @@ pub mod post {
 ///
 /// 扣款受理接口，支付结果以回调为准，或者超时以后主动查单
 ///
-/// Sends `POST /v3/edu-papay/transactions`. Feature `edu\_papay`.
+/// Sends `POST /v3/edu-papay/transactions`. Feature `edu_papay`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4012524731>
 ///

@@ -212,7 +212,7 @@ pub mod post {
 ///
 /// 商户发起资金出境请求，需要传微信支付单号，商户出境单号，出境金额等信息成功，接口请求成功仅代表受理，如需知晓业务执行情况请通过查询接口获取。
 ///
-/// Sends `POST /v3/funds-to-oversea/orders`. Feature `funds\_to\_oversea`.
+/// Sends `POST /v3/funds-to-oversea/orders`. Feature `funds_to_oversea`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012476113>
 #[rustfmt::skip]

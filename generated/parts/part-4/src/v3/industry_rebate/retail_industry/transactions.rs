@@ -137,7 +137,7 @@ pub mod post {
 ///
 /// 智慧经营4.0回传SN和商品编码
 ///
-/// Sends `POST /v3/industry-rebate/retail-industry/transactions`. Feature `industry\_rebate`.
+/// Sends `POST /v3/industry-rebate/retail-industry/transactions`. Feature `industry_rebate`.
 ///
 /// Official documentation: <https://docs.qq.com/doc/p/3094be447e6002d62ec924d489c938e39ccb8db0?nlc=1>
 #[rustfmt::skip]

@@ -423,6 +423,9 @@ pub mod post {
         /// 发证机关证明
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub agency_prove: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        /// 受益所有人补充材料
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub ubo_prove: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     }
     impl Addition {
         /// Creates the value from its required fields; optional ones are set with the methods below.
@@ -432,6 +435,7 @@ pub mod post {
                 openaccount_approval: ::std::option::Option::None,
                 legal_other_prove: ::std::option::Option::None,
                 agency_prove: ::std::option::Option::None,
+                ubo_prove: ::std::option::Option::None,
             }
         }
         /// Sets `bank_openaccount_license`.
@@ -470,6 +474,14 @@ pub mod post {
             self.agency_prove = ::std::option::Option::Some(agency_prove);
             self
         }
+        /// Sets `ubo_prove`.
+        pub fn ubo_prove(
+            mut self,
+            ubo_prove: ::std::vec::Vec<::std::string::String>,
+        ) -> Self {
+            self.ubo_prove = ::std::option::Option::Some(ubo_prove);
+            self
+        }
     }
     /// The JSON request body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -481,10 +493,14 @@ pub mod post {
         pub merchant_code: ::std::string::String,
         /// 业务申请编号
         pub out_request_no: ::std::string::String,
+        /// 主体资料变更范围
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub alter_scope: ::std::option::Option<AlterScope>,
         /// 主体类型
         pub organization_type: OrganizationType,
         /// 是否金融机构
-        pub finance_institution: bool,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub finance_institution: ::std::option::Option<bool>,
         /// 营业执照信息
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub business_license_info: ::std::option::Option<BusinessLicenseInfo>,
@@ -495,7 +511,8 @@ pub mod post {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub finance_institution_info: ::std::option::Option<FinanceInstitutionInfo>,
         /// 法人身份信息
-        pub legal_person_info: LegalPersonInfo,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub legal_person_info: ::std::option::Option<LegalPersonInfo>,
         /// 最终受益人信息列表
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub ubo_info_list: ::std::option::Option<::std::vec::Vec<UboInfoList>>,
@@ -509,21 +526,30 @@ pub mod post {
             merchant_code: impl ::std::convert::Into<::std::string::String>,
             out_request_no: impl ::std::convert::Into<::std::string::String>,
             organization_type: OrganizationType,
-            finance_institution: bool,
-            legal_person_info: LegalPersonInfo,
         ) -> Self {
             Self {
                 merchant_code: merchant_code.into(),
                 out_request_no: out_request_no.into(),
+                alter_scope: ::std::option::Option::None,
                 organization_type,
-                finance_institution,
+                finance_institution: ::std::option::Option::None,
                 business_license_info: ::std::option::Option::None,
                 certificate_info: ::std::option::Option::None,
                 finance_institution_info: ::std::option::Option::None,
-                legal_person_info,
+                legal_person_info: ::std::option::Option::None,
                 ubo_info_list: ::std::option::Option::None,
                 addition: ::std::option::Option::None,
             }
+        }
+        /// Sets `alter_scope`.
+        pub fn alter_scope(mut self, alter_scope: AlterScope) -> Self {
+            self.alter_scope = ::std::option::Option::Some(alter_scope);
+            self
+        }
+        /// Sets `finance_institution`.
+        pub fn finance_institution(mut self, finance_institution: bool) -> Self {
+            self.finance_institution = ::std::option::Option::Some(finance_institution);
+            self
         }
         /// Sets `business_license_info`.
         pub fn business_license_info(
@@ -550,6 +576,11 @@ pub mod post {
             );
             self
         }
+        /// Sets `legal_person_info`.
+        pub fn legal_person_info(mut self, legal_person_info: LegalPersonInfo) -> Self {
+            self.legal_person_info = ::std::option::Option::Some(legal_person_info);
+            self
+        }
         /// Sets `ubo_info_list`.
         pub fn ubo_info_list(
             mut self,
@@ -572,6 +603,12 @@ pub mod post {
     pub struct Response {
         /// 申请单号
         pub apply_id: ::std::option::Option<::std::string::String>,
+    }
+    ::wechatpay_core::wire_enum! {
+        #[doc = " 主体资料变更范围"] AlterScope { #[doc = " `ALTER_SCOPE_FULL`"]
+        AlterScopeFull = "ALTER_SCOPE_FULL", #[doc = " `ALTER_SCOPE_BUSINESS_CERT`"]
+        AlterScopeBusinessCert = "ALTER_SCOPE_BUSINESS_CERT", #[doc =
+        " `ALTER_SCOPE_UBO`"] AlterScopeUbo = "ALTER_SCOPE_UBO", }
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 主体类型"] OrganizationType { #[doc = " `SUBJECT_TYPE_ENTERPRISE`"]

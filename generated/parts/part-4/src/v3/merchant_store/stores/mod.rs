@@ -290,7 +290,7 @@ pub mod post {
 ///
 /// 连锁品牌方案，是微信支付为「连锁经营品牌商家」定制的行业解决方案。方案基于“品牌-门店”的商业关系，向连锁经营品牌商家提供进件、交易场景配置、流量开放、资金管理、数据管理、营销管理等场景的专项解决方案。服务商/品牌方在门店在创建时，需要经过门店方授权确认，确认后方可建立“品牌-门店”关系。
 ///
-/// Sends `POST /v3/merchant-store/stores`. Feature `merchant\_store`.
+/// Sends `POST /v3/merchant-store/stores`. Feature `merchant_store`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4014085766>
 ///

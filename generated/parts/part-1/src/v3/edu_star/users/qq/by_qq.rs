@@ -46,7 +46,7 @@ pub mod get {
 ///
 /// 该接口用于获取微信支付集星光用户信息。合作方可根据该用户信息判断该用户是否为学生身份。
 ///
-/// Sends `GET /v3/edu-star/users/qq/{qq}`. Feature `edu\_star`.
+/// Sends `GET /v3/edu-star/users/qq/{qq}`. Feature `edu_star`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/assets/img/common/edu/edu-star/chapter2_3.png>
 #[rustfmt::skip]

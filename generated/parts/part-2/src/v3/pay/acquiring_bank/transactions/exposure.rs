@@ -28,6 +28,9 @@ pub mod post {
         /// 用户手机号的哈希值
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub phone_number_hash: ::std::option::Option<::std::string::String>,
+        /// 用户标识（商户）
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub merchant_openid: ::std::option::Option<::std::string::String>,
     }
     impl Payer {
         /// Creates the value from its required fields; optional ones are set with the methods below.
@@ -35,6 +38,7 @@ pub mod post {
             Self {
                 acquiring_bank_openid: ::std::option::Option::None,
                 phone_number_hash: ::std::option::Option::None,
+                merchant_openid: ::std::option::Option::None,
             }
         }
         /// Sets `acquiring_bank_openid`.
@@ -55,6 +59,14 @@ pub mod post {
             self.phone_number_hash = ::std::option::Option::Some(
                 phone_number_hash.into(),
             );
+            self
+        }
+        /// Sets `merchant_openid`.
+        pub fn merchant_openid(
+            mut self,
+            merchant_openid: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.merchant_openid = ::std::option::Option::Some(merchant_openid.into());
             self
         }
     }

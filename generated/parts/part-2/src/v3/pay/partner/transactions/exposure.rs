@@ -28,6 +28,9 @@ pub mod post {
         /// 用户手机号的哈希值
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub phone_number_hash: ::std::option::Option<::std::string::String>,
+        /// 用户子商户标识
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub sub_openid: ::std::option::Option<::std::string::String>,
     }
     impl Payer {
         /// Creates the value from its required fields; optional ones are set with the methods below.
@@ -35,6 +38,7 @@ pub mod post {
             Self {
                 sp_openid: ::std::option::Option::None,
                 phone_number_hash: ::std::option::Option::None,
+                sub_openid: ::std::option::Option::None,
             }
         }
         /// Sets `sp_openid`.
@@ -53,6 +57,14 @@ pub mod post {
             self.phone_number_hash = ::std::option::Option::Some(
                 phone_number_hash.into(),
             );
+            self
+        }
+        /// Sets `sub_openid`.
+        pub fn sub_openid(
+            mut self,
+            sub_openid: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.sub_openid = ::std::option::Option::Some(sub_openid.into());
             self
         }
     }

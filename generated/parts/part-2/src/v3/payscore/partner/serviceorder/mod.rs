@@ -252,7 +252,7 @@ pub mod post {
         /// 服务结束的设备ID
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub end_device_id: ::std::option::Option<::std::string::String>,
-        /// 物料编码
+        /// 物料URL
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub materiel_no: ::std::option::Option<::std::string::String>,
     }

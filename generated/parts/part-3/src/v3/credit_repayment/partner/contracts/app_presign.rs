@@ -218,7 +218,7 @@ pub mod post {
 ///
 /// APP预签约
 ///
-/// Sends `POST /v3/credit-repayment/partner/contracts/app-presign`. Feature `credit\_repayment`.
+/// Sends `POST /v3/credit-repayment/partner/contracts/app-presign`. Feature `credit_repayment`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4016125804>
 #[rustfmt::skip]

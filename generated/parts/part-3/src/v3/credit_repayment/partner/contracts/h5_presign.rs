@@ -251,7 +251,7 @@ pub mod post {
 ///
 /// 服务商调用本接口预先指定签约信息，进行预签约。在完成预签约后，服务商会得到对应的预签约码（presign\_token）。服务商H5再携带预签约码参数拉起微信客户端的签约页面，让用户完成签约。签约完成后，将返回服务商H5。若用户同意本次流程，则微信支付会通过服务商指定的回调地址通知签约结果；若用户未同意或者流程执行失败，则不通知签约结果。在发起签约后，服务商签约协议号不能再重复使用，包括签约失败的协议、签约成功后解约的协议及签约成功生效中的协议。服务商可通过查询协议接口确认服务商签约协议号是否已经使用。注意：服务商获取到的预签约码有效期为10分钟。10分钟后，预签约码失效。此时，如果再携带预签约ID跳转到微信客户端进行签约，则将报错。
 ///
-/// Sends `POST /v3/credit-repayment/partner/contracts/h5-presign`. Feature `credit\_repayment`.
+/// Sends `POST /v3/credit-repayment/partner/contracts/h5-presign`. Feature `credit_repayment`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4016779565>
 #[rustfmt::skip]

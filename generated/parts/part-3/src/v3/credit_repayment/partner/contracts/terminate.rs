@@ -103,7 +103,7 @@ pub mod post {
 ///
 /// 服务商可通过本接口使用服务商签约协议号来解除已经签订的自动还款协议
 ///
-/// Sends `POST /v3/credit-repayment/partner/contracts/terminate`. Feature `credit\_repayment`.
+/// Sends `POST /v3/credit-repayment/partner/contracts/terminate`. Feature `credit_repayment`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4016125830>
 #[rustfmt::skip]

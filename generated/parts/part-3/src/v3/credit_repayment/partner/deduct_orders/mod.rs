@@ -113,7 +113,7 @@ pub mod post {
 ///
 /// 商户在发起还款之前，需要先调用预约还款接口；只有成功预约还款之后才能发起还款
 ///
-/// Sends `POST /v3/credit-repayment/partner/deduct-orders`. Feature `credit\_repayment`.
+/// Sends `POST /v3/credit-repayment/partner/deduct-orders`. Feature `credit_repayment`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4016779462>
 #[rustfmt::skip]

@@ -141,7 +141,7 @@ pub mod post {
 ///
 /// 商户在发起还款前，需要调用该接口进行预约还款
 ///
-/// Sends `POST /v3/credit-repayment/partner/schedule-records/batch-create`. Feature `credit\_repayment`.
+/// Sends `POST /v3/credit-repayment/partner/schedule-records/batch-create`. Feature `credit_repayment`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4016779459>
 #[rustfmt::skip]

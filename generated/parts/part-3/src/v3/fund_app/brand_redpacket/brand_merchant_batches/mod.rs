@@ -159,7 +159,7 @@ pub mod post {
 ///
 /// 普通直连商户可以通过该接口，向多个用户发放品牌红包，微信支付视任何不同“发起的普通直连商户商户号+商家品牌红包批次单号（out\_batch\_no）”的请求为一个全新的批次。在未查询到明确的品牌红包批次单处理结果之前，请勿修改商家品牌红包批次单号重新提交！如有发生，普通直连商户应当自行承担因此产生的所有损失和责任。
 ///
-/// Sends `POST /v3/fund-app/brand-redpacket/brand-merchant-batches`. Feature `fund\_app`.
+/// Sends `POST /v3/fund-app/brand-redpacket/brand-merchant-batches`. Feature `fund_app`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4014310358>
 #[rustfmt::skip]

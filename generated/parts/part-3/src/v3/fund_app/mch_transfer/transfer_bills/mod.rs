@@ -43,6 +43,21 @@ pub mod post {
             }
         }
     }
+    /// 用户收款样式
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[derive(::serde::Serialize)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
+    #[non_exhaustive]
+    pub struct UserRecvStyle {
+        /// 用户收款样式类型
+        pub r#type: Type,
+    }
+    impl UserRecvStyle {
+        /// Creates the value from its required fields; optional ones are set with the methods below.
+        pub fn new(r#type: Type) -> Self {
+            Self { r#type }
+        }
+    }
     /// The JSON request body.
     #[derive(::std::clone::Clone)]
     #[derive(::serde::Serialize)]
@@ -74,6 +89,9 @@ pub mod post {
         pub transfer_scene_id: TransferSceneId,
         /// 转账场景报备信息
         pub transfer_scene_report_infos: ::std::vec::Vec<TransferSceneReportInfos>,
+        /// 用户收款样式
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub user_recv_style: ::std::option::Option<UserRecvStyle>,
     }
     impl ::std::fmt::Debug for Body {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -88,6 +106,7 @@ pub mod post {
                 .field("user_recv_perception", &self.user_recv_perception)
                 .field("transfer_scene_id", &self.transfer_scene_id)
                 .field("transfer_scene_report_infos", &self.transfer_scene_report_infos)
+                .field("user_recv_style", &self.user_recv_style)
                 .finish()
         }
     }
@@ -113,6 +132,7 @@ pub mod post {
                 user_recv_perception: ::std::option::Option::None,
                 transfer_scene_id,
                 transfer_scene_report_infos,
+                user_recv_style: ::std::option::Option::None,
             }
         }
         /// Sets `user_name`.
@@ -139,6 +159,11 @@ pub mod post {
             self.user_recv_perception = ::std::option::Option::Some(
                 user_recv_perception.into(),
             );
+            self
+        }
+        /// Sets `user_recv_style`.
+        pub fn user_recv_style(mut self, user_recv_style: UserRecvStyle) -> Self {
+            self.user_recv_style = ::std::option::Option::Some(user_recv_style);
             self
         }
     }
@@ -169,6 +194,11 @@ pub mod post {
         "1013", }
     }
     ::wechatpay_core::wire_enum! {
+        #[doc = " 用户收款样式类型"] Type { #[doc = " `CONFIRM_PAGE`"]
+        ConfirmPage = "CONFIRM_PAGE", #[doc = " `RED_PACKET`"] RedPacket = "RED_PACKET",
+        }
+    }
+    ::wechatpay_core::wire_enum! {
         #[doc = " 单据状态"] State { #[doc = " `ACCEPTED`"] Accepted = "ACCEPTED",
         #[doc = " `PROCESSING`"] Processing = "PROCESSING", #[doc =
         " `WAIT_USER_CONFIRM`"] WaitUserConfirm = "WAIT_USER_CONFIRM", #[doc =
@@ -181,7 +211,7 @@ pub mod post {
 ///
 /// 商家转账用户确认模式下，用户申请收款时，商户可通过此接口申请创建转账单
 ///
-/// Sends `POST /v3/fund-app/mch-transfer/transfer-bills`. Feature `fund\_app`.
+/// Sends `POST /v3/fund-app/mch-transfer/transfer-bills`. Feature `fund_app`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4012716434>
 #[rustfmt::skip]

@@ -231,7 +231,7 @@ pub mod post {
 ///
 /// 商家转账用户确认模式下，用户申请收款时，商户可通过此接口申请创建转账单。若传入自动收款授权信息，在用户确认收款的过程中会同时引导用户确认自动收款授权。
 ///
-/// Sends `POST /v3/fund-app/mch-transfer/transfer-bills/pre-transfer-with-authorization`. Feature `fund\_app`.
+/// Sends `POST /v3/fund-app/mch-transfer/transfer-bills/pre-transfer-with-authorization`. Feature `fund_app`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4014399293>
 #[rustfmt::skip]

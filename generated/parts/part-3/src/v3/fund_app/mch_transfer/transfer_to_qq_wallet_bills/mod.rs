@@ -188,7 +188,7 @@ pub mod post {
 ///
 /// 当QQ用户参与商户提供的活动并且商户需要转账到QQ钱包时，商户需调用发起转账到QQ钱包接口发起申请转账。同时，支持商户指定回调的URL接收对应的通知信息。
 ///
-/// Sends `POST /v3/fund-app/mch-transfer/transfer-to-qq-wallet-bills`. Feature `fund\_app`.
+/// Sends `POST /v3/fund-app/mch-transfer/transfer-to-qq-wallet-bills`. Feature `fund_app`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4014297386>
 #[rustfmt::skip]

@@ -17,6 +17,53 @@ pub mod post {
             Self { body }
         }
     }
+    /// 场景信息
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[derive(::serde::Serialize)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
+    #[non_exhaustive]
+    pub struct SceneInfo {
+        /// 用户终端IP
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub client_ip: ::std::option::Option<::std::string::String>,
+        /// 用户设备ID
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub device_id: ::std::option::Option<::std::string::String>,
+        /// 用户设备类型
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub device_type: ::std::option::Option<DeviceType>,
+    }
+    impl SceneInfo {
+        /// Creates the value from its required fields; optional ones are set with the methods below.
+        pub fn new() -> Self {
+            Self {
+                client_ip: ::std::option::Option::None,
+                device_id: ::std::option::Option::None,
+                device_type: ::std::option::Option::None,
+            }
+        }
+        /// Sets `client_ip`.
+        pub fn client_ip(
+            mut self,
+            client_ip: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.client_ip = ::std::option::Option::Some(client_ip.into());
+            self
+        }
+        /// Sets `device_id`.
+        pub fn device_id(
+            mut self,
+            device_id: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.device_id = ::std::option::Option::Some(device_id.into());
+            self
+        }
+        /// Sets `device_type`.
+        pub fn device_type(mut self, device_type: DeviceType) -> Self {
+            self.device_type = ::std::option::Option::Some(device_type);
+            self
+        }
+    }
     /// The JSON request body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[derive(::serde::Serialize)]
@@ -38,6 +85,9 @@ pub mod post {
         pub user_recv_perception: ::std::option::Option<::std::string::String>,
         /// 授权结果通知地址
         pub authorization_notify_url: ::std::string::String,
+        /// 场景信息
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub scene_info: ::std::option::Option<SceneInfo>,
     }
     impl Body {
         /// Creates the value from its required fields; optional ones are set with the methods below.
@@ -57,6 +107,7 @@ pub mod post {
                 user_display_name: user_display_name.into(),
                 user_recv_perception: ::std::option::Option::None,
                 authorization_notify_url: authorization_notify_url.into(),
+                scene_info: ::std::option::Option::None,
             }
         }
         /// Sets `user_recv_perception`.
@@ -67,6 +118,11 @@ pub mod post {
             self.user_recv_perception = ::std::option::Option::Some(
                 user_recv_perception.into(),
             );
+            self
+        }
+        /// Sets `scene_info`.
+        pub fn scene_info(mut self, scene_info: SceneInfo) -> Self {
+            self.scene_info = ::std::option::Option::Some(scene_info);
             self
         }
     }
@@ -93,6 +149,11 @@ pub mod post {
         "1013", }
     }
     ::wechatpay_core::wire_enum! {
+        #[doc = " 用户设备类型"] DeviceType { #[doc = " `IOS`"] Ios = "IOS", #[doc
+        = " `ANDROID`"] Android = "ANDROID", #[doc = " `HARMONY`"] Harmony = "HARMONY",
+        #[doc = " `OTHER`"] Other = "OTHER", }
+    }
+    ::wechatpay_core::wire_enum! {
         #[doc = " 单据状态"] State { #[doc = " `WAIT_USER_CONFIRM`"] WaitUserConfirm
         = "WAIT_USER_CONFIRM", }
     }
@@ -101,7 +162,7 @@ pub mod post {
 ///
 /// 商户调用该接口申请免确认收款授权，用户需在24小时内完成授权，过期未完成需更换单号重新操作。注：单个商户的接口频率限制为50次/s
 ///
-/// Sends `POST /v3/fund-app/mch-transfer/user-confirm-authorization`. Feature `fund\_app`.
+/// Sends `POST /v3/fund-app/mch-transfer/user-confirm-authorization`. Feature `fund_app`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4015901167>
 #[rustfmt::skip]

@@ -203,7 +203,7 @@ pub mod get {
 ///
 /// 商户可通过调用此接口，查询指定时间段的所有用户投诉信息，以分页输出查询结果。对于服务商、渠道商，可通过调用此接口，查询指定特约商户号下的投诉信息，若不指定，则查询的是名下所有特约商户投诉信息。
 ///
-/// Sends `GET /v3/global/merchant-service/complaints` to `<https://apihk.mch.weixin.qq.com/>`. Feature `global`.
+/// Sends `GET /v3/global/merchant-service/complaints` to `https://apihk.mch.weixin.qq.com/`. Feature `global`.
 ///
 /// Official documentation: <https://docs.qq.com/doc/DTmZhV0pWT1Zmd2du?nlc=1>
 #[rustfmt::skip]

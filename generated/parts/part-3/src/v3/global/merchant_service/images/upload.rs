@@ -27,7 +27,7 @@ pub mod post {
 ///
 /// 商户上传反馈图片的接口。 将媒体图片进行二进制转换，得到的媒体图片二进制内容，在请求body中上传此二进制内容。 媒体图片只支持jpg、png、bmp格式，文件大小不能超过2M。
 ///
-/// Sends `POST /v3/global/merchant-service/images/upload` to `<https://apihk.mch.weixin.qq.com/>`. Feature `global`.
+/// Sends `POST /v3/global/merchant-service/images/upload` to `https://apihk.mch.weixin.qq.com/`. Feature `global`.
 ///
 /// Official documentation: <https://docs.qq.com/doc/DTlZyR0JGTVBmRElp?nlc=1>
 #[rustfmt::skip]

@@ -69,7 +69,7 @@ pub mod post {
 ///
 /// 部分微信支付境外业务指定商户需要上传文件资料，可使用本API来提交资料，获取其他业务API所需的FileID值。
 ///
-/// Sends `POST /v3/global/merchant-storage/file/upload` to `<https://apihk.mch.weixin.qq.com/>`. Feature `global`.
+/// Sends `POST /v3/global/merchant-storage/file/upload` to `https://apihk.mch.weixin.qq.com/`. Feature `global`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/global/v3/zh/4013024913>
 #[rustfmt::skip]

@@ -191,7 +191,7 @@ pub mod post {
 ///
 /// 用户在商户的APP中发起签约，跳转到微信客户端签约小程序完成签约，签约完成后重新打开商户APP。 移动应用（APP）接入开放平台SDK后，用户即可以在 APP 中跳转至微信某一小程序的指定页面，完成服务后再跳回至商户APP 。
 ///
-/// Sends `POST /v3/global/papay/contracts/app-pre-entrust-sign` to `<https://apihk.mch.weixin.qq.com/>`. Feature `global`.
+/// Sends `POST /v3/global/papay/contracts/app-pre-entrust-sign` to `https://apihk.mch.weixin.qq.com/`. Feature `global`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/global/v3/zh/4013015467>
 #[rustfmt::skip]

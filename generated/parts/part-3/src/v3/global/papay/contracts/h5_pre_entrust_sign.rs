@@ -203,7 +203,7 @@ pub mod post {
 ///
 /// 该方式适用于手机、平板电脑等使用H5浏览器的设备场景使用微信签约扣款。商户在网站前端通过微信支付H5纯签约接口与用户签订委托扣款协议，再通过后台接口申请扣款来完成代扣交易。
 ///
-/// Sends `POST /v3/global/papay/contracts/h5-pre-entrust-sign` to `<https://apihk.mch.weixin.qq.com/>`. Feature `global`.
+/// Sends `POST /v3/global/papay/contracts/h5-pre-entrust-sign` to `https://apihk.mch.weixin.qq.com/`. Feature `global`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/global/v3/zh/4013015443>
 #[rustfmt::skip]

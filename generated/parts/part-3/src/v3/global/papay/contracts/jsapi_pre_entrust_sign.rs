@@ -191,7 +191,7 @@ pub mod post {
 ///
 /// 该方式适用于微信公众号内发起签约。用户在完成签约后可返回商户签约页面。
 ///
-/// Sends `POST /v3/global/papay/contracts/jsapi-pre-entrust-sign` to `<https://apihk.mch.weixin.qq.com/>`. Feature `global`.
+/// Sends `POST /v3/global/papay/contracts/jsapi-pre-entrust-sign` to `https://apihk.mch.weixin.qq.com/`. Feature `global`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/global/v3/zh/4013015447>
 #[rustfmt::skip]

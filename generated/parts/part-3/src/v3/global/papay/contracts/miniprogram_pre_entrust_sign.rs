@@ -191,7 +191,7 @@ pub mod post {
 ///
 /// 商户后台通过请求此接口获取到签约会话id，然后再通过小程序签约接口唤起小程序委托代扣的签约页面。
 ///
-/// Sends `POST /v3/global/papay/contracts/miniprogram-pre-entrust-sign` to `<https://apihk.mch.weixin.qq.com/>`. Feature `global`.
+/// Sends `POST /v3/global/papay/contracts/miniprogram-pre-entrust-sign` to `https://apihk.mch.weixin.qq.com/`. Feature `global`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/global/v3/zh/4013015440>
 #[rustfmt::skip]

@@ -179,7 +179,7 @@ pub mod post {
 ///
 /// 该方式适用于PC等使用浏览器的设备场景使用微信签约扣款。商户在网站后端通过微信支付WEB签约接口获取到签约链接，在网站前端将签约链接生成二维码，引导用户扫码识别该链接，用户访问该链接进入代扣签约页面；用户签约完成后留在微信。WEB 端等待签约回调通知，或者定时轮询查询用户签约状态，更新页面内容。
 ///
-/// Sends `POST /v3/global/papay/contracts/web-pre-entrust-sign` to `<https://apihk.mch.weixin.qq.com/>`. Feature `global`.
+/// Sends `POST /v3/global/papay/contracts/web-pre-entrust-sign` to `https://apihk.mch.weixin.qq.com/`. Feature `global`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/global/v3/zh/4013015464>
 #[rustfmt::skip]

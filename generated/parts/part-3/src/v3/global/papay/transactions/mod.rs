@@ -360,7 +360,7 @@ pub mod post {
 ///
 /// 可应用于定期扣款或需事后扣款以期提高效率的场景。例如：水电煤缴费、话费、充电宝租借等场景。
 ///
-/// Sends `POST /v3/global/papay/transactions` to `<https://apihk.mch.weixin.qq.com/>`. Feature `global`.
+/// Sends `POST /v3/global/papay/transactions` to `https://apihk.mch.weixin.qq.com/`. Feature `global`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/global/v3/zh/4013015482>
 #[rustfmt::skip]

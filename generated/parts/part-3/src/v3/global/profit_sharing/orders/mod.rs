@@ -220,7 +220,7 @@ pub mod post {
 ///
 /// 微信订单支付成功后，商户发起分账请求，将结算后的资金分到分账接收方。
 ///
-/// Sends `POST /v3/global/profit-sharing/orders` to `<https://apihk.mch.weixin.qq.com/>`. Feature `global`.
+/// Sends `POST /v3/global/profit-sharing/orders` to `https://apihk.mch.weixin.qq.com/`. Feature `global`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/global/v3/zh/4013024892>
 #[rustfmt::skip]

@@ -119,7 +119,7 @@ pub mod post {
 ///
 /// 不需要进行分账的订单，可直接调用本接口将订单的金额全部解冻给订单出资方账户（原订单资金结算账户）；调用分账接口后，需要解冻剩余资金时，可调用本接口将剩余的未分账金额全部解冻给订单出资方账户。
 ///
-/// Sends `POST /v3/global/profit-sharing/orders/unfreeze` to `<https://apihk.mch.weixin.qq.com/>`. Feature `global`.
+/// Sends `POST /v3/global/profit-sharing/orders/unfreeze` to `https://apihk.mch.weixin.qq.com/`. Feature `global`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/global/v3/zh/4013024897>
 #[rustfmt::skip]

@@ -118,7 +118,7 @@ pub mod get {
 ///
 /// 商户发起添加分账接收方请求后，可通过调用本API来查询分账接收方添加结果。只有当微信审核接收方材料通过，接收方关系状态扭转为EFFECTIVE后，才允许调用请求分账API接口来分给该接收方。
 ///
-/// Sends `GET /v3/global/profit-sharing/receivers/{account}` to `<https://apihk.mch.weixin.qq.com/>`. Feature `global`.
+/// Sends `GET /v3/global/profit-sharing/receivers/{account}` to `https://apihk.mch.weixin.qq.com/`. Feature `global`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/global/v3/zh/4013024912>
 #[rustfmt::skip]

@@ -267,7 +267,7 @@ pub mod post {
 ///
 /// 商户发起添加分账接收方请求，建立分账接收方列表。后续可通过发起分账请求，将分账方商户结算后的资金，分给该分账接收方。
 ///
-/// Sends `POST /v3/global/profit-sharing/receivers` to `<https://apihk.mch.weixin.qq.com/>`. Feature `global`.
+/// Sends `POST /v3/global/profit-sharing/receivers` to `https://apihk.mch.weixin.qq.com/`. Feature `global`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/global/v3/zh/4013024908>
 #[rustfmt::skip]
@@ -381,7 +381,7 @@ pub mod delete {
 ///
 /// 商户发起删除分账接收方请求。删除后，不支持将分账方商户结算后的资金再分给该分账接收方。
 ///
-/// Sends `DELETE /v3/global/profit-sharing/receivers` to `<https://apihk.mch.weixin.qq.com/>`. Feature `global`.
+/// Sends `DELETE /v3/global/profit-sharing/receivers` to `https://apihk.mch.weixin.qq.com/`. Feature `global`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/global/v3/zh/4013027316>
 #[rustfmt::skip]

@@ -51,7 +51,7 @@ pub mod get {
 ///
 /// 微信支付按天提供分账退款文件，商户可以通过该接口获取账单文件的下载地址。文件内包含分账退款相关的金额、时间等信息，供商户核对到账等情况。
 ///
-/// Sends `GET /v3/global/profit-sharing/refunds/bill-download-url` to `<https://apihk.mch.weixin.qq.com/>`. Feature `global`.
+/// Sends `GET /v3/global/profit-sharing/refunds/bill-download-url` to `https://apihk.mch.weixin.qq.com/`. Feature `global`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/global/v3/zh/4013025022>
 #[rustfmt::skip]

@@ -31,7 +31,7 @@ pub mod get {
 ///
 /// 若商户想对一笔分账支付单的已经解冻出境部分发起退款，境外机构商可通过该接口获取当前【可垫付退款】额度。
 ///
-/// Sends `GET /v3/global/profit-sharing/refunds/refundable-balance` to `<https://apihk.mch.weixin.qq.com/>`. Feature `global`.
+/// Sends `GET /v3/global/profit-sharing/refunds/refundable-balance` to `https://apihk.mch.weixin.qq.com/`. Feature `global`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/global/v3/zh/4013024984>
 #[rustfmt::skip]

@@ -71,7 +71,7 @@ pub mod post {
 ///
 /// 商户在下单之前，调用该API来标记该笔商户订单后续会使用资金分账功能，在支付完成后该笔订单款项会被冻结在商户账户中，等待商户的分账指令或解冻剩余资金指令来执行资金的分发。
 ///
-/// Sends `POST /v3/global/profit-sharing/transactions/mark` to `<https://apihk.mch.weixin.qq.com/>`. Feature `global`.
+/// Sends `POST /v3/global/profit-sharing/transactions/mark` to `https://apihk.mch.weixin.qq.com/`. Feature `global`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/global/v3/zh/4012354804>
 #[rustfmt::skip]

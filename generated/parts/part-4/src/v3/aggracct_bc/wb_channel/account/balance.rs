@@ -50,7 +50,7 @@ pub mod get {
 ///
 /// 接口限频：单查询渠道额度目标商户号100qps
 ///
-/// Sends `GET /v3/aggracct-bc/wb-channel/account/balance`. Feature `aggracct\_bc`.
+/// Sends `GET /v3/aggracct-bc/wb-channel/account/balance`. Feature `aggracct_bc`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4016061186>
 #[rustfmt::skip]

@@ -101,7 +101,7 @@ pub mod post {
 ///
 /// 接口仅受理，管控成功或失败后，可以通知发起方（需发起方提供通知地址）。接口支持重入，重入有效期1年。限频：200/分钟
 ///
-/// Sends `POST /v3/aggracct-bc/wb-channel/control-orders/punish`. Feature `aggracct\_bc`.
+/// Sends `POST /v3/aggracct-bc/wb-channel/control-orders/punish`. Feature `aggracct_bc`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4016025247>
 #[rustfmt::skip]

@@ -130,7 +130,7 @@ pub mod post {
 ///
 /// 接口限频：单特殊减额目标商户号100qps。接口幂等可重入时间：31天。余额不足处理：余额不足时，本接口会关单，关单成功后返回403-NOT\_ENOUGH；因单据已关闭，重入接口时返回400-ALREADY\_EXISTS
 ///
-/// Sends `POST /v3/aggracct-bc/wb-channel/special-reduction`. Feature `aggracct\_bc`.
+/// Sends `POST /v3/aggracct-bc/wb-channel/special-reduction`. Feature `aggracct_bc`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4016061190>
 #[rustfmt::skip]

@@ -23,37 +23,20 @@ pub mod post {
     #[non_exhaustive]
     pub struct Body {
         /// 签约和付款的AppID
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub appid: ::std::option::Option<::std::string::String>,
+        pub appid: ::std::string::String,
         /// 业务申请单号
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub out_contract_code: ::std::option::Option<::std::string::String>,
+        pub out_contract_code: ::std::string::String,
     }
     impl Body {
         /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new() -> Self {
-            Self {
-                appid: ::std::option::Option::None,
-                out_contract_code: ::std::option::Option::None,
-            }
-        }
-        /// Sets `appid`.
-        pub fn appid(
-            mut self,
+        pub fn new(
             appid: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.appid = ::std::option::Option::Some(appid.into());
-            self
-        }
-        /// Sets `out_contract_code`.
-        pub fn out_contract_code(
-            mut self,
             out_contract_code: impl ::std::convert::Into<::std::string::String>,
         ) -> Self {
-            self.out_contract_code = ::std::option::Option::Some(
-                out_contract_code.into(),
-            );
-            self
+            Self {
+                appid: appid.into(),
+                out_contract_code: out_contract_code.into(),
+            }
         }
     }
     /// The JSON response body.

@@ -145,7 +145,7 @@ pub mod get {
 ///
 /// 商户通过用户标识+签约模板号来查询用户签约信息，只返回用户在该签约模板下的有效签约（一个签约模板仅会存在一个有效签约）；若用户未与该签约模板签约，返回明确错误码
 ///
-/// Sends `GET /v3/edu-papay/user/{openid}/contracts`. Feature `edu\_papay`.
+/// Sends `GET /v3/edu-papay/user/{openid}/contracts`. Feature `edu_papay`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4012523265>
 ///

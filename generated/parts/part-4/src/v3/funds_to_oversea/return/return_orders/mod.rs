@@ -95,7 +95,7 @@ pub mod post {
 ///
 /// 商户可通过该接口发起资金出境退回申请，用于上报已跨境订单的退款信息。默认接口限频150/s
 ///
-/// Sends `POST /v3/funds-to-oversea/return/return-orders`. Feature `funds\_to\_oversea`.
+/// Sends `POST /v3/funds-to-oversea/return/return-orders`. Feature `funds_to_oversea`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4013735039>
 #[rustfmt::skip]

@@ -109,7 +109,7 @@ pub mod post {
 ///
 /// 服务商从商户小程序拉起微信签约小程序发起签约前，需先后台调用预签约接口完成预签约，获取预签约ID，再拉起微信签约小程序；用户完成签约授权后，再返回商户小程序。 注意 用户在微信的页面中完成免密支付签约后，微信会同时将签约信息通过异步通知的方式通知给商户后台。 如果用户放弃签约或签约失败则不通知; 商户获取的签约会话有效期为2小时。
 ///
-/// Sends `POST /v3/password-exempt-contract/contracts/service-provider/pre-entrust-sign/mini-program`. Feature `password\_exempt\_contract`.
+/// Sends `POST /v3/password-exempt-contract/contracts/service-provider/pre-entrust-sign/mini-program`. Feature `password_exempt_contract`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4012471269>
 #[rustfmt::skip]

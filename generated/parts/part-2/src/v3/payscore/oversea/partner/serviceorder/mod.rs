@@ -463,7 +463,7 @@ pub mod post {
 ///
 /// 用户申请使用服务时，从业机构可通过此接口申请创建微信支付分订单。
 ///
-/// Sends `POST /v3/payscore/oversea/partner/serviceorder` to `<https://apihk.mch.weixin.qq.com/>`. Feature `payscore`.
+/// Sends `POST /v3/payscore/oversea/partner/serviceorder` to `https://apihk.mch.weixin.qq.com/`. Feature `payscore`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/global/v3/zh/4014096395>
 #[rustfmt::skip]
@@ -766,7 +766,7 @@ pub mod get {
 ///
 /// 用于查询单笔微信支付分订单详细信息 前置条件：商户已创建支付分服务订单
 ///
-/// Sends `GET /v3/payscore/oversea/partner/serviceorder` to `<https://apihk.mch.weixin.qq.com/>`. Feature `payscore`.
+/// Sends `GET /v3/payscore/oversea/partner/serviceorder` to `https://apihk.mch.weixin.qq.com/`. Feature `payscore`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/global/v3/zh/4014096411>
 #[rustfmt::skip]

@@ -52,7 +52,7 @@ pub mod post {
 ///
 /// 商户可以 指定商户转账单号通过该接口申请 商家转账用户确认模式转账单据 对应的电子回单。微信支付会在校验满足回单申请条件后受理回单的申请，商户后续可以通过电子回单查询接口查询回单处理进度。
 ///
-/// Sends `POST /v3/fund-app/mch-transfer/elecsign/out-bill-no`. Feature `fund\_app`.
+/// Sends `POST /v3/fund-app/mch-transfer/elecsign/out-bill-no`. Feature `fund_app`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4012716452>
 #[rustfmt::skip]

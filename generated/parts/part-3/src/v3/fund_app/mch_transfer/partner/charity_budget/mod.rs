@@ -115,7 +115,7 @@ pub mod post {
 ///
 /// 申请公益捐赠预算 注：单个商户的接口频率限制为50次/s
 ///
-/// Sends `POST /v3/fund-app/mch-transfer/partner/charity-budget`. Feature `fund\_app`.
+/// Sends `POST /v3/fund-app/mch-transfer/partner/charity-budget`. Feature `fund_app`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4015554763>
 #[rustfmt::skip]

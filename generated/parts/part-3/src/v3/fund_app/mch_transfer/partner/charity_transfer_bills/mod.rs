@@ -127,7 +127,7 @@ pub mod post {
 ///
 /// 服务商商户可通过此接口发起公益捐赠 接口返回的HTTP状态码及错误码，仅代表本次请求的结果，不能代表订单状态。接口返回的HTTP状态码为200，且状态为ACCEPT时，可认为发起公益捐赠。接口返回的HTTP状态码不为200时，请商户务必不要立即更换商户订单单号重试。注：单个商户的接口频率限制为100次/s
 ///
-/// Sends `POST /v3/fund-app/mch-transfer/partner/charity-transfer-bills`. Feature `fund\_app`.
+/// Sends `POST /v3/fund-app/mch-transfer/partner/charity-transfer-bills`. Feature `fund_app`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4015554841>
 #[rustfmt::skip]

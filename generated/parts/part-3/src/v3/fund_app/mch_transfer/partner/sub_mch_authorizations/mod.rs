@@ -67,7 +67,7 @@ pub mod post {
 ///
 /// 申请子商户商家转账授权 注：单个商户的接口频率限制为100次/s
 ///
-/// Sends `POST /v3/fund-app/mch-transfer/partner/sub-mch-authorizations`. Feature `fund\_app`.
+/// Sends `POST /v3/fund-app/mch-transfer/partner/sub-mch-authorizations`. Feature `fund_app`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4015469102>
 #[rustfmt::skip]

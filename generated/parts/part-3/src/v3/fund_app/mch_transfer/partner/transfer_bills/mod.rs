@@ -176,7 +176,7 @@ pub mod post {
 ///
 /// 服务商商户可通过此接口申请创建转账单
 ///
-/// Sends `POST /v3/fund-app/mch-transfer/partner/transfer-bills`. Feature `fund\_app`.
+/// Sends `POST /v3/fund-app/mch-transfer/partner/transfer-bills`. Feature `fund_app`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4015469096>
 #[rustfmt::skip]

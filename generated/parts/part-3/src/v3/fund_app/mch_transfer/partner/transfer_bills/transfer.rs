@@ -195,7 +195,7 @@ pub mod post {
 ///
 /// 商户可调用该接口转账给自动收款授权对应的用户。
 ///
-/// Sends `POST /v3/fund-app/mch-transfer/partner/transfer-bills/transfer`. Feature `fund\_app`.
+/// Sends `POST /v3/fund-app/mch-transfer/partner/transfer-bills/transfer`. Feature `fund_app`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4016809837>
 #[rustfmt::skip]

@@ -101,7 +101,7 @@ pub mod post {
 ///
 /// 商户调用该接口申请免确认收款授权，用户需在24小时内完成授权，过期未完成需更换单号重新操作。注：单个商户的接口频率限制为50次/s
 ///
-/// Sends `POST /v3/fund-app/mch-transfer/partner/user-confirm-authorizations`. Feature `fund\_app`.
+/// Sends `POST /v3/fund-app/mch-transfer/partner/user-confirm-authorizations`. Feature `fund_app`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/partner/4016809861>
 #[rustfmt::skip]

@@ -73,7 +73,7 @@ pub mod post {
         pub event_title: ::std::string::String,
         /// 优惠模式
         ///
-        /// Documented values: `DIS\_FLAG`, `DIS\_CALC`, `DIS\_SMKT`.
+        /// Documented values: `DIS_FLAG`, `DIS_CALC`, `DIS_SMKT`.
         pub discount_mode: ::serde_json::Number,
         /// 原订单金额
         pub amount: ::std::option::Option<::serde_json::Number>,

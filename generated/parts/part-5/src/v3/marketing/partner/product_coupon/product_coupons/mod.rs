@@ -718,7 +718,7 @@ pub mod post {
         /// 小程序跳转路径
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub mini_program_path: ::std::option::Option<::std::string::String>,
-        /// APP跳转路径
+        /// APP的H5跳转路径
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub app_path: ::std::option::Option<::std::string::String>,
         /// 券使用说明
@@ -726,6 +726,12 @@ pub mod post {
         /// 券可用门店信息
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub coupon_available_store_info: ::std::option::Option<CouponAvailableStoreInfo>,
+        /// APP跳转类型
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub app_jump_type: ::std::option::Option<AppJumpType>,
+        /// 口令链接
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub passcode_link: ::std::option::Option<::std::string::String>,
     }
     impl UsageRuleDisplayInfo {
         /// Creates the value from its required fields; optional ones are set with the methods below.
@@ -740,6 +746,8 @@ pub mod post {
                 app_path: ::std::option::Option::None,
                 usage_description: usage_description.into(),
                 coupon_available_store_info: ::std::option::Option::None,
+                app_jump_type: ::std::option::Option::None,
+                passcode_link: ::std::option::Option::None,
             }
         }
         /// Sets `mini_program_appid`.
@@ -778,6 +786,19 @@ pub mod post {
             self.coupon_available_store_info = ::std::option::Option::Some(
                 coupon_available_store_info,
             );
+            self
+        }
+        /// Sets `app_jump_type`.
+        pub fn app_jump_type(mut self, app_jump_type: AppJumpType) -> Self {
+            self.app_jump_type = ::std::option::Option::Some(app_jump_type);
+            self
+        }
+        /// Sets `passcode_link`.
+        pub fn passcode_link(
+            mut self,
+            passcode_link: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.passcode_link = ::std::option::Option::Some(passcode_link.into());
             self
         }
     }
@@ -1255,6 +1276,11 @@ pub mod post {
         Offline = "OFFLINE", #[doc = " `MINI_PROGRAM`"] MiniProgram = "MINI_PROGRAM",
         #[doc = " `APP`"] App = "APP", #[doc = " `PAYMENT_CODE`"] PaymentCode =
         "PAYMENT_CODE", }
+    }
+    ::wechatpay_core::wire_enum! {
+        #[doc = " APP跳转类型"] AppJumpType { #[doc = " `H5`"] H5 = "H5", #[doc =
+        " `PASSCODE_LINK`"] PasscodeLink = "PASSCODE_LINK", #[doc = " `USAGE_GUIDE`"]
+        UsageGuide = "USAGE_GUIDE", }
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 用户商品券Code展示模式"] CodeDisplayMode { #[doc =

@@ -215,7 +215,7 @@ pub mod post {
 ///
 /// 商户可以通过调用此接口为子商户申请H5支付权限。调用之前需要先签署批量提交协议。如果限额类型（transaction\_limit\_type）选择不限额度（NO\_LIMIT），则在此申请单创建完成后，系统会未子商户自动创建解除限额申请单。发起解除限额申请时，需要确保商户已经获得了普通限额的支付权限。
 ///
-/// Sends `POST /v3/global/merchant/h5/permission/applications` to `<https://apihk.mch.weixin.qq.com/>`. Feature `global`.
+/// Sends `POST /v3/global/merchant/h5/permission/applications` to `https://apihk.mch.weixin.qq.com/`. Feature `global`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/global/v3/zh/4013025106>
 #[rustfmt::skip]

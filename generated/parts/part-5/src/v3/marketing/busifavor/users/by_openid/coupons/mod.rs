@@ -327,7 +327,9 @@ pub mod get {
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 券状态"] CouponState { #[doc = " `SENDED`"] Sended = "SENDED", #[doc
-        = " `USED`"] Used = "USED", #[doc = " `EXPIRED`"] Expired = "EXPIRED", }
+        = " `USED`"] Used = "USED", #[doc = " `EXPIRED`"] Expired = "EXPIRED", #[doc =
+        " `DELETED`"] Deleted = "DELETED", #[doc = " `DEACTIVATED`"] Deactivated =
+        "DEACTIVATED", }
     }
     ::wechatpay_core::wire_enum! {
         #[doc =

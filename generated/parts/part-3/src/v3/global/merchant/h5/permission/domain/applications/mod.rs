@@ -158,7 +158,7 @@ pub mod post {
 ///
 /// 商户可以通过该接口为自身和子商户发起H5支付域名修改申请。
 ///
-/// Sends `POST /v3/global/merchant/h5/permission/domain/applications` to `<https://apihk.mch.weixin.qq.com/>`. Feature `global`.
+/// Sends `POST /v3/global/merchant/h5/permission/domain/applications` to `https://apihk.mch.weixin.qq.com/`. Feature `global`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/global/v3/zh/4013025110>
 #[rustfmt::skip]

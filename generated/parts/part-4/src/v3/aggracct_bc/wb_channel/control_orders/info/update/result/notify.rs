@@ -116,7 +116,7 @@ pub mod post {
 ///
 /// 微信支付侧提交资料更新申请后，此接口接收微众更新请求审核结果回调通知。限频：200/分钟
 ///
-/// Sends `POST /v3/aggracct-bc/wb-channel/control-orders/info/update/result/notify`. Feature `aggracct\_bc`.
+/// Sends `POST /v3/aggracct-bc/wb-channel/control-orders/info/update/result/notify`. Feature `aggracct_bc`.
 ///
 /// Official documentation: <https://pay.weixin.qq.com/doc/v3/merchant/4016080141>
 #[rustfmt::skip]

@@ -456,12 +456,16 @@ pub mod post {
         pub mini_program_appid: ::std::option::Option<::std::string::String>,
         /// 小程序跳转路径
         pub mini_program_path: ::std::option::Option<::std::string::String>,
-        /// APP跳转路径
+        /// APP的H5跳转路径
         pub app_path: ::std::option::Option<::std::string::String>,
         /// 券使用说明
         pub usage_description: ::std::string::String,
         /// 券可用门店信息
         pub coupon_available_store_info: ::std::option::Option<CouponAvailableStoreInfo>,
+        /// APP跳转类型
+        pub app_jump_type: ::std::option::Option<AppJumpType>,
+        /// 口令链接
+        pub passcode_link: ::std::option::Option<::std::string::String>,
     }
     /// 小程序入口
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -699,6 +703,11 @@ pub mod post {
         Offline = "OFFLINE", #[doc = " `MINI_PROGRAM`"] MiniProgram = "MINI_PROGRAM",
         #[doc = " `APP`"] App = "APP", #[doc = " `PAYMENT_CODE`"] PaymentCode =
         "PAYMENT_CODE", }
+    }
+    ::wechatpay_core::wire_enum! {
+        #[doc = " APP跳转类型"] AppJumpType { #[doc = " `H5`"] H5 = "H5", #[doc =
+        " `PASSCODE_LINK`"] PasscodeLink = "PASSCODE_LINK", #[doc = " `USAGE_GUIDE`"]
+        UsageGuide = "USAGE_GUIDE", }
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 用户商品券Code展示模式"] CodeDisplayMode { #[doc =

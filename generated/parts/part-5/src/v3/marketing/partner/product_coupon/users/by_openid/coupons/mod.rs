@@ -365,6 +365,8 @@ pub mod post {
         pub irregular_available_period_list: ::std::option::Option<
             ::std::vec::Vec<IrregularAvailablePeriodList>,
         >,
+        /// 领取后N秒内有效
+        pub available_seconds: ::std::option::Option<i64>,
     }
     /// 兑换券使用规则
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -410,6 +412,8 @@ pub mod post {
         pub irregular_available_period_list: ::std::option::Option<
             ::std::vec::Vec<IrregularAvailablePeriodList>,
         >,
+        /// 领取后N秒内有效
+        pub available_seconds: ::std::option::Option<i64>,
     }
     /// 多次优惠使用规则
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -453,12 +457,16 @@ pub mod post {
         pub mini_program_appid: ::std::option::Option<::std::string::String>,
         /// 小程序跳转路径
         pub mini_program_path: ::std::option::Option<::std::string::String>,
-        /// APP跳转路径
+        /// APP的H5跳转路径
         pub app_path: ::std::option::Option<::std::string::String>,
         /// 券使用说明
         pub usage_description: ::std::string::String,
         /// 券可用门店信息
         pub coupon_available_store_info: ::std::option::Option<CouponAvailableStoreInfo>,
+        /// APP跳转类型
+        pub app_jump_type: ::std::option::Option<AppJumpType>,
+        /// 口令链接
+        pub passcode_link: ::std::option::Option<::std::string::String>,
     }
     /// 小程序入口
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -681,6 +689,11 @@ pub mod post {
         Offline = "OFFLINE", #[doc = " `MINI_PROGRAM`"] MiniProgram = "MINI_PROGRAM",
         #[doc = " `APP`"] App = "APP", #[doc = " `PAYMENT_CODE`"] PaymentCode =
         "PAYMENT_CODE", }
+    }
+    ::wechatpay_core::wire_enum! {
+        #[doc = " APP跳转类型"] AppJumpType { #[doc = " `H5`"] H5 = "H5", #[doc =
+        " `PASSCODE_LINK`"] PasscodeLink = "PASSCODE_LINK", #[doc = " `USAGE_GUIDE`"]
+        UsageGuide = "USAGE_GUIDE", }
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 用户商品券Code展示模式"] CodeDisplayMode { #[doc =
@@ -1088,6 +1101,8 @@ pub mod get {
         pub irregular_available_period_list: ::std::option::Option<
             ::std::vec::Vec<IrregularAvailablePeriodList>,
         >,
+        /// 领取后N秒内有效
+        pub available_seconds: ::std::option::Option<i64>,
     }
     /// 兑换券使用规则
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -1133,6 +1148,8 @@ pub mod get {
         pub irregular_available_period_list: ::std::option::Option<
             ::std::vec::Vec<IrregularAvailablePeriodList>,
         >,
+        /// 领取后N秒内有效
+        pub available_seconds: ::std::option::Option<i64>,
     }
     /// 多次优惠使用规则
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -1176,12 +1193,16 @@ pub mod get {
         pub mini_program_appid: ::std::option::Option<::std::string::String>,
         /// 小程序跳转路径
         pub mini_program_path: ::std::option::Option<::std::string::String>,
-        /// APP跳转路径
+        /// APP的H5跳转路径
         pub app_path: ::std::option::Option<::std::string::String>,
         /// 券使用说明
         pub usage_description: ::std::string::String,
         /// 券可用门店信息
         pub coupon_available_store_info: ::std::option::Option<CouponAvailableStoreInfo>,
+        /// APP跳转类型
+        pub app_jump_type: ::std::option::Option<AppJumpType>,
+        /// 口令链接
+        pub passcode_link: ::std::option::Option<::std::string::String>,
     }
     /// 小程序入口
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -1417,6 +1438,11 @@ pub mod get {
         Offline = "OFFLINE", #[doc = " `MINI_PROGRAM`"] MiniProgram = "MINI_PROGRAM",
         #[doc = " `APP`"] App = "APP", #[doc = " `PAYMENT_CODE`"] PaymentCode =
         "PAYMENT_CODE", }
+    }
+    ::wechatpay_core::wire_enum! {
+        #[doc = " APP跳转类型"] AppJumpType { #[doc = " `H5`"] H5 = "H5", #[doc =
+        " `PASSCODE_LINK`"] PasscodeLink = "PASSCODE_LINK", #[doc = " `USAGE_GUIDE`"]
+        UsageGuide = "USAGE_GUIDE", }
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 用户商品券Code展示模式"] CodeDisplayMode { #[doc =
