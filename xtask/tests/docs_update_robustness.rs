@@ -432,13 +432,15 @@ fn spec_of(rel: &str) -> String {
 struct Base {
     kind: Kind,
     docs: Docs,
-    /// The root of the unperturbed run (holds its `spec/` and `generated/`).
-    root: TempDir,
-    index: codegen::Index,
+    /// The unperturbed run's root (its `spec/` and `generated/` seed each variant's root), for the
+    /// reduced corpus; the full-corpus variant starts from an empty root (a full run costs seconds).
+    root: Option<TempDir>,
+    /// The counts of the unperturbed corpus.
+    counts: xtask::corpus::Counts,
 }
 
-/// The unperturbed corpus of `kind` and its codegen run (made once per test binary), or `None` after
-/// printing `skipping: …` when there is no corpus.
+/// The unperturbed corpus of `kind`, its counts and (reduced corpus) its codegen run, made once per test
+/// binary; `None` after printing `skipping: …` when there is no corpus.
 fn base(kind: Kind) -> Option<&'static Base> {
     static FULL: OnceLock<Option<Base>> = OnceLock::new();
     static REDUCED: OnceLock<Option<Base>> = OnceLock::new();
@@ -450,14 +452,25 @@ fn base(kind: Kind) -> Option<&'static Base> {
         let dir = common::corpus_dir()?;
         let start = Instant::now();
         let docs = Docs::load(&dir, kind);
+        if kind == Kind::Full {
+            let counts = xtask::corpus::load(&dir)
+                .unwrap_or_else(|e| panic!("{e}"))
+                .counts();
+            println!(
+                "base {kind:?}: {} pages read: {:.2?}",
+                counts.pages,
+                start.elapsed()
+            );
+            return Some(Base {
+                kind,
+                docs,
+                root: None,
+                counts,
+            });
+        }
         let docs_dir = TempDir::new("base-docs");
         docs.write(&docs_dir.0);
-        println!(
-            "base {kind:?}: docs read and written: {:.2?}",
-            start.elapsed()
-        );
         let root = TempDir::new("base");
-        let start = Instant::now();
         let report = run_codegen(&root.0, &docs_dir.0)
             .unwrap_or_else(|e| panic!("codegen fails on the unperturbed {kind:?} corpus: {e}"));
         println!(
@@ -465,12 +478,11 @@ fn base(kind: Kind) -> Option<&'static Base> {
             report.counts.pages,
             start.elapsed()
         );
-        let index = codegen::read_index(&root.0.join("spec")).unwrap_or_else(|e| panic!("{e}"));
         Some(Base {
             kind,
             docs,
-            root,
-            index,
+            root: Some(root),
+            counts: report.counts,
         })
     })
     .as_ref()
@@ -506,8 +518,10 @@ fn generate(name: &'static str, base: &Base, docs: &Docs) -> Outcome {
     let docs_dir = TempDir::new(&format!("{name}-docs"));
     docs.write(&docs_dir.0);
     let root = TempDir::new(name);
-    for dir in ["spec", "generated"] {
-        copy_tree(&base.root.0.join(dir), &root.0.join(dir));
+    if let Some(seed) = &base.root {
+        for dir in ["spec", "generated"] {
+            copy_tree(&seed.0.join(dir), &root.0.join(dir));
+        }
     }
     println!(
         "variant {name}: docs written, root seeded: {:.2?}",
@@ -973,7 +987,7 @@ fn page_added() {
         .replacen("title: ", "title: (robustness) ", 1);
     docs.add(&new, text);
     let out = generate("page_added", base, &docs);
-    let c = (&base.index.counts, &out.index.counts);
+    let c = (&base.counts, &out.index.counts);
     assert_eq!(c.1.pages, c.0.pages + 1);
     assert_eq!(c.1.v3_operations, c.0.v3_operations + 1);
     let op = &out.page(&new).operations[0];
@@ -999,7 +1013,7 @@ fn page_removed() {
     docs.remove(&op_page);
     docs.remove(&event_page);
     let out = generate("page_removed", base, &docs);
-    let c = (&base.index.counts, &out.index.counts);
+    let c = (&base.counts, &out.index.counts);
     assert_eq!(c.1.pages, c.0.pages - 2);
     assert_eq!(c.1.v3_operations, c.0.v3_operations - 1);
     assert_eq!(c.1.v3_notification_pages, c.0.v3_notification_pages - 1);
@@ -1227,7 +1241,7 @@ fn notification_page_added() {
     let out = generate("notification_page_added", base, &docs);
     assert_eq!(
         out.index.counts.v3_notification_pages,
-        base.index.counts.v3_notification_pages + 1
+        base.counts.v3_notification_pages + 1
     );
     assert_eq!(out.page(&new).notifications[0].event_types, [wire]);
     assert!(!out.generated_from(&spec_of(&new)).is_empty());
@@ -1343,7 +1357,7 @@ fn new_business_group() {
     assert!(out.changed("generated/Cargo.toml"));
     assert_eq!(
         out.index.counts.v3_operations,
-        base.index.counts.v3_operations + 1
+        base.counts.v3_operations + 1
     );
     cargo_check(&out, &[feature]);
 }
@@ -1363,7 +1377,7 @@ fn operation_moved_between_groups() {
     docs.add(&to, text);
     let out = generate("operation_moved_between_groups", base, &docs);
     assert_eq!(out.index.counts, {
-        let mut c = base.index.counts.clone();
+        let mut c = base.counts.clone();
         c.warnings = out.index.counts.warnings;
         c.errors = out.index.counts.errors;
         c
@@ -1597,35 +1611,47 @@ fn field_made_required() {
     );
 }
 
-/// From the real update: `original_type` moves above the ciphertext and gains an enumeration; the
-/// decrypted resource must not change.
+/// From the real update: `original_type` moves from below the ciphertext (just before the rule row that
+/// opens the decrypted fields) to the top of `resource`, with an enumeration; the decrypted resource must
+/// not change. A corpus already in the new layout is moved back, the other way round.
 #[test]
-fn original_type_moved_above_ciphertext() {
+fn original_type_moved_across_ciphertext() {
     let Some(base) = base(Kind::Reduced) else {
         return;
     };
     let mut docs = base.docs.clone();
+    let rows = |t: &str| {
+        Some((
+            find_row(t, |n, i, _| n == "original_type" && i == 2)?,
+            find_row(t, |n, i, _| n == "algorithm" && i == 2)?,
+            find_row(t, |n, i, l| {
+                n == "ciphertext" && i == 2 && l.contains("data-encrypted")
+            })?,
+        ))
+    };
     let page = docs.pick("webhook/v3/REFUND.SUCCESS.md", |rel, t| {
-        single_event_page(rel, t)
-            && find_row(t, |n, i, l| {
-                n == "original_type" && i == 2 && !l.contains("枚举值")
-            })
-            .is_some()
+        single_event_page(rel, t) && rows(t).is_some()
     });
     let before = docs.parse(&page);
     let text = docs.text(&page);
-    let ot = find_row(&text, |n, i, _| n == "original_type" && i == 2)
-        .unwrap_or_else(|| panic!("no original_type row"));
-    let algorithm = find_row(&text, |n, i, _| n == "algorithm" && i == 2)
-        .unwrap_or_else(|| panic!("no algorithm row"));
-    assert!(algorithm < ot);
+    let (ot, algorithm, ciphertext) = rows(&text).unwrap_or_else(|| panic!("{page}"));
     docs.edit(&page, |t| {
         let mut lines: Vec<String> = t.lines().map(str::to_string).collect();
         let row = lines.remove(ot);
-        lines.insert(algorithm, format!("{row}<br/>`refund` 枚举值"));
+        if ot > ciphertext {
+            let row = if row.contains("枚举值") {
+                row
+            } else {
+                format!("{row}<br/>`robustness` 枚举值")
+            };
+            lines.insert(algorithm.min(ot), row);
+        } else {
+            // `ciphertext` moved up by one when the row above it was removed.
+            lines.insert(ciphertext, row);
+        }
         join_lines(lines, t)
     });
-    let out = generate("original_type_moved_above_ciphertext", base, &docs);
+    let out = generate("original_type_moved_across_ciphertext", base, &docs);
     let n = &out.page(&page).notifications[0];
     assert_eq!(
         paths_of(&n.resource),
@@ -1665,4 +1691,56 @@ fn v2_field_renamed() {
         "{new} is not in the spec"
     );
     assert!(out.changed(&spec_of(&page)));
+}
+
+/// A page is added below an existing page (as `bank-channel-account/rename/{application_id}.md` beside
+/// `rename.md` in the real update): the page's module gains a child.
+#[test]
+fn page_added_below_a_page() {
+    let Some(base) = base(Kind::Reduced) else {
+        return;
+    };
+    let mut docs = base.docs.clone();
+    let parent = docs.pick("openapi/v3/pay/transactions/jsapi.md", |rel, t| {
+        json_op_page(rel, t) && !rel.contains('{') && {
+            let dir = format!("{}/", rel.trim_end_matches(".md"));
+            !docs.files.keys().any(|k| k.starts_with(&dir))
+        }
+    });
+    let new = format!("{}/robustness-child.md", parent.trim_end_matches(".md"));
+    let text = docs.text(&parent);
+    docs.add(&new, text);
+    let out = generate("page_added_below_a_page", base, &docs);
+    let parent_path = &out.page(&parent).operations[0].path;
+    let child_path = &out.page(&new).operations[0].path;
+    assert_eq!(*child_path, format!("{parent_path}/robustness-child"));
+    for page in [&parent, &new] {
+        assert!(
+            !out.generated_from(&spec_of(page)).is_empty(),
+            "no generated code from {page}"
+        );
+    }
+}
+
+/// A page with pages below it is removed: its module stays, for the children.
+#[test]
+fn parent_page_removed() {
+    let Some(base) = base(Kind::Reduced) else {
+        return;
+    };
+    let mut docs = base.docs.clone();
+    let parent = docs.pick(
+        "openapi/v3/pay/transactions/id/{transaction_id}.md",
+        |rel, _| {
+            rel.starts_with("openapi/v3/") && {
+                let dir = format!("{}/", rel.trim_end_matches(".md"));
+                docs.files.keys().any(|k| k.starts_with(&dir))
+            }
+        },
+    );
+    docs.remove(&parent);
+    let out = generate("parent_page_removed", base, &docs);
+    assert_eq!(out.index.counts.pages, base.counts.pages - 1);
+    assert!(out.removed(&spec_of(&parent)));
+    assert!(out.generated_from(&spec_of(&parent)).is_empty());
 }
