@@ -109,7 +109,10 @@ fn main() {
         ("Wechatpay-Serial", PUB_KEY_ID),
     ];
     match events::decode(&client, headers.as_slice(), body.as_bytes()) {
-        Ok((_, Event::TransactionSuccess(r))) => {
+        Ok((
+            _,
+            Event::TransactionSuccess(events::shared::TransactionSuccess::TransactionSuccess(r)),
+        )) => {
             assert_eq!(
                 r.out_trade_no.as_deref(),
                 Some("1217752501201407033233368018")

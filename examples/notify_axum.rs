@@ -20,6 +20,7 @@ use axum::routing::post;
 use axum::Router;
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine as _;
+use wechatpay::events::shared::TransactionSuccess;
 use wechatpay::events::{self, Event};
 use wechatpay::runtime::{
     aead_aes_256_gcm_encrypt, generate_nonce, notification_failure_reply, response_signing_message,
@@ -39,12 +40,16 @@ async fn wechatpay_notify(
     match events::decode(&client, &headers, &body) {
         Ok((notification, event)) => {
             match &event {
-                Event::TransactionSuccess(paid) => println!(
-                    "handler: order {} paid, transaction {} (notification {})",
-                    paid.out_trade_no.as_deref().unwrap_or("?"),
-                    paid.transaction_id.as_deref().unwrap_or("?"),
-                    notification.id
-                ),
+                // `TRANSACTION.SUCCESS` is documented on several pages: the payment one is chosen by
+                // `resource.original_type` = `transaction`.
+                Event::TransactionSuccess(TransactionSuccess::TransactionSuccess(paid)) => {
+                    println!(
+                        "handler: order {} paid, transaction {} (notification {})",
+                        paid.out_trade_no.as_deref().unwrap_or("?"),
+                        paid.transaction_id.as_deref().unwrap_or("?"),
+                        notification.id
+                    )
+                }
                 Event::RefundSuccess(refund) => println!(
                     "handler: refund {} succeeded",
                     refund.out_refund_no.as_deref().unwrap_or("?")

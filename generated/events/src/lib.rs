@@ -334,6 +334,17 @@ pub mod shared {
         TransactionSuccess(::std::boxed::Box<transaction_success::Resource>),
     }
     #[rustfmt::skip]
+    impl TransactionSuccess {
+        /// The documentation page whose resource type this is.
+        pub fn page(&self) -> &'static str {
+            match self {
+                Self::ProfitsharingReturn(_) => "webhook/v3/PROFITSHARING.RETURN.md",
+                Self::ProfitsharingSuccess(_) => "webhook/v3/PROFITSHARING.SUCCESS.md",
+                Self::TransactionSuccess(_) => "webhook/v3/TRANSACTION.SUCCESS.md",
+            }
+        }
+    }
+    #[rustfmt::skip]
     impl ::std::fmt::Debug for TransactionSuccess {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
@@ -868,6 +879,346 @@ impl Event {
             Self::WebizpayQuotacardexpired(_) => "WEBIZPAY.QUOTACARDEXPIRED",
             Self::WebizpayRevoked(_) => "WEBIZPAY.REVOKED",
             Self::Unknown(u) => &u.event_type,
+        }
+    }
+    /// The documentation page whose resource type this event was decoded as, e.g.
+    /// `webhook/v3/TRANSACTION.SUCCESS.md` (`None` for an unknown event type).
+    pub fn page(&self) -> ::std::option::Option<&'static str> {
+        match self {
+            Self::AbnormalFundProcessingTransferSuccess(_) => {
+                ::std::option::Option::Some(
+                    "webhook/v3/ABNORMAL_FUND_PROCESSING.TRANSFER.SUCCESS.md",
+                )
+            }
+            Self::ApplymentStateApproved(_) => {
+                ::std::option::Option::Some("webhook/v3/APPLYMENT_STATE.APPROVED.md")
+            }
+            Self::BlockrecordChange(_) => {
+                ::std::option::Option::Some("webhook/v3/BLOCKRECORD.CHANGE.md")
+            }
+            Self::BlocksubmissionChange(_) => {
+                ::std::option::Option::Some("webhook/v3/BLOCKSUBMISSION.CHANGE.md")
+            }
+            Self::BrandMemberCardSpPointExchangeCoupon(_) => {
+                ::std::option::Option::Some(
+                    "webhook/v3/BRAND_MEMBER_CARD_SP.POINT_EXCHANGE_COUPON.md",
+                )
+            }
+            Self::BrandMemberCardSpSyncUserPoint(_) => {
+                ::std::option::Option::Some(
+                    "webhook/v3/BRAND_MEMBER_CARD_SP.SYNC_USER_POINT.md",
+                )
+            }
+            Self::BrandMemberCardSpUserCardCreate(_) => {
+                ::std::option::Option::Some(
+                    "webhook/v3/BRAND_MEMBER_CARD_SP.USER_CARD.CREATE.md",
+                )
+            }
+            Self::BrandMemberCardSpUserCardDelete(_) => {
+                ::std::option::Option::Some(
+                    "webhook/v3/BRAND_MEMBER_CARD_SP.USER_CARD.DELETE.md",
+                )
+            }
+            Self::BudgetClosed(_) => {
+                ::std::option::Option::Some("webhook/v3/BUDGET.CLOSED.md")
+            }
+            Self::BudgetFinished(_) => {
+                ::std::option::Option::Some("webhook/v3/BUDGET.FINISHED.md")
+            }
+            Self::BudgetLocked(_) => {
+                ::std::option::Option::Some("webhook/v3/BUDGET.LOCKED.md")
+            }
+            Self::ComplaintCreate(_) => {
+                ::std::option::Option::Some("webhook/v3/COMPLAINT.CREATE.md")
+            }
+            Self::ComplaintStateChange(_) => {
+                ::std::option::Option::Some("webhook/v3/COMPLAINT.STATE_CHANGE.md")
+            }
+            Self::CouponSend(_) => {
+                ::std::option::Option::Some("webhook/v3/COUPON.SEND.md")
+            }
+            Self::CouponUse(_) => ::std::option::Option::Some("webhook/v3/COUPON.USE.md"),
+            Self::CreditRepaymentDeductionPay(_) => {
+                ::std::option::Option::Some(
+                    "webhook/v3/CREDIT_REPAYMENT.DEDUCTION_PAY.md",
+                )
+            }
+            Self::CreditRepaymentSignContract(_) => {
+                ::std::option::Option::Some(
+                    "webhook/v3/CREDIT_REPAYMENT.SIGN_CONTRACT.md",
+                )
+            }
+            Self::CreditRepaymentTerminateContract(_) => {
+                ::std::option::Option::Some(
+                    "webhook/v3/CREDIT_REPAYMENT.TERMINATE_CONTRACT.md",
+                )
+            }
+            Self::DeliveryPlanChange(_) => {
+                ::std::option::Option::Some("webhook/v3/DELIVERY_PLAN.CHANGE.md")
+            }
+            Self::DiscountCardAgreementEnded(_) => {
+                ::std::option::Option::Some(
+                    "webhook/v3/DISCOUNT_CARD.AGREEMENT_ENDED.md",
+                )
+            }
+            Self::DiscountCardGetCard(_) => {
+                ::std::option::Option::Some("webhook/v3/DISCOUNT_CARD.GET_CARD.md")
+            }
+            Self::DiscountCardSettlement(_) => {
+                ::std::option::Option::Some("webhook/v3/DISCOUNT_CARD.SETTLEMENT.md")
+            }
+            Self::DiscountCardUserAccepted(_) => {
+                ::std::option::Option::Some("webhook/v3/DISCOUNT_CARD.USER_ACCEPTED.md")
+            }
+            Self::DiscountCardUserPaid(_) => {
+                ::std::option::Option::Some("webhook/v3/DISCOUNT_CARD.USER_PAID.md")
+            }
+            Self::EcommerceEntrustSign(_) => {
+                ::std::option::Option::Some("webhook/v3/ECOMMERCE_ENTRUST.SIGN.md")
+            }
+            Self::EcommerceEntrustTerminate(_) => {
+                ::std::option::Option::Some("webhook/v3/ECOMMERCE_ENTRUST.TERMINATE.md")
+            }
+            Self::EduSchoolPayUserDebtStateUpdate(_) => {
+                ::std::option::Option::Some(
+                    "webhook/v3/EDU_SCHOOL_PAY.USER_DEBT_STATE_UPDATE.md",
+                )
+            }
+            Self::EntrustRelease(_) => {
+                ::std::option::Option::Some("webhook/v3/ENTRUST.RELEASE.md")
+            }
+            Self::EntrustSign(_) => {
+                ::std::option::Option::Some("webhook/v3/ENTRUST.SIGN.md")
+            }
+            Self::EntrustSigning(_) => {
+                ::std::option::Option::Some("webhook/v3/ENTRUST.SIGNING.md")
+            }
+            Self::EntrustTerminate(_) => {
+                ::std::option::Option::Some("webhook/v3/ENTRUST.TERMINATE.md")
+            }
+            Self::EntrustTerminateInquiry(_) => {
+                ::std::option::Option::Some("webhook/v3/ENTRUST.TERMINATE_INQUIRY.md")
+            }
+            Self::EntrustTerminateRetention(_) => {
+                ::std::option::Option::Some("webhook/v3/ENTRUST.TERMINATE_RETENTION.md")
+            }
+            Self::FacepayUserStateChange(_) => {
+                ::std::option::Option::Some("webhook/v3/FACEPAY.USER_STATE_CHANGE.md")
+            }
+            Self::FapiaoCardDiscarded(_) => {
+                ::std::option::Option::Some("webhook/v3/FAPIAO.CARD_DISCARDED.md")
+            }
+            Self::FapiaoCardInserted(_) => {
+                ::std::option::Option::Some("webhook/v3/FAPIAO.CARD_INSERTED.md")
+            }
+            Self::FapiaoIssued(_) => {
+                ::std::option::Option::Some("webhook/v3/FAPIAO.ISSUED.md")
+            }
+            Self::FapiaoReversed(_) => {
+                ::std::option::Option::Some("webhook/v3/FAPIAO.REVERSED.md")
+            }
+            Self::FapiaoUserApplied(_) => {
+                ::std::option::Option::Some("webhook/v3/FAPIAO.USER_APPLIED.md")
+            }
+            Self::HirePowerBankReceiveInsurance(_) => {
+                ::std::option::Option::Some(
+                    "webhook/v3/HIRE_POWER_BANK.RECEIVE_INSURANCE.md",
+                )
+            }
+            Self::InsuranceEntrustRenew(_) => {
+                ::std::option::Option::Some("webhook/v3/INSURANCE_ENTRUST.RENEW.md")
+            }
+            Self::InsuranceEntrustSign(_) => {
+                ::std::option::Option::Some("webhook/v3/INSURANCE_ENTRUST.SIGN.md")
+            }
+            Self::InsuranceEntrustTerminate(_) => {
+                ::std::option::Option::Some("webhook/v3/INSURANCE_ENTRUST.TERMINATE.md")
+            }
+            Self::InsurancePolicyManagementGranted(_) => {
+                ::std::option::Option::Some(
+                    "webhook/v3/INSURANCE_POLICY_MANAGEMENT.GRANTED.md",
+                )
+            }
+            Self::MallAuthActivateCard(_) => {
+                ::std::option::Option::Some("webhook/v3/MALL_AUTH.ACTIVATE_CARD.md")
+            }
+            Self::MallRefundSuccess(_) => {
+                ::std::option::Option::Some("webhook/v3/MALL_REFUND.SUCCESS.md")
+            }
+            Self::MallTransactionSuccess(_) => {
+                ::std::option::Option::Some("webhook/v3/MALL_TRANSACTION.SUCCESS.md")
+            }
+            Self::ManagerecordChange(_) => {
+                ::std::option::Option::Some("webhook/v3/MANAGERECORD.CHANGE.md")
+            }
+            Self::MchtransferAuthorizationClosed(_) => {
+                ::std::option::Option::Some(
+                    "webhook/v3/MCHTRANSFER.AUTHORIZATION.CLOSED.md",
+                )
+            }
+            Self::MchtransferAuthorizationConfirmed(_) => {
+                ::std::option::Option::Some(
+                    "webhook/v3/MCHTRANSFER.AUTHORIZATION.CONFIRMED.md",
+                )
+            }
+            Self::MchtransferBatchClosed(_) => {
+                ::std::option::Option::Some("webhook/v3/MCHTRANSFER.BATCH.CLOSED.md")
+            }
+            Self::MchtransferBatchFinished(_) => {
+                ::std::option::Option::Some("webhook/v3/MCHTRANSFER.BATCH.FINISHED.md")
+            }
+            Self::MchtransferBillFinished(_) => {
+                ::std::option::Option::Some("webhook/v3/MCHTRANSFER.BILL.FINISHED.md")
+            }
+            Self::MchtransferQqwalletbillFinished(_) => {
+                ::std::option::Option::Some(
+                    "webhook/v3/MCHTRANSFER.QQWALLETBILL.FINISHED.md",
+                )
+            }
+            Self::MchwithdrawChange(_) => {
+                ::std::option::Option::Some("webhook/v3/MCHWITHDRAW.CHANGE.md")
+            }
+            Self::MedicalInsuranceSuccess(_) => {
+                ::std::option::Option::Some("webhook/v3/MEDICAL_INSURANCE.SUCCESS.md")
+            }
+            Self::MembercardAcceptCard(_) => {
+                ::std::option::Option::Some("webhook/v3/MEMBERCARD.ACCEPT_CARD.md")
+            }
+            Self::MembercardActivateCard(_) => {
+                ::std::option::Option::Some("webhook/v3/MEMBERCARD.ACTIVATE_CARD.md")
+            }
+            Self::MembercardUsercardManage(_) => {
+                ::std::option::Option::Some("webhook/v3/MEMBERCARD.USERCARD_MANAGE.md")
+            }
+            Self::MerchantNotifyNotify(_) => {
+                ::std::option::Option::Some("webhook/v3/MERCHANT_NOTIFY.NOTIFY.md")
+            }
+            Self::PapaySign(_) => ::std::option::Option::Some("webhook/v3/PAPAY.SIGN.md"),
+            Self::PapayTerminate(_) => {
+                ::std::option::Option::Some("webhook/v3/PAPAY.TERMINATE.md")
+            }
+            Self::PayscoreBindServiceAccount(_) => {
+                ::std::option::Option::Some(
+                    "webhook/v3/PAYSCORE.BIND_SERVICE_ACCOUNT.md",
+                )
+            }
+            Self::PayscoreMchPrepay(_) => {
+                ::std::option::Option::Some("webhook/v3/PAYSCORE.MCH_PREPAY.md")
+            }
+            Self::PayscoreUserAccepted(_) => {
+                ::std::option::Option::Some("webhook/v3/PAYSCORE.USER_ACCEPTED.md")
+            }
+            Self::PayscoreUserCancelSignPlan(_) => {
+                ::std::option::Option::Some(
+                    "webhook/v3/PAYSCORE.USER_CANCEL_SIGN_PLAN.md",
+                )
+            }
+            Self::PayscoreUserCloseService(_) => {
+                ::std::option::Option::Some("webhook/v3/PAYSCORE.USER_CLOSE_SERVICE.md")
+            }
+            Self::PayscoreUserConfirm(_) => {
+                ::std::option::Option::Some("webhook/v3/PAYSCORE.USER_CONFIRM.md")
+            }
+            Self::PayscoreUserOpenService(_) => {
+                ::std::option::Option::Some("webhook/v3/PAYSCORE.USER_OPEN_SERVICE.md")
+            }
+            Self::PayscoreUserPaid(_) => {
+                ::std::option::Option::Some("webhook/v3/PAYSCORE.USER_PAID.md")
+            }
+            Self::PayscoreUserSignPlan(_) => {
+                ::std::option::Option::Some("webhook/v3/PAYSCORE.USER_SIGN_PLAN.md")
+            }
+            Self::ProductCouponSpImageGeneration(_) => {
+                ::std::option::Option::Some(
+                    "webhook/v3/PRODUCT_COUPON_SP.IMAGE_GENERATION.md",
+                )
+            }
+            Self::ProductCouponSpSend(_) => {
+                ::std::option::Option::Some("webhook/v3/PRODUCT_COUPON_SP.SEND.md")
+            }
+            Self::ProfitsharingReturn(_) => {
+                ::std::option::Option::Some("webhook/v3/PROFITSHARING.RETURN.md")
+            }
+            Self::ProfitsharingSuccess(_) => {
+                ::std::option::Option::Some("webhook/v3/PROFITSHARING.SUCCESS.md")
+            }
+            Self::RechargeClosed(_) => {
+                ::std::option::Option::Some("webhook/v3/RECHARGE.CLOSED.md")
+            }
+            Self::RechargeFundReturned(_) => {
+                ::std::option::Option::Some("webhook/v3/RECHARGE.FUND_RETURNED.md")
+            }
+            Self::RechargeSuccess(_) => {
+                ::std::option::Option::Some("webhook/v3/RECHARGE.SUCCESS.md")
+            }
+            Self::RefundAbnormal(_) => {
+                ::std::option::Option::Some("webhook/v3/REFUND.ABNORMAL.md")
+            }
+            Self::RefundClosed(_) => {
+                ::std::option::Option::Some("webhook/v3/REFUND.CLOSED.md")
+            }
+            Self::RefundSuccess(_) => {
+                ::std::option::Option::Some("webhook/v3/REFUND.SUCCESS.md")
+            }
+            Self::RisktradeIdentification(_) => {
+                ::std::option::Option::Some("webhook/v3/RISKTRADE.IDENTIFICATION.md")
+            }
+            Self::SecurityEchoSuccess(_) => {
+                ::std::option::Option::Some("webhook/v3/SECURITY_ECHO.SUCCESS.md")
+            }
+            Self::SettlementSuccess(_) => {
+                ::std::option::Option::Some("webhook/v3/SETTLEMENT.SUCCESS.md")
+            }
+            Self::TransactionFail(_) => {
+                ::std::option::Option::Some("webhook/v3/TRANSACTION.FAIL.md")
+            }
+            Self::TransactionIndustryFailed(_) => {
+                ::std::option::Option::Some("webhook/v3/TRANSACTION.INDUSTRY_FAILED.md")
+            }
+            Self::TransactionIndustrySuccess(_) => {
+                ::std::option::Option::Some("webhook/v3/TRANSACTION.INDUSTRY_SUCCESS.md")
+            }
+            Self::TransactionPayBack(_) => {
+                ::std::option::Option::Some("webhook/v3/TRANSACTION.PAY_BACK.md")
+            }
+            Self::TransactionSuccess(shared) => {
+                ::std::option::Option::Some(shared.page())
+            }
+            Self::VehicleEntranceStateChange(_) => {
+                ::std::option::Option::Some(
+                    "webhook/v3/VEHICLE.ENTRANCE_STATE_CHANGE.md",
+                )
+            }
+            Self::VehicleUserStateChange(_) => {
+                ::std::option::Option::Some("webhook/v3/VEHICLE.USER_STATE_CHANGE.md")
+            }
+            Self::ViolationAppeal(_) => {
+                ::std::option::Option::Some("webhook/v3/VIOLATION.APPEAL.md")
+            }
+            Self::ViolationIntercept(_) => {
+                ::std::option::Option::Some("webhook/v3/VIOLATION.INTERCEPT.md")
+            }
+            Self::ViolationPunish(_) => {
+                ::std::option::Option::Some("webhook/v3/VIOLATION.PUNISH.md")
+            }
+            Self::WebizpayAuthorized(_) => {
+                ::std::option::Option::Some("webhook/v3/WEBIZPAY.AUTHORIZED.md")
+            }
+            Self::WebizpayPaymentrefundsuccess(_) => {
+                ::std::option::Option::Some(
+                    "webhook/v3/WEBIZPAY.PAYMENTREFUNDSUCCESS.md",
+                )
+            }
+            Self::WebizpayPaymentsuccess(_) => {
+                ::std::option::Option::Some("webhook/v3/WEBIZPAY.PAYMENTSUCCESS.md")
+            }
+            Self::WebizpayQuotacardexpired(_) => {
+                ::std::option::Option::Some("webhook/v3/WEBIZPAY.QUOTACARDEXPIRED.md")
+            }
+            Self::WebizpayRevoked(_) => {
+                ::std::option::Option::Some("webhook/v3/WEBIZPAY.REVOKED.md")
+            }
+            Self::Unknown(_) => ::std::option::Option::None,
         }
     }
     /// Types the decrypted resource of a verified notification by its `event_type`. A documented
@@ -1510,7 +1861,7 @@ impl Event {
 /// use wechatpay_events::Event;
 /// let (notification, event) = wechatpay_events::decode(client, headers, body)?;
 /// match event {
-///     Event::TransactionSuccess(r) => println!("{:?} paid ({})", r.out_trade_no, notification.id),
+///     Event::RefundSuccess(r) => println!("{:?} refunded ({})", r.out_refund_no, notification.id),
 ///     other => println!("{} not handled", other.event_type()),
 /// }
 /// # Ok(()) }

@@ -367,6 +367,11 @@ fn lib_source(list: &[PageEvent], events: &[EventType]) -> Result<String, String
             let d = format!(" As documented on `{}` ([`{}`](super::{})).", list[i].source, list[i].module, m);
             quote!(#[doc = #d] #pv(#ty),)
         });
+        let source_arms = e.pages.iter().map(|&i| {
+            let pv = ident(&list[i].variant);
+            let src = &list[i].source;
+            quote!(Self::#pv(_) => #src,)
+        });
         let debug_arms = e.pages.iter().map(|&i| {
             let pv = ident(&list[i].variant);
             let name = &list[i].variant;
@@ -381,6 +386,16 @@ fn lib_source(list: &[PageEvent], events: &[EventType]) -> Result<String, String
             #[rustfmt::skip]
             pub enum #v {
                 #(#page_variants)*
+            }
+
+            #[rustfmt::skip]
+            impl #v {
+                /// The documentation page whose resource type this is.
+                pub fn page(&self) -> &'static str {
+                    match self {
+                        #(#source_arms)*
+                    }
+                }
             }
 
             #[rustfmt::skip]
@@ -404,6 +419,15 @@ fn lib_source(list: &[PageEvent], events: &[EventType]) -> Result<String, String
             #(#shared_enums)*
         }
     };
+    let page_arms = events.iter().map(|e| {
+        let v = ident(&e.variant);
+        if let [only] = e.pages[..] {
+            let src = &list[only].source;
+            quote!(Self::#v(_) => ::std::option::Option::Some(#src),)
+        } else {
+            quote!(Self::#v(shared) => ::std::option::Option::Some(shared.page()),)
+        }
+    });
     let wire_arms = events.iter().map(|e| {
         let v = ident(&e.variant);
         let w = &e.wire;
@@ -529,6 +553,15 @@ fn lib_source(list: &[PageEvent], events: &[EventType]) -> Result<String, String
                 }
             }
 
+            /// The documentation page whose resource type this event was decoded as, e.g.
+            /// `webhook/v3/TRANSACTION.SUCCESS.md` (`None` for an unknown event type).
+            pub fn page(&self) -> ::std::option::Option<&'static str> {
+                match self {
+                    #(#page_arms)*
+                    Self::Unknown(_) => ::std::option::Option::None,
+                }
+            }
+
             /// Types the decrypted resource of a verified notification by its `event_type`. A documented
             /// event whose resource does not fit its type is an [`Error::Decode`](::wechatpay_runtime::Error::Decode)
             /// naming the field; an unknown event type becomes [`Event::Unknown`].
@@ -572,7 +605,7 @@ fn lib_source(list: &[PageEvent], events: &[EventType]) -> Result<String, String
         /// use wechatpay_events::Event;
         /// let (notification, event) = wechatpay_events::decode(client, headers, body)?;
         /// match event {
-        ///     Event::TransactionSuccess(r) => println!("{:?} paid ({})", r.out_trade_no, notification.id),
+        ///     Event::RefundSuccess(r) => println!("{:?} refunded ({})", r.out_refund_no, notification.id),
         ///     other => println!("{} not handled", other.event_type()),
         /// }
         /// # Ok(()) }
