@@ -18,7 +18,7 @@
 //!   business groups of the spec, every operation page and every notification page has generated code
 //!   naming its spec file, and every event type is in the events crate;
 //! * for a few variants (new business group, shared event type, two event types on a page, field at a
-//!   new depth), compile: `cargo check --offline -p wechatpay --features <groups>,events` in a workspace
+//!   new depth, new pseudo row), compile: `cargo check --offline -p wechatpay --features <groups>,events` in a workspace
 //!   under `target/robustness/` built from this repository's manifest and runtime (shared `CARGO_TARGET_DIR`
 //!   `target/robustness/target`, so the dependencies are built once).
 //!
