@@ -1423,13 +1423,21 @@ fn new_pseudo_row() {
         "no diagnostic about the new pseudo row `cookies` in {page}"
     );
     println!("new_pseudo_row: {new_diags:?}");
+    assert!(
+        new_diags.iter().any(|d| d.class == "unknown-pseudo-row"),
+        "the new pseudo row is reported as one: {new_diags:?}"
+    );
     let op = &out.page(&page).operations[0];
+    assert!(
+        op.path_params.iter().all(|p| p.name != "cookies"),
+        "the new pseudo row became a path parameter"
+    );
     assert_eq!(
         paths_of(&op.request_body.fields),
         paths_of(&before.operations[0].request_body.fields),
         "the new pseudo row changed the request body"
     );
-    // Read as an extra (object-typed) path parameter today: the operation must still compile.
+    // Ignored with a diagnostic: the operation must still compile.
     cargo_check(&out, &[&xtask::naming::feature(&op.path)]);
 }
 
