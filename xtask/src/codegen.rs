@@ -250,15 +250,36 @@ fn docs_to_spec(
     w: &mut Writer,
 ) -> Result<(Vec<Page>, Index, Option<String>), String> {
     let corpus = corpus::load(docs)?;
-    // The committed spec, to tell what this run changes (none in a fresh root).
-    let old_pages = read_spec_pages(spec).unwrap_or_default();
-    let old_index = read_index(spec).ok();
-    let mut pages = Vec::with_capacity(corpus.pages.len());
-    for page in &corpus.pages {
+    // Serialise every page and read it back (in parallel): stage 2 sees exactly the committed text.
+    let written = crate::par::map(&corpus.pages, |page| {
         let rel = corpus::spec_file(&page.source);
         let json = corpus::page_json(page);
+        let back = parse_page_json(&rel, &json);
+        (rel, json, back)
+    });
+    // The committed spec, to tell what this run changes (read only when a page file differs or is gone).
+    let mut committed = Vec::new();
+    for dir in ["openapi", "webhook"] {
+        let d = spec.join(dir);
+        crate::files::collect(&d, "json", &mut committed)
+            .map_err(|e| format!("cannot list `{}`: {e}", d.display()))?;
+    }
+    let same = committed.len() == written.len()
+        && crate::par::map(&written, |(rel, json, _)| {
+            std::fs::read(spec.join(rel)).ok().as_deref() == Some(json.as_bytes())
+        })
+        .into_iter()
+        .all(|x| x);
+    let old_pages = if same {
+        Vec::new()
+    } else {
+        read_spec_pages(spec).unwrap_or_default()
+    };
+    let old_index = read_index(spec).ok();
+    let mut pages = Vec::with_capacity(written.len());
+    for (rel, json, back) in written {
         w.ensure(&spec.join(&rel), &json)?;
-        pages.push(parse_page_json(&rel, &json)?);
+        pages.push(back?);
     }
     for dir in ["openapi", "webhook"] {
         w.prune(&spec.join(dir), "json")?;
@@ -268,7 +289,7 @@ fn docs_to_spec(
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let changes = crate::changes::diff(&old_pages, &pages);
-    let summary = if changes.is_empty() || old_pages.is_empty() {
+    let summary = if same || changes.is_empty() || old_pages.is_empty() {
         None
     } else {
         let from = match &old_index {
@@ -317,17 +338,18 @@ pub fn read_spec_pages(spec: &Path) -> Result<Vec<Page>, String> {
             spec.display()
         ));
     }
-    let mut pages = Vec::with_capacity(files.len());
-    for f in files {
+    let mut pages = crate::par::map(&files, |f| {
         let rel = f
             .strip_prefix(spec)
-            .unwrap_or(&f)
+            .unwrap_or(f)
             .to_string_lossy()
             .replace('\\', "/");
-        let json = std::fs::read_to_string(&f)
+        let json = std::fs::read_to_string(f)
             .map_err(|e| format!("cannot read `{}`: {e}", f.display()))?;
-        pages.push(parse_page_json(&rel, &json)?);
-    }
+        parse_page_json(&rel, &json)
+    })
+    .into_iter()
+    .collect::<Result<Vec<Page>, String>>()?;
     pages.sort_by(|a, b| a.source.cmp(&b.source));
     Ok(pages)
 }

@@ -115,13 +115,28 @@ pub fn load(root: &Path) -> Result<Corpus, String> {
         })
         .collect();
     rels.sort();
-    let mut corpus = Corpus::default();
-    for (rel, path) in rels {
-        let src = match std::fs::read(&path)
+    // Pages are read and parsed independently (in parallel), then collected in path order.
+    let read = crate::par::map(&rels, |(rel, path)| {
+        let src = std::fs::read(path)
             .map_err(|e| e.to_string())
-            .and_then(|b| String::from_utf8(b).map_err(|e| format!("not UTF-8: {e}")))
-        {
-            Ok(s) => s,
+            .and_then(|b| String::from_utf8(b).map_err(|e| format!("not UTF-8: {e}")));
+        match src {
+            Ok(src) => {
+                let mut diags = Diagnostics::new(rel.clone());
+                let parsed = docs::parse_page(rel, &src, &mut diags);
+                (Ok(parsed), diags.into_items())
+            }
+            Err(e) => (Err(e), Vec::new()),
+        }
+    });
+    let mut corpus = Corpus::default();
+    for ((rel, _), (parsed, diags)) in rels.into_iter().zip(read) {
+        match parsed {
+            Ok(Some(Parsed::Page(page))) => corpus.pages.push(page),
+            Ok(Some(Parsed::Redirect(target))) => {
+                corpus.redirects.insert(rel.clone(), target);
+            }
+            Ok(None) => {}
             Err(e) => {
                 corpus.diagnostics.push(Diagnostic {
                     file: rel.clone(),
@@ -133,16 +148,8 @@ pub fn load(root: &Path) -> Result<Corpus, String> {
                 corpus.failed.insert(rel, e);
                 continue;
             }
-        };
-        let mut diags = Diagnostics::new(rel.clone());
-        match docs::parse_page(&rel, &src, &mut diags) {
-            Some(Parsed::Page(page)) => corpus.pages.push(page),
-            Some(Parsed::Redirect(target)) => {
-                corpus.redirects.insert(rel.clone(), target);
-            }
-            None => {}
         }
-        corpus.diagnostics.extend(diags.into_items());
+        corpus.diagnostics.extend(diags);
     }
     corpus.diagnostics.sort();
     Ok(corpus)

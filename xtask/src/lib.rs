@@ -16,4 +16,5 @@ pub mod docs;
 pub mod emit;
 pub mod files;
 pub mod naming;
+pub mod par;
 pub mod spec;
