@@ -513,3 +513,12 @@ pub async fn start_stream(keys: Keys, handler: StreamHandler) -> TestServer {
         requests,
     }
 }
+
+/// The key of a certificate PEM for the shared vectors: their clock (`now` = 2023-11) predates the
+/// test certificate's validity (2026-11 to 2036-11), which verification enforces. The vectors check
+/// signature math across implementations, so their certificates are loaded as the same public key under
+/// the same serial; validity itself is tested against a local server (`tests/runtime_hardening.rs`).
+pub fn vector_certificate_key(pem: &str) -> VerifyingKey {
+    let cert = VerifyingKey::from_certificate_pem(pem).expect("certificate");
+    VerifyingKey::from_public_key_der(cert.serial(), cert.spki_der()).expect("its key")
+}
