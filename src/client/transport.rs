@@ -91,6 +91,17 @@ struct ApiErrorBody {
     detail: Option<serde_json::Value>,
 }
 
+/// The string value of the first `"name": "…"` member in a JSON text that may be cut short.
+fn string_member(text: &str, name: &str) -> Option<String> {
+    let key = format!("\"{name}\"");
+    let at = text.find(&key)? + key.len();
+    let rest = text[at..].trim_start().strip_prefix(':')?;
+    serde_json::Deserializer::from_str(rest)
+        .into_iter::<String>()
+        .next()?
+        .ok()
+}
+
 /// A 2xx answer whose body is not read yet, and how many attempts it took.
 pub(crate) struct Head {
     pub(crate) resp: reqwest::Response,
@@ -328,7 +339,15 @@ impl Client {
             let parsed: Option<ApiErrorBody> = serde_json::from_slice(&body).ok();
             let (code, message, detail) = match parsed {
                 Some(p) => (p.code, p.message, p.detail),
-                None => (String::new(), String::new(), None),
+                // A cut (or otherwise broken) body: WeChat Pay's `code` and `message` come first.
+                None => {
+                    let text = String::from_utf8_lossy(&body);
+                    (
+                        string_member(&text, "code").unwrap_or_default(),
+                        string_member(&text, "message").unwrap_or_default(),
+                        None,
+                    )
+                }
             };
             let keep = body.len().min(MAX_ERROR_BODY_BYTES);
             return Err(ApiError {
