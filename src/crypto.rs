@@ -172,6 +172,35 @@ impl ApiV3Key {
         Ok(ApiV3Key(Zeroizing::new(arr)))
     }
 
+    /// Reads the key from a file (32 bytes; one trailing newline is ignored). The bytes read are
+    /// zeroized once the key is built.
+    pub fn from_file(path: impl AsRef<std::path::Path>) -> Result<Self, Error> {
+        let path = path.as_ref();
+        let text = Zeroizing::new(std::fs::read(path).map_err(|e| {
+            Error::Config(ConfigError::io(
+                format!("cannot read APIv3 key file {}", path.display()),
+                e,
+            ))
+        })?);
+        let key = text
+            .strip_suffix(b"\r\n")
+            .or_else(|| text.strip_suffix(b"\n"))
+            .unwrap_or(&text);
+        Self::new(key)
+    }
+
+    /// Reads the key from the environment variable `name` (e.g. `WECHATPAY_APIV3_KEY`); `Ok(None)` if
+    /// it is not set. The copy read is zeroized once the key is built.
+    pub fn from_env(name: &str) -> Result<Option<Self>, Error> {
+        match std::env::var_os(name) {
+            None => Ok(None),
+            Some(v) => {
+                let v = Zeroizing::new(v.into_encoded_bytes());
+                Self::new(v.as_slice()).map(Some)
+            }
+        }
+    }
+
     /// The raw key bytes.
     pub fn as_bytes(&self) -> &[u8; 32] {
         &self.0

@@ -317,7 +317,9 @@ fn notify_vectors_through_the_typed_entry_point() {
                 "ok"
             }
             Err(Error::Signature(e)) => e.code(),
-            Err(Error::Crypto(c)) if matches!(c.kind(), CryptoErrorKind::DecryptFailed) => "decrypt_failed",
+            Err(Error::Crypto(c)) if matches!(c.kind(), CryptoErrorKind::DecryptFailed) => {
+                "decrypt_failed"
+            }
             Err(e) => panic!("{id}: unexpected {e}"),
         };
         assert_eq!(got, expected, "{id}");
