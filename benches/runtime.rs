@@ -170,7 +170,8 @@ fn main() {
     let store = KeyStore::new();
     store.insert(VerifyingKey::from_certificate_pem(&read("platform_cert.pem")).unwrap());
     let serial = store.serials()[0].clone();
-    let ts = "1700000000";
+    // Within the test certificate's validity (2026-11 to 2036-11), which verification checks.
+    let ts = "1800000000";
     let nonce = "593BEC0C930BF1AFEB40B4A08C8FB242";
     let resp_msg = response_signing_message(ts, nonce, BODY.as_bytes());
     let sig = sign_message(&platform, &resp_msg).unwrap();
@@ -204,7 +205,7 @@ fn main() {
         ));
         vo.push(rate(
             || {
-                verify_signature(headers.as_slice(), BODY.as_bytes(), 1_700_000_000, &store)
+                verify_signature(headers.as_slice(), BODY.as_bytes(), 1_800_000_000, &store)
                     .unwrap();
             },
             secs,
@@ -251,7 +252,7 @@ fn main() {
     let n = decode_notification(
         nheaders.as_slice(),
         envelope.as_bytes(),
-        1_700_000_000,
+        1_800_000_000,
         &store,
         &apiv3,
     )
@@ -265,7 +266,7 @@ fn main() {
                     decode_notification(
                         nheaders.as_slice(),
                         envelope.as_bytes(),
-                        1_700_000_000,
+                        1_800_000_000,
                         &store,
                         &apiv3,
                     )

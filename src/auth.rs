@@ -6,7 +6,7 @@ use std::fmt;
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine as _;
 
-use crate::crypto::{sign_message, KeyStore, PrivateKey};
+use crate::crypto::{sign_message, KeySource, KeyStore, PrivateKey};
 use crate::error::{Error, SignatureError, SignatureErrorKind};
 
 /// The `Authorization` scheme WeChat Pay APIv3 uses.
@@ -132,8 +132,9 @@ impl<K: AsRef<str>, V: AsRef<str>> HeaderLookup for BTreeMap<K, V> {
 ///
 /// Checks, in this order: the four `Wechatpay-Timestamp`/`-Nonce`/`-Signature`/`-Serial` headers are
 /// present; the timestamp is within [`MAX_CLOCK_SKEW_SECS`] of `now` (Unix seconds; exactly 300 s is
-/// accepted); `Wechatpay-Serial` names a key in `keys`; the signature over `TIMESTAMP\nNONCE\nBODY\n`
-/// verifies with that key. Returns the serial of the key that verified.
+/// accepted); `Wechatpay-Serial` names a key in `keys`; if that key is a platform certificate, `now` is
+/// within its validity period (`notBefore ..= notAfter`, no grace period); the signature over
+/// `TIMESTAMP\nNONCE\nBODY\n` verifies with that key. Returns the serial of the key that verified.
 pub fn verify_signature<H: HeaderLookup + ?Sized>(
     headers: &H,
     body: &[u8],
@@ -177,6 +178,22 @@ pub fn verify_signature<H: HeaderLookup + ?Sized>(
     let key = keys.get(serial).ok_or_else(|| {
         SignatureError::new(SignatureErrorKind::UnknownSerial(serial.to_string()))
     })?;
+    if let KeySource::Certificate {
+        not_before,
+        not_after,
+    } = *key.source()
+    {
+        if !key.is_valid_at(now) {
+            return Err(SignatureError::new(
+                SignatureErrorKind::CertificateNotValid {
+                    serial: key.serial().to_string(),
+                    not_before,
+                    not_after,
+                    now,
+                },
+            ));
+        }
+    }
     let raw = B64
         .decode(sig.trim())
         .map_err(|_| SignatureError::new(SignatureErrorKind::BadSignature))?;

@@ -25,18 +25,19 @@ use base64::Engine as _;
 use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::{CertificateDer, PrivateKeyDer, SubjectPublicKeyInfoDer};
 
-use crate::error::{ConfigError, ConfigErrorKind, CryptoError, Error};
+use zeroize::Zeroizing;
 
-const REDACTED: &str = "[redacted]";
+use crate::error::{ConfigError, ConfigErrorKind, CryptoErrorKind, Error, REDACTED};
 
 /// The merchant API private key (RSA, 2048 bits or more), used to sign requests and to decrypt
 /// OAEP-encrypted fields WeChat Pay sends back.
 ///
 /// Accepts PEM `PRIVATE KEY` (PKCS#8) and `RSA PRIVATE KEY` (PKCS#1), or DER of either. Its `Debug`
-/// output is `[redacted]`.
+/// output is `<redacted>`. The DER bytes it keeps (and the PEM text read from a file) are zeroized when
+/// dropped; the parsed key lives in aws-lc, which clears key memory when it frees it.
 pub struct PrivateKey {
     signing: RsaKeyPair,
-    pkcs8: Vec<u8>,
+    pkcs8: Zeroizing<Vec<u8>>,
 }
 
 impl fmt::Debug for PrivateKey {
@@ -67,12 +68,12 @@ impl PrivateKey {
     /// Reads and parses a PEM private key file.
     pub fn from_pem_file(path: impl AsRef<std::path::Path>) -> Result<Self, Error> {
         let path = path.as_ref();
-        let text = std::fs::read_to_string(path).map_err(|e| {
-            Error::Config(ConfigError::new(
-                ConfigErrorKind::Io,
-                format!("cannot read private key file {}: {e}", path.display()),
+        let text = Zeroizing::new(std::fs::read_to_string(path).map_err(|e| {
+            Error::Config(ConfigError::io(
+                format!("cannot read private key file {}", path.display()),
+                e,
             ))
-        })?;
+        })?);
         Self::from_pem(&text)
     }
 
@@ -82,7 +83,7 @@ impl PrivateKey {
             .map_err(|e| key_err(format!("merchant private key rejected: {e}")))?;
         Ok(PrivateKey {
             signing,
-            pkcs8: der.to_vec(),
+            pkcs8: Zeroizing::new(der.to_vec()),
         })
     }
 
@@ -100,13 +101,14 @@ impl PrivateKey {
         let rng = aws_lc_rs::rand::SystemRandom::new();
         self.signing
             .sign(&RSA_PKCS1_SHA256, &rng, message, &mut sig)
-            .map_err(|_| CryptoError::Failed)?;
+            .map_err(|_| CryptoErrorKind::Failed)?;
         Ok(sig)
     }
 
     fn decrypting_key(&self) -> Result<OaepPrivateDecryptingKey, Error> {
-        let k = PrivateDecryptingKey::from_pkcs8(&self.pkcs8).map_err(|_| CryptoError::Failed)?;
-        Ok(OaepPrivateDecryptingKey::new(k).map_err(|_| CryptoError::Failed)?)
+        let k =
+            PrivateDecryptingKey::from_pkcs8(&self.pkcs8).map_err(|_| CryptoErrorKind::Failed)?;
+        Ok(OaepPrivateDecryptingKey::new(k).map_err(|_| CryptoErrorKind::Failed)?)
     }
 }
 
@@ -123,16 +125,19 @@ fn der_len(len: usize, out: &mut Vec<u8>) {
 }
 
 /// Wraps a PKCS#1 RSAPrivateKey in a PKCS#8 PrivateKeyInfo.
-fn pkcs1_to_pkcs8(pkcs1: &[u8]) -> Vec<u8> {
+fn pkcs1_to_pkcs8(pkcs1: &[u8]) -> Zeroizing<Vec<u8>> {
     // version 0, AlgorithmIdentifier { rsaEncryption, NULL }
     const PREFIX: [u8; 18] = [
         0x02, 0x01, 0x00, 0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01,
         0x01, 0x05, 0x00,
     ];
-    let mut octet = vec![0x04];
+    // Sized up front so that no reallocation leaves a copy of the key behind.
+    let mut octet = Zeroizing::new(Vec::with_capacity(pkcs1.len() + 8));
+    octet.push(0x04);
     der_len(pkcs1.len(), &mut octet);
     octet.extend_from_slice(pkcs1);
-    let mut out = vec![0x30];
+    let mut out = Zeroizing::new(Vec::with_capacity(octet.len() + PREFIX.len() + 8));
+    out.push(0x30);
     der_len(PREFIX.len() + octet.len(), &mut out);
     out.extend_from_slice(&PREFIX);
     out.extend_from_slice(&octet);
@@ -144,9 +149,9 @@ fn pkcs1_to_pkcs8(pkcs1: &[u8]) -> Vec<u8> {
 /// Exactly 32 bytes are required; anything else is a [`ConfigErrorKind::ApiV3KeyLength`] error. (The
 /// low-level [`aead_aes_256_gcm_decrypt`] additionally accepts 16-byte keys so the AES-128-GCM vectors
 /// from the official SDK test suites can be checked, but a client never uses such a key.) Its `Debug`
-/// output is `[redacted]`.
+/// output is `<redacted>`, and its bytes are zeroized when it is dropped.
 #[derive(Clone)]
-pub struct ApiV3Key([u8; 32]);
+pub struct ApiV3Key(Zeroizing<[u8; 32]>);
 
 impl fmt::Debug for ApiV3Key {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -164,7 +169,36 @@ impl ApiV3Key {
                 format!("APIv3 key must be exactly 32 bytes, got {}", key.len()),
             ))
         })?;
-        Ok(ApiV3Key(arr))
+        Ok(ApiV3Key(Zeroizing::new(arr)))
+    }
+
+    /// Reads the key from a file (32 bytes; one trailing newline is ignored). The bytes read are
+    /// zeroized once the key is built.
+    pub fn from_file(path: impl AsRef<std::path::Path>) -> Result<Self, Error> {
+        let path = path.as_ref();
+        let text = Zeroizing::new(std::fs::read(path).map_err(|e| {
+            Error::Config(ConfigError::io(
+                format!("cannot read APIv3 key file {}", path.display()),
+                e,
+            ))
+        })?);
+        let key = text
+            .strip_suffix(b"\r\n")
+            .or_else(|| text.strip_suffix(b"\n"))
+            .unwrap_or(&text);
+        Self::new(key)
+    }
+
+    /// Reads the key from the environment variable `name` (e.g. `WECHATPAY_APIV3_KEY`); `Ok(None)` if
+    /// it is not set. The copy read is zeroized once the key is built.
+    pub fn from_env(name: &str) -> Result<Option<Self>, Error> {
+        match std::env::var_os(name) {
+            None => Ok(None),
+            Some(v) => {
+                let v = Zeroizing::new(v.into_encoded_bytes());
+                Self::new(v.as_slice()).map(Some)
+            }
+        }
     }
 
     /// The raw key bytes.
@@ -181,8 +215,13 @@ impl ApiV3Key {
     ) -> Result<Vec<u8>, Error> {
         let ct = B64
             .decode(ciphertext_b64.trim())
-            .map_err(|_| CryptoError::DecryptFailed)?;
-        aead_aes_256_gcm_decrypt(&self.0, nonce.as_bytes(), associated_data.as_bytes(), &ct)
+            .map_err(|_| CryptoErrorKind::DecryptFailed)?;
+        aead_aes_256_gcm_decrypt(
+            self.0.as_ref(),
+            nonce.as_bytes(),
+            associated_data.as_bytes(),
+            &ct,
+        )
     }
 }
 
@@ -191,19 +230,19 @@ fn aead_key(key: &[u8]) -> Result<LessSafeKey, Error> {
         32 => &AES_256_GCM,
         16 => &AES_128_GCM,
         n => {
-            return Err(CryptoError::InvalidInput(format!(
+            return Err(CryptoErrorKind::InvalidInput(format!(
                 "AES-GCM key must be 32 (or 16) bytes, got {n}"
             ))
             .into())
         }
     };
-    let k = UnboundKey::new(alg, key).map_err(|_| CryptoError::Failed)?;
+    let k = UnboundKey::new(alg, key).map_err(|_| CryptoErrorKind::Failed)?;
     Ok(LessSafeKey::new(k))
 }
 
 fn aead_nonce(nonce: &[u8]) -> Result<Nonce, Error> {
     let arr: [u8; NONCE_LEN] = nonce.try_into().map_err(|_| {
-        CryptoError::InvalidInput(format!(
+        CryptoErrorKind::InvalidInput(format!(
             "AES-GCM nonce must be {NONCE_LEN} bytes, got {}",
             nonce.len()
         ))
@@ -215,7 +254,7 @@ fn aead_nonce(nonce: &[u8]) -> Result<Nonce, Error> {
 /// aws-lc-rs's AEAD API takes only 96-bit nonces; WeChat's are 12 bytes, but other SDKs accept 16-byte
 /// ones, so those come from the RustCrypto `aes-gcm` crate (audited) instead of being written here.
 mod gcm_nonce16 {
-    use super::{CryptoError, Error};
+    use super::{CryptoErrorKind, Error};
     use aes_gcm::aead::{Aead, KeyInit, Payload};
     use aes_gcm::aes::{Aes128, Aes256};
     use aes_gcm::{AesGcm, Nonce};
@@ -228,13 +267,13 @@ mod gcm_nonce16 {
         let payload = Payload { msg: pt, aad };
         let out = match key.len() {
             32 => Gcm256::new_from_slice(key)
-                .map_err(|_| CryptoError::Failed)?
+                .map_err(|_| CryptoErrorKind::Failed)?
                 .encrypt(n, payload),
             _ => Gcm128::new_from_slice(key)
-                .map_err(|_| CryptoError::Failed)?
+                .map_err(|_| CryptoErrorKind::Failed)?
                 .encrypt(n, payload),
         };
-        out.map_err(|_| CryptoError::Failed.into())
+        out.map_err(|_| CryptoErrorKind::Failed.into())
     }
 
     pub(super) fn open(key: &[u8], nonce: &[u8], aad: &[u8], ct: &[u8]) -> Result<Vec<u8>, Error> {
@@ -242,13 +281,13 @@ mod gcm_nonce16 {
         let payload = Payload { msg: ct, aad };
         let out = match key.len() {
             32 => Gcm256::new_from_slice(key)
-                .map_err(|_| CryptoError::Failed)?
+                .map_err(|_| CryptoErrorKind::Failed)?
                 .decrypt(n, payload),
             _ => Gcm128::new_from_slice(key)
-                .map_err(|_| CryptoError::Failed)?
+                .map_err(|_| CryptoErrorKind::Failed)?
                 .decrypt(n, payload),
         };
-        out.map_err(|_| CryptoError::DecryptFailed.into())
+        out.map_err(|_| CryptoErrorKind::DecryptFailed.into())
     }
 }
 
@@ -275,7 +314,7 @@ pub fn aead_aes_256_gcm_decrypt(
     let mut buf = ciphertext.to_vec();
     let plain = k
         .open_in_place(n, Aad::from(aad), &mut buf)
-        .map_err(|_| CryptoError::DecryptFailed)?;
+        .map_err(|_| CryptoErrorKind::DecryptFailed)?;
     Ok(plain.to_vec())
 }
 
@@ -294,20 +333,20 @@ pub fn aead_aes_256_gcm_encrypt(
     let n = aead_nonce(nonce)?;
     let mut buf = plaintext.to_vec();
     k.seal_in_place_append_tag(n, Aad::from(aad), &mut buf)
-        .map_err(|_| CryptoError::Failed)?;
+        .map_err(|_| CryptoErrorKind::Failed)?;
     Ok(buf)
 }
 
 /// RSA-OAEP (SHA-1, MGF1-SHA1, empty label) encryption of a sensitive field with a WeChat Pay public
 /// key or platform certificate key. Returns raw ciphertext bytes (base64-encode them for the API).
 ///
-/// Fails with [`CryptoError::PlaintextTooLong`] above 214 bytes for a 2048-bit key.
+/// Fails with [`CryptoErrorKind::PlaintextTooLong`] above 214 bytes for a 2048-bit key.
 pub fn rsa_oaep_encrypt(key: &VerifyingKey, plaintext: &[u8]) -> Result<Vec<u8>, Error> {
-    let pk = PublicEncryptingKey::from_der(&key.spki_der).map_err(|_| CryptoError::Failed)?;
-    let pk = OaepPublicEncryptingKey::new(pk).map_err(|_| CryptoError::Failed)?;
+    let pk = PublicEncryptingKey::from_der(&key.spki_der).map_err(|_| CryptoErrorKind::Failed)?;
+    let pk = OaepPublicEncryptingKey::new(pk).map_err(|_| CryptoErrorKind::Failed)?;
     let max = pk.max_plaintext_size(&OAEP_SHA1_MGF1SHA1);
     if plaintext.len() > max {
-        return Err(CryptoError::PlaintextTooLong {
+        return Err(CryptoErrorKind::PlaintextTooLong {
             len: plaintext.len(),
             max,
         }
@@ -316,7 +355,7 @@ pub fn rsa_oaep_encrypt(key: &VerifyingKey, plaintext: &[u8]) -> Result<Vec<u8>,
     let mut out = vec![0u8; pk.ciphertext_size()];
     let n = pk
         .encrypt(&OAEP_SHA1_MGF1SHA1, plaintext, &mut out, None)
-        .map_err(|_| CryptoError::Failed)?
+        .map_err(|_| CryptoErrorKind::Failed)?
         .len();
     out.truncate(n);
     Ok(out)
@@ -329,7 +368,7 @@ pub fn rsa_oaep_decrypt(key: &PrivateKey, ciphertext: &[u8]) -> Result<Vec<u8>, 
     let mut out = vec![0u8; k.min_output_size()];
     let n = k
         .decrypt(&OAEP_SHA1_MGF1SHA1, ciphertext, &mut out, None)
-        .map_err(|_| CryptoError::DecryptFailed)?
+        .map_err(|_| CryptoErrorKind::DecryptFailed)?
         .len();
     out.truncate(n);
     Ok(out)
@@ -491,6 +530,23 @@ impl VerifyingKey {
         &self.spki_der
     }
 
+    /// `true` if the key may verify at `now` (Unix seconds): always for a WeChat Pay public key; for a
+    /// platform certificate, when `not_before <= now <= not_after` (no grace period).
+    pub fn is_valid_at(&self, now: i64) -> bool {
+        match self.source {
+            KeySource::PublicKey => true,
+            KeySource::Certificate {
+                not_before,
+                not_after,
+            } => not_before <= now && now <= not_after,
+        }
+    }
+
+    /// `true` for a platform certificate whose `notAfter` is before `now`.
+    pub fn is_expired_at(&self, now: i64) -> bool {
+        matches!(self.source, KeySource::Certificate { not_after, .. } if not_after < now)
+    }
+
     /// `true` if `signature` (raw bytes) is a valid RSA PKCS#1 v1.5 SHA-256 signature of `message`.
     pub fn verify(&self, message: &[u8], signature: &[u8]) -> bool {
         self.parsed.verify_sig(message, signature).is_ok()
@@ -561,6 +617,31 @@ impl KeyStore {
         self.len() == 0
     }
 
+    /// Removes the platform certificates that expired before `now` and returns their serials.
+    /// (Certificates that are not valid *yet* stay: WeChat Pay publishes a new certificate before it
+    /// starts signing with it.)
+    pub fn prune_expired(&self, now: i64) -> Vec<String> {
+        let mut m = match self.inner.write() {
+            Ok(g) => g,
+            Err(p) => p.into_inner(),
+        };
+        let mut gone = Vec::new();
+        m.retain(|_, k| {
+            let keep = !k.is_expired_at(now);
+            if !keep {
+                gone.push(k.serial.clone());
+            }
+            keep
+        });
+        gone.sort();
+        gone
+    }
+
+    /// `true` if two handles share the same store.
+    pub fn ptr_eq(&self, other: &KeyStore) -> bool {
+        Arc::ptr_eq(&self.inner, &other.inner)
+    }
+
     /// `true` if the store holds a WeChat Pay public key (public-key mode).
     pub fn has_public_key(&self) -> bool {
         let m = match self.inner.read() {
@@ -582,11 +663,8 @@ impl KeyStore {
         for k in m.values() {
             let rank = match k.source {
                 KeySource::PublicKey => i64::MAX,
-                KeySource::Certificate {
-                    not_before,
-                    not_after,
-                } => {
-                    if now < not_before || now > not_after {
+                KeySource::Certificate { not_after, .. } => {
+                    if !k.is_valid_at(now) {
                         continue;
                     }
                     not_after
@@ -631,7 +709,7 @@ mod tests {
     #[test]
     fn secrets_are_redacted() {
         let k = ApiV3Key::new([b'z'; 32]).unwrap();
-        assert_eq!(format!("{k:?}"), "[redacted]");
+        assert_eq!(format!("{k:?}"), "<redacted>");
     }
 
     #[test]

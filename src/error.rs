@@ -1,6 +1,18 @@
-//! The single error type of the runtime and its parts.
+//! The single error type of the runtime and its payloads.
+//!
+//! This module is the bottom layer: it imports nothing from the rest of the crate. Every payload follows
+//! one pattern: a struct with a `kind()` (an enum saying what went wrong, `#[non_exhaustive]`), a
+//! `Display` that never contains secret material or decrypted values, `std::error::Error::source()`
+//! returning the underlying error where there is one, and a `From` impl into [`Error`].
 
 use std::fmt;
+use std::sync::Arc;
+
+/// How every secret or sensitive value prints in `Debug` output and error messages.
+pub(crate) const REDACTED: &str = "<redacted>";
+
+/// Largest part of an error answer's body kept in [`ApiError::body`] (64 KiB).
+pub const MAX_ERROR_BODY_BYTES: usize = 64 * 1024;
 
 /// Everything that can go wrong when configuring the client, signing, sending, verifying or decoding.
 ///
@@ -8,9 +20,11 @@ use std::fmt;
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum Error {
-    /// The request never produced an HTTP response (DNS, connect, TLS, timeout, broken connection).
+    /// The request never produced a usable HTTP response (DNS, connect, TLS, timeout, broken
+    /// connection, an answer larger than the configured limit).
     Transport(TransportError),
-    /// WeChat Pay answered with a non-success HTTP status; `code`, `message` and `detail` come from its JSON body.
+    /// WeChat Pay answered with a non-success HTTP status; `code`, `message` and `detail` come from its
+    /// JSON body, and [`ApiError::request_id`] names the call for WeChat Pay support.
     Api(Box<ApiError>),
     /// The response (or notification) signature did not verify; see [`SignatureError::kind`].
     Signature(SignatureError),
@@ -20,11 +34,12 @@ pub enum Error {
     Config(ConfigError),
     /// A cryptographic operation on caller-supplied data failed (AEAD tag mismatch, OAEP plaintext too long, …).
     Crypto(CryptoError),
-    /// The request description itself is invalid (missing path parameter, bad header, …).
+    /// The request description itself is invalid (missing or unsafe path parameter, bad header, …);
+    /// nothing was sent. The message names the offending parameter or header.
     InvalidRequest(String),
-    /// A streamed file transfer failed after the HTTP exchange started or before the upload was sent
-    /// (hash mismatch, bad gzip data, file I/O, a reader over its size limit, a stalled download).
-    Transfer(TransferError),
+    /// A streamed file download or an upload file failed (hash mismatch, size or gzip-ratio limit, bad
+    /// gzip data, file I/O, a stalled download).
+    File(FileError),
 }
 
 impl fmt::Display for Error {
@@ -37,7 +52,7 @@ impl fmt::Display for Error {
             Error::Config(e) => write!(f, "configuration error: {e}"),
             Error::Crypto(e) => write!(f, "crypto error: {e}"),
             Error::InvalidRequest(m) => write!(f, "invalid request: {m}"),
-            Error::Transfer(e) => write!(f, "{e}"),
+            Error::File(e) => write!(f, "{e}"),
         }
     }
 }
@@ -52,8 +67,20 @@ impl std::error::Error for Error {
             Error::Config(e) => Some(e),
             Error::Crypto(e) => Some(e),
             Error::InvalidRequest(_) => None,
-            Error::Transfer(e) => Some(e),
+            Error::File(e) => Some(e),
         }
+    }
+}
+
+impl From<TransportError> for Error {
+    fn from(e: TransportError) -> Self {
+        Error::Transport(e)
+    }
+}
+
+impl From<ApiError> for Error {
+    fn from(e: ApiError) -> Self {
+        Error::Api(Box::new(e))
     }
 }
 
@@ -63,15 +90,15 @@ impl From<SignatureError> for Error {
     }
 }
 
-impl From<ConfigError> for Error {
-    fn from(e: ConfigError) -> Self {
-        Error::Config(e)
+impl From<DecodeError> for Error {
+    fn from(e: DecodeError) -> Self {
+        Error::Decode(e)
     }
 }
 
-impl From<TransferError> for Error {
-    fn from(e: TransferError) -> Self {
-        Error::Transfer(e)
+impl From<ConfigError> for Error {
+    fn from(e: ConfigError) -> Self {
+        Error::Config(e)
     }
 }
 
@@ -81,21 +108,84 @@ impl From<CryptoError> for Error {
     }
 }
 
-/// A failure below HTTP: no response was received.
+impl From<FileError> for Error {
+    fn from(e: FileError) -> Self {
+        Error::File(e)
+    }
+}
+
+impl From<CryptoErrorKind> for Error {
+    fn from(kind: CryptoErrorKind) -> Self {
+        Error::Crypto(CryptoError::new(kind))
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------
+
+/// What kind of transport failure (see [`TransportError`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TransportErrorKind {
+    /// The connection could not be established (the request never reached a server).
+    Connect,
+    /// A timeout expired.
+    Timeout,
+    /// The connection broke while sending or receiving.
+    Other,
+    /// The answer (declared `Content-Length` or bytes actually received) is larger than
+    /// [`ClientBuilder::max_response_bytes`](crate::ClientBuilder::max_response_bytes).
+    ResponseTooLarge {
+        /// The limit in bytes.
+        limit: u64,
+    },
+    /// The server answered with a redirect, or the HTTP client followed one: WeChat Pay does not
+    /// redirect, and a signed request must not be replayed elsewhere.
+    Redirect,
+}
+
+/// A failure below HTTP: no usable response was received.
 #[derive(Debug)]
 pub struct TransportError {
+    pub(crate) kind: TransportErrorKind,
     pub(crate) url: String,
-    pub(crate) source: reqwest::Error,
+    pub(crate) source: Option<reqwest::Error>,
 }
 
 impl TransportError {
+    pub(crate) fn new(kind: TransportErrorKind, url: impl Into<String>) -> Self {
+        TransportError {
+            kind,
+            url: url.into(),
+            source: None,
+        }
+    }
+
+    pub(crate) fn from_reqwest(url: impl Into<String>, source: reqwest::Error) -> Self {
+        let kind = if source.is_connect() {
+            TransportErrorKind::Connect
+        } else if source.is_timeout() {
+            TransportErrorKind::Timeout
+        } else {
+            TransportErrorKind::Other
+        };
+        TransportError {
+            kind,
+            url: url.into(),
+            source: Some(source),
+        }
+    }
+
+    /// What went wrong.
+    pub fn kind(&self) -> TransportErrorKind {
+        self.kind
+    }
     /// `true` if the connection could not be established (the request never reached the server).
     pub fn is_connect(&self) -> bool {
-        self.source.is_connect()
+        self.kind == TransportErrorKind::Connect
     }
     /// `true` if a timeout expired.
     pub fn is_timeout(&self) -> bool {
-        self.source.is_timeout()
+        self.kind == TransportErrorKind::Timeout
     }
     /// The URL that was being requested (without secrets; URLs never carry any).
     pub fn url(&self) -> &str {
@@ -105,21 +195,54 @@ impl TransportError {
 
 impl fmt::Display for TransportError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} ({})", self.source, self.url)
+        match (&self.kind, &self.source) {
+            (TransportErrorKind::ResponseTooLarge { limit }, _) => write!(
+                f,
+                "the answer is larger than the limit of {limit} bytes (ClientBuilder::max_response_bytes; stream files with Client::download) ({})",
+                self.url
+            ),
+            (TransportErrorKind::Redirect, _) => {
+                write!(f, "unexpected redirect, not followed ({})", self.url)
+            }
+            (_, Some(s)) => write!(f, "{s} ({})", self.url),
+            (k, None) => write!(f, "{k:?} ({})", self.url),
+        }
     }
 }
 
 impl std::error::Error for TransportError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        Some(&self.source)
+        self.source
+            .as_ref()
+            .map(|e| e as &(dyn std::error::Error + 'static))
     }
 }
 
-/// An error answer from WeChat Pay: HTTP status plus the documented `code`/`message`/`detail` JSON.
+// ---------------------------------------------------------------------------------------------------
+
+/// The class of an error answer (see [`ApiError::kind`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ApiErrorKind {
+    /// HTTP 429 (`RATELIMIT_EXCEEDED` and the like).
+    RateLimited,
+    /// Any other 4xx: the request was refused.
+    Client,
+    /// 5xx: WeChat Pay failed; the operation may or may not have taken effect.
+    Server,
+    /// Any other non-2xx status.
+    Other,
+}
+
+/// An error answer from WeChat Pay: HTTP status plus the documented `code`/`message`/`detail` JSON and
+/// the `Request-ID` header.
 ///
-/// Error answers are not signature-checked (the official SDKs do not check them either), so treat the
-/// fields as diagnostics only.
+/// An error answer that carries `Wechatpay-Signature` is verified like a success (a bad signature is an
+/// [`Error::Signature`], never an `ApiError`); one without signature headers is reported as is, so
+/// treat the fields of an unsigned answer as diagnostics only (see [`verified_by`](Self::verified_by)).
+/// `Display` always shows the `Request-ID`.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct ApiError {
     /// HTTP status code, e.g. 400, 404, 429, 500.
     pub status: u16,
@@ -129,8 +252,34 @@ pub struct ApiError {
     pub message: String,
     /// WeChat's optional `detail` object (e.g. `{"field": …, "location": …}`).
     pub detail: Option<serde_json::Value>,
-    /// The raw response body (lossy UTF-8).
+    /// The raw response body (lossy UTF-8), at most [`MAX_ERROR_BODY_BYTES`] of it.
     pub body: String,
+    /// `true` if [`body`](Self::body) was cut at [`MAX_ERROR_BODY_BYTES`].
+    pub body_truncated: bool,
+    /// The `Request-ID` response header: quote it to WeChat Pay support.
+    pub request_id: Option<String>,
+    /// Serial / public key id of the key that verified the answer's signature; `None` if the answer was
+    /// not signed (or verification is disabled).
+    pub verified_by: Option<String>,
+    /// How many HTTP attempts the call made (1 = no retry).
+    pub attempts: u32,
+}
+
+impl ApiError {
+    /// The class of the status.
+    pub fn kind(&self) -> ApiErrorKind {
+        match self.status {
+            429 => ApiErrorKind::RateLimited,
+            400..=499 => ApiErrorKind::Client,
+            500..=599 => ApiErrorKind::Server,
+            _ => ApiErrorKind::Other,
+        }
+    }
+
+    /// The `Request-ID` of the answer, if WeChat Pay sent one.
+    pub fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
 }
 
 impl fmt::Display for ApiError {
@@ -145,14 +294,19 @@ impl fmt::Display for ApiError {
         if let Some(d) = &self.detail {
             write!(f, " (detail: {d})")?;
         }
-        Ok(())
+        match &self.request_id {
+            Some(id) => write!(f, " [Request-ID: {id}]"),
+            None => write!(f, " [Request-ID: none]"),
+        }
     }
 }
 
 impl std::error::Error for ApiError {}
 
+// ---------------------------------------------------------------------------------------------------
+
 /// Why a signature was rejected. The checks run in this order: missing headers, timestamp skew,
-/// unknown serial, bad signature.
+/// unknown serial, certificate validity, bad signature.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum SignatureErrorKind {
@@ -167,6 +321,18 @@ pub enum SignatureErrorKind {
     },
     /// `Wechatpay-Serial` names no key in the key store.
     UnknownSerial(String),
+    /// `Wechatpay-Serial` names a platform certificate that is not valid at the local time (expired or
+    /// not yet valid; no grace period).
+    CertificateNotValid {
+        /// The certificate serial.
+        serial: String,
+        /// `notBefore`, Unix seconds.
+        not_before: i64,
+        /// `notAfter`, Unix seconds.
+        not_after: i64,
+        /// The local clock, Unix seconds.
+        now: i64,
+    },
     /// The signature is not valid base64 or does not verify against the named key.
     BadSignature,
 }
@@ -186,12 +352,14 @@ impl SignatureError {
     pub fn kind(&self) -> &SignatureErrorKind {
         &self.kind
     }
-    /// A stable reason code: `missing_headers`, `timestamp_skew`, `unknown_serial` or `bad_signature`.
+    /// A stable reason code: `missing_headers`, `timestamp_skew`, `unknown_serial`,
+    /// `certificate_not_valid` or `bad_signature`.
     pub fn code(&self) -> &'static str {
         match self.kind {
             SignatureErrorKind::MissingHeaders(_) => "missing_headers",
             SignatureErrorKind::TimestampSkew { .. } => "timestamp_skew",
             SignatureErrorKind::UnknownSerial(_) => "unknown_serial",
+            SignatureErrorKind::CertificateNotValid { .. } => "certificate_not_valid",
             SignatureErrorKind::BadSignature => "bad_signature",
         }
     }
@@ -209,6 +377,15 @@ impl fmt::Display for SignatureError {
                 f,
                 "unknown Wechatpay-Serial {s:?}: no WeChat Pay public key or platform certificate with that serial/id is configured"
             ),
+            SignatureErrorKind::CertificateNotValid {
+                serial,
+                not_before,
+                not_after,
+                now,
+            } => write!(
+                f,
+                "platform certificate {serial} is valid from {not_before} to {not_after} (Unix seconds), not now ({now})"
+            ),
             SignatureErrorKind::BadSignature => write!(f, "bad signature"),
         }
     }
@@ -216,17 +393,59 @@ impl fmt::Display for SignatureError {
 
 impl std::error::Error for SignatureError {}
 
-/// A response body that does not match the expected type.
+// ---------------------------------------------------------------------------------------------------
+
+/// What kind of decoding problem (see [`DecodeError::kind`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum DecodeErrorKind {
+    /// The bytes are not JSON.
+    Syntax,
+    /// The JSON does not fit the expected type (wrong type, missing field, unknown variant, …).
+    Data,
+    /// The JSON ends too early.
+    Eof,
+}
+
+/// A response body (or decrypted notification resource) that does not match the expected type.
+///
+/// For decrypted data (notifications) the message names the path and the expected type only, never a
+/// value, and [`body`](Self::body) is `<redacted>`.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct DecodeError {
     /// HTTP status of the response (0 for a notification).
     pub status: u16,
     /// serde path to the offending field, e.g. `amount.total` (`.` for the root).
     pub path: String,
-    /// serde's message.
+    /// serde's message (for decrypted data: without the offending value).
     pub message: String,
-    /// The raw body (lossy UTF-8).
+    /// The raw body (lossy UTF-8), `<redacted>` for decrypted data.
     pub body: String,
+    pub(crate) kind: DecodeErrorKind,
+}
+
+impl DecodeError {
+    pub(crate) fn new(
+        kind: DecodeErrorKind,
+        status: u16,
+        path: impl Into<String>,
+        message: impl Into<String>,
+        body: impl Into<String>,
+    ) -> Self {
+        DecodeError {
+            status,
+            path: path.into(),
+            message: message.into(),
+            body: body.into(),
+            kind,
+        }
+    }
+
+    /// What kind of problem.
+    pub fn kind(&self) -> DecodeErrorKind {
+        self.kind
+    }
 }
 
 impl fmt::Display for DecodeError {
@@ -249,6 +468,39 @@ impl fmt::Display for DecodeError {
 
 impl std::error::Error for DecodeError {}
 
+/// A serde message about data that must not be quoted (a decrypted notification): the offending
+/// value is dropped, what was expected is kept.
+///
+/// `invalid type: string "13800138000 Zhang San", expected u32` → `invalid type: string, expected u32`.
+pub(crate) fn redact_serde_message(message: &str) -> String {
+    // serde_json appends the position; it is not data, but is of no use without the data either.
+    let message = match message.rfind(" at line ") {
+        Some(i) => &message[..i],
+        None => message,
+    };
+    let (head, expected) = match message.split_once(", expected ") {
+        Some((h, e)) => (h, Some(e)),
+        None => (message, None),
+    };
+    // Field names (`missing field `x``) are schema, not data; any other quoted or backticked part of
+    // the head is the offending value.
+    let keep_quoted = head.starts_with("missing field")
+        || head.starts_with("duplicate field")
+        || head.starts_with("unknown field");
+    let head = if keep_quoted {
+        head.to_string()
+    } else {
+        let cut = head.find(['"', '`']).unwrap_or(head.len());
+        head[..cut].trim_end().to_string()
+    };
+    match expected {
+        Some(e) => format!("{head}, expected {e}"),
+        None => head,
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------
+
 /// What kind of configuration problem.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
@@ -259,7 +511,7 @@ pub enum ConfigErrorKind {
     ApiV3KeyLength,
     /// A WeChat Pay public key could not be parsed.
     PublicKey,
-    /// A platform certificate could not be parsed.
+    /// A platform certificate could not be parsed, or is not valid now.
     Certificate,
     /// A required setting is missing.
     Missing,
@@ -278,6 +530,7 @@ pub struct ConfigError {
     pub kind: ConfigErrorKind,
     /// A human-readable explanation.
     pub message: String,
+    source: Option<Arc<std::io::Error>>,
 }
 
 impl ConfigError {
@@ -285,22 +538,48 @@ impl ConfigError {
         ConfigError {
             kind,
             message: message.into(),
+            source: None,
         }
+    }
+
+    pub(crate) fn io(message: impl Into<String>, source: std::io::Error) -> Self {
+        ConfigError {
+            kind: ConfigErrorKind::Io,
+            message: message.into(),
+            source: Some(Arc::new(source)),
+        }
+    }
+
+    /// The kind.
+    pub fn kind(&self) -> ConfigErrorKind {
+        self.kind
     }
 }
 
 impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
+        f.write_str(&self.message)?;
+        if let Some(e) = &self.source {
+            write!(f, ": {e}")?;
+        }
+        Ok(())
     }
 }
 
-impl std::error::Error for ConfigError {}
+impl std::error::Error for ConfigError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source
+            .as_deref()
+            .map(|e| e as &(dyn std::error::Error + 'static))
+    }
+}
 
-/// A cryptographic operation failed.
+// ---------------------------------------------------------------------------------------------------
+
+/// What kind of cryptographic failure (see [`CryptoError`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum CryptoError {
+pub enum CryptoErrorKind {
     /// AEAD or OAEP decryption failed (wrong key, nonce, associated data, or tampered ciphertext).
     DecryptFailed,
     /// The OAEP plaintext is longer than the key allows (214 bytes for RSA-2048 with SHA-1).
@@ -316,32 +595,58 @@ pub enum CryptoError {
     Failed,
 }
 
+/// A cryptographic operation failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CryptoError {
+    kind: CryptoErrorKind,
+}
+
+impl CryptoError {
+    /// Creates an error of the given kind.
+    pub fn new(kind: CryptoErrorKind) -> Self {
+        CryptoError { kind }
+    }
+
+    /// What went wrong.
+    pub fn kind(&self) -> &CryptoErrorKind {
+        &self.kind
+    }
+}
+
+impl From<CryptoErrorKind> for CryptoError {
+    fn from(kind: CryptoErrorKind) -> Self {
+        CryptoError { kind }
+    }
+}
+
 impl fmt::Display for CryptoError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            CryptoError::DecryptFailed => f.write_str("decryption failed"),
-            CryptoError::PlaintextTooLong { len, max } => {
+        match &self.kind {
+            CryptoErrorKind::DecryptFailed => f.write_str("decryption failed"),
+            CryptoErrorKind::PlaintextTooLong { len, max } => {
                 write!(
                     f,
                     "plaintext of {len} bytes is longer than the {max} bytes the key allows"
                 )
             }
-            CryptoError::InvalidInput(m) => write!(f, "invalid input: {m}"),
-            CryptoError::Failed => f.write_str("cryptographic operation failed"),
+            CryptoErrorKind::InvalidInput(m) => write!(f, "invalid input: {m}"),
+            CryptoErrorKind::Failed => f.write_str("cryptographic operation failed"),
         }
     }
 }
 
 impl std::error::Error for CryptoError {}
 
-/// What went wrong in a streamed file transfer (see [`TransferError`]).
+// ---------------------------------------------------------------------------------------------------
+
+/// What went wrong with a streamed download or an upload file (see [`FileError`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum TransferErrorKind {
+pub enum FileErrorKind {
     /// The digest of the downloaded (decompressed) content differs from the expected one.
     HashMismatch {
-        /// The algorithm used.
-        algorithm: crate::transfer::HashAlgorithm,
+        /// The algorithm used, as WeChat names it in `hash_type`: `SHA1` or `SHA256`.
+        algorithm: &'static str,
         /// The expected digest, lowercase hex.
         expected: String,
         /// The digest of what was received, lowercase hex.
@@ -352,9 +657,14 @@ pub enum TransferErrorKind {
     Decompress,
     /// Reading, writing, syncing or renaming a file or stream failed.
     Io,
-    /// An upload reader produced more than the allowed number of bytes.
+    /// A download or an upload reader produced more than the allowed number of bytes.
     TooLarge {
         /// The limit in bytes.
+        limit: u64,
+    },
+    /// A gzip download expands more than the allowed ratio (decompressed : received).
+    GzipRatio {
+        /// The limit, decompressed bytes per received byte.
         limit: u64,
     },
     /// No data arrived for this long while downloading.
@@ -364,18 +674,18 @@ pub enum TransferErrorKind {
     },
 }
 
-/// A streamed download or upload failed: the kind, what was being done (a short description, with the
-/// file path where there is one) and the underlying I/O error, if any.
+/// A streamed download or an upload file failed: the kind, what was being done (a short description,
+/// with the file path where there is one) and the underlying I/O error, if any.
 #[derive(Debug)]
-pub struct TransferError {
-    pub(crate) kind: TransferErrorKind,
+pub struct FileError {
+    pub(crate) kind: FileErrorKind,
     pub(crate) context: String,
     pub(crate) source: Option<std::io::Error>,
 }
 
-impl TransferError {
-    pub(crate) fn new(kind: TransferErrorKind, context: impl Into<String>) -> Self {
-        TransferError {
+impl FileError {
+    pub(crate) fn new(kind: FileErrorKind, context: impl Into<String>) -> Self {
+        FileError {
             kind,
             context: context.into(),
             source: None,
@@ -383,11 +693,11 @@ impl TransferError {
     }
 
     pub(crate) fn io(
-        kind: TransferErrorKind,
+        kind: FileErrorKind,
         context: impl Into<String>,
         source: std::io::Error,
     ) -> Self {
-        TransferError {
+        FileError {
             kind,
             context: context.into(),
             source: Some(source),
@@ -395,7 +705,7 @@ impl TransferError {
     }
 
     /// The reason.
-    pub fn kind(&self) -> &TransferErrorKind {
+    pub fn kind(&self) -> &FileErrorKind {
         &self.kind
     }
 
@@ -405,27 +715,31 @@ impl TransferError {
     }
 }
 
-impl fmt::Display for TransferError {
+impl fmt::Display for FileError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.kind {
-            TransferErrorKind::HashMismatch {
+            FileErrorKind::HashMismatch {
                 algorithm,
                 expected,
                 actual,
             } => write!(
                 f,
-                "{} mismatch {}: expected {expected}, got {actual}",
-                algorithm.as_str(),
+                "{algorithm} mismatch {}: expected {expected}, got {actual}",
                 self.context
             )?,
-            TransferErrorKind::Decompress => write!(f, "bad gzip data {}", self.context)?,
-            TransferErrorKind::Io => write!(f, "I/O error {}", self.context)?,
-            TransferErrorKind::TooLarge { limit } => write!(
+            FileErrorKind::Decompress => write!(f, "bad gzip data {}", self.context)?,
+            FileErrorKind::Io => write!(f, "I/O error {}", self.context)?,
+            FileErrorKind::TooLarge { limit } => write!(
                 f,
                 "{} is larger than the limit of {limit} bytes",
                 self.context
             )?,
-            TransferErrorKind::Stalled { idle } => write!(
+            FileErrorKind::GzipRatio { limit } => write!(
+                f,
+                "{} expands more than {limit}:1 when decompressed (a gzip bomb?)",
+                self.context
+            )?,
+            FileErrorKind::Stalled { idle } => write!(
                 f,
                 "no data received for {} s {}",
                 idle.as_secs_f64(),
@@ -439,10 +753,40 @@ impl fmt::Display for TransferError {
     }
 }
 
-impl std::error::Error for TransferError {
+impl std::error::Error for FileError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         self.source
             .as_ref()
             .map(|e| e as &(dyn std::error::Error + 'static))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn serde_messages_lose_the_value() {
+        for (m, want) in [
+            (
+                r#"invalid type: string "13800138000 Zhang San", expected u32 at line 1 column 20"#,
+                "invalid type: string, expected u32",
+            ),
+            (
+                "invalid type: integer `13800138000`, expected a string",
+                "invalid type: integer, expected a string",
+            ),
+            (
+                "unknown variant `Zhang San`, expected `A` or `B`",
+                "unknown variant, expected `A` or `B`",
+            ),
+            ("missing field `amount`", "missing field `amount`"),
+            (
+                "invalid value: string \"x\", expected a date",
+                "invalid value: string, expected a date",
+            ),
+        ] {
+            assert_eq!(redact_serde_message(m), want);
+        }
     }
 }

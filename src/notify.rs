@@ -8,7 +8,9 @@ use serde::Deserialize;
 
 use crate::auth::{verify_signature, HeaderLookup};
 use crate::crypto::{aead_aes_256_gcm_decrypt, ApiV3Key, KeyStore};
-use crate::error::{CryptoError, DecodeError, Error};
+use crate::error::{
+    redact_serde_message, CryptoErrorKind, DecodeError, DecodeErrorKind, Error, REDACTED,
+};
 
 /// The only algorithm WeChat Pay uses for notification resources.
 pub const NOTIFICATION_ALGORITHM: &str = "AEAD_AES_256_GCM";
@@ -45,7 +47,7 @@ impl std::fmt::Debug for Notification {
             .field("verified_by", &self.verified_by)
             .field(
                 "plaintext",
-                &format_args!("[{} bytes, redacted]", self.plaintext.len()),
+                &format_args!("{REDACTED} ({} bytes)", self.plaintext.len()),
             )
             .finish()
     }
@@ -57,16 +59,20 @@ impl Notification {
         self.resource()
     }
 
-    /// The decrypted resource as any deserializable type; a mismatch names the serde path.
+    /// The decrypted resource as any deserializable type. A mismatch is an [`Error::Decode`] naming the
+    /// serde path and the expected type, never the value found there (it may be a name or a phone
+    /// number): `invalid type: string, expected u32` at `payer.amount`.
     pub fn resource<T: DeserializeOwned>(&self) -> Result<T, Error> {
         let mut de = serde_json::Deserializer::from_slice(&self.plaintext);
         serde_path_to_error::deserialize(&mut de).map_err(|e| {
-            Error::Decode(DecodeError {
-                status: 0,
-                path: e.path().to_string(),
-                message: e.inner().to_string(),
-                body: String::from("[decrypted resource, redacted]"),
-            })
+            let kind = decode_kind(e.inner());
+            Error::Decode(DecodeError::new(
+                kind,
+                0,
+                e.path().to_string(),
+                redact_serde_message(&e.inner().to_string()),
+                REDACTED,
+            ))
         })
     }
 }
@@ -98,12 +104,24 @@ struct Resource {
 }
 
 fn malformed(path: &str, message: impl Into<String>) -> Error {
-    Error::Decode(DecodeError {
-        status: 0,
-        path: path.to_string(),
-        message: message.into(),
-        body: String::new(),
-    })
+    Error::Decode(DecodeError::new(
+        DecodeErrorKind::Data,
+        0,
+        path,
+        message,
+        String::new(),
+    ))
+}
+
+/// The [`DecodeErrorKind`] of a serde_json error.
+pub(crate) fn decode_kind(e: &serde_json::Error) -> DecodeErrorKind {
+    match e.classify() {
+        serde_json::error::Category::Syntax | serde_json::error::Category::Io => {
+            DecodeErrorKind::Syntax
+        }
+        serde_json::error::Category::Eof => DecodeErrorKind::Eof,
+        serde_json::error::Category::Data => DecodeErrorKind::Data,
+    }
 }
 
 /// Verifies and decrypts a notification, in this order: headers present, timestamp within 5 minutes of
@@ -124,14 +142,17 @@ pub fn decode_notification<H: HeaderLookup + ?Sized>(
     let envelope: Envelope = serde_json::from_slice(body).map_err(|e| {
         malformed(
             ".",
-            format!("the notification body is not the expected JSON: {e}"),
+            format!(
+                "the notification body is not the expected JSON: {}",
+                redact_serde_message(&e.to_string())
+            ),
         )
     })?;
     let resource = envelope
         .resource
         .ok_or_else(|| malformed("resource", "the notification has no resource"))?;
     if resource.algorithm != NOTIFICATION_ALGORITHM {
-        return Err(CryptoError::InvalidInput(format!(
+        return Err(CryptoErrorKind::InvalidInput(format!(
             "unsupported resource algorithm {:?} (expected {NOTIFICATION_ALGORITHM})",
             resource.algorithm
         ))
@@ -139,7 +160,7 @@ pub fn decode_notification<H: HeaderLookup + ?Sized>(
     }
     let ciphertext = B64
         .decode(resource.ciphertext.trim())
-        .map_err(|_| CryptoError::DecryptFailed)?;
+        .map_err(|_| CryptoErrorKind::DecryptFailed)?;
     let plaintext = aead_aes_256_gcm_decrypt(
         apiv3_key.as_bytes(),
         resource.nonce.as_bytes(),

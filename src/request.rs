@@ -23,6 +23,30 @@ pub fn encode_component(s: &str) -> String {
     utf8_percent_encode(s, COMPONENT).to_string()
 }
 
+/// `true` for `.` and `..`, also when (repeatedly) percent-encoded: `%2e`, `.%2E`, `%252e%252e`, …
+/// Servers and proxies read such a path segment as "this" or "the parent" directory, so a request
+/// would be signed for one endpoint and reach another.
+fn is_dot_segment(value: &str) -> bool {
+    let mut v: Cow<'_, str> = Cow::Borrowed(value);
+    // Bounded: each round strictly shortens a value that still contains an escape.
+    for _ in 0..8 {
+        if v == "." || v == ".." {
+            return true;
+        }
+        if !v.contains('%') {
+            return false;
+        }
+        let decoded = percent_encoding::percent_decode_str(&v)
+            .decode_utf8_lossy()
+            .into_owned();
+        if decoded == *v {
+            return false;
+        }
+        v = Cow::Owned(decoded);
+    }
+    false
+}
+
 /// One API call, described without generics so that per-operation code stays small.
 ///
 /// Build it with [`Request::new`] and the chained setters, then hand it to
@@ -31,7 +55,9 @@ pub fn encode_component(s: &str) -> String {
 /// downloads) or [`Client::execute`](crate::Client::execute) (the raw verified response).
 ///
 /// * `path` is a template such as `/v3/pay/transactions/id/{transaction_id}`; each `{name}` is replaced
-///   by the percent-encoded value given to [`path_param`](Request::path_param). A leading `/` is added if
+///   by the percent-encoded value given to [`path_param`](Request::path_param). A value that is empty,
+///   `.` or `..` (also percent-encoded, e.g. `%2e%2E`) is refused before anything is sent: it would
+///   change which endpoint the signed request reaches. A leading `/` is added if
 ///   missing. The template may already contain a literal query string (`?a=b`); it is then sent as is.
 /// * query pairs are percent-encoded (RFC 3986 unreserved characters are kept) and appended in order.
 /// * the body is sent byte-for-byte as given and is exactly what gets signed.
@@ -65,6 +91,8 @@ pub struct Request {
     pub(crate) wechatpay_serial: Option<String>,
     pub(crate) needs_encryption_serial: bool,
     pub(crate) multipart: Option<Multipart>,
+    /// The certificate download itself: verifying its answers must not start another download.
+    pub(crate) certificate_download: bool,
 }
 
 /// One query pair; `encrypt` marks a sensitive value still in plaintext.
@@ -207,6 +235,7 @@ impl Request {
             wechatpay_serial: None,
             needs_encryption_serial: false,
             multipart: None,
+            certificate_download: false,
         }
     }
 
@@ -440,6 +469,11 @@ impl Request {
                     "path parameter {name:?} is empty for {tpl:?}"
                 )));
             }
+            if is_dot_segment(value) {
+                return Err(Error::InvalidRequest(format!(
+                    "path parameter {name:?} is {value:?}, a dot segment that would change the path of {tpl:?}; refusing to send"
+                )));
+            }
             used[idx] = true;
             out.push_str(&encode_component(value));
             rest = &after[close + 1..];
@@ -492,6 +526,14 @@ mod tests {
     }
 
     #[test]
+    fn dot_like_values_that_are_not_dot_segments_pass() {
+        for v in ["...", "a..", "..a", ".a", "%2e%2e%2e", "%zz", "%"] {
+            let r = Request::new(Method::GET, "/v3/{a}").path_param("a", v);
+            assert!(r.path_and_query().is_ok(), "{v}");
+        }
+    }
+
+    #[test]
     fn bad_templates_are_errors() {
         for r in [
             Request::new(Method::GET, "/v3/{a"),
@@ -499,6 +541,11 @@ mod tests {
             Request::new(Method::GET, "/v3/{a}"),
             Request::new(Method::GET, "/v3/{a}").path_param("a", ""),
             Request::new(Method::GET, "/v3/a").path_param("a", "1"),
+            Request::new(Method::GET, "/v3/{a}").path_param("a", "."),
+            Request::new(Method::GET, "/v3/{a}").path_param("a", ".."),
+            Request::new(Method::GET, "/v3/{a}").path_param("a", "%2e%2E"),
+            Request::new(Method::GET, "/v3/{a}").path_param("a", ".%2e"),
+            Request::new(Method::GET, "/v3/{a}").path_param("a", "%252e"),
         ] {
             assert!(matches!(r.path_and_query(), Err(Error::InvalidRequest(_))));
         }

@@ -13,11 +13,13 @@ use base64::Engine as _;
 use serde_json::Value;
 
 use crate::crypto::{rsa_oaep_decrypt, rsa_oaep_encrypt, PrivateKey, VerifyingKey};
-use crate::error::{CryptoError, Error};
+use zeroize::Zeroize;
+
+use crate::error::{CryptoErrorKind, Error, REDACTED};
 
 /// A decrypted secret (e.g. a name or ID number WeChat Pay returned encrypted). Its `Debug` output is
 /// `SecretString("<redacted>")` and it has no `Display`, so it does not end up in logs by accident;
-/// read it with [`expose_secret`](SecretString::expose_secret).
+/// read it with [`expose_secret`](SecretString::expose_secret). Its bytes are zeroized when it is dropped.
 ///
 /// ```
 /// use wechatpay_runtime::SecretString;
@@ -39,15 +41,21 @@ impl SecretString {
         &self.0
     }
 
-    /// The plaintext, consuming the wrapper.
-    pub fn into_exposed(self) -> String {
-        self.0
+    /// The plaintext, consuming the wrapper (the returned `String` is no longer zeroized on drop).
+    pub fn into_exposed(mut self) -> String {
+        std::mem::take(&mut self.0)
+    }
+}
+
+impl Drop for SecretString {
+    fn drop(&mut self) {
+        self.0.zeroize();
     }
 }
 
 impl fmt::Debug for SecretString {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("SecretString(\"<redacted>\")")
+        write!(f, "SecretString(\"{REDACTED}\")")
     }
 }
 
@@ -67,12 +75,14 @@ pub fn encrypt_sensitive(key: &VerifyingKey, plaintext: &str) -> Result<String, 
 /// `ciphertext_b64` and RSA-OAEP-decrypts it with the merchant private key. See
 /// [`Client::decrypt_sensitive_field`](crate::Client::decrypt_sensitive_field).
 pub fn decrypt_sensitive(key: &PrivateKey, ciphertext_b64: &str) -> Result<SecretString, Error> {
-    let raw = B64
-        .decode(ciphertext_b64.trim())
-        .map_err(|_| CryptoError::InvalidInput("the encrypted field is not valid base64".into()))?;
+    let raw = B64.decode(ciphertext_b64.trim()).map_err(|_| {
+        CryptoErrorKind::InvalidInput("the encrypted field is not valid base64".into())
+    })?;
     let plain = rsa_oaep_decrypt(key, &raw)?;
-    String::from_utf8(plain).map(SecretString).map_err(|_| {
-        CryptoError::InvalidInput("the decrypted field is not UTF-8 text".into()).into()
+    String::from_utf8(plain).map(SecretString).map_err(|e| {
+        // Not text, but still the secret's bytes.
+        e.into_bytes().zeroize();
+        CryptoErrorKind::InvalidInput("the decrypted field is not UTF-8 text".into()).into()
     })
 }
 
@@ -96,9 +106,12 @@ pub fn encrypt_json_fields<P: AsRef<str>>(
 ) -> Result<(Vec<u8>, usize), Error> {
     transform_json_fields(json, paths, &mut |path, plain| {
         encrypt_sensitive(key, plain).map_err(|e| match e {
-            Error::Crypto(CryptoError::PlaintextTooLong { len, max }) => Error::InvalidRequest(format!(
-                "sensitive field `{path}` is {len} bytes long; RSA-OAEP with this key allows at most {max}"
-            )),
+            Error::Crypto(c) => match c.kind() {
+                CryptoErrorKind::PlaintextTooLong { len, max } => Error::InvalidRequest(format!(
+                    "sensitive field `{path}` is {len} bytes long; RSA-OAEP with this key allows at most {max}"
+                )),
+                _ => Error::Crypto(c),
+            },
             other => other,
         })
     })

@@ -658,7 +658,7 @@ async fn escape_hatch_and_sensitive_serial() {
         .await
         .unwrap_err();
     assert!(
-        matches!(&e, Error::Config(c) if c.kind == wechatpay_runtime::ConfigErrorKind::Missing),
+        matches!(&e, Error::Config(c) if c.kind() == wechatpay_runtime::ConfigErrorKind::Missing),
         "{e:?}"
     );
     assert_eq!(server.requests().len(), before);
@@ -684,7 +684,7 @@ fn debug_output_redacts_secrets() {
         .filter(|l| !l.starts_with("-----"))
         .collect();
     for dbg in [&dbg_builder, &dbg_client] {
-        assert!(dbg.contains("[redacted]"), "{dbg}");
+        assert!(dbg.contains("<redacted>"), "{dbg}");
         assert!(!dbg.contains(&keys.apiv3_key), "APIv3 key leaked: {dbg}");
         for chunk in key_body.as_bytes().chunks(16) {
             assert!(
@@ -694,8 +694,8 @@ fn debug_output_redacts_secrets() {
         }
         assert!(dbg.contains(MCHID));
     }
-    assert_eq!(format!("{:?}", client.private_key()), "[redacted]");
-    assert_eq!(format!("{:?}", client.apiv3_key().unwrap()), "[redacted]");
+    assert_eq!(format!("{:?}", client.private_key()), "<redacted>");
+    assert_eq!(format!("{:?}", client.apiv3_key().unwrap()), "<redacted>");
 }
 
 #[test]
@@ -706,10 +706,10 @@ fn configuration_errors() {
         .build()
         .unwrap_err();
     assert!(
-        matches!(&e, Error::Config(c) if c.kind == wechatpay_runtime::ConfigErrorKind::ApiV3KeyLength)
+        matches!(&e, Error::Config(c) if c.kind() == wechatpay_runtime::ConfigErrorKind::ApiV3KeyLength)
     );
     let e = builder(&keys, "not a url").build().unwrap_err();
-    assert!(matches!(&e, Error::Config(c) if c.kind == wechatpay_runtime::ConfigErrorKind::Url));
+    assert!(matches!(&e, Error::Config(c) if c.kind() == wechatpay_runtime::ConfigErrorKind::Url));
     let e = Client::builder()
         .mchid(MCHID)
         .merchant_serial(MERCHANT_SERIAL)
@@ -717,14 +717,14 @@ fn configuration_errors() {
         .build()
         .unwrap_err();
     assert!(
-        matches!(&e, Error::Config(c) if c.kind == wechatpay_runtime::ConfigErrorKind::Missing),
+        matches!(&e, Error::Config(c) if c.kind() == wechatpay_runtime::ConfigErrorKind::Missing),
         "{e}"
     );
     let e = builder(&keys, "http://127.0.0.1:9")
         .private_key_file("/nonexistent/key.pem")
         .build()
         .unwrap_err();
-    assert!(matches!(&e, Error::Config(c) if c.kind == wechatpay_runtime::ConfigErrorKind::Io));
+    assert!(matches!(&e, Error::Config(c) if c.kind() == wechatpay_runtime::ConfigErrorKind::Io));
     // Both a public key and a certificate at once, from files.
     let client = builder(&keys, "http://127.0.0.1:9")
         .platform_certificate_file(keys.dir.join("platform_cert.pem"))

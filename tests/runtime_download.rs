@@ -11,7 +11,7 @@ use std::time::Duration;
 use aws_lc_rs::digest;
 use support::{Keys, StreamBody, StreamReply, MCHID, MERCHANT_SERIAL, PUB_KEY_ID};
 use wechatpay_runtime::{
-    Client, DownloadOptions, Error, HashAlgorithm, Method, Progress, Request, TransferErrorKind,
+    Client, DownloadOptions, Error, FileErrorKind, HashAlgorithm, Method, Progress, Request,
 };
 
 fn hex(b: &[u8]) -> String {
@@ -121,9 +121,9 @@ async fn server(keys: &Keys) -> support::TestServer {
     .await
 }
 
-fn transfer_kind(e: &Error) -> &TransferErrorKind {
+fn file_kind(e: &Error) -> &FileErrorKind {
     match e {
-        Error::Transfer(t) => t.kind(),
+        Error::File(t) => t.kind(),
         other => panic!("expected a transfer error, got {other:?}"),
     }
 }
@@ -142,7 +142,9 @@ async fn download_to_writer_checks_the_hash_and_reports_progress() {
     let mut out: Vec<u8> = Vec::new();
     let summary = client
         .download(
-            Request::new(Method::GET, "/ok").query("token", "a b"),
+            Request::new(Method::GET, "/ok")
+                .query("token", "a b")
+                .unsigned_download(),
             &mut out,
             DownloadOptions::new()
                 .hash(HashAlgorithm::Sha256, sha256(&data).to_uppercase())
@@ -168,7 +170,7 @@ async fn download_to_writer_checks_the_hash_and_reports_progress() {
     let mut sink = tokio::io::sink();
     let s = client
         .download(
-            Request::new(Method::GET, "/ok"),
+            Request::new(Method::GET, "/ok").unsigned_download(),
             &mut sink,
             DownloadOptions::new().hash("SHA1".parse().unwrap(), &sha1),
         )
@@ -179,9 +181,9 @@ async fn download_to_writer_checks_the_hash_and_reports_progress() {
     // An API error is an API error.
     let e = client
         .download(
-            Request::new(Method::GET, "/missing"),
+            Request::new(Method::GET, "/missing").unsigned_download(),
             &mut tokio::io::sink(),
-            DownloadOptions::new(),
+            DownloadOptions::new().danger_skip_hash_check(),
         )
         .await
         .unwrap_err();
@@ -206,7 +208,7 @@ async fn download_to_path_renames_only_a_verified_file() {
 
     let s = client
         .download_to_path(
-            Request::new(Method::GET, "/ok"),
+            Request::new(Method::GET, "/ok").unsigned_download(),
             &target,
             DownloadOptions::new().hash(HashAlgorithm::Sha256, &want),
         )
@@ -222,19 +224,19 @@ async fn download_to_path_renames_only_a_verified_file() {
     for path in ["/flipped", "/short"] {
         let e = client
             .download_to_path(
-                Request::new(Method::GET, path),
+                Request::new(Method::GET, path).unsigned_download(),
                 &target,
                 DownloadOptions::new().hash(HashAlgorithm::Sha256, &want),
             )
             .await
             .unwrap_err();
-        match transfer_kind(&e) {
-            TransferErrorKind::HashMismatch {
+        match file_kind(&e) {
+            FileErrorKind::HashMismatch {
                 algorithm,
                 expected,
                 actual,
             } => {
-                assert_eq!(*algorithm, HashAlgorithm::Sha256);
+                assert_eq!(*algorithm, HashAlgorithm::Sha256.as_str());
                 assert_eq!(expected, &want);
                 assert_ne!(actual, &want);
                 assert_eq!(actual.len(), 64);
@@ -249,7 +251,7 @@ async fn download_to_path_renames_only_a_verified_file() {
     // The connection is cut before the declared length: a transport error, and nothing left either.
     let e = client
         .download_to_path(
-            Request::new(Method::GET, "/cut"),
+            Request::new(Method::GET, "/cut").unsigned_download(),
             &target,
             DownloadOptions::new().hash(HashAlgorithm::Sha256, &want),
         )
@@ -262,7 +264,7 @@ async fn download_to_path_renames_only_a_verified_file() {
     std::fs::write(&target, b"old").unwrap();
     client
         .download_to_path(
-            Request::new(Method::GET, "/flipped"),
+            Request::new(Method::GET, "/flipped").unsigned_download(),
             &target,
             DownloadOptions::new().hash(HashAlgorithm::Sha256, &want),
         )
@@ -275,7 +277,7 @@ async fn download_to_path_renames_only_a_verified_file() {
     let before = server.requests().len();
     let e = client
         .download_to_path(
-            Request::new(Method::GET, "/ok"),
+            Request::new(Method::GET, "/ok").unsigned_download(),
             &target,
             DownloadOptions::new().hash(HashAlgorithm::Sha256, "abc"),
         )
@@ -301,7 +303,7 @@ async fn gzip_downloads_are_decompressed_and_hashed_after_decompression() {
 
     let s = client
         .download_to_path(
-            Request::new(Method::GET, "/gz"),
+            Request::new(Method::GET, "/gz").unsigned_download(),
             &target,
             DownloadOptions::new()
                 .gzip(true)
@@ -317,7 +319,7 @@ async fn gzip_downloads_are_decompressed_and_hashed_after_decompression() {
     // The hash is over the decompressed bill: the digest of the gzip bytes does not match.
     let e = client
         .download_to_path(
-            Request::new(Method::GET, "/gz"),
+            Request::new(Method::GET, "/gz").unsigned_download(),
             &target,
             DownloadOptions::new()
                 .gzip(true)
@@ -325,27 +327,20 @@ async fn gzip_downloads_are_decompressed_and_hashed_after_decompression() {
         )
         .await
         .unwrap_err();
-    assert!(matches!(
-        transfer_kind(&e),
-        TransferErrorKind::HashMismatch { .. }
-    ));
+    assert!(matches!(file_kind(&e), FileErrorKind::HashMismatch { .. }));
     assert!(entries(&tmp).is_empty());
 
     // Corrupt gzip data, and plain data announced as gzip: decompression errors, nothing left.
     for path in ["/gz-bad", "/ok"] {
         let e = client
             .download_to_path(
-                Request::new(Method::GET, path),
+                Request::new(Method::GET, path).unsigned_download(),
                 &target,
-                DownloadOptions::new().gzip(true),
+                DownloadOptions::new().gzip(true).danger_skip_hash_check(),
             )
             .await
             .unwrap_err();
-        assert_eq!(
-            transfer_kind(&e),
-            &TransferErrorKind::Decompress,
-            "{path}: {e}"
-        );
+        assert_eq!(file_kind(&e), &FileErrorKind::Decompress, "{path}: {e}");
         assert!(entries(&tmp).is_empty(), "{path}: left {:?}", entries(&tmp));
     }
     std::fs::remove_dir_all(&tmp).unwrap();

@@ -72,7 +72,9 @@ async fn one_gib_download_runs_in_constant_memory() {
     let mut sink = tokio::io::sink();
     let summary = client
         .download(
-            Request::new(Method::GET, "/v3/billdownload/file").query("token", "big"),
+            Request::new(Method::GET, "/v3/billdownload/file")
+                .query("token", "big")
+                .unsigned_download(),
             &mut sink,
             DownloadOptions::new()
                 .hash(HashAlgorithm::Sha256, &expected)

@@ -138,7 +138,7 @@ fn unsafe_file_names_are_rejected() {
 /// meta names its SHA-256; the signature still covers the meta JSON exactly as sent.
 #[tokio::test]
 async fn upload_from_a_reader_within_a_limit() {
-    use wechatpay_runtime::{TransferErrorKind, UploadFile};
+    use wechatpay_runtime::{FileErrorKind, UploadFile};
     let Some(keys) = keys_or_skip() else { return };
     let k2 = keys.clone();
     let server = support::start(
@@ -200,9 +200,9 @@ async fn upload_from_a_reader_within_a_limit() {
         .await
         .unwrap_err();
     match &e {
-        Error::Transfer(t) => assert_eq!(
+        Error::File(t) => assert_eq!(
             t.kind(),
-            &TransferErrorKind::TooLarge {
+            &FileErrorKind::TooLarge {
                 limit: content.len() as u64 - 1
             }
         ),

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use wechatpay_runtime::{
     aead_aes_256_gcm_decrypt, aead_aes_256_gcm_encrypt, build_authorization,
     request_signing_message, response_signing_message, rsa_oaep_decrypt, rsa_oaep_encrypt,
-    sign_message, verify_signature, ApiV3Key, ConfigErrorKind, CryptoError, Error, KeyStore,
+    sign_message, verify_signature, ApiV3Key, ConfigErrorKind, CryptoErrorKind, Error, KeyStore,
     PrivateKey, SignatureErrorKind, VerifyingKey,
 };
 
@@ -38,7 +38,7 @@ fn platform_store(dir: &std::path::Path, meta: &Value) -> KeyStore {
         let key = if pem.contains("CERTIFICATE") {
             let k = VerifyingKey::from_certificate_pem(&pem).unwrap();
             assert_eq!(k.serial(), serial, "certificate serial read from the cert");
-            k
+            support::vector_certificate_key(&pem)
         } else {
             VerifyingKey::from_public_key_pem(serial, &pem).unwrap()
         };
@@ -192,7 +192,9 @@ fn notify_vectors_verify_then_decrypt() {
                     );
                     "ok".to_string()
                 }
-                Err(Error::Crypto(CryptoError::DecryptFailed)) => "decrypt_failed".to_string(),
+                Err(Error::Crypto(c)) if matches!(c.kind(), CryptoErrorKind::DecryptFailed) => {
+                    "decrypt_failed".to_string()
+                }
                 Err(e) => panic!("{id}: unexpected {e}"),
             },
         };
@@ -237,7 +239,7 @@ fn aead_vectors() {
             None => {
                 assert_eq!(s(&c["expected"]["error"]), "decrypt_failed");
                 assert!(
-                    matches!(out, Err(Error::Crypto(CryptoError::DecryptFailed))),
+                    matches!(out, Err(Error::Crypto(ref c)) if matches!(c.kind(), CryptoErrorKind::DecryptFailed)),
                     "{id}: {out:?}"
                 );
             }
@@ -265,7 +267,7 @@ fn oaep_vectors() {
         match c["expected"].get("plaintext") {
             Some(p) => assert_eq!(String::from_utf8(out.unwrap()).unwrap(), s(p), "{id}"),
             None => assert!(
-                matches!(out, Err(Error::Crypto(CryptoError::DecryptFailed))),
+                matches!(out, Err(Error::Crypto(ref c)) if matches!(c.kind(), CryptoErrorKind::DecryptFailed)),
                 "{id}: {out:?}"
             ),
         }
@@ -297,7 +299,7 @@ fn oaep_encrypt_too_long_is_rejected() {
     assert!(
         matches!(
             err,
-            Error::Crypto(CryptoError::PlaintextTooLong { len: 215, max: 214 })
+            Error::Crypto(ref c) if matches!(c.kind(), CryptoErrorKind::PlaintextTooLong { len: 215, max: 214 })
         ),
         "{err:?}"
     );
@@ -341,7 +343,7 @@ fn published_vectors() {
                     // Deliberate: the client's APIv3 key type refuses 16-byte keys.
                     let err = ApiV3Key::new(key).unwrap_err();
                     assert!(
-                        matches!(&err, Error::Config(e) if e.kind == ConfigErrorKind::ApiV3KeyLength)
+                        matches!(&err, Error::Config(e) if e.kind() == ConfigErrorKind::ApiV3KeyLength)
                     );
                 }
                 if let Some(p) = c["expected"].get("plaintext") {
@@ -364,7 +366,7 @@ fn published_vectors() {
                 for (serial, pem) in c["certs"].as_object().unwrap() {
                     let k = VerifyingKey::from_certificate_pem(s(pem)).unwrap();
                     assert_eq!(k.serial(), serial, "{id}: cert serial");
-                    store.insert(k);
+                    store.insert(support::vector_certificate_key(s(pem)));
                 }
                 let h = headers(&c["headers"]);
                 let body = s(&c["body"]);
@@ -565,7 +567,7 @@ fn bad_keys_are_config_errors_not_panics() {
     ] {
         let e = PrivateKey::from_pem(bad).unwrap_err();
         assert!(
-            matches!(&e, Error::Config(c) if c.kind == ConfigErrorKind::PrivateKey),
+            matches!(&e, Error::Config(c) if c.kind() == ConfigErrorKind::PrivateKey),
             "{e:?}"
         );
     }
@@ -579,22 +581,22 @@ fn bad_keys_are_config_errors_not_panics() {
     ));
     for n in [0usize, 16, 31, 33] {
         let e = ApiV3Key::new(vec![b'k'; n]).unwrap_err();
-        assert!(matches!(&e, Error::Config(c) if c.kind == ConfigErrorKind::ApiV3KeyLength));
+        assert!(matches!(&e, Error::Config(c) if c.kind() == ConfigErrorKind::ApiV3KeyLength));
         assert!(e.to_string().contains(&n.to_string()));
     }
     assert!(ApiV3Key::new([b'k'; 32]).is_ok());
     // AEAD input validation.
     assert!(matches!(
         aead_aes_256_gcm_decrypt(&[0; 32], b"", b"", &[0; 20]),
-        Err(Error::Crypto(CryptoError::InvalidInput(_)))
+        Err(Error::Crypto(c)) if matches!(c.kind(), CryptoErrorKind::InvalidInput(_))
     ));
     assert!(matches!(
         aead_aes_256_gcm_decrypt(&[0; 24], b"123456789012", b"", &[0; 20]),
-        Err(Error::Crypto(CryptoError::InvalidInput(_)))
+        Err(Error::Crypto(c)) if matches!(c.kind(), CryptoErrorKind::InvalidInput(_))
     ));
     assert!(matches!(
         aead_aes_256_gcm_decrypt(&[0; 32], b"123456789012", b"", &[0; 3]),
-        Err(Error::Crypto(CryptoError::DecryptFailed))
+        Err(Error::Crypto(c)) if matches!(c.kind(), CryptoErrorKind::DecryptFailed)
     ));
 }
 
@@ -619,11 +621,33 @@ fn aead_round_trips_with_12_and_16_byte_nonces_and_rejects_other_lengths() {
     for nonce in [&b"12345678"[..], &[9u8; 60][..]] {
         assert!(matches!(
             aead_aes_256_gcm_encrypt(&key, nonce, b"", b"x"),
-            Err(Error::Crypto(CryptoError::InvalidInput(_)))
+            Err(Error::Crypto(c)) if matches!(c.kind(), CryptoErrorKind::InvalidInput(_))
         ));
         assert!(matches!(
             aead_aes_256_gcm_decrypt(&key, nonce, b"", &[0; 20]),
-            Err(Error::Crypto(CryptoError::InvalidInput(_)))
+            Err(Error::Crypto(c)) if matches!(c.kind(), CryptoErrorKind::InvalidInput(_))
         ));
     }
+}
+
+/// The one deliberate difference from the other SDKs: a platform certificate verifies only within its
+/// validity period, so the vectors' 2023 clock is too early for the 2026 test certificate.
+#[test]
+fn the_vectors_clock_predates_the_certificate() {
+    let dir = require_vectors!();
+    let v = load(&dir, "vectors.json");
+    let ok = v["verify"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "ok_cert_serial")
+        .unwrap();
+    let h = headers(&ok["input"]["headers"]);
+    let now = ok["input"]["now"].as_i64().unwrap();
+    let store = KeyStore::new();
+    store.insert(
+        VerifyingKey::from_certificate_pem(&support::read(&dir, "platform_cert.pem")).unwrap(),
+    );
+    let e = verify_signature(&h, s(&ok["input"]["body"]).as_bytes(), now, &store).unwrap_err();
+    assert_eq!(e.code(), "certificate_not_valid");
 }

@@ -3,10 +3,16 @@
 //! Configuration comes from flags or the matching environment variables:
 //! `WECHATPAY_MCHID`, `WECHATPAY_SERIAL`, `WECHATPAY_PRIVATE_KEY` (path), `WECHATPAY_PUBLIC_KEY` (path)
 //! with `WECHATPAY_PUBLIC_KEY_ID`, `WECHATPAY_PLATFORM_CERTS` (paths separated by `,` or the OS path
-//! separator), `WECHATPAY_APIV3_KEY`, `WECHATPAY_BASE_URL`, `WECHATPAY_BACKUP_BASE_URL`.
+//! separator), `WECHATPAY_BASE_URL`, `WECHATPAY_BACKUP_BASE_URL`. The APIv3 key is read from the
+//! environment (`WECHATPAY_APIV3_KEY`) or a file (`--apiv3-key-file` / `WECHATPAY_APIV3_KEY_FILE`), never
+//! from a command-line value, which other users of the machine could read in the process list.
 //!
-//! `wxpay download --url URL [--hash-type SHA256 --hash HEX] [--gzip] --output PATH` streams a file
-//! (bill `download_url`) to a path, verified before it appears.
+//! `wxpay download --url URL --hash-type SHA256 --hash HEX [--gzip] --output PATH` streams a file
+//! (bill `download_url`) to a path, verified before it appears; without `--hash` it refuses to run
+//! unless `--no-hash-check` is given.
+//!
+//! `-v` (any subcommand) prints the request line, status, attempts and `Request-ID` of each call on
+//! stderr, and never a key, a signature or a body.
 //!
 //! `wxpay check request|response METHOD PATH < payload.json` checks a captured payload against the
 //! SDK's types without any configuration.
@@ -58,14 +64,14 @@ struct Cli {
     /// Platform certificate PEM paths, separated by ',' or the OS path separator.
     #[arg(long, env = "WECHATPAY_PLATFORM_CERTS", global = true)]
     platform_certs: Option<String>,
-    /// APIv3 key (32 bytes); enables --auto-certs.
-    #[arg(
-        long,
-        env = "WECHATPAY_APIV3_KEY",
-        hide_env_values = true,
-        global = true
-    )]
-    apiv3_key: Option<String>,
+    /// File holding the APIv3 key (32 bytes; a trailing newline is ignored); enables --auto-certs.
+    /// The key can also come from the WECHATPAY_APIV3_KEY environment variable, never from a
+    /// command-line value.
+    #[arg(long, env = "WECHATPAY_APIV3_KEY_FILE", global = true)]
+    apiv3_key_file: Option<PathBuf>,
+    /// Print the request line, status, attempts and Request-ID of each call on stderr (no secret).
+    #[arg(short = 'v', long = "verbose", global = true)]
+    verbose: bool,
     /// Base URL (default https://api.mch.weixin.qq.com).
     #[arg(long, env = "WECHATPAY_BASE_URL", global = true)]
     base_url: Option<String>,
@@ -184,6 +190,46 @@ fn platform_cert_paths(cli: &Cli) -> impl Iterator<Item = &str> {
         .filter(|p| !p.is_empty())
 }
 
+/// The APIv3 key: `WECHATPAY_APIV3_KEY`, else the file of `--apiv3-key-file` (zeroized when dropped).
+fn apiv3_key(cli: &Cli) -> Result<Option<ApiV3Key>, Error> {
+    if let Some(k) = ApiV3Key::from_env("WECHATPAY_APIV3_KEY")? {
+        return Ok(Some(k));
+    }
+    cli.apiv3_key_file
+        .as_ref()
+        .map(ApiV3Key::from_file)
+        .transpose()
+}
+
+/// `-v`: the request line before a call.
+fn verbose_request(cli: &Cli, method: &Method, path_and_query: &str) {
+    if cli.verbose {
+        eprintln!("wxpay: > {method} {path_and_query}");
+    }
+}
+
+/// `-v`: status, attempts and Request-ID after a call.
+fn verbose_outcome(cli: &Cli, outcome: Result<(u16, u32, Option<&str>), &Error>) {
+    if !cli.verbose {
+        return;
+    }
+    match outcome {
+        Ok((status, attempts, id)) => eprintln!(
+            "wxpay: < HTTP {status}, {attempts} attempt{}, Request-ID: {}",
+            if attempts == 1 { "" } else { "s" },
+            id.unwrap_or("none")
+        ),
+        Err(Error::Api(a)) => eprintln!(
+            "wxpay: < HTTP {}, {} attempt{}, Request-ID: {}",
+            a.status,
+            a.attempts,
+            if a.attempts == 1 { "" } else { "s" },
+            a.request_id().unwrap_or("none")
+        ),
+        Err(e) => eprintln!("wxpay: < no usable answer: {e}"),
+    }
+}
+
 fn client(cli: &Cli) -> Result<Client, Error> {
     let private_key = need(
         cli.private_key.as_ref(),
@@ -204,7 +250,7 @@ fn client(cli: &Cli) -> Result<Client, Error> {
     for p in platform_cert_paths(cli) {
         b = b.platform_certificate_file(p);
     }
-    if let Some(k) = &cli.apiv3_key {
+    if let Some(k) = apiv3_key(cli)? {
         b = b.apiv3_key(k.as_bytes());
     }
     b = b.auto_platform_certificates(cli.auto_certs);
@@ -261,7 +307,7 @@ async fn run(cli: Cli) -> Result<(), Error> {
         }
         Command::Check { side, method, path } => check(side, method, path),
         Command::Notify { headers, now } => notify(&cli, headers, *now),
-        Command::Download(args) => download::run(&client(&cli)?, args).await,
+        Command::Download(args) => download::run(&client(&cli)?, args, cli.verbose).await,
         Command::Call {
             method,
             path,
@@ -294,15 +340,30 @@ async fn run(cli: Cli) -> Result<(), Error> {
                 }
                 None => {}
             }
+            verbose_request(&cli, &method, &req.path_and_query()?);
             if *unsigned_download {
                 use std::io::Write;
-                let bytes = client.send_bytes(req.unsigned_download()).await?;
+                let result = client.execute(req.unsigned_download()).await;
+                verbose_outcome(
+                    &cli,
+                    result
+                        .as_ref()
+                        .map(|r| (r.status, r.attempts, r.request_id.as_deref())),
+                );
+                let bytes = result?.body;
                 std::io::stdout()
                     .write_all(&bytes)
                     .map_err(|e| fail(format!("cannot write output: {e}")))?;
                 return Ok(());
             }
-            let resp = client.execute(req).await?;
+            let result = client.execute(req).await;
+            verbose_outcome(
+                &cli,
+                result
+                    .as_ref()
+                    .map(|r| (r.status, r.attempts, r.request_id.as_deref())),
+            );
+            let resp = result?;
             if resp.body.is_empty() {
                 println!("{{}}");
                 return Ok(());
@@ -341,10 +402,7 @@ fn key_store(cli: &Cli) -> Result<KeyStore, Error> {
 
 fn notify(cli: &Cli, header_args: &[String], now: Option<i64>) -> Result<(), Error> {
     let keys = key_store(cli)?;
-    let apiv3 = ApiV3Key::new(need(
-        cli.apiv3_key.as_deref(),
-        "WECHATPAY_APIV3_KEY / --apiv3-key",
-    )?)?;
+    let apiv3 = need(apiv3_key(cli)?, "WECHATPAY_APIV3_KEY / --apiv3-key-file")?;
     let mut headers = Vec::new();
     for h in header_args {
         let (name, value) = h

@@ -18,6 +18,10 @@ pub const MCHID: &str = "1900000001";
 pub const MERCHANT_SERIAL: &str = "13B782F545CBF7DCA2A719288E37F9C610266AE4";
 pub const PLATFORM_SERIAL: &str = "570C6FD494133BFB88D2AE453436BB8B910F690E";
 pub const PUB_KEY_ID: &str = "PUB_KEY_ID_0119000000012025010100000000000001";
+/// A second merchant, for many-merchant tests: it signs with the platform test key (the server checks
+/// its requests with the platform public key).
+pub const SECOND_MCHID: &str = "1900000002";
+pub const SECOND_SERIAL: &str = "5157F09EFDC096DE15EBE81A47057A7232F1B8E1";
 
 /// The vectors directory, or `None` (after printing a skip notice) if it is absent.
 pub fn vectors_dir() -> Option<PathBuf> {
@@ -206,19 +210,24 @@ pub fn check_auth(
     else {
         return (false, String::new(), String::new());
     };
-    let ok_fields = f.get("mchid").map(|s| s == MCHID).unwrap_or(false)
-        && f.get("serial_no")
-            .map(|s| s == MERCHANT_SERIAL)
-            .unwrap_or(false);
+    let (mchid, serial) = (
+        f.get("mchid").map(String::as_str).unwrap_or(""),
+        f.get("serial_no").map(String::as_str).unwrap_or(""),
+    );
     let msg = request_signing_message(method, target, ts, nonce, body);
     let raw = base64::engine::general_purpose::STANDARD
         .decode(sig)
         .unwrap_or_default();
-    (
-        ok_fields && keys.merchant_public.verify(&msg, &raw),
-        nonce.clone(),
-        sig.clone(),
-    )
+    let ok = match (mchid, serial) {
+        (MCHID, MERCHANT_SERIAL) => keys.merchant_public.verify(&msg, &raw),
+        (SECOND_MCHID, SECOND_SERIAL) => {
+            VerifyingKey::from_public_key_pem("second", &keys.platform_public_pem)
+                .map(|k| k.verify(&msg, &raw))
+                .unwrap_or(false)
+        }
+        _ => false,
+    };
+    (ok, nonce.clone(), sig.clone())
 }
 
 /// Starts a server; `handler(request, index)` answers the `index`-th request (0-based).
@@ -512,4 +521,13 @@ pub async fn start_stream(keys: Keys, handler: StreamHandler) -> TestServer {
         base_url: format!("http://{addr}"),
         requests,
     }
+}
+
+/// The key of a certificate PEM for the shared vectors: their clock (`now` = 2023-11) predates the
+/// test certificate's validity (2026-11 to 2036-11), which verification enforces. The vectors check
+/// signature math across implementations, so their certificates are loaded as the same public key under
+/// the same serial; validity itself is tested against a local server (`tests/runtime_hardening.rs`).
+pub fn vector_certificate_key(pem: &str) -> VerifyingKey {
+    let cert = VerifyingKey::from_certificate_pem(pem).expect("certificate");
+    VerifyingKey::from_public_key_der(cert.serial(), cert.spki_der()).expect("its key")
 }

@@ -20,9 +20,12 @@ pub struct DownloadArgs {
     #[arg(long, requires = "hash")]
     hash_type: Option<String>,
     /// Expected hex digest (hash_value from the bill response); needs --hash-type. For --gzip the
-    /// digest is over the decompressed file.
+    /// digest is over the decompressed file. Required unless --no-hash-check is given.
     #[arg(long, requires = "hash_type")]
     hash: Option<String>,
+    /// Download without checking a hash (for files WeChat Pay publishes no hash for).
+    #[arg(long, conflicts_with = "hash")]
+    no_hash_check: bool,
     /// The file is gzip-compressed (bill requested with tar_type=GZIP): decompress it.
     #[arg(long)]
     gzip: bool,
@@ -54,13 +57,18 @@ fn progress_line(p: Progress) -> String {
     }
 }
 
-pub async fn run(client: &Client, args: &DownloadArgs) -> Result<(), Error> {
+pub async fn run(client: &Client, args: &DownloadArgs, verbose: bool) -> Result<(), Error> {
+    if args.hash.is_none() && !args.no_hash_check {
+        return Err(Error::InvalidRequest(
+            "give the bill's --hash-type and --hash, or --no-hash-check to download without a hash check".into(),
+        ));
+    }
     let request = if args.url.contains("://") {
         client.download_request(&args.url)?
     } else if args.url.starts_with('/') {
-        // Sent exactly as given; `{`/`}` would read as path-template markers.
+        // Sent exactly as given; `{`/`}` would read as path-template markers. A file: unsigned.
         let pq = args.url.replace('{', "%7B").replace('}', "%7D");
-        Request::new(Method::GET, pq)
+        Request::new(Method::GET, pq).unsigned_download()
     } else {
         return Err(Error::InvalidRequest(format!(
             "--url {:?} is neither an absolute URL nor a path starting with /",
@@ -70,8 +78,12 @@ pub async fn run(client: &Client, args: &DownloadArgs) -> Result<(), Error> {
     let mut options = DownloadOptions::new()
         .gzip(args.gzip)
         .timeout(Duration::from_secs(args.download_timeout));
-    if let (Some(t), Some(h)) = (&args.hash_type, &args.hash) {
-        options = options.hash(t.parse::<HashAlgorithm>()?, h.as_str());
+    match (&args.hash_type, &args.hash) {
+        (Some(t), Some(h)) => options = options.hash(t.parse::<HashAlgorithm>()?, h.as_str()),
+        _ => options = options.danger_skip_hash_check(),
+    }
+    if verbose {
+        eprintln!("wxpay: > GET {}", request.path_and_query()?);
     }
     // In-place progress on a terminal, at most ~10 updates a second.
     let live = !args.quiet && std::io::stderr().is_terminal();
@@ -95,6 +107,25 @@ pub async fn run(client: &Client, args: &DownloadArgs) -> Result<(), Error> {
     if live {
         eprintln!();
     }
+    if verbose {
+        match &result {
+            Ok(s) => eprintln!(
+                "wxpay: < HTTP {}, Request-ID: {}",
+                s.status,
+                s.headers
+                    .get("request-id")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("none")
+            ),
+            Err(Error::Api(a)) => eprintln!(
+                "wxpay: < HTTP {}, {} attempts, Request-ID: {}",
+                a.status,
+                a.attempts,
+                a.request_id().unwrap_or("none")
+            ),
+            Err(e) => eprintln!("wxpay: < no usable answer: {e}"),
+        }
+    }
     let summary = result?;
     if !args.quiet {
         let check = match &summary.digest {
@@ -102,7 +133,7 @@ pub async fn run(client: &Client, args: &DownloadArgs) -> Result<(), Error> {
                 ", {} {d} verified",
                 args.hash_type.as_deref().unwrap_or("hash")
             ),
-            None => String::new(),
+            None => ", NO hash check (--no-hash-check)".to_string(),
         };
         eprintln!(
             "wxpay: downloaded {} bytes ({} on the wire) to {} in {:.1} s{check}",
