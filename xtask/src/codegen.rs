@@ -82,7 +82,7 @@ pub fn docs_dir(root: &Path, explicit: Option<&Path>) -> PathBuf {
 pub fn run(opts: &Options) -> Result<Report, String> {
     let start = Instant::now();
     let docs = docs_dir(&opts.root, opts.docs.as_deref());
-    let corpus = corpus::load(&docs)?;
+    let mut corpus = corpus::load(&docs)?;
     let counts = corpus.counts();
     let mut w = Writer::new(opts.check);
     let spec = opts.root.join("spec");
@@ -100,6 +100,9 @@ pub fn run(opts: &Options) -> Result<Report, String> {
     let mut index = serde_json::to_string_pretty(&index).map_err(|e| e.to_string())?;
     index.push('\n');
     w.ensure(&spec.join("index.json"), &index)?;
+    // The emitter's diagnostics join the parser's in the report (to be reworked with the two stages).
+    let emitted = crate::emit::emit(&corpus.pages);
+    corpus.diagnostics.extend(emitted.diagnostics);
     w.ensure(
         &spec.join("DIAGNOSTICS.md"),
         &diag::render_report(&corpus.diagnostics),
@@ -108,7 +111,7 @@ pub fn run(opts: &Options) -> Result<Report, String> {
         w.prune(&spec.join(dir), "json")?;
     }
     let generated = opts.root.join("generated");
-    let (files, summary) = crate::emit::crate_files(&corpus.pages)?;
+    let (files, summary) = (emitted.files, emitted.summary);
     for (rel, contents) in &files {
         w.ensure(&generated.join(rel), contents)?;
     }
