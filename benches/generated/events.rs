@@ -3,7 +3,7 @@
 //! AEAD-decrypt, deserialize into the generated type), next to the runtime's untyped
 //! `Client::decode_notification` on the same input.
 //!
-//! Run: `cargo bench -p wechatpay --features events --bench events` (test keys from the shared vectors;
+//! Run: `cargo bench -p wechatpay-benches --features events --bench events` (test keys from the shared vectors;
 //! set `WECHATPAY_VECTORS` if they are not at `../shared/vectors`). `BENCH_SECS` sets seconds per round.
 
 use std::path::PathBuf;
@@ -43,7 +43,9 @@ fn median_rate(f: impl FnMut(), secs: f64) -> f64 {
 fn main() {
     let dir = std::env::var_os("WECHATPAY_VECTORS")
         .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/vectors"));
+        .unwrap_or_else(|| {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/vectors")
+        });
     if !dir.join("merchant_private_key.pem").is_file() {
         println!("skipping: vectors not found at {}", dir.display());
         return;

@@ -4,7 +4,7 @@
 //! verify WeChat Pay. Keys come from the shared test vectors (`$WECHATPAY_VECTORS` or `../shared/vectors`).
 //!
 //! ```sh
-//! cargo run -p wechatpay --features pay --example jsapi_local
+//! cargo run -p wechatpay-examples --features pay --example jsapi_local
 //! ```
 
 use base64::engine::general_purpose::STANDARD as B64;
@@ -23,7 +23,9 @@ const PUB_KEY_ID: &str = "PUB_KEY_ID_0119000000012025010100000000000001";
 fn vectors() -> PathBuf {
     std::env::var_os("WECHATPAY_VECTORS")
         .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/vectors"))
+        .unwrap_or_else(|| {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/vectors")
+        })
 }
 
 fn read(name: &str) -> Result<String, Box<dyn std::error::Error>> {

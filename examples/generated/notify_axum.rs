@@ -7,7 +7,7 @@
 //! vectors (`$WECHATPAY_VECTORS` or `../shared/vectors`).
 //!
 //! ```sh
-//! cargo run -p wechatpay --features events --example notify_axum
+//! cargo run -p wechatpay-examples --features events --example notify_axum
 //! ```
 
 use std::path::PathBuf;
@@ -163,7 +163,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 fn read(name: &str) -> Result<String, Box<dyn std::error::Error>> {
     let dir = std::env::var_os("WECHATPAY_VECTORS")
         .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/vectors"));
+        .unwrap_or_else(|| {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/vectors")
+        });
     let path = dir.join(name);
     std::fs::read_to_string(&path)
         .map_err(|e| format!("{}: {e} (set WECHATPAY_VECTORS)", path.display()).into())
