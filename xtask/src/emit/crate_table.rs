@@ -6,7 +6,7 @@
 //! between crates changes no public path. A group missing from the table (a new business group in a docs
 //! update) is compiled in [`OTHER`] and reported as a diagnostic; add it to the crate of its domain.
 //!
-//! Sizes (generated lines, 2025 docs): keep each crate at or under ~45k lines. `marketing` (~38k) has a
+//! Sizes (generated lines at the current docs snapshot, see the README): keep each crate at or under ~45k lines. `marketing` (~38k) has a
 //! crate to itself: sharing one with it made that crate's debug build peak above 4 GiB. The others are
 //! grouped by domain and balanced by size (rustc builds the crates in parallel; the largest one is the
 //! tail of a `--features full` build).
