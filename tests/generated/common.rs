@@ -2,9 +2,9 @@
 
 use std::path::{Path, PathBuf};
 
-/// The repository root.
+/// The repository root (this package is `tests/generated/`).
 pub fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
 /// Every `.json` file under `dir`, recursively.

@@ -25,12 +25,20 @@ pub const SECOND_SERIAL: &str = "5157F09EFDC096DE15EBE81A47057A7232F1B8E1";
 
 /// The vectors directory, or `None` (after printing a skip notice) if it is absent.
 pub fn vectors_dir() -> Option<PathBuf> {
-    // Beside the repository; the generated package's manifest is one level further down.
+    // Beside the repository; the manifest of the package under test is the repository root
+    // (`wechatpay-runtime`), `generated/` (the `cli` test) or `tests/generated/` (`wechatpay-tests`).
     let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let dir = match std::env::var_os("WECHATPAY_VECTORS") {
         Some(d) => PathBuf::from(d),
-        None if manifest.join("../shared/vectors").is_dir() => manifest.join("../shared/vectors"),
-        None => manifest.join("../../shared/vectors"),
+        None => [
+            "../shared/vectors",
+            "../../shared/vectors",
+            "../../../shared/vectors",
+        ]
+        .iter()
+        .map(|rel| manifest.join(rel))
+        .find(|d| d.is_dir())
+        .unwrap_or_else(|| manifest.join("../shared/vectors")),
     };
     if dir.join("vectors.json").is_file() {
         Some(dir)

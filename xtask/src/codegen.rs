@@ -205,12 +205,15 @@ pub fn run(opts: &Options) -> Result<Report, String> {
         Input::Spec { .. } => (read_spec_pages(&spec)?, read_index(&spec)?),
     };
     let generated = opts.root.join("generated");
-    let mut emitter_diags: Vec<Diagnostic> = Vec::new();
-    let (files, summary) = crate::emit::crate_files(&pages, &mut emitter_diags)?;
+    let emitted = crate::emit::emit(&pages);
+    let mut emitter_diags: Vec<Diagnostic> = emitted.diagnostics;
     emitter_diags.sort();
-    for (rel, contents) in &files {
-        w.ensure(&generated.join(rel), contents)?;
-    }
+    let (files, summary) = (emitted.files, emitted.summary);
+    w.ensure_all(
+        files
+            .iter()
+            .map(|(rel, contents)| (generated.join(rel), contents.as_str())),
+    )?;
     w.prune(&generated, "rs")?;
     w.prune(&generated.join("parts"), "toml")?;
     w.ensure(
@@ -276,9 +279,13 @@ fn docs_to_spec(
         read_spec_pages(spec).unwrap_or_default()
     };
     let old_index = read_index(spec).ok();
+    w.ensure_all(
+        written
+            .iter()
+            .map(|(rel, json, _)| (spec.join(rel), json.as_str())),
+    )?;
     let mut pages = Vec::with_capacity(written.len());
-    for (rel, json, back) in written {
-        w.ensure(&spec.join(&rel), &json)?;
+    for (_, _, back) in written {
         pages.push(back?);
     }
     for dir in ["openapi", "webhook"] {

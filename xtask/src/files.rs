@@ -40,6 +40,26 @@ impl Writer {
             .map_err(|e| format!("cannot write `{}`: {e}", path.display()))
     }
 
+    /// [`Writer::ensure`] for many files: the comparisons with what is on disk run in parallel, the
+    /// writes (and the reports) in the given order.
+    pub fn ensure_all<'a>(
+        &mut self,
+        items: impl IntoIterator<Item = (PathBuf, &'a str)>,
+    ) -> Result<(), String> {
+        let items: Vec<(PathBuf, &str)> = items.into_iter().collect();
+        let same = crate::par::map(&items, |(path, contents)| {
+            std::fs::read(path).ok().as_deref() == Some(contents.as_bytes())
+        });
+        for ((path, contents), same) in items.into_iter().zip(same) {
+            if same {
+                self.produced.insert(path);
+            } else {
+                self.ensure(&path, contents)?;
+            }
+        }
+        Ok(())
+    }
+
     /// Removes (or reports) files under `dir` with extension `ext` that this run did not produce.
     pub fn prune(&mut self, dir: &Path, ext: &str) -> Result<(), String> {
         let mut found = Vec::new();

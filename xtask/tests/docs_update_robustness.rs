@@ -692,7 +692,12 @@ impl Outcome {
         let features = manifest_features(&manifest);
         let group_features: BTreeSet<String> = features
             .iter()
-            .filter(|(_, deps)| deps.iter().any(|d| d.starts_with("dep:wechatpay-part-")))
+            .filter(|(_, deps)| {
+                deps.iter().any(|d| {
+                    d.starts_with("dep:wechatpay-")
+                        && !matches!(d.as_str(), "dep:wechatpay-events" | "dep:wechatpay-core")
+                })
+            })
             .map(|(f, _)| f.clone())
             .collect();
         assert_eq!(
@@ -715,9 +720,12 @@ impl Outcome {
                 "variant {name}: generated/src/lib.rs does not re-export the group `{g}`"
             );
             for dep in &features[g] {
-                if let Some(rest) = dep.strip_prefix("wechatpay-part-") {
-                    let (part, feature) = rest.split_once('/').unwrap_or((rest, ""));
-                    let part_manifest = generated.join(format!("parts/part-{part}/Cargo.toml"));
+                // `wechatpay-<crate>/<group>`: the operation crate's folder is `parts/<crate>`.
+                if let Some((part, feature)) = dep
+                    .strip_prefix("wechatpay-")
+                    .and_then(|rest| rest.split_once('/'))
+                {
+                    let part_manifest = generated.join(format!("parts/{part}/Cargo.toml"));
                     let part_features = manifest_features(&read(&part_manifest));
                     assert!(
                         part_features.contains_key(feature),

@@ -3,6 +3,7 @@
 use super::types::{
     is_sensitive_request_field, sensitive_note, Dir, EnumDef, FieldDef, StructDef, Ty, TypeSet,
 };
+use crate::diag::Diagnostics;
 use crate::naming;
 use crate::spec::{BodyFormat, Encryption, Field, FieldType, Operation};
 use proc_macro2::{Ident, Span, TokenStream};
@@ -428,9 +429,17 @@ enum Loc {
     Header,
 }
 
-/// Everything emitted for one operation.
-pub fn operation_tokens(op: &Operation, feature_doc: &str) -> TokenStream {
-    let method_ident = ident(op.method.lower());
+/// Everything emitted for one operation: `pub mod <name>` with its types and `pub async fn <name>`
+/// (`name` is the lower-case method unless the module already has that name). What the page says but
+/// cannot be emitted as said is reported to `diags` (the page's diagnostics) and emitted in a way that
+/// compiles.
+pub fn operation_tokens(
+    op: &Operation,
+    feature_doc: &str,
+    name: &str,
+    diags: &mut Diagnostics,
+) -> TokenStream {
+    let method_ident = ident(name);
     let mut types = TypeSet::new(&["Request", "Body", "Response", "Meta"]);
 
     // Path, query and header parameters live on `Request`; the JSON body is `Request::body`.
@@ -454,6 +463,27 @@ pub fn operation_tokens(op: &Operation, feature_doc: &str) -> TokenStream {
     );
     let param_fields: Vec<Field> = params.iter().map(|(_, f)| f.clone()).collect();
     let mut param_defs = types.field_defs(&param_fields, "Request", Dir::Request);
+    // The runtime encrypts body fields and query values only: a sensitive path or header parameter is
+    // sent as given, with a warning in its doc.
+    for ((loc, f), d) in params.iter().zip(&mut param_defs) {
+        if d.sensitive() && *loc != Loc::Query {
+            diags.warn(
+                f.line,
+                "emit-sensitive-param",
+                format!(
+                    "`{} {}`: sensitive {:?} is a path or header parameter, which the runtime cannot \
+                     encrypt; it is sent as given",
+                    op.method, op.path, f.name
+                ),
+            );
+            d.encrypted = None;
+            d.encryption_key = None;
+            d.doc.push_str(
+                "\n\nWarning: the docs mark this value as encrypted with the WeChat Pay public key, but the \
+                 client encrypts body fields and query values only: it is sent as given.",
+            );
+        }
+    }
     let has_json = op.request_body.format == BodyFormat::Json;
     if has_json {
         for d in &mut param_defs {
@@ -471,6 +501,22 @@ pub fn operation_tokens(op: &Operation, feature_doc: &str) -> TokenStream {
     let upload = (op.request_body.format == BodyFormat::Multipart).then(|| {
         let meta = upload_meta(&body_fields);
         let file = body_fields.iter().find(|f| f.ty != FieldType::String);
+        if meta.is_none() || file.is_none() {
+            diags.warn(
+                0,
+                "emit-upload-shape",
+                format!(
+                    "upload `{} {}`: the docs name no {} part; the request takes {} and a file sent \
+                     as parts `{}` and `{}`",
+                    op.method,
+                    op.path,
+                    if meta.is_none() { "meta" } else { "file" },
+                    if meta.is_none() { "an untyped JSON meta" } else { "the typed meta" },
+                    meta.map_or("meta", |m| m.name.as_str()),
+                    file.map_or("file", |f| f.name.as_str()),
+                ),
+            );
+        }
         (meta.cloned(), file.cloned())
     });
     if let Some((Some(meta), _)) = &upload {
@@ -514,8 +560,14 @@ pub fn operation_tokens(op: &Operation, feature_doc: &str) -> TokenStream {
         vec![]
     };
     let body_field = match &upload {
-        Some((Some(_), Some(_))) => {
-            extra_new.push((format_ident!("meta"), quote!(Meta)));
+        Some((meta, _)) => {
+            // Without a documented meta part, the meta is untyped JSON.
+            let meta_ty = if meta.is_some() {
+                quote!(Meta)
+            } else {
+                quote!(::serde_json::Value)
+            };
+            extra_new.push((format_ident!("meta"), meta_ty.clone()));
             extra_new.push((format_ident!("file_name"), quote!(::std::string::String)));
             extra_new.push((
                 format_ident!("file_content_type"),
@@ -524,7 +576,7 @@ pub fn operation_tokens(op: &Operation, feature_doc: &str) -> TokenStream {
             extra_new.push((format_ident!("file"), quote!(::bytes::Bytes)));
             quote! {
                 #[doc = " The JSON `meta` part (signed)."]
-                pub meta: Meta,
+                pub meta: #meta_ty,
                 #[doc = " The file name sent with the file part."]
                 pub file_name: ::std::string::String,
                 #[doc = " The content type of the file part, e.g. `image/png`."]
@@ -533,7 +585,7 @@ pub fn operation_tokens(op: &Operation, feature_doc: &str) -> TokenStream {
                 pub file: ::bytes::Bytes,
             }
         }
-        _ => body_field,
+        None => body_field,
     };
     let request = StructDef {
         name: "Request".into(),
@@ -564,13 +616,6 @@ pub fn operation_tokens(op: &Operation, feature_doc: &str) -> TokenStream {
             Loc::Query => quote!(query),
             Loc::Header => quote!(header),
         };
-        if d.sensitive() && *loc != Loc::Query {
-            let msg = format!(
-                "`{} {}`: sensitive {wire:?} is a path or header parameter, which the runtime cannot encrypt",
-                op.method, op.path
-            );
-            steps.push(quote!(::std::compile_error!(#msg);));
-        }
         steps.push(if d.required {
             quote!(let request = request.#call(#wire, ::wechatpay_core::ParamValue::to_param(&req.#fid));)
         } else {
@@ -590,26 +635,16 @@ pub fn operation_tokens(op: &Operation, feature_doc: &str) -> TokenStream {
     }
     if has_json {
         steps.push(quote!(let request = request.json(&req.body)?;));
-    } else if let Some(upload) = &upload {
-        match upload {
-            (Some(meta), Some(file)) => {
-                let (meta_wire, file_wire) = (&meta.name, &file.name);
-                steps.push(quote! {
-                    let meta = ::serde_json::to_vec(&req.meta)
-                        .map_err(|e| ::wechatpay_runtime::Error::InvalidRequest(e.to_string()))?;
-                    let request = request.multipart(
-                        #meta_wire, meta, #file_wire, req.file_name.clone(), req.file_content_type.clone(), req.file.clone(),
-                    )?;
-                });
-            }
-            _ => {
-                let msg = format!(
-                    "upload `{} {}`: the docs name no meta part or no file part",
-                    op.method, op.path
-                );
-                steps.push(quote!(::std::compile_error!(#msg);));
-            }
-        }
+    } else if let Some((meta, file)) = &upload {
+        let meta_wire = meta.as_ref().map_or("meta", |m| m.name.as_str());
+        let file_wire = file.as_ref().map_or("file", |f| f.name.as_str());
+        steps.push(quote! {
+            let meta = ::serde_json::to_vec(&req.meta)
+                .map_err(|e| ::wechatpay_runtime::Error::InvalidRequest(e.to_string()))?;
+            let request = request.multipart(
+                #meta_wire, meta, #file_wire, req.file_name.clone(), req.file_content_type.clone(), req.file.clone(),
+            )?;
+        });
     } else if params.is_empty() {
         steps.push(quote!(let _ = req;));
     }

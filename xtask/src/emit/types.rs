@@ -158,11 +158,16 @@ impl TypeSet {
             let ty = self.ty_of(f, parent, dir);
             let mut ident = naming::snake(&f.name);
             if !idents.insert(ident.clone()) {
+                // `type` → `type_2`; `self_` (a keyword made safe) → `self_2`, not `self__2`.
+                let stem = ident
+                    .trim_start_matches("r#")
+                    .trim_end_matches('_')
+                    .to_string();
                 let mut i = 2;
-                while !idents.insert(format!("{}_{i}", ident.trim_start_matches("r#"))) {
+                while !idents.insert(format!("{stem}_{i}")) {
                     i += 1;
                 }
-                ident = format!("{}_{i}", ident.trim_start_matches("r#"));
+                ident = format!("{stem}_{i}");
             }
             out.push(FieldDef {
                 wire: f.name.clone(),
