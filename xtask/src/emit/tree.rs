@@ -289,3 +289,56 @@ fn parse(
         }
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::spec::Method;
+
+    fn page(source: &str, method: Method, path: &str) -> Page {
+        Page {
+            source: source.into(),
+            title: "t".into(),
+            operations: vec![Operation {
+                method,
+                path: path.into(),
+                title: "t".into(),
+                ..Operation::default()
+            }],
+            ..Page::default()
+        }
+    }
+
+    #[test]
+    fn an_operation_named_like_a_submodule_gets_a_suffix() {
+        let pages = [
+            page("openapi/v3/x/y.md", Method::Post, "/v3/x/y"),
+            page("openapi/v3/x/y/post.md", Method::Get, "/v3/x/y/post"),
+            page("openapi/v3/x/y/index.md", Method::Post, "/v3/x/y/"),
+        ];
+        let mut diags = Vec::new();
+        let tree = Tree::build(&pages, &mut diags);
+        let names: Vec<(&str, &str)> = tree
+            .ops
+            .iter()
+            .map(|p| (p.op.path.as_str(), p.name.as_str()))
+            .collect();
+        assert_eq!(
+            names,
+            [
+                ("/v3/x/y", "post_2"),
+                ("/v3/x/y/post", "get"),
+                ("/v3/x/y/", "post_3")
+            ]
+        );
+        assert_eq!(diags.len(), 2, "{diags:?}");
+        assert!(diags.iter().all(|d| d.class == "emit-module-clash"));
+        assert!(
+            diags
+                .iter()
+                .all(|d| d.message.contains("is already the submodule")),
+            "{diags:?}"
+        );
+        assert_eq!(tree.ops[0].rust_path(), "wechatpay::v3::x::y::post_2");
+    }
+}
