@@ -4,6 +4,10 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use xtask::codegen::{InputChoice, Options};
 
+/// The generator's allocator (see xtask/Cargo.toml).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const USAGE: &str = "\
 usage: cargo xtask codegen [--docs DIR | --spec-only] [--check]
 
