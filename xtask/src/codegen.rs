@@ -260,30 +260,22 @@ fn docs_to_spec(
         let back = parse_page_json(&rel, &json);
         (rel, json, back)
     });
-    // The committed spec, to tell what this run changes (read only when a page file differs or is gone).
-    let mut committed = Vec::new();
-    for dir in ["openapi", "webhook"] {
-        let d = spec.join(dir);
-        crate::files::collect(&d, "json", &mut committed)
-            .map_err(|e| format!("cannot list `{}`: {e}", d.display()))?;
-    }
-    let same = committed.len() == written.len()
-        && crate::par::map(&written, |(rel, json, _)| {
-            std::fs::read(spec.join(rel)).ok().as_deref() == Some(json.as_bytes())
-        })
-        .into_iter()
-        .all(|x| x);
+    // Each page file is compared with the committed one once: that tells whether this run changes the
+    // spec (then the committed pages are read for the changelog before they are overwritten) and which
+    // files the writer must write.
+    let targets: Vec<(PathBuf, &str)> = written
+        .iter()
+        .map(|(rel, json, _)| (spec.join(rel), json.as_str()))
+        .collect();
+    let unchanged = crate::files::unchanged(&targets);
+    let same = spec_page_files(spec)?.len() == written.len() && unchanged.iter().all(|&u| u);
     let old_pages = if same {
         Vec::new()
     } else {
         read_spec_pages(spec).unwrap_or_default()
     };
     let old_index = read_index(spec).ok();
-    w.ensure_all(
-        written
-            .iter()
-            .map(|(rel, json, _)| (spec.join(rel), json.as_str())),
-    )?;
+    w.ensure_compared(targets, &unchanged)?;
     let mut pages = Vec::with_capacity(written.len());
     for (_, _, back) in written {
         pages.push(back?);
@@ -333,12 +325,7 @@ pub fn index_json(index: &Index) -> Result<String, String> {
 
 /// Every committed spec page, sorted by source path.
 pub fn read_spec_pages(spec: &Path) -> Result<Vec<Page>, String> {
-    let mut files = Vec::new();
-    for dir in ["openapi", "webhook"] {
-        let d = spec.join(dir);
-        crate::files::collect(&d, "json", &mut files)
-            .map_err(|e| format!("cannot list `{}`: {e}", d.display()))?;
-    }
+    let files = spec_page_files(spec)?;
     if files.is_empty() {
         return Err(format!(
             "no spec pages under `{}` and no docs folder to make them from",
@@ -359,6 +346,17 @@ pub fn read_spec_pages(spec: &Path) -> Result<Vec<Page>, String> {
     .collect::<Result<Vec<Page>, String>>()?;
     pages.sort_by(|a, b| a.source.cmp(&b.source));
     Ok(pages)
+}
+
+/// The page files under `spec/` (`openapi/**.json`, `webhook/**.json`).
+fn spec_page_files(spec: &Path) -> Result<Vec<PathBuf>, String> {
+    let mut files = Vec::new();
+    for dir in ["openapi", "webhook"] {
+        let d = spec.join(dir);
+        crate::files::collect(&d, "json", &mut files)
+            .map_err(|e| format!("cannot list `{}`: {e}", d.display()))?;
+    }
+    Ok(files)
 }
 
 /// The committed `spec/index.json`.

@@ -47,10 +47,18 @@ impl Writer {
         items: impl IntoIterator<Item = (PathBuf, &'a str)>,
     ) -> Result<(), String> {
         let items: Vec<(PathBuf, &str)> = items.into_iter().collect();
-        let same = crate::par::map(&items, |(path, contents)| {
-            std::fs::read(path).ok().as_deref() == Some(contents.as_bytes())
-        });
-        for ((path, contents), same) in items.into_iter().zip(same) {
+        let same = unchanged(&items);
+        self.ensure_compared(items, &same)
+    }
+
+    /// [`Writer::ensure_all`] with the comparisons already made by [`unchanged`] (`same[i]` for
+    /// `items[i]`), so that a caller that needed them first does not read the files twice.
+    pub fn ensure_compared(
+        &mut self,
+        items: Vec<(PathBuf, &str)>,
+        same: &[bool],
+    ) -> Result<(), String> {
+        for ((path, contents), &same) in items.into_iter().zip(same) {
             if same {
                 self.produced.insert(path);
             } else {
@@ -80,6 +88,13 @@ impl Writer {
         }
         Ok(())
     }
+}
+
+/// Whether each file already holds the given contents (read and compared in parallel).
+pub fn unchanged(items: &[(PathBuf, &str)]) -> Vec<bool> {
+    crate::par::map(items, |(path, contents)| {
+        std::fs::read(path).ok().as_deref() == Some(contents.as_bytes())
+    })
 }
 
 /// Every file under `dir` (recursively) with extension `ext`; nothing when `dir` does not exist.

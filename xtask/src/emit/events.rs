@@ -191,6 +191,18 @@ fn emit_diag(file: &str, class: &'static str, message: String) -> Diagnostic {
     }
 }
 
+/// The `resource.original_type` values documented by the pages of an event type, sorted, once each.
+fn documented_values<'a>(list: &'a [PageEvent], e: &EventType) -> Vec<&'a String> {
+    let mut values: Vec<&String> = e
+        .pages
+        .iter()
+        .flat_map(|&i| list[i].original_types.iter())
+        .collect();
+    values.sort();
+    values.dedup();
+    values
+}
+
 /// The page chosen for `event_type` = `wire` when the notification's `resource.original_type` is
 /// `original_type` (`None`: absent or not documented by any candidate). Candidates that document the
 /// value (or document none) qualify; among them the page named after the event type wins, then the page
@@ -341,13 +353,7 @@ fn lib_source(list: &[PageEvent], events: &[EventType]) -> Result<String, String
     let shared_enums = events.iter().filter(|e| e.pages.len() > 1).map(|e| {
         let v = ident(&e.variant);
         let default = choose(list, e, None);
-        let mut values: Vec<&String> = e
-            .pages
-            .iter()
-            .flat_map(|&i| list[i].original_types.iter())
-            .collect();
-        values.sort();
-        values.dedup();
+        let values = documented_values(list, e);
         let mut rule = format!(
             " `{}`, documented on several pages; each page's resource is a variant.\n\n `Event::from_notification` chooses by the notification's `resource.original_type`:",
             e.wire
@@ -440,13 +446,7 @@ fn lib_source(list: &[PageEvent], events: &[EventType]) -> Result<String, String
             return quote!(#w => Self::#v(::std::boxed::Box::new(notification.resource()?)),);
         }
         let default = choose(list, e, None);
-        let mut values: Vec<&String> = e
-            .pages
-            .iter()
-            .flat_map(|&i| list[i].original_types.iter())
-            .collect();
-        values.sort();
-        values.dedup();
+        let values = documented_values(list, e);
         let arms: Vec<proc_macro2::TokenStream> = values.into_iter().filter_map(|val| {
             let pick = choose(list, e, Some(val));
             (pick != default).then(|| {
