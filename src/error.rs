@@ -35,8 +35,9 @@ pub enum Error {
     /// A cryptographic operation on caller-supplied data failed (AEAD tag mismatch, OAEP plaintext too long, …).
     Crypto(CryptoError),
     /// The request description itself is invalid (missing or unsafe path parameter, bad header, …);
-    /// nothing was sent. The message names the offending parameter or header.
-    InvalidRequest(String),
+    /// nothing was sent. See [`InvalidRequestError::kind`]; the message names the offending parameter,
+    /// header or field.
+    InvalidRequest(InvalidRequestError),
     /// A streamed file download or an upload file failed (hash mismatch, size or gzip-ratio limit, bad
     /// gzip data, file I/O, a stalled download).
     File(FileError),
@@ -51,7 +52,7 @@ impl fmt::Display for Error {
             Error::Decode(e) => write!(f, "{e}"),
             Error::Config(e) => write!(f, "configuration error: {e}"),
             Error::Crypto(e) => write!(f, "crypto error: {e}"),
-            Error::InvalidRequest(m) => write!(f, "invalid request: {m}"),
+            Error::InvalidRequest(e) => write!(f, "invalid request: {e}"),
             Error::File(e) => write!(f, "{e}"),
         }
     }
@@ -66,7 +67,7 @@ impl std::error::Error for Error {
             Error::Decode(e) => Some(e),
             Error::Config(e) => Some(e),
             Error::Crypto(e) => Some(e),
-            Error::InvalidRequest(_) => None,
+            Error::InvalidRequest(e) => Some(e),
             Error::File(e) => Some(e),
         }
     }
@@ -108,6 +109,19 @@ impl From<CryptoError> for Error {
     }
 }
 
+impl From<InvalidRequestError> for Error {
+    fn from(e: InvalidRequestError) -> Self {
+        Error::InvalidRequest(e)
+    }
+}
+
+impl Error {
+    /// An [`Error::InvalidRequest`] of the given kind.
+    pub(crate) fn invalid_request(kind: InvalidRequestKind, message: impl Into<String>) -> Self {
+        Error::InvalidRequest(InvalidRequestError::new(kind, message))
+    }
+}
+
 impl From<FileError> for Error {
     fn from(e: FileError) -> Self {
         Error::File(e)
@@ -117,6 +131,92 @@ impl From<FileError> for Error {
 impl From<CryptoErrorKind> for Error {
     fn from(kind: CryptoErrorKind) -> Self {
         Error::Crypto(CryptoError::new(kind))
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------
+
+/// What is wrong with a request description (see [`InvalidRequestError`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum InvalidRequestKind {
+    /// A path parameter is missing, empty, unused by the template, or a dot segment (`.`, `..` or a
+    /// percent-encoded form) that would change which endpoint is signed and called.
+    PathParameter,
+    /// The path template itself is malformed (unbalanced `{` / `}`).
+    PathTemplate,
+    /// A header name or value cannot be sent.
+    Header,
+    /// The body cannot be serialized (or is not the JSON its sensitive fields need).
+    Body,
+    /// A sensitive field cannot be encrypted: not a string, not reachable, or too long for RSA-OAEP.
+    SensitiveField,
+    /// The URL cannot be built, or a download URL is not acceptable (not http(s), credentials, a host
+    /// that is neither the configured one nor a WeChat Pay API host).
+    Url,
+    /// A download's options or destination are unusable (no expected hash without the opt-out, a
+    /// malformed hash, an unknown hash type, a path without a file name).
+    Download,
+    /// An upload's file part is unusable (a part name, file name or content type that would break the
+    /// multipart headers, metadata that cannot be serialized).
+    Upload,
+}
+
+/// The payload of [`Error::InvalidRequest`]: the request was refused before anything was sent.
+///
+/// The message names the offending parameter, header or field, never a secret or a sensitive value.
+#[derive(Debug)]
+pub struct InvalidRequestError {
+    kind: InvalidRequestKind,
+    message: String,
+    source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
+}
+
+impl InvalidRequestError {
+    /// A refused request of the given kind (generated code and hand-written operations use this).
+    pub fn new(kind: InvalidRequestKind, message: impl Into<String>) -> Self {
+        InvalidRequestError {
+            kind,
+            message: message.into(),
+            source: None,
+        }
+    }
+
+    /// The same, keeping the underlying error as [`std::error::Error::source`].
+    pub fn with_source(
+        kind: InvalidRequestKind,
+        message: impl Into<String>,
+        source: impl std::error::Error + Send + Sync + 'static,
+    ) -> Self {
+        InvalidRequestError {
+            kind,
+            message: message.into(),
+            source: Some(Box::new(source)),
+        }
+    }
+
+    /// What is wrong.
+    pub fn kind(&self) -> InvalidRequestKind {
+        self.kind
+    }
+
+    /// The explanation, naming the parameter, header or field.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
+impl fmt::Display for InvalidRequestError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for InvalidRequestError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source
+            .as_deref()
+            .map(|e| e as &(dyn std::error::Error + 'static))
     }
 }
 

@@ -11,7 +11,7 @@ use bytes::Bytes;
 use reqwest::header::HeaderMap;
 use tokio::io::{AsyncRead, AsyncReadExt};
 
-use crate::error::{Error, FileError, FileErrorKind};
+use crate::error::{Error, FileError, FileErrorKind, InvalidRequestKind};
 
 /// WeChat Pay API hosts a `download_url` may point to besides the configured base URLs (HTTPS only).
 pub const WECHATPAY_API_HOSTS: &[&str] = &[
@@ -75,9 +75,10 @@ impl FromStr for HashAlgorithm {
         match s.trim().to_ascii_uppercase().as_str() {
             "SHA1" | "SHA-1" => Ok(HashAlgorithm::Sha1),
             "SHA256" | "SHA-256" => Ok(HashAlgorithm::Sha256),
-            _ => Err(Error::InvalidRequest(format!(
-                "unknown hash type {s:?} (expected SHA1 or SHA256)"
-            ))),
+            _ => Err(Error::invalid_request(
+                InvalidRequestKind::Download,
+                format!("unknown hash type {s:?} (expected SHA1 or SHA256)"),
+            )),
         }
     }
 }
@@ -241,16 +242,19 @@ impl DownloadOptions {
             if self.skip_hash_check {
                 return Ok(None);
             }
-            return Err(Error::InvalidRequest(
-                "no expected hash for the download: give the bill's hash_type and hash_value to DownloadOptions::hash, or opt out with DownloadOptions::danger_skip_hash_check".into(),
+            return Err(Error::invalid_request(InvalidRequestKind::Download,
+                "no expected hash for the download: give the bill's hash_type and hash_value to DownloadOptions::hash, or opt out with DownloadOptions::danger_skip_hash_check",
             ));
         };
         let value = value.trim();
         if value.len() != alg.hex_len() || !value.bytes().all(|b| b.is_ascii_hexdigit()) {
-            return Err(Error::InvalidRequest(format!(
-                "expected {alg} hash {value:?} is not {} hex digits",
-                alg.hex_len()
-            )));
+            return Err(Error::invalid_request(
+                InvalidRequestKind::Download,
+                format!(
+                    "expected {alg} hash {value:?} is not {} hex digits",
+                    alg.hex_len()
+                ),
+            ));
         }
         Ok(Some((*alg, value.to_ascii_lowercase())))
     }

@@ -77,8 +77,9 @@ pub use crypto::{
 };
 pub use error::{
     ApiError, ApiErrorKind, ConfigError, ConfigErrorKind, CryptoError, CryptoErrorKind,
-    DecodeError, DecodeErrorKind, Error, FileError, FileErrorKind, SignatureError,
-    SignatureErrorKind, TransportError, TransportErrorKind, MAX_ERROR_BODY_BYTES,
+    DecodeError, DecodeErrorKind, Error, FileError, FileErrorKind, InvalidRequestError,
+    InvalidRequestKind, SignatureError, SignatureErrorKind, TransportError, TransportErrorKind,
+    MAX_ERROR_BODY_BYTES,
 };
 pub use files::{
     DownloadOptions, DownloadSummary, HashAlgorithm, Progress, UploadFile,

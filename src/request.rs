@@ -7,7 +7,7 @@ use bytes::Bytes;
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde::Serialize;
 
-use crate::error::Error;
+use crate::error::{Error, InvalidRequestKind};
 
 pub use reqwest::Method;
 
@@ -212,9 +212,12 @@ fn header_safe(what: &str, value: &str) -> Result<(), Error> {
             .chars()
             .any(|c| c == '"' || c == '\\' || c.is_control())
     {
-        return Err(Error::InvalidRequest(format!(
-            "{what} {value:?} is empty or contains a quote, backslash or control character"
-        )));
+        return Err(Error::invalid_request(
+            InvalidRequestKind::Upload,
+            format!(
+                "{what} {value:?} is empty or contains a quote, backslash or control character"
+            ),
+        ));
     }
     Ok(())
 }
@@ -385,8 +388,12 @@ impl Request {
 
     /// Serializes `value` with `serde_json` and uses it as the body.
     pub fn json<T: Serialize + ?Sized>(mut self, value: &T) -> Result<Self, Error> {
-        let bytes = serde_json::to_vec(value)
-            .map_err(|e| Error::InvalidRequest(format!("cannot serialize request body: {e}")))?;
+        let bytes = serde_json::to_vec(value).map_err(|e| {
+            Error::invalid_request(
+                InvalidRequestKind::Body,
+                format!("cannot serialize request body: {e}"),
+            )
+        })?;
         self.body = Some(Bytes::from(bytes));
         self.multipart = None;
         Ok(self)
@@ -453,7 +460,10 @@ impl Request {
             out.push_str(&rest[..open]);
             let after = &rest[open + 1..];
             let close = after.find('}').ok_or_else(|| {
-                Error::InvalidRequest(format!("unbalanced '{{' in path template {tpl:?}"))
+                Error::invalid_request(
+                    InvalidRequestKind::PathTemplate,
+                    format!("unbalanced '{{' in path template {tpl:?}"),
+                )
             })?;
             let name = &after[..close];
             let idx = self
@@ -461,16 +471,20 @@ impl Request {
                 .iter()
                 .position(|(n, _)| n == name)
                 .ok_or_else(|| {
-                    Error::InvalidRequest(format!("missing path parameter {name:?} for {tpl:?}"))
+                    Error::invalid_request(
+                        InvalidRequestKind::PathParameter,
+                        format!("missing path parameter {name:?} for {tpl:?}"),
+                    )
                 })?;
             let value = &self.path_params[idx].1;
             if value.is_empty() {
-                return Err(Error::InvalidRequest(format!(
-                    "path parameter {name:?} is empty for {tpl:?}"
-                )));
+                return Err(Error::invalid_request(
+                    InvalidRequestKind::PathParameter,
+                    format!("path parameter {name:?} is empty for {tpl:?}"),
+                ));
             }
             if is_dot_segment(value) {
-                return Err(Error::InvalidRequest(format!(
+                return Err(Error::invalid_request(InvalidRequestKind::PathParameter, format!(
                     "path parameter {name:?} is {value:?}, a dot segment that would change the path of {tpl:?}; refusing to send"
                 )));
             }
@@ -479,16 +493,20 @@ impl Request {
             rest = &after[close + 1..];
         }
         if rest.contains('}') {
-            return Err(Error::InvalidRequest(format!(
-                "unbalanced '}}' in path template {tpl:?}"
-            )));
+            return Err(Error::invalid_request(
+                InvalidRequestKind::PathTemplate,
+                format!("unbalanced '}}' in path template {tpl:?}"),
+            ));
         }
         out.push_str(rest);
         if let Some(pos) = used.iter().position(|u| !u) {
-            return Err(Error::InvalidRequest(format!(
-                "path parameter {:?} does not appear in {tpl:?}",
-                self.path_params[pos].0
-            )));
+            return Err(Error::invalid_request(
+                InvalidRequestKind::PathParameter,
+                format!(
+                    "path parameter {:?} does not appear in {tpl:?}",
+                    self.path_params[pos].0
+                ),
+            ));
         }
         if !self.query.is_empty() {
             out.push(if out.contains('?') { '&' } else { '?' });

@@ -15,7 +15,7 @@ use serde_json::Value;
 use crate::crypto::{rsa_oaep_decrypt, rsa_oaep_encrypt, PrivateKey, VerifyingKey};
 use zeroize::Zeroize;
 
-use crate::error::{CryptoErrorKind, Error, REDACTED};
+use crate::error::{CryptoErrorKind, Error, InvalidRequestKind, REDACTED};
 
 /// A decrypted secret (e.g. a name or ID number WeChat Pay returned encrypted). Its `Debug` output is
 /// `SecretString("<redacted>")` and it has no `Display`, so it does not end up in logs by accident;
@@ -107,7 +107,7 @@ pub fn encrypt_json_fields<P: AsRef<str>>(
     transform_json_fields(json, paths, &mut |path, plain| {
         encrypt_sensitive(key, plain).map_err(|e| match e {
             Error::Crypto(c) => match c.kind() {
-                CryptoErrorKind::PlaintextTooLong { len, max } => Error::InvalidRequest(format!(
+                CryptoErrorKind::PlaintextTooLong { len, max } => Error::invalid_request(InvalidRequestKind::SensitiveField, format!(
                     "sensitive field `{path}` is {len} bytes long; RSA-OAEP with this key allows at most {max}"
                 )),
                 _ => Error::Crypto(c),
@@ -125,9 +125,10 @@ pub(crate) fn transform_json_fields<P: AsRef<str>>(
 ) -> Result<(Vec<u8>, usize), Error> {
     // The message of a serde_json syntax error names a position, never the content.
     let mut doc: Value = serde_json::from_slice(json).map_err(|e| {
-        Error::InvalidRequest(format!(
-            "the body is not JSON, so its sensitive fields cannot be encrypted: {e}"
-        ))
+        Error::invalid_request(
+            InvalidRequestKind::Body,
+            format!("the body is not JSON, so its sensitive fields cannot be encrypted: {e}"),
+        )
     })?;
     let mut count = 0;
     for p in paths {
@@ -135,8 +136,12 @@ pub(crate) fn transform_json_fields<P: AsRef<str>>(
         let segments = parse_path(path)?;
         count += walk(&mut doc, &segments, path, f)?;
     }
-    let out = serde_json::to_vec(&doc)
-        .map_err(|e| Error::InvalidRequest(format!("cannot re-serialize the body: {e}")))?;
+    let out = serde_json::to_vec(&doc).map_err(|e| {
+        Error::invalid_request(
+            InvalidRequestKind::Body,
+            format!("cannot re-serialize the body: {e}"),
+        )
+    })?;
     Ok((out, count))
 }
 
@@ -147,7 +152,12 @@ struct Segment<'a> {
 }
 
 fn parse_path(path: &str) -> Result<Vec<Segment<'_>>, Error> {
-    let bad = || Error::InvalidRequest(format!("bad sensitive field path `{path}`"));
+    let bad = || {
+        Error::invalid_request(
+            InvalidRequestKind::SensitiveField,
+            format!("bad sensitive field path `{path}`"),
+        )
+    };
     path.split('.')
         .map(|s| {
             let (name, each) = match s.strip_suffix("[]") {
@@ -176,21 +186,27 @@ fn walk(
                 *s = f(path, s)?;
                 Ok(1)
             }
-            other => Err(Error::InvalidRequest(format!(
-                "sensitive field `{path}` must be a string, found {}",
-                kind(other)
-            ))),
+            other => Err(Error::invalid_request(
+                InvalidRequestKind::SensitiveField,
+                format!(
+                    "sensitive field `{path}` must be a string, found {}",
+                    kind(other)
+                ),
+            )),
         };
     };
     let obj = match v {
         Value::Object(o) => o,
         Value::Null => return Ok(0),
         other => {
-            return Err(Error::InvalidRequest(format!(
-                "cannot reach sensitive field `{path}`: `{}` is inside {}, not an object",
-                seg.name,
-                kind(other)
-            )))
+            return Err(Error::invalid_request(
+                InvalidRequestKind::SensitiveField,
+                format!(
+                    "cannot reach sensitive field `{path}`: `{}` is inside {}, not an object",
+                    seg.name,
+                    kind(other)
+                ),
+            ))
         }
     };
     let Some(child) = obj.get_mut(seg.name) else {
@@ -208,11 +224,14 @@ fn walk(
             }
             Ok(n)
         }
-        other => Err(Error::InvalidRequest(format!(
-            "sensitive field `{path}`: `{}` must be an array, found {}",
-            seg.name,
-            kind(other)
-        ))),
+        other => Err(Error::invalid_request(
+            InvalidRequestKind::SensitiveField,
+            format!(
+                "sensitive field `{path}`: `{}` must be an array, found {}",
+                seg.name,
+                kind(other)
+            ),
+        )),
     }
 }
 
@@ -295,7 +314,9 @@ mod tests {
             ),
         ] {
             match mark(json, &[path]) {
-                Err(Error::InvalidRequest(m)) => {
+                Err(Error::InvalidRequest(e)) => {
+                    assert_eq!(e.kind(), InvalidRequestKind::SensitiveField, "{e}");
+                    let m = e.message();
                     assert!(m.contains(want), "{m}");
                     assert!(!m.contains("secret"), "{m}");
                 }
@@ -313,7 +334,10 @@ mod tests {
             );
         }
         match mark("not json secret", &["a"]) {
-            Err(Error::InvalidRequest(m)) => assert!(!m.contains("secret"), "{m}"),
+            Err(Error::InvalidRequest(e)) => {
+                assert_eq!(e.kind(), InvalidRequestKind::Body, "{e}");
+                assert!(!e.message().contains("secret"), "{e}");
+            }
             other => panic!("{other:?}"),
         }
     }

@@ -14,7 +14,7 @@ use base64::Engine as _;
 use support::{Keys, Recorded, Reply, MCHID, MERCHANT_SERIAL, PLATFORM_SERIAL, PUB_KEY_ID};
 use wechatpay_runtime::{
     encrypt_sensitive, rsa_oaep_decrypt, Client, ClientBuilder, ConfigErrorKind, CryptoErrorKind,
-    Error, Method, PrivateKey, Request,
+    Error, InvalidRequestKind, Method, PrivateKey, Request,
 };
 
 fn base(keys: &Keys, url: &str) -> ClientBuilder {
@@ -208,7 +208,9 @@ async fn a_non_string_value_fails_before_anything_is_sent() {
         .body(r#"{"payee":{"name":{"first":"张三"}}}"#)
         .encrypt_fields(&["payee.name"]);
     match client.send::<serde_json::Value>(req).await {
-        Err(Error::InvalidRequest(m)) => {
+        Err(Error::InvalidRequest(e)) => {
+            assert_eq!(e.kind(), InvalidRequestKind::SensitiveField);
+            let m = e.message();
             assert!(m.contains("`payee.name`"), "{m}");
             assert!(!m.contains("张三"), "{m}");
         }
@@ -220,7 +222,9 @@ async fn a_non_string_value_fails_before_anything_is_sent() {
         .body(format!(r#"{{"payee":{{"name":"{long}"}}}}"#))
         .encrypt_field(String::from("payee.name"));
     match client.send::<serde_json::Value>(req).await {
-        Err(Error::InvalidRequest(m)) => {
+        Err(Error::InvalidRequest(e)) => {
+            assert_eq!(e.kind(), InvalidRequestKind::SensitiveField);
+            let m = e.message();
             assert!(m.contains("`payee.name`") && m.contains("214"), "{m}");
             assert!(!m.contains('秘'), "{m}");
         }

@@ -11,7 +11,7 @@ use tokio::io::{AsyncWrite, AsyncWriteExt};
 use super::transport::Head;
 use super::Client;
 use crate::crypto::generate_nonce;
-use crate::error::{Error, FileError, FileErrorKind, TransportError};
+use crate::error::{Error, FileError, FileErrorKind, InvalidRequestKind, TransportError};
 use crate::files::{hex, DownloadOptions, DownloadSummary, Progress, WECHATPAY_API_HOSTS};
 use crate::request::{Method, Request};
 
@@ -308,7 +308,10 @@ impl Client {
     ) -> Result<DownloadSummary, Error> {
         let path = path.as_ref();
         let name = path.file_name().ok_or_else(|| {
-            Error::InvalidRequest(format!("download path {} has no file name", path.display()))
+            Error::invalid_request(
+                InvalidRequestKind::Download,
+                format!("download path {} has no file name", path.display()),
+            )
         })?;
         let dir = match path.parent() {
             Some(d) if !d.as_os_str().is_empty() => d,
@@ -371,17 +374,22 @@ impl Client {
     /// ```
     pub fn download_request(&self, download_url: &str) -> Result<Request, Error> {
         let url = reqwest::Url::parse(download_url.trim()).map_err(|e| {
-            Error::InvalidRequest(format!("bad download URL {download_url:?}: {e}"))
+            Error::invalid_request(
+                InvalidRequestKind::Url,
+                format!("bad download URL {download_url:?}: {e}"),
+            )
         })?;
         if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
-            return Err(Error::InvalidRequest(format!(
-                "download URL {download_url:?} is not an absolute http(s) URL"
-            )));
+            return Err(Error::invalid_request(
+                InvalidRequestKind::Url,
+                format!("download URL {download_url:?} is not an absolute http(s) URL"),
+            ));
         }
         if !url.username().is_empty() || url.password().is_some() {
-            return Err(Error::InvalidRequest(format!(
-                "download URL {download_url:?} must not carry credentials"
-            )));
+            return Err(Error::invalid_request(
+                InvalidRequestKind::Url,
+                format!("download URL {download_url:?} must not carry credentials"),
+            ));
         }
         let origin = url.origin().ascii_serialization();
         let same_origin = |base: &str| {
@@ -396,7 +404,7 @@ impl Client {
                 .host_str()
                 .is_some_and(|h| WECHATPAY_API_HOSTS.contains(&h));
         if !(same_origin(primary) || backup.is_some_and(same_origin) || wechat) {
-            return Err(Error::InvalidRequest(format!(
+            return Err(Error::invalid_request(InvalidRequestKind::Url, format!(
                 "download URL host {origin} is neither the configured API host nor a WeChat Pay API host; refusing to send a signed request there"
             )));
         }

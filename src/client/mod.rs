@@ -17,7 +17,9 @@ use serde::de::DeserializeOwned;
 
 use crate::auth::{authorization_header, Clock};
 use crate::crypto::{generate_nonce, ApiV3Key, KeyStore, PrivateKey, VerifyingKey};
-use crate::error::{ConfigError, ConfigErrorKind, CryptoErrorKind, DecodeError, Error};
+use crate::error::{
+    ConfigError, ConfigErrorKind, CryptoErrorKind, DecodeError, Error, InvalidRequestKind,
+};
 use crate::request::{Method, Request};
 use crate::sensitive::{decrypt_sensitive, encrypt_json_fields, encrypt_sensitive, SecretString};
 
@@ -342,7 +344,7 @@ impl Client {
             q.value = encrypt_sensitive(&key, &q.value).map_err(|e| match e {
                 Error::Crypto(c) => match c.kind() {
                     CryptoErrorKind::PlaintextTooLong { len, max } => {
-                        Error::InvalidRequest(format!(
+                        Error::invalid_request(InvalidRequestKind::SensitiveField, format!(
                             "sensitive query parameter `{}` is {len} bytes long; RSA-OAEP with this key allows at most {max}",
                             q.key
                         ))

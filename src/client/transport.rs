@@ -12,8 +12,8 @@ use super::retry::{Decision, Failure};
 use super::{Client, Response, USER_AGENT};
 use crate::crypto::generate_nonce;
 use crate::error::{
-    ApiError, Error, SignatureError, SignatureErrorKind, TransportError, TransportErrorKind,
-    MAX_ERROR_BODY_BYTES,
+    ApiError, Error, InvalidRequestKind, SignatureError, SignatureErrorKind, TransportError,
+    TransportErrorKind, MAX_ERROR_BODY_BYTES,
 };
 use crate::request::Request;
 
@@ -129,7 +129,10 @@ impl Client {
 
     fn build_http(&self, req: &Request, base: &str, pq: &str) -> Result<reqwest::Request, Error> {
         let url = reqwest::Url::parse(&format!("{base}{pq}")).map_err(|e| {
-            Error::InvalidRequest(format!("cannot build URL from {base:?} and {pq:?}: {e}"))
+            Error::invalid_request(
+                InvalidRequestKind::Url,
+                format!("cannot build URL from {base:?} and {pq:?}: {e}"),
+            )
         })?;
         // Sign exactly what goes on the request line.
         let mut signed = url.path().to_string();
@@ -142,15 +145,24 @@ impl Client {
         let mut hr = reqwest::Request::new(req.method.clone(), url);
         let h = hr.headers_mut();
         for (k, v) in &req.headers {
-            let name = HeaderName::from_bytes(k.as_bytes())
-                .map_err(|_| Error::InvalidRequest(format!("bad header name {k:?}")))?;
-            let value = HeaderValue::from_str(v)
-                .map_err(|_| Error::InvalidRequest(format!("bad value for header {k:?}")))?;
+            let name = HeaderName::from_bytes(k.as_bytes()).map_err(|_| {
+                Error::invalid_request(InvalidRequestKind::Header, format!("bad header name {k:?}"))
+            })?;
+            let value = HeaderValue::from_str(v).map_err(|_| {
+                Error::invalid_request(
+                    InvalidRequestKind::Header,
+                    format!("bad value for header {k:?}"),
+                )
+            })?;
             h.append(name, value);
         }
         let hv = |s: &str| {
-            HeaderValue::from_str(s)
-                .map_err(|_| Error::InvalidRequest(format!("bad header value {s:?}")))
+            HeaderValue::from_str(s).map_err(|_| {
+                Error::invalid_request(
+                    InvalidRequestKind::Header,
+                    format!("bad header value {s:?}"),
+                )
+            })
         };
         h.insert(reqwest::header::AUTHORIZATION, hv(&auth)?);
         h.insert(
@@ -285,7 +297,12 @@ impl Client {
                     }
                     return Err(te.into());
                 }
-                None => return Err(Error::InvalidRequest("no base URL configured".into())),
+                None => {
+                    return Err(Error::invalid_request(
+                        InvalidRequestKind::Url,
+                        "no base URL configured",
+                    ))
+                }
             };
             let status = resp.status().as_u16();
             if (200..300).contains(&status) {

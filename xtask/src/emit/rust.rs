@@ -640,7 +640,9 @@ pub fn operation_tokens(
         let file_wire = file.as_ref().map_or("file", |f| f.name.as_str());
         steps.push(quote! {
             let meta = ::serde_json::to_vec(&req.meta)
-                .map_err(|e| ::wechatpay_runtime::Error::InvalidRequest(e.to_string()))?;
+                .map_err(|e| ::wechatpay_runtime::InvalidRequestError::with_source(
+                    ::wechatpay_runtime::InvalidRequestKind::Upload, "cannot serialize the upload's meta part", e,
+                ))?;
             let request = request.multipart(
                 #meta_wire, meta, #file_wire, req.file_name.clone(), req.file_content_type.clone(), req.file.clone(),
             )?;

@@ -82,7 +82,11 @@ pub async fn post(
         "/v3/merchant/media/video_upload",
     );
     let meta = ::serde_json::to_vec(&req.meta)
-        .map_err(|e| ::wechatpay_runtime::Error::InvalidRequest(e.to_string()))?;
+        .map_err(|e| ::wechatpay_runtime::InvalidRequestError::with_source(
+            ::wechatpay_runtime::InvalidRequestKind::Upload,
+            "cannot serialize the upload's meta part",
+            e,
+        ))?;
     let request = request
         .multipart(
             "meta",
