@@ -10,6 +10,8 @@ use wechatpay::runtime::{
     Client, DownloadOptions, Error, HashAlgorithm, Method, Progress, Request,
 };
 
+use crate::error::CliError;
+
 #[derive(Args, Debug)]
 pub struct DownloadArgs {
     /// The `download_url` returned by the API (it must point to the configured host or a WeChat Pay
@@ -57,10 +59,10 @@ fn progress_line(p: Progress) -> String {
     }
 }
 
-pub async fn run(client: &Client, args: &DownloadArgs, verbose: bool) -> Result<(), Error> {
+pub async fn run(client: &Client, args: &DownloadArgs, verbose: bool) -> Result<(), CliError> {
     if args.hash.is_none() && !args.no_hash_check {
-        return Err(Error::InvalidRequest(
-            "give the bill's --hash-type and --hash, or --no-hash-check to download without a hash check".into(),
+        return Err(CliError::usage(
+            "give the bill's --hash-type and --hash, or --no-hash-check to download without a hash check",
         ));
     }
     let request = if args.url.contains("://") {
@@ -70,7 +72,7 @@ pub async fn run(client: &Client, args: &DownloadArgs, verbose: bool) -> Result<
         let pq = args.url.replace('{', "%7B").replace('}', "%7D");
         Request::new(Method::GET, pq).unsigned_download()
     } else {
-        return Err(Error::InvalidRequest(format!(
+        return Err(CliError::usage(format!(
             "--url {:?} is neither an absolute URL nor a path starting with /",
             args.url
         )));

@@ -26,14 +26,17 @@
 // Doc comments double as `--help` text, where plain URLs read best.
 #![allow(rustdoc::bare_urls)]
 
-#[path = "wxpay/download.rs"]
 mod download;
+mod error;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
+use std::io::Write;
+
 use clap::{Parser, Subcommand};
+use error::{read_file, CliError};
 use wechatpay::runtime::{
     authorization_header, decode_json, decode_notification, generate_nonce, ApiV3Key, Client,
     Clock, Error, KeyStore, Method, PrivateKey, Request, SystemClock, VerifyingKey,
@@ -156,27 +159,41 @@ enum Command {
     },
 }
 
-fn fail(msg: impl Into<String>) -> Error {
-    Error::InvalidRequest(msg.into())
+fn need<T>(v: Option<T>, what: &str) -> Result<T, CliError> {
+    v.ok_or_else(|| CliError::usage(format!("{what} is not set")))
 }
 
-fn need<T>(v: Option<T>, what: &str) -> Result<T, Error> {
-    v.ok_or_else(|| fail(format!("{what} is not set")))
-}
-
-fn text_or_file(s: &str) -> Result<String, Error> {
+fn text_or_file(s: &str) -> Result<String, CliError> {
     match s.strip_prefix('@') {
-        Some(path) => {
-            std::fs::read_to_string(path).map_err(|e| fail(format!("cannot read {path}: {e}")))
-        }
+        Some(path) => read_file(path),
         None => Ok(s.to_string()),
     }
 }
 
-fn split_pair(s: &str, what: &str) -> Result<(String, String), Error> {
+fn split_pair(s: &str, what: &str) -> Result<(String, String), CliError> {
     s.split_once('=')
         .map(|(k, v)| (k.to_string(), v.to_string()))
-        .ok_or_else(|| fail(format!("{what} {s:?} is not of the form key=value")))
+        .ok_or_else(|| CliError::usage(format!("{what} {s:?} is not of the form key=value")))
+}
+
+/// Writes `text` and a newline to stdout; a closed pipe surfaces as [`CliError::Write`].
+fn print_line(text: &str) -> Result<(), CliError> {
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{text}")
+        .and_then(|()| out.flush())
+        .map_err(CliError::Write)
+}
+
+/// Reads all of stdin.
+fn read_stdin() -> Result<Vec<u8>, CliError> {
+    let mut body = Vec::new();
+    std::io::Read::read_to_end(&mut std::io::stdin(), &mut body).map_err(|source| {
+        CliError::Read {
+            what: "stdin".into(),
+            source,
+        }
+    })?;
+    Ok(body)
 }
 
 /// The platform certificate paths of `--platform-certs` (separated by `,` or the OS path separator).
@@ -191,14 +208,15 @@ fn platform_cert_paths(cli: &Cli) -> impl Iterator<Item = &str> {
 }
 
 /// The APIv3 key: `WECHATPAY_APIV3_KEY`, else the file of `--apiv3-key-file` (zeroized when dropped).
-fn apiv3_key(cli: &Cli) -> Result<Option<ApiV3Key>, Error> {
+fn apiv3_key(cli: &Cli) -> Result<Option<ApiV3Key>, CliError> {
     if let Some(k) = ApiV3Key::from_env("WECHATPAY_APIV3_KEY")? {
         return Ok(Some(k));
     }
-    cli.apiv3_key_file
+    Ok(cli
+        .apiv3_key_file
         .as_ref()
         .map(ApiV3Key::from_file)
-        .transpose()
+        .transpose()?)
 }
 
 /// `-v`: the request line before a call.
@@ -230,7 +248,7 @@ fn verbose_outcome(cli: &Cli, outcome: Result<(u16, u32, Option<&str>), &Error>)
     }
 }
 
-fn client(cli: &Cli) -> Result<Client, Error> {
+fn client(cli: &Cli) -> Result<Client, CliError> {
     let private_key = need(
         cli.private_key.as_ref(),
         "WECHATPAY_PRIVATE_KEY / --private-key",
@@ -260,10 +278,10 @@ fn client(cli: &Cli) -> Result<Client, Error> {
     if let Some(u) = &cli.backup_base_url {
         b = b.backup_base_url(Some(u.clone()));
     }
-    b.build()
+    Ok(b.build()?)
 }
 
-async fn run(cli: Cli) -> Result<(), Error> {
+async fn run(cli: Cli) -> Result<(), CliError> {
     match &cli.command {
         Command::Sign {
             method,
@@ -302,8 +320,7 @@ async fn run(cli: Cli) -> Result<(), Error> {
                 &nonce,
                 body.as_bytes(),
             )?;
-            println!("{auth}");
-            Ok(())
+            print_line(&auth)
         }
         Command::Check { side, method, path } => check(side, method, path),
         Command::Notify { headers, now } => notify(&cli, headers, *now),
@@ -318,7 +335,7 @@ async fn run(cli: Cli) -> Result<(), Error> {
         } => {
             let client = client(&cli)?;
             let method = Method::from_bytes(method.to_ascii_uppercase().as_bytes())
-                .map_err(|_| fail(format!("bad HTTP method {method:?}")))?;
+                .map_err(|_| CliError::usage(format!("bad HTTP method {method:?}")))?;
             let mut req = Request::new(method.clone(), path.clone());
             for p in params {
                 let (k, v) = split_pair(p, "--param")?;
@@ -332,7 +349,7 @@ async fn run(cli: Cli) -> Result<(), Error> {
                 Some(j) => {
                     let text = text_or_file(j)?;
                     serde_json::from_str::<serde_json::Value>(&text)
-                        .map_err(|e| fail(format!("--json is not valid JSON: {e}")))?;
+                        .map_err(|e| CliError::Payload(format!("--json is not valid JSON: {e}")))?;
                     req = req.body(text.into_bytes());
                 }
                 None if matches!(method, Method::POST | Method::PUT | Method::PATCH) => {
@@ -342,7 +359,6 @@ async fn run(cli: Cli) -> Result<(), Error> {
             }
             verbose_request(&cli, &method, &req.path_and_query()?);
             if *unsigned_download {
-                use std::io::Write;
                 let result = client.execute(req.unsigned_download()).await;
                 verbose_outcome(
                     &cli,
@@ -351,10 +367,11 @@ async fn run(cli: Cli) -> Result<(), Error> {
                         .map(|r| (r.status, r.attempts, r.request_id.as_deref())),
                 );
                 let bytes = result?.body;
-                std::io::stdout()
+                let mut out = std::io::stdout().lock();
+                return out
                     .write_all(&bytes)
-                    .map_err(|e| fail(format!("cannot write output: {e}")))?;
-                return Ok(());
+                    .and_then(|()| out.flush())
+                    .map_err(CliError::Write);
             }
             let result = client.execute(req).await;
             verbose_outcome(
@@ -365,54 +382,48 @@ async fn run(cli: Cli) -> Result<(), Error> {
             );
             let resp = result?;
             if resp.body.is_empty() {
-                println!("{{}}");
-                return Ok(());
+                return print_line("{}");
             }
             let v: serde_json::Value = decode_json(resp.status, &resp.body)?;
-            let pretty = serde_json::to_string_pretty(&v).unwrap_or_else(|_| v.to_string());
-            println!("{pretty}");
-            Ok(())
+            print_line(&serde_json::to_string_pretty(&v).unwrap_or_else(|_| v.to_string()))
         }
     }
 }
 
 /// The keys that verify WeChat Pay's signatures: the public key and/or the platform certificates.
-fn key_store(cli: &Cli) -> Result<KeyStore, Error> {
+fn key_store(cli: &Cli) -> Result<KeyStore, CliError> {
     let store = KeyStore::new();
     if let Some(path) = &cli.public_key {
         let id = need(
             cli.public_key_id.as_deref(),
             "WECHATPAY_PUBLIC_KEY_ID / --public-key-id",
         )?;
-        let pem = std::fs::read_to_string(path)
-            .map_err(|e| fail(format!("cannot read {}: {e}", path.display())))?;
+        let pem = read_file(path)?;
         store.insert(VerifyingKey::from_public_key_pem(id, &pem)?);
     }
     for p in platform_cert_paths(cli) {
-        let pem = std::fs::read_to_string(p).map_err(|e| fail(format!("cannot read {p}: {e}")))?;
+        let pem = read_file(p)?;
         store.insert(VerifyingKey::from_certificate_pem(&pem)?);
     }
     if store.is_empty() {
-        return Err(fail(
+        return Err(CliError::usage(
             "no key to verify with: set WECHATPAY_PUBLIC_KEY (+ WECHATPAY_PUBLIC_KEY_ID) or WECHATPAY_PLATFORM_CERTS",
         ));
     }
     Ok(store)
 }
 
-fn notify(cli: &Cli, header_args: &[String], now: Option<i64>) -> Result<(), Error> {
+fn notify(cli: &Cli, header_args: &[String], now: Option<i64>) -> Result<(), CliError> {
     let keys = key_store(cli)?;
     let apiv3 = need(apiv3_key(cli)?, "WECHATPAY_APIV3_KEY / --apiv3-key-file")?;
     let mut headers = Vec::new();
     for h in header_args {
-        let (name, value) = h
-            .split_once(':')
-            .ok_or_else(|| fail(format!("--header {h:?} is not of the form 'Name: value'")))?;
+        let (name, value) = h.split_once(':').ok_or_else(|| {
+            CliError::usage(format!("--header {h:?} is not of the form 'Name: value'"))
+        })?;
         headers.push((name.trim().to_string(), value.trim().to_string()));
     }
-    let mut body = Vec::new();
-    std::io::Read::read_to_end(&mut std::io::stdin(), &mut body)
-        .map_err(|e| fail(format!("cannot read stdin: {e}")))?;
+    let body = read_stdin()?;
     let now = now.unwrap_or_else(|| SystemClock.now_unix());
     let n = decode_notification(&headers, &body, now, &keys, &apiv3)?;
     let resource = match serde_json::from_slice::<serde_json::Value>(&n.plaintext) {
@@ -429,11 +440,7 @@ fn notify(cli: &Cli, header_args: &[String], now: Option<i64>) -> Result<(), Err
         Err(e) => eprintln!("wxpay: warning: {e}"),
     }
     let out = serde_json::json!({"event_type": n.event_type, "resource": resource});
-    println!(
-        "{}",
-        serde_json::to_string_pretty(&out).unwrap_or_else(|_| out.to_string())
-    );
-    Ok(())
+    print_line(&serde_json::to_string_pretty(&out).unwrap_or_else(|_| out.to_string()))
 }
 
 /// Whether a concrete path (or a template) matches a path template segment by segment.
@@ -445,7 +452,7 @@ fn path_matches(template: &str, path: &str) -> bool {
             .all(|(t, p)| t == p || (t.starts_with('{') && t.ends_with('}') && !p.is_empty()))
 }
 
-fn check(side: &str, method: &str, path: &str) -> Result<(), Error> {
+fn check(side: &str, method: &str, path: &str) -> Result<(), CliError> {
     let method = method.to_ascii_uppercase();
     let ops = wechatpay::operations();
     let op = ops
@@ -456,7 +463,7 @@ fn check(side: &str, method: &str, path: &str) -> Result<(), Error> {
                 .find(|o| o.method == method && path_matches(o.path, path))
         })
         .ok_or_else(|| {
-            fail(format!(
+            CliError::usage(format!(
                 "no operation {method} {path} in this SDK (see `wechatpay::operations()`)"
             ))
         })?;
@@ -465,31 +472,25 @@ fn check(side: &str, method: &str, path: &str) -> Result<(), Error> {
         _ => op.check_response,
     }
     .ok_or_else(|| {
-        fail(format!(
+        CliError::usage(format!(
             "{method} {} has no JSON {side} body to check",
             op.path
         ))
     })?;
-    let mut text = String::new();
-    std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
-        .map_err(|e| fail(format!("cannot read stdin: {e}")))?;
-    let value: serde_json::Value =
-        serde_json::from_str(&text).map_err(|e| fail(format!("stdin is not JSON: {e}")))?;
+    let value: serde_json::Value = serde_json::from_slice(&read_stdin()?)
+        .map_err(|e| CliError::Payload(format!("stdin is not JSON: {e}")))?;
     match checker(&value) {
-        Ok(_) => {
-            println!(
-                "ok: the {side} fits {}::{} ({method} {})",
-                op.rust_path,
-                if side == "request" {
-                    "Body"
-                } else {
-                    "Response"
-                },
-                op.path
-            );
-            Ok(())
-        }
-        Err(e) => Err(fail(format!(
+        Ok(_) => print_line(&format!(
+            "ok: the {side} fits {}::{} ({method} {})",
+            op.rust_path,
+            if side == "request" {
+                "Body"
+            } else {
+                "Response"
+            },
+            op.path
+        )),
+        Err(e) => Err(CliError::Payload(format!(
             "the {side} does not fit {method} {}: {e}",
             op.path
         ))),
@@ -510,6 +511,8 @@ fn main() -> ExitCode {
     };
     match rt.block_on(run(cli)) {
         Ok(()) => ExitCode::SUCCESS,
+        // `wxpay call … | head`: the reader has what it wanted; nothing to report.
+        Err(e) if e.is_broken_pipe() => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("wxpay: error: {e}");
             let mut src = std::error::Error::source(&e);

@@ -1,5 +1,5 @@
 //! The `wxpay` binary against a real local server, and `wxpay sign` against the vectors.
-#[path = "../support/mod.rs"]
+#[path = "../../tests/support/mod.rs"]
 mod support;
 
 use std::process::Command;
@@ -228,6 +228,31 @@ fn check(args: &[&str], stdin: &str) -> std::process::Output {
         .write_all(stdin.as_bytes())
         .expect("write stdin");
     child.wait_with_output().expect("wxpay ends")
+}
+
+/// `wxpay … | head`: the reader goes away before the answer is written. `wxpay` ends quietly (exit 0,
+/// nothing on stderr) instead of panicking with exit 101.
+#[test]
+fn a_closed_stdout_ends_quietly() {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_wxpay"))
+        .args(["check", "response", "POST", "/v3/pay/transactions/jsapi"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("wxpay starts");
+    // Close our end of its stdout first: it writes only after reading all of stdin.
+    drop(child.stdout.take());
+    let mut stdin = child.stdin.take().expect("stdin");
+    stdin
+        .write_all(br#"{"prepay_id":"wx1"}"#)
+        .expect("write stdin");
+    drop(stdin);
+    let out = child.wait_with_output().expect("wxpay ends");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "stderr: {stderr}");
+    assert!(stderr.is_empty(), "stderr: {stderr}");
 }
 
 #[test]

@@ -26,7 +26,7 @@ pub const SECOND_SERIAL: &str = "5157F09EFDC096DE15EBE81A47057A7232F1B8E1";
 /// The vectors directory, or `None` (after printing a skip notice) if it is absent.
 pub fn vectors_dir() -> Option<PathBuf> {
     // Beside the repository; the manifest of the package under test is the repository root
-    // (`wechatpay-runtime`), `generated/` (the `cli` test) or `tests/generated/` (`wechatpay-tests`).
+    // (`wechatpay-runtime`), `cli/` (`wechatpay-cli`) or `tests/generated/` (`wechatpay-tests`).
     let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let dir = match std::env::var_os("WECHATPAY_VECTORS") {
         Some(d) => PathBuf::from(d),

@@ -108,6 +108,17 @@ impl Toml {
             .kv("publish", V::Bool(false))
     }
 
+    /// `[lib]` of a generated crate that holds no unit tests (its tests are hand-written packages):
+    /// without it `cargo test --workspace` compiles the whole crate a second time as an empty test
+    /// harness (and runs rustdoc over it for no doc tests).
+    fn lib_without_tests(&mut self, doctest: bool) -> &mut Self {
+        self.table("[lib]").kv("test", V::Bool(false));
+        if !doctest {
+            self.kv("doctest", V::Bool(false));
+        }
+        self
+    }
+
     fn path_dep(&mut self, name: &str, path: &str, optional: bool) -> &mut Self {
         let mut t = vec![("path", V::Str(path))];
         if optional {
@@ -154,6 +165,7 @@ pub fn facade(summary: &Summary, partition: &Partition) -> String {
         "wechatpay",
         "WeChat Pay API v3 SDK: typed operations generated from the documentation",
     );
+    t.lib_without_tests(true);
     t.table("[dependencies]")
         .runtime_dep("..")
         .path_dep("wechatpay-core", "core", false)
@@ -162,26 +174,6 @@ pub fn facade(summary: &Summary, partition: &Partition) -> String {
         t.path_dep(krate.name, &krate.dir(), true);
     }
     t.kv("serde_json", V::Str("1"));
-    t.kv(
-        "clap",
-        V::Inline(vec![
-            ("version", V::Str("4")),
-            ("optional", V::Bool(true)),
-            ("default-features", V::Bool(false)),
-            (
-                "features",
-                list(["std", "derive", "help", "usage", "error-context", "env"]),
-            ),
-        ]),
-    );
-    t.kv(
-        "tokio",
-        V::Inline(vec![
-            ("version", V::Str("1")),
-            ("optional", V::Bool(true)),
-            ("features", list(["rt"])),
-        ]),
-    );
 
     t.table("[features]").kv("default", list(["tracing"]));
     t.comment(
@@ -208,8 +200,6 @@ pub fn facade(summary: &Summary, partition: &Partition) -> String {
         "Blocking use: `wechatpay::runtime::blocking::Client::run(op(client.as_async(), &req))`.",
     )
     .kv("blocking", list(["wechatpay-runtime/blocking"]));
-    t.comment("The `wxpay` command-line tool (all operations, for `wxpay check`).")
-        .kv("cli", list(["dep:clap", "dep:tokio", "full", "roundtrip"]));
     t.comment("Typed notifications: `wechatpay::events` (one type per documented event).")
         .kv("events", list(["dep:wechatpay-events"]));
     t.comment("Every business group, and the typed notifications.")
@@ -225,39 +215,8 @@ pub fn facade(summary: &Summary, partition: &Partition) -> String {
         );
     }
 
-    // The `wxpay` binary and its test stay here until the CLI gets a package of its own; every other
-    // hand-written target lives in its own package (`tests/generated`, `examples/generated`,
-    // `benches/generated`), outside this template.
-    t.table("[dev-dependencies]")
-        .kv("base64", V::Str("0.22"))
-        .kv("serde_json", V::Str("1"))
-        .kv(
-            "tokio",
-            V::Inline(vec![
-                ("version", V::Str("1")),
-                (
-                    "features",
-                    list([
-                        "rt",
-                        "rt-multi-thread",
-                        "macros",
-                        "net",
-                        "io-util",
-                        "time",
-                        "sync",
-                    ]),
-                ),
-            ]),
-        );
-    t.table("[[bin]]")
-        .kv("name", V::Str("wxpay"))
-        .kv("path", V::Str("../src/bin/wxpay.rs"))
-        .kv("required-features", list(["cli"]));
-    t.comment("The test of the `wxpay` binary (it needs `CARGO_BIN_EXE_wxpay`): it moves with the binary.");
-    t.table("[[test]]")
-        .kv("name", V::Str("cli"))
-        .kv("path", V::Str("../tests/generated/cli.rs"))
-        .kv("required-features", list(["cli"]));
+    // Every hand-written target that uses this crate lives in a package of its own (`cli/`,
+    // `tests/generated`, `examples/generated`, `benches/generated`), outside this template.
     t.lints()
 }
 
@@ -290,6 +249,7 @@ pub fn events() -> String {
         "wechatpay-events",
         "Typed WeChat Pay APIv3 notifications, generated from the documentation (use the `wechatpay` crate)",
     );
+    t.lib_without_tests(true);
     t.table("[dependencies]")
         .path_dep("wechatpay-core", "../core", false)
         .runtime_dep("../..")
@@ -311,6 +271,7 @@ pub fn part(krate: &CrateDef, groups: &std::collections::BTreeMap<String, usize>
             krate.about
         ),
     );
+    t.lib_without_tests(false);
     t.table("[dependencies]")
         .path_dep("wechatpay-core", "../../core", false)
         .runtime_dep("../../..")
