@@ -194,11 +194,14 @@ pub fn verify_signature<H: HeaderLookup + ?Sized>(
             ));
         }
     }
-    let raw = B64
-        .decode(sig.trim())
+    // RSA signatures WeChat Pay uses are at most 8192 bits (1 KiB): decode on the stack; anything
+    // longer is not a signature we could verify.
+    let mut raw = [0u8; 1024];
+    let len = B64
+        .decode_slice(sig.trim(), &mut raw)
         .map_err(|_| SignatureError::new(SignatureErrorKind::BadSignature))?;
     let msg = response_signing_message(ts, nonce, body);
-    if key.verify(&msg, &raw) {
+    if key.verify(&msg, &raw[..len]) {
         Ok(key.serial().to_string())
     } else {
         Err(SignatureError::new(SignatureErrorKind::BadSignature))

@@ -593,7 +593,16 @@ impl KeyStore {
             Ok(g) => g,
             Err(p) => p.into_inner(),
         };
-        m.get(&norm(serial)).cloned()
+        // Serials arrive trimmed and upper-case (hex) or as `PUB_KEY_ID_…`: look them up without
+        // allocating, and normalise only when needed.
+        let exact = serial
+            .bytes()
+            .all(|b| !b.is_ascii_lowercase() && !b.is_ascii_whitespace());
+        if exact {
+            m.get(serial).cloned()
+        } else {
+            m.get(&norm(serial)).cloned()
+        }
     }
 
     /// All serials currently in the store (sorted).
