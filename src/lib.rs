@@ -23,7 +23,7 @@
 //!    description): import only `error`.
 //! 3. `auth` (request signing, response/notification verification), `sensitive` (field encryption,
 //!    [`SecretString`]) and `files` (download options, hashes, upload files): import `crypto`, `request`
-//!    and `error`.
+//!    and `error`; `launch` (payment launch parameters) imports `crypto` and `error`.
 //! 4. `notify` (notification verification and decryption): imports `auth`, `crypto`, `error`.
 //! 5. `client/` (builder, transport and failover, the retry policy, certificates, downloads): imports
 //!    everything below; nothing below imports it. `blocking` wraps it.
@@ -58,6 +58,8 @@ mod sensitive;
 
 mod notify;
 
+mod launch;
+
 #[cfg(feature = "blocking")]
 pub mod blocking;
 mod client;
@@ -86,6 +88,7 @@ pub use files::{
 };
 /// The `http` crate this runtime uses (for [`Client::decode_notification_request`] and framework glue).
 pub use http;
+pub use launch::{AppPaymentParams, JsapiPaymentParams, APP_PACKAGE, JSAPI_SIGN_TYPE};
 pub use notify::{
     decode_notification, notification_failure_reply, Notification, NOTIFICATION_ALGORITHM,
     NOTIFICATION_SUCCESS_REPLY,

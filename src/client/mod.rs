@@ -437,6 +437,52 @@ impl Client {
         decode_json(resp.status, &resp.body)
     }
 
+    /// The signed parameters that open the WeChat Pay cashier in a JSAPI page or a mini-program
+    /// (`wx.requestPayment`) for the `prepay_id` of a JSAPI prepay call (`POST
+    /// /v3/pay/transactions/jsapi`, or the partner one): signed with the merchant key, at the client's
+    /// clock, with a fresh nonce. `app_id` is the `appid` the order was placed with. Serialise the result
+    /// with serde and hand it to the front end as is (see [`JsapiPaymentParams`](crate::JsapiPaymentParams)).
+    ///
+    /// ```no_run
+    /// # fn demo(client: &wechatpay_runtime::Client, prepay_id: &str) -> Result<(), wechatpay_runtime::Error> {
+    /// let params = client.jsapi_payment_params("wxd678efh567hg6787", prepay_id)?;
+    /// let for_the_page = serde_json::to_string(&params).expect("plain strings");
+    /// // {"appId":"wxd678efh567hg6787","timeStamp":"…","nonceStr":"…","package":"prepay_id=…","signType":"RSA","paySign":"…"}
+    /// # let _ = for_the_page; Ok(()) }
+    /// ```
+    pub fn jsapi_payment_params(
+        &self,
+        app_id: &str,
+        prepay_id: &str,
+    ) -> Result<crate::launch::JsapiPaymentParams, Error> {
+        crate::launch::JsapiPaymentParams::sign(
+            &self.inner.merchant.private_key,
+            app_id,
+            prepay_id,
+            self.now(),
+            &generate_nonce(),
+        )
+    }
+
+    /// The signed parameters of the APP SDK's payment request for the `prepay_id` of an APP prepay
+    /// call (`POST /v3/pay/transactions/app`), with this client's `mchid` as `partnerid` (see
+    /// [`AppPaymentParams`](crate::AppPaymentParams); for another partner id use
+    /// [`AppPaymentParams::sign`](crate::AppPaymentParams::sign) with [`Client::private_key`]).
+    pub fn app_payment_params(
+        &self,
+        app_id: &str,
+        prepay_id: &str,
+    ) -> Result<crate::launch::AppPaymentParams, Error> {
+        crate::launch::AppPaymentParams::sign(
+            &self.inner.merchant.private_key,
+            app_id,
+            &self.inner.merchant.mchid,
+            prepay_id,
+            self.now(),
+            &generate_nonce(),
+        )
+    }
+
     /// Signs an `Authorization` header for the given inputs without sending anything.
     pub fn sign_request(
         &self,
