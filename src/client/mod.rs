@@ -572,10 +572,38 @@ impl Client {
     pub(crate) async fn prepare(&self, req: &mut Request) -> Result<(), Error> {
         self.maybe_spawn_periodic_refresh();
         if req.has_plaintext_to_encrypt() {
-            self.encrypt_request(req).await?;
-        } else if req.needs_encryption_serial && req.wechatpay_serial.is_none() {
+            if has_sensitive_values(req)? {
+                return self.encrypt_request(req).await;
+            }
+            // Sensitive fields are declared but none holds a value: nothing to encrypt, so no key is
+            // needed. The serial of a key at hand is still named, as when something is encrypted.
+            req.encrypt_paths.clear();
+            if !req.needs_encryption_serial && req.wechatpay_serial.is_none() {
+                req.wechatpay_serial = self.preferred_key().map(|k| k.serial().to_string());
+            }
+        }
+        if req.needs_encryption_serial && req.wechatpay_serial.is_none() {
             req.wechatpay_serial = Some(self.encryption_key().await?.serial().to_string());
         }
         Ok(())
+    }
+}
+
+/// Whether the request holds a sensitive value to encrypt: a query value marked for encryption, or a
+/// string at one of the sensitive body paths (absent and `null` fields hold none).
+fn has_sensitive_values(req: &Request) -> Result<bool, Error> {
+    if req.query.iter().any(|q| q.encrypt) {
+        return Ok(true);
+    }
+    if req.encrypt_paths.is_empty() {
+        return Ok(false);
+    }
+    let json = match &req.multipart {
+        Some(m) => Some(&m.meta),
+        None => req.body.as_ref(),
+    };
+    match json {
+        Some(json) => Ok(crate::sensitive::count_json_fields(json, &req.encrypt_paths)? > 0),
+        None => Ok(false),
     }
 }
