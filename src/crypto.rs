@@ -27,7 +27,10 @@ use rustls_pki_types::{CertificateDer, PrivateKeyDer, SubjectPublicKeyInfoDer};
 
 use zeroize::Zeroizing;
 
-use crate::error::{ConfigError, ConfigErrorKind, CryptoErrorKind, Error, REDACTED};
+use crate::error::{
+    ConfigError, ConfigErrorKind, CryptoError, CryptoErrorKind, Error, AEAD_AUTH_FAILED,
+    NOT_BASE64, OAEP_DECRYPT_FAILED, REDACTED,
+};
 
 /// The merchant API private key (RSA, 2048 bits or more), used to sign requests and to decrypt
 /// OAEP-encrypted fields WeChat Pay sends back.
@@ -166,7 +169,11 @@ impl ApiV3Key {
         let arr: [u8; 32] = key.try_into().map_err(|_| {
             Error::Config(ConfigError::new(
                 ConfigErrorKind::ApiV3KeyLength,
-                format!("APIv3 key must be exactly 32 bytes, got {}", key.len()),
+                format!(
+                    "APIv3 key must be exactly 32 bytes, got {}{}",
+                    key.len(),
+                    apiv3_key_hint(key)
+                ),
             ))
         })?;
         Ok(ApiV3Key(Zeroizing::new(arr)))
@@ -215,13 +222,33 @@ impl ApiV3Key {
     ) -> Result<Vec<u8>, Error> {
         let ct = B64
             .decode(ciphertext_b64.trim())
-            .map_err(|_| CryptoErrorKind::DecryptFailed)?;
+            .map_err(|_| CryptoError::with_detail(CryptoErrorKind::DecryptFailed, NOT_BASE64))?;
         aead_aes_256_gcm_decrypt(
             self.0.as_ref(),
             nonce.as_bytes(),
             associated_data.as_bytes(),
             &ct,
         )
+    }
+}
+
+/// What a wrong-length APIv3 key most likely is, for the error message (never the key itself).
+fn apiv3_key_hint(key: &[u8]) -> &'static str {
+    let trimmed = key.trim_ascii();
+    if key.ends_with(b"\n") || key.ends_with(b"\r") {
+        if trimmed.len() == 32 {
+            " (the value ends with a newline: remove it; key files may end with one newline, values may not)"
+        } else {
+            " (the value ends with a newline)"
+        }
+    } else if trimmed.len() == 32 {
+        " (the value has spaces around it: remove them)"
+    } else if key.len() == 64 && key.iter().all(u8::is_ascii_hexdigit) {
+        " (this looks like a hex encoding: the APIv3 key is the 32-character text set on the merchant platform)"
+    } else if key.is_empty() {
+        " (the value is empty)"
+    } else {
+        " (the APIv3 key is the 32-character text set under Account Center > API Security on the merchant platform)"
     }
 }
 
@@ -254,7 +281,7 @@ fn aead_nonce(nonce: &[u8]) -> Result<Nonce, Error> {
 /// aws-lc-rs's AEAD API takes only 96-bit nonces; WeChat's are 12 bytes, but other SDKs accept 16-byte
 /// ones, so those come from the RustCrypto `aes-gcm` crate (audited) instead of being written here.
 mod gcm_nonce16 {
-    use super::{CryptoErrorKind, Error};
+    use super::{CryptoError, CryptoErrorKind, Error, AEAD_AUTH_FAILED};
     use aes_gcm::aead::{Aead, KeyInit, Payload};
     use aes_gcm::aes::{Aes128, Aes256};
     use aes_gcm::{AesGcm, Nonce};
@@ -287,7 +314,9 @@ mod gcm_nonce16 {
                 .map_err(|_| CryptoErrorKind::Failed)?
                 .decrypt(n, payload),
         };
-        out.map_err(|_| CryptoErrorKind::DecryptFailed.into())
+        out.map_err(|_| {
+            CryptoError::with_detail(CryptoErrorKind::DecryptFailed, AEAD_AUTH_FAILED).into()
+        })
     }
 }
 
@@ -314,7 +343,7 @@ pub fn aead_aes_256_gcm_decrypt(
     let mut buf = ciphertext.to_vec();
     let plain = k
         .open_in_place(n, Aad::from(aad), &mut buf)
-        .map_err(|_| CryptoErrorKind::DecryptFailed)?;
+        .map_err(|_| CryptoError::with_detail(CryptoErrorKind::DecryptFailed, AEAD_AUTH_FAILED))?;
     Ok(plain.to_vec())
 }
 
@@ -368,7 +397,7 @@ pub fn rsa_oaep_decrypt(key: &PrivateKey, ciphertext: &[u8]) -> Result<Vec<u8>, 
     let mut out = vec![0u8; k.min_output_size()];
     let n = k
         .decrypt(&OAEP_SHA1_MGF1SHA1, ciphertext, &mut out, None)
-        .map_err(|_| CryptoErrorKind::DecryptFailed)?
+        .map_err(|_| CryptoError::with_detail(CryptoErrorKind::DecryptFailed, OAEP_DECRYPT_FAILED))?
         .len();
     out.truncate(n);
     Ok(out)
