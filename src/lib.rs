@@ -26,7 +26,8 @@
 //!    and `error`; `launch` (payment launch parameters) imports `crypto` and `error`.
 //! 4. `notify` (notification verification and decryption): imports `auth`, `crypto`, `error`.
 //! 5. `client/` (builder, transport and failover, the retry policy, certificates, downloads): imports
-//!    everything below; nothing below imports it. `blocking` wraps it.
+//!    everything below; nothing below imports it. `blocking` wraps it; [`testing`] (test key sets,
+//!    signed test notifications) uses it.
 //!
 //! # Observability
 //!
@@ -63,6 +64,7 @@ mod launch;
 #[cfg(feature = "blocking")]
 pub mod blocking;
 mod client;
+pub mod testing;
 
 pub use auth::{
     authorization_header, build_authorization, request_signing_message, response_signing_message,
