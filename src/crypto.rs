@@ -49,6 +49,49 @@ impl fmt::Debug for PrivateKey {
     }
 }
 
+/// What a PEM text that is not of the `expected` kind holds instead, for error messages: names the
+/// labels found (`CERTIFICATE`, `PUBLIC KEY`, …) and what the file most likely is; never the content.
+pub(crate) fn pem_hint(pem: &str, expected: &str) -> String {
+    let labels: Vec<&str> = pem
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("-----BEGIN "))
+        .filter_map(|l| l.strip_suffix("-----"))
+        .collect();
+    if pem.trim().is_empty() {
+        return " (the text is empty)".into();
+    }
+    if labels.is_empty() {
+        return format!(" (no PEM block found: expected `-----BEGIN {expected}-----`; is it a path given as a value, or DER?)");
+    }
+    let found = labels.join(", ");
+    let what = match (labels[0], expected) {
+        ("CERTIFICATE", "PRIVATE KEY") => {
+            "a certificate (apiclient_cert.pem?) was given where the merchant private key is expected: that is apiclient_key.pem"
+        }
+        ("CERTIFICATE", "PUBLIC KEY") => {
+            "a platform certificate was given where the WeChat Pay public key (pub_key.pem) is expected: add it as a platform certificate instead"
+        }
+        ("PUBLIC KEY" | "RSA PUBLIC KEY", "PRIVATE KEY") => {
+            "a public key was given where the merchant private key (apiclient_key.pem) is expected"
+        }
+        ("PUBLIC KEY" | "RSA PUBLIC KEY", "CERTIFICATE") => {
+            "a public key was given where a platform certificate is expected: add it as a WeChat Pay public key with its PUB_KEY_ID_… instead"
+        }
+        ("PRIVATE KEY" | "RSA PRIVATE KEY", _) => {
+            "a private key was given: never hand one out where a public key or certificate is expected"
+        }
+        ("ENCRYPTED PRIVATE KEY", _) => {
+            "the private key is password-protected: decrypt it first (openssl pkcs8 -in key.pem -out apiclient_key.pem)"
+        }
+        _ => "",
+    };
+    if what.is_empty() {
+        format!(" (found `{found}`, expected `{expected}`)")
+    } else {
+        format!(" (found `{found}`, expected `{expected}`: {what})")
+    }
+}
+
 fn key_err(msg: impl Into<String>) -> Error {
     Error::Config(ConfigError::new(ConfigErrorKind::PrivateKey, msg))
 }
@@ -58,7 +101,8 @@ impl PrivateKey {
     pub fn from_pem(pem: &str) -> Result<Self, Error> {
         let der = PrivateKeyDer::from_pem_slice(pem.as_bytes()).map_err(|e| {
             key_err(format!(
-                "merchant private key is not a PEM RSA private key (PKCS#1 or PKCS#8): {e}"
+                "merchant private key is not a PEM RSA private key (PKCS#1 or PKCS#8): {e}{}",
+                pem_hint(pem, "PRIVATE KEY")
             ))
         })?;
         match der {
@@ -483,7 +527,8 @@ impl VerifyingKey {
     pub fn from_public_key_pem(public_key_id: &str, pem: &str) -> Result<Self, Error> {
         let spki = SubjectPublicKeyInfoDer::from_pem_slice(pem.as_bytes()).map_err(|e| {
             pk_err(format!(
-                "WeChat Pay public key is not a PEM PUBLIC KEY: {e}"
+                "WeChat Pay public key is not a PEM PUBLIC KEY: {e}{}",
+                pem_hint(pem, "PUBLIC KEY")
             ))
         })?;
         Self::from_public_key_der(public_key_id, spki.as_ref())
@@ -508,7 +553,8 @@ impl VerifyingKey {
     pub fn from_certificate_pem(pem: &str) -> Result<Self, Error> {
         let der = CertificateDer::from_pem_slice(pem.as_bytes()).map_err(|e| {
             cert_err(format!(
-                "platform certificate is not a PEM CERTIFICATE: {e}"
+                "platform certificate is not a PEM CERTIFICATE: {e}{}",
+                pem_hint(pem, "CERTIFICATE")
             ))
         })?;
         Self::from_certificate_der(der.as_ref())

@@ -554,6 +554,12 @@ impl ConfigError {
     pub fn kind(&self) -> ConfigErrorKind {
         self.kind
     }
+
+    /// Prefixes the message with where the value came from (e.g. an environment variable's name).
+    pub(crate) fn context(mut self, origin: &str) -> Self {
+        self.message = format!("{origin}: {}", self.message);
+        self
+    }
 }
 
 impl fmt::Display for ConfigError {

@@ -73,7 +73,9 @@ pub use auth::{
 };
 pub use client::{
     decode_json, Client, ClientBuilder, Response, DEFAULT_BACKUP_BASE_URL, DEFAULT_BASE_URL,
-    DEFAULT_MAX_RESPONSE_BYTES, HK_BASE_URL, USER_AGENT,
+    DEFAULT_MAX_RESPONSE_BYTES, ENV_APIV3_KEY, ENV_APIV3_KEY_FILE, ENV_BACKUP_BASE_URL,
+    ENV_BASE_URL, ENV_MCHID, ENV_PLATFORM_CERTS, ENV_PRIVATE_KEY, ENV_PUBLIC_KEY,
+    ENV_PUBLIC_KEY_ID, ENV_SERIAL, HK_BASE_URL, USER_AGENT,
 };
 pub use crypto::{
     aead_aes_256_gcm_decrypt, aead_aes_256_gcm_encrypt, generate_nonce, rsa_oaep_decrypt,

@@ -27,7 +27,10 @@ mod download;
 mod retry;
 mod transport;
 
-pub use builder::ClientBuilder;
+pub use builder::{
+    ClientBuilder, ENV_APIV3_KEY, ENV_APIV3_KEY_FILE, ENV_BACKUP_BASE_URL, ENV_BASE_URL, ENV_MCHID,
+    ENV_PLATFORM_CERTS, ENV_PRIVATE_KEY, ENV_PUBLIC_KEY, ENV_PUBLIC_KEY_ID, ENV_SERIAL,
+};
 
 /// Primary API host.
 pub const DEFAULT_BASE_URL: &str = "https://api.mch.weixin.qq.com";
