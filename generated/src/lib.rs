@@ -13,6 +13,9 @@ pub use wechatpay_core::{CheckError, CheckFn, OperationInfo, ParamValue};
 pub use wechatpay_runtime as runtime;
 pub use wechatpay_runtime::{Client, ClientBuilder, Error, Method, Request};
 
+pub mod launch;
+pub use launch::{AppPaymentParams, JsapiPaymentParams};
+
 /// Typed notifications (feature `events`): [`events::decode`] verifies, decrypts and types an incoming
 /// notification; [`events::Event`] has one variant per documented event type.
 #[cfg(feature = "events")]

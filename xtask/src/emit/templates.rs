@@ -43,3 +43,10 @@ pub const FACADE: Template = Template {
     path: "xtask/templates/facade/lib.rs",
     text: include_str!("../../templates/facade/lib.rs"),
 };
+
+/// The facade's `launch` module (`generated/src/launch.rs`): prepay calls chained with the signed
+/// payment launch parameters.
+pub const FACADE_LAUNCH: Template = Template {
+    path: "xtask/templates/facade/launch.rs",
+    text: include_str!("../../templates/facade/launch.rs"),
+};
