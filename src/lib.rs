@@ -1,9 +1,19 @@
 //! Runtime for the WeChat Pay API v3 SDK: configuration, request signing, response verification,
-//! crypto, transport and errors. The generated per-operation code builds a [`Request`] and calls
-//! [`Client::send`], [`Client::send_empty`] or [`Client::send_bytes`]; [`Client::call`] is the untyped
-//! escape hatch for operations not generated yet. Files (bills, media) can be streamed in constant
-//! memory with [`Client::download`] / [`Client::download_to_path`] (required hash check, size and
-//! gzip-ratio limits).
+//! crypto, transport and errors. Merchants usually depend on the `wechatpay` crate, which re-exports
+//! all of this next to a typed function per operation; **start with the [`guide`]**: keys and where to
+//! find them, the payment flow end to end, notifications, bills, errors and testing.
+//!
+//! Quick start: build a [`Client`] once ([`Client::builder`] or [`ClientBuilder::from_env`]), call
+//! operations (typed ones from `wechatpay::v3::…`, or [`Client::send`] with a [`Request`]), sign the
+//! front end's payment parameters with [`Client::jsapi_payment_params`] /
+//! [`Client::app_payment_params`], decode notifications with [`Client::decode_notification`], and
+//! test with [`testing`].
+//!
+//! The generated per-operation code builds a [`Request`] and calls [`Client::send`],
+//! [`Client::send_empty`] or [`Client::send_bytes`]; [`Client::call`] is the untyped escape hatch for
+//! operations not generated yet. Files (bills, media) can be streamed in constant memory with
+//! [`Client::download`] / [`Client::download_to_path`] (required hash check, size and gzip-ratio
+//! limits).
 //!
 //! Cryptography is done with aws-lc-rs: RSA PKCS#1 v1.5 SHA-256 signatures, RSA-OAEP (SHA-1/MGF1-SHA1)
 //! and AEAD_AES_256_GCM. The pure functions ([`sign_message`], [`build_authorization`],
@@ -64,6 +74,7 @@ mod launch;
 #[cfg(feature = "blocking")]
 pub mod blocking;
 mod client;
+pub mod guide;
 pub mod testing;
 
 pub use auth::{
