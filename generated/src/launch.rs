@@ -26,11 +26,16 @@
 //! # let _ = for_the_page; Ok(()) }
 //! ```
 
+pub use wechatpay_runtime::{AppPaymentParams, JsapiPaymentParams};
+
+// The helpers of `wechatpay::launch`, appended to `xtask/templates/facade/launch.rs` by the generator
+// when the JSAPI and APP prepay operations are documented as these helpers expect (see
+// `xtask/src/emit/facade.rs`).
+
 #[cfg(feature = "pay")]
 use crate::v3::pay::transactions::{app, jsapi};
 #[cfg(feature = "pay")]
 use crate::{Client, Error};
-pub use wechatpay_runtime::{AppPaymentParams, JsapiPaymentParams};
 
 /// `POST /v3/pay/transactions/jsapi`, then the signed `wx.requestPayment` parameters for its
 /// `prepay_id` and the order's `appid` ([`Client::jsapi_payment_params`](crate::Client::jsapi_payment_params)).

@@ -44,9 +44,17 @@ pub const FACADE: Template = Template {
     text: include_str!("../../templates/facade/lib.rs"),
 };
 
-/// The facade's `launch` module (`generated/src/launch.rs`): prepay calls chained with the signed
-/// payment launch parameters.
+/// The head of the facade's `launch` module (`generated/src/launch.rs`): docs and the re-exported
+/// launch parameter types.
 pub const FACADE_LAUNCH: Template = Template {
     path: "xtask/templates/facade/launch.rs",
     text: include_str!("../../templates/facade/launch.rs"),
+};
+
+/// The helpers of the facade's `launch` module (prepay calls chained with the signed launch
+/// parameters), appended to [`FACADE_LAUNCH`] when the operations they call are documented as they
+/// expect ([`facade::launch_source`](super::facade::launch_source)).
+pub const FACADE_LAUNCH_PREPAY: Template = Template {
+    path: "xtask/templates/facade/launch_prepay.rs",
+    text: include_str!("../../templates/facade/launch_prepay.rs"),
 };
