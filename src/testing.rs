@@ -47,7 +47,9 @@ use zeroize::Zeroizing;
 use crate::auth::{response_signing_message, AUTH_SCHEME};
 use crate::client::{decode_json, Client, ClientBuilder};
 use crate::crypto::{aead_aes_256_gcm_encrypt, generate_nonce, sign_message, ApiV3Key, PrivateKey};
-use crate::error::{ConfigError, ConfigErrorKind, CryptoErrorKind, Error, REDACTED};
+use crate::error::{
+    ConfigError, ConfigErrorKind, CryptoErrorKind, Error, InvalidRequestKind, REDACTED,
+};
 use crate::notify::NOTIFICATION_ALGORITHM;
 
 /// Decodes JSON into any type (a response type of an operation, a notification resource type, …), for
@@ -529,8 +531,12 @@ impl SignedNotification {
         for (k, v) in &self.headers {
             b = b.header(k, v);
         }
-        b.body(bytes::Bytes::from(self.body.clone()))
-            .map_err(|e| Error::InvalidRequest(format!("cannot build the test request: {e}")))
+        b.body(bytes::Bytes::from(self.body.clone())).map_err(|e| {
+            Error::invalid_request(
+                InvalidRequestKind::Body,
+                format!("cannot build the test request: {e}"),
+            )
+        })
     }
 }
 
@@ -598,7 +604,10 @@ impl TestNotification {
         timestamp: i64,
     ) -> Result<SignedNotification, Error> {
         let plaintext = Zeroizing::new(serde_json::to_vec(&self.resource).map_err(|e| {
-            Error::InvalidRequest(format!("the test resource cannot be serialised: {e}"))
+            Error::invalid_request(
+                InvalidRequestKind::Body,
+                format!("the test resource cannot be serialised: {e}"),
+            )
         })?);
         let nonce = random_text(
             b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789",
