@@ -52,18 +52,23 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .backup_base_url(None)
         .build()?;
 
-    let body = jsapi::post::Body::new(
-        "wxd678efh567hg6787",
-        MCHID,
-        "Image形象店-深圳腾大-QQ公仔",
-        "1217752501201407033233368018",
-        jsapi::post::Amount::new(100).currency("CNY"),
-        "https://www.weixin.qq.com/wxpay/pay.php",
-        jsapi::post::Payer::new("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"),
-    )
+    // More than three required values: named in a struct, so two strings cannot be swapped silently.
+    let body = jsapi::post::Body::new(jsapi::post::Required {
+        appid: "wxd678efh567hg6787".into(),
+        mchid: MCHID.into(),
+        description: "Image形象店-深圳腾大-QQ公仔".into(),
+        out_trade_no: "1217752501201407033233368018".into(),
+        amount: jsapi::post::Amount::new(100).currency("CNY"),
+        notify_url: "https://www.weixin.qq.com/wxpay/pay.php".into(),
+        payer: jsapi::post::Payer::new("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"),
+    })
     .attach("自定义数据");
     let answer = jsapi::post(&client, &jsapi::post::Request::new(body)).await?;
-    println!("prepay_id = {}", answer.prepay_id);
+    // Received fields are `Option`: an answer without a field the docs call required still decodes.
+    println!(
+        "prepay_id = {}",
+        answer.prepay_id.as_deref().unwrap_or("(none)")
+    );
     Ok(())
 }
 

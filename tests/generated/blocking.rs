@@ -22,15 +22,15 @@ fn builder(keys: &Keys, base: &str) -> wechatpay::ClientBuilder {
 }
 
 fn jsapi_request() -> jsapi::post::Request {
-    let body = jsapi::post::Body::new(
-        "wxd678efh567hg6787",
-        MCHID,
-        "商品",
-        "T1",
-        jsapi::post::Amount::new(100).currency("CNY"),
-        "https://example.com/notify",
-        jsapi::post::Payer::new("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"),
-    );
+    let body = jsapi::post::Body::new(jsapi::post::Required {
+        appid: "wxd678efh567hg6787".into(),
+        mchid: MCHID.into(),
+        description: "商品".into(),
+        out_trade_no: "T1".into(),
+        amount: jsapi::post::Amount::new(100).currency("CNY"),
+        notify_url: "https://example.com/notify".into(),
+        payer: jsapi::post::Payer::new("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"),
+    });
     jsapi::post::Request::new(body)
 }
 
@@ -58,7 +58,7 @@ fn generated_operations_async_and_blocking() {
     let answer = rt
         .block_on(jsapi::post(&client, &jsapi_request()))
         .expect("jsapi");
-    assert_eq!(answer.prepay_id, "wx1");
+    assert_eq!(answer.prepay_id.as_deref(), Some("wx1"));
     let close_req = close::post::Request::new("T 1/中", close::post::Body::new(MCHID));
     rt.block_on(close::post(&client, &close_req))
         .expect("close answers 204");
@@ -69,7 +69,7 @@ fn generated_operations_async_and_blocking() {
     let answer = blocking
         .run(jsapi::post(blocking.as_async(), &jsapi_request()))
         .expect("jsapi");
-    assert_eq!(answer.prepay_id, "wx1");
+    assert_eq!(answer.prepay_id.as_deref(), Some("wx1"));
 
     let reqs = server.requests();
     assert_eq!(reqs.len(), 3);

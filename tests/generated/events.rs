@@ -344,12 +344,13 @@ fn notify_vectors_through_the_typed_entry_point() {
                         wechatpay::events::shared::TransactionSuccess::TransactionSuccess(r),
                     ) => {
                         assert_eq!(r.out_trade_no.as_deref(), plain["out_trade_no"].as_str());
-                        // Not on the doc page, but sent: kept.
-                        assert_eq!(r.undocumented.get("mchid"), Some(&plain["mchid"]));
+                        // Not on the doc page, but sent: typed through the corrections overlay.
+                        assert_eq!(r.mchid.as_deref(), plain["mchid"].as_str());
                         assert_eq!(
-                            r.amount.as_ref().and_then(|a| a.undocumented.get("total")),
-                            Some(&plain["amount"]["total"])
+                            r.amount.as_ref().and_then(|a| a.total),
+                            plain["amount"]["total"].as_i64()
                         );
+                        assert!(r.mchid.is_some() && r.amount.is_some());
                     }
                     Event::RefundSuccess(r) => {
                         assert_eq!(r.out_refund_no.as_deref(), plain["out_refund_no"].as_str())

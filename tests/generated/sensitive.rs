@@ -214,25 +214,25 @@ use wechatpay::v3::realname::verify::get as verify_get;
 
 fn sharing_request() -> sharing::Request {
     let receiver = |account: &str, name: Option<&str>| {
-        let r = sharing::Receivers::new(
-            sharing::Currency::Cny,
-            sharing::Type::PersonalOpenid,
-            account,
-            10,
-            "分给个人",
-        );
+        let r = sharing::Receivers::new(sharing::ReceiversRequired {
+            currency: sharing::Currency::Cny,
+            r#type: sharing::Type::PersonalOpenid,
+            account: account.into(),
+            amount: 10,
+            description: "分给个人".into(),
+        });
         match name {
             Some(n) => r.name(n),
             None => r,
         }
     };
     sharing::Request::new(
-        sharing::Body::new(
-            "wx8888888888888888",
-            "4208450740201411110007820472",
-            "P20150806125346",
-            false,
-        )
+        sharing::Body::new(sharing::Required {
+            appid: "wx8888888888888888".into(),
+            transaction_id: "4208450740201411110007820472".into(),
+            out_order_no: "P20150806125346".into(),
+            unfreeze_unsplit: false,
+        })
         .receivers(vec![
             receiver("o1", Some("张三")),
             receiver("o2", None),
@@ -258,7 +258,7 @@ async fn sharing_round(keys: &Keys, cert_mode: bool, serial: &str) {
     .await;
     let c = client(keys, &server.base_url, cert_mode);
     let answer = orders::post(&c, &sharing_request()).await.expect("call");
-    assert_eq!(answer.state, "PROCESSING");
+    assert_eq!(answer.state.as_deref(), Some("PROCESSING"));
     let r = &server.requests()[0];
     assert!(r.auth_ok);
     assert_eq!(r.header("Wechatpay-Serial"), Some(serial));
@@ -303,9 +303,14 @@ async fn query_parameters_are_encrypted() {
         )
         .await;
         let c = client(&keys, &server.base_url, cert_mode);
-        let req = verify_get::Request::new(1.into(), "110101199003070000", "王五", "4200000000");
+        let req = verify_get::Request::new(verify_get::RequestRequired {
+            credential_type: 1.into(),
+            encrypted_credential_id: "110101199003070000".into(),
+            encrypted_name: "王五".into(),
+            wxp_trade_no: "4200000000".into(),
+        });
         let answer = verify::get(&c, &req).await.expect("call");
-        assert_eq!(answer.verify_result, serde_json::Number::from(1));
+        assert_eq!(answer.verify_result, Some(serde_json::Number::from(1)));
         let r = &server.requests()[0];
         assert!(r.auth_ok);
         assert_eq!(r.header("Wechatpay-Serial"), Some(serial));
@@ -371,7 +376,12 @@ fn debug_of_generated_requests_hides_sensitive_fields() {
 
     let shown = format!(
         "{:?}",
-        verify_get::Request::new(1.into(), "110101199003070000", "王五", "4200000000")
+        verify_get::Request::new(verify_get::RequestRequired {
+            credential_type: 1.into(),
+            encrypted_credential_id: "110101199003070000".into(),
+            encrypted_name: "王五".into(),
+            wxp_trade_no: "4200000000".into(),
+        })
     );
     assert!(
         !shown.contains("110101199003070000") && !shown.contains("王五"),

@@ -252,7 +252,12 @@ fn docs_to_spec(
     spec: &Path,
     w: &mut Writer,
 ) -> Result<(Vec<Page>, Index, Option<String>), String> {
-    let corpus = corpus::load(docs)?;
+    let mut corpus = corpus::load(docs)?;
+    // The counts are the parser's; the corrections overlay reports on its own (`correction*` classes).
+    let counts = corpus.counts();
+    let corrections = crate::corrections::apply_committed(&mut corpus.pages);
+    corpus.diagnostics.extend(corrections);
+    corpus.diagnostics.sort();
     // Serialise every page and read it back (in parallel): stage 2 sees exactly the committed text.
     let written = crate::par::map(&corpus.pages, |page| {
         let rel = corpus::spec_file(&page.source);
@@ -303,7 +308,7 @@ fn docs_to_spec(
     };
     let index = Index {
         docs: docs_name,
-        counts: corpus.counts(),
+        counts,
         redirect_stubs: corpus.redirects,
         failed_pages: corpus.failed,
         diagnostics: corpus.diagnostics,

@@ -12,21 +12,32 @@
 #[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Resource {
-    /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
-    pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     /// 子商户号
     ///
-    /// Required in the docs.
+    /// Required in the docs; optional here so that an answer without it still decodes.
+    #[serde(
+        default,
+        deserialize_with = "::wechatpay_core::lenient::option",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 交易拦截记录申诉ID
     ///
-    /// Required in the docs.
+    /// Required in the docs; optional here so that an answer without it still decodes.
+    #[serde(
+        default,
+        deserialize_with = "::wechatpay_core::lenient::option",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub appeal_record_id: ::std::option::Option<::std::string::String>,
     /// 商户管理记录状态
     ///
-    /// Required in the docs.
+    /// Required in the docs; optional here so that an answer without it still decodes.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub appeal_result: ::std::option::Option<AppealResult>,
+    /// Members the docs do not list for this object, kept as sent.
+    #[serde(flatten)]
+    pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ::wechatpay_core::wire_enum! {
     #[doc = " 商户管理记录状态"] AppealResult { #[doc = " `PASS`"] Pass = "PASS",

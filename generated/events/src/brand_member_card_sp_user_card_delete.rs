@@ -12,19 +12,35 @@
 #[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ValidDateInformation {
+    /// 有效期类型
+    ///
+    /// Required in the docs; optional here so that an answer without it still decodes.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub r#type: ::std::option::Option<Type>,
+    /// 有效期开始时间
+    #[serde(
+        default,
+        deserialize_with = "::wechatpay_core::lenient::option",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub available_begin_time: ::std::option::Option<::std::string::String>,
+    /// 有效期结束时间
+    #[serde(
+        default,
+        deserialize_with = "::wechatpay_core::lenient::option",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub available_end_time: ::std::option::Option<::std::string::String>,
+    /// 生效后N天内有效
+    #[serde(
+        default,
+        deserialize_with = "::wechatpay_core::lenient::option",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub available_day_after_receive: ::std::option::Option<i64>,
     /// Members the docs do not list for this object, kept as sent.
     #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    /// 有效期类型
-    ///
-    /// Required in the docs.
-    pub r#type: ::std::option::Option<Type>,
-    /// 有效期开始时间
-    pub available_begin_time: ::std::option::Option<::std::string::String>,
-    /// 有效期结束时间
-    pub available_end_time: ::std::option::Option<::std::string::String>,
-    /// 生效后N天内有效
-    pub available_day_after_receive: ::std::option::Option<i64>,
 }
 /// 平台提供的通用开卡信息字段
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -32,15 +48,19 @@ pub struct ValidDateInformation {
 #[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CommonFieldList {
+    /// 平台提供的通用开卡信息字段
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub name: ::std::option::Option<Name>,
+    /// 加密的用户开卡时填写的个人信息
+    #[serde(
+        default,
+        deserialize_with = "::wechatpay_core::lenient::option",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub value: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
     #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    /// 平台提供的通用开卡信息字段
-    pub name: ::std::option::Option<Name>,
-    /// 加密的用户开卡时填写的个人信息
-    ///
-    /// Ciphertext: WeChat Pay encrypted this value with the merchant's public key (RSA-OAEP, base64). Decrypt it with [`Client::decrypt_sensitive_field`](wechatpay_runtime::Client::decrypt_sensitive_field), which returns a redacted [`SecretString`](wechatpay_runtime::SecretString).
-    pub value: ::std::option::Option<::std::string::String>,
 }
 /// 商户自定义的开卡信息字段
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -48,17 +68,25 @@ pub struct CommonFieldList {
 #[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CustomFieldList {
-    /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
-    pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     /// 字段名称
+    #[serde(
+        default,
+        deserialize_with = "::wechatpay_core::lenient::option",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub name: ::std::option::Option<::std::string::String>,
     /// 加密的用户选择的字段值列表
-    ///
-    /// Ciphertext: WeChat Pay encrypted this value with the merchant's public key (RSA-OAEP, base64). Decrypt it with [`Client::decrypt_sensitive_field`](wechatpay_runtime::Client::decrypt_sensitive_field), which returns a redacted [`SecretString`](wechatpay_runtime::SecretString).
+    #[serde(
+        default,
+        deserialize_with = "::wechatpay_core::lenient::option",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub user_chosen_values: ::std::option::Option<
         ::std::vec::Vec<::std::string::String>,
     >,
+    /// Members the docs do not list for this object, kept as sent.
+    #[serde(flatten)]
+    pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 /// 用户开卡时填写的个人信息
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -66,13 +94,15 @@ pub struct CustomFieldList {
 #[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct UserInformation {
+    /// 平台提供的通用开卡信息字段
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub common_field_list: ::std::option::Option<::std::vec::Vec<CommonFieldList>>,
+    /// 商户自定义的开卡信息字段
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub custom_field_list: ::std::option::Option<::std::vec::Vec<CustomFieldList>>,
     /// Members the docs do not list for this object, kept as sent.
     #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    /// 平台提供的通用开卡信息字段
-    pub common_field_list: ::std::option::Option<::std::vec::Vec<CommonFieldList>>,
-    /// 商户自定义的开卡信息字段
-    pub custom_field_list: ::std::option::Option<::std::vec::Vec<CustomFieldList>>,
 }
 /// The decrypted `resource` of a `BRAND_MEMBER_CARD_SP.USER_CARD.DELETE` notification (the plaintext of `resource.ciphertext`).
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -80,69 +110,141 @@ pub struct UserInformation {
 #[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Resource {
-    /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
-    pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     /// 会员卡code
+    #[serde(
+        default,
+        deserialize_with = "::wechatpay_core::lenient::option",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub user_card_code: ::std::option::Option<::std::string::String>,
     /// 会员卡模板ID
     ///
-    /// Required in the docs.
+    /// Required in the docs; optional here so that an answer without it still decodes.
+    #[serde(
+        default,
+        deserialize_with = "::wechatpay_core::lenient::option",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub card_id: ::std::option::Option<::std::string::String>,
     /// 用户标识
     ///
-    /// Required in the docs.
+    /// Required in the docs; optional here so that an answer without it still decodes.
+    #[serde(
+        default,
+        deserialize_with = "::wechatpay_core::lenient::option",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub openid: ::std::option::Option<::std::string::String>,
     /// 卡背景颜色
     ///
-    /// Required in the docs.
+    /// Required in the docs; optional here so that an answer without it still decodes.
+    #[serde(
+        default,
+        deserialize_with = "::wechatpay_core::lenient::option",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub card_color: ::std::option::Option<::std::string::String>,
     /// 卡背景图URL
     ///
-    /// Required in the docs.
+    /// Required in the docs; optional here so that an answer without it still decodes.
+    #[serde(
+        default,
+        deserialize_with = "::wechatpay_core::lenient::option",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub card_picture_url: ::std::option::Option<::std::string::String>,
     /// 品牌ID
     ///
-    /// Required in the docs.
+    /// Required in the docs; optional here so that an answer without it still decodes.
+    #[serde(
+        default,
+        deserialize_with = "::wechatpay_core::lenient::option",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub brand_id: ::std::option::Option<::std::string::String>,
     /// 会员卡类型
     ///
-    /// Required in the docs.
+    /// Required in the docs; optional here so that an answer without it still decodes.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub card_type: ::std::option::Option<CardType>,
     /// 加密的手机号
-    ///
-    /// Ciphertext: WeChat Pay encrypted this value with the merchant's public key (RSA-OAEP, base64). Decrypt it with [`Client::decrypt_sensitive_field`](wechatpay_runtime::Client::decrypt_sensitive_field), which returns a redacted [`SecretString`](wechatpay_runtime::SecretString).
+    #[serde(
+        default,
+        deserialize_with = "::wechatpay_core::lenient::option",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub phone_number: ::std::option::Option<::std::string::String>,
     /// 等级
+    #[serde(
+        default,
+        deserialize_with = "::wechatpay_core::lenient::option",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub level: ::std::option::Option<::std::string::String>,
     /// 会员卡有效期
     ///
-    /// Required in the docs.
+    /// Required in the docs; optional here so that an answer without it still decodes.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub valid_date_information: ::std::option::Option<ValidDateInformation>,
     /// 领取时间
     ///
-    /// Required in the docs.
+    /// Required in the docs; optional here so that an answer without it still decodes.
+    #[serde(
+        default,
+        deserialize_with = "::wechatpay_core::lenient::option",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub pickup_time: ::std::option::Option<::std::string::String>,
     /// 用户开卡时填写的个人信息
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_information: ::std::option::Option<UserInformation>,
     /// 商家数据包
+    #[serde(
+        default,
+        deserialize_with = "::wechatpay_core::lenient::option",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub attach: ::std::option::Option<::std::string::String>,
     /// 用户会员卡状态
     ///
-    /// Required in the docs.
+    /// Required in the docs; optional here so that an answer without it still decodes.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_card_state: ::std::option::Option<UserCardState>,
     /// 作废原因
+    #[serde(
+        default,
+        deserialize_with = "::wechatpay_core::lenient::option",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub invalid_reason: ::std::option::Option<::std::string::String>,
     /// 作废时间
+    #[serde(
+        default,
+        deserialize_with = "::wechatpay_core::lenient::option",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub invalid_time: ::std::option::Option<::std::string::String>,
     /// 创建时间
     ///
-    /// Required in the docs.
+    /// Required in the docs; optional here so that an answer without it still decodes.
+    #[serde(
+        default,
+        deserialize_with = "::wechatpay_core::lenient::option",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub create_time: ::std::option::Option<::std::string::String>,
     /// 更新时间
     ///
-    /// Required in the docs.
+    /// Required in the docs; optional here so that an answer without it still decodes.
+    #[serde(
+        default,
+        deserialize_with = "::wechatpay_core::lenient::option",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub modify_time: ::std::option::Option<::std::string::String>,
+    /// Members the docs do not list for this object, kept as sent.
+    #[serde(flatten)]
+    pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ::wechatpay_core::wire_enum! {
     #[doc = " 会员卡类型"] CardType { #[doc = " `PURCHASE`"] Purchase = "PURCHASE",

@@ -12,43 +12,84 @@
 #[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Resource {
-    /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
-    pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     /// 服务商商户号
     ///
-    /// Required in the docs.
+    /// Required in the docs; optional here so that an answer without it still decodes.
+    #[serde(
+        default,
+        deserialize_with = "::wechatpay_core::lenient::option",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub sp_mchid: ::std::option::Option<::std::string::String>,
     /// 商户预算单号
     ///
-    /// Required in the docs.
+    /// Required in the docs; optional here so that an answer without it still decodes.
+    #[serde(
+        default,
+        deserialize_with = "::wechatpay_core::lenient::option",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub out_budget_no: ::std::option::Option<::std::string::String>,
     /// 微信支付预算单号
     ///
-    /// Required in the docs.
+    /// Required in the docs; optional here so that an answer without it still decodes.
+    #[serde(
+        default,
+        deserialize_with = "::wechatpay_core::lenient::option",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub budget_id: ::std::option::Option<::std::string::String>,
     /// 预算总金额
     ///
-    /// Required in the docs.
+    /// Required in the docs; optional here so that an answer without it still decodes.
+    #[serde(
+        default,
+        deserialize_with = "::wechatpay_core::lenient::option",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub amount: ::std::option::Option<::serde_json::Number>,
     /// 出资商户号
     ///
-    /// Required in the docs.
+    /// Required in the docs; optional here so that an answer without it still decodes.
+    #[serde(
+        default,
+        deserialize_with = "::wechatpay_core::lenient::option",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub sponsor_mchid: ::std::option::Option<::std::string::String>,
     /// 活动名称
     ///
-    /// Required in the docs.
+    /// Required in the docs; optional here so that an answer without it still decodes.
+    #[serde(
+        default,
+        deserialize_with = "::wechatpay_core::lenient::option",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub activity_name: ::std::option::Option<::std::string::String>,
     /// 活动说明
     ///
-    /// Required in the docs.
+    /// Required in the docs; optional here so that an answer without it still decodes.
+    #[serde(
+        default,
+        deserialize_with = "::wechatpay_core::lenient::option",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub activity_remark: ::std::option::Option<::std::string::String>,
     /// 预算单状态
     ///
-    /// Required in the docs.
+    /// Required in the docs; optional here so that an answer without it still decodes.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub state: ::std::option::Option<State>,
     /// 资金锁定时间
+    #[serde(
+        default,
+        deserialize_with = "::wechatpay_core::lenient::option",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub locked_time: ::std::option::Option<::std::string::String>,
+    /// Members the docs do not list for this object, kept as sent.
+    #[serde(flatten)]
+    pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ::wechatpay_core::wire_enum! {
     #[doc = " 预算单状态"] State { #[doc = " `LOCKED`"] Locked = "LOCKED", }

@@ -11,31 +11,51 @@
 #[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Objectives {
+    #[serde(
+        default,
+        deserialize_with = "::wechatpay_core::lenient::option",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub objective_id: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
     #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    pub objective_id: ::std::option::Option<::std::string::String>,
 }
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 #[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Rewards {
+    #[serde(
+        default,
+        deserialize_with = "::wechatpay_core::lenient::option",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub reward_id: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
     #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    pub reward_id: ::std::option::Option<::std::string::String>,
 }
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 #[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct TimeRange {
+    #[serde(
+        default,
+        deserialize_with = "::wechatpay_core::lenient::option",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub begin_time: ::std::option::Option<::std::string::String>,
+    #[serde(
+        default,
+        deserialize_with = "::wechatpay_core::lenient::option",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub end_time: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
     #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    pub begin_time: ::std::option::Option<::std::string::String>,
-    pub end_time: ::std::option::Option<::std::string::String>,
 }
 /// The decrypted `resource` of a `DISCOUNT_CARD.SETTLEMENT` notification (the plaintext of `resource.ciphertext`).
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -43,23 +63,76 @@ pub struct TimeRange {
 #[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Resource {
+    /// 公众账号ID
+    #[serde(
+        default,
+        deserialize_with = "::wechatpay_core::lenient::option",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub appid: ::std::option::Option<::std::string::String>,
+    /// 微信用户在商户对应AppID下的唯一标识。
+    #[serde(
+        default,
+        deserialize_with = "::wechatpay_core::lenient::option",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub openid: ::std::option::Option<::std::string::String>,
+    /// 先享卡ID
+    #[serde(
+        default,
+        deserialize_with = "::wechatpay_core::lenient::option",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub card_id: ::std::option::Option<::std::string::String>,
+    #[serde(
+        default,
+        deserialize_with = "::wechatpay_core::lenient::option",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub card_template_id: ::std::option::Option<::std::string::String>,
+    #[serde(
+        default,
+        deserialize_with = "::wechatpay_core::lenient::option",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub create_time: ::std::option::Option<::std::string::String>,
+    #[serde(
+        default,
+        deserialize_with = "::wechatpay_core::lenient::option",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub mchid: ::std::option::Option<::std::string::String>,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub objectives: ::std::option::Option<::std::vec::Vec<Objectives>>,
+    #[serde(
+        default,
+        deserialize_with = "::wechatpay_core::lenient::option",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub out_card_code: ::std::option::Option<::std::string::String>,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub rewards: ::std::option::Option<::std::vec::Vec<Rewards>>,
+    #[serde(
+        default,
+        deserialize_with = "::wechatpay_core::lenient::option",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub state: ::std::option::Option<::std::string::String>,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub time_range: ::std::option::Option<TimeRange>,
+    #[serde(
+        default,
+        deserialize_with = "::wechatpay_core::lenient::option",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub total_amount: ::std::option::Option<::std::string::String>,
+    #[serde(
+        default,
+        deserialize_with = "::wechatpay_core::lenient::option",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub unfinished_reason: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
     #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    /// 公众账号ID
-    pub appid: ::std::option::Option<::std::string::String>,
-    /// 微信用户在商户对应AppID下的唯一标识。
-    pub openid: ::std::option::Option<::std::string::String>,
-    /// 先享卡ID
-    pub card_id: ::std::option::Option<::std::string::String>,
-    pub card_template_id: ::std::option::Option<::std::string::String>,
-    pub create_time: ::std::option::Option<::std::string::String>,
-    pub mchid: ::std::option::Option<::std::string::String>,
-    pub objectives: ::std::option::Option<::std::vec::Vec<Objectives>>,
-    pub out_card_code: ::std::option::Option<::std::string::String>,
-    pub rewards: ::std::option::Option<::std::vec::Vec<Rewards>>,
-    pub state: ::std::option::Option<::std::string::String>,
-    pub time_range: ::std::option::Option<TimeRange>,
-    pub total_amount: ::std::option::Option<::std::string::String>,
-    pub unfinished_reason: ::std::option::Option<::std::string::String>,
 }

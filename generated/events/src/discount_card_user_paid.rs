@@ -11,13 +11,33 @@
 #[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct PayInformation {
+    #[serde(
+        default,
+        deserialize_with = "::wechatpay_core::lenient::option",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub transaction_id: ::std::option::Option<::std::string::String>,
+    #[serde(
+        default,
+        deserialize_with = "::wechatpay_core::lenient::option",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub pay_state: ::std::option::Option<::std::string::String>,
+    #[serde(
+        default,
+        deserialize_with = "::wechatpay_core::lenient::option",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub pay_amount: ::std::option::Option<::std::string::String>,
+    #[serde(
+        default,
+        deserialize_with = "::wechatpay_core::lenient::option",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub pay_time: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
     #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    pub transaction_id: ::std::option::Option<::std::string::String>,
-    pub pay_state: ::std::option::Option<::std::string::String>,
-    pub pay_amount: ::std::option::Option<::std::string::String>,
-    pub pay_time: ::std::option::Option<::std::string::String>,
 }
 /// The decrypted `resource` of a `DISCOUNT_CARD.USER_PAID` notification (the plaintext of `resource.ciphertext`).
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -25,20 +45,66 @@ pub struct PayInformation {
 #[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Resource {
+    /// 公众账号ID
+    #[serde(
+        default,
+        deserialize_with = "::wechatpay_core::lenient::option",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub appid: ::std::option::Option<::std::string::String>,
+    /// 微信用户在商户对应AppID下的唯一标识。
+    #[serde(
+        default,
+        deserialize_with = "::wechatpay_core::lenient::option",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub openid: ::std::option::Option<::std::string::String>,
+    /// 先享卡ID
+    #[serde(
+        default,
+        deserialize_with = "::wechatpay_core::lenient::option",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub card_id: ::std::option::Option<::std::string::String>,
+    #[serde(
+        default,
+        deserialize_with = "::wechatpay_core::lenient::option",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub card_template_id: ::std::option::Option<::std::string::String>,
+    #[serde(
+        default,
+        deserialize_with = "::wechatpay_core::lenient::option",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub out_card_code: ::std::option::Option<::std::string::String>,
+    #[serde(
+        default,
+        deserialize_with = "::wechatpay_core::lenient::option",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub mchid: ::std::option::Option<::std::string::String>,
+    #[serde(
+        default,
+        deserialize_with = "::wechatpay_core::lenient::option",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub state: ::std::option::Option<::std::string::String>,
+    #[serde(
+        default,
+        deserialize_with = "::wechatpay_core::lenient::option",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub unfinished_reason: ::std::option::Option<::std::string::String>,
+    #[serde(
+        default,
+        deserialize_with = "::wechatpay_core::lenient::option",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub total_amount: ::std::option::Option<::std::string::String>,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub pay_information: ::std::option::Option<PayInformation>,
     /// Members the docs do not list for this object, kept as sent.
     #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    /// 公众账号ID
-    pub appid: ::std::option::Option<::std::string::String>,
-    /// 微信用户在商户对应AppID下的唯一标识。
-    pub openid: ::std::option::Option<::std::string::String>,
-    /// 先享卡ID
-    pub card_id: ::std::option::Option<::std::string::String>,
-    pub card_template_id: ::std::option::Option<::std::string::String>,
-    pub out_card_code: ::std::option::Option<::std::string::String>,
-    pub mchid: ::std::option::Option<::std::string::String>,
-    pub state: ::std::option::Option<::std::string::String>,
-    pub unfinished_reason: ::std::option::Option<::std::string::String>,
-    pub total_amount: ::std::option::Option<::std::string::String>,
-    pub pay_information: ::std::option::Option<PayInformation>,
 }

@@ -12,39 +12,84 @@
 #[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Resource {
-    /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
-    pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     /// 保险订单ID
     ///
-    /// Required in the docs.
+    /// Required in the docs; optional here so that an answer without it still decodes.
+    #[serde(
+        default,
+        deserialize_with = "::wechatpay_core::lenient::option",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub order_id: ::std::option::Option<::std::string::String>,
     /// 商户保险订单号
     ///
-    /// Required in the docs.
+    /// Required in the docs; optional here so that an answer without it still decodes.
+    #[serde(
+        default,
+        deserialize_with = "::wechatpay_core::lenient::option",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub out_order_no: ::std::option::Option<::std::string::String>,
     /// 用户标识
     ///
-    /// Required in the docs.
+    /// Required in the docs; optional here so that an answer without it still decodes.
+    #[serde(
+        default,
+        deserialize_with = "::wechatpay_core::lenient::option",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub openid: ::std::option::Option<::std::string::String>,
     /// 最大理赔次数
     ///
-    /// Required in the docs.
+    /// Required in the docs; optional here so that an answer without it still decodes.
+    #[serde(
+        default,
+        deserialize_with = "::wechatpay_core::lenient::option",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub max_claim_count: ::std::option::Option<::serde_json::Number>,
     /// 已理赔次数
     ///
-    /// Required in the docs.
+    /// Required in the docs; optional here so that an answer without it still decodes.
+    #[serde(
+        default,
+        deserialize_with = "::wechatpay_core::lenient::option",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub claimed_count: ::std::option::Option<::serde_json::Number>,
     /// 保险订单领取时间
     ///
-    /// Required in the docs.
+    /// Required in the docs; optional here so that an answer without it still decodes.
+    #[serde(
+        default,
+        deserialize_with = "::wechatpay_core::lenient::option",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub order_receive_time: ::std::option::Option<::std::string::String>,
     /// 保险订单领取状态
     ///
-    /// Required in the docs.
+    /// Required in the docs; optional here so that an answer without it still decodes.
+    #[serde(
+        default,
+        deserialize_with = "::wechatpay_core::lenient::option",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub order_receive_state: ::std::option::Option<::std::string::String>,
     /// 保险订单开始时间
+    #[serde(
+        default,
+        deserialize_with = "::wechatpay_core::lenient::option",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub order_begin_time: ::std::option::Option<::std::string::String>,
     /// 保险订单结束时间
+    #[serde(
+        default,
+        deserialize_with = "::wechatpay_core::lenient::option",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub order_end_time: ::std::option::Option<::std::string::String>,
+    /// Members the docs do not list for this object, kept as sent.
+    #[serde(flatten)]
+    pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }

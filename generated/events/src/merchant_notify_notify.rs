@@ -11,46 +11,77 @@
 #[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct TopicName {
+    /// Required in the docs; optional here so that an answer without it still decodes.
+    #[serde(
+        default,
+        deserialize_with = "::wechatpay_core::lenient::option",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub topic_english_name: ::std::option::Option<::std::string::String>,
+    /// Required in the docs; optional here so that an answer without it still decodes.
+    #[serde(
+        default,
+        deserialize_with = "::wechatpay_core::lenient::option",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub topic_chinese_name: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
     #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    ///
-    ///
-    /// Required in the docs.
-    pub topic_english_name: ::std::option::Option<::std::string::String>,
-    ///
-    ///
-    /// Required in the docs.
-    pub topic_chinese_name: ::std::option::Option<::std::string::String>,
 }
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 #[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct MessageContent {
-    /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
-    pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     /// 商户号
     ///
-    /// Required in the docs.
+    /// Required in the docs; optional here so that an answer without it still decodes.
+    #[serde(
+        default,
+        deserialize_with = "::wechatpay_core::lenient::option",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub merchant_code: ::std::option::Option<::std::string::String>,
     /// 商户全称
     ///
-    /// Required in the docs.
+    /// Required in the docs; optional here so that an answer without it still decodes.
+    #[serde(
+        default,
+        deserialize_with = "::wechatpay_core::lenient::option",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub merchant_company_name: ::std::option::Option<::std::string::String>,
     /// 业务发生时间
     ///
-    /// Required in the docs.
+    /// Required in the docs; optional here so that an answer without it still decodes.
+    #[serde(
+        default,
+        deserialize_with = "::wechatpay_core::lenient::option",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub business_time: ::std::option::Option<::std::string::String>,
     /// 业务单据
     ///
-    /// Required in the docs.
+    /// Required in the docs; optional here so that an answer without it still decodes.
+    #[serde(
+        default,
+        deserialize_with = "::wechatpay_core::lenient::option",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub business_code: ::std::option::Option<::std::string::String>,
     /// 业务状态
     ///
-    /// Required in the docs.
+    /// Required in the docs; optional here so that an answer without it still decodes.
+    #[serde(
+        default,
+        deserialize_with = "::wechatpay_core::lenient::option",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub business_state: ::std::option::Option<::std::string::String>,
+    /// Members the docs do not list for this object, kept as sent.
+    #[serde(flatten)]
+    pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 /// The decrypted `resource` of a `MERCHANT_NOTIFY.NOTIFY` notification (the plaintext of `resource.ciphertext`).
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -58,15 +89,13 @@ pub struct MessageContent {
 #[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Resource {
+    /// Required in the docs; optional here so that an answer without it still decodes.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub topic_name: ::std::option::Option<TopicName>,
+    /// Required in the docs; optional here so that an answer without it still decodes.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub message_content: ::std::option::Option<MessageContent>,
     /// Members the docs do not list for this object, kept as sent.
     #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    ///
-    ///
-    /// Required in the docs.
-    pub topic_name: ::std::option::Option<TopicName>,
-    ///
-    ///
-    /// Required in the docs.
-    pub message_content: ::std::option::Option<MessageContent>,
 }

@@ -13,13 +13,18 @@
 #[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CombineImageResult {
+    /// 生成的图片URL
+    ///
+    /// Required in the docs; optional here so that an answer without it still decodes.
+    #[serde(
+        default,
+        deserialize_with = "::wechatpay_core::lenient::option",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub image_url: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
     #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    /// 生成的图片URL
-    ///
-    /// Required in the docs.
-    pub image_url: ::std::option::Option<::std::string::String>,
 }
 /// The decrypted `resource` of a `PRODUCT_COUPON_SP.IMAGE_GENERATION` notification (the plaintext of `resource.ciphertext`).
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -27,29 +32,43 @@ pub struct CombineImageResult {
 #[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Resource {
-    /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
-    pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     /// 品牌ID
     ///
-    /// Required in the docs.
+    /// Required in the docs; optional here so that an answer without it still decodes.
+    #[serde(
+        default,
+        deserialize_with = "::wechatpay_core::lenient::option",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub brand_id: ::std::option::Option<::std::string::String>,
     /// 图片生成的任务ID
     ///
-    /// Required in the docs.
+    /// Required in the docs; optional here so that an answer without it still decodes.
+    #[serde(
+        default,
+        deserialize_with = "::wechatpay_core::lenient::option",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub task_id: ::std::option::Option<::std::string::String>,
     /// 图片生成类型
     ///
-    /// Required in the docs.
+    /// Required in the docs; optional here so that an answer without it still decodes.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub image_generation_type: ::std::option::Option<ImageGenerationType>,
     /// 任务状态
     ///
-    /// Required in the docs.
+    /// Required in the docs; optional here so that an answer without it still decodes.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub task_state: ::std::option::Option<TaskState>,
     /// 拼图结果
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub combine_image_result: ::std::option::Option<CombineImageResult>,
     /// 生成商品图结果
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub cut_out_result: ::std::option::Option<CombineImageResult>,
+    /// Members the docs do not list for this object, kept as sent.
+    #[serde(flatten)]
+    pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ::wechatpay_core::wire_enum! {
     #[doc = " 图片生成类型"] ImageGenerationType { #[doc = " `COMBINE_IMAGE`"]

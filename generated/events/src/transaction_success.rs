@@ -54,75 +54,83 @@
 //! - <https://pay.weixin.qq.com/doc/global/v3/zh/4014096450>
 //! - <https://pay.weixin.qq.com/doc/global/v3/zh/4012354798>
 //! - <https://pay.weixin.qq.com/doc/v3/partner/4015124358>
-/// 分账接收方对象
-#[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
-#[non_exhaustive]
-pub struct Receiver {
-    /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
-    pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    /// 分账接收方的类型
-    ///
-    /// Required in the docs.
-    pub r#type: ::std::option::Option<Type>,
-    /// 分账接收方的账号
-    /// 类型是MERCHANT\_ID时，是商户号
-    /// 类型是PERSONAL\_OPENID时，是个人OpenID
-    ///
-    /// Required in the docs.
-    pub account: ::std::option::Option<::std::string::String>,
-    /// 分账动账金额，单位为分，只能为整数
-    ///
-    /// Required in the docs.
-    pub amount: ::std::option::Option<::serde_json::Number>,
-    /// 分账/回退描述
-    ///
-    /// Required in the docs.
-    pub description: ::std::option::Option<::std::string::String>,
-}
 /// trade\_scene为PARKING时，返回停车场景信息
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 #[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ParkingInfo {
-    /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
-    pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     /// 车主服务为商户分配的入场ID，商户通过入场通知接口获取入场ID
     ///
-    /// Required in the docs.
+    /// Required in the docs; optional here so that an answer without it still decodes.
+    #[serde(
+        default,
+        deserialize_with = "::wechatpay_core::lenient::option",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub parking_id: ::std::option::Option<::std::string::String>,
     /// 车牌号，仅包括省份+车牌，不包括特殊字符。
     ///
-    /// Required in the docs.
+    /// Required in the docs; optional here so that an answer without it still decodes.
+    #[serde(
+        default,
+        deserialize_with = "::wechatpay_core::lenient::option",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub plate_number: ::std::option::Option<::std::string::String>,
     /// 车牌颜色
     ///
-    /// Required in the docs.
+    /// Required in the docs; optional here so that an answer without it still decodes.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub plate_color: ::std::option::Option<PlateColor>,
     /// 用户入场时间
     ///
-    /// Required in the docs.
+    /// Required in the docs; optional here so that an answer without it still decodes.
+    #[serde(
+        default,
+        deserialize_with = "::wechatpay_core::lenient::option",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub start_time: ::std::option::Option<::std::string::String>,
     /// 用户出场时间
     ///
-    /// Required in the docs.
+    /// Required in the docs; optional here so that an answer without it still decodes.
+    #[serde(
+        default,
+        deserialize_with = "::wechatpay_core::lenient::option",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub end_time: ::std::option::Option<::std::string::String>,
     /// 所在停车位车场的名称
     ///
-    /// Required in the docs.
+    /// Required in the docs; optional here so that an answer without it still decodes.
+    #[serde(
+        default,
+        deserialize_with = "::wechatpay_core::lenient::option",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub parking_name: ::std::option::Option<::std::string::String>,
     /// 计费的时间长，单位为秒
     ///
-    /// Required in the docs.
+    /// Required in the docs; optional here so that an answer without it still decodes.
+    #[serde(
+        default,
+        deserialize_with = "::wechatpay_core::lenient::option",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub charging_duration: ::std::option::Option<::serde_json::Number>,
     /// 停车场设备ID
     ///
-    /// Required in the docs.
+    /// Required in the docs; optional here so that an answer without it still decodes.
+    #[serde(
+        default,
+        deserialize_with = "::wechatpay_core::lenient::option",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub device_id: ::std::option::Option<::std::string::String>,
+    /// Members the docs do not list for this object, kept as sent.
+    #[serde(flatten)]
+    pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 /// 支付者信息，详细说明见下文
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -130,15 +138,30 @@ pub struct ParkingInfo {
 #[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Payer {
+    /// 用户在服务商的标识
+    #[serde(
+        default,
+        deserialize_with = "::wechatpay_core::lenient::option",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub openid: ::std::option::Option<::std::string::String>,
+    /// 用户在子商户的标识
+    #[serde(
+        default,
+        deserialize_with = "::wechatpay_core::lenient::option",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub sub_openid: ::std::option::Option<::std::string::String>,
+    /// 用户在服务商appid下的唯一标识
+    #[serde(
+        default,
+        deserialize_with = "::wechatpay_core::lenient::option",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub sp_openid: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
     #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    /// 用户在服务商的标识
-    ///
-    /// Required in the docs.
-    pub openid: ::std::option::Option<::std::string::String>,
-    /// 用户在子商户的标识
-    pub sub_openid: ::std::option::Option<::std::string::String>,
 }
 /// 汇率信息
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -146,13 +169,23 @@ pub struct Payer {
 #[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ExchangeRate {
+    /// 汇率类型
+    #[serde(
+        default,
+        deserialize_with = "::wechatpay_core::lenient::option",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub r#type: ::std::option::Option<::std::string::String>,
+    /// 汇率值
+    #[serde(
+        default,
+        deserialize_with = "::wechatpay_core::lenient::option",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub rate: ::std::option::Option<i64>,
     /// Members the docs do not list for this object, kept as sent.
     #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    /// 汇率类型
-    pub r#type: ::std::option::Option<::std::string::String>,
-    /// 汇率值
-    pub rate: ::std::option::Option<i64>,
 }
 /// 订单金额信息，详细说明见下文
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -160,45 +193,174 @@ pub struct ExchangeRate {
 #[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Amount {
+    /// 符合ISO 4217标准的三位字母代码，目前只支持人民币：CNY
+    #[serde(
+        default,
+        deserialize_with = "::wechatpay_core::lenient::option",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub currency: ::std::option::Option<::std::string::String>,
+    /// 用户支付金额，单位为分
+    #[serde(
+        default,
+        deserialize_with = "::wechatpay_core::lenient::option",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub payer_total: ::std::option::Option<i64>,
+    /// 用户支付币种
+    #[serde(
+        default,
+        deserialize_with = "::wechatpay_core::lenient::option",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub payer_currency: ::std::option::Option<::std::string::String>,
+    /// 汇率信息
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub exchange_rate: ::std::option::Option<ExchangeRate>,
+    /// 订单总金额，单位为分
+    ///
+    /// Required in the docs; optional here so that an answer without it still decodes.
+    #[serde(
+        default,
+        deserialize_with = "::wechatpay_core::lenient::option",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub total: ::std::option::Option<i64>,
     /// Members the docs do not list for this object, kept as sent.
     #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    /// 符合ISO 4217标准的三位字母代码，目前只支持人民币：CNY
-    pub currency: ::std::option::Option<::std::string::String>,
-    /// 用户实际支付金额，单位为分，只能为整数
-    pub payer_total: ::std::option::Option<::serde_json::Number>,
-    /// 用户支付币种
-    pub payer_currency: ::std::option::Option<::std::string::String>,
-    /// 汇率信息
-    pub exchange_rate: ::std::option::Option<ExchangeRate>,
 }
-/// 优惠功能信息，详细说明见下文
+/// 单品列表
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]
+#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+#[derive(::serde::Deserialize)]
+#[non_exhaustive]
+pub struct GoodsDetail {
+    /// 商品编码
+    ///
+    /// Required in the docs; optional here so that an answer without it still decodes.
+    #[serde(
+        default,
+        deserialize_with = "::wechatpay_core::lenient::option",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub goods_id: ::std::option::Option<::std::string::String>,
+    /// 商品数量
+    ///
+    /// Required in the docs; optional here so that an answer without it still decodes.
+    #[serde(
+        default,
+        deserialize_with = "::wechatpay_core::lenient::option",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub quantity: ::std::option::Option<i64>,
+    /// 商品单价，单位为分
+    ///
+    /// Required in the docs; optional here so that an answer without it still decodes.
+    #[serde(
+        default,
+        deserialize_with = "::wechatpay_core::lenient::option",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub unit_price: ::std::option::Option<i64>,
+    /// 商品优惠金额，单位为分
+    ///
+    /// Required in the docs; optional here so that an answer without it still decodes.
+    #[serde(
+        default,
+        deserialize_with = "::wechatpay_core::lenient::option",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub discount_amount: ::std::option::Option<i64>,
+    /// 商品备注
+    #[serde(
+        default,
+        deserialize_with = "::wechatpay_core::lenient::option",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub goods_remark: ::std::option::Option<::std::string::String>,
+    /// Members the docs do not list for this object, kept as sent.
+    #[serde(flatten)]
+    pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+/// 优惠功能，享受优惠时返回
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
 #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
 #[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct PromotionDetail {
+    /// 券ID
+    ///
+    /// Required in the docs; optional here so that an answer without it still decodes.
+    #[serde(
+        default,
+        deserialize_with = "::wechatpay_core::lenient::option",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub coupon_id: ::std::option::Option<::std::string::String>,
+    /// 优惠名称
+    #[serde(
+        default,
+        deserialize_with = "::wechatpay_core::lenient::option",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub name: ::std::option::Option<::std::string::String>,
+    /// 优惠范围
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub scope: ::std::option::Option<Scope>,
+    /// 优惠类型
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub r#type: ::std::option::Option<Type>,
+    /// 优惠券面额，单位为分
+    ///
+    /// Required in the docs; optional here so that an answer without it still decodes.
+    #[serde(
+        default,
+        deserialize_with = "::wechatpay_core::lenient::option",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub amount: ::std::option::Option<i64>,
+    /// 活动ID
+    #[serde(
+        default,
+        deserialize_with = "::wechatpay_core::lenient::option",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub stock_id: ::std::option::Option<::std::string::String>,
+    /// 微信出资，单位为分
+    #[serde(
+        default,
+        deserialize_with = "::wechatpay_core::lenient::option",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub wechatpay_contribute: ::std::option::Option<i64>,
+    /// 商户出资，单位为分
+    #[serde(
+        default,
+        deserialize_with = "::wechatpay_core::lenient::option",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub merchant_contribute: ::std::option::Option<i64>,
+    /// 其他出资，单位为分
+    #[serde(
+        default,
+        deserialize_with = "::wechatpay_core::lenient::option",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub other_contribute: ::std::option::Option<i64>,
+    /// 优惠币种
+    #[serde(
+        default,
+        deserialize_with = "::wechatpay_core::lenient::option",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub currency: ::std::option::Option<::std::string::String>,
+    /// 单品列表
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub goods_detail: ::std::option::Option<::std::vec::Vec<GoodsDetail>>,
     /// Members the docs do not list for this object, kept as sent.
     #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    /// 券或者立减优惠ID
-    ///
-    /// Required in the docs.
-    pub coupon_id: ::std::option::Option<::std::string::String>,
-    /// 优惠名称。
-    pub name: ::std::option::Option<::std::string::String>,
-    /// 枚举值
-    /// GLOBAL：全场代金券
-    /// SINGLE：单品优惠
-    pub scope: ::std::option::Option<Scope>,
-    /// 枚举值：
-    /// CASH：充值型代金券
-    /// NOCASH：免充值型代金券
-    pub r#type: ::std::option::Option<PromotionDetailType>,
-    /// 在微信商户后台配置的批次ID。
-    pub activity_id: ::std::option::Option<::std::string::String>,
-    /// CNY：人民币，境内商户号仅支持人民币。
-    pub currency: ::std::option::Option<::std::string::String>,
 }
 /// 订单金额
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -206,27 +368,52 @@ pub struct PromotionDetail {
 #[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SubOrdersAmount {
-    /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
-    pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     /// 标价金额
     ///
-    /// Required in the docs.
+    /// Required in the docs; optional here so that an answer without it still decodes.
+    #[serde(
+        default,
+        deserialize_with = "::wechatpay_core::lenient::option",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub total_amount: ::std::option::Option<::serde_json::Number>,
     /// 现金支付金额
     ///
-    /// Required in the docs.
+    /// Required in the docs; optional here so that an answer without it still decodes.
+    #[serde(
+        default,
+        deserialize_with = "::wechatpay_core::lenient::option",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub payer_amount: ::std::option::Option<::serde_json::Number>,
     /// 标价币种
     ///
-    /// Required in the docs.
+    /// Required in the docs; optional here so that an answer without it still decodes.
+    #[serde(
+        default,
+        deserialize_with = "::wechatpay_core::lenient::option",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub currency: ::std::option::Option<::std::string::String>,
     /// 现金支付币种
     ///
-    /// Required in the docs.
+    /// Required in the docs; optional here so that an answer without it still decodes.
+    #[serde(
+        default,
+        deserialize_with = "::wechatpay_core::lenient::option",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub payer_currency: ::std::option::Option<::std::string::String>,
     /// 结算汇率
+    #[serde(
+        default,
+        deserialize_with = "::wechatpay_core::lenient::option",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub settlement_rate: ::std::option::Option<::serde_json::Number>,
+    /// Members the docs do not list for this object, kept as sent.
+    #[serde(flatten)]
+    pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 /// 商品单列表
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -234,37 +421,84 @@ pub struct SubOrdersAmount {
 #[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SubOrders {
-    /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
-    pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     /// 商品单发起商户号
     ///
-    /// Required in the docs.
+    /// Required in the docs; optional here so that an answer without it still decodes.
+    #[serde(
+        default,
+        deserialize_with = "::wechatpay_core::lenient::option",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub mchid: ::std::option::Option<::std::string::String>,
     /// 商品单个人收款方受理授权ID
+    #[serde(
+        default,
+        deserialize_with = "::wechatpay_core::lenient::option",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub individual_auth_id: ::std::option::Option<::std::string::String>,
     /// 商品单个人收款方平台昵称
+    #[serde(
+        default,
+        deserialize_with = "::wechatpay_core::lenient::option",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub individual_name: ::std::option::Option<::std::string::String>,
     /// 交易类型
+    #[serde(
+        default,
+        deserialize_with = "::wechatpay_core::lenient::option",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub trade_type: ::std::option::Option<::std::string::String>,
     /// 交易状态
     ///
-    /// Required in the docs.
+    /// Required in the docs; optional here so that an answer without it still decodes.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub trade_state: ::std::option::Option<SubOrdersTradeState>,
     /// 付款银行
+    #[serde(
+        default,
+        deserialize_with = "::wechatpay_core::lenient::option",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub bank_type: ::std::option::Option<::std::string::String>,
     /// 附加数据
+    #[serde(
+        default,
+        deserialize_with = "::wechatpay_core::lenient::option",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub attach: ::std::option::Option<::std::string::String>,
     /// 订单金额
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub amount: ::std::option::Option<SubOrdersAmount>,
     /// 支付完成时间
+    #[serde(
+        default,
+        deserialize_with = "::wechatpay_core::lenient::option",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub success_time: ::std::option::Option<::std::string::String>,
     /// 微信支付订单号
+    #[serde(
+        default,
+        deserialize_with = "::wechatpay_core::lenient::option",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub transaction_id: ::std::option::Option<::std::string::String>,
     /// 商品单订单号
     ///
-    /// Required in the docs.
+    /// Required in the docs; optional here so that an answer without it still decodes.
+    #[serde(
+        default,
+        deserialize_with = "::wechatpay_core::lenient::option",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub out_trade_no: ::std::option::Option<::std::string::String>,
+    /// Members the docs do not list for this object, kept as sent.
+    #[serde(flatten)]
+    pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 /// 支付者信息
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -272,13 +506,18 @@ pub struct SubOrders {
 #[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CombinePayerInfo {
+    /// 用户标识
+    ///
+    /// Required in the docs; optional here so that an answer without it still decodes.
+    #[serde(
+        default,
+        deserialize_with = "::wechatpay_core::lenient::option",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub openid: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
     #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    /// 用户标识
-    ///
-    /// Required in the docs.
-    pub openid: ::std::option::Option<::std::string::String>,
 }
 /// 使用的商户贴息信息(微信分付)
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -286,17 +525,23 @@ pub struct CombinePayerInfo {
 #[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct InstallmentInfo {
-    /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
-    pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     /// 是否使用了商户贴息
     ///
-    /// Required in the docs.
+    /// Required in the docs; optional here so that an answer without it still decodes.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub use_subsidy: ::std::option::Option<bool>,
     /// 用户实际选择分期期数
     ///
-    /// Required in the docs.
+    /// Required in the docs; optional here so that an answer without it still decodes.
+    #[serde(
+        default,
+        deserialize_with = "::wechatpay_core::lenient::option",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub selected_installment_number: ::std::option::Option<i64>,
+    /// Members the docs do not list for this object, kept as sent.
+    #[serde(flatten)]
+    pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 /// 支付场景信息描述
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -304,19 +549,27 @@ pub struct InstallmentInfo {
 #[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SceneInfo {
+    /// 终端设备号（门店号或收银设备ID）
+    ///
+    /// Required in the docs; optional here so that an answer without it still decodes.
+    #[serde(
+        default,
+        deserialize_with = "::wechatpay_core::lenient::option",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub device_id: ::std::option::Option<::std::string::String>,
+    /// 商品单列表
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub sub_orders: ::std::option::Option<SubOrders>,
+    /// 支付者信息
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub combine_payer_info: ::std::option::Option<CombinePayerInfo>,
+    /// 使用的商户贴息信息(微信分付)
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub installment_info: ::std::option::Option<InstallmentInfo>,
     /// Members the docs do not list for this object, kept as sent.
     #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    /// 终端设备号（门店号或收银设备ID）
-    ///
-    /// Required in the docs.
-    pub device_id: ::std::option::Option<::std::string::String>,
-    /// 商品单列表
-    pub sub_orders: ::std::option::Option<SubOrders>,
-    /// 支付者信息
-    pub combine_payer_info: ::std::option::Option<CombinePayerInfo>,
-    /// 使用的商户贴息信息(微信分付)
-    pub installment_info: ::std::option::Option<InstallmentInfo>,
 }
 /// The decrypted `resource` of a `TRANSACTION.SUCCESS` notification (the plaintext of `resource.ciphertext`).
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -324,109 +577,198 @@ pub struct SceneInfo {
 #[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Resource {
-    /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
-    pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     /// 调用接口提交的商户号
-    ///
-    /// Required in the docs.
+    #[serde(
+        default,
+        deserialize_with = "::wechatpay_core::lenient::option",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub sp_mchid: ::std::option::Option<::std::string::String>,
     /// 调用接口提交的子商户号
-    ///
-    /// Required in the docs.
+    #[serde(
+        default,
+        deserialize_with = "::wechatpay_core::lenient::option",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 微信支付系统生成的订单号
     ///
-    /// Required in the docs.
+    /// Required in the docs; optional here so that an answer without it still decodes.
+    #[serde(
+        default,
+        deserialize_with = "::wechatpay_core::lenient::option",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub transaction_id: ::std::option::Option<::std::string::String>,
-    /// 微信分账/回退单号
-    ///
-    /// Required in the docs.
-    pub order_id: ::std::option::Option<::std::string::String>,
-    /// 分账方系统内部的分账/回退单号
-    ///
-    /// Required in the docs.
-    pub out_order_no: ::std::option::Option<::std::string::String>,
-    /// 分账接收方对象
-    ///
-    /// Required in the docs.
-    pub receiver: ::std::option::Option<Receiver>,
     /// 订单支付完成时间
     ///
-    /// Required in the docs.
+    /// Required in the docs; optional here so that an answer without it still decodes.
+    #[serde(
+        default,
+        deserialize_with = "::wechatpay_core::lenient::option",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub success_time: ::std::option::Option<::std::string::String>,
     /// 调用接口提交的应用ID
     ///
-    /// Required in the docs.
+    /// Required in the docs; optional here so that an answer without it still decodes.
+    #[serde(
+        default,
+        deserialize_with = "::wechatpay_core::lenient::option",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub appid: ::std::option::Option<::std::string::String>,
     /// 调用接口提交的商户服务订单号
     ///
-    /// Required in the docs.
+    /// Required in the docs; optional here so that an answer without it still decodes.
+    #[serde(
+        default,
+        deserialize_with = "::wechatpay_core::lenient::option",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub out_trade_no: ::std::option::Option<::std::string::String>,
     /// 商户自定义字段，用户交易账单中对扣费服务的描述。
     ///
-    /// Required in the docs.
+    /// Required in the docs; optional here so that an answer without it still decodes.
+    #[serde(
+        default,
+        deserialize_with = "::wechatpay_core::lenient::option",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub description: ::std::option::Option<::std::string::String>,
     /// 订单成功创建时返回
     ///
-    /// Required in the docs.
+    /// Required in the docs; optional here so that an answer without it still decodes.
+    #[serde(
+        default,
+        deserialize_with = "::wechatpay_core::lenient::option",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub create_time: ::std::option::Option<::std::string::String>,
-    /// 交易状态：
-    /// SUCCESS：支付成功
-    /// ACCEPT：已接收，等待扣款
-    /// PAY\_FAIL：支付失败(其他原因，如银行返回失败)
-    /// REFUND：转入退款
+    /// 交易状态
     ///
-    /// Required in the docs.
+    /// Required in the docs; optional here so that an answer without it still decodes.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub trade_state: ::std::option::Option<TradeState>,
-    /// 对当前订单状态的描述和下一步操作的指引。
-    pub trade_state_description: ::std::option::Option<::std::string::String>,
     /// 银行类型，采用字符串类型的银行标识。
+    #[serde(
+        default,
+        deserialize_with = "::wechatpay_core::lenient::option",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub bank_type: ::std::option::Option<::std::string::String>,
     /// 附加数据，在查询API和支付通知中原样返回，可作为自定义参数使用，实际情况下只有支付完成状态才会返回该字段。
+    #[serde(
+        default,
+        deserialize_with = "::wechatpay_core::lenient::option",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub attach: ::std::option::Option<::std::string::String>,
     /// 枚举值：
     /// Y：用户已还款
     /// N：用户未还款
     /// 注意：使用此字段前需先确认bank\_type字段值为BPA以及 trade\_state字段值为SUCCESS。
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_repaid: ::std::option::Option<UserRepaid>,
     /// 交易场景值，目前支持PARKING：车场停车场景
-    ///
-    /// Required in the docs.
+    #[serde(
+        default,
+        deserialize_with = "::wechatpay_core::lenient::option",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub trade_scene: ::std::option::Option<::std::string::String>,
     /// trade\_scene为PARKING时，返回停车场景信息
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub parking_info: ::std::option::Option<ParkingInfo>,
     /// 支付者信息，详细说明见下文
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub payer: ::std::option::Option<Payer>,
     /// 订单金额信息，详细说明见下文
     ///
-    /// Required in the docs.
+    /// Required in the docs; optional here so that an answer without it still decodes.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub amount: ::std::option::Option<Amount>,
-    /// 优惠功能信息，详细说明见下文
+    /// 优惠功能，享受优惠时返回
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub promotion_detail: ::std::option::Option<::std::vec::Vec<PromotionDetail>>,
     /// 调用接口提交的子商户应用ID
-    ///
-    /// Required in the docs.
+    #[serde(
+        default,
+        deserialize_with = "::wechatpay_core::lenient::option",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub sub_appid: ::std::option::Option<::std::string::String>,
     /// 合单应用程序APPID
+    #[serde(
+        default,
+        deserialize_with = "::wechatpay_core::lenient::option",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub combine_appid: ::std::option::Option<::std::string::String>,
     /// 交易单发起方的商户号
+    #[serde(
+        default,
+        deserialize_with = "::wechatpay_core::lenient::option",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub combine_mchid: ::std::option::Option<::std::string::String>,
     /// 商户系统内部对交易单定义的订单号
+    #[serde(
+        default,
+        deserialize_with = "::wechatpay_core::lenient::option",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub combine_out_trade_no: ::std::option::Option<::std::string::String>,
     /// 微信支付系统生成的订单号
+    #[serde(
+        default,
+        deserialize_with = "::wechatpay_core::lenient::option",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
     pub combine_transaction_id: ::std::option::Option<::std::string::String>,
     /// 支付场景信息描述
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub scene_info: ::std::option::Option<SceneInfo>,
+    /// 直连商户号
+    ///
+    /// Required in the docs; optional here so that an answer without it still decodes.
+    #[serde(
+        default,
+        deserialize_with = "::wechatpay_core::lenient::option",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub mchid: ::std::option::Option<::std::string::String>,
+    /// 交易类型
+    ///
+    /// Required in the docs; optional here so that an answer without it still decodes.
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub trade_type: ::std::option::Option<TradeType>,
+    /// 交易状态描述
+    ///
+    /// Required in the docs; optional here so that an answer without it still decodes.
+    #[serde(
+        default,
+        deserialize_with = "::wechatpay_core::lenient::option",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub trade_state_desc: ::std::option::Option<::std::string::String>,
+    /// 服务商应用ID
+    #[serde(
+        default,
+        deserialize_with = "::wechatpay_core::lenient::option",
+        skip_serializing_if = "::std::option::Option::is_none"
+    )]
+    pub sp_appid: ::std::option::Option<::std::string::String>,
+    /// Members the docs do not list for this object, kept as sent.
+    #[serde(flatten)]
+    pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 ::wechatpay_core::wire_enum! {
-    #[doc = " 分账接收方的类型"] Type { #[doc = " `MERCHANT_ID`"] MerchantId =
-    "MERCHANT_ID", #[doc = " `PERSONAL_OPENID`"] PersonalOpenid = "PERSONAL_OPENID", }
-}
-::wechatpay_core::wire_enum! {
-    #[doc = " 交易状态："] TradeState { #[doc = " `SUCCESS`"] Success = "SUCCESS",
-    #[doc = " `ACCEPT`"] Accept = "ACCEPT", #[doc = " `PAY_FAIL`"] PayFail = "PAY_FAIL",
-    #[doc = " `REFUND`"] Refund = "REFUND", }
+    #[doc = " 交易状态"] TradeState { #[doc = " `SUCCESS`"] Success = "SUCCESS",
+    #[doc = " `REFUND`"] Refund = "REFUND", #[doc = " `NOTPAY`"] Notpay = "NOTPAY", #[doc
+    = " `CLOSED`"] Closed = "CLOSED", #[doc = " `REVOKED`"] Revoked = "REVOKED", #[doc =
+    " `USERPAYING`"] Userpaying = "USERPAYING", #[doc = " `PAYERROR`"] Payerror =
+    "PAYERROR", }
 }
 ::wechatpay_core::wire_enum! {
     #[doc = " 枚举值："] UserRepaid { #[doc = " `Y`"] Y = "Y", #[doc = " `N`"] N =
@@ -439,12 +781,12 @@ pub struct Resource {
     " `LIMEGREEN`"] Limegreen = "LIMEGREEN", }
 }
 ::wechatpay_core::wire_enum! {
-    #[doc = " 枚举值"] Scope { #[doc = " `GLOBAL`"] Global = "GLOBAL", #[doc =
+    #[doc = " 优惠范围"] Scope { #[doc = " `GLOBAL`"] Global = "GLOBAL", #[doc =
     " `SINGLE`"] Single = "SINGLE", }
 }
 ::wechatpay_core::wire_enum! {
-    #[doc = " 枚举值："] PromotionDetailType { #[doc = " `CASH`"] Cash = "CASH",
-    #[doc = " `NOCASH`"] Nocash = "NOCASH", }
+    #[doc = " 优惠类型"] Type { #[doc = " `CASH`"] Cash = "CASH", #[doc =
+    " `NOCASH`"] Nocash = "NOCASH", }
 }
 ::wechatpay_core::wire_enum! {
     #[doc = " 交易状态"] SubOrdersTradeState { #[doc = " `SUCCESS`"] Success =
@@ -452,4 +794,9 @@ pub struct Resource {
     "NOTPAY", #[doc = " `CLOSED`"] Closed = "CLOSED", #[doc = " `REVOKED`"] Revoked =
     "REVOKED", #[doc = " `USERPAYING`"] Userpaying = "USERPAYING", #[doc = " `PAYERROR`"]
     Payerror = "PAYERROR", #[doc = " `ACCEPT`"] Accept = "ACCEPT", }
+}
+::wechatpay_core::wire_enum! {
+    #[doc = " 交易类型"] TradeType { #[doc = " `JSAPI`"] Jsapi = "JSAPI", #[doc =
+    " `NATIVE`"] Native = "NATIVE", #[doc = " `APP`"] App = "APP", #[doc = " `MWEB`"]
+    Mweb = "MWEB", #[doc = " `MICROPAY`"] Micropay = "MICROPAY", }
 }

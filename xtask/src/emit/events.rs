@@ -3,7 +3,7 @@
 //! `event_type` with an `Unknown` variant that keeps the raw decrypted JSON.
 
 use super::rust::{enum_tokens, ident, inner_doc_attrs, struct_tokens};
-use super::types::{merge_variants, Dir, StructDef, TypeSet};
+use super::types::{merge_variants, Dir, TypeSet};
 use super::Files;
 use crate::diag::{Diagnostic, Severity};
 use crate::naming;
@@ -270,7 +270,7 @@ fn module_source(e: &PageEvent) -> Result<String, String> {
     types.top_struct("Resource", &resource_doc, &fields, Dir::Response);
     let mut items = Vec::new();
     for s in &types.structs {
-        items.push(struct_tokens(&lenient(s), undocumented_field(s), &[], true));
+        items.push(struct_tokens(s, quote!(), &[], true, &Default::default()));
     }
     for en in &types.enums {
         items.push(enum_tokens(en));
@@ -288,36 +288,6 @@ fn module_source(e: &PageEvent) -> Result<String, String> {
         e.spec_file,
         prettyplease::unparse(&file)
     ))
-}
-
-/// Event resources are read leniently: notification pages often document several products at once
-/// and mark fields required that only one of them sends (the `TRANSACTION.SUCCESS` page requires
-/// `sp_mchid`, which a direct merchant's notification never has). Every field is therefore an `Option`
-/// (the docs' requirement stays in the field's doc), so a real notification never fails to decode for a
-/// field the docs call required.
-fn lenient(s: &StructDef) -> StructDef {
-    let mut s = s.clone();
-    for f in &mut s.fields {
-        if f.required {
-            f.required = false;
-            f.doc.push_str("\n\nRequired in the docs.");
-        }
-    }
-    s
-}
-
-/// Members the docs do not list are kept (`#[serde(flatten)]`), so nothing the server sends is lost.
-fn undocumented_field(s: &StructDef) -> proc_macro2::TokenStream {
-    let name = if s.fields.iter().any(|f| f.ident == "undocumented") {
-        ident("undocumented_members")
-    } else {
-        ident("undocumented")
-    };
-    quote! {
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub #name: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
 }
 
 fn lib_source(list: &[PageEvent], events: &[EventType]) -> Result<String, String> {
@@ -835,7 +805,7 @@ mod tests {
         assert_eq!(n, 1);
         let module = &files["events/src/a_b.rs"];
         assert!(module.contains("pub out_trade_no: ::std::option::Option<::std::string::String>"));
-        assert!(module.contains("Required in the docs."));
+        assert!(module.contains("Required in the docs;"));
         assert!(module.contains("#[serde(flatten)]"));
         let lib = &files["events/src/lib.rs"];
         assert!(lib.contains("\"A.B\" => Self::AB("), "{lib}");

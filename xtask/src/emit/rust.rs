@@ -141,6 +141,63 @@ fn ty_tokens(t: &Ty) -> TokenStream {
     }
 }
 
+/// Whether values of this type can be read through `wechatpay_core::lenient` (a numeric string for an
+/// integer, a number for a string id).
+fn lenient_ty(t: &Ty) -> bool {
+    match t {
+        Ty::String | Ty::I64 | Ty::Number => true,
+        Ty::Vec(inner) => lenient_ty(inner),
+        Ty::Bool | Ty::Value | Ty::Named(_) => false,
+    }
+}
+
+/// A field of a received type (a response or a notification resource): always optional, so an answer
+/// without a field the docs call required still decodes (the docs' requirement stays in the doc);
+/// scalars read leniently; absent values not written back by the `roundtrip` serialisation.
+fn received_field_tokens(f: &FieldDef) -> TokenStream {
+    let name = ident(&f.ident);
+    let ty = ty_tokens(&f.ty);
+    let mut text = f.doc.clone();
+    if f.required {
+        if !text.trim().is_empty() {
+            text.push_str("\n\n");
+        }
+        text.push_str(
+            "Required in the docs; optional here so that an answer without it still decodes.",
+        );
+    }
+    let doc = doc_attrs(&text);
+    let wire = &f.wire;
+    let rename = if naming::file_stem(&f.ident) != f.wire {
+        quote!(#[serde(rename = #wire)])
+    } else {
+        quote!()
+    };
+    let serde = if lenient_ty(&f.ty) {
+        quote!(#[serde(default, deserialize_with = "::wechatpay_core::lenient::option", skip_serializing_if = "::std::option::Option::is_none")])
+    } else {
+        quote!(#[serde(skip_serializing_if = "::std::option::Option::is_none")])
+    };
+    quote! {
+        #doc #rename #serde
+        pub #name: ::std::option::Option<#ty>,
+    }
+}
+
+/// The catch-all member of a received type: members the docs do not list, kept as sent.
+fn undocumented_tokens(s: &StructDef) -> TokenStream {
+    let name = if s.fields.iter().any(|f| f.ident == "undocumented") {
+        ident("undocumented_members")
+    } else {
+        ident("undocumented")
+    };
+    quote! {
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub #name: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+}
+
 fn field_tokens(f: &FieldDef, serialize: bool, serde: bool) -> TokenStream {
     let name = ident(&f.ident);
     let ty = ty_tokens(&f.ty);
@@ -198,14 +255,27 @@ pub fn struct_tokens(
     extra_fields: TokenStream,
     extra_new: &[(Ident, TokenStream)],
     serde: bool,
+    taken: &std::collections::BTreeSet<String>,
 ) -> TokenStream {
     let name = ident(&s.name);
     let doc = doc_attrs(if s.doc.is_empty() { "" } else { &s.doc });
-    let fields: Vec<TokenStream> = s
+    // A type only received (a response, a notification resource) is read leniently and keeps what the
+    // docs do not list; a type sent (or sent and received) stays strict.
+    let received = serde && s.de && !s.ser;
+    let mut fields: Vec<TokenStream> = s
         .fields
         .iter()
-        .map(|f| field_tokens(f, s.ser, serde))
+        .map(|f| {
+            if received {
+                received_field_tokens(f)
+            } else {
+                field_tokens(f, s.ser, serde)
+            }
+        })
         .collect();
+    if received {
+        fields.push(undocumented_tokens(s));
+    }
     let derive_ser = if !serde {
         quote!()
     } else if s.ser {
@@ -221,7 +291,7 @@ pub fn struct_tokens(
         quote!(#[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))])
     };
     let builder = if s.ser {
-        builder_tokens(s, extra_new)
+        builder_tokens(s, extra_new, taken)
     } else {
         quote!()
     };
@@ -354,15 +424,46 @@ fn collect_sensitive(fields: &[Field], prefix: &str, out: &mut Vec<String>) {
     }
 }
 
-fn builder_tokens(s: &StructDef, extra_new: &[(Ident, TokenStream)]) -> TokenStream {
+/// More required values than this and `new` takes them as a struct of named fields, so two values of
+/// the same type cannot be swapped silently; up to this many stay positional.
+pub const POSITIONAL_REQUIRED: usize = 3;
+
+/// The name of the struct of required values of `name`: `Body` → `Required`, `X` → `XRequired`; made
+/// unique against `taken` (the other types of the module).
+pub fn required_struct_name(name: &str, taken: &std::collections::BTreeSet<String>) -> String {
+    let base = if name == "Body" {
+        "Required".to_string()
+    } else {
+        format!("{name}Required")
+    };
+    let mut candidate = base.clone();
+    let mut i = 2;
+    while taken.contains(&candidate) {
+        candidate = format!("{base}{i}");
+        i += 1;
+    }
+    candidate
+}
+
+fn builder_tokens(
+    s: &StructDef,
+    extra_new: &[(Ident, TokenStream)],
+    taken: &std::collections::BTreeSet<String>,
+) -> TokenStream {
     let name = ident(&s.name);
+    let required: Vec<&FieldDef> = s.fields.iter().filter(|f| f.required).collect();
+    let named = required.len() > POSITIONAL_REQUIRED;
+    let required_name = required_struct_name(&s.name, taken);
+    let required_ident = ident(&required_name);
     let mut args = Vec::new();
     let mut inits = Vec::new();
     let mut setters = Vec::new();
     for f in &s.fields {
         let fname = ident(&f.ident);
         let (pty, conv) = param(f);
-        if f.required {
+        if f.required && named {
+            inits.push(quote!(#fname: required.#fname));
+        } else if f.required {
             args.push(quote!(#fname: #pty));
             if matches!(f.ty, Ty::String) {
                 inits.push(quote!(#fname: #conv));
@@ -382,6 +483,36 @@ fn builder_tokens(s: &StructDef, extra_new: &[(Ident, TokenStream)]) -> TokenStr
             });
         }
     }
+    // The struct of required values: plain public fields, so a struct literal names every value and
+    // the compiler proves all are given.
+    let required_struct = if named {
+        args.push(quote!(required: #required_ident));
+        let fields = required.iter().map(|f| {
+            let fname = ident(&f.ident);
+            let ty = ty_tokens(&f.ty);
+            let doc = doc_attrs(&f.doc);
+            quote!(#doc pub #fname: #ty,)
+        });
+        let doc = format!(
+            " The required values of [`{}`], by name: `{}::new({} {{ … }})`.",
+            s.name, s.name, required_name
+        );
+        // Plaintext meant to be encrypted never shows in `Debug`: no `Debug` then.
+        let debug = if required.iter().any(|f| f.sensitive()) {
+            quote!()
+        } else {
+            quote!(::std::fmt::Debug,)
+        };
+        quote! {
+            #[doc = #doc]
+            #[derive(#debug ::std::clone::Clone)]
+            pub struct #required_ident {
+                #(#fields)*
+            }
+        }
+    } else {
+        quote!()
+    };
     // Extra values (the body, an upload's parts) come after the parameters.
     for (n, t) in extra_new {
         args.push(quote!(#n: #t));
@@ -392,9 +523,18 @@ fn builder_tokens(s: &StructDef, extra_new: &[(Ident, TokenStream)]) -> TokenStr
     } else {
         quote!()
     };
+    let new_doc = if named {
+        format!(
+            " Creates the value from its required fields, named in [`{required_name}`]; optional ones are set with the methods below."
+        )
+    } else {
+        " Creates the value from its required fields; optional ones are set with the methods below."
+            .to_string()
+    };
     quote! {
+        #required_struct
         impl #name {
-            /// Creates the value from its required fields; optional ones are set with the methods below.
+            #[doc = #new_doc]
             #allow
             pub fn new(#(#args),*) -> Self {
                 Self { #(#inits),* }
@@ -595,9 +735,18 @@ pub fn operation_tokens(
         de: false,
     };
     // `Request` itself is never serialised: its fields go to the URL and headers, its body to JSON.
-    items.push(struct_tokens(&request, body_field, &extra_new, false));
+    // The module's type names, which a struct of required values must not take.
+    let taken: std::collections::BTreeSet<String> = ["Request", "Body", "Response", "Meta"]
+        .iter()
+        .map(|s| s.to_string())
+        .chain(types.structs.iter().map(|s| s.name.clone()))
+        .chain(types.enums.iter().map(|e| e.name.clone()))
+        .collect();
+    items.push(struct_tokens(
+        &request, body_field, &extra_new, false, &taken,
+    ));
     for s in &types.structs {
-        items.push(struct_tokens(s, quote!(), &[], true));
+        items.push(struct_tokens(s, quote!(), &[], true, &taken));
     }
     for e in &types.enums {
         items.push(enum_tokens(e));
@@ -738,7 +887,19 @@ fn fn_doc_text(op: &Operation, feature: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{doc_lines, escape_doc};
+    use super::{doc_lines, escape_doc, required_struct_name};
+
+    #[test]
+    fn required_struct_names_follow_the_rule_and_avoid_taken_names() {
+        let none = Default::default();
+        assert_eq!(required_struct_name("Body", &none), "Required");
+        assert_eq!(
+            required_struct_name("Receivers", &none),
+            "ReceiversRequired"
+        );
+        let taken = ["Required".to_string(), "Required2".to_string()].into();
+        assert_eq!(required_struct_name("Body", &taken), "Required3");
+    }
 
     #[test]
     fn markdown_is_escaped_outside_code_spans() {

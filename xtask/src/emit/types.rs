@@ -190,6 +190,7 @@ impl TypeSet {
                     FieldType::Object => self.object_ty(f, parent, dir),
                     FieldType::String => self.string_ty(f, parent),
                     FieldType::Integer => Ty::I64,
+                    FieldType::Number if is_fen_amount(f) => Ty::I64,
                     FieldType::Number => Ty::Number,
                     FieldType::Boolean => Ty::Bool,
                     // An array of arrays is not expressible in the docs' tables.
@@ -200,6 +201,7 @@ impl TypeSet {
             FieldType::Object => self.object_ty(f, parent, dir),
             FieldType::String => self.string_ty(f, parent),
             FieldType::Integer => Ty::I64,
+            FieldType::Number if is_fen_amount(f) => Ty::I64,
             FieldType::Number => Ty::Number,
             FieldType::Boolean => Ty::Bool,
         }
@@ -236,8 +238,10 @@ impl TypeSet {
         }
         let hint = naming::camel(&f.name);
         let defs = self.field_defs(&children, &hint, dir);
+        // Sent and received types are kept apart: a received type is read leniently, a sent one
+        // strictly (see `rust::struct_tokens`).
         let key = format!(
-            "S{:?}",
+            "S{dir:?}{:?}",
             defs.iter()
                 .map(|d| (d.wire.as_str(), d.ty.key(), d.required, d.sensitive()))
                 .collect::<Vec<_>>()
@@ -260,6 +264,25 @@ impl TypeSet {
         });
         Ty::Named(name)
     }
+}
+
+/// A `number` the docs describe as an amount in fen (or in the currency's smallest unit, or "integers
+/// only"): typed `i64` like the amounts the docs call `integer`, so money has one representation in
+/// API types and events.
+pub fn is_fen_amount(f: &Field) -> bool {
+    const MARKS: [&str; 10] = [
+        "单位为分",
+        "单位：分",
+        "单位:分",
+        "单位分",
+        "单位（分）",
+        "单位(分)",
+        "以分为单位",
+        "最小单位",
+        "只能为整数",
+        "单位为：分",
+    ];
+    MARKS.iter().any(|m| f.description.contains(m))
 }
 
 /// Enum variant identifiers for wire values: camel-cased, made unique, never `Unknown`.

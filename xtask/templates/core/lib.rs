@@ -216,3 +216,156 @@ pub fn check<T: ::serde::de::DeserializeOwned + ::serde::Serialize>(
         message: e.to_string(),
     })
 }
+
+/// Lenient decoding of received values (responses and notification resources): WeChat Pay sometimes
+/// sends an integer as a numeric string (`"100"`) or an id as a number (`1230000109`). The generated
+/// response types read every scalar field through [`lenient::option`], so such an answer still
+/// decodes; requests are written strictly as typed.
+pub mod lenient {
+    use ::serde::de::{Deserialize, Deserializer, Error, SeqAccess, Visitor};
+    use ::std::fmt;
+
+    /// A value that can be read leniently.
+    pub trait Lenient: Sized {
+        /// Reads the value, accepting the alternative forms described on [`lenient`](self).
+        fn deserialize_lenient<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error>;
+    }
+
+    /// `#[serde(default, deserialize_with = "…::lenient::option")]`: an optional field whose value is
+    /// read leniently; `null` is `None`.
+    pub fn option<'de, D: Deserializer<'de>, T: Lenient>(d: D) -> Result<Option<T>, D::Error> {
+        Option::<Wrap<T>>::deserialize(d).map(|o| o.map(|w| w.0))
+    }
+
+    struct Wrap<T>(T);
+
+    impl<'de, T: Lenient> Deserialize<'de> for Wrap<T> {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            T::deserialize_lenient(d).map(Wrap)
+        }
+    }
+
+    /// An integer: a JSON integer, a float without fraction, or a string holding an integer.
+    struct IntVisitor;
+
+    impl Visitor<'_> for IntVisitor {
+        type Value = i64;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("an integer or a string holding one")
+        }
+        fn visit_i64<E: Error>(self, v: i64) -> Result<i64, E> {
+            Ok(v)
+        }
+        fn visit_u64<E: Error>(self, v: u64) -> Result<i64, E> {
+            i64::try_from(v).map_err(|_| E::custom(format!("integer {v} is too large")))
+        }
+        fn visit_f64<E: Error>(self, v: f64) -> Result<i64, E> {
+            if v.fract() == 0.0 && v.abs() < 9.0e15 {
+                Ok(v as i64)
+            } else {
+                Err(E::custom(format!("{v} is not an integer")))
+            }
+        }
+        fn visit_str<E: Error>(self, v: &str) -> Result<i64, E> {
+            v.trim()
+                .parse()
+                .map_err(|_| E::custom(format!("string {v:?} does not hold an integer")))
+        }
+    }
+
+    impl Lenient for i64 {
+        fn deserialize_lenient<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            d.deserialize_any(IntVisitor)
+        }
+    }
+
+    /// A number: a JSON number or a string holding one.
+    struct NumberVisitor;
+
+    impl Visitor<'_> for NumberVisitor {
+        type Value = ::serde_json::Number;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a number or a string holding one")
+        }
+        fn visit_i64<E: Error>(self, v: i64) -> Result<Self::Value, E> {
+            Ok(v.into())
+        }
+        fn visit_u64<E: Error>(self, v: u64) -> Result<Self::Value, E> {
+            Ok(v.into())
+        }
+        fn visit_f64<E: Error>(self, v: f64) -> Result<Self::Value, E> {
+            ::serde_json::Number::from_f64(v).ok_or_else(|| E::custom("not a finite number"))
+        }
+        fn visit_str<E: Error>(self, v: &str) -> Result<Self::Value, E> {
+            match ::serde_json::from_str::<::serde_json::Value>(v.trim()) {
+                Ok(::serde_json::Value::Number(n)) => Ok(n),
+                _ => Err(E::custom(format!("string {v:?} does not hold a number"))),
+            }
+        }
+    }
+
+    impl Lenient for ::serde_json::Number {
+        fn deserialize_lenient<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            d.deserialize_any(NumberVisitor)
+        }
+    }
+
+    /// A string: a JSON string, or a number or boolean written as its JSON text.
+    struct StringVisitor;
+
+    impl Visitor<'_> for StringVisitor {
+        type Value = String;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a string or a number")
+        }
+        fn visit_str<E: Error>(self, v: &str) -> Result<String, E> {
+            Ok(v.to_owned())
+        }
+        fn visit_string<E: Error>(self, v: String) -> Result<String, E> {
+            Ok(v)
+        }
+        fn visit_i64<E: Error>(self, v: i64) -> Result<String, E> {
+            Ok(v.to_string())
+        }
+        fn visit_u64<E: Error>(self, v: u64) -> Result<String, E> {
+            Ok(v.to_string())
+        }
+        fn visit_f64<E: Error>(self, v: f64) -> Result<String, E> {
+            ::serde_json::Number::from_f64(v)
+                .map(|n| n.to_string())
+                .ok_or_else(|| E::custom("not a finite number"))
+        }
+        fn visit_bool<E: Error>(self, v: bool) -> Result<String, E> {
+            Ok(v.to_string())
+        }
+    }
+
+    impl Lenient for String {
+        fn deserialize_lenient<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            d.deserialize_any(StringVisitor)
+        }
+    }
+
+    /// A list whose elements are read leniently.
+    struct SeqVisitor<T>(::std::marker::PhantomData<T>);
+
+    impl<'de, T: Lenient> Visitor<'de> for SeqVisitor<T> {
+        type Value = Vec<T>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a list")
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<T>, A::Error> {
+            let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1024));
+            while let Some(Wrap(v)) = seq.next_element::<Wrap<T>>()? {
+                out.push(v);
+            }
+            Ok(out)
+        }
+    }
+
+    impl<T: Lenient> Lenient for Vec<T> {
+        fn deserialize_lenient<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            d.deserialize_seq(SeqVisitor(::std::marker::PhantomData))
+        }
+    }
+}

@@ -36,22 +36,30 @@ pub mod post {
         /// 机构id
         pub organization_id: ::std::string::String,
     }
+    /// The required values of [`Body`], by name: `Body::new(Required { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct Required {
+        /// 服务商公众号appid
+        pub sp_appid: ::std::string::String,
+        /// 子商户商户号
+        pub sub_mchid: ::std::string::String,
+        /// 设备id
+        pub device_id: ::std::string::String,
+        /// 原始数据
+        pub raw_data: ::std::string::String,
+        /// 机构id
+        pub organization_id: ::std::string::String,
+    }
     impl Body {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            sp_appid: impl ::std::convert::Into<::std::string::String>,
-            sub_mchid: impl ::std::convert::Into<::std::string::String>,
-            device_id: impl ::std::convert::Into<::std::string::String>,
-            raw_data: impl ::std::convert::Into<::std::string::String>,
-            organization_id: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`Required`]; optional ones are set with the methods below.
+        pub fn new(required: Required) -> Self {
             Self {
-                sp_appid: sp_appid.into(),
+                sp_appid: required.sp_appid,
                 sub_appid: ::std::option::Option::None,
-                sub_mchid: sub_mchid.into(),
-                device_id: device_id.into(),
-                raw_data: raw_data.into(),
-                organization_id: organization_id.into(),
+                sub_mchid: required.sub_mchid,
+                device_id: required.device_id,
+                raw_data: required.raw_data,
+                organization_id: required.organization_id,
             }
         }
         /// Sets `sub_appid`.
@@ -70,7 +78,17 @@ pub mod post {
     #[non_exhaustive]
     pub struct Response {
         /// 授权信息
-        pub authinfo: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub authinfo: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 }
 /// 获取authinfo接口

@@ -38,24 +38,33 @@ pub mod post {
         /// 时间
         pub time: ::std::string::String,
     }
+    /// The required values of [`Body`], by name: `Body::new(Required { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct Required {
+        /// 品牌ID
+        pub brandid: i64,
+        /// 应用ID
+        pub appid: ::std::string::String,
+        /// 用户标识
+        pub openid: ::std::string::String,
+        /// 车牌号
+        pub plate_number: ::std::string::String,
+        /// 状态
+        pub state: ::std::string::String,
+        /// 时间
+        pub time: ::std::string::String,
+    }
     impl Body {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            brandid: i64,
-            appid: impl ::std::convert::Into<::std::string::String>,
-            openid: impl ::std::convert::Into<::std::string::String>,
-            plate_number: impl ::std::convert::Into<::std::string::String>,
-            state: impl ::std::convert::Into<::std::string::String>,
-            time: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`Required`]; optional ones are set with the methods below.
+        pub fn new(required: Required) -> Self {
             Self {
                 sub_mchid: ::std::option::Option::None,
-                brandid,
-                appid: appid.into(),
-                openid: openid.into(),
-                plate_number: plate_number.into(),
-                state: state.into(),
-                time: time.into(),
+                brandid: required.brandid,
+                appid: required.appid,
+                openid: required.openid,
+                plate_number: required.plate_number,
+                state: required.state,
+                time: required.time,
             }
         }
         /// Sets `sub_mchid`.

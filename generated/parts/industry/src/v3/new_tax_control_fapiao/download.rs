@@ -22,24 +22,33 @@ pub mod get {
         /// 唯一标识一张发票
         pub fapiao_id: ::std::string::String,
     }
+    /// The required values of [`Request`], by name: `Request::new(RequestRequired { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct RequestRequired {
+        /// 前序download\_url的查询参数
+        pub token: ::std::string::String,
+        /// 商户号
+        pub mchid: ::std::string::String,
+        /// 通过查询电子发票接口获取的card\_openid
+        pub openid: ::std::string::String,
+        /// 发票代码
+        pub invoice_code: ::std::string::String,
+        /// 发票号码
+        pub invoice_no: ::std::string::String,
+        /// 唯一标识一张发票
+        pub fapiao_id: ::std::string::String,
+    }
     impl Request {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            token: impl ::std::convert::Into<::std::string::String>,
-            mchid: impl ::std::convert::Into<::std::string::String>,
-            openid: impl ::std::convert::Into<::std::string::String>,
-            invoice_code: impl ::std::convert::Into<::std::string::String>,
-            invoice_no: impl ::std::convert::Into<::std::string::String>,
-            fapiao_id: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`RequestRequired`]; optional ones are set with the methods below.
+        pub fn new(required: RequestRequired) -> Self {
             Self {
-                token: token.into(),
-                mchid: mchid.into(),
+                token: required.token,
+                mchid: required.mchid,
                 sub_mchid: ::std::option::Option::None,
-                openid: openid.into(),
-                invoice_code: invoice_code.into(),
-                invoice_no: invoice_no.into(),
-                fapiao_id: fapiao_id.into(),
+                openid: required.openid,
+                invoice_code: required.invoice_code,
+                invoice_no: required.invoice_no,
+                fapiao_id: required.fapiao_id,
             }
         }
         /// Sets `sub_mchid`.

@@ -22,23 +22,31 @@ pub mod get {
         /// 行政区划id
         pub region_id: i64,
     }
+    /// The required values of [`Request`], by name: `Request::new(RequestRequired { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct RequestRequired {
+        /// 小程序用户的微信openid
+        pub openid: ::std::string::String,
+        /// 小程序appid
+        pub appid: ::std::string::String,
+        /// 起始日期
+        pub begin_date: ::std::string::String,
+        /// 结束日期
+        pub end_date: ::std::string::String,
+        /// 行政区划id
+        pub region_id: i64,
+    }
     impl Request {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            openid: impl ::std::convert::Into<::std::string::String>,
-            appid: impl ::std::convert::Into<::std::string::String>,
-            begin_date: impl ::std::convert::Into<::std::string::String>,
-            end_date: impl ::std::convert::Into<::std::string::String>,
-            region_id: i64,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`RequestRequired`]; optional ones are set with the methods below.
+        pub fn new(required: RequestRequired) -> Self {
             Self {
                 limit: ::std::option::Option::None,
                 offset: ::std::option::Option::None,
-                openid: openid.into(),
-                appid: appid.into(),
-                begin_date: begin_date.into(),
-                end_date: end_date.into(),
-                region_id,
+                openid: required.openid,
+                appid: required.appid,
+                begin_date: required.begin_date,
+                end_date: required.end_date,
+                region_id: required.region_id,
             }
         }
         /// Sets `limit`.
@@ -59,11 +67,35 @@ pub mod get {
     #[non_exhaustive]
     pub struct Data {
         /// 车牌号
-        pub plate_number: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub plate_number: ::std::option::Option<::std::string::String>,
         /// 营运资格证号
-        pub driver_license: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub driver_license: ::std::option::Option<::std::string::String>,
         /// 上车时间
-        pub up_time: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub up_time: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 相关链接
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -72,12 +104,30 @@ pub mod get {
     #[non_exhaustive]
     pub struct Links {
         /// 下一页链接
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub next: ::std::option::Option<::std::string::String>,
         /// 上一页链接
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub prev: ::std::option::Option<::std::string::String>,
         /// 当前链接
         #[serde(rename = "self")]
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub self_: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -86,15 +136,43 @@ pub mod get {
     #[non_exhaustive]
     pub struct Response {
         /// 乘客行程单详情
-        pub data: ::std::vec::Vec<Data>,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub data: ::std::option::Option<::std::vec::Vec<Data>>,
         /// 请求资源起始位置
-        pub offset: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub offset: ::std::option::Option<i64>,
         /// 最大资源条数
-        pub limit: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub limit: ::std::option::Option<i64>,
         /// 资源总条数
-        pub total_count: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub total_count: ::std::option::Option<i64>,
         /// 相关链接
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub links: ::std::option::Option<Links>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 }
 /// 获取乘客行程单列表

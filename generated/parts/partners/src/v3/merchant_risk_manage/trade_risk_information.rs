@@ -86,13 +86,30 @@ pub mod get {
     #[non_exhaustive]
     pub struct Response {
         /// 风险系数值
-        pub risk_score: ::serde_json::Number,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub risk_score: ::std::option::Option<::serde_json::Number>,
         /// 风险类型
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub risk_type: ::std::option::Option<RiskType>,
         /// 处置手段
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub punish_type: ::std::option::Option<PunishType>,
         /// 处置手段描述
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub punish_description: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 风险类型"] RiskType { #[doc = " `OTHER_RISK`"] OtherRisk =

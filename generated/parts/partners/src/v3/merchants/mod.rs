@@ -312,37 +312,49 @@ pub mod post {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub principal: ::std::option::Option<Director>,
     }
+    /// The required values of [`Body`], by name: `Body::new(Required { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct Required {
+        /// 机构appid
+        pub sp_appid: ::std::string::String,
+        /// 机构商户号
+        pub sp_mchid: ::std::string::String,
+        /// 子商户全称
+        pub name: ::std::string::String,
+        /// 子商户简称
+        pub shortname: ::std::string::String,
+        /// 公司电话
+        pub office_phone: ::std::string::String,
+        /// 联系人信息
+        pub contact: Contact,
+        /// 类目
+        pub business_category: i64,
+        /// 注册国家或区域
+        pub merchant_country_code: ::std::string::String,
+        /// 商户类型
+        pub merchant_type: MerchantType,
+        /// 业务信息
+        pub business: Business,
+    }
     impl Body {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        #[allow(clippy::too_many_arguments)]
-        pub fn new(
-            sp_appid: impl ::std::convert::Into<::std::string::String>,
-            sp_mchid: impl ::std::convert::Into<::std::string::String>,
-            name: impl ::std::convert::Into<::std::string::String>,
-            shortname: impl ::std::convert::Into<::std::string::String>,
-            office_phone: impl ::std::convert::Into<::std::string::String>,
-            contact: Contact,
-            business_category: i64,
-            merchant_country_code: impl ::std::convert::Into<::std::string::String>,
-            merchant_type: MerchantType,
-            business: Business,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`Required`]; optional ones are set with the methods below.
+        pub fn new(required: Required) -> Self {
             Self {
-                sp_appid: sp_appid.into(),
-                sp_mchid: sp_mchid.into(),
-                name: name.into(),
-                shortname: shortname.into(),
-                office_phone: office_phone.into(),
-                contact,
-                business_category,
+                sp_appid: required.sp_appid,
+                sp_mchid: required.sp_mchid,
+                name: required.name,
+                shortname: required.shortname,
+                office_phone: required.office_phone,
+                contact: required.contact,
+                business_category: required.business_category,
                 channel_id: ::std::option::Option::None,
-                merchant_country_code: merchant_country_code.into(),
-                merchant_type,
+                merchant_country_code: required.merchant_country_code,
+                merchant_type: required.merchant_type,
                 registration_certificate_number: ::std::option::Option::None,
                 registration_certificate_date: ::std::option::Option::None,
                 registration_certificate_copy: ::std::option::Option::None,
                 settlement_bank_number: ::std::option::Option::None,
-                business,
+                business: required.business,
                 director: ::std::option::Option::None,
                 principal: ::std::option::Option::None,
             }
@@ -419,11 +431,27 @@ pub mod post {
     #[non_exhaustive]
     pub struct Response {
         /// 子商户号
-        pub sub_mchid: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sub_mchid: ::std::option::Option<::std::string::String>,
         /// 验证状态
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub verification_status: ::std::option::Option<VerificationStatus>,
         /// 验证状态描述
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub description: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 商户类型"] MerchantType { #[doc = " `ENTERPRISE`"] Enterprise =
@@ -718,38 +746,50 @@ pub mod put {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub principal: ::std::option::Option<Director>,
     }
+    /// The required values of [`Body`], by name: `Body::new(Required { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct Required {
+        /// 机构appid
+        pub sp_appid: ::std::string::String,
+        /// 机构商户号
+        pub sp_mchid: ::std::string::String,
+        /// 子商户号
+        pub sub_mchid: ::std::string::String,
+        /// 子商户全称
+        pub name: ::std::string::String,
+        /// 子商户简称
+        pub shortname: ::std::string::String,
+        /// 公司电话
+        pub office_phone: ::std::string::String,
+        /// 类目
+        pub business_category: i64,
+        /// 注册国家或区域
+        pub merchant_country_code: ::std::string::String,
+        /// 商户类型
+        pub merchant_type: MerchantType,
+        /// 业务信息
+        pub business: Business,
+    }
     impl Body {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        #[allow(clippy::too_many_arguments)]
-        pub fn new(
-            sp_appid: impl ::std::convert::Into<::std::string::String>,
-            sp_mchid: impl ::std::convert::Into<::std::string::String>,
-            sub_mchid: impl ::std::convert::Into<::std::string::String>,
-            name: impl ::std::convert::Into<::std::string::String>,
-            shortname: impl ::std::convert::Into<::std::string::String>,
-            office_phone: impl ::std::convert::Into<::std::string::String>,
-            business_category: i64,
-            merchant_country_code: impl ::std::convert::Into<::std::string::String>,
-            merchant_type: MerchantType,
-            business: Business,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`Required`]; optional ones are set with the methods below.
+        pub fn new(required: Required) -> Self {
             Self {
-                sp_appid: sp_appid.into(),
-                sp_mchid: sp_mchid.into(),
-                sub_mchid: sub_mchid.into(),
-                name: name.into(),
-                shortname: shortname.into(),
-                office_phone: office_phone.into(),
+                sp_appid: required.sp_appid,
+                sp_mchid: required.sp_mchid,
+                sub_mchid: required.sub_mchid,
+                name: required.name,
+                shortname: required.shortname,
+                office_phone: required.office_phone,
                 contact: ::std::option::Option::None,
-                business_category,
+                business_category: required.business_category,
                 channel_id: ::std::option::Option::None,
-                merchant_country_code: merchant_country_code.into(),
-                merchant_type,
+                merchant_country_code: required.merchant_country_code,
+                merchant_type: required.merchant_type,
                 registration_certificate_number: ::std::option::Option::None,
                 registration_certificate_date: ::std::option::Option::None,
                 registration_certificate_copy: ::std::option::Option::None,
                 settlement_bank_number: ::std::option::Option::None,
-                business,
+                business: required.business,
                 director: ::std::option::Option::None,
                 principal: ::std::option::Option::None,
             }
@@ -831,7 +871,17 @@ pub mod put {
     #[non_exhaustive]
     pub struct Response {
         /// 子商户号
-        pub sub_mchid: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sub_mchid: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 商户类型"] MerchantType { #[doc = " `ENTERPRISE`"] Enterprise =

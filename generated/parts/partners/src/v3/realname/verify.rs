@@ -32,19 +32,28 @@ pub mod get {
                 .finish()
         }
     }
+    /// The required values of [`Request`], by name: `Request::new(RequestRequired { … })`.
+    #[derive(::std::clone::Clone)]
+    pub struct RequestRequired {
+        /// 下单用户账户的证件类型
+        ///
+        /// Documented values: `1`, `2`, `5`, `9`, `12`, `17`, `19`.
+        pub credential_type: ::serde_json::Number,
+        /// 加密后的下单用户证件号
+        pub encrypted_credential_id: ::std::string::String,
+        /// 加密后的下单用户姓名
+        pub encrypted_name: ::std::string::String,
+        /// 微信支付交易单号
+        pub wxp_trade_no: ::std::string::String,
+    }
     impl Request {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            credential_type: ::serde_json::Number,
-            encrypted_credential_id: impl ::std::convert::Into<::std::string::String>,
-            encrypted_name: impl ::std::convert::Into<::std::string::String>,
-            wxp_trade_no: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`RequestRequired`]; optional ones are set with the methods below.
+        pub fn new(required: RequestRequired) -> Self {
             Self {
-                credential_type,
-                encrypted_credential_id: encrypted_credential_id.into(),
-                encrypted_name: encrypted_name.into(),
-                wxp_trade_no: wxp_trade_no.into(),
+                credential_type: required.credential_type,
+                encrypted_credential_id: required.encrypted_credential_id,
+                encrypted_name: required.encrypted_name,
+                wxp_trade_no: required.wxp_trade_no,
             }
         }
     }
@@ -57,9 +66,24 @@ pub mod get {
         /// 实名比对结果
         ///
         /// Documented values: `0`, `1`.
-        pub verify_result: ::serde_json::Number,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub verify_result: ::std::option::Option<::serde_json::Number>,
         /// 错误信息
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub err_message: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 }
 /// 实名信息校验

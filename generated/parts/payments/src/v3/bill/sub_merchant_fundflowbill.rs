@@ -18,20 +18,27 @@ pub mod get {
         /// 资金账户类型
         pub account_type: AccountType,
     }
+    /// The required values of [`Request`], by name: `Request::new(RequestRequired { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct RequestRequired {
+        /// 子商户号
+        pub sub_mchid: ::std::string::String,
+        /// 账单日期
+        pub bill_date: ::std::string::String,
+        /// 加密算法
+        pub algorithm: Algorithm,
+        /// 资金账户类型
+        pub account_type: AccountType,
+    }
     impl Request {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            sub_mchid: impl ::std::convert::Into<::std::string::String>,
-            bill_date: impl ::std::convert::Into<::std::string::String>,
-            algorithm: Algorithm,
-            account_type: AccountType,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`RequestRequired`]; optional ones are set with the methods below.
+        pub fn new(required: RequestRequired) -> Self {
             Self {
-                sub_mchid: sub_mchid.into(),
-                bill_date: bill_date.into(),
+                sub_mchid: required.sub_mchid,
+                bill_date: required.bill_date,
                 tar_type: ::std::option::Option::None,
-                algorithm,
-                account_type,
+                algorithm: required.algorithm,
+                account_type: required.account_type,
             }
         }
         /// Sets `tar_type`.
@@ -47,17 +54,62 @@ pub mod get {
     #[non_exhaustive]
     pub struct DownloadBillList {
         /// 账单文件序号
-        pub bill_sequence: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub bill_sequence: ::std::option::Option<i64>,
         /// 下载地址
-        pub download_url: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub download_url: ::std::option::Option<::std::string::String>,
         /// 加密密钥
-        pub encrypt_key: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub encrypt_key: ::std::option::Option<::std::string::String>,
         /// 哈希类型
-        pub hash_type: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub hash_type: ::std::option::Option<::std::string::String>,
         /// 哈希值
-        pub hash_value: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub hash_value: ::std::option::Option<::std::string::String>,
         /// 随机字符串
-        pub nonce: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub nonce: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -66,9 +118,20 @@ pub mod get {
     #[non_exhaustive]
     pub struct Response {
         /// 下载信息总数
-        pub download_bill_count: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub download_bill_count: ::std::option::Option<i64>,
         /// 下载信息明细
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub download_bill_list: ::std::option::Option<::std::vec::Vec<DownloadBillList>>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 压缩类型"] TarType { #[doc = " `GZIP`"] Gzip = "GZIP", }

@@ -140,26 +140,34 @@ pub mod post {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub sub_appid: ::std::option::Option<::std::string::String>,
     }
+    /// The required values of [`SubOrders`], by name: `SubOrders::new(SubOrdersRequired { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct SubOrdersRequired {
+        /// 子单商户号
+        pub mchid: ::std::string::String,
+        /// 附加数据
+        pub attach: ::std::string::String,
+        /// 订单金额
+        pub amount: Amount,
+        /// 商品单商户订单号
+        pub out_trade_no: ::std::string::String,
+        /// 商品描述
+        pub description: ::std::string::String,
+    }
     impl SubOrders {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            mchid: impl ::std::convert::Into<::std::string::String>,
-            attach: impl ::std::convert::Into<::std::string::String>,
-            amount: Amount,
-            out_trade_no: impl ::std::convert::Into<::std::string::String>,
-            description: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`SubOrdersRequired`]; optional ones are set with the methods below.
+        pub fn new(required: SubOrdersRequired) -> Self {
             Self {
-                mchid: mchid.into(),
+                mchid: required.mchid,
                 individual_auth_id: ::std::option::Option::None,
                 individual_name: ::std::option::Option::None,
-                attach: attach.into(),
-                amount,
-                out_trade_no: out_trade_no.into(),
+                attach: required.attach,
+                amount: required.amount,
+                out_trade_no: required.out_trade_no,
                 sub_mchid: ::std::option::Option::None,
                 detail: ::std::option::Option::None,
                 goods_tag: ::std::option::Option::None,
-                description: description.into(),
+                description: required.description,
                 settle_info: ::std::option::Option::None,
                 sub_appid: ::std::option::Option::None,
             }
@@ -302,23 +310,32 @@ pub mod post {
         /// 回调通知地址
         pub notify_url: ::std::string::String,
     }
+    /// The required values of [`ContractInfo`], by name: `ContractInfo::new(ContractInfoRequired { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct ContractInfoRequired {
+        /// 签约商户号
+        pub mchid: ::std::string::String,
+        /// 签约商户AppID
+        pub appid: ::std::string::String,
+        /// 签约商户协议号
+        pub out_contract_code: ::std::string::String,
+        /// 委托代扣协议模板ID
+        pub plan_id: ::serde_json::Number,
+        /// 用户账户展示名称
+        pub contract_display_account: ::std::string::String,
+        /// 回调通知地址
+        pub notify_url: ::std::string::String,
+    }
     impl ContractInfo {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            mchid: impl ::std::convert::Into<::std::string::String>,
-            appid: impl ::std::convert::Into<::std::string::String>,
-            out_contract_code: impl ::std::convert::Into<::std::string::String>,
-            plan_id: ::serde_json::Number,
-            contract_display_account: impl ::std::convert::Into<::std::string::String>,
-            notify_url: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`ContractInfoRequired`]; optional ones are set with the methods below.
+        pub fn new(required: ContractInfoRequired) -> Self {
             Self {
-                mchid: mchid.into(),
-                appid: appid.into(),
-                out_contract_code: out_contract_code.into(),
-                plan_id,
-                contract_display_account: contract_display_account.into(),
-                notify_url: notify_url.into(),
+                mchid: required.mchid,
+                appid: required.appid,
+                out_contract_code: required.out_contract_code,
+                plan_id: required.plan_id,
+                contract_display_account: required.contract_display_account,
+                notify_url: required.notify_url,
             }
         }
     }
@@ -439,26 +456,34 @@ pub mod post {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub subsidy_info: ::std::option::Option<SubsidyInfo>,
     }
+    /// The required values of [`Body`], by name: `Body::new(Required { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct Required {
+        /// 合单商户appid
+        pub combine_appid: ::std::string::String,
+        /// 合单商户号
+        pub combine_mchid: ::std::string::String,
+        /// 合单商户订单号
+        pub combine_out_trade_no: ::std::string::String,
+        /// 商品单信息
+        pub sub_orders: ::std::vec::Vec<SubOrders>,
+        /// 通知地址
+        pub notify_url: ::std::string::String,
+    }
     impl Body {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            combine_appid: impl ::std::convert::Into<::std::string::String>,
-            combine_mchid: impl ::std::convert::Into<::std::string::String>,
-            combine_out_trade_no: impl ::std::convert::Into<::std::string::String>,
-            sub_orders: ::std::vec::Vec<SubOrders>,
-            notify_url: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`Required`]; optional ones are set with the methods below.
+        pub fn new(required: Required) -> Self {
             Self {
-                combine_appid: combine_appid.into(),
-                combine_mchid: combine_mchid.into(),
-                combine_out_trade_no: combine_out_trade_no.into(),
+                combine_appid: required.combine_appid,
+                combine_mchid: required.combine_mchid,
+                combine_out_trade_no: required.combine_out_trade_no,
                 scene_info: ::std::option::Option::None,
-                sub_orders,
+                sub_orders: required.sub_orders,
                 combine_payer_info: ::std::option::Option::None,
                 time_start: ::std::option::Option::None,
                 time_expire: ::std::option::Option::None,
                 prepay_id: ::std::option::Option::None,
-                notify_url: notify_url.into(),
+                notify_url: required.notify_url,
                 trade_scenario: ::std::option::Option::None,
                 limit_pay: ::std::option::Option::None,
                 contract_info: ::std::option::Option::None,
@@ -530,9 +555,24 @@ pub mod post {
     #[non_exhaustive]
     pub struct ContractResult {
         /// 签约结果码
-        pub code: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub code: ::std::option::Option<::std::string::String>,
         /// 签约结果描述信息
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub message: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -541,9 +581,20 @@ pub mod post {
     #[non_exhaustive]
     pub struct Response {
         /// 预支付交易会话标识
-        pub prepay_id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub prepay_id: ::std::option::Option<::std::string::String>,
         /// 预签约结果
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub contract_result: ::std::option::Option<ContractResult>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 证件类型"] Type { #[doc = " `IDCARD`"] Idcard = "IDCARD", }

@@ -133,25 +133,34 @@ pub mod post {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub sub_appid: ::std::option::Option<::std::string::String>,
     }
+    /// The required values of [`SubOrders`], by name: `SubOrders::new(SubOrdersRequired { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct SubOrdersRequired {
+        /// 子单商户号
+        pub mchid: ::std::string::String,
+        /// 附加数据
+        pub attach: ::std::string::String,
+        /// 订单金额
+        pub amount: Amount,
+        /// 商品单商户订单号
+        pub out_trade_no: ::std::string::String,
+        /// 二级商户号
+        pub sub_mchid: ::std::string::String,
+        /// 商品描述
+        pub description: ::std::string::String,
+    }
     impl SubOrders {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            mchid: impl ::std::convert::Into<::std::string::String>,
-            attach: impl ::std::convert::Into<::std::string::String>,
-            amount: Amount,
-            out_trade_no: impl ::std::convert::Into<::std::string::String>,
-            sub_mchid: impl ::std::convert::Into<::std::string::String>,
-            description: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`SubOrdersRequired`]; optional ones are set with the methods below.
+        pub fn new(required: SubOrdersRequired) -> Self {
             Self {
-                mchid: mchid.into(),
-                attach: attach.into(),
-                amount,
-                out_trade_no: out_trade_no.into(),
-                sub_mchid: sub_mchid.into(),
+                mchid: required.mchid,
+                attach: required.attach,
+                amount: required.amount,
+                out_trade_no: required.out_trade_no,
+                sub_mchid: required.sub_mchid,
                 detail: ::std::option::Option::None,
                 goods_tag: ::std::option::Option::None,
-                description: description.into(),
+                description: required.description,
                 settle_info: ::std::option::Option::None,
                 sub_appid: ::std::option::Option::None,
             }
@@ -380,26 +389,35 @@ pub mod post {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub subsidy_info: ::std::option::Option<SubsidyInfo>,
     }
+    /// The required values of [`Body`], by name: `Body::new(Required { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct Required {
+        /// 合单商户appid
+        pub combine_appid: ::std::string::String,
+        /// 合单商户号
+        pub combine_mchid: ::std::string::String,
+        /// 合单商户订单号
+        pub combine_out_trade_no: ::std::string::String,
+        /// 商品单信息
+        pub sub_orders: ::std::vec::Vec<SubOrders>,
+        /// 支付者
+        pub combine_payer_info: CombinePayerInfo,
+        /// 通知地址
+        pub notify_url: ::std::string::String,
+    }
     impl Body {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            combine_appid: impl ::std::convert::Into<::std::string::String>,
-            combine_mchid: impl ::std::convert::Into<::std::string::String>,
-            combine_out_trade_no: impl ::std::convert::Into<::std::string::String>,
-            sub_orders: ::std::vec::Vec<SubOrders>,
-            combine_payer_info: CombinePayerInfo,
-            notify_url: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`Required`]; optional ones are set with the methods below.
+        pub fn new(required: Required) -> Self {
             Self {
-                combine_appid: combine_appid.into(),
-                combine_mchid: combine_mchid.into(),
-                combine_out_trade_no: combine_out_trade_no.into(),
+                combine_appid: required.combine_appid,
+                combine_mchid: required.combine_mchid,
+                combine_out_trade_no: required.combine_out_trade_no,
                 scene_info: ::std::option::Option::None,
-                sub_orders,
-                combine_payer_info,
+                sub_orders: required.sub_orders,
+                combine_payer_info: required.combine_payer_info,
                 time_start: ::std::option::Option::None,
                 time_expire: ::std::option::Option::None,
-                notify_url: notify_url.into(),
+                notify_url: required.notify_url,
                 limit_pay: ::std::option::Option::None,
                 subsidy_info: ::std::option::Option::None,
             }
@@ -443,7 +461,17 @@ pub mod post {
     #[non_exhaustive]
     pub struct Response {
         /// 预支付交易会话标识
-        pub prepay_id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub prepay_id: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 证件类型"] Type { #[doc = " `IDCARD`"] Idcard = "IDCARD", }

@@ -107,24 +107,33 @@ pub mod post {
         /// 商品描述
         pub description: ::std::string::String,
     }
+    /// The required values of [`SubOrders`], by name: `SubOrders::new(SubOrdersRequired { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct SubOrdersRequired {
+        /// 商品单发起商户号
+        pub mchid: ::std::string::String,
+        /// 商品单个人收款方受理授权ID
+        pub individual_auth_id: ::std::string::String,
+        /// 商品单商户订单号
+        pub out_trade_no: ::std::string::String,
+        /// 商品单金额
+        pub amount: Amount,
+        /// 附加数据
+        pub attach: ::std::string::String,
+        /// 商品描述
+        pub description: ::std::string::String,
+    }
     impl SubOrders {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            mchid: impl ::std::convert::Into<::std::string::String>,
-            individual_auth_id: impl ::std::convert::Into<::std::string::String>,
-            out_trade_no: impl ::std::convert::Into<::std::string::String>,
-            amount: Amount,
-            attach: impl ::std::convert::Into<::std::string::String>,
-            description: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`SubOrdersRequired`]; optional ones are set with the methods below.
+        pub fn new(required: SubOrdersRequired) -> Self {
             Self {
-                mchid: mchid.into(),
-                individual_auth_id: individual_auth_id.into(),
+                mchid: required.mchid,
+                individual_auth_id: required.individual_auth_id,
                 individual_name: ::std::option::Option::None,
-                out_trade_no: out_trade_no.into(),
-                amount,
-                attach: attach.into(),
-                description: description.into(),
+                out_trade_no: required.out_trade_no,
+                amount: required.amount,
+                attach: required.attach,
+                description: required.description,
             }
         }
         /// Sets `individual_name`.
@@ -165,22 +174,30 @@ pub mod post {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub trade_scenario: ::std::option::Option<TradeScenario>,
     }
+    /// The required values of [`Body`], by name: `Body::new(Required { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct Required {
+        /// 平台商户应用ID
+        pub combine_appid: ::std::string::String,
+        /// 平台商户号
+        pub combine_mchid: ::std::string::String,
+        /// 交易单订单号
+        pub combine_out_trade_no: ::std::string::String,
+        /// 支付者
+        pub combine_payer_info: CombinePayerInfo,
+        /// 商品单信息
+        pub sub_orders: ::std::vec::Vec<SubOrders>,
+    }
     impl Body {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            combine_appid: impl ::std::convert::Into<::std::string::String>,
-            combine_mchid: impl ::std::convert::Into<::std::string::String>,
-            combine_out_trade_no: impl ::std::convert::Into<::std::string::String>,
-            combine_payer_info: CombinePayerInfo,
-            sub_orders: ::std::vec::Vec<SubOrders>,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`Required`]; optional ones are set with the methods below.
+        pub fn new(required: Required) -> Self {
             Self {
-                combine_appid: combine_appid.into(),
-                combine_mchid: combine_mchid.into(),
-                combine_out_trade_no: combine_out_trade_no.into(),
-                combine_payer_info,
+                combine_appid: required.combine_appid,
+                combine_mchid: required.combine_mchid,
+                combine_out_trade_no: required.combine_out_trade_no,
+                combine_payer_info: required.combine_payer_info,
                 scene_info: ::std::option::Option::None,
-                sub_orders,
+                sub_orders: required.sub_orders,
                 time_expire: ::std::option::Option::None,
                 notify_url: ::std::option::Option::None,
                 trade_scenario: ::std::option::Option::None,
@@ -220,7 +237,17 @@ pub mod post {
     #[non_exhaustive]
     pub struct Response {
         /// 预支付交易会话标识
-        pub prepay_id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub prepay_id: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 交易场景"] TradeScenario { #[doc = " `RECOMMERCE`"] Recommerce =

@@ -64,31 +64,42 @@ pub mod post {
                 .finish()
         }
     }
+    /// The required values of [`Body`], by name: `Body::new(Required { … })`.
+    #[derive(::std::clone::Clone)]
+    pub struct Required {
+        /// 机构APPID
+        pub appid: ::std::string::String,
+        /// 商户号
+        pub mchid: ::std::string::String,
+        /// 商户订单号
+        pub out_trade_no: ::std::string::String,
+        /// 微信订单号
+        pub transaction_id: ::std::string::String,
+        /// 海关
+        pub customs: Customs,
+        /// 商户海关备案号
+        pub merchant_customs_no: ::std::string::String,
+        /// 证件类型
+        pub certificate_type: CertificateType,
+        /// 证件号
+        pub certificate_id: ::std::string::String,
+        /// 证件姓名
+        pub certificate_name: ::std::string::String,
+    }
     impl Body {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        #[allow(clippy::too_many_arguments)]
-        pub fn new(
-            appid: impl ::std::convert::Into<::std::string::String>,
-            mchid: impl ::std::convert::Into<::std::string::String>,
-            out_trade_no: impl ::std::convert::Into<::std::string::String>,
-            transaction_id: impl ::std::convert::Into<::std::string::String>,
-            customs: Customs,
-            merchant_customs_no: impl ::std::convert::Into<::std::string::String>,
-            certificate_type: CertificateType,
-            certificate_id: impl ::std::convert::Into<::std::string::String>,
-            certificate_name: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`Required`]; optional ones are set with the methods below.
+        pub fn new(required: Required) -> Self {
             Self {
-                appid: appid.into(),
-                mchid: mchid.into(),
-                out_trade_no: out_trade_no.into(),
-                transaction_id: transaction_id.into(),
+                appid: required.appid,
+                mchid: required.mchid,
+                out_trade_no: required.out_trade_no,
+                transaction_id: required.transaction_id,
                 sub_order_no: ::std::option::Option::None,
-                customs,
-                merchant_customs_no: merchant_customs_no.into(),
-                certificate_type,
-                certificate_id: certificate_id.into(),
-                certificate_name: certificate_name.into(),
+                customs: required.customs,
+                merchant_customs_no: required.merchant_customs_no,
+                certificate_type: required.certificate_type,
+                certificate_id: required.certificate_id,
+                certificate_name: required.certificate_name,
             }
         }
         /// Sets `sub_order_no`.
@@ -107,15 +118,49 @@ pub mod post {
     #[non_exhaustive]
     pub struct Response {
         /// 机构APPID
-        pub appid: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub appid: ::std::option::Option<::std::string::String>,
         /// 商户号
-        pub mchid: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub mchid: ::std::option::Option<::std::string::String>,
         /// 商户订单号
-        pub out_trade_no: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub out_trade_no: ::std::option::Option<::std::string::String>,
         /// 微信订单号
-        pub transaction_id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub transaction_id: ::std::option::Option<::std::string::String>,
         /// 身份核验结果
-        pub certificate_check_result: CertificateCheckResult,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub certificate_check_result: ::std::option::Option<CertificateCheckResult>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 海关"] Customs { #[doc = " `GUANGZHOU_ZS`"] GuangzhouZs =

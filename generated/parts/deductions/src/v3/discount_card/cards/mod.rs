@@ -32,19 +32,26 @@ pub mod post {
         /// 通知商户URL
         pub notify_url: ::std::string::String,
     }
+    /// The required values of [`Body`], by name: `Body::new(Required { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct Required {
+        /// 商户领卡号
+        pub out_card_code: ::std::string::String,
+        /// 卡模板ID
+        pub card_template_id: ::std::string::String,
+        /// 公众账号ID
+        pub appid: ::std::string::String,
+        /// 通知商户URL
+        pub notify_url: ::std::string::String,
+    }
     impl Body {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            out_card_code: impl ::std::convert::Into<::std::string::String>,
-            card_template_id: impl ::std::convert::Into<::std::string::String>,
-            appid: impl ::std::convert::Into<::std::string::String>,
-            notify_url: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`Required`]; optional ones are set with the methods below.
+        pub fn new(required: Required) -> Self {
             Self {
-                out_card_code: out_card_code.into(),
-                card_template_id: card_template_id.into(),
-                appid: appid.into(),
-                notify_url: notify_url.into(),
+                out_card_code: required.out_card_code,
+                card_template_id: required.card_template_id,
+                appid: required.appid,
+                notify_url: required.notify_url,
             }
         }
     }
@@ -55,7 +62,17 @@ pub mod post {
     #[non_exhaustive]
     pub struct Response {
         /// 预领卡请求token
-        pub prepare_card_token: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub prepare_card_token: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 }
 /// 预受理领卡请求

@@ -44,26 +44,35 @@ pub mod post {
         /// 场景信息枚举
         pub trade_scene: ::std::string::String,
     }
+    /// The required values of [`Body`], by name: `Body::new(Required { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct Required {
+        /// 服务商APPID
+        pub appid: ::std::string::String,
+        /// 服务商APPID下的用户标识
+        pub openid: ::std::string::String,
+        /// 签约模板号
+        pub plan_id: ::std::string::String,
+        /// 用户账号
+        pub user_id: ::std::string::String,
+        /// 首次扣款日期
+        pub period_start_date: ::std::string::String,
+        /// 场景信息枚举
+        pub trade_scene: ::std::string::String,
+    }
     impl Body {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            appid: impl ::std::convert::Into<::std::string::String>,
-            openid: impl ::std::convert::Into<::std::string::String>,
-            plan_id: impl ::std::convert::Into<::std::string::String>,
-            user_id: impl ::std::convert::Into<::std::string::String>,
-            period_start_date: impl ::std::convert::Into<::std::string::String>,
-            trade_scene: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`Required`]; optional ones are set with the methods below.
+        pub fn new(required: Required) -> Self {
             Self {
-                appid: appid.into(),
+                appid: required.appid,
                 sub_mchid: ::std::option::Option::None,
                 sub_appid: ::std::option::Option::None,
-                openid: openid.into(),
+                openid: required.openid,
                 sub_openid: ::std::option::Option::None,
-                plan_id: plan_id.into(),
-                user_id: user_id.into(),
-                period_start_date: period_start_date.into(),
-                trade_scene: trade_scene.into(),
+                plan_id: required.plan_id,
+                user_id: required.user_id,
+                period_start_date: required.period_start_date,
+                trade_scene: required.trade_scene,
             }
         }
         /// Sets `sub_mchid`.
@@ -98,7 +107,17 @@ pub mod post {
     #[non_exhaustive]
     pub struct Response {
         /// 预签约号
-        pub presign_token: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub presign_token: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 }
 /// 预签约

@@ -111,32 +111,42 @@ pub mod post {
         /// 设备信息
         pub device_information: DeviceInformation,
     }
+    /// The required values of [`Body`], by name: `Body::new(Required { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct Required {
+        /// 服务商APPID
+        pub appid: ::std::string::String,
+        /// 商品或支付单简要描述
+        pub body: ::std::string::String,
+        /// 商户订单号
+        pub out_trade_no: ::std::string::String,
+        /// 支付回调通知地址
+        pub notify_url: ::std::string::String,
+        /// 签约协议号
+        pub contract_id: ::std::string::String,
+        /// 场景信息枚举
+        pub trade_scene: ::std::string::String,
+        /// 订单金额
+        pub amount: Amount,
+        /// 设备信息
+        pub device_information: DeviceInformation,
+    }
     impl Body {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        #[allow(clippy::too_many_arguments)]
-        pub fn new(
-            appid: impl ::std::convert::Into<::std::string::String>,
-            body: impl ::std::convert::Into<::std::string::String>,
-            out_trade_no: impl ::std::convert::Into<::std::string::String>,
-            notify_url: impl ::std::convert::Into<::std::string::String>,
-            contract_id: impl ::std::convert::Into<::std::string::String>,
-            trade_scene: impl ::std::convert::Into<::std::string::String>,
-            amount: Amount,
-            device_information: DeviceInformation,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`Required`]; optional ones are set with the methods below.
+        pub fn new(required: Required) -> Self {
             Self {
-                appid: appid.into(),
+                appid: required.appid,
                 sub_mchid: ::std::option::Option::None,
                 sub_appid: ::std::option::Option::None,
-                body: body.into(),
+                body: required.body,
                 attach: ::std::option::Option::None,
-                out_trade_no: out_trade_no.into(),
+                out_trade_no: required.out_trade_no,
                 goods_tag: ::std::option::Option::None,
-                notify_url: notify_url.into(),
-                contract_id: contract_id.into(),
-                trade_scene: trade_scene.into(),
-                amount,
-                device_information,
+                notify_url: required.notify_url,
+                contract_id: required.contract_id,
+                trade_scene: required.trade_scene,
+                amount: required.amount,
+                device_information: required.device_information,
             }
         }
         /// Sets `sub_mchid`.

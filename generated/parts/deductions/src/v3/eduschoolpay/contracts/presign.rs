@@ -169,23 +169,32 @@ pub mod post {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub bank_card: ::std::option::Option<BankCard>,
     }
+    /// The required values of [`Body`], by name: `Body::new(Required { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct Required {
+        /// 商户appid
+        pub appid: ::std::string::String,
+        /// 商户appid下的用户标识
+        pub openid: ::std::string::String,
+        /// 签约模板号
+        pub plan_id: ::std::string::String,
+        /// 用户账号
+        pub user_id: ::std::string::String,
+        /// 学校编号
+        pub school_id: ::std::string::String,
+        /// 外部签约号
+        pub out_contract_code: ::std::string::String,
+    }
     impl Body {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            appid: impl ::std::convert::Into<::std::string::String>,
-            openid: impl ::std::convert::Into<::std::string::String>,
-            plan_id: impl ::std::convert::Into<::std::string::String>,
-            user_id: impl ::std::convert::Into<::std::string::String>,
-            school_id: impl ::std::convert::Into<::std::string::String>,
-            out_contract_code: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`Required`]; optional ones are set with the methods below.
+        pub fn new(required: Required) -> Self {
             Self {
-                appid: appid.into(),
-                openid: openid.into(),
-                plan_id: plan_id.into(),
-                user_id: user_id.into(),
-                school_id: school_id.into(),
-                out_contract_code: out_contract_code.into(),
+                appid: required.appid,
+                openid: required.openid,
+                plan_id: required.plan_id,
+                user_id: required.user_id,
+                school_id: required.school_id,
+                out_contract_code: required.out_contract_code,
                 contract_mode: ::std::option::Option::None,
                 downgrade_default_contract: ::std::option::Option::None,
                 identity: ::std::option::Option::None,
@@ -228,7 +237,17 @@ pub mod post {
     #[non_exhaustive]
     pub struct Response {
         /// 预签约码
-        pub presign_token: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub presign_token: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 }
 /// 预签约

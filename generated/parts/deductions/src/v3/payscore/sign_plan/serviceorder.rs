@@ -19,7 +19,7 @@ pub mod post {
     /// 服务时间
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[derive(::serde::Serialize)]
-    #[derive(::serde::Deserialize)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct TimeRange {
         /// 服务开始时间
@@ -76,7 +76,7 @@ pub mod post {
     /// 服务位置
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[derive(::serde::Serialize)]
-    #[derive(::serde::Deserialize)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct Location {
         /// 服务开始地点
@@ -142,32 +142,43 @@ pub mod post {
         /// 商户侧订单号
         pub out_trade_no: ::std::string::String,
     }
+    /// The required values of [`Body`], by name: `Body::new(Required { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct Required {
+        /// 支付分服务ID
+        pub service_id: ::std::string::String,
+        /// 待创建服务订单对应的用户的签约计划
+        pub sign_plan_id: ::std::string::String,
+        /// 待创建服务订单对应的用户的签约计划详情序号
+        pub plan_detail_no: ::serde_json::Number,
+        /// 商户的AppID
+        pub appid: ::std::string::String,
+        /// 商户公众号下的用户标识
+        pub openid: ::std::string::String,
+        /// 商户扣款成功回调通知的地址
+        pub notify_url: ::std::string::String,
+        /// 服务信息
+        pub service_introduction: ::std::string::String,
+        /// 服务时间
+        pub time_range: TimeRange,
+        /// 商户侧订单号
+        pub out_trade_no: ::std::string::String,
+    }
     impl Body {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        #[allow(clippy::too_many_arguments)]
-        pub fn new(
-            service_id: impl ::std::convert::Into<::std::string::String>,
-            sign_plan_id: impl ::std::convert::Into<::std::string::String>,
-            plan_detail_no: ::serde_json::Number,
-            appid: impl ::std::convert::Into<::std::string::String>,
-            openid: impl ::std::convert::Into<::std::string::String>,
-            notify_url: impl ::std::convert::Into<::std::string::String>,
-            service_introduction: impl ::std::convert::Into<::std::string::String>,
-            time_range: TimeRange,
-            out_trade_no: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`Required`]; optional ones are set with the methods below.
+        pub fn new(required: Required) -> Self {
             Self {
-                service_id: service_id.into(),
-                sign_plan_id: sign_plan_id.into(),
-                plan_detail_no,
-                appid: appid.into(),
-                openid: openid.into(),
-                notify_url: notify_url.into(),
-                service_introduction: service_introduction.into(),
-                time_range,
+                service_id: required.service_id,
+                sign_plan_id: required.sign_plan_id,
+                plan_detail_no: required.plan_detail_no,
+                appid: required.appid,
+                openid: required.openid,
+                notify_url: required.notify_url,
+                service_introduction: required.service_introduction,
+                time_range: required.time_range,
                 location: ::std::option::Option::None,
                 attach: ::std::option::Option::None,
-                out_trade_no: out_trade_no.into(),
+                out_trade_no: required.out_trade_no,
             }
         }
         /// Sets `location`.
@@ -191,11 +202,29 @@ pub mod post {
     #[non_exhaustive]
     pub struct PostPayments {
         /// 付费名称
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub name: ::std::option::Option<::std::string::String>,
         /// 付费金额
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub amount: ::std::option::Option<::serde_json::Number>,
         /// 付费说明
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub description: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 商户优惠
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -204,9 +233,22 @@ pub mod post {
     #[non_exhaustive]
     pub struct PostDiscounts {
         /// 优惠名称
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub name: ::std::option::Option<::std::string::String>,
         /// 优惠金额
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub amount: ::std::option::Option<::serde_json::Number>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 服务风险金
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -215,7 +257,81 @@ pub mod post {
     #[non_exhaustive]
     pub struct RiskFund {
         /// 风险金额
-        pub amount: ::serde_json::Number,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub amount: ::std::option::Option<::serde_json::Number>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    /// 服务时间
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+    #[derive(::serde::Deserialize)]
+    #[non_exhaustive]
+    pub struct ResponseTimeRange {
+        /// 服务开始时间
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub start_time: ::std::option::Option<::std::string::String>,
+        /// 服务结束时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub end_time: ::std::option::Option<::std::string::String>,
+        /// 服务开始时间备注
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub start_time_remark: ::std::option::Option<::std::string::String>,
+        /// 服务结束时间备注
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub end_time_remark: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    /// 服务位置
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+    #[derive(::serde::Deserialize)]
+    #[non_exhaustive]
+    pub struct ResponseLocation {
+        /// 服务开始地点
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub start_location: ::std::option::Option<::std::string::String>,
+        /// 服务结束地点
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub end_location: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -224,35 +340,105 @@ pub mod post {
     #[non_exhaustive]
     pub struct Response {
         /// 商户订单号
-        pub out_order_no: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub out_order_no: ::std::option::Option<::std::string::String>,
         /// 服务ID
-        pub service_id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub service_id: ::std::option::Option<::std::string::String>,
         /// 商户公众号ID
-        pub appid: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub appid: ::std::option::Option<::std::string::String>,
         /// 商户号
-        pub mchid: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub mchid: ::std::option::Option<::std::string::String>,
         /// 服务信息
-        pub service_introduction: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub service_introduction: ::std::option::Option<::std::string::String>,
         /// 服务订单状态
-        pub state: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub state: ::std::option::Option<::std::string::String>,
         /// 订单状态说明
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub state_description: ::std::option::Option<::std::string::String>,
         /// 后付费项目
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub post_payments: ::std::option::Option<::std::vec::Vec<PostPayments>>,
         /// 商户优惠
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub post_discounts: ::std::option::Option<::std::vec::Vec<PostDiscounts>>,
         /// 服务风险金
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub risk_fund: ::std::option::Option<RiskFund>,
         /// 服务时间
-        pub time_range: ::std::option::Option<TimeRange>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub time_range: ::std::option::Option<ResponseTimeRange>,
         /// 服务位置
-        pub location: ::std::option::Option<Location>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub location: ::std::option::Option<ResponseLocation>,
         /// 附加数据
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub attach: ::std::option::Option<::std::string::String>,
         /// 商户回调地址
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub notify_url: ::std::option::Option<::std::string::String>,
         /// 微信支付服务订单号
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub order_id: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 }
 /// 创建用户的签约计划详情对应的服务订单

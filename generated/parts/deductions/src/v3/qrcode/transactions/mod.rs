@@ -55,7 +55,7 @@ pub mod post {
     /// 公交场景信息
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[derive(::serde::Serialize)]
-    #[derive(::serde::Deserialize)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct BusInfo {
         /// 用户乘车时间（上车）
@@ -105,7 +105,7 @@ pub mod post {
     /// 地铁场景信息
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[derive(::serde::Serialize)]
-    #[derive(::serde::Deserialize)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct MetroInfo {
         /// 用户乘车时间（上车）
@@ -206,24 +206,31 @@ pub mod post {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub metro_info: ::std::option::Option<MetroInfo>,
     }
+    /// The required values of [`Body`], by name: `Body::new(Required { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct Required {
+        /// 商户在微信申请公众号或移动应用成功后分配的账号ID
+        pub appid: ::std::string::String,
+        /// 商户系统内部订单号
+        pub out_trade_no: ::std::string::String,
+        /// 交易场景值，现在支持公交和地铁的场景值
+        pub trade_scene: TradeScene,
+        /// 签约成功后，微信返回代扣签约ID
+        pub contract_id: ::std::string::String,
+    }
     impl Body {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            appid: impl ::std::convert::Into<::std::string::String>,
-            out_trade_no: impl ::std::convert::Into<::std::string::String>,
-            trade_scene: TradeScene,
-            contract_id: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`Required`]; optional ones are set with the methods below.
+        pub fn new(required: Required) -> Self {
             Self {
-                appid: appid.into(),
+                appid: required.appid,
                 sub_appid: ::std::option::Option::None,
                 sub_mchid: ::std::option::Option::None,
                 description: ::std::option::Option::None,
                 attach: ::std::option::Option::None,
-                out_trade_no: out_trade_no.into(),
-                trade_scene,
+                out_trade_no: required.out_trade_no,
+                trade_scene: required.trade_scene,
                 goods_tag: ::std::option::Option::None,
-                contract_id: contract_id.into(),
+                contract_id: required.contract_id,
                 notify_url: ::std::option::Option::None,
                 amount: ::std::option::Option::None,
                 bus_info: ::std::option::Option::None,
@@ -294,6 +301,75 @@ pub mod post {
             self
         }
     }
+    /// 公交场景信息
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+    #[derive(::serde::Deserialize)]
+    #[non_exhaustive]
+    pub struct ResponseBusInfo {
+        /// 用户乘车时间（上车）
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub start_time: ::std::option::Option<::std::string::String>,
+        /// 乘车路线
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub line_name: ::std::option::Option<::std::string::String>,
+        /// 车牌号。
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub plate_number: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    /// 地铁场景信息
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+    #[derive(::serde::Deserialize)]
+    #[non_exhaustive]
+    pub struct ResponseMetroInfo {
+        /// 用户乘车时间（上车）
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub start_time: ::std::option::Option<::std::string::String>,
+        /// 用户下车时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub end_time: ::std::option::Option<::std::string::String>,
+        /// 乘车起始站
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub start_station: ::std::option::Option<::std::string::String>,
+        /// 乘车终点站
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub end_station: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
     /// 优惠信息
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
@@ -301,25 +377,70 @@ pub mod post {
     #[non_exhaustive]
     pub struct PromotionDetail {
         /// 券ID
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub coupon_id: ::std::option::Option<::std::string::String>,
         /// 优惠名称
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub name: ::std::option::Option<::std::string::String>,
         /// 优惠范围
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub scope: ::std::option::Option<Scope>,
         /// 优惠类型
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub r#type: ::std::option::Option<Type>,
         /// 活动ID
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub stock_id: ::std::option::Option<::std::string::String>,
         /// 优惠券面额
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub amount: ::std::option::Option<i64>,
         /// 微信出资
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub wechatpay_contribute: ::std::option::Option<i64>,
         /// 商户出资
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub merchant_contribute: ::std::option::Option<i64>,
         /// 其他出资
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub other_contribute: ::std::option::Option<i64>,
         /// 优惠币种
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub currency: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -328,49 +449,134 @@ pub mod post {
     #[non_exhaustive]
     pub struct Response {
         /// 公众账号ID
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub appid: ::std::option::Option<::std::string::String>,
         /// 子商户公众账号ID
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub sub_appid: ::std::option::Option<::std::string::String>,
         /// 商户号
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub sp_mchid: ::std::option::Option<::std::string::String>,
         /// 子商户号
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub sub_mchid: ::std::option::Option<::std::string::String>,
         /// 服务描述
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub description: ::std::option::Option<::std::string::String>,
         /// 订单创建时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub create_time: ::std::option::Option<::std::string::String>,
         /// 商户订单号
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub out_trade_no: ::std::option::Option<::std::string::String>,
         /// 微信支付订单号
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub transaction_id: ::std::option::Option<::std::string::String>,
         /// 交易状态
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub trade_state: ::std::option::Option<TradeState>,
         /// 交易状态描述
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub trade_state_description: ::std::option::Option<::std::string::String>,
         /// 支付完成时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub success_time: ::std::option::Option<::std::string::String>,
         /// 付款银行
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub bank_type: ::std::option::Option<::std::string::String>,
         /// 用户还款状态
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub user_repay_state: ::std::option::Option<UserRepayState>,
         /// 还款微信支付订单号
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub repay_transaction_id: ::std::option::Option<::std::string::String>,
         /// 垫资还款时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub repay_time: ::std::option::Option<::std::string::String>,
         /// 附加数据
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub attach: ::std::option::Option<::std::string::String>,
         /// 代扣签约ID
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub contract_id: ::std::option::Option<::std::string::String>,
         /// 交易场景
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub trade_scene: ::std::option::Option<TradeScene>,
         /// 公交场景信息
-        pub bus_info: ::std::option::Option<BusInfo>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub bus_info: ::std::option::Option<ResponseBusInfo>,
         /// 地铁场景信息
-        pub metro_info: ::std::option::Option<MetroInfo>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub metro_info: ::std::option::Option<ResponseMetroInfo>,
         /// 订单金额信息
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub amount: ::std::option::Option<::serde_json::Value>,
         /// 优惠信息
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub promotion_detail: ::std::option::Option<::std::vec::Vec<PromotionDetail>>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 交易场景值，现在支持公交和地铁的场景值"] TradeScene

@@ -105,24 +105,32 @@ pub mod post {
                 .finish()
         }
     }
+    /// The required values of [`Body`], by name: `Body::new(Required { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct Required {
+        /// 服务商appid
+        pub sp_appid: ::std::string::String,
+        /// 用户标识
+        pub openid: ::std::string::String,
+        /// ETC授权扣费模板ID
+        pub plan_id: ::std::string::String,
+        /// 车牌号
+        pub plate_number: ::std::string::String,
+        /// 实名信息
+        pub identify: Identify,
+    }
     impl Body {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            sp_appid: impl ::std::convert::Into<::std::string::String>,
-            openid: impl ::std::convert::Into<::std::string::String>,
-            plan_id: impl ::std::convert::Into<::std::string::String>,
-            plate_number: impl ::std::convert::Into<::std::string::String>,
-            identify: Identify,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`Required`]; optional ones are set with the methods below.
+        pub fn new(required: Required) -> Self {
             Self {
-                sp_appid: sp_appid.into(),
+                sp_appid: required.sp_appid,
                 sub_appid: ::std::option::Option::None,
                 sub_mchid: ::std::option::Option::None,
-                openid: openid.into(),
-                plan_id: plan_id.into(),
+                openid: required.openid,
+                plan_id: required.plan_id,
                 etc_device_id: ::std::option::Option::None,
-                plate_number: plate_number.into(),
-                identify,
+                plate_number: required.plate_number,
+                identify: required.identify,
                 bank_card_no: ::std::option::Option::None,
             }
         }
@@ -166,7 +174,17 @@ pub mod post {
     #[non_exhaustive]
     pub struct Response {
         /// 预开通ID
-        pub preopen_id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub preopen_id: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 }
 /// 预开通用户ETC指定卡扣费

@@ -39,28 +39,38 @@ pub mod post {
         /// 免费时长
         pub free_duration: i64,
     }
+    /// The required values of [`Body`], by name: `Body::new(Required { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct Required {
+        /// 子商户号
+        pub sub_mchid: ::std::string::String,
+        /// 商户入场id
+        pub out_parking_no: ::std::string::String,
+        /// 车牌号
+        pub plate_number: ::std::string::String,
+        /// 车牌颜色
+        pub plate_color: PlateColor,
+        /// 回调通知url
+        pub notify_url: ::std::string::String,
+        /// 入场时间
+        pub start_time: ::std::string::String,
+        /// 停车场名称
+        pub parking_name: ::std::string::String,
+        /// 免费时长
+        pub free_duration: i64,
+    }
     impl Body {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        #[allow(clippy::too_many_arguments)]
-        pub fn new(
-            sub_mchid: impl ::std::convert::Into<::std::string::String>,
-            out_parking_no: impl ::std::convert::Into<::std::string::String>,
-            plate_number: impl ::std::convert::Into<::std::string::String>,
-            plate_color: PlateColor,
-            notify_url: impl ::std::convert::Into<::std::string::String>,
-            start_time: impl ::std::convert::Into<::std::string::String>,
-            parking_name: impl ::std::convert::Into<::std::string::String>,
-            free_duration: i64,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`Required`]; optional ones are set with the methods below.
+        pub fn new(required: Required) -> Self {
             Self {
-                sub_mchid: sub_mchid.into(),
-                out_parking_no: out_parking_no.into(),
-                plate_number: plate_number.into(),
-                plate_color,
-                notify_url: notify_url.into(),
-                start_time: start_time.into(),
-                parking_name: parking_name.into(),
-                free_duration,
+                sub_mchid: required.sub_mchid,
+                out_parking_no: required.out_parking_no,
+                plate_number: required.plate_number,
+                plate_color: required.plate_color,
+                notify_url: required.notify_url,
+                start_time: required.start_time,
+                parking_name: required.parking_name,
+                free_duration: required.free_duration,
             }
         }
     }
@@ -71,23 +81,75 @@ pub mod post {
     #[non_exhaustive]
     pub struct Response {
         /// 停车入场id
-        pub id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id: ::std::option::Option<::std::string::String>,
         /// 商户入场id
-        pub out_parking_no: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub out_parking_no: ::std::option::Option<::std::string::String>,
         /// 车牌号
-        pub plate_number: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub plate_number: ::std::option::Option<::std::string::String>,
         /// 车牌颜色
-        pub plate_color: PlateColor,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub plate_color: ::std::option::Option<PlateColor>,
         /// 入场时间
-        pub start_time: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub start_time: ::std::option::Option<::std::string::String>,
         /// 停车场名称
-        pub parking_name: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub parking_name: ::std::option::Option<::std::string::String>,
         /// 免费时长
-        pub free_duration: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub free_duration: ::std::option::Option<i64>,
         /// 停车入场状态
-        pub state: State,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub state: ::std::option::Option<State>,
         /// 不可用状态描述
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub block_reason: ::std::option::Option<BlockReason>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 车牌颜色"] PlateColor { #[doc = " `BLUE`"] Blue = "BLUE", #[doc =

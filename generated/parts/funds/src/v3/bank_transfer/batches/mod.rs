@@ -57,21 +57,29 @@ pub mod post {
                 .finish()
         }
     }
+    /// The required values of [`TransferDetailList`], by name: `TransferDetailList::new(TransferDetailListRequired { … })`.
+    #[derive(::std::clone::Clone)]
+    pub struct TransferDetailListRequired {
+        /// 银行明细单号
+        pub out_detail_no: ::std::string::String,
+        /// 转账金额
+        pub transfer_amount: i64,
+        /// 转账备注
+        pub transfer_remark: ::std::string::String,
+        /// 收款用户openid
+        pub openid: ::std::string::String,
+        /// 收款用户姓名
+        pub user_name: ::std::string::String,
+    }
     impl TransferDetailList {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            out_detail_no: impl ::std::convert::Into<::std::string::String>,
-            transfer_amount: i64,
-            transfer_remark: impl ::std::convert::Into<::std::string::String>,
-            openid: impl ::std::convert::Into<::std::string::String>,
-            user_name: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`TransferDetailListRequired`]; optional ones are set with the methods below.
+        pub fn new(required: TransferDetailListRequired) -> Self {
             Self {
-                out_detail_no: out_detail_no.into(),
-                transfer_amount,
-                transfer_remark: transfer_remark.into(),
-                openid: openid.into(),
-                user_name: user_name.into(),
+                out_detail_no: required.out_detail_no,
+                transfer_amount: required.transfer_amount,
+                transfer_remark: required.transfer_remark,
+                openid: required.openid,
+                user_name: required.user_name,
                 user_id_card: ::std::option::Option::None,
             }
         }
@@ -123,37 +131,51 @@ pub mod post {
             ::std::vec::Vec<TransferDetailList>,
         >,
     }
+    /// The required values of [`Body`], by name: `Body::new(Required { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct Required {
+        /// 服务平台商户号
+        pub platform_mchid: ::std::string::String,
+        /// 付款企业商户号
+        pub specialized_payment_mchid: ::std::string::String,
+        /// 实际出资商户号
+        pub sponsor_mchid: ::std::string::String,
+        /// 用户授权商户号
+        pub user_authorized_mchid: ::std::string::String,
+        /// 用户授权appid
+        pub user_authorized_appid: ::std::string::String,
+        /// 银行批次单号
+        pub out_batch_no: ::std::string::String,
+        /// 批次名称
+        pub batch_name: ::std::string::String,
+        /// 批次备注
+        pub batch_remark: ::std::string::String,
+        /// 转账总金额
+        pub total_amount: i64,
+        /// 转账总笔数
+        pub total_count: i64,
+        /// 转账场景
+        pub transfer_scene: ::std::string::String,
+        /// 批量转账用途
+        pub transfer_purpose: ::std::string::String,
+    }
     impl Body {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        #[allow(clippy::too_many_arguments)]
-        pub fn new(
-            platform_mchid: impl ::std::convert::Into<::std::string::String>,
-            specialized_payment_mchid: impl ::std::convert::Into<::std::string::String>,
-            sponsor_mchid: impl ::std::convert::Into<::std::string::String>,
-            user_authorized_mchid: impl ::std::convert::Into<::std::string::String>,
-            user_authorized_appid: impl ::std::convert::Into<::std::string::String>,
-            out_batch_no: impl ::std::convert::Into<::std::string::String>,
-            batch_name: impl ::std::convert::Into<::std::string::String>,
-            batch_remark: impl ::std::convert::Into<::std::string::String>,
-            total_amount: i64,
-            total_count: i64,
-            transfer_scene: impl ::std::convert::Into<::std::string::String>,
-            transfer_purpose: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`Required`]; optional ones are set with the methods below.
+        pub fn new(required: Required) -> Self {
             Self {
-                platform_mchid: platform_mchid.into(),
-                specialized_payment_mchid: specialized_payment_mchid.into(),
-                sponsor_mchid: sponsor_mchid.into(),
-                user_authorized_mchid: user_authorized_mchid.into(),
-                user_authorized_appid: user_authorized_appid.into(),
-                out_batch_no: out_batch_no.into(),
-                batch_name: batch_name.into(),
-                batch_remark: batch_remark.into(),
+                platform_mchid: required.platform_mchid,
+                specialized_payment_mchid: required.specialized_payment_mchid,
+                sponsor_mchid: required.sponsor_mchid,
+                user_authorized_mchid: required.user_authorized_mchid,
+                user_authorized_appid: required.user_authorized_appid,
+                out_batch_no: required.out_batch_no,
+                batch_name: required.batch_name,
+                batch_remark: required.batch_remark,
                 attach_remark: ::std::option::Option::None,
-                total_amount,
-                total_count,
-                transfer_scene: transfer_scene.into(),
-                transfer_purpose: transfer_purpose.into(),
+                total_amount: required.total_amount,
+                total_count: required.total_count,
+                transfer_scene: required.transfer_scene,
+                transfer_purpose: required.transfer_purpose,
                 transfer_detail_list: ::std::option::Option::None,
             }
         }
@@ -183,11 +205,35 @@ pub mod post {
     #[non_exhaustive]
     pub struct Response {
         /// 银行批次单号
-        pub out_batch_no: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub out_batch_no: ::std::option::Option<::std::string::String>,
         /// 微信支付批次单号
-        pub batch_id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub batch_id: ::std::option::Option<::std::string::String>,
         /// 批次创建时间
-        pub create_time: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub create_time: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 }
 /// 发起批量转账

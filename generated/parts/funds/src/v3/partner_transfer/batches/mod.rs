@@ -57,21 +57,29 @@ pub mod post {
                 .finish()
         }
     }
+    /// The required values of [`TransferDetailList`], by name: `TransferDetailList::new(TransferDetailListRequired { … })`.
+    #[derive(::std::clone::Clone)]
+    pub struct TransferDetailListRequired {
+        /// 商家明细单号
+        pub out_detail_no: ::std::string::String,
+        /// 转账金额
+        pub transfer_amount: i64,
+        /// 转账备注
+        pub transfer_remark: ::std::string::String,
+        /// 收款用户openid
+        pub openid: ::std::string::String,
+        /// 收款用户姓名
+        pub user_name: ::std::string::String,
+    }
     impl TransferDetailList {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            out_detail_no: impl ::std::convert::Into<::std::string::String>,
-            transfer_amount: i64,
-            transfer_remark: impl ::std::convert::Into<::std::string::String>,
-            openid: impl ::std::convert::Into<::std::string::String>,
-            user_name: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`TransferDetailListRequired`]; optional ones are set with the methods below.
+        pub fn new(required: TransferDetailListRequired) -> Self {
             Self {
-                out_detail_no: out_detail_no.into(),
-                transfer_amount,
-                transfer_remark: transfer_remark.into(),
-                openid: openid.into(),
-                user_name: user_name.into(),
+                out_detail_no: required.out_detail_no,
+                transfer_amount: required.transfer_amount,
+                transfer_remark: required.transfer_remark,
+                openid: required.openid,
+                user_name: required.user_name,
                 user_id_card: ::std::option::Option::None,
             }
         }
@@ -119,29 +127,39 @@ pub mod post {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub transfer_scene: ::std::option::Option<TransferScene>,
     }
+    /// The required values of [`Body`], by name: `Body::new(Required { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct Required {
+        /// 特约商户号
+        pub sub_mchid: ::std::string::String,
+        /// 特约商户授权类型
+        pub authorization_type: AuthorizationType,
+        /// 商家批次单号
+        pub out_batch_no: ::std::string::String,
+        /// 批次名称
+        pub batch_name: ::std::string::String,
+        /// 批次备注
+        pub batch_remark: ::std::string::String,
+        /// 转账总金额
+        pub total_amount: i64,
+        /// 转账总笔数
+        pub total_num: i64,
+        /// 转账明细列表
+        pub transfer_detail_list: ::std::vec::Vec<TransferDetailList>,
+    }
     impl Body {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        #[allow(clippy::too_many_arguments)]
-        pub fn new(
-            sub_mchid: impl ::std::convert::Into<::std::string::String>,
-            authorization_type: AuthorizationType,
-            out_batch_no: impl ::std::convert::Into<::std::string::String>,
-            batch_name: impl ::std::convert::Into<::std::string::String>,
-            batch_remark: impl ::std::convert::Into<::std::string::String>,
-            total_amount: i64,
-            total_num: i64,
-            transfer_detail_list: ::std::vec::Vec<TransferDetailList>,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`Required`]; optional ones are set with the methods below.
+        pub fn new(required: Required) -> Self {
             Self {
-                sub_mchid: sub_mchid.into(),
+                sub_mchid: required.sub_mchid,
                 sub_appid: ::std::option::Option::None,
-                authorization_type,
-                out_batch_no: out_batch_no.into(),
-                batch_name: batch_name.into(),
-                batch_remark: batch_remark.into(),
-                total_amount,
-                total_num,
-                transfer_detail_list,
+                authorization_type: required.authorization_type,
+                out_batch_no: required.out_batch_no,
+                batch_name: required.batch_name,
+                batch_remark: required.batch_remark,
+                total_amount: required.total_amount,
+                total_num: required.total_num,
+                transfer_detail_list: required.transfer_detail_list,
                 sp_appid: ::std::option::Option::None,
                 transfer_purpose: ::std::option::Option::None,
                 transfer_scene: ::std::option::Option::None,
@@ -181,11 +199,35 @@ pub mod post {
     #[non_exhaustive]
     pub struct Response {
         /// 商家批次单号
-        pub out_batch_no: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub out_batch_no: ::std::option::Option<::std::string::String>,
         /// 微信支付批次单号
-        pub batch_id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub batch_id: ::std::option::Option<::std::string::String>,
         /// 批次创建时间
-        pub create_time: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub create_time: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 特约商户授权类型"] AuthorizationType { #[doc =

@@ -27,21 +27,28 @@ pub mod get {
         /// 本次请求最大查询条数
         pub limit: ::std::option::Option<i64>,
     }
+    /// The required values of [`Request`], by name: `Request::new(RequestRequired { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct RequestRequired {
+        /// 用户标识
+        pub openid: ::std::string::String,
+        /// 子商户号
+        pub sub_mchid: ::std::string::String,
+        /// 核身日期
+        pub authenticate_date: ::std::string::String,
+        /// 核身状态
+        pub authenticate_state: ::std::string::String,
+    }
     impl Request {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            openid: impl ::std::convert::Into<::std::string::String>,
-            sub_mchid: impl ::std::convert::Into<::std::string::String>,
-            authenticate_date: impl ::std::convert::Into<::std::string::String>,
-            authenticate_state: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`RequestRequired`]; optional ones are set with the methods below.
+        pub fn new(required: RequestRequired) -> Self {
             Self {
-                openid: openid.into(),
+                openid: required.openid,
                 appid: ::std::option::Option::None,
                 sub_appid: ::std::option::Option::None,
-                sub_mchid: sub_mchid.into(),
-                authenticate_date: authenticate_date.into(),
-                authenticate_state: authenticate_state.into(),
+                sub_mchid: required.sub_mchid,
+                authenticate_date: required.authenticate_date,
+                authenticate_state: required.authenticate_state,
                 offset: ::std::option::Option::None,
                 limit: ::std::option::Option::None,
             }
@@ -80,25 +87,90 @@ pub mod get {
     #[non_exhaustive]
     pub struct Data {
         /// 商户号
-        pub mchid: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub mchid: ::std::option::Option<::std::string::String>,
         /// 子商户号
-        pub sub_mchid: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sub_mchid: ::std::option::Option<::std::string::String>,
         /// 用户标识
-        pub openid: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub openid: ::std::option::Option<::std::string::String>,
         /// 核身渠道
-        pub authenticate_scene: AuthenticateScene,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub authenticate_scene: ::std::option::Option<AuthenticateScene>,
         /// 核身渠道标识
-        pub authenticate_source: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub authenticate_source: ::std::option::Option<::std::string::String>,
         /// 项目名称
-        pub project_name: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub project_name: ::std::option::Option<::std::string::String>,
         /// 单位名称
-        pub employer_name: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub employer_name: ::std::option::Option<::std::string::String>,
         /// 核身状态
-        pub authenticate_state: AuthenticateState,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub authenticate_state: ::std::option::Option<AuthenticateState>,
         /// 核身时间
-        pub authenticate_time: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub authenticate_time: ::std::option::Option<::std::string::String>,
         /// 商家核身单号
-        pub authenticate_number: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub authenticate_number: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -107,13 +179,38 @@ pub mod get {
     #[non_exhaustive]
     pub struct Response {
         /// 查询结果记录列表
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<::std::vec::Vec<Data>>,
         /// 总记录条数
-        pub total_count: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub total_count: ::std::option::Option<i64>,
         /// 记录起始位置
-        pub offset: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub offset: ::std::option::Option<i64>,
         /// 本次返回条数
-        pub limit: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub limit: ::std::option::Option<i64>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 核身渠道"] AuthenticateScene { #[doc = " `FROM_MINI_APP`"]

@@ -41,25 +41,34 @@ pub mod post {
         /// 核身类型
         pub authenticate_type: AuthenticateType,
     }
+    /// The required values of [`Body`], by name: `Body::new(Required { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct Required {
+        /// 用户标识
+        pub openid: ::std::string::String,
+        /// 子商户号
+        pub sub_mchid: ::std::string::String,
+        /// 商家核身单号
+        pub authenticate_number: ::std::string::String,
+        /// 项目名称
+        pub project_name: ::std::string::String,
+        /// 单位名称
+        pub employer_name: ::std::string::String,
+        /// 核身类型
+        pub authenticate_type: AuthenticateType,
+    }
     impl Body {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            openid: impl ::std::convert::Into<::std::string::String>,
-            sub_mchid: impl ::std::convert::Into<::std::string::String>,
-            authenticate_number: impl ::std::convert::Into<::std::string::String>,
-            project_name: impl ::std::convert::Into<::std::string::String>,
-            employer_name: impl ::std::convert::Into<::std::string::String>,
-            authenticate_type: AuthenticateType,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`Required`]; optional ones are set with the methods below.
+        pub fn new(required: Required) -> Self {
             Self {
-                openid: openid.into(),
+                openid: required.openid,
                 appid: ::std::option::Option::None,
-                sub_mchid: sub_mchid.into(),
+                sub_mchid: required.sub_mchid,
                 sub_appid: ::std::option::Option::None,
-                authenticate_number: authenticate_number.into(),
-                project_name: project_name.into(),
-                employer_name: employer_name.into(),
-                authenticate_type,
+                authenticate_number: required.authenticate_number,
+                project_name: required.project_name,
+                employer_name: required.employer_name,
+                authenticate_type: required.authenticate_type,
             }
         }
         /// Sets `appid`.
@@ -86,17 +95,62 @@ pub mod post {
     #[non_exhaustive]
     pub struct Response {
         /// 商家核身单号
-        pub authenticate_number: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub authenticate_number: ::std::option::Option<::std::string::String>,
         /// 用户标识
-        pub openid: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub openid: ::std::option::Option<::std::string::String>,
         /// 商户号
-        pub mchid: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub mchid: ::std::option::Option<::std::string::String>,
         /// 子商户号
-        pub sub_mchid: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sub_mchid: ::std::option::Option<::std::string::String>,
         /// token值
-        pub token: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub token: ::std::option::Option<::std::string::String>,
         /// token有效时间
-        pub expires_in: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub expires_in: ::std::option::Option<i64>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 核身类型"] AuthenticateType { #[doc = " `SIGN_IN`"] SignIn =

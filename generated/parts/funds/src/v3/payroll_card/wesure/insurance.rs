@@ -41,30 +41,41 @@ pub mod post {
         /// 保障的保险公司名称
         pub insurance_company_name: ::std::string::String,
     }
+    /// The required values of [`Body`], by name: `Body::new(Required { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct Required {
+        /// 服务商商户号
+        pub sp_mchid: ::std::string::String,
+        /// 特约商户商户号
+        pub wesure_order_no: ::std::string::String,
+        /// 微保保单号
+        pub token: ::std::string::String,
+        /// 保司保单号
+        pub insurance_company_order_no: ::std::string::String,
+        /// 用户标识
+        pub openid: ::std::string::String,
+        /// 投保状态
+        pub insure_state: ::std::string::String,
+        /// 保障生效时间
+        pub insure_effect_time: ::std::string::String,
+        /// 保障失效时间
+        pub insure_invalid_time: ::std::string::String,
+        /// 保障的保险公司名称
+        pub insurance_company_name: ::std::string::String,
+    }
     impl Body {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        #[allow(clippy::too_many_arguments)]
-        pub fn new(
-            sp_mchid: impl ::std::convert::Into<::std::string::String>,
-            wesure_order_no: impl ::std::convert::Into<::std::string::String>,
-            token: impl ::std::convert::Into<::std::string::String>,
-            insurance_company_order_no: impl ::std::convert::Into<::std::string::String>,
-            openid: impl ::std::convert::Into<::std::string::String>,
-            insure_state: impl ::std::convert::Into<::std::string::String>,
-            insure_effect_time: impl ::std::convert::Into<::std::string::String>,
-            insure_invalid_time: impl ::std::convert::Into<::std::string::String>,
-            insurance_company_name: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`Required`]; optional ones are set with the methods below.
+        pub fn new(required: Required) -> Self {
             Self {
-                sp_mchid: sp_mchid.into(),
-                wesure_order_no: wesure_order_no.into(),
-                token: token.into(),
-                insurance_company_order_no: insurance_company_order_no.into(),
-                openid: openid.into(),
-                insure_state: insure_state.into(),
-                insure_effect_time: insure_effect_time.into(),
-                insure_invalid_time: insure_invalid_time.into(),
-                insurance_company_name: insurance_company_name.into(),
+                sp_mchid: required.sp_mchid,
+                wesure_order_no: required.wesure_order_no,
+                token: required.token,
+                insurance_company_order_no: required.insurance_company_order_no,
+                openid: required.openid,
+                insure_state: required.insure_state,
+                insure_effect_time: required.insure_effect_time,
+                insure_invalid_time: required.insure_invalid_time,
+                insurance_company_name: required.insurance_company_name,
             }
         }
     }

@@ -52,21 +52,29 @@ pub mod post {
                 .finish()
         }
     }
+    /// The required values of [`Body`], by name: `Body::new(Required { … })`.
+    #[derive(::std::clone::Clone)]
+    pub struct Required {
+        /// 服务商商户号
+        pub sp_mchid: ::std::string::String,
+        /// 特约商户商户号
+        pub sub_mchid: ::std::string::String,
+        /// token值
+        pub token: ::std::string::String,
+        /// 用户姓名
+        pub user_name: ::std::string::String,
+        /// 用户身份证号
+        pub id_card_number: ::std::string::String,
+    }
     impl Body {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            sp_mchid: impl ::std::convert::Into<::std::string::String>,
-            sub_mchid: impl ::std::convert::Into<::std::string::String>,
-            token: impl ::std::convert::Into<::std::string::String>,
-            user_name: impl ::std::convert::Into<::std::string::String>,
-            id_card_number: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`Required`]; optional ones are set with the methods below.
+        pub fn new(required: Required) -> Self {
             Self {
-                sp_mchid: sp_mchid.into(),
-                sub_mchid: sub_mchid.into(),
-                token: token.into(),
-                user_name: user_name.into(),
-                id_card_number: id_card_number.into(),
+                sp_mchid: required.sp_mchid,
+                sub_mchid: required.sub_mchid,
+                token: required.token,
+                user_name: required.user_name,
+                id_card_number: required.id_card_number,
                 authenticate_type: ::std::option::Option::None,
             }
         }
@@ -83,13 +91,38 @@ pub mod post {
     #[non_exhaustive]
     pub struct Response {
         /// 校验结果
-        pub result: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub result: ::std::option::Option<::std::string::String>,
         /// 核身成功时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub authenticate_success_time: ::std::option::Option<::std::string::String>,
         /// 用户标识
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub openid: ::std::option::Option<::std::string::String>,
         /// 校验不通过原因
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub fail_reason: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 核身类型"] AuthenticateType { #[doc = " `NORMAL`"] Normal =

@@ -148,24 +148,33 @@ pub mod post {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub license_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     }
+    /// The required values of [`TrademarkRegistrationCertificate`], by name: `TrademarkRegistrationCertificate::new(TrademarkRegistrationCertificateRequired { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct TrademarkRegistrationCertificateRequired {
+        /// 商标名称
+        pub name: ::std::string::String,
+        /// 商标注册号
+        pub number: ::std::string::String,
+        /// 商标有效期开始时间
+        pub valid_begin_time: ::std::string::String,
+        /// 商标有效期结束时间
+        pub valid_end_time: ::std::string::String,
+        /// 商标国际分类
+        pub international_class: ::std::string::String,
+        /// 商标注册人
+        pub holder: ::std::string::String,
+    }
     impl TrademarkRegistrationCertificate {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            name: impl ::std::convert::Into<::std::string::String>,
-            number: impl ::std::convert::Into<::std::string::String>,
-            valid_begin_time: impl ::std::convert::Into<::std::string::String>,
-            valid_end_time: impl ::std::convert::Into<::std::string::String>,
-            international_class: impl ::std::convert::Into<::std::string::String>,
-            holder: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`TrademarkRegistrationCertificateRequired`]; optional ones are set with the methods below.
+        pub fn new(required: TrademarkRegistrationCertificateRequired) -> Self {
             Self {
                 certificate: ::std::option::Option::None,
-                name: name.into(),
-                number: number.into(),
-                valid_begin_time: valid_begin_time.into(),
-                valid_end_time: valid_end_time.into(),
-                international_class: international_class.into(),
-                holder: holder.into(),
+                name: required.name,
+                number: required.number,
+                valid_begin_time: required.valid_begin_time,
+                valid_end_time: required.valid_end_time,
+                international_class: required.international_class,
+                holder: required.holder,
                 license: ::std::option::Option::None,
                 authorization_begin_time: ::std::option::Option::None,
                 authorization_end_time: ::std::option::Option::None,
@@ -322,21 +331,29 @@ pub mod post {
         /// 品牌商标资料
         pub trademark: Trademark,
     }
+    /// The required values of [`Body`], by name: `Body::new(Required { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct Required {
+        /// 业务申请编号
+        pub business_code: ::std::string::String,
+        /// 管理员信息
+        pub admin_info: AdminInfo,
+        /// 主体资料
+        pub subject_info: SubjectInfo,
+        /// 品牌基础信息
+        pub brand_basic_info: BrandBasicInfo,
+        /// 品牌商标资料
+        pub trademark: Trademark,
+    }
     impl Body {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            business_code: impl ::std::convert::Into<::std::string::String>,
-            admin_info: AdminInfo,
-            subject_info: SubjectInfo,
-            brand_basic_info: BrandBasicInfo,
-            trademark: Trademark,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`Required`]; optional ones are set with the methods below.
+        pub fn new(required: Required) -> Self {
             Self {
-                business_code: business_code.into(),
-                admin_info,
-                subject_info,
-                brand_basic_info,
-                trademark,
+                business_code: required.business_code,
+                admin_info: required.admin_info,
+                subject_info: required.subject_info,
+                brand_basic_info: required.brand_basic_info,
+                trademark: required.trademark,
             }
         }
     }
@@ -347,9 +364,26 @@ pub mod post {
     #[non_exhaustive]
     pub struct Response {
         /// 微信支付申请单号
-        pub applyment_id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub applyment_id: ::std::option::Option<::std::string::String>,
         /// 业务申请编号
-        pub business_code: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub business_code: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 管理员证件类型"] IdDocType { #[doc =

@@ -44,24 +44,33 @@ pub mod post {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub total_points: ::std::option::Option<i64>,
     }
+    /// The required values of [`Body`], by name: `Body::new(Required { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct Required {
+        /// 微信订单号
+        pub transaction_id: ::std::string::String,
+        /// 小程序appid
+        pub appid: ::std::string::String,
+        /// 顾客openid
+        pub openid: ::std::string::String,
+        /// 是否获得积分
+        pub earn_points: bool,
+        /// 订单新增积分值
+        pub increased_points: i64,
+        /// 积分更新时间
+        pub points_update_time: ::std::string::String,
+    }
     impl Body {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            transaction_id: impl ::std::convert::Into<::std::string::String>,
-            appid: impl ::std::convert::Into<::std::string::String>,
-            openid: impl ::std::convert::Into<::std::string::String>,
-            earn_points: bool,
-            increased_points: i64,
-            points_update_time: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`Required`]; optional ones are set with the methods below.
+        pub fn new(required: Required) -> Self {
             Self {
                 sub_mchid: ::std::option::Option::None,
-                transaction_id: transaction_id.into(),
-                appid: appid.into(),
-                openid: openid.into(),
-                earn_points,
-                increased_points,
-                points_update_time: points_update_time.into(),
+                transaction_id: required.transaction_id,
+                appid: required.appid,
+                openid: required.openid,
+                earn_points: required.earn_points,
+                increased_points: required.increased_points,
+                points_update_time: required.points_update_time,
                 no_points_remarks: ::std::option::Option::None,
                 total_points: ::std::option::Option::None,
             }

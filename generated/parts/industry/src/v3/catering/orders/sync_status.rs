@@ -34,19 +34,26 @@ pub mod post {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub others: ::std::option::Option<::std::string::String>,
     }
+    /// The required values of [`Properties`], by name: `Properties::new(PropertiesRequired { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct PropertiesRequired {
+        /// 口味
+        pub taste: ::std::string::String,
+        /// 做法
+        pub cuisine: ::std::string::String,
+        /// 主料
+        pub main_material: ::std::string::String,
+        /// 配料
+        pub ingredients: ::std::string::String,
+    }
     impl Properties {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            taste: impl ::std::convert::Into<::std::string::String>,
-            cuisine: impl ::std::convert::Into<::std::string::String>,
-            main_material: impl ::std::convert::Into<::std::string::String>,
-            ingredients: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`PropertiesRequired`]; optional ones are set with the methods below.
+        pub fn new(required: PropertiesRequired) -> Self {
             Self {
-                taste: taste.into(),
-                cuisine: cuisine.into(),
-                main_material: main_material.into(),
-                ingredients: ingredients.into(),
+                taste: required.taste,
+                cuisine: required.cuisine,
+                main_material: required.main_material,
+                ingredients: required.ingredients,
                 others: ::std::option::Option::None,
             }
         }
@@ -88,21 +95,29 @@ pub mod post {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub properties: ::std::option::Option<Properties>,
     }
+    /// The required values of [`DishList`], by name: `DishList::new(DishListRequired { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct DishListRequired {
+        /// 商户菜品ID
+        pub out_dish_no: ::std::string::String,
+        /// 菜品名称
+        pub name: ::std::string::String,
+        /// 菜品单价，单位为分
+        pub price: i64,
+        /// 菜品单位，BY\_SHARE-按份 BY\_WEIGHT-按重量
+        pub unit: Unit,
+        /// 菜品数量，保留小数点后2位有效数字
+        pub count: ::serde_json::Number,
+    }
     impl DishList {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            out_dish_no: impl ::std::convert::Into<::std::string::String>,
-            name: impl ::std::convert::Into<::std::string::String>,
-            price: i64,
-            unit: Unit,
-            count: ::serde_json::Number,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`DishListRequired`]; optional ones are set with the methods below.
+        pub fn new(required: DishListRequired) -> Self {
             Self {
-                out_dish_no: out_dish_no.into(),
-                name: name.into(),
-                price,
-                unit,
-                count,
+                out_dish_no: required.out_dish_no,
+                name: required.name,
+                price: required.price,
+                unit: required.unit,
+                count: required.count,
                 discount: ::std::option::Option::None,
                 r#type: ::std::option::Option::None,
                 priority: ::std::option::Option::None,
@@ -189,47 +204,63 @@ pub mod post {
         /// 商户菜品信息
         pub dish_list: ::std::vec::Vec<DishList>,
     }
+    /// The required values of [`Body`], by name: `Body::new(Required { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct Required {
+        /// 微信支付分配的渠道商商户号
+        pub channel_id: ::std::string::String,
+        /// 微信支付分配子商户商户号
+        pub sub_mchid: ::std::string::String,
+        /// 子商户在微信公众平台申请服务号对应的APPID
+        pub sub_appid: ::std::string::String,
+        /// 商户旗下门店的唯一编号
+        pub out_shop_no: ::std::string::String,
+        /// 用户子标识，用户在子商户appid下的openid
+        pub sub_openid: ::std::string::String,
+        /// 微信用户登录接口返回的登录票据。公众号，填写页面授权access\_token，详细参考；小程序，填写session\_key，详细参考。
+        pub login_token: ::std::string::String,
+        /// 点餐入口，公众号：点餐页面完整URL；小程序：点餐页面path路径
+        pub order_entry: ::std::string::String,
+        /// 总价，单位为分
+        pub total_amount: i64,
+        /// 优惠金额，单位为分
+        pub discount_amount: i64,
+        /// 实际支付金额，单位为分
+        pub user_amount: i64,
+        /// 订单状态，取值如下：CREATE\_DEAL—用户下单；PAY\_SUCCESS—支付完成，结账成功；
+        pub status: Status,
+        /// 状态发生变化的时间，格式为rfc3339格式，如2018-06-08T10:34:56+08:00 代表北京时间2018年06月08日10时34分56秒
+        pub action_time: ::std::string::String,
+        /// 渠道商系统内部订单号
+        pub out_order_no: ::std::string::String,
+        /// 商户菜品信息
+        pub dish_list: ::std::vec::Vec<DishList>,
+    }
     impl Body {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        #[allow(clippy::too_many_arguments)]
-        pub fn new(
-            channel_id: impl ::std::convert::Into<::std::string::String>,
-            sub_mchid: impl ::std::convert::Into<::std::string::String>,
-            sub_appid: impl ::std::convert::Into<::std::string::String>,
-            out_shop_no: impl ::std::convert::Into<::std::string::String>,
-            sub_openid: impl ::std::convert::Into<::std::string::String>,
-            login_token: impl ::std::convert::Into<::std::string::String>,
-            order_entry: impl ::std::convert::Into<::std::string::String>,
-            total_amount: i64,
-            discount_amount: i64,
-            user_amount: i64,
-            status: Status,
-            action_time: impl ::std::convert::Into<::std::string::String>,
-            out_order_no: impl ::std::convert::Into<::std::string::String>,
-            dish_list: ::std::vec::Vec<DishList>,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`Required`]; optional ones are set with the methods below.
+        pub fn new(required: Required) -> Self {
             Self {
                 sp_mchid: ::std::option::Option::None,
                 sp_appid: ::std::option::Option::None,
-                channel_id: channel_id.into(),
-                sub_mchid: sub_mchid.into(),
-                sub_appid: sub_appid.into(),
-                out_shop_no: out_shop_no.into(),
-                sub_openid: sub_openid.into(),
-                login_token: login_token.into(),
-                order_entry: order_entry.into(),
-                total_amount,
-                discount_amount,
-                user_amount,
-                status,
-                action_time: action_time.into(),
+                channel_id: required.channel_id,
+                sub_mchid: required.sub_mchid,
+                sub_appid: required.sub_appid,
+                out_shop_no: required.out_shop_no,
+                sub_openid: required.sub_openid,
+                login_token: required.login_token,
+                order_entry: required.order_entry,
+                total_amount: required.total_amount,
+                discount_amount: required.discount_amount,
+                user_amount: required.user_amount,
+                status: required.status,
+                action_time: required.action_time,
                 pay_time: ::std::option::Option::None,
                 transaction_id: ::std::option::Option::None,
                 out_trade_no: ::std::option::Option::None,
-                out_order_no: out_order_no.into(),
+                out_order_no: required.out_order_no,
                 out_table_no: ::std::option::Option::None,
                 people_count: ::std::option::Option::None,
-                dish_list,
+                dish_list: required.dish_list,
             }
         }
         /// Sets `sp_mchid`.

@@ -34,20 +34,27 @@ pub mod post {
         /// 商品单价
         pub price: ::serde_json::Number,
     }
+    /// The required values of [`GoodsDetail`], by name: `GoodsDetail::new(GoodsDetailRequired { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct GoodsDetailRequired {
+        /// 商品编码
+        pub barcode: ::std::string::String,
+        /// 商品名称
+        pub goods_name: ::std::string::String,
+        /// 商品数量
+        pub quantity: ::serde_json::Number,
+        /// 商品单价
+        pub price: ::serde_json::Number,
+    }
     impl GoodsDetail {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            barcode: impl ::std::convert::Into<::std::string::String>,
-            goods_name: impl ::std::convert::Into<::std::string::String>,
-            quantity: ::serde_json::Number,
-            price: ::serde_json::Number,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`GoodsDetailRequired`]; optional ones are set with the methods below.
+        pub fn new(required: GoodsDetailRequired) -> Self {
             Self {
-                barcode: barcode.into(),
+                barcode: required.barcode,
                 merchant_goods_id: ::std::option::Option::None,
-                goods_name: goods_name.into(),
-                quantity,
-                price,
+                goods_name: required.goods_name,
+                quantity: required.quantity,
+                price: required.price,
             }
         }
         /// Sets `merchant_goods_id`.

@@ -61,7 +61,7 @@ pub mod post {
     /// 现金补充列表
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[derive(::serde::Serialize)]
-    #[derive(::serde::Deserialize)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct CashAddDetail {
         /// 现金补充金额
@@ -81,7 +81,7 @@ pub mod post {
     /// 现金减免列表
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[derive(::serde::Serialize)]
-    #[derive(::serde::Deserialize)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct CashReduceDetail {
         /// 现金减免金额
@@ -198,43 +198,56 @@ pub mod post {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub med_ins_test_env: ::std::option::Option<bool>,
     }
+    /// The required values of [`Body`], by name: `Body::new(Required { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct Required {
+        /// 混合支付类型
+        pub mix_pay_type: MixPayType,
+        /// 订单类型
+        pub order_type: OrderType,
+        /// 从业机构的公众号ID
+        pub appid: ::std::string::String,
+        /// 支付人身份信息
+        pub payer: Payer,
+        /// 从业机构订单号
+        pub out_trade_no: ::std::string::String,
+        /// 医疗机构订单号
+        pub serial_no: ::std::string::String,
+        /// 城市ID
+        pub city_id: ::std::string::String,
+        /// 医疗机构名称
+        pub med_inst_name: ::std::string::String,
+        /// 医疗机构编码
+        pub med_inst_no: ::std::string::String,
+        /// 使用该接口下单的总金额
+        pub total_fee: i64,
+        /// 回调通知URL
+        pub callback_url: ::std::string::String,
+    }
     impl Body {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        #[allow(clippy::too_many_arguments)]
-        pub fn new(
-            mix_pay_type: MixPayType,
-            order_type: OrderType,
-            appid: impl ::std::convert::Into<::std::string::String>,
-            payer: Payer,
-            out_trade_no: impl ::std::convert::Into<::std::string::String>,
-            serial_no: impl ::std::convert::Into<::std::string::String>,
-            city_id: impl ::std::convert::Into<::std::string::String>,
-            med_inst_name: impl ::std::convert::Into<::std::string::String>,
-            med_inst_no: impl ::std::convert::Into<::std::string::String>,
-            total_fee: i64,
-            callback_url: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`Required`]; optional ones are set with the methods below.
+        pub fn new(required: Required) -> Self {
             Self {
-                mix_pay_type,
-                order_type,
-                appid: appid.into(),
+                mix_pay_type: required.mix_pay_type,
+                order_type: required.order_type,
+                appid: required.appid,
                 sub_appid: ::std::option::Option::None,
                 sub_mchid: ::std::option::Option::None,
                 openid: ::std::option::Option::None,
                 sub_openid: ::std::option::Option::None,
-                payer,
+                payer: required.payer,
                 pay_for_relatives: ::std::option::Option::None,
                 relative: ::std::option::Option::None,
-                out_trade_no: out_trade_no.into(),
-                serial_no: serial_no.into(),
+                out_trade_no: required.out_trade_no,
+                serial_no: required.serial_no,
                 pay_order_id: ::std::option::Option::None,
                 pay_auth_no: ::std::option::Option::None,
                 geo_location: ::std::option::Option::None,
-                city_id: city_id.into(),
-                med_inst_name: med_inst_name.into(),
-                med_inst_no: med_inst_no.into(),
+                city_id: required.city_id,
+                med_inst_name: required.med_inst_name,
+                med_inst_no: required.med_inst_no,
                 med_ins_order_create_time: ::std::option::Option::None,
-                total_fee,
+                total_fee: required.total_fee,
                 med_ins_gov_fee: ::std::option::Option::None,
                 med_ins_self_fee: ::std::option::Option::None,
                 med_ins_other_fee: ::std::option::Option::None,
@@ -242,7 +255,7 @@ pub mod post {
                 wechat_pay_cash_fee: ::std::option::Option::None,
                 cash_add_detail: ::std::option::Option::None,
                 cash_reduce_detail: ::std::option::Option::None,
-                callback_url: callback_url.into(),
+                callback_url: required.callback_url,
                 prepay_id: ::std::option::Option::None,
                 passthrough_request_content: ::std::option::Option::None,
                 extends: ::std::option::Option::None,
@@ -416,6 +429,54 @@ pub mod post {
             self
         }
     }
+    /// 现金补充列表
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+    #[derive(::serde::Deserialize)]
+    #[non_exhaustive]
+    pub struct ResponseCashAddDetail {
+        /// 现金补充金额
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub cash_add_fee: ::std::option::Option<i64>,
+        /// 现金补充类型
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub cash_add_type: ::std::option::Option<CashAddType>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    /// 现金减免列表
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+    #[derive(::serde::Deserialize)]
+    #[non_exhaustive]
+    pub struct ResponseCashReduceDetail {
+        /// 现金减免金额
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub cash_reduce_fee: ::std::option::Option<i64>,
+        /// 现金减免类型
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub cash_reduce_type: ::std::option::Option<CashReduceType>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
@@ -423,87 +484,281 @@ pub mod post {
     #[non_exhaustive]
     pub struct Response {
         /// 医保自费混合订单号
-        pub mix_trade_no: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub mix_trade_no: ::std::option::Option<::std::string::String>,
         /// 医保自费混合订单支付状态
-        pub mix_pay_status: MixPayStatus,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub mix_pay_status: ::std::option::Option<MixPayStatus>,
         /// 混合订单中自费部分的支付状态
-        pub self_pay_status: SelfPayStatus,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub self_pay_status: ::std::option::Option<SelfPayStatus>,
         /// 混合订单中自费部分的支付状态
-        pub med_ins_pay_status: MedInsPayStatus,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub med_ins_pay_status: ::std::option::Option<MedInsPayStatus>,
         /// 订单支付时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub paid_time: ::std::option::Option<::std::string::String>,
         /// 支付完成后医保局返回内容
         ///
         /// A json-encoded string.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub passthrough_response_content: ::std::option::Option<::std::string::String>,
         /// 混合支付类型
-        pub mix_pay_type: MixPayType,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub mix_pay_type: ::std::option::Option<MixPayType>,
         /// 订单类型
-        pub order_type: OrderType,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub order_type: ::std::option::Option<OrderType>,
         /// 从业机构的公众号ID
-        pub appid: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub appid: ::std::option::Option<::std::string::String>,
         /// 医疗机构的公众号ID
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub sub_appid: ::std::option::Option<::std::string::String>,
         /// 医疗机构的商户号
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub sub_mchid: ::std::option::Option<::std::string::String>,
         /// 用户在appid下的唯一标识
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub openid: ::std::option::Option<::std::string::String>,
         /// 用户在医疗机构AppID下的唯一标识
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub sub_openid: ::std::option::Option<::std::string::String>,
         /// 是否代亲属支付
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub pay_for_relatives: ::std::option::Option<bool>,
         /// 从业机构订单号
-        pub out_trade_no: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub out_trade_no: ::std::option::Option<::std::string::String>,
         /// 医疗机构订单号
-        pub serial_no: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub serial_no: ::std::option::Option<::std::string::String>,
         /// 医保局返回的支付单ID
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub pay_order_id: ::std::option::Option<::std::string::String>,
         /// 医保局返回的支付授权码
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub pay_auth_no: ::std::option::Option<::std::string::String>,
         /// 用户定位信息
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub geo_location: ::std::option::Option<::std::string::String>,
         /// 城市ID
-        pub city_id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub city_id: ::std::option::Option<::std::string::String>,
         /// 医疗机构名称
-        pub med_inst_name: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub med_inst_name: ::std::option::Option<::std::string::String>,
         /// 医疗机构编码
-        pub med_inst_no: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub med_inst_no: ::std::option::Option<::std::string::String>,
         /// 医保下单时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub med_ins_order_create_time: ::std::option::Option<::std::string::String>,
         /// 使用该接口下单的总金额
-        pub total_fee: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub total_fee: ::std::option::Option<i64>,
         /// 医保局结算后，医保统筹支付金额
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub med_ins_gov_fee: ::std::option::Option<i64>,
         /// 医保局结算后，医保个账支付金额
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub med_ins_self_fee: ::std::option::Option<i64>,
         /// 医保局结算后，医保其他支付金额
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub med_ins_other_fee: ::std::option::Option<i64>,
         /// 医保局结算后，需要自费的金额
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub med_ins_cash_fee: ::std::option::Option<i64>,
         /// 实际需要用户微信支付的金额
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub wechat_pay_cash_fee: ::std::option::Option<i64>,
         /// 现金补充列表
-        pub cash_add_detail: ::std::option::Option<::std::vec::Vec<CashAddDetail>>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub cash_add_detail: ::std::option::Option<
+            ::std::vec::Vec<ResponseCashAddDetail>,
+        >,
         /// 现金减免列表
-        pub cash_reduce_detail: ::std::option::Option<::std::vec::Vec<CashReduceDetail>>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub cash_reduce_detail: ::std::option::Option<
+            ::std::vec::Vec<ResponseCashReduceDetail>,
+        >,
         /// 回调通知URL
-        pub callback_url: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub callback_url: ::std::option::Option<::std::string::String>,
         /// 自费预下单ID
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub prepay_id: ::std::option::Option<::std::string::String>,
         /// 医疗机构透传给医保的数据
         ///
         /// A json-encoded string.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub passthrough_request_content: ::std::option::Option<::std::string::String>,
         /// 扩展字段
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub extends: ::std::option::Option<::std::string::String>,
         /// 附加数据
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub attach: ::std::option::Option<::std::string::String>,
         /// 渠道号
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub channel_no: ::std::option::Option<::std::string::String>,
         /// 是否到医保局测试环境下单
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub med_ins_test_env: ::std::option::Option<bool>,
         /// 医保支付失败原因
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub med_ins_fail_reason: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 混合支付类型"] MixPayType { #[doc = " `UNKNOWN_MIX_PAY_TYPE`"]

@@ -48,25 +48,35 @@ pub mod post {
         /// 从业机构退款单号
         pub out_refund_no: ::std::string::String,
     }
+    /// The required values of [`Body`], by name: `Body::new(Required { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct Required {
+        /// 医疗机构的商户号
+        pub sub_mchid: ::std::string::String,
+        /// 医保退款的总金额
+        pub med_refund_total_fee: i64,
+        /// 医保统筹退款金额
+        pub med_refund_gov_fee: i64,
+        /// 医保个账退款金额
+        pub med_refund_self_fee: i64,
+        /// 医保其他退款金额
+        pub med_refund_other_fee: i64,
+        /// 医保退款成功时间
+        pub refund_time: ::std::string::String,
+        /// 从业机构退款单号
+        pub out_refund_no: ::std::string::String,
+    }
     impl Body {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            sub_mchid: impl ::std::convert::Into<::std::string::String>,
-            med_refund_total_fee: i64,
-            med_refund_gov_fee: i64,
-            med_refund_self_fee: i64,
-            med_refund_other_fee: i64,
-            refund_time: impl ::std::convert::Into<::std::string::String>,
-            out_refund_no: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`Required`]; optional ones are set with the methods below.
+        pub fn new(required: Required) -> Self {
             Self {
-                sub_mchid: sub_mchid.into(),
-                med_refund_total_fee,
-                med_refund_gov_fee,
-                med_refund_self_fee,
-                med_refund_other_fee,
-                refund_time: refund_time.into(),
-                out_refund_no: out_refund_no.into(),
+                sub_mchid: required.sub_mchid,
+                med_refund_total_fee: required.med_refund_total_fee,
+                med_refund_gov_fee: required.med_refund_gov_fee,
+                med_refund_self_fee: required.med_refund_self_fee,
+                med_refund_other_fee: required.med_refund_other_fee,
+                refund_time: required.refund_time,
+                out_refund_no: required.out_refund_no,
             }
         }
     }

@@ -183,26 +183,33 @@ pub mod post {
         /// 是否折扣行
         pub discount: bool,
     }
+    /// The required values of [`Items`], by name: `Items::new(ItemsRequired { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct ItemsRequired {
+        /// 税局侧规定的货物或应税劳务、服务税收分类编码
+        pub tax_code: ::std::string::String,
+        /// 数量
+        pub quantity: i64,
+        /// 单行金额合计
+        pub total_amount: i64,
+        /// 是否折扣行
+        pub discount: bool,
+    }
     impl Items {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            tax_code: impl ::std::convert::Into<::std::string::String>,
-            quantity: i64,
-            total_amount: i64,
-            discount: bool,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`ItemsRequired`]; optional ones are set with the methods below.
+        pub fn new(required: ItemsRequired) -> Self {
             Self {
-                tax_code: tax_code.into(),
+                tax_code: required.tax_code,
                 goods_category: ::std::option::Option::None,
                 goods_name: ::std::option::Option::None,
                 goods_id: ::std::option::Option::None,
                 specification: ::std::option::Option::None,
                 unit: ::std::option::Option::None,
-                quantity,
-                total_amount,
+                quantity: required.quantity,
+                total_amount: required.total_amount,
                 tax_rate: ::std::option::Option::None,
                 tax_prefer_mark: ::std::option::Option::None,
-                discount,
+                discount: required.discount,
             }
         }
         /// Sets `goods_category`.
@@ -274,20 +281,27 @@ pub mod post {
         /// 发票行信息
         pub items: ::std::vec::Vec<Items>,
     }
+    /// The required values of [`FapiaoInformation`], by name: `FapiaoInformation::new(FapiaoInformationRequired { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct FapiaoInformationRequired {
+        /// 商户发票单号
+        pub fapiao_id: ::std::string::String,
+        /// 总价税合计
+        pub total_amount: i64,
+        /// 是否以清单形式开具发票
+        pub need_list: bool,
+        /// 发票行信息
+        pub items: ::std::vec::Vec<Items>,
+    }
     impl FapiaoInformation {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            fapiao_id: impl ::std::convert::Into<::std::string::String>,
-            total_amount: i64,
-            need_list: bool,
-            items: ::std::vec::Vec<Items>,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`FapiaoInformationRequired`]; optional ones are set with the methods below.
+        pub fn new(required: FapiaoInformationRequired) -> Self {
             Self {
-                fapiao_id: fapiao_id.into(),
-                total_amount,
-                need_list,
+                fapiao_id: required.fapiao_id,
+                total_amount: required.total_amount,
+                need_list: required.need_list,
                 remark: ::std::option::Option::None,
-                items,
+                items: required.items,
             }
         }
         /// Sets `remark`.
@@ -317,20 +331,27 @@ pub mod post {
         /// 需要开具的发票信息
         pub fapiao_information: ::std::vec::Vec<FapiaoInformation>,
     }
+    /// The required values of [`Body`], by name: `Body::new(Required { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct Required {
+        /// 开票场景
+        pub scene: ::std::string::String,
+        /// 发票申请单号
+        pub fapiao_apply_id: ::std::string::String,
+        /// 购买方信息
+        pub buyer_information: BuyerInformation,
+        /// 需要开具的发票信息
+        pub fapiao_information: ::std::vec::Vec<FapiaoInformation>,
+    }
     impl Body {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            scene: impl ::std::convert::Into<::std::string::String>,
-            fapiao_apply_id: impl ::std::convert::Into<::std::string::String>,
-            buyer_information: BuyerInformation,
-            fapiao_information: ::std::vec::Vec<FapiaoInformation>,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`Required`]; optional ones are set with the methods below.
+        pub fn new(required: Required) -> Self {
             Self {
                 sub_mchid: ::std::option::Option::None,
-                scene: scene.into(),
-                fapiao_apply_id: fapiao_apply_id.into(),
-                buyer_information,
-                fapiao_information,
+                scene: required.scene,
+                fapiao_apply_id: required.fapiao_apply_id,
+                buyer_information: required.buyer_information,
+                fapiao_information: required.fapiao_information,
             }
         }
         /// Sets `sub_mchid`.

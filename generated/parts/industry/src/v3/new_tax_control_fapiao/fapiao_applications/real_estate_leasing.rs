@@ -235,22 +235,30 @@ pub mod post {
                 .finish()
         }
     }
+    /// The required values of [`RealEstateLeasingInformation`], by name: `RealEstateLeasingInformation::new(RealEstateLeasingInformationRequired { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct RealEstateLeasingInformationRequired {
+        /// 不动产坐落省份
+        pub province: ::std::string::String,
+        /// 不动产坐落地址（详细地址）
+        pub address: ::std::string::String,
+        /// 租赁期起
+        pub lease_period_start: ::std::string::String,
+        /// 租赁期止
+        pub lease_period_end: ::std::string::String,
+        /// 跨地（市）标志
+        pub cross_city_flag: bool,
+    }
     impl RealEstateLeasingInformation {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            province: impl ::std::convert::Into<::std::string::String>,
-            address: impl ::std::convert::Into<::std::string::String>,
-            lease_period_start: impl ::std::convert::Into<::std::string::String>,
-            lease_period_end: impl ::std::convert::Into<::std::string::String>,
-            cross_city_flag: bool,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`RealEstateLeasingInformationRequired`]; optional ones are set with the methods below.
+        pub fn new(required: RealEstateLeasingInformationRequired) -> Self {
             Self {
-                province: province.into(),
+                province: required.province,
                 city: ::std::option::Option::None,
-                address: address.into(),
-                lease_period_start: lease_period_start.into(),
-                lease_period_end: lease_period_end.into(),
-                cross_city_flag,
+                address: required.address,
+                lease_period_start: required.lease_period_start,
+                lease_period_end: required.lease_period_end,
+                cross_city_flag: required.cross_city_flag,
                 certificate_no: ::std::option::Option::None,
                 plate_no: ::std::option::Option::None,
             }
@@ -316,24 +324,32 @@ pub mod post {
             RealEstateLeasingInformation,
         >,
     }
+    /// The required values of [`Items`], by name: `Items::new(ItemsRequired { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct ItemsRequired {
+        /// 税局侧规定的货物或应税劳务、服务税收分类编码
+        pub tax_code: ::std::string::String,
+        /// 货物或应税劳务、服务名称
+        pub goods_name: ::std::string::String,
+        /// 单行金额合计
+        pub total_amount: i64,
+        /// 税率
+        pub tax_rate: ::serde_json::Number,
+        /// 是否折扣行
+        pub discount: bool,
+    }
     impl Items {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            tax_code: impl ::std::convert::Into<::std::string::String>,
-            goods_name: impl ::std::convert::Into<::std::string::String>,
-            total_amount: i64,
-            tax_rate: ::serde_json::Number,
-            discount: bool,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`ItemsRequired`]; optional ones are set with the methods below.
+        pub fn new(required: ItemsRequired) -> Self {
             Self {
-                tax_code: tax_code.into(),
-                goods_name: goods_name.into(),
+                tax_code: required.tax_code,
+                goods_name: required.goods_name,
                 specification: ::std::option::Option::None,
                 unit: ::std::option::Option::None,
                 quantity: ::std::option::Option::None,
-                total_amount,
-                tax_rate,
-                discount,
+                total_amount: required.total_amount,
+                tax_rate: required.tax_rate,
+                discount: required.discount,
                 preferential_policy_code: ::std::option::Option::None,
                 real_estate_leasing_information: ::std::option::Option::None,
             }
@@ -454,26 +470,35 @@ pub mod post {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub remark: ::std::option::Option<::std::string::String>,
     }
+    /// The required values of [`FapiaoInformation`], by name: `FapiaoInformation::new(FapiaoInformationRequired { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct FapiaoInformationRequired {
+        /// 商户发票单号
+        pub fapiao_id: ::std::string::String,
+        /// 总价税合计
+        pub total_amount: i64,
+        /// 发票行信息
+        pub items: ::std::vec::Vec<Items>,
+        /// 开票人ID
+        pub billing_person_id: ::std::string::String,
+        /// 发票类型
+        pub fapiao_bill_type: FapiaoBillType,
+        /// 交易信息
+        pub transaction_information: ::std::vec::Vec<TransactionInformation>,
+    }
     impl FapiaoInformation {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            fapiao_id: impl ::std::convert::Into<::std::string::String>,
-            total_amount: i64,
-            items: ::std::vec::Vec<Items>,
-            billing_person_id: impl ::std::convert::Into<::std::string::String>,
-            fapiao_bill_type: FapiaoBillType,
-            transaction_information: ::std::vec::Vec<TransactionInformation>,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`FapiaoInformationRequired`]; optional ones are set with the methods below.
+        pub fn new(required: FapiaoInformationRequired) -> Self {
             Self {
-                fapiao_id: fapiao_id.into(),
-                total_amount,
-                items,
+                fapiao_id: required.fapiao_id,
+                total_amount: required.total_amount,
+                items: required.items,
                 export_business_policy_code: ::std::option::Option::None,
                 vat_refund_levy_code: ::std::option::Option::None,
-                billing_person_id: billing_person_id.into(),
+                billing_person_id: required.billing_person_id,
                 billing_person: ::std::option::Option::None,
-                fapiao_bill_type,
-                transaction_information,
+                fapiao_bill_type: required.fapiao_bill_type,
+                transaction_information: required.transaction_information,
                 remark: ::std::option::Option::None,
             }
         }
@@ -526,19 +551,26 @@ pub mod post {
         /// 需要开具的数电发票信息
         pub fapiao_information: FapiaoInformation,
     }
+    /// The required values of [`Body`], by name: `Body::new(Required { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct Required {
+        /// 子商户号
+        pub sub_mchid: ::std::string::String,
+        /// 发票申请单号
+        pub fapiao_apply_id: ::std::string::String,
+        /// 购买方信息
+        pub buyer_information: BuyerInformation,
+        /// 需要开具的数电发票信息
+        pub fapiao_information: FapiaoInformation,
+    }
     impl Body {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            sub_mchid: impl ::std::convert::Into<::std::string::String>,
-            fapiao_apply_id: impl ::std::convert::Into<::std::string::String>,
-            buyer_information: BuyerInformation,
-            fapiao_information: FapiaoInformation,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`Required`]; optional ones are set with the methods below.
+        pub fn new(required: Required) -> Self {
             Self {
-                sub_mchid: sub_mchid.into(),
-                fapiao_apply_id: fapiao_apply_id.into(),
-                buyer_information,
-                fapiao_information,
+                sub_mchid: required.sub_mchid,
+                fapiao_apply_id: required.fapiao_apply_id,
+                buyer_information: required.buyer_information,
+                fapiao_information: required.fapiao_information,
             }
         }
     }

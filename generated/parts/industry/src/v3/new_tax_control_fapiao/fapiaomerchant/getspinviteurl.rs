@@ -101,11 +101,35 @@ pub mod get {
     #[non_exhaustive]
     pub struct Response {
         /// 邀请开通二维码链接
-        pub invite_url: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub invite_url: ::std::option::Option<::std::string::String>,
         /// 开通小程序AppID
-        pub miniprogram_appid: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub miniprogram_appid: ::std::option::Option<::std::string::String>,
         /// 开通小程序跳转路径
-        pub miniprogram_path: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub miniprogram_path: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 操作类型"] OperationType { #[doc = " `AUTH_BINDING`"] AuthBinding =

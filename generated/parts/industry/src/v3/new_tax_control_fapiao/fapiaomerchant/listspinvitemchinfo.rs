@@ -20,22 +20,30 @@ pub mod get {
         /// 商户邀请状态
         pub mch_invite_status: MchInviteStatus,
     }
+    /// The required values of [`Request`], by name: `Request::new(RequestRequired { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct RequestRequired {
+        /// 查询时间起
+        pub query_time_start: ::std::string::String,
+        /// 查询时间止
+        pub query_time_end: ::std::string::String,
+        /// 本次查询的起始位置
+        pub offset: i64,
+        /// 本次查询的最大数量
+        pub limit: i64,
+        /// 商户邀请状态
+        pub mch_invite_status: MchInviteStatus,
+    }
     impl Request {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            query_time_start: impl ::std::convert::Into<::std::string::String>,
-            query_time_end: impl ::std::convert::Into<::std::string::String>,
-            offset: i64,
-            limit: i64,
-            mch_invite_status: MchInviteStatus,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`RequestRequired`]; optional ones are set with the methods below.
+        pub fn new(required: RequestRequired) -> Self {
             Self {
-                query_time_start: query_time_start.into(),
-                query_time_end: query_time_end.into(),
-                offset,
-                limit,
+                query_time_start: required.query_time_start,
+                query_time_end: required.query_time_end,
+                offset: required.offset,
+                limit: required.limit,
                 invite_code: ::std::option::Option::None,
-                mch_invite_status,
+                mch_invite_status: required.mch_invite_status,
             }
         }
         /// Sets `invite_code`.
@@ -54,12 +62,30 @@ pub mod get {
     #[non_exhaustive]
     pub struct Links {
         /// 下一页链接
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub next: ::std::option::Option<::std::string::String>,
         /// 上一页链接
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub prev: ::std::option::Option<::std::string::String>,
         /// 当前链接
         #[serde(rename = "self")]
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub self_: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 邀请的商户结果
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -68,21 +94,66 @@ pub mod get {
     #[non_exhaustive]
     pub struct MchInviteResultList {
         /// 子商户号
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub sub_mchid: ::std::option::Option<::std::string::String>,
         /// 商户邀请的状态
-        pub mch_invite_status: MchInviteStatus,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub mch_invite_status: ::std::option::Option<MchInviteStatus>,
         /// 商户名称
-        pub ep_name: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ep_name: ::std::option::Option<::std::string::String>,
         /// 商户税号
-        pub tax_id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub tax_id: ::std::option::Option<::std::string::String>,
         /// 服务商邀请code
-        pub invite_code: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub invite_code: ::std::option::Option<::std::string::String>,
         /// 商户操作时间
-        pub operate_time: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub operate_time: ::std::option::Option<::std::string::String>,
         /// 商户邀请失败错误码
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub invite_failed_code: ::std::option::Option<InviteFailedCode>,
         /// 商户邀请失败的原因
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub invite_failed_reason: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -91,17 +162,43 @@ pub mod get {
     #[non_exhaustive]
     pub struct Response {
         /// 总数
-        pub total_count: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub total_count: ::std::option::Option<i64>,
         /// 本次查询的起始位置
-        pub offset: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub offset: ::std::option::Option<i64>,
         /// 本次查询的最大数量
-        pub limit: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub limit: ::std::option::Option<i64>,
         /// 相关链接
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub links: ::std::option::Option<Links>,
         /// 邀请的商户结果
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub mch_invite_result_list: ::std::option::Option<
             ::std::vec::Vec<MchInviteResultList>,
         >,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 商户邀请状态"] MchInviteStatus { #[doc = " `MCH_INVITE_SUCC`"]

@@ -79,11 +79,23 @@ pub mod patch {
     #[non_exhaustive]
     pub struct Response {
         /// 商户回调地址
-        pub callback_url: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub callback_url: ::std::option::Option<::std::string::String>,
         /// 全部账单展示开发票入口开关
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub show_fapiao_cell: ::std::option::Option<bool>,
         /// 商户是否支持开电子专票
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub support_vat_fapiao: ::std::option::Option<bool>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 }
 /// 配置开发选项
@@ -129,11 +141,23 @@ pub mod get {
     #[non_exhaustive]
     pub struct Response {
         /// 商户回调地址
-        pub callback_url: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub callback_url: ::std::option::Option<::std::string::String>,
         /// 全部账单展示开发票入口开关
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub show_fapiao_cell: ::std::option::Option<bool>,
         /// 商户是否支持开电子专票
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub support_vat_fapiao: ::std::option::Option<bool>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 }
 /// 查询商户配置的开发选项

@@ -30,22 +30,30 @@ pub mod get {
         /// 用户是否必须填写邮箱地址
         pub must_input_email: ::std::option::Option<bool>,
     }
+    /// The required values of [`Request`], by name: `Request::new(RequestRequired { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct RequestRequired {
+        /// 发票申请单号
+        pub fapiao_apply_id: ::std::string::String,
+        /// 开票来源
+        pub source: Source,
+        /// 商户AppID
+        pub appid: ::std::string::String,
+        /// 用户OpenID
+        pub openid: ::std::string::String,
+        /// 总金额
+        pub total_amount: i64,
+    }
     impl Request {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            fapiao_apply_id: impl ::std::convert::Into<::std::string::String>,
-            source: Source,
-            appid: impl ::std::convert::Into<::std::string::String>,
-            openid: impl ::std::convert::Into<::std::string::String>,
-            total_amount: i64,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`RequestRequired`]; optional ones are set with the methods below.
+        pub fn new(required: RequestRequired) -> Self {
             Self {
                 sub_mchid: ::std::option::Option::None,
-                fapiao_apply_id: fapiao_apply_id.into(),
-                source,
-                appid: appid.into(),
-                openid: openid.into(),
-                total_amount,
+                fapiao_apply_id: required.fapiao_apply_id,
+                source: required.source,
+                appid: required.appid,
+                openid: required.openid,
+                total_amount: required.total_amount,
                 seller_name: ::std::option::Option::None,
                 show_phone_cell: ::std::option::Option::None,
                 must_input_phone: ::std::option::Option::None,
@@ -97,13 +105,36 @@ pub mod get {
     #[non_exhaustive]
     pub struct Response {
         /// 抬头填写链接
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub title_url: ::std::option::Option<::std::string::String>,
         /// 抬头填写小程序AppID
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub miniprogram_appid: ::std::option::Option<::std::string::String>,
         /// 抬头填写小程序页面路径
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub miniprogram_path: ::std::option::Option<::std::string::String>,
         /// 抬头填写小程序的用户名
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub miniprogram_user_name: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 开票来源"] Source { #[doc = " `WEB`"] Web = "WEB", #[doc =

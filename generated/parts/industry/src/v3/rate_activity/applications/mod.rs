@@ -168,19 +168,26 @@ pub mod post {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub additional_information: ::std::option::Option<AdditionalInformation>,
     }
+    /// The required values of [`Body`], by name: `Body::new(Required { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct Required {
+        /// 从业机构号
+        pub acquiring_bank_id: ::std::string::String,
+        /// 渠道商户号
+        pub channel_id: ::std::string::String,
+        /// 从业机构特约商户号
+        pub sub_mchid: ::std::string::String,
+        /// 活动报名信息
+        pub activity_detail: ActivityDetail,
+    }
     impl Body {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            acquiring_bank_id: impl ::std::convert::Into<::std::string::String>,
-            channel_id: impl ::std::convert::Into<::std::string::String>,
-            sub_mchid: impl ::std::convert::Into<::std::string::String>,
-            activity_detail: ActivityDetail,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`Required`]; optional ones are set with the methods below.
+        pub fn new(required: Required) -> Self {
             Self {
-                acquiring_bank_id: acquiring_bank_id.into(),
-                channel_id: channel_id.into(),
-                sub_mchid: sub_mchid.into(),
-                activity_detail,
+                acquiring_bank_id: required.acquiring_bank_id,
+                channel_id: required.channel_id,
+                sub_mchid: required.sub_mchid,
+                activity_detail: required.activity_detail,
                 additional_information: ::std::option::Option::None,
             }
         }
@@ -202,7 +209,17 @@ pub mod post {
     #[non_exhaustive]
     pub struct Response {
         /// 申请单编号
-        pub application_id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub application_id: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 }
 /// 报名费率优惠活动

@@ -59,26 +59,36 @@ pub mod post {
                 .finish()
         }
     }
+    /// The required values of [`Body`], by name: `Body::new(Required { … })`.
+    #[derive(::std::clone::Clone)]
+    pub struct Required {
+        /// 企业ID
+        pub corpid: ::std::string::String,
+        /// 门店ID
+        pub store_id: i64,
+        /// 企业微信的员工ID
+        pub userid: ::std::string::String,
+        /// 企业微信的员工姓名
+        pub name: ::std::string::String,
+        /// 手机号码
+        pub mobile: ::std::string::String,
+        /// 员工个人二维码
+        pub qr_code: ::std::string::String,
+        /// 头像URL
+        pub avatar: ::std::string::String,
+    }
     impl Body {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            corpid: impl ::std::convert::Into<::std::string::String>,
-            store_id: i64,
-            userid: impl ::std::convert::Into<::std::string::String>,
-            name: impl ::std::convert::Into<::std::string::String>,
-            mobile: impl ::std::convert::Into<::std::string::String>,
-            qr_code: impl ::std::convert::Into<::std::string::String>,
-            avatar: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`Required`]; optional ones are set with the methods below.
+        pub fn new(required: Required) -> Self {
             Self {
                 sub_mchid: ::std::option::Option::None,
-                corpid: corpid.into(),
-                store_id,
-                userid: userid.into(),
-                name: name.into(),
-                mobile: mobile.into(),
-                qr_code: qr_code.into(),
-                avatar: avatar.into(),
+                corpid: required.corpid,
+                store_id: required.store_id,
+                userid: required.userid,
+                name: required.name,
+                mobile: required.mobile,
+                qr_code: required.qr_code,
+                avatar: required.avatar,
             }
         }
         /// Sets `sub_mchid`.
@@ -97,7 +107,17 @@ pub mod post {
     #[non_exhaustive]
     pub struct Response {
         /// 服务人员ID
-        pub guide_id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub guide_id: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 }
 /// 服务人员注册
@@ -222,21 +242,50 @@ pub mod get {
     #[non_exhaustive]
     pub struct Data {
         /// 服务人员ID
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub guide_id: ::std::option::Option<::std::string::String>,
         /// 门店ID
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub store_id: ::std::option::Option<i64>,
         /// 企业微信的员工姓名
-        ///
-        /// Ciphertext: WeChat Pay encrypted this value with the merchant's public key (RSA-OAEP, base64). Decrypt it with [`Client::decrypt_sensitive_field`](wechatpay_runtime::Client::decrypt_sensitive_field), which returns a redacted [`SecretString`](wechatpay_runtime::SecretString).
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub name: ::std::option::Option<::std::string::String>,
         /// 手机号码
-        ///
-        /// Ciphertext: WeChat Pay encrypted this value with the merchant's public key (RSA-OAEP, base64). Decrypt it with [`Client::decrypt_sensitive_field`](wechatpay_runtime::Client::decrypt_sensitive_field), which returns a redacted [`SecretString`](wechatpay_runtime::SecretString).
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub mobile: ::std::option::Option<::std::string::String>,
         /// 企业微信的员工ID
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub userid: ::std::option::Option<::std::string::String>,
         /// 工号
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub work_id: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -245,13 +294,32 @@ pub mod get {
     #[non_exhaustive]
     pub struct Response {
         /// 服务人员数量
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub total_count: ::std::option::Option<i64>,
         /// 最大资源条数
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub limit: ::std::option::Option<i64>,
         /// 请求资源起始位置
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub offset: ::std::option::Option<i64>,
         /// 服务人员信息
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<::std::vec::Vec<Data>>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 }
 /// 服务人员查询

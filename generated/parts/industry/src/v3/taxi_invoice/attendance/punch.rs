@@ -33,21 +33,29 @@ pub mod post {
         /// 行政区划ID
         pub region_id: i64,
     }
+    /// The required values of [`Body`], by name: `Body::new(Required { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct Required {
+        /// 车牌号
+        pub plate_number: ::std::string::String,
+        /// 营运资格证号
+        pub driver_license: ::std::string::String,
+        /// 事件发生时间
+        pub event_time: ::std::string::String,
+        /// 事件类型
+        pub event_type: ::std::string::String,
+        /// 行政区划ID
+        pub region_id: i64,
+    }
     impl Body {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            plate_number: impl ::std::convert::Into<::std::string::String>,
-            driver_license: impl ::std::convert::Into<::std::string::String>,
-            event_time: impl ::std::convert::Into<::std::string::String>,
-            event_type: impl ::std::convert::Into<::std::string::String>,
-            region_id: i64,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`Required`]; optional ones are set with the methods below.
+        pub fn new(required: Required) -> Self {
             Self {
-                plate_number: plate_number.into(),
-                driver_license: driver_license.into(),
-                event_time: event_time.into(),
-                event_type: event_type.into(),
-                region_id,
+                plate_number: required.plate_number,
+                driver_license: required.driver_license,
+                event_time: required.event_time,
+                event_type: required.event_type,
+                region_id: required.region_id,
             }
         }
     }

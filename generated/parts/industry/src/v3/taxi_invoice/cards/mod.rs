@@ -237,34 +237,46 @@ pub mod post {
         /// 是否折扣行
         pub discount: bool,
     }
+    /// The required values of [`Items`], by name: `Items::new(ItemsRequired { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct ItemsRequired {
+        /// 货物或应税劳务、服务编码
+        pub tax_code: ::std::string::String,
+        /// 货物或应税劳务、服务名称
+        pub goods_name: ::std::string::String,
+        /// 数量
+        pub quantity: i64,
+        /// 单价
+        pub unit_price: i64,
+        /// 单行金额
+        pub amount: i64,
+        /// 单行税额
+        pub tax_amount: i64,
+        /// 单行金额合计
+        pub total_amount: i64,
+        /// 税率
+        pub tax_rate: i64,
+        /// 税收优惠政策标识
+        pub tax_prefer_mark: ::std::string::String,
+        /// 是否折扣行
+        pub discount: bool,
+    }
     impl Items {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        #[allow(clippy::too_many_arguments)]
-        pub fn new(
-            tax_code: impl ::std::convert::Into<::std::string::String>,
-            goods_name: impl ::std::convert::Into<::std::string::String>,
-            quantity: i64,
-            unit_price: i64,
-            amount: i64,
-            tax_amount: i64,
-            total_amount: i64,
-            tax_rate: i64,
-            tax_prefer_mark: impl ::std::convert::Into<::std::string::String>,
-            discount: bool,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`ItemsRequired`]; optional ones are set with the methods below.
+        pub fn new(required: ItemsRequired) -> Self {
             Self {
-                tax_code: tax_code.into(),
-                goods_name: goods_name.into(),
+                tax_code: required.tax_code,
+                goods_name: required.goods_name,
                 specification: ::std::option::Option::None,
                 unit: ::std::option::Option::None,
-                quantity,
-                unit_price,
-                amount,
-                tax_amount,
-                total_amount,
-                tax_rate,
-                tax_prefer_mark: tax_prefer_mark.into(),
-                discount,
+                quantity: required.quantity,
+                unit_price: required.unit_price,
+                amount: required.amount,
+                tax_amount: required.tax_amount,
+                total_amount: required.total_amount,
+                tax_rate: required.tax_rate,
+                tax_prefer_mark: required.tax_prefer_mark,
+                discount: required.discount,
             }
         }
         /// Sets `specification`.
@@ -321,36 +333,50 @@ pub mod post {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub remark: ::std::option::Option<::std::string::String>,
     }
+    /// The required values of [`FapiaoCardInformation`], by name: `FapiaoCardInformation::new(FapiaoCardInformationRequired { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct FapiaoCardInformationRequired {
+        /// 电子发票文件ID
+        pub fapiao_media_id: ::std::string::String,
+        /// 发票号码
+        pub fapiao_number: ::std::string::String,
+        /// 发票代码
+        pub fapiao_code: ::std::string::String,
+        /// 开票时间
+        pub fapiao_time: ::std::string::String,
+        /// 校验码
+        pub check_code: ::std::string::String,
+        /// 密码
+        pub password: ::std::string::String,
+        /// 总价税合计
+        pub total_amount: i64,
+        /// 总税额
+        pub tax_amount: i64,
+        /// 总金额
+        pub amount: i64,
+        /// 购买方信息
+        pub buyer_information: BuyerInformation,
+        /// 销售方信息
+        pub seller_information: SellerInformation,
+        /// 附加信息
+        pub extra_information: ExtraInformation,
+    }
     impl FapiaoCardInformation {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        #[allow(clippy::too_many_arguments)]
-        pub fn new(
-            fapiao_media_id: impl ::std::convert::Into<::std::string::String>,
-            fapiao_number: impl ::std::convert::Into<::std::string::String>,
-            fapiao_code: impl ::std::convert::Into<::std::string::String>,
-            fapiao_time: impl ::std::convert::Into<::std::string::String>,
-            check_code: impl ::std::convert::Into<::std::string::String>,
-            password: impl ::std::convert::Into<::std::string::String>,
-            total_amount: i64,
-            tax_amount: i64,
-            amount: i64,
-            buyer_information: BuyerInformation,
-            seller_information: SellerInformation,
-            extra_information: ExtraInformation,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`FapiaoCardInformationRequired`]; optional ones are set with the methods below.
+        pub fn new(required: FapiaoCardInformationRequired) -> Self {
             Self {
-                fapiao_media_id: fapiao_media_id.into(),
-                fapiao_number: fapiao_number.into(),
-                fapiao_code: fapiao_code.into(),
-                fapiao_time: fapiao_time.into(),
-                check_code: check_code.into(),
-                password: password.into(),
-                total_amount,
-                tax_amount,
-                amount,
-                buyer_information,
-                seller_information,
-                extra_information,
+                fapiao_media_id: required.fapiao_media_id,
+                fapiao_number: required.fapiao_number,
+                fapiao_code: required.fapiao_code,
+                fapiao_time: required.fapiao_time,
+                check_code: required.check_code,
+                password: required.password,
+                total_amount: required.total_amount,
+                tax_amount: required.tax_amount,
+                amount: required.amount,
+                buyer_information: required.buyer_information,
+                seller_information: required.seller_information,
+                extra_information: required.extra_information,
                 items: ::std::option::Option::None,
                 remark: ::std::option::Option::None,
             }
@@ -393,26 +419,36 @@ pub mod post {
         /// 发票卡券信息
         pub fapiao_card_information: FapiaoCardInformation,
     }
+    /// The required values of [`Body`], by name: `Body::new(Required { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct Required {
+        /// 出租车经营主体商户号
+        pub company_mchid: ::std::string::String,
+        /// 面对面付款单号
+        pub trade_number: ::std::string::String,
+        /// 用户标识
+        pub openid: ::std::string::String,
+        /// 行政区划代码
+        pub region_id: i64,
+        /// 营运资格证号
+        pub driver_license: ::std::string::String,
+        /// 车牌号
+        pub plate_number: ::std::string::String,
+        /// 发票卡券信息
+        pub fapiao_card_information: FapiaoCardInformation,
+    }
     impl Body {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            company_mchid: impl ::std::convert::Into<::std::string::String>,
-            trade_number: impl ::std::convert::Into<::std::string::String>,
-            openid: impl ::std::convert::Into<::std::string::String>,
-            region_id: i64,
-            driver_license: impl ::std::convert::Into<::std::string::String>,
-            plate_number: impl ::std::convert::Into<::std::string::String>,
-            fapiao_card_information: FapiaoCardInformation,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`Required`]; optional ones are set with the methods below.
+        pub fn new(required: Required) -> Self {
             Self {
-                company_mchid: company_mchid.into(),
-                trade_number: trade_number.into(),
+                company_mchid: required.company_mchid,
+                trade_number: required.trade_number,
                 appid: ::std::option::Option::None,
-                openid: openid.into(),
-                region_id,
-                driver_license: driver_license.into(),
-                plate_number: plate_number.into(),
-                fapiao_card_information,
+                openid: required.openid,
+                region_id: required.region_id,
+                driver_license: required.driver_license,
+                plate_number: required.plate_number,
+                fapiao_card_information: required.fapiao_card_information,
             }
         }
         /// Sets `appid`.
@@ -431,13 +467,44 @@ pub mod post {
     #[non_exhaustive]
     pub struct Response {
         /// 插入用户卡包的公众号AppID
-        pub card_appid: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub card_appid: ::std::option::Option<::std::string::String>,
         /// 用户在插卡公众号下的OpenID
-        pub card_openid: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub card_openid: ::std::option::Option<::std::string::String>,
         /// 出租车电子发票卡券模板ID
-        pub card_id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub card_id: ::std::option::Option<::std::string::String>,
         /// 出租车电子发票在卡包中的编码
-        pub card_code: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub card_code: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 }
 /// 将出租车电子发票插入微信用户卡包

@@ -47,19 +47,26 @@ pub mod post {
         /// 文件摘要算法
         pub digest_algorithm: DigestAlgorithm,
     }
+    /// The required values of [`Meta`], by name: `Meta::new(MetaRequired { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct MetaRequired {
+        /// 出租车经营主体商户号
+        pub company_mchid: ::std::string::String,
+        /// 行政区划代码
+        pub region_id: ::serde_json::Number,
+        /// 文件的SM3摘要
+        pub digest: ::std::string::String,
+        /// 文件摘要算法
+        pub digest_algorithm: DigestAlgorithm,
+    }
     impl Meta {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            company_mchid: impl ::std::convert::Into<::std::string::String>,
-            region_id: ::serde_json::Number,
-            digest: impl ::std::convert::Into<::std::string::String>,
-            digest_algorithm: DigestAlgorithm,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`MetaRequired`]; optional ones are set with the methods below.
+        pub fn new(required: MetaRequired) -> Self {
             Self {
-                company_mchid: company_mchid.into(),
-                region_id,
-                digest: digest.into(),
-                digest_algorithm,
+                company_mchid: required.company_mchid,
+                region_id: required.region_id,
+                digest: required.digest,
+                digest_algorithm: required.digest_algorithm,
             }
         }
     }
@@ -70,7 +77,17 @@ pub mod post {
     #[non_exhaustive]
     pub struct Response {
         /// 出租车电子发票文件ID
-        pub fapiao_media_id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub fapiao_media_id: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 文件摘要算法"] DigestAlgorithm { #[doc =

@@ -19,7 +19,7 @@ pub mod post {
     /// 司机头像摘要
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[derive(::serde::Serialize)]
-    #[derive(::serde::Deserialize)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct PhotoDigest {
         /// 哈希类型
@@ -57,7 +57,7 @@ pub mod post {
     /// 司机头像
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[derive(::serde::Serialize)]
-    #[derive(::serde::Deserialize)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct DriverPhoto {
         /// 照片类型
@@ -158,50 +158,12 @@ pub mod post {
                 .finish()
         }
     }
-    impl Body {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        #[allow(clippy::too_many_arguments)]
-        pub fn new(
-            driver_name: impl ::std::convert::Into<::std::string::String>,
-            id_card_number: impl ::std::convert::Into<::std::string::String>,
-            company_name: impl ::std::convert::Into<::std::string::String>,
-            mchid: impl ::std::convert::Into<::std::string::String>,
-            driver_license: impl ::std::convert::Into<::std::string::String>,
-            driver_category: impl ::std::convert::Into<::std::string::String>,
-            driver_status: impl ::std::convert::Into<::std::string::String>,
-            region_id: i64,
-        ) -> Self {
-            Self {
-                driver_name: driver_name.into(),
-                id_card_number: id_card_number.into(),
-                company_name: company_name.into(),
-                mchid: mchid.into(),
-                driver_license: driver_license.into(),
-                driver_category: driver_category.into(),
-                driver_status: driver_status.into(),
-                driver_photo: ::std::option::Option::None,
-                region_id,
-            }
-        }
-        /// Sets `driver_photo`.
-        pub fn driver_photo(mut self, driver_photo: DriverPhoto) -> Self {
-            self.driver_photo = ::std::option::Option::Some(driver_photo);
-            self
-        }
-    }
-    /// The JSON response body.
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct Response {
+    /// The required values of [`Body`], by name: `Body::new(Required { … })`.
+    #[derive(::std::clone::Clone)]
+    pub struct Required {
         /// 司机姓名
-        ///
-        /// Ciphertext: WeChat Pay encrypted this value with the merchant's public key (RSA-OAEP, base64). Decrypt it with [`Client::decrypt_sensitive_field`](wechatpay_runtime::Client::decrypt_sensitive_field), which returns a redacted [`SecretString`](wechatpay_runtime::SecretString).
         pub driver_name: ::std::string::String,
         /// 司机身份证号码
-        ///
-        /// Ciphertext: WeChat Pay encrypted this value with the merchant's public key (RSA-OAEP, base64). Decrypt it with [`Client::decrypt_sensitive_field`](wechatpay_runtime::Client::decrypt_sensitive_field), which returns a redacted [`SecretString`](wechatpay_runtime::SecretString).
         pub id_card_number: ::std::string::String,
         /// 公司名称
         pub company_name: ::std::string::String,
@@ -213,10 +175,172 @@ pub mod post {
         pub driver_category: ::std::string::String,
         /// 岗位状态
         pub driver_status: ::std::string::String,
-        /// 司机头像
-        pub driver_photo: ::std::option::Option<DriverPhoto>,
         /// 行政区划ID
         pub region_id: i64,
+    }
+    impl Body {
+        /// Creates the value from its required fields, named in [`Required`]; optional ones are set with the methods below.
+        pub fn new(required: Required) -> Self {
+            Self {
+                driver_name: required.driver_name,
+                id_card_number: required.id_card_number,
+                company_name: required.company_name,
+                mchid: required.mchid,
+                driver_license: required.driver_license,
+                driver_category: required.driver_category,
+                driver_status: required.driver_status,
+                driver_photo: ::std::option::Option::None,
+                region_id: required.region_id,
+            }
+        }
+        /// Sets `driver_photo`.
+        pub fn driver_photo(mut self, driver_photo: DriverPhoto) -> Self {
+            self.driver_photo = ::std::option::Option::Some(driver_photo);
+            self
+        }
+    }
+    /// 司机头像摘要
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+    #[derive(::serde::Deserialize)]
+    #[non_exhaustive]
+    pub struct DriverPhotoPhotoDigest {
+        /// 哈希类型
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub hash_type: ::std::option::Option<::std::string::String>,
+        /// 哈希值
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub hash_value: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    /// 司机头像
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+    #[derive(::serde::Deserialize)]
+    #[non_exhaustive]
+    pub struct ResponseDriverPhoto {
+        /// 照片类型
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub photo_type: ::std::option::Option<::std::string::String>,
+        /// 司机头像摘要
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub photo_digest: ::std::option::Option<DriverPhotoPhotoDigest>,
+        /// 头像url
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub photo_url: ::std::option::Option<::std::string::String>,
+        /// 头像icon
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub photo_icon: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    /// The JSON response body.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+    #[derive(::serde::Deserialize)]
+    #[non_exhaustive]
+    pub struct Response {
+        /// 司机姓名
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub driver_name: ::std::option::Option<::std::string::String>,
+        /// 司机身份证号码
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub id_card_number: ::std::option::Option<::std::string::String>,
+        /// 公司名称
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub company_name: ::std::option::Option<::std::string::String>,
+        /// 商户号
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub mchid: ::std::option::Option<::std::string::String>,
+        /// 营运资格证号
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub driver_license: ::std::option::Option<::std::string::String>,
+        /// 司机类别
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub driver_category: ::std::option::Option<::std::string::String>,
+        /// 岗位状态
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub driver_status: ::std::option::Option<::std::string::String>,
+        /// 司机头像
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub driver_photo: ::std::option::Option<ResponseDriverPhoto>,
+        /// 行政区划ID
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub region_id: ::std::option::Option<i64>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 }
 /// 更新司机信息

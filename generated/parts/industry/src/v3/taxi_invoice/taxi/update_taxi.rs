@@ -40,21 +40,28 @@ pub mod post {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub invoice_flag: ::std::option::Option<::std::string::String>,
     }
+    /// The required values of [`Body`], by name: `Body::new(Required { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct Required {
+        /// 车牌号
+        pub plate_number: ::std::string::String,
+        /// 公司名称
+        pub company_name: ::std::string::String,
+        /// 主班司机资格证号
+        pub main_license: ::std::string::String,
+        /// 行政区划ID
+        pub region_id: i64,
+    }
     impl Body {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            plate_number: impl ::std::convert::Into<::std::string::String>,
-            company_name: impl ::std::convert::Into<::std::string::String>,
-            main_license: impl ::std::convert::Into<::std::string::String>,
-            region_id: i64,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`Required`]; optional ones are set with the methods below.
+        pub fn new(required: Required) -> Self {
             Self {
-                plate_number: plate_number.into(),
-                company_name: company_name.into(),
+                plate_number: required.plate_number,
+                company_name: required.company_name,
                 mchid: ::std::option::Option::None,
-                main_license: main_license.into(),
+                main_license: required.main_license,
                 deputy_license: ::std::option::Option::None,
-                region_id,
+                region_id: required.region_id,
                 invoice_flag: ::std::option::Option::None,
             }
         }
@@ -90,17 +97,58 @@ pub mod post {
     #[non_exhaustive]
     pub struct Response {
         /// 车牌号
-        pub plate_number: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub plate_number: ::std::option::Option<::std::string::String>,
         /// 公司名称
-        pub company_name: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub company_name: ::std::option::Option<::std::string::String>,
         /// 商户号
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub mchid: ::std::option::Option<::std::string::String>,
         /// 主班司机资格证号
-        pub main_license: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub main_license: ::std::option::Option<::std::string::String>,
         /// 副班司机资格证号
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub deputy_license: ::std::option::Option<::std::string::String>,
         /// 行政区划ID
-        pub region_id: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub region_id: ::std::option::Option<i64>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 }
 /// 更新出租车信息

@@ -50,28 +50,37 @@ pub mod post {
         /// 企业类型
         pub enterprise_type: ::std::string::String,
     }
+    /// The required values of [`Body`], by name: `Body::new(Required { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct Required {
+        /// 税号
+        pub tax_id: ::std::string::String,
+        /// 公司地址
+        pub address: ::std::string::String,
+        /// 开票渠道
+        pub invoice_mode: ::std::string::String,
+        /// 企业法人姓名
+        pub legal_person: ::std::string::String,
+        /// 行政区划ID
+        pub region_id: i64,
+        /// 企业类型
+        pub enterprise_type: ::std::string::String,
+    }
     impl Body {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            tax_id: impl ::std::convert::Into<::std::string::String>,
-            address: impl ::std::convert::Into<::std::string::String>,
-            invoice_mode: impl ::std::convert::Into<::std::string::String>,
-            legal_person: impl ::std::convert::Into<::std::string::String>,
-            region_id: i64,
-            enterprise_type: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`Required`]; optional ones are set with the methods below.
+        pub fn new(required: Required) -> Self {
             Self {
                 company_name: ::std::option::Option::None,
-                tax_id: tax_id.into(),
-                address: address.into(),
+                tax_id: required.tax_id,
+                address: required.address,
                 phone: ::std::option::Option::None,
                 bank_name: ::std::option::Option::None,
                 bank_account: ::std::option::Option::None,
-                invoice_mode: invoice_mode.into(),
-                legal_person: legal_person.into(),
+                invoice_mode: required.invoice_mode,
+                legal_person: required.legal_person,
                 short_name: ::std::option::Option::None,
-                region_id,
-                enterprise_type: enterprise_type.into(),
+                region_id: required.region_id,
+                enterprise_type: required.enterprise_type,
             }
         }
         /// Sets `company_name`.
@@ -122,9 +131,24 @@ pub mod post {
     #[non_exhaustive]
     pub struct Response {
         /// 商户号
-        pub mchid: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub mchid: ::std::option::Option<::std::string::String>,
         /// 公司名称
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub company_name: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 }
 /// 新增出租车公司

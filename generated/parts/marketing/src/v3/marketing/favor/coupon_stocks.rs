@@ -36,22 +36,30 @@ pub mod post {
         /// api发券防刷
         pub prevent_api_abuse: bool,
     }
+    /// The required values of [`StockUseRule`], by name: `StockUseRule::new(StockUseRuleRequired { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct StockUseRuleRequired {
+        /// 发放总上限
+        pub max_coupons: i64,
+        /// 总预算
+        pub max_amount: i64,
+        /// 单个用户可领个数
+        pub max_coupons_per_user: i64,
+        /// 是否开启自然人限制
+        pub natural_person_limit: bool,
+        /// api发券防刷
+        pub prevent_api_abuse: bool,
+    }
     impl StockUseRule {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            max_coupons: i64,
-            max_amount: i64,
-            max_coupons_per_user: i64,
-            natural_person_limit: bool,
-            prevent_api_abuse: bool,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`StockUseRuleRequired`]; optional ones are set with the methods below.
+        pub fn new(required: StockUseRuleRequired) -> Self {
             Self {
-                max_coupons,
-                max_amount,
+                max_coupons: required.max_coupons,
+                max_amount: required.max_amount,
                 max_amount_by_day: ::std::option::Option::None,
-                max_coupons_per_user,
-                natural_person_limit,
-                prevent_api_abuse,
+                max_coupons_per_user: required.max_coupons_per_user,
+                natural_person_limit: required.natural_person_limit,
+                prevent_api_abuse: required.prevent_api_abuse,
             }
         }
         /// Sets `max_amount_by_day`.
@@ -549,32 +557,43 @@ pub mod post {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub ext_info: ::std::option::Option<::std::string::String>,
     }
+    /// The required values of [`Body`], by name: `Body::new(Required { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct Required {
+        /// 批次名称
+        pub stock_name: ::std::string::String,
+        /// 开始时间
+        pub available_begin_time: ::std::string::String,
+        /// 结束时间
+        pub available_end_time: ::std::string::String,
+        /// 发放规则
+        pub stock_use_rule: StockUseRule,
+        /// 是否无资金流
+        pub no_cash: bool,
+        /// 批次类型
+        pub stock_type: StockType,
+        /// 归属商户号
+        pub belong_merchant: ::std::string::String,
+        /// 核销规则
+        pub coupon_use_rule: CouponUseRule,
+        /// 商户单据号
+        pub out_request_no: ::std::string::String,
+    }
     impl Body {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        #[allow(clippy::too_many_arguments)]
-        pub fn new(
-            stock_name: impl ::std::convert::Into<::std::string::String>,
-            available_begin_time: impl ::std::convert::Into<::std::string::String>,
-            available_end_time: impl ::std::convert::Into<::std::string::String>,
-            stock_use_rule: StockUseRule,
-            no_cash: bool,
-            stock_type: StockType,
-            belong_merchant: impl ::std::convert::Into<::std::string::String>,
-            coupon_use_rule: CouponUseRule,
-            out_request_no: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`Required`]; optional ones are set with the methods below.
+        pub fn new(required: Required) -> Self {
             Self {
-                stock_name: stock_name.into(),
-                available_begin_time: available_begin_time.into(),
-                available_end_time: available_end_time.into(),
-                stock_use_rule,
-                no_cash,
-                stock_type,
+                stock_name: required.stock_name,
+                available_begin_time: required.available_begin_time,
+                available_end_time: required.available_end_time,
+                stock_use_rule: required.stock_use_rule,
+                no_cash: required.no_cash,
+                stock_type: required.stock_type,
                 comment: ::std::option::Option::None,
-                belong_merchant: belong_merchant.into(),
+                belong_merchant: required.belong_merchant,
                 pattern_info: ::std::option::Option::None,
-                coupon_use_rule,
-                out_request_no: out_request_no.into(),
+                coupon_use_rule: required.coupon_use_rule,
+                out_request_no: required.out_request_no,
                 ext_info: ::std::option::Option::None,
             }
         }
@@ -607,9 +626,26 @@ pub mod post {
     #[non_exhaustive]
     pub struct Response {
         /// 批次号
-        pub stock_id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub stock_id: ::std::option::Option<::std::string::String>,
         /// 创建时间
-        pub create_time: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub create_time: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 批次类型"] StockType { #[doc = " `NORMAL`"] Normal = "NORMAL",

@@ -35,17 +35,50 @@ pub mod get {
     #[non_exhaustive]
     pub struct ActivityInfo {
         /// 活动名称
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub activity_name: ::std::option::Option<::std::string::String>,
         /// 活动报名开始时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub apply_start_time: ::std::option::Option<::std::string::String>,
         /// 活动报名结束时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub apply_end_time: ::std::option::Option<::std::string::String>,
         /// 活动开始时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub activity_start_time: ::std::option::Option<::std::string::String>,
         /// 活动结束时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub activity_end_time: ::std::option::Option<::std::string::String>,
         /// 活动描述
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub activity_description: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 活动商品信息
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -54,11 +87,29 @@ pub mod get {
     #[non_exhaustive]
     pub struct GoodsInformation {
         /// 商品ID
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub goods_id: ::std::option::Option<::std::string::String>,
         /// 商品名称
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub goods_name: ::std::option::Option<::std::string::String>,
         /// 商品图片URL
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub goods_picture_url: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 活动区域列表
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -67,11 +118,29 @@ pub mod get {
     #[non_exhaustive]
     pub struct Areas {
         /// 省名称
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub province: ::std::option::Option<::std::string::String>,
         /// 市名称
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub city: ::std::option::Option<::std::string::String>,
         /// 区名称
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub district: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 活动规则
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -80,15 +149,39 @@ pub mod get {
     #[non_exhaustive]
     pub struct RuleInformation {
         /// 购买单件商品，补贴给门店的金额
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub store_subsidy: ::std::option::Option<::std::string::String>,
         /// 购买单件商品，补贴给服务商的佣金
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub service_provider_subsidy: ::std::option::Option<::std::string::String>,
         /// 活动门店补贴商品数上限
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub store_subsidy_quota: ::std::option::Option<::std::string::String>,
         /// 单用户享受加价购优惠次数上限
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub user_subsidy_quota: ::std::option::Option<::std::string::String>,
         /// 活动区域列表
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub areas: ::std::option::Option<::std::vec::Vec<Areas>>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 小店活动门店集合
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -97,17 +190,38 @@ pub mod get {
     #[non_exhaustive]
     pub struct Data {
         /// 活动ID
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub activity_id: ::std::option::Option<::std::string::String>,
         /// 品牌ID
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub brand_id: ::std::option::Option<::std::string::String>,
         /// 活动创建方商户号
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub creator_merchant_id: ::std::option::Option<::std::string::String>,
         /// 活动信息
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub activity_info: ::std::option::Option<ActivityInfo>,
         /// 活动商品信息
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub goods_information: ::std::option::Option<GoodsInformation>,
         /// 活动规则
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub rule_information: ::std::option::Option<RuleInformation>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -116,13 +230,32 @@ pub mod get {
     #[non_exhaustive]
     pub struct Response {
         /// 小店活动门店总数
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub total_count: ::std::option::Option<::serde_json::Number>,
         /// 小店活动门店集合
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<::std::vec::Vec<Data>>,
         /// 分页页码
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub offset: ::std::option::Option<::serde_json::Number>,
         /// 分页大小
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub limit: ::std::option::Option<::serde_json::Number>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 }
 /// 按区域查询品牌加价购活动

@@ -118,7 +118,17 @@ pub mod post {
     #[non_exhaustive]
     pub struct Response {
         /// 终止合作关系时间
-        pub terminate_time: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub terminate_time: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 合作方类别"] Type { #[doc = " `APPID`"] Appid = "APPID", #[doc =

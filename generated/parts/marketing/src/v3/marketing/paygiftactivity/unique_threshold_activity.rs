@@ -165,25 +165,33 @@ pub mod post {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub mini_programs_path: ::std::option::Option<::std::string::String>,
     }
+    /// The required values of [`ActivityBaseInfo`], by name: `ActivityBaseInfo::new(ActivityBaseInfoRequired { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct ActivityBaseInfoRequired {
+        /// 活动名称
+        pub activity_name: ::std::string::String,
+        /// 活动副标题
+        pub activity_second_title: ::std::string::String,
+        /// 商户logo
+        pub merchant_logo_url: ::std::string::String,
+        /// 商户请求单号
+        pub out_request_no: ::std::string::String,
+        /// 投放目的
+        pub delivery_purpose: DeliveryPurpose,
+    }
     impl ActivityBaseInfo {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            activity_name: impl ::std::convert::Into<::std::string::String>,
-            activity_second_title: impl ::std::convert::Into<::std::string::String>,
-            merchant_logo_url: impl ::std::convert::Into<::std::string::String>,
-            out_request_no: impl ::std::convert::Into<::std::string::String>,
-            delivery_purpose: DeliveryPurpose,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`ActivityBaseInfoRequired`]; optional ones are set with the methods below.
+        pub fn new(required: ActivityBaseInfoRequired) -> Self {
             Self {
-                activity_name: activity_name.into(),
-                activity_second_title: activity_second_title.into(),
-                merchant_logo_url: merchant_logo_url.into(),
+                activity_name: required.activity_name,
+                activity_second_title: required.activity_second_title,
+                merchant_logo_url: required.merchant_logo_url,
                 background_color: ::std::option::Option::None,
                 begin_time: ::std::option::Option::None,
                 end_time: ::std::option::Option::None,
                 available_periods: ::std::option::Option::None,
-                out_request_no: out_request_no.into(),
-                delivery_purpose,
+                out_request_no: required.out_request_no,
+                delivery_purpose: required.delivery_purpose,
                 mini_programs_appid: ::std::option::Option::None,
                 mini_programs_path: ::std::option::Option::None,
             }
@@ -450,19 +458,26 @@ pub mod post {
             ::std::vec::Vec<::std::string::String>,
         >,
     }
+    /// The required values of [`AwardSendRule`], by name: `AwardSendRule::new(AwardSendRuleRequired { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct AwardSendRuleRequired {
+        /// 奖品类型
+        pub award_type: DeliveryUserCategory,
+        /// 发券商户号选项
+        pub merchant_option: MerchantOption,
+        /// 消费金额门槛
+        pub transaction_amount_minimum: i64,
+        /// 发放内容
+        pub send_content: SendContent,
+    }
     impl AwardSendRule {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            award_type: DeliveryUserCategory,
-            merchant_option: MerchantOption,
-            transaction_amount_minimum: i64,
-            send_content: SendContent,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`AwardSendRuleRequired`]; optional ones are set with the methods below.
+        pub fn new(required: AwardSendRuleRequired) -> Self {
             Self {
-                award_type,
-                merchant_option,
-                transaction_amount_minimum,
-                send_content,
+                award_type: required.award_type,
+                merchant_option: required.merchant_option,
+                transaction_amount_minimum: required.transaction_amount_minimum,
+                send_content: required.send_content,
                 award_list: ::std::option::Option::None,
                 merchant_id_list: ::std::option::Option::None,
             }
@@ -520,9 +535,26 @@ pub mod post {
     #[non_exhaustive]
     pub struct Response {
         /// 活动id
-        pub activity_id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub activity_id: ::std::option::Option<::std::string::String>,
         /// 创建时间
-        pub create_time: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub create_time: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 背景颜色"] BackgroundColor { #[doc = " `Color010`"] Color010 =

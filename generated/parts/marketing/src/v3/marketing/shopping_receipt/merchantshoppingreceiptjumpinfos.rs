@@ -19,7 +19,7 @@ pub mod post {
     /// 跳转信息
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[derive(::serde::Serialize)]
-    #[derive(::serde::Deserialize)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct JumpInfo {
         /// 商户电子小票跳转信息小程序AppID
@@ -60,21 +60,28 @@ pub mod post {
         /// 跳转信息
         pub jump_info: JumpInfo,
     }
+    /// The required values of [`Body`], by name: `Body::new(Required { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct Required {
+        /// 微信支付订单号
+        pub transaction_id: ::std::string::String,
+        /// 下单用户OpenID
+        pub openid: ::std::string::String,
+        /// 商户上传时间
+        pub merchant_upload_time: ::std::string::String,
+        /// 跳转信息
+        pub jump_info: JumpInfo,
+    }
     impl Body {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            transaction_id: impl ::std::convert::Into<::std::string::String>,
-            openid: impl ::std::convert::Into<::std::string::String>,
-            merchant_upload_time: impl ::std::convert::Into<::std::string::String>,
-            jump_info: JumpInfo,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`Required`]; optional ones are set with the methods below.
+        pub fn new(required: Required) -> Self {
             Self {
-                transaction_id: transaction_id.into(),
+                transaction_id: required.transaction_id,
                 transaction_mchid: ::std::option::Option::None,
                 transaction_sub_mchid: ::std::option::Option::None,
-                openid: openid.into(),
-                merchant_upload_time: merchant_upload_time.into(),
-                jump_info,
+                openid: required.openid,
+                merchant_upload_time: required.merchant_upload_time,
+                jump_info: required.jump_info,
             }
         }
         /// Sets `transaction_mchid`.
@@ -98,6 +105,34 @@ pub mod post {
             self
         }
     }
+    /// 跳转信息
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+    #[derive(::serde::Deserialize)]
+    #[non_exhaustive]
+    pub struct MerchantJumpInfoJumpInfo {
+        /// 商户电子小票跳转信息小程序AppID
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub merchant_appid: ::std::option::Option<::std::string::String>,
+        /// 商户电子小票跳转信息小程序路径
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub merchant_path: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
     /// 商家电子小票跳转信息
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
@@ -105,23 +140,79 @@ pub mod post {
     #[non_exhaustive]
     pub struct MerchantJumpInfo {
         /// 微信支付订单号
-        pub transaction_id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub transaction_id: ::std::option::Option<::std::string::String>,
         /// 商户号
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub transaction_mchid: ::std::option::Option<::std::string::String>,
         /// 子商户号
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub transaction_sub_mchid: ::std::option::Option<::std::string::String>,
         /// 下单用户OpenID
-        pub openid: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub openid: ::std::option::Option<::std::string::String>,
         /// 商户上传时间
-        pub merchant_upload_time: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub merchant_upload_time: ::std::option::Option<::std::string::String>,
         /// 跳转信息
-        pub jump_info: JumpInfo,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub jump_info: ::std::option::Option<MerchantJumpInfoJumpInfo>,
         /// 创建时间
-        pub create_time: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub create_time: ::std::option::Option<::std::string::String>,
         /// 修改时间
-        pub modify_time: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub modify_time: ::std::option::Option<::std::string::String>,
         /// 归属品牌ID
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub brand_id: ::std::option::Option<i64>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -130,7 +221,11 @@ pub mod post {
     #[non_exhaustive]
     pub struct Response {
         /// 商家电子小票跳转信息
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub merchant_jump_info: ::std::option::Option<MerchantJumpInfo>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 }
 /// 上传商家电子小票跳转信息

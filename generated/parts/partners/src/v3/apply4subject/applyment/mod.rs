@@ -197,23 +197,34 @@ pub mod post {
         /// A json-encoded string.
         pub licence_valid_date: ::std::string::String,
     }
+    /// The required values of [`BusinessLicenseInfo`], by name: `BusinessLicenseInfo::new(BusinessLicenseInfoRequired { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct BusinessLicenseInfoRequired {
+        /// 营业执照注册号
+        pub licence_number: ::std::string::String,
+        /// 营业执照照片
+        pub licence_copy: ::std::string::String,
+        /// 商户名称
+        pub merchant_name: ::std::string::String,
+        /// 法人姓名
+        pub legal_person: ::std::string::String,
+        /// 注册地址
+        pub company_address: ::std::string::String,
+        /// 营业执照有效日期JSON格式字符串
+        ///
+        /// A json-encoded string.
+        pub licence_valid_date: ::std::string::String,
+    }
     impl BusinessLicenseInfo {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            licence_number: impl ::std::convert::Into<::std::string::String>,
-            licence_copy: impl ::std::convert::Into<::std::string::String>,
-            merchant_name: impl ::std::convert::Into<::std::string::String>,
-            legal_person: impl ::std::convert::Into<::std::string::String>,
-            company_address: impl ::std::convert::Into<::std::string::String>,
-            licence_valid_date: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`BusinessLicenseInfoRequired`]; optional ones are set with the methods below.
+        pub fn new(required: BusinessLicenseInfoRequired) -> Self {
             Self {
-                licence_number: licence_number.into(),
-                licence_copy: licence_copy.into(),
-                merchant_name: merchant_name.into(),
-                legal_person: legal_person.into(),
-                company_address: company_address.into(),
-                licence_valid_date: licence_valid_date.into(),
+                licence_number: required.licence_number,
+                licence_copy: required.licence_copy,
+                merchant_name: required.merchant_name,
+                legal_person: required.legal_person,
+                company_address: required.company_address,
+                licence_valid_date: required.licence_valid_date,
             }
         }
     }
@@ -240,25 +251,37 @@ pub mod post {
         /// A json-encoded string.
         pub cert_valid_date: ::std::string::String,
     }
+    /// The required values of [`CertificateInfo`], by name: `CertificateInfo::new(CertificateInfoRequired { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct CertificateInfoRequired {
+        /// 登记证书类型
+        pub cert_type: CertType,
+        /// 证书编号
+        pub cert_number: ::std::string::String,
+        /// 登记证书照片
+        pub cert_copy: ::std::string::String,
+        /// 商户名称
+        pub merchant_name: ::std::string::String,
+        /// 法人姓名
+        pub legal_person: ::std::string::String,
+        /// 注册地址
+        pub company_address: ::std::string::String,
+        /// 营业执照有效日期JSON格式字符串
+        ///
+        /// A json-encoded string.
+        pub cert_valid_date: ::std::string::String,
+    }
     impl CertificateInfo {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            cert_type: CertType,
-            cert_number: impl ::std::convert::Into<::std::string::String>,
-            cert_copy: impl ::std::convert::Into<::std::string::String>,
-            merchant_name: impl ::std::convert::Into<::std::string::String>,
-            legal_person: impl ::std::convert::Into<::std::string::String>,
-            company_address: impl ::std::convert::Into<::std::string::String>,
-            cert_valid_date: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`CertificateInfoRequired`]; optional ones are set with the methods below.
+        pub fn new(required: CertificateInfoRequired) -> Self {
             Self {
-                cert_type,
-                cert_number: cert_number.into(),
-                cert_copy: cert_copy.into(),
-                merchant_name: merchant_name.into(),
-                legal_person: legal_person.into(),
-                company_address: company_address.into(),
-                cert_valid_date: cert_valid_date.into(),
+                cert_type: required.cert_type,
+                cert_number: required.cert_number,
+                cert_copy: required.cert_copy,
+                merchant_name: required.merchant_name,
+                legal_person: required.legal_person,
+                company_address: required.company_address,
+                cert_valid_date: required.cert_valid_date,
             }
         }
     }
@@ -282,22 +305,30 @@ pub mod post {
         /// 店内环境照片
         pub store_indoor_copy: ::std::string::String,
     }
+    /// The required values of [`AssistProveInfo`], by name: `AssistProveInfo::new(AssistProveInfoRequired { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct AssistProveInfoRequired {
+        /// 小微经营类型
+        pub micro_biz_type: MicroBizType,
+        /// 门店名称
+        pub store_name: ::std::string::String,
+        /// 门店地址
+        pub store_address: ::std::string::String,
+        /// 门店门头照片
+        pub store_header_copy: ::std::string::String,
+        /// 店内环境照片
+        pub store_indoor_copy: ::std::string::String,
+    }
     impl AssistProveInfo {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            micro_biz_type: MicroBizType,
-            store_name: impl ::std::convert::Into<::std::string::String>,
-            store_address: impl ::std::convert::Into<::std::string::String>,
-            store_header_copy: impl ::std::convert::Into<::std::string::String>,
-            store_indoor_copy: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`AssistProveInfoRequired`]; optional ones are set with the methods below.
+        pub fn new(required: AssistProveInfoRequired) -> Self {
             Self {
-                micro_biz_type,
-                store_name: store_name.into(),
+                micro_biz_type: required.micro_biz_type,
+                store_name: required.store_name,
                 store_address_code: ::std::option::Option::None,
-                store_address: store_address.into(),
-                store_header_copy: store_header_copy.into(),
-                store_indoor_copy: store_indoor_copy.into(),
+                store_address: required.store_address,
+                store_header_copy: required.store_header_copy,
+                store_indoor_copy: required.store_indoor_copy,
             }
         }
         /// Sets `store_address_code`.
@@ -537,24 +568,33 @@ pub mod post {
                 .finish()
         }
     }
+    /// The required values of [`IdentificationInfo`], by name: `IdentificationInfo::new(IdentificationInfoRequired { … })`.
+    #[derive(::std::clone::Clone)]
+    pub struct IdentificationInfoRequired {
+        pub identification_type: ContactIdDocType,
+        /// 证件姓名
+        pub identification_name: ::std::string::String,
+        /// 证件号码
+        pub identification_number: ::std::string::String,
+        /// 证件有效日期JSON格式字符串
+        ///
+        /// A json-encoded string.
+        pub identification_valid_date: ::std::string::String,
+        /// 证件正面照片
+        pub identification_front_copy: ::std::string::String,
+    }
     impl IdentificationInfo {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            identification_type: ContactIdDocType,
-            identification_name: impl ::std::convert::Into<::std::string::String>,
-            identification_number: impl ::std::convert::Into<::std::string::String>,
-            identification_valid_date: impl ::std::convert::Into<::std::string::String>,
-            identification_front_copy: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`IdentificationInfoRequired`]; optional ones are set with the methods below.
+        pub fn new(required: IdentificationInfoRequired) -> Self {
             Self {
                 id_holder_type: ::std::option::Option::None,
-                identification_type,
+                identification_type: required.identification_type,
                 authorize_letter_copy: ::std::option::Option::None,
-                identification_name: identification_name.into(),
-                identification_number: identification_number.into(),
-                identification_valid_date: identification_valid_date.into(),
+                identification_name: required.identification_name,
+                identification_number: required.identification_number,
+                identification_valid_date: required.identification_valid_date,
                 identification_address: ::std::option::Option::None,
-                identification_front_copy: identification_front_copy.into(),
+                identification_front_copy: required.identification_front_copy,
                 identification_back_copy: ::std::option::Option::None,
                 owner: ::std::option::Option::None,
             }
@@ -642,28 +682,37 @@ pub mod post {
                 .finish()
         }
     }
+    /// The required values of [`UboInfoList`], by name: `UboInfoList::new(UboInfoListRequired { … })`.
+    #[derive(::std::clone::Clone)]
+    pub struct UboInfoListRequired {
+        pub ubo_id_doc_type: ContactIdDocType,
+        /// 证件正面照片
+        pub ubo_id_doc_copy: ::std::string::String,
+        /// 证件反面照片
+        pub ubo_id_doc_copy_back: ::std::string::String,
+        /// 证件姓名
+        pub ubo_id_doc_name: ::std::string::String,
+        /// 证件号码
+        pub ubo_id_doc_number: ::std::string::String,
+        /// 证件居住地址
+        pub ubo_id_doc_address: ::std::string::String,
+        /// 证件有效期开始时间
+        pub ubo_period_begin: ::std::string::String,
+        /// 证件有效期结束时间
+        pub ubo_period_end: ::std::string::String,
+    }
     impl UboInfoList {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        #[allow(clippy::too_many_arguments)]
-        pub fn new(
-            ubo_id_doc_type: ContactIdDocType,
-            ubo_id_doc_copy: impl ::std::convert::Into<::std::string::String>,
-            ubo_id_doc_copy_back: impl ::std::convert::Into<::std::string::String>,
-            ubo_id_doc_name: impl ::std::convert::Into<::std::string::String>,
-            ubo_id_doc_number: impl ::std::convert::Into<::std::string::String>,
-            ubo_id_doc_address: impl ::std::convert::Into<::std::string::String>,
-            ubo_period_begin: impl ::std::convert::Into<::std::string::String>,
-            ubo_period_end: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`UboInfoListRequired`]; optional ones are set with the methods below.
+        pub fn new(required: UboInfoListRequired) -> Self {
             Self {
-                ubo_id_doc_type,
-                ubo_id_doc_copy: ubo_id_doc_copy.into(),
-                ubo_id_doc_copy_back: ubo_id_doc_copy_back.into(),
-                ubo_id_doc_name: ubo_id_doc_name.into(),
-                ubo_id_doc_number: ubo_id_doc_number.into(),
-                ubo_id_doc_address: ubo_id_doc_address.into(),
-                ubo_period_begin: ubo_period_begin.into(),
-                ubo_period_end: ubo_period_end.into(),
+                ubo_id_doc_type: required.ubo_id_doc_type,
+                ubo_id_doc_copy: required.ubo_id_doc_copy,
+                ubo_id_doc_copy_back: required.ubo_id_doc_copy_back,
+                ubo_id_doc_name: required.ubo_id_doc_name,
+                ubo_id_doc_number: required.ubo_id_doc_number,
+                ubo_id_doc_address: required.ubo_id_doc_address,
+                ubo_period_begin: required.ubo_period_begin,
+                ubo_period_end: required.ubo_period_end,
             }
         }
     }
@@ -716,19 +765,26 @@ pub mod post {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub addition_info: ::std::option::Option<AdditionInfo>,
     }
+    /// The required values of [`Body`], by name: `Body::new(Required { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct Required {
+        /// 业务申请编号
+        pub business_code: ::std::string::String,
+        /// 联系人信息
+        pub contact_info: ContactInfo,
+        /// 主体信息
+        pub subject_info: SubjectInfo,
+        /// 法人身份信息
+        pub identification_info: IdentificationInfo,
+    }
     impl Body {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            business_code: impl ::std::convert::Into<::std::string::String>,
-            contact_info: ContactInfo,
-            subject_info: SubjectInfo,
-            identification_info: IdentificationInfo,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`Required`]; optional ones are set with the methods below.
+        pub fn new(required: Required) -> Self {
             Self {
-                business_code: business_code.into(),
-                contact_info,
-                subject_info,
-                identification_info,
+                business_code: required.business_code,
+                contact_info: required.contact_info,
+                subject_info: required.subject_info,
+                identification_info: required.identification_info,
                 ubo_info_list: ::std::option::Option::None,
                 addition_info: ::std::option::Option::None,
             }
@@ -754,7 +810,17 @@ pub mod post {
     #[non_exhaustive]
     pub struct Response {
         /// 微信支付申请单号
-        pub applyment_id: ::serde_json::Number,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub applyment_id: ::std::option::Option<::serde_json::Number>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 超级管理员类型"] ContactType { #[doc = " `LEGAL`"] Legal =
@@ -906,13 +972,34 @@ pub mod get {
     #[non_exhaustive]
     pub struct Response {
         /// 申请单状态
-        pub applyment_state: ApplymentState,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub applyment_state: ::std::option::Option<ApplymentState>,
         /// 小程序码图片
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub qrcode_data: ::std::option::Option<::std::string::String>,
         /// 驳回参数
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub reject_param: ::std::option::Option<::std::string::String>,
         /// 驳回原因
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub reject_reason: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 申请单状态"] ApplymentState { #[doc =

@@ -88,17 +88,24 @@ pub mod post {
                 .finish()
         }
     }
+    /// The required values of [`ContactInfo`], by name: `ContactInfo::new(ContactInfoRequired { … })`.
+    #[derive(::std::clone::Clone)]
+    pub struct ContactInfoRequired {
+        /// 超级管理员类型
+        pub contact_type: ContactType,
+        /// 超级管理员姓名
+        pub contact_name: ::std::string::String,
+        /// 联系手机
+        pub mobile_phone: ::std::string::String,
+        /// 联系邮箱
+        pub contact_email: ::std::string::String,
+    }
     impl ContactInfo {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            contact_type: ContactType,
-            contact_name: impl ::std::convert::Into<::std::string::String>,
-            mobile_phone: impl ::std::convert::Into<::std::string::String>,
-            contact_email: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`ContactInfoRequired`]; optional ones are set with the methods below.
+        pub fn new(required: ContactInfoRequired) -> Self {
             Self {
-                contact_type,
-                contact_name: contact_name.into(),
+                contact_type: required.contact_type,
+                contact_name: required.contact_name,
                 contact_id_doc_type: ::std::option::Option::None,
                 contact_id_number: ::std::option::Option::None,
                 contact_id_doc_copy: ::std::option::Option::None,
@@ -107,8 +114,8 @@ pub mod post {
                 contact_period_end: ::std::option::Option::None,
                 business_authorization_letter: ::std::option::Option::None,
                 openid: ::std::option::Option::None,
-                mobile_phone: mobile_phone.into(),
-                contact_email: contact_email.into(),
+                mobile_phone: required.mobile_phone,
+                contact_email: required.contact_email,
             }
         }
         /// Sets `contact_id_doc_type`.
@@ -213,21 +220,29 @@ pub mod post {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub store_latitude: ::std::option::Option<::std::string::String>,
     }
+    /// The required values of [`MicroStoreInfo`], by name: `MicroStoreInfo::new(MicroStoreInfoRequired { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct MicroStoreInfoRequired {
+        /// 门店名称
+        pub micro_name: ::std::string::String,
+        /// 门店省市编码
+        pub micro_address_code: ::std::string::String,
+        /// 门店地址
+        pub micro_address: ::std::string::String,
+        /// 门店门头照片
+        pub store_entrance_pic: ::std::string::String,
+        /// 店内环境照片
+        pub micro_indoor_copy: ::std::string::String,
+    }
     impl MicroStoreInfo {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            micro_name: impl ::std::convert::Into<::std::string::String>,
-            micro_address_code: impl ::std::convert::Into<::std::string::String>,
-            micro_address: impl ::std::convert::Into<::std::string::String>,
-            store_entrance_pic: impl ::std::convert::Into<::std::string::String>,
-            micro_indoor_copy: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`MicroStoreInfoRequired`]; optional ones are set with the methods below.
+        pub fn new(required: MicroStoreInfoRequired) -> Self {
             Self {
-                micro_name: micro_name.into(),
-                micro_address_code: micro_address_code.into(),
-                micro_address: micro_address.into(),
-                store_entrance_pic: store_entrance_pic.into(),
-                micro_indoor_copy: micro_indoor_copy.into(),
+                micro_name: required.micro_name,
+                micro_address_code: required.micro_address_code,
+                micro_address: required.micro_address,
+                store_entrance_pic: required.store_entrance_pic,
+                micro_indoor_copy: required.micro_indoor_copy,
                 store_longitude: ::std::option::Option::None,
                 store_latitude: ::std::option::Option::None,
             }
@@ -264,19 +279,26 @@ pub mod post {
         /// 经营/服务现场照片
         pub micro_mobile_pics: ::std::vec::Vec<::std::string::String>,
     }
+    /// The required values of [`MicroMobileInfo`], by name: `MicroMobileInfo::new(MicroMobileInfoRequired { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct MicroMobileInfoRequired {
+        /// 经营/服务名称
+        pub micro_mobile_name: ::std::string::String,
+        /// 经营/服务所在地省市
+        pub micro_mobile_city: ::std::string::String,
+        /// 经营/服务所在地（不含省市）
+        pub micro_mobile_address: ::std::string::String,
+        /// 经营/服务现场照片
+        pub micro_mobile_pics: ::std::vec::Vec<::std::string::String>,
+    }
     impl MicroMobileInfo {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            micro_mobile_name: impl ::std::convert::Into<::std::string::String>,
-            micro_mobile_city: impl ::std::convert::Into<::std::string::String>,
-            micro_mobile_address: impl ::std::convert::Into<::std::string::String>,
-            micro_mobile_pics: ::std::vec::Vec<::std::string::String>,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`MicroMobileInfoRequired`]; optional ones are set with the methods below.
+        pub fn new(required: MicroMobileInfoRequired) -> Self {
             Self {
-                micro_mobile_name: micro_mobile_name.into(),
-                micro_mobile_city: micro_mobile_city.into(),
-                micro_mobile_address: micro_mobile_address.into(),
-                micro_mobile_pics,
+                micro_mobile_name: required.micro_mobile_name,
+                micro_mobile_city: required.micro_mobile_city,
+                micro_mobile_address: required.micro_mobile_address,
+                micro_mobile_pics: required.micro_mobile_pics,
             }
         }
     }
@@ -395,19 +417,26 @@ pub mod post {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub period_end: ::std::option::Option<::std::string::String>,
     }
+    /// The required values of [`BusinessLicenseInfo`], by name: `BusinessLicenseInfo::new(BusinessLicenseInfoRequired { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct BusinessLicenseInfoRequired {
+        /// 营业执照照片
+        pub license_copy: ::std::string::String,
+        /// 注册号/统一社会信用代码
+        pub license_number: ::std::string::String,
+        /// 商户名称
+        pub merchant_name: ::std::string::String,
+        /// 个体户经营者/法人姓名
+        pub legal_person: ::std::string::String,
+    }
     impl BusinessLicenseInfo {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            license_copy: impl ::std::convert::Into<::std::string::String>,
-            license_number: impl ::std::convert::Into<::std::string::String>,
-            merchant_name: impl ::std::convert::Into<::std::string::String>,
-            legal_person: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`BusinessLicenseInfoRequired`]; optional ones are set with the methods below.
+        pub fn new(required: BusinessLicenseInfoRequired) -> Self {
             Self {
-                license_copy: license_copy.into(),
-                license_number: license_number.into(),
-                merchant_name: merchant_name.into(),
-                legal_person: legal_person.into(),
+                license_copy: required.license_copy,
+                license_number: required.license_number,
+                merchant_name: required.merchant_name,
+                legal_person: required.legal_person,
                 license_address: ::std::option::Option::None,
                 period_begin: ::std::option::Option::None,
                 period_end: ::std::option::Option::None,
@@ -461,28 +490,38 @@ pub mod post {
         /// 有效期限结束日期
         pub period_end: ::std::string::String,
     }
+    /// The required values of [`CertificateInfo`], by name: `CertificateInfo::new(CertificateInfoRequired { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct CertificateInfoRequired {
+        /// 登记证书照片
+        pub cert_copy: ::std::string::String,
+        /// 登记证书类型
+        pub cert_type: CertType,
+        /// 证书号
+        pub cert_number: ::std::string::String,
+        /// 商户名称
+        pub merchant_name: ::std::string::String,
+        /// 注册地址
+        pub company_address: ::std::string::String,
+        /// 法人姓名
+        pub legal_person: ::std::string::String,
+        /// 有效期限开始日期
+        pub period_begin: ::std::string::String,
+        /// 有效期限结束日期
+        pub period_end: ::std::string::String,
+    }
     impl CertificateInfo {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        #[allow(clippy::too_many_arguments)]
-        pub fn new(
-            cert_copy: impl ::std::convert::Into<::std::string::String>,
-            cert_type: CertType,
-            cert_number: impl ::std::convert::Into<::std::string::String>,
-            merchant_name: impl ::std::convert::Into<::std::string::String>,
-            company_address: impl ::std::convert::Into<::std::string::String>,
-            legal_person: impl ::std::convert::Into<::std::string::String>,
-            period_begin: impl ::std::convert::Into<::std::string::String>,
-            period_end: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`CertificateInfoRequired`]; optional ones are set with the methods below.
+        pub fn new(required: CertificateInfoRequired) -> Self {
             Self {
-                cert_copy: cert_copy.into(),
-                cert_type,
-                cert_number: cert_number.into(),
-                merchant_name: merchant_name.into(),
-                company_address: company_address.into(),
-                legal_person: legal_person.into(),
-                period_begin: period_begin.into(),
-                period_end: period_end.into(),
+                cert_copy: required.cert_copy,
+                cert_type: required.cert_type,
+                cert_number: required.cert_number,
+                merchant_name: required.merchant_name,
+                company_address: required.company_address,
+                legal_person: required.legal_person,
+                period_begin: required.period_begin,
+                period_end: required.period_end,
             }
         }
     }
@@ -501,19 +540,26 @@ pub mod post {
         /// 组织机构代码证有效期结束日期
         pub org_period_end: ::std::string::String,
     }
+    /// The required values of [`OrganizationInfo`], by name: `OrganizationInfo::new(OrganizationInfoRequired { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct OrganizationInfoRequired {
+        /// 组织机构代码证照片
+        pub organization_copy: ::std::string::String,
+        /// 组织机构代码
+        pub organization_code: ::std::string::String,
+        /// 组织机构代码证有效期开始日期
+        pub org_period_begin: ::std::string::String,
+        /// 组织机构代码证有效期结束日期
+        pub org_period_end: ::std::string::String,
+    }
     impl OrganizationInfo {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            organization_copy: impl ::std::convert::Into<::std::string::String>,
-            organization_code: impl ::std::convert::Into<::std::string::String>,
-            org_period_begin: impl ::std::convert::Into<::std::string::String>,
-            org_period_end: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`OrganizationInfoRequired`]; optional ones are set with the methods below.
+        pub fn new(required: OrganizationInfoRequired) -> Self {
             Self {
-                organization_copy: organization_copy.into(),
-                organization_code: organization_code.into(),
-                org_period_begin: org_period_begin.into(),
-                org_period_end: org_period_end.into(),
+                organization_copy: required.organization_copy,
+                organization_code: required.organization_code,
+                org_period_begin: required.org_period_begin,
+                org_period_end: required.org_period_end,
             }
         }
     }
@@ -600,24 +646,33 @@ pub mod post {
                 .finish()
         }
     }
+    /// The required values of [`IdCardInfo`], by name: `IdCardInfo::new(IdCardInfoRequired { … })`.
+    #[derive(::std::clone::Clone)]
+    pub struct IdCardInfoRequired {
+        /// 身份证人像面照片
+        pub id_card_copy: ::std::string::String,
+        /// 身份证国徽面照片
+        pub id_card_national: ::std::string::String,
+        /// 身份证姓名
+        pub id_card_name: ::std::string::String,
+        /// 身份证号码
+        pub id_card_number: ::std::string::String,
+        /// 身份证有效期开始时间
+        pub card_period_begin: ::std::string::String,
+        /// 身份证有效期结束时间
+        pub card_period_end: ::std::string::String,
+    }
     impl IdCardInfo {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            id_card_copy: impl ::std::convert::Into<::std::string::String>,
-            id_card_national: impl ::std::convert::Into<::std::string::String>,
-            id_card_name: impl ::std::convert::Into<::std::string::String>,
-            id_card_number: impl ::std::convert::Into<::std::string::String>,
-            card_period_begin: impl ::std::convert::Into<::std::string::String>,
-            card_period_end: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`IdCardInfoRequired`]; optional ones are set with the methods below.
+        pub fn new(required: IdCardInfoRequired) -> Self {
             Self {
-                id_card_copy: id_card_copy.into(),
-                id_card_national: id_card_national.into(),
-                id_card_name: id_card_name.into(),
-                id_card_number: id_card_number.into(),
+                id_card_copy: required.id_card_copy,
+                id_card_national: required.id_card_national,
+                id_card_name: required.id_card_name,
+                id_card_number: required.id_card_number,
                 id_card_address: ::std::option::Option::None,
-                card_period_begin: card_period_begin.into(),
-                card_period_end: card_period_end.into(),
+                card_period_begin: required.card_period_begin,
+                card_period_end: required.card_period_end,
             }
         }
         /// Sets `id_card_address`.
@@ -674,23 +729,31 @@ pub mod post {
                 .finish()
         }
     }
+    /// The required values of [`IdDocInfo`], by name: `IdDocInfo::new(IdDocInfoRequired { … })`.
+    #[derive(::std::clone::Clone)]
+    pub struct IdDocInfoRequired {
+        /// 证件正面照片
+        pub id_doc_copy: ::std::string::String,
+        /// 证件姓名
+        pub id_doc_name: ::std::string::String,
+        /// 证件号码
+        pub id_doc_number: ::std::string::String,
+        /// 证件有效期开始时间
+        pub doc_period_begin: ::std::string::String,
+        /// 证件有效期结束时间
+        pub doc_period_end: ::std::string::String,
+    }
     impl IdDocInfo {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            id_doc_copy: impl ::std::convert::Into<::std::string::String>,
-            id_doc_name: impl ::std::convert::Into<::std::string::String>,
-            id_doc_number: impl ::std::convert::Into<::std::string::String>,
-            doc_period_begin: impl ::std::convert::Into<::std::string::String>,
-            doc_period_end: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`IdDocInfoRequired`]; optional ones are set with the methods below.
+        pub fn new(required: IdDocInfoRequired) -> Self {
             Self {
-                id_doc_copy: id_doc_copy.into(),
+                id_doc_copy: required.id_doc_copy,
                 id_doc_copy_back: ::std::option::Option::None,
-                id_doc_name: id_doc_name.into(),
-                id_doc_number: id_doc_number.into(),
+                id_doc_name: required.id_doc_name,
+                id_doc_number: required.id_doc_number,
                 id_doc_address: ::std::option::Option::None,
-                doc_period_begin: doc_period_begin.into(),
-                doc_period_end: doc_period_end.into(),
+                doc_period_begin: required.doc_period_begin,
+                doc_period_end: required.doc_period_end,
             }
         }
         /// Sets `id_doc_copy_back`.
@@ -818,28 +881,37 @@ pub mod post {
                 .finish()
         }
     }
+    /// The required values of [`UboInfoList`], by name: `UboInfoList::new(UboInfoListRequired { … })`.
+    #[derive(::std::clone::Clone)]
+    pub struct UboInfoListRequired {
+        pub ubo_id_doc_type: ContactIdDocType,
+        /// 身份证人像面照片
+        pub ubo_id_doc_copy: ::std::string::String,
+        /// 身份证国徽面照片
+        pub ubo_id_doc_copy_back: ::std::string::String,
+        /// 受益人姓名
+        pub ubo_id_doc_name: ::std::string::String,
+        /// 证件号码
+        pub ubo_id_doc_number: ::std::string::String,
+        /// 证件居住地址
+        pub ubo_id_doc_address: ::std::string::String,
+        /// 证件有效期开始时间
+        pub ubo_period_begin: ::std::string::String,
+        /// 证件有效期结束时间
+        pub ubo_period_end: ::std::string::String,
+    }
     impl UboInfoList {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        #[allow(clippy::too_many_arguments)]
-        pub fn new(
-            ubo_id_doc_type: ContactIdDocType,
-            ubo_id_doc_copy: impl ::std::convert::Into<::std::string::String>,
-            ubo_id_doc_copy_back: impl ::std::convert::Into<::std::string::String>,
-            ubo_id_doc_name: impl ::std::convert::Into<::std::string::String>,
-            ubo_id_doc_number: impl ::std::convert::Into<::std::string::String>,
-            ubo_id_doc_address: impl ::std::convert::Into<::std::string::String>,
-            ubo_period_begin: impl ::std::convert::Into<::std::string::String>,
-            ubo_period_end: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`UboInfoListRequired`]; optional ones are set with the methods below.
+        pub fn new(required: UboInfoListRequired) -> Self {
             Self {
-                ubo_id_doc_type,
-                ubo_id_doc_copy: ubo_id_doc_copy.into(),
-                ubo_id_doc_copy_back: ubo_id_doc_copy_back.into(),
-                ubo_id_doc_name: ubo_id_doc_name.into(),
-                ubo_id_doc_number: ubo_id_doc_number.into(),
-                ubo_id_doc_address: ubo_id_doc_address.into(),
-                ubo_period_begin: ubo_period_begin.into(),
-                ubo_period_end: ubo_period_end.into(),
+                ubo_id_doc_type: required.ubo_id_doc_type,
+                ubo_id_doc_copy: required.ubo_id_doc_copy,
+                ubo_id_doc_copy_back: required.ubo_id_doc_copy_back,
+                ubo_id_doc_name: required.ubo_id_doc_name,
+                ubo_id_doc_number: required.ubo_id_doc_number,
+                ubo_id_doc_address: required.ubo_id_doc_address,
+                ubo_period_begin: required.ubo_period_begin,
+                ubo_period_end: required.ubo_period_end,
             }
         }
     }
@@ -876,24 +948,31 @@ pub mod post {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub ubo_info_list: ::std::option::Option<::std::vec::Vec<UboInfoList>>,
     }
+    /// The required values of [`SubjectInfo`], by name: `SubjectInfo::new(SubjectInfoRequired { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct SubjectInfoRequired {
+        /// 主体类型
+        pub subject_type: SubjectType,
+        /// 营业执照
+        pub business_license_info: BusinessLicenseInfo,
+        /// 登记证书
+        pub certificate_info: CertificateInfo,
+        /// 经营者/法人身份证件
+        pub identity_info: IdentityInfo,
+    }
     impl SubjectInfo {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            subject_type: SubjectType,
-            business_license_info: BusinessLicenseInfo,
-            certificate_info: CertificateInfo,
-            identity_info: IdentityInfo,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`SubjectInfoRequired`]; optional ones are set with the methods below.
+        pub fn new(required: SubjectInfoRequired) -> Self {
             Self {
-                subject_type,
+                subject_type: required.subject_type,
                 finance_institution: ::std::option::Option::None,
                 micro_biz_info: ::std::option::Option::None,
-                business_license_info,
-                certificate_info,
+                business_license_info: required.business_license_info,
+                certificate_info: required.certificate_info,
                 organization_info: ::std::option::Option::None,
                 certificate_letter_copy: ::std::option::Option::None,
                 finance_institution_info: ::std::option::Option::None,
-                identity_info,
+                identity_info: required.identity_info,
                 ubo_info_list: ::std::option::Option::None,
             }
         }
@@ -961,21 +1040,29 @@ pub mod post {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub biz_sub_appid: ::std::option::Option<::std::string::String>,
     }
+    /// The required values of [`BizStoreInfo`], by name: `BizStoreInfo::new(BizStoreInfoRequired { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct BizStoreInfoRequired {
+        /// 线下场所名称
+        pub biz_store_name: ::std::string::String,
+        /// 线下场所省市编码
+        pub biz_address_code: ::std::string::String,
+        /// 线下场所地址
+        pub biz_store_address: ::std::string::String,
+        /// 线下场所门头照片
+        pub store_entrance_pic: ::std::vec::Vec<::std::string::String>,
+        /// 线下场所内部照片
+        pub indoor_pic: ::std::vec::Vec<::std::string::String>,
+    }
     impl BizStoreInfo {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            biz_store_name: impl ::std::convert::Into<::std::string::String>,
-            biz_address_code: impl ::std::convert::Into<::std::string::String>,
-            biz_store_address: impl ::std::convert::Into<::std::string::String>,
-            store_entrance_pic: ::std::vec::Vec<::std::string::String>,
-            indoor_pic: ::std::vec::Vec<::std::string::String>,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`BizStoreInfoRequired`]; optional ones are set with the methods below.
+        pub fn new(required: BizStoreInfoRequired) -> Self {
             Self {
-                biz_store_name: biz_store_name.into(),
-                biz_address_code: biz_address_code.into(),
-                biz_store_address: biz_store_address.into(),
-                store_entrance_pic,
-                indoor_pic,
+                biz_store_name: required.biz_store_name,
+                biz_address_code: required.biz_address_code,
+                biz_store_address: required.biz_store_address,
+                store_entrance_pic: required.store_entrance_pic,
+                indoor_pic: required.indoor_pic,
                 biz_sub_appid: ::std::option::Option::None,
             }
         }
@@ -1498,19 +1585,26 @@ pub mod post {
                 .finish()
         }
     }
+    /// The required values of [`BankAccountInfo`], by name: `BankAccountInfo::new(BankAccountInfoRequired { … })`.
+    #[derive(::std::clone::Clone)]
+    pub struct BankAccountInfoRequired {
+        /// 账户类型
+        pub bank_account_type: BankAccountType,
+        /// 开户名称
+        pub account_name: ::std::string::String,
+        /// 开户银行
+        pub account_bank: ::std::string::String,
+        /// 开户银行省市编码
+        pub bank_address_code: ::std::string::String,
+    }
     impl BankAccountInfo {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            bank_account_type: BankAccountType,
-            account_name: impl ::std::convert::Into<::std::string::String>,
-            account_bank: impl ::std::convert::Into<::std::string::String>,
-            bank_address_code: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`BankAccountInfoRequired`]; optional ones are set with the methods below.
+        pub fn new(required: BankAccountInfoRequired) -> Self {
             Self {
-                bank_account_type,
-                account_name: account_name.into(),
-                account_bank: account_bank.into(),
-                bank_address_code: bank_address_code.into(),
+                bank_account_type: required.bank_account_type,
+                account_name: required.account_name,
+                account_bank: required.account_bank,
+                bank_address_code: required.bank_address_code,
                 bank_name: ::std::option::Option::None,
                 bank_branch_id: ::std::option::Option::None,
                 account_number: ::std::option::Option::None,
@@ -1635,23 +1729,32 @@ pub mod post {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub addition_info: ::std::option::Option<AdditionInfo>,
     }
+    /// The required values of [`Body`], by name: `Body::new(Required { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct Required {
+        /// 业务申请编号
+        pub business_code: ::std::string::String,
+        /// 超级管理员信息
+        pub contact_info: ContactInfo,
+        /// 主体资料
+        pub subject_info: SubjectInfo,
+        /// 经营资料
+        pub business_info: BusinessInfo,
+        /// 结算规则
+        pub settlement_info: SettlementInfo,
+        /// 结算银行账户
+        pub bank_account_info: BankAccountInfo,
+    }
     impl Body {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            business_code: impl ::std::convert::Into<::std::string::String>,
-            contact_info: ContactInfo,
-            subject_info: SubjectInfo,
-            business_info: BusinessInfo,
-            settlement_info: SettlementInfo,
-            bank_account_info: BankAccountInfo,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`Required`]; optional ones are set with the methods below.
+        pub fn new(required: Required) -> Self {
             Self {
-                business_code: business_code.into(),
-                contact_info,
-                subject_info,
-                business_info,
-                settlement_info,
-                bank_account_info,
+                business_code: required.business_code,
+                contact_info: required.contact_info,
+                subject_info: required.subject_info,
+                business_info: required.business_info,
+                settlement_info: required.settlement_info,
+                bank_account_info: required.bank_account_info,
                 addition_info: ::std::option::Option::None,
             }
         }
@@ -1668,7 +1771,17 @@ pub mod post {
     #[non_exhaustive]
     pub struct Response {
         /// 微信支付申请单号
-        pub applyment_id: ::serde_json::Number,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub applyment_id: ::std::option::Option<::serde_json::Number>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 超级管理员类型"] ContactType { #[doc = " `LEGAL`"] Legal =

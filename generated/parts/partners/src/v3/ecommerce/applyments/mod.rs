@@ -422,28 +422,37 @@ pub mod post {
                 .finish()
         }
     }
+    /// The required values of [`UboInfoList`], by name: `UboInfoList::new(UboInfoListRequired { … })`.
+    #[derive(::std::clone::Clone)]
+    pub struct UboInfoListRequired {
+        pub ubo_id_doc_type: IdDocType,
+        /// 证件正面照片
+        pub ubo_id_doc_copy: ::std::string::String,
+        /// 证件反面照片
+        pub ubo_id_doc_copy_back: ::std::string::String,
+        /// 受益人姓名
+        pub ubo_id_doc_name: ::std::string::String,
+        /// 证件号码
+        pub ubo_id_doc_number: ::std::string::String,
+        /// 证件居住地址
+        pub ubo_id_doc_address: ::std::string::String,
+        /// 证件有效期开始时间
+        pub ubo_period_begin: ::std::string::String,
+        /// 证件有效期结束时间
+        pub ubo_period_end: ::std::string::String,
+    }
     impl UboInfoList {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        #[allow(clippy::too_many_arguments)]
-        pub fn new(
-            ubo_id_doc_type: IdDocType,
-            ubo_id_doc_copy: impl ::std::convert::Into<::std::string::String>,
-            ubo_id_doc_copy_back: impl ::std::convert::Into<::std::string::String>,
-            ubo_id_doc_name: impl ::std::convert::Into<::std::string::String>,
-            ubo_id_doc_number: impl ::std::convert::Into<::std::string::String>,
-            ubo_id_doc_address: impl ::std::convert::Into<::std::string::String>,
-            ubo_period_begin: impl ::std::convert::Into<::std::string::String>,
-            ubo_period_end: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`UboInfoListRequired`]; optional ones are set with the methods below.
+        pub fn new(required: UboInfoListRequired) -> Self {
             Self {
-                ubo_id_doc_type,
-                ubo_id_doc_copy: ubo_id_doc_copy.into(),
-                ubo_id_doc_copy_back: ubo_id_doc_copy_back.into(),
-                ubo_id_doc_name: ubo_id_doc_name.into(),
-                ubo_id_doc_number: ubo_id_doc_number.into(),
-                ubo_id_doc_address: ubo_id_doc_address.into(),
-                ubo_period_begin: ubo_period_begin.into(),
-                ubo_period_end: ubo_period_end.into(),
+                ubo_id_doc_type: required.ubo_id_doc_type,
+                ubo_id_doc_copy: required.ubo_id_doc_copy,
+                ubo_id_doc_copy_back: required.ubo_id_doc_copy_back,
+                ubo_id_doc_name: required.ubo_id_doc_name,
+                ubo_id_doc_number: required.ubo_id_doc_number,
+                ubo_id_doc_address: required.ubo_id_doc_address,
+                ubo_period_begin: required.ubo_period_begin,
+                ubo_period_end: required.ubo_period_end,
             }
         }
     }
@@ -912,19 +921,28 @@ pub mod post {
             ::std::vec::Vec<::std::string::String>,
         >,
     }
+    /// The required values of [`Body`], by name: `Body::new(Required { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct Required {
+        /// 业务申请编号
+        pub out_request_no: ::std::string::String,
+        /// 主体类型
+        pub organization_type: OrganizationType,
+        /// 结算银行账户
+        pub account_info: AccountInfo,
+        /// 超级管理员信息
+        pub contact_info: ContactInfo,
+        /// 店铺信息
+        pub sales_scene_info: SalesSceneInfo,
+        /// 商户简称
+        pub merchant_shortname: ::std::string::String,
+    }
     impl Body {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            out_request_no: impl ::std::convert::Into<::std::string::String>,
-            organization_type: OrganizationType,
-            account_info: AccountInfo,
-            contact_info: ContactInfo,
-            sales_scene_info: SalesSceneInfo,
-            merchant_shortname: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`Required`]; optional ones are set with the methods below.
+        pub fn new(required: Required) -> Self {
             Self {
-                out_request_no: out_request_no.into(),
-                organization_type,
+                out_request_no: required.out_request_no,
+                organization_type: required.organization_type,
                 finance_institution: ::std::option::Option::None,
                 business_license_info: ::std::option::Option::None,
                 finance_institution_info: ::std::option::Option::None,
@@ -935,11 +953,11 @@ pub mod post {
                 id_doc_info: ::std::option::Option::None,
                 owner: ::std::option::Option::None,
                 ubo_info_list: ::std::option::Option::None,
-                account_info,
-                contact_info,
-                sales_scene_info,
+                account_info: required.account_info,
+                contact_info: required.contact_info,
+                sales_scene_info: required.sales_scene_info,
                 settlement_info: ::std::option::Option::None,
-                merchant_shortname: merchant_shortname.into(),
+                merchant_shortname: required.merchant_shortname,
                 qualifications: ::std::option::Option::None,
                 business_addition_pics: ::std::option::Option::None,
                 business_addition_desc: ::std::option::Option::None,
@@ -1054,9 +1072,26 @@ pub mod post {
     #[non_exhaustive]
     pub struct Response {
         /// 微信支付申请单号
-        pub applyment_id: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub applyment_id: ::std::option::Option<i64>,
         /// 业务申请编号
-        pub out_request_no: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub out_request_no: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 主体类型"] OrganizationType { #[doc = " `2401`"] V2401 = "2401",

@@ -191,23 +191,32 @@ pub mod post {
                 .finish()
         }
     }
+    /// The required values of [`IdCardInfo`], by name: `IdCardInfo::new(IdCardInfoRequired { … })`.
+    #[derive(::std::clone::Clone)]
+    pub struct IdCardInfoRequired {
+        /// 身份证人像面照片
+        pub id_card_copy: ::std::string::String,
+        /// 身份证国徽面照片
+        pub id_card_national: ::std::string::String,
+        /// 身份证姓名
+        pub id_card_name: ::std::string::String,
+        /// 身份证号码
+        pub id_card_number: ::std::string::String,
+        /// 身份证有效期开始时间
+        pub id_card_valid_time_begin: ::std::string::String,
+        /// 身份证有效期结束时间
+        pub id_card_valid_time: ::std::string::String,
+    }
     impl IdCardInfo {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            id_card_copy: impl ::std::convert::Into<::std::string::String>,
-            id_card_national: impl ::std::convert::Into<::std::string::String>,
-            id_card_name: impl ::std::convert::Into<::std::string::String>,
-            id_card_number: impl ::std::convert::Into<::std::string::String>,
-            id_card_valid_time_begin: impl ::std::convert::Into<::std::string::String>,
-            id_card_valid_time: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`IdCardInfoRequired`]; optional ones are set with the methods below.
+        pub fn new(required: IdCardInfoRequired) -> Self {
             Self {
-                id_card_copy: id_card_copy.into(),
-                id_card_national: id_card_national.into(),
-                id_card_name: id_card_name.into(),
-                id_card_number: id_card_number.into(),
-                id_card_valid_time_begin: id_card_valid_time_begin.into(),
-                id_card_valid_time: id_card_valid_time.into(),
+                id_card_copy: required.id_card_copy,
+                id_card_national: required.id_card_national,
+                id_card_name: required.id_card_name,
+                id_card_number: required.id_card_number,
+                id_card_valid_time_begin: required.id_card_valid_time_begin,
+                id_card_valid_time: required.id_card_valid_time,
             }
         }
     }
@@ -247,22 +256,30 @@ pub mod post {
                 .finish()
         }
     }
+    /// The required values of [`IdDocInfo`], by name: `IdDocInfo::new(IdDocInfoRequired { … })`.
+    #[derive(::std::clone::Clone)]
+    pub struct IdDocInfoRequired {
+        /// 证件姓名
+        pub id_doc_name: ::std::string::String,
+        /// 证件号码
+        pub id_doc_number: ::std::string::String,
+        /// 证件正面照片
+        pub id_doc_copy: ::std::string::String,
+        /// 证件有效期开始时间
+        pub doc_period_begin: ::std::string::String,
+        /// 证件有效期结束时间
+        pub doc_period_end: ::std::string::String,
+    }
     impl IdDocInfo {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            id_doc_name: impl ::std::convert::Into<::std::string::String>,
-            id_doc_number: impl ::std::convert::Into<::std::string::String>,
-            id_doc_copy: impl ::std::convert::Into<::std::string::String>,
-            doc_period_begin: impl ::std::convert::Into<::std::string::String>,
-            doc_period_end: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`IdDocInfoRequired`]; optional ones are set with the methods below.
+        pub fn new(required: IdDocInfoRequired) -> Self {
             Self {
-                id_doc_name: id_doc_name.into(),
-                id_doc_number: id_doc_number.into(),
-                id_doc_copy: id_doc_copy.into(),
+                id_doc_name: required.id_doc_name,
+                id_doc_number: required.id_doc_number,
+                id_doc_copy: required.id_doc_copy,
                 id_doc_copy_back: ::std::option::Option::None,
-                doc_period_begin: doc_period_begin.into(),
-                doc_period_end: doc_period_end.into(),
+                doc_period_begin: required.doc_period_begin,
+                doc_period_end: required.doc_period_end,
             }
         }
         /// Sets `id_doc_copy_back`.
@@ -452,21 +469,28 @@ pub mod post {
                 .finish()
         }
     }
+    /// The required values of [`AccountInfo`], by name: `AccountInfo::new(AccountInfoRequired { … })`.
+    #[derive(::std::clone::Clone)]
+    pub struct AccountInfoRequired {
+        /// 账户类型
+        pub bank_account_type: BankAccountType,
+        /// 开户银行
+        pub account_bank: ::std::string::String,
+        /// 开户名称
+        pub account_name: ::std::string::String,
+        /// 银行帐号
+        pub account_number: ::std::string::String,
+    }
     impl AccountInfo {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            bank_account_type: BankAccountType,
-            account_bank: impl ::std::convert::Into<::std::string::String>,
-            account_name: impl ::std::convert::Into<::std::string::String>,
-            account_number: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`AccountInfoRequired`]; optional ones are set with the methods below.
+        pub fn new(required: AccountInfoRequired) -> Self {
             Self {
-                bank_account_type,
-                account_bank: account_bank.into(),
-                account_name: account_name.into(),
+                bank_account_type: required.bank_account_type,
+                account_bank: required.account_bank,
+                account_name: required.account_name,
                 bank_branch_id: ::std::option::Option::None,
                 bank_name: ::std::option::Option::None,
-                account_number: account_number.into(),
+                account_number: required.account_number,
             }
         }
         /// Sets `bank_branch_id`.
@@ -816,19 +840,28 @@ pub mod post {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub proxy_sign_verify_mode: ::std::option::Option<bool>,
     }
+    /// The required values of [`Body`], by name: `Body::new(Required { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct Required {
+        /// 业务申请编号
+        pub out_request_no: ::std::string::String,
+        /// 主体类型
+        pub organization_type: OrganizationType,
+        /// 结算银行账户
+        pub account_info: AccountInfo,
+        /// 超级管理员信息
+        pub contact_info: ContactInfo,
+        /// 店铺信息
+        pub sales_scene_info: SalesSceneInfo,
+        /// 商户简称
+        pub merchant_shortname: ::std::string::String,
+    }
     impl Body {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            out_request_no: impl ::std::convert::Into<::std::string::String>,
-            organization_type: OrganizationType,
-            account_info: AccountInfo,
-            contact_info: ContactInfo,
-            sales_scene_info: SalesSceneInfo,
-            merchant_shortname: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`Required`]; optional ones are set with the methods below.
+        pub fn new(required: Required) -> Self {
             Self {
-                out_request_no: out_request_no.into(),
-                organization_type,
+                out_request_no: required.out_request_no,
+                organization_type: required.organization_type,
                 finance_institution: ::std::option::Option::None,
                 business_license_info: ::std::option::Option::None,
                 finance_institution_info: ::std::option::Option::None,
@@ -838,11 +871,11 @@ pub mod post {
                 id_card_info: ::std::option::Option::None,
                 id_doc_info: ::std::option::Option::None,
                 ubo_info_list: ::std::option::Option::None,
-                account_info,
-                contact_info,
-                sales_scene_info,
+                account_info: required.account_info,
+                contact_info: required.contact_info,
+                sales_scene_info: required.sales_scene_info,
                 settlement_info: ::std::option::Option::None,
-                merchant_shortname: merchant_shortname.into(),
+                merchant_shortname: required.merchant_shortname,
                 qualifications: ::std::option::Option::None,
                 business_addition_pics: ::std::option::Option::None,
                 business_addition_desc: ::std::option::Option::None,
@@ -960,9 +993,26 @@ pub mod post {
     #[non_exhaustive]
     pub struct Response {
         /// 微信支付申请单号
-        pub applyment_id: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub applyment_id: ::std::option::Option<i64>,
         /// 业务申请编号
-        pub out_request_no: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub out_request_no: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 主体类型"] OrganizationType { #[doc = " `2401`"] V2401 = "2401",

@@ -35,11 +35,31 @@ pub mod get {
     #[non_exhaustive]
     pub struct Response {
         /// 授权ID
-        pub individual_auth_id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub individual_auth_id: ::std::option::Option<::std::string::String>,
         /// 操作时间
-        pub operation_time: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub operation_time: ::std::option::Option<::std::string::String>,
         /// 授权状态
-        pub auth_state: AuthState,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub auth_state: ::std::option::Option<AuthState>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 权限类型"] PermissionType { #[doc = " `INDIVIDUAL_PAYEE`"]

@@ -120,32 +120,41 @@ pub mod post {
         /// 资金账户
         pub funds_account: FundsAccount,
     }
+    /// The required values of [`Body`], by name: `Body::new(Required { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct Required {
+        /// 电商平台APPID
+        pub sp_appid: ::std::string::String,
+        /// 交易单微信支付订单号
+        pub combine_transaction_id: ::std::string::String,
+        /// 微信订单号
+        pub transaction_id: ::std::string::String,
+        /// 商户退款单号
+        pub out_refund_no: ::std::string::String,
+        /// 订单金额
+        pub amount: Amount,
+        /// 资金账户
+        pub funds_account: FundsAccount,
+    }
     impl Body {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            sp_appid: impl ::std::convert::Into<::std::string::String>,
-            combine_transaction_id: impl ::std::convert::Into<::std::string::String>,
-            transaction_id: impl ::std::convert::Into<::std::string::String>,
-            out_refund_no: impl ::std::convert::Into<::std::string::String>,
-            amount: Amount,
-            funds_account: FundsAccount,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`Required`]; optional ones are set with the methods below.
+        pub fn new(required: Required) -> Self {
             Self {
                 individual_auth_id: ::std::option::Option::None,
                 sub_mchid: ::std::option::Option::None,
-                sp_appid: sp_appid.into(),
+                sp_appid: required.sp_appid,
                 sub_appid: ::std::option::Option::None,
                 combine_mchid: ::std::option::Option::None,
                 combine_out_trade_no: ::std::option::Option::None,
-                combine_transaction_id: combine_transaction_id.into(),
-                transaction_id: transaction_id.into(),
+                combine_transaction_id: required.combine_transaction_id,
+                transaction_id: required.transaction_id,
                 out_trade_no: ::std::option::Option::None,
-                out_refund_no: out_refund_no.into(),
+                out_refund_no: required.out_refund_no,
                 reason: ::std::option::Option::None,
-                amount,
+                amount: required.amount,
                 notify_url: ::std::option::Option::None,
                 refund_account: ::std::option::Option::None,
-                funds_account,
+                funds_account: required.funds_account,
             }
         }
         /// Sets `individual_auth_id`.
@@ -229,9 +238,26 @@ pub mod post {
     #[non_exhaustive]
     pub struct AmountFrom {
         /// 出资账户类型
-        pub account: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub account: ::std::option::Option<::std::string::String>,
         /// 出资金额
-        pub amount: ::serde_json::Number,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub amount: ::std::option::Option<::serde_json::Number>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 订单金额
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -240,17 +266,50 @@ pub mod post {
     #[non_exhaustive]
     pub struct ResponseAmount {
         /// 退款金额
-        pub refund: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub refund: ::std::option::Option<i64>,
         /// 退款出资账户及金额
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub from: ::std::option::Option<::std::vec::Vec<AmountFrom>>,
         /// 用户退款金额
-        pub payer_refund: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub payer_refund: ::std::option::Option<i64>,
         /// 优惠退款金额
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub discount_refund: ::std::option::Option<i64>,
         /// 退款币种
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub currency: ::std::option::Option<::std::string::String>,
         /// 垫付金额
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub advance: ::std::option::Option<::serde_json::Number>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 优惠退款详情
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -259,15 +318,53 @@ pub mod post {
     #[non_exhaustive]
     pub struct PromotionDetail {
         /// 券ID
-        pub promotion_id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub promotion_id: ::std::option::Option<::std::string::String>,
         /// 优惠范围
-        pub scope: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub scope: ::std::option::Option<::std::string::String>,
         /// 优惠类型
-        pub r#type: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub r#type: ::std::option::Option<::std::string::String>,
         /// 优惠券面额
-        pub amount: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub amount: ::std::option::Option<i64>,
         /// 优惠退款金额
-        pub refund_amount: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub refund_amount: ::std::option::Option<i64>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -276,17 +373,46 @@ pub mod post {
     #[non_exhaustive]
     pub struct Response {
         /// 微信退款单号
-        pub refund_id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub refund_id: ::std::option::Option<::std::string::String>,
         /// 商户退款单号
-        pub out_refund_no: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub out_refund_no: ::std::option::Option<::std::string::String>,
         /// 退款创建时间
-        pub create_time: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub create_time: ::std::option::Option<::std::string::String>,
         /// 订单金额
-        pub amount: ResponseAmount,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub amount: ::std::option::Option<ResponseAmount>,
         /// 优惠退款详情
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub promotion_detail: ::std::option::Option<::std::vec::Vec<PromotionDetail>>,
         /// 退款出资商户
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub refund_account: ::std::option::Option<RefundAccount>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 出资账户类型"] Account { #[doc = " `AVAILABLE`"] Available =

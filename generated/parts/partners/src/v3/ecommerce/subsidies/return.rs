@@ -35,23 +35,32 @@ pub mod post {
         /// 补差回退描述
         pub description: ::std::string::String,
     }
+    /// The required values of [`Body`], by name: `Body::new(Required { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct Required {
+        /// 二级商户号
+        pub sub_mchid: ::std::string::String,
+        /// 商户补差回退单号
+        pub out_order_no: ::std::string::String,
+        /// 微信订单号
+        pub transaction_id: ::std::string::String,
+        /// 微信退款单号
+        pub refund_id: ::std::string::String,
+        /// 补差回退金额
+        pub amount: i64,
+        /// 补差回退描述
+        pub description: ::std::string::String,
+    }
     impl Body {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            sub_mchid: impl ::std::convert::Into<::std::string::String>,
-            out_order_no: impl ::std::convert::Into<::std::string::String>,
-            transaction_id: impl ::std::convert::Into<::std::string::String>,
-            refund_id: impl ::std::convert::Into<::std::string::String>,
-            amount: i64,
-            description: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`Required`]; optional ones are set with the methods below.
+        pub fn new(required: Required) -> Self {
             Self {
-                sub_mchid: sub_mchid.into(),
-                out_order_no: out_order_no.into(),
-                transaction_id: transaction_id.into(),
-                refund_id: refund_id.into(),
-                amount,
-                description: description.into(),
+                sub_mchid: required.sub_mchid,
+                out_order_no: required.out_order_no,
+                transaction_id: required.transaction_id,
+                refund_id: required.refund_id,
+                amount: required.amount,
+                description: required.description,
             }
         }
     }
@@ -62,23 +71,89 @@ pub mod post {
     #[non_exhaustive]
     pub struct Response {
         /// 二级商户号
-        pub sub_mchid: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sub_mchid: ::std::option::Option<::std::string::String>,
         /// 微信订单号
-        pub transaction_id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub transaction_id: ::std::option::Option<::std::string::String>,
         /// 微信补差回退单号
-        pub subsidy_refund_id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub subsidy_refund_id: ::std::option::Option<::std::string::String>,
         /// 微信退款单号
-        pub refund_id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub refund_id: ::std::option::Option<::std::string::String>,
         /// 商户补差回退单号
-        pub out_order_no: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub out_order_no: ::std::option::Option<::std::string::String>,
         /// 补差回退金额
-        pub amount: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub amount: ::std::option::Option<i64>,
         /// 补差回退描述
-        pub description: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub description: ::std::option::Option<::std::string::String>,
         /// 补差回退结果
-        pub result: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub result: ::std::option::Option<::std::string::String>,
         /// 补差回退完成时间
-        pub success_time: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub success_time: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 }
 /// 请求补差回退

@@ -42,19 +42,26 @@ pub mod post {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub license_period_end: ::std::option::Option<::std::string::String>,
     }
+    /// The required values of [`BusinessLicenseInfo`], by name: `BusinessLicenseInfo::new(BusinessLicenseInfoRequired { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct BusinessLicenseInfoRequired {
+        /// 营业执照注册号
+        pub license_number: ::std::string::String,
+        /// 营业执照照片
+        pub license_copy: ::std::string::String,
+        /// 商户名称
+        pub merchant_name: ::std::string::String,
+        /// 法人姓名
+        pub legal_person: ::std::string::String,
+    }
     impl BusinessLicenseInfo {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            license_number: impl ::std::convert::Into<::std::string::String>,
-            license_copy: impl ::std::convert::Into<::std::string::String>,
-            merchant_name: impl ::std::convert::Into<::std::string::String>,
-            legal_person: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`BusinessLicenseInfoRequired`]; optional ones are set with the methods below.
+        pub fn new(required: BusinessLicenseInfoRequired) -> Self {
             Self {
-                license_number: license_number.into(),
-                license_copy: license_copy.into(),
-                merchant_name: merchant_name.into(),
-                legal_person: legal_person.into(),
+                license_number: required.license_number,
+                license_copy: required.license_copy,
+                merchant_name: required.merchant_name,
+                legal_person: required.legal_person,
                 company_address: ::std::option::Option::None,
                 license_period_begin: ::std::option::Option::None,
                 license_period_end: ::std::option::Option::None,
@@ -112,28 +119,38 @@ pub mod post {
         /// 有效期结束时间
         pub cert_period_end: ::std::string::String,
     }
+    /// The required values of [`CertificateInfo`], by name: `CertificateInfo::new(CertificateInfoRequired { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct CertificateInfoRequired {
+        /// 证书类型
+        pub cert_type: CertType,
+        /// 证书编号
+        pub cert_number: ::std::string::String,
+        /// 证书照片
+        pub cert_copy: ::std::string::String,
+        /// 商户名称
+        pub merchant_name: ::std::string::String,
+        /// 法人姓名
+        pub legal_person: ::std::string::String,
+        /// 注册地址
+        pub company_address: ::std::string::String,
+        /// 有效期开始时间
+        pub cert_period_begin: ::std::string::String,
+        /// 有效期结束时间
+        pub cert_period_end: ::std::string::String,
+    }
     impl CertificateInfo {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        #[allow(clippy::too_many_arguments)]
-        pub fn new(
-            cert_type: CertType,
-            cert_number: impl ::std::convert::Into<::std::string::String>,
-            cert_copy: impl ::std::convert::Into<::std::string::String>,
-            merchant_name: impl ::std::convert::Into<::std::string::String>,
-            legal_person: impl ::std::convert::Into<::std::string::String>,
-            company_address: impl ::std::convert::Into<::std::string::String>,
-            cert_period_begin: impl ::std::convert::Into<::std::string::String>,
-            cert_period_end: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`CertificateInfoRequired`]; optional ones are set with the methods below.
+        pub fn new(required: CertificateInfoRequired) -> Self {
             Self {
-                cert_type,
-                cert_number: cert_number.into(),
-                cert_copy: cert_copy.into(),
-                merchant_name: merchant_name.into(),
-                legal_person: legal_person.into(),
-                company_address: company_address.into(),
-                cert_period_begin: cert_period_begin.into(),
-                cert_period_end: cert_period_end.into(),
+                cert_type: required.cert_type,
+                cert_number: required.cert_number,
+                cert_copy: required.cert_copy,
+                merchant_name: required.merchant_name,
+                legal_person: required.legal_person,
+                company_address: required.company_address,
+                cert_period_begin: required.cert_period_begin,
+                cert_period_end: required.cert_period_end,
             }
         }
     }
@@ -368,26 +385,36 @@ pub mod post {
                 .finish()
         }
     }
+    /// The required values of [`UboInfoList`], by name: `UboInfoList::new(UboInfoListRequired { … })`.
+    #[derive(::std::clone::Clone)]
+    pub struct UboInfoListRequired {
+        /// 证件类型
+        pub id_doc_type: IdDocType,
+        /// 证件正面照片
+        pub card_front: ::std::string::String,
+        /// 证件姓名
+        pub card_name: ::std::string::String,
+        /// 证件号码
+        pub card_number: ::std::string::String,
+        /// 证件居住地址
+        pub card_address: ::std::string::String,
+        /// 证件有效期开始时间
+        pub card_period_begin: ::std::string::String,
+        /// 证件有效期结束时间
+        pub card_period_end: ::std::string::String,
+    }
     impl UboInfoList {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            id_doc_type: IdDocType,
-            card_front: impl ::std::convert::Into<::std::string::String>,
-            card_name: impl ::std::convert::Into<::std::string::String>,
-            card_number: impl ::std::convert::Into<::std::string::String>,
-            card_address: impl ::std::convert::Into<::std::string::String>,
-            card_period_begin: impl ::std::convert::Into<::std::string::String>,
-            card_period_end: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`UboInfoListRequired`]; optional ones are set with the methods below.
+        pub fn new(required: UboInfoListRequired) -> Self {
             Self {
-                id_doc_type,
-                card_front: card_front.into(),
+                id_doc_type: required.id_doc_type,
+                card_front: required.card_front,
                 card_back: ::std::option::Option::None,
-                card_name: card_name.into(),
-                card_number: card_number.into(),
-                card_address: card_address.into(),
-                card_period_begin: card_period_begin.into(),
-                card_period_end: card_period_end.into(),
+                card_name: required.card_name,
+                card_number: required.card_number,
+                card_address: required.card_address,
+                card_period_begin: required.card_period_begin,
+                card_period_end: required.card_period_end,
             }
         }
         /// Sets `card_back`.
@@ -602,7 +629,15 @@ pub mod post {
     #[non_exhaustive]
     pub struct Response {
         /// 申请单号
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub apply_id: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 主体资料变更范围"] AlterScope { #[doc = " `ALTER_SCOPE_FULL`"]

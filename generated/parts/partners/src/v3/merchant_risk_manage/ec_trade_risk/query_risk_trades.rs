@@ -115,19 +115,47 @@ pub mod post {
     #[non_exhaustive]
     pub struct RiskTradeList {
         /// 商户号
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub mchid: ::std::option::Option<::std::string::String>,
         /// 商户订单号
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub out_trade_no: ::std::option::Option<::std::string::String>,
         /// 风险类型
         ///
         /// Documented values: `1`, `2`, `3`, `4`.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub risk_type: ::std::option::Option<::serde_json::Number>,
         /// 风险等级
         ///
         /// Documented values: `1`, `2`, `3`.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub risk_level: ::std::option::Option<::serde_json::Number>,
         /// 投诉单状态
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub risk_discove_time: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -136,9 +164,18 @@ pub mod post {
     #[non_exhaustive]
     pub struct Response {
         /// 总风险订单数
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub total_num: ::std::option::Option<::serde_json::Number>,
         /// 风险订单列表
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub risk_trade_list: ::std::option::Option<::std::vec::Vec<RiskTradeList>>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 }
 /// 查询风险订单

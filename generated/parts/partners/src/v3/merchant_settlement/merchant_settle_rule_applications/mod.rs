@@ -32,19 +32,26 @@ pub mod post {
         /// 结算规则id
         pub settle_rule_id: i64,
     }
+    /// The required values of [`Body`], by name: `Body::new(Required { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct Required {
+        /// 从业机构号
+        pub acquiring_bank_id: ::std::string::String,
+        /// 渠道商户号
+        pub channel_id: ::std::string::String,
+        /// 从业机构特约商户号
+        pub sub_mchid: ::std::string::String,
+        /// 结算规则id
+        pub settle_rule_id: i64,
+    }
     impl Body {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            acquiring_bank_id: impl ::std::convert::Into<::std::string::String>,
-            channel_id: impl ::std::convert::Into<::std::string::String>,
-            sub_mchid: impl ::std::convert::Into<::std::string::String>,
-            settle_rule_id: i64,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`Required`]; optional ones are set with the methods below.
+        pub fn new(required: Required) -> Self {
             Self {
-                acquiring_bank_id: acquiring_bank_id.into(),
-                channel_id: channel_id.into(),
-                sub_mchid: sub_mchid.into(),
-                settle_rule_id,
+                acquiring_bank_id: required.acquiring_bank_id,
+                channel_id: required.channel_id,
+                sub_mchid: required.sub_mchid,
+                settle_rule_id: required.settle_rule_id,
             }
         }
     }
@@ -55,21 +62,66 @@ pub mod post {
     #[non_exhaustive]
     pub struct Response {
         /// 申请单编号
-        pub application_id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub application_id: ::std::option::Option<::std::string::String>,
         /// 申请单处理信息
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub application_process_info: ::std::option::Option<::std::string::String>,
         /// 申请单状态
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub application_state: ::std::option::Option<::std::string::String>,
         /// 最后更新时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub update_time: ::std::option::Option<::std::string::String>,
         /// 从业机构号
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub acquiring_bank_id: ::std::option::Option<::std::string::String>,
         /// 渠道商户号
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub channel_id: ::std::option::Option<::std::string::String>,
         /// 从业机构特约商户号
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub sub_mchid: ::std::option::Option<::std::string::String>,
         /// 结算规则id
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub settle_rule_id: ::std::option::Option<i64>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 }
 /// 申请修改特约商户结算规则

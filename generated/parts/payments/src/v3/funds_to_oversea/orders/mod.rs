@@ -32,19 +32,26 @@ pub mod post {
         /// 商品数量
         pub goods_quantity: i64,
     }
+    /// The required values of [`GoodsInfo`], by name: `GoodsInfo::new(GoodsInfoRequired { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct GoodsInfoRequired {
+        /// 商品名称
+        pub goods_name: ::std::string::String,
+        /// 商品类目
+        pub goods_category: ::std::string::String,
+        /// 商品单价
+        pub goods_unit_price: i64,
+        /// 商品数量
+        pub goods_quantity: i64,
+    }
     impl GoodsInfo {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            goods_name: impl ::std::convert::Into<::std::string::String>,
-            goods_category: impl ::std::convert::Into<::std::string::String>,
-            goods_unit_price: i64,
-            goods_quantity: i64,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`GoodsInfoRequired`]; optional ones are set with the methods below.
+        pub fn new(required: GoodsInfoRequired) -> Self {
             Self {
-                goods_name: goods_name.into(),
-                goods_category: goods_category.into(),
-                goods_unit_price,
-                goods_quantity,
+                goods_name: required.goods_name,
+                goods_category: required.goods_category,
+                goods_unit_price: required.goods_unit_price,
+                goods_quantity: required.goods_quantity,
             }
         }
     }
@@ -139,29 +146,39 @@ pub mod post {
         /// 收款人信息
         pub payee_info: PayeeInfo,
     }
+    /// The required values of [`Body`], by name: `Body::new(Required { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct Required {
+        /// 商户出境单号
+        pub out_order_id: ::std::string::String,
+        /// 二级商户号
+        pub sub_mchid: ::std::string::String,
+        /// 微信订单号
+        pub transaction_id: ::std::string::String,
+        /// 出境金额
+        pub amount: i64,
+        /// 境外收款币种
+        pub foreign_currency: ::std::string::String,
+        /// 卖家信息
+        pub seller_info: SellerInfo,
+        /// 物流信息
+        pub express_info: ExpressInfo,
+        /// 收款人信息
+        pub payee_info: PayeeInfo,
+    }
     impl Body {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        #[allow(clippy::too_many_arguments)]
-        pub fn new(
-            out_order_id: impl ::std::convert::Into<::std::string::String>,
-            sub_mchid: impl ::std::convert::Into<::std::string::String>,
-            transaction_id: impl ::std::convert::Into<::std::string::String>,
-            amount: i64,
-            foreign_currency: impl ::std::convert::Into<::std::string::String>,
-            seller_info: SellerInfo,
-            express_info: ExpressInfo,
-            payee_info: PayeeInfo,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`Required`]; optional ones are set with the methods below.
+        pub fn new(required: Required) -> Self {
             Self {
-                out_order_id: out_order_id.into(),
-                sub_mchid: sub_mchid.into(),
-                transaction_id: transaction_id.into(),
-                amount,
-                foreign_currency: foreign_currency.into(),
+                out_order_id: required.out_order_id,
+                sub_mchid: required.sub_mchid,
+                transaction_id: required.transaction_id,
+                amount: required.amount,
+                foreign_currency: required.foreign_currency,
                 goods_info: ::std::option::Option::None,
-                seller_info,
-                express_info,
-                payee_info,
+                seller_info: required.seller_info,
+                express_info: required.express_info,
+                payee_info: required.payee_info,
             }
         }
         /// Sets `goods_info`.
@@ -177,35 +194,125 @@ pub mod post {
     #[non_exhaustive]
     pub struct Response {
         /// 商户出境单号
-        pub out_order_id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub out_order_id: ::std::option::Option<::std::string::String>,
         /// 二级商户号
-        pub sub_mchid: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sub_mchid: ::std::option::Option<::std::string::String>,
         /// 微信出境单号
-        pub order_id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub order_id: ::std::option::Option<::std::string::String>,
         /// 出境结果
-        pub result: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub result: ::std::option::Option<::std::string::String>,
         /// 出境失败的原因
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub fail_reason: ::std::option::Option<::std::string::String>,
         /// 请求出境人民币金额
-        pub amount: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub amount: ::std::option::Option<i64>,
         /// 真实出境外币金额
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub foreign_amount: ::std::option::Option<i64>,
         /// 外币币种
-        pub foreign_currency: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub foreign_currency: ::std::option::Option<::std::string::String>,
         /// 汇率
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub rate: ::std::option::Option<i64>,
         /// 购汇时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub exchange_rate_time: ::std::option::Option<::std::string::String>,
         /// 预计购汇时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub estimate_exchange_rate_time: ::std::option::Option<::std::string::String>,
         /// 真实出境人民币金额
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub departure_amount: ::std::option::Option<i64>,
         /// 手续费人民币金额
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub fee: ::std::option::Option<i64>,
         /// 手续费承担商户号
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub charge_mchid: ::std::option::Option<::std::string::String>,
         /// 手续费承担账户
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub charge_account_type: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 }
 /// 申请资金出境

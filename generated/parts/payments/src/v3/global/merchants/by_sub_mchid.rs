@@ -35,17 +35,29 @@ pub mod get {
     #[non_exhaustive]
     pub struct Contact {
         /// 联系人名称
-        ///
-        /// Ciphertext: WeChat Pay encrypted this value with the merchant's public key (RSA-OAEP, base64). Decrypt it with [`Client::decrypt_sensitive_field`](wechatpay_runtime::Client::decrypt_sensitive_field), which returns a redacted [`SecretString`](wechatpay_runtime::SecretString).
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub name: ::std::option::Option<::std::string::String>,
         /// 联系人电话
-        ///
-        /// Ciphertext: WeChat Pay encrypted this value with the merchant's public key (RSA-OAEP, base64). Decrypt it with [`Client::decrypt_sensitive_field`](wechatpay_runtime::Client::decrypt_sensitive_field), which returns a redacted [`SecretString`](wechatpay_runtime::SecretString).
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub phone: ::std::option::Option<::std::string::String>,
         /// 联系人邮箱
-        ///
-        /// Ciphertext: WeChat Pay encrypted this value with the merchant's public key (RSA-OAEP, base64). Decrypt it with [`Client::decrypt_sensitive_field`](wechatpay_runtime::Client::decrypt_sensitive_field), which returns a redacted [`SecretString`](wechatpay_runtime::SecretString).
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub email: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 业务信息
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -54,19 +66,53 @@ pub mod get {
     #[non_exhaustive]
     pub struct Business {
         /// 业务类型
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub business_type: ::std::option::Option<BusinessType>,
         /// APP下载地址
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub app_download: ::std::option::Option<::std::string::String>,
         /// 业务网站
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub website: ::std::option::Option<::std::string::String>,
         /// 公众号
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub office_account: ::std::option::Option<::std::string::String>,
         /// 小程序
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub mini_program: ::std::option::Option<::std::string::String>,
         /// 门店地址
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub store_address: ::std::option::Option<::std::string::String>,
         /// MCC码
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub mcc: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 董事信息
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -75,9 +121,22 @@ pub mod get {
     #[non_exhaustive]
     pub struct Director {
         /// 董事姓名
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub name: ::std::option::Option<::std::string::String>,
         /// 董事证件号码
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub number: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// H5支付权限详情
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -86,9 +145,18 @@ pub mod get {
     #[non_exhaustive]
     pub struct H5Payment {
         /// H5驳回详情
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub audit_reject_detail: ::std::option::Option<::std::string::String>,
         /// H5支付权限状态
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub h5_authorization_state: ::std::option::Option<H5AuthorizationState>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 子商户入驻驳回详情
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -97,9 +165,22 @@ pub mod get {
     #[non_exhaustive]
     pub struct ApplicationRejectDetail {
         /// 驳回字段
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub field: ::std::option::Option<::std::string::String>,
         /// 驳回原因
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub reason: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 子商户状态信息
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -108,11 +189,17 @@ pub mod get {
     #[non_exhaustive]
     pub struct SubMerchantState {
         /// 子商户状态
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub sub_merchant_status: ::std::option::Option<SubMerchantStatus>,
         /// 子商户入驻状态
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub application_status: ::std::option::Option<ApplicationStatus>,
         /// 子商户入驻驳回详情
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub application_reject_detail: ::std::option::Option<ApplicationRejectDetail>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -121,41 +208,113 @@ pub mod get {
     #[non_exhaustive]
     pub struct Response {
         /// 子商户号
-        pub sub_mchid: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sub_mchid: ::std::option::Option<::std::string::String>,
         /// 子商户全称
-        pub name: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
         /// 子商户简称
-        pub shortname: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub shortname: ::std::option::Option<::std::string::String>,
         /// 公司联系方式
-        pub office_phone: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub office_phone: ::std::option::Option<::std::string::String>,
         /// 册国家或区域
-        pub merchant_country_code: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub merchant_country_code: ::std::option::Option<::std::string::String>,
         /// 类目
-        pub business_category: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub business_category: ::std::option::Option<i64>,
         /// 联系人信息
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub contact: ::std::option::Option<Contact>,
         /// 商户类型
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub merchant_type: ::std::option::Option<MerchantType>,
         /// 公司注册文件编号
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub registration_certificate_number: ::std::option::Option<
             ::std::string::String,
         >,
         /// 公司注册文件过期时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub registration_certificate_date: ::std::option::Option<::std::string::String>,
         /// 子商户结算账户
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub settlement_bank_number: ::std::option::Option<::std::string::String>,
         /// 业务信息
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub business: ::std::option::Option<Business>,
         /// 董事信息
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub director: ::std::option::Option<Director>,
         /// 负责人信息
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub principal: ::std::option::Option<Director>,
         /// H5支付权限详情
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub h5_payment: ::std::option::Option<H5Payment>,
         /// 子商户状态信息
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub sub_merchant_state: ::std::option::Option<SubMerchantState>,
         /// 附加信息
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub attach: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 商户类型"] MerchantType { #[doc = " `ENTERPRISE`"] Enterprise =
@@ -509,45 +668,57 @@ pub mod patch {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub h5_payment_apply_info: ::std::option::Option<H5PaymentApplyInfo>,
     }
+    /// The required values of [`Body`], by name: `Body::new(Required { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct Required {
+        /// 机构appid
+        pub sp_appid: ::std::string::String,
+        /// 机构商户号
+        pub sp_mchid: ::std::string::String,
+        /// 子商户全称
+        pub name: ::std::string::String,
+        /// 子商户号
+        pub sub_mchid: ::std::string::String,
+        /// 子商户简称
+        pub shortname: ::std::string::String,
+        /// 公司电话
+        pub office_phone: ::std::string::String,
+        /// 联系人信息
+        pub contact: Contact,
+        /// 类目
+        pub business_category: i64,
+        /// 注册国家或区域
+        pub merchant_country_code: ::std::string::String,
+        /// 商户类型
+        pub merchant_type: MerchantType,
+        /// 公司注册文件编号
+        pub registration_certificate_number: ::std::string::String,
+        /// 公司注册文件过期时间
+        pub registration_certificate_date: ::std::string::String,
+        /// 业务信息
+        pub business: Business,
+    }
     impl Body {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        #[allow(clippy::too_many_arguments)]
-        pub fn new(
-            sp_appid: impl ::std::convert::Into<::std::string::String>,
-            sp_mchid: impl ::std::convert::Into<::std::string::String>,
-            name: impl ::std::convert::Into<::std::string::String>,
-            sub_mchid: impl ::std::convert::Into<::std::string::String>,
-            shortname: impl ::std::convert::Into<::std::string::String>,
-            office_phone: impl ::std::convert::Into<::std::string::String>,
-            contact: Contact,
-            business_category: i64,
-            merchant_country_code: impl ::std::convert::Into<::std::string::String>,
-            merchant_type: MerchantType,
-            registration_certificate_number: impl ::std::convert::Into<
-                ::std::string::String,
-            >,
-            registration_certificate_date: impl ::std::convert::Into<
-                ::std::string::String,
-            >,
-            business: Business,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`Required`]; optional ones are set with the methods below.
+        pub fn new(required: Required) -> Self {
             Self {
-                sp_appid: sp_appid.into(),
-                sp_mchid: sp_mchid.into(),
-                name: name.into(),
-                sub_mchid: sub_mchid.into(),
-                shortname: shortname.into(),
-                office_phone: office_phone.into(),
-                contact,
-                business_category,
+                sp_appid: required.sp_appid,
+                sp_mchid: required.sp_mchid,
+                name: required.name,
+                sub_mchid: required.sub_mchid,
+                shortname: required.shortname,
+                office_phone: required.office_phone,
+                contact: required.contact,
+                business_category: required.business_category,
                 channel_id: ::std::option::Option::None,
-                merchant_country_code: merchant_country_code.into(),
-                merchant_type,
-                registration_certificate_number: registration_certificate_number.into(),
-                registration_certificate_date: registration_certificate_date.into(),
+                merchant_country_code: required.merchant_country_code,
+                merchant_type: required.merchant_type,
+                registration_certificate_number: required
+                    .registration_certificate_number,
+                registration_certificate_date: required.registration_certificate_date,
                 registration_certificate_copy: ::std::option::Option::None,
                 settlement_bank_number: ::std::option::Option::None,
-                business,
+                business: required.business,
                 director: ::std::option::Option::None,
                 principal: ::std::option::Option::None,
                 apply_h5_payment: ::std::option::Option::None,
@@ -617,9 +788,20 @@ pub mod patch {
     #[non_exhaustive]
     pub struct Response {
         /// 子商户号
-        pub sub_mchid: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sub_mchid: ::std::option::Option<::std::string::String>,
         /// H5支付权限状态
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub h5_authorization_state: ::std::option::Option<H5AuthorizationState>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 商户类型"] MerchantType { #[doc = " `ENTERPRISE`"] Enterprise =

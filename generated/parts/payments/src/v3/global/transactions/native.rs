@@ -355,41 +355,54 @@ pub mod post {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub detail: ::std::option::Option<::std::vec::Vec<Detail>>,
     }
+    /// The required values of [`Body`], by name: `Body::new(Required { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct Required {
+        /// 商户号
+        pub mchid: ::std::string::String,
+        /// APPID
+        pub appid: ::std::string::String,
+        /// 子商户号
+        pub sub_mchid: ::std::string::String,
+        /// 机构商户号
+        pub sp_mchid: ::std::string::String,
+        /// 机构APPID
+        pub sp_appid: ::std::string::String,
+        /// 商品描述
+        pub description: ::std::string::String,
+        /// 通知地址
+        pub notify_url: ::std::string::String,
+        /// 商户订单号
+        pub out_trade_no: ::std::string::String,
+        /// 交易类型
+        pub trade_type: ::std::string::String,
+        /// MCC码
+        pub merchant_category_code: ::std::string::String,
+        /// 订单金额
+        pub amount: Amount,
+    }
     impl Body {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        #[allow(clippy::too_many_arguments)]
-        pub fn new(
-            mchid: impl ::std::convert::Into<::std::string::String>,
-            appid: impl ::std::convert::Into<::std::string::String>,
-            sub_mchid: impl ::std::convert::Into<::std::string::String>,
-            sp_mchid: impl ::std::convert::Into<::std::string::String>,
-            sp_appid: impl ::std::convert::Into<::std::string::String>,
-            description: impl ::std::convert::Into<::std::string::String>,
-            notify_url: impl ::std::convert::Into<::std::string::String>,
-            out_trade_no: impl ::std::convert::Into<::std::string::String>,
-            trade_type: impl ::std::convert::Into<::std::string::String>,
-            merchant_category_code: impl ::std::convert::Into<::std::string::String>,
-            amount: Amount,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`Required`]; optional ones are set with the methods below.
+        pub fn new(required: Required) -> Self {
             Self {
-                mchid: mchid.into(),
-                appid: appid.into(),
-                sub_mchid: sub_mchid.into(),
-                sp_mchid: sp_mchid.into(),
-                sp_appid: sp_appid.into(),
+                mchid: required.mchid,
+                appid: required.appid,
+                sub_mchid: required.sub_mchid,
+                sp_mchid: required.sp_mchid,
+                sp_appid: required.sp_appid,
                 sub_appid: ::std::option::Option::None,
-                description: description.into(),
+                description: required.description,
                 attach: ::std::option::Option::None,
-                notify_url: notify_url.into(),
-                out_trade_no: out_trade_no.into(),
+                notify_url: required.notify_url,
+                out_trade_no: required.out_trade_no,
                 goods_tag: ::std::option::Option::None,
-                trade_type: trade_type.into(),
+                trade_type: required.trade_type,
                 limit_pay: ::std::option::Option::None,
                 time_start: ::std::option::Option::None,
                 time_expire: ::std::option::Option::None,
-                merchant_category_code: merchant_category_code.into(),
+                merchant_category_code: required.merchant_category_code,
                 payer: ::std::option::Option::None,
-                amount,
+                amount: required.amount,
                 scene_info: ::std::option::Option::None,
                 detail: ::std::option::Option::None,
             }
@@ -465,7 +478,17 @@ pub mod post {
     #[non_exhaustive]
     pub struct Response {
         /// 二维码链接
-        pub code_url: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub code_url: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 }
 /// Native支付下单

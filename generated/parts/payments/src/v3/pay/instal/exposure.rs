@@ -76,7 +76,13 @@ pub mod post {
     #[non_exhaustive]
     pub struct Response {
         /// 是否建议曝光微信分付
-        pub recommend_exposure: bool,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub recommend_exposure: ::std::option::Option<bool>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 用户ID的类型"] UserIdType { #[doc = " `UNKNOWN_USER_ID_TYPE`"]

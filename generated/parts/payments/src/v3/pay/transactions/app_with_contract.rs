@@ -283,23 +283,32 @@ pub mod post {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub contract_notify_url: ::std::option::Option<::std::string::String>,
     }
+    /// The required values of [`ContractInfo`], by name: `ContractInfo::new(ContractInfoRequired { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct ContractInfoRequired {
+        /// 模板ID
+        pub plan_id: ::std::string::String,
+        /// 签约商户号
+        pub contract_mchid: ::std::string::String,
+        /// 签约AppID
+        pub contract_appid: ::std::string::String,
+        /// 签约协议号
+        pub contract_code: ::std::string::String,
+        /// 请求序列号
+        pub request_serial: ::std::string::String,
+        /// 用户账户展示名称
+        pub contract_display_account: ::std::string::String,
+    }
     impl ContractInfo {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            plan_id: impl ::std::convert::Into<::std::string::String>,
-            contract_mchid: impl ::std::convert::Into<::std::string::String>,
-            contract_appid: impl ::std::convert::Into<::std::string::String>,
-            contract_code: impl ::std::convert::Into<::std::string::String>,
-            request_serial: impl ::std::convert::Into<::std::string::String>,
-            contract_display_account: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`ContractInfoRequired`]; optional ones are set with the methods below.
+        pub fn new(required: ContractInfoRequired) -> Self {
             Self {
-                plan_id: plan_id.into(),
-                contract_mchid: contract_mchid.into(),
-                contract_appid: contract_appid.into(),
-                contract_code: contract_code.into(),
-                request_serial: request_serial.into(),
-                contract_display_account: contract_display_account.into(),
+                plan_id: required.plan_id,
+                contract_mchid: required.contract_mchid,
+                contract_appid: required.contract_appid,
+                contract_code: required.contract_code,
+                request_serial: required.request_serial,
+                contract_display_account: required.contract_display_account,
                 contract_notify_url: ::std::option::Option::None,
             }
         }
@@ -356,32 +365,42 @@ pub mod post {
         /// 签约授权信息
         pub contract_info: ContractInfo,
     }
+    /// The required values of [`Body`], by name: `Body::new(Required { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct Required {
+        /// 公众号ID
+        pub appid: ::std::string::String,
+        /// 直连商户号
+        pub mchid: ::std::string::String,
+        /// 商品描述
+        pub description: ::std::string::String,
+        /// 商户订单号
+        pub out_trade_no: ::std::string::String,
+        /// 通知地址
+        pub notify_url: ::std::string::String,
+        /// 订单金额
+        pub amount: Amount,
+        /// 签约授权信息
+        pub contract_info: ContractInfo,
+    }
     impl Body {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            appid: impl ::std::convert::Into<::std::string::String>,
-            mchid: impl ::std::convert::Into<::std::string::String>,
-            description: impl ::std::convert::Into<::std::string::String>,
-            out_trade_no: impl ::std::convert::Into<::std::string::String>,
-            notify_url: impl ::std::convert::Into<::std::string::String>,
-            amount: Amount,
-            contract_info: ContractInfo,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`Required`]; optional ones are set with the methods below.
+        pub fn new(required: Required) -> Self {
             Self {
-                appid: appid.into(),
-                mchid: mchid.into(),
-                description: description.into(),
-                out_trade_no: out_trade_no.into(),
+                appid: required.appid,
+                mchid: required.mchid,
+                description: required.description,
+                out_trade_no: required.out_trade_no,
                 time_expire: ::std::option::Option::None,
                 attach: ::std::option::Option::None,
-                notify_url: notify_url.into(),
+                notify_url: required.notify_url,
                 goods_tag: ::std::option::Option::None,
                 support_fapiao: ::std::option::Option::None,
-                amount,
+                amount: required.amount,
                 detail: ::std::option::Option::None,
                 scene_info: ::std::option::Option::None,
                 settle_info: ::std::option::Option::None,
-                contract_info,
+                contract_info: required.contract_info,
             }
         }
         /// Sets `time_expire`.
@@ -436,7 +455,17 @@ pub mod post {
     #[non_exhaustive]
     pub struct Response {
         /// 预支付交易会话标识
-        pub prepay_id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub prepay_id: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 }
 /// APP下单并签约

@@ -102,9 +102,20 @@ pub mod post {
     #[non_exhaustive]
     pub struct Response {
         /// 是否建议曝光微信分付
-        pub fqf_exposure: bool,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub fqf_exposure: ::std::option::Option<bool>,
         /// 曝光凭证
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub market_exposure_token: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 }
 /// 微信分付-支付方式前置服务

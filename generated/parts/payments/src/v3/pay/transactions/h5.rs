@@ -445,31 +445,41 @@ pub mod post {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub settle_info: ::std::option::Option<SettleInfo>,
     }
+    /// The required values of [`Body`], by name: `Body::new(Required { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct Required {
+        /// 公众号ID
+        pub appid: ::std::string::String,
+        /// 直连商户号
+        pub mchid: ::std::string::String,
+        /// 商品描述
+        pub description: ::std::string::String,
+        /// 商户订单号
+        pub out_trade_no: ::std::string::String,
+        /// 订单金额
+        pub amount: Amount,
+        /// 通知地址
+        pub notify_url: ::std::string::String,
+        /// 场景信息
+        pub scene_info: SceneInfo,
+    }
     impl Body {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            appid: impl ::std::convert::Into<::std::string::String>,
-            mchid: impl ::std::convert::Into<::std::string::String>,
-            description: impl ::std::convert::Into<::std::string::String>,
-            out_trade_no: impl ::std::convert::Into<::std::string::String>,
-            amount: Amount,
-            notify_url: impl ::std::convert::Into<::std::string::String>,
-            scene_info: SceneInfo,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`Required`]; optional ones are set with the methods below.
+        pub fn new(required: Required) -> Self {
             Self {
-                appid: appid.into(),
-                mchid: mchid.into(),
-                description: description.into(),
+                appid: required.appid,
+                mchid: required.mchid,
+                description: required.description,
                 attach: ::std::option::Option::None,
-                out_trade_no: out_trade_no.into(),
-                amount,
+                out_trade_no: required.out_trade_no,
+                amount: required.amount,
                 time_expire: ::std::option::Option::None,
-                notify_url: notify_url.into(),
+                notify_url: required.notify_url,
                 goods_tag: ::std::option::Option::None,
                 limit_pay: ::std::option::Option::None,
                 support_fapiao: ::std::option::Option::None,
                 detail: ::std::option::Option::None,
-                scene_info,
+                scene_info: required.scene_info,
                 payer: ::std::option::Option::None,
                 settle_info: ::std::option::Option::None,
             }
@@ -531,7 +541,17 @@ pub mod post {
     #[non_exhaustive]
     pub struct Response {
         /// 支付跳转链接
-        pub h5_url: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub h5_url: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 指定支付方式"] LimitPay { #[doc = " `no_balance`"] NoBalance =

@@ -147,30 +147,40 @@ pub mod post {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub trade_info: ::std::option::Option<TradeInfo>,
     }
+    /// The required values of [`Body`], by name: `Body::new(Required { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct Required {
+        /// 商户AppID
+        pub appid: ::std::string::String,
+        /// 模板ID
+        pub plan_id: ::std::string::String,
+        /// 服务商签约协议号
+        pub out_contract_code: ::std::string::String,
+        /// 用户展示名称
+        pub display_name: ::std::string::String,
+        /// 签约结果通知地址
+        pub contract_notify_url: ::std::string::String,
+        /// 还款日
+        pub repayment_day: i64,
+        /// 还款金额上限
+        pub repayment_amount_limit: ::std::string::String,
+        /// 用户实名信息
+        pub real_identity: RealIdentity,
+    }
     impl Body {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        #[allow(clippy::too_many_arguments)]
-        pub fn new(
-            appid: impl ::std::convert::Into<::std::string::String>,
-            plan_id: impl ::std::convert::Into<::std::string::String>,
-            out_contract_code: impl ::std::convert::Into<::std::string::String>,
-            display_name: impl ::std::convert::Into<::std::string::String>,
-            contract_notify_url: impl ::std::convert::Into<::std::string::String>,
-            repayment_day: i64,
-            repayment_amount_limit: impl ::std::convert::Into<::std::string::String>,
-            real_identity: RealIdentity,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`Required`]; optional ones are set with the methods below.
+        pub fn new(required: Required) -> Self {
             Self {
-                appid: appid.into(),
-                plan_id: plan_id.into(),
-                out_contract_code: out_contract_code.into(),
-                display_name: display_name.into(),
-                contract_notify_url: contract_notify_url.into(),
-                repayment_day,
-                repayment_amount_limit: repayment_amount_limit.into(),
+                appid: required.appid,
+                plan_id: required.plan_id,
+                out_contract_code: required.out_contract_code,
+                display_name: required.display_name,
+                contract_notify_url: required.contract_notify_url,
+                repayment_day: required.repayment_day,
+                repayment_amount_limit: required.repayment_amount_limit,
                 sub_mchid: ::std::option::Option::None,
                 sub_appid: ::std::option::Option::None,
-                real_identity,
+                real_identity: required.real_identity,
                 trade_info: ::std::option::Option::None,
             }
         }
@@ -203,9 +213,24 @@ pub mod post {
     #[non_exhaustive]
     pub struct Response {
         /// 预签约码
-        pub presign_token: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub presign_token: ::std::option::Option<::std::string::String>,
         /// 跳转到的签约服务提供方
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub redirect_service: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 实名验证类型"] IdentityType { #[doc =

@@ -37,21 +37,28 @@ pub mod post {
         /// 还款日期
         pub repayment_date: ::std::string::String,
     }
+    /// The required values of [`ScheduleItems`], by name: `ScheduleItems::new(ScheduleItemsRequired { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct ScheduleItemsRequired {
+        /// 商户侧预约还款单号
+        pub out_record_id: ::std::string::String,
+        /// 子商户号
+        pub sub_mchid: ::std::string::String,
+        /// 应还款金额
+        pub repayment_amount: ::std::string::String,
+        /// 还款日期
+        pub repayment_date: ::std::string::String,
+    }
     impl ScheduleItems {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            out_record_id: impl ::std::convert::Into<::std::string::String>,
-            sub_mchid: impl ::std::convert::Into<::std::string::String>,
-            repayment_amount: impl ::std::convert::Into<::std::string::String>,
-            repayment_date: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`ScheduleItemsRequired`]; optional ones are set with the methods below.
+        pub fn new(required: ScheduleItemsRequired) -> Self {
             Self {
-                out_record_id: out_record_id.into(),
-                sub_mchid: sub_mchid.into(),
+                out_record_id: required.out_record_id,
+                sub_mchid: required.sub_mchid,
                 sub_appid: ::std::option::Option::None,
-                repayment_amount: repayment_amount.into(),
+                repayment_amount: required.repayment_amount,
                 min_repayment_amount: ::std::option::Option::None,
-                repayment_date: repayment_date.into(),
+                repayment_date: required.repayment_date,
             }
         }
         /// Sets `sub_appid`.
@@ -88,19 +95,26 @@ pub mod post {
         /// 预约还款项列表
         pub schedule_items: ::std::vec::Vec<ScheduleItems>,
     }
+    /// The required values of [`Body`], by name: `Body::new(Required { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct Required {
+        /// 还款协议ID
+        pub contract_id: ::std::string::String,
+        /// 商户AppID
+        pub appid: ::std::string::String,
+        /// 用户标识
+        pub openid: ::std::string::String,
+        /// 预约还款项列表
+        pub schedule_items: ::std::vec::Vec<ScheduleItems>,
+    }
     impl Body {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            contract_id: impl ::std::convert::Into<::std::string::String>,
-            appid: impl ::std::convert::Into<::std::string::String>,
-            openid: impl ::std::convert::Into<::std::string::String>,
-            schedule_items: ::std::vec::Vec<ScheduleItems>,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`Required`]; optional ones are set with the methods below.
+        pub fn new(required: Required) -> Self {
             Self {
-                contract_id: contract_id.into(),
-                appid: appid.into(),
-                openid: openid.into(),
-                schedule_items,
+                contract_id: required.contract_id,
+                appid: required.appid,
+                openid: required.openid,
+                schedule_items: required.schedule_items,
             }
         }
     }
@@ -111,21 +125,76 @@ pub mod post {
     #[non_exhaustive]
     pub struct ScheduleRecords {
         /// 商户侧预约还款单号
-        pub out_record_id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub out_record_id: ::std::option::Option<::std::string::String>,
         /// 商户AppID
-        pub appid: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub appid: ::std::option::Option<::std::string::String>,
         /// 子商户AppID
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub sub_appid: ::std::option::Option<::std::string::String>,
         /// 还款协议ID
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub contract_id: ::std::option::Option<::std::string::String>,
         /// 应还款金额
-        pub repayment_amount: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub repayment_amount: ::std::option::Option<::std::string::String>,
         /// 最低还款金额
-        pub min_repayment_amount: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub min_repayment_amount: ::std::option::Option<::std::string::String>,
         /// 还款日期
-        pub repayment_date: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub repayment_date: ::std::option::Option<::std::string::String>,
         /// 用户标识
-        pub openid: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub openid: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -134,7 +203,11 @@ pub mod post {
     #[non_exhaustive]
     pub struct Response {
         /// 预约还款记录列表
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub schedule_records: ::std::option::Option<::std::vec::Vec<ScheduleRecords>>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 }
 /// 预约还款

@@ -46,25 +46,32 @@ pub mod post {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub remark: ::std::option::Option<::std::string::String>,
     }
+    /// The required values of [`ObjectiveCompletionRecords`], by name: `ObjectiveCompletionRecords::new(ObjectiveCompletionRecordsRequired { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct ObjectiveCompletionRecordsRequired {
+        /// 目标完成流水号
+        pub objective_completion_serial_no: ::std::string::String,
+        /// 目标ID
+        pub objective_id: ::std::string::String,
+        /// 目标完成时间
+        pub completion_time: ::std::string::String,
+        /// 目标完成类型
+        pub completion_type: ::std::string::String,
+        /// 目标完成描述
+        pub description: ::std::string::String,
+        /// 目标完成数量
+        pub completion_count: i64,
+    }
     impl ObjectiveCompletionRecords {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            objective_completion_serial_no: impl ::std::convert::Into<
-                ::std::string::String,
-            >,
-            objective_id: impl ::std::convert::Into<::std::string::String>,
-            completion_time: impl ::std::convert::Into<::std::string::String>,
-            completion_type: impl ::std::convert::Into<::std::string::String>,
-            description: impl ::std::convert::Into<::std::string::String>,
-            completion_count: i64,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`ObjectiveCompletionRecordsRequired`]; optional ones are set with the methods below.
+        pub fn new(required: ObjectiveCompletionRecordsRequired) -> Self {
             Self {
-                objective_completion_serial_no: objective_completion_serial_no.into(),
-                objective_id: objective_id.into(),
-                completion_time: completion_time.into(),
-                completion_type: completion_type.into(),
-                description: description.into(),
-                completion_count,
+                objective_completion_serial_no: required.objective_completion_serial_no,
+                objective_id: required.objective_id,
+                completion_time: required.completion_time,
+                completion_type: required.completion_type,
+                description: required.description,
+                completion_count: required.completion_count,
                 remark: ::std::option::Option::None,
             }
         }
@@ -101,25 +108,35 @@ pub mod post {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub remark: ::std::option::Option<::std::string::String>,
     }
+    /// The required values of [`RewardUsageRecords`], by name: `RewardUsageRecords::new(RewardUsageRecordsRequired { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct RewardUsageRecordsRequired {
+        /// 优惠使用记录流水号
+        pub reward_usage_serial_no: ::std::string::String,
+        /// 优惠ID
+        pub reward_id: ::std::string::String,
+        /// 优惠使用时间
+        pub usage_time: ::std::string::String,
+        /// 优惠使用类型
+        pub usage_type: ::std::string::String,
+        /// 优惠使用描述
+        pub description: ::std::string::String,
+        /// 数量
+        pub usage_count: i64,
+        /// 金额
+        pub amount: i64,
+    }
     impl RewardUsageRecords {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            reward_usage_serial_no: impl ::std::convert::Into<::std::string::String>,
-            reward_id: impl ::std::convert::Into<::std::string::String>,
-            usage_time: impl ::std::convert::Into<::std::string::String>,
-            usage_type: impl ::std::convert::Into<::std::string::String>,
-            description: impl ::std::convert::Into<::std::string::String>,
-            usage_count: i64,
-            amount: i64,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`RewardUsageRecordsRequired`]; optional ones are set with the methods below.
+        pub fn new(required: RewardUsageRecordsRequired) -> Self {
             Self {
-                reward_usage_serial_no: reward_usage_serial_no.into(),
-                reward_id: reward_id.into(),
-                usage_time: usage_time.into(),
-                usage_type: usage_type.into(),
-                description: description.into(),
-                usage_count,
-                amount,
+                reward_usage_serial_no: required.reward_usage_serial_no,
+                reward_id: required.reward_id,
+                usage_time: required.usage_time,
+                usage_type: required.usage_type,
+                description: required.description,
+                usage_count: required.usage_count,
+                amount: required.amount,
                 remark: ::std::option::Option::None,
             }
         }

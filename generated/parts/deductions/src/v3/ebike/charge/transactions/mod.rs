@@ -70,21 +70,29 @@ pub mod post {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub park_fee: ::std::option::Option<i64>,
     }
+    /// The required values of [`ChargeInfo`], by name: `ChargeInfo::new(ChargeInfoRequired { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct ChargeInfoRequired {
+        /// 开始时间
+        pub start_time: ::std::string::String,
+        /// 结束时间
+        pub end_time: ::std::string::String,
+        /// 充电站名称
+        pub charging_station_name: ::std::string::String,
+        /// 充电枪编号
+        pub charging_gun_number: ::std::string::String,
+        /// 已充电量
+        pub charged_capacity: i64,
+    }
     impl ChargeInfo {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            start_time: impl ::std::convert::Into<::std::string::String>,
-            end_time: impl ::std::convert::Into<::std::string::String>,
-            charging_station_name: impl ::std::convert::Into<::std::string::String>,
-            charging_gun_number: impl ::std::convert::Into<::std::string::String>,
-            charged_capacity: i64,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`ChargeInfoRequired`]; optional ones are set with the methods below.
+        pub fn new(required: ChargeInfoRequired) -> Self {
             Self {
-                start_time: start_time.into(),
-                end_time: end_time.into(),
-                charging_station_name: charging_station_name.into(),
-                charging_gun_number: charging_gun_number.into(),
-                charged_capacity,
+                start_time: required.start_time,
+                end_time: required.end_time,
+                charging_station_name: required.charging_station_name,
+                charging_gun_number: required.charging_gun_number,
+                charged_capacity: required.charged_capacity,
                 park_duration: ::std::option::Option::None,
                 park_fee: ::std::option::Option::None,
             }
@@ -158,32 +166,42 @@ pub mod post {
         /// 设备信息
         pub device_info: DeviceInfo,
     }
+    /// The required values of [`Body`], by name: `Body::new(Required { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct Required {
+        /// 服务商公众号ID
+        pub appid: ::std::string::String,
+        /// 商户订单号
+        pub out_trade_no: ::std::string::String,
+        /// 通知url
+        pub notify_url: ::std::string::String,
+        /// 商品描述
+        pub description: ::std::string::String,
+        /// 用户充电代扣凭证
+        pub charging_token: ::std::string::String,
+        /// 订单金额信息
+        pub amount: Amount,
+        /// 充电自行车场景信息
+        pub charge_info: ChargeInfo,
+        /// 设备信息
+        pub device_info: DeviceInfo,
+    }
     impl Body {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        #[allow(clippy::too_many_arguments)]
-        pub fn new(
-            appid: impl ::std::convert::Into<::std::string::String>,
-            out_trade_no: impl ::std::convert::Into<::std::string::String>,
-            notify_url: impl ::std::convert::Into<::std::string::String>,
-            description: impl ::std::convert::Into<::std::string::String>,
-            charging_token: impl ::std::convert::Into<::std::string::String>,
-            amount: Amount,
-            charge_info: ChargeInfo,
-            device_info: DeviceInfo,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`Required`]; optional ones are set with the methods below.
+        pub fn new(required: Required) -> Self {
             Self {
                 sub_mchid: ::std::option::Option::None,
-                appid: appid.into(),
+                appid: required.appid,
                 sub_appid: ::std::option::Option::None,
-                out_trade_no: out_trade_no.into(),
+                out_trade_no: required.out_trade_no,
                 attach: ::std::option::Option::None,
                 goods_tag: ::std::option::Option::None,
-                notify_url: notify_url.into(),
-                description: description.into(),
-                charging_token: charging_token.into(),
-                amount,
-                charge_info,
-                device_info,
+                notify_url: required.notify_url,
+                description: required.description,
+                charging_token: required.charging_token,
+                amount: required.amount,
+                charge_info: required.charge_info,
+                device_info: required.device_info,
             }
         }
         /// Sets `sub_mchid`.
@@ -226,9 +244,24 @@ pub mod post {
     #[non_exhaustive]
     pub struct Response {
         /// 受理状态
-        pub accept_state: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub accept_state: ::std::option::Option<::std::string::String>,
         /// 订单创建时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub create_time: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 }
 /// 充电自行车代扣受理扣款

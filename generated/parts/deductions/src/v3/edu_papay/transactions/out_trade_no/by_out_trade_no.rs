@@ -38,9 +38,22 @@ pub mod get {
     #[non_exhaustive]
     pub struct Payer {
         /// 服务商APPID下的用户标识
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub openid: ::std::option::Option<::std::string::String>,
         /// 子商户APPID下的用户标识
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub sub_openid: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 订单金额
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -49,13 +62,38 @@ pub mod get {
     #[non_exhaustive]
     pub struct Amount {
         /// 订单金额
-        pub total: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub total: ::std::option::Option<i64>,
         /// 用户支付金额
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub payer_total: ::std::option::Option<i64>,
         /// 折扣
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub discount_total: ::std::option::Option<i64>,
         /// 货币类型
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub currency: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 设备信息
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -64,9 +102,24 @@ pub mod get {
     #[non_exhaustive]
     pub struct DeviceInformation {
         /// 设备号
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub device_id: ::std::option::Option<::std::string::String>,
         /// 商户端设备ip
-        pub device_ip: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub device_ip: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 优惠详情
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -75,23 +128,71 @@ pub mod get {
     #[non_exhaustive]
     pub struct PromotionDetail {
         /// 券ID
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub coupon_id: ::std::option::Option<::std::string::String>,
         /// 优惠名称
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub name: ::std::option::Option<::std::string::String>,
         /// 优惠范围
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub scope: ::std::option::Option<::std::string::String>,
         /// 优惠类型
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub r#type: ::std::option::Option<::std::string::String>,
         /// 优惠券面额
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub amount: ::std::option::Option<i64>,
         /// 活动ID
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub stock_id: ::std::option::Option<::std::string::String>,
         /// 微信出资
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub wechatpay_contribute: ::std::option::Option<i64>,
         /// 商户出资
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub merchant_contribute: ::std::option::Option<i64>,
         /// 其他出资
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub other_contribute: ::std::option::Option<i64>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -100,35 +201,109 @@ pub mod get {
     #[non_exhaustive]
     pub struct Response {
         /// 服务商商户号
-        pub sp_mchid: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sp_mchid: ::std::option::Option<::std::string::String>,
         /// 服务商APPID
-        pub appid: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub appid: ::std::option::Option<::std::string::String>,
         /// 子商户号
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub sub_mchid: ::std::option::Option<::std::string::String>,
         /// 子商户APPID
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub sub_appid: ::std::option::Option<::std::string::String>,
         /// 商户订单号
-        pub out_trade_no: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub out_trade_no: ::std::option::Option<::std::string::String>,
         /// 微信支付订单号
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub transaction_id: ::std::option::Option<::std::string::String>,
         /// 商户数据
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub attach: ::std::option::Option<::std::string::String>,
         /// 付款银行
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub bank_type: ::std::option::Option<::std::string::String>,
         /// 支付完成时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub success_time: ::std::option::Option<::std::string::String>,
         /// 交易状态
-        pub trade_state: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub trade_state: ::std::option::Option<::std::string::String>,
         /// 交易状态描述
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub trade_state_description: ::std::option::Option<::std::string::String>,
         /// 支付者
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub payer: ::std::option::Option<Payer>,
         /// 订单金额
-        pub amount: Amount,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub amount: ::std::option::Option<Amount>,
         /// 设备信息
-        pub device_information: DeviceInformation,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub device_information: ::std::option::Option<DeviceInformation>,
         /// 优惠详情
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub promotion_detail: ::std::option::Option<::std::vec::Vec<PromotionDetail>>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 }
 /// 商户订单号查单

@@ -34,21 +34,29 @@ pub mod post {
         /// 保险名称
         pub insurance_name: ::std::string::String,
     }
+    /// The required values of [`Body`], by name: `Body::new(Required { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct Required {
+        /// 商户保险编号
+        pub out_insurance_no: ::std::string::String,
+        /// 商户APPID
+        pub appid: ::std::string::String,
+        /// 保险代扣模板ID
+        pub plan_id: ::std::string::String,
+        /// 商户签约协议号
+        pub out_contract_code: ::std::string::String,
+        /// 保险名称
+        pub insurance_name: ::std::string::String,
+    }
     impl Body {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            out_insurance_no: impl ::std::convert::Into<::std::string::String>,
-            appid: impl ::std::convert::Into<::std::string::String>,
-            plan_id: impl ::std::convert::Into<::std::string::String>,
-            out_contract_code: impl ::std::convert::Into<::std::string::String>,
-            insurance_name: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`Required`]; optional ones are set with the methods below.
+        pub fn new(required: Required) -> Self {
             Self {
-                out_insurance_no: out_insurance_no.into(),
-                appid: appid.into(),
-                plan_id: plan_id.into(),
-                out_contract_code: out_contract_code.into(),
-                insurance_name: insurance_name.into(),
+                out_insurance_no: required.out_insurance_no,
+                appid: required.appid,
+                plan_id: required.plan_id,
+                out_contract_code: required.out_contract_code,
+                insurance_name: required.insurance_name,
             }
         }
     }
@@ -59,19 +67,63 @@ pub mod post {
     #[non_exhaustive]
     pub struct Response {
         /// 商户保险编号
-        pub out_insurance_no: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub out_insurance_no: ::std::option::Option<::std::string::String>,
         /// 商户APPID
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub appid: ::std::option::Option<::std::string::String>,
         /// 保险代扣模板ID
-        pub plan_id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub plan_id: ::std::option::Option<::std::string::String>,
         /// 商户签约协议号
-        pub out_contract_code: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub out_contract_code: ::std::option::Option<::std::string::String>,
         /// 保险名称
-        pub insurance_name: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub insurance_name: ::std::option::Option<::std::string::String>,
         /// 授权状态
-        pub auth_state: AuthState,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub auth_state: ::std::option::Option<AuthState>,
         /// 用户授权时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub user_auth_time: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 授权状态"] AuthState { #[doc = " `AUTH_STATE_INIT`"] AuthStateInit

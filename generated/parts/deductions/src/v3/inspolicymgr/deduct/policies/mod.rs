@@ -70,46 +70,62 @@ pub mod post {
         /// 用户在商户公众号内的身份标识
         pub openid: ::std::string::String,
     }
+    /// The required values of [`Body`], by name: `Body::new(Required { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct Required {
+        /// 商户保险编号
+        pub out_insurance_no: ::std::string::String,
+        /// 被保险人姓名列表
+        pub insured_name_list: ::std::vec::Vec<::std::string::String>,
+        /// 承保公司代码
+        pub insurance_company_code: ::std::string::String,
+        /// 保单生效时间
+        pub effective_time: ::std::string::String,
+        /// 保单失效时间
+        pub expired_time: ::std::string::String,
+        /// 保障详情
+        pub coverage_detail: ::std::string::String,
+        /// 是否支持续保
+        pub support_renewal: bool,
+        /// 保单类型
+        pub policy_type: PolicyType,
+        /// 保单状态
+        pub policy_state: PolicyState,
+        /// 委托代扣模板ID
+        pub plan_id: ::serde_json::Number,
+        /// 商户签约协议号
+        pub out_contract_code: ::std::string::String,
+        /// 保单的扣费周期列表
+        pub policy_periods: ::std::vec::Vec<::serde_json::Number>,
+        /// 商户APPID
+        pub appid: ::std::string::String,
+        /// 用户在商户公众号内的身份标识
+        pub openid: ::std::string::String,
+    }
     impl Body {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        #[allow(clippy::too_many_arguments)]
-        pub fn new(
-            out_insurance_no: impl ::std::convert::Into<::std::string::String>,
-            insured_name_list: ::std::vec::Vec<::std::string::String>,
-            insurance_company_code: impl ::std::convert::Into<::std::string::String>,
-            effective_time: impl ::std::convert::Into<::std::string::String>,
-            expired_time: impl ::std::convert::Into<::std::string::String>,
-            coverage_detail: impl ::std::convert::Into<::std::string::String>,
-            support_renewal: bool,
-            policy_type: PolicyType,
-            policy_state: PolicyState,
-            plan_id: ::serde_json::Number,
-            out_contract_code: impl ::std::convert::Into<::std::string::String>,
-            policy_periods: ::std::vec::Vec<::serde_json::Number>,
-            appid: impl ::std::convert::Into<::std::string::String>,
-            openid: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`Required`]; optional ones are set with the methods below.
+        pub fn new(required: Required) -> Self {
             Self {
-                out_insurance_no: out_insurance_no.into(),
-                insured_name_list,
-                insurance_company_code: insurance_company_code.into(),
-                effective_time: effective_time.into(),
-                expired_time: expired_time.into(),
-                coverage_detail: coverage_detail.into(),
-                support_renewal,
+                out_insurance_no: required.out_insurance_no,
+                insured_name_list: required.insured_name_list,
+                insurance_company_code: required.insurance_company_code,
+                effective_time: required.effective_time,
+                expired_time: required.expired_time,
+                coverage_detail: required.coverage_detail,
+                support_renewal: required.support_renewal,
                 start_renewal_time: ::std::option::Option::None,
                 end_renewal_time: ::std::option::Option::None,
-                policy_type,
+                policy_type: required.policy_type,
                 car_number: ::std::option::Option::None,
                 pet_name: ::std::option::Option::None,
                 address: ::std::option::Option::None,
-                policy_state,
+                policy_state: required.policy_state,
                 policy_code: ::std::option::Option::None,
-                plan_id,
-                out_contract_code: out_contract_code.into(),
-                policy_periods,
-                appid: appid.into(),
-                openid: openid.into(),
+                plan_id: required.plan_id,
+                out_contract_code: required.out_contract_code,
+                policy_periods: required.policy_periods,
+                appid: required.appid,
+                openid: required.openid,
             }
         }
         /// Sets `start_renewal_time`.
@@ -170,43 +186,157 @@ pub mod post {
     #[non_exhaustive]
     pub struct Response {
         /// 商户保险编号
-        pub out_insurance_no: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub out_insurance_no: ::std::option::Option<::std::string::String>,
         /// 保险名称
-        pub insurance_name: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub insurance_name: ::std::option::Option<::std::string::String>,
         /// 被保险人姓名列表
-        pub insured_name_list: ::std::vec::Vec<::std::string::String>,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub insured_name_list: ::std::option::Option<
+            ::std::vec::Vec<::std::string::String>,
+        >,
         /// 承保公司代码
-        pub insurance_company_code: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub insurance_company_code: ::std::option::Option<::std::string::String>,
         /// 保单生效时间
-        pub effective_time: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub effective_time: ::std::option::Option<::std::string::String>,
         /// 保单失效时间
-        pub expired_time: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub expired_time: ::std::option::Option<::std::string::String>,
         /// 保障详情
-        pub coverage_detail: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub coverage_detail: ::std::option::Option<::std::string::String>,
         /// 是否支持续保
-        pub support_renewal: bool,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub support_renewal: ::std::option::Option<bool>,
         /// 可续保开始时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub start_renewal_time: ::std::option::Option<::std::string::String>,
         /// 可续保结束时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub end_renewal_time: ::std::option::Option<::std::string::String>,
         /// 保单类型
-        pub policy_type: PolicyType,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub policy_type: ::std::option::Option<PolicyType>,
         /// 车牌信息
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub car_number: ::std::option::Option<::std::string::String>,
         /// 宠物名称
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub pet_name: ::std::option::Option<::std::string::String>,
         /// 地址信息
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub address: ::std::option::Option<::std::string::String>,
         /// 保单状态
-        pub policy_state: PolicyState,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub policy_state: ::std::option::Option<PolicyState>,
         /// 保司保单号
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub policy_code: ::std::option::Option<::std::string::String>,
         /// 委托代扣模板ID
-        pub plan_id: ::serde_json::Number,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub plan_id: ::std::option::Option<::serde_json::Number>,
         /// 商户签约协议号
-        pub out_contract_code: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub out_contract_code: ::std::option::Option<::std::string::String>,
         /// 保单的扣费周期列表
-        pub policy_periods: ::std::vec::Vec<::serde_json::Number>,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub policy_periods: ::std::option::Option<::std::vec::Vec<::serde_json::Number>>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 保单类型"] PolicyType { #[doc = " `POLICY_TYPE_OTHER`"]

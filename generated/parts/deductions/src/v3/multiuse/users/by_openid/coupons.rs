@@ -63,24 +63,33 @@ pub mod post {
                 .finish()
         }
     }
+    /// The required values of [`Body`], by name: `Body::new(Required { … })`.
+    #[derive(::std::clone::Clone)]
+    pub struct Required {
+        /// 批次号
+        pub stock_id: ::std::string::String,
+        /// 商户单据号
+        pub out_request_no: ::std::string::String,
+        /// 用户姓名
+        pub user_name: ::std::string::String,
+        /// 身份证号码
+        pub id_card_number: ::std::string::String,
+        /// 公众账号ID
+        pub appid: ::std::string::String,
+        /// 证件类型
+        pub card_type: CardType,
+    }
     impl Body {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            stock_id: impl ::std::convert::Into<::std::string::String>,
-            out_request_no: impl ::std::convert::Into<::std::string::String>,
-            user_name: impl ::std::convert::Into<::std::string::String>,
-            id_card_number: impl ::std::convert::Into<::std::string::String>,
-            appid: impl ::std::convert::Into<::std::string::String>,
-            card_type: CardType,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`Required`]; optional ones are set with the methods below.
+        pub fn new(required: Required) -> Self {
             Self {
-                stock_id: stock_id.into(),
-                out_request_no: out_request_no.into(),
-                user_name: user_name.into(),
-                id_card_number: id_card_number.into(),
+                stock_id: required.stock_id,
+                out_request_no: required.out_request_no,
+                user_name: required.user_name,
+                id_card_number: required.id_card_number,
                 amount: ::std::option::Option::None,
-                appid: appid.into(),
-                card_type,
+                appid: required.appid,
+                card_type: required.card_type,
             }
         }
         /// Sets `amount`.
@@ -96,7 +105,17 @@ pub mod post {
     #[non_exhaustive]
     pub struct Response {
         /// 消费金ID
-        pub coupon_id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub coupon_id: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 证件类型"] CardType { #[doc = " `ID_CARD`"] IdCard = "ID_CARD", }

@@ -16,19 +16,26 @@ pub mod get {
         /// 平台产品ID
         pub business_product_id: BusinessProductId,
     }
+    /// The required values of [`Request`], by name: `Request::new(RequestRequired { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct RequestRequired {
+        /// 商户订单号
+        pub out_trade_no: ::std::string::String,
+        /// 服务商商户号
+        pub sp_mchid: ::std::string::String,
+        /// 子商户商户号
+        pub sub_mchid: ::std::string::String,
+        /// 平台产品ID
+        pub business_product_id: BusinessProductId,
+    }
     impl Request {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            out_trade_no: impl ::std::convert::Into<::std::string::String>,
-            sp_mchid: impl ::std::convert::Into<::std::string::String>,
-            sub_mchid: impl ::std::convert::Into<::std::string::String>,
-            business_product_id: BusinessProductId,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`RequestRequired`]; optional ones are set with the methods below.
+        pub fn new(required: RequestRequired) -> Self {
             Self {
-                out_trade_no: out_trade_no.into(),
-                sp_mchid: sp_mchid.into(),
-                sub_mchid: sub_mchid.into(),
-                business_product_id,
+                out_trade_no: required.out_trade_no,
+                sp_mchid: required.sp_mchid,
+                sub_mchid: required.sub_mchid,
+                business_product_id: required.business_product_id,
             }
         }
     }
@@ -39,9 +46,22 @@ pub mod get {
     #[non_exhaustive]
     pub struct Payer {
         /// 公众下的openid
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub sp_openid: ::std::option::Option<::std::string::String>,
         /// 子公众下的openid
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub sub_openid: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 金额信息
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -50,9 +70,22 @@ pub mod get {
     #[non_exhaustive]
     pub struct Amount {
         /// 总金额
-        pub total: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub total: ::std::option::Option<i64>,
         /// 货币类型
-        pub currency: Currency,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub currency: ::std::option::Option<Currency>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 支付场景信息
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -61,7 +94,15 @@ pub mod get {
     #[non_exhaustive]
     pub struct SceneInfo {
         /// 设备IP
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub device_ip: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -70,47 +111,138 @@ pub mod get {
     #[non_exhaustive]
     pub struct Response {
         /// 服务商公众号appid
-        pub sp_appid: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sp_appid: ::std::option::Option<::std::string::String>,
         /// 服务商商户号
-        pub sp_mchid: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sp_mchid: ::std::option::Option<::std::string::String>,
         /// 子商户公众号appid
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub sub_appid: ::std::option::Option<::std::string::String>,
         /// 子商户商户号
-        pub sub_mchid: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sub_mchid: ::std::option::Option<::std::string::String>,
         /// 支付用户信息
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub payer: ::std::option::Option<Payer>,
         /// 金额信息
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub amount: ::std::option::Option<Amount>,
         /// 优惠信息
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub promotion_detail: ::std::option::Option<
             ::std::vec::Vec<::serde_json::Value>,
         >,
         /// 支付场景信息
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub scene_info: ::std::option::Option<SceneInfo>,
         /// 付款银行
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub bank_type: ::std::option::Option<::std::string::String>,
         /// 交易类型
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub trade_type: ::std::option::Option<TradeType>,
         /// 交易状态
-        pub trade_state: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub trade_state: ::std::option::Option<::std::string::String>,
         /// 交易描述
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub trade_state_description: ::std::option::Option<::std::string::String>,
         /// 欠款状态
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub debt_state: ::std::option::Option<::std::string::String>,
         /// 商品信息
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub description: ::std::option::Option<::std::string::String>,
         /// 商户附加信息
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub attach: ::std::option::Option<::std::string::String>,
         /// 支付成功时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub success_time: ::std::option::Option<::std::string::String>,
         /// 微信订单号
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub transaction_id: ::std::option::Option<::std::string::String>,
         /// 还款微信订单号
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub repayment_transaction_id: ::std::option::Option<::std::string::String>,
         /// 商户订单号
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub out_trade_no: ::std::option::Option<::std::string::String>,
         /// 错误分类
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub error_type: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 平台产品ID"] BusinessProductId { #[doc = " `2`"] V2 = "2", #[doc =

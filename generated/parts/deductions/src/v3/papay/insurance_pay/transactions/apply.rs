@@ -19,7 +19,7 @@ pub mod post {
     /// 扣费金额信息
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[derive(::serde::Serialize)]
-    #[derive(::serde::Deserialize)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct Amount {
         /// 金额
@@ -72,25 +72,35 @@ pub mod post {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub attach: ::std::option::Option<::std::string::String>,
     }
+    /// The required values of [`Body`], by name: `Body::new(Required { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct Required {
+        /// 应用ID
+        pub appid: ::std::string::String,
+        /// 商户订单号
+        pub out_trade_no: ::std::string::String,
+        /// 商品描述
+        pub description: ::std::string::String,
+        /// 通知地址
+        pub transaction_notify_url: ::std::string::String,
+        /// 委托代扣协议ID
+        pub contract_id: ::std::string::String,
+        /// 保单的扣费周期编号
+        pub policy_period_id: ::serde_json::Number,
+        /// 扣费金额信息
+        pub amount: Amount,
+    }
     impl Body {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            appid: impl ::std::convert::Into<::std::string::String>,
-            out_trade_no: impl ::std::convert::Into<::std::string::String>,
-            description: impl ::std::convert::Into<::std::string::String>,
-            transaction_notify_url: impl ::std::convert::Into<::std::string::String>,
-            contract_id: impl ::std::convert::Into<::std::string::String>,
-            policy_period_id: ::serde_json::Number,
-            amount: Amount,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`Required`]; optional ones are set with the methods below.
+        pub fn new(required: Required) -> Self {
             Self {
-                appid: appid.into(),
-                out_trade_no: out_trade_no.into(),
-                description: description.into(),
-                transaction_notify_url: transaction_notify_url.into(),
-                contract_id: contract_id.into(),
-                policy_period_id,
-                amount,
+                appid: required.appid,
+                out_trade_no: required.out_trade_no,
+                description: required.description,
+                transaction_notify_url: required.transaction_notify_url,
+                contract_id: required.contract_id,
+                policy_period_id: required.policy_period_id,
+                amount: required.amount,
                 goods_tag: ::std::option::Option::None,
                 attach: ::std::option::Option::None,
             }
@@ -112,6 +122,32 @@ pub mod post {
             self
         }
     }
+    /// 扣费金额信息
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+    #[derive(::serde::Deserialize)]
+    #[non_exhaustive]
+    pub struct ResponseAmount {
+        /// 金额
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub total: ::std::option::Option<::serde_json::Number>,
+        /// 货币类型
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub currency: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
@@ -119,9 +155,22 @@ pub mod post {
     #[non_exhaustive]
     pub struct Response {
         /// 商户订单号
-        pub out_trade_no: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub out_trade_no: ::std::option::Option<::std::string::String>,
         /// 扣费金额信息
-        pub amount: Amount,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub amount: ::std::option::Option<ResponseAmount>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 }
 /// 保险商户受理保险自动续费扣款

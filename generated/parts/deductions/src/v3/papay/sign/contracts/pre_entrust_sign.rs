@@ -39,28 +39,38 @@ pub mod post {
         /// 发起预签约的用户首次登录该设备的时间
         pub days_since_first_login: DaysSinceFirstLogin,
     }
+    /// The required values of [`DeviceInfo`], by name: `DeviceInfo::new(DeviceInfoRequired { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct DeviceInfoRequired {
+        /// 设备类型
+        pub device_type: DeviceType,
+        /// 设备的OS版本
+        pub device_os: ::std::string::String,
+        /// 设备ID
+        pub device_id: ::std::string::String,
+        /// 设备是否以root身份运行
+        pub device_running_as_root: bool,
+        /// 设备的IP
+        pub device_ip: ::std::string::String,
+        /// 设备上是否安装微信
+        pub weixin_installed: bool,
+        /// 设备上微信的版本
+        pub weixin_version: ::std::string::String,
+        /// 发起预签约的用户首次登录该设备的时间
+        pub days_since_first_login: DaysSinceFirstLogin,
+    }
     impl DeviceInfo {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        #[allow(clippy::too_many_arguments)]
-        pub fn new(
-            device_type: DeviceType,
-            device_os: impl ::std::convert::Into<::std::string::String>,
-            device_id: impl ::std::convert::Into<::std::string::String>,
-            device_running_as_root: bool,
-            device_ip: impl ::std::convert::Into<::std::string::String>,
-            weixin_installed: bool,
-            weixin_version: impl ::std::convert::Into<::std::string::String>,
-            days_since_first_login: DaysSinceFirstLogin,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`DeviceInfoRequired`]; optional ones are set with the methods below.
+        pub fn new(required: DeviceInfoRequired) -> Self {
             Self {
-                device_type,
-                device_os: device_os.into(),
-                device_id: device_id.into(),
-                device_running_as_root,
-                device_ip: device_ip.into(),
-                weixin_installed,
-                weixin_version: weixin_version.into(),
-                days_since_first_login,
+                device_type: required.device_type,
+                device_os: required.device_os,
+                device_id: required.device_id,
+                device_running_as_root: required.device_running_as_root,
+                device_ip: required.device_ip,
+                weixin_installed: required.weixin_installed,
+                weixin_version: required.weixin_version,
+                days_since_first_login: required.days_since_first_login,
             }
         }
     }
@@ -93,30 +103,40 @@ pub mod post {
         /// 发起预签约的用户，其设备信息
         pub device_info: DeviceInfo,
     }
+    /// The required values of [`Body`], by name: `Body::new(Required { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct Required {
+        /// 签约场景
+        pub sign_scene: SignScene,
+        /// 应用ID
+        pub appid: ::std::string::String,
+        /// 委托代扣模板ID
+        pub plan_id: ::serde_json::Number,
+        /// 商户签约协议号
+        pub out_contract_code: ::std::string::String,
+        /// 用户账户展示名称
+        pub contract_display_account: ::std::string::String,
+        /// 签约结果通知地址
+        pub contract_notify_url: ::std::string::String,
+        /// 商户侧用户标识
+        pub out_user_code: ::std::string::String,
+        /// 发起预签约的用户，其设备信息
+        pub device_info: DeviceInfo,
+    }
     impl Body {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        #[allow(clippy::too_many_arguments)]
-        pub fn new(
-            sign_scene: SignScene,
-            appid: impl ::std::convert::Into<::std::string::String>,
-            plan_id: ::serde_json::Number,
-            out_contract_code: impl ::std::convert::Into<::std::string::String>,
-            contract_display_account: impl ::std::convert::Into<::std::string::String>,
-            contract_notify_url: impl ::std::convert::Into<::std::string::String>,
-            out_user_code: impl ::std::convert::Into<::std::string::String>,
-            device_info: DeviceInfo,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`Required`]; optional ones are set with the methods below.
+        pub fn new(required: Required) -> Self {
             Self {
-                sign_scene,
-                appid: appid.into(),
+                sign_scene: required.sign_scene,
+                appid: required.appid,
                 openid: ::std::option::Option::None,
-                plan_id,
-                out_contract_code: out_contract_code.into(),
-                contract_display_account: contract_display_account.into(),
-                contract_notify_url: contract_notify_url.into(),
-                out_user_code: out_user_code.into(),
+                plan_id: required.plan_id,
+                out_contract_code: required.out_contract_code,
+                contract_display_account: required.contract_display_account,
+                contract_notify_url: required.contract_notify_url,
+                out_user_code: required.out_user_code,
                 return_url: ::std::option::Option::None,
-                device_info,
+                device_info: required.device_info,
             }
         }
         /// Sets `openid`.
@@ -143,13 +163,38 @@ pub mod post {
     #[non_exhaustive]
     pub struct Response {
         /// 预签约ID
-        pub pre_entrustweb_id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub pre_entrustweb_id: ::std::option::Option<::std::string::String>,
         /// 跳转签约小程序的username
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub mini_program_username: ::std::option::Option<::std::string::String>,
         /// 跳转签约小程序的path
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub mini_program_path: ::std::option::Option<::std::string::String>,
         /// 展示扫码签约的二维码的URL
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub redirect_url: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 签约场景"] SignScene { #[doc = " `SIGN_SCENE_APP`"] SignSceneApp =

@@ -103,21 +103,28 @@ pub mod post {
         /// 预计扣费金额信息
         pub estimated_amount: EstimatedAmount,
     }
+    /// The required values of [`Body`], by name: `Body::new(Required { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct Required {
+        /// 服务商商户号
+        pub sp_mchid: ::std::string::String,
+        /// 服务商应用ID
+        pub sp_appid: ::std::string::String,
+        /// 子商户号
+        pub sub_mchid: ::std::string::String,
+        /// 预计扣费金额信息
+        pub estimated_amount: EstimatedAmount,
+    }
     impl Body {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            sp_mchid: impl ::std::convert::Into<::std::string::String>,
-            sp_appid: impl ::std::convert::Into<::std::string::String>,
-            sub_mchid: impl ::std::convert::Into<::std::string::String>,
-            estimated_amount: EstimatedAmount,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`Required`]; optional ones are set with the methods below.
+        pub fn new(required: Required) -> Self {
             Self {
-                sp_mchid: sp_mchid.into(),
-                sp_appid: sp_appid.into(),
-                sub_mchid: sub_mchid.into(),
+                sp_mchid: required.sp_mchid,
+                sp_appid: required.sp_appid,
+                sub_mchid: required.sub_mchid,
                 sub_appid: ::std::option::Option::None,
                 deduct_duration: ::std::option::Option::None,
-                estimated_amount,
+                estimated_amount: required.estimated_amount,
             }
         }
         /// Sets `sub_appid`.

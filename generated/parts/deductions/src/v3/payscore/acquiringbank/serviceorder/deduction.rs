@@ -20,20 +20,27 @@ pub mod get {
         /// 商户服务订单号
         pub out_order_no: ::std::option::Option<::std::string::String>,
     }
+    /// The required values of [`Request`], by name: `Request::new(RequestRequired { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct RequestRequired {
+        /// 服务ID
+        pub service_id: ::std::string::String,
+        /// 从业机构申请的公众号或移动应用AppID
+        pub appid: ::std::string::String,
+        /// 子商户号
+        pub sub_mchid: ::std::string::String,
+        /// 渠道商商户号
+        pub channel_id: ::std::string::String,
+    }
     impl Request {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            service_id: impl ::std::convert::Into<::std::string::String>,
-            appid: impl ::std::convert::Into<::std::string::String>,
-            sub_mchid: impl ::std::convert::Into<::std::string::String>,
-            channel_id: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`RequestRequired`]; optional ones are set with the methods below.
+        pub fn new(required: RequestRequired) -> Self {
             Self {
-                service_id: service_id.into(),
-                appid: appid.into(),
-                sub_mchid: sub_mchid.into(),
+                service_id: required.service_id,
+                appid: required.appid,
+                sub_mchid: required.sub_mchid,
                 sub_appid: ::std::option::Option::None,
-                channel_id: channel_id.into(),
+                channel_id: required.channel_id,
                 out_order_no: ::std::option::Option::None,
             }
         }
@@ -61,9 +68,26 @@ pub mod get {
     #[non_exhaustive]
     pub struct Response {
         /// 商品或支付单简要描述。
-        pub description: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub description: ::std::option::Option<::std::string::String>,
         /// 商户扣款单号
-        pub out_trade_no: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub out_trade_no: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 }
 /// 从业机构查询微信支付分扣款信息

@@ -65,23 +65,31 @@ pub mod post {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub transaction_scene_info: ::std::option::Option<TransactionSceneInfo>,
     }
+    /// The required values of [`Body`], by name: `Body::new(Required { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct Required {
+        /// 服务ID
+        pub service_id: ::std::string::String,
+        /// 服务商的公众号ID
+        pub appid: ::std::string::String,
+        /// 子商户的商户号
+        pub sub_mchid: ::std::string::String,
+        /// 授权协议号
+        pub authorization_code: ::std::string::String,
+        /// 授权场景
+        pub scene: ::std::string::String,
+    }
     impl Body {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            service_id: impl ::std::convert::Into<::std::string::String>,
-            appid: impl ::std::convert::Into<::std::string::String>,
-            sub_mchid: impl ::std::convert::Into<::std::string::String>,
-            authorization_code: impl ::std::convert::Into<::std::string::String>,
-            scene: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`Required`]; optional ones are set with the methods below.
+        pub fn new(required: Required) -> Self {
             Self {
-                service_id: service_id.into(),
-                appid: appid.into(),
+                service_id: required.service_id,
+                appid: required.appid,
                 sub_appid: ::std::option::Option::None,
-                sub_mchid: sub_mchid.into(),
-                authorization_code: authorization_code.into(),
+                sub_mchid: required.sub_mchid,
+                authorization_code: required.authorization_code,
                 notify_url: ::std::option::Option::None,
-                scene: scene.into(),
+                scene: required.scene,
                 transaction_scene_info: ::std::option::Option::None,
             }
         }
@@ -119,9 +127,24 @@ pub mod post {
     #[non_exhaustive]
     pub struct Response {
         /// 授权场景, 与输入中一致
-        pub scene: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub scene: ::std::option::Option<::std::string::String>,
         /// 微信支付交易中授权token
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub transaction_permissions_token: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 }
 /// 服务商场景中预授权

@@ -42,20 +42,27 @@ pub mod post {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub notify_url: ::std::option::Option<::std::string::String>,
     }
+    /// The required values of [`Body`], by name: `Body::new(Required { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct Required {
+        /// 服务ID
+        pub service_id: ::std::string::String,
+        /// 服务商应用ID
+        pub appid: ::std::string::String,
+        /// 子商户号
+        pub sub_mchid: ::std::string::String,
+        /// 授权协议号
+        pub authorization_code: ::std::string::String,
+    }
     impl Body {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            service_id: impl ::std::convert::Into<::std::string::String>,
-            appid: impl ::std::convert::Into<::std::string::String>,
-            sub_mchid: impl ::std::convert::Into<::std::string::String>,
-            authorization_code: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`Required`]; optional ones are set with the methods below.
+        pub fn new(required: Required) -> Self {
             Self {
-                service_id: service_id.into(),
-                appid: appid.into(),
+                service_id: required.service_id,
+                appid: required.appid,
                 sub_appid: ::std::option::Option::None,
-                sub_mchid: sub_mchid.into(),
-                authorization_code: authorization_code.into(),
+                sub_mchid: required.sub_mchid,
+                authorization_code: required.authorization_code,
                 notify_url: ::std::option::Option::None,
             }
         }
@@ -83,7 +90,17 @@ pub mod post {
     #[non_exhaustive]
     pub struct Response {
         /// 预授权token
-        pub apply_permissions_token: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub apply_permissions_token: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 }
 /// 商户预授权

@@ -246,35 +246,45 @@ pub mod post {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub openid: ::std::option::Option<::std::string::String>,
     }
+    /// The required values of [`Body`], by name: `Body::new(Required { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct Required {
+        /// 服务ID
+        pub service_id: ::std::string::String,
+        /// 服务商应用ID
+        pub appid: ::std::string::String,
+        /// 子商户应用ID
+        pub sub_appid: ::std::string::String,
+        /// 商户服务订单号
+        pub out_order_no: ::std::string::String,
+        /// 服务信息
+        pub service_introduction: ::std::string::String,
+        /// 总金额
+        pub total_amount: i64,
+        /// 服务时间段
+        pub time_range: TimeRange,
+        /// 商户回调地址
+        pub notify_url: ::std::string::String,
+    }
     impl Body {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        #[allow(clippy::too_many_arguments)]
-        pub fn new(
-            service_id: impl ::std::convert::Into<::std::string::String>,
-            appid: impl ::std::convert::Into<::std::string::String>,
-            sub_appid: impl ::std::convert::Into<::std::string::String>,
-            out_order_no: impl ::std::convert::Into<::std::string::String>,
-            service_introduction: impl ::std::convert::Into<::std::string::String>,
-            total_amount: i64,
-            time_range: TimeRange,
-            notify_url: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`Required`]; optional ones are set with the methods below.
+        pub fn new(required: Required) -> Self {
             Self {
-                service_id: service_id.into(),
-                appid: appid.into(),
-                sub_appid: sub_appid.into(),
+                service_id: required.service_id,
+                appid: required.appid,
+                sub_appid: required.sub_appid,
                 sub_mchid: ::std::option::Option::None,
-                out_order_no: out_order_no.into(),
-                service_introduction: service_introduction.into(),
+                out_order_no: required.out_order_no,
+                service_introduction: required.service_introduction,
                 post_payments: ::std::option::Option::None,
                 post_discounts: ::std::option::Option::None,
-                total_amount,
-                time_range,
+                total_amount: required.total_amount,
+                time_range: required.time_range,
                 location: ::std::option::Option::None,
                 profit_sharing: ::std::option::Option::None,
                 goods_tag: ::std::option::Option::None,
                 attach: ::std::option::Option::None,
-                notify_url: notify_url.into(),
+                notify_url: required.notify_url,
                 openid: ::std::option::Option::None,
             }
         }

@@ -24,20 +24,20 @@ pub mod post {
     #[non_exhaustive]
     pub struct PlanDetailList {
         /// 计划明细原支付金额(单位分)
-        pub original_price: ::serde_json::Number,
+        pub original_price: i64,
         /// 计划明细优惠说明
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub plan_discount_description: ::std::option::Option<::std::string::String>,
         /// 计划明细实际支付金额(单位分)
-        pub actual_price: ::serde_json::Number,
+        pub actual_price: i64,
         /// 计划明细名称
         pub plan_detail_name: ::std::string::String,
     }
     impl PlanDetailList {
         /// Creates the value from its required fields; optional ones are set with the methods below.
         pub fn new(
-            original_price: ::serde_json::Number,
-            actual_price: ::serde_json::Number,
+            original_price: i64,
+            actual_price: i64,
             plan_detail_name: impl ::std::convert::Into<::std::string::String>,
         ) -> Self {
             Self {
@@ -75,38 +75,48 @@ pub mod post {
         /// 支付分计划扣费次数
         pub deduction_quantity: ::serde_json::Number,
         /// 支付分计划原总金额(单位分)
-        pub total_original_price: ::serde_json::Number,
+        pub total_original_price: i64,
         /// 支付分计划实际扣费总金额(单位分)
-        pub total_actual_price: ::serde_json::Number,
+        pub total_actual_price: i64,
         /// 支付分计划明细列表
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub plan_detail_list: ::std::option::Option<::std::vec::Vec<PlanDetailList>>,
         /// 商户侧计划号
         pub merchant_plan_no: ::std::string::String,
     }
+    /// The required values of [`Body`], by name: `Body::new(Required { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct Required {
+        /// 计划所属服务
+        pub service_id: ::std::string::String,
+        /// AppID
+        pub appid: ::std::string::String,
+        /// 支付分计划名称
+        pub plan_name: ::std::string::String,
+        /// 支付分计划有效期(单位天)
+        pub plan_duration: ::serde_json::Number,
+        /// 支付分计划扣费次数
+        pub deduction_quantity: ::serde_json::Number,
+        /// 支付分计划原总金额(单位分)
+        pub total_original_price: i64,
+        /// 支付分计划实际扣费总金额(单位分)
+        pub total_actual_price: i64,
+        /// 商户侧计划号
+        pub merchant_plan_no: ::std::string::String,
+    }
     impl Body {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        #[allow(clippy::too_many_arguments)]
-        pub fn new(
-            service_id: impl ::std::convert::Into<::std::string::String>,
-            appid: impl ::std::convert::Into<::std::string::String>,
-            plan_name: impl ::std::convert::Into<::std::string::String>,
-            plan_duration: ::serde_json::Number,
-            deduction_quantity: ::serde_json::Number,
-            total_original_price: ::serde_json::Number,
-            total_actual_price: ::serde_json::Number,
-            merchant_plan_no: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`Required`]; optional ones are set with the methods below.
+        pub fn new(required: Required) -> Self {
             Self {
-                service_id: service_id.into(),
-                appid: appid.into(),
-                plan_name: plan_name.into(),
-                plan_duration,
-                deduction_quantity,
-                total_original_price,
-                total_actual_price,
+                service_id: required.service_id,
+                appid: required.appid,
+                plan_name: required.plan_name,
+                plan_duration: required.plan_duration,
+                deduction_quantity: required.deduction_quantity,
+                total_original_price: required.total_original_price,
+                total_actual_price: required.total_actual_price,
                 plan_detail_list: ::std::option::Option::None,
-                merchant_plan_no: merchant_plan_no.into(),
+                merchant_plan_no: required.merchant_plan_no,
             }
         }
         /// Sets `plan_detail_list`.
@@ -125,15 +135,51 @@ pub mod post {
     #[non_exhaustive]
     pub struct ResponsePlanDetailList {
         /// 计划明细序号
-        pub plan_detail_no: ::serde_json::Number,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub plan_detail_no: ::std::option::Option<::serde_json::Number>,
         /// 计划明细名称
-        pub plan_detail_name: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub plan_detail_name: ::std::option::Option<::std::string::String>,
         /// 计划明细原支付金额(单位分)
-        pub original_price: ::serde_json::Number,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub original_price: ::std::option::Option<i64>,
         /// 计划明细优惠说明
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub plan_discount_description: ::std::option::Option<::std::string::String>,
         /// 计划明细实际支付金额(单位分)
-        pub actual_price: ::serde_json::Number,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub actual_price: ::std::option::Option<i64>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -142,35 +188,126 @@ pub mod post {
     #[non_exhaustive]
     pub struct Response {
         /// 支付分计划ID
-        pub plan_id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub plan_id: ::std::option::Option<::std::string::String>,
         /// 计划所属服务
-        pub service_id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub service_id: ::std::option::Option<::std::string::String>,
         /// 商户号
-        pub mchid: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub mchid: ::std::option::Option<::std::string::String>,
         /// AppID
-        pub appid: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub appid: ::std::option::Option<::std::string::String>,
         /// 商户侧计划号
-        pub merchant_plan_no: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub merchant_plan_no: ::std::option::Option<::std::string::String>,
         /// 支付分计划名称
-        pub plan_name: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub plan_name: ::std::option::Option<::std::string::String>,
         /// 支付分计划有效期(单位天)
-        pub plan_duration: ::serde_json::Number,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub plan_duration: ::std::option::Option<::serde_json::Number>,
         /// 支付分计划状态
-        pub plan_state: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub plan_state: ::std::option::Option<::std::string::String>,
         /// 支付分计划原总金额(单位分)
-        pub total_original_price: ::serde_json::Number,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub total_original_price: ::std::option::Option<i64>,
         /// 支付分计划扣费次数
-        pub deduction_quantity: ::serde_json::Number,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub deduction_quantity: ::std::option::Option<::serde_json::Number>,
         /// 支付分计划实际扣费总金额(单位分)
-        pub total_actual_price: ::serde_json::Number,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub total_actual_price: ::std::option::Option<i64>,
         /// 支付分计划明细列表
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub plan_detail_list: ::std::option::Option<
             ::std::vec::Vec<ResponsePlanDetailList>,
         >,
         /// 终止方商户号
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub stop_mchid: ::std::option::Option<::std::string::String>,
         /// 终止时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub stop_time: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 }
 /// 创建支付分计划

@@ -56,19 +56,26 @@ pub mod post {
         /// 内容信息详情
         pub detail: Detail,
     }
+    /// The required values of [`Body`], by name: `Body::new(Required { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct Required {
+        /// 公众账号ID
+        pub appid: ::std::string::String,
+        /// 服务ID
+        pub service_id: ::std::string::String,
+        /// 场景类型
+        pub r#type: ::std::string::String,
+        /// 内容信息详情
+        pub detail: Detail,
+    }
     impl Body {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            appid: impl ::std::convert::Into<::std::string::String>,
-            service_id: impl ::std::convert::Into<::std::string::String>,
-            r#type: impl ::std::convert::Into<::std::string::String>,
-            detail: Detail,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`Required`]; optional ones are set with the methods below.
+        pub fn new(required: Required) -> Self {
             Self {
-                appid: appid.into(),
-                service_id: service_id.into(),
-                r#type: r#type.into(),
-                detail,
+                appid: required.appid,
+                service_id: required.service_id,
+                r#type: required.r#type,
+                detail: required.detail,
             }
         }
     }
@@ -79,13 +86,36 @@ pub mod post {
     #[non_exhaustive]
     pub struct PostPayments {
         /// 付费名称
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub name: ::std::option::Option<::std::string::String>,
         /// 付费金额
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub amount: ::std::option::Option<::serde_json::Number>,
         /// 付费说明
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub description: ::std::option::Option<::std::string::String>,
         /// 付费数量
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub count: ::std::option::Option<::serde_json::Number>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 商户优惠
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -94,11 +124,29 @@ pub mod post {
     #[non_exhaustive]
     pub struct PostDiscounts {
         /// 优惠名称
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub name: ::std::option::Option<::std::string::String>,
         /// 优惠说明
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub description: ::std::option::Option<::std::string::String>,
         /// 优惠金额
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub amount: ::std::option::Option<::serde_json::Number>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 服务风险金
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -107,11 +155,33 @@ pub mod post {
     #[non_exhaustive]
     pub struct RiskFund {
         /// 风险名称
-        pub name: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
         /// 风险金额
-        pub amount: ::serde_json::Number,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub amount: ::std::option::Option<::serde_json::Number>,
         /// 风险说明
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub description: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 收款明细列表
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -120,13 +190,36 @@ pub mod post {
     #[non_exhaustive]
     pub struct Details {
         /// 单笔收款金额
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub amount: ::std::option::Option<::serde_json::Number>,
         /// 收款成功渠道
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub paid_type: ::std::option::Option<::std::string::String>,
         /// 收款成功时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub paid_time: ::std::option::Option<::std::string::String>,
         /// 微信支付交易单号
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub transaction_id: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 收款信息
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -135,17 +228,48 @@ pub mod post {
     #[non_exhaustive]
     pub struct Collection {
         /// 收款状态
-        pub state: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub state: ::std::option::Option<::std::string::String>,
         /// 总收款金额
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub total_amount: ::std::option::Option<::serde_json::Number>,
         /// 待收金额
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub paying_amount: ::std::option::Option<::serde_json::Number>,
         /// 已收金额
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub paid_amount: ::std::option::Option<::serde_json::Number>,
         /// 收款明细列表
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub details: ::std::option::Option<::std::vec::Vec<Details>>,
         /// 收款银行
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub bank_type: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 服务时间
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -154,13 +278,36 @@ pub mod post {
     #[non_exhaustive]
     pub struct TimeRange {
         /// 服务开始时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub start_time: ::std::option::Option<::std::string::String>,
         /// 服务结束时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub end_time: ::std::option::Option<::std::string::String>,
         /// 服务开始时间备注
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub start_time_remark: ::std::option::Option<::std::string::String>,
         /// 服务结束时间备注
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub end_time_remark: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 服务位置
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -169,9 +316,22 @@ pub mod post {
     #[non_exhaustive]
     pub struct Location {
         /// 服务开始地点
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub start_location: ::std::option::Option<::std::string::String>,
         /// 服务结束地点
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub end_location: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -180,43 +340,129 @@ pub mod post {
     #[non_exhaustive]
     pub struct Response {
         /// 商户服务订单号
-        pub out_order_no: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub out_order_no: ::std::option::Option<::std::string::String>,
         /// 服务ID
-        pub service_id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub service_id: ::std::option::Option<::std::string::String>,
         /// 服务商公众号ID
-        pub appid: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub appid: ::std::option::Option<::std::string::String>,
         /// 服务商商户号
-        pub mchid: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub mchid: ::std::option::Option<::std::string::String>,
         /// 服务信息
-        pub service_introduction: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub service_introduction: ::std::option::Option<::std::string::String>,
         /// 服务订单状态
-        pub state: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub state: ::std::option::Option<::std::string::String>,
         /// 订单状态说明
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub state_description: ::std::option::Option<::std::string::String>,
         /// 后付费项目
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub post_payments: ::std::option::Option<::std::vec::Vec<PostPayments>>,
         /// 商户优惠
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub post_discounts: ::std::option::Option<::std::vec::Vec<PostDiscounts>>,
         /// 服务风险金
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub risk_fund: ::std::option::Option<RiskFund>,
         /// 总金额
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub total_amount: ::std::option::Option<::serde_json::Number>,
         /// 是否需要收款
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub need_collection: ::std::option::Option<bool>,
         /// 收款信息
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub collection: ::std::option::Option<Collection>,
         /// 服务时间
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub time_range: ::std::option::Option<TimeRange>,
         /// 服务位置
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub location: ::std::option::Option<Location>,
         /// 附加数据
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub attach: ::std::option::Option<::std::string::String>,
         /// 商户回调地址
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub notify_url: ::std::option::Option<::std::string::String>,
         /// 服务商公众号下的用户标识
-        pub openid: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub openid: ::std::option::Option<::std::string::String>,
         /// 微信支付服务订单号
-        pub order_id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub order_id: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 }
 /// 同步服务订单信息

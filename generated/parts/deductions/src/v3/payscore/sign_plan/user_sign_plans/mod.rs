@@ -61,25 +61,35 @@ pub mod post {
         /// 签约计划对应的计划详情列表的商户侧单号信息
         pub sign_plan_detail: ::std::vec::Vec<SignPlanDetail>,
     }
+    /// The required values of [`Body`], by name: `Body::new(Required { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct Required {
+        /// 支付分服务ID
+        pub service_id: ::std::string::String,
+        /// 支付分计划ID
+        pub plan_id: ::std::string::String,
+        /// AppID
+        pub appid: ::std::string::String,
+        /// 待签约用户在商户应用下的OpenID
+        pub openid: ::std::string::String,
+        /// 商户签约计划单号
+        pub merchant_sign_plan_no: ::std::string::String,
+        /// 签约成功事件通知回调地址
+        pub notify_url: ::std::string::String,
+        /// 签约计划对应的计划详情列表的商户侧单号信息
+        pub sign_plan_detail: ::std::vec::Vec<SignPlanDetail>,
+    }
     impl Body {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            service_id: impl ::std::convert::Into<::std::string::String>,
-            plan_id: impl ::std::convert::Into<::std::string::String>,
-            appid: impl ::std::convert::Into<::std::string::String>,
-            openid: impl ::std::convert::Into<::std::string::String>,
-            merchant_sign_plan_no: impl ::std::convert::Into<::std::string::String>,
-            notify_url: impl ::std::convert::Into<::std::string::String>,
-            sign_plan_detail: ::std::vec::Vec<SignPlanDetail>,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`Required`]; optional ones are set with the methods below.
+        pub fn new(required: Required) -> Self {
             Self {
-                service_id: service_id.into(),
-                plan_id: plan_id.into(),
-                appid: appid.into(),
-                openid: openid.into(),
-                merchant_sign_plan_no: merchant_sign_plan_no.into(),
-                notify_url: notify_url.into(),
-                sign_plan_detail,
+                service_id: required.service_id,
+                plan_id: required.plan_id,
+                appid: required.appid,
+                openid: required.openid,
+                merchant_sign_plan_no: required.merchant_sign_plan_no,
+                notify_url: required.notify_url,
+                sign_plan_detail: required.sign_plan_detail,
             }
         }
     }
@@ -90,29 +100,104 @@ pub mod post {
     #[non_exhaustive]
     pub struct SignedDetailList {
         /// 计划明细序号
-        pub plan_detail_no: ::serde_json::Number,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub plan_detail_no: ::std::option::Option<::serde_json::Number>,
         /// 计划明细原支付金额（单位分）
-        pub original_price: ::serde_json::Number,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub original_price: ::std::option::Option<i64>,
         /// 计划明细优惠说明
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub plan_discount_description: ::std::option::Option<::std::string::String>,
         /// 计划明细实际支付金额（单位分）
-        pub actual_price: ::serde_json::Number,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub actual_price: ::std::option::Option<i64>,
         /// 计划明细状态
-        pub plan_detail_state: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub plan_detail_state: ::std::option::Option<::std::string::String>,
         /// 计划明细对应的支付分服务单号
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub order_id: ::std::option::Option<::std::string::String>,
         /// 商户侧计划明细使用订单号
-        pub merchant_plan_detail_no: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub merchant_plan_detail_no: ::std::option::Option<::std::string::String>,
         /// 计划详情名称
-        pub plan_detail_name: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub plan_detail_name: ::std::option::Option<::std::string::String>,
         /// 计划明细对应订单实际支付金额（单位分）
-        pub actual_pay_price: ::std::option::Option<::serde_json::Number>,
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub actual_pay_price: ::std::option::Option<i64>,
         /// 详情使用时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub use_time: ::std::option::Option<::std::string::String>,
         /// 详情完成时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub complete_time: ::std::option::Option<::std::string::String>,
         /// 详情取消时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub cancel_time: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 用户的签约计划
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -121,45 +206,172 @@ pub mod post {
     #[non_exhaustive]
     pub struct SignPlan {
         /// 计划签约ID
-        pub sign_plan_id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sign_plan_id: ::std::option::Option<::std::string::String>,
         /// 签约计划用户应用下的OpenID
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub openid: ::std::option::Option<::std::string::String>,
         /// 计划所属服务
-        pub service_id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub service_id: ::std::option::Option<::std::string::String>,
         /// 商户号
-        pub mchid: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub mchid: ::std::option::Option<::std::string::String>,
         /// AppID
-        pub appid: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub appid: ::std::option::Option<::std::string::String>,
         /// 商户侧签约计划号
-        pub merchant_sign_plan_no: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub merchant_sign_plan_no: ::std::option::Option<::std::string::String>,
         /// 商户回调地址
-        pub merchant_callback_url: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub merchant_callback_url: ::std::option::Option<::std::string::String>,
         /// 签约所属计划ID
-        pub plan_id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub plan_id: ::std::option::Option<::std::string::String>,
         /// 目前用户进行到的计划详情序号
-        pub going_detail_no: ::serde_json::Number,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub going_detail_no: ::std::option::Option<::serde_json::Number>,
         /// 计划签约状态
-        pub sign_state: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sign_state: ::std::option::Option<::std::string::String>,
         /// 签约计划取消时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub cancel_sign_time: ::std::option::Option<::std::string::String>,
         /// 签约计划取消类型
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub cancel_sign_type: ::std::option::Option<::std::string::String>,
         /// 签约计划取消原因
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub cancel_reason: ::std::option::Option<::std::string::String>,
         /// 签约计划的名称
-        pub plan_name: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub plan_name: ::std::option::Option<::std::string::String>,
         /// 签约计划的过期时间
-        pub plan_over_time: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub plan_over_time: ::std::option::Option<::std::string::String>,
         /// 签约计划原总金额(单位分)
-        pub total_origin_price: ::serde_json::Number,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub total_origin_price: ::std::option::Option<i64>,
         /// 签约计划扣费次数
-        pub deduction_quantity: ::serde_json::Number,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub deduction_quantity: ::std::option::Option<::serde_json::Number>,
         /// 签约计划实际总金额（单位分）
-        pub total_actual_price: ::serde_json::Number,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub total_actual_price: ::std::option::Option<i64>,
         /// 签约计划明细列表
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub signed_detail_list: ::std::option::Option<::std::vec::Vec<SignedDetailList>>,
         /// 签约时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub sign_time: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -168,9 +380,22 @@ pub mod post {
     #[non_exhaustive]
     pub struct Response {
         /// 用户的签约计划
-        pub sign_plan: SignPlan,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub sign_plan: ::std::option::Option<SignPlan>,
         /// 跳转微信侧确认签约小程序的数据
-        pub package: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub package: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 }
 /// 创建用户的签约计划

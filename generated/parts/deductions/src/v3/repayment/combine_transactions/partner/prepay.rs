@@ -94,22 +94,30 @@ pub mod post {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub settle_info: ::std::option::Option<SettleInfo>,
     }
+    /// The required values of [`SubOrders`], by name: `SubOrders::new(SubOrdersRequired { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct SubOrdersRequired {
+        /// 还款单发起商户号
+        pub mchid: ::std::string::String,
+        /// 还款明细单订单号
+        pub out_trade_no: ::std::string::String,
+        /// 订单金额
+        pub amount: Amount,
+        /// 附加数据
+        pub attach: ::std::string::String,
+        /// 商品描述
+        pub description: ::std::string::String,
+    }
     impl SubOrders {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            mchid: impl ::std::convert::Into<::std::string::String>,
-            out_trade_no: impl ::std::convert::Into<::std::string::String>,
-            amount: Amount,
-            attach: impl ::std::convert::Into<::std::string::String>,
-            description: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`SubOrdersRequired`]; optional ones are set with the methods below.
+        pub fn new(required: SubOrdersRequired) -> Self {
             Self {
-                mchid: mchid.into(),
+                mchid: required.mchid,
                 sub_mchid: ::std::option::Option::None,
-                out_trade_no: out_trade_no.into(),
-                amount,
-                attach: attach.into(),
-                description: description.into(),
+                out_trade_no: required.out_trade_no,
+                amount: required.amount,
+                attach: required.attach,
+                description: required.description,
                 settle_info: ::std::option::Option::None,
             }
         }
@@ -151,20 +159,27 @@ pub mod post {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub package_name: ::std::option::Option<::std::string::String>,
     }
+    /// The required values of [`H5Info`], by name: `H5Info::new(H5InfoRequired { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct H5InfoRequired {
+        /// 还款服务商APPID
+        pub combine_appid: ::std::string::String,
+        /// 用户终端IP
+        pub payer_client_ip: ::std::string::String,
+        /// 场景类型
+        pub r#type: Type,
+        /// 网站URL
+        pub app_url: ::std::string::String,
+    }
     impl H5Info {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            combine_appid: impl ::std::convert::Into<::std::string::String>,
-            payer_client_ip: impl ::std::convert::Into<::std::string::String>,
-            r#type: Type,
-            app_url: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`H5InfoRequired`]; optional ones are set with the methods below.
+        pub fn new(required: H5InfoRequired) -> Self {
             Self {
-                combine_appid: combine_appid.into(),
-                payer_client_ip: payer_client_ip.into(),
-                r#type,
+                combine_appid: required.combine_appid,
+                payer_client_ip: required.payer_client_ip,
+                r#type: required.r#type,
                 app_name: ::std::option::Option::None,
-                app_url: app_url.into(),
+                app_url: required.app_url,
                 bundle_id: ::std::option::Option::None,
                 package_name: ::std::option::Option::None,
             }
@@ -321,9 +336,22 @@ pub mod post {
     #[non_exhaustive]
     pub struct Response {
         /// 预支付交易会话标识
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub prepay_id: ::std::option::Option<::std::string::String>,
         /// 支付跳转链接
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub h5_url: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 场景类型"] Type { #[doc = " `iOS`"] IOs = "iOS", #[doc =

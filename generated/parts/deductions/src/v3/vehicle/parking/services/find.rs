@@ -18,21 +18,29 @@ pub mod get {
         /// 用户标识
         pub openid: ::std::string::String,
     }
+    /// The required values of [`Request`], by name: `Request::new(RequestRequired { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct RequestRequired {
+        /// 应用ID
+        pub appid: ::std::string::String,
+        /// 子商户号
+        pub sub_mchid: ::std::string::String,
+        /// 车牌号
+        pub plate_number: ::std::string::String,
+        /// 车牌颜色
+        pub plate_color: PlateColor,
+        /// 用户标识
+        pub openid: ::std::string::String,
+    }
     impl Request {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            appid: impl ::std::convert::Into<::std::string::String>,
-            sub_mchid: impl ::std::convert::Into<::std::string::String>,
-            plate_number: impl ::std::convert::Into<::std::string::String>,
-            plate_color: PlateColor,
-            openid: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`RequestRequired`]; optional ones are set with the methods below.
+        pub fn new(required: RequestRequired) -> Self {
             Self {
-                appid: appid.into(),
-                sub_mchid: sub_mchid.into(),
-                plate_number: plate_number.into(),
-                plate_color,
-                openid: openid.into(),
+                appid: required.appid,
+                sub_mchid: required.sub_mchid,
+                plate_number: required.plate_number,
+                plate_color: required.plate_color,
+                openid: required.openid,
             }
         }
     }
@@ -43,15 +51,43 @@ pub mod get {
     #[non_exhaustive]
     pub struct Response {
         /// 车牌号
-        pub plate_number: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub plate_number: ::std::option::Option<::std::string::String>,
         /// 车牌颜色
-        pub plate_color: PlateColor,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub plate_color: ::std::option::Option<PlateColor>,
         /// 车牌服务开通时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub service_open_time: ::std::option::Option<::std::string::String>,
         /// 用户标识
-        pub openid: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub openid: ::std::option::Option<::std::string::String>,
         /// 车牌服务开通状态
-        pub service_state: ServiceState,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub service_state: ::std::option::Option<ServiceState>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 车牌颜色"] PlateColor { #[doc = " `BLUE`"] Blue = "BLUE", #[doc =

@@ -26,7 +26,7 @@ pub mod post {
         /// 商家品牌红包明细单号
         pub out_detail_no: ::std::string::String,
         /// 红包金额（单位：分）
-        pub amount: ::serde_json::Number,
+        pub amount: i64,
         /// 接收红包用户OpenID
         pub openid: ::std::string::String,
         /// 接收红包用户姓名
@@ -48,20 +48,27 @@ pub mod post {
                 .finish()
         }
     }
+    /// The required values of [`DetailList`], by name: `DetailList::new(DetailListRequired { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct DetailListRequired {
+        /// 商家品牌红包明细单号
+        pub out_detail_no: ::std::string::String,
+        /// 红包金额（单位：分）
+        pub amount: i64,
+        /// 接收红包用户OpenID
+        pub openid: ::std::string::String,
+        /// 红包备注
+        pub remark: ::std::string::String,
+    }
     impl DetailList {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            out_detail_no: impl ::std::convert::Into<::std::string::String>,
-            amount: ::serde_json::Number,
-            openid: impl ::std::convert::Into<::std::string::String>,
-            remark: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`DetailListRequired`]; optional ones are set with the methods below.
+        pub fn new(required: DetailListRequired) -> Self {
             Self {
-                out_detail_no: out_detail_no.into(),
-                amount,
-                openid: openid.into(),
+                out_detail_no: required.out_detail_no,
+                amount: required.amount,
+                openid: required.openid,
                 user_name: ::std::option::Option::None,
-                remark: remark.into(),
+                remark: required.remark,
             }
         }
         /// Sets `user_name`.
@@ -100,32 +107,44 @@ pub mod post {
         /// 品牌红包明细列表
         pub detail_list: ::std::vec::Vec<DetailList>,
     }
+    /// The required values of [`Body`], by name: `Body::new(Required { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct Required {
+        /// 品牌ID
+        pub brand_id: ::serde_json::Number,
+        /// 品牌AppID
+        pub brand_appid: ::std::string::String,
+        /// 品牌红包发放场景
+        pub scene: Scene,
+        /// 品牌红包模板ID
+        pub template_id: ::std::string::String,
+        /// 商家品牌红包批次单号
+        pub out_batch_no: ::std::string::String,
+        /// 品牌红包批次名称
+        pub batch_name: ::std::string::String,
+        /// 品牌红包批次备注
+        pub batch_remark: ::std::string::String,
+        /// 总金额
+        pub total_amount: ::serde_json::Number,
+        /// 总笔数
+        pub total_num: ::serde_json::Number,
+        /// 品牌红包明细列表
+        pub detail_list: ::std::vec::Vec<DetailList>,
+    }
     impl Body {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        #[allow(clippy::too_many_arguments)]
-        pub fn new(
-            brand_id: ::serde_json::Number,
-            brand_appid: impl ::std::convert::Into<::std::string::String>,
-            scene: Scene,
-            template_id: impl ::std::convert::Into<::std::string::String>,
-            out_batch_no: impl ::std::convert::Into<::std::string::String>,
-            batch_name: impl ::std::convert::Into<::std::string::String>,
-            batch_remark: impl ::std::convert::Into<::std::string::String>,
-            total_amount: ::serde_json::Number,
-            total_num: ::serde_json::Number,
-            detail_list: ::std::vec::Vec<DetailList>,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`Required`]; optional ones are set with the methods below.
+        pub fn new(required: Required) -> Self {
             Self {
-                brand_id,
-                brand_appid: brand_appid.into(),
-                scene,
-                template_id: template_id.into(),
-                out_batch_no: out_batch_no.into(),
-                batch_name: batch_name.into(),
-                batch_remark: batch_remark.into(),
-                total_amount,
-                total_num,
-                detail_list,
+                brand_id: required.brand_id,
+                brand_appid: required.brand_appid,
+                scene: required.scene,
+                template_id: required.template_id,
+                out_batch_no: required.out_batch_no,
+                batch_name: required.batch_name,
+                batch_remark: required.batch_remark,
+                total_amount: required.total_amount,
+                total_num: required.total_num,
+                detail_list: required.detail_list,
             }
         }
     }
@@ -136,13 +155,36 @@ pub mod post {
     #[non_exhaustive]
     pub struct Response {
         /// 商家品牌红包批次单号
-        pub out_batch_no: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub out_batch_no: ::std::option::Option<::std::string::String>,
         /// 微信支付品牌红包批次单号
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub batch_no: ::std::option::Option<::std::string::String>,
         /// 品牌红包批次创建时间
-        pub create_time: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub create_time: ::std::option::Option<::std::string::String>,
         /// 批次单状态
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub batch_state: ::std::option::Option<BatchState>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 品牌红包发放场景"] Scene { #[doc = " `CUSTOM_SEND`"] CustomSend

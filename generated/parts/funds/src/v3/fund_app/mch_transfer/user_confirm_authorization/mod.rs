@@ -89,24 +89,33 @@ pub mod post {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub scene_info: ::std::option::Option<SceneInfo>,
     }
+    /// The required values of [`Body`], by name: `Body::new(Required { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct Required {
+        /// 商户侧授权单号
+        pub out_authorization_no: ::std::string::String,
+        /// 商户AppID
+        pub appid: ::std::string::String,
+        /// 收款用户OpenID
+        pub openid: ::std::string::String,
+        /// 转账场景ID
+        pub transfer_scene_id: TransferSceneId,
+        /// 用户展示名称
+        pub user_display_name: ::std::string::String,
+        /// 授权结果通知地址
+        pub authorization_notify_url: ::std::string::String,
+    }
     impl Body {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            out_authorization_no: impl ::std::convert::Into<::std::string::String>,
-            appid: impl ::std::convert::Into<::std::string::String>,
-            openid: impl ::std::convert::Into<::std::string::String>,
-            transfer_scene_id: TransferSceneId,
-            user_display_name: impl ::std::convert::Into<::std::string::String>,
-            authorization_notify_url: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`Required`]; optional ones are set with the methods below.
+        pub fn new(required: Required) -> Self {
             Self {
-                out_authorization_no: out_authorization_no.into(),
-                appid: appid.into(),
-                openid: openid.into(),
-                transfer_scene_id,
-                user_display_name: user_display_name.into(),
+                out_authorization_no: required.out_authorization_no,
+                appid: required.appid,
+                openid: required.openid,
+                transfer_scene_id: required.transfer_scene_id,
+                user_display_name: required.user_display_name,
                 user_recv_perception: ::std::option::Option::None,
-                authorization_notify_url: authorization_notify_url.into(),
+                authorization_notify_url: required.authorization_notify_url,
                 scene_info: ::std::option::Option::None,
             }
         }
@@ -133,13 +142,40 @@ pub mod post {
     #[non_exhaustive]
     pub struct Response {
         /// 商户侧授权单号
-        pub out_authorization_no: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub out_authorization_no: ::std::option::Option<::std::string::String>,
         /// 单据状态
-        pub state: State,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub state: ::std::option::Option<State>,
         /// 单据创建时间
-        pub create_time: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub create_time: ::std::option::Option<::std::string::String>,
         /// 跳转领取页面的package信息
-        pub package_info: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub package_info: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 转账场景ID"] TransferSceneId { #[doc = " `1000`"] V1000 = "1000",

@@ -34,20 +34,27 @@ pub mod post {
         /// 分账接收方账号
         pub account: ::std::string::String,
     }
+    /// The required values of [`Body`], by name: `Body::new(Required { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct Required {
+        /// 品牌主商户号
+        pub brand_mchid: ::std::string::String,
+        /// 公众账号ID
+        pub appid: ::std::string::String,
+        /// 分账接收方类型
+        pub r#type: Type,
+        /// 分账接收方账号
+        pub account: ::std::string::String,
+    }
     impl Body {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            brand_mchid: impl ::std::convert::Into<::std::string::String>,
-            appid: impl ::std::convert::Into<::std::string::String>,
-            r#type: Type,
-            account: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`Required`]; optional ones are set with the methods below.
+        pub fn new(required: Required) -> Self {
             Self {
-                brand_mchid: brand_mchid.into(),
-                appid: appid.into(),
+                brand_mchid: required.brand_mchid,
+                appid: required.appid,
                 sub_appid: ::std::option::Option::None,
-                r#type,
-                account: account.into(),
+                r#type: required.r#type,
+                account: required.account,
             }
         }
         /// Sets `sub_appid`.
@@ -66,11 +73,31 @@ pub mod post {
     #[non_exhaustive]
     pub struct Response {
         /// 品牌主商户号
-        pub brand_mchid: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub brand_mchid: ::std::option::Option<::std::string::String>,
         /// 分账接收方类型
-        pub r#type: Type,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub r#type: ::std::option::Option<Type>,
         /// 分账接收方账号
-        pub account: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub account: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 分账接收方类型"] Type { #[doc = " `MERCHANT_ID`"] MerchantId =

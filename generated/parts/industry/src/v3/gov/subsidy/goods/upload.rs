@@ -42,7 +42,7 @@ pub mod post {
         /// 基准价格
         pub base_price: ::serde_json::Number,
         /// 近1个月平均交易价，单位：分
-        pub average_trading_price: ::serde_json::Number,
+        pub average_trading_price: i64,
         /// 产品类型
         pub product_type: ProductType,
         /// 商品型号
@@ -51,34 +51,48 @@ pub mod post {
         /// 商品条码
         pub bar_code: ::std::string::String,
     }
+    /// The required values of [`Body`], by name: `Body::new(Required { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct Required {
+        /// 消费品类ID
+        ///
+        /// Documented values: `1`, `2`, `3`, `4`, `5`, `6`, `7`, `8`, `9`, `10`, `11`, `12`, `13`, `14`, `15`, `16`, `17`.
+        pub appliance_id: ::serde_json::Number,
+        /// 商品名称
+        pub product_name: ::std::string::String,
+        /// 家电品牌
+        pub brand: ::std::string::String,
+        /// 使用的资格的地区编码
+        pub qualification_region_code: ::serde_json::Number,
+        /// 销售企业名称
+        pub seller_name: ::std::string::String,
+        /// 统一社会信息代码
+        pub license_number: ::std::string::String,
+        /// 基准价格
+        pub base_price: ::serde_json::Number,
+        /// 近1个月平均交易价，单位：分
+        pub average_trading_price: i64,
+        /// 产品类型
+        pub product_type: ProductType,
+        /// 商品条码
+        pub bar_code: ::std::string::String,
+    }
     impl Body {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        #[allow(clippy::too_many_arguments)]
-        pub fn new(
-            appliance_id: ::serde_json::Number,
-            product_name: impl ::std::convert::Into<::std::string::String>,
-            brand: impl ::std::convert::Into<::std::string::String>,
-            qualification_region_code: ::serde_json::Number,
-            seller_name: impl ::std::convert::Into<::std::string::String>,
-            license_number: impl ::std::convert::Into<::std::string::String>,
-            base_price: ::serde_json::Number,
-            average_trading_price: ::serde_json::Number,
-            product_type: ProductType,
-            bar_code: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`Required`]; optional ones are set with the methods below.
+        pub fn new(required: Required) -> Self {
             Self {
-                appliance_id,
-                product_name: product_name.into(),
+                appliance_id: required.appliance_id,
+                product_name: required.product_name,
                 energy_grade: ::std::option::Option::None,
-                brand: brand.into(),
-                qualification_region_code,
-                seller_name: seller_name.into(),
-                license_number: license_number.into(),
-                base_price,
-                average_trading_price,
-                product_type,
+                brand: required.brand,
+                qualification_region_code: required.qualification_region_code,
+                seller_name: required.seller_name,
+                license_number: required.license_number,
+                base_price: required.base_price,
+                average_trading_price: required.average_trading_price,
+                product_type: required.product_type,
                 product_model: ::std::option::Option::None,
-                bar_code: bar_code.into(),
+                bar_code: required.bar_code,
             }
         }
         /// Sets `energy_grade`.
@@ -102,9 +116,26 @@ pub mod post {
     #[non_exhaustive]
     pub struct Response {
         /// 响应码
-        pub code: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub code: ::std::option::Option<::std::string::String>,
         /// 响应描述
-        pub message: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub message: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 能效等级"] EnergyGrade { #[doc = " `FIRST_LEVEL`"] FirstLevel =

@@ -50,21 +50,29 @@ pub mod post {
                 .finish()
         }
     }
+    /// The required values of [`Body`], by name: `Body::new(Required { … })`.
+    #[derive(::std::clone::Clone)]
+    pub struct Required {
+        /// 自然人姓名
+        pub real_name: ::std::string::String,
+        /// 自然人证件号
+        pub id_card_number: ::std::string::String,
+        /// 手机号
+        pub phone_number: ::std::string::String,
+        /// 使用的资格的地区编码
+        pub qualification_region_code: ::serde_json::Number,
+        /// 证件类型
+        pub identity_document_type: IdentityDocumentType,
+    }
     impl Body {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            real_name: impl ::std::convert::Into<::std::string::String>,
-            id_card_number: impl ::std::convert::Into<::std::string::String>,
-            phone_number: impl ::std::convert::Into<::std::string::String>,
-            qualification_region_code: ::serde_json::Number,
-            identity_document_type: IdentityDocumentType,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`Required`]; optional ones are set with the methods below.
+        pub fn new(required: Required) -> Self {
             Self {
-                real_name: real_name.into(),
-                id_card_number: id_card_number.into(),
-                phone_number: phone_number.into(),
-                qualification_region_code,
-                identity_document_type,
+                real_name: required.real_name,
+                id_card_number: required.id_card_number,
+                phone_number: required.phone_number,
+                qualification_region_code: required.qualification_region_code,
+                identity_document_type: required.identity_document_type,
             }
         }
     }
@@ -77,15 +85,39 @@ pub mod post {
         /// 消费品类ID
         ///
         /// Documented values: `1`, `2`, `3`, `4`, `5`, `6`, `7`, `8`, `9`, `10`, `11`, `12`, `13`, `14`, `15`, `16`, `17`.
-        pub appliance_id: ::serde_json::Number,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub appliance_id: ::std::option::Option<::serde_json::Number>,
         /// 状态
-        pub state: State,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub state: ::std::option::Option<State>,
         /// 区分未领取的原因
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub unclaimed_reason: ::std::option::Option<UnclaimedReason>,
         /// 领取的平台名称
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub claimed_platform_name: ::std::option::Option<::std::string::String>,
         /// 领取的地区名称
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub claimed_region_name: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -94,7 +126,15 @@ pub mod post {
     #[non_exhaustive]
     pub struct Response {
         /// 资格状态数组
-        pub qualification_list: ::std::vec::Vec<QualificationList>,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub qualification_list: ::std::option::Option<
+            ::std::vec::Vec<QualificationList>,
+        >,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 证件类型"] IdentityDocumentType { #[doc = " `ID_DOC_TYPE_ID_CARD`"]

@@ -86,7 +86,7 @@ pub mod post {
         /// 订单金额
         pub order_amount: ::serde_json::Number,
         /// 优惠金额，单位为分，注意:只传国补相关优惠，其他非国补的优惠不可叠加在这里
-        pub discount_amount: ::serde_json::Number,
+        pub discount_amount: i64,
         /// imei1编码
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub imei1: ::std::option::Option<::std::string::String>,
@@ -170,75 +170,102 @@ pub mod post {
                 .finish()
         }
     }
+    /// The required values of [`Body`], by name: `Body::new(Required { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct Required {
+        /// 商户支付订单号
+        pub out_trade_no: ::std::string::String,
+        /// 收货地区编码
+        pub receive_region_code: ::std::string::String,
+        /// 家电品牌
+        pub brand: ::std::string::String,
+        /// 收货地址
+        pub address: ::std::string::String,
+        /// 使用的资格的地区编码
+        pub qualification_region_code: ::serde_json::Number,
+        /// S/N码
+        pub sn_code: ::std::string::String,
+        /// 销售企业名称
+        pub seller_name: ::std::string::String,
+        /// 统一社会信息代码
+        pub license_number: ::std::string::String,
+        /// 商品条码
+        pub barcode: ::std::string::String,
+        /// 商品名称
+        pub item_name: ::std::string::String,
+        /// 规格型号
+        pub spec_model: ::std::string::String,
+        /// 发票号
+        pub invoice_num: ::std::string::String,
+        /// 产品类型
+        pub product_type: ProductType,
+        /// 订单金额
+        pub order_amount: ::serde_json::Number,
+        /// 优惠金额，单位为分，注意:只传国补相关优惠，其他非国补的优惠不可叠加在这里
+        pub discount_amount: i64,
+        /// 线上平台订单编号
+        pub mch_order_id: ::std::string::String,
+        /// 开票日期
+        pub invoice_time: ::std::string::String,
+        /// 购买方名称
+        pub purchaser_name: ::std::string::String,
+        /// 销售方式
+        pub sale_model: SaleModel,
+        /// 证件类型
+        pub identity_document_type: IdentityDocumentType,
+        /// 发票开具地(地址编码）
+        pub invoice_address_code: ::std::string::String,
+        /// 税务机关代码
+        pub tax_authority_code: ::std::string::String,
+        /// 交易完成或商品退回时间
+        pub transaction_time: ::std::string::String,
+        /// 品类状态
+        pub cate_state: CateState,
+        /// 销售主体，开票主体，商户名称
+        pub mch_name: ::std::string::String,
+    }
     impl Body {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        #[allow(clippy::too_many_arguments)]
-        pub fn new(
-            out_trade_no: impl ::std::convert::Into<::std::string::String>,
-            receive_region_code: impl ::std::convert::Into<::std::string::String>,
-            brand: impl ::std::convert::Into<::std::string::String>,
-            address: impl ::std::convert::Into<::std::string::String>,
-            qualification_region_code: ::serde_json::Number,
-            sn_code: impl ::std::convert::Into<::std::string::String>,
-            seller_name: impl ::std::convert::Into<::std::string::String>,
-            license_number: impl ::std::convert::Into<::std::string::String>,
-            barcode: impl ::std::convert::Into<::std::string::String>,
-            item_name: impl ::std::convert::Into<::std::string::String>,
-            spec_model: impl ::std::convert::Into<::std::string::String>,
-            invoice_num: impl ::std::convert::Into<::std::string::String>,
-            product_type: ProductType,
-            order_amount: ::serde_json::Number,
-            discount_amount: ::serde_json::Number,
-            mch_order_id: impl ::std::convert::Into<::std::string::String>,
-            invoice_time: impl ::std::convert::Into<::std::string::String>,
-            purchaser_name: impl ::std::convert::Into<::std::string::String>,
-            sale_model: SaleModel,
-            identity_document_type: IdentityDocumentType,
-            invoice_address_code: impl ::std::convert::Into<::std::string::String>,
-            tax_authority_code: impl ::std::convert::Into<::std::string::String>,
-            transaction_time: impl ::std::convert::Into<::std::string::String>,
-            cate_state: CateState,
-            mch_name: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`Required`]; optional ones are set with the methods below.
+        pub fn new(required: Required) -> Self {
             Self {
                 real_name: ::std::option::Option::None,
                 id_card_number: ::std::option::Option::None,
                 phone_number: ::std::option::Option::None,
                 appliance_id: ::std::option::Option::None,
-                out_trade_no: out_trade_no.into(),
+                out_trade_no: required.out_trade_no,
                 sub_mch_id: ::std::option::Option::None,
                 energy_grade: ::std::option::Option::None,
-                receive_region_code: receive_region_code.into(),
-                brand: brand.into(),
-                address: address.into(),
-                qualification_region_code,
-                sn_code: sn_code.into(),
-                seller_name: seller_name.into(),
-                license_number: license_number.into(),
-                barcode: barcode.into(),
-                item_name: item_name.into(),
-                spec_model: spec_model.into(),
+                receive_region_code: required.receive_region_code,
+                brand: required.brand,
+                address: required.address,
+                qualification_region_code: required.qualification_region_code,
+                sn_code: required.sn_code,
+                seller_name: required.seller_name,
+                license_number: required.license_number,
+                barcode: required.barcode,
+                item_name: required.item_name,
+                spec_model: required.spec_model,
                 logistics_num: ::std::option::Option::None,
                 delivery_time: ::std::option::Option::None,
-                invoice_num: invoice_num.into(),
-                product_type,
+                invoice_num: required.invoice_num,
+                product_type: required.product_type,
                 pc_type: ::std::option::Option::None,
-                order_amount,
-                discount_amount,
+                order_amount: required.order_amount,
+                discount_amount: required.discount_amount,
                 imei1: ::std::option::Option::None,
                 imei2: ::std::option::Option::None,
-                mch_order_id: mch_order_id.into(),
+                mch_order_id: required.mch_order_id,
                 refund_id: ::std::option::Option::None,
-                invoice_time: invoice_time.into(),
-                purchaser_name: purchaser_name.into(),
-                sale_model,
-                identity_document_type,
-                invoice_address_code: invoice_address_code.into(),
+                invoice_time: required.invoice_time,
+                purchaser_name: required.purchaser_name,
+                sale_model: required.sale_model,
+                identity_document_type: required.identity_document_type,
+                invoice_address_code: required.invoice_address_code,
                 invoice_code: ::std::option::Option::None,
-                tax_authority_code: tax_authority_code.into(),
-                transaction_time: transaction_time.into(),
-                cate_state,
-                mch_name: mch_name.into(),
+                tax_authority_code: required.tax_authority_code,
+                transaction_time: required.transaction_time,
+                cate_state: required.cate_state,
+                mch_name: required.mch_name,
             }
         }
         /// Sets `real_name`.
@@ -344,9 +371,26 @@ pub mod post {
     #[non_exhaustive]
     pub struct Response {
         /// 响应码
-        pub code: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub code: ::std::option::Option<::std::string::String>,
         /// 响应描述
-        pub message: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub message: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 能效等级"] EnergyGrade { #[doc = " `FIRST_LEVEL`"] FirstLevel =

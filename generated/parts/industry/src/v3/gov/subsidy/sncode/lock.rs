@@ -52,30 +52,43 @@ pub mod post {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub imei2: ::std::option::Option<::std::string::String>,
     }
+    /// The required values of [`Body`], by name: `Body::new(Required { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct Required {
+        /// 消费品类ID
+        ///
+        /// Documented values: `1`, `2`, `3`, `4`, `5`, `6`, `7`, `8`, `9`, `10`, `11`, `12`, `13`, `14`, `15`, `16`, `17`.
+        pub appliance_id: ::serde_json::Number,
+        /// 商户支付订单号
+        pub out_trade_no: ::std::string::String,
+        /// 家电品牌
+        pub brand: ::std::string::String,
+        /// 使用的资格的地区编码
+        pub qualification_region_code: ::serde_json::Number,
+        /// S/N码
+        pub sn_code: ::std::string::String,
+        /// 厂商信息
+        pub manufacturer_info: ::std::string::String,
+        /// 商品条码
+        pub barcode: ::std::string::String,
+        /// 规格型号
+        pub spec_model: ::std::string::String,
+        /// 产品类型
+        pub product_type: ProductType,
+    }
     impl Body {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        #[allow(clippy::too_many_arguments)]
-        pub fn new(
-            appliance_id: ::serde_json::Number,
-            out_trade_no: impl ::std::convert::Into<::std::string::String>,
-            brand: impl ::std::convert::Into<::std::string::String>,
-            qualification_region_code: ::serde_json::Number,
-            sn_code: impl ::std::convert::Into<::std::string::String>,
-            manufacturer_info: impl ::std::convert::Into<::std::string::String>,
-            barcode: impl ::std::convert::Into<::std::string::String>,
-            spec_model: impl ::std::convert::Into<::std::string::String>,
-            product_type: ProductType,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`Required`]; optional ones are set with the methods below.
+        pub fn new(required: Required) -> Self {
             Self {
-                appliance_id,
-                out_trade_no: out_trade_no.into(),
-                brand: brand.into(),
-                qualification_region_code,
-                sn_code: sn_code.into(),
-                manufacturer_info: manufacturer_info.into(),
-                barcode: barcode.into(),
-                spec_model: spec_model.into(),
-                product_type,
+                appliance_id: required.appliance_id,
+                out_trade_no: required.out_trade_no,
+                brand: required.brand,
+                qualification_region_code: required.qualification_region_code,
+                sn_code: required.sn_code,
+                manufacturer_info: required.manufacturer_info,
+                barcode: required.barcode,
+                spec_model: required.spec_model,
+                product_type: required.product_type,
                 sale_time: ::std::option::Option::None,
                 imei1: ::std::option::Option::None,
                 imei2: ::std::option::Option::None,
@@ -113,9 +126,26 @@ pub mod post {
     #[non_exhaustive]
     pub struct Response {
         /// 响应码
-        pub code: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub code: ::std::option::Option<::std::string::String>,
         /// 响应描述
-        pub message: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub message: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 产品类型"] ProductType { #[doc = " `COMMON_PRODUCT`"] CommonProduct

@@ -46,11 +46,25 @@ pub mod post {
     #[non_exhaustive]
     pub struct GoodsSnList {
         /// S/N码
-        pub sn_code: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sn_code: ::std::option::Option<::std::string::String>,
         /// 状态
-        pub state: State,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub state: ::std::option::Option<State>,
         /// 不可售的原因
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub not_sellable_reason: ::std::option::Option<NotSellableReason>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -59,7 +73,13 @@ pub mod post {
     #[non_exhaustive]
     pub struct Response {
         /// sn码状态数组
-        pub goods_sn_list: ::std::vec::Vec<GoodsSnList>,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub goods_sn_list: ::std::option::Option<::std::vec::Vec<GoodsSnList>>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 状态"] State { #[doc = " `SNCODE_STATE_UNKNOWN`"] SncodeStateUnknown

@@ -46,11 +46,21 @@ pub mod post {
     #[non_exhaustive]
     pub struct ShopOrderList {
         /// 单号
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub shop_order_number: ::std::option::Option<::std::string::String>,
         /// 归集状态枚举
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub collect_state: ::std::option::Option<CollectState>,
         /// 品类状态
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cate_state: ::std::option::Option<CateState>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -59,11 +69,31 @@ pub mod post {
     #[non_exhaustive]
     pub struct Response {
         /// 响应码
-        pub code: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub code: ::std::option::Option<::std::string::String>,
         /// 响应描述
-        pub message: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub message: ::std::option::Option<::std::string::String>,
         /// 订单状态数组
-        pub shop_order_list: ::std::vec::Vec<ShopOrderList>,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub shop_order_list: ::std::option::Option<::std::vec::Vec<ShopOrderList>>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 归集状态枚举"] CollectState { #[doc =

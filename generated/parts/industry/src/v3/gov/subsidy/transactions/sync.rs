@@ -63,7 +63,7 @@ pub mod post {
         /// 订单金额
         pub order_amount: ::serde_json::Number,
         /// 优惠金额，单位为分，注意:只传国补相关优惠，其他非国补的优惠不可叠加在这里
-        pub discount_amount: ::serde_json::Number,
+        pub discount_amount: i64,
         /// 交易完成或商品退回时间
         pub transaction_time: ::std::string::String,
         /// 线上平台订单编号
@@ -118,46 +118,61 @@ pub mod post {
                 .finish()
         }
     }
+    /// The required values of [`Body`], by name: `Body::new(Required { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct Required {
+        /// 商户支付订单号
+        pub out_trade_no: ::std::string::String,
+        /// 收货地区编码
+        pub receive_region_code: ::std::string::String,
+        /// 家电品牌
+        pub brand: ::std::string::String,
+        /// 使用的资格的地区编码
+        pub qualification_region_code: ::serde_json::Number,
+        /// 销售企业名称
+        pub seller_name: ::std::string::String,
+        /// 统一社会信息代码
+        pub license_number: ::std::string::String,
+        /// 订单金额
+        pub order_amount: ::serde_json::Number,
+        /// 优惠金额，单位为分，注意:只传国补相关优惠，其他非国补的优惠不可叠加在这里
+        pub discount_amount: i64,
+        /// 交易完成或商品退回时间
+        pub transaction_time: ::std::string::String,
+        /// 线上平台订单编号
+        pub mch_order_id: ::std::string::String,
+        /// 销售主体，开票主体，商户名称
+        pub mch_name: ::std::string::String,
+        /// 品类状态
+        pub cate_state: CateState,
+        /// 证件类型
+        pub identity_document_type: IdentityDocumentType,
+    }
     impl Body {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        #[allow(clippy::too_many_arguments)]
-        pub fn new(
-            out_trade_no: impl ::std::convert::Into<::std::string::String>,
-            receive_region_code: impl ::std::convert::Into<::std::string::String>,
-            brand: impl ::std::convert::Into<::std::string::String>,
-            qualification_region_code: ::serde_json::Number,
-            seller_name: impl ::std::convert::Into<::std::string::String>,
-            license_number: impl ::std::convert::Into<::std::string::String>,
-            order_amount: ::serde_json::Number,
-            discount_amount: ::serde_json::Number,
-            transaction_time: impl ::std::convert::Into<::std::string::String>,
-            mch_order_id: impl ::std::convert::Into<::std::string::String>,
-            mch_name: impl ::std::convert::Into<::std::string::String>,
-            cate_state: CateState,
-            identity_document_type: IdentityDocumentType,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`Required`]; optional ones are set with the methods below.
+        pub fn new(required: Required) -> Self {
             Self {
                 real_name: ::std::option::Option::None,
                 id_card_number: ::std::option::Option::None,
                 phone_number: ::std::option::Option::None,
                 appliance_id: ::std::option::Option::None,
-                out_trade_no: out_trade_no.into(),
+                out_trade_no: required.out_trade_no,
                 energy_grade: ::std::option::Option::None,
-                receive_region_code: receive_region_code.into(),
-                brand: brand.into(),
+                receive_region_code: required.receive_region_code,
+                brand: required.brand,
                 address: ::std::option::Option::None,
-                qualification_region_code,
-                seller_name: seller_name.into(),
-                license_number: license_number.into(),
-                order_amount,
-                discount_amount,
-                transaction_time: transaction_time.into(),
-                mch_order_id: mch_order_id.into(),
+                qualification_region_code: required.qualification_region_code,
+                seller_name: required.seller_name,
+                license_number: required.license_number,
+                order_amount: required.order_amount,
+                discount_amount: required.discount_amount,
+                transaction_time: required.transaction_time,
+                mch_order_id: required.mch_order_id,
                 refund_id: ::std::option::Option::None,
-                mch_name: mch_name.into(),
+                mch_name: required.mch_name,
                 sale_model: ::std::option::Option::None,
-                cate_state,
-                identity_document_type,
+                cate_state: required.cate_state,
+                identity_document_type: required.identity_document_type,
                 sub_mchid: ::std::option::Option::None,
             }
         }
@@ -232,9 +247,26 @@ pub mod post {
     #[non_exhaustive]
     pub struct Response {
         /// 响应码
-        pub code: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub code: ::std::option::Option<::std::string::String>,
         /// 响应描述
-        pub message: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub message: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 能效等级"] EnergyGrade { #[doc = " `FIRST_LEVEL`"] FirstLevel =

@@ -38,9 +38,22 @@ pub mod get {
     #[non_exhaustive]
     pub struct CashAddDetail {
         /// 现金补充金额
-        pub cash_add_fee: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub cash_add_fee: ::std::option::Option<i64>,
         /// 现金补充类型
-        pub cash_add_type: CashAddType,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub cash_add_type: ::std::option::Option<CashAddType>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 现金减免列表
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -49,9 +62,22 @@ pub mod get {
     #[non_exhaustive]
     pub struct CashReduceDetail {
         /// 现金减免金额
-        pub cash_reduce_fee: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub cash_reduce_fee: ::std::option::Option<i64>,
         /// 现金减免类型
-        pub cash_reduce_type: CashReduceType,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub cash_reduce_type: ::std::option::Option<CashReduceType>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -60,87 +86,277 @@ pub mod get {
     #[non_exhaustive]
     pub struct Response {
         /// 医保自费混合订单号
-        pub mix_trade_no: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub mix_trade_no: ::std::option::Option<::std::string::String>,
         /// 医保自费混合订单支付状态
-        pub mix_pay_status: MixPayStatus,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub mix_pay_status: ::std::option::Option<MixPayStatus>,
         /// 混合订单中自费部分的支付状态
-        pub self_pay_status: SelfPayStatus,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub self_pay_status: ::std::option::Option<SelfPayStatus>,
         /// 混合订单中自费部分的支付状态
-        pub med_ins_pay_status: MedInsPayStatus,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub med_ins_pay_status: ::std::option::Option<MedInsPayStatus>,
         /// 订单支付时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub paid_time: ::std::option::Option<::std::string::String>,
         /// 支付完成后医保局返回内容
         ///
         /// A json-encoded string.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub passthrough_response_content: ::std::option::Option<::std::string::String>,
         /// 混合支付类型
-        pub mix_pay_type: MixPayType,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub mix_pay_type: ::std::option::Option<MixPayType>,
         /// 订单类型
-        pub order_type: OrderType,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub order_type: ::std::option::Option<OrderType>,
         /// 从业机构的公众号ID
-        pub appid: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub appid: ::std::option::Option<::std::string::String>,
         /// 医疗机构的公众号ID
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub sub_appid: ::std::option::Option<::std::string::String>,
         /// 医疗机构的商户号
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub sub_mchid: ::std::option::Option<::std::string::String>,
         /// 用户在appid下的唯一标识
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub openid: ::std::option::Option<::std::string::String>,
         /// 用户在医疗机构AppID下的唯一标识
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub sub_openid: ::std::option::Option<::std::string::String>,
         /// 是否代亲属支付
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub pay_for_relatives: ::std::option::Option<bool>,
         /// 从业机构订单号
-        pub out_trade_no: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub out_trade_no: ::std::option::Option<::std::string::String>,
         /// 医疗机构订单号
-        pub serial_no: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub serial_no: ::std::option::Option<::std::string::String>,
         /// 医保局返回的支付单ID
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub pay_order_id: ::std::option::Option<::std::string::String>,
         /// 医保局返回的支付授权码
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub pay_auth_no: ::std::option::Option<::std::string::String>,
         /// 用户定位信息
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub geo_location: ::std::option::Option<::std::string::String>,
         /// 城市ID
-        pub city_id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub city_id: ::std::option::Option<::std::string::String>,
         /// 医疗机构名称
-        pub med_inst_name: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub med_inst_name: ::std::option::Option<::std::string::String>,
         /// 医疗机构编码
-        pub med_inst_no: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub med_inst_no: ::std::option::Option<::std::string::String>,
         /// 医保下单时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub med_ins_order_create_time: ::std::option::Option<::std::string::String>,
         /// 使用该接口下单的总金额
-        pub total_fee: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub total_fee: ::std::option::Option<i64>,
         /// 医保局结算后，医保统筹支付金额
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub med_ins_gov_fee: ::std::option::Option<i64>,
         /// 医保局结算后，医保个账支付金额
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub med_ins_self_fee: ::std::option::Option<i64>,
         /// 医保局结算后，医保其他支付金额
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub med_ins_other_fee: ::std::option::Option<i64>,
         /// 医保局结算后，需要自费的金额
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub med_ins_cash_fee: ::std::option::Option<i64>,
         /// 实际需要用户微信支付的金额
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub wechat_pay_cash_fee: ::std::option::Option<i64>,
         /// 现金补充列表
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cash_add_detail: ::std::option::Option<::std::vec::Vec<CashAddDetail>>,
         /// 现金减免列表
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cash_reduce_detail: ::std::option::Option<::std::vec::Vec<CashReduceDetail>>,
         /// 回调通知URL
-        pub callback_url: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub callback_url: ::std::option::Option<::std::string::String>,
         /// 自费预下单ID
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub prepay_id: ::std::option::Option<::std::string::String>,
         /// 医疗机构透传给医保的数据
         ///
         /// A json-encoded string.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub passthrough_request_content: ::std::option::Option<::std::string::String>,
         /// 扩展字段
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub extends: ::std::option::Option<::std::string::String>,
         /// 附加数据
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub attach: ::std::option::Option<::std::string::String>,
         /// 渠道号
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub channel_no: ::std::option::Option<::std::string::String>,
         /// 是否到医保局测试环境下单
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub med_ins_test_env: ::std::option::Option<bool>,
         /// 医保支付失败原因
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub med_ins_fail_reason: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 医保自费混合订单支付状态"] MixPayStatus { #[doc =

@@ -35,11 +35,25 @@ pub mod get {
     #[non_exhaustive]
     pub struct FapiaoDownloadInfoList {
         /// 商户发票单号
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub fapiao_id: ::std::option::Option<::std::string::String>,
         /// 发票文件下载地址
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub download_url: ::std::option::Option<::std::string::String>,
         /// 发票状态
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<Status>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -48,9 +62,13 @@ pub mod get {
     #[non_exhaustive]
     pub struct Response {
         /// 发票列表
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub fapiao_download_info_list: ::std::option::Option<
             ::std::vec::Vec<FapiaoDownloadInfoList>,
         >,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 发票状态"] Status { #[doc = " `ISSUE_ACCEPTED`"] IssueAccepted =

@@ -335,34 +335,46 @@ pub mod post {
         /// 是否折扣行
         pub discount: bool,
     }
+    /// The required values of [`Items`], by name: `Items::new(ItemsRequired { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct ItemsRequired {
+        /// 货物或应税劳务、服务编码
+        pub tax_code: ::std::string::String,
+        /// 货物或应税劳务、服务名称
+        pub goods_name: ::std::string::String,
+        /// 数量
+        pub quantity: i64,
+        /// 单价
+        pub unit_price: i64,
+        /// 单行金额
+        pub amount: i64,
+        /// 单行税额
+        pub tax_amount: i64,
+        /// 单行金额合计
+        pub total_amount: i64,
+        /// 税率
+        pub tax_rate: i64,
+        /// 税收优惠政策标识
+        pub tax_prefer_mark: TaxPreferMark,
+        /// 是否折扣行
+        pub discount: bool,
+    }
     impl Items {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        #[allow(clippy::too_many_arguments)]
-        pub fn new(
-            tax_code: impl ::std::convert::Into<::std::string::String>,
-            goods_name: impl ::std::convert::Into<::std::string::String>,
-            quantity: i64,
-            unit_price: i64,
-            amount: i64,
-            tax_amount: i64,
-            total_amount: i64,
-            tax_rate: i64,
-            tax_prefer_mark: TaxPreferMark,
-            discount: bool,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`ItemsRequired`]; optional ones are set with the methods below.
+        pub fn new(required: ItemsRequired) -> Self {
             Self {
-                tax_code: tax_code.into(),
-                goods_name: goods_name.into(),
+                tax_code: required.tax_code,
+                goods_name: required.goods_name,
                 specification: ::std::option::Option::None,
                 unit: ::std::option::Option::None,
-                quantity,
-                unit_price,
-                amount,
-                tax_amount,
-                total_amount,
-                tax_rate,
-                tax_prefer_mark,
-                discount,
+                quantity: required.quantity,
+                unit_price: required.unit_price,
+                amount: required.amount,
+                tax_amount: required.tax_amount,
+                total_amount: required.total_amount,
+                tax_rate: required.tax_rate,
+                tax_prefer_mark: required.tax_prefer_mark,
+                discount: required.discount,
             }
         }
         /// Sets `specification`.
@@ -416,36 +428,50 @@ pub mod post {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub remark: ::std::option::Option<::std::string::String>,
     }
+    /// The required values of [`FapiaoCardInformation`], by name: `FapiaoCardInformation::new(FapiaoCardInformationRequired { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct FapiaoCardInformationRequired {
+        /// 电子发票文件ID
+        pub fapiao_media_id: ::std::string::String,
+        /// 发票号码
+        pub fapiao_number: ::std::string::String,
+        /// 发票代码
+        pub fapiao_code: ::std::string::String,
+        /// 开票时间
+        pub fapiao_time: ::std::string::String,
+        /// 校验码
+        pub check_code: ::std::string::String,
+        /// 密码
+        pub password: ::std::string::String,
+        /// 总价税合计
+        pub total_amount: i64,
+        /// 总税额
+        pub tax_amount: i64,
+        /// 总金额
+        pub amount: i64,
+        /// 销售方信息
+        pub seller_information: SellerInformation,
+        /// 附加信息
+        pub extra_information: ExtraInformation,
+        /// 发票行信息
+        pub items: ::std::vec::Vec<Items>,
+    }
     impl FapiaoCardInformation {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        #[allow(clippy::too_many_arguments)]
-        pub fn new(
-            fapiao_media_id: impl ::std::convert::Into<::std::string::String>,
-            fapiao_number: impl ::std::convert::Into<::std::string::String>,
-            fapiao_code: impl ::std::convert::Into<::std::string::String>,
-            fapiao_time: impl ::std::convert::Into<::std::string::String>,
-            check_code: impl ::std::convert::Into<::std::string::String>,
-            password: impl ::std::convert::Into<::std::string::String>,
-            total_amount: i64,
-            tax_amount: i64,
-            amount: i64,
-            seller_information: SellerInformation,
-            extra_information: ExtraInformation,
-            items: ::std::vec::Vec<Items>,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`FapiaoCardInformationRequired`]; optional ones are set with the methods below.
+        pub fn new(required: FapiaoCardInformationRequired) -> Self {
             Self {
-                fapiao_media_id: fapiao_media_id.into(),
-                fapiao_number: fapiao_number.into(),
-                fapiao_code: fapiao_code.into(),
-                fapiao_time: fapiao_time.into(),
-                check_code: check_code.into(),
-                password: password.into(),
-                total_amount,
-                tax_amount,
-                amount,
-                seller_information,
-                extra_information,
-                items,
+                fapiao_media_id: required.fapiao_media_id,
+                fapiao_number: required.fapiao_number,
+                fapiao_code: required.fapiao_code,
+                fapiao_time: required.fapiao_time,
+                check_code: required.check_code,
+                password: required.password,
+                total_amount: required.total_amount,
+                tax_amount: required.tax_amount,
+                amount: required.amount,
+                seller_information: required.seller_information,
+                extra_information: required.extra_information,
+                items: required.items,
                 remark: ::std::option::Option::None,
             }
         }

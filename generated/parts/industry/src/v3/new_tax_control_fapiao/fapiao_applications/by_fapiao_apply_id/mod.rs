@@ -52,15 +52,53 @@ pub mod get {
     #[non_exhaustive]
     pub struct BlueFapiao {
         /// 发票代码
-        pub fapiao_code: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub fapiao_code: ::std::option::Option<::std::string::String>,
         /// 发票号码
-        pub fapiao_number: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub fapiao_number: ::std::option::Option<::std::string::String>,
         /// 校验码
-        pub check_code: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub check_code: ::std::option::Option<::std::string::String>,
         /// 密码
-        pub password: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub password: ::std::option::Option<::std::string::String>,
         /// 开票时间
-        pub fapiao_time: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub fapiao_time: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 电子发票插卡信息
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -69,15 +107,45 @@ pub mod get {
     #[non_exhaustive]
     pub struct CardInformation {
         /// 插卡公众号AppID
-        pub card_appid: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub card_appid: ::std::option::Option<::std::string::String>,
         /// 用户在插卡公众号下的OpenID
-        pub card_openid: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub card_openid: ::std::option::Option<::std::string::String>,
         /// 电子发票卡券模板ID
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub card_id: ::std::option::Option<::std::string::String>,
         /// 电子发票在卡包中的编码
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub card_code: ::std::option::Option<::std::string::String>,
         /// 发票卡券状态
-        pub card_status: CardStatus,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub card_status: ::std::option::Option<CardStatus>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 销售方信息
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -86,17 +154,56 @@ pub mod get {
     #[non_exhaustive]
     pub struct SellerInformation {
         /// 名称
-        pub name: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
         /// 纳税人识别号
-        pub taxpayer_id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub taxpayer_id: ::std::option::Option<::std::string::String>,
         /// 地址
-        pub address: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub address: ::std::option::Option<::std::string::String>,
         /// 电话
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub telephone: ::std::option::Option<::std::string::String>,
         /// 开户银行
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub bank_name: ::std::option::Option<::std::string::String>,
         /// 银行账号
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub bank_account: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 购买方信息
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -105,35 +212,95 @@ pub mod get {
     #[non_exhaustive]
     pub struct BuyerInformation {
         /// 购买方类型
-        pub r#type: Type,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub r#type: ::std::option::Option<Type>,
         /// 名称
-        pub name: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
         /// 纳税人识别号
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub taxpayer_id: ::std::option::Option<::std::string::String>,
         /// 地址
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub address: ::std::option::Option<::std::string::String>,
         /// 电话
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub telephone: ::std::option::Option<::std::string::String>,
         /// 开户银行
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub bank_name: ::std::option::Option<::std::string::String>,
         /// 银行账号
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub bank_account: ::std::option::Option<::std::string::String>,
         /// 手机号
-        ///
-        /// Ciphertext: WeChat Pay encrypted this value with the merchant's public key (RSA-OAEP, base64). Decrypt it with [`Client::decrypt_sensitive_field`](wechatpay_runtime::Client::decrypt_sensitive_field), which returns a redacted [`SecretString`](wechatpay_runtime::SecretString).
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub phone: ::std::option::Option<::std::string::String>,
         /// 邮箱地址
-        ///
-        /// Ciphertext: WeChat Pay encrypted this value with the merchant's public key (RSA-OAEP, base64). Decrypt it with [`Client::decrypt_sensitive_field`](wechatpay_runtime::Client::decrypt_sensitive_field), which returns a redacted [`SecretString`](wechatpay_runtime::SecretString).
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub email: ::std::option::Option<::std::string::String>,
         /// 订单金额
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub amount: ::std::option::Option<i64>,
         /// 商户订单号
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub out_trade_no: ::std::option::Option<::std::string::String>,
         /// 开具的发票类型
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub fapiao_bill_type: ::std::option::Option<FapiaoBillType>,
         /// 留言信息
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub user_apply_message: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 附加信息
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -142,11 +309,31 @@ pub mod get {
     #[non_exhaustive]
     pub struct ExtraInformation {
         /// 收款人
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub payee: ::std::option::Option<::std::string::String>,
         /// 复核人
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub reviewer: ::std::option::Option<::std::string::String>,
         /// 开票人
-        pub drawer: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub drawer: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 发票行信息
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -155,29 +342,104 @@ pub mod get {
     #[non_exhaustive]
     pub struct Items {
         /// 货物或应税劳务、服务编码
-        pub tax_code: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub tax_code: ::std::option::Option<::std::string::String>,
         /// 货物或应税劳务、服务名称
-        pub goods_name: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub goods_name: ::std::option::Option<::std::string::String>,
         /// 规格型号
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub specification: ::std::option::Option<::std::string::String>,
         /// 单位
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub unit: ::std::option::Option<::std::string::String>,
         /// 数量
-        pub quantity: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub quantity: ::std::option::Option<i64>,
         /// 单价
-        pub unit_price: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub unit_price: ::std::option::Option<i64>,
         /// 单行金额
-        pub amount: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub amount: ::std::option::Option<i64>,
         /// 单行税额
-        pub tax_amount: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub tax_amount: ::std::option::Option<i64>,
         /// 单行金额合计
-        pub total_amount: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub total_amount: ::std::option::Option<i64>,
         /// 税率
-        pub tax_rate: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub tax_rate: ::std::option::Option<i64>,
         /// 税收优惠政策标识
-        pub tax_prefer_mark: TaxPreferMark,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub tax_prefer_mark: ::std::option::Option<TaxPreferMark>,
         /// 是否折扣行
-        pub discount: bool,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub discount: ::std::option::Option<bool>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 发票信息
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -186,35 +448,99 @@ pub mod get {
     #[non_exhaustive]
     pub struct FapiaoInformation {
         /// 商户发票单号
-        pub fapiao_id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub fapiao_id: ::std::option::Option<::std::string::String>,
         /// 发票状态
-        pub status: Status,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub status: ::std::option::Option<Status>,
         /// 蓝字发票信息
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub blue_fapiao: ::std::option::Option<BlueFapiao>,
         /// 红字发票信息
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub red_fapiao: ::std::option::Option<BlueFapiao>,
         /// 电子发票插卡信息
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub card_information: ::std::option::Option<CardInformation>,
         /// 总价税合计
-        pub total_amount: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub total_amount: ::std::option::Option<i64>,
         /// 总税额
-        pub tax_amount: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub tax_amount: ::std::option::Option<i64>,
         /// 总金额
-        pub amount: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub amount: ::std::option::Option<i64>,
         /// 销售方信息
-        pub seller_information: SellerInformation,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub seller_information: ::std::option::Option<SellerInformation>,
         /// 购买方信息
-        pub buyer_information: BuyerInformation,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub buyer_information: ::std::option::Option<BuyerInformation>,
         /// 附加信息
-        pub extra_information: ExtraInformation,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub extra_information: ::std::option::Option<ExtraInformation>,
         /// 发票行信息
-        pub items: ::std::vec::Vec<Items>,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub items: ::std::option::Option<::std::vec::Vec<Items>>,
         /// 备注信息
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub remark: ::std::option::Option<::std::string::String>,
         /// 开票失败错误码
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub fapiao_error_code: ::std::option::Option<::std::string::String>,
         /// 开票失败原因
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub fapiao_error_message: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -223,9 +549,24 @@ pub mod get {
     #[non_exhaustive]
     pub struct Response {
         /// 发票数量
-        pub total_count: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub total_count: ::std::option::Option<i64>,
         /// 发票信息
-        pub fapiao_information: ::std::vec::Vec<FapiaoInformation>,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub fapiao_information: ::std::option::Option<
+            ::std::vec::Vec<FapiaoInformation>,
+        >,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 发票状态"] Status { #[doc = " `ISSUE_ACCEPTED`"] IssueAccepted =

@@ -25,7 +25,13 @@ pub mod get {
     #[non_exhaustive]
     pub struct ThirdMode {
         /// 第三方/自建发票能力接入状态
-        pub status: Status,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub status: ::std::option::Option<Status>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 开票人信息
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -34,9 +40,22 @@ pub mod get {
     #[non_exhaustive]
     pub struct BillingPersonInfo {
         /// 开票人ID
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub id: ::std::option::Option<::std::string::String>,
         /// 开票人姓名
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub name: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 能力信息
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -45,11 +64,25 @@ pub mod get {
     #[non_exhaustive]
     pub struct AbilityInfo {
         /// 能力类型
-        pub r#type: Type,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub r#type: ::std::option::Option<Type>,
         /// 能力授权状态
-        pub status: AbilityInfoStatus,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub status: ::std::option::Option<AbilityInfoStatus>,
         /// 能力授权失败原因
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub authorize_fail_reason: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 数电发票模式
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -58,17 +91,40 @@ pub mod get {
     #[non_exhaustive]
     pub struct DigitalTaxMode {
         /// 接入状态
-        pub status: DigitalTaxModeStatus,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub status: ::std::option::Option<DigitalTaxModeStatus>,
         /// 开票人信息
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub billing_person_info: ::std::option::Option<BillingPersonInfo>,
         /// 接入时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub access_time: ::std::option::Option<::std::string::String>,
         /// 过期时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub expired_time: ::std::option::Option<::std::string::String>,
         /// 接入失败原因
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub access_fail_reason: ::std::option::Option<::std::string::String>,
         /// 能力信息
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub ability_info: ::std::option::Option<::std::vec::Vec<AbilityInfo>>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -77,11 +133,23 @@ pub mod get {
     #[non_exhaustive]
     pub struct Response {
         /// 子商户号
-        pub sub_mchid: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sub_mchid: ::std::option::Option<::std::string::String>,
         /// 第三方开票模式
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub third_mode: ::std::option::Option<ThirdMode>,
         /// 数电发票模式
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub digital_tax_mode: ::std::option::Option<DigitalTaxMode>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 第三方/自建发票能力接入状态"] Status { #[doc =

@@ -39,19 +39,26 @@ pub mod post {
         /// 设备sn
         pub device_sn: ::std::string::String,
     }
+    /// The required values of [`Body`], by name: `Body::new(Required { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct Required {
+        /// 子商户
+        pub sub_mchid: ::std::string::String,
+        /// 收款链接url
+        pub code_url: ::std::string::String,
+        /// 商户订单号
+        pub out_trade_no: ::std::string::String,
+        /// 设备sn
+        pub device_sn: ::std::string::String,
+    }
     impl Body {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            sub_mchid: impl ::std::convert::Into<::std::string::String>,
-            code_url: impl ::std::convert::Into<::std::string::String>,
-            out_trade_no: impl ::std::convert::Into<::std::string::String>,
-            device_sn: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`Required`]; optional ones are set with the methods below.
+        pub fn new(required: Required) -> Self {
             Self {
-                sub_mchid: sub_mchid.into(),
-                code_url: code_url.into(),
-                out_trade_no: out_trade_no.into(),
-                device_sn: device_sn.into(),
+                sub_mchid: required.sub_mchid,
+                code_url: required.code_url,
+                out_trade_no: required.out_trade_no,
+                device_sn: required.device_sn,
             }
         }
     }
@@ -62,15 +69,53 @@ pub mod post {
     #[non_exhaustive]
     pub struct Response {
         /// 子商户
-        pub sub_mchid: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sub_mchid: ::std::option::Option<::std::string::String>,
         /// 收款链接url
-        pub code_url: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub code_url: ::std::option::Option<::std::string::String>,
         /// 商户订单号
-        pub out_trade_no: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub out_trade_no: ::std::option::Option<::std::string::String>,
         /// 设备sn
-        pub device_sn: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub device_sn: ::std::option::Option<::std::string::String>,
         /// 微信支付订单号
-        pub transaction_id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub transaction_id: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 }
 /// 码牌支付结果上报

@@ -31,19 +31,26 @@ pub mod post {
         /// 商户请求单号
         pub out_request_no: ::std::string::String,
     }
+    /// The required values of [`Body`], by name: `Body::new(Required { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct Required {
+        /// 批次号
+        pub stock_id: ::std::string::String,
+        /// 券code
+        pub coupon_code: ::std::string::String,
+        /// 关联的商户订单号
+        pub out_trade_no: ::std::string::String,
+        /// 商户请求单号
+        pub out_request_no: ::std::string::String,
+    }
     impl Body {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            stock_id: impl ::std::convert::Into<::std::string::String>,
-            coupon_code: impl ::std::convert::Into<::std::string::String>,
-            out_trade_no: impl ::std::convert::Into<::std::string::String>,
-            out_request_no: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`Required`]; optional ones are set with the methods below.
+        pub fn new(required: Required) -> Self {
             Self {
-                stock_id: stock_id.into(),
-                coupon_code: coupon_code.into(),
-                out_trade_no: out_trade_no.into(),
-                out_request_no: out_request_no.into(),
+                stock_id: required.stock_id,
+                coupon_code: required.coupon_code,
+                out_trade_no: required.out_trade_no,
+                out_request_no: required.out_request_no,
             }
         }
     }
@@ -54,7 +61,17 @@ pub mod post {
     #[non_exhaustive]
     pub struct Response {
         /// 取消关联成功时间
-        pub wechatpay_disassociate_time: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub wechatpay_disassociate_time: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 }
 /// 取消关联订单信息

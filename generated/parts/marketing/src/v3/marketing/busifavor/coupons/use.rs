@@ -46,20 +46,27 @@ pub mod post {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub transaction_id: ::std::option::Option<::std::string::String>,
     }
+    /// The required values of [`Body`], by name: `Body::new(Required { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct Required {
+        /// 券code
+        pub coupon_code: ::std::string::String,
+        /// 公众账号ID
+        pub appid: ::std::string::String,
+        /// 请求核销时间
+        pub use_time: ::std::string::String,
+        /// 核销请求单据号
+        pub use_request_no: ::std::string::String,
+    }
     impl Body {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            coupon_code: impl ::std::convert::Into<::std::string::String>,
-            appid: impl ::std::convert::Into<::std::string::String>,
-            use_time: impl ::std::convert::Into<::std::string::String>,
-            use_request_no: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`Required`]; optional ones are set with the methods below.
+        pub fn new(required: Required) -> Self {
             Self {
-                coupon_code: coupon_code.into(),
+                coupon_code: required.coupon_code,
                 stock_id: ::std::option::Option::None,
-                appid: appid.into(),
-                use_time: use_time.into(),
-                use_request_no: use_request_no.into(),
+                appid: required.appid,
+                use_time: required.use_time,
+                use_request_no: required.use_request_no,
                 openid: ::std::option::Option::None,
                 out_trade_no: ::std::option::Option::None,
                 mch_id: ::std::option::Option::None,
@@ -114,11 +121,35 @@ pub mod post {
     #[non_exhaustive]
     pub struct Response {
         /// 批次号
-        pub stock_id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub stock_id: ::std::option::Option<::std::string::String>,
         /// 用户标识
-        pub openid: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub openid: ::std::option::Option<::std::string::String>,
         /// 系统核销券成功的时间
-        pub wechatpay_use_time: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub wechatpay_use_time: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 }
 /// 核销用户券

@@ -39,22 +39,30 @@ pub mod post {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub member_card_id: ::std::option::Option<::std::string::String>,
     }
+    /// The required values of [`Body`], by name: `Body::new(Required { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct Required {
+        /// 用户标识
+        pub openid: ::std::string::String,
+        /// 公众账号ID
+        pub appid: ::std::string::String,
+        /// 批次号
+        pub stock_id: ::std::string::String,
+        /// 发券凭证
+        pub out_request_no: ::std::string::String,
+        /// 券类型
+        pub coupon_type: CouponType,
+    }
     impl Body {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            openid: impl ::std::convert::Into<::std::string::String>,
-            appid: impl ::std::convert::Into<::std::string::String>,
-            stock_id: impl ::std::convert::Into<::std::string::String>,
-            out_request_no: impl ::std::convert::Into<::std::string::String>,
-            coupon_type: CouponType,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`Required`]; optional ones are set with the methods below.
+        pub fn new(required: Required) -> Self {
             Self {
-                openid: openid.into(),
-                appid: appid.into(),
-                stock_id: stock_id.into(),
-                out_request_no: out_request_no.into(),
+                openid: required.openid,
+                appid: required.appid,
+                stock_id: required.stock_id,
+                out_request_no: required.out_request_no,
                 coupon_code: ::std::option::Option::None,
-                coupon_type,
+                coupon_type: required.coupon_type,
                 member_card_id: ::std::option::Option::None,
             }
         }
@@ -82,11 +90,35 @@ pub mod post {
     #[non_exhaustive]
     pub struct Response {
         /// 批次号
-        pub stock_id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub stock_id: ::std::option::Option<::std::string::String>,
         /// 券code
-        pub coupon_code: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub coupon_code: ::std::option::Option<::std::string::String>,
         /// 发券凭证
-        pub out_request_no: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub out_request_no: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 券类型"] CouponType { #[doc = " `NORMAL`"] Normal = "NORMAL", #[doc

@@ -709,31 +709,41 @@ pub mod post {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub subsidy: ::std::option::Option<bool>,
     }
+    /// The required values of [`Body`], by name: `Body::new(Required { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct Required {
+        /// 商家券批次名称
+        pub stock_name: ::std::string::String,
+        /// 批次归属商户号
+        pub belong_merchant: ::std::string::String,
+        /// 适用商品范围
+        pub goods_name: ::std::string::String,
+        /// 批次类型
+        pub stock_type: StockType,
+        /// 核销规则
+        pub coupon_use_rule: CouponUseRule,
+        /// 发放规则
+        pub stock_send_rule: StockSendRule,
+        /// 商户请求单号
+        pub out_request_no: ::std::string::String,
+        /// 券code模式
+        pub coupon_code_mode: CouponCodeMode,
+    }
     impl Body {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        #[allow(clippy::too_many_arguments)]
-        pub fn new(
-            stock_name: impl ::std::convert::Into<::std::string::String>,
-            belong_merchant: impl ::std::convert::Into<::std::string::String>,
-            goods_name: impl ::std::convert::Into<::std::string::String>,
-            stock_type: StockType,
-            coupon_use_rule: CouponUseRule,
-            stock_send_rule: StockSendRule,
-            out_request_no: impl ::std::convert::Into<::std::string::String>,
-            coupon_code_mode: CouponCodeMode,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`Required`]; optional ones are set with the methods below.
+        pub fn new(required: Required) -> Self {
             Self {
-                stock_name: stock_name.into(),
-                belong_merchant: belong_merchant.into(),
+                stock_name: required.stock_name,
+                belong_merchant: required.belong_merchant,
                 comment: ::std::option::Option::None,
-                goods_name: goods_name.into(),
-                stock_type,
-                coupon_use_rule,
-                stock_send_rule,
-                out_request_no: out_request_no.into(),
+                goods_name: required.goods_name,
+                stock_type: required.stock_type,
+                coupon_use_rule: required.coupon_use_rule,
+                stock_send_rule: required.stock_send_rule,
+                out_request_no: required.out_request_no,
                 custom_entrance: ::std::option::Option::None,
                 display_pattern_info: ::std::option::Option::None,
-                coupon_code_mode,
+                coupon_code_mode: required.coupon_code_mode,
                 notify_config: ::std::option::Option::None,
                 subsidy: ::std::option::Option::None,
             }
@@ -779,9 +789,26 @@ pub mod post {
     #[non_exhaustive]
     pub struct Response {
         /// 批次号
-        pub stock_id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub stock_id: ::std::option::Option<::std::string::String>,
         /// 创建时间
-        pub create_time: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub create_time: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 批次类型"] StockType { #[doc = " `NORMAL`"] Normal = "NORMAL",

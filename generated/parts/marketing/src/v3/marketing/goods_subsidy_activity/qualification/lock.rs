@@ -119,15 +119,33 @@ pub mod post {
     #[non_exhaustive]
     pub struct Response {
         /// 返回结果文案
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub return_message: ::std::option::Option<::std::string::String>,
         /// 锁定失败的资格ID列表
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub failed_qualification_ids: ::std::option::Option<
             ::std::vec::Vec<::std::string::String>,
         >,
         /// 锁定成功的资格ID列表
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub succeed_qualification_ids: ::std::option::Option<
             ::std::vec::Vec<::std::string::String>,
         >,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 }
 /// 锁定品牌加价购活动资格

@@ -20,7 +20,7 @@ pub mod post {
     /// 指定时间
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[derive(::serde::Serialize)]
-    #[derive(::serde::Deserialize)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct AwardSendTime {
         /// 发放开始时间
@@ -43,7 +43,7 @@ pub mod post {
     /// 每日发放开始时间
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[derive(::serde::Serialize)]
-    #[derive(::serde::Deserialize)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct BeginDayTime {
         /// 时
@@ -62,7 +62,7 @@ pub mod post {
     /// 指定时间段
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[derive(::serde::Serialize)]
-    #[derive(::serde::Deserialize)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct AwardSendDayTime {
         /// 每日发放开始时间
@@ -82,7 +82,7 @@ pub mod post {
     /// 发放时间段
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[derive(::serde::Serialize)]
-    #[derive(::serde::Deserialize)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct AwardSendPeriod {
         /// 指定时间
@@ -122,7 +122,7 @@ pub mod post {
     /// 优惠券列表
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[derive(::serde::Serialize)]
-    #[derive(::serde::Deserialize)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct StockList {
         /// 创建批次的商户号
@@ -145,7 +145,7 @@ pub mod post {
     /// 跳转激活的小程序
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[derive(::serde::Serialize)]
-    #[derive(::serde::Deserialize)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct ActivateMiniprogram {
         /// 跳转激活的appid
@@ -168,7 +168,7 @@ pub mod post {
     /// 激活方式设置
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[derive(::serde::Serialize)]
-    #[derive(::serde::Deserialize)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct ActivateSetting {
         /// 激活类型
@@ -213,7 +213,7 @@ pub mod post {
     /// 支付模式
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[derive(::serde::Serialize)]
-    #[derive(::serde::Deserialize)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct PaymentMode {
         /// 支付场景列表
@@ -241,7 +241,7 @@ pub mod post {
     /// 支付设置
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[derive(::serde::Serialize)]
-    #[derive(::serde::Deserialize)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct PaymentSetting {
         /// 支付模式
@@ -288,7 +288,7 @@ pub mod post {
     /// 支付后活动设置
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[derive(::serde::Serialize)]
-    #[derive(::serde::Deserialize)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct PayActivitySetting {
         /// 商户logo
@@ -341,7 +341,7 @@ pub mod post {
     /// 领奖页面跳转配置
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[derive(::serde::Serialize)]
-    #[derive(::serde::Deserialize)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct AwardJumpDeploy {
         /// 小程序AppID
@@ -395,7 +395,7 @@ pub mod post {
     /// 支付前会员活动设置
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[derive(::serde::Serialize)]
-    #[derive(::serde::Deserialize)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct MiniprogramActivitySetting {
         /// 指定领取渠道
@@ -460,25 +460,34 @@ pub mod post {
             MiniprogramActivitySetting,
         >,
     }
+    /// The required values of [`Body`], by name: `Body::new(Required { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct Required {
+        /// 会员卡ID
+        pub card_id: ::std::string::String,
+        /// 活动名称
+        pub activity_name: ::std::string::String,
+        /// 活动类型
+        pub activity_type: ActivityType,
+        /// 活动开始时间
+        pub begin_time: ::std::string::String,
+        /// 活动结束时间
+        pub end_time: ::std::string::String,
+        /// 商户请求单号
+        pub out_request_no: ::std::string::String,
+    }
     impl Body {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            card_id: impl ::std::convert::Into<::std::string::String>,
-            activity_name: impl ::std::convert::Into<::std::string::String>,
-            activity_type: ActivityType,
-            begin_time: impl ::std::convert::Into<::std::string::String>,
-            end_time: impl ::std::convert::Into<::std::string::String>,
-            out_request_no: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`Required`]; optional ones are set with the methods below.
+        pub fn new(required: Required) -> Self {
             Self {
-                card_id: card_id.into(),
-                activity_name: activity_name.into(),
-                activity_type,
-                begin_time: begin_time.into(),
-                end_time: end_time.into(),
+                card_id: required.card_id,
+                activity_name: required.activity_name,
+                activity_type: required.activity_type,
+                begin_time: required.begin_time,
+                end_time: required.end_time,
                 award_send_period: ::std::option::Option::None,
                 stock_list: ::std::option::Option::None,
-                out_request_no: out_request_no.into(),
+                out_request_no: required.out_request_no,
                 pay_activity_setting: ::std::option::Option::None,
                 miniprogram_activity_setting: ::std::option::Option::None,
             }
@@ -514,6 +523,338 @@ pub mod post {
             self
         }
     }
+    /// 指定时间
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+    #[derive(::serde::Deserialize)]
+    #[non_exhaustive]
+    pub struct AwardSendPeriodAwardSendTime {
+        /// 发放开始时间
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub begin_time: ::std::option::Option<::std::string::String>,
+        /// 发放结束时间
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub end_time: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    /// 每日发放开始时间
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+    #[derive(::serde::Deserialize)]
+    #[non_exhaustive]
+    pub struct AwardSendDayTimeBeginDayTime {
+        /// 时
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub hours: ::std::option::Option<i64>,
+        /// 分
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub minutes: ::std::option::Option<i64>,
+        /// 秒
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub seconds: ::std::option::Option<i64>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    /// 指定时间段
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+    #[derive(::serde::Deserialize)]
+    #[non_exhaustive]
+    pub struct AwardSendPeriodAwardSendDayTime {
+        /// 每日发放开始时间
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub begin_day_time: ::std::option::Option<AwardSendDayTimeBeginDayTime>,
+        /// 每日发放结束时间
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub end_day_time: ::std::option::Option<AwardSendDayTimeBeginDayTime>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    /// 发放时间段
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+    #[derive(::serde::Deserialize)]
+    #[non_exhaustive]
+    pub struct ResponseAwardSendPeriod {
+        /// 指定时间
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub award_send_time: ::std::option::Option<
+            ::std::vec::Vec<AwardSendPeriodAwardSendTime>,
+        >,
+        /// 指定时间段
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub award_send_day_time: ::std::option::Option<
+            ::std::vec::Vec<AwardSendPeriodAwardSendDayTime>,
+        >,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    /// 优惠券列表
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+    #[derive(::serde::Deserialize)]
+    #[non_exhaustive]
+    pub struct ResponseStockList {
+        /// 创建批次的商户号
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub stock_creator_mchid: ::std::option::Option<::std::string::String>,
+        /// 券批次ID
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub stock_id: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    /// 跳转激活的小程序
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+    #[derive(::serde::Deserialize)]
+    #[non_exhaustive]
+    pub struct ActivateSettingActivateMiniprogram {
+        /// 跳转激活的appid
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub activate_appid: ::std::option::Option<::std::string::String>,
+        /// 跳转激活的path
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub activate_path: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    /// 激活方式设置
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+    #[derive(::serde::Deserialize)]
+    #[non_exhaustive]
+    pub struct PayActivitySettingActivateSetting {
+        /// 激活类型
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub activate_type: ::std::option::Option<::std::string::String>,
+        /// 跳转激活的url
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub activate_url: ::std::option::Option<::std::string::String>,
+        /// 跳转激活的小程序
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub activate_miniprogram: ::std::option::Option<
+            ActivateSettingActivateMiniprogram,
+        >,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    /// 支付模式
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+    #[derive(::serde::Deserialize)]
+    #[non_exhaustive]
+    pub struct PaymentSettingPaymentMode {
+        /// 支付场景列表
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub payment_scene_list: ::std::option::Option<
+            ::std::vec::Vec<::std::string::String>,
+        >,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    /// 支付设置
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+    #[derive(::serde::Deserialize)]
+    #[non_exhaustive]
+    pub struct PayActivitySettingPaymentSetting {
+        /// 支付模式
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub payment_mode: ::std::option::Option<PaymentSettingPaymentMode>,
+        /// 指定银行的简称
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub limit_bank: ::std::option::Option<::std::string::String>,
+        /// 订单优惠标记
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub goods_tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    /// 支付后活动设置
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+    #[derive(::serde::Deserialize)]
+    #[non_exhaustive]
+    pub struct ResponsePayActivitySetting {
+        /// 商户logo
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub logo_url: ::std::option::Option<::std::string::String>,
+        /// 支付结果页活动副标题
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub activity_second_title: ::std::option::Option<::std::string::String>,
+        /// 活动曝光商户号
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub mchid_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        /// 激活方式设置
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub activate_setting: ::std::option::Option<PayActivitySettingActivateSetting>,
+        /// 支付设置
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub payment_setting: ::std::option::Option<PayActivitySettingPaymentSetting>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    /// 领奖页面跳转配置
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+    #[derive(::serde::Deserialize)]
+    #[non_exhaustive]
+    pub struct MiniprogramActivitySettingAwardJumpDeploy {
+        /// 小程序AppID
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub mini_program_appid: ::std::option::Option<::std::string::String>,
+        /// 小程序path
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub mini_program_path: ::std::option::Option<::std::string::String>,
+        /// 跳转按钮文案
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub button_text: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    /// 支付前会员活动设置
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+    #[derive(::serde::Deserialize)]
+    #[non_exhaustive]
+    pub struct ResponseMiniprogramActivitySetting {
+        /// 指定领取渠道
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub outer_str: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        /// 领奖页面跳转配置
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub award_jump_deploy: ::std::option::Option<
+            MiniprogramActivitySettingAwardJumpDeploy,
+        >,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
@@ -521,35 +862,94 @@ pub mod post {
     #[non_exhaustive]
     pub struct Response {
         /// 活动ID
-        pub activity_id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub activity_id: ::std::option::Option<::std::string::String>,
         /// 活动的当前状态
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub activity_status: ::std::option::Option<::std::string::String>,
         /// 创建时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub create_time: ::std::option::Option<::std::string::String>,
         /// 更新时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub update_time: ::std::option::Option<::std::string::String>,
         /// 会员卡ID
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub card_id: ::std::option::Option<::std::string::String>,
         /// 活动名称
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub activity_name: ::std::option::Option<::std::string::String>,
         /// 活动类型
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub activity_type: ::std::option::Option<::std::string::String>,
         /// 活动开始时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub begin_time: ::std::option::Option<::std::string::String>,
         /// 活动结束时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub end_time: ::std::option::Option<::std::string::String>,
         /// 发放时间段
-        pub award_send_period: ::std::option::Option<AwardSendPeriod>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub award_send_period: ::std::option::Option<ResponseAwardSendPeriod>,
         /// 优惠券列表
-        pub stock_list: ::std::option::Option<::std::vec::Vec<StockList>>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub stock_list: ::std::option::Option<::std::vec::Vec<ResponseStockList>>,
         /// 商户请求单号
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub out_request_no: ::std::option::Option<::std::string::String>,
         /// 支付后活动设置
-        pub pay_activity_setting: ::std::option::Option<PayActivitySetting>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub pay_activity_setting: ::std::option::Option<ResponsePayActivitySetting>,
         /// 支付前会员活动设置
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub miniprogram_activity_setting: ::std::option::Option<
-            MiniprogramActivitySetting,
+            ResponseMiniprogramActivitySetting,
         >,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 活动类型"] ActivityType { #[doc = " `NON_MEMBER_AFTERPAY`"]
@@ -640,9 +1040,26 @@ pub mod get {
     #[non_exhaustive]
     pub struct AwardSendTime {
         /// 发放开始时间
-        pub begin_time: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub begin_time: ::std::option::Option<::std::string::String>,
         /// 发放结束时间
-        pub end_time: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub end_time: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 每日发放开始时间
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -651,11 +1068,35 @@ pub mod get {
     #[non_exhaustive]
     pub struct BeginDayTime {
         /// 时
-        pub hours: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub hours: ::std::option::Option<i64>,
         /// 分
-        pub minutes: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub minutes: ::std::option::Option<i64>,
         /// 秒
-        pub seconds: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub seconds: ::std::option::Option<i64>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 指定时间段
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -664,9 +1105,18 @@ pub mod get {
     #[non_exhaustive]
     pub struct AwardSendDayTime {
         /// 每日发放开始时间
-        pub begin_day_time: BeginDayTime,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub begin_day_time: ::std::option::Option<BeginDayTime>,
         /// 每日发放结束时间
-        pub end_day_time: BeginDayTime,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub end_day_time: ::std::option::Option<BeginDayTime>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 发放时间段
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -675,11 +1125,16 @@ pub mod get {
     #[non_exhaustive]
     pub struct AwardSendPeriod {
         /// 指定时间
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub award_send_time: ::std::option::Option<::std::vec::Vec<AwardSendTime>>,
         /// 指定时间段
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub award_send_day_time: ::std::option::Option<
             ::std::vec::Vec<AwardSendDayTime>,
         >,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 优惠券列表
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -688,9 +1143,26 @@ pub mod get {
     #[non_exhaustive]
     pub struct StockList {
         /// 创建批次的商户号
-        pub stock_creator_mchid: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub stock_creator_mchid: ::std::option::Option<::std::string::String>,
         /// 券批次ID
-        pub stock_id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub stock_id: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 跳转激活的小程序
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -699,9 +1171,26 @@ pub mod get {
     #[non_exhaustive]
     pub struct ActivateMiniprogram {
         /// 跳转激活的appid
-        pub activate_appid: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub activate_appid: ::std::option::Option<::std::string::String>,
         /// 跳转激活的path
-        pub activate_path: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub activate_path: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 激活方式设置
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -710,11 +1199,27 @@ pub mod get {
     #[non_exhaustive]
     pub struct ActivateSetting {
         /// 激活类型
-        pub activate_type: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub activate_type: ::std::option::Option<::std::string::String>,
         /// 跳转激活的url
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub activate_url: ::std::option::Option<::std::string::String>,
         /// 跳转激活的小程序
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub activate_miniprogram: ::std::option::Option<ActivateMiniprogram>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 支付模式
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -723,9 +1228,17 @@ pub mod get {
     #[non_exhaustive]
     pub struct PaymentMode {
         /// 支付场景列表
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub payment_scene_list: ::std::option::Option<
             ::std::vec::Vec<::std::string::String>,
         >,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 支付设置
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -734,11 +1247,25 @@ pub mod get {
     #[non_exhaustive]
     pub struct PaymentSetting {
         /// 支付模式
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub payment_mode: ::std::option::Option<PaymentMode>,
         /// 指定银行的简称
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub limit_bank: ::std::option::Option<::std::string::String>,
         /// 订单优惠标记
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub goods_tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 支付后活动设置
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -747,15 +1274,39 @@ pub mod get {
     #[non_exhaustive]
     pub struct PayActivitySetting {
         /// 商户logo
-        pub logo_url: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub logo_url: ::std::option::Option<::std::string::String>,
         /// 支付结果页活动副标题
-        pub activity_second_title: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub activity_second_title: ::std::option::Option<::std::string::String>,
         /// 活动曝光商户号
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub mchid_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         /// 激活方式设置
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub activate_setting: ::std::option::Option<ActivateSetting>,
         /// 支付设置
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub payment_setting: ::std::option::Option<PaymentSetting>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 领奖页面跳转配置
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -764,11 +1315,29 @@ pub mod get {
     #[non_exhaustive]
     pub struct AwardJumpDeploy {
         /// 小程序AppID
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub mini_program_appid: ::std::option::Option<::std::string::String>,
         /// 小程序path
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub mini_program_path: ::std::option::Option<::std::string::String>,
         /// 跳转按钮文案
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub button_text: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 支付前会员活动设置
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -777,9 +1346,18 @@ pub mod get {
     #[non_exhaustive]
     pub struct MiniprogramActivitySetting {
         /// 指定领取渠道
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub outer_str: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         /// 领奖页面跳转配置
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub award_jump_deploy: ::std::option::Option<AwardJumpDeploy>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 活动详情
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -788,35 +1366,94 @@ pub mod get {
     #[non_exhaustive]
     pub struct Data {
         /// 活动ID
-        pub activity_id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub activity_id: ::std::option::Option<::std::string::String>,
         /// 活动的当前状态
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub activity_status: ::std::option::Option<::std::string::String>,
         /// 创建时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub create_time: ::std::option::Option<::std::string::String>,
         /// 更新时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub update_time: ::std::option::Option<::std::string::String>,
         /// 会员卡ID
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub card_id: ::std::option::Option<::std::string::String>,
         /// 活动名称
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub activity_name: ::std::option::Option<::std::string::String>,
         /// 活动类型
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub activity_type: ::std::option::Option<::std::string::String>,
         /// 活动开始时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub begin_time: ::std::option::Option<::std::string::String>,
         /// 活动结束时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub end_time: ::std::option::Option<::std::string::String>,
         /// 发放时间段
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub award_send_period: ::std::option::Option<AwardSendPeriod>,
         /// 优惠券列表
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub stock_list: ::std::option::Option<::std::vec::Vec<StockList>>,
         /// 商户请求单号
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub out_request_no: ::std::option::Option<::std::string::String>,
         /// 支付后活动设置
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub pay_activity_setting: ::std::option::Option<PayActivitySetting>,
         /// 支付前会员活动设置
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub miniprogram_activity_setting: ::std::option::Option<
             MiniprogramActivitySetting,
         >,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -825,13 +1462,32 @@ pub mod get {
     #[non_exhaustive]
     pub struct Response {
         /// 活动详情
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<::std::vec::Vec<Data>>,
         /// 请求资源起始位置
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub offset: ::std::option::Option<i64>,
         /// 最大资源条数
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub limit: ::std::option::Option<i64>,
         /// 资源总条数
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub total_count: ::std::option::Option<i64>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 活动类型"] ActivityType { #[doc = " `NON_MEMBER_AFTERPAY`"]

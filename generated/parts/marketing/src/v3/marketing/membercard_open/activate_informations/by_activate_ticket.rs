@@ -27,9 +27,18 @@ pub mod get {
     #[non_exhaustive]
     pub struct CommonFieldList {
         /// 平台提供的通用开卡信息字段
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<Name>,
         /// 用户开卡时填写的个人信息
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub value: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 商户自定义的开卡信息字段
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -38,11 +47,29 @@ pub mod get {
     #[non_exhaustive]
     pub struct CustomFieldList {
         /// 字段名称
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub name: ::std::option::Option<::std::string::String>,
         /// 字段值
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub value: ::std::option::Option<::std::string::String>,
         /// 字段值
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub value_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 用户开卡时填写的个人信息
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -51,9 +78,14 @@ pub mod get {
     #[non_exhaustive]
     pub struct UserInformation {
         /// 平台提供的通用开卡信息字段
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub common_field_list: ::std::option::Option<::std::vec::Vec<CommonFieldList>>,
         /// 商户自定义的开卡信息字段
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub custom_field_list: ::std::option::Option<::std::vec::Vec<CustomFieldList>>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -62,11 +94,25 @@ pub mod get {
     #[non_exhaustive]
     pub struct Response {
         /// 微信昵称
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub nickname: ::std::option::Option<::std::string::String>,
         /// 微信头像url
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub head_image_url: ::std::option::Option<::std::string::String>,
         /// 用户开卡时填写的个人信息
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub user_information: ::std::option::Option<UserInformation>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 平台提供的通用开卡信息字段"] Name { #[doc =

@@ -20,7 +20,7 @@ pub mod post {
     /// 自定义入口跳转信息
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[derive(::serde::Serialize)]
-    #[derive(::serde::Deserialize)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct JumpLink {
         /// 自定义入口的跳转小程序AppID
@@ -66,29 +66,39 @@ pub mod post {
         /// 自定义入口跳转信息
         pub jump_link: JumpLink,
     }
+    /// The required values of [`Body`], by name: `Body::new(Required { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct Required {
+        /// 自定义入口种类
+        pub custom_entrance_type: CustomEntranceType,
+        /// 副标题，辅助描述商家活动或商家小程序信息
+        pub subtitle: ::std::string::String,
+        /// 自定义入口的开始时间
+        pub start_time: ::std::string::String,
+        /// 自定义入口的结束时间
+        pub end_time: ::std::string::String,
+        /// 设置自定义入口的状态，ONLINE-在线对用户展示，OFFLINE-下线对用户不展示 可选取值
+        pub custom_entrance_state: CustomEntranceState,
+        /// 自定义入口的归属品牌ID
+        pub brand_id: ::std::string::String,
+        /// 商户创建自定义入口的凭据号（格式：商户ID+日期+流水号），商家侧需要保持唯一且递增
+        pub out_request_no: ::std::string::String,
+        /// 自定义入口跳转信息
+        pub jump_link: JumpLink,
+    }
     impl Body {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        #[allow(clippy::too_many_arguments)]
-        pub fn new(
-            custom_entrance_type: CustomEntranceType,
-            subtitle: impl ::std::convert::Into<::std::string::String>,
-            start_time: impl ::std::convert::Into<::std::string::String>,
-            end_time: impl ::std::convert::Into<::std::string::String>,
-            custom_entrance_state: CustomEntranceState,
-            brand_id: impl ::std::convert::Into<::std::string::String>,
-            out_request_no: impl ::std::convert::Into<::std::string::String>,
-            jump_link: JumpLink,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`Required`]; optional ones are set with the methods below.
+        pub fn new(required: Required) -> Self {
             Self {
-                custom_entrance_type,
-                subtitle: subtitle.into(),
+                custom_entrance_type: required.custom_entrance_type,
+                subtitle: required.subtitle,
                 goods_thumbnail_url: ::std::option::Option::None,
-                start_time: start_time.into(),
-                end_time: end_time.into(),
-                custom_entrance_state,
-                brand_id: brand_id.into(),
-                out_request_no: out_request_no.into(),
-                jump_link,
+                start_time: required.start_time,
+                end_time: required.end_time,
+                custom_entrance_state: required.custom_entrance_state,
+                brand_id: required.brand_id,
+                out_request_no: required.out_request_no,
+                jump_link: required.jump_link,
             }
         }
         /// Sets `goods_thumbnail_url`.
@@ -102,6 +112,34 @@ pub mod post {
             self
         }
     }
+    /// 自定义入口跳转信息
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+    #[derive(::serde::Deserialize)]
+    #[non_exhaustive]
+    pub struct ResponseJumpLink {
+        /// 自定义入口的跳转小程序AppID
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub mini_programs_appid: ::std::option::Option<::std::string::String>,
+        /// 自定义入口跳转小程序的path
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub mini_programs_path: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
@@ -109,27 +147,93 @@ pub mod post {
     #[non_exhaustive]
     pub struct Response {
         /// 自定义入口种类
-        pub custom_entrance_type: CustomEntranceType,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub custom_entrance_type: ::std::option::Option<CustomEntranceType>,
         /// 副标题，辅助描述商家活动或商家小程序信息
-        pub subtitle: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub subtitle: ::std::option::Option<::std::string::String>,
         /// 展示商品信息，当自定义入口种类为商家活动时，该字段必填，种类为商家小程序该字段不填
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub goods_thumbnail_url: ::std::option::Option<::std::string::String>,
         /// 设置自定义入口的状态，ONLINE-在线对用户展示，OFFLINE-下线对用户不展示 可选取值
-        pub custom_entrance_state: CustomEntranceState,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub custom_entrance_state: ::std::option::Option<CustomEntranceState>,
         /// 自定义入口的开始时间
-        pub start_time: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub start_time: ::std::option::Option<::std::string::String>,
         /// 自定义入口的结束时间
-        pub end_time: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub end_time: ::std::option::Option<::std::string::String>,
         /// 自定义入口的归属品牌ID
-        pub brand_id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub brand_id: ::std::option::Option<::std::string::String>,
         /// 自定义入口创建的时间
-        pub create_time: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub create_time: ::std::option::Option<::std::string::String>,
         /// 自定义入口修改的时间
-        pub modify_time: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub modify_time: ::std::option::Option<::std::string::String>,
         /// 商户创建自定义入口的凭据号（格式：商户ID+日期+流水号），商家侧需要保持唯一且递增
-        pub out_request_no: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub out_request_no: ::std::option::Option<::std::string::String>,
         /// 自定义入口跳转信息
-        pub jump_link: JumpLink,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub jump_link: ::std::option::Option<ResponseJumpLink>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 自定义入口种类"] CustomEntranceType { #[doc =

@@ -28,9 +28,22 @@ pub mod get {
     #[non_exhaustive]
     pub struct TransferAmount {
         /// 总金额
-        pub total: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub total: ::std::option::Option<i64>,
         /// 货币类型
-        pub currency: Currency,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub currency: ::std::option::Option<Currency>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 在途异常资金付款指令的发起方
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -39,9 +52,22 @@ pub mod get {
     #[non_exhaustive]
     pub struct Commander {
         /// 发起在途异常资金付款请求的角色
-        pub operator: Operator,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub operator: ::std::option::Option<Operator>,
         /// 微信支付商户号
-        pub mchid: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub mchid: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 在途异常资金付款指令信息
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -50,17 +76,52 @@ pub mod get {
     #[non_exhaustive]
     pub struct Instruction {
         /// 商户侧指令编号
-        pub out_instruction_no: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub out_instruction_no: ::std::option::Option<::std::string::String>,
         /// 在途异常资金付款指令的发起方
-        pub commander: Commander,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub commander: ::std::option::Option<Commander>,
         /// 付款方式
-        pub transfer_mode: TransferMode,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub transfer_mode: ::std::option::Option<TransferMode>,
         /// 入账成功时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub success_time: ::std::option::Option<::std::string::String>,
         /// 商户AppID
-        pub appid: ::std::vec::Vec<::std::string::String>,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub appid: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         /// 回调通知地址
-        pub notify_url: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub notify_url: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -69,19 +130,49 @@ pub mod get {
     #[non_exhaustive]
     pub struct Response {
         /// 产品名称
-        pub product_name: ProductName,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub product_name: ::std::option::Option<ProductName>,
         /// 微信支付在途异常资金付款单号
-        pub receipt_id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub receipt_id: ::std::option::Option<::std::string::String>,
         /// 付款金额信息
-        pub transfer_amount: TransferAmount,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub transfer_amount: ::std::option::Option<TransferAmount>,
         /// 在途异常资金付款状态
-        pub receipt_state: ReceiptState,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub receipt_state: ::std::option::Option<ReceiptState>,
         /// 在途异常资金付款单据创建时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub create_time: ::std::option::Option<::std::string::String>,
         /// 在途异常资金付款单据更新时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub last_update_time: ::std::option::Option<::std::string::String>,
         /// 在途异常资金付款指令信息
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub instruction: ::std::option::Option<Instruction>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 产品名称"] ProductName { #[doc = " `C2C`"] C2c = "C2C", }

@@ -41,9 +41,18 @@ pub mod get {
     #[non_exhaustive]
     pub struct Response {
         /// 是否存在在途减额指令
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub in_transit_reduction_exist: ::std::option::Option<bool>,
         /// 额度台账号额度
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub balance: ::std::option::Option<i64>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 }
 /// 查询渠道额度

@@ -41,27 +41,86 @@ pub mod get {
     #[non_exhaustive]
     pub struct LegalRepresentative {
         /// 法定代表人证件类型
-        pub legal_representative_id_type: LegalRepresentativeIdType,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub legal_representative_id_type: ::std::option::Option<
+            LegalRepresentativeIdType,
+        >,
         /// 法定代表人姓名
         ///
-        /// Ciphertext: WeChat Pay encrypted this value with the merchant's public key (RSA-OAEP, base64). Decrypt it with [`Client::decrypt_sensitive_field`](wechatpay_runtime::Client::decrypt_sensitive_field), which returns a redacted [`SecretString`](wechatpay_runtime::SecretString).
-        pub legal_representative_name: ::std::string::String,
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub legal_representative_name: ::std::option::Option<::std::string::String>,
         /// 法定代表人证件号码
         ///
-        /// Ciphertext: WeChat Pay encrypted this value with the merchant's public key (RSA-OAEP, base64). Decrypt it with [`Client::decrypt_sensitive_field`](wechatpay_runtime::Client::decrypt_sensitive_field), which returns a redacted [`SecretString`](wechatpay_runtime::SecretString).
-        pub legal_representative_id_no: ::std::string::String,
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub legal_representative_id_no: ::std::option::Option<::std::string::String>,
         /// 法定代表人证件有效期起始日
-        pub legal_representative_effective_date: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub legal_representative_effective_date: ::std::option::Option<
+            ::std::string::String,
+        >,
         /// 法定代表人证件有效期结束日
-        pub legal_representative_expire_date: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub legal_representative_expire_date: ::std::option::Option<
+            ::std::string::String,
+        >,
         /// 法定代表人证件正面影像ID
-        pub legal_representative_img_front_id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub legal_representative_img_front_id: ::std::option::Option<
+            ::std::string::String,
+        >,
         /// 法定代表人证件反面影像ID
-        pub legal_representative_img_back_id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub legal_representative_img_back_id: ::std::option::Option<
+            ::std::string::String,
+        >,
         /// 法定代表人居住地址
         ///
-        /// Ciphertext: WeChat Pay encrypted this value with the merchant's public key (RSA-OAEP, base64). Decrypt it with [`Client::decrypt_sensitive_field`](wechatpay_runtime::Client::decrypt_sensitive_field), which returns a redacted [`SecretString`](wechatpay_runtime::SecretString).
-        pub legal_representative_address: ::std::string::String,
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub legal_representative_address: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 受益所有人信息列表
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -70,29 +129,87 @@ pub mod get {
     #[non_exhaustive]
     pub struct BeneficialOwner {
         /// 受益所有人编号
-        pub beneficial_owner_no: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub beneficial_owner_no: ::std::option::Option<::std::string::String>,
         /// 受益所有人证件类型
-        pub beneficial_owner_id_type: LegalRepresentativeIdType,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub beneficial_owner_id_type: ::std::option::Option<LegalRepresentativeIdType>,
         /// 受益所有人姓名
         ///
-        /// Ciphertext: WeChat Pay encrypted this value with the merchant's public key (RSA-OAEP, base64). Decrypt it with [`Client::decrypt_sensitive_field`](wechatpay_runtime::Client::decrypt_sensitive_field), which returns a redacted [`SecretString`](wechatpay_runtime::SecretString).
-        pub beneficial_owner_name: ::std::string::String,
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub beneficial_owner_name: ::std::option::Option<::std::string::String>,
         /// 受益所有人证件号码
         ///
-        /// Ciphertext: WeChat Pay encrypted this value with the merchant's public key (RSA-OAEP, base64). Decrypt it with [`Client::decrypt_sensitive_field`](wechatpay_runtime::Client::decrypt_sensitive_field), which returns a redacted [`SecretString`](wechatpay_runtime::SecretString).
-        pub beneficial_owner_id_no: ::std::string::String,
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub beneficial_owner_id_no: ::std::option::Option<::std::string::String>,
         /// 受益所有人证件有效期起始日
-        pub beneficial_owner_effective_date: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub beneficial_owner_effective_date: ::std::option::Option<
+            ::std::string::String,
+        >,
         /// 受益所有人证件有效期结束日
-        pub beneficial_owner_expire_date: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub beneficial_owner_expire_date: ::std::option::Option<::std::string::String>,
         /// 受益所有人证件正面影像ID
-        pub beneficial_owner_img_front_id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub beneficial_owner_img_front_id: ::std::option::Option<::std::string::String>,
         /// 受益所有人证件反面影像ID
-        pub beneficial_owner_img_back_id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub beneficial_owner_img_back_id: ::std::option::Option<::std::string::String>,
         /// 受益所有人居住地址
         ///
-        /// Ciphertext: WeChat Pay encrypted this value with the merchant's public key (RSA-OAEP, base64). Decrypt it with [`Client::decrypt_sensitive_field`](wechatpay_runtime::Client::decrypt_sensitive_field), which returns a redacted [`SecretString`](wechatpay_runtime::SecretString).
-        pub beneficial_owner_address: ::std::string::String,
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub beneficial_owner_address: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -101,33 +218,83 @@ pub mod get {
     #[non_exhaustive]
     pub struct Response {
         /// 微信支付商户号
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub mchid: ::std::option::Option<::std::string::String>,
         /// 额度台账号
-        ///
-        /// Ciphertext: WeChat Pay encrypted this value with the merchant's public key (RSA-OAEP, base64). Decrypt it with [`Client::decrypt_sensitive_field`](wechatpay_runtime::Client::decrypt_sensitive_field), which returns a redacted [`SecretString`](wechatpay_runtime::SecretString).
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub bal_account_no: ::std::option::Option<::std::string::String>,
         /// 主体类型
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub merchant_type: ::std::option::Option<MerchantType>,
         /// 主体证件类型
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub merchant_id_type: ::std::option::Option<MerchantIdType>,
         /// 主体证件登记名称
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub merchant_name: ::std::option::Option<::std::string::String>,
         /// 主体证件号码
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub merchant_id_no: ::std::option::Option<::std::string::String>,
         /// 主体证件有效期起始日
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub effective_date: ::std::option::Option<::std::string::String>,
         /// 主体证件有效期结束日
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub expire_date: ::std::option::Option<::std::string::String>,
         /// 主体证件正面影像ID
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub merchant_img_front_id: ::std::option::Option<::std::string::String>,
         /// 主体注册地址
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub register_address: ::std::option::Option<::std::string::String>,
         /// 主体经营范围
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub business_scope: ::std::option::Option<::std::string::String>,
         /// 法定代表人信息
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub legal_representative: ::std::option::Option<LegalRepresentative>,
         /// 受益所有人信息列表
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub beneficial_owner: ::std::option::Option<::std::vec::Vec<BeneficialOwner>>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 主体类型"] MerchantType { #[doc = " `1`"] V1 = "1", #[doc = " `2`"]

@@ -35,35 +35,115 @@ pub mod get {
     #[non_exhaustive]
     pub struct PunishOrder {
         /// 微信管控单号
-        pub wxpay_punish_no: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub wxpay_punish_no: ::std::option::Option<::std::string::String>,
         /// 微众管控单号
-        pub out_request_no: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub out_request_no: ::std::option::Option<::std::string::String>,
         /// 目标下管商户号
-        pub mchid: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub mchid: ::std::option::Option<::std::string::String>,
         /// 管控场景
-        pub punish_scene: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub punish_scene: ::std::option::Option<i64>,
         /// 管控场景规则版本号
-        pub punish_rule_version: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub punish_rule_version: ::std::option::Option<i64>,
         /// 管控原因
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub punish_reason: ::std::option::Option<::std::string::String>,
         /// 管控开始时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub punish_start_time: ::std::option::Option<::std::string::String>,
         /// 管控结束时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub punish_end_time: ::std::option::Option<::std::string::String>,
         /// 管控受理时间
-        pub punish_accept_time: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub punish_accept_time: ::std::option::Option<::std::string::String>,
         /// 管控执行完成时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub punish_finish_time: ::std::option::Option<::std::string::String>,
         /// 管控状态
-        pub punish_state: PunishState,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub punish_state: ::std::option::Option<PunishState>,
         /// 生效状态
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub effect_state: ::std::option::Option<EffectState>,
         /// 管控方案
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub control_action: ::std::option::Option<::std::vec::Vec<ControlAction>>,
         /// 执行失败错误信息
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub error_message: ::std::option::Option<::std::string::String>,
         /// 执行失败错误码
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub error_code: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 解管单
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -72,29 +152,108 @@ pub mod get {
     #[non_exhaustive]
     pub struct RecoverOrder {
         /// 微信支付解管单号
-        pub wxpay_recover_no: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub wxpay_recover_no: ::std::option::Option<::std::string::String>,
         /// 微众解管单号
-        pub out_request_no: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub out_request_no: ::std::option::Option<::std::string::String>,
         /// 关联微信支付管控单号
-        pub related_wxpay_punish_no: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub related_wxpay_punish_no: ::std::option::Option<::std::string::String>,
         /// 目标解管商户号
-        pub mchid: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub mchid: ::std::option::Option<::std::string::String>,
         /// 管控场景
-        pub punish_scene: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub punish_scene: ::std::option::Option<::std::string::String>,
         /// 管控场景规则版本号
-        pub punish_rule_version: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub punish_rule_version: ::std::option::Option<::std::string::String>,
         /// 解管受理时间
-        pub recover_accept_time: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub recover_accept_time: ::std::option::Option<::std::string::String>,
         /// 解管执行完成时间
-        pub recover_finish_time: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub recover_finish_time: ::std::option::Option<::std::string::String>,
         /// 解管状态
-        pub recover_state: PunishState,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub recover_state: ::std::option::Option<PunishState>,
         /// 解管原因描述
-        pub recover_reason: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub recover_reason: ::std::option::Option<::std::string::String>,
         /// 执行失败错误信息
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub error_message: ::std::option::Option<::std::string::String>,
         /// 执行失败错误码
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub error_code: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -103,11 +262,19 @@ pub mod get {
     #[non_exhaustive]
     pub struct Response {
         /// 控制场景
-        pub control_scene: ControlType,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub control_scene: ::std::option::Option<ControlType>,
         /// 管控单
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub punish_order: ::std::option::Option<PunishOrder>,
         /// 解管单
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub recover_order: ::std::option::Option<RecoverOrder>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 控制单类型"] ControlType { #[doc = " `PUNISH`"] Punish = "PUNISH",

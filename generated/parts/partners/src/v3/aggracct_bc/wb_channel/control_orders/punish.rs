@@ -51,19 +51,26 @@ pub mod post {
                 .finish()
         }
     }
+    /// The required values of [`Body`], by name: `Body::new(Required { … })`.
+    #[derive(::std::clone::Clone)]
+    pub struct Required {
+        /// 微众管控单号
+        pub out_request_no: ::std::string::String,
+        /// 目标下管商户号
+        pub mchid: ::std::string::String,
+        /// 目标下管台账ID
+        pub bal_account_no: ::std::string::String,
+        /// 管控场景
+        pub punish_scene: i64,
+    }
     impl Body {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            out_request_no: impl ::std::convert::Into<::std::string::String>,
-            mchid: impl ::std::convert::Into<::std::string::String>,
-            bal_account_no: impl ::std::convert::Into<::std::string::String>,
-            punish_scene: i64,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`Required`]; optional ones are set with the methods below.
+        pub fn new(required: Required) -> Self {
             Self {
-                out_request_no: out_request_no.into(),
-                mchid: mchid.into(),
-                bal_account_no: bal_account_no.into(),
-                punish_scene,
+                out_request_no: required.out_request_no,
+                mchid: required.mchid,
+                bal_account_no: required.bal_account_no,
+                punish_scene: required.punish_scene,
                 punish_reason: ::std::option::Option::None,
                 punish_end_time: ::std::option::Option::None,
             }
@@ -92,9 +99,26 @@ pub mod post {
     #[non_exhaustive]
     pub struct Response {
         /// 微信支付管控单号
-        pub wxpay_punish_no: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub wxpay_punish_no: ::std::option::Option<::std::string::String>,
         /// 微众管控单号
-        pub out_request_no: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub out_request_no: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 }
 /// 发起微众台账管控

@@ -49,23 +49,32 @@ pub mod post {
                 .finish()
         }
     }
+    /// The required values of [`Body`], by name: `Body::new(Required { … })`.
+    #[derive(::std::clone::Clone)]
+    pub struct Required {
+        /// 微众解管单号
+        pub out_request_no: ::std::string::String,
+        /// 关联微众管控单号
+        pub related_webank_punish_no: ::std::string::String,
+        /// 关联微信支付管控单号
+        pub related_wxpay_punish_no: ::std::string::String,
+        /// 目标解管商户号
+        pub mchid: ::std::string::String,
+        /// 目标解管台账ID
+        pub bal_account_no: ::std::string::String,
+        /// 解管原因描述
+        pub recover_reason: ::std::string::String,
+    }
     impl Body {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            out_request_no: impl ::std::convert::Into<::std::string::String>,
-            related_webank_punish_no: impl ::std::convert::Into<::std::string::String>,
-            related_wxpay_punish_no: impl ::std::convert::Into<::std::string::String>,
-            mchid: impl ::std::convert::Into<::std::string::String>,
-            bal_account_no: impl ::std::convert::Into<::std::string::String>,
-            recover_reason: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`Required`]; optional ones are set with the methods below.
+        pub fn new(required: Required) -> Self {
             Self {
-                out_request_no: out_request_no.into(),
-                related_webank_punish_no: related_webank_punish_no.into(),
-                related_wxpay_punish_no: related_wxpay_punish_no.into(),
-                mchid: mchid.into(),
-                bal_account_no: bal_account_no.into(),
-                recover_reason: recover_reason.into(),
+                out_request_no: required.out_request_no,
+                related_webank_punish_no: required.related_webank_punish_no,
+                related_wxpay_punish_no: required.related_wxpay_punish_no,
+                mchid: required.mchid,
+                bal_account_no: required.bal_account_no,
+                recover_reason: required.recover_reason,
             }
         }
     }
@@ -76,9 +85,26 @@ pub mod post {
     #[non_exhaustive]
     pub struct Response {
         /// 微信支付解管单号
-        pub wxpay_recover_no: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub wxpay_recover_no: ::std::option::Option<::std::string::String>,
         /// 微众解管单号
-        pub out_request_no: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub out_request_no: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 }
 /// 解除对微众台账的管控

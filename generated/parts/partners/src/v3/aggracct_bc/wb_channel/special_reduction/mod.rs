@@ -51,21 +51,29 @@ pub mod post {
                 .finish()
         }
     }
+    /// The required values of [`Body`], by name: `Body::new(Required { … })`.
+    #[derive(::std::clone::Clone)]
+    pub struct Required {
+        /// 微信支付商户号
+        pub mchid: ::std::string::String,
+        /// 额度台账号
+        pub bal_account_no: ::std::string::String,
+        /// 特殊减额单号
+        pub out_request_no: ::std::string::String,
+        /// 特殊减额类型
+        pub reduction_type: ReductionType,
+        /// 减额金额
+        pub amount: i64,
+    }
     impl Body {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            mchid: impl ::std::convert::Into<::std::string::String>,
-            bal_account_no: impl ::std::convert::Into<::std::string::String>,
-            out_request_no: impl ::std::convert::Into<::std::string::String>,
-            reduction_type: ReductionType,
-            amount: i64,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`Required`]; optional ones are set with the methods below.
+        pub fn new(required: Required) -> Self {
             Self {
-                mchid: mchid.into(),
-                bal_account_no: bal_account_no.into(),
-                out_request_no: out_request_no.into(),
-                reduction_type,
-                amount,
+                mchid: required.mchid,
+                bal_account_no: required.bal_account_no,
+                out_request_no: required.out_request_no,
+                reduction_type: required.reduction_type,
+                amount: required.amount,
                 reason: ::std::option::Option::None,
             }
         }
@@ -85,29 +93,73 @@ pub mod post {
     #[non_exhaustive]
     pub struct Response {
         /// 微信支付商户号
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub mchid: ::std::option::Option<::std::string::String>,
         /// 额度台账号
-        ///
-        /// Ciphertext: WeChat Pay encrypted this value with the merchant's public key (RSA-OAEP, base64). Decrypt it with [`Client::decrypt_sensitive_field`](wechatpay_runtime::Client::decrypt_sensitive_field), which returns a redacted [`SecretString`](wechatpay_runtime::SecretString).
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub bal_account_no: ::std::option::Option<::std::string::String>,
         /// 特殊减额单号
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub out_request_no: ::std::option::Option<::std::string::String>,
         /// 特殊减额类型
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub reduction_type: ::std::option::Option<ReductionType>,
         /// 减额金额
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub amount: ::std::option::Option<i64>,
         /// 处理结果
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub state: ::std::option::Option<State>,
         /// 特殊减额原因
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub reason: ::std::option::Option<::std::string::String>,
         /// 微信支付额度变更单号
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub quota_change_no: ::std::option::Option<::std::string::String>,
         /// 成功时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub success_time: ::std::option::Option<::std::string::String>,
         /// 失败时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub fail_time: ::std::option::Option<::std::string::String>,
         /// 失败原因
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub fail_reason: ::std::option::Option<FailReason>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 特殊减额类型"] ReductionType { #[doc = " `FINANCIAL_PENALTY`"]

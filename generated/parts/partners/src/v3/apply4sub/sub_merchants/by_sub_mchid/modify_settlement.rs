@@ -72,22 +72,29 @@ pub mod post {
                 .finish()
         }
     }
+    /// The required values of [`Body`], by name: `Body::new(Required { … })`.
+    #[derive(::std::clone::Clone)]
+    pub struct Required {
+        /// 账户类型
+        pub account_type: AccountType,
+        /// 开户银行
+        pub account_bank: ::std::string::String,
+        /// 开户银行省市编码
+        pub bank_address_code: ::std::string::String,
+        /// 银行账号
+        pub account_number: ::std::string::String,
+    }
     impl Body {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            account_type: AccountType,
-            account_bank: impl ::std::convert::Into<::std::string::String>,
-            bank_address_code: impl ::std::convert::Into<::std::string::String>,
-            account_number: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`Required`]; optional ones are set with the methods below.
+        pub fn new(required: Required) -> Self {
             Self {
                 modify_mode: ::std::option::Option::None,
-                account_type,
-                account_bank: account_bank.into(),
-                bank_address_code: bank_address_code.into(),
+                account_type: required.account_type,
+                account_bank: required.account_bank,
+                bank_address_code: required.bank_address_code,
                 bank_name: ::std::option::Option::None,
                 bank_branch_id: ::std::option::Option::None,
-                account_number: account_number.into(),
+                account_number: required.account_number,
                 account_name: ::std::option::Option::None,
             }
         }
@@ -128,7 +135,17 @@ pub mod post {
     #[non_exhaustive]
     pub struct Response {
         /// 修改结算账户申请单号
-        pub application_no: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub application_no: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 修改模式"] ModifyMode { #[doc = " `MODIFY_MODE_ASYNC`"]

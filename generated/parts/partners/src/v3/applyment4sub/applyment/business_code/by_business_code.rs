@@ -27,11 +27,29 @@ pub mod get {
     #[non_exhaustive]
     pub struct AuditDetail {
         /// 字段名
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub field: ::std::option::Option<::std::string::String>,
         /// 字段名称
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub field_name: ::std::option::Option<::std::string::String>,
         /// 驳回原因
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub reject_reason: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -40,19 +58,51 @@ pub mod get {
     #[non_exhaustive]
     pub struct Response {
         /// 业务申请编号
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub business_code: ::std::option::Option<::std::string::String>,
         /// 微信支付申请单号
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub applyment_id: ::std::option::Option<::serde_json::Number>,
         /// 特约商户号
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub sub_mchid: ::std::option::Option<::std::string::String>,
         /// 超级管理员签约链接
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub sign_url: ::std::option::Option<::std::string::String>,
         /// 申请单状态
-        pub applyment_state: ApplymentState,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub applyment_state: ::std::option::Option<ApplymentState>,
         /// 申请状态描述
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub applyment_state_msg: ::std::option::Option<::std::string::String>,
         /// 驳回原因详情
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub audit_detail: ::std::option::Option<::std::vec::Vec<AuditDetail>>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 申请单状态"] ApplymentState { #[doc =

@@ -31,11 +31,31 @@ pub mod get {
     #[non_exhaustive]
     pub struct RealNameAuthResult {
         /// 应用授权作用域
-        pub scope: Scope,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub scope: ::std::option::Option<Scope>,
         /// 访问令牌
-        pub access_token: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub access_token: ::std::option::Option<::std::string::String>,
         /// 访问令牌过期时间
-        pub access_token_expire_time: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub access_token_expire_time: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -44,15 +64,39 @@ pub mod get {
     #[non_exhaustive]
     pub struct Response {
         /// 授权ID
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub individual_auth_id: ::std::option::Option<::std::string::String>,
         /// 签约时间
-        pub signed_time: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub signed_time: ::std::option::Option<::std::string::String>,
         /// 授权状态
-        pub auth_state: AuthState,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub auth_state: ::std::option::Option<AuthState>,
         /// 用户OpenID
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub individual_openid: ::std::option::Option<::std::string::String>,
         /// 实名授权结果
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub real_name_auth_result: ::std::option::Option<RealNameAuthResult>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 授权状态"] AuthState { #[doc = " `AUTHORIZED`"] Authorized =

@@ -51,23 +51,32 @@ pub mod post {
                 .finish()
         }
     }
+    /// The required values of [`Body`], by name: `Body::new(Required { … })`.
+    #[derive(::std::clone::Clone)]
+    pub struct Required {
+        /// 签约和付款的AppID
+        pub appid: ::std::string::String,
+        /// 业务申请单号
+        pub out_contract_code: ::std::string::String,
+        /// 个人收款方的OpenID
+        pub openid: ::std::string::String,
+        /// 真实姓名
+        pub real_name: ::std::string::String,
+        /// 证件类型
+        pub cred_type: CredType,
+        /// 件号码
+        pub cred_id: ::std::string::String,
+    }
     impl Body {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            appid: impl ::std::convert::Into<::std::string::String>,
-            out_contract_code: impl ::std::convert::Into<::std::string::String>,
-            openid: impl ::std::convert::Into<::std::string::String>,
-            real_name: impl ::std::convert::Into<::std::string::String>,
-            cred_type: CredType,
-            cred_id: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`Required`]; optional ones are set with the methods below.
+        pub fn new(required: Required) -> Self {
             Self {
-                appid: appid.into(),
-                out_contract_code: out_contract_code.into(),
-                openid: openid.into(),
-                real_name: real_name.into(),
-                cred_type,
-                cred_id: cred_id.into(),
+                appid: required.appid,
+                out_contract_code: required.out_contract_code,
+                openid: required.openid,
+                real_name: required.real_name,
+                cred_type: required.cred_type,
+                cred_id: required.cred_id,
             }
         }
     }
@@ -78,7 +87,17 @@ pub mod post {
     #[non_exhaustive]
     pub struct Response {
         /// 预签约id
-        pub pre_entrustweb_id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub pre_entrustweb_id: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 证件类型"] CredType { #[doc = " `ID_CARD`"] IdCard = "ID_CARD", }

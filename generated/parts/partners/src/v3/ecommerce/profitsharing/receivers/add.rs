@@ -54,21 +54,28 @@ pub mod post {
                 .finish()
         }
     }
+    /// The required values of [`Body`], by name: `Body::new(Required { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct Required {
+        /// 公众账号ID
+        pub appid: ::std::string::String,
+        /// 接收方类型
+        pub r#type: ::std::string::String,
+        /// 接收方账号
+        pub account: ::std::string::String,
+        /// 与分账方的关系类型
+        pub relation_type: ::std::string::String,
+    }
     impl Body {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            appid: impl ::std::convert::Into<::std::string::String>,
-            r#type: impl ::std::convert::Into<::std::string::String>,
-            account: impl ::std::convert::Into<::std::string::String>,
-            relation_type: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`Required`]; optional ones are set with the methods below.
+        pub fn new(required: Required) -> Self {
             Self {
-                appid: appid.into(),
-                r#type: r#type.into(),
-                account: account.into(),
+                appid: required.appid,
+                r#type: required.r#type,
+                account: required.account,
                 name: ::std::option::Option::None,
                 encrypted_name: ::std::option::Option::None,
-                relation_type: relation_type.into(),
+                relation_type: required.relation_type,
             }
         }
         /// Sets `name`.
@@ -95,9 +102,26 @@ pub mod post {
     #[non_exhaustive]
     pub struct Response {
         /// 接收方类型
-        pub r#type: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub r#type: ::std::option::Option<::std::string::String>,
         /// 接收方账号
-        pub account: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub account: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 }
 /// 添加分账接收方

@@ -56,7 +56,15 @@ pub mod post {
     #[non_exhaustive]
     pub struct Response {
         /// 商户管理提交资料记录ID
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub manage_submission_id: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 }
 /// 对指定商户管理记录提交资料

@@ -54,41 +54,109 @@ pub mod get {
     #[non_exhaustive]
     pub struct Data {
         /// 子商户号
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub sub_mchid: ::std::option::Option<::std::string::String>,
         /// 商户管理记录ID
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub manage_record_id: ::std::option::Option<::std::string::String>,
         /// 商户管理记录类型
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub manage_record_type: ::std::option::Option<ManageRecordType>,
         /// 管控时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub manage_time: ::std::option::Option<::std::string::String>,
         /// 管控原因
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub manage_reason: ::std::option::Option<::std::string::String>,
         /// 限制功能
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub limit_ability: ::std::option::Option<::std::string::String>,
         /// 解除管控方式
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub recover_way: ::std::option::Option<RecoverWay>,
         /// 是否允许提交资料
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub allow_submit: ::std::option::Option<bool>,
         /// 禁止提交资料原因
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub forbid_submit_reason: ::std::option::Option<::std::string::String>,
         /// 可提交资料开始时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub submit_start_time: ::std::option::Option<::std::string::String>,
         /// 可提交资料结束时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub submit_end_time: ::std::option::Option<::std::string::String>,
         /// 商户管理记录状态
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub manage_record_state: ::std::option::Option<ManageRecordState>,
         /// 解除管控时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub recover_time: ::std::option::Option<::std::string::String>,
         /// 解除管控原因
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub recover_reason: ::std::option::Option<RecoverReason>,
         /// 申诉驳回原因
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub reject_reason: ::std::option::Option<::std::string::String>,
         /// 可提交资料结束时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub approve_time: ::std::option::Option<::std::string::String>,
         /// 要求提交的资料
         ///
         /// A json-encoded string.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub requested_item_info: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -97,13 +165,32 @@ pub mod get {
     #[non_exhaustive]
     pub struct Response {
         /// 请求资源起始位置
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub offset: ::std::option::Option<::serde_json::Number>,
         /// 最大资源条数
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub limit: ::std::option::Option<::serde_json::Number>,
         /// 资源总条数
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub total_count: ::std::option::Option<::serde_json::Number>,
         /// 商户管理记录详情列表
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<::std::vec::Vec<Data>>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 商户管理记录类型"] ManageRecordType { #[doc =

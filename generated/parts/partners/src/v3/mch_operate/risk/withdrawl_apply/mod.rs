@@ -272,24 +272,33 @@ pub mod post {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub remark: ::std::option::Option<::std::string::String>,
     }
+    /// The required values of [`Body`], by name: `Body::new(Required { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct Required {
+        /// 二级商户号
+        pub sub_mchid: ::std::string::String,
+        /// 二级商户号的出款子账户类型
+        pub out_account_type: OutAccountType,
+        /// 提现金额
+        pub amount: i64,
+        /// 商户提现申请单号
+        pub out_request_no: ::std::string::String,
+        /// 收款对象类型
+        pub payee_type: PayeeType,
+        /// 收款账号信息
+        pub payee_info: PayeeInfo,
+    }
     impl Body {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            sub_mchid: impl ::std::convert::Into<::std::string::String>,
-            out_account_type: OutAccountType,
-            amount: i64,
-            out_request_no: impl ::std::convert::Into<::std::string::String>,
-            payee_type: PayeeType,
-            payee_info: PayeeInfo,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`Required`]; optional ones are set with the methods below.
+        pub fn new(required: Required) -> Self {
             Self {
-                sub_mchid: sub_mchid.into(),
-                out_account_type,
-                amount,
-                out_request_no: out_request_no.into(),
-                payee_type,
+                sub_mchid: required.sub_mchid,
+                out_account_type: required.out_account_type,
+                amount: required.amount,
+                out_request_no: required.out_request_no,
+                payee_type: required.payee_type,
                 payee_mchid: ::std::option::Option::None,
-                payee_info,
+                payee_info: required.payee_info,
                 proof_media_list: ::std::option::Option::None,
                 additional_materials: ::std::option::Option::None,
                 remark: ::std::option::Option::None,
@@ -334,9 +343,22 @@ pub mod post {
     #[non_exhaustive]
     pub struct Response {
         /// 微信支付提现申请单号
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub applyment_id: ::std::option::Option<::std::string::String>,
         /// 商户提现申请单号
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub out_request_no: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 二级商户号的出款子账户类型"] OutAccountType { #[doc =

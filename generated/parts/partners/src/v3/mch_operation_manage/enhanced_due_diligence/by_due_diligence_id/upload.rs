@@ -51,19 +51,26 @@ pub mod post {
         /// 资料项唯一id
         pub item_id: ::serde_json::Number,
     }
+    /// The required values of [`Meta`], by name: `Meta::new(MetaRequired { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct MetaRequired {
+        /// 商户上传的媒体图片的名称
+        pub file_name: ::std::string::String,
+        /// 图片文件的sha256摘要
+        pub file_digest: ::std::string::String,
+        /// 子商户号
+        pub sub_mchid: ::std::string::String,
+        /// 资料项唯一id
+        pub item_id: ::serde_json::Number,
+    }
     impl Meta {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            file_name: impl ::std::convert::Into<::std::string::String>,
-            file_digest: impl ::std::convert::Into<::std::string::String>,
-            sub_mchid: impl ::std::convert::Into<::std::string::String>,
-            item_id: ::serde_json::Number,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`MetaRequired`]; optional ones are set with the methods below.
+        pub fn new(required: MetaRequired) -> Self {
             Self {
-                file_name: file_name.into(),
-                file_digest: file_digest.into(),
-                sub_mchid: sub_mchid.into(),
-                item_id,
+                file_name: required.file_name,
+                file_digest: required.file_digest,
+                sub_mchid: required.sub_mchid,
+                item_id: required.item_id,
             }
         }
     }
@@ -74,7 +81,17 @@ pub mod post {
     #[non_exhaustive]
     pub struct Response {
         /// 文件标识ID
-        pub file_id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub file_id: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 }
 /// 上传尽调资料文件

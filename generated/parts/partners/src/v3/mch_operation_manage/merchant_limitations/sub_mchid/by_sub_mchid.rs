@@ -25,29 +25,76 @@ pub mod get {
     #[non_exhaustive]
     pub struct RecoverySpecifications {
         /// 商户被该原因管控的单据号
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub limitation_case_id: ::std::option::Option<::std::string::String>,
         /// 商户被管控原因
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub limitation_reason: ::std::option::Option<::std::string::String>,
         /// 商户被管控原因描述
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub limitation_reason_describe: ::std::option::Option<::std::string::String>,
         /// 商户被该原因管控的解脱路径
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub recover_way: ::std::option::Option<RecoverWay>,
         /// 商户被该原因管控的解脱路径参数
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub recover_way_param: ::std::option::Option<::std::string::String>,
         /// 商户被该原因管控的解脱帮助链接
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub recover_help_url: ::std::option::Option<::std::string::String>,
         /// 处置方式
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub limitation_action_type: ::std::option::Option<LimitationActionType>,
         /// 预计管控开始时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub limitation_start_date: ::std::option::Option<::std::string::String>,
         /// 商户被该原因管控的时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub limitation_date: ::std::option::Option<::std::string::String>,
         /// 商户被管控原因类型
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub limitation_reason_type: ::std::option::Option<LimitationReasonType>,
         /// 商户被该原因管控的能力列表
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub relate_limitations: ::std::option::Option<::std::vec::Vec<LimitedFunctions>>,
         /// 商户被该原因管控的其他能力描述
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub other_relate_limitations: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -56,15 +103,32 @@ pub mod get {
     #[non_exhaustive]
     pub struct Response {
         /// 商户号
-        pub mchid: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub mchid: ::std::option::Option<::std::string::String>,
         /// 商户被管控能力列表
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub limited_functions: ::std::option::Option<::std::vec::Vec<LimitedFunctions>>,
         /// 被管控原因及解脱路径列表
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub recovery_specifications: ::std::option::Option<
             ::std::vec::Vec<RecoverySpecifications>,
         >,
         /// 商户其他被管控能力描述
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub other_limited_functions: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 商户被管控能力列表"] LimitedFunctions { #[doc =

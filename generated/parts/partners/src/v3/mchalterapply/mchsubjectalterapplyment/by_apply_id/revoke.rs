@@ -23,7 +23,13 @@ pub mod post {
     #[non_exhaustive]
     pub struct Response {
         /// 撤销状态
-        pub result: Result,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub result: ::std::option::Option<Result>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 撤销状态"] Result { #[doc = " `SUCCESS`"] Success = "SUCCESS",

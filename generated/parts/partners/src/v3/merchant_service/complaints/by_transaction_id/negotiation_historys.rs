@@ -27,15 +27,45 @@ pub mod get {
     #[non_exhaustive]
     pub struct ComplaintNegotiationHistory {
         /// 操作人
-        pub operate_user: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub operate_user: ::std::option::Option<::std::string::String>,
         /// 操作时间
-        pub operate_time: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub operate_time: ::std::option::Option<::std::string::String>,
         /// 操作类型
-        pub operate_type: OperateType,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub operate_type: ::std::option::Option<OperateType>,
         /// 操作内容
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub operate_details: ::std::option::Option<::std::string::String>,
         /// 协商历史图片凭证
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub image_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -44,9 +74,13 @@ pub mod get {
     #[non_exhaustive]
     pub struct Response {
         /// 投诉协商历史
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub complaint_negotiation_history: ::std::option::Option<
             ::std::vec::Vec<ComplaintNegotiationHistory>,
         >,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 操作类型"] OperateType { #[doc = " `USER_CREATE_COMPLAINT`"]

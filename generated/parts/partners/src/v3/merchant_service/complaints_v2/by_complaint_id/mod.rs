@@ -32,9 +32,20 @@ pub mod get {
     #[non_exhaustive]
     pub struct ComplaintMediaList {
         /// 媒体文件业务类型
-        pub media_type: MediaType,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub media_type: ::std::option::Option<MediaType>,
         /// 媒体文列表
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub media_url: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 投诉单关联订单信息
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -43,11 +54,35 @@ pub mod get {
     #[non_exhaustive]
     pub struct ComplaintOrderInfo {
         /// 微信订单号
-        pub transaction_id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub transaction_id: ::std::option::Option<::std::string::String>,
         /// 商户订单号
-        pub out_trade_no: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub out_trade_no: ::std::option::Option<::std::string::String>,
         /// 订单金额
-        pub amount: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub amount: ::std::option::Option<i64>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 投诉单关联服务单信息
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -56,11 +91,29 @@ pub mod get {
     #[non_exhaustive]
     pub struct ServiceOrderInfo {
         /// 微信支付服务订单号
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub order_id: ::std::option::Option<::std::string::String>,
         /// 商户服务订单号
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub out_order_no: ::std::option::Option<::std::string::String>,
         /// 支付分服务单状态
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub state: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 归还地点信息
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -69,11 +122,29 @@ pub mod get {
     #[non_exhaustive]
     pub struct ReturnAddressInfo {
         /// 归还地点
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub return_address: ::std::option::Option<::std::string::String>,
         /// 归还地点经度
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub longitude: ::std::option::Option<::std::string::String>,
         /// 归还地点纬度
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub latitude: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 充电宝投诉相关信息
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -82,11 +153,21 @@ pub mod get {
     #[non_exhaustive]
     pub struct SharePowerInfo {
         /// 归还时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub return_time: ::std::option::Option<::std::string::String>,
         /// 归还地点信息
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub return_address_info: ::std::option::Option<ReturnAddressInfo>,
         /// 是否归还同一柜机
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub is_returned_to_same_machine: ::std::option::Option<bool>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 补充信息
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -95,9 +176,14 @@ pub mod get {
     #[non_exhaustive]
     pub struct AdditionalInfo {
         /// 补充信息类型
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub r#type: ::std::option::Option<Type>,
         /// 充电宝投诉相关信息
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub share_power_info: ::std::option::Option<SharePowerInfo>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -106,53 +192,129 @@ pub mod get {
     #[non_exhaustive]
     pub struct Response {
         /// 投诉单号
-        pub complaint_id: ::std::string::String,
-        /// 投诉时间
-        pub complaint_time: ::std::string::String,
-        /// 投诉详情
-        pub complaint_detail: ::std::string::String,
-        /// 投诉单状态
-        pub complaint_state: ComplaintState,
-        /// 被诉商户号
-        pub complainted_mchid: ::std::string::String,
-        /// 投诉人联系方式
         ///
-        /// Ciphertext: WeChat Pay encrypted this value with the merchant's public key (RSA-OAEP, base64). Decrypt it with [`Client::decrypt_sensitive_field`](wechatpay_runtime::Client::decrypt_sensitive_field), which returns a redacted [`SecretString`](wechatpay_runtime::SecretString).
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub complaint_id: ::std::option::Option<::std::string::String>,
+        /// 投诉时间
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub complaint_time: ::std::option::Option<::std::string::String>,
+        /// 投诉详情
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub complaint_detail: ::std::option::Option<::std::string::String>,
+        /// 投诉单状态
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub complaint_state: ::std::option::Option<ComplaintState>,
+        /// 被诉商户号
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub complainted_mchid: ::std::option::Option<::std::string::String>,
+        /// 投诉人联系方式
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub payer_phone: ::std::option::Option<::std::string::String>,
         /// 投诉人openid
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub payer_openid: ::std::option::Option<::std::string::String>,
         /// 投诉资料列表
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub complaint_media_list: ::std::option::Option<
             ::std::vec::Vec<ComplaintMediaList>,
         >,
         /// 投诉单关联订单信息
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub complaint_order_info: ::std::option::Option<
             ::std::vec::Vec<ComplaintOrderInfo>,
         >,
         /// 投诉单关联服务单信息
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub service_order_info: ::std::option::Option<::std::vec::Vec<ServiceOrderInfo>>,
         /// 投诉单是否已全额退款
-        pub complaint_full_refunded: bool,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub complaint_full_refunded: ::std::option::Option<bool>,
         /// 是否有待回复的用户留言
-        pub incoming_user_response: bool,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub incoming_user_response: ::std::option::Option<bool>,
         /// 问题描述
-        pub problem_description: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub problem_description: ::std::option::Option<::std::string::String>,
         /// 用户投诉次数
-        pub user_complaint_times: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_complaint_times: ::std::option::Option<i64>,
         /// 问题类型
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub problem_type: ::std::option::Option<ProblemType>,
         /// 申请退款金额
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub apply_refund_amount: ::std::option::Option<i64>,
         /// 用户标签列表
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub user_tag_list: ::std::option::Option<::std::vec::Vec<UserTagList>>,
         /// 补充信息
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub additional_info: ::std::option::Option<AdditionalInfo>,
         /// 是否在平台协助中
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub in_platform_service: ::std::option::Option<bool>,
         /// 是否需即时服务用户
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub need_immediate_service: ::std::option::Option<bool>,
         /// 是否是智能体投诉
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub is_agent_mode: ::std::option::Option<bool>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 投诉单状态"] ComplaintState { #[doc = " `PENDING`"] Pending =

@@ -43,9 +43,18 @@ pub mod get {
     #[non_exhaustive]
     pub struct ComplaintMediaList {
         /// 媒体文件业务类型
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub media_type: ::std::option::Option<MediaType>,
         /// 媒体文件请求url
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub media_url: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 文本
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -54,11 +63,21 @@ pub mod get {
     #[non_exhaustive]
     pub struct Text {
         /// 文本
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub text: ::std::option::Option<::std::string::String>,
         /// 文本颜色
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub color: ::std::option::Option<Color>,
         /// 是否粗体
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub is_bold: ::std::option::Option<bool>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 图片
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -67,9 +86,18 @@ pub mod get {
     #[non_exhaustive]
     pub struct Image {
         /// 媒体ID
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub media_id: ::std::option::Option<::std::string::String>,
         /// 图片样式类型
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub image_style_type: ::std::option::Option<ImageStyleType>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 跳转小程序信息
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -78,11 +106,35 @@ pub mod get {
     #[non_exhaustive]
     pub struct MiniProgramJumpInfo {
         /// 跳转小程序APPID
-        pub appid: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub appid: ::std::option::Option<::std::string::String>,
         /// 跳转小程序页面PATH
-        pub path: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub path: ::std::option::Option<::std::string::String>,
         /// 跳转小程序页面名称
-        pub text: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub text: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 回复消息内容
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -91,9 +143,24 @@ pub mod get {
     #[non_exhaustive]
     pub struct MessageInfo {
         /// 回复的消息内容
-        pub content: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub content: ::std::option::Option<::std::string::String>,
         /// 自定义透传字段
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub custom_data: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 动作
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -102,15 +169,31 @@ pub mod get {
     #[non_exhaustive]
     pub struct Action {
         /// 动作类型
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub action_type: ::std::option::Option<ActionType>,
         /// 跳转链接
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub jump_url: ::std::option::Option<::std::string::String>,
         /// 跳转小程序信息
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub mini_program_jump_info: ::std::option::Option<MiniProgramJumpInfo>,
         /// 回复消息内容
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message_info: ::std::option::Option<MessageInfo>,
         /// 动作id
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub action_id: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 失效配置
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -119,9 +202,18 @@ pub mod get {
     #[non_exhaustive]
     pub struct InvalidInfo {
         /// 过期时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub expired_time: ::std::option::Option<::std::string::String>,
         /// 是否可以多次点击
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub multi_clickable: ::std::option::Option<bool>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 链接
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -130,11 +222,21 @@ pub mod get {
     #[non_exhaustive]
     pub struct Link {
         /// 文本
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub text: ::std::option::Option<::std::string::String>,
         /// 动作
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub action: ::std::option::Option<Action>,
         /// 失效配置
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub invalid_info: ::std::option::Option<InvalidInfo>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// FAQ列表
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -143,11 +245,25 @@ pub mod get {
     #[non_exhaustive]
     pub struct Faqs {
         /// faq的id
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub faq_id: ::std::option::Option<::std::string::String>,
         /// faq内容
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub faq_title: ::std::option::Option<::std::string::String>,
         /// 动作
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub action: ::std::option::Option<Action>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// FAQ列表
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -156,7 +272,11 @@ pub mod get {
     #[non_exhaustive]
     pub struct FaqList {
         /// FAQ列表
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub faqs: ::std::option::Option<::std::vec::Vec<Faqs>>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 按钮组
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -165,11 +285,17 @@ pub mod get {
     #[non_exhaustive]
     pub struct ButtonGroup {
         /// 按钮组
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub buttons: ::std::option::Option<::std::vec::Vec<Link>>,
         /// 按钮布局方式
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub button_layout: ::std::option::Option<ButtonLayout>,
         /// 失效配置
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub invalid_info: ::std::option::Option<InvalidInfo>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 消息内容
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -178,19 +304,29 @@ pub mod get {
     #[non_exhaustive]
     pub struct Blocks {
         /// 消息块类型
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub r#type: ::std::option::Option<Type>,
         /// 文本
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub text: ::std::option::Option<Text>,
         /// 图片
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub image: ::std::option::Option<Image>,
         /// 链接
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub link: ::std::option::Option<Link>,
         /// FAQ列表
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub faq_list: ::std::option::Option<FaqList>,
         /// 按钮
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub button: ::std::option::Option<Link>,
         /// 按钮组
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub button_group: ::std::option::Option<ButtonGroup>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 普通消息内容
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -199,11 +335,21 @@ pub mod get {
     #[non_exhaustive]
     pub struct NormalMessage {
         /// 消息内容
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub blocks: ::std::option::Option<::std::vec::Vec<Blocks>>,
         /// 发送者身份类别
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub sender_identity: ::std::option::Option<SenderIdentity>,
         /// 自定义透传信息
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub custom_data: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 用户点击回复消息
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -212,11 +358,25 @@ pub mod get {
     #[non_exhaustive]
     pub struct ClickMessage {
         /// 回复的消息内容
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message_content: ::std::option::Option<::serde_json::Value>,
         /// 动作id
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub action_id: ::std::option::Option<::std::string::String>,
         /// 被点击的操作流水号
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub clicked_log_id: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 投诉协商历史
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -225,31 +385,81 @@ pub mod get {
     #[non_exhaustive]
     pub struct Data {
         /// 操作资料列表
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub complaint_media_list: ::std::option::Option<ComplaintMediaList>,
         /// 操作流水号
-        pub log_id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub log_id: ::std::option::Option<::std::string::String>,
         /// 操作人
-        pub operator: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub operator: ::std::option::Option<::std::string::String>,
         /// 操作时间
-        pub operate_time: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub operate_time: ::std::option::Option<::std::string::String>,
         /// 操作类型
-        pub operate_type: OperateType,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub operate_type: ::std::option::Option<OperateType>,
         /// 操作内容
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub operate_details: ::std::option::Option<::std::string::String>,
         /// 图片凭证
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub image_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         /// 用户申请平台协助原因
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub user_appy_platform_service_reason: ::std::option::Option<
             ::std::string::String,
         >,
         /// 用户申请平台协助原因描述
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub user_appy_platform_service_reason_description: ::std::option::Option<
             ::std::string::String,
         >,
         /// 普通消息内容
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub normal_message: ::std::option::Option<NormalMessage>,
         /// 用户点击回复消息
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub click_message: ::std::option::Option<ClickMessage>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -258,13 +468,36 @@ pub mod get {
     #[non_exhaustive]
     pub struct Response {
         /// 投诉协商历史
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<::std::vec::Vec<Data>>,
         /// 分页大小
-        pub limit: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub limit: ::std::option::Option<i64>,
         /// 分页开始位置
-        pub offset: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub offset: ::std::option::Option<i64>,
         /// 投诉协商历史总条数
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub total_count: ::std::option::Option<i64>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 媒体文件业务类型"] MediaType { #[doc =

@@ -588,7 +588,15 @@ pub mod post {
     #[non_exhaustive]
     pub struct Response {
         /// 操作流水号
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub log_id: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 消息块类型"] Type { #[doc = " `TEXT`"] Text = "TEXT", #[doc =

@@ -37,15 +37,45 @@ pub mod get {
     #[non_exhaustive]
     pub struct StoreBasics {
         /// 商家门店编号
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub store_reference_id: ::std::option::Option<::std::string::String>,
         /// 品牌名称
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub brand_name: ::std::option::Option<::std::string::String>,
         /// 门店名称
-        pub store_name: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub store_name: ::std::option::Option<::std::string::String>,
         /// 分店名称
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub branch_name: ::std::option::Option<::std::string::String>,
         /// 品牌ID
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub brand_id: ::std::option::Option<::serde_json::Number>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 门店地址信息
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -54,15 +84,47 @@ pub mod get {
     #[non_exhaustive]
     pub struct StoreAddress {
         /// 门店省市编码
-        pub address_code: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub address_code: ::std::option::Option<::std::string::String>,
         /// 门店地址
-        pub address_detail: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub address_detail: ::std::option::Option<::std::string::String>,
         /// 门店地址辅助描述
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub address_complements: ::std::option::Option<::std::string::String>,
         /// 门店经度
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub longitude: ::std::option::Option<::std::string::String>,
         /// 门店纬度
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub latitude: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 门店经营信息
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -71,9 +133,22 @@ pub mod get {
     #[non_exhaustive]
     pub struct StoreBusiness {
         /// 门店服务电话
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub service_phone: ::std::option::Option<::std::string::String>,
         /// 门店经营时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub business_hours: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 门店收款信息
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -82,9 +157,24 @@ pub mod get {
     #[non_exhaustive]
     pub struct StoreRecipient {
         /// 门店收款商户号
-        pub mchid: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub mchid: ::std::option::Option<::std::string::String>,
         /// 门店收款主体
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub company_name: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 门店状态
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -93,11 +183,29 @@ pub mod get {
     #[non_exhaustive]
     pub struct StoreState {
         /// 门店状态描述
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub store_state_message: ::std::option::Option<::std::string::String>,
         /// 地址核实失败原因
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub address_failed_reason: ::std::option::Option<::std::string::String>,
         /// STORE\_STATE\_VALID
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub store_state_value: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -106,15 +214,23 @@ pub mod get {
     #[non_exhaustive]
     pub struct Response {
         /// 门店基础信息
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub store_basics: ::std::option::Option<StoreBasics>,
         /// 门店地址信息
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub store_address: ::std::option::Option<StoreAddress>,
         /// 门店经营信息
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub store_business: ::std::option::Option<StoreBusiness>,
         /// 门店收款信息
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub store_recipient: ::std::option::Option<::std::vec::Vec<StoreRecipient>>,
         /// 门店状态
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub store_state: ::std::option::Option<StoreState>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 }
 /// 查询门店

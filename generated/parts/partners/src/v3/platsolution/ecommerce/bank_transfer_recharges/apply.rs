@@ -66,19 +66,26 @@ pub mod post {
         /// 充值金额
         pub recharge_amount: RechargeAmount,
     }
+    /// The required values of [`Body`], by name: `Body::new(Required { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct Required {
+        /// 商户充值单号
+        pub out_recharge_no: ::std::string::String,
+        /// 充值场景
+        pub recharge_scene: ::std::string::String,
+        /// 充值入账账户
+        pub account_type: AccountType,
+        /// 充值金额
+        pub recharge_amount: RechargeAmount,
+    }
     impl Body {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            out_recharge_no: impl ::std::convert::Into<::std::string::String>,
-            recharge_scene: impl ::std::convert::Into<::std::string::String>,
-            account_type: AccountType,
-            recharge_amount: RechargeAmount,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`Required`]; optional ones are set with the methods below.
+        pub fn new(required: Required) -> Self {
             Self {
-                out_recharge_no: out_recharge_no.into(),
-                recharge_scene: recharge_scene.into(),
-                account_type,
-                recharge_amount,
+                out_recharge_no: required.out_recharge_no,
+                recharge_scene: required.recharge_scene,
+                account_type: required.account_type,
+                recharge_amount: required.recharge_amount,
             }
         }
     }
@@ -89,15 +96,43 @@ pub mod post {
     #[non_exhaustive]
     pub struct TransferInAccount {
         /// 开户银行名称
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub bank_name: ::std::option::Option<::std::string::String>,
         /// 开户银行省市编码
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub bank_address_code: ::std::option::Option<::std::string::String>,
         /// 开户银行行号
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub bank_code: ::std::option::Option<::std::string::String>,
         /// 银行账户名称
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub bank_account_name: ::std::option::Option<::std::string::String>,
         /// 银行账号
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub bank_account_no: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -106,11 +141,31 @@ pub mod post {
     #[non_exhaustive]
     pub struct Response {
         /// 微信支付充值单号
-        pub recharge_id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub recharge_id: ::std::option::Option<::std::string::String>,
         /// 商户充值单号
-        pub out_recharge_no: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub out_recharge_no: ::std::option::Option<::std::string::String>,
         /// 银行账户
-        pub transfer_in_account: TransferInAccount,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub transfer_in_account: ::std::option::Option<TransferInAccount>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 充值入账账户"] AccountType { #[doc = " `BASIC`"] Basic = "BASIC",

@@ -32,19 +32,26 @@ pub mod post {
         /// 签约时间
         pub sign_time: ::std::string::String,
     }
+    /// The required values of [`AgreementList`], by name: `AgreementList::new(AgreementListRequired { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct AgreementListRequired {
+        /// 协议编号
+        pub agreement_code: ::std::string::String,
+        /// 协议版本号
+        pub agreement_version: ::std::string::String,
+        /// 签约主体
+        pub sign_organization: ::std::string::String,
+        /// 签约时间
+        pub sign_time: ::std::string::String,
+    }
     impl AgreementList {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            agreement_code: impl ::std::convert::Into<::std::string::String>,
-            agreement_version: impl ::std::convert::Into<::std::string::String>,
-            sign_organization: impl ::std::convert::Into<::std::string::String>,
-            sign_time: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`AgreementListRequired`]; optional ones are set with the methods below.
+        pub fn new(required: AgreementListRequired) -> Self {
             Self {
-                agreement_code: agreement_code.into(),
-                agreement_version: agreement_version.into(),
-                sign_organization: sign_organization.into(),
-                sign_time: sign_time.into(),
+                agreement_code: required.agreement_code,
+                agreement_version: required.agreement_version,
+                sign_organization: required.sign_organization,
+                sign_time: required.sign_time,
             }
         }
     }
@@ -82,11 +89,29 @@ pub mod post {
     #[non_exhaustive]
     pub struct Response {
         /// 二级商户号
-        pub sub_mchid: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sub_mchid: ::std::option::Option<::std::string::String>,
         /// 是否开通成功
-        pub opened: bool,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub opened: ::std::option::Option<bool>,
         /// 成功时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub success_time: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 }
 /// 开通保险理赔功能

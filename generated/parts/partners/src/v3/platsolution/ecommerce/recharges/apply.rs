@@ -79,21 +79,29 @@ pub mod post {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub remark: ::std::option::Option<::std::string::String>,
     }
+    /// The required values of [`Body`], by name: `Body::new(Required { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct Required {
+        /// 二级商户号
+        pub sub_mchid: ::std::string::String,
+        /// 商户充值单号
+        pub out_recharge_no: ::std::string::String,
+        /// 充值场景
+        pub recharge_scene: RechargeScene,
+        /// 充值入账账户
+        pub account_type: AccountType,
+        /// 充值金额
+        pub recharge_amount: RechargeAmount,
+    }
     impl Body {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            sub_mchid: impl ::std::convert::Into<::std::string::String>,
-            out_recharge_no: impl ::std::convert::Into<::std::string::String>,
-            recharge_scene: RechargeScene,
-            account_type: AccountType,
-            recharge_amount: RechargeAmount,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`Required`]; optional ones are set with the methods below.
+        pub fn new(required: Required) -> Self {
             Self {
-                sub_mchid: sub_mchid.into(),
-                out_recharge_no: out_recharge_no.into(),
-                recharge_scene,
-                account_type,
-                recharge_amount,
+                sub_mchid: required.sub_mchid,
+                out_recharge_no: required.out_recharge_no,
+                recharge_scene: required.recharge_scene,
+                account_type: required.account_type,
+                recharge_amount: required.recharge_amount,
                 notify_url: ::std::option::Option::None,
                 available_recharge_channels: ::std::option::Option::None,
                 remark: ::std::option::Option::None,
@@ -133,11 +141,35 @@ pub mod post {
     #[non_exhaustive]
     pub struct Response {
         /// 微信支付充值单号
-        pub recharge_id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub recharge_id: ::std::option::Option<::std::string::String>,
         /// 商户充值单号
-        pub out_recharge_no: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub out_recharge_no: ::std::option::Option<::std::string::String>,
         /// 充值链接
-        pub recharge_url: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub recharge_url: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 充值场景"] RechargeScene { #[doc = " `ECOMMERCE_DEPOSIT`"]

@@ -33,21 +33,29 @@ pub mod post {
         /// 收款用户OpenID
         pub openid: ::std::string::String,
     }
+    /// The required values of [`TransferDetailList`], by name: `TransferDetailList::new(TransferDetailListRequired { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct TransferDetailListRequired {
+        /// 商家明细单号
+        pub out_detail_no: ::std::string::String,
+        /// 转账金额
+        pub transfer_amount: ::serde_json::Number,
+        /// 转账备注
+        pub transfer_remark: ::std::string::String,
+        /// 微信转账预约单号
+        pub reservation_id: ::std::string::String,
+        /// 收款用户OpenID
+        pub openid: ::std::string::String,
+    }
     impl TransferDetailList {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            out_detail_no: impl ::std::convert::Into<::std::string::String>,
-            transfer_amount: ::serde_json::Number,
-            transfer_remark: impl ::std::convert::Into<::std::string::String>,
-            reservation_id: impl ::std::convert::Into<::std::string::String>,
-            openid: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`TransferDetailListRequired`]; optional ones are set with the methods below.
+        pub fn new(required: TransferDetailListRequired) -> Self {
             Self {
-                out_detail_no: out_detail_no.into(),
-                transfer_amount,
-                transfer_remark: transfer_remark.into(),
-                reservation_id: reservation_id.into(),
-                openid: openid.into(),
+                out_detail_no: required.out_detail_no,
+                transfer_amount: required.transfer_amount,
+                transfer_remark: required.transfer_remark,
+                reservation_id: required.reservation_id,
+                openid: required.openid,
             }
         }
     }
@@ -81,33 +89,45 @@ pub mod post {
         /// 商户回调地址
         pub notify_url: ::std::string::String,
     }
+    /// The required values of [`Body`], by name: `Body::new(Required { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct Required {
+        /// 二级商户号
+        pub sub_mchid: ::std::string::String,
+        /// 服务商AppID
+        pub sp_appid: ::std::string::String,
+        /// 商家批次单号
+        pub out_batch_no: ::std::string::String,
+        /// 批次名称
+        pub batch_name: ::std::string::String,
+        /// 批次备注
+        pub batch_remark: ::std::string::String,
+        /// 转账总金额
+        pub total_amount: ::serde_json::Number,
+        /// 转账总笔数
+        pub total_num: ::serde_json::Number,
+        /// 转账场景ID
+        pub transfer_scene_id: ::std::string::String,
+        /// 转账明细列表
+        pub transfer_detail_list: ::std::vec::Vec<TransferDetailList>,
+        /// 商户回调地址
+        pub notify_url: ::std::string::String,
+    }
     impl Body {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        #[allow(clippy::too_many_arguments)]
-        pub fn new(
-            sub_mchid: impl ::std::convert::Into<::std::string::String>,
-            sp_appid: impl ::std::convert::Into<::std::string::String>,
-            out_batch_no: impl ::std::convert::Into<::std::string::String>,
-            batch_name: impl ::std::convert::Into<::std::string::String>,
-            batch_remark: impl ::std::convert::Into<::std::string::String>,
-            total_amount: ::serde_json::Number,
-            total_num: ::serde_json::Number,
-            transfer_scene_id: impl ::std::convert::Into<::std::string::String>,
-            transfer_detail_list: ::std::vec::Vec<TransferDetailList>,
-            notify_url: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`Required`]; optional ones are set with the methods below.
+        pub fn new(required: Required) -> Self {
             Self {
-                sub_mchid: sub_mchid.into(),
-                sp_appid: sp_appid.into(),
+                sub_mchid: required.sub_mchid,
+                sp_appid: required.sp_appid,
                 sub_appid: ::std::option::Option::None,
-                out_batch_no: out_batch_no.into(),
-                batch_name: batch_name.into(),
-                batch_remark: batch_remark.into(),
-                total_amount,
-                total_num,
-                transfer_scene_id: transfer_scene_id.into(),
-                transfer_detail_list,
-                notify_url: notify_url.into(),
+                out_batch_no: required.out_batch_no,
+                batch_name: required.batch_name,
+                batch_remark: required.batch_remark,
+                total_amount: required.total_amount,
+                total_num: required.total_num,
+                transfer_scene_id: required.transfer_scene_id,
+                transfer_detail_list: required.transfer_detail_list,
+                notify_url: required.notify_url,
             }
         }
         /// Sets `sub_appid`.
@@ -126,13 +146,42 @@ pub mod post {
     #[non_exhaustive]
     pub struct Response {
         /// 商家批次单号
-        pub out_batch_no: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub out_batch_no: ::std::option::Option<::std::string::String>,
         /// 商家转账批次单号
-        pub batch_id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub batch_id: ::std::option::Option<::std::string::String>,
         /// 批次创建时间
-        pub create_time: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub create_time: ::std::option::Option<::std::string::String>,
         /// 批次状态
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub batch_state: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 }
 /// 受理商家转账

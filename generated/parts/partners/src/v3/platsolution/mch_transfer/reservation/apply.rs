@@ -153,30 +153,40 @@ pub mod post {
                 .finish()
         }
     }
+    /// The required values of [`Body`], by name: `Body::new(Required { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct Required {
+        /// 二级商户号
+        pub sub_mchid: ::std::string::String,
+        /// 服务商AppID
+        pub sp_appid: ::std::string::String,
+        /// 商户预约单号
+        pub out_reservation_no: ::std::string::String,
+        /// 转账场景ID
+        pub transfer_scene_id: ::std::string::String,
+        /// 预计最晚转账日期
+        pub estimated_date: ::std::string::String,
+        /// 预约备注
+        pub reserve_remark: ::std::string::String,
+        /// 商户回调地址
+        pub notify_url: ::std::string::String,
+    }
     impl Body {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            sub_mchid: impl ::std::convert::Into<::std::string::String>,
-            sp_appid: impl ::std::convert::Into<::std::string::String>,
-            out_reservation_no: impl ::std::convert::Into<::std::string::String>,
-            transfer_scene_id: impl ::std::convert::Into<::std::string::String>,
-            estimated_date: impl ::std::convert::Into<::std::string::String>,
-            reserve_remark: impl ::std::convert::Into<::std::string::String>,
-            notify_url: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`Required`]; optional ones are set with the methods below.
+        pub fn new(required: Required) -> Self {
             Self {
-                sub_mchid: sub_mchid.into(),
-                sp_appid: sp_appid.into(),
+                sub_mchid: required.sub_mchid,
+                sp_appid: required.sp_appid,
                 sub_appid: ::std::option::Option::None,
-                out_reservation_no: out_reservation_no.into(),
-                transfer_scene_id: transfer_scene_id.into(),
-                estimated_date: estimated_date.into(),
+                out_reservation_no: required.out_reservation_no,
+                transfer_scene_id: required.transfer_scene_id,
+                estimated_date: required.estimated_date,
                 estimated_max_amount: ::std::option::Option::None,
                 exact_amount: ::std::option::Option::None,
                 openid: ::std::option::Option::None,
                 user_real_name: ::std::option::Option::None,
-                reserve_remark: reserve_remark.into(),
-                notify_url: notify_url.into(),
+                reserve_remark: required.reserve_remark,
+                notify_url: required.notify_url,
                 scene_report_data: ::std::option::Option::None,
             }
         }
@@ -232,17 +242,58 @@ pub mod post {
     #[non_exhaustive]
     pub struct Response {
         /// 二级商户号
-        pub sub_mchid: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sub_mchid: ::std::option::Option<::std::string::String>,
         /// 商户预约单号
-        pub out_reservation_no: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub out_reservation_no: ::std::option::Option<::std::string::String>,
         /// 微信转账预约单号
-        pub reservation_id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub reservation_id: ::std::option::Option<::std::string::String>,
         /// 预约记录受理时间
-        pub accept_time: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub accept_time: ::std::option::Option<::std::string::String>,
         /// 预约记录状态
-        pub state: State,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub state: ::std::option::Option<State>,
         /// 跳转微信支付用户确认预约页的package信息
-        pub package_info: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub package_info: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 预约记录状态"] State { #[doc = " `ACCEPTED`"] Accepted =

@@ -28,7 +28,15 @@ pub mod get {
     #[non_exhaustive]
     pub struct SceneInfo {
         /// 商户端设备号
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub device_id: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 单品列表
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -37,15 +45,49 @@ pub mod get {
     #[non_exhaustive]
     pub struct GoodsDetail {
         /// 商品编码
-        pub goods_id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub goods_id: ::std::option::Option<::std::string::String>,
         /// 商品数量
-        pub quantity: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub quantity: ::std::option::Option<i64>,
         /// 商品单价
-        pub unit_price: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub unit_price: ::std::option::Option<i64>,
         /// 商品优惠金额
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub discount_amount: ::std::option::Option<i64>,
         /// 商品备注
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub goods_remark: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 优惠信息列表
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -54,27 +96,73 @@ pub mod get {
     #[non_exhaustive]
     pub struct PromotionDetail {
         /// 券ID
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub coupon_id: ::std::option::Option<::std::string::String>,
         /// 优惠名称
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub name: ::std::option::Option<::std::string::String>,
         /// 优惠范围
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub scope: ::std::option::Option<Scope>,
         /// 优惠类型
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub r#type: ::std::option::Option<Type>,
         /// 优惠券面额
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub amount: ::std::option::Option<i64>,
         /// 活动批次ID
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub stock_id: ::std::option::Option<::std::string::String>,
         /// 微信出资
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub wechatpay_contribute: ::std::option::Option<i64>,
         /// 商户出资
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub merchant_contribute: ::std::option::Option<i64>,
         /// 其他出资
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub other_contribute: ::std::option::Option<i64>,
         /// 优惠币种
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub currency: ::std::option::Option<::std::string::String>,
         /// 单品列表
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub goods_detail: ::std::option::Option<::std::vec::Vec<GoodsDetail>>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 订单金额
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -83,15 +171,47 @@ pub mod get {
     #[non_exhaustive]
     pub struct Amount {
         /// 标价金额
-        pub total_amount: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub total_amount: ::std::option::Option<i64>,
         /// 标价币种
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub currency: ::std::option::Option<::std::string::String>,
         /// 现金支付金额
-        pub payer_amount: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub payer_amount: ::std::option::Option<i64>,
         /// 现金支付币种
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub payer_currency: ::std::option::Option<::std::string::String>,
         /// 结算汇率(汇率值是汇率乘以10的8次方)
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub settlement_rate: ::std::option::Option<::serde_json::Number>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 商品单信息
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -100,35 +220,101 @@ pub mod get {
     #[non_exhaustive]
     pub struct SubOrders {
         /// 子单商户号
-        pub mchid: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub mchid: ::std::option::Option<::std::string::String>,
         /// 商品单个人收款方受理授权ID
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub individual_auth_id: ::std::option::Option<::std::string::String>,
         /// 商品单个人收款方平台昵称
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub individual_name: ::std::option::Option<::std::string::String>,
         /// 交易类型
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub trade_type: ::std::option::Option<TradeType>,
         /// 交易状态
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub trade_state: ::std::option::Option<TradeState>,
         /// 付款银行
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub bank_type: ::std::option::Option<::std::string::String>,
         /// 附加数据
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub attach: ::std::option::Option<::std::string::String>,
         /// 支付完成时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub success_time: ::std::option::Option<::std::string::String>,
         /// 微信订单号
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub transaction_id: ::std::option::Option<::std::string::String>,
         /// 商品单商户订单号
-        pub out_trade_no: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub out_trade_no: ::std::option::Option<::std::string::String>,
         /// 二级商户号
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub sub_mchid: ::std::option::Option<::std::string::String>,
         /// 子商户应用ID
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub sub_appid: ::std::option::Option<::std::string::String>,
         /// 用户子标识
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub sub_openid: ::std::option::Option<::std::string::String>,
         /// 优惠信息列表
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub promotion_detail: ::std::option::Option<::std::vec::Vec<PromotionDetail>>,
         /// 订单金额
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub amount: ::std::option::Option<Amount>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 支付者
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -137,7 +323,17 @@ pub mod get {
     #[non_exhaustive]
     pub struct CombinePayerInfo {
         /// 用户标识
-        pub openid: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub openid: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 使用的商户贴息信息(微信分付)
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -146,9 +342,22 @@ pub mod get {
     #[non_exhaustive]
     pub struct InstallmentInfo {
         /// 是否使用了商户贴息
-        pub use_subsidy: bool,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub use_subsidy: ::std::option::Option<bool>,
         /// 用户实际选择分期期数
-        pub selected_installment_number: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub selected_installment_number: ::std::option::Option<i64>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -157,23 +366,59 @@ pub mod get {
     #[non_exhaustive]
     pub struct Response {
         /// 合单商户appid
-        pub combine_appid: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub combine_appid: ::std::option::Option<::std::string::String>,
         /// 合单商户号
-        pub combine_mchid: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub combine_mchid: ::std::option::Option<::std::string::String>,
         /// 合单商户订单号
-        pub combine_out_trade_no: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub combine_out_trade_no: ::std::option::Option<::std::string::String>,
         /// 交易单微信支付订单号
-        pub combine_transaction_id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub combine_transaction_id: ::std::option::Option<::std::string::String>,
         /// 场景信息
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub scene_info: ::std::option::Option<SceneInfo>,
         /// 商品单信息
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub sub_orders: ::std::option::Option<::std::vec::Vec<SubOrders>>,
         /// 支付者
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub combine_payer_info: ::std::option::Option<CombinePayerInfo>,
         /// 交易场景
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub trade_scenario: ::std::option::Option<TradeScenario>,
         /// 使用的商户贴息信息(微信分付)
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub installment_info: ::std::option::Option<InstallmentInfo>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 交易类型"] TradeType { #[doc = " `NATIVE`"] Native = "NATIVE",

@@ -125,29 +125,38 @@ pub mod post {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub scene_info: ::std::option::Option<SceneInfo>,
     }
+    /// The required values of [`Body`], by name: `Body::new(Required { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct Required {
+        /// 商品描述
+        pub description: ::std::string::String,
+        /// 通知地址
+        pub notify_url: ::std::string::String,
+        /// 商户订单号
+        pub out_trade_no: ::std::string::String,
+        /// MCC码
+        pub merchant_category_code: ::std::string::String,
+        /// 委托代扣协议ID
+        pub contract_id: ::std::string::String,
+        /// 订单金额
+        pub amount: Amount,
+    }
     impl Body {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            description: impl ::std::convert::Into<::std::string::String>,
-            notify_url: impl ::std::convert::Into<::std::string::String>,
-            out_trade_no: impl ::std::convert::Into<::std::string::String>,
-            merchant_category_code: impl ::std::convert::Into<::std::string::String>,
-            contract_id: impl ::std::convert::Into<::std::string::String>,
-            amount: Amount,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`Required`]; optional ones are set with the methods below.
+        pub fn new(required: Required) -> Self {
             Self {
                 appid: ::std::option::Option::None,
                 sp_appid: ::std::option::Option::None,
                 sub_mchid: ::std::option::Option::None,
                 sub_appid: ::std::option::Option::None,
-                description: description.into(),
+                description: required.description,
                 attach: ::std::option::Option::None,
-                notify_url: notify_url.into(),
-                out_trade_no: out_trade_no.into(),
+                notify_url: required.notify_url,
+                out_trade_no: required.out_trade_no,
                 goods_tag: ::std::option::Option::None,
-                merchant_category_code: merchant_category_code.into(),
-                contract_id: contract_id.into(),
-                amount,
+                merchant_category_code: required.merchant_category_code,
+                contract_id: required.contract_id,
+                amount: required.amount,
                 scene_info: ::std::option::Option::None,
             }
         }
@@ -212,11 +221,29 @@ pub mod post {
     #[non_exhaustive]
     pub struct Payer {
         /// 用户标识
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub openid: ::std::option::Option<::std::string::String>,
         /// 机构用户标识
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub sp_openid: ::std::option::Option<::std::string::String>,
         /// 子商户用户标识
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub sub_openid: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 汇率信息
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -225,9 +252,18 @@ pub mod post {
     #[non_exhaustive]
     pub struct ExchangeRate {
         /// 汇率类型
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub r#type: ::std::option::Option<Type>,
         /// 汇率值
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub rate: ::std::option::Option<i64>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 订单金额
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -236,15 +272,47 @@ pub mod post {
     #[non_exhaustive]
     pub struct ResponseAmount {
         /// 订单金额
-        pub total: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub total: ::std::option::Option<i64>,
         /// 用户支付金额
-        pub payer_total: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub payer_total: ::std::option::Option<i64>,
         /// 订单标价币种
-        pub currency: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub currency: ::std::option::Option<::std::string::String>,
         /// 用户支付币种
-        pub payer_currency: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub payer_currency: ::std::option::Option<::std::string::String>,
         /// 汇率信息
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub exchange_rate: ::std::option::Option<ExchangeRate>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 单品列表
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -253,15 +321,51 @@ pub mod post {
     #[non_exhaustive]
     pub struct GoodsDetail {
         /// 商品编码
-        pub goods_id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub goods_id: ::std::option::Option<::std::string::String>,
         /// 商品备注
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub goods_remark: ::std::option::Option<::std::string::String>,
         /// 商品优惠金额
-        pub discount_amount: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub discount_amount: ::std::option::Option<i64>,
         /// 商品数量
-        pub quantity: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub quantity: ::std::option::Option<i64>,
         /// 商品价格
-        pub price: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub price: ::std::option::Option<i64>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 优惠功能
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -270,27 +374,79 @@ pub mod post {
     #[non_exhaustive]
     pub struct PromotionDetail {
         /// 券ID
-        pub promotion_id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub promotion_id: ::std::option::Option<::std::string::String>,
         /// 优惠名称
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub name: ::std::option::Option<::std::string::String>,
         /// 优惠范围
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub scope: ::std::option::Option<Scope>,
         /// 优惠类型
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub r#type: ::std::option::Option<PromotionDetailType>,
         /// 优惠券面额
-        pub amount: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub amount: ::std::option::Option<i64>,
         /// 优惠币种
-        pub currency: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub currency: ::std::option::Option<::std::string::String>,
         /// 活动ID
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub activity_id: ::std::option::Option<::std::string::String>,
         /// 微信出资
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub wxpay_contribute_amount: ::std::option::Option<i64>,
         /// 商户出资
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub merchant_contribute_amount: ::std::option::Option<i64>,
         /// 其他出资
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub other_contribute_amount: ::std::option::Option<i64>,
         /// 单品列表
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub goods_detail: ::std::option::Option<::std::vec::Vec<GoodsDetail>>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -299,39 +455,125 @@ pub mod post {
     #[non_exhaustive]
     pub struct Response {
         /// 商户号
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub mchid: ::std::option::Option<::std::string::String>,
         /// APPID
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub appid: ::std::option::Option<::std::string::String>,
         /// 机构商户号
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub sp_mchid: ::std::option::Option<::std::string::String>,
         /// 子商户号
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub sub_mchid: ::std::option::Option<::std::string::String>,
         /// 机构APPID
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub sp_appid: ::std::option::Option<::std::string::String>,
         /// 子商户APPID
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub sub_appid: ::std::option::Option<::std::string::String>,
         /// 商户订单号
-        pub out_trade_no: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub out_trade_no: ::std::option::Option<::std::string::String>,
         /// 微信支付订单号
-        pub transaction_id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub transaction_id: ::std::option::Option<::std::string::String>,
         /// 商户数据
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub attach: ::std::option::Option<::std::string::String>,
         /// 交易类型
-        pub trade_type: TradeType,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub trade_type: ::std::option::Option<TradeType>,
         /// 付款银行
-        pub bank_type: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub bank_type: ::std::option::Option<::std::string::String>,
         /// 支付完成时间
-        pub success_time: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub success_time: ::std::option::Option<::std::string::String>,
         /// 交易状态
-        pub trade_state: TradeState,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub trade_state: ::std::option::Option<TradeState>,
         /// 交易状态描述
-        pub trade_state_desc: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub trade_state_desc: ::std::option::Option<::std::string::String>,
         /// 支付者
-        pub payer: Payer,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub payer: ::std::option::Option<Payer>,
         /// 订单金额
-        pub amount: ResponseAmount,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub amount: ::std::option::Option<ResponseAmount>,
         /// 优惠功能
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub promotion_detail: ::std::option::Option<::std::vec::Vec<PromotionDetail>>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 交易类型"] TradeType { #[doc = " `AUTH`"] Auth = "AUTH", }

@@ -56,23 +56,31 @@ pub mod post {
                 .finish()
         }
     }
+    /// The required values of [`Receivers`], by name: `Receivers::new(ReceiversRequired { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct ReceiversRequired {
+        /// 分账币种
+        pub currency: Currency,
+        /// 分账接收方类型
+        pub r#type: Type,
+        /// 分账接收方帐号
+        pub account: ::std::string::String,
+        /// 分账金额
+        pub amount: i64,
+        /// 分账描述
+        pub description: ::std::string::String,
+    }
     impl Receivers {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            currency: Currency,
-            r#type: Type,
-            account: impl ::std::convert::Into<::std::string::String>,
-            amount: i64,
-            description: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`ReceiversRequired`]; optional ones are set with the methods below.
+        pub fn new(required: ReceiversRequired) -> Self {
             Self {
-                currency,
-                r#type,
-                account: account.into(),
+                currency: required.currency,
+                r#type: required.r#type,
+                account: required.account,
                 name: ::std::option::Option::None,
                 authorized: ::std::option::Option::None,
-                amount,
-                description: description.into(),
+                amount: required.amount,
+                description: required.description,
             }
         }
         /// Sets `name`.
@@ -113,22 +121,29 @@ pub mod post {
         /// 是否解冻剩余未分资金
         pub unfreeze_unsplit: bool,
     }
+    /// The required values of [`Body`], by name: `Body::new(Required { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct Required {
+        /// 应用ID
+        pub appid: ::std::string::String,
+        /// 微信订单号
+        pub transaction_id: ::std::string::String,
+        /// 商户分账单号
+        pub out_order_no: ::std::string::String,
+        /// 是否解冻剩余未分资金
+        pub unfreeze_unsplit: bool,
+    }
     impl Body {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            appid: impl ::std::convert::Into<::std::string::String>,
-            transaction_id: impl ::std::convert::Into<::std::string::String>,
-            out_order_no: impl ::std::convert::Into<::std::string::String>,
-            unfreeze_unsplit: bool,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`Required`]; optional ones are set with the methods below.
+        pub fn new(required: Required) -> Self {
             Self {
                 sub_mchid: ::std::option::Option::None,
-                appid: appid.into(),
+                appid: required.appid,
                 sub_appid: ::std::option::Option::None,
-                transaction_id: transaction_id.into(),
-                out_order_no: out_order_no.into(),
+                transaction_id: required.transaction_id,
+                out_order_no: required.out_order_no,
                 receivers: ::std::option::Option::None,
-                unfreeze_unsplit,
+                unfreeze_unsplit: required.unfreeze_unsplit,
             }
         }
         /// Sets `sub_mchid`.
@@ -160,33 +175,120 @@ pub mod post {
     #[non_exhaustive]
     pub struct ResponseReceivers {
         /// 分账币种
-        pub currency: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub currency: ::std::option::Option<::std::string::String>,
         /// 分账金额
-        pub amount: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub amount: ::std::option::Option<i64>,
         /// 分账描述
-        pub description: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub description: ::std::option::Option<::std::string::String>,
         /// 分账接收方类型
-        pub r#type: Type,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub r#type: ::std::option::Option<Type>,
         /// 分账接收方帐号
-        pub account: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub account: ::std::option::Option<::std::string::String>,
         /// 分账结果
-        pub result: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub result: ::std::option::Option<::std::string::String>,
         /// 分账失败原因
-        pub fail_reason: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub fail_reason: ::std::option::Option<::std::string::String>,
         /// 分账创建时间
-        pub create_time: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub create_time: ::std::option::Option<::std::string::String>,
         /// 分账完成时间
-        pub finish_time: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub finish_time: ::std::option::Option<::std::string::String>,
         /// 分账明细单号
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub detail_id: ::std::option::Option<::std::string::String>,
         /// 分账明细类型
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub detail_type: ::std::option::Option<::std::string::String>,
         /// 出资方结算币种
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub settlement_currency: ::std::option::Option<::std::string::String>,
         /// 出资方结算金额
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub settlement_amount: ::std::option::Option<i64>,
         /// 汇率值
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub rate: ::std::option::Option<i64>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -195,17 +297,54 @@ pub mod post {
     #[non_exhaustive]
     pub struct Response {
         /// 子商户号
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub sub_mchid: ::std::option::Option<::std::string::String>,
         /// 微信订单号
-        pub transaction_id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub transaction_id: ::std::option::Option<::std::string::String>,
         /// 商户分账单号
-        pub out_order_no: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub out_order_no: ::std::option::Option<::std::string::String>,
         /// 微信分账单号
-        pub order_id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub order_id: ::std::option::Option<::std::string::String>,
         /// 分账单状态
-        pub state: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub state: ::std::option::Option<::std::string::String>,
         /// 分账接收方列表
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub receivers: ::std::option::Option<::std::vec::Vec<ResponseReceivers>>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 分账币种"] Currency { #[doc = " `CNY`"] Cny = "CNY", }

@@ -93,23 +93,31 @@ pub mod post {
         /// 商户订单号
         pub out_trade_no: ::std::string::String,
     }
+    /// The required values of [`Body`], by name: `Body::new(Required { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct Required {
+        /// 从业机构号
+        pub acquiring_bank_id: ::std::string::String,
+        /// 特约商户号
+        pub merchant_id: ::std::string::String,
+        /// 渠道商户号
+        pub channel_id: ::std::string::String,
+        /// 支付者
+        pub payer: Payer,
+        /// 商户订单号
+        pub out_trade_no: ::std::string::String,
+    }
     impl Body {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            acquiring_bank_id: impl ::std::convert::Into<::std::string::String>,
-            merchant_id: impl ::std::convert::Into<::std::string::String>,
-            channel_id: impl ::std::convert::Into<::std::string::String>,
-            payer: Payer,
-            out_trade_no: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`Required`]; optional ones are set with the methods below.
+        pub fn new(required: Required) -> Self {
             Self {
-                acquiring_bank_id: acquiring_bank_id.into(),
+                acquiring_bank_id: required.acquiring_bank_id,
                 acquiring_bank_appid: ::std::option::Option::None,
-                merchant_id: merchant_id.into(),
+                merchant_id: required.merchant_id,
                 merchant_appid: ::std::option::Option::None,
-                channel_id: channel_id.into(),
-                payer,
-                out_trade_no: out_trade_no.into(),
+                channel_id: required.channel_id,
+                payer: required.payer,
+                out_trade_no: required.out_trade_no,
             }
         }
         /// Sets `acquiring_bank_appid`.
@@ -138,9 +146,20 @@ pub mod post {
     #[non_exhaustive]
     pub struct Response {
         /// 是否建议曝光微信分付
-        pub fqf_exposure: bool,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub fqf_exposure: ::std::option::Option<bool>,
         /// 曝光凭证
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub market_exposure_token: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 }
 /// 微信分付-支付方式前置服务

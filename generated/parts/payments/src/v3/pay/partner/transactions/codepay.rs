@@ -295,30 +295,40 @@ pub mod post {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub settle_info: ::std::option::Option<SettleInfo>,
     }
+    /// The required values of [`Body`], by name: `Body::new(Required { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct Required {
+        /// 合作伙伴商户号
+        pub sp_mchid: ::std::string::String,
+        /// 特约商户商户号
+        pub sub_mchid: ::std::string::String,
+        /// 商品描述
+        pub description: ::std::string::String,
+        /// 商户订单号
+        pub out_trade_no: ::std::string::String,
+        /// 支付者
+        pub payer: Payer,
+        /// 订单金额
+        pub amount: Amount,
+        /// 场景信息
+        pub scene_info: SceneInfo,
+    }
     impl Body {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            sp_mchid: impl ::std::convert::Into<::std::string::String>,
-            sub_mchid: impl ::std::convert::Into<::std::string::String>,
-            description: impl ::std::convert::Into<::std::string::String>,
-            out_trade_no: impl ::std::convert::Into<::std::string::String>,
-            payer: Payer,
-            amount: Amount,
-            scene_info: SceneInfo,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`Required`]; optional ones are set with the methods below.
+        pub fn new(required: Required) -> Self {
             Self {
                 sp_appid: ::std::option::Option::None,
-                sp_mchid: sp_mchid.into(),
+                sp_mchid: required.sp_mchid,
                 sub_appid: ::std::option::Option::None,
-                sub_mchid: sub_mchid.into(),
-                description: description.into(),
-                out_trade_no: out_trade_no.into(),
+                sub_mchid: required.sub_mchid,
+                description: required.description,
+                out_trade_no: required.out_trade_no,
                 attach: ::std::option::Option::None,
                 goods_tag: ::std::option::Option::None,
                 support_fapiao: ::std::option::Option::None,
-                payer,
-                amount,
-                scene_info,
+                payer: required.payer,
+                amount: required.amount,
+                scene_info: required.scene_info,
                 detail: ::std::option::Option::None,
                 settle_info: ::std::option::Option::None,
             }
@@ -378,9 +388,22 @@ pub mod post {
     #[non_exhaustive]
     pub struct ResponsePayer {
         /// 合作伙伴用户标识
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub sp_openid: ::std::option::Option<::std::string::String>,
         /// 特约商户用户标识
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub sub_openid: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 订单金额
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -389,13 +412,38 @@ pub mod post {
     #[non_exhaustive]
     pub struct ResponseAmount {
         /// 订单金额
-        pub total: ::serde_json::Number,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub total: ::std::option::Option<::serde_json::Number>,
         /// 用户支付金额
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub payer_total: ::std::option::Option<::serde_json::Number>,
         /// 订单金额货币类型
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub currency: ::std::option::Option<::std::string::String>,
         /// 用户支付货币类型
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub payer_currency: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 单品列表
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -404,15 +452,51 @@ pub mod post {
     #[non_exhaustive]
     pub struct PromotionDetailGoodsDetail {
         /// 商品编码
-        pub goods_id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub goods_id: ::std::option::Option<::std::string::String>,
         /// 商品数量
-        pub quantity: ::serde_json::Number,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub quantity: ::std::option::Option<::serde_json::Number>,
         /// 商品单价
-        pub unit_price: ::serde_json::Number,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub unit_price: ::std::option::Option<::serde_json::Number>,
         /// 商品优惠金额
-        pub discount_amount: ::serde_json::Number,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub discount_amount: ::std::option::Option<::serde_json::Number>,
         /// 商品备注
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub goods_remark: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 优惠信息
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -421,29 +505,87 @@ pub mod post {
     #[non_exhaustive]
     pub struct PromotionDetail {
         /// 券ID
-        pub coupon_id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub coupon_id: ::std::option::Option<::std::string::String>,
         /// 优惠名称
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub name: ::std::option::Option<::std::string::String>,
         /// 优惠范围
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub scope: ::std::option::Option<::std::string::String>,
         /// 优惠类型
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub r#type: ::std::option::Option<::std::string::String>,
         /// 优惠券面额
-        pub amount: ::serde_json::Number,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub amount: ::std::option::Option<::serde_json::Number>,
         /// 活动ID
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub stock_id: ::std::option::Option<::std::string::String>,
         /// 微信出资
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub wechatpay_contribute: ::std::option::Option<::serde_json::Number>,
         /// 商户出资
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub merchant_contribute: ::std::option::Option<::serde_json::Number>,
         /// 其他出资
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub other_contribute: ::std::option::Option<::serde_json::Number>,
         /// 优惠货币类型
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub currency: ::std::option::Option<::std::string::String>,
         /// 单品列表
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub goods_detail: ::std::option::Option<
             ::std::vec::Vec<PromotionDetailGoodsDetail>,
         >,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -452,35 +594,109 @@ pub mod post {
     #[non_exhaustive]
     pub struct Response {
         /// 合作伙伴应用AppID
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub sp_appid: ::std::option::Option<::std::string::String>,
         /// 合作伙伴商户号
-        pub sp_mchid: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sp_mchid: ::std::option::Option<::std::string::String>,
         /// 特约商户应用AppID
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub sub_appid: ::std::option::Option<::std::string::String>,
         /// 特约商户商户号
-        pub sub_mchid: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sub_mchid: ::std::option::Option<::std::string::String>,
         /// 商户订单号
-        pub out_trade_no: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub out_trade_no: ::std::option::Option<::std::string::String>,
         /// 微信支付订单号
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub transaction_id: ::std::option::Option<::std::string::String>,
         /// 交易类型
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub trade_type: ::std::option::Option<::std::string::String>,
         /// 银行类型
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub bank_type: ::std::option::Option<::std::string::String>,
         /// 支付完成时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub success_time: ::std::option::Option<::std::string::String>,
         /// 交易状态
-        pub trade_state: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub trade_state: ::std::option::Option<::std::string::String>,
         /// 交易状态描述
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub trade_state_desc: ::std::option::Option<::std::string::String>,
         /// 附加数据
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub attach: ::std::option::Option<::std::string::String>,
         /// 支付者
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub payer: ::std::option::Option<ResponsePayer>,
         /// 订单金额
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub amount: ::std::option::Option<ResponseAmount>,
         /// 优惠信息
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub promotion_detail: ::std::option::Option<::std::vec::Vec<PromotionDetail>>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 }
 /// 付款码支付

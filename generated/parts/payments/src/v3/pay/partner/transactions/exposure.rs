@@ -88,22 +88,30 @@ pub mod post {
         /// 商户订单号
         pub out_trade_no: ::std::string::String,
     }
+    /// The required values of [`Body`], by name: `Body::new(Required { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct Required {
+        /// 服务商应用ID
+        pub sp_appid: ::std::string::String,
+        /// 服务商户号
+        pub sp_mchid: ::std::string::String,
+        /// 子商户/二级商户应用ID
+        pub sub_appid: ::std::string::String,
+        /// 支付者
+        pub payer: Payer,
+        /// 商户订单号
+        pub out_trade_no: ::std::string::String,
+    }
     impl Body {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            sp_appid: impl ::std::convert::Into<::std::string::String>,
-            sp_mchid: impl ::std::convert::Into<::std::string::String>,
-            sub_appid: impl ::std::convert::Into<::std::string::String>,
-            payer: Payer,
-            out_trade_no: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`Required`]; optional ones are set with the methods below.
+        pub fn new(required: Required) -> Self {
             Self {
-                sp_appid: sp_appid.into(),
-                sp_mchid: sp_mchid.into(),
-                sub_appid: sub_appid.into(),
+                sp_appid: required.sp_appid,
+                sp_mchid: required.sp_mchid,
+                sub_appid: required.sub_appid,
                 sub_mchid: ::std::option::Option::None,
-                payer,
-                out_trade_no: out_trade_no.into(),
+                payer: required.payer,
+                out_trade_no: required.out_trade_no,
             }
         }
         /// Sets `sub_mchid`.
@@ -122,9 +130,20 @@ pub mod post {
     #[non_exhaustive]
     pub struct Response {
         /// 是否建议曝光微信分付
-        pub fqf_exposure: bool,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub fqf_exposure: ::std::option::Option<bool>,
         /// 曝光凭证
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub market_exposure_token: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 }
 /// 微信分付-支付方式前置服务

@@ -339,31 +339,41 @@ pub mod post {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub settle_info: ::std::option::Option<SettleInfo>,
     }
+    /// The required values of [`Body`], by name: `Body::new(Required { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct Required {
+        /// 服务商公众号ID
+        pub sp_appid: ::std::string::String,
+        /// 服务商户号
+        pub sp_mchid: ::std::string::String,
+        /// 子商户号
+        pub sub_mchid: ::std::string::String,
+        /// 商品描述
+        pub description: ::std::string::String,
+        /// 商户订单号
+        pub out_trade_no: ::std::string::String,
+        /// 订单金额
+        pub amount: Amount,
+        /// 支付者
+        pub payer: Payer,
+    }
     impl Body {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            sp_appid: impl ::std::convert::Into<::std::string::String>,
-            sp_mchid: impl ::std::convert::Into<::std::string::String>,
-            sub_mchid: impl ::std::convert::Into<::std::string::String>,
-            description: impl ::std::convert::Into<::std::string::String>,
-            out_trade_no: impl ::std::convert::Into<::std::string::String>,
-            amount: Amount,
-            payer: Payer,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`Required`]; optional ones are set with the methods below.
+        pub fn new(required: Required) -> Self {
             Self {
-                sp_appid: sp_appid.into(),
-                sp_mchid: sp_mchid.into(),
+                sp_appid: required.sp_appid,
+                sp_mchid: required.sp_mchid,
                 sub_appid: ::std::option::Option::None,
-                sub_mchid: sub_mchid.into(),
-                description: description.into(),
-                out_trade_no: out_trade_no.into(),
+                sub_mchid: required.sub_mchid,
+                description: required.description,
+                out_trade_no: required.out_trade_no,
                 time_expire: ::std::option::Option::None,
                 attach: ::std::option::Option::None,
                 notify_url: ::std::option::Option::None,
                 goods_tag: ::std::option::Option::None,
                 support_fapiao: ::std::option::Option::None,
-                amount,
-                payer,
+                amount: required.amount,
+                payer: required.payer,
                 detail: ::std::option::Option::None,
                 scene_info: ::std::option::Option::None,
                 settle_info: ::std::option::Option::None,
@@ -437,7 +447,17 @@ pub mod post {
     #[non_exhaustive]
     pub struct Response {
         /// 预支付交易会话标识
-        pub prepay_id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub prepay_id: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 }
 /// 小程序支付下单

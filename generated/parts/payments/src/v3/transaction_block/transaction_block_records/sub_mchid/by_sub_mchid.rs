@@ -39,19 +39,44 @@ pub mod get {
     #[non_exhaustive]
     pub struct Data {
         /// 交易拦截记录ID
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub block_record_id: ::std::option::Option<::std::string::String>,
         /// 拦截时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub block_time: ::std::option::Option<::std::string::String>,
         /// 拦截原因
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub block_reason: ::std::option::Option<::std::string::String>,
         /// 拦截笔数
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub number_of_block: ::std::option::Option<NumberOfBlock>,
         /// 解除管控方式
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub recover_way: ::std::option::Option<RecoverWay>,
         /// 商户提交资料内容
         ///
         /// A json-encoded string.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub requested_item_info: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -60,13 +85,32 @@ pub mod get {
     #[non_exhaustive]
     pub struct Response {
         /// 请求资源起始位置
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub offset: ::std::option::Option<::serde_json::Number>,
         /// 最大资源条数
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub limit: ::std::option::Option<::serde_json::Number>,
         /// 资源总条数
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub total_count: ::std::option::Option<::serde_json::Number>,
         /// 交易拦截记录详情列表
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<::std::vec::Vec<Data>>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 拦截笔数"] NumberOfBlock { #[doc = " `LESS_THAN_TWENTY`"]

@@ -56,15 +56,39 @@ pub mod post {
     #[non_exhaustive]
     pub struct Response {
         /// 交易拦截申诉ID
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub block_submission_id: ::std::option::Option<::std::string::String>,
         /// 提交时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub submit_time: ::std::option::Option<::std::string::String>,
         /// 审核结果
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub review_result: ::std::option::Option<ReviewResult>,
         /// 审核时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub review_time: ::std::option::Option<::std::string::String>,
         /// 审核驳回原因
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub review_reject_reason: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 审核结果"] ReviewResult { #[doc = " `EMPTY`"] Empty = "EMPTY",

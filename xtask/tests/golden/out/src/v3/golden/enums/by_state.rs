@@ -31,9 +31,17 @@ pub mod get {
     #[non_exhaustive]
     pub struct Response {
         /// Trade state.
-        pub trade_state: TradeState,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub trade_state: ::std::option::Option<TradeState>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub other_state: ::std::option::Option<TradeState>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub channel: ::std::option::Option<Channel>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ::wechatpay_core::wire_enum! {
         State { #[doc = " `OPEN`"] Open = "OPEN", #[doc = " `CLOSED`"] Closed = "CLOSED",

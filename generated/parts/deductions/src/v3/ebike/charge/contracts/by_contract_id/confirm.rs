@@ -39,19 +39,26 @@ pub mod post {
         /// 充电位设备号
         pub device_id: ::std::string::String,
     }
+    /// The required values of [`ChargeInfo`], by name: `ChargeInfo::new(ChargeInfoRequired { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct ChargeInfoRequired {
+        /// 开始时间
+        pub start_time: ::std::string::String,
+        /// 充电站名称
+        pub charging_station_name: ::std::string::String,
+        /// 充电枪编号
+        pub charging_gun_number: ::std::string::String,
+        /// 充电位设备号
+        pub device_id: ::std::string::String,
+    }
     impl ChargeInfo {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            start_time: impl ::std::convert::Into<::std::string::String>,
-            charging_station_name: impl ::std::convert::Into<::std::string::String>,
-            charging_gun_number: impl ::std::convert::Into<::std::string::String>,
-            device_id: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`ChargeInfoRequired`]; optional ones are set with the methods below.
+        pub fn new(required: ChargeInfoRequired) -> Self {
             Self {
-                start_time: start_time.into(),
-                charging_station_name: charging_station_name.into(),
-                charging_gun_number: charging_gun_number.into(),
-                device_id: device_id.into(),
+                start_time: required.start_time,
+                charging_station_name: required.charging_station_name,
+                charging_gun_number: required.charging_gun_number,
+                device_id: required.device_id,
             }
         }
     }
@@ -109,7 +116,17 @@ pub mod post {
     #[non_exhaustive]
     pub struct Response {
         /// 用户充电代扣凭证
-        pub charging_token: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub charging_token: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 }
 /// 创建用户当次充电代扣凭证

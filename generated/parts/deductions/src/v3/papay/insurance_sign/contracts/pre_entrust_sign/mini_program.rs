@@ -176,29 +176,39 @@ pub mod post {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub combined_deduct_period_count: ::std::option::Option<::serde_json::Number>,
     }
+    /// The required values of [`Body`], by name: `Body::new(Required { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct Required {
+        /// 应用ID
+        pub appid: ::std::string::String,
+        /// 委托代扣模板ID
+        pub plan_id: ::serde_json::Number,
+        /// 商户签约协议号
+        pub out_contract_code: ::std::string::String,
+        /// 被保人的展示名称
+        pub insured_display_name: ::std::string::String,
+        /// 签约结果通知地址
+        pub contract_notify_url: ::std::string::String,
+        /// 保险保单的开始日期
+        pub policy_start_date: ::std::string::String,
+        /// 保险保单的结束日期
+        pub policy_end_date: ::std::string::String,
+        /// 保单的扣费周期列表
+        pub policy_periods: ::std::vec::Vec<PolicyPeriods>,
+    }
     impl Body {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        #[allow(clippy::too_many_arguments)]
-        pub fn new(
-            appid: impl ::std::convert::Into<::std::string::String>,
-            plan_id: ::serde_json::Number,
-            out_contract_code: impl ::std::convert::Into<::std::string::String>,
-            insured_display_name: impl ::std::convert::Into<::std::string::String>,
-            contract_notify_url: impl ::std::convert::Into<::std::string::String>,
-            policy_start_date: impl ::std::convert::Into<::std::string::String>,
-            policy_end_date: impl ::std::convert::Into<::std::string::String>,
-            policy_periods: ::std::vec::Vec<PolicyPeriods>,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`Required`]; optional ones are set with the methods below.
+        pub fn new(required: Required) -> Self {
             Self {
-                appid: appid.into(),
+                appid: required.appid,
                 openid: ::std::option::Option::None,
-                plan_id,
-                out_contract_code: out_contract_code.into(),
-                insured_display_name: insured_display_name.into(),
-                contract_notify_url: contract_notify_url.into(),
-                policy_start_date: policy_start_date.into(),
-                policy_end_date: policy_end_date.into(),
-                policy_periods,
+                plan_id: required.plan_id,
+                out_contract_code: required.out_contract_code,
+                insured_display_name: required.insured_display_name,
+                contract_notify_url: required.contract_notify_url,
+                policy_start_date: required.policy_start_date,
+                policy_end_date: required.policy_end_date,
+                policy_periods: required.policy_periods,
                 amount: ::std::option::Option::None,
                 out_trade_no: ::std::option::Option::None,
                 description: ::std::option::Option::None,
@@ -308,11 +318,35 @@ pub mod post {
     #[non_exhaustive]
     pub struct Response {
         /// 预签约ID
-        pub pre_entrustweb_id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub pre_entrustweb_id: ::std::option::Option<::std::string::String>,
         /// 跳转签约小程序的AppID
-        pub redirect_appid: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub redirect_appid: ::std::option::Option<::std::string::String>,
         /// 跳转签约小程序的路径
-        pub redirect_path: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub redirect_path: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 实名验证类型"] IdentityType { #[doc = " `ID_CARD`"] IdCard =

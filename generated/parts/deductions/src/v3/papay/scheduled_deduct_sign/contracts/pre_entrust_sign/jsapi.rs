@@ -98,22 +98,30 @@ pub mod post {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub deduct_schedule: ::std::option::Option<DeductSchedule>,
     }
+    /// The required values of [`Body`], by name: `Body::new(Required { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct Required {
+        /// 应用ID
+        pub appid: ::std::string::String,
+        /// 委托代扣模板ID
+        pub plan_id: ::serde_json::Number,
+        /// 商户签约协议号
+        pub out_contract_code: ::std::string::String,
+        /// 用户账户展示名称
+        pub contract_display_account: ::std::string::String,
+        /// 签约结果通知地址
+        pub contract_notify_url: ::std::string::String,
+    }
     impl Body {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            appid: impl ::std::convert::Into<::std::string::String>,
-            plan_id: ::serde_json::Number,
-            out_contract_code: impl ::std::convert::Into<::std::string::String>,
-            contract_display_account: impl ::std::convert::Into<::std::string::String>,
-            contract_notify_url: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`Required`]; optional ones are set with the methods below.
+        pub fn new(required: Required) -> Self {
             Self {
-                appid: appid.into(),
+                appid: required.appid,
                 openid: ::std::option::Option::None,
-                plan_id,
-                out_contract_code: out_contract_code.into(),
-                contract_display_account: contract_display_account.into(),
-                contract_notify_url: contract_notify_url.into(),
+                plan_id: required.plan_id,
+                out_contract_code: required.out_contract_code,
+                contract_display_account: required.contract_display_account,
+                contract_notify_url: required.contract_notify_url,
                 out_user_code: ::std::option::Option::None,
                 deduct_schedule: ::std::option::Option::None,
             }
@@ -147,7 +155,17 @@ pub mod post {
     #[non_exhaustive]
     pub struct Response {
         /// 跳转签约流程的URL
-        pub redirect_url: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub redirect_url: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 }
 /// JSAPI场景预约扣费类型签约的预签约

@@ -35,23 +35,32 @@ pub mod post {
         /// 用户标识
         pub openid: ::std::string::String,
     }
+    /// The required values of [`Body`], by name: `Body::new(Required { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct Required {
+        /// 商户AppID
+        pub appid: ::std::string::String,
+        /// 免密支付服务ID
+        pub service_id: ::serde_json::Number,
+        /// 商户签约协议号
+        pub out_contract_code: ::std::string::String,
+        /// 回调通知地址
+        pub notify_url: ::std::string::String,
+        /// 用户账户展示名称
+        pub contract_display_account: ::std::string::String,
+        /// 用户标识
+        pub openid: ::std::string::String,
+    }
     impl Body {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            appid: impl ::std::convert::Into<::std::string::String>,
-            service_id: ::serde_json::Number,
-            out_contract_code: impl ::std::convert::Into<::std::string::String>,
-            notify_url: impl ::std::convert::Into<::std::string::String>,
-            contract_display_account: impl ::std::convert::Into<::std::string::String>,
-            openid: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`Required`]; optional ones are set with the methods below.
+        pub fn new(required: Required) -> Self {
             Self {
-                appid: appid.into(),
-                service_id,
-                out_contract_code: out_contract_code.into(),
-                notify_url: notify_url.into(),
-                contract_display_account: contract_display_account.into(),
-                openid: openid.into(),
+                appid: required.appid,
+                service_id: required.service_id,
+                out_contract_code: required.out_contract_code,
+                notify_url: required.notify_url,
+                contract_display_account: required.contract_display_account,
+                openid: required.openid,
             }
         }
     }
@@ -62,17 +71,62 @@ pub mod post {
     #[non_exhaustive]
     pub struct Response {
         /// 预签约ID
-        pub pre_entrustweb_id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub pre_entrustweb_id: ::std::option::Option<::std::string::String>,
         /// 商户号
-        pub mchid: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub mchid: ::std::option::Option<::std::string::String>,
         /// 免密支付服务ID
-        pub service_id: ::serde_json::Number,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub service_id: ::std::option::Option<::serde_json::Number>,
         /// 商户签约协议号
-        pub out_contract_code: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub out_contract_code: ::std::option::Option<::std::string::String>,
         /// 跳转签约的小程序AppID
-        pub sign_mp_appid: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sign_mp_appid: ::std::option::Option<::std::string::String>,
         /// 跳转签约的小程序路径
-        pub sign_mp_path: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sign_mp_path: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 }
 /// 电商收付通模式小程序场景预签约

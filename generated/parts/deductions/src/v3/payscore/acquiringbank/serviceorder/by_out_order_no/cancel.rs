@@ -39,19 +39,26 @@ pub mod post {
         /// 撤销原因
         pub reason: ::std::string::String,
     }
+    /// The required values of [`Body`], by name: `Body::new(Required { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct Required {
+        /// 服务ID
+        pub service_id: ::std::string::String,
+        /// 渠道商商户号
+        pub channel_id: ::std::string::String,
+        /// 子商户号
+        pub sub_mchid: ::std::string::String,
+        /// 撤销原因
+        pub reason: ::std::string::String,
+    }
     impl Body {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            service_id: impl ::std::convert::Into<::std::string::String>,
-            channel_id: impl ::std::convert::Into<::std::string::String>,
-            sub_mchid: impl ::std::convert::Into<::std::string::String>,
-            reason: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`Required`]; optional ones are set with the methods below.
+        pub fn new(required: Required) -> Self {
             Self {
-                service_id: service_id.into(),
-                channel_id: channel_id.into(),
-                sub_mchid: sub_mchid.into(),
-                reason: reason.into(),
+                service_id: required.service_id,
+                channel_id: required.channel_id,
+                sub_mchid: required.sub_mchid,
+                reason: required.reason,
             }
         }
     }

@@ -131,22 +131,29 @@ pub mod post {
         /// 修改原因
         pub reason: ::std::string::String,
     }
+    /// The required values of [`Body`], by name: `Body::new(Required { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct Required {
+        /// 服务ID
+        pub service_id: ::std::string::String,
+        /// 子商户号
+        pub sub_mchid: ::std::string::String,
+        /// 总金额
+        pub total_amount: i64,
+        /// 修改原因
+        pub reason: ::std::string::String,
+    }
     impl Body {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            service_id: impl ::std::convert::Into<::std::string::String>,
-            sub_mchid: impl ::std::convert::Into<::std::string::String>,
-            total_amount: i64,
-            reason: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`Required`]; optional ones are set with the methods below.
+        pub fn new(required: Required) -> Self {
             Self {
-                service_id: service_id.into(),
-                sub_mchid: sub_mchid.into(),
+                service_id: required.service_id,
+                sub_mchid: required.sub_mchid,
                 channel_id: ::std::option::Option::None,
                 post_payments: ::std::option::Option::None,
                 post_discounts: ::std::option::Option::None,
-                total_amount,
-                reason: reason.into(),
+                total_amount: required.total_amount,
+                reason: required.reason,
             }
         }
         /// Sets `channel_id`.

@@ -295,20 +295,27 @@ pub mod post {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub device: ::std::option::Option<Device>,
     }
+    /// The required values of [`Body`], by name: `Body::new(Required { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct Required {
+        /// 服务ID
+        pub service_id: ::std::string::String,
+        /// 子商户号
+        pub sub_mchid: ::std::string::String,
+        /// 后付费项目
+        pub post_payments: ::std::vec::Vec<PostPayments>,
+        /// 总金额
+        pub total_amount: i64,
+    }
     impl Body {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            service_id: impl ::std::convert::Into<::std::string::String>,
-            sub_mchid: impl ::std::convert::Into<::std::string::String>,
-            post_payments: ::std::vec::Vec<PostPayments>,
-            total_amount: i64,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`Required`]; optional ones are set with the methods below.
+        pub fn new(required: Required) -> Self {
             Self {
-                service_id: service_id.into(),
-                sub_mchid: sub_mchid.into(),
-                post_payments,
+                service_id: required.service_id,
+                sub_mchid: required.sub_mchid,
+                post_payments: required.post_payments,
                 post_discounts: ::std::option::Option::None,
-                total_amount,
+                total_amount: required.total_amount,
                 time_range: ::std::option::Option::None,
                 location: ::std::option::Option::None,
                 profit_sharing: ::std::option::Option::None,

@@ -189,21 +189,28 @@ pub mod post {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub device: ::std::option::Option<Device>,
     }
+    /// The required values of [`Body`], by name: `Body::new(Required { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct Required {
+        /// 子商户号
+        pub sub_mchid: ::std::string::String,
+        /// 后付费项目
+        pub post_payments: ::std::vec::Vec<PostPayments>,
+        /// 总金额
+        pub total_amount: i64,
+        /// 修改原因
+        pub reason: ::std::string::String,
+    }
     impl Body {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            sub_mchid: impl ::std::convert::Into<::std::string::String>,
-            post_payments: ::std::vec::Vec<PostPayments>,
-            total_amount: i64,
-            reason: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`Required`]; optional ones are set with the methods below.
+        pub fn new(required: Required) -> Self {
             Self {
                 service_id: ::std::option::Option::None,
-                sub_mchid: sub_mchid.into(),
-                post_payments,
+                sub_mchid: required.sub_mchid,
+                post_payments: required.post_payments,
                 post_discounts: ::std::option::Option::None,
-                total_amount,
-                reason: reason.into(),
+                total_amount: required.total_amount,
+                reason: required.reason,
                 device: ::std::option::Option::None,
             }
         }

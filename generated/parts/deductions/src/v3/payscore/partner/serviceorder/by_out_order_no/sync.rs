@@ -74,19 +74,26 @@ pub mod post {
         /// 内容信息详情
         pub detail: Detail,
     }
+    /// The required values of [`Body`], by name: `Body::new(Required { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct Required {
+        /// 服务ID
+        pub service_id: ::std::string::String,
+        /// 子商户号
+        pub sub_mchid: ::std::string::String,
+        /// 场景类型
+        pub r#type: ::std::string::String,
+        /// 内容信息详情
+        pub detail: Detail,
+    }
     impl Body {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            service_id: impl ::std::convert::Into<::std::string::String>,
-            sub_mchid: impl ::std::convert::Into<::std::string::String>,
-            r#type: impl ::std::convert::Into<::std::string::String>,
-            detail: Detail,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`Required`]; optional ones are set with the methods below.
+        pub fn new(required: Required) -> Self {
             Self {
-                service_id: service_id.into(),
-                sub_mchid: sub_mchid.into(),
-                r#type: r#type.into(),
-                detail,
+                service_id: required.service_id,
+                sub_mchid: required.sub_mchid,
+                r#type: required.r#type,
+                detail: required.detail,
             }
         }
     }

@@ -39,23 +39,32 @@ pub mod post {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub notify_url: ::std::option::Option<::std::string::String>,
     }
+    /// The required values of [`Body`], by name: `Body::new(Required { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct Required {
+        /// 商户预算单号
+        pub out_budget_no: ::std::string::String,
+        /// 出资商户号
+        pub sponsor_mchid: ::std::string::String,
+        /// 出资企业主体名称
+        pub sponsor_subject_name: ::std::string::String,
+        /// 活动名称
+        pub activity_name: ::std::string::String,
+        /// 活动说明
+        pub activity_remark: ::std::string::String,
+        /// 预算总金额
+        pub amount: ::serde_json::Number,
+    }
     impl Body {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            out_budget_no: impl ::std::convert::Into<::std::string::String>,
-            sponsor_mchid: impl ::std::convert::Into<::std::string::String>,
-            sponsor_subject_name: impl ::std::convert::Into<::std::string::String>,
-            activity_name: impl ::std::convert::Into<::std::string::String>,
-            activity_remark: impl ::std::convert::Into<::std::string::String>,
-            amount: ::serde_json::Number,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`Required`]; optional ones are set with the methods below.
+        pub fn new(required: Required) -> Self {
             Self {
-                out_budget_no: out_budget_no.into(),
-                sponsor_mchid: sponsor_mchid.into(),
-                sponsor_subject_name: sponsor_subject_name.into(),
-                activity_name: activity_name.into(),
-                activity_remark: activity_remark.into(),
-                amount,
+                out_budget_no: required.out_budget_no,
+                sponsor_mchid: required.sponsor_mchid,
+                sponsor_subject_name: required.sponsor_subject_name,
+                activity_name: required.activity_name,
+                activity_remark: required.activity_remark,
+                amount: required.amount,
                 notify_url: ::std::option::Option::None,
             }
         }
@@ -75,35 +84,123 @@ pub mod post {
     #[non_exhaustive]
     pub struct Response {
         /// 服务商商户号
-        pub sp_mchid: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sp_mchid: ::std::option::Option<::std::string::String>,
         /// 商户预算单号
-        pub out_budget_no: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub out_budget_no: ::std::option::Option<::std::string::String>,
         /// 微信支付预算单号
-        pub budget_id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub budget_id: ::std::option::Option<::std::string::String>,
         /// 预算总金额
-        pub amount: ::serde_json::Number,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub amount: ::std::option::Option<::serde_json::Number>,
         /// 出资商户号
-        pub sponsor_mchid: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sponsor_mchid: ::std::option::Option<::std::string::String>,
         /// 活动名称
-        pub activity_name: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub activity_name: ::std::option::Option<::std::string::String>,
         /// 活动说明
-        pub activity_remark: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub activity_remark: ::std::option::Option<::std::string::String>,
         /// 预算单状态
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub state: ::std::option::Option<State>,
         /// 确认出资页面地址
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub confirm_url: ::std::option::Option<::std::string::String>,
         /// 商户号超管微信号掩码
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub super_admin_wxid_mask: ::std::option::Option<::std::string::String>,
         /// 剩余预算金额
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub remain_amount: ::std::option::Option<::serde_json::Number>,
         /// 撤销说明
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub unlock_remark: ::std::option::Option<::std::string::String>,
         /// 资金锁定时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub locked_time: ::std::option::Option<::std::string::String>,
         /// 完成时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub finished_time: ::std::option::Option<::std::string::String>,
         /// 关闭时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub closed_time: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 预算单状态"] State { #[doc = " `PENDING`"] Pending = "PENDING",

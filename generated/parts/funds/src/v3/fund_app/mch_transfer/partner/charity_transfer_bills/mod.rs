@@ -62,24 +62,33 @@ pub mod post {
         /// 捐赠备注
         pub transfer_remark: ::std::string::String,
     }
+    /// The required values of [`Body`], by name: `Body::new(Required { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct Required {
+        /// 商户预算单号
+        pub out_budget_no: ::std::string::String,
+        /// 商户公益捐赠单号
+        pub out_transfer_no: ::std::string::String,
+        /// 出资商户号
+        pub sponsor_mchid: ::std::string::String,
+        /// 收款商户号
+        pub receive_mchid: ::std::string::String,
+        /// 预算总金额
+        pub amount: ::serde_json::Number,
+        /// 捐赠备注
+        pub transfer_remark: ::std::string::String,
+    }
     impl Body {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            out_budget_no: impl ::std::convert::Into<::std::string::String>,
-            out_transfer_no: impl ::std::convert::Into<::std::string::String>,
-            sponsor_mchid: impl ::std::convert::Into<::std::string::String>,
-            receive_mchid: impl ::std::convert::Into<::std::string::String>,
-            amount: ::serde_json::Number,
-            transfer_remark: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`Required`]; optional ones are set with the methods below.
+        pub fn new(required: Required) -> Self {
             Self {
-                out_budget_no: out_budget_no.into(),
-                out_transfer_no: out_transfer_no.into(),
+                out_budget_no: required.out_budget_no,
+                out_transfer_no: required.out_transfer_no,
                 transaction_info: ::std::option::Option::None,
-                sponsor_mchid: sponsor_mchid.into(),
-                receive_mchid: receive_mchid.into(),
-                amount,
-                transfer_remark: transfer_remark.into(),
+                sponsor_mchid: required.sponsor_mchid,
+                receive_mchid: required.receive_mchid,
+                amount: required.amount,
+                transfer_remark: required.transfer_remark,
             }
         }
         /// Sets `transaction_info`.
@@ -95,25 +104,92 @@ pub mod post {
     #[non_exhaustive]
     pub struct Response {
         /// 商户预算单号
-        pub out_budget_no: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub out_budget_no: ::std::option::Option<::std::string::String>,
         /// 微信支付预算单号
-        pub budget_id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub budget_id: ::std::option::Option<::std::string::String>,
         /// 商户公益捐赠单号
-        pub out_transfer_no: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub out_transfer_no: ::std::option::Option<::std::string::String>,
         /// 微信支付公益捐赠单号
-        pub transfer_id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub transfer_id: ::std::option::Option<::std::string::String>,
         /// 预算总金额
-        pub amount: ::serde_json::Number,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub amount: ::std::option::Option<::serde_json::Number>,
         /// 捐赠备注
-        pub transfer_remark: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub transfer_remark: ::std::option::Option<::std::string::String>,
         /// 收款商户号
-        pub receive_mchid: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub receive_mchid: ::std::option::Option<::std::string::String>,
         /// 捐赠状态
-        pub state: State,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub state: ::std::option::Option<State>,
         /// 捐赠单创建时间
-        pub create_time: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub create_time: ::std::option::Option<::std::string::String>,
         /// 捐赠完成时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub success_time: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 订单类型"] TransactionType { #[doc = " `WXPAY`"] Wxpay = "WXPAY", }

@@ -93,31 +93,41 @@ pub mod post {
                 .finish()
         }
     }
+    /// The required values of [`Body`], by name: `Body::new(Required { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct Required {
+        /// 二级商户号
+        pub sub_mchid: ::std::string::String,
+        /// 商户AppID
+        pub appid: ::std::string::String,
+        /// 商户单号
+        pub out_bill_no: ::std::string::String,
+        /// 收款用户OpenID
+        pub openid: ::std::string::String,
+        /// 转账金额
+        pub transfer_amount: ::serde_json::Number,
+        /// 转账备注
+        pub transfer_remark: ::std::string::String,
+        /// 转账场景ID
+        pub transfer_scene_id: TransferSceneId,
+        /// 转账场景报备信息
+        pub transfer_scene_report_infos: ::std::vec::Vec<TransferSceneReportInfos>,
+    }
     impl Body {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        #[allow(clippy::too_many_arguments)]
-        pub fn new(
-            sub_mchid: impl ::std::convert::Into<::std::string::String>,
-            appid: impl ::std::convert::Into<::std::string::String>,
-            out_bill_no: impl ::std::convert::Into<::std::string::String>,
-            openid: impl ::std::convert::Into<::std::string::String>,
-            transfer_amount: ::serde_json::Number,
-            transfer_remark: impl ::std::convert::Into<::std::string::String>,
-            transfer_scene_id: TransferSceneId,
-            transfer_scene_report_infos: ::std::vec::Vec<TransferSceneReportInfos>,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`Required`]; optional ones are set with the methods below.
+        pub fn new(required: Required) -> Self {
             Self {
-                sub_mchid: sub_mchid.into(),
-                appid: appid.into(),
-                out_bill_no: out_bill_no.into(),
-                openid: openid.into(),
+                sub_mchid: required.sub_mchid,
+                appid: required.appid,
+                out_bill_no: required.out_bill_no,
+                openid: required.openid,
                 user_name: ::std::option::Option::None,
-                transfer_amount,
-                transfer_remark: transfer_remark.into(),
+                transfer_amount: required.transfer_amount,
+                transfer_remark: required.transfer_remark,
                 notify_url: ::std::option::Option::None,
                 user_recv_perception: ::std::option::Option::None,
-                transfer_scene_id,
-                transfer_scene_report_infos,
+                transfer_scene_id: required.transfer_scene_id,
+                transfer_scene_report_infos: required.transfer_scene_report_infos,
             }
         }
         /// Sets `user_name`.
@@ -154,15 +164,53 @@ pub mod post {
     #[non_exhaustive]
     pub struct Response {
         /// 二级商户号
-        pub sub_mchid: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sub_mchid: ::std::option::Option<::std::string::String>,
         /// 商户单号
-        pub out_bill_no: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub out_bill_no: ::std::option::Option<::std::string::String>,
         /// 微信转账单号
-        pub transfer_bill_no: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub transfer_bill_no: ::std::option::Option<::std::string::String>,
         /// 单据创建时间
-        pub create_time: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub create_time: ::std::option::Option<::std::string::String>,
         /// 跳转领取页面的package信息
-        pub package_info: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub package_info: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 转账场景ID"] TransferSceneId { #[doc = " `1000`"] V1000 = "1000",

@@ -90,31 +90,41 @@ pub mod post {
                 .finish()
         }
     }
+    /// The required values of [`Body`], by name: `Body::new(Required { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct Required {
+        /// 二级商户号
+        pub sub_mchid: ::std::string::String,
+        /// 商户AppID
+        pub appid: ::std::string::String,
+        /// 商户单号
+        pub out_bill_no: ::std::string::String,
+        /// 转账金额
+        pub transfer_amount: ::serde_json::Number,
+        /// 转账备注
+        pub transfer_remark: ::std::string::String,
+        /// 转账场景ID
+        pub transfer_scene_id: TransferSceneId,
+        /// 转账场景报备信息
+        pub transfer_scene_report_infos: ::std::vec::Vec<TransferSceneReportInfos>,
+        /// 微信自动收款授权单号
+        pub authorization_id: ::std::string::String,
+    }
     impl Body {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        #[allow(clippy::too_many_arguments)]
-        pub fn new(
-            sub_mchid: impl ::std::convert::Into<::std::string::String>,
-            appid: impl ::std::convert::Into<::std::string::String>,
-            out_bill_no: impl ::std::convert::Into<::std::string::String>,
-            transfer_amount: ::serde_json::Number,
-            transfer_remark: impl ::std::convert::Into<::std::string::String>,
-            transfer_scene_id: TransferSceneId,
-            transfer_scene_report_infos: ::std::vec::Vec<TransferSceneReportInfos>,
-            authorization_id: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`Required`]; optional ones are set with the methods below.
+        pub fn new(required: Required) -> Self {
             Self {
-                sub_mchid: sub_mchid.into(),
-                appid: appid.into(),
-                out_bill_no: out_bill_no.into(),
+                sub_mchid: required.sub_mchid,
+                appid: required.appid,
+                out_bill_no: required.out_bill_no,
                 user_name: ::std::option::Option::None,
-                transfer_amount,
-                transfer_remark: transfer_remark.into(),
+                transfer_amount: required.transfer_amount,
+                transfer_remark: required.transfer_remark,
                 notify_url: ::std::option::Option::None,
                 user_recv_perception: ::std::option::Option::None,
-                transfer_scene_id,
-                transfer_scene_report_infos,
-                authorization_id: authorization_id.into(),
+                transfer_scene_id: required.transfer_scene_id,
+                transfer_scene_report_infos: required.transfer_scene_report_infos,
+                authorization_id: required.authorization_id,
             }
         }
         /// Sets `user_name`.
@@ -151,33 +161,109 @@ pub mod post {
     #[non_exhaustive]
     pub struct Response {
         /// 二级商户号
-        pub sub_mchid: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sub_mchid: ::std::option::Option<::std::string::String>,
         /// 商户号
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub mchid: ::std::option::Option<::std::string::String>,
         /// 商户单号
-        pub out_bill_no: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub out_bill_no: ::std::option::Option<::std::string::String>,
         /// 微信转账单号
-        pub transfer_bill_no: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub transfer_bill_no: ::std::option::Option<::std::string::String>,
         /// 商户AppID
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub appid: ::std::option::Option<::std::string::String>,
         /// 单据状态
-        pub state: State,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub state: ::std::option::Option<State>,
         /// 转账金额
-        pub transfer_amount: ::serde_json::Number,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub transfer_amount: ::std::option::Option<::serde_json::Number>,
         /// 转账备注
-        pub transfer_remark: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub transfer_remark: ::std::option::Option<::std::string::String>,
         /// 失败原因
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub fail_reason: ::std::option::Option<::std::string::String>,
         /// 收款用户OpenID
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub openid: ::std::option::Option<::std::string::String>,
         /// 收款用户姓名
-        ///
-        /// Ciphertext: WeChat Pay encrypted this value with the merchant's public key (RSA-OAEP, base64). Decrypt it with [`Client::decrypt_sensitive_field`](wechatpay_runtime::Client::decrypt_sensitive_field), which returns a redacted [`SecretString`](wechatpay_runtime::SecretString).
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub user_name: ::std::option::Option<::std::string::String>,
         /// 单据创建时间
-        pub create_time: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub create_time: ::std::option::Option<::std::string::String>,
         /// 最后一次状态变更时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub update_time: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 转账场景ID"] TransferSceneId { #[doc = " `1000`"] V1000 = "1000",

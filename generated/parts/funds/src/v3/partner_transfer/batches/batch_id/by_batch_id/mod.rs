@@ -56,11 +56,35 @@ pub mod get {
     #[non_exhaustive]
     pub struct TransferDetailList {
         /// 微信支付明细单号
-        pub detail_id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub detail_id: ::std::option::Option<::std::string::String>,
         /// 商家明细单号
-        pub out_detail_no: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub out_detail_no: ::std::option::Option<::std::string::String>,
         /// 明细状态
-        pub detail_status: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub detail_status: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -69,53 +93,177 @@ pub mod get {
     #[non_exhaustive]
     pub struct Response {
         /// 服务商商户号
-        pub sp_mchid: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sp_mchid: ::std::option::Option<::std::string::String>,
         /// 特约商户号
-        pub sub_mchid: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sub_mchid: ::std::option::Option<::std::string::String>,
         /// 商家批次单号
-        pub out_batch_no: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub out_batch_no: ::std::option::Option<::std::string::String>,
         /// 微信支付批次单号
-        pub batch_id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub batch_id: ::std::option::Option<::std::string::String>,
         /// 特约商户appid
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub sub_appid: ::std::option::Option<::std::string::String>,
         /// 批次状态
-        pub batch_status: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub batch_status: ::std::option::Option<::std::string::String>,
         /// 批次类型
-        pub batch_type: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub batch_type: ::std::option::Option<::std::string::String>,
         /// 特约商户授权类型
-        pub authorization_type: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub authorization_type: ::std::option::Option<::std::string::String>,
         /// 批次名称
-        pub batch_name: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub batch_name: ::std::option::Option<::std::string::String>,
         /// 批次备注
-        pub batch_remark: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub batch_remark: ::std::option::Option<::std::string::String>,
         /// 批次关闭原因
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub close_reason: ::std::option::Option<CloseReason>,
         /// 转账总金额
-        pub total_amount: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub total_amount: ::std::option::Option<i64>,
         /// 转账总笔数
-        pub total_num: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub total_num: ::std::option::Option<i64>,
         /// 批次创建时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub create_time: ::std::option::Option<::std::string::String>,
         /// 批次更新时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub update_time: ::std::option::Option<::std::string::String>,
         /// 转账成功金额
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub success_amount: ::std::option::Option<i64>,
         /// 转账成功笔数
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub success_num: ::std::option::Option<i64>,
         /// 转账失败金额
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub fail_amount: ::std::option::Option<i64>,
         /// 转账失败笔数
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub fail_num: ::std::option::Option<i64>,
         /// 转账明细单列表
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub transfer_detail_list: ::std::option::Option<
             ::std::vec::Vec<TransferDetailList>,
         >,
         /// 服务商的appid
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub sp_appid: ::std::option::Option<::std::string::String>,
         /// 批量转账用途
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub transfer_purpose: ::std::option::Option<TransferPurpose>,
         /// 转账场景
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub transfer_scene: ::std::option::Option<TransferScene>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 明细状态"] DetailStatus { #[doc = " `ALL`"] All = "ALL", #[doc =

@@ -20,7 +20,7 @@ pub mod post {
     /// 会员码跳转信息
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[derive(::serde::Serialize)]
-    #[derive(::serde::Deserialize)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct CodeJumpInformation {
         /// 会员码跳转AppID
@@ -58,7 +58,7 @@ pub mod post {
     /// 会员卡有效期
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[derive(::serde::Serialize)]
-    #[derive(::serde::Deserialize)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct ValidDateInformation {
         /// 有效期类型
@@ -117,7 +117,7 @@ pub mod post {
     /// 付费会员信息
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[derive(::serde::Serialize)]
-    #[derive(::serde::Deserialize)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct PurchaseInformation {
         /// 付费会员价格
@@ -164,7 +164,7 @@ pub mod post {
     /// 商户自定义的开卡信息字段
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[derive(::serde::Serialize)]
-    #[derive(::serde::Deserialize)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct CustomFieldList {
         /// 商户自定义的开卡信息字段类型
@@ -208,7 +208,7 @@ pub mod post {
     /// 用户开卡信息
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[derive(::serde::Serialize)]
-    #[derive(::serde::Deserialize)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct UserInformation {
         /// 平台提供的通用开卡信息字段
@@ -302,40 +302,53 @@ pub mod post {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub user_information: ::std::option::Option<UserInformation>,
     }
+    /// The required values of [`Body`], by name: `Body::new(Required { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct Required {
+        /// 品牌ID
+        pub brand_id: ::std::string::String,
+        /// 商户AppId
+        pub appid: ::std::string::String,
+        /// 会员卡类型
+        pub card_type: CardType,
+        /// 卡名称
+        pub card_title: ::std::string::String,
+        /// 卡背景颜色
+        pub card_color: ::std::string::String,
+        /// 卡背景图URL
+        pub card_picture_url: ::std::string::String,
+        /// 会员卡code分配类型
+        pub code_mode: CodeMode,
+        /// 会员码型
+        pub code_type: CodeType,
+        /// 会员权益
+        pub benefits: ::std::string::String,
+        /// 回调地址
+        pub notify_url: ::std::string::String,
+        /// 会员卡有效期
+        pub valid_date_information: ValidDateInformation,
+    }
     impl Body {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        #[allow(clippy::too_many_arguments)]
-        pub fn new(
-            brand_id: impl ::std::convert::Into<::std::string::String>,
-            appid: impl ::std::convert::Into<::std::string::String>,
-            card_type: CardType,
-            card_title: impl ::std::convert::Into<::std::string::String>,
-            card_color: impl ::std::convert::Into<::std::string::String>,
-            card_picture_url: impl ::std::convert::Into<::std::string::String>,
-            code_mode: CodeMode,
-            code_type: CodeType,
-            benefits: impl ::std::convert::Into<::std::string::String>,
-            notify_url: impl ::std::convert::Into<::std::string::String>,
-            valid_date_information: ValidDateInformation,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`Required`]; optional ones are set with the methods below.
+        pub fn new(required: Required) -> Self {
             Self {
-                brand_id: brand_id.into(),
-                appid: appid.into(),
-                card_type,
-                card_title: card_title.into(),
-                card_color: card_color.into(),
-                card_picture_url: card_picture_url.into(),
-                code_mode,
-                code_type,
+                brand_id: required.brand_id,
+                appid: required.appid,
+                card_type: required.card_type,
+                card_title: required.card_title,
+                card_color: required.card_color,
+                card_picture_url: required.card_picture_url,
+                code_mode: required.code_mode,
+                code_type: required.code_type,
                 code_jump_information: ::std::option::Option::None,
-                benefits: benefits.into(),
-                notify_url: notify_url.into(),
+                benefits: required.benefits,
+                notify_url: required.notify_url,
                 need_pinned: ::std::option::Option::None,
                 need_display_level: ::std::option::Option::None,
                 init_level: ::std::option::Option::None,
                 service_phone: ::std::option::Option::None,
                 legal_agreement: ::std::option::Option::None,
-                valid_date_information,
+                valid_date_information: required.valid_date_information,
                 points_information: ::std::option::Option::None,
                 balance_information: ::std::option::Option::None,
                 purchase_information: ::std::option::Option::None,
@@ -418,6 +431,142 @@ pub mod post {
             self
         }
     }
+    /// 会员码跳转信息
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+    #[derive(::serde::Deserialize)]
+    #[non_exhaustive]
+    pub struct ResponseCodeJumpInformation {
+        /// 会员码跳转AppID
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub jump_appid: ::std::option::Option<::std::string::String>,
+        /// 会员码跳转路径
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub jump_path: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    /// 会员卡有效期
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+    #[derive(::serde::Deserialize)]
+    #[non_exhaustive]
+    pub struct ResponseValidDateInformation {
+        /// 有效期类型
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub r#type: ::std::option::Option<Type>,
+        /// 有效期开始时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub available_begin_time: ::std::option::Option<::std::string::String>,
+        /// 有效期结束时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub available_end_time: ::std::option::Option<::std::string::String>,
+        /// 生效后N天内有效
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub available_day_after_receive: ::std::option::Option<i64>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    /// 付费会员信息
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+    #[derive(::serde::Deserialize)]
+    #[non_exhaustive]
+    pub struct ResponsePurchaseInformation {
+        /// 付费会员价格
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub price: ::std::option::Option<::serde_json::Number>,
+        /// 付费会员跳转AppID
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub jump_appid: ::std::option::Option<::std::string::String>,
+        /// 付费会员跳转路径
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub jump_path: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    /// 商户自定义的开卡信息字段
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+    #[derive(::serde::Deserialize)]
+    #[non_exhaustive]
+    pub struct UserInformationCustomFieldList {
+        /// 商户自定义的开卡信息字段类型
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub r#type: ::std::option::Option<CustomFieldListType>,
+        /// 字段名称
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// 字段值
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub values: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    /// 用户开卡信息
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+    #[derive(::serde::Deserialize)]
+    #[non_exhaustive]
+    pub struct ResponseUserInformation {
+        /// 平台提供的通用开卡信息字段
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub common_field_list: ::std::option::Option<::std::vec::Vec<CommonFieldList>>,
+        /// 商户自定义的开卡信息字段
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub custom_field_list: ::std::option::Option<
+            ::std::vec::Vec<UserInformationCustomFieldList>,
+        >,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
@@ -425,49 +574,142 @@ pub mod post {
     #[non_exhaustive]
     pub struct Response {
         /// 会员卡模板ID
-        pub card_id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub card_id: ::std::option::Option<::std::string::String>,
         /// 品牌ID
-        pub brand_id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub brand_id: ::std::option::Option<::std::string::String>,
         /// 商户AppId
-        pub appid: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub appid: ::std::option::Option<::std::string::String>,
         /// 会员卡类型
-        pub card_type: CardType,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub card_type: ::std::option::Option<CardType>,
         /// 卡名称
-        pub card_title: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub card_title: ::std::option::Option<::std::string::String>,
         /// 卡背景颜色
-        pub card_color: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub card_color: ::std::option::Option<::std::string::String>,
         /// 卡背景图URL
-        pub card_picture_url: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub card_picture_url: ::std::option::Option<::std::string::String>,
         /// 会员卡code分配类型
-        pub code_mode: CodeMode,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub code_mode: ::std::option::Option<CodeMode>,
         /// 会员码型
-        pub code_type: CodeType,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub code_type: ::std::option::Option<CodeType>,
         /// 会员码跳转信息
-        pub code_jump_information: ::std::option::Option<CodeJumpInformation>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub code_jump_information: ::std::option::Option<ResponseCodeJumpInformation>,
         /// 会员权益
-        pub benefits: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub benefits: ::std::option::Option<::std::string::String>,
         /// 回调地址
-        pub notify_url: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub notify_url: ::std::option::Option<::std::string::String>,
         /// 是否置顶
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub need_pinned: ::std::option::Option<bool>,
         /// 是否展示会员等级
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub need_display_level: ::std::option::Option<bool>,
         /// 会员初始等级
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub init_level: ::std::option::Option<::std::string::String>,
         /// 服务电话
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub service_phone: ::std::option::Option<::std::string::String>,
         /// 商家法务协议
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub legal_agreement: ::std::option::Option<::std::string::String>,
         /// 会员卡有效期
-        pub valid_date_information: ValidDateInformation,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub valid_date_information: ::std::option::Option<ResponseValidDateInformation>,
         /// 积分信息
-        pub points_information: ::std::option::Option<CodeJumpInformation>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub points_information: ::std::option::Option<ResponseCodeJumpInformation>,
         /// 储值信息
-        pub balance_information: ::std::option::Option<CodeJumpInformation>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub balance_information: ::std::option::Option<ResponseCodeJumpInformation>,
         /// 付费会员信息
-        pub purchase_information: ::std::option::Option<PurchaseInformation>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub purchase_information: ::std::option::Option<ResponsePurchaseInformation>,
         /// 用户开卡信息
-        pub user_information: ::std::option::Option<UserInformation>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub user_information: ::std::option::Option<ResponseUserInformation>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 会员卡类型"] CardType { #[doc = " `PURCHASE`"] Purchase =
@@ -575,9 +817,22 @@ pub mod get {
     #[non_exhaustive]
     pub struct CodeJumpInformation {
         /// 会员码跳转AppID
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub jump_appid: ::std::option::Option<::std::string::String>,
         /// 会员码跳转路径
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub jump_path: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 会员卡有效期
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -586,13 +841,34 @@ pub mod get {
     #[non_exhaustive]
     pub struct ValidDateInformation {
         /// 有效期类型
-        pub r#type: Type,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub r#type: ::std::option::Option<Type>,
         /// 有效期开始时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub available_begin_time: ::std::option::Option<::std::string::String>,
         /// 有效期结束时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub available_end_time: ::std::option::Option<::std::string::String>,
         /// 生效后N天内有效
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub available_day_after_receive: ::std::option::Option<i64>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 付费会员信息
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -601,11 +877,29 @@ pub mod get {
     #[non_exhaustive]
     pub struct PurchaseInformation {
         /// 付费会员价格
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub price: ::std::option::Option<::serde_json::Number>,
         /// 付费会员跳转AppID
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub jump_appid: ::std::option::Option<::std::string::String>,
         /// 付费会员跳转路径
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub jump_path: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 商户自定义的开卡信息字段
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -614,11 +908,25 @@ pub mod get {
     #[non_exhaustive]
     pub struct CustomFieldList {
         /// 商户自定义的开卡信息字段类型
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub r#type: ::std::option::Option<CustomFieldListType>,
         /// 字段名称
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub name: ::std::option::Option<::std::string::String>,
         /// 字段值
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub values: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 用户开卡信息
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -627,9 +935,14 @@ pub mod get {
     #[non_exhaustive]
     pub struct UserInformation {
         /// 平台提供的通用开卡信息字段
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub common_field_list: ::std::option::Option<::std::vec::Vec<CommonFieldList>>,
         /// 商户自定义的开卡信息字段
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub custom_field_list: ::std::option::Option<::std::vec::Vec<CustomFieldList>>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 会员卡模板列表
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -638,49 +951,142 @@ pub mod get {
     #[non_exhaustive]
     pub struct Data {
         /// 会员卡模板ID
-        pub card_id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub card_id: ::std::option::Option<::std::string::String>,
         /// 品牌ID
-        pub brand_id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub brand_id: ::std::option::Option<::std::string::String>,
         /// 商户AppId
-        pub appid: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub appid: ::std::option::Option<::std::string::String>,
         /// 会员卡类型
-        pub card_type: CardType,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub card_type: ::std::option::Option<CardType>,
         /// 卡名称
-        pub card_title: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub card_title: ::std::option::Option<::std::string::String>,
         /// 卡背景颜色
-        pub card_color: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub card_color: ::std::option::Option<::std::string::String>,
         /// 卡背景图URL
-        pub card_picture_url: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub card_picture_url: ::std::option::Option<::std::string::String>,
         /// 会员卡code分配类型
-        pub code_mode: CodeMode,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub code_mode: ::std::option::Option<CodeMode>,
         /// 会员码型
-        pub code_type: CodeType,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub code_type: ::std::option::Option<CodeType>,
         /// 会员码跳转信息
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub code_jump_information: ::std::option::Option<CodeJumpInformation>,
         /// 会员权益
-        pub benefits: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub benefits: ::std::option::Option<::std::string::String>,
         /// 回调地址
-        pub notify_url: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub notify_url: ::std::option::Option<::std::string::String>,
         /// 是否置顶
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub need_pinned: ::std::option::Option<bool>,
         /// 是否展示会员等级
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub need_display_level: ::std::option::Option<bool>,
         /// 会员初始等级
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub init_level: ::std::option::Option<::std::string::String>,
         /// 服务电话
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub service_phone: ::std::option::Option<::std::string::String>,
         /// 商家法务协议
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub legal_agreement: ::std::option::Option<::std::string::String>,
         /// 会员卡有效期
-        pub valid_date_information: ValidDateInformation,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub valid_date_information: ::std::option::Option<ValidDateInformation>,
         /// 积分信息
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub points_information: ::std::option::Option<CodeJumpInformation>,
         /// 储值信息
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub balance_information: ::std::option::Option<CodeJumpInformation>,
         /// 付费会员信息
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub purchase_information: ::std::option::Option<PurchaseInformation>,
         /// 用户开卡信息
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub user_information: ::std::option::Option<UserInformation>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -689,13 +1095,38 @@ pub mod get {
     #[non_exhaustive]
     pub struct Response {
         /// 总数量
-        pub total_count: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub total_count: ::std::option::Option<i64>,
         /// 分页页码
-        pub offset: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub offset: ::std::option::Option<i64>,
         /// 分页大小
-        pub limit: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub limit: ::std::option::Option<i64>,
         /// 会员卡模板列表
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<::std::vec::Vec<Data>>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 状态"] State { #[doc = " `CARD_EFFECTIVE`"] CardEffective =

@@ -35,32 +35,9 @@ pub mod post {
         /// 积分余额
         pub point_balance: i64,
     }
-    impl Body {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            out_request_no: impl ::std::convert::Into<::std::string::String>,
-            brand_id: impl ::std::convert::Into<::std::string::String>,
-            card_id: impl ::std::convert::Into<::std::string::String>,
-            openid: impl ::std::convert::Into<::std::string::String>,
-            user_card_code: impl ::std::convert::Into<::std::string::String>,
-            point_balance: i64,
-        ) -> Self {
-            Self {
-                out_request_no: out_request_no.into(),
-                brand_id: brand_id.into(),
-                card_id: card_id.into(),
-                openid: openid.into(),
-                user_card_code: user_card_code.into(),
-                point_balance,
-            }
-        }
-    }
-    /// The JSON response body.
+    /// The required values of [`Body`], by name: `Body::new(Required { … })`.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct Response {
+    pub struct Required {
         /// 商家请求单号
         pub out_request_no: ::std::string::String,
         /// 品牌ID
@@ -73,6 +50,83 @@ pub mod post {
         pub user_card_code: ::std::string::String,
         /// 积分余额
         pub point_balance: i64,
+    }
+    impl Body {
+        /// Creates the value from its required fields, named in [`Required`]; optional ones are set with the methods below.
+        pub fn new(required: Required) -> Self {
+            Self {
+                out_request_no: required.out_request_no,
+                brand_id: required.brand_id,
+                card_id: required.card_id,
+                openid: required.openid,
+                user_card_code: required.user_card_code,
+                point_balance: required.point_balance,
+            }
+        }
+    }
+    /// The JSON response body.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+    #[derive(::serde::Deserialize)]
+    #[non_exhaustive]
+    pub struct Response {
+        /// 商家请求单号
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub out_request_no: ::std::option::Option<::std::string::String>,
+        /// 品牌ID
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub brand_id: ::std::option::Option<::std::string::String>,
+        /// 会员卡模板ID
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub card_id: ::std::option::Option<::std::string::String>,
+        /// 用户标识
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub openid: ::std::option::Option<::std::string::String>,
+        /// 会员卡code
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_card_code: ::std::option::Option<::std::string::String>,
+        /// 积分余额
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub point_balance: ::std::option::Option<i64>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 }
 /// 同步积分余额

@@ -451,56 +451,78 @@ pub mod post {
         /// 物流信息
         pub track_info: TrackInfo,
     }
+    /// The required values of [`Body`], by name: `Body::new(Required { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct Required {
+        /// 分公司机构代码
+        pub org_no: ::std::string::String,
+        /// 店铺编码
+        pub sub_mchnt_cd: ::std::string::String,
+        /// 店铺名称
+        pub sub_mchnt_nm: ::std::string::String,
+        /// 线上平台订单号
+        pub online_no: ::std::string::String,
+        /// 商户订单号
+        pub mchnt_order_id: ::std::string::String,
+        /// 审核记录上传时间
+        pub upload_time: ::std::string::String,
+        /// 审核结果通知地址
+        pub notify_url: ::std::string::String,
+        /// 品类
+        pub prod_id: ::std::string::String,
+        /// 品牌
+        pub brand_nm: ::std::string::String,
+        /// 型号
+        pub prod_model: ::std::string::String,
+        /// 电商平台方
+        pub plat_form: ::std::string::String,
+        /// 支付方式类型
+        pub payer_tp: ::std::string::String,
+        /// 订单金额
+        pub sales_at: ::std::string::String,
+        /// 实付金额
+        pub actual_at: ::std::string::String,
+        /// 交易时间
+        pub trans_tm: ::std::string::String,
+        /// 商户编码
+        pub mchnt_cd: ::std::string::String,
+        /// 国补优惠金额
+        pub discount_at: ::std::string::String,
+        /// SN码
+        pub sn_code: ::std::string::String,
+        /// 发票信息
+        pub invoice_info: InvoiceInfo,
+        /// 物流信息
+        pub track_info: TrackInfo,
+    }
     impl Body {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        #[allow(clippy::too_many_arguments)]
-        pub fn new(
-            org_no: impl ::std::convert::Into<::std::string::String>,
-            sub_mchnt_cd: impl ::std::convert::Into<::std::string::String>,
-            sub_mchnt_nm: impl ::std::convert::Into<::std::string::String>,
-            online_no: impl ::std::convert::Into<::std::string::String>,
-            mchnt_order_id: impl ::std::convert::Into<::std::string::String>,
-            upload_time: impl ::std::convert::Into<::std::string::String>,
-            notify_url: impl ::std::convert::Into<::std::string::String>,
-            prod_id: impl ::std::convert::Into<::std::string::String>,
-            brand_nm: impl ::std::convert::Into<::std::string::String>,
-            prod_model: impl ::std::convert::Into<::std::string::String>,
-            plat_form: impl ::std::convert::Into<::std::string::String>,
-            payer_tp: impl ::std::convert::Into<::std::string::String>,
-            sales_at: impl ::std::convert::Into<::std::string::String>,
-            actual_at: impl ::std::convert::Into<::std::string::String>,
-            trans_tm: impl ::std::convert::Into<::std::string::String>,
-            mchnt_cd: impl ::std::convert::Into<::std::string::String>,
-            discount_at: impl ::std::convert::Into<::std::string::String>,
-            sn_code: impl ::std::convert::Into<::std::string::String>,
-            invoice_info: InvoiceInfo,
-            track_info: TrackInfo,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`Required`]; optional ones are set with the methods below.
+        pub fn new(required: Required) -> Self {
             Self {
-                org_no: org_no.into(),
-                sub_mchnt_cd: sub_mchnt_cd.into(),
-                sub_mchnt_nm: sub_mchnt_nm.into(),
+                org_no: required.org_no,
+                sub_mchnt_cd: required.sub_mchnt_cd,
+                sub_mchnt_nm: required.sub_mchnt_nm,
                 store_nm: ::std::option::Option::None,
-                online_no: online_no.into(),
-                mchnt_order_id: mchnt_order_id.into(),
-                upload_time: upload_time.into(),
-                notify_url: notify_url.into(),
-                prod_id: prod_id.into(),
+                online_no: required.online_no,
+                mchnt_order_id: required.mchnt_order_id,
+                upload_time: required.upload_time,
+                notify_url: required.notify_url,
+                prod_id: required.prod_id,
                 eng_grade: ::std::option::Option::None,
-                brand_nm: brand_nm.into(),
-                prod_model: prod_model.into(),
+                brand_nm: required.brand_nm,
+                prod_model: required.prod_model,
                 sales_chnl: ::std::option::Option::None,
-                plat_form: plat_form.into(),
-                payer_tp: payer_tp.into(),
+                plat_form: required.plat_form,
+                payer_tp: required.payer_tp,
                 trade_in_order_id: ::std::option::Option::None,
                 trade_in_at: ::std::option::Option::None,
                 is_trade_in: ::std::option::Option::None,
-                sales_at: sales_at.into(),
-                actual_at: actual_at.into(),
-                trans_tm: trans_tm.into(),
-                mchnt_cd: mchnt_cd.into(),
+                sales_at: required.sales_at,
+                actual_at: required.actual_at,
+                trans_tm: required.trans_tm,
+                mchnt_cd: required.mchnt_cd,
                 mer_sub_at: ::std::option::Option::None,
-                discount_at: discount_at.into(),
+                discount_at: required.discount_at,
                 image01: ::std::option::Option::None,
                 image02: ::std::option::Option::None,
                 image03: ::std::option::Option::None,
@@ -517,14 +539,14 @@ pub mod post {
                 device_photo_format: ::std::option::Option::None,
                 pack_and_active_photo: ::std::option::Option::None,
                 bar_code: ::std::option::Option::None,
-                sn_code: sn_code.into(),
+                sn_code: required.sn_code,
                 imei1: ::std::option::Option::None,
                 imei2: ::std::option::Option::None,
                 register_model: ::std::option::Option::None,
                 record_number: ::std::option::Option::None,
                 eng_grade_standard: ::std::option::Option::None,
-                invoice_info,
-                track_info,
+                invoice_info: required.invoice_info,
+                track_info: required.track_info,
             }
         }
         /// Sets `store_nm`.
@@ -773,13 +795,40 @@ pub mod post {
     #[non_exhaustive]
     pub struct Response {
         /// 响应码
-        pub code: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub code: ::std::option::Option<::std::string::String>,
         /// 响应描述
-        pub msg: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub msg: ::std::option::Option<::std::string::String>,
         /// 详细应答码
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub sub_code: ::std::option::Option<::std::string::String>,
         /// 详细应答码描述
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub sub_msg: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 }
 /// 上传审核数据

@@ -59,24 +59,35 @@ pub mod post {
                 .finish()
         }
     }
+    /// The required values of [`Body`], by name: `Body::new(Required { … })`.
+    #[derive(::std::clone::Clone)]
+    pub struct Required {
+        /// 自然人姓名
+        pub real_name: ::std::string::String,
+        /// 自然人证件号
+        pub id_card_number: ::std::string::String,
+        /// 手机号
+        pub phone_number: ::std::string::String,
+        /// 消费品类ID
+        ///
+        /// Documented values: `1`, `2`, `3`, `4`, `5`, `6`, `7`, `8`, `9`, `10`, `11`, `12`, `13`, `14`, `15`, `16`, `17`.
+        pub appliance_id: ::serde_json::Number,
+        /// 使用的资格的地区编码
+        pub qualification_region_code: ::serde_json::Number,
+        /// 证件类型
+        pub identity_document_type: IdentityDocumentType,
+    }
     impl Body {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            real_name: impl ::std::convert::Into<::std::string::String>,
-            id_card_number: impl ::std::convert::Into<::std::string::String>,
-            phone_number: impl ::std::convert::Into<::std::string::String>,
-            appliance_id: ::serde_json::Number,
-            qualification_region_code: ::serde_json::Number,
-            identity_document_type: IdentityDocumentType,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`Required`]; optional ones are set with the methods below.
+        pub fn new(required: Required) -> Self {
             Self {
-                real_name: real_name.into(),
-                id_card_number: id_card_number.into(),
-                phone_number: phone_number.into(),
-                appliance_id,
-                qualification_region_code,
+                real_name: required.real_name,
+                id_card_number: required.id_card_number,
+                phone_number: required.phone_number,
+                appliance_id: required.appliance_id,
+                qualification_region_code: required.qualification_region_code,
                 out_request_no: ::std::option::Option::None,
-                identity_document_type,
+                identity_document_type: required.identity_document_type,
             }
         }
         /// Sets `out_request_no`.
@@ -95,9 +106,26 @@ pub mod post {
     #[non_exhaustive]
     pub struct Response {
         /// 响应码
-        pub code: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub code: ::std::option::Option<::std::string::String>,
         /// 响应描述
-        pub message: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub message: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 证件类型"] IdentityDocumentType { #[doc = " `ID_DOC_TYPE_ID_CARD`"]

@@ -64,27 +64,37 @@ pub mod post {
                 .finish()
         }
     }
+    /// The required values of [`Body`], by name: `Body::new(Required { … })`.
+    #[derive(::std::clone::Clone)]
+    pub struct Required {
+        /// 品类编码
+        pub category_id: ::std::string::String,
+        /// 姓名
+        pub name: ::std::string::String,
+        /// 手机号
+        pub mobile: ::std::string::String,
+        /// 区县编码
+        pub add_code: ::std::string::String,
+        /// 证件类型
+        pub cert_type: CertType,
+        /// 证件号码
+        pub cert_no: ::std::string::String,
+        /// 请求流水号
+        pub req_ssn: ::std::string::String,
+    }
     impl Body {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            category_id: impl ::std::convert::Into<::std::string::String>,
-            name: impl ::std::convert::Into<::std::string::String>,
-            mobile: impl ::std::convert::Into<::std::string::String>,
-            add_code: impl ::std::convert::Into<::std::string::String>,
-            cert_type: CertType,
-            cert_no: impl ::std::convert::Into<::std::string::String>,
-            req_ssn: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`Required`]; optional ones are set with the methods below.
+        pub fn new(required: Required) -> Self {
             Self {
-                category_id: category_id.into(),
+                category_id: required.category_id,
                 openid: ::std::option::Option::None,
-                name: name.into(),
-                mobile: mobile.into(),
-                add_code: add_code.into(),
+                name: required.name,
+                mobile: required.mobile,
+                add_code: required.add_code,
                 custom_info: ::std::option::Option::None,
-                cert_type,
-                cert_no: cert_no.into(),
-                req_ssn: req_ssn.into(),
+                cert_type: required.cert_type,
+                cert_no: required.cert_no,
+                req_ssn: required.req_ssn,
             }
         }
         /// Sets `openid`.
@@ -111,11 +121,33 @@ pub mod post {
     #[non_exhaustive]
     pub struct Response {
         /// 响应码
-        pub resp_code: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub resp_code: ::std::option::Option<::std::string::String>,
         /// 响应描述
-        pub resp_desc: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub resp_desc: ::std::option::Option<::std::string::String>,
         /// 品类凭证码
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub auth_code: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 证件类型"] CertType { #[doc = " `1`"] V1 = "1", #[doc = " `2`"] V2

@@ -71,21 +71,30 @@ pub mod post {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub brand: ::std::option::Option<::std::string::String>,
     }
+    /// The required values of [`Body`], by name: `Body::new(Required { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct Required {
+        /// 接入方请求流水号
+        pub sp_serial_no: ::std::string::String,
+        /// 冻结流水号
+        pub cred_frozen_no: ::std::string::String,
+        /// 交易日期
+        pub trans_date: ::std::string::String,
+        /// 交易时间
+        pub trans_time: ::std::string::String,
+        /// 品类凭证码
+        pub auth_code: ::std::string::String,
+        /// 请求流水号
+        pub req_ssn: ::std::string::String,
+    }
     impl Body {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            sp_serial_no: impl ::std::convert::Into<::std::string::String>,
-            cred_frozen_no: impl ::std::convert::Into<::std::string::String>,
-            trans_date: impl ::std::convert::Into<::std::string::String>,
-            trans_time: impl ::std::convert::Into<::std::string::String>,
-            auth_code: impl ::std::convert::Into<::std::string::String>,
-            req_ssn: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`Required`]; optional ones are set with the methods below.
+        pub fn new(required: Required) -> Self {
             Self {
-                sp_serial_no: sp_serial_no.into(),
-                cred_frozen_no: cred_frozen_no.into(),
-                trans_date: trans_date.into(),
-                trans_time: trans_time.into(),
+                sp_serial_no: required.sp_serial_no,
+                cred_frozen_no: required.cred_frozen_no,
+                trans_date: required.trans_date,
+                trans_time: required.trans_time,
                 order_no: ::std::option::Option::None,
                 subsidy_amt: ::std::option::Option::None,
                 add_code: ::std::option::Option::None,
@@ -93,8 +102,8 @@ pub mod post {
                 sale_models: ::std::option::Option::None,
                 uniscid: ::std::option::Option::None,
                 barcode: ::std::option::Option::None,
-                auth_code: auth_code.into(),
-                req_ssn: req_ssn.into(),
+                auth_code: required.auth_code,
+                req_ssn: required.req_ssn,
                 bank_name: ::std::option::Option::None,
                 bank_subsidy: ::std::option::Option::None,
                 plat_subsidy: ::std::option::Option::None,
@@ -200,9 +209,26 @@ pub mod post {
     #[non_exhaustive]
     pub struct Response {
         /// 响应码
-        pub resp_code: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub resp_code: ::std::option::Option<::std::string::String>,
         /// 响应描述
-        pub resp_desc: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub resp_desc: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 销售方式(0-线上/1-线下)"] SaleModels { #[doc = " `0`"] V0 =

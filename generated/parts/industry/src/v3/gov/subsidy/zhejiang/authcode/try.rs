@@ -35,23 +35,32 @@ pub mod post {
         /// 区县编码
         pub county_code: ::std::string::String,
     }
+    /// The required values of [`Body`], by name: `Body::new(Required { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct Required {
+        /// 接入方请求流水号
+        pub sp_serial_no: ::std::string::String,
+        /// 商户号
+        pub mchnt_no: ::std::string::String,
+        /// 终端号
+        pub term_no: ::std::string::String,
+        /// 品类凭证码
+        pub auth_code: ::std::string::String,
+        /// 品类编码
+        pub category: ::std::string::String,
+        /// 区县编码
+        pub county_code: ::std::string::String,
+    }
     impl Body {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            sp_serial_no: impl ::std::convert::Into<::std::string::String>,
-            mchnt_no: impl ::std::convert::Into<::std::string::String>,
-            term_no: impl ::std::convert::Into<::std::string::String>,
-            auth_code: impl ::std::convert::Into<::std::string::String>,
-            category: impl ::std::convert::Into<::std::string::String>,
-            county_code: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`Required`]; optional ones are set with the methods below.
+        pub fn new(required: Required) -> Self {
             Self {
-                sp_serial_no: sp_serial_no.into(),
-                mchnt_no: mchnt_no.into(),
-                term_no: term_no.into(),
-                auth_code: auth_code.into(),
-                category: category.into(),
-                county_code: county_code.into(),
+                sp_serial_no: required.sp_serial_no,
+                mchnt_no: required.mchnt_no,
+                term_no: required.term_no,
+                auth_code: required.auth_code,
+                category: required.category,
+                county_code: required.county_code,
             }
         }
     }
@@ -62,31 +71,108 @@ pub mod post {
     #[non_exhaustive]
     pub struct Response {
         /// 响应码
-        pub resp_code: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub resp_code: ::std::option::Option<::std::string::String>,
         /// 响应描述
-        pub resp_desc: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub resp_desc: ::std::option::Option<::std::string::String>,
         /// 冻结流水号
-        pub cred_frozen_no: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub cred_frozen_no: ::std::option::Option<::std::string::String>,
         /// 活动号
-        pub event_id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub event_id: ::std::option::Option<::std::string::String>,
         /// 活动标题
-        pub event_title: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub event_title: ::std::option::Option<::std::string::String>,
         /// 优惠模式
         ///
         /// Documented values: `DIS_FLAG`, `DIS_CALC`, `DIS_SMKT`.
-        pub discount_mode: ::serde_json::Number,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub discount_mode: ::std::option::Option<::serde_json::Number>,
         /// 原订单金额
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub amount: ::std::option::Option<::serde_json::Number>,
         /// 优惠金额
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub discount_amt: ::std::option::Option<::serde_json::Number>,
         /// 实付金额
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub pay_amt: ::std::option::Option<::serde_json::Number>,
         /// 渠道优惠标记
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub channel_dis_flag: ::std::option::Option<::std::string::String>,
         /// 渠道活动号列表
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub channel_evt_no: ::std::option::Option<::std::string::String>,
         /// 品类编码
-        pub category_id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub category_id: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 }
 /// 预核销品类凭证码

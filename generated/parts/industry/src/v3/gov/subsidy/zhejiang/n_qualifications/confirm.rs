@@ -101,48 +101,66 @@ pub mod post {
                 .finish()
         }
     }
+    /// The required values of [`Data`], by name: `Data::new(DataRequired { … })`.
+    #[derive(::std::clone::Clone)]
+    pub struct DataRequired {
+        /// 品类编码
+        pub cate_code: ::std::string::String,
+        /// 证件号码（身份证中字母需 大写，不要有空格
+        pub cert_no: ::std::string::String,
+        /// 姓名
+        pub name: ::std::string::String,
+        /// 交易完成或商品退回时间戳（调用 System.currentTimeMillis 方法）
+        pub operation_time: ::std::string::String,
+        /// 销售金额（都是正数，以元为单位）
+        pub sales: ::std::string::String,
+        /// 品类状态（0-已核销/1-已退回）
+        pub status: ::std::string::String,
+        /// 政府补贴金额（都是正数，以元为单位）
+        pub subsidy: ::std::string::String,
+        /// 手机号
+        pub tel: ::std::string::String,
+        /// 收货地区编码（例如：110 101）6 位数字
+        pub add_code: ::std::string::String,
+        /// 收货地址（例如：xx 街道 xx 小区）
+        pub address: ::std::string::String,
+        /// 销售方式（0-线上/1-线下）
+        pub sale_models: ::std::string::String,
+        /// 家电品牌
+        pub brand: ::std::string::String,
+        /// 活动资金地区编码（例如：110 101）6 位数字
+        pub activity_add_code: ::std::string::String,
+        /// 统一社会信息代码（18 位，请与营业执照上保持一致）
+        pub uniscid: ::std::string::String,
+        /// 销售企业名称（不超过 100 位，请与营业执照上保持一致）
+        pub corp_name: ::std::string::String,
+        /// 数据流水号，保证平台唯一
+        pub serial_num: ::std::string::String,
+    }
     impl Data {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        #[allow(clippy::too_many_arguments)]
-        pub fn new(
-            cate_code: impl ::std::convert::Into<::std::string::String>,
-            cert_no: impl ::std::convert::Into<::std::string::String>,
-            name: impl ::std::convert::Into<::std::string::String>,
-            operation_time: impl ::std::convert::Into<::std::string::String>,
-            sales: impl ::std::convert::Into<::std::string::String>,
-            status: impl ::std::convert::Into<::std::string::String>,
-            subsidy: impl ::std::convert::Into<::std::string::String>,
-            tel: impl ::std::convert::Into<::std::string::String>,
-            add_code: impl ::std::convert::Into<::std::string::String>,
-            address: impl ::std::convert::Into<::std::string::String>,
-            sale_models: impl ::std::convert::Into<::std::string::String>,
-            brand: impl ::std::convert::Into<::std::string::String>,
-            activity_add_code: impl ::std::convert::Into<::std::string::String>,
-            uniscid: impl ::std::convert::Into<::std::string::String>,
-            corp_name: impl ::std::convert::Into<::std::string::String>,
-            serial_num: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`DataRequired`]; optional ones are set with the methods below.
+        pub fn new(required: DataRequired) -> Self {
             Self {
-                cate_code: cate_code.into(),
-                cert_no: cert_no.into(),
+                cate_code: required.cate_code,
+                cert_no: required.cert_no,
                 grade: ::std::option::Option::None,
-                name: name.into(),
-                operation_time: operation_time.into(),
+                name: required.name,
+                operation_time: required.operation_time,
                 bank_name: ::std::option::Option::None,
                 bank_subsidy: ::std::option::Option::None,
                 plat_subsidy: ::std::option::Option::None,
-                sales: sales.into(),
-                status: status.into(),
-                subsidy: subsidy.into(),
-                tel: tel.into(),
-                add_code: add_code.into(),
-                address: address.into(),
-                sale_models: sale_models.into(),
-                brand: brand.into(),
-                activity_add_code: activity_add_code.into(),
-                uniscid: uniscid.into(),
-                corp_name: corp_name.into(),
-                serial_num: serial_num.into(),
+                sales: required.sales,
+                status: required.status,
+                subsidy: required.subsidy,
+                tel: required.tel,
+                add_code: required.add_code,
+                address: required.address,
+                sale_models: required.sale_models,
+                brand: required.brand,
+                activity_add_code: required.activity_add_code,
+                uniscid: required.uniscid,
+                corp_name: required.corp_name,
+                serial_num: required.serial_num,
             }
         }
         /// Sets `grade`.
@@ -223,9 +241,26 @@ pub mod post {
     #[non_exhaustive]
     pub struct Response {
         /// 响应码
-        pub resp_code: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub resp_code: ::std::option::Option<::std::string::String>,
         /// 响应描述
-        pub resp_desc: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub resp_desc: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 }
 /// n品类核销

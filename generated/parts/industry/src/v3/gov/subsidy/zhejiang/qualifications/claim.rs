@@ -54,22 +54,30 @@ pub mod post {
                 .finish()
         }
     }
+    /// The required values of [`Body`], by name: `Body::new(Required { … })`.
+    #[derive(::std::clone::Clone)]
+    pub struct Required {
+        /// 品类编码
+        pub cate_code: ::std::string::String,
+        /// 证件号码
+        pub cert_no: ::std::string::String,
+        /// 姓名
+        pub name: ::std::string::String,
+        /// 手机号
+        pub tel: ::std::string::String,
+        /// 请求流水号
+        pub req_ssn: ::std::string::String,
+    }
     impl Body {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            cate_code: impl ::std::convert::Into<::std::string::String>,
-            cert_no: impl ::std::convert::Into<::std::string::String>,
-            name: impl ::std::convert::Into<::std::string::String>,
-            tel: impl ::std::convert::Into<::std::string::String>,
-            req_ssn: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`Required`]; optional ones are set with the methods below.
+        pub fn new(required: Required) -> Self {
             Self {
-                cate_code: cate_code.into(),
-                cert_no: cert_no.into(),
-                name: name.into(),
-                tel: tel.into(),
+                cate_code: required.cate_code,
+                cert_no: required.cert_no,
+                name: required.name,
+                tel: required.tel,
                 cert_type: ::std::option::Option::None,
-                req_ssn: req_ssn.into(),
+                req_ssn: required.req_ssn,
             }
         }
         /// Sets `cert_type`.
@@ -85,9 +93,26 @@ pub mod post {
     #[non_exhaustive]
     pub struct Response {
         /// 响应码
-        pub resp_code: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub resp_code: ::std::option::Option<::std::string::String>,
         /// 响应描述
-        pub resp_desc: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub resp_desc: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 证件类型"] CertType { #[doc = " `1`"] V1 = "1", #[doc = " `2`"] V2

@@ -149,65 +149,89 @@ pub mod post {
                 .finish()
         }
     }
+    /// The required values of [`Data`], by name: `Data::new(DataRequired { … })`.
+    #[derive(::std::clone::Clone)]
+    pub struct DataRequired {
+        /// 品类凭证码
+        pub auth_code: ::std::string::String,
+        /// 品类编码
+        pub cate_code: ::std::string::String,
+        /// 证件号码
+        pub cert_no: ::std::string::String,
+        /// 姓名
+        pub name: ::std::string::String,
+        /// 交易完成或商品退回时间戳
+        pub operation_time: ::std::string::String,
+        /// 销售金额(单位元)
+        pub sales: ::std::string::String,
+        /// 品类状态
+        pub status: Status,
+        /// 政府补贴金额(都是正数，以元为单 位)
+        pub subsidy: ::std::string::String,
+        /// 手机号
+        pub tel: ::std::string::String,
+        /// 区县编码
+        pub add_code: ::std::string::String,
+        /// 收货地址
+        pub address: ::std::string::String,
+        /// 销售方式(0-线上/1-线下)
+        pub sale_models: Status,
+        /// S/N码
+        pub sn_code: ::std::string::String,
+        /// 统一社会信息代码(18 位，请与营业 执照上保持一致)
+        pub uniscid: ::std::string::String,
+        /// 销售企业名称
+        pub corp_name: ::std::string::String,
+        /// 商品条码(13 位或 14 位)
+        pub barcode: ::std::string::String,
+        /// 商品名称
+        pub item_name: ::std::string::String,
+        /// 规格型号
+        pub spec_model: ::std::string::String,
+        /// 家电品牌
+        pub brand: ::std::string::String,
+        /// 是否属于 AI 产品(0-是/1-否)
+        pub is_ai_product: ::std::string::String,
+        /// 商户订单号(不超过 50 位)
+        pub order_no: ::std::string::String,
+        /// 活动地区编码(例如:110101)6位数字
+        pub activity_add_code: ::std::string::String,
+    }
     impl Data {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        #[allow(clippy::too_many_arguments)]
-        pub fn new(
-            auth_code: impl ::std::convert::Into<::std::string::String>,
-            cate_code: impl ::std::convert::Into<::std::string::String>,
-            cert_no: impl ::std::convert::Into<::std::string::String>,
-            name: impl ::std::convert::Into<::std::string::String>,
-            operation_time: impl ::std::convert::Into<::std::string::String>,
-            sales: impl ::std::convert::Into<::std::string::String>,
-            status: Status,
-            subsidy: impl ::std::convert::Into<::std::string::String>,
-            tel: impl ::std::convert::Into<::std::string::String>,
-            add_code: impl ::std::convert::Into<::std::string::String>,
-            address: impl ::std::convert::Into<::std::string::String>,
-            sale_models: Status,
-            sn_code: impl ::std::convert::Into<::std::string::String>,
-            uniscid: impl ::std::convert::Into<::std::string::String>,
-            corp_name: impl ::std::convert::Into<::std::string::String>,
-            barcode: impl ::std::convert::Into<::std::string::String>,
-            item_name: impl ::std::convert::Into<::std::string::String>,
-            spec_model: impl ::std::convert::Into<::std::string::String>,
-            brand: impl ::std::convert::Into<::std::string::String>,
-            is_ai_product: impl ::std::convert::Into<::std::string::String>,
-            order_no: impl ::std::convert::Into<::std::string::String>,
-            activity_add_code: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`DataRequired`]; optional ones are set with the methods below.
+        pub fn new(required: DataRequired) -> Self {
             Self {
-                auth_code: auth_code.into(),
-                cate_code: cate_code.into(),
-                cert_no: cert_no.into(),
+                auth_code: required.auth_code,
+                cate_code: required.cate_code,
+                cert_no: required.cert_no,
                 grade: ::std::option::Option::None,
-                name: name.into(),
-                operation_time: operation_time.into(),
+                name: required.name,
+                operation_time: required.operation_time,
                 bank_name: ::std::option::Option::None,
                 bank_subsidy: ::std::option::Option::None,
                 plat_subsidy: ::std::option::Option::None,
-                sales: sales.into(),
-                status,
-                subsidy: subsidy.into(),
-                tel: tel.into(),
-                add_code: add_code.into(),
-                address: address.into(),
-                sale_models,
-                sn_code: sn_code.into(),
-                uniscid: uniscid.into(),
-                corp_name: corp_name.into(),
-                barcode: barcode.into(),
-                item_name: item_name.into(),
-                spec_model: spec_model.into(),
-                brand: brand.into(),
+                sales: required.sales,
+                status: required.status,
+                subsidy: required.subsidy,
+                tel: required.tel,
+                add_code: required.add_code,
+                address: required.address,
+                sale_models: required.sale_models,
+                sn_code: required.sn_code,
+                uniscid: required.uniscid,
+                corp_name: required.corp_name,
+                barcode: required.barcode,
+                item_name: required.item_name,
+                spec_model: required.spec_model,
+                brand: required.brand,
                 logistics_no: ::std::option::Option::None,
                 delivery_time: ::std::option::Option::None,
                 invoice_no: ::std::option::Option::None,
-                is_ai_product: is_ai_product.into(),
+                is_ai_product: required.is_ai_product,
                 pc_type: ::std::option::Option::None,
-                order_no: order_no.into(),
+                order_no: required.order_no,
                 origin_order_no: ::std::option::Option::None,
-                activity_add_code: activity_add_code.into(),
+                activity_add_code: required.activity_add_code,
                 imei1: ::std::option::Option::None,
                 imei2: ::std::option::Option::None,
                 ccc_sn_order_no: ::std::option::Option::None,
@@ -349,11 +373,33 @@ pub mod post {
     #[non_exhaustive]
     pub struct Response {
         /// 响应码
-        pub resp_code: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub resp_code: ::std::option::Option<::std::string::String>,
         /// 响应描述
-        pub resp_desc: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub resp_desc: ::std::option::Option<::std::string::String>,
         /// 异常数据说明列表
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub error_data: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 能耗等级"] Grade { #[doc = " `一级`"] Empty = "一级", #[doc =

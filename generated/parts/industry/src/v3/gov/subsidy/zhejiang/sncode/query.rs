@@ -47,27 +47,36 @@ pub mod post {
         /// 请求时间
         pub req_time: ::std::string::String,
     }
+    /// The required values of [`Body`], by name: `Body::new(Required { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct Required {
+        /// 商品SN码
+        pub sn: ::std::string::String,
+        /// 省份代码
+        pub province: ::std::string::String,
+        /// 商品品类
+        pub goods_type: ::std::string::String,
+        /// 商品条码
+        pub goods_bar_code: ::std::string::String,
+        /// 请求流水号
+        pub req_ssn: ::std::string::String,
+        /// 请求时间
+        pub req_time: ::std::string::String,
+    }
     impl Body {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            sn: impl ::std::convert::Into<::std::string::String>,
-            province: impl ::std::convert::Into<::std::string::String>,
-            goods_type: impl ::std::convert::Into<::std::string::String>,
-            goods_bar_code: impl ::std::convert::Into<::std::string::String>,
-            req_ssn: impl ::std::convert::Into<::std::string::String>,
-            req_time: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`Required`]; optional ones are set with the methods below.
+        pub fn new(required: Required) -> Self {
             Self {
-                sn: sn.into(),
-                province: province.into(),
+                sn: required.sn,
+                province: required.province,
                 manufact_cert_code: ::std::option::Option::None,
-                goods_type: goods_type.into(),
-                goods_bar_code: goods_bar_code.into(),
+                goods_type: required.goods_type,
+                goods_bar_code: required.goods_bar_code,
                 imei1: ::std::option::Option::None,
                 imei2: ::std::option::Option::None,
                 sales_models: ::std::option::Option::None,
-                req_ssn: req_ssn.into(),
-                req_time: req_time.into(),
+                req_ssn: required.req_ssn,
+                req_time: required.req_time,
             }
         }
         /// Sets `manufact_cert_code`.
@@ -112,15 +121,43 @@ pub mod post {
     #[non_exhaustive]
     pub struct Response {
         /// 响应码
-        pub resp_code: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub resp_code: ::std::option::Option<::std::string::String>,
         /// 响应描述
-        pub resp_desc: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub resp_desc: ::std::option::Option<::std::string::String>,
         /// 商品SN码
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub sn: ::std::option::Option<::std::string::String>,
         /// 省份代码
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub province: ::std::option::Option<::std::string::String>,
         /// 售卖状态
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub sell_state: ::std::option::Option<SellState>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 售卖状态"] SellState { #[doc = " `U0022`"] U0022 = "U0022", #[doc =

@@ -83,41 +83,55 @@ pub mod post {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub sales_models: ::std::option::Option<::std::string::String>,
     }
+    /// The required values of [`Body`], by name: `Body::new(Required { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct Required {
+        /// 请求流水号
+        pub req_ssn: ::std::string::String,
+        /// 请求时间
+        pub req_time: ::std::string::String,
+        /// 发起方
+        pub create_user: ::std::string::String,
+        /// 省份代码
+        pub province: ::std::string::String,
+        /// 商品 SN码
+        pub sn: ::std::string::String,
+        /// 商品条码
+        pub goods_bar_code: ::std::string::String,
+        /// 商品品类
+        pub goods_type: ::std::string::String,
+        /// 商品名称
+        pub goods_name: ::std::string::String,
+        /// 交易订单 号
+        pub trans_orderid: ::std::string::String,
+        /// 原支付订 单号
+        pub ori_pay_orderid: ::std::string::String,
+        /// 订单金额
+        pub order_price: ::std::string::String,
+        /// 销售订单 号
+        pub sell_orderid: ::std::string::String,
+    }
     impl Body {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        #[allow(clippy::too_many_arguments)]
-        pub fn new(
-            req_ssn: impl ::std::convert::Into<::std::string::String>,
-            req_time: impl ::std::convert::Into<::std::string::String>,
-            create_user: impl ::std::convert::Into<::std::string::String>,
-            province: impl ::std::convert::Into<::std::string::String>,
-            sn: impl ::std::convert::Into<::std::string::String>,
-            goods_bar_code: impl ::std::convert::Into<::std::string::String>,
-            goods_type: impl ::std::convert::Into<::std::string::String>,
-            goods_name: impl ::std::convert::Into<::std::string::String>,
-            trans_orderid: impl ::std::convert::Into<::std::string::String>,
-            ori_pay_orderid: impl ::std::convert::Into<::std::string::String>,
-            order_price: impl ::std::convert::Into<::std::string::String>,
-            sell_orderid: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`Required`]; optional ones are set with the methods below.
+        pub fn new(required: Required) -> Self {
             Self {
-                req_ssn: req_ssn.into(),
-                req_time: req_time.into(),
-                create_user: create_user.into(),
-                province: province.into(),
+                req_ssn: required.req_ssn,
+                req_time: required.req_time,
+                create_user: required.create_user,
+                province: required.province,
                 manufact_cert_code: ::std::option::Option::None,
-                sn: sn.into(),
-                goods_bar_code: goods_bar_code.into(),
-                goods_type: goods_type.into(),
-                goods_name: goods_name.into(),
+                sn: required.sn,
+                goods_bar_code: required.goods_bar_code,
+                goods_type: required.goods_type,
+                goods_name: required.goods_name,
                 goods_model: ::std::option::Option::None,
                 imei1: ::std::option::Option::None,
                 imei2: ::std::option::Option::None,
-                trans_orderid: trans_orderid.into(),
-                ori_pay_orderid: ori_pay_orderid.into(),
-                order_price: order_price.into(),
+                trans_orderid: required.trans_orderid,
+                ori_pay_orderid: required.ori_pay_orderid,
+                order_price: required.order_price,
                 acquire_code: ::std::option::Option::None,
-                sell_orderid: sell_orderid.into(),
+                sell_orderid: required.sell_orderid,
                 city: ::std::option::Option::None,
                 county: ::std::option::Option::None,
                 is_ai_product: ::std::option::Option::None,
@@ -233,9 +247,26 @@ pub mod post {
     #[non_exhaustive]
     pub struct Response {
         /// 响应码
-        pub resp_code: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub resp_code: ::std::option::Option<::std::string::String>,
         /// 响应描述
-        pub resp_desc: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub resp_desc: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 }
 /// sn码解锁

@@ -31,9 +31,22 @@ pub mod get {
     #[non_exhaustive]
     pub struct VariableList {
         /// Key字段
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub key: ::std::option::Option<::std::string::String>,
         /// Value值字段
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub value: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// Value值列表
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -42,7 +55,15 @@ pub mod get {
     #[non_exhaustive]
     pub struct RowList {
         /// 值列表
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub cell_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 表格变量列表
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -51,9 +72,18 @@ pub mod get {
     #[non_exhaustive]
     pub struct TableList {
         /// Key字段
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub key: ::std::option::Option<::std::string::String>,
         /// Value值列表
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub row_list: ::std::option::Option<::std::vec::Vec<RowList>>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -62,19 +92,45 @@ pub mod get {
     #[non_exhaustive]
     pub struct Response {
         /// 打印单号
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub print_order_no: ::std::option::Option<::std::string::String>,
         /// 模板ID
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub template_id: ::std::option::Option<::std::string::String>,
         /// 回调通知地址
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub notify_url: ::std::option::Option<::std::string::String>,
         /// 打印状态
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub print_state: ::std::option::Option<PrintState>,
         /// 打印状态描述
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub print_state_description: ::std::option::Option<::std::string::String>,
         /// 变量列表
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub variable_list: ::std::option::Option<::std::vec::Vec<VariableList>>,
         /// 表格变量列表
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub table_list: ::std::option::Option<::std::vec::Vec<TableList>>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 打印状态"] PrintState { #[doc = " `PRINT_STATE_WAIT`"]

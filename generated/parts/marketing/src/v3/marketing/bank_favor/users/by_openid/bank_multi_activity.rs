@@ -41,21 +41,29 @@ pub mod post {
         /// 创建批次的商户号
         pub stock_creator_mchid: ::std::string::String,
     }
+    /// The required values of [`Body`], by name: `Body::new(Required { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct Required {
+        /// 批次号
+        pub stock_id: ::std::string::String,
+        /// 活动ID
+        pub activity_id: ::std::string::String,
+        /// 发券凭证
+        pub out_request_no: ::std::string::String,
+        /// 公众账号ID
+        pub appid: ::std::string::String,
+        /// 创建批次的商户号
+        pub stock_creator_mchid: ::std::string::String,
+    }
     impl Body {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            stock_id: impl ::std::convert::Into<::std::string::String>,
-            activity_id: impl ::std::convert::Into<::std::string::String>,
-            out_request_no: impl ::std::convert::Into<::std::string::String>,
-            appid: impl ::std::convert::Into<::std::string::String>,
-            stock_creator_mchid: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`Required`]; optional ones are set with the methods below.
+        pub fn new(required: Required) -> Self {
             Self {
-                stock_id: stock_id.into(),
-                activity_id: activity_id.into(),
-                out_request_no: out_request_no.into(),
-                appid: appid.into(),
-                stock_creator_mchid: stock_creator_mchid.into(),
+                stock_id: required.stock_id,
+                activity_id: required.activity_id,
+                out_request_no: required.out_request_no,
+                appid: required.appid,
+                stock_creator_mchid: required.stock_creator_mchid,
             }
         }
     }
@@ -66,7 +74,17 @@ pub mod post {
     #[non_exhaustive]
     pub struct Response {
         /// 代金券id
-        pub coupon_id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub coupon_id: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 }
 /// 给指定用户报名多笔立减活动

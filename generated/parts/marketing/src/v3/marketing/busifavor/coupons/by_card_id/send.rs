@@ -39,19 +39,26 @@ pub mod post {
         /// 请求发卡时间
         pub send_time: ::std::string::String,
     }
+    /// The required values of [`Body`], by name: `Body::new(Required { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct Required {
+        /// 消费卡归属appid
+        pub appid: ::std::string::String,
+        /// 用户openid
+        pub openid: ::std::string::String,
+        /// 商户单据号
+        pub out_request_no: ::std::string::String,
+        /// 请求发卡时间
+        pub send_time: ::std::string::String,
+    }
     impl Body {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            appid: impl ::std::convert::Into<::std::string::String>,
-            openid: impl ::std::convert::Into<::std::string::String>,
-            out_request_no: impl ::std::convert::Into<::std::string::String>,
-            send_time: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`Required`]; optional ones are set with the methods below.
+        pub fn new(required: Required) -> Self {
             Self {
-                appid: appid.into(),
-                openid: openid.into(),
-                out_request_no: out_request_no.into(),
-                send_time: send_time.into(),
+                appid: required.appid,
+                openid: required.openid,
+                out_request_no: required.out_request_no,
+                send_time: required.send_time,
             }
         }
     }
@@ -62,7 +69,17 @@ pub mod post {
     #[non_exhaustive]
     pub struct Response {
         /// 消费卡code
-        pub card_code: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub card_code: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 }
 /// 发放消费卡

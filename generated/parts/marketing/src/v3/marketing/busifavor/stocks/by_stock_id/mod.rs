@@ -25,9 +25,22 @@ pub mod get {
     #[non_exhaustive]
     pub struct AvailableDayTime {
         /// 当天可用开始时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub begin_time: ::std::option::Option<i64>,
         /// 当天可用结束时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub end_time: ::std::option::Option<i64>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 固定周期有效时间段
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -36,9 +49,18 @@ pub mod get {
     #[non_exhaustive]
     pub struct AvailableWeek {
         /// 可用星期数
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub week_day: ::std::option::Option<::std::vec::Vec<i64>>,
         /// 当天可用时间段
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub available_day_time: ::std::option::Option<::std::vec::Vec<AvailableDayTime>>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 无规律的有效时间段
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -47,9 +69,22 @@ pub mod get {
     #[non_exhaustive]
     pub struct IrregularyAvaliableTime {
         /// 开始时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub begin_time: ::std::option::Option<::std::string::String>,
         /// 结束时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub end_time: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 券可核销时间
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -58,19 +93,48 @@ pub mod get {
     #[non_exhaustive]
     pub struct CouponAvailableTime {
         /// 开始时间
-        pub available_begin_time: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub available_begin_time: ::std::option::Option<::std::string::String>,
         /// 结束时间
-        pub available_end_time: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub available_end_time: ::std::option::Option<::std::string::String>,
         /// 生效后N天内有效
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub available_day_after_receive: ::std::option::Option<i64>,
         /// 固定周期有效时间段
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub available_week: ::std::option::Option<AvailableWeek>,
         /// 无规律的有效时间段
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub irregulary_avaliable_time: ::std::option::Option<
             ::std::vec::Vec<IrregularyAvaliableTime>,
         >,
         /// 领取后N天开始生效
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub wait_days_after_receive: ::std::option::Option<i64>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 固定面额满减券使用规则
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -79,9 +143,26 @@ pub mod get {
     #[non_exhaustive]
     pub struct FixedNormalCoupon {
         /// 优惠金额
-        pub discount_amount: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub discount_amount: ::std::option::Option<i64>,
         /// 消费门槛
-        pub transaction_minimum: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub transaction_minimum: ::std::option::Option<i64>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 折扣券使用规则
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -90,9 +171,26 @@ pub mod get {
     #[non_exhaustive]
     pub struct DiscountCoupon {
         /// 折扣比例
-        pub discount_percent: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub discount_percent: ::std::option::Option<i64>,
         /// 消费门槛
-        pub transaction_minimum: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub transaction_minimum: ::std::option::Option<i64>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 换购券使用规则
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -101,9 +199,26 @@ pub mod get {
     #[non_exhaustive]
     pub struct ExchangeCoupon {
         /// 单品换购价
-        pub exchange_price: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub exchange_price: ::std::option::Option<i64>,
         /// 消费门槛
-        pub transaction_minimum: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub transaction_minimum: ::std::option::Option<i64>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 核销规则
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -112,19 +227,41 @@ pub mod get {
     #[non_exhaustive]
     pub struct CouponUseRule {
         /// 券可核销时间
-        pub coupon_available_time: CouponAvailableTime,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub coupon_available_time: ::std::option::Option<CouponAvailableTime>,
         /// 固定面额满减券使用规则
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub fixed_normal_coupon: ::std::option::Option<FixedNormalCoupon>,
         /// 折扣券使用规则
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub discount_coupon: ::std::option::Option<DiscountCoupon>,
         /// 换购券使用规则
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub exchange_coupon: ::std::option::Option<ExchangeCoupon>,
         /// 核销方式
-        pub use_method: UseMethod,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub use_method: ::std::option::Option<UseMethod>,
         /// 小程序appid
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub mini_programs_appid: ::std::option::Option<::std::string::String>,
         /// 小程序path
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub mini_programs_path: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 发放规则
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -133,23 +270,59 @@ pub mod get {
     #[non_exhaustive]
     pub struct StockSendRule {
         /// 批次总预算
-        pub max_amount: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub max_amount: ::std::option::Option<i64>,
         /// 批次最大发放个数
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub max_coupons: ::std::option::Option<i64>,
         /// 用户最大可领个数
-        pub max_coupons_per_user: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub max_coupons_per_user: ::std::option::Option<i64>,
         /// 单天发放上限金额
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub max_amount_by_day: ::std::option::Option<i64>,
         /// 单天发放上限个数
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub max_coupons_by_day: ::std::option::Option<i64>,
         /// 是否开启自然人限制
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub natural_person_limit: ::std::option::Option<bool>,
         /// 可疑账号拦截
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub prevent_api_abuse: ::std::option::Option<bool>,
         /// 是否允许转赠
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub transferable: ::std::option::Option<bool>,
         /// 是否允许分享链接
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub shareable: ::std::option::Option<bool>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 小程序入口
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -158,13 +331,42 @@ pub mod get {
     #[non_exhaustive]
     pub struct MiniProgramsInfo {
         /// 商家小程序appid
-        pub mini_programs_appid: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub mini_programs_appid: ::std::option::Option<::std::string::String>,
         /// 商家小程序path
-        pub mini_programs_path: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub mini_programs_path: ::std::option::Option<::std::string::String>,
         /// 入口文案
-        pub entrance_words: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entrance_words: ::std::option::Option<::std::string::String>,
         /// 引导文案
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub guiding_words: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 自定义入口
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -173,15 +375,35 @@ pub mod get {
     #[non_exhaustive]
     pub struct CustomEntrance {
         /// 小程序入口
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub mini_programs_info: ::std::option::Option<MiniProgramsInfo>,
         /// 商户公众号appid
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub appid: ::std::option::Option<::std::string::String>,
         /// 营销馆id
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub hall_id: ::std::option::Option<::std::string::String>,
         /// 可用门店id
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub store_id: ::std::option::Option<::std::string::String>,
         /// code展示模式
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub code_display_mode: ::std::option::Option<CodeDisplayMode>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 视频号相关信息
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -190,11 +412,35 @@ pub mod get {
     #[non_exhaustive]
     pub struct FinderInfo {
         /// 视频号ID
-        pub finder_id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub finder_id: ::std::option::Option<::std::string::String>,
         /// 视频号视频ID
-        pub finder_video_id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub finder_video_id: ::std::option::Option<::std::string::String>,
         /// 视频号封面图
-        pub finder_video_cover_image_url: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub finder_video_cover_image_url: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 样式信息
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -203,17 +449,42 @@ pub mod get {
     #[non_exhaustive]
     pub struct DisplayPatternInfo {
         /// 使用须知
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub description: ::std::option::Option<::std::string::String>,
         /// 商户logo
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub merchant_logo_url: ::std::option::Option<::std::string::String>,
         /// 商户名称
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub merchant_name: ::std::option::Option<::std::string::String>,
         /// 背景颜色
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub background_color: ::std::option::Option<BackgroundColor>,
         /// 券详情图片
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub coupon_image_url: ::std::option::Option<::std::string::String>,
         /// 视频号相关信息
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub finder_info: ::std::option::Option<FinderInfo>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 券code数量
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -222,9 +493,26 @@ pub mod get {
     #[non_exhaustive]
     pub struct CouponCodeCount {
         /// 该批次总共已上传的code总数
-        pub total_count: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub total_count: ::std::option::Option<i64>,
         /// 该批次当前可用的code数
-        pub available_count: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub available_count: ::std::option::Option<i64>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 事件通知配置
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -233,7 +521,15 @@ pub mod get {
     #[non_exhaustive]
     pub struct NotifyConfig {
         /// 事件通知appid
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub notify_appid: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 批次发放情况
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -242,13 +538,36 @@ pub mod get {
     #[non_exhaustive]
     pub struct SendCountInformation {
         /// 已发放券张数
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub total_send_num: ::std::option::Option<i64>,
         /// 已发放券金额
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub total_send_amount: ::std::option::Option<i64>,
         /// 单天已发放券张数
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub today_send_num: ::std::option::Option<i64>,
         /// 单天已发放券金额
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub today_send_amount: ::std::option::Option<i64>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -257,37 +576,94 @@ pub mod get {
     #[non_exhaustive]
     pub struct Response {
         /// 商家券批次名称
-        pub stock_name: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub stock_name: ::std::option::Option<::std::string::String>,
         /// 批次归属商户号
-        pub belong_merchant: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub belong_merchant: ::std::option::Option<::std::string::String>,
         /// 批次备注
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub comment: ::std::option::Option<::std::string::String>,
         /// 适用商品范围
-        pub goods_name: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub goods_name: ::std::option::Option<::std::string::String>,
         /// 批次类型
-        pub stock_type: StockType,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub stock_type: ::std::option::Option<StockType>,
         /// 核销规则
-        pub coupon_use_rule: CouponUseRule,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub coupon_use_rule: ::std::option::Option<CouponUseRule>,
         /// 发放规则
-        pub stock_send_rule: StockSendRule,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub stock_send_rule: ::std::option::Option<StockSendRule>,
         /// 自定义入口
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub custom_entrance: ::std::option::Option<CustomEntrance>,
         /// 样式信息
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub display_pattern_info: ::std::option::Option<DisplayPatternInfo>,
         /// 批次状态
-        pub stock_state: StockState,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub stock_state: ::std::option::Option<StockState>,
         /// 券code模式
-        pub coupon_code_mode: CouponCodeMode,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub coupon_code_mode: ::std::option::Option<CouponCodeMode>,
         /// 批次号
-        pub stock_id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub stock_id: ::std::option::Option<::std::string::String>,
         /// 券code数量
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub coupon_code_count: ::std::option::Option<CouponCodeCount>,
         /// 事件通知配置
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub notify_config: ::std::option::Option<NotifyConfig>,
         /// 批次发放情况
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub send_count_information: ::std::option::Option<SendCountInformation>,
         /// 是否允许营销补差
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub subsidy: ::std::option::Option<bool>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 批次类型"] StockType { #[doc = " `NORMAL`"] Normal = "NORMAL",

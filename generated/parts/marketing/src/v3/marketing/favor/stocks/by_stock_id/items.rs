@@ -16,19 +16,26 @@ pub mod get {
         /// 分页大小
         pub limit: ::std::string::String,
     }
+    /// The required values of [`Request`], by name: `Request::new(RequestRequired { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct RequestRequired {
+        /// 批次号
+        pub stock_id: ::std::string::String,
+        /// 创建批次的商户号
+        pub stock_creator_mchid: ::std::string::String,
+        /// 分页页码
+        pub offset: i64,
+        /// 分页大小
+        pub limit: ::std::string::String,
+    }
     impl Request {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            stock_id: impl ::std::convert::Into<::std::string::String>,
-            stock_creator_mchid: impl ::std::convert::Into<::std::string::String>,
-            offset: i64,
-            limit: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`RequestRequired`]; optional ones are set with the methods below.
+        pub fn new(required: RequestRequired) -> Self {
             Self {
-                stock_id: stock_id.into(),
-                stock_creator_mchid: stock_creator_mchid.into(),
-                offset,
-                limit: limit.into(),
+                stock_id: required.stock_id,
+                stock_creator_mchid: required.stock_creator_mchid,
+                offset: required.offset,
+                limit: required.limit,
             }
         }
     }
@@ -39,15 +46,51 @@ pub mod get {
     #[non_exhaustive]
     pub struct Response {
         /// 可用单品编码总数
-        pub total_count: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub total_count: ::std::option::Option<i64>,
         /// 可用单品编码
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub data: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         /// 分页页码
-        pub offset: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub offset: ::std::option::Option<i64>,
         /// 分页大小
-        pub limit: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub limit: ::std::option::Option<i64>,
         /// 批次号
-        pub stock_id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub stock_id: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 }
 /// 查询代金券可用单品

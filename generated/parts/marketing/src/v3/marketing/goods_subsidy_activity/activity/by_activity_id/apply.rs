@@ -27,7 +27,7 @@ pub mod post {
     /// 门店信息
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[derive(::serde::Serialize)]
-    #[derive(::serde::Deserialize)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct StoreInfo {
         /// 门店ID
@@ -79,7 +79,7 @@ pub mod post {
     /// 门店报名信息
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[derive(::serde::Serialize)]
-    #[derive(::serde::Deserialize)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct ApplyInfos {
         /// 门店信息
@@ -136,6 +136,57 @@ pub mod post {
             }
         }
     }
+    /// 门店信息
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+    #[derive(::serde::Deserialize)]
+    #[non_exhaustive]
+    pub struct FailedApplyInfosStoreInfo {
+        /// 门店ID
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub store_id: ::std::option::Option<::std::string::String>,
+        /// 门店补贴入账商户号
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub accounting_merchant_id: ::std::option::Option<::std::string::String>,
+        /// 门店商户号
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub merchant_id: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    /// 失败的报名记录
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+    #[derive(::serde::Deserialize)]
+    #[non_exhaustive]
+    pub struct FailedApplyInfos {
+        /// 门店信息
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub store_info: ::std::option::Option<FailedApplyInfosStoreInfo>,
+        /// 商品原价
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub goods_original_price: ::std::option::Option<::serde_json::Number>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
@@ -143,11 +194,23 @@ pub mod post {
     #[non_exhaustive]
     pub struct Response {
         /// 返回结果文案
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub return_message: ::std::option::Option<::std::string::String>,
         /// 失败的报名记录
-        pub failed_apply_infos: ::std::option::Option<::std::vec::Vec<ApplyInfos>>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub failed_apply_infos: ::std::option::Option<::std::vec::Vec<FailedApplyInfos>>,
         /// 成功的报名记录
-        pub succeed_apply_infos: ::std::option::Option<::std::vec::Vec<ApplyInfos>>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub succeed_apply_infos: ::std::option::Option<
+            ::std::vec::Vec<FailedApplyInfos>,
+        >,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 }
 /// 门店报名品牌加价购活动

@@ -54,9 +54,22 @@ pub mod post {
     #[non_exhaustive]
     pub struct MaterialList {
         /// 物料码ID
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub material_id: ::std::option::Option<::std::string::String>,
         /// 物料码链接
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub material_url: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -65,7 +78,11 @@ pub mod post {
     #[non_exhaustive]
     pub struct Response {
         /// 成功的物料码列表
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub material_list: ::std::option::Option<::std::vec::Vec<MaterialList>>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 }
 /// 生成小店活动物料码

@@ -28,9 +28,26 @@ pub mod get {
     #[non_exhaustive]
     pub struct AwardSendTime {
         /// 发放开始时间
-        pub begin_time: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub begin_time: ::std::option::Option<::std::string::String>,
         /// 发放结束时间
-        pub end_time: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub end_time: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 每日发放开始时间
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -39,11 +56,35 @@ pub mod get {
     #[non_exhaustive]
     pub struct BeginDayTime {
         /// 时
-        pub hours: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub hours: ::std::option::Option<i64>,
         /// 分
-        pub minutes: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub minutes: ::std::option::Option<i64>,
         /// 秒
-        pub seconds: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub seconds: ::std::option::Option<i64>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 指定时间段
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -52,9 +93,18 @@ pub mod get {
     #[non_exhaustive]
     pub struct AwardSendDayTime {
         /// 每日发放开始时间
-        pub begin_day_time: BeginDayTime,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub begin_day_time: ::std::option::Option<BeginDayTime>,
         /// 每日发放结束时间
-        pub end_day_time: BeginDayTime,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub end_day_time: ::std::option::Option<BeginDayTime>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 发放时间段
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -63,11 +113,16 @@ pub mod get {
     #[non_exhaustive]
     pub struct AwardSendPeriod {
         /// 指定时间
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub award_send_time: ::std::option::Option<::std::vec::Vec<AwardSendTime>>,
         /// 指定时间段
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub award_send_day_time: ::std::option::Option<
             ::std::vec::Vec<AwardSendDayTime>,
         >,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 优惠券列表
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -76,9 +131,26 @@ pub mod get {
     #[non_exhaustive]
     pub struct StockList {
         /// 创建批次的商户号
-        pub stock_creator_mchid: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub stock_creator_mchid: ::std::option::Option<::std::string::String>,
         /// 券批次ID
-        pub stock_id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub stock_id: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 跳转激活的小程序
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -87,9 +159,26 @@ pub mod get {
     #[non_exhaustive]
     pub struct ActivateMiniprogram {
         /// 跳转激活的appid
-        pub activate_appid: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub activate_appid: ::std::option::Option<::std::string::String>,
         /// 跳转激活的path
-        pub activate_path: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub activate_path: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 激活方式设置
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -98,11 +187,27 @@ pub mod get {
     #[non_exhaustive]
     pub struct ActivateSetting {
         /// 激活类型
-        pub activate_type: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub activate_type: ::std::option::Option<::std::string::String>,
         /// 跳转激活的url
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub activate_url: ::std::option::Option<::std::string::String>,
         /// 跳转激活的小程序
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub activate_miniprogram: ::std::option::Option<ActivateMiniprogram>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 支付模式
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -111,9 +216,17 @@ pub mod get {
     #[non_exhaustive]
     pub struct PaymentMode {
         /// 支付场景列表
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub payment_scene_list: ::std::option::Option<
             ::std::vec::Vec<::std::string::String>,
         >,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 支付设置
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -122,11 +235,25 @@ pub mod get {
     #[non_exhaustive]
     pub struct PaymentSetting {
         /// 支付模式
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub payment_mode: ::std::option::Option<PaymentMode>,
         /// 指定银行的简称
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub limit_bank: ::std::option::Option<::std::string::String>,
         /// 订单优惠标记
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub goods_tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 支付后活动设置
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -135,15 +262,39 @@ pub mod get {
     #[non_exhaustive]
     pub struct PayActivitySetting {
         /// 商户logo
-        pub logo_url: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub logo_url: ::std::option::Option<::std::string::String>,
         /// 支付结果页活动副标题
-        pub activity_second_title: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub activity_second_title: ::std::option::Option<::std::string::String>,
         /// 活动曝光商户号
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub mchid_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         /// 激活方式设置
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub activate_setting: ::std::option::Option<ActivateSetting>,
         /// 支付设置
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub payment_setting: ::std::option::Option<PaymentSetting>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 领奖页面跳转配置
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -152,11 +303,29 @@ pub mod get {
     #[non_exhaustive]
     pub struct AwardJumpDeploy {
         /// 小程序AppID
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub mini_program_appid: ::std::option::Option<::std::string::String>,
         /// 小程序path
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub mini_program_path: ::std::option::Option<::std::string::String>,
         /// 跳转按钮文案
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub button_text: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 支付前会员活动设置
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -165,9 +334,18 @@ pub mod get {
     #[non_exhaustive]
     pub struct MiniprogramActivitySetting {
         /// 指定领取渠道
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub outer_str: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         /// 领奖页面跳转配置
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub award_jump_deploy: ::std::option::Option<AwardJumpDeploy>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -176,35 +354,94 @@ pub mod get {
     #[non_exhaustive]
     pub struct Response {
         /// 活动ID
-        pub activity_id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub activity_id: ::std::option::Option<::std::string::String>,
         /// 活动的当前状态
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub activity_status: ::std::option::Option<::std::string::String>,
         /// 创建时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub create_time: ::std::option::Option<::std::string::String>,
         /// 更新时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub update_time: ::std::option::Option<::std::string::String>,
         /// 会员卡ID
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub card_id: ::std::option::Option<::std::string::String>,
         /// 活动名称
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub activity_name: ::std::option::Option<::std::string::String>,
         /// 活动类型
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub activity_type: ::std::option::Option<::std::string::String>,
         /// 活动开始时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub begin_time: ::std::option::Option<::std::string::String>,
         /// 活动结束时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub end_time: ::std::option::Option<::std::string::String>,
         /// 发放时间段
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub award_send_period: ::std::option::Option<AwardSendPeriod>,
         /// 优惠券列表
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub stock_list: ::std::option::Option<::std::vec::Vec<StockList>>,
         /// 商户请求单号
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub out_request_no: ::std::option::Option<::std::string::String>,
         /// 支付后活动设置
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub pay_activity_setting: ::std::option::Option<PayActivitySetting>,
         /// 支付前会员活动设置
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub miniprogram_activity_setting: ::std::option::Option<
             MiniprogramActivitySetting,
         >,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 }
 /// 查询活动详情

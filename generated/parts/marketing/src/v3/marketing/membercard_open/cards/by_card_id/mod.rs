@@ -32,9 +32,26 @@ pub mod get {
     #[non_exhaustive]
     pub struct Brand {
         /// 品牌id
-        pub brand_id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub brand_id: ::std::option::Option<::std::string::String>,
         /// 品牌展示名称
-        pub display_name: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub display_name: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 有效期
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -43,13 +60,34 @@ pub mod get {
     #[non_exhaustive]
     pub struct DateInformation {
         /// 有效期类型
-        pub r#type: Type,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub r#type: ::std::option::Option<Type>,
         /// 有效期开始时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub available_begin_time: ::std::option::Option<::std::string::String>,
         /// 有效期结束时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub available_end_time: ::std::option::Option<::std::string::String>,
         /// 生效后N天内有效
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub available_day_after_receive: ::std::option::Option<i64>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 储值信息
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -58,13 +96,32 @@ pub mod get {
     #[non_exhaustive]
     pub struct BalanceInformation {
         /// 是否支持储值
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub need_balance: ::std::option::Option<bool>,
         /// 储值小程序appid
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub balance_appid: ::std::option::Option<::std::string::String>,
         /// 储值小程序path
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub balance_path: ::std::option::Option<::std::string::String>,
         /// 储值url
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub balance_url: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 商户自定义的开卡信息字段
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -73,11 +130,25 @@ pub mod get {
     #[non_exhaustive]
     pub struct CustomFieldList {
         /// 商户自定义的开卡信息字段类型
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub r#type: ::std::option::Option<CustomFieldListType>,
         /// 字段名称
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub name: ::std::option::Option<::std::string::String>,
         /// 字段值
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub values: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 开卡信息
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -86,9 +157,14 @@ pub mod get {
     #[non_exhaustive]
     pub struct UserInformationForm {
         /// 平台提供的通用开卡信息字段
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub common_field_list: ::std::option::Option<::std::vec::Vec<CommonFieldList>>,
         /// 商户自定义的开卡信息字段
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub custom_field_list: ::std::option::Option<::std::vec::Vec<CustomFieldList>>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 商户补充声明
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -97,13 +173,36 @@ pub mod get {
     #[non_exhaustive]
     pub struct AdditionalStatement {
         /// 标题
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub title: ::std::option::Option<::std::string::String>,
         /// 跳转url
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub url: ::std::option::Option<::std::string::String>,
         /// 跳转小程序appid
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub appid: ::std::option::Option<::std::string::String>,
         /// 跳转小程序path
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub path: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -112,49 +211,148 @@ pub mod get {
     #[non_exhaustive]
     pub struct Response {
         /// 会员卡id
-        pub card_id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub card_id: ::std::option::Option<::std::string::String>,
         /// 创建时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub create_time: ::std::option::Option<::std::string::String>,
         /// 更新时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub update_time: ::std::option::Option<::std::string::String>,
         /// 剩余库存
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub remain_quantity: ::std::option::Option<i64>,
         /// 会员卡状态
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<Status>,
         /// 品牌信息
-        pub brand: Brand,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub brand: ::std::option::Option<Brand>,
         /// 商户AppId
-        pub appid: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub appid: ::std::option::Option<::std::string::String>,
         /// 会员卡logo
-        pub logo_url: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub logo_url: ::std::option::Option<::std::string::String>,
         /// 卡名称
-        pub title: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub title: ::std::option::Option<::std::string::String>,
         /// 会员卡背景图
-        pub background_picture_url: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub background_picture_url: ::std::option::Option<::std::string::String>,
         /// 使用须知
-        pub description: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub description: ::std::option::Option<::std::string::String>,
         /// 服务电话
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub service_phone: ::std::option::Option<::std::string::String>,
         /// 会员码型
-        pub code_type: CodeType,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub code_type: ::std::option::Option<CodeType>,
         /// 会员卡总库存
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub total_quantity: ::std::option::Option<i64>,
         /// 有效期
-        pub date_information: DateInformation,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub date_information: ::std::option::Option<DateInformation>,
         /// 会员卡code分配类型
-        pub code_mode: CodeMode,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub code_mode: ::std::option::Option<CodeMode>,
         /// 是否展示会员等级
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub need_display_level: ::std::option::Option<bool>,
         /// 会员初始等级
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub init_level: ::std::option::Option<::std::string::String>,
         /// 商户请求单号
-        pub out_request_no: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub out_request_no: ::std::option::Option<::std::string::String>,
         /// 储值信息
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub balance_information: ::std::option::Option<BalanceInformation>,
         /// 开卡信息
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub user_information_form: ::std::option::Option<UserInformationForm>,
         /// 商户补充声明
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub additional_statement: ::std::option::Option<AdditionalStatement>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 会员卡状态"] Status { #[doc = " `NOT_APPROVE`"] NotApprove =

@@ -35,7 +35,17 @@ pub mod get {
     #[non_exhaustive]
     pub struct CombineImageResult {
         /// 生成的图片URL
-        pub image_url: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub image_url: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -44,17 +54,42 @@ pub mod get {
     #[non_exhaustive]
     pub struct Response {
         /// 品牌ID
-        pub brand_id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub brand_id: ::std::option::Option<::std::string::String>,
         /// 图片生成的任务ID
-        pub task_id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub task_id: ::std::option::Option<::std::string::String>,
         /// 图片生成类型
-        pub image_generation_type: ImageGenerationType,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub image_generation_type: ::std::option::Option<ImageGenerationType>,
         /// 任务状态
-        pub task_state: TaskState,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub task_state: ::std::option::Option<TaskState>,
         /// 拼图结果
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub combine_image_result: ::std::option::Option<CombineImageResult>,
         /// 生成商品图结果
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cut_out_result: ::std::option::Option<CombineImageResult>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 图片生成类型"] ImageGenerationType { #[doc = " `COMBINE_IMAGE`"]

@@ -20,7 +20,7 @@ pub mod post {
     /// 满减券使用规则
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[derive(::serde::Serialize)]
-    #[derive(::serde::Deserialize)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct NormalCoupon {
         /// 门槛金额
@@ -37,7 +37,7 @@ pub mod post {
     /// 折扣券使用规则
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[derive(::serde::Serialize)]
-    #[derive(::serde::Deserialize)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct DiscountCoupon {
         /// 门槛金额
@@ -54,7 +54,7 @@ pub mod post {
     /// 单券模式信息
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[derive(::serde::Serialize)]
-    #[derive(::serde::Deserialize)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct SingleUsageInfo {
         /// 满减券使用规则
@@ -86,7 +86,7 @@ pub mod post {
     /// 多次优惠模式信息
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[derive(::serde::Serialize)]
-    #[derive(::serde::Deserialize)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct SequentialUsageInfo {
         /// 多次优惠规则类型
@@ -122,7 +122,7 @@ pub mod post {
     /// 单品列表
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[derive(::serde::Serialize)]
-    #[derive(::serde::Deserialize)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct ChoiceList {
         /// 单品名称
@@ -189,7 +189,7 @@ pub mod post {
     /// 套餐组合
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[derive(::serde::Serialize)]
-    #[derive(::serde::Deserialize)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct ComboPackageList {
         /// 套餐名
@@ -216,7 +216,7 @@ pub mod post {
     /// 展示信息
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[derive(::serde::Serialize)]
-    #[derive(::serde::Deserialize)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct DisplayInfo {
         /// 商品券名称
@@ -280,7 +280,7 @@ pub mod post {
     /// 发放规则
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[derive(::serde::Serialize)]
-    #[derive(::serde::Deserialize)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct StockSendRule {
         /// 发放次数总上限
@@ -315,7 +315,7 @@ pub mod post {
     /// 当天可用时间段
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[derive(::serde::Serialize)]
-    #[derive(::serde::Deserialize)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct DayPeriodList {
         /// 当天可用开始时间
@@ -332,7 +332,7 @@ pub mod post {
     /// 每周固定可用时间
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[derive(::serde::Serialize)]
-    #[derive(::serde::Deserialize)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct WeeklyAvailablePeriod {
         /// 每周可用星期数
@@ -367,7 +367,7 @@ pub mod post {
     /// 无规律的可用时间段
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[derive(::serde::Serialize)]
-    #[derive(::serde::Deserialize)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct IrregularAvailablePeriodList {
         /// 开始时间
@@ -390,7 +390,7 @@ pub mod post {
     /// 券可核销时间
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[derive(::serde::Serialize)]
-    #[derive(::serde::Deserialize)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct CouponAvailablePeriod {
         /// 开始时间
@@ -465,7 +465,7 @@ pub mod post {
     /// 兑换券使用规则
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[derive(::serde::Serialize)]
-    #[derive(::serde::Deserialize)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct ExchangeCoupon {
         /// 门槛金额
@@ -482,7 +482,7 @@ pub mod post {
     /// 单券使用规则
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[derive(::serde::Serialize)]
-    #[derive(::serde::Deserialize)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct SingleUsageRule {
         /// 券可核销时间
@@ -526,7 +526,7 @@ pub mod post {
     /// 券可核销时间
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[derive(::serde::Serialize)]
-    #[derive(::serde::Deserialize)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct SequentialUsageRuleCouponAvailablePeriod {
         /// 开始时间
@@ -592,7 +592,7 @@ pub mod post {
     /// 多次优惠使用规则
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[derive(::serde::Serialize)]
-    #[derive(::serde::Deserialize)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct SequentialUsageRule {
         /// 券可核销时间
@@ -660,7 +660,7 @@ pub mod post {
     /// 券可用门店信息
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[derive(::serde::Serialize)]
-    #[derive(::serde::Deserialize)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct CouponAvailableStoreInfo {
         /// 券可用门店描述
@@ -707,7 +707,7 @@ pub mod post {
     /// 券使用规则展示信息
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[derive(::serde::Serialize)]
-    #[derive(::serde::Deserialize)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct UsageRuleDisplayInfo {
         /// 券使用方式列表
@@ -844,7 +844,7 @@ pub mod post {
     /// 公众号入口
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[derive(::serde::Serialize)]
-    #[derive(::serde::Deserialize)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct EntranceOfficialAccount {
         /// 公众号AppID
@@ -859,7 +859,7 @@ pub mod post {
     /// 视频号入口
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[derive(::serde::Serialize)]
-    #[derive(::serde::Deserialize)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct EntranceFinder {
         /// 视频号ID
@@ -951,7 +951,7 @@ pub mod post {
     /// 事件通知配置
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[derive(::serde::Serialize)]
-    #[derive(::serde::Deserialize)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct NotifyConfig {
         /// 事件通知appid
@@ -1002,26 +1002,35 @@ pub mod post {
         /// 可用门店范围
         pub store_scope: StoreScope,
     }
+    /// The required values of [`Stock`], by name: `Stock::new(StockRequired { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct StockRequired {
+        /// 券Code分配模式
+        pub coupon_code_mode: CouponCodeMode,
+        /// 发放规则
+        pub stock_send_rule: StockSendRule,
+        /// 券使用规则展示信息
+        pub usage_rule_display_info: UsageRuleDisplayInfo,
+        /// 用户商品券展示信息
+        pub coupon_display_info: CouponDisplayInfo,
+        /// 事件通知配置
+        pub notify_config: NotifyConfig,
+        /// 可用门店范围
+        pub store_scope: StoreScope,
+    }
     impl Stock {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            coupon_code_mode: CouponCodeMode,
-            stock_send_rule: StockSendRule,
-            usage_rule_display_info: UsageRuleDisplayInfo,
-            coupon_display_info: CouponDisplayInfo,
-            notify_config: NotifyConfig,
-            store_scope: StoreScope,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`StockRequired`]; optional ones are set with the methods below.
+        pub fn new(required: StockRequired) -> Self {
             Self {
                 remark: ::std::option::Option::None,
-                coupon_code_mode,
-                stock_send_rule,
+                coupon_code_mode: required.coupon_code_mode,
+                stock_send_rule: required.stock_send_rule,
                 single_usage_rule: ::std::option::Option::None,
                 sequential_usage_rule: ::std::option::Option::None,
-                usage_rule_display_info,
-                coupon_display_info,
-                notify_config,
-                store_scope,
+                usage_rule_display_info: required.usage_rule_display_info,
+                coupon_display_info: required.coupon_display_info,
+                notify_config: required.notify_config,
+                store_scope: required.store_scope,
             }
         }
         /// Sets `remark`.
@@ -1078,28 +1087,38 @@ pub mod post {
         /// 批次信息
         pub stock: Stock,
     }
+    /// The required values of [`Body`], by name: `Body::new(Required { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct Required {
+        /// 品牌ID
+        pub brand_id: ::std::string::String,
+        /// 创建请求单号
+        pub out_request_no: ::std::string::String,
+        /// 优惠范围
+        pub scope: Scope,
+        /// 商品券类型
+        pub r#type: Type,
+        /// 使用模式
+        pub usage_mode: UsageMode,
+        /// 展示信息
+        pub display_info: DisplayInfo,
+        /// 批次信息
+        pub stock: Stock,
+    }
     impl Body {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            brand_id: impl ::std::convert::Into<::std::string::String>,
-            out_request_no: impl ::std::convert::Into<::std::string::String>,
-            scope: Scope,
-            r#type: Type,
-            usage_mode: UsageMode,
-            display_info: DisplayInfo,
-            stock: Stock,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`Required`]; optional ones are set with the methods below.
+        pub fn new(required: Required) -> Self {
             Self {
-                brand_id: brand_id.into(),
-                out_request_no: out_request_no.into(),
-                scope,
-                r#type,
-                usage_mode,
+                brand_id: required.brand_id,
+                out_request_no: required.out_request_no,
+                scope: required.scope,
+                r#type: required.r#type,
+                usage_mode: required.usage_mode,
                 single_usage_info: ::std::option::Option::None,
                 sequential_usage_info: ::std::option::Option::None,
-                display_info,
+                display_info: required.display_info,
                 out_product_no: ::std::option::Option::None,
-                stock,
+                stock: required.stock,
             }
         }
         /// Sets `single_usage_info`.
@@ -1126,6 +1145,657 @@ pub mod post {
             self
         }
     }
+    /// 满减券使用规则
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+    #[derive(::serde::Deserialize)]
+    #[non_exhaustive]
+    pub struct SingleUsageInfoNormalCoupon {
+        /// 门槛金额
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub threshold: ::std::option::Option<i64>,
+        /// 固定减免金额
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub discount_amount: ::std::option::Option<i64>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    /// 折扣券使用规则
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+    #[derive(::serde::Deserialize)]
+    #[non_exhaustive]
+    pub struct SingleUsageInfoDiscountCoupon {
+        /// 门槛金额
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub threshold: ::std::option::Option<i64>,
+        /// 固定减免百分比
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub percent_off: ::std::option::Option<i64>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    /// 单券模式信息
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+    #[derive(::serde::Deserialize)]
+    #[non_exhaustive]
+    pub struct ResponseSingleUsageInfo {
+        /// 满减券使用规则
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub normal_coupon: ::std::option::Option<SingleUsageInfoNormalCoupon>,
+        /// 折扣券使用规则
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub discount_coupon: ::std::option::Option<SingleUsageInfoDiscountCoupon>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    /// 多次优惠模式信息
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+    #[derive(::serde::Deserialize)]
+    #[non_exhaustive]
+    pub struct ResponseSequentialUsageInfo {
+        /// 多次优惠规则类型
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub r#type: ::std::option::Option<SequentialUsageInfoType>,
+        /// 可使用次数
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub count: ::std::option::Option<i64>,
+        /// 多次优惠有效天数
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub available_days: ::std::option::Option<i64>,
+        /// 多次优惠使用间隔天数
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub interval_days: ::std::option::Option<i64>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    /// 单品列表
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+    #[derive(::serde::Deserialize)]
+    #[non_exhaustive]
+    pub struct ComboPackageListChoiceList {
+        /// 单品名称
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// 单品价格
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub price: ::std::option::Option<i64>,
+        /// 单品数量
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub count: ::std::option::Option<i64>,
+        /// 单品图片
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub image_url: ::std::option::Option<::std::string::String>,
+        /// 单品跳转小程序AppID
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub mini_program_appid: ::std::option::Option<::std::string::String>,
+        /// 单品跳转小程序路径
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub mini_program_path: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    /// 套餐组合
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+    #[derive(::serde::Deserialize)]
+    #[non_exhaustive]
+    pub struct DisplayInfoComboPackageList {
+        /// 套餐名
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// 可选单品数量
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub pick_count: ::std::option::Option<i64>,
+        /// 单品列表
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub choice_list: ::std::option::Option<
+            ::std::vec::Vec<ComboPackageListChoiceList>,
+        >,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    /// 展示信息
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+    #[derive(::serde::Deserialize)]
+    #[non_exhaustive]
+    pub struct ResponseDisplayInfo {
+        /// 商品券名称
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// 商品券图片
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub image_url: ::std::option::Option<::std::string::String>,
+        /// 商品券背景图
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub background_url: ::std::option::Option<::std::string::String>,
+        /// 商品券详情图列表
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub detail_image_url_list: ::std::option::Option<
+            ::std::vec::Vec<::std::string::String>,
+        >,
+        /// 商品原价
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub original_price: ::std::option::Option<i64>,
+        /// 套餐组合
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub combo_package_list: ::std::option::Option<
+            ::std::vec::Vec<DisplayInfoComboPackageList>,
+        >,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    /// 发放规则
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+    #[derive(::serde::Deserialize)]
+    #[non_exhaustive]
+    pub struct StockStockSendRule {
+        /// 发放次数总上限
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub max_count: ::std::option::Option<i64>,
+        /// 每日发放次数上限
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub max_count_per_day: ::std::option::Option<i64>,
+        /// 每个用户领取次数上限
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub max_count_per_user: ::std::option::Option<i64>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    /// 当天可用时间段
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+    #[derive(::serde::Deserialize)]
+    #[non_exhaustive]
+    pub struct WeeklyAvailablePeriodDayPeriodList {
+        /// 当天可用开始时间
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub begin_time: ::std::option::Option<i64>,
+        /// 当天可用结束时间
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub end_time: ::std::option::Option<i64>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    /// 每周固定可用时间
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+    #[derive(::serde::Deserialize)]
+    #[non_exhaustive]
+    pub struct CouponAvailablePeriodWeeklyAvailablePeriod {
+        /// 每周可用星期数
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub day_list: ::std::option::Option<::std::vec::Vec<DayList>>,
+        /// 当天可用时间段
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub day_period_list: ::std::option::Option<
+            ::std::vec::Vec<WeeklyAvailablePeriodDayPeriodList>,
+        >,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    /// 无规律的可用时间段
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+    #[derive(::serde::Deserialize)]
+    #[non_exhaustive]
+    pub struct CouponAvailablePeriodIrregularAvailablePeriodList {
+        /// 开始时间
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub begin_time: ::std::option::Option<::std::string::String>,
+        /// 结束时间
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub end_time: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    /// 券可核销时间
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+    #[derive(::serde::Deserialize)]
+    #[non_exhaustive]
+    pub struct SingleUsageRuleCouponAvailablePeriod {
+        /// 开始时间
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub available_begin_time: ::std::option::Option<::std::string::String>,
+        /// 结束时间
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub available_end_time: ::std::option::Option<::std::string::String>,
+        /// 生效后N天内有效
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub available_days: ::std::option::Option<i64>,
+        /// 领取后N天开始生效
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub wait_days_after_receive: ::std::option::Option<i64>,
+        /// 每周固定可用时间
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub weekly_available_period: ::std::option::Option<
+            CouponAvailablePeriodWeeklyAvailablePeriod,
+        >,
+        /// 无规律的可用时间段
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub irregular_available_period_list: ::std::option::Option<
+            ::std::vec::Vec<CouponAvailablePeriodIrregularAvailablePeriodList>,
+        >,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    /// 兑换券使用规则
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+    #[derive(::serde::Deserialize)]
+    #[non_exhaustive]
+    pub struct SingleUsageRuleExchangeCoupon {
+        /// 门槛金额
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub threshold: ::std::option::Option<i64>,
+        /// 固定兑换价格
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub exchange_price: ::std::option::Option<i64>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    /// 单券使用规则
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+    #[derive(::serde::Deserialize)]
+    #[non_exhaustive]
+    pub struct StockSingleUsageRule {
+        /// 券可核销时间
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub coupon_available_period: ::std::option::Option<
+            SingleUsageRuleCouponAvailablePeriod,
+        >,
+        /// 满减券使用规则
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub normal_coupon: ::std::option::Option<SingleUsageInfoNormalCoupon>,
+        /// 折扣券使用规则
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub discount_coupon: ::std::option::Option<SingleUsageInfoDiscountCoupon>,
+        /// 兑换券使用规则
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub exchange_coupon: ::std::option::Option<SingleUsageRuleExchangeCoupon>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    /// 券可核销时间
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+    #[derive(::serde::Deserialize)]
+    #[non_exhaustive]
+    pub struct SequentialUsageRuleCouponAvailablePeriod2 {
+        /// 开始时间
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub available_begin_time: ::std::option::Option<::std::string::String>,
+        /// 结束时间
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub available_end_time: ::std::option::Option<::std::string::String>,
+        /// 领取后N天开始生效
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub wait_days_after_receive: ::std::option::Option<i64>,
+        /// 每周固定可用时间
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub weekly_available_period: ::std::option::Option<
+            CouponAvailablePeriodWeeklyAvailablePeriod,
+        >,
+        /// 无规律的可用时间段
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub irregular_available_period_list: ::std::option::Option<
+            ::std::vec::Vec<CouponAvailablePeriodIrregularAvailablePeriodList>,
+        >,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    /// 多次优惠使用规则
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+    #[derive(::serde::Deserialize)]
+    #[non_exhaustive]
+    pub struct StockSequentialUsageRule {
+        /// 券可核销时间
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub coupon_available_period: ::std::option::Option<
+            SequentialUsageRuleCouponAvailablePeriod2,
+        >,
+        /// 满减券使用规则
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub normal_coupon_list: ::std::option::Option<
+            ::std::vec::Vec<SingleUsageInfoNormalCoupon>,
+        >,
+        /// 折扣券使用规则列表
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub discount_coupon_list: ::std::option::Option<
+            ::std::vec::Vec<SingleUsageInfoDiscountCoupon>,
+        >,
+        /// 兑换券使用规则列表
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub exchange_coupon_list: ::std::option::Option<
+            ::std::vec::Vec<SingleUsageRuleExchangeCoupon>,
+        >,
+        /// 多次优惠是否提供首笔特惠
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub special_first: ::std::option::Option<bool>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    /// 券可用门店信息
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+    #[derive(::serde::Deserialize)]
+    #[non_exhaustive]
+    pub struct UsageRuleDisplayInfoCouponAvailableStoreInfo {
+        /// 券可用门店描述
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub description: ::std::option::Option<::std::string::String>,
+        /// 小程序AppID
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub mini_program_appid: ::std::option::Option<::std::string::String>,
+        /// 小程序跳转路径
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub mini_program_path: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    /// 券使用规则展示信息
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+    #[derive(::serde::Deserialize)]
+    #[non_exhaustive]
+    pub struct StockUsageRuleDisplayInfo {
+        /// 券使用方式列表
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub coupon_usage_method_list: ::std::option::Option<
+            ::std::vec::Vec<CouponUsageMethodList>,
+        >,
+        /// 小程序AppID
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub mini_program_appid: ::std::option::Option<::std::string::String>,
+        /// 小程序跳转路径
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub mini_program_path: ::std::option::Option<::std::string::String>,
+        /// APP的H5跳转路径
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub app_path: ::std::option::Option<::std::string::String>,
+        /// 券使用说明
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub usage_description: ::std::option::Option<::std::string::String>,
+        /// 券可用门店信息
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub coupon_available_store_info: ::std::option::Option<
+            UsageRuleDisplayInfoCouponAvailableStoreInfo,
+        >,
+        /// APP跳转类型
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub app_jump_type: ::std::option::Option<AppJumpType>,
+        /// 口令链接
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub passcode_link: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
     /// 小程序入口
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
@@ -1133,13 +1803,100 @@ pub mod post {
     #[non_exhaustive]
     pub struct CouponDisplayInfoEntranceMiniProgram {
         /// 小程序appid
-        pub appid: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub appid: ::std::option::Option<::std::string::String>,
         /// 小程序跳转路径
-        pub path: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub path: ::std::option::Option<::std::string::String>,
         /// 入口文案
-        pub entrance_wording: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entrance_wording: ::std::option::Option<::std::string::String>,
         /// 引导文案
-        pub guidance_wording: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub guidance_wording: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    /// 公众号入口
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+    #[derive(::serde::Deserialize)]
+    #[non_exhaustive]
+    pub struct CouponDisplayInfoEntranceOfficialAccount {
+        /// 公众号AppID
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub appid: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    /// 视频号入口
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+    #[derive(::serde::Deserialize)]
+    #[non_exhaustive]
+    pub struct CouponDisplayInfoEntranceFinder {
+        /// 视频号ID
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub finder_id: ::std::option::Option<::std::string::String>,
+        /// 视频号视频ID
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub finder_video_id: ::std::option::Option<::std::string::String>,
+        /// 视频号封面图
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub finder_video_cover_image_url: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 用户商品券展示信息
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -1148,17 +1905,44 @@ pub mod post {
     #[non_exhaustive]
     pub struct StockCouponDisplayInfo {
         /// 用户商品券Code展示模式
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub code_display_mode: ::std::option::Option<CodeDisplayMode>,
         /// 背景颜色
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub background_color: ::std::option::Option<BackgroundColor>,
         /// 小程序入口
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub entrance_mini_program: ::std::option::Option<
             CouponDisplayInfoEntranceMiniProgram,
         >,
         /// 公众号入口
-        pub entrance_official_account: ::std::option::Option<EntranceOfficialAccount>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub entrance_official_account: ::std::option::Option<
+            CouponDisplayInfoEntranceOfficialAccount,
+        >,
         /// 视频号入口
-        pub entrance_finder: ::std::option::Option<EntranceFinder>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub entrance_finder: ::std::option::Option<CouponDisplayInfoEntranceFinder>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    /// 事件通知配置
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+    #[derive(::serde::Deserialize)]
+    #[non_exhaustive]
+    pub struct StockNotifyConfig {
+        /// 事件通知appid
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub notify_appid: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 已发放次数
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -1167,9 +1951,26 @@ pub mod post {
     #[non_exhaustive]
     pub struct SentCountInfo {
         /// 已发放总次数
-        pub total_count: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub total_count: ::std::option::Option<i64>,
         /// 当天已发放次数
-        pub today_count: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub today_count: ::std::option::Option<i64>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 批次信息
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -1178,39 +1979,109 @@ pub mod post {
     #[non_exhaustive]
     pub struct ResponseStock {
         /// 商品券ID
-        pub product_coupon_id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub product_coupon_id: ::std::option::Option<::std::string::String>,
         /// 批次ID
-        pub stock_id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub stock_id: ::std::option::Option<::std::string::String>,
         /// 备注
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub remark: ::std::option::Option<::std::string::String>,
         /// 券Code分配模式
-        pub coupon_code_mode: CouponCodeMode,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub coupon_code_mode: ::std::option::Option<CouponCodeMode>,
         /// 发放规则
-        pub stock_send_rule: StockSendRule,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub stock_send_rule: ::std::option::Option<StockStockSendRule>,
         /// 单券使用规则
-        pub single_usage_rule: ::std::option::Option<SingleUsageRule>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub single_usage_rule: ::std::option::Option<StockSingleUsageRule>,
         /// 多次优惠使用规则
-        pub sequential_usage_rule: ::std::option::Option<SequentialUsageRule>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub sequential_usage_rule: ::std::option::Option<StockSequentialUsageRule>,
         /// 券使用规则展示信息
-        pub usage_rule_display_info: UsageRuleDisplayInfo,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub usage_rule_display_info: ::std::option::Option<StockUsageRuleDisplayInfo>,
         /// 用户商品券展示信息
-        pub coupon_display_info: StockCouponDisplayInfo,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub coupon_display_info: ::std::option::Option<StockCouponDisplayInfo>,
         /// 事件通知配置
-        pub notify_config: NotifyConfig,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub notify_config: ::std::option::Option<StockNotifyConfig>,
         /// 可用门店范围
-        pub store_scope: StoreScope,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub store_scope: ::std::option::Option<StoreScope>,
         /// 已发放次数
-        pub sent_count_info: SentCountInfo,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub sent_count_info: ::std::option::Option<SentCountInfo>,
         /// 批次状态
-        pub state: StockState,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub state: ::std::option::Option<StockState>,
         /// 失效请求单号
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub deactivate_request_no: ::std::option::Option<::std::string::String>,
         /// 失效时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub deactivate_time: ::std::option::Option<::std::string::String>,
         /// 失效原因
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub deactivate_reason: ::std::option::Option<::std::string::String>,
         /// 品牌ID
-        pub brand_id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub brand_id: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -1219,27 +2090,69 @@ pub mod post {
     #[non_exhaustive]
     pub struct Response {
         /// 商品券ID
-        pub product_coupon_id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub product_coupon_id: ::std::option::Option<::std::string::String>,
         /// 商品券状态
-        pub state: State,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub state: ::std::option::Option<State>,
         /// 品牌ID
-        pub brand_id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub brand_id: ::std::option::Option<::std::string::String>,
         /// 优惠范围
-        pub scope: Scope,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub scope: ::std::option::Option<Scope>,
         /// 商品券类型
-        pub r#type: Type,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub r#type: ::std::option::Option<Type>,
         /// 使用模式
-        pub usage_mode: UsageMode,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub usage_mode: ::std::option::Option<UsageMode>,
         /// 单券模式信息
-        pub single_usage_info: ::std::option::Option<SingleUsageInfo>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub single_usage_info: ::std::option::Option<ResponseSingleUsageInfo>,
         /// 多次优惠模式信息
-        pub sequential_usage_info: ::std::option::Option<SequentialUsageInfo>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub sequential_usage_info: ::std::option::Option<ResponseSequentialUsageInfo>,
         /// 展示信息
-        pub display_info: DisplayInfo,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub display_info: ::std::option::Option<ResponseDisplayInfo>,
         /// 外部商品ID
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub out_product_no: ::std::option::Option<::std::string::String>,
         /// 批次信息
-        pub stock: ResponseStock,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub stock: ::std::option::Option<ResponseStock>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 优惠范围"] Scope { #[doc = " `ALL`"] All = "ALL", #[doc =

@@ -30,9 +30,22 @@ pub mod get {
     #[non_exhaustive]
     pub struct AvailableTime {
         /// 可用开始时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub begin_time: ::std::option::Option<::std::string::String>,
         /// 可用结束时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub end_time: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 每日可用时间
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -41,9 +54,22 @@ pub mod get {
     #[non_exhaustive]
     pub struct AvailableDayTime {
         /// 每日可用开始时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub begin_day_time: ::std::option::Option<::std::string::String>,
         /// 每日可用结束时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub end_day_time: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 可用时间段
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -52,9 +78,14 @@ pub mod get {
     #[non_exhaustive]
     pub struct AvailablePeriods {
         /// 可用时间
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub available_time: ::std::option::Option<::std::vec::Vec<AvailableTime>>,
         /// 每日可用时间
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub available_day_time: ::std::option::Option<::std::vec::Vec<AvailableDayTime>>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 活动基本信息
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -63,27 +94,83 @@ pub mod get {
     #[non_exhaustive]
     pub struct ActivityBaseInfo {
         /// 活动名称
-        pub activity_name: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub activity_name: ::std::option::Option<::std::string::String>,
         /// 活动副标题
-        pub activity_second_title: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub activity_second_title: ::std::option::Option<::std::string::String>,
         /// 商户logo
-        pub merchant_logo_url: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub merchant_logo_url: ::std::option::Option<::std::string::String>,
         /// 背景颜色
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub background_color: ::std::option::Option<BackgroundColor>,
         /// 活动开始时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub begin_time: ::std::option::Option<::std::string::String>,
         /// 活动结束时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub end_time: ::std::option::Option<::std::string::String>,
         /// 可用时间段
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub available_periods: ::std::option::Option<AvailablePeriods>,
         /// 商户请求单号
-        pub out_request_no: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub out_request_no: ::std::option::Option<::std::string::String>,
         /// 投放目的
-        pub delivery_purpose: DeliveryPurpose,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub delivery_purpose: ::std::option::Option<DeliveryPurpose>,
         /// 商家小程序appid
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub mini_programs_appid: ::std::option::Option<::std::string::String>,
         /// 商家小程序path
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub mini_programs_path: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 支付方式信息
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -92,9 +179,18 @@ pub mod get {
     #[non_exhaustive]
     pub struct PaymentMethodInformation {
         /// 支付方式
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub payment_method: ::std::option::Option<PaymentMethod>,
         /// 银行简称
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub bank_abbreviation: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 支付模式
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -103,9 +199,14 @@ pub mod get {
     #[non_exhaustive]
     pub struct PaymentMode {
         /// 支付场景列表
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub payment_scene_list: ::std::option::Option<::std::vec::Vec<PaymentSceneList>>,
         /// 支付方式信息
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub payment_method_information: ::std::option::Option<PaymentMethodInformation>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 活动高级设置
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -114,13 +215,28 @@ pub mod get {
     #[non_exhaustive]
     pub struct AdvancedSetting {
         /// 奖品类型
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub delivery_user_category: ::std::option::Option<DeliveryUserCategory>,
         /// 商家会员appid
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub merchant_member_appid: ::std::option::Option<::std::string::String>,
         /// 支付模式
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub payment_mode: ::std::option::Option<PaymentMode>,
         /// 订单优惠标记
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub goods_tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 奖品基本信息列表
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -129,11 +245,29 @@ pub mod get {
     #[non_exhaustive]
     pub struct AwardList {
         /// 代金券批次Id
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub stock_id: ::std::option::Option<::std::string::String>,
         /// 奖品原始图（大图）
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub original_image_url: ::std::option::Option<::std::string::String>,
         /// 奖品缩略图（小图）
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub thumbnail_url: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 满送活动奖品发放规则
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -142,15 +276,35 @@ pub mod get {
     #[non_exhaustive]
     pub struct FullSendRule {
         /// 奖品类型
-        pub award_type: DeliveryUserCategory,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub award_type: ::std::option::Option<DeliveryUserCategory>,
         /// 发券商户号选项
-        pub merchant_option: MerchantOption,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub merchant_option: ::std::option::Option<MerchantOption>,
         /// 消费金额门槛
-        pub transaction_amount_minimum: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub transaction_amount_minimum: ::std::option::Option<i64>,
         /// 发放内容
-        pub send_content: SendContent,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub send_content: ::std::option::Option<SendContent>,
         /// 奖品基本信息列表
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub award_list: ::std::option::Option<::std::vec::Vec<AwardList>>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 活动奖品发放规则
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -159,7 +313,11 @@ pub mod get {
     #[non_exhaustive]
     pub struct AwardSendRule {
         /// 满送活动奖品发放规则
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub full_send_rule: ::std::option::Option<FullSendRule>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -168,29 +326,76 @@ pub mod get {
     #[non_exhaustive]
     pub struct Response {
         /// 活动id
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub activity_id: ::std::option::Option<::std::string::String>,
         /// 活动类型
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub activity_type: ::std::option::Option<ActivityType>,
         /// 活动状态
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub activity_status: ::std::option::Option<ActivityStatus>,
         /// 创建商户号
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub creator_merchant_id: ::std::option::Option<::std::string::String>,
         /// 所属商户号
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub belong_merchant_id: ::std::option::Option<::std::string::String>,
         /// 活动暂停时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub pause_time: ::std::option::Option<::std::string::String>,
         /// 活动恢复时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub recovery_time: ::std::option::Option<::std::string::String>,
         /// 活动创建时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub create_time: ::std::option::Option<::std::string::String>,
         /// 活动更新时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub update_time: ::std::option::Option<::std::string::String>,
         /// 活动基本信息
-        pub activity_base_info: ActivityBaseInfo,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub activity_base_info: ::std::option::Option<ActivityBaseInfo>,
         /// 活动高级设置
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub advanced_setting: ::std::option::Option<AdvancedSetting>,
         /// 活动奖品发放规则
-        pub award_send_rule: AwardSendRule,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub award_send_rule: ::std::option::Option<AwardSendRule>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 活动类型"] ActivityType { #[doc = " `FULL_SEND_ACT_TYPE`"]

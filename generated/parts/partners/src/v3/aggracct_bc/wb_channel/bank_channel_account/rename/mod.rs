@@ -44,19 +44,26 @@ pub mod post {
                 .finish()
         }
     }
+    /// The required values of [`Body`], by name: `Body::new(Required { … })`.
+    #[derive(::std::clone::Clone)]
+    pub struct Required {
+        /// 渠道结算银行账户更名外部系统单号
+        pub out_request_no: ::std::string::String,
+        /// 目标商户号
+        pub mchid: ::std::string::String,
+        /// 台账ID
+        pub bal_account_no: ::std::string::String,
+        /// 变更类型
+        pub change_scene: ChangeScene,
+    }
     impl Body {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            out_request_no: impl ::std::convert::Into<::std::string::String>,
-            mchid: impl ::std::convert::Into<::std::string::String>,
-            bal_account_no: impl ::std::convert::Into<::std::string::String>,
-            change_scene: ChangeScene,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`Required`]; optional ones are set with the methods below.
+        pub fn new(required: Required) -> Self {
             Self {
-                out_request_no: out_request_no.into(),
-                mchid: mchid.into(),
-                bal_account_no: bal_account_no.into(),
-                change_scene,
+                out_request_no: required.out_request_no,
+                mchid: required.mchid,
+                bal_account_no: required.bal_account_no,
+                change_scene: required.change_scene,
             }
         }
     }
@@ -67,29 +74,84 @@ pub mod post {
     #[non_exhaustive]
     pub struct Response {
         /// 变更类型
-        pub change_scene: ChangeScene,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub change_scene: ::std::option::Option<ChangeScene>,
         /// 微信支付更名受理返回的申请单号
-        pub application_id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub application_id: ::std::option::Option<::std::string::String>,
         /// 渠道结算银行账户更名外部系统单号
-        pub out_request_no: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub out_request_no: ::std::option::Option<::std::string::String>,
         /// 目标商户号
-        pub mchid: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub mchid: ::std::option::Option<::std::string::String>,
         /// 台账ID
         ///
-        /// Ciphertext: WeChat Pay encrypted this value with the merchant's public key (RSA-OAEP, base64). Decrypt it with [`Client::decrypt_sensitive_field`](wechatpay_runtime::Client::decrypt_sensitive_field), which returns a redacted [`SecretString`](wechatpay_runtime::SecretString).
-        pub bal_account_no: ::std::string::String,
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub bal_account_no: ::std::option::Option<::std::string::String>,
         /// 目标账户名
         ///
-        /// Ciphertext: WeChat Pay encrypted this value with the merchant's public key (RSA-OAEP, base64). Decrypt it with [`Client::decrypt_sensitive_field`](wechatpay_runtime::Client::decrypt_sensitive_field), which returns a redacted [`SecretString`](wechatpay_runtime::SecretString).
-        pub new_account_name: ::std::string::String,
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub new_account_name: ::std::option::Option<::std::string::String>,
         /// 申请单状态
-        pub application_state: ApplicationState,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub application_state: ::std::option::Option<ApplicationState>,
         /// 完成时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub finish_time: ::std::option::Option<::std::string::String>,
         /// 失败错误码
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub fail_code: ::std::option::Option<::std::string::String>,
         /// 失败原因
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub fail_msg: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 变更类型"] ChangeScene { #[doc = " `SUBJECT_INFO_RENAME`"]

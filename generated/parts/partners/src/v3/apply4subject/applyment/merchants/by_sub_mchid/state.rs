@@ -25,7 +25,13 @@ pub mod get {
     #[non_exhaustive]
     pub struct Response {
         /// 授权状态
-        pub authorize_state: AuthorizeState,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub authorize_state: ::std::option::Option<AuthorizeState>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 授权状态"] AuthorizeState { #[doc =

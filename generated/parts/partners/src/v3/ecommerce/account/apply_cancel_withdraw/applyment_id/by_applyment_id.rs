@@ -27,11 +27,27 @@ pub mod get {
     #[non_exhaustive]
     pub struct AccountWithdrawResult {
         /// 二级商户号的出款子账户类型
-        pub out_account_type: OutAccountType,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub out_account_type: ::std::option::Option<OutAccountType>,
         /// 付款状态
-        pub pay_state: PayState,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub pay_state: ::std::option::Option<PayState>,
         /// 付款状态描述
-        pub state_description: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub state_description: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 账户信息
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -40,9 +56,22 @@ pub mod get {
     #[non_exhaustive]
     pub struct AccountInfo {
         /// 二级商户号的出款子账户类型
-        pub out_account_type: OutAccountType,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub out_account_type: ::std::option::Option<OutAccountType>,
         /// 账户金额
-        pub amount: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub amount: ::std::option::Option<i64>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 用于引导商户超级管理员确认注销的信息
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -51,7 +80,15 @@ pub mod get {
     #[non_exhaustive]
     pub struct ConfirmCancel {
         /// 确认商户注销的页面url
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub confirm_cancel_url: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -60,29 +97,73 @@ pub mod get {
     #[non_exhaustive]
     pub struct Response {
         /// 微信支付注销提现申请单号
-        pub applyment_id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub applyment_id: ::std::option::Option<::std::string::String>,
         /// 商户注销提现申请单号
-        pub out_request_no: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub out_request_no: ::std::option::Option<::std::string::String>,
         /// 注销提现申请单状态
-        pub cancel_state: CancelState,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub cancel_state: ::std::option::Option<CancelState>,
         /// 注销提现申请单状态描述
-        pub cancel_state_description: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub cancel_state_description: ::std::option::Option<::std::string::String>,
         /// 是否提取资金
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub withdraw: ::std::option::Option<Withdraw>,
         /// 提现状态
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub withdraw_state: ::std::option::Option<WithdrawState>,
         /// 账户提现结果
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub account_withdraw_result: ::std::option::Option<
             ::std::vec::Vec<AccountWithdrawResult>,
         >,
         /// 最后更新时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub modify_time: ::std::option::Option<::std::string::String>,
         /// 申请注销的二级商户号
-        pub sub_mchid: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sub_mchid: ::std::option::Option<::std::string::String>,
         /// 账户信息
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub account_info: ::std::option::Option<::std::vec::Vec<AccountInfo>>,
         /// 用于引导商户超级管理员确认注销的信息
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub confirm_cancel: ::std::option::Option<ConfirmCancel>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 注销提现申请单状态"] CancelState { #[doc = " `ACCEPTED`"]

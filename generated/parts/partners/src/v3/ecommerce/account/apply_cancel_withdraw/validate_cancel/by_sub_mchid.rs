@@ -25,9 +25,22 @@ pub mod get {
     #[non_exhaustive]
     pub struct AccountInfo {
         /// 商户资金账户余额
-        pub out_account_type: OutAccountType,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub out_account_type: ::std::option::Option<OutAccountType>,
         /// 账户金额
-        pub amount: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub amount: ::std::option::Option<i64>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 不可发起注销原因
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -36,9 +49,18 @@ pub mod get {
     #[non_exhaustive]
     pub struct BlockReasons {
         /// 二级商户号的出款子账户类型
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub r#type: ::std::option::Option<Type>,
         /// 原因描述
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub description: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -47,15 +69,35 @@ pub mod get {
     #[non_exhaustive]
     pub struct Response {
         /// 注销检查的二级商户号
-        pub sub_mchid: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sub_mchid: ::std::option::Option<::std::string::String>,
         /// 注销提现申请单状态
-        pub merchant_state: MerchantState,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub merchant_state: ::std::option::Option<MerchantState>,
         /// 注销资格检查结果
-        pub validate_result: ValidateResult,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub validate_result: ::std::option::Option<ValidateResult>,
         /// 账户信息
-        pub account_info: ::std::vec::Vec<AccountInfo>,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub account_info: ::std::option::Option<::std::vec::Vec<AccountInfo>>,
         /// 不可发起注销原因
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub block_reasons: ::std::option::Option<::std::vec::Vec<BlockReasons>>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 注销提现申请单状态"] MerchantState { #[doc = " `NORMAL`"]

@@ -37,21 +37,29 @@ pub mod post {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub return_app: ::std::option::Option<bool>,
     }
+    /// The required values of [`Body`], by name: `Body::new(Required { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct Required {
+        /// 商户APPID
+        pub appid: ::std::string::String,
+        /// 委托代扣协议模板Id
+        pub plan_id: i64,
+        /// 商户签约协议号
+        pub out_contract_code: ::std::string::String,
+        /// 用户账户展示名称
+        pub contract_display_account: ::std::string::String,
+        /// 回调通知地址
+        pub notify_url: ::std::string::String,
+    }
     impl Body {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            appid: impl ::std::convert::Into<::std::string::String>,
-            plan_id: i64,
-            out_contract_code: impl ::std::convert::Into<::std::string::String>,
-            contract_display_account: impl ::std::convert::Into<::std::string::String>,
-            notify_url: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`Required`]; optional ones are set with the methods below.
+        pub fn new(required: Required) -> Self {
             Self {
-                appid: appid.into(),
-                plan_id,
-                out_contract_code: out_contract_code.into(),
-                contract_display_account: contract_display_account.into(),
-                notify_url: notify_url.into(),
+                appid: required.appid,
+                plan_id: required.plan_id,
+                out_contract_code: required.out_contract_code,
+                contract_display_account: required.contract_display_account,
+                notify_url: required.notify_url,
                 return_app: ::std::option::Option::None,
             }
         }
@@ -68,13 +76,44 @@ pub mod post {
     #[non_exhaustive]
     pub struct Response {
         /// 预签约Id
-        pub pre_entrustweb_id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub pre_entrustweb_id: ::std::option::Option<::std::string::String>,
         /// 商户号
-        pub mchid: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub mchid: ::std::option::Option<::std::string::String>,
         /// 委托代扣协议模板Id
-        pub plan_id: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub plan_id: ::std::option::Option<i64>,
         /// 商户签约协议号
-        pub out_contract_code: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub out_contract_code: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 }
 /// APP方式预签约

@@ -77,9 +77,22 @@ pub mod post {
     #[non_exhaustive]
     pub struct FailedStoreRecipient {
         /// 门店收款商户号
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub mchid: ::std::option::Option<::std::string::String>,
         /// 绑定当前收款信息失败的原因
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub failed_reason: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -88,9 +101,13 @@ pub mod post {
     #[non_exhaustive]
     pub struct Response {
         /// 收款门店信息
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub failed_store_recipient: ::std::option::Option<
             ::std::vec::Vec<FailedStoreRecipient>,
         >,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 }
 /// 绑定门店收款信息

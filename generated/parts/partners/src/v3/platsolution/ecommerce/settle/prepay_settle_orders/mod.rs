@@ -63,21 +63,29 @@ pub mod post {
         /// 金额
         pub amount: Amount,
     }
+    /// The required values of [`SettleDetailInfoList`], by name: `SettleDetailInfoList::new(SettleDetailInfoListRequired { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct SettleDetailInfoListRequired {
+        /// 商户结算明细单号
+        pub out_settle_detail_no: ::std::string::String,
+        /// 结算类型
+        pub settle_type: ::std::string::String,
+        /// 接收方类型
+        pub receiver_type: ::std::string::String,
+        /// 接收方账号
+        pub receiver_account: ::std::string::String,
+        /// 金额
+        pub amount: Amount,
+    }
     impl SettleDetailInfoList {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            out_settle_detail_no: impl ::std::convert::Into<::std::string::String>,
-            settle_type: impl ::std::convert::Into<::std::string::String>,
-            receiver_type: impl ::std::convert::Into<::std::string::String>,
-            receiver_account: impl ::std::convert::Into<::std::string::String>,
-            amount: Amount,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`SettleDetailInfoListRequired`]; optional ones are set with the methods below.
+        pub fn new(required: SettleDetailInfoListRequired) -> Self {
             Self {
-                out_settle_detail_no: out_settle_detail_no.into(),
-                settle_type: settle_type.into(),
-                receiver_type: receiver_type.into(),
-                receiver_account: receiver_account.into(),
-                amount,
+                out_settle_detail_no: required.out_settle_detail_no,
+                settle_type: required.settle_type,
+                receiver_type: required.receiver_type,
+                receiver_account: required.receiver_account,
+                amount: required.amount,
             }
         }
     }
@@ -129,25 +137,35 @@ pub mod post {
         /// 结算信息列表
         pub settle_info_list: ::std::vec::Vec<SettleInfoList>,
     }
+    /// The required values of [`Body`], by name: `Body::new(Required { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct Required {
+        /// 发起方AppID
+        pub appid: ::std::string::String,
+        /// 商户结算批次单号
+        pub out_settle_batch_no: ::std::string::String,
+        /// 商品单个人收款方受理授权ID
+        pub individual_auth_id: ::std::string::String,
+        /// 通知地址
+        pub notify_url: ::std::string::String,
+        /// 收款方描述
+        pub description: ::std::string::String,
+        /// 交易场景
+        pub trade_scenario: TradeScenario,
+        /// 结算信息列表
+        pub settle_info_list: ::std::vec::Vec<SettleInfoList>,
+    }
     impl Body {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            appid: impl ::std::convert::Into<::std::string::String>,
-            out_settle_batch_no: impl ::std::convert::Into<::std::string::String>,
-            individual_auth_id: impl ::std::convert::Into<::std::string::String>,
-            notify_url: impl ::std::convert::Into<::std::string::String>,
-            description: impl ::std::convert::Into<::std::string::String>,
-            trade_scenario: TradeScenario,
-            settle_info_list: ::std::vec::Vec<SettleInfoList>,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`Required`]; optional ones are set with the methods below.
+        pub fn new(required: Required) -> Self {
             Self {
-                appid: appid.into(),
-                out_settle_batch_no: out_settle_batch_no.into(),
-                individual_auth_id: individual_auth_id.into(),
-                notify_url: notify_url.into(),
-                description: description.into(),
-                trade_scenario,
-                settle_info_list,
+                appid: required.appid,
+                out_settle_batch_no: required.out_settle_batch_no,
+                individual_auth_id: required.individual_auth_id,
+                notify_url: required.notify_url,
+                description: required.description,
+                trade_scenario: required.trade_scenario,
+                settle_info_list: required.settle_info_list,
             }
         }
     }
@@ -158,21 +176,78 @@ pub mod post {
     #[non_exhaustive]
     pub struct Response {
         /// 商户结算批次单号
-        pub out_settle_batch_no: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub out_settle_batch_no: ::std::option::Option<::std::string::String>,
         /// 微信支付结算批次单号
-        pub settle_batch_no: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub settle_batch_no: ::std::option::Option<::std::string::String>,
         /// 商品单个人收款方受理授权ID
-        pub individual_auth_id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub individual_auth_id: ::std::option::Option<::std::string::String>,
         /// 收款方描述
-        pub description: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub description: ::std::option::Option<::std::string::String>,
         /// 批次状态
-        pub state: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub state: ::std::option::Option<::std::string::String>,
         /// 交易场景
-        pub trade_scenario: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub trade_scenario: ::std::option::Option<::std::string::String>,
         /// 批次创建时间
-        pub create_time: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub create_time: ::std::option::Option<::std::string::String>,
         /// 批次完成时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub finish_time: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 交易场景"] TradeScenario { #[doc = " `RECOMMERCE`"] Recommerce =

@@ -49,25 +49,35 @@ pub mod post {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub card_remark: ::std::option::Option<::std::string::String>,
     }
+    /// The required values of [`Body`], by name: `Body::new(Required { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct Required {
+        /// 服务商商户号
+        pub sp_mchid: ::std::string::String,
+        /// 出资子商户号
+        pub sub_mchid: ::std::string::String,
+        /// 企业支付卡模板ID
+        pub card_template_id: ::std::string::String,
+        /// 卡片总金额
+        pub amount: ::serde_json::Number,
+        /// 卡片名称
+        pub card_name: ::std::string::String,
+        /// 商户卡号
+        pub out_card_no: ::std::string::String,
+        /// 卡片有效期
+        pub effective_end_time: ::std::string::String,
+    }
     impl Body {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            sp_mchid: impl ::std::convert::Into<::std::string::String>,
-            sub_mchid: impl ::std::convert::Into<::std::string::String>,
-            card_template_id: impl ::std::convert::Into<::std::string::String>,
-            amount: ::serde_json::Number,
-            card_name: impl ::std::convert::Into<::std::string::String>,
-            out_card_no: impl ::std::convert::Into<::std::string::String>,
-            effective_end_time: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`Required`]; optional ones are set with the methods below.
+        pub fn new(required: Required) -> Self {
             Self {
-                sp_mchid: sp_mchid.into(),
-                sub_mchid: sub_mchid.into(),
-                card_template_id: card_template_id.into(),
-                amount,
-                card_name: card_name.into(),
-                out_card_no: out_card_no.into(),
-                effective_end_time: effective_end_time.into(),
+                sp_mchid: required.sp_mchid,
+                sub_mchid: required.sub_mchid,
+                card_template_id: required.card_template_id,
+                amount: required.amount,
+                card_name: required.card_name,
+                out_card_no: required.out_card_no,
+                effective_end_time: required.effective_end_time,
                 card_remark: ::std::option::Option::None,
             }
         }
@@ -87,19 +97,71 @@ pub mod post {
     #[non_exhaustive]
     pub struct Response {
         /// 服务商商户号
-        pub sp_mchid: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sp_mchid: ::std::option::Option<::std::string::String>,
         /// 出资子商户号
-        pub sub_mchid: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sub_mchid: ::std::option::Option<::std::string::String>,
         /// 商户卡号
-        pub out_card_no: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub out_card_no: ::std::option::Option<::std::string::String>,
         /// 微信授权关系ID
-        pub employee_id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub employee_id: ::std::option::Option<::std::string::String>,
         /// 企业支付额度卡卡号
-        pub card_no: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub card_no: ::std::option::Option<::std::string::String>,
         /// 卡片生效时间
-        pub effective_begin_time: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub effective_begin_time: ::std::option::Option<::std::string::String>,
         /// 卡片有效期
-        pub effective_end_time: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub effective_end_time: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 }
 /// 企业商户为员工下发企业支付额度卡

@@ -38,23 +38,89 @@ pub mod get {
     #[non_exhaustive]
     pub struct ComplaintOrderInfo {
         /// 微信订单号
-        pub transaction_id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub transaction_id: ::std::option::Option<::std::string::String>,
         /// 商户订单号
-        pub out_trade_no: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub out_trade_no: ::std::option::Option<::std::string::String>,
         /// 结算币种金额
-        pub settlement_amount: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub settlement_amount: ::std::option::Option<i64>,
         /// 结算币种累计已退款金额
-        pub settlement_refunded_amount: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub settlement_refunded_amount: ::std::option::Option<::std::string::String>,
         /// 结算币种
-        pub settlement_currency: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub settlement_currency: ::std::option::Option<::std::string::String>,
         /// 订单金额
-        pub payer_amount: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub payer_amount: ::std::option::Option<i64>,
         /// 支付币种累计已退款金额
-        pub payer_refunded_amount: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub payer_refunded_amount: ::std::option::Option<i64>,
         /// 支付币种
-        pub payer_currency: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub payer_currency: ::std::option::Option<::std::string::String>,
         /// 交易时间
-        pub trade_time: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub trade_time: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 投诉资料列表
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -63,9 +129,22 @@ pub mod get {
     #[non_exhaustive]
     pub struct ComplaintMediaList {
         /// 媒体文件业务类型
-        pub media_type: MediaType,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub media_type: ::std::option::Option<MediaType>,
         /// 媒体文列表
-        pub media_url: ::std::vec::Vec<::std::string::String>,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub media_url: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 投诉单关联服务单信息
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -74,11 +153,25 @@ pub mod get {
     #[non_exhaustive]
     pub struct ServiceOrderInfo {
         /// 微信支付服务订单号
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub order_id: ::std::option::Option<::std::string::String>,
         /// 商户服务订单号
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub out_order_no: ::std::option::Option<::std::string::String>,
         /// 支付分服务单状态
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub state: ::std::option::Option<State>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -87,43 +180,108 @@ pub mod get {
     #[non_exhaustive]
     pub struct Response {
         /// 投诉单号
-        pub complaint_id: ::std::string::String,
-        /// 投诉时间
-        pub complaint_time: ::std::string::String,
-        /// 投诉详情
-        pub complaint_detail: ::std::string::String,
-        /// 投诉单状态
-        pub complaint_state: ComplaintState,
-        /// 被诉商户号
-        pub complainted_mchid: ::std::string::String,
-        /// 投诉人联系方式
         ///
-        /// Ciphertext: WeChat Pay encrypted this value with the merchant's public key (RSA-OAEP, base64). Decrypt it with [`Client::decrypt_sensitive_field`](wechatpay_runtime::Client::decrypt_sensitive_field), which returns a redacted [`SecretString`](wechatpay_runtime::SecretString).
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub complaint_id: ::std::option::Option<::std::string::String>,
+        /// 投诉时间
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub complaint_time: ::std::option::Option<::std::string::String>,
+        /// 投诉详情
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub complaint_detail: ::std::option::Option<::std::string::String>,
+        /// 投诉单状态
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub complaint_state: ::std::option::Option<ComplaintState>,
+        /// 被诉商户号
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub complainted_mchid: ::std::option::Option<::std::string::String>,
+        /// 投诉人联系方式
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub payer_phone: ::std::option::Option<::std::string::String>,
         /// 投诉单关联订单信息
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub complaint_order_info: ::std::option::Option<
             ::std::vec::Vec<ComplaintOrderInfo>,
         >,
         /// 投诉单是否已全额退款
-        pub complaint_full_refunded: bool,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub complaint_full_refunded: ::std::option::Option<bool>,
         /// 是否超时
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub is_overdue: ::std::option::Option<bool>,
         /// 优先级
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub priority: ::std::option::Option<Priority>,
         /// 是否有待回复的用户留言
-        pub incoming_user_response: bool,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub incoming_user_response: ::std::option::Option<bool>,
         /// 用户投诉次数
-        pub user_complaint_times: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_complaint_times: ::std::option::Option<i64>,
         /// 投诉资料列表
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub complaint_media_list: ::std::option::Option<
             ::std::vec::Vec<ComplaintMediaList>,
         >,
         /// 问题描述
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub problem_description: ::std::option::Option<::std::string::String>,
         /// 投诉详情翻译
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub complaint_detail_trans: ::std::option::Option<::std::string::String>,
         /// 投诉单关联服务单信息
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub service_order_info: ::std::option::Option<::std::vec::Vec<ServiceOrderInfo>>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 商户语言"] MchLanguage { #[doc = " `ZH_CN`"] ZhCn = "ZH_CN", #[doc

@@ -33,9 +33,38 @@ pub mod get {
     #[non_exhaustive]
     pub struct Amount {
         /// 总金额
-        pub total: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub total: ::std::option::Option<i64>,
         /// 货币类型
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub currency: ::std::option::Option<::std::string::String>,
+        /// 用户支付金额，单位为分
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub payer_total: ::std::option::Option<i64>,
+        /// 用户支付币种
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub payer_currency: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 单品列表
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -44,15 +73,49 @@ pub mod get {
     #[non_exhaustive]
     pub struct GoodsDetail {
         /// 商户侧商品编码
-        pub merchant_goods_id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub merchant_goods_id: ::std::option::Option<::std::string::String>,
         /// 微信侧商品编码
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub wechatpay_goods_id: ::std::option::Option<::std::string::String>,
         /// 商品名称
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub goods_name: ::std::option::Option<::std::string::String>,
         /// 商品数量
-        pub quantity: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub quantity: ::std::option::Option<i64>,
         /// 商品单价
-        pub unit_price: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub unit_price: ::std::option::Option<i64>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 优惠功能
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -61,11 +124,25 @@ pub mod get {
     #[non_exhaustive]
     pub struct Detail {
         /// 订单原价
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub cost_price: ::std::option::Option<i64>,
         /// 商品小票ID
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub invoice_id: ::std::option::Option<::std::string::String>,
         /// 单品列表
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub goods_detail: ::std::option::Option<::std::vec::Vec<GoodsDetail>>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 商户门店信息
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -74,13 +151,42 @@ pub mod get {
     #[non_exhaustive]
     pub struct StoreInfo {
         /// 门店编号
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub id: ::std::option::Option<::std::string::String>,
         /// 门店名称
-        pub name: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
         /// 地区编码
-        pub area_code: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub area_code: ::std::option::Option<::std::string::String>,
         /// 详细地址
-        pub address: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub address: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 场景信息
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -89,11 +195,25 @@ pub mod get {
     #[non_exhaustive]
     pub struct SceneInfo {
         /// 用户终端IP
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub payer_client_ip: ::std::option::Option<::std::string::String>,
         /// 商户端设备号
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub device_id: ::std::option::Option<::std::string::String>,
         /// 商户门店信息
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub store_info: ::std::option::Option<StoreInfo>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 支付者
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -102,7 +222,17 @@ pub mod get {
     #[non_exhaustive]
     pub struct Payer {
         /// 用户标识
-        pub openid: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub openid: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 使用的商户贴息信息(微信分付)
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -111,9 +241,156 @@ pub mod get {
     #[non_exhaustive]
     pub struct InstallmentInfo {
         /// 是否使用了商户贴息
-        pub use_subsidy: bool,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub use_subsidy: ::std::option::Option<bool>,
         /// 用户实际选择分期期数
-        pub selected_installment_number: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub selected_installment_number: ::std::option::Option<i64>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    /// 单品列表
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+    #[derive(::serde::Deserialize)]
+    #[non_exhaustive]
+    pub struct PromotionDetailGoodsDetail {
+        /// 商品编码
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub goods_id: ::std::option::Option<::std::string::String>,
+        /// 商品数量
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub quantity: ::std::option::Option<i64>,
+        /// 商品单价，单位为分
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub unit_price: ::std::option::Option<i64>,
+        /// 商品优惠金额，单位为分
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub discount_amount: ::std::option::Option<i64>,
+        /// 商品备注
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub goods_remark: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    /// 优惠功能，享受优惠时返回
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+    #[derive(::serde::Deserialize)]
+    #[non_exhaustive]
+    pub struct PromotionDetail {
+        /// 券ID
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub coupon_id: ::std::option::Option<::std::string::String>,
+        /// 优惠名称
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// 优惠范围
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub scope: ::std::option::Option<Scope>,
+        /// 优惠类型
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub r#type: ::std::option::Option<Type>,
+        /// 优惠券面额，单位为分
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub amount: ::std::option::Option<i64>,
+        /// 活动ID
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub stock_id: ::std::option::Option<::std::string::String>,
+        /// 微信出资，单位为分
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub wechatpay_contribute: ::std::option::Option<i64>,
+        /// 商户出资，单位为分
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub merchant_contribute: ::std::option::Option<i64>,
+        /// 其他出资，单位为分
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub other_contribute: ::std::option::Option<i64>,
+        /// 优惠币种
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub currency: ::std::option::Option<::std::string::String>,
+        /// 单品列表
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub goods_detail: ::std::option::Option<
+            ::std::vec::Vec<PromotionDetailGoodsDetail>,
+        >,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -122,53 +399,156 @@ pub mod get {
     #[non_exhaustive]
     pub struct Response {
         /// 微信支付订单号
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub transaction_id: ::std::option::Option<::std::string::String>,
         /// 交易类型
-        pub trade_type: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub trade_type: ::std::option::Option<TradeType>,
         /// 交易状态
-        pub trade_state: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub trade_state: ::std::option::Option<TradeState>,
         /// 交易状态描述
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub trade_state_desc: ::std::option::Option<::std::string::String>,
         /// 付款银行
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub bank_type: ::std::option::Option<::std::string::String>,
         /// 支付完成时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub success_time: ::std::option::Option<::std::string::String>,
         /// 公众号ID
-        pub appid: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub appid: ::std::option::Option<::std::string::String>,
         /// 直连商户号
-        pub mchid: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub mchid: ::std::option::Option<::std::string::String>,
         /// 商品描述
-        pub description: ::std::string::String,
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub description: ::std::option::Option<::std::string::String>,
         /// 附加数据
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub attach: ::std::option::Option<::std::string::String>,
         /// 商户订单号
-        pub out_trade_no: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub out_trade_no: ::std::option::Option<::std::string::String>,
         /// 订单金额
-        pub amount: Amount,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub amount: ::std::option::Option<Amount>,
         /// 交易结束时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub time_expire: ::std::option::Option<::std::string::String>,
         /// 通知地址
-        pub notify_url: ::std::string::String,
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub notify_url: ::std::option::Option<::std::string::String>,
         /// 订单优惠标记
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub goods_tag: ::std::option::Option<::std::string::String>,
         /// 指定支付方式
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub limit_pay: ::std::option::Option<::std::vec::Vec<LimitPay>>,
         /// 电子发票入口开放标识
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub support_fapiao: ::std::option::Option<bool>,
         /// 优惠功能
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub detail: ::std::option::Option<Detail>,
         /// 场景信息
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub scene_info: ::std::option::Option<SceneInfo>,
         /// 支付者
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub payer: ::std::option::Option<Payer>,
         /// 使用的商户贴息信息(微信分付)
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub installment_info: ::std::option::Option<InstallmentInfo>,
+        /// 优惠功能，享受优惠时返回
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub promotion_detail: ::std::option::Option<::std::vec::Vec<PromotionDetail>>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ::wechatpay_core::wire_enum! {
+        #[doc = " 交易类型"] TradeType { #[doc = " `JSAPI`"] Jsapi = "JSAPI", #[doc =
+        " `NATIVE`"] Native = "NATIVE", #[doc = " `APP`"] App = "APP", #[doc = " `MWEB`"]
+        Mweb = "MWEB", #[doc = " `MICROPAY`"] Micropay = "MICROPAY", }
+    }
+    ::wechatpay_core::wire_enum! {
+        #[doc = " 交易状态"] TradeState { #[doc = " `SUCCESS`"] Success = "SUCCESS",
+        #[doc = " `REFUND`"] Refund = "REFUND", #[doc = " `NOTPAY`"] Notpay = "NOTPAY",
+        #[doc = " `CLOSED`"] Closed = "CLOSED", #[doc = " `REVOKED`"] Revoked =
+        "REVOKED", #[doc = " `USERPAYING`"] Userpaying = "USERPAYING", #[doc =
+        " `PAYERROR`"] Payerror = "PAYERROR", }
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 指定支付方式"] LimitPay { #[doc = " `no_balance`"] NoBalance =
         "no_balance", #[doc = " `no_credit`"] NoCredit = "no_credit", #[doc =
         " `no_debit`"] NoDebit = "no_debit", #[doc = " `balance_only`"] BalanceOnly =
         "balance_only", }
+    }
+    ::wechatpay_core::wire_enum! {
+        #[doc = " 优惠范围"] Scope { #[doc = " `GLOBAL`"] Global = "GLOBAL", #[doc =
+        " `SINGLE`"] Single = "SINGLE", }
+    }
+    ::wechatpay_core::wire_enum! {
+        #[doc = " 优惠类型"] Type { #[doc = " `CASH`"] Cash = "CASH", #[doc =
+        " `NOCASH`"] Nocash = "NOCASH", }
     }
 }
 /// 商户订单号查询

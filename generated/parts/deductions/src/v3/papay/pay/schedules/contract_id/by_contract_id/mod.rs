@@ -28,9 +28,24 @@ pub mod get {
     #[non_exhaustive]
     pub struct ScheduledAmount {
         /// 金额
-        pub total: ::serde_json::Number,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub total: ::std::option::Option<::serde_json::Number>,
         /// 货币类型
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub currency: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -39,17 +54,44 @@ pub mod get {
     #[non_exhaustive]
     pub struct Response {
         /// 扣费预约的状态
-        pub schedule_state: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub schedule_state: ::std::option::Option<::std::string::String>,
         /// 可扣费开始日期
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub deduct_start_date: ::std::option::Option<::std::string::String>,
         /// 可扣费结束日期
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub deduct_end_date: ::std::option::Option<::std::string::String>,
         /// 已预约的扣费金额信息
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub scheduled_amount: ::std::option::Option<ScheduledAmount>,
         /// 实际扣费金额
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub deduct_amount: ::std::option::Option<ScheduledAmount>,
         /// 实际扣费的日期
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub deduct_date: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 }
 /// 查询扣费预约

@@ -18,19 +18,26 @@ pub mod get {
         /// 用户标识
         pub openid: ::std::string::String,
     }
+    /// The required values of [`Request`], by name: `Request::new(RequestRequired { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct RequestRequired {
+        /// 会员卡code
+        pub user_card_code: ::std::string::String,
+        /// 品牌id
+        pub brand_id: ::std::string::String,
+        /// 会员卡模版ID
+        pub card_id: ::std::string::String,
+        /// 用户标识
+        pub openid: ::std::string::String,
+    }
     impl Request {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            user_card_code: impl ::std::convert::Into<::std::string::String>,
-            brand_id: impl ::std::convert::Into<::std::string::String>,
-            card_id: impl ::std::convert::Into<::std::string::String>,
-            openid: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`RequestRequired`]; optional ones are set with the methods below.
+        pub fn new(required: RequestRequired) -> Self {
             Self {
-                user_card_code: user_card_code.into(),
-                brand_id: brand_id.into(),
-                card_id: card_id.into(),
-                openid: openid.into(),
+                user_card_code: required.user_card_code,
+                brand_id: required.brand_id,
+                card_id: required.card_id,
+                openid: required.openid,
             }
         }
     }
@@ -41,13 +48,34 @@ pub mod get {
     #[non_exhaustive]
     pub struct ValidDateInformation {
         /// 有效期类型
-        pub r#type: Type,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub r#type: ::std::option::Option<Type>,
         /// 有效期开始时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub available_begin_time: ::std::option::Option<::std::string::String>,
         /// 有效期结束时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub available_end_time: ::std::option::Option<::std::string::String>,
         /// 生效后N天内有效
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub available_day_after_receive: ::std::option::Option<i64>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 平台提供的通用开卡信息字段
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -56,11 +84,18 @@ pub mod get {
     #[non_exhaustive]
     pub struct CommonFieldList {
         /// 平台提供的通用开卡信息字段
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<Name>,
         /// 加密的用户开卡时填写的个人信息
-        ///
-        /// Ciphertext: WeChat Pay encrypted this value with the merchant's public key (RSA-OAEP, base64). Decrypt it with [`Client::decrypt_sensitive_field`](wechatpay_runtime::Client::decrypt_sensitive_field), which returns a redacted [`SecretString`](wechatpay_runtime::SecretString).
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub value: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 商户自定义的开卡信息字段
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -69,11 +104,24 @@ pub mod get {
     #[non_exhaustive]
     pub struct CustomFieldList {
         /// 字段名称
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub name: ::std::option::Option<::std::string::String>,
         /// 加密的用户选择的字段值列表
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub user_chosen_values: ::std::option::Option<
             ::std::vec::Vec<::std::string::String>,
         >,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 用户开卡时填写的个人信息
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -82,9 +130,14 @@ pub mod get {
     #[non_exhaustive]
     pub struct UserInformation {
         /// 平台提供的通用开卡信息字段
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub common_field_list: ::std::option::Option<::std::vec::Vec<CommonFieldList>>,
         /// 商户自定义的开卡信息字段
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub custom_field_list: ::std::option::Option<::std::vec::Vec<CustomFieldList>>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -93,39 +146,120 @@ pub mod get {
     #[non_exhaustive]
     pub struct Response {
         /// 会员卡code
-        pub user_card_code: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_card_code: ::std::option::Option<::std::string::String>,
         /// 会员卡模板ID
-        pub card_id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub card_id: ::std::option::Option<::std::string::String>,
         /// 用户标识
-        pub openid: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub openid: ::std::option::Option<::std::string::String>,
         /// 卡背景颜色
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub card_color: ::std::option::Option<::std::string::String>,
         /// 卡背景图URL
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub card_picture_url: ::std::option::Option<::std::string::String>,
         /// 品牌ID
-        pub brand_id: ::std::string::String,
-        /// 会员卡类型
-        pub card_type: CardType,
-        /// 加密的手机号
         ///
-        /// Ciphertext: WeChat Pay encrypted this value with the merchant's public key (RSA-OAEP, base64). Decrypt it with [`Client::decrypt_sensitive_field`](wechatpay_runtime::Client::decrypt_sensitive_field), which returns a redacted [`SecretString`](wechatpay_runtime::SecretString).
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub brand_id: ::std::option::Option<::std::string::String>,
+        /// 会员卡类型
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub card_type: ::std::option::Option<CardType>,
+        /// 加密的手机号
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub phone_number: ::std::option::Option<::std::string::String>,
         /// 等级
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub level: ::std::option::Option<::std::string::String>,
         /// 会员卡有效期
-        pub valid_date_information: ValidDateInformation,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub valid_date_information: ::std::option::Option<ValidDateInformation>,
         /// 领取时间
-        pub pickup_time: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub pickup_time: ::std::option::Option<::std::string::String>,
         /// 用户开卡时填写的个人信息
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub user_information: ::std::option::Option<UserInformation>,
         /// 商家数据包
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub attach: ::std::option::Option<::std::string::String>,
         /// 用户会员卡状态
-        pub user_card_state: UserCardState,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub user_card_state: ::std::option::Option<UserCardState>,
         /// 作废原因
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub invalid_reason: ::std::option::Option<::std::string::String>,
         /// 作废时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub invalid_time: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 会员卡类型"] CardType { #[doc = " `PURCHASE`"] Purchase =
@@ -214,7 +348,7 @@ pub mod patch {
     /// 会员卡有效期
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[derive(::serde::Serialize)]
-    #[derive(::serde::Deserialize)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct ValidDateInformation {
         /// 有效期类型
@@ -318,7 +452,7 @@ pub mod patch {
     /// 商户自定义的开卡信息字段
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[derive(::serde::Serialize)]
-    #[derive(::serde::Deserialize)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct CustomFieldList {
         /// 字段名称
@@ -547,6 +681,42 @@ pub mod patch {
             self
         }
     }
+    /// 会员卡有效期
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+    #[derive(::serde::Deserialize)]
+    #[non_exhaustive]
+    pub struct ResponseValidDateInformation {
+        /// 有效期类型
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub r#type: ::std::option::Option<Type>,
+        /// 有效期开始时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub available_begin_time: ::std::option::Option<::std::string::String>,
+        /// 有效期结束时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub available_end_time: ::std::option::Option<::std::string::String>,
+        /// 生效后N天内有效
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub available_day_after_receive: ::std::option::Option<i64>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
     /// 平台提供的通用开卡信息字段
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
@@ -554,11 +724,44 @@ pub mod patch {
     #[non_exhaustive]
     pub struct UserInformationCommonFieldList {
         /// 平台提供的通用开卡信息字段
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<Name>,
         /// 加密的用户开卡时填写的个人信息
-        ///
-        /// Ciphertext: WeChat Pay encrypted this value with the merchant's public key (RSA-OAEP, base64). Decrypt it with [`Client::decrypt_sensitive_field`](wechatpay_runtime::Client::decrypt_sensitive_field), which returns a redacted [`SecretString`](wechatpay_runtime::SecretString).
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub value: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    /// 商户自定义的开卡信息字段
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+    #[derive(::serde::Deserialize)]
+    #[non_exhaustive]
+    pub struct UserInformationCustomFieldList {
+        /// 字段名称
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// 加密的用户选择的字段值列表
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_chosen_values: ::std::option::Option<
+            ::std::vec::Vec<::std::string::String>,
+        >,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 用户开卡时填写的个人信息
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -567,11 +770,18 @@ pub mod patch {
     #[non_exhaustive]
     pub struct ResponseUserInformation {
         /// 平台提供的通用开卡信息字段
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub common_field_list: ::std::option::Option<
             ::std::vec::Vec<UserInformationCommonFieldList>,
         >,
         /// 商户自定义的开卡信息字段
-        pub custom_field_list: ::std::option::Option<::std::vec::Vec<CustomFieldList>>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub custom_field_list: ::std::option::Option<
+            ::std::vec::Vec<UserInformationCustomFieldList>,
+        >,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -580,39 +790,120 @@ pub mod patch {
     #[non_exhaustive]
     pub struct Response {
         /// 会员卡code
-        pub user_card_code: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_card_code: ::std::option::Option<::std::string::String>,
         /// 会员卡模板ID
-        pub card_id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub card_id: ::std::option::Option<::std::string::String>,
         /// 用户标识
-        pub openid: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub openid: ::std::option::Option<::std::string::String>,
         /// 卡背景颜色
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub card_color: ::std::option::Option<::std::string::String>,
         /// 卡背景图URL
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub card_picture_url: ::std::option::Option<::std::string::String>,
         /// 品牌ID
-        pub brand_id: ::std::string::String,
-        /// 会员卡类型
-        pub card_type: CardType,
-        /// 加密的手机号
         ///
-        /// Ciphertext: WeChat Pay encrypted this value with the merchant's public key (RSA-OAEP, base64). Decrypt it with [`Client::decrypt_sensitive_field`](wechatpay_runtime::Client::decrypt_sensitive_field), which returns a redacted [`SecretString`](wechatpay_runtime::SecretString).
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub brand_id: ::std::option::Option<::std::string::String>,
+        /// 会员卡类型
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub card_type: ::std::option::Option<CardType>,
+        /// 加密的手机号
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub phone_number: ::std::option::Option<::std::string::String>,
         /// 等级
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub level: ::std::option::Option<::std::string::String>,
         /// 会员卡有效期
-        pub valid_date_information: ValidDateInformation,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub valid_date_information: ::std::option::Option<ResponseValidDateInformation>,
         /// 领取时间
-        pub pickup_time: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub pickup_time: ::std::option::Option<::std::string::String>,
         /// 用户开卡时填写的个人信息
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub user_information: ::std::option::Option<ResponseUserInformation>,
         /// 商家数据包
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub attach: ::std::option::Option<::std::string::String>,
         /// 用户会员卡状态
-        pub user_card_state: UserCardState,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub user_card_state: ::std::option::Option<UserCardState>,
         /// 作废原因
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub invalid_reason: ::std::option::Option<::std::string::String>,
         /// 作废时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub invalid_time: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 有效期类型"] Type { #[doc = " `FIX_TIME_RANGE`"] FixTimeRange =

@@ -43,27 +43,35 @@ pub mod post {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub fail_reason: ::std::option::Option<::std::string::String>,
     }
+    /// The required values of [`Body`], by name: `Body::new(Required { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct Required {
+        /// 积分兑券ID
+        pub record_id: ::std::string::String,
+        /// 积分兑券模板ID
+        pub exchange_coupon_template_id: ::std::string::String,
+        /// 品牌ID
+        pub brand_id: ::std::string::String,
+        /// 会员卡模板ID
+        pub card_id: ::std::string::String,
+        /// 用户标识
+        pub openid: ::std::string::String,
+        /// 会员卡code
+        pub user_card_code: ::std::string::String,
+        /// 积分兑券状态
+        pub state: State,
+    }
     impl Body {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            record_id: impl ::std::convert::Into<::std::string::String>,
-            exchange_coupon_template_id: impl ::std::convert::Into<
-                ::std::string::String,
-            >,
-            brand_id: impl ::std::convert::Into<::std::string::String>,
-            card_id: impl ::std::convert::Into<::std::string::String>,
-            openid: impl ::std::convert::Into<::std::string::String>,
-            user_card_code: impl ::std::convert::Into<::std::string::String>,
-            state: State,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`Required`]; optional ones are set with the methods below.
+        pub fn new(required: Required) -> Self {
             Self {
-                record_id: record_id.into(),
-                exchange_coupon_template_id: exchange_coupon_template_id.into(),
-                brand_id: brand_id.into(),
-                card_id: card_id.into(),
-                openid: openid.into(),
-                user_card_code: user_card_code.into(),
-                state,
+                record_id: required.record_id,
+                exchange_coupon_template_id: required.exchange_coupon_template_id,
+                brand_id: required.brand_id,
+                card_id: required.card_id,
+                openid: required.openid,
+                user_card_code: required.user_card_code,
+                state: required.state,
                 coupon_code: ::std::option::Option::None,
                 fail_reason: ::std::option::Option::None,
             }
@@ -92,23 +100,81 @@ pub mod post {
     #[non_exhaustive]
     pub struct Response {
         /// 积分兑券ID
-        pub record_id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub record_id: ::std::option::Option<::std::string::String>,
         /// 积分兑券模板ID
-        pub exchange_coupon_template_id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub exchange_coupon_template_id: ::std::option::Option<::std::string::String>,
         /// 品牌ID
-        pub brand_id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub brand_id: ::std::option::Option<::std::string::String>,
         /// 会员卡模板ID
-        pub card_id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub card_id: ::std::option::Option<::std::string::String>,
         /// 用户标识
-        pub openid: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub openid: ::std::option::Option<::std::string::String>,
         /// 会员卡code
-        pub user_card_code: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_card_code: ::std::option::Option<::std::string::String>,
         /// 积分兑券状态
-        pub state: State,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub state: ::std::option::Option<State>,
         /// 兑券成功的券code
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub coupon_code: ::std::option::Option<::std::string::String>,
         /// 兑券失败原因
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub fail_reason: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 积分兑券状态"] State { #[doc =

@@ -92,7 +92,7 @@ pub mod patch {
     /// 门店基础信息
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[derive(::serde::Serialize)]
-    #[derive(::serde::Deserialize)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct StoreBasics {
         /// 商家门店编号
@@ -132,7 +132,7 @@ pub mod patch {
     /// 门店地址信息
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[derive(::serde::Serialize)]
-    #[derive(::serde::Deserialize)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct StoreAddress {
         /// 门店省市编码
@@ -193,7 +193,7 @@ pub mod patch {
     /// 门店经营信息
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[derive(::serde::Serialize)]
-    #[derive(::serde::Deserialize)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct StoreBusiness {
         /// 门店服务电话
@@ -272,6 +272,103 @@ pub mod patch {
             self
         }
     }
+    /// 门店基础信息
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+    #[derive(::serde::Deserialize)]
+    #[non_exhaustive]
+    pub struct ResponseStoreBasics {
+        /// 商家门店编号
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub store_reference_id: ::std::option::Option<::std::string::String>,
+        /// 门店名称
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub branch_name: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    /// 门店地址信息
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+    #[derive(::serde::Deserialize)]
+    #[non_exhaustive]
+    pub struct ResponseStoreAddress {
+        /// 门店省市编码
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub address_code: ::std::option::Option<::std::string::String>,
+        /// 门店地址
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub address_detail: ::std::option::Option<::std::string::String>,
+        /// 门店地址辅助描述
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub address_complements: ::std::option::Option<::std::string::String>,
+        /// 门店经度
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub longitude: ::std::option::Option<::std::string::String>,
+        /// 门店纬度
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub latitude: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    /// 门店经营信息
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+    #[derive(::serde::Deserialize)]
+    #[non_exhaustive]
+    pub struct ResponseStoreBusiness {
+        /// 门店服务电话
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub service_phone: ::std::option::Option<::std::string::String>,
+        /// 门店经营时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub business_hours: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
     /// 门店收款信息
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
@@ -279,11 +376,27 @@ pub mod patch {
     #[non_exhaustive]
     pub struct StoreRecipient {
         /// 门店收款商户号
-        pub mchid: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub mchid: ::std::option::Option<::std::string::String>,
         /// 门店收款主体
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub company_name: ::std::option::Option<::std::string::String>,
         /// 收款绑定状态
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub recipient_state: ::std::option::Option<RecipientState>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -292,23 +405,51 @@ pub mod patch {
     #[non_exhaustive]
     pub struct Response {
         /// 品牌ID
-        pub brand_id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub brand_id: ::std::option::Option<::std::string::String>,
         /// 品牌门店ID
-        pub store_id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub store_id: ::std::option::Option<::std::string::String>,
         /// 门店状态
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub store_state: ::std::option::Option<StoreState>,
         /// 审核状态
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub audit_state: ::std::option::Option<AuditState>,
         /// 审核失败原因
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub review_reject_reason: ::std::option::Option<::std::string::String>,
         /// 门店基础信息
-        pub store_basics: ::std::option::Option<StoreBasics>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub store_basics: ::std::option::Option<ResponseStoreBasics>,
         /// 门店地址信息
-        pub store_address: ::std::option::Option<StoreAddress>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub store_address: ::std::option::Option<ResponseStoreAddress>,
         /// 门店经营信息
-        pub store_business: ::std::option::Option<StoreBusiness>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub store_business: ::std::option::Option<ResponseStoreBusiness>,
         /// 门店收款信息
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub store_recipient: ::std::option::Option<::std::vec::Vec<StoreRecipient>>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 门店状态"] StoreState { #[doc = " `OPEN`"] Open = "OPEN", #[doc =
@@ -378,9 +519,22 @@ pub mod get {
     #[non_exhaustive]
     pub struct StoreBasics {
         /// 商家门店编号
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub store_reference_id: ::std::option::Option<::std::string::String>,
         /// 门店名称
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub branch_name: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 门店地址信息
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -389,15 +543,47 @@ pub mod get {
     #[non_exhaustive]
     pub struct StoreAddress {
         /// 门店省市编码
-        pub address_code: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub address_code: ::std::option::Option<::std::string::String>,
         /// 门店地址
-        pub address_detail: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub address_detail: ::std::option::Option<::std::string::String>,
         /// 门店地址辅助描述
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub address_complements: ::std::option::Option<::std::string::String>,
         /// 门店经度
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub longitude: ::std::option::Option<::std::string::String>,
         /// 门店纬度
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub latitude: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 门店经营信息
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -406,9 +592,22 @@ pub mod get {
     #[non_exhaustive]
     pub struct StoreBusiness {
         /// 门店服务电话
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub service_phone: ::std::option::Option<::std::string::String>,
         /// 门店经营时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub business_hours: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 门店收款信息
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -417,11 +616,27 @@ pub mod get {
     #[non_exhaustive]
     pub struct StoreRecipient {
         /// 门店收款商户号
-        pub mchid: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub mchid: ::std::option::Option<::std::string::String>,
         /// 门店收款主体
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub company_name: ::std::option::Option<::std::string::String>,
         /// 收款绑定状态
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub recipient_state: ::std::option::Option<RecipientState>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -430,23 +645,51 @@ pub mod get {
     #[non_exhaustive]
     pub struct Response {
         /// 品牌ID
-        pub brand_id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub brand_id: ::std::option::Option<::std::string::String>,
         /// 品牌门店ID
-        pub store_id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub store_id: ::std::option::Option<::std::string::String>,
         /// 门店状态
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub store_state: ::std::option::Option<StoreState>,
         /// 审核状态
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub audit_state: ::std::option::Option<AuditState>,
         /// 审核失败原因
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub review_reject_reason: ::std::option::Option<::std::string::String>,
         /// 门店基础信息
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub store_basics: ::std::option::Option<StoreBasics>,
         /// 门店地址信息
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub store_address: ::std::option::Option<StoreAddress>,
         /// 门店经营信息
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub store_business: ::std::option::Option<StoreBusiness>,
         /// 门店收款信息
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub store_recipient: ::std::option::Option<::std::vec::Vec<StoreRecipient>>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 门店状态"] StoreState { #[doc = " `OPEN`"] Open = "OPEN", #[doc =

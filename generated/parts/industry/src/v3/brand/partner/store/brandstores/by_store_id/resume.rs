@@ -46,11 +46,27 @@ pub mod post {
     #[non_exhaustive]
     pub struct Response {
         /// 品牌ID
-        pub brand_id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub brand_id: ::std::option::Option<::std::string::String>,
         /// 品牌门店ID
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub store_id: ::std::option::Option<::std::string::String>,
         /// 门店状态
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub store_state: ::std::option::Option<StoreState>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 门店状态"] StoreState { #[doc = " `OPEN`"] Open = "OPEN", #[doc =

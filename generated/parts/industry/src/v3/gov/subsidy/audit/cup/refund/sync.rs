@@ -33,21 +33,29 @@ pub mod post {
         /// 退款日期
         pub refund_dt: ::std::string::String,
     }
+    /// The required values of [`Body`], by name: `Body::new(Required { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct Required {
+        /// 分公司机构代码
+        pub org_no: ::std::string::String,
+        /// 商户订单号
+        pub mchnt_order_id: ::std::string::String,
+        /// 审核记录上传时间
+        pub upload_time: ::std::string::String,
+        /// 退款金额
+        pub refund_at: ::std::string::String,
+        /// 退款日期
+        pub refund_dt: ::std::string::String,
+    }
     impl Body {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            org_no: impl ::std::convert::Into<::std::string::String>,
-            mchnt_order_id: impl ::std::convert::Into<::std::string::String>,
-            upload_time: impl ::std::convert::Into<::std::string::String>,
-            refund_at: impl ::std::convert::Into<::std::string::String>,
-            refund_dt: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`Required`]; optional ones are set with the methods below.
+        pub fn new(required: Required) -> Self {
             Self {
-                org_no: org_no.into(),
-                mchnt_order_id: mchnt_order_id.into(),
-                upload_time: upload_time.into(),
-                refund_at: refund_at.into(),
-                refund_dt: refund_dt.into(),
+                org_no: required.org_no,
+                mchnt_order_id: required.mchnt_order_id,
+                upload_time: required.upload_time,
+                refund_at: required.refund_at,
+                refund_dt: required.refund_dt,
             }
         }
     }
@@ -58,13 +66,40 @@ pub mod post {
     #[non_exhaustive]
     pub struct Response {
         /// 响应码
-        pub code: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub code: ::std::option::Option<::std::string::String>,
         /// 响应描述
-        pub msg: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub msg: ::std::option::Option<::std::string::String>,
         /// 详细应答码
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub sub_code: ::std::option::Option<::std::string::String>,
         /// 详细应答码描述
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub sub_msg: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 }
 /// 同步非银联支付交易退款信息

@@ -42,19 +42,57 @@ pub mod get {
     #[non_exhaustive]
     pub struct CodeInformation {
         /// 商户上传code
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub code: ::std::option::Option<::std::string::String>,
         /// 商户上传code分配状态
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub code_status: ::std::option::Option<::std::string::String>,
         /// 上传时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub upload_time: ::std::option::Option<::std::string::String>,
         /// 被分配时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub dispatched_time: ::std::option::Option<::std::string::String>,
         /// 领券用户的OpenID
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub openid: ::std::option::Option<::std::string::String>,
         /// 领券用户的UnionID
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub unionid: ::std::option::Option<::std::string::String>,
         /// 用户券code
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub coupon_code: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 当天可用时间段
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -63,9 +101,22 @@ pub mod get {
     #[non_exhaustive]
     pub struct AvailableDayTime {
         /// 当天可用开始时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub begin_time: ::std::option::Option<i64>,
         /// 当天可用结束时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub end_time: ::std::option::Option<i64>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 固定周期有效时间段
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -74,9 +125,18 @@ pub mod get {
     #[non_exhaustive]
     pub struct AvailableWeek {
         /// 可用星期数
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub week_day: ::std::option::Option<::std::vec::Vec<i64>>,
         /// 当天可用时间段
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub available_day_time: ::std::option::Option<::std::vec::Vec<AvailableDayTime>>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 无规律的有效时间段
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -85,9 +145,22 @@ pub mod get {
     #[non_exhaustive]
     pub struct IrregularyAvaliableTime {
         /// 开始时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub begin_time: ::std::option::Option<::std::string::String>,
         /// 结束时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub end_time: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 券可核销时间
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -96,19 +169,48 @@ pub mod get {
     #[non_exhaustive]
     pub struct CouponAvailableTime {
         /// 开始时间
-        pub available_begin_time: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub available_begin_time: ::std::option::Option<::std::string::String>,
         /// 结束时间
-        pub available_end_time: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub available_end_time: ::std::option::Option<::std::string::String>,
         /// 生效后N天内有效
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub available_day_after_receive: ::std::option::Option<i64>,
         /// 固定周期有效时间段
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub available_week: ::std::option::Option<AvailableWeek>,
         /// 无规律的有效时间段
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub irregulary_avaliable_time: ::std::option::Option<
             ::std::vec::Vec<IrregularyAvaliableTime>,
         >,
         /// 领取后N天开始生效
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub wait_days_after_receive: ::std::option::Option<i64>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 固定面额满减券使用规则
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -117,9 +219,26 @@ pub mod get {
     #[non_exhaustive]
     pub struct FixedNormalCoupon {
         /// 优惠金额
-        pub discount_amount: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub discount_amount: ::std::option::Option<i64>,
         /// 消费门槛
-        pub transaction_minimum: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub transaction_minimum: ::std::option::Option<i64>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 折扣券使用规则
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -128,9 +247,26 @@ pub mod get {
     #[non_exhaustive]
     pub struct DiscountCoupon {
         /// 折扣比例
-        pub discount_percent: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub discount_percent: ::std::option::Option<i64>,
         /// 消费门槛
-        pub transaction_minimum: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub transaction_minimum: ::std::option::Option<i64>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 换购券使用规则
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -139,9 +275,26 @@ pub mod get {
     #[non_exhaustive]
     pub struct ExchangeCoupon {
         /// 单品换购价
-        pub exchange_price: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub exchange_price: ::std::option::Option<i64>,
         /// 消费门槛
-        pub transaction_minimum: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub transaction_minimum: ::std::option::Option<i64>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 核销规则
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -150,19 +303,41 @@ pub mod get {
     #[non_exhaustive]
     pub struct CouponUseRule {
         /// 券可核销时间
-        pub coupon_available_time: CouponAvailableTime,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub coupon_available_time: ::std::option::Option<CouponAvailableTime>,
         /// 固定面额满减券使用规则
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub fixed_normal_coupon: ::std::option::Option<FixedNormalCoupon>,
         /// 折扣券使用规则
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub discount_coupon: ::std::option::Option<DiscountCoupon>,
         /// 换购券使用规则
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub exchange_coupon: ::std::option::Option<ExchangeCoupon>,
         /// 核销方式
-        pub use_method: UseMethod,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub use_method: ::std::option::Option<UseMethod>,
         /// 小程序appid
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub mini_programs_appid: ::std::option::Option<::std::string::String>,
         /// 小程序path
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub mini_programs_path: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 小程序入口
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -171,13 +346,42 @@ pub mod get {
     #[non_exhaustive]
     pub struct MiniProgramsInfo {
         /// 商家小程序appid
-        pub mini_programs_appid: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub mini_programs_appid: ::std::option::Option<::std::string::String>,
         /// 商家小程序path
-        pub mini_programs_path: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub mini_programs_path: ::std::option::Option<::std::string::String>,
         /// 入口文案
-        pub entrance_words: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entrance_words: ::std::option::Option<::std::string::String>,
         /// 引导文案
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub guiding_words: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 自定义入口
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -186,15 +390,35 @@ pub mod get {
     #[non_exhaustive]
     pub struct CustomEntrance {
         /// 小程序入口
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub mini_programs_info: ::std::option::Option<MiniProgramsInfo>,
         /// 商户公众号appid
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub appid: ::std::option::Option<::std::string::String>,
         /// 营销馆id
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub hall_id: ::std::option::Option<::std::string::String>,
         /// 可用门店id
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub store_id: ::std::option::Option<::std::string::String>,
         /// code展示模式
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub code_display_mode: ::std::option::Option<CodeDisplayMode>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 视频号相关信息
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -203,11 +427,35 @@ pub mod get {
     #[non_exhaustive]
     pub struct FinderInfo {
         /// 视频号ID
-        pub finder_id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub finder_id: ::std::option::Option<::std::string::String>,
         /// 视频号视频ID
-        pub finder_video_id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub finder_video_id: ::std::option::Option<::std::string::String>,
         /// 视频号封面图
-        pub finder_video_cover_image_url: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub finder_video_cover_image_url: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 样式信息
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -216,17 +464,42 @@ pub mod get {
     #[non_exhaustive]
     pub struct DisplayPatternInfo {
         /// 使用须知
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub description: ::std::option::Option<::std::string::String>,
         /// 商户logo
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub merchant_logo_url: ::std::option::Option<::std::string::String>,
         /// 商户名称
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub merchant_name: ::std::option::Option<::std::string::String>,
         /// 背景颜色
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub background_color: ::std::option::Option<BackgroundColor>,
         /// 券详情图片
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub coupon_image_url: ::std::option::Option<::std::string::String>,
         /// 视频号相关信息
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub finder_info: ::std::option::Option<FinderInfo>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 券码信息
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -235,27 +508,71 @@ pub mod get {
     #[non_exhaustive]
     pub struct CouponInformation {
         /// 商家券批次名称
-        pub stock_name: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub stock_name: ::std::option::Option<::std::string::String>,
         /// 批次归属商户号
-        pub belong_merchant: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub belong_merchant: ::std::option::Option<::std::string::String>,
         /// 批次备注
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub comment: ::std::option::Option<::std::string::String>,
         /// 适用商品范围
-        pub goods_name: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub goods_name: ::std::option::Option<::std::string::String>,
         /// 批次类型
-        pub stock_type: StockType,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub stock_type: ::std::option::Option<StockType>,
         /// 是否允许转赠
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub transferable: ::std::option::Option<bool>,
         /// 是否允许分享领券链接
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub shareable: ::std::option::Option<bool>,
         /// 券状态
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub coupon_state: ::std::option::Option<::std::string::String>,
         /// 核销规则
-        pub coupon_use_rule: CouponUseRule,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub coupon_use_rule: ::std::option::Option<CouponUseRule>,
         /// 自定义入口
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub custom_entrance: ::std::option::Option<CustomEntrance>,
         /// 样式信息
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub display_pattern_info: ::std::option::Option<DisplayPatternInfo>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -264,9 +581,18 @@ pub mod get {
     #[non_exhaustive]
     pub struct Response {
         /// 券code信息
-        pub code_information: CodeInformation,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub code_information: ::std::option::Option<CodeInformation>,
         /// 券码信息
-        pub coupon_information: CouponInformation,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub coupon_information: ::std::option::Option<CouponInformation>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 批次类型"] StockType { #[doc = " `NORMAL`"] Normal = "NORMAL",
@@ -358,9 +684,22 @@ pub mod delete {
     #[non_exhaustive]
     pub struct Response {
         /// 批次号
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub stock_id: ::std::option::Option<::std::string::String>,
         /// 删除时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub delete_time: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 }
 /// 删除预存code

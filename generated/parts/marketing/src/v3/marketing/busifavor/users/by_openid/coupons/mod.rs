@@ -100,11 +100,29 @@ pub mod get {
     #[non_exhaustive]
     pub struct CouponAvailableTime {
         /// 开始时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub available_begin_time: ::std::option::Option<::std::string::String>,
         /// 结束时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub available_end_time: ::std::option::Option<::std::string::String>,
         /// 领取后N天内有效
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub available_day_after_receive: ::std::option::Option<i64>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 当天可用时间段
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -113,9 +131,22 @@ pub mod get {
     #[non_exhaustive]
     pub struct AvailableDayTime {
         /// 当天可用开始时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub begin_time: ::std::option::Option<i64>,
         /// 当天可用结束时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub end_time: ::std::option::Option<i64>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 固定周期有效时间段
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -126,9 +157,18 @@ pub mod get {
         /// 可用星期数(0代表周日，1代表周一，以此类推)
         ///
         /// Documented values: `0`, `1`, `2`, `3`, `4`, `5`, `6`.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub week_day: ::std::option::Option<::std::vec::Vec<i64>>,
         /// 当天可用时间段
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub available_day_time: ::std::option::Option<::std::vec::Vec<AvailableDayTime>>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 无规律的有效时间段
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -137,9 +177,22 @@ pub mod get {
     #[non_exhaustive]
     pub struct IrregularyAvaliableTime {
         /// 开始时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub begin_time: ::std::option::Option<::std::string::String>,
         /// 结束时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub end_time: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 固定面额满减券使用规则
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -148,9 +201,22 @@ pub mod get {
     #[non_exhaustive]
     pub struct FixedNormalCoupon {
         /// 优惠金额
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub discount_amount: ::std::option::Option<i64>,
         /// 消费门槛
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub transaction_minimum: ::std::option::Option<i64>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 折扣券使用规则
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -159,9 +225,22 @@ pub mod get {
     #[non_exhaustive]
     pub struct DiscountCoupon {
         /// 折扣比例
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub discount_percent: ::std::option::Option<i64>,
         /// 消费门槛
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub transaction_minimum: ::std::option::Option<i64>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 换购券使用规则
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -170,9 +249,22 @@ pub mod get {
     #[non_exhaustive]
     pub struct ExchangeCoupon {
         /// 单品换购价
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub exchange_price: ::std::option::Option<i64>,
         /// 消费门槛
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub transaction_minimum: ::std::option::Option<i64>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 核销规则
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -181,25 +273,49 @@ pub mod get {
     #[non_exhaustive]
     pub struct CouponUseRule {
         /// 券可核销时间
-        pub coupon_available_time: CouponAvailableTime,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub coupon_available_time: ::std::option::Option<CouponAvailableTime>,
         /// 固定周期有效时间段
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub available_week: ::std::option::Option<AvailableWeek>,
         /// 无规律的有效时间段
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub irregulary_avaliable_time: ::std::option::Option<
             ::std::vec::Vec<IrregularyAvaliableTime>,
         >,
         /// 固定面额满减券使用规则
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub fixed_normal_coupon: ::std::option::Option<FixedNormalCoupon>,
         /// 折扣券使用规则
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub discount_coupon: ::std::option::Option<DiscountCoupon>,
         /// 换购券使用规则
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub exchange_coupon: ::std::option::Option<ExchangeCoupon>,
         /// 核销方式(OFF\_LINE：线下滴码 MINI\_PROGRAMS：线上小程序 PAYMENT\_CODE：微信支付付款码 SELF\_CONSUME：用户自助)
-        pub use_method: UseMethod,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub use_method: ::std::option::Option<UseMethod>,
         /// 小程序appid
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub mini_programs_appid: ::std::option::Option<::std::string::String>,
         /// 小程序path
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub mini_programs_path: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 小程序入口
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -208,13 +324,42 @@ pub mod get {
     #[non_exhaustive]
     pub struct MiniProgramsInfo {
         /// 商家小程序appid
-        pub mini_programs_appid: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub mini_programs_appid: ::std::option::Option<::std::string::String>,
         /// 商家小程序path
-        pub mini_programs_path: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub mini_programs_path: ::std::option::Option<::std::string::String>,
         /// 入口文案
-        pub entrance_words: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entrance_words: ::std::option::Option<::std::string::String>,
         /// 引导文案
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub guiding_words: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 自定义入口
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -223,15 +368,39 @@ pub mod get {
     #[non_exhaustive]
     pub struct CustomEntrance {
         /// 小程序入口
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub mini_programs_info: ::std::option::Option<MiniProgramsInfo>,
         /// 商户公众号appid
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub appid: ::std::option::Option<::std::string::String>,
         /// 更多优惠入口；营销馆创建地址
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub hall_id: ::std::option::Option<::std::string::String>,
         /// 可用门店id
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub store_id: ::std::option::Option<::std::string::String>,
         /// code展示模式
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub code_display_mode: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 视频号相关信息
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -240,11 +409,35 @@ pub mod get {
     #[non_exhaustive]
     pub struct FinderInfo {
         /// 视频号ID
-        pub finder_id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub finder_id: ::std::option::Option<::std::string::String>,
         /// 视频号视频ID
-        pub finder_video_id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub finder_video_id: ::std::option::Option<::std::string::String>,
         /// 视频号封面图
-        pub finder_video_cover_image_url: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub finder_video_cover_image_url: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 样式信息
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -253,17 +446,42 @@ pub mod get {
     #[non_exhaustive]
     pub struct DisplayPatternInfo {
         /// 使用须知
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub description: ::std::option::Option<::std::string::String>,
         /// 商户logo
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub merchant_logo_url: ::std::option::Option<::std::string::String>,
         /// 商户名称
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub merchant_name: ::std::option::Option<::std::string::String>,
         /// 背景颜色
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub background_color: ::std::option::Option<BackgroundColor>,
         /// 券详情图片
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub coupon_image_url: ::std::option::Option<::std::string::String>,
         /// 视频号相关信息
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub finder_info: ::std::option::Option<FinderInfo>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 结果集
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -272,43 +490,133 @@ pub mod get {
     #[non_exhaustive]
     pub struct Data {
         /// 商家券批次名称
-        pub stock_name: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub stock_name: ::std::option::Option<::std::string::String>,
         /// 批次归属商户号
-        pub belong_merchant: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub belong_merchant: ::std::option::Option<::std::string::String>,
         /// 批次备注
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub comment: ::std::option::Option<::std::string::String>,
         /// 适用商品范围
-        pub goods_name: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub goods_name: ::std::option::Option<::std::string::String>,
         /// 批次类型(NORMAL：固定面额满减券批次 DISCOUNT：折扣券批次 EXCHANGE：换购券批次)
-        pub stock_type: StockType,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub stock_type: ::std::option::Option<StockType>,
         /// 核销规则
-        pub coupon_use_rule: CouponUseRule,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub coupon_use_rule: ::std::option::Option<CouponUseRule>,
         /// 自定义入口
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub custom_entrance: ::std::option::Option<CustomEntrance>,
         /// 样式信息
-        pub display_pattern_info: DisplayPatternInfo,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub display_pattern_info: ::std::option::Option<DisplayPatternInfo>,
         /// 券code
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub coupon_code: ::std::option::Option<::std::string::String>,
         /// 券状态
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub coupon_state: ::std::option::Option<CouponState>,
         /// 批次号
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub stock_id: ::std::option::Option<::std::string::String>,
         /// 是否允许转赠
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub transferable: ::std::option::Option<bool>,
         /// 是否允许分享链接
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub shareable: ::std::option::Option<bool>,
         /// 发券请求单号
-        pub send_request_no: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub send_request_no: ::std::option::Option<::std::string::String>,
         /// 核销请求单号
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub use_request_no: ::std::option::Option<::std::string::String>,
         /// 券可使用开始时间
-        pub available_start_time: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub available_start_time: ::std::option::Option<::std::string::String>,
         /// 券过期时间
-        pub expire_time: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub expire_time: ::std::option::Option<::std::string::String>,
         /// 券领券时间
-        pub receive_time: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub receive_time: ::std::option::Option<::std::string::String>,
         /// 券核销时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub use_time: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -317,13 +625,40 @@ pub mod get {
     #[non_exhaustive]
     pub struct Response {
         /// 总数量
-        pub total_count: ::serde_json::Number,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub total_count: ::std::option::Option<::serde_json::Number>,
         /// 分页页码
-        pub offset: ::serde_json::Number,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub offset: ::std::option::Option<::serde_json::Number>,
         /// 分页大小
-        pub limit: ::serde_json::Number,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub limit: ::std::option::Option<::serde_json::Number>,
         /// 结果集
-        pub data: ::std::vec::Vec<Data>,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub data: ::std::option::Option<::std::vec::Vec<Data>>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 券状态"] CouponState { #[doc = " `SENDED`"] Sended = "SENDED", #[doc

@@ -35,9 +35,22 @@ pub mod get {
     #[non_exhaustive]
     pub struct CutToMessage {
         /// 可用优惠的商品最高单价
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub single_price_max: ::std::option::Option<i64>,
         /// 减至后的优惠单价
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub cut_to_price: ::std::option::Option<i64>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 固定面额满减券使用规则
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -46,9 +59,26 @@ pub mod get {
     #[non_exhaustive]
     pub struct NormalCouponInformation {
         /// 面额
-        pub coupon_amount: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub coupon_amount: ::std::option::Option<i64>,
         /// 门槛
-        pub transaction_minimum: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub transaction_minimum: ::std::option::Option<i64>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 单品信息
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -57,13 +87,36 @@ pub mod get {
     #[non_exhaustive]
     pub struct GoodsDetail {
         /// 商品编码
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub goods_id: ::std::option::Option<::std::string::String>,
         /// 商品数量
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub quantity: ::std::option::Option<i64>,
         /// 商品价格
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub price: ::std::option::Option<i64>,
         /// 商品优惠金额
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub discount_amount: ::std::option::Option<i64>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 已实扣代金券核销信息
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -72,13 +125,32 @@ pub mod get {
     #[non_exhaustive]
     pub struct ConsumeInformation {
         /// 核销时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub consume_time: ::std::option::Option<::std::string::String>,
         /// 核销商户号
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub consume_mchid: ::std::option::Option<::std::string::String>,
         /// 核销商户号
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub transaction_id: ::std::option::Option<::std::string::String>,
         /// 单品信息
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub goods_detail: ::std::option::Option<::std::vec::Vec<GoodsDetail>>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -87,41 +159,106 @@ pub mod get {
     #[non_exhaustive]
     pub struct Response {
         /// 创建批次的商户号
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub stock_creator_mchid: ::std::option::Option<::std::string::String>,
         /// 批次号
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub stock_id: ::std::option::Option<::std::string::String>,
         /// 代金券id
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub coupon_id: ::std::option::Option<::std::string::String>,
         /// 代金券名称
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub coupon_name: ::std::option::Option<::std::string::String>,
         /// 代金券状态
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<Status>,
         /// 使用说明
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub description: ::std::option::Option<::std::string::String>,
         /// 领券时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub create_time: ::std::option::Option<::std::string::String>,
         /// 券类型
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub coupon_type: ::std::option::Option<CouponType>,
         /// 激活批次的时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub start_time: ::std::option::Option<::std::string::String>,
         /// 终止批次的时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub stop_time: ::std::option::Option<::std::string::String>,
         /// 是否单品优惠
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub singleitem: ::std::option::Option<bool>,
         /// 减至批次特定信息
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cut_to_message: ::std::option::Option<CutToMessage>,
         /// 可用开始时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub available_begin_time: ::std::option::Option<::std::string::String>,
         /// 可用结束时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub available_end_time: ::std::option::Option<::std::string::String>,
         /// 固定面额满减券使用规则
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub normal_coupon_information: ::std::option::Option<NormalCouponInformation>,
         /// 已实扣代金券核销信息
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub consume_information: ::std::option::Option<ConsumeInformation>,
         /// 剩余金额
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub available_balance: ::std::option::Option<::serde_json::Number>,
         /// 业务类型
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub business_type: ::std::option::Option<BusinessType>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 代金券状态"] Status { #[doc = " `SENDED`"] Sended = "SENDED",

@@ -46,19 +46,26 @@ pub mod post {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub coupon_minimum: ::std::option::Option<i64>,
     }
+    /// The required values of [`Body`], by name: `Body::new(Required { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct Required {
+        /// 批次号
+        pub stock_id: ::std::string::String,
+        /// 商户单据号
+        pub out_request_no: ::std::string::String,
+        /// 公众账号ID
+        pub appid: ::std::string::String,
+        /// 创建批次的商户号
+        pub stock_creator_mchid: ::std::string::String,
+    }
     impl Body {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            stock_id: impl ::std::convert::Into<::std::string::String>,
-            out_request_no: impl ::std::convert::Into<::std::string::String>,
-            appid: impl ::std::convert::Into<::std::string::String>,
-            stock_creator_mchid: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`Required`]; optional ones are set with the methods below.
+        pub fn new(required: Required) -> Self {
             Self {
-                stock_id: stock_id.into(),
-                out_request_no: out_request_no.into(),
-                appid: appid.into(),
-                stock_creator_mchid: stock_creator_mchid.into(),
+                stock_id: required.stock_id,
+                out_request_no: required.out_request_no,
+                appid: required.appid,
+                stock_creator_mchid: required.stock_creator_mchid,
                 coupon_value: ::std::option::Option::None,
                 coupon_minimum: ::std::option::Option::None,
             }
@@ -81,7 +88,17 @@ pub mod post {
     #[non_exhaustive]
     pub struct Response {
         /// 代金券id
-        pub coupon_id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub coupon_id: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 }
 /// 发放代金券
@@ -214,9 +231,22 @@ pub mod get {
     #[non_exhaustive]
     pub struct CutToMessage {
         /// 可用优惠的商品最高单价
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub single_price_max: ::std::option::Option<i64>,
         /// 减至后的优惠单价
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub cut_to_price: ::std::option::Option<i64>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 固定面额满减券使用规则
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -225,9 +255,26 @@ pub mod get {
     #[non_exhaustive]
     pub struct NormalCouponInformation {
         /// 面额
-        pub coupon_amount: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub coupon_amount: ::std::option::Option<i64>,
         /// 门槛
-        pub transaction_minimum: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub transaction_minimum: ::std::option::Option<i64>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 单品信息
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -236,13 +283,36 @@ pub mod get {
     #[non_exhaustive]
     pub struct GoodsDetail {
         /// 商品编码
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub goods_id: ::std::option::Option<::std::string::String>,
         /// 商品数量
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub quantity: ::std::option::Option<i64>,
         /// 商品价格
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub price: ::std::option::Option<i64>,
         /// 商品优惠金额
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub discount_amount: ::std::option::Option<i64>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 已实扣代金券核销信息
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -251,13 +321,32 @@ pub mod get {
     #[non_exhaustive]
     pub struct ConsumeInformation {
         /// 核销时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub consume_time: ::std::option::Option<::std::string::String>,
         /// 核销商户号
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub consume_mchid: ::std::option::Option<::std::string::String>,
         /// 核销商户号
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub transaction_id: ::std::option::Option<::std::string::String>,
         /// 单品信息
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub goods_detail: ::std::option::Option<::std::vec::Vec<GoodsDetail>>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 结果集
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -266,41 +355,106 @@ pub mod get {
     #[non_exhaustive]
     pub struct Data {
         /// 创建批次的商户号
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub stock_creator_mchid: ::std::option::Option<::std::string::String>,
         /// 批次号
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub stock_id: ::std::option::Option<::std::string::String>,
         /// 代金券id
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub coupon_id: ::std::option::Option<::std::string::String>,
         /// 代金券名称
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub coupon_name: ::std::option::Option<::std::string::String>,
         /// 代金券状态
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<DataStatus>,
         /// 使用说明
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub description: ::std::option::Option<::std::string::String>,
         /// 领券时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub create_time: ::std::option::Option<::std::string::String>,
         /// 券类型
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub coupon_type: ::std::option::Option<CouponType>,
         /// 激活批次的时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub start_time: ::std::option::Option<::std::string::String>,
         /// 终止批次的时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub stop_time: ::std::option::Option<::std::string::String>,
         /// 是否单品优惠
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub singleitem: ::std::option::Option<bool>,
         /// 减至批次特定信息
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cut_to_message: ::std::option::Option<CutToMessage>,
         /// 可用开始时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub available_begin_time: ::std::option::Option<::std::string::String>,
         /// 可用结束时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub available_end_time: ::std::option::Option<::std::string::String>,
         /// 固定面额满减券使用规则
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub normal_coupon_information: ::std::option::Option<NormalCouponInformation>,
         /// 已实扣代金券核销信息
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub consume_information: ::std::option::Option<ConsumeInformation>,
         /// 剩余金额
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub available_balance: ::std::option::Option<::serde_json::Number>,
         /// 业务类型
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub business_type: ::std::option::Option<BusinessType>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -309,13 +463,40 @@ pub mod get {
     #[non_exhaustive]
     pub struct Response {
         /// 总数量
-        pub total_count: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub total_count: ::std::option::Option<i64>,
         /// 分页页码
-        pub offset: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub offset: ::std::option::Option<i64>,
         /// 分页大小
-        pub limit: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub limit: ::std::option::Option<i64>,
         /// 结果集
-        pub data: ::std::vec::Vec<Data>,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub data: ::std::option::Option<::std::vec::Vec<Data>>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 券或消费金状态"] Status { #[doc = " `SENDED`"] Sended =

@@ -58,9 +58,26 @@ pub mod post {
     #[non_exhaustive]
     pub struct NormalCoupon {
         /// 门槛金额
-        pub threshold: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub threshold: ::std::option::Option<i64>,
         /// 固定减免金额
-        pub discount_amount: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub discount_amount: ::std::option::Option<i64>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 折扣券使用规则
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -69,9 +86,26 @@ pub mod post {
     #[non_exhaustive]
     pub struct DiscountCoupon {
         /// 门槛金额
-        pub threshold: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub threshold: ::std::option::Option<i64>,
         /// 固定减免百分比
-        pub percent_off: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub percent_off: ::std::option::Option<i64>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 单券模式信息
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -80,9 +114,14 @@ pub mod post {
     #[non_exhaustive]
     pub struct SingleUsageInfo {
         /// 满减券使用规则
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub normal_coupon: ::std::option::Option<NormalCoupon>,
         /// 折扣券使用规则
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub discount_coupon: ::std::option::Option<DiscountCoupon>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 多次优惠模式信息
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -91,13 +130,38 @@ pub mod post {
     #[non_exhaustive]
     pub struct SequentialUsageInfo {
         /// 多次优惠规则类型
-        pub r#type: SequentialUsageInfoType,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub r#type: ::std::option::Option<SequentialUsageInfoType>,
         /// 可使用次数
-        pub count: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub count: ::std::option::Option<i64>,
         /// 多次优惠有效天数
-        pub available_days: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub available_days: ::std::option::Option<i64>,
         /// 多次优惠使用间隔天数
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub interval_days: ::std::option::Option<i64>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 单品列表
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -106,17 +170,56 @@ pub mod post {
     #[non_exhaustive]
     pub struct ChoiceList {
         /// 单品名称
-        pub name: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
         /// 单品价格
-        pub price: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub price: ::std::option::Option<i64>,
         /// 单品数量
-        pub count: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub count: ::std::option::Option<i64>,
         /// 单品图片
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub image_url: ::std::option::Option<::std::string::String>,
         /// 单品跳转小程序AppID
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub mini_program_appid: ::std::option::Option<::std::string::String>,
         /// 单品跳转小程序路径
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub mini_program_path: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 套餐组合
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -125,11 +228,31 @@ pub mod post {
     #[non_exhaustive]
     pub struct ComboPackageList {
         /// 套餐名
-        pub name: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
         /// 可选单品数量
-        pub pick_count: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub pick_count: ::std::option::Option<i64>,
         /// 单品列表
-        pub choice_list: ::std::vec::Vec<ChoiceList>,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub choice_list: ::std::option::Option<::std::vec::Vec<ChoiceList>>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 展示信息
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -138,19 +261,54 @@ pub mod post {
     #[non_exhaustive]
     pub struct DisplayInfo {
         /// 商品券名称
-        pub name: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
         /// 商品券图片
-        pub image_url: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub image_url: ::std::option::Option<::std::string::String>,
         /// 商品券背景图
-        pub background_url: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub background_url: ::std::option::Option<::std::string::String>,
         /// 商品券详情图列表
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub detail_image_url_list: ::std::option::Option<
             ::std::vec::Vec<::std::string::String>,
         >,
         /// 商品原价
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub original_price: ::std::option::Option<i64>,
         /// 套餐组合
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub combo_package_list: ::std::option::Option<::std::vec::Vec<ComboPackageList>>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -159,31 +317,85 @@ pub mod post {
     #[non_exhaustive]
     pub struct Response {
         /// 商品券ID
-        pub product_coupon_id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub product_coupon_id: ::std::option::Option<::std::string::String>,
         /// 商品券状态
-        pub state: State,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub state: ::std::option::Option<State>,
         /// 品牌ID
-        pub brand_id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub brand_id: ::std::option::Option<::std::string::String>,
         /// 优惠范围
-        pub scope: Scope,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub scope: ::std::option::Option<Scope>,
         /// 商品券类型
-        pub r#type: Type,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub r#type: ::std::option::Option<Type>,
         /// 使用模式
-        pub usage_mode: UsageMode,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub usage_mode: ::std::option::Option<UsageMode>,
         /// 单券模式信息
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub single_usage_info: ::std::option::Option<SingleUsageInfo>,
         /// 多次优惠模式信息
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub sequential_usage_info: ::std::option::Option<SequentialUsageInfo>,
         /// 展示信息
-        pub display_info: DisplayInfo,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub display_info: ::std::option::Option<DisplayInfo>,
         /// 外部商品ID
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub out_product_no: ::std::option::Option<::std::string::String>,
         /// 失效请求单号
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub deactivate_request_no: ::std::option::Option<::std::string::String>,
         /// 失效时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub deactivate_time: ::std::option::Option<::std::string::String>,
         /// 失效原因
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub deactivate_reason: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 商品券状态"] State { #[doc = " `AUDITING`"] Auditing = "AUDITING",

@@ -44,21 +44,29 @@ pub mod post {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub attach: ::std::option::Option<::std::string::String>,
     }
+    /// The required values of [`Body`], by name: `Body::new(Required { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct Required {
+        /// 品牌ID
+        pub brand_id: ::std::string::String,
+        /// 商品券ID
+        pub product_coupon_id: ::std::string::String,
+        /// 批次组ID
+        pub stock_bundle_id: ::std::string::String,
+        /// 公众账号AppID
+        pub appid: ::std::string::String,
+        /// 发券请求单号
+        pub send_request_no: ::std::string::String,
+    }
     impl Body {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            brand_id: impl ::std::convert::Into<::std::string::String>,
-            product_coupon_id: impl ::std::convert::Into<::std::string::String>,
-            stock_bundle_id: impl ::std::convert::Into<::std::string::String>,
-            appid: impl ::std::convert::Into<::std::string::String>,
-            send_request_no: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`Required`]; optional ones are set with the methods below.
+        pub fn new(required: Required) -> Self {
             Self {
-                brand_id: brand_id.into(),
-                product_coupon_id: product_coupon_id.into(),
-                stock_bundle_id: stock_bundle_id.into(),
-                appid: appid.into(),
-                send_request_no: send_request_no.into(),
+                brand_id: required.brand_id,
+                product_coupon_id: required.product_coupon_id,
+                stock_bundle_id: required.stock_bundle_id,
+                appid: required.appid,
+                send_request_no: required.send_request_no,
                 attach: ::std::option::Option::None,
             }
         }
@@ -78,7 +86,17 @@ pub mod post {
     #[non_exhaustive]
     pub struct Response {
         /// 预发券token
-        pub token: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub token: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 }
 /// 向用户预发放商品券批次组

@@ -31,9 +31,22 @@ pub mod get {
     #[non_exhaustive]
     pub struct AuditRejectDetail {
         /// 参数名称
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub param_name: ::std::option::Option<::std::string::String>,
         /// 驳回原因
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub reject_reason: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -42,19 +55,52 @@ pub mod get {
     #[non_exhaustive]
     pub struct Response {
         /// 微信支付商户号
-        pub merchant_code: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub merchant_code: ::std::option::Option<::std::string::String>,
         /// 申请单号
-        pub apply_id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub apply_id: ::std::option::Option<::std::string::String>,
         /// 业务申请编号
-        pub out_request_no: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub out_request_no: ::std::option::Option<::std::string::String>,
         /// 申请单状态
-        pub state: State,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub state: ::std::option::Option<State>,
         /// 总体驳回原因
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub audit_reject_reason: ::std::option::Option<::std::string::String>,
         /// 驳回原因详情
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub audit_reject_detail: ::std::option::Option<
             ::std::vec::Vec<AuditRejectDetail>,
         >,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 申请单状态"] State { #[doc = " `APPLYMENT_STATE_AUDITING`"]

@@ -38,9 +38,20 @@ pub mod get {
     #[non_exhaustive]
     pub struct TransactionInfo {
         /// 交易订单号
-        pub transaction_id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub transaction_id: ::std::option::Option<::std::string::String>,
         /// 转账接收方订单类型
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub r#type: ::std::option::Option<Type>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 转账接收方用户
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -49,7 +60,15 @@ pub mod get {
     #[non_exhaustive]
     pub struct UserInfo {
         /// 转账接收方用户 openid
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub sp_openid: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 转账接收者信息
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -58,9 +77,14 @@ pub mod get {
     #[non_exhaustive]
     pub struct Receiver {
         /// 转账接收方订单信息
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub transaction_info: ::std::option::Option<TransactionInfo>,
         /// 转账接收方用户
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub user_info: ::std::option::Option<UserInfo>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 转账接收方信息
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -69,7 +93,11 @@ pub mod get {
     #[non_exhaustive]
     pub struct ReceiverDetail {
         /// 转账接收者信息
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub receiver: ::std::option::Option<Receiver>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 关单信息
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -78,9 +106,22 @@ pub mod get {
     #[non_exhaustive]
     pub struct CloseInfo {
         /// 关单时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub close_time: ::std::option::Option<::std::string::String>,
         /// 关单原因
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub close_reason: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -89,29 +130,92 @@ pub mod get {
     #[non_exhaustive]
     pub struct Response {
         /// 服务商商户号
-        pub sp_mchid: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sp_mchid: ::std::option::Option<::std::string::String>,
         /// 二级商户号
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub sub_mchid: ::std::option::Option<::std::string::String>,
         /// 转账接收方信息
-        pub receiver_detail: ReceiverDetail,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub receiver_detail: ::std::option::Option<ReceiverDetail>,
         /// 商户单号
-        pub out_bill_no: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub out_bill_no: ::std::option::Option<::std::string::String>,
         /// 赔付金额
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub amount: ::std::option::Option<::serde_json::Number>,
         /// 赔付原因
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub transfer_remark: ::std::option::Option<::std::string::String>,
         /// 微信支付转账单号
-        pub bill_id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub bill_id: ::std::option::Option<::std::string::String>,
         /// 赔付状态
-        pub state: State,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub state: ::std::option::Option<State>,
         /// 受理时间
-        pub accept_time: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub accept_time: ::std::option::Option<::std::string::String>,
         /// 成功时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub success_time: ::std::option::Option<::std::string::String>,
         /// 关单信息
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub close_info: ::std::option::Option<CloseInfo>,
         /// 出资商户号
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub sponsor_mchid: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 转账接收方订单类型"] Type { #[doc = " `WXPAY`"] Wxpay =

@@ -32,9 +32,22 @@ pub mod get {
     #[non_exhaustive]
     pub struct RechargeAmount {
         /// 总金额
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub amount: ::std::option::Option<::serde_json::Number>,
         /// 货币类型
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub currency: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 转账充值的付款信息
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -43,19 +56,57 @@ pub mod get {
     #[non_exhaustive]
     pub struct BankTransferInfo {
         /// 转入的银行流水单号
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub bill_no: ::std::option::Option<::std::string::String>,
         /// 转账充值附言
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub memo: ::std::option::Option<::std::string::String>,
         /// 银行转账退回时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub return_time: ::std::option::Option<::std::string::String>,
         /// 银行转账退回原因
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub return_reason: ::std::option::Option<::std::string::String>,
         /// 开户银行名称
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub bank_name: ::std::option::Option<::std::string::String>,
         /// 银行卡号后四位
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub bank_card_tail: ::std::option::Option<::std::string::String>,
         /// 银行账户名称
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub bank_account_name: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 扫码充值的付款信息
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -64,9 +115,18 @@ pub mod get {
     #[non_exhaustive]
     pub struct QrRechargeInfo {
         /// 用户OpenID
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub openid: ::std::option::Option<::std::string::String>,
         /// 员工类型
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub employee_type: ::std::option::Option<EmployeeType>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 网银充值的付款信息
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -75,19 +135,53 @@ pub mod get {
     #[non_exhaustive]
     pub struct OnlineBankRechargeInfo {
         /// 银行交易订单号
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub bill_no: ::std::option::Option<::std::string::String>,
         /// 网银充值退回时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub return_time: ::std::option::Option<::std::string::String>,
         /// 网银充值退回原因
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub return_reason: ::std::option::Option<::std::string::String>,
         /// 开户银行名称
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub bank_name: ::std::option::Option<::std::string::String>,
         /// 网银类型
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub online_bank_type: ::std::option::Option<OnlineBankType>,
         /// 银行卡号后四位
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub bank_card_tail: ::std::option::Option<::std::string::String>,
         /// 银行账户名称
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub bank_account_name: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -96,41 +190,109 @@ pub mod get {
     #[non_exhaustive]
     pub struct Response {
         /// 平台商户号
-        pub sp_mchid: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sp_mchid: ::std::option::Option<::std::string::String>,
         /// 二级商户号
-        pub sub_mchid: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sub_mchid: ::std::option::Option<::std::string::String>,
         /// 微信支付充值单号
-        pub recharge_id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub recharge_id: ::std::option::Option<::std::string::String>,
         /// 商户充值单号
-        pub out_recharge_no: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub out_recharge_no: ::std::option::Option<::std::string::String>,
         /// 充值渠道
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub recharge_channel: ::std::option::Option<RechargeChannel>,
         /// 充值入账账户
-        pub account_type: AccountType,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub account_type: ::std::option::Option<AccountType>,
         /// 充值状态
-        pub recharge_state: RechargeState,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub recharge_state: ::std::option::Option<RechargeState>,
         /// 充值场景
-        pub recharge_scene: RechargeScene,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub recharge_scene: ::std::option::Option<RechargeScene>,
         /// 充值状态描述
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub recharge_state_desc: ::std::option::Option<::std::string::String>,
         /// 充值金额
-        pub recharge_amount: RechargeAmount,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub recharge_amount: ::std::option::Option<RechargeAmount>,
         /// 转账充值的付款信息
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub bank_transfer_info: ::std::option::Option<BankTransferInfo>,
         /// 扫码充值的付款信息
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub qr_recharge_info: ::std::option::Option<QrRechargeInfo>,
         /// 网银充值的付款信息
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub online_bank_recharge_info: ::std::option::Option<OnlineBankRechargeInfo>,
         /// 受理充值时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub accept_time: ::std::option::Option<::std::string::String>,
         /// 充值成功时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub success_time: ::std::option::Option<::std::string::String>,
         /// 关闭充值时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub close_time: ::std::option::Option<::std::string::String>,
         /// 可用充值渠道列表
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub available_recharge_channels: ::std::option::Option<
             ::std::vec::Vec<RechargeChannel>,
         >,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 充值渠道"] RechargeChannel { #[doc = " `BANK_TRANSFER`"]

@@ -72,13 +72,40 @@ pub mod post {
     #[non_exhaustive]
     pub struct AbnormalSettleResult {
         /// 异常结算批次单处理方式
-        pub abnormal_settle_type: AbnormalSettleType,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub abnormal_settle_type: ::std::option::Option<AbnormalSettleType>,
         /// 批次创建时间
-        pub apply_success_time: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub apply_success_time: ::std::option::Option<::std::string::String>,
         /// 微信支付异常资金付款单号
-        pub abnormal_fund_receipt_id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub abnormal_fund_receipt_id: ::std::option::Option<::std::string::String>,
         /// 商户异常结算批次单号
-        pub out_abnormal_settle_batch_no: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub out_abnormal_settle_batch_no: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -87,25 +114,76 @@ pub mod post {
     #[non_exhaustive]
     pub struct Response {
         /// 商户结算批次单号
-        pub out_settle_batch_no: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub out_settle_batch_no: ::std::option::Option<::std::string::String>,
         /// 微信支付结算批次单号
-        pub settle_batch_no: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub settle_batch_no: ::std::option::Option<::std::string::String>,
         /// 商品单个人收款方受理授权ID
-        pub individual_auth_id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub individual_auth_id: ::std::option::Option<::std::string::String>,
         /// 收款方描述
-        pub description: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub description: ::std::option::Option<::std::string::String>,
         /// 批次状态
-        pub state: State,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub state: ::std::option::Option<State>,
         /// 交易场景
-        pub trade_scenario: TradeScenario,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub trade_scenario: ::std::option::Option<TradeScenario>,
         /// 批次创建时间
-        pub create_time: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub create_time: ::std::option::Option<::std::string::String>,
         /// 批次完成时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub finish_time: ::std::option::Option<::std::string::String>,
         /// 异常原因类型
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub abnormal_type: ::std::option::Option<AbnormalType>,
         /// 异常结算处理结果
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub abnormal_settle_result: ::std::option::Option<AbnormalSettleResult>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 异常结算批次单处理方式"] AbnormalSettleType { #[doc =

@@ -18,21 +18,29 @@ pub mod get {
         /// 拉起付款码页面的企业应用类型
         pub application_type: ApplicationType,
     }
+    /// The required values of [`Request`], by name: `Request::new(RequestRequired { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct RequestRequired {
+        /// 微信授权关系ID
+        pub employee_id: ::std::string::String,
+        /// 企业支付额度卡卡号
+        pub card_no: ::std::string::String,
+        /// 服务商商户号
+        pub sp_mchid: ::std::string::String,
+        /// 出资子商户号
+        pub sub_mchid: ::std::string::String,
+        /// 拉起付款码页面的企业应用类型
+        pub application_type: ApplicationType,
+    }
     impl Request {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            employee_id: impl ::std::convert::Into<::std::string::String>,
-            card_no: impl ::std::convert::Into<::std::string::String>,
-            sp_mchid: impl ::std::convert::Into<::std::string::String>,
-            sub_mchid: impl ::std::convert::Into<::std::string::String>,
-            application_type: ApplicationType,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`RequestRequired`]; optional ones are set with the methods below.
+        pub fn new(required: RequestRequired) -> Self {
             Self {
-                employee_id: employee_id.into(),
-                card_no: card_no.into(),
-                sp_mchid: sp_mchid.into(),
-                sub_mchid: sub_mchid.into(),
-                application_type,
+                employee_id: required.employee_id,
+                card_no: required.card_no,
+                sp_mchid: required.sp_mchid,
+                sub_mchid: required.sub_mchid,
+                application_type: required.application_type,
             }
         }
     }
@@ -43,23 +51,79 @@ pub mod get {
     #[non_exhaustive]
     pub struct Response {
         /// 服务商商户号
-        pub sp_mchid: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sp_mchid: ::std::option::Option<::std::string::String>,
         /// 出资子商户号
-        pub sub_mchid: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sub_mchid: ::std::option::Option<::std::string::String>,
         /// 微信授权关系ID
-        pub employee_id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub employee_id: ::std::option::Option<::std::string::String>,
         /// 企业支付额度卡卡号
-        pub card_no: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub card_no: ::std::option::Option<::std::string::String>,
         /// 链接失效时间
-        pub expire_time: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub expire_time: ::std::option::Option<::std::string::String>,
         /// 跳转链接
-        pub payment_url: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub payment_url: ::std::option::Option<::std::string::String>,
         /// 拉起付款码页面的企业应用类型
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub application_type: ::std::option::Option<ApplicationType>,
         /// 小程序查询参数
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub mp_query: ::std::option::Option<::std::string::String>,
         /// 小程序业务类型
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub mp_business_type: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 拉起付款码页面的企业应用类型"] ApplicationType { #[doc =

@@ -155,37 +155,110 @@ pub mod post {
     #[non_exhaustive]
     pub struct Response {
         /// 子商户号
-        pub sub_mchid: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sub_mchid: ::std::option::Option<::std::string::String>,
         /// H5支付域名
-        pub domains: ::std::vec::Vec<::std::string::String>,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub domains: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         /// 公司介绍和业务描述
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub business_description: ::std::option::Option<::std::string::String>,
         /// 限额类型
-        pub transaction_limit_type: TransactionLimitType,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub transaction_limit_type: ::std::option::Option<TransactionLimitType>,
         /// 公司注册资质证书
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub company_register_cert: ::std::option::Option<::std::string::String>,
         /// 经营网址商业页面截图
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub website_business_page_pics: ::std::option::Option<
             ::std::vec::Vec<::std::string::String>,
         >,
         /// 经营网址首页截图
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub website_homepage_pics: ::std::option::Option<
             ::std::vec::Vec<::std::string::String>,
         >,
         /// 子商户经营网址状态
-        pub website_state: WebsiteState,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub website_state: ::std::option::Option<WebsiteState>,
         /// 子商户H5经营网址
-        pub website_url: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub website_url: ::std::option::Option<::std::string::String>,
         /// 申请单号
-        pub applyment_id: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub applyment_id: ::std::option::Option<i64>,
         /// 驳回原因
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub audit_reject_detail: ::std::option::Option<::std::string::String>,
         /// 申请单状态
-        pub applyment_state: ApplymentState,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub applyment_state: ::std::option::Option<ApplymentState>,
         /// 申请单类型
-        pub applyment_type: ApplymentType,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub applyment_type: ::std::option::Option<ApplymentType>,
         /// 商户提供的审核结果回调接口
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub notify_url: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 限额类型"] TransactionLimitType { #[doc =

@@ -47,9 +47,24 @@ pub mod get {
     #[non_exhaustive]
     pub struct EstimatedDeductAmount {
         /// 金额
-        pub total: ::serde_json::Number,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub total: ::std::option::Option<::serde_json::Number>,
         /// 货币类型
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub currency: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 扣费周期列表，包括每个扣费周期项详情。
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -58,19 +73,53 @@ pub mod get {
     #[non_exhaustive]
     pub struct Data {
         /// 保单的扣费周期编号
-        pub policy_period_id: ::serde_json::Number,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub policy_period_id: ::std::option::Option<::serde_json::Number>,
         /// 扣费周期预计的扣费的日期
-        pub estimated_deduct_date: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub estimated_deduct_date: ::std::option::Option<::std::string::String>,
         /// 扣费周期预计的扣费金额
-        pub estimated_deduct_amount: EstimatedDeductAmount,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub estimated_deduct_amount: ::std::option::Option<EstimatedDeductAmount>,
         /// 扣费周期预约状态
-        pub policy_period_state: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub policy_period_state: ::std::option::Option<::std::string::String>,
         /// 已预约的扣费金额信息
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub scheduled_amount: ::std::option::Option<EstimatedDeductAmount>,
         /// 实际扣费金额
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub deduct_amount: ::std::option::Option<EstimatedDeductAmount>,
         /// 实际扣费的日期
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub deduct_date: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -79,13 +128,36 @@ pub mod get {
     #[non_exhaustive]
     pub struct Response {
         /// 扣费周期列表，包括每个扣费周期项详情。
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<::std::vec::Vec<Data>>,
         /// 分页大小
-        pub limit: ::serde_json::Number,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub limit: ::std::option::Option<::serde_json::Number>,
         /// 分页开始位置
-        pub offset: ::serde_json::Number,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub offset: ::std::option::Option<::serde_json::Number>,
         /// 扣费周期总条数
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub total_count: ::std::option::Option<::serde_json::Number>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 }
 /// 保险商户查询保险扣费周期列表

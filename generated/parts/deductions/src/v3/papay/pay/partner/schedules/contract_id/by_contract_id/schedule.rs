@@ -27,7 +27,7 @@ pub mod post {
     /// 预约的金额信息
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[derive(::serde::Serialize)]
-    #[derive(::serde::Deserialize)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct ScheduleAmount {
         /// 金额
@@ -92,6 +92,32 @@ pub mod post {
             self
         }
     }
+    /// 已预约的扣费金额信息
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+    #[derive(::serde::Deserialize)]
+    #[non_exhaustive]
+    pub struct ScheduledAmount {
+        /// 金额
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub total: ::std::option::Option<::serde_json::Number>,
+        /// 货币类型
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub currency: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
@@ -99,17 +125,44 @@ pub mod post {
     #[non_exhaustive]
     pub struct Response {
         /// 扣费预约的状态
-        pub schedule_state: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub schedule_state: ::std::option::Option<::std::string::String>,
         /// 可扣费开始日期
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub deduct_start_date: ::std::option::Option<::std::string::String>,
         /// 可扣费结束日期
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub deduct_end_date: ::std::option::Option<::std::string::String>,
         /// 已预约的扣费金额信息
-        pub scheduled_amount: ::std::option::Option<ScheduleAmount>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub scheduled_amount: ::std::option::Option<ScheduledAmount>,
         /// 实际扣费金额
-        pub deduct_amount: ::std::option::Option<ScheduleAmount>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub deduct_amount: ::std::option::Option<ScheduledAmount>,
         /// 实际扣费的日期
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub deduct_date: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 }
 /// 预约扣费

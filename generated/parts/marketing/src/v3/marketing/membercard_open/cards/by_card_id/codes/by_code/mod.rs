@@ -36,9 +36,18 @@ pub mod get {
     #[non_exhaustive]
     pub struct CommonFieldList {
         /// 平台提供的通用开卡信息字段
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<Name>,
         /// 用户开卡时填写的个人信息
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub value: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 商户自定义的开卡信息字段
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -47,11 +56,29 @@ pub mod get {
     #[non_exhaustive]
     pub struct CustomFieldList {
         /// 字段名称
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub name: ::std::option::Option<::std::string::String>,
         /// 字段值
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub value: ::std::option::Option<::std::string::String>,
         /// 字段值列表
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub value_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 用户开卡时填写的个人信息
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -60,9 +87,14 @@ pub mod get {
     #[non_exhaustive]
     pub struct UserInformation {
         /// 平台提供的通用开卡信息字段
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub common_field_list: ::std::option::Option<::std::vec::Vec<CommonFieldList>>,
         /// 商户自定义的开卡信息字段
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub custom_field_list: ::std::option::Option<::std::vec::Vec<CustomFieldList>>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -71,29 +103,84 @@ pub mod get {
     #[non_exhaustive]
     pub struct Response {
         /// 会员卡id
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub card_id: ::std::option::Option<::std::string::String>,
         /// 会员卡code
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub code: ::std::option::Option<::std::string::String>,
         /// 用户标识
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub openid: ::std::option::Option<::std::string::String>,
         /// 会员卡编号
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub membership_number: ::std::option::Option<::std::string::String>,
         /// 用户等级
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub level: ::std::option::Option<::std::string::String>,
         /// 微信昵称
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub nickname: ::std::option::Option<::std::string::String>,
         /// 微信头像url
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub head_image_url: ::std::option::Option<::std::string::String>,
         /// 会员卡背景图
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub background_picture_url: ::std::option::Option<::std::string::String>,
         /// 用户储值余额
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub balance: ::std::option::Option<i64>,
         /// 用户会员卡状态
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub user_card_status: ::std::option::Option<UserCardStatus>,
         /// 用户开卡时填写的个人信息
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub user_information: ::std::option::Option<UserInformation>,
         /// 用户当前积分
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub bonus_value: ::std::option::Option<i64>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 用户会员卡状态"] UserCardStatus { #[doc = " `NOT_ACTIVATE`"]

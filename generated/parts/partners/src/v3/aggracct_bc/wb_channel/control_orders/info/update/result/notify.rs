@@ -105,7 +105,15 @@ pub mod post {
     #[non_exhaustive]
     pub struct Response {
         /// 接口返回信息
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub ret_msg: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 审核结果"] AuditResult { #[doc = " `PASS`"] Pass = "PASS", #[doc =

@@ -23,31 +23,93 @@ pub mod get {
     #[non_exhaustive]
     pub struct Response {
         /// 子商户号
-        pub sub_mchid: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sub_mchid: ::std::option::Option<::std::string::String>,
         /// 子商户经营网址状态
-        pub website_state: WebsiteState,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub website_state: ::std::option::Option<WebsiteState>,
         /// H5支付域名
-        pub domains: ::std::vec::Vec<::std::string::String>,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub domains: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         /// 子商户H5经营网址
-        pub webiste_url: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub webiste_url: ::std::option::Option<::std::string::String>,
         /// 经营网址商业页面截图
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub website_business_page_pics: ::std::option::Option<
             ::std::vec::Vec<::std::string::String>,
         >,
         /// 经营网址首页截图
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub website_homepage_pics: ::std::option::Option<
             ::std::vec::Vec<::std::string::String>,
         >,
         /// 申请单号
-        pub applyment_id: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub applyment_id: ::std::option::Option<i64>,
         /// 驳回原因
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub audit_reject_detail: ::std::option::Option<::std::string::String>,
         /// 申请单状态
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub applyment_state: ::std::option::Option<ApplymentState>,
         /// 商户提供的审核结果回调接口
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub notify_url: ::std::option::Option<::std::string::String>,
         /// 商户申请单号
-        pub out_applyment_id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub out_applyment_id: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 子商户经营网址状态"] WebsiteState { #[doc = " `HAS_LAUNCHED`"]
@@ -180,31 +242,93 @@ pub mod patch {
     #[non_exhaustive]
     pub struct Response {
         /// 子商户号
-        pub sub_mchid: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sub_mchid: ::std::option::Option<::std::string::String>,
         /// 子商户经营网址状态
-        pub website_state: WebsiteState,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub website_state: ::std::option::Option<WebsiteState>,
         /// H5支付域名
-        pub domains: ::std::vec::Vec<::std::string::String>,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub domains: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         /// 子商户H5经营网址
-        pub webiste_url: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub webiste_url: ::std::option::Option<::std::string::String>,
         /// 经营网址商业页面截图
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub website_business_page_pics: ::std::option::Option<
             ::std::vec::Vec<::std::string::String>,
         >,
         /// 经营网址首页截图
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub website_homepage_pics: ::std::option::Option<
             ::std::vec::Vec<::std::string::String>,
         >,
         /// 申请单号
-        pub applyment_id: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub applyment_id: ::std::option::Option<i64>,
         /// 驳回原因
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub audit_reject_detail: ::std::option::Option<::std::string::String>,
         /// 申请单状态
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub applyment_state: ::std::option::Option<ApplymentState>,
         /// 商户提供的审核结果回调接口
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub notify_url: ::std::option::Option<::std::string::String>,
         /// 商户申请单号
-        pub out_applyment_id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub out_applyment_id: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 子商户经营网址状态"] WebsiteState { #[doc = " `HAS_LAUNCHED`"]

@@ -31,7 +31,7 @@ pub mod post {
     /// 预约扣费金额信息
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[derive(::serde::Serialize)]
-    #[derive(::serde::Deserialize)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct ScheduledAmount {
         /// 金额
@@ -80,6 +80,32 @@ pub mod post {
             }
         }
     }
+    /// 已预约的扣费金额信息
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+    #[derive(::serde::Deserialize)]
+    #[non_exhaustive]
+    pub struct ResponseScheduledAmount {
+        /// 金额
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub total: ::std::option::Option<::serde_json::Number>,
+        /// 货币类型
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub currency: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
@@ -87,19 +113,53 @@ pub mod post {
     #[non_exhaustive]
     pub struct Response {
         /// 保单的扣费周期编号
-        pub policy_period_id: ::serde_json::Number,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub policy_period_id: ::std::option::Option<::serde_json::Number>,
         /// 当前扣费周期的状态
-        pub policy_period_state: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub policy_period_state: ::std::option::Option<::std::string::String>,
         /// 可扣费开始日期
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub deduct_start_date: ::std::option::Option<::std::string::String>,
         /// 可扣费结束日期
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub deduct_end_date: ::std::option::Option<::std::string::String>,
         /// 已预约的扣费金额信息
-        pub scheduled_amount: ::std::option::Option<ScheduledAmount>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub scheduled_amount: ::std::option::Option<ResponseScheduledAmount>,
         /// 实际扣费金额
-        pub deduct_amount: ::std::option::Option<ScheduledAmount>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub deduct_amount: ::std::option::Option<ResponseScheduledAmount>,
         /// 实际扣费的日期
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub deduct_date: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 }
 /// 保险商户预约保险自动续费

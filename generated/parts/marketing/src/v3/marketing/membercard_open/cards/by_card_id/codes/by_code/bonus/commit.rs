@@ -43,19 +43,26 @@ pub mod post {
         /// 会员积分值
         pub bonus_value: i64,
     }
+    /// The required values of [`Body`], by name: `Body::new(Required { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct Required {
+        /// 商户订单号
+        pub out_trade_no: ::std::string::String,
+        /// 直连商户号
+        pub mchid: ::std::string::String,
+        /// 子商户号
+        pub sub_mchid: ::std::string::String,
+        /// 会员积分值
+        pub bonus_value: i64,
+    }
     impl Body {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            out_trade_no: impl ::std::convert::Into<::std::string::String>,
-            mchid: impl ::std::convert::Into<::std::string::String>,
-            sub_mchid: impl ::std::convert::Into<::std::string::String>,
-            bonus_value: i64,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`Required`]; optional ones are set with the methods below.
+        pub fn new(required: Required) -> Self {
             Self {
-                out_trade_no: out_trade_no.into(),
-                mchid: mchid.into(),
-                sub_mchid: sub_mchid.into(),
-                bonus_value,
+                out_trade_no: required.out_trade_no,
+                mchid: required.mchid,
+                sub_mchid: required.sub_mchid,
+                bonus_value: required.bonus_value,
             }
         }
     }

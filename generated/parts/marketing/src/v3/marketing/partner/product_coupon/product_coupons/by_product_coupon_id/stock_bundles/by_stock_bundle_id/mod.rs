@@ -34,7 +34,7 @@ pub mod patch {
     /// 券可用门店信息
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[derive(::serde::Serialize)]
-    #[derive(::serde::Deserialize)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct CouponAvailableStoreInfo {
         /// 券可用门店描述
@@ -81,7 +81,7 @@ pub mod patch {
     /// 券使用规则展示信息
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[derive(::serde::Serialize)]
-    #[derive(::serde::Deserialize)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct UsageRuleDisplayInfo {
         /// 券使用方式列表
@@ -179,7 +179,7 @@ pub mod patch {
     /// 小程序入口
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[derive(::serde::Serialize)]
-    #[derive(::serde::Deserialize)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct EntranceMiniProgram {
         /// 小程序appid
@@ -191,26 +191,33 @@ pub mod patch {
         /// 引导文案
         pub guidance_wording: ::std::string::String,
     }
+    /// The required values of [`EntranceMiniProgram`], by name: `EntranceMiniProgram::new(EntranceMiniProgramRequired { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct EntranceMiniProgramRequired {
+        /// 小程序appid
+        pub appid: ::std::string::String,
+        /// 小程序跳转路径
+        pub path: ::std::string::String,
+        /// 入口文案
+        pub entrance_wording: ::std::string::String,
+        /// 引导文案
+        pub guidance_wording: ::std::string::String,
+    }
     impl EntranceMiniProgram {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            appid: impl ::std::convert::Into<::std::string::String>,
-            path: impl ::std::convert::Into<::std::string::String>,
-            entrance_wording: impl ::std::convert::Into<::std::string::String>,
-            guidance_wording: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`EntranceMiniProgramRequired`]; optional ones are set with the methods below.
+        pub fn new(required: EntranceMiniProgramRequired) -> Self {
             Self {
-                appid: appid.into(),
-                path: path.into(),
-                entrance_wording: entrance_wording.into(),
-                guidance_wording: guidance_wording.into(),
+                appid: required.appid,
+                path: required.path,
+                entrance_wording: required.entrance_wording,
+                guidance_wording: required.guidance_wording,
             }
         }
     }
     /// 公众号入口
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[derive(::serde::Serialize)]
-    #[derive(::serde::Deserialize)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct EntranceOfficialAccount {
         /// 公众号AppID
@@ -225,7 +232,7 @@ pub mod patch {
     /// 视频号入口
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[derive(::serde::Serialize)]
-    #[derive(::serde::Deserialize)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct EntranceFinder {
         /// 视频号ID
@@ -254,7 +261,7 @@ pub mod patch {
     /// 用户商品券展示信息
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[derive(::serde::Serialize)]
-    #[derive(::serde::Deserialize)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct CouponDisplayInfo {
         /// 用户商品券Code展示模式
@@ -323,7 +330,7 @@ pub mod patch {
     /// 事件通知配置
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[derive(::serde::Serialize)]
-    #[derive(::serde::Deserialize)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
     #[non_exhaustive]
     pub struct NotifyConfig {
         /// 事件通知appid
@@ -432,9 +439,26 @@ pub mod patch {
     #[non_exhaustive]
     pub struct CouponCodeCountInfo {
         /// 已上传的Code总数
-        pub total_count: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub total_count: ::std::option::Option<i64>,
         /// 当前可用的Code
-        pub available_count: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub available_count: ::std::option::Option<i64>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 发放规则
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -443,11 +467,33 @@ pub mod patch {
     #[non_exhaustive]
     pub struct StockSendRule {
         /// 发放次数总上限
-        pub max_count: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub max_count: ::std::option::Option<i64>,
         /// 每日发放次数上限
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub max_count_per_day: ::std::option::Option<i64>,
         /// 每个用户领取次数上限
-        pub max_count_per_user: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub max_count_per_user: ::std::option::Option<i64>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 当天可用时间段
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -456,9 +502,26 @@ pub mod patch {
     #[non_exhaustive]
     pub struct DayPeriodList {
         /// 当天可用开始时间
-        pub begin_time: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub begin_time: ::std::option::Option<i64>,
         /// 当天可用结束时间
-        pub end_time: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub end_time: ::std::option::Option<i64>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 每周固定可用时间
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -467,9 +530,14 @@ pub mod patch {
     #[non_exhaustive]
     pub struct WeeklyAvailablePeriod {
         /// 每周可用星期数
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub day_list: ::std::option::Option<::std::vec::Vec<DayList>>,
         /// 当天可用时间段
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub day_period_list: ::std::option::Option<::std::vec::Vec<DayPeriodList>>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 无规律的可用时间段
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -478,9 +546,26 @@ pub mod patch {
     #[non_exhaustive]
     pub struct IrregularAvailablePeriodList {
         /// 开始时间
-        pub begin_time: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub begin_time: ::std::option::Option<::std::string::String>,
         /// 结束时间
-        pub end_time: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub end_time: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 券可核销时间
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -489,19 +574,48 @@ pub mod patch {
     #[non_exhaustive]
     pub struct CouponAvailablePeriod {
         /// 开始时间
-        pub available_begin_time: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub available_begin_time: ::std::option::Option<::std::string::String>,
         /// 结束时间
-        pub available_end_time: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub available_end_time: ::std::option::Option<::std::string::String>,
         /// 生效后N天内有效
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub available_days: ::std::option::Option<i64>,
         /// 领取后N天开始生效
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub wait_days_after_receive: ::std::option::Option<i64>,
         /// 每周固定可用时间
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub weekly_available_period: ::std::option::Option<WeeklyAvailablePeriod>,
         /// 无规律的可用时间段
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub irregular_available_period_list: ::std::option::Option<
             ::std::vec::Vec<IrregularAvailablePeriodList>,
         >,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 满减券使用规则
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -510,9 +624,26 @@ pub mod patch {
     #[non_exhaustive]
     pub struct NormalCoupon {
         /// 门槛金额
-        pub threshold: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub threshold: ::std::option::Option<i64>,
         /// 固定减免金额
-        pub discount_amount: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub discount_amount: ::std::option::Option<i64>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 折扣券使用规则
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -521,9 +652,26 @@ pub mod patch {
     #[non_exhaustive]
     pub struct DiscountCoupon {
         /// 门槛金额
-        pub threshold: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub threshold: ::std::option::Option<i64>,
         /// 固定减免百分比
-        pub percent_off: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub percent_off: ::std::option::Option<i64>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 兑换券使用规则
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -532,9 +680,26 @@ pub mod patch {
     #[non_exhaustive]
     pub struct ExchangeCoupon {
         /// 门槛金额
-        pub threshold: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub threshold: ::std::option::Option<i64>,
         /// 固定兑换价格
-        pub exchange_price: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub exchange_price: ::std::option::Option<i64>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 多次优惠使用规则
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -543,13 +708,22 @@ pub mod patch {
     #[non_exhaustive]
     pub struct ProgressiveBundleUsageRule {
         /// 券可核销时间
-        pub coupon_available_period: CouponAvailablePeriod,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub coupon_available_period: ::std::option::Option<CouponAvailablePeriod>,
         /// 满减券使用规则
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub normal_coupon: ::std::option::Option<NormalCoupon>,
         /// 折扣券使用规则
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub discount_coupon: ::std::option::Option<DiscountCoupon>,
         /// 兑换券使用规则
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub exchange_coupon: ::std::option::Option<ExchangeCoupon>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 批次组信息
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -558,9 +732,269 @@ pub mod patch {
     #[non_exhaustive]
     pub struct StockBundleInfo {
         /// 批次组ID
-        pub stock_bundle_id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub stock_bundle_id: ::std::option::Option<::std::string::String>,
         /// 批次在批次组内的次序
-        pub stock_bundle_index: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub stock_bundle_index: ::std::option::Option<i64>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    /// 券可用门店信息
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+    #[derive(::serde::Deserialize)]
+    #[non_exhaustive]
+    pub struct UsageRuleDisplayInfoCouponAvailableStoreInfo {
+        /// 券可用门店描述
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub description: ::std::option::Option<::std::string::String>,
+        /// 小程序AppID
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub mini_program_appid: ::std::option::Option<::std::string::String>,
+        /// 小程序跳转路径
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub mini_program_path: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    /// 券使用规则展示信息
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+    #[derive(::serde::Deserialize)]
+    #[non_exhaustive]
+    pub struct StockListUsageRuleDisplayInfo {
+        /// 券使用方式列表
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub coupon_usage_method_list: ::std::option::Option<
+            ::std::vec::Vec<CouponUsageMethodList>,
+        >,
+        /// 小程序AppID
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub mini_program_appid: ::std::option::Option<::std::string::String>,
+        /// 小程序跳转路径
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub mini_program_path: ::std::option::Option<::std::string::String>,
+        /// APP的H5跳转路径
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub app_path: ::std::option::Option<::std::string::String>,
+        /// 券使用说明
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub usage_description: ::std::option::Option<::std::string::String>,
+        /// 券可用门店信息
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub coupon_available_store_info: ::std::option::Option<
+            UsageRuleDisplayInfoCouponAvailableStoreInfo,
+        >,
+        /// APP跳转类型
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub app_jump_type: ::std::option::Option<AppJumpType>,
+        /// 口令链接
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub passcode_link: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    /// 小程序入口
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+    #[derive(::serde::Deserialize)]
+    #[non_exhaustive]
+    pub struct CouponDisplayInfoEntranceMiniProgram {
+        /// 小程序appid
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub appid: ::std::option::Option<::std::string::String>,
+        /// 小程序跳转路径
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub path: ::std::option::Option<::std::string::String>,
+        /// 入口文案
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entrance_wording: ::std::option::Option<::std::string::String>,
+        /// 引导文案
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub guidance_wording: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    /// 公众号入口
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+    #[derive(::serde::Deserialize)]
+    #[non_exhaustive]
+    pub struct CouponDisplayInfoEntranceOfficialAccount {
+        /// 公众号AppID
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub appid: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    /// 视频号入口
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+    #[derive(::serde::Deserialize)]
+    #[non_exhaustive]
+    pub struct CouponDisplayInfoEntranceFinder {
+        /// 视频号ID
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub finder_id: ::std::option::Option<::std::string::String>,
+        /// 视频号视频ID
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub finder_video_id: ::std::option::Option<::std::string::String>,
+        /// 视频号封面图
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub finder_video_cover_image_url: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    /// 用户商品券展示信息
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+    #[derive(::serde::Deserialize)]
+    #[non_exhaustive]
+    pub struct StockListCouponDisplayInfo {
+        /// 用户商品券Code展示模式
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub code_display_mode: ::std::option::Option<CodeDisplayMode>,
+        /// 背景颜色
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub background_color: ::std::option::Option<BackgroundColor>,
+        /// 小程序入口
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub entrance_mini_program: ::std::option::Option<
+            CouponDisplayInfoEntranceMiniProgram,
+        >,
+        /// 公众号入口
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub entrance_official_account: ::std::option::Option<
+            CouponDisplayInfoEntranceOfficialAccount,
+        >,
+        /// 视频号入口
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub entrance_finder: ::std::option::Option<CouponDisplayInfoEntranceFinder>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    /// 事件通知配置
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+    #[derive(::serde::Deserialize)]
+    #[non_exhaustive]
+    pub struct StockListNotifyConfig {
+        /// 事件通知appid
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub notify_appid: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 已发放次数
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -569,9 +1003,26 @@ pub mod patch {
     #[non_exhaustive]
     pub struct SentCountInfo {
         /// 已发放总次数
-        pub total_count: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub total_count: ::std::option::Option<i64>,
         /// 当天已发放次数
-        pub today_count: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub today_count: ::std::option::Option<i64>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 批次列表
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -580,43 +1031,118 @@ pub mod patch {
     #[non_exhaustive]
     pub struct StockList {
         /// 商品券ID
-        pub product_coupon_id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub product_coupon_id: ::std::option::Option<::std::string::String>,
         /// 批次ID
-        pub stock_id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub stock_id: ::std::option::Option<::std::string::String>,
         /// 备注
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub remark: ::std::option::Option<::std::string::String>,
         /// 券Code分配模式
-        pub coupon_code_mode: CouponCodeMode,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub coupon_code_mode: ::std::option::Option<CouponCodeMode>,
         /// 品牌方预上传的券Code数量信息
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub coupon_code_count_info: ::std::option::Option<CouponCodeCountInfo>,
         /// 发放规则
-        pub stock_send_rule: StockSendRule,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub stock_send_rule: ::std::option::Option<StockSendRule>,
         /// 多次优惠使用规则
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub progressive_bundle_usage_rule: ::std::option::Option<
             ProgressiveBundleUsageRule,
         >,
         /// 批次组信息
-        pub stock_bundle_info: StockBundleInfo,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub stock_bundle_info: ::std::option::Option<StockBundleInfo>,
         /// 券使用规则展示信息
-        pub usage_rule_display_info: UsageRuleDisplayInfo,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub usage_rule_display_info: ::std::option::Option<
+            StockListUsageRuleDisplayInfo,
+        >,
         /// 用户商品券展示信息
-        pub coupon_display_info: CouponDisplayInfo,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub coupon_display_info: ::std::option::Option<StockListCouponDisplayInfo>,
         /// 事件通知配置
-        pub notify_config: NotifyConfig,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub notify_config: ::std::option::Option<StockListNotifyConfig>,
         /// 可用门店范围
-        pub store_scope: StoreScope,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub store_scope: ::std::option::Option<StoreScope>,
         /// 已发放次数
-        pub sent_count_info: SentCountInfo,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub sent_count_info: ::std::option::Option<SentCountInfo>,
         /// 批次状态
-        pub state: State,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub state: ::std::option::Option<State>,
         /// 失效请求单号
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub deactivate_request_no: ::std::option::Option<::std::string::String>,
         /// 失效时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub deactivate_time: ::std::option::Option<::std::string::String>,
         /// 失效原因
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub deactivate_reason: ::std::option::Option<::std::string::String>,
         /// 品牌ID
-        pub brand_id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub brand_id: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -625,9 +1151,22 @@ pub mod patch {
     #[non_exhaustive]
     pub struct Response {
         /// 批次组ID
-        pub stock_bundle_id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub stock_bundle_id: ::std::option::Option<::std::string::String>,
         /// 批次列表
-        pub stock_list: ::std::vec::Vec<StockList>,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub stock_list: ::std::option::Option<::std::vec::Vec<StockList>>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 券使用方式列表"] CouponUsageMethodList { #[doc = " `OFFLINE`"]

@@ -108,9 +108,26 @@ pub mod post {
     #[non_exhaustive]
     pub struct CouponCodeCountInfo {
         /// 已上传的Code总数
-        pub total_count: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub total_count: ::std::option::Option<i64>,
         /// 当前可用的Code
-        pub available_count: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub available_count: ::std::option::Option<i64>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 发放规则
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -119,11 +136,31 @@ pub mod post {
     #[non_exhaustive]
     pub struct StockSendRule {
         /// 发放次数总上限
-        pub max_count: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub max_count: ::std::option::Option<i64>,
         /// 每日发放次数上限
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub max_count_per_day: ::std::option::Option<i64>,
         /// 每个用户领取次数上限
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub max_count_per_user: ::std::option::Option<i64>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 当天可用时间段
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -132,9 +169,26 @@ pub mod post {
     #[non_exhaustive]
     pub struct DayPeriodList {
         /// 当天可用开始时间
-        pub begin_time: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub begin_time: ::std::option::Option<i64>,
         /// 当天可用结束时间
-        pub end_time: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub end_time: ::std::option::Option<i64>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 每周固定可用时间
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -143,9 +197,14 @@ pub mod post {
     #[non_exhaustive]
     pub struct WeeklyAvailablePeriod {
         /// 每周可用星期数
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub day_list: ::std::option::Option<::std::vec::Vec<DayList>>,
         /// 当天可用时间段
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub day_period_list: ::std::option::Option<::std::vec::Vec<DayPeriodList>>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 无规律的可用时间段
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -154,9 +213,26 @@ pub mod post {
     #[non_exhaustive]
     pub struct IrregularAvailablePeriodList {
         /// 开始时间
-        pub begin_time: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub begin_time: ::std::option::Option<::std::string::String>,
         /// 结束时间
-        pub end_time: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub end_time: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 券可核销时间
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -165,19 +241,48 @@ pub mod post {
     #[non_exhaustive]
     pub struct CouponAvailablePeriod {
         /// 开始时间
-        pub available_begin_time: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub available_begin_time: ::std::option::Option<::std::string::String>,
         /// 结束时间
-        pub available_end_time: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub available_end_time: ::std::option::Option<::std::string::String>,
         /// 生效后N天内有效
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub available_days: ::std::option::Option<i64>,
         /// 领取后N天开始生效
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub wait_days_after_receive: ::std::option::Option<i64>,
         /// 每周固定可用时间
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub weekly_available_period: ::std::option::Option<WeeklyAvailablePeriod>,
         /// 无规律的可用时间段
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub irregular_available_period_list: ::std::option::Option<
             ::std::vec::Vec<IrregularAvailablePeriodList>,
         >,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 满减券使用规则
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -186,9 +291,26 @@ pub mod post {
     #[non_exhaustive]
     pub struct NormalCoupon {
         /// 门槛金额
-        pub threshold: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub threshold: ::std::option::Option<i64>,
         /// 固定减免金额
-        pub discount_amount: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub discount_amount: ::std::option::Option<i64>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 折扣券使用规则
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -197,9 +319,26 @@ pub mod post {
     #[non_exhaustive]
     pub struct DiscountCoupon {
         /// 门槛金额
-        pub threshold: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub threshold: ::std::option::Option<i64>,
         /// 固定减免百分比
-        pub percent_off: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub percent_off: ::std::option::Option<i64>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 兑换券使用规则
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -208,9 +347,26 @@ pub mod post {
     #[non_exhaustive]
     pub struct ExchangeCoupon {
         /// 门槛金额
-        pub threshold: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub threshold: ::std::option::Option<i64>,
         /// 固定兑换价格
-        pub exchange_price: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub exchange_price: ::std::option::Option<i64>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 单券使用规则
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -219,13 +375,22 @@ pub mod post {
     #[non_exhaustive]
     pub struct SingleUsageRule {
         /// 券可核销时间
-        pub coupon_available_period: CouponAvailablePeriod,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub coupon_available_period: ::std::option::Option<CouponAvailablePeriod>,
         /// 满减券使用规则
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub normal_coupon: ::std::option::Option<NormalCoupon>,
         /// 折扣券使用规则
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub discount_coupon: ::std::option::Option<DiscountCoupon>,
         /// 兑换券使用规则
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub exchange_coupon: ::std::option::Option<ExchangeCoupon>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 券可核销时间
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -234,17 +399,41 @@ pub mod post {
     #[non_exhaustive]
     pub struct SequentialUsageRuleCouponAvailablePeriod {
         /// 开始时间
-        pub available_begin_time: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub available_begin_time: ::std::option::Option<::std::string::String>,
         /// 结束时间
-        pub available_end_time: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub available_end_time: ::std::option::Option<::std::string::String>,
         /// 领取后N天开始生效
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub wait_days_after_receive: ::std::option::Option<i64>,
         /// 每周固定可用时间
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub weekly_available_period: ::std::option::Option<WeeklyAvailablePeriod>,
         /// 无规律的可用时间段
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub irregular_available_period_list: ::std::option::Option<
             ::std::vec::Vec<IrregularAvailablePeriodList>,
         >,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 多次优惠使用规则
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -253,15 +442,27 @@ pub mod post {
     #[non_exhaustive]
     pub struct SequentialUsageRule {
         /// 券可核销时间
-        pub coupon_available_period: SequentialUsageRuleCouponAvailablePeriod,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub coupon_available_period: ::std::option::Option<
+            SequentialUsageRuleCouponAvailablePeriod,
+        >,
         /// 满减券使用规则
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub normal_coupon_list: ::std::option::Option<::std::vec::Vec<NormalCoupon>>,
         /// 折扣券使用规则列表
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub discount_coupon_list: ::std::option::Option<::std::vec::Vec<DiscountCoupon>>,
         /// 兑换券使用规则列表
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub exchange_coupon_list: ::std::option::Option<::std::vec::Vec<ExchangeCoupon>>,
         /// 多次优惠是否提供首笔特惠
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub special_first: ::std::option::Option<bool>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 券可用门店信息
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -270,11 +471,31 @@ pub mod post {
     #[non_exhaustive]
     pub struct CouponAvailableStoreInfo {
         /// 券可用门店描述
-        pub description: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub description: ::std::option::Option<::std::string::String>,
         /// 小程序AppID
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub mini_program_appid: ::std::option::Option<::std::string::String>,
         /// 小程序跳转路径
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub mini_program_path: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 券使用规则展示信息
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -283,21 +504,58 @@ pub mod post {
     #[non_exhaustive]
     pub struct UsageRuleDisplayInfo {
         /// 券使用方式列表
-        pub coupon_usage_method_list: ::std::vec::Vec<CouponUsageMethodList>,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub coupon_usage_method_list: ::std::option::Option<
+            ::std::vec::Vec<CouponUsageMethodList>,
+        >,
         /// 小程序AppID
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub mini_program_appid: ::std::option::Option<::std::string::String>,
         /// 小程序跳转路径
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub mini_program_path: ::std::option::Option<::std::string::String>,
         /// APP的H5跳转路径
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub app_path: ::std::option::Option<::std::string::String>,
         /// 券使用说明
-        pub usage_description: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub usage_description: ::std::option::Option<::std::string::String>,
         /// 券可用门店信息
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub coupon_available_store_info: ::std::option::Option<CouponAvailableStoreInfo>,
         /// APP跳转类型
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub app_jump_type: ::std::option::Option<AppJumpType>,
         /// 口令链接
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub passcode_link: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 小程序入口
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -306,13 +564,44 @@ pub mod post {
     #[non_exhaustive]
     pub struct EntranceMiniProgram {
         /// 小程序appid
-        pub appid: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub appid: ::std::option::Option<::std::string::String>,
         /// 小程序跳转路径
-        pub path: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub path: ::std::option::Option<::std::string::String>,
         /// 入口文案
-        pub entrance_wording: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entrance_wording: ::std::option::Option<::std::string::String>,
         /// 引导文案
-        pub guidance_wording: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub guidance_wording: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 公众号入口
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -321,7 +610,17 @@ pub mod post {
     #[non_exhaustive]
     pub struct EntranceOfficialAccount {
         /// 公众号AppID
-        pub appid: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub appid: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 视频号入口
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -330,11 +629,35 @@ pub mod post {
     #[non_exhaustive]
     pub struct EntranceFinder {
         /// 视频号ID
-        pub finder_id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub finder_id: ::std::option::Option<::std::string::String>,
         /// 视频号视频ID
-        pub finder_video_id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub finder_video_id: ::std::option::Option<::std::string::String>,
         /// 视频号封面图
-        pub finder_video_cover_image_url: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub finder_video_cover_image_url: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 用户商品券展示信息
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -343,15 +666,23 @@ pub mod post {
     #[non_exhaustive]
     pub struct CouponDisplayInfo {
         /// 用户商品券Code展示模式
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub code_display_mode: ::std::option::Option<CodeDisplayMode>,
         /// 背景颜色
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub background_color: ::std::option::Option<BackgroundColor>,
         /// 小程序入口
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub entrance_mini_program: ::std::option::Option<EntranceMiniProgram>,
         /// 公众号入口
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub entrance_official_account: ::std::option::Option<EntranceOfficialAccount>,
         /// 视频号入口
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub entrance_finder: ::std::option::Option<EntranceFinder>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 事件通知配置
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -360,7 +691,15 @@ pub mod post {
     #[non_exhaustive]
     pub struct NotifyConfig {
         /// 事件通知appid
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub notify_appid: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 已发放次数
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -369,9 +708,26 @@ pub mod post {
     #[non_exhaustive]
     pub struct SentCountInfo {
         /// 已发放总次数
-        pub total_count: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub total_count: ::std::option::Option<i64>,
         /// 当天已发放次数
-        pub today_count: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub today_count: ::std::option::Option<i64>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -380,41 +736,112 @@ pub mod post {
     #[non_exhaustive]
     pub struct Response {
         /// 商品券ID
-        pub product_coupon_id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub product_coupon_id: ::std::option::Option<::std::string::String>,
         /// 批次ID
-        pub stock_id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub stock_id: ::std::option::Option<::std::string::String>,
         /// 备注
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub remark: ::std::option::Option<::std::string::String>,
         /// 券Code分配模式
-        pub coupon_code_mode: CouponCodeMode,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub coupon_code_mode: ::std::option::Option<CouponCodeMode>,
         /// 品牌方预上传的券Code数量信息
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub coupon_code_count_info: ::std::option::Option<CouponCodeCountInfo>,
         /// 发放规则
-        pub stock_send_rule: StockSendRule,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub stock_send_rule: ::std::option::Option<StockSendRule>,
         /// 单券使用规则
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub single_usage_rule: ::std::option::Option<SingleUsageRule>,
         /// 多次优惠使用规则
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub sequential_usage_rule: ::std::option::Option<SequentialUsageRule>,
         /// 券使用规则展示信息
-        pub usage_rule_display_info: UsageRuleDisplayInfo,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub usage_rule_display_info: ::std::option::Option<UsageRuleDisplayInfo>,
         /// 用户商品券展示信息
-        pub coupon_display_info: CouponDisplayInfo,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub coupon_display_info: ::std::option::Option<CouponDisplayInfo>,
         /// 事件通知配置
-        pub notify_config: NotifyConfig,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub notify_config: ::std::option::Option<NotifyConfig>,
         /// 可用门店范围
-        pub store_scope: StoreScope,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub store_scope: ::std::option::Option<StoreScope>,
         /// 已发放次数
-        pub sent_count_info: SentCountInfo,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub sent_count_info: ::std::option::Option<SentCountInfo>,
         /// 批次状态
-        pub state: State,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub state: ::std::option::Option<State>,
         /// 失效请求单号
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub deactivate_request_no: ::std::option::Option<::std::string::String>,
         /// 失效时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub deactivate_time: ::std::option::Option<::std::string::String>,
         /// 失效原因
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub deactivate_reason: ::std::option::Option<::std::string::String>,
         /// 品牌ID
-        pub brand_id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub brand_id: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 更新模式"] UpdateMode { #[doc = " `MAX_COUNT`"] MaxCount =

@@ -62,23 +62,53 @@ pub mod post {
     #[non_exhaustive]
     pub struct Response {
         /// 去重后券Code总数
-        pub total_count: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub total_count: ::std::option::Option<i64>,
         /// 上传成功的券Code列表
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub success_code_list: ::std::option::Option<
             ::std::vec::Vec<::std::string::String>,
         >,
         /// 上传失败的券Code列表
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub failed_code_list: ::std::option::Option<
             ::std::vec::Vec<::std::string::String>,
         >,
         /// 已经存在的券Code列表
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub already_exist_code_list: ::std::option::Option<
             ::std::vec::Vec<::std::string::String>,
         >,
         /// 重复的券Code列表
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub duplicate_code_list: ::std::option::Option<
             ::std::vec::Vec<::std::string::String>,
         >,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 }
 /// 预上传券Code

@@ -24,23 +24,32 @@ pub mod get {
         /// 公众账号AppID
         pub appid: ::std::string::String,
     }
+    /// The required values of [`Request`], by name: `Request::new(RequestRequired { … })`.
+    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+    pub struct RequestRequired {
+        /// 用户OpenID
+        pub openid: ::std::string::String,
+        /// 用户商品券Code
+        pub coupon_code: ::std::string::String,
+        /// 品牌ID
+        pub brand_id: ::std::string::String,
+        /// 商品券ID
+        pub product_coupon_id: ::std::string::String,
+        /// 批次ID
+        pub stock_id: ::std::string::String,
+        /// 公众账号AppID
+        pub appid: ::std::string::String,
+    }
     impl Request {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            openid: impl ::std::convert::Into<::std::string::String>,
-            coupon_code: impl ::std::convert::Into<::std::string::String>,
-            brand_id: impl ::std::convert::Into<::std::string::String>,
-            product_coupon_id: impl ::std::convert::Into<::std::string::String>,
-            stock_id: impl ::std::convert::Into<::std::string::String>,
-            appid: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
+        /// Creates the value from its required fields, named in [`RequestRequired`]; optional ones are set with the methods below.
+        pub fn new(required: RequestRequired) -> Self {
             Self {
-                openid: openid.into(),
-                coupon_code: coupon_code.into(),
-                brand_id: brand_id.into(),
-                product_coupon_id: product_coupon_id.into(),
-                stock_id: stock_id.into(),
-                appid: appid.into(),
+                openid: required.openid,
+                coupon_code: required.coupon_code,
+                brand_id: required.brand_id,
+                product_coupon_id: required.product_coupon_id,
+                stock_id: required.stock_id,
+                appid: required.appid,
             }
         }
     }
@@ -51,13 +60,36 @@ pub mod get {
     #[non_exhaustive]
     pub struct AssociatedOrderInfo {
         /// 微信支付单号
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub transaction_id: ::std::option::Option<::std::string::String>,
         /// 商户订单号
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub out_trade_no: ::std::option::Option<::std::string::String>,
         /// 商户号
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub mchid: ::std::option::Option<::std::string::String>,
         /// 子商户号
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub sub_mchid: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 单券使用详情
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -66,15 +98,39 @@ pub mod get {
     #[non_exhaustive]
     pub struct SingleUsageDetail {
         /// 券核销请求单号
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub use_request_no: ::std::option::Option<::std::string::String>,
         /// 核销时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub use_time: ::std::option::Option<::std::string::String>,
         /// 关联微信支付订单信息
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub associated_order_info: ::std::option::Option<AssociatedOrderInfo>,
         /// 退券请求单号
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub return_request_no: ::std::option::Option<::std::string::String>,
         /// 退券时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub return_time: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 轮次使用详情列表
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -83,23 +139,63 @@ pub mod get {
     #[non_exhaustive]
     pub struct DetailItemList {
         /// 轮次使用详情状态
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub detail_state: ::std::option::Option<DetailState>,
         /// 有效期开始时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub valid_begin_time: ::std::option::Option<::std::string::String>,
         /// 有效期结束时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub valid_end_time: ::std::option::Option<::std::string::String>,
         /// 核销请求单号
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub use_request_no: ::std::option::Option<::std::string::String>,
         /// 核销时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub use_time: ::std::option::Option<::std::string::String>,
         /// 关联微信支付订单信息
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub associated_order_info: ::std::option::Option<AssociatedOrderInfo>,
         /// 退券请求单号
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub return_request_no: ::std::option::Option<::std::string::String>,
         /// 退券时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub return_time: ::std::option::Option<::std::string::String>,
         /// 删除时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub delete_time: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 多次优惠使用详情
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -108,11 +204,25 @@ pub mod get {
     #[non_exhaustive]
     pub struct SequentialUsageDetail {
         /// 总可使用次数
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub total_count: ::std::option::Option<i64>,
         /// 已使用次数
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub used_count: ::std::option::Option<i64>,
         /// 轮次使用详情列表
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub detail_item_list: ::std::option::Option<::std::vec::Vec<DetailItemList>>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 满减券使用规则
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -121,9 +231,26 @@ pub mod get {
     #[non_exhaustive]
     pub struct NormalCoupon {
         /// 门槛金额
-        pub threshold: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub threshold: ::std::option::Option<i64>,
         /// 固定减免金额
-        pub discount_amount: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub discount_amount: ::std::option::Option<i64>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 折扣券使用规则
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -132,9 +259,26 @@ pub mod get {
     #[non_exhaustive]
     pub struct DiscountCoupon {
         /// 门槛金额
-        pub threshold: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub threshold: ::std::option::Option<i64>,
         /// 固定减免百分比
-        pub percent_off: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub percent_off: ::std::option::Option<i64>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 单券模式信息
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -143,9 +287,14 @@ pub mod get {
     #[non_exhaustive]
     pub struct SingleUsageInfo {
         /// 满减券使用规则
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub normal_coupon: ::std::option::Option<NormalCoupon>,
         /// 折扣券使用规则
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub discount_coupon: ::std::option::Option<DiscountCoupon>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 多次优惠模式信息
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -154,13 +303,38 @@ pub mod get {
     #[non_exhaustive]
     pub struct SequentialUsageInfo {
         /// 多次优惠规则类型
-        pub r#type: SequentialUsageInfoType,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub r#type: ::std::option::Option<SequentialUsageInfoType>,
         /// 可使用次数
-        pub count: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub count: ::std::option::Option<i64>,
         /// 多次优惠有效天数
-        pub available_days: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub available_days: ::std::option::Option<i64>,
         /// 多次优惠使用间隔天数
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub interval_days: ::std::option::Option<i64>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 单品列表
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -169,17 +343,56 @@ pub mod get {
     #[non_exhaustive]
     pub struct ChoiceList {
         /// 单品名称
-        pub name: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
         /// 单品价格
-        pub price: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub price: ::std::option::Option<i64>,
         /// 单品数量
-        pub count: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub count: ::std::option::Option<i64>,
         /// 单品图片
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub image_url: ::std::option::Option<::std::string::String>,
         /// 单品跳转小程序AppID
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub mini_program_appid: ::std::option::Option<::std::string::String>,
         /// 单品跳转小程序路径
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub mini_program_path: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 套餐组合
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -188,11 +401,31 @@ pub mod get {
     #[non_exhaustive]
     pub struct ComboPackageList {
         /// 套餐名
-        pub name: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
         /// 可选单品数量
-        pub pick_count: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub pick_count: ::std::option::Option<i64>,
         /// 单品列表
-        pub choice_list: ::std::vec::Vec<ChoiceList>,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub choice_list: ::std::option::Option<::std::vec::Vec<ChoiceList>>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 展示信息
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -201,19 +434,54 @@ pub mod get {
     #[non_exhaustive]
     pub struct DisplayInfo {
         /// 商品券名称
-        pub name: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub name: ::std::option::Option<::std::string::String>,
         /// 商品券图片
-        pub image_url: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub image_url: ::std::option::Option<::std::string::String>,
         /// 商品券背景图
-        pub background_url: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub background_url: ::std::option::Option<::std::string::String>,
         /// 商品券详情图列表
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub detail_image_url_list: ::std::option::Option<
             ::std::vec::Vec<::std::string::String>,
         >,
         /// 商品原价
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub original_price: ::std::option::Option<i64>,
         /// 套餐组合
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub combo_package_list: ::std::option::Option<::std::vec::Vec<ComboPackageList>>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 商品券信息
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -222,31 +490,85 @@ pub mod get {
     #[non_exhaustive]
     pub struct ProductCoupon {
         /// 商品券ID
-        pub product_coupon_id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub product_coupon_id: ::std::option::Option<::std::string::String>,
         /// 商品券状态
-        pub state: State,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub state: ::std::option::Option<State>,
         /// 品牌ID
-        pub brand_id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub brand_id: ::std::option::Option<::std::string::String>,
         /// 优惠范围
-        pub scope: Scope,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub scope: ::std::option::Option<Scope>,
         /// 商品券类型
-        pub r#type: Type,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub r#type: ::std::option::Option<Type>,
         /// 使用模式
-        pub usage_mode: UsageMode,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub usage_mode: ::std::option::Option<UsageMode>,
         /// 单券模式信息
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub single_usage_info: ::std::option::Option<SingleUsageInfo>,
         /// 多次优惠模式信息
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub sequential_usage_info: ::std::option::Option<SequentialUsageInfo>,
         /// 展示信息
-        pub display_info: DisplayInfo,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub display_info: ::std::option::Option<DisplayInfo>,
         /// 外部商品ID
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub out_product_no: ::std::option::Option<::std::string::String>,
         /// 失效请求单号
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub deactivate_request_no: ::std::option::Option<::std::string::String>,
         /// 失效时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub deactivate_time: ::std::option::Option<::std::string::String>,
         /// 失效原因
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub deactivate_reason: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 品牌方预上传的券Code数量信息
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -255,9 +577,26 @@ pub mod get {
     #[non_exhaustive]
     pub struct CouponCodeCountInfo {
         /// 已上传的Code总数
-        pub total_count: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub total_count: ::std::option::Option<i64>,
         /// 当前可用的Code
-        pub available_count: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub available_count: ::std::option::Option<i64>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 发放规则
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -266,11 +605,31 @@ pub mod get {
     #[non_exhaustive]
     pub struct StockSendRule {
         /// 发放次数总上限
-        pub max_count: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub max_count: ::std::option::Option<i64>,
         /// 每日发放次数上限
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub max_count_per_day: ::std::option::Option<i64>,
         /// 每个用户领取次数上限
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub max_count_per_user: ::std::option::Option<i64>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 当天可用时间段
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -279,9 +638,26 @@ pub mod get {
     #[non_exhaustive]
     pub struct DayPeriodList {
         /// 当天可用开始时间
-        pub begin_time: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub begin_time: ::std::option::Option<i64>,
         /// 当天可用结束时间
-        pub end_time: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub end_time: ::std::option::Option<i64>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 每周固定可用时间
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -290,9 +666,14 @@ pub mod get {
     #[non_exhaustive]
     pub struct WeeklyAvailablePeriod {
         /// 每周可用星期数
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub day_list: ::std::option::Option<::std::vec::Vec<DayList>>,
         /// 当天可用时间段
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub day_period_list: ::std::option::Option<::std::vec::Vec<DayPeriodList>>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 无规律的可用时间段
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -301,9 +682,26 @@ pub mod get {
     #[non_exhaustive]
     pub struct IrregularAvailablePeriodList {
         /// 开始时间
-        pub begin_time: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub begin_time: ::std::option::Option<::std::string::String>,
         /// 结束时间
-        pub end_time: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub end_time: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 券可核销时间
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -312,19 +710,48 @@ pub mod get {
     #[non_exhaustive]
     pub struct CouponAvailablePeriod {
         /// 开始时间
-        pub available_begin_time: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub available_begin_time: ::std::option::Option<::std::string::String>,
         /// 结束时间
-        pub available_end_time: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub available_end_time: ::std::option::Option<::std::string::String>,
         /// 生效后N天内有效
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub available_days: ::std::option::Option<i64>,
         /// 领取后N天开始生效
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub wait_days_after_receive: ::std::option::Option<i64>,
         /// 每周固定可用时间
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub weekly_available_period: ::std::option::Option<WeeklyAvailablePeriod>,
         /// 无规律的可用时间段
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub irregular_available_period_list: ::std::option::Option<
             ::std::vec::Vec<IrregularAvailablePeriodList>,
         >,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 兑换券使用规则
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -333,9 +760,26 @@ pub mod get {
     #[non_exhaustive]
     pub struct ExchangeCoupon {
         /// 门槛金额
-        pub threshold: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub threshold: ::std::option::Option<i64>,
         /// 固定兑换价格
-        pub exchange_price: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub exchange_price: ::std::option::Option<i64>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 单券使用规则
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -344,13 +788,22 @@ pub mod get {
     #[non_exhaustive]
     pub struct SingleUsageRule {
         /// 券可核销时间
-        pub coupon_available_period: CouponAvailablePeriod,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub coupon_available_period: ::std::option::Option<CouponAvailablePeriod>,
         /// 满减券使用规则
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub normal_coupon: ::std::option::Option<NormalCoupon>,
         /// 折扣券使用规则
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub discount_coupon: ::std::option::Option<DiscountCoupon>,
         /// 兑换券使用规则
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub exchange_coupon: ::std::option::Option<ExchangeCoupon>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 券可核销时间
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -359,17 +812,41 @@ pub mod get {
     #[non_exhaustive]
     pub struct SequentialUsageRuleCouponAvailablePeriod {
         /// 开始时间
-        pub available_begin_time: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub available_begin_time: ::std::option::Option<::std::string::String>,
         /// 结束时间
-        pub available_end_time: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub available_end_time: ::std::option::Option<::std::string::String>,
         /// 领取后N天开始生效
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub wait_days_after_receive: ::std::option::Option<i64>,
         /// 每周固定可用时间
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub weekly_available_period: ::std::option::Option<WeeklyAvailablePeriod>,
         /// 无规律的可用时间段
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub irregular_available_period_list: ::std::option::Option<
             ::std::vec::Vec<IrregularAvailablePeriodList>,
         >,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 多次优惠使用规则
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -378,15 +855,27 @@ pub mod get {
     #[non_exhaustive]
     pub struct SequentialUsageRule {
         /// 券可核销时间
-        pub coupon_available_period: SequentialUsageRuleCouponAvailablePeriod,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub coupon_available_period: ::std::option::Option<
+            SequentialUsageRuleCouponAvailablePeriod,
+        >,
         /// 满减券使用规则
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub normal_coupon_list: ::std::option::Option<::std::vec::Vec<NormalCoupon>>,
         /// 折扣券使用规则列表
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub discount_coupon_list: ::std::option::Option<::std::vec::Vec<DiscountCoupon>>,
         /// 兑换券使用规则列表
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub exchange_coupon_list: ::std::option::Option<::std::vec::Vec<ExchangeCoupon>>,
         /// 多次优惠是否提供首笔特惠
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub special_first: ::std::option::Option<bool>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 券可用门店信息
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -395,11 +884,31 @@ pub mod get {
     #[non_exhaustive]
     pub struct CouponAvailableStoreInfo {
         /// 券可用门店描述
-        pub description: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub description: ::std::option::Option<::std::string::String>,
         /// 小程序AppID
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub mini_program_appid: ::std::option::Option<::std::string::String>,
         /// 小程序跳转路径
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub mini_program_path: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 券使用规则展示信息
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -408,21 +917,58 @@ pub mod get {
     #[non_exhaustive]
     pub struct UsageRuleDisplayInfo {
         /// 券使用方式列表
-        pub coupon_usage_method_list: ::std::vec::Vec<CouponUsageMethodList>,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub coupon_usage_method_list: ::std::option::Option<
+            ::std::vec::Vec<CouponUsageMethodList>,
+        >,
         /// 小程序AppID
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub mini_program_appid: ::std::option::Option<::std::string::String>,
         /// 小程序跳转路径
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub mini_program_path: ::std::option::Option<::std::string::String>,
         /// APP的H5跳转路径
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub app_path: ::std::option::Option<::std::string::String>,
         /// 券使用说明
-        pub usage_description: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub usage_description: ::std::option::Option<::std::string::String>,
         /// 券可用门店信息
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub coupon_available_store_info: ::std::option::Option<CouponAvailableStoreInfo>,
         /// APP跳转类型
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub app_jump_type: ::std::option::Option<AppJumpType>,
         /// 口令链接
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub passcode_link: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 小程序入口
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -431,13 +977,44 @@ pub mod get {
     #[non_exhaustive]
     pub struct EntranceMiniProgram {
         /// 小程序appid
-        pub appid: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub appid: ::std::option::Option<::std::string::String>,
         /// 小程序跳转路径
-        pub path: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub path: ::std::option::Option<::std::string::String>,
         /// 入口文案
-        pub entrance_wording: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entrance_wording: ::std::option::Option<::std::string::String>,
         /// 引导文案
-        pub guidance_wording: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub guidance_wording: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 公众号入口
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -446,7 +1023,17 @@ pub mod get {
     #[non_exhaustive]
     pub struct EntranceOfficialAccount {
         /// 公众号AppID
-        pub appid: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub appid: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 视频号入口
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -455,11 +1042,35 @@ pub mod get {
     #[non_exhaustive]
     pub struct EntranceFinder {
         /// 视频号ID
-        pub finder_id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub finder_id: ::std::option::Option<::std::string::String>,
         /// 视频号视频ID
-        pub finder_video_id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub finder_video_id: ::std::option::Option<::std::string::String>,
         /// 视频号封面图
-        pub finder_video_cover_image_url: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub finder_video_cover_image_url: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 用户商品券展示信息
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -468,15 +1079,23 @@ pub mod get {
     #[non_exhaustive]
     pub struct CouponDisplayInfo {
         /// 用户商品券Code展示模式
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub code_display_mode: ::std::option::Option<CodeDisplayMode>,
         /// 背景颜色
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub background_color: ::std::option::Option<BackgroundColor>,
         /// 小程序入口
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub entrance_mini_program: ::std::option::Option<EntranceMiniProgram>,
         /// 公众号入口
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub entrance_official_account: ::std::option::Option<EntranceOfficialAccount>,
         /// 视频号入口
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub entrance_finder: ::std::option::Option<EntranceFinder>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 事件通知配置
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -485,7 +1104,15 @@ pub mod get {
     #[non_exhaustive]
     pub struct NotifyConfig {
         /// 事件通知appid
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub notify_appid: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 已发放次数
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -494,9 +1121,26 @@ pub mod get {
     #[non_exhaustive]
     pub struct SentCountInfo {
         /// 已发放总次数
-        pub total_count: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub total_count: ::std::option::Option<i64>,
         /// 当天已发放次数
-        pub today_count: i64,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub today_count: ::std::option::Option<i64>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 批次信息
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -505,41 +1149,112 @@ pub mod get {
     #[non_exhaustive]
     pub struct Stock {
         /// 商品券ID
-        pub product_coupon_id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub product_coupon_id: ::std::option::Option<::std::string::String>,
         /// 批次ID
-        pub stock_id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub stock_id: ::std::option::Option<::std::string::String>,
         /// 备注
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub remark: ::std::option::Option<::std::string::String>,
         /// 券Code分配模式
-        pub coupon_code_mode: CouponCodeMode,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub coupon_code_mode: ::std::option::Option<CouponCodeMode>,
         /// 品牌方预上传的券Code数量信息
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub coupon_code_count_info: ::std::option::Option<CouponCodeCountInfo>,
         /// 发放规则
-        pub stock_send_rule: StockSendRule,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub stock_send_rule: ::std::option::Option<StockSendRule>,
         /// 单券使用规则
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub single_usage_rule: ::std::option::Option<SingleUsageRule>,
         /// 多次优惠使用规则
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub sequential_usage_rule: ::std::option::Option<SequentialUsageRule>,
         /// 券使用规则展示信息
-        pub usage_rule_display_info: UsageRuleDisplayInfo,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub usage_rule_display_info: ::std::option::Option<UsageRuleDisplayInfo>,
         /// 用户商品券展示信息
-        pub coupon_display_info: CouponDisplayInfo,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub coupon_display_info: ::std::option::Option<CouponDisplayInfo>,
         /// 事件通知配置
-        pub notify_config: NotifyConfig,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub notify_config: ::std::option::Option<NotifyConfig>,
         /// 可用门店范围
-        pub store_scope: StoreScope,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub store_scope: ::std::option::Option<StoreScope>,
         /// 已发放次数
-        pub sent_count_info: SentCountInfo,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub sent_count_info: ::std::option::Option<SentCountInfo>,
         /// 批次状态
-        pub state: StockState,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub state: ::std::option::Option<StockState>,
         /// 失效请求单号
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub deactivate_request_no: ::std::option::Option<::std::string::String>,
         /// 失效时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub deactivate_time: ::std::option::Option<::std::string::String>,
         /// 失效原因
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub deactivate_reason: ::std::option::Option<::std::string::String>,
         /// 品牌ID
-        pub brand_id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub brand_id: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -548,43 +1263,137 @@ pub mod get {
     #[non_exhaustive]
     pub struct Response {
         /// 用户商品券Code
-        pub coupon_code: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub coupon_code: ::std::option::Option<::std::string::String>,
         /// 用户商品券状态
-        pub coupon_state: CouponState,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub coupon_state: ::std::option::Option<CouponState>,
         /// 有效期开始时间
-        pub valid_begin_time: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub valid_begin_time: ::std::option::Option<::std::string::String>,
         /// 有效期结束时间
-        pub valid_end_time: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub valid_end_time: ::std::option::Option<::std::string::String>,
         /// 领券时间
-        pub receive_time: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub receive_time: ::std::option::Option<::std::string::String>,
         /// 发券请求单号
-        pub send_request_no: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub send_request_no: ::std::option::Option<::std::string::String>,
         /// 发券渠道
-        pub send_channel: SendChannel,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub send_channel: ::std::option::Option<SendChannel>,
         /// 确认请求单号
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub confirm_request_no: ::std::option::Option<::std::string::String>,
         /// 确认发放时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub confirm_time: ::std::option::Option<::std::string::String>,
         /// 失效请求单号
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub deactivate_request_no: ::std::option::Option<::std::string::String>,
         /// 失效时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub deactivate_time: ::std::option::Option<::std::string::String>,
         /// 失效原因
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub deactivate_reason: ::std::option::Option<::std::string::String>,
         /// 单券使用详情
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub single_usage_detail: ::std::option::Option<SingleUsageDetail>,
         /// 多次优惠使用详情
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub sequential_usage_detail: ::std::option::Option<SequentialUsageDetail>,
         /// 商品券信息
-        pub product_coupon: ProductCoupon,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub product_coupon: ::std::option::Option<ProductCoupon>,
         /// 批次信息
-        pub stock: Stock,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub stock: ::std::option::Option<Stock>,
         /// 自定义附加信息
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub attach: ::std::option::Option<::std::string::String>,
         /// 渠道自定义信息
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub channel_custom_info: ::std::option::Option<::std::string::String>,
         /// 品牌ID
-        pub brand_id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub brand_id: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ::wechatpay_core::wire_enum! {
         #[doc = " 用户商品券状态"] CouponState { #[doc = " `CONFIRMING`"]

@@ -36,11 +36,33 @@ pub mod get {
     #[non_exhaustive]
     pub struct ContractTerminateInfo {
         /// 协议解约方式
-        pub contract_termination_mode: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub contract_termination_mode: ::std::option::Option<::std::string::String>,
         /// 协议解约时间
-        pub contract_terminated_time: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub contract_terminated_time: ::std::option::Option<::std::string::String>,
         /// 解约备注
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub contract_termination_remark: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 预计的扣费金额
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -49,9 +71,24 @@ pub mod get {
     #[non_exhaustive]
     pub struct EstimatedDeductAmount {
         /// 金额
-        pub total: ::serde_json::Number,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub total: ::std::option::Option<::serde_json::Number>,
         /// 货币类型
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub currency: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// 预约扣费场景的预约信息
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -60,17 +97,44 @@ pub mod get {
     #[non_exhaustive]
     pub struct DeductSchedule {
         /// 预计扣费的日期
-        pub estimated_deduct_date: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub estimated_deduct_date: ::std::option::Option<::std::string::String>,
         /// 预计的扣费金额
-        pub estimated_deduct_amount: EstimatedDeductAmount,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub estimated_deduct_amount: ::std::option::Option<EstimatedDeductAmount>,
         /// 扣费预约状态
-        pub schedule_state: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub schedule_state: ::std::option::Option<::std::string::String>,
         /// 已预约的扣费金额信息
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub scheduled_amount: ::std::option::Option<EstimatedDeductAmount>,
         /// 实际扣费金额
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub deduct_amount: ::std::option::Option<EstimatedDeductAmount>,
         /// 实际扣费的日期
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub deduct_date: ::std::option::Option<::std::string::String>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -79,37 +143,130 @@ pub mod get {
     #[non_exhaustive]
     pub struct Response {
         /// 委托代扣协议ID
-        pub contract_id: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub contract_id: ::std::option::Option<::std::string::String>,
         /// 普通服务商商户号
-        pub sp_mchid: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sp_mchid: ::std::option::Option<::std::string::String>,
         /// 普通服务商的AppID
-        pub sp_appid: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sp_appid: ::std::option::Option<::std::string::String>,
         /// 子商户号
-        pub sub_mchid: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sub_mchid: ::std::option::Option<::std::string::String>,
         /// 子商户的AppID
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub sub_appid: ::std::option::Option<::std::string::String>,
         /// 委托代扣模板ID
-        pub plan_id: ::serde_json::Number,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub plan_id: ::std::option::Option<::serde_json::Number>,
         /// 商户签约协议号
-        pub out_contract_code: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub out_contract_code: ::std::option::Option<::std::string::String>,
         /// 用户账户展示名称
-        pub contract_display_account: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub contract_display_account: ::std::option::Option<::std::string::String>,
         /// 委托代扣协议状态
-        pub contract_state: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub contract_state: ::std::option::Option<::std::string::String>,
         /// 协议签署时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub contract_signed_time: ::std::option::Option<::std::string::String>,
         /// 协议到期时间
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub contract_expired_time: ::std::option::Option<::std::string::String>,
         /// 用户OpenID
-        pub sp_openid: ::std::string::String,
+        ///
+        /// Required in the docs; optional here so that an answer without it still decodes.
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sp_openid: ::std::option::Option<::std::string::String>,
         /// 子商户AppID对应的用户OpenID
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub sub_openid: ::std::option::Option<::std::string::String>,
         /// 协议解约信息
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub contract_terminate_info: ::std::option::Option<ContractTerminateInfo>,
         /// 商户侧用户标识
+        #[serde(
+            default,
+            deserialize_with = "::wechatpay_core::lenient::option",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
         pub out_user_code: ::std::option::Option<::std::string::String>,
         /// 预约扣费场景的预约信息
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub deduct_schedule: ::std::option::Option<DeductSchedule>,
+        /// Members the docs do not list for this object, kept as sent.
+        #[serde(flatten)]
+        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 }
 /// 通过商户协议号查询委托代扣签约协议
