@@ -24,8 +24,8 @@ use crate::sensitive::{decrypt_sensitive, encrypt_json_fields, encrypt_sensitive
 mod builder;
 mod certificates;
 mod download;
-mod retry;
-mod transport;
+pub(crate) mod retry;
+pub(crate) mod transport;
 
 pub use builder::ClientBuilder;
 
