@@ -319,7 +319,7 @@ impl ClientBuilder {
         self
     }
 
-    /// Sends the operations documented on another host (`origin`, e.g. [`HK_BASE_URL`] or
+    /// Sends the operations documented on another host (`origin`, e.g. [`HK_BASE_URL`](crate::HK_BASE_URL) or
     /// `https://api.mch.weixin.qq.com` for the `…/hk/` operations) to `base_url` instead: the origin is
     /// replaced, any path prefix after it is kept. For a proxy, or a local test server. May be called for
     /// several origins.
