@@ -435,8 +435,10 @@ fn field_type(
             _ => ("::std::string::String".into(), None),
         },
         FieldType::Integer => num("i64"),
-        FieldType::Number => num("f64"),
-        FieldType::Boolean => num("bool"),
+        FieldType::Number => num("::serde_json::Number"),
+        // APIv2 spells booleans in upper case (`TRUE`): the wire text is kept.
+        FieldType::Boolean if ctx == Ctx::Xml => ("::std::string::String".into(), None),
+        FieldType::Boolean => ("bool".into(), None),
         FieldType::Object | FieldType::Array if ctx == Ctx::Json => {
             (json_type(types, parent, f, source, diags), None)
         }
@@ -745,7 +747,27 @@ fn lib(root: &Node, placed: &[Placed<'_>], _diags: &mut Vec<Diagnostic>) -> Stri
             op.nonceless
         );
     }
-    s.push_str("];\n\n/// The documented operation for a method and documented path (`POST`, `/v2/pay/micropay`).\n#[rustfmt::skip]\npub fn operation(method: &str, documented_path: &str) -> ::core::option::Option<&'static ::wechatpay_runtime::v2::Operation<'static>> {\n    OPERATIONS.iter().map(|(_, op)| op).find(|op| op.method.as_str().eq_ignore_ascii_case(method) && op.documented_path == documented_path)\n}\n");
+    s.push_str("];\n\n");
+    s.push_str("/// Reads the JSON fields of a request (as the `xml` member of the docs' PHP examples gives them, an\n\
+/// `encoded: json` field as a JSON value or text) into the operation's generated `Request` type and writes\n\
+/// it back as fields: `None` when the operation is not compiled in, else the fields or where they do\n\
+/// not fit.\n#[cfg(feature = \"roundtrip\")]\n#[rustfmt::skip]\npub fn check_request(method: &str, documented_path: &str, json: &::serde_json::Value) -> ::core::option::Option<::core::result::Result<::serde_json::Value, ::std::string::String>> {\n    match (method, documented_path) {\n");
+    let mut arms: Vec<&Placed<'_>> = placed.iter().collect();
+    arms.sort_by(|a, b| (&a.op.path, a.op.method).cmp(&(&b.op.path, b.op.method)));
+    for p in arms {
+        let path = p.modules.join("::");
+        let _ = writeln!(
+            s,
+            "        #[cfg(feature = \"{}\")]\n        ({}, {}) => ::core::option::Option::Some(roundtrip::<v2::{path}::{}::Request>(json)),",
+            p.group,
+            lit(p.op.method.as_str()),
+            lit(&p.op.path),
+            p.op.method.lower()
+        );
+    }
+    s.push_str("        _ => { let _ = json; ::core::option::Option::None }\n    }\n}\n\n");
+    s.push_str("#[cfg(feature = \"roundtrip\")]\n#[allow(dead_code)]\nfn roundtrip<T: ::serde::Serialize + ::serde::de::DeserializeOwned>(json: &::serde_json::Value) -> ::core::result::Result<::serde_json::Value, ::std::string::String> {\n    let obj = json.as_object().ok_or(\"not a JSON object\")?;\n    let fields = ::wechatpay_runtime::v2::Fields::from_json_object(obj);\n    let typed: T = fields.decode(200, \"\").map_err(|e| e.to_string())?;\n    let back = ::wechatpay_runtime::v2::Fields::from_serialize(&typed).map_err(|e| e.to_string())?;\n    ::core::result::Result::Ok(::serde_json::Value::Object(back.to_json_object()))\n}\n\n");
+    s.push_str("/// The documented operation for a method and documented path (`POST`, `/v2/pay/micropay`).\n#[rustfmt::skip]\npub fn operation(method: &str, documented_path: &str) -> ::core::option::Option<&'static ::wechatpay_runtime::v2::Operation<'static>> {\n    OPERATIONS.iter().map(|(_, op)| op).find(|op| op.method.as_str().eq_ignore_ascii_case(method) && op.documented_path == documented_path)\n}\n");
     s
 }
 
@@ -930,6 +952,11 @@ pub fn hook_facade(files: &mut Files, v2: &V2) {
         let _ = writeln!(
             s,
             "    #[cfg(any({}))]\n    pub use ::wechatpay_v2::{{events, operation, OPERATIONS}};",
+            any.join(", ")
+        );
+        let _ = writeln!(
+            s,
+            "    #[cfg(all(feature = \"roundtrip\", any({})))]\n    pub use ::wechatpay_v2::check_request;",
             any.join(", ")
         );
         for g in v2.groups.keys() {

@@ -907,9 +907,9 @@ pub mod combined_transactions_success {
         /// 用户标识
         pub openid: ::std::string::String,
         /// 标价金额
-        pub total_fee: f64,
+        pub total_fee: ::serde_json::Number,
         /// 现金支付金额
-        pub cash_fee: f64,
+        pub cash_fee: ::serde_json::Number,
         /// 微信订单号
         pub transaction_id: ::std::string::String,
         /// 子单商户订单号
@@ -927,8 +927,8 @@ pub mod combined_transactions_success {
             appid: impl ::std::convert::Into<::std::string::String>,
             mch_id: impl ::std::convert::Into<::std::string::String>,
             openid: impl ::std::convert::Into<::std::string::String>,
-            total_fee: f64,
-            cash_fee: f64,
+            total_fee: ::serde_json::Number,
+            cash_fee: ::serde_json::Number,
             transaction_id: impl ::std::convert::Into<::std::string::String>,
             out_trade_no: impl ::std::convert::Into<::std::string::String>,
             time_end: impl ::std::convert::Into<::std::string::String>,
@@ -956,14 +956,17 @@ pub mod combined_transactions_success {
     #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
     pub struct SubOrderList {
         /// 子订单数
-        pub order_num: f64,
+        pub order_num: ::serde_json::Number,
         /// 子订单列表
         pub order_list: ::std::vec::Vec<OrderList>,
     }
     impl SubOrderList {
         /// Creates the value from its required fields; optional ones are `None`.
         #[allow(clippy::too_many_arguments)]
-        pub fn new(order_num: f64, order_list: ::std::vec::Vec<OrderList>) -> Self {
+        pub fn new(
+            order_num: ::serde_json::Number,
+            order_list: ::std::vec::Vec<OrderList>,
+        ) -> Self {
             Self { order_num, order_list }
         }
     }

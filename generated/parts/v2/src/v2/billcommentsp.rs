@@ -51,11 +51,11 @@ pub mod batchquerycomment {
             pub end_time: ::std::string::String,
             /// 位移
             #[serde(with = "::wechatpay_runtime::v2::serde_helpers::number")]
-            pub offset: f64,
+            pub offset: ::serde_json::Number,
             /// 条数
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             #[serde(with = "::wechatpay_runtime::v2::serde_helpers::option_number")]
-            pub limit: ::std::option::Option<f64>,
+            pub limit: ::std::option::Option<::serde_json::Number>,
         }
         impl Request {
             /// Creates the value from its required fields; optional ones are `None`.
@@ -66,7 +66,7 @@ pub mod batchquerycomment {
                 sign_type: SignType,
                 begin_time: impl ::std::convert::Into<::std::string::String>,
                 end_time: impl ::std::convert::Into<::std::string::String>,
-                offset: f64,
+                offset: ::serde_json::Number,
             ) -> Self {
                 Self {
                     appid: appid.into(),

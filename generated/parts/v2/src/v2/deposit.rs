@@ -282,9 +282,9 @@ pub mod facepay {
             /// 商品名称
             pub goods_name: ::std::string::String,
             /// 商品数量
-            pub goods_num: f64,
+            pub goods_num: ::serde_json::Number,
             /// 商品单价
-            pub price: f64,
+            pub price: ::serde_json::Number,
             /// 商品类目ID
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub goods_category: ::std::option::Option<::std::string::String>,
@@ -298,8 +298,8 @@ pub mod facepay {
             pub fn new(
                 goods_id: impl ::std::convert::Into<::std::string::String>,
                 goods_name: impl ::std::convert::Into<::std::string::String>,
-                goods_num: f64,
-                price: f64,
+                goods_num: ::serde_json::Number,
+                price: ::serde_json::Number,
             ) -> Self {
                 Self {
                     goods_id: goods_id.into(),
@@ -595,14 +595,17 @@ pub mod facepay {
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub goods_name: ::std::option::Option<::std::string::String>,
             /// 商品数量
-            pub quantity: f64,
+            pub quantity: ::serde_json::Number,
             /// 商品单价
-            pub price: f64,
+            pub price: ::serde_json::Number,
         }
         impl PromotionDetailGoodsDetail {
             /// Creates the value from its required fields; optional ones are `None`.
             #[allow(clippy::too_many_arguments)]
-            pub fn new(quantity: f64, price: f64) -> Self {
+            pub fn new(
+                quantity: ::serde_json::Number,
+                price: ::serde_json::Number,
+            ) -> Self {
                 Self {
                     goods_id: ::std::option::Option::None,
                     wxpay_goods_id: ::std::option::Option::None,
@@ -919,14 +922,17 @@ pub mod micropay {
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub goods_name: ::std::option::Option<::std::string::String>,
             /// 商品数量
-            pub quantity: f64,
+            pub quantity: ::serde_json::Number,
             /// 商品单价
-            pub price: f64,
+            pub price: ::serde_json::Number,
         }
         impl GoodsDetail {
             /// Creates the value from its required fields; optional ones are `None`.
             #[allow(clippy::too_many_arguments)]
-            pub fn new(quantity: f64, price: f64) -> Self {
+            pub fn new(
+                quantity: ::serde_json::Number,
+                price: ::serde_json::Number,
+            ) -> Self {
                 Self {
                     goods_id: ::std::option::Option::None,
                     wxpay_goods_id: ::std::option::Option::None,
@@ -947,7 +953,7 @@ pub mod micropay {
         pub struct Detail {
             /// 订单原价
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-            pub cost_price: ::std::option::Option<f64>,
+            pub cost_price: ::std::option::Option<::serde_json::Number>,
             /// 商品小票ID
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub receipt_id: ::std::option::Option<::std::string::String>,
@@ -1255,14 +1261,17 @@ pub mod micropay {
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub goods_name: ::std::option::Option<::std::string::String>,
             /// 商品数量
-            pub quantity: f64,
+            pub quantity: ::serde_json::Number,
             /// 商品单价
-            pub price: f64,
+            pub price: ::serde_json::Number,
         }
         impl PromotionDetailGoodsDetail {
             /// Creates the value from its required fields; optional ones are `None`.
             #[allow(clippy::too_many_arguments)]
-            pub fn new(quantity: f64, price: f64) -> Self {
+            pub fn new(
+                quantity: ::serde_json::Number,
+                price: ::serde_json::Number,
+            ) -> Self {
                 Self {
                     goods_id: ::std::option::Option::None,
                     wxpay_goods_id: ::std::option::Option::None,
@@ -1763,14 +1772,17 @@ pub mod orderquery {
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub goods_name: ::std::option::Option<::std::string::String>,
             /// 商品数量
-            pub quantity: f64,
+            pub quantity: ::serde_json::Number,
             /// 商品单价
-            pub price: f64,
+            pub price: ::serde_json::Number,
         }
         impl GoodsDetail {
             /// Creates the value from its required fields; optional ones are `None`.
             #[allow(clippy::too_many_arguments)]
-            pub fn new(quantity: f64, price: f64) -> Self {
+            pub fn new(
+                quantity: ::serde_json::Number,
+                price: ::serde_json::Number,
+            ) -> Self {
                 Self {
                     goods_id: ::std::option::Option::None,
                     wxpay_goods_id: ::std::option::Option::None,
@@ -2856,14 +2868,17 @@ pub mod unifiedorder {
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub goods_name: ::std::option::Option<::std::string::String>,
             /// 商品数量
-            pub quantity: f64,
+            pub quantity: ::serde_json::Number,
             /// 商品单价
-            pub price: f64,
+            pub price: ::serde_json::Number,
         }
         impl GoodsDetail {
             /// Creates the value from its required fields; optional ones are `None`.
             #[allow(clippy::too_many_arguments)]
-            pub fn new(quantity: f64, price: f64) -> Self {
+            pub fn new(
+                quantity: ::serde_json::Number,
+                price: ::serde_json::Number,
+            ) -> Self {
                 Self {
                     goods_id: ::std::option::Option::None,
                     wxpay_goods_id: ::std::option::Option::None,
@@ -2884,7 +2899,7 @@ pub mod unifiedorder {
         pub struct Detail {
             /// 订单原价
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-            pub cost_price: ::std::option::Option<f64>,
+            pub cost_price: ::std::option::Option<::serde_json::Number>,
             /// 商品小票ID
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub receipt_id: ::std::option::Option<::std::string::String>,

@@ -618,7 +618,7 @@ pub mod promotion {
                 /// 审批类型
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 #[serde(with = "::wechatpay_runtime::v2::serde_helpers::option_number")]
-                pub approval_type: ::std::option::Option<f64>,
+                pub approval_type: ::std::option::Option<::serde_json::Number>,
                 /// 项目名称
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub act_name: ::std::option::Option<::std::string::String>,

@@ -614,14 +614,17 @@ pub mod combinedorder {
         #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
         pub struct SubOrderList {
             /// 子订单数
-            pub order_num: f64,
+            pub order_num: ::serde_json::Number,
             /// 子订单信息
             pub order_list: ::std::vec::Vec<OrderList>,
         }
         impl SubOrderList {
             /// Creates the value from its required fields; optional ones are `None`.
             #[allow(clippy::too_many_arguments)]
-            pub fn new(order_num: f64, order_list: ::std::vec::Vec<OrderList>) -> Self {
+            pub fn new(
+                order_num: ::serde_json::Number,
+                order_list: ::std::vec::Vec<OrderList>,
+            ) -> Self {
                 Self { order_num, order_list }
             }
         }
@@ -1463,9 +1466,9 @@ pub mod facepay {
             /// 商品名称
             pub goods_name: ::std::string::String,
             /// 商品数量
-            pub goods_num: f64,
+            pub goods_num: ::serde_json::Number,
             /// 商品单价
-            pub price: f64,
+            pub price: ::serde_json::Number,
             /// 商品类目ID
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub goods_category: ::std::option::Option<::std::string::String>,
@@ -1479,8 +1482,8 @@ pub mod facepay {
             pub fn new(
                 goods_id: impl ::std::convert::Into<::std::string::String>,
                 goods_name: impl ::std::convert::Into<::std::string::String>,
-                goods_num: f64,
-                price: f64,
+                goods_num: ::serde_json::Number,
+                price: ::serde_json::Number,
             ) -> Self {
                 Self {
                     goods_id: goods_id.into(),
@@ -1776,14 +1779,17 @@ pub mod facepay {
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub goods_name: ::std::option::Option<::std::string::String>,
             /// 商品数量
-            pub quantity: f64,
+            pub quantity: ::serde_json::Number,
             /// 商品单价
-            pub price: f64,
+            pub price: ::serde_json::Number,
         }
         impl PromotionDetailGoodsDetail {
             /// Creates the value from its required fields; optional ones are `None`.
             #[allow(clippy::too_many_arguments)]
-            pub fn new(quantity: f64, price: f64) -> Self {
+            pub fn new(
+                quantity: ::serde_json::Number,
+                price: ::serde_json::Number,
+            ) -> Self {
                 Self {
                     goods_id: ::std::option::Option::None,
                     wxpay_goods_id: ::std::option::Option::None,
@@ -2292,14 +2298,17 @@ pub mod facepayquery {
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub goods_name: ::std::option::Option<::std::string::String>,
             /// 商品数量
-            pub quantity: f64,
+            pub quantity: ::serde_json::Number,
             /// 商品单价
-            pub price: f64,
+            pub price: ::serde_json::Number,
         }
         impl GoodsDetail {
             /// Creates the value from its required fields; optional ones are `None`.
             #[allow(clippy::too_many_arguments)]
-            pub fn new(quantity: f64, price: f64) -> Self {
+            pub fn new(
+                quantity: ::serde_json::Number,
+                price: ::serde_json::Number,
+            ) -> Self {
                 Self {
                     goods_id: ::std::option::Option::None,
                     wxpay_goods_id: ::std::option::Option::None,
@@ -2644,10 +2653,10 @@ pub mod micropay {
             pub goods_name: ::std::option::Option<::std::string::String>,
             /// 商品数量
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-            pub quantity: ::std::option::Option<f64>,
+            pub quantity: ::std::option::Option<::serde_json::Number>,
             /// 商品单价
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-            pub price: ::std::option::Option<f64>,
+            pub price: ::std::option::Option<::serde_json::Number>,
             /// 商品种类
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub goods_category: ::std::option::Option<::std::string::String>,
@@ -2689,7 +2698,7 @@ pub mod micropay {
         pub struct Detail {
             /// 订单原价
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-            pub cost_price: ::std::option::Option<f64>,
+            pub cost_price: ::std::option::Option<::serde_json::Number>,
             /// 商品小票ID
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub receipt_id: ::std::option::Option<::std::string::String>,
@@ -2992,7 +3001,7 @@ pub mod micropay {
             pub goods_remark: ::std::option::Option<::std::string::String>,
             /// 商品优惠金额
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-            pub discount_amount: ::std::option::Option<f64>,
+            pub discount_amount: ::std::option::Option<::serde_json::Number>,
             /// 微信支付商品编码
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub wxpay_goods_id: ::std::option::Option<::std::string::String>,
@@ -3000,14 +3009,17 @@ pub mod micropay {
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub goods_name: ::std::option::Option<::std::string::String>,
             /// 商品数量
-            pub quantity: f64,
+            pub quantity: ::serde_json::Number,
             /// 商品单价
-            pub price: f64,
+            pub price: ::serde_json::Number,
         }
         impl PromotionDetailGoodsDetail {
             /// Creates the value from its required fields; optional ones are `None`.
             #[allow(clippy::too_many_arguments)]
-            pub fn new(quantity: f64, price: f64) -> Self {
+            pub fn new(
+                quantity: ::serde_json::Number,
+                price: ::serde_json::Number,
+            ) -> Self {
                 Self {
                     goods_id: ::std::option::Option::None,
                     goods_remark: ::std::option::Option::None,
@@ -3513,14 +3525,17 @@ pub mod orderquery {
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub goods_name: ::std::option::Option<::std::string::String>,
             /// 商品数量
-            pub quantity: f64,
+            pub quantity: ::serde_json::Number,
             /// 商品单价
-            pub price: f64,
+            pub price: ::serde_json::Number,
         }
         impl GoodsDetail {
             /// Creates the value from its required fields; optional ones are `None`.
             #[allow(clippy::too_many_arguments)]
-            pub fn new(quantity: f64, price: f64) -> Self {
+            pub fn new(
+                quantity: ::serde_json::Number,
+                price: ::serde_json::Number,
+            ) -> Self {
                 Self {
                     goods_id: ::std::option::Option::None,
                     wxpay_goods_id: ::std::option::Option::None,
@@ -5700,7 +5715,7 @@ pub mod profitsharingquery {
             /// 分账接收方账号
             pub account: ::std::string::String,
             /// 分账金额
-            pub amount: f64,
+            pub amount: ::serde_json::Number,
             /// 分账描述
             pub description: ::std::string::String,
             /// 分账明细单号
@@ -5718,7 +5733,7 @@ pub mod profitsharingquery {
             pub fn new(
                 r#type: Type,
                 account: impl ::std::convert::Into<::std::string::String>,
-                amount: f64,
+                amount: ::serde_json::Number,
                 description: impl ::std::convert::Into<::std::string::String>,
                 detail_id: impl ::std::convert::Into<::std::string::String>,
                 finish_time: impl ::std::convert::Into<::std::string::String>,
@@ -6638,7 +6653,7 @@ pub mod querycombinedorder {
         #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
         pub struct Amount {
             /// 标价金额
-            pub total_amount: f64,
+            pub total_amount: ::serde_json::Number,
             /// 标价币种
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub currency: ::std::option::Option<::std::string::String>,
@@ -6646,7 +6661,7 @@ pub mod querycombinedorder {
         impl Amount {
             /// Creates the value from its required fields; optional ones are `None`.
             #[allow(clippy::too_many_arguments)]
-            pub fn new(total_amount: f64) -> Self {
+            pub fn new(total_amount: ::serde_json::Number) -> Self {
                 Self {
                     total_amount,
                     currency: ::std::option::Option::None,
@@ -6714,14 +6729,17 @@ pub mod querycombinedorder {
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub goods_name: ::std::option::Option<::std::string::String>,
             /// 商品数量
-            pub quantity: f64,
+            pub quantity: ::serde_json::Number,
             /// 商品单价
-            pub price: f64,
+            pub price: ::serde_json::Number,
         }
         impl GoodsDetail {
             /// Creates the value from its required fields; optional ones are `None`.
             #[allow(clippy::too_many_arguments)]
-            pub fn new(quantity: f64, price: f64) -> Self {
+            pub fn new(
+                quantity: ::serde_json::Number,
+                price: ::serde_json::Number,
+            ) -> Self {
                 Self {
                     goods_id: ::std::option::Option::None,
                     wxpay_goods_id: ::std::option::Option::None,
@@ -6855,14 +6873,17 @@ pub mod querycombinedorder {
         #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
         pub struct SubOrderList {
             /// 子订单数
-            pub order_num: f64,
+            pub order_num: ::serde_json::Number,
             /// 子订单信息
             pub order_list: ::std::vec::Vec<OrderList>,
         }
         impl SubOrderList {
             /// Creates the value from its required fields; optional ones are `None`.
             #[allow(clippy::too_many_arguments)]
-            pub fn new(order_num: f64, order_list: ::std::vec::Vec<OrderList>) -> Self {
+            pub fn new(
+                order_num: ::serde_json::Number,
+                order_list: ::std::vec::Vec<OrderList>,
+            ) -> Self {
                 Self { order_num, order_list }
             }
         }
@@ -7607,14 +7628,17 @@ pub mod refundqueryv2 {
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub goods_name: ::std::option::Option<::std::string::String>,
             /// 商品数量
-            pub quantity: f64,
+            pub quantity: ::serde_json::Number,
             /// 商品单价
-            pub price: f64,
+            pub price: ::serde_json::Number,
         }
         impl GoodsDetail {
             /// Creates the value from its required fields; optional ones are `None`.
             #[allow(clippy::too_many_arguments)]
-            pub fn new(quantity: f64, price: f64) -> Self {
+            pub fn new(
+                quantity: ::serde_json::Number,
+                price: ::serde_json::Number,
+            ) -> Self {
                 Self {
                     goods_id: ::std::option::Option::None,
                     wxpay_goods_id: ::std::option::Option::None,
@@ -7854,8 +7878,7 @@ pub mod settlementquery {
             pub date_end: ::std::string::String,
             /// 是否查询分账结算信息
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-            #[serde(with = "::wechatpay_runtime::v2::serde_helpers::option_number")]
-            pub query_split: ::std::option::Option<bool>,
+            pub query_split: ::std::option::Option<::std::string::String>,
         }
         impl Request {
             /// Creates the value from its required fields; optional ones are `None`.
@@ -8159,10 +8182,10 @@ pub mod unifiedorder {
             pub goods_name: ::std::option::Option<::std::string::String>,
             /// 商品数量
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-            pub quantity: ::std::option::Option<f64>,
+            pub quantity: ::std::option::Option<::serde_json::Number>,
             /// 商品单价
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-            pub price: ::std::option::Option<f64>,
+            pub price: ::std::option::Option<::serde_json::Number>,
             /// 商品种类
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub goods_category: ::std::option::Option<::std::string::String>,
@@ -8204,7 +8227,7 @@ pub mod unifiedorder {
         pub struct Detail {
             /// 订单原价
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-            pub cost_price: ::std::option::Option<f64>,
+            pub cost_price: ::std::option::Option<::serde_json::Number>,
             /// 商品小票ID
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub receipt_id: ::std::option::Option<::std::string::String>,
@@ -8582,7 +8605,7 @@ pub mod unifiedorder {
             pub goods_remark: ::std::option::Option<::std::string::String>,
             /// 商品优惠金额
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-            pub discount_amount: ::std::option::Option<f64>,
+            pub discount_amount: ::std::option::Option<::serde_json::Number>,
             /// 微信支付商品编码
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub wxpay_goods_id: ::std::option::Option<::std::string::String>,
@@ -8590,14 +8613,17 @@ pub mod unifiedorder {
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub goods_name: ::std::option::Option<::std::string::String>,
             /// 商品数量
-            pub quantity: f64,
+            pub quantity: ::serde_json::Number,
             /// 商品单价
-            pub price: f64,
+            pub price: ::serde_json::Number,
         }
         impl PromotionDetailGoodsDetail {
             /// Creates the value from its required fields; optional ones are `None`.
             #[allow(clippy::too_many_arguments)]
-            pub fn new(quantity: f64, price: f64) -> Self {
+            pub fn new(
+                quantity: ::serde_json::Number,
+                price: ::serde_json::Number,
+            ) -> Self {
                 Self {
                     goods_id: ::std::option::Option::None,
                     goods_remark: ::std::option::Option::None,

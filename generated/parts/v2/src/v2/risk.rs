@@ -523,7 +523,7 @@ pub mod getviolation {
         #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
         pub struct ViolationRecords {
             /// 记录总数
-            pub total_size: f64,
+            pub total_size: ::serde_json::Number,
             /// 违规记录列表
             pub violation_records: ::std::vec::Vec<ViolationRecordsViolationRecords>,
         }
@@ -531,7 +531,7 @@ pub mod getviolation {
             /// Creates the value from its required fields; optional ones are `None`.
             #[allow(clippy::too_many_arguments)]
             pub fn new(
-                total_size: f64,
+                total_size: ::serde_json::Number,
                 violation_records: ::std::vec::Vec<ViolationRecordsViolationRecords>,
             ) -> Self {
                 Self {

@@ -2760,7 +2760,7 @@ pub mod pay {
                 /// 分账接收方账号
                 pub account: ::std::string::String,
                 /// 分账金额
-                pub amount: f64,
+                pub amount: ::serde_json::Number,
                 /// 分账描述
                 pub description: ::std::string::String,
                 /// 分账个人接收方姓名
@@ -2773,7 +2773,7 @@ pub mod pay {
                 pub fn new(
                     r#type: Type,
                     account: impl ::std::convert::Into<::std::string::String>,
-                    amount: f64,
+                    amount: ::serde_json::Number,
                     description: impl ::std::convert::Into<::std::string::String>,
                 ) -> Self {
                     Self {
@@ -2939,7 +2939,7 @@ pub mod pay {
                 /// 分账接收方类型
                 pub r#type: ResponseReceiverType,
                 /// 分账金额
-                pub amount: f64,
+                pub amount: ::serde_json::Number,
                 /// 分账描述
                 pub description: ::std::string::String,
                 /// 分账明细单号
@@ -2958,7 +2958,7 @@ pub mod pay {
                 #[allow(clippy::too_many_arguments)]
                 pub fn new(
                     r#type: ResponseReceiverType,
-                    amount: f64,
+                    amount: ::serde_json::Number,
                     description: impl ::std::convert::Into<::std::string::String>,
                     detail_id: impl ::std::convert::Into<::std::string::String>,
                     finish_time: impl ::std::convert::Into<::std::string::String>,
@@ -3144,7 +3144,7 @@ pub mod pay {
                 /// 分账接收方账号
                 pub account: ::std::string::String,
                 /// 分账金额
-                pub amount: f64,
+                pub amount: ::serde_json::Number,
                 /// 分账描述
                 pub description: ::std::string::String,
                 /// 分账个人接收方姓名
@@ -3157,7 +3157,7 @@ pub mod pay {
                 pub fn new(
                     r#type: Type,
                     account: impl ::std::convert::Into<::std::string::String>,
-                    amount: f64,
+                    amount: ::serde_json::Number,
                     description: impl ::std::convert::Into<::std::string::String>,
                 ) -> Self {
                     Self {
@@ -3348,7 +3348,7 @@ pub mod pay {
                 /// 分账接收方类型
                 pub r#type: ResponseReceiverType,
                 /// 分账金额
-                pub amount: f64,
+                pub amount: ::serde_json::Number,
                 /// 分账描述
                 pub description: ::std::string::String,
                 /// 分账明细单号
@@ -3367,7 +3367,7 @@ pub mod pay {
                 #[allow(clippy::too_many_arguments)]
                 pub fn new(
                     r#type: ResponseReceiverType,
-                    amount: f64,
+                    amount: ::serde_json::Number,
                     description: impl ::std::convert::Into<::std::string::String>,
                     detail_id: impl ::std::convert::Into<::std::string::String>,
                     finish_time: impl ::std::convert::Into<::std::string::String>,
@@ -4455,14 +4455,17 @@ pub mod pay {
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub goods_name: ::std::option::Option<::std::string::String>,
                 /// 商品数量
-                pub quantity: f64,
+                pub quantity: ::serde_json::Number,
                 /// 商品单价
-                pub price: f64,
+                pub price: ::serde_json::Number,
             }
             impl GoodsDetail {
                 /// Creates the value from its required fields; optional ones are `None`.
                 #[allow(clippy::too_many_arguments)]
-                pub fn new(quantity: f64, price: f64) -> Self {
+                pub fn new(
+                    quantity: ::serde_json::Number,
+                    price: ::serde_json::Number,
+                ) -> Self {
                     Self {
                         goods_id: ::std::option::Option::None,
                         wxpay_goods_id: ::std::option::Option::None,
@@ -4483,7 +4486,7 @@ pub mod pay {
             pub struct Detail {
                 /// 订单原价
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub cost_price: ::std::option::Option<f64>,
+                pub cost_price: ::std::option::Option<::serde_json::Number>,
                 /// 商品小票ID
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub receipt_id: ::std::option::Option<::std::string::String>,
@@ -4709,14 +4712,17 @@ pub mod pay {
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub goods_name: ::std::option::Option<::std::string::String>,
                 /// 商品数量
-                pub quantity: f64,
+                pub quantity: ::serde_json::Number,
                 /// 商品单价
-                pub price: f64,
+                pub price: ::serde_json::Number,
             }
             impl PromotionDetailGoodsDetail {
                 /// Creates the value from its required fields; optional ones are `None`.
                 #[allow(clippy::too_many_arguments)]
-                pub fn new(quantity: f64, price: f64) -> Self {
+                pub fn new(
+                    quantity: ::serde_json::Number,
+                    price: ::serde_json::Number,
+                ) -> Self {
                     Self {
                         goods_id: ::std::option::Option::None,
                         wxpay_goods_id: ::std::option::Option::None,

@@ -95,7 +95,7 @@ pub mod getrealnameinfo {
             pub access_token: ::std::string::String,
             /// unix时间戳，必须获取当前时间。
             #[serde(with = "::wechatpay_runtime::v2::serde_helpers::number")]
-            pub timestamp: f64,
+            pub timestamp: ::serde_json::Number,
             /// 使用rsa私钥对证书序列号和unix时间戳的进行签名
             pub cert_sign: ::std::string::String,
             /// 证件类型
@@ -114,7 +114,7 @@ pub mod getrealnameinfo {
                 openid: impl ::std::convert::Into<::std::string::String>,
                 cert_serialno: impl ::std::convert::Into<::std::string::String>,
                 access_token: impl ::std::convert::Into<::std::string::String>,
-                timestamp: f64,
+                timestamp: ::serde_json::Number,
                 cert_sign: impl ::std::convert::Into<::std::string::String>,
                 sign_type: SignType,
             ) -> Self {
@@ -395,7 +395,7 @@ pub mod realnameauth {
             pub real_name: ::std::string::String,
             /// 证件类型
             #[serde(with = "::wechatpay_runtime::v2::serde_helpers::number")]
-            pub cred_type: f64,
+            pub cred_type: ::serde_json::Number,
             /// 证件号码
             pub cred_id: ::std::string::String,
             /// 步骤2或步骤3获取到的access_token
@@ -412,7 +412,7 @@ pub mod realnameauth {
                 appid: impl ::std::convert::Into<::std::string::String>,
                 openid: impl ::std::convert::Into<::std::string::String>,
                 real_name: impl ::std::convert::Into<::std::string::String>,
-                cred_type: f64,
+                cred_type: ::serde_json::Number,
                 cred_id: impl ::std::convert::Into<::std::string::String>,
                 access_token: impl ::std::convert::Into<::std::string::String>,
                 sign_type: SignType,

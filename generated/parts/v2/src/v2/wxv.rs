@@ -1134,8 +1134,7 @@ pub mod finishhotelbill {
             /// 服务ID
             pub service_id: ::std::string::String,
             /// 是否入住
-            #[serde(with = "::wechatpay_runtime::v2::serde_helpers::number")]
-            pub checked_in: bool,
+            pub checked_in: ::std::string::String,
             /// 实际离店时间
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub real_end_time: ::std::option::Option<::std::string::String>,
@@ -1178,7 +1177,7 @@ pub mod finishhotelbill {
                 sign_type: SignType,
                 out_order_no: impl ::std::convert::Into<::std::string::String>,
                 service_id: impl ::std::convert::Into<::std::string::String>,
-                checked_in: bool,
+                checked_in: impl ::std::convert::Into<::std::string::String>,
                 other_fee: i64,
                 compensation_fee: i64,
                 compensation_fee_desc: impl ::std::convert::Into<::std::string::String>,
@@ -1195,7 +1194,7 @@ pub mod finishhotelbill {
                     sign_type,
                     out_order_no: out_order_no.into(),
                     service_id: service_id.into(),
-                    checked_in,
+                    checked_in: checked_in.into(),
                     real_end_time: ::std::option::Option::None,
                     other_fee,
                     cancel_fee: ::std::option::Option::None,
@@ -1867,8 +1866,7 @@ pub mod queryhotelbill {
             pub real_end_time: ::std::option::Option<::std::string::String>,
             /// 是否入住
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-            #[serde(with = "::wechatpay_runtime::v2::serde_helpers::option_number")]
-            pub checked_in: ::std::option::Option<bool>,
+            pub checked_in: ::std::option::Option<::std::string::String>,
             /// 其他费用
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             #[serde(with = "::wechatpay_runtime::v2::serde_helpers::option_number")]
