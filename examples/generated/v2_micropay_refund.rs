@@ -24,7 +24,14 @@ fn answer(body: &[u8]) -> String {
     a.set("return_code", "SUCCESS");
     a.set("result_code", "SUCCESS");
     a.set("nonce_str", v2::nonce_str());
-    for k in ["appid", "mch_id", "out_trade_no", "total_fee", "out_refund_no", "refund_fee"] {
+    for k in [
+        "appid",
+        "mch_id",
+        "out_trade_no",
+        "total_fee",
+        "out_refund_no",
+        "refund_fee",
+    ] {
         if let Some(v) = req.get(k) {
             a.set(k, v);
         }
@@ -71,8 +78,8 @@ async fn serve<S: AsyncRead + AsyncWrite + Unpin>(mut s: S) {
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     use rcgen::{BasicConstraints, CertificateParams, IsCa, Issuer, KeyPair};
-    use tokio_rustls::rustls;
     use rustls::pki_types::{pem::PemObject, CertificateDer, PrivateKeyDer};
+    use tokio_rustls::rustls;
 
     // A test PKI: a CA, the server's certificate and the merchant's API client certificate.
     let ca_key = KeyPair::generate()?;
@@ -81,9 +88,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let ca = ca_params.self_signed(&ca_key)?;
     let issuer = Issuer::new(ca_params, ca_key);
     let server_key = KeyPair::generate()?;
-    let server_cert = CertificateParams::new(vec!["localhost".into()])?.signed_by(&server_key, &issuer)?;
+    let server_cert =
+        CertificateParams::new(vec!["localhost".into()])?.signed_by(&server_key, &issuer)?;
     let client_key = KeyPair::generate()?;
-    let client_cert = CertificateParams::new(vec!["1900000109".into()])?.signed_by(&client_key, &issuer)?;
+    let client_cert =
+        CertificateParams::new(vec!["1900000109".into()])?.signed_by(&client_key, &issuer)?;
 
     // The server: plain HTTP for micropay, mutual TLS (client certificate required) for the refund.
     let plain = TcpListener::bind("127.0.0.1:0").await?;
@@ -96,12 +105,18 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
     let mut roots = rustls::RootCertStore::empty();
     roots.add(CertificateDer::from(ca.der().to_vec()))?;
-    let verifier = rustls::server::WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider.clone()).build()?;
+    let verifier = rustls::server::WebPkiClientVerifier::builder_with_provider(
+        Arc::new(roots),
+        provider.clone(),
+    )
+    .build()?;
     let config = rustls::ServerConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()?
         .with_client_cert_verifier(verifier)
         .with_single_cert(
-            vec![CertificateDer::from_pem_slice(server_cert.pem().as_bytes())?],
+            vec![CertificateDer::from_pem_slice(
+                server_cert.pem().as_bytes(),
+            )?],
             PrivateKeyDer::from_pem_slice(server_key.serialize_pem().as_bytes())?,
         )?;
     let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
@@ -123,7 +138,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         v2::Client::builder()
             .mch_id("1900000109")
             .apiv2_key(KEY)
-            .client_certificate_pem(client_cert.pem().as_bytes(), client_key.serialize_pem().as_bytes())
+            .client_certificate_pem(
+                client_cert.pem().as_bytes(),
+                client_key.serialize_pem().as_bytes(),
+            )
             .add_root_certificate_pem(ca.pem().as_bytes())
             .base_url(base)
             .backup_base_url(None)

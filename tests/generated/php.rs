@@ -217,4 +217,3 @@ pub fn example_args(page: &str, method: &str) -> Option<Result<Value, String>> {
     }
     None
 }
-

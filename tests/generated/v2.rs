@@ -18,7 +18,9 @@ fn spec_pages(dir: &str) -> Vec<Value> {
     files.sort();
     files
         .iter()
-        .map(|f| serde_json::from_str(&std::fs::read_to_string(f).expect("readable")).expect("JSON"))
+        .map(|f| {
+            serde_json::from_str(&std::fs::read_to_string(f).expect("readable")).expect("JSON")
+        })
         .collect()
 }
 
@@ -34,17 +36,34 @@ fn every_v2_operation_of_the_spec_is_generated_and_nothing_else() {
             assert_eq!(generated.method.as_str(), method);
             // The documented `/v2` prefix is not sent.
             assert_eq!(format!("/v2{}", generated.path), path);
-            assert_eq!(generated.security, op["security"].as_bool().unwrap_or(false), "{path}");
-            assert_eq!(generated.nonceless, op["nonceless"].as_bool().unwrap_or(false), "{path}");
+            assert_eq!(
+                generated.security,
+                op["security"].as_bool().unwrap_or(false),
+                "{path}"
+            );
+            assert_eq!(
+                generated.nonceless,
+                op["nonceless"].as_bool().unwrap_or(false),
+                "{path}"
+            );
             assert_eq!(generated.base_uri, op["base_uri"].as_str(), "{path}");
             documented.insert((method, path));
         }
     }
     let generated: BTreeSet<(String, String)> = wechatpay::v2::OPERATIONS
         .iter()
-        .map(|(_, op)| (op.method.as_str().to_string(), op.documented_path.to_string()))
+        .map(|(_, op)| {
+            (
+                op.method.as_str().to_string(),
+                op.documented_path.to_string(),
+            )
+        })
         .collect();
-    assert_eq!(generated.len(), wechatpay::v2::OPERATIONS.len(), "no duplicates");
+    assert_eq!(
+        generated.len(),
+        wechatpay::v2::OPERATIONS.len(),
+        "no duplicates"
+    );
     assert_eq!(generated, documented, "generated ⇔ spec");
     println!("{} APIv2 operations", documented.len());
 }
@@ -128,7 +147,10 @@ fn normal(v: &str) -> Value {
 fn php_v2_request_examples_round_trip_through_the_request_types() {
     let docs = docs_dir();
     if !docs.is_dir() {
-        println!("skipping: docs corpus not found at {} (set WECHATPAY_DOCS)", docs.display());
+        println!(
+            "skipping: docs corpus not found at {} (set WECHATPAY_DOCS)",
+            docs.display()
+        );
         return;
     }
     let (mut with_example, mut checked, mut unusable) = (0, 0, 0);
@@ -168,8 +190,10 @@ fn php_v2_request_examples_round_trip_through_the_request_types() {
                 Ok(Value::Object(back)) => {
                     checked += 1;
                     let want = wechatpay::v2::Fields::from_json_object(&example);
-                    let want: Vec<(String, Value)> =
-                        want.iter().map(|(k, v)| (k.to_string(), normal(v))).collect();
+                    let want: Vec<(String, Value)> = want
+                        .iter()
+                        .map(|(k, v)| (k.to_string(), normal(v)))
+                        .collect();
                     let mut want = want;
                     want.sort_by(|a, b| a.0.cmp(&b.0));
                     let got: Vec<(String, Value)> = back
@@ -193,5 +217,10 @@ fn php_v2_request_examples_round_trip_through_the_request_types() {
         failures.len()
     );
     assert!(checked > 0, "no example was checked");
-    assert!(failures.is_empty(), "{} examples do not fit:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} examples do not fit:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }

@@ -479,6 +479,7 @@ pub fn check_request(method: &str, documented_path: &str, json: &::serde_json::V
 
 #[cfg(feature = "roundtrip")]
 #[allow(dead_code)]
+#[rustfmt::skip]
 fn roundtrip<T: ::serde::Serialize + ::serde::de::DeserializeOwned>(json: &::serde_json::Value) -> ::core::result::Result<::serde_json::Value, ::std::string::String> {
     let obj = json.as_object().ok_or("not a JSON object")?;
     let fields = ::wechatpay_runtime::v2::Fields::from_json_object(obj);
