@@ -38,6 +38,9 @@ pub enum Error {
     /// nothing was sent. See [`InvalidRequestError::kind`]; the message names the offending parameter,
     /// header or field.
     InvalidRequest(InvalidRequestError),
+    /// An APIv2 answer whose `return_code` or `result_code` is `FAIL` (see [`V2ResultError`]); its
+    /// `sign`, when present, was verified first.
+    V2Result(Box<V2ResultError>),
     /// A streamed file download or an upload file failed (hash mismatch, size or gzip-ratio limit, bad
     /// gzip data, file I/O, a stalled download).
     File(FileError),
@@ -53,6 +56,7 @@ impl fmt::Display for Error {
             Error::Config(e) => write!(f, "configuration error: {e}"),
             Error::Crypto(e) => write!(f, "crypto error: {e}"),
             Error::InvalidRequest(e) => write!(f, "invalid request: {e}"),
+            Error::V2Result(e) => write!(f, "{e}"),
             Error::File(e) => write!(f, "{e}"),
         }
     }
@@ -68,6 +72,7 @@ impl std::error::Error for Error {
             Error::Config(e) => Some(e),
             Error::Crypto(e) => Some(e),
             Error::InvalidRequest(e) => Some(e),
+            Error::V2Result(e) => Some(e.as_ref()),
             Error::File(e) => Some(e),
         }
     }
@@ -119,6 +124,12 @@ impl Error {
     /// An [`Error::InvalidRequest`] of the given kind.
     pub(crate) fn invalid_request(kind: InvalidRequestKind, message: impl Into<String>) -> Self {
         Error::InvalidRequest(InvalidRequestError::new(kind, message))
+    }
+}
+
+impl From<V2ResultError> for Error {
+    fn from(e: V2ResultError) -> Self {
+        Error::V2Result(Box::new(e))
     }
 }
 
@@ -435,6 +446,10 @@ pub enum SignatureErrorKind {
     },
     /// The signature is not valid base64 or does not verify against the named key.
     BadSignature,
+    /// An APIv2 answer or notification carries no `sign` field (and verification is on).
+    V2SignMissing,
+    /// An APIv2 `sign` does not match the one computed with the APIv2 key (MD5 or HMAC-SHA256).
+    V2BadSign,
 }
 
 /// A response or notification whose signature does not verify.
@@ -461,6 +476,8 @@ impl SignatureError {
             SignatureErrorKind::UnknownSerial(_) => "unknown_serial",
             SignatureErrorKind::CertificateNotValid { .. } => "certificate_not_valid",
             SignatureErrorKind::BadSignature => "bad_signature",
+            SignatureErrorKind::V2SignMissing => "v2_sign_missing",
+            SignatureErrorKind::V2BadSign => "v2_bad_sign",
         }
     }
 }
@@ -487,6 +504,10 @@ impl fmt::Display for SignatureError {
                 "platform certificate {serial} is valid from {not_before} to {not_after} (Unix seconds), not now ({now})"
             ),
             SignatureErrorKind::BadSignature => write!(f, "bad signature"),
+            SignatureErrorKind::V2SignMissing => write!(f, "the APIv2 answer carries no `sign`"),
+            SignatureErrorKind::V2BadSign => {
+                write!(f, "the APIv2 `sign` does not match the APIv2 key")
+            }
         }
     }
 }
@@ -505,6 +526,9 @@ pub enum DecodeErrorKind {
     Data,
     /// The JSON ends too early.
     Eof,
+    /// The bytes are not acceptable XML (APIv2): malformed, a DOCTYPE/DTD, an entity other than the five
+    /// predefined ones, nesting deeper or a body larger than the limits.
+    Xml,
 }
 
 /// A response body (or decrypted notification resource) that does not match the expected type.
@@ -609,6 +633,11 @@ pub enum ConfigErrorKind {
     PrivateKey,
     /// The APIv3 key is not exactly 32 bytes.
     ApiV3KeyLength,
+    /// The APIv2 key is not exactly 32 bytes.
+    ApiV2KeyLength,
+    /// The merchant API client certificate (APIv2 mutual TLS) is missing or unusable; the message
+    /// names the operation that needs it or what is wrong with the files.
+    ClientCertificate,
     /// A WeChat Pay public key could not be parsed.
     PublicKey,
     /// A platform certificate could not be parsed, or is not valid now.
@@ -919,3 +948,88 @@ mod tests {
         }
     }
 }
+
+// ---------------------------------------------------------------------------------------------------
+
+/// Which of the two APIv2 result flags said `FAIL`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum V2ResultErrorKind {
+    /// `return_code` is `FAIL`: the call itself was refused (bad signature, bad parameters, no
+    /// certificate, …); `return_msg` says why.
+    Return,
+    /// `return_code` is `SUCCESS` but `result_code` is `FAIL`: the business operation failed;
+    /// `err_code` / `err_code_des` say why.
+    Result,
+}
+
+/// An APIv2 answer that reports failure (`return_code` or `result_code` is `FAIL`).
+///
+/// [`raw_xml`](Self::raw_xml) is the answer as received, with the values of `sign` and of any field
+/// that can carry secret or encrypted material replaced by `<redacted>`.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct V2ResultError {
+    /// HTTP status of the answer (usually 200: APIv2 reports failures in the body).
+    pub status: u16,
+    /// `return_msg`, if any.
+    pub return_msg: Option<String>,
+    /// `err_code` (business error code, e.g. `ORDERPAID`, `USERPAYING`), if any.
+    pub err_code: Option<String>,
+    /// `err_code_des`, if any.
+    pub err_code_des: Option<String>,
+    /// The answer's XML, redacted (see the type's documentation), cut at 64 KiB.
+    pub raw_xml: String,
+    pub(crate) kind: V2ResultErrorKind,
+}
+
+impl V2ResultError {
+    /// Creates the error (used by the APIv2 client and by callers decoding captured answers).
+    pub fn new(
+        kind: V2ResultErrorKind,
+        status: u16,
+        return_msg: Option<String>,
+        err_code: Option<String>,
+        err_code_des: Option<String>,
+        raw_xml: String,
+    ) -> Self {
+        V2ResultError {
+            status,
+            return_msg,
+            err_code,
+            err_code_des,
+            raw_xml,
+            kind,
+        }
+    }
+    /// Which flag said `FAIL`.
+    pub fn kind(&self) -> V2ResultErrorKind {
+        self.kind
+    }
+    /// `true` for `err_code` `USERPAYING` (micropay: the user is entering the password; query the
+    /// order, do not pay again).
+    pub fn is_user_paying(&self) -> bool {
+        self.err_code.as_deref() == Some("USERPAYING")
+    }
+}
+
+impl fmt::Display for V2ResultError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.kind {
+            V2ResultErrorKind::Return => write!(f, "APIv2 return_code FAIL")?,
+            V2ResultErrorKind::Result => write!(f, "APIv2 result_code FAIL")?,
+        }
+        if let Some(c) = &self.err_code {
+            write!(f, " err_code={c}")?;
+        }
+        if let Some(d) = &self.err_code_des {
+            write!(f, " err_code_des={d:?}")?;
+        }
+        if let Some(m) = &self.return_msg {
+            write!(f, " return_msg={m:?}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for V2ResultError {}

@@ -39,6 +39,10 @@
 //!    everything below; nothing below imports it. `blocking` wraps it; [`testing`] (test key sets,
 //!    signed test notifications) uses it.
 //!
+//! [`v2`] (APIv2: XML, MD5/HMAC-SHA256 `sign`, mutual TLS) has the same layers inside it: its key,
+//! XML, signing and notification modules import only `error` and `crypto`; its client sits beside
+//! `client/` (reusing its retry policy and body reading) and nothing below imports it.
+//!
 //! # Observability
 //!
 //! With the `tracing` feature (default), every call is a `wechatpay` span with events for each
@@ -77,6 +81,8 @@ mod client;
 pub mod guide;
 pub mod testing;
 
+pub mod v2;
+
 pub use auth::{
     authorization_header, build_authorization, request_signing_message, response_signing_message,
     verify_signature, Clock, FixedClock, HeaderLookup, SystemClock, AUTH_SCHEME,
@@ -96,7 +102,7 @@ pub use error::{
     ApiError, ApiErrorKind, ConfigError, ConfigErrorKind, CryptoError, CryptoErrorKind,
     DecodeError, DecodeErrorKind, Error, FileError, FileErrorKind, InvalidRequestError,
     InvalidRequestKind, SignatureError, SignatureErrorKind, TransportError, TransportErrorKind,
-    MAX_ERROR_BODY_BYTES,
+    V2ResultError, V2ResultErrorKind, MAX_ERROR_BODY_BYTES,
 };
 pub use files::{
     DownloadOptions, DownloadSummary, HashAlgorithm, Progress, UploadFile,

@@ -405,3 +405,57 @@ pub fn operations() -> ::std::vec::Vec<&'static OperationInfo> {
     all.extend(v3::webizpay::OPERATIONS.iter());
     all
 }
+
+/// WeChat Pay APIv2 (XML, `sign`, mutual TLS): the runtime's client and helpers, and the generated
+/// operations by business group (features `v2_<group>`; `v2` enables them all). `/v2/pay/micropay` is
+/// `wechatpay::v2::pay::micropay::post(&client, &req)`.
+#[rustfmt::skip]
+pub mod v2 {
+    pub use wechatpay_runtime::v2::*;
+    #[cfg(any(feature = "v2_appauth", feature = "v2_applyment", feature = "v2_billcommentsp", feature = "v2_cgi_bin", feature = "v2_deposit", feature = "v2_face", feature = "v2_fund", feature = "v2_mchrisk", feature = "v2_mmpaymkttransfers", feature = "v2_mmpaysptrans", feature = "v2_papay", feature = "v2_pay", feature = "v2_payitil", feature = "v2_risk", feature = "v2_secapi", feature = "v2_secsvc", feature = "v2_tools", feature = "v2_transit", feature = "v2_vehicle", feature = "v2_wxv", feature = "v2_xdc"))]
+    pub use ::wechatpay_v2::{events, operation, OPERATIONS};
+    #[cfg(all(feature = "roundtrip", any(feature = "v2_appauth", feature = "v2_applyment", feature = "v2_billcommentsp", feature = "v2_cgi_bin", feature = "v2_deposit", feature = "v2_face", feature = "v2_fund", feature = "v2_mchrisk", feature = "v2_mmpaymkttransfers", feature = "v2_mmpaysptrans", feature = "v2_papay", feature = "v2_pay", feature = "v2_payitil", feature = "v2_risk", feature = "v2_secapi", feature = "v2_secsvc", feature = "v2_tools", feature = "v2_transit", feature = "v2_vehicle", feature = "v2_wxv", feature = "v2_xdc")))]
+    pub use ::wechatpay_v2::check_request;
+    #[cfg(feature = "v2_appauth")]
+    pub use ::wechatpay_v2::v2::appauth;
+    #[cfg(feature = "v2_applyment")]
+    pub use ::wechatpay_v2::v2::applyment;
+    #[cfg(feature = "v2_billcommentsp")]
+    pub use ::wechatpay_v2::v2::billcommentsp;
+    #[cfg(feature = "v2_cgi_bin")]
+    pub use ::wechatpay_v2::v2::cgi_bin;
+    #[cfg(feature = "v2_deposit")]
+    pub use ::wechatpay_v2::v2::deposit;
+    #[cfg(feature = "v2_face")]
+    pub use ::wechatpay_v2::v2::face;
+    #[cfg(feature = "v2_fund")]
+    pub use ::wechatpay_v2::v2::fund;
+    #[cfg(feature = "v2_mchrisk")]
+    pub use ::wechatpay_v2::v2::mchrisk;
+    #[cfg(feature = "v2_mmpaymkttransfers")]
+    pub use ::wechatpay_v2::v2::mmpaymkttransfers;
+    #[cfg(feature = "v2_mmpaysptrans")]
+    pub use ::wechatpay_v2::v2::mmpaysptrans;
+    #[cfg(feature = "v2_papay")]
+    pub use ::wechatpay_v2::v2::papay;
+    #[cfg(feature = "v2_pay")]
+    pub use ::wechatpay_v2::v2::pay;
+    #[cfg(feature = "v2_payitil")]
+    pub use ::wechatpay_v2::v2::payitil;
+    #[cfg(feature = "v2_risk")]
+    pub use ::wechatpay_v2::v2::risk;
+    #[cfg(feature = "v2_secapi")]
+    pub use ::wechatpay_v2::v2::secapi;
+    #[cfg(feature = "v2_secsvc")]
+    pub use ::wechatpay_v2::v2::secsvc;
+    #[cfg(feature = "v2_tools")]
+    pub use ::wechatpay_v2::v2::tools;
+    #[cfg(feature = "v2_transit")]
+    pub use ::wechatpay_v2::v2::transit;
+    #[cfg(feature = "v2_vehicle")]
+    pub use ::wechatpay_v2::v2::vehicle;
+    #[cfg(feature = "v2_wxv")]
+    pub use ::wechatpay_v2::v2::wxv;
+    #[cfg(feature = "v2_xdc")]
+    pub use ::wechatpay_v2::v2::xdc;
+}

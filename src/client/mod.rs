@@ -26,8 +26,8 @@ use crate::sensitive::{decrypt_sensitive, encrypt_json_fields, encrypt_sensitive
 mod builder;
 mod certificates;
 mod download;
-mod retry;
-mod transport;
+pub(crate) mod retry;
+pub(crate) mod transport;
 
 pub use builder::{
     ClientBuilder, ENV_APIV3_KEY, ENV_APIV3_KEY_FILE, ENV_BACKUP_BASE_URL, ENV_BASE_URL, ENV_MCHID,

@@ -380,9 +380,20 @@ fn features_table(summary: &crate::emit::Summary) -> String {
             "| `{feature}` | {n} | `wechatpay::v3::{feature}` |\n"
         ));
     }
+    for (group, n) in &summary.v2_features {
+        t.push_str(&format!(
+            "| `v2_{group}` | {n} | `wechatpay::v2::{group}` (APIv2) |\n"
+        ));
+    }
+    if !summary.v2_features.is_empty() {
+        t.push_str(&format!(
+            "| `v2` | {} | all the APIv2 groups above |\n",
+            summary.v2_operations
+        ));
+    }
     t.push_str(&format!(
         "| `full` | {} | all of the above |\n",
-        summary.operations
+        summary.operations + summary.v2_operations
     ));
     t
 }

@@ -20,6 +20,7 @@ pub mod rust;
 pub mod templates;
 pub mod tree;
 pub mod types;
+pub mod v2;
 
 use crate::diag::Diagnostic;
 use crate::spec::Page;
@@ -37,6 +38,10 @@ pub struct Summary {
     pub events: usize,
     /// Operation crate → its business groups.
     pub crates: BTreeMap<String, Vec<String>>,
+    /// APIv2 business group (facade feature `v2_<group>`) → operation count.
+    pub v2_features: BTreeMap<String, usize>,
+    /// APIv2 operations.
+    pub v2_operations: usize,
 }
 
 /// The result of one emitter run.
@@ -95,6 +100,11 @@ pub fn emit(pages: &[Page]) -> Emitted {
         facade::launch_source(&tree, &mut diagnostics),
     );
     files.insert("Cargo.toml".into(), manifest::facade(&summary, &partition));
+    let v2 = v2::emit(pages, &mut diagnostics);
+    v2::hook_facade(&mut files, &v2);
+    summary.v2_features = v2.groups.clone();
+    summary.v2_operations = v2.operations;
+    files.extend(v2.files);
     files.insert(
         "OPERATIONS.md".into(),
         operations::markdown(&tree, &partition),
