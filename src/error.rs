@@ -566,6 +566,19 @@ impl DecodeError {
         }
     }
 
+    /// A successful answer (HTTP `status`) that decoded but lacks a member the caller cannot do
+    /// without (e.g. `prepay_id` of a prepay answer, which the received types keep optional).
+    pub fn missing_field(status: u16, path: impl Into<String>) -> Self {
+        let path = path.into();
+        DecodeError {
+            status,
+            message: format!("missing field `{path}` in the answer"),
+            path,
+            body: String::new(),
+            kind: DecodeErrorKind::Data,
+        }
+    }
+
     /// What kind of problem.
     pub fn kind(&self) -> DecodeErrorKind {
         self.kind

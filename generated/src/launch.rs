@@ -11,17 +11,17 @@
 //! # #[cfg(feature = "pay")]
 //! # async fn demo(client: &wechatpay::Client) -> Result<(), wechatpay::Error> {
 //! use wechatpay::v3::pay::transactions::jsapi::post;
-//! let order = post::Request::new(post::Body::new(
-//!     "wxd678efh567hg6787",
-//!     client.mchid(),
-//!     "Image形象店-深圳腾大-QQ公仔",
-//!     "1217752501201407033233368018",
-//!     post::Amount::new(100),
-//!     "https://www.weixin.qq.com/wxpay/pay.php",
-//!     post::Payer::new("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"),
-//! ));
+//! let order = post::Request::new(post::Body::new(post::Required {
+//!     appid: "wxd678efh567hg6787".into(),
+//!     mchid: client.mchid().into(),
+//!     description: "Image形象店-深圳腾大-QQ公仔".into(),
+//!     out_trade_no: "1217752501201407033233368018".into(),
+//!     amount: post::Amount::new(100),
+//!     notify_url: "https://www.weixin.qq.com/wxpay/pay.php".into(),
+//!     payer: post::Payer::new("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"),
+//! }));
 //! let (answer, launch) = wechatpay::launch::jsapi_prepay_with_request_payment(client, &order).await?;
-//! println!("prepay_id {}", answer.prepay_id);
+//! println!("prepay_id {:?}", answer.prepay_id);
 //! let for_the_page = serde_json::to_string(&launch).expect("plain strings");
 //! # let _ = for_the_page; Ok(()) }
 //! ```
@@ -37,15 +37,23 @@ use crate::v3::pay::transactions::{app, jsapi};
 #[cfg(feature = "pay")]
 use crate::{Client, Error};
 
+/// The `prepay_id` of a prepay answer: received fields are optional, this one is needed.
+#[cfg(feature = "pay")]
+fn prepay_id(answer: &Option<String>) -> Result<&str, Error> {
+    answer
+        .as_deref()
+        .ok_or_else(|| wechatpay_runtime::DecodeError::missing_field(200, "prepay_id").into())
+}
+
 /// `POST /v3/pay/transactions/jsapi`, then the signed `wx.requestPayment` parameters for its
-/// `prepay_id` and the order's `appid` ([`Client::jsapi_payment_params`](crate::Client::jsapi_payment_params)).
+/// `prepay_id` and the order's `appid` (an answer without `prepay_id` is an [`Error::Decode`]) ([`Client::jsapi_payment_params`](crate::Client::jsapi_payment_params)).
 #[cfg(feature = "pay")]
 pub async fn jsapi_prepay_with_request_payment(
     client: &Client,
     req: &jsapi::post::Request,
 ) -> Result<(jsapi::post::Response, JsapiPaymentParams), Error> {
     let answer = jsapi::post(client, req).await?;
-    let params = client.jsapi_payment_params(&req.body.appid, &answer.prepay_id)?;
+    let params = client.jsapi_payment_params(&req.body.appid, prepay_id(&answer.prepay_id)?)?;
     Ok((answer, params))
 }
 
@@ -57,6 +65,6 @@ pub async fn app_prepay_with_request_payment(
     req: &app::post::Request,
 ) -> Result<(app::post::Response, AppPaymentParams), Error> {
     let answer = app::post(client, req).await?;
-    let params = client.app_payment_params(&req.body.appid, &answer.prepay_id)?;
+    let params = client.app_payment_params(&req.body.appid, prepay_id(&answer.prepay_id)?)?;
     Ok((answer, params))
 }

@@ -60,19 +60,19 @@ async fn prepay_with_request_payment_jsapi_and_app() {
         .build()
         .expect("client");
 
-    let order = jsapi::post::Request::new(jsapi::post::Body::new(
-        "wxd678efh567hg6787",
-        MCHID,
-        "商品",
-        "T1",
-        jsapi::post::Amount::new(100),
-        "https://example.com/notify",
-        jsapi::post::Payer::new("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"),
-    ));
+    let order = jsapi::post::Request::new(jsapi::post::Body::new(jsapi::post::Required {
+        appid: "wxd678efh567hg6787".into(),
+        mchid: MCHID.into(),
+        description: "商品".into(),
+        out_trade_no: "T1".into(),
+        amount: jsapi::post::Amount::new(100),
+        notify_url: "https://example.com/notify".into(),
+        payer: jsapi::post::Payer::new("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"),
+    }));
     let (answer, params) = wechatpay::launch::jsapi_prepay_with_request_payment(&client, &order)
         .await
         .expect("jsapi prepay");
-    assert_eq!(answer.prepay_id, "wxJSAPI1");
+    assert_eq!(answer.prepay_id.as_deref(), Some("wxJSAPI1"));
     let json = serde_json::to_value(&params).unwrap();
     assert_eq!(
         sorted_keys(&json),
@@ -99,18 +99,18 @@ async fn prepay_with_request_payment_jsapi_and_app() {
     );
     assert!(verifies(&keys, &message, json["paySign"].as_str().unwrap()));
 
-    let order = app::post::Request::new(app::post::Body::new(
-        "wxAPPID000000001",
-        MCHID,
-        "商品",
-        "T2",
-        app::post::Amount::new(100),
-        "https://example.com/notify",
-    ));
+    let order = app::post::Request::new(app::post::Body::new(app::post::Required {
+        appid: "wxAPPID000000001".into(),
+        mchid: MCHID.into(),
+        description: "商品".into(),
+        out_trade_no: "T2".into(),
+        amount: app::post::Amount::new(100),
+        notify_url: "https://example.com/notify".into(),
+    }));
     let (answer, params) = wechatpay::launch::app_prepay_with_request_payment(&client, &order)
         .await
         .expect("app prepay");
-    assert_eq!(answer.prepay_id, "wxAPP1");
+    assert_eq!(answer.prepay_id.as_deref(), Some("wxAPP1"));
     let json = serde_json::to_value(&params).unwrap();
     assert_eq!(
         sorted_keys(&json),
@@ -153,16 +153,16 @@ async fn a_keyless_client_places_a_jsapi_order() {
         .danger_disable_response_verification()
         .build()
         .expect("client without a WeChat Pay key");
-    let order = jsapi::post::Request::new(jsapi::post::Body::new(
-        "wxd678efh567hg6787",
-        MCHID,
-        "商品",
-        "T1",
-        jsapi::post::Amount::new(100),
-        "https://example.com/notify",
-        jsapi::post::Payer::new("o1"),
-    ));
+    let order = jsapi::post::Request::new(jsapi::post::Body::new(jsapi::post::Required {
+        appid: "wxd678efh567hg6787".into(),
+        mchid: MCHID.into(),
+        description: "商品".into(),
+        out_trade_no: "T1".into(),
+        amount: jsapi::post::Amount::new(100),
+        notify_url: "https://example.com/notify".into(),
+        payer: jsapi::post::Payer::new("o1"),
+    }));
     let answer = jsapi::post(&client, &order).await.expect("no key needed");
-    assert_eq!(answer.prepay_id, "wx1");
+    assert_eq!(answer.prepay_id.as_deref(), Some("wx1"));
     assert_eq!(server.requests()[0].header("Wechatpay-Serial"), None);
 }

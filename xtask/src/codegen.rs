@@ -220,16 +220,20 @@ pub fn run(opts: &Options) -> Result<Report, String> {
         &spec.join("DIAGNOSTICS.md"),
         &diag::render_report(&index.diagnostics, &emitter_diags),
     )?;
-    let readme = opts.root.join("README.md");
-    if let Ok(text) = std::fs::read_to_string(&readme) {
-        let mut updated = text.clone();
-        if let Some(t) = replace_section(&updated, "features", &features_table(&summary)) {
-            updated = t;
+    // The generated tables of the documents: the feature table (README.md) and what the docs hold
+    // (GENERATOR.md); each is replaced wherever its markers are.
+    for doc in ["README.md", "GENERATOR.md"] {
+        let path = opts.root.join(doc);
+        if let Ok(text) = std::fs::read_to_string(&path) {
+            let mut updated = text.clone();
+            if let Some(t) = replace_section(&updated, "features", &features_table(&summary)) {
+                updated = t;
+            }
+            if let Some(t) = replace_section(&updated, "counts", &counts_table(&index.counts)) {
+                updated = t;
+            }
+            w.ensure(&path, &updated)?;
         }
-        if let Some(t) = replace_section(&updated, "counts", &counts_table(&index.counts)) {
-            updated = t;
-        }
-        w.ensure(&readme, &updated)?;
     }
     Ok(Report {
         input,

@@ -101,8 +101,9 @@ fn spec_edit_is_carried_into_generated() {
     for dir in ["spec", "generated"] {
         copy_tree(&repo.join(dir), &root.0.join(dir));
     }
-    std::fs::copy(repo.join("README.md"), root.0.join("README.md"))
-        .unwrap_or_else(|e| panic!("README.md: {e}"));
+    for doc in ["README.md", "GENERATOR.md"] {
+        std::fs::copy(repo.join(doc), root.0.join(doc)).unwrap_or_else(|e| panic!("{doc}: {e}"));
+    }
     assert!(
         run_spec_only(&root.0, true).is_clean(),
         "a fresh copy is clean"

@@ -10,17 +10,17 @@
 //! # #[cfg(feature = "pay")]
 //! # async fn demo(client: &wechatpay::Client) -> Result<(), wechatpay::Error> {
 //! use wechatpay::v3::pay::transactions::jsapi::post;
-//! let order = post::Request::new(post::Body::new(
-//!     "wxd678efh567hg6787",
-//!     client.mchid(),
-//!     "Image形象店-深圳腾大-QQ公仔",
-//!     "1217752501201407033233368018",
-//!     post::Amount::new(100),
-//!     "https://www.weixin.qq.com/wxpay/pay.php",
-//!     post::Payer::new("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"),
-//! ));
+//! let order = post::Request::new(post::Body::new(post::Required {
+//!     appid: "wxd678efh567hg6787".into(),
+//!     mchid: client.mchid().into(),
+//!     description: "Image形象店-深圳腾大-QQ公仔".into(),
+//!     out_trade_no: "1217752501201407033233368018".into(),
+//!     amount: post::Amount::new(100),
+//!     notify_url: "https://www.weixin.qq.com/wxpay/pay.php".into(),
+//!     payer: post::Payer::new("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"),
+//! }));
 //! let (answer, launch) = wechatpay::launch::jsapi_prepay_with_request_payment(client, &order).await?;
-//! println!("prepay_id {}", answer.prepay_id);
+//! println!("prepay_id {:?}", answer.prepay_id);
 //! let for_the_page = serde_json::to_string(&launch).expect("plain strings");
 //! # let _ = for_the_page; Ok(()) }
 //! ```

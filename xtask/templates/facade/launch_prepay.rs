@@ -7,15 +7,23 @@ use crate::v3::pay::transactions::{app, jsapi};
 #[cfg(feature = "pay")]
 use crate::{Client, Error};
 
+/// The `prepay_id` of a prepay answer: received fields are optional, this one is needed.
+#[cfg(feature = "pay")]
+fn prepay_id(answer: &Option<String>) -> Result<&str, Error> {
+    answer
+        .as_deref()
+        .ok_or_else(|| wechatpay_runtime::DecodeError::missing_field(200, "prepay_id").into())
+}
+
 /// `POST /v3/pay/transactions/jsapi`, then the signed `wx.requestPayment` parameters for its
-/// `prepay_id` and the order's `appid` ([`Client::jsapi_payment_params`](crate::Client::jsapi_payment_params)).
+/// `prepay_id` and the order's `appid` (an answer without `prepay_id` is an [`Error::Decode`]) ([`Client::jsapi_payment_params`](crate::Client::jsapi_payment_params)).
 #[cfg(feature = "pay")]
 pub async fn jsapi_prepay_with_request_payment(
     client: &Client,
     req: &jsapi::post::Request,
 ) -> Result<(jsapi::post::Response, JsapiPaymentParams), Error> {
     let answer = jsapi::post(client, req).await?;
-    let params = client.jsapi_payment_params(&req.body.appid, &answer.prepay_id)?;
+    let params = client.jsapi_payment_params(&req.body.appid, prepay_id(&answer.prepay_id)?)?;
     Ok((answer, params))
 }
 
@@ -27,6 +35,6 @@ pub async fn app_prepay_with_request_payment(
     req: &app::post::Request,
 ) -> Result<(app::post::Response, AppPaymentParams), Error> {
     let answer = app::post(client, req).await?;
-    let params = client.app_payment_params(&req.body.appid, &answer.prepay_id)?;
+    let params = client.app_payment_params(&req.body.appid, prepay_id(&answer.prepay_id)?)?;
     Ok((answer, params))
 }

@@ -9,18 +9,18 @@
 //! use wechatpay::v3::pay::transactions::jsapi::post;
 //! // WECHATPAY_MCHID, WECHATPAY_SERIAL, WECHATPAY_PRIVATE_KEY, WECHATPAY_PUBLIC_KEY(_ID), WECHATPAY_APIV3_KEY
 //! let client = wechatpay::ClientBuilder::from_env().build()?;
-//! let order = post::Request::new(post::Body::new(
-//!     "wxd678efh567hg6787",
-//!     client.mchid(),
-//!     "Image形象店-深圳腾大-QQ公仔",
-//!     "1217752501201407033233368018",
-//!     post::Amount::new(100),
-//!     "https://www.example.com/wechatpay/notify",
-//!     post::Payer::new("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"),
-//! ));
+//! let order = post::Request::new(post::Body::new(post::Required {
+//!     appid: "wxd678efh567hg6787".into(),
+//!     mchid: client.mchid().into(),
+//!     description: "Image形象店-深圳腾大-QQ公仔".into(),
+//!     out_trade_no: "1217752501201407033233368018".into(),
+//!     amount: post::Amount::new(100),
+//!     notify_url: "https://www.example.com/wechatpay/notify".into(),
+//!     payer: post::Payer::new("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"),
+//! }));
 //! // The order, then the signed parameters for `wx.requestPayment`:
 //! let (answer, launch) = wechatpay::launch::jsapi_prepay_with_request_payment(&client, &order).await?;
-//! println!("{} {}", answer.prepay_id, serde_json::to_string(&launch).expect("strings"));
+//! println!("{:?} {}", answer.prepay_id, serde_json::to_string(&launch).expect("strings"));
 //! # Ok(()) }
 //! ```
 //!
