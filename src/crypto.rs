@@ -27,7 +27,10 @@ use rustls_pki_types::{CertificateDer, PrivateKeyDer, SubjectPublicKeyInfoDer};
 
 use zeroize::Zeroizing;
 
-use crate::error::{ConfigError, ConfigErrorKind, CryptoErrorKind, Error, REDACTED};
+use crate::error::{
+    ConfigError, ConfigErrorKind, CryptoError, CryptoErrorKind, Error, AEAD_AUTH_FAILED,
+    NOT_BASE64, OAEP_DECRYPT_FAILED, REDACTED,
+};
 
 /// The merchant API private key (RSA, 2048 bits or more), used to sign requests and to decrypt
 /// OAEP-encrypted fields WeChat Pay sends back.
@@ -46,6 +49,49 @@ impl fmt::Debug for PrivateKey {
     }
 }
 
+/// What a PEM text that is not of the `expected` kind holds instead, for error messages: names the
+/// labels found (`CERTIFICATE`, `PUBLIC KEY`, …) and what the file most likely is; never the content.
+pub(crate) fn pem_hint(pem: &str, expected: &str) -> String {
+    let labels: Vec<&str> = pem
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("-----BEGIN "))
+        .filter_map(|l| l.strip_suffix("-----"))
+        .collect();
+    if pem.trim().is_empty() {
+        return " (the text is empty)".into();
+    }
+    if labels.is_empty() {
+        return format!(" (no PEM block found: expected `-----BEGIN {expected}-----`; is it a path given as a value, or DER?)");
+    }
+    let found = labels.join(", ");
+    let what = match (labels[0], expected) {
+        ("CERTIFICATE", "PRIVATE KEY") => {
+            "a certificate (apiclient_cert.pem?) was given where the merchant private key is expected: that is apiclient_key.pem"
+        }
+        ("CERTIFICATE", "PUBLIC KEY") => {
+            "a platform certificate was given where the WeChat Pay public key (pub_key.pem) is expected: add it as a platform certificate instead"
+        }
+        ("PUBLIC KEY" | "RSA PUBLIC KEY", "PRIVATE KEY") => {
+            "a public key was given where the merchant private key (apiclient_key.pem) is expected"
+        }
+        ("PUBLIC KEY" | "RSA PUBLIC KEY", "CERTIFICATE") => {
+            "a public key was given where a platform certificate is expected: add it as a WeChat Pay public key with its PUB_KEY_ID_… instead"
+        }
+        ("PRIVATE KEY" | "RSA PRIVATE KEY", _) => {
+            "a private key was given: never hand one out where a public key or certificate is expected"
+        }
+        ("ENCRYPTED PRIVATE KEY", _) => {
+            "the private key is password-protected: decrypt it first (openssl pkcs8 -in key.pem -out apiclient_key.pem)"
+        }
+        _ => "",
+    };
+    if what.is_empty() {
+        format!(" (found `{found}`, expected `{expected}`)")
+    } else {
+        format!(" (found `{found}`, expected `{expected}`: {what})")
+    }
+}
+
 fn key_err(msg: impl Into<String>) -> Error {
     Error::Config(ConfigError::new(ConfigErrorKind::PrivateKey, msg))
 }
@@ -55,7 +101,8 @@ impl PrivateKey {
     pub fn from_pem(pem: &str) -> Result<Self, Error> {
         let der = PrivateKeyDer::from_pem_slice(pem.as_bytes()).map_err(|e| {
             key_err(format!(
-                "merchant private key is not a PEM RSA private key (PKCS#1 or PKCS#8): {e}"
+                "merchant private key is not a PEM RSA private key (PKCS#1 or PKCS#8): {e}{}",
+                pem_hint(pem, "PRIVATE KEY")
             ))
         })?;
         match der {
@@ -166,7 +213,11 @@ impl ApiV3Key {
         let arr: [u8; 32] = key.try_into().map_err(|_| {
             Error::Config(ConfigError::new(
                 ConfigErrorKind::ApiV3KeyLength,
-                format!("APIv3 key must be exactly 32 bytes, got {}", key.len()),
+                format!(
+                    "APIv3 key must be exactly 32 bytes, got {}{}",
+                    key.len(),
+                    apiv3_key_hint(key)
+                ),
             ))
         })?;
         Ok(ApiV3Key(Zeroizing::new(arr)))
@@ -215,13 +266,33 @@ impl ApiV3Key {
     ) -> Result<Vec<u8>, Error> {
         let ct = B64
             .decode(ciphertext_b64.trim())
-            .map_err(|_| CryptoErrorKind::DecryptFailed)?;
+            .map_err(|_| CryptoError::with_detail(CryptoErrorKind::DecryptFailed, NOT_BASE64))?;
         aead_aes_256_gcm_decrypt(
             self.0.as_ref(),
             nonce.as_bytes(),
             associated_data.as_bytes(),
             &ct,
         )
+    }
+}
+
+/// What a wrong-length APIv3 key most likely is, for the error message (never the key itself).
+fn apiv3_key_hint(key: &[u8]) -> &'static str {
+    let trimmed = key.trim_ascii();
+    if key.ends_with(b"\n") || key.ends_with(b"\r") {
+        if trimmed.len() == 32 {
+            " (the value ends with a newline: remove it; key files may end with one newline, values may not)"
+        } else {
+            " (the value ends with a newline)"
+        }
+    } else if trimmed.len() == 32 {
+        " (the value has spaces around it: remove them)"
+    } else if key.len() == 64 && key.iter().all(u8::is_ascii_hexdigit) {
+        " (this looks like a hex encoding: the APIv3 key is the 32-character text set on the merchant platform)"
+    } else if key.is_empty() {
+        " (the value is empty)"
+    } else {
+        " (the APIv3 key is the 32-character text set under Account Center > API Security on the merchant platform)"
     }
 }
 
@@ -254,7 +325,7 @@ fn aead_nonce(nonce: &[u8]) -> Result<Nonce, Error> {
 /// aws-lc-rs's AEAD API takes only 96-bit nonces; WeChat's are 12 bytes, but other SDKs accept 16-byte
 /// ones, so those come from the RustCrypto `aes-gcm` crate (audited) instead of being written here.
 mod gcm_nonce16 {
-    use super::{CryptoErrorKind, Error};
+    use super::{CryptoError, CryptoErrorKind, Error, AEAD_AUTH_FAILED};
     use aes_gcm::aead::{Aead, KeyInit, Payload};
     use aes_gcm::aes::{Aes128, Aes256};
     use aes_gcm::{AesGcm, Nonce};
@@ -287,7 +358,9 @@ mod gcm_nonce16 {
                 .map_err(|_| CryptoErrorKind::Failed)?
                 .decrypt(n, payload),
         };
-        out.map_err(|_| CryptoErrorKind::DecryptFailed.into())
+        out.map_err(|_| {
+            CryptoError::with_detail(CryptoErrorKind::DecryptFailed, AEAD_AUTH_FAILED).into()
+        })
     }
 }
 
@@ -314,7 +387,7 @@ pub fn aead_aes_256_gcm_decrypt(
     let mut buf = ciphertext.to_vec();
     let plain = k
         .open_in_place(n, Aad::from(aad), &mut buf)
-        .map_err(|_| CryptoErrorKind::DecryptFailed)?;
+        .map_err(|_| CryptoError::with_detail(CryptoErrorKind::DecryptFailed, AEAD_AUTH_FAILED))?;
     Ok(plain.to_vec())
 }
 
@@ -368,7 +441,7 @@ pub fn rsa_oaep_decrypt(key: &PrivateKey, ciphertext: &[u8]) -> Result<Vec<u8>, 
     let mut out = vec![0u8; k.min_output_size()];
     let n = k
         .decrypt(&OAEP_SHA1_MGF1SHA1, ciphertext, &mut out, None)
-        .map_err(|_| CryptoErrorKind::DecryptFailed)?
+        .map_err(|_| CryptoError::with_detail(CryptoErrorKind::DecryptFailed, OAEP_DECRYPT_FAILED))?
         .len();
     out.truncate(n);
     Ok(out)
@@ -454,7 +527,8 @@ impl VerifyingKey {
     pub fn from_public_key_pem(public_key_id: &str, pem: &str) -> Result<Self, Error> {
         let spki = SubjectPublicKeyInfoDer::from_pem_slice(pem.as_bytes()).map_err(|e| {
             pk_err(format!(
-                "WeChat Pay public key is not a PEM PUBLIC KEY: {e}"
+                "WeChat Pay public key is not a PEM PUBLIC KEY: {e}{}",
+                pem_hint(pem, "PUBLIC KEY")
             ))
         })?;
         Self::from_public_key_der(public_key_id, spki.as_ref())
@@ -479,7 +553,8 @@ impl VerifyingKey {
     pub fn from_certificate_pem(pem: &str) -> Result<Self, Error> {
         let der = CertificateDer::from_pem_slice(pem.as_bytes()).map_err(|e| {
             cert_err(format!(
-                "platform certificate is not a PEM CERTIFICATE: {e}"
+                "platform certificate is not a PEM CERTIFICATE: {e}{}",
+                pem_hint(pem, "CERTIFICATE")
             ))
         })?;
         Self::from_certificate_der(der.as_ref())

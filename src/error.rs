@@ -654,6 +654,12 @@ impl ConfigError {
     pub fn kind(&self) -> ConfigErrorKind {
         self.kind
     }
+
+    /// Prefixes the message with where the value came from (e.g. an environment variable's name).
+    pub(crate) fn context(mut self, origin: &str) -> Self {
+        self.message = format!("{origin}: {}", self.message);
+        self
+    }
 }
 
 impl fmt::Display for ConfigError {
@@ -699,12 +705,32 @@ pub enum CryptoErrorKind {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CryptoError {
     kind: CryptoErrorKind,
+    /// What the failure most likely means, replacing the generic text of the kind (never a secret).
+    detail: Option<&'static str>,
 }
+
+/// [`CryptoError`] detail of a failed AEAD_AES_256_GCM decryption (notification resources, downloaded
+/// certificates): the tag did not authenticate.
+pub(crate) const AEAD_AUTH_FAILED: &str =
+    "authentication failed: wrong APIv3 key or tampered resource (AEAD_AES_256_GCM tag mismatch)";
+/// [`CryptoError`] detail of a failed RSA-OAEP decryption with the merchant private key.
+pub(crate) const OAEP_DECRYPT_FAILED: &str =
+    "decryption failed: not encrypted for this merchant's key, or tampered ciphertext (RSA-OAEP)";
+/// [`CryptoError`] detail of a ciphertext that is not base64.
+pub(crate) const NOT_BASE64: &str = "decryption failed: the ciphertext is not base64";
 
 impl CryptoError {
     /// Creates an error of the given kind.
     pub fn new(kind: CryptoErrorKind) -> Self {
-        CryptoError { kind }
+        CryptoError { kind, detail: None }
+    }
+
+    /// An error of the given kind whose message says what the failure most likely means.
+    pub(crate) fn with_detail(kind: CryptoErrorKind, detail: &'static str) -> Self {
+        CryptoError {
+            kind,
+            detail: Some(detail),
+        }
     }
 
     /// What went wrong.
@@ -715,12 +741,15 @@ impl CryptoError {
 
 impl From<CryptoErrorKind> for CryptoError {
     fn from(kind: CryptoErrorKind) -> Self {
-        CryptoError { kind }
+        CryptoError::new(kind)
     }
 }
 
 impl fmt::Display for CryptoError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(d) = self.detail {
+            return f.write_str(d);
+        }
         match &self.kind {
             CryptoErrorKind::DecryptFailed => f.write_str("decryption failed"),
             CryptoErrorKind::PlaintextTooLong { len, max } => {

@@ -1,9 +1,19 @@
 //! Runtime for the WeChat Pay API v3 SDK: configuration, request signing, response verification,
-//! crypto, transport and errors. The generated per-operation code builds a [`Request`] and calls
-//! [`Client::send`], [`Client::send_empty`] or [`Client::send_bytes`]; [`Client::call`] is the untyped
-//! escape hatch for operations not generated yet. Files (bills, media) can be streamed in constant
-//! memory with [`Client::download`] / [`Client::download_to_path`] (required hash check, size and
-//! gzip-ratio limits).
+//! crypto, transport and errors. Merchants usually depend on the `wechatpay` crate, which re-exports
+//! all of this next to a typed function per operation; **start with the [`guide`]**: keys and where to
+//! find them, the payment flow end to end, notifications, bills, errors and testing.
+//!
+//! Quick start: build a [`Client`] once ([`Client::builder`] or [`ClientBuilder::from_env`]), call
+//! operations (typed ones from `wechatpay::v3::…`, or [`Client::send`] with a [`Request`]), sign the
+//! front end's payment parameters with [`Client::jsapi_payment_params`] /
+//! [`Client::app_payment_params`], decode notifications with [`Client::decode_notification`], and
+//! test with [`testing`].
+//!
+//! The generated per-operation code builds a [`Request`] and calls [`Client::send`],
+//! [`Client::send_empty`] or [`Client::send_bytes`]; [`Client::call`] is the untyped escape hatch for
+//! operations not generated yet. Files (bills, media) can be streamed in constant memory with
+//! [`Client::download`] / [`Client::download_to_path`] (required hash check, size and gzip-ratio
+//! limits).
 //!
 //! Cryptography is done with aws-lc-rs: RSA PKCS#1 v1.5 SHA-256 signatures, RSA-OAEP (SHA-1/MGF1-SHA1)
 //! and AEAD_AES_256_GCM. The pure functions ([`sign_message`], [`build_authorization`],
@@ -23,10 +33,11 @@
 //!    description): import only `error`.
 //! 3. `auth` (request signing, response/notification verification), `sensitive` (field encryption,
 //!    [`SecretString`]) and `files` (download options, hashes, upload files): import `crypto`, `request`
-//!    and `error`.
+//!    and `error`; `launch` (payment launch parameters) imports `crypto` and `error`.
 //! 4. `notify` (notification verification and decryption): imports `auth`, `crypto`, `error`.
 //! 5. `client/` (builder, transport and failover, the retry policy, certificates, downloads): imports
-//!    everything below; nothing below imports it. `blocking` wraps it.
+//!    everything below; nothing below imports it. `blocking` wraps it; [`testing`] (test key sets,
+//!    signed test notifications) uses it.
 //!
 //! # Observability
 //!
@@ -58,9 +69,13 @@ mod sensitive;
 
 mod notify;
 
+mod launch;
+
 #[cfg(feature = "blocking")]
 pub mod blocking;
 mod client;
+pub mod guide;
+pub mod testing;
 
 pub use auth::{
     authorization_header, build_authorization, request_signing_message, response_signing_message,
@@ -69,7 +84,9 @@ pub use auth::{
 };
 pub use client::{
     decode_json, Client, ClientBuilder, Response, DEFAULT_BACKUP_BASE_URL, DEFAULT_BASE_URL,
-    DEFAULT_MAX_RESPONSE_BYTES, HK_BASE_URL, USER_AGENT,
+    DEFAULT_MAX_RESPONSE_BYTES, ENV_APIV3_KEY, ENV_APIV3_KEY_FILE, ENV_BACKUP_BASE_URL,
+    ENV_BASE_URL, ENV_MCHID, ENV_PLATFORM_CERTS, ENV_PRIVATE_KEY, ENV_PUBLIC_KEY,
+    ENV_PUBLIC_KEY_ID, ENV_SERIAL, HK_BASE_URL, USER_AGENT,
 };
 pub use crypto::{
     aead_aes_256_gcm_decrypt, aead_aes_256_gcm_encrypt, generate_nonce, rsa_oaep_decrypt,
@@ -87,6 +104,7 @@ pub use files::{
 };
 /// The `http` crate this runtime uses (for [`Client::decode_notification_request`] and framework glue).
 pub use http;
+pub use launch::{AppPaymentParams, JsapiPaymentParams, APP_PACKAGE, JSAPI_SIGN_TYPE};
 pub use notify::{
     decode_notification, notification_failure_reply, Notification, NOTIFICATION_ALGORITHM,
     NOTIFICATION_SUCCESS_REPLY,

@@ -9,7 +9,8 @@ use serde::Deserialize;
 use crate::auth::{verify_signature, HeaderLookup};
 use crate::crypto::{aead_aes_256_gcm_decrypt, ApiV3Key, KeyStore};
 use crate::error::{
-    redact_serde_message, CryptoErrorKind, DecodeError, DecodeErrorKind, Error, REDACTED,
+    redact_serde_message, CryptoError, CryptoErrorKind, DecodeError, DecodeErrorKind, Error,
+    NOT_BASE64, REDACTED,
 };
 
 /// The only algorithm WeChat Pay uses for notification resources.
@@ -160,7 +161,7 @@ pub fn decode_notification<H: HeaderLookup + ?Sized>(
     }
     let ciphertext = B64
         .decode(resource.ciphertext.trim())
-        .map_err(|_| CryptoErrorKind::DecryptFailed)?;
+        .map_err(|_| CryptoError::with_detail(CryptoErrorKind::DecryptFailed, NOT_BASE64))?;
     let plaintext = aead_aes_256_gcm_decrypt(
         apiv3_key.as_bytes(),
         resource.nonce.as_bytes(),

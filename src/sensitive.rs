@@ -117,6 +117,23 @@ pub fn encrypt_json_fields<P: AsRef<str>>(
     })
 }
 
+/// How many strings `json` holds at `paths` (what [`encrypt_json_fields`] would encrypt), without
+/// encrypting anything; the same errors for a body that is not JSON or a non-string value at a path.
+pub(crate) fn count_json_fields<P: AsRef<str>>(json: &[u8], paths: &[P]) -> Result<usize, Error> {
+    let mut doc: Value = serde_json::from_slice(json).map_err(|e| {
+        Error::InvalidRequest(format!(
+            "the body is not JSON, so its sensitive fields cannot be encrypted: {e}"
+        ))
+    })?;
+    let mut count = 0;
+    for p in paths {
+        let path = p.as_ref();
+        let segments = parse_path(path)?;
+        count += walk(&mut doc, &segments, path, &mut |_, _| Ok(String::new()))?;
+    }
+    Ok(count)
+}
+
 /// Parses `json`, replaces each string at `paths` by `f(path, value)`, re-serialises.
 pub(crate) fn transform_json_fields<P: AsRef<str>>(
     json: &[u8],

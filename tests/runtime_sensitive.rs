@@ -316,3 +316,69 @@ fn response_fields_decrypt_with_the_merchant_key() {
         Err(Error::Crypto(c)) if matches!(c.kind(), CryptoErrorKind::InvalidInput(_))
     ));
 }
+
+/// A request that declares sensitive fields but carries none of them (e.g. `jsapi::post` without
+/// `payer.identity`) needs no WeChat Pay key: a client without any key (verification off) sends it
+/// unchanged and names no serial. With a value present, the missing key is still an error, before
+/// anything is sent.
+#[tokio::test]
+async fn no_key_is_needed_when_no_sensitive_value_is_present() {
+    let dir = require_vectors!();
+    let keys = Keys::load(&dir);
+    let server = support::start(keys.clone(), Arc::new(|_, _| Reply::plain(200, "{}"))).await;
+    let client = base(&keys, &server.base_url)
+        .danger_disable_response_verification()
+        .build()
+        .expect("client without any WeChat Pay key");
+    let body = r#"{"appid":"wx1","payer":{"openid":"o1","identity":null},"amount":{"total":1}}"#;
+    let req = Request::new(Method::POST, "/v3/pay/transactions/jsapi")
+        .body(body)
+        .encrypt_fields(&["payer.identity.number", "payer.identity.name"]);
+    let got: serde_json::Value = client.send(req).await.expect("sent without a key");
+    assert_eq!(got, serde_json::json!({}));
+    let seen = server.requests();
+    assert_eq!(seen.len(), 1);
+    assert_eq!(seen[0].body, body.as_bytes(), "the body is sent as given");
+    assert!(seen[0].auth_ok);
+    assert_eq!(seen[0].header("Wechatpay-Serial"), None);
+
+    let req = Request::new(Method::POST, "/v3/pay/transactions/jsapi")
+        .body(r#"{"payer":{"openid":"o1","identity":{"name":"张三"}}}"#)
+        .encrypt_fields(&["payer.identity.number", "payer.identity.name"]);
+    match client.send::<serde_json::Value>(req).await {
+        Err(Error::Config(e)) => {
+            assert_eq!(e.kind, ConfigErrorKind::Missing);
+            assert!(e.to_string().contains("to encrypt with"), "{e}");
+        }
+        other => panic!("{other:?}"),
+    }
+    // A sensitive query value needs the key too.
+    let req = Request::new(Method::GET, "/v3/test").encrypted_query("name", "张三");
+    assert!(matches!(
+        client.send::<serde_json::Value>(req).await,
+        Err(Error::Config(_))
+    ));
+    assert_eq!(server.requests().len(), 1);
+}
+
+/// With a key at hand and nothing to encrypt, the serial is still named (as the official SDKs do).
+#[tokio::test]
+async fn the_serial_is_still_named_when_a_key_is_at_hand() {
+    let dir = require_vectors!();
+    let keys = Keys::load(&dir);
+    let k = keys.clone();
+    let server = support::start(
+        keys.clone(),
+        Arc::new(move |_, _| Reply::signed(&k, 200, "{}", PUB_KEY_ID)),
+    )
+    .await;
+    let client = public_key_mode(&keys, &server.base_url);
+    let body = r#"{"payer":{"openid":"o1"}}"#;
+    let req = Request::new(Method::POST, "/v3/pay/transactions/jsapi")
+        .body(body)
+        .encrypt_fields(&["payer.identity.number"]);
+    let _: serde_json::Value = client.send(req).await.expect("sent");
+    let seen = server.requests();
+    assert_eq!(seen[0].body, body.as_bytes());
+    assert_eq!(seen[0].header("Wechatpay-Serial"), Some(PUB_KEY_ID));
+}

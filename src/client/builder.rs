@@ -65,6 +65,31 @@ impl fmt::Debug for ClientBuilder {
     }
 }
 
+/// `WECHATPAY_MCHID`: merchant id (see [`ClientBuilder::from_env`]).
+pub const ENV_MCHID: &str = "WECHATPAY_MCHID";
+/// `WECHATPAY_SERIAL`: merchant API certificate serial.
+pub const ENV_SERIAL: &str = "WECHATPAY_SERIAL";
+/// `WECHATPAY_PRIVATE_KEY`: merchant private key, a path or PEM text.
+pub const ENV_PRIVATE_KEY: &str = "WECHATPAY_PRIVATE_KEY";
+/// `WECHATPAY_PUBLIC_KEY`: WeChat Pay public key, a path or PEM text.
+pub const ENV_PUBLIC_KEY: &str = "WECHATPAY_PUBLIC_KEY";
+/// `WECHATPAY_PUBLIC_KEY_ID`: the WeChat Pay public key id, `PUB_KEY_ID_…`.
+pub const ENV_PUBLIC_KEY_ID: &str = "WECHATPAY_PUBLIC_KEY_ID";
+/// `WECHATPAY_PLATFORM_CERTS`: platform certificate paths (or PEM text).
+pub const ENV_PLATFORM_CERTS: &str = "WECHATPAY_PLATFORM_CERTS";
+/// `WECHATPAY_APIV3_KEY`: the APIv3 key itself.
+pub const ENV_APIV3_KEY: &str = "WECHATPAY_APIV3_KEY";
+/// `WECHATPAY_APIV3_KEY_FILE`: a file holding the APIv3 key.
+pub const ENV_APIV3_KEY_FILE: &str = "WECHATPAY_APIV3_KEY_FILE";
+/// `WECHATPAY_BASE_URL`: base URL.
+pub const ENV_BASE_URL: &str = "WECHATPAY_BASE_URL";
+/// `WECHATPAY_BACKUP_BASE_URL`: backup base URL.
+pub const ENV_BACKUP_BASE_URL: &str = "WECHATPAY_BACKUP_BASE_URL";
+
+fn is_pem(v: &str) -> bool {
+    v.trim_start().starts_with("-----BEGIN")
+}
+
 fn io_err(what: &str, path: &Path, e: std::io::Error) -> Error {
     Error::Config(ConfigError::io(
         format!("cannot read {what} {}", path.display()),
@@ -99,6 +124,146 @@ impl ClientBuilder {
             refresh_interval: Some(Duration::from_secs(12 * 3600)),
             error: None,
         }
+    }
+
+    /// A builder configured from the `WECHATPAY_*` environment variables, the same ones the `wxpay`
+    /// command-line tool reads (their names are a stable contract):
+    ///
+    /// | Variable | Meaning |
+    /// |---|---|
+    /// | `WECHATPAY_MCHID` | merchant id |
+    /// | `WECHATPAY_SERIAL` | merchant API certificate serial |
+    /// | `WECHATPAY_PRIVATE_KEY` | merchant private key: a path to `apiclient_key.pem`, or the PEM text itself |
+    /// | `WECHATPAY_PUBLIC_KEY` | WeChat Pay public key: a path to `pub_key.pem`, or the PEM text |
+    /// | `WECHATPAY_PUBLIC_KEY_ID` | its id, `PUB_KEY_ID_…` (required with `WECHATPAY_PUBLIC_KEY`) |
+    /// | `WECHATPAY_PLATFORM_CERTS` | platform certificates: paths separated by `,` or the OS path separator (`:`; `;` on Windows), or PEM text |
+    /// | `WECHATPAY_APIV3_KEY` | the APIv3 key itself (exactly 32 bytes, no trailing newline) |
+    /// | `WECHATPAY_APIV3_KEY_FILE` | a file holding the APIv3 key (one trailing newline is ignored) |
+    /// | `WECHATPAY_BASE_URL` | base URL (then no backup host unless the next one is set) |
+    /// | `WECHATPAY_BACKUP_BASE_URL` | backup base URL |
+    ///
+    /// A value that starts with `-----BEGIN` is taken as PEM text, anything else as a path. Unset
+    /// variables leave the builder's defaults; empty ones count as unset. Problems (an unreadable file,
+    /// a certificate where the private key is expected, an APIv3 key with a trailing newline, a public
+    /// key without its id) are returned by [`build`](Self::build), naming the variable. Nothing turns
+    /// on [`auto_platform_certificates`](Self::auto_platform_certificates): chain it if you want it.
+    ///
+    /// Why a key *file* may end with one newline and a key *value* may not: editors and `echo` end
+    /// files with a newline that nobody sees and no key contains, so dropping exactly one is safe; a
+    /// value in the environment was typed or templated on purpose, so a newline there is reported
+    /// (with a hint) rather than guessed away.
+    ///
+    /// ```no_run
+    /// # fn demo() -> Result<(), wechatpay_runtime::Error> {
+    /// // WECHATPAY_MCHID=1900000001 WECHATPAY_SERIAL=… WECHATPAY_PRIVATE_KEY=/etc/wxpay/apiclient_key.pem
+    /// // WECHATPAY_PUBLIC_KEY=/etc/wxpay/pub_key.pem WECHATPAY_PUBLIC_KEY_ID=PUB_KEY_ID_… WECHATPAY_APIV3_KEY_FILE=/etc/wxpay/apiv3.key
+    /// let client = wechatpay_runtime::ClientBuilder::from_env().build()?;
+    /// # let _ = client; Ok(()) }
+    /// ```
+    pub fn from_env() -> Self {
+        Self::from_env_with(|name| std::env::var_os(name))
+    }
+
+    /// [`from_env`](Self::from_env) with another source of variables (a config map, a test): `lookup`
+    /// returns the value of a `WECHATPAY_*` name, or `None`.
+    pub fn from_env_with(lookup: impl Fn(&str) -> Option<std::ffi::OsString>) -> Self {
+        let mut b = ClientBuilder::new();
+        let var = |name: &str| -> Option<String> {
+            let v = lookup(name)?;
+            let v = v.into_string().ok()?;
+            (!v.is_empty()).then_some(v)
+        };
+        let named = |name: &'static str, e: Error| -> Error {
+            match e {
+                Error::Config(c) => Error::Config(c.context(name)),
+                other => other,
+            }
+        };
+        if let Some(v) = var(ENV_MCHID) {
+            b = b.mchid(v.trim());
+        }
+        if let Some(v) = var(ENV_SERIAL) {
+            b = b.merchant_serial(v.trim());
+        }
+        if let Some(v) = var(ENV_PRIVATE_KEY).map(zeroize::Zeroizing::new) {
+            let key = if is_pem(&v) {
+                PrivateKey::from_pem(&v)
+            } else {
+                PrivateKey::from_pem_file(v.trim())
+            };
+            match key {
+                Ok(k) => b.private_key = Some(k),
+                Err(e) => b.fail(named(ENV_PRIVATE_KEY, e)),
+            }
+        }
+        match (var(ENV_PUBLIC_KEY), var(ENV_PUBLIC_KEY_ID)) {
+            (Some(key), Some(id)) => {
+                let pem = if is_pem(&key) {
+                    Ok(key)
+                } else {
+                    let path = Path::new(key.trim());
+                    std::fs::read_to_string(path)
+                        .map_err(|e| io_err("WeChat Pay public key file", path, e))
+                };
+                match pem.and_then(|pem| VerifyingKey::from_public_key_pem(id.trim(), &pem)) {
+                    Ok(k) => {
+                        b.own_public_key_id = Some(k.serial().to_string());
+                        b.keys.insert(k);
+                    }
+                    Err(e) => b.fail(named(ENV_PUBLIC_KEY, e)),
+                }
+            }
+            (Some(_), None) => b.fail(Error::Config(ConfigError::new(
+                ConfigErrorKind::Missing,
+                format!("{ENV_PUBLIC_KEY} is set but {ENV_PUBLIC_KEY_ID} (PUB_KEY_ID_…) is not"),
+            ))),
+            (None, Some(_)) => b.fail(Error::Config(ConfigError::new(
+                ConfigErrorKind::Missing,
+                format!("{ENV_PUBLIC_KEY_ID} is set but {ENV_PUBLIC_KEY} (the key, or a path to pub_key.pem) is not"),
+            ))),
+            (None, None) => {}
+        }
+        if let Some(v) = var(ENV_PLATFORM_CERTS) {
+            if is_pem(&v) {
+                let key = VerifyingKey::from_certificate_pem(&v);
+                match key {
+                    Ok(k) => b.keys.insert(k),
+                    Err(e) => b.fail(named(ENV_PLATFORM_CERTS, e)),
+                }
+            } else {
+                let sep = if cfg!(windows) { ';' } else { ':' };
+                for p in v.split([',', sep]).map(str::trim).filter(|p| !p.is_empty()) {
+                    let path = Path::new(p);
+                    let key = std::fs::read_to_string(path)
+                        .map_err(|e| io_err("platform certificate file", path, e))
+                        .and_then(|pem| VerifyingKey::from_certificate_pem(&pem));
+                    match key {
+                        Ok(k) => b.keys.insert(k),
+                        Err(e) => b.fail(named(ENV_PLATFORM_CERTS, e)),
+                    }
+                }
+            }
+        }
+        let key = match lookup(ENV_APIV3_KEY).filter(|v| !v.is_empty()) {
+            Some(v) => {
+                let v = zeroize::Zeroizing::new(v.into_encoded_bytes());
+                Some(ApiV3Key::new(v.as_slice()).map_err(|e| named(ENV_APIV3_KEY, e)))
+            }
+            None => var(ENV_APIV3_KEY_FILE)
+                .map(|p| ApiV3Key::from_file(p.trim()).map_err(|e| named(ENV_APIV3_KEY_FILE, e))),
+        };
+        match key {
+            Some(Ok(k)) => b.apiv3_key = Some(k),
+            Some(Err(e)) => b.fail(e),
+            None => {}
+        }
+        if let Some(u) = var(ENV_BASE_URL) {
+            b = b.base_url(u.trim()).backup_base_url(None);
+        }
+        if let Some(u) = var(ENV_BACKUP_BASE_URL) {
+            b = b.backup_base_url(Some(u.trim().to_string()));
+        }
+        b
     }
 
     fn fail(&mut self, e: Error) {
@@ -319,7 +484,7 @@ impl ClientBuilder {
         self
     }
 
-    /// Sends the operations documented on another host (`origin`, e.g. [`HK_BASE_URL`] or
+    /// Sends the operations documented on another host (`origin`, e.g. [`HK_BASE_URL`](crate::HK_BASE_URL) or
     /// `https://api.mch.weixin.qq.com` for the `…/hk/` operations) to `base_url` instead: the origin is
     /// replaced, any path prefix after it is kept. For a proxy, or a local test server. May be called for
     /// several origins.

@@ -29,7 +29,10 @@ mod download;
 mod retry;
 mod transport;
 
-pub use builder::ClientBuilder;
+pub use builder::{
+    ClientBuilder, ENV_APIV3_KEY, ENV_APIV3_KEY_FILE, ENV_BACKUP_BASE_URL, ENV_BASE_URL, ENV_MCHID,
+    ENV_PLATFORM_CERTS, ENV_PRIVATE_KEY, ENV_PUBLIC_KEY, ENV_PUBLIC_KEY_ID, ENV_SERIAL,
+};
 
 /// Primary API host.
 pub const DEFAULT_BASE_URL: &str = "https://api.mch.weixin.qq.com";
@@ -439,6 +442,52 @@ impl Client {
         decode_json(resp.status, &resp.body)
     }
 
+    /// The signed parameters that open the WeChat Pay cashier in a JSAPI page or a mini-program
+    /// (`wx.requestPayment`) for the `prepay_id` of a JSAPI prepay call (`POST
+    /// /v3/pay/transactions/jsapi`, or the partner one): signed with the merchant key, at the client's
+    /// clock, with a fresh nonce. `app_id` is the `appid` the order was placed with. Serialise the result
+    /// with serde and hand it to the front end as is (see [`JsapiPaymentParams`](crate::JsapiPaymentParams)).
+    ///
+    /// ```no_run
+    /// # fn demo(client: &wechatpay_runtime::Client, prepay_id: &str) -> Result<(), wechatpay_runtime::Error> {
+    /// let params = client.jsapi_payment_params("wxd678efh567hg6787", prepay_id)?;
+    /// let for_the_page = serde_json::to_string(&params).expect("plain strings");
+    /// // {"appId":"wxd678efh567hg6787","timeStamp":"…","nonceStr":"…","package":"prepay_id=…","signType":"RSA","paySign":"…"}
+    /// # let _ = for_the_page; Ok(()) }
+    /// ```
+    pub fn jsapi_payment_params(
+        &self,
+        app_id: &str,
+        prepay_id: &str,
+    ) -> Result<crate::launch::JsapiPaymentParams, Error> {
+        crate::launch::JsapiPaymentParams::sign(
+            &self.inner.merchant.private_key,
+            app_id,
+            prepay_id,
+            self.now(),
+            &generate_nonce(),
+        )
+    }
+
+    /// The signed parameters of the APP SDK's payment request for the `prepay_id` of an APP prepay
+    /// call (`POST /v3/pay/transactions/app`), with this client's `mchid` as `partnerid` (see
+    /// [`AppPaymentParams`](crate::AppPaymentParams); for another partner id use
+    /// [`AppPaymentParams::sign`](crate::AppPaymentParams::sign) with [`Client::private_key`]).
+    pub fn app_payment_params(
+        &self,
+        app_id: &str,
+        prepay_id: &str,
+    ) -> Result<crate::launch::AppPaymentParams, Error> {
+        crate::launch::AppPaymentParams::sign(
+            &self.inner.merchant.private_key,
+            app_id,
+            &self.inner.merchant.mchid,
+            prepay_id,
+            self.now(),
+            &generate_nonce(),
+        )
+    }
+
     /// Signs an `Authorization` header for the given inputs without sending anything.
     pub fn sign_request(
         &self,
@@ -528,10 +577,38 @@ impl Client {
     pub(crate) async fn prepare(&self, req: &mut Request) -> Result<(), Error> {
         self.maybe_spawn_periodic_refresh();
         if req.has_plaintext_to_encrypt() {
-            self.encrypt_request(req).await?;
-        } else if req.needs_encryption_serial && req.wechatpay_serial.is_none() {
+            if has_sensitive_values(req)? {
+                return self.encrypt_request(req).await;
+            }
+            // Sensitive fields are declared but none holds a value: nothing to encrypt, so no key is
+            // needed. The serial of a key at hand is still named, as when something is encrypted.
+            req.encrypt_paths.clear();
+            if !req.needs_encryption_serial && req.wechatpay_serial.is_none() {
+                req.wechatpay_serial = self.preferred_key().map(|k| k.serial().to_string());
+            }
+        }
+        if req.needs_encryption_serial && req.wechatpay_serial.is_none() {
             req.wechatpay_serial = Some(self.encryption_key().await?.serial().to_string());
         }
         Ok(())
+    }
+}
+
+/// Whether the request holds a sensitive value to encrypt: a query value marked for encryption, or a
+/// string at one of the sensitive body paths (absent and `null` fields hold none).
+fn has_sensitive_values(req: &Request) -> Result<bool, Error> {
+    if req.query.iter().any(|q| q.encrypt) {
+        return Ok(true);
+    }
+    if req.encrypt_paths.is_empty() {
+        return Ok(false);
+    }
+    let json = match &req.multipart {
+        Some(m) => Some(&m.meta),
+        None => req.body.as_ref(),
+    };
+    match json {
+        Some(json) => Ok(crate::sensitive::count_json_fields(json, &req.encrypt_paths)? > 0),
+        None => Ok(false),
     }
 }

@@ -90,6 +90,10 @@ pub fn emit(pages: &[Page]) -> Emitted {
         .map(|p| p[1].clone())
         .collect();
     files.insert("src/lib.rs".into(), facade::lib_source(&groups, &partition));
+    files.insert(
+        "src/launch.rs".into(),
+        facade::launch_source(&tree, &mut diagnostics),
+    );
     files.insert("Cargo.toml".into(), manifest::facade(&summary, &partition));
     files.insert(
         "OPERATIONS.md".into(),

@@ -43,3 +43,18 @@ pub const FACADE: Template = Template {
     path: "xtask/templates/facade/lib.rs",
     text: include_str!("../../templates/facade/lib.rs"),
 };
+
+/// The head of the facade's `launch` module (`generated/src/launch.rs`): docs and the re-exported
+/// launch parameter types.
+pub const FACADE_LAUNCH: Template = Template {
+    path: "xtask/templates/facade/launch.rs",
+    text: include_str!("../../templates/facade/launch.rs"),
+};
+
+/// The helpers of the facade's `launch` module (prepay calls chained with the signed launch
+/// parameters), appended to [`FACADE_LAUNCH`] when the operations they call are documented as they
+/// expect ([`facade::launch_source`](super::facade::launch_source)).
+pub const FACADE_LAUNCH_PREPAY: Template = Template {
+    path: "xtask/templates/facade/launch_prepay.rs",
+    text: include_str!("../../templates/facade/launch_prepay.rs"),
+};
