@@ -121,9 +121,10 @@ pub fn encrypt_json_fields<P: AsRef<str>>(
 /// encrypting anything; the same errors for a body that is not JSON or a non-string value at a path.
 pub(crate) fn count_json_fields<P: AsRef<str>>(json: &[u8], paths: &[P]) -> Result<usize, Error> {
     let mut doc: Value = serde_json::from_slice(json).map_err(|e| {
-        Error::InvalidRequest(format!(
-            "the body is not JSON, so its sensitive fields cannot be encrypted: {e}"
-        ))
+        Error::invalid_request(
+            crate::error::InvalidRequestKind::SensitiveField,
+            format!("the body is not JSON, so its sensitive fields cannot be encrypted: {e}"),
+        )
     })?;
     let mut count = 0;
     for p in paths {

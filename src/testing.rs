@@ -529,8 +529,12 @@ impl SignedNotification {
         for (k, v) in &self.headers {
             b = b.header(k, v);
         }
-        b.body(bytes::Bytes::from(self.body.clone()))
-            .map_err(|e| Error::InvalidRequest(format!("cannot build the test request: {e}")))
+        b.body(bytes::Bytes::from(self.body.clone())).map_err(|e| {
+            Error::invalid_request(
+                crate::error::InvalidRequestKind::Body,
+                format!("cannot build the test request: {e}"),
+            )
+        })
     }
 }
 
@@ -598,7 +602,10 @@ impl TestNotification {
         timestamp: i64,
     ) -> Result<SignedNotification, Error> {
         let plaintext = Zeroizing::new(serde_json::to_vec(&self.resource).map_err(|e| {
-            Error::InvalidRequest(format!("the test resource cannot be serialised: {e}"))
+            Error::invalid_request(
+                crate::error::InvalidRequestKind::Body,
+                format!("the test resource cannot be serialised: {e}"),
+            )
         })?);
         let nonce = random_text(
             b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789",
