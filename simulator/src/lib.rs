@@ -738,6 +738,7 @@ fn prepay(st: &State, kind: &str, req: Value) -> Answer {
         "mchid": req["mchid"],
         "out_trade_no": no,
         "description": req["description"],
+        "notify_url": req["notify_url"],
         "trade_type": trade_type,
         "trade_state": "NOTPAY",
         "trade_state_desc": "订单未支付",
