@@ -22,6 +22,8 @@ pub enum CliError {
     /// The SDK refused or failed the call: configuration, transport, API answer, signature, decoding,
     /// download. An API answer's `Request-ID` is part of the message.
     Sdk(SdkError),
+    /// `wxpay simulate` could not start (unusable keys, port taken).
+    Simulator(wechatpay_simulator::StartError),
 }
 
 impl CliError {
@@ -44,6 +46,7 @@ impl fmt::Display for CliError {
             CliError::Write(e) => write!(f, "cannot write output: {e}"),
             // An API error's message always ends with its `[Request-ID: …]`.
             CliError::Sdk(e) => write!(f, "{e}"),
+            CliError::Simulator(e) => write!(f, "{e}"),
         }
     }
 }
@@ -55,6 +58,7 @@ impl std::error::Error for CliError {
             CliError::Read { source, .. } => Some(source),
             CliError::Write(e) => Some(e),
             CliError::Sdk(e) => std::error::Error::source(e),
+            CliError::Simulator(e) => std::error::Error::source(e),
         }
     }
 }

@@ -139,6 +139,26 @@ enum Command {
         #[arg(long, value_name = "UNIX_SECONDS")]
         now: Option<i64>,
     },
+    /// Run a local WeChat Pay simulator on 127.0.0.1: verifies request signatures, checks bodies,
+    /// signs answers, plays the payment flows and sends notifications (see the wechatpay-simulator
+    /// docs for its control endpoints). Prints `LISTENING http://127.0.0.1:PORT` first; without
+    /// --keys, the folder of the fresh key set it wrote on the second line.
+    Simulate {
+        /// Port on 127.0.0.1 (0: any free port).
+        #[arg(long, default_value_t = 0)]
+        port: u16,
+        /// Key folder laid out like the shared test vectors (merchant_public_key.pem,
+        /// platform_private_key.pem, platform_cert.pem, platform_public_key.pem, apiv3_key.txt,
+        /// config.json); default: a fresh set written to a temporary folder.
+        #[arg(long, value_name = "DIR")]
+        keys: Option<PathBuf>,
+        /// Divides WeChat Pay's notification retry intervals (e.g. 1000: 15 s become 15 ms).
+        #[arg(long, default_value_t = 1.0, value_name = "X")]
+        notify_speed: f64,
+        /// Sign answers under the platform certificate serial instead of the public key id.
+        #[arg(long)]
+        certificate_mode: bool,
+    },
     /// Print the Authorization header for the given request inputs.
     Sign {
         /// HTTP method.
@@ -323,6 +343,12 @@ async fn run(cli: Cli) -> Result<(), CliError> {
             print_line(&auth)
         }
         Command::Check { side, method, path } => check(side, method, path),
+        Command::Simulate {
+            port,
+            keys,
+            notify_speed,
+            certificate_mode,
+        } => simulate(*port, keys.as_deref(), *notify_speed, *certificate_mode).await,
         Command::Notify { headers, now } => notify(&cli, headers, *now),
         Command::Download(args) => download::run(&client(&cli)?, args, cli.verbose).await,
         Command::Call {
@@ -495,6 +521,50 @@ fn check(side: &str, method: &str, path: &str) -> Result<(), CliError> {
             op.path
         ))),
     }
+}
+
+/// `wxpay simulate`: serves until killed.
+async fn simulate(
+    port: u16,
+    keys: Option<&std::path::Path>,
+    notify_speed: f64,
+    certificate_mode: bool,
+) -> Result<(), CliError> {
+    use wechatpay::runtime::testing::TestKeys;
+    let (keys, written) = match keys {
+        Some(dir) => (TestKeys::load(dir)?, None),
+        None => {
+            let keys = TestKeys::generate("1900000001")?;
+            let stamp = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_nanos())
+                .unwrap_or(0);
+            let dir =
+                std::env::temp_dir().join(format!("wxpay-simulate-{}-{stamp}", std::process::id()));
+            keys.write_to(&dir)?;
+            (keys, Some(dir))
+        }
+    };
+    let mode = if certificate_mode {
+        wechatpay_simulator::SigningMode::Certificate
+    } else {
+        wechatpay_simulator::SigningMode::PublicKey
+    };
+    let sim = wechatpay_simulator::start(
+        wechatpay_simulator::Options::default()
+            .port(port)
+            .keys(keys)
+            .notify_speed(notify_speed)
+            .signing_mode(mode),
+    )
+    .await
+    .map_err(CliError::Simulator)?;
+    print_line(&format!("LISTENING {}", sim.base_url))?;
+    if let Some(dir) = written {
+        print_line(&dir.display().to_string())?;
+    }
+    sim.serve_forever().await;
+    Ok(())
 }
 
 fn main() -> ExitCode {
