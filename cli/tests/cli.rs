@@ -287,7 +287,12 @@ fn check_accepts_a_fitting_payload_and_names_the_bad_field() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let out = check(&["response", "POST", "/v3/pay/transactions/jsapi"], "{}");
+    // Received types are liberal (an empty answer decodes: every field is optional), but a member of
+    // the wrong shape does not fit, and the message names it.
+    let out = check(
+        &["response", "POST", "/v3/pay/transactions/jsapi"],
+        r#"{"prepay_id":{"not":"a string"}}"#,
+    );
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("prepay_id"));
     // A concrete path finds its template.
@@ -380,7 +385,7 @@ fn wxpay_notify_replays_the_vectors() {
                 "bad_signature" => "bad signature",
                 "unknown_serial" => "unknown Wechatpay-Serial",
                 "timestamp_skew" => "more than 300 s away",
-                "decrypt_failed" => "decrypt",
+                "decrypt_failed" => "wrong APIv3 key or tampered resource",
                 other => panic!("{id}: unexpected reason {other}"),
             };
             assert!(stderr.contains(words), "{id}: {stderr}");
