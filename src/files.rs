@@ -83,12 +83,21 @@ impl FromStr for HashAlgorithm {
     }
 }
 
+/// Lower-case hex (bill and upload digests).
 pub(crate) fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    hex_with(bytes, b"0123456789abcdef")
+}
+
+/// Upper-case hex (the APIv2 `sign`).
+pub(crate) fn hex_upper(bytes: &[u8]) -> String {
+    hex_with(bytes, b"0123456789ABCDEF")
+}
+
+fn hex_with(bytes: &[u8], digits: &[u8; 16]) -> String {
     let mut s = String::with_capacity(bytes.len() * 2);
     for b in bytes {
-        s.push(char::from(DIGITS[usize::from(b >> 4)]));
-        s.push(char::from(DIGITS[usize::from(b & 0x0f)]));
+        s.push(char::from(digits[usize::from(b >> 4)]));
+        s.push(char::from(digits[usize::from(b & 0x0f)]));
     }
     s
 }

@@ -44,7 +44,7 @@ use base64::Engine as _;
 use serde::de::DeserializeOwned;
 use zeroize::Zeroizing;
 
-use crate::auth::{response_signing_message, AUTH_SCHEME};
+use crate::auth::{response_signing_message, Clock as _, SystemClock, AUTH_SCHEME};
 use crate::client::{decode_json, Client, ClientBuilder};
 use crate::crypto::{aead_aes_256_gcm_encrypt, generate_nonce, sign_message, ApiV3Key, PrivateKey};
 use crate::error::{
@@ -254,13 +254,6 @@ pub mod files {
     pub const CONFIG: &str = "config.json";
 }
 
-fn now_unix() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
-}
-
 fn io_error(what: String, e: std::io::Error) -> Error {
     Error::Config(ConfigError::io(what, e))
 }
@@ -270,7 +263,7 @@ impl TestKeys {
     /// each (valid from yesterday for ten years), a `PUB_KEY_ID_01<mchid>…` id and a random APIv3 key.
     /// Takes a few hundred milliseconds (RSA key generation).
     pub fn generate(mchid: &str) -> Result<Self, Error> {
-        let now = now_unix();
+        let now = SystemClock.now_unix();
         let (merchant_private, merchant_public, merchant_key) = rsa_key_pair()?;
         let (merchant_cert, merchant_serial) = self_signed_certificate(
             &merchant_key,

@@ -322,12 +322,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
                 },
                 None => url.clone(),
             };
-            let ts = timestamp.unwrap_or_else(|| {
-                std::time::SystemTime::now()
-                    .duration_since(std::time::UNIX_EPOCH)
-                    .map(|d| d.as_secs() as i64)
-                    .unwrap_or(0)
-            });
+            let ts = timestamp.unwrap_or_else(|| SystemClock.now_unix());
             let nonce = nonce.clone().unwrap_or_else(generate_nonce);
             let body = text_or_file(body)?;
             let auth = authorization_header(

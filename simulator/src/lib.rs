@@ -84,8 +84,8 @@ use base64::Engine as _;
 use serde_json::{json, Value};
 use wechatpay::runtime::testing::{TestKeys, TestNotification};
 use wechatpay::runtime::{
-    aead_aes_256_gcm_encrypt, generate_nonce, request_signing_message, Client, Error, VerifyingKey,
-    AUTH_SCHEME, MAX_CLOCK_SKEW_SECS,
+    aead_aes_256_gcm_encrypt, generate_nonce, request_signing_message, Client, Clock as _, Error,
+    SystemClock, VerifyingKey, AUTH_SCHEME, MAX_CLOCK_SKEW_SECS,
 };
 use wechatpay::OperationInfo;
 
@@ -315,13 +315,6 @@ impl State {
     }
 }
 
-fn now_unix() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
-}
-
 /// `unix` as RFC 3339 in China time (`+08:00`), as WeChat Pay writes times.
 pub fn rfc3339_china(unix: i64) -> String {
     let t = unix + 8 * 3600;
@@ -364,8 +357,8 @@ enum Answer {
 impl State {
     fn signed(&self, status: StatusCode, body: Vec<u8>, fault: Option<&str>) -> Response<Body> {
         let ts = match fault {
-            Some("stale-timestamp") => now_unix() - 3600,
-            _ => now_unix(),
+            Some("stale-timestamp") => SystemClock.now_unix() - 3600,
+            _ => SystemClock.now_unix(),
         };
         let mut headers = match self.keys.sign_as_platform(&body, &self.serial, ts) {
             Ok(h) => h,
@@ -526,7 +519,7 @@ fn verify(
         ));
     }
     let t: i64 = ts.parse().map_err(|_| "timestamp is not a number")?;
-    if (now_unix() - t).abs() > MAX_CLOCK_SKEW_SECS {
+    if (SystemClock.now_unix() - t).abs() > MAX_CLOCK_SKEW_SECS {
         return Err("timestamp is more than five minutes off".into());
     }
     let sig = B64.decode(sig).map_err(|_| "signature is not base64")?;
@@ -723,7 +716,7 @@ pub fn sample_response(op: &OperationInfo) -> Option<Value> {
 fn prepay(st: &State, kind: &str, req: Value) -> Answer {
     let no = req["out_trade_no"].as_str().unwrap_or("").to_string();
     let n = st.next_id();
-    let prepay_id = format!("wx{}{:010}", now_unix(), n);
+    let prepay_id = format!("wx{}{:010}", SystemClock.now_unix(), n);
     let trade_type = match kind {
         "jsapi" => "JSAPI",
         "app" => "APP",
@@ -805,13 +798,13 @@ fn refund(st: &Arc<State>, req: Value) -> Answer {
     let total = req["amount"]["total"].as_i64().unwrap_or(0);
     let currency = req["amount"]["currency"].as_str().unwrap_or("CNY");
     let record = json!({
-        "refund_id": format!("50000000{}{:010}", now_unix(), n),
+        "refund_id": format!("50000000{}{:010}", SystemClock.now_unix(), n),
         "out_refund_no": out_refund_no,
         "transaction_id": order["transaction_id"],
         "out_trade_no": order["out_trade_no"],
         "channel": "ORIGINAL",
         "user_received_account": "支付用户零钱",
-        "create_time": rfc3339_china(now_unix()),
+        "create_time": rfc3339_china(SystemClock.now_unix()),
         "status": "PROCESSING",
         "funds_account": "AVAILABLE",
         "amount": {
@@ -829,7 +822,7 @@ fn refund(st: &Arc<State>, req: Value) -> Answer {
             let mut d = st2.data();
             d.refunds.get_mut(&out_refund_no).map(|r| {
                 r["status"] = "SUCCESS".into();
-                r["success_time"] = rfc3339_china(now_unix()).into();
+                r["success_time"] = rfc3339_china(SystemClock.now_unix()).into();
                 r.clone()
             })
         };
@@ -874,7 +867,7 @@ fn certificates(st: &State) -> Answer {
             ))
         }
     };
-    let now = now_unix();
+    let now = SystemClock.now_unix();
     Answer::Json(
         StatusCode::OK,
         json!({"data": [{
@@ -969,9 +962,9 @@ fn pay(st: &Arc<State>, no: &str) -> Answer {
         let total = o["amount"]["total"].clone();
         o["trade_state"] = "SUCCESS".into();
         o["trade_state_desc"] = "支付成功".into();
-        o["transaction_id"] = format!("4200000000{}{:08}", now_unix(), n).into();
+        o["transaction_id"] = format!("4200000000{}{:08}", SystemClock.now_unix(), n).into();
         o["bank_type"] = "OTHERS".into();
-        o["success_time"] = rfc3339_china(now_unix()).into();
+        o["success_time"] = rfc3339_china(SystemClock.now_unix()).into();
         o["amount"]["payer_total"] = total;
         o["amount"]["payer_currency"] = o["amount"]["currency"].clone();
         o.clone()
@@ -1010,7 +1003,7 @@ async fn notify(st: Arc<State>, url: String, event_type: &str, summary: &str, re
         let status = match TestNotification::new(event_type, resource.clone())
             .id(id.clone())
             .summary(summary)
-            .create_time(rfc3339_china(now_unix()))
+            .create_time(rfc3339_china(SystemClock.now_unix()))
             .sign(
                 &st.platform,
                 &st.serial,
@@ -1018,7 +1011,7 @@ async fn notify(st: Arc<State>, url: String, event_type: &str, summary: &str, re
                     Ok(k) => k,
                     Err(_) => return,
                 },
-                now_unix(),
+                SystemClock.now_unix(),
             ) {
             Ok(n) => post_notification(&st, &url, &n.headers, n.body).await,
             Err(_) => 0,
@@ -1039,7 +1032,7 @@ async fn signtest(st: &State, url: &str) -> u16 {
         &st.platform,
         &st.serial,
         &key,
-        now_unix(),
+        SystemClock.now_unix(),
     ) else {
         return 0;
     };

@@ -6,6 +6,7 @@ use std::fmt;
 use md5::{Digest, Md5};
 
 use super::key::ApiV2Key;
+use crate::files::hex_upper;
 
 /// The APIv2 signature algorithm (`sign_type`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -80,16 +81,6 @@ where
     s
 }
 
-fn upper_hex(bytes: &[u8]) -> String {
-    const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        out.push(HEX[(b >> 4) as usize] as char);
-        out.push(HEX[(b & 15) as usize] as char);
-    }
-    out
-}
-
 /// The APIv2 `sign` of a field set: MD5 (or HMAC-SHA256 keyed with the APIv2 key) of the sorted
 /// non-empty fields (without `sign`) joined as `k=v&…&key=KEY`, as upper-case hex.
 pub fn sign<'a, I>(fields: I, key: &ApiV2Key, sign_type: SignType) -> String
@@ -98,10 +89,10 @@ where
 {
     let message = string_to_sign(fields, key);
     match sign_type {
-        SignType::Md5 => upper_hex(&Md5::digest(message.as_slice())),
+        SignType::Md5 => hex_upper(&Md5::digest(message.as_slice())),
         SignType::HmacSha256 => {
             let k = aws_lc_rs::hmac::Key::new(aws_lc_rs::hmac::HMAC_SHA256, key.as_bytes());
-            upper_hex(aws_lc_rs::hmac::sign(&k, &message).as_ref())
+            hex_upper(aws_lc_rs::hmac::sign(&k, &message).as_ref())
         }
     }
 }

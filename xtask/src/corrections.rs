@@ -11,7 +11,7 @@
 //! it no longer matches the page (the page or field is gone, or the docs now say what the entry says).
 //! A stale entry never stops the generator.
 
-use crate::diag::{Diagnostic, Severity};
+use crate::diag::Diagnostic;
 use crate::spec::{Field, Page};
 use serde::Deserialize;
 
@@ -20,6 +20,15 @@ pub const CORRECTIONS_JSON: &str = include_str!("../corrections.json");
 
 /// The file, for messages.
 pub const CORRECTIONS_FILE: &str = "xtask/corrections.json";
+
+/// The diagnostic class of an applied correction.
+pub const APPLIED: &str = "correction";
+
+/// The diagnostic class of an entry that no longer applies (the docs changed under it).
+pub const STALE: &str = "correction-stale";
+
+/// The classes the overlay reports (not the page parser: a single page never reports them).
+pub const CLASSES: [&str; 2] = [APPLIED, STALE];
 
 /// One correction.
 #[derive(Debug, Clone, Deserialize)]
@@ -79,7 +88,7 @@ pub fn load(text: &str) -> Result<Vec<Correction>, String> {
 pub fn apply_committed(pages: &mut [Page]) -> Vec<Diagnostic> {
     match load(CORRECTIONS_JSON) {
         Ok(list) => apply(&list, pages),
-        Err(e) => vec![diag(CORRECTIONS_FILE, "correction-stale", e)],
+        Err(e) => vec![Diagnostic::warning(CORRECTIONS_FILE, STALE, e)],
     }
 }
 
@@ -102,14 +111,14 @@ pub fn apply(list: &[Correction], pages: &mut [Page]) -> Vec<Diagnostic> {
             Some(page) => apply_one(c, page),
         };
         out.push(match result {
-            Ok(()) => diag(
+            Ok(()) => Diagnostic::warning(
                 &c.page,
-                "correction",
+                APPLIED,
                 format!("applied: {what} ({}); source: {}", c.why, c.source),
             ),
-            Err(reason) => diag(
+            Err(reason) => Diagnostic::warning(
                 &c.page,
-                "correction-stale",
+                STALE,
                 format!(
                     "not applied: {what}: {reason}; review the entry in {CORRECTIONS_FILE} (source: {})",
                     c.source
@@ -118,16 +127,6 @@ pub fn apply(list: &[Correction], pages: &mut [Page]) -> Vec<Diagnostic> {
         });
     }
     out
-}
-
-fn diag(file: &str, class: &'static str, message: String) -> Diagnostic {
-    Diagnostic {
-        file: file.to_string(),
-        line: 0,
-        severity: Severity::Warning,
-        class: class.into(),
-        message,
-    }
 }
 
 fn action_name(a: Action) -> &'static str {

@@ -30,6 +30,19 @@ pub struct Diagnostic {
     pub message: String,
 }
 
+impl Diagnostic {
+    /// A warning about a whole file (line 0): what emitters and the corrections overlay report.
+    pub fn warning(file: &str, class: &'static str, message: String) -> Self {
+        Diagnostic {
+            file: file.to_string(),
+            line: 0,
+            severity: Severity::Warning,
+            class: class.into(),
+            message,
+        }
+    }
+}
+
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let sev = match self.severity {

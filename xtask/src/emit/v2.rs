@@ -58,23 +58,13 @@ struct Node {
     children: BTreeMap<String, Node>,
 }
 
+/// `spec/<page>.json`, as the v3 emitter names a module's source.
 fn spec_file(source: &str) -> String {
-    format!(
-        "spec/{}",
-        source
-            .strip_suffix(".md")
-            .map_or_else(|| source.to_string(), |s| format!("{s}.json"))
-    )
+    format!("spec/{}", crate::corpus::spec_file(source))
 }
 
 fn diag(diags: &mut Vec<Diagnostic>, source: &str, class: &'static str, message: String) {
-    diags.push(Diagnostic {
-        file: source.to_string(),
-        line: 0,
-        severity: Severity::Warning,
-        class: class.into(),
-        message,
-    });
+    diags.push(Diagnostic::warning(source, class, message));
 }
 
 /// Emits the APIv2 crate.
