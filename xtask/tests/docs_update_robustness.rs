@@ -688,6 +688,26 @@ impl Outcome {
             .filter(|o| o.api == Api::V3)
             .map(|o| xtask::naming::feature(&o.path))
             .collect();
+        // APIv2: a feature `v2_<group>` per business group (the segment after `/v2/`), and `v2` for all.
+        let mut v2_groups: BTreeSet<String> = self
+            .pages
+            .values()
+            .flat_map(|p| &p.operations)
+            .filter(|o| o.api == Api::V2)
+            .filter_map(|o| {
+                let modules = xtask::naming::module_path(&o.path);
+                (modules.first().map(String::as_str) == Some("v2"))
+                    .then(|| {
+                        modules
+                            .get(1)
+                            .map(|g| format!("v2_{}", g.trim_start_matches("r#")))
+                    })
+                    .flatten()
+            })
+            .collect();
+        if !v2_groups.is_empty() {
+            v2_groups.insert("v2".to_string());
+        }
         let manifest = read(&generated.join("Cargo.toml"));
         let features = manifest_features(&manifest);
         let group_features: BTreeSet<String> = features
@@ -701,7 +721,8 @@ impl Outcome {
             .map(|(f, _)| f.clone())
             .collect();
         assert_eq!(
-            group_features, groups,
+            group_features,
+            groups.union(&v2_groups).cloned().collect::<BTreeSet<_>>(),
             "variant {name}: the features of generated/Cargo.toml are not the business groups of spec/"
         );
         let full: BTreeSet<&String> = features
@@ -710,10 +731,22 @@ impl Outcome {
             .iter()
             .collect();
         let lib = &self.rs["src/lib.rs"];
-        for g in &groups {
+        if !v2_groups.is_empty() {
             assert!(
-                full.contains(g),
-                "variant {name}: `full` lacks the group `{g}`"
+                full.contains(&"v2".to_string()),
+                "variant {name}: `full` lacks `v2`"
+            );
+        }
+        for g in groups.iter().chain(v2_groups.iter().filter(|g| *g != "v2")) {
+            // v3 groups are in `full` directly, v2 groups through `v2`.
+            let (umbrella, members) = if g.starts_with("v2_") {
+                ("v2", &features["v2"])
+            } else {
+                ("full", &features["full"])
+            };
+            assert!(
+                members.contains(g),
+                "variant {name}: `{umbrella}` lacks the group `{g}`"
             );
             assert!(
                 lib.contains(&format!("#[cfg(feature = \"{g}\")]")),
@@ -921,11 +954,21 @@ fn cargo_check(out: &Outcome, features: &[&str]) {
         let bytes = std::fs::read(repo.join(file)).unwrap_or_else(|e| panic!("{file}: {e}"));
         write_if_differs(&ws.join(file), &bytes);
     }
-    // What the manifests name besides generated/: the runtime (`src`), the generated package's tests,
-    // examples and benches, and the xtask member.
-    for dir in ["src", "tests", "examples", "benches", "xtask"] {
+    // What the manifests name besides generated/ (the runtime `src`, the hand-written packages, tests,
+    // examples, benches, xtask): every top-level folder of the repository but generated/, spec/ and
+    // target/, so a package added to the workspace needs no change here.
+    let dirs = std::fs::read_dir(&repo).unwrap_or_else(|e| panic!("{}: {e}", repo.display()));
+    for entry in dirs.flatten() {
+        let dir = entry.file_name();
+        let Some(dir) = dir.to_str() else { continue };
+        if dir.starts_with('.')
+            || matches!(dir, "generated" | "spec" | "target")
+            || !entry.path().is_dir()
+        {
+            continue;
+        }
         let link = ws.join(dir);
-        if link.exists() || !repo.join(dir).exists() {
+        if link.exists() {
             continue;
         }
         #[cfg(unix)]

@@ -225,7 +225,11 @@ fn pages_cover_every_diagnostic_class() {
         !committed.is_empty(),
         "no classes found in spec/DIAGNOSTICS.md"
     );
-    let missing: Vec<_> = committed.difference(&seen).collect();
+    // The corrections overlay reports its own classes over the whole corpus (its unit tests cover them).
+    let missing: Vec<_> = committed
+        .difference(&seen)
+        .filter(|c| !xtask::corrections::CLASSES.contains(&c.as_str()))
+        .collect();
     assert!(
         missing.is_empty(),
         "no snapshotted page reports {missing:?}; add a page that does to PAGES"
