@@ -859,3 +859,32 @@ async fn json_entry_points() {
     );
     assert_eq!(f.get("attach"), None);
 }
+
+/// The v2 client shares the v3 transport: a host that refuses connections (the request never left)
+/// fails over to the backup host, for a `POST` too.
+#[tokio::test]
+async fn refused_connection_fails_over_to_the_backup_host() {
+    let closed = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        format!("http://{}", l.local_addr().unwrap())
+    };
+    let fail = "<xml><return_code><![CDATA[FAIL]]></return_code><return_msg><![CDATA[reached]]></return_msg></xml>";
+    let backup = start(Arc::new(move |_: &Seen| Some((200, fail.to_string())))).await;
+    let c = Client::builder()
+        .apiv2_key(KEY)
+        .base_url(&closed)
+        .backup_base_url(Some(backup.url.clone()))
+        .retry_backoff(std::time::Duration::from_millis(1))
+        .build()
+        .unwrap();
+    let e = c.call(&MICROPAY, micropay_request(None)).await.unwrap_err();
+    assert!(
+        matches!(e, Error::V2Result(ref r) if r.to_string().contains("reached")),
+        "{e:?}"
+    );
+    assert_eq!(
+        backup.seen.lock().unwrap().len(),
+        1,
+        "sent once, to the backup"
+    );
+}

@@ -8,14 +8,14 @@ use bytes::{Bytes, BytesMut};
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use serde::Deserialize;
 
-use super::retry::{Decision, Failure};
+use super::retry::{Decision, Failure, RetryPolicy};
 use super::{Client, Response, USER_AGENT};
 use crate::crypto::generate_nonce;
 use crate::error::{
     ApiError, Error, InvalidRequestKind, SignatureError, SignatureErrorKind, TransportError,
     TransportErrorKind, MAX_ERROR_BODY_BYTES,
 };
-use crate::request::Request;
+use crate::request::{Method, Request};
 
 /// The headers every signed WeChat Pay answer carries.
 pub(crate) const SIGNATURE_HEADERS: [&str; 4] = [
@@ -102,6 +102,145 @@ fn string_member(text: &str, name: &str) -> Option<String> {
         .ok()
 }
 
+/// The base URLs one call tries, in order: the operation's own host alone (after the host overrides:
+/// the first override whose origin starts it, followed by `/` or nothing, replaces that origin), or the
+/// client's primary and then its backup. Shared by the APIv3 and APIv2 clients.
+pub(crate) fn base_urls_for<'a>(
+    own: Option<&'a str>,
+    overrides: &[(String, String)],
+    primary: &'a str,
+    backup: Option<&'a str>,
+) -> Vec<Cow<'a, str>> {
+    match own {
+        Some(b) => {
+            let b = b.trim_end_matches('/');
+            let routed = overrides.iter().find_map(|(origin, to)| {
+                let rest = b.strip_prefix(origin.as_str())?;
+                (rest.is_empty() || rest.starts_with('/')).then(|| format!("{to}{rest}"))
+            });
+            vec![routed.map_or(Cow::Borrowed(b), Cow::Owned)]
+        }
+        None => std::iter::once(primary)
+            .chain(backup)
+            .map(Cow::Borrowed)
+            .collect(),
+    }
+}
+
+/// One attempt of a call: the request is built for each base URL in turn and sent; the next base URL
+/// is tried only when the connection could not be established (the request never left). `build`
+/// returns the request and the URL to name in errors and traces. An answer from another URL than the
+/// one sent (a redirect followed by a caller's HTTP client) is an error: WeChat Pay never redirects.
+///
+/// The outer `Result` is a request that cannot be built (not retried); the inner one the answer or the
+/// last transport failure (for the retry policy).
+pub(crate) async fn send_once(
+    http: &reqwest::Client,
+    bases: &[Cow<'_, str>],
+    attempt: u32,
+    mut build: impl FnMut(&str) -> Result<(reqwest::Request, String), Error>,
+) -> Result<Result<(reqwest::Response, String), TransportError>, Error> {
+    let mut outcome = None;
+    for (i, base) in bases.iter().enumerate() {
+        let (hr, url) = build(base)?;
+        let sent = hr.url().clone();
+        let _host = sent.host_str().unwrap_or("").to_string();
+        let _started = Instant::now();
+        let _ = attempt;
+        match http.execute(hr).await {
+            Ok(r) => {
+                trace_event!(
+                    debug,
+                    attempt,
+                    host = %_host,
+                    status = r.status().as_u16(),
+                    request_id = request_id(r.headers()).as_deref().unwrap_or(""),
+                    duration_ms = _started.elapsed().as_millis() as u64,
+                    "wechatpay: answer"
+                );
+                if *r.url() != sent {
+                    return Err(TransportError::new(TransportErrorKind::Redirect, url).into());
+                }
+                return Ok(Ok((r, url)));
+            }
+            Err(e) => {
+                let te = TransportError::from_reqwest(url, e);
+                trace_event!(
+                    debug,
+                    attempt,
+                    host = %_host,
+                    error = ?te.kind(),
+                    duration_ms = _started.elapsed().as_millis() as u64,
+                    "wechatpay: no answer"
+                );
+                let connect = te.is_connect();
+                outcome = Some(te);
+                if !connect {
+                    break;
+                }
+                if let Some(_next) = bases.get(i + 1) {
+                    trace_event!(
+                        info,
+                        from = %_host,
+                        to = %_next,
+                        "wechatpay: connection failed, failing over to the backup host"
+                    );
+                }
+            }
+        }
+    }
+    match outcome {
+        Some(te) => Ok(Err(te)),
+        None => Err(Error::invalid_request(
+            InvalidRequestKind::Url,
+            "no base URL configured",
+        )),
+    }
+}
+
+/// The retry policy's view of a transport failure.
+pub(crate) fn failure_of(te: &TransportError) -> Failure {
+    if te.is_connect() {
+        Failure::Connect
+    } else {
+        Failure::Transport
+    }
+}
+
+/// The `Retry-After` of an answer, in seconds (an HTTP date is ignored).
+pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    headers
+        .get(reqwest::header::RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|s| s.trim().parse::<u64>().ok())
+        .map(Duration::from_secs)
+}
+
+/// Asks the retry policy; on "retry" logs the decision, sleeps and counts the retry.
+pub(crate) async fn retry_after_failure(
+    policy: &RetryPolicy,
+    retries: &mut u32,
+    method: &Method,
+    failure: Failure,
+) -> bool {
+    match policy.decide(*retries, method, failure) {
+        Decision::Retry { delay, reason } => {
+            trace_event!(
+                info,
+                attempt = *retries + 1,
+                reason,
+                delay_ms = delay.as_millis() as u64,
+                "wechatpay: retrying"
+            );
+            let _ = reason;
+            tokio::time::sleep(delay).await;
+            *retries += 1;
+            true
+        }
+        Decision::Stop => false,
+    }
+}
+
 /// A 2xx answer whose body is not read yet, and how many attempts it took.
 pub(crate) struct Head {
     pub(crate) resp: reqwest::Response,
@@ -109,19 +248,6 @@ pub(crate) struct Head {
 }
 
 impl Client {
-    /// A per-request base URL after [`ClientBuilder::host_override`](crate::ClientBuilder::host_override):
-    /// the first override whose origin starts it (followed by `/` or nothing) replaces that origin.
-    fn routed<'a>(&self, base: &'a str) -> Cow<'a, str> {
-        for (origin, to) in &self.inner.host_overrides {
-            if let Some(rest) = base.strip_prefix(origin.as_str()) {
-                if rest.is_empty() || rest.starts_with('/') {
-                    return format!("{to}{rest}").into();
-                }
-            }
-        }
-        base.into()
-    }
-
     /// The configured primary and backup base URLs (without a trailing `/`).
     pub(crate) fn base_urls(&self) -> (&str, Option<&str>) {
         (&self.inner.base_url, self.inner.backup_base_url.as_deref())
@@ -220,88 +346,31 @@ impl Client {
         timeout: Option<Duration>,
     ) -> Result<Head, Error> {
         let pq = req.path_and_query()?;
-        let mut bases: Vec<Cow<'_, str>> = Vec::with_capacity(2);
-        match &req.base_url {
-            Some(b) => bases.push(self.routed(b.trim_end_matches('/'))),
-            None => {
-                bases.push(self.inner.base_url.as_str().into());
-                if let Some(b) = &self.inner.backup_base_url {
-                    bases.push(b.as_str().into());
-                }
-            }
-        }
+        let bases = base_urls_for(
+            req.base_url.as_deref(),
+            &self.inner.host_overrides,
+            &self.inner.base_url,
+            self.inner.backup_base_url.as_deref(),
+        );
+        let timeout = timeout.unwrap_or(self.inner.timeout);
         loop {
-            let mut outcome: Option<Result<(reqwest::Response, String), TransportError>> = None;
-            for (i, base) in bases.iter().enumerate() {
+            let sent = send_once(&self.inner.http, &bases, *retries + 1, |base| {
                 let mut hr = self.build_http(req, base, &pq)?;
-                *hr.timeout_mut() = Some(timeout.unwrap_or(self.inner.timeout));
+                *hr.timeout_mut() = Some(timeout);
                 let url = hr.url().to_string();
-                let _host = hr.url().host_str().unwrap_or("").to_string();
-                let _started = Instant::now();
-                match self.inner.http.execute(hr).await {
-                    Ok(r) => {
-                        trace_event!(
-                            debug,
-                            attempt = *retries + 1,
-                            host = %_host,
-                            status = r.status().as_u16(),
-                            request_id = request_id(r.headers()).as_deref().unwrap_or(""),
-                            duration_ms = _started.elapsed().as_millis() as u64,
-                            "wechatpay: answer"
-                        );
-                        if r.url().as_str() != url {
-                            // Only an HTTP client given by the caller can follow redirects.
-                            return Err(
-                                TransportError::new(TransportErrorKind::Redirect, url).into()
-                            );
-                        }
-                        outcome = Some(Ok((r, url)));
-                        break;
-                    }
-                    Err(e) => {
-                        let te = TransportError::from_reqwest(url, e);
-                        trace_event!(
-                            debug,
-                            attempt = *retries + 1,
-                            host = %_host,
-                            error = ?te.kind(),
-                            duration_ms = _started.elapsed().as_millis() as u64,
-                            "wechatpay: no answer"
-                        );
-                        let connect = te.is_connect();
-                        outcome = Some(Err(te));
-                        if !connect {
-                            break;
-                        }
-                        if let Some(_next) = bases.get(i + 1) {
-                            trace_event!(
-                                info,
-                                from = %_host,
-                                to = %_next,
-                                "wechatpay: connection failed, failing over to the backup host"
-                            );
-                        }
-                    }
-                }
-            }
-            let (resp, url) = match outcome {
-                Some(Ok(r)) => r,
-                Some(Err(te)) => {
-                    let failure = if te.is_connect() {
-                        Failure::Connect
-                    } else {
-                        Failure::Transport
-                    };
-                    if self.retry_after_failure(retries, req, failure).await {
+                Ok((hr, url))
+            })
+            .await?;
+            let (resp, url) = match sent {
+                Ok(r) => r,
+                Err(te) => {
+                    if self
+                        .retry_after_failure(retries, req, failure_of(&te))
+                        .await
+                    {
                         continue;
                     }
                     return Err(te.into());
-                }
-                None => {
-                    return Err(Error::invalid_request(
-                        InvalidRequestKind::Url,
-                        "no base URL configured",
-                    ))
                 }
             };
             let status = resp.status().as_u16();
@@ -341,14 +410,9 @@ impl Client {
             } else {
                 None
             };
-            let retry_after = headers
-                .get(reqwest::header::RETRY_AFTER)
-                .and_then(|v| v.to_str().ok())
-                .and_then(|s| s.trim().parse::<u64>().ok())
-                .map(Duration::from_secs);
             let failure = Failure::Status {
                 status,
-                retry_after,
+                retry_after: retry_after(&headers),
             };
             if self.retry_after_failure(retries, req, failure).await {
                 continue;
@@ -382,29 +446,13 @@ impl Client {
         }
     }
 
-    /// Asks the retry policy; on "retry" logs the decision, sleeps and counts the retry.
     async fn retry_after_failure(
         &self,
         retries: &mut u32,
         req: &Request,
         failure: Failure,
     ) -> bool {
-        match self.inner.retry.decide(*retries, &req.method, failure) {
-            Decision::Retry { delay, reason } => {
-                trace_event!(
-                    info,
-                    attempt = *retries + 1,
-                    reason,
-                    delay_ms = delay.as_millis() as u64,
-                    "wechatpay: retrying"
-                );
-                let _ = reason;
-                tokio::time::sleep(delay).await;
-                *retries += 1;
-                true
-            }
-            Decision::Stop => false,
-        }
+        retry_after_failure(&self.inner.retry, retries, &req.method, failure).await
     }
 
     /// The whole exchange up to a verified answer: [`head`](Self::head), then (when `verify`) the

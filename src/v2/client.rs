@@ -1,7 +1,6 @@
 //! The APIv2 client (top layer, beside `client/`: it reuses the v3 client's retry policy and body
 //! reading; nothing below imports it).
 
-use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
@@ -14,8 +13,11 @@ use zeroize::Zeroizing;
 use super::key::ApiV2Key;
 use super::sign::{sign, verify_sign, SignType};
 use super::xml::{parse_xml, redact_xml, to_xml, Fields, XmlLimits};
-use crate::client::retry::{Decision, Failure, RetryPolicy};
-use crate::client::transport::{read_body, request_id, BodyError};
+use crate::client::retry::{Failure, RetryPolicy};
+use crate::client::transport::{
+    base_urls_for, failure_of, read_body, request_id, retry_after, retry_after_failure, send_once,
+    BodyError,
+};
 use crate::client::{DEFAULT_BASE_URL, DEFAULT_MAX_RESPONSE_BYTES, USER_AGENT};
 use crate::error::{
     ApiError, ConfigError, ConfigErrorKind, Error, InvalidRequestKind, SignatureError,
@@ -567,34 +569,26 @@ impl Client {
         } else {
             Some(Bytes::from(to_xml(&fields)?))
         };
-        let mut bases: Vec<Cow<'_, str>> = Vec::with_capacity(2);
-        match op.base_uri {
-            Some(b) => bases.push(self.routed(b.trim_end_matches('/'))),
-            None => {
-                bases.push(self.inner.base_url.as_str().into());
-                if let Some(b) = &self.inner.backup_base_url {
-                    bases.push(b.as_str().into());
-                }
-            }
-        }
+        let bases = base_urls_for(
+            op.base_uri,
+            &self.inner.host_overrides,
+            &self.inner.base_url,
+            self.inner.backup_base_url.as_deref(),
+        );
         let mut retries = 0u32;
         loop {
-            let mut outcome = None;
-            for (i, base) in bases.iter().enumerate() {
+            let sent = send_once(http, &bases, retries + 1, |base| {
                 let mut url = reqwest::Url::parse(&format!("{base}{}", op.path)).map_err(|e| {
                     Error::invalid_request(
                         InvalidRequestKind::Url,
                         format!("cannot build URL from {base:?} and {:?}: {e}", op.path),
                     )
                 })?;
+                // Errors and traces name the URL without the signed fields of a `GET`.
+                let shown = format!("{base}{}", op.path);
                 if op.method == Method::GET {
                     url.query_pairs_mut().extend_pairs(fields.iter());
                 }
-                let url_text = if op.method == Method::GET {
-                    format!("{base}{}", op.path)
-                } else {
-                    url.to_string()
-                };
                 let mut rb = http
                     .request(op.method.clone(), url)
                     .timeout(self.inner.timeout);
@@ -603,39 +597,22 @@ impl Client {
                         .header(reqwest::header::CONTENT_TYPE, "text/xml; charset=utf-8")
                         .body(b.clone());
                 }
-                match rb.send().await {
-                    Ok(r) => {
-                        outcome = Some(Ok((r, url_text)));
-                        break;
-                    }
-                    Err(e) => {
-                        let te = TransportError::from_reqwest(url_text, e);
-                        let connect = te.is_connect();
-                        outcome = Some(Err(te));
-                        if !connect || i + 1 == bases.len() {
-                            break;
-                        }
-                    }
-                }
-            }
-            let (resp, url) = match outcome {
-                Some(Ok(r)) => r,
-                Some(Err(te)) => {
-                    let failure = if te.is_connect() {
-                        Failure::Connect
-                    } else {
-                        Failure::Transport
-                    };
-                    if self.retry(&mut retries, &op.method, failure).await {
+                let hr = rb.build().map_err(|e| {
+                    Error::invalid_request(
+                        InvalidRequestKind::Url,
+                        format!("cannot build the request to {shown}: {e}"),
+                    )
+                })?;
+                Ok((hr, shown))
+            })
+            .await?;
+            let (resp, url) = match sent {
+                Ok(r) => r,
+                Err(te) => {
+                    if self.retry(&mut retries, &op.method, failure_of(&te)).await {
                         continue;
                     }
                     return Err(te.into());
-                }
-                None => {
-                    return Err(Error::invalid_request(
-                        InvalidRequestKind::Url,
-                        "no base URL configured",
-                    ))
                 }
             };
             let status = resp.status().as_u16();
@@ -666,11 +643,7 @@ impl Client {
                 }
             };
             if !ok {
-                let retry_after = headers
-                    .get(reqwest::header::RETRY_AFTER)
-                    .and_then(|v| v.to_str().ok())
-                    .and_then(|s| s.trim().parse::<u64>().ok())
-                    .map(Duration::from_secs);
+                let retry_after = retry_after(&headers);
                 if self
                     .retry(
                         &mut retries,
@@ -737,25 +710,7 @@ impl Client {
         Ok(url.to_string())
     }
 
-    fn routed<'a>(&self, base: &'a str) -> Cow<'a, str> {
-        for (origin, to) in &self.inner.host_overrides {
-            if let Some(rest) = base.strip_prefix(origin.as_str()) {
-                if rest.is_empty() || rest.starts_with('/') {
-                    return format!("{to}{rest}").into();
-                }
-            }
-        }
-        base.into()
-    }
-
     async fn retry(&self, retries: &mut u32, method: &Method, failure: Failure) -> bool {
-        match self.inner.retry.decide(*retries, method, failure) {
-            Decision::Retry { delay, .. } => {
-                tokio::time::sleep(delay).await;
-                *retries += 1;
-                true
-            }
-            Decision::Stop => false,
-        }
+        retry_after_failure(&self.inner.retry, retries, method, failure).await
     }
 }
