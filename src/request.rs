@@ -206,7 +206,7 @@ impl Multipart {
 }
 
 /// A part name, file name or content type may not break the multipart headers.
-fn header_safe(what: &str, value: &str) -> Result<(), Error> {
+pub(crate) fn header_safe(what: &str, value: &str) -> Result<(), Error> {
     if value.is_empty()
         || value
             .chars()

@@ -888,3 +888,148 @@ async fn refused_connection_fails_over_to_the_backup_host() {
         "sent once, to the backup"
     );
 }
+
+/// The form parts of a multipart body (name → (file name, content)), parsed here independently.
+fn form_parts(content_type: &str, body: &[u8]) -> Vec<(String, Option<String>, Vec<u8>)> {
+    let boundary = content_type
+        .split("boundary=")
+        .nth(1)
+        .expect("a multipart content type names its boundary");
+    let delim = format!("--{boundary}");
+    let text = body.to_vec();
+    let mut parts = Vec::new();
+    let mut rest: &[u8] = &text;
+    while let Some(at) = rest
+        .windows(delim.len())
+        .position(|w| w == delim.as_bytes())
+    {
+        rest = &rest[at + delim.len()..];
+        if rest.starts_with(b"--") {
+            break;
+        }
+        let rest_part = &rest[2..]; // CRLF after the delimiter
+        let head_end = rest_part
+            .windows(4)
+            .position(|w| w == b"\r\n\r\n")
+            .expect("part head");
+        let head = String::from_utf8_lossy(&rest_part[..head_end]).to_string();
+        let content_start = head_end + 4;
+        let next = rest_part[content_start..]
+            .windows(delim.len() + 2)
+            .position(|w| w == format!("\r\n{delim}").as_bytes())
+            .expect("next delimiter");
+        let content = rest_part[content_start..content_start + next].to_vec();
+        let attr = |name: &str| {
+            head.split(&format!("{name}=\""))
+                .nth(1)
+                .and_then(|r| r.split('"').next())
+                .map(str::to_string)
+        };
+        parts.push((attr(" name").unwrap_or_default(), attr("filename"), content));
+        rest = &rest_part[content_start + next..];
+    }
+    parts
+}
+
+/// `POST /v2/secapi/mch/uploadmedia`: the form fields and the file's lowercase MD5 (`media_hash`) are
+/// signed without `nonce_str`, the file is not; checked with `openssl` over a form parsed here.
+#[tokio::test]
+async fn multipart_upload_signs_the_form_and_the_file_hash() {
+    if openssl(&["version"], b"").is_none() {
+        return;
+    }
+    let file: &[u8] = b"\x89PNG\r\n\x1a\n not really an image \xff\x00";
+    let md5_hex = dgst_hex(&openssl(&["dgst", "-md5"], file).unwrap()).to_ascii_lowercase();
+    let answer = signed_answer(
+        &[
+            ("return_code", "SUCCESS"),
+            ("result_code", "SUCCESS"),
+            ("mch_id", "1230000109"),
+            ("media_id", "H1ihR9JUtVj-J7CJqBUY5ZOrG_Je75H-rKu3pvu5FB8y9w"),
+        ],
+        KEY,
+        SignType::HmacSha256,
+    )
+    .unwrap();
+    let server = start(Arc::new(move |_: &Seen| Some((200, answer.clone())))).await;
+    const UPLOAD: Operation<'static> = Operation {
+        method: wechatpay_runtime::Method::POST,
+        documented_path: "/v2/secapi/mch/uploadmedia",
+        path: "/secapi/mch/uploadmedia",
+        base_uri: None,
+        security: false, // the mutual-TLS requirement is tested above; here the form
+        nonceless: false,
+    };
+    let mut form = Fields::new();
+    form.set("mch_id", "1230000109");
+    form.set("sign_type", "HMAC-SHA256");
+    let part = v2::UploadPart {
+        field: "media",
+        hash_field: Some("media_hash"),
+        file_name: "id-card.png",
+        content_type: "image/png",
+        content: bytes::Bytes::from_static(file),
+    };
+    let r = client(&server.url)
+        .upload(&UPLOAD, form, part)
+        .await
+        .unwrap();
+    assert_eq!(
+        r.fields.get("media_id"),
+        Some("H1ihR9JUtVj-J7CJqBUY5ZOrG_Je75H-rKu3pvu5FB8y9w")
+    );
+
+    let seen = server.seen.lock().unwrap()[0].clone();
+    assert!(seen
+        .content_type
+        .starts_with("multipart/form-data; boundary="));
+    // `Seen::body` is lossy UTF-8: the file part is compared through its replacement characters.
+    let parts = form_parts(&seen.content_type, seen.body.as_bytes());
+    let text: Vec<(&str, String)> = parts
+        .iter()
+        .filter(|p| p.1.is_none())
+        .map(|p| (p.0.as_str(), String::from_utf8(p.2.clone()).unwrap()))
+        .collect();
+    let names: Vec<&str> = text.iter().map(|t| t.0).collect();
+    assert_eq!(
+        names,
+        ["mch_id", "sign_type", "media_hash", "sign"],
+        "{text:?}"
+    );
+    let get = |n: &str| text.iter().find(|t| t.0 == n).unwrap().1.clone();
+    assert_eq!(get("media_hash"), md5_hex);
+    let expected = openssl_sign(
+        &[
+            ("mch_id", "1230000109"),
+            ("media_hash", &md5_hex),
+            ("sign_type", "HMAC-SHA256"),
+        ],
+        KEY,
+        SignType::HmacSha256,
+    )
+    .unwrap();
+    assert_eq!(
+        get("sign"),
+        expected,
+        "signed: mch_id, media_hash, sign_type"
+    );
+    let file_part = parts.iter().find(|p| p.1.is_some()).unwrap();
+    assert_eq!(file_part.0, "media");
+    assert_eq!(file_part.1.as_deref(), Some("id-card.png"));
+    assert_eq!(file_part.2, String::from_utf8_lossy(file).as_bytes());
+
+    // A file name that would break the part head is refused before anything is sent.
+    let bad = v2::UploadPart {
+        field: "media",
+        hash_field: Some("media_hash"),
+        file_name: "a\"b.png",
+        content_type: "image/png",
+        content: bytes::Bytes::from_static(file),
+    };
+    let e = client(&server.url)
+        .upload(&UPLOAD, Fields::new(), bad)
+        .await
+        .unwrap_err();
+    assert!(matches!(e, Error::InvalidRequest(_)), "{e:?}");
+    assert_eq!(server.seen.lock().unwrap().len(), 1);
+}

@@ -6,6 +6,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
+use md5::{Digest, Md5};
+use reqwest::header::HeaderValue;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use zeroize::Zeroizing;
@@ -24,7 +26,7 @@ use crate::error::{
     SignatureErrorKind, TransportError, TransportErrorKind, V2ResultError, V2ResultErrorKind,
     MAX_ERROR_BODY_BYTES,
 };
-use crate::request::Method;
+use crate::request::{header_safe, Method};
 
 /// What the runtime needs to know about one APIv2 operation (the generated code has one `const` per
 /// operation).
@@ -97,6 +99,34 @@ pub struct V2Response {
     pub request_id: Option<String>,
     /// How many HTTP attempts the call made (1 = no retry).
     pub attempts: u32,
+}
+
+/// The file of a multipart APIv2 upload (see [`Client::upload`]).
+#[derive(Clone)]
+pub struct UploadPart<'a> {
+    /// The form part that carries the file (`media`).
+    pub field: &'a str,
+    /// The form field that carries the file's MD5 (`media_hash`), computed by the client; `None` when
+    /// the operation has none.
+    pub hash_field: Option<&'a str>,
+    /// The file name sent with the part.
+    pub file_name: &'a str,
+    /// The content type of the part, e.g. `image/jpeg`.
+    pub content_type: &'a str,
+    /// The file content.
+    pub content: Bytes,
+}
+
+impl fmt::Debug for UploadPart<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UploadPart")
+            .field("field", &self.field)
+            .field("hash_field", &self.hash_field)
+            .field("file_name", &self.file_name)
+            .field("content_type", &self.content_type)
+            .field("content_len", &self.content.len())
+            .finish()
+    }
 }
 
 impl V2Response {
@@ -551,24 +581,101 @@ impl Client {
     /// retried for any method; timeouts, resets and broken bodies only for `GET`; HTTP 429 for any
     /// method; 5xx only for `GET`. The same signed body is sent again.
     pub async fn call(&self, op: &Operation<'_>, mut fields: Fields) -> Result<V2Response, Error> {
-        let http = if op.security {
-            self.inner.mtls.as_ref().ok_or_else(|| {
-                cert_error(format!(
-                    "{} {} needs the merchant API client certificate (mutual TLS); configure it with v2::ClientBuilder::client_certificate_pem{}",
-                    op.method,
-                    op.documented_path,
-                    if cfg!(feature = "pkcs12") { " or client_certificate_pkcs12" } else { "" }
-                ))
-            })?
-        } else {
-            &self.inner.http
-        };
+        let http = self.http_for(op)?;
         let st = sign_fields(&mut fields, &self.inner.key, op.nonceless);
         let body = if op.method == Method::GET {
             None
         } else {
-            Some(Bytes::from(to_xml(&fields)?))
+            Some((
+                Bytes::from(to_xml(&fields)?),
+                HeaderValue::from_static("text/xml; charset=utf-8"),
+            ))
         };
+        self.exchange(op, http, &fields, body, st).await
+    }
+
+    /// Sends a multipart APIv2 upload (`POST /v2/secapi/mch/uploadmedia`): the form `fields` and, when
+    /// `file.hash_field` names one, the lowercase hex MD5 of the file are signed without `nonce_str`
+    /// (the file itself is not signed) and sent as text parts, followed by the file part. The answer is
+    /// checked like [`call`](Self::call)'s.
+    pub async fn upload(
+        &self,
+        op: &Operation<'_>,
+        mut fields: Fields,
+        file: UploadPart<'_>,
+    ) -> Result<V2Response, Error> {
+        let http = self.http_for(op)?;
+        for (what, v) in [
+            ("part name", file.field),
+            ("file name", file.file_name),
+            ("content type", file.content_type),
+        ] {
+            header_safe(what, v)?;
+        }
+        if let Some(h) = file.hash_field {
+            fields.set(h, crate::files::hex(&Md5::digest(&file.content)));
+        }
+        let st = sign_fields(&mut fields, &self.inner.key, true);
+        let boundary = crate::crypto::generate_nonce();
+        let mut out = Vec::with_capacity(file.content.len() + 128 * (fields.0.len() + 1));
+        for (k, v) in fields.iter() {
+            header_safe("part name", k)?;
+            out.extend_from_slice(
+                format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"
+                )
+                .as_bytes(),
+            );
+        }
+        out.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{}\"; filename=\"{}\"\r\nContent-Type: {}\r\n\r\n",
+                file.field, file.file_name, file.content_type
+            )
+            .as_bytes(),
+        );
+        out.extend_from_slice(&file.content);
+        out.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let content_type =
+            HeaderValue::from_str(&format!("multipart/form-data; boundary={boundary}")).map_err(
+                |_| Error::invalid_request(InvalidRequestKind::Upload, "bad multipart boundary"),
+            )?;
+        self.exchange(
+            op,
+            http,
+            &fields,
+            Some((Bytes::from(out), content_type)),
+            st,
+        )
+        .await
+    }
+
+    /// The HTTP client for `op`: the mutual-TLS one for `security` operations.
+    fn http_for(&self, op: &Operation<'_>) -> Result<&reqwest::Client, Error> {
+        if !op.security {
+            return Ok(&self.inner.http);
+        }
+        self.inner.mtls.as_ref().ok_or_else(|| {
+            cert_error(format!(
+                "{} {} needs the merchant API client certificate (mutual TLS); configure it with v2::ClientBuilder::client_certificate_pem{}",
+                op.method,
+                op.documented_path,
+                if cfg!(feature = "pkcs12") { " or client_certificate_pkcs12" } else { "" }
+            ))
+        })
+    }
+
+    /// The exchange of a signed call: the shared transport (failover, retries), then the answer read
+    /// within the limits, parsed and checked. `fields` go in the query of a `GET`; `body` is the
+    /// encoded body and its content type.
+    async fn exchange(
+        &self,
+        op: &Operation<'_>,
+        http: &reqwest::Client,
+        fields: &Fields,
+        body: Option<(Bytes, HeaderValue)>,
+        st: SignType,
+    ) -> Result<V2Response, Error> {
         let bases = base_urls_for(
             op.base_uri,
             &self.inner.host_overrides,
@@ -592,9 +699,9 @@ impl Client {
                 let mut rb = http
                     .request(op.method.clone(), url)
                     .timeout(self.inner.timeout);
-                if let Some(b) = &body {
+                if let Some((b, content_type)) = &body {
                     rb = rb
-                        .header(reqwest::header::CONTENT_TYPE, "text/xml; charset=utf-8")
+                        .header(reqwest::header::CONTENT_TYPE, content_type.clone())
                         .body(b.clone());
                 }
                 let hr = rb.build().map_err(|e| {

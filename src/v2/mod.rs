@@ -29,7 +29,9 @@ mod sign;
 mod xml;
 
 pub use bank::BankPublicKey;
-pub use client::{check_answer, sign_fields, Client, ClientBuilder, Operation, V2Response};
+pub use client::{
+    check_answer, sign_fields, Client, ClientBuilder, Operation, UploadPart, V2Response,
+};
 pub use json::{call_json, decode_notification_json};
 pub use key::ApiV2Key;
 pub use notify::{

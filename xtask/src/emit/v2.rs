@@ -559,20 +559,69 @@ fn operation(p: &Placed<'_>, out: &mut String, diags: &mut Vec<Diagnostic>) {
     } else {
         req_fields
     };
-    emit_struct(
-        &mut types,
-        "Request",
-        "The request fields (`nonce_str` and `sign` are added by the client).",
-        &request_fields
-            .iter()
-            .filter(|f| f.name != "sign" && (op.nonceless || f.name != "nonce_str"))
-            .cloned()
-            .collect::<Vec<_>>(),
-        Ctx::Xml,
-        true,
-        p.source,
-        diags,
-    );
+    // A multipart upload: its `object` field is the file part, and `<file>_hash` (when documented) the
+    // file's MD5, computed by the client; the other fields are the signed form (see `Client::upload`).
+    let upload = (op.request_body.format == BodyFormat::Multipart)
+        .then(|| request_fields.iter().find(|f| f.ty == FieldType::Object))
+        .flatten()
+        .map(|file| {
+            let hash = format!("{}_hash", file.name);
+            let hash = request_fields
+                .iter()
+                .any(|f| f.name == hash)
+                .then_some(hash);
+            (file.name.clone(), hash)
+        });
+    let signed: Vec<Field> = request_fields
+        .iter()
+        .filter(|f| f.name != "sign" && (op.nonceless || f.name != "nonce_str"))
+        .filter(|f| match &upload {
+            Some((file, hash)) => f.name != *file && Some(&f.name) != hash.as_ref(),
+            None => true,
+        })
+        .cloned()
+        .collect();
+    match &upload {
+        None => emit_struct(
+            &mut types,
+            "Request",
+            "The request fields (`nonce_str` and `sign` are added by the client).",
+            &signed,
+            Ctx::Xml,
+            true,
+            p.source,
+            diags,
+        ),
+        Some((file, hash)) => {
+            let hash_doc = hash
+                .as_deref()
+                .map(|h| format!("`{h}` (the file's MD5) and "))
+                .unwrap_or_default();
+            emit_struct(
+                &mut types,
+                "Form",
+                &format!("The text fields of the form ({hash_doc}`sign` are added by the client)."),
+                &signed,
+                Ctx::Xml,
+                true,
+                p.source,
+                diags,
+            );
+            let _ = writeln!(
+                types.items,
+                "/// The upload: the signed form and the file sent as the `{file}` part.\n\
+#[derive(::std::fmt::Debug, ::std::clone::Clone)]\n#[non_exhaustive]\npub struct Request {{\n\
+/// The form fields (signed).\npub form: Form,\n\
+/// The file name sent with the `{file}` part.\npub file_name: ::std::string::String,\n\
+/// The content type of the `{file}` part, e.g. `image/jpeg`.\npub file_content_type: ::std::string::String,\n\
+/// The file content (not signed{}).\npub file: ::bytes::Bytes,\n}}\n\
+impl Request {{\n/// Creates the upload from the form and the file.\npub fn new(form: Form, file_name: ::std::string::String, file_content_type: ::std::string::String, file: ::bytes::Bytes) -> Self {{ Self {{ form, file_name, file_content_type, file }} }}\n}}",
+                hash.as_deref()
+                    .map(|h| format!("; its MD5 is sent as `{h}`"))
+                    .unwrap_or_default()
+            );
+        }
+    }
     let response_kind = match (op.response.format, op.method) {
         _ if op.request_body.format == BodyFormat::Multipart => "multipart",
         (_, Method::Get) => "url",
@@ -668,10 +717,19 @@ fn operation(p: &Placed<'_>, out: &mut String, diags: &mut Vec<Diagnostic>) {
         "bytes" => {
             let _ = writeln!(out, "pub async fn {m}({sig}) -> ::std::result::Result<::bytes::Bytes, {RT}::Error> {{ let fields = {RT}::v2::Fields::from_serialize(req)?; Ok(client.call(&{m}::OPERATION, fields).await?.body) }}");
         }
-        "multipart" => {
-            diag(diags, p.source, "emit-v2-multipart", format!("`{} {}` is a multipart upload, which the APIv2 runtime does not send yet: its function returns an error", op.method, op.path));
-            let _ = writeln!(out, "///\n/// **Not sent yet**: the APIv2 runtime does not send multipart bodies; this returns `Error::InvalidRequest` (kind `Upload`).\npub async fn {m}({sig}) -> ::std::result::Result<{m}::Response, {RT}::Error> {{ let _ = (client, req); Err({RT}::InvalidRequestError::new({RT}::InvalidRequestKind::Upload, \"{} {} is a multipart upload; the APIv2 runtime does not send multipart bodies yet\").into()) }}", op.method, op.path);
-        }
+        "multipart" => match &upload {
+            Some((file, hash)) => {
+                let hash = hash
+                    .as_deref()
+                    .map(|h| format!("::std::option::Option::Some({})", lit(h)))
+                    .unwrap_or_else(|| "::std::option::Option::None".into());
+                let _ = writeln!(out, "pub async fn {m}({sig}) -> ::std::result::Result<{m}::Response, {RT}::Error> {{ let fields = {RT}::v2::Fields::from_serialize(&req.form)?; let part = {RT}::v2::UploadPart {{ field: {}, hash_field: {hash}, file_name: &req.file_name, content_type: &req.file_content_type, content: req.file.clone() }}; client.upload(&{m}::OPERATION, fields, part).await?.decode() }}", lit(file));
+            }
+            None => {
+                diag(diags, p.source, "emit-v2-multipart", format!("`{} {}` is a multipart upload without an `object` field for its file: its function returns an error", op.method, op.path));
+                let _ = writeln!(out, "///\n/// **Not sent**: the page documents no file part; this returns `Error::InvalidRequest` (kind `Upload`).\npub async fn {m}({sig}) -> ::std::result::Result<{m}::Response, {RT}::Error> {{ let _ = (client, req); Err({RT}::InvalidRequestError::new({RT}::InvalidRequestKind::Upload, \"{} {} is a multipart upload whose page documents no file part\").into()) }}", op.method, op.path);
+            }
+        },
         "unit" => {
             let _ = writeln!(out, "pub async fn {m}({sig}) -> ::std::result::Result<(), {RT}::Error> {{ let fields = {RT}::v2::Fields::from_serialize(req)?; client.call(&{m}::OPERATION, fields).await.map(|_| ()) }}");
         }
@@ -746,9 +804,21 @@ fn lib(root: &Node, placed: &[Placed<'_>], _diags: &mut Vec<Diagnostic>) -> Stri
     arms.sort_by(|a, b| (&a.op.path, a.op.method).cmp(&(&b.op.path, b.op.method)));
     for p in arms {
         let path = p.modules.join("::");
+        // An upload's fields are its form (the file is not a field).
+        let fields_type = if p.op.request_body.format == BodyFormat::Multipart
+            && p.op
+                .request_body
+                .fields
+                .iter()
+                .any(|f| f.ty == FieldType::Object)
+        {
+            "Form"
+        } else {
+            "Request"
+        };
         let _ = writeln!(
             s,
-            "        #[cfg(feature = \"{}\")]\n        ({}, {}) => ::core::option::Option::Some(roundtrip::<v2::{path}::{}::Request>(json)),",
+            "        #[cfg(feature = \"{}\")]\n        ({}, {}) => ::core::option::Option::Some(roundtrip::<v2::{path}::{}::{fields_type}>(json)),",
             p.group,
             lit(p.op.method.as_str()),
             lit(&p.op.path),

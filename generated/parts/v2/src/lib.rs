@@ -401,7 +401,7 @@ pub fn check_request(method: &str, documented_path: &str, json: &::serde_json::V
         #[cfg(feature = "secapi")]
         ("POST", "/v2/secapi/mch/submchmanage") => ::core::option::Option::Some(roundtrip::<v2::secapi::mch::submchmanage::post::Request>(json)),
         #[cfg(feature = "secapi")]
-        ("POST", "/v2/secapi/mch/uploadmedia") => ::core::option::Option::Some(roundtrip::<v2::secapi::mch::uploadmedia::post::Request>(json)),
+        ("POST", "/v2/secapi/mch/uploadmedia") => ::core::option::Option::Some(roundtrip::<v2::secapi::mch::uploadmedia::post::Form>(json)),
         #[cfg(feature = "secapi")]
         ("POST", "/v2/secapi/mkt/addrecommendconf") => ::core::option::Option::Some(roundtrip::<v2::secapi::mkt::addrecommendconf::post::Request>(json)),
         #[cfg(feature = "secapi")]

@@ -2158,7 +2158,7 @@ pub mod mch {
                 #[serde(untagged)]
                 Unknown(::std::string::String),
             }
-            /// The request fields (`nonce_str` and `sign` are added by the client).
+            /// The text fields of the form (`media_hash` (the file's MD5) and `sign` are added by the client).
             #[derive(
                 ::std::fmt::Debug,
                 ::std::clone::Clone,
@@ -2166,30 +2166,51 @@ pub mod mch {
                 ::serde::Serialize
             )]
             #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-            pub struct Request {
-                /// 媒体文件标识，有filename、filelength、content-type等信息。不参与签名计算
-                pub media: ::std::string::String,
-                /// 根据媒体文件内容进行MD5计算后的值，注意小写
-                pub media_hash: ::std::string::String,
+            pub struct Form {
                 /// 服务商商户号或渠道号
                 pub mch_id: ::std::string::String,
                 /// sign_type
                 pub sign_type: SignType,
             }
-            impl Request {
+            impl Form {
                 /// Creates the value from its required fields; optional ones are `None`.
                 #[allow(clippy::too_many_arguments)]
                 pub fn new(
-                    media: impl ::std::convert::Into<::std::string::String>,
-                    media_hash: impl ::std::convert::Into<::std::string::String>,
                     mch_id: impl ::std::convert::Into<::std::string::String>,
                     sign_type: SignType,
                 ) -> Self {
                     Self {
-                        media: media.into(),
-                        media_hash: media_hash.into(),
                         mch_id: mch_id.into(),
                         sign_type,
+                    }
+                }
+            }
+            /// The upload: the signed form and the file sent as the `media` part.
+            #[derive(::std::fmt::Debug, ::std::clone::Clone)]
+            #[non_exhaustive]
+            pub struct Request {
+                /// The form fields (signed).
+                pub form: Form,
+                /// The file name sent with the `media` part.
+                pub file_name: ::std::string::String,
+                /// The content type of the `media` part, e.g. `image/jpeg`.
+                pub file_content_type: ::std::string::String,
+                /// The file content (not signed; its MD5 is sent as `media_hash`).
+                pub file: ::bytes::Bytes,
+            }
+            impl Request {
+                /// Creates the upload from the form and the file.
+                pub fn new(
+                    form: Form,
+                    file_name: ::std::string::String,
+                    file_content_type: ::std::string::String,
+                    file: ::bytes::Bytes,
+                ) -> Self {
+                    Self {
+                        form,
+                        file_name,
+                        file_content_type,
+                        file,
                     }
                 }
             }
@@ -2301,20 +2322,19 @@ pub mod mch {
         /// `POST /v2/secapi/mch/uploadmedia` (sent as `POST /secapi/mch/uploadmedia`), over mutual TLS with the merchant API client certificate.
         ///
         /// <https://pay.weixin.qq.com/doc/global/v2/zh/4013641477>
-        ///
-        /// **Not sent yet**: the APIv2 runtime does not send multipart bodies; this returns `Error::InvalidRequest` (kind `Upload`).
         pub async fn post(
             client: &::wechatpay_runtime::v2::Client,
             req: &post::Request,
         ) -> ::std::result::Result<post::Response, ::wechatpay_runtime::Error> {
-            let _ = (client, req);
-            Err(
-                ::wechatpay_runtime::InvalidRequestError::new(
-                        ::wechatpay_runtime::InvalidRequestKind::Upload,
-                        "POST /v2/secapi/mch/uploadmedia is a multipart upload; the APIv2 runtime does not send multipart bodies yet",
-                    )
-                    .into(),
-            )
+            let fields = ::wechatpay_runtime::v2::Fields::from_serialize(&req.form)?;
+            let part = ::wechatpay_runtime::v2::UploadPart {
+                field: "media",
+                hash_field: ::std::option::Option::Some("media_hash"),
+                file_name: &req.file_name,
+                content_type: &req.file_content_type,
+                content: req.file.clone(),
+            };
+            client.upload(&post::OPERATION, fields, part).await?.decode()
         }
     }
 }
