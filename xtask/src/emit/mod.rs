@@ -17,6 +17,7 @@ pub mod manifest;
 pub mod operations;
 pub mod partition;
 pub mod rust;
+pub mod shared;
 pub mod templates;
 pub mod tree;
 pub mod types;

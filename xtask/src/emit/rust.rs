@@ -445,6 +445,16 @@ pub fn required_struct_name(name: &str, taken: &std::collections::BTreeSet<Strin
     candidate
 }
 
+/// The name of the struct of required values that a struct built by users comes with, if it has one
+/// (more than [`POSITIONAL_REQUIRED`] required values).
+pub fn required_struct(
+    s: &StructDef,
+    taken: &std::collections::BTreeSet<String>,
+) -> Option<String> {
+    let required = s.fields.iter().filter(|f| f.required).count();
+    (s.ser && required > POSITIONAL_REQUIRED).then(|| required_struct_name(&s.name, taken))
+}
+
 fn builder_tokens(
     s: &StructDef,
     extra_new: &[(Ident, TokenStream)],
@@ -569,18 +579,38 @@ enum Loc {
     Header,
 }
 
-/// Everything emitted for one operation: `pub mod <name>` with its types and `pub async fn <name>`
-/// (`name` is the lower-case method unless the module already has that name). What the page says but
-/// cannot be emitted as said is reported to `diags` (the page's diagnostics) and emitted in a way that
-/// compiles.
-pub fn operation_tokens(
-    op: &Operation,
-    feature_doc: &str,
-    name: &str,
-    diags: &mut Diagnostics,
-) -> TokenStream {
-    let method_ident = ident(name);
-    let mut types = TypeSet::new(&["Request", "Body", "Response", "Meta"]);
+/// The types of one operation before they are written (built twice: once for the business group's
+/// shared `types` module, once for the operation's own module; both runs give the same names).
+pub struct Built {
+    /// Its types: the top-level ones (`Request` fields, `Body`, `Meta`, `Response`) and the nested ones.
+    pub types: TypeSet,
+    params: Vec<(Loc, Field)>,
+    param_defs: Vec<FieldDef>,
+    has_json: bool,
+    /// A media upload: its `meta` part and its file part, as far as the docs name them.
+    upload: Option<(Option<Field>, Option<Field>)>,
+    response_fields: Vec<Field>,
+}
+
+/// The names of an operation module's own structs, never shared.
+pub const TOP_LEVEL: [&str; 4] = ["Request", "Body", "Response", "Meta"];
+
+impl Built {
+    /// The module's type names, which a struct of required values must not take.
+    pub fn taken(&self) -> std::collections::BTreeSet<String> {
+        TOP_LEVEL
+            .iter()
+            .map(|s| s.to_string())
+            .chain(self.types.structs.iter().map(|s| s.name.clone()))
+            .chain(self.types.enums.iter().map(|e| e.name.clone()))
+            .collect()
+    }
+}
+
+/// Builds the types of one operation. What the page says but cannot be emitted as said is reported to
+/// `diags`.
+pub fn build(op: &Operation, diags: &mut Diagnostics) -> Built {
+    let mut types = TypeSet::new(&TOP_LEVEL);
 
     // Path, query and header parameters live on `Request`; the JSON body is `Request::body`.
     let mut params: Vec<(Loc, Field)> = Vec::new();
@@ -633,7 +663,6 @@ pub fn operation_tokens(
         }
     }
     let body_fields = request_body_fields(op);
-    let mut items = Vec::new();
     if has_json {
         types.top_struct("Body", "The JSON request body.", &body_fields, Dir::Request);
     }
@@ -672,16 +701,58 @@ pub fn operation_tokens(
     } else {
         super::types::merge_variants(&op.response.variants)
     };
+    if op.response.format == BodyFormat::Json && !response_fields.is_empty() {
+        types.top_struct(
+            "Response",
+            "The JSON response body.",
+            &response_fields,
+            Dir::Response,
+        );
+    }
+    Built {
+        types,
+        params,
+        param_defs,
+        has_json,
+        upload,
+        response_fields,
+    }
+}
+
+/// Where an operation's nested types are defined: `path` (e.g. `crate::v3::pay::types`, the business
+/// group's shared module) and, for each local name, the name there (`Amount` → `Amount`,
+/// `Amount` → `JsapiAmount`, `AmountRequired` → `JsapiAmountRequired`).
+#[derive(Debug, Default, Clone)]
+pub struct Reexports {
+    pub path: Vec<String>,
+    pub names: std::collections::BTreeMap<String, String>,
+}
+
+/// Everything emitted for one operation: `pub mod <name>` with its types and `pub async fn <name>`
+/// (`name` is the lower-case method unless the module already has that name). Nested types named in
+/// `shared` are re-exported from there instead of defined here. What the page says but cannot be
+/// emitted as said is reported to `diags` (the page's diagnostics) and emitted in a way that compiles.
+pub fn operation_tokens(
+    op: &Operation,
+    feature_doc: &str,
+    name: &str,
+    shared: &Reexports,
+    diags: &mut Diagnostics,
+) -> TokenStream {
+    let method_ident = ident(name);
+    let built = build(op, diags);
+    let taken = built.taken();
+    let Built {
+        types,
+        params,
+        param_defs,
+        has_json,
+        upload,
+        response_fields,
+    } = built;
+    let mut items = Vec::new();
     let response_ty = match op.response.format {
-        BodyFormat::Json if !response_fields.is_empty() => {
-            types.top_struct(
-                "Response",
-                "The JSON response body.",
-                &response_fields,
-                Dir::Response,
-            );
-            quote!(#method_ident::Response)
-        }
+        BodyFormat::Json if !response_fields.is_empty() => quote!(#method_ident::Response),
         BodyFormat::Binary => quote!(::bytes::Bytes),
         BodyFormat::Json | BodyFormat::Xml | BodyFormat::Multipart | BodyFormat::Empty => {
             quote!(())
@@ -735,21 +806,44 @@ pub fn operation_tokens(
         de: false,
     };
     // `Request` itself is never serialised: its fields go to the URL and headers, its body to JSON.
-    // The module's type names, which a struct of required values must not take.
-    let taken: std::collections::BTreeSet<String> = ["Request", "Body", "Response", "Meta"]
-        .iter()
-        .map(|s| s.to_string())
-        .chain(types.structs.iter().map(|s| s.name.clone()))
-        .chain(types.enums.iter().map(|e| e.name.clone()))
-        .collect();
     items.push(struct_tokens(
         &request, body_field, &extra_new, false, &taken,
     ));
+    let mut uses = Vec::new();
     for s in &types.structs {
-        items.push(struct_tokens(s, quote!(), &[], true, &taken));
+        if TOP_LEVEL.contains(&s.name.as_str()) || !shared.names.contains_key(&s.name) {
+            items.push(struct_tokens(s, quote!(), &[], true, &taken));
+        } else {
+            uses.push(s.name.clone());
+            if let Some(required) = required_struct(s, &taken) {
+                uses.push(required);
+            }
+        }
     }
     for e in &types.enums {
-        items.push(enum_tokens(e));
+        if shared.names.contains_key(&e.name) {
+            uses.push(e.name.clone());
+        } else {
+            items.push(enum_tokens(e));
+        }
+    }
+    if !uses.is_empty() {
+        let path = shared.path.iter().map(|p| ident(p));
+        let names = uses.iter().map(|local| {
+            let there = ident(
+                shared
+                    .names
+                    .get(local)
+                    .map_or(local.as_str(), String::as_str),
+            );
+            let here = ident(local);
+            if there == here {
+                quote!(#here)
+            } else {
+                quote!(#there as #here)
+            }
+        });
+        items.insert(0, quote!(pub use #(#path)::* ::{ #(#names),* };));
     }
 
     // The endpoint function.

@@ -5,6 +5,8 @@
 
 use super::operations::operations_table;
 use super::partition::Partition;
+use super::rust::Reexports;
+use super::shared::{share, GroupTypes, OpTypes};
 use super::{rust, Files};
 use crate::diag::{Diagnostic, Diagnostics, Severity};
 use crate::naming;
@@ -145,7 +147,10 @@ pub fn module_files(tree: &Tree<'_>, partition: &Partition, diags: &mut Vec<Diag
                 };
                 if !mine.children.is_empty() {
                     let file = format!("{}/{}", krate.dir(), module_file(path, true));
-                    files.insert(file, module_source(tree, path, &mine, diags));
+                    files.insert(
+                        file,
+                        module_source(tree, path, &mine, &Shared::default(), diags),
+                    );
                 }
             }
             continue;
@@ -158,10 +163,25 @@ pub fn module_files(tree: &Tree<'_>, partition: &Partition, diags: &mut Vec<Diag
         );
         jobs.push((file, path, node));
     }
+    let shared = shared_types(tree);
+    for (group, (types, _)) in &shared.groups {
+        if types.is_empty() {
+            continue;
+        }
+        let krate = partition.crate_of(naming::file_stem(&group[1]));
+        let stems: Vec<&str> = group.iter().map(|s| naming::file_stem(s)).collect();
+        let file = format!(
+            "{}/src/{}/{}.rs",
+            krate.dir(),
+            stems.join("/"),
+            shared.module_of(group)
+        );
+        files.insert(file, types_source(tree, group, types, diags));
+    }
     // Printing the modules is most of the generator's time: done in parallel, collected in order.
     let done = crate::par::map(&jobs, |(_, path, node)| {
         let mut local = Vec::new();
-        let src = module_source(tree, path, node, &mut local);
+        let src = module_source(tree, path, node, &shared, &mut local);
         (src, local)
     });
     for ((file, _, _), (src, local)) in jobs.into_iter().zip(done) {
@@ -169,6 +189,118 @@ pub fn module_files(tree: &Tree<'_>, partition: &Partition, diags: &mut Vec<Diag
         diags.extend(local);
     }
     files
+}
+
+/// The nested types of every business group, shared (see [`shared`](super::shared)).
+#[derive(Default)]
+pub struct Shared {
+    /// Group module path (`["v3", "pay"]`) → its shared types and, per operation of the group (by
+    /// index into [`Tree::ops`]), where its nested types are defined.
+    pub groups: BTreeMap<Vec<String>, (GroupTypes, BTreeMap<usize, Reexports>)>,
+    /// Groups whose URL paths already hold a `types` segment: their module is `types_`.
+    clashing: BTreeSet<Vec<String>>,
+}
+
+impl Shared {
+    /// The name of a group's types module: `types`, unless a URL segment took it.
+    pub fn module_of(&self, group: &[String]) -> &'static str {
+        if self.clashing.contains(group) {
+            "types_"
+        } else {
+            "types"
+        }
+    }
+}
+
+/// Builds every operation's types and shares the nested ones within each business group.
+pub fn shared_types(tree: &Tree<'_>) -> Shared {
+    // Diagnostics of the build are reported when the modules are written, not here.
+    let built = crate::par::map(&tree.ops, |p| {
+        rust::build(p.op, &mut Diagnostics::new(p.source))
+    });
+    let mut by_group: BTreeMap<Vec<String>, Vec<usize>> = BTreeMap::new();
+    for (i, p) in tree.ops.iter().enumerate() {
+        if p.module.len() >= 2 {
+            by_group.entry(p.module[..2].to_vec()).or_default().push(i);
+        }
+    }
+    let mut shared = Shared::default();
+    for (group, indices) in by_group {
+        if tree
+            .nodes
+            .get(&group)
+            .is_some_and(|n| n.children.iter().any(|c| naming::file_stem(c) == "types"))
+        {
+            shared.clashing.insert(group.clone());
+        }
+        let ops: Vec<OpTypes<'_>> = indices
+            .iter()
+            .map(|&i| {
+                let p = &tree.ops[i];
+                OpTypes {
+                    label: format!("{} {}", p.op.method, p.op.path),
+                    module: p.module.last().map_or("", String::as_str),
+                    built: &built[i],
+                }
+            })
+            .collect();
+        let mut path = vec!["crate".to_string()];
+        path.extend(group.iter().cloned());
+        path.push(shared.module_of(&group).to_string());
+        let (types, reexports) = share(&ops, &path);
+        shared
+            .groups
+            .insert(group, (types, indices.into_iter().zip(reexports).collect()));
+    }
+    shared
+}
+
+/// The source of a group's `types` module.
+fn types_source(
+    tree: &Tree<'_>,
+    group: &[String],
+    types: &GroupTypes,
+    diags: &mut Vec<Diagnostic>,
+) -> String {
+    let mut items: Vec<(TokenStream, Option<&Placed<'_>>)> = Vec::new();
+    for s in &types.structs {
+        items.push((
+            rust::struct_tokens(s, quote!(), &[], true, &types.taken),
+            None,
+        ));
+    }
+    for e in &types.enums {
+        items.push((rust::enum_tokens(e), None));
+    }
+    let url = format!(
+        "/{}",
+        group
+            .iter()
+            .map(|s| naming::file_stem(s))
+            .collect::<Vec<_>>()
+            .join("/")
+    );
+    let doc = format!(
+        "The types that the operations under `{url}/` share: each nested object and value set of their \
+         requests and responses, once per shape. Each operation module re-exports the ones it uses under \
+         the names it gives them (see the naming rule in the README)."
+    );
+    let file = parse(&rust::inner_doc_attrs(&doc), items, &url, diags);
+    let sources: BTreeSet<&str> = tree
+        .ops
+        .iter()
+        .filter(|p| p.module.starts_with(group))
+        .map(|p| p.spec_file.as_str())
+        .collect();
+    format!(
+        "// @generated by `cargo xtask codegen` from {} — do not edit\n{}",
+        if sources.len() > 3 {
+            format!("spec/ ({} files)", sources.len())
+        } else {
+            sources.into_iter().collect::<Vec<_>>().join(", ")
+        },
+        prettyplease::unparse(&file)
+    )
 }
 
 fn module_file(path: &[String], has_children: bool) -> String {
@@ -184,6 +316,7 @@ fn module_source(
     tree: &Tree<'_>,
     path: &[String],
     node: &Node,
+    shared: &Shared,
     diags: &mut Vec<Diagnostic>,
 ) -> String {
     // Items with the operation they come from (none for submodules and the operation table).
@@ -221,13 +354,29 @@ fn module_source(
     }
     if path.len() == 2 {
         items.push((operations_table(path, &tree.ops_under(path)), None));
+        if shared.groups.get(path).is_some_and(|(t, _)| !t.is_empty()) {
+            let name = rust::ident(shared.module_of(path));
+            // Formatted by the generator: `cargo fmt` leaves it alone.
+            items.push((
+                quote!(#[doc = " The types the group's operations share, once per shape."] #[rustfmt::skip] pub mod #name;),
+                None,
+            ));
+        }
     }
     let mut sources = BTreeSet::new();
     for &i in &node.ops {
         let placed = &tree.ops[i];
         sources.insert(placed.spec_file.clone());
         let mut d = Diagnostics::new(placed.source);
-        let tokens = rust::operation_tokens(placed.op, &placed.group, &placed.name, &mut d);
+        let none = Reexports::default();
+        let reexports = placed
+            .module
+            .get(..2)
+            .and_then(|g| shared.groups.get(g))
+            .and_then(|(_, per_op)| per_op.get(&i))
+            .unwrap_or(&none);
+        let tokens =
+            rust::operation_tokens(placed.op, &placed.group, &placed.name, reexports, &mut d);
         diags.extend(d.into_items());
         items.push((tokens, Some(placed)));
     }

@@ -3,6 +3,7 @@
 /// Types of `POST /v3/offlinefacemch/tokens`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::offlinefacemch::types::WebInitData;
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -14,44 +15,6 @@ pub mod post {
         /// Creates the value from its required fields; optional ones are set with the methods below.
         pub fn new(body: Body) -> Self {
             Self { body }
-        }
-    }
-    /// 小程序/h5鉴权场景初始化数据
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct WebInitData {
-        /// 商户刷脸用户ID
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub out_user_id: ::std::option::Option<::std::string::String>,
-        /// 机构ID
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub organization_id: ::std::option::Option<::std::string::String>,
-    }
-    impl WebInitData {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new() -> Self {
-            Self {
-                out_user_id: ::std::option::Option::None,
-                organization_id: ::std::option::Option::None,
-            }
-        }
-        /// Sets `out_user_id`.
-        pub fn out_user_id(
-            mut self,
-            out_user_id: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.out_user_id = ::std::option::Option::Some(out_user_id.into());
-            self
-        }
-        /// Sets `organization_id`.
-        pub fn organization_id(
-            mut self,
-            organization_id: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.organization_id = ::std::option::Option::Some(organization_id.into());
-            self
         }
     }
     /// The JSON request body.

@@ -3,6 +3,7 @@
 /// Types of `GET /v3/payscore/user-service-state`.
 #[rustfmt::skip]
 pub mod get {
+    pub use crate::v3::payscore::types::UseServiceState;
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -67,10 +68,6 @@ pub mod get {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 用户授权服务情况"] UseServiceState { #[doc = " `UNAVAILABLE`"]
-        Unavailable = "UNAVAILABLE", #[doc = " `AVAILABLE`"] Available = "AVAILABLE", }
     }
 }
 /// 查询用户授权状态

@@ -3,6 +3,7 @@
 /// Types of `POST /v3/payroll-card/tokens`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::payroll_card::types::EmploymentType;
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -154,12 +155,6 @@ pub mod post {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 用工类型"] EmploymentType { #[doc = " `LONG_TERM_EMPLOYMENT`"]
-        LongTermEmployment = "LONG_TERM_EMPLOYMENT", #[doc = " `SHORT_TERM_EMPLOYMENT`"]
-        ShortTermEmployment = "SHORT_TERM_EMPLOYMENT", #[doc =
-        " `COOPERATION_EMPLOYMENT`"] CooperationEmployment = "COOPERATION_EMPLOYMENT", }
     }
 }
 /// 生成授权token

@@ -3,6 +3,9 @@
 /// Types of `POST /v3/payroll-card/transfer-batches`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::payroll_card::types::{
+        TransferDetailList, TransferDetailListRequired,
+    };
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -14,62 +17,6 @@ pub mod post {
         /// Creates the value from its required fields; optional ones are set with the methods below.
         pub fn new(body: Body) -> Self {
             Self { body }
-        }
-    }
-    /// 转账明细列表
-    #[derive(::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct TransferDetailList {
-        /// 商家明细单号
-        pub out_detail_no: ::std::string::String,
-        /// 转账金额
-        pub transfer_amount: i64,
-        /// 转账备注
-        pub transfer_remark: ::std::string::String,
-        /// 收款用户OpenID
-        pub openid: ::std::string::String,
-        /// 收款用户姓名
-        ///
-        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
-        pub user_name: ::std::string::String,
-    }
-    impl ::std::fmt::Debug for TransferDetailList {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            f.debug_struct("TransferDetailList")
-                .field("out_detail_no", &self.out_detail_no)
-                .field("transfer_amount", &self.transfer_amount)
-                .field("transfer_remark", &self.transfer_remark)
-                .field("openid", &self.openid)
-                .field("user_name", &::wechatpay_core::Redacted::Set)
-                .finish()
-        }
-    }
-    /// The required values of [`TransferDetailList`], by name: `TransferDetailList::new(TransferDetailListRequired { … })`.
-    #[derive(::std::clone::Clone)]
-    pub struct TransferDetailListRequired {
-        /// 商家明细单号
-        pub out_detail_no: ::std::string::String,
-        /// 转账金额
-        pub transfer_amount: i64,
-        /// 转账备注
-        pub transfer_remark: ::std::string::String,
-        /// 收款用户OpenID
-        pub openid: ::std::string::String,
-        /// 收款用户姓名
-        pub user_name: ::std::string::String,
-    }
-    impl TransferDetailList {
-        /// Creates the value from its required fields, named in [`TransferDetailListRequired`]; optional ones are set with the methods below.
-        pub fn new(required: TransferDetailListRequired) -> Self {
-            Self {
-                out_detail_no: required.out_detail_no,
-                transfer_amount: required.transfer_amount,
-                transfer_remark: required.transfer_remark,
-                openid: required.openid,
-                user_name: required.user_name,
-            }
         }
     }
     /// The JSON request body.

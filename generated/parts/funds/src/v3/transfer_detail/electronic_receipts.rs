@@ -3,6 +3,7 @@
 /// Types of `POST /v3/transfer-detail/electronic-receipts`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::transfer_detail::types::AcceptType;
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -123,12 +124,6 @@ pub mod post {
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 受理类型"] AcceptType { #[doc = " `BATCH_TRANSFER`"] BatchTransfer
-        = "BATCH_TRANSFER", #[doc = " `TRANSFER_TO_POCKET`"] TransferToPocket =
-        "TRANSFER_TO_POCKET", #[doc = " `TRANSFER_TO_BANK`"] TransferToBank =
-        "TRANSFER_TO_BANK", }
-    }
 }
 /// 转账明细电子回单受理
 ///
@@ -156,6 +151,7 @@ pub async fn post(
 /// Types of `GET /v3/transfer-detail/electronic-receipts`.
 #[rustfmt::skip]
 pub mod get {
+    pub use crate::v3::transfer_detail::types::AcceptType;
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -259,12 +255,6 @@ pub mod get {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 受理类型"] AcceptType { #[doc = " `BATCH_TRANSFER`"] BatchTransfer
-        = "BATCH_TRANSFER", #[doc = " `TRANSFER_TO_POCKET`"] TransferToPocket =
-        "TRANSFER_TO_POCKET", #[doc = " `TRANSFER_TO_BANK`"] TransferToBank =
-        "TRANSFER_TO_BANK", }
     }
 }
 /// 查询转账明细电子回单受理结果

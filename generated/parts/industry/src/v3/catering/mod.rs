@@ -20,3 +20,6 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         encrypted_query: &[],
     },
 ];
+/// The types the group's operations share, once per shape.
+#[rustfmt::skip]
+pub mod types;

@@ -3,6 +3,7 @@
 /// Types of `POST /v3/industry-coupon/tokens`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::industry_coupon::types::CouponList;
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -14,29 +15,6 @@ pub mod post {
         /// Creates the value from its required fields; optional ones are set with the methods below.
         pub fn new(body: Body) -> Self {
             Self { body }
-        }
-    }
-    /// 出行券列表
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct CouponList {
-        /// 批次号
-        pub stock_id: i64,
-        /// 券ID
-        pub coupon_id: ::std::string::String,
-    }
-    impl CouponList {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            stock_id: i64,
-            coupon_id: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            Self {
-                stock_id,
-                coupon_id: coupon_id.into(),
-            }
         }
     }
     /// The JSON request body.

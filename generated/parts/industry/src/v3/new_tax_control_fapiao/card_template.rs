@@ -3,6 +3,9 @@
 /// Types of `POST /v3/new-tax-control-fapiao/card-template`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::new_tax_control_fapiao::types::{
+        CustomCell, CardTemplateInformation,
+    };
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -14,105 +17,6 @@ pub mod post {
         /// Creates the value from its required fields; optional ones are set with the methods below.
         pub fn new(body: Body) -> Self {
             Self { body }
-        }
-    }
-    /// 卡券自定义cell位配置
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct CustomCell {
-        /// cell位文字
-        pub words: ::std::string::String,
-        /// cell位描述
-        pub description: ::std::string::String,
-        /// 点击cell位跳转的地址
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub jump_url: ::std::option::Option<::std::string::String>,
-        /// 点击cell位跳转的小程序的用户名
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub miniprogram_user_name: ::std::option::Option<::std::string::String>,
-        /// 点击cell位跳转的小程序的页面路径
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub miniprogram_path: ::std::option::Option<::std::string::String>,
-    }
-    impl CustomCell {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            words: impl ::std::convert::Into<::std::string::String>,
-            description: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            Self {
-                words: words.into(),
-                description: description.into(),
-                jump_url: ::std::option::Option::None,
-                miniprogram_user_name: ::std::option::Option::None,
-                miniprogram_path: ::std::option::Option::None,
-            }
-        }
-        /// Sets `jump_url`.
-        pub fn jump_url(
-            mut self,
-            jump_url: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.jump_url = ::std::option::Option::Some(jump_url.into());
-            self
-        }
-        /// Sets `miniprogram_user_name`.
-        pub fn miniprogram_user_name(
-            mut self,
-            miniprogram_user_name: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.miniprogram_user_name = ::std::option::Option::Some(
-                miniprogram_user_name.into(),
-            );
-            self
-        }
-        /// Sets `miniprogram_path`.
-        pub fn miniprogram_path(
-            mut self,
-            miniprogram_path: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.miniprogram_path = ::std::option::Option::Some(miniprogram_path.into());
-            self
-        }
-    }
-    /// 卡券模板信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct CardTemplateInformation {
-        /// 收款方名称
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub payee_name: ::std::option::Option<::std::string::String>,
-        /// 卡券logo地址
-        pub logo_url: ::std::string::String,
-        /// 卡券自定义cell位配置
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub custom_cell: ::std::option::Option<CustomCell>,
-    }
-    impl CardTemplateInformation {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(logo_url: impl ::std::convert::Into<::std::string::String>) -> Self {
-            Self {
-                payee_name: ::std::option::Option::None,
-                logo_url: logo_url.into(),
-                custom_cell: ::std::option::Option::None,
-            }
-        }
-        /// Sets `payee_name`.
-        pub fn payee_name(
-            mut self,
-            payee_name: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.payee_name = ::std::option::Option::Some(payee_name.into());
-            self
-        }
-        /// Sets `custom_cell`.
-        pub fn custom_cell(mut self, custom_cell: CustomCell) -> Self {
-            self.custom_cell = ::std::option::Option::Some(custom_cell);
-            self
         }
     }
     /// The JSON request body.

@@ -173,3 +173,6 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         encrypted_query: &["bal_account_no"],
     },
 ];
+/// The types the group's operations share, once per shape.
+#[rustfmt::skip]
+pub mod types;

@@ -105,3 +105,6 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         encrypted_query: &["account_number"],
     },
 ];
+/// The types the group's operations share, once per shape.
+#[rustfmt::skip]
+pub mod types;

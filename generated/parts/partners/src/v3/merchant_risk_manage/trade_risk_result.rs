@@ -3,6 +3,7 @@
 /// Types of `POST /v3/merchant-risk-manage/trade-risk-result`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::merchant_risk_manage::types::{RiskType, PunishType};
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -198,25 +199,6 @@ pub mod post {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 风险类型"] RiskType { #[doc = " `OTHER_RISK`"] OtherRisk =
-        "OTHER_RISK", #[doc = " `INDUCE_PAYMENT`"] InducePayment = "INDUCE_PAYMENT",
-        #[doc = " `FRAUD`"] Fraud = "FRAUD", #[doc = " `GAMBLING`"] Gambling =
-        "GAMBLING", #[doc = " `CYBERSEX`"] Cybersex = "CYBERSEX", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 处置手段"] PunishType { #[doc = " `OTHER_PUNISH`"] OtherPunish =
-        "OTHER_PUNISH", #[doc = " `DISABLE_PAYMENT`"] DisablePayment = "DISABLE_PAYMENT",
-        #[doc = " `SUSPEND_SETTLEMENT`"] SuspendSettlement = "SUSPEND_SETTLEMENT", #[doc
-        = " `DISABLE_WITHDRAW`"] DisableWithdraw = "DISABLE_WITHDRAW", #[doc =
-        " `REMOVE_MERCHANTS`"] RemoveMerchants = "REMOVE_MERCHANTS", #[doc =
-        " `ADD_MERCHANTS_BLACKLIST`"] AddMerchantsBlacklist = "ADD_MERCHANTS_BLACKLIST",
-        #[doc = " `REFUND`"] Refund = "REFUND", #[doc =
-        " `FREEZING_FUND_BY_TRANSACTION`"] FreezingFundByTransaction =
-        "FREEZING_FUND_BY_TRANSACTION", #[doc = " `FREEZING_FUND_BY_MERCHANTS`"]
-        FreezingFundByMerchants = "FREEZING_FUND_BY_MERCHANTS", #[doc =
-        " `BLOCKED_USER`"] BlockedUser = "BLOCKED_USER", }
     }
 }
 /// 处置结果回传

@@ -50,9 +50,15 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         encrypted_query: &[],
     },
 ];
+/// The types the group's operations share, once per shape.
+#[rustfmt::skip]
+pub mod types;
 /// Types of `POST /v3/merchants`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::merchants::types::{
+        Contact, Business, Director, MerchantType, BusinessType, VerificationStatus,
+    };
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -76,189 +82,6 @@ pub mod post {
             idempotency_key: impl ::std::convert::Into<::std::string::String>,
         ) -> Self {
             self.idempotency_key = ::std::option::Option::Some(idempotency_key.into());
-            self
-        }
-    }
-    /// 联系人信息
-    #[derive(::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct Contact {
-        /// 联系人名称
-        ///
-        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
-        pub name: ::std::string::String,
-        /// 联系人电话
-        ///
-        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
-        pub phone: ::std::string::String,
-        /// 联系人邮箱
-        ///
-        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
-        pub email: ::std::string::String,
-    }
-    impl ::std::fmt::Debug for Contact {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            f.debug_struct("Contact")
-                .field("name", &::wechatpay_core::Redacted::Set)
-                .field("phone", &::wechatpay_core::Redacted::Set)
-                .field("email", &::wechatpay_core::Redacted::Set)
-                .finish()
-        }
-    }
-    impl Contact {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            name: impl ::std::convert::Into<::std::string::String>,
-            phone: impl ::std::convert::Into<::std::string::String>,
-            email: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            Self {
-                name: name.into(),
-                phone: phone.into(),
-                email: email.into(),
-            }
-        }
-    }
-    /// 业务信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct Business {
-        /// 业务类型
-        pub business_type: BusinessType,
-        /// APP下载链接
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub app_download: ::std::option::Option<::std::string::String>,
-        /// 业务网站
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub website: ::std::option::Option<::std::string::String>,
-        /// 公众号
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub office_account: ::std::option::Option<::std::string::String>,
-        /// 小程序
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub mini_program: ::std::option::Option<::std::string::String>,
-        /// 门店地址
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub store_address: ::std::option::Option<::std::string::String>,
-        /// 门店照片JSON格式字符串
-        ///
-        /// A json-encoded string.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub store_photos: ::std::option::Option<::std::string::String>,
-        /// MCC码
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub mcc: ::std::option::Option<::std::string::String>,
-    }
-    impl Business {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(business_type: BusinessType) -> Self {
-            Self {
-                business_type,
-                app_download: ::std::option::Option::None,
-                website: ::std::option::Option::None,
-                office_account: ::std::option::Option::None,
-                mini_program: ::std::option::Option::None,
-                store_address: ::std::option::Option::None,
-                store_photos: ::std::option::Option::None,
-                mcc: ::std::option::Option::None,
-            }
-        }
-        /// Sets `app_download`.
-        pub fn app_download(
-            mut self,
-            app_download: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.app_download = ::std::option::Option::Some(app_download.into());
-            self
-        }
-        /// Sets `website`.
-        pub fn website(
-            mut self,
-            website: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.website = ::std::option::Option::Some(website.into());
-            self
-        }
-        /// Sets `office_account`.
-        pub fn office_account(
-            mut self,
-            office_account: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.office_account = ::std::option::Option::Some(office_account.into());
-            self
-        }
-        /// Sets `mini_program`.
-        pub fn mini_program(
-            mut self,
-            mini_program: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.mini_program = ::std::option::Option::Some(mini_program.into());
-            self
-        }
-        /// Sets `store_address`.
-        pub fn store_address(
-            mut self,
-            store_address: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.store_address = ::std::option::Option::Some(store_address.into());
-            self
-        }
-        /// Sets `store_photos`.
-        pub fn store_photos(
-            mut self,
-            store_photos: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.store_photos = ::std::option::Option::Some(store_photos.into());
-            self
-        }
-        /// Sets `mcc`.
-        pub fn mcc(
-            mut self,
-            mcc: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.mcc = ::std::option::Option::Some(mcc.into());
-            self
-        }
-    }
-    /// 董事信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct Director {
-        /// 董事姓名
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// 董事证件号
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub number: ::std::option::Option<::std::string::String>,
-    }
-    impl Director {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new() -> Self {
-            Self {
-                name: ::std::option::Option::None,
-                number: ::std::option::Option::None,
-            }
-        }
-        /// Sets `name`.
-        pub fn name(
-            mut self,
-            name: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.name = ::std::option::Option::Some(name.into());
-            self
-        }
-        /// Sets `number`.
-        pub fn number(
-            mut self,
-            number: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.number = ::std::option::Option::Some(number.into());
             self
         }
     }
@@ -453,18 +276,6 @@ pub mod post {
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 商户类型"] MerchantType { #[doc = " `ENTERPRISE`"] Enterprise =
-        "ENTERPRISE", #[doc = " `INDIVIDUAL`"] Individual = "INDIVIDUAL", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 业务类型"] BusinessType { #[doc = " `ONLINE`"] Online = "ONLINE",
-        #[doc = " `OFFLINE`"] Offline = "OFFLINE", #[doc = " `BOTH`"] Both = "BOTH", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 验证状态"] VerificationStatus { #[doc = " `Under Review`"]
-        UnderReview = "Under Review", #[doc = " `Approved`"] Approved = "Approved", }
-    }
 }
 /// 子商户进件（融合钱包）
 ///
@@ -497,6 +308,9 @@ pub async fn post(
 /// Types of `PUT /v3/merchants`.
 #[rustfmt::skip]
 pub mod put {
+    pub use crate::v3::merchants::types::{
+        Contact, Business, Director, MerchantType, BusinessType,
+    };
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -508,189 +322,6 @@ pub mod put {
         /// Creates the value from its required fields; optional ones are set with the methods below.
         pub fn new(body: Body) -> Self {
             Self { body }
-        }
-    }
-    /// 联系人信息
-    #[derive(::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct Contact {
-        /// 联系人名称
-        ///
-        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
-        pub name: ::std::string::String,
-        /// 联系人电话
-        ///
-        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
-        pub phone: ::std::string::String,
-        /// 联系人邮箱
-        ///
-        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
-        pub email: ::std::string::String,
-    }
-    impl ::std::fmt::Debug for Contact {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            f.debug_struct("Contact")
-                .field("name", &::wechatpay_core::Redacted::Set)
-                .field("phone", &::wechatpay_core::Redacted::Set)
-                .field("email", &::wechatpay_core::Redacted::Set)
-                .finish()
-        }
-    }
-    impl Contact {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            name: impl ::std::convert::Into<::std::string::String>,
-            phone: impl ::std::convert::Into<::std::string::String>,
-            email: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            Self {
-                name: name.into(),
-                phone: phone.into(),
-                email: email.into(),
-            }
-        }
-    }
-    /// 业务信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct Business {
-        /// 业务类型
-        pub business_type: BusinessType,
-        /// APP下载链接
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub app_download: ::std::option::Option<::std::string::String>,
-        /// 业务网站
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub website: ::std::option::Option<::std::string::String>,
-        /// 公众号
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub office_account: ::std::option::Option<::std::string::String>,
-        /// 小程序
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub mini_program: ::std::option::Option<::std::string::String>,
-        /// 门店地址
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub store_address: ::std::option::Option<::std::string::String>,
-        /// 门店照片JSON格式字符串
-        ///
-        /// A json-encoded string.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub store_photos: ::std::option::Option<::std::string::String>,
-        /// MCC码
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub mcc: ::std::option::Option<::std::string::String>,
-    }
-    impl Business {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(business_type: BusinessType) -> Self {
-            Self {
-                business_type,
-                app_download: ::std::option::Option::None,
-                website: ::std::option::Option::None,
-                office_account: ::std::option::Option::None,
-                mini_program: ::std::option::Option::None,
-                store_address: ::std::option::Option::None,
-                store_photos: ::std::option::Option::None,
-                mcc: ::std::option::Option::None,
-            }
-        }
-        /// Sets `app_download`.
-        pub fn app_download(
-            mut self,
-            app_download: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.app_download = ::std::option::Option::Some(app_download.into());
-            self
-        }
-        /// Sets `website`.
-        pub fn website(
-            mut self,
-            website: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.website = ::std::option::Option::Some(website.into());
-            self
-        }
-        /// Sets `office_account`.
-        pub fn office_account(
-            mut self,
-            office_account: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.office_account = ::std::option::Option::Some(office_account.into());
-            self
-        }
-        /// Sets `mini_program`.
-        pub fn mini_program(
-            mut self,
-            mini_program: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.mini_program = ::std::option::Option::Some(mini_program.into());
-            self
-        }
-        /// Sets `store_address`.
-        pub fn store_address(
-            mut self,
-            store_address: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.store_address = ::std::option::Option::Some(store_address.into());
-            self
-        }
-        /// Sets `store_photos`.
-        pub fn store_photos(
-            mut self,
-            store_photos: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.store_photos = ::std::option::Option::Some(store_photos.into());
-            self
-        }
-        /// Sets `mcc`.
-        pub fn mcc(
-            mut self,
-            mcc: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.mcc = ::std::option::Option::Some(mcc.into());
-            self
-        }
-    }
-    /// 董事信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct Director {
-        /// 董事姓名
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// 董事证件号
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub number: ::std::option::Option<::std::string::String>,
-    }
-    impl Director {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new() -> Self {
-            Self {
-                name: ::std::option::Option::None,
-                number: ::std::option::Option::None,
-            }
-        }
-        /// Sets `name`.
-        pub fn name(
-            mut self,
-            name: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.name = ::std::option::Option::Some(name.into());
-            self
-        }
-        /// Sets `number`.
-        pub fn number(
-            mut self,
-            number: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.number = ::std::option::Option::Some(number.into());
-            self
         }
     }
     /// The JSON request body.
@@ -882,14 +513,6 @@ pub mod put {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 商户类型"] MerchantType { #[doc = " `ENTERPRISE`"] Enterprise =
-        "ENTERPRISE", #[doc = " `INDIVIDUAL`"] Individual = "INDIVIDUAL", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 业务类型"] BusinessType { #[doc = " `ONLINE`"] Online = "ONLINE",
-        #[doc = " `OFFLINE`"] Offline = "OFFLINE", #[doc = " `BOTH`"] Both = "BOTH", }
     }
 }
 /// 修改子商户（融合钱包）

@@ -3,6 +3,7 @@
 /// Types of `GET /v3/bill/fundflowbill`.
 #[rustfmt::skip]
 pub mod get {
+    pub use crate::v3::bill::types::{AccountType, TarType};
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -81,14 +82,6 @@ pub mod get {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 资金账户类型"] AccountType { #[doc = " `BASIC`"] Basic = "BASIC",
-        #[doc = " `OPERATION`"] Operation = "OPERATION", #[doc = " `FEES`"] Fees =
-        "FEES", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 压缩类型"] TarType { #[doc = " `GZIP`"] Gzip = "GZIP", }
     }
 }
 /// 申请资金账单

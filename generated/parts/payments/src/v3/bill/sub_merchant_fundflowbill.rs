@@ -3,6 +3,10 @@
 /// Types of `GET /v3/bill/sub-merchant-fundflowbill`.
 #[rustfmt::skip]
 pub mod get {
+    pub use crate::v3::bill::types::{
+        DownloadBillList, TarType, Algorithm,
+        SubMerchantFundflowbillAccountType as AccountType,
+    };
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -47,70 +51,6 @@ pub mod get {
             self
         }
     }
-    /// 下载信息明细
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct DownloadBillList {
-        /// 账单文件序号
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub bill_sequence: ::std::option::Option<i64>,
-        /// 下载地址
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub download_url: ::std::option::Option<::std::string::String>,
-        /// 加密密钥
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub encrypt_key: ::std::option::Option<::std::string::String>,
-        /// 哈希类型
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub hash_type: ::std::option::Option<::std::string::String>,
-        /// 哈希值
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub hash_value: ::std::option::Option<::std::string::String>,
-        /// 随机字符串
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub nonce: ::std::option::Option<::std::string::String>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
@@ -132,18 +72,6 @@ pub mod get {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 压缩类型"] TarType { #[doc = " `GZIP`"] Gzip = "GZIP", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 加密算法"] Algorithm { #[doc = " `AEAD_AES_256_GCM`"] AeadAes256Gcm
-        = "AEAD_AES_256_GCM", #[doc = " `SM4_GCM`"] Sm4Gcm = "SM4_GCM", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 资金账户类型"] AccountType { #[doc = " `BASIC`"] Basic = "BASIC",
-        #[doc = " `OPERATION`"] Operation = "OPERATION", #[doc = " `FEES`"] Fees =
-        "FEES", #[doc = " `DEPOSIT`"] Deposit = "DEPOSIT", }
     }
 }
 /// 申请单个子商户资金账单

@@ -3,6 +3,7 @@
 /// Types of `GET /v3/bill/tradebill`.
 #[rustfmt::skip]
 pub mod get {
+    pub use crate::v3::bill::types::{BillType, TarType};
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -81,17 +82,6 @@ pub mod get {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 账单类型"] BillType { #[doc = " `ALL`"] All = "ALL", #[doc =
-        " `SUCCESS`"] Success = "SUCCESS", #[doc = " `REFUND`"] Refund = "REFUND", #[doc
-        = " `RECHARGE_REFUND`"] RechargeRefund = "RECHARGE_REFUND", #[doc =
-        " `ALL_SPECIAL`"] AllSpecial = "ALL_SPECIAL", #[doc = " `SUC_SPECIAL`"]
-        SucSpecial = "SUC_SPECIAL", #[doc = " `REF_SPECIAL`"] RefSpecial = "REF_SPECIAL",
-        }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 压缩类型"] TarType { #[doc = " `GZIP`"] Gzip = "GZIP", }
     }
 }
 /// 申请交易账单

@@ -3,6 +3,11 @@
 /// Types of `POST /v3/combine-transactions/miniprogram`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::combine_transactions::types::{
+        MiniprogramCombinePayerInfo as CombinePayerInfo, SceneInfo,
+        MiniprogramAmount as Amount, MiniprogramSubOrders as SubOrders,
+        MiniprogramSubOrdersRequired as SubOrdersRequired, TradeScenario,
+    };
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -14,135 +19,6 @@ pub mod post {
         /// Creates the value from its required fields; optional ones are set with the methods below.
         pub fn new(body: Body) -> Self {
             Self { body }
-        }
-    }
-    /// 支付者
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct CombinePayerInfo {
-        /// 用户标识
-        pub openid: ::std::string::String,
-    }
-    impl CombinePayerInfo {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(openid: impl ::std::convert::Into<::std::string::String>) -> Self {
-            Self { openid: openid.into() }
-        }
-    }
-    /// 场景信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct SceneInfo {
-        /// 商户端设备号
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub device_id: ::std::option::Option<::std::string::String>,
-        /// 用户终端IP
-        pub payer_client_ip: ::std::string::String,
-    }
-    impl SceneInfo {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            payer_client_ip: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            Self {
-                device_id: ::std::option::Option::None,
-                payer_client_ip: payer_client_ip.into(),
-            }
-        }
-        /// Sets `device_id`.
-        pub fn device_id(
-            mut self,
-            device_id: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.device_id = ::std::option::Option::Some(device_id.into());
-            self
-        }
-    }
-    /// 商品单金额
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct Amount {
-        /// 标价金额
-        pub total_amount: ::serde_json::Number,
-        /// 标价币种
-        pub currency: ::std::string::String,
-    }
-    impl Amount {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            total_amount: ::serde_json::Number,
-            currency: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            Self {
-                total_amount,
-                currency: currency.into(),
-            }
-        }
-    }
-    /// 商品单信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct SubOrders {
-        /// 商品单发起商户号
-        pub mchid: ::std::string::String,
-        /// 商品单个人收款方受理授权ID
-        pub individual_auth_id: ::std::string::String,
-        /// 商品单个人收款方平台昵称
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub individual_name: ::std::option::Option<::std::string::String>,
-        /// 商品单商户订单号
-        pub out_trade_no: ::std::string::String,
-        /// 商品单金额
-        pub amount: Amount,
-        /// 附加数据
-        pub attach: ::std::string::String,
-        /// 商品描述
-        pub description: ::std::string::String,
-    }
-    /// The required values of [`SubOrders`], by name: `SubOrders::new(SubOrdersRequired { … })`.
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    pub struct SubOrdersRequired {
-        /// 商品单发起商户号
-        pub mchid: ::std::string::String,
-        /// 商品单个人收款方受理授权ID
-        pub individual_auth_id: ::std::string::String,
-        /// 商品单商户订单号
-        pub out_trade_no: ::std::string::String,
-        /// 商品单金额
-        pub amount: Amount,
-        /// 附加数据
-        pub attach: ::std::string::String,
-        /// 商品描述
-        pub description: ::std::string::String,
-    }
-    impl SubOrders {
-        /// Creates the value from its required fields, named in [`SubOrdersRequired`]; optional ones are set with the methods below.
-        pub fn new(required: SubOrdersRequired) -> Self {
-            Self {
-                mchid: required.mchid,
-                individual_auth_id: required.individual_auth_id,
-                individual_name: ::std::option::Option::None,
-                out_trade_no: required.out_trade_no,
-                amount: required.amount,
-                attach: required.attach,
-                description: required.description,
-            }
-        }
-        /// Sets `individual_name`.
-        pub fn individual_name(
-            mut self,
-            individual_name: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.individual_name = ::std::option::Option::Some(individual_name.into());
-            self
         }
     }
     /// The JSON request body.
@@ -248,10 +124,6 @@ pub mod post {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 交易场景"] TradeScenario { #[doc = " `RECOMMERCE`"] Recommerce =
-        "RECOMMERCE", }
     }
 }
 /// 个人收款交易下单-小程序

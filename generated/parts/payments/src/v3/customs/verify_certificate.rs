@@ -3,6 +3,9 @@
 /// Types of `POST /v3/customs/verify-certificate`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::customs::types::{
+        Customs, CertificateType, CertificateCheckResult,
+    };
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -161,23 +164,6 @@ pub mod post {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 海关"] Customs { #[doc = " `GUANGZHOU_ZS`"] GuangzhouZs =
-        "GUANGZHOU_ZS", #[doc = " `HANGZHOU_ZS`"] HangzhouZs = "HANGZHOU_ZS", #[doc =
-        " `NINGBO`"] Ningbo = "NINGBO", #[doc = " `ZHENGZHOU_BS`"] ZhengzhouBs =
-        "ZHENGZHOU_BS", #[doc = " `CHONGQING`"] Chongqing = "CHONGQING", #[doc =
-        " `SHANGHAI_ZS`"] ShanghaiZs = "SHANGHAI_ZS", #[doc = " `SHENZHEN`"] Shenzhen =
-        "SHENZHEN", #[doc = " `ZHENGZHOU_ZH_ZS`"] ZhengzhouZhZs = "ZHENGZHOU_ZH_ZS",
-        #[doc = " `TIANJIN`"] Tianjin = "TIANJIN", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 证件类型"] CertificateType { #[doc = " `IDCARD`"] Idcard =
-        "IDCARD", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 身份核验结果"] CertificateCheckResult { #[doc = " `SAME`"] Same =
-        "SAME", #[doc = " `DIFFERENT`"] Different = "DIFFERENT", }
     }
 }
 /// 身份信息校验

@@ -3,6 +3,7 @@
 /// Types of `GET /v3/profitsharing/bills`.
 #[rustfmt::skip]
 pub mod get {
+    pub use crate::v3::profitsharing::types::{TarType, HashType};
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -69,12 +70,6 @@ pub mod get {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 压缩类型"] TarType { #[doc = " `GZIP`"] Gzip = "GZIP", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 哈希类型"] HashType { #[doc = " `SHA1`"] Sha1 = "SHA1", }
     }
 }
 /// 申请分账账单

@@ -3,6 +3,11 @@
 /// Types of `PATCH /v3/discount-card/orders/{out_order_no}`.
 #[rustfmt::skip]
 pub mod patch {
+    pub use crate::v3::discount_card::types::{
+        ByOutOrderNoObjectives as Objectives,
+        ByOutOrderNoObjectivesRequired as ObjectivesRequired,
+        ByOutOrderNoRewards as Rewards, ByOutOrderNoRewardsRequired as RewardsRequired,
+    };
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -22,131 +27,6 @@ pub mod patch {
                 out_order_no: out_order_no.into(),
                 body,
             }
-        }
-    }
-    /// 目标达成明细列表
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct Objectives {
-        /// 目标流水号
-        pub objective_serial_no: ::std::string::String,
-        /// 先享卡目标ID
-        pub objective_id: i64,
-        /// 履约描述
-        pub performance_description: ::std::string::String,
-        /// 履约类型
-        pub performance_type: ::std::string::String,
-        /// 目标数量
-        pub count: i64,
-        /// 履约时间
-        pub performance_time: ::std::string::String,
-        /// 备注说明
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub remark: ::std::option::Option<::std::string::String>,
-    }
-    /// The required values of [`Objectives`], by name: `Objectives::new(ObjectivesRequired { … })`.
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    pub struct ObjectivesRequired {
-        /// 目标流水号
-        pub objective_serial_no: ::std::string::String,
-        /// 先享卡目标ID
-        pub objective_id: i64,
-        /// 履约描述
-        pub performance_description: ::std::string::String,
-        /// 履约类型
-        pub performance_type: ::std::string::String,
-        /// 目标数量
-        pub count: i64,
-        /// 履约时间
-        pub performance_time: ::std::string::String,
-    }
-    impl Objectives {
-        /// Creates the value from its required fields, named in [`ObjectivesRequired`]; optional ones are set with the methods below.
-        pub fn new(required: ObjectivesRequired) -> Self {
-            Self {
-                objective_serial_no: required.objective_serial_no,
-                objective_id: required.objective_id,
-                performance_description: required.performance_description,
-                performance_type: required.performance_type,
-                count: required.count,
-                performance_time: required.performance_time,
-                remark: ::std::option::Option::None,
-            }
-        }
-        /// Sets `remark`.
-        pub fn remark(
-            mut self,
-            remark: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.remark = ::std::option::Option::Some(remark.into());
-            self
-        }
-    }
-    /// 奖励明细列表
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct Rewards {
-        /// 奖励流水号
-        pub reward_serial_no: ::std::string::String,
-        /// 先享卡奖励ID
-        pub reward_id: i64,
-        /// 奖励描述
-        pub description: ::std::string::String,
-        /// 奖励类型
-        pub reward_type: ::std::string::String,
-        /// 奖励数量
-        pub count: i64,
-        /// 奖励金额
-        pub amount: i64,
-        /// 奖励时间
-        pub reward_time: ::std::string::String,
-        /// 备注说明
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub remark: ::std::option::Option<::std::string::String>,
-    }
-    /// The required values of [`Rewards`], by name: `Rewards::new(RewardsRequired { … })`.
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    pub struct RewardsRequired {
-        /// 奖励流水号
-        pub reward_serial_no: ::std::string::String,
-        /// 先享卡奖励ID
-        pub reward_id: i64,
-        /// 奖励描述
-        pub description: ::std::string::String,
-        /// 奖励类型
-        pub reward_type: ::std::string::String,
-        /// 奖励数量
-        pub count: i64,
-        /// 奖励金额
-        pub amount: i64,
-        /// 奖励时间
-        pub reward_time: ::std::string::String,
-    }
-    impl Rewards {
-        /// Creates the value from its required fields, named in [`RewardsRequired`]; optional ones are set with the methods below.
-        pub fn new(required: RewardsRequired) -> Self {
-            Self {
-                reward_serial_no: required.reward_serial_no,
-                reward_id: required.reward_id,
-                description: required.description,
-                reward_type: required.reward_type,
-                count: required.count,
-                amount: required.amount,
-                reward_time: required.reward_time,
-                remark: ::std::option::Option::None,
-            }
-        }
-        /// Sets `remark`.
-        pub fn remark(
-            mut self,
-            remark: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.remark = ::std::option::Option::Some(remark.into());
-            self
         }
     }
     /// The JSON request body.
@@ -237,6 +117,7 @@ pub async fn patch(
 /// Types of `GET /v3/discount-card/orders/{out_order_no}`.
 #[rustfmt::skip]
 pub mod get {
+    pub use crate::v3::discount_card::types::{Objectives, Rewards};
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -253,185 +134,6 @@ pub mod get {
                 out_order_no: out_order_no.into(),
             }
         }
-    }
-    /// 目标达成明细列表
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct Objectives {
-        /// 目标流水号
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub objective_serial_no: ::std::option::Option<::std::string::String>,
-        /// 先享卡目标ID
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub objective_id: ::std::option::Option<i64>,
-        /// 目标名称
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// 目标单位
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub unit: ::std::option::Option<::std::string::String>,
-        /// 履约描述
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub performance_description: ::std::option::Option<::std::string::String>,
-        /// 履约类型
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub performance_type: ::std::option::Option<::std::string::String>,
-        /// 目标数量
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub count: ::std::option::Option<i64>,
-        /// 履约时间
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub performance_time: ::std::option::Option<::std::string::String>,
-        /// 备注说明
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub remark: ::std::option::Option<::std::string::String>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    /// 奖励明细列表
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct Rewards {
-        /// 奖励流水号
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub reward_serial_no: ::std::option::Option<::std::string::String>,
-        /// 先享卡奖励ID
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub reward_id: ::std::option::Option<i64>,
-        /// 奖励名称
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// 奖励单位
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub unit: ::std::option::Option<::std::string::String>,
-        /// 奖励描述
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub description: ::std::option::Option<::std::string::String>,
-        /// 奖励类型
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub reward_type: ::std::option::Option<::std::string::String>,
-        /// 奖励数量
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub count: ::std::option::Option<i64>,
-        /// 奖励金额
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub amount: ::std::option::Option<i64>,
-        /// 奖励时间
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub reward_time: ::std::option::Option<::std::string::String>,
-        /// 备注说明
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub remark: ::std::option::Option<::std::string::String>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]

@@ -5,6 +5,9 @@ pub mod out_trade_no;
 /// Types of `POST /v3/edu-papay/transactions`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::edu_papay::types::{
+        TransactionsAmount as Amount, TransactionsDeviceInformation as DeviceInformation,
+    };
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -16,64 +19,6 @@ pub mod post {
         /// Creates the value from its required fields; optional ones are set with the methods below.
         pub fn new(body: Body) -> Self {
             Self { body }
-        }
-    }
-    /// 订单金额
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct Amount {
-        /// 总金额
-        pub total: i64,
-        /// 货币类型
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub currency: ::std::option::Option<::std::string::String>,
-    }
-    impl Amount {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(total: i64) -> Self {
-            Self {
-                total,
-                currency: ::std::option::Option::None,
-            }
-        }
-        /// Sets `currency`.
-        pub fn currency(
-            mut self,
-            currency: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.currency = ::std::option::Option::Some(currency.into());
-            self
-        }
-    }
-    /// 设备信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct DeviceInformation {
-        /// 设备号
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub device_id: ::std::option::Option<::std::string::String>,
-        /// 商户端设备ip
-        pub device_ip: ::std::string::String,
-    }
-    impl DeviceInformation {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(device_ip: impl ::std::convert::Into<::std::string::String>) -> Self {
-            Self {
-                device_id: ::std::option::Option::None,
-                device_ip: device_ip.into(),
-            }
-        }
-        /// Sets `device_id`.
-        pub fn device_id(
-            mut self,
-            device_id: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.device_id = ::std::option::Option::Some(device_id.into());
-            self
         }
     }
     /// The JSON request body.

@@ -3,6 +3,7 @@
 /// Types of `POST /v3/eduschoolpay/contracts/presign`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::eduschoolpay::types::{Identity, BankCard};
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -14,128 +15,6 @@ pub mod post {
         /// Creates the value from its required fields; optional ones are set with the methods below.
         pub fn new(body: Body) -> Self {
             Self { body }
-        }
-    }
-    /// 实名信息
-    #[derive(::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct Identity {
-        /// 姓名
-        ///
-        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
-        pub real_name: ::std::string::String,
-        /// 证件类型
-        ///
-        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
-        pub credential_type: ::std::string::String,
-        /// 身份证号
-        ///
-        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub id_card_number: ::std::option::Option<::std::string::String>,
-    }
-    impl ::std::fmt::Debug for Identity {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            f.debug_struct("Identity")
-                .field("real_name", &::wechatpay_core::Redacted::Set)
-                .field("credential_type", &::wechatpay_core::Redacted::Set)
-                .field(
-                    "id_card_number",
-                    &::wechatpay_core::Redacted::option(&self.id_card_number),
-                )
-                .finish()
-        }
-    }
-    impl Identity {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            real_name: impl ::std::convert::Into<::std::string::String>,
-            credential_type: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            Self {
-                real_name: real_name.into(),
-                credential_type: credential_type.into(),
-                id_card_number: ::std::option::Option::None,
-            }
-        }
-        /// Sets `id_card_number`.
-        pub fn id_card_number(
-            mut self,
-            id_card_number: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.id_card_number = ::std::option::Option::Some(id_card_number.into());
-            self
-        }
-    }
-    /// 签约银行卡
-    #[derive(::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct BankCard {
-        /// 签约银行卡号
-        ///
-        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
-        pub bank_card_no: ::std::string::String,
-        /// 银行卡有效期
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub valid_thru: ::std::option::Option<::std::string::String>,
-        /// 银行卡开卡预留手机号
-        ///
-        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub phone: ::std::option::Option<::std::string::String>,
-        /// 银行类型
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub bank_type: ::std::option::Option<::std::string::String>,
-    }
-    impl ::std::fmt::Debug for BankCard {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            f.debug_struct("BankCard")
-                .field("bank_card_no", &::wechatpay_core::Redacted::Set)
-                .field("valid_thru", &self.valid_thru)
-                .field("phone", &::wechatpay_core::Redacted::option(&self.phone))
-                .field("bank_type", &self.bank_type)
-                .finish()
-        }
-    }
-    impl BankCard {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            bank_card_no: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            Self {
-                bank_card_no: bank_card_no.into(),
-                valid_thru: ::std::option::Option::None,
-                phone: ::std::option::Option::None,
-                bank_type: ::std::option::Option::None,
-            }
-        }
-        /// Sets `valid_thru`.
-        pub fn valid_thru(
-            mut self,
-            valid_thru: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.valid_thru = ::std::option::Option::Some(valid_thru.into());
-            self
-        }
-        /// Sets `phone`.
-        pub fn phone(
-            mut self,
-            phone: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.phone = ::std::option::Option::Some(phone.into());
-            self
-        }
-        /// Sets `bank_type`.
-        pub fn bank_type(
-            mut self,
-            bank_type: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.bank_type = ::std::option::Option::Some(bank_type.into());
-            self
         }
     }
     /// The JSON request body.

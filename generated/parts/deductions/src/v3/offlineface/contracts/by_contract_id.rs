@@ -3,6 +3,9 @@
 /// Types of `GET /v3/offlineface/contracts/{contract_id}`.
 #[rustfmt::skip]
 pub mod get {
+    pub use crate::v3::offlineface::types::{
+        ContractState, ContractMode, ContractBankCardFrom,
+    };
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -112,23 +115,6 @@ pub mod get {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 签约状态"] ContractState { #[doc = " `NOT_CONTRACTED`"]
-        NotContracted = "NOT_CONTRACTED", #[doc = " `TERMINATED`"] Terminated =
-        "TERMINATED", #[doc = " `CONTRACTED`"] Contracted = "CONTRACTED", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 签约模式"] ContractMode { #[doc = " `LIMIT_BANK_CARD`"]
-        LimitBankCard = "LIMIT_BANK_CARD", #[doc = " `PRIORITY_BANK_CARD`"]
-        PriorityBankCard = "PRIORITY_BANK_CARD", #[doc = " `LIMIT_NONE`"] LimitNone =
-        "LIMIT_NONE", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 签约卡来源"] ContractBankCardFrom { #[doc =
-        " `MERCHANT_LIMITED_BANK_CARD`"] MerchantLimitedBankCard =
-        "MERCHANT_LIMITED_BANK_CARD", #[doc = " `USER_SELECT_FREE`"] UserSelectFree =
-        "USER_SELECT_FREE", }
     }
 }
 /// 签约查询接口

@@ -3,6 +3,7 @@
 /// Types of `GET /v3/offlineface/face-collections/{collection_id}`.
 #[rustfmt::skip]
 pub mod get {
+    pub use crate::v3::offlineface::types::CollectionState;
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -75,11 +76,6 @@ pub mod get {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 重采状态"] CollectionState { #[doc = " `COLLECTION_REQUIRED`"]
-        CollectionRequired = "COLLECTION_REQUIRED", #[doc = " `PHOTO_UPLOADED`"]
-        PhotoUploaded = "PHOTO_UPLOADED", #[doc = " `COMPLETE`"] Complete = "COMPLETE", }
     }
 }
 /// 查询重采请求详情

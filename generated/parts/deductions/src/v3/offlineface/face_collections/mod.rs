@@ -4,6 +4,7 @@ pub mod by_collection_id;
 /// Types of `GET /v3/offlineface/face-collections`.
 #[rustfmt::skip]
 pub mod get {
+    pub use crate::v3::offlineface::types::{FaceCollections, CollectionState};
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -37,62 +38,6 @@ pub mod get {
             self
         }
     }
-    /// 重采对象
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct FaceCollections {
-        /// 重采ID
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub collection_id: ::std::option::Option<::std::string::String>,
-        /// 用户ID
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub use_id: ::std::option::Option<::std::string::String>,
-        /// 机构ID
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub organization_id: ::std::option::Option<::std::string::String>,
-        /// 重采状态
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub collection_state: ::std::option::Option<CollectionState>,
-        /// 注册照上传时间
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub register_photo_upload_time: ::std::option::Option<::std::string::String>,
-        /// 支付用户确认时间
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub confirm_time: ::std::option::Option<::std::string::String>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
@@ -107,11 +52,6 @@ pub mod get {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 重采状态"] CollectionState { #[doc = " `COLLECTION_REQUIRED`"]
-        CollectionRequired = "COLLECTION_REQUIRED", #[doc = " `PHOTO_UPLOADED`"]
-        PhotoUploaded = "PHOTO_UPLOADED", #[doc = " `COMPLETE`"] Complete = "COMPLETE", }
     }
 }
 /// 查询重采用户列表

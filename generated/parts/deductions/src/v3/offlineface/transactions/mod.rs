@@ -4,6 +4,10 @@ pub mod out_trade_no;
 /// Types of `POST /v3/offlineface/transactions`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::offlineface::types::{
+        Amount, SceneInfo, SettleInfo, Business, Payer, ResponseAmount,
+        ResponseSceneInfo, Currency, TradeType,
+    };
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -15,87 +19,6 @@ pub mod post {
         /// Creates the value from its required fields; optional ones are set with the methods below.
         pub fn new(body: Body) -> Self {
             Self { body }
-        }
-    }
-    /// 金额信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct Amount {
-        /// 总金额
-        pub total: i64,
-        /// 货币类型
-        pub currency: Currency,
-    }
-    impl Amount {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(total: i64, currency: Currency) -> Self {
-            Self { total, currency }
-        }
-    }
-    /// 支付场景信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct SceneInfo {
-        /// 设备IP
-        pub device_ip: ::std::string::String,
-    }
-    impl SceneInfo {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(device_ip: impl ::std::convert::Into<::std::string::String>) -> Self {
-            Self {
-                device_ip: device_ip.into(),
-            }
-        }
-    }
-    /// 结算信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct SettleInfo {
-        /// 是否支持分账
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub profit_sharing: ::std::option::Option<bool>,
-    }
-    impl SettleInfo {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new() -> Self {
-            Self {
-                profit_sharing: ::std::option::Option::None,
-            }
-        }
-        /// Sets `profit_sharing`.
-        pub fn profit_sharing(mut self, profit_sharing: bool) -> Self {
-            self.profit_sharing = ::std::option::Option::Some(profit_sharing);
-            self
-        }
-    }
-    /// 业务信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct Business {
-        /// 平台产品ID
-        ///
-        /// Documented values: `2`, `11`.
-        pub business_product_id: i64,
-        /// 平台场景ID
-        ///
-        /// Documented values: `3`, `4`, `5`, `6`, `124`, `125`, `126`.
-        pub business_scene_id: i64,
-    }
-    impl Business {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(business_product_id: i64, business_scene_id: i64) -> Self {
-            Self {
-                business_product_id,
-                business_scene_id,
-            }
         }
     }
     /// The JSON request body.
@@ -247,71 +170,6 @@ pub mod post {
             self
         }
     }
-    /// 支付用户信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct Payer {
-        /// 公众下的openid
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub sp_openid: ::std::option::Option<::std::string::String>,
-        /// 子公众下的openid
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub sub_openid: ::std::option::Option<::std::string::String>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    /// 金额信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct ResponseAmount {
-        /// 总金额
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub total: ::std::option::Option<i64>,
-        /// 货币类型
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub currency: ::std::option::Option<Currency>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    /// 支付场景信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct ResponseSceneInfo {
-        /// 设备IP
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub device_ip: ::std::option::Option<::std::string::String>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
@@ -449,14 +307,6 @@ pub mod post {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 货币类型"] Currency { #[doc = " `CNY`"] Cny = "CNY", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 交易类型"] TradeType { #[doc = " `NATIVE`"] Native = "NATIVE",
-        #[doc = " `JSAPI`"] Jsapi = "JSAPI", #[doc = " `APP`"] App = "APP", #[doc =
-        " `MWEB`"] Mweb = "MWEB", #[doc = " `AUTH`"] Auth = "AUTH", }
     }
 }
 /// 申请扣款接口

@@ -3,6 +3,7 @@
 /// Types of `POST /v3/payscore/permissions/assess-user-risk-level`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::payscore::types::{Goods, GoodsRequired, ShoppingInfo};
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -14,71 +15,6 @@ pub mod post {
         /// Creates the value from its required fields; optional ones are set with the methods below.
         pub fn new(body: Body) -> Self {
             Self { body }
-        }
-    }
-    /// 商品列表
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct Goods {
-        /// 商品名称
-        pub name: ::std::string::String,
-        /// 商品图片链接
-        pub picture: ::std::string::String,
-        /// 商品单价金额
-        pub amount: ::serde_json::Number,
-        /// 商品数量
-        pub count: ::serde_json::Number,
-        /// 商品品类ID
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub category_id: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    }
-    /// The required values of [`Goods`], by name: `Goods::new(GoodsRequired { … })`.
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    pub struct GoodsRequired {
-        /// 商品名称
-        pub name: ::std::string::String,
-        /// 商品图片链接
-        pub picture: ::std::string::String,
-        /// 商品单价金额
-        pub amount: ::serde_json::Number,
-        /// 商品数量
-        pub count: ::serde_json::Number,
-    }
-    impl Goods {
-        /// Creates the value from its required fields, named in [`GoodsRequired`]; optional ones are set with the methods below.
-        pub fn new(required: GoodsRequired) -> Self {
-            Self {
-                name: required.name,
-                picture: required.picture,
-                amount: required.amount,
-                count: required.count,
-                category_id: ::std::option::Option::None,
-            }
-        }
-        /// Sets `category_id`.
-        pub fn category_id(
-            mut self,
-            category_id: ::std::vec::Vec<::std::string::String>,
-        ) -> Self {
-            self.category_id = ::std::option::Option::Some(category_id);
-            self
-        }
-    }
-    /// 先用后付商品信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct ShoppingInfo {
-        /// 商品列表
-        pub goods: ::std::vec::Vec<Goods>,
-    }
-    impl ShoppingInfo {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(goods: ::std::vec::Vec<Goods>) -> Self {
-            Self { goods }
         }
     }
     /// The JSON request body.

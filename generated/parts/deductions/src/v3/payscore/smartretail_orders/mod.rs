@@ -4,6 +4,7 @@ pub mod by_out_order_no;
 /// Types of `POST /v3/payscore/smartretail-orders`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::payscore::types::{Fees, Discounts};
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -15,100 +16,6 @@ pub mod post {
         /// Creates the value from its required fields; optional ones are set with the methods below.
         pub fn new(body: Body) -> Self {
             Self { body }
-        }
-    }
-    /// 后付费，描述付费项目列表
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct Fees {
-        /// 付费项目名称
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub fee_name: ::std::option::Option<::std::string::String>,
-        /// 付费项目数量
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub fee_count: ::std::option::Option<i64>,
-        /// 付费项目总金额
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub fee_amount: ::std::option::Option<i64>,
-        /// 描述计费规则
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub fee_desc: ::std::option::Option<::std::string::String>,
-    }
-    impl Fees {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new() -> Self {
-            Self {
-                fee_name: ::std::option::Option::None,
-                fee_count: ::std::option::Option::None,
-                fee_amount: ::std::option::Option::None,
-                fee_desc: ::std::option::Option::None,
-            }
-        }
-        /// Sets `fee_name`.
-        pub fn fee_name(
-            mut self,
-            fee_name: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.fee_name = ::std::option::Option::Some(fee_name.into());
-            self
-        }
-        /// Sets `fee_count`.
-        pub fn fee_count(mut self, fee_count: i64) -> Self {
-            self.fee_count = ::std::option::Option::Some(fee_count);
-            self
-        }
-        /// Sets `fee_amount`.
-        pub fn fee_amount(mut self, fee_amount: i64) -> Self {
-            self.fee_amount = ::std::option::Option::Some(fee_amount);
-            self
-        }
-        /// Sets `fee_desc`.
-        pub fn fee_desc(
-            mut self,
-            fee_desc: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.fee_desc = ::std::option::Option::Some(fee_desc.into());
-            self
-        }
-    }
-    /// 商户优惠，最多包含5条商户优惠
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct Discounts {
-        /// 优惠名称
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub discount_name: ::std::option::Option<::std::string::String>,
-        /// 优惠说明
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub discount_desc: ::std::option::Option<::std::string::String>,
-    }
-    impl Discounts {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new() -> Self {
-            Self {
-                discount_name: ::std::option::Option::None,
-                discount_desc: ::std::option::Option::None,
-            }
-        }
-        /// Sets `discount_name`.
-        pub fn discount_name(
-            mut self,
-            discount_name: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.discount_name = ::std::option::Option::Some(discount_name.into());
-            self
-        }
-        /// Sets `discount_desc`.
-        pub fn discount_desc(
-            mut self,
-            discount_desc: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.discount_desc = ::std::option::Option::Some(discount_desc.into());
-            self
         }
     }
     /// The JSON request body.
@@ -367,6 +274,10 @@ pub async fn post(
 /// Types of `GET /v3/payscore/smartretail-orders`.
 #[rustfmt::skip]
 pub mod get {
+    pub use crate::v3::payscore::types::{
+        PayafterOrdersFees as Fees, PayafterOrdersDiscounts as Discounts,
+        PayafterOrdersState as State, PayType,
+    };
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -422,75 +333,6 @@ pub mod get {
             self.appid = ::std::option::Option::Some(appid.into());
             self
         }
-    }
-    /// 后付费，描述付费项目列表
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct Fees {
-        /// 付费项目名称
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub fee_name: ::std::option::Option<::std::string::String>,
-        /// 付费项目数量
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub fee_count: ::std::option::Option<i64>,
-        /// 付费项目总金额
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub fee_amount: ::std::option::Option<i64>,
-        /// 描述计费规则
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub fee_desc: ::std::option::Option<::std::string::String>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    /// 商户优惠，最多包含5条商户优惠
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct Discounts {
-        /// 优惠名称
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub discount_name: ::std::option::Option<::std::string::String>,
-        /// 商品优惠金额
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub discount_amount: ::std::option::Option<i64>,
-        /// 优惠说明
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub discount_desc: ::std::option::Option<::std::string::String>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -654,16 +496,6 @@ pub mod get {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        State { #[doc = " `CREATED`"] Created = "CREATED", #[doc = " `USER_ACCEPTED`"]
-        UserAccepted = "USER_ACCEPTED", #[doc = " `FINISHED`"] Finished = "FINISHED",
-        #[doc = " `USER_PAID`"] UserPaid = "USER_PAID", #[doc = " `REVOKED`"] Revoked =
-        "REVOKED", #[doc = " `EXPIRED`"] Expired = "EXPIRED", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 支付方式"] PayType { #[doc = " `MchChannelPayType`"]
-        MchChannelPayType = "MchChannelPayType", }
     }
 }
 /// 查询智慧零售订单

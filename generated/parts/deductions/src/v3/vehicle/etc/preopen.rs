@@ -3,6 +3,7 @@
 /// Types of `POST /v3/vehicle/etc/preopen`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::vehicle::types::Identify;
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -14,46 +15,6 @@ pub mod post {
         /// Creates the value from its required fields; optional ones are set with the methods below.
         pub fn new(body: Body) -> Self {
             Self { body }
-        }
-    }
-    /// 实名信息
-    #[derive(::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct Identify {
-        /// 姓名
-        ///
-        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
-        pub encrypted_real_name: ::std::string::String,
-        /// 证件号码
-        ///
-        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
-        pub encrypted_credential_id: ::std::string::String,
-        /// 证件类型
-        pub credential_type: ::std::string::String,
-    }
-    impl ::std::fmt::Debug for Identify {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            f.debug_struct("Identify")
-                .field("encrypted_real_name", &::wechatpay_core::Redacted::Set)
-                .field("encrypted_credential_id", &::wechatpay_core::Redacted::Set)
-                .field("credential_type", &self.credential_type)
-                .finish()
-        }
-    }
-    impl Identify {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            encrypted_real_name: impl ::std::convert::Into<::std::string::String>,
-            encrypted_credential_id: impl ::std::convert::Into<::std::string::String>,
-            credential_type: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            Self {
-                encrypted_real_name: encrypted_real_name.into(),
-                encrypted_credential_id: encrypted_credential_id.into(),
-                credential_type: credential_type.into(),
-            }
         }
     }
     /// The JSON request body.

@@ -3,6 +3,7 @@
 /// Types of `POST /v3/vehicle/parking/parkings`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::vehicle::types::{PlateColor, State, BlockReason};
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -150,22 +151,6 @@ pub mod post {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 车牌颜色"] PlateColor { #[doc = " `BLUE`"] Blue = "BLUE", #[doc =
-        " `GREEN`"] Green = "GREEN", #[doc = " `YELLOW`"] Yellow = "YELLOW", #[doc =
-        " `BLACK`"] Black = "BLACK", #[doc = " `WHITE`"] White = "WHITE", #[doc =
-        " `LIMEGREEN`"] Limegreen = "LIMEGREEN", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 停车入场状态"] State { #[doc = " `NORMAL`"] Normal = "NORMAL",
-        #[doc = " `BLOCKED`"] Blocked = "BLOCKED", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 不可用状态描述"] BlockReason { #[doc = " `PAUSE`"] Pause =
-        "PAUSE", #[doc = " `OVERDUE`"] Overdue = "OVERDUE", #[doc = " `OUT_SERVICE`"]
-        OutService = "OUT_SERVICE", #[doc = " `EVALUATION_FAILED`"] EvaluationFailed =
-        "EVALUATION_FAILED", }
     }
 }
 /// 创建停车入场

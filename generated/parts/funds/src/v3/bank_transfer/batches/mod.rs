@@ -5,6 +5,10 @@ pub mod out_batch_no;
 /// Types of `POST /v3/bank-transfer/batches`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::bank_transfer::types::{
+        BatchesTransferDetailList as TransferDetailList,
+        BatchesTransferDetailListRequired as TransferDetailListRequired,
+    };
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -16,80 +20,6 @@ pub mod post {
         /// Creates the value from its required fields; optional ones are set with the methods below.
         pub fn new(body: Body) -> Self {
             Self { body }
-        }
-    }
-    /// 转账明细列表
-    #[derive(::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct TransferDetailList {
-        /// 银行明细单号
-        pub out_detail_no: ::std::string::String,
-        /// 转账金额
-        pub transfer_amount: i64,
-        /// 转账备注
-        pub transfer_remark: ::std::string::String,
-        /// 收款用户openid
-        pub openid: ::std::string::String,
-        /// 收款用户姓名
-        ///
-        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
-        pub user_name: ::std::string::String,
-        /// 收款用户身份证
-        ///
-        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub user_id_card: ::std::option::Option<::std::string::String>,
-    }
-    impl ::std::fmt::Debug for TransferDetailList {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            f.debug_struct("TransferDetailList")
-                .field("out_detail_no", &self.out_detail_no)
-                .field("transfer_amount", &self.transfer_amount)
-                .field("transfer_remark", &self.transfer_remark)
-                .field("openid", &self.openid)
-                .field("user_name", &::wechatpay_core::Redacted::Set)
-                .field(
-                    "user_id_card",
-                    &::wechatpay_core::Redacted::option(&self.user_id_card),
-                )
-                .finish()
-        }
-    }
-    /// The required values of [`TransferDetailList`], by name: `TransferDetailList::new(TransferDetailListRequired { … })`.
-    #[derive(::std::clone::Clone)]
-    pub struct TransferDetailListRequired {
-        /// 银行明细单号
-        pub out_detail_no: ::std::string::String,
-        /// 转账金额
-        pub transfer_amount: i64,
-        /// 转账备注
-        pub transfer_remark: ::std::string::String,
-        /// 收款用户openid
-        pub openid: ::std::string::String,
-        /// 收款用户姓名
-        pub user_name: ::std::string::String,
-    }
-    impl TransferDetailList {
-        /// Creates the value from its required fields, named in [`TransferDetailListRequired`]; optional ones are set with the methods below.
-        pub fn new(required: TransferDetailListRequired) -> Self {
-            Self {
-                out_detail_no: required.out_detail_no,
-                transfer_amount: required.transfer_amount,
-                transfer_remark: required.transfer_remark,
-                openid: required.openid,
-                user_name: required.user_name,
-                user_id_card: ::std::option::Option::None,
-            }
-        }
-        /// Sets `user_id_card`.
-        pub fn user_id_card(
-            mut self,
-            user_id_card: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.user_id_card = ::std::option::Option::Some(user_id_card.into());
-            self
         }
     }
     /// The JSON request body.

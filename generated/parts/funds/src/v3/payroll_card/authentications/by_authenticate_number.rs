@@ -3,6 +3,7 @@
 /// Types of `GET /v3/payroll-card/authentications/{authenticate_number}`.
 #[rustfmt::skip]
 pub mod get {
+    pub use crate::v3::payroll_card::types::AuthenticateState;
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -126,12 +127,6 @@ pub mod get {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 核身状态"] AuthenticateState { #[doc =
-        " `AUTHENTICATE_PROCESSING`"] AuthenticateProcessing = "AUTHENTICATE_PROCESSING",
-        #[doc = " `AUTHENTICATE_SUCCESS`"] AuthenticateSuccess = "AUTHENTICATE_SUCCESS",
-        #[doc = " `AUTHENTICATE_FAILED`"] AuthenticateFailed = "AUTHENTICATE_FAILED", }
     }
 }
 /// 获取核身结果

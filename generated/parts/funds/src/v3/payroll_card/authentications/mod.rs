@@ -6,6 +6,7 @@ pub mod pre_order_with_auth;
 /// Types of `GET /v3/payroll-card/authentications`.
 #[rustfmt::skip]
 pub mod get {
+    pub use crate::v3::payroll_card::types::{Data, AuthenticateScene, AuthenticateState};
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -80,98 +81,6 @@ pub mod get {
             self
         }
     }
-    /// 查询结果记录列表
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct Data {
-        /// 商户号
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub mchid: ::std::option::Option<::std::string::String>,
-        /// 子商户号
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub sub_mchid: ::std::option::Option<::std::string::String>,
-        /// 用户标识
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub openid: ::std::option::Option<::std::string::String>,
-        /// 核身渠道
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub authenticate_scene: ::std::option::Option<AuthenticateScene>,
-        /// 核身渠道标识
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub authenticate_source: ::std::option::Option<::std::string::String>,
-        /// 项目名称
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub project_name: ::std::option::Option<::std::string::String>,
-        /// 单位名称
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub employer_name: ::std::option::Option<::std::string::String>,
-        /// 核身状态
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub authenticate_state: ::std::option::Option<AuthenticateState>,
-        /// 核身时间
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub authenticate_time: ::std::option::Option<::std::string::String>,
-        /// 商家核身单号
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub authenticate_number: ::std::option::Option<::std::string::String>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
@@ -211,17 +120,6 @@ pub mod get {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 核身渠道"] AuthenticateScene { #[doc = " `FROM_MINI_APP`"]
-        FromMiniApp = "FROM_MINI_APP", #[doc = " `FROM_HARDWARE`"] FromHardware =
-        "FROM_HARDWARE", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 核身状态"] AuthenticateState { #[doc =
-        " `AUTHENTICATE_PROCESSING`"] AuthenticateProcessing = "AUTHENTICATE_PROCESSING",
-        #[doc = " `AUTHENTICATE_SUCCESS`"] AuthenticateSuccess = "AUTHENTICATE_SUCCESS",
-        #[doc = " `AUTHENTICATE_FAILED`"] AuthenticateFailed = "AUTHENTICATE_FAILED", }
     }
 }
 /// 查询核身记录

@@ -3,6 +3,7 @@
 /// Types of `POST /v3/payroll-card/authentications/pre-order`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::payroll_card::types::AuthenticateType;
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -151,11 +152,6 @@ pub mod post {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 核身类型"] AuthenticateType { #[doc = " `SIGN_IN`"] SignIn =
-        "SIGN_IN", #[doc = " `INSURANCE`"] Insurance = "INSURANCE", #[doc =
-        " `CONTRACT`"] Contract = "CONTRACT", }
     }
 }
 /// 微工卡核身预下单

@@ -3,6 +3,7 @@
 /// Types of `GET /v3/payroll-card/relations/{openid}`.
 #[rustfmt::skip]
 pub mod get {
+    pub use crate::v3::payroll_card::types::AuthorizeState;
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -101,11 +102,6 @@ pub mod get {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 授权状态"] AuthorizeState { #[doc = " `UNAUTHORIZED`"] Unauthorized
-        = "UNAUTHORIZED", #[doc = " `AUTHORIZED`"] Authorized = "AUTHORIZED", #[doc =
-        " `DEAUTHORIZED`"] Deauthorized = "DEAUTHORIZED", }
     }
 }
 /// 查询微工卡授权关系

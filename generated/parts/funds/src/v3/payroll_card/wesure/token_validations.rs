@@ -3,6 +3,7 @@
 /// Types of `POST /v3/payroll-card/wesure/token-validations`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::payroll_card::types::TokenValidationsAuthenticateType as AuthenticateType;
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -123,11 +124,6 @@ pub mod post {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 核身类型"] AuthenticateType { #[doc = " `NORMAL`"] Normal =
-        "NORMAL", #[doc = " `SIGN_IN`"] SignIn = "SIGN_IN", #[doc = " `INSURANCE`"]
-        Insurance = "INSURANCE", #[doc = " `CONTRACT`"] Contract = "CONTRACT", }
     }
 }
 /// 校验核身结果

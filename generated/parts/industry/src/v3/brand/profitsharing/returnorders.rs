@@ -3,6 +3,7 @@
 /// Types of `POST /v3/brand/profitsharing/returnorders`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::brand::types::{Result, ReturnordersFailReason as FailReason};
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -173,17 +174,6 @@ pub mod post {
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 回退结果"] Result { #[doc = " `PROCESSING`"] Processing =
-        "PROCESSING", #[doc = " `SUCCESS`"] Success = "SUCCESS", #[doc = " `FAIL`"] Fail
-        = "FAIL", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 失败原因"] FailReason { #[doc = " `ACCOUNT_ABNORMAL`"]
-        AccountAbnormal = "ACCOUNT_ABNORMAL", #[doc = " `TIME_OUT_CLOSED`"] TimeOutClosed
-        = "TIME_OUT_CLOSED", #[doc = " `PAYER_ACCOUNT_ABNORMAL`"] PayerAccountAbnormal =
-        "PAYER_ACCOUNT_ABNORMAL", }
-    }
 }
 /// 请求分账回退
 ///
@@ -207,6 +197,7 @@ pub async fn post(
 /// Types of `GET /v3/brand/profitsharing/returnorders`.
 #[rustfmt::skip]
 pub mod get {
+    pub use crate::v3::brand::types::{Result, ReturnordersFailReason2 as FailReason};
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -339,18 +330,6 @@ pub mod get {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 回退结果"] Result { #[doc = " `PROCESSING`"] Processing =
-        "PROCESSING", #[doc = " `SUCCESS`"] Success = "SUCCESS", #[doc = " `FAIL`"] Fail
-        = "FAIL", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 失败原因"] FailReason { #[doc = " `ACCOUNT_ABNORMAL`"]
-        AccountAbnormal = "ACCOUNT_ABNORMAL", #[doc = " `TIME_OUT_CLOSED`"] TimeOutClosed
-        = "TIME_OUT_CLOSED", #[doc = " `PAYER_ACCOUNT_ABNORMAL`"] PayerAccountAbnormal =
-        "PAYER_ACCOUNT_ABNORMAL", #[doc = " `INVALID_REQUEST`"] InvalidRequest =
-        "INVALID_REQUEST", }
     }
 }
 /// 查询分账回退结果

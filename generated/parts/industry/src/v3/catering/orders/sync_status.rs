@@ -3,6 +3,9 @@
 /// Types of `POST /v3/catering/orders/sync-status`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::catering::types::{
+        Properties, PropertiesRequired, DishList, DishListRequired, Status, Unit,
+    };
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -14,138 +17,6 @@ pub mod post {
         /// Creates the value from its required fields; optional ones are set with the methods below.
         pub fn new(body: Body) -> Self {
             Self { body }
-        }
-    }
-    /// 菜品属性
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct Properties {
-        /// 口味
-        pub taste: ::std::string::String,
-        /// 做法
-        pub cuisine: ::std::string::String,
-        /// 主料
-        pub main_material: ::std::string::String,
-        /// 配料
-        pub ingredients: ::std::string::String,
-        /// 其他
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub others: ::std::option::Option<::std::string::String>,
-    }
-    /// The required values of [`Properties`], by name: `Properties::new(PropertiesRequired { … })`.
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    pub struct PropertiesRequired {
-        /// 口味
-        pub taste: ::std::string::String,
-        /// 做法
-        pub cuisine: ::std::string::String,
-        /// 主料
-        pub main_material: ::std::string::String,
-        /// 配料
-        pub ingredients: ::std::string::String,
-    }
-    impl Properties {
-        /// Creates the value from its required fields, named in [`PropertiesRequired`]; optional ones are set with the methods below.
-        pub fn new(required: PropertiesRequired) -> Self {
-            Self {
-                taste: required.taste,
-                cuisine: required.cuisine,
-                main_material: required.main_material,
-                ingredients: required.ingredients,
-                others: ::std::option::Option::None,
-            }
-        }
-        /// Sets `others`.
-        pub fn others(
-            mut self,
-            others: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.others = ::std::option::Option::Some(others.into());
-            self
-        }
-    }
-    /// 商户菜品信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct DishList {
-        /// 商户菜品ID
-        pub out_dish_no: ::std::string::String,
-        /// 菜品名称
-        pub name: ::std::string::String,
-        /// 菜品单价，单位为分
-        pub price: i64,
-        /// 菜品单位，BY\_SHARE-按份 BY\_WEIGHT-按重量
-        pub unit: Unit,
-        /// 菜品数量，保留小数点后2位有效数字
-        pub count: ::serde_json::Number,
-        /// 菜品折扣，百分值，8折填80
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub discount: ::std::option::Option<i64>,
-        /// 菜品分类，如等。详见参数规定《菜品类型列表》
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub r#type: ::std::option::Option<::std::string::String>,
-        /// 当前菜品在服务商平台的顺序，值越小越靠前，取值（1~100）
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub priority: ::std::option::Option<i64>,
-        /// 菜品属性
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub properties: ::std::option::Option<Properties>,
-    }
-    /// The required values of [`DishList`], by name: `DishList::new(DishListRequired { … })`.
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    pub struct DishListRequired {
-        /// 商户菜品ID
-        pub out_dish_no: ::std::string::String,
-        /// 菜品名称
-        pub name: ::std::string::String,
-        /// 菜品单价，单位为分
-        pub price: i64,
-        /// 菜品单位，BY\_SHARE-按份 BY\_WEIGHT-按重量
-        pub unit: Unit,
-        /// 菜品数量，保留小数点后2位有效数字
-        pub count: ::serde_json::Number,
-    }
-    impl DishList {
-        /// Creates the value from its required fields, named in [`DishListRequired`]; optional ones are set with the methods below.
-        pub fn new(required: DishListRequired) -> Self {
-            Self {
-                out_dish_no: required.out_dish_no,
-                name: required.name,
-                price: required.price,
-                unit: required.unit,
-                count: required.count,
-                discount: ::std::option::Option::None,
-                r#type: ::std::option::Option::None,
-                priority: ::std::option::Option::None,
-                properties: ::std::option::Option::None,
-            }
-        }
-        /// Sets `discount`.
-        pub fn discount(mut self, discount: i64) -> Self {
-            self.discount = ::std::option::Option::Some(discount);
-            self
-        }
-        /// Sets `type`.
-        pub fn r#type(
-            mut self,
-            r#type: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.r#type = ::std::option::Option::Some(r#type.into());
-            self
-        }
-        /// Sets `priority`.
-        pub fn priority(mut self, priority: i64) -> Self {
-            self.priority = ::std::option::Option::Some(priority);
-            self
-        }
-        /// Sets `properties`.
-        pub fn properties(mut self, properties: Properties) -> Self {
-            self.properties = ::std::option::Option::Some(properties);
-            self
         }
     }
     /// The JSON request body.
@@ -316,17 +187,6 @@ pub mod post {
             self.people_count = ::std::option::Option::Some(people_count);
             self
         }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc =
-        " 订单状态，取值如下：CREATE\\_DEAL—用户下单；PAY\\_SUCCESS—支付完成，结账成功；"]
-        Status { #[doc = " `CREATE_DEAL`"] CreateDeal = "CREATE_DEAL", #[doc =
-        " `PAY_SUCCESS`"] PaySuccess = "PAY_SUCCESS", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 菜品单位，BY\\_SHARE-按份 BY\\_WEIGHT-按重量"] Unit { #[doc =
-        " `BY_SHARE`"] ByShare = "BY_SHARE", #[doc = " `BY_WEIGHT`"] ByWeight =
-        "BY_WEIGHT", }
     }
 }
 /// 点餐订单信息同步（渠道商/服务商）

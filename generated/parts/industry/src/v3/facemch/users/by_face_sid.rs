@@ -3,6 +3,7 @@
 /// Types of `GET /v3/facemch/users/{face_sid}`.
 #[rustfmt::skip]
 pub mod get {
+    pub use crate::v3::facemch::types::{RealNameInfo, InfoType};
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -61,39 +62,6 @@ pub mod get {
             self
         }
     }
-    /// 姓名信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct RealNameInfo {
-        /// 加密后的姓名信息，商户用API证书私钥解密
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub encrypted_real_name: ::std::option::Option<::std::string::String>,
-        ///
-        ///
-        /// Documented values: `1`, `2`, `3`, `4`, `5`, `6`, `7`, `8`, `9`, `10`, `11`.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub credential_type: ::std::option::Option<i64>,
-        /// 加密后的身份证号，商户用API证书私钥解密
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub encrypted_credential_id: ::std::option::Option<::std::string::String>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
@@ -127,11 +95,6 @@ pub mod get {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 标识本次请求获取的信息类型"] InfoType { #[doc =
-        " `ASK_UNIONID`"] AskUnionid = "ASK_UNIONID", #[doc = " `ASK_REAL_NAME`"]
-        AskRealName = "ASK_REAL_NAME", }
     }
 }
 /// 查询用户授权的实名信息

@@ -3,6 +3,7 @@
 /// Types of `GET /v3/gov/subsidy/qualification`.
 #[rustfmt::skip]
 pub mod get {
+    pub use crate::v3::gov::types::{IdentityDocumentType, State};
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::clone::Clone)]
     #[non_exhaustive]
@@ -134,21 +135,6 @@ pub mod get {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 证件类型"] IdentityDocumentType { #[doc = " `ID_DOC_TYPE_ID_CARD`"]
-        IdDocTypeIdCard = "ID_DOC_TYPE_ID_CARD", #[doc =
-        " `ID_DOC_TYPE_MAINLAND_TRAVEL_PERMIT_FOR_HK_MC`"]
-        IdDocTypeMainlandTravelPermitForHkMc =
-        "ID_DOC_TYPE_MAINLAND_TRAVEL_PERMIT_FOR_HK_MC", #[doc =
-        " `ID_DOC_TYPE_MAINLAND_TRAVEL_PERMIT_FOR_TW`"]
-        IdDocTypeMainlandTravelPermitForTw = "ID_DOC_TYPE_MAINLAND_TRAVEL_PERMIT_FOR_TW",
-        }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 资格的状态"] State { #[doc = " `UNCLAIMED`"] Unclaimed =
-        "UNCLAIMED", #[doc = " `UNREDEEMED`"] Unredeemed = "UNREDEEMED", #[doc =
-        " `REDEEMED`"] Redeemed = "REDEEMED", }
     }
 }
 /// 查询补贴资格

@@ -3,6 +3,7 @@
 /// Types of `POST /v3/industry-rebate/retail-industry/transactions`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::industry_rebate::types::{GoodsDetail, GoodsDetailRequired};
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -14,58 +15,6 @@ pub mod post {
         /// Creates the value from its required fields; optional ones are set with the methods below.
         pub fn new(body: Body) -> Self {
             Self { body }
-        }
-    }
-    /// 单品列表
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct GoodsDetail {
-        /// 商品编码
-        pub barcode: ::std::string::String,
-        /// 商家商品编码
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub merchant_goods_id: ::std::option::Option<::std::string::String>,
-        /// 商品名称
-        pub goods_name: ::std::string::String,
-        /// 商品数量
-        pub quantity: ::serde_json::Number,
-        /// 商品单价
-        pub price: ::serde_json::Number,
-    }
-    /// The required values of [`GoodsDetail`], by name: `GoodsDetail::new(GoodsDetailRequired { … })`.
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    pub struct GoodsDetailRequired {
-        /// 商品编码
-        pub barcode: ::std::string::String,
-        /// 商品名称
-        pub goods_name: ::std::string::String,
-        /// 商品数量
-        pub quantity: ::serde_json::Number,
-        /// 商品单价
-        pub price: ::serde_json::Number,
-    }
-    impl GoodsDetail {
-        /// Creates the value from its required fields, named in [`GoodsDetailRequired`]; optional ones are set with the methods below.
-        pub fn new(required: GoodsDetailRequired) -> Self {
-            Self {
-                barcode: required.barcode,
-                merchant_goods_id: ::std::option::Option::None,
-                goods_name: required.goods_name,
-                quantity: required.quantity,
-                price: required.price,
-            }
-        }
-        /// Sets `merchant_goods_id`.
-        pub fn merchant_goods_id(
-            mut self,
-            merchant_goods_id: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.merchant_goods_id = ::std::option::Option::Some(
-                merchant_goods_id.into(),
-            );
-            self
         }
     }
     /// The JSON request body.

@@ -3,6 +3,7 @@
 /// Types of `GET /v3/iotmanage/device-inspections/{device_sn}`.
 #[rustfmt::skip]
 pub mod get {
+    pub use crate::v3::iotmanage::types::Result;
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -118,10 +119,6 @@ pub mod get {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 查询结果"] Result { #[doc = " `SUCCESS`"] Success = "SUCCESS",
-        #[doc = " `WARN`"] Warn = "WARN", #[doc = " `FAIL`"] Fail = "FAIL", }
     }
 }
 /// 获取出厂检查结果

@@ -5,6 +5,13 @@ pub mod out_trade_no;
 /// Types of `POST /v3/med-ins/orders`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::med_ins::types::{
+        Payer, OrdersCashAddDetail as CashAddDetail,
+        OrdersCashReduceDetail as CashReduceDetail,
+        CashAddDetail as ResponseCashAddDetail,
+        CashReduceDetail as ResponseCashReduceDetail, MixPayType, OrderType, CardType,
+        CashAddType, CashReduceType, MixPayStatus, SelfPayStatus, MedInsPayStatus,
+    };
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -16,86 +23,6 @@ pub mod post {
         /// Creates the value from its required fields; optional ones are set with the methods below.
         pub fn new(body: Body) -> Self {
             Self { body }
-        }
-    }
-    /// 支付人身份信息
-    #[derive(::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct Payer {
-        /// 真实姓名
-        ///
-        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
-        pub name: ::std::string::String,
-        /// 个人身份ID摘要
-        ///
-        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
-        pub id_digest: ::std::string::String,
-        /// 证件类型
-        pub card_type: CardType,
-    }
-    impl ::std::fmt::Debug for Payer {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            f.debug_struct("Payer")
-                .field("name", &::wechatpay_core::Redacted::Set)
-                .field("id_digest", &::wechatpay_core::Redacted::Set)
-                .field("card_type", &self.card_type)
-                .finish()
-        }
-    }
-    impl Payer {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            name: impl ::std::convert::Into<::std::string::String>,
-            id_digest: impl ::std::convert::Into<::std::string::String>,
-            card_type: CardType,
-        ) -> Self {
-            Self {
-                name: name.into(),
-                id_digest: id_digest.into(),
-                card_type,
-            }
-        }
-    }
-    /// 现金补充列表
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct CashAddDetail {
-        /// 现金补充金额
-        pub cash_add_fee: i64,
-        /// 现金补充类型
-        pub cash_add_type: CashAddType,
-    }
-    impl CashAddDetail {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(cash_add_fee: i64, cash_add_type: CashAddType) -> Self {
-            Self {
-                cash_add_fee,
-                cash_add_type,
-            }
-        }
-    }
-    /// 现金减免列表
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct CashReduceDetail {
-        /// 现金减免金额
-        pub cash_reduce_fee: i64,
-        /// 现金减免类型
-        pub cash_reduce_type: CashReduceType,
-    }
-    impl CashReduceDetail {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(cash_reduce_fee: i64, cash_reduce_type: CashReduceType) -> Self {
-            Self {
-                cash_reduce_fee,
-                cash_reduce_type,
-            }
         }
     }
     /// The JSON request body.
@@ -429,54 +356,6 @@ pub mod post {
             self
         }
     }
-    /// 现金补充列表
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct ResponseCashAddDetail {
-        /// 现金补充金额
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub cash_add_fee: ::std::option::Option<i64>,
-        /// 现金补充类型
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub cash_add_type: ::std::option::Option<CashAddType>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    /// 现金减免列表
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct ResponseCashReduceDetail {
-        /// 现金减免金额
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub cash_reduce_fee: ::std::option::Option<i64>,
-        /// 现金减免类型
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub cash_reduce_type: ::std::option::Option<CashReduceType>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
@@ -759,78 +638,6 @@ pub mod post {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 混合支付类型"] MixPayType { #[doc = " `UNKNOWN_MIX_PAY_TYPE`"]
-        UnknownMixPayType = "UNKNOWN_MIX_PAY_TYPE", #[doc = " `CASH_ONLY`"] CashOnly =
-        "CASH_ONLY", #[doc = " `INSURANCE_ONLY`"] InsuranceOnly = "INSURANCE_ONLY", #[doc
-        = " `CASH_AND_INSURANCE`"] CashAndInsurance = "CASH_AND_INSURANCE", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 订单类型"] OrderType { #[doc = " `UNKNOWN_ORDER_TYPE`"]
-        UnknownOrderType = "UNKNOWN_ORDER_TYPE", #[doc = " `REG_PAY`"] RegPay =
-        "REG_PAY", #[doc = " `DIAG_PAY`"] DiagPay = "DIAG_PAY", #[doc =
-        " `COVID_EXAM_PAY`"] CovidExamPay = "COVID_EXAM_PAY", #[doc = " `IN_HOSP_PAY`"]
-        InHospPay = "IN_HOSP_PAY", #[doc = " `PHARMACY_PAY`"] PharmacyPay =
-        "PHARMACY_PAY", #[doc = " `INSURANCE_PAY`"] InsurancePay = "INSURANCE_PAY", #[doc
-        = " `INT_REG_PAY`"] IntRegPay = "INT_REG_PAY", #[doc = " `INT_RE_DIAG_PAY`"]
-        IntReDiagPay = "INT_RE_DIAG_PAY", #[doc = " `INT_RX_PAY`"] IntRxPay =
-        "INT_RX_PAY", #[doc = " `COVID_ANTIGEN_PAY`"] CovidAntigenPay =
-        "COVID_ANTIGEN_PAY", #[doc = " `MED_PAY`"] MedPay = "MED_PAY", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 证件类型"] CardType { #[doc = " `UNKNOWN_USER_CARD_TYPE`"]
-        UnknownUserCardType = "UNKNOWN_USER_CARD_TYPE", #[doc = " `ID_CARD`"] IdCard =
-        "ID_CARD", #[doc = " `HOUSEHOLD_REGISTRATION`"] HouseholdRegistration =
-        "HOUSEHOLD_REGISTRATION", #[doc = " `FOREIGNER_PASSPORT`"] ForeignerPassport =
-        "FOREIGNER_PASSPORT", #[doc = " `MAINLAND_TRAVEL_PERMIT_FOR_TW`"]
-        MainlandTravelPermitForTw = "MAINLAND_TRAVEL_PERMIT_FOR_TW", #[doc =
-        " `MAINLAND_TRAVEL_PERMIT_FOR_MO`"] MainlandTravelPermitForMo =
-        "MAINLAND_TRAVEL_PERMIT_FOR_MO", #[doc = " `MAINLAND_TRAVEL_PERMIT_FOR_HK`"]
-        MainlandTravelPermitForHk = "MAINLAND_TRAVEL_PERMIT_FOR_HK", #[doc =
-        " `FOREIGN_PERMANENT_RESIDENT`"] ForeignPermanentResident =
-        "FOREIGN_PERMANENT_RESIDENT", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 现金补充类型"] CashAddType { #[doc = " `DEFAULT_ADD_TYPE`"]
-        DefaultAddType = "DEFAULT_ADD_TYPE", #[doc = " `FREIGHT`"] Freight = "FREIGHT",
-        #[doc = " `OTHER_MEDICAL_EXPENSES`"] OtherMedicalExpenses =
-        "OTHER_MEDICAL_EXPENSES", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 现金减免类型"] CashReduceType { #[doc = " `DEFAULT_REDUCE_TYPE`"]
-        DefaultReduceType = "DEFAULT_REDUCE_TYPE", #[doc = " `HOSPITAL_REDUCE`"]
-        HospitalReduce = "HOSPITAL_REDUCE", #[doc = " `PHARMACY_DISCOUNT`"]
-        PharmacyDiscount = "PHARMACY_DISCOUNT", #[doc = " `DISCOUNT`"] Discount =
-        "DISCOUNT", #[doc = " `PRE_PAYMENT`"] PrePayment = "PRE_PAYMENT", #[doc =
-        " `DEPOSIT_DEDUCTION`"] DepositDeduction = "DEPOSIT_DEDUCTION", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 医保自费混合订单支付状态"] MixPayStatus { #[doc =
-        " `UNKNOWN_MIX_PAY_STATUS`"] UnknownMixPayStatus = "UNKNOWN_MIX_PAY_STATUS",
-        #[doc = " `MIX_PAY_CREATED`"] MixPayCreated = "MIX_PAY_CREATED", #[doc =
-        " `MIX_PAY_SUCCESS`"] MixPaySuccess = "MIX_PAY_SUCCESS", #[doc =
-        " `MIX_PAY_REFUND`"] MixPayRefund = "MIX_PAY_REFUND", #[doc = " `MIX_PAY_FAIL`"]
-        MixPayFail = "MIX_PAY_FAIL", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 混合订单中自费部分的支付状态"] SelfPayStatus { #[doc =
-        " `UNKNOWN_SELF_PAY_STATUS`"] UnknownSelfPayStatus = "UNKNOWN_SELF_PAY_STATUS",
-        #[doc = " `SELF_PAY_CREATED`"] SelfPayCreated = "SELF_PAY_CREATED", #[doc =
-        " `SELF_PAY_SUCCESS`"] SelfPaySuccess = "SELF_PAY_SUCCESS", #[doc =
-        " `SELF_PAY_REFUND`"] SelfPayRefund = "SELF_PAY_REFUND", #[doc =
-        " `SELF_PAY_FAIL`"] SelfPayFail = "SELF_PAY_FAIL", #[doc = " `NO_SELF_PAY`"]
-        NoSelfPay = "NO_SELF_PAY", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 混合订单中自费部分的支付状态"] MedInsPayStatus { #[doc =
-        " `UNKNOWN_MED_INS_PAY_STATUS`"] UnknownMedInsPayStatus =
-        "UNKNOWN_MED_INS_PAY_STATUS", #[doc = " `MED_INS_PAY_CREATED`"] MedInsPayCreated
-        = "MED_INS_PAY_CREATED", #[doc = " `MED_INS_PAY_SUCCESS`"] MedInsPaySuccess =
-        "MED_INS_PAY_SUCCESS", #[doc = " `MED_INS_PAY_REFUND`"] MedInsPayRefund =
-        "MED_INS_PAY_REFUND", #[doc = " `MED_INS_PAY_FAIL`"] MedInsPayFail =
-        "MED_INS_PAY_FAIL", #[doc = " `NO_MED_INS_PAY`"] NoMedInsPay = "NO_MED_INS_PAY",
-        }
     }
 }
 /// 医保自费混合收款下单

@@ -3,6 +3,7 @@
 /// Types of `POST /v3/new-tax-control-fapiao/fapiao-applications/upload-fapiao-file`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::new_tax_control_fapiao::types::{FileType, DigestAlogrithm};
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -89,13 +90,6 @@ pub mod post {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 发票文件的类型"] FileType { #[doc = " `PDF`"] Pdf = "PDF", #[doc
-        = " `OFD`"] Ofd = "OFD", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 文件摘要算法"] DigestAlogrithm { #[doc = " `SM3`"] Sm3 = "SM3", }
     }
 }
 /// 上传电子发票文件

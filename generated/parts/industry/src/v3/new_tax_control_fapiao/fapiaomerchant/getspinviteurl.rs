@@ -3,6 +3,9 @@
 /// Types of `GET /v3/new-tax-control-fapiao/fapiaomerchant/getspinviteurl`.
 #[rustfmt::skip]
 pub mod get {
+    pub use crate::v3::new_tax_control_fapiao::types::{
+        OperationType, FapiaoMode, FapiaoAbilityTypeList,
+    };
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::clone::Clone)]
     #[non_exhaustive]
@@ -130,21 +133,6 @@ pub mod get {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 操作类型"] OperationType { #[doc = " `AUTH_BINDING`"] AuthBinding =
-        "AUTH_BINDING", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 开票模式"] FapiaoMode { #[doc = " `THIRD_OR_SELF_FAPIAO`"]
-        ThirdOrSelfFapiao = "THIRD_OR_SELF_FAPIAO", #[doc = " `TENCENT_DIGITAL_TAX`"]
-        TencentDigitalTax = "TENCENT_DIGITAL_TAX", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 发票能力类型"] FapiaoAbilityTypeList { #[doc = " `BASE_ABILITY`"]
-        BaseAbility = "BASE_ABILITY", #[doc = " `REAL_ESTATE_ABILITY`"] RealEstateAbility
-        = "REAL_ESTATE_ABILITY", #[doc = " `REFINED_OIL_ABILITY`"] RefinedOilAbility =
-        "REFINED_OIL_ABILITY", }
     }
 }
 /// 获取邀请商户开通服务商电子发票能力

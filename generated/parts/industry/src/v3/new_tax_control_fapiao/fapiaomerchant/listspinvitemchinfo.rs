@@ -3,6 +3,9 @@
 /// Types of `GET /v3/new-tax-control-fapiao/fapiaomerchant/listspinvitemchinfo`.
 #[rustfmt::skip]
 pub mod get {
+    pub use crate::v3::new_tax_control_fapiao::types::{
+        Links, MchInviteResultList, MchInviteStatus, InviteFailedCode,
+    };
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -55,106 +58,6 @@ pub mod get {
             self
         }
     }
-    /// 相关链接
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct Links {
-        /// 下一页链接
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub next: ::std::option::Option<::std::string::String>,
-        /// 上一页链接
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub prev: ::std::option::Option<::std::string::String>,
-        /// 当前链接
-        #[serde(rename = "self")]
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub self_: ::std::option::Option<::std::string::String>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    /// 邀请的商户结果
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct MchInviteResultList {
-        /// 子商户号
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub sub_mchid: ::std::option::Option<::std::string::String>,
-        /// 商户邀请的状态
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub mch_invite_status: ::std::option::Option<MchInviteStatus>,
-        /// 商户名称
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub ep_name: ::std::option::Option<::std::string::String>,
-        /// 商户税号
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub tax_id: ::std::option::Option<::std::string::String>,
-        /// 服务商邀请code
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub invite_code: ::std::option::Option<::std::string::String>,
-        /// 商户操作时间
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub operate_time: ::std::option::Option<::std::string::String>,
-        /// 商户邀请失败错误码
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub invite_failed_code: ::std::option::Option<InviteFailedCode>,
-        /// 商户邀请失败的原因
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub invite_failed_reason: ::std::option::Option<::std::string::String>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
@@ -199,22 +102,6 @@ pub mod get {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 商户邀请状态"] MchInviteStatus { #[doc = " `MCH_INVITE_SUCC`"]
-        MchInviteSucc = "MCH_INVITE_SUCC", #[doc = " `MCH_INVITE_FAILED`"]
-        MchInviteFailed = "MCH_INVITE_FAILED", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 商户邀请失败错误码"] InviteFailedCode { #[doc =
-        " `UNKNOWN_TAX_INFO`"] UnknownTaxInfo = "UNKNOWN_TAX_INFO", #[doc =
-        " `INVALID_COMPANY_INFO`"] InvalidCompanyInfo = "INVALID_COMPANY_INFO", #[doc =
-        " `NOT_MEET_ACCESS_CONDITION`"] NotMeetAccessCondition =
-        "NOT_MEET_ACCESS_CONDITION", #[doc = " `NOT_IN_PILOT_SCOPE`"] NotInPilotScope =
-        "NOT_IN_PILOT_SCOPE", #[doc = " `MISSING_TAX_AUTHORITY_CODE`"]
-        MissingTaxAuthorityCode = "MISSING_TAX_AUTHORITY_CODE", #[doc =
-        " `MERCHANT_INFO_NOT_SET`"] MerchantInfoNotSet = "MERCHANT_INFO_NOT_SET", #[doc =
-        " `UNKNOWN_ERROR`"] UnknownError = "UNKNOWN_ERROR", }
     }
 }
 /// 获取邀请开通的商户信息

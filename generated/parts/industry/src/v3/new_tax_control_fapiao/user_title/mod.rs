@@ -4,6 +4,7 @@ pub mod title_url;
 /// Types of `GET /v3/new-tax-control-fapiao/user-title`.
 #[rustfmt::skip]
 pub mod get {
+    pub use crate::v3::new_tax_control_fapiao::types::{Scene, Type, FapiaoBillType};
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -132,19 +133,6 @@ pub mod get {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 开票场景"] Scene { #[doc = " `WITH_WECHATPAY`"] WithWechatpay =
-        "WITH_WECHATPAY", #[doc = " `WITHOUT_WECHATPAY`"] WithoutWechatpay =
-        "WITHOUT_WECHATPAY", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 购买方类型"] Type { #[doc = " `INDIVIDUAL`"] Individual =
-        "INDIVIDUAL", #[doc = " `ORGANIZATION`"] Organization = "ORGANIZATION", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 开具的发票类型"] FapiaoBillType { #[doc = " `COMM_FAPIAO`"]
-        CommFapiao = "COMM_FAPIAO", #[doc = " `VAT_FAPIAO`"] VatFapiao = "VAT_FAPIAO", }
     }
 }
 /// 获取用户填写的抬头

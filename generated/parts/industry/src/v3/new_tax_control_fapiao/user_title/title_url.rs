@@ -3,6 +3,7 @@
 /// Types of `GET /v3/new-tax-control-fapiao/user-title/title-url`.
 #[rustfmt::skip]
 pub mod get {
+    pub use crate::v3::new_tax_control_fapiao::types::Source;
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -135,10 +136,6 @@ pub mod get {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 开票来源"] Source { #[doc = " `WEB`"] Web = "WEB", #[doc =
-        " `MINIPROGRAM`"] Miniprogram = "MINIPROGRAM", }
     }
 }
 /// 获取抬头填写链接

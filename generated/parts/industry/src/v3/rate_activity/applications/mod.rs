@@ -4,6 +4,9 @@ pub mod id;
 /// Types of `POST /v3/rate-activity/applications`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::rate_activity::types::{
+        ActivityApplyInformation, ActivityDetail, AdditionalInformation,
+    };
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -15,139 +18,6 @@ pub mod post {
         /// Creates the value from its required fields; optional ones are set with the methods below.
         pub fn new(body: Body) -> Self {
             Self { body }
-        }
-    }
-    /// 活动报名材料
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct ActivityApplyInformation {
-        /// 材料ID
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub apply_material_id: ::std::option::Option<::std::string::String>,
-        /// 材料内容
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub apply_material_information: ::std::option::Option<
-            ::std::vec::Vec<::std::string::String>,
-        >,
-    }
-    impl ActivityApplyInformation {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new() -> Self {
-            Self {
-                apply_material_id: ::std::option::Option::None,
-                apply_material_information: ::std::option::Option::None,
-            }
-        }
-        /// Sets `apply_material_id`.
-        pub fn apply_material_id(
-            mut self,
-            apply_material_id: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.apply_material_id = ::std::option::Option::Some(
-                apply_material_id.into(),
-            );
-            self
-        }
-        /// Sets `apply_material_information`.
-        pub fn apply_material_information(
-            mut self,
-            apply_material_information: ::std::vec::Vec<::std::string::String>,
-        ) -> Self {
-            self.apply_material_information = ::std::option::Option::Some(
-                apply_material_information,
-            );
-            self
-        }
-    }
-    /// 活动报名信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct ActivityDetail {
-        /// 活动ID
-        pub activity_id: ::std::string::String,
-        /// 活动费率
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub activity_rate: ::std::option::Option<::std::string::String>,
-        /// 活动报名材料
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub activity_apply_information: ::std::option::Option<
-            ::std::vec::Vec<ActivityApplyInformation>,
-        >,
-    }
-    impl ActivityDetail {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            activity_id: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            Self {
-                activity_id: activity_id.into(),
-                activity_rate: ::std::option::Option::None,
-                activity_apply_information: ::std::option::Option::None,
-            }
-        }
-        /// Sets `activity_rate`.
-        pub fn activity_rate(
-            mut self,
-            activity_rate: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.activity_rate = ::std::option::Option::Some(activity_rate.into());
-            self
-        }
-        /// Sets `activity_apply_information`.
-        pub fn activity_apply_information(
-            mut self,
-            activity_apply_information: ::std::vec::Vec<ActivityApplyInformation>,
-        ) -> Self {
-            self.activity_apply_information = ::std::option::Option::Some(
-                activity_apply_information,
-            );
-            self
-        }
-    }
-    /// 补充信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct AdditionalInformation {
-        /// 补充说明
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub additional_message: ::std::option::Option<::std::string::String>,
-        /// 补充材料
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub additional_material: ::std::option::Option<
-            ::std::vec::Vec<::std::string::String>,
-        >,
-    }
-    impl AdditionalInformation {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new() -> Self {
-            Self {
-                additional_message: ::std::option::Option::None,
-                additional_material: ::std::option::Option::None,
-            }
-        }
-        /// Sets `additional_message`.
-        pub fn additional_message(
-            mut self,
-            additional_message: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.additional_message = ::std::option::Option::Some(
-                additional_message.into(),
-            );
-            self
-        }
-        /// Sets `additional_material`.
-        pub fn additional_material(
-            mut self,
-            additional_material: ::std::vec::Vec<::std::string::String>,
-        ) -> Self {
-            self.additional_material = ::std::option::Option::Some(additional_material);
-            self
         }
     }
     /// The JSON request body.

@@ -3,6 +3,7 @@
 /// Types of `POST /v3/taxi-invoice/cards/upload-file`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::taxi_invoice::types::DigestAlgorithm;
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -88,10 +89,6 @@ pub mod post {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 文件摘要算法"] DigestAlgorithm { #[doc =
-        " `DIGEST_ALGORITHM_SM3`"] DigestAlgorithmSm3 = "DIGEST_ALGORITHM_SM3", }
     }
 }
 /// 上传出租车电子发票文件

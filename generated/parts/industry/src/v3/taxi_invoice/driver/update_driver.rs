@@ -3,6 +3,9 @@
 /// Types of `POST /v3/taxi-invoice/driver/update-driver`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::taxi_invoice::types::{
+        PhotoDigest, DriverPhoto, DriverPhotoPhotoDigest, ResponseDriverPhoto,
+    };
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -14,103 +17,6 @@ pub mod post {
         /// Creates the value from its required fields; optional ones are set with the methods below.
         pub fn new(body: Body) -> Self {
             Self { body }
-        }
-    }
-    /// 司机头像摘要
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct PhotoDigest {
-        /// 哈希类型
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub hash_type: ::std::option::Option<::std::string::String>,
-        /// 哈希值
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub hash_value: ::std::option::Option<::std::string::String>,
-    }
-    impl PhotoDigest {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new() -> Self {
-            Self {
-                hash_type: ::std::option::Option::None,
-                hash_value: ::std::option::Option::None,
-            }
-        }
-        /// Sets `hash_type`.
-        pub fn hash_type(
-            mut self,
-            hash_type: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.hash_type = ::std::option::Option::Some(hash_type.into());
-            self
-        }
-        /// Sets `hash_value`.
-        pub fn hash_value(
-            mut self,
-            hash_value: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.hash_value = ::std::option::Option::Some(hash_value.into());
-            self
-        }
-    }
-    /// 司机头像
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct DriverPhoto {
-        /// 照片类型
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub photo_type: ::std::option::Option<::std::string::String>,
-        /// 司机头像摘要
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub photo_digest: ::std::option::Option<PhotoDigest>,
-        /// 头像url
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub photo_url: ::std::option::Option<::std::string::String>,
-        /// 头像icon
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub photo_icon: ::std::option::Option<::std::string::String>,
-    }
-    impl DriverPhoto {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new() -> Self {
-            Self {
-                photo_type: ::std::option::Option::None,
-                photo_digest: ::std::option::Option::None,
-                photo_url: ::std::option::Option::None,
-                photo_icon: ::std::option::Option::None,
-            }
-        }
-        /// Sets `photo_type`.
-        pub fn photo_type(
-            mut self,
-            photo_type: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.photo_type = ::std::option::Option::Some(photo_type.into());
-            self
-        }
-        /// Sets `photo_digest`.
-        pub fn photo_digest(mut self, photo_digest: PhotoDigest) -> Self {
-            self.photo_digest = ::std::option::Option::Some(photo_digest);
-            self
-        }
-        /// Sets `photo_url`.
-        pub fn photo_url(
-            mut self,
-            photo_url: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.photo_url = ::std::option::Option::Some(photo_url.into());
-            self
-        }
-        /// Sets `photo_icon`.
-        pub fn photo_icon(
-            mut self,
-            photo_icon: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.photo_icon = ::std::option::Option::Some(photo_icon.into());
-            self
         }
     }
     /// The JSON request body.
@@ -198,64 +104,6 @@ pub mod post {
             self.driver_photo = ::std::option::Option::Some(driver_photo);
             self
         }
-    }
-    /// 司机头像摘要
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct DriverPhotoPhotoDigest {
-        /// 哈希类型
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub hash_type: ::std::option::Option<::std::string::String>,
-        /// 哈希值
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub hash_value: ::std::option::Option<::std::string::String>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    /// 司机头像
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct ResponseDriverPhoto {
-        /// 照片类型
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub photo_type: ::std::option::Option<::std::string::String>,
-        /// 司机头像摘要
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub photo_digest: ::std::option::Option<DriverPhotoPhotoDigest>,
-        /// 头像url
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub photo_url: ::std::option::Option<::std::string::String>,
-        /// 头像icon
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub photo_icon: ::std::option::Option<::std::string::String>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]

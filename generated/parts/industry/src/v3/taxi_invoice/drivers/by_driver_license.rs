@@ -3,6 +3,9 @@
 /// Types of `GET /v3/taxi-invoice/drivers/{driver_license}`.
 #[rustfmt::skip]
 pub mod get {
+    pub use crate::v3::taxi_invoice::types::{
+        DriverPhotoPhotoDigest as PhotoDigest, ByDriverLicenseDriverPhoto as DriverPhoto,
+    };
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -23,64 +26,6 @@ pub mod get {
                 region_id,
             }
         }
-    }
-    /// 司机照片摘要
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct PhotoDigest {
-        /// 哈希类型
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub hash_type: ::std::option::Option<::std::string::String>,
-        /// 哈希值
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub hash_value: ::std::option::Option<::std::string::String>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    /// 司机照片
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct DriverPhoto {
-        /// 照片类型
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub photo_type: ::std::option::Option<::std::string::String>,
-        /// 司机照片摘要
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub photo_digest: ::std::option::Option<PhotoDigest>,
-        /// 头像url
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub photo_url: ::std::option::Option<::std::string::String>,
-        /// 头像icon
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub photo_data: ::std::option::Option<::std::string::String>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]

@@ -3,6 +3,10 @@
 /// Types of `POST /v3/marketing/partnerships/build`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::marketing::types::{
+        Partner, AuthorizedData, ResponsePartner, ResponseAuthorizedData,
+        BuildType as Type, BuildBusinessType as BusinessType, BuildState as State,
+    };
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -24,76 +28,6 @@ pub mod post {
             }
         }
     }
-    /// 合作方信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct Partner {
-        /// 合作方类别
-        pub r#type: Type,
-        /// 合作方APPID
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub appid: ::std::option::Option<::std::string::String>,
-        /// 合作方商户ID
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub merchant_id: ::std::option::Option<::std::string::String>,
-    }
-    impl Partner {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(r#type: Type) -> Self {
-            Self {
-                r#type,
-                appid: ::std::option::Option::None,
-                merchant_id: ::std::option::Option::None,
-            }
-        }
-        /// Sets `appid`.
-        pub fn appid(
-            mut self,
-            appid: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.appid = ::std::option::Option::Some(appid.into());
-            self
-        }
-        /// Sets `merchant_id`.
-        pub fn merchant_id(
-            mut self,
-            merchant_id: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.merchant_id = ::std::option::Option::Some(merchant_id.into());
-            self
-        }
-    }
-    /// 被授权数据
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct AuthorizedData {
-        /// 授权业务类别
-        pub business_type: BusinessType,
-        /// 授权批次ID
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub stock_id: ::std::option::Option<::std::string::String>,
-    }
-    impl AuthorizedData {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(business_type: BusinessType) -> Self {
-            Self {
-                business_type,
-                stock_id: ::std::option::Option::None,
-            }
-        }
-        /// Sets `stock_id`.
-        pub fn stock_id(
-            mut self,
-            stock_id: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.stock_id = ::std::option::Option::Some(stock_id.into());
-            self
-        }
-    }
     /// The JSON request body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[derive(::serde::Serialize)]
@@ -110,57 +44,6 @@ pub mod post {
         pub fn new(partner: Partner, authorized_data: AuthorizedData) -> Self {
             Self { partner, authorized_data }
         }
-    }
-    /// 合作方信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct ResponsePartner {
-        /// 合作方类别
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub r#type: ::std::option::Option<Type>,
-        /// 合作方APPID
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub appid: ::std::option::Option<::std::string::String>,
-        /// 合作方商户ID
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub merchant_id: ::std::option::Option<::std::string::String>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    /// 被授权数据
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct ResponseAuthorizedData {
-        /// 授权业务类别
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub business_type: ::std::option::Option<BusinessType>,
-        /// 授权批次ID
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub stock_id: ::std::option::Option<::std::string::String>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -213,19 +96,6 @@ pub mod post {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 合作方类别"] Type { #[doc = " `APPID`"] Appid = "APPID", #[doc =
-        " `MERCHANT`"] Merchant = "MERCHANT", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 授权业务类别"] BusinessType { #[doc = " `FAVOR_STOCK`"]
-        FavorStock = "FAVOR_STOCK", #[doc = " `BUSIFAVOR_STOCK`"] BusifavorStock =
-        "BUSIFAVOR_STOCK", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 合作状态"] State { #[doc = " `ESTABLISHED`"] Established =
-        "ESTABLISHED", #[doc = " `TERMINATED`"] Terminated = "TERMINATED", }
     }
 }
 /// 建立合作关系

@@ -3,6 +3,9 @@
 /// Types of `POST /v3/marketing/shopping-receipt/merchantshoppingreceiptjumpinfos`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::marketing::types::{
+        JumpInfo, MerchantJumpInfoJumpInfo, MerchantJumpInfo,
+    };
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -14,29 +17,6 @@ pub mod post {
         /// Creates the value from its required fields; optional ones are set with the methods below.
         pub fn new(body: Body) -> Self {
             Self { body }
-        }
-    }
-    /// 跳转信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct JumpInfo {
-        /// 商户电子小票跳转信息小程序AppID
-        pub merchant_appid: ::std::string::String,
-        /// 商户电子小票跳转信息小程序路径
-        pub merchant_path: ::std::string::String,
-    }
-    impl JumpInfo {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            merchant_appid: impl ::std::convert::Into<::std::string::String>,
-            merchant_path: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            Self {
-                merchant_appid: merchant_appid.into(),
-                merchant_path: merchant_path.into(),
-            }
         }
     }
     /// The JSON request body.
@@ -104,115 +84,6 @@ pub mod post {
             );
             self
         }
-    }
-    /// 跳转信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct MerchantJumpInfoJumpInfo {
-        /// 商户电子小票跳转信息小程序AppID
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub merchant_appid: ::std::option::Option<::std::string::String>,
-        /// 商户电子小票跳转信息小程序路径
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub merchant_path: ::std::option::Option<::std::string::String>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    /// 商家电子小票跳转信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct MerchantJumpInfo {
-        /// 微信支付订单号
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub transaction_id: ::std::option::Option<::std::string::String>,
-        /// 商户号
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub transaction_mchid: ::std::option::Option<::std::string::String>,
-        /// 子商户号
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub transaction_sub_mchid: ::std::option::Option<::std::string::String>,
-        /// 下单用户OpenID
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub openid: ::std::option::Option<::std::string::String>,
-        /// 商户上传时间
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub merchant_upload_time: ::std::option::Option<::std::string::String>,
-        /// 跳转信息
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub jump_info: ::std::option::Option<MerchantJumpInfoJumpInfo>,
-        /// 创建时间
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub create_time: ::std::option::Option<::std::string::String>,
-        /// 修改时间
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub modify_time: ::std::option::Option<::std::string::String>,
-        /// 归属品牌ID
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub brand_id: ::std::option::Option<i64>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]

@@ -3,6 +3,9 @@
 /// Types of `POST /v3/marketing/shopping-receipt/shoppingreceipts`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::marketing::types::{
+        MerchantContactInformation, ReceiptMerchantContactInformation, Receipt,
+    };
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -30,46 +33,6 @@ pub mod post {
                 file_content_type,
                 file,
             }
-        }
-    }
-    /// 用户与商家的联系渠道
-    #[derive(::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct MerchantContactInformation {
-        /// 品牌售后部门的咨询电话。
-        ///
-        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub consultation_phone_number: ::std::option::Option<::std::string::String>,
-    }
-    impl ::std::fmt::Debug for MerchantContactInformation {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            f.debug_struct("MerchantContactInformation")
-                .field(
-                    "consultation_phone_number",
-                    &::wechatpay_core::Redacted::option(&self.consultation_phone_number),
-                )
-                .finish()
-        }
-    }
-    impl MerchantContactInformation {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new() -> Self {
-            Self {
-                consultation_phone_number: ::std::option::Option::None,
-            }
-        }
-        /// Sets `consultation_phone_number`.
-        pub fn consultation_phone_number(
-            mut self,
-            consultation_phone_number: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.consultation_phone_number = ::std::option::Option::Some(
-                consultation_phone_number.into(),
-            );
-            self
         }
     }
     /// The JSON `meta` part of the upload: the part that is signed.
@@ -166,131 +129,6 @@ pub mod post {
             self.upload_time = ::std::option::Option::Some(upload_time.into());
             self
         }
-    }
-    /// 用户与商家的联系渠道
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct ReceiptMerchantContactInformation {
-        /// 品牌售后部门的咨询电话。
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub consultation_phone_number: ::std::option::Option<::std::string::String>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    /// 电子小票上传信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct Receipt {
-        /// 电子小票ID
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub receipt_id: ::std::option::Option<::std::string::String>,
-        /// 电子小票图片审核状态
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub state: ::std::option::Option<::std::string::String>,
-        /// 微信支付订单的交易单号，上传的电子小票会关联到该订单
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub transaction_id: ::std::option::Option<::std::string::String>,
-        /// 微信支付订单的商户号
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub transaction_mchid: ::std::option::Option<::std::string::String>,
-        /// 微信支付订单的子商户号
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub transaction_sub_mchid: ::std::option::Option<::std::string::String>,
-        /// 微信支付订单中OpenID
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub openid: ::std::option::Option<::std::string::String>,
-        /// 图片文件的文件摘要，即对图片文件的二进制内容进行sha256计算得到的值
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub sha256: ::std::option::Option<::std::string::String>,
-        /// 标识电子小票图片类型
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub image_type: ::std::option::Option<::std::string::String>,
-        /// 电子小票创建的时间
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub create_time: ::std::option::Option<::std::string::String>,
-        /// 电子小票最后一次修改时间
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub modify_time: ::std::option::Option<::std::string::String>,
-        /// 用户与商家的联系渠道
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub merchant_contact_information: ::std::option::Option<
-            ReceiptMerchantContactInformation,
-        >,
-        /// 上传时间，用于标识请求的先后顺序，该笔小票上传时填写则返回，没有不返回
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub upload_time: ::std::option::Option<::std::string::String>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]

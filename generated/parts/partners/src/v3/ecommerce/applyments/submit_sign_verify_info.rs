@@ -3,6 +3,7 @@
 /// Types of `POST /v3/ecommerce/applyments/submit-sign-verify-info`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::ecommerce::types::{ProxyVerifyIdentityInfo, VerifyIdentityType};
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -14,29 +15,6 @@ pub mod post {
         /// Creates the value from its required fields; optional ones are set with the methods below.
         pub fn new(body: Body) -> Self {
             Self { body }
-        }
-    }
-    /// 平台代理核身信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct ProxyVerifyIdentityInfo {
-        /// 核身方式
-        pub verify_identity_type: VerifyIdentityType,
-        /// 核身结果
-        pub verify_identity_result: bool,
-    }
-    impl ProxyVerifyIdentityInfo {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            verify_identity_type: VerifyIdentityType,
-            verify_identity_result: bool,
-        ) -> Self {
-            Self {
-                verify_identity_type,
-                verify_identity_result,
-            }
         }
     }
     /// The JSON request body.
@@ -111,12 +89,6 @@ pub mod post {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 核身方式"] VerifyIdentityType { #[doc =
-        " `VERIFY_IDENTITY_TYPE_FACE_TO_FACE`"] VerifyIdentityTypeFaceToFace =
-        "VERIFY_IDENTITY_TYPE_FACE_TO_FACE", #[doc = " `VERIFY_IDENTITY_TYPE_REMOTE`"]
-        VerifyIdentityTypeRemote = "VERIFY_IDENTITY_TYPE_REMOTE", }
     }
 }
 /// 平台代理签约核身

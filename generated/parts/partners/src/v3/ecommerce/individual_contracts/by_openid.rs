@@ -3,6 +3,7 @@
 /// Types of `GET /v3/ecommerce/individual-contracts/{openid}`.
 #[rustfmt::skip]
 pub mod get {
+    pub use crate::v3::ecommerce::types::{PermissionType, AuthState};
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -60,14 +61,6 @@ pub mod get {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 权限类型"] PermissionType { #[doc = " `INDIVIDUAL_PAYEE`"]
-        IndividualPayee = "INDIVIDUAL_PAYEE", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 授权状态"] AuthState { #[doc = " `AUTHORIZED`"] Authorized =
-        "AUTHORIZED", #[doc = " `UNAUTHORIZED`"] Unauthorized = "UNAUTHORIZED", }
     }
 }
 /// 查询个人收款方授权结果

@@ -3,6 +3,7 @@
 /// Types of `POST /v3/ecommerce/profitsharing/after-sales-orders`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::ecommerce::types::{AfterSalesOrdersType as Type, Scene};
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -101,15 +102,6 @@ pub mod post {
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 类型"] Type { #[doc = " `SERVICE_FEE_INCOME`"] ServiceFeeIncome =
-        "SERVICE_FEE_INCOME", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 场景"] Scene { #[doc = " `REFUND_TICKET`"] RefundTicket =
-        "REFUND_TICKET", #[doc = " `CHANGE_TICKET`"] ChangeTicket = "CHANGE_TICKET",
-        #[doc = " `RETURN_GOODS`"] ReturnGoods = "RETURN_GOODS", }
-    }
 }
 /// 请求售后服务分账
 ///
@@ -131,6 +123,7 @@ pub async fn post(
 /// Types of `GET /v3/ecommerce/profitsharing/after-sales-orders`.
 #[rustfmt::skip]
 pub mod get {
+    pub use crate::v3::ecommerce::types::{Result, FailReason};
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -210,17 +203,6 @@ pub mod get {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 分账结果"] Result { #[doc = " `PROCESSING`"] Processing =
-        "PROCESSING", #[doc = " `SUCCESS`"] Success = "SUCCESS", #[doc = " `FAILED`"]
-        Failed = "FAILED", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 分账失败原因"] FailReason { #[doc = " `ACCOUNT_ABNORMAL`"]
-        AccountAbnormal = "ACCOUNT_ABNORMAL", #[doc = " `NO_RELATION`"] NoRelation =
-        "NO_RELATION", #[doc = " `RECEIVER_HIGH_RISK`"] ReceiverHighRisk =
-        "RECEIVER_HIGH_RISK", }
     }
 }
 /// 查询售后服务分账结果

@@ -3,6 +3,10 @@
 /// Types of `POST /v3/ecommerce/refunds/apply`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::ecommerce::types::{
+        ApplyFrom as From, ApplyAmount as Amount, AmountFrom, ResponseAmount,
+        PromotionDetail, Account, RefundAccount, FundsAccount,
+    };
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -14,64 +18,6 @@ pub mod post {
         /// Creates the value from its required fields; optional ones are set with the methods below.
         pub fn new(body: Body) -> Self {
             Self { body }
-        }
-    }
-    /// 退款出资账户及金额
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct From {
-        /// 出资账户类型
-        pub account: Account,
-        /// 出资金额
-        pub amount: ::serde_json::Number,
-    }
-    impl From {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(account: Account, amount: ::serde_json::Number) -> Self {
-            Self { account, amount }
-        }
-    }
-    /// 订单金额
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct Amount {
-        /// 退款金额
-        pub refund: i64,
-        /// 退款出资账户及金额
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub from: ::std::option::Option<::std::vec::Vec<From>>,
-        /// 原订单金额
-        pub total: i64,
-        /// 退款币种
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub currency: ::std::option::Option<::std::string::String>,
-    }
-    impl Amount {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(refund: i64, total: i64) -> Self {
-            Self {
-                refund,
-                from: ::std::option::Option::None,
-                total,
-                currency: ::std::option::Option::None,
-            }
-        }
-        /// Sets `from`.
-        pub fn from(mut self, from: ::std::vec::Vec<From>) -> Self {
-            self.from = ::std::option::Option::Some(from);
-            self
-        }
-        /// Sets `currency`.
-        pub fn currency(
-            mut self,
-            currency: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.currency = ::std::option::Option::Some(currency.into());
-            self
         }
     }
     /// The JSON request body.
@@ -231,141 +177,6 @@ pub mod post {
             self
         }
     }
-    /// 退款出资账户及金额
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct AmountFrom {
-        /// 出资账户类型
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub account: ::std::option::Option<::std::string::String>,
-        /// 出资金额
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub amount: ::std::option::Option<::serde_json::Number>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    /// 订单金额
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct ResponseAmount {
-        /// 退款金额
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub refund: ::std::option::Option<i64>,
-        /// 退款出资账户及金额
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub from: ::std::option::Option<::std::vec::Vec<AmountFrom>>,
-        /// 用户退款金额
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub payer_refund: ::std::option::Option<i64>,
-        /// 优惠退款金额
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub discount_refund: ::std::option::Option<i64>,
-        /// 退款币种
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub currency: ::std::option::Option<::std::string::String>,
-        /// 垫付金额
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub advance: ::std::option::Option<::serde_json::Number>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    /// 优惠退款详情
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct PromotionDetail {
-        /// 券ID
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub promotion_id: ::std::option::Option<::std::string::String>,
-        /// 优惠范围
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub scope: ::std::option::Option<::std::string::String>,
-        /// 优惠类型
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub r#type: ::std::option::Option<::std::string::String>,
-        /// 优惠券面额
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub amount: ::std::option::Option<i64>,
-        /// 优惠退款金额
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub refund_amount: ::std::option::Option<i64>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
@@ -413,20 +224,6 @@ pub mod post {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 出资账户类型"] Account { #[doc = " `AVAILABLE`"] Available =
-        "AVAILABLE", #[doc = " `UNAVAILABLE`"] Unavailable = "UNAVAILABLE", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 退款出资商户"] RefundAccount { #[doc =
-        " `REFUND_SOURCE_SUB_MERCHANT`"] RefundSourceSubMerchant =
-        "REFUND_SOURCE_SUB_MERCHANT", #[doc = " `REFUND_SOURCE_PARTNER_ADVANCE`"]
-        RefundSourcePartnerAdvance = "REFUND_SOURCE_PARTNER_ADVANCE", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 资金账户"] FundsAccount { #[doc = " `AVAILABLE`"] Available =
-        "AVAILABLE", #[doc = " `UNSETTLED`"] Unsettled = "UNSETTLED", }
     }
 }
 /// 退款申请

@@ -3,6 +3,7 @@
 /// Types of `POST /v3/goldplan/merchants/changecustompagestatus`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::goldplan::types::OperationType;
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -62,10 +63,6 @@ pub mod post {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 操作类型"] OperationType { #[doc = " `OPEN`"] Open = "OPEN", #[doc
-        = " `CLOSE`"] Close = "CLOSE", }
     }
 }
 /// 商家小票管理

@@ -3,6 +3,7 @@
 /// Types of `POST /v3/goldplan/merchants/set-advertising-industry-filter`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::goldplan::types::AdvertisingIndustryFilters;
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -48,32 +49,6 @@ pub mod post {
             );
             self
         }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 同业过滤标签值"] AdvertisingIndustryFilters { #[doc =
-        " `E_COMMERCE`"] ECommerce = "E_COMMERCE", #[doc = " `LOVE_MARRIAGE`"]
-        LoveMarriage = "LOVE_MARRIAGE", #[doc = " `POTOGRAPHY`"] Potography =
-        "POTOGRAPHY", #[doc = " `EDUCATION`"] Education = "EDUCATION", #[doc =
-        " `FINANCE`"] Finance = "FINANCE", #[doc = " `TOURISM`"] Tourism = "TOURISM",
-        #[doc = " `SKINCARE`"] Skincare = "SKINCARE", #[doc = " `FOOD`"] Food = "FOOD",
-        #[doc = " `SPORT`"] Sport = "SPORT", #[doc = " `JEWELRY_WATCH`"] JewelryWatch =
-        "JEWELRY_WATCH", #[doc = " `HEALTHCARE`"] Healthcare = "HEALTHCARE", #[doc =
-        " `BUSSINESS`"] Bussiness = "BUSSINESS", #[doc = " `PARENTING`"] Parenting =
-        "PARENTING", #[doc = " `CATERING`"] Catering = "CATERING", #[doc = " `RETAIL`"]
-        Retail = "RETAIL", #[doc = " `SERVICES`"] Services = "SERVICES", #[doc =
-        " `LAW`"] Law = "LAW", #[doc = " `ESTATE`"] Estate = "ESTATE", #[doc =
-        " `TRANSPORTATION`"] Transportation = "TRANSPORTATION", #[doc =
-        " `ENERGY_SAVING`"] EnergySaving = "ENERGY_SAVING", #[doc = " `SECURITY`"]
-        Security = "SECURITY", #[doc = " `BUILDING_MATERIAL`"] BuildingMaterial =
-        "BUILDING_MATERIAL", #[doc = " `COMMUNICATION`"] Communication = "COMMUNICATION",
-        #[doc = " `MERCHANDISE`"] Merchandise = "MERCHANDISE", #[doc = " `ASSOCIATION`"]
-        Association = "ASSOCIATION", #[doc = " `COMMUNITY`"] Community = "COMMUNITY",
-        #[doc = " `ONLINE_AVR`"] OnlineAvr = "ONLINE_AVR", #[doc = " `WE_MEDIA`"] WeMedia
-        = "WE_MEDIA", #[doc = " `CAR`"] Car = "CAR", #[doc = " `SOFTWARE`"] Software =
-        "SOFTWARE", #[doc = " `GAME`"] Game = "GAME", #[doc = " `CLOTHING`"] Clothing =
-        "CLOTHING", #[doc = " `INDUSTY`"] Industy = "INDUSTY", #[doc = " `AGRICULTURE`"]
-        Agriculture = "AGRICULTURE", #[doc = " `PUBLISHING_MEDIA`"] PublishingMedia =
-        "PUBLISHING_MEDIA", #[doc = " `HOME_DIGITAL`"] HomeDigital = "HOME_DIGITAL", }
     }
 }
 /// 同业过滤标签管理

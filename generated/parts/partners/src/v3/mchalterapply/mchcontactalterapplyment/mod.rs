@@ -5,6 +5,7 @@ pub mod merchant;
 /// Types of `POST /v3/mchalterapply/mchcontactalterapplyment`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::mchalterapply::types::{ContactInfo, ContactIdDocType};
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -16,175 +17,6 @@ pub mod post {
         /// Creates the value from its required fields; optional ones are set with the methods below.
         pub fn new(body: Body) -> Self {
             Self { body }
-        }
-    }
-    /// 超级管理员信息
-    #[derive(::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct ContactInfo {
-        /// 超级管理员姓名
-        ///
-        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub contact_name: ::std::option::Option<::std::string::String>,
-        /// 超级管理员证件类型
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub contact_id_doc_type: ::std::option::Option<ContactIdDocType>,
-        /// 超级管理员身份证件号码
-        ///
-        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub contact_id_card_number: ::std::option::Option<::std::string::String>,
-        /// 超级管理员证件正面照片
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub contact_id_doc_copy: ::std::option::Option<::std::string::String>,
-        /// 超级管理员证件反面照片
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub contact_id_doc_copy_back: ::std::option::Option<::std::string::String>,
-        /// 超级管理员证件有效期开始时间
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub contact_period_begin: ::std::option::Option<::std::string::String>,
-        /// 超级管理员证件有效期结束时间
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub contact_period_end: ::std::option::Option<::std::string::String>,
-        /// 业务办理授权函
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub business_authorization_letter: ::std::option::Option<::std::string::String>,
-        /// 超级管理员手机
-        ///
-        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub mobile_phone: ::std::option::Option<::std::string::String>,
-    }
-    impl ::std::fmt::Debug for ContactInfo {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            f.debug_struct("ContactInfo")
-                .field(
-                    "contact_name",
-                    &::wechatpay_core::Redacted::option(&self.contact_name),
-                )
-                .field("contact_id_doc_type", &self.contact_id_doc_type)
-                .field(
-                    "contact_id_card_number",
-                    &::wechatpay_core::Redacted::option(&self.contact_id_card_number),
-                )
-                .field("contact_id_doc_copy", &self.contact_id_doc_copy)
-                .field("contact_id_doc_copy_back", &self.contact_id_doc_copy_back)
-                .field("contact_period_begin", &self.contact_period_begin)
-                .field("contact_period_end", &self.contact_period_end)
-                .field(
-                    "business_authorization_letter",
-                    &self.business_authorization_letter,
-                )
-                .field(
-                    "mobile_phone",
-                    &::wechatpay_core::Redacted::option(&self.mobile_phone),
-                )
-                .finish()
-        }
-    }
-    impl ContactInfo {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new() -> Self {
-            Self {
-                contact_name: ::std::option::Option::None,
-                contact_id_doc_type: ::std::option::Option::None,
-                contact_id_card_number: ::std::option::Option::None,
-                contact_id_doc_copy: ::std::option::Option::None,
-                contact_id_doc_copy_back: ::std::option::Option::None,
-                contact_period_begin: ::std::option::Option::None,
-                contact_period_end: ::std::option::Option::None,
-                business_authorization_letter: ::std::option::Option::None,
-                mobile_phone: ::std::option::Option::None,
-            }
-        }
-        /// Sets `contact_name`.
-        pub fn contact_name(
-            mut self,
-            contact_name: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.contact_name = ::std::option::Option::Some(contact_name.into());
-            self
-        }
-        /// Sets `contact_id_doc_type`.
-        pub fn contact_id_doc_type(
-            mut self,
-            contact_id_doc_type: ContactIdDocType,
-        ) -> Self {
-            self.contact_id_doc_type = ::std::option::Option::Some(contact_id_doc_type);
-            self
-        }
-        /// Sets `contact_id_card_number`.
-        pub fn contact_id_card_number(
-            mut self,
-            contact_id_card_number: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.contact_id_card_number = ::std::option::Option::Some(
-                contact_id_card_number.into(),
-            );
-            self
-        }
-        /// Sets `contact_id_doc_copy`.
-        pub fn contact_id_doc_copy(
-            mut self,
-            contact_id_doc_copy: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.contact_id_doc_copy = ::std::option::Option::Some(
-                contact_id_doc_copy.into(),
-            );
-            self
-        }
-        /// Sets `contact_id_doc_copy_back`.
-        pub fn contact_id_doc_copy_back(
-            mut self,
-            contact_id_doc_copy_back: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.contact_id_doc_copy_back = ::std::option::Option::Some(
-                contact_id_doc_copy_back.into(),
-            );
-            self
-        }
-        /// Sets `contact_period_begin`.
-        pub fn contact_period_begin(
-            mut self,
-            contact_period_begin: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.contact_period_begin = ::std::option::Option::Some(
-                contact_period_begin.into(),
-            );
-            self
-        }
-        /// Sets `contact_period_end`.
-        pub fn contact_period_end(
-            mut self,
-            contact_period_end: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.contact_period_end = ::std::option::Option::Some(
-                contact_period_end.into(),
-            );
-            self
-        }
-        /// Sets `business_authorization_letter`.
-        pub fn business_authorization_letter(
-            mut self,
-            business_authorization_letter: impl ::std::convert::Into<
-                ::std::string::String,
-            >,
-        ) -> Self {
-            self.business_authorization_letter = ::std::option::Option::Some(
-                business_authorization_letter.into(),
-            );
-            self
-        }
-        /// Sets `mobile_phone`.
-        pub fn mobile_phone(
-            mut self,
-            mobile_phone: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.mobile_phone = ::std::option::Option::Some(mobile_phone.into());
-            self
         }
     }
     /// The JSON request body.
@@ -235,25 +67,6 @@ pub mod post {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 超级管理员证件类型"] ContactIdDocType { #[doc =
-        " `IDENTIFICATION_TYPE_IDCARD`"] IdentificationTypeIdcard =
-        "IDENTIFICATION_TYPE_IDCARD", #[doc = " `IDENTIFICATION_TYPE_OVERSEA_PASSPORT`"]
-        IdentificationTypeOverseaPassport = "IDENTIFICATION_TYPE_OVERSEA_PASSPORT", #[doc
-        = " `IDENTIFICATION_TYPE_HONGKONG_PASSPORT`"] IdentificationTypeHongkongPassport
-        = "IDENTIFICATION_TYPE_HONGKONG_PASSPORT", #[doc =
-        " `IDENTIFICATION_TYPE_MACAO_PASSPORT`"] IdentificationTypeMacaoPassport =
-        "IDENTIFICATION_TYPE_MACAO_PASSPORT", #[doc =
-        " `IDENTIFICATION_TYPE_TAIWAN_PASSPORT`"] IdentificationTypeTaiwanPassport =
-        "IDENTIFICATION_TYPE_TAIWAN_PASSPORT", #[doc =
-        " `IDENTIFICATION_TYPE_FOREIGN_RESIDENT`"] IdentificationTypeForeignResident =
-        "IDENTIFICATION_TYPE_FOREIGN_RESIDENT", #[doc =
-        " `IDENTIFICATION_TYPE_HONGKONG_MACAO_RESIDENT`"]
-        IdentificationTypeHongkongMacaoResident =
-        "IDENTIFICATION_TYPE_HONGKONG_MACAO_RESIDENT", #[doc =
-        " `IDENTIFICATION_TYPE_TAIWAN_RESIDENT`"] IdentificationTypeTaiwanResident =
-        "IDENTIFICATION_TYPE_TAIWAN_RESIDENT", }
     }
 }
 /// 提交超管变更申请单

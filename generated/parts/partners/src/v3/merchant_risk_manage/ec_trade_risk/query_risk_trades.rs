@@ -3,6 +3,7 @@
 /// Types of `POST /v3/merchant-risk-manage/ec-trade-risk/query-risk-trades`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::merchant_risk_manage::types::RiskTradeList;
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -107,55 +108,6 @@ pub mod post {
             self.page_size = ::std::option::Option::Some(page_size);
             self
         }
-    }
-    /// 风险订单列表
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct RiskTradeList {
-        /// 商户号
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub mchid: ::std::option::Option<::std::string::String>,
-        /// 商户订单号
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub out_trade_no: ::std::option::Option<::std::string::String>,
-        /// 风险类型
-        ///
-        /// Documented values: `1`, `2`, `3`, `4`.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub risk_type: ::std::option::Option<::serde_json::Number>,
-        /// 风险等级
-        ///
-        /// Documented values: `1`, `2`, `3`.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub risk_level: ::std::option::Option<::serde_json::Number>,
-        /// 投诉单状态
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub risk_discove_time: ::std::option::Option<::std::string::String>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]

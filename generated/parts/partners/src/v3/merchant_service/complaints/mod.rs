@@ -4,6 +4,9 @@ pub mod by_transaction_id;
 /// Types of `GET /v3/merchant-service/complaints`.
 #[rustfmt::skip]
 pub mod get {
+    pub use crate::v3::merchant_service::types::{
+        ComplaintsData as Data, ComplaintsComplaintState as ComplaintState,
+    };
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -52,87 +55,6 @@ pub mod get {
             self
         }
     }
-    /// 用户投诉信息详情
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct Data {
-        /// 商户订单号
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub out_trade_no: ::std::option::Option<::std::string::String>,
-        /// 投诉时间
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub complaint_time: ::std::option::Option<::std::string::String>,
-        /// 订单金额
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub amount: ::std::option::Option<i64>,
-        /// 投诉人联系方式
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub payer_phone: ::std::option::Option<::std::string::String>,
-        /// 投诉详情
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub complaint_detail: ::std::option::Option<::std::string::String>,
-        /// 投诉单状态
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub complaint_state: ::std::option::Option<ComplaintState>,
-        /// 微信订单号
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub transaction_id: ::std::option::Option<::std::string::String>,
-        /// 冻结结束时间
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub frozen_end_time: ::std::option::Option<::std::string::String>,
-        /// 特约商户号
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub sub_mchid: ::std::option::Option<::std::string::String>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
@@ -170,15 +92,6 @@ pub mod get {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 投诉单状态"] ComplaintState { #[doc = " `PAYER_COMPLAINTED`"]
-        PayerComplainted = "PAYER_COMPLAINTED", #[doc = " `FROZENED`"] Frozened =
-        "FROZENED", #[doc = " `FROZEN_FINISHED`"] FrozenFinished = "FROZEN_FINISHED",
-        #[doc = " `PAYER_CANCELED`"] PayerCanceled = "PAYER_CANCELED", #[doc =
-        " `MERCHANT_REFUNDED`"] MerchantRefunded = "MERCHANT_REFUNDED", #[doc =
-        " `SYSTEM_REFUNDED`"] SystemRefunded = "SYSTEM_REFUNDED", #[doc =
-        " `MANUAL_UNFROZEN`"] ManualUnfrozen = "MANUAL_UNFROZEN", }
     }
 }
 /// 查询投诉信息

@@ -4,6 +4,7 @@ pub mod by_range_id;
 /// Types of `POST /v3/webizpay/avail-mch-ranges`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::webizpay::types::IdentifierType;
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -59,11 +60,6 @@ pub mod post {
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 商户标识类型"] IdentifierType { #[doc = " `ORGANIZATION_CODE`"]
-        OrganizationCode = "ORGANIZATION_CODE", #[doc = " `TRANSACTION_ID`"]
-        TransactionId = "TRANSACTION_ID", }
-    }
 }
 /// 创建可用商户范围
 ///
@@ -87,6 +83,7 @@ pub async fn post(
 /// Types of `GET /v3/webizpay/avail-mch-ranges`.
 #[rustfmt::skip]
 pub mod get {
+    pub use crate::v3::webizpay::types::{RangeList, IdentifierType};
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -99,26 +96,6 @@ pub mod get {
         pub fn new(sp_mchid: impl ::std::convert::Into<::std::string::String>) -> Self {
             Self { sp_mchid: sp_mchid.into() }
         }
-    }
-    /// 可用商户范围列表
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct RangeList {
-        /// 可用商户范围id
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub range_id: ::std::option::Option<::std::string::String>,
-        /// 商户标识类型
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub identifier_type: ::std::option::Option<IdentifierType>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -143,11 +120,6 @@ pub mod get {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 商户标识类型"] IdentifierType { #[doc = " `ORGANIZATION_CODE`"]
-        OrganizationCode = "ORGANIZATION_CODE", #[doc = " `TRANSACTION_ID`"]
-        TransactionId = "TRANSACTION_ID", }
     }
 }
 /// 查询可用商户范围列表

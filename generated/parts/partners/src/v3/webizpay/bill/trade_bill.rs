@@ -3,6 +3,7 @@
 /// Types of `POST /v3/webizpay/bill/trade-bill`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::webizpay::types::Type;
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -104,9 +105,6 @@ pub mod post {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 账单类型"] Type { #[doc = " `QYZFALL`"] Qyzfall = "QYZFALL", }
     }
 }
 /// 申请企业商户企业支付业务账单

@@ -4,6 +4,9 @@ pub mod by_out_order_id;
 /// Types of `POST /v3/funds-to-oversea/orders`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::funds_to_oversea::types::{
+        GoodsInfo, GoodsInfoRequired, SellerInfo, ExpressInfo, PayeeInfo,
+    };
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -15,109 +18,6 @@ pub mod post {
         /// Creates the value from its required fields; optional ones are set with the methods below.
         pub fn new(body: Body) -> Self {
             Self { body }
-        }
-    }
-    /// 商品信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct GoodsInfo {
-        /// 商品名称
-        pub goods_name: ::std::string::String,
-        /// 商品类目
-        pub goods_category: ::std::string::String,
-        /// 商品单价
-        pub goods_unit_price: i64,
-        /// 商品数量
-        pub goods_quantity: i64,
-    }
-    /// The required values of [`GoodsInfo`], by name: `GoodsInfo::new(GoodsInfoRequired { … })`.
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    pub struct GoodsInfoRequired {
-        /// 商品名称
-        pub goods_name: ::std::string::String,
-        /// 商品类目
-        pub goods_category: ::std::string::String,
-        /// 商品单价
-        pub goods_unit_price: i64,
-        /// 商品数量
-        pub goods_quantity: i64,
-    }
-    impl GoodsInfo {
-        /// Creates the value from its required fields, named in [`GoodsInfoRequired`]; optional ones are set with the methods below.
-        pub fn new(required: GoodsInfoRequired) -> Self {
-            Self {
-                goods_name: required.goods_name,
-                goods_category: required.goods_category,
-                goods_unit_price: required.goods_unit_price,
-                goods_quantity: required.goods_quantity,
-            }
-        }
-    }
-    /// 卖家信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct SellerInfo {
-        /// 境外卖家经营主体名称
-        pub oversea_business_name: ::std::string::String,
-        /// 境外卖家店铺名称
-        pub oversea_shop_name: ::std::string::String,
-        /// 卖家ID
-        pub seller_id: ::std::string::String,
-    }
-    impl SellerInfo {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            oversea_business_name: impl ::std::convert::Into<::std::string::String>,
-            oversea_shop_name: impl ::std::convert::Into<::std::string::String>,
-            seller_id: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            Self {
-                oversea_business_name: oversea_business_name.into(),
-                oversea_shop_name: oversea_shop_name.into(),
-                seller_id: seller_id.into(),
-            }
-        }
-    }
-    /// 物流信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct ExpressInfo {
-        /// 物流单号
-        pub courier_number: ::std::string::String,
-        /// 物流商名称
-        pub express_company_name: ::std::string::String,
-    }
-    impl ExpressInfo {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            courier_number: impl ::std::convert::Into<::std::string::String>,
-            express_company_name: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            Self {
-                courier_number: courier_number.into(),
-                express_company_name: express_company_name.into(),
-            }
-        }
-    }
-    /// 收款人信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct PayeeInfo {
-        /// 收款人识别号
-        pub payee_id: ::std::string::String,
-    }
-    impl PayeeInfo {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(payee_id: impl ::std::convert::Into<::std::string::String>) -> Self {
-            Self { payee_id: payee_id.into() }
         }
     }
     /// The JSON request body.

@@ -3,6 +3,7 @@
 /// Types of `POST /v3/global/customs/orders`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::global::types::{Customs, State, VerifyDepartment};
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -203,27 +204,6 @@ pub mod post {
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 海关"] Customs { #[doc = " `GUANGZHOU_ZS`"] GuangzhouZs =
-        "GUANGZHOU_ZS", #[doc = " `HANGZHOU_ZS`"] HangzhouZs = "HANGZHOU_ZS", #[doc =
-        " `NINGBO`"] Ningbo = "NINGBO", #[doc = " `ZHENGZHOU_BS`"] ZhengzhouBs =
-        "ZHENGZHOU_BS", #[doc = " `CHONGQING`"] Chongqing = "CHONGQING", #[doc =
-        " `SHANGHAI_ZS`"] ShanghaiZs = "SHANGHAI_ZS", #[doc = " `SHENZHEN`"] Shenzhen =
-        "SHENZHEN", #[doc = " `ZHENGZHOU_ZH_ZS`"] ZhengzhouZhZs = "ZHENGZHOU_ZH_ZS",
-        #[doc = " `TIANJIN`"] Tianjin = "TIANJIN", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 报关状态"] State { #[doc = " `PROCESSING`"] Processing =
-        "PROCESSING", #[doc = " `UNDECLARED`"] Undeclared = "UNDECLARED", #[doc =
-        " `SUBMITTED`"] Submitted = "SUBMITTED", #[doc = " `SUCCESS`"] Success =
-        "SUCCESS", #[doc = " `FAIL`"] Fail = "FAIL", #[doc = " `EXCEPT`"] Except =
-        "EXCEPT", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 核验机构"] VerifyDepartment { #[doc = " `UNIONPAY`"] Unionpay =
-        "UNIONPAY", #[doc = " `NETSUNION`"] Netsunion = "NETSUNION", #[doc = " `OTHERS`"]
-        Others = "OTHERS", }
-    }
 }
 /// 报关
 ///
@@ -248,6 +228,9 @@ pub async fn post(
 /// Types of `GET /v3/global/customs/orders`.
 #[rustfmt::skip]
 pub mod get {
+    pub use crate::v3::global::types::{
+        OrdersData as Data, OrderType, Customs, VerifyDepartment, State,
+    };
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -304,98 +287,6 @@ pub mod get {
             self.limit = ::std::option::Option::Some(limit);
             self
         }
-    }
-    /// 报关数据包
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct Data {
-        /// 商户子单号
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub sub_order_no: ::std::option::Option<::std::string::String>,
-        /// 微信子单号
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub sub_order_id: ::std::option::Option<::std::string::String>,
-        /// 商户海关备案号
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub mch_customs_no: ::std::option::Option<::std::string::String>,
-        /// 海关代码
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub customs: ::std::option::Option<Customs>,
-        /// 币种
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub fee_type: ::std::option::Option<::std::string::String>,
-        /// 子单金额
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub order_fee: ::std::option::Option<i64>,
-        /// 关税
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub duty: ::std::option::Option<i64>,
-        /// 物流费用
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub transport_fee: ::std::option::Option<i64>,
-        /// 商品费用
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub product_fee: ::std::option::Option<i64>,
-        /// 报关状态
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub state: ::std::option::Option<State>,
-        /// 报关结果说明
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub explanation: ::std::option::Option<::std::string::String>,
-        /// 最后更新时间
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub modify_time: ::std::option::Option<::std::string::String>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -480,33 +371,6 @@ pub mod get {
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 订单类型"] OrderType { #[doc = " `out_trade_no`"] OutTradeNo =
-        "out_trade_no", #[doc = " `transaction_id`"] TransactionId = "transaction_id",
-        #[doc = " `sub_order_no`"] SubOrderNo = "sub_order_no", #[doc =
-        " `sub_order_id`"] SubOrderId = "sub_order_id", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 海关"] Customs { #[doc = " `GUANGZHOU_ZS`"] GuangzhouZs =
-        "GUANGZHOU_ZS", #[doc = " `HANGZHOU_ZS`"] HangzhouZs = "HANGZHOU_ZS", #[doc =
-        " `NINGBO`"] Ningbo = "NINGBO", #[doc = " `ZHENGZHOU_BS`"] ZhengzhouBs =
-        "ZHENGZHOU_BS", #[doc = " `CHONGQING`"] Chongqing = "CHONGQING", #[doc =
-        " `SHANGHAI_ZS`"] ShanghaiZs = "SHANGHAI_ZS", #[doc = " `SHENZHEN`"] Shenzhen =
-        "SHENZHEN", #[doc = " `ZHENGZHOU_ZH_ZS`"] ZhengzhouZhZs = "ZHENGZHOU_ZH_ZS",
-        #[doc = " `TIANJIN`"] Tianjin = "TIANJIN", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 核验机构"] VerifyDepartment { #[doc = " `UNIONPAY`"] Unionpay =
-        "UNIONPAY", #[doc = " `NETSUNION`"] Netsunion = "NETSUNION", #[doc = " `OTHERS`"]
-        Others = "OTHERS", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 报关状态"] State { #[doc = " `PROCESSING`"] Processing =
-        "PROCESSING", #[doc = " `UNDECLARED`"] Undeclared = "UNDECLARED", #[doc =
-        " `SUBMITTED`"] Submitted = "SUBMITTED", #[doc = " `SUCCESS`"] Success =
-        "SUCCESS", #[doc = " `FAIL`"] Fail = "FAIL", #[doc = " `EXCEPT`"] Except =
-        "EXCEPT", }
-    }
 }
 /// 报关查询
 ///
@@ -552,6 +416,7 @@ pub async fn get(
 /// Types of `PATCH /v3/global/customs/orders`.
 #[rustfmt::skip]
 pub mod patch {
+    pub use crate::v3::global::types::{Customs, State, VerifyDepartment};
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -748,27 +613,6 @@ pub mod patch {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 海关编码"] Customs { #[doc = " `GUANGZHOU_ZS`"] GuangzhouZs =
-        "GUANGZHOU_ZS", #[doc = " `HANGZHOU_ZS`"] HangzhouZs = "HANGZHOU_ZS", #[doc =
-        " `NINGBO`"] Ningbo = "NINGBO", #[doc = " `ZHENGZHOU_BS`"] ZhengzhouBs =
-        "ZHENGZHOU_BS", #[doc = " `CHONGQING`"] Chongqing = "CHONGQING", #[doc =
-        " `SHANGHAI_ZS`"] ShanghaiZs = "SHANGHAI_ZS", #[doc = " `SHENZHEN`"] Shenzhen =
-        "SHENZHEN", #[doc = " `ZHENGZHOU_ZH_ZS`"] ZhengzhouZhZs = "ZHENGZHOU_ZH_ZS",
-        #[doc = " `TIANJIN`"] Tianjin = "TIANJIN", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 报关状态"] State { #[doc = " `PROCESSING`"] Processing =
-        "PROCESSING", #[doc = " `UNDECLARED`"] Undeclared = "UNDECLARED", #[doc =
-        " `SUBMITTED`"] Submitted = "SUBMITTED", #[doc = " `SUCCESS`"] Success =
-        "SUCCESS", #[doc = " `FAIL`"] Fail = "FAIL", #[doc = " `EXCEPT`"] Except =
-        "EXCEPT", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 核验机构"] VerifyDepartment { #[doc = " `UNIONPAY`"] Unionpay =
-        "UNIONPAY", #[doc = " `NETSUNION`"] Netsunion = "NETSUNION", #[doc = " `OTHERS`"]
-        Others = "OTHERS", }
     }
 }
 /// 报关信息修改

@@ -3,6 +3,12 @@
 /// Types of `GET /v3/global/merchants/{sub_mchid}`.
 #[rustfmt::skip]
 pub mod get {
+    pub use crate::v3::global::types::{
+        BySubMchidContact as Contact, BySubMchidBusiness as Business,
+        BySubMchidDirector as Director, H5Payment, ApplicationRejectDetail,
+        SubMerchantState, MerchantType, BusinessType, H5AuthorizationState,
+        SubMerchantStatus, ApplicationStatus,
+    };
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -27,179 +33,6 @@ pub mod get {
                 sp_mchid: sp_mchid.into(),
             }
         }
-    }
-    /// 联系人信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct Contact {
-        /// 联系人名称
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// 联系人电话
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub phone: ::std::option::Option<::std::string::String>,
-        /// 联系人邮箱
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub email: ::std::option::Option<::std::string::String>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    /// 业务信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct Business {
-        /// 业务类型
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub business_type: ::std::option::Option<BusinessType>,
-        /// APP下载地址
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub app_download: ::std::option::Option<::std::string::String>,
-        /// 业务网站
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub website: ::std::option::Option<::std::string::String>,
-        /// 公众号
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub office_account: ::std::option::Option<::std::string::String>,
-        /// 小程序
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub mini_program: ::std::option::Option<::std::string::String>,
-        /// 门店地址
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub store_address: ::std::option::Option<::std::string::String>,
-        /// MCC码
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub mcc: ::std::option::Option<::std::string::String>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    /// 董事信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct Director {
-        /// 董事姓名
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// 董事证件号码
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub number: ::std::option::Option<::std::string::String>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    /// H5支付权限详情
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct H5Payment {
-        /// H5驳回详情
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub audit_reject_detail: ::std::option::Option<::std::string::String>,
-        /// H5支付权限状态
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub h5_authorization_state: ::std::option::Option<H5AuthorizationState>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    /// 子商户入驻驳回详情
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct ApplicationRejectDetail {
-        /// 驳回字段
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub field: ::std::option::Option<::std::string::String>,
-        /// 驳回原因
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub reason: ::std::option::Option<::std::string::String>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    /// 子商户状态信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct SubMerchantState {
-        /// 子商户状态
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub sub_merchant_status: ::std::option::Option<SubMerchantStatus>,
-        /// 子商户入驻状态
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub application_status: ::std::option::Option<ApplicationStatus>,
-        /// 子商户入驻驳回详情
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub application_reject_detail: ::std::option::Option<ApplicationRejectDetail>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -316,35 +149,6 @@ pub mod get {
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 商户类型"] MerchantType { #[doc = " `ENTERPRISE`"] Enterprise =
-        "ENTERPRISE", #[doc = " `INDIVIDUAL`"] Individual = "INDIVIDUAL", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 业务类型"] BusinessType { #[doc = " `ONLINE`"] Online = "ONLINE",
-        #[doc = " `OFFLINE`"] Offline = "OFFLINE", #[doc = " `BOTH`"] Both = "BOTH", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " H5支付权限状态"] H5AuthorizationState { #[doc = " `APPROVED`"]
-        Approved = "APPROVED", #[doc = " `UNAUTHORIZED`"] Unauthorized = "UNAUTHORIZED",
-        #[doc = " `UNDER_REVIEW`"] UnderReview = "UNDER_REVIEW", #[doc = " `REJECTED`"]
-        Rejected = "REJECTED", #[doc = " `UNDER_PUNISHMENT`"] UnderPunishment =
-        "UNDER_PUNISHMENT", #[doc = " `APPLICATION_FAILED`"] ApplicationFailed =
-        "APPLICATION_FAILED", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 子商户状态"] SubMerchantStatus { #[doc = " `OPERATING`"] Operating
-        = "OPERATING", #[doc = " `PENDING`"] Pending = "PENDING", #[doc =
-        " `DEACTIVATED`"] Deactivated = "DEACTIVATED", #[doc = " `CLOSED`"] Closed =
-        "CLOSED", #[doc = " `INCOMPLETE_APPLICATION`"] IncompleteApplication =
-        "INCOMPLETE_APPLICATION", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 子商户入驻状态"] ApplicationStatus { #[doc =
-        " `INCOMPLETE_APPLICATION`"] IncompleteApplication = "INCOMPLETE_APPLICATION",
-        #[doc = " `UNDER_REVIEW`"] UnderReview = "UNDER_REVIEW", #[doc = " `REJECTED`"]
-        Rejected = "REJECTED", }
-    }
 }
 /// 查询子商户（融合钱包）
 ///
@@ -374,6 +178,10 @@ pub async fn get(
 /// Types of `PATCH /v3/global/merchants/{sub_mchid}`.
 #[rustfmt::skip]
 pub mod patch {
+    pub use crate::v3::global::types::{
+        Contact, Business, Director, BySubMchidH5PaymentApplyInfo as H5PaymentApplyInfo,
+        MerchantType, BusinessType, H5AuthorizationState,
+    };
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -393,225 +201,6 @@ pub mod patch {
                 sub_mchid: sub_mchid.into(),
                 body,
             }
-        }
-    }
-    /// 联系人信息
-    #[derive(::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct Contact {
-        /// 联系人名称
-        ///
-        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
-        pub name: ::std::string::String,
-        /// 联系人电话
-        ///
-        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
-        pub phone: ::std::string::String,
-        /// 联系人邮箱
-        ///
-        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
-        pub email: ::std::string::String,
-    }
-    impl ::std::fmt::Debug for Contact {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            f.debug_struct("Contact")
-                .field("name", &::wechatpay_core::Redacted::Set)
-                .field("phone", &::wechatpay_core::Redacted::Set)
-                .field("email", &::wechatpay_core::Redacted::Set)
-                .finish()
-        }
-    }
-    impl Contact {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            name: impl ::std::convert::Into<::std::string::String>,
-            phone: impl ::std::convert::Into<::std::string::String>,
-            email: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            Self {
-                name: name.into(),
-                phone: phone.into(),
-                email: email.into(),
-            }
-        }
-    }
-    /// 业务信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct Business {
-        /// 业务类型
-        pub business_type: BusinessType,
-        /// APP下载链接
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub app_download: ::std::option::Option<::std::string::String>,
-        /// 业务网站
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub website: ::std::option::Option<::std::string::String>,
-        /// 公众号
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub office_account: ::std::option::Option<::std::string::String>,
-        /// 小程序
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub mini_program: ::std::option::Option<::std::string::String>,
-        /// 门店地址
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub store_address: ::std::option::Option<::std::string::String>,
-        /// 门店照片
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub store_photos: ::std::option::Option<::std::string::String>,
-        /// MCC码
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub mcc: ::std::option::Option<::std::string::String>,
-    }
-    impl Business {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(business_type: BusinessType) -> Self {
-            Self {
-                business_type,
-                app_download: ::std::option::Option::None,
-                website: ::std::option::Option::None,
-                office_account: ::std::option::Option::None,
-                mini_program: ::std::option::Option::None,
-                store_address: ::std::option::Option::None,
-                store_photos: ::std::option::Option::None,
-                mcc: ::std::option::Option::None,
-            }
-        }
-        /// Sets `app_download`.
-        pub fn app_download(
-            mut self,
-            app_download: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.app_download = ::std::option::Option::Some(app_download.into());
-            self
-        }
-        /// Sets `website`.
-        pub fn website(
-            mut self,
-            website: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.website = ::std::option::Option::Some(website.into());
-            self
-        }
-        /// Sets `office_account`.
-        pub fn office_account(
-            mut self,
-            office_account: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.office_account = ::std::option::Option::Some(office_account.into());
-            self
-        }
-        /// Sets `mini_program`.
-        pub fn mini_program(
-            mut self,
-            mini_program: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.mini_program = ::std::option::Option::Some(mini_program.into());
-            self
-        }
-        /// Sets `store_address`.
-        pub fn store_address(
-            mut self,
-            store_address: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.store_address = ::std::option::Option::Some(store_address.into());
-            self
-        }
-        /// Sets `store_photos`.
-        pub fn store_photos(
-            mut self,
-            store_photos: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.store_photos = ::std::option::Option::Some(store_photos.into());
-            self
-        }
-        /// Sets `mcc`.
-        pub fn mcc(
-            mut self,
-            mcc: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.mcc = ::std::option::Option::Some(mcc.into());
-            self
-        }
-    }
-    /// 董事信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct Director {
-        /// 董事姓名
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// 董事证件号
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub number: ::std::option::Option<::std::string::String>,
-    }
-    impl Director {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new() -> Self {
-            Self {
-                name: ::std::option::Option::None,
-                number: ::std::option::Option::None,
-            }
-        }
-        /// Sets `name`.
-        pub fn name(
-            mut self,
-            name: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.name = ::std::option::Option::Some(name.into());
-            self
-        }
-        /// Sets `number`.
-        pub fn number(
-            mut self,
-            number: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.number = ::std::option::Option::Some(number.into());
-            self
-        }
-    }
-    /// H5支付申请资料资料
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct H5PaymentApplyInfo {
-        /// H5经营网址
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub website_url: ::std::option::Option<::std::string::String>,
-        /// H5支付域名
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub domains: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    }
-    impl H5PaymentApplyInfo {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new() -> Self {
-            Self {
-                website_url: ::std::option::Option::None,
-                domains: ::std::option::Option::None,
-            }
-        }
-        /// Sets `website_url`.
-        pub fn website_url(
-            mut self,
-            website_url: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.website_url = ::std::option::Option::Some(website_url.into());
-            self
-        }
-        /// Sets `domains`.
-        pub fn domains(
-            mut self,
-            domains: ::std::vec::Vec<::std::string::String>,
-        ) -> Self {
-            self.domains = ::std::option::Option::Some(domains);
-            self
         }
     }
     /// The JSON request body.
@@ -802,22 +391,6 @@ pub mod patch {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 商户类型"] MerchantType { #[doc = " `ENTERPRISE`"] Enterprise =
-        "ENTERPRISE", #[doc = " `INDIVIDUAL`"] Individual = "INDIVIDUAL", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 业务类型"] BusinessType { #[doc = " `ONLINE`"] Online = "ONLINE",
-        #[doc = " `OFFLINE`"] Offline = "OFFLINE", #[doc = " `BOTH`"] Both = "BOTH", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " H5支付权限状态"] H5AuthorizationState { #[doc = " `APPROVED`"]
-        Approved = "APPROVED", #[doc = " `UNAUTHORIZED`"] Unauthorized = "UNAUTHORIZED",
-        #[doc = " `UNDER_REVIEW`"] UnderReview = "UNDER_REVIEW", #[doc = " `REJECTED`"]
-        Rejected = "REJECTED", #[doc = " `UNDER_PUNISHMENT`"] UnderPunishment =
-        "UNDER_PUNISHMENT", #[doc = " `APPLICATION_FAILED`"] ApplicationFailed =
-        "APPLICATION_FAILED", }
     }
 }
 /// 修改子商户（融合钱包）

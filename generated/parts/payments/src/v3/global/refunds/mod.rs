@@ -5,6 +5,11 @@ pub mod out_refund_no;
 /// Types of `POST /v3/global/refunds`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::global::types::{
+        RefundsAmount2 as Amount, RefundsExchangeRate as ExchangeRate,
+        RefundsResponseAmount as ResponseAmount, RefundsDetail as Detail,
+        RefundsType as Type, Scope, PromotionDetailType as DetailType,
+    };
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -16,33 +21,6 @@ pub mod post {
         /// Creates the value from its required fields; optional ones are set with the methods below.
         pub fn new(body: Body) -> Self {
             Self { body }
-        }
-    }
-    /// 订单金额
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct Amount {
-        /// 退款金额
-        pub refund: i64,
-        /// 原订单金额
-        pub total: i64,
-        /// 退款币种
-        pub currency: ::std::string::String,
-    }
-    impl Amount {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            refund: i64,
-            total: i64,
-            currency: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            Self {
-                refund,
-                total,
-                currency: currency.into(),
-            }
         }
     }
     /// The JSON request body.
@@ -162,125 +140,6 @@ pub mod post {
             self
         }
     }
-    /// 汇率
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct ExchangeRate {
-        /// 汇率类型
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub r#type: ::std::option::Option<Type>,
-        /// 汇率值
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub rate: ::std::option::Option<i64>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    /// 退款金额
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct ResponseAmount {
-        /// 退款金额
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub refund: ::std::option::Option<i64>,
-        /// 退款币种
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub currency: ::std::option::Option<::std::string::String>,
-        /// 用户退款金额
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub payer_refund: ::std::option::Option<i64>,
-        /// 支付币种
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub payer_currency: ::std::option::Option<::std::string::String>,
-        /// 汇率
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub exchange_rate: ::std::option::Option<ExchangeRate>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    /// 优惠退款详情
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct Detail {
-        /// 券ID
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub promotion_id: ::std::option::Option<::std::string::String>,
-        /// 优惠范围
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub scope: ::std::option::Option<Scope>,
-        /// 优惠类型
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub r#type: ::std::option::Option<DetailType>,
-        /// 优惠券面额
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub amount: ::std::option::Option<i64>,
-        /// 优惠券退款额
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub refund_amount: ::std::option::Option<i64>,
-        /// 货币类型
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub currency: ::std::option::Option<::std::string::String>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
@@ -326,19 +185,6 @@ pub mod post {
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 汇率类型"] Type { #[doc = " `USERPAYMENT_RATE`"] UserpaymentRate =
-        "USERPAYMENT_RATE", #[doc = " `SETTLEMENT_RATE`"] SettlementRate =
-        "SETTLEMENT_RATE", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 优惠范围"] Scope { #[doc = " `GLOBAL`"] Global = "GLOBAL", #[doc =
-        " `SINGLE`"] Single = "SINGLE", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 优惠类型"] DetailType { #[doc = " `COUPON`"] Coupon = "COUPON",
-        #[doc = " `DISCOUNT`"] Discount = "DISCOUNT", }
-    }
 }
 /// 申请退款
 ///
@@ -363,6 +209,12 @@ pub async fn post(
 /// Types of `GET /v3/global/refunds`.
 #[rustfmt::skip]
 pub mod get {
+    pub use crate::v3::global::types::{
+        RefundsAmount3 as Amount, RefundsExchangeRate as ExchangeRate,
+        RefundsAmount as DataAmount, RefundsDetail as RefundDetail, RefundsData as Data,
+        Channel, FundSource, Status, RefundsType as Type, Scope,
+        PromotionDetailType as RefundDetailType,
+    };
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -425,237 +277,6 @@ pub mod get {
             self.out_trade_no = ::std::option::Option::Some(out_trade_no.into());
             self
         }
-    }
-    /// 订单金额
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct Amount {
-        /// 订单金额
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub total: ::std::option::Option<i64>,
-        /// 货币类型
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub currency: ::std::option::Option<::std::string::String>,
-        /// 用户支付金额
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub payer_total: ::std::option::Option<i64>,
-        /// 支付币种
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub payer_currency: ::std::option::Option<::std::string::String>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    /// 汇率
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct ExchangeRate {
-        /// 汇率类型
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub r#type: ::std::option::Option<Type>,
-        /// 汇率值
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub rate: ::std::option::Option<i64>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    /// 退款金额
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct DataAmount {
-        /// 退款金额
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub refund: ::std::option::Option<i64>,
-        /// 货币类型
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub currency: ::std::option::Option<::std::string::String>,
-        /// 用户退款金额
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub payer_refund: ::std::option::Option<i64>,
-        /// 支付币种
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub payer_currency: ::std::option::Option<::std::string::String>,
-        /// 汇率
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub exchange_rate: ::std::option::Option<ExchangeRate>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    /// 优惠退款详情
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct RefundDetail {
-        /// 券ID
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub promotion_id: ::std::option::Option<::std::string::String>,
-        /// 优惠范围
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub scope: ::std::option::Option<Scope>,
-        /// 优惠类型
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub r#type: ::std::option::Option<RefundDetailType>,
-        /// 优惠券面额
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub amount: ::std::option::Option<i64>,
-        /// 优惠券退款额
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub refund_amount: ::std::option::Option<i64>,
-        /// 货币类型
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub currency: ::std::option::Option<::std::string::String>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    /// 退款单列表
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct Data {
-        /// 微信退款单号
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<::std::string::String>,
-        /// 商户退款单号
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub out_refund_no: ::std::option::Option<::std::string::String>,
-        /// 退款渠道
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub channel: ::std::option::Option<Channel>,
-        /// 退款入账账户
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub recv_account: ::std::option::Option<::std::string::String>,
-        /// 退款资金来源
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub fund_source: ::std::option::Option<FundSource>,
-        /// 退款成功时间
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub success_time: ::std::option::Option<::std::string::String>,
-        /// 退款创建时间
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub create_time: ::std::option::Option<::std::string::String>,
-        /// 退款状态
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub status: ::std::option::Option<Status>,
-        /// 退款金额
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub amount: ::std::option::Option<DataAmount>,
-        /// 优惠退款详情
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub refund_detail: ::std::option::Option<RefundDetail>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -739,36 +360,6 @@ pub mod get {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 退款渠道"] Channel { #[doc = " `ORIGINAL`"] Original = "ORIGINAL",
-        #[doc = " `BALANCE`"] Balance = "BALANCE", #[doc = " `OTHER_BALANCE`"]
-        OtherBalance = "OTHER_BALANCE", #[doc = " `OTHER_BANKCARD`"] OtherBankcard =
-        "OTHER_BANKCARD", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 退款资金来源"] FundSource { #[doc =
-        " `REFUND_SOURCE_UNSETTLED_FUNDS`"] RefundSourceUnsettledFunds =
-        "REFUND_SOURCE_UNSETTLED_FUNDS", #[doc = " `REFUND_SOURCE_REchARGE_FUNDS`"]
-        RefundSourceREchArgeFunds = "REFUND_SOURCE_REchARGE_FUNDS", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 退款状态"] Status { #[doc = " `SUCCESS`"] Success = "SUCCESS",
-        #[doc = " `REFUNDCLOSE`"] Refundclose = "REFUNDCLOSE", #[doc = " `PROCESSING`"]
-        Processing = "PROCESSING", #[doc = " `ABNORMAL`"] Abnormal = "ABNORMAL", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 汇率类型"] Type { #[doc = " `USERPAYMENT_RATE`"] UserpaymentRate =
-        "USERPAYMENT_RATE", #[doc = " `SETTLEMENT_RATE`"] SettlementRate =
-        "SETTLEMENT_RATE", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 优惠范围"] Scope { #[doc = " `GLOBAL`"] Global = "GLOBAL", #[doc =
-        " `SINGLE`"] Single = "SINGLE", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 优惠类型"] RefundDetailType { #[doc = " `COUPON`"] Coupon =
-        "COUPON", #[doc = " `DISCOUNT`"] Discount = "DISCOUNT", }
     }
 }
 /// 查询所有退款

@@ -3,6 +3,7 @@
 /// Types of `POST /v3/pay/instal/exposure`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::pay::types::UserIdType;
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -83,12 +84,6 @@ pub mod post {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 用户ID的类型"] UserIdType { #[doc = " `UNKNOWN_USER_ID_TYPE`"]
-        UnknownUserIdType = "UNKNOWN_USER_ID_TYPE", #[doc = " `OPENID`"] Openid =
-        "OPENID", #[doc = " `PHONE_NO`"] PhoneNo = "PHONE_NO", #[doc = " `SP_OPENID`"]
-        SpOpenid = "SP_OPENID", #[doc = " `SUB_OPENID`"] SubOpenid = "SUB_OPENID", }
     }
 }
 /// 商户贴息-获取微信分付曝光建议

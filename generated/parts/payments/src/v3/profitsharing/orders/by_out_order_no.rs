@@ -3,6 +3,9 @@
 /// Types of `GET /v3/profitsharing/orders/{out_order_no}`.
 #[rustfmt::skip]
 pub mod get {
+    pub use crate::v3::profitsharing::types::{
+        ByOutOrderNoReceivers as Receivers, Result as State, Type, FailReason as Result,
+    };
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -34,85 +37,6 @@ pub mod get {
             self.sub_mchid = ::std::option::Option::Some(sub_mchid.into());
             self
         }
-    }
-    /// 分账接收方列表
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct Receivers {
-        /// 分账金额
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub amount: ::std::option::Option<i64>,
-        /// 分账描述
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub description: ::std::option::Option<::std::string::String>,
-        /// 分账接收方类型
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub r#type: ::std::option::Option<Type>,
-        /// 分账接收方帐号
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub account: ::std::option::Option<::std::string::String>,
-        /// 分账结果
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub result: ::std::option::Option<Result>,
-        /// 分账失败原因
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub fail_reason: ::std::option::Option<::std::string::String>,
-        /// 分账明细单号
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub detail_id: ::std::option::Option<::std::string::String>,
-        /// 分账创建时间
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub create_time: ::std::option::Option<::std::string::String>,
-        /// 分账完成时间
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub finish_time: ::std::option::Option<::std::string::String>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -165,27 +89,6 @@ pub mod get {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 分账单状态"] State { #[doc = " `PENDING`"] Pending = "PENDING",
-        #[doc = " `SUCCESS`"] Success = "SUCCESS", #[doc = " `CLOSED`"] Closed =
-        "CLOSED", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 分账接收方类型"] Type { #[doc = " `MERCHANT_ID`"] MerchantId =
-        "MERCHANT_ID", #[doc = " `PERSONAL_OPENID`"] PersonalOpenid = "PERSONAL_OPENID",
-        #[doc = " `PERSONAL_SUB_OPENID`"] PersonalSubOpenid = "PERSONAL_SUB_OPENID", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 分账结果"] Result { #[doc = " `ACCOUNT_ABNORMAL`"] AccountAbnormal
-        = "ACCOUNT_ABNORMAL", #[doc = " `NO_RELATION`"] NoRelation = "NO_RELATION", #[doc
-        = " `RECEIVER_HIGH_RISK`"] ReceiverHighRisk = "RECEIVER_HIGH_RISK", #[doc =
-        " `RECEIVER_REAL_NAME_NOT_VERIFIED`"] ReceiverRealNameNotVerified =
-        "RECEIVER_REAL_NAME_NOT_VERIFIED", #[doc = " `NO_AUTH`"] NoAuth = "NO_AUTH",
-        #[doc = " `RECEIVER_RECEIPT_LIMIT`"] ReceiverReceiptLimit =
-        "RECEIVER_RECEIPT_LIMIT", #[doc = " `PAYER_ACCOUNT_ABNORMAL`"]
-        PayerAccountAbnormal = "PAYER_ACCOUNT_ABNORMAL", #[doc = " `INVALID_REQUEST`"]
-        InvalidRequest = "INVALID_REQUEST", }
     }
 }
 /// 查询分账结果

@@ -3,6 +3,7 @@
 /// Types of `POST /v3/profitsharing/receivers/delete`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::profitsharing::types::Type;
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -97,11 +98,6 @@ pub mod post {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 分账接收方类型"] Type { #[doc = " `MERCHANT_ID`"] MerchantId =
-        "MERCHANT_ID", #[doc = " `PERSONAL_OPENID`"] PersonalOpenid = "PERSONAL_OPENID",
-        #[doc = " `PERSONAL_SUB_OPENID`"] PersonalSubOpenid = "PERSONAL_SUB_OPENID", }
     }
 }
 /// 删除分账接收方

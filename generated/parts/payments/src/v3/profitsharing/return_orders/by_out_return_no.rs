@@ -3,6 +3,9 @@
 /// Types of `GET /v3/profitsharing/return-orders/{out_return_no}`.
 #[rustfmt::skip]
 pub mod get {
+    pub use crate::v3::profitsharing::types::{
+        ReturnOrdersResult as Result, ReturnOrdersFailReason as FailReason,
+    };
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -140,19 +143,6 @@ pub mod get {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 回退结果"] Result { #[doc = " `PROCESSING`"] Processing =
-        "PROCESSING", #[doc = " `SUCCESS`"] Success = "SUCCESS", #[doc = " `FAILED`"]
-        Failed = "FAILED", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 失败原因"] FailReason { #[doc = " `ACCOUNT_ABNORMAL`"]
-        AccountAbnormal = "ACCOUNT_ABNORMAL", #[doc = " `BALANCE_NOT_ENOUGH`"]
-        BalanceNotEnough = "BALANCE_NOT_ENOUGH", #[doc = " `TIME_OUT_CLOSED`"]
-        TimeOutClosed = "TIME_OUT_CLOSED", #[doc = " `PAYER_ACCOUNT_ABNORMAL`"]
-        PayerAccountAbnormal = "PAYER_ACCOUNT_ABNORMAL", #[doc = " `INVALID_REQUEST`"]
-        InvalidRequest = "INVALID_REQUEST", }
     }
 }
 /// 查询分账回退结果

@@ -3,6 +3,10 @@
 /// Types of `GET /v3/refunds/out-refund-no/{out_refund_no}`.
 #[rustfmt::skip]
 pub mod get {
+    pub use crate::v3::refunds::types::{
+        ExchangeRate, Amount, Detail, Channel, FundSource, Status, Type, Scope,
+        DetailType,
+    };
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -52,123 +56,6 @@ pub mod get {
             self.sp_mchid = ::std::option::Option::Some(sp_mchid.into());
             self
         }
-    }
-    /// 汇率
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct ExchangeRate {
-        /// 汇率类型
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub r#type: ::std::option::Option<Type>,
-        /// 汇率值
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub rate: ::std::option::Option<i64>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    /// 退款金额
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct Amount {
-        /// 退款金额
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub refund: ::std::option::Option<i64>,
-        /// 货币类型
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub currency: ::std::option::Option<::std::string::String>,
-        /// 用户退款金额
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub payer_refund: ::std::option::Option<i64>,
-        /// 支付币种
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub payer_currency: ::std::option::Option<::std::string::String>,
-        /// 汇率
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub exchange_rate: ::std::option::Option<ExchangeRate>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    /// 优惠退款详情
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct Detail {
-        /// 券ID
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub promotion_id: ::std::option::Option<::std::string::String>,
-        /// 优惠范围
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub scope: ::std::option::Option<Scope>,
-        /// 优惠类型
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub r#type: ::std::option::Option<DetailType>,
-        /// 优惠券面额
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub amount: ::std::option::Option<i64>,
-        /// 优惠券退款额
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub refund_amount: ::std::option::Option<i64>,
-        /// 货币类型
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub currency: ::std::option::Option<::std::string::String>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -257,35 +144,6 @@ pub mod get {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 退款渠道"] Channel { #[doc = " `ORIGINAL`"] Original = "ORIGINAL",
-        #[doc = " `BALANCE`"] Balance = "BALANCE", #[doc = " `OTHER_BALANCE`"]
-        OtherBalance = "OTHER_BALANCE", #[doc = " `OTHER_BANKCARD`"] OtherBankcard =
-        "OTHER_BANKCARD", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 退款资金来源"] FundSource { #[doc =
-        " `REFUND_SOURCE_UNSETTLED_FUNDS`"] RefundSourceUnsettledFunds =
-        "REFUND_SOURCE_UNSETTLED_FUNDS", #[doc = " `REFUND_SOURCE_REchARGE_FUNDS`"]
-        RefundSourceREchArgeFunds = "REFUND_SOURCE_REchARGE_FUNDS", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 退款状态"] Status { #[doc = " `SUCCESS`"] Success = "SUCCESS",
-        #[doc = " `REFUNDCLOSE`"] Refundclose = "REFUNDCLOSE", #[doc = " `PROCESSING`"]
-        Processing = "PROCESSING", #[doc = " `ABNORMAL`"] Abnormal = "ABNORMAL", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 汇率类型"] Type { #[doc = " `SETTLEMENT_RATE`"] SettlementRate =
-        "SETTLEMENT_RATE", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 优惠范围"] Scope { #[doc = " `GLOBAL`"] Global = "GLOBAL", #[doc =
-        " `SINGLE`"] Single = "SINGLE", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 优惠类型"] DetailType { #[doc = " `COUPON`"] Coupon = "COUPON",
-        #[doc = " `DISCOUNT`"] Discount = "DISCOUNT", }
     }
 }
 /// 查询单笔退款(商户退款订单号)

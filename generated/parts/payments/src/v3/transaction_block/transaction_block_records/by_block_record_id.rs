@@ -3,6 +3,7 @@
 /// Types of `GET /v3/transaction-block/transaction-block-records/{block_record_id}`.
 #[rustfmt::skip]
 pub mod get {
+    pub use crate::v3::transaction_block::types::{NumberOfBlock, RecoverWay};
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -69,17 +70,6 @@ pub mod get {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 拦截笔数"] NumberOfBlock { #[doc = " `LESS_THAN_TWENTY`"]
-        LessThanTwenty = "LESS_THAN_TWENTY", #[doc = " `LESS_THAN_ONE_HUNDRED`"]
-        LessThanOneHundred = "LESS_THAN_ONE_HUNDRED", #[doc =
-        " `LESS_THAN_ONE_THOUSAND`"] LessThanOneThousand = "LESS_THAN_ONE_THOUSAND",
-        #[doc = " `OVER_ONE_THOUSAND`"] OverOneThousand = "OVER_ONE_THOUSAND", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 解除管控方式"] RecoverWay { #[doc = " `SUBMIT_INFORMATION`"]
-        SubmitInformation = "SUBMIT_INFORMATION", }
     }
 }
 /// 查询子商户交易拦截记录详情

@@ -3,6 +3,7 @@
 /// Types of `GET /v3/transaction-block/transaction-block-submissions/{block_submission_id}`.
 #[rustfmt::skip]
 pub mod get {
+    pub use crate::v3::transaction_block::types::ReviewResult;
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -60,10 +61,6 @@ pub mod get {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 审核结果"] ReviewResult { #[doc = " `EMPTY`"] Empty = "EMPTY",
-        #[doc = " `PASS`"] Pass = "PASS", #[doc = " `REJECT`"] Reject = "REJECT", }
     }
 }
 /// 查询交易拦截申诉详情

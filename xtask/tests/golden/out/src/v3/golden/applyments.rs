@@ -3,6 +3,7 @@
 /// Types of `POST /v3/golden/applyments`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::golden::types::Members;
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::clone::Clone)]
     #[non_exhaustive]
@@ -50,53 +51,6 @@ pub mod post {
             x_secret: impl ::std::convert::Into<::std::string::String>,
         ) -> Self {
             self.x_secret = ::std::option::Option::Some(x_secret.into());
-            self
-        }
-    }
-    #[derive(::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct Members {
-        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub id_card_number: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub role: ::std::option::Option<::std::string::String>,
-    }
-    impl ::std::fmt::Debug for Members {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            f.debug_struct("Members")
-                .field(
-                    "id_card_number",
-                    &::wechatpay_core::Redacted::option(&self.id_card_number),
-                )
-                .field("role", &self.role)
-                .finish()
-        }
-    }
-    impl Members {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new() -> Self {
-            Self {
-                id_card_number: ::std::option::Option::None,
-                role: ::std::option::Option::None,
-            }
-        }
-        /// Sets `id_card_number`.
-        pub fn id_card_number(
-            mut self,
-            id_card_number: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.id_card_number = ::std::option::Option::Some(id_card_number.into());
-            self
-        }
-        /// Sets `role`.
-        pub fn role(
-            mut self,
-            role: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.role = ::std::option::Option::Some(role.into());
             self
         }
     }

@@ -3,6 +3,7 @@
 /// Types of `POST /v3/golden/keywords`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::golden::types::Async;
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -22,29 +23,6 @@ pub mod post {
                 r#type: r#type.into(),
                 body,
             }
-        }
-    }
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct Async {
-        pub r#await: ::std::string::String,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub r#dyn: ::std::option::Option<::serde_json::Number>,
-    }
-    impl Async {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(r#await: impl ::std::convert::Into<::std::string::String>) -> Self {
-            Self {
-                r#await: r#await.into(),
-                r#dyn: ::std::option::Option::None,
-            }
-        }
-        /// Sets `dyn`.
-        pub fn r#dyn(mut self, r#dyn: ::serde_json::Number) -> Self {
-            self.r#dyn = ::std::option::Option::Some(r#dyn);
-            self
         }
     }
     /// The JSON request body.

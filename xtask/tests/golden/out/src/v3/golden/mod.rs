@@ -8,6 +8,7 @@ pub mod keywords;
 pub mod media;
 pub mod nested;
 pub mod orders;
+pub mod shared;
 /// The operations of feature `golden`.
 #[rustfmt::skip]
 pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
@@ -161,4 +162,52 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         encrypted_fields: &[],
         encrypted_query: &[],
     },
+    ::wechatpay_core::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/golden/shared/first",
+        feature: "golden",
+        rust_path: "wechatpay::v3::golden::shared::first::post",
+        title: "First user of the shared shapes",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/0000000000",
+        deprecated: false,
+        check_request: checker!(self::shared::first::post::Body),
+        check_response: checker!(self::shared::first::post::Response),
+        encrypted_fields: &[],
+        encrypted_query: &[],
+    },
+    ::wechatpay_core::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/golden/shared/second",
+        feature: "golden",
+        rust_path: "wechatpay::v3::golden::shared::second::post",
+        title: "Same shapes under other docs, and a different `amount`",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/0000000000",
+        deprecated: false,
+        check_request: checker!(self::shared::second::post::Body),
+        check_response: checker!(self::shared::second::post::Response),
+        encrypted_fields: &[],
+        encrypted_query: &[],
+    },
+    ::wechatpay_core::OperationInfo {
+        method: "POST",
+        path_params: &[],
+        query: &[],
+        path: "/v3/golden/shared/third",
+        feature: "golden",
+        rust_path: "wechatpay::v3::golden::shared::third::post",
+        title: "A different shape named `amount`",
+        doc_link: "https://pay.weixin.qq.com/doc/v3/merchant/0000000000",
+        deprecated: false,
+        check_request: checker!(self::shared::third::post::Body),
+        check_response: checker!(self::shared::third::post::Response),
+        encrypted_fields: &[],
+        encrypted_query: &[],
+    },
 ];
+/// The types the group's operations share, once per shape.
+#[rustfmt::skip]
+pub mod types;

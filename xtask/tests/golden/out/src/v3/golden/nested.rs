@@ -3,6 +3,7 @@
 /// Types of `POST /v3/golden/nested`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::golden::types::{SubItems, Items, ItemsSubItems, ResponseItems};
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -14,52 +15,6 @@ pub mod post {
         /// Creates the value from its required fields; optional ones are set with the methods below.
         pub fn new(body: Body) -> Self {
             Self { body }
-        }
-    }
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct SubItems {
-        pub name: ::std::string::String,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub count: ::std::option::Option<i64>,
-    }
-    impl SubItems {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(name: impl ::std::convert::Into<::std::string::String>) -> Self {
-            Self {
-                name: name.into(),
-                count: ::std::option::Option::None,
-            }
-        }
-        /// Sets `count`.
-        pub fn count(mut self, count: i64) -> Self {
-            self.count = ::std::option::Option::Some(count);
-            self
-        }
-    }
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct Items {
-        pub sku: ::std::string::String,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub sub_items: ::std::option::Option<::std::vec::Vec<SubItems>>,
-    }
-    impl Items {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(sku: impl ::std::convert::Into<::std::string::String>) -> Self {
-            Self {
-                sku: sku.into(),
-                sub_items: ::std::option::Option::None,
-            }
-        }
-        /// Sets `sub_items`.
-        pub fn sub_items(mut self, sub_items: ::std::vec::Vec<SubItems>) -> Self {
-            self.sub_items = ::std::option::Option::Some(sub_items);
-            self
         }
     }
     /// The JSON request body.
@@ -109,45 +64,6 @@ pub mod post {
             self.tags = ::std::option::Option::Some(tags);
             self
         }
-    }
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct ItemsSubItems {
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub count: ::std::option::Option<i64>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct ResponseItems {
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub sku: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub sub_items: ::std::option::Option<::std::vec::Vec<ItemsSubItems>>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]

@@ -3,6 +3,7 @@
 /// Types of `POST /v3/credit-repayment/partner/contracts/app-presign`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::credit_repayment::types::{RealIdentity, TradeInfo, IdentityType};
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -14,105 +15,6 @@ pub mod post {
         /// Creates the value from its required fields; optional ones are set with the methods below.
         pub fn new(body: Body) -> Self {
             Self { body }
-        }
-    }
-    /// 用户实名信息
-    #[derive(::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct RealIdentity {
-        /// 实名验证类型
-        pub identity_type: IdentityType,
-        /// 自然人证件号码
-        ///
-        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
-        pub identity_id: ::std::string::String,
-        /// 自然人姓名
-        ///
-        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
-        pub real_name: ::std::string::String,
-    }
-    impl ::std::fmt::Debug for RealIdentity {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            f.debug_struct("RealIdentity")
-                .field("identity_type", &self.identity_type)
-                .field("identity_id", &::wechatpay_core::Redacted::Set)
-                .field("real_name", &::wechatpay_core::Redacted::Set)
-                .finish()
-        }
-    }
-    impl RealIdentity {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            identity_type: IdentityType,
-            identity_id: impl ::std::convert::Into<::std::string::String>,
-            real_name: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            Self {
-                identity_type,
-                identity_id: identity_id.into(),
-                real_name: real_name.into(),
-            }
-        }
-    }
-    /// 交易信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct TradeInfo {
-        /// 商户侧交易单号
-        pub out_trade_no: ::std::string::String,
-        /// 还款金额
-        pub deduct_amount: i64,
-        /// 产品描述
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub description: ::std::option::Option<::std::string::String>,
-        /// 商户数据包
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub attach: ::std::option::Option<::std::string::String>,
-        /// 商户回调地址
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub notify_url: ::std::option::Option<::std::string::String>,
-    }
-    impl TradeInfo {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            out_trade_no: impl ::std::convert::Into<::std::string::String>,
-            deduct_amount: i64,
-        ) -> Self {
-            Self {
-                out_trade_no: out_trade_no.into(),
-                deduct_amount,
-                description: ::std::option::Option::None,
-                attach: ::std::option::Option::None,
-                notify_url: ::std::option::Option::None,
-            }
-        }
-        /// Sets `description`.
-        pub fn description(
-            mut self,
-            description: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.description = ::std::option::Option::Some(description.into());
-            self
-        }
-        /// Sets `attach`.
-        pub fn attach(
-            mut self,
-            attach: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.attach = ::std::option::Option::Some(attach.into());
-            self
-        }
-        /// Sets `notify_url`.
-        pub fn notify_url(
-            mut self,
-            notify_url: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.notify_url = ::std::option::Option::Some(notify_url.into());
-            self
         }
     }
     /// The JSON request body.
@@ -231,12 +133,6 @@ pub mod post {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 实名验证类型"] IdentityType { #[doc =
-        " `REAL_IDENTITY_TYPE_INVALID`"] RealIdentityTypeInvalid =
-        "REAL_IDENTITY_TYPE_INVALID", #[doc = " `REAL_IDENTITY_TYPE_ID_CARD`"]
-        RealIdentityTypeIdCard = "REAL_IDENTITY_TYPE_ID_CARD", }
     }
 }
 /// APP预签约自动还款协议

@@ -3,6 +3,7 @@
 /// Types of `GET /v3/credit-repayment/partner/contracts/{out_contract_code}`.
 #[rustfmt::skip]
 pub mod get {
+    pub use crate::v3::credit_repayment::types::{ContractState, ContractTerminatedMode};
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -124,23 +125,6 @@ pub mod get {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 协议状态"] ContractState { #[doc = " `CONTRACT_STATE_INVALID`"]
-        ContractStateInvalid = "CONTRACT_STATE_INVALID", #[doc =
-        " `CONTRACT_STATE_EFFECTIVE`"] ContractStateEffective =
-        "CONTRACT_STATE_EFFECTIVE", #[doc = " `CONTRACT_STATE_TERMINATED`"]
-        ContractStateTerminated = "CONTRACT_STATE_TERMINATED", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 协议解约方式"] ContractTerminatedMode { #[doc =
-        " `TERMINATION_MODE_INVALID`"] TerminationModeInvalid =
-        "TERMINATION_MODE_INVALID", #[doc = " `TERMINATION_MODE_BY_USER`"]
-        TerminationModeByUser = "TERMINATION_MODE_BY_USER", #[doc =
-        " `TERMINATION_MODE_BY_MERCHANT`"] TerminationModeByMerchant =
-        "TERMINATION_MODE_BY_MERCHANT", #[doc =
-        " `TERMINATION_MODE_BY_CUSTOMER_SERVICE`"] TerminationModeByCustomerService =
-        "TERMINATION_MODE_BY_CUSTOMER_SERVICE", }
     }
 }
 /// 查询自动还款协议

@@ -3,6 +3,9 @@
 /// Types of `POST /v3/credit-repayment/partner/contracts/terminate`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::credit_repayment::types::{
+        ContractInfo, ContractState, ContractTerminatedMode,
+    };
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -39,111 +42,6 @@ pub mod post {
             }
         }
     }
-    /// 协议信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct ContractInfo {
-        /// 协议ID
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub contract_id: ::std::option::Option<::std::string::String>,
-        /// 模板ID
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub plan_id: ::std::option::Option<::std::string::String>,
-        /// 服务商签约协议号
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub out_contract_code: ::std::option::Option<::std::string::String>,
-        /// 用户展示名称
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub display_name: ::std::option::Option<::std::string::String>,
-        /// 协议状态
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub contract_state: ::std::option::Option<ContractState>,
-        /// 协议签署时间
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub contract_signed_time: ::std::option::Option<::std::string::String>,
-        /// 协议解约时间
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub contract_terminated_time: ::std::option::Option<::std::string::String>,
-        /// 协议解约方式
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub contract_terminated_mode: ::std::option::Option<ContractTerminatedMode>,
-        /// 协议解约备注
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub contract_termination_remark: ::std::option::Option<::std::string::String>,
-        /// 还款日
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub repayment_day: ::std::option::Option<i64>,
-        /// 用户服务商标识
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub openid: ::std::option::Option<::std::string::String>,
-        /// 服务商AppID
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub appid: ::std::option::Option<::std::string::String>,
-        /// 还款金额上限
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub repayment_amount_limit: ::std::option::Option<i64>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
@@ -156,23 +54,6 @@ pub mod post {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 协议状态"] ContractState { #[doc = " `CONTRACT_STATE_INVALID`"]
-        ContractStateInvalid = "CONTRACT_STATE_INVALID", #[doc =
-        " `CONTRACT_STATE_EFFECTIVE`"] ContractStateEffective =
-        "CONTRACT_STATE_EFFECTIVE", #[doc = " `CONTRACT_STATE_TERMINATED`"]
-        ContractStateTerminated = "CONTRACT_STATE_TERMINATED", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 协议解约方式"] ContractTerminatedMode { #[doc =
-        " `TERMINATION_MODE_INVALID`"] TerminationModeInvalid =
-        "TERMINATION_MODE_INVALID", #[doc = " `TERMINATION_MODE_BY_USER`"]
-        TerminationModeByUser = "TERMINATION_MODE_BY_USER", #[doc =
-        " `TERMINATION_MODE_BY_MERCHANT`"] TerminationModeByMerchant =
-        "TERMINATION_MODE_BY_MERCHANT", #[doc =
-        " `TERMINATION_MODE_BY_CUSTOMER_SERVICE`"] TerminationModeByCustomerService =
-        "TERMINATION_MODE_BY_CUSTOMER_SERVICE", }
     }
 }
 /// 解除自动还款协议

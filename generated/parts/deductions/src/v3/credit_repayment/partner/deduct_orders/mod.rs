@@ -4,6 +4,7 @@ pub mod by_out_trade_no;
 /// Types of `POST /v3/credit-repayment/partner/deduct-orders`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::credit_repayment::types::OrderState;
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -182,15 +183,6 @@ pub mod post {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 还款单状态"] OrderState { #[doc = " `DEDUCT_ORDER_STATE_PENDING`"]
-        DeductOrderStatePending = "DEDUCT_ORDER_STATE_PENDING", #[doc =
-        " `DEDUCT_ORDER_STATE_NOT_PAY`"] DeductOrderStateNotPay =
-        "DEDUCT_ORDER_STATE_NOT_PAY", #[doc = " `DEDUCT_ORDER_STATE_PAY_SUCCESS`"]
-        DeductOrderStatePaySuccess = "DEDUCT_ORDER_STATE_PAY_SUCCESS", #[doc =
-        " `DEDUCT_ORDER_STATE_PAY_FAIL`"] DeductOrderStatePayFail =
-        "DEDUCT_ORDER_STATE_PAY_FAIL", }
     }
 }
 /// 发起还款

@@ -3,6 +3,9 @@
 /// Types of `POST /v3/credit-repayment/partner/schedule-records/batch-create`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::credit_repayment::types::{
+        ScheduleItems, ScheduleItemsRequired, ScheduleRecords,
+    };
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -14,70 +17,6 @@ pub mod post {
         /// Creates the value from its required fields; optional ones are set with the methods below.
         pub fn new(body: Body) -> Self {
             Self { body }
-        }
-    }
-    /// 预约还款项列表
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct ScheduleItems {
-        /// 商户侧预约还款单号
-        pub out_record_id: ::std::string::String,
-        /// 子商户号
-        pub sub_mchid: ::std::string::String,
-        /// 子商户AppID
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub sub_appid: ::std::option::Option<::std::string::String>,
-        /// 应还款金额
-        pub repayment_amount: ::std::string::String,
-        /// 最低还款金额
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub min_repayment_amount: ::std::option::Option<::std::string::String>,
-        /// 还款日期
-        pub repayment_date: ::std::string::String,
-    }
-    /// The required values of [`ScheduleItems`], by name: `ScheduleItems::new(ScheduleItemsRequired { … })`.
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    pub struct ScheduleItemsRequired {
-        /// 商户侧预约还款单号
-        pub out_record_id: ::std::string::String,
-        /// 子商户号
-        pub sub_mchid: ::std::string::String,
-        /// 应还款金额
-        pub repayment_amount: ::std::string::String,
-        /// 还款日期
-        pub repayment_date: ::std::string::String,
-    }
-    impl ScheduleItems {
-        /// Creates the value from its required fields, named in [`ScheduleItemsRequired`]; optional ones are set with the methods below.
-        pub fn new(required: ScheduleItemsRequired) -> Self {
-            Self {
-                out_record_id: required.out_record_id,
-                sub_mchid: required.sub_mchid,
-                sub_appid: ::std::option::Option::None,
-                repayment_amount: required.repayment_amount,
-                min_repayment_amount: ::std::option::Option::None,
-                repayment_date: required.repayment_date,
-            }
-        }
-        /// Sets `sub_appid`.
-        pub fn sub_appid(
-            mut self,
-            sub_appid: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.sub_appid = ::std::option::Option::Some(sub_appid.into());
-            self
-        }
-        /// Sets `min_repayment_amount`.
-        pub fn min_repayment_amount(
-            mut self,
-            min_repayment_amount: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.min_repayment_amount = ::std::option::Option::Some(
-                min_repayment_amount.into(),
-            );
-            self
         }
     }
     /// The JSON request body.
@@ -117,84 +56,6 @@ pub mod post {
                 schedule_items: required.schedule_items,
             }
         }
-    }
-    /// 预约还款记录列表
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct ScheduleRecords {
-        /// 商户侧预约还款单号
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub out_record_id: ::std::option::Option<::std::string::String>,
-        /// 商户AppID
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub appid: ::std::option::Option<::std::string::String>,
-        /// 子商户AppID
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub sub_appid: ::std::option::Option<::std::string::String>,
-        /// 还款协议ID
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub contract_id: ::std::option::Option<::std::string::String>,
-        /// 应还款金额
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub repayment_amount: ::std::option::Option<::std::string::String>,
-        /// 最低还款金额
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub min_repayment_amount: ::std::option::Option<::std::string::String>,
-        /// 还款日期
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub repayment_date: ::std::option::Option<::std::string::String>,
-        /// 用户标识
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub openid: ::std::option::Option<::std::string::String>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]

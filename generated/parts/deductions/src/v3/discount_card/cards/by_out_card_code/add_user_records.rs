@@ -3,6 +3,12 @@
 /// Types of `POST /v3/discount-card/cards/{out_card_code}/add-user-records`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::discount_card::types::{
+        AddUserRecordsObjectiveCompletionRecords as ObjectiveCompletionRecords,
+        AddUserRecordsObjectiveCompletionRecordsRequired as ObjectiveCompletionRecordsRequired,
+        AddUserRecordsRewardUsageRecords as RewardUsageRecords,
+        AddUserRecordsRewardUsageRecordsRequired as RewardUsageRecordsRequired,
+    };
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -22,131 +28,6 @@ pub mod post {
                 out_card_code: out_card_code.into(),
                 body,
             }
-        }
-    }
-    /// 目标完成记录
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct ObjectiveCompletionRecords {
-        /// 目标完成流水号
-        pub objective_completion_serial_no: ::std::string::String,
-        /// 目标ID
-        pub objective_id: ::std::string::String,
-        /// 目标完成时间
-        pub completion_time: ::std::string::String,
-        /// 目标完成类型
-        pub completion_type: ::std::string::String,
-        /// 目标完成描述
-        pub description: ::std::string::String,
-        /// 目标完成数量
-        pub completion_count: i64,
-        /// 备注说明
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub remark: ::std::option::Option<::std::string::String>,
-    }
-    /// The required values of [`ObjectiveCompletionRecords`], by name: `ObjectiveCompletionRecords::new(ObjectiveCompletionRecordsRequired { … })`.
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    pub struct ObjectiveCompletionRecordsRequired {
-        /// 目标完成流水号
-        pub objective_completion_serial_no: ::std::string::String,
-        /// 目标ID
-        pub objective_id: ::std::string::String,
-        /// 目标完成时间
-        pub completion_time: ::std::string::String,
-        /// 目标完成类型
-        pub completion_type: ::std::string::String,
-        /// 目标完成描述
-        pub description: ::std::string::String,
-        /// 目标完成数量
-        pub completion_count: i64,
-    }
-    impl ObjectiveCompletionRecords {
-        /// Creates the value from its required fields, named in [`ObjectiveCompletionRecordsRequired`]; optional ones are set with the methods below.
-        pub fn new(required: ObjectiveCompletionRecordsRequired) -> Self {
-            Self {
-                objective_completion_serial_no: required.objective_completion_serial_no,
-                objective_id: required.objective_id,
-                completion_time: required.completion_time,
-                completion_type: required.completion_type,
-                description: required.description,
-                completion_count: required.completion_count,
-                remark: ::std::option::Option::None,
-            }
-        }
-        /// Sets `remark`.
-        pub fn remark(
-            mut self,
-            remark: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.remark = ::std::option::Option::Some(remark.into());
-            self
-        }
-    }
-    /// 优惠使用记录
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct RewardUsageRecords {
-        /// 优惠使用记录流水号
-        pub reward_usage_serial_no: ::std::string::String,
-        /// 优惠ID
-        pub reward_id: ::std::string::String,
-        /// 优惠使用时间
-        pub usage_time: ::std::string::String,
-        /// 优惠使用类型
-        pub usage_type: ::std::string::String,
-        /// 优惠使用描述
-        pub description: ::std::string::String,
-        /// 数量
-        pub usage_count: i64,
-        /// 金额
-        pub amount: i64,
-        /// 备注说明
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub remark: ::std::option::Option<::std::string::String>,
-    }
-    /// The required values of [`RewardUsageRecords`], by name: `RewardUsageRecords::new(RewardUsageRecordsRequired { … })`.
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    pub struct RewardUsageRecordsRequired {
-        /// 优惠使用记录流水号
-        pub reward_usage_serial_no: ::std::string::String,
-        /// 优惠ID
-        pub reward_id: ::std::string::String,
-        /// 优惠使用时间
-        pub usage_time: ::std::string::String,
-        /// 优惠使用类型
-        pub usage_type: ::std::string::String,
-        /// 优惠使用描述
-        pub description: ::std::string::String,
-        /// 数量
-        pub usage_count: i64,
-        /// 金额
-        pub amount: i64,
-    }
-    impl RewardUsageRecords {
-        /// Creates the value from its required fields, named in [`RewardUsageRecordsRequired`]; optional ones are set with the methods below.
-        pub fn new(required: RewardUsageRecordsRequired) -> Self {
-            Self {
-                reward_usage_serial_no: required.reward_usage_serial_no,
-                reward_id: required.reward_id,
-                usage_time: required.usage_time,
-                usage_type: required.usage_type,
-                description: required.description,
-                usage_count: required.usage_count,
-                amount: required.amount,
-                remark: ::std::option::Option::None,
-            }
-        }
-        /// Sets `remark`.
-        pub fn remark(
-            mut self,
-            remark: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.remark = ::std::option::Option::Some(remark.into());
-            self
         }
     }
     /// The JSON request body.

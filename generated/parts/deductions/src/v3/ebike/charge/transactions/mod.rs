@@ -5,6 +5,11 @@ pub mod out_trade_no;
 /// Types of `POST /v3/ebike/charge/transactions`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::ebike::types::{
+        TransactionsAmount as Amount, TransactionsChargeInfo as ChargeInfo,
+        TransactionsChargeInfoRequired as ChargeInfoRequired,
+        TransactionsDeviceInfo as DeviceInfo,
+    };
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -16,119 +21,6 @@ pub mod post {
         /// Creates the value from its required fields; optional ones are set with the methods below.
         pub fn new(body: Body) -> Self {
             Self { body }
-        }
-    }
-    /// 订单金额信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct Amount {
-        /// 订单总金额
-        pub total: i64,
-        /// 货币类型
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub currency: ::std::option::Option<::std::string::String>,
-    }
-    impl Amount {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(total: i64) -> Self {
-            Self {
-                total,
-                currency: ::std::option::Option::None,
-            }
-        }
-        /// Sets `currency`.
-        pub fn currency(
-            mut self,
-            currency: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.currency = ::std::option::Option::Some(currency.into());
-            self
-        }
-    }
-    /// 充电自行车场景信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct ChargeInfo {
-        /// 开始时间
-        pub start_time: ::std::string::String,
-        /// 结束时间
-        pub end_time: ::std::string::String,
-        /// 充电站名称
-        pub charging_station_name: ::std::string::String,
-        /// 充电枪编号
-        pub charging_gun_number: ::std::string::String,
-        /// 已充电量
-        pub charged_capacity: i64,
-        /// 车位延时占用时长
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub park_duration: ::std::option::Option<i64>,
-        /// 车位延时占用产生的费用
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub park_fee: ::std::option::Option<i64>,
-    }
-    /// The required values of [`ChargeInfo`], by name: `ChargeInfo::new(ChargeInfoRequired { … })`.
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    pub struct ChargeInfoRequired {
-        /// 开始时间
-        pub start_time: ::std::string::String,
-        /// 结束时间
-        pub end_time: ::std::string::String,
-        /// 充电站名称
-        pub charging_station_name: ::std::string::String,
-        /// 充电枪编号
-        pub charging_gun_number: ::std::string::String,
-        /// 已充电量
-        pub charged_capacity: i64,
-    }
-    impl ChargeInfo {
-        /// Creates the value from its required fields, named in [`ChargeInfoRequired`]; optional ones are set with the methods below.
-        pub fn new(required: ChargeInfoRequired) -> Self {
-            Self {
-                start_time: required.start_time,
-                end_time: required.end_time,
-                charging_station_name: required.charging_station_name,
-                charging_gun_number: required.charging_gun_number,
-                charged_capacity: required.charged_capacity,
-                park_duration: ::std::option::Option::None,
-                park_fee: ::std::option::Option::None,
-            }
-        }
-        /// Sets `park_duration`.
-        pub fn park_duration(mut self, park_duration: i64) -> Self {
-            self.park_duration = ::std::option::Option::Some(park_duration);
-            self
-        }
-        /// Sets `park_fee`.
-        pub fn park_fee(mut self, park_fee: i64) -> Self {
-            self.park_fee = ::std::option::Option::Some(park_fee);
-            self
-        }
-    }
-    /// 设备信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct DeviceInfo {
-        /// 充电位设备号
-        pub device_id: ::std::string::String,
-        /// 商户端设备ip
-        pub device_ip: ::std::string::String,
-    }
-    impl DeviceInfo {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            device_id: impl ::std::convert::Into<::std::string::String>,
-            device_ip: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            Self {
-                device_id: device_id.into(),
-                device_ip: device_ip.into(),
-            }
         }
     }
     /// The JSON request body.

@@ -3,6 +3,7 @@
 /// Types of `GET /v3/eduschoolpay/users/{openid}/contracts`.
 #[rustfmt::skip]
 pub mod get {
+    pub use crate::v3::eduschoolpay::types::{Data, Links};
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -43,122 +44,6 @@ pub mod get {
             self.limit = ::std::option::Option::Some(limit);
             self
         }
-    }
-    /// 查询结果列表
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct Data {
-        /// 签约协议号
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub contract_id: ::std::option::Option<::std::string::String>,
-        /// 商户号
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub mchid: ::std::option::Option<::std::string::String>,
-        /// 商户appid
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub appid: ::std::option::Option<::std::string::String>,
-        /// 商户appid下的用户标识
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub openid: ::std::option::Option<::std::string::String>,
-        /// 签约模板号
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub plan_id: ::std::option::Option<::std::string::String>,
-        /// 签约状态
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub contract_status: ::std::option::Option<::std::string::String>,
-        /// 签约时间
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub create_time: ::std::option::Option<::std::string::String>,
-        /// 外部签约号
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub out_contract_code: ::std::option::Option<::std::string::String>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    /// 相关链接
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct Links {
-        /// 下一页链接
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub next: ::std::option::Option<::std::string::String>,
-        /// 上一页链接
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub prev: ::std::option::Option<::std::string::String>,
-        /// 当前链接
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(rename = "self")]
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub self_: ::std::option::Option<::std::string::String>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]

@@ -3,6 +3,7 @@
 /// Types of `GET /v3/inspolicymgr/deduct/authorizations/{out_insurance_no}`.
 #[rustfmt::skip]
 pub mod get {
+    pub use crate::v3::inspolicymgr::types::AuthState;
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -86,14 +87,6 @@ pub mod get {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 授权状态"] AuthState { #[doc = " `AUTH_STATE_INIT`"] AuthStateInit
-        = "AUTH_STATE_INIT", #[doc = " `AUTH_STATE_PENDING`"] AuthStatePending =
-        "AUTH_STATE_PENDING", #[doc = " `AUTH_STATE_GRANTED`"] AuthStateGranted =
-        "AUTH_STATE_GRANTED", #[doc = " `AUTH_STATE_DENIED`"] AuthStateDenied =
-        "AUTH_STATE_DENIED", #[doc = " `AUTH_STATE_EXPIRED`"] AuthStateExpired =
-        "AUTH_STATE_EXPIRED", }
     }
 }
 /// 查询保单授权信息

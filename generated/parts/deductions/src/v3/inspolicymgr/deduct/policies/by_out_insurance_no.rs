@@ -3,6 +3,7 @@
 /// Types of `GET /v3/inspolicymgr/deduct/policies/{out_insurance_no}`.
 #[rustfmt::skip]
 pub mod get {
+    pub use crate::v3::inspolicymgr::types::{PolicyType, PolicyState};
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -179,25 +180,6 @@ pub mod get {
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 保单类型"] PolicyType { #[doc = " `POLICY_TYPE_OTHER`"]
-        PolicyTypeOther = "POLICY_TYPE_OTHER", #[doc = " `POLICY_TYPE_MEDICAL`"]
-        PolicyTypeMedical = "POLICY_TYPE_MEDICAL", #[doc = " `POLICY_TYPE_ACCIDENT`"]
-        PolicyTypeAccident = "POLICY_TYPE_ACCIDENT", #[doc = " `POLICY_TYPE_CRITICAL`"]
-        PolicyTypeCritical = "POLICY_TYPE_CRITICAL", #[doc = " `POLICY_TYPE_CAR`"]
-        PolicyTypeCar = "POLICY_TYPE_CAR", #[doc = " `POLICY_TYPE_LIFE`"] PolicyTypeLife
-        = "POLICY_TYPE_LIFE", #[doc = " `POLICY_TYPE_PROPERTY`"] PolicyTypeProperty =
-        "POLICY_TYPE_PROPERTY", #[doc = " `POLICY_TYPE_PET`"] PolicyTypePet =
-        "POLICY_TYPE_PET", #[doc = " `POLICY_TYPE_ANNUITY`"] PolicyTypeAnnuity =
-        "POLICY_TYPE_ANNUITY", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 保单状态"] PolicyState { #[doc = " `POLICY_STATE_ISSUING`"]
-        PolicyStateIssuing = "POLICY_STATE_ISSUING", #[doc = " `POLICY_STATE_APPROVED`"]
-        PolicyStateApproved = "POLICY_STATE_APPROVED", #[doc =
-        " `POLICY_STATE_DECLINED`"] PolicyStateDeclined = "POLICY_STATE_DECLINED", #[doc
-        = " `POLICY_STATE_INACTIVE`"] PolicyStateInactive = "POLICY_STATE_INACTIVE", }
-    }
 }
 /// 查询保单
 ///
@@ -225,6 +207,7 @@ pub async fn get(
 /// Types of `PATCH /v3/inspolicymgr/deduct/policies/{out_insurance_no}`.
 #[rustfmt::skip]
 pub mod patch {
+    pub use crate::v3::inspolicymgr::types::{PolicyType, PolicyState};
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -616,25 +599,6 @@ pub mod patch {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 保单类型"] PolicyType { #[doc = " `POLICY_TYPE_OTHER`"]
-        PolicyTypeOther = "POLICY_TYPE_OTHER", #[doc = " `POLICY_TYPE_MEDICAL`"]
-        PolicyTypeMedical = "POLICY_TYPE_MEDICAL", #[doc = " `POLICY_TYPE_ACCIDENT`"]
-        PolicyTypeAccident = "POLICY_TYPE_ACCIDENT", #[doc = " `POLICY_TYPE_CRITICAL`"]
-        PolicyTypeCritical = "POLICY_TYPE_CRITICAL", #[doc = " `POLICY_TYPE_CAR`"]
-        PolicyTypeCar = "POLICY_TYPE_CAR", #[doc = " `POLICY_TYPE_LIFE`"] PolicyTypeLife
-        = "POLICY_TYPE_LIFE", #[doc = " `POLICY_TYPE_PROPERTY`"] PolicyTypeProperty =
-        "POLICY_TYPE_PROPERTY", #[doc = " `POLICY_TYPE_PET`"] PolicyTypePet =
-        "POLICY_TYPE_PET", #[doc = " `POLICY_TYPE_ANNUITY`"] PolicyTypeAnnuity =
-        "POLICY_TYPE_ANNUITY", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 保单状态"] PolicyState { #[doc = " `POLICY_STATE_ISSUING`"]
-        PolicyStateIssuing = "POLICY_STATE_ISSUING", #[doc = " `POLICY_STATE_APPROVED`"]
-        PolicyStateApproved = "POLICY_STATE_APPROVED", #[doc =
-        " `POLICY_STATE_DECLINED`"] PolicyStateDeclined = "POLICY_STATE_DECLINED", #[doc
-        = " `POLICY_STATE_INACTIVE`"] PolicyStateInactive = "POLICY_STATE_INACTIVE", }
     }
 }
 /// 更新保单信息

@@ -4,6 +4,7 @@ pub mod by_out_insurance_no;
 /// Types of `POST /v3/inspolicymgr/deduct/policies`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::inspolicymgr::types::{PolicyType, PolicyState};
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -337,25 +338,6 @@ pub mod post {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 保单类型"] PolicyType { #[doc = " `POLICY_TYPE_OTHER`"]
-        PolicyTypeOther = "POLICY_TYPE_OTHER", #[doc = " `POLICY_TYPE_MEDICAL`"]
-        PolicyTypeMedical = "POLICY_TYPE_MEDICAL", #[doc = " `POLICY_TYPE_ACCIDENT`"]
-        PolicyTypeAccident = "POLICY_TYPE_ACCIDENT", #[doc = " `POLICY_TYPE_CRITICAL`"]
-        PolicyTypeCritical = "POLICY_TYPE_CRITICAL", #[doc = " `POLICY_TYPE_CAR`"]
-        PolicyTypeCar = "POLICY_TYPE_CAR", #[doc = " `POLICY_TYPE_LIFE`"] PolicyTypeLife
-        = "POLICY_TYPE_LIFE", #[doc = " `POLICY_TYPE_PROPERTY`"] PolicyTypeProperty =
-        "POLICY_TYPE_PROPERTY", #[doc = " `POLICY_TYPE_PET`"] PolicyTypePet =
-        "POLICY_TYPE_PET", #[doc = " `POLICY_TYPE_ANNUITY`"] PolicyTypeAnnuity =
-        "POLICY_TYPE_ANNUITY", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 保单状态"] PolicyState { #[doc = " `POLICY_STATE_ISSUING`"]
-        PolicyStateIssuing = "POLICY_STATE_ISSUING", #[doc = " `POLICY_STATE_APPROVED`"]
-        PolicyStateApproved = "POLICY_STATE_APPROVED", #[doc =
-        " `POLICY_STATE_DECLINED`"] PolicyStateDeclined = "POLICY_STATE_DECLINED", #[doc
-        = " `POLICY_STATE_INACTIVE`"] PolicyStateInactive = "POLICY_STATE_INACTIVE", }
     }
 }
 /// 上传保单

@@ -3,6 +3,7 @@
 /// Types of `POST /v3/multiuse/users/{openid}/coupons`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::multiuse::types::CardType;
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -116,9 +117,6 @@ pub mod post {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 证件类型"] CardType { #[doc = " `ID_CARD`"] IdCard = "ID_CARD", }
     }
 }
 /// 发放指定批次的消费金

@@ -3,6 +3,10 @@
 /// Types of `GET /v3/offlineface/transactions/out-trade-no/{out_trade_no}`.
 #[rustfmt::skip]
 pub mod get {
+    pub use crate::v3::offlineface::types::{
+        Payer, ResponseAmount as Amount, ResponseSceneInfo as SceneInfo,
+        BusinessProductId, Currency, TradeType,
+    };
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -38,71 +42,6 @@ pub mod get {
                 business_product_id: required.business_product_id,
             }
         }
-    }
-    /// 支付用户信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct Payer {
-        /// 公众下的openid
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub sp_openid: ::std::option::Option<::std::string::String>,
-        /// 子公众下的openid
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub sub_openid: ::std::option::Option<::std::string::String>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    /// 金额信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct Amount {
-        /// 总金额
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub total: ::std::option::Option<i64>,
-        /// 货币类型
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub currency: ::std::option::Option<Currency>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    /// 支付场景信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct SceneInfo {
-        /// 设备IP
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub device_ip: ::std::option::Option<::std::string::String>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -243,18 +182,6 @@ pub mod get {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 平台产品ID"] BusinessProductId { #[doc = " `2`"] V2 = "2", #[doc =
-        " `11`"] V11 = "11", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 货币类型"] Currency { #[doc = " `CNY`"] Cny = "CNY", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 交易类型"] TradeType { #[doc = " `NATIVE`"] Native = "NATIVE",
-        #[doc = " `JSAPI`"] Jsapi = "JSAPI", #[doc = " `APP`"] App = "APP", #[doc =
-        " `MWEB`"] Mweb = "MWEB", #[doc = " `AUTH`"] Auth = "AUTH", }
     }
 }
 /// 查单接口

@@ -3,6 +3,9 @@
 /// Types of `POST /v3/papay/sign/contracts/pre-entrust-sign`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::papay::types::{
+        DeviceInfo, DeviceInfoRequired, SignScene, DeviceType, DaysSinceFirstLogin,
+    };
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -14,64 +17,6 @@ pub mod post {
         /// Creates the value from its required fields; optional ones are set with the methods below.
         pub fn new(body: Body) -> Self {
             Self { body }
-        }
-    }
-    /// 发起预签约的用户，其设备信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct DeviceInfo {
-        /// 设备类型
-        pub device_type: DeviceType,
-        /// 设备的OS版本
-        pub device_os: ::std::string::String,
-        /// 设备ID
-        pub device_id: ::std::string::String,
-        /// 设备是否以root身份运行
-        pub device_running_as_root: bool,
-        /// 设备的IP
-        pub device_ip: ::std::string::String,
-        /// 设备上是否安装微信
-        pub weixin_installed: bool,
-        /// 设备上微信的版本
-        pub weixin_version: ::std::string::String,
-        /// 发起预签约的用户首次登录该设备的时间
-        pub days_since_first_login: DaysSinceFirstLogin,
-    }
-    /// The required values of [`DeviceInfo`], by name: `DeviceInfo::new(DeviceInfoRequired { … })`.
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    pub struct DeviceInfoRequired {
-        /// 设备类型
-        pub device_type: DeviceType,
-        /// 设备的OS版本
-        pub device_os: ::std::string::String,
-        /// 设备ID
-        pub device_id: ::std::string::String,
-        /// 设备是否以root身份运行
-        pub device_running_as_root: bool,
-        /// 设备的IP
-        pub device_ip: ::std::string::String,
-        /// 设备上是否安装微信
-        pub weixin_installed: bool,
-        /// 设备上微信的版本
-        pub weixin_version: ::std::string::String,
-        /// 发起预签约的用户首次登录该设备的时间
-        pub days_since_first_login: DaysSinceFirstLogin,
-    }
-    impl DeviceInfo {
-        /// Creates the value from its required fields, named in [`DeviceInfoRequired`]; optional ones are set with the methods below.
-        pub fn new(required: DeviceInfoRequired) -> Self {
-            Self {
-                device_type: required.device_type,
-                device_os: required.device_os,
-                device_id: required.device_id,
-                device_running_as_root: required.device_running_as_root,
-                device_ip: required.device_ip,
-                weixin_installed: required.weixin_installed,
-                weixin_version: required.weixin_version,
-                days_since_first_login: required.days_since_first_login,
-            }
         }
     }
     /// The JSON request body.
@@ -195,37 +140,6 @@ pub mod post {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 签约场景"] SignScene { #[doc = " `SIGN_SCENE_APP`"] SignSceneApp =
-        "SIGN_SCENE_APP", #[doc = " `SIGN_SCENE_QRCODE`"] SignSceneQrcode =
-        "SIGN_SCENE_QRCODE", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 设备类型"] DeviceType { #[doc = " `DEVICE_TYPE_UNKNOW`"]
-        DeviceTypeUnknow = "DEVICE_TYPE_UNKNOW", #[doc = " `DEVICE_TYPE_PHONE`"]
-        DeviceTypePhone = "DEVICE_TYPE_PHONE", #[doc = " `DEVICE_TYPE_PAD`"]
-        DeviceTypePad = "DEVICE_TYPE_PAD", #[doc = " `DEVICE_TYPE_TV`"] DeviceTypeTv =
-        "DEVICE_TYPE_TV", #[doc = " `DEVICE_TYPE_WATCH`"] DeviceTypeWatch =
-        "DEVICE_TYPE_WATCH", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 发起预签约的用户首次登录该设备的时间"]
-        DaysSinceFirstLogin { #[doc = " `DAYS_SINCE_FIRST_LOGIN_UNKNOW`"]
-        DaysSinceFirstLoginUnknow = "DAYS_SINCE_FIRST_LOGIN_UNKNOW", #[doc =
-        " `DAYS_SINCE_FIRST_LOGIN_WITHIN_1_DAY`"] DaysSinceFirstLoginWithin1Day =
-        "DAYS_SINCE_FIRST_LOGIN_WITHIN_1_DAY", #[doc =
-        " `DAYS_SINCE_FIRST_LOGIN_WITHIN_7_DAYS`"] DaysSinceFirstLoginWithin7Days =
-        "DAYS_SINCE_FIRST_LOGIN_WITHIN_7_DAYS", #[doc =
-        " `DAYS_SINCE_FIRST_LOGIN_WITHIN_30_DAYS`"] DaysSinceFirstLoginWithin30Days =
-        "DAYS_SINCE_FIRST_LOGIN_WITHIN_30_DAYS", #[doc =
-        " `DAYS_SINCE_FIRST_LOGIN_WITHIN_90_DAYS`"] DaysSinceFirstLoginWithin90Days =
-        "DAYS_SINCE_FIRST_LOGIN_WITHIN_90_DAYS", #[doc =
-        " `DAYS_SINCE_FIRST_LOGIN_WITHIN_180_DAYS`"] DaysSinceFirstLoginWithin180Days =
-        "DAYS_SINCE_FIRST_LOGIN_WITHIN_180_DAYS", #[doc =
-        " `DAYS_SINCE_FIRST_LOGIN_MORE_THEN_180_DAYS`"]
-        DaysSinceFirstLoginMoreThen180Days = "DAYS_SINCE_FIRST_LOGIN_MORE_THEN_180_DAYS",
-        }
     }
 }
 /// 代扣预签约

@@ -3,6 +3,7 @@
 /// Types of `POST /v3/partner-papay/contracts/{contract_id}/notify`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::partner_papay::types::{DeductDuration, EstimatedAmount};
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -22,64 +23,6 @@ pub mod post {
                 contract_id: contract_id.into(),
                 body,
             }
-        }
-    }
-    /// 扣费持续时间
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct DeductDuration {
-        /// 扣费持续时间数
-        pub count: ::serde_json::Number,
-        /// 单位
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub unit: ::std::option::Option<::std::string::String>,
-    }
-    impl DeductDuration {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(count: ::serde_json::Number) -> Self {
-            Self {
-                count,
-                unit: ::std::option::Option::None,
-            }
-        }
-        /// Sets `unit`.
-        pub fn unit(
-            mut self,
-            unit: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.unit = ::std::option::Option::Some(unit.into());
-            self
-        }
-    }
-    /// 预计扣费金额信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct EstimatedAmount {
-        /// 预计扣费金额
-        pub amount: ::serde_json::Number,
-        /// 预计扣费货币类型
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub currency: ::std::option::Option<::std::string::String>,
-    }
-    impl EstimatedAmount {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(amount: ::serde_json::Number) -> Self {
-            Self {
-                amount,
-                currency: ::std::option::Option::None,
-            }
-        }
-        /// Sets `currency`.
-        pub fn currency(
-            mut self,
-            currency: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.currency = ::std::option::Option::Some(currency.into());
-            self
         }
     }
     /// The JSON request body.

@@ -3,6 +3,7 @@
 /// Types of `POST /v3/payscore/partner/permissions/apply-for-scene`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::payscore::types::TransactionSceneInfo;
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -14,29 +15,6 @@ pub mod post {
         /// Creates the value from its required fields; optional ones are set with the methods below.
         pub fn new(body: Body) -> Self {
             Self { body }
-        }
-    }
-    /// 微信支付交易中授权附带的参数
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct TransactionSceneInfo {
-        /// 支付下单的商户号
-        pub mchid: ::std::string::String,
-        /// 支付下单的子商户号
-        pub sub_mchid: ::std::string::String,
-    }
-    impl TransactionSceneInfo {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            mchid: impl ::std::convert::Into<::std::string::String>,
-            sub_mchid: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            Self {
-                mchid: mchid.into(),
-                sub_mchid: sub_mchid.into(),
-            }
         }
     }
     /// The JSON request body.

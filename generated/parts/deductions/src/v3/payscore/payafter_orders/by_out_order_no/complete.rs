@@ -3,6 +3,7 @@
 /// Types of `POST /v3/payscore/payafter-orders/{out_order_no}/complete`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::payscore::types::{Fees, CompleteDiscounts as Discounts};
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -22,109 +23,6 @@ pub mod post {
                 out_order_no: out_order_no.into(),
                 body,
             }
-        }
-    }
-    /// 后付费，描述付费项目列表
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct Fees {
-        /// 付费项目名称
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub fee_name: ::std::option::Option<::std::string::String>,
-        /// 付费项目数量
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub fee_count: ::std::option::Option<i64>,
-        /// 付费项目总金额
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub fee_amount: ::std::option::Option<i64>,
-        /// 描述计费规则
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub fee_desc: ::std::option::Option<::std::string::String>,
-    }
-    impl Fees {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new() -> Self {
-            Self {
-                fee_name: ::std::option::Option::None,
-                fee_count: ::std::option::Option::None,
-                fee_amount: ::std::option::Option::None,
-                fee_desc: ::std::option::Option::None,
-            }
-        }
-        /// Sets `fee_name`.
-        pub fn fee_name(
-            mut self,
-            fee_name: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.fee_name = ::std::option::Option::Some(fee_name.into());
-            self
-        }
-        /// Sets `fee_count`.
-        pub fn fee_count(mut self, fee_count: i64) -> Self {
-            self.fee_count = ::std::option::Option::Some(fee_count);
-            self
-        }
-        /// Sets `fee_amount`.
-        pub fn fee_amount(mut self, fee_amount: i64) -> Self {
-            self.fee_amount = ::std::option::Option::Some(fee_amount);
-            self
-        }
-        /// Sets `fee_desc`.
-        pub fn fee_desc(
-            mut self,
-            fee_desc: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.fee_desc = ::std::option::Option::Some(fee_desc.into());
-            self
-        }
-    }
-    /// 商户优惠，最多包含5条商户优惠
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct Discounts {
-        /// 优惠名称
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub discount_name: ::std::option::Option<::std::string::String>,
-        /// 商品优惠金额
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub discount_amount: ::std::option::Option<i64>,
-        /// 优惠说明
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub discount_desc: ::std::option::Option<::std::string::String>,
-    }
-    impl Discounts {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new() -> Self {
-            Self {
-                discount_name: ::std::option::Option::None,
-                discount_amount: ::std::option::Option::None,
-                discount_desc: ::std::option::Option::None,
-            }
-        }
-        /// Sets `discount_name`.
-        pub fn discount_name(
-            mut self,
-            discount_name: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.discount_name = ::std::option::Option::Some(discount_name.into());
-            self
-        }
-        /// Sets `discount_amount`.
-        pub fn discount_amount(mut self, discount_amount: i64) -> Self {
-            self.discount_amount = ::std::option::Option::Some(discount_amount);
-            self
-        }
-        /// Sets `discount_desc`.
-        pub fn discount_desc(
-            mut self,
-            discount_desc: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.discount_desc = ::std::option::Option::Some(discount_desc.into());
-            self
         }
     }
     /// The JSON request body.

@@ -3,6 +3,7 @@
 /// Types of `POST /v3/payscore/payafter-orders/{out_order_no}/sync`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::payscore::types::{SyncDetail2 as Detail, SyncType as Type};
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -22,32 +23,6 @@ pub mod post {
                 out_order_no: out_order_no.into(),
                 body,
             }
-        }
-    }
-    /// 内容信息详情
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct Detail {
-        /// 用户通过其他方式付款成功的实际时间
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub paid_time: ::std::option::Option<::std::string::String>,
-    }
-    impl Detail {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new() -> Self {
-            Self {
-                paid_time: ::std::option::Option::None,
-            }
-        }
-        /// Sets `paid_time`.
-        pub fn paid_time(
-            mut self,
-            paid_time: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.paid_time = ::std::option::Option::Some(paid_time.into());
-            self
         }
     }
     /// The JSON request body.
@@ -151,10 +126,6 @@ pub mod post {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 场景类型"] Type { #[doc = " `Order_Paid`"] OrderPaid =
-        "Order_Paid", }
     }
 }
 /// 支付分订单同步

@@ -3,6 +3,12 @@
 /// Types of `POST /v3/payscore/sign-plan/partner/serviceorder`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::payscore::types::{
+        ServiceorderTimeRange2 as TimeRange, Location,
+        ServiceorderPostPayments3 as PostPayments,
+        ServiceorderPostDiscounts3 as PostDiscounts, ServiceorderRiskFund4 as RiskFund,
+        ServiceorderResponseTimeRange2 as ResponseTimeRange, ResponseLocation,
+    };
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -14,101 +20,6 @@ pub mod post {
         /// Creates the value from its required fields; optional ones are set with the methods below.
         pub fn new(body: Body) -> Self {
             Self { body }
-        }
-    }
-    /// 服务时间
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct TimeRange {
-        /// 服务开始时间
-        pub start_time: ::std::string::String,
-        /// 服务结束时间
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub end_time: ::std::option::Option<::std::string::String>,
-        /// 服务开始时间备注
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub start_time_remark: ::std::option::Option<::std::string::String>,
-        /// 服务结束时间备注
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub end_time_remark: ::std::option::Option<::std::string::String>,
-    }
-    impl TimeRange {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            start_time: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            Self {
-                start_time: start_time.into(),
-                end_time: ::std::option::Option::None,
-                start_time_remark: ::std::option::Option::None,
-                end_time_remark: ::std::option::Option::None,
-            }
-        }
-        /// Sets `end_time`.
-        pub fn end_time(
-            mut self,
-            end_time: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.end_time = ::std::option::Option::Some(end_time.into());
-            self
-        }
-        /// Sets `start_time_remark`.
-        pub fn start_time_remark(
-            mut self,
-            start_time_remark: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.start_time_remark = ::std::option::Option::Some(
-                start_time_remark.into(),
-            );
-            self
-        }
-        /// Sets `end_time_remark`.
-        pub fn end_time_remark(
-            mut self,
-            end_time_remark: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.end_time_remark = ::std::option::Option::Some(end_time_remark.into());
-            self
-        }
-    }
-    /// 服务位置
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct Location {
-        /// 服务开始地点
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub start_location: ::std::option::Option<::std::string::String>,
-        /// 服务结束地点
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub end_location: ::std::option::Option<::std::string::String>,
-    }
-    impl Location {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new() -> Self {
-            Self {
-                start_location: ::std::option::Option::None,
-                end_location: ::std::option::Option::None,
-            }
-        }
-        /// Sets `start_location`.
-        pub fn start_location(
-            mut self,
-            start_location: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.start_location = ::std::option::Option::Some(start_location.into());
-            self
-        }
-        /// Sets `end_location`.
-        pub fn end_location(
-            mut self,
-            end_location: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.end_location = ::std::option::Option::Some(end_location.into());
-            self
         }
     }
     /// The JSON request body.
@@ -230,144 +141,6 @@ pub mod post {
             self.attach = ::std::option::Option::Some(attach.into());
             self
         }
-    }
-    /// 后付费项目
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct PostPayments {
-        /// 付费名称
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// 付费金额
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub amount: ::std::option::Option<::serde_json::Number>,
-        /// 付费说明
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub description: ::std::option::Option<::std::string::String>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    /// 商户优惠
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct PostDiscounts {
-        /// 优惠名称
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// 优惠金额
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub amount: ::std::option::Option<::serde_json::Number>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    /// 服务风险金
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct RiskFund {
-        /// 风险金额
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub amount: ::std::option::Option<::serde_json::Number>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    /// 服务时间
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct ResponseTimeRange {
-        /// 服务开始时间
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub start_time: ::std::option::Option<::std::string::String>,
-        /// 服务结束时间
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub end_time: ::std::option::Option<::std::string::String>,
-        /// 服务开始时间备注
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub start_time_remark: ::std::option::Option<::std::string::String>,
-        /// 服务结束时间备注
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub end_time_remark: ::std::option::Option<::std::string::String>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    /// 服务位置
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct ResponseLocation {
-        /// 服务开始地点
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub start_location: ::std::option::Option<::std::string::String>,
-        /// 服务结束地点
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub end_location: ::std::option::Option<::std::string::String>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]

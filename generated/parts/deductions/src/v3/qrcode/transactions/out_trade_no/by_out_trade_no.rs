@@ -3,6 +3,10 @@
 /// Types of `GET /v3/qrcode/transactions/out-trade-no/{out_trade_no}`.
 #[rustfmt::skip]
 pub mod get {
+    pub use crate::v3::qrcode::types::{
+        ResponseBusInfo as BusInfo, ResponseMetroInfo as MetroInfo, PromotionDetail,
+        TradeState, UserRepayState, TradeScene, Scope, Type,
+    };
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -30,147 +34,6 @@ pub mod get {
             self.sub_mchid = ::std::option::Option::Some(sub_mchid.into());
             self
         }
-    }
-    /// 公交场景信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct BusInfo {
-        /// 用户乘车时间（上车）
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub start_time: ::std::option::Option<::std::string::String>,
-        /// 乘车路线
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub line_name: ::std::option::Option<::std::string::String>,
-        /// 车牌号。
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub plate_number: ::std::option::Option<::std::string::String>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    /// 地铁场景信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct MetroInfo {
-        /// 用户乘车时间（上车）
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub start_time: ::std::option::Option<::std::string::String>,
-        /// 用户下车时间
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub end_time: ::std::option::Option<::std::string::String>,
-        /// 乘车起始站
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub start_station: ::std::option::Option<::std::string::String>,
-        /// 乘车终点站
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub end_station: ::std::option::Option<::std::string::String>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    /// 优惠信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct PromotionDetail {
-        /// 券ID
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub coupon_id: ::std::option::Option<::std::string::String>,
-        /// 优惠名称
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// 优惠范围
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub scope: ::std::option::Option<Scope>,
-        /// 优惠类型
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub r#type: ::std::option::Option<Type>,
-        /// 活动ID
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub stock_id: ::std::option::Option<::std::string::String>,
-        /// 优惠券面额
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub amount: ::std::option::Option<i64>,
-        /// 微信出资
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub wechatpay_contribute: ::std::option::Option<i64>,
-        /// 商户出资
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub merchant_contribute: ::std::option::Option<i64>,
-        /// 其他出资
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub other_contribute: ::std::option::Option<i64>,
-        /// 优惠币种
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub currency: ::std::option::Option<::std::string::String>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -307,28 +170,6 @@ pub mod get {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 交易状态"] TradeState { #[doc = " `SUCCESS`"] Success = "SUCCESS",
-        #[doc = " `ACCEPTED`"] Accepted = "ACCEPTED", #[doc = " `PAY_FAIL`"] PayFail =
-        "PAY_FAIL", #[doc = " `REFUND`"] Refund = "REFUND", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 用户还款状态"] UserRepayState { #[doc = " `NOT_REPAY`"] NotRepay
-        = "NOT_REPAY", #[doc = " `REPAID`"] Repaid = "REPAID", #[doc = " `ALL_REFUND`"]
-        AllRefund = "ALL_REFUND", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 交易场景"] TradeScene { #[doc = " `BUS`"] Bus = "BUS", #[doc =
-        " `METRO`"] Metro = "METRO", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 优惠范围"] Scope { #[doc = " `GLOBAL`"] Global = "GLOBAL", #[doc =
-        " `SINGLE`"] Single = "SINGLE", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 优惠类型"] Type { #[doc = " `CASH`"] Cash = "CASH", #[doc =
-        " `NOCASH`"] Nocash = "NOCASH", }
     }
 }
 /// 查询订单

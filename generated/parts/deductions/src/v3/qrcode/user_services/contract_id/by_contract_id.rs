@@ -3,6 +3,7 @@
 /// Types of `GET /v3/qrcode/user-services/contract-id/{contract_id}`.
 #[rustfmt::skip]
 pub mod get {
+    pub use crate::v3::qrcode::types::UserServiceState;
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -78,10 +79,6 @@ pub mod get {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        UserServiceState { #[doc = " `NORMAL`"] Normal = "NORMAL", #[doc = " `BLOCKED`"]
-        Blocked = "BLOCKED", }
     }
 }
 /// 查询用户服务可用信息

@@ -3,6 +3,7 @@
 /// Types of `GET /v3/vehicle/parking/services/find`.
 #[rustfmt::skip]
 pub mod get {
+    pub use crate::v3::vehicle::types::{PlateColor, ServiceState};
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -88,17 +89,6 @@ pub mod get {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 车牌颜色"] PlateColor { #[doc = " `BLUE`"] Blue = "BLUE", #[doc =
-        " `GREEN`"] Green = "GREEN", #[doc = " `YELLOW`"] Yellow = "YELLOW", #[doc =
-        " `BLACK`"] Black = "BLACK", #[doc = " `WHITE`"] White = "WHITE", #[doc =
-        " `LIMEGREEN`"] Limegreen = "LIMEGREEN", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 车牌服务开通状态"] ServiceState { #[doc = " `NORMAL`"] Normal =
-        "NORMAL", #[doc = " `PAUSE`"] Pause = "PAUSE", #[doc = " `OUT_SERVICE`"]
-        OutService = "OUT_SERVICE", }
     }
 }
 /// 查询车牌服务开通信息

@@ -4,6 +4,10 @@ pub mod by_batch_no;
 /// Types of `POST /v3/fund-app/brand-redpacket/brand-merchant-batches`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::fund_app::types::{
+        BrandMerchantBatchesDetailList as DetailList,
+        BrandMerchantBatchesDetailListRequired as DetailListRequired, Scene, BatchState,
+    };
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -15,69 +19,6 @@ pub mod post {
         /// Creates the value from its required fields; optional ones are set with the methods below.
         pub fn new(body: Body) -> Self {
             Self { body }
-        }
-    }
-    /// 品牌红包明细列表
-    #[derive(::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct DetailList {
-        /// 商家品牌红包明细单号
-        pub out_detail_no: ::std::string::String,
-        /// 红包金额（单位：分）
-        pub amount: i64,
-        /// 接收红包用户OpenID
-        pub openid: ::std::string::String,
-        /// 接收红包用户姓名
-        ///
-        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub user_name: ::std::option::Option<::std::string::String>,
-        /// 红包备注
-        pub remark: ::std::string::String,
-    }
-    impl ::std::fmt::Debug for DetailList {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            f.debug_struct("DetailList")
-                .field("out_detail_no", &self.out_detail_no)
-                .field("amount", &self.amount)
-                .field("openid", &self.openid)
-                .field("user_name", &::wechatpay_core::Redacted::option(&self.user_name))
-                .field("remark", &self.remark)
-                .finish()
-        }
-    }
-    /// The required values of [`DetailList`], by name: `DetailList::new(DetailListRequired { … })`.
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    pub struct DetailListRequired {
-        /// 商家品牌红包明细单号
-        pub out_detail_no: ::std::string::String,
-        /// 红包金额（单位：分）
-        pub amount: i64,
-        /// 接收红包用户OpenID
-        pub openid: ::std::string::String,
-        /// 红包备注
-        pub remark: ::std::string::String,
-    }
-    impl DetailList {
-        /// Creates the value from its required fields, named in [`DetailListRequired`]; optional ones are set with the methods below.
-        pub fn new(required: DetailListRequired) -> Self {
-            Self {
-                out_detail_no: required.out_detail_no,
-                amount: required.amount,
-                openid: required.openid,
-                user_name: ::std::option::Option::None,
-                remark: required.remark,
-            }
-        }
-        /// Sets `user_name`.
-        pub fn user_name(
-            mut self,
-            user_name: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.user_name = ::std::option::Option::Some(user_name.into());
-            self
         }
     }
     /// The JSON request body.
@@ -185,16 +126,6 @@ pub mod post {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 品牌红包发放场景"] Scene { #[doc = " `CUSTOM_SEND`"] CustomSend
-        = "CUSTOM_SEND", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 批次单状态"] BatchState { #[doc = " `WAIT_PAY`"] WaitPay =
-        "WAIT_PAY", #[doc = " `ACCEPTED`"] Accepted = "ACCEPTED", #[doc =
-        " `PROCESSING`"] Processing = "PROCESSING", #[doc = " `FINISHED`"] Finished =
-        "FINISHED", #[doc = " `CLOSED`"] Closed = "CLOSED", }
     }
 }
 /// 品牌商户发放红包

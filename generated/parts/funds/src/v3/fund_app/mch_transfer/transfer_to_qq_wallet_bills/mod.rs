@@ -4,6 +4,10 @@ pub mod by_out_bill_no;
 /// Types of `POST /v3/fund-app/mch-transfer/transfer-to-qq-wallet-bills`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::fund_app::types::{
+        TransferSceneReportInfos,
+        TransferToQqWalletBillsTransferSceneId as TransferSceneId, State,
+    };
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -15,29 +19,6 @@ pub mod post {
         /// Creates the value from its required fields; optional ones are set with the methods below.
         pub fn new(body: Body) -> Self {
             Self { body }
-        }
-    }
-    /// 转账场景报备信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct TransferSceneReportInfos {
-        /// 信息类型
-        pub info_type: ::std::string::String,
-        /// 信息内容
-        pub info_content: ::std::string::String,
-    }
-    impl TransferSceneReportInfos {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            info_type: impl ::std::convert::Into<::std::string::String>,
-            info_content: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            Self {
-                info_type: info_type.into(),
-                info_content: info_content.into(),
-            }
         }
     }
     /// The JSON request body.
@@ -257,17 +238,6 @@ pub mod post {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 转账场景ID"] TransferSceneId { #[doc = " `1401`"] V1401 = "1401", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 单据状态"] State { #[doc = " `ACCEPTED`"] Accepted = "ACCEPTED",
-        #[doc = " `PROCESSING`"] Processing = "PROCESSING", #[doc =
-        " `WAIT_USER_CONFIRM`"] WaitUserConfirm = "WAIT_USER_CONFIRM", #[doc =
-        " `TRANSFERING`"] Transfering = "TRANSFERING", #[doc = " `SUCCESS`"] Success =
-        "SUCCESS", #[doc = " `FAIL`"] Fail = "FAIL", #[doc = " `CANCELING`"] Canceling =
-        "CANCELING", #[doc = " `CANCELLED`"] Cancelled = "CANCELLED", }
     }
 }
 /// 发起转账到QQ钱包

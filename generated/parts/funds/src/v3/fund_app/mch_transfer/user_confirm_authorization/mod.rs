@@ -4,6 +4,9 @@ pub mod out_authorization_no;
 /// Types of `POST /v3/fund-app/mch-transfer/user-confirm-authorization`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::fund_app::types::{
+        SceneInfo, TransferSceneId, DeviceType, UserConfirmAuthorizationsState as State,
+    };
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -15,53 +18,6 @@ pub mod post {
         /// Creates the value from its required fields; optional ones are set with the methods below.
         pub fn new(body: Body) -> Self {
             Self { body }
-        }
-    }
-    /// 场景信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct SceneInfo {
-        /// 用户终端IP
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub client_ip: ::std::option::Option<::std::string::String>,
-        /// 用户设备ID
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub device_id: ::std::option::Option<::std::string::String>,
-        /// 用户设备类型
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub device_type: ::std::option::Option<DeviceType>,
-    }
-    impl SceneInfo {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new() -> Self {
-            Self {
-                client_ip: ::std::option::Option::None,
-                device_id: ::std::option::Option::None,
-                device_type: ::std::option::Option::None,
-            }
-        }
-        /// Sets `client_ip`.
-        pub fn client_ip(
-            mut self,
-            client_ip: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.client_ip = ::std::option::Option::Some(client_ip.into());
-            self
-        }
-        /// Sets `device_id`.
-        pub fn device_id(
-            mut self,
-            device_id: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.device_id = ::std::option::Option::Some(device_id.into());
-            self
-        }
-        /// Sets `device_type`.
-        pub fn device_type(mut self, device_type: DeviceType) -> Self {
-            self.device_type = ::std::option::Option::Some(device_type);
-            self
         }
     }
     /// The JSON request body.
@@ -176,22 +132,6 @@ pub mod post {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 转账场景ID"] TransferSceneId { #[doc = " `1000`"] V1000 = "1000",
-        #[doc = " `1002`"] V1002 = "1002", #[doc = " `1004`"] V1004 = "1004", #[doc =
-        " `1005`"] V1005 = "1005", #[doc = " `1009`"] V1009 = "1009", #[doc = " `1010`"]
-        V1010 = "1010", #[doc = " `1011`"] V1011 = "1011", #[doc = " `1013`"] V1013 =
-        "1013", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 用户设备类型"] DeviceType { #[doc = " `IOS`"] Ios = "IOS", #[doc
-        = " `ANDROID`"] Android = "ANDROID", #[doc = " `HARMONY`"] Harmony = "HARMONY",
-        #[doc = " `OTHER`"] Other = "OTHER", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 单据状态"] State { #[doc = " `WAIT_USER_CONFIRM`"] WaitUserConfirm
-        = "WAIT_USER_CONFIRM", }
     }
 }
 /// 申请免确认收款授权

@@ -3,6 +3,10 @@
 /// Types of `GET /v3/recharge/bank-transfer-recharges/out-recharge-no/{out_recharge_no}`.
 #[rustfmt::skip]
 pub mod get {
+    pub use crate::v3::recharge::types::{
+        ByOutRechargeNoRechargeAmount as RechargeAmount, BankTransferInfo, AccountType,
+        RechargeState, ByOutRechargeNoRechargeScene as RechargeScene,
+    };
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -19,75 +23,6 @@ pub mod get {
                 out_recharge_no: out_recharge_no.into(),
             }
         }
-    }
-    /// 充值金额
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct RechargeAmount {
-        /// 总金额
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub amount: ::std::option::Option<::serde_json::Number>,
-        /// 货币类型
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub currency: ::std::option::Option<::std::string::String>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    /// 转账充值的付款信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct BankTransferInfo {
-        /// 转账充值附言
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub memo: ::std::option::Option<::std::string::String>,
-        /// 银行转账退回时间
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub return_time: ::std::option::Option<::std::string::String>,
-        /// 银行转账退回原因
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub return_reason: ::std::option::Option<::std::string::String>,
-        /// 开户银行名称
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub bank_name: ::std::option::Option<::std::string::String>,
-        /// 银行卡号后四位
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub bank_card_tail: ::std::option::Option<::std::string::String>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -176,20 +111,6 @@ pub mod get {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 充值入账账户"] AccountType { #[doc = " `BASIC`"] Basic = "BASIC",
-        #[doc = " `OPERATION`"] Operation = "OPERATION", #[doc = " `FEES`"] Fees =
-        "FEES", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 充值状态"] RechargeState { #[doc = " `SUCCESS`"] Success =
-        "SUCCESS", #[doc = " `RECHARGING`"] Recharging = "RECHARGING", #[doc =
-        " `CLOSED`"] Closed = "CLOSED", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 充值场景"] RechargeScene { #[doc = " `ECOMMERCE_BANK_TRANSFER`"]
-        EcommerceBankTransfer = "ECOMMERCE_BANK_TRANSFER", }
     }
 }
 /// 查询银行转账充值结果

@@ -3,6 +3,7 @@
 /// Types of `GET /v3/brand/applyments/business-code/{business_code}`.
 #[rustfmt::skip]
 pub mod get {
+    pub use crate::v3::brand::types::ApplymentState;
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -84,22 +85,6 @@ pub mod get {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 申请状态"] ApplymentState { #[doc = " `APPLYMENT_STATE_UNKNOWN`"]
-        ApplymentStateUnknown = "APPLYMENT_STATE_UNKNOWN", #[doc =
-        " `APPLYMENT_STATE_UNSUBMITTED`"] ApplymentStateUnsubmitted =
-        "APPLYMENT_STATE_UNSUBMITTED", #[doc = " `APPLYMENT_STATE_WAITING_VALIDATE`"]
-        ApplymentStateWaitingValidate = "APPLYMENT_STATE_WAITING_VALIDATE", #[doc =
-        " `APPLYMENT_STATE_WAITING_AUDIT`"] ApplymentStateWaitingAudit =
-        "APPLYMENT_STATE_WAITING_AUDIT", #[doc = " `APPLYMENT_STATE_WAITING_AUTH`"]
-        ApplymentStateWaitingAuth = "APPLYMENT_STATE_WAITING_AUTH", #[doc =
-        " `APPLYMENT_STATE_OPEN_ACCOUNT`"] ApplymentStateOpenAccount =
-        "APPLYMENT_STATE_OPEN_ACCOUNT", #[doc = " `APPLYMENT_STATE_FINISH`"]
-        ApplymentStateFinish = "APPLYMENT_STATE_FINISH", #[doc =
-        " `APPLYMENT_STATE_AUDIT_REJECTED`"] ApplymentStateAuditRejected =
-        "APPLYMENT_STATE_AUDIT_REJECTED", #[doc = " `APPLYMENT_STATE_CANCELED`"]
-        ApplymentStateCanceled = "APPLYMENT_STATE_CANCELED", }
     }
 }
 /// 根据业务申请编号查询申请状态

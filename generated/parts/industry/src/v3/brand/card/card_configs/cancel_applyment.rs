@@ -3,6 +3,7 @@
 /// Types of `POST /v3/brand/card/card-configs/cancel-applyment`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::brand::types::CardConfigsApplymentState as ApplymentState;
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -98,14 +99,6 @@ pub mod post {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 申请单状态"] ApplymentState { #[doc = " `STATE_UNKNOWN`"]
-        StateUnknown = "STATE_UNKNOWN", #[doc = " `DRAFTING`"] Drafting = "DRAFTING",
-        #[doc = " `AUDITING`"] Auditing = "AUDITING", #[doc = " `AUDIT_REJECTED`"]
-        AuditRejected = "AUDIT_REJECTED", #[doc = " `PENDING_PUBLISH`"] PendingPublish =
-        "PENDING_PUBLISH", #[doc = " `PUBLISHED`"] Published = "PUBLISHED", #[doc =
-        " `CANCELED`"] Canceled = "CANCELED", }
     }
 }
 /// 撤销商家名片配置申请

@@ -6,6 +6,10 @@ pub mod publish;
 /// Types of `POST /v3/brand/card/card-configs`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::brand::types::{
+        BrandMiniProgramInfo, BrandCustomerService, ServiceList, CustomerServiceType,
+        ServiceJumpType,
+    };
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -17,155 +21,6 @@ pub mod post {
         /// Creates the value from its required fields; optional ones are set with the methods below.
         pub fn new(body: Body) -> Self {
             Self { body }
-        }
-    }
-    /// 品牌小程序信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct BrandMiniProgramInfo {
-        /// 公众账号ID
-        pub appid: ::std::string::String,
-        /// 小程序默认跳转路径
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub default_jump_path: ::std::option::Option<::std::string::String>,
-    }
-    impl BrandMiniProgramInfo {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(appid: impl ::std::convert::Into<::std::string::String>) -> Self {
-            Self {
-                appid: appid.into(),
-                default_jump_path: ::std::option::Option::None,
-            }
-        }
-        /// Sets `default_jump_path`.
-        pub fn default_jump_path(
-            mut self,
-            default_jump_path: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.default_jump_path = ::std::option::Option::Some(
-                default_jump_path.into(),
-            );
-            self
-        }
-    }
-    /// 品牌客服信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct BrandCustomerService {
-        /// 客服类型
-        pub customer_service_type: CustomerServiceType,
-        /// 客服电话
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub customer_service_phone: ::std::option::Option<::std::string::String>,
-        /// 客服路径
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub customer_service_path: ::std::option::Option<::std::string::String>,
-        /// 公众账号ID
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub appid: ::std::option::Option<::std::string::String>,
-    }
-    impl BrandCustomerService {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(customer_service_type: CustomerServiceType) -> Self {
-            Self {
-                customer_service_type,
-                customer_service_phone: ::std::option::Option::None,
-                customer_service_path: ::std::option::Option::None,
-                appid: ::std::option::Option::None,
-            }
-        }
-        /// Sets `customer_service_phone`.
-        pub fn customer_service_phone(
-            mut self,
-            customer_service_phone: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.customer_service_phone = ::std::option::Option::Some(
-                customer_service_phone.into(),
-            );
-            self
-        }
-        /// Sets `customer_service_path`.
-        pub fn customer_service_path(
-            mut self,
-            customer_service_path: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.customer_service_path = ::std::option::Option::Some(
-                customer_service_path.into(),
-            );
-            self
-        }
-        /// Sets `appid`.
-        pub fn appid(
-            mut self,
-            appid: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.appid = ::std::option::Option::Some(appid.into());
-            self
-        }
-    }
-    /// 服务列表
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct ServiceList {
-        /// 服务分类名称
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub service_classify_name: ::std::option::Option<::std::string::String>,
-        /// 服务名称
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub service_name: ::std::option::Option<::std::string::String>,
-        /// 服务跳转类型
-        pub service_jump_type: ServiceJumpType,
-        /// 服务跳转路径
-        pub service_jump_path: ::std::string::String,
-        /// 公众账号ID
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub appid: ::std::option::Option<::std::string::String>,
-    }
-    impl ServiceList {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            service_jump_type: ServiceJumpType,
-            service_jump_path: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            Self {
-                service_classify_name: ::std::option::Option::None,
-                service_name: ::std::option::Option::None,
-                service_jump_type,
-                service_jump_path: service_jump_path.into(),
-                appid: ::std::option::Option::None,
-            }
-        }
-        /// Sets `service_classify_name`.
-        pub fn service_classify_name(
-            mut self,
-            service_classify_name: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.service_classify_name = ::std::option::Option::Some(
-                service_classify_name.into(),
-            );
-            self
-        }
-        /// Sets `service_name`.
-        pub fn service_name(
-            mut self,
-            service_name: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.service_name = ::std::option::Option::Some(service_name.into());
-            self
-        }
-        /// Sets `appid`.
-        pub fn appid(
-            mut self,
-            appid: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.appid = ::std::option::Option::Some(appid.into());
-            self
         }
     }
     /// The JSON request body.
@@ -267,17 +122,6 @@ pub mod post {
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 客服类型"] CustomerServiceType { #[doc = " `MINI_PROGRAM`"]
-        MiniProgram = "MINI_PROGRAM", #[doc = " `CUSTOMIZE_WEB`"] CustomizeWeb =
-        "CUSTOMIZE_WEB", #[doc = " `CUSTOMIZE_MP`"] CustomizeMp = "CUSTOMIZE_MP", #[doc =
-        " `SERVICE_PHONE`"] ServicePhone = "SERVICE_PHONE", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 服务跳转类型"] ServiceJumpType { #[doc = " `JUMP_MINI_PROGRAM`"]
-        JumpMiniProgram = "JUMP_MINI_PROGRAM", #[doc = " `JUMP_WEB_PAGE`"] JumpWebPage =
-        "JUMP_WEB_PAGE", }
-    }
 }
 /// 提交商家名片配置申请
 ///
@@ -301,6 +145,7 @@ pub async fn post(
 /// Types of `GET /v3/brand/card/card-configs`.
 #[rustfmt::skip]
 pub mod get {
+    pub use crate::v3::brand::types::CardConfigsApplymentState as ApplymentState;
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -400,14 +245,6 @@ pub mod get {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 申请单状态"] ApplymentState { #[doc = " `STATE_UNKNOWN`"]
-        StateUnknown = "STATE_UNKNOWN", #[doc = " `DRAFTING`"] Drafting = "DRAFTING",
-        #[doc = " `AUDITING`"] Auditing = "AUDITING", #[doc = " `AUDIT_REJECTED`"]
-        AuditRejected = "AUDIT_REJECTED", #[doc = " `PENDING_PUBLISH`"] PendingPublish =
-        "PENDING_PUBLISH", #[doc = " `PUBLISHED`"] Published = "PUBLISHED", #[doc =
-        " `CANCELED`"] Canceled = "CANCELED", }
     }
 }
 /// 查询商家名片配置申请状态

@@ -3,6 +3,7 @@
 /// Types of `POST /v3/brand/card/card-configs/publish`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::brand::types::PublishType;
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -125,11 +126,6 @@ pub mod post {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 发布方式"] PublishType { #[doc = " `IMMEDIATE_PUBLISH`"]
-        ImmediatePublish = "IMMEDIATE_PUBLISH", #[doc = " `SCHEDULED_PUBLISH`"]
-        ScheduledPublish = "SCHEDULED_PUBLISH", }
     }
 }
 /// 发布商家名片配置

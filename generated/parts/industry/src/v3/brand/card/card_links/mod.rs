@@ -6,6 +6,7 @@ pub mod unbind_card_link;
 /// Types of `POST /v3/brand/card/card-links`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::brand::types::PaymentScene;
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -136,12 +137,6 @@ pub mod post {
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 交易场景类型"] PaymentScene { #[doc = " `MINI_PROGRAM`"]
-        MiniProgram = "MINI_PROGRAM", #[doc = " `APP`"] App = "APP", #[doc =
-        " `PAYMENT_SCORE`"] PaymentScore = "PAYMENT_SCORE", #[doc = " `PAYMENT_CODE`"]
-        PaymentCode = "PAYMENT_CODE", }
-    }
 }
 /// 添加交易连接名片规则申请
 ///
@@ -165,6 +160,7 @@ pub async fn post(
 /// Types of `GET /v3/brand/card/card-links`.
 #[rustfmt::skip]
 pub mod get {
+    pub use crate::v3::brand::types::{ActiveLinkList, PaymentScene};
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -203,42 +199,6 @@ pub mod get {
             self.page_size = ::std::option::Option::Some(page_size);
             self
         }
-    }
-    /// 已生效连接列表
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct ActiveLinkList {
-        /// 交易场景类型
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub payment_scene: ::std::option::Option<PaymentScene>,
-        /// 公众账号ID
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub appid_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-        /// 商户号
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub card_link_mchid: ::std::option::Option<::std::string::String>,
-        /// 服务ID
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub service_id: ::std::option::Option<::std::string::String>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -280,12 +240,6 @@ pub mod get {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 交易场景类型"] PaymentScene { #[doc = " `MINI_PROGRAM`"]
-        MiniProgram = "MINI_PROGRAM", #[doc = " `APP`"] App = "APP", #[doc =
-        " `PAYMENT_SCORE`"] PaymentScore = "PAYMENT_SCORE", #[doc = " `PAYMENT_CODE`"]
-        PaymentCode = "PAYMENT_CODE", }
     }
 }
 /// 查询已生效交易连接名片规则

@@ -3,6 +3,7 @@
 /// Types of `POST /v3/brand/card/card-links/unbind-card-link`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::brand::types::PaymentScene;
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -119,12 +120,6 @@ pub mod post {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 交易场景类型"] PaymentScene { #[doc = " `MINI_PROGRAM`"]
-        MiniProgram = "MINI_PROGRAM", #[doc = " `APP`"] App = "APP", #[doc =
-        " `PAYMENT_SCORE`"] PaymentScore = "PAYMENT_SCORE", #[doc = " `PAYMENT_CODE`"]
-        PaymentCode = "PAYMENT_CODE", }
     }
 }
 /// 解除已生效交易连接名片场景

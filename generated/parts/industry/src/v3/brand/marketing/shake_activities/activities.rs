@@ -3,6 +3,11 @@
 /// Types of `GET /v3/brand/marketing/shake-activities/activities`.
 #[rustfmt::skip]
 pub mod get {
+    pub use crate::v3::brand::types::{
+        TimeRange, StockList, ProductCoupon, Data,
+        ActivitiesActivityState as ActivityState, ActivitiesAuditState as AuditState,
+        DeliveryMode,
+    };
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -43,142 +48,6 @@ pub mod get {
             self
         }
     }
-    /// 投放时间范围
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct TimeRange {
-        /// 开始时间
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub start_time: ::std::option::Option<::std::string::String>,
-        /// 结束时间
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub end_time: ::std::option::Option<::std::string::String>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    /// 商品券批次列表
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct StockList {
-        /// 批次ID
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub stock_id: ::std::option::Option<::std::string::String>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    /// 商品券
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct ProductCoupon {
-        /// 商品券ID
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub product_coupon_id: ::std::option::Option<::std::string::String>,
-        /// 商品券批次列表
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub stock_list: ::std::option::Option<::std::vec::Vec<StockList>>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    /// 摇一摇有优惠活动列表
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct Data {
-        /// 活动id
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<::std::string::String>,
-        /// 活动名称
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// 活动状态
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub activity_state: ::std::option::Option<ActivityState>,
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub audit_state: ::std::option::Option<AuditState>,
-        /// 可用库存
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub available_quota: ::std::option::Option<i64>,
-        /// 总库存
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub total_quota: ::std::option::Option<i64>,
-        /// 投放模式
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub delivery_mode: ::std::option::Option<DeliveryMode>,
-        /// 投放时间范围
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub time_range: ::std::option::Option<TimeRange>,
-        /// 商品券
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub product_coupon: ::std::option::Option<ProductCoupon>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
@@ -218,20 +87,6 @@ pub mod get {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 活动状态"] ActivityState { #[doc = " `CREATED`"] Created =
-        "CREATED", #[doc = " `DELIVERING`"] Delivering = "DELIVERING", #[doc =
-        " `EXPIRED`"] Expired = "EXPIRED", #[doc = " `PAUSED`"] Paused = "PAUSED", #[doc
-        = " `TERMINATED`"] Terminated = "TERMINATED", }
-    }
-    ::wechatpay_core::wire_enum! {
-        AuditState { #[doc = " `PENDING`"] Pending = "PENDING", #[doc = " `APPROVED`"]
-        Approved = "APPROVED", #[doc = " `REJECTED`"] Rejected = "REJECTED", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 投放模式"] DeliveryMode { #[doc = " `SMART`"] Smart = "SMART",
-        #[doc = " `TARGETED`"] Targeted = "TARGETED", }
     }
 }
 /// 查询摇优惠活动列表

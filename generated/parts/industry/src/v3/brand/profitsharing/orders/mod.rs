@@ -4,6 +4,10 @@ pub mod by_transaction_id;
 /// Types of `POST /v3/brand/profitsharing/orders`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::brand::types::{
+        Receivers, ReceiversRequired, ResponseReceivers, OrdersType as Type,
+        OrdersResult as Result, FailReason, Status,
+    };
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -15,69 +19,6 @@ pub mod post {
         /// Creates the value from its required fields; optional ones are set with the methods below.
         pub fn new(body: Body) -> Self {
             Self { body }
-        }
-    }
-    /// 分账接收方列表
-    #[derive(::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct Receivers {
-        /// 分账接收方类型
-        pub r#type: Type,
-        /// 分账接收方账号
-        pub account: ::std::string::String,
-        /// 分账金额
-        pub amount: i64,
-        /// 分账描述
-        pub description: ::std::string::String,
-        /// 分账个人接收方姓名
-        ///
-        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub name: ::std::option::Option<::std::string::String>,
-    }
-    impl ::std::fmt::Debug for Receivers {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            f.debug_struct("Receivers")
-                .field("type", &self.r#type)
-                .field("account", &self.account)
-                .field("amount", &self.amount)
-                .field("description", &self.description)
-                .field("name", &::wechatpay_core::Redacted::option(&self.name))
-                .finish()
-        }
-    }
-    /// The required values of [`Receivers`], by name: `Receivers::new(ReceiversRequired { … })`.
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    pub struct ReceiversRequired {
-        /// 分账接收方类型
-        pub r#type: Type,
-        /// 分账接收方账号
-        pub account: ::std::string::String,
-        /// 分账金额
-        pub amount: i64,
-        /// 分账描述
-        pub description: ::std::string::String,
-    }
-    impl Receivers {
-        /// Creates the value from its required fields, named in [`ReceiversRequired`]; optional ones are set with the methods below.
-        pub fn new(required: ReceiversRequired) -> Self {
-            Self {
-                r#type: required.r#type,
-                account: required.account,
-                amount: required.amount,
-                description: required.description,
-                name: ::std::option::Option::None,
-            }
-        }
-        /// Sets `name`.
-        pub fn name(
-            mut self,
-            name: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.name = ::std::option::Option::Some(name.into());
-            self
         }
     }
     /// The JSON request body.
@@ -145,74 +86,6 @@ pub mod post {
             self
         }
     }
-    /// 分账接收方列表
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct ResponseReceivers {
-        /// 接收方类型
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub r#type: ::std::option::Option<Type>,
-        /// 接收方账号
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub account: ::std::option::Option<::std::string::String>,
-        /// 分账金额
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub amount: ::std::option::Option<::serde_json::Number>,
-        /// 分账描述
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub description: ::std::option::Option<::std::string::String>,
-        /// 分账结果
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub result: ::std::option::Option<Result>,
-        /// 分账完成时间
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub finish_time: ::std::option::Option<::std::string::String>,
-        /// 分账失败原因
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub fail_reason: ::std::option::Option<FailReason>,
-        /// 分账明细单号
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub detail_id: ::std::option::Option<::std::string::String>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
@@ -274,31 +147,6 @@ pub mod post {
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 分账接收方类型"] Type { #[doc = " `MERCHANT_ID`"] MerchantId =
-        "MERCHANT_ID", #[doc = " `PERSONAL_OPENID`"] PersonalOpenid = "PERSONAL_OPENID",
-        #[doc = " `PERSONAL_SUB_OPENID`"] PersonalSubOpenid = "PERSONAL_SUB_OPENID", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 分账结果"] Result { #[doc = " `PENDING`"] Pending = "PENDING",
-        #[doc = " `SUCCESS`"] Success = "SUCCESS", #[doc = " `CLOSED`"] Closed =
-        "CLOSED", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 分账失败原因"] FailReason { #[doc = " `ACCOUNT_ABNORMAL`"]
-        AccountAbnormal = "ACCOUNT_ABNORMAL", #[doc = " `NO_RELATION`"] NoRelation =
-        "NO_RELATION", #[doc = " `RECEIVER_HIGH_RISK`"] ReceiverHighRisk =
-        "RECEIVER_HIGH_RISK", #[doc = " `RECEIVER_REAL_NAME_NOT_VERIFIED`"]
-        ReceiverRealNameNotVerified = "RECEIVER_REAL_NAME_NOT_VERIFIED", #[doc =
-        " `NO_AUTH`"] NoAuth = "NO_AUTH", #[doc = " `RECEIVER_RECEIPT_LIMIT`"]
-        ReceiverReceiptLimit = "RECEIVER_RECEIPT_LIMIT", #[doc =
-        " `PAYER_ACCOUNT_ABNORMAL`"] PayerAccountAbnormal = "PAYER_ACCOUNT_ABNORMAL",
-        #[doc = " `INVALID_REQUEST`"] InvalidRequest = "INVALID_REQUEST", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 分账单状态"] Status { #[doc = " `PROCESSING`"] Processing =
-        "PROCESSING", #[doc = " `FINISHED`"] Finished = "FINISHED", }
-    }
 }
 /// 请求分账
 ///
@@ -323,6 +171,10 @@ pub async fn post(
 /// Types of `GET /v3/brand/profitsharing/orders`.
 #[rustfmt::skip]
 pub mod get {
+    pub use crate::v3::brand::types::{
+        OrdersReceivers as Receivers, Status, OrdersType as Type,
+        OrdersResult2 as Result, FailReason,
+    };
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -347,74 +199,6 @@ pub mod get {
                 out_order_no: out_order_no.into(),
             }
         }
-    }
-    /// 分账接收方列表
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct Receivers {
-        /// 分账接收方类型
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub r#type: ::std::option::Option<Type>,
-        /// 分账接收方账号
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub account: ::std::option::Option<::std::string::String>,
-        /// 分账金额
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub amount: ::std::option::Option<i64>,
-        /// 分账描述
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub description: ::std::option::Option<::std::string::String>,
-        /// 分账结果
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub result: ::std::option::Option<Result>,
-        /// 完成时间
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub finish_time: ::std::option::Option<::std::string::String>,
-        /// 分账失败原因
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub fail_reason: ::std::option::Option<FailReason>,
-        /// 分账明细单号
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub detail_id: ::std::option::Option<::std::string::String>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -485,31 +269,6 @@ pub mod get {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 分账单状态"] Status { #[doc = " `PROCESSING`"] Processing =
-        "PROCESSING", #[doc = " `FINISHED`"] Finished = "FINISHED", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 分账接收方类型"] Type { #[doc = " `MERCHANT_ID`"] MerchantId =
-        "MERCHANT_ID", #[doc = " `PERSONAL_OPENID`"] PersonalOpenid = "PERSONAL_OPENID",
-        #[doc = " `PERSONAL_SUB_OPENID`"] PersonalSubOpenid = "PERSONAL_SUB_OPENID", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 分账结果"] Result { #[doc = " `PENDING`"] Pending = "PENDING",
-        #[doc = " `SUCEESS`"] Suceess = "SUCEESS", #[doc = " `CLOSED`"] Closed =
-        "CLOSED", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 分账失败原因"] FailReason { #[doc = " `ACCOUNT_ABNORMAL`"]
-        AccountAbnormal = "ACCOUNT_ABNORMAL", #[doc = " `NO_RELATION`"] NoRelation =
-        "NO_RELATION", #[doc = " `RECEIVER_HIGH_RISK`"] ReceiverHighRisk =
-        "RECEIVER_HIGH_RISK", #[doc = " `RECEIVER_REAL_NAME_NOT_VERIFIED`"]
-        ReceiverRealNameNotVerified = "RECEIVER_REAL_NAME_NOT_VERIFIED", #[doc =
-        " `NO_AUTH`"] NoAuth = "NO_AUTH", #[doc = " `RECEIVER_RECEIPT_LIMIT`"]
-        ReceiverReceiptLimit = "RECEIVER_RECEIPT_LIMIT", #[doc =
-        " `PAYER_ACCOUNT_ABNORMAL`"] PayerAccountAbnormal = "PAYER_ACCOUNT_ABNORMAL",
-        #[doc = " `INVALID_REQUEST`"] InvalidRequest = "INVALID_REQUEST", }
     }
 }
 /// 查询分账结果

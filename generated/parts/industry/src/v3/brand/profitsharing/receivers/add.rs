@@ -3,6 +3,7 @@
 /// Types of `POST /v3/brand/profitsharing/receivers/add`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::brand::types::{OrdersType as Type, RelationType};
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -115,18 +116,6 @@ pub mod post {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 分账接收方类型"] Type { #[doc = " `MERCHANT_ID`"] MerchantId =
-        "MERCHANT_ID", #[doc = " `PERSONAL_OPENID`"] PersonalOpenid = "PERSONAL_OPENID",
-        #[doc = " `PERSONAL_SUB_OPENID`"] PersonalSubOpenid = "PERSONAL_SUB_OPENID", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 与品牌主商户的的关系类型"] RelationType { #[doc =
-        " `SUPPLIER`"] Supplier = "SUPPLIER", #[doc = " `DISTRIBUTOR`"] Distributor =
-        "DISTRIBUTOR", #[doc = " `SERVICE_PROVIDER`"] ServiceProvider =
-        "SERVICE_PROVIDER", #[doc = " `PLATFORM`"] Platform = "PLATFORM", #[doc =
-        " `STAFF`"] Staff = "STAFF", #[doc = " `OTHERS`"] Others = "OTHERS", }
     }
 }
 /// 添加分账接收方

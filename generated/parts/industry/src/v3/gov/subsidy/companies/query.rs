@@ -3,6 +3,7 @@
 /// Types of `POST /v3/gov/subsidy/companies/query`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::gov::types::CollectState;
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -76,14 +77,6 @@ pub mod post {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 归集状态枚举"] CollectState { #[doc =
-        " `COLLECT_STATE_NOT_COLLECT`"] CollectStateNotCollect =
-        "COLLECT_STATE_NOT_COLLECT", #[doc = " `COLLECT_STATE_COLLECTED`"]
-        CollectStateCollected = "COLLECT_STATE_COLLECTED", #[doc =
-        " `COLLECT_STATE_COLLECTION_FAILED`"] CollectStateCollectionFailed =
-        "COLLECT_STATE_COLLECTION_FAILED", }
     }
 }
 /// 企业信息查询

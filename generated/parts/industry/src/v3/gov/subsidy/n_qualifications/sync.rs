@@ -3,6 +3,9 @@
 /// Types of `POST /v3/gov/subsidy/n-qualifications/sync`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::gov::types::{
+        EnergyGrade, ProductType, PcType, SaleModel, IdentityDocumentType, CateState,
+    };
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -353,41 +356,6 @@ pub mod post {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 能效等级"] EnergyGrade { #[doc = " `FIRST_LEVEL`"] FirstLevel =
-        "FIRST_LEVEL", #[doc = " `SECOND_LEVEL`"] SecondLevel = "SECOND_LEVEL", #[doc =
-        " `ENERGY_GRADE_UNKNOWN`"] EnergyGradeUnknown = "ENERGY_GRADE_UNKNOWN", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 产品类型"] ProductType { #[doc = " `COMMON_PRODUCT`"] CommonProduct
-        = "COMMON_PRODUCT", #[doc = " `AI_PRODUCT`"] AiProduct = "AI_PRODUCT", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 类型(台式、笔记本)，当品类为电脑时必填"] PcType {
-        #[doc = " `DESKTOP`"] Desktop = "DESKTOP", #[doc = " `LAPTOP`"] Laptop =
-        "LAPTOP", #[doc = " `COMPUTER_TYPE_UNKNOWN`"] ComputerTypeUnknown =
-        "COMPUTER_TYPE_UNKNOWN", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 销售方式"] SaleModel { #[doc = " `SALE_MODEL_ONLINE`"]
-        SaleModelOnline = "SALE_MODEL_ONLINE", #[doc = " `SALE_MODEL_OFFLINE`"]
-        SaleModelOffline = "SALE_MODEL_OFFLINE", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 证件类型"] IdentityDocumentType { #[doc = " `ID_DOC_TYPE_ID_CARD`"]
-        IdDocTypeIdCard = "ID_DOC_TYPE_ID_CARD", #[doc =
-        " `ID_DOC_TYPE_MAINLAND_TRAVEL_PERMIT_FOR_HK_MC`"]
-        IdDocTypeMainlandTravelPermitForHkMc =
-        "ID_DOC_TYPE_MAINLAND_TRAVEL_PERMIT_FOR_HK_MC", #[doc =
-        " `ID_DOC_TYPE_MAINLAND_TRAVEL_PERMIT_FOR_TW`"]
-        IdDocTypeMainlandTravelPermitForTw = "ID_DOC_TYPE_MAINLAND_TRAVEL_PERMIT_FOR_TW",
-        }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 品类状态"] CateState { #[doc = " `CATE_STATE_REDEEM`"]
-        CateStateRedeem = "CATE_STATE_REDEEM", #[doc = " `CATE_STATE_REFUND`"]
-        CateStateRefund = "CATE_STATE_REFUND", }
     }
 }
 /// N品类同步资格核销信息

@@ -3,6 +3,7 @@
 /// Types of `POST /v3/gov/subsidy/sncode/lock`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::gov::types::ProductType;
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -146,10 +147,6 @@ pub mod post {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 产品类型"] ProductType { #[doc = " `COMMON_PRODUCT`"] CommonProduct
-        = "COMMON_PRODUCT", #[doc = " `AI_PRODUCT`"] AiProduct = "AI_PRODUCT", }
     }
 }
 /// sn码锁定

@@ -3,6 +3,7 @@
 /// Types of `POST /v3/gov/subsidy/sncode/query`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::gov::types::{GoodsSnList, QueryState as State, NotSellableReason};
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -39,33 +40,6 @@ pub mod post {
             }
         }
     }
-    /// sn码状态数组
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct GoodsSnList {
-        /// S/N码
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub sn_code: ::std::option::Option<::std::string::String>,
-        /// 状态
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub state: ::std::option::Option<State>,
-        /// 不可售的原因
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub not_sellable_reason: ::std::option::Option<NotSellableReason>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
@@ -80,18 +54,6 @@ pub mod post {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 状态"] State { #[doc = " `SNCODE_STATE_UNKNOWN`"] SncodeStateUnknown
-        = "SNCODE_STATE_UNKNOWN", #[doc = " `SNCODE_STATE_SELLABLE`"] SncodeStateSellable
-        = "SNCODE_STATE_SELLABLE", #[doc = " `SNCODE_STATE_NOT_SELLABLE`"]
-        SncodeStateNotSellable = "SNCODE_STATE_NOT_SELLABLE", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 不可售的原因"] NotSellableReason { #[doc =
-        " `NOT_SELLABLE_REASON_USED`"] NotSellableReasonUsed =
-        "NOT_SELLABLE_REASON_USED", #[doc = " `NOT_SELLABLE_REASON_NOT_FOUND`"]
-        NotSellableReasonNotFound = "NOT_SELLABLE_REASON_NOT_FOUND", }
     }
 }
 /// 查询sn码状态

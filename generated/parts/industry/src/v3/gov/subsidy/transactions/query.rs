@@ -3,6 +3,7 @@
 /// Types of `POST /v3/gov/subsidy/transactions/query`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::gov::types::{ShopOrderList, CollectState, CateState};
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -39,29 +40,6 @@ pub mod post {
             }
         }
     }
-    /// 订单状态数组
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct ShopOrderList {
-        /// 单号
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub shop_order_number: ::std::option::Option<::std::string::String>,
-        /// 归集状态枚举
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub collect_state: ::std::option::Option<CollectState>,
-        /// 品类状态
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub cate_state: ::std::option::Option<CateState>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
@@ -94,19 +72,6 @@ pub mod post {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 归集状态枚举"] CollectState { #[doc =
-        " `COLLECT_STATE_NOT_COLLECT`"] CollectStateNotCollect =
-        "COLLECT_STATE_NOT_COLLECT", #[doc = " `COLLECT_STATE_COLLECTED`"]
-        CollectStateCollected = "COLLECT_STATE_COLLECTED", #[doc =
-        " `COLLECT_STATE_COLLECTION_FAILED`"] CollectStateCollectionFailed =
-        "COLLECT_STATE_COLLECTION_FAILED", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 品类状态"] CateState { #[doc = " `CATE_STATE_REDEEM`"]
-        CateStateRedeem = "CATE_STATE_REDEEM", #[doc = " `CATE_STATE_REFUND`"]
-        CateStateRefund = "CATE_STATE_REFUND", }
     }
 }
 /// 交易信息查询

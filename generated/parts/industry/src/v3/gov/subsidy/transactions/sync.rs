@@ -3,6 +3,9 @@
 /// Types of `POST /v3/gov/subsidy/transactions/sync`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::gov::types::{
+        EnergyGrade, SaleModel, CateState, IdentityDocumentType,
+    };
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -267,31 +270,6 @@ pub mod post {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 能效等级"] EnergyGrade { #[doc = " `FIRST_LEVEL`"] FirstLevel =
-        "FIRST_LEVEL", #[doc = " `SECOND_LEVEL`"] SecondLevel = "SECOND_LEVEL", #[doc =
-        " `ENERGY_GRADE_UNKNOWN`"] EnergyGradeUnknown = "ENERGY_GRADE_UNKNOWN", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 销售方式"] SaleModel { #[doc = " `SALE_MODEL_ONLINE`"]
-        SaleModelOnline = "SALE_MODEL_ONLINE", #[doc = " `SALE_MODEL_OFFLINE`"]
-        SaleModelOffline = "SALE_MODEL_OFFLINE", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 品类状态"] CateState { #[doc = " `CATE_STATE_REDEEM`"]
-        CateStateRedeem = "CATE_STATE_REDEEM", #[doc = " `CATE_STATE_REFUND`"]
-        CateStateRefund = "CATE_STATE_REFUND", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 证件类型"] IdentityDocumentType { #[doc = " `ID_DOC_TYPE_ID_CARD`"]
-        IdDocTypeIdCard = "ID_DOC_TYPE_ID_CARD", #[doc =
-        " `ID_DOC_TYPE_MAINLAND_TRAVEL_PERMIT_FOR_HK_MC`"]
-        IdDocTypeMainlandTravelPermitForHkMc =
-        "ID_DOC_TYPE_MAINLAND_TRAVEL_PERMIT_FOR_HK_MC", #[doc =
-        " `ID_DOC_TYPE_MAINLAND_TRAVEL_PERMIT_FOR_TW`"]
-        IdDocTypeMainlandTravelPermitForTw = "ID_DOC_TYPE_MAINLAND_TRAVEL_PERMIT_FOR_TW",
-        }
     }
 }
 /// 交易信息回传

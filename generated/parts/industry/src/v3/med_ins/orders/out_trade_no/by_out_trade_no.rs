@@ -3,6 +3,10 @@
 /// Types of `GET /v3/med-ins/orders/out-trade-no/{out_trade_no}`.
 #[rustfmt::skip]
 pub mod get {
+    pub use crate::v3::med_ins::types::{
+        CashAddDetail, CashReduceDetail, MixPayStatus, SelfPayStatus, MedInsPayStatus,
+        MixPayType, OrderType, CashAddType, CashReduceType,
+    };
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -30,54 +34,6 @@ pub mod get {
             self.sub_mchid = ::std::option::Option::Some(sub_mchid.into());
             self
         }
-    }
-    /// 现金补充列表
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct CashAddDetail {
-        /// 现金补充金额
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub cash_add_fee: ::std::option::Option<i64>,
-        /// 现金补充类型
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub cash_add_type: ::std::option::Option<CashAddType>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    /// 现金减免列表
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct CashReduceDetail {
-        /// 现金减免金额
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub cash_reduce_fee: ::std::option::Option<i64>,
-        /// 现金减免类型
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub cash_reduce_type: ::std::option::Option<CashReduceType>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -357,65 +313,6 @@ pub mod get {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 医保自费混合订单支付状态"] MixPayStatus { #[doc =
-        " `UNKNOWN_MIX_PAY_STATUS`"] UnknownMixPayStatus = "UNKNOWN_MIX_PAY_STATUS",
-        #[doc = " `MIX_PAY_CREATED`"] MixPayCreated = "MIX_PAY_CREATED", #[doc =
-        " `MIX_PAY_SUCCESS`"] MixPaySuccess = "MIX_PAY_SUCCESS", #[doc =
-        " `MIX_PAY_REFUND`"] MixPayRefund = "MIX_PAY_REFUND", #[doc = " `MIX_PAY_FAIL`"]
-        MixPayFail = "MIX_PAY_FAIL", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 混合订单中自费部分的支付状态"] SelfPayStatus { #[doc =
-        " `UNKNOWN_SELF_PAY_STATUS`"] UnknownSelfPayStatus = "UNKNOWN_SELF_PAY_STATUS",
-        #[doc = " `SELF_PAY_CREATED`"] SelfPayCreated = "SELF_PAY_CREATED", #[doc =
-        " `SELF_PAY_SUCCESS`"] SelfPaySuccess = "SELF_PAY_SUCCESS", #[doc =
-        " `SELF_PAY_REFUND`"] SelfPayRefund = "SELF_PAY_REFUND", #[doc =
-        " `SELF_PAY_FAIL`"] SelfPayFail = "SELF_PAY_FAIL", #[doc = " `NO_SELF_PAY`"]
-        NoSelfPay = "NO_SELF_PAY", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 混合订单中自费部分的支付状态"] MedInsPayStatus { #[doc =
-        " `UNKNOWN_MED_INS_PAY_STATUS`"] UnknownMedInsPayStatus =
-        "UNKNOWN_MED_INS_PAY_STATUS", #[doc = " `MED_INS_PAY_CREATED`"] MedInsPayCreated
-        = "MED_INS_PAY_CREATED", #[doc = " `MED_INS_PAY_SUCCESS`"] MedInsPaySuccess =
-        "MED_INS_PAY_SUCCESS", #[doc = " `MED_INS_PAY_REFUND`"] MedInsPayRefund =
-        "MED_INS_PAY_REFUND", #[doc = " `MED_INS_PAY_FAIL`"] MedInsPayFail =
-        "MED_INS_PAY_FAIL", #[doc = " `NO_MED_INS_PAY`"] NoMedInsPay = "NO_MED_INS_PAY",
-        }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 混合支付类型"] MixPayType { #[doc = " `UNKNOWN_MIX_PAY_TYPE`"]
-        UnknownMixPayType = "UNKNOWN_MIX_PAY_TYPE", #[doc = " `CASH_ONLY`"] CashOnly =
-        "CASH_ONLY", #[doc = " `INSURANCE_ONLY`"] InsuranceOnly = "INSURANCE_ONLY", #[doc
-        = " `CASH_AND_INSURANCE`"] CashAndInsurance = "CASH_AND_INSURANCE", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 订单类型"] OrderType { #[doc = " `UNKNOWN_ORDER_TYPE`"]
-        UnknownOrderType = "UNKNOWN_ORDER_TYPE", #[doc = " `REG_PAY`"] RegPay =
-        "REG_PAY", #[doc = " `DIAG_PAY`"] DiagPay = "DIAG_PAY", #[doc =
-        " `COVID_EXAM_PAY`"] CovidExamPay = "COVID_EXAM_PAY", #[doc = " `IN_HOSP_PAY`"]
-        InHospPay = "IN_HOSP_PAY", #[doc = " `PHARMACY_PAY`"] PharmacyPay =
-        "PHARMACY_PAY", #[doc = " `INSURANCE_PAY`"] InsurancePay = "INSURANCE_PAY", #[doc
-        = " `INT_REG_PAY`"] IntRegPay = "INT_REG_PAY", #[doc = " `INT_RE_DIAG_PAY`"]
-        IntReDiagPay = "INT_RE_DIAG_PAY", #[doc = " `INT_RX_PAY`"] IntRxPay =
-        "INT_RX_PAY", #[doc = " `COVID_ANTIGEN_PAY`"] CovidAntigenPay =
-        "COVID_ANTIGEN_PAY", #[doc = " `MED_PAY`"] MedPay = "MED_PAY", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 现金补充类型"] CashAddType { #[doc = " `DEFAULT_ADD_TYPE`"]
-        DefaultAddType = "DEFAULT_ADD_TYPE", #[doc = " `FREIGHT`"] Freight = "FREIGHT",
-        #[doc = " `OTHER_MEDICAL_EXPENSES`"] OtherMedicalExpenses =
-        "OTHER_MEDICAL_EXPENSES", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 现金减免类型"] CashReduceType { #[doc = " `DEFAULT_REDUCE_TYPE`"]
-        DefaultReduceType = "DEFAULT_REDUCE_TYPE", #[doc = " `HOSPITAL_REDUCE`"]
-        HospitalReduce = "HOSPITAL_REDUCE", #[doc = " `PHARMACY_DISCOUNT`"]
-        PharmacyDiscount = "PHARMACY_DISCOUNT", #[doc = " `DISCOUNT`"] Discount =
-        "DISCOUNT", #[doc = " `PRE_PAYMENT`"] PrePayment = "PRE_PAYMENT", #[doc =
-        " `DEPOSIT_DEDUCTION`"] DepositDeduction = "DEPOSIT_DEDUCTION", }
     }
 }
 /// 使用商户订单号查看下单结果

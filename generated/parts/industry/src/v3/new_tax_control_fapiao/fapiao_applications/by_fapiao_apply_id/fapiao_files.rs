@@ -3,6 +3,7 @@
 /// Types of `GET /v3/new-tax-control-fapiao/fapiao-applications/{fapiao_apply_id}/fapiao-files`.
 #[rustfmt::skip]
 pub mod get {
+    pub use crate::v3::new_tax_control_fapiao::types::{FapiaoDownloadInfoList, Status};
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -28,33 +29,6 @@ pub mod get {
             }
         }
     }
-    /// 发票列表
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct FapiaoDownloadInfoList {
-        /// 商户发票单号
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub fapiao_id: ::std::option::Option<::std::string::String>,
-        /// 发票文件下载地址
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub download_url: ::std::option::Option<::std::string::String>,
-        /// 发票状态
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub status: ::std::option::Option<Status>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
@@ -69,13 +43,6 @@ pub mod get {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 发票状态"] Status { #[doc = " `ISSUE_ACCEPTED`"] IssueAccepted =
-        "ISSUE_ACCEPTED", #[doc = " `ISSUED`"] Issued = "ISSUED", #[doc =
-        " `REVERSE_ACCEPTED`"] ReverseAccepted = "REVERSE_ACCEPTED", #[doc =
-        " `REVERSED`"] Reversed = "REVERSED", #[doc = " `ISSUE_FAILED`"] IssueFailed =
-        "ISSUE_FAILED", #[doc = " `REVERSE_FAILED`"] ReverseFailed = "REVERSE_FAILED", }
     }
 }
 /// 获取发票下载信息

@@ -3,6 +3,9 @@
 /// Types of `POST /v3/new-tax-control-fapiao/fapiao-applications/{fapiao_apply_id}/reverse`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::new_tax_control_fapiao::types::{
+        ReverseFapiaoInformation as FapiaoInformation, ReverseReason,
+    };
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -22,41 +25,6 @@ pub mod post {
                 fapiao_apply_id: fapiao_apply_id.into(),
                 body,
             }
-        }
-    }
-    /// 需要冲红的发票信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct FapiaoInformation {
-        /// 商户发票单号
-        pub fapiao_id: ::std::string::String,
-        /// 发票代码
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub fapiao_code: ::std::option::Option<::std::string::String>,
-        /// 发票号码
-        pub fapiao_number: ::std::string::String,
-    }
-    impl FapiaoInformation {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            fapiao_id: impl ::std::convert::Into<::std::string::String>,
-            fapiao_number: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            Self {
-                fapiao_id: fapiao_id.into(),
-                fapiao_code: ::std::option::Option::None,
-                fapiao_number: fapiao_number.into(),
-            }
-        }
-        /// Sets `fapiao_code`.
-        pub fn fapiao_code(
-            mut self,
-            fapiao_code: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.fapiao_code = ::std::option::Option::Some(fapiao_code.into());
-            self
         }
     }
     /// The JSON request body.
@@ -93,12 +61,6 @@ pub mod post {
             self.sub_mchid = ::std::option::Option::Some(sub_mchid.into());
             self
         }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 冲红原因"] ReverseReason { #[doc = " `ISSUE_ERROR`"] IssueError =
-        "ISSUE_ERROR", #[doc = " `SALES_RETURN`"] SalesReturn = "SALES_RETURN", #[doc =
-        " `SERVICE_SUSPENTION`"] ServiceSuspention = "SERVICE_SUSPENTION", #[doc =
-        " `SALES_DISCOUNT`"] SalesDiscount = "SALES_DISCOUNT", }
     }
 }
 /// 冲红电子发票

@@ -3,6 +3,11 @@
 /// Types of `GET /v3/new-tax-control-fapiao/merchant/{sub_mchid}/check-status`.
 #[rustfmt::skip]
 pub mod get {
+    pub use crate::v3::new_tax_control_fapiao::types::{
+        ThirdMode, BillingPersonInfo, AbilityInfo, DigitalTaxMode,
+        CheckStatusStatus as Status, DigitalTaxModeStatus, CheckStatusType as Type,
+        AbilityInfoStatus,
+    };
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -17,114 +22,6 @@ pub mod get {
                 sub_mchid: sub_mchid.into(),
             }
         }
-    }
-    /// 第三方开票模式
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct ThirdMode {
-        /// 第三方/自建发票能力接入状态
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub status: ::std::option::Option<Status>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    /// 开票人信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct BillingPersonInfo {
-        /// 开票人ID
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<::std::string::String>,
-        /// 开票人姓名
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    /// 能力信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct AbilityInfo {
-        /// 能力类型
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub r#type: ::std::option::Option<Type>,
-        /// 能力授权状态
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub status: ::std::option::Option<AbilityInfoStatus>,
-        /// 能力授权失败原因
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub authorize_fail_reason: ::std::option::Option<::std::string::String>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    /// 数电发票模式
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct DigitalTaxMode {
-        /// 接入状态
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub status: ::std::option::Option<DigitalTaxModeStatus>,
-        /// 开票人信息
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub billing_person_info: ::std::option::Option<BillingPersonInfo>,
-        /// 接入时间
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub access_time: ::std::option::Option<::std::string::String>,
-        /// 过期时间
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub expired_time: ::std::option::Option<::std::string::String>,
-        /// 接入失败原因
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub access_fail_reason: ::std::option::Option<::std::string::String>,
-        /// 能力信息
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub ability_info: ::std::option::Option<::std::vec::Vec<AbilityInfo>>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -150,36 +47,6 @@ pub mod get {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 第三方/自建发票能力接入状态"] Status { #[doc =
-        " `DISABLED`"] Disabled = "DISABLED", #[doc = " `ENABLED`"] Enabled = "ENABLED",
-        }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 接入状态"] DigitalTaxModeStatus { #[doc = " `APPROVAL_PENDING`"]
-        ApprovalPending = "APPROVAL_PENDING", #[doc = " `ACCESS_CONFIRMED_PENDING`"]
-        AccessConfirmedPending = "ACCESS_CONFIRMED_PENDING", #[doc =
-        " `ABILITY_CONFIRMED_PENDING`"] AbilityConfirmedPending =
-        "ABILITY_CONFIRMED_PENDING", #[doc = " `BILLING_PERSON_REGISTER_PENDING`"]
-        BillingPersonRegisterPending = "BILLING_PERSON_REGISTER_PENDING", #[doc =
-        " `BILLING_PERSON_CONFIRMED_PENDING`"] BillingPersonConfirmedPending =
-        "BILLING_PERSON_CONFIRMED_PENDING", #[doc = " `SECURITY_SETTING_PENDING`"]
-        SecuritySettingPending = "SECURITY_SETTING_PENDING", #[doc = " `APPLY_FAILED`"]
-        ApplyFailed = "APPLY_FAILED", #[doc = " `DISABLED`"] Disabled = "DISABLED", #[doc
-        = " `ENABLED`"] Enabled = "ENABLED", #[doc = " `RESOURCE_EXPIRED`"]
-        ResourceExpired = "RESOURCE_EXPIRED", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 能力类型"] Type { #[doc = " `BASE_ABILITY`"] BaseAbility =
-        "BASE_ABILITY", #[doc = " `REAL_ESTATE_ABILITY`"] RealEstateAbility =
-        "REAL_ESTATE_ABILITY", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 能力授权状态"] AbilityInfoStatus { #[doc = " `AUTHORIZED`"]
-        Authorized = "AUTHORIZED", #[doc = " `AUTHORIZE_PENDING`"] AuthorizePending =
-        "AUTHORIZE_PENDING", #[doc = " `DEAUTHORIZED`"] Deauthorized = "DEAUTHORIZED",
-        #[doc = " `AUTHORIZE_FAILED`"] AuthorizeFailed = "AUTHORIZE_FAILED", }
     }
 }
 /// 检查子商户开票功能状态

@@ -3,6 +3,7 @@
 /// Types of `GET /v3/palmservice/authorization/openid/{openid}`.
 #[rustfmt::skip]
 pub mod get {
+    pub use crate::v3::palmservice::types::State;
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -57,13 +58,6 @@ pub mod get {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 授权状态"] State { #[doc = " `AUTHORIZATION_STATE_NONE`"]
-        AuthorizationStateNone = "AUTHORIZATION_STATE_NONE", #[doc =
-        " `AUTHORIZATION_STATE_ON`"] AuthorizationStateOn = "AUTHORIZATION_STATE_ON",
-        #[doc = " `AUTHORIZATION_STATE_OFF`"] AuthorizationStateOff =
-        "AUTHORIZATION_STATE_OFF", }
     }
 }
 /// 查询刷掌授权

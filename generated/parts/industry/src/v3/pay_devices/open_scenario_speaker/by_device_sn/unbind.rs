@@ -3,6 +3,7 @@
 /// Types of `POST /v3/pay-devices/open-scenario-speaker/{device_sn}/unbind`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::pay_devices::types::BindState;
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -59,13 +60,6 @@ pub mod post {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 绑定状态"] BindState { #[doc =
-        " `OPEN_SCENARIO_SPEAKER_BIND_STATE_UNBOND`"] OpenScenarioSpeakerBindStateUnbond
-        = "OPEN_SCENARIO_SPEAKER_BIND_STATE_UNBOND", #[doc =
-        " `OPEN_SCENARIO_SPEAKER_BIND_STATE_BINDED`"] OpenScenarioSpeakerBindStateBinded
-        = "OPEN_SCENARIO_SPEAKER_BIND_STATE_BINDED", }
     }
 }
 /// 解绑音箱设备码牌

@@ -3,6 +3,7 @@
 /// Types of `POST /v3/marketing/busifavor/product-coupons/send`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::marketing::types::SendCouponType as CouponType;
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -119,10 +120,6 @@ pub mod post {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 券类型"] CouponType { #[doc = " `NORMAL`"] Normal = "NORMAL", #[doc
-        = " `MEMBER`"] Member = "MEMBER", }
     }
 }
 /// 向用户发放商品券

@@ -3,6 +3,7 @@
 /// Types of `POST /v3/marketing/goods-subsidy-activity/qualification/lock`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::marketing::types::OrderInformation;
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -14,79 +15,6 @@ pub mod post {
         /// Creates the value from its required fields; optional ones are set with the methods below.
         pub fn new(body: Body) -> Self {
             Self { body }
-        }
-    }
-    /// 订单信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct OrderInformation {
-        /// 支付订单的微信用户OpenID
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub payer_openid: ::std::option::Option<::std::string::String>,
-        /// 商户订单号
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub out_trade_no: ::std::option::Option<::std::string::String>,
-        /// 订单总金额
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub total_fee: ::std::option::Option<::serde_json::Number>,
-        /// 门店ID
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub store_id: ::std::option::Option<::std::string::String>,
-        /// 门店商户号
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub store_merchant_id: ::std::option::Option<::std::string::String>,
-    }
-    impl OrderInformation {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new() -> Self {
-            Self {
-                payer_openid: ::std::option::Option::None,
-                out_trade_no: ::std::option::Option::None,
-                total_fee: ::std::option::Option::None,
-                store_id: ::std::option::Option::None,
-                store_merchant_id: ::std::option::Option::None,
-            }
-        }
-        /// Sets `payer_openid`.
-        pub fn payer_openid(
-            mut self,
-            payer_openid: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.payer_openid = ::std::option::Option::Some(payer_openid.into());
-            self
-        }
-        /// Sets `out_trade_no`.
-        pub fn out_trade_no(
-            mut self,
-            out_trade_no: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.out_trade_no = ::std::option::Option::Some(out_trade_no.into());
-            self
-        }
-        /// Sets `total_fee`.
-        pub fn total_fee(mut self, total_fee: ::serde_json::Number) -> Self {
-            self.total_fee = ::std::option::Option::Some(total_fee);
-            self
-        }
-        /// Sets `store_id`.
-        pub fn store_id(
-            mut self,
-            store_id: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.store_id = ::std::option::Option::Some(store_id.into());
-            self
-        }
-        /// Sets `store_merchant_id`.
-        pub fn store_merchant_id(
-            mut self,
-            store_merchant_id: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.store_merchant_id = ::std::option::Option::Some(
-                store_merchant_id.into(),
-            );
-            self
         }
     }
     /// The JSON request body.

@@ -3,6 +3,11 @@
 /// Types of `GET /v3/marketing/membercard-open/activate-informations/{activate_ticket}`.
 #[rustfmt::skip]
 pub mod get {
+    pub use crate::v3::marketing::types::{
+        ByActivateTicketCommonFieldList as CommonFieldList,
+        ByActivateTicketCustomFieldList as CustomFieldList, UserInformation,
+        CommonFieldList as Name,
+    };
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -19,73 +24,6 @@ pub mod get {
                 activate_ticket: activate_ticket.into(),
             }
         }
-    }
-    /// 平台提供的通用开卡信息字段
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct CommonFieldList {
-        /// 平台提供的通用开卡信息字段
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub name: ::std::option::Option<Name>,
-        /// 用户开卡时填写的个人信息
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub value: ::std::option::Option<::std::string::String>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    /// 商户自定义的开卡信息字段
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct CustomFieldList {
-        /// 字段名称
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// 字段值
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub value: ::std::option::Option<::std::string::String>,
-        /// 字段值
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub value_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    /// 用户开卡时填写的个人信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct UserInformation {
-        /// 平台提供的通用开卡信息字段
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub common_field_list: ::std::option::Option<::std::vec::Vec<CommonFieldList>>,
-        /// 商户自定义的开卡信息字段
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub custom_field_list: ::std::option::Option<::std::vec::Vec<CustomFieldList>>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -113,17 +51,6 @@ pub mod get {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 平台提供的通用开卡信息字段"] Name { #[doc =
-        " `USER_FORM_FLAG_MOBILE`"] UserFormFlagMobile = "USER_FORM_FLAG_MOBILE", #[doc =
-        " `USER_FORM_FLAG_SEX`"] UserFormFlagSex = "USER_FORM_FLAG_SEX", #[doc =
-        " `USER_FORM_FLAG_NAME`"] UserFormFlagName = "USER_FORM_FLAG_NAME", #[doc =
-        " `USER_FORM_FLAG_BIRTHDAY`"] UserFormFlagBirthday = "USER_FORM_FLAG_BIRTHDAY",
-        #[doc = " `USER_FORM_FLAG_ADDRESS`"] UserFormFlagAddress =
-        "USER_FORM_FLAG_ADDRESS", #[doc = " `USER_FORM_FLAG_EMAIL`"] UserFormFlagEmail =
-        "USER_FORM_FLAG_EMAIL", #[doc = " `USER_FORM_FLAG_CITY`"] UserFormFlagCity =
-        "USER_FORM_FLAG_CITY", }
     }
 }
 /// 获取用户信息（跳转型激活）

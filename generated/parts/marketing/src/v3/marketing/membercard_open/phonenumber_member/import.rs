@@ -3,6 +3,7 @@
 /// Types of `POST /v3/marketing/membercard-open/phonenumber-member/import`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::marketing::types::MemberInformation;
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -14,55 +15,6 @@ pub mod post {
         /// Creates the value from its required fields; optional ones are set with the methods below.
         pub fn new(body: Body) -> Self {
             Self { body }
-        }
-    }
-    /// 会员信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct MemberInformation {
-        /// 会员卡id
-        pub card_id: ::std::string::String,
-        /// 会员卡code
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub code: ::std::option::Option<::std::string::String>,
-        /// 会员卡编号
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub membership_number: ::std::option::Option<::std::string::String>,
-        /// 会员注册时间
-        pub registration_time: ::std::string::String,
-    }
-    impl MemberInformation {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            card_id: impl ::std::convert::Into<::std::string::String>,
-            registration_time: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            Self {
-                card_id: card_id.into(),
-                code: ::std::option::Option::None,
-                membership_number: ::std::option::Option::None,
-                registration_time: registration_time.into(),
-            }
-        }
-        /// Sets `code`.
-        pub fn code(
-            mut self,
-            code: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.code = ::std::option::Option::Some(code.into());
-            self
-        }
-        /// Sets `membership_number`.
-        pub fn membership_number(
-            mut self,
-            membership_number: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.membership_number = ::std::option::Option::Some(
-                membership_number.into(),
-            );
-            self
         }
     }
     /// The JSON request body.

@@ -3,6 +3,9 @@
 /// Types of `GET /v3/marketing/shopping-receipt/customentrances/{brand_id}`.
 #[rustfmt::skip]
 pub mod get {
+    pub use crate::v3::marketing::types::{
+        ResponseJumpLink as JumpLink, CustomEntranceType, CustomEntranceState,
+    };
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -15,34 +18,6 @@ pub mod get {
         pub fn new(brand_id: impl ::std::convert::Into<::std::string::String>) -> Self {
             Self { brand_id: brand_id.into() }
         }
-    }
-    /// 自定义入口跳转信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct JumpLink {
-        /// 自定义入口的跳转小程序AppID
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub mini_programs_appid: ::std::option::Option<::std::string::String>,
-        /// 自定义入口跳转小程序的path
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub mini_programs_path: ::std::option::Option<::std::string::String>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -139,17 +114,6 @@ pub mod get {
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 自定义入口种类"] CustomEntranceType { #[doc =
-        " `MERCHANT_ACTIVITY`"] MerchantActivity = "MERCHANT_ACTIVITY", #[doc =
-        " `MERCHANT_MINI_PROGRAM`"] MerchantMiniProgram = "MERCHANT_MINI_PROGRAM", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc =
-        " 设置自定义入口的状态，ONLINE-在线对用户展示，OFFLINE-下线对用户不展示 可选取值"]
-        CustomEntranceState { #[doc = " `ONLINE`"] Online = "ONLINE", #[doc =
-        " `OFFLINE`"] Offline = "OFFLINE", }
-    }
 }
 /// 查询自定义入口
 ///
@@ -176,6 +140,9 @@ pub async fn get(
 /// Types of `PATCH /v3/marketing/shopping-receipt/customentrances/{brand_id}`.
 #[rustfmt::skip]
 pub mod patch {
+    pub use crate::v3::marketing::types::{
+        JumpLink, ResponseJumpLink, CustomEntranceType, CustomEntranceState,
+    };
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -194,29 +161,6 @@ pub mod patch {
             Self {
                 brand_id: brand_id.into(),
                 body,
-            }
-        }
-    }
-    /// 自定义入口跳转信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct JumpLink {
-        /// 自定义入口的跳转小程序AppID
-        pub mini_programs_appid: ::std::string::String,
-        /// 自定义入口跳转小程序的path
-        pub mini_programs_path: ::std::string::String,
-    }
-    impl JumpLink {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            mini_programs_appid: impl ::std::convert::Into<::std::string::String>,
-            mini_programs_path: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            Self {
-                mini_programs_appid: mini_programs_appid.into(),
-                mini_programs_path: mini_programs_path.into(),
             }
         }
     }
@@ -326,34 +270,6 @@ pub mod patch {
             self
         }
     }
-    /// 自定义入口跳转信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct ResponseJumpLink {
-        /// 自定义入口的跳转小程序AppID
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub mini_programs_appid: ::std::option::Option<::std::string::String>,
-        /// 自定义入口跳转小程序的path
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub mini_programs_path: ::std::option::Option<::std::string::String>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
@@ -448,17 +364,6 @@ pub mod patch {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 自定义入口种类"] CustomEntranceType { #[doc =
-        " `MERCHANT_ACTIVITY`"] MerchantActivity = "MERCHANT_ACTIVITY", #[doc =
-        " `MERCHANT_MINI_PROGRAM`"] MerchantMiniProgram = "MERCHANT_MINI_PROGRAM", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc =
-        " 设置自定义入口的状态，ONLINE-在线对用户展示，OFFLINE-下线对用户不展示 可选取值"]
-        CustomEntranceState { #[doc = " `ONLINE`"] Online = "ONLINE", #[doc =
-        " `OFFLINE`"] Offline = "OFFLINE", }
     }
 }
 /// 更新自定义入口

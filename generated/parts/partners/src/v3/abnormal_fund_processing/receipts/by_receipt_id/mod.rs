@@ -4,6 +4,10 @@ pub mod transfer_instructions;
 /// Types of `GET /v3/abnormal-fund-processing/receipts/{receipt_id}`.
 #[rustfmt::skip]
 pub mod get {
+    pub use crate::v3::abnormal_fund_processing::types::{
+        TransferAmount, Commander, Instruction, ProductName, Currency, ReceiptState,
+        Operator, ByReceiptIdTransferMode as TransferMode,
+    };
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -20,108 +24,6 @@ pub mod get {
                 receipt_id: receipt_id.into(),
             }
         }
-    }
-    /// 付款金额信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct TransferAmount {
-        /// 总金额
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub total: ::std::option::Option<i64>,
-        /// 货币类型
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub currency: ::std::option::Option<Currency>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    /// 在途异常资金付款指令的发起方
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct Commander {
-        /// 发起在途异常资金付款请求的角色
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub operator: ::std::option::Option<Operator>,
-        /// 微信支付商户号
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub mchid: ::std::option::Option<::std::string::String>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    /// 在途异常资金付款指令信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct Instruction {
-        /// 商户侧指令编号
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub out_instruction_no: ::std::option::Option<::std::string::String>,
-        /// 在途异常资金付款指令的发起方
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub commander: ::std::option::Option<Commander>,
-        /// 付款方式
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub transfer_mode: ::std::option::Option<TransferMode>,
-        /// 入账成功时间
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub success_time: ::std::option::Option<::std::string::String>,
-        /// 商户AppID
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub appid: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-        /// 回调通知地址
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub notify_url: ::std::option::Option<::std::string::String>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -173,28 +75,6 @@ pub mod get {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 产品名称"] ProductName { #[doc = " `C2C`"] C2c = "C2C", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 货币类型"] Currency { #[doc = " `CNY`"] Cny = "CNY", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 在途异常资金付款状态"] ReceiptState { #[doc =
-        " `RECEIPT_STATE_PENDING`"] ReceiptStatePending = "RECEIPT_STATE_PENDING", #[doc
-        = " `RECEIPT_STATE_PROGRESS`"] ReceiptStateProgress = "RECEIPT_STATE_PROGRESS",
-        #[doc = " `RECEIPT_STATE_COMPLETED`"] ReceiptStateCompleted =
-        "RECEIPT_STATE_COMPLETED", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 发起在途异常资金付款请求的角色"] Operator { #[doc =
-        " `MERCHANT`"] Merchant = "MERCHANT", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 付款方式"] TransferMode { #[doc =
-        " `TRANSFER_TO_ORIGINAL_RECEIVE_USER`"] TransferToOriginalReceiveUser =
-        "TRANSFER_TO_ORIGINAL_RECEIVE_USER", }
     }
 }
 /// 查询在途异常资金付款结果

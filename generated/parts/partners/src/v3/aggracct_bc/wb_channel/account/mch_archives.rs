@@ -3,6 +3,10 @@
 /// Types of `GET /v3/aggracct-bc/wb-channel/account/mch_archives`.
 #[rustfmt::skip]
 pub mod get {
+    pub use crate::v3::aggracct_bc::types::{
+        LegalRepresentative, BeneficialOwner, MerchantType, MerchantIdType,
+        LegalRepresentativeIdType,
+    };
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::clone::Clone)]
     #[non_exhaustive]
@@ -33,183 +37,6 @@ pub mod get {
                 bal_account_no: bal_account_no.into(),
             }
         }
-    }
-    /// 法定代表人信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct LegalRepresentative {
-        /// 法定代表人证件类型
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub legal_representative_id_type: ::std::option::Option<
-            LegalRepresentativeIdType,
-        >,
-        /// 法定代表人姓名
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub legal_representative_name: ::std::option::Option<::std::string::String>,
-        /// 法定代表人证件号码
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub legal_representative_id_no: ::std::option::Option<::std::string::String>,
-        /// 法定代表人证件有效期起始日
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub legal_representative_effective_date: ::std::option::Option<
-            ::std::string::String,
-        >,
-        /// 法定代表人证件有效期结束日
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub legal_representative_expire_date: ::std::option::Option<
-            ::std::string::String,
-        >,
-        /// 法定代表人证件正面影像ID
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub legal_representative_img_front_id: ::std::option::Option<
-            ::std::string::String,
-        >,
-        /// 法定代表人证件反面影像ID
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub legal_representative_img_back_id: ::std::option::Option<
-            ::std::string::String,
-        >,
-        /// 法定代表人居住地址
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub legal_representative_address: ::std::option::Option<::std::string::String>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    /// 受益所有人信息列表
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct BeneficialOwner {
-        /// 受益所有人编号
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub beneficial_owner_no: ::std::option::Option<::std::string::String>,
-        /// 受益所有人证件类型
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub beneficial_owner_id_type: ::std::option::Option<LegalRepresentativeIdType>,
-        /// 受益所有人姓名
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub beneficial_owner_name: ::std::option::Option<::std::string::String>,
-        /// 受益所有人证件号码
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub beneficial_owner_id_no: ::std::option::Option<::std::string::String>,
-        /// 受益所有人证件有效期起始日
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub beneficial_owner_effective_date: ::std::option::Option<
-            ::std::string::String,
-        >,
-        /// 受益所有人证件有效期结束日
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub beneficial_owner_expire_date: ::std::option::Option<::std::string::String>,
-        /// 受益所有人证件正面影像ID
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub beneficial_owner_img_front_id: ::std::option::Option<::std::string::String>,
-        /// 受益所有人证件反面影像ID
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub beneficial_owner_img_back_id: ::std::option::Option<::std::string::String>,
-        /// 受益所有人居住地址
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub beneficial_owner_address: ::std::option::Option<::std::string::String>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -295,17 +122,6 @@ pub mod get {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 主体类型"] MerchantType { #[doc = " `1`"] V1 = "1", #[doc = " `2`"]
-        V2 = "2", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 主体证件类型"] MerchantIdType { #[doc = " `12`"] V12 = "12", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 法定代表人证件类型"] LegalRepresentativeIdType { #[doc =
-        " `01`"] V01 = "01", }
     }
 }
 /// 查询商户资料

@@ -3,6 +3,7 @@
 /// Types of `GET /v3/aggracct-bc/wb-channel/special-reduction/{out_request_no}`.
 #[rustfmt::skip]
 pub mod get {
+    pub use crate::v3::aggracct_bc::types::{ReductionType, State, FailReason};
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::clone::Clone)]
     #[non_exhaustive]
@@ -113,22 +114,6 @@ pub mod get {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 特殊减额类型"] ReductionType { #[doc = " `FINANCIAL_PENALTY`"]
-        FinancialPenalty = "FINANCIAL_PENALTY", #[doc = " `JUDICIAL_DEDUCTION`"]
-        JudicialDeduction = "JUDICIAL_DEDUCTION", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 处理结果"] State { #[doc = " `PROCESSING`"] Processing =
-        "PROCESSING", #[doc = " `SUCCESS`"] Success = "SUCCESS", #[doc = " `FAILED`"]
-        Failed = "FAILED", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 失败原因"] FailReason { #[doc = " `BALANCE_NOT_ENOUGH`"]
-        BalanceNotEnough = "BALANCE_NOT_ENOUGH", #[doc = " `RECEIPT_NOT_EXIST_CLOSED`"]
-        ReceiptNotExistClosed = "RECEIPT_NOT_EXIST_CLOSED", #[doc = " `TIME_OUT_CLOSED`"]
-        TimeOutClosed = "TIME_OUT_CLOSED", }
     }
 }
 /// 查询特殊减额结果

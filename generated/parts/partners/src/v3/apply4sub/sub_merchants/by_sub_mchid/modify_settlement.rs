@@ -3,6 +3,7 @@
 /// Types of `POST /v3/apply4sub/sub_merchants/{sub_mchid}/modify-settlement`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::apply4sub::types::{ModifyMode, AccountType};
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -146,15 +147,6 @@ pub mod post {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 修改模式"] ModifyMode { #[doc = " `MODIFY_MODE_ASYNC`"]
-        ModifyModeAsync = "MODIFY_MODE_ASYNC", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 账户类型"] AccountType { #[doc = " `ACCOUNT_TYPE_BUSINESS`"]
-        AccountTypeBusiness = "ACCOUNT_TYPE_BUSINESS", #[doc = " `ACCOUNT_TYPE_PRIVATE`"]
-        AccountTypePrivate = "ACCOUNT_TYPE_PRIVATE", }
     }
 }
 /// 修改结算帐号

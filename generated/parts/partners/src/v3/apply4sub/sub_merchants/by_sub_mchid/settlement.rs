@@ -3,6 +3,9 @@
 /// Types of `GET /v3/apply4sub/sub_merchants/{sub_mchid}/settlement`.
 #[rustfmt::skip]
 pub mod get {
+    pub use crate::v3::apply4sub::types::{
+        AccountType, SettlementVerifyResult as VerifyResult,
+    };
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -76,16 +79,6 @@ pub mod get {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 账户类型"] AccountType { #[doc = " `ACCOUNT_TYPE_BUSINESS`"]
-        AccountTypeBusiness = "ACCOUNT_TYPE_BUSINESS", #[doc = " `ACCOUNT_TYPE_PRIVATE`"]
-        AccountTypePrivate = "ACCOUNT_TYPE_PRIVATE", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 验证结果"] VerifyResult { #[doc = " `VERIFY_SUCCESS`"]
-        VerifySuccess = "VERIFY_SUCCESS", #[doc = " `VERIFY_FAIL`"] VerifyFail =
-        "VERIFY_FAIL", #[doc = " `VERIFYING`"] Verifying = "VERIFYING", }
     }
 }
 /// 查询结算账户

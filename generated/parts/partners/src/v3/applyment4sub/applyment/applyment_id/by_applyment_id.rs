@@ -3,6 +3,7 @@
 /// Types of `GET /v3/applyment4sub/applyment/applyment_id/{applyment_id}`.
 #[rustfmt::skip]
 pub mod get {
+    pub use crate::v3::applyment4sub::types::{AuditDetail, ApplymentState};
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -15,37 +16,6 @@ pub mod get {
         pub fn new(applyment_id: ::serde_json::Number) -> Self {
             Self { applyment_id }
         }
-    }
-    /// 驳回原因详情
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct AuditDetail {
-        /// 字段名
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub field: ::std::option::Option<::std::string::String>,
-        /// 字段名称
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub field_name: ::std::option::Option<::std::string::String>,
-        /// 驳回原因
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub reject_reason: ::std::option::Option<::std::string::String>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -99,31 +69,6 @@ pub mod get {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 申请单状态"] ApplymentState { #[doc =
-        " `APPLYMENT_STATE_WAITTING_FOR_AUDIT`"] ApplymentStateWaittingForAudit =
-        "APPLYMENT_STATE_WAITTING_FOR_AUDIT", #[doc =
-        " `APPLYMENT_STATE_WAITTING_FOR_CONFIRM_CONTACT`"]
-        ApplymentStateWaittingForConfirmContact =
-        "APPLYMENT_STATE_WAITTING_FOR_CONFIRM_CONTACT", #[doc =
-        " `APPLYMENT_STATE_WAITTING_FOR_CONFIRM_LEGALPERSON`"]
-        ApplymentStateWaittingForConfirmLegalperson =
-        "APPLYMENT_STATE_WAITTING_FOR_CONFIRM_LEGALPERSON", #[doc =
-        " `APPLYMENT_STATE_PASSED`"] ApplymentStatePassed = "APPLYMENT_STATE_PASSED",
-        #[doc = " `APPLYMENT_STATE_FREEZED`"] ApplymentStateFreezed =
-        "APPLYMENT_STATE_FREEZED", #[doc = " `APPLYMENT_STATE_EDITTING`"]
-        ApplymentStateEditting = "APPLYMENT_STATE_EDITTING", #[doc =
-        " `APPLYMENT_STATE_AUDITING`"] ApplymentStateAuditing =
-        "APPLYMENT_STATE_AUDITING", #[doc = " `APPLYMENT_STATE_REJECTED`"]
-        ApplymentStateRejected = "APPLYMENT_STATE_REJECTED", #[doc =
-        " `APPLYMENT_STATE_TO_BE_CONFIRMED`"] ApplymentStateToBeConfirmed =
-        "APPLYMENT_STATE_TO_BE_CONFIRMED", #[doc = " `APPLYMENT_STATE_TO_BE_SIGNED`"]
-        ApplymentStateToBeSigned = "APPLYMENT_STATE_TO_BE_SIGNED", #[doc =
-        " `APPLYMENT_STATE_SIGNING`"] ApplymentStateSigning = "APPLYMENT_STATE_SIGNING",
-        #[doc = " `APPLYMENT_STATE_FINISHED`"] ApplymentStateFinished =
-        "APPLYMENT_STATE_FINISHED", #[doc = " `APPLYMENT_STATE_CANCELED`"]
-        ApplymentStateCanceled = "APPLYMENT_STATE_CANCELED", }
     }
 }
 /// 通过申请单号查询申请状态

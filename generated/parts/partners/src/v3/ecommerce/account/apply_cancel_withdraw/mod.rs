@@ -7,6 +7,10 @@ pub mod validate_cancel;
 /// Types of `POST /v3/ecommerce/account/apply-cancel-withdraw`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::ecommerce::types::{
+        BankAccountInfo, IdentityInfo, PayeeInfo, ProofMedias, Withdraw,
+        ApplyCancelWithdrawAccountType as AccountType, IdDocType, ProofMediaType,
+    };
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -18,172 +22,6 @@ pub mod post {
         /// Creates the value from its required fields; optional ones are set with the methods below.
         pub fn new(body: Body) -> Self {
             Self { body }
-        }
-    }
-    /// 银行账户
-    #[derive(::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct BankAccountInfo {
-        /// 开户名称
-        ///
-        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
-        pub account_name: ::std::string::String,
-        /// 开户银行
-        pub account_bank: ::std::string::String,
-        /// 开户银行联行号
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub bank_branch_id: ::std::option::Option<::std::string::String>,
-        /// 开户银行全称（含支行）
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub bank_name: ::std::option::Option<::std::string::String>,
-        /// 银行账号
-        ///
-        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
-        pub account_number: ::std::string::String,
-    }
-    impl ::std::fmt::Debug for BankAccountInfo {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            f.debug_struct("BankAccountInfo")
-                .field("account_name", &::wechatpay_core::Redacted::Set)
-                .field("account_bank", &self.account_bank)
-                .field("bank_branch_id", &self.bank_branch_id)
-                .field("bank_name", &self.bank_name)
-                .field("account_number", &::wechatpay_core::Redacted::Set)
-                .finish()
-        }
-    }
-    impl BankAccountInfo {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            account_name: impl ::std::convert::Into<::std::string::String>,
-            account_bank: impl ::std::convert::Into<::std::string::String>,
-            account_number: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            Self {
-                account_name: account_name.into(),
-                account_bank: account_bank.into(),
-                bank_branch_id: ::std::option::Option::None,
-                bank_name: ::std::option::Option::None,
-                account_number: account_number.into(),
-            }
-        }
-        /// Sets `bank_branch_id`.
-        pub fn bank_branch_id(
-            mut self,
-            bank_branch_id: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.bank_branch_id = ::std::option::Option::Some(bank_branch_id.into());
-            self
-        }
-        /// Sets `bank_name`.
-        pub fn bank_name(
-            mut self,
-            bank_name: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.bank_name = ::std::option::Option::Some(bank_name.into());
-            self
-        }
-    }
-    /// 收款人账号对应的证件信息
-    #[derive(::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct IdentityInfo {
-        /// 证件类型
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub id_doc_type: ::std::option::Option<IdDocType>,
-        /// 证件姓名
-        ///
-        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
-        pub identification_name: ::std::string::String,
-        /// 证件号码
-        ///
-        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
-        pub identification_no: ::std::string::String,
-    }
-    impl ::std::fmt::Debug for IdentityInfo {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            f.debug_struct("IdentityInfo")
-                .field("id_doc_type", &self.id_doc_type)
-                .field("identification_name", &::wechatpay_core::Redacted::Set)
-                .field("identification_no", &::wechatpay_core::Redacted::Set)
-                .finish()
-        }
-    }
-    impl IdentityInfo {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            identification_name: impl ::std::convert::Into<::std::string::String>,
-            identification_no: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            Self {
-                id_doc_type: ::std::option::Option::None,
-                identification_name: identification_name.into(),
-                identification_no: identification_no.into(),
-            }
-        }
-        /// Sets `id_doc_type`.
-        pub fn id_doc_type(mut self, id_doc_type: IdDocType) -> Self {
-            self.id_doc_type = ::std::option::Option::Some(id_doc_type);
-            self
-        }
-    }
-    /// 收款账号信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct PayeeInfo {
-        /// 账户类型
-        pub account_type: AccountType,
-        /// 银行账户
-        pub bank_account_info: BankAccountInfo,
-        /// 收款人账号对应的证件信息
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub identity_info: ::std::option::Option<IdentityInfo>,
-    }
-    impl PayeeInfo {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            account_type: AccountType,
-            bank_account_info: BankAccountInfo,
-        ) -> Self {
-            Self {
-                account_type,
-                bank_account_info,
-                identity_info: ::std::option::Option::None,
-            }
-        }
-        /// Sets `identity_info`.
-        pub fn identity_info(mut self, identity_info: IdentityInfo) -> Self {
-            self.identity_info = ::std::option::Option::Some(identity_info);
-            self
-        }
-    }
-    /// 付款申请材料
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct ProofMedias {
-        /// 申请证明材料类型
-        pub proof_media_type: ProofMediaType,
-        /// 证明材料照片
-        pub proof_media: ::std::string::String,
-    }
-    impl ProofMedias {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            proof_media_type: ProofMediaType,
-            proof_media: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            Self {
-                proof_media_type,
-                proof_media: proof_media.into(),
-            }
         }
     }
     /// The JSON request body.
@@ -285,39 +123,6 @@ pub mod post {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 是否提取资金"] Withdraw { #[doc = " `APPLY_WITHDRAW`"]
-        ApplyWithdraw = "APPLY_WITHDRAW", #[doc = " `NOT_APPLY_WITHDRAW`"]
-        NotApplyWithdraw = "NOT_APPLY_WITHDRAW", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 账户类型"] AccountType { #[doc = " `ACCOUNT_TYPE_CORPORATE`"]
-        AccountTypeCorporate = "ACCOUNT_TYPE_CORPORATE", #[doc =
-        " `ACCOUNT_TYPE_PERSONAL`"] AccountTypePersonal = "ACCOUNT_TYPE_PERSONAL", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 证件类型"] IdDocType { #[doc = " `IDENTIFICATION_TYPE_IDCARD`"]
-        IdentificationTypeIdcard = "IDENTIFICATION_TYPE_IDCARD", #[doc =
-        " `IDENTIFICATION_TYPE_OVERSEA_PASSPORT`"] IdentificationTypeOverseaPassport =
-        "IDENTIFICATION_TYPE_OVERSEA_PASSPORT", #[doc =
-        " `IDENTIFICATION_TYPE_HONGKONG_PASSPORT`"] IdentificationTypeHongkongPassport =
-        "IDENTIFICATION_TYPE_HONGKONG_PASSPORT", #[doc =
-        " `IDENTIFICATION_TYPE_MACAO_PASSPORT`"] IdentificationTypeMacaoPassport =
-        "IDENTIFICATION_TYPE_MACAO_PASSPORT", #[doc =
-        " `IDENTIFICATION_TYPE_TAIWAN_PASSPORT`"] IdentificationTypeTaiwanPassport =
-        "IDENTIFICATION_TYPE_TAIWAN_PASSPORT", #[doc =
-        " `IDENTIFICATION_TYPE_FOREIGN_RESIDENT`"] IdentificationTypeForeignResident =
-        "IDENTIFICATION_TYPE_FOREIGN_RESIDENT", #[doc =
-        " `IDENTIFICATION_TYPE_HONGKONG_MACAO_RESIDENT`"]
-        IdentificationTypeHongkongMacaoResident =
-        "IDENTIFICATION_TYPE_HONGKONG_MACAO_RESIDENT", #[doc =
-        " `IDENTIFICATION_TYPE_TAIWAN_RESIDENT`"] IdentificationTypeTaiwanResident =
-        "IDENTIFICATION_TYPE_TAIWAN_RESIDENT", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 申请证明材料类型"] ProofMediaType { #[doc =
-        " `WITHDRAWAL_APPLICATION`"] WithdrawalApplication = "WITHDRAWAL_APPLICATION", }
     }
 }
 /// 提交注销提现申请

@@ -5,6 +5,9 @@ pub mod out_apply_no;
 /// Types of `POST /v3/ecommerce/account/cancel-applications`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::ecommerce::types::{
+        ApplicationInfo, ApplicationType, CancelApplicationsCancelState as CancelState,
+    };
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -16,43 +19,6 @@ pub mod post {
         /// Creates the value from its required fields; optional ones are set with the methods below.
         pub fn new(body: Body) -> Self {
             Self { body }
-        }
-    }
-    /// 注销申请材料
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct ApplicationInfo {
-        /// 注销申请材料类型
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub application_type: ::std::option::Option<ApplicationType>,
-        /// 图片MediaID
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub application_media_id: ::std::option::Option<::std::string::String>,
-    }
-    impl ApplicationInfo {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new() -> Self {
-            Self {
-                application_type: ::std::option::Option::None,
-                application_media_id: ::std::option::Option::None,
-            }
-        }
-        /// Sets `application_type`.
-        pub fn application_type(mut self, application_type: ApplicationType) -> Self {
-            self.application_type = ::std::option::Option::Some(application_type);
-            self
-        }
-        /// Sets `application_media_id`.
-        pub fn application_media_id(
-            mut self,
-            application_media_id: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.application_media_id = ::std::option::Option::Some(
-                application_media_id.into(),
-            );
-            self
         }
     }
     /// The JSON request body.
@@ -126,17 +92,6 @@ pub mod post {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 注销申请材料类型"] ApplicationType { #[doc =
-        " `SP_CANCEL_ACCOUNT_APPLICATION`"] SpCancelAccountApplication =
-        "SP_CANCEL_ACCOUNT_APPLICATION", #[doc = " `SUB_CANCEL_ACCOUNT_APPLICATION`"]
-        SubCancelAccountApplication = "SUB_CANCEL_ACCOUNT_APPLICATION", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 注销状态"] CancelState { #[doc = " `REVIEWING`"] Reviewing =
-        "REVIEWING", #[doc = " `REJECTED`"] Rejected = "REJECTED", #[doc =
-        " `CANCEL_SUCCESS`"] CancelSuccess = "CANCEL_SUCCESS", }
     }
 }
 /// 提交注销申请单

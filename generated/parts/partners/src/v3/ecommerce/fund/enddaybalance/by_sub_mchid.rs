@@ -3,6 +3,7 @@
 /// Types of `GET /v3/ecommerce/fund/enddaybalance/{sub_mchid}`.
 #[rustfmt::skip]
 pub mod get {
+    pub use crate::v3::ecommerce::types::BySubMchidAccountType2 as AccountType;
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -69,10 +70,6 @@ pub mod get {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 账户类型"] AccountType { #[doc = " `BASIC`"] Basic = "BASIC", #[doc
-        = " `DEPOSIT`"] Deposit = "DEPOSIT", }
     }
 }
 /// 查询二级商户账户日终余额

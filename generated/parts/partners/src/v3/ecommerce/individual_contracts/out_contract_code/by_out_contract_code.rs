@@ -3,6 +3,7 @@
 /// Types of `GET /v3/ecommerce/individual-contracts/out-contract-code/{out_contract_code}`.
 #[rustfmt::skip]
 pub mod get {
+    pub use crate::v3::ecommerce::types::{RealNameAuthResult, AuthState, Scope};
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -23,39 +24,6 @@ pub mod get {
                 appid: appid.into(),
             }
         }
-    }
-    /// 实名授权结果
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct RealNameAuthResult {
-        /// 应用授权作用域
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub scope: ::std::option::Option<Scope>,
-        /// 访问令牌
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub access_token: ::std::option::Option<::std::string::String>,
-        /// 访问令牌过期时间
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub access_token_expire_time: ::std::option::Option<::std::string::String>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -97,14 +65,6 @@ pub mod get {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 授权状态"] AuthState { #[doc = " `AUTHORIZED`"] Authorized =
-        "AUTHORIZED", #[doc = " `UNAUTHORIZED`"] Unauthorized = "UNAUTHORIZED", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 应用授权作用域"] Scope { #[doc = " `pay_realname`"] PayRealname
-        = "pay_realname", }
     }
 }
 /// 根据业务申请单号查签约信息

@@ -4,6 +4,9 @@ pub mod by_transaction_id;
 /// Types of `POST /v3/ecommerce/profitsharing/orders`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::ecommerce::types::{
+        Receivers, ReceiversRequired, ResponseReceivers, OrdersStatus as Status,
+    };
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -15,72 +18,6 @@ pub mod post {
         /// Creates the value from its required fields; optional ones are set with the methods below.
         pub fn new(body: Body) -> Self {
             Self { body }
-        }
-    }
-    /// 分账接收方列表
-    #[derive(::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct Receivers {
-        /// 分账接收方类型
-        pub r#type: ::std::string::String,
-        /// 分账接收方账号
-        pub receiver_account: ::std::string::String,
-        /// 分账金额
-        pub amount: i64,
-        /// 分账描述
-        pub description: ::std::string::String,
-        /// 分账个人接收方姓名
-        ///
-        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub receiver_name: ::std::option::Option<::std::string::String>,
-    }
-    impl ::std::fmt::Debug for Receivers {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            f.debug_struct("Receivers")
-                .field("type", &self.r#type)
-                .field("receiver_account", &self.receiver_account)
-                .field("amount", &self.amount)
-                .field("description", &self.description)
-                .field(
-                    "receiver_name",
-                    &::wechatpay_core::Redacted::option(&self.receiver_name),
-                )
-                .finish()
-        }
-    }
-    /// The required values of [`Receivers`], by name: `Receivers::new(ReceiversRequired { … })`.
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    pub struct ReceiversRequired {
-        /// 分账接收方类型
-        pub r#type: ::std::string::String,
-        /// 分账接收方账号
-        pub receiver_account: ::std::string::String,
-        /// 分账金额
-        pub amount: i64,
-        /// 分账描述
-        pub description: ::std::string::String,
-    }
-    impl Receivers {
-        /// Creates the value from its required fields, named in [`ReceiversRequired`]; optional ones are set with the methods below.
-        pub fn new(required: ReceiversRequired) -> Self {
-            Self {
-                r#type: required.r#type,
-                receiver_account: required.receiver_account,
-                amount: required.amount,
-                description: required.description,
-                receiver_name: ::std::option::Option::None,
-            }
-        }
-        /// Sets `receiver_name`.
-        pub fn receiver_name(
-            mut self,
-            receiver_name: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.receiver_name = ::std::option::Option::Some(receiver_name.into());
-            self
         }
     }
     /// The JSON request body.
@@ -138,84 +75,6 @@ pub mod post {
             self
         }
     }
-    /// 分账接收方列表
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct ResponseReceivers {
-        /// 分账金额
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub amount: ::std::option::Option<i64>,
-        /// 分账描述
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub description: ::std::option::Option<::std::string::String>,
-        /// 分账结果
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub result: ::std::option::Option<::std::string::String>,
-        /// 完成时间
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub finish_time: ::std::option::Option<::std::string::String>,
-        /// 分账失败原因
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub fail_reason: ::std::option::Option<::std::string::String>,
-        /// 分账接收方类型
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub r#type: ::std::option::Option<::std::string::String>,
-        /// 分账接收方账号
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub receiver_account: ::std::option::Option<::std::string::String>,
-        /// 分账明细单号
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub detail_id: ::std::option::Option<::std::string::String>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
@@ -270,10 +129,6 @@ pub mod post {
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 分账单状态"] Status { #[doc = " `PROCESSING`"] Processing =
-        "PROCESSING", #[doc = " `FINISHED`"] Finished = "FINISHED", }
-    }
 }
 /// 请求分账
 ///
@@ -298,6 +153,7 @@ pub async fn post(
 /// Types of `GET /v3/ecommerce/profitsharing/orders`.
 #[rustfmt::skip]
 pub mod get {
+    pub use crate::v3::ecommerce::types::OrdersReceivers as Receivers;
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -322,91 +178,6 @@ pub mod get {
                 out_order_no: out_order_no.into(),
             }
         }
-    }
-    /// 分账接收方列表
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct Receivers {
-        /// 分账接收商户号
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub receiver_mchid: ::std::option::Option<::std::string::String>,
-        /// 分账金额
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub amount: ::std::option::Option<i64>,
-        /// 分账描述
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub description: ::std::option::Option<::std::string::String>,
-        /// 分账结果
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub result: ::std::option::Option<::std::string::String>,
-        /// 完成时间
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub finish_time: ::std::option::Option<::std::string::String>,
-        /// 分账失败原因
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub fail_reason: ::std::option::Option<::std::string::String>,
-        /// 分账接收方类型
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub r#type: ::std::option::Option<::std::string::String>,
-        /// 分账接收方账号
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub receiver_account: ::std::option::Option<::std::string::String>,
-        /// 分账明细单号
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub detail_id: ::std::option::Option<::std::string::String>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]

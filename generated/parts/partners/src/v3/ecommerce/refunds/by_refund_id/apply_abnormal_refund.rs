@@ -3,6 +3,12 @@
 /// Types of `POST /v3/ecommerce/refunds/{refund_id}/apply-abnormal-refund`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::ecommerce::types::{
+        AmountFrom as From, ApplyAbnormalRefundAmount as Amount, GoodsDetail,
+        ApplyAbnormalRefundPromotionDetail as PromotionDetail,
+        ApplyAbnormalRefundType as Type, BankType, FundsAccount,
+        ApplyAbnormalRefundRefundAccount as RefundAccount,
+    };
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -126,208 +132,6 @@ pub mod post {
             self
         }
     }
-    /// 退款出资账户及金额
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct From {
-        /// 出资账户类型
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub account: ::std::option::Option<::std::string::String>,
-        /// 出资金额
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub amount: ::std::option::Option<::serde_json::Number>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    /// 金额信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct Amount {
-        /// 退款金额
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub refund: ::std::option::Option<::serde_json::Number>,
-        /// 退款出资账户及金额
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub from: ::std::option::Option<::std::vec::Vec<From>>,
-        /// 用户退款金额
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub payer_refund: ::std::option::Option<::serde_json::Number>,
-        /// 优惠退款金额
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub discount_refund: ::std::option::Option<::serde_json::Number>,
-        /// 退款币种
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub currency: ::std::option::Option<::std::string::String>,
-        /// 手续费退款金额
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub refund_fee: ::std::option::Option<::serde_json::Number>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    /// 商品列表
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct GoodsDetail {
-        /// 商户侧商品编码
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub merchant_goods_id: ::std::option::Option<::std::string::String>,
-        /// 微信侧商品编码
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub wechatpay_goods_id: ::std::option::Option<::std::string::String>,
-        /// 商品名称
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub goods_name: ::std::option::Option<::std::string::String>,
-        /// 商品单价
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub unit_price: ::std::option::Option<::serde_json::Number>,
-        /// 商品退款金额
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub refund_amount: ::std::option::Option<::serde_json::Number>,
-        /// 商品退货数量
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub refund_quantity: ::std::option::Option<::serde_json::Number>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    /// 优惠退款信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct PromotionDetail {
-        /// 券ID
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub promotion_id: ::std::option::Option<::std::string::String>,
-        /// 优惠范围
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub scope: ::std::option::Option<::std::string::String>,
-        /// 优惠类型
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub r#type: ::std::option::Option<::std::string::String>,
-        /// 优惠券面额
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub amount: ::std::option::Option<::serde_json::Number>,
-        /// 优惠退款金额
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub refund_amount: ::std::option::Option<::serde_json::Number>,
-        /// 商品列表
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub goods_detail: ::std::option::Option<::std::vec::Vec<GoodsDetail>>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
@@ -426,34 +230,6 @@ pub mod post {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 异常退款处理方式"] Type { #[doc = " `USER_BANK_CARD`"]
-        UserBankCard = "USER_BANK_CARD", #[doc = " `MERCHANT_BANK_CARD`"]
-        MerchantBankCard = "MERCHANT_BANK_CARD", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 开户银行"] BankType { #[doc = " `CMB_DEBIT`"] CmbDebit =
-        "CMB_DEBIT", #[doc = " `COMM_DEBIT`"] CommDebit = "COMM_DEBIT", #[doc =
-        " `ABC_DEBIT`"] AbcDebit = "ABC_DEBIT", #[doc = " `CCB_DEBIT`"] CcbDebit =
-        "CCB_DEBIT", #[doc = " `ICBC_DEBIT`"] IcbcDebit = "ICBC_DEBIT", #[doc =
-        " `BOC_DEBIT`"] BocDebit = "BOC_DEBIT", #[doc = " `PAB_DEBIT`"] PabDebit =
-        "PAB_DEBIT", #[doc = " `SPDB_DEBIT`"] SpdbDebit = "SPDB_DEBIT", #[doc =
-        " `CITIC_DEBIT`"] CiticDebit = "CITIC_DEBIT", #[doc = " `CEB_DEBIT`"] CebDebit =
-        "CEB_DEBIT", #[doc = " `CMBC_DEBIT`"] CmbcDebit = "CMBC_DEBIT", #[doc =
-        " `CIB_DEBIT`"] CibDebit = "CIB_DEBIT", #[doc = " `GDB_DEBIT`"] GdbDebit =
-        "GDB_DEBIT", #[doc = " `PSBC_DEBIT`"] PsbcDebit = "PSBC_DEBIT", #[doc =
-        " `NBCB_DEBIT`"] NbcbDebit = "NBCB_DEBIT", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 资金账户"] FundsAccount { #[doc = " `AVAILABLE`"] Available =
-        "AVAILABLE", #[doc = " `UNSETTLED`"] Unsettled = "UNSETTLED", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 退款出资商户"] RefundAccount { #[doc =
-        " `REFUND_SOURCE_PARTNER_ADVANCE`"] RefundSourcePartnerAdvance =
-        "REFUND_SOURCE_PARTNER_ADVANCE", #[doc = " `REFUND_SOURCE_SUB_MERCHANT`"]
-        RefundSourceSubMerchant = "REFUND_SOURCE_SUB_MERCHANT", }
     }
 }
 /// 发起异常退款

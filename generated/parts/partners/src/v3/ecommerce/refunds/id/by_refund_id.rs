@@ -3,6 +3,10 @@
 /// Types of `GET /v3/ecommerce/refunds/id/{refund_id}`.
 #[rustfmt::skip]
 pub mod get {
+    pub use crate::v3::ecommerce::types::{
+        From, Amount, PromotionDetail, Account, RefundAccount,
+        ByRefundIdFundsAccount as FundsAccount,
+    };
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -41,137 +45,6 @@ pub mod get {
             self.sub_mchid = ::std::option::Option::Some(sub_mchid.into());
             self
         }
-    }
-    /// 退款出资账户及金额
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct From {
-        /// 出资账户类型
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub account: ::std::option::Option<Account>,
-        /// 出资金额
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub amount: ::std::option::Option<::serde_json::Number>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    /// 退款金额信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct Amount {
-        /// 退款金额
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub refund: ::std::option::Option<i64>,
-        /// 退款出资账户及金额
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub from: ::std::option::Option<::std::vec::Vec<From>>,
-        /// 用户退款金额
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub payer_refund: ::std::option::Option<i64>,
-        /// 优惠退款金额
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub discount_refund: ::std::option::Option<i64>,
-        /// 退款币种
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub currency: ::std::option::Option<::std::string::String>,
-        /// 垫付金额
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub advance: ::std::option::Option<::serde_json::Number>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    /// 营销详情
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct PromotionDetail {
-        /// 券ID
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub promotion_id: ::std::option::Option<::std::string::String>,
-        /// 优惠范围
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub scope: ::std::option::Option<::std::string::String>,
-        /// 优惠类型
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub r#type: ::std::option::Option<::std::string::String>,
-        /// 优惠券面额
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub amount: ::std::option::Option<i64>,
-        /// 优惠退款金额
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub refund_amount: ::std::option::Option<i64>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -271,22 +144,6 @@ pub mod get {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 出资账户类型"] Account { #[doc = " `AVAILABLE`"] Available =
-        "AVAILABLE", #[doc = " `UNAVAILABLE`"] Unavailable = "UNAVAILABLE", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 退款出资商户"] RefundAccount { #[doc =
-        " `REFUND_SOURCE_SUB_MERCHANT`"] RefundSourceSubMerchant =
-        "REFUND_SOURCE_SUB_MERCHANT", #[doc = " `REFUND_SOURCE_PARTNER_ADVANCE`"]
-        RefundSourcePartnerAdvance = "REFUND_SOURCE_PARTNER_ADVANCE", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 资金账户"] FundsAccount { #[doc = " `AVAILABLE`"] Available =
-        "AVAILABLE", #[doc = " `UNSETTLED`"] Unsettled = "UNSETTLED", #[doc =
-        " `OPERATION`"] Operation = "OPERATION", #[doc = " `BASIC`"] Basic = "BASIC",
-        #[doc = " `ECNY_BASIC`"] EcnyBasic = "ECNY_BASIC", }
     }
 }
 /// 通过微信支付退款单号查询退款

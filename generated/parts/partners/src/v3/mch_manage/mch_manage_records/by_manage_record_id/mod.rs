@@ -4,6 +4,9 @@ pub mod mch_manage_submissions;
 /// Types of `GET /v3/mch-manage/mch-manage-records/{manage_record_id}`.
 #[rustfmt::skip]
 pub mod get {
+    pub use crate::v3::mch_manage::types::{
+        ManageRecordType, RecoverWay, ManageRecordState, RecoverReason,
+    };
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -135,33 +138,6 @@ pub mod get {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 商户管理记录类型"] ManageRecordType { #[doc =
-        " `FUNCTIONAL_LIMIT_RECORD`"] FunctionalLimitRecord = "FUNCTIONAL_LIMIT_RECORD",
-        #[doc = " `INVESTIGATE_RECORD`"] InvestigateRecord = "INVESTIGATE_RECORD", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 解除管控方式"] RecoverWay { #[doc = " `SUBMIT_INFORMATION`"]
-        SubmitInformation = "SUBMIT_INFORMATION", #[doc =
-        " `VERIFY_INACTIVE_MERCHANT_IDENTITY`"] VerifyInactiveMerchantIdentity =
-        "VERIFY_INACTIVE_MERCHANT_IDENTITY", #[doc =
-        " `MODIFY_ORGANIZATION_INFORMATION`"] ModifyOrganizationInformation =
-        "MODIFY_ORGANIZATION_INFORMATION", #[doc = " `OTHER`"] Other = "OTHER", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 商户管理记录状态"] ManageRecordState { #[doc = " `PENDING`"]
-        Pending = "PENDING", #[doc = " `SUBMITTED`"] Submitted = "SUBMITTED", #[doc =
-        " `EXPIRED`"] Expired = "EXPIRED", #[doc = " `UNDER_REVIEW`"] UnderReview =
-        "UNDER_REVIEW", #[doc = " `RECOVERED`"] Recovered = "RECOVERED", #[doc =
-        " `REJECTED`"] Rejected = "REJECTED", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 解除管控原因"] RecoverReason { #[doc =
-        " `MERCHANT_SUBMIT_RECOVER`"] MerchantSubmitRecover = "MERCHANT_SUBMIT_RECOVER",
-        #[doc = " `MERCHANT_OPERATE_RECOVER`"] MerchantOperateRecover =
-        "MERCHANT_OPERATE_RECOVER", #[doc = " `PLATFORM_AUTO_RECOVER`"]
-        PlatformAutoRecover = "PLATFORM_AUTO_RECOVER", }
     }
 }
 /// 查询子商户下指定商户管理记录

@@ -3,6 +3,9 @@
 /// Types of `GET /v3/mch-manage/mch-manage-records/sub-mchid/{sub_mchid}`.
 #[rustfmt::skip]
 pub mod get {
+    pub use crate::v3::mch_manage::types::{
+        Data, ManageRecordType, ManageRecordState, RecoverWay, RecoverReason,
+    };
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -47,117 +50,6 @@ pub mod get {
             self
         }
     }
-    /// 商户管理记录详情列表
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct Data {
-        /// 子商户号
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub sub_mchid: ::std::option::Option<::std::string::String>,
-        /// 商户管理记录ID
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub manage_record_id: ::std::option::Option<::std::string::String>,
-        /// 商户管理记录类型
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub manage_record_type: ::std::option::Option<ManageRecordType>,
-        /// 管控时间
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub manage_time: ::std::option::Option<::std::string::String>,
-        /// 管控原因
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub manage_reason: ::std::option::Option<::std::string::String>,
-        /// 限制功能
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub limit_ability: ::std::option::Option<::std::string::String>,
-        /// 解除管控方式
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub recover_way: ::std::option::Option<RecoverWay>,
-        /// 是否允许提交资料
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub allow_submit: ::std::option::Option<bool>,
-        /// 禁止提交资料原因
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub forbid_submit_reason: ::std::option::Option<::std::string::String>,
-        /// 可提交资料开始时间
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub submit_start_time: ::std::option::Option<::std::string::String>,
-        /// 可提交资料结束时间
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub submit_end_time: ::std::option::Option<::std::string::String>,
-        /// 商户管理记录状态
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub manage_record_state: ::std::option::Option<ManageRecordState>,
-        /// 解除管控时间
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub recover_time: ::std::option::Option<::std::string::String>,
-        /// 解除管控原因
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub recover_reason: ::std::option::Option<RecoverReason>,
-        /// 申诉驳回原因
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub reject_reason: ::std::option::Option<::std::string::String>,
-        /// 可提交资料结束时间
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub approve_time: ::std::option::Option<::std::string::String>,
-        /// 要求提交的资料
-        ///
-        /// A json-encoded string.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub requested_item_info: ::std::option::Option<::std::string::String>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
@@ -191,33 +83,6 @@ pub mod get {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 商户管理记录类型"] ManageRecordType { #[doc =
-        " `FUNCTIONAL_LIMIT_RECORD`"] FunctionalLimitRecord = "FUNCTIONAL_LIMIT_RECORD",
-        #[doc = " `INVESTIGATE_RECORD`"] InvestigateRecord = "INVESTIGATE_RECORD", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 商户管理记录状态"] ManageRecordState { #[doc = " `PENDING`"]
-        Pending = "PENDING", #[doc = " `SUBMITTED`"] Submitted = "SUBMITTED", #[doc =
-        " `EXPIRED`"] Expired = "EXPIRED", #[doc = " `UNDER_REVIEW`"] UnderReview =
-        "UNDER_REVIEW", #[doc = " `RECOVERED`"] Recovered = "RECOVERED", #[doc =
-        " `REJECTED`"] Rejected = "REJECTED", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 解除管控方式"] RecoverWay { #[doc = " `SUBMIT_INFORMATION`"]
-        SubmitInformation = "SUBMIT_INFORMATION", #[doc =
-        " `VERIFY_INACTIVE_MERCHANT_IDENTITY`"] VerifyInactiveMerchantIdentity =
-        "VERIFY_INACTIVE_MERCHANT_IDENTITY", #[doc =
-        " `MODIFY_ORGANIZATION_INFORMATION`"] ModifyOrganizationInformation =
-        "MODIFY_ORGANIZATION_INFORMATION", #[doc = " `OTHER`"] Other = "OTHER", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 解除管控原因"] RecoverReason { #[doc =
-        " `MERCHANT_SUBMIT_RECOVER`"] MerchantSubmitRecover = "MERCHANT_SUBMIT_RECOVER",
-        #[doc = " `MERCHANT_OPERATE_RECOVER`"] MerchantOperateRecover =
-        "MERCHANT_OPERATE_RECOVER", #[doc = " `PLATFORM_AUTO_RECOVER`"]
-        PlatformAutoRecover = "PLATFORM_AUTO_RECOVER", }
     }
 }
 /// 分页查询子商户名下的商户管理记录

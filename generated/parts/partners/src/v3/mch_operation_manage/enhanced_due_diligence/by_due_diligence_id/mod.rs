@@ -5,6 +5,7 @@ pub mod upload;
 /// Types of `GET /v3/mch-operation-manage/enhanced-due-diligence/{due_diligence_id}`.
 #[rustfmt::skip]
 pub mod get {
+    pub use crate::v3::mch_operation_manage::types::DueDiligenceState;
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -122,18 +123,6 @@ pub mod get {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 尽调单状态"] DueDiligenceState { #[doc =
-        " `DUE_DILIGENCE_STATE_COLLECTING`"] DueDiligenceStateCollecting =
-        "DUE_DILIGENCE_STATE_COLLECTING", #[doc = " `DUE_DILIGENCE_STATE_AUDITING`"]
-        DueDiligenceStateAuditing = "DUE_DILIGENCE_STATE_AUDITING", #[doc =
-        " `DUE_DILIGENCE_STATE_REJECTED`"] DueDiligenceStateRejected =
-        "DUE_DILIGENCE_STATE_REJECTED", #[doc = " `DUE_DILIGENCE_STATE_EXPIRED`"]
-        DueDiligenceStateExpired = "DUE_DILIGENCE_STATE_EXPIRED", #[doc =
-        " `DUE_DILIGENCE_STATE_CANCELLED`"] DueDiligenceStateCancelled =
-        "DUE_DILIGENCE_STATE_CANCELLED", #[doc = " `DUE_DILIGENCE_STATE_FINISHED`"]
-        DueDiligenceStateFinished = "DUE_DILIGENCE_STATE_FINISHED", }
     }
 }
 /// 查询子商户强化尽调单信息

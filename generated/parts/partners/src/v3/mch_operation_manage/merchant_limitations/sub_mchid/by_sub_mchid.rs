@@ -3,6 +3,10 @@
 /// Types of `GET /v3/mch-operation-manage/merchant-limitations/sub-mchid/{sub_mchid}`.
 #[rustfmt::skip]
 pub mod get {
+    pub use crate::v3::mch_operation_manage::types::{
+        RecoverySpecifications, LimitedFunctions, RecoverWay, LimitationActionType,
+        LimitationReasonType,
+    };
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -17,84 +21,6 @@ pub mod get {
                 sub_mchid: sub_mchid.into(),
             }
         }
-    }
-    /// 被管控原因及解脱路径列表
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct RecoverySpecifications {
-        /// 商户被该原因管控的单据号
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub limitation_case_id: ::std::option::Option<::std::string::String>,
-        /// 商户被管控原因
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub limitation_reason: ::std::option::Option<::std::string::String>,
-        /// 商户被管控原因描述
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub limitation_reason_describe: ::std::option::Option<::std::string::String>,
-        /// 商户被该原因管控的解脱路径
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub recover_way: ::std::option::Option<RecoverWay>,
-        /// 商户被该原因管控的解脱路径参数
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub recover_way_param: ::std::option::Option<::std::string::String>,
-        /// 商户被该原因管控的解脱帮助链接
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub recover_help_url: ::std::option::Option<::std::string::String>,
-        /// 处置方式
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub limitation_action_type: ::std::option::Option<LimitationActionType>,
-        /// 预计管控开始时间
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub limitation_start_date: ::std::option::Option<::std::string::String>,
-        /// 商户被该原因管控的时间
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub limitation_date: ::std::option::Option<::std::string::String>,
-        /// 商户被管控原因类型
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub limitation_reason_type: ::std::option::Option<LimitationReasonType>,
-        /// 商户被该原因管控的能力列表
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub relate_limitations: ::std::option::Option<::std::vec::Vec<LimitedFunctions>>,
-        /// 商户被该原因管控的其他能力描述
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub other_relate_limitations: ::std::option::Option<::std::string::String>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -129,61 +55,6 @@ pub mod get {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 商户被管控能力列表"] LimitedFunctions { #[doc =
-        " `NO_TRANSACTION_AND_RECHARGE`"] NoTransactionAndRecharge =
-        "NO_TRANSACTION_AND_RECHARGE", #[doc = " `NO_PAYMENT`"] NoPayment = "NO_PAYMENT",
-        #[doc = " `NO_WITHDRAWAL`"] NoWithdrawal = "NO_WITHDRAWAL", #[doc =
-        " `NO_REFUND`"] NoRefund = "NO_REFUND", #[doc = " `NO_TRANSACTION`"]
-        NoTransaction = "NO_TRANSACTION", #[doc = " `NO_PROFIT_SHARING`"] NoProfitSharing
-        = "NO_PROFIT_SHARING", #[doc = " `NO_PAYMENT_POINT_COMPLETE_ORDER`"]
-        NoPaymentPointCompleteOrder = "NO_PAYMENT_POINT_COMPLETE_ORDER", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 商户被该原因管控的解脱路径"] RecoverWay { #[doc =
-        " `IRRECOVERABLE`"] Irrecoverable = "IRRECOVERABLE", #[doc =
-        " `MODIFY_SUBJECT_INFORMATION`"] ModifySubjectInformation =
-        "MODIFY_SUBJECT_INFORMATION", #[doc = " `MODIFY_SETTLE_ACCOUNT_INFORMATION`"]
-        ModifySettleAccountInformation = "MODIFY_SETTLE_ACCOUNT_INFORMATION", #[doc =
-        " `VERIFY_INACTIVE_MERCHANT_IDENTITY`"] VerifyInactiveMerchantIdentity =
-        "VERIFY_INACTIVE_MERCHANT_IDENTITY", #[doc =
-        " `SUBMIT_OFFLINE_BUSINESS_SCENARIO_INFORMATION`"]
-        SubmitOfflineBusinessScenarioInformation =
-        "SUBMIT_OFFLINE_BUSINESS_SCENARIO_INFORMATION", #[doc =
-        " `SUBMIT_INFORMATION_FOR_APPEAL`"] SubmitInformationForAppeal =
-        "SUBMIT_INFORMATION_FOR_APPEAL", #[doc = " `RESOLVE_TRANSACTION_DISPUTES`"]
-        ResolveTransactionDisputes = "RESOLVE_TRANSACTION_DISPUTES", #[doc =
-        " `MODIFY_ADMINISTRATOR_INFORMATION`"] ModifyAdministratorInformation =
-        "MODIFY_ADMINISTRATOR_INFORMATION", #[doc = " `CALL_CUSTOMER_SERVICE_AT_95017`"]
-        CallCustomerServiceAt95017 = "CALL_CUSTOMER_SERVICE_AT_95017", #[doc =
-        " `UPDATE_BUSINESS_SCENARIO_INFORMATION`"] UpdateBusinessScenarioInformation =
-        "UPDATE_BUSINESS_SCENARIO_INFORMATION", #[doc = " `SUBMIT_CDD_INFORMATION`"]
-        SubmitCddInformation = "SUBMIT_CDD_INFORMATION", #[doc =
-        " `WAITING_FOR_PLATFORM_REVIEW`"] WaitingForPlatformReview =
-        "WAITING_FOR_PLATFORM_REVIEW", #[doc = " `SUBMIT_UBO_INFORMATION`"]
-        SubmitUboInformation = "SUBMIT_UBO_INFORMATION", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 处置方式"] LimitationActionType { #[doc =
-        " `LIMIT_ACTION_TYPE_IMMEDIATE_CONTROL`"] LimitActionTypeImmediateControl =
-        "LIMIT_ACTION_TYPE_IMMEDIATE_CONTROL", #[doc =
-        " `LIMIT_ACTION_TYPE_DELAY_CONTROL`"] LimitActionTypeDelayControl =
-        "LIMIT_ACTION_TYPE_DELAY_CONTROL", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 商户被管控原因类型"] LimitationReasonType { #[doc =
-        " `LICENSE_ABNORMAL`"] LicenseAbnormal = "LICENSE_ABNORMAL", #[doc =
-        " `NO_TRADE`"] NoTrade = "NO_TRADE", #[doc = " `SETTLE_ACCOUNT_ABNORMAL`"]
-        SettleAccountAbnormal = "SETTLE_ACCOUNT_ABNORMAL", #[doc = " `RISK_ABNORMAL`"]
-        RiskAbnormal = "RISK_ABNORMAL", #[doc = " `OTHER`"] Other = "OTHER", #[doc =
-        " `INSPECT_ABNORMAL`"] InspectAbnormal = "INSPECT_ABNORMAL", #[doc =
-        " `INVALID_REPRESENTATIVE_INFORMATION`"] InvalidRepresentativeInformation =
-        "INVALID_REPRESENTATIVE_INFORMATION", #[doc = " `INVALID_BUSINESS_STATUS`"]
-        InvalidBusinessStatus = "INVALID_BUSINESS_STATUS", #[doc =
-        " `INVALID_BUSINESS_LICENSE`"] InvalidBusinessLicense =
-        "INVALID_BUSINESS_LICENSE", #[doc = " `INVALID_BENEFICIARY_INFORMATION`"]
-        InvalidBeneficiaryInformation = "INVALID_BENEFICIARY_INFORMATION", }
     }
 }
 /// 查询子商户管控情况

@@ -3,6 +3,7 @@
 /// Types of `POST /v3/mchalterapply/mchcontactalterapplyment/{apply_id}/revoke`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::mchalterapply::types::State;
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -35,16 +36,6 @@ pub mod post {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 申请单状态"] State { #[doc = " `APPLYMENT_STATE_AUDITING`"]
-        ApplymentStateAuditing = "APPLYMENT_STATE_AUDITING", #[doc =
-        " `APPLYMENT_STATE_REJECTED`"] ApplymentStateRejected =
-        "APPLYMENT_STATE_REJECTED", #[doc = " `APPLYMENT_STATE_MODIFING`"]
-        ApplymentStateModifing = "APPLYMENT_STATE_MODIFING", #[doc =
-        " `APPLYMENT_STATE_FINISHED`"] ApplymentStateFinished =
-        "APPLYMENT_STATE_FINISHED", #[doc = " `APPLYMENT_STATE_CANCELED`"]
-        ApplymentStateCanceled = "APPLYMENT_STATE_CANCELED", }
     }
 }
 /// 撤销超管变更申请单

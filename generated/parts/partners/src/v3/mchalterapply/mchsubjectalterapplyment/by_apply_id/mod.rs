@@ -4,6 +4,9 @@ pub mod revoke;
 /// Types of `GET /v3/mchalterapply/mchsubjectalterapplyment/{apply_id}`.
 #[rustfmt::skip]
 pub mod get {
+    pub use crate::v3::mchalterapply::types::{
+        AuditRejectDetail, ByOutRequestNoState as State,
+    };
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -16,30 +19,6 @@ pub mod get {
         pub fn new(apply_id: impl ::std::convert::Into<::std::string::String>) -> Self {
             Self { apply_id: apply_id.into() }
         }
-    }
-    /// 驳回原因详情
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct AuditRejectDetail {
-        /// 参数名称
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub param_name: ::std::option::Option<::std::string::String>,
-        /// 驳回原因
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub reject_reason: ::std::option::Option<::std::string::String>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -94,18 +73,6 @@ pub mod get {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 申请单状态"] State { #[doc = " `APPLYMENT_STATE_AUDITING`"]
-        ApplymentStateAuditing = "APPLYMENT_STATE_AUDITING", #[doc =
-        " `APPLYMENT_STATE_REJECTED`"] ApplymentStateRejected =
-        "APPLYMENT_STATE_REJECTED", #[doc = " `APPLYMENT_STATE_MODIFING`"]
-        ApplymentStateModifing = "APPLYMENT_STATE_MODIFING", #[doc =
-        " `APPLYMENT_STATE_FINISHED`"] ApplymentStateFinished =
-        "APPLYMENT_STATE_FINISHED", #[doc = " `APPLYMENT_STATE_CANCELED`"]
-        ApplymentStateCanceled = "APPLYMENT_STATE_CANCELED", #[doc =
-        " `APPLYMENT_STATE_EDITTING`"] ApplymentStateEditting =
-        "APPLYMENT_STATE_EDITTING", }
     }
 }
 /// 查询资料变更申请单状态-使用申请单号

@@ -3,6 +3,7 @@
 /// Types of `POST /v3/mchalterapply/mchsubjectalterapplyment/{apply_id}/revoke`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::mchalterapply::types::Result;
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -30,10 +31,6 @@ pub mod post {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 撤销状态"] Result { #[doc = " `SUCCESS`"] Success = "SUCCESS",
-        #[doc = " `FAIL`"] Fail = "FAIL", }
     }
 }
 /// 撤销资料变更申请单

@@ -3,6 +3,7 @@
 /// Types of `POST /v3/mchalterapply/merchantnamealterapplyment/{apply_id}/revoke`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::mchalterapply::types::RevokeState as State;
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -35,10 +36,6 @@ pub mod post {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 申请单状态"] State { #[doc = " `APPLYMENT_STATE_CANCELED`"]
-        ApplymentStateCanceled = "APPLYMENT_STATE_CANCELED", }
     }
 }
 /// 撤销商户简称变更申请单

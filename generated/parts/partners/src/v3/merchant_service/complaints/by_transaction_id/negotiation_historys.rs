@@ -3,6 +3,9 @@
 /// Types of `GET /v3/merchant-service/complaints/{transaction_id}/negotiation-historys`.
 #[rustfmt::skip]
 pub mod get {
+    pub use crate::v3::merchant_service::types::{
+        ComplaintNegotiationHistory, NegotiationHistorysOperateType as OperateType,
+    };
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -20,53 +23,6 @@ pub mod get {
             }
         }
     }
-    /// 投诉协商历史
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct ComplaintNegotiationHistory {
-        /// 操作人
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub operate_user: ::std::option::Option<::std::string::String>,
-        /// 操作时间
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub operate_time: ::std::option::Option<::std::string::String>,
-        /// 操作类型
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub operate_type: ::std::option::Option<OperateType>,
-        /// 操作内容
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub operate_details: ::std::option::Option<::std::string::String>,
-        /// 协商历史图片凭证
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub image_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
@@ -81,30 +37,6 @@ pub mod get {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 操作类型"] OperateType { #[doc = " `USER_CREATE_COMPLAINT`"]
-        UserCreateComplaint = "USER_CREATE_COMPLAINT", #[doc =
-        " `CREATE_COMPLAINT_BY_PLATFORM`"] CreateComplaintByPlatform =
-        "CREATE_COMPLAINT_BY_PLATFORM", #[doc = " `USER_CONTINUE_COMPLAINT`"]
-        UserContinueComplaint = "USER_CONTINUE_COMPLAINT", #[doc =
-        " `USER_REVOKE_COMPLAINT`"] UserRevokeComplaint = "USER_REVOKE_COMPLAINT", #[doc
-        = " `USER_CONFIRM_COMPLAINT`"] UserConfirmComplaint = "USER_CONFIRM_COMPLAINT",
-        #[doc = " `SELLER_REFUND`"] SellerRefund = "SELLER_REFUND", #[doc =
-        " `MERCHANT_LAUNCH_CONFIRM_PROCESS`"] MerchantLaunchConfirmProcess =
-        "MERCHANT_LAUNCH_CONFIRM_PROCESS", #[doc = " `USER_RESPONSE`"] UserResponse =
-        "USER_RESPONSE", #[doc = " `MERCHANT_RESPONSE`"] MerchantResponse =
-        "MERCHANT_RESPONSE", #[doc = " `RESPONSE_BY_PLATFORM`"] ResponseByPlatform =
-        "RESPONSE_BY_PLATFORM", #[doc = " `CONTINUE_COMPLAINT_BY_PLATFORM`"]
-        ContinueComplaintByPlatform = "CONTINUE_COMPLAINT_BY_PLATFORM", #[doc =
-        " `CREATE_COMPLAINT_SYSTEM_MESSAGE`"] CreateComplaintSystemMessage =
-        "CREATE_COMPLAINT_SYSTEM_MESSAGE", #[doc = " `COMPLAINT_TIMEOUT_SYSTEM_MESSAGE`"]
-        ComplaintTimeoutSystemMessage = "COMPLAINT_TIMEOUT_SYSTEM_MESSAGE", #[doc =
-        " `SELLER_REFUND_SYSTEM_MESSAGE`"] SellerRefundSystemMessage =
-        "SELLER_REFUND_SYSTEM_MESSAGE", #[doc = " `CONTINUE_COMPLAINT_SYSTEM_MESSAGE`"]
-        ContinueComplaintSystemMessage = "CONTINUE_COMPLAINT_SYSTEM_MESSAGE", #[doc =
-        " `LAUNCH_CONFIRM_PROCESS_SYSTEM_MESSAGE`"] LaunchConfirmProcessSystemMessage =
-        "LAUNCH_CONFIRM_PROCESS_SYSTEM_MESSAGE", }
     }
 }
 /// 查询投诉协商历史

@@ -8,6 +8,12 @@ pub mod update_refund_progress;
 /// Types of `GET /v3/merchant-service/complaints-v2/{complaint_id}`.
 #[rustfmt::skip]
 pub mod get {
+    pub use crate::v3::merchant_service::types::{
+        ComplaintMediaList, ComplaintOrderInfo,
+        ByComplaintIdServiceOrderInfo as ServiceOrderInfo, ReturnAddressInfo,
+        SharePowerInfo, AdditionalInfo, ComplaintState, MediaType, ProblemType,
+        UserTagList, Type,
+    };
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -24,166 +30,6 @@ pub mod get {
                 complaint_id: complaint_id.into(),
             }
         }
-    }
-    /// 投诉资料列表
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct ComplaintMediaList {
-        /// 媒体文件业务类型
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub media_type: ::std::option::Option<MediaType>,
-        /// 媒体文列表
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub media_url: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    /// 投诉单关联订单信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct ComplaintOrderInfo {
-        /// 微信订单号
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub transaction_id: ::std::option::Option<::std::string::String>,
-        /// 商户订单号
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub out_trade_no: ::std::option::Option<::std::string::String>,
-        /// 订单金额
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub amount: ::std::option::Option<i64>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    /// 投诉单关联服务单信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct ServiceOrderInfo {
-        /// 微信支付服务订单号
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub order_id: ::std::option::Option<::std::string::String>,
-        /// 商户服务订单号
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub out_order_no: ::std::option::Option<::std::string::String>,
-        /// 支付分服务单状态
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub state: ::std::option::Option<::std::string::String>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    /// 归还地点信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct ReturnAddressInfo {
-        /// 归还地点
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub return_address: ::std::option::Option<::std::string::String>,
-        /// 归还地点经度
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub longitude: ::std::option::Option<::std::string::String>,
-        /// 归还地点纬度
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub latitude: ::std::option::Option<::std::string::String>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    /// 充电宝投诉相关信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct SharePowerInfo {
-        /// 归还时间
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub return_time: ::std::option::Option<::std::string::String>,
-        /// 归还地点信息
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub return_address_info: ::std::option::Option<ReturnAddressInfo>,
-        /// 是否归还同一柜机
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub is_returned_to_same_machine: ::std::option::Option<bool>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    /// 补充信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct AdditionalInfo {
-        /// 补充信息类型
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub r#type: ::std::option::Option<Type>,
-        /// 充电宝投诉相关信息
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub share_power_info: ::std::option::Option<SharePowerInfo>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -315,29 +161,6 @@ pub mod get {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 投诉单状态"] ComplaintState { #[doc = " `PENDING`"] Pending =
-        "PENDING", #[doc = " `PROCESSING`"] Processing = "PROCESSING", #[doc =
-        " `PROCESSED`"] Processed = "PROCESSED", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 媒体文件业务类型"] MediaType { #[doc =
-        " `USER_COMPLAINT_IMAGE`"] UserComplaintImage = "USER_COMPLAINT_IMAGE", #[doc =
-        " `OPERATION_IMAGE`"] OperationImage = "OPERATION_IMAGE", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 问题类型"] ProblemType { #[doc = " `REFUND`"] Refund = "REFUND",
-        #[doc = " `SERVICE_NOT_WORK`"] ServiceNotWork = "SERVICE_NOT_WORK", #[doc =
-        " `OTHERS`"] Others = "OTHERS", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 用户标签列表"] UserTagList { #[doc = " `TRUSTED`"] Trusted =
-        "TRUSTED", #[doc = " `HIGH_RISK`"] HighRisk = "HIGH_RISK", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 补充信息类型"] Type { #[doc = " `SHARE_POWER_TYPE`"]
-        SharePowerType = "SHARE_POWER_TYPE", }
     }
 }
 /// 查询投诉单详情

@@ -3,6 +3,7 @@
 /// Types of `POST /v3/merchant-service/complaints-v2/{complaint_id}/response`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::merchant_service::types::ResponseMiniProgramJumpInfo as MiniProgramJumpInfo;
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -21,33 +22,6 @@ pub mod post {
             Self {
                 complaint_id: complaint_id.into(),
                 body,
-            }
-        }
-    }
-    /// 跳转小程序信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct MiniProgramJumpInfo {
-        /// 跳转小程序APPID
-        pub appid: ::std::string::String,
-        /// 跳转小程序页面PATH
-        pub path: ::std::string::String,
-        /// 跳转小程序页面名称
-        pub text: ::std::string::String,
-    }
-    impl MiniProgramJumpInfo {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            appid: impl ::std::convert::Into<::std::string::String>,
-            path: impl ::std::convert::Into<::std::string::String>,
-            text: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            Self {
-                appid: appid.into(),
-                path: path.into(),
-                text: text.into(),
             }
         }
     }

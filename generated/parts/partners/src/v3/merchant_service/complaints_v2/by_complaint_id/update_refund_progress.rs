@@ -3,6 +3,7 @@
 /// Types of `POST /v3/merchant-service/complaints-v2/{complaint_id}/update-refund-progress`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::merchant_service::types::UpdateRefundProgressAction as Action;
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -87,10 +88,6 @@ pub mod post {
             self.remark = ::std::option::Option::Some(remark.into());
             self
         }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 审批动作"] Action { #[doc = " `REJECT`"] Reject = "REJECT", #[doc =
-        " `APPROVE`"] Approve = "APPROVE", }
     }
 }
 /// 更新退款审批结果

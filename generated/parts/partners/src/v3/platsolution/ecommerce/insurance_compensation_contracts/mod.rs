@@ -4,6 +4,7 @@ pub mod sub_mchid;
 /// Types of `POST /v3/platsolution/ecommerce/insurance-compensation-contracts`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::platsolution::types::{AgreementList, AgreementListRequired};
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -15,44 +16,6 @@ pub mod post {
         /// Creates the value from its required fields; optional ones are set with the methods below.
         pub fn new(body: Body) -> Self {
             Self { body }
-        }
-    }
-    /// 签约协议列表
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct AgreementList {
-        /// 协议编号
-        pub agreement_code: ::std::string::String,
-        /// 协议版本号
-        pub agreement_version: ::std::string::String,
-        /// 签约主体
-        pub sign_organization: ::std::string::String,
-        /// 签约时间
-        pub sign_time: ::std::string::String,
-    }
-    /// The required values of [`AgreementList`], by name: `AgreementList::new(AgreementListRequired { … })`.
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    pub struct AgreementListRequired {
-        /// 协议编号
-        pub agreement_code: ::std::string::String,
-        /// 协议版本号
-        pub agreement_version: ::std::string::String,
-        /// 签约主体
-        pub sign_organization: ::std::string::String,
-        /// 签约时间
-        pub sign_time: ::std::string::String,
-    }
-    impl AgreementList {
-        /// Creates the value from its required fields, named in [`AgreementListRequired`]; optional ones are set with the methods below.
-        pub fn new(required: AgreementListRequired) -> Self {
-            Self {
-                agreement_code: required.agreement_code,
-                agreement_version: required.agreement_version,
-                sign_organization: required.sign_organization,
-                sign_time: required.sign_time,
-            }
         }
     }
     /// The JSON request body.

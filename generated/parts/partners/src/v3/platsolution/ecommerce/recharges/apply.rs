@@ -3,6 +3,10 @@
 /// Types of `POST /v3/platsolution/ecommerce/recharges/apply`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::platsolution::types::{
+        ApplyRechargeAmount as RechargeAmount, RechargeScene,
+        ApplyAccountType as AccountType, RechargeChannel as AvailableRechargeChannels,
+    };
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -14,41 +18,6 @@ pub mod post {
         /// Creates the value from its required fields; optional ones are set with the methods below.
         pub fn new(body: Body) -> Self {
             Self { body }
-        }
-    }
-    /// 充值金额
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct RechargeAmount {
-        /// 总金额
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub amount: ::std::option::Option<::serde_json::Number>,
-        /// 货币类型
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub currency: ::std::option::Option<::std::string::String>,
-    }
-    impl RechargeAmount {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new() -> Self {
-            Self {
-                amount: ::std::option::Option::None,
-                currency: ::std::option::Option::None,
-            }
-        }
-        /// Sets `amount`.
-        pub fn amount(mut self, amount: ::serde_json::Number) -> Self {
-            self.amount = ::std::option::Option::Some(amount);
-            self
-        }
-        /// Sets `currency`.
-        pub fn currency(
-            mut self,
-            currency: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.currency = ::std::option::Option::Some(currency.into());
-            self
         }
     }
     /// The JSON request body.
@@ -170,21 +139,6 @@ pub mod post {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 充值场景"] RechargeScene { #[doc = " `ECOMMERCE_DEPOSIT`"]
-        EcommerceDeposit = "ECOMMERCE_DEPOSIT", #[doc = " `ECOMMERCE_PAYMENT`"]
-        EcommercePayment = "ECOMMERCE_PAYMENT", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 充值入账账户"] AccountType { #[doc = " `DEPOSIT`"] Deposit =
-        "DEPOSIT", #[doc = " `OPERATION`"] Operation = "OPERATION", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 可用充值渠道列表"] AvailableRechargeChannels { #[doc =
-        " `BANK_TRANSFER`"] BankTransfer = "BANK_TRANSFER", #[doc = " `QR_RECHARGE`"]
-        QrRecharge = "QR_RECHARGE", #[doc = " `ONLINE_BANK`"] OnlineBank = "ONLINE_BANK",
-        }
     }
 }
 /// 申请二级商户充值

@@ -3,6 +3,9 @@
 /// Types of `POST /v3/platsolution/mch-transfer/reservation/apply`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::platsolution::types::{
+        InsurancePolicy, SceneReportData, ApplyState as State,
+    };
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -14,80 +17,6 @@ pub mod post {
         /// Creates the value from its required fields; optional ones are set with the methods below.
         pub fn new(body: Body) -> Self {
             Self { body }
-        }
-    }
-    /// 保险保单报备信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct InsurancePolicy {
-        /// 保险产品备案编号
-        pub product_registration_no: ::std::string::String,
-        /// 保险单号
-        pub policy_no: ::std::string::String,
-        /// 保险名称
-        pub name: ::std::string::String,
-        /// 取现单号
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub withdrawal_no: ::std::option::Option<::std::string::String>,
-        /// 理赔单号
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub claim_no: ::std::option::Option<::std::string::String>,
-    }
-    impl InsurancePolicy {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            product_registration_no: impl ::std::convert::Into<::std::string::String>,
-            policy_no: impl ::std::convert::Into<::std::string::String>,
-            name: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            Self {
-                product_registration_no: product_registration_no.into(),
-                policy_no: policy_no.into(),
-                name: name.into(),
-                withdrawal_no: ::std::option::Option::None,
-                claim_no: ::std::option::Option::None,
-            }
-        }
-        /// Sets `withdrawal_no`.
-        pub fn withdrawal_no(
-            mut self,
-            withdrawal_no: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.withdrawal_no = ::std::option::Option::Some(withdrawal_no.into());
-            self
-        }
-        /// Sets `claim_no`.
-        pub fn claim_no(
-            mut self,
-            claim_no: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.claim_no = ::std::option::Option::Some(claim_no.into());
-            self
-        }
-    }
-    /// 场景报备信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct SceneReportData {
-        /// 保险保单报备信息
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub insurance_policy: ::std::option::Option<InsurancePolicy>,
-    }
-    impl SceneReportData {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new() -> Self {
-            Self {
-                insurance_policy: ::std::option::Option::None,
-            }
-        }
-        /// Sets `insurance_policy`.
-        pub fn insurance_policy(mut self, insurance_policy: InsurancePolicy) -> Self {
-            self.insurance_policy = ::std::option::Option::Some(insurance_policy);
-            self
         }
     }
     /// The JSON request body.
@@ -294,11 +223,6 @@ pub mod post {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 预约记录状态"] State { #[doc = " `ACCEPTED`"] Accepted =
-        "ACCEPTED", #[doc = " `CONFIRMED`"] Confirmed = "CONFIRMED", #[doc = " `CLOSED`"]
-        Closed = "CLOSED", }
     }
 }
 /// 受理单次预约商家转账

@@ -3,6 +3,7 @@
 /// Types of `POST /v3/webizpay/employees/{employee_id}/revoke`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::webizpay::types::AuthorizationState;
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -106,11 +107,6 @@ pub mod post {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 员工企业支付权限状态"] AuthorizationState { #[doc =
-        " `REVOKED`"] Revoked = "REVOKED", #[doc = " `AUTHORIZED`"] Authorized =
-        "AUTHORIZED", }
     }
 }
 /// 企业商户发起解除员工企业支付授权

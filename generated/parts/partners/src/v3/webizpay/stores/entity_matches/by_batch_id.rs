@@ -3,6 +3,7 @@
 /// Types of `GET /v3/webizpay/stores/entity-matches/{batch_id}`.
 #[rustfmt::skip]
 pub mod get {
+    pub use crate::v3::webizpay::types::{MatchResults, State};
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -23,39 +24,6 @@ pub mod get {
                 sp_mchid: sp_mchid.into(),
             }
         }
-    }
-    /// 主体匹配明细列表
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct MatchResults {
-        /// 门店统一社会信用代码
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub organization_code: ::std::option::Option<::std::string::String>,
-        /// 门店名称
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub store_name: ::std::option::Option<::std::string::String>,
-        /// 是否存在满足条件微信支付商户号
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub has_valid_mchid: ::std::option::Option<bool>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -101,11 +69,6 @@ pub mod get {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 批次状态"] State { #[doc = " `ACCEPTED`"] Accepted = "ACCEPTED",
-        #[doc = " `IN_PROGRESS`"] InProgress = "IN_PROGRESS", #[doc = " `COMPLETED`"]
-        Completed = "COMPLETED", #[doc = " `CLOSED`"] Closed = "CLOSED", }
     }
 }
 /// 查询门店主体匹配结果

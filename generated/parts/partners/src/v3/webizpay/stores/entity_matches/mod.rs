@@ -4,6 +4,7 @@ pub mod by_batch_id;
 /// Types of `POST /v3/webizpay/stores/entity-matches`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::webizpay::types::{MatchDetails, ProductType, State};
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -15,33 +16,6 @@ pub mod post {
         /// Creates the value from its required fields; optional ones are set with the methods below.
         pub fn new(body: Body) -> Self {
             Self { body }
-        }
-    }
-    /// 主体匹配明细列表
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct MatchDetails {
-        /// 门店统一社会信用代码
-        pub organization_code: ::std::string::String,
-        /// 门店名称
-        pub store_name: ::std::string::String,
-        /// 需要查询的支付产品
-        pub product_type: ProductType,
-    }
-    impl MatchDetails {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            organization_code: impl ::std::convert::Into<::std::string::String>,
-            store_name: impl ::std::convert::Into<::std::string::String>,
-            product_type: ProductType,
-        ) -> Self {
-            Self {
-                organization_code: organization_code.into(),
-                store_name: store_name.into(),
-                product_type,
-            }
         }
     }
     /// The JSON request body.
@@ -129,15 +103,6 @@ pub mod post {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 需要查询的支付产品"] ProductType { #[doc = " `CODE_PAY`"]
-        CodePay = "CODE_PAY", #[doc = " `NONE`"] None = "NONE", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 批次状态"] State { #[doc = " `ACCEPTED`"] Accepted = "ACCEPTED",
-        #[doc = " `IN_PROGRESS`"] InProgress = "IN_PROGRESS", #[doc = " `COMPLETED`"]
-        Completed = "COMPLETED", #[doc = " `CLOSED`"] Closed = "CLOSED", }
     }
 }
 /// 发起门店主体匹配

@@ -3,6 +3,9 @@
 /// Types of `GET /v3/webizpay/users/{user_id}/authorization-state`.
 #[rustfmt::skip]
 pub mod get {
+    pub use crate::v3::webizpay::types::{
+        EmployeeList, AuthorizationStateAuthorizationState as AuthorizationState,
+    };
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -27,48 +30,6 @@ pub mod get {
                 sub_mchid: sub_mchid.into(),
             }
         }
-    }
-    /// 微信授权关系列表
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct EmployeeList {
-        /// 微信授权关系ID
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub employee_id: ::std::option::Option<::std::string::String>,
-        /// 授权状态
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub authorization_state: ::std::option::Option<AuthorizationState>,
-        /// 授权时间
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub authorization_time: ::std::option::Option<::std::string::String>,
-        /// 解除授权时间
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub authorization_revoked_time: ::std::option::Option<::std::string::String>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -109,10 +70,6 @@ pub mod get {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 授权状态"] AuthorizationState { #[doc = " `AUTHORIZED`"] Authorized
-        = "AUTHORIZED", #[doc = " `REVOKED`"] Revoked = "REVOKED", }
     }
 }
 /// 企业商户查询企业员工开通授权状态

@@ -3,6 +3,7 @@
 /// Types of `POST /v3/webizpay/users/{user_id}/authorization-url`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::webizpay::types::ApplicationType;
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -120,10 +121,6 @@ pub mod post {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 发起授权应用类型"] ApplicationType { #[doc = " `H5`"] H5 =
-        "H5", #[doc = " `MINIPROGRAM`"] Miniprogram = "MINIPROGRAM", }
     }
 }
 /// 企业商户发起员工开通企业支付授权

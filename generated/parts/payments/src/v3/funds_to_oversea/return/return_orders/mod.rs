@@ -4,6 +4,7 @@ pub mod out_return_no;
 /// Types of `POST /v3/funds-to-oversea/return/return-orders`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::funds_to_oversea::types::State;
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -165,11 +166,6 @@ pub mod post {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 出境退回状态"] State { #[doc = " `PROCESSING`"] Processing =
-        "PROCESSING", #[doc = " `SUCCESS`"] Success = "SUCCESS", #[doc = " `FAILED`"]
-        Failed = "FAILED", }
     }
 }
 /// 申请资金出境退回

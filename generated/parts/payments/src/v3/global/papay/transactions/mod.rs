@@ -5,6 +5,14 @@ pub mod out_trade_no;
 /// Types of `POST /v3/global/papay/transactions`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::global::types::{
+        Amount, TransactionsSceneInfo as SceneInfo, Payer,
+        TransactionsExchangeRate as ExchangeRate,
+        TransactionsResponseAmount as ResponseAmount,
+        TransactionsGoodsDetail as GoodsDetail, PromotionDetail,
+        TransactionsTradeType as TradeType, TradeState, TransactionsType as Type, Scope,
+        PromotionDetailType,
+    };
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -16,73 +24,6 @@ pub mod post {
         /// Creates the value from its required fields; optional ones are set with the methods below.
         pub fn new(body: Body) -> Self {
             Self { body }
-        }
-    }
-    /// 订单金额
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct Amount {
-        /// 总金额
-        pub total: i64,
-        /// 货币类型
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub currency: ::std::option::Option<::std::string::String>,
-    }
-    impl Amount {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(total: i64) -> Self {
-            Self {
-                total,
-                currency: ::std::option::Option::None,
-            }
-        }
-        /// Sets `currency`.
-        pub fn currency(
-            mut self,
-            currency: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.currency = ::std::option::Option::Some(currency.into());
-            self
-        }
-    }
-    /// 场景信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct SceneInfo {
-        /// 商户端设备号
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub device_id: ::std::option::Option<::std::string::String>,
-        /// 商户端设备IP
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub device_ip: ::std::option::Option<::std::string::String>,
-    }
-    impl SceneInfo {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new() -> Self {
-            Self {
-                device_id: ::std::option::Option::None,
-                device_ip: ::std::option::Option::None,
-            }
-        }
-        /// Sets `device_id`.
-        pub fn device_id(
-            mut self,
-            device_id: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.device_id = ::std::option::Option::Some(device_id.into());
-            self
-        }
-        /// Sets `device_ip`.
-        pub fn device_ip(
-            mut self,
-            device_ip: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.device_ip = ::std::option::Option::Some(device_ip.into());
-            self
         }
     }
     /// The JSON request body.
@@ -214,240 +155,6 @@ pub mod post {
             self
         }
     }
-    /// 支付者
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct Payer {
-        /// 用户标识
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub openid: ::std::option::Option<::std::string::String>,
-        /// 机构用户标识
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub sp_openid: ::std::option::Option<::std::string::String>,
-        /// 子商户用户标识
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub sub_openid: ::std::option::Option<::std::string::String>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    /// 汇率信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct ExchangeRate {
-        /// 汇率类型
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub r#type: ::std::option::Option<Type>,
-        /// 汇率值
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub rate: ::std::option::Option<i64>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    /// 订单金额
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct ResponseAmount {
-        /// 订单金额
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub total: ::std::option::Option<i64>,
-        /// 用户支付金额
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub payer_total: ::std::option::Option<i64>,
-        /// 订单标价币种
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub currency: ::std::option::Option<::std::string::String>,
-        /// 用户支付币种
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub payer_currency: ::std::option::Option<::std::string::String>,
-        /// 汇率信息
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub exchange_rate: ::std::option::Option<ExchangeRate>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    /// 单品列表
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct GoodsDetail {
-        /// 商品编码
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub goods_id: ::std::option::Option<::std::string::String>,
-        /// 商品备注
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub goods_remark: ::std::option::Option<::std::string::String>,
-        /// 商品优惠金额
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub discount_amount: ::std::option::Option<i64>,
-        /// 商品数量
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub quantity: ::std::option::Option<i64>,
-        /// 商品价格
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub price: ::std::option::Option<i64>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    /// 优惠功能
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct PromotionDetail {
-        /// 券ID
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub promotion_id: ::std::option::Option<::std::string::String>,
-        /// 优惠名称
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// 优惠范围
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub scope: ::std::option::Option<Scope>,
-        /// 优惠类型
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub r#type: ::std::option::Option<PromotionDetailType>,
-        /// 优惠券面额
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub amount: ::std::option::Option<i64>,
-        /// 优惠币种
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub currency: ::std::option::Option<::std::string::String>,
-        /// 活动ID
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub activity_id: ::std::option::Option<::std::string::String>,
-        /// 微信出资
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub wxpay_contribute_amount: ::std::option::Option<i64>,
-        /// 商户出资
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub merchant_contribute_amount: ::std::option::Option<i64>,
-        /// 其他出资
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub other_contribute_amount: ::std::option::Option<i64>,
-        /// 单品列表
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub goods_detail: ::std::option::Option<::std::vec::Vec<GoodsDetail>>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
@@ -574,28 +281,6 @@ pub mod post {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 交易类型"] TradeType { #[doc = " `AUTH`"] Auth = "AUTH", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 交易状态"] TradeState { #[doc = " `SUCCESS`"] Success = "SUCCESS",
-        #[doc = " `REFUND`"] Refund = "REFUND", #[doc = " `NOTPAY`"] Notpay = "NOTPAY",
-        #[doc = " `CLOSED`"] Closed = "CLOSED", #[doc = " `PAYERROR`"] Payerror =
-        "PAYERROR", #[doc = " `USERPAYING`"] Userpaying = "USERPAYING", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 汇率类型"] Type { #[doc = " `SETTLEMENT_RATE`"] SettlementRate =
-        "SETTLEMENT_RATE", #[doc = " `USERPAYMENT_RATE`"] UserpaymentRate =
-        "USERPAYMENT_RATE", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 优惠范围"] Scope { #[doc = " `GLOBAL`"] Global = "GLOBAL", #[doc =
-        " `SINGLE`"] Single = "SINGLE", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 优惠类型"] PromotionDetailType { #[doc = " `COUPON`"] Coupon =
-        "COUPON", #[doc = " `DISCOUNT`"] Discount = "DISCOUNT", }
     }
 }
 /// 支付扣款

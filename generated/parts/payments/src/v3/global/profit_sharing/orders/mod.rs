@@ -5,6 +5,10 @@ pub mod unfreeze;
 /// Types of `POST /v3/global/profit-sharing/orders`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::global::types::{
+        OrdersReceivers as Receivers, OrdersReceiversRequired as ReceiversRequired,
+        Receivers as ResponseReceivers, Currency, Type,
+    };
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -16,85 +20,6 @@ pub mod post {
         /// Creates the value from its required fields; optional ones are set with the methods below.
         pub fn new(body: Body) -> Self {
             Self { body }
-        }
-    }
-    /// 分账接收方列表
-    #[derive(::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct Receivers {
-        /// 分账币种
-        pub currency: Currency,
-        /// 分账接收方类型
-        pub r#type: Type,
-        /// 分账接收方帐号
-        pub account: ::std::string::String,
-        /// 分账个人接收方姓名
-        ///
-        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// 是否已经获取用户实名信息授权
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub authorized: ::std::option::Option<bool>,
-        /// 分账金额
-        pub amount: i64,
-        /// 分账描述
-        pub description: ::std::string::String,
-    }
-    impl ::std::fmt::Debug for Receivers {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            f.debug_struct("Receivers")
-                .field("currency", &self.currency)
-                .field("type", &self.r#type)
-                .field("account", &self.account)
-                .field("name", &::wechatpay_core::Redacted::option(&self.name))
-                .field("authorized", &self.authorized)
-                .field("amount", &self.amount)
-                .field("description", &self.description)
-                .finish()
-        }
-    }
-    /// The required values of [`Receivers`], by name: `Receivers::new(ReceiversRequired { … })`.
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    pub struct ReceiversRequired {
-        /// 分账币种
-        pub currency: Currency,
-        /// 分账接收方类型
-        pub r#type: Type,
-        /// 分账接收方帐号
-        pub account: ::std::string::String,
-        /// 分账金额
-        pub amount: i64,
-        /// 分账描述
-        pub description: ::std::string::String,
-    }
-    impl Receivers {
-        /// Creates the value from its required fields, named in [`ReceiversRequired`]; optional ones are set with the methods below.
-        pub fn new(required: ReceiversRequired) -> Self {
-            Self {
-                currency: required.currency,
-                r#type: required.r#type,
-                account: required.account,
-                name: ::std::option::Option::None,
-                authorized: ::std::option::Option::None,
-                amount: required.amount,
-                description: required.description,
-            }
-        }
-        /// Sets `name`.
-        pub fn name(
-            mut self,
-            name: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.name = ::std::option::Option::Some(name.into());
-            self
-        }
-        /// Sets `authorized`.
-        pub fn authorized(mut self, authorized: bool) -> Self {
-            self.authorized = ::std::option::Option::Some(authorized);
-            self
         }
     }
     /// The JSON request body.
@@ -168,128 +93,6 @@ pub mod post {
             self
         }
     }
-    /// 分账接收方列表
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct ResponseReceivers {
-        /// 分账币种
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub currency: ::std::option::Option<::std::string::String>,
-        /// 分账金额
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub amount: ::std::option::Option<i64>,
-        /// 分账描述
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub description: ::std::option::Option<::std::string::String>,
-        /// 分账接收方类型
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub r#type: ::std::option::Option<Type>,
-        /// 分账接收方帐号
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub account: ::std::option::Option<::std::string::String>,
-        /// 分账结果
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub result: ::std::option::Option<::std::string::String>,
-        /// 分账失败原因
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub fail_reason: ::std::option::Option<::std::string::String>,
-        /// 分账创建时间
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub create_time: ::std::option::Option<::std::string::String>,
-        /// 分账完成时间
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub finish_time: ::std::option::Option<::std::string::String>,
-        /// 分账明细单号
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub detail_id: ::std::option::Option<::std::string::String>,
-        /// 分账明细类型
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub detail_type: ::std::option::Option<::std::string::String>,
-        /// 出资方结算币种
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub settlement_currency: ::std::option::Option<::std::string::String>,
-        /// 出资方结算金额
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub settlement_amount: ::std::option::Option<i64>,
-        /// 汇率值
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub rate: ::std::option::Option<i64>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
@@ -345,14 +148,6 @@ pub mod post {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 分账币种"] Currency { #[doc = " `CNY`"] Cny = "CNY", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 分账接收方类型"] Type { #[doc = " `MERCHANT_ID`"] MerchantId =
-        "MERCHANT_ID", #[doc = " `PERSONAL_OPENID`"] PersonalOpenid = "PERSONAL_OPENID",
-        #[doc = " `PERSONAL_SUB_OPENID`"] PersonalSubOpenid = "PERSONAL_SUB_OPENID", }
     }
 }
 /// 请求分账

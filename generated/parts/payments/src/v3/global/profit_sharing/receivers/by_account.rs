@@ -3,6 +3,7 @@
 /// Types of `GET /v3/global/profit-sharing/receivers/{account}`.
 #[rustfmt::skip]
 pub mod get {
+    pub use crate::v3::global::types::{Type, RelationType};
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -161,18 +162,6 @@ pub mod get {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 分账接收方类型"] Type { #[doc = " `MERCHANT_ID`"] MerchantId =
-        "MERCHANT_ID", #[doc = " `PERSONAL_OPENID`"] PersonalOpenid = "PERSONAL_OPENID",
-        #[doc = " `PERSONAL_SUB_OPENID`"] PersonalSubOpenid = "PERSONAL_SUB_OPENID", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 与分账方的关系类型"] RelationType { #[doc = " `SUPPLIER`"]
-        Supplier = "SUPPLIER", #[doc = " `DISTRIBUTOR`"] Distributor = "DISTRIBUTOR",
-        #[doc = " `TAX_SERVICE_PROVIDER`"] TaxServiceProvider = "TAX_SERVICE_PROVIDER",
-        #[doc = " `IT_SERVICE_PROVIDER`"] ItServiceProvider = "IT_SERVICE_PROVIDER",
-        #[doc = " `CUSTOM`"] Custom = "CUSTOM", }
     }
 }
 /// 查询分账接收方添加结果

@@ -4,6 +4,7 @@ pub mod by_account;
 /// Types of `POST /v3/global/profit-sharing/receivers`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::global::types::{Type, RelationType};
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -319,18 +320,6 @@ pub mod post {
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 分账接收方类型"] Type { #[doc = " `MERCHANT_ID`"] MerchantId =
-        "MERCHANT_ID", #[doc = " `PERSONAL_OPENID`"] PersonalOpenid = "PERSONAL_OPENID",
-        #[doc = " `PERSONAL_SUB_OPENID`"] PersonalSubOpenid = "PERSONAL_SUB_OPENID", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 与分账方的关系类型"] RelationType { #[doc = " `SUPPLIER`"]
-        Supplier = "SUPPLIER", #[doc = " `DISTRIBUTOR`"] Distributor = "DISTRIBUTOR",
-        #[doc = " `TAX_SERVICE_PROVIDER`"] TaxServiceProvider = "TAX_SERVICE_PROVIDER",
-        #[doc = " `IT_SERVICE_PROVIDER`"] ItServiceProvider = "IT_SERVICE_PROVIDER",
-        #[doc = " `CUSTOM`"] Custom = "CUSTOM", }
-    }
 }
 /// 添加分账接收方
 ///
@@ -356,6 +345,7 @@ pub async fn post(
 /// Types of `DELETE /v3/global/profit-sharing/receivers`.
 #[rustfmt::skip]
 pub mod delete {
+    pub use crate::v3::global::types::Type;
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -439,11 +429,6 @@ pub mod delete {
             self.account = ::std::option::Option::Some(account.into());
             self
         }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 分账接收方类型"] Type { #[doc = " `MERCHANT_ID`"] MerchantId =
-        "MERCHANT_ID", #[doc = " `PERSONAL_OPENID`"] PersonalOpenid = "PERSONAL_OPENID",
-        #[doc = " `PERSONAL_SUB_OPENID`"] PersonalSubOpenid = "PERSONAL_SUB_OPENID", }
     }
 }
 /// 删除分账接收方

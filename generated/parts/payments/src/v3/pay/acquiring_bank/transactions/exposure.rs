@@ -3,6 +3,7 @@
 /// Types of `POST /v3/pay/acquiring-bank/transactions/exposure`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::pay::types::ExposurePayer as Payer;
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -14,60 +15,6 @@ pub mod post {
         /// Creates the value from its required fields; optional ones are set with the methods below.
         pub fn new(body: Body) -> Self {
             Self { body }
-        }
-    }
-    /// 支付者
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct Payer {
-        /// 用户标识
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub acquiring_bank_openid: ::std::option::Option<::std::string::String>,
-        /// 用户手机号的哈希值
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub phone_number_hash: ::std::option::Option<::std::string::String>,
-        /// 用户标识（商户）
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub merchant_openid: ::std::option::Option<::std::string::String>,
-    }
-    impl Payer {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new() -> Self {
-            Self {
-                acquiring_bank_openid: ::std::option::Option::None,
-                phone_number_hash: ::std::option::Option::None,
-                merchant_openid: ::std::option::Option::None,
-            }
-        }
-        /// Sets `acquiring_bank_openid`.
-        pub fn acquiring_bank_openid(
-            mut self,
-            acquiring_bank_openid: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.acquiring_bank_openid = ::std::option::Option::Some(
-                acquiring_bank_openid.into(),
-            );
-            self
-        }
-        /// Sets `phone_number_hash`.
-        pub fn phone_number_hash(
-            mut self,
-            phone_number_hash: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.phone_number_hash = ::std::option::Option::Some(
-                phone_number_hash.into(),
-            );
-            self
-        }
-        /// Sets `merchant_openid`.
-        pub fn merchant_openid(
-            mut self,
-            merchant_openid: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.merchant_openid = ::std::option::Option::Some(merchant_openid.into());
-            self
         }
     }
     /// The JSON request body.

@@ -3,6 +3,7 @@
 /// Types of `POST /v3/pay/instal/partner/exposure`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::pay::types::{UserId, UserIdType};
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -14,67 +15,6 @@ pub mod post {
         /// Creates the value from its required fields; optional ones are set with the methods below.
         pub fn new(body: Body) -> Self {
             Self { body }
-        }
-    }
-    /// 用户ID
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct UserId {
-        /// 用户ID的类型
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub user_id_type: ::std::option::Option<UserIdType>,
-        /// 用户服务标识
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub sp_openid: ::std::option::Option<::std::string::String>,
-        /// 用户子标识
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub sub_openid: ::std::option::Option<::std::string::String>,
-        /// 用户手机号的哈希值
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub phone_number_hash: ::std::option::Option<::std::string::String>,
-    }
-    impl UserId {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new() -> Self {
-            Self {
-                user_id_type: ::std::option::Option::None,
-                sp_openid: ::std::option::Option::None,
-                sub_openid: ::std::option::Option::None,
-                phone_number_hash: ::std::option::Option::None,
-            }
-        }
-        /// Sets `user_id_type`.
-        pub fn user_id_type(mut self, user_id_type: UserIdType) -> Self {
-            self.user_id_type = ::std::option::Option::Some(user_id_type);
-            self
-        }
-        /// Sets `sp_openid`.
-        pub fn sp_openid(
-            mut self,
-            sp_openid: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.sp_openid = ::std::option::Option::Some(sp_openid.into());
-            self
-        }
-        /// Sets `sub_openid`.
-        pub fn sub_openid(
-            mut self,
-            sub_openid: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.sub_openid = ::std::option::Option::Some(sub_openid.into());
-            self
-        }
-        /// Sets `phone_number_hash`.
-        pub fn phone_number_hash(
-            mut self,
-            phone_number_hash: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.phone_number_hash = ::std::option::Option::Some(
-                phone_number_hash.into(),
-            );
-            self
         }
     }
     /// The JSON request body.
@@ -139,12 +79,6 @@ pub mod post {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 用户ID的类型"] UserIdType { #[doc = " `UNKNOWN_USER_ID_TYPE`"]
-        UnknownUserIdType = "UNKNOWN_USER_ID_TYPE", #[doc = " `OPENID`"] Openid =
-        "OPENID", #[doc = " `PHONE_NO`"] PhoneNo = "PHONE_NO", #[doc = " `SP_OPENID`"]
-        SpOpenid = "SP_OPENID", #[doc = " `SUB_OPENID`"] SubOpenid = "SUB_OPENID", }
     }
 }
 /// 商户贴息-获取微信分付曝光建议

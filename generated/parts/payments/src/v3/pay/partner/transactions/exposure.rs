@@ -3,6 +3,7 @@
 /// Types of `POST /v3/pay/partner/transactions/exposure`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::pay::types::ExposurePayer2 as Payer;
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -14,58 +15,6 @@ pub mod post {
         /// Creates the value from its required fields; optional ones are set with the methods below.
         pub fn new(body: Body) -> Self {
             Self { body }
-        }
-    }
-    /// 支付者
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct Payer {
-        /// 用户服务商标识
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub sp_openid: ::std::option::Option<::std::string::String>,
-        /// 用户手机号的哈希值
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub phone_number_hash: ::std::option::Option<::std::string::String>,
-        /// 用户子商户标识
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub sub_openid: ::std::option::Option<::std::string::String>,
-    }
-    impl Payer {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new() -> Self {
-            Self {
-                sp_openid: ::std::option::Option::None,
-                phone_number_hash: ::std::option::Option::None,
-                sub_openid: ::std::option::Option::None,
-            }
-        }
-        /// Sets `sp_openid`.
-        pub fn sp_openid(
-            mut self,
-            sp_openid: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.sp_openid = ::std::option::Option::Some(sp_openid.into());
-            self
-        }
-        /// Sets `phone_number_hash`.
-        pub fn phone_number_hash(
-            mut self,
-            phone_number_hash: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.phone_number_hash = ::std::option::Option::Some(
-                phone_number_hash.into(),
-            );
-            self
-        }
-        /// Sets `sub_openid`.
-        pub fn sub_openid(
-            mut self,
-            sub_openid: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.sub_openid = ::std::option::Option::Some(sub_openid.into());
-            self
         }
     }
     /// The JSON request body.

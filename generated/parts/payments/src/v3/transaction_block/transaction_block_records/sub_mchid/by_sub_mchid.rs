@@ -3,6 +3,7 @@
 /// Types of `GET /v3/transaction-block/transaction-block-records/sub-mchid/{sub_mchid}`.
 #[rustfmt::skip]
 pub mod get {
+    pub use crate::v3::transaction_block::types::{Data, NumberOfBlock, RecoverWay};
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -31,52 +32,6 @@ pub mod get {
             self.offset = ::std::option::Option::Some(offset);
             self
         }
-    }
-    /// 交易拦截记录详情列表
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct Data {
-        /// 交易拦截记录ID
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub block_record_id: ::std::option::Option<::std::string::String>,
-        /// 拦截时间
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub block_time: ::std::option::Option<::std::string::String>,
-        /// 拦截原因
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub block_reason: ::std::option::Option<::std::string::String>,
-        /// 拦截笔数
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub number_of_block: ::std::option::Option<NumberOfBlock>,
-        /// 解除管控方式
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub recover_way: ::std::option::Option<RecoverWay>,
-        /// 商户提交资料内容
-        ///
-        /// A json-encoded string.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub requested_item_info: ::std::option::Option<::std::string::String>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -111,17 +66,6 @@ pub mod get {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 拦截笔数"] NumberOfBlock { #[doc = " `LESS_THAN_TWENTY`"]
-        LessThanTwenty = "LESS_THAN_TWENTY", #[doc = " `LESS_THAN_ONE_HUNDRED`"]
-        LessThanOneHundred = "LESS_THAN_ONE_HUNDRED", #[doc =
-        " `LESS_THAN_ONE_THOUSAND`"] LessThanOneThousand = "LESS_THAN_ONE_THOUSAND",
-        #[doc = " `OVER_ONE_THOUSAND`"] OverOneThousand = "OVER_ONE_THOUSAND", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 解除管控方式"] RecoverWay { #[doc = " `SUBMIT_INFORMATION`"]
-        SubmitInformation = "SUBMIT_INFORMATION", }
     }
 }
 /// 分页查询子商户名下的交易拦截记录

@@ -3,6 +3,7 @@
 /// Types of `POST /v3/transaction-block/transaction-block-submissions/sub-mchid/{sub_mchid}`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::transaction_block::types::ReviewResult;
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -89,10 +90,6 @@ pub mod post {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 审核结果"] ReviewResult { #[doc = " `EMPTY`"] Empty = "EMPTY",
-        #[doc = " `PASS`"] Pass = "PASS", #[doc = " `REJECT`"] Reject = "REJECT", }
     }
 }
 /// 发起交易拦截申诉

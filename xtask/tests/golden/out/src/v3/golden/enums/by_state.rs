@@ -3,6 +3,7 @@
 /// Types of `GET /v3/golden/enums/{state}`.
 #[rustfmt::skip]
 pub mod get {
+    pub use crate::v3::golden::types::{State, Kind, TradeState, Channel};
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -42,21 +43,6 @@ pub mod get {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        State { #[doc = " `OPEN`"] Open = "OPEN", #[doc = " `CLOSED`"] Closed = "CLOSED",
-        }
-    }
-    ::wechatpay_core::wire_enum! {
-        Kind { #[doc = " `a-b`"] AB = "a-b", #[doc = " `20X`"] V20x = "20X", #[doc =
-        " `Self`"] Self_ = "Self", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " Trade state."] TradeState { #[doc = " `SUCCESS`"] Success = "SUCCESS",
-        #[doc = " `REFUND`"] Refund = "REFUND", #[doc = " `NOTPAY`"] Notpay = "NOTPAY", }
-    }
-    ::wechatpay_core::wire_enum! {
-        Channel { #[doc = " `WECHAT`"] Wechat = "WECHAT", }
     }
 }
 /// Enums

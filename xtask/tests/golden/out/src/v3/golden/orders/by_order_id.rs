@@ -3,6 +3,10 @@
 /// Types of `PATCH /v3/golden/orders/{order_id}`.
 #[rustfmt::skip]
 pub mod patch {
+    pub use crate::v3::golden::types::{
+        Detail, ByOrderIdPayer as Payer, GoodsDetail, Goods, BodyResponse,
+        ResponseRequest, ResponseDetail,
+    };
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -32,106 +36,6 @@ pub mod patch {
             body_param: impl ::std::convert::Into<::std::string::String>,
         ) -> Self {
             self.body_param = ::std::option::Option::Some(body_param.into());
-            self
-        }
-    }
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct Detail {
-        pub openid: ::std::string::String,
-    }
-    impl Detail {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(openid: impl ::std::convert::Into<::std::string::String>) -> Self {
-            Self { openid: openid.into() }
-        }
-    }
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct Payer {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub detail: ::std::option::Option<Detail>,
-    }
-    impl Payer {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new() -> Self {
-            Self {
-                detail: ::std::option::Option::None,
-            }
-        }
-        /// Sets `detail`.
-        pub fn detail(mut self, detail: Detail) -> Self {
-            self.detail = ::std::option::Option::Some(detail);
-            self
-        }
-    }
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct GoodsDetail {
-        pub goods_id: ::std::string::String,
-        pub quantity: i64,
-    }
-    impl GoodsDetail {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            goods_id: impl ::std::convert::Into<::std::string::String>,
-            quantity: i64,
-        ) -> Self {
-            Self {
-                goods_id: goods_id.into(),
-                quantity,
-            }
-        }
-    }
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct Goods {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub detail: ::std::option::Option<GoodsDetail>,
-    }
-    impl Goods {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new() -> Self {
-            Self {
-                detail: ::std::option::Option::None,
-            }
-        }
-        /// Sets `detail`.
-        pub fn detail(mut self, detail: GoodsDetail) -> Self {
-            self.detail = ::std::option::Option::Some(detail);
-            self
-        }
-    }
-    /// A member named like the response type.
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct BodyResponse {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub code: ::std::option::Option<::std::string::String>,
-    }
-    impl BodyResponse {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new() -> Self {
-            Self {
-                code: ::std::option::Option::None,
-            }
-        }
-        /// Sets `code`.
-        pub fn code(
-            mut self,
-            code: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.code = ::std::option::Option::Some(code.into());
             self
         }
     }
@@ -212,36 +116,6 @@ pub mod patch {
             self.response = ::std::option::Option::Some(response);
             self
         }
-    }
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct ResponseRequest {
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub id: ::std::option::Option<::std::string::String>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct ResponseDetail {
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub openid: ::std::option::Option<::std::string::String>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]

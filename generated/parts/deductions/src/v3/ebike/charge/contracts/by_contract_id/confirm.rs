@@ -3,6 +3,7 @@
 /// Types of `POST /v3/ebike/charge/contracts/{contract_id}/confirm`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::ebike::types::{ChargeInfo, ChargeInfoRequired};
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -21,44 +22,6 @@ pub mod post {
             Self {
                 contract_id: contract_id.into(),
                 body,
-            }
-        }
-    }
-    /// 充电场景信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct ChargeInfo {
-        /// 开始时间
-        pub start_time: ::std::string::String,
-        /// 充电站名称
-        pub charging_station_name: ::std::string::String,
-        /// 充电枪编号
-        pub charging_gun_number: ::std::string::String,
-        /// 充电位设备号
-        pub device_id: ::std::string::String,
-    }
-    /// The required values of [`ChargeInfo`], by name: `ChargeInfo::new(ChargeInfoRequired { … })`.
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    pub struct ChargeInfoRequired {
-        /// 开始时间
-        pub start_time: ::std::string::String,
-        /// 充电站名称
-        pub charging_station_name: ::std::string::String,
-        /// 充电枪编号
-        pub charging_gun_number: ::std::string::String,
-        /// 充电位设备号
-        pub device_id: ::std::string::String,
-    }
-    impl ChargeInfo {
-        /// Creates the value from its required fields, named in [`ChargeInfoRequired`]; optional ones are set with the methods below.
-        pub fn new(required: ChargeInfoRequired) -> Self {
-            Self {
-                start_time: required.start_time,
-                charging_station_name: required.charging_station_name,
-                charging_gun_number: required.charging_gun_number,
-                device_id: required.device_id,
             }
         }
     }

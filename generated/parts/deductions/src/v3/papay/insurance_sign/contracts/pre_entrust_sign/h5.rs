@@ -3,6 +3,9 @@
 /// Types of `POST /v3/papay/insurance-sign/contracts/pre-entrust-sign/h5`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::papay::types::{
+        EstimatedDeductAmount, PolicyPeriods, RealIdentity, JumpControl, IdentityType,
+    };
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -14,133 +17,6 @@ pub mod post {
         /// Creates the value from its required fields; optional ones are set with the methods below.
         pub fn new(body: Body) -> Self {
             Self { body }
-        }
-    }
-    /// 预计扣费金额
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct EstimatedDeductAmount {
-        /// 金额
-        pub total: ::serde_json::Number,
-        /// 货币类型
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub currency: ::std::option::Option<::std::string::String>,
-    }
-    impl EstimatedDeductAmount {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(total: ::serde_json::Number) -> Self {
-            Self {
-                total,
-                currency: ::std::option::Option::None,
-            }
-        }
-        /// Sets `currency`.
-        pub fn currency(
-            mut self,
-            currency: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.currency = ::std::option::Option::Some(currency.into());
-            self
-        }
-    }
-    /// 保单的扣费周期列表
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct PolicyPeriods {
-        /// 保险扣费周期编号
-        pub policy_period_id: ::serde_json::Number,
-        /// 预计扣费的日期
-        pub estimated_deduct_date: ::std::string::String,
-        /// 预计扣费金额
-        pub estimated_deduct_amount: EstimatedDeductAmount,
-    }
-    impl PolicyPeriods {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            policy_period_id: ::serde_json::Number,
-            estimated_deduct_date: impl ::std::convert::Into<::std::string::String>,
-            estimated_deduct_amount: EstimatedDeductAmount,
-        ) -> Self {
-            Self {
-                policy_period_id,
-                estimated_deduct_date: estimated_deduct_date.into(),
-                estimated_deduct_amount,
-            }
-        }
-    }
-    /// 用户实名信息
-    #[derive(::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct RealIdentity {
-        /// 自然人姓名
-        ///
-        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
-        pub real_name: ::std::string::String,
-        /// 自然人身份证号码
-        ///
-        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
-        pub id_card_number: ::std::string::String,
-        /// 实名验证类型
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub identity_type: ::std::option::Option<IdentityType>,
-    }
-    impl ::std::fmt::Debug for RealIdentity {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            f.debug_struct("RealIdentity")
-                .field("real_name", &::wechatpay_core::Redacted::Set)
-                .field("id_card_number", &::wechatpay_core::Redacted::Set)
-                .field("identity_type", &self.identity_type)
-                .finish()
-        }
-    }
-    impl RealIdentity {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            real_name: impl ::std::convert::Into<::std::string::String>,
-            id_card_number: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            Self {
-                real_name: real_name.into(),
-                id_card_number: id_card_number.into(),
-                identity_type: ::std::option::Option::None,
-            }
-        }
-        /// Sets `identity_type`.
-        pub fn identity_type(mut self, identity_type: IdentityType) -> Self {
-            self.identity_type = ::std::option::Option::Some(identity_type);
-            self
-        }
-    }
-    /// 跳转控制信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct JumpControl {
-        /// 跳转的应用AppID
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub jump_appid: ::std::option::Option<::std::string::String>,
-    }
-    impl JumpControl {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new() -> Self {
-            Self {
-                jump_appid: ::std::option::Option::None,
-            }
-        }
-        /// Sets `jump_appid`.
-        pub fn jump_appid(
-            mut self,
-            jump_appid: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.jump_appid = ::std::option::Option::Some(jump_appid.into());
-            self
         }
     }
     /// The JSON request body.
@@ -364,10 +240,6 @@ pub mod post {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 实名验证类型"] IdentityType { #[doc = " `ID_CARD`"] IdCard =
-        "ID_CARD", }
     }
 }
 /// 保险商户H5预签约

@@ -3,6 +3,9 @@
 /// Types of `POST /v3/papay/scheduled-deduct-sign/contracts/pre-entrust-sign/h5`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::papay::types::{
+        EstimatedDeductAmount, DeductSchedule, JumpControl,
+    };
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -14,88 +17,6 @@ pub mod post {
         /// Creates the value from its required fields; optional ones are set with the methods below.
         pub fn new(body: Body) -> Self {
             Self { body }
-        }
-    }
-    /// 预计的扣费金额
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct EstimatedDeductAmount {
-        /// 金额
-        pub total: ::serde_json::Number,
-        /// 货币类型
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub currency: ::std::option::Option<::std::string::String>,
-    }
-    impl EstimatedDeductAmount {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(total: ::serde_json::Number) -> Self {
-            Self {
-                total,
-                currency: ::std::option::Option::None,
-            }
-        }
-        /// Sets `currency`.
-        pub fn currency(
-            mut self,
-            currency: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.currency = ::std::option::Option::Some(currency.into());
-            self
-        }
-    }
-    /// 用于预约扣费的预约信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct DeductSchedule {
-        /// 预计扣费的日期
-        pub estimated_deduct_date: ::std::string::String,
-        /// 预计的扣费金额
-        pub estimated_deduct_amount: EstimatedDeductAmount,
-        /// 商品描述
-        pub description: ::std::string::String,
-    }
-    impl DeductSchedule {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            estimated_deduct_date: impl ::std::convert::Into<::std::string::String>,
-            estimated_deduct_amount: EstimatedDeductAmount,
-            description: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            Self {
-                estimated_deduct_date: estimated_deduct_date.into(),
-                estimated_deduct_amount,
-                description: description.into(),
-            }
-        }
-    }
-    /// 跳转控制信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct JumpControl {
-        /// 跳转的应用AppID
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub jump_appid: ::std::option::Option<::std::string::String>,
-    }
-    impl JumpControl {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new() -> Self {
-            Self {
-                jump_appid: ::std::option::Option::None,
-            }
-        }
-        /// Sets `jump_appid`.
-        pub fn jump_appid(
-            mut self,
-            jump_appid: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.jump_appid = ::std::option::Option::Some(jump_appid.into());
-            self
         }
     }
     /// The JSON request body.

@@ -3,6 +3,9 @@
 /// Types of `POST /v3/payscore/acquiringbank/serviceorder/{out_order_no}/modify`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::payscore::types::{
+        PostPayments, CompletePostDiscounts as PostDiscounts,
+    };
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -22,89 +25,6 @@ pub mod post {
                 out_order_no: out_order_no.into(),
                 body,
             }
-        }
-    }
-    /// 后付费项目
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct PostPayments {
-        /// 付费名称
-        pub name: ::std::string::String,
-        /// 付费说明
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub description: ::std::option::Option<::std::string::String>,
-        /// 付费金额
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub amount: ::std::option::Option<i64>,
-        /// 付费数量
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub count: ::std::option::Option<i64>,
-    }
-    impl PostPayments {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(name: impl ::std::convert::Into<::std::string::String>) -> Self {
-            Self {
-                name: name.into(),
-                description: ::std::option::Option::None,
-                amount: ::std::option::Option::None,
-                count: ::std::option::Option::None,
-            }
-        }
-        /// Sets `description`.
-        pub fn description(
-            mut self,
-            description: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.description = ::std::option::Option::Some(description.into());
-            self
-        }
-        /// Sets `amount`.
-        pub fn amount(mut self, amount: i64) -> Self {
-            self.amount = ::std::option::Option::Some(amount);
-            self
-        }
-        /// Sets `count`.
-        pub fn count(mut self, count: i64) -> Self {
-            self.count = ::std::option::Option::Some(count);
-            self
-        }
-    }
-    /// 后付费商户优惠
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct PostDiscounts {
-        /// 优惠名称
-        pub name: ::std::string::String,
-        /// 优惠说明
-        pub description: ::std::string::String,
-        /// 优惠金额
-        pub amount: i64,
-        /// 优惠数量
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub count: ::std::option::Option<i64>,
-    }
-    impl PostDiscounts {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            name: impl ::std::convert::Into<::std::string::String>,
-            description: impl ::std::convert::Into<::std::string::String>,
-            amount: i64,
-        ) -> Self {
-            Self {
-                name: name.into(),
-                description: description.into(),
-                amount,
-                count: ::std::option::Option::None,
-            }
-        }
-        /// Sets `count`.
-        pub fn count(mut self, count: i64) -> Self {
-            self.count = ::std::option::Option::Some(count);
-            self
         }
     }
     /// The JSON request body.

@@ -3,6 +3,7 @@
 /// Types of `POST /v3/payscore/acquiringbank/serviceorder/{out_order_no}/sync`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::payscore::types::Detail;
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -21,23 +22,6 @@ pub mod post {
             Self {
                 out_order_no: out_order_no.into(),
                 body,
-            }
-        }
-    }
-    /// 内容信息详情
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct Detail {
-        /// 收款成功时间
-        pub paid_time: ::std::string::String,
-    }
-    impl Detail {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(paid_time: impl ::std::convert::Into<::std::string::String>) -> Self {
-            Self {
-                paid_time: paid_time.into(),
             }
         }
     }

@@ -3,6 +3,9 @@
 /// Types of `POST /v3/payscore/partner/serviceorder/{out_order_no}/send-prepaidmessage`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::payscore::types::{
+        SendPendingmessagePostPayments as PostPayments, PostDiscounts,
+    };
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -22,118 +25,6 @@ pub mod post {
                 out_order_no: out_order_no.into(),
                 body,
             }
-        }
-    }
-    /// 后付费项目
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct PostPayments {
-        /// 付费名称
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// 付费金额
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub amount: ::std::option::Option<::serde_json::Number>,
-        /// 付费说明
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub description: ::std::option::Option<::std::string::String>,
-        /// 付费数量
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub count: ::std::option::Option<::serde_json::Number>,
-    }
-    impl PostPayments {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new() -> Self {
-            Self {
-                name: ::std::option::Option::None,
-                amount: ::std::option::Option::None,
-                description: ::std::option::Option::None,
-                count: ::std::option::Option::None,
-            }
-        }
-        /// Sets `name`.
-        pub fn name(
-            mut self,
-            name: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.name = ::std::option::Option::Some(name.into());
-            self
-        }
-        /// Sets `amount`.
-        pub fn amount(mut self, amount: ::serde_json::Number) -> Self {
-            self.amount = ::std::option::Option::Some(amount);
-            self
-        }
-        /// Sets `description`.
-        pub fn description(
-            mut self,
-            description: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.description = ::std::option::Option::Some(description.into());
-            self
-        }
-        /// Sets `count`.
-        pub fn count(mut self, count: ::serde_json::Number) -> Self {
-            self.count = ::std::option::Option::Some(count);
-            self
-        }
-    }
-    /// 商户优惠
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct PostDiscounts {
-        /// 优惠名称
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// 优惠说明
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub description: ::std::option::Option<::std::string::String>,
-        /// 优惠金额
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub amount: ::std::option::Option<::serde_json::Number>,
-        /// 优惠数量
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub count: ::std::option::Option<::serde_json::Number>,
-    }
-    impl PostDiscounts {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new() -> Self {
-            Self {
-                name: ::std::option::Option::None,
-                description: ::std::option::Option::None,
-                amount: ::std::option::Option::None,
-                count: ::std::option::Option::None,
-            }
-        }
-        /// Sets `name`.
-        pub fn name(
-            mut self,
-            name: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.name = ::std::option::Option::Some(name.into());
-            self
-        }
-        /// Sets `description`.
-        pub fn description(
-            mut self,
-            description: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.description = ::std::option::Option::Some(description.into());
-            self
-        }
-        /// Sets `amount`.
-        pub fn amount(mut self, amount: ::serde_json::Number) -> Self {
-            self.amount = ::std::option::Option::Some(amount);
-            self
-        }
-        /// Sets `count`.
-        pub fn count(mut self, count: ::serde_json::Number) -> Self {
-            self.count = ::std::option::Option::Some(count);
-            self
         }
     }
     /// The JSON request body.

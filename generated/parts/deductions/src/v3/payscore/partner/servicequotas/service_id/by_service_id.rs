@@ -3,6 +3,7 @@
 /// Types of `GET /v3/payscore/partner/servicequotas/service-id/{service_id}`.
 #[rustfmt::skip]
 pub mod get {
+    pub use crate::v3::payscore::types::Quotas;
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -49,34 +50,6 @@ pub mod get {
             self.sub_appid = ::std::option::Option::Some(sub_appid.into());
             self
         }
-    }
-    /// 先享金额列表
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct Quotas {
-        /// 用户分层
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub risk_level: ::std::option::Option<::serde_json::Number>,
-        /// 建议先享金额
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub suggested_quota: ::std::option::Option<::serde_json::Number>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]

@@ -4,6 +4,7 @@ pub mod terminate;
 /// Types of `GET /v3/payscore/permissions/openid/{openid}`.
 #[rustfmt::skip]
 pub mod get {
+    pub use crate::v3::payscore::types::AuthorizationState;
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -112,11 +113,6 @@ pub mod get {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 授权状态"] AuthorizationState { #[doc = " `UNAVAILABLE`"]
-        Unavailable = "UNAVAILABLE", #[doc = " `AVAILABLE`"] Available = "AVAILABLE",
-        #[doc = " `UNBINDUSER`"] Unbinduser = "UNBINDUSER", }
     }
 }
 /// 查询与用户授权记录（openid）

@@ -4,6 +4,10 @@ pub mod merchant_plan_no;
 /// Types of `POST /v3/payscore/plan/partner/payscore-plans`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::payscore::types::{
+        PayscorePlansPlanDetailList as PlanDetailList,
+        PlanDetailList as ResponsePlanDetailList,
+    };
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -15,47 +19,6 @@ pub mod post {
         /// Creates the value from its required fields; optional ones are set with the methods below.
         pub fn new(body: Body) -> Self {
             Self { body }
-        }
-    }
-    /// 支付分计划明细列表
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct PlanDetailList {
-        /// 计划明细原支付金额(单位分)
-        pub original_price: i64,
-        /// 计划明细优惠说明
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub plan_discount_description: ::std::option::Option<::std::string::String>,
-        /// 计划明细实际支付金额(单位分)
-        pub actual_price: i64,
-        /// 计划明细名称
-        pub plan_detail_name: ::std::string::String,
-    }
-    impl PlanDetailList {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            original_price: i64,
-            actual_price: i64,
-            plan_detail_name: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            Self {
-                original_price,
-                plan_discount_description: ::std::option::Option::None,
-                actual_price,
-                plan_detail_name: plan_detail_name.into(),
-            }
-        }
-        /// Sets `plan_discount_description`.
-        pub fn plan_discount_description(
-            mut self,
-            plan_discount_description: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.plan_discount_description = ::std::option::Option::Some(
-                plan_discount_description.into(),
-            );
-            self
         }
     }
     /// The JSON request body.
@@ -144,59 +107,6 @@ pub mod post {
             self.plan_detail_list = ::std::option::Option::Some(plan_detail_list);
             self
         }
-    }
-    /// 支付分计划明细列表
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct ResponsePlanDetailList {
-        /// 计划明细序号
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub plan_detail_no: ::std::option::Option<::serde_json::Number>,
-        /// 计划明细名称
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub plan_detail_name: ::std::option::Option<::std::string::String>,
-        /// 计划明细原支付金额(单位分)
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub original_price: ::std::option::Option<i64>,
-        /// 计划明细优惠说明
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub plan_discount_description: ::std::option::Option<::std::string::String>,
-        /// 计划明细实际支付金额(单位分)
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub actual_price: ::std::option::Option<i64>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]

@@ -4,6 +4,9 @@ pub mod out_details;
 /// Types of `GET /v3/fund-app/brand-redpacket/brand-merchant-out-batches/{out_batch_no}`.
 #[rustfmt::skip]
 pub mod get {
+    pub use crate::v3::fund_app::types::{
+        DetailList, DetailState, BatchState, CloseReason, DetailListDetailState,
+    };
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -36,39 +39,6 @@ pub mod get {
             self.detail_state = ::std::option::Option::Some(detail_state);
             self
         }
-    }
-    /// 品牌红包明细列表
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct DetailList {
-        /// 微信支付品牌红包明细单号
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub transfer_detail_no: ::std::option::Option<::std::string::String>,
-        /// 商家品牌红包明细单号
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub out_detail_no: ::std::option::Option<::std::string::String>,
-        /// 品牌红包明细单状态
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub detail_state: ::std::option::Option<DetailListDetailState>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -226,31 +196,6 @@ pub mod get {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 品牌红包明细单状态"] DetailState { #[doc =
-        " `DETAIL_VIEW_ALL`"] DetailViewAll = "DETAIL_VIEW_ALL", #[doc =
-        " `DETAIL_VIEW_SUCCESS`"] DetailViewSuccess = "DETAIL_VIEW_SUCCESS", #[doc =
-        " `DETAIL_VIEW_FAIL`"] DetailViewFail = "DETAIL_VIEW_FAIL", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 批次单状态"] BatchState { #[doc = " `WAIT_PAY`"] WaitPay =
-        "WAIT_PAY", #[doc = " `ACCEPTED`"] Accepted = "ACCEPTED", #[doc =
-        " `PROCESSING`"] Processing = "PROCESSING", #[doc = " `FINISHED`"] Finished =
-        "FINISHED", #[doc = " `CLOSED`"] Closed = "CLOSED", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 品牌红包批次单关闭原因"] CloseReason { #[doc =
-        " `MERCHANT_REVOCATION`"] MerchantRevocation = "MERCHANT_REVOCATION", #[doc =
-        " `SYSTEM_OVERDUE_CLOSE`"] SystemOverdueClose = "SYSTEM_OVERDUE_CLOSE", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 品牌红包明细单状态"] DetailListDetailState { #[doc =
-        " `DETAIL_INIT`"] DetailInit = "DETAIL_INIT", #[doc = " `DETAIL_WAIT_PAY`"]
-        DetailWaitPay = "DETAIL_WAIT_PAY", #[doc = " `DETAIL_PROCESSING`"]
-        DetailProcessing = "DETAIL_PROCESSING", #[doc = " `DETAIL_SUCCESS`"]
-        DetailSuccess = "DETAIL_SUCCESS", #[doc = " `DETAIL_FAIL`"] DetailFail =
-        "DETAIL_FAIL", }
     }
 }
 /// 商家批次单号查询批次单

@@ -3,6 +3,7 @@
 /// Types of `GET /v3/fund-app/mch-transfer/elecsign/out-bill-no/{out_bill_no}`.
 #[rustfmt::skip]
 pub mod get {
+    pub use crate::v3::fund_app::types::{ByOutBillNoState as State, HashType};
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -76,15 +77,6 @@ pub mod get {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 申请单状态"] State { #[doc = " `GENERATING`"] Generating =
-        "GENERATING", #[doc = " `FINISHED`"] Finished = "FINISHED", #[doc = " `FAILED`"]
-        Failed = "FAILED", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 回单文件摘要类型"] HashType { #[doc = " `SHA256`"] Sha256 =
-        "SHA256", #[doc = " `SM3`"] Sm3 = "SM3", }
     }
 }
 /// 商户单号查询电子回单

@@ -4,6 +4,7 @@ pub mod by_out_budget_no;
 /// Types of `POST /v3/fund-app/mch-transfer/partner/charity-budget`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::fund_app::types::CharityBudgetState as State;
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -201,11 +202,6 @@ pub mod post {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 预算单状态"] State { #[doc = " `PENDING`"] Pending = "PENDING",
-        #[doc = " `LOCKED`"] Locked = "LOCKED", #[doc = " `FINISHED`"] Finished =
-        "FINISHED", #[doc = " `CLOSED`"] Closed = "CLOSED", }
     }
 }
 /// 申请公益捐赠预算

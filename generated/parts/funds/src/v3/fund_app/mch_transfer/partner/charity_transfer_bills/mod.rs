@@ -4,6 +4,9 @@ pub mod out_transfer_no;
 /// Types of `POST /v3/fund-app/mch-transfer/partner/charity-transfer-bills`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::fund_app::types::{
+        TransactionInfo, TransactionType, CharityTransferBillsState as State,
+    };
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -15,29 +18,6 @@ pub mod post {
         /// Creates the value from its required fields; optional ones are set with the methods below.
         pub fn new(body: Body) -> Self {
             Self { body }
-        }
-    }
-    /// 关联的交易单号
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct TransactionInfo {
-        /// 订单类型
-        pub transaction_type: TransactionType,
-        /// 订单号
-        pub transaction_id: ::std::string::String,
-    }
-    impl TransactionInfo {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            transaction_type: TransactionType,
-            transaction_id: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            Self {
-                transaction_type,
-                transaction_id: transaction_id.into(),
-            }
         }
     }
     /// The JSON request body.
@@ -190,13 +170,6 @@ pub mod post {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 订单类型"] TransactionType { #[doc = " `WXPAY`"] Wxpay = "WXPAY", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 捐赠状态"] State { #[doc = " `ACCEPTED`"] Accepted = "ACCEPTED",
-        #[doc = " `SUCCESS`"] Success = "SUCCESS", #[doc = " `CLOSE`"] Close = "CLOSE", }
     }
 }
 /// 发起公益捐赠

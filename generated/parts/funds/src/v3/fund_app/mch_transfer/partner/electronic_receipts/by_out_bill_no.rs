@@ -3,6 +3,9 @@
 /// Types of `GET /v3/fund-app/mch-transfer/partner/electronic-receipts/{out_bill_no}`.
 #[rustfmt::skip]
 pub mod get {
+    pub use crate::v3::fund_app::types::{
+        ElectronicReceiptsState as State, ElectronicReceiptsHashType as HashType,
+    };
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -89,13 +92,6 @@ pub mod get {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 申请单状态"] State { #[doc = " `GENERATING`"] Generating =
-        "GENERATING", #[doc = " `FINISHED`"] Finished = "FINISHED", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 回单文件摘要类型"] HashType { #[doc = " `SM3`"] Sm3 = "SM3", }
     }
 }
 /// 查询单笔转账电子回单

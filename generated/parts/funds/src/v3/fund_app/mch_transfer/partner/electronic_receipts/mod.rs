@@ -4,6 +4,9 @@ pub mod by_out_bill_no;
 /// Types of `POST /v3/fund-app/mch-transfer/partner/electronic-receipts`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::fund_app::types::{
+        ElectronicReceiptsState as State, ElectronicReceiptsHashType as HashType,
+    };
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -105,13 +108,6 @@ pub mod post {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 申请单状态"] State { #[doc = " `GENERATING`"] Generating =
-        "GENERATING", #[doc = " `FINISHED`"] Finished = "FINISHED", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 回单文件摘要类型"] HashType { #[doc = " `SM3`"] Sm3 = "SM3", }
     }
 }
 /// 申请单笔转账电子回单

@@ -3,6 +3,10 @@
 /// Types of `GET /v3/fund-app/mch-transfer/partner/sub-mch-authorizations/{sub_mchid}`.
 #[rustfmt::skip]
 pub mod get {
+    pub use crate::v3::fund_app::types::{
+        ApplyOrder, BySubMchidState as State,
+        SubMchAuthorizationsState as ApplyOrderState,
+    };
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -17,57 +21,6 @@ pub mod get {
                 sub_mchid: sub_mchid.into(),
             }
         }
-    }
-    /// 授权申请单
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct ApplyOrder {
-        /// 二级商户号
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub sub_mchid: ::std::option::Option<::std::string::String>,
-        /// 商户申请单号
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub out_apply_no: ::std::option::Option<::std::string::String>,
-        /// 授权申请单状态
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub state: ::std::option::Option<ApplyOrderState>,
-        /// 授权申请受理时间
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub accept_time: ::std::option::Option<::std::string::String>,
-        /// 最后一次状态变更时间
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub update_time: ::std::option::Option<::std::string::String>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -109,16 +62,6 @@ pub mod get {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 授权状态"] State { #[doc = " `AUTHORIZED`"] Authorized =
-        "AUTHORIZED", #[doc = " `UNAUTHORIZED`"] Unauthorized = "UNAUTHORIZED", #[doc =
-        " `CANCELED`"] Canceled = "CANCELED", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 授权申请单状态"] ApplyOrderState { #[doc = " `INVITED`"] Invited
-        = "INVITED", #[doc = " `PASSED`"] Passed = "PASSED", #[doc = " `REJECTED`"]
-        Rejected = "REJECTED", #[doc = " `EXPIRED`"] Expired = "EXPIRED", }
     }
 }
 /// 查询子商户商家转账授权状态

@@ -4,6 +4,7 @@ pub mod by_sub_mchid;
 /// Types of `POST /v3/fund-app/mch-transfer/partner/sub-mch-authorizations`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::fund_app::types::SubMchAuthorizationsState as State;
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -90,11 +91,6 @@ pub mod post {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 授权申请单状态"] State { #[doc = " `INVITED`"] Invited =
-        "INVITED", #[doc = " `PASSED`"] Passed = "PASSED", #[doc = " `REJECTED`"]
-        Rejected = "REJECTED", #[doc = " `EXPIRED`"] Expired = "EXPIRED", }
     }
 }
 /// 申请子商户商家转账授权

@@ -6,6 +6,7 @@ pub mod transfer;
 /// Types of `POST /v3/fund-app/mch-transfer/partner/transfer-bills`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::fund_app::types::{TransferSceneReportInfos, TransferSceneId};
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -17,29 +18,6 @@ pub mod post {
         /// Creates the value from its required fields; optional ones are set with the methods below.
         pub fn new(body: Body) -> Self {
             Self { body }
-        }
-    }
-    /// 转账场景报备信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct TransferSceneReportInfos {
-        /// 信息类型
-        pub info_type: ::std::string::String,
-        /// 信息内容
-        pub info_content: ::std::string::String,
-    }
-    impl TransferSceneReportInfos {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            info_type: impl ::std::convert::Into<::std::string::String>,
-            info_content: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            Self {
-                info_type: info_type.into(),
-                info_content: info_content.into(),
-            }
         }
     }
     /// The JSON request body.
@@ -211,13 +189,6 @@ pub mod post {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 转账场景ID"] TransferSceneId { #[doc = " `1000`"] V1000 = "1000",
-        #[doc = " `1002`"] V1002 = "1002", #[doc = " `1004`"] V1004 = "1004", #[doc =
-        " `1005`"] V1005 = "1005", #[doc = " `1009`"] V1009 = "1009", #[doc = " `1010`"]
-        V1010 = "1010", #[doc = " `1011`"] V1011 = "1011", #[doc = " `1013`"] V1013 =
-        "1013", }
     }
 }
 /// 发起转账

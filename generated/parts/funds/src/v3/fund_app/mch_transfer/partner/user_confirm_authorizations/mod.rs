@@ -4,6 +4,9 @@ pub mod by_out_authorization_no;
 /// Types of `POST /v3/fund-app/mch-transfer/partner/user-confirm-authorizations`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::fund_app::types::{
+        TransferSceneId, UserConfirmAuthorizationsState as State,
+    };
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -120,17 +123,6 @@ pub mod post {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 转账场景ID"] TransferSceneId { #[doc = " `1000`"] V1000 = "1000",
-        #[doc = " `1002`"] V1002 = "1002", #[doc = " `1004`"] V1004 = "1004", #[doc =
-        " `1005`"] V1005 = "1005", #[doc = " `1009`"] V1009 = "1009", #[doc = " `1010`"]
-        V1010 = "1010", #[doc = " `1011`"] V1011 = "1011", #[doc = " `1013`"] V1013 =
-        "1013", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 单据状态"] State { #[doc = " `WAIT_USER_CONFIRM`"] WaitUserConfirm
-        = "WAIT_USER_CONFIRM", }
     }
 }
 /// 申请免确认收款授权

@@ -4,6 +4,7 @@ pub mod cancel;
 /// Types of `GET /v3/fund-app/mch-transfer/transfer-to-qq-wallet-bills/{out_bill_no}`.
 #[rustfmt::skip]
 pub mod get {
+    pub use crate::v3::fund_app::types::State;
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -131,14 +132,6 @@ pub mod get {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 单据状态"] State { #[doc = " `ACCEPTED`"] Accepted = "ACCEPTED",
-        #[doc = " `PROCESSING`"] Processing = "PROCESSING", #[doc =
-        " `WAIT_USER_CONFIRM`"] WaitUserConfirm = "WAIT_USER_CONFIRM", #[doc =
-        " `TRANSFERING`"] Transfering = "TRANSFERING", #[doc = " `SUCCESS`"] Success =
-        "SUCCESS", #[doc = " `FAIL`"] Fail = "FAIL", #[doc = " `CANCELING`"] Canceling =
-        "CANCELING", #[doc = " `CANCELLED`"] Cancelled = "CANCELLED", }
     }
 }
 /// 查询转账到QQ钱包的结果

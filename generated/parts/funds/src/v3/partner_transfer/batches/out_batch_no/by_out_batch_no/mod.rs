@@ -4,6 +4,10 @@ pub mod details;
 /// Types of `GET /v3/partner-transfer/batches/out-batch-no/{out_batch_no}`.
 #[rustfmt::skip]
 pub mod get {
+    pub use crate::v3::partner_transfer::types::{
+        TransferDetailList, ByOutBatchNoDetailStatus as DetailStatus, CloseReason,
+        TransferPurpose, TransferScene,
+    };
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -48,43 +52,6 @@ pub mod get {
             self.detail_status = ::std::option::Option::Some(detail_status);
             self
         }
-    }
-    /// 转账明细单列表
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct TransferDetailList {
-        /// 微信支付明细单号
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub detail_id: ::std::option::Option<::std::string::String>,
-        /// 商家明细单号
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub out_detail_no: ::std::option::Option<::std::string::String>,
-        /// 明细状态
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub detail_status: ::std::option::Option<::std::string::String>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -266,29 +233,6 @@ pub mod get {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 明细状态"] DetailStatus { #[doc = " `ALL`"] All = "ALL", #[doc =
-        " `SUCCESS`"] Success = "SUCCESS", #[doc = " `FAIL`"] Fail = "FAIL", #[doc =
-        " `REFUND`"] Refund = "REFUND", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 批次关闭原因"] CloseReason { #[doc = " `MERCHANT_REVOCATION`"]
-        MerchantRevocation = "MERCHANT_REVOCATION", #[doc = " `OVERDUE_CLOSE`"]
-        OverdueClose = "OVERDUE_CLOSE", #[doc = " `PAYER_ACCOUNT_ABNORMAL`"]
-        PayerAccountAbnormal = "PAYER_ACCOUNT_ABNORMAL", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 批量转账用途"] TransferPurpose { #[doc = " `GOODSPAYMENT`"]
-        Goodspayment = "GOODSPAYMENT", #[doc = " `COMMISSION`"] Commission =
-        "COMMISSION", #[doc = " `REFUND`"] Refund = "REFUND", #[doc = " `REIMBURSEMENT`"]
-        Reimbursement = "REIMBURSEMENT", #[doc = " `FREIGHT`"] Freight = "FREIGHT", #[doc
-        = " `OTHERS`"] Others = "OTHERS", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 转账场景"] TransferScene { #[doc = " `ORDINARY_TRANSFER`"]
-        OrdinaryTransfer = "ORDINARY_TRANSFER", #[doc = " `PAYROLL_CARD_TRANSFER`"]
-        PayrollCardTransfer = "PAYROLL_CARD_TRANSFER", }
     }
 }
 /// 商家批次单号查询批次单

@@ -3,6 +3,7 @@
 /// Types of `GET /v3/brand/card/card-links/business-code/{business_code}`.
 #[rustfmt::skip]
 pub mod get {
+    pub use crate::v3::brand::types::{PaymentScene, ConfigurationState};
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -89,20 +90,6 @@ pub mod get {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 交易场景类型"] PaymentScene { #[doc = " `MINI_PROGRAM`"]
-        MiniProgram = "MINI_PROGRAM", #[doc = " `APP`"] App = "APP", #[doc =
-        " `PAYMENT_SCORE`"] PaymentScore = "PAYMENT_SCORE", #[doc = " `PAYMENT_CODE`"]
-        PaymentCode = "PAYMENT_CODE", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 交易连接名片配置状态"] ConfigurationState { #[doc =
-        " `WAITING_AUDIT`"] WaitingAudit = "WAITING_AUDIT", #[doc = " `AUDIT_REJECT`"]
-        AuditReject = "AUDIT_REJECT", #[doc = " `WAITING_CONFIRMATION`"]
-        WaitingConfirmation = "WAITING_CONFIRMATION", #[doc = " `MERCHANT_ADMIN_REJECT`"]
-        MerchantAdminReject = "MERCHANT_ADMIN_REJECT", #[doc = " `IN_EFFECT`"] InEffect =
-        "IN_EFFECT", }
     }
 }
 /// 根据业务申请编号查询添加申请状态

@@ -4,6 +4,11 @@ pub mod by_activity_id;
 /// Types of `POST /v3/brand/partner/card-member/membership-activities`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::brand::types::{
+        MembershipActivitiesProductCouponStockList as ProductCouponStockList,
+        ProductCouponStockList as ResponseProductCouponStockList, ActivityChannel,
+        ActivityState,
+    };
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -15,29 +20,6 @@ pub mod post {
         /// Creates the value from its required fields; optional ones are set with the methods below.
         pub fn new(body: Body) -> Self {
             Self { body }
-        }
-    }
-    /// 商品券批次列表
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct ProductCouponStockList {
-        /// 商品券ID
-        pub product_coupon_id: ::std::string::String,
-        /// 批次ID
-        pub stock_id: ::std::string::String,
-    }
-    impl ProductCouponStockList {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            product_coupon_id: impl ::std::convert::Into<::std::string::String>,
-            stock_id: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            Self {
-                product_coupon_id: product_coupon_id.into(),
-                stock_id: stock_id.into(),
-            }
         }
     }
     /// The JSON request body.
@@ -107,34 +89,6 @@ pub mod post {
                 product_coupon_stock_list: required.product_coupon_stock_list,
             }
         }
-    }
-    /// 商品券批次列表
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct ResponseProductCouponStockList {
-        /// 商品券ID
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub product_coupon_id: ::std::option::Option<::std::string::String>,
-        /// 批次ID
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub stock_id: ::std::option::Option<::std::string::String>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -271,19 +225,6 @@ pub mod post {
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 活动渠道"] ActivityChannel { #[doc = " `MECHANT_APP_COMPONENT`"]
-        MechantAppComponent = "MECHANT_APP_COMPONENT", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 活动状态"] ActivityState { #[doc =
-        " `MEMBERSHIP_ACTIVITY_CREATED`"] MembershipActivityCreated =
-        "MEMBERSHIP_ACTIVITY_CREATED", #[doc = " `MEMBERSHIP_ACTIVITY_EFFECTIVE`"]
-        MembershipActivityEffective = "MEMBERSHIP_ACTIVITY_EFFECTIVE", #[doc =
-        " `MEMBERSHIP_ACTIVITY_TERMINATED`"] MembershipActivityTerminated =
-        "MEMBERSHIP_ACTIVITY_TERMINATED", #[doc = " `MEMBERSHIP_ACTIVITY_EXPIRED`"]
-        MembershipActivityExpired = "MEMBERSHIP_ACTIVITY_EXPIRED", }
-    }
 }
 /// 创建品牌会员发券活动
 ///
@@ -307,6 +248,10 @@ pub async fn post(
 /// Types of `GET /v3/brand/partner/card-member/membership-activities`.
 #[rustfmt::skip]
 pub mod get {
+    pub use crate::v3::brand::types::{
+        ProductCouponStockList, MembershipActivitiesData as Data, ActivityState,
+        ActivityChannel,
+    };
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -351,169 +296,6 @@ pub mod get {
             self
         }
     }
-    /// 商品券批次列表
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct ProductCouponStockList {
-        /// 商品券ID
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub product_coupon_id: ::std::option::Option<::std::string::String>,
-        /// 批次ID
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub stock_id: ::std::option::Option<::std::string::String>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    /// 活动列表
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct Data {
-        /// 商户请求单号
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub out_request_no: ::std::option::Option<::std::string::String>,
-        /// 品牌ID
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub brand_id: ::std::option::Option<::std::string::String>,
-        /// 会员卡ID
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub card_id: ::std::option::Option<::std::string::String>,
-        /// 活动渠道
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub activity_channel: ::std::option::Option<ActivityChannel>,
-        /// 活动主标题
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub title: ::std::option::Option<::std::string::String>,
-        /// 活动主标题
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub sub_title: ::std::option::Option<::std::string::String>,
-        /// 活动开始时间
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub begin_time: ::std::option::Option<::std::string::String>,
-        /// 活动结束时间
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub end_time: ::std::option::Option<::std::string::String>,
-        /// 活动总库存
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub apply_total: ::std::option::Option<i64>,
-        /// 活动剩余库存
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub apply_available: ::std::option::Option<i64>,
-        /// 商品券批次列表
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub product_coupon_stock_list: ::std::option::Option<
-            ::std::vec::Vec<ProductCouponStockList>,
-        >,
-        /// 活动ID
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub activity_id: ::std::option::Option<::std::string::String>,
-        /// 活动状态
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub activity_state: ::std::option::Option<ActivityState>,
-        /// 创建时间
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub create_time: ::std::option::Option<::std::string::String>,
-        /// 更新时间
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub modify_time: ::std::option::Option<::std::string::String>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
@@ -553,19 +335,6 @@ pub mod get {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 活动状态"] ActivityState { #[doc =
-        " `MEMBERSHIP_ACTIVITY_CREATED`"] MembershipActivityCreated =
-        "MEMBERSHIP_ACTIVITY_CREATED", #[doc = " `MEMBERSHIP_ACTIVITY_EFFECTIVE`"]
-        MembershipActivityEffective = "MEMBERSHIP_ACTIVITY_EFFECTIVE", #[doc =
-        " `MEMBERSHIP_ACTIVITY_TERMINATED`"] MembershipActivityTerminated =
-        "MEMBERSHIP_ACTIVITY_TERMINATED", #[doc = " `MEMBERSHIP_ACTIVITY_EXPIRED`"]
-        MembershipActivityExpired = "MEMBERSHIP_ACTIVITY_EXPIRED", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 活动渠道"] ActivityChannel { #[doc = " `MECHANT_APP_COMPONENT`"]
-        MechantAppComponent = "MECHANT_APP_COMPONENT", }
     }
 }
 /// 查询品牌会员发券活动列表

@@ -3,6 +3,7 @@
 /// Types of `POST /v3/gov/subsidy/qualifications/passthrough/claim`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::gov::types::IdentityDocumentType;
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -127,16 +128,6 @@ pub mod post {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 证件类型"] IdentityDocumentType { #[doc = " `ID_DOC_TYPE_ID_CARD`"]
-        IdDocTypeIdCard = "ID_DOC_TYPE_ID_CARD", #[doc =
-        " `ID_DOC_TYPE_MAINLAND_TRAVEL_PERMIT_FOR_HK_MC`"]
-        IdDocTypeMainlandTravelPermitForHkMc =
-        "ID_DOC_TYPE_MAINLAND_TRAVEL_PERMIT_FOR_HK_MC", #[doc =
-        " `ID_DOC_TYPE_MAINLAND_TRAVEL_PERMIT_FOR_TW`"]
-        IdDocTypeMainlandTravelPermitForTw = "ID_DOC_TYPE_MAINLAND_TRAVEL_PERMIT_FOR_TW",
-        }
     }
 }
 /// 领取资格(透传模式)

@@ -3,6 +3,9 @@
 /// Types of `POST /v3/gov/subsidy/qualifications/passthrough/query`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::gov::types::{
+        QualificationList, IdentityDocumentType, State, UnclaimedReason, ClaimMode,
+    };
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -76,52 +79,6 @@ pub mod post {
             }
         }
     }
-    /// 资格状态数组
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct QualificationList {
-        /// 消费品类ID
-        ///
-        /// Documented values: `1`, `2`, `3`, `4`, `5`, `6`, `7`, `8`, `9`, `10`, `11`, `12`, `13`, `14`, `15`, `16`, `17`.
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub appliance_id: ::std::option::Option<::serde_json::Number>,
-        /// 状态
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub state: ::std::option::Option<State>,
-        /// 区分未领取的原因
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub unclaimed_reason: ::std::option::Option<UnclaimedReason>,
-        /// 区分对接模式
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub claim_mode: ::std::option::Option<ClaimMode>,
-        /// 领取的平台名称
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub claimed_platform_name: ::std::option::Option<::std::string::String>,
-        /// 领取的地区名称
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub claimed_region_name: ::std::option::Option<::std::string::String>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
@@ -138,37 +95,6 @@ pub mod post {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 证件类型"] IdentityDocumentType { #[doc = " `ID_DOC_TYPE_ID_CARD`"]
-        IdDocTypeIdCard = "ID_DOC_TYPE_ID_CARD", #[doc =
-        " `ID_DOC_TYPE_MAINLAND_TRAVEL_PERMIT_FOR_HK_MC`"]
-        IdDocTypeMainlandTravelPermitForHkMc =
-        "ID_DOC_TYPE_MAINLAND_TRAVEL_PERMIT_FOR_HK_MC", #[doc =
-        " `ID_DOC_TYPE_MAINLAND_TRAVEL_PERMIT_FOR_TW`"]
-        IdDocTypeMainlandTravelPermitForTw = "ID_DOC_TYPE_MAINLAND_TRAVEL_PERMIT_FOR_TW",
-        }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 状态"] State { #[doc = " `UNCLAIMED`"] Unclaimed = "UNCLAIMED", #[doc
-        = " `UNREDEEMED`"] Unredeemed = "UNREDEEMED", #[doc = " `REDEEMED`"] Redeemed =
-        "REDEEMED", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 区分未领取的原因"] UnclaimedReason { #[doc =
-        " `REASON_CLAIMED_BY_OTHER_REGION`"] ReasonClaimedByOtherRegion =
-        "REASON_CLAIMED_BY_OTHER_REGION", #[doc =
-        " `REASON_CLAIMED_BY_OTHER_PLATFORM_OR_REGION`"]
-        ReasonClaimedByOtherPlatformOrRegion =
-        "REASON_CLAIMED_BY_OTHER_PLATFORM_OR_REGION", #[doc = " `REASON_UNCLAIMED`"]
-        ReasonUnclaimed = "REASON_UNCLAIMED", #[doc = " `REASON_CLAIMED_BY_OTHER_MODE`"]
-        ReasonClaimedByOtherMode = "REASON_CLAIMED_BY_OTHER_MODE", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 区分对接模式"] ClaimMode { #[doc = " `CLAIM_MODE_MINI_PROGRAM`"]
-        ClaimModeMiniProgram = "CLAIM_MODE_MINI_PROGRAM", #[doc =
-        " `CLAIM_MODE_INTERFACE_PASS_THROUGH`"] ClaimModeInterfacePassThrough =
-        "CLAIM_MODE_INTERFACE_PASS_THROUGH", }
     }
 }
 /// 批量查询用户资格(透传模式)

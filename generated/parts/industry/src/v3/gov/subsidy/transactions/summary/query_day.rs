@@ -3,6 +3,7 @@
 /// Types of `POST /v3/gov/subsidy/transactions/summary/query-day`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::gov::types::{QueryType, CateState};
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -117,20 +118,6 @@ pub mod post {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 查询的订单类别"] QueryType { #[doc =
-        " `ORDER_TYPE_TRANSACTION`"] OrderTypeTransaction = "ORDER_TYPE_TRANSACTION",
-        #[doc = " `ORDER_TYPE_APPLIANCE_REDEEM`"] OrderTypeApplianceRedeem =
-        "ORDER_TYPE_APPLIANCE_REDEEM", #[doc = " `ORDER_TYPE_3C_REDEEM`"]
-        OrderType3cRedeem = "ORDER_TYPE_3C_REDEEM", #[doc =
-        " `ORDER_TYPE_N_QUALIFICATION_REDEEM`"] OrderTypeNQualificationRedeem =
-        "ORDER_TYPE_N_QUALIFICATION_REDEEM", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 品类状态"] CateState { #[doc = " `CATE_STATE_REDEEM`"]
-        CateStateRedeem = "CATE_STATE_REDEEM", #[doc = " `CATE_STATE_REFUND`"]
-        CateStateRefund = "CATE_STATE_REFUND", }
     }
 }
 /// 查询单日交易汇总

@@ -3,6 +3,7 @@
 /// Types of `POST /v3/gov/subsidy/zhejiang/authcode/commit`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::gov::types::SaleModels;
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -262,10 +263,6 @@ pub mod post {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 销售方式(0-线上/1-线下)"] SaleModels { #[doc = " `0`"] V0 =
-        "0", #[doc = " `1`"] V1 = "1", }
     }
 }
 /// 品类凭证码上报确认

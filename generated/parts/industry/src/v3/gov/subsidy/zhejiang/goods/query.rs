@@ -3,6 +3,7 @@
 /// Types of `POST /v3/gov/subsidy/zhejiang/goods/query`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::gov::types::CodeType;
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -401,10 +402,6 @@ pub mod post {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 条码类型"] CodeType { #[doc = " `001`"] V001 = "001", #[doc =
-        " `002`"] V002 = "002", }
     }
 }
 /// 商品信息查询

@@ -3,6 +3,7 @@
 /// Types of `POST /v3/gov/subsidy/zhejiang/qualifications/claim`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::gov::types::CertType;
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -113,11 +114,6 @@ pub mod post {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 证件类型"] CertType { #[doc = " `1`"] V1 = "1", #[doc = " `2`"] V2
-        = "2", #[doc = " `3`"] V3 = "3", #[doc = " `4`"] V4 = "4", #[doc = " `5`"] V5 =
-        "5", }
     }
 }
 /// 领取资格

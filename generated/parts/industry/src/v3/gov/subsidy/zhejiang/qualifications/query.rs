@@ -3,6 +3,7 @@
 /// Types of `POST /v3/gov/subsidy/zhejiang/qualifications/query`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::gov::types::{QueryData as Data, StatusCode};
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -62,35 +63,6 @@ pub mod post {
             self
         }
     }
-    /// 资格信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct Data {
-        /// 品类编码
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub cate_code: ::std::option::Option<::std::string::String>,
-        /// 状态信息
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub status: ::std::option::Option<::std::string::String>,
-        /// 状态编码
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub status_code: ::std::option::Option<StatusCode>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
@@ -121,12 +93,6 @@ pub mod post {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 状态编码"] StatusCode { #[doc = " `00`"] V00 = "00", #[doc =
-        " `01`"] V01 = "01", #[doc = " `02`"] V02 = "02", #[doc = " `03`"] V03 = "03",
-        #[doc = " `04`"] V04 = "04", #[doc = " `05`"] V05 = "05", #[doc = " `06`"] V06 =
-        "06", }
     }
 }
 /// 查询补贴资格

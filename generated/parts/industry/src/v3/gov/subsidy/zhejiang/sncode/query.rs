@@ -3,6 +3,7 @@
 /// Types of `POST /v3/gov/subsidy/zhejiang/sncode/query`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::gov::types::SellState;
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -158,11 +159,6 @@ pub mod post {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 售卖状态"] SellState { #[doc = " `U0022`"] U0022 = "U0022", #[doc =
-        " `U0023`"] U0023 = "U0023", #[doc = " `U0024`"] U0024 = "U0024", #[doc =
-        " `U9999`"] U9999 = "U9999", }
     }
 }
 /// sn码销售状态查询

@@ -3,6 +3,10 @@
 /// Types of `GET /v3/pay-devices/printers/{device_id}/print-orders/{print_order_no}`.
 #[rustfmt::skip]
 pub mod get {
+    pub use crate::v3::pay_devices::types::{
+        ByPrintOrderNoVariableList as VariableList, ByPrintOrderNoRowList as RowList,
+        ByPrintOrderNoTableList as TableList, PrintState,
+    };
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -23,67 +27,6 @@ pub mod get {
                 print_order_no: print_order_no.into(),
             }
         }
-    }
-    /// 变量列表
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct VariableList {
-        /// Key字段
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub key: ::std::option::Option<::std::string::String>,
-        /// Value值字段
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub value: ::std::option::Option<::std::string::String>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    /// Value值列表
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct RowList {
-        /// 值列表
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub cell_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    /// 表格变量列表
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct TableList {
-        /// Key字段
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub key: ::std::option::Option<::std::string::String>,
-        /// Value值列表
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub row_list: ::std::option::Option<::std::vec::Vec<RowList>>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -131,13 +74,6 @@ pub mod get {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 打印状态"] PrintState { #[doc = " `PRINT_STATE_WAIT`"]
-        PrintStateWait = "PRINT_STATE_WAIT", #[doc = " `PRINT_STATE_SUCCESS`"]
-        PrintStateSuccess = "PRINT_STATE_SUCCESS", #[doc = " `PRINT_STATE_FAIL`"]
-        PrintStateFail = "PRINT_STATE_FAIL", #[doc = " `PRINT_STATE_CACHED`"]
-        PrintStateCached = "PRINT_STATE_CACHED", }
     }
 }
 /// 查询订单

@@ -4,6 +4,7 @@ pub mod by_print_order_no;
 /// Types of `POST /v3/pay-devices/printers/{device_id}/print-orders`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::pay_devices::types::{VariableList, RowList, TableList};
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -23,105 +24,6 @@ pub mod post {
                 device_id: device_id.into(),
                 body,
             }
-        }
-    }
-    /// 变量列表
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct VariableList {
-        /// Key字段
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub key: ::std::option::Option<::std::string::String>,
-        /// Value值字段
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub value: ::std::option::Option<::std::string::String>,
-    }
-    impl VariableList {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new() -> Self {
-            Self {
-                key: ::std::option::Option::None,
-                value: ::std::option::Option::None,
-            }
-        }
-        /// Sets `key`.
-        pub fn key(
-            mut self,
-            key: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.key = ::std::option::Option::Some(key.into());
-            self
-        }
-        /// Sets `value`.
-        pub fn value(
-            mut self,
-            value: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.value = ::std::option::Option::Some(value.into());
-            self
-        }
-    }
-    /// Value值列表
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct RowList {
-        /// 值列表
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub cell_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    }
-    impl RowList {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new() -> Self {
-            Self {
-                cell_list: ::std::option::Option::None,
-            }
-        }
-        /// Sets `cell_list`.
-        pub fn cell_list(
-            mut self,
-            cell_list: ::std::vec::Vec<::std::string::String>,
-        ) -> Self {
-            self.cell_list = ::std::option::Option::Some(cell_list);
-            self
-        }
-    }
-    /// 表格变量列表
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct TableList {
-        /// Key字段
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub key: ::std::option::Option<::std::string::String>,
-        /// Value值列表
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub row_list: ::std::option::Option<::std::vec::Vec<RowList>>,
-    }
-    impl TableList {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new() -> Self {
-            Self {
-                key: ::std::option::Option::None,
-                row_list: ::std::option::Option::None,
-            }
-        }
-        /// Sets `key`.
-        pub fn key(
-            mut self,
-            key: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.key = ::std::option::Option::Some(key.into());
-            self
-        }
-        /// Sets `row_list`.
-        pub fn row_list(mut self, row_list: ::std::vec::Vec<RowList>) -> Self {
-            self.row_list = ::std::option::Option::Some(row_list);
-            self
         }
     }
     /// The JSON request body.

@@ -3,6 +3,7 @@
 /// Types of `POST /v3/marketing/bank/packages/{package_id}/tasks`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::marketing::types::TasksStatus as Status;
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -149,10 +150,6 @@ pub mod post {
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 任务状态"] Status { #[doc = " `PROCESSING`"] Processing =
-        "PROCESSING", #[doc = " `FINISHED`"] Finished = "FINISHED", }
-    }
 }
 /// 导入定向用户协议号
 ///
@@ -195,6 +192,7 @@ pub async fn post(
 /// Types of `GET /v3/marketing/bank/packages/{package_id}/tasks`.
 #[rustfmt::skip]
 pub mod get {
+    pub use crate::v3::marketing::types::{TasksData as Data, TasksStatus as Status};
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -243,92 +241,6 @@ pub mod get {
             self
         }
     }
-    /// 上传任务列表
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct Data {
-        /// 上传任务
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub task_id: ::std::option::Option<::std::string::String>,
-        /// 号码包id
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub package_id: ::std::option::Option<::std::string::String>,
-        /// 文件名
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub filename: ::std::option::Option<::std::string::String>,
-        /// 银行类型
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub bank_type: ::std::option::Option<::std::string::String>,
-        /// 创建上传任务的时间
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub create_time: ::std::option::Option<::std::string::String>,
-        /// 上传任务最近一次更新的时间
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub update_time: ::std::option::Option<::std::string::String>,
-        /// 任务状态
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub status: ::std::option::Option<Status>,
-        /// 成功数
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub success_count: ::std::option::Option<i64>,
-        /// 失败数
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub fail_count: ::std::option::Option<i64>,
-        /// 匹配成功的微信用户数
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub success_user_count: ::std::option::Option<i64>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
@@ -368,10 +280,6 @@ pub mod get {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 任务状态"] Status { #[doc = " `PROCESSING`"] Processing =
-        "PROCESSING", #[doc = " `FINISHED`"] Finished = "FINISHED", }
     }
 }
 /// 查询上传任务列表

@@ -13,6 +13,10 @@ pub mod use_flow_by_day;
 /// Types of `GET /v3/marketing/favor/stocks/{stock_id}`.
 #[rustfmt::skip]
 pub mod get {
+    pub use crate::v3::marketing::types::{
+        StockUseRule, CutToMessage, AvailableRegionList, StockType,
+        StocksStatus as Status, BusinessType,
+    };
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -33,129 +37,6 @@ pub mod get {
                 stock_creator_mchid: stock_creator_mchid.into(),
             }
         }
-    }
-    /// 发放规则
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct StockUseRule {
-        /// 发放总上限
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub max_coupons: ::std::option::Option<i64>,
-        /// 总预算
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub max_amount: ::std::option::Option<i64>,
-        /// 单天发放上限金额
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub max_amount_by_day: ::std::option::Option<i64>,
-        /// 单个用户可领个数
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub max_coupons_per_user: ::std::option::Option<i64>,
-        /// 是否开启自然人限制
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub natural_person_limit: ::std::option::Option<bool>,
-        /// api发券防刷
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub prevent_api_abuse: ::std::option::Option<bool>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    /// 减至批次特定信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct CutToMessage {
-        /// 可用优惠的商品最高单价
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub single_price_max: ::std::option::Option<i64>,
-        /// 减至后的优惠单价
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub cut_to_price: ::std::option::Option<i64>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    /// 消费金可用地域
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct AvailableRegionList {
-        /// 类型
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub r#type: ::std::option::Option<::std::string::String>,
-        /// 省
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub province: ::std::option::Option<::std::string::String>,
-        /// 市
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub city: ::std::option::Option<::std::string::String>,
-        /// 区
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub district: ::std::option::Option<::std::string::String>,
-        /// 国家
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub country: ::std::option::Option<::std::string::String>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -285,22 +166,6 @@ pub mod get {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 批次类型"] StockType { #[doc = " `NORMAL`"] Normal = "NORMAL",
-        #[doc = " `DISCOUNT`"] Discount = "DISCOUNT", #[doc = " `EXCHAHGE`"] Exchahge =
-        "EXCHAHGE", #[doc = " `RANDOM`"] Random = "RANDOM", #[doc = " `DISCOUNT_CUT`"]
-        DiscountCut = "DISCOUNT_CUT", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 批次状态"] Status { #[doc = " `unactivated`"] Unactivated =
-        "unactivated", #[doc = " `audit`"] Audit = "audit", #[doc = " `running`"] Running
-        = "running", #[doc = " `stoped`"] Stoped = "stoped", #[doc = " `paused`"] Paused
-        = "paused", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 业务类型"] BusinessType { #[doc = " `MULTIUSE`"] Multiuse =
-        "MULTIUSE", }
     }
 }
 /// 查询批次详情

@@ -3,6 +3,9 @@
 /// Types of `POST /v3/marketing/goods-subsidy-activity/activity/{activity_id}/apply`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::marketing::types::{
+        StoreInfo, ApplyInfos, FailedApplyInfosStoreInfo, FailedApplyInfos,
+    };
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -22,95 +25,6 @@ pub mod post {
                 activity_id: activity_id.into(),
                 body,
             }
-        }
-    }
-    /// 门店信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct StoreInfo {
-        /// 门店ID
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub store_id: ::std::option::Option<::std::string::String>,
-        /// 门店补贴入账商户号
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub accounting_merchant_id: ::std::option::Option<::std::string::String>,
-        /// 门店商户号
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub merchant_id: ::std::option::Option<::std::string::String>,
-    }
-    impl StoreInfo {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new() -> Self {
-            Self {
-                store_id: ::std::option::Option::None,
-                accounting_merchant_id: ::std::option::Option::None,
-                merchant_id: ::std::option::Option::None,
-            }
-        }
-        /// Sets `store_id`.
-        pub fn store_id(
-            mut self,
-            store_id: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.store_id = ::std::option::Option::Some(store_id.into());
-            self
-        }
-        /// Sets `accounting_merchant_id`.
-        pub fn accounting_merchant_id(
-            mut self,
-            accounting_merchant_id: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.accounting_merchant_id = ::std::option::Option::Some(
-                accounting_merchant_id.into(),
-            );
-            self
-        }
-        /// Sets `merchant_id`.
-        pub fn merchant_id(
-            mut self,
-            merchant_id: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.merchant_id = ::std::option::Option::Some(merchant_id.into());
-            self
-        }
-    }
-    /// 门店报名信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct ApplyInfos {
-        /// 门店信息
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub store_info: ::std::option::Option<StoreInfo>,
-        /// 商品原价
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub goods_original_price: ::std::option::Option<::serde_json::Number>,
-    }
-    impl ApplyInfos {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new() -> Self {
-            Self {
-                store_info: ::std::option::Option::None,
-                goods_original_price: ::std::option::Option::None,
-            }
-        }
-        /// Sets `store_info`.
-        pub fn store_info(mut self, store_info: StoreInfo) -> Self {
-            self.store_info = ::std::option::Option::Some(store_info);
-            self
-        }
-        /// Sets `goods_original_price`.
-        pub fn goods_original_price(
-            mut self,
-            goods_original_price: ::serde_json::Number,
-        ) -> Self {
-            self.goods_original_price = ::std::option::Option::Some(
-                goods_original_price,
-            );
-            self
         }
     }
     /// The JSON request body.
@@ -135,57 +49,6 @@ pub mod post {
                 apply_infos,
             }
         }
-    }
-    /// 门店信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct FailedApplyInfosStoreInfo {
-        /// 门店ID
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub store_id: ::std::option::Option<::std::string::String>,
-        /// 门店补贴入账商户号
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub accounting_merchant_id: ::std::option::Option<::std::string::String>,
-        /// 门店商户号
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub merchant_id: ::std::option::Option<::std::string::String>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    /// 失败的报名记录
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct FailedApplyInfos {
-        /// 门店信息
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub store_info: ::std::option::Option<FailedApplyInfosStoreInfo>,
-        /// 商品原价
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub goods_original_price: ::std::option::Option<::serde_json::Number>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]

@@ -3,6 +3,9 @@
 /// Types of `PUT /v3/marketing/goods-subsidy-activity/retail-store-act/{activity_id}/representative`.
 #[rustfmt::skip]
 pub mod put {
+    pub use crate::v3::marketing::types::{
+        RepresentativeInfoList, FailedRepresentativeInfoList,
+    };
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -22,21 +25,6 @@ pub mod put {
                 activity_id: activity_id.into(),
                 body,
             }
-        }
-    }
-    /// 业务代理信息列表
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct RepresentativeInfoList {
-        /// 业务代理的OpenID
-        pub openid: ::std::string::String,
-    }
-    impl RepresentativeInfoList {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(openid: impl ::std::convert::Into<::std::string::String>) -> Self {
-            Self { openid: openid.into() }
         }
     }
     /// The JSON request body.
@@ -73,25 +61,6 @@ pub mod put {
             self.add_time = ::std::option::Option::Some(add_time.into());
             self
         }
-    }
-    /// 添加失败业务代理信息列表
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct FailedRepresentativeInfoList {
-        /// 业务代理的OpenID
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub openid: ::std::option::Option<::std::string::String>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -156,6 +125,9 @@ pub async fn put(
 /// Types of `DELETE /v3/marketing/goods-subsidy-activity/retail-store-act/{activity_id}/representative`.
 #[rustfmt::skip]
 pub mod delete {
+    pub use crate::v3::marketing::types::{
+        RepresentativeInfoList, FailedRepresentativeInfoList,
+    };
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -175,21 +147,6 @@ pub mod delete {
                 activity_id: activity_id.into(),
                 body,
             }
-        }
-    }
-    /// 业务代理信息列表
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct RepresentativeInfoList {
-        /// 业务代理的OpenID
-        pub openid: ::std::string::String,
-    }
-    impl RepresentativeInfoList {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(openid: impl ::std::convert::Into<::std::string::String>) -> Self {
-            Self { openid: openid.into() }
         }
     }
     /// The JSON request body.
@@ -218,25 +175,6 @@ pub mod delete {
                 delete_time: delete_time.into(),
             }
         }
-    }
-    /// 删除失败业务代理信息列表
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct FailedRepresentativeInfoList {
-        /// 业务代理的OpenID
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub openid: ::std::option::Option<::std::string::String>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]

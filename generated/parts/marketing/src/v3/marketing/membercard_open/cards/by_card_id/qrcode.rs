@@ -3,6 +3,7 @@
 /// Types of `POST /v3/marketing/membercard-open/cards/{card_id}/qrcode`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::marketing::types::ActivateType;
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -107,11 +108,6 @@ pub mod post {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 会员卡激活类型"] ActivateType { #[doc = " `AUTO_ACTIVATE`"]
-        AutoActivate = "AUTO_ACTIVATE", #[doc = " `JUMP_ACTIVATE`"] JumpActivate =
-        "JUMP_ACTIVATE", }
     }
 }
 /// 创建会员卡二维码

@@ -5,6 +5,7 @@ pub mod by_plan_id;
 /// Types of `POST /v3/marketing/partner/delivery-plan/delivery-plans`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::marketing::types::{Plan, PlanState};
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -135,108 +136,6 @@ pub mod post {
             self
         }
     }
-    /// 投放计划详情
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct Plan {
-        /// 投放计划ID
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub plan_id: ::std::option::Option<::std::string::String>,
-        /// 投放计划名称
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub plan_name: ::std::option::Option<::std::string::String>,
-        /// 投放计划状态
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub plan_state: ::std::option::Option<PlanState>,
-        /// 开始可用时间
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub delivery_start_time: ::std::option::Option<::std::string::String>,
-        /// 结束可用时间
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub delivery_end_time: ::std::option::Option<::std::string::String>,
-        /// 批次ID
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub stock_id: ::std::option::Option<::std::string::String>,
-        /// 商品券ID
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub product_coupon_id: ::std::option::Option<::std::string::String>,
-        /// 营销标签
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub recommend_word: ::std::option::Option<::std::string::String>,
-        /// 品牌ID
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub brand_id: ::std::option::Option<::std::string::String>,
-        /// 总库存
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub total_count: ::std::option::Option<i64>,
-        /// 单用户限领
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub user_limit: ::std::option::Option<i64>,
-        /// 单日限领
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub daily_limit: ::std::option::Option<i64>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
@@ -251,15 +150,6 @@ pub mod post {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 投放计划状态"] PlanState { #[doc = " `PLAN_CREATING`"]
-        PlanCreating = "PLAN_CREATING", #[doc = " `PLAN_CREATED`"] PlanCreated =
-        "PLAN_CREATED", #[doc = " `PLAN_TERMINATING`"] PlanTerminating =
-        "PLAN_TERMINATING", #[doc = " `PLAN_TERMINATED`"] PlanTerminated =
-        "PLAN_TERMINATED", #[doc = " `PLAN_EXPIRED`"] PlanExpired = "PLAN_EXPIRED", #[doc
-        = " `PLAN_DELIVERING`"] PlanDelivering = "PLAN_DELIVERING", #[doc =
-        " `PLAN_PAUSED`"] PlanPaused = "PLAN_PAUSED", }
     }
 }
 /// 创建投放计划

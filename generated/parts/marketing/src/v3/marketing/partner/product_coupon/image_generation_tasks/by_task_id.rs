@@ -3,6 +3,9 @@
 /// Types of `GET /v3/marketing/partner/product-coupon/image-generation-tasks/{task_id}`.
 #[rustfmt::skip]
 pub mod get {
+    pub use crate::v3::marketing::types::{
+        CombineImageResult, ImageGenerationType, TaskState,
+    };
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -27,25 +30,6 @@ pub mod get {
                 image_generation_type,
             }
         }
-    }
-    /// 拼图结果
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct CombineImageResult {
-        /// 生成的图片URL
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub image_url: ::std::option::Option<::std::string::String>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -90,15 +74,6 @@ pub mod get {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 图片生成类型"] ImageGenerationType { #[doc = " `COMBINE_IMAGE`"]
-        CombineImage = "COMBINE_IMAGE", #[doc = " `CUT_OUT`"] CutOut = "CUT_OUT", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 任务状态"] TaskState { #[doc = " `PROCESSING`"] Processing =
-        "PROCESSING", #[doc = " `FAIL`"] Fail = "FAIL", #[doc = " `SUCCESS`"] Success =
-        "SUCCESS", }
     }
 }
 /// 查询图片生成任务执行结果

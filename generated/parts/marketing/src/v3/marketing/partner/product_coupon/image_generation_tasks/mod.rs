@@ -4,6 +4,12 @@ pub mod by_task_id;
 /// Types of `POST /v3/marketing/partner/product-coupon/image-generation-tasks`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::marketing::types::{
+        ImageGenerationTasksNormalCoupon as NormalCoupon,
+        ImageGenerationTasksDiscountCoupon as DiscountCoupon,
+        ImageGenerationTasksExchangeCoupon as ExchangeCoupon, CombineImage, CutOut,
+        ImageGenerationType, Scope, Type, ImageGenerationTasksUsageMode as UsageMode,
+    };
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -15,136 +21,6 @@ pub mod post {
         /// Creates the value from its required fields; optional ones are set with the methods below.
         pub fn new(body: Body) -> Self {
             Self { body }
-        }
-    }
-    /// 满减券使用规则
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct NormalCoupon {
-        /// 门槛金额
-        pub threshold: i64,
-        /// 固定减免金额
-        pub discount_amount: i64,
-    }
-    impl NormalCoupon {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(threshold: i64, discount_amount: i64) -> Self {
-            Self { threshold, discount_amount }
-        }
-    }
-    /// 折扣券使用规则
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct DiscountCoupon {
-        /// 门槛金额
-        pub threshold: i64,
-        /// 固定减免百分比
-        pub percent_off: i64,
-    }
-    impl DiscountCoupon {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(threshold: i64, percent_off: i64) -> Self {
-            Self { threshold, percent_off }
-        }
-    }
-    /// 兑换券使用规则
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct ExchangeCoupon {
-        /// 门槛金额
-        pub threshold: i64,
-        /// 固定兑换价格
-        pub exchange_price: i64,
-    }
-    impl ExchangeCoupon {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(threshold: i64, exchange_price: i64) -> Self {
-            Self { threshold, exchange_price }
-        }
-    }
-    /// 拼图数据
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct CombineImage {
-        /// 优惠范围
-        pub scope: Scope,
-        /// 商品券类型
-        pub r#type: Type,
-        /// 使用模式
-        pub usage_mode: UsageMode,
-        /// 满减券使用规则
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub normal_coupon: ::std::option::Option<NormalCoupon>,
-        /// 折扣券使用规则
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub discount_coupon: ::std::option::Option<DiscountCoupon>,
-        /// 兑换券使用规则
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub exchange_coupon: ::std::option::Option<ExchangeCoupon>,
-        /// 背景颜色色值
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub background_color: ::std::option::Option<::std::string::String>,
-    }
-    impl CombineImage {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(scope: Scope, r#type: Type, usage_mode: UsageMode) -> Self {
-            Self {
-                scope,
-                r#type,
-                usage_mode,
-                normal_coupon: ::std::option::Option::None,
-                discount_coupon: ::std::option::Option::None,
-                exchange_coupon: ::std::option::Option::None,
-                background_color: ::std::option::Option::None,
-            }
-        }
-        /// Sets `normal_coupon`.
-        pub fn normal_coupon(mut self, normal_coupon: NormalCoupon) -> Self {
-            self.normal_coupon = ::std::option::Option::Some(normal_coupon);
-            self
-        }
-        /// Sets `discount_coupon`.
-        pub fn discount_coupon(mut self, discount_coupon: DiscountCoupon) -> Self {
-            self.discount_coupon = ::std::option::Option::Some(discount_coupon);
-            self
-        }
-        /// Sets `exchange_coupon`.
-        pub fn exchange_coupon(mut self, exchange_coupon: ExchangeCoupon) -> Self {
-            self.exchange_coupon = ::std::option::Option::Some(exchange_coupon);
-            self
-        }
-        /// Sets `background_color`.
-        pub fn background_color(
-            mut self,
-            background_color: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.background_color = ::std::option::Option::Some(background_color.into());
-            self
-        }
-    }
-    /// 抠图数据
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct CutOut {
-        /// 商品图URL
-        pub image_url: ::std::string::String,
-    }
-    impl CutOut {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(image_url: impl ::std::convert::Into<::std::string::String>) -> Self {
-            Self {
-                image_url: image_url.into(),
-            }
         }
     }
     /// The JSON request body.
@@ -219,23 +95,6 @@ pub mod post {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 图片生成类型"] ImageGenerationType { #[doc = " `COMBINE_IMAGE`"]
-        CombineImage = "COMBINE_IMAGE", #[doc = " `CUT_OUT`"] CutOut = "CUT_OUT", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 优惠范围"] Scope { #[doc = " `ALL`"] All = "ALL", #[doc =
-        " `SINGLE`"] Single = "SINGLE", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 商品券类型"] Type { #[doc = " `NORMAL`"] Normal = "NORMAL", #[doc
-        = " `DISCOUNT`"] Discount = "DISCOUNT", #[doc = " `EXCHANGE`"] Exchange =
-        "EXCHANGE", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 使用模式"] UsageMode { #[doc = " `SINGLE`"] Single = "SINGLE",
-        #[doc = " `PROGRESSIVE_BUNDLE`"] ProgressiveBundle = "PROGRESSIVE_BUNDLE", }
     }
 }
 /// 提交图片生成任务

@@ -109,6 +109,7 @@ pub async fn post(
 /// Types of `GET /v3/marketing/withdraw-favor/users/{openid}/coupons`.
 #[rustfmt::skip]
 pub mod get {
+    pub use crate::v3::marketing::types::CouponsData3 as Data;
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -160,51 +161,6 @@ pub mod get {
             self.limit = ::std::option::Option::Some(limit);
             self
         }
-    }
-    /// 银行提现免费券列表
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct Data {
-        /// 发放时间
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub send_time: ::std::option::Option<::std::string::String>,
-        /// 发放额度
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub send_quota: ::std::option::Option<i64>,
-        /// 银行提现免费券的券ID
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub coupon_id: ::std::option::Option<::std::string::String>,
-        /// 使用额度
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub use_quota: ::std::option::Option<i64>,
-        /// 银行提现免费券券状态
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub coupon_state: ::std::option::Option<::std::string::String>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]

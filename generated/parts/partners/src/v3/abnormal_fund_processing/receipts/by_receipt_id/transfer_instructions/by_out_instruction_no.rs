@@ -3,6 +3,10 @@
 /// Types of `GET /v3/abnormal-fund-processing/receipts/{receipt_id}/transfer-instructions/{out_instruction_no}`.
 #[rustfmt::skip]
 pub mod get {
+    pub use crate::v3::abnormal_fund_processing::types::{
+        ByOutInstructionNoCommander as Commander, ByOutInstructionNoReceiver as Receiver,
+        Operator, TransferMode, InstructionState,
+    };
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -23,66 +27,6 @@ pub mod get {
                 out_instruction_no: out_instruction_no.into(),
             }
         }
-    }
-    /// 在途异常资金付款指令的发起方
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct Commander {
-        /// 发起在途异常资金付款请求的角色
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub operator: ::std::option::Option<Operator>,
-        /// 微信支付商户号
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub mchid: ::std::option::Option<::std::string::String>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    /// 收款方
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct Receiver {
-        /// 入账账户类型
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub account_type: ::std::option::Option<::std::string::String>,
-        /// 入账用户OpenID
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub openid: ::std::option::Option<::std::string::String>,
-        /// 商户AppID
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub appid: ::std::option::Option<::std::string::String>,
-        /// 入账商户号
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub mchid: ::std::option::Option<::std::string::String>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -157,30 +101,6 @@ pub mod get {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 发起在途异常资金付款请求的角色"] Operator { #[doc =
-        " `MERCHANT`"] Merchant = "MERCHANT", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 付款方式"] TransferMode { #[doc =
-        " `TRANSFER_TO_ORIGINAL_RECEIVE_USER`"] TransferToOriginalReceiveUser =
-        "TRANSFER_TO_ORIGINAL_RECEIVE_USER", #[doc =
-        " `TRANSFER_MODE_TO_ORIGINAL_RECEIVE_MERCHANT`"]
-        TransferModeToOriginalReceiveMerchant =
-        "TRANSFER_MODE_TO_ORIGINAL_RECEIVE_MERCHANT", #[doc =
-        " `TRANSFER_MODE_TO_SPECIFIED_RECEIVE_MERCHANT`"]
-        TransferModeToSpecifiedReceiveMerchant =
-        "TRANSFER_MODE_TO_SPECIFIED_RECEIVE_MERCHANT", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 在途异常资金付款指令状态"] InstructionState { #[doc =
-        " `INSTRUCTION_STATE_PENDING`"] InstructionStatePending =
-        "INSTRUCTION_STATE_PENDING", #[doc = " `INSTRUCTION_STATE_IN_PROGRESS`"]
-        InstructionStateInProgress = "INSTRUCTION_STATE_IN_PROGRESS", #[doc =
-        " `INSTRUCTION_STATE_CLOSED`"] InstructionStateClosed =
-        "INSTRUCTION_STATE_CLOSED", #[doc = " `INSTRUCTION_STATE_SUCCESS`"]
-        InstructionStateSuccess = "INSTRUCTION_STATE_SUCCESS", }
     }
 }
 /// 查询在途异常资金付款指令执行结果

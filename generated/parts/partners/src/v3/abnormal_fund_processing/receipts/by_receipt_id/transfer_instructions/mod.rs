@@ -4,6 +4,11 @@ pub mod by_out_instruction_no;
 /// Types of `POST /v3/abnormal-fund-processing/receipts/{receipt_id}/transfer-instructions`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::abnormal_fund_processing::types::{
+        Receiver, TransferAmount, Commander, InstructionReceiver,
+        TransferInstructionsInstruction as Instruction, TransferMode, ProductName,
+        Currency, ReceiptState, Operator, InstructionState,
+    };
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -23,56 +28,6 @@ pub mod post {
                 receipt_id: receipt_id.into(),
                 body,
             }
-        }
-    }
-    /// 收款方
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct Receiver {
-        /// 入账用户OpenID
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub openid: ::std::option::Option<::std::string::String>,
-        /// 商户AppID
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub appid: ::std::option::Option<::std::string::String>,
-        /// 入账商户号
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub mchid: ::std::option::Option<::std::string::String>,
-    }
-    impl Receiver {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new() -> Self {
-            Self {
-                openid: ::std::option::Option::None,
-                appid: ::std::option::Option::None,
-                mchid: ::std::option::Option::None,
-            }
-        }
-        /// Sets `openid`.
-        pub fn openid(
-            mut self,
-            openid: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.openid = ::std::option::Option::Some(openid.into());
-            self
-        }
-        /// Sets `appid`.
-        pub fn appid(
-            mut self,
-            appid: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.appid = ::std::option::Option::Some(appid.into());
-            self
-        }
-        /// Sets `mchid`.
-        pub fn mchid(
-            mut self,
-            mchid: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.mchid = ::std::option::Option::Some(mchid.into());
-            self
         }
     }
     /// The JSON request body.
@@ -118,143 +73,6 @@ pub mod post {
             self.notify_url = ::std::option::Option::Some(notify_url.into());
             self
         }
-    }
-    /// 付款金额信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct TransferAmount {
-        /// 总金额
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub total: ::std::option::Option<i64>,
-        /// 货币类型
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub currency: ::std::option::Option<Currency>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    /// 在途异常资金付款指令的发起方
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct Commander {
-        /// 发起在途异常资金付款请求的角色
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub operator: ::std::option::Option<Operator>,
-        /// 微信支付商户号
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub mchid: ::std::option::Option<::std::string::String>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    /// 收款方
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct InstructionReceiver {
-        /// 入账用户OpenID
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub openid: ::std::option::Option<::std::string::String>,
-        /// 商户AppID
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub appid: ::std::option::Option<::std::string::String>,
-        /// 入账商户号
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub mchid: ::std::option::Option<::std::string::String>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    /// 在途异常资金付款指令信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct Instruction {
-        /// 商户侧指令编号
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub out_instruction_no: ::std::option::Option<::std::string::String>,
-        /// 在途异常资金付款指令的发起方
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub commander: ::std::option::Option<Commander>,
-        /// 付款方式
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub transfer_mode: ::std::option::Option<TransferMode>,
-        /// 收款方
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub receiver: ::std::option::Option<InstructionReceiver>,
-        /// 在途异常资金付款指令状态
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub instruction_state: ::std::option::Option<InstructionState>,
-        /// 在途异常资金付款单据创建时间
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub create_time: ::std::option::Option<::std::string::String>,
-        /// 入账成功时间
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub success_time: ::std::option::Option<::std::string::String>,
-        /// 回调通知地址
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub notify_url: ::std::option::Option<::std::string::String>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -306,43 +124,6 @@ pub mod post {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 付款方式"] TransferMode { #[doc =
-        " `TRANSFER_TO_ORIGINAL_RECEIVE_USER`"] TransferToOriginalReceiveUser =
-        "TRANSFER_TO_ORIGINAL_RECEIVE_USER", #[doc =
-        " `TRANSFER_MODE_TO_ORIGINAL_RECEIVE_MERCHANT`"]
-        TransferModeToOriginalReceiveMerchant =
-        "TRANSFER_MODE_TO_ORIGINAL_RECEIVE_MERCHANT", #[doc =
-        " `TRANSFER_MODE_TO_SPECIFIED_RECEIVE_MERCHANT`"]
-        TransferModeToSpecifiedReceiveMerchant =
-        "TRANSFER_MODE_TO_SPECIFIED_RECEIVE_MERCHANT", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 产品名称"] ProductName { #[doc = " `C2C`"] C2c = "C2C", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 货币类型"] Currency { #[doc = " `CNY`"] Cny = "CNY", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 在途异常资金付款状态"] ReceiptState { #[doc =
-        " `RECEIPT_STATE_PENDING`"] ReceiptStatePending = "RECEIPT_STATE_PENDING", #[doc
-        = " `RECEIPT_STATE_PROGRESS`"] ReceiptStateProgress = "RECEIPT_STATE_PROGRESS",
-        #[doc = " `RECEIPT_STATE_COMPLETED`"] ReceiptStateCompleted =
-        "RECEIPT_STATE_COMPLETED", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 发起在途异常资金付款请求的角色"] Operator { #[doc =
-        " `MERCHANT`"] Merchant = "MERCHANT", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 在途异常资金付款指令状态"] InstructionState { #[doc =
-        " `INSTRUCTION_STATE_PENDING`"] InstructionStatePending =
-        "INSTRUCTION_STATE_PENDING", #[doc = " `INSTRUCTION_STATE_IN_PROGRESS`"]
-        InstructionStateInProgress = "INSTRUCTION_STATE_IN_PROGRESS", #[doc =
-        " `INSTRUCTION_STATE_CLOSED`"] InstructionStateClosed =
-        "INSTRUCTION_STATE_CLOSED", #[doc = " `INSTRUCTION_STATE_SUCCESS`"]
-        InstructionStateSuccess = "INSTRUCTION_STATE_SUCCESS", }
     }
 }
 /// 发起在途异常资金付款指令

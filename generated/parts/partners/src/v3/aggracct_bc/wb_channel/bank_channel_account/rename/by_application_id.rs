@@ -3,6 +3,7 @@
 /// Types of `GET /v3/aggracct-bc/wb-channel/bank-channel-account/rename/{application_id}`.
 #[rustfmt::skip]
 pub mod get {
+    pub use crate::v3::aggracct_bc::types::{ChangeScene, ApplicationState};
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::clone::Clone)]
     #[non_exhaustive]
@@ -124,15 +125,6 @@ pub mod get {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 变更类型"] ChangeScene { #[doc = " `SUBJECT_INFO_RENAME`"]
-        SubjectInfoRename = "SUBJECT_INFO_RENAME", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 申请单状态"] ApplicationState { #[doc = " `PROCESSING`"]
-        Processing = "PROCESSING", #[doc = " `SUCCESS`"] Success = "SUCCESS", #[doc =
-        " `FAIL`"] Fail = "FAIL", }
     }
 }
 /// 查询渠道结算银行账户更名申请

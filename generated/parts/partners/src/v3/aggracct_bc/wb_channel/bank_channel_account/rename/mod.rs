@@ -4,6 +4,7 @@ pub mod by_application_id;
 /// Types of `POST /v3/aggracct-bc/wb-channel/bank-channel-account/rename`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::aggracct_bc::types::{ChangeScene, ApplicationState};
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -152,15 +153,6 @@ pub mod post {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 变更类型"] ChangeScene { #[doc = " `SUBJECT_INFO_RENAME`"]
-        SubjectInfoRename = "SUBJECT_INFO_RENAME", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 申请单状态"] ApplicationState { #[doc = " `PROCESSING`"]
-        Processing = "PROCESSING", #[doc = " `SUCCESS`"] Success = "SUCCESS", #[doc =
-        " `FAIL`"] Fail = "FAIL", }
     }
 }
 /// 受理渠道结算银行账户更名申请

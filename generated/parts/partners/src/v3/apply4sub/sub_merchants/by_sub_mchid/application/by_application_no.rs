@@ -3,6 +3,7 @@
 /// Types of `GET /v3/apply4sub/sub_merchants/{sub_mchid}/application/{application_no}`.
 #[rustfmt::skip]
 pub mod get {
+    pub use crate::v3::apply4sub::types::{AccountNumberRule, AccountType, VerifyResult};
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -109,22 +110,6 @@ pub mod get {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 银行账号展示规则"] AccountNumberRule { #[doc =
-        " `ACCOUNT_NUMBER_RULE_MASK_V1`"] AccountNumberRuleMaskV1 =
-        "ACCOUNT_NUMBER_RULE_MASK_V1", #[doc = " `ACCOUNT_NUMBER_RULE_MASK_V2`"]
-        AccountNumberRuleMaskV2 = "ACCOUNT_NUMBER_RULE_MASK_V2", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 账户类型"] AccountType { #[doc = " `ACCOUNT_TYPE_BUSINESS`"]
-        AccountTypeBusiness = "ACCOUNT_TYPE_BUSINESS", #[doc = " `ACCOUNT_TYPE_PRIVATE`"]
-        AccountTypePrivate = "ACCOUNT_TYPE_PRIVATE", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 审核状态"] VerifyResult { #[doc = " `AUDIT_SUCCESS`"] AuditSuccess
-        = "AUDIT_SUCCESS", #[doc = " `AUDITING`"] Auditing = "AUDITING", #[doc =
-        " `AUDIT_FAIL`"] AuditFail = "AUDIT_FAIL", }
     }
 }
 /// 查询结算账户修改申请状态

@@ -3,6 +3,7 @@
 /// Types of `GET /v3/apply4subject/applyment/merchants/{sub_mchid}/state`.
 #[rustfmt::skip]
 pub mod get {
+    pub use crate::v3::apply4subject::types::AuthorizeState;
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -32,12 +33,6 @@ pub mod get {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 授权状态"] AuthorizeState { #[doc =
-        " `AUTHORIZE_STATE_UNAUTHORIZED`"] AuthorizeStateUnauthorized =
-        "AUTHORIZE_STATE_UNAUTHORIZED", #[doc = " `AUTHORIZE_STATE_AUTHORIZED`"]
-        AuthorizeStateAuthorized = "AUTHORIZE_STATE_AUTHORIZED", }
     }
 }
 /// 获取商户开户意愿确认状态

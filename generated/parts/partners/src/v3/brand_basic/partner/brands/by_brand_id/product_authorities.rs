@@ -3,6 +3,7 @@
 /// Types of `GET /v3/brand-basic/partner/brands/{brand_id}/product-authorities`.
 #[rustfmt::skip]
 pub mod get {
+    pub use crate::v3::brand_basic::types::{AuthorizationType, AuthorizationProduct};
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -53,36 +54,6 @@ pub mod get {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 授权类型"] AuthorizationType { #[doc =
-        " `AUTHORIZATION_TYPE_HOSTING`"] AuthorizationTypeHosting =
-        "AUTHORIZATION_TYPE_HOSTING", #[doc = " `AUTHORIZATION_TYPE_PARTLY`"]
-        AuthorizationTypePartly = "AUTHORIZATION_TYPE_PARTLY", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 授权产品权限"] AuthorizationProduct { #[doc =
-        " `BRAND_PRODUCT_AUTHORITY_MERCHANT_CARD`"] BrandProductAuthorityMerchantCard =
-        "BRAND_PRODUCT_AUTHORITY_MERCHANT_CARD", #[doc =
-        " `BRAND_PRODUCT_AUTHORITY_CARD_LINK`"] BrandProductAuthorityCardLink =
-        "BRAND_PRODUCT_AUTHORITY_CARD_LINK", #[doc =
-        " `BRAND_PRODUCT_AUTHORITY_PRODUCT_COUPON`"] BrandProductAuthorityProductCoupon =
-        "BRAND_PRODUCT_AUTHORITY_PRODUCT_COUPON", #[doc =
-        " `BRAND_PRODUCT_AUTHORITY_SHAKE_COUPON`"] BrandProductAuthorityShakeCoupon =
-        "BRAND_PRODUCT_AUTHORITY_SHAKE_COUPON", #[doc =
-        " `BRAND_PRODUCT_AUTHORITY_BRAND_PAY_GIFT`"] BrandProductAuthorityBrandPayGift =
-        "BRAND_PRODUCT_AUTHORITY_BRAND_PAY_GIFT", #[doc =
-        " `BRAND_PRODUCT_AUTHORITY_BRAND_STORE`"] BrandProductAuthorityBrandStore =
-        "BRAND_PRODUCT_AUTHORITY_BRAND_STORE", #[doc =
-        " `BRAND_PRODUCT_AUTHORITY_PAYMENT_MERCHANT_MANAGE`"]
-        BrandProductAuthorityPaymentMerchantManage =
-        "BRAND_PRODUCT_AUTHORITY_PAYMENT_MERCHANT_MANAGE", #[doc =
-        " `BRAND_PRODUCT_AUTHORITY_APPID_MANAGE`"] BrandProductAuthorityAppidManage =
-        "BRAND_PRODUCT_AUTHORITY_APPID_MANAGE", #[doc =
-        " `BRAND_PRODUCT_AUTHORITY_FINDER_MANAGE`"] BrandProductAuthorityFinderManage =
-        "BRAND_PRODUCT_AUTHORITY_FINDER_MANAGE", #[doc =
-        " `BRAND_PRODUCT_AUTHORITY_CATEGORY_MANAGE`"] BrandProductAuthorityCategoryManage
-        = "BRAND_PRODUCT_AUTHORITY_CATEGORY_MANAGE", }
     }
 }
 /// 获得品牌已授权且在生效中的产品权限信息

@@ -3,6 +3,10 @@
 /// Types of `GET /v3/ecommerce/account/apply-cancel-withdraw/applyment-id/{applyment_id}`.
 #[rustfmt::skip]
 pub mod get {
+    pub use crate::v3::ecommerce::types::{
+        AccountWithdrawResult, AccountInfo, ConfirmCancel, CancelState, Withdraw,
+        WithdrawState, OutAccountType, PayState,
+    };
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -19,76 +23,6 @@ pub mod get {
                 applyment_id: applyment_id.into(),
             }
         }
-    }
-    /// 账户提现结果
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct AccountWithdrawResult {
-        /// 二级商户号的出款子账户类型
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub out_account_type: ::std::option::Option<OutAccountType>,
-        /// 付款状态
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub pay_state: ::std::option::Option<PayState>,
-        /// 付款状态描述
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub state_description: ::std::option::Option<::std::string::String>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    /// 账户信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct AccountInfo {
-        /// 二级商户号的出款子账户类型
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub out_account_type: ::std::option::Option<OutAccountType>,
-        /// 账户金额
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub amount: ::std::option::Option<i64>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    /// 用于引导商户超级管理员确认注销的信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct ConfirmCancel {
-        /// 确认商户注销的页面url
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub confirm_cancel_url: ::std::option::Option<::std::string::String>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -164,40 +98,6 @@ pub mod get {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 注销提现申请单状态"] CancelState { #[doc = " `ACCEPTED`"]
-        Accepted = "ACCEPTED", #[doc = " `REVIEWING`"] Reviewing = "REVIEWING", #[doc =
-        " `REJECTED`"] Rejected = "REJECTED", #[doc = " `WAITING_MERCHANT_CONFIRM`"]
-        WaitingMerchantConfirm = "WAITING_MERCHANT_CONFIRM", #[doc = " `REVOKED`"]
-        Revoked = "REVOKED", #[doc = " `SYSTEM_PROCESSING`"] SystemProcessing =
-        "SYSTEM_PROCESSING", #[doc = " `CANCELED`"] Canceled = "CANCELED", #[doc =
-        " `FUND_PROCESSING`"] FundProcessing = "FUND_PROCESSING", #[doc = " `FINISH`"]
-        Finish = "FINISH", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 是否提取资金"] Withdraw { #[doc = " `APPLY_WITHDRAW`"]
-        ApplyWithdraw = "APPLY_WITHDRAW", #[doc = " `NOT_APPLY_WITHDRAW`"]
-        NotApplyWithdraw = "NOT_APPLY_WITHDRAW", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 提现状态"] WithdrawState { #[doc = " `WITHDRAW_PROCESSING`"]
-        WithdrawProcessing = "WITHDRAW_PROCESSING", #[doc = " `WITHDRAW_EXCEPTION`"]
-        WithdrawException = "WITHDRAW_EXCEPTION", #[doc = " `WITHDRAW_SUCCEED`"]
-        WithdrawSucceed = "WITHDRAW_SUCCEED", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 二级商户号的出款子账户类型"] OutAccountType { #[doc =
-        " `BASIC_ACCOUNT`"] BasicAccount = "BASIC_ACCOUNT", #[doc = " `OPERATE_ACCOUNT`"]
-        OperateAccount = "OPERATE_ACCOUNT", #[doc = " `MARGIN_ACCOUNT`"] MarginAccount =
-        "MARGIN_ACCOUNT", #[doc = " `TRADE_FEE_ACCOUNT`"] TradeFeeAccount =
-        "TRADE_FEE_ACCOUNT", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 付款状态"] PayState { #[doc = " `PAY_PROCESSING`"] PayProcessing =
-        "PAY_PROCESSING", #[doc = " `PAY_SUCCEED`"] PaySucceed = "PAY_SUCCEED", #[doc =
-        " `PAY_FAIL`"] PayFail = "PAY_FAIL", #[doc = " `BANK_REFUNDED`"] BankRefunded =
-        "BANK_REFUNDED", }
     }
 }
 /// 微信支付注销提现申请单号查询申请单状态

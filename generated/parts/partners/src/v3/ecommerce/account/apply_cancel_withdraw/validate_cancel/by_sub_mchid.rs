@@ -3,6 +3,9 @@
 /// Types of `GET /v3/ecommerce/account/apply-cancel-withdraw/validate-cancel/{sub_mchid}`.
 #[rustfmt::skip]
 pub mod get {
+    pub use crate::v3::ecommerce::types::{
+        AccountInfo, BlockReasons, MerchantState, ValidateResult, OutAccountType, Type,
+    };
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -17,50 +20,6 @@ pub mod get {
                 sub_mchid: sub_mchid.into(),
             }
         }
-    }
-    /// 账户信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct AccountInfo {
-        /// 商户资金账户余额
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub out_account_type: ::std::option::Option<OutAccountType>,
-        /// 账户金额
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub amount: ::std::option::Option<i64>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    /// 不可发起注销原因
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct BlockReasons {
-        /// 二级商户号的出款子账户类型
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub r#type: ::std::option::Option<Type>,
-        /// 原因描述
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub description: ::std::option::Option<::std::string::String>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -98,32 +57,6 @@ pub mod get {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 注销提现申请单状态"] MerchantState { #[doc = " `NORMAL`"]
-        Normal = "NORMAL", #[doc = " `HAS_BEEN_CANCELLED`"] HasBeenCancelled =
-        "HAS_BEEN_CANCELLED", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 注销资格检查结果"] ValidateResult { #[doc =
-        " `ALLOW_CANCEL_WITHDRAW`"] AllowCancelWithdraw = "ALLOW_CANCEL_WITHDRAW", #[doc
-        = " `NOT_ALLOW_CANCEL_WITHDRAW`"] NotAllowCancelWithdraw =
-        "NOT_ALLOW_CANCEL_WITHDRAW", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 商户资金账户余额"] OutAccountType { #[doc = " `BASIC_ACCOUNT`"]
-        BasicAccount = "BASIC_ACCOUNT", #[doc = " `OPERATE_ACCOUNT`"] OperateAccount =
-        "OPERATE_ACCOUNT", #[doc = " `MARGIN_ACCOUNT`"] MarginAccount = "MARGIN_ACCOUNT",
-        #[doc = " `TRADE_FEE_ACCOUNT`"] TradeFeeAccount = "TRADE_FEE_ACCOUNT", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 二级商户号的出款子账户类型"] Type { #[doc =
-        " `CONSUMER_COMPLAINT_UNPROCESSED`"] ConsumerComplaintUnprocessed =
-        "CONSUMER_COMPLAINT_UNPROCESSED", #[doc = " `HAS_BLOCKING_CONTROL`"]
-        HasBlockingControl = "HAS_BLOCKING_CONTROL", #[doc =
-        " `FUNDS_PENDING_PROCESSING`"] FundsPendingProcessing =
-        "FUNDS_PENDING_PROCESSING", #[doc = " `OTHER_REASON`"] OtherReason =
-        "OTHER_REASON", }
     }
 }
 /// 商户注销资格校验

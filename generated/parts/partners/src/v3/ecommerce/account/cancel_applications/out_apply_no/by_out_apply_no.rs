@@ -3,6 +3,7 @@
 /// Types of `GET /v3/ecommerce/account/cancel-applications/out-apply-no/{out_apply_no}`.
 #[rustfmt::skip]
 pub mod get {
+    pub use crate::v3::ecommerce::types::CancelApplicationsCancelState as CancelState;
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -64,11 +65,6 @@ pub mod get {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 注销状态"] CancelState { #[doc = " `REVIEWING`"] Reviewing =
-        "REVIEWING", #[doc = " `REJECTED`"] Rejected = "REJECTED", #[doc =
-        " `CANCEL_SUCCESS`"] CancelSuccess = "CANCEL_SUCCESS", }
     }
 }
 /// 查询注销单状态

@@ -3,6 +3,7 @@
 /// Types of `GET /v3/merchant/fund/withdraw/bill-type/{bill_type}`.
 #[rustfmt::skip]
 pub mod get {
+    pub use crate::v3::merchant::types::{BillType, TarType, HashType};
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -64,15 +65,6 @@ pub mod get {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 账单类型"] BillType { #[doc = " `NO_SUCC`"] NoSucc = "NO_SUCC", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 压缩类型"] TarType { #[doc = " `GZIP`"] Gzip = "GZIP", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 哈希类型"] HashType { #[doc = " `SHA1`"] Sha1 = "SHA1", }
     }
 }
 /// 按日下载提现异常文件

@@ -3,6 +3,7 @@
 /// Types of `GET /v3/merchant/fund/withdraw/withdraw-id/{withdraw_id}`.
 #[rustfmt::skip]
 pub mod get {
+    pub use crate::v3::merchant::types::{Status, AccountType};
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -120,17 +121,6 @@ pub mod get {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 提现单状态"] Status { #[doc = " `CREATE_SUCCESS`"] CreateSuccess =
-        "CREATE_SUCCESS", #[doc = " `SUCCESS`"] Success = "SUCCESS", #[doc = " `FAIL`"]
-        Fail = "FAIL", #[doc = " `REFUND`"] Refund = "REFUND", #[doc = " `CLOSE`"] Close
-        = "CLOSE", #[doc = " `INIT`"] Init = "INIT", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 出款账户类型"] AccountType { #[doc = " `BASIC`"] Basic = "BASIC",
-        #[doc = " `OPERATION`"] Operation = "OPERATION", #[doc = " `FEES`"] Fees =
-        "FEES", }
     }
 }
 /// 电商平台(微信支付提现单号)查询提现状态

@@ -3,6 +3,7 @@
 /// Types of `POST /v3/merchant-store/stores/{store_id}/recipients/bind`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::merchant_store::types::{StoreRecipient, FailedStoreRecipient};
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -16,35 +17,6 @@ pub mod post {
         /// Creates the value from its required fields; optional ones are set with the methods below.
         pub fn new(store_id: i64, body: Body) -> Self {
             Self { store_id, body }
-        }
-    }
-    /// 收款门店信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct StoreRecipient {
-        /// 门店收款商户号
-        pub mchid: ::std::string::String,
-        /// 门店收款主体
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub company_name: ::std::option::Option<::std::string::String>,
-    }
-    impl StoreRecipient {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(mchid: impl ::std::convert::Into<::std::string::String>) -> Self {
-            Self {
-                mchid: mchid.into(),
-                company_name: ::std::option::Option::None,
-            }
-        }
-        /// Sets `company_name`.
-        pub fn company_name(
-            mut self,
-            company_name: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.company_name = ::std::option::Option::Some(company_name.into());
-            self
         }
     }
     /// The JSON request body.
@@ -69,30 +41,6 @@ pub mod post {
                 store_recipient,
             }
         }
-    }
-    /// 收款门店信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct FailedStoreRecipient {
-        /// 门店收款商户号
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub mchid: ::std::option::Option<::std::string::String>,
-        /// 绑定当前收款信息失败的原因
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub failed_reason: ::std::option::Option<::std::string::String>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]

@@ -4,6 +4,14 @@ pub mod by_out_bill_no;
 /// Types of `POST /v3/platsolution/ecommerce/mch-transfer/deposit-insurance-premiums-compensation-bills`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::platsolution::types::{
+        DepositInsurancePremiumsCompensationBillsMchInfo as MchInfo,
+        DepositInsurancePremiumsCompensationBillsTransactionInfo as TransactionInfo,
+        DepositInsurancePremiumsCompensationBillsReceiver as Receiver, ReceiverMchInfo,
+        ReceiverTransactionInfo, ReceiverDetailReceiver,
+        DepositInsurancePremiumsCompensationBillsReceiverDetail as ReceiverDetail,
+        DepositInsurancePremiumsCompensationBillsType as Type, State,
+    };
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -15,92 +23,6 @@ pub mod post {
         /// Creates the value from its required fields; optional ones are set with the methods below.
         pub fn new(body: Body) -> Self {
             Self { body }
-        }
-    }
-    /// 转账接收方商户信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct MchInfo {
-        /// 商户号
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub mchid: ::std::option::Option<::std::string::String>,
-    }
-    impl MchInfo {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new() -> Self {
-            Self {
-                mchid: ::std::option::Option::None,
-            }
-        }
-        /// Sets `mchid`.
-        pub fn mchid(
-            mut self,
-            mchid: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.mchid = ::std::option::Option::Some(mchid.into());
-            self
-        }
-    }
-    /// 赔付单信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct TransactionInfo {
-        /// 交易订单号
-        pub transaction_id: ::std::string::String,
-    }
-    impl TransactionInfo {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            transaction_id: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            Self {
-                transaction_id: transaction_id.into(),
-            }
-        }
-    }
-    /// 赔付用户信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct Receiver {
-        /// 转账接收方类型
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub r#type: ::std::option::Option<Type>,
-        /// 转账接收方商户信息
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub mch_info: ::std::option::Option<MchInfo>,
-        /// 赔付单信息
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub transaction_info: ::std::option::Option<TransactionInfo>,
-    }
-    impl Receiver {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new() -> Self {
-            Self {
-                r#type: ::std::option::Option::None,
-                mch_info: ::std::option::Option::None,
-                transaction_info: ::std::option::Option::None,
-            }
-        }
-        /// Sets `type`.
-        pub fn r#type(mut self, r#type: Type) -> Self {
-            self.r#type = ::std::option::Option::Some(r#type);
-            self
-        }
-        /// Sets `mch_info`.
-        pub fn mch_info(mut self, mch_info: MchInfo) -> Self {
-            self.mch_info = ::std::option::Option::Some(mch_info);
-            self
-        }
-        /// Sets `transaction_info`.
-        pub fn transaction_info(mut self, transaction_info: TransactionInfo) -> Self {
-            self.transaction_info = ::std::option::Option::Some(transaction_info);
-            self
         }
     }
     /// The JSON request body.
@@ -162,74 +84,6 @@ pub mod post {
             self.amount = ::std::option::Option::Some(amount);
             self
         }
-    }
-    /// 转账接收方商户信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct ReceiverMchInfo {
-        /// 商户号
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub mchid: ::std::option::Option<::std::string::String>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    /// 赔付单信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct ReceiverTransactionInfo {
-        /// 交易订单号
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub transaction_id: ::std::option::Option<::std::string::String>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    /// 转账接收者信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct ReceiverDetailReceiver {
-        /// 转账接收方类型
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub r#type: ::std::option::Option<Type>,
-        /// 转账接收方商户信息
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub mch_info: ::std::option::Option<ReceiverMchInfo>,
-        /// 赔付单信息
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub transaction_info: ::std::option::Option<ReceiverTransactionInfo>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    /// 转账接收方信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct ReceiverDetail {
-        /// 转账接收者信息
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub receiver: ::std::option::Option<ReceiverDetailReceiver>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -330,17 +184,6 @@ pub mod post {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 转账接收方类型"] Type { #[doc = " `MERCHANT`"] Merchant =
-        "MERCHANT", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 赔付状态"] State { #[doc = " `ACCEPTED`"] Accepted = "ACCEPTED",
-        #[doc = " `SUCCESS`"] Success = "SUCCESS", #[doc = " `CLOSED`"] Closed =
-        "CLOSED", #[doc = " `WAIT_USER_CONFIRM`"] WaitUserConfirm = "WAIT_USER_CONFIRM",
-        #[doc = " `CANCELING`"] Canceling = "CANCELING", #[doc = " `CANCELLED`"]
-        Cancelled = "CANCELLED", }
     }
 }
 /// 发起保证金赔付保司保费

@@ -4,6 +4,14 @@ pub mod out_bill_no;
 /// Types of `POST /v3/platsolution/ecommerce/mch-transfer/deposit-shipping-cost-compensation-bills`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::platsolution::types::{
+        CompensateBillsTransactionInfo as TransactionInfo, UserInfo,
+        DepositShippingCostCompensationBillsReceiver as Receiver,
+        TransactionInfo as ReceiverTransactionInfo, ReceiverUserInfo,
+        DepositShippingCostCompensationBillsReceiverDetailReceiver as ReceiverDetailReceiver,
+        DepositShippingCostCompensationBillsReceiverDetail as ReceiverDetail,
+        TransactionInfoType as Type, State,
+    };
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -15,92 +23,6 @@ pub mod post {
         /// Creates the value from its required fields; optional ones are set with the methods below.
         pub fn new(body: Body) -> Self {
             Self { body }
-        }
-    }
-    /// 转账接收方订单信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct TransactionInfo {
-        /// 交易订单号
-        pub transaction_id: ::std::string::String,
-        /// 转账接收方订单类型
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub r#type: ::std::option::Option<Type>,
-    }
-    impl TransactionInfo {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            transaction_id: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            Self {
-                transaction_id: transaction_id.into(),
-                r#type: ::std::option::Option::None,
-            }
-        }
-        /// Sets `type`.
-        pub fn r#type(mut self, r#type: Type) -> Self {
-            self.r#type = ::std::option::Option::Some(r#type);
-            self
-        }
-    }
-    /// 转账接收方用户
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct UserInfo {
-        /// 转账接收方用户 openid
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub sp_openid: ::std::option::Option<::std::string::String>,
-    }
-    impl UserInfo {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new() -> Self {
-            Self {
-                sp_openid: ::std::option::Option::None,
-            }
-        }
-        /// Sets `sp_openid`.
-        pub fn sp_openid(
-            mut self,
-            sp_openid: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.sp_openid = ::std::option::Option::Some(sp_openid.into());
-            self
-        }
-    }
-    /// 赔付用户信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct Receiver {
-        /// 转账接收方订单信息
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub transaction_info: ::std::option::Option<TransactionInfo>,
-        /// 转账接收方用户
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub user_info: ::std::option::Option<UserInfo>,
-    }
-    impl Receiver {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new() -> Self {
-            Self {
-                transaction_info: ::std::option::Option::None,
-                user_info: ::std::option::Option::None,
-            }
-        }
-        /// Sets `transaction_info`.
-        pub fn transaction_info(mut self, transaction_info: TransactionInfo) -> Self {
-            self.transaction_info = ::std::option::Option::Some(transaction_info);
-            self
-        }
-        /// Sets `user_info`.
-        pub fn user_info(mut self, user_info: UserInfo) -> Self {
-            self.user_info = ::std::option::Option::Some(user_info);
-            self
         }
     }
     /// The JSON request body.
@@ -190,74 +112,6 @@ pub mod post {
             );
             self
         }
-    }
-    /// 转账接收方订单信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct ReceiverTransactionInfo {
-        /// 交易订单号
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub transaction_id: ::std::option::Option<::std::string::String>,
-        /// 转账接收方订单类型
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub r#type: ::std::option::Option<Type>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    /// 转账接收方用户
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct ReceiverUserInfo {
-        /// 转账接收方用户 openid
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub sp_openid: ::std::option::Option<::std::string::String>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    /// 转账接收者信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct ReceiverDetailReceiver {
-        /// 转账接收方订单信息
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub transaction_info: ::std::option::Option<ReceiverTransactionInfo>,
-        /// 转账接收方用户
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub user_info: ::std::option::Option<ReceiverUserInfo>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    /// 转账接收方信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct ReceiverDetail {
-        /// 转账接收者信息
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub receiver: ::std::option::Option<ReceiverDetailReceiver>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -358,17 +212,6 @@ pub mod post {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 转账接收方订单类型"] Type { #[doc = " `WXPAY`"] Wxpay =
-        "WXPAY", #[doc = " `WXVALUE`"] Wxvalue = "WXVALUE", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 赔付状态"] State { #[doc = " `ACCEPTED`"] Accepted = "ACCEPTED",
-        #[doc = " `SUCCESS`"] Success = "SUCCESS", #[doc = " `CLOSED`"] Closed =
-        "CLOSED", #[doc = " `WAIT_USER_CONFIRM`"] WaitUserConfirm = "WAIT_USER_CONFIRM",
-        #[doc = " `CANCELING`"] Canceling = "CANCELING", #[doc = " `CANCELLED`"]
-        Cancelled = "CANCELLED", }
     }
 }
 /// 发起保证金赔付用户运费

@@ -3,6 +3,10 @@
 /// Types of `POST /v3/platsolution/ecommerce/mch-transfer/insurance-claim-bills/pre-transfer`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::platsolution::types::{
+        CompensateBillsTransactionInfo as TransactionInfo,
+        DepositAfterSalesCompensationBillsReceiver as Receiver, Type, TransactionInfoType,
+    };
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -14,66 +18,6 @@ pub mod post {
         /// Creates the value from its required fields; optional ones are set with the methods below.
         pub fn new(body: Body) -> Self {
             Self { body }
-        }
-    }
-    /// 转账接收方订单信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct TransactionInfo {
-        /// 交易订单号
-        pub transaction_id: ::std::string::String,
-        /// 转账接收方订单类型
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub r#type: ::std::option::Option<TransactionInfoType>,
-    }
-    impl TransactionInfo {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            transaction_id: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            Self {
-                transaction_id: transaction_id.into(),
-                r#type: ::std::option::Option::None,
-            }
-        }
-        /// Sets `type`.
-        pub fn r#type(mut self, r#type: TransactionInfoType) -> Self {
-            self.r#type = ::std::option::Option::Some(r#type);
-            self
-        }
-    }
-    /// 收款方信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct Receiver {
-        /// 转账接收方类型
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub r#type: ::std::option::Option<Type>,
-        /// 转账接收方订单信息
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub transaction_info: ::std::option::Option<TransactionInfo>,
-    }
-    impl Receiver {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new() -> Self {
-            Self {
-                r#type: ::std::option::Option::None,
-                transaction_info: ::std::option::Option::None,
-            }
-        }
-        /// Sets `type`.
-        pub fn r#type(mut self, r#type: Type) -> Self {
-            self.r#type = ::std::option::Option::Some(r#type);
-            self
-        }
-        /// Sets `transaction_info`.
-        pub fn transaction_info(mut self, transaction_info: TransactionInfo) -> Self {
-            self.transaction_info = ::std::option::Option::Some(transaction_info);
-            self
         }
     }
     /// The JSON request body.
@@ -188,15 +132,6 @@ pub mod post {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 转账接收方类型"] Type { #[doc = " `MERCHANT`"] Merchant =
-        "MERCHANT", #[doc = " `TRANSACTION_USER`"] TransactionUser = "TRANSACTION_USER",
-        }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 转账接收方订单类型"] TransactionInfoType { #[doc = " `WXPAY`"]
-        Wxpay = "WXPAY", #[doc = " `WXVALUE`"] Wxvalue = "WXVALUE", }
     }
 }
 /// 请求保险理赔预下单

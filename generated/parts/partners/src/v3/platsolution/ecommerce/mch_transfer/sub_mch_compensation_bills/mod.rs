@@ -4,6 +4,15 @@ pub mod by_out_bill_no;
 /// Types of `POST /v3/platsolution/ecommerce/mch-transfer/sub-mch-compensation-bills`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::platsolution::types::{
+        SubMchCompensationBillsMchInfo as MchInfo,
+        SubMchCompensationBillsReceiver as Receiver,
+        SubMchCompensationBillsReceiverMchInfo as ReceiverMchInfo,
+        SubMchCompensationBillsReceiverDetailReceiver as ReceiverDetailReceiver,
+        SubMchCompensationBillsReceiverDetail as ReceiverDetail,
+        DepositInsurancePremiumsCompensationBillsType as Type,
+        SubMchCompensationBillsState as State,
+    };
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -15,38 +24,6 @@ pub mod post {
         /// Creates the value from its required fields; optional ones are set with the methods below.
         pub fn new(body: Body) -> Self {
             Self { body }
-        }
-    }
-    /// 赔付接收方商户信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct MchInfo {
-        /// 商户号
-        pub mchid: ::std::string::String,
-    }
-    impl MchInfo {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(mchid: impl ::std::convert::Into<::std::string::String>) -> Self {
-            Self { mchid: mchid.into() }
-        }
-    }
-    /// 赔付商户信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct Receiver {
-        /// 赔付接收方类型
-        pub r#type: Type,
-        /// 赔付接收方商户信息
-        pub mch_info: MchInfo,
-    }
-    impl Receiver {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(r#type: Type, mch_info: MchInfo) -> Self {
-            Self { r#type, mch_info }
         }
     }
     /// The JSON request body.
@@ -98,54 +75,6 @@ pub mod post {
             self.sponsor_mchid = ::std::option::Option::Some(sponsor_mchid.into());
             self
         }
-    }
-    /// 赔付接收方商户信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct ReceiverMchInfo {
-        /// 商户号
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub mchid: ::std::option::Option<::std::string::String>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    /// 赔付接收者信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct ReceiverDetailReceiver {
-        /// 赔付接收方类型
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub r#type: ::std::option::Option<Type>,
-        /// 赔付接收方商户信息
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub mch_info: ::std::option::Option<ReceiverMchInfo>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    /// 赔付接收方信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct ReceiverDetail {
-        /// 赔付接收者信息
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub receiver: ::std::option::Option<ReceiverDetailReceiver>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -234,15 +163,6 @@ pub mod post {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 赔付接收方类型"] Type { #[doc = " `MERCHANT`"] Merchant =
-        "MERCHANT", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 赔付状态"] State { #[doc = " `ACCEPTED`"] Accepted = "ACCEPTED",
-        #[doc = " `SUCCESS`"] Success = "SUCCESS", #[doc = " `CLOSED`"] Closed =
-        "CLOSED", }
     }
 }
 /// 请求赔付

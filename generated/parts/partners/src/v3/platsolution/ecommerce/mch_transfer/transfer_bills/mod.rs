@@ -5,6 +5,11 @@ pub mod out_bill_no;
 /// Types of `POST /v3/platsolution/ecommerce/mch-transfer/transfer-bills`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::platsolution::types::{
+        TransferBillsMchInfo as MchInfo, TransferBillsReceiver2 as Receiver,
+        MchInfo as ReceiverMchInfo, TransferBillsReceiver as ReceiverDetailReceiver,
+        TransferBillsReceiverDetail as ReceiverDetail, BusinessType, Type, State,
+    };
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -16,64 +21,6 @@ pub mod post {
         /// Creates the value from its required fields; optional ones are set with the methods below.
         pub fn new(body: Body) -> Self {
             Self { body }
-        }
-    }
-    /// 转账接收方商户信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct MchInfo {
-        /// 商户号
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub mch_id: ::std::option::Option<::std::string::String>,
-    }
-    impl MchInfo {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new() -> Self {
-            Self {
-                mch_id: ::std::option::Option::None,
-            }
-        }
-        /// Sets `mch_id`.
-        pub fn mch_id(
-            mut self,
-            mch_id: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.mch_id = ::std::option::Option::Some(mch_id.into());
-            self
-        }
-    }
-    /// 收款方信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct Receiver {
-        /// 转账接收方类型
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub r#type: ::std::option::Option<Type>,
-        /// 转账接收方商户信息
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub mch_info: ::std::option::Option<MchInfo>,
-    }
-    impl Receiver {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new() -> Self {
-            Self {
-                r#type: ::std::option::Option::None,
-                mch_info: ::std::option::Option::None,
-            }
-        }
-        /// Sets `type`.
-        pub fn r#type(mut self, r#type: Type) -> Self {
-            self.r#type = ::std::option::Option::Some(r#type);
-            self
-        }
-        /// Sets `mch_info`.
-        pub fn mch_info(mut self, mch_info: MchInfo) -> Self {
-            self.mch_info = ::std::option::Option::Some(mch_info);
-            self
         }
     }
     /// The JSON request body.
@@ -158,52 +105,6 @@ pub mod post {
             self.receiver_remark = ::std::option::Option::Some(receiver_remark.into());
             self
         }
-    }
-    /// 转账接收方商户信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct ReceiverMchInfo {
-        /// 商户号
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub mch_id: ::std::option::Option<::std::string::String>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    /// 转账接收者信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct ReceiverDetailReceiver {
-        /// 转账接收方类型
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub r#type: ::std::option::Option<Type>,
-        /// 转账接收方商户信息
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub mch_info: ::std::option::Option<ReceiverMchInfo>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    /// 转账接收方信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct ReceiverDetail {
-        /// 转账接收者信息
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub receiver: ::std::option::Option<ReceiverDetailReceiver>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -314,26 +215,6 @@ pub mod post {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 业务类型"] BusinessType { #[doc = " `DEPOSIT_COMPENSATION`"]
-        DepositCompensation = "DEPOSIT_COMPENSATION", #[doc =
-        " `PLATFORM_AFTER_SALES_COMPENSATION`"] PlatformAfterSalesCompensation =
-        "PLATFORM_AFTER_SALES_COMPENSATION", #[doc = " `INSURANCE_CLAIM`"] InsuranceClaim
-        = "INSURANCE_CLAIM", #[doc = " `DEPOSIT_AFTER_SALES_COMPENSATION`"]
-        DepositAfterSalesCompensation = "DEPOSIT_AFTER_SALES_COMPENSATION", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 转账接收方类型"] Type { #[doc = " `MERCHANT`"] Merchant =
-        "MERCHANT", #[doc = " `TRANSACTION_USER`"] TransactionUser = "TRANSACTION_USER",
-        }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 赔付状态"] State { #[doc = " `ACCEPTED`"] Accepted = "ACCEPTED",
-        #[doc = " `SUCCESS`"] Success = "SUCCESS", #[doc = " `CLOSED`"] Closed =
-        "CLOSED", #[doc = " `WAIT_USER_CONFIRM`"] WaitUserConfirm = "WAIT_USER_CONFIRM",
-        #[doc = " `CANCELING`"] Canceling = "CANCELING", #[doc = " `CANCELLED`"]
-        Cancelled = "CANCELLED", }
     }
 }
 /// 保证金赔付

@@ -4,6 +4,10 @@ pub mod by_settle_batch_no;
 /// Types of `POST /v3/platsolution/ecommerce/settle/prepay-settle-orders`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::platsolution::types::{
+        Amount, SettleDetailInfoList, SettleDetailInfoListRequired, SettleInfoList,
+        TradeScenario,
+    };
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -15,105 +19,6 @@ pub mod post {
         /// Creates the value from its required fields; optional ones are set with the methods below.
         pub fn new(body: Body) -> Self {
             Self { body }
-        }
-    }
-    /// 金额
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct Amount {
-        /// 金额
-        pub amount: ::serde_json::Number,
-        /// 币种
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub currency: ::std::option::Option<::std::string::String>,
-    }
-    impl Amount {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(amount: ::serde_json::Number) -> Self {
-            Self {
-                amount,
-                currency: ::std::option::Option::None,
-            }
-        }
-        /// Sets `currency`.
-        pub fn currency(
-            mut self,
-            currency: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.currency = ::std::option::Option::Some(currency.into());
-            self
-        }
-    }
-    /// 结算明细单列表
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct SettleDetailInfoList {
-        /// 商户结算明细单号
-        pub out_settle_detail_no: ::std::string::String,
-        /// 结算类型
-        pub settle_type: ::std::string::String,
-        /// 接收方类型
-        pub receiver_type: ::std::string::String,
-        /// 接收方账号
-        pub receiver_account: ::std::string::String,
-        /// 金额
-        pub amount: Amount,
-    }
-    /// The required values of [`SettleDetailInfoList`], by name: `SettleDetailInfoList::new(SettleDetailInfoListRequired { … })`.
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    pub struct SettleDetailInfoListRequired {
-        /// 商户结算明细单号
-        pub out_settle_detail_no: ::std::string::String,
-        /// 结算类型
-        pub settle_type: ::std::string::String,
-        /// 接收方类型
-        pub receiver_type: ::std::string::String,
-        /// 接收方账号
-        pub receiver_account: ::std::string::String,
-        /// 金额
-        pub amount: Amount,
-    }
-    impl SettleDetailInfoList {
-        /// Creates the value from its required fields, named in [`SettleDetailInfoListRequired`]; optional ones are set with the methods below.
-        pub fn new(required: SettleDetailInfoListRequired) -> Self {
-            Self {
-                out_settle_detail_no: required.out_settle_detail_no,
-                settle_type: required.settle_type,
-                receiver_type: required.receiver_type,
-                receiver_account: required.receiver_account,
-                amount: required.amount,
-            }
-        }
-    }
-    /// 结算信息列表
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct SettleInfoList {
-        /// 商户结算单号
-        pub out_settle_no: ::std::string::String,
-        /// 微信支付订单号
-        pub transaction_id: ::std::string::String,
-        /// 结算明细单列表
-        pub settle_detail_info_list: ::std::vec::Vec<SettleDetailInfoList>,
-    }
-    impl SettleInfoList {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            out_settle_no: impl ::std::convert::Into<::std::string::String>,
-            transaction_id: impl ::std::convert::Into<::std::string::String>,
-            settle_detail_info_list: ::std::vec::Vec<SettleDetailInfoList>,
-        ) -> Self {
-            Self {
-                out_settle_no: out_settle_no.into(),
-                transaction_id: transaction_id.into(),
-                settle_detail_info_list,
-            }
         }
     }
     /// The JSON request body.
@@ -248,10 +153,6 @@ pub mod post {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 交易场景"] TradeScenario { #[doc = " `RECOMMERCE`"] Recommerce =
-        "RECOMMERCE", }
     }
 }
 /// 个人收款-申请批量结算

@@ -4,6 +4,7 @@ pub mod out_request_no;
 /// Types of `POST /v3/platsolution/ecommerce/withdraw/day-end-balance-withdraw`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::platsolution::types::{CalculateAmountType, Status, AccountType};
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -238,21 +239,6 @@ pub mod post {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 计算提现金额方式"] CalculateAmountType { #[doc =
-        " `ONLY_DAY_END_BALANCE`"] OnlyDayEndBalance = "ONLY_DAY_END_BALANCE", #[doc =
-        " `ALLOW_CURRENT_BALANCE`"] AllowCurrentBalance = "ALLOW_CURRENT_BALANCE", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 单据状态"] Status { #[doc = " `CREATED`"] Created = "CREATED",
-        #[doc = " `PROCESSING`"] Processing = "PROCESSING", #[doc = " `FINISHED`"]
-        Finished = "FINISHED", #[doc = " `ABNORMAL`"] Abnormal = "ABNORMAL", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 出款账户类型"] AccountType { #[doc = " `BASIC`"] Basic = "BASIC",
-        #[doc = " `OPERATION`"] Operation = "OPERATION", #[doc = " `FEES`"] Fees =
-        "FEES", }
     }
 }
 /// 二级商户按日终余额预约提现

@@ -3,6 +3,9 @@
 /// Types of `POST /v3/platsolution/insurance/mch-transfer/batches/apply`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::platsolution::types::{
+        TransferDetailList, TransferDetailListRequired, BatchState,
+    };
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -14,49 +17,6 @@ pub mod post {
         /// Creates the value from its required fields; optional ones are set with the methods below.
         pub fn new(body: Body) -> Self {
             Self { body }
-        }
-    }
-    /// 转账明细列表
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct TransferDetailList {
-        /// 商家明细单号
-        pub out_detail_no: ::std::string::String,
-        /// 转账金额
-        pub transfer_amount: ::serde_json::Number,
-        /// 转账备注
-        pub transfer_remark: ::std::string::String,
-        /// 微信转账预约单号
-        pub reservation_id: ::std::string::String,
-        /// 收款用户OpenID
-        pub openid: ::std::string::String,
-    }
-    /// The required values of [`TransferDetailList`], by name: `TransferDetailList::new(TransferDetailListRequired { … })`.
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    pub struct TransferDetailListRequired {
-        /// 商家明细单号
-        pub out_detail_no: ::std::string::String,
-        /// 转账金额
-        pub transfer_amount: ::serde_json::Number,
-        /// 转账备注
-        pub transfer_remark: ::std::string::String,
-        /// 微信转账预约单号
-        pub reservation_id: ::std::string::String,
-        /// 收款用户OpenID
-        pub openid: ::std::string::String,
-    }
-    impl TransferDetailList {
-        /// Creates the value from its required fields, named in [`TransferDetailListRequired`]; optional ones are set with the methods below.
-        pub fn new(required: TransferDetailListRequired) -> Self {
-            Self {
-                out_detail_no: required.out_detail_no,
-                transfer_amount: required.transfer_amount,
-                transfer_remark: required.transfer_remark,
-                reservation_id: required.reservation_id,
-                openid: required.openid,
-            }
         }
     }
     /// The JSON request body.
@@ -178,12 +138,6 @@ pub mod post {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 批次状态"] BatchState { #[doc = " `ACCEPTED`"] Accepted =
-        "ACCEPTED", #[doc = " `PROCESSING`"] Processing = "PROCESSING", #[doc =
-        " `COMPLETED`"] Completed = "COMPLETED", #[doc = " `CLOSED`"] Closed = "CLOSED",
-        }
     }
 }
 /// 受理商家转账

@@ -3,6 +3,7 @@
 /// Types of `GET /v3/webizpay/employees/{employee_id}/out-quota-cards/{out_card_no}`.
 #[rustfmt::skip]
 pub mod get {
+    pub use crate::v3::webizpay::types::{CardRule, RefundRule, CardState};
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -197,18 +198,6 @@ pub mod get {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 使用规则"] CardRule { #[doc = " `SINGLE`"] Single = "SINGLE", #[doc
-        = " `MULTIPLE`"] Multiple = "MULTIPLE", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 退款规则"] RefundRule { #[doc = " `RETURN`"] Return = "RETURN",
-        #[doc = " `NOT_RETURN`"] NotReturn = "NOT_RETURN", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 卡片状态"] CardState { #[doc = " `ACTIVE`"] Active = "ACTIVE",
-        #[doc = " `DISABLED`"] Disabled = "DISABLED", }
     }
 }
 /// 使用商户卡号查询企业支付额度卡

@@ -3,6 +3,7 @@
 /// Types of `GET /v3/funds-to-oversea/return/return-orders/out-return-no/{out_return_no}`.
 #[rustfmt::skip]
 pub mod get {
+    pub use crate::v3::funds_to_oversea::types::State;
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -124,11 +125,6 @@ pub mod get {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 出境退回状态"] State { #[doc = " `PROCESSING`"] Processing =
-        "PROCESSING", #[doc = " `SUCCESS`"] Success = "SUCCESS", #[doc = " `FAILED`"]
-        Failed = "FAILED", }
     }
 }
 /// 查询出境退回结果（通过商户出境退回单号）

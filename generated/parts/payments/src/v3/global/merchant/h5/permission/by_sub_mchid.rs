@@ -3,6 +3,7 @@
 /// Types of `GET /v3/global/merchant/h5/permission/{sub_mchid}`.
 #[rustfmt::skip]
 pub mod get {
+    pub use crate::v3::global::types::AuthorizationState;
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -41,14 +42,6 @@ pub mod get {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " H5支付权限状态"] AuthorizationState { #[doc =
-        " `AUTHORITY_TO_TEST`"] AuthorityToTest = "AUTHORITY_TO_TEST", #[doc =
-        " `FORMAL_AUTHORITY`"] FormalAuthority = "FORMAL_AUTHORITY", #[doc =
-        " `AUTHORIZED`"] Authorized = "AUTHORIZED", #[doc = " `UNDER_PUNISHMENT`"]
-        UnderPunishment = "UNDER_PUNISHMENT", #[doc = " `UNAUTHORIZED`"] Unauthorized =
-        "UNAUTHORIZED", }
     }
 }
 /// 查询子商户H5支付权限状态

@@ -6,6 +6,10 @@ pub mod response;
 /// Types of `GET /v3/global/merchant-service/complaints/{complaint_id}`.
 #[rustfmt::skip]
 pub mod get {
+    pub use crate::v3::global::types::{
+        ComplaintOrderInfo, ComplaintMediaList, ServiceOrderInfo, MchLanguage,
+        ComplaintState, Priority, MediaType, ComplaintsState as State,
+    };
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -30,148 +34,6 @@ pub mod get {
             self.mch_language = ::std::option::Option::Some(mch_language);
             self
         }
-    }
-    /// 投诉单关联订单信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct ComplaintOrderInfo {
-        /// 微信订单号
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub transaction_id: ::std::option::Option<::std::string::String>,
-        /// 商户订单号
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub out_trade_no: ::std::option::Option<::std::string::String>,
-        /// 结算币种金额
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub settlement_amount: ::std::option::Option<i64>,
-        /// 结算币种累计已退款金额
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub settlement_refunded_amount: ::std::option::Option<::std::string::String>,
-        /// 结算币种
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub settlement_currency: ::std::option::Option<::std::string::String>,
-        /// 订单金额
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub payer_amount: ::std::option::Option<i64>,
-        /// 支付币种累计已退款金额
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub payer_refunded_amount: ::std::option::Option<i64>,
-        /// 支付币种
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub payer_currency: ::std::option::Option<::std::string::String>,
-        /// 交易时间
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub trade_time: ::std::option::Option<::std::string::String>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    /// 投诉资料列表
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct ComplaintMediaList {
-        /// 媒体文件业务类型
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub media_type: ::std::option::Option<MediaType>,
-        /// 媒体文列表
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub media_url: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    /// 投诉单关联服务单信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct ServiceOrderInfo {
-        /// 微信支付服务订单号
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub order_id: ::std::option::Option<::std::string::String>,
-        /// 商户服务订单号
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub out_order_no: ::std::option::Option<::std::string::String>,
-        /// 支付分服务单状态
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub state: ::std::option::Option<State>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -282,33 +144,6 @@ pub mod get {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 商户语言"] MchLanguage { #[doc = " `ZH_CN`"] ZhCn = "ZH_CN", #[doc
-        = " `ZH_TW`"] ZhTw = "ZH_TW", #[doc = " `ZH_HK`"] ZhHk = "ZH_HK", #[doc =
-        " `EN`"] En = "EN", #[doc = " `JA`"] Ja = "JA", #[doc = " `KO`"] Ko = "KO", #[doc
-        = " `TH`"] Th = "TH", #[doc = " `VI`"] Vi = "VI", #[doc = " `RU`"] Ru = "RU",
-        #[doc = " `DE`"] De = "DE", #[doc = " `FR`"] Fr = "FR", #[doc = " `AR`"] Ar =
-        "AR", #[doc = " `ES`"] Es = "ES", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 投诉单状态"] ComplaintState { #[doc = " `PENDING`"] Pending =
-        "PENDING", #[doc = " `PROCESSING`"] Processing = "PROCESSING", #[doc =
-        " `PROCESSED`"] Processed = "PROCESSED", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 优先级"] Priority { #[doc = " `PRIORITY`"] Priority = "PRIORITY",
-        #[doc = " `GENERAL`"] General = "GENERAL", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 媒体文件业务类型"] MediaType { #[doc =
-        " `USER_COMPLAINT_IMAGE`"] UserComplaintImage = "USER_COMPLAINT_IMAGE", #[doc =
-        " `OPERATION_IMAGE`"] OperationImage = "OPERATION_IMAGE", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 支付分服务单状态"] State { #[doc = " `DOING`"] Doing = "DOING",
-        #[doc = " `REVOKED`"] Revoked = "REVOKED", #[doc = " `WAITPAY`"] Waitpay =
-        "WAITPAY", #[doc = " `DONE`"] Done = "DONE", }
     }
 }
 /// 查询投诉单详情

@@ -3,6 +3,10 @@
 /// Types of `GET /v3/global/merchant-service/complaints/{complaint_id}/negotiation-historys`.
 #[rustfmt::skip]
 pub mod get {
+    pub use crate::v3::global::types::{
+        ComplaintMediaList, NegotiationHistorysData as Data, MchLanguage, OperateType,
+        MediaType,
+    };
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -44,89 +48,6 @@ pub mod get {
             self
         }
     }
-    /// 操作资料列表
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct ComplaintMediaList {
-        /// 媒体文件业务类型
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub media_type: ::std::option::Option<MediaType>,
-        /// 媒体文件请求url
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub media_url: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    /// 投诉协商历史
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct Data {
-        /// 操作流水号
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub log_id: ::std::option::Option<::std::string::String>,
-        /// 操作人
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub operator: ::std::option::Option<::std::string::String>,
-        /// 操作时间
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub operate_time: ::std::option::Option<::std::string::String>,
-        /// 操作类型
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub operate_type: ::std::option::Option<OperateType>,
-        /// 操作内容
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub operate_details: ::std::option::Option<::std::string::String>,
-        /// 图片凭证
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub image_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-        /// 操作资料列表
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub complaint_media_list: ::std::option::Option<ComplaintMediaList>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
@@ -164,54 +85,6 @@ pub mod get {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 商户语言"] MchLanguage { #[doc = " `ZH_CN`"] ZhCn = "ZH_CN", #[doc
-        = " `ZH_TW`"] ZhTw = "ZH_TW", #[doc = " `ZH_HK`"] ZhHk = "ZH_HK", #[doc =
-        " `EN`"] En = "EN", #[doc = " `JA`"] Ja = "JA", #[doc = " `KO`"] Ko = "KO", #[doc
-        = " `TH`"] Th = "TH", #[doc = " `VI`"] Vi = "VI", #[doc = " `RU`"] Ru = "RU",
-        #[doc = " `DE`"] De = "DE", #[doc = " `FR`"] Fr = "FR", #[doc = " `AR`"] Ar =
-        "AR", #[doc = " `ES`"] Es = "ES", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 操作类型"] OperateType { #[doc = " `USER_CREATE_COMPLAINT`"]
-        UserCreateComplaint = "USER_CREATE_COMPLAINT", #[doc =
-        " `USER_CONTINUE_COMPLAINT`"] UserContinueComplaint = "USER_CONTINUE_COMPLAINT",
-        #[doc = " `USER_RESPONSE`"] UserResponse = "USER_RESPONSE", #[doc =
-        " `PLATFORM_RESPONSE`"] PlatformResponse = "PLATFORM_RESPONSE", #[doc =
-        " `MERCHANT_RESPONSE`"] MerchantResponse = "MERCHANT_RESPONSE", #[doc =
-        " `MERCHANT_CONFIRM_COMPLETE`"] MerchantConfirmComplete =
-        "MERCHANT_CONFIRM_COMPLETE", #[doc = " `USER_CREATE_COMPLAINT_SYSTEM_MESSAGE`"]
-        UserCreateComplaintSystemMessage = "USER_CREATE_COMPLAINT_SYSTEM_MESSAGE", #[doc
-        = " `COMPLAINT_FULL_REFUNDED_SYSTEM_MESSAGE`"] ComplaintFullRefundedSystemMessage
-        = "COMPLAINT_FULL_REFUNDED_SYSTEM_MESSAGE", #[doc =
-        " `USER_CONTINUE_COMPLAINT_SYSTEM_MESSAGE`"] UserContinueComplaintSystemMessage =
-        "USER_CONTINUE_COMPLAINT_SYSTEM_MESSAGE", #[doc = " `USER_REVOKE_COMPLAINT`"]
-        UserRevokeComplaint = "USER_REVOKE_COMPLAINT", #[doc =
-        " `USER_COMFIRM_COMPLAINT`"] UserComfirmComplaint = "USER_COMFIRM_COMPLAINT",
-        #[doc = " `PLATFORM_HELP_APPLICATION`"] PlatformHelpApplication =
-        "PLATFORM_HELP_APPLICATION", #[doc = " `USER_APPLY_PLATFORM_HELP`"]
-        UserApplyPlatformHelp = "USER_APPLY_PLATFORM_HELP", #[doc =
-        " `MERCHANT_APPROVE_REFUND`"] MerchantApproveRefund = "MERCHANT_APPROVE_REFUND",
-        #[doc = " `MERCHANT_REFUSE_RERUND`"] MerchantRefuseRerund =
-        "MERCHANT_REFUSE_RERUND", #[doc = " `USER_SUBMIT_SATISFACTION`"]
-        UserSubmitSatisfaction = "USER_SUBMIT_SATISFACTION", #[doc =
-        " `SERVICE_ORDER_CANCEL`"] ServiceOrderCancel = "SERVICE_ORDER_CANCEL", #[doc =
-        " `SERVICE_ORDER_COMPLETE`"] ServiceOrderComplete = "SERVICE_ORDER_COMPLETE",
-        #[doc = " `COMPLAINT_PARTIAL_REFUNDED_SYSTEM_MESSAGE`"]
-        ComplaintPartialRefundedSystemMessage =
-        "COMPLAINT_PARTIAL_REFUNDED_SYSTEM_MESSAGE", #[doc =
-        " `COMPLAINT_REFUND_RECEIVED_SYSTEM_MESSAGE`"]
-        ComplaintRefundReceivedSystemMessage =
-        "COMPLAINT_REFUND_RECEIVED_SYSTEM_MESSAGE", #[doc =
-        " `COMPLAINT_ENTRUSTED_REFUND_SYSTEM_MESSAGE`"]
-        ComplaintEntrustedRefundSystemMessage =
-        "COMPLAINT_ENTRUSTED_REFUND_SYSTEM_MESSAGE", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 媒体文件业务类型"] MediaType { #[doc =
-        " `USER_COMPLAINT_IMAGE`"] UserComplaintImage = "USER_COMPLAINT_IMAGE", #[doc =
-        " `OPERATION_IMAGE`"] OperationImage = "OPERATION_IMAGE", }
     }
 }
 /// 查询投诉协商历史

@@ -3,6 +3,9 @@
 /// Types of `GET /v3/offlinefacemch/organizations/{organization_id}/users/out-user-id/{out_user_id}`.
 #[rustfmt::skip]
 pub mod get {
+    pub use crate::v3::offlinefacemch::types::{
+        StudentInfo, StaffInfo, UserType, Status, ContractState,
+    };
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -23,40 +26,6 @@ pub mod get {
                 out_user_id: out_user_id.into(),
             }
         }
-    }
-    /// 学生信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct StudentInfo {
-        /// 班级名
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub class_name: ::std::option::Option<::std::string::String>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    /// 职工信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct StaffInfo {
-        /// 职业
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub occupation: ::std::option::Option<::std::string::String>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -121,19 +90,6 @@ pub mod get {
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 用户类型"] UserType { #[doc = " `STUDENT`"] Student = "STUDENT",
-        #[doc = " `STUFF`"] Stuff = "STUFF", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 用户状态"] Status { #[doc = " `NORMAL`"] Normal = "NORMAL", #[doc =
-        " `DISABLED`"] Disabled = "DISABLED", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 签约状态"] ContractState { #[doc = " `NOT_CONTRACTED`"]
-        NotContracted = "NOT_CONTRACTED", #[doc = " `TERMINATED`"] Terminated =
-        "TERMINATED", #[doc = " `CONTRACTED`"] Contracted = "CONTRACTED", }
-    }
 }
 /// 刷脸用户信息查询接口
 ///
@@ -164,6 +120,10 @@ pub async fn get(
 /// Types of `PATCH /v3/offlinefacemch/organizations/{organization_id}/users/out-user-id/{out_user_id}`.
 #[rustfmt::skip]
 pub mod patch {
+    pub use crate::v3::offlinefacemch::types::{
+        ByOutUserIdStudentInfo as StudentInfo, ByOutUserIdStaffInfo as StaffInfo,
+        UserType, Status,
+    };
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -187,58 +147,6 @@ pub mod patch {
                 out_user_id: out_user_id.into(),
                 body,
             }
-        }
-    }
-    /// 学生信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct StudentInfo {
-        /// 班级名
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub class_name: ::std::option::Option<::std::string::String>,
-    }
-    impl StudentInfo {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new() -> Self {
-            Self {
-                class_name: ::std::option::Option::None,
-            }
-        }
-        /// Sets `class_name`.
-        pub fn class_name(
-            mut self,
-            class_name: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.class_name = ::std::option::Option::Some(class_name.into());
-            self
-        }
-    }
-    /// 职工信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct StaffInfo {
-        /// 职业
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub occupation: ::std::option::Option<::std::string::String>,
-    }
-    impl StaffInfo {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new() -> Self {
-            Self {
-                occupation: ::std::option::Option::None,
-            }
-        }
-        /// Sets `occupation`.
-        pub fn occupation(
-            mut self,
-            occupation: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.occupation = ::std::option::Option::Some(occupation.into());
-            self
         }
     }
     /// The JSON request body.
@@ -330,14 +238,6 @@ pub mod patch {
             self.phone = ::std::option::Option::Some(phone.into());
             self
         }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 用户类型"] UserType { #[doc = " `STUDENT`"] Student = "STUDENT",
-        #[doc = " `STUFF`"] Stuff = "STUFF", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 状态"] Status { #[doc = " `NORMAL`"] Normal = "NORMAL", #[doc =
-        " `DISABLED`"] Disabled = "DISABLED", }
     }
 }
 /// 刷脸用户信息修改接口

@@ -3,6 +3,7 @@
 /// Types of `POST /v3/payscore/oversea/partner/serviceorder/{out_order_no}/sync`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::payscore::types::{SyncDetail as Detail, SyncType as Type};
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -22,41 +23,6 @@ pub mod post {
                 out_order_no: out_order_no.into(),
                 body,
             }
-        }
-    }
-    /// 内容信息详情
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct Detail {
-        /// 收款序号
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub seq: ::std::option::Option<i64>,
-        /// 收款成功时间
-        pub paid_time: ::std::string::String,
-        /// 收款金额
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub paid_amount: ::std::option::Option<i64>,
-    }
-    impl Detail {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(paid_time: impl ::std::convert::Into<::std::string::String>) -> Self {
-            Self {
-                seq: ::std::option::Option::None,
-                paid_time: paid_time.into(),
-                paid_amount: ::std::option::Option::None,
-            }
-        }
-        /// Sets `seq`.
-        pub fn seq(mut self, seq: i64) -> Self {
-            self.seq = ::std::option::Option::Some(seq);
-            self
-        }
-        /// Sets `paid_amount`.
-        pub fn paid_amount(mut self, paid_amount: i64) -> Self {
-            self.paid_amount = ::std::option::Option::Some(paid_amount);
-            self
         }
     }
     /// The JSON request body.
@@ -96,10 +62,6 @@ pub mod post {
                 detail: required.detail,
             }
         }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 场景类型"] Type { #[doc = " `Order_Paid`"] OrderPaid =
-        "Order_Paid", }
     }
 }
 /// 同步支付分订单信息

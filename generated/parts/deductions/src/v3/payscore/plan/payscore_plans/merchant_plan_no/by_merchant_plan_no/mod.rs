@@ -4,6 +4,7 @@ pub mod stop;
 /// Types of `GET /v3/payscore/plan/payscore-plans/merchant-plan-no/{merchant_plan_no}`.
 #[rustfmt::skip]
 pub mod get {
+    pub use crate::v3::payscore::types::PlanDetailList;
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -20,59 +21,6 @@ pub mod get {
                 merchant_plan_no: merchant_plan_no.into(),
             }
         }
-    }
-    /// 支付分计划明细列表
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct PlanDetailList {
-        /// 计划明细序号
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub plan_detail_no: ::std::option::Option<::serde_json::Number>,
-        /// 计划明细名称
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub plan_detail_name: ::std::option::Option<::std::string::String>,
-        /// 计划明细原支付金额(单位分)
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub original_price: ::std::option::Option<i64>,
-        /// 计划明细优惠说明
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub plan_discount_description: ::std::option::Option<::std::string::String>,
-        /// 计划明细实际支付金额(单位分)
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub actual_price: ::std::option::Option<i64>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]

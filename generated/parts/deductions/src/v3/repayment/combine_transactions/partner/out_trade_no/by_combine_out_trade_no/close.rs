@@ -3,6 +3,7 @@
 /// Types of `POST /v3/repayment/combine-transactions/partner/out-trade-no/{combine_out_trade_no}/close`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::repayment::types::CloseSubOrders as SubOrders;
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -22,41 +23,6 @@ pub mod post {
                 combine_out_trade_no: combine_out_trade_no.into(),
                 body,
             }
-        }
-    }
-    /// 还款明细单信息列表
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct SubOrders {
-        /// 还款单发起商户号
-        pub mchid: ::std::string::String,
-        /// 还款明细单订单号
-        pub out_trade_no: ::std::string::String,
-        /// 二级商户号
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub sub_mchid: ::std::option::Option<::std::string::String>,
-    }
-    impl SubOrders {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            mchid: impl ::std::convert::Into<::std::string::String>,
-            out_trade_no: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            Self {
-                mchid: mchid.into(),
-                out_trade_no: out_trade_no.into(),
-                sub_mchid: ::std::option::Option::None,
-            }
-        }
-        /// Sets `sub_mchid`.
-        pub fn sub_mchid(
-            mut self,
-            sub_mchid: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.sub_mchid = ::std::option::Option::Some(sub_mchid.into());
-            self
         }
     }
     /// The JSON request body.

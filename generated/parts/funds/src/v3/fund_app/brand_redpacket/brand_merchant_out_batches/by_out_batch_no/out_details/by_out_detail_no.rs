@@ -3,6 +3,9 @@
 /// Types of `GET /v3/fund-app/brand-redpacket/brand-merchant-out-batches/{out_batch_no}/out-details/{out_detail_no}`.
 #[rustfmt::skip]
 pub mod get {
+    pub use crate::v3::fund_app::types::{
+        DetailListDetailState as DetailState, FailReason,
+    };
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -161,37 +164,6 @@ pub mod get {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 品牌红包明细单状态"] DetailState { #[doc = " `DETAIL_INIT`"]
-        DetailInit = "DETAIL_INIT", #[doc = " `DETAIL_WAIT_PAY`"] DetailWaitPay =
-        "DETAIL_WAIT_PAY", #[doc = " `DETAIL_PROCESSING`"] DetailProcessing =
-        "DETAIL_PROCESSING", #[doc = " `DETAIL_SUCCESS`"] DetailSuccess =
-        "DETAIL_SUCCESS", #[doc = " `DETAIL_FAIL`"] DetailFail = "DETAIL_FAIL", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 失败原因"] FailReason { #[doc = " `ACCOUNT_FROZEN`"] AccountFrozen
-        = "ACCOUNT_FROZEN", #[doc = " `REAL_NAME_CHECK_FAIL`"] RealNameCheckFail =
-        "REAL_NAME_CHECK_FAIL", #[doc = " `NAME_NOT_CORRECT`"] NameNotCorrect =
-        "NAME_NOT_CORRECT", #[doc = " `OPENID_INVALID`"] OpenidInvalid =
-        "OPENID_INVALID", #[doc = " `TRANSFER_QUOTA_EXCEED`"] TransferQuotaExceed =
-        "TRANSFER_QUOTA_EXCEED", #[doc = " `DAY_RECEIVED_QUOTA_EXCEED`"]
-        DayReceivedQuotaExceed = "DAY_RECEIVED_QUOTA_EXCEED", #[doc =
-        " `DAY_RECEIVED_COUNT_EXCEED`"] DayReceivedCountExceed =
-        "DAY_RECEIVED_COUNT_EXCEED", #[doc = " `PRODUCT_AUTH_CHECK_FAIL`"]
-        ProductAuthCheckFail = "PRODUCT_AUTH_CHECK_FAIL", #[doc = " `OVERDUE_CLOSE`"]
-        OverdueClose = "OVERDUE_CLOSE", #[doc = " `ACCOUNT_NOT_EXIST`"] AccountNotExist =
-        "ACCOUNT_NOT_EXIST", #[doc = " `TRANSFER_RISK`"] TransferRisk = "TRANSFER_RISK",
-        #[doc = " `USER_ACCOUNT_LIMIT`"] UserAccountLimit = "USER_ACCOUNT_LIMIT", #[doc =
-        " `FAIL_REASON_UNKNOWN`"] FailReasonUnknown = "FAIL_REASON_UNKNOWN", #[doc =
-        " `PAYER_ACCOUNT_ABNORMAL`"] PayerAccountAbnormal = "PAYER_ACCOUNT_ABNORMAL",
-        #[doc = " `PAYEE_ACCOUNT_ABNORMAL`"] PayeeAccountAbnormal =
-        "PAYEE_ACCOUNT_ABNORMAL", #[doc = " `USER_RECEIVE_OVERDUE`"] UserReceiveOverdue =
-        "USER_RECEIVE_OVERDUE", #[doc = " `REMARK_NOT_CORRECT`"] RemarkNotCorrect =
-        "REMARK_NOT_CORRECT", #[doc = " `MERCHANT_REJECT`"] MerchantReject =
-        "MERCHANT_REJECT", #[doc = " `MERCHANT_NOT_CONFIRM`"] MerchantNotConfirm =
-        "MERCHANT_NOT_CONFIRM", #[doc = " `BLOCK_B2C_USERLIMITAMOUNT_BSRULE_MONTH`"]
-        BlockB2cUserlimitamountBsruleMonth = "BLOCK_B2C_USERLIMITAMOUNT_BSRULE_MONTH", }
     }
 }
 /// 商家明细单号查询明细单

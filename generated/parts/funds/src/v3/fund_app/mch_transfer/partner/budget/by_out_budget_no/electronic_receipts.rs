@@ -3,6 +3,7 @@
 /// Types of `POST /v3/fund-app/mch-transfer/partner/budget/{out_budget_no}/electronic-receipts`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::fund_app::types::{ReceiptState, HashType};
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -147,14 +148,6 @@ pub mod post {
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 电子回单状态"] ReceiptState { #[doc = " `ACCEPTED`"] Accepted =
-        "ACCEPTED", #[doc = " `FINISHED`"] Finished = "FINISHED", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 电子回单文件的hash方法"] HashType { #[doc = " `SHA256`"]
-        Sha256 = "SHA256", #[doc = " `SM3`"] Sm3 = "SM3", }
-    }
 }
 /// 申请预算出资的电子回单
 ///
@@ -183,6 +176,7 @@ pub async fn post(
 /// Types of `GET /v3/fund-app/mch-transfer/partner/budget/{out_budget_no}/electronic-receipts`.
 #[rustfmt::skip]
 pub mod get {
+    pub use crate::v3::fund_app::types::{ReceiptState, HashType};
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -287,14 +281,6 @@ pub mod get {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 电子回单状态"] ReceiptState { #[doc = " `ACCEPTED`"] Accepted =
-        "ACCEPTED", #[doc = " `FINISHED`"] Finished = "FINISHED", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 电子回单文件的hash方法"] HashType { #[doc = " `SHA256`"]
-        Sha256 = "SHA256", #[doc = " `SM3`"] Sm3 = "SM3", }
     }
 }
 /// 查询预算出资的电子回单

@@ -3,6 +3,7 @@
 /// Types of `POST /v3/fund-app/mch-transfer/partner/charity-budget/{out_budget_no}/unlock`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::fund_app::types::UnlockState as State;
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -151,10 +152,6 @@ pub mod post {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 预算单状态"] State { #[doc = " `FINISHED`"] Finished = "FINISHED",
-        }
     }
 }
 /// 解锁公益捐赠预算

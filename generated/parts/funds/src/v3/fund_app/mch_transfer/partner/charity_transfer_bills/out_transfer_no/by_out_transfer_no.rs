@@ -3,6 +3,7 @@
 /// Types of `GET /v3/fund-app/mch-transfer/partner/charity-transfer-bills/out-transfer-no/{out_transfer_no}`.
 #[rustfmt::skip]
 pub mod get {
+    pub use crate::v3::fund_app::types::CharityTransferBillsState as State;
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -121,10 +122,6 @@ pub mod get {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 捐赠状态"] State { #[doc = " `ACCEPTED`"] Accepted = "ACCEPTED",
-        #[doc = " `SUCCESS`"] Success = "SUCCESS", #[doc = " `CLOSE`"] Close = "CLOSE", }
     }
 }
 /// 商户单号查询公益捐赠详情

@@ -4,6 +4,10 @@ pub mod close;
 /// Types of `GET /v3/fund-app/mch-transfer/partner/user-confirm-authorizations/{out_authorization_no}`.
 #[rustfmt::skip]
 pub mod get {
+    pub use crate::v3::fund_app::types::{
+        ByOutAuthorizationNoCloseInfo as CloseInfo, ByOutAuthorizationNoState as State,
+        ByOutAuthorizationNoCloseReason as CloseReason, TransferSceneId,
+    };
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -20,30 +24,6 @@ pub mod get {
                 out_authorization_no: out_authorization_no.into(),
             }
         }
-    }
-    /// 自动收款授权的关闭信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct CloseInfo {
-        /// 关闭时间
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub close_time: ::std::option::Option<::std::string::String>,
-        /// 自动收款授权的原因
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub close_reason: ::std::option::Option<CloseReason>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -133,23 +113,6 @@ pub mod get {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 单据状态"] State { #[doc = " `TAKING_EFFECT`"] TakingEffect =
-        "TAKING_EFFECT", #[doc = " `CLOSED`"] Closed = "CLOSED", #[doc =
-        " `WAIT_USER_CONFIRM`"] WaitUserConfirm = "WAIT_USER_CONFIRM", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 自动收款授权的原因"] CloseReason { #[doc =
-        " `CLOSE_VIA_MCH_API`"] CloseViaMchApi = "CLOSE_VIA_MCH_API", #[doc =
-        " `USER_CLOSE`"] UserClose = "USER_CLOSE", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 转账场景ID"] TransferSceneId { #[doc = " `1000`"] V1000 = "1000",
-        #[doc = " `1002`"] V1002 = "1002", #[doc = " `1004`"] V1004 = "1004", #[doc =
-        " `1005`"] V1005 = "1005", #[doc = " `1009`"] V1009 = "1009", #[doc = " `1010`"]
-        V1010 = "1010", #[doc = " `1011`"] V1011 = "1011", #[doc = " `1013`"] V1013 =
-        "1013", }
     }
 }
 /// 商户单号查询自动收款授权

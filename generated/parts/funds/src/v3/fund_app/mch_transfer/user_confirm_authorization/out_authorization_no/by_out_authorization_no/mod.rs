@@ -4,6 +4,10 @@ pub mod close;
 /// Types of `GET /v3/fund-app/mch-transfer/user-confirm-authorization/out-authorization-no/{out_authorization_no}`.
 #[rustfmt::skip]
 pub mod get {
+    pub use crate::v3::fund_app::types::{
+        ByOutAuthorizationNoCloseInfo2 as CloseInfo, ByOutAuthorizationNoState as State,
+        ByOutAuthorizationNoCloseReason2 as CloseReason,
+    };
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -33,30 +37,6 @@ pub mod get {
             );
             self
         }
-    }
-    /// 自动收款授权的关闭信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct CloseInfo {
-        /// 关闭时间
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub close_time: ::std::option::Option<::std::string::String>,
-        /// 自动收款授权的原因
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub close_reason: ::std::option::Option<CloseReason>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -153,19 +133,6 @@ pub mod get {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 单据状态"] State { #[doc = " `TAKING_EFFECT`"] TakingEffect =
-        "TAKING_EFFECT", #[doc = " `CLOSED`"] Closed = "CLOSED", #[doc =
-        " `WAIT_USER_CONFIRM`"] WaitUserConfirm = "WAIT_USER_CONFIRM", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 自动收款授权的原因"] CloseReason { #[doc =
-        " `CLOSE_VIA_MCH_API`"] CloseViaMchApi = "CLOSE_VIA_MCH_API", #[doc =
-        " `USER_CLOSE`"] UserClose = "USER_CLOSE", #[doc = " `USER_OVERDUE_UNCONFIRMED`"]
-        UserOverdueUnconfirmed = "USER_OVERDUE_UNCONFIRMED", #[doc = " `TRANSFER_RISK`"]
-        TransferRisk = "TRANSFER_RISK", #[doc = " `USER_ACCOUNT_ABNORMAL`"]
-        UserAccountAbnormal = "USER_ACCOUNT_ABNORMAL", }
     }
 }
 /// 商户单号查询自动收款授权

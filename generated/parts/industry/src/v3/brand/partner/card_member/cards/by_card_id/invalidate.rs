@@ -3,6 +3,11 @@
 /// Types of `POST /v3/brand/partner/card-member/cards/{card_id}/invalidate`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::brand::types::{
+        CodeJumpInformation, ValidDateInformation, PurchaseInformation, CustomFieldList,
+        UserInformation, CardType, CodeMode, CodeType, Type, Name as CommonFieldList,
+        CustomFieldListType, State,
+    };
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -38,140 +43,6 @@ pub mod post {
         pub fn new(brand_id: impl ::std::convert::Into<::std::string::String>) -> Self {
             Self { brand_id: brand_id.into() }
         }
-    }
-    /// 会员码跳转信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct CodeJumpInformation {
-        /// 会员码跳转AppID
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub jump_appid: ::std::option::Option<::std::string::String>,
-        /// 会员码跳转路径
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub jump_path: ::std::option::Option<::std::string::String>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    /// 会员卡有效期
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct ValidDateInformation {
-        /// 有效期类型
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub r#type: ::std::option::Option<Type>,
-        /// 有效期开始时间
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub available_begin_time: ::std::option::Option<::std::string::String>,
-        /// 有效期结束时间
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub available_end_time: ::std::option::Option<::std::string::String>,
-        /// 生效后N天内有效
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub available_day_after_receive: ::std::option::Option<i64>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    /// 付费会员信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct PurchaseInformation {
-        /// 付费会员价格
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub price: ::std::option::Option<::serde_json::Number>,
-        /// 付费会员跳转AppID
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub jump_appid: ::std::option::Option<::std::string::String>,
-        /// 付费会员跳转路径
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub jump_path: ::std::option::Option<::std::string::String>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    /// 商户自定义的开卡信息字段
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct CustomFieldList {
-        /// 商户自定义的开卡信息字段类型
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub r#type: ::std::option::Option<CustomFieldListType>,
-        /// 字段名称
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// 字段值
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub values: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    /// 用户开卡信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct UserInformation {
-        /// 平台提供的通用开卡信息字段
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub common_field_list: ::std::option::Option<::std::vec::Vec<CommonFieldList>>,
-        /// 商户自定义的开卡信息字段
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub custom_field_list: ::std::option::Option<::std::vec::Vec<CustomFieldList>>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -353,47 +224,6 @@ pub mod post {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 会员卡类型"] CardType { #[doc = " `PURCHASE`"] Purchase =
-        "PURCHASE", #[doc = " `NORMAL`"] Normal = "NORMAL", #[doc = " `BALANCE`"] Balance
-        = "BALANCE", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 会员卡code分配类型"] CodeMode { #[doc = " `SYSTEM_ALLOCATE`"]
-        SystemAllocate = "SYSTEM_ALLOCATE", #[doc = " `MERCHANT_ALLOCATE`"]
-        MerchantAllocate = "MERCHANT_ALLOCATE", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 会员码型"] CodeType { #[doc = " `NONE_CODE`"] NoneCode =
-        "NONE_CODE", #[doc = " `BAR_CODE`"] BarCode = "BAR_CODE", #[doc = " `QR_CODE`"]
-        QrCode = "QR_CODE", #[doc = " `BAR_CODE_AND_QR_CODE`"] BarCodeAndQrCode =
-        "BAR_CODE_AND_QR_CODE", #[doc = " `JUMP_MINI_PROGRAM`"] JumpMiniProgram =
-        "JUMP_MINI_PROGRAM", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 有效期类型"] Type { #[doc = " `FIX_TIME_RANGE`"] FixTimeRange =
-        "FIX_TIME_RANGE", #[doc = " `FIX_TERM`"] FixTerm = "FIX_TERM", #[doc =
-        " `PERMANENT`"] Permanent = "PERMANENT", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 平台提供的通用开卡信息字段"] CommonFieldList { #[doc =
-        " `USER_FORM_FLAG_SEX`"] UserFormFlagSex = "USER_FORM_FLAG_SEX", #[doc =
-        " `USER_FORM_FLAG_NAME`"] UserFormFlagName = "USER_FORM_FLAG_NAME", #[doc =
-        " `USER_FORM_FLAG_BIRTHDAY`"] UserFormFlagBirthday = "USER_FORM_FLAG_BIRTHDAY",
-        #[doc = " `USER_FORM_FLAG_ADDRESS`"] UserFormFlagAddress =
-        "USER_FORM_FLAG_ADDRESS", #[doc = " `USER_FORM_FLAG_EMAIL`"] UserFormFlagEmail =
-        "USER_FORM_FLAG_EMAIL", #[doc = " `USER_FORM_FLAG_CITY`"] UserFormFlagCity =
-        "USER_FORM_FLAG_CITY", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 商户自定义的开卡信息字段类型"] CustomFieldListType {
-        #[doc = " `CHECK_BOX`"] CheckBox = "CHECK_BOX", #[doc = " `RADIO`"] Radio =
-        "RADIO", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 状态"] State { #[doc = " `CARD_EFFECTIVE`"] CardEffective =
-        "CARD_EFFECTIVE", #[doc = " `CARD_INVALID`"] CardInvalid = "CARD_INVALID", }
     }
 }
 /// 作废会员卡模板

@@ -4,6 +4,11 @@ pub mod invalidate;
 /// Types of `GET /v3/brand/partner/card-member/cards/{card_id}`.
 #[rustfmt::skip]
 pub mod get {
+    pub use crate::v3::brand::types::{
+        CodeJumpInformation, ValidDateInformation, PurchaseInformation, CustomFieldList,
+        UserInformation, CardType, CodeMode, CodeType, Type, Name as CommonFieldList,
+        CustomFieldListType, State,
+    };
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -24,140 +29,6 @@ pub mod get {
                 brand_id: brand_id.into(),
             }
         }
-    }
-    /// 会员码跳转信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct CodeJumpInformation {
-        /// 会员码跳转AppID
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub jump_appid: ::std::option::Option<::std::string::String>,
-        /// 会员码跳转路径
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub jump_path: ::std::option::Option<::std::string::String>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    /// 会员卡有效期
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct ValidDateInformation {
-        /// 有效期类型
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub r#type: ::std::option::Option<Type>,
-        /// 有效期开始时间
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub available_begin_time: ::std::option::Option<::std::string::String>,
-        /// 有效期结束时间
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub available_end_time: ::std::option::Option<::std::string::String>,
-        /// 生效后N天内有效
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub available_day_after_receive: ::std::option::Option<i64>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    /// 付费会员信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct PurchaseInformation {
-        /// 付费会员价格
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub price: ::std::option::Option<::serde_json::Number>,
-        /// 付费会员跳转AppID
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub jump_appid: ::std::option::Option<::std::string::String>,
-        /// 付费会员跳转路径
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub jump_path: ::std::option::Option<::std::string::String>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    /// 商户自定义的开卡信息字段
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct CustomFieldList {
-        /// 商户自定义的开卡信息字段类型
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub r#type: ::std::option::Option<CustomFieldListType>,
-        /// 字段名称
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// 字段值
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub values: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    /// 用户开卡信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct UserInformation {
-        /// 平台提供的通用开卡信息字段
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub common_field_list: ::std::option::Option<::std::vec::Vec<CommonFieldList>>,
-        /// 商户自定义的开卡信息字段
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub custom_field_list: ::std::option::Option<::std::vec::Vec<CustomFieldList>>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -326,47 +197,6 @@ pub mod get {
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 会员卡类型"] CardType { #[doc = " `PURCHASE`"] Purchase =
-        "PURCHASE", #[doc = " `NORMAL`"] Normal = "NORMAL", #[doc = " `BALANCE`"] Balance
-        = "BALANCE", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 会员卡code分配类型"] CodeMode { #[doc = " `SYSTEM_ALLOCATE`"]
-        SystemAllocate = "SYSTEM_ALLOCATE", #[doc = " `MERCHANT_ALLOCATE`"]
-        MerchantAllocate = "MERCHANT_ALLOCATE", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 会员码型"] CodeType { #[doc = " `NONE_CODE`"] NoneCode =
-        "NONE_CODE", #[doc = " `BAR_CODE`"] BarCode = "BAR_CODE", #[doc = " `QR_CODE`"]
-        QrCode = "QR_CODE", #[doc = " `BAR_CODE_AND_QR_CODE`"] BarCodeAndQrCode =
-        "BAR_CODE_AND_QR_CODE", #[doc = " `JUMP_MINI_PROGRAM`"] JumpMiniProgram =
-        "JUMP_MINI_PROGRAM", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 有效期类型"] Type { #[doc = " `FIX_TIME_RANGE`"] FixTimeRange =
-        "FIX_TIME_RANGE", #[doc = " `FIX_TERM`"] FixTerm = "FIX_TERM", #[doc =
-        " `PERMANENT`"] Permanent = "PERMANENT", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 平台提供的通用开卡信息字段"] CommonFieldList { #[doc =
-        " `USER_FORM_FLAG_SEX`"] UserFormFlagSex = "USER_FORM_FLAG_SEX", #[doc =
-        " `USER_FORM_FLAG_NAME`"] UserFormFlagName = "USER_FORM_FLAG_NAME", #[doc =
-        " `USER_FORM_FLAG_BIRTHDAY`"] UserFormFlagBirthday = "USER_FORM_FLAG_BIRTHDAY",
-        #[doc = " `USER_FORM_FLAG_ADDRESS`"] UserFormFlagAddress =
-        "USER_FORM_FLAG_ADDRESS", #[doc = " `USER_FORM_FLAG_EMAIL`"] UserFormFlagEmail =
-        "USER_FORM_FLAG_EMAIL", #[doc = " `USER_FORM_FLAG_CITY`"] UserFormFlagCity =
-        "USER_FORM_FLAG_CITY", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 商户自定义的开卡信息字段类型"] CustomFieldListType {
-        #[doc = " `CHECK_BOX`"] CheckBox = "CHECK_BOX", #[doc = " `RADIO`"] Radio =
-        "RADIO", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 状态"] State { #[doc = " `CARD_EFFECTIVE`"] CardEffective =
-        "CARD_EFFECTIVE", #[doc = " `CARD_INVALID`"] CardInvalid = "CARD_INVALID", }
-    }
 }
 /// 查询会员卡模板信息
 ///
@@ -393,6 +223,18 @@ pub async fn get(
 /// Types of `PATCH /v3/brand/partner/card-member/cards/{card_id}`.
 #[rustfmt::skip]
 pub mod patch {
+    pub use crate::v3::brand::types::{
+        CardsCodeJumpInformation as CodeJumpInformation,
+        CardsValidDateInformation as ValidDateInformation,
+        CardsPurchaseInformation as PurchaseInformation,
+        CardsCustomFieldList as CustomFieldList, CardsUserInformation as UserInformation,
+        CodeJumpInformation as ResponseCodeJumpInformation,
+        ValidDateInformation as ResponseValidDateInformation,
+        PurchaseInformation as ResponsePurchaseInformation,
+        CustomFieldList as UserInformationCustomFieldList,
+        UserInformation as ResponseUserInformation, Type, Name as CommonFieldList,
+        CustomFieldListType, CardType, CodeMode, CodeType, State,
+    };
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -412,232 +254,6 @@ pub mod patch {
                 card_id: card_id.into(),
                 body,
             }
-        }
-    }
-    /// 会员码跳转信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct CodeJumpInformation {
-        /// 会员码跳转AppID
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub jump_appid: ::std::option::Option<::std::string::String>,
-        /// 会员码跳转路径
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub jump_path: ::std::option::Option<::std::string::String>,
-    }
-    impl CodeJumpInformation {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new() -> Self {
-            Self {
-                jump_appid: ::std::option::Option::None,
-                jump_path: ::std::option::Option::None,
-            }
-        }
-        /// Sets `jump_appid`.
-        pub fn jump_appid(
-            mut self,
-            jump_appid: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.jump_appid = ::std::option::Option::Some(jump_appid.into());
-            self
-        }
-        /// Sets `jump_path`.
-        pub fn jump_path(
-            mut self,
-            jump_path: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.jump_path = ::std::option::Option::Some(jump_path.into());
-            self
-        }
-    }
-    /// 会员卡有效期
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct ValidDateInformation {
-        /// 有效期类型
-        pub r#type: Type,
-        /// 有效期开始时间
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub available_begin_time: ::std::option::Option<::std::string::String>,
-        /// 有效期结束时间
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub available_end_time: ::std::option::Option<::std::string::String>,
-        /// 生效后N天内有效
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub available_day_after_receive: ::std::option::Option<i64>,
-    }
-    impl ValidDateInformation {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(r#type: Type) -> Self {
-            Self {
-                r#type,
-                available_begin_time: ::std::option::Option::None,
-                available_end_time: ::std::option::Option::None,
-                available_day_after_receive: ::std::option::Option::None,
-            }
-        }
-        /// Sets `available_begin_time`.
-        pub fn available_begin_time(
-            mut self,
-            available_begin_time: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.available_begin_time = ::std::option::Option::Some(
-                available_begin_time.into(),
-            );
-            self
-        }
-        /// Sets `available_end_time`.
-        pub fn available_end_time(
-            mut self,
-            available_end_time: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.available_end_time = ::std::option::Option::Some(
-                available_end_time.into(),
-            );
-            self
-        }
-        /// Sets `available_day_after_receive`.
-        pub fn available_day_after_receive(
-            mut self,
-            available_day_after_receive: i64,
-        ) -> Self {
-            self.available_day_after_receive = ::std::option::Option::Some(
-                available_day_after_receive,
-            );
-            self
-        }
-    }
-    /// 付费会员信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct PurchaseInformation {
-        /// 付费会员价格
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub price: ::std::option::Option<::serde_json::Number>,
-        /// 付费会员跳转AppID
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub jump_appid: ::std::option::Option<::std::string::String>,
-        /// 付费会员跳转路径
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub jump_path: ::std::option::Option<::std::string::String>,
-    }
-    impl PurchaseInformation {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new() -> Self {
-            Self {
-                price: ::std::option::Option::None,
-                jump_appid: ::std::option::Option::None,
-                jump_path: ::std::option::Option::None,
-            }
-        }
-        /// Sets `price`.
-        pub fn price(mut self, price: ::serde_json::Number) -> Self {
-            self.price = ::std::option::Option::Some(price);
-            self
-        }
-        /// Sets `jump_appid`.
-        pub fn jump_appid(
-            mut self,
-            jump_appid: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.jump_appid = ::std::option::Option::Some(jump_appid.into());
-            self
-        }
-        /// Sets `jump_path`.
-        pub fn jump_path(
-            mut self,
-            jump_path: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.jump_path = ::std::option::Option::Some(jump_path.into());
-            self
-        }
-    }
-    /// 商户自定义的开卡信息字段
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct CustomFieldList {
-        /// 商户自定义的开卡信息字段类型
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub r#type: ::std::option::Option<CustomFieldListType>,
-        /// 字段名称
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// 字段值
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub values: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    }
-    impl CustomFieldList {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new() -> Self {
-            Self {
-                r#type: ::std::option::Option::None,
-                name: ::std::option::Option::None,
-                values: ::std::option::Option::None,
-            }
-        }
-        /// Sets `type`.
-        pub fn r#type(mut self, r#type: CustomFieldListType) -> Self {
-            self.r#type = ::std::option::Option::Some(r#type);
-            self
-        }
-        /// Sets `name`.
-        pub fn name(
-            mut self,
-            name: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.name = ::std::option::Option::Some(name.into());
-            self
-        }
-        /// Sets `values`.
-        pub fn values(mut self, values: ::std::vec::Vec<::std::string::String>) -> Self {
-            self.values = ::std::option::Option::Some(values);
-            self
-        }
-    }
-    /// 用户开卡信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct UserInformation {
-        /// 平台提供的通用开卡信息字段
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub common_field_list: ::std::option::Option<::std::vec::Vec<CommonFieldList>>,
-        /// 商户自定义的开卡信息字段
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub custom_field_list: ::std::option::Option<::std::vec::Vec<CustomFieldList>>,
-    }
-    impl UserInformation {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new() -> Self {
-            Self {
-                common_field_list: ::std::option::Option::None,
-                custom_field_list: ::std::option::Option::None,
-            }
-        }
-        /// Sets `common_field_list`.
-        pub fn common_field_list(
-            mut self,
-            common_field_list: ::std::vec::Vec<CommonFieldList>,
-        ) -> Self {
-            self.common_field_list = ::std::option::Option::Some(common_field_list);
-            self
-        }
-        /// Sets `custom_field_list`.
-        pub fn custom_field_list(
-            mut self,
-            custom_field_list: ::std::vec::Vec<CustomFieldList>,
-        ) -> Self {
-            self.custom_field_list = ::std::option::Option::Some(custom_field_list);
-            self
         }
     }
     /// The JSON request body.
@@ -846,142 +462,6 @@ pub mod patch {
             self
         }
     }
-    /// 会员码跳转信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct ResponseCodeJumpInformation {
-        /// 会员码跳转AppID
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub jump_appid: ::std::option::Option<::std::string::String>,
-        /// 会员码跳转路径
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub jump_path: ::std::option::Option<::std::string::String>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    /// 会员卡有效期
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct ResponseValidDateInformation {
-        /// 有效期类型
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub r#type: ::std::option::Option<Type>,
-        /// 有效期开始时间
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub available_begin_time: ::std::option::Option<::std::string::String>,
-        /// 有效期结束时间
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub available_end_time: ::std::option::Option<::std::string::String>,
-        /// 生效后N天内有效
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub available_day_after_receive: ::std::option::Option<i64>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    /// 付费会员信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct ResponsePurchaseInformation {
-        /// 付费会员价格
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub price: ::std::option::Option<::serde_json::Number>,
-        /// 付费会员跳转AppID
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub jump_appid: ::std::option::Option<::std::string::String>,
-        /// 付费会员跳转路径
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub jump_path: ::std::option::Option<::std::string::String>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    /// 商户自定义的开卡信息字段
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct UserInformationCustomFieldList {
-        /// 商户自定义的开卡信息字段类型
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub r#type: ::std::option::Option<CustomFieldListType>,
-        /// 字段名称
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// 字段值
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub values: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    /// 用户开卡信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct ResponseUserInformation {
-        /// 平台提供的通用开卡信息字段
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub common_field_list: ::std::option::Option<::std::vec::Vec<CommonFieldList>>,
-        /// 商户自定义的开卡信息字段
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub custom_field_list: ::std::option::Option<
-            ::std::vec::Vec<UserInformationCustomFieldList>,
-        >,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
@@ -1149,47 +629,6 @@ pub mod patch {
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 有效期类型"] Type { #[doc = " `FIX_TIME_RANGE`"] FixTimeRange =
-        "FIX_TIME_RANGE", #[doc = " `FIX_TERM`"] FixTerm = "FIX_TERM", #[doc =
-        " `PERMANENT`"] Permanent = "PERMANENT", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 平台提供的通用开卡信息字段"] CommonFieldList { #[doc =
-        " `USER_FORM_FLAG_SEX`"] UserFormFlagSex = "USER_FORM_FLAG_SEX", #[doc =
-        " `USER_FORM_FLAG_NAME`"] UserFormFlagName = "USER_FORM_FLAG_NAME", #[doc =
-        " `USER_FORM_FLAG_BIRTHDAY`"] UserFormFlagBirthday = "USER_FORM_FLAG_BIRTHDAY",
-        #[doc = " `USER_FORM_FLAG_ADDRESS`"] UserFormFlagAddress =
-        "USER_FORM_FLAG_ADDRESS", #[doc = " `USER_FORM_FLAG_EMAIL`"] UserFormFlagEmail =
-        "USER_FORM_FLAG_EMAIL", #[doc = " `USER_FORM_FLAG_CITY`"] UserFormFlagCity =
-        "USER_FORM_FLAG_CITY", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 商户自定义的开卡信息字段类型"] CustomFieldListType {
-        #[doc = " `CHECK_BOX`"] CheckBox = "CHECK_BOX", #[doc = " `RADIO`"] Radio =
-        "RADIO", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 会员卡类型"] CardType { #[doc = " `PURCHASE`"] Purchase =
-        "PURCHASE", #[doc = " `NORMAL`"] Normal = "NORMAL", #[doc = " `BALANCE`"] Balance
-        = "BALANCE", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 会员卡code分配类型"] CodeMode { #[doc = " `SYSTEM_ALLOCATE`"]
-        SystemAllocate = "SYSTEM_ALLOCATE", #[doc = " `MERCHANT_ALLOCATE`"]
-        MerchantAllocate = "MERCHANT_ALLOCATE", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 会员码型"] CodeType { #[doc = " `NONE_CODE`"] NoneCode =
-        "NONE_CODE", #[doc = " `BAR_CODE`"] BarCode = "BAR_CODE", #[doc = " `QR_CODE`"]
-        QrCode = "QR_CODE", #[doc = " `BAR_CODE_AND_QR_CODE`"] BarCodeAndQrCode =
-        "BAR_CODE_AND_QR_CODE", #[doc = " `JUMP_MINI_PROGRAM`"] JumpMiniProgram =
-        "JUMP_MINI_PROGRAM", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 状态"] State { #[doc = " `CARD_EFFECTIVE`"] CardEffective =
-        "CARD_EFFECTIVE", #[doc = " `CARD_INVALID`"] CardInvalid = "CARD_INVALID", }
-    }
 }
 /// 修改会员卡模板信息
 ///
@@ -1215,6 +654,11 @@ pub async fn patch(
 /// Types of `DELETE /v3/brand/partner/card-member/cards/{card_id}`.
 #[rustfmt::skip]
 pub mod delete {
+    pub use crate::v3::brand::types::{
+        CodeJumpInformation, ValidDateInformation, PurchaseInformation, CustomFieldList,
+        UserInformation, CardType, CodeMode, CodeType, Type, Name as CommonFieldList,
+        CustomFieldListType, State,
+    };
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -1235,140 +679,6 @@ pub mod delete {
                 brand_id: brand_id.into(),
             }
         }
-    }
-    /// 会员码跳转信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct CodeJumpInformation {
-        /// 会员码跳转AppID
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub jump_appid: ::std::option::Option<::std::string::String>,
-        /// 会员码跳转路径
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub jump_path: ::std::option::Option<::std::string::String>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    /// 会员卡有效期
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct ValidDateInformation {
-        /// 有效期类型
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub r#type: ::std::option::Option<Type>,
-        /// 有效期开始时间
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub available_begin_time: ::std::option::Option<::std::string::String>,
-        /// 有效期结束时间
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub available_end_time: ::std::option::Option<::std::string::String>,
-        /// 生效后N天内有效
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub available_day_after_receive: ::std::option::Option<i64>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    /// 付费会员信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct PurchaseInformation {
-        /// 付费会员价格
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub price: ::std::option::Option<::serde_json::Number>,
-        /// 付费会员跳转AppID
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub jump_appid: ::std::option::Option<::std::string::String>,
-        /// 付费会员跳转路径
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub jump_path: ::std::option::Option<::std::string::String>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    /// 商户自定义的开卡信息字段
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct CustomFieldList {
-        /// 商户自定义的开卡信息字段类型
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub r#type: ::std::option::Option<CustomFieldListType>,
-        /// 字段名称
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// 字段值
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub values: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    /// 用户开卡信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct UserInformation {
-        /// 平台提供的通用开卡信息字段
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub common_field_list: ::std::option::Option<::std::vec::Vec<CommonFieldList>>,
-        /// 商户自定义的开卡信息字段
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub custom_field_list: ::std::option::Option<::std::vec::Vec<CustomFieldList>>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -1536,47 +846,6 @@ pub mod delete {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 会员卡类型"] CardType { #[doc = " `PURCHASE`"] Purchase =
-        "PURCHASE", #[doc = " `NORMAL`"] Normal = "NORMAL", #[doc = " `BALANCE`"] Balance
-        = "BALANCE", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 会员卡code分配类型"] CodeMode { #[doc = " `SYSTEM_ALLOCATE`"]
-        SystemAllocate = "SYSTEM_ALLOCATE", #[doc = " `MERCHANT_ALLOCATE`"]
-        MerchantAllocate = "MERCHANT_ALLOCATE", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 会员码型"] CodeType { #[doc = " `NONE_CODE`"] NoneCode =
-        "NONE_CODE", #[doc = " `BAR_CODE`"] BarCode = "BAR_CODE", #[doc = " `QR_CODE`"]
-        QrCode = "QR_CODE", #[doc = " `BAR_CODE_AND_QR_CODE`"] BarCodeAndQrCode =
-        "BAR_CODE_AND_QR_CODE", #[doc = " `JUMP_MINI_PROGRAM`"] JumpMiniProgram =
-        "JUMP_MINI_PROGRAM", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 有效期类型"] Type { #[doc = " `FIX_TIME_RANGE`"] FixTimeRange =
-        "FIX_TIME_RANGE", #[doc = " `FIX_TERM`"] FixTerm = "FIX_TERM", #[doc =
-        " `PERMANENT`"] Permanent = "PERMANENT", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 平台提供的通用开卡信息字段"] CommonFieldList { #[doc =
-        " `USER_FORM_FLAG_SEX`"] UserFormFlagSex = "USER_FORM_FLAG_SEX", #[doc =
-        " `USER_FORM_FLAG_NAME`"] UserFormFlagName = "USER_FORM_FLAG_NAME", #[doc =
-        " `USER_FORM_FLAG_BIRTHDAY`"] UserFormFlagBirthday = "USER_FORM_FLAG_BIRTHDAY",
-        #[doc = " `USER_FORM_FLAG_ADDRESS`"] UserFormFlagAddress =
-        "USER_FORM_FLAG_ADDRESS", #[doc = " `USER_FORM_FLAG_EMAIL`"] UserFormFlagEmail =
-        "USER_FORM_FLAG_EMAIL", #[doc = " `USER_FORM_FLAG_CITY`"] UserFormFlagCity =
-        "USER_FORM_FLAG_CITY", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 商户自定义的开卡信息字段类型"] CustomFieldListType {
-        #[doc = " `CHECK_BOX`"] CheckBox = "CHECK_BOX", #[doc = " `RADIO`"] Radio =
-        "RADIO", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 状态"] State { #[doc = " `CARD_EFFECTIVE`"] CardEffective =
-        "CARD_EFFECTIVE", #[doc = " `CARD_INVALID`"] CardInvalid = "CARD_INVALID", }
     }
 }
 /// 删除会员卡模板

@@ -4,6 +4,9 @@ pub mod terminate;
 /// Types of `PATCH /v3/brand/partner/card-member/membership-activities/{activity_id}`.
 #[rustfmt::skip]
 pub mod patch {
+    pub use crate::v3::brand::types::{
+        ProductCouponStockList, ActivityChannel, ActivityState,
+    };
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -68,34 +71,6 @@ pub mod patch {
             }
         }
     }
-    /// 商品券批次列表
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct ProductCouponStockList {
-        /// 商品券ID
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub product_coupon_id: ::std::option::Option<::std::string::String>,
-        /// 批次ID
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub stock_id: ::std::option::Option<::std::string::String>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
@@ -230,19 +205,6 @@ pub mod patch {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 活动渠道"] ActivityChannel { #[doc = " `MECHANT_APP_COMPONENT`"]
-        MechantAppComponent = "MECHANT_APP_COMPONENT", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 活动状态"] ActivityState { #[doc =
-        " `MEMBERSHIP_ACTIVITY_CREATED`"] MembershipActivityCreated =
-        "MEMBERSHIP_ACTIVITY_CREATED", #[doc = " `MEMBERSHIP_ACTIVITY_EFFECTIVE`"]
-        MembershipActivityEffective = "MEMBERSHIP_ACTIVITY_EFFECTIVE", #[doc =
-        " `MEMBERSHIP_ACTIVITY_TERMINATED`"] MembershipActivityTerminated =
-        "MEMBERSHIP_ACTIVITY_TERMINATED", #[doc = " `MEMBERSHIP_ACTIVITY_EXPIRED`"]
-        MembershipActivityExpired = "MEMBERSHIP_ACTIVITY_EXPIRED", }
     }
 }
 /// 修改品牌会员发券活动信息
@@ -272,6 +234,9 @@ pub async fn patch(
 /// Types of `GET /v3/brand/partner/card-member/membership-activities/{activity_id}`.
 #[rustfmt::skip]
 pub mod get {
+    pub use crate::v3::brand::types::{
+        ProductCouponStockList, ActivityChannel, ActivityState,
+    };
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -292,34 +257,6 @@ pub mod get {
                 brand_id: brand_id.into(),
             }
         }
-    }
-    /// 商品券批次列表
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct ProductCouponStockList {
-        /// 商品券ID
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub product_coupon_id: ::std::option::Option<::std::string::String>,
-        /// 批次ID
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub stock_id: ::std::option::Option<::std::string::String>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -455,19 +392,6 @@ pub mod get {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 活动渠道"] ActivityChannel { #[doc = " `MECHANT_APP_COMPONENT`"]
-        MechantAppComponent = "MECHANT_APP_COMPONENT", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 活动状态"] ActivityState { #[doc =
-        " `MEMBERSHIP_ACTIVITY_CREATED`"] MembershipActivityCreated =
-        "MEMBERSHIP_ACTIVITY_CREATED", #[doc = " `MEMBERSHIP_ACTIVITY_EFFECTIVE`"]
-        MembershipActivityEffective = "MEMBERSHIP_ACTIVITY_EFFECTIVE", #[doc =
-        " `MEMBERSHIP_ACTIVITY_TERMINATED`"] MembershipActivityTerminated =
-        "MEMBERSHIP_ACTIVITY_TERMINATED", #[doc = " `MEMBERSHIP_ACTIVITY_EXPIRED`"]
-        MembershipActivityExpired = "MEMBERSHIP_ACTIVITY_EXPIRED", }
     }
 }
 /// 查询品牌会员发券活动

@@ -3,6 +3,15 @@
 /// Types of `POST /v3/brand/partner/card-member/user-cards/{user_card_code}/confirm`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::brand::types::{
+        CardsValidDateInformation as ValidDateInformation, CommonFieldList,
+        ImportByOpenidCustomFieldList as CustomFieldList,
+        ImportByOpenidUserInformation as UserInformation,
+        ValidDateInformation as ResponseValidDateInformation,
+        UserInformationCommonFieldList, UserInformationCustomFieldList,
+        ResponseUserInformation, Type, Name, UserCardConfirmState, CardType,
+        UserCardState,
+    };
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -26,188 +35,6 @@ pub mod post {
                 card_id: card_id.into(),
                 body,
             }
-        }
-    }
-    /// 会员卡有效期
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct ValidDateInformation {
-        /// 有效期类型
-        pub r#type: Type,
-        /// 有效期开始时间
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub available_begin_time: ::std::option::Option<::std::string::String>,
-        /// 有效期结束时间
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub available_end_time: ::std::option::Option<::std::string::String>,
-        /// 生效后N天内有效
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub available_day_after_receive: ::std::option::Option<i64>,
-    }
-    impl ValidDateInformation {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(r#type: Type) -> Self {
-            Self {
-                r#type,
-                available_begin_time: ::std::option::Option::None,
-                available_end_time: ::std::option::Option::None,
-                available_day_after_receive: ::std::option::Option::None,
-            }
-        }
-        /// Sets `available_begin_time`.
-        pub fn available_begin_time(
-            mut self,
-            available_begin_time: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.available_begin_time = ::std::option::Option::Some(
-                available_begin_time.into(),
-            );
-            self
-        }
-        /// Sets `available_end_time`.
-        pub fn available_end_time(
-            mut self,
-            available_end_time: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.available_end_time = ::std::option::Option::Some(
-                available_end_time.into(),
-            );
-            self
-        }
-        /// Sets `available_day_after_receive`.
-        pub fn available_day_after_receive(
-            mut self,
-            available_day_after_receive: i64,
-        ) -> Self {
-            self.available_day_after_receive = ::std::option::Option::Some(
-                available_day_after_receive,
-            );
-            self
-        }
-    }
-    /// 平台提供的通用开卡信息字段
-    #[derive(::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct CommonFieldList {
-        /// 平台提供的通用开卡信息字段
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub name: ::std::option::Option<Name>,
-        /// 加密的用户开卡时填写的个人信息
-        ///
-        /// Sensitive: give the plaintext. When the call is sent, the client encrypts it with RSA-OAEP for WeChat Pay (its public key or platform certificate) and names that key in `Wechatpay-Serial`. `Debug` shows `<redacted>`.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub value: ::std::option::Option<::std::string::String>,
-    }
-    impl ::std::fmt::Debug for CommonFieldList {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            f.debug_struct("CommonFieldList")
-                .field("name", &self.name)
-                .field("value", &::wechatpay_core::Redacted::option(&self.value))
-                .finish()
-        }
-    }
-    impl CommonFieldList {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new() -> Self {
-            Self {
-                name: ::std::option::Option::None,
-                value: ::std::option::Option::None,
-            }
-        }
-        /// Sets `name`.
-        pub fn name(mut self, name: Name) -> Self {
-            self.name = ::std::option::Option::Some(name);
-            self
-        }
-        /// Sets `value`.
-        pub fn value(
-            mut self,
-            value: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.value = ::std::option::Option::Some(value.into());
-            self
-        }
-    }
-    /// 商户自定义的开卡信息字段
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct CustomFieldList {
-        /// 字段名称
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// 加密的用户选择的字段值列表
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub user_chosen_values: ::std::option::Option<
-            ::std::vec::Vec<::std::string::String>,
-        >,
-    }
-    impl CustomFieldList {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new() -> Self {
-            Self {
-                name: ::std::option::Option::None,
-                user_chosen_values: ::std::option::Option::None,
-            }
-        }
-        /// Sets `name`.
-        pub fn name(
-            mut self,
-            name: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.name = ::std::option::Option::Some(name.into());
-            self
-        }
-        /// Sets `user_chosen_values`.
-        pub fn user_chosen_values(
-            mut self,
-            user_chosen_values: ::std::vec::Vec<::std::string::String>,
-        ) -> Self {
-            self.user_chosen_values = ::std::option::Option::Some(user_chosen_values);
-            self
-        }
-    }
-    /// 用户开卡时填写的个人信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct UserInformation {
-        /// 平台提供的通用开卡信息字段
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub common_field_list: ::std::option::Option<::std::vec::Vec<CommonFieldList>>,
-        /// 商户自定义的开卡信息字段
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub custom_field_list: ::std::option::Option<::std::vec::Vec<CustomFieldList>>,
-    }
-    impl UserInformation {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new() -> Self {
-            Self {
-                common_field_list: ::std::option::Option::None,
-                custom_field_list: ::std::option::Option::None,
-            }
-        }
-        /// Sets `common_field_list`.
-        pub fn common_field_list(
-            mut self,
-            common_field_list: ::std::vec::Vec<CommonFieldList>,
-        ) -> Self {
-            self.common_field_list = ::std::option::Option::Some(common_field_list);
-            self
-        }
-        /// Sets `custom_field_list`.
-        pub fn custom_field_list(
-            mut self,
-            custom_field_list: ::std::vec::Vec<CustomFieldList>,
-        ) -> Self {
-            self.custom_field_list = ::std::option::Option::Some(custom_field_list);
-            self
         }
     }
     /// The JSON request body.
@@ -341,108 +168,6 @@ pub mod post {
             self
         }
     }
-    /// 会员卡有效期
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct ResponseValidDateInformation {
-        /// 有效期类型
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub r#type: ::std::option::Option<Type>,
-        /// 有效期开始时间
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub available_begin_time: ::std::option::Option<::std::string::String>,
-        /// 有效期结束时间
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub available_end_time: ::std::option::Option<::std::string::String>,
-        /// 生效后N天内有效
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub available_day_after_receive: ::std::option::Option<i64>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    /// 平台提供的通用开卡信息字段
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct UserInformationCommonFieldList {
-        /// 平台提供的通用开卡信息字段
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub name: ::std::option::Option<Name>,
-        /// 加密的用户开卡时填写的个人信息
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub value: ::std::option::Option<::std::string::String>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    /// 商户自定义的开卡信息字段
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct UserInformationCustomFieldList {
-        /// 字段名称
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// 加密的用户选择的字段值列表
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub user_chosen_values: ::std::option::Option<
-            ::std::vec::Vec<::std::string::String>,
-        >,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    /// 用户开卡时填写的个人信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct ResponseUserInformation {
-        /// 平台提供的通用开卡信息字段
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub common_field_list: ::std::option::Option<
-            ::std::vec::Vec<UserInformationCommonFieldList>,
-        >,
-        /// 商户自定义的开卡信息字段
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub custom_field_list: ::std::option::Option<
-            ::std::vec::Vec<UserInformationCustomFieldList>,
-        >,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
@@ -564,37 +289,6 @@ pub mod post {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 有效期类型"] Type { #[doc = " `FIX_TIME_RANGE`"] FixTimeRange =
-        "FIX_TIME_RANGE", #[doc = " `FIX_TERM`"] FixTerm = "FIX_TERM", #[doc =
-        " `PERMANENT`"] Permanent = "PERMANENT", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 平台提供的通用开卡信息字段"] Name { #[doc =
-        " `USER_FORM_FLAG_SEX`"] UserFormFlagSex = "USER_FORM_FLAG_SEX", #[doc =
-        " `USER_FORM_FLAG_NAME`"] UserFormFlagName = "USER_FORM_FLAG_NAME", #[doc =
-        " `USER_FORM_FLAG_BIRTHDAY`"] UserFormFlagBirthday = "USER_FORM_FLAG_BIRTHDAY",
-        #[doc = " `USER_FORM_FLAG_ADDRESS`"] UserFormFlagAddress =
-        "USER_FORM_FLAG_ADDRESS", #[doc = " `USER_FORM_FLAG_EMAIL`"] UserFormFlagEmail =
-        "USER_FORM_FLAG_EMAIL", #[doc = " `USER_FORM_FLAG_CITY`"] UserFormFlagCity =
-        "USER_FORM_FLAG_CITY", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 会员开卡状态"] UserCardConfirmState { #[doc =
-        " `CREATE_CARD_SUCCESS`"] CreateCardSuccess = "CREATE_CARD_SUCCESS", #[doc =
-        " `CREATE_CARD_FAIL`"] CreateCardFail = "CREATE_CARD_FAIL", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 会员卡类型"] CardType { #[doc = " `PURCHASE`"] Purchase =
-        "PURCHASE", #[doc = " `NORMAL`"] Normal = "NORMAL", #[doc = " `BALANCE`"] Balance
-        = "BALANCE", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 用户会员卡状态"] UserCardState { #[doc = " `UNACTIVATED`"]
-        Unactivated = "UNACTIVATED", #[doc = " `EFFECTIVE`"] Effective = "EFFECTIVE",
-        #[doc = " `EXPIRED`"] Expired = "EXPIRED", #[doc = " `INVALID`"] Invalid =
-        "INVALID", }
     }
 }
 /// 同步会员开通结果

@@ -3,6 +3,11 @@
 /// Types of `POST /v3/brand/partner/card-member/user-cards/{user_card_code}/invalidate`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::brand::types::{
+        ValidDateInformation, UserInformationCommonFieldList as CommonFieldList,
+        UserInformationCustomFieldList as CustomFieldList,
+        ResponseUserInformation as UserInformation, CardType, Type, Name, UserCardState,
+    };
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -60,104 +65,6 @@ pub mod post {
             self.invalid_reason = ::std::option::Option::Some(invalid_reason.into());
             self
         }
-    }
-    /// 会员卡有效期
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct ValidDateInformation {
-        /// 有效期类型
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub r#type: ::std::option::Option<Type>,
-        /// 有效期开始时间
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub available_begin_time: ::std::option::Option<::std::string::String>,
-        /// 有效期结束时间
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub available_end_time: ::std::option::Option<::std::string::String>,
-        /// 生效后N天内有效
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub available_day_after_receive: ::std::option::Option<i64>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    /// 平台提供的通用开卡信息字段
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct CommonFieldList {
-        /// 平台提供的通用开卡信息字段
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub name: ::std::option::Option<Name>,
-        /// 加密的用户开卡时填写的个人信息
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub value: ::std::option::Option<::std::string::String>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    /// 商户自定义的开卡信息字段
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct CustomFieldList {
-        /// 字段名称
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// 加密的用户选择的字段值列表
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub user_chosen_values: ::std::option::Option<
-            ::std::vec::Vec<::std::string::String>,
-        >,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    /// 用户开卡时填写的个人信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct UserInformation {
-        /// 平台提供的通用开卡信息字段
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub common_field_list: ::std::option::Option<::std::vec::Vec<CommonFieldList>>,
-        /// 商户自定义的开卡信息字段
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub custom_field_list: ::std::option::Option<::std::vec::Vec<CustomFieldList>>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -280,32 +187,6 @@ pub mod post {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 会员卡类型"] CardType { #[doc = " `PURCHASE`"] Purchase =
-        "PURCHASE", #[doc = " `NORMAL`"] Normal = "NORMAL", #[doc = " `BALANCE`"] Balance
-        = "BALANCE", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 有效期类型"] Type { #[doc = " `FIX_TIME_RANGE`"] FixTimeRange =
-        "FIX_TIME_RANGE", #[doc = " `FIX_TERM`"] FixTerm = "FIX_TERM", #[doc =
-        " `PERMANENT`"] Permanent = "PERMANENT", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 平台提供的通用开卡信息字段"] Name { #[doc =
-        " `USER_FORM_FLAG_SEX`"] UserFormFlagSex = "USER_FORM_FLAG_SEX", #[doc =
-        " `USER_FORM_FLAG_NAME`"] UserFormFlagName = "USER_FORM_FLAG_NAME", #[doc =
-        " `USER_FORM_FLAG_BIRTHDAY`"] UserFormFlagBirthday = "USER_FORM_FLAG_BIRTHDAY",
-        #[doc = " `USER_FORM_FLAG_ADDRESS`"] UserFormFlagAddress =
-        "USER_FORM_FLAG_ADDRESS", #[doc = " `USER_FORM_FLAG_EMAIL`"] UserFormFlagEmail =
-        "USER_FORM_FLAG_EMAIL", #[doc = " `USER_FORM_FLAG_CITY`"] UserFormFlagCity =
-        "USER_FORM_FLAG_CITY", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 用户会员卡状态"] UserCardState { #[doc = " `UNACTIVATED`"]
-        Unactivated = "UNACTIVATED", #[doc = " `EFFECTIVE`"] Effective = "EFFECTIVE",
-        #[doc = " `EXPIRED`"] Expired = "EXPIRED", #[doc = " `INVALID`"] Invalid =
-        "INVALID", }
     }
 }
 /// 作废用户会员卡

@@ -3,6 +3,7 @@
 /// Types of `POST /v3/brand/partner/card-member/user-points/exchange-coupon/confirm`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::brand::types::ConfirmState as State;
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -175,12 +176,6 @@ pub mod post {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 积分兑券状态"] State { #[doc =
-        " `POINT_EXCHANGE_COUPON_SUCCESS`"] PointExchangeCouponSuccess =
-        "POINT_EXCHANGE_COUPON_SUCCESS", #[doc = " `POINT_EXCHANGE_COUPON_FAIL`"]
-        PointExchangeCouponFail = "POINT_EXCHANGE_COUPON_FAIL", }
     }
 }
 /// 同步积分兑券结果

@@ -3,6 +3,7 @@
 /// Types of `POST /v3/brand/partner/store/brandstores/{store_id}/bindrecipient`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::brand::types::RecipientState;
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -91,12 +92,6 @@ pub mod post {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 收款绑定状态"] RecipientState { #[doc = " `CONFIRMED`"] Confirmed
-        = "CONFIRMED", #[doc = " `ADMIN_REJECTED`"] AdminRejected = "ADMIN_REJECTED",
-        #[doc = " `CONFIRMING`"] Confirming = "CONFIRMING", #[doc =
-        " `TIMEOUT_REJECTED`"] TimeoutRejected = "TIMEOUT_REJECTED", }
     }
 }
 /// 绑定收款商户号

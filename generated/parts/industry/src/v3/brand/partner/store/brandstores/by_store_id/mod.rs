@@ -68,6 +68,11 @@ pub async fn delete(
 /// Types of `PATCH /v3/brand/partner/store/brandstores/{store_id}`.
 #[rustfmt::skip]
 pub mod patch {
+    pub use crate::v3::brand::types::{
+        StoreBasics, StoreAddress, StoreBusiness, ResponseStoreBasics,
+        ResponseStoreAddress, ResponseStoreBusiness, StoreRecipient, StoreState,
+        AuditState, RecipientState,
+    };
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -87,145 +92,6 @@ pub mod patch {
                 store_id: store_id.into(),
                 body,
             }
-        }
-    }
-    /// 门店基础信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct StoreBasics {
-        /// 商家门店编号
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub store_reference_id: ::std::option::Option<::std::string::String>,
-        /// 门店名称
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub branch_name: ::std::option::Option<::std::string::String>,
-    }
-    impl StoreBasics {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new() -> Self {
-            Self {
-                store_reference_id: ::std::option::Option::None,
-                branch_name: ::std::option::Option::None,
-            }
-        }
-        /// Sets `store_reference_id`.
-        pub fn store_reference_id(
-            mut self,
-            store_reference_id: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.store_reference_id = ::std::option::Option::Some(
-                store_reference_id.into(),
-            );
-            self
-        }
-        /// Sets `branch_name`.
-        pub fn branch_name(
-            mut self,
-            branch_name: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.branch_name = ::std::option::Option::Some(branch_name.into());
-            self
-        }
-    }
-    /// 门店地址信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct StoreAddress {
-        /// 门店省市编码
-        pub address_code: ::std::string::String,
-        /// 门店地址
-        pub address_detail: ::std::string::String,
-        /// 门店地址辅助描述
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub address_complements: ::std::option::Option<::std::string::String>,
-        /// 门店经度
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub longitude: ::std::option::Option<::std::string::String>,
-        /// 门店纬度
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub latitude: ::std::option::Option<::std::string::String>,
-    }
-    impl StoreAddress {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            address_code: impl ::std::convert::Into<::std::string::String>,
-            address_detail: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            Self {
-                address_code: address_code.into(),
-                address_detail: address_detail.into(),
-                address_complements: ::std::option::Option::None,
-                longitude: ::std::option::Option::None,
-                latitude: ::std::option::Option::None,
-            }
-        }
-        /// Sets `address_complements`.
-        pub fn address_complements(
-            mut self,
-            address_complements: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.address_complements = ::std::option::Option::Some(
-                address_complements.into(),
-            );
-            self
-        }
-        /// Sets `longitude`.
-        pub fn longitude(
-            mut self,
-            longitude: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.longitude = ::std::option::Option::Some(longitude.into());
-            self
-        }
-        /// Sets `latitude`.
-        pub fn latitude(
-            mut self,
-            latitude: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.latitude = ::std::option::Option::Some(latitude.into());
-            self
-        }
-    }
-    /// 门店经营信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct StoreBusiness {
-        /// 门店服务电话
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub service_phone: ::std::option::Option<::std::string::String>,
-        /// 门店经营时间
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub business_hours: ::std::option::Option<::std::string::String>,
-    }
-    impl StoreBusiness {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new() -> Self {
-            Self {
-                service_phone: ::std::option::Option::None,
-                business_hours: ::std::option::Option::None,
-            }
-        }
-        /// Sets `service_phone`.
-        pub fn service_phone(
-            mut self,
-            service_phone: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.service_phone = ::std::option::Option::Some(service_phone.into());
-            self
-        }
-        /// Sets `business_hours`.
-        pub fn business_hours(
-            mut self,
-            business_hours: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.business_hours = ::std::option::Option::Some(business_hours.into());
-            self
         }
     }
     /// The JSON request body.
@@ -271,132 +137,6 @@ pub mod patch {
             self.store_business = ::std::option::Option::Some(store_business);
             self
         }
-    }
-    /// 门店基础信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct ResponseStoreBasics {
-        /// 商家门店编号
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub store_reference_id: ::std::option::Option<::std::string::String>,
-        /// 门店名称
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub branch_name: ::std::option::Option<::std::string::String>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    /// 门店地址信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct ResponseStoreAddress {
-        /// 门店省市编码
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub address_code: ::std::option::Option<::std::string::String>,
-        /// 门店地址
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub address_detail: ::std::option::Option<::std::string::String>,
-        /// 门店地址辅助描述
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub address_complements: ::std::option::Option<::std::string::String>,
-        /// 门店经度
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub longitude: ::std::option::Option<::std::string::String>,
-        /// 门店纬度
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub latitude: ::std::option::Option<::std::string::String>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    /// 门店经营信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct ResponseStoreBusiness {
-        /// 门店服务电话
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub service_phone: ::std::option::Option<::std::string::String>,
-        /// 门店经营时间
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub business_hours: ::std::option::Option<::std::string::String>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    /// 门店收款信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct StoreRecipient {
-        /// 门店收款商户号
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub mchid: ::std::option::Option<::std::string::String>,
-        /// 门店收款主体
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub company_name: ::std::option::Option<::std::string::String>,
-        /// 收款绑定状态
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub recipient_state: ::std::option::Option<RecipientState>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -451,21 +191,6 @@ pub mod patch {
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 门店状态"] StoreState { #[doc = " `OPEN`"] Open = "OPEN", #[doc =
-        " `CREATING`"] Creating = "CREATING", #[doc = " `CLOSED`"] Closed = "CLOSED", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 审核状态"] AuditState { #[doc = " `SUCCESS`"] Success = "SUCCESS",
-        #[doc = " `PROCESSING`"] Processing = "PROCESSING", #[doc = " `REJECTED`"]
-        Rejected = "REJECTED", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 收款绑定状态"] RecipientState { #[doc = " `CONFIRMED`"] Confirmed
-        = "CONFIRMED", #[doc = " `ADMIN_REJECTED`"] AdminRejected = "ADMIN_REJECTED",
-        #[doc = " `CONFIRMING`"] Confirming = "CONFIRMING", #[doc =
-        " `TIMEOUT_REJECTED`"] TimeoutRejected = "TIMEOUT_REJECTED", }
-    }
 }
 /// 更新品牌门店
 ///
@@ -491,6 +216,11 @@ pub async fn patch(
 /// Types of `GET /v3/brand/partner/store/brandstores/{store_id}`.
 #[rustfmt::skip]
 pub mod get {
+    pub use crate::v3::brand::types::{
+        ResponseStoreBasics as StoreBasics, ResponseStoreAddress as StoreAddress,
+        ResponseStoreBusiness as StoreBusiness, StoreRecipient, StoreState, AuditState,
+        RecipientState,
+    };
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -511,132 +241,6 @@ pub mod get {
                 brand_id: brand_id.into(),
             }
         }
-    }
-    /// 门店基础信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct StoreBasics {
-        /// 商家门店编号
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub store_reference_id: ::std::option::Option<::std::string::String>,
-        /// 门店名称
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub branch_name: ::std::option::Option<::std::string::String>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    /// 门店地址信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct StoreAddress {
-        /// 门店省市编码
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub address_code: ::std::option::Option<::std::string::String>,
-        /// 门店地址
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub address_detail: ::std::option::Option<::std::string::String>,
-        /// 门店地址辅助描述
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub address_complements: ::std::option::Option<::std::string::String>,
-        /// 门店经度
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub longitude: ::std::option::Option<::std::string::String>,
-        /// 门店纬度
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub latitude: ::std::option::Option<::std::string::String>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    /// 门店经营信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct StoreBusiness {
-        /// 门店服务电话
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub service_phone: ::std::option::Option<::std::string::String>,
-        /// 门店经营时间
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub business_hours: ::std::option::Option<::std::string::String>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    /// 门店收款信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct StoreRecipient {
-        /// 门店收款商户号
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub mchid: ::std::option::Option<::std::string::String>,
-        /// 门店收款主体
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub company_name: ::std::option::Option<::std::string::String>,
-        /// 收款绑定状态
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub recipient_state: ::std::option::Option<RecipientState>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -690,21 +294,6 @@ pub mod get {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 门店状态"] StoreState { #[doc = " `OPEN`"] Open = "OPEN", #[doc =
-        " `CREATING`"] Creating = "CREATING", #[doc = " `CLOSED`"] Closed = "CLOSED", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 审核状态"] AuditState { #[doc = " `SUCCESS`"] Success = "SUCCESS",
-        #[doc = " `PROCESSING`"] Processing = "PROCESSING", #[doc = " `REJECTED`"]
-        Rejected = "REJECTED", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 收款绑定状态"] RecipientState { #[doc = " `CONFIRMED`"] Confirmed
-        = "CONFIRMED", #[doc = " `ADMIN_REJECTED`"] AdminRejected = "ADMIN_REJECTED",
-        #[doc = " `CONFIRMING`"] Confirming = "CONFIRMING", #[doc =
-        " `TIMEOUT_REJECTED`"] TimeoutRejected = "TIMEOUT_REJECTED", }
     }
 }
 /// 查询品牌门店

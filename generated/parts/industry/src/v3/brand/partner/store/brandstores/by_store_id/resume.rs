@@ -3,6 +3,7 @@
 /// Types of `POST /v3/brand/partner/store/brandstores/{store_id}/resume`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::brand::types::StoreState;
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -67,10 +68,6 @@ pub mod post {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 门店状态"] StoreState { #[doc = " `OPEN`"] Open = "OPEN", #[doc =
-        " `CREATING`"] Creating = "CREATING", #[doc = " `CLOSED`"] Closed = "CLOSED", }
     }
 }
 /// 恢复门店营业

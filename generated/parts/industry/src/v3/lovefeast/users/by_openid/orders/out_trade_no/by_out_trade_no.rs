@@ -3,6 +3,7 @@
 /// Types of `GET /v3/lovefeast/users/{openid}/orders/out-trade-no/{out_trade_no}`.
 #[rustfmt::skip]
 pub mod get {
+    pub use crate::v3::lovefeast::types::{Payer, DonateSource};
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -23,44 +24,6 @@ pub mod get {
                 out_trade_no: out_trade_no.into(),
             }
         }
-    }
-    /// 支付者
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct Payer {
-        /// 用户标识
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub openid: ::std::option::Option<::std::string::String>,
-        /// 用户子标识
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub sub_openid: ::std::option::Option<::std::string::String>,
-        /// 用户头像URL
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub avatar: ::std::option::Option<::std::string::String>,
-        /// 用户昵称
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub nickname: ::std::option::Option<::std::string::String>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -150,11 +113,6 @@ pub mod get {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 捐赠来源"] DonateSource { #[doc = " `MINIPROGRAM_PAY`"]
-        MiniprogramPay = "MINIPROGRAM_PAY", #[doc = " `ENTRUST_PAY`"] EntrustPay =
-        "ENTRUST_PAY", }
     }
 }
 /// 查询用户捐赠单详情

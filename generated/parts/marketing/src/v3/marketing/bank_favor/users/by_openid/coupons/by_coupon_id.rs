@@ -3,6 +3,9 @@
 /// Types of `GET /v3/marketing/bank-favor/users/{openid}/coupons/{coupon_id}`.
 #[rustfmt::skip]
 pub mod get {
+    pub use crate::v3::marketing::types::{
+        UseAmountList, ByCouponIdCouponState as CouponState,
+    };
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -27,23 +30,6 @@ pub mod get {
                 appid: appid.into(),
             }
         }
-    }
-    /// 已用金额列表
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct UseAmountList {
-        /// 已用金额
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub used_amounts: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -168,13 +154,6 @@ pub mod get {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 券状态"] CouponState { #[doc = " `COUPON_STATE_UNKNOW`"]
-        CouponStateUnknow = "COUPON_STATE_UNKNOW", #[doc = " `COUPON_STATE_SEND`"]
-        CouponStateSend = "COUPON_STATE_SEND", #[doc = " `COUPON_STATE_USED`"]
-        CouponStateUsed = "COUPON_STATE_USED", #[doc = " `COUPON_STATE_EXPIRED`"]
-        CouponStateExpired = "COUPON_STATE_EXPIRED", }
     }
 }
 /// 查询绑定多笔立减活动的代金券详情

@@ -4,6 +4,7 @@ pub mod by_coupon_code;
 /// Types of `POST /v3/marketing/busifavor/stocks/{stock_id}/couponcodes`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::marketing::types::FailCodes;
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -57,43 +58,6 @@ pub mod post {
             self.coupon_code_list = ::std::option::Option::Some(coupon_code_list);
             self
         }
-    }
-    /// 上传失败的code及原因
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct FailCodes {
-        /// 上传失败的券code
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub coupon_code: ::std::option::Option<::std::string::String>,
-        /// 上传失败错误码
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub code: ::std::option::Option<::std::string::String>,
-        /// 上传失败错误信息
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub message: ::std::option::Option<::std::string::String>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -205,6 +169,7 @@ pub async fn post(
 /// Types of `GET /v3/marketing/busifavor/stocks/{stock_id}/couponcodes`.
 #[rustfmt::skip]
 pub mod get {
+    pub use crate::v3::marketing::types::{Data, CouponcodesStatus as Status};
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -255,65 +220,6 @@ pub mod get {
             self
         }
     }
-    /// 券code信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct Data {
-        /// 商户上传code
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub code: ::std::option::Option<::std::string::String>,
-        /// 商户上传code分配状态
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub code_status: ::std::option::Option<::std::string::String>,
-        /// 上传时间
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub upload_time: ::std::option::Option<::std::string::String>,
-        /// 被分配时间
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub dispatched_time: ::std::option::Option<::std::string::String>,
-        /// 领券用户的OpenID
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub openid: ::std::option::Option<::std::string::String>,
-        /// 领券用户的UnionID
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub unionid: ::std::option::Option<::std::string::String>,
-        /// 用户券code
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub coupon_code: ::std::option::Option<::std::string::String>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
@@ -362,12 +268,6 @@ pub mod get {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 券code状态"] Status { #[doc = " `SENDED`"] Sended = "SENDED", #[doc
-        = " `USED`"] Used = "USED", #[doc = " `EXPIRED`"] Expired = "EXPIRED", #[doc =
-        " `DELETED`"] Deleted = "DELETED", #[doc = " `DEACTIVATED`"] Deactivated =
-        "DEACTIVATED", }
     }
 }
 /// 查询预存code列表

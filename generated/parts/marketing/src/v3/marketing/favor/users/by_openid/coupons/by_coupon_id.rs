@@ -3,6 +3,10 @@
 /// Types of `GET /v3/marketing/favor/users/{openid}/coupons/{coupon_id}`.
 #[rustfmt::skip]
 pub mod get {
+    pub use crate::v3::marketing::types::{
+        CutToMessage, NormalCouponInformation, GoodsDetail, ConsumeInformation,
+        DataStatus as Status, CouponType, BusinessType,
+    };
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -27,130 +31,6 @@ pub mod get {
                 appid: appid.into(),
             }
         }
-    }
-    /// 减至批次特定信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct CutToMessage {
-        /// 可用优惠的商品最高单价
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub single_price_max: ::std::option::Option<i64>,
-        /// 减至后的优惠单价
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub cut_to_price: ::std::option::Option<i64>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    /// 固定面额满减券使用规则
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct NormalCouponInformation {
-        /// 面额
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub coupon_amount: ::std::option::Option<i64>,
-        /// 门槛
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub transaction_minimum: ::std::option::Option<i64>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    /// 单品信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct GoodsDetail {
-        /// 商品编码
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub goods_id: ::std::option::Option<::std::string::String>,
-        /// 商品数量
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub quantity: ::std::option::Option<i64>,
-        /// 商品价格
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub price: ::std::option::Option<i64>,
-        /// 商品优惠金额
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub discount_amount: ::std::option::Option<i64>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    /// 已实扣代金券核销信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct ConsumeInformation {
-        /// 核销时间
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub consume_time: ::std::option::Option<::std::string::String>,
-        /// 核销商户号
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub consume_mchid: ::std::option::Option<::std::string::String>,
-        /// 核销商户号
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub transaction_id: ::std::option::Option<::std::string::String>,
-        /// 单品信息
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub goods_detail: ::std::option::Option<::std::vec::Vec<GoodsDetail>>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -259,19 +139,6 @@ pub mod get {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 代金券状态"] Status { #[doc = " `SENDED`"] Sended = "SENDED",
-        #[doc = " `USED`"] Used = "USED", #[doc = " `EXPIRED`"] Expired = "EXPIRED",
-        #[doc = " `RECOVER`"] Recover = "RECOVER", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 券类型"] CouponType { #[doc = " `NORMAL`"] Normal = "NORMAL", #[doc
-        = " `CUT_TO`"] CutTo = "CUT_TO", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 业务类型"] BusinessType { #[doc = " `MULTIUSE`"] Multiuse =
-        "MULTIUSE", }
     }
 }
 /// 查询代金券详情

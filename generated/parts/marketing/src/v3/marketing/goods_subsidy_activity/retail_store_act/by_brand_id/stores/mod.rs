@@ -4,6 +4,7 @@ pub mod by_store_code;
 /// Types of `POST /v3/marketing/goods-subsidy-activity/retail-store-act/{brand_id}/stores`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::marketing::types::{Stores, FailedStores};
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -23,44 +24,6 @@ pub mod post {
                 brand_id: brand_id.into(),
                 body,
             }
-        }
-    }
-    /// 待新增的小店活动门店列表
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct Stores {
-        /// 门店编码
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub store_code: ::std::option::Option<::std::string::String>,
-        /// 门店名称
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub store_name: ::std::option::Option<::std::string::String>,
-    }
-    impl Stores {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new() -> Self {
-            Self {
-                store_code: ::std::option::Option::None,
-                store_name: ::std::option::Option::None,
-            }
-        }
-        /// Sets `store_code`.
-        pub fn store_code(
-            mut self,
-            store_code: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.store_code = ::std::option::Option::Some(store_code.into());
-            self
-        }
-        /// Sets `store_name`.
-        pub fn store_name(
-            mut self,
-            store_name: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.store_name = ::std::option::Option::Some(store_name.into());
-            self
         }
     }
     /// The JSON request body.
@@ -89,30 +52,6 @@ pub mod post {
                 stores,
             }
         }
-    }
-    /// 添加失败的小店活动门店列表
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct FailedStores {
-        /// 门店编码
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub store_code: ::std::option::Option<::std::string::String>,
-        /// 门店名称
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub store_name: ::std::option::Option<::std::string::String>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -161,6 +100,7 @@ pub async fn post(
 /// Types of `DELETE /v3/marketing/goods-subsidy-activity/retail-store-act/{brand_id}/stores`.
 #[rustfmt::skip]
 pub mod delete {
+    pub use crate::v3::marketing::types::{Stores, FailedStores};
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -180,44 +120,6 @@ pub mod delete {
                 brand_id: brand_id.into(),
                 body,
             }
-        }
-    }
-    /// 待删除的小店活动门店列表
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct Stores {
-        /// 门店编码
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub store_code: ::std::option::Option<::std::string::String>,
-        /// 门店名称
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub store_name: ::std::option::Option<::std::string::String>,
-    }
-    impl Stores {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new() -> Self {
-            Self {
-                store_code: ::std::option::Option::None,
-                store_name: ::std::option::Option::None,
-            }
-        }
-        /// Sets `store_code`.
-        pub fn store_code(
-            mut self,
-            store_code: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.store_code = ::std::option::Option::Some(store_code.into());
-            self
-        }
-        /// Sets `store_name`.
-        pub fn store_name(
-            mut self,
-            store_name: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.store_name = ::std::option::Option::Some(store_name.into());
-            self
         }
     }
     /// The JSON request body.
@@ -246,30 +148,6 @@ pub mod delete {
                 stores,
             }
         }
-    }
-    /// 删除失败的小店活动门店列表
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct FailedStores {
-        /// 门店编码
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub store_code: ::std::option::Option<::std::string::String>,
-        /// 门店名称
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub store_name: ::std::option::Option<::std::string::String>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -318,6 +196,7 @@ pub async fn delete(
 /// Types of `GET /v3/marketing/goods-subsidy-activity/retail-store-act/{brand_id}/stores`.
 #[rustfmt::skip]
 pub mod get {
+    pub use crate::v3::marketing::types::FailedStores as Data;
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -342,30 +221,6 @@ pub mod get {
                 limit,
             }
         }
-    }
-    /// 小店活动门店集合
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct Data {
-        /// 门店编码
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub store_code: ::std::option::Option<::std::string::String>,
-        /// 门店名称
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub store_name: ::std::option::Option<::std::string::String>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]

@@ -3,6 +3,7 @@
 /// Types of `POST /v3/marketing/membercard-open/cards/{card_id}/codes/deposit`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::marketing::types::{DepositData as Data, Result};
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -47,26 +48,6 @@ pub mod post {
             self
         }
     }
-    /// 导入结果
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct Data {
-        /// 会员卡code
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub code: ::std::option::Option<::std::string::String>,
-        /// 导入结果
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub result: ::std::option::Option<Result>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
@@ -79,11 +60,6 @@ pub mod post {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 导入结果"] Result { #[doc = " `SUCCESS`"] Success = "SUCCESS",
-        #[doc = " `DUPLICATE`"] Duplicate = "DUPLICATE", #[doc = " `FAIL`"] Fail =
-        "FAIL", }
     }
 }
 /// 导入会员Code

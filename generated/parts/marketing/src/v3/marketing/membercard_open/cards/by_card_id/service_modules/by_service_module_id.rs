@@ -3,6 +3,7 @@
 /// Types of `PATCH /v3/marketing/membercard-open/cards/{card_id}/service-modules/{service_module_id}`.
 #[rustfmt::skip]
 pub mod patch {
+    pub use crate::v3::marketing::types::{JumpMiniprogram, ResponseJumpMiniprogram};
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -28,29 +29,6 @@ pub mod patch {
             }
         }
     }
-    /// 跳转小程序
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct JumpMiniprogram {
-        /// 小程序appid
-        pub appid: ::std::string::String,
-        /// 小程序path
-        pub path: ::std::string::String,
-    }
-    impl JumpMiniprogram {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            appid: impl ::std::convert::Into<::std::string::String>,
-            path: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            Self {
-                appid: appid.into(),
-                path: path.into(),
-            }
-        }
-    }
     /// The JSON request body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[derive(::serde::Serialize)]
@@ -65,34 +43,6 @@ pub mod patch {
         pub fn new(jump_miniprogram: JumpMiniprogram) -> Self {
             Self { jump_miniprogram }
         }
-    }
-    /// 跳转小程序
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct ResponseJumpMiniprogram {
-        /// 小程序appid
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub appid: ::std::option::Option<::std::string::String>,
-        /// 小程序path
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub path: ::std::option::Option<::std::string::String>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]

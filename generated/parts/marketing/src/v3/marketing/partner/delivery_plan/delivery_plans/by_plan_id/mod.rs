@@ -4,6 +4,7 @@ pub mod terminate;
 /// Types of `PATCH /v3/marketing/partner/delivery-plan/delivery-plans/{plan_id}`.
 #[rustfmt::skip]
 pub mod patch {
+    pub use crate::v3::marketing::types::{ModifyContent, Plan, PlanState};
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -25,85 +26,6 @@ pub mod patch {
             }
         }
     }
-    /// 修改内容
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct ModifyContent {
-        /// 投放计划名称
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub plan_name: ::std::option::Option<::std::string::String>,
-        /// 结束可用时间
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub delivery_end_time: ::std::option::Option<::std::string::String>,
-        /// 总库存
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub total_count: ::std::option::Option<i64>,
-        /// 单用户限领
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub user_limit: ::std::option::Option<i64>,
-        /// 单日限领
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub daily_limit: ::std::option::Option<i64>,
-        /// 营销标签
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub recommend_word: ::std::option::Option<::std::string::String>,
-    }
-    impl ModifyContent {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new() -> Self {
-            Self {
-                plan_name: ::std::option::Option::None,
-                delivery_end_time: ::std::option::Option::None,
-                total_count: ::std::option::Option::None,
-                user_limit: ::std::option::Option::None,
-                daily_limit: ::std::option::Option::None,
-                recommend_word: ::std::option::Option::None,
-            }
-        }
-        /// Sets `plan_name`.
-        pub fn plan_name(
-            mut self,
-            plan_name: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.plan_name = ::std::option::Option::Some(plan_name.into());
-            self
-        }
-        /// Sets `delivery_end_time`.
-        pub fn delivery_end_time(
-            mut self,
-            delivery_end_time: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.delivery_end_time = ::std::option::Option::Some(
-                delivery_end_time.into(),
-            );
-            self
-        }
-        /// Sets `total_count`.
-        pub fn total_count(mut self, total_count: i64) -> Self {
-            self.total_count = ::std::option::Option::Some(total_count);
-            self
-        }
-        /// Sets `user_limit`.
-        pub fn user_limit(mut self, user_limit: i64) -> Self {
-            self.user_limit = ::std::option::Option::Some(user_limit);
-            self
-        }
-        /// Sets `daily_limit`.
-        pub fn daily_limit(mut self, daily_limit: i64) -> Self {
-            self.daily_limit = ::std::option::Option::Some(daily_limit);
-            self
-        }
-        /// Sets `recommend_word`.
-        pub fn recommend_word(
-            mut self,
-            recommend_word: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.recommend_word = ::std::option::Option::Some(recommend_word.into());
-            self
-        }
-    }
     /// The JSON request body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[derive(::serde::Serialize)]
@@ -119,108 +41,6 @@ pub mod patch {
             Self { modify_content }
         }
     }
-    /// 投放计划详情
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct Plan {
-        /// 投放计划ID
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub plan_id: ::std::option::Option<::std::string::String>,
-        /// 投放计划名称
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub plan_name: ::std::option::Option<::std::string::String>,
-        /// 投放计划状态
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub plan_state: ::std::option::Option<PlanState>,
-        /// 开始可用时间
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub delivery_start_time: ::std::option::Option<::std::string::String>,
-        /// 结束可用时间
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub delivery_end_time: ::std::option::Option<::std::string::String>,
-        /// 批次ID
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub stock_id: ::std::option::Option<::std::string::String>,
-        /// 商品券ID
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub product_coupon_id: ::std::option::Option<::std::string::String>,
-        /// 营销标签
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub recommend_word: ::std::option::Option<::std::string::String>,
-        /// 品牌ID
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub brand_id: ::std::option::Option<::std::string::String>,
-        /// 总库存
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub total_count: ::std::option::Option<i64>,
-        /// 单用户限领
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub user_limit: ::std::option::Option<i64>,
-        /// 单日限领
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub daily_limit: ::std::option::Option<i64>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
@@ -235,15 +55,6 @@ pub mod patch {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 投放计划状态"] PlanState { #[doc = " `PLAN_CREATING`"]
-        PlanCreating = "PLAN_CREATING", #[doc = " `PLAN_CREATED`"] PlanCreated =
-        "PLAN_CREATED", #[doc = " `PLAN_TERMINATING`"] PlanTerminating =
-        "PLAN_TERMINATING", #[doc = " `PLAN_TERMINATED`"] PlanTerminated =
-        "PLAN_TERMINATED", #[doc = " `PLAN_EXPIRED`"] PlanExpired = "PLAN_EXPIRED", #[doc
-        = " `PLAN_DELIVERING`"] PlanDelivering = "PLAN_DELIVERING", #[doc =
-        " `PLAN_PAUSED`"] PlanPaused = "PLAN_PAUSED", }
     }
 }
 /// 更新投放计划

@@ -3,6 +3,7 @@
 /// Types of `GET /v3/compliance/inactive-merchant-identity-verification/merchants/{sub_mchid}/verifications/{verification_id}`.
 #[rustfmt::skip]
 pub mod get {
+    pub use crate::v3::compliance::types::{State, FailReason};
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -73,16 +74,6 @@ pub mod get {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 核实单状态"] State { #[doc = " `PROCESSING`"] Processing =
-        "PROCESSING", #[doc = " `SUCCESS`"] Success = "SUCCESS", #[doc = " `FAIL`"] Fail
-        = "FAIL", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 失败原因"] FailReason { #[doc = " `MATERIALS_ABNORMAL`"]
-        MaterialsAbnormal = "MATERIALS_ABNORMAL", #[doc = " `PROCESS_TIMEOUT`"]
-        ProcessTimeout = "PROCESS_TIMEOUT", }
     }
 }
 /// 查询不活跃商户身份核实结果

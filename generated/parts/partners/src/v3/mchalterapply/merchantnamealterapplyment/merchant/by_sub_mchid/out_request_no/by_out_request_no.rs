@@ -3,6 +3,7 @@
 /// Types of `GET /v3/mchalterapply/merchantnamealterapplyment/merchant/{sub_mchid}/out-request-no/{out_request_no}`.
 #[rustfmt::skip]
 pub mod get {
+    pub use crate::v3::mchalterapply::types::State;
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -72,16 +73,6 @@ pub mod get {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 申请单状态"] State { #[doc = " `APPLYMENT_STATE_AUDITING`"]
-        ApplymentStateAuditing = "APPLYMENT_STATE_AUDITING", #[doc =
-        " `APPLYMENT_STATE_REJECTED`"] ApplymentStateRejected =
-        "APPLYMENT_STATE_REJECTED", #[doc = " `APPLYMENT_STATE_MODIFING`"]
-        ApplymentStateModifing = "APPLYMENT_STATE_MODIFING", #[doc =
-        " `APPLYMENT_STATE_FINISHED`"] ApplymentStateFinished =
-        "APPLYMENT_STATE_FINISHED", #[doc = " `APPLYMENT_STATE_CANCELED`"]
-        ApplymentStateCanceled = "APPLYMENT_STATE_CANCELED", }
     }
 }
 /// 查询商户简称申请单状态-使用业务单号和商户号

@@ -3,6 +3,11 @@
 /// Types of `GET /v3/platsolution/ecommerce/mch-transfer/transfer-bills/bill-id/{bill_id}`.
 #[rustfmt::skip]
 pub mod get {
+    pub use crate::v3::platsolution::types::{
+        MchInfo, TransferBillsReceiver as Receiver,
+        TransferBillsReceiverDetail as ReceiverDetail, CloseInfo, BusinessType, Type,
+        State,
+    };
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -25,76 +30,6 @@ pub mod get {
             self.business_type = ::std::option::Option::Some(business_type);
             self
         }
-    }
-    /// 转账接收方商户信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct MchInfo {
-        /// 商户号
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub mch_id: ::std::option::Option<::std::string::String>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    /// 转账接收者信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct Receiver {
-        /// 转账接收方类型
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub r#type: ::std::option::Option<Type>,
-        /// 转账接收方商户信息
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub mch_info: ::std::option::Option<MchInfo>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    /// 转账接收方信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct ReceiverDetail {
-        /// 转账接收者信息
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub receiver: ::std::option::Option<Receiver>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    /// 关单信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct CloseInfo {
-        /// 关单时间
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub close_time: ::std::option::Option<::std::string::String>,
-        /// 关单原因
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub close_reason: ::std::option::Option<::std::string::String>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -192,26 +127,6 @@ pub mod get {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 业务类型"] BusinessType { #[doc = " `DEPOSIT_COMPENSATION`"]
-        DepositCompensation = "DEPOSIT_COMPENSATION", #[doc =
-        " `PLATFORM_AFTER_SALES_COMPENSATION`"] PlatformAfterSalesCompensation =
-        "PLATFORM_AFTER_SALES_COMPENSATION", #[doc = " `INSURANCE_CLAIM`"] InsuranceClaim
-        = "INSURANCE_CLAIM", #[doc = " `DEPOSIT_AFTER_SALES_COMPENSATION`"]
-        DepositAfterSalesCompensation = "DEPOSIT_AFTER_SALES_COMPENSATION", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 转账接收方类型"] Type { #[doc = " `MERCHANT`"] Merchant =
-        "MERCHANT", #[doc = " `TRANSACTION_USER`"] TransactionUser = "TRANSACTION_USER",
-        }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 赔付状态"] State { #[doc = " `ACCEPTED`"] Accepted = "ACCEPTED",
-        #[doc = " `SUCCESS`"] Success = "SUCCESS", #[doc = " `CLOSED`"] Closed =
-        "CLOSED", #[doc = " `WAIT_USER_CONFIRM`"] WaitUserConfirm = "WAIT_USER_CONFIRM",
-        #[doc = " `CANCELING`"] Canceling = "CANCELING", #[doc = " `CANCELLED`"]
-        Cancelled = "CANCELLED", }
     }
 }
 /// 查询保证金赔付结果（按微信支付赔付单号）

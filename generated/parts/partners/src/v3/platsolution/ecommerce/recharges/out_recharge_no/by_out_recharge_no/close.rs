@@ -3,6 +3,11 @@
 /// Types of `POST /v3/platsolution/ecommerce/recharges/out-recharge-no/{out_recharge_no}/close`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::platsolution::types::{
+        RechargeAmount, BankTransferInfo, QrRechargeInfo, OnlineBankRechargeInfo,
+        RechargeChannel, ApplyAccountType as AccountType, RechargeState, RechargeScene,
+        EmployeeType, OnlineBankType,
+    };
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -23,164 +28,6 @@ pub mod post {
                 sub_mchid: sub_mchid.into(),
             }
         }
-    }
-    /// 充值金额
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct RechargeAmount {
-        /// 总金额
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub amount: ::std::option::Option<::serde_json::Number>,
-        /// 货币类型
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub currency: ::std::option::Option<::std::string::String>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    /// 转账充值的付款信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct BankTransferInfo {
-        /// 转入的银行流水单号
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub bill_no: ::std::option::Option<::std::string::String>,
-        /// 转账充值附言
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub memo: ::std::option::Option<::std::string::String>,
-        /// 银行转账退回时间
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub return_time: ::std::option::Option<::std::string::String>,
-        /// 银行转账退回原因
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub return_reason: ::std::option::Option<::std::string::String>,
-        /// 开户银行名称
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub bank_name: ::std::option::Option<::std::string::String>,
-        /// 银行卡号后四位
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub bank_card_tail: ::std::option::Option<::std::string::String>,
-        /// 银行账户名称
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub bank_account_name: ::std::option::Option<::std::string::String>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    /// 扫码充值的付款信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct QrRechargeInfo {
-        /// 用户OpenID
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub openid: ::std::option::Option<::std::string::String>,
-        /// 员工类型
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub employee_type: ::std::option::Option<EmployeeType>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    /// 网银充值的付款信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct OnlineBankRechargeInfo {
-        /// 银行交易订单号
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub bill_no: ::std::option::Option<::std::string::String>,
-        /// 网银充值退回时间
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub return_time: ::std::option::Option<::std::string::String>,
-        /// 网银充值退回原因
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub return_reason: ::std::option::Option<::std::string::String>,
-        /// 开户银行名称
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub bank_name: ::std::option::Option<::std::string::String>,
-        /// 网银类型
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub online_bank_type: ::std::option::Option<OnlineBankType>,
-        /// 银行卡号后四位
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub bank_card_tail: ::std::option::Option<::std::string::String>,
-        /// 银行账户名称
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub bank_account_name: ::std::option::Option<::std::string::String>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -292,35 +139,6 @@ pub mod post {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 充值渠道"] RechargeChannel { #[doc = " `BANK_TRANSFER`"]
-        BankTransfer = "BANK_TRANSFER", #[doc = " `QR_RECHARGE`"] QrRecharge =
-        "QR_RECHARGE", #[doc = " `ONLINE_BANK`"] OnlineBank = "ONLINE_BANK", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 充值入账账户"] AccountType { #[doc = " `DEPOSIT`"] Deposit =
-        "DEPOSIT", #[doc = " `OPERATION`"] Operation = "OPERATION", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 充值状态"] RechargeState { #[doc = " `SUCCESS`"] Success =
-        "SUCCESS", #[doc = " `RECHARGING`"] Recharging = "RECHARGING", #[doc =
-        " `CLOSED`"] Closed = "CLOSED", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 充值场景"] RechargeScene { #[doc = " `ECOMMERCE_DEPOSIT`"]
-        EcommerceDeposit = "ECOMMERCE_DEPOSIT", #[doc = " `ECOMMERCE_PAYMENT`"]
-        EcommercePayment = "ECOMMERCE_PAYMENT", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 员工类型"] EmployeeType { #[doc = " `ADMIN`"] Admin = "ADMIN",
-        #[doc = " `STAFF`"] Staff = "STAFF", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 网银类型"] OnlineBankType { #[doc =
-        " `ONLINE_BANK_TYPE_CORPORATE`"] OnlineBankTypeCorporate =
-        "ONLINE_BANK_TYPE_CORPORATE", #[doc = " `ONLINE_BANK_TYPE_PERSONAL`"]
-        OnlineBankTypePersonal = "ONLINE_BANK_TYPE_PERSONAL", }
     }
 }
 /// 关闭二级商户充值

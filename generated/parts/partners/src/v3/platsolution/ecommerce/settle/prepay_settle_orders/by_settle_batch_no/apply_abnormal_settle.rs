@@ -3,6 +3,10 @@
 /// Types of `POST /v3/platsolution/ecommerce/settle/prepay-settle-orders/{settle_batch_no}/apply-abnormal-settle`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::platsolution::types::{
+        AbnormalSettleResult, AbnormalSettleType, ApplyAbnormalSettleState as State,
+        ApplyAbnormalSettleTradeScenario as TradeScenario, AbnormalType,
+    };
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -64,48 +68,6 @@ pub mod post {
             self.description = ::std::option::Option::Some(description.into());
             self
         }
-    }
-    /// 异常结算处理结果
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct AbnormalSettleResult {
-        /// 异常结算批次单处理方式
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub abnormal_settle_type: ::std::option::Option<AbnormalSettleType>,
-        /// 批次创建时间
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub apply_success_time: ::std::option::Option<::std::string::String>,
-        /// 微信支付异常资金付款单号
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub abnormal_fund_receipt_id: ::std::option::Option<::std::string::String>,
-        /// 商户异常结算批次单号
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub out_abnormal_settle_batch_no: ::std::option::Option<::std::string::String>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -184,29 +146,6 @@ pub mod post {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 异常结算批次单处理方式"] AbnormalSettleType { #[doc =
-        " `TRANSFER_TO_ORIGINAL_RECEIVE_USER`"] TransferToOriginalReceiveUser =
-        "TRANSFER_TO_ORIGINAL_RECEIVE_USER", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 批次状态"] State { #[doc = " `ACCEPTED`"] Accepted = "ACCEPTED",
-        #[doc = " `RECEIVED`"] Received = "RECEIVED", #[doc = " `SUCCESS`"] Success =
-        "SUCCESS", #[doc = " `DEDUCT_FEE_FAIL`"] DeductFeeFail = "DEDUCT_FEE_FAIL", #[doc
-        = " `ABNORMAL`"] Abnormal = "ABNORMAL", #[doc = " `ABNORMAL_SETTLE_SUCCESS`"]
-        AbnormalSettleSuccess = "ABNORMAL_SETTLE_SUCCESS", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 交易场景"] TradeScenario { #[doc = " `RECOMMERCE`"] Recommerce =
-        "RECOMMERCE", #[doc = " `INDIVIDUALTRADE`"] Individualtrade = "INDIVIDUALTRADE",
-        }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 异常原因类型"] AbnormalType { #[doc =
-        " `AUTH_RELATIONSHIP_INVALID`"] AuthRelationshipInvalid =
-        "AUTH_RELATIONSHIP_INVALID", #[doc = " `USER_PAY_QUOTA_LIMIT`"] UserPayQuotaLimit
-        = "USER_PAY_QUOTA_LIMIT", }
     }
 }
 /// 个人收款-申请异常结算批次单处理

@@ -4,6 +4,7 @@ pub mod apply_abnormal_settle;
 /// Types of `GET /v3/platsolution/ecommerce/settle/prepay-settle-orders/{settle_batch_no}`.
 #[rustfmt::skip]
 pub mod get {
+    pub use crate::v3::platsolution::types::TradeScenario;
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -96,10 +97,6 @@ pub mod get {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 交易场景"] TradeScenario { #[doc = " `RECOMMERCE`"] Recommerce =
-        "RECOMMERCE", }
     }
 }
 /// 个人收款-查询批量结算信息

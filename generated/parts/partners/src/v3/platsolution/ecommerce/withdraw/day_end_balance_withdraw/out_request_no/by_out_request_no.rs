@@ -3,6 +3,7 @@
 /// Types of `GET /v3/platsolution/ecommerce/withdraw/day-end-balance-withdraw/out-request-no/{out_request_no}`.
 #[rustfmt::skip]
 pub mod get {
+    pub use crate::v3::platsolution::types::{Status, AccountType};
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -173,16 +174,6 @@ pub mod get {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 单据状态"] Status { #[doc = " `CREATED`"] Created = "CREATED",
-        #[doc = " `PROCESSING`"] Processing = "PROCESSING", #[doc = " `FINISHED`"]
-        Finished = "FINISHED", #[doc = " `ABNORMAL`"] Abnormal = "ABNORMAL", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 出款账户类型"] AccountType { #[doc = " `BASIC`"] Basic = "BASIC",
-        #[doc = " `OPERATION`"] Operation = "OPERATION", #[doc = " `FEES`"] Fees =
-        "FEES", }
     }
 }
 /// 查询二级商户按日终余额预约提现状态

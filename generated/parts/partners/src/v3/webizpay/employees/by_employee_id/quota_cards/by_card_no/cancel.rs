@@ -3,6 +3,7 @@
 /// Types of `POST /v3/webizpay/employees/{employee_id}/quota-cards/{card_no}/cancel`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::webizpay::types::CardState;
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -112,10 +113,6 @@ pub mod post {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 卡片状态"] CardState { #[doc = " `ACTIVE`"] Active = "ACTIVE",
-        #[doc = " `DISABLED`"] Disabled = "DISABLED", }
     }
 }
 /// 企业商户作废员工企业支付额度卡

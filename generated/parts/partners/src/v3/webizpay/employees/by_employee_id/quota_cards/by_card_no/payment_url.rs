@@ -3,6 +3,7 @@
 /// Types of `GET /v3/webizpay/employees/{employee_id}/quota-cards/{card_no}/payment-url`.
 #[rustfmt::skip]
 pub mod get {
+    pub use crate::v3::webizpay::types::ApplicationType;
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -124,10 +125,6 @@ pub mod get {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 拉起付款码页面的企业应用类型"] ApplicationType { #[doc =
-        " `H5`"] H5 = "H5", #[doc = " `MINIPROGRAM`"] Miniprogram = "MINIPROGRAM", }
     }
 }
 /// 企业商户获取指定额度卡支付链接

@@ -3,6 +3,9 @@
 /// Types of `GET /v3/bank-transfer/batches/batch-id/{batch_id}/details/detail-id/{detail_id}`.
 #[rustfmt::skip]
 pub mod get {
+    pub use crate::v3::bank_transfer::types::{
+        TransferScene, ByDetailIdDetailState as DetailState, FailReason, AccountType,
+    };
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -207,61 +210,6 @@ pub mod get {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 转账场景"] TransferScene { #[doc = " `ORDINARY_TRANSFER`"]
-        OrdinaryTransfer = "ORDINARY_TRANSFER", #[doc = " `PAYROLL_CARD_TRANSFER`"]
-        PayrollCardTransfer = "PAYROLL_CARD_TRANSFER", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 明细状态"] DetailState { #[doc = " `PROCESSING`"] Processing =
-        "PROCESSING", #[doc = " `SUCCESS`"] Success = "SUCCESS", #[doc = " `FAIL`"] Fail
-        = "FAIL", #[doc = " `REFUND`"] Refund = "REFUND", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 明细失败原因"] FailReason { #[doc = " `ACCOUNT_FROZEN`"]
-        AccountFrozen = "ACCOUNT_FROZEN", #[doc = " `REAL_NAME_CHECK_FAIL`"]
-        RealNameCheckFail = "REAL_NAME_CHECK_FAIL", #[doc = " `NAME_NOT_CORRECT`"]
-        NameNotCorrect = "NAME_NOT_CORRECT", #[doc = " `OPENID_INVALID`"] OpenidInvalid =
-        "OPENID_INVALID", #[doc = " `TRANSFER_QUOTA_EXCEED`"] TransferQuotaExceed =
-        "TRANSFER_QUOTA_EXCEED", #[doc = " `DAY_RECEIVED_QUOTA_EXCEED`"]
-        DayReceivedQuotaExceed = "DAY_RECEIVED_QUOTA_EXCEED", #[doc =
-        " `MONTH_RECEIVED_QUOTA_EXCEED`"] MonthReceivedQuotaExceed =
-        "MONTH_RECEIVED_QUOTA_EXCEED", #[doc = " `DAY_RECEIVED_COUNT_EXCEED`"]
-        DayReceivedCountExceed = "DAY_RECEIVED_COUNT_EXCEED", #[doc =
-        " `PRODUCT_AUTH_CHECK_FAIL`"] ProductAuthCheckFail = "PRODUCT_AUTH_CHECK_FAIL",
-        #[doc = " `OVERDUE_CLOSE`"] OverdueClose = "OVERDUE_CLOSE", #[doc =
-        " `ID_CARD_NOT_CORRECT`"] IdCardNotCorrect = "ID_CARD_NOT_CORRECT", #[doc =
-        " `ACCOUNT_NOT_EXIST`"] AccountNotExist = "ACCOUNT_NOT_EXIST", #[doc =
-        " `TRANSFER_RISK`"] TransferRisk = "TRANSFER_RISK", #[doc =
-        " `PAYROLL_CARD_ALREADY_LOGOUT`"] PayrollCardAlreadyLogout =
-        "PAYROLL_CARD_ALREADY_LOGOUT", #[doc = " `PAYROLL_CARD_ALREADY_FROZEN`"]
-        PayrollCardAlreadyFrozen = "PAYROLL_CARD_ALREADY_FROZEN", #[doc =
-        " `PAYROLL_CARD_UNAUTHORIZED`"] PayrollCardUnauthorized =
-        "PAYROLL_CARD_UNAUTHORIZED", #[doc = " `PAYROLL_CARD_USER_NOT_OPEN`"]
-        PayrollCardUserNotOpen = "PAYROLL_CARD_USER_NOT_OPEN", #[doc =
-        " `PAYROLL_CARD_NAME_CARD_NOT_MATCH`"] PayrollCardNameCardNotMatch =
-        "PAYROLL_CARD_NAME_CARD_NOT_MATCH", #[doc = " `PAYROLL_CARD_ID_CARD_NOT_MATCH`"]
-        PayrollCardIdCardNotMatch = "PAYROLL_CARD_ID_CARD_NOT_MATCH", #[doc =
-        " `PAYROLL_CARD_BANKCARD_UNBUNDLING`"] PayrollCardBankcardUnbundling =
-        "PAYROLL_CARD_BANKCARD_UNBUNDLING", #[doc =
-        " `BANK_CARD_COLLECTIONS_ABOVE_QUOTA`"] BankCardCollectionsAboveQuota =
-        "BANK_CARD_COLLECTIONS_ABOVE_QUOTA", #[doc = " `BANK_CARD_ACCOUNT_ABNORMAL`"]
-        BankCardAccountAbnormal = "BANK_CARD_ACCOUNT_ABNORMAL", #[doc =
-        " `BANK_CARD_STATUS_ABNORMAL`"] BankCardStatusAbnormal =
-        "BANK_CARD_STATUS_ABNORMAL", #[doc = " `BANK_CARD_BANK_INFO_WRONG`"]
-        BankCardBankInfoWrong = "BANK_CARD_BANK_INFO_WRONG", #[doc =
-        " `BANK_CARD_CARD_INFO_WRONG`"] BankCardCardInfoWrong =
-        "BANK_CARD_CARD_INFO_WRONG", #[doc = " `OTHER_FAIL_REASON_TYPE`"]
-        OtherFailReasonType = "OTHER_FAIL_REASON_TYPE", #[doc =
-        " `REALNAME_ACCOUNT_RECEIVED_QUOTA_EXCEED`"] RealnameAccountReceivedQuotaExceed =
-        "REALNAME_ACCOUNT_RECEIVED_QUOTA_EXCEED", #[doc = " `TRANSFER_REMARK_SET_FAIL`"]
-        TransferRemarkSetFail = "TRANSFER_REMARK_SET_FAIL", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 收款账户类型"] AccountType { #[doc = " `WECHATPAY_ACCOUNT`"]
-        WechatpayAccount = "WECHATPAY_ACCOUNT", #[doc = " `BANK_ACCOUNT`"] BankAccount =
-        "BANK_ACCOUNT", }
     }
 }
 /// 微信支付明细单号查询明细单

@@ -3,6 +3,7 @@
 /// Types of `POST /v3/fund-app/mch-transfer/partner/transfer-bills/out-bill-no/{out_bill_no}/cancel`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::fund_app::types::State;
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -133,14 +134,6 @@ pub mod post {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 单据状态"] State { #[doc = " `ACCEPTED`"] Accepted = "ACCEPTED",
-        #[doc = " `PROCESSING`"] Processing = "PROCESSING", #[doc =
-        " `WAIT_USER_CONFIRM`"] WaitUserConfirm = "WAIT_USER_CONFIRM", #[doc =
-        " `TRANSFERING`"] Transfering = "TRANSFERING", #[doc = " `SUCCESS`"] Success =
-        "SUCCESS", #[doc = " `FAIL`"] Fail = "FAIL", #[doc = " `CANCELING`"] Canceling =
-        "CANCELING", #[doc = " `CANCELLED`"] Cancelled = "CANCELLED", }
     }
 }
 /// 撤销转账

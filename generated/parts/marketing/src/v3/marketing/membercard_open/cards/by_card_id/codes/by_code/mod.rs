@@ -8,6 +8,11 @@ pub mod unavailable;
 /// Types of `GET /v3/marketing/membercard-open/cards/{card_id}/codes/{code}`.
 #[rustfmt::skip]
 pub mod get {
+    pub use crate::v3::marketing::types::{
+        ByActivateTicketCommonFieldList as CommonFieldList,
+        ByActivateTicketCustomFieldList as CustomFieldList, UserInformation,
+        UserCardStatus, CommonFieldList as Name,
+    };
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -28,73 +33,6 @@ pub mod get {
                 code: code.into(),
             }
         }
-    }
-    /// 平台提供的通用开卡信息字段
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct CommonFieldList {
-        /// 平台提供的通用开卡信息字段
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub name: ::std::option::Option<Name>,
-        /// 用户开卡时填写的个人信息
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub value: ::std::option::Option<::std::string::String>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    /// 商户自定义的开卡信息字段
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct CustomFieldList {
-        /// 字段名称
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub name: ::std::option::Option<::std::string::String>,
-        /// 字段值
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub value: ::std::option::Option<::std::string::String>,
-        /// 字段值列表
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub value_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    /// 用户开卡时填写的个人信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct UserInformation {
-        /// 平台提供的通用开卡信息字段
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub common_field_list: ::std::option::Option<::std::vec::Vec<CommonFieldList>>,
-        /// 商户自定义的开卡信息字段
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub custom_field_list: ::std::option::Option<::std::vec::Vec<CustomFieldList>>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -182,23 +120,6 @@ pub mod get {
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 用户会员卡状态"] UserCardStatus { #[doc = " `NOT_ACTIVATE`"]
-        NotActivate = "NOT_ACTIVATE", #[doc = " `EFFECTIVE`"] Effective = "EFFECTIVE",
-        #[doc = " `EXPIRE`"] Expire = "EXPIRE", #[doc = " `UNAVAILABLE`"] Unavailable =
-        "UNAVAILABLE", #[doc = " `DELETE`"] Delete = "DELETE", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 平台提供的通用开卡信息字段"] Name { #[doc =
-        " `USER_FORM_FLAG_MOBILE`"] UserFormFlagMobile = "USER_FORM_FLAG_MOBILE", #[doc =
-        " `USER_FORM_FLAG_SEX`"] UserFormFlagSex = "USER_FORM_FLAG_SEX", #[doc =
-        " `USER_FORM_FLAG_NAME`"] UserFormFlagName = "USER_FORM_FLAG_NAME", #[doc =
-        " `USER_FORM_FLAG_BIRTHDAY`"] UserFormFlagBirthday = "USER_FORM_FLAG_BIRTHDAY",
-        #[doc = " `USER_FORM_FLAG_ADDRESS`"] UserFormFlagAddress =
-        "USER_FORM_FLAG_ADDRESS", #[doc = " `USER_FORM_FLAG_EMAIL`"] UserFormFlagEmail =
-        "USER_FORM_FLAG_EMAIL", #[doc = " `USER_FORM_FLAG_CITY`"] UserFormFlagCity =
-        "USER_FORM_FLAG_CITY", }
-    }
 }
 /// 查询用户会员卡信息
 ///
@@ -227,6 +148,7 @@ pub async fn get(
 /// Types of `PATCH /v3/marketing/membercard-open/cards/{card_id}/codes/{code}`.
 #[rustfmt::skip]
 pub mod patch {
+    pub use crate::v3::marketing::types::ByCodeBalanceInformation as BalanceInformation;
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -250,41 +172,6 @@ pub mod patch {
                 code: code.into(),
                 body,
             }
-        }
-    }
-    /// 用户储值变更信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct BalanceInformation {
-        /// 更新前用户储值余额
-        pub before_balance: i64,
-        /// 更新后用户储值余额
-        pub balance: i64,
-        /// 本次余额变动值
-        pub add_balance: i64,
-        /// 储值消耗记录
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub balance_remark: ::std::option::Option<::std::string::String>,
-    }
-    impl BalanceInformation {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(before_balance: i64, balance: i64, add_balance: i64) -> Self {
-            Self {
-                before_balance,
-                balance,
-                add_balance,
-                balance_remark: ::std::option::Option::None,
-            }
-        }
-        /// Sets `balance_remark`.
-        pub fn balance_remark(
-            mut self,
-            balance_remark: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.balance_remark = ::std::option::Option::Some(balance_remark.into());
-            self
         }
     }
     /// The JSON request body.

@@ -3,6 +3,10 @@
 /// Types of `POST /v3/marketing/membercard-open/cards/{card_id}/codes/{code}/set-service-module-data`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::marketing::types::{
+        FieldList, JumpMiniprogram, ActionSetting, ContentTemplateData,
+        MessageTemplateSetting, StateSetting,
+    };
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -26,167 +30,6 @@ pub mod post {
                 code: code.into(),
                 body,
             }
-        }
-    }
-    /// 服务内容列表
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct FieldList {
-        /// 内容字段ID
-        pub field_id: ::std::string::String,
-        /// 内容字段值
-        pub field_value: ::std::string::String,
-    }
-    impl FieldList {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            field_id: impl ::std::convert::Into<::std::string::String>,
-            field_value: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            Self {
-                field_id: field_id.into(),
-                field_value: field_value.into(),
-            }
-        }
-    }
-    /// 跳转小程序
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct JumpMiniprogram {
-        /// 小程序appid
-        pub appid: ::std::string::String,
-        /// 小程序path
-        pub path: ::std::string::String,
-    }
-    impl JumpMiniprogram {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            appid: impl ::std::convert::Into<::std::string::String>,
-            path: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            Self {
-                appid: appid.into(),
-                path: path.into(),
-            }
-        }
-    }
-    /// 操作设置
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct ActionSetting {
-        /// 操作名称
-        pub action_name: ::std::string::String,
-        /// 跳转小程序
-        pub jump_miniprogram: JumpMiniprogram,
-    }
-    impl ActionSetting {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            action_name: impl ::std::convert::Into<::std::string::String>,
-            jump_miniprogram: JumpMiniprogram,
-        ) -> Self {
-            Self {
-                action_name: action_name.into(),
-                jump_miniprogram,
-            }
-        }
-    }
-    /// 内容模板设置
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct ContentTemplateData {
-        /// 服务内容列表
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub field_list: ::std::option::Option<::std::vec::Vec<FieldList>>,
-        /// 操作设置
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub action_setting: ::std::option::Option<ActionSetting>,
-    }
-    impl ContentTemplateData {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new() -> Self {
-            Self {
-                field_list: ::std::option::Option::None,
-                action_setting: ::std::option::Option::None,
-            }
-        }
-        /// Sets `field_list`.
-        pub fn field_list(mut self, field_list: ::std::vec::Vec<FieldList>) -> Self {
-            self.field_list = ::std::option::Option::Some(field_list);
-            self
-        }
-        /// Sets `action_setting`.
-        pub fn action_setting(mut self, action_setting: ActionSetting) -> Self {
-            self.action_setting = ::std::option::Option::Some(action_setting);
-            self
-        }
-    }
-    /// 消息模板设置
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct MessageTemplateSetting {
-        /// 模板消息ID
-        pub message_template_id: ::std::string::String,
-        /// 服务内容列表
-        pub field_list: ::std::vec::Vec<FieldList>,
-    }
-    impl MessageTemplateSetting {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            message_template_id: impl ::std::convert::Into<::std::string::String>,
-            field_list: ::std::vec::Vec<FieldList>,
-        ) -> Self {
-            Self {
-                message_template_id: message_template_id.into(),
-                field_list,
-            }
-        }
-    }
-    /// 服务状态设置
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct StateSetting {
-        /// 状态ID
-        pub state_id: ::std::string::String,
-        /// 内容模板设置
-        pub content_template_data: ContentTemplateData,
-        /// 消息模板设置
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub message_template_setting: ::std::option::Option<MessageTemplateSetting>,
-    }
-    impl StateSetting {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            state_id: impl ::std::convert::Into<::std::string::String>,
-            content_template_data: ContentTemplateData,
-        ) -> Self {
-            Self {
-                state_id: state_id.into(),
-                content_template_data,
-                message_template_setting: ::std::option::Option::None,
-            }
-        }
-        /// Sets `message_template_setting`.
-        pub fn message_template_setting(
-            mut self,
-            message_template_setting: MessageTemplateSetting,
-        ) -> Self {
-            self.message_template_setting = ::std::option::Option::Some(
-                message_template_setting,
-            );
-            self
         }
     }
     /// The JSON request body.

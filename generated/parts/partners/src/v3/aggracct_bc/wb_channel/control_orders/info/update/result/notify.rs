@@ -3,6 +3,7 @@
 /// Types of `POST /v3/aggracct-bc/wb-channel/control-orders/info/update/result/notify`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::aggracct_bc::types::AuditResult;
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -114,10 +115,6 @@ pub mod post {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 审核结果"] AuditResult { #[doc = " `PASS`"] Pass = "PASS", #[doc =
-        " `REJECT`"] Reject = "REJECT", }
     }
 }
 /// 资料更新请求审核结果回调通知

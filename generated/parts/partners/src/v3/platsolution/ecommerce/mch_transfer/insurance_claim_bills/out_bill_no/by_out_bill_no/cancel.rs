@@ -3,6 +3,7 @@
 /// Types of `POST /v3/platsolution/ecommerce/mch-transfer/insurance-claim-bills/out-bill-no/{out_bill_no}/cancel`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::platsolution::types::State;
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -98,13 +99,6 @@ pub mod post {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 赔付状态"] State { #[doc = " `ACCEPTED`"] Accepted = "ACCEPTED",
-        #[doc = " `SUCCESS`"] Success = "SUCCESS", #[doc = " `CLOSED`"] Closed =
-        "CLOSED", #[doc = " `WAIT_USER_CONFIRM`"] WaitUserConfirm = "WAIT_USER_CONFIRM",
-        #[doc = " `CANCELING`"] Canceling = "CANCELING", #[doc = " `CANCELLED`"]
-        Cancelled = "CANCELLED", }
     }
 }
 /// 请求撤销保险理赔

@@ -3,6 +3,9 @@
 /// Types of `POST /v3/platsolution/insurance/mch-transfer/reservation/out-reservation-no/{out_reservation_no}/close`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::platsolution::types::{
+        ByOutReservationNoCloseInfo as CloseInfo, ApplyState as State, CloseReason,
+    };
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -23,30 +26,6 @@ pub mod post {
                 sub_mchid: sub_mchid.into(),
             }
         }
-    }
-    /// 预约记录的关闭信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct CloseInfo {
-        /// 预约记录关闭的时间
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub close_time: ::std::option::Option<::std::string::String>,
-        /// 预约记录关闭的原因
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub close_reason: ::std::option::Option<CloseReason>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -179,22 +158,6 @@ pub mod post {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 预约记录状态"] State { #[doc = " `ACCEPTED`"] Accepted =
-        "ACCEPTED", #[doc = " `CONFIRMED`"] Confirmed = "CONFIRMED", #[doc = " `CLOSED`"]
-        Closed = "CLOSED", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 预约记录关闭的原因"] CloseReason { #[doc =
-        " `USER_OVERDUE_UNCONFIRMED`"] UserOverdueUnconfirmed =
-        "USER_OVERDUE_UNCONFIRMED", #[doc = " `CLOSE_CONFIRMED_VIA_MCH_API`"]
-        CloseConfirmedViaMchApi = "CLOSE_CONFIRMED_VIA_MCH_API", #[doc =
-        " `CLOSE_ACCEPTED_VIA_MCH_API`"] CloseAcceptedViaMchApi =
-        "CLOSE_ACCEPTED_VIA_MCH_API", #[doc = " `TRANSFER_FINISHED`"] TransferFinished =
-        "TRANSFER_FINISHED", #[doc = " `OVERDUE_NOT_TRANSFER`"] OverdueNotTransfer =
-        "OVERDUE_NOT_TRANSFER", #[doc = " `RESERVE_FAIL`"] ReserveFail = "RESERVE_FAIL",
-        #[doc = " `USER_CLOSE`"] UserClose = "USER_CLOSE", }
     }
 }
 /// 关闭预约商家转账记录

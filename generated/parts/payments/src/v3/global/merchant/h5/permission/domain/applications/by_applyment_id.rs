@@ -3,6 +3,7 @@
 /// Types of `GET /v3/global/merchant/h5/permission/domain/applications/{applyment_id}`.
 #[rustfmt::skip]
 pub mod get {
+    pub use crate::v3::global::types::{WebsiteState, ApplymentState};
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -111,17 +112,6 @@ pub mod get {
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 子商户经营网址状态"] WebsiteState { #[doc = " `HAS_LAUNCHED`"]
-        HasLaunched = "HAS_LAUNCHED", #[doc = " `UN_LAUNCHED`"] UnLaunched =
-        "UN_LAUNCHED", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 申请单状态"] ApplymentState { #[doc = " `PENDING`"] Pending =
-        "PENDING", #[doc = " `UNDER_REVIEW`"] UnderReview = "UNDER_REVIEW", #[doc =
-        " `APPROVED`"] Approved = "APPROVED", #[doc = " `REJECTED`"] Rejected =
-        "REJECTED", }
-    }
 }
 /// 查询H5支付域名修改申请单
 ///
@@ -150,6 +140,7 @@ pub async fn get(
 /// Types of `PATCH /v3/global/merchant/h5/permission/domain/applications/{applyment_id}`.
 #[rustfmt::skip]
 pub mod patch {
+    pub use crate::v3::global::types::{WebsiteState, ApplymentState};
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -329,17 +320,6 @@ pub mod patch {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 子商户经营网址状态"] WebsiteState { #[doc = " `HAS_LAUNCHED`"]
-        HasLaunched = "HAS_LAUNCHED", #[doc = " `UN_LAUNCHED`"] UnLaunched =
-        "UN_LAUNCHED", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 申请单状态"] ApplymentState { #[doc = " `PENDING`"] Pending =
-        "PENDING", #[doc = " `UNDER_REVIEW`"] UnderReview = "UNDER_REVIEW", #[doc =
-        " `APPROVED`"] Approved = "APPROVED", #[doc = " `REJECTED`"] Rejected =
-        "REJECTED", }
     }
 }
 /// 修改H5支付域名修改申请单

@@ -4,6 +4,7 @@ pub mod by_applyment_id;
 /// Types of `POST /v3/global/merchant/h5/permission/domain/applications`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::global::types::{WebsiteState, ApplymentState};
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -203,17 +204,6 @@ pub mod post {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 子商户经营网址状态"] WebsiteState { #[doc = " `HAS_LAUNCHED`"]
-        HasLaunched = "HAS_LAUNCHED", #[doc = " `UN_LAUNCHED`"] UnLaunched =
-        "UN_LAUNCHED", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 申请单状态"] ApplymentState { #[doc = " `PENDING`"] Pending =
-        "PENDING", #[doc = " `UNDER_REVIEW`"] UnderReview = "UNDER_REVIEW", #[doc =
-        " `APPROVED`"] Approved = "APPROVED", #[doc = " `REJECTED`"] Rejected =
-        "REJECTED", }
     }
 }
 /// 创建H5支付域名修改申请单

@@ -3,6 +3,10 @@
 /// Types of `POST /v3/papay/insurance-pay/policy-periods/contract-id/{contract_id}/policy-period-id/{policy_period_id}/schedule`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::papay::types::{
+        EstimatedDeductAmount as ScheduledAmount,
+        ScheduledAmount as ResponseScheduledAmount,
+    };
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -28,35 +32,6 @@ pub mod post {
             }
         }
     }
-    /// 预约扣费金额信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct ScheduledAmount {
-        /// 金额
-        pub total: ::serde_json::Number,
-        /// 货币类型
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub currency: ::std::option::Option<::std::string::String>,
-    }
-    impl ScheduledAmount {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(total: ::serde_json::Number) -> Self {
-            Self {
-                total,
-                currency: ::std::option::Option::None,
-            }
-        }
-        /// Sets `currency`.
-        pub fn currency(
-            mut self,
-            currency: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.currency = ::std::option::Option::Some(currency.into());
-            self
-        }
-    }
     /// The JSON request body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[derive(::serde::Serialize)]
@@ -79,32 +54,6 @@ pub mod post {
                 scheduled_amount,
             }
         }
-    }
-    /// 已预约的扣费金额信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct ResponseScheduledAmount {
-        /// 金额
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub total: ::std::option::Option<::serde_json::Number>,
-        /// 货币类型
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub currency: ::std::option::Option<::std::string::String>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]

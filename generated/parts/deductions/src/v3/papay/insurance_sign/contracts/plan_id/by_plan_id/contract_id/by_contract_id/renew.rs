@@ -3,6 +3,7 @@
 /// Types of `POST /v3/papay/insurance-sign/contracts/plan-id/{plan_id}/contract-id/{contract_id}/renew`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::papay::types::{EstimatedDeductAmount, PolicyPeriods};
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -25,62 +26,6 @@ pub mod post {
                 plan_id,
                 contract_id: contract_id.into(),
                 body,
-            }
-        }
-    }
-    /// 预计扣费金额
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct EstimatedDeductAmount {
-        /// 金额
-        pub total: ::serde_json::Number,
-        /// 货币类型
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub currency: ::std::option::Option<::std::string::String>,
-    }
-    impl EstimatedDeductAmount {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(total: ::serde_json::Number) -> Self {
-            Self {
-                total,
-                currency: ::std::option::Option::None,
-            }
-        }
-        /// Sets `currency`.
-        pub fn currency(
-            mut self,
-            currency: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.currency = ::std::option::Option::Some(currency.into());
-            self
-        }
-    }
-    /// 续期的扣费周期列表
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct PolicyPeriods {
-        /// 保险扣费周期编号
-        pub policy_period_id: ::serde_json::Number,
-        /// 预计扣费的日期
-        pub estimated_deduct_date: ::std::string::String,
-        /// 预计扣费金额
-        pub estimated_deduct_amount: EstimatedDeductAmount,
-    }
-    impl PolicyPeriods {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            policy_period_id: ::serde_json::Number,
-            estimated_deduct_date: impl ::std::convert::Into<::std::string::String>,
-            estimated_deduct_amount: EstimatedDeductAmount,
-        ) -> Self {
-            Self {
-                policy_period_id,
-                estimated_deduct_date: estimated_deduct_date.into(),
-                estimated_deduct_amount,
             }
         }
     }

@@ -3,6 +3,10 @@
 /// Types of `POST /v3/papay/insurance-sign/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}/terminate`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::papay::types::{
+        ByOutContractCodeContractTerminateInfo as ContractTerminateInfo, ContractState,
+        ContractTerminationMode,
+    };
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -46,37 +50,6 @@ pub mod post {
                 contract_termination_remark: contract_termination_remark.into(),
             }
         }
-    }
-    /// 协议解约信息
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct ContractTerminateInfo {
-        /// 协议解约方式
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub contract_termination_mode: ::std::option::Option<ContractTerminationMode>,
-        /// 协议解约时间
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub contract_terminated_time: ::std::option::Option<::std::string::String>,
-        /// 解约备注
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub contract_termination_remark: ::std::option::Option<::std::string::String>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
@@ -177,22 +150,6 @@ pub mod post {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 委托代扣协议状态"] ContractState { #[doc = " `SIGNED`"] Signed
-        = "SIGNED", #[doc = " `TERMINATED`"] Terminated = "TERMINATED", #[doc =
-        " `SIGN_FAILED`"] SignFailed = "SIGN_FAILED", #[doc = " `TO_BE_RENEWED`"]
-        ToBeRenewed = "TO_BE_RENEWED", #[doc = " `TERMINATE_PENDING`"] TerminatePending =
-        "TERMINATE_PENDING", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 协议解约方式"] ContractTerminationMode { #[doc =
-        " `USER_TERMINATE`"] UserTerminate = "USER_TERMINATE", #[doc =
-        " `MCH_API_TERMINATE`"] MchApiTerminate = "MCH_API_TERMINATE", #[doc =
-        " `WEPAY_WEB_TERMINATE`"] WepayWebTerminate = "WEPAY_WEB_TERMINATE", #[doc =
-        " `CUSTOMER_SERVICE_TERMINATE`"] CustomerServiceTerminate =
-        "CUSTOMER_SERVICE_TERMINATE", #[doc = " `SYSTEM_TERMINATE`"] SystemTerminate =
-        "SYSTEM_TERMINATE", }
     }
 }
 /// 保险商户通过商户协议号解除保险自动续费协议

@@ -3,6 +3,10 @@
 /// Types of `POST /v3/papay/insurance-sign/policy-periods/plan-id/{plan_id}/contract-id/{contract_id}/modify`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::papay::types::{
+        EstimatedDeductAmount, PolicyPeriods,
+        ScheduledAmount as PolicyPeriodsEstimatedDeductAmount, ResponsePolicyPeriods,
+    };
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -25,62 +29,6 @@ pub mod post {
                 plan_id,
                 contract_id: contract_id.into(),
                 body,
-            }
-        }
-    }
-    /// 预计扣费金额
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct EstimatedDeductAmount {
-        /// 金额
-        pub total: ::serde_json::Number,
-        /// 货币类型
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub currency: ::std::option::Option<::std::string::String>,
-    }
-    impl EstimatedDeductAmount {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(total: ::serde_json::Number) -> Self {
-            Self {
-                total,
-                currency: ::std::option::Option::None,
-            }
-        }
-        /// Sets `currency`.
-        pub fn currency(
-            mut self,
-            currency: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            self.currency = ::std::option::Option::Some(currency.into());
-            self
-        }
-    }
-    /// 续期的扣费周期列表
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[derive(::serde::Serialize)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Deserialize))]
-    #[non_exhaustive]
-    pub struct PolicyPeriods {
-        /// 保险扣费周期编号
-        pub policy_period_id: ::serde_json::Number,
-        /// 预计扣费的日期
-        pub estimated_deduct_date: ::std::string::String,
-        /// 预计扣费金额
-        pub estimated_deduct_amount: EstimatedDeductAmount,
-    }
-    impl PolicyPeriods {
-        /// Creates the value from its required fields; optional ones are set with the methods below.
-        pub fn new(
-            policy_period_id: ::serde_json::Number,
-            estimated_deduct_date: impl ::std::convert::Into<::std::string::String>,
-            estimated_deduct_amount: EstimatedDeductAmount,
-        ) -> Self {
-            Self {
-                policy_period_id,
-                estimated_deduct_date: estimated_deduct_date.into(),
-                estimated_deduct_amount,
             }
         }
     }
@@ -117,67 +65,6 @@ pub mod post {
             );
             self
         }
-    }
-    /// 预计扣费金额
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct PolicyPeriodsEstimatedDeductAmount {
-        /// 金额
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub total: ::std::option::Option<::serde_json::Number>,
-        /// 货币类型
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub currency: ::std::option::Option<::std::string::String>,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    /// 最新的扣费周期列表
-    #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
-    #[non_exhaustive]
-    pub struct ResponsePolicyPeriods {
-        /// 保险扣费周期编号
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub policy_period_id: ::std::option::Option<::serde_json::Number>,
-        /// 预计扣费的日期
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub estimated_deduct_date: ::std::option::Option<::std::string::String>,
-        /// 预计扣费金额
-        ///
-        /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub estimated_deduct_amount: ::std::option::Option<
-            PolicyPeriodsEstimatedDeductAmount,
-        >,
-        /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
-        pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]

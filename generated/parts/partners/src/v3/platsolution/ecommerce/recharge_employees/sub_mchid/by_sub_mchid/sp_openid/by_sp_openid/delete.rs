@@ -3,6 +3,7 @@
 /// Types of `POST /v3/platsolution/ecommerce/recharge-employees/sub-mchid/{sub_mchid}/sp-openid/{sp_openid}/delete`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::platsolution::types::RechargeEmployeesState as State;
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -66,10 +67,6 @@ pub mod post {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 员工状态"] State { #[doc = " `EFFECTIVE`"] Effective = "EFFECTIVE",
-        #[doc = " `DELETED`"] Deleted = "DELETED", }
     }
 }
 /// 删除二级商户可扫码充值员工

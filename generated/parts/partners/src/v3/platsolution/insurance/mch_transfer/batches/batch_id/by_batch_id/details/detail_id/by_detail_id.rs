@@ -3,6 +3,7 @@
 /// Types of `GET /v3/platsolution/insurance/mch-transfer/batches/batch-id/{batch_id}/details/detail-id/{detail_id}`.
 #[rustfmt::skip]
 pub mod get {
+    pub use crate::v3::platsolution::types::{DataDetailState as DetailState, FailReason};
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -168,75 +169,6 @@ pub mod get {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 明细状态"] DetailState { #[doc = " `INIT`"] Init = "INIT", #[doc =
-        " `ALL`"] All = "ALL", #[doc = " `WAIT_PAY`"] WaitPay = "WAIT_PAY", #[doc =
-        " `SUCCESS`"] Success = "SUCCESS", #[doc = " `FAIL`"] Fail = "FAIL", #[doc =
-        " `BANK_REFUND`"] BankRefund = "BANK_REFUND", }
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 明细失败原因"] FailReason { #[doc = " `ACCOUNT_FROZEN`"]
-        AccountFrozen = "ACCOUNT_FROZEN", #[doc = " `REAL_NAME_CHECK_FAIL`"]
-        RealNameCheckFail = "REAL_NAME_CHECK_FAIL", #[doc = " `NAME_NOT_CORRECT`"]
-        NameNotCorrect = "NAME_NOT_CORRECT", #[doc = " `OPENID_INVALID`"] OpenidInvalid =
-        "OPENID_INVALID", #[doc = " `TRANSFER_QUOTA_EXCEED`"] TransferQuotaExceed =
-        "TRANSFER_QUOTA_EXCEED", #[doc = " `DAY_RECEIVED_QUOTA_EXCEED`"]
-        DayReceivedQuotaExceed = "DAY_RECEIVED_QUOTA_EXCEED", #[doc =
-        " `MONTH_RECEIVED_QUOTA_EXCEED`"] MonthReceivedQuotaExceed =
-        "MONTH_RECEIVED_QUOTA_EXCEED", #[doc = " `DAY_RECEIVED_COUNT_EXCEED`"]
-        DayReceivedCountExceed = "DAY_RECEIVED_COUNT_EXCEED", #[doc =
-        " `PRODUCT_AUTH_CHECK_FAIL`"] ProductAuthCheckFail = "PRODUCT_AUTH_CHECK_FAIL",
-        #[doc = " `OVERDUE_CLOSE`"] OverdueClose = "OVERDUE_CLOSE", #[doc =
-        " `ID_CARD_NOT_CORRECT`"] IdCardNotCorrect = "ID_CARD_NOT_CORRECT", #[doc =
-        " `ACCOUNT_NOT_EXIST`"] AccountNotExist = "ACCOUNT_NOT_EXIST", #[doc =
-        " `TRANSFER_RISK`"] TransferRisk = "TRANSFER_RISK", #[doc =
-        " `PAYROLL_CARD_ALREADY_LOGOUT`"] PayrollCardAlreadyLogout =
-        "PAYROLL_CARD_ALREADY_LOGOUT", #[doc = " `PAYROLL_CARD_ALREADY_FROZEN`"]
-        PayrollCardAlreadyFrozen = "PAYROLL_CARD_ALREADY_FROZEN", #[doc =
-        " `PAYROLL_CARD_UNAUTHORIZED`"] PayrollCardUnauthorized =
-        "PAYROLL_CARD_UNAUTHORIZED", #[doc = " `PAYROLL_CARD_USER_NOT_OPEN`"]
-        PayrollCardUserNotOpen = "PAYROLL_CARD_USER_NOT_OPEN", #[doc =
-        " `PAYROLL_CARD_NAME_CARD_NOT_MATCH`"] PayrollCardNameCardNotMatch =
-        "PAYROLL_CARD_NAME_CARD_NOT_MATCH", #[doc = " `PAYROLL_CARD_ID_CARD_NOT_MATCH`"]
-        PayrollCardIdCardNotMatch = "PAYROLL_CARD_ID_CARD_NOT_MATCH", #[doc =
-        " `PAYROLL_CARD_BANKCARD_UNBUNDLING`"] PayrollCardBankcardUnbundling =
-        "PAYROLL_CARD_BANKCARD_UNBUNDLING", #[doc =
-        " `BANK_CARD_COLLECTIONS_ABOVE_QUOTA`"] BankCardCollectionsAboveQuota =
-        "BANK_CARD_COLLECTIONS_ABOVE_QUOTA", #[doc = " `BANK_CARD_ACCOUNT_ABNORMAL`"]
-        BankCardAccountAbnormal = "BANK_CARD_ACCOUNT_ABNORMAL", #[doc =
-        " `BANK_CARD_STATUS_ABNORMAL`"] BankCardStatusAbnormal =
-        "BANK_CARD_STATUS_ABNORMAL", #[doc = " `BANK_CARD_BANK_INFO_WRONG`"]
-        BankCardBankInfoWrong = "BANK_CARD_BANK_INFO_WRONG", #[doc =
-        " `BANK_CARD_CARD_INFO_WRONG`"] BankCardCardInfoWrong =
-        "BANK_CARD_CARD_INFO_WRONG", #[doc = " `OTHER_FAIL_REASON_TYPE`"]
-        OtherFailReasonType = "OTHER_FAIL_REASON_TYPE", #[doc =
-        " `REALNAME_ACCOUNT_RECEIVED_QUOTA_EXCEED`"] RealnameAccountReceivedQuotaExceed =
-        "REALNAME_ACCOUNT_RECEIVED_QUOTA_EXCEED", #[doc =
-        " `RECEIVE_ACCOUNT_NOT_PERMMIT`"] ReceiveAccountNotPermmit =
-        "RECEIVE_ACCOUNT_NOT_PERMMIT", #[doc = " `PAYEE_ACCOUNT_ABNORMAL`"]
-        PayeeAccountAbnormal = "PAYEE_ACCOUNT_ABNORMAL", #[doc =
-        " `PAYER_ACCOUNT_ABNORMAL`"] PayerAccountAbnormal = "PAYER_ACCOUNT_ABNORMAL",
-        #[doc = " `TRANSFER_REMARK_SET_FAIL`"] TransferRemarkSetFail =
-        "TRANSFER_REMARK_SET_FAIL", #[doc = " `TRANSFER_SCENE_INVALID`"]
-        TransferSceneInvalid = "TRANSFER_SCENE_INVALID", #[doc =
-        " `TRANSFER_SCENE_UNAVAILABLE`"] TransferSceneUnavailable =
-        "TRANSFER_SCENE_UNAVAILABLE", #[doc = " `RECEIVE_ACCOUNT_NOT_CONFIGURE`"]
-        ReceiveAccountNotConfigure = "RECEIVE_ACCOUNT_NOT_CONFIGURE", #[doc =
-        " `BLOCK_B2C_USERLIMITAMOUNT_BSRULE_MONTH`"] BlockB2cUserlimitamountBsruleMonth =
-        "BLOCK_B2C_USERLIMITAMOUNT_BSRULE_MONTH", #[doc =
-        " `BLOCK_B2C_USERLIMITAMOUNT_MONTH`"] BlockB2cUserlimitamountMonth =
-        "BLOCK_B2C_USERLIMITAMOUNT_MONTH", #[doc = " `MERCHANT_REJECT`"] MerchantReject =
-        "MERCHANT_REJECT", #[doc = " `MERCHANT_NOT_CONFIRM`"] MerchantNotConfirm =
-        "MERCHANT_NOT_CONFIRM", #[doc = " `BANK_CARD_PARAM_ERROR`"] BankCardParamError =
-        "BANK_CARD_PARAM_ERROR", #[doc = " `BANK_CARD_TYPE_NOT_SUPPORTED`"]
-        BankCardTypeNotSupported = "BANK_CARD_TYPE_NOT_SUPPORTED", #[doc =
-        " `RESERVATION_STATE_INVALID`"] ReservationStateInvalid =
-        "RESERVATION_STATE_INVALID", #[doc = " `EXCEEDED_ESTIMATED_AMOUNT`"]
-        ExceededEstimatedAmount = "EXCEEDED_ESTIMATED_AMOUNT", #[doc =
-        " `RESERVATION_INFO_NOT_MATCH`"] ReservationInfoNotMatch =
-        "RESERVATION_INFO_NOT_MATCH", #[doc = " `RESERVATION_SCENE_NOT_MATCH`"]
-        ReservationSceneNotMatch = "RESERVATION_SCENE_NOT_MATCH", }
     }
 }
 /// 微信支付转账明细单号查询明细单

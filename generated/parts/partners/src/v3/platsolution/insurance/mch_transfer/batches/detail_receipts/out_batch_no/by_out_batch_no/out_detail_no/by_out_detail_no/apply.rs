@@ -3,6 +3,7 @@
 /// Types of `POST /v3/platsolution/insurance/mch-transfer/batches/detail-receipts/out-batch-no/{out_batch_no}/out-detail-no/{out_detail_no}/apply`.
 #[rustfmt::skip]
 pub mod post {
+    pub use crate::v3::platsolution::types::ReceiptState;
     /// Parameters of the call: path, query and header values, and the JSON body (or, for an upload, the meta part and the file).
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
     #[non_exhaustive]
@@ -86,10 +87,6 @@ pub mod post {
         /// Members the docs do not list for this object, kept as sent.
         #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    }
-    ::wechatpay_core::wire_enum! {
-        #[doc = " 电子回单状态"] ReceiptState { #[doc = " `ACCEPTED`"] Accepted =
-        "ACCEPTED", #[doc = " `FINISHED`"] Finished = "FINISHED", }
     }
 }
 /// 申请商家转账明细电子回单
