@@ -6,13 +6,16 @@ use std::io;
 
 use wechatpay::runtime::Error as SdkError;
 
-/// Why a `wxpay` command failed. Every variant maps to exit code 1 (usage errors found by the
-/// argument parser exit 2 before any of this runs).
+/// Why a `wxpay` command failed. Every variant but [`CliError::Invalid`] maps to exit code 1 (usage
+/// errors found by the argument parser exit 2 before any of this runs, and so does `Invalid`).
 #[derive(Debug)]
 pub enum CliError {
     /// A setting is missing or a flag value is unusable (`WECHATPAY_MCHID / --mchid is not set`,
     /// `--param x` is not `name=value`, a bad HTTP method).
     Usage(String),
+    /// An argument the parser accepted that names nothing or does not apply (an undocumented `/v2/`
+    /// path, `--param` on an APIv2 call): exit code 2, as for the parser's usage errors.
+    Invalid(String),
     /// A file or stdin could not be read.
     Read { what: String, source: io::Error },
     /// The output could not be written (a closed pipe is not an error: see [`CliError::is_broken_pipe`]).
@@ -41,7 +44,7 @@ impl CliError {
 impl fmt::Display for CliError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            CliError::Usage(m) | CliError::Payload(m) => f.write_str(m),
+            CliError::Usage(m) | CliError::Invalid(m) | CliError::Payload(m) => f.write_str(m),
             CliError::Read { what, source } => write!(f, "cannot read {what}: {source}"),
             CliError::Write(e) => write!(f, "cannot write output: {e}"),
             // An API error's message always ends with its `[Request-ID: …]`.
@@ -54,7 +57,7 @@ impl fmt::Display for CliError {
 impl std::error::Error for CliError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            CliError::Usage(_) | CliError::Payload(_) => None,
+            CliError::Usage(_) | CliError::Invalid(_) | CliError::Payload(_) => None,
             CliError::Read { source, .. } => Some(source),
             CliError::Write(e) => Some(e),
             CliError::Sdk(e) => std::error::Error::source(e),

@@ -20,14 +20,22 @@
 //! `wxpay notify -H 'Wechatpay-Timestamp: …' -H … < body.json` verifies and decrypts a captured
 //! notification and prints `{"event_type": …, "resource": …}` (needs the verifying keys and the APIv3 key).
 //!
-//! Exit codes: 0 success, 1 any runtime error or a payload that does not fit (message on stderr),
-//! 2 usage error.
+//! APIv2 (XML): `wxpay call POST /v2/pay/orderquery --json '{…}'` sends the JSON object's members as the
+//! XML fields, signed with the APIv2 key from `WECHATPAY_APIV2_KEY` (`nonce_str` and `sign` added), and
+//! prints the verified answer as one JSON object; `security` operations use the merchant API client
+//! certificate `WECHATPAY_CLIENT_CERT` (PEM) with its key `WECHATPAY_PRIVATE_KEY` (mutual TLS).
+//! `wxpay notify --v2 < body.xml` verifies a captured APIv2 notification (`sign`, or a `req_info` that
+//! decrypts) and prints its fields, the decrypted `req_info` nested.
+//!
+//! Exit codes: 0 success, 1 any runtime error, a `FAIL` answer or a payload that does not fit (message
+//! on stderr), 2 usage error (including an unknown `/v2/` path).
 #![forbid(unsafe_code)]
 // Doc comments double as `--help` text, where plain URLs read best.
 #![allow(rustdoc::bare_urls)]
 
 mod download;
 mod error;
+mod v2;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -46,7 +54,11 @@ use wechatpay::runtime::{
 #[command(
     name = "wxpay",
     version,
-    about = "Signed, verified calls to the WeChat Pay API v3"
+    about = "Signed, verified calls to the WeChat Pay API v3 and v2",
+    after_help = "APIv2 (`call METHOD /v2/...`, `notify --v2`) reads two more environment variables:\n  \
+WECHATPAY_APIV2_KEY    the APIv2 key (32 bytes; environment only, never a flag)\n  \
+WECHATPAY_CLIENT_CERT  path to the merchant API client certificate PEM (apiclient_cert.pem) for the\n                         \
+operations that need mutual TLS; its key is WECHATPAY_PRIVATE_KEY (apiclient_key.pem)"
 )]
 struct Cli {
     /// Merchant id.
@@ -55,7 +67,8 @@ struct Cli {
     /// Merchant API certificate serial number.
     #[arg(long, env = "WECHATPAY_SERIAL", global = true)]
     serial: Option<String>,
-    /// Path to the merchant private key PEM (PKCS#1 or PKCS#8).
+    /// Path to the merchant private key PEM (PKCS#1 or PKCS#8); for APIv2 mutual TLS, the key of
+    /// WECHATPAY_CLIENT_CERT.
     #[arg(long, env = "WECHATPAY_PRIVATE_KEY", global = true)]
     private_key: Option<PathBuf>,
     /// Path to the WeChat Pay public key PEM (public-key mode).
@@ -94,10 +107,18 @@ struct Cli {
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Send a signed request, verify the response, print its JSON to stdout.
+    ///
+    /// A /v2/ path is an APIv2 (XML) call: the --json object's members become the XML fields (an
+    /// object or array member as its JSON text, only for the fields documented `encoded: json`);
+    /// nonce_str and sign are added with the APIv2 key (WECHATPAY_APIV2_KEY); the answer's sign is
+    /// verified and its fields printed as one JSON object. A return_code/result_code FAIL answer exits 1
+    /// with err_code on stderr. Operations that need mutual TLS use WECHATPAY_CLIENT_CERT (PEM) and
+    /// WECHATPAY_PRIVATE_KEY. An undocumented /v2/ path is a usage error (exit 2).
     Call {
         /// HTTP method (GET, POST, PUT, PATCH, DELETE).
         method: String,
-        /// Path (template), e.g. /v3/pay/transactions/id/{transaction_id} or /v3/certificates.
+        /// Path (template), e.g. /v3/pay/transactions/id/{transaction_id}, /v3/certificates or (APIv2)
+        /// /v2/pay/orderquery.
         path: String,
         /// Path parameter for a {name} in PATH, as name=value (repeatable).
         #[arg(long = "param", value_name = "NAME=VALUE")]
@@ -105,7 +126,7 @@ enum Command {
         /// Query parameter as key=value (repeatable; percent-encoded for you).
         #[arg(long = "query", value_name = "KEY=VALUE")]
         query: Vec<String>,
-        /// JSON body, or @file to read it from a file.
+        /// JSON body, or @file to read it from a file (APIv2: a JSON object of the XML fields).
         #[arg(long, value_name = "BODY|@FILE")]
         json: Option<String>,
         /// The answer is an unsigned file download (bill files): write raw bytes to stdout unverified.
@@ -130,7 +151,15 @@ enum Command {
     ///
     /// Exits 1 with the reason when a header is missing, the timestamp is stale, the serial is unknown,
     /// the signature is bad or the resource does not decrypt.
+    ///
+    /// With --v2: an APIv2 notification (XML, or a JSON object of its fields), verified by its sign
+    /// with the APIv2 key (WECHATPAY_APIV2_KEY) or, for refund notifications (no sign), by its req_info
+    /// decrypting; prints its fields as one JSON object, the decrypted req_info members nested under
+    /// req_info.
     Notify {
+        /// An APIv2 notification (no headers; needs WECHATPAY_APIV2_KEY only).
+        #[arg(long, conflicts_with_all = ["headers", "now"])]
+        v2: bool,
         /// A header of the notification as 'Name: value' (repeatable): Wechatpay-Timestamp,
         /// Wechatpay-Nonce, Wechatpay-Signature, Wechatpay-Serial.
         #[arg(long = "header", short = 'H', value_name = "NAME: VALUE")]
@@ -202,6 +231,11 @@ fn print_line(text: &str) -> Result<(), CliError> {
     writeln!(out, "{text}")
         .and_then(|()| out.flush())
         .map_err(CliError::Write)
+}
+
+/// Writes a JSON value, pretty-printed, and a newline to stdout.
+fn print_json(v: &serde_json::Value) -> Result<(), CliError> {
+    print_line(&serde_json::to_string_pretty(v).unwrap_or_else(|_| v.to_string()))
 }
 
 /// Reads all of stdin.
@@ -344,8 +378,30 @@ async fn run(cli: Cli) -> Result<(), CliError> {
             notify_speed,
             certificate_mode,
         } => simulate(*port, keys.as_deref(), *notify_speed, *certificate_mode).await,
-        Command::Notify { headers, now } => notify(&cli, headers, *now),
+        Command::Notify { v2: true, .. } => v2::notify(&cli),
+        Command::Notify { headers, now, .. } => notify(&cli, headers, *now),
         Command::Download(args) => download::run(&client(&cli)?, args, cli.verbose).await,
+        Command::Call {
+            method,
+            path,
+            params,
+            query,
+            json,
+            unsigned_download,
+        } if path.starts_with("/v2/") => {
+            v2::call(
+                &cli,
+                method,
+                path,
+                json.as_deref(),
+                &[
+                    ("--param", !params.is_empty()),
+                    ("--query", !query.is_empty()),
+                    ("--unsigned-download", *unsigned_download),
+                ],
+            )
+            .await
+        }
         Command::Call {
             method,
             path,
@@ -578,6 +634,12 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         // `wxpay call … | head`: the reader has what it wanted; nothing to report.
         Err(e) if e.is_broken_pipe() => ExitCode::SUCCESS,
+        // An argument the parser accepted but that names nothing (an unknown /v2/ path): exit 2 like
+        // the parser's own usage errors.
+        Err(CliError::Invalid(m)) => {
+            eprintln!("wxpay: error: {m}");
+            ExitCode::from(2)
+        }
         Err(e) => {
             eprintln!("wxpay: error: {e}");
             let mut src = std::error::Error::source(&e);

@@ -413,7 +413,7 @@ pub fn operations() -> ::std::vec::Vec<&'static OperationInfo> {
 pub mod v2 {
     pub use wechatpay_runtime::v2::*;
     #[cfg(any(feature = "v2_appauth", feature = "v2_applyment", feature = "v2_billcommentsp", feature = "v2_cgi_bin", feature = "v2_deposit", feature = "v2_face", feature = "v2_fund", feature = "v2_mchrisk", feature = "v2_mmpaymkttransfers", feature = "v2_mmpaysptrans", feature = "v2_papay", feature = "v2_pay", feature = "v2_payitil", feature = "v2_risk", feature = "v2_secapi", feature = "v2_secsvc", feature = "v2_tools", feature = "v2_transit", feature = "v2_vehicle", feature = "v2_wxv", feature = "v2_xdc"))]
-    pub use ::wechatpay_v2::{events, operation, OPERATIONS};
+    pub use ::wechatpay_v2::{events, json_fields, operation, JSON_FIELDS, OPERATIONS};
     #[cfg(all(feature = "roundtrip", any(feature = "v2_appauth", feature = "v2_applyment", feature = "v2_billcommentsp", feature = "v2_cgi_bin", feature = "v2_deposit", feature = "v2_face", feature = "v2_fund", feature = "v2_mchrisk", feature = "v2_mmpaymkttransfers", feature = "v2_mmpaysptrans", feature = "v2_papay", feature = "v2_pay", feature = "v2_payitil", feature = "v2_risk", feature = "v2_secapi", feature = "v2_secsvc", feature = "v2_tools", feature = "v2_transit", feature = "v2_vehicle", feature = "v2_wxv", feature = "v2_xdc")))]
     pub use ::wechatpay_v2::check_request;
     #[cfg(feature = "v2_appauth")]

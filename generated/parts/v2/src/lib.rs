@@ -210,6 +210,44 @@ pub const OPERATIONS: &[(&str, ::wechatpay_runtime::v2::Operation<'static>)] = &
     ("xdc", ::wechatpay_runtime::v2::Operation { method: ::wechatpay_runtime::Method::POST, documented_path: "/v2/xdc/apiv2sandbox/pay/orderquery", path: "/xdc/apiv2sandbox/pay/orderquery", base_uri: ::core::option::Option::None, security: false, nonceless: false }),
 ];
 
+/// The request fields documented as `encoded: json` (a string that carries JSON), as (method,
+/// documented path, field names), for the operations that have any, whatever features are on (for untyped
+/// calls such as `wxpay call POST /v2/…`, which send a JSON object or array member as its JSON text only
+/// for these fields).
+#[rustfmt::skip]
+pub const JSON_FIELDS: &[(&str, &str, &[&str])] = &[
+    ("POST", "/v2/applyment/micro/submit", &["business_addition_pics", "id_card_valid_time"]),
+    ("POST", "/v2/deposit/facepay", &["detail"]),
+    ("POST", "/v2/deposit/micropay", &["detail", "scene_info"]),
+    ("POST", "/v2/deposit/unifiedorder", &["detail", "scene_info"]),
+    ("POST", "/v2/pay/closecombinedorder", &["sub_order_list"]),
+    ("POST", "/v2/pay/combinedorder", &["scene_info", "sub_order_list"]),
+    ("POST", "/v2/pay/facepay", &["detail"]),
+    ("POST", "/v2/pay/micropay", &["detail", "scene_info"]),
+    ("POST", "/v2/pay/profitsharingaddreceiver", &["receiver"]),
+    ("POST", "/v2/pay/profitsharingremovereceiver", &["receiver"]),
+    ("POST", "/v2/pay/unifiedorder", &["detail", "scene_info"]),
+    ("POST", "/v2/payitil/report", &["trades"]),
+    ("POST", "/v2/secapi/mch/addInstitutionsub", &["h5_domains", "store_photos"]),
+    ("POST", "/v2/secapi/mch/modifyInstitutionsub", &["h5_domains", "store_photos"]),
+    ("POST", "/v2/secapi/pay/multiprofitsharing", &["receivers"]),
+    ("POST", "/v2/secapi/pay/profitsharing", &["receivers"]),
+    ("POST", "/v2/secapi/pay/refundv2", &["detail"]),
+    ("POST", "/v2/transit/partnerpay/payapply", &["scene_info"]),
+    ("POST", "/v2/transit/pay/payapply", &["scene_info"]),
+    ("POST", "/v2/vehicle/partnerpay/notification", &["scene_info"]),
+    ("POST", "/v2/vehicle/partnerpay/payapply", &["scene_info"]),
+    ("POST", "/v2/vehicle/pay/notification", &["scene_info"]),
+    ("POST", "/v2/vehicle/pay/payapply", &["scene_info"]),
+];
+
+/// The `encoded: json` request fields of an operation (`POST`, `/v2/pay/unifiedorder`): empty when it
+/// has none or is not documented.
+#[rustfmt::skip]
+pub fn json_fields(method: &str, documented_path: &str) -> &'static [&'static str] {
+    JSON_FIELDS.iter().find(|(m, p, _)| m.eq_ignore_ascii_case(method) && *p == documented_path).map(|(_, _, f)| *f).unwrap_or(&[])
+}
+
 /// Reads the JSON fields of a request (as the `xml` member of the docs' PHP examples gives them, an
 /// `encoded: json` field as a JSON value or text) into the operation's generated `Request` type and writes
 /// it back as fields: `None` when the operation is not compiled in, else the fields or where they do
