@@ -39,6 +39,11 @@
 //!   `GET /v3/refund/domestic/refunds/{out_refund_no}` answers it.
 //! * `GET /v3/certificates` answers the platform certificate encrypted with the APIv3 key
 //!   (`AEAD_AES_256_GCM`, associated data `certificate`), as WeChat Pay does.
+//! * `GET /v3/bill/tradebill?bill_date=…` makes a trade bill of the orders paid so far and of their
+//!   refunds (whatever the date; CSV like WeChat Pay's, values prefixed with a backtick, then a
+//!   summary) and answers `hash_type` `SHA1`, its `hash_value` and a `download_url` on this
+//!   simulator; `GET /v3/billdownload/file?token=…` (signed) answers that file, unsigned, as WeChat
+//!   Pay does (`tar_type` is ignored: the file is never gzipped).
 //!
 //! # Control endpoints
 //!
@@ -54,6 +59,9 @@
 //!   does not verify; a handler must reject it). Answers `200 {"status": <the handler's status>}`.
 //! * `GET /_simulator/notifications`: the log of notification attempts,
 //!   `[{"event_type","url","attempt","status"}]` (`status` 0 when the handler could not be reached).
+//!
+//! In-process, [`Simulator::pay`], [`Simulator::inject_fault`] and [`Simulator::notifications`]
+//! call these endpoints with the simulator's own client.
 //!
 //! # Faults
 //!
@@ -85,7 +93,7 @@ use serde_json::{json, Value};
 use wechatpay::runtime::testing::{TestKeys, TestNotification};
 use wechatpay::runtime::{
     aead_aes_256_gcm_encrypt, generate_nonce, request_signing_message, Client, Clock as _, Error,
-    SystemClock, VerifyingKey, AUTH_SCHEME, MAX_CLOCK_SKEW_SECS,
+    Method, Request as ApiRequest, SystemClock, VerifyingKey, AUTH_SCHEME, MAX_CLOCK_SKEW_SECS,
 };
 use wechatpay::OperationInfo;
 
@@ -186,6 +194,30 @@ impl Simulator {
         b.base_url(&self.base_url).backup_base_url(None).build()
     }
 
+    /// The payer pays order `out_trade_no` (`POST /_simulator/transactions/{out_trade_no}/pay`): it
+    /// becomes `SUCCESS` and its `TRANSACTION.SUCCESS` notification is sent. Returns the transaction
+    /// as the simulator answered it; an unknown or not `NOTPAY` order is an API error.
+    pub async fn pay(&self, out_trade_no: &str) -> Result<Value, Error> {
+        let req = ApiRequest::new(Method::POST, "/_simulator/transactions/{out_trade_no}/pay")
+            .path_param("out_trade_no", out_trade_no);
+        self.client()?.send(req).await
+    }
+
+    /// Queues fault `fault` (one of [`FAULTS`]) for the next `count` API requests
+    /// (`POST /_simulator/faults`).
+    pub async fn inject_fault(&self, fault: &str, count: u32) -> Result<(), Error> {
+        let req = ApiRequest::new(Method::POST, "/_simulator/faults")
+            .json(&json!({"fault": fault, "count": count}))?;
+        self.client()?.send_empty(req).await
+    }
+
+    /// The log of notification attempts so far (`GET /_simulator/notifications`): one
+    /// `{"event_type","url","attempt","status"}` per attempt, oldest first.
+    pub async fn notifications(&self) -> Result<Vec<Value>, Error> {
+        let req = ApiRequest::new(Method::GET, "/_simulator/notifications");
+        self.client()?.send(req).await
+    }
+
     /// Serves until the task is cancelled (for `wxpay simulate`).
     pub async fn serve_forever(mut self) {
         let _ = (&mut self.server).await;
@@ -252,6 +284,7 @@ pub async fn start(options: Options) -> Result<Simulator, StartError> {
         1.0
     };
     let state = Arc::new(State {
+        base_url: format!("http://{addr}"),
         keys: keys.clone(),
         merchant,
         platform,
@@ -284,6 +317,7 @@ pub async fn start(options: Options) -> Result<Simulator, StartError> {
 }
 
 struct State {
+    base_url: String,
     keys: TestKeys,
     merchant: VerifyingKey,
     platform: wechatpay::runtime::PrivateKey,
@@ -301,6 +335,8 @@ struct Data {
     faults: Vec<String>,
     notifications: Vec<Value>,
     samples: HashMap<(&'static str, &'static str), Option<Value>>,
+    /// Bill files by download token.
+    bills: HashMap<String, Vec<u8>>,
     counter: u64,
 }
 
@@ -351,6 +387,8 @@ fn json_error(status: StatusCode, code: &str, message: impl Into<String>) -> Res
 enum Answer {
     Json(StatusCode, Value),
     Empty,
+    /// A downloaded file: `200`, not signed (WeChat Pay does not sign files).
+    File(Vec<u8>),
     Error(Response<Body>),
 }
 
@@ -468,6 +506,12 @@ async fn handle(st: Arc<State>, req: Request<Body>) -> Response<Body> {
     match answer {
         Answer::Json(status, v) => st.signed(status, v.to_string().into_bytes(), fault.as_deref()),
         Answer::Empty => st.signed(StatusCode::NO_CONTENT, Vec::new(), fault.as_deref()),
+        Answer::File(bytes) => Response::builder()
+            .status(StatusCode::OK)
+            .header("Content-Type", "text/plain; charset=utf-8")
+            .header("Request-ID", format!("sim-{}", generate_nonce()))
+            .body(Body::from(bytes))
+            .unwrap_or_default(),
         Answer::Error(r) => r,
     }
 }
@@ -666,6 +710,18 @@ async fn route(
             }
         }
         ("POST", "/v3/refund/domestic/refunds") => refund(st, req),
+        ("GET", "/v3/bill/tradebill") => trade_bill(st),
+        ("GET", "/v3/billdownload/file") => match query
+            .get("token")
+            .and_then(|t| st.data().bills.get(t).cloned())
+        {
+            Some(bytes) => Answer::File(bytes),
+            None => Answer::Error(json_error(
+                StatusCode::NOT_FOUND,
+                "NO_STATEMENT_EXIST",
+                "no bill with this token",
+            )),
+        },
         ("GET", "/v3/refund/domestic/refunds/{out_refund_no}") => {
             let no = seg(path, 5);
             match st.data().refunds.get(&no) {
@@ -841,6 +897,113 @@ fn refund(st: &Arc<State>, req: Value) -> Answer {
         }
     });
     Answer::Json(StatusCode::OK, public_order(&record))
+}
+
+/// Lowercase hex.
+fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        s.push(char::from(DIGITS[usize::from(b >> 4)]));
+        s.push(char::from(DIGITS[usize::from(b & 15)]));
+    }
+    s
+}
+
+/// A trade bill of the paid orders and their refunds, stored under a fresh download token.
+fn trade_bill(st: &State) -> Answer {
+    let n = st.next_id();
+    let mut d = st.data();
+    let mut orders: Vec<&Value> = d
+        .orders
+        .values()
+        .filter(|o| o["transaction_id"].is_string())
+        .collect();
+    orders.sort_by_key(|o| o["success_time"].as_str().unwrap_or("").to_string());
+    let text = |v: &Value| {
+        v.as_str()
+            .map(str::to_string)
+            .unwrap_or_else(|| v.to_string())
+    };
+    let yuan = |fen: i64| format!("{}.{:02}", fen / 100, fen % 100);
+    let mut csv = String::from(
+        "交易时间,公众账号ID,商户号,微信订单号,商户订单号,用户标识,交易类型,交易状态,货币种类,应结订单金额,微信退款单号,商户退款单号,退款金额,退款状态,商品名称\r\n",
+    );
+    let (mut total, mut refunded) = (0i64, 0i64);
+    for o in &orders {
+        let amount = o["amount"]["total"].as_i64().unwrap_or(0);
+        total += amount;
+        let row = |refund: Option<&Value>| {
+            let (refund_id, out_refund_no, refund_amount, refund_status) = match refund {
+                Some(r) => (
+                    text(&r["refund_id"]),
+                    text(&r["out_refund_no"]),
+                    yuan(r["amount"]["refund"].as_i64().unwrap_or(0)),
+                    text(&r["status"]),
+                ),
+                None => ("0".into(), "0".into(), "0.00".into(), String::new()),
+            };
+            let fields = [
+                text(&o["success_time"]),
+                text(&o["appid"]),
+                text(&o["mchid"]),
+                text(&o["transaction_id"]),
+                text(&o["out_trade_no"]),
+                text(&o["payer"]["openid"]),
+                text(&o["trade_type"]),
+                if refund.is_some() {
+                    "REFUND".into()
+                } else {
+                    "SUCCESS".into()
+                },
+                text(&o["amount"]["currency"]),
+                yuan(amount),
+                refund_id,
+                out_refund_no,
+                refund_amount,
+                refund_status,
+                text(&o["description"]),
+            ];
+            let mut line = fields
+                .iter()
+                .map(|f| format!("`{}", f.replace([',', '\r', '\n'], " ")))
+                .collect::<Vec<_>>()
+                .join(",");
+            line.push_str("\r\n");
+            line
+        };
+        csv.push_str(&row(None));
+        let mut refunds: Vec<&Value> = d
+            .refunds
+            .values()
+            .filter(|r| r["out_trade_no"] == o["out_trade_no"])
+            .collect();
+        refunds.sort_by_key(|r| r["create_time"].as_str().unwrap_or("").to_string());
+        for r in refunds {
+            refunded += r["amount"]["refund"].as_i64().unwrap_or(0);
+            csv.push_str(&row(Some(r)));
+        }
+    }
+    csv.push_str("总交易单数,应结订单总金额,退款总金额\r\n");
+    csv.push_str(&format!(
+        "`{},`{},`{}\r\n",
+        orders.len(),
+        yuan(total),
+        yuan(refunded)
+    ));
+    let bytes = csv.into_bytes();
+    let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA1_FOR_LEGACY_USE_ONLY, &bytes);
+    let token = format!("SIMBILL{n:08}{}", generate_nonce());
+    d.bills.insert(token.clone(), bytes);
+    drop(d);
+    Answer::Json(
+        StatusCode::OK,
+        json!({
+            "hash_type": "SHA1",
+            "hash_value": hex(digest.as_ref()),
+            "download_url": format!("{}/v3/billdownload/file?token={token}", st.base_url),
+        }),
+    )
 }
 
 fn certificates(st: &State) -> Answer {

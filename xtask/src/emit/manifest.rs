@@ -6,6 +6,16 @@ use super::crate_table::CrateDef;
 use super::partition::Partition;
 use super::Summary;
 
+/// The version of every generated crate (and of the runtime they depend on, `Cargo.toml` at the root).
+pub const VERSION: &str = "0.1.0";
+
+/// The license texts at the repository root, copied into every generated crate (a published crate
+/// carries its own copy): `(file name, text)`.
+pub const LICENSE_FILES: [(&str, &str); 2] = [
+    ("LICENSE-MIT", include_str!("../../../LICENSE-MIT")),
+    ("LICENSE-APACHE", include_str!("../../../LICENSE-APACHE")),
+];
+
 /// A TOML document written top to bottom: tables, `key = value` lines and comments.
 struct Toml(String);
 
@@ -96,16 +106,28 @@ impl Toml {
         self
     }
 
-    /// `[package]` of a generated crate (workspace edition, license and MSRV; not published).
+    /// `[package]` of a generated crate, published with the workspace's metadata (edition, license,
+    /// MSRV, repository, readme, keywords, categories; the license texts are copied beside it by
+    /// [`LICENSE_FILES`]), then `[package.metadata.docs.rs]` (every feature documented).
     fn package(&mut self, name: &str, description: &str) -> &mut Self {
         self.table("[package]")
             .kv("name", V::Str(name))
-            .kv("version", V::Str("0.1.0"))
-            .kv("description", V::Str(description))
-            .kv("edition.workspace", V::Bool(true))
-            .kv("license.workspace", V::Bool(true))
-            .kv("rust-version.workspace", V::Bool(true))
-            .kv("publish", V::Bool(false))
+            .kv("version", V::Str(VERSION))
+            .kv("description", V::Str(description));
+        for key in [
+            "edition",
+            "license",
+            "rust-version",
+            "repository",
+            "homepage",
+            "readme",
+            "keywords",
+            "categories",
+        ] {
+            self.kv(&format!("{key}.workspace"), V::Bool(true));
+        }
+        self.table("[package.metadata.docs.rs]")
+            .kv("all-features", V::Bool(true))
     }
 
     /// `[lib]` of a generated crate that holds no unit tests (its tests are hand-written packages):
@@ -119,8 +141,9 @@ impl Toml {
         self
     }
 
+    /// A dependency on another crate of the workspace: its path, and its version for crates.io.
     fn path_dep(&mut self, name: &str, path: &str, optional: bool) -> &mut Self {
-        let mut t = vec![("path", V::Str(path))];
+        let mut t = vec![("path", V::Str(path)), ("version", V::Str(VERSION))];
         if optional {
             t.push(("optional", V::Bool(true)));
         }
@@ -132,6 +155,7 @@ impl Toml {
             "wechatpay-runtime",
             V::Inline(vec![
                 ("path", V::Str(path)),
+                ("version", V::Str(VERSION)),
                 ("default-features", V::Bool(false)),
             ]),
         )

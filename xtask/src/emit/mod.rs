@@ -110,6 +110,17 @@ pub fn emit(pages: &[Page]) -> Emitted {
         "OPERATIONS.md".into(),
         operations::markdown(&tree, &partition),
     );
+    // Every crate (a folder with a manifest) carries the license texts it is published under.
+    let crate_dirs: Vec<String> = files
+        .keys()
+        .filter_map(|k| k.strip_suffix("Cargo.toml"))
+        .map(str::to_string)
+        .collect();
+    for dir in crate_dirs {
+        for (name, text) in manifest::LICENSE_FILES {
+            files.insert(format!("{dir}{name}"), text.to_string());
+        }
+    }
     Emitted {
         files,
         summary,
