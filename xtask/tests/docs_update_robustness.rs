@@ -580,12 +580,33 @@ impl Outcome {
     }
 
     /// The generated files whose `@generated` header names `spec_file`.
+    /// The generated files of a spec file: its operation modules and the `types` module of their
+    /// business group (shared types name no single spec file).
     fn generated_from(&self, spec_file: &str) -> Vec<(&String, &String)> {
         let header = format!(" from {spec_file} — do not edit");
-        self.rs
+        let own: Vec<(&String, &String)> = self
+            .rs
             .iter()
             .filter(|(_, text)| text.lines().next().is_some_and(|l| l.ends_with(&header)))
-            .collect()
+            .collect();
+        // `parts/<crate>/src/v3/<group>/…` → `parts/<crate>/src/v3/<group>/types.rs`.
+        let groups: std::collections::BTreeSet<String> = own
+            .iter()
+            .filter_map(|(rel, _)| {
+                let parts: Vec<&str> = rel.split('/').collect();
+                let v3 = parts.iter().position(|p| *p == "v3")?;
+                let group = parts.get(..v3 + 2)?;
+                let dir = group.join("/");
+                Some(format!("{}/types.rs", dir.trim_end_matches(".rs")))
+            })
+            .collect();
+        let mut out = own;
+        out.extend(
+            self.rs
+                .iter()
+                .filter(|(rel, _)| groups.contains(rel.as_str())),
+        );
+        out
     }
 
     /// All of the events crate's source.
