@@ -78,8 +78,6 @@
 //! follow WeChat Pay's documented schedule, 15s/15s/30s/3m/10m/20m/30m/30m/30m/60m/3h/3h/3h/6h/6h,
 //! divided by [`Options::notify_speed`]. A 2xx answer stops them.
 
-mod sample;
-
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -755,7 +753,7 @@ fn generic(st: &State, op: &'static OperationInfo, _query: &HashMap<String, Stri
     let sample = match cached {
         Some(s) => s,
         None => {
-            let s = sample::sample(check);
+            let s = sample_with(op, check);
             st.data().samples.insert(key, s.clone());
             s
         }
@@ -763,10 +761,17 @@ fn generic(st: &State, op: &'static OperationInfo, _query: &HashMap<String, Stri
     Answer::Json(StatusCode::OK, sample.unwrap_or_else(|| json!({})))
 }
 
-/// The sample answer the simulator gives for an operation outside the stateful flows (`None`: the
-/// operation has no JSON answer, or no fitting sample was found and `{}` is answered).
+/// The sample answer the simulator gives for an operation outside the stateful flows: the generated
+/// minimal answer of the spec ([`OperationInfo::sample_response`]: every required field, with a value
+/// of its type), read through the response type (`None`: the operation has no JSON answer, or the
+/// sample does not fit its type, and `{}` is answered).
 pub fn sample_response(op: &OperationInfo) -> Option<Value> {
-    op.check_response.and_then(sample::sample)
+    sample_with(op, op.check_response?)
+}
+
+fn sample_with(op: &OperationInfo, check: wechatpay::CheckFn) -> Option<Value> {
+    let v: Value = serde_json::from_str(op.sample_response).ok()?;
+    check(&v).ok()
 }
 
 fn prepay(st: &State, kind: &str, req: Value) -> Answer {

@@ -421,32 +421,114 @@ async fn certificates_answer_the_platform_certificate() {
     assert!(r.is_ok(), "{r:?}");
 }
 
+/// The spec's response fields of every APIv3 operation, read from `spec/` beside this package:
+/// (method, path) → response fields (only pages without alternative field sets).
+fn spec_responses() -> std::collections::BTreeMap<(String, String), Vec<Value>> {
+    fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+        for e in std::fs::read_dir(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
+            let p = e.expect("dir entry").path();
+            if p.is_dir() {
+                walk(&p, out);
+            } else if p.extension().is_some_and(|x| x == "json") {
+                out.push(p);
+            }
+        }
+    }
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec/openapi/v3");
+    let mut files = Vec::new();
+    walk(&dir, &mut files);
+    let mut out = std::collections::BTreeMap::new();
+    for f in files {
+        let page: Value = serde_json::from_str(&std::fs::read_to_string(&f).expect("spec file"))
+            .expect("spec JSON");
+        for op in page["operations"].as_array().into_iter().flatten() {
+            let variants = op["response"]["variants"].as_array().map_or(0, Vec::len);
+            if variants > 0 {
+                continue;
+            }
+            let fields = op["response"]["fields"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default();
+            let key = (
+                op["method"].as_str().unwrap_or("").to_string(),
+                op["path"].as_str().unwrap_or("").to_string(),
+            );
+            out.insert(key, fields);
+        }
+    }
+    out
+}
+
+/// The required fields of `fields` missing from `v` (paths), following required objects and the
+/// first element of required arrays of objects.
+fn missing_required(fields: &[Value], v: &Value, at: &str, out: &mut Vec<String>) {
+    for f in fields.iter().filter(|f| f["required"] == json!(true)) {
+        let name = f["name"].as_str().unwrap_or("");
+        let path = format!("{at}{name}");
+        let Some(got) = v.get(name) else {
+            out.push(path);
+            continue;
+        };
+        let children = f["fields"].as_array().cloned().unwrap_or_default();
+        let has_variants = f["variants"].as_array().is_some_and(|v| !v.is_empty());
+        if children.is_empty() || has_variants {
+            continue;
+        }
+        match got {
+            Value::Object(_) => missing_required(&children, got, &format!("{path}."), out),
+            Value::Array(items) => match items.first() {
+                Some(first) => missing_required(&children, first, &format!("{path}[0]."), out),
+                None => out.push(format!("{path}[0]")),
+            },
+            _ => {}
+        }
+    }
+}
+
 #[test]
-fn every_operation_with_a_json_answer_gets_a_fitting_sample() {
+fn every_operation_with_a_json_answer_gets_a_sample_with_its_required_fields() {
     let ops = wechatpay::operations();
     let with_json: Vec<_> = ops.iter().filter(|o| o.check_response.is_some()).collect();
     assert!(!with_json.is_empty());
+    let spec = spec_responses();
     let mut missing = Vec::new();
+    let mut incomplete = Vec::new();
+    let mut walked = 0;
     for op in &with_json {
-        match wechatpay_simulator::sample_response(op) {
-            Some(v) => {
-                // Independent re-check of what the simulator would answer.
-                assert!(
-                    (op.check_response.unwrap())(&v).is_ok(),
-                    "{} {}",
-                    op.method,
-                    op.path
-                );
+        let Some(v) = wechatpay_simulator::sample_response(op) else {
+            missing.push(format!("{} {}", op.method, op.path));
+            continue;
+        };
+        // Independent re-check of what the simulator would answer.
+        assert!(
+            (op.check_response.unwrap())(&v).is_ok(),
+            "{} {}",
+            op.method,
+            op.path
+        );
+        if let Some(fields) = spec.get(&(op.method.to_string(), op.path.to_string())) {
+            walked += 1;
+            let mut absent = Vec::new();
+            missing_required(fields, &v, "", &mut absent);
+            if !absent.is_empty() {
+                incomplete.push(format!("{} {}: {absent:?}", op.method, op.path));
             }
-            None => missing.push(format!("{} {}", op.method, op.path)),
         }
     }
-    // Not yet every operation: some response types defeat the trial (listed here).
-    eprintln!("without a sample: {missing:?}");
     assert!(
-        missing.len() * 5 < with_json.len(),
+        missing.is_empty(),
         "{} of {} without a sample: {missing:?}",
         missing.len(),
         with_json.len()
+    );
+    assert!(
+        walked * 10 > with_json.len() * 9,
+        "only {walked} of {} operations found in spec/",
+        with_json.len()
+    );
+    assert!(
+        incomplete.is_empty(),
+        "samples without required fields: {incomplete:#?}"
     );
 }

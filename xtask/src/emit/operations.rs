@@ -5,7 +5,7 @@ use super::partition::Partition;
 use super::rust;
 use super::tree::{Placed, Tree};
 use crate::naming;
-use crate::spec::BodyFormat;
+use crate::spec::{BodyFormat, Field, FieldType, Operation};
 use quote::quote;
 
 /// The `OPERATIONS` table of one business group.
@@ -42,6 +42,11 @@ pub fn operations_table(group: &[String], ops: &[&Placed<'_>]) -> proc_macro2::T
         let path_params: Vec<&str> = op.path_params.iter().map(|f| f.name.as_str()).collect();
         let query: Vec<&str> = op.query.iter().map(|f| f.name.as_str()).collect();
         let (encrypted_fields, encrypted_query) = rust::encrypted_paths(op);
+        let sample = if has_response {
+            sample_answer(op).to_string()
+        } else {
+            String::new()
+        };
         quote! {
             ::wechatpay_core::OperationInfo {
                 method: #method,
@@ -57,6 +62,7 @@ pub fn operations_table(group: &[String], ops: &[&Placed<'_>]) -> proc_macro2::T
                 check_response: #resp,
                 encrypted_fields: &[#(#encrypted_fields),*],
                 encrypted_query: &[#(#encrypted_query),*],
+                sample_response: #sample,
             }
         }
     });
@@ -142,4 +148,61 @@ fn cell(text: &str) -> String {
         }
     }
     out
+}
+
+/// A minimal answer that fits an operation's documented response: its required fields (alternative
+/// field sets merged: required only when every set requires it), each with a value of its type.
+pub fn sample_answer(op: &Operation) -> serde_json::Value {
+    let fields = if op.response.variants.is_empty() {
+        op.response.fields.clone()
+    } else {
+        super::types::merge_variants(&op.response.variants)
+    };
+    sample_object(&fields, 0)
+}
+
+/// Nesting deeper than this is cut (the docs' tables never go near it; a cycle cannot occur).
+const SAMPLE_DEPTH: usize = 16;
+
+fn sample_object(fields: &[Field], depth: usize) -> serde_json::Value {
+    let mut out = serde_json::Map::new();
+    if depth > SAMPLE_DEPTH {
+        return serde_json::Value::Object(out);
+    }
+    for f in fields.iter().filter(|f| f.required) {
+        if out.contains_key(&f.name) {
+            continue;
+        }
+        let value = match f.ty {
+            FieldType::Array => serde_json::Value::Array(vec![sample_scalar(
+                f,
+                f.items.unwrap_or(FieldType::String),
+                depth,
+            )]),
+            other => sample_scalar(f, other, depth),
+        };
+        out.insert(f.name.clone(), value);
+    }
+    serde_json::Value::Object(out)
+}
+
+fn sample_scalar(f: &Field, ty: FieldType, depth: usize) -> serde_json::Value {
+    match ty {
+        FieldType::Object => {
+            let children = if f.variants.is_empty() {
+                f.fields.clone()
+            } else {
+                super::types::merge_variants(&f.variants)
+            };
+            sample_object(&children, depth + 1)
+        }
+        FieldType::String => match (&f.constant, f.enum_values.as_ref().and_then(|v| v.first())) {
+            (Some(c), _) => serde_json::Value::String(c.clone()),
+            (None, Some(first)) => serde_json::Value::String(first.clone()),
+            (None, None) => serde_json::Value::String(format!("sample-{}", f.name)),
+        },
+        FieldType::Integer | FieldType::Number => serde_json::Value::from(1),
+        FieldType::Boolean => serde_json::Value::Bool(false),
+        FieldType::Array => serde_json::Value::Array(Vec::new()),
+    }
 }

@@ -148,6 +148,11 @@ pub struct OperationInfo {
     pub encrypted_fields: &'static [&'static str],
     /// Query parameters the client encrypts likewise (their wire names).
     pub encrypted_query: &'static [&'static str],
+    /// A minimal JSON answer that fits the response as documented (`""` when the answer is not JSON):
+    /// every field the docs call required, with a value of its type (the first documented value of an
+    /// enumeration, `1` for numbers, one element in each array), nested objects likewise. Used by the
+    /// simulator and by tests of code that reads answers.
+    pub sample_response: &'static str,
 }
 
 /// `Debug` stand-in for a sensitive value of a generated type (used by the generated `Debug` impls).

@@ -17,6 +17,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"data\":[{\"serial_no\":\"sample-serial_no\",\"effective_time\":\"sample-effective_time\",\"expire_time\":\"sample-expire_time\",\"encrypt_certificate\":{\"algorithm\":\"sample-algorithm\",\"nonce\":\"sample-nonce\",\"associated_data\":\"sample-associated_data\",\"ciphertext\":\"sample-ciphertext\"}}]}",
     },
 ];
 /// The types the group's operations share, once per shape.

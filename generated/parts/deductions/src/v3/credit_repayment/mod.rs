@@ -18,6 +18,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::partner::contracts::app_presign::post::Response),
         encrypted_fields: &["real_identity.identity_id", "real_identity.real_name"],
         encrypted_query: &[],
+        sample_response: "{\"presign_token\":\"sample-presign_token\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -35,6 +36,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"contract_id\":\"sample-contract_id\",\"plan_id\":\"sample-plan_id\",\"out_contract_code\":\"sample-out_contract_code\",\"display_name\":\"sample-display_name\",\"contract_state\":\"CONTRACT_STATE_INVALID\",\"repayment_amount_limit\":1}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -50,6 +52,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::partner::contracts::h5_presign::post::Response),
         encrypted_fields: &["real_identity.identity_id", "real_identity.real_name"],
         encrypted_query: &[],
+        sample_response: "{\"redirect_url\":\"sample-redirect_url\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -65,6 +68,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::partner::contracts::terminate::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -80,6 +84,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::partner::deduct_orders::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"out_trade_no\":\"sample-out_trade_no\",\"out_record_id\":\"sample-out_record_id\",\"appid\":\"sample-appid\",\"openid\":\"sample-openid\",\"contract_id\":\"sample-contract_id\",\"order_state\":\"DEDUCT_ORDER_STATE_PENDING\",\"deduct_amount\":\"sample-deduct_amount\",\"description\":\"sample-description\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -97,6 +102,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"out_trade_no\":\"sample-out_trade_no\",\"out_record_id\":\"sample-out_record_id\",\"appid\":\"sample-appid\",\"openid\":\"sample-openid\",\"contract_id\":\"sample-contract_id\",\"order_state\":\"DEDUCT_ORDER_STATE_PENDING\",\"deduct_amount\":\"sample-deduct_amount\",\"description\":\"sample-description\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -116,6 +122,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -133,6 +140,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"out_record_id\":\"sample-out_record_id\",\"appid\":\"sample-appid\",\"repayment_amount\":\"sample-repayment_amount\",\"min_repayment_amount\":\"sample-min_repayment_amount\",\"repayment_date\":\"sample-repayment_date\",\"openid\":\"sample-openid\"}",
     },
 ];
 /// The types the group's operations share, once per shape.

@@ -19,6 +19,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::cards::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"prepare_card_token\":\"sample-prepare_card_token\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -34,6 +35,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::cards::by_out_card_code::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"card_id\":\"sample-card_id\",\"card_template_id\":\"sample-card_template_id\",\"out_card_code\":\"sample-out_card_code\",\"appid\":\"sample-appid\",\"mchid\":\"sample-mchid\",\"time_range\":{\"begin_time\":\"sample-begin_time\",\"end_time\":\"sample-end_time\"},\"state\":\"sample-state\",\"create_time\":\"sample-create_time\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -51,6 +53,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "",
     },
     ::wechatpay_core::OperationInfo {
         method: "PATCH",
@@ -66,6 +69,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::orders::by_out_order_no::patch::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"out_order_no\":\"sample-out_order_no\",\"order_id\":\"sample-order_id\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -81,6 +85,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::orders::by_out_order_no::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"out_order_no\":\"sample-out_order_no\",\"discount_card_id\":\"sample-discount_card_id\",\"out_trade_no\":\"sample-out_trade_no\",\"appid\":\"sample-appid\",\"service_id\":\"sample-service_id\",\"order_id\":\"sample-order_id\",\"openid\":\"sample-openid\",\"card_begin_time\":\"sample-card_begin_time\",\"card_end_time\":\"sample-card_end_time\",\"card_name\":\"sample-card_name\",\"objective_description\":\"sample-objective_description\",\"reward_description\":\"sample-reward_description\",\"estimated_reward_amount\":1,\"state\":\"sample-state\",\"create_time\":\"sample-create_time\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -98,6 +103,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"out_order_no\":\"sample-out_order_no\",\"discount_card_id\":\"sample-discount_card_id\",\"out_trade_no\":\"sample-out_trade_no\",\"appid\":\"sample-appid\",\"service_id\":\"sample-service_id\",\"order_id\":\"sample-order_id\",\"openid\":\"sample-openid\",\"card_begin_time\":\"sample-card_begin_time\",\"card_end_time\":\"sample-card_end_time\",\"card_name\":\"sample-card_name\",\"objective_description\":\"sample-objective_description\",\"reward_description\":\"sample-reward_description\",\"estimated_reward_amount\":1,\"state\":\"sample-state\",\"create_time\":\"sample-create_time\"}",
     },
 ];
 /// The types the group's operations share, once per shape.

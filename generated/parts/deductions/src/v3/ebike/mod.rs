@@ -18,6 +18,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::charge::contracts::by_contract_id::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"mchid\":\"sample-mchid\",\"openid\":\"sample-openid\",\"contract_state\":\"sample-contract_state\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -37,6 +38,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"charging_token\":\"sample-charging_token\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -52,6 +54,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::charge::contracts::preopen::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"preopen_id\":\"sample-preopen_id\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -67,6 +70,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::charge::transactions::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"accept_state\":\"sample-accept_state\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -84,6 +88,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"mchid\":\"sample-mchid\",\"appid\":\"sample-appid\",\"out_trade_no\":\"sample-out_trade_no\",\"trade_type\":\"sample-trade_type\",\"trade_state\":\"sample-trade_state\",\"contract_id\":\"sample-contract_id\",\"amount\":{\"total\":1},\"device_info\":{\"device_id\":\"sample-device_id\",\"device_ip\":\"sample-device_ip\"}}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -101,6 +106,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"mchid\":\"sample-mchid\",\"appid\":\"sample-appid\",\"out_trade_no\":\"sample-out_trade_no\",\"trade_type\":\"sample-trade_type\",\"trade_state\":\"sample-trade_state\",\"contract_id\":\"sample-contract_id\",\"amount\":{\"total\":1},\"device_info\":{\"device_id\":\"sample-device_id\",\"device_ip\":\"sample-device_ip\"}}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -118,6 +124,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"mchid\":\"sample-mchid\",\"openid\":\"sample-openid\",\"contract_state\":\"sample-contract_state\"}",
     },
 ];
 /// The types the group's operations share, once per shape.

@@ -21,6 +21,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -36,6 +37,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::contracts::id::by_contract_id::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"sp_mchid\":\"sample-sp_mchid\",\"appid\":\"sample-appid\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -51,6 +53,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::contracts::presign::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"presign_token\":\"sample-presign_token\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -66,6 +69,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -83,6 +87,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"sp_mchid\":\"sample-sp_mchid\",\"appid\":\"sample-appid\",\"out_trade_no\":\"sample-out_trade_no\",\"trade_state\":\"sample-trade_state\",\"amount\":{\"total\":1},\"device_information\":{\"device_ip\":\"sample-device_ip\"}}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -100,6 +105,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"sp_mchid\":\"sample-sp_mchid\",\"appid\":\"sample-appid\",\"out_trade_no\":\"sample-out_trade_no\",\"trade_state\":\"sample-trade_state\",\"amount\":{\"total\":1},\"device_information\":{\"device_ip\":\"sample-device_ip\"}}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -124,6 +130,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::user::by_openid::contracts::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -141,6 +148,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "",
     },
 ];
 /// The types the group's operations share, once per shape.

@@ -20,6 +20,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::contracts::by_contract_id::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"contract_id\":\"sample-contract_id\",\"mchid\":\"sample-mchid\",\"appid\":\"sample-appid\",\"openid\":\"sample-openid\",\"plan_id\":\"sample-plan_id\",\"contract_status\":\"sample-contract_status\",\"create_time\":\"sample-create_time\",\"out_contract_code\":\"sample-out_contract_code\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -35,6 +36,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -56,6 +58,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             "bank_card.phone",
         ],
         encrypted_query: &[],
+        sample_response: "{\"presign_token\":\"sample-presign_token\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -71,6 +74,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::transactions::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"mchid\":\"sample-mchid\",\"appid\":\"sample-appid\",\"out_trade_no\":\"sample-out_trade_no\",\"trade_state\":\"sample-trade_state\",\"amount\":{\"total\":1},\"device_info\":{\"device_ip\":\"sample-device_ip\"}}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -88,6 +92,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"mchid\":\"sample-mchid\",\"appid\":\"sample-appid\",\"out_trade_no\":\"sample-out_trade_no\",\"trade_state\":\"sample-trade_state\",\"payer\":{\"openid\":\"sample-openid\"},\"amount\":{\"total\":1,\"currency\":\"sample-currency\"},\"device_info\":{\"device_ip\":\"sample-device_ip\"}}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -105,6 +110,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"mchid\":\"sample-mchid\",\"appid\":\"sample-appid\",\"out_trade_no\":\"sample-out_trade_no\",\"trade_state\":\"sample-trade_state\",\"payer\":{\"openid\":\"sample-openid\"},\"amount\":{\"total\":1,\"currency\":\"sample-currency\"},\"device_info\":{\"device_ip\":\"sample-device_ip\"}}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -120,6 +126,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::users::by_openid::contracts::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"offset\":1,\"limit\":1,\"total_count\":1,\"links\":{\"self\":\"sample-self\"}}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -135,6 +142,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::users::by_openid::debt_state::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"appid\":\"sample-appid\",\"openid\":\"sample-openid\",\"state\":\"sample-state\",\"debt_count\":1,\"update_time\":\"sample-update_time\"}",
     },
 ];
 /// The types the group's operations share, once per shape.

@@ -18,6 +18,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::deduct::authorizations::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"out_insurance_no\":\"sample-out_insurance_no\",\"plan_id\":\"sample-plan_id\",\"out_contract_code\":\"sample-out_contract_code\",\"insurance_name\":\"sample-insurance_name\",\"auth_state\":\"AUTH_STATE_INIT\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -35,6 +36,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"out_insurance_no\":\"sample-out_insurance_no\",\"appid\":\"sample-appid\",\"plan_id\":\"sample-plan_id\",\"out_contract_code\":\"sample-out_contract_code\",\"insurance_name\":\"sample-insurance_name\",\"auth_state\":\"AUTH_STATE_INIT\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -50,6 +52,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::deduct::policies::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"out_insurance_no\":\"sample-out_insurance_no\",\"insurance_name\":\"sample-insurance_name\",\"insured_name_list\":[\"sample-insured_name_list\"],\"insurance_company_code\":\"sample-insurance_company_code\",\"effective_time\":\"sample-effective_time\",\"expired_time\":\"sample-expired_time\",\"coverage_detail\":\"sample-coverage_detail\",\"support_renewal\":false,\"policy_type\":\"POLICY_TYPE_OTHER\",\"policy_state\":\"POLICY_STATE_ISSUING\",\"plan_id\":1,\"out_contract_code\":\"sample-out_contract_code\",\"policy_periods\":[1]}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -67,6 +70,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"out_insurance_no\":\"sample-out_insurance_no\",\"insurance_name\":\"sample-insurance_name\",\"insured_name_list\":[\"sample-insured_name_list\"],\"insurance_company_code\":\"sample-insurance_company_code\",\"effective_time\":\"sample-effective_time\",\"expired_time\":\"sample-expired_time\",\"coverage_detail\":\"sample-coverage_detail\",\"support_renewal\":false,\"policy_type\":\"POLICY_TYPE_OTHER\",\"policy_state\":\"POLICY_STATE_ISSUING\",\"plan_id\":1,\"out_contract_code\":\"sample-out_contract_code\",\"policy_periods\":[1]}",
     },
     ::wechatpay_core::OperationInfo {
         method: "PATCH",
@@ -86,6 +90,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"out_insurance_no\":\"sample-out_insurance_no\",\"insurance_name\":\"sample-insurance_name\",\"insured_name_list\":[\"sample-insured_name_list\"],\"insurance_company_code\":\"sample-insurance_company_code\",\"effective_time\":\"sample-effective_time\",\"expired_time\":\"sample-expired_time\",\"coverage_detail\":\"sample-coverage_detail\",\"support_renewal\":false,\"policy_type\":\"POLICY_TYPE_OTHER\",\"policy_state\":\"POLICY_STATE_ISSUING\",\"plan_id\":1,\"out_contract_code\":\"sample-out_contract_code\",\"policy_periods\":[1]}",
     },
 ];
 /// The types the group's operations share, once per shape.

@@ -19,6 +19,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::stocks::by_stock_id::refund_flow::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"url\":\"sample-url\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -34,6 +35,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::stocks::by_stock_id::send_flow::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"url\":\"sample-url\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -49,6 +51,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::stocks::by_stock_id::use_flow::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"url\":\"sample-url\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -64,6 +67,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::users::by_openid::coupons::post::Response),
         encrypted_fields: &["user_name", "id_card_number"],
         encrypted_query: &[],
+        sample_response: "{\"coupon_id\":\"sample-coupon_id\"}",
     },
 ];
 /// The types the group's operations share, once per shape.

@@ -22,6 +22,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::authinfo::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"authinfo\":\"sample-authinfo\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -37,6 +38,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::contracts::by_contract_id::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"contract_id\":\"sample-contract_id\",\"mchid\":\"sample-mchid\",\"organization_id\":\"sample-organization_id\",\"contract_state\":\"NOT_CONTRACTED\",\"contract_signed_time\":\"sample-contract_signed_time\",\"contract_mode\":\"LIMIT_BANK_CARD\",\"contract_bank_card_from\":\"MERCHANT_LIMITED_BANK_CARD\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -59,6 +61,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             "limit_bank_card.phone",
         ],
         encrypted_query: &[],
+        sample_response: "{\"presign_token\":\"sample-presign_token\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -74,6 +77,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::face_collections::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"face_collections\":[{\"collection_id\":\"sample-collection_id\",\"use_id\":\"sample-use_id\",\"organization_id\":\"sample-organization_id\",\"collection_state\":\"COLLECTION_REQUIRED\"}]}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -91,6 +95,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"collection_id\":\"sample-collection_id\",\"use_id\":\"sample-use_id\",\"organization_id\":\"sample-organization_id\",\"collection_state\":\"COLLECTION_REQUIRED\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -106,6 +111,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::repayment_url::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"repayment_url\":\"sample-repayment_url\",\"expire_at\":\"sample-expire_at\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -121,6 +127,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::transactions::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"sp_appid\":\"sample-sp_appid\",\"sp_mchid\":\"sample-sp_mchid\",\"sub_mchid\":\"sample-sub_mchid\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -138,6 +145,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"sp_appid\":\"sample-sp_appid\",\"sp_mchid\":\"sample-sp_mchid\",\"sub_mchid\":\"sample-sub_mchid\",\"trade_state\":\"sample-trade_state\"}",
     },
 ];
 /// The types the group's operations share, once per shape.

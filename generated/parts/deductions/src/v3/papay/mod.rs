@@ -25,6 +25,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -40,6 +41,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -57,6 +59,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"policy_period_id\":1,\"policy_period_state\":\"sample-policy_period_state\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -76,6 +79,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"policy_period_id\":1,\"policy_period_state\":\"sample-policy_period_state\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -93,6 +97,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"out_trade_no\":\"sample-out_trade_no\",\"amount\":{\"total\":1}}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -110,6 +115,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -127,6 +133,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"mchid\":\"sample-mchid\",\"contract_id\":\"sample-contract_id\",\"appid\":\"sample-appid\",\"plan_id\":1,\"out_contract_code\":\"sample-out_contract_code\",\"contract_state\":\"SIGNED\",\"openid\":\"sample-openid\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -146,6 +153,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"mchid\":\"sample-mchid\",\"contract_id\":\"sample-contract_id\",\"appid\":\"sample-appid\",\"plan_id\":1,\"out_contract_code\":\"sample-out_contract_code\",\"contract_state\":\"SIGNED\",\"openid\":\"sample-openid\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -165,6 +173,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &["real_identity.real_name", "real_identity.id_card_number"],
         encrypted_query: &[],
+        sample_response: "{\"pre_entrustweb_id\":\"sample-pre_entrustweb_id\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -184,6 +193,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &["real_identity.real_name", "real_identity.id_card_number"],
         encrypted_query: &[],
+        sample_response: "{\"redirect_url\":\"sample-redirect_url\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -203,6 +213,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &["real_identity.real_name", "real_identity.id_card_number"],
         encrypted_query: &[],
+        sample_response: "{\"redirect_url\":\"sample-redirect_url\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -222,6 +233,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &["real_identity.real_name", "real_identity.id_card_number"],
         encrypted_query: &[],
+        sample_response: "{\"pre_entrustweb_id\":\"sample-pre_entrustweb_id\",\"redirect_appid\":\"sample-redirect_appid\",\"redirect_path\":\"sample-redirect_path\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -241,6 +253,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -258,6 +271,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"limit\":1,\"offset\":1}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -275,6 +289,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"out_trade_no\":\"sample-out_trade_no\",\"amount\":{\"total\":1}}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -292,6 +307,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"schedule_state\":\"sample-schedule_state\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -311,6 +327,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"schedule_state\":\"sample-schedule_state\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -328,6 +345,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"out_trade_no\":\"sample-out_trade_no\",\"amount\":{\"total\":1}}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -345,6 +363,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"schedule_state\":\"sample-schedule_state\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -364,6 +383,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"schedule_state\":\"sample-schedule_state\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -379,6 +399,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::pay::transactions::apply::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"out_trade_no\":\"sample-out_trade_no\",\"amount\":{\"total\":1}}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -398,6 +419,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"pre_entrustweb_id\":\"sample-pre_entrustweb_id\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -417,6 +439,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"redirect_url\":\"sample-redirect_url\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -436,6 +459,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"redirect_url\":\"sample-redirect_url\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -455,6 +479,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"pre_entrustweb_id\":\"sample-pre_entrustweb_id\",\"redirect_appid\":\"sample-redirect_appid\",\"redirect_path\":\"sample-redirect_path\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -474,6 +499,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"pre_entrustweb_id\":\"sample-pre_entrustweb_id\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -493,6 +519,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"redirect_url\":\"sample-redirect_url\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -512,6 +539,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"redirect_url\":\"sample-redirect_url\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -531,6 +559,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"pre_entrustweb_id\":\"sample-pre_entrustweb_id\",\"redirect_appid\":\"sample-redirect_appid\",\"redirect_path\":\"sample-redirect_path\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -548,6 +577,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"mchid\":\"sample-mchid\",\"contract_id\":\"sample-contract_id\",\"appid\":\"sample-appid\",\"plan_id\":1,\"out_contract_code\":\"sample-out_contract_code\",\"contract_display_account\":\"sample-contract_display_account\",\"contract_state\":\"SIGNED\",\"openid\":\"sample-openid\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -565,6 +595,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"mchid\":\"sample-mchid\",\"contract_id\":\"sample-contract_id\",\"appid\":\"sample-appid\",\"plan_id\":1,\"out_contract_code\":\"sample-out_contract_code\",\"contract_display_account\":\"sample-contract_display_account\",\"contract_state\":\"sample-contract_state\",\"openid\":\"sample-openid\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -584,6 +615,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"mchid\":\"sample-mchid\",\"contract_id\":\"sample-contract_id\",\"appid\":\"sample-appid\",\"plan_id\":1,\"out_contract_code\":\"sample-out_contract_code\",\"contract_display_account\":\"sample-contract_display_account\",\"contract_state\":\"sample-contract_state\",\"openid\":\"sample-openid\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -601,6 +633,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"pre_entrustweb_id\":\"sample-pre_entrustweb_id\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -618,6 +651,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"contract_id\":\"sample-contract_id\",\"sp_mchid\":\"sample-sp_mchid\",\"sp_appid\":\"sample-sp_appid\",\"sub_mchid\":\"sample-sub_mchid\",\"plan_id\":1,\"out_contract_code\":\"sample-out_contract_code\",\"contract_display_account\":\"sample-contract_display_account\",\"contract_state\":\"sample-contract_state\",\"sp_openid\":\"sample-sp_openid\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -637,6 +671,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"contract_id\":\"sample-contract_id\",\"sp_mchid\":\"sample-sp_mchid\",\"sp_appid\":\"sample-sp_appid\",\"sub_mchid\":\"sample-sub_mchid\",\"plan_id\":1,\"out_contract_code\":\"sample-out_contract_code\",\"contract_display_account\":\"sample-contract_display_account\",\"contract_state\":\"sample-contract_state\",\"sp_openid\":\"sample-sp_openid\"}",
     },
 ];
 /// The types the group's operations share, once per shape.

@@ -22,6 +22,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"pre_entrustweb_id\":\"sample-pre_entrustweb_id\",\"mchid\":\"sample-mchid\",\"service_id\":1,\"out_contract_code\":\"sample-out_contract_code\",\"sign_mp_appid\":\"sample-sign_mp_appid\",\"sign_mp_path\":\"sample-sign_mp_path\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -41,6 +42,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"mchid\":\"sample-mchid\",\"service_id\":1,\"out_contract_code\":\"sample-out_contract_code\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -60,6 +62,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"pre_entrustweb_id\":\"sample-pre_entrustweb_id\",\"mchid\":\"sample-mchid\",\"service_id\":1,\"out_contract_code\":\"sample-out_contract_code\",\"sign_mp_appid\":\"sample-sign_mp_appid\",\"sign_mp_path\":\"sample-sign_mp_path\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -79,6 +82,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"mchid\":\"sample-mchid\",\"service_id\":1,\"out_contract_code\":\"sample-out_contract_code\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -98,6 +102,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"pre_entrustweb_id\":\"sample-pre_entrustweb_id\",\"mchid\":\"sample-mchid\",\"service_id\":1,\"out_contract_code\":\"sample-out_contract_code\",\"sign_mp_appid\":\"sample-sign_mp_appid\",\"sign_mp_path\":\"sample-sign_mp_path\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -117,6 +122,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"mchid\":\"sample-mchid\",\"service_id\":1,\"out_contract_code\":\"sample-out_contract_code\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -134,6 +140,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"mchid\":\"sample-mchid\",\"contract_id\":\"sample-contract_id\",\"appid\":\"sample-appid\",\"openid\":\"sample-openid\",\"service_id\":1,\"out_contract_code\":\"sample-out_contract_code\",\"contract_state\":\"sample-contract_state\",\"contract_signed_time\":\"sample-contract_signed_time\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -153,6 +160,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"mchid\":\"sample-mchid\",\"service_id\":1,\"out_contract_code\":\"sample-out_contract_code\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -172,6 +180,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"pre_entrustweb_id\":\"sample-pre_entrustweb_id\",\"mchid\":\"sample-mchid\",\"sub_mchid\":\"sample-sub_mchid\",\"service_id\":1,\"out_contract_code\":\"sample-out_contract_code\",\"sign_mp_appid\":\"sample-sign_mp_appid\",\"sign_mp_path\":\"sample-sign_mp_path\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -191,6 +200,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"mchid\":\"sample-mchid\",\"sub_mchid\":\"sample-sub_mchid\",\"service_id\":1,\"out_contract_code\":\"sample-out_contract_code\"}",
     },
 ];
 /// The types the group's operations share, once per shape.

@@ -30,6 +30,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::acquiringbank::permissions::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"apply_permissions_token\":\"sample-apply_permissions_token\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -47,6 +48,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"service_id\":\"sample-service_id\",\"appid\":\"sample-appid\",\"mchid\":\"sample-mchid\",\"authorization_code\":\"sample-authorization_code\",\"authorization_state\":\"sample-authorization_state\",\"sub_mchid\":\"sample-sub_mchid\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -64,6 +66,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -79,6 +82,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::acquiringbank::serviceorder::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"out_order_no\":\"sample-out_order_no\",\"service_id\":\"sample-service_id\",\"appid\":\"sample-appid\",\"mchid\":\"sample-mchid\",\"sub_mchid\":\"sample-sub_mchid\",\"channel_id\":\"sample-channel_id\",\"service_introduction\":\"sample-service_introduction\",\"state\":\"sample-state\",\"order_id\":\"sample-order_id\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -94,6 +98,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::acquiringbank::serviceorder::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"out_order_no\":\"sample-out_order_no\",\"service_id\":\"sample-service_id\",\"appid\":\"sample-appid\",\"mchid\":\"sample-mchid\",\"sub_mchid\":\"sample-sub_mchid\",\"service_introduction\":\"sample-service_introduction\",\"state\":\"sample-state\",\"risk_fund\":{\"name\":\"sample-name\",\"amount\":1},\"time_range\":{\"start_time\":\"sample-start_time\"},\"notify_url\":\"sample-notify_url\",\"order_id\":\"sample-order_id\",\"channel_id\":\"sample-channel_id\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -111,6 +116,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -128,6 +134,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -145,6 +152,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -164,6 +172,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -181,6 +190,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -205,6 +215,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"description\":\"sample-description\",\"out_trade_no\":\"sample-out_trade_no\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -224,6 +235,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"out_order_no\":\"sample-out_order_no\",\"service_id\":\"sample-service_id\",\"appid\":\"sample-appid\",\"mchid\":\"sample-mchid\",\"sub_mchid\":\"sample-sub_mchid\",\"service_introduction\":\"sample-service_introduction\",\"state\":\"sample-state\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -239,6 +251,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::merchant_bill::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"download_bill_count\":1,\"download_bill_list\":[{\"bill_sequence\":1,\"hash_type\":\"sample-hash_type\",\"hash_value\":\"sample-hash_value\",\"download_url\":\"sample-download_url\",\"encrypt_key\":\"sample-encrypt_key\",\"nonce\":\"sample-nonce\"}]}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -254,6 +267,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::oversea::partner::serviceorder::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"out_order_no\":\"sample-out_order_no\",\"service_id\":\"sample-service_id\",\"appid\":\"sample-appid\",\"mchid\":\"sample-mchid\",\"sub_mchid\":\"sample-sub_mchid\",\"service_introduction\":\"sample-service_introduction\",\"state\":\"CREATED\",\"order_id\":\"sample-order_id\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -269,6 +283,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::oversea::partner::serviceorder::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"out_order_no\":\"sample-out_order_no\",\"service_id\":\"sample-service_id\",\"appid\":\"sample-appid\",\"mchid\":\"sample-mchid\",\"sub_mchid\":\"sample-sub_mchid\",\"service_introduction\":\"sample-service_introduction\",\"state\":\"CREATED\",\"risk_fund\":{\"name\":\"sample-name\",\"amount\":1},\"time_range\":{},\"notify_url\":\"sample-notify_url\",\"order_id\":\"sample-order_id\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -286,6 +301,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -303,6 +319,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -320,6 +337,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -335,6 +353,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::partner::permissions::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"apply_permissions_token\":\"sample-apply_permissions_token\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -352,6 +371,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"scene\":\"sample-scene\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -371,6 +391,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"service_id\":\"sample-service_id\",\"appid\":\"sample-appid\",\"mchid\":\"sample-mchid\",\"authorization_state\":\"sample-authorization_state\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -388,6 +409,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"service_id\":\"sample-service_id\",\"appid\":\"sample-appid\",\"mchid\":\"sample-mchid\",\"authorization_code\":\"sample-authorization_code\",\"authorization_state\":\"sample-authorization_state\",\"sub_mchid\":\"sample-sub_mchid\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -405,6 +427,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -427,6 +450,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::partner::permissions::search::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"service_id\":\"sample-service_id\",\"appid\":\"sample-appid\",\"mchid\":\"sample-mchid\",\"authorization_state\":\"sample-authorization_state\",\"authorization_success_time\":\"sample-authorization_success_time\",\"sub_mchid\":\"sample-sub_mchid\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -442,6 +466,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -459,6 +484,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"service_id\":\"sample-service_id\",\"mchid\":\"sample-mchid\",\"appid\":\"sample-appid\",\"sub_mchid\":\"sample-sub_mchid\",\"out_apply_no\":\"sample-out_apply_no\",\"apply_state\":\"sample-apply_state\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -476,6 +502,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"service_id\":\"sample-service_id\",\"mchid\":\"sample-mchid\",\"appid\":\"sample-appid\",\"sub_mchid\":\"sample-sub_mchid\",\"out_apply_no\":\"sample-out_apply_no\",\"apply_state\":\"sample-apply_state\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -491,6 +518,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::partner::serviceorder::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"out_order_no\":\"sample-out_order_no\",\"service_id\":\"sample-service_id\",\"appid\":\"sample-appid\",\"mchid\":\"sample-mchid\",\"sub_mchid\":\"sample-sub_mchid\",\"service_introduction\":\"sample-service_introduction\",\"state\":\"CREATED\",\"order_id\":\"sample-order_id\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -506,6 +534,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::partner::serviceorder::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"out_order_no\":\"sample-out_order_no\",\"service_id\":\"sample-service_id\",\"appid\":\"sample-appid\",\"mchid\":\"sample-mchid\",\"service_introduction\":\"sample-service_introduction\",\"state\":\"CREATED\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -523,6 +552,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -540,6 +570,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -557,6 +588,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -574,6 +606,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -591,6 +624,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -608,6 +642,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -625,6 +660,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -642,6 +678,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -659,6 +696,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"out_order_no\":\"sample-out_order_no\",\"service_id\":\"sample-service_id\",\"appid\":\"sample-appid\",\"mchid\":\"sample-mchid\",\"sub_mchid\":\"sample-sub_mchid\",\"service_introduction\":\"sample-service_introduction\",\"state\":\"sample-state\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -676,6 +714,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"service_id\":\"sample-service_id\",\"mchid\":\"sample-mchid\",\"sub_mchid\":\"sample-sub_mchid\",\"appid\":\"sample-appid\",\"risk_level_version\":1,\"quotas\":[{\"risk_level\":1,\"suggested_quota\":1}]}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -691,6 +730,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::payafter_orders::post::Response),
         encrypted_fields: &["name", "phone", "userid", "address"],
         encrypted_query: &[],
+        sample_response: "{}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -706,6 +746,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::payafter_orders::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -725,6 +766,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"appid\":\"sample-appid\",\"mchid\":\"sample-mchid\",\"out_order_no\":\"sample-out_order_no\",\"service_id\":\"sample-service_id\",\"order_id\":\"sample-order_id\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -744,6 +786,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"appid\":\"sample-appid\",\"mchid\":\"sample-mchid\",\"out_order_no\":\"sample-out_order_no\",\"service_id\":\"sample-service_id\",\"order_id\":\"sample-order_id\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -763,6 +806,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"appid\":\"sample-appid\",\"mchid\":\"sample-mchid\",\"out_order_no\":\"sample-out_order_no\",\"order_id\":\"sample-order_id\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -778,6 +822,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::permissions::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"apply_permissions_token\":\"sample-apply_permissions_token\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -795,6 +840,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"service_id\":\"sample-service_id\",\"appid\":\"sample-appid\",\"mchid\":\"sample-mchid\",\"authorization_state\":\"sample-authorization_state\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -812,6 +858,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"service_id\":\"sample-service_id\",\"appid\":\"sample-appid\",\"mchid\":\"sample-mchid\",\"authorization_code\":\"sample-authorization_code\",\"authorization_state\":\"UNAVAILABLE\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -829,6 +876,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -844,6 +892,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::permissions::openid::by_openid::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"service_id\":\"sample-service_id\",\"appid\":\"sample-appid\",\"mchid\":\"sample-mchid\",\"authorization_state\":\"UNAVAILABLE\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -861,6 +910,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -876,6 +926,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::plan::partner::payscore_plans::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"plan_id\":\"sample-plan_id\",\"service_id\":\"sample-service_id\",\"mchid\":\"sample-mchid\",\"sub_mchid\":\"sample-sub_mchid\",\"appid\":\"sample-appid\",\"merchant_plan_no\":\"sample-merchant_plan_no\",\"plan_name\":\"sample-plan_name\",\"plan_duration\":1,\"plan_state\":\"sample-plan_state\",\"total_original_price\":1,\"deduction_quantity\":1,\"total_actual_price\":1}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -893,6 +944,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"plan_id\":\"sample-plan_id\",\"service_id\":\"sample-service_id\",\"mchid\":\"sample-mchid\",\"sub_mchid\":\"sample-sub_mchid\",\"appid\":\"sample-appid\",\"merchant_plan_no\":\"sample-merchant_plan_no\",\"plan_name\":\"sample-plan_name\",\"plan_duration\":1,\"plan_state\":\"sample-plan_state\",\"total_original_price\":1,\"deduction_quantity\":1,\"total_actual_price\":1}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -912,6 +964,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"plan_id\":\"sample-plan_id\",\"service_id\":\"sample-service_id\",\"mchid\":\"sample-mchid\",\"sub_mchid\":\"sample-sub_mchid\",\"appid\":\"sample-appid\",\"merchant_plan_no\":\"sample-merchant_plan_no\",\"plan_name\":\"sample-plan_name\",\"plan_duration\":1,\"plan_state\":\"sample-plan_state\",\"total_original_price\":1,\"deduction_quantity\":1,\"total_actual_price\":1}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -927,6 +980,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::plan::payscore_plans::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"plan_id\":\"sample-plan_id\",\"service_id\":\"sample-service_id\",\"mchid\":\"sample-mchid\",\"appid\":\"sample-appid\",\"merchant_plan_no\":\"sample-merchant_plan_no\",\"plan_name\":\"sample-plan_name\",\"plan_duration\":1,\"plan_state\":\"sample-plan_state\",\"total_original_price\":1,\"deduction_quantity\":1,\"total_actual_price\":1}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -944,6 +998,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"plan_id\":\"sample-plan_id\",\"service_id\":\"sample-service_id\",\"mchid\":\"sample-mchid\",\"appid\":\"sample-appid\",\"merchant_plan_no\":\"sample-merchant_plan_no\",\"plan_name\":\"sample-plan_name\",\"plan_duration\":1,\"plan_state\":\"sample-plan_state\",\"total_original_price\":1,\"deduction_quantity\":1,\"total_actual_price\":1}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -961,6 +1016,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"plan_id\":\"sample-plan_id\",\"service_id\":\"sample-service_id\",\"mchid\":\"sample-mchid\",\"appid\":\"sample-appid\",\"merchant_plan_no\":\"sample-merchant_plan_no\",\"plan_name\":\"sample-plan_name\",\"plan_duration\":1,\"plan_state\":\"sample-plan_state\",\"total_original_price\":1,\"deduction_quantity\":1,\"total_actual_price\":1}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -976,6 +1032,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::serviceorder::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"appid\":\"sample-appid\",\"mchid\":\"sample-mchid\",\"out_order_no\":\"sample-out_order_no\",\"service_id\":\"sample-service_id\",\"service_introduction\":\"sample-service_introduction\",\"state\":\"CREATED\",\"order_id\":\"sample-order_id\",\"package\":\"sample-package\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -991,6 +1048,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::serviceorder::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"out_order_no\":\"sample-out_order_no\",\"service_id\":\"sample-service_id\",\"appid\":\"sample-appid\",\"mchid\":\"sample-mchid\",\"service_introduction\":\"sample-service_introduction\",\"state\":\"CREATED\",\"notify_url\":\"sample-notify_url\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -1008,6 +1066,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"appid\":\"sample-appid\",\"mchid\":\"sample-mchid\",\"out_order_no\":\"sample-out_order_no\",\"service_id\":\"sample-service_id\",\"order_id\":\"sample-order_id\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -1027,6 +1086,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"appid\":\"sample-appid\",\"mchid\":\"sample-mchid\",\"out_order_no\":\"sample-out_order_no\",\"service_id\":\"sample-service_id\",\"service_introduction\":\"sample-service_introduction\",\"state\":\"CREATED\",\"total_amount\":1,\"risk_fund\":{\"name\":\"DEPOSIT\",\"amount\":1}}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -1044,6 +1104,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"out_order_no\":\"sample-out_order_no\",\"service_id\":\"sample-service_id\",\"appid\":\"sample-appid\",\"mchid\":\"sample-mchid\",\"service_introduction\":\"sample-service_introduction\",\"state\":\"CREATED\",\"post_payments\":[{\"name\":\"sample-name\"}]}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -1061,6 +1122,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"appid\":\"sample-appid\",\"out_order_no\":\"sample-out_order_no\",\"service_id\":\"sample-service_id\",\"order_id\":\"sample-order_id\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -1078,6 +1140,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -1095,6 +1158,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -1112,6 +1176,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"out_order_no\":\"sample-out_order_no\",\"service_id\":\"sample-service_id\",\"appid\":\"sample-appid\",\"mchid\":\"sample-mchid\",\"service_introduction\":\"sample-service_introduction\",\"state\":\"sample-state\",\"openid\":\"sample-openid\",\"order_id\":\"sample-order_id\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -1127,6 +1192,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::serviceorder::direct_complete::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"out_order_no\":\"sample-out_order_no\",\"appid\":\"sample-appid\",\"service_id\":\"sample-service_id\",\"time_range\":{},\"service_introduction\":\"sample-service_introduction\",\"mchid\":\"sample-mchid\",\"order_id\":\"sample-order_id\",\"state\":\"CREATED\",\"state_description\":\"USER_CONFIRM\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -1142,6 +1208,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::servicepayondeliveryorder::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"appid\":\"sample-appid\",\"mchid\":\"sample-mchid\",\"out_order_no\":\"sample-out_order_no\",\"service_id\":\"sample-service_id\",\"service_introduction\":\"sample-service_introduction\",\"state\":\"sample-state\",\"order_id\":\"sample-order_id\",\"package\":\"sample-package\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -1157,6 +1224,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::sign_plan::partner::serviceorder::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"out_order_no\":\"sample-out_order_no\",\"service_id\":\"sample-service_id\",\"appid\":\"sample-appid\",\"mchid\":\"sample-mchid\",\"sub_mchid\":\"sample-sub_mchid\",\"service_introduction\":\"sample-service_introduction\",\"state\":\"sample-state\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -1174,6 +1242,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"sign_plan\":{\"sign_plan_id\":\"sample-sign_plan_id\",\"service_id\":\"sample-service_id\",\"mchid\":\"sample-mchid\",\"sub_mchid\":\"sample-sub_mchid\",\"appid\":\"sample-appid\",\"merchant_sign_plan_no\":\"sample-merchant_sign_plan_no\",\"merchant_callback_url\":\"sample-merchant_callback_url\",\"plan_id\":\"sample-plan_id\",\"going_detail_no\":1,\"sign_state\":\"sample-sign_state\",\"plan_name\":\"sample-plan_name\",\"plan_over_time\":\"sample-plan_over_time\",\"total_origin_price\":1,\"deduction_quantity\":1,\"total_actual_price\":1},\"package\":\"sample-package\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -1191,6 +1260,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"sign_plan_id\":\"sample-sign_plan_id\",\"service_id\":\"sample-service_id\",\"mchid\":\"sample-mchid\",\"sub_mchid\":\"sample-sub_mchid\",\"appid\":\"sample-appid\",\"merchant_sign_plan_no\":\"sample-merchant_sign_plan_no\",\"merchant_callback_url\":\"sample-merchant_callback_url\",\"plan_id\":\"sample-plan_id\",\"going_detail_no\":1,\"sign_state\":\"sample-sign_state\",\"plan_name\":\"sample-plan_name\",\"plan_over_time\":\"sample-plan_over_time\",\"total_origin_price\":1,\"deduction_quantity\":1,\"total_actual_price\":1}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -1210,6 +1280,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"sign_plan_id\":\"sample-sign_plan_id\",\"service_id\":\"sample-service_id\",\"mchid\":\"sample-mchid\",\"sub_mchid\":\"sample-sub_mchid\",\"appid\":\"sample-appid\",\"merchant_sign_plan_no\":\"sample-merchant_sign_plan_no\",\"merchant_callback_url\":\"sample-merchant_callback_url\",\"plan_id\":\"sample-plan_id\",\"going_detail_no\":1,\"sign_state\":\"sample-sign_state\",\"plan_name\":\"sample-plan_name\",\"plan_over_time\":\"sample-plan_over_time\",\"total_origin_price\":1,\"deduction_quantity\":1,\"total_actual_price\":1}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -1225,6 +1296,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::sign_plan::serviceorder::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"out_order_no\":\"sample-out_order_no\",\"service_id\":\"sample-service_id\",\"appid\":\"sample-appid\",\"mchid\":\"sample-mchid\",\"service_introduction\":\"sample-service_introduction\",\"state\":\"sample-state\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -1240,6 +1312,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::sign_plan::user_sign_plans::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"sign_plan\":{\"sign_plan_id\":\"sample-sign_plan_id\",\"service_id\":\"sample-service_id\",\"mchid\":\"sample-mchid\",\"appid\":\"sample-appid\",\"merchant_sign_plan_no\":\"sample-merchant_sign_plan_no\",\"merchant_callback_url\":\"sample-merchant_callback_url\",\"plan_id\":\"sample-plan_id\",\"going_detail_no\":1,\"sign_state\":\"sample-sign_state\",\"plan_name\":\"sample-plan_name\",\"plan_over_time\":\"sample-plan_over_time\",\"total_origin_price\":1,\"deduction_quantity\":1,\"total_actual_price\":1},\"package\":\"sample-package\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -1257,6 +1330,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"sign_plan_id\":\"sample-sign_plan_id\",\"service_id\":\"sample-service_id\",\"mchid\":\"sample-mchid\",\"appid\":\"sample-appid\",\"merchant_sign_plan_no\":\"sample-merchant_sign_plan_no\",\"merchant_callback_url\":\"sample-merchant_callback_url\",\"plan_id\":\"sample-plan_id\",\"going_detail_no\":1,\"sign_state\":\"sample-sign_state\",\"plan_name\":\"sample-plan_name\",\"plan_over_time\":\"sample-plan_over_time\",\"total_origin_price\":1,\"deduction_quantity\":1,\"total_actual_price\":1}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -1276,6 +1350,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"sign_plan_id\":\"sample-sign_plan_id\",\"service_id\":\"sample-service_id\",\"mchid\":\"sample-mchid\",\"appid\":\"sample-appid\",\"merchant_sign_plan_no\":\"sample-merchant_sign_plan_no\",\"merchant_callback_url\":\"sample-merchant_callback_url\",\"plan_id\":\"sample-plan_id\",\"going_detail_no\":1,\"sign_state\":\"sample-sign_state\",\"plan_name\":\"sample-plan_name\",\"plan_over_time\":\"sample-plan_over_time\",\"total_origin_price\":1,\"deduction_quantity\":1,\"total_actual_price\":1}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -1291,6 +1366,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::smartretail_orders::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -1306,6 +1382,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::smartretail_orders::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -1325,6 +1402,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"appid\":\"sample-appid\",\"mchid\":\"sample-mchid\",\"out_order_no\":\"sample-out_order_no\",\"service_id\":\"sample-service_id\",\"order_id\":\"sample-order_id\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -1344,6 +1422,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"appid\":\"sample-appid\",\"mchid\":\"sample-mchid\",\"out_order_no\":\"sample-out_order_no\",\"service_id\":\"sample-service_id\",\"order_id\":\"sample-order_id\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -1359,6 +1438,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::user_service_state::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"appid\":\"sample-appid\",\"service_id\":\"sample-service_id\",\"use_service_state\":\"UNAVAILABLE\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -1376,6 +1456,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "",
     },
 ];
 /// The types the group's operations share, once per shape.

@@ -19,6 +19,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::transactions::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -36,6 +37,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -53,6 +55,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{}",
     },
 ];
 /// The types the group's operations share, once per shape.

@@ -20,6 +20,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"combine_appid\":\"sample-combine_appid\",\"combine_mchid\":\"sample-combine_mchid\",\"combine_out_trade_no\":\"sample-combine_out_trade_no\",\"combine_transaction_id\":\"sample-combine_transaction_id\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -37,6 +38,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -54,6 +56,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{}",
     },
 ];
 /// The types the group's operations share, once per shape.

@@ -20,6 +20,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::etc::contracts::by_contract_id::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"appid\":\"sample-appid\",\"sp_mchid\":\"sample-sp_mchid\",\"sp_openid\":\"sample-sp_openid\",\"contract_id\":\"sample-contract_id\",\"bind_state\":\"sample-bind_state\",\"plate_number\":\"sample-plate_number\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -39,6 +40,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             "bank_card_no",
         ],
         encrypted_query: &[],
+        sample_response: "{\"preopen_id\":\"sample-preopen_id\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -54,6 +56,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::etc::transactions::highway::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"mchid\":\"sample-mchid\",\"appid\":\"sample-appid\",\"out_trade_no\":\"sample-out_trade_no\",\"transaction_id\":\"sample-transaction_id\",\"trade_type\":\"sample-trade_type\",\"trade_state\":\"sample-trade_state\",\"amount\":{\"total\":1}}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -71,6 +74,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"mchid\":\"sample-mchid\",\"appid\":\"sample-appid\",\"out_trade_no\":\"sample-out_trade_no\",\"transaction_id\":\"sample-transaction_id\",\"trade_type\":\"sample-trade_type\",\"trade_state\":\"sample-trade_state\",\"amount\":{\"total\":1}}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -88,6 +92,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"mchid\":\"sample-mchid\",\"appid\":\"sample-appid\",\"out_trade_no\":\"sample-out_trade_no\",\"transaction_id\":\"sample-transaction_id\",\"trade_type\":\"sample-trade_type\",\"trade_state\":\"sample-trade_state\",\"amount\":{\"total\":1}}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -103,6 +108,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::etc::users::by_openid::contracts::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"appid\":\"sample-appid\",\"sp_mchid\":\"sample-sp_mchid\",\"sp_openid\":\"sample-sp_openid\",\"contract_id\":\"sample-contract_id\",\"bind_state\":\"sample-bind_state\",\"plate_number\":\"sample-plate_number\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -118,6 +124,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::parking::parkings::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"id\":\"sample-id\",\"out_parking_no\":\"sample-out_parking_no\",\"plate_number\":\"sample-plate_number\",\"plate_color\":\"BLUE\",\"start_time\":\"sample-start_time\",\"parking_name\":\"sample-parking_name\",\"free_duration\":1,\"state\":\"NORMAL\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -133,6 +140,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::parking::services::find::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"plate_number\":\"sample-plate_number\",\"plate_color\":\"BLUE\",\"openid\":\"sample-openid\",\"service_state\":\"NORMAL\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -150,6 +158,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"appid\":\"sample-appid\",\"sub_appid\":\"sample-sub_appid\",\"sp_mchid\":\"sample-sp_mchid\",\"sub_mchid\":\"sample-sub_mchid\",\"description\":\"sample-description\",\"create_time\":\"sample-create_time\",\"out_trade_no\":\"sample-out_trade_no\",\"trade_state\":\"sample-trade_state\",\"trade_scene\":\"sample-trade_scene\",\"payer\":{\"openid\":\"sample-openid\"},\"amount\":{\"total\":1,\"currency\":\"sample-currency\"}}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -165,6 +174,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::transactions::parking::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"appid\":\"sample-appid\",\"sp_mchid\":\"sample-sp_mchid\",\"description\":\"sample-description\",\"create_time\":\"sample-create_time\",\"out_trade_no\":\"sample-out_trade_no\",\"trade_state\":\"SUCCESS\",\"trade_scene\":\"PARKING\",\"payer\":{\"openid\":\"sample-openid\"},\"amount\":{\"total\":1,\"currency\":\"CNY\"}}",
     },
 ];
 /// The types the group's operations share, once per shape.

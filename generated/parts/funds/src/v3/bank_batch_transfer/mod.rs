@@ -18,6 +18,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::receipt::detail_receipts::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"out_batch_no\":\"sample-out_batch_no\",\"out_detail_no\":\"sample-out_detail_no\",\"receipt_no\":\"sample-receipt_no\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -33,6 +34,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::receipt::detail_receipts::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"out_batch_no\":\"sample-out_batch_no\",\"out_detail_no\":\"sample-out_detail_no\",\"receipt_no\":\"sample-receipt_no\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -48,6 +50,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::receipt::summary_receipts::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"out_batch_no\":\"sample-out_batch_no\",\"receipt_no\":\"sample-receipt_no\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -63,5 +66,6 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::receipt::summary_receipts::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"out_batch_no\":\"sample-out_batch_no\",\"receipt_no\":\"sample-receipt_no\"}",
     },
 ];

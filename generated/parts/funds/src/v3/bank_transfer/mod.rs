@@ -21,6 +21,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             "transfer_detail_list[].user_id_card",
         ],
         encrypted_query: &[],
+        sample_response: "{\"out_batch_no\":\"sample-out_batch_no\",\"batch_id\":\"sample-batch_id\",\"create_time\":\"sample-create_time\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -36,6 +37,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::batches::batch_id::by_batch_id::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"bank_sp_mchid\":\"sample-bank_sp_mchid\",\"platform_mchid\":\"sample-platform_mchid\",\"specialized_payment_mchid\":\"sample-specialized_payment_mchid\",\"sponsor_mchid\":\"sample-sponsor_mchid\",\"user_authorized_mchid\":\"sample-user_authorized_mchid\",\"user_authorized_appid\":\"sample-user_authorized_appid\",\"out_batch_no\":\"sample-out_batch_no\",\"batch_id\":\"sample-batch_id\",\"transfer_scene\":\"ORDINARY_TRANSFER\",\"batch_name\":\"sample-batch_name\",\"batch_remark\":\"sample-batch_remark\",\"transfer_purpose\":\"GOODSPAYMENT\",\"batch_state\":\"ACCEPTED\",\"total_amount\":1,\"total_count\":1,\"transfer_detail_list\":[{\"detail_id\":\"sample-detail_id\",\"out_detail_no\":\"sample-out_detail_no\",\"detail_state\":\"PROCESSING\"}]}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -53,6 +55,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"bank_sp_mchid\":\"sample-bank_sp_mchid\",\"platform_mchid\":\"sample-platform_mchid\",\"specialized_payment_mchid\":\"sample-specialized_payment_mchid\",\"sponsor_mchid\":\"sample-sponsor_mchid\",\"user_authorized_mchid\":\"sample-user_authorized_mchid\",\"user_authorized_appid\":\"sample-user_authorized_appid\",\"out_batch_no\":\"sample-out_batch_no\",\"batch_id\":\"sample-batch_id\",\"transfer_scene\":\"ORDINARY_TRANSFER\",\"out_detail_no\":\"sample-out_detail_no\",\"detail_id\":\"sample-detail_id\",\"openid\":\"sample-openid\",\"username\":\"sample-username\",\"transfer_amount\":1,\"transfer_remark\":\"sample-transfer_remark\",\"detail_state\":\"PROCESSING\",\"update_time\":\"sample-update_time\",\"account_type\":\"WECHATPAY_ACCOUNT\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -70,6 +73,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"bank_sp_mchid\":\"sample-bank_sp_mchid\",\"platform_mchid\":\"sample-platform_mchid\",\"specialized_payment_mchid\":\"sample-specialized_payment_mchid\",\"sponsor_mchid\":\"sample-sponsor_mchid\",\"user_authorized_mchid\":\"sample-user_authorized_mchid\",\"user_authorized_appid\":\"sample-user_authorized_appid\",\"out_batch_no\":\"sample-out_batch_no\",\"batch_id\":\"sample-batch_id\",\"transfer_scene\":\"ORDINARY_TRANSFER\",\"batch_name\":\"sample-batch_name\",\"batch_remark\":\"sample-batch_remark\",\"transfer_purpose\":\"GOODSPAYMENT\",\"batch_state\":\"ACCEPTED\",\"total_amount\":1,\"total_count\":1,\"transfer_detail_list\":[{\"detail_id\":\"sample-detail_id\",\"out_detail_no\":\"sample-out_detail_no\",\"detail_state\":\"PROCESSING\"}]}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -87,6 +91,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"bank_sp_mchid\":\"sample-bank_sp_mchid\",\"platform_mchid\":\"sample-platform_mchid\",\"specialized_payment_mchid\":\"sample-specialized_payment_mchid\",\"sponsor_mchid\":\"sample-sponsor_mchid\",\"user_authorized_mchid\":\"sample-user_authorized_mchid\",\"user_authorized_appid\":\"sample-user_authorized_appid\",\"out_batch_no\":\"sample-out_batch_no\",\"batch_id\":\"sample-batch_id\",\"transfer_scene\":\"ORDINARY_TRANSFER\",\"out_detail_no\":\"sample-out_detail_no\",\"detail_id\":\"sample-detail_id\",\"openid\":\"sample-openid\",\"username\":\"sample-username\",\"transfer_amount\":1,\"transfer_remark\":\"sample-transfer_remark\",\"detail_state\":\"PROCESSING\",\"update_time\":\"sample-update_time\",\"account_type\":\"WECHATPAY_ACCOUNT\"}",
     },
 ];
 /// The types the group's operations share, once per shape.

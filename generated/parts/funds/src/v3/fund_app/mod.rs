@@ -23,6 +23,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &["detail_list[].user_name"],
         encrypted_query: &[],
+        sample_response: "{\"out_batch_no\":\"sample-out_batch_no\",\"create_time\":\"sample-create_time\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -40,6 +41,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"brand_mchid\":\"sample-brand_mchid\",\"batch_no\":\"sample-batch_no\",\"out_batch_no\":\"sample-out_batch_no\",\"batch_state\":\"WAIT_PAY\",\"batch_name\":\"sample-batch_name\",\"batch_remark\":\"sample-batch_remark\",\"total_amount\":1,\"total_num\":1,\"create_time\":\"sample-create_time\",\"success_amount\":1,\"success_num\":1,\"fail_amount\":1,\"fail_num\":1}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -57,6 +59,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"brand_mchid\":\"sample-brand_mchid\",\"out_batch_no\":\"sample-out_batch_no\",\"batch_no\":\"sample-batch_no\",\"out_detail_no\":\"sample-out_detail_no\",\"detail_no\":\"sample-detail_no\",\"detail_state\":\"DETAIL_INIT\",\"amount\":1,\"remark\":\"sample-remark\",\"openid\":\"sample-openid\",\"update_time\":\"sample-update_time\",\"brand_id\":1,\"template_id\":\"sample-template_id\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -74,6 +77,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"brand_mchid\":\"sample-brand_mchid\",\"batch_no\":\"sample-batch_no\",\"out_batch_no\":\"sample-out_batch_no\",\"batch_state\":\"WAIT_PAY\",\"batch_name\":\"sample-batch_name\",\"batch_remark\":\"sample-batch_remark\",\"total_amount\":1,\"total_num\":1,\"create_time\":\"sample-create_time\",\"success_amount\":1,\"success_num\":1,\"fail_amount\":1,\"fail_num\":1}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -91,6 +95,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"brand_mchid\":\"sample-brand_mchid\",\"out_batch_no\":\"sample-out_batch_no\",\"batch_no\":\"sample-batch_no\",\"out_detail_no\":\"sample-out_detail_no\",\"detail_no\":\"sample-detail_no\",\"detail_state\":\"DETAIL_INIT\",\"amount\":1,\"remark\":\"sample-remark\",\"openid\":\"sample-openid\",\"update_time\":\"sample-update_time\",\"brand_id\":1,\"template_id\":\"sample-template_id\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -108,6 +113,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"state\":\"sample-state\",\"create_time\":\"sample-create_time\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -125,6 +131,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"state\":\"GENERATING\",\"create_time\":\"sample-create_time\",\"update_time\":\"sample-update_time\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -144,6 +151,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"state\":\"sample-state\",\"create_time\":\"sample-create_time\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -161,6 +169,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"state\":\"GENERATING\",\"create_time\":\"sample-create_time\",\"update_time\":\"sample-update_time\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -180,6 +189,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"out_budget_no\":\"sample-out_budget_no\",\"start_date\":\"sample-start_date\",\"end_date\":\"sample-end_date\",\"sponsor_mchid\":\"sample-sponsor_mchid\",\"receipt_state\":\"ACCEPTED\",\"accept_id\":\"sample-accept_id\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -197,6 +207,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"out_budget_no\":\"sample-out_budget_no\",\"start_date\":\"sample-start_date\",\"end_date\":\"sample-end_date\",\"sponsor_mchid\":\"sample-sponsor_mchid\",\"receipt_state\":\"ACCEPTED\",\"accept_id\":\"sample-accept_id\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -214,6 +225,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"sp_mchid\":\"sample-sp_mchid\",\"out_budget_no\":\"sample-out_budget_no\",\"budget_id\":\"sample-budget_id\",\"amount\":1,\"sponsor_mchid\":\"sample-sponsor_mchid\",\"activity_name\":\"sample-activity_name\",\"activity_remark\":\"sample-activity_remark\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -231,6 +243,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"sp_mchid\":\"sample-sp_mchid\",\"out_budget_no\":\"sample-out_budget_no\",\"budget_id\":\"sample-budget_id\",\"amount\":1,\"sponsor_mchid\":\"sample-sponsor_mchid\",\"activity_name\":\"sample-activity_name\",\"activity_remark\":\"sample-activity_remark\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -250,6 +263,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"sp_mchid\":\"sample-sp_mchid\",\"out_budget_no\":\"sample-out_budget_no\",\"budget_id\":\"sample-budget_id\",\"amount\":1,\"sponsor_mchid\":\"sample-sponsor_mchid\",\"activity_name\":\"sample-activity_name\",\"activity_remark\":\"sample-activity_remark\",\"state\":\"FINISHED\",\"unlock_remark\":\"sample-unlock_remark\",\"locked_time\":\"sample-locked_time\",\"finished_time\":\"sample-finished_time\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -269,6 +283,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"out_budget_no\":\"sample-out_budget_no\",\"budget_id\":\"sample-budget_id\",\"out_transfer_no\":\"sample-out_transfer_no\",\"transfer_id\":\"sample-transfer_id\",\"amount\":1,\"transfer_remark\":\"sample-transfer_remark\",\"receive_mchid\":\"sample-receive_mchid\",\"state\":\"ACCEPTED\",\"create_time\":\"sample-create_time\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -286,6 +301,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"out_budget_no\":\"sample-out_budget_no\",\"budget_id\":\"sample-budget_id\",\"out_transfer_no\":\"sample-out_transfer_no\",\"transfer_id\":\"sample-transfer_id\",\"amount\":1,\"transfer_remark\":\"sample-transfer_remark\",\"receive_mchid\":\"sample-receive_mchid\",\"state\":\"ACCEPTED\",\"create_time\":\"sample-create_time\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -305,6 +321,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"sub_mchid\":\"sample-sub_mchid\",\"out_bill_no\":\"sample-out_bill_no\",\"state\":\"GENERATING\",\"create_time\":\"sample-create_time\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -322,6 +339,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"sub_mchid\":\"sample-sub_mchid\",\"out_bill_no\":\"sample-out_bill_no\",\"state\":\"GENERATING\",\"create_time\":\"sample-create_time\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -341,6 +359,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"sub_mchid\":\"sample-sub_mchid\",\"out_apply_no\":\"sample-out_apply_no\",\"state\":\"INVITED\",\"accept_time\":\"sample-accept_time\",\"update_time\":\"sample-update_time\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -358,6 +377,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"sub_mchid\":\"sample-sub_mchid\",\"state\":\"AUTHORIZED\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -375,6 +395,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &["user_name"],
         encrypted_query: &[],
+        sample_response: "{\"sub_mchid\":\"sample-sub_mchid\",\"out_bill_no\":\"sample-out_bill_no\",\"transfer_bill_no\":\"sample-transfer_bill_no\",\"create_time\":\"sample-create_time\",\"package_info\":\"sample-package_info\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -392,6 +413,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"sub_mchid\":\"sample-sub_mchid\",\"mchid\":\"sample-mchid\",\"out_bill_no\":\"sample-out_bill_no\",\"transfer_bill_no\":\"sample-transfer_bill_no\",\"appid\":\"sample-appid\",\"state\":\"ACCEPTED\",\"transfer_amount\":1,\"transfer_remark\":\"sample-transfer_remark\",\"create_time\":\"sample-create_time\",\"update_time\":\"sample-update_time\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -411,6 +433,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"sub_mchid\":\"sample-sub_mchid\",\"out_bill_no\":\"sample-out_bill_no\",\"transfer_bill_no\":\"sample-transfer_bill_no\",\"state\":\"ACCEPTED\",\"update_time\":\"sample-update_time\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -430,6 +453,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &["user_name"],
         encrypted_query: &[],
+        sample_response: "{\"sub_mchid\":\"sample-sub_mchid\",\"out_bill_no\":\"sample-out_bill_no\",\"transfer_bill_no\":\"sample-transfer_bill_no\",\"create_time\":\"sample-create_time\",\"package_info\":\"sample-package_info\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -449,6 +473,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &["user_name"],
         encrypted_query: &[],
+        sample_response: "{\"sub_mchid\":\"sample-sub_mchid\",\"out_bill_no\":\"sample-out_bill_no\",\"transfer_bill_no\":\"sample-transfer_bill_no\",\"state\":\"ACCEPTED\",\"transfer_amount\":1,\"transfer_remark\":\"sample-transfer_remark\",\"create_time\":\"sample-create_time\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -468,6 +493,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"out_authorization_no\":\"sample-out_authorization_no\",\"state\":\"WAIT_USER_CONFIRM\",\"create_time\":\"sample-create_time\",\"package_info\":\"sample-package_info\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -485,6 +511,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"out_authorization_no\":\"sample-out_authorization_no\",\"appid\":\"sample-appid\",\"openid\":\"sample-openid\",\"user_display_name\":\"sample-user_display_name\",\"authorization_id\":\"sample-authorization_id\",\"state\":\"TAKING_EFFECT\",\"authorize_time\":\"sample-authorize_time\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -502,6 +529,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"out_authorization_no\":\"sample-out_authorization_no\",\"appid\":\"sample-appid\",\"openid\":\"sample-openid\",\"user_display_name\":\"sample-user_display_name\",\"authorization_id\":\"sample-authorization_id\",\"state\":\"CLOSED\",\"authorize_time\":\"sample-authorize_time\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -517,6 +545,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::mch_transfer::transfer_bills::post::Response),
         encrypted_fields: &["user_name"],
         encrypted_query: &[],
+        sample_response: "{\"out_bill_no\":\"sample-out_bill_no\",\"transfer_bill_no\":\"sample-transfer_bill_no\",\"create_time\":\"sample-create_time\",\"state\":\"ACCEPTED\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -534,6 +563,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"mch_id\":\"sample-mch_id\",\"out_bill_no\":\"sample-out_bill_no\",\"transfer_bill_no\":\"sample-transfer_bill_no\",\"appid\":\"sample-appid\",\"state\":\"sample-state\",\"transfer_amount\":1,\"transfer_remark\":\"sample-transfer_remark\",\"create_time\":\"sample-create_time\",\"update_time\":\"sample-update_time\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -551,6 +581,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"out_bill_no\":\"sample-out_bill_no\",\"transfer_bill_no\":\"sample-transfer_bill_no\",\"state\":\"sample-state\",\"update_time\":\"sample-update_time\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -570,6 +601,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &["user_name"],
         encrypted_query: &[],
+        sample_response: "{\"out_bill_no\":\"sample-out_bill_no\",\"transfer_bill_no\":\"sample-transfer_bill_no\",\"create_time\":\"sample-create_time\",\"state\":\"ACCEPTED\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -589,6 +621,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &["user_name"],
         encrypted_query: &[],
+        sample_response: "{\"mch_id\":\"sample-mch_id\",\"out_bill_no\":\"sample-out_bill_no\",\"transfer_bill_no\":\"sample-transfer_bill_no\",\"state\":\"ACCEPTED\",\"transfer_amount\":1,\"transfer_remark\":\"sample-transfer_remark\",\"create_time\":\"sample-create_time\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -606,6 +639,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"mch_id\":\"sample-mch_id\",\"out_bill_no\":\"sample-out_bill_no\",\"transfer_bill_no\":\"sample-transfer_bill_no\",\"appid\":\"sample-appid\",\"state\":\"sample-state\",\"transfer_amount\":1,\"transfer_remark\":\"sample-transfer_remark\",\"create_time\":\"sample-create_time\",\"update_time\":\"sample-update_time\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -625,6 +659,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &["user_name"],
         encrypted_query: &[],
+        sample_response: "{\"mchid\":\"sample-mchid\",\"out_bill_no\":\"sample-out_bill_no\",\"transfer_bill_no\":\"sample-transfer_bill_no\",\"state\":\"ACCEPTED\",\"transfer_amount\":1,\"transfer_remark\":\"sample-transfer_remark\",\"create_time\":\"sample-create_time\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -642,6 +677,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"mchid\":\"sample-mchid\",\"out_bill_no\":\"sample-out_bill_no\",\"transfer_bill_no\":\"sample-transfer_bill_no\",\"state\":\"ACCEPTED\",\"transfer_amount\":1,\"transfer_remark\":\"sample-transfer_remark\",\"create_time\":\"sample-create_time\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -659,6 +695,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"out_bill_no\":\"sample-out_bill_no\",\"transfer_bill_no\":\"sample-transfer_bill_no\",\"state\":\"ACCEPTED\",\"update_time\":\"sample-update_time\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -678,6 +715,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"out_authorization_no\":\"sample-out_authorization_no\",\"state\":\"WAIT_USER_CONFIRM\",\"create_time\":\"sample-create_time\",\"package_info\":\"sample-package_info\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -695,6 +733,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"out_authorization_no\":\"sample-out_authorization_no\",\"appid\":\"sample-appid\",\"openid\":\"sample-openid\",\"user_display_name\":\"sample-user_display_name\",\"state\":\"TAKING_EFFECT\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -712,6 +751,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"out_authorization_no\":\"sample-out_authorization_no\",\"appid\":\"sample-appid\",\"openid\":\"sample-openid\",\"user_display_name\":\"sample-user_display_name\",\"state\":\"CLOSED\"}",
     },
 ];
 /// The types the group's operations share, once per shape.

@@ -19,6 +19,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::merchant::income_records::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"total_count\":1,\"offset\":1,\"limit\":1,\"links\":{\"next\":\"sample-next\",\"prev\":\"sample-prev\",\"self\":\"sample-self\"}}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -34,6 +35,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::partner::income_records::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"total_count\":1,\"offset\":1,\"limit\":1,\"links\":{\"next\":\"sample-next\",\"prev\":\"sample-prev\",\"self\":\"sample-self\"}}",
     },
 ];
 /// The types the group's operations share, once per shape.

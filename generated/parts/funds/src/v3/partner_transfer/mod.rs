@@ -21,6 +21,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             "transfer_detail_list[].user_id_card",
         ],
         encrypted_query: &[],
+        sample_response: "{\"out_batch_no\":\"sample-out_batch_no\",\"batch_id\":\"sample-batch_id\",\"create_time\":\"sample-create_time\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -36,6 +37,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::batches::batch_id::by_batch_id::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"sp_mchid\":\"sample-sp_mchid\",\"sub_mchid\":\"sample-sub_mchid\",\"out_batch_no\":\"sample-out_batch_no\",\"batch_id\":\"sample-batch_id\",\"batch_status\":\"sample-batch_status\",\"batch_type\":\"sample-batch_type\",\"authorization_type\":\"sample-authorization_type\",\"batch_name\":\"sample-batch_name\",\"batch_remark\":\"sample-batch_remark\",\"total_amount\":1,\"total_num\":1}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -53,6 +55,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"sp_mchid\":\"sample-sp_mchid\",\"out_batch_no\":\"sample-out_batch_no\",\"batch_id\":\"sample-batch_id\",\"out_detail_no\":\"sample-out_detail_no\",\"detail_id\":\"sample-detail_id\",\"detail_status\":\"sample-detail_status\",\"transfer_amount\":1,\"transfer_remark\":\"sample-transfer_remark\",\"openid\":\"sample-openid\",\"username\":\"sample-username\",\"initiate_time\":\"sample-initiate_time\",\"update_time\":\"sample-update_time\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -70,6 +73,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"sp_mchid\":\"sample-sp_mchid\",\"sub_mchid\":\"sample-sub_mchid\",\"out_batch_no\":\"sample-out_batch_no\",\"batch_id\":\"sample-batch_id\",\"batch_status\":\"sample-batch_status\",\"batch_type\":\"sample-batch_type\",\"authorization_type\":\"sample-authorization_type\",\"batch_name\":\"sample-batch_name\",\"batch_remark\":\"sample-batch_remark\",\"total_amount\":1,\"total_num\":1,\"transfer_detail_list\":[{\"detail_id\":\"sample-detail_id\",\"out_detail_no\":\"sample-out_detail_no\",\"detail_status\":\"sample-detail_status\"}]}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -87,6 +91,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"sp_mchid\":\"sample-sp_mchid\",\"out_batch_no\":\"sample-out_batch_no\",\"batch_id\":\"sample-batch_id\",\"out_detail_no\":\"sample-out_detail_no\",\"detail_id\":\"sample-detail_id\",\"detail_status\":\"sample-detail_status\",\"transfer_amount\":1,\"transfer_remark\":\"sample-transfer_remark\",\"openid\":\"sample-openid\",\"username\":\"sample-username\",\"initiate_time\":\"sample-initiate_time\",\"update_time\":\"sample-update_time\"}",
     },
 ];
 /// The types the group's operations share, once per shape.

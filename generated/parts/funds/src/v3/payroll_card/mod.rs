@@ -31,6 +31,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::authentications::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"total_count\":1,\"offset\":1,\"limit\":1}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -48,6 +49,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"mchid\":\"sample-mchid\",\"sub_mchid\":\"sample-sub_mchid\",\"openid\":\"sample-openid\",\"authenticate_scene\":\"sample-authenticate_scene\",\"authenticate_source\":\"sample-authenticate_source\",\"project_name\":\"sample-project_name\",\"employer_name\":\"sample-employer_name\",\"authenticate_state\":\"AUTHENTICATE_PROCESSING\",\"authenticate_time\":\"sample-authenticate_time\",\"authenticate_number\":\"sample-authenticate_number\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -63,6 +65,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::authentications::pre_order::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"authenticate_number\":\"sample-authenticate_number\",\"openid\":\"sample-openid\",\"mchid\":\"sample-mchid\",\"sub_mchid\":\"sample-sub_mchid\",\"token\":\"sample-token\",\"expires_in\":1}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -80,6 +83,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &["user_name", "id_card_number"],
         encrypted_query: &[],
+        sample_response: "{\"authenticate_number\":\"sample-authenticate_number\",\"openid\":\"sample-openid\",\"mchid\":\"sample-mchid\",\"sub_mchid\":\"sample-sub_mchid\",\"token\":\"sample-token\",\"expires_in\":1}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -95,6 +99,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::relations::by_openid::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"openid\":\"sample-openid\",\"mchid\":\"sample-mchid\",\"sub_mchid\":\"sample-sub_mchid\",\"authorize_state\":\"UNAUTHORIZED\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -110,6 +115,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::tokens::post::Response),
         encrypted_fields: &["user_name", "id_card_number"],
         encrypted_query: &[],
+        sample_response: "{\"openid\":\"sample-openid\",\"mchid\":\"sample-mchid\",\"sub_mchid\":\"sample-sub_mchid\",\"token\":\"sample-token\",\"expires_in\":1}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -125,6 +131,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::transfer_batches::post::Response),
         encrypted_fields: &["transfer_detail_list[].user_name"],
         encrypted_query: &[],
+        sample_response: "{\"out_batch_no\":\"sample-out_batch_no\",\"batch_id\":\"sample-batch_id\",\"create_time\":\"sample-create_time\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -140,6 +147,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -155,6 +163,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::wesure::token_validations::post::Response),
         encrypted_fields: &["user_name", "id_card_number"],
         encrypted_query: &[],
+        sample_response: "{\"result\":\"sample-result\"}",
     },
 ];
 /// The types the group's operations share, once per shape.

@@ -18,6 +18,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::bank_transfer_recharges::apply::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"recharge_id\":\"sample-recharge_id\",\"out_recharge_no\":\"sample-out_recharge_no\",\"transfer_in_account\":{}}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -35,6 +36,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"mchid\":\"sample-mchid\",\"recharge_id\":\"sample-recharge_id\",\"out_recharge_no\":\"sample-out_recharge_no\",\"account_type\":\"BASIC\",\"recharge_state\":\"SUCCESS\",\"recharge_scene\":\"ECOMMERCE_BANK_TRANSFER\",\"recharge_amount\":{}}",
     },
 ];
 /// The types the group's operations share, once per shape.

@@ -22,6 +22,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             "transfer_detail_list[].user_id_card",
         ],
         encrypted_query: &[],
+        sample_response: "{\"out_batch_no\":\"sample-out_batch_no\",\"batch_id\":\"sample-batch_id\",\"create_time\":\"sample-create_time\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -37,6 +38,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::batches::batch_id::by_batch_id::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"transfer_batch\":{\"mchid\":\"sample-mchid\",\"out_batch_no\":\"sample-out_batch_no\",\"batch_id\":\"sample-batch_id\",\"appid\":\"sample-appid\",\"batch_status\":\"sample-batch_status\",\"batch_type\":\"sample-batch_type\",\"batch_name\":\"sample-batch_name\",\"batch_remark\":\"sample-batch_remark\",\"total_amount\":1,\"total_num\":1}}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -54,6 +56,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"mchid\":\"sample-mchid\",\"out_batch_no\":\"sample-out_batch_no\",\"batch_id\":\"sample-batch_id\",\"appid\":\"sample-appid\",\"out_detail_no\":\"sample-out_detail_no\",\"detail_id\":\"sample-detail_id\",\"detail_status\":\"sample-detail_status\",\"transfer_amount\":1,\"transfer_remark\":\"sample-transfer_remark\",\"openid\":\"sample-openid\",\"user_name\":\"sample-user_name\",\"initiate_time\":\"sample-initiate_time\",\"update_time\":\"sample-update_time\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -71,6 +74,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"transfer_batch\":{\"mchid\":\"sample-mchid\",\"out_batch_no\":\"sample-out_batch_no\",\"batch_id\":\"sample-batch_id\",\"appid\":\"sample-appid\",\"batch_status\":\"sample-batch_status\",\"batch_type\":\"sample-batch_type\",\"batch_name\":\"sample-batch_name\",\"batch_remark\":\"sample-batch_remark\",\"total_amount\":1,\"total_num\":1}}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -88,6 +92,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"mchid\":\"sample-mchid\",\"out_batch_no\":\"sample-out_batch_no\",\"batch_id\":\"sample-batch_id\",\"appid\":\"sample-appid\",\"out_detail_no\":\"sample-out_detail_no\",\"detail_id\":\"sample-detail_id\",\"detail_status\":\"sample-detail_status\",\"transfer_amount\":1,\"transfer_remark\":\"sample-transfer_remark\",\"openid\":\"sample-openid\",\"user_name\":\"sample-user_name\",\"initiate_time\":\"sample-initiate_time\",\"update_time\":\"sample-update_time\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -103,6 +108,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::bill_receipt::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"out_batch_no\":\"sample-out_batch_no\",\"signature_no\":\"sample-signature_no\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -118,6 +124,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::bill_receipt::by_out_batch_no::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"out_batch_no\":\"sample-out_batch_no\",\"signature_no\":\"sample-signature_no\"}",
     },
 ];
 /// The types the group's operations share, once per shape.

@@ -18,6 +18,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::electronic_receipts::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"accept_type\":\"sample-accept_type\",\"out_detail_no\":\"sample-out_detail_no\",\"signature_no\":\"sample-signature_no\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -33,6 +34,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::electronic_receipts::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"accept_type\":\"sample-accept_type\",\"out_detail_no\":\"sample-out_detail_no\",\"signature_no\":\"sample-signature_no\"}",
     },
 ];
 /// The types the group's operations share, once per shape.

@@ -22,6 +22,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::applyments::post::Response),
         encrypted_fields: &["admin_info.admin_name", "admin_info.id_card_number"],
         encrypted_query: &[],
+        sample_response: "{\"applyment_id\":\"sample-applyment_id\",\"business_code\":\"sample-business_code\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -39,6 +40,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"applyment_id\":\"sample-applyment_id\",\"business_code\":\"sample-business_code\",\"applyment_state\":\"APPLYMENT_STATE_UNKNOWN\",\"applyment_state_desc\":\"sample-applyment_state_desc\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -56,6 +58,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"applyment_id\":\"sample-applyment_id\",\"business_code\":\"sample-business_code\",\"applyment_state\":\"APPLYMENT_STATE_UNKNOWN\",\"applyment_state_desc\":\"sample-applyment_state_desc\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -71,6 +74,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::applyments::cancel_applyment::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"applyment_id\":\"sample-applyment_id\",\"business_code\":\"sample-business_code\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -86,6 +90,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::card::card_configs::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"business_code\":\"sample-business_code\",\"brand_id\":\"sample-brand_id\",\"applyment_id\":\"sample-applyment_id\",\"card_preview_url\":\"sample-card_preview_url\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -101,6 +106,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::card::card_configs::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"business_code\":\"sample-business_code\",\"applyment_id\":\"sample-applyment_id\",\"brand_id\":\"sample-brand_id\",\"applyment_state\":\"STATE_UNKNOWN\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -118,6 +124,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"business_code\":\"sample-business_code\",\"applyment_id\":\"sample-applyment_id\",\"brand_id\":\"sample-brand_id\",\"applyment_state\":\"STATE_UNKNOWN\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -133,6 +140,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::card::card_configs::preview_url::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"business_code\":\"sample-business_code\",\"applyment_id\":\"sample-applyment_id\",\"brand_id\":\"sample-brand_id\",\"card_preview_url\":\"sample-card_preview_url\",\"url_expired_time\":\"sample-url_expired_time\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -148,6 +156,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::card::card_configs::publish::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"business_code\":\"sample-business_code\",\"applyment_id\":\"sample-applyment_id\",\"brand_id\":\"sample-brand_id\",\"publish_type\":\"IMMEDIATE_PUBLISH\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -163,6 +172,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::card::card_links::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"business_code\":\"sample-business_code\",\"brand_id\":\"sample-brand_id\",\"payment_scene\":\"MINI_PROGRAM\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -178,6 +188,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::card::card_links::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -195,6 +206,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"business_code\":\"sample-business_code\",\"brand_id\":\"sample-brand_id\",\"payment_scene\":\"MINI_PROGRAM\",\"configuration_state\":\"WAITING_AUDIT\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -212,6 +224,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"business_code\":\"sample-business_code\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -229,6 +242,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"brand_id\":\"sample-brand_id\",\"payment_scene\":\"MINI_PROGRAM\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -246,6 +260,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"offset\":1,\"limit\":1,\"total_count\":1}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -261,6 +276,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::partner::card_member::cards::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"card_id\":\"sample-card_id\",\"brand_id\":\"sample-brand_id\",\"appid\":\"sample-appid\",\"card_type\":\"PURCHASE\",\"card_title\":\"sample-card_title\",\"card_color\":\"sample-card_color\",\"card_picture_url\":\"sample-card_picture_url\",\"code_mode\":\"SYSTEM_ALLOCATE\",\"code_type\":\"NONE_CODE\",\"benefits\":\"sample-benefits\",\"notify_url\":\"sample-notify_url\",\"valid_date_information\":{\"type\":\"FIX_TIME_RANGE\"}}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -276,6 +292,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::partner::card_member::cards::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"total_count\":1,\"offset\":1,\"limit\":1}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -293,6 +310,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"card_id\":\"sample-card_id\",\"brand_id\":\"sample-brand_id\",\"appid\":\"sample-appid\",\"card_type\":\"PURCHASE\",\"card_title\":\"sample-card_title\",\"card_color\":\"sample-card_color\",\"card_picture_url\":\"sample-card_picture_url\",\"code_mode\":\"SYSTEM_ALLOCATE\",\"code_type\":\"NONE_CODE\",\"benefits\":\"sample-benefits\",\"notify_url\":\"sample-notify_url\",\"valid_date_information\":{\"type\":\"FIX_TIME_RANGE\"},\"state\":\"CARD_EFFECTIVE\",\"create_time\":\"sample-create_time\",\"update_time\":\"sample-update_time\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "PATCH",
@@ -312,6 +330,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"card_id\":\"sample-card_id\",\"brand_id\":\"sample-brand_id\",\"appid\":\"sample-appid\",\"card_type\":\"PURCHASE\",\"card_title\":\"sample-card_title\",\"card_color\":\"sample-card_color\",\"card_picture_url\":\"sample-card_picture_url\",\"code_mode\":\"SYSTEM_ALLOCATE\",\"code_type\":\"NONE_CODE\",\"benefits\":\"sample-benefits\",\"notify_url\":\"sample-notify_url\",\"valid_date_information\":{\"type\":\"FIX_TIME_RANGE\"},\"state\":\"CARD_EFFECTIVE\",\"create_time\":\"sample-create_time\",\"update_time\":\"sample-update_time\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "DELETE",
@@ -329,6 +348,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"card_id\":\"sample-card_id\",\"brand_id\":\"sample-brand_id\",\"appid\":\"sample-appid\",\"card_type\":\"PURCHASE\",\"card_title\":\"sample-card_title\",\"card_color\":\"sample-card_color\",\"card_picture_url\":\"sample-card_picture_url\",\"code_mode\":\"SYSTEM_ALLOCATE\",\"code_type\":\"NONE_CODE\",\"benefits\":\"sample-benefits\",\"notify_url\":\"sample-notify_url\",\"valid_date_information\":{\"type\":\"FIX_TIME_RANGE\"},\"state\":\"CARD_EFFECTIVE\",\"create_time\":\"sample-create_time\",\"update_time\":\"sample-update_time\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -348,6 +368,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"out_request_no\":\"sample-out_request_no\",\"card_id\":\"sample-card_id\",\"brand_id\":\"sample-brand_id\",\"appid\":\"sample-appid\",\"card_type\":\"PURCHASE\",\"card_title\":\"sample-card_title\",\"card_color\":\"sample-card_color\",\"card_picture_url\":\"sample-card_picture_url\",\"code_mode\":\"SYSTEM_ALLOCATE\",\"code_type\":\"NONE_CODE\",\"benefits\":\"sample-benefits\",\"notify_url\":\"sample-notify_url\",\"valid_date_information\":{\"type\":\"FIX_TIME_RANGE\"},\"member_information\":{},\"state\":\"CARD_EFFECTIVE\",\"create_time\":\"sample-create_time\",\"update_time\":\"sample-update_time\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -367,6 +388,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"out_request_no\":\"sample-out_request_no\",\"brand_id\":\"sample-brand_id\",\"card_id\":\"sample-card_id\",\"activity_channel\":\"MECHANT_APP_COMPONENT\",\"title\":\"sample-title\",\"sub_title\":\"sample-sub_title\",\"begin_time\":\"sample-begin_time\",\"end_time\":\"sample-end_time\",\"apply_total\":1,\"apply_available\":1,\"product_coupon_stock_list\":[{\"product_coupon_id\":\"sample-product_coupon_id\",\"stock_id\":\"sample-stock_id\"}],\"activity_id\":\"sample-activity_id\",\"activity_state\":\"MEMBERSHIP_ACTIVITY_CREATED\",\"create_time\":\"sample-create_time\",\"modify_time\":\"sample-modify_time\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -384,6 +406,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"offset\":1,\"limit\":1,\"total_count\":1}",
     },
     ::wechatpay_core::OperationInfo {
         method: "PATCH",
@@ -403,6 +426,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"out_request_no\":\"sample-out_request_no\",\"brand_id\":\"sample-brand_id\",\"card_id\":\"sample-card_id\",\"activity_channel\":\"MECHANT_APP_COMPONENT\",\"title\":\"sample-title\",\"sub_title\":\"sample-sub_title\",\"begin_time\":\"sample-begin_time\",\"end_time\":\"sample-end_time\",\"apply_total\":1,\"apply_available\":1,\"product_coupon_stock_list\":[{\"product_coupon_id\":\"sample-product_coupon_id\",\"stock_id\":\"sample-stock_id\"}],\"activity_id\":\"sample-activity_id\",\"activity_state\":\"MEMBERSHIP_ACTIVITY_CREATED\",\"create_time\":\"sample-create_time\",\"modify_time\":\"sample-modify_time\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -420,6 +444,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"out_request_no\":\"sample-out_request_no\",\"brand_id\":\"sample-brand_id\",\"card_id\":\"sample-card_id\",\"activity_channel\":\"MECHANT_APP_COMPONENT\",\"title\":\"sample-title\",\"sub_title\":\"sample-sub_title\",\"begin_time\":\"sample-begin_time\",\"end_time\":\"sample-end_time\",\"apply_total\":1,\"apply_available\":1,\"product_coupon_stock_list\":[{\"product_coupon_id\":\"sample-product_coupon_id\",\"stock_id\":\"sample-stock_id\"}],\"activity_id\":\"sample-activity_id\",\"activity_state\":\"MEMBERSHIP_ACTIVITY_CREATED\",\"create_time\":\"sample-create_time\",\"modify_time\":\"sample-modify_time\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -439,6 +464,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"out_request_no\":\"sample-out_request_no\",\"brand_id\":\"sample-brand_id\",\"card_id\":\"sample-card_id\",\"activity_channel\":\"MECHANT_APP_COMPONENT\",\"title\":\"sample-title\",\"sub_title\":\"sample-sub_title\",\"begin_time\":\"sample-begin_time\",\"end_time\":\"sample-end_time\",\"apply_total\":1,\"apply_available\":1,\"product_coupon_stock_list\":[{\"product_coupon_id\":\"sample-product_coupon_id\",\"stock_id\":\"sample-stock_id\"}],\"activity_id\":\"sample-activity_id\",\"activity_state\":\"MEMBERSHIP_ACTIVITY_CREATED\",\"create_time\":\"sample-create_time\",\"modify_time\":\"sample-modify_time\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -456,6 +482,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"token\":\"sample-token\",\"expire_time\":\"sample-expire_time\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -473,6 +500,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"token\":\"sample-token\",\"expire_time\":\"sample-expire_time\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -488,6 +516,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::partner::card_member::user_cards::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"total_count\":1,\"offset\":1,\"limit\":1}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -505,6 +534,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"user_card_code\":\"sample-user_card_code\",\"card_id\":\"sample-card_id\",\"openid\":\"sample-openid\",\"brand_id\":\"sample-brand_id\",\"card_type\":\"PURCHASE\",\"valid_date_information\":{\"type\":\"FIX_TIME_RANGE\"},\"pickup_time\":\"sample-pickup_time\",\"user_card_state\":\"UNACTIVATED\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "PATCH",
@@ -527,6 +557,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             "user_information.common_field_list[].value",
         ],
         encrypted_query: &[],
+        sample_response: "{\"user_card_code\":\"sample-user_card_code\",\"card_id\":\"sample-card_id\",\"openid\":\"sample-openid\",\"brand_id\":\"sample-brand_id\",\"card_type\":\"PURCHASE\",\"valid_date_information\":{\"type\":\"FIX_TIME_RANGE\"},\"pickup_time\":\"sample-pickup_time\",\"user_card_state\":\"UNACTIVATED\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -549,6 +580,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             "user_information.common_field_list[].value",
         ],
         encrypted_query: &[],
+        sample_response: "{\"user_card_code\":\"sample-user_card_code\",\"card_id\":\"sample-card_id\",\"openid\":\"sample-openid\",\"brand_id\":\"sample-brand_id\",\"card_type\":\"PURCHASE\",\"valid_date_information\":{\"type\":\"FIX_TIME_RANGE\"},\"pickup_time\":\"sample-pickup_time\",\"user_card_state\":\"UNACTIVATED\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -568,6 +600,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"user_card_code\":\"sample-user_card_code\",\"card_id\":\"sample-card_id\",\"openid\":\"sample-openid\",\"brand_id\":\"sample-brand_id\",\"card_type\":\"PURCHASE\",\"valid_date_information\":{\"type\":\"FIX_TIME_RANGE\"},\"pickup_time\":\"sample-pickup_time\",\"user_card_state\":\"UNACTIVATED\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -590,6 +623,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             "user_information.common_field_list[].value",
         ],
         encrypted_query: &[],
+        sample_response: "{\"user_card_code\":\"sample-user_card_code\",\"card_id\":\"sample-card_id\",\"openid\":\"sample-openid\",\"brand_id\":\"sample-brand_id\",\"card_type\":\"PURCHASE\",\"valid_date_information\":{\"type\":\"FIX_TIME_RANGE\"},\"pickup_time\":\"sample-pickup_time\",\"user_card_state\":\"UNACTIVATED\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -612,6 +646,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             "user_information.common_field_list[].value",
         ],
         encrypted_query: &[],
+        sample_response: "{\"user_card_code\":\"sample-user_card_code\",\"card_id\":\"sample-card_id\",\"openid\":\"sample-openid\",\"brand_id\":\"sample-brand_id\",\"card_type\":\"PURCHASE\",\"valid_date_information\":{\"type\":\"FIX_TIME_RANGE\"},\"pickup_time\":\"sample-pickup_time\",\"user_card_state\":\"UNACTIVATED\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -627,6 +662,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::partner::card_member::user_feeds::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"brand_id\":\"sample-brand_id\",\"card_id\":\"sample-card_id\",\"user_card_code\":\"sample-user_card_code\",\"openid\":\"sample-openid\",\"out_request_no\":\"sample-out_request_no\",\"cell_message\":\"sample-cell_message\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -646,6 +682,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"record_id\":\"sample-record_id\",\"exchange_coupon_template_id\":\"sample-exchange_coupon_template_id\",\"brand_id\":\"sample-brand_id\",\"card_id\":\"sample-card_id\",\"openid\":\"sample-openid\",\"user_card_code\":\"sample-user_card_code\",\"state\":\"POINT_EXCHANGE_COUPON_SUCCESS\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -665,6 +702,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"out_request_no\":\"sample-out_request_no\",\"brand_id\":\"sample-brand_id\",\"card_id\":\"sample-card_id\",\"openid\":\"sample-openid\",\"user_card_code\":\"sample-user_card_code\",\"point_balance\":1}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -680,6 +718,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::partner::store::brandstores::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"brand_id\":\"sample-brand_id\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -695,6 +734,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::partner::store::brandstores::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"brand_id\":\"sample-brand_id\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "DELETE",
@@ -712,6 +752,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "",
     },
     ::wechatpay_core::OperationInfo {
         method: "PATCH",
@@ -731,6 +772,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"brand_id\":\"sample-brand_id\",\"store_id\":\"sample-store_id\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -748,6 +790,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"brand_id\":\"sample-brand_id\",\"store_id\":\"sample-store_id\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -767,6 +810,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -786,6 +830,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"brand_id\":\"sample-brand_id\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -805,6 +850,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"brand_id\":\"sample-brand_id\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -824,6 +870,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -841,6 +888,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"brand_mchid\":\"sample-brand_mchid\",\"max_ratio\":1}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -856,6 +904,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::profitsharing::finish_order::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"sub_mchid\":\"sample-sub_mchid\",\"transaction_id\":\"sample-transaction_id\",\"out_order_no\":\"sample-out_order_no\",\"order_id\":\"sample-order_id\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -871,6 +920,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::profitsharing::orders::post::Response),
         encrypted_fields: &["receivers[].name"],
         encrypted_query: &[],
+        sample_response: "{\"brand_mchid\":\"sample-brand_mchid\",\"sub_mchid\":\"sample-sub_mchid\",\"transaction_id\":\"sample-transaction_id\",\"out_order_no\":\"sample-out_order_no\",\"order_id\":\"sample-order_id\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -886,6 +936,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::profitsharing::orders::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"sub_mchid\":\"sample-sub_mchid\",\"transaction_id\":\"sample-transaction_id\",\"out_order_no\":\"sample-out_order_no\",\"order_id\":\"sample-order_id\",\"status\":\"PROCESSING\",\"receivers\":[{\"type\":\"MERCHANT_ID\",\"account\":\"sample-account\",\"amount\":1,\"description\":\"sample-description\",\"result\":\"PENDING\",\"finish_time\":\"sample-finish_time\",\"detail_id\":\"sample-detail_id\"}]}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -903,6 +954,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"transaction_id\":\"sample-transaction_id\",\"unsplit_amount\":1}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -918,6 +970,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::profitsharing::receivers::add::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"brand_mchid\":\"sample-brand_mchid\",\"type\":\"MERCHANT_ID\",\"account\":\"sample-account\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -933,6 +986,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::profitsharing::receivers::delete::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"brand_mchid\":\"sample-brand_mchid\",\"type\":\"MERCHANT_ID\",\"account\":\"sample-account\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -948,6 +1002,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::profitsharing::returnorders::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"sub_mchid\":\"sample-sub_mchid\",\"order_id\":\"sample-order_id\",\"out_order_no\":\"sample-out_order_no\",\"out_return_no\":\"sample-out_return_no\",\"return_mchid\":\"sample-return_mchid\",\"amount\":1,\"return_no\":\"sample-return_no\",\"result\":\"PROCESSING\",\"finish_time\":\"sample-finish_time\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -963,6 +1018,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::profitsharing::returnorders::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"sub_mchid\":\"sample-sub_mchid\",\"order_id\":\"sample-order_id\",\"out_order_no\":\"sample-out_order_no\",\"out_return_no\":\"sample-out_return_no\",\"return_mchid\":\"sample-return_mchid\",\"return_no\":\"sample-return_no\",\"amount\":1,\"result\":\"PROCESSING\",\"finish_time\":\"sample-finish_time\"}",
     },
 ];
 /// The types the group's operations share, once per shape.

@@ -19,6 +19,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::orders::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"appid\":\"sample-appid\",\"wechat_openid\":\"sample-wechat_openid\",\"right_id\":\"sample-right_id\",\"create_time\":\"sample-create_time\",\"order_state\":\"sample-order_state\",\"order_id\":\"sample-order_id\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -34,6 +35,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::orders::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"data\":[{\"appid\":\"sample-appid\",\"wechat_openid\":\"sample-wechat_openid\",\"right_id\":\"sample-right_id\",\"create_time\":\"sample-create_time\",\"order_state\":\"sample-order_state\",\"order_id\":\"sample-order_id\"}],\"total_count\":1}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -49,6 +51,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::users::openid::by_wechat_openid::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"education_star_student\":false,\"appid\":\"sample-appid\",\"wechat_openid\":\"sample-wechat_openid\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -64,6 +67,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::users::qq::by_qq::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"education_star_student\":false,\"appid\":\"sample-appid\",\"wechat_openid\":\"sample-wechat_openid\",\"qq\":\"sample-qq\"}",
     },
 ];
 /// The types the group's operations share, once per shape.

@@ -18,5 +18,6 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::users::by_openid::transform::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"openid\":\"sample-openid\"}",
     },
 ];

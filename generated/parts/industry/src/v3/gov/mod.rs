@@ -18,6 +18,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::subsidy::audit::cup::invalid::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"code\":\"sample-code\",\"msg\":\"sample-msg\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -33,6 +34,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::subsidy::audit::cup::query::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"code\":\"sample-code\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -50,6 +52,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"code\":\"sample-code\",\"msg\":\"sample-msg\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -65,6 +68,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::subsidy::audit::cup::update::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"code\":\"sample-code\",\"msg\":\"sample-msg\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -80,6 +84,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::subsidy::audit::cup::upload::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"code\":\"sample-code\",\"msg\":\"sample-msg\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -95,6 +100,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::subsidy::companies::query::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"code\":\"sample-code\",\"message\":\"sample-message\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -110,6 +116,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::subsidy::goods::upload::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"code\":\"sample-code\",\"message\":\"sample-message\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -125,6 +132,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::subsidy::n_qualifications::sync::post::Response),
         encrypted_fields: &["real_name", "id_card_number", "phone_number"],
         encrypted_query: &[],
+        sample_response: "{\"code\":\"sample-code\",\"message\":\"sample-message\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -149,6 +157,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::subsidy::qualification::get::Response),
         encrypted_fields: &[],
         encrypted_query: &["real_name", "id_card_number", "phone_number"],
+        sample_response: "{\"state\":\"UNCLAIMED\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -168,6 +177,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &["real_name", "id_card_number", "phone_number"],
         encrypted_query: &[],
+        sample_response: "{\"code\":\"sample-code\",\"message\":\"sample-message\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -187,6 +197,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &["real_name", "id_card_number", "phone_number"],
         encrypted_query: &[],
+        sample_response: "{\"code\":\"sample-code\",\"message\":\"sample-message\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -206,6 +217,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &["real_name", "id_card_number", "phone_number"],
         encrypted_query: &[],
+        sample_response: "{\"qualification_list\":[{\"appliance_id\":1,\"state\":\"UNCLAIMED\"}]}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -221,6 +233,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::subsidy::qualifications::query::post::Response),
         encrypted_fields: &["real_name", "id_card_number", "phone_number"],
         encrypted_query: &[],
+        sample_response: "{\"qualification_list\":[{\"appliance_id\":1,\"state\":\"UNCLAIMED\"}]}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -236,6 +249,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::subsidy::qualifications::sync::post::Response),
         encrypted_fields: &["real_name", "id_card_number", "phone_number"],
         encrypted_query: &[],
+        sample_response: "{\"code\":\"sample-code\",\"message\":\"sample-message\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -251,6 +265,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::subsidy::sncode::lock::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"code\":\"sample-code\",\"message\":\"sample-message\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -266,6 +281,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::subsidy::sncode::query::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"goods_sn_list\":[{\"sn_code\":\"sample-sn_code\",\"state\":\"SNCODE_STATE_UNKNOWN\"}]}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -281,6 +297,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::subsidy::sncode::unlock::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"code\":\"sample-code\",\"message\":\"sample-message\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -296,6 +313,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::subsidy::transactions::query::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"code\":\"sample-code\",\"message\":\"sample-message\",\"shop_order_list\":[{}]}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -315,6 +333,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"code\":\"sample-code\",\"message\":\"sample-message\",\"total_trade_count\":1,\"total_trade_amount\":1,\"total_subsidy_count\":1}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -330,6 +349,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::subsidy::transactions::sync::post::Response),
         encrypted_fields: &["real_name", "id_card_number", "phone_number"],
         encrypted_query: &[],
+        sample_response: "{\"code\":\"sample-code\",\"message\":\"sample-message\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -347,6 +367,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"resp_code\":\"sample-resp_code\",\"resp_desc\":\"sample-resp_desc\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -364,6 +385,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"resp_code\":\"sample-resp_code\",\"resp_desc\":\"sample-resp_desc\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -381,6 +403,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &["name", "mobile", "cert_no"],
         encrypted_query: &[],
+        sample_response: "{\"resp_code\":\"sample-resp_code\",\"resp_desc\":\"sample-resp_desc\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -398,6 +421,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"resp_code\":\"sample-resp_code\",\"resp_desc\":\"sample-resp_desc\",\"cred_frozen_no\":\"sample-cred_frozen_no\",\"event_id\":\"sample-event_id\",\"event_title\":\"sample-event_title\",\"discount_mode\":1,\"category_id\":\"sample-category_id\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -415,6 +439,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"resp_code\":\"sample-resp_code\",\"resp_desc\":\"sample-resp_desc\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -430,6 +455,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::subsidy::zhejiang::goods::query::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"resp_code\":\"sample-resp_code\",\"resp_desc\":\"sample-resp_desc\",\"goods_bar_code\":\"sample-goods_bar_code\",\"seq_id\":\"sample-seq_id\",\"province\":\"sample-province\",\"code_type\":\"001\",\"goods_type\":\"sample-goods_type\",\"goods_name\":\"sample-goods_name\",\"logo_name\":\"sample-logo_name\",\"goods_model\":\"sample-goods_model\",\"basis_price\":\"sample-basis_price\",\"manufact_cert_code\":\"sample-manufact_cert_code\",\"manufact_price\":\"sample-manufact_price\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -454,6 +480,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             "data[].address",
         ],
         encrypted_query: &[],
+        sample_response: "{\"resp_code\":\"sample-resp_code\",\"resp_desc\":\"sample-resp_desc\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -473,6 +500,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &["cert_no", "name", "tel"],
         encrypted_query: &[],
+        sample_response: "{\"resp_code\":\"sample-resp_code\",\"resp_desc\":\"sample-resp_desc\",\"auth_code\":\"sample-auth_code\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -492,6 +520,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &["cert_no", "name", "tel"],
         encrypted_query: &[],
+        sample_response: "{\"resp_code\":\"sample-resp_code\",\"resp_desc\":\"sample-resp_desc\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -511,6 +540,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &["cert_no"],
         encrypted_query: &[],
+        sample_response: "{\"resp_code\":\"sample-resp_code\",\"resp_desc\":\"sample-resp_desc\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -530,6 +560,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &["data[].cert_no", "data[].name", "data[].tel"],
         encrypted_query: &[],
+        sample_response: "{\"resp_code\":\"sample-resp_code\",\"resp_desc\":\"sample-resp_desc\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -545,6 +576,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::subsidy::zhejiang::sncode::lock::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"resp_code\":\"sample-resp_code\",\"resp_desc\":\"sample-resp_desc\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -560,6 +592,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::subsidy::zhejiang::sncode::query::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"resp_code\":\"sample-resp_code\",\"resp_desc\":\"sample-resp_desc\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -577,6 +610,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"resp_code\":\"sample-resp_code\",\"resp_desc\":\"sample-resp_desc\"}",
     },
 ];
 /// The types the group's operations share, once per shape.

@@ -19,6 +19,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::device_inspections::by_device_sn::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"device_sn\":\"sample-device_sn\",\"wired_mac\":\"sample-wired_mac\",\"wireless_mac\":\"sample-wireless_mac\",\"bluetooth_mac\":\"sample-bluetooth_mac\",\"app_version\":\"sample-app_version\",\"camera_sn\":\"sample-camera_sn\",\"imei\":\"sample-imei\",\"result\":\"SUCCESS\",\"inspect_time\":\"sample-inspect_time\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -34,6 +35,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::devices::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"data\":[{}],\"offset\":1,\"limit\":1,\"total_count\":1,\"links\":{}}",
     },
 ];
 /// The types the group's operations share, once per shape.

@@ -24,6 +24,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             "relative.id_digest",
         ],
         encrypted_query: &[],
+        sample_response: "{\"mix_trade_no\":\"sample-mix_trade_no\",\"mix_pay_status\":\"UNKNOWN_MIX_PAY_STATUS\",\"self_pay_status\":\"UNKNOWN_SELF_PAY_STATUS\",\"med_ins_pay_status\":\"UNKNOWN_MED_INS_PAY_STATUS\",\"mix_pay_type\":\"UNKNOWN_MIX_PAY_TYPE\",\"order_type\":\"UNKNOWN_ORDER_TYPE\",\"appid\":\"sample-appid\",\"out_trade_no\":\"sample-out_trade_no\",\"serial_no\":\"sample-serial_no\",\"city_id\":\"sample-city_id\",\"med_inst_name\":\"sample-med_inst_name\",\"med_inst_no\":\"sample-med_inst_no\",\"total_fee\":1,\"callback_url\":\"sample-callback_url\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -41,6 +42,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"mix_trade_no\":\"sample-mix_trade_no\",\"mix_pay_status\":\"UNKNOWN_MIX_PAY_STATUS\",\"self_pay_status\":\"UNKNOWN_SELF_PAY_STATUS\",\"med_ins_pay_status\":\"UNKNOWN_MED_INS_PAY_STATUS\",\"mix_pay_type\":\"UNKNOWN_MIX_PAY_TYPE\",\"order_type\":\"UNKNOWN_ORDER_TYPE\",\"appid\":\"sample-appid\",\"out_trade_no\":\"sample-out_trade_no\",\"serial_no\":\"sample-serial_no\",\"city_id\":\"sample-city_id\",\"med_inst_name\":\"sample-med_inst_name\",\"med_inst_no\":\"sample-med_inst_no\",\"total_fee\":1,\"callback_url\":\"sample-callback_url\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -58,6 +60,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"mix_trade_no\":\"sample-mix_trade_no\",\"mix_pay_status\":\"UNKNOWN_MIX_PAY_STATUS\",\"self_pay_status\":\"UNKNOWN_SELF_PAY_STATUS\",\"med_ins_pay_status\":\"UNKNOWN_MED_INS_PAY_STATUS\",\"mix_pay_type\":\"UNKNOWN_MIX_PAY_TYPE\",\"order_type\":\"UNKNOWN_ORDER_TYPE\",\"appid\":\"sample-appid\",\"out_trade_no\":\"sample-out_trade_no\",\"serial_no\":\"sample-serial_no\",\"city_id\":\"sample-city_id\",\"med_inst_name\":\"sample-med_inst_name\",\"med_inst_no\":\"sample-med_inst_no\",\"total_fee\":1,\"callback_url\":\"sample-callback_url\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -73,6 +76,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "",
     },
 ];
 /// The types the group's operations share, once per shape.

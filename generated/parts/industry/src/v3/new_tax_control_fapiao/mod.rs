@@ -23,6 +23,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::card_template::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"card_appid\":\"sample-card_appid\",\"card_id\":\"sample-card_id\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -46,6 +47,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -61,6 +63,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: ::std::option::Option::None,
         encrypted_fields: &["buyer_information.phone", "buyer_information.email"],
         encrypted_query: &[],
+        sample_response: "",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -78,6 +81,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"total_count\":1,\"fapiao_information\":[{\"fapiao_id\":\"sample-fapiao_id\",\"status\":\"ISSUE_ACCEPTED\",\"total_amount\":1,\"tax_amount\":1,\"amount\":1,\"seller_information\":{\"name\":\"sample-name\",\"taxpayer_id\":\"sample-taxpayer_id\",\"address\":\"sample-address\"},\"buyer_information\":{\"type\":\"INDIVIDUAL\",\"name\":\"sample-name\"},\"extra_information\":{\"drawer\":\"sample-drawer\"},\"items\":[{\"tax_code\":\"sample-tax_code\",\"goods_name\":\"sample-goods_name\",\"quantity\":1,\"unit_price\":1,\"amount\":1,\"tax_amount\":1,\"total_amount\":1,\"tax_rate\":1,\"tax_prefer_mark\":\"NO_FAVORABLE\",\"discount\":false}]}]}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -95,6 +99,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -112,6 +117,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: ::std::option::Option::None,
         encrypted_fields: &["buyer_information.phone", "buyer_information.email"],
         encrypted_query: &[],
+        sample_response: "",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -129,6 +135,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -144,6 +151,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: ::std::option::Option::None,
         encrypted_fields: &["buyer_information.phone", "buyer_information.email"],
         encrypted_query: &[],
+        sample_response: "",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -161,6 +169,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: ::std::option::Option::None,
         encrypted_fields: &["buyer_information.phone", "buyer_information.email"],
         encrypted_query: &[],
+        sample_response: "",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -182,6 +191,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             "fapiao_information.items[].real_estate_leasing_information.certificate_no",
         ],
         encrypted_query: &[],
+        sample_response: "",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -199,6 +209,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"fapiao_media_id\":\"sample-fapiao_media_id\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -222,6 +233,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::fapiaomerchant::getspinviteurl::get::Response),
         encrypted_fields: &[],
         encrypted_query: &["operate_user"],
+        sample_response: "{\"invite_url\":\"sample-invite_url\",\"miniprogram_appid\":\"sample-miniprogram_appid\",\"miniprogram_path\":\"sample-miniprogram_path\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -246,6 +258,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"total_count\":1,\"offset\":1,\"limit\":1}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -261,6 +274,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::merchant::base_information::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"seller_information\":{\"name\":\"sample-name\",\"taxpayer_id\":\"sample-taxpayer_id\",\"address\":\"sample-address\"},\"extra_information\":{\"drawer\":\"sample-drawer\"}}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -276,6 +290,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -293,6 +308,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"sub_mchid\":\"sample-sub_mchid\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "PATCH",
@@ -308,6 +324,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::merchant::development_config::patch::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"callback_url\":\"sample-callback_url\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -323,6 +340,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::merchant::development_config::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"callback_url\":\"sample-callback_url\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -338,6 +356,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::merchant::tax_codes::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"offset\":1,\"limit\":1,\"data\":[{\"goods_name\":\"sample-goods_name\",\"tax_code\":\"sample-tax_code\",\"tax_rate\":1,\"tax_prefer_mark\":\"sample-tax_prefer_mark\"}],\"total_count\":1}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -353,6 +372,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::user_title::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"type\":\"INDIVIDUAL\",\"name\":\"sample-name\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -380,6 +400,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::user_title::title_url::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{}",
     },
 ];
 /// The types the group's operations share, once per shape.

@@ -18,6 +18,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::authorization::openid::by_openid::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -33,6 +34,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::authorization::preauthorize::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"permission_token\":\"sample-permission_token\"}",
     },
 ];
 /// The types the group's operations share, once per shape.

@@ -22,6 +22,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"sub_mchid\":\"sample-sub_mchid\",\"device_sn\":\"sample-device_sn\",\"bind_state\":\"OPEN_SCENARIO_SPEAKER_BIND_STATE_UNBOND\",\"code_url\":\"sample-code_url\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -41,6 +42,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"sub_mchid\":\"sample-sub_mchid\",\"device_sn\":\"sample-device_sn\",\"bind_state\":\"OPEN_SCENARIO_SPEAKER_BIND_STATE_UNBOND\",\"code_url\":\"sample-code_url\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -60,6 +62,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"device_sn\":\"sample-device_sn\",\"bind_state\":\"OPEN_SCENARIO_SPEAKER_BIND_STATE_UNBOND\",\"code_url\":\"sample-code_url\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -77,6 +80,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"sub_mchid\":\"sample-sub_mchid\",\"device_sn\":\"sample-device_sn\",\"bind_state\":\"OPEN_SCENARIO_SPEAKER_BIND_STATE_UNBOND\",\"code_url\":\"sample-code_url\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -96,6 +100,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"sub_mchid\":\"sample-sub_mchid\",\"code_url\":\"sample-code_url\",\"out_trade_no\":\"sample-out_trade_no\",\"device_sn\":\"sample-device_sn\",\"transaction_id\":\"sample-transaction_id\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -111,6 +116,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -128,6 +134,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{}",
     },
 ];
 /// The types the group's operations share, once per shape.

@@ -18,6 +18,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::applications::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"application_id\":\"sample-application_id\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -35,6 +36,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"application_state\":\"sample-application_state\",\"sub_mchid\":\"sample-sub_mchid\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "PATCH",
@@ -52,6 +54,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"application_id\":\"sample-application_id\"}",
     },
 ];
 /// The types the group's operations share, once per shape.

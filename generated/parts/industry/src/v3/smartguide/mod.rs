@@ -18,6 +18,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::guides::post::Response),
         encrypted_fields: &["name", "mobile"],
         encrypted_query: &[],
+        sample_response: "{\"guide_id\":\"sample-guide_id\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -41,6 +42,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::guides::get::Response),
         encrypted_fields: &[],
         encrypted_query: &["mobile"],
+        sample_response: "{}",
     },
     ::wechatpay_core::OperationInfo {
         method: "PATCH",
@@ -56,6 +58,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: ::std::option::Option::None,
         encrypted_fields: &["name", "mobile"],
         encrypted_query: &[],
+        sample_response: "",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -71,6 +74,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "",
     },
 ];
 /// The types the group's operations share, once per shape.

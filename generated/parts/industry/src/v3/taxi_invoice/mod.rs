@@ -27,6 +27,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -42,6 +43,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::cards::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"card_appid\":\"sample-card_appid\",\"card_openid\":\"sample-card_openid\",\"card_id\":\"sample-card_id\",\"card_code\":\"sample-card_code\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -57,6 +59,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::cards::upload_file::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"fapiao_media_id\":\"sample-fapiao_media_id\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -72,6 +75,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::driver::update_driver::post::Response),
         encrypted_fields: &["driver_name", "id_card_number"],
         encrypted_query: &[],
+        sample_response: "{\"driver_name\":\"sample-driver_name\",\"id_card_number\":\"sample-id_card_number\",\"company_name\":\"sample-company_name\",\"mchid\":\"sample-mchid\",\"driver_license\":\"sample-driver_license\",\"driver_category\":\"sample-driver_category\",\"driver_status\":\"sample-driver_status\",\"region_id\":1}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -87,6 +91,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::drivers::by_driver_license::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"driver_name\":\"sample-driver_name\",\"company_name\":\"sample-company_name\",\"company_mchid\":\"sample-company_mchid\",\"driver_license\":\"sample-driver_license\",\"driver_category\":\"sample-driver_category\",\"region_id\":1,\"driver_state\":\"sample-driver_state\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -102,6 +107,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::taxi::update_taxi::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"plate_number\":\"sample-plate_number\",\"company_name\":\"sample-company_name\",\"main_license\":\"sample-main_license\",\"region_id\":1}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -117,6 +123,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::taxi_companies::by_company_mchid::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"company_mchid\":\"sample-company_mchid\",\"enterprise_type\":\"sample-enterprise_type\",\"company_name\":\"sample-company_name\",\"short_name\":\"sample-short_name\",\"tax_id\":\"sample-tax_id\",\"address\":\"sample-address\",\"legal_person\":\"sample-legal_person\",\"invoice_mode\":\"sample-invoice_mode\",\"region_id\":1}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -134,6 +141,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"mchid\":\"sample-mchid\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -149,6 +157,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::taxies::by_plate_number::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"plate_number\":\"sample-plate_number\",\"company_name\":\"sample-company_name\",\"company_mchid\":\"sample-company_mchid\",\"main_license\":\"sample-main_license\",\"deputy_license\":\"sample-deputy_license\",\"region_id\":1,\"support_invoice\":false,\"taxi_state\":\"sample-taxi_state\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -164,6 +173,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::user_taxi_order::find_by_token::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"plate_number\":\"sample-plate_number\",\"driver_license\":\"sample-driver_license\",\"up_time\":\"sample-up_time\",\"region_id\":1,\"source\":\"sample-source\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -187,6 +197,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::user_taxi_orders::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"data\":[{\"plate_number\":\"sample-plate_number\",\"driver_license\":\"sample-driver_license\",\"up_time\":\"sample-up_time\"}],\"offset\":1,\"limit\":1,\"total_count\":1}",
     },
 ];
 /// The types the group's operations share, once per shape.

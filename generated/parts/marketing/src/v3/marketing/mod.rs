@@ -32,6 +32,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"task_id\":\"sample-task_id\",\"package_id\":\"sample-package_id\",\"filename\":\"sample-filename\",\"bank_type\":\"sample-bank_type\",\"create_time\":\"sample-create_time\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -49,6 +50,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"total_count\":1,\"offset\":1,\"limit\":1}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -68,6 +70,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"coupon_id\":\"sample-coupon_id\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -85,6 +88,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"stock_creator_mchid\":\"sample-stock_creator_mchid\",\"stock_id\":\"sample-stock_id\",\"coupon_id\":\"sample-coupon_id\",\"coupon_name\":\"sample-coupon_name\",\"coupon_state\":\"COUPON_STATE_UNKNOW\",\"receive_time\":\"sample-receive_time\",\"available_begin_time\":\"sample-available_begin_time\",\"available_end_time\":\"sample-available_end_time\",\"activity_id\":\"sample-activity_id\",\"max_use_number\":1,\"available_number\":1,\"used_number\":1}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -100,6 +104,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::busifavor::callbacks::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"notify_url\":\"sample-notify_url\",\"mchid\":\"sample-mchid\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -115,6 +120,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::busifavor::callbacks::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"notify_url\":\"sample-notify_url\",\"mchid\":\"sample-mchid\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -130,6 +136,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::busifavor::coupons::associate::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"wechatpay_associate_time\":\"sample-wechatpay_associate_time\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -147,6 +154,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"card_code\":\"sample-card_code\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -162,6 +170,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::busifavor::coupons::deactivate::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"wechatpay_deactivate_time\":\"sample-wechatpay_deactivate_time\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -177,6 +186,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::busifavor::coupons::disassociate::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"wechatpay_disassociate_time\":\"sample-wechatpay_disassociate_time\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -192,6 +202,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::busifavor::coupons::r#return::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"wechatpay_return_time\":\"sample-wechatpay_return_time\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -207,6 +218,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::busifavor::coupons::r#use::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"stock_id\":\"sample-stock_id\",\"openid\":\"sample-openid\",\"wechatpay_use_time\":\"sample-wechatpay_use_time\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -222,6 +234,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::busifavor::coupons::send::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"stock_id\":\"sample-stock_id\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -239,6 +252,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"token\":\"sample-token\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -254,6 +268,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::busifavor::product_coupons::send::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"stock_id\":\"sample-stock_id\",\"coupon_code\":\"sample-coupon_code\",\"out_request_no\":\"sample-out_request_no\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -269,6 +284,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::busifavor::stocks::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"stock_id\":\"sample-stock_id\",\"create_time\":\"sample-create_time\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -284,6 +300,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::busifavor::stocks::by_stock_id::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"stock_name\":\"sample-stock_name\",\"belong_merchant\":\"sample-belong_merchant\",\"goods_name\":\"sample-goods_name\",\"stock_type\":\"NORMAL\",\"coupon_use_rule\":{\"coupon_available_time\":{\"available_begin_time\":\"sample-available_begin_time\",\"available_end_time\":\"sample-available_end_time\"},\"use_method\":\"OFF_LINE\"},\"stock_send_rule\":{\"max_amount\":1,\"max_coupons_per_user\":1},\"stock_state\":\"UNAUDIT\",\"coupon_code_mode\":\"WECHATPAY_MODE\",\"stock_id\":\"sample-stock_id\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "PATCH",
@@ -299,6 +316,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "",
     },
     ::wechatpay_core::OperationInfo {
         method: "PATCH",
@@ -318,6 +336,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"max_coupons\":1}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -337,6 +356,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"stock_id\":\"sample-stock_id\",\"total_count\":1,\"success_count\":1,\"success_time\":\"sample-success_time\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -354,6 +374,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"stock_id\":\"sample-stock_id\",\"total_count\":1,\"limit\":1,\"offset\":1}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -371,6 +392,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"code_information\":{},\"coupon_information\":{\"stock_name\":\"sample-stock_name\",\"belong_merchant\":\"sample-belong_merchant\",\"goods_name\":\"sample-goods_name\",\"stock_type\":\"NORMAL\",\"coupon_use_rule\":{\"coupon_available_time\":{\"available_begin_time\":\"sample-available_begin_time\",\"available_end_time\":\"sample-available_end_time\"},\"use_method\":\"OFF_LINE\"}}}",
     },
     ::wechatpay_core::OperationInfo {
         method: "DELETE",
@@ -388,6 +410,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -403,6 +426,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::busifavor::subsidy::pay_receipts::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"subsidy_receipt_id\":\"sample-subsidy_receipt_id\",\"stock_id\":\"sample-stock_id\",\"coupon_code\":\"sample-coupon_code\",\"transaction_id\":\"sample-transaction_id\",\"payer_merchant\":\"sample-payer_merchant\",\"payee_merchant\":\"sample-payee_merchant\",\"amount\":1,\"description\":\"sample-description\",\"status\":\"sample-status\",\"out_subsidy_no\":\"sample-out_subsidy_no\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -418,6 +442,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::busifavor::subsidy::pay_receipts::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -435,6 +460,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"subsidy_receipt_id\":\"sample-subsidy_receipt_id\",\"stock_id\":\"sample-stock_id\",\"coupon_code\":\"sample-coupon_code\",\"transaction_id\":\"sample-transaction_id\",\"payer_merchant\":\"sample-payer_merchant\",\"payee_merchant\":\"sample-payee_merchant\",\"amount\":1,\"description\":\"sample-description\",\"status\":\"sample-status\",\"out_subsidy_no\":\"sample-out_subsidy_no\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -452,6 +478,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"stock_id\":\"sample-stock_id\",\"coupon_code\":\"sample-coupon_code\",\"transaction_id\":\"sample-transaction_id\",\"refund_id\":\"sample-refund_id\",\"payer_merchant\":\"sample-payer_merchant\",\"payee_merchant\":\"sample-payee_merchant\",\"amount\":1,\"description\":\"sample-description\",\"status\":\"sample-status\",\"subsidy_receipt_id\":\"sample-subsidy_receipt_id\",\"out_subsidy_return_no\":\"sample-out_subsidy_return_no\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -469,6 +496,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"stock_id\":\"sample-stock_id\",\"coupon_code\":\"sample-coupon_code\",\"transaction_id\":\"sample-transaction_id\",\"refund_id\":\"sample-refund_id\",\"payer_merchant\":\"sample-payer_merchant\",\"payee_merchant\":\"sample-payee_merchant\",\"amount\":1,\"description\":\"sample-description\",\"status\":\"sample-status\",\"subsidy_receipt_id\":\"sample-subsidy_receipt_id\",\"out_subsidy_return_no\":\"sample-out_subsidy_return_no\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -495,6 +523,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"total_count\":1,\"offset\":1,\"limit\":1,\"data\":[{\"stock_name\":\"sample-stock_name\",\"belong_merchant\":\"sample-belong_merchant\",\"goods_name\":\"sample-goods_name\",\"stock_type\":\"NORMAL\",\"coupon_use_rule\":{\"coupon_available_time\":{},\"use_method\":\"OFF_LINE\"},\"display_pattern_info\":{},\"send_request_no\":\"sample-send_request_no\",\"available_start_time\":\"sample-available_start_time\",\"expire_time\":\"sample-expire_time\",\"receive_time\":\"sample-receive_time\"}]}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -512,6 +541,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"stock_name\":\"sample-stock_name\",\"belong_merchant\":\"sample-belong_merchant\",\"goods_name\":\"sample-goods_name\",\"stock_type\":\"NORMAL\",\"coupon_use_rule\":{\"coupon_available_time\":{},\"use_method\":\"OFF_LINE\"},\"display_pattern_info\":{},\"send_request_no\":\"sample-send_request_no\",\"available_start_time\":\"sample-available_start_time\",\"expire_time\":\"sample-expire_time\",\"receive_time\":\"sample-receive_time\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -527,6 +557,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::favor::callbacks::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"mchid\":\"sample-mchid\",\"notify_url\":\"sample-notify_url\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -542,6 +573,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::favor::callbacks::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"update_time\":\"sample-update_time\",\"notify_url\":\"sample-notify_url\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -557,6 +589,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::favor::coupon_stocks::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"stock_id\":\"sample-stock_id\",\"create_time\":\"sample-create_time\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -572,6 +605,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::favor::media::image_upload::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"media_url\":\"sample-media_url\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -594,6 +628,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::favor::stocks::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"total_count\":1,\"limit\":1,\"offset\":1}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -609,6 +644,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::favor::stocks::by_stock_id::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"stock_name\":\"sample-stock_name\",\"available_begin_time\":\"sample-available_begin_time\",\"available_end_time\":\"sample-available_end_time\",\"stock_use_rule\":{\"max_coupons\":1,\"max_amount\":1,\"max_coupons_per_user\":1,\"natural_person_limit\":false,\"prevent_api_abuse\":false},\"no_cash\":false,\"stock_type\":\"NORMAL\",\"description\":\"sample-description\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -624,6 +660,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::favor::stocks::by_stock_id::items::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"total_count\":1,\"offset\":1,\"limit\":1,\"stock_id\":\"sample-stock_id\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -641,6 +678,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"total_count\":1,\"offset\":1,\"limit\":1,\"stock_id\":\"sample-stock_id\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -660,6 +698,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"pause_time\":\"sample-pause_time\",\"stock_id\":\"sample-stock_id\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -677,6 +716,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"pause_time\":\"sample-pause_time\",\"stock_id\":\"sample-stock_id\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -694,6 +734,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"url\":\"sample-url\",\"hash_value\":\"sample-hash_value\",\"hash_type\":\"sample-hash_type\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -711,6 +752,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"url\":\"sample-url\",\"stock_refundflow_hash\":\"sample-stock_refundflow_hash\",\"stock_refundflow_count\":\"sample-stock_refundflow_count\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -728,6 +770,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"restart_time\":\"sample-restart_time\",\"stock_id\":\"sample-stock_id\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -745,6 +788,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"start_time\":\"sample-start_time\",\"stock_id\":\"sample-stock_id\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -762,6 +806,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"url\":\"sample-url\",\"hash_value\":\"sample-hash_value\",\"hash_type\":\"sample-hash_type\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -779,6 +824,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"url\":\"sample-url\",\"stock_useflow_hash\":\"sample-stock_useflow_hash\",\"stock_useflow_count\":\"sample-stock_useflow_count\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -794,6 +840,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::favor::users::by_openid::coupons::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"coupon_id\":\"sample-coupon_id\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -819,6 +866,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::favor::users::by_openid::coupons::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"total_count\":1,\"offset\":1,\"limit\":1,\"data\":[{}]}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -836,6 +884,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -853,6 +902,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -872,6 +922,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -891,6 +942,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -910,6 +962,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{}",
     },
     ::wechatpay_core::OperationInfo {
         method: "PUT",
@@ -929,6 +982,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"activity_id\":\"sample-activity_id\",\"add_time\":\"sample-add_time\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "DELETE",
@@ -948,6 +1002,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"activity_id\":\"sample-activity_id\",\"delete_time\":\"sample-delete_time\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -965,6 +1020,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"offset\":1,\"limit\":1}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -984,6 +1040,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -1003,6 +1060,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{}",
     },
     ::wechatpay_core::OperationInfo {
         method: "DELETE",
@@ -1022,6 +1080,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -1039,6 +1098,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -1056,6 +1116,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -1071,6 +1132,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::membercard_activity::activities::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"activity_id\":\"sample-activity_id\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -1086,6 +1148,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::membercard_activity::activities::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -1103,6 +1166,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"activity_id\":\"sample-activity_id\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -1120,6 +1184,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"activity_id\":\"sample-activity_id\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -1137,6 +1202,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{}",
     },
     ::wechatpay_core::OperationInfo {
         method: "PATCH",
@@ -1152,6 +1218,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::membercard_open::callback::patch::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"notify_url\":\"sample-notify_url\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -1167,6 +1234,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::membercard_open::callback::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"notify_url\":\"sample-notify_url\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -1182,6 +1250,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::membercard_open::cards::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"card_id\":\"sample-card_id\",\"brand\":{\"brand_id\":\"sample-brand_id\",\"display_name\":\"sample-display_name\"},\"appid\":\"sample-appid\",\"logo_url\":\"sample-logo_url\",\"title\":\"sample-title\",\"background_picture_url\":\"sample-background_picture_url\",\"description\":\"sample-description\",\"code_type\":\"BAR_CODE\",\"date_information\":{\"type\":\"FIX_TIME_RANGE\"},\"code_mode\":\"SYSTEM_ALLOCATE\",\"out_request_no\":\"sample-out_request_no\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -1197,6 +1266,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::membercard_open::cards::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"total_count\":1,\"limit\":1,\"offset\":1}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -1214,6 +1284,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"card_id\":\"sample-card_id\",\"brand\":{\"brand_id\":\"sample-brand_id\",\"display_name\":\"sample-display_name\"},\"appid\":\"sample-appid\",\"logo_url\":\"sample-logo_url\",\"title\":\"sample-title\",\"background_picture_url\":\"sample-background_picture_url\",\"description\":\"sample-description\",\"code_type\":\"BAR_CODE\",\"date_information\":{\"type\":\"FIX_TIME_RANGE\"},\"code_mode\":\"SYSTEM_ALLOCATE\",\"out_request_no\":\"sample-out_request_no\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "PATCH",
@@ -1229,6 +1300,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "",
     },
     ::wechatpay_core::OperationInfo {
         method: "DELETE",
@@ -1244,6 +1316,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -1261,6 +1334,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{}",
     },
     ::wechatpay_core::OperationInfo {
         method: "PATCH",
@@ -1278,6 +1352,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -1295,6 +1370,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -1312,6 +1388,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -1329,6 +1406,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "",
     },
     ::wechatpay_core::OperationInfo {
         method: "PATCH",
@@ -1346,6 +1424,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -1363,6 +1442,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -1380,6 +1460,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -1399,6 +1480,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -1416,6 +1498,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"code\":\"sample-code\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -1435,6 +1518,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"permission_token\":\"sample-permission_token\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -1454,6 +1538,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &["encrypted_phone_number"],
         encrypted_query: &[],
+        sample_response: "{\"code\":\"sample-code\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -1473,6 +1558,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"url\":\"sample-url\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "PATCH",
@@ -1490,6 +1576,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -1509,6 +1596,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"card_id\":\"sample-card_id\",\"service_module_id\":\"sample-service_module_id\",\"jump_miniprogram\":{\"appid\":\"sample-appid\",\"path\":\"sample-path\"}}",
     },
     ::wechatpay_core::OperationInfo {
         method: "PATCH",
@@ -1528,6 +1616,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"card_id\":\"sample-card_id\",\"service_module_id\":\"sample-service_module_id\",\"jump_miniprogram\":{\"appid\":\"sample-appid\",\"path\":\"sample-path\"}}",
     },
     ::wechatpay_core::OperationInfo {
         method: "DELETE",
@@ -1543,6 +1632,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -1560,6 +1650,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -1579,6 +1670,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"code\":\"sample-code\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -1596,6 +1688,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: ::std::option::Option::None,
         encrypted_fields: &["encrypted_phone_number"],
         encrypted_query: &[],
+        sample_response: "",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -1613,6 +1706,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &["encrypted_phone_number"],
+        sample_response: "{\"receive_status\":\"UNSHOWED\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -1628,6 +1722,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::membercard_open::user::cards::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"total_count\":1,\"offset\":1,\"limit\":1}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -1647,6 +1742,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"notify_url\":\"sample-notify_url\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -1666,6 +1762,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"plan\":{\"plan_id\":\"sample-plan_id\",\"plan_name\":\"sample-plan_name\",\"plan_state\":\"PLAN_CREATING\",\"stock_id\":\"sample-stock_id\",\"product_coupon_id\":\"sample-product_coupon_id\",\"brand_id\":\"sample-brand_id\"}}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -1683,6 +1780,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{}",
     },
     ::wechatpay_core::OperationInfo {
         method: "PATCH",
@@ -1702,6 +1800,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"plan\":{\"plan_id\":\"sample-plan_id\",\"plan_name\":\"sample-plan_name\",\"plan_state\":\"PLAN_CREATING\",\"stock_id\":\"sample-stock_id\",\"product_coupon_id\":\"sample-product_coupon_id\",\"brand_id\":\"sample-brand_id\"}}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -1717,6 +1816,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -1736,6 +1836,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"task_id\":\"sample-task_id\",\"brand_id\":\"sample-brand_id\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -1753,6 +1854,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"brand_id\":\"sample-brand_id\",\"task_id\":\"sample-task_id\",\"image_generation_type\":\"COMBINE_IMAGE\",\"task_state\":\"PROCESSING\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -1770,6 +1872,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"media_url\":\"sample-media_url\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -1789,6 +1892,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"notify_url\":\"sample-notify_url\",\"update_time\":\"sample-update_time\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -1806,6 +1910,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"notify_url\":\"sample-notify_url\",\"update_time\":\"sample-update_time\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -1825,6 +1930,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"product_coupon_id\":\"sample-product_coupon_id\",\"state\":\"AUDITING\",\"brand_id\":\"sample-brand_id\",\"scope\":\"ALL\",\"type\":\"NORMAL\",\"usage_mode\":\"SINGLE\",\"display_info\":{\"name\":\"sample-name\",\"image_url\":\"sample-image_url\",\"background_url\":\"sample-background_url\"},\"stock\":{\"product_coupon_id\":\"sample-product_coupon_id\",\"stock_id\":\"sample-stock_id\",\"coupon_code_mode\":\"WECHATPAY\",\"stock_send_rule\":{\"max_count\":1},\"usage_rule_display_info\":{\"coupon_usage_method_list\":[\"OFFLINE\"],\"usage_description\":\"sample-usage_description\"},\"coupon_display_info\":{},\"notify_config\":{},\"store_scope\":\"NONE\",\"sent_count_info\":{\"total_count\":1,\"today_count\":1},\"state\":\"AUDITING\",\"brand_id\":\"sample-brand_id\"}}",
     },
     ::wechatpay_core::OperationInfo {
         method: "PATCH",
@@ -1844,6 +1950,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"product_coupon_id\":\"sample-product_coupon_id\",\"state\":\"AUDITING\",\"brand_id\":\"sample-brand_id\",\"scope\":\"ALL\",\"type\":\"NORMAL\",\"usage_mode\":\"SINGLE\",\"display_info\":{\"name\":\"sample-name\",\"image_url\":\"sample-image_url\",\"background_url\":\"sample-background_url\"}}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -1861,6 +1968,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"product_coupon_id\":\"sample-product_coupon_id\",\"state\":\"AUDITING\",\"brand_id\":\"sample-brand_id\",\"scope\":\"ALL\",\"type\":\"NORMAL\",\"usage_mode\":\"SINGLE\",\"display_info\":{\"name\":\"sample-name\",\"image_url\":\"sample-image_url\",\"background_url\":\"sample-background_url\"}}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -1880,6 +1988,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"product_coupon_id\":\"sample-product_coupon_id\",\"state\":\"AUDITING\",\"brand_id\":\"sample-brand_id\",\"scope\":\"ALL\",\"type\":\"NORMAL\",\"usage_mode\":\"SINGLE\",\"display_info\":{\"name\":\"sample-name\",\"image_url\":\"sample-image_url\",\"background_url\":\"sample-background_url\"}}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -1899,6 +2008,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"stock_bundle_id\":\"sample-stock_bundle_id\",\"stock_list\":[{\"product_coupon_id\":\"sample-product_coupon_id\",\"stock_id\":\"sample-stock_id\",\"coupon_code_mode\":\"WECHATPAY\",\"stock_send_rule\":{\"max_count\":1,\"max_count_per_user\":1},\"stock_bundle_info\":{\"stock_bundle_id\":\"sample-stock_bundle_id\",\"stock_bundle_index\":1},\"usage_rule_display_info\":{\"coupon_usage_method_list\":[\"OFFLINE\"],\"usage_description\":\"sample-usage_description\"},\"coupon_display_info\":{},\"notify_config\":{},\"store_scope\":\"NONE\",\"sent_count_info\":{\"total_count\":1,\"today_count\":1},\"state\":\"AUDITING\",\"brand_id\":\"sample-brand_id\"}]}",
     },
     ::wechatpay_core::OperationInfo {
         method: "PATCH",
@@ -1918,6 +2028,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"stock_bundle_id\":\"sample-stock_bundle_id\",\"stock_list\":[{\"product_coupon_id\":\"sample-product_coupon_id\",\"stock_id\":\"sample-stock_id\",\"coupon_code_mode\":\"WECHATPAY\",\"stock_send_rule\":{\"max_count\":1,\"max_count_per_user\":1},\"stock_bundle_info\":{\"stock_bundle_id\":\"sample-stock_bundle_id\",\"stock_bundle_index\":1},\"usage_rule_display_info\":{\"coupon_usage_method_list\":[\"OFFLINE\"],\"usage_description\":\"sample-usage_description\"},\"coupon_display_info\":{},\"notify_config\":{},\"store_scope\":\"NONE\",\"sent_count_info\":{\"total_count\":1,\"today_count\":1},\"state\":\"AUDITING\",\"brand_id\":\"sample-brand_id\"}]}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -1937,6 +2048,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"total_count\":1}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -1956,6 +2068,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"total_count\":1}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -1975,6 +2088,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"stock_bundle_id\":\"sample-stock_bundle_id\",\"stock_list\":[{\"product_coupon_id\":\"sample-product_coupon_id\",\"stock_id\":\"sample-stock_id\",\"coupon_code_mode\":\"WECHATPAY\",\"stock_send_rule\":{\"max_count\":1,\"max_count_per_user\":1},\"stock_bundle_info\":{\"stock_bundle_id\":\"sample-stock_bundle_id\",\"stock_bundle_index\":1},\"usage_rule_display_info\":{\"coupon_usage_method_list\":[\"OFFLINE\"],\"usage_description\":\"sample-usage_description\"},\"coupon_display_info\":{},\"notify_config\":{},\"store_scope\":\"NONE\",\"sent_count_info\":{\"total_count\":1,\"today_count\":1},\"state\":\"AUDITING\",\"brand_id\":\"sample-brand_id\"}]}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -1994,6 +2108,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"product_coupon_id\":\"sample-product_coupon_id\",\"stock_id\":\"sample-stock_id\",\"coupon_code_mode\":\"WECHATPAY\",\"stock_send_rule\":{\"max_count\":1},\"usage_rule_display_info\":{\"coupon_usage_method_list\":[\"OFFLINE\"],\"usage_description\":\"sample-usage_description\"},\"coupon_display_info\":{},\"notify_config\":{},\"store_scope\":\"NONE\",\"sent_count_info\":{\"total_count\":1,\"today_count\":1},\"state\":\"AUDITING\",\"brand_id\":\"sample-brand_id\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -2011,6 +2126,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"total_count\":1}",
     },
     ::wechatpay_core::OperationInfo {
         method: "PATCH",
@@ -2030,6 +2146,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"product_coupon_id\":\"sample-product_coupon_id\",\"stock_id\":\"sample-stock_id\",\"coupon_code_mode\":\"WECHATPAY\",\"stock_send_rule\":{\"max_count\":1},\"usage_rule_display_info\":{\"coupon_usage_method_list\":[\"OFFLINE\"],\"usage_description\":\"sample-usage_description\"},\"coupon_display_info\":{},\"notify_config\":{},\"store_scope\":\"NONE\",\"sent_count_info\":{\"total_count\":1,\"today_count\":1},\"state\":\"AUDITING\",\"brand_id\":\"sample-brand_id\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -2047,6 +2164,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"product_coupon_id\":\"sample-product_coupon_id\",\"stock_id\":\"sample-stock_id\",\"coupon_code_mode\":\"WECHATPAY\",\"stock_send_rule\":{\"max_count\":1},\"usage_rule_display_info\":{\"coupon_usage_method_list\":[\"OFFLINE\"],\"usage_description\":\"sample-usage_description\"},\"coupon_display_info\":{},\"notify_config\":{},\"store_scope\":\"NONE\",\"sent_count_info\":{\"total_count\":1,\"today_count\":1},\"state\":\"AUDITING\",\"brand_id\":\"sample-brand_id\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -2066,6 +2184,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"total_count\":1}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -2083,6 +2202,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"total_count\":1}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -2102,6 +2222,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"product_coupon_id\":\"sample-product_coupon_id\",\"stock_id\":\"sample-stock_id\",\"coupon_code_mode\":\"WECHATPAY\",\"stock_send_rule\":{\"max_count\":1},\"usage_rule_display_info\":{\"coupon_usage_method_list\":[\"OFFLINE\"],\"usage_description\":\"sample-usage_description\"},\"coupon_display_info\":{},\"notify_config\":{},\"store_scope\":\"NONE\",\"sent_count_info\":{\"total_count\":1,\"today_count\":1},\"state\":\"AUDITING\",\"brand_id\":\"sample-brand_id\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -2121,6 +2242,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"total_count\":1}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -2140,6 +2262,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"product_coupon_id\":\"sample-product_coupon_id\",\"stock_id\":\"sample-stock_id\",\"coupon_code_mode\":\"WECHATPAY\",\"stock_send_rule\":{\"max_count\":1},\"usage_rule_display_info\":{\"coupon_usage_method_list\":[\"OFFLINE\"],\"usage_description\":\"sample-usage_description\"},\"coupon_display_info\":{},\"notify_config\":{},\"store_scope\":\"NONE\",\"sent_count_info\":{\"total_count\":1,\"today_count\":1},\"state\":\"AUDITING\",\"brand_id\":\"sample-brand_id\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -2159,6 +2282,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"total_count\":1}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -2178,6 +2302,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"user_coupon_bundle_id\":\"sample-user_coupon_bundle_id\",\"user_product_coupon_list\":[{\"coupon_code\":\"sample-coupon_code\",\"coupon_state\":\"CONFIRMING\",\"valid_begin_time\":\"sample-valid_begin_time\",\"valid_end_time\":\"sample-valid_end_time\",\"receive_time\":\"sample-receive_time\",\"send_request_no\":\"sample-send_request_no\",\"send_channel\":\"API\",\"user_product_coupon_bundle_info\":{\"user_coupon_bundle_id\":\"sample-user_coupon_bundle_id\",\"user_coupon_bundle_index\":1,\"total_count\":1,\"used_count\":1},\"product_coupon\":{\"product_coupon_id\":\"sample-product_coupon_id\",\"state\":\"AUDITING\",\"brand_id\":\"sample-brand_id\",\"scope\":\"ALL\",\"type\":\"NORMAL\",\"usage_mode\":\"SINGLE\",\"display_info\":{\"name\":\"sample-name\",\"image_url\":\"sample-image_url\",\"background_url\":\"sample-background_url\"}},\"stock\":{\"product_coupon_id\":\"sample-product_coupon_id\",\"stock_id\":\"sample-stock_id\",\"coupon_code_mode\":\"WECHATPAY\",\"stock_send_rule\":{\"max_count\":1,\"max_count_per_user\":1},\"usage_rule_display_info\":{\"coupon_usage_method_list\":[\"OFFLINE\"],\"usage_description\":\"sample-usage_description\"},\"coupon_display_info\":{},\"notify_config\":{},\"store_scope\":\"NONE\",\"sent_count_info\":{\"total_count\":1,\"today_count\":1},\"state\":\"AUDITING\",\"brand_id\":\"sample-brand_id\"},\"brand_id\":\"sample-brand_id\"}]}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -2197,6 +2322,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"user_coupon_bundle_id\":\"sample-user_coupon_bundle_id\",\"user_product_coupon_list\":[{\"coupon_code\":\"sample-coupon_code\",\"coupon_state\":\"CONFIRMING\",\"valid_begin_time\":\"sample-valid_begin_time\",\"valid_end_time\":\"sample-valid_end_time\",\"receive_time\":\"sample-receive_time\",\"send_request_no\":\"sample-send_request_no\",\"send_channel\":\"API\",\"user_product_coupon_bundle_info\":{\"user_coupon_bundle_id\":\"sample-user_coupon_bundle_id\",\"user_coupon_bundle_index\":1,\"total_count\":1,\"used_count\":1},\"product_coupon\":{\"product_coupon_id\":\"sample-product_coupon_id\",\"state\":\"AUDITING\",\"brand_id\":\"sample-brand_id\",\"scope\":\"ALL\",\"type\":\"NORMAL\",\"usage_mode\":\"SINGLE\",\"display_info\":{\"name\":\"sample-name\",\"image_url\":\"sample-image_url\",\"background_url\":\"sample-background_url\"}},\"stock\":{\"product_coupon_id\":\"sample-product_coupon_id\",\"stock_id\":\"sample-stock_id\",\"coupon_code_mode\":\"WECHATPAY\",\"stock_send_rule\":{\"max_count\":1,\"max_count_per_user\":1},\"usage_rule_display_info\":{\"coupon_usage_method_list\":[\"OFFLINE\"],\"usage_description\":\"sample-usage_description\"},\"coupon_display_info\":{},\"notify_config\":{},\"store_scope\":\"NONE\",\"sent_count_info\":{\"total_count\":1,\"today_count\":1},\"state\":\"AUDITING\",\"brand_id\":\"sample-brand_id\"},\"brand_id\":\"sample-brand_id\"}]}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -2216,6 +2342,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"coupon_code\":\"sample-coupon_code\",\"coupon_state\":\"CONFIRMING\",\"valid_begin_time\":\"sample-valid_begin_time\",\"valid_end_time\":\"sample-valid_end_time\",\"receive_time\":\"sample-receive_time\",\"send_request_no\":\"sample-send_request_no\",\"send_channel\":\"API\",\"product_coupon\":{\"product_coupon_id\":\"sample-product_coupon_id\",\"state\":\"AUDITING\",\"brand_id\":\"sample-brand_id\",\"scope\":\"ALL\",\"type\":\"NORMAL\",\"usage_mode\":\"SINGLE\",\"display_info\":{\"name\":\"sample-name\",\"image_url\":\"sample-image_url\",\"background_url\":\"sample-background_url\"}},\"stock\":{\"product_coupon_id\":\"sample-product_coupon_id\",\"stock_id\":\"sample-stock_id\",\"coupon_code_mode\":\"WECHATPAY\",\"stock_send_rule\":{\"max_count\":1},\"usage_rule_display_info\":{\"coupon_usage_method_list\":[\"OFFLINE\"],\"usage_description\":\"sample-usage_description\"},\"coupon_display_info\":{},\"notify_config\":{},\"store_scope\":\"NONE\",\"sent_count_info\":{\"total_count\":1,\"today_count\":1},\"state\":\"AUDITING\",\"brand_id\":\"sample-brand_id\"},\"brand_id\":\"sample-brand_id\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -2241,6 +2368,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"total_count\":1}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -2258,6 +2386,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"coupon_code\":\"sample-coupon_code\",\"coupon_state\":\"CONFIRMING\",\"valid_begin_time\":\"sample-valid_begin_time\",\"valid_end_time\":\"sample-valid_end_time\",\"receive_time\":\"sample-receive_time\",\"send_request_no\":\"sample-send_request_no\",\"send_channel\":\"API\",\"product_coupon\":{\"product_coupon_id\":\"sample-product_coupon_id\",\"state\":\"AUDITING\",\"brand_id\":\"sample-brand_id\",\"scope\":\"ALL\",\"type\":\"NORMAL\",\"usage_mode\":\"SINGLE\",\"display_info\":{\"name\":\"sample-name\",\"image_url\":\"sample-image_url\",\"background_url\":\"sample-background_url\"}},\"stock\":{\"product_coupon_id\":\"sample-product_coupon_id\",\"stock_id\":\"sample-stock_id\",\"coupon_code_mode\":\"WECHATPAY\",\"stock_send_rule\":{\"max_count\":1},\"usage_rule_display_info\":{\"coupon_usage_method_list\":[\"OFFLINE\"],\"usage_description\":\"sample-usage_description\"},\"coupon_display_info\":{},\"notify_config\":{},\"store_scope\":\"NONE\",\"sent_count_info\":{\"total_count\":1,\"today_count\":1},\"state\":\"AUDITING\",\"brand_id\":\"sample-brand_id\"},\"brand_id\":\"sample-brand_id\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -2277,6 +2406,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"coupon_code\":\"sample-coupon_code\",\"coupon_state\":\"CONFIRMING\",\"valid_begin_time\":\"sample-valid_begin_time\",\"valid_end_time\":\"sample-valid_end_time\",\"receive_time\":\"sample-receive_time\",\"send_request_no\":\"sample-send_request_no\",\"send_channel\":\"API\",\"product_coupon\":{\"product_coupon_id\":\"sample-product_coupon_id\",\"state\":\"AUDITING\",\"brand_id\":\"sample-brand_id\",\"scope\":\"ALL\",\"type\":\"NORMAL\",\"usage_mode\":\"SINGLE\",\"display_info\":{\"name\":\"sample-name\",\"image_url\":\"sample-image_url\",\"background_url\":\"sample-background_url\"}},\"stock\":{\"product_coupon_id\":\"sample-product_coupon_id\",\"stock_id\":\"sample-stock_id\",\"coupon_code_mode\":\"WECHATPAY\",\"stock_send_rule\":{\"max_count\":1},\"usage_rule_display_info\":{\"coupon_usage_method_list\":[\"OFFLINE\"],\"usage_description\":\"sample-usage_description\"},\"coupon_display_info\":{},\"notify_config\":{},\"store_scope\":\"NONE\",\"sent_count_info\":{\"total_count\":1,\"today_count\":1},\"state\":\"AUDITING\",\"brand_id\":\"sample-brand_id\"},\"brand_id\":\"sample-brand_id\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -2296,6 +2426,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"coupon_code\":\"sample-coupon_code\",\"coupon_state\":\"CONFIRMING\",\"valid_begin_time\":\"sample-valid_begin_time\",\"valid_end_time\":\"sample-valid_end_time\",\"receive_time\":\"sample-receive_time\",\"send_request_no\":\"sample-send_request_no\",\"send_channel\":\"API\",\"product_coupon\":{\"product_coupon_id\":\"sample-product_coupon_id\",\"state\":\"AUDITING\",\"brand_id\":\"sample-brand_id\",\"scope\":\"ALL\",\"type\":\"NORMAL\",\"usage_mode\":\"SINGLE\",\"display_info\":{\"name\":\"sample-name\",\"image_url\":\"sample-image_url\",\"background_url\":\"sample-background_url\"}},\"stock\":{\"product_coupon_id\":\"sample-product_coupon_id\",\"stock_id\":\"sample-stock_id\",\"coupon_code_mode\":\"WECHATPAY\",\"stock_send_rule\":{\"max_count\":1},\"usage_rule_display_info\":{\"coupon_usage_method_list\":[\"OFFLINE\"],\"usage_description\":\"sample-usage_description\"},\"coupon_display_info\":{},\"notify_config\":{},\"store_scope\":\"NONE\",\"sent_count_info\":{\"total_count\":1,\"today_count\":1},\"state\":\"AUDITING\",\"brand_id\":\"sample-brand_id\"},\"brand_id\":\"sample-brand_id\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -2315,6 +2446,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"coupon_code\":\"sample-coupon_code\",\"coupon_state\":\"CONFIRMING\",\"valid_begin_time\":\"sample-valid_begin_time\",\"valid_end_time\":\"sample-valid_end_time\",\"receive_time\":\"sample-receive_time\",\"send_request_no\":\"sample-send_request_no\",\"send_channel\":\"API\",\"product_coupon\":{\"product_coupon_id\":\"sample-product_coupon_id\",\"state\":\"AUDITING\",\"brand_id\":\"sample-brand_id\",\"scope\":\"ALL\",\"type\":\"NORMAL\",\"usage_mode\":\"SINGLE\",\"display_info\":{\"name\":\"sample-name\",\"image_url\":\"sample-image_url\",\"background_url\":\"sample-background_url\"}},\"stock\":{\"product_coupon_id\":\"sample-product_coupon_id\",\"stock_id\":\"sample-stock_id\",\"coupon_code_mode\":\"WECHATPAY\",\"stock_send_rule\":{\"max_count\":1},\"usage_rule_display_info\":{\"coupon_usage_method_list\":[\"OFFLINE\"],\"usage_description\":\"sample-usage_description\"},\"coupon_display_info\":{},\"notify_config\":{},\"store_scope\":\"NONE\",\"sent_count_info\":{\"total_count\":1,\"today_count\":1},\"state\":\"AUDITING\",\"brand_id\":\"sample-brand_id\"},\"brand_id\":\"sample-brand_id\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -2334,6 +2466,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"coupon_code\":\"sample-coupon_code\",\"coupon_state\":\"CONFIRMING\",\"valid_begin_time\":\"sample-valid_begin_time\",\"valid_end_time\":\"sample-valid_end_time\",\"receive_time\":\"sample-receive_time\",\"send_request_no\":\"sample-send_request_no\",\"send_channel\":\"API\",\"product_coupon\":{\"product_coupon_id\":\"sample-product_coupon_id\",\"state\":\"AUDITING\",\"brand_id\":\"sample-brand_id\",\"scope\":\"ALL\",\"type\":\"NORMAL\",\"usage_mode\":\"SINGLE\",\"display_info\":{\"name\":\"sample-name\",\"image_url\":\"sample-image_url\",\"background_url\":\"sample-background_url\"}},\"stock\":{\"product_coupon_id\":\"sample-product_coupon_id\",\"stock_id\":\"sample-stock_id\",\"coupon_code_mode\":\"WECHATPAY\",\"stock_send_rule\":{\"max_count\":1},\"usage_rule_display_info\":{\"coupon_usage_method_list\":[\"OFFLINE\"],\"usage_description\":\"sample-usage_description\"},\"coupon_display_info\":{},\"notify_config\":{},\"store_scope\":\"NONE\",\"sent_count_info\":{\"total_count\":1,\"today_count\":1},\"state\":\"AUDITING\",\"brand_id\":\"sample-brand_id\"},\"brand_id\":\"sample-brand_id\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -2353,6 +2486,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"token\":\"sample-token\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -2372,6 +2506,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"token\":\"sample-token\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -2387,6 +2522,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::partnerships::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"limit\":1,\"offset\":1}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -2402,6 +2538,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::partnerships::build::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"partner\":{\"type\":\"APPID\"},\"authorized_data\":{\"business_type\":\"FAVOR_STOCK\"},\"state\":\"ESTABLISHED\",\"build_time\":\"sample-build_time\",\"create_time\":\"sample-create_time\",\"update_time\":\"sample-update_time\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -2417,6 +2554,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::partnerships::terminate::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"terminate_time\":\"sample-terminate_time\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -2432,6 +2570,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::paygiftactivity::activities::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -2449,6 +2588,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"activity_base_info\":{\"activity_name\":\"sample-activity_name\",\"activity_second_title\":\"sample-activity_second_title\",\"merchant_logo_url\":\"sample-merchant_logo_url\",\"out_request_no\":\"sample-out_request_no\",\"delivery_purpose\":\"OFF_LINE_PAY\"},\"award_send_rule\":{}}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -2466,6 +2606,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -2483,6 +2624,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -2502,6 +2644,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -2521,6 +2664,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -2538,6 +2682,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -2557,6 +2702,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"activity_id\":\"sample-activity_id\",\"create_time\":\"sample-create_time\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -2574,6 +2720,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"custom_entrance_type\":\"MERCHANT_ACTIVITY\",\"subtitle\":\"sample-subtitle\",\"custom_entrance_state\":\"ONLINE\",\"start_time\":\"sample-start_time\",\"end_time\":\"sample-end_time\",\"brand_id\":\"sample-brand_id\",\"create_time\":\"sample-create_time\",\"modify_time\":\"sample-modify_time\",\"out_request_no\":\"sample-out_request_no\",\"jump_link\":{\"mini_programs_appid\":\"sample-mini_programs_appid\",\"mini_programs_path\":\"sample-mini_programs_path\"}}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -2591,6 +2738,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"custom_entrance_type\":\"MERCHANT_ACTIVITY\",\"subtitle\":\"sample-subtitle\",\"custom_entrance_state\":\"ONLINE\",\"start_time\":\"sample-start_time\",\"end_time\":\"sample-end_time\",\"brand_id\":\"sample-brand_id\",\"create_time\":\"sample-create_time\",\"modify_time\":\"sample-modify_time\",\"out_request_no\":\"sample-out_request_no\",\"jump_link\":{\"mini_programs_appid\":\"sample-mini_programs_appid\",\"mini_programs_path\":\"sample-mini_programs_path\"}}",
     },
     ::wechatpay_core::OperationInfo {
         method: "PATCH",
@@ -2610,6 +2758,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"custom_entrance_type\":\"MERCHANT_ACTIVITY\",\"subtitle\":\"sample-subtitle\",\"custom_entrance_state\":\"ONLINE\",\"start_time\":\"sample-start_time\",\"end_time\":\"sample-end_time\",\"brand_id\":\"sample-brand_id\",\"create_time\":\"sample-create_time\",\"modify_time\":\"sample-modify_time\",\"out_request_no\":\"sample-out_request_no\",\"jump_link\":{\"mini_programs_appid\":\"sample-mini_programs_appid\",\"mini_programs_path\":\"sample-mini_programs_path\"}}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -2629,6 +2778,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -2646,6 +2796,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &["merchant_contact_information.consultation_phone_number"],
         encrypted_query: &[],
+        sample_response: "{\"receipt\":{\"receipt_id\":\"sample-receipt_id\",\"state\":\"sample-state\",\"transaction_id\":\"sample-transaction_id\",\"openid\":\"sample-openid\",\"sha256\":\"sample-sha256\",\"image_type\":\"sample-image_type\",\"create_time\":\"sample-create_time\",\"modify_time\":\"sample-modify_time\"}}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -2668,6 +2819,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::weekly_discount::activities::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"data\":[{\"activity_name\":\"sample-activity_name\",\"activity_scene\":\"sample-activity_scene\",\"activity_area_code\":[\"sample-activity_area_code\"],\"activity_transaction_minimum_amount\":1,\"activity_coupon_amount\":1,\"activity_available_week\":[\"sample-activity_available_week\"],\"activity_max_amount\":1,\"activity_available_begin_time\":\"sample-activity_available_begin_time\",\"activity_available_end_time\":\"sample-activity_available_end_time\",\"activity_state\":\"sample-activity_state\",\"activity_logo\":\"sample-activity_logo\"}],\"offset\":1,\"limit\":1,\"total_count\":1}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -2685,6 +2837,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"activity_name\":\"sample-activity_name\",\"activity_scene\":\"sample-activity_scene\",\"activity_area_code\":[\"sample-activity_area_code\"],\"activity_transaction_minimum_amount\":1,\"activity_coupon_amount\":1,\"activity_available_week\":[\"sample-activity_available_week\"],\"activity_max_amount\":1,\"activity_available_begin_time\":\"sample-activity_available_begin_time\",\"activity_available_end_time\":\"sample-activity_available_end_time\",\"activity_state\":\"sample-activity_state\",\"activity_logo\":\"sample-activity_logo\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -2704,6 +2857,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"activity_id\":1,\"success_time\":\"sample-success_time\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -2723,6 +2877,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -2740,6 +2895,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"data\":[{}],\"offset\":1,\"limit\":1,\"total_count\":1}",
     },
 ];
 /// The types the group's operations share, once per shape.

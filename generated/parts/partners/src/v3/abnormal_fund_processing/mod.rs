@@ -18,6 +18,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::receipts::by_receipt_id::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"product_name\":\"C2C\",\"receipt_id\":\"sample-receipt_id\",\"transfer_amount\":{\"total\":1,\"currency\":\"CNY\"},\"receipt_state\":\"RECEIPT_STATE_PENDING\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -37,6 +38,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"product_name\":\"C2C\",\"receipt_id\":\"sample-receipt_id\",\"transfer_amount\":{\"total\":1,\"currency\":\"CNY\"},\"receipt_state\":\"RECEIPT_STATE_PENDING\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -54,6 +56,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"out_instruction_no\":\"sample-out_instruction_no\",\"commander\":{\"operator\":\"MERCHANT\"},\"transfer_mode\":\"TRANSFER_TO_ORIGINAL_RECEIVE_USER\",\"instruction_state\":\"INSTRUCTION_STATE_PENDING\",\"notify_url\":\"sample-notify_url\"}",
     },
 ];
 /// The types the group's operations share, once per shape.

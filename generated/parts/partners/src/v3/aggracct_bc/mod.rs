@@ -18,6 +18,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::wb_channel::account::balance::get::Response),
         encrypted_fields: &[],
         encrypted_query: &["bal_account_no"],
+        sample_response: "{}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -33,6 +34,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::wb_channel::account::mch_archives::get::Response),
         encrypted_fields: &[],
         encrypted_query: &["bal_account_no"],
+        sample_response: "{}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -52,6 +54,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &["bal_account_no"],
         encrypted_query: &[],
+        sample_response: "{\"change_scene\":\"SUBJECT_INFO_RENAME\",\"application_id\":\"sample-application_id\",\"out_request_no\":\"sample-out_request_no\",\"mchid\":\"sample-mchid\",\"bal_account_no\":\"sample-bal_account_no\",\"new_account_name\":\"sample-new_account_name\",\"application_state\":\"PROCESSING\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -69,6 +72,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &["bal_account_no"],
+        sample_response: "{\"change_scene\":\"SUBJECT_INFO_RENAME\",\"application_id\":\"sample-application_id\",\"out_request_no\":\"sample-out_request_no\",\"mchid\":\"sample-mchid\",\"bal_account_no\":\"sample-bal_account_no\",\"new_account_name\":\"sample-new_account_name\",\"application_state\":\"PROCESSING\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -86,6 +90,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"control_scene\":\"PUNISH\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -105,6 +110,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -122,6 +128,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &["bal_account_no"],
         encrypted_query: &[],
+        sample_response: "{\"wxpay_punish_no\":\"sample-wxpay_punish_no\",\"out_request_no\":\"sample-out_request_no\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -139,6 +146,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &["bal_account_no"],
         encrypted_query: &[],
+        sample_response: "{\"wxpay_recover_no\":\"sample-wxpay_recover_no\",\"out_request_no\":\"sample-out_request_no\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -154,6 +162,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::wb_channel::special_reduction::post::Response),
         encrypted_fields: &["bal_account_no"],
         encrypted_query: &[],
+        sample_response: "{}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -171,6 +180,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &["bal_account_no"],
+        sample_response: "{}",
     },
 ];
 /// The types the group's operations share, once per shape.

@@ -20,6 +20,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"account_name\":\"sample-account_name\",\"account_type\":\"ACCOUNT_TYPE_BUSINESS\",\"account_bank\":\"sample-account_bank\",\"account_number\":\"sample-account_number\",\"verify_result\":\"AUDIT_SUCCESS\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -39,6 +40,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &["account_number", "account_name"],
         encrypted_query: &[],
+        sample_response: "{\"application_no\":\"sample-application_no\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -56,6 +58,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"account_type\":\"ACCOUNT_TYPE_BUSINESS\",\"account_bank\":\"sample-account_bank\",\"account_number\":\"sample-account_number\",\"verify_result\":\"VERIFY_SUCCESS\"}",
     },
 ];
 /// The types the group's operations share, once per shape.

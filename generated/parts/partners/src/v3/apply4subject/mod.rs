@@ -28,6 +28,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             "ubo_info_list[].ubo_id_doc_address",
         ],
         encrypted_query: &[],
+        sample_response: "{\"applyment_id\":1}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -43,6 +44,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::applyment::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"applyment_state\":\"APPLYMENT_STATE_WAITTING_FOR_AUDIT\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -58,6 +60,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -73,6 +76,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -90,6 +94,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"authorize_state\":\"AUTHORIZE_STATE_UNAUTHORIZED\"}",
     },
 ];
 /// The types the group's operations share, once per shape.

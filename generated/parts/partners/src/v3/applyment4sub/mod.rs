@@ -34,6 +34,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             "bank_account_info.account_number",
         ],
         encrypted_query: &[],
+        sample_response: "{\"applyment_id\":1}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -51,6 +52,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"applyment_state\":\"APPLYMENT_STATE_WAITTING_FOR_AUDIT\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -68,6 +70,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"applyment_state\":\"APPLYMENT_STATE_WAITTING_FOR_AUDIT\"}",
     },
 ];
 /// The types the group's operations share, once per shape.

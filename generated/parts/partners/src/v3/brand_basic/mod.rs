@@ -20,6 +20,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"brand_id\":\"sample-brand_id\",\"authorization_type\":\"AUTHORIZATION_TYPE_HOSTING\",\"update_time\":\"sample-update_time\"}",
     },
 ];
 /// The types the group's operations share, once per shape.

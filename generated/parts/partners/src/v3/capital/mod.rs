@@ -18,6 +18,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::capitallhh::areas::provinces::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"total_count\":1}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -35,6 +36,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"total_count\":1}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -52,6 +54,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"total_count\":1,\"count\":1,\"offset\":1,\"links\":{},\"account_bank\":\"sample-account_bank\",\"account_bank_code\":1,\"bank_alias\":\"sample-bank_alias\",\"bank_alias_code\":\"sample-bank_alias_code\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -69,6 +72,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"total_count\":1,\"count\":1,\"offset\":1,\"links\":{}}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -86,6 +90,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"total_count\":1,\"count\":1,\"offset\":1,\"links\":{}}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -103,6 +108,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &["account_number"],
+        sample_response: "{\"total_count\":1}",
     },
 ];
 /// The types the group's operations share, once per shape.

@@ -22,6 +22,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"verification_id\":\"sample-verification_id\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -39,6 +40,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"sub_mchid\":\"sample-sub_mchid\",\"verification_id\":\"sample-verification_id\",\"state\":\"PROCESSING\"}",
     },
 ];
 /// The types the group's operations share, once per shape.

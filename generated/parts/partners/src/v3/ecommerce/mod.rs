@@ -32,6 +32,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             "payee_info.identity_info.identification_no",
         ],
         encrypted_query: &[],
+        sample_response: "{}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -49,6 +50,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"applyment_id\":\"sample-applyment_id\",\"out_request_no\":\"sample-out_request_no\",\"cancel_state\":\"ACCEPTED\",\"cancel_state_description\":\"sample-cancel_state_description\",\"sub_mchid\":\"sample-sub_mchid\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -68,6 +70,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -85,6 +88,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"applyment_id\":\"sample-applyment_id\",\"out_request_no\":\"sample-out_request_no\",\"cancel_state\":\"ACCEPTED\",\"cancel_state_description\":\"sample-cancel_state_description\",\"sub_mchid\":\"sample-sub_mchid\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -102,6 +106,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"sub_mchid\":\"sample-sub_mchid\",\"merchant_state\":\"NORMAL\",\"validate_result\":\"ALLOW_CANCEL_WITHDRAW\",\"account_info\":[{\"out_account_type\":\"BASIC_ACCOUNT\",\"amount\":1}]}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -117,6 +122,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::account::cancel_applications::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"out_apply_no\":\"sample-out_apply_no\",\"sub_mchid\":\"sample-sub_mchid\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -134,6 +140,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"media_id\":\"sample-media_id\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -151,6 +158,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"out_apply_no\":\"sample-out_apply_no\",\"sub_mchid\":\"sample-sub_mchid\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -179,6 +187,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             "contact_info.mobile_phone",
         ],
         encrypted_query: &[],
+        sample_response: "{\"applyment_id\":1,\"out_request_no\":\"sample-out_request_no\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -194,6 +203,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::applyments::by_applyment_id::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"applyment_state\":\"sample-applyment_state\",\"applyment_state_desc\":\"sample-applyment_state_desc\",\"out_request_no\":\"sample-out_request_no\",\"applyment_id\":1}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -211,6 +221,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"applyment_id\":1,\"out_request_no\":\"sample-out_request_no\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -228,6 +239,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"applyment_state\":\"sample-applyment_state\",\"applyment_state_desc\":\"sample-applyment_state_desc\",\"out_request_no\":\"sample-out_request_no\",\"applyment_id\":1}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -245,6 +257,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"applyment_id\":1,\"out_request_no\":\"sample-out_request_no\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -277,6 +290,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             "contact_info.mobile_phone",
         ],
         encrypted_query: &[],
+        sample_response: "{\"applyment_id\":1,\"out_request_no\":\"sample-out_request_no\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -294,6 +308,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"applyment_id\":1}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -309,6 +324,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::bill::fundflowbill::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"download_bill_count\":1}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -326,6 +342,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"mchid\":\"sample-mchid\",\"contract_id\":\"sample-contract_id\",\"appid\":\"sample-appid\",\"plan_id\":1,\"out_contract_code\":\"sample-out_contract_code\",\"contract_display_account\":\"sample-contract_display_account\",\"contract_state\":\"sample-contract_state\",\"contract_signed_time\":\"sample-contract_signed_time\",\"contract_expired_time\":\"sample-contract_expired_time\",\"openid\":\"sample-openid\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -345,6 +362,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"mchid\":\"sample-mchid\",\"plan_id\":1,\"out_contract_code\":\"sample-out_contract_code\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -364,6 +382,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"pre_entrustweb_id\":\"sample-pre_entrustweb_id\",\"mchid\":\"sample-mchid\",\"plan_id\":1,\"out_contract_code\":\"sample-out_contract_code\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -383,6 +402,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"pre_entrustweb_id\":\"sample-pre_entrustweb_id\",\"mchid\":\"sample-mchid\",\"plan_id\":1,\"out_contract_code\":\"sample-out_contract_code\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -398,6 +418,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::combine_papay::transactions::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"combine_appid\":\"sample-combine_appid\",\"combine_mchid\":\"sample-combine_mchid\",\"combine_out_trade_no\":\"sample-combine_out_trade_no\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -415,6 +436,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"combine_appid\":\"sample-combine_appid\",\"combine_mchid\":\"sample-combine_mchid\",\"combine_out_trade_no\":\"sample-combine_out_trade_no\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -432,6 +454,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -447,6 +470,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::fund::balance::by_sub_mchid::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"sub_mchid\":\"sample-sub_mchid\",\"available_amount\":1}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -462,6 +486,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::fund::enddaybalance::by_sub_mchid::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"sub_mchid\":\"sample-sub_mchid\",\"available_amount\":1}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -477,6 +502,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::fund::withdraw::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"sub_mchid\":\"sample-sub_mchid\",\"withdraw_id\":\"sample-withdraw_id\",\"out_request_no\":\"sample-out_request_no\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -492,6 +518,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::fund::withdraw::by_withdraw_id::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"sp_mchid\":\"sample-sp_mchid\",\"status\":\"CREATE_SUCCESS\",\"withdraw_id\":\"sample-withdraw_id\",\"out_request_no\":\"sample-out_request_no\",\"amount\":1}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -509,6 +536,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"sp_mchid\":\"sample-sp_mchid\",\"status\":\"CREATE_SUCCESS\",\"withdraw_id\":\"sample-withdraw_id\",\"out_request_no\":\"sample-out_request_no\",\"amount\":1}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -524,6 +552,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::individual_contracts::by_openid::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"individual_auth_id\":\"sample-individual_auth_id\",\"operation_time\":\"sample-operation_time\",\"auth_state\":\"AUTHORIZED\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -541,6 +570,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"signed_time\":\"sample-signed_time\",\"auth_state\":\"AUTHORIZED\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -560,6 +590,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"pre_entrustweb_id\":\"sample-pre_entrustweb_id\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -579,6 +610,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"pre_entrustweb_id\":\"sample-pre_entrustweb_id\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -598,6 +630,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &["real_name", "cred_id"],
         encrypted_query: &[],
+        sample_response: "{\"pre_entrustweb_id\":\"sample-pre_entrustweb_id\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -617,6 +650,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &["real_name", "cred_id"],
         encrypted_query: &[],
+        sample_response: "{\"pre_entrustweb_id\":\"sample-pre_entrustweb_id\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -632,6 +666,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::mch_transfer::authorizations::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"sub_mchid\":\"sample-sub_mchid\",\"authorization_state\":\"sample-authorization_state\",\"accept_time\":\"sample-accept_time\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -649,6 +684,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"sub_mchid\":\"sample-sub_mchid\",\"authorization_state\":\"sample-authorization_state\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -664,6 +700,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::mch_transfer::transfer_bills::post::Response),
         encrypted_fields: &["user_name"],
         encrypted_query: &[],
+        sample_response: "{\"sub_mchid\":\"sample-sub_mchid\",\"out_bill_no\":\"sample-out_bill_no\",\"transfer_bill_no\":\"sample-transfer_bill_no\",\"create_time\":\"sample-create_time\",\"state\":\"sample-state\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -681,6 +718,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"mchid\":\"sample-mchid\",\"sub_mchid\":\"sample-sub_mchid\",\"out_bill_no\":\"sample-out_bill_no\",\"transfer_bill_no\":\"sample-transfer_bill_no\",\"appid\":\"sample-appid\",\"transfer_scene_id\":\"sample-transfer_scene_id\",\"state\":\"sample-state\",\"transfer_amount\":1,\"transfer_remark\":\"sample-transfer_remark\",\"create_time\":\"sample-create_time\",\"update_time\":\"sample-update_time\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -700,6 +738,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"sub_mchid\":\"sample-sub_mchid\",\"out_bill_no\":\"sample-out_bill_no\",\"transfer_bill_no\":\"sample-transfer_bill_no\",\"state\":\"sample-state\",\"update_time\":\"sample-update_time\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -717,6 +756,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"mchid\":\"sample-mchid\",\"sub_mchid\":\"sample-sub_mchid\",\"out_bill_no\":\"sample-out_bill_no\",\"transfer_bill_no\":\"sample-transfer_bill_no\",\"appid\":\"sample-appid\",\"transfer_scene_id\":\"sample-transfer_scene_id\",\"state\":\"sample-state\",\"transfer_amount\":1,\"transfer_remark\":\"sample-transfer_remark\",\"create_time\":\"sample-create_time\",\"update_time\":\"sample-update_time\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -734,6 +774,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"sub_mchid\":\"sample-sub_mchid\",\"transaction_id\":\"sample-transaction_id\",\"amount\":1}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -749,6 +790,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::profitsharing::after_sales_orders::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"sub_mchid\":\"sample-sub_mchid\",\"transaction_id\":\"sample-transaction_id\",\"amount\":1,\"result\":\"PROCESSING\",\"finish_time\":\"sample-finish_time\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -764,6 +806,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::profitsharing::finish_order::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"sub_mchid\":\"sample-sub_mchid\",\"transaction_id\":\"sample-transaction_id\",\"out_order_no\":\"sample-out_order_no\",\"order_id\":\"sample-order_id\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -779,6 +822,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::profitsharing::orders::post::Response),
         encrypted_fields: &["receivers[].receiver_name"],
         encrypted_query: &[],
+        sample_response: "{\"sub_mchid\":\"sample-sub_mchid\",\"transaction_id\":\"sample-transaction_id\",\"out_order_no\":\"sample-out_order_no\",\"order_id\":\"sample-order_id\",\"receivers\":[{\"amount\":1,\"description\":\"sample-description\",\"finish_time\":\"sample-finish_time\",\"type\":\"sample-type\",\"receiver_account\":\"sample-receiver_account\",\"detail_id\":\"sample-detail_id\"}]}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -794,6 +838,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::profitsharing::orders::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"sub_mchid\":\"sample-sub_mchid\",\"transaction_id\":\"sample-transaction_id\",\"out_order_no\":\"sample-out_order_no\",\"order_id\":\"sample-order_id\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -811,6 +856,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"transaction_id\":\"sample-transaction_id\",\"unsplit_amount\":1}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -826,6 +872,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::profitsharing::receivers::add::post::Response),
         encrypted_fields: &["encrypted_name"],
         encrypted_query: &[],
+        sample_response: "{\"type\":\"sample-type\",\"account\":\"sample-account\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -841,6 +888,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::profitsharing::receivers::delete::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"type\":\"sample-type\",\"account\":\"sample-account\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -856,6 +904,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::profitsharing::returnorders::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"sub_mchid\":\"sample-sub_mchid\",\"order_id\":\"sample-order_id\",\"out_order_no\":\"sample-out_order_no\",\"out_return_no\":\"sample-out_return_no\",\"return_mchid\":\"sample-return_mchid\",\"amount\":1,\"return_no\":\"sample-return_no\",\"result\":\"sample-result\",\"finish_time\":\"sample-finish_time\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -871,6 +920,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::profitsharing::returnorders::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"sub_mchid\":\"sample-sub_mchid\",\"order_id\":\"sample-order_id\",\"out_order_no\":\"sample-out_order_no\",\"out_return_no\":\"sample-out_return_no\",\"return_mchid\":\"sample-return_mchid\",\"amount\":1,\"return_no\":\"sample-return_no\",\"result\":\"sample-result\",\"finish_time\":\"sample-finish_time\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -886,6 +936,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::refunds::apply::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"refund_id\":\"sample-refund_id\",\"out_refund_no\":\"sample-out_refund_no\",\"create_time\":\"sample-create_time\",\"amount\":{\"refund\":1,\"payer_refund\":1}}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -905,6 +956,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &["bank_account", "real_name"],
         encrypted_query: &[],
+        sample_response: "{\"refund_id\":\"sample-refund_id\",\"out_refund_no\":\"sample-out_refund_no\",\"transaction_id\":\"sample-transaction_id\",\"out_trade_no\":\"sample-out_trade_no\",\"create_time\":\"sample-create_time\",\"status\":\"sample-status\",\"amount\":{\"refund\":1,\"payer_refund\":1,\"discount_refund\":1,\"currency\":\"sample-currency\"}}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -922,6 +974,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"refund_id\":\"sample-refund_id\",\"advance_return_id\":\"sample-advance_return_id\",\"return_amount\":1,\"payer_mchid\":\"sample-payer_mchid\",\"payer_account\":\"sample-payer_account\",\"payee_mchid\":\"sample-payee_mchid\",\"payee_account\":\"sample-payee_account\",\"result\":\"sample-result\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -939,6 +992,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"refund_id\":\"sample-refund_id\",\"advance_return_id\":\"sample-advance_return_id\",\"return_amount\":1,\"payer_mchid\":\"sample-payer_mchid\",\"payer_account\":\"sample-payer_account\",\"payee_mchid\":\"sample-payee_mchid\",\"payee_account\":\"sample-payee_account\",\"result\":\"sample-result\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -954,6 +1008,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::refunds::id::by_refund_id::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"refund_id\":\"sample-refund_id\",\"out_refund_no\":\"sample-out_refund_no\",\"transaction_id\":\"sample-transaction_id\",\"out_trade_no\":\"sample-out_trade_no\",\"create_time\":\"sample-create_time\",\"status\":\"sample-status\",\"amount\":{\"refund\":1,\"payer_refund\":1}}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -971,6 +1026,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"refund_id\":\"sample-refund_id\",\"out_refund_no\":\"sample-out_refund_no\",\"transaction_id\":\"sample-transaction_id\",\"out_trade_no\":\"sample-out_trade_no\",\"create_time\":\"sample-create_time\",\"status\":\"sample-status\",\"amount\":{\"refund\":1,\"payer_refund\":1}}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -986,6 +1042,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::subsidies::cancel::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"sub_mchid\":\"sample-sub_mchid\",\"transaction_id\":\"sample-transaction_id\",\"result\":\"sample-result\",\"description\":\"sample-description\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -1001,6 +1058,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::subsidies::create::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"sub_mchid\":\"sample-sub_mchid\",\"transaction_id\":\"sample-transaction_id\",\"subsidy_id\":\"sample-subsidy_id\",\"description\":\"sample-description\",\"amount\":1,\"result\":\"sample-result\",\"success_time\":\"sample-success_time\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -1016,6 +1074,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::subsidies::r#return::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"sub_mchid\":\"sample-sub_mchid\",\"transaction_id\":\"sample-transaction_id\",\"subsidy_refund_id\":\"sample-subsidy_refund_id\",\"refund_id\":\"sample-refund_id\",\"out_order_no\":\"sample-out_order_no\",\"amount\":1,\"description\":\"sample-description\",\"result\":\"sample-result\",\"success_time\":\"sample-success_time\"}",
     },
 ];
 /// The types the group's operations share, once per shape.

@@ -23,6 +23,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             "payee_info.identity_info.identification_no",
         ],
         encrypted_query: &[],
+        sample_response: "{}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -40,6 +41,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"withdrawl_apply\":{\"applyment_id\":\"sample-applyment_id\",\"out_request_no\":\"sample-out_request_no\",\"state\":\"sample-state\"}}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -57,6 +59,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"withdrawl_apply\":{\"applyment_id\":\"sample-applyment_id\",\"out_request_no\":\"sample-out_request_no\",\"state\":\"sample-state\"}}",
     },
 ];
 /// The types the group's operations share, once per shape.

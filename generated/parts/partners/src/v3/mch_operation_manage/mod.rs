@@ -21,6 +21,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"due_diligence_id\":\"sample-due_diligence_id\",\"sub_mchid\":\"sample-sub_mchid\",\"due_diligence_state\":\"DUE_DILIGENCE_STATE_COLLECTING\",\"deadline_time\":\"sample-deadline_time\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -40,6 +41,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -57,6 +59,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"file_id\":\"sample-file_id\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -74,6 +77,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"mchid\":\"sample-mchid\"}",
     },
 ];
 /// The types the group's operations share, once per shape.

@@ -24,6 +24,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             "contact_info.mobile_phone",
         ],
         encrypted_query: &[],
+        sample_response: "{}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -41,6 +42,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"apply_id\":\"sample-apply_id\",\"out_request_no\":\"sample-out_request_no\",\"merchant_code\":\"sample-merchant_code\",\"state\":\"APPLYMENT_STATE_AUDITING\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -58,6 +60,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -75,6 +78,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"apply_id\":\"sample-apply_id\",\"out_request_no\":\"sample-out_request_no\",\"merchant_code\":\"sample-merchant_code\",\"state\":\"APPLYMENT_STATE_AUDITING\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -97,6 +101,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             "ubo_info_list[].card_address",
         ],
         encrypted_query: &[],
+        sample_response: "{}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -114,6 +119,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"merchant_code\":\"sample-merchant_code\",\"apply_id\":\"sample-apply_id\",\"out_request_no\":\"sample-out_request_no\",\"state\":\"APPLYMENT_STATE_AUDITING\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -131,6 +137,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"result\":\"SUCCESS\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -148,6 +155,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"merchant_code\":\"sample-merchant_code\",\"apply_id\":\"sample-apply_id\",\"out_request_no\":\"sample-out_request_no\",\"state\":\"APPLYMENT_STATE_AUDITING\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -163,6 +171,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::merchantnamealterapplyment::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -180,6 +189,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"apply_id\":\"sample-apply_id\",\"out_request_no\":\"sample-out_request_no\",\"merchant_code\":\"sample-merchant_code\",\"state\":\"APPLYMENT_STATE_AUDITING\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -197,6 +207,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -214,6 +225,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"apply_id\":\"sample-apply_id\",\"out_request_no\":\"sample-out_request_no\",\"sub_mchid\":\"sample-sub_mchid\",\"state\":\"APPLYMENT_STATE_AUDITING\"}",
     },
 ];
 /// The types the group's operations share, once per shape.

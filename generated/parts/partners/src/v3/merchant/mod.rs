@@ -19,6 +19,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::fund::balance::by_account_type::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"available_amount\":1}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -36,6 +37,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"available_amount\":1}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -51,6 +53,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::fund::withdraw::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"withdraw_id\":\"sample-withdraw_id\",\"out_request_no\":\"sample-out_request_no\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -68,6 +71,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"hash_type\":\"SHA1\",\"hash_value\":\"sample-hash_value\",\"download_url\":\"sample-download_url\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -85,6 +89,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"status\":\"CREATE_SUCCESS\",\"withdraw_id\":\"sample-withdraw_id\",\"out_request_no\":\"sample-out_request_no\",\"amount\":1,\"create_time\":\"sample-create_time\",\"update_time\":\"sample-update_time\",\"reason\":\"sample-reason\",\"remark\":\"sample-remark\",\"bank_memo\":\"sample-bank_memo\",\"account_type\":\"BASIC\",\"solution\":\"sample-solution\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -102,6 +107,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"status\":\"CREATE_SUCCESS\",\"withdraw_id\":\"sample-withdraw_id\",\"out_request_no\":\"sample-out_request_no\",\"amount\":1,\"create_time\":\"sample-create_time\",\"update_time\":\"sample-update_time\",\"reason\":\"sample-reason\",\"remark\":\"sample-remark\",\"bank_memo\":\"sample-bank_memo\",\"account_type\":\"BASIC\",\"solution\":\"sample-solution\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -117,6 +123,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::media::upload::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"media_id\":\"sample-media_id\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -132,6 +139,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::media::video_upload::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"media_id\":\"sample-media_id\"}",
     },
 ];
 /// The types the group's operations share, once per shape.

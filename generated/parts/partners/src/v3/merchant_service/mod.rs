@@ -22,6 +22,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::complaint_notifications::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"mchid\":\"sample-mchid\",\"url\":\"sample-url\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -37,6 +38,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::complaint_notifications::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"mchid\":\"sample-mchid\",\"url\":\"sample-url\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "PUT",
@@ -52,6 +54,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::complaint_notifications::put::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"mchid\":\"sample-mchid\",\"url\":\"sample-url\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "DELETE",
@@ -67,6 +70,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -82,6 +86,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::complaints::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"offset\":1,\"limit\":1}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -97,6 +102,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::complaints::by_transaction_id::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"out_trade_no\":\"sample-out_trade_no\",\"complaint_time\":\"sample-complaint_time\",\"amount\":1,\"complaint_detail\":\"sample-complaint_detail\",\"transaction_id\":\"sample-transaction_id\",\"complaint_handle_state\":\"sample-complaint_handle_state\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -114,6 +120,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -129,6 +136,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::complaints_v2::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"limit\":1,\"offset\":1}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -144,6 +152,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::complaints_v2::by_complaint_id::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"complaint_id\":\"sample-complaint_id\",\"complaint_time\":\"sample-complaint_time\",\"complaint_detail\":\"sample-complaint_detail\",\"complaint_state\":\"PENDING\",\"complainted_mchid\":\"sample-complainted_mchid\",\"complaint_full_refunded\":false,\"incoming_user_response\":false,\"problem_description\":\"sample-problem_description\",\"user_complaint_times\":1}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -161,6 +170,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -178,6 +188,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"limit\":1,\"offset\":1}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -195,6 +206,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -214,6 +226,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -231,6 +244,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -246,6 +260,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -261,6 +276,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -276,6 +292,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::images::upload::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"media_id\":\"sample-media_id\"}",
     },
 ];
 /// The types the group's operations share, once per shape.

@@ -20,6 +20,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"application_id\":\"sample-application_id\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -37,5 +38,6 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"application_id\":\"sample-application_id\"}",
     },
 ];

@@ -18,6 +18,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::stores::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"store_id\":1}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -33,6 +34,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::stores::by_store_id::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{}",
     },
     ::wechatpay_core::OperationInfo {
         method: "PATCH",
@@ -48,6 +50,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -65,6 +68,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -84,6 +88,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{}",
     },
 ];
 /// The types the group's operations share, once per shape.

@@ -18,6 +18,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::post::Response),
         encrypted_fields: &["contact.name", "contact.phone", "contact.email"],
         encrypted_query: &[],
+        sample_response: "{\"sub_mchid\":\"sample-sub_mchid\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "PUT",
@@ -33,6 +34,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::put::Response),
         encrypted_fields: &["contact.name", "contact.phone", "contact.email"],
         encrypted_query: &[],
+        sample_response: "{\"sub_mchid\":\"sample-sub_mchid\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -48,6 +50,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::by_sub_mchid::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"sub_mchid\":\"sample-sub_mchid\",\"name\":\"sample-name\",\"shortname\":\"sample-shortname\",\"office_phone\":\"sample-office_phone\",\"merchant_country_code\":\"sample-merchant_country_code\",\"business_category\":1}",
     },
 ];
 /// The types the group's operations share, once per shape.

@@ -24,6 +24,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"recharge_id\":\"sample-recharge_id\",\"out_recharge_no\":\"sample-out_recharge_no\",\"transfer_in_account\":{}}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -41,6 +42,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"mchid\":\"sample-mchid\",\"recharge_id\":\"sample-recharge_id\",\"out_recharge_no\":\"sample-out_recharge_no\",\"account_type\":\"BASIC\",\"recharge_state\":\"SUCCESS\",\"recharge_scene\":\"ECOMMERCE_BANK_TRANSFER\",\"recharge_amount\":{}}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -60,6 +62,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"sub_mchid\":\"sample-sub_mchid\",\"opened\":false}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -77,6 +80,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"sub_mchid\":\"sample-sub_mchid\",\"opened\":false}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -96,6 +100,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"sp_mchid\":\"sample-sp_mchid\",\"receiver_detail\":{},\"out_bill_no\":\"sample-out_bill_no\",\"transfer_remark\":\"sample-transfer_remark\",\"bill_id\":\"sample-bill_id\",\"state\":\"ACCEPTED\",\"accept_time\":\"sample-accept_time\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -113,6 +118,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"sp_mchid\":\"sample-sp_mchid\",\"receiver_detail\":{},\"out_bill_no\":\"sample-out_bill_no\",\"bill_id\":\"sample-bill_id\",\"state\":\"ACCEPTED\",\"accept_time\":\"sample-accept_time\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -130,6 +136,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"sp_mchid\":\"sample-sp_mchid\",\"receiver_detail\":{},\"out_bill_no\":\"sample-out_bill_no\",\"bill_id\":\"sample-bill_id\",\"state\":\"ACCEPTED\",\"accept_time\":\"sample-accept_time\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -147,6 +154,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"out_bill_no\":\"sample-out_bill_no\",\"bill_id\":\"sample-bill_id\",\"state\":\"ACCEPTED\",\"cancel_accept_time\":\"sample-cancel_accept_time\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -166,6 +174,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"out_bill_no\":\"sample-out_bill_no\",\"bill_id\":\"sample-bill_id\",\"accept_time\":\"sample-accept_time\",\"package_info\":\"sample-package_info\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -185,6 +194,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"sp_mchid\":\"sample-sp_mchid\",\"receiver_detail\":{},\"out_bill_no\":\"sample-out_bill_no\",\"transfer_remark\":\"sample-transfer_remark\",\"bill_id\":\"sample-bill_id\",\"state\":\"ACCEPTED\",\"accept_time\":\"sample-accept_time\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -202,6 +212,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"sp_mchid\":\"sample-sp_mchid\",\"receiver_detail\":{},\"out_bill_no\":\"sample-out_bill_no\",\"bill_id\":\"sample-bill_id\",\"state\":\"ACCEPTED\",\"accept_time\":\"sample-accept_time\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -219,6 +230,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"sp_mchid\":\"sample-sp_mchid\",\"receiver_detail\":{},\"out_bill_no\":\"sample-out_bill_no\",\"bill_id\":\"sample-bill_id\",\"state\":\"ACCEPTED\",\"accept_time\":\"sample-accept_time\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -238,6 +250,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"sp_mchid\":\"sample-sp_mchid\",\"receiver_detail\":{},\"out_bill_no\":\"sample-out_bill_no\",\"transfer_remark\":\"sample-transfer_remark\",\"bill_id\":\"sample-bill_id\",\"state\":\"ACCEPTED\",\"accept_time\":\"sample-accept_time\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -255,6 +268,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"sp_mchid\":\"sample-sp_mchid\",\"receiver_detail\":{},\"out_bill_no\":\"sample-out_bill_no\",\"transfer_remark\":\"sample-transfer_remark\",\"bill_id\":\"sample-bill_id\",\"state\":\"ACCEPTED\",\"accept_time\":\"sample-accept_time\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -274,6 +288,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"sp_mchid\":\"sample-sp_mchid\",\"receiver_detail\":{},\"out_bill_no\":\"sample-out_bill_no\",\"transfer_remark\":\"sample-transfer_remark\",\"bill_id\":\"sample-bill_id\",\"state\":\"ACCEPTED\",\"accept_time\":\"sample-accept_time\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -291,6 +306,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"sp_mchid\":\"sample-sp_mchid\",\"receiver_detail\":{},\"out_bill_no\":\"sample-out_bill_no\",\"bill_id\":\"sample-bill_id\",\"state\":\"ACCEPTED\",\"accept_time\":\"sample-accept_time\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -310,6 +326,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"sp_mchid\":\"sample-sp_mchid\",\"receiver_detail\":{},\"out_bill_no\":\"sample-out_bill_no\",\"amount\":1,\"bill_id\":\"sample-bill_id\",\"state\":\"ACCEPTED\",\"accept_time\":\"sample-accept_time\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -327,6 +344,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"sp_mchid\":\"sample-sp_mchid\",\"receiver_detail\":{},\"out_bill_no\":\"sample-out_bill_no\",\"bill_id\":\"sample-bill_id\",\"state\":\"ACCEPTED\",\"accept_time\":\"sample-accept_time\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -344,6 +362,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"sp_mchid\":\"sample-sp_mchid\",\"receiver_detail\":{},\"out_bill_no\":\"sample-out_bill_no\",\"bill_id\":\"sample-bill_id\",\"state\":\"ACCEPTED\",\"accept_time\":\"sample-accept_time\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -363,6 +382,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"out_bill_no\":\"sample-out_bill_no\",\"bill_id\":\"sample-bill_id\",\"state\":\"ACCEPTED\",\"cancel_accept_time\":\"sample-cancel_accept_time\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -382,6 +402,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"out_bill_no\":\"sample-out_bill_no\",\"bill_id\":\"sample-bill_id\",\"accept_time\":\"sample-accept_time\",\"package_info\":\"sample-package_info\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -401,6 +422,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"sp_mchid\":\"sample-sp_mchid\",\"receiver_detail\":{},\"out_bill_no\":\"sample-out_bill_no\",\"amount\":1,\"transfer_remark\":\"sample-transfer_remark\",\"bill_id\":\"sample-bill_id\",\"state\":\"ACCEPTED\",\"accept_time\":\"sample-accept_time\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -418,6 +440,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"sp_mchid\":\"sample-sp_mchid\",\"receiver_detail\":{},\"out_bill_no\":\"sample-out_bill_no\",\"amount\":1,\"transfer_remark\":\"sample-transfer_remark\",\"bill_id\":\"sample-bill_id\",\"state\":\"ACCEPTED\",\"accept_time\":\"sample-accept_time\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -437,6 +460,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"sp_mchid\":\"sample-sp_mchid\",\"receiver_detail\":{},\"out_bill_no\":\"sample-out_bill_no\",\"transfer_remark\":\"sample-transfer_remark\",\"bill_id\":\"sample-bill_id\",\"state\":\"ACCEPTED\",\"accept_time\":\"sample-accept_time\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -454,6 +478,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"sp_mchid\":\"sample-sp_mchid\",\"receiver_detail\":{},\"out_bill_no\":\"sample-out_bill_no\",\"bill_id\":\"sample-bill_id\",\"state\":\"ACCEPTED\",\"accept_time\":\"sample-accept_time\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -471,6 +496,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"sp_mchid\":\"sample-sp_mchid\",\"receiver_detail\":{},\"out_bill_no\":\"sample-out_bill_no\",\"bill_id\":\"sample-bill_id\",\"state\":\"ACCEPTED\",\"accept_time\":\"sample-accept_time\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -486,6 +512,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::ecommerce::recharge_employees::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"sub_mchid\":\"sample-sub_mchid\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -503,6 +530,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -520,6 +548,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"sub_mchid\":\"sample-sub_mchid\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -535,6 +564,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::ecommerce::recharges::apply::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"recharge_id\":\"sample-recharge_id\",\"out_recharge_no\":\"sample-out_recharge_no\",\"recharge_url\":\"sample-recharge_url\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -552,6 +582,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"sp_mchid\":\"sample-sp_mchid\",\"sub_mchid\":\"sample-sub_mchid\",\"recharge_id\":\"sample-recharge_id\",\"out_recharge_no\":\"sample-out_recharge_no\",\"account_type\":\"DEPOSIT\",\"recharge_state\":\"SUCCESS\",\"recharge_scene\":\"ECOMMERCE_DEPOSIT\",\"recharge_amount\":{}}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -569,6 +600,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"sp_mchid\":\"sample-sp_mchid\",\"sub_mchid\":\"sample-sub_mchid\",\"recharge_id\":\"sample-recharge_id\",\"out_recharge_no\":\"sample-out_recharge_no\",\"account_type\":\"DEPOSIT\",\"recharge_state\":\"SUCCESS\",\"recharge_scene\":\"ECOMMERCE_DEPOSIT\",\"recharge_amount\":{}}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -588,6 +620,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"out_settle_batch_no\":\"sample-out_settle_batch_no\",\"settle_batch_no\":\"sample-settle_batch_no\",\"individual_auth_id\":\"sample-individual_auth_id\",\"description\":\"sample-description\",\"state\":\"sample-state\",\"trade_scenario\":\"sample-trade_scenario\",\"create_time\":\"sample-create_time\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -605,6 +638,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"out_settle_batch_no\":\"sample-out_settle_batch_no\",\"settle_batch_no\":\"sample-settle_batch_no\",\"individual_auth_id\":\"sample-individual_auth_id\",\"description\":\"sample-description\",\"state\":\"sample-state\",\"trade_scenario\":\"RECOMMERCE\",\"create_time\":\"sample-create_time\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -624,6 +658,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"out_settle_batch_no\":\"sample-out_settle_batch_no\",\"settle_batch_no\":\"sample-settle_batch_no\",\"individual_auth_id\":\"sample-individual_auth_id\",\"description\":\"sample-description\",\"state\":\"ACCEPTED\",\"trade_scenario\":\"RECOMMERCE\",\"create_time\":\"sample-create_time\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -643,6 +678,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"sp_mchid\":\"sample-sp_mchid\",\"sub_mchid\":\"sample-sub_mchid\",\"status\":\"CREATED\",\"withdraw_id\":\"sample-withdraw_id\",\"out_request_no\":\"sample-out_request_no\",\"total_amount\":1,\"create_time\":\"sample-create_time\",\"update_time\":\"sample-update_time\",\"account_type\":\"BASIC\",\"account_number\":\"sample-account_number\",\"account_bank\":\"sample-account_bank\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -660,6 +696,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"sp_mchid\":\"sample-sp_mchid\",\"sub_mchid\":\"sample-sub_mchid\",\"status\":\"CREATED\",\"withdraw_id\":\"sample-withdraw_id\",\"out_request_no\":\"sample-out_request_no\",\"total_amount\":1,\"create_time\":\"sample-create_time\",\"update_time\":\"sample-update_time\",\"account_type\":\"BASIC\",\"account_number\":\"sample-account_number\",\"account_bank\":\"sample-account_bank\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -679,6 +716,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"out_batch_no\":\"sample-out_batch_no\",\"batch_id\":\"sample-batch_id\",\"create_time\":\"sample-create_time\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -696,6 +734,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"transfer_batch\":{\"out_batch_no\":\"sample-out_batch_no\",\"batch_id\":\"sample-batch_id\",\"sp_appid\":\"sample-sp_appid\",\"sub_mchid\":\"sample-sub_mchid\",\"batch_state\":\"ACCEPTED\",\"batch_name\":\"sample-batch_name\",\"batch_remark\":\"sample-batch_remark\",\"total_amount\":1,\"total_num\":1,\"create_time\":\"sample-create_time\",\"success_amount\":1,\"success_num\":1,\"failed_amount\":1,\"failed_num\":1,\"transfer_scene_id\":\"sample-transfer_scene_id\"}}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -713,6 +752,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"out_batch_no\":\"sample-out_batch_no\",\"batch_id\":\"sample-batch_id\",\"out_detail_no\":\"sample-out_detail_no\",\"detail_id\":\"sample-detail_id\",\"sp_appid\":\"sample-sp_appid\",\"sub_mchid\":\"sample-sub_mchid\",\"create_time\":\"sample-create_time\",\"detail_state\":\"INIT\",\"transfer_amount\":1,\"transfer_remark\":\"sample-transfer_remark\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -730,6 +770,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"batch_id\":\"sample-batch_id\",\"out_batch_no\":\"sample-out_batch_no\",\"detail_id\":\"sample-detail_id\",\"out_detail_no\":\"sample-out_detail_no\",\"sub_mchid\":\"sample-sub_mchid\",\"receipt_state\":\"ACCEPTED\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -749,6 +790,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"sub_mchid\":\"sample-sub_mchid\",\"out_batch_no\":\"sample-out_batch_no\",\"out_detail_no\":\"sample-out_detail_no\",\"receipt_state\":\"ACCEPTED\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -766,6 +808,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"transfer_batch\":{\"out_batch_no\":\"sample-out_batch_no\",\"batch_id\":\"sample-batch_id\",\"sp_appid\":\"sample-sp_appid\",\"sub_mchid\":\"sample-sub_mchid\",\"batch_state\":\"ACCEPTED\",\"batch_name\":\"sample-batch_name\",\"batch_remark\":\"sample-batch_remark\",\"total_amount\":1,\"total_num\":1,\"create_time\":\"sample-create_time\",\"success_amount\":1,\"success_num\":1,\"failed_amount\":1,\"failed_num\":1,\"transfer_scene_id\":\"sample-transfer_scene_id\"}}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -783,6 +826,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"out_batch_no\":\"sample-out_batch_no\",\"batch_id\":\"sample-batch_id\",\"out_detail_no\":\"sample-out_detail_no\",\"detail_id\":\"sample-detail_id\",\"sp_appid\":\"sample-sp_appid\",\"sub_mchid\":\"sample-sub_mchid\",\"create_time\":\"sample-create_time\",\"detail_state\":\"INIT\",\"transfer_amount\":1,\"transfer_remark\":\"sample-transfer_remark\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -800,6 +844,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"batch_id\":\"sample-batch_id\",\"out_batch_no\":\"sample-out_batch_no\",\"sub_mchid\":\"sample-sub_mchid\",\"receipt_state\":\"ACCEPTED\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -819,6 +864,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"sub_mchid\":\"sample-sub_mchid\",\"out_batch_no\":\"sample-out_batch_no\",\"receipt_state\":\"ACCEPTED\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -838,6 +884,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &["user_real_name"],
         encrypted_query: &[],
+        sample_response: "{\"sub_mchid\":\"sample-sub_mchid\",\"out_reservation_no\":\"sample-out_reservation_no\",\"reservation_id\":\"sample-reservation_id\",\"accept_time\":\"sample-accept_time\",\"state\":\"ACCEPTED\",\"package_info\":\"sample-package_info\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -855,6 +902,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"sp_mchid\":\"sample-sp_mchid\",\"sub_mchid\":\"sample-sub_mchid\",\"sp_appid\":\"sample-sp_appid\",\"reservation_id\":\"sample-reservation_id\",\"out_reservation_no\":\"sample-out_reservation_no\",\"transfer_scene_id\":\"sample-transfer_scene_id\",\"openid\":\"sample-openid\",\"state\":\"ACCEPTED\",\"accept_time\":\"sample-accept_time\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -872,6 +920,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"sp_mchid\":\"sample-sp_mchid\",\"sub_mchid\":\"sample-sub_mchid\",\"sp_appid\":\"sample-sp_appid\",\"reservation_id\":\"sample-reservation_id\",\"out_reservation_no\":\"sample-out_reservation_no\",\"transfer_scene_id\":\"sample-transfer_scene_id\",\"openid\":\"sample-openid\",\"state\":\"ACCEPTED\",\"accept_time\":\"sample-accept_time\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -889,6 +938,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"sp_mchid\":\"sample-sp_mchid\",\"sub_mchid\":\"sample-sub_mchid\",\"sp_appid\":\"sample-sp_appid\",\"reservation_id\":\"sample-reservation_id\",\"out_reservation_no\":\"sample-out_reservation_no\",\"transfer_scene_id\":\"sample-transfer_scene_id\",\"openid\":\"sample-openid\",\"state\":\"ACCEPTED\",\"accept_time\":\"sample-accept_time\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -904,6 +954,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::mch_transfer::batches::apply::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"out_batch_no\":\"sample-out_batch_no\",\"batch_id\":\"sample-batch_id\",\"create_time\":\"sample-create_time\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -921,6 +972,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"transfer_batch\":{\"out_batch_no\":\"sample-out_batch_no\",\"batch_id\":\"sample-batch_id\",\"sp_appid\":\"sample-sp_appid\",\"sub_mchid\":\"sample-sub_mchid\",\"batch_state\":\"sample-batch_state\",\"batch_name\":\"sample-batch_name\",\"batch_remark\":\"sample-batch_remark\",\"total_amount\":1,\"total_num\":1,\"create_time\":\"sample-create_time\",\"success_amount\":1,\"success_num\":1,\"failed_amount\":1,\"failed_num\":1,\"transfer_scene_id\":\"sample-transfer_scene_id\"}}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -938,6 +990,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"out_batch_no\":\"sample-out_batch_no\",\"batch_id\":\"sample-batch_id\",\"out_detail_no\":\"sample-out_detail_no\",\"detail_id\":\"sample-detail_id\",\"sp_appid\":\"sample-sp_appid\",\"sub_mchid\":\"sample-sub_mchid\",\"create_time\":\"sample-create_time\",\"detail_state\":\"sample-detail_state\",\"transfer_amount\":1,\"transfer_remark\":\"sample-transfer_remark\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -955,6 +1008,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"batch_id\":\"sample-batch_id\",\"out_batch_no\":\"sample-out_batch_no\",\"detail_id\":\"sample-detail_id\",\"out_detail_no\":\"sample-out_detail_no\",\"sub_mchid\":\"sample-sub_mchid\",\"receipt_state\":\"sample-receipt_state\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -974,6 +1028,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"sub_mchid\":\"sample-sub_mchid\",\"out_batch_no\":\"sample-out_batch_no\",\"out_detail_no\":\"sample-out_detail_no\",\"receipt_state\":\"sample-receipt_state\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -991,6 +1046,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"transfer_batch\":{\"out_batch_no\":\"sample-out_batch_no\",\"batch_id\":\"sample-batch_id\",\"sp_appid\":\"sample-sp_appid\",\"sub_mchid\":\"sample-sub_mchid\",\"batch_state\":\"sample-batch_state\",\"batch_name\":\"sample-batch_name\",\"batch_remark\":\"sample-batch_remark\",\"total_amount\":1,\"total_num\":1,\"create_time\":\"sample-create_time\",\"success_amount\":1,\"success_num\":1,\"failed_amount\":1,\"failed_num\":1,\"transfer_scene_id\":\"sample-transfer_scene_id\"}}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -1008,6 +1064,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"out_batch_no\":\"sample-out_batch_no\",\"batch_id\":\"sample-batch_id\",\"out_detail_no\":\"sample-out_detail_no\",\"detail_id\":\"sample-detail_id\",\"sp_appid\":\"sample-sp_appid\",\"sub_mchid\":\"sample-sub_mchid\",\"create_time\":\"sample-create_time\",\"detail_state\":\"sample-detail_state\",\"transfer_amount\":1,\"transfer_remark\":\"sample-transfer_remark\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -1025,6 +1082,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"batch_id\":\"sample-batch_id\",\"out_batch_no\":\"sample-out_batch_no\",\"sub_mchid\":\"sample-sub_mchid\",\"receipt_state\":\"sample-receipt_state\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -1044,6 +1102,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"sub_mchid\":\"sample-sub_mchid\",\"out_batch_no\":\"sample-out_batch_no\",\"receipt_state\":\"sample-receipt_state\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -1059,6 +1118,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::mch_transfer::reservation::apply::post::Response),
         encrypted_fields: &["user_real_name"],
         encrypted_query: &[],
+        sample_response: "{\"sub_mchid\":\"sample-sub_mchid\",\"out_reservation_no\":\"sample-out_reservation_no\",\"reservation_id\":\"sample-reservation_id\",\"accept_time\":\"sample-accept_time\",\"state\":\"ACCEPTED\",\"package_info\":\"sample-package_info\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -1076,6 +1136,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"sp_mchid\":\"sample-sp_mchid\",\"sub_mchid\":\"sample-sub_mchid\",\"sp_appid\":\"sample-sp_appid\",\"reservation_id\":\"sample-reservation_id\",\"out_reservation_no\":\"sample-out_reservation_no\",\"transfer_scene_id\":\"sample-transfer_scene_id\",\"openid\":\"sample-openid\",\"state\":\"sample-state\",\"accept_time\":\"sample-accept_time\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -1093,6 +1154,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"sp_mchid\":\"sample-sp_mchid\",\"sub_mchid\":\"sample-sub_mchid\",\"sp_appid\":\"sample-sp_appid\",\"reservation_id\":\"sample-reservation_id\",\"out_reservation_no\":\"sample-out_reservation_no\",\"transfer_scene_id\":\"sample-transfer_scene_id\",\"openid\":\"sample-openid\",\"state\":\"sample-state\",\"accept_time\":\"sample-accept_time\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -1110,6 +1172,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"sp_mchid\":\"sample-sp_mchid\",\"sub_mchid\":\"sample-sub_mchid\",\"sp_appid\":\"sample-sp_appid\",\"reservation_id\":\"sample-reservation_id\",\"out_reservation_no\":\"sample-out_reservation_no\",\"transfer_scene_id\":\"sample-transfer_scene_id\",\"openid\":\"sample-openid\",\"state\":\"sample-state\",\"accept_time\":\"sample-accept_time\"}",
     },
 ];
 /// The types the group's operations share, once per shape.

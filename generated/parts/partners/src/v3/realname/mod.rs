@@ -23,5 +23,6 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::verify::get::Response),
         encrypted_fields: &[],
         encrypted_query: &["encrypted_credential_id", "encrypted_name"],
+        sample_response: "{\"verify_result\":1}",
     },
 ];

@@ -25,6 +25,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::settlements::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"total_count\":1,\"offset\":1,\"limit\":1}",
     },
 ];
 /// The types the group's operations share, once per shape.

@@ -22,6 +22,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::avail_mch_ranges::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"range_id\":\"sample-range_id\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -37,6 +38,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::avail_mch_ranges::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"sp_mchid\":\"sample-sp_mchid\",\"range_list\":[{}]}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -56,6 +58,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"range_id\":\"sample-range_id\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -73,6 +76,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"offset\":1,\"limit\":1,\"count\":1,\"total_count\":1,\"data\":[\"sample-data\"]}",
     },
     ::wechatpay_core::OperationInfo {
         method: "DELETE",
@@ -92,6 +96,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"range_id\":\"sample-range_id\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -107,6 +112,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::bill::proof::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"sp_mchid\":\"sample-sp_mchid\",\"out_operation_id\":\"sample-out_operation_id\",\"operation_id\":\"sample-operation_id\",\"sub_mchid\":\"sample-sub_mchid\",\"start_date\":\"sample-start_date\",\"end_date\":\"sample-end_date\",\"entity_name\":\"sample-entity_name\",\"proof_id\":\"sample-proof_id\",\"download_url\":\"sample-download_url\",\"create_time\":\"sample-create_time\",\"updated_time\":\"sample-updated_time\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -122,6 +128,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::bill::trade_bill::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"sp_mchid\":\"sample-sp_mchid\",\"sub_mchid\":\"sample-sub_mchid\",\"date\":\"sample-date\",\"type\":\"QYZFALL\",\"download_url\":\"sample-download_url\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -139,6 +146,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"sp_mchid\":\"sample-sp_mchid\",\"sub_mchid\":\"sample-sub_mchid\",\"card_no\":\"sample-card_no\",\"out_card_no\":\"sample-out_card_no\",\"employee_id\":\"sample-employee_id\",\"card_template_id\":\"sample-card_template_id\",\"card_rule\":\"SINGLE\",\"refund_rule\":\"RETURN\",\"amount\":1,\"remain_amount\":1,\"effective_end_time\":\"sample-effective_end_time\",\"effective_begin_time\":\"sample-effective_begin_time\",\"card_state\":\"ACTIVE\",\"card_name\":\"sample-card_name\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -158,6 +166,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"sp_mchid\":\"sample-sp_mchid\",\"sub_mchid\":\"sample-sub_mchid\",\"out_card_no\":\"sample-out_card_no\",\"employee_id\":\"sample-employee_id\",\"card_no\":\"sample-card_no\",\"effective_begin_time\":\"sample-effective_begin_time\",\"effective_end_time\":\"sample-effective_end_time\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -175,6 +184,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"sp_mchid\":\"sample-sp_mchid\",\"sub_mchid\":\"sample-sub_mchid\",\"card_no\":\"sample-card_no\",\"out_card_no\":\"sample-out_card_no\",\"employee_id\":\"sample-employee_id\",\"card_template_id\":\"sample-card_template_id\",\"card_rule\":\"SINGLE\",\"refund_rule\":\"RETURN\",\"amount\":1,\"remain_amount\":1,\"effective_end_time\":\"sample-effective_end_time\",\"effective_begin_time\":\"sample-effective_begin_time\",\"card_state\":\"ACTIVE\",\"card_name\":\"sample-card_name\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -194,6 +204,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"sp_mchid\":\"sample-sp_mchid\",\"sub_mchid\":\"sample-sub_mchid\",\"employee_id\":\"sample-employee_id\",\"card_no\":\"sample-card_no\",\"card_state\":\"ACTIVE\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -211,6 +222,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"sp_mchid\":\"sample-sp_mchid\",\"sub_mchid\":\"sample-sub_mchid\",\"employee_id\":\"sample-employee_id\",\"card_no\":\"sample-card_no\",\"expire_time\":\"sample-expire_time\",\"payment_url\":\"sample-payment_url\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -228,6 +240,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"sp_mchid\":\"sample-sp_mchid\",\"sub_mchid\":\"sample-sub_mchid\",\"user_id\":\"sample-user_id\",\"authorization_state\":\"REVOKED\",\"authorization_revoked_time\":\"sample-authorization_revoked_time\",\"reason\":\"sample-reason\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -243,6 +256,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::stores::entity_matches::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"sp_mchid\":\"sample-sp_mchid\",\"out_batch_id\":\"sample-out_batch_id\",\"batch_id\":\"sample-batch_id\",\"time\":\"sample-time\",\"state\":\"ACCEPTED\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -260,6 +274,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"sp_mchid\":\"sample-sp_mchid\",\"out_batch_id\":\"sample-out_batch_id\",\"batch_id\":\"sample-batch_id\",\"state\":\"ACCEPTED\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -277,6 +292,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"sp_mchid\":\"sample-sp_mchid\",\"sub_mchid\":\"sample-sub_mchid\",\"user_id\":\"sample-user_id\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -294,6 +310,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"sp_mchid\":\"sample-sp_mchid\",\"sub_mchid\":\"sample-sub_mchid\",\"user_id\":\"sample-user_id\",\"application_type\":\"H5\"}",
     },
 ];
 /// The types the group's operations share, once per shape.

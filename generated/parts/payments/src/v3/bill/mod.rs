@@ -20,6 +20,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::fundflowbill::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"hash_type\":\"sample-hash_type\",\"hash_value\":\"sample-hash_value\",\"download_url\":\"sample-download_url\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -35,6 +36,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::sub_merchant_fundflowbill::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"download_bill_count\":1}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -50,6 +52,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::tradebill::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"hash_type\":\"sample-hash_type\",\"hash_value\":\"sample-hash_value\",\"download_url\":\"sample-download_url\"}",
     },
 ];
 /// The types the group's operations share, once per shape.

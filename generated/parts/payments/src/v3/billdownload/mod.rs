@@ -18,5 +18,6 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "",
     },
 ];

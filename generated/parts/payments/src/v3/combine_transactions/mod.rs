@@ -27,6 +27,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             "combine_payer_info.identity.name",
         ],
         encrypted_query: &[],
+        sample_response: "{\"prepay_id\":\"sample-prepay_id\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -45,6 +46,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             "combine_payer_info.identity.name",
         ],
         encrypted_query: &[],
+        sample_response: "{\"h5_url\":\"sample-h5_url\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -60,6 +62,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::id::by_combine_transaction_id::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"combine_appid\":\"sample-combine_appid\",\"combine_mchid\":\"sample-combine_mchid\",\"combine_out_trade_no\":\"sample-combine_out_trade_no\",\"combine_transaction_id\":\"sample-combine_transaction_id\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -78,6 +81,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             "combine_payer_info.identity.name",
         ],
         encrypted_query: &[],
+        sample_response: "{\"prepay_id\":\"sample-prepay_id\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -93,6 +97,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::miniprogram::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"prepay_id\":\"sample-prepay_id\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -111,6 +116,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
             "combine_payer_info.identity.name",
         ],
         encrypted_query: &[],
+        sample_response: "{\"code_url\":\"sample-code_url\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -128,6 +134,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"combine_appid\":\"sample-combine_appid\",\"combine_mchid\":\"sample-combine_mchid\",\"combine_out_trade_no\":\"sample-combine_out_trade_no\",\"combine_transaction_id\":\"sample-combine_transaction_id\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -145,6 +152,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "",
     },
 ];
 /// The types the group's operations share, once per shape.

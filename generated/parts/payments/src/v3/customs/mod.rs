@@ -20,6 +20,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::orders::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"appid\":\"sample-appid\",\"mchid\":\"sample-mchid\",\"state\":\"PROCESSING\",\"out_trade_no\":\"sample-out_trade_no\",\"transaction_id\":\"sample-transaction_id\",\"verify_department\":\"UNIONPAY\",\"verify_department_trade_id\":\"sample-verify_department_trade_id\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -43,6 +44,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::orders::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"appid\":\"sample-appid\",\"mchid\":\"sample-mchid\",\"transaction_id\":\"sample-transaction_id\",\"verify_department\":\"UNIONPAY\",\"verify_department_trade_id\":\"sample-verify_department_trade_id\",\"offset\":1,\"limit\":1,\"total_count\":1,\"data\":[{\"customs\":\"GUANGZHOU_ZS\",\"state\":\"PROCESSING\",\"modify_time\":\"sample-modify_time\"}]}",
     },
     ::wechatpay_core::OperationInfo {
         method: "PATCH",
@@ -58,6 +60,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::orders::patch::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"appid\":\"sample-appid\",\"mchid\":\"sample-mchid\",\"state\":\"PROCESSING\",\"out_trade_no\":\"sample-out_trade_no\",\"transaction_id\":\"sample-transaction_id\",\"modify_time\":\"sample-modify_time\",\"verify_department\":\"UNIONPAY\",\"verify_department_trade_id\":\"sample-verify_department_trade_id\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -73,6 +76,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::redeclare::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"appid\":\"sample-appid\",\"mchid\":\"sample-mchid\",\"state\":\"PROCESSING\",\"out_trade_no\":\"sample-out_trade_no\",\"transaction_id\":\"sample-transaction_id\",\"modify_time\":\"sample-modify_time\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -88,6 +92,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::verify_certificate::post::Response),
         encrypted_fields: &["certificate_id", "certificate_name"],
         encrypted_query: &[],
+        sample_response: "{\"appid\":\"sample-appid\",\"mchid\":\"sample-mchid\",\"out_trade_no\":\"sample-out_trade_no\",\"transaction_id\":\"sample-transaction_id\",\"certificate_check_result\":\"SAME\"}",
     },
 ];
 /// The types the group's operations share, once per shape.

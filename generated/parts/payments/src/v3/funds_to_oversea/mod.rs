@@ -21,6 +21,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::bill_download_url::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"hash_type\":\"sample-hash_type\",\"hash_value\":\"sample-hash_value\",\"download_url\":\"sample-download_url\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -36,6 +37,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::orders::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"out_order_id\":\"sample-out_order_id\",\"sub_mchid\":\"sample-sub_mchid\",\"order_id\":\"sample-order_id\",\"result\":\"sample-result\",\"amount\":1,\"foreign_currency\":\"sample-foreign_currency\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -51,6 +53,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::orders::by_out_order_id::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"out_order_id\":\"sample-out_order_id\",\"sub_mchid\":\"sample-sub_mchid\",\"order_id\":\"sample-order_id\",\"result\":\"sample-result\",\"amount\":1,\"foreign_currency\":\"sample-foreign_currency\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -66,6 +69,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::r#return::return_orders::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"out_return_no\":\"sample-out_return_no\",\"sub_mchid\":\"sample-sub_mchid\",\"return_id\":\"sample-return_id\",\"out_order_id\":\"sample-out_order_id\",\"transaction_id\":\"sample-transaction_id\",\"refund_id\":\"sample-refund_id\",\"amount\":1,\"state\":\"PROCESSING\",\"create_time\":\"sample-create_time\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -83,6 +87,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"out_return_no\":\"sample-out_return_no\",\"sub_mchid\":\"sample-sub_mchid\",\"return_id\":\"sample-return_id\",\"out_order_id\":\"sample-out_order_id\",\"transaction_id\":\"sample-transaction_id\",\"refund_id\":\"sample-refund_id\",\"amount\":1,\"state\":\"PROCESSING\",\"create_time\":\"sample-create_time\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -100,6 +105,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"transaction_id\":\"sample-transaction_id\",\"available_abroad_amount\":1}",
     },
 ];
 /// The types the group's operations share, once per shape.

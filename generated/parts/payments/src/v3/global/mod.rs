@@ -31,6 +31,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::certificates::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"data\":[{\"serial_no\":\"sample-serial_no\",\"effective_time\":\"sample-effective_time\",\"expire_time\":\"sample-expire_time\",\"encrypt_certificate\":{\"algorithm\":\"sample-algorithm\",\"nonce\":\"sample-nonce\",\"associated_data\":\"sample-associated_data\",\"ciphertext\":\"sample-ciphertext\"}}]}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -46,6 +47,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::customs::orders::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"appid\":\"sample-appid\",\"mchid\":\"sample-mchid\",\"state\":\"PROCESSING\",\"out_trade_no\":\"sample-out_trade_no\",\"transaction_id\":\"sample-transaction_id\",\"verify_department\":\"UNIONPAY\",\"verify_department_trade_id\":\"sample-verify_department_trade_id\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -69,6 +71,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::customs::orders::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"appid\":\"sample-appid\",\"mchid\":\"sample-mchid\",\"transaction_id\":\"sample-transaction_id\",\"verify_department\":\"UNIONPAY\",\"verify_department_trade_id\":\"sample-verify_department_trade_id\",\"offset\":1,\"limit\":1,\"total_count\":1,\"data\":[{\"customs\":\"GUANGZHOU_ZS\",\"state\":\"PROCESSING\",\"modify_time\":\"sample-modify_time\"}]}",
     },
     ::wechatpay_core::OperationInfo {
         method: "PATCH",
@@ -84,6 +87,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::customs::orders::patch::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"appid\":\"sample-appid\",\"mchid\":\"sample-mchid\",\"state\":\"PROCESSING\",\"out_trade_no\":\"sample-out_trade_no\",\"transaction_id\":\"sample-transaction_id\",\"modify_time\":\"sample-modify_time\",\"verify_department\":\"UNIONPAY\",\"verify_department_trade_id\":\"sample-verify_department_trade_id\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -99,6 +103,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::customs::redeclare::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"appid\":\"sample-appid\",\"mchid\":\"sample-mchid\",\"state\":\"PROCESSING\",\"out_trade_no\":\"sample-out_trade_no\",\"transaction_id\":\"sample-transaction_id\",\"modify_time\":\"sample-modify_time\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -114,6 +119,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::customs::verify_certificate::post::Response),
         encrypted_fields: &["certificate_id", "certificate_name"],
         encrypted_query: &[],
+        sample_response: "{\"appid\":\"sample-appid\",\"mchid\":\"sample-mchid\",\"out_trade_no\":\"sample-out_trade_no\",\"transaction_id\":\"sample-transaction_id\",\"certificate_check_result\":\"SAME\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -133,6 +139,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"sub_mchid\":\"sample-sub_mchid\",\"domains\":[\"sample-domains\"],\"transaction_limit_type\":\"UN_LAUNCHED_WEBSITE_LIMIT\",\"website_state\":\"HAS_LAUNCHED\",\"website_url\":\"sample-website_url\",\"applyment_id\":1,\"applyment_state\":\"PENDING\",\"applyment_type\":\"APPLY_FOR_PAYMENT_AUTHORITY\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -150,6 +157,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"sub_mchid\":\"sample-sub_mchid\",\"domains\":[\"sample-domains\"],\"transaction_limit_type\":\"UN_LAUNCHED_WEBSITE_LIMIT\",\"website_state\":\"HAS_LAUNCHED\",\"website_url\":\"sample-website_url\",\"applyment_id\":1,\"applyment_state\":\"PENDING\",\"applyment_type\":\"APPLY_FOR_PAYMENT_AUTHORITY\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "PATCH",
@@ -169,6 +177,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"sub_mchid\":\"sample-sub_mchid\",\"domains\":[\"sample-domains\"],\"transaction_limit_type\":\"UN_LAUNCHED_WEBSITE_LIMIT\",\"website_state\":\"HAS_LAUNCHED\",\"website_url\":\"sample-website_url\",\"applyment_id\":1,\"applyment_state\":\"PENDING\",\"applyment_type\":\"APPLY_FOR_PAYMENT_AUTHORITY\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -186,6 +195,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"sub_mchid\":\"sample-sub_mchid\",\"authorization_state\":\"AUTHORITY_TO_TEST\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -205,6 +215,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"sub_mchid\":\"sample-sub_mchid\",\"website_state\":\"HAS_LAUNCHED\",\"domains\":[\"sample-domains\"],\"webiste_url\":\"sample-webiste_url\",\"applyment_id\":1,\"out_applyment_id\":\"sample-out_applyment_id\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -222,6 +233,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"sub_mchid\":\"sample-sub_mchid\",\"website_state\":\"HAS_LAUNCHED\",\"domains\":[\"sample-domains\"],\"webiste_url\":\"sample-webiste_url\",\"applyment_id\":1,\"out_applyment_id\":\"sample-out_applyment_id\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "PATCH",
@@ -241,6 +253,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"sub_mchid\":\"sample-sub_mchid\",\"website_state\":\"HAS_LAUNCHED\",\"domains\":[\"sample-domains\"],\"webiste_url\":\"sample-webiste_url\",\"applyment_id\":1,\"out_applyment_id\":\"sample-out_applyment_id\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -260,6 +273,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"mchid\":\"sample-mchid\",\"url\":\"sample-url\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -277,6 +291,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"mchid\":\"sample-mchid\",\"url\":\"sample-url\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "PUT",
@@ -296,6 +311,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"mchid\":\"sample-mchid\",\"url\":\"sample-url\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "DELETE",
@@ -311,6 +327,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -333,6 +350,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::merchant_service::complaints::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"limit\":1,\"offset\":1}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -350,6 +368,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"complaint_id\":\"sample-complaint_id\",\"complaint_time\":\"sample-complaint_time\",\"complaint_detail\":\"sample-complaint_detail\",\"complaint_state\":\"PENDING\",\"complainted_mchid\":\"sample-complainted_mchid\",\"complaint_full_refunded\":false,\"incoming_user_response\":false,\"user_complaint_times\":1}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -367,6 +386,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -384,6 +404,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"limit\":1,\"offset\":1}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -401,6 +422,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -416,6 +438,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -431,6 +454,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::merchant_service::images::upload::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"media_id\":\"sample-media_id\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -446,6 +470,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::merchant_storage::file::upload::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -461,6 +486,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::merchants::post::Response),
         encrypted_fields: &["contact.name", "contact.phone", "contact.email"],
         encrypted_query: &[],
+        sample_response: "{\"sub_mchid\":\"sample-sub_mchid\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -476,6 +502,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::merchants::by_sub_mchid::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"sub_mchid\":\"sample-sub_mchid\",\"name\":\"sample-name\",\"shortname\":\"sample-shortname\",\"office_phone\":\"sample-office_phone\",\"merchant_country_code\":\"sample-merchant_country_code\",\"business_category\":1}",
     },
     ::wechatpay_core::OperationInfo {
         method: "PATCH",
@@ -491,6 +518,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::merchants::by_sub_mchid::patch::Response),
         encrypted_fields: &["contact.name", "contact.phone", "contact.email"],
         encrypted_query: &[],
+        sample_response: "{\"sub_mchid\":\"sample-sub_mchid\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -508,6 +536,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -525,6 +554,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -540,6 +570,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::micropay::transactions::pay::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"id\":\"sample-id\",\"mchid\":\"sample-mchid\",\"appid\":\"sample-appid\",\"sub_mchid\":\"sample-sub_mchid\",\"sp_mchid\":\"sample-sp_mchid\",\"sp_appid\":\"sample-sp_appid\",\"out_trade_no\":\"sample-out_trade_no\",\"trade_type\":\"sample-trade_type\",\"trade_state\":\"sample-trade_state\",\"trade_state_desc\":\"sample-trade_state_desc\",\"bank_type\":\"sample-bank_type\",\"success_time\":\"sample-success_time\",\"amount\":{\"total\":1,\"payer_total\":1}}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -559,6 +590,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"session_id\":\"sample-session_id\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -574,6 +606,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::papay::contracts::by_contract_id::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -591,6 +624,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -608,6 +642,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"sign_url\":\"sample-sign_url\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -627,6 +662,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"sign_url\":\"sample-sign_url\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -646,6 +682,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"session_id\":\"sample-session_id\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -663,6 +700,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -682,6 +720,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"show_code_url\":\"sample-show_code_url\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -697,6 +736,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::papay::transactions::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"out_trade_no\":\"sample-out_trade_no\",\"transaction_id\":\"sample-transaction_id\",\"trade_type\":\"AUTH\",\"bank_type\":\"sample-bank_type\",\"success_time\":\"sample-success_time\",\"trade_state\":\"SUCCESS\",\"trade_state_desc\":\"sample-trade_state_desc\",\"payer\":{},\"amount\":{\"total\":1,\"payer_total\":1,\"currency\":\"sample-currency\",\"payer_currency\":\"sample-payer_currency\"}}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -714,6 +754,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"mchid\":\"sample-mchid\",\"appid\":\"sample-appid\",\"sp_mchid\":\"sample-sp_mchid\",\"sub_mchid\":\"sample-sub_mchid\",\"sp_appid\":\"sample-sp_appid\",\"out_trade_no\":\"sample-out_trade_no\",\"transaction_id\":\"sample-transaction_id\",\"trade_type\":\"JSAPI\",\"bank_type\":\"sample-bank_type\",\"success_time\":\"sample-success_time\",\"trade_state\":\"sample-trade_state\",\"trade_state_desc\":\"sample-trade_state_desc\",\"payer\":{},\"amount\":{\"total\":1,\"payer_total\":1,\"currency\":\"sample-currency\",\"payer_currency\":\"sample-payer_currency\"}}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -731,6 +772,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"mchid\":\"sample-mchid\",\"appid\":\"sample-appid\",\"sp_mchid\":\"sample-sp_mchid\",\"sub_mchid\":\"sample-sub_mchid\",\"sp_appid\":\"sample-sp_appid\",\"out_trade_no\":\"sample-out_trade_no\",\"transaction_id\":\"sample-transaction_id\",\"trade_type\":\"JSAPI\",\"bank_type\":\"sample-bank_type\",\"success_time\":\"sample-success_time\",\"trade_state\":\"sample-trade_state\",\"trade_state_desc\":\"sample-trade_state_desc\",\"payer\":{},\"amount\":{\"total\":1,\"payer_total\":1,\"currency\":\"sample-currency\",\"payer_currency\":\"sample-payer_currency\"}}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -746,6 +788,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -761,6 +804,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::profit_sharing::bill_download_url::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"download_url\":\"sample-download_url\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -776,6 +820,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::profit_sharing::orders::post::Response),
         encrypted_fields: &["receivers[].name"],
         encrypted_query: &[],
+        sample_response: "{\"transaction_id\":\"sample-transaction_id\",\"out_order_no\":\"sample-out_order_no\",\"order_id\":\"sample-order_id\",\"state\":\"sample-state\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -793,6 +838,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"transaction_id\":\"sample-transaction_id\",\"out_order_no\":\"sample-out_order_no\",\"order_id\":\"sample-order_id\",\"state\":\"sample-state\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -808,6 +854,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::profit_sharing::orders::unfreeze::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"transaction_id\":\"sample-transaction_id\",\"out_order_no\":\"sample-out_order_no\",\"order_id\":\"sample-order_id\",\"state\":\"sample-state\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -823,6 +870,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::profit_sharing::receivers::post::Response),
         encrypted_fields: &["name"],
         encrypted_query: &[],
+        sample_response: "{\"type\":\"MERCHANT_ID\",\"account\":\"sample-account\",\"relation_type\":\"SUPPLIER\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "DELETE",
@@ -838,6 +886,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -855,6 +904,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"type\":\"MERCHANT_ID\",\"account\":\"sample-account\",\"relation_type\":\"SUPPLIER\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -872,6 +922,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"download_url\":\"sample-download_url\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -889,6 +940,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -906,6 +958,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"transaction_id\":\"sample-transaction_id\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -923,6 +976,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"transaction_id\":\"sample-transaction_id\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -938,6 +992,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -955,6 +1010,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"remaining_amount\":1,\"currency\":\"sample-currency\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -970,6 +1026,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::refund::recharge_balance::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"remaining_amount\":1,\"currency\":\"sample-currency\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -985,6 +1042,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::refunds::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"id\":\"sample-id\",\"out_refund_no\":\"sample-out_refund_no\",\"create_time\":\"sample-create_time\",\"amount\":{\"refund\":1,\"currency\":\"sample-currency\",\"payer_refund\":1,\"payer_currency\":\"sample-payer_currency\",\"exchange_rate\":{}}}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -1008,6 +1066,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::refunds::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"id\":\"sample-id\",\"mchid\":\"sample-mchid\",\"sub_mchid\":\"sample-sub_mchid\",\"sp_mchid\":\"sample-sp_mchid\",\"out_trade_no\":\"sample-out_trade_no\",\"amount\":{\"total\":1,\"payer_total\":1,\"payer_currency\":\"sample-payer_currency\"},\"data\":[{\"id\":\"sample-id\",\"out_refund_no\":\"sample-out_refund_no\",\"create_time\":\"sample-create_time\",\"status\":\"SUCCESS\",\"amount\":{\"refund\":1,\"payer_refund\":1,\"payer_currency\":\"sample-payer_currency\",\"exchange_rate\":{}}}],\"total_num\":1,\"current_total_num\":1}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -1023,6 +1082,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::refunds::id::by_refund_id::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"id\":\"sample-id\",\"out_refund_no\":\"sample-out_refund_no\",\"transaction_id\":\"sample-transaction_id\",\"out_trade_no\":\"sample-out_trade_no\",\"create_time\":\"sample-create_time\",\"status\":\"SUCCESS\",\"amount\":{\"refund\":1,\"payer_refund\":1,\"payer_currency\":\"sample-payer_currency\",\"exchange_rate\":{}}}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -1040,6 +1100,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"id\":\"sample-id\",\"out_refund_no\":\"sample-out_refund_no\",\"transaction_id\":\"sample-transaction_id\",\"out_trade_no\":\"sample-out_trade_no\",\"create_time\":\"sample-create_time\",\"status\":\"SUCCESS\",\"amount\":{\"refund\":1,\"payer_refund\":1,\"payer_currency\":\"sample-payer_currency\",\"exchange_rate\":{}}}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -1062,6 +1123,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::settle::settlements::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"total_count\":1,\"offset\":1,\"limit\":1}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -1077,6 +1139,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -1092,6 +1155,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::transactions::app::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"prepay_id\":\"sample-prepay_id\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -1109,6 +1173,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"mchid\":\"sample-mchid\",\"appid\":\"sample-appid\",\"sp_mchid\":\"sample-sp_mchid\",\"sub_mchid\":\"sample-sub_mchid\",\"sp_appid\":\"sample-sp_appid\",\"out_trade_no\":\"sample-out_trade_no\",\"id\":\"sample-id\",\"trade_type\":\"JSAPI\",\"bank_type\":\"sample-bank_type\",\"success_time\":\"sample-success_time\",\"trade_state\":\"sample-trade_state\",\"trade_state_desc\":\"sample-trade_state_desc\",\"payer\":{},\"amount\":{\"total\":1,\"payer_total\":1,\"currency\":\"sample-currency\",\"payer_currency\":\"sample-payer_currency\"}}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -1126,6 +1191,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -1141,6 +1207,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::transactions::jsapi::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"prepay_id\":\"sample-prepay_id\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -1156,6 +1223,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::transactions::mweb::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"mweb_url\":\"sample-mweb_url\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -1171,6 +1239,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::transactions::native::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"code_url\":\"sample-code_url\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -1188,6 +1257,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"mchid\":\"sample-mchid\",\"appid\":\"sample-appid\",\"sp_mchid\":\"sample-sp_mchid\",\"sub_mchid\":\"sample-sub_mchid\",\"sp_appid\":\"sample-sp_appid\",\"out_trade_no\":\"sample-out_trade_no\",\"id\":\"sample-id\",\"trade_type\":\"JSAPI\",\"bank_type\":\"sample-bank_type\",\"success_time\":\"sample-success_time\",\"trade_state\":\"sample-trade_state\",\"trade_state_desc\":\"sample-trade_state_desc\",\"payer\":{},\"amount\":{\"total\":1,\"payer_total\":1,\"currency\":\"sample-currency\",\"payer_currency\":\"sample-payer_currency\"}}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -1205,6 +1275,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "",
     },
 ];
 /// The types the group's operations share, once per shape.

@@ -25,6 +25,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"fqf_exposure\":false}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -40,6 +41,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::instal::exposure::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"recommend_exposure\":false}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -55,6 +57,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::instal::partner::exposure::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"recommend_exposure\":false}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -70,6 +73,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::partner::transactions::app::post::Response),
         encrypted_fields: &["payer.identity.number", "payer.identity.name"],
         encrypted_query: &[],
+        sample_response: "{\"prepay_id\":\"sample-prepay_id\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -89,6 +93,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"prepay_id\":\"sample-prepay_id\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -104,6 +109,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::partner::transactions::codepay::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"sp_mchid\":\"sample-sp_mchid\",\"sub_mchid\":\"sample-sub_mchid\",\"out_trade_no\":\"sample-out_trade_no\",\"trade_state\":\"sample-trade_state\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -119,6 +125,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::partner::transactions::exposure::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"fqf_exposure\":false}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -134,6 +141,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::partner::transactions::h5::post::Response),
         encrypted_fields: &["payer.identity.number", "payer.identity.name"],
         encrypted_query: &[],
+        sample_response: "{\"h5_url\":\"sample-h5_url\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -151,6 +159,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"sp_appid\":\"sample-sp_appid\",\"sp_mchid\":\"sample-sp_mchid\",\"sub_mchid\":\"sample-sub_mchid\",\"out_trade_no\":\"sample-out_trade_no\",\"amount\":{\"total\":1}}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -166,6 +175,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::partner::transactions::jsapi::post::Response),
         encrypted_fields: &["payer.identity.number", "payer.identity.name"],
         encrypted_query: &[],
+        sample_response: "{\"prepay_id\":\"sample-prepay_id\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -185,6 +195,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"prepay_id\":\"sample-prepay_id\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -202,6 +213,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"prepay_id\":\"sample-prepay_id\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -217,6 +229,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::partner::transactions::native::post::Response),
         encrypted_fields: &["payer.identity.number", "payer.identity.name"],
         encrypted_query: &[],
+        sample_response: "{\"code_url\":\"sample-code_url\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -234,6 +247,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"sp_appid\":\"sample-sp_appid\",\"sp_mchid\":\"sample-sp_mchid\",\"sub_mchid\":\"sample-sub_mchid\",\"out_trade_no\":\"sample-out_trade_no\",\"amount\":{\"total\":1}}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -251,6 +265,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -270,6 +285,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"sp_mchid\":\"sample-sp_mchid\",\"sub_mchid\":\"sample-sub_mchid\",\"out_trade_no\":\"sample-out_trade_no\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -287,6 +303,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"prepay_id\":\"sample-prepay_id\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -302,6 +319,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::transactions::app::post::Response),
         encrypted_fields: &["payer.identity.number", "payer.identity.name"],
         encrypted_query: &[],
+        sample_response: "{\"prepay_id\":\"sample-prepay_id\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -317,6 +335,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::transactions::app_with_contract::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"prepay_id\":\"sample-prepay_id\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -332,6 +351,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::transactions::codepay::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"mchid\":\"sample-mchid\",\"out_trade_no\":\"sample-out_trade_no\",\"trade_state\":\"sample-trade_state\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -347,6 +367,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::transactions::exposure::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"fqf_exposure\":false}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -362,6 +383,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::transactions::h5::post::Response),
         encrypted_fields: &["payer.identity.number", "payer.identity.name"],
         encrypted_query: &[],
+        sample_response: "{\"h5_url\":\"sample-h5_url\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -379,6 +401,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"appid\":\"sample-appid\",\"mchid\":\"sample-mchid\",\"out_trade_no\":\"sample-out_trade_no\",\"amount\":{\"total\":1}}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -394,6 +417,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::transactions::jsapi::post::Response),
         encrypted_fields: &["payer.identity.number", "payer.identity.name"],
         encrypted_query: &[],
+        sample_response: "{\"prepay_id\":\"sample-prepay_id\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -411,6 +435,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"prepay_id\":\"sample-prepay_id\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -426,6 +451,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::transactions::native::post::Response),
         encrypted_fields: &["payer.identity.number", "payer.identity.name"],
         encrypted_query: &[],
+        sample_response: "{\"code_url\":\"sample-code_url\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -443,6 +469,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"appid\":\"sample-appid\",\"mchid\":\"sample-mchid\",\"out_trade_no\":\"sample-out_trade_no\",\"amount\":{\"total\":1}}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -460,6 +487,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -479,6 +507,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"mchid\":\"sample-mchid\",\"out_trade_no\":\"sample-out_trade_no\"}",
     },
 ];
 /// The types the group's operations share, once per shape.

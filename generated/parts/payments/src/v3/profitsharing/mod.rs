@@ -23,6 +23,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::bills::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"download_url\":\"sample-download_url\",\"hash_type\":\"SHA1\",\"hash_value\":\"sample-hash_value\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -38,6 +39,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::merchant_configs::by_sub_mchid::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"sub_mchid\":\"sample-sub_mchid\",\"max_ratio\":1}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -53,6 +55,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::orders::post::Response),
         encrypted_fields: &["receivers[].name"],
         encrypted_query: &[],
+        sample_response: "{\"transaction_id\":\"sample-transaction_id\",\"out_order_no\":\"sample-out_order_no\",\"order_id\":\"sample-order_id\",\"state\":\"PROCESSING\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -68,6 +71,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::orders::by_out_order_no::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"transaction_id\":\"sample-transaction_id\",\"out_order_no\":\"sample-out_order_no\",\"order_id\":\"sample-order_id\",\"state\":\"PENDING\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -83,6 +87,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::orders::unfreeze::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"transaction_id\":\"sample-transaction_id\",\"out_order_no\":\"sample-out_order_no\",\"order_id\":\"sample-order_id\",\"state\":\"PROCESSING\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -98,6 +103,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::receivers::add::post::Response),
         encrypted_fields: &["name"],
         encrypted_query: &[],
+        sample_response: "{\"type\":\"MERCHANT_ID\",\"account\":\"sample-account\",\"relation_type\":\"SERVICE_PROVIDER\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -113,6 +119,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::receivers::delete::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"type\":\"MERCHANT_ID\",\"account\":\"sample-account\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -128,6 +135,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::return_orders::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"order_id\":\"sample-order_id\",\"out_order_no\":\"sample-out_order_no\",\"out_return_no\":\"sample-out_return_no\",\"return_id\":\"sample-return_id\",\"return_mchid\":\"sample-return_mchid\",\"amount\":1,\"description\":\"sample-description\",\"result\":\"PROCESSING\",\"create_time\":\"sample-create_time\",\"finish_time\":\"sample-finish_time\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -143,6 +151,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::return_orders::by_out_return_no::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"order_id\":\"sample-order_id\",\"out_order_no\":\"sample-out_order_no\",\"out_return_no\":\"sample-out_return_no\",\"return_id\":\"sample-return_id\",\"return_mchid\":\"sample-return_mchid\",\"amount\":1,\"description\":\"sample-description\",\"result\":\"PROCESSING\",\"create_time\":\"sample-create_time\",\"finish_time\":\"sample-finish_time\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -160,6 +169,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"transaction_id\":\"sample-transaction_id\",\"unsplit_amount\":1}",
     },
 ];
 /// The types the group's operations share, once per shape.

@@ -18,6 +18,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::domestic::refunds::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"refund_id\":\"sample-refund_id\",\"out_refund_no\":\"sample-out_refund_no\",\"transaction_id\":\"sample-transaction_id\",\"out_trade_no\":\"sample-out_trade_no\",\"channel\":\"ORIGINAL\",\"user_received_account\":\"sample-user_received_account\",\"create_time\":\"sample-create_time\",\"status\":\"SUCCESS\",\"amount\":{\"total\":1,\"refund\":1,\"payer_total\":1,\"payer_refund\":1,\"settlement_refund\":1,\"settlement_total\":1,\"discount_refund\":1,\"currency\":\"sample-currency\"}}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -35,6 +36,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"refund_id\":\"sample-refund_id\",\"out_refund_no\":\"sample-out_refund_no\",\"transaction_id\":\"sample-transaction_id\",\"out_trade_no\":\"sample-out_trade_no\",\"channel\":\"ORIGINAL\",\"user_received_account\":\"sample-user_received_account\",\"create_time\":\"sample-create_time\",\"status\":\"SUCCESS\",\"amount\":{\"total\":1,\"refund\":1,\"payer_total\":1,\"payer_refund\":1,\"settlement_refund\":1,\"settlement_total\":1,\"discount_refund\":1,\"currency\":\"sample-currency\"}}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -54,6 +56,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         ),
         encrypted_fields: &["bank_account", "real_name"],
         encrypted_query: &[],
+        sample_response: "{\"refund_id\":\"sample-refund_id\",\"out_refund_no\":\"sample-out_refund_no\",\"transaction_id\":\"sample-transaction_id\",\"out_trade_no\":\"sample-out_trade_no\",\"channel\":\"sample-channel\",\"user_received_account\":\"sample-user_received_account\",\"create_time\":\"sample-create_time\",\"status\":\"sample-status\",\"amount\":{\"total\":1,\"refund\":1,\"payer_total\":1,\"payer_refund\":1,\"settlement_refund\":1,\"settlement_total\":1,\"discount_refund\":1,\"currency\":\"sample-currency\"}}",
     },
 ];
 /// The types the group's operations share, once per shape.

@@ -19,6 +19,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"id\":\"sample-id\",\"out_refund_no\":\"sample-out_refund_no\",\"create_time\":\"sample-create_time\",\"amount\":{\"refund\":1,\"currency\":\"sample-currency\",\"payer_refund\":1,\"payer_currency\":\"sample-payer_currency\",\"exchange_rate\":{}}}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -42,6 +43,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"id\":\"sample-id\",\"mchid\":\"sample-mchid\",\"sub_mchid\":\"sample-sub_mchid\",\"sp_mchid\":\"sample-sp_mchid\",\"out_trade_no\":\"sample-out_trade_no\",\"amount\":{\"total\":1,\"payer_total\":1,\"payer_currency\":\"sample-payer_currency\"},\"data\":[{\"id\":\"sample-id\",\"out_refund_no\":\"sample-out_refund_no\",\"create_time\":\"sample-create_time\",\"status\":\"SUCCESS\",\"amount\":{\"refund\":1,\"payer_refund\":1,\"payer_currency\":\"sample-payer_currency\",\"exchange_rate\":{}}}],\"total_num\":1,\"current_total_num\":1}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -57,6 +59,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::id::by_refund_id::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"id\":\"sample-id\",\"out_refund_no\":\"sample-out_refund_no\",\"transaction_id\":\"sample-transaction_id\",\"out_trade_no\":\"sample-out_trade_no\",\"create_time\":\"sample-create_time\",\"status\":\"SUCCESS\",\"amount\":{\"refund\":1,\"payer_refund\":1,\"payer_currency\":\"sample-payer_currency\",\"exchange_rate\":{}}}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -72,6 +75,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::out_refund_no::by_out_refund_no::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"id\":\"sample-id\",\"out_refund_no\":\"sample-out_refund_no\",\"transaction_id\":\"sample-transaction_id\",\"out_trade_no\":\"sample-out_trade_no\",\"create_time\":\"sample-create_time\",\"status\":\"SUCCESS\",\"amount\":{\"refund\":1,\"payer_refund\":1,\"payer_currency\":\"sample-payer_currency\",\"exchange_rate\":{}}}",
     },
 ];
 /// The types the group's operations share, once per shape.

@@ -18,5 +18,6 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::echo::post::Response),
         encrypted_fields: &["encrypted_echo_message"],
         encrypted_query: &[],
+        sample_response: "{\"echo_message\":\"sample-echo_message\"}",
     },
 ];

@@ -24,6 +24,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::app::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"prepay_id\":\"sample-prepay_id\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -39,6 +40,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::id::by_transaction_id::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"mchid\":\"sample-mchid\",\"appid\":\"sample-appid\",\"sp_mchid\":\"sample-sp_mchid\",\"sub_mchid\":\"sample-sub_mchid\",\"sp_appid\":\"sample-sp_appid\",\"out_trade_no\":\"sample-out_trade_no\",\"id\":\"sample-id\",\"trade_type\":\"JSAPI\",\"bank_type\":\"sample-bank_type\",\"success_time\":\"sample-success_time\",\"trade_state\":\"SUCCESS\",\"trade_state_desc\":\"sample-trade_state_desc\",\"payer\":{},\"amount\":{\"total\":1,\"payer_total\":1,\"currency\":\"sample-currency\",\"payer_currency\":\"sample-payer_currency\"}}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -54,6 +56,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -69,6 +72,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -84,6 +88,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::jsapi::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"prepay_id\":\"sample-prepay_id\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -99,6 +104,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::micropay::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"id\":\"sample-id\",\"mchid\":\"sample-mchid\",\"appid\":\"sample-appid\",\"sub_mchid\":\"sample-sub_mchid\",\"sp_mchid\":\"sample-sp_mchid\",\"sp_appid\":\"sample-sp_appid\",\"out_trade_no\":\"sample-out_trade_no\",\"trade_type\":\"JSAPI\",\"trade_state\":\"SUCCESS\",\"trade_state_desc\":\"sample-trade_state_desc\",\"bank_type\":\"sample-bank_type\",\"success_time\":\"sample-success_time\",\"amount\":{\"total\":1,\"payer_total\":1}}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -114,6 +120,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::mweb::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"mweb_url\":\"sample-mweb_url\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -129,6 +136,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::native::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"code_url\":\"sample-code_url\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -144,6 +152,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::out_trade_no::by_out_trade_no::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"mchid\":\"sample-mchid\",\"appid\":\"sample-appid\",\"sp_mchid\":\"sample-sp_mchid\",\"sub_mchid\":\"sample-sub_mchid\",\"sp_appid\":\"sample-sp_appid\",\"out_trade_no\":\"sample-out_trade_no\",\"id\":\"sample-id\",\"trade_type\":\"JSAPI\",\"bank_type\":\"sample-bank_type\",\"success_time\":\"sample-success_time\",\"trade_state\":\"SUCCESS\",\"trade_state_desc\":\"sample-trade_state_desc\",\"payer\":{},\"amount\":{\"total\":1,\"payer_total\":1,\"currency\":\"sample-currency\",\"payer_currency\":\"sample-payer_currency\"}}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -159,6 +168,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -176,6 +186,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "",
     },
 ];
 /// The types the group's operations share, once per shape.

@@ -26,6 +26,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::applyments::post::Response),
         encrypted_fields: &["contact_name", "members[].id_card_number"],
         encrypted_query: &["phone"],
+        sample_response: "{\"applyment_id\":\"sample-applyment_id\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -41,6 +42,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -56,6 +58,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -71,6 +74,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "",
     },
     ::wechatpay_core::OperationInfo {
         method: "GET",
@@ -86,6 +90,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::enums::by_state::get::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"trade_state\":\"SUCCESS\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -101,6 +106,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::keywords::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"ref\":\"sample-ref\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -116,6 +122,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::media::upload::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"media_id\":\"sample-media_id\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "PUT",
@@ -131,6 +138,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: ::std::option::Option::None,
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -146,6 +154,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::nested::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{}",
     },
     ::wechatpay_core::OperationInfo {
         method: "PATCH",
@@ -161,6 +170,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::orders::by_order_id::patch::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -176,6 +186,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::shared::first::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"state\":\"OPEN\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -191,6 +202,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::shared::second::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"state\":\"OPEN\"}",
     },
     ::wechatpay_core::OperationInfo {
         method: "POST",
@@ -206,6 +218,7 @@ pub static OPERATIONS: &[::wechatpay_core::OperationInfo] = &[
         check_response: checker!(self::shared::third::post::Response),
         encrypted_fields: &[],
         encrypted_query: &[],
+        sample_response: "{\"state\":\"OPEN\"}",
     },
 ];
 /// The types the group's operations share, once per shape.
