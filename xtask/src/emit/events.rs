@@ -3,7 +3,7 @@
 //! `event_type` with an `Unknown` variant that keeps the raw decrypted JSON.
 
 use super::rust::{enum_tokens, ident, inner_doc_attrs, struct_tokens};
-use super::types::{merge_variants, Dir, TypeSet};
+use super::types::{fields_or_variants, Dir, TypeSet};
 use super::Files;
 use crate::diag::{Diagnostic, Severity};
 use crate::naming;
@@ -253,11 +253,7 @@ fn module_source(e: &PageEvent) -> Result<String, String> {
             doc.push_str(&format!("\n- {link}"));
         }
     }
-    let fields = if n.resource_variants.is_empty() {
-        n.resource.clone()
-    } else {
-        merge_variants(&n.resource_variants)
-    };
+    let fields = fields_or_variants(&n.resource, &n.resource_variants);
     let mut types = TypeSet::new(&["Resource"]);
     let resource_doc = format!(
         "The decrypted `resource` of a {} notification{}.",

@@ -4,6 +4,7 @@
 use super::partition::Partition;
 use super::rust;
 use super::tree::{Placed, Tree};
+use super::types::fields_or_variants;
 use crate::naming;
 use crate::spec::{BodyFormat, Field, FieldType, Operation};
 use quote::quote;
@@ -153,11 +154,7 @@ fn cell(text: &str) -> String {
 /// A minimal answer that fits an operation's documented response: its required fields (alternative
 /// field sets merged: required only when every set requires it), each with a value of its type.
 pub fn sample_answer(op: &Operation) -> serde_json::Value {
-    let fields = if op.response.variants.is_empty() {
-        op.response.fields.clone()
-    } else {
-        super::types::merge_variants(&op.response.variants)
-    };
+    let fields = super::types::fields_or_variants(&op.response.fields, &op.response.variants);
     sample_object(&fields, 0)
 }
 
@@ -188,14 +185,7 @@ fn sample_object(fields: &[Field], depth: usize) -> serde_json::Value {
 
 fn sample_scalar(f: &Field, ty: FieldType, depth: usize) -> serde_json::Value {
     match ty {
-        FieldType::Object => {
-            let children = if f.variants.is_empty() {
-                f.fields.clone()
-            } else {
-                super::types::merge_variants(&f.variants)
-            };
-            sample_object(&children, depth + 1)
-        }
+        FieldType::Object => sample_object(&fields_or_variants(&f.fields, &f.variants), depth + 1),
         FieldType::String => match (&f.constant, f.enum_values.as_ref().and_then(|v| v.first())) {
             (Some(c), _) => serde_json::Value::String(c.clone()),
             (None, Some(first)) => serde_json::Value::String(first.clone()),

@@ -380,11 +380,7 @@ pub fn encrypted_paths(op: &Operation) -> (Vec<String>, Vec<String>) {
 
 /// The top-level request body fields (alternative sets merged).
 fn request_body_fields(op: &Operation) -> Vec<Field> {
-    if op.request_body.variants.is_empty() {
-        op.request_body.fields.clone()
-    } else {
-        super::types::merge_variants(&op.request_body.variants)
-    }
+    super::types::fields_or_variants(&op.request_body.fields, &op.request_body.variants)
 }
 
 /// The JSON `meta` part of an upload: a string carrying encoded fields.
@@ -696,11 +692,8 @@ pub fn build(op: &Operation, diags: &mut Diagnostics) -> Built {
             Dir::Request,
         );
     }
-    let response_fields: Vec<Field> = if op.response.variants.is_empty() {
-        op.response.fields.clone()
-    } else {
-        super::types::merge_variants(&op.response.variants)
-    };
+    let response_fields =
+        super::types::fields_or_variants(&op.response.fields, &op.response.variants);
     if op.response.format == BodyFormat::Json && !response_fields.is_empty() {
         types.top_struct(
             "Response",

@@ -40,7 +40,7 @@ pub struct GroupTypes {
 }
 
 impl GroupTypes {
-    /// How many nested types the operations had before sharing.
+    /// Whether the group has no shared type (then it gets no `types` module).
     pub fn is_empty(&self) -> bool {
         self.structs.is_empty() && self.enums.is_empty()
     }
@@ -140,7 +140,7 @@ pub fn share(ops: &[OpTypes<'_>], types_path: &[String]) -> (GroupTypes, Vec<Ree
         }
     }
 
-    // The shared definitions, from each shape's first occurrence, refering to shared names.
+    // The shared definitions, from each shape's first occurrence, referring to shared names.
     let mut group = GroupTypes::default();
     for (k, shape) in shapes.iter().enumerate() {
         let (i, local) = &shape.first;

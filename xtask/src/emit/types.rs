@@ -228,11 +228,7 @@ impl TypeSet {
     }
 
     fn object_ty(&mut self, f: &Field, parent: &str, dir: Dir) -> Ty {
-        let children: Vec<Field> = if f.variants.is_empty() {
-            f.fields.clone()
-        } else {
-            merge_variants(&f.variants)
-        };
+        let children = fields_or_variants(&f.fields, &f.variants);
         if children.is_empty() {
             return Ty::Value;
         }
@@ -312,6 +308,16 @@ pub fn variants(values: &[String]) -> Vec<(String, String)> {
 /// Fields with the same wire name at one level are merged into one (JSON cannot carry both).
 fn dedupe(fields: &[Field]) -> Vec<Field> {
     merge_variants(&[fields.to_vec()])
+}
+
+/// The fields of an object: `fields`, or, when the docs give alternative field sets, their union
+/// (see [`merge_variants`]).
+pub fn fields_or_variants(fields: &[Field], variants: &[Vec<Field>]) -> Vec<Field> {
+    if variants.is_empty() {
+        fields.to_vec()
+    } else {
+        merge_variants(variants)
+    }
 }
 
 /// The union of alternative field sets: a field is required only when every set requires it; fields
