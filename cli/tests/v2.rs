@@ -28,8 +28,15 @@ fn openssl(args: &[&str], stdin: &[u8]) -> Option<Vec<u8>> {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap_or_else(|e| panic!("these tests need the openssl command: {e}"));
-    child.stdin.take()?.write_all(stdin).ok()?;
-    let out = child.wait_with_output().ok()?;
+    // Write, close stdin, then always wait for the child (no zombie on any path).
+    let written = match child.stdin.take() {
+        Some(mut input) => input.write_all(stdin),
+        None => Err(std::io::Error::other("stdin of openssl was not piped")),
+    };
+    let out = child
+        .wait_with_output()
+        .unwrap_or_else(|e| panic!("waiting for openssl {args:?}: {e}"));
+    written.unwrap_or_else(|e| panic!("writing to openssl {args:?}: {e}"));
     assert!(
         out.status.success(),
         "openssl {args:?} failed: {}",
