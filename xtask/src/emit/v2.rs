@@ -132,11 +132,22 @@ pub fn emit(pages: &[Page], diags: &mut Vec<Diagnostic>) -> V2 {
         let group = name.trim_start_matches("r#");
         let mut body = String::new();
         let mut sources = BTreeSet::new();
-        node_items(node, &placed, &mut body, &mut sources, diags);
+        // The group's shared enums live in `types` (`types_` should an operation module take that name).
+        let types_mod = if node.children.contains_key("types") {
+            "types_"
+        } else {
+            "types"
+        };
+        let mut enums = GroupEnums {
+            path: format!("crate::v2::{name}::{types_mod}"),
+            ..GroupEnums::default()
+        };
+        node_items(node, &placed, &mut body, &mut sources, &mut enums, diags);
         let from = sources.into_iter().collect::<Vec<_>>().join(", ");
         let text = format!(
-            "//! `/v2/{}` — APIv2 operations of this business group (feature `{group}`).\n{body}",
-            group
+            "//! `/v2/{}` — APIv2 operations of this business group (feature `{group}`).\n{}{body}",
+            group,
+            enums.module(types_mod)
         );
         out.files.insert(
             format!("{DIR}/src/v2/{group}.rs"),
@@ -177,16 +188,17 @@ fn node_items(
     placed: &[Placed<'_>],
     out: &mut String,
     sources: &mut BTreeSet<String>,
+    enums: &mut GroupEnums,
     diags: &mut Vec<Diagnostic>,
 ) {
     for &i in &node.ops {
         let p = &placed[i];
         sources.insert(spec_file(p.source));
-        operation(p, out, diags);
+        operation(p, out, enums, diags);
     }
     for (name, child) in &node.children {
         let _ = writeln!(out, "pub mod {name} {{");
-        node_items(child, placed, out, sources, diags);
+        node_items(child, placed, out, sources, enums, diags);
         out.push_str("}\n");
     }
 }
@@ -214,6 +226,129 @@ struct Types {
     names: BTreeSet<String>,
     /// The types being emitted are read (answers, notifications), not written (requests).
     read: bool,
+    /// The enums of the business group this module is in (`None`: enums are defined in the module).
+    group: Option<GroupEnums>,
+    /// The operation being emitted (`POST /v2/pay/micropay`), for the shared enums' docs.
+    op: String,
+}
+
+/// The enums of one APIv2 business group, one per documented value set, defined once in the group's
+/// `types` module (`wechatpay::v2::pay::types::SignType`); each operation module re-exports the ones
+/// it uses under its own name (`wechatpay::v2::pay::micropay::post::SignType`), so those paths keep
+/// working whatever name the shared definition gets.
+///
+/// Naming: the shared enum takes the CamelCase name of the first field (in module order) documented
+/// with its value set; when another value set already has that name, the name it has in that first
+/// module (which may carry its parent's name), then a number.
+#[derive(Default)]
+struct GroupEnums {
+    /// Path of the group's `types` module (`crate::v2::pay::types`).
+    path: String,
+    /// Value set (in documented order, without repeats) → index in `enums`.
+    by_values: BTreeMap<Vec<String>, usize>,
+    enums: Vec<SharedEnum>,
+    names: BTreeSet<String>,
+}
+
+struct SharedEnum {
+    name: String,
+    values: Vec<String>,
+    /// Wire names of the fields that use it, in first-use order.
+    fields: Vec<String>,
+    /// The operations that use it, in first-use order.
+    used_by: Vec<String>,
+}
+
+impl GroupEnums {
+    /// The shared name for `values`, documented for `field` (named `local` in its module) of `op`.
+    fn intern(&mut self, field: &str, local: &str, values: &[String], op: &str) -> String {
+        let i = match self.by_values.get(values) {
+            Some(&i) => i,
+            None => {
+                let mut name = naming::camel(field).trim_start_matches("r#").to_string();
+                if self.names.contains(&name) {
+                    name = local.to_string();
+                }
+                let stem = name.clone();
+                let mut n = 2;
+                while !self.names.insert(name.clone()) {
+                    name = format!("{stem}{n}");
+                    n += 1;
+                }
+                self.enums.push(SharedEnum {
+                    name,
+                    values: values.to_vec(),
+                    fields: Vec::new(),
+                    used_by: Vec::new(),
+                });
+                self.by_values.insert(values.to_vec(), self.enums.len() - 1);
+                self.enums.len() - 1
+            }
+        };
+        let e = &mut self.enums[i];
+        if !e.fields.iter().any(|f| f == field) {
+            e.fields.push(field.to_string());
+        }
+        if !op.is_empty() && !e.used_by.iter().any(|o| o == op) {
+            e.used_by.push(op.to_string());
+        }
+        e.name.clone()
+    }
+
+    /// The `types` module of the group (empty when the group has no enums).
+    fn module(&self, name: &str) -> String {
+        if self.enums.is_empty() {
+            return String::new();
+        }
+        let mut s = String::from(
+            "/// The enums of this business group, one per documented value set; the operation modules\n/// re-export them under the names their fields give them.\n",
+        );
+        let _ = writeln!(s, "pub mod {name} {{");
+        for e in &self.enums {
+            let fields = e
+                .fields
+                .iter()
+                .map(|f| format!("`{f}`"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let used = e
+                .used_by
+                .iter()
+                .map(|o| format!("`{o}`"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let about = format!(
+                "Values of {fields} (unknown values are kept in `Unknown`).\n\nUsed by {used}."
+            );
+            s.push_str(&wire_enum(&e.name, &about, &e.values));
+        }
+        s.push_str("}\n");
+        s
+    }
+}
+
+/// A `wechatpay_core::wire_enum!` invocation: an enum that keeps unknown values, (de)serialized as its
+/// wire string by hand-written impls (cheaper to compile than derived ones with an untagged variant).
+fn wire_enum(name: &str, about: &str, values: &[String]) -> String {
+    let mut s = String::from("::wechatpay_core::wire_enum! {\n");
+    doc(&mut s, about);
+    let _ = writeln!(s, "{name} {{");
+    let mut used = BTreeSet::new();
+    for v in values {
+        let mut variant = naming::camel(v).trim_start_matches("r#").to_string();
+        if variant == "Unknown" || variant == "Self_" {
+            variant.push('_');
+        }
+        let stem = variant.clone();
+        let mut n = 2;
+        while !used.insert(variant.clone()) {
+            variant = format!("{stem}{n}");
+            n += 1;
+        }
+        let _ = writeln!(s, "/// `{}`\n{variant} = {},", v.replace('`', "'"), lit(v));
+    }
+    s.push_str("}\n}\n");
+    s
 }
 
 impl Types {
@@ -512,46 +647,46 @@ fn json_type(
 
 fn enum_type(types: &mut Types, parent: &str, field: &str, values: &[String]) -> String {
     let name = types.unique(field, parent);
-    let mut s = String::new();
-    let _ = writeln!(
-        s,
-        "/// Values of `{field}` (unknown values are kept in `Unknown`)."
-    );
-    s.push_str(&types.derives(", ::std::cmp::Eq, ::std::hash::Hash"));
-    let _ = writeln!(s, "pub enum {name} {{");
-    let mut used = BTreeSet::new();
-    let mut seen_values = BTreeSet::new();
-    for v in values {
-        if !seen_values.insert(v.clone()) {
-            continue;
+    let mut seen = BTreeSet::new();
+    let values: Vec<String> = values
+        .iter()
+        .filter(|v| seen.insert(v.as_str()))
+        .cloned()
+        .collect();
+    let op = types.op.clone();
+    match &mut types.group {
+        Some(group) => {
+            let shared = group.intern(field, &name, &values, &op);
+            let path = group.path.clone();
+            if shared == name {
+                let _ = writeln!(types.items, "pub use {path}::{shared};");
+            } else {
+                let _ = writeln!(types.items, "pub use {path}::{shared} as {name};");
+            }
         }
-        let mut variant = naming::camel(v).trim_start_matches("r#").to_string();
-        if variant == "Unknown" || variant == "Self_" {
-            variant.push('_');
+        None => {
+            let about = format!("Values of `{field}` (unknown values are kept in `Unknown`).");
+            let text = wire_enum(&name, &about, &values);
+            types.items.push_str(&text);
         }
-        let stem = variant.clone();
-        let mut n = 2;
-        while !used.insert(variant.clone()) {
-            variant = format!("{stem}{n}");
-            n += 1;
-        }
-        let _ = writeln!(
-            s,
-            "/// `{}`\n#[serde(rename = {})]\n{variant},",
-            v.replace('`', "'"),
-            lit(v)
-        );
     }
-    s.push_str("/// A value the docs do not list, kept as received.\n#[serde(untagged)]\nUnknown(::std::string::String),\n}\n");
-    types.items.push_str(&s);
     name
 }
 
-fn operation(p: &Placed<'_>, out: &mut String, diags: &mut Vec<Diagnostic>) {
+fn operation(
+    p: &Placed<'_>,
+    out: &mut String,
+    enums: &mut GroupEnums,
+    diags: &mut Vec<Diagnostic>,
+) {
     let op = p.op;
     let m = op.method.lower();
     let sent = op.path.strip_prefix("/v2").unwrap_or(&op.path);
-    let mut types = Types::default();
+    let mut types = Types {
+        group: Some(std::mem::take(enums)),
+        op: format!("{} {}", op.method, op.path),
+        ..Types::default()
+    };
     let req_fields: Vec<Field> = merged(&op.request_body.fields, &op.request_body.variants);
     let mut query_fields = op.query.clone();
     query_fields.extend(req_fields.iter().cloned());
@@ -675,6 +810,7 @@ impl Request {{\n/// Creates the upload from the form and the file.\npub fn new(
     );
     out.push_str(&types.items);
     out.push_str("}\n");
+    *enums = types.group.take().unwrap_or_default();
     // The function.
     let mut d = String::new();
     let _ = writeln!(d, "{}\n", op.title);
@@ -887,7 +1023,7 @@ edition.workspace = true\nlicense.workspace = true\nrust-version.workspace = tru
 repository.workspace = true\nhomepage.workspace = true\nreadme.workspace = true\n\
 keywords.workspace = true\ncategories.workspace = true\n\n\
 [package.metadata.docs.rs]\nall-features = true\n\n\
-[dependencies]\nwechatpay-runtime = {{ path = \"../../..\", version = \"{VERSION}\", default-features = false }}\nbytes = \"1\"\n\
+[dependencies]\nwechatpay-core = {{ path = \"../../core\", version = \"{VERSION}\" }}\nwechatpay-runtime = {{ path = \"../../..\", version = \"{VERSION}\", default-features = false }}\nbytes = \"1\"\n\
 serde = {{ version = \"1\", features = [\"derive\"] }}\nserde_json = \"1\"\n\n[features]\n\
 # Requests also deserialize and answers also serialize (replaying captured traffic, tests).\nroundtrip = []\n"
     );

@@ -10,59 +10,18 @@
 ///
 /// <https://pay.weixin.qq.com/wiki/doc/apiv3/payscore.php?chapter=19_7&index=6>
 pub mod check_fail {
-    /// Values of `algorithm` (unknown values are kept in `Unknown`).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::cmp::Eq,
-        ::std::hash::Hash,
-        ::serde::Deserialize
-    )]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    pub enum Algorithm {
-        /// `HMAC-SHA256`
-        #[serde(rename = "HMAC-SHA256")]
-        HmacSha256,
-        /// A value the docs do not list, kept as received.
-        #[serde(untagged)]
-        Unknown(::std::string::String),
+    ::wechatpay_core::wire_enum! {
+        #[doc = " Values of `algorithm` (unknown values are kept in `Unknown`)."]
+        Algorithm { #[doc = " `HMAC-SHA256`"] HmacSha256 = "HMAC-SHA256", }
     }
-    /// Values of `event_type` (unknown values are kept in `Unknown`).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::cmp::Eq,
-        ::std::hash::Hash,
-        ::serde::Deserialize
-    )]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    pub enum EventType {
-        /// `CHECK.FAIL`
-        #[serde(rename = "CHECK.FAIL")]
-        CheckFail,
-        /// A value the docs do not list, kept as received.
-        #[serde(untagged)]
-        Unknown(::std::string::String),
+    ::wechatpay_core::wire_enum! {
+        #[doc = " Values of `event_type` (unknown values are kept in `Unknown`)."]
+        EventType { #[doc = " `CHECK.FAIL`"] CheckFail = "CHECK.FAIL", }
     }
-    /// Values of `event_algorithm` (unknown values are kept in `Unknown`).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::cmp::Eq,
-        ::std::hash::Hash,
-        ::serde::Deserialize
-    )]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    pub enum EventAlgorithm {
-        /// `AEAD_AES_256_GCM`
-        #[serde(rename = "AEAD_AES_256_GCM")]
-        AeadAes256Gcm,
-        /// A value the docs do not list, kept as received.
-        #[serde(untagged)]
-        Unknown(::std::string::String),
+    ::wechatpay_core::wire_enum! {
+        #[doc = " Values of `event_algorithm` (unknown values are kept in `Unknown`)."]
+        EventAlgorithm { #[doc = " `AEAD_AES_256_GCM`"] AeadAes256Gcm =
+        "AEAD_AES_256_GCM", }
     }
     /// The notification's fields (`req_info` still encrypted).
     #[derive(
@@ -220,59 +179,18 @@ pub mod check_fail {
 ///
 /// <https://pay.weixin.qq.com/wiki/doc/apiv3/payscore.php?chapter=19_7&index=6>
 pub mod check_success {
-    /// Values of `algorithm` (unknown values are kept in `Unknown`).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::cmp::Eq,
-        ::std::hash::Hash,
-        ::serde::Deserialize
-    )]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    pub enum Algorithm {
-        /// `HMAC-SHA256`
-        #[serde(rename = "HMAC-SHA256")]
-        HmacSha256,
-        /// A value the docs do not list, kept as received.
-        #[serde(untagged)]
-        Unknown(::std::string::String),
+    ::wechatpay_core::wire_enum! {
+        #[doc = " Values of `algorithm` (unknown values are kept in `Unknown`)."]
+        Algorithm { #[doc = " `HMAC-SHA256`"] HmacSha256 = "HMAC-SHA256", }
     }
-    /// Values of `event_type` (unknown values are kept in `Unknown`).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::cmp::Eq,
-        ::std::hash::Hash,
-        ::serde::Deserialize
-    )]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    pub enum EventType {
-        /// `CHECK.SUCCESS`
-        #[serde(rename = "CHECK.SUCCESS")]
-        CheckSuccess,
-        /// A value the docs do not list, kept as received.
-        #[serde(untagged)]
-        Unknown(::std::string::String),
+    ::wechatpay_core::wire_enum! {
+        #[doc = " Values of `event_type` (unknown values are kept in `Unknown`)."]
+        EventType { #[doc = " `CHECK.SUCCESS`"] CheckSuccess = "CHECK.SUCCESS", }
     }
-    /// Values of `event_algorithm` (unknown values are kept in `Unknown`).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::cmp::Eq,
-        ::std::hash::Hash,
-        ::serde::Deserialize
-    )]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    pub enum EventAlgorithm {
-        /// `AEAD_AES_256_GCM`
-        #[serde(rename = "AEAD_AES_256_GCM")]
-        AeadAes256Gcm,
-        /// A value the docs do not list, kept as received.
-        #[serde(untagged)]
-        Unknown(::std::string::String),
+    ::wechatpay_core::wire_enum! {
+        #[doc = " Values of `event_algorithm` (unknown values are kept in `Unknown`)."]
+        EventAlgorithm { #[doc = " `AEAD_AES_256_GCM`"] AeadAes256Gcm =
+        "AEAD_AES_256_GCM", }
     }
     /// The notification's fields (`req_info` still encrypted).
     #[derive(
@@ -430,59 +348,19 @@ pub mod check_success {
 ///
 /// <https://pay.weixin.qq.com/wiki/doc/apiv3/payscore.php?chapter=19_8&index=7>
 pub mod transaction_fail {
-    /// Values of `algorithm` (unknown values are kept in `Unknown`).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::cmp::Eq,
-        ::std::hash::Hash,
-        ::serde::Deserialize
-    )]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    pub enum Algorithm {
-        /// `HMAC-SHA256`
-        #[serde(rename = "HMAC-SHA256")]
-        HmacSha256,
-        /// A value the docs do not list, kept as received.
-        #[serde(untagged)]
-        Unknown(::std::string::String),
+    ::wechatpay_core::wire_enum! {
+        #[doc = " Values of `algorithm` (unknown values are kept in `Unknown`)."]
+        Algorithm { #[doc = " `HMAC-SHA256`"] HmacSha256 = "HMAC-SHA256", }
     }
-    /// Values of `event_type` (unknown values are kept in `Unknown`).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::cmp::Eq,
-        ::std::hash::Hash,
-        ::serde::Deserialize
-    )]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    pub enum EventType {
-        /// `TRANSACTION.FAIL`
-        #[serde(rename = "TRANSACTION.FAIL")]
-        TransactionFail,
-        /// A value the docs do not list, kept as received.
-        #[serde(untagged)]
-        Unknown(::std::string::String),
+    ::wechatpay_core::wire_enum! {
+        #[doc = " Values of `event_type` (unknown values are kept in `Unknown`)."]
+        EventType { #[doc = " `TRANSACTION.FAIL`"] TransactionFail = "TRANSACTION.FAIL",
+        }
     }
-    /// Values of `event_algorithm` (unknown values are kept in `Unknown`).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::cmp::Eq,
-        ::std::hash::Hash,
-        ::serde::Deserialize
-    )]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    pub enum EventAlgorithm {
-        /// `AEAD_AES_256_GCM`
-        #[serde(rename = "AEAD_AES_256_GCM")]
-        AeadAes256Gcm,
-        /// A value the docs do not list, kept as received.
-        #[serde(untagged)]
-        Unknown(::std::string::String),
+    ::wechatpay_core::wire_enum! {
+        #[doc = " Values of `event_algorithm` (unknown values are kept in `Unknown`)."]
+        EventAlgorithm { #[doc = " `AEAD_AES_256_GCM`"] AeadAes256Gcm =
+        "AEAD_AES_256_GCM", }
     }
     /// The notification's fields (`req_info` still encrypted).
     #[derive(
@@ -648,59 +526,19 @@ pub mod transaction_fail {
 ///
 /// <https://pay.weixin.qq.com/wiki/doc/apiv3/payscore.php?chapter=19_8&index=7>
 pub mod transaction_success {
-    /// Values of `algorithm` (unknown values are kept in `Unknown`).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::cmp::Eq,
-        ::std::hash::Hash,
-        ::serde::Deserialize
-    )]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    pub enum Algorithm {
-        /// `HMAC-SHA256`
-        #[serde(rename = "HMAC-SHA256")]
-        HmacSha256,
-        /// A value the docs do not list, kept as received.
-        #[serde(untagged)]
-        Unknown(::std::string::String),
+    ::wechatpay_core::wire_enum! {
+        #[doc = " Values of `algorithm` (unknown values are kept in `Unknown`)."]
+        Algorithm { #[doc = " `HMAC-SHA256`"] HmacSha256 = "HMAC-SHA256", }
     }
-    /// Values of `event_type` (unknown values are kept in `Unknown`).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::cmp::Eq,
-        ::std::hash::Hash,
-        ::serde::Deserialize
-    )]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    pub enum EventType {
-        /// `TRANSACTION.SUCCESS`
-        #[serde(rename = "TRANSACTION.SUCCESS")]
-        TransactionSuccess,
-        /// A value the docs do not list, kept as received.
-        #[serde(untagged)]
-        Unknown(::std::string::String),
+    ::wechatpay_core::wire_enum! {
+        #[doc = " Values of `event_type` (unknown values are kept in `Unknown`)."]
+        EventType { #[doc = " `TRANSACTION.SUCCESS`"] TransactionSuccess =
+        "TRANSACTION.SUCCESS", }
     }
-    /// Values of `event_algorithm` (unknown values are kept in `Unknown`).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::cmp::Eq,
-        ::std::hash::Hash,
-        ::serde::Deserialize
-    )]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    pub enum EventAlgorithm {
-        /// `AEAD_AES_256_GCM`
-        #[serde(rename = "AEAD_AES_256_GCM")]
-        AeadAes256Gcm,
-        /// A value the docs do not list, kept as received.
-        #[serde(untagged)]
-        Unknown(::std::string::String),
+    ::wechatpay_core::wire_enum! {
+        #[doc = " Values of `event_algorithm` (unknown values are kept in `Unknown`)."]
+        EventAlgorithm { #[doc = " `AEAD_AES_256_GCM`"] AeadAes256Gcm =
+        "AEAD_AES_256_GCM", }
     }
     /// The notification's fields (`req_info` still encrypted).
     #[derive(
@@ -864,32 +702,10 @@ pub mod transaction_success {
 ///
 /// <https://pay.weixin.qq.com/wiki/doc/api/combine.php?chapter=24_4&index=5>
 pub mod combined_transactions_success {
-    /// Values of `trade_type` (unknown values are kept in `Unknown`).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::cmp::Eq,
-        ::std::hash::Hash,
-        ::serde::Deserialize
-    )]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    pub enum TradeType {
-        /// `JSAPI`
-        #[serde(rename = "JSAPI")]
-        Jsapi,
-        /// `NATIVE`
-        #[serde(rename = "NATIVE")]
-        Native,
-        /// `APP`
-        #[serde(rename = "APP")]
-        App,
-        /// `MWEB`
-        #[serde(rename = "MWEB")]
-        Mweb,
-        /// A value the docs do not list, kept as received.
-        #[serde(untagged)]
-        Unknown(::std::string::String),
+    ::wechatpay_core::wire_enum! {
+        #[doc = " Values of `trade_type` (unknown values are kept in `Unknown`)."]
+        TradeType { #[doc = " `JSAPI`"] Jsapi = "JSAPI", #[doc = " `NATIVE`"] Native =
+        "NATIVE", #[doc = " `APP`"] App = "APP", #[doc = " `MWEB`"] Mweb = "MWEB", }
     }
     /// 子订单列表
     #[derive(
@@ -1080,62 +896,17 @@ pub mod combined_transactions_success {
 ///
 /// <https://pay.weixin.qq.com/doc/v2/partner/4011988378>
 pub mod pap_contract_state_changed {
-    /// Values of `change_type` (unknown values are kept in `Unknown`).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::cmp::Eq,
-        ::std::hash::Hash,
-        ::serde::Deserialize
-    )]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    pub enum ChangeType {
-        /// `ADD`
-        #[serde(rename = "ADD")]
-        Add,
-        /// `DELETE`
-        #[serde(rename = "DELETE")]
-        Delete,
-        /// A value the docs do not list, kept as received.
-        #[serde(untagged)]
-        Unknown(::std::string::String),
+    ::wechatpay_core::wire_enum! {
+        #[doc = " Values of `change_type` (unknown values are kept in `Unknown`)."]
+        ChangeType { #[doc = " `ADD`"] Add = "ADD", #[doc = " `DELETE`"] Delete =
+        "DELETE", }
     }
-    /// Values of `contract_termination_mode` (unknown values are kept in `Unknown`).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::cmp::Eq,
-        ::std::hash::Hash,
-        ::serde::Deserialize
-    )]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    pub enum ContractTerminationMode {
-        /// `1`
-        #[serde(rename = "1")]
-        V1,
-        /// `2`
-        #[serde(rename = "2")]
-        V2,
-        /// `3`
-        #[serde(rename = "3")]
-        V3,
-        /// `4`
-        #[serde(rename = "4")]
-        V4,
-        /// `5`
-        #[serde(rename = "5")]
-        V5,
-        /// `6`
-        #[serde(rename = "6")]
-        V6,
-        /// `7`
-        #[serde(rename = "7")]
-        V7,
-        /// A value the docs do not list, kept as received.
-        #[serde(untagged)]
-        Unknown(::std::string::String),
+    ::wechatpay_core::wire_enum! {
+        #[doc =
+        " Values of `contract_termination_mode` (unknown values are kept in `Unknown`)."]
+        ContractTerminationMode { #[doc = " `1`"] V1 = "1", #[doc = " `2`"] V2 = "2",
+        #[doc = " `3`"] V3 = "3", #[doc = " `4`"] V4 = "4", #[doc = " `5`"] V5 = "5",
+        #[doc = " `6`"] V6 = "6", #[doc = " `7`"] V7 = "7", }
     }
     /// The notification's fields (`req_info` still encrypted).
     #[derive(
@@ -1322,50 +1093,16 @@ pub mod refund_processed {
             }
         }
     }
-    /// Values of `refund_request_source` (unknown values are kept in `Unknown`).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::cmp::Eq,
-        ::std::hash::Hash,
-        ::serde::Deserialize
-    )]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    pub enum RefundRequestSource {
-        /// `API`
-        #[serde(rename = "API")]
-        Api,
-        /// `VENDOR_PLATFORM`
-        #[serde(rename = "VENDOR_PLATFORM")]
-        VendorPlatform,
-        /// A value the docs do not list, kept as received.
-        #[serde(untagged)]
-        Unknown(::std::string::String),
+    ::wechatpay_core::wire_enum! {
+        #[doc =
+        " Values of `refund_request_source` (unknown values are kept in `Unknown`)."]
+        RefundRequestSource { #[doc = " `API`"] Api = "API", #[doc =
+        " `VENDOR_PLATFORM`"] VendorPlatform = "VENDOR_PLATFORM", }
     }
-    /// Values of `refund_status` (unknown values are kept in `Unknown`).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::cmp::Eq,
-        ::std::hash::Hash,
-        ::serde::Deserialize
-    )]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    pub enum RefundStatus {
-        /// `SUCCESS`
-        #[serde(rename = "SUCCESS")]
-        Success,
-        /// `CHANGE`
-        #[serde(rename = "CHANGE")]
-        Change,
-        /// `REFUNDCLOSE`
-        #[serde(rename = "REFUNDCLOSE")]
-        Refundclose,
-        /// A value the docs do not list, kept as received.
-        #[serde(untagged)]
-        Unknown(::std::string::String),
+    ::wechatpay_core::wire_enum! {
+        #[doc = " Values of `refund_status` (unknown values are kept in `Unknown`)."]
+        RefundStatus { #[doc = " `SUCCESS`"] Success = "SUCCESS", #[doc = " `CHANGE`"]
+        Change = "CHANGE", #[doc = " `REFUNDCLOSE`"] Refundclose = "REFUNDCLOSE", }
     }
     /// The decrypted `req_info` fields.
     #[derive(
@@ -1511,140 +1248,34 @@ pub mod refund_processed {
 ///
 /// <https://pay.weixin.qq.com/doc/v2/partner/4011988376>
 pub mod transaction_success_ {
-    /// Values of `is_subscribe` (unknown values are kept in `Unknown`).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::cmp::Eq,
-        ::std::hash::Hash,
-        ::serde::Deserialize
-    )]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    pub enum IsSubscribe {
-        /// `Y`
-        #[serde(rename = "Y")]
-        Y,
-        /// `N`
-        #[serde(rename = "N")]
-        N,
-        /// A value the docs do not list, kept as received.
-        #[serde(untagged)]
-        Unknown(::std::string::String),
+    ::wechatpay_core::wire_enum! {
+        #[doc = " Values of `is_subscribe` (unknown values are kept in `Unknown`)."]
+        IsSubscribe { #[doc = " `Y`"] Y = "Y", #[doc = " `N`"] N = "N", }
     }
-    /// Values of `result_code` (unknown values are kept in `Unknown`).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::cmp::Eq,
-        ::std::hash::Hash,
-        ::serde::Deserialize
-    )]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    pub enum ResultCode {
-        /// `SUCCESS`
-        #[serde(rename = "SUCCESS")]
-        Success,
-        /// `FAIL`
-        #[serde(rename = "FAIL")]
-        Fail,
-        /// A value the docs do not list, kept as received.
-        #[serde(untagged)]
-        Unknown(::std::string::String),
+    ::wechatpay_core::wire_enum! {
+        #[doc = " Values of `result_code` (unknown values are kept in `Unknown`)."]
+        ResultCode { #[doc = " `SUCCESS`"] Success = "SUCCESS", #[doc = " `FAIL`"] Fail =
+        "FAIL", }
     }
-    /// Values of `return_code` (unknown values are kept in `Unknown`).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::cmp::Eq,
-        ::std::hash::Hash,
-        ::serde::Deserialize
-    )]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    pub enum ReturnCode {
-        /// `SUCCESS`
-        #[serde(rename = "SUCCESS")]
-        Success,
-        /// `FAIL`
-        #[serde(rename = "FAIL")]
-        Fail,
-        /// A value the docs do not list, kept as received.
-        #[serde(untagged)]
-        Unknown(::std::string::String),
+    ::wechatpay_core::wire_enum! {
+        #[doc = " Values of `return_code` (unknown values are kept in `Unknown`)."]
+        ReturnCode { #[doc = " `SUCCESS`"] Success = "SUCCESS", #[doc = " `FAIL`"] Fail =
+        "FAIL", }
     }
-    /// Values of `trade_type` (unknown values are kept in `Unknown`).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::cmp::Eq,
-        ::std::hash::Hash,
-        ::serde::Deserialize
-    )]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    pub enum TradeType {
-        /// `JSAPI`
-        #[serde(rename = "JSAPI")]
-        Jsapi,
-        /// `NATIVE`
-        #[serde(rename = "NATIVE")]
-        Native,
-        /// `APP`
-        #[serde(rename = "APP")]
-        App,
-        /// `MWEB`
-        #[serde(rename = "MWEB")]
-        Mweb,
-        /// `PAP`
-        #[serde(rename = "PAP")]
-        Pap,
-        /// A value the docs do not list, kept as received.
-        #[serde(untagged)]
-        Unknown(::std::string::String),
+    ::wechatpay_core::wire_enum! {
+        #[doc = " Values of `trade_type` (unknown values are kept in `Unknown`)."]
+        TradeType { #[doc = " `JSAPI`"] Jsapi = "JSAPI", #[doc = " `NATIVE`"] Native =
+        "NATIVE", #[doc = " `APP`"] App = "APP", #[doc = " `MWEB`"] Mweb = "MWEB", #[doc
+        = " `PAP`"] Pap = "PAP", }
     }
-    /// Values of `user_repaid` (unknown values are kept in `Unknown`).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::cmp::Eq,
-        ::std::hash::Hash,
-        ::serde::Deserialize
-    )]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    pub enum UserRepaid {
-        /// `Y`
-        #[serde(rename = "Y")]
-        Y,
-        /// `N`
-        #[serde(rename = "N")]
-        N,
-        /// A value the docs do not list, kept as received.
-        #[serde(untagged)]
-        Unknown(::std::string::String),
+    ::wechatpay_core::wire_enum! {
+        #[doc = " Values of `user_repaid` (unknown values are kept in `Unknown`)."]
+        UserRepaid { #[doc = " `Y`"] Y = "Y", #[doc = " `N`"] N = "N", }
     }
-    /// Values of `trade_state` (unknown values are kept in `Unknown`).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::cmp::Eq,
-        ::std::hash::Hash,
-        ::serde::Deserialize
-    )]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    pub enum TradeState {
-        /// `SUCCESS`
-        #[serde(rename = "SUCCESS")]
-        Success,
-        /// `PAY_FAIL`
-        #[serde(rename = "PAY_FAIL")]
-        PayFail,
-        /// A value the docs do not list, kept as received.
-        #[serde(untagged)]
-        Unknown(::std::string::String),
+    ::wechatpay_core::wire_enum! {
+        #[doc = " Values of `trade_state` (unknown values are kept in `Unknown`)."]
+        TradeState { #[doc = " `SUCCESS`"] Success = "SUCCESS", #[doc = " `PAY_FAIL`"]
+        PayFail = "PAY_FAIL", }
     }
     /// The notification's fields (`req_info` still encrypted).
     #[derive(
@@ -1786,68 +1417,19 @@ pub mod transaction_success_ {
 ///
 /// <https://pay.weixin.qq.com/doc/v2/institution/4011986354>
 pub mod transactions_risk_occurred {
-    /// Values of `return_code` (unknown values are kept in `Unknown`).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::cmp::Eq,
-        ::std::hash::Hash,
-        ::serde::Deserialize
-    )]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    pub enum ReturnCode {
-        /// `SUCCESS`
-        #[serde(rename = "SUCCESS")]
-        Success,
-        /// `FAIL`
-        #[serde(rename = "FAIL")]
-        Fail,
-        /// A value the docs do not list, kept as received.
-        #[serde(untagged)]
-        Unknown(::std::string::String),
+    ::wechatpay_core::wire_enum! {
+        #[doc = " Values of `return_code` (unknown values are kept in `Unknown`)."]
+        ReturnCode { #[doc = " `SUCCESS`"] Success = "SUCCESS", #[doc = " `FAIL`"] Fail =
+        "FAIL", }
     }
-    /// Values of `sign_type` (unknown values are kept in `Unknown`).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::cmp::Eq,
-        ::std::hash::Hash,
-        ::serde::Deserialize
-    )]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    pub enum SignType {
-        /// `HMAC-SHA256`
-        #[serde(rename = "HMAC-SHA256")]
-        HmacSha256,
-        /// A value the docs do not list, kept as received.
-        #[serde(untagged)]
-        Unknown(::std::string::String),
+    ::wechatpay_core::wire_enum! {
+        #[doc = " Values of `sign_type` (unknown values are kept in `Unknown`)."]
+        SignType { #[doc = " `HMAC-SHA256`"] HmacSha256 = "HMAC-SHA256", }
     }
-    /// Values of `risk_level` (unknown values are kept in `Unknown`).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::cmp::Eq,
-        ::std::hash::Hash,
-        ::serde::Deserialize
-    )]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    pub enum RiskLevel {
-        /// `LOW`
-        #[serde(rename = "LOW")]
-        Low,
-        /// `MEDIUM`
-        #[serde(rename = "MEDIUM")]
-        Medium,
-        /// `HIGH`
-        #[serde(rename = "HIGH")]
-        High,
-        /// A value the docs do not list, kept as received.
-        #[serde(untagged)]
-        Unknown(::std::string::String),
+    ::wechatpay_core::wire_enum! {
+        #[doc = " Values of `risk_level` (unknown values are kept in `Unknown`)."]
+        RiskLevel { #[doc = " `LOW`"] Low = "LOW", #[doc = " `MEDIUM`"] Medium =
+        "MEDIUM", #[doc = " `HIGH`"] High = "HIGH", }
     }
     /// 微信订单号列表
     #[derive(
@@ -1973,89 +1555,25 @@ pub mod transactions_risk_occurred {
 ///
 /// <https://pay.weixin.qq.com/doc/v2/partner/4011988215>
 pub mod vehicle_state_changed_for_parking {
-    /// Values of `sign_type` (unknown values are kept in `Unknown`).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::cmp::Eq,
-        ::std::hash::Hash,
-        ::serde::Deserialize
-    )]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    pub enum SignType {
-        /// `HMAC-SHA256`
-        #[serde(rename = "HMAC-SHA256")]
-        HmacSha256,
-        /// A value the docs do not list, kept as received.
-        #[serde(untagged)]
-        Unknown(::std::string::String),
+    ::wechatpay_core::wire_enum! {
+        #[doc = " Values of `sign_type` (unknown values are kept in `Unknown`)."]
+        SignType { #[doc = " `HMAC-SHA256`"] HmacSha256 = "HMAC-SHA256", }
     }
-    /// Values of `vehicle_event_type` (unknown values are kept in `Unknown`).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::cmp::Eq,
-        ::std::hash::Hash,
-        ::serde::Deserialize
-    )]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    pub enum VehicleEventType {
-        /// `NORMAL`
-        #[serde(rename = "NORMAL")]
-        Normal,
-        /// `BLOCKED`
-        #[serde(rename = "BLOCKED")]
-        Blocked,
-        /// A value the docs do not list, kept as received.
-        #[serde(untagged)]
-        Unknown(::std::string::String),
+    ::wechatpay_core::wire_enum! {
+        #[doc =
+        " Values of `vehicle_event_type` (unknown values are kept in `Unknown`)."]
+        VehicleEventType { #[doc = " `NORMAL`"] Normal = "NORMAL", #[doc = " `BLOCKED`"]
+        Blocked = "BLOCKED", }
     }
-    /// Values of `vehicle_event_des` (unknown values are kept in `Unknown`).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::cmp::Eq,
-        ::std::hash::Hash,
-        ::serde::Deserialize
-    )]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    pub enum VehicleEventDes {
-        /// `OVERDUE`
-        #[serde(rename = "OVERDUE")]
-        Overdue,
-        /// `REMOVE`
-        #[serde(rename = "REMOVE")]
-        Remove,
-        /// `PAUSE`
-        #[serde(rename = "PAUSE")]
-        Pause,
-        /// A value the docs do not list, kept as received.
-        #[serde(untagged)]
-        Unknown(::std::string::String),
+    ::wechatpay_core::wire_enum! {
+        #[doc = " Values of `vehicle_event_des` (unknown values are kept in `Unknown`)."]
+        VehicleEventDes { #[doc = " `OVERDUE`"] Overdue = "OVERDUE", #[doc = " `REMOVE`"]
+        Remove = "REMOVE", #[doc = " `PAUSE`"] Pause = "PAUSE", }
     }
-    /// Values of `deduct_mode` (unknown values are kept in `Unknown`).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::std::cmp::Eq,
-        ::std::hash::Hash,
-        ::serde::Deserialize
-    )]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    pub enum DeductMode {
-        /// `PROACTIVE`
-        #[serde(rename = "PROACTIVE")]
-        Proactive,
-        /// `AUTOPAY`
-        #[serde(rename = "AUTOPAY")]
-        Autopay,
-        /// A value the docs do not list, kept as received.
-        #[serde(untagged)]
-        Unknown(::std::string::String),
+    ::wechatpay_core::wire_enum! {
+        #[doc = " Values of `deduct_mode` (unknown values are kept in `Unknown`)."]
+        DeductMode { #[doc = " `PROACTIVE`"] Proactive = "PROACTIVE", #[doc =
+        " `AUTOPAY`"] Autopay = "AUTOPAY", }
     }
     /// The notification's fields (`req_info` still encrypted).
     #[derive(
