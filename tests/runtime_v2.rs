@@ -20,7 +20,8 @@ use wechatpay_runtime::{
 /// The key of the docs' signing sample (guide/digital-signature.md).
 const DOC_KEY: &str = "192006250b4c09247ec02edce69f6a2d";
 
-/// Runs `openssl` with `args`, feeding `stdin`; `None` (after saying why) when it is not installed.
+/// Runs `openssl` with `args`, feeding `stdin`; `None` when it is not installed (after
+/// `missing_input`: a visible `SKIPPED` line, or a failure under CI).
 fn openssl(args: &[&str], stdin: &[u8]) -> Option<Vec<u8>> {
     let child = Command::new("openssl")
         .args(args)
@@ -31,7 +32,10 @@ fn openssl(args: &[&str], stdin: &[u8]) -> Option<Vec<u8>> {
     let mut child = match child {
         Ok(c) => c,
         Err(e) => {
-            eprintln!("SKIPPED part of this test: cannot run openssl ({e})");
+            support::missing_input(
+                &format!("cannot run openssl ({e})"),
+                "install the openssl command; part of this test checks against it",
+            );
             return None;
         }
     };

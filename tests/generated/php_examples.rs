@@ -23,9 +23,9 @@ const KNOWN_EXAMPLE_SLIPS: &[(&str, &str)] = &[
 fn php_request_examples_round_trip_through_the_request_types() {
     let docs = docs_dir();
     if !docs.is_dir() {
-        println!(
-            "skipping: docs corpus not found at {} (set WECHATPAY_DOCS)",
-            docs.display()
+        common::missing::missing_input(
+            &format!("docs corpus not found at {}", docs.display()),
+            "put ../shared/docs beside the repository or set WECHATPAY_DOCS",
         );
         return;
     }

@@ -9,6 +9,9 @@ use std::sync::{Arc, Mutex};
 use base64::Engine as _;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
+pub mod missing;
+pub use missing::missing_input;
+
 use wechatpay_runtime::{
     generate_nonce, request_signing_message, response_signing_message, sign_message, PrivateKey,
     VerifyingKey,
@@ -23,7 +26,8 @@ pub const PUB_KEY_ID: &str = "PUB_KEY_ID_0119000000012025010100000000000001";
 pub const SECOND_MCHID: &str = "1900000002";
 pub const SECOND_SERIAL: &str = "5157F09EFDC096DE15EBE81A47057A7232F1B8E1";
 
-/// The vectors directory, or `None` (after printing a skip notice) if it is absent.
+/// The vectors directory, or `None` when it is absent (after [`missing_input`]: a visible `SKIPPED`
+/// line, or a failure under CI).
 pub fn vectors_dir() -> Option<PathBuf> {
     // Beside the repository; the manifest of the package under test is the repository root
     // (`wechatpay-runtime`), `cli/` (`wechatpay-cli`) or `tests/generated/` (`wechatpay-tests`).
@@ -43,12 +47,15 @@ pub fn vectors_dir() -> Option<PathBuf> {
     if dir.join("vectors.json").is_file() {
         Some(dir)
     } else {
-        println!("skipping: vectors not found at {}", dir.display());
+        missing_input(
+            &format!("test vectors not found at {}", dir.display()),
+            "put ../shared/vectors beside the repository or set WECHATPAY_VECTORS",
+        );
         None
     }
 }
 
-/// Returns early from the test (passing) when the vectors are absent.
+/// Returns early from the test when the vectors are absent (saying so visibly; failing under CI).
 #[macro_export]
 macro_rules! require_vectors {
     () => {

@@ -17,7 +17,10 @@ const NEW: &str = "wechatpay.im-2026-06-21";
 fn snapshot(name: &str) -> Option<Vec<Page>> {
     let dir: PathBuf = common::workspace_root().join("../shared/docs").join(name);
     if !dir.is_dir() {
-        println!("skipping: docs snapshot not found at {}", dir.display());
+        common::missing::missing_optional(
+            &format!("docs snapshot not found at {}", dir.display()),
+            "put ../shared/docs beside the repository",
+        );
         return None;
     }
     let corpus = xtask::corpus::load(&dir).unwrap_or_else(|e| panic!("{e}"));

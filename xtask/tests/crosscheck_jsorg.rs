@@ -14,7 +14,7 @@
 //! Needs the docs corpus (`$WECHATPAY_DOCS`, else `../shared/docs/wechatpay.im`; the 2026-06-21
 //! snapshot beside it is checked too when present) and the second site (`$WECHATPAY_JSORG`, else
 //! `wechatpay.js.org` beside the corpus, else `../shared/docs/wechatpay.js.org`); without them the
-//! test says `skipping: …` and passes.
+//! test writes a visible `SKIPPED …` line and passes.
 
 mod common;
 
@@ -382,7 +382,10 @@ fn snapshots() -> Vec<PathBuf> {
         parent.join("wechatpay.im-2026-06-21"),
     ] {
         if !dir.is_dir() {
-            println!("skipping: docs corpus not found at {}", dir.display());
+            common::missing::missing_optional(
+                &format!("docs snapshot not found at {}", dir.display()),
+                "the corpus and the snapshots beside it are each checked when present",
+            );
             continue;
         }
         let key = dir.canonicalize().unwrap_or_else(|_| dir.clone());
@@ -409,9 +412,9 @@ fn jsorg_dir() -> PathBuf {
 fn field_names_agree_with_wechatpay_js_org() {
     let jsorg_root = jsorg_dir();
     if !jsorg_root.join("openapi/v3").is_dir() {
-        println!(
-            "skipping: second site not found at {} (set WECHATPAY_JSORG)",
-            jsorg_root.display()
+        common::missing::missing_optional(
+            &format!("second docs site not found at {}", jsorg_root.display()),
+            "put ../shared/docs/wechatpay.js.org beside the repository or set WECHATPAY_JSORG",
         );
         return;
     }

@@ -1,7 +1,7 @@
 //! Docs-update robustness (issue 9, item 4): a docs update must never break `cargo xtask codegen`.
 //!
 //! From the real docs corpus (`$WECHATPAY_DOCS`, else `../shared/docs/wechatpay.im`; without it every test
-//! prints `skipping: …` and passes), each test makes a perturbed copy of the kind real updates contain (a
+//! writes a visible `SKIPPED …` line and passes, or fails under CI), each test makes a perturbed copy of the kind real updates contain (a
 //! page added or removed, a field renamed or added deeper than any existing one, a new enum value, event
 //! types new, shared by two pages or listed two to a page, a new business group, an operation moved
 //! between groups, a new pseudo row, a row with a missing cell, and the kinds seen in the real
@@ -440,7 +440,7 @@ struct Base {
 }
 
 /// The unperturbed corpus of `kind`, its counts and (reduced corpus) its codegen run, made once per test
-/// binary; `None` after printing `skipping: …` when there is no corpus.
+/// binary; `None` when there is no corpus (after a visible `SKIPPED …` line, or a failure under CI).
 fn base(kind: Kind) -> Option<&'static Base> {
     static FULL: OnceLock<Option<Base>> = OnceLock::new();
     static REDUCED: OnceLock<Option<Base>> = OnceLock::new();

@@ -12,15 +12,19 @@ pub fn workspace_root() -> PathBuf {
     manifest.parent().map(Path::to_path_buf).unwrap_or(manifest)
 }
 
-/// The docs corpus, or `None` (after printing why) when it is not present.
+#[path = "../../../tests/support/missing.rs"]
+pub mod missing;
+
+/// The docs corpus, or `None` when it is not present (after `missing::missing_input`: a visible
+/// `SKIPPED` line, or a failure under CI).
 pub fn corpus_dir() -> Option<PathBuf> {
     let dir = xtask::codegen::docs_dir(&workspace_root(), None);
     if dir.is_dir() {
         Some(dir)
     } else {
-        println!(
-            "skipping: docs corpus not found at {} (set WECHATPAY_DOCS)",
-            dir.display()
+        missing::missing_input(
+            &format!("docs corpus not found at {}", dir.display()),
+            "put ../shared/docs beside the repository or set WECHATPAY_DOCS",
         );
         None
     }
