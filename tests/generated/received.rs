@@ -282,3 +282,40 @@ fn refund_success_decodes_for_direct_merchants_and_partners() {
     let r: refund_success::Resource = decodes("REFUND.SUCCESS partner", partner);
     assert_eq!(r.sub_mchid.as_deref(), Some("1900000109"));
 }
+
+#[test]
+fn null_members_repeated_members_and_wrong_shapes() {
+    // `null` for a documented member is `None` (not an undocumented member); `null` for an undocumented
+    // one is kept as sent.
+    let r: id::by_transaction_id::get::Response =
+        serde_json::from_value(json!({"mchid": null, "amount": null, "new_member": null}))
+            .expect("nulls decode");
+    assert!(r.mchid.is_none() && r.amount.is_none());
+    assert_eq!(r.undocumented.len(), 1);
+    assert_eq!(r.undocumented.get("new_member"), Some(&Value::Null));
+    // A member sent twice (possible in JSON text) keeps its last value, documented or not.
+    let r: id::by_transaction_id::get::Response = serde_json::from_str(
+        r#"{"mchid":"1","mchid":"2","amount":{"total":1,"total":2},"x":1,"x":2}"#,
+    )
+    .expect("repeated members decode");
+    assert_eq!(r.mchid.as_deref(), Some("2"));
+    assert_eq!(r.amount.as_ref().and_then(|a| a.total), Some(2));
+    assert_eq!(r.undocumented.get("x"), Some(&json!(2)));
+    // Not an object, or a documented member of the wrong shape: an error, with the path to it.
+    for (sent, path) in [
+        (json!([1, 2]), "."),
+        (json!("text"), "."),
+        (json!({"amount": {"total": {"nested": 1}}}), "amount.total"),
+        (json!({"amount": [1]}), "amount"),
+        (
+            json!({"promotion_detail": {"not": "an array"}}),
+            "promotion_detail",
+        ),
+    ] {
+        let err = serde_path_to_error::deserialize::<_, id::by_transaction_id::get::Response>(
+            sent.clone(),
+        )
+        .expect_err(&format!("{sent} must not decode"));
+        assert_eq!(err.path().to_string(), path, "{sent}: {}", err.inner());
+    }
+}

@@ -175,7 +175,51 @@ struct Defs {
     names: Names,
 }
 
+/// The wire names that `wechatpay_core::received!` invocations give the fields of received structs:
+/// struct name → (field identifier → wire name).
+fn received_wire_names(items: &[Item]) -> BTreeMap<String, BTreeMap<String, String>> {
+    use proc_macro2::TokenTree;
+    let mut out = BTreeMap::new();
+    for item in items {
+        let Item::Macro(m) = item else { continue };
+        if m.mac.path.segments.last().map(|s| s.ident.to_string()) != Some("received".into()) {
+            continue;
+        }
+        let mut tokens = m.mac.tokens.clone().into_iter();
+        let Some(TokenTree::Ident(name)) = tokens.next() else {
+            continue;
+        };
+        let Some(TokenTree::Group(body)) = tokens.next() else {
+            continue;
+        };
+        let tts: Vec<TokenTree> = body.stream().into_iter().collect();
+        let mut fields = BTreeMap::new();
+        // `field = "wire" mode ,`
+        for member in tts.chunks(5) {
+            if let [TokenTree::Ident(field), _, TokenTree::Literal(wire), ..] = member {
+                let wire = wire.to_string();
+                fields.insert(field.to_string(), wire.trim_matches('"').to_string());
+            }
+        }
+        out.insert(name.to_string(), fields);
+    }
+    out
+}
+
 fn defs_of(items: &[Item]) -> Defs {
+    let received = received_wire_names(items);
+    let wire = |s: &syn::ItemStruct, f: &syn::Field| -> String {
+        let ident = f
+            .ident
+            .as_ref()
+            .map(ToString::to_string)
+            .unwrap_or_default();
+        received
+            .get(&s.ident.to_string())
+            .and_then(|m| m.get(&ident))
+            .cloned()
+            .unwrap_or_else(|| wire_name(f))
+    };
     Defs {
         structs: items
             .iter()
@@ -184,7 +228,7 @@ fn defs_of(items: &[Item]) -> Defs {
                     s.ident.to_string(),
                     s.fields
                         .iter()
-                        .map(|f| (wire_name(f), named_type(&f.ty)))
+                        .map(|f| (wire(s, f), named_type(&f.ty)))
                         .collect(),
                 )),
                 _ => None,

@@ -52,6 +52,74 @@ impl<T: ParamValue> ParamValue for ::std::vec::Vec<T> {
     }
 }
 
+/// Implements `Deserialize` (and, with the calling crate's feature `roundtrip`, `Serialize`) for a
+/// received type: a struct whose documented members are all `Option`s and whose last member keeps the
+/// members the docs do not list. Each documented member is named with its wire name and read either
+/// `lenient` (see [`lenient`]) or `plain`; `null` or an absent member is `None`; an unknown member goes
+/// to the catch-all map; a repeated member keeps its last value. Written by hand rather than derived:
+/// serde's derive with `flatten` and a `deserialize_with` per field produced most of the generated
+/// crates' compile time.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! received {
+    ($name:ident { $($field:ident = $wire:literal $mode:ident,)* } $rest:ident) => {
+        impl<'de> ::serde::Deserialize<'de> for $name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+                struct V;
+                impl<'de> ::serde::de::Visitor<'de> for V {
+                    type Value = $name;
+                    fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                        f.write_str(::std::concat!("an object (", ::std::stringify!($name), ")"))
+                    }
+                    fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                        self,
+                        mut map: A,
+                    ) -> ::std::result::Result<$name, A::Error> {
+                        let mut out = $name {
+                            $($field: ::std::option::Option::None,)*
+                            $rest: ::serde_json::Map::new(),
+                        };
+                        while let ::std::option::Option::Some(key) =
+                            map.next_key::<::std::string::String>()?
+                        {
+                            match key.as_str() {
+                                $($wire => out.$field = $crate::received!(@read $mode map),)*
+                                _ => {
+                                    let value = map.next_value::<::serde_json::Value>()?;
+                                    out.$rest.insert(key, value);
+                                }
+                            }
+                        }
+                        ::std::result::Result::Ok(out)
+                    }
+                }
+                d.deserialize_map(V)
+            }
+        }
+
+        #[cfg(feature = "roundtrip")]
+        impl ::serde::Serialize for $name {
+            fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+                use ::serde::ser::SerializeMap as _;
+                let mut m = s.serialize_map(::std::option::Option::None)?;
+                $(if let ::std::option::Option::Some(v) = &self.$field {
+                    m.serialize_entry($wire, v)?;
+                })*
+                for (k, v) in &self.$rest {
+                    m.serialize_entry(k, v)?;
+                }
+                m.end()
+            }
+        }
+    };
+    (@read lenient $map:ident) => {
+        $map.next_value_seed($crate::lenient::OptionSeed::new())?
+    };
+    (@read plain $map:ident) => {
+        $map.next_value()?
+    };
+}
+
 /// Declares a string enum that keeps values it does not know (`Unknown`) and writes back the exact
 /// wire string.
 #[doc(hidden)]
@@ -241,6 +309,24 @@ pub mod lenient {
     /// read leniently; `null` is `None`.
     pub fn option<'de, D: Deserializer<'de>, T: Lenient>(d: D) -> Result<Option<T>, D::Error> {
         Option::<Wrap<T>>::deserialize(d).map(|o| o.map(|w| w.0))
+    }
+
+    /// The seed that reads an optional member as [`option`] does (used by [`received!`](crate::received)).
+    pub struct OptionSeed<T>(::std::marker::PhantomData<T>);
+
+    impl<T> OptionSeed<T> {
+        /// The seed.
+        #[allow(clippy::new_without_default)]
+        pub fn new() -> Self {
+            OptionSeed(::std::marker::PhantomData)
+        }
+    }
+
+    impl<'de, T: Lenient> ::serde::de::DeserializeSeed<'de> for OptionSeed<T> {
+        type Value = Option<T>;
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Option<T>, D::Error> {
+            option(d)
+        }
     }
 
     struct Wrap<T>(T);

@@ -8,155 +8,113 @@
 //! - <https://pay.weixin.qq.com/doc/v3/partner/4014591539>
 /// 付款金额信息
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct TransferAmount {
     /// 总金额
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub total: ::std::option::Option<i64>,
     /// 货币类型
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub currency: ::std::option::Option<Currency>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    TransferAmount { total = "total" lenient, currency = "currency" plain, } undocumented
 }
 /// 在途异常资金付款指令的发起方
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Commander {
     /// 发起在途异常资金付款请求的角色
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub operator: ::std::option::Option<Operator>,
     /// 微信支付商户号
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub mchid: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    Commander { operator = "operator" plain, mchid = "mchid" lenient, } undocumented
 }
 /// 在途异常资金付款指令信息
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Instruction {
     /// 商户侧指令编号
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub out_instruction_no: ::std::option::Option<::std::string::String>,
     /// 在途异常资金付款指令的发起方
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub commander: ::std::option::Option<Commander>,
     /// 付款方式
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub transfer_mode: ::std::option::Option<TransferMode>,
     /// 入账成功时间
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub success_time: ::std::option::Option<::std::string::String>,
     /// 微信支付在途异常资金付款指令执行流水号
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub instruction_instance_id: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    Instruction { out_instruction_no = "out_instruction_no" lenient, commander =
+    "commander" plain, transfer_mode = "transfer_mode" plain, success_time =
+    "success_time" lenient, instruction_instance_id = "instruction_instance_id" lenient,
+    } undocumented
 }
 /// The decrypted `resource` of a `ABNORMAL_FUND_PROCESSING.TRANSFER.SUCCESS` notification (the plaintext of `resource.ciphertext`).
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Resource {
     /// 产品名称
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub product_name: ::std::option::Option<ProductName>,
     /// 微信支付在途异常资金付款单号
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub receipt_id: ::std::option::Option<::std::string::String>,
     /// 付款金额信息
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub transfer_amount: ::std::option::Option<TransferAmount>,
     /// 在途异常资金付款状态
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub receipt_state: ::std::option::Option<ReceiptState>,
     /// 在途异常资金付款单据创建时间
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub create_time: ::std::option::Option<::std::string::String>,
     /// 在途异常资金付款单据更新时间
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub last_update_time: ::std::option::Option<::std::string::String>,
     /// 在途异常资金付款指令信息
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub instruction: ::std::option::Option<Instruction>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    Resource { product_name = "product_name" plain, receipt_id = "receipt_id" lenient,
+    transfer_amount = "transfer_amount" plain, receipt_state = "receipt_state" plain,
+    create_time = "create_time" lenient, last_update_time = "last_update_time" lenient,
+    instruction = "instruction" plain, } undocumented
 }
 ::wechatpay_core::wire_enum! {
     #[doc = " 产品名称"] ProductName { #[doc = " `C2C`"] C2c = "C2C", }

@@ -9,86 +9,45 @@
 //! - <https://pay.weixin.qq.com/doc/global/v3/zh/4013025122>
 /// The decrypted `resource` of a `APPLYMENT_STATE.APPROVED` notification (the plaintext of `resource.ciphertext`).
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Resource {
     /// 子商户号
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 子商户经营网址状态
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub website_state: ::std::option::Option<WebsiteState>,
     /// H5支付域名
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub domains: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// 子商户H5经营网址
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub website_url: ::std::option::Option<::std::string::String>,
     /// 经营网址商业页面截图
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub website_business_page_pics: ::std::option::Option<
         ::std::vec::Vec<::std::string::String>,
     >,
     /// 经营网址首页截图
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub website_homepage_pics: ::std::option::Option<
         ::std::vec::Vec<::std::string::String>,
     >,
     /// 申请单号
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub applyment_id: ::std::option::Option<i64>,
     /// 驳回原因
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub audit_reject_detail: ::std::option::Option<::std::string::String>,
     /// 申请单状态
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub applyment_state: ::std::option::Option<ApplymentState>,
     /// 商户提供的审核结果回调接口
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub notify_url: ::std::option::Option<::std::string::String>,
     /// 商户申请单号
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub out_applyment_id: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    Resource { sub_mchid = "sub_mchid" lenient, website_state = "website_state" plain,
+    domains = "domains" lenient, website_url = "website_url" lenient,
+    website_business_page_pics = "website_business_page_pics" lenient,
+    website_homepage_pics = "website_homepage_pics" lenient, applyment_id =
+    "applyment_id" lenient, audit_reject_detail = "audit_reject_detail" lenient,
+    applyment_state = "applyment_state" plain, notify_url = "notify_url" lenient,
+    out_applyment_id = "out_applyment_id" lenient, } undocumented
 }
 ::wechatpay_core::wire_enum! {
     #[doc = " 子商户经营网址状态"] WebsiteState { #[doc = " `HAS_LAUNCHED`"]

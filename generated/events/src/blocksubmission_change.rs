@@ -8,36 +8,26 @@
 //! - <https://pay.weixin.qq.com/doc/v3/partner/4014940982>
 /// The decrypted `resource` of a `BLOCKSUBMISSION.CHANGE` notification (the plaintext of `resource.ciphertext`).
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Resource {
     /// 子商户号
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 交易拦截记录申诉ID
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub appeal_record_id: ::std::option::Option<::std::string::String>,
     /// 商户管理记录状态
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub appeal_result: ::std::option::Option<AppealResult>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    Resource { sub_mchid = "sub_mchid" lenient, appeal_record_id = "appeal_record_id"
+    lenient, appeal_result = "appeal_result" plain, } undocumented
 }
 ::wechatpay_core::wire_enum! {
     #[doc = " 商户管理记录状态"] AppealResult { #[doc = " `PASS`"] Pass = "PASS",

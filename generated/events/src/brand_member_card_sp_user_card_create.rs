@@ -8,243 +8,147 @@
 //! - <https://pay.weixin.qq.com/doc/v3/partner/4015283692>
 /// 会员卡有效期
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ValidDateInformation {
     /// 有效期类型
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub r#type: ::std::option::Option<Type>,
     /// 有效期开始时间
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub available_begin_time: ::std::option::Option<::std::string::String>,
     /// 有效期结束时间
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub available_end_time: ::std::option::Option<::std::string::String>,
     /// 生效后N天内有效
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub available_day_after_receive: ::std::option::Option<i64>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    ValidDateInformation { r#type = "type" plain, available_begin_time =
+    "available_begin_time" lenient, available_end_time = "available_end_time" lenient,
+    available_day_after_receive = "available_day_after_receive" lenient, } undocumented
 }
 /// 平台提供的通用开卡信息字段
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CommonFieldList {
     /// 平台提供的通用开卡信息字段
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<Name>,
     /// 加密的用户开卡时填写的个人信息
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub value: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    CommonFieldList { name = "name" plain, value = "value" lenient, } undocumented
 }
 /// 商户自定义的开卡信息字段
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CustomFieldList {
     /// 字段名称
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub name: ::std::option::Option<::std::string::String>,
     /// 加密的用户选择的字段值列表
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub user_chosen_values: ::std::option::Option<
         ::std::vec::Vec<::std::string::String>,
     >,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    CustomFieldList { name = "name" lenient, user_chosen_values = "user_chosen_values"
+    lenient, } undocumented
 }
 /// 用户开卡时填写的个人信息
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct UserInformation {
     /// 平台提供的通用开卡信息字段
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub common_field_list: ::std::option::Option<::std::vec::Vec<CommonFieldList>>,
     /// 商户自定义的开卡信息字段
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub custom_field_list: ::std::option::Option<::std::vec::Vec<CustomFieldList>>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    UserInformation { common_field_list = "common_field_list" plain, custom_field_list =
+    "custom_field_list" plain, } undocumented
 }
 /// The decrypted `resource` of a `BRAND_MEMBER_CARD_SP.USER_CARD.CREATE` notification (the plaintext of `resource.ciphertext`).
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Resource {
     /// 会员卡code
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub user_card_code: ::std::option::Option<::std::string::String>,
     /// 会员卡模板ID
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub card_id: ::std::option::Option<::std::string::String>,
     /// 用户标识
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub openid: ::std::option::Option<::std::string::String>,
     /// 卡背景颜色
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub card_color: ::std::option::Option<::std::string::String>,
     /// 卡背景图URL
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub card_picture_url: ::std::option::Option<::std::string::String>,
     /// 品牌ID
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub brand_id: ::std::option::Option<::std::string::String>,
     /// 会员卡类型
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub card_type: ::std::option::Option<CardType>,
     /// 加密的手机号
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub phone_number: ::std::option::Option<::std::string::String>,
     /// 等级
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub level: ::std::option::Option<::std::string::String>,
     /// 会员卡有效期
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub valid_date_information: ::std::option::Option<ValidDateInformation>,
     /// 领取时间
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub pickup_time: ::std::option::Option<::std::string::String>,
     /// 用户开卡时填写的个人信息
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_information: ::std::option::Option<UserInformation>,
     /// 商家数据包
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub attach: ::std::option::Option<::std::string::String>,
     /// 用户会员卡状态
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_card_state: ::std::option::Option<UserCardState>,
     /// 作废原因
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub invalid_reason: ::std::option::Option<::std::string::String>,
     /// 作废时间
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub invalid_time: ::std::option::Option<::std::string::String>,
     /// 创建时间
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub create_time: ::std::option::Option<::std::string::String>,
     /// 更新时间
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub modify_time: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    Resource { user_card_code = "user_card_code" lenient, card_id = "card_id" lenient,
+    openid = "openid" lenient, card_color = "card_color" lenient, card_picture_url =
+    "card_picture_url" lenient, brand_id = "brand_id" lenient, card_type = "card_type"
+    plain, phone_number = "phone_number" lenient, level = "level" lenient,
+    valid_date_information = "valid_date_information" plain, pickup_time = "pickup_time"
+    lenient, user_information = "user_information" plain, attach = "attach" lenient,
+    user_card_state = "user_card_state" plain, invalid_reason = "invalid_reason" lenient,
+    invalid_time = "invalid_time" lenient, create_time = "create_time" lenient,
+    modify_time = "modify_time" lenient, } undocumented
 }
 ::wechatpay_core::wire_enum! {
     #[doc = " 会员卡类型"] CardType { #[doc = " `PURCHASE`"] Purchase = "PURCHASE",

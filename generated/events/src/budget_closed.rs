@@ -8,95 +8,53 @@
 //! - <https://pay.weixin.qq.com/doc/v3/partner/4015555114>
 /// The decrypted `resource` of a `BUDGET.CLOSED` notification (the plaintext of `resource.ciphertext`).
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Resource {
     /// 服务商商户号
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub sp_mchid: ::std::option::Option<::std::string::String>,
     /// 商户预算单号
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub out_budget_no: ::std::option::Option<::std::string::String>,
     /// 微信支付预算单号
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub budget_id: ::std::option::Option<::std::string::String>,
     /// 预算总金额
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub amount: ::std::option::Option<::serde_json::Number>,
     /// 出资商户号
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub sponsor_mchid: ::std::option::Option<::std::string::String>,
     /// 活动名称
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub activity_name: ::std::option::Option<::std::string::String>,
     /// 活动说明
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub activity_remark: ::std::option::Option<::std::string::String>,
     /// 预算单状态
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub state: ::std::option::Option<State>,
     /// 撤销说明
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub unlock_remark: ::std::option::Option<::std::string::String>,
     /// 关闭时间
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub closed_time: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    Resource { sp_mchid = "sp_mchid" lenient, out_budget_no = "out_budget_no" lenient,
+    budget_id = "budget_id" lenient, amount = "amount" lenient, sponsor_mchid =
+    "sponsor_mchid" lenient, activity_name = "activity_name" lenient, activity_remark =
+    "activity_remark" lenient, state = "state" plain, unlock_remark = "unlock_remark"
+    lenient, closed_time = "closed_time" lenient, } undocumented
 }
 ::wechatpay_core::wire_enum! {
     #[doc = " 预算单状态"] State { #[doc = " `CLOSED`"] Closed = "CLOSED", }

@@ -9,27 +9,22 @@
 //! - <https://pay.weixin.qq.com/doc/v3/partner/4012076174>
 /// The decrypted `resource` of a `COMPLAINT.CREATE` notification (the plaintext of `resource.ciphertext`).
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Resource {
     /// 投诉单对应的投诉单号
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub complaint_id: ::std::option::Option<::std::string::String>,
     /// 触发本次投诉通知回调的具体动作类型
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub action_type: ::std::option::Option<ActionType>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    Resource { complaint_id = "complaint_id" lenient, action_type = "action_type" plain,
+    } undocumented
 }
 ::wechatpay_core::wire_enum! {
     #[doc = " 触发本次投诉通知回调的具体动作类型"] ActionType { #[doc =

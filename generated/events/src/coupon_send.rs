@@ -10,154 +10,79 @@
 //! - <https://pay.weixin.qq.com/doc/v3/merchant/4015717506>
 /// 仅在支付有礼、扫码领券（营销馆）、会员有礼发放渠道，才有该信息
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AttachInfo {
     /// 仅在支付有礼渠道，才有该信息，对应支付有礼曝光支付订单编号信息
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub transaction_id: ::std::option::Option<::std::string::String>,
     /// 仅在扫码领券（营销馆）渠道，才有该信息，对应领券的营销馆领券活动ID信息信息。该字段并不会和支付有礼活动编码(act\_code)同时出现。
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub act_code: ::std::option::Option<::std::string::String>,
     /// 仅在扫码领券（营销馆）渠道，才有该信息，对应领券的营销馆ID信息
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub hall_code: ::std::option::Option<::std::string::String>,
     /// 仅在扫码领券（营销馆）渠道，才有该信息，对应领券的营销馆所属商户号信息
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub hall_belong_mch_id: ::std::option::Option<::serde_json::Number>,
     /// 仅在会员卡活动渠道，才有该信息，对应会员卡Card\_ID信息
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub card_id: ::std::option::Option<::std::string::String>,
     /// 仅在会员卡活动渠道，才有该信息，对应用户卡包会员卡Code信息
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub code: ::std::option::Option<::std::string::String>,
     /// 仅在会员卡活动渠道，才有该信息，对应会员有礼活动ID信息
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub activity_id: ::std::option::Option<::std::string::String>,
     /// 领券手机号。仅在商户接入了摇一摇有优惠的《核销组件》的情况下，才会返回该字段
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub phone_number: ::std::option::Option<::std::string::String>,
     /// 领券手机区号。仅在商户接入了摇一摇有优惠的《核销组件》的情况下，才会返回该字段
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub country_code: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    AttachInfo { transaction_id = "transaction_id" lenient, act_code = "act_code"
+    lenient, hall_code = "hall_code" lenient, hall_belong_mch_id = "hall_belong_mch_id"
+    lenient, card_id = "card_id" lenient, code = "code" lenient, activity_id =
+    "activity_id" lenient, phone_number = "phone_number" lenient, country_code =
+    "country_code" lenient, } undocumented
 }
 /// The decrypted `resource` of a `COUPON.SEND` notification (the plaintext of `resource.ciphertext`).
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Resource {
     /// 业务细分事件类型
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub event_type: ::std::option::Option<EventType>,
     /// 券的唯一标识。
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub coupon_code: ::std::option::Option<::std::string::String>,
     /// 批次号
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub stock_id: ::std::option::Option<::std::string::String>,
     /// 发放时间
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub send_time: ::std::option::Option<::std::string::String>,
     /// 微信用户在AppID下的唯一标识。
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub openid: ::std::option::Option<::std::string::String>,
     /// 微信用户在同一个微信开放平台账号下的唯一用户标识
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub unionid: ::std::option::Option<::std::string::String>,
     /// 发放渠道
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub send_channel: ::std::option::Option<SendChannel>,
     /// 发券商户号
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub send_merchant: ::std::option::Option<::std::string::String>,
     /// 摇一摇活动ID
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub act_id: ::std::option::Option<::std::string::String>,
     /// 仅在支付有礼、扫码领券（营销馆）、会员有礼发放渠道，才有该信息
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub attach_info: ::std::option::Option<AttachInfo>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    Resource { event_type = "event_type" plain, coupon_code = "coupon_code" lenient,
+    stock_id = "stock_id" lenient, send_time = "send_time" lenient, openid = "openid"
+    lenient, unionid = "unionid" lenient, send_channel = "send_channel" plain,
+    send_merchant = "send_merchant" lenient, act_id = "act_id" lenient, attach_info =
+    "attach_info" plain, } undocumented
 }
 ::wechatpay_core::wire_enum! {
     #[doc = " 业务细分事件类型"] EventType { #[doc =

@@ -9,217 +9,132 @@
 //! - <https://pay.weixin.qq.com/doc/v3/partner/4012285807>
 /// 单品优惠特定信息。
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SingleitemDiscountOff {
     /// 单品最高优惠价格，单位：分。
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub single_price_max: ::std::option::Option<i64>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    SingleitemDiscountOff { single_price_max = "single_price_max" lenient, } undocumented
 }
 /// 减至优惠限定字段，仅减至优惠场景有返回。
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DiscountTo {
     /// 减至后优惠单价，单位：分。
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub cut_to_price: ::std::option::Option<i64>,
     /// 可享受优惠的最高价格，单位：分。
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub max_price: ::std::option::Option<i64>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    DiscountTo { cut_to_price = "cut_to_price" lenient, max_price = "max_price" lenient,
+    } undocumented
 }
 /// 普通满减券或消费金面额、门槛信息。
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct NormalCouponInformation {
     /// 面额，单位：分。
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub coupon_amount: ::std::option::Option<i64>,
     /// 使用券或消费金金额门槛，单位：分。
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub transaction_minimum: ::std::option::Option<i64>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    NormalCouponInformation { coupon_amount = "coupon_amount" lenient,
+    transaction_minimum = "transaction_minimum" lenient, } undocumented
 }
 /// 商户下单接口传的单品信息。
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct GoodsDetail {
     /// 单品券创建时录入的单品编码。
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub goods_id: ::std::option::Option<::std::string::String>,
     /// 单品数据
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub quantity: ::std::option::Option<::serde_json::Number>,
     /// 单品单价
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub price: ::std::option::Option<::serde_json::Number>,
     /// 优惠金额
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub discount_amount: ::std::option::Option<::serde_json::Number>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    GoodsDetail { goods_id = "goods_id" lenient, quantity = "quantity" lenient, price =
+    "price" lenient, discount_amount = "discount_amount" lenient, } undocumented
 }
 /// 已实扣代金券或消费金信息。
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ConsumeInformation {
     /// 代金券核销时间
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub consume_time: ::std::option::Option<::std::string::String>,
     /// 核销代金券的商户号。
     /// 校验规则：
     /// 该参数目前现在返回的是收款商户号，间连模式下，目前传的是银联和网联的商户号
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub consume_mchid: ::std::option::Option<::std::string::String>,
     /// 微信支付系统生成的订单号。
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub transaction_id: ::std::option::Option<::std::string::String>,
     /// 核销金额，仅有当business\_type=MULTIUSE时，才会返回。单位，分
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub consume_amount: ::std::option::Option<::serde_json::Number>,
     /// 商户下单接口传的单品信息。
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub goods_detail: ::std::option::Option<::std::vec::Vec<GoodsDetail>>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    ConsumeInformation { consume_time = "consume_time" lenient, consume_mchid =
+    "consume_mchid" lenient, transaction_id = "transaction_id" lenient, consume_amount =
+    "consume_amount" lenient, goods_detail = "goods_detail" plain, } undocumented
 }
 /// The decrypted `resource` of a `COUPON.USE` notification (the plaintext of `resource.ciphertext`).
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Resource {
     /// 批次创建方商户号。
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub stock_creator_mchid: ::std::option::Option<::std::string::String>,
     /// 微信为每个代金券批次分配的唯一ID。
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub stock_id: ::std::option::Option<::std::string::String>,
     /// 微信为代金券或消费金唯一分配的id。
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub coupon_id: ::std::option::Option<::std::string::String>,
     /// 单品优惠特定信息。
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub singleitem_discount_off: ::std::option::Option<SingleitemDiscountOff>,
     /// 减至优惠限定字段，仅减至优惠场景有返回。
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub discount_to: ::std::option::Option<DiscountTo>,
     /// 券或消费金名称
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub coupon_name: ::std::option::Option<::std::string::String>,
     /// 券或消费金状态：
     /// SENDED：可用
@@ -227,73 +142,56 @@ pub struct Resource {
     /// EXPIRED：已过期
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<Status>,
     /// 券或消费金描述说明字段。
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub description: ::std::option::Option<::std::string::String>,
     /// 领券时间
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub create_time: ::std::option::Option<::std::string::String>,
     /// 券或消费金类型：
     /// NORMAL：满减券
     /// CUT\_TO：减至券
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_type: ::std::option::Option<CouponType>,
     /// 是否无资金流
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub no_cash: ::std::option::Option<bool>,
     /// 可用开始时间
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub available_begin_time: ::std::option::Option<::std::string::String>,
     /// 可用结束时间
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub available_end_time: ::std::option::Option<::std::string::String>,
     /// 是否单品优惠
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub singleitem: ::std::option::Option<bool>,
     /// 普通满减券或消费金面额、门槛信息。
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub normal_coupon_information: ::std::option::Option<NormalCouponInformation>,
     /// 已实扣代金券或消费金信息。
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub consume_information: ::std::option::Option<ConsumeInformation>,
     /// 细分业务类型
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub business_type: ::std::option::Option<BusinessType>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    Resource { stock_creator_mchid = "stock_creator_mchid" lenient, stock_id = "stock_id"
+    lenient, coupon_id = "coupon_id" lenient, singleitem_discount_off =
+    "singleitem_discount_off" plain, discount_to = "discount_to" plain, coupon_name =
+    "coupon_name" lenient, status = "status" plain, description = "description" lenient,
+    create_time = "create_time" lenient, coupon_type = "coupon_type" plain, no_cash =
+    "no_cash" plain, available_begin_time = "available_begin_time" lenient,
+    available_end_time = "available_end_time" lenient, singleitem = "singleitem" plain,
+    normal_coupon_information = "normal_coupon_information" plain, consume_information =
+    "consume_information" plain, business_type = "business_type" plain, } undocumented
 }
 ::wechatpay_core::wire_enum! {
     #[doc = " 券或消费金状态："] Status { #[doc = " `SENDED`"] Sended = "SENDED",

@@ -8,48 +8,33 @@
 //! - <https://pay.weixin.qq.com/doc/v3/partner/4016168699>
 /// The decrypted `resource` of a `DELIVERY_PLAN.CHANGE` notification (the plaintext of `resource.ciphertext`).
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Resource {
     /// 投放计划ID
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub plan_id: ::std::option::Option<::std::string::String>,
     /// 投放计划变更前状态
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub plan_state: ::std::option::Option<PlanState>,
     /// 投放计划当前审核状态
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub audit_state: ::std::option::Option<AuditState>,
     /// 变更原因
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub change_reason: ::std::option::Option<::std::string::String>,
     /// 修改时间
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub modify_time: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    Resource { plan_id = "plan_id" lenient, plan_state = "plan_state" plain, audit_state
+    = "audit_state" plain, change_reason = "change_reason" lenient, modify_time =
+    "modify_time" lenient, } undocumented
 }
 ::wechatpay_core::wire_enum! {
     #[doc = " 投放计划变更前状态"] PlanState { #[doc = " `CREATED`"] Created =

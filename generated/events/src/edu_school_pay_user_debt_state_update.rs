@@ -8,27 +8,15 @@
 //! - <https://pay.weixin.qq.com/doc/v3/partner/4012161155>
 /// The decrypted `resource` of a `EDU_SCHOOL_PAY.USER_DEBT_STATE_UPDATE` notification (the plaintext of `resource.ciphertext`).
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Resource {
     /// 微信公众平台为服务商商户分配的公众账号ID，与商户号存在绑定关系。 如果是服务商模式接入则为服务商商户号绑定的AppID；如果是直连商户模式接入则为直连商户号绑定的AppID。
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub appid: ::std::option::Option<::std::string::String>,
     /// 使用字段AppID生成的用户唯一标识，与返回字段AppID有对应关系。
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub openid: ::std::option::Option<::std::string::String>,
     /// 根据校园轻松付风控规则，当用户在校园轻松付产品中欠款超过一定限制后，会处于无法扣款的状态，直到用户归还欠款。
     /// 可选状态：
@@ -36,29 +24,22 @@ pub struct Resource {
     /// FORBIDDEN：禁止扣款
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub state: ::std::option::Option<State>,
     /// 用户在校园轻松付中尚未归还的欠款笔数。 用户使用校园轻松付进行消费时，如果微信账户上可用的付款方式均没有足够的余额完成支付，会由微信支付出资对该笔订单进行垫付。这次垫付即会产生一笔用户向微信支付的欠款，直到用户对该笔欠款进行归还。
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub debt_count: ::std::option::Option<::serde_json::Number>,
     /// 遵循rfc3339标准格式
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub update_time: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    Resource { appid = "appid" lenient, openid = "openid" lenient, state = "state" plain,
+    debt_count = "debt_count" lenient, update_time = "update_time" lenient, }
+    undocumented
 }
 ::wechatpay_core::wire_enum! {
     #[doc =

@@ -9,245 +9,132 @@
 //! - <https://pay.weixin.qq.com/doc/v3/partner/4012160192>
 /// 支付者
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Payer {
     /// 用户在服务商AppID下的唯一标识
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub openid: ::std::option::Option<::std::string::String>,
     /// 用户在子商户AppID下的唯一标识，如果是直连商户模式接入，该字段返回为空
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub sub_openid: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    Payer { openid = "openid" lenient, sub_openid = "sub_openid" lenient, } undocumented
 }
 /// 订单金额信息
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Amount {
     /// 订单总金额，单位为分，只能为整数
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub total: ::std::option::Option<i64>,
     /// 用户实际支付金额，单位为分，只能为整数
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub payer_total: ::std::option::Option<i64>,
     /// 订单折扣
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub discount_total: ::std::option::Option<::serde_json::Number>,
     /// 符合ISO 4217标准的三位字母代码，目前只支持人民币：CNY
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub currency: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    Amount { total = "total" lenient, payer_total = "payer_total" lenient, discount_total
+    = "discount_total" lenient, currency = "currency" lenient, } undocumented
 }
 /// 设备信息
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DeviceInformation {
     /// 商户设备号
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub device_id: ::std::option::Option<::std::string::String>,
     /// 商户端设备IP（发起扣款请求的商户服务器IP）
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub payer_total: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    DeviceInformation { device_id = "device_id" lenient, payer_total = "payer_total"
+    lenient, } undocumented
 }
 /// 优惠详情
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct PromotionDetail {
     /// 券ID
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub coupon_id: ::std::option::Option<::std::string::String>,
     /// 优惠名称
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub name: ::std::option::Option<::std::string::String>,
     /// 枚举值：
     /// GLOBAL：全场代金券
     /// SINGLE：单品优惠
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub scope: ::std::option::Option<Scope>,
     /// 枚举值：
     /// COUPON：代金券，需要走结算资金的充值型代金券,（境外商户券币种与支付币种一致）
     /// DISCOUNT：优惠券，不走结算资金的免充值型优惠券，（境外商户券币种与标价币种一致）
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub r#type: ::std::option::Option<Type>,
     /// 优惠券面额
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub amount: ::std::option::Option<::serde_json::Number>,
     /// 活动ID，批次ID
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub stock_id: ::std::option::Option<::std::string::String>,
     /// 特指由微信支付商户平台创建的优惠，出资金额等于本项优惠总金额，单位为分
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub wechatpay_contribute: ::std::option::Option<i64>,
     /// 特指商户自己创建的优惠，出资金额等于本项优惠总金额，单位为分
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub merchant_contribute: ::std::option::Option<i64>,
     /// 其他出资方出资金额，单位为分
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub other_contribute: ::std::option::Option<i64>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    PromotionDetail { coupon_id = "coupon_id" lenient, name = "name" lenient, scope =
+    "scope" plain, r#type = "type" plain, amount = "amount" lenient, stock_id =
+    "stock_id" lenient, wechatpay_contribute = "wechatpay_contribute" lenient,
+    merchant_contribute = "merchant_contribute" lenient, other_contribute =
+    "other_contribute" lenient, } undocumented
 }
 /// 签约信息
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ContractInformation {
     /// 标识用户与某签约模板的一次签约，具有唯一性
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub contract_id: ::std::option::Option<::std::string::String>,
     /// 枚举值：
     /// ADD：签约
     /// DELETE：解约
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub contract_status: ::std::option::Option<ContractStatus>,
     /// 签约完成时间
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub create_time: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    ContractInformation { contract_id = "contract_id" lenient, contract_status =
+    "contract_status" plain, create_time = "create_time" lenient, } undocumented
 }
 /// The decrypted `resource` of a `ENTRUST.RELEASE` notification (the plaintext of `resource.ciphertext`).
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Resource {
     /// 微信公众平台为商户的应用分配的ID，与服务商商户号存在绑定关系
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub appid: ::std::option::Option<::std::string::String>,
     /// 商户订单号
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub out_trade_no: ::std::option::Option<::std::string::String>,
     /// 微信支付订单号
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub transaction_id: ::std::option::Option<::std::string::String>,
     /// 附加数据，在查询API和支付通知中原样返回，该字段主要用于商户携带订单的自定义数据
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub attach: ::std::option::Option<::std::string::String>,
     /// 银行类型，采用字符串类型的银行标识
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub bank_type: ::std::option::Option<::std::string::String>,
     /// 支付成功时返回
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub success_time: ::std::option::Option<::std::string::String>,
     /// 枚举值：
     /// SUCCESS：支付成功
@@ -256,75 +143,44 @@ pub struct Resource {
     /// PAY\_FAIL：支付失败(其他原因，如银行返回失败)
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub trade_state: ::std::option::Option<TradeState>,
     /// 对当前订单状态的描述和下一步操作的指引
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub trade_state_description: ::std::option::Option<::std::string::String>,
     /// 支付者
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub payer: ::std::option::Option<Payer>,
     /// 订单金额信息
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub amount: ::std::option::Option<Amount>,
     /// 设备信息
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub device_information: ::std::option::Option<DeviceInformation>,
     /// 优惠详情
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub promotion_detail: ::std::option::Option<::std::vec::Vec<PromotionDetail>>,
     /// 微信支付分配的商户号
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub sp_mchid: ::std::option::Option<::std::string::String>,
     /// 微信支付分配的商户号，服务商商户号与子商户号存在父子关系，如果是直连商户模式接入，该字段返回为空
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 微信公众平台为商户的应用分配的ID，与子商户号存在绑定关系，如果是直连商户模式接入，该字段返回为空
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub sub_appid: ::std::option::Option<::std::string::String>,
     /// 用户在服务商AppID下的唯一标识
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub openid: ::std::option::Option<::std::string::String>,
     /// 用户在子商户AppID下的唯一标识，如果是直连商户模式接入，该字段返回为空
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub sub_openid: ::std::option::Option<::std::string::String>,
     /// 签约模板号，签约模板唯一标识
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub plan_id: ::std::option::Option<::std::string::String>,
     /// 签约信息
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub contract_information: ::std::option::Option<ContractInformation>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    Resource { appid = "appid" lenient, out_trade_no = "out_trade_no" lenient,
+    transaction_id = "transaction_id" lenient, attach = "attach" lenient, bank_type =
+    "bank_type" lenient, success_time = "success_time" lenient, trade_state =
+    "trade_state" plain, trade_state_description = "trade_state_description" lenient,
+    payer = "payer" plain, amount = "amount" plain, device_information =
+    "device_information" plain, promotion_detail = "promotion_detail" plain, sp_mchid =
+    "sp_mchid" lenient, sub_mchid = "sub_mchid" lenient, sub_appid = "sub_appid" lenient,
+    openid = "openid" lenient, sub_openid = "sub_openid" lenient, plan_id = "plan_id"
+    lenient, contract_information = "contract_information" plain, } undocumented
 }
 ::wechatpay_core::wire_enum! {
     #[doc = " 枚举值："] TradeState { #[doc = " `SUCCESS`"] Success = "SUCCESS",

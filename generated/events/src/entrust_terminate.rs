@@ -8,223 +8,139 @@
 //! - <https://pay.weixin.qq.com/doc/v3/partner/4012160323>
 /// 协议解约信息，仅当contract\_state=TERMINATED时，该值有效。
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ContractTerminateInfo {
     /// 协议解约方式
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub contract_termination_mode: ::std::option::Option<ContractTerminationMode>,
     /// 协议解约时间
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub contract_terminated_time: ::std::option::Option<::std::string::String>,
     /// 解约原因的备注说明，如：签约信息有误，须重新签约。
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub contract_termination_remark: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    ContractTerminateInfo { contract_termination_mode = "contract_termination_mode"
+    plain, contract_terminated_time = "contract_terminated_time" lenient,
+    contract_termination_remark = "contract_termination_remark" lenient, } undocumented
 }
 /// 预约扣费场景下有效，预签约时指定的预计的扣费金额。
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EstimatedDeductAmount {
     /// 总金额，单位为分，只能为整数。
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub amount: ::std::option::Option<i64>,
     /// 枚举类型，符合ISO 4217标准的三位字母代码，默认为CNY，目前只支持CNY
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub currency: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    EstimatedDeductAmount { amount = "amount" lenient, currency = "currency" lenient, }
+    undocumented
 }
 /// 预约扣费场景的预约信息，仅当模板类型为预约扣费时，该值有效。
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DeductSchedule {
     /// 预约扣费场景下有效，预签约时指定的预计扣费的日期
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub estimated_deduct_date: ::std::option::Option<::std::string::String>,
     /// 预约扣费场景下有效，预签约时指定的预计的扣费金额。
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub estimated_deduct_amount: ::std::option::Option<EstimatedDeductAmount>,
     /// 扣费预约状态
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub schedule_state: ::std::option::Option<ScheduleState>,
     /// 已预约的扣费金额信息，当状态为已预约或已扣费时有返回。
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub scheduled_amount: ::std::option::Option<EstimatedDeductAmount>,
     /// 实际扣费金额，当状态为已扣费时有返回。
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub deduct_amount: ::std::option::Option<EstimatedDeductAmount>,
     /// 实际扣费的日期
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub deduct_date: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    DeductSchedule { estimated_deduct_date = "estimated_deduct_date" lenient,
+    estimated_deduct_amount = "estimated_deduct_amount" plain, schedule_state =
+    "schedule_state" plain, scheduled_amount = "scheduled_amount" plain, deduct_amount =
+    "deduct_amount" plain, deduct_date = "deduct_date" lenient, } undocumented
 }
 /// The decrypted `resource` of a `ENTRUST.TERMINATE` notification (the plaintext of `resource.ciphertext`).
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Resource {
     /// 委托代扣协议的主键，唯一定义此资源的标识
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub contract_id: ::std::option::Option<::std::string::String>,
     /// 普通服务商商户号，微信支付分配的商户号
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub sp_mchid: ::std::option::Option<::std::string::String>,
     /// 商户在微信申请的公众号或移动应用AppID
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub sp_appid: ::std::option::Option<::std::string::String>,
     /// 子商户号，微信支付分配的商户号
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 子商户的AppID，商户在微信申请的公众号或移动应用AppID
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub sub_appid: ::std::option::Option<::std::string::String>,
     /// 委托代扣协议模板ID
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub plan_id: ::std::option::Option<::serde_json::Number>,
     /// 商户侧的签约协议号，商户侧需保证唯一性。只能是数字、大小写字母的组合
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub out_contract_code: ::std::option::Option<::std::string::String>,
     /// 签约用户的名称，用于页面展示，在签约时由商户传入。
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub contract_display_account: ::std::option::Option<::std::string::String>,
     /// 委托代扣协议状态
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub contract_state: ::std::option::Option<ContractState>,
     /// 协议签署时间
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub contract_signed_time: ::std::option::Option<::std::string::String>,
     /// 协议到期时间
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub contract_expired_time: ::std::option::Option<::std::string::String>,
     /// 商户AppID下的用户唯一标识
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub sp_openid: ::std::option::Option<::std::string::String>,
     /// 子商户AppID对应的用户OpenID，商户AppID下的用户唯一标识
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub sub_openid: ::std::option::Option<::std::string::String>,
     /// 协议解约信息，仅当contract\_state=TERMINATED时，该值有效。
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub contract_terminate_info: ::std::option::Option<ContractTerminateInfo>,
     /// 预约扣费场景的预约信息，仅当模板类型为预约扣费时，该值有效。
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub deduct_schedule: ::std::option::Option<DeductSchedule>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    Resource { contract_id = "contract_id" lenient, sp_mchid = "sp_mchid" lenient,
+    sp_appid = "sp_appid" lenient, sub_mchid = "sub_mchid" lenient, sub_appid =
+    "sub_appid" lenient, plan_id = "plan_id" lenient, out_contract_code =
+    "out_contract_code" lenient, contract_display_account = "contract_display_account"
+    lenient, contract_state = "contract_state" plain, contract_signed_time =
+    "contract_signed_time" lenient, contract_expired_time = "contract_expired_time"
+    lenient, sp_openid = "sp_openid" lenient, sub_openid = "sub_openid" lenient,
+    contract_terminate_info = "contract_terminate_info" plain, deduct_schedule =
+    "deduct_schedule" plain, } undocumented
 }
 ::wechatpay_core::wire_enum! {
     #[doc = " 委托代扣协议状态"] ContractState { #[doc = " `SIGNED`"] Signed =

@@ -8,107 +8,57 @@
 //! - <https://pay.weixin.qq.com/doc/v3/merchant/4012978455>
 /// The decrypted `resource` of a `ENTRUST.TERMINATE_INQUIRY` notification (the plaintext of `resource.ciphertext`).
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Resource {
     /// 返回状态码
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub code: ::std::option::Option<::std::string::String>,
     /// 返回信息
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub messsage: ::std::option::Option<::std::string::String>,
     /// 商户号，微信支付分配的商户号
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub mchid: ::std::option::Option<::std::string::String>,
     /// 商户在微信申请的公众号或移动应用AppID
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub appid: ::std::option::Option<::std::string::String>,
     /// 商户AppID下的用户唯一标识
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub openid: ::std::option::Option<::std::string::String>,
     /// 委托代扣协议模板ID
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub plan_id: ::std::option::Option<::serde_json::Number>,
     /// 商户侧的签约协议号，商户侧需保证唯一性。只能是数字、大小写字母的组合
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub out_contract_code: ::std::option::Option<::std::string::String>,
     /// 商户侧用户标识
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub out_user_code: ::std::option::Option<::std::string::String>,
     /// 委托代扣协议的主键，唯一定义此资源的标识
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub contract_id: ::std::option::Option<::std::string::String>,
     /// 签约用户的名称，用于页面展示，在签约时由商户传入。
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub contract_display_account: ::std::option::Option<::std::string::String>,
     /// 委托代扣协议状态
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub contract_state: ::std::option::Option<ContractState>,
     /// 协议签署时间
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub contract_signed_time: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    Resource { code = "code" lenient, messsage = "messsage" lenient, mchid = "mchid"
+    lenient, appid = "appid" lenient, openid = "openid" lenient, plan_id = "plan_id"
+    lenient, out_contract_code = "out_contract_code" lenient, out_user_code =
+    "out_user_code" lenient, contract_id = "contract_id" lenient,
+    contract_display_account = "contract_display_account" lenient, contract_state =
+    "contract_state" plain, contract_signed_time = "contract_signed_time" lenient, }
+    undocumented
 }
 ::wechatpay_core::wire_enum! {
     #[doc = " 委托代扣协议状态"] ContractState { #[doc = " `SIGNED`"] Signed =

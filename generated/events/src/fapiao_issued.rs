@@ -10,72 +10,52 @@
 //! - <https://pay.weixin.qq.com/doc/v3/partner/4015792570>
 /// 发票申请单下关联的所有发票信息
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct FapiaoInformation {
     /// 商户发票单号，唯一标识一张发票
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub fapiao_id: ::std::option::Option<::std::string::String>,
     /// 发票状态
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub fapiao_status: ::std::option::Option<FapiaoStatus>,
     /// 发票状态
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub card_status: ::std::option::Option<CardStatus>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    FapiaoInformation { fapiao_id = "fapiao_id" lenient, fapiao_status = "fapiao_status"
+    plain, card_status = "card_status" plain, } undocumented
 }
 /// The decrypted `resource` of a `FAPIAO.ISSUED` notification (the plaintext of `resource.ciphertext`).
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Resource {
     /// 微信支付分配的商户号
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub mchid: ::std::option::Option<::std::string::String>,
     /// 微信支付分配的子商户号，服务商模式下存在
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 开票时指定的发票申请单号
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub fapiao_apply_id: ::std::option::Option<::std::string::String>,
     /// 发票申请单下关联的所有发票信息
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub fapiao_information: ::std::option::Option<::std::vec::Vec<FapiaoInformation>>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    Resource { mchid = "mchid" lenient, sub_mchid = "sub_mchid" lenient, fapiao_apply_id
+    = "fapiao_apply_id" lenient, fapiao_information = "fapiao_information" plain, }
+    undocumented
 }
 ::wechatpay_core::wire_enum! {
     #[doc = " 发票状态"] FapiaoStatus { #[doc = " `ISSUE_ACCEPTED`"] IssueAccepted =

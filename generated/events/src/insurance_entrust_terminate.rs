@@ -8,135 +8,84 @@
 //! - <https://pay.weixin.qq.com/doc/v3/merchant/4012289466>
 /// 协议解约信息，仅当contract\_state=TERMINATED时，该值有效。
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ContractTerminateInfo {
     /// 协议解约方式
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub contract_termination_mode: ::std::option::Option<ContractTerminationMode>,
     /// 协议解约时间
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub contract_terminated_time: ::std::option::Option<::std::string::String>,
     /// 解约原因的备注说明，如：签约信息有误，须重新签约。
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub contract_termination_remark: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    ContractTerminateInfo { contract_termination_mode = "contract_termination_mode"
+    plain, contract_terminated_time = "contract_terminated_time" lenient,
+    contract_termination_remark = "contract_termination_remark" lenient, } undocumented
 }
 /// The decrypted `resource` of a `INSURANCE_ENTRUST.TERMINATE` notification (the plaintext of `resource.ciphertext`).
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Resource {
     /// 微信支付分配的商户号
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub mchid: ::std::option::Option<::std::string::String>,
     /// 委托代扣协议的主键，唯一定义此资源的标识
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub contract_id: ::std::option::Option<::std::string::String>,
     /// 商户在微信申请的公众号或移动应用AppID
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub appid: ::std::option::Option<::std::string::String>,
     /// 委托代扣协议模板ID
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub plan_id: ::std::option::Option<::serde_json::Number>,
     /// 商户侧的签约协议号，商户侧需保证唯一性。只能是数字、大小写字母的组合
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub out_contract_code: ::std::option::Option<::std::string::String>,
     /// 签约用户的名称，用于页面展示，在签约时由商户传入。
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub insured_display_name: ::std::option::Option<::std::string::String>,
     /// 委托代扣协议状态
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub contract_state: ::std::option::Option<ContractState>,
     /// 协议签署时间
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub contract_signed_time: ::std::option::Option<::std::string::String>,
     /// 协议到期时间
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub contract_expired_time: ::std::option::Option<::std::string::String>,
     /// 商户AppID下的用户唯一标识
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub openid: ::std::option::Option<::std::string::String>,
     /// 协议解约信息，仅当contract\_state=TERMINATED时，该值有效。
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub contract_terminate_info: ::std::option::Option<ContractTerminateInfo>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    Resource { mchid = "mchid" lenient, contract_id = "contract_id" lenient, appid =
+    "appid" lenient, plan_id = "plan_id" lenient, out_contract_code = "out_contract_code"
+    lenient, insured_display_name = "insured_display_name" lenient, contract_state =
+    "contract_state" plain, contract_signed_time = "contract_signed_time" lenient,
+    contract_expired_time = "contract_expired_time" lenient, openid = "openid" lenient,
+    contract_terminate_info = "contract_terminate_info" plain, } undocumented
 }
 ::wechatpay_core::wire_enum! {
     #[doc = " 委托代扣协议状态"] ContractState { #[doc = " `SIGNED`"] Signed =

@@ -8,45 +8,31 @@
 //! - <https://pay.weixin.qq.com/doc/v3/merchant/4016943540>
 /// The decrypted `resource` of a `INSURANCE_POLICY_MANAGEMENT.GRANTED` notification (the plaintext of `resource.ciphertext`).
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Resource {
     /// 商户保险编码
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub out_insurance_no: ::std::option::Option<::std::string::String>,
     /// 保险名称
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub insurance_name: ::std::option::Option<::std::string::String>,
     /// 授权状态
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub auth_state: ::std::option::Option<AuthState>,
     /// 用户授权时间
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub user_auth_time: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    Resource { out_insurance_no = "out_insurance_no" lenient, insurance_name =
+    "insurance_name" lenient, auth_state = "auth_state" plain, user_auth_time =
+    "user_auth_time" lenient, } undocumented
 }
 ::wechatpay_core::wire_enum! {
     #[doc = " 授权状态"] AuthState { #[doc = " `AUTH_STATE_INIT`"] AuthStateInit =

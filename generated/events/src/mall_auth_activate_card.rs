@@ -9,49 +9,30 @@
 //! - <https://pay.weixin.qq.com/doc/v3/partner/4012076406>
 /// The decrypted `resource` of a `MALL_AUTH.ACTIVATE_CARD` notification (the plaintext of `resource.ciphertext`).
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Resource {
     /// 顾客授权时使用的小程序上的OpenID
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub openid: ::std::option::Option<::std::string::String>,
     /// 用户在商圈会员卡card\_id下的唯一标志，用户领取会员卡后获得的code
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub code: ::std::option::Option<::std::string::String>,
     /// 用户开会员卡时的商圈商户号
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub mchid: ::std::option::Option<::std::string::String>,
     /// 用户授权类型
     /// REGISTERED\_MODE ：会员开卡(进卡包) + 未授权会员积分服务
     /// REGISTERED\_AND\_AUTHORIZATION\_MODE：会员开卡(进卡包）+授权会员积分服务
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub auth_type: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    Resource { openid = "openid" lenient, code = "code" lenient, mchid = "mchid" lenient,
+    auth_type = "auth_type" lenient, } undocumented
 }

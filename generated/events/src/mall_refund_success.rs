@@ -9,110 +9,59 @@
 //! - <https://pay.weixin.qq.com/doc/v3/partner/4012076419>
 /// The decrypted `resource` of a `MALL_REFUND.SUCCESS` notification (the plaintext of `resource.ciphertext`).
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Resource {
     /// 微信支付分配的商户号
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub mchid: ::std::option::Option<::std::string::String>,
     /// 商圈商户名称
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub merchant_name: ::std::option::Option<::std::string::String>,
     /// 门店名称，商圈在商圈小程序上圈店时填写的门店名称
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub shop_name: ::std::option::Option<::std::string::String>,
     /// 门店编号，商圈在商圈小程序上圈店时填写的门店编号，用于跟商圈自身已有的商户识别码对齐
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub shop_number: ::std::option::Option<::std::string::String>,
     /// 顾客授权积分时使用的小程序的AppID
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub appid: ::std::option::Option<::std::string::String>,
     /// 顾客授权时使用的小程序上的OpenID
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub openid: ::std::option::Option<::std::string::String>,
     /// 交易完成时间
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub refund_time: ::std::option::Option<::std::string::String>,
     /// 用户实际消费金额，单位（分）
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub pay_amount: ::std::option::Option<i64>,
     /// 用户退款金额，单位（分）
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub refund_amount: ::std::option::Option<i64>,
     /// 微信支付订单号
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub transaction_id: ::std::option::Option<::std::string::String>,
     /// 微信支付退款单号
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub refund_id: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    Resource { mchid = "mchid" lenient, merchant_name = "merchant_name" lenient,
+    shop_name = "shop_name" lenient, shop_number = "shop_number" lenient, appid = "appid"
+    lenient, openid = "openid" lenient, refund_time = "refund_time" lenient, pay_amount =
+    "pay_amount" lenient, refund_amount = "refund_amount" lenient, transaction_id =
+    "transaction_id" lenient, refund_id = "refund_id" lenient, } undocumented
 }

@@ -8,99 +8,65 @@
 //! - <https://pay.weixin.qq.com/doc/v3/merchant/4014512908>
 /// 自动收款授权的关闭信息
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CloseInfo {
     /// 关闭时间
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub close_time: ::std::option::Option<::std::string::String>,
     /// 自动收款授权的原因
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub close_reason: ::std::option::Option<CloseReason>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    CloseInfo { close_time = "close_time" lenient, close_reason = "close_reason" plain, }
+    undocumented
 }
 /// The decrypted `resource` of a `MCHTRANSFER.AUTHORIZATION.CONFIRMED` notification (the plaintext of `resource.ciphertext`).
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Resource {
     /// 商户侧授权单号
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub out_authorization_no: ::std::option::Option<::std::string::String>,
     /// 商户AppID
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub appid: ::std::option::Option<::std::string::String>,
     /// 收款用户OpenID
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub openid: ::std::option::Option<::std::string::String>,
     /// 用户展示名称
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub user_display_name: ::std::option::Option<::std::string::String>,
     /// 微信自动收款授权单号
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub authorization_id: ::std::option::Option<::std::string::String>,
     /// 单据状态
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub state: ::std::option::Option<State>,
     /// 用户确认授权的时间
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub authorize_time: ::std::option::Option<::std::string::String>,
     /// 自动收款授权的关闭信息
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub close_info: ::std::option::Option<CloseInfo>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    Resource { out_authorization_no = "out_authorization_no" lenient, appid = "appid"
+    lenient, openid = "openid" lenient, user_display_name = "user_display_name" lenient,
+    authorization_id = "authorization_id" lenient, state = "state" plain, authorize_time
+    = "authorize_time" lenient, close_info = "close_info" plain, } undocumented
 }
 ::wechatpay_core::wire_enum! {
     #[doc = " 单据状态"] State { #[doc = " `TAKING_EFFECT`"] TakingEffect =

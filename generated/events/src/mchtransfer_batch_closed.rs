@@ -8,77 +8,48 @@
 //! - <https://pay.weixin.qq.com/doc/v3/merchant/4012269028>
 /// The decrypted `resource` of a `MCHTRANSFER.BATCH.CLOSED` notification (the plaintext of `resource.ciphertext`).
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Resource {
     /// 商户号
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub mchid: ::std::option::Option<::std::string::String>,
     /// 商家批次单号
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub out_batch_no: ::std::option::Option<::std::string::String>,
     /// 微信批次单号
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub batch_id: ::std::option::Option<::std::string::String>,
     /// 批次状态
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub batch_status: ::std::option::Option<BatchStatus>,
     /// 批次总笔数
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub total_num: ::std::option::Option<::serde_json::Number>,
     /// 批次总金额
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub total_amount: ::std::option::Option<::serde_json::Number>,
     /// 批次关闭原因
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub close_reason: ::std::option::Option<CloseReason>,
     /// 批次更新时间
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub update_time: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    Resource { mchid = "mchid" lenient, out_batch_no = "out_batch_no" lenient, batch_id =
+    "batch_id" lenient, batch_status = "batch_status" plain, total_num = "total_num"
+    lenient, total_amount = "total_amount" lenient, close_reason = "close_reason" plain,
+    update_time = "update_time" lenient, } undocumented
 }
 ::wechatpay_core::wire_enum! {
     #[doc = " 批次状态"] BatchStatus { #[doc = " `WAIT_PAY`"] WaitPay = "WAIT_PAY",

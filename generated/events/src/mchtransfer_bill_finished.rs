@@ -9,96 +9,53 @@
 //! - <https://pay.weixin.qq.com/doc/v3/partner/4015468969>
 /// The decrypted `resource` of a `MCHTRANSFER.BILL.FINISHED` notification (the plaintext of `resource.ciphertext`).
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Resource {
     /// 商户单号
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub out_bill_no: ::std::option::Option<::std::string::String>,
     /// 商家转账订单号
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub transfer_bill_no: ::std::option::Option<::std::string::String>,
     /// 单据状态
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub state: ::std::option::Option<State>,
     /// 商户号
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub mch_id: ::std::option::Option<::std::string::String>,
     /// 商户号
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub mchid: ::std::option::Option<::std::string::String>,
     /// 子商户号
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 转账金额
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub transfer_amount: ::std::option::Option<::serde_json::Number>,
     /// 收款用户OpenID
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub openid: ::std::option::Option<::std::string::String>,
     /// 失败原因
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub fail_reason: ::std::option::Option<FailReason>,
     /// 单据创建时间
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub create_time: ::std::option::Option<::std::string::String>,
     /// 最后一次状态变更时间
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub update_time: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    Resource { out_bill_no = "out_bill_no" lenient, transfer_bill_no = "transfer_bill_no"
+    lenient, state = "state" plain, mch_id = "mch_id" lenient, mchid = "mchid" lenient,
+    sub_mchid = "sub_mchid" lenient, transfer_amount = "transfer_amount" lenient, openid
+    = "openid" lenient, fail_reason = "fail_reason" plain, create_time = "create_time"
+    lenient, update_time = "update_time" lenient, } undocumented
 }
 ::wechatpay_core::wire_enum! {
     #[doc = " 单据状态"] State { #[doc = " `ACCEPTED`"] Accepted = "ACCEPTED", #[doc

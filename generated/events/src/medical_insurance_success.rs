@@ -9,253 +9,143 @@
 //! - <https://pay.weixin.qq.com/doc/v3/partner/4012165722>
 /// 现金补充列表
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CashAddDetail {
     /// 现金补充类型
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub cash_add_type: ::std::option::Option<CashAddType>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    CashAddDetail { cash_add_type = "cash_add_type" plain, } undocumented
 }
 /// 现金减免列表
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CashReduceDetail {
     /// 现金减免类型
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub cash_reduce_type: ::std::option::Option<CashReduceType>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    CashReduceDetail { cash_reduce_type = "cash_reduce_type" plain, } undocumented
 }
 /// The decrypted `resource` of a `MEDICAL_INSURANCE.SUCCESS` notification (the plaintext of `resource.ciphertext`).
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Resource {
     /// 唯一定义此资源的标识
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub mix_trade_no: ::std::option::Option<::std::string::String>,
     /// 医保自费混合订单支付状态
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub mix_pay_status: ::std::option::Option<MixPayStatus>,
     /// 混合订单中自费部分的支付状态
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub self_pay_status: ::std::option::Option<SelfPayStatus>,
     /// 混合订单中医保部分的支付状态
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub med_ins_pay_status: ::std::option::Option<MedInsPayStatus>,
     /// 订单支付时间
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub paid_time: ::std::option::Option<::std::string::String>,
     /// 支付完成后医保局返回内容（透传给医疗机构）
     ///
     /// A json-encoded string.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub passthrough_response_content: ::std::option::Option<::std::string::String>,
     /// 混合支付类型
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub mix_pay_type: ::std::option::Option<MixPayType>,
     /// 订单类型
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub order_type: ::std::option::Option<OrderType>,
     /// 从业机构的公众号ID
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub appid: ::std::option::Option<::std::string::String>,
     /// 医疗机构的公众号ID
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub sub_appid: ::std::option::Option<::std::string::String>,
     /// 医疗机构的商户号
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 用户在appid下的唯一标识
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub openid: ::std::option::Option<::std::string::String>,
     /// 用户在医疗机构AppID下的唯一标识
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub sub_openid: ::std::option::Option<::std::string::String>,
     /// 是否代亲属支付，不传默认替本人支付
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub pay_for_relatives: ::std::option::Option<bool>,
     /// 从业机构订单号
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub out_trade_no: ::std::option::Option<::std::string::String>,
     /// 医疗机构订单号
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub serial_no: ::std::option::Option<::std::string::String>,
     /// 医保局返回的支付单ID
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub pay_order_id: ::std::option::Option<::std::string::String>,
     /// 医保局返回的支付授权码
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub pay_auth_no: ::std::option::Option<::std::string::String>,
     /// 用户定位信息，经纬度。格式：经度,纬度
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub geo_location: ::std::option::Option<::std::string::String>,
     /// 城市ID
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub city_id: ::std::option::Option<::std::string::String>,
     /// 医疗机构名称
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub med_inst_name: ::std::option::Option<::std::string::String>,
     /// 医疗机构编码
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub med_inst_no: ::std::option::Option<::std::string::String>,
     /// 医保下单时间
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub med_ins_order_create_time: ::std::option::Option<::std::string::String>,
     /// 现金补充列表
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub cash_add_detail: ::std::option::Option<CashAddDetail>,
     /// 现金减免列表
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub cash_reduce_detail: ::std::option::Option<CashReduceDetail>,
     /// 回调通知URL
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub callback_url: ::std::option::Option<::std::string::String>,
     /// 自费预下单ID，微信支付预支付交易会话标识。用于后续接口调用中使用，该值有效期为2小时
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub prepay_id: ::std::option::Option<::std::string::String>,
     /// 医疗机构透传给医保的数据
     ///
     /// A json-encoded string.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub passthrough_request_content: ::std::option::Option<::std::string::String>,
     /// 医疗机构与微信医保约定的扩展字段
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub extends: ::std::option::Option<::std::string::String>,
     /// 查询与通知中返回，医疗机构可用于自定义业务逻辑
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub attach: ::std::option::Option<::std::string::String>,
     /// 渠道号
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub channel_no: ::std::option::Option<::std::string::String>,
     /// 是否到医保局测试环境下单
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub med_ins_test_env: ::std::option::Option<bool>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    Resource { mix_trade_no = "mix_trade_no" lenient, mix_pay_status = "mix_pay_status"
+    plain, self_pay_status = "self_pay_status" plain, med_ins_pay_status =
+    "med_ins_pay_status" plain, paid_time = "paid_time" lenient,
+    passthrough_response_content = "passthrough_response_content" lenient, mix_pay_type =
+    "mix_pay_type" plain, order_type = "order_type" plain, appid = "appid" lenient,
+    sub_appid = "sub_appid" lenient, sub_mchid = "sub_mchid" lenient, openid = "openid"
+    lenient, sub_openid = "sub_openid" lenient, pay_for_relatives = "pay_for_relatives"
+    plain, out_trade_no = "out_trade_no" lenient, serial_no = "serial_no" lenient,
+    pay_order_id = "pay_order_id" lenient, pay_auth_no = "pay_auth_no" lenient,
+    geo_location = "geo_location" lenient, city_id = "city_id" lenient, med_inst_name =
+    "med_inst_name" lenient, med_inst_no = "med_inst_no" lenient,
+    med_ins_order_create_time = "med_ins_order_create_time" lenient, cash_add_detail =
+    "cash_add_detail" plain, cash_reduce_detail = "cash_reduce_detail" plain,
+    callback_url = "callback_url" lenient, prepay_id = "prepay_id" lenient,
+    passthrough_request_content = "passthrough_request_content" lenient, extends =
+    "extends" lenient, attach = "attach" lenient, channel_no = "channel_no" lenient,
+    med_ins_test_env = "med_ins_test_env" plain, } undocumented
 }
 ::wechatpay_core::wire_enum! {
     #[doc = " 医保自费混合订单支付状态"] MixPayStatus { #[doc =

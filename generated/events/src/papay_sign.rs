@@ -8,114 +8,49 @@
 //! - <https://pay.weixin.qq.com/doc/global/v3/zh/4013015485>
 /// The decrypted `resource` of a `PAPAY.SIGN` notification (the plaintext of `resource.ciphertext`).
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Resource {
     /// 微信支付分配的商户号
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub mchid: ::std::option::Option<::std::string::String>,
     /// 商户侧的签约协议号，商户侧需保证唯一性。只能是数字、大小写字母的组合
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub out_contract_code: ::std::option::Option<::std::string::String>,
     /// 商户在微信申请的公众号或移动应用AppID
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub appid: ::std::option::Option<::std::string::String>,
     /// 商户AppID下的用户唯一标识
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub openid: ::std::option::Option<::std::string::String>,
     /// 协议解约方式
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub contract_termination_mode: ::std::option::Option<ContractTerminationMode>,
     /// 委托代扣协议的主键，唯一定义此资源的标识
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub contract_id: ::std::option::Option<::std::string::String>,
     /// 委托代扣协议模板ID
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub plan_id: ::std::option::Option<::serde_json::Number>,
     /// 操作时间
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub operate_time: ::std::option::Option<::std::string::String>,
     /// 协议到期时间
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub contract_expired_time: ::std::option::Option<::std::string::String>,
     /// 普通服务商商户号，微信支付分配的商户号
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub sp_mchid: ::std::option::Option<::std::string::String>,
     /// 商户在微信申请的公众号或移动应用AppID
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub sp_appid: ::std::option::Option<::std::string::String>,
     /// 子商户号，微信支付分配的商户号
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 子商户的AppID，商户在微信申请的公众号或移动应用AppID
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub sub_appid: ::std::option::Option<::std::string::String>,
     /// 商户AppID下的用户唯一标识
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub sp_openid: ::std::option::Option<::std::string::String>,
     /// 子商户AppID对应的用户OpenID，商户AppID下的用户唯一标识
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub sub_openid: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    Resource { mchid = "mchid" lenient, out_contract_code = "out_contract_code" lenient,
+    appid = "appid" lenient, openid = "openid" lenient, contract_termination_mode =
+    "contract_termination_mode" plain, contract_id = "contract_id" lenient, plan_id =
+    "plan_id" lenient, operate_time = "operate_time" lenient, contract_expired_time =
+    "contract_expired_time" lenient, sp_mchid = "sp_mchid" lenient, sp_appid = "sp_appid"
+    lenient, sub_mchid = "sub_mchid" lenient, sub_appid = "sub_appid" lenient, sp_openid
+    = "sp_openid" lenient, sub_openid = "sub_openid" lenient, } undocumented
 }
 ::wechatpay_core::wire_enum! {
     #[doc = " 协议解约方式"] ContractTerminationMode { #[doc = " `USER`"] User =

@@ -9,246 +9,127 @@
 //! - <https://pay.weixin.qq.com/doc/v3/partner/4013194116>
 /// 预下单请求部分输入参数。
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct PrepayReqBody {
     /// 终端设备号，PC网页或公众号内支付请传WEB
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub device_info: ::std::option::Option<::std::string::String>,
     /// 微信支付分配给收单服务商的ID
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub nonce_str: ::std::option::Option<::std::string::String>,
     /// 商品或支付单简要描述
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub body: ::std::option::Option<::std::string::String>,
     /// 附加数据，在查询API和支付通知中原样返回，该字段主要用于商户携带订单的自定义数据
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub attach: ::std::option::Option<::std::string::String>,
     /// 符合ISO 4217标准的三位字母代码，默认人民币：CNY
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub fee_type: ::std::option::Option<::std::string::String>,
     /// 订单生成时间，格式为yyyyMMddHHmmss
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub time_start: ::std::option::Option<::std::string::String>,
     /// 订单失效时间，格式为yyyyMMddHHmmss
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub time_expire: ::std::option::Option<::std::string::String>,
     /// 商品标记，代金券或立减优惠功能的参数， 说明详见代金券或立减优惠
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub goods_tag: ::std::option::Option<::std::string::String>,
     /// 异步接收微信支付结果通知的回调地址，通知URL必须为外网可访问的URL，不能携带参数。请使用HTTPS协议链接
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub notify_url: ::std::option::Option<::std::string::String>,
     /// JSAPI：公众号支付
     /// NATIVE：扫码支付
     /// App：App 支付
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub trade_type: ::std::option::Option<::std::string::String>,
     /// no\_credit：指定不能使用信用卡支付
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub limit_pay: ::std::option::Option<::std::string::String>,
     /// 需要跟公众平台的发票功能联合使用
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub need_receipt: ::std::option::Option<bool>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    PrepayReqBody { device_info = "device_info" lenient, nonce_str = "nonce_str" lenient,
+    body = "body" lenient, attach = "attach" lenient, fee_type = "fee_type" lenient,
+    time_start = "time_start" lenient, time_expire = "time_expire" lenient, goods_tag =
+    "goods_tag" lenient, notify_url = "notify_url" lenient, trade_type = "trade_type"
+    lenient, limit_pay = "limit_pay" lenient, need_receipt = "need_receipt" plain, }
+    undocumented
 }
 /// The decrypted `resource` of a `PAYSCORE.MCH_PREPAY` notification (the plaintext of `resource.ciphertext`).
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Resource {
     /// 调用创单接口时提交的服务ID
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub service_id: ::std::option::Option<::std::string::String>,
     /// 调用创单接口时提交的应用ID
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub appid: ::std::option::Option<::std::string::String>,
     /// 调用创单接口时提交的商户号
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub mchid: ::std::option::Option<::std::string::String>,
     /// 调用创单接口时传入的子商户应用ID
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub sub_appid: ::std::option::Option<::std::string::String>,
     /// 调用创单接口时传入的子商户商户号
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 调用创单接口时传入的渠道商商户号
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub channel_id: ::std::option::Option<::std::string::String>,
     /// 调用创单接口时提交的商户服务订单号
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub out_order_no: ::std::option::Option<::std::string::String>,
     /// 微信用户在商户对应AppID下的唯一标识。（传了sub\_appid的情况下则只返回sub\_openid）
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub openid: ::std::option::Option<::std::string::String>,
     /// 微信用户在商户对应sub\_appid下的唯一标识。（传了sub\_appid的情况下则只返回sub\_openid）
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub sub_openid: ::std::option::Option<::std::string::String>,
     /// 总金额，大于等于0的数字，单位为分，只能为整数。
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub total_amount: ::std::option::Option<i64>,
     /// 预下单请求部分输入参数。
     /// 注意：商户请求预下单接口时需要使用本对象中同名字段值，若字段在本对象中不存在则由商户根据实际情况填写。
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub prepay_req_body: ::std::option::Option<PrepayReqBody>,
     /// Base64编码后的从业机构请求预下单接口使用请求的头部
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub prepay_req_header_base64: ::std::option::Option<::std::string::String>,
     /// Base64编码后的从业机构请求预下单接口使用请求的包体
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub prepay_req_body_base64: ::std::option::Option<::std::string::String>,
     /// 从业机构请求预下单接口时，收到响应的HttpCode
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub prepay_resp_http_code: ::std::option::Option<::serde_json::Number>,
     /// Base64编码后的从业机构请求预下单接口收到响应的头部
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub prepay_resp_header_base64: ::std::option::Option<::std::string::String>,
     /// Base64编码后的从业机构请求预下单接口收到响应的包体
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub prepay_resp_body_base64: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    Resource { service_id = "service_id" lenient, appid = "appid" lenient, mchid =
+    "mchid" lenient, sub_appid = "sub_appid" lenient, sub_mchid = "sub_mchid" lenient,
+    channel_id = "channel_id" lenient, out_order_no = "out_order_no" lenient, openid =
+    "openid" lenient, sub_openid = "sub_openid" lenient, total_amount = "total_amount"
+    lenient, prepay_req_body = "prepay_req_body" plain, prepay_req_header_base64 =
+    "prepay_req_header_base64" lenient, prepay_req_body_base64 = "prepay_req_body_base64"
+    lenient, prepay_resp_http_code = "prepay_resp_http_code" lenient,
+    prepay_resp_header_base64 = "prepay_resp_header_base64" lenient,
+    prepay_resp_body_base64 = "prepay_resp_body_base64" lenient, } undocumented
 }

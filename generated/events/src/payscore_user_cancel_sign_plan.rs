@@ -9,306 +9,165 @@
 //! - <https://pay.weixin.qq.com/doc/v3/partner/4012159037>
 /// 签约计划明细列表
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SignedDetailList {
     /// 根据创建计划时传入明细顺序编号，从1开始
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub plan_detail_no: ::std::option::Option<::serde_json::Number>,
     /// 计划明细原支付金额（单位分）
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub original_price: ::std::option::Option<i64>,
     /// 计划明细优惠说明
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub plan_discount_description: ::std::option::Option<::std::string::String>,
     /// 计划明细实际支付金额（单位分）
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub actual_price: ::std::option::Option<i64>,
     /// 计划明细状态
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub plan_detail_state: ::std::option::Option<PlanDetailState>,
     /// 计划明细在使用中，已使用和已取消状态下存在对应的支付分服务订单号
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub order_id: ::std::option::Option<::std::string::String>,
     /// 必须保障在商户下唯一，会在创建计划详情对应的支付分订单时会使用该字段作为支付分订单商户侧订单号,只能是数字、大小写字母\_-\*
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub merchant_plan_detail_no: ::std::option::Option<::std::string::String>,
     /// 计划详情名称
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub plan_detail_name: ::std::option::Option<::std::string::String>,
     /// 单位分，计划明细对应订单实际支付金额，是根据完结订单填写金额，订单完结后用户实际支付此金额
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub actual_pay_price: ::std::option::Option<i64>,
     /// 详情使用时间
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub use_time: ::std::option::Option<::std::string::String>,
     /// 详情对应订单实际完成支付时间
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub complete_time: ::std::option::Option<::std::string::String>,
     /// 详情对应订单取消时间
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub cancel_time: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    SignedDetailList { plan_detail_no = "plan_detail_no" lenient, original_price =
+    "original_price" lenient, plan_discount_description = "plan_discount_description"
+    lenient, actual_price = "actual_price" lenient, plan_detail_state =
+    "plan_detail_state" plain, order_id = "order_id" lenient, merchant_plan_detail_no =
+    "merchant_plan_detail_no" lenient, plan_detail_name = "plan_detail_name" lenient,
+    actual_pay_price = "actual_pay_price" lenient, use_time = "use_time" lenient,
+    complete_time = "complete_time" lenient, cancel_time = "cancel_time" lenient, }
+    undocumented
 }
 /// The decrypted `resource` of a `PAYSCORE.USER_CANCEL_SIGN_PLAN` notification (the plaintext of `resource.ciphertext`).
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Resource {
     /// 签约计划的主键，唯一定义此资源的标识
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub sign_plan_id: ::std::option::Option<::std::string::String>,
     /// 签约计划用户服务商应用下的OpenID
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub openid: ::std::option::Option<::std::string::String>,
     /// 签约计划用户子商户应用下的OpenID
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub sub_openid: ::std::option::Option<::std::string::String>,
     /// 计划所属服务
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub service_id: ::std::option::Option<::std::string::String>,
     /// 服务商商户号
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub mchid: ::std::option::Option<::std::string::String>,
     /// 子商户商户号
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 服务商AppID
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub appid: ::std::option::Option<::std::string::String>,
     /// 子商户AppID
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub sub_appid: ::std::option::Option<::std::string::String>,
     /// 商户系统内部签约计划单号，只能是数字、大小写字母\_-\* 且在同一个商户号下唯一
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub merchant_sign_plan_no: ::std::option::Option<::std::string::String>,
     /// 签约事件通知回调地址，用于接收用户签约计划成功后和主动取消签约计划的通知
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub merchant_callback_url: ::std::option::Option<::std::string::String>,
     /// 签约所属计划ID
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub plan_id: ::std::option::Option<::std::string::String>,
     /// 序号从1开始，顺序按照创建计划时传入的计划详情顺序，0代表无任何详情开始使用
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub going_detail_no: ::std::option::Option<::serde_json::Number>,
     /// 计划签约状态
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sign_state: ::std::option::Option<SignState>,
     /// 取消计划时间
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub cancel_sign_time: ::std::option::Option<::std::string::String>,
     /// 签约计划取消类型
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub cancel_sign_type: ::std::option::Option<CancelSignType>,
     /// 签约计划取消原因
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub cancel_reason: ::std::option::Option<::std::string::String>,
     /// 签约计划的名称
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub plan_name: ::std::option::Option<::std::string::String>,
     /// 签约计划过期时间
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub plan_over_time: ::std::option::Option<::std::string::String>,
     /// 签约计划原总金额(单位分)
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub total_origin_price: ::std::option::Option<i64>,
     /// 签约计划扣费次数
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub deduction_quantity: ::std::option::Option<::serde_json::Number>,
     /// 签约计划实际总金额（单位分）
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub total_actual_price: ::std::option::Option<i64>,
     /// 签约计划明细列表
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub signed_detail_list: ::std::option::Option<::std::vec::Vec<SignedDetailList>>,
     /// 签约时间
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub sign_time: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    Resource { sign_plan_id = "sign_plan_id" lenient, openid = "openid" lenient,
+    sub_openid = "sub_openid" lenient, service_id = "service_id" lenient, mchid = "mchid"
+    lenient, sub_mchid = "sub_mchid" lenient, appid = "appid" lenient, sub_appid =
+    "sub_appid" lenient, merchant_sign_plan_no = "merchant_sign_plan_no" lenient,
+    merchant_callback_url = "merchant_callback_url" lenient, plan_id = "plan_id" lenient,
+    going_detail_no = "going_detail_no" lenient, sign_state = "sign_state" plain,
+    cancel_sign_time = "cancel_sign_time" lenient, cancel_sign_type = "cancel_sign_type"
+    plain, cancel_reason = "cancel_reason" lenient, plan_name = "plan_name" lenient,
+    plan_over_time = "plan_over_time" lenient, total_origin_price = "total_origin_price"
+    lenient, deduction_quantity = "deduction_quantity" lenient, total_actual_price =
+    "total_actual_price" lenient, signed_detail_list = "signed_detail_list" plain,
+    sign_time = "sign_time" lenient, } undocumented
 }
 ::wechatpay_core::wire_enum! {
     #[doc = " 计划签约状态"] SignState { #[doc = " `UNSIGNED`"] Unsigned =

@@ -9,66 +9,50 @@
 //! - <https://pay.weixin.qq.com/doc/v3/partner/4017327759>
 /// 拼图结果
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CombineImageResult {
     /// 生成的图片URL
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub image_url: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    CombineImageResult { image_url = "image_url" lenient, } undocumented
 }
 /// The decrypted `resource` of a `PRODUCT_COUPON_SP.IMAGE_GENERATION` notification (the plaintext of `resource.ciphertext`).
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Resource {
     /// 品牌ID
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub brand_id: ::std::option::Option<::std::string::String>,
     /// 图片生成的任务ID
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub task_id: ::std::option::Option<::std::string::String>,
     /// 图片生成类型
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub image_generation_type: ::std::option::Option<ImageGenerationType>,
     /// 任务状态
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub task_state: ::std::option::Option<TaskState>,
     /// 拼图结果
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub combine_image_result: ::std::option::Option<CombineImageResult>,
     /// 生成商品图结果
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub cut_out_result: ::std::option::Option<CombineImageResult>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    Resource { brand_id = "brand_id" lenient, task_id = "task_id" lenient,
+    image_generation_type = "image_generation_type" plain, task_state = "task_state"
+    plain, combine_image_result = "combine_image_result" plain, cut_out_result =
+    "cut_out_result" plain, } undocumented
 }
 ::wechatpay_core::wire_enum! {
     #[doc = " 图片生成类型"] ImageGenerationType { #[doc = " `COMBINE_IMAGE`"]

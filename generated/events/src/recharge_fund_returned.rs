@@ -8,131 +8,70 @@
 //! - <https://pay.weixin.qq.com/doc/v3/partner/4012973125>
 /// BANK\_TRANSFER 银行转账充值退回详情
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Detail {
     /// 开户银行名称
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub bank_name: ::std::option::Option<::std::string::String>,
     /// 银行卡尾号
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub bank_card_tail: ::std::option::Option<::std::string::String>,
     /// 银行账户名称
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub bank_account_name: ::std::option::Option<::std::string::String>,
     /// 充值金额
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub amount: ::std::option::Option<::serde_json::Number>,
     /// 充值币种
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub currency: ::std::option::Option<::std::string::String>,
     /// 银行附言
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub memo: ::std::option::Option<::std::string::String>,
     /// 退回时间
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub return_time: ::std::option::Option<::std::string::String>,
     /// 退回原因
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub return_reason: ::std::option::Option<::std::string::String>,
     /// 网银类型
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub online_bank_type: ::std::option::Option<OnlineBankType>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    Detail { bank_name = "bank_name" lenient, bank_card_tail = "bank_card_tail" lenient,
+    bank_account_name = "bank_account_name" lenient, amount = "amount" lenient, currency
+    = "currency" lenient, memo = "memo" lenient, return_time = "return_time" lenient,
+    return_reason = "return_reason" lenient, online_bank_type = "online_bank_type" plain,
+    } undocumented
 }
 /// The decrypted `resource` of a `RECHARGE.FUND_RETURNED` notification (the plaintext of `resource.ciphertext`).
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Resource {
     /// 充值退回单号
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub recharge_returned_id: ::std::option::Option<::std::string::String>,
     /// 平台商户号
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub sp_mchid: ::std::option::Option<::std::string::String>,
     /// 二级商户号
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 商户充值单号
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub out_recharge_no: ::std::option::Option<::std::string::String>,
     /// 微信支付充值单号
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub recharge_id: ::std::option::Option<::std::string::String>,
     /// 充值渠道
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub recharge_channel: ::std::option::Option<RechargeChannel>,
     /// BANK\_TRANSFER 银行转账充值退回详情
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub detail: ::std::option::Option<Detail>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    Resource { recharge_returned_id = "recharge_returned_id" lenient, sp_mchid =
+    "sp_mchid" lenient, sub_mchid = "sub_mchid" lenient, out_recharge_no =
+    "out_recharge_no" lenient, recharge_id = "recharge_id" lenient, recharge_channel =
+    "recharge_channel" plain, detail = "detail" plain, } undocumented
 }
 ::wechatpay_core::wire_enum! {
     #[doc = " 充值渠道"] RechargeChannel { #[doc = " `BANK_TRANSFER`"] BankTransfer =

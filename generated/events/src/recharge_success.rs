@@ -8,287 +8,178 @@
 //! - <https://pay.weixin.qq.com/doc/v3/partner/4012763652>
 /// 充值金额
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct RechargeAmount {
     /// 总金额
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub amount: ::std::option::Option<::serde_json::Number>,
     /// 货币类型
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub currency: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    RechargeAmount { amount = "amount" lenient, currency = "currency" lenient, }
+    undocumented
 }
 /// 银行转账信息
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct BankTransferInfo {
     /// 转账充值附言
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub memo: ::std::option::Option<::std::string::String>,
     /// 转入的银行流水单号
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub bill_no: ::std::option::Option<::std::string::String>,
     /// 开户银行名称
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub bank_name: ::std::option::Option<::std::string::String>,
     /// 银行卡尾号
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub bank_card_tail: ::std::option::Option<::std::string::String>,
     /// 银行账户名称
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub bank_account_name: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    BankTransferInfo { memo = "memo" lenient, bill_no = "bill_no" lenient, bank_name =
+    "bank_name" lenient, bank_card_tail = "bank_card_tail" lenient, bank_account_name =
+    "bank_account_name" lenient, } undocumented
 }
 /// 扫码充值信息
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct QrRechargeInfo {
     /// 员工类型
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub employee_type: ::std::option::Option<EmployeeType>,
     /// 用户openid
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub openid: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    QrRechargeInfo { employee_type = "employee_type" plain, openid = "openid" lenient, }
+    undocumented
 }
 /// 网银充值的付款信息
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct OnlineBankRechargeInfo {
     /// 银行交易订单号
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub bill_no: ::std::option::Option<::std::string::String>,
     /// 网银充值退回时间
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub return_time: ::std::option::Option<::std::string::String>,
     /// 网银充值退回原因
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub return_reason: ::std::option::Option<::std::string::String>,
     /// 开户银行名称
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub bank_name: ::std::option::Option<::std::string::String>,
     /// 网银类型
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub online_bank_type: ::std::option::Option<OnlineBankType>,
     /// 银行卡号后四位
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub bank_card_tail: ::std::option::Option<::std::string::String>,
     /// 银行账户名称
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub bank_account_name: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    OnlineBankRechargeInfo { bill_no = "bill_no" lenient, return_time = "return_time"
+    lenient, return_reason = "return_reason" lenient, bank_name = "bank_name" lenient,
+    online_bank_type = "online_bank_type" plain, bank_card_tail = "bank_card_tail"
+    lenient, bank_account_name = "bank_account_name" lenient, } undocumented
 }
 /// The decrypted `resource` of a `RECHARGE.SUCCESS` notification (the plaintext of `resource.ciphertext`).
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Resource {
     /// 平台商户号
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub sp_mchid: ::std::option::Option<::std::string::String>,
     /// 二级商户号
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 商户充值单号
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub out_recharge_no: ::std::option::Option<::std::string::String>,
     /// 微信支付充值单号
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub recharge_id: ::std::option::Option<::std::string::String>,
     /// 充值渠道
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub recharge_channel: ::std::option::Option<RechargeChannel>,
     /// 充值入账账户
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub account_type: ::std::option::Option<AccountType>,
     /// 充值场景
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub recharge_scene: ::std::option::Option<RechargeScene>,
     /// 充值状态
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub recharge_state: ::std::option::Option<RechargeState>,
     /// 充值状态描述
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub recharge_state_desc: ::std::option::Option<::std::string::String>,
     /// 充值金额
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub recharge_amount: ::std::option::Option<RechargeAmount>,
     /// 备注
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub remark: ::std::option::Option<::std::string::String>,
     /// 银行转账信息
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub bank_transfer_info: ::std::option::Option<BankTransferInfo>,
     /// 扫码充值信息
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub qr_recharge_info: ::std::option::Option<QrRechargeInfo>,
     /// 网银充值的付款信息
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub online_bank_recharge_info: ::std::option::Option<OnlineBankRechargeInfo>,
     /// 受理充值时间
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub accept_time: ::std::option::Option<::std::string::String>,
     /// 充值成功时间
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub success_time: ::std::option::Option<::std::string::String>,
     /// 关闭充值时间
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub close_time: ::std::option::Option<::std::string::String>,
     /// 可用充值渠道列表
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub available_recharge_channels: ::std::option::Option<
         ::std::vec::Vec<RechargeChannel>,
     >,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    Resource { sp_mchid = "sp_mchid" lenient, sub_mchid = "sub_mchid" lenient,
+    out_recharge_no = "out_recharge_no" lenient, recharge_id = "recharge_id" lenient,
+    recharge_channel = "recharge_channel" plain, account_type = "account_type" plain,
+    recharge_scene = "recharge_scene" plain, recharge_state = "recharge_state" plain,
+    recharge_state_desc = "recharge_state_desc" lenient, recharge_amount =
+    "recharge_amount" plain, remark = "remark" lenient, bank_transfer_info =
+    "bank_transfer_info" plain, qr_recharge_info = "qr_recharge_info" plain,
+    online_bank_recharge_info = "online_bank_recharge_info" plain, accept_time =
+    "accept_time" lenient, success_time = "success_time" lenient, close_time =
+    "close_time" lenient, available_recharge_channels = "available_recharge_channels"
+    plain, } undocumented
 }
 ::wechatpay_core::wire_enum! {
     #[doc = " 充值渠道"] RechargeChannel { #[doc = " `BANK_TRANSFER`"] BankTransfer =

@@ -51,167 +51,91 @@
 //! - <https://pay.weixin.qq.com/doc/global/v3/zh/4012354862>
 /// 汇率信息
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ExchangeRate {
     /// 汇率类型
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub r#type: ::std::option::Option<Type>,
     /// 汇率值
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub rate: ::std::option::Option<i64>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    ExchangeRate { r#type = "type" plain, rate = "rate" lenient, } undocumented
 }
 /// 金额信息
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Amount {
     /// 结算币种退款金额，单位为分
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub settlement_refund: ::std::option::Option<i64>,
     /// 结算币种
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub settlement_currency: ::std::option::Option<::std::string::String>,
     /// 订单总金额，单位为分
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub total: ::std::option::Option<i64>,
     /// 货币类型
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub currency: ::std::option::Option<::std::string::String>,
     /// 退款金额，单位为分
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub refund: ::std::option::Option<i64>,
     /// 用户实际支付金额，单位为分
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub payer_total: ::std::option::Option<i64>,
     /// 用户支付币种
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub payer_currency: ::std::option::Option<::std::string::String>,
     /// 退款给用户的金额，单位为分
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub payer_refund: ::std::option::Option<i64>,
     /// 汇率信息
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub exchange_rate: ::std::option::Option<ExchangeRate>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    Amount { settlement_refund = "settlement_refund" lenient, settlement_currency =
+    "settlement_currency" lenient, total = "total" lenient, currency = "currency"
+    lenient, refund = "refund" lenient, payer_total = "payer_total" lenient,
+    payer_currency = "payer_currency" lenient, payer_refund = "payer_refund" lenient,
+    exchange_rate = "exchange_rate" plain, } undocumented
 }
 /// The decrypted `resource` of a `REFUND.SUCCESS` notification (the plaintext of `resource.ciphertext`).
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Resource {
     /// 普通商户的商户号，由微信支付生成并下发。
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub mchid: ::std::option::Option<::std::string::String>,
     /// 返回的商户订单号
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub out_trade_no: ::std::option::Option<::std::string::String>,
     /// 微信支付订单号
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub transaction_id: ::std::option::Option<::std::string::String>,
     /// 商户退款单号
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub out_refund_no: ::std::option::Option<::std::string::String>,
     /// 微信退款单号
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub refund_id: ::std::option::Option<::std::string::String>,
     /// 退款状态
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub refund_status: ::std::option::Option<RefundStatus>,
     /// 1、退款成功时间
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub success_time: ::std::option::Option<::std::string::String>,
     /// 取当前退款单的退款入账方。
     /// 1、退回银行卡：{银行名称}{卡类型}{卡尾号}
@@ -225,54 +149,35 @@ pub struct Resource {
     /// 9、退回企业支付商户：企业支付商户
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub user_received_account: ::std::option::Option<::std::string::String>,
     /// 退款入账账户
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub recv_account: ::std::option::Option<::std::string::String>,
     /// 退款资金来源
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub fund_source: ::std::option::Option<FundSource>,
     /// 金额信息
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub amount: ::std::option::Option<Amount>,
     /// 服务商户号，由微信支付生成并下发 。
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub sp_mchid: ::std::option::Option<::std::string::String>,
     /// 子商户的商户号，由微信支付生成并下发。
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 电商平台垫资退款专用参数
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub refund_account: ::std::option::Option<RefundAccount>,
     /// 个人收款的微信支付账户，微信用户在该平台的标志
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub individual_auth_id: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    Resource { mchid = "mchid" lenient, out_trade_no = "out_trade_no" lenient,
+    transaction_id = "transaction_id" lenient, out_refund_no = "out_refund_no" lenient,
+    refund_id = "refund_id" lenient, refund_status = "refund_status" plain, success_time
+    = "success_time" lenient, user_received_account = "user_received_account" lenient,
+    recv_account = "recv_account" lenient, fund_source = "fund_source" plain, amount =
+    "amount" plain, sp_mchid = "sp_mchid" lenient, sub_mchid = "sub_mchid" lenient,
+    refund_account = "refund_account" plain, individual_auth_id = "individual_auth_id"
+    lenient, } undocumented
 }
 ::wechatpay_core::wire_enum! {
     #[doc = " 退款状态"] RefundStatus { #[doc = " `SUCCESS`"] Success = "SUCCESS",

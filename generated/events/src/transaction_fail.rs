@@ -8,436 +8,246 @@
 //! - <https://pay.weixin.qq.com/doc/v3/partner/4012159706>
 /// 签约信息
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ContractInformation {
     /// 标识用户与某签约模板的一次签约，具有唯一性
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub contract_id: ::std::option::Option<::std::string::String>,
     /// 枚举值：
     /// ADD：签约
     /// DELETE：解约
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub contract_status: ::std::option::Option<ContractStatus>,
     /// 签约完成时间
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub create_time: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    ContractInformation { contract_id = "contract_id" lenient, contract_status =
+    "contract_status" plain, create_time = "create_time" lenient, } undocumented
 }
 /// 支付者信息，详细说明见下文
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Payer {
     /// 用户在服务商的标识
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub openid: ::std::option::Option<::std::string::String>,
     /// 用户在子商户的标识
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub sub_openid: ::std::option::Option<::std::string::String>,
     /// 用户在服务商商户AppID下的唯一标识。
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub sp_openid: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    Payer { openid = "openid" lenient, sub_openid = "sub_openid" lenient, sp_openid =
+    "sp_openid" lenient, } undocumented
 }
 /// 订单金额信息，详细说明见下文
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Amount {
     /// 符合ISO 4217标准的三位字母代码，目前只支持人民币：CNY
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub currency: ::std::option::Option<::std::string::String>,
     /// 用户支付币种。
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub payer_currency: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    Amount { currency = "currency" lenient, payer_currency = "payer_currency" lenient, }
+    undocumented
 }
 /// 设备信息
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DeviceInformation {
     /// 商户设备号
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub device_id: ::std::option::Option<::std::string::String>,
     /// 商户端设备IP（发起扣款请求的商户服务器IP）
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub payer_total: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    DeviceInformation { device_id = "device_id" lenient, payer_total = "payer_total"
+    lenient, } undocumented
 }
 /// 单品列表信息
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct GoodsDetail {
     /// 商品编码。
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub goods_id: ::std::option::Option<::std::string::String>,
     /// 用户购买的数量。
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub quantity: ::std::option::Option<::serde_json::Number>,
     /// 商品单价，单位为分。
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub unit_price: ::std::option::Option<i64>,
     /// 商品优惠金额。
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub discount_amount: ::std::option::Option<::serde_json::Number>,
     /// 商品备注信息。
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub goods_remark: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    GoodsDetail { goods_id = "goods_id" lenient, quantity = "quantity" lenient,
+    unit_price = "unit_price" lenient, discount_amount = "discount_amount" lenient,
+    goods_remark = "goods_remark" lenient, } undocumented
 }
 /// 优惠功能信息，详细说明见下文
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct PromotionDetail {
     /// 券或者立减优惠ID
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub coupon_id: ::std::option::Option<::std::string::String>,
     /// 优惠名称。
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub name: ::std::option::Option<::std::string::String>,
     /// 枚举值
     /// GLOBAL：全场代金券
     /// SINGLE：单品优惠
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub scope: ::std::option::Option<Scope>,
     /// 枚举值：
     /// CASH：充值型代金券
     /// NOCASH：免充值型代金券
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub r#type: ::std::option::Option<Type>,
     /// 活动ID。
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub stock_id: ::std::option::Option<::std::string::String>,
     /// CNY：人民币，境内商户号仅支持人民币。
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub currency: ::std::option::Option<::std::string::String>,
     /// 单品列表信息
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub goods_detail: ::std::option::Option<::std::vec::Vec<GoodsDetail>>,
     /// 在微信商户后台配置的批次ID。
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub activity_id: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    PromotionDetail { coupon_id = "coupon_id" lenient, name = "name" lenient, scope =
+    "scope" plain, r#type = "type" plain, stock_id = "stock_id" lenient, currency =
+    "currency" lenient, goods_detail = "goods_detail" plain, activity_id = "activity_id"
+    lenient, } undocumented
 }
 /// 支付场景信息描述
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SceneInfo {
     /// 终端设备号（门店号或收银设备ID）。
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub device_id: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    SceneInfo { device_id = "device_id" lenient, } undocumented
 }
 /// trade\_scene为PARKING时，返回停车场景信息
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ParkingInfo {
     /// 车主服务为商户分配的入场ID，商户通过入场通知接口获取入场ID
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub parking_id: ::std::option::Option<::std::string::String>,
     /// 车牌号，仅包括省份+车牌，不包括特殊字符。
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub plate_number: ::std::option::Option<::std::string::String>,
     /// 车牌颜色
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub plate_color: ::std::option::Option<PlateColor>,
     /// 用户入场时间
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub start_time: ::std::option::Option<::std::string::String>,
     /// 用户出场时间
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub end_time: ::std::option::Option<::std::string::String>,
     /// 所在停车位车场的名称
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub parking_name: ::std::option::Option<::std::string::String>,
     /// 计费的时间长，单位为秒
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub charging_duration: ::std::option::Option<::serde_json::Number>,
     /// 停车场设备ID
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub device_id: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    ParkingInfo { parking_id = "parking_id" lenient, plate_number = "plate_number"
+    lenient, plate_color = "plate_color" plain, start_time = "start_time" lenient,
+    end_time = "end_time" lenient, parking_name = "parking_name" lenient,
+    charging_duration = "charging_duration" lenient, device_id = "device_id" lenient, }
+    undocumented
 }
 /// The decrypted `resource` of a `TRANSACTION.FAIL` notification (the plaintext of `resource.ciphertext`).
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Resource {
     /// 调用接口提交的商户号
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub sp_mchid: ::std::option::Option<::std::string::String>,
     /// 调用接口提交的应用ID
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub appid: ::std::option::Option<::std::string::String>,
     /// 调用接口提交的子商户号
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 调用接口提交的子商户应用ID
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub sub_appid: ::std::option::Option<::std::string::String>,
     /// 用户在服务商AppID下的唯一标识
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub openid: ::std::option::Option<::std::string::String>,
     /// 用户在子商户AppID下的唯一标识，如果是直连商户模式接入，该字段返回为空
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub sub_openid: ::std::option::Option<::std::string::String>,
     /// 签约模板号，签约模板唯一标识
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub plan_id: ::std::option::Option<::std::string::String>,
     /// 签约信息
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub contract_information: ::std::option::Option<ContractInformation>,
     /// 调用接口提交的商户服务订单号
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub out_trade_no: ::std::option::Option<::std::string::String>,
     /// 微信支付系统生成的订单号
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub transaction_id: ::std::option::Option<::std::string::String>,
     /// 附加数据，在查询API和支付通知中原样返回，可作为自定义参数使用，实际情况下只有支付完成状态才会返回该字段。
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub attach: ::std::option::Option<::std::string::String>,
     /// 银行类型，采用字符串类型的银行标识。
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub bank_type: ::std::option::Option<::std::string::String>,
     /// 订单支付完成时间
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub success_time: ::std::option::Option<::std::string::String>,
     /// 交易状态：
     /// SUCCESS：支付成功
@@ -446,83 +256,46 @@ pub struct Resource {
     /// REFUND：转入退款
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub trade_state: ::std::option::Option<TradeState>,
     /// 对当前订单状态的描述和下一步操作的指引。
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub trade_state_description: ::std::option::Option<::std::string::String>,
     /// 支付者信息，详细说明见下文
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub payer: ::std::option::Option<Payer>,
     /// 订单金额信息，详细说明见下文
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub amount: ::std::option::Option<Amount>,
     /// 设备信息
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub device_information: ::std::option::Option<DeviceInformation>,
     /// 优惠功能信息，详细说明见下文
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub promotion_detail: ::std::option::Option<::std::vec::Vec<PromotionDetail>>,
     /// 商户的商户号，由微信支付生成并下发。
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub mchid: ::std::option::Option<::std::string::String>,
     /// 交易类型
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub trade_type: ::std::option::Option<TradeType>,
     /// 交易状态描述。
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub trade_state_desc: ::std::option::Option<::std::string::String>,
     /// 支付场景信息描述
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub scene_info: ::std::option::Option<SceneInfo>,
     /// 服务商申请的公众号或移动应用AppID。
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub sp_appid: ::std::option::Option<::std::string::String>,
     /// 商户自定义字段，用户交易账单中对扣费服务的描述。
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub description: ::std::option::Option<::std::string::String>,
     /// 订单成功创建时返回
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub create_time: ::std::option::Option<::std::string::String>,
     /// 枚举值：
     /// Y：用户已还款
@@ -530,23 +303,31 @@ pub struct Resource {
     /// 注意：使用此字段前需先确认bank\_type字段值为BPA以及 trade\_state字段值为SUCCESS。
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_repaid: ::std::option::Option<UserRepaid>,
     /// 交易场景值，PARKING：车场停车场景
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub trade_scene: ::std::option::Option<::std::string::String>,
     /// trade\_scene为PARKING时，返回停车场景信息
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub parking_info: ::std::option::Option<ParkingInfo>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    Resource { sp_mchid = "sp_mchid" lenient, appid = "appid" lenient, sub_mchid =
+    "sub_mchid" lenient, sub_appid = "sub_appid" lenient, openid = "openid" lenient,
+    sub_openid = "sub_openid" lenient, plan_id = "plan_id" lenient, contract_information
+    = "contract_information" plain, out_trade_no = "out_trade_no" lenient, transaction_id
+    = "transaction_id" lenient, attach = "attach" lenient, bank_type = "bank_type"
+    lenient, success_time = "success_time" lenient, trade_state = "trade_state" plain,
+    trade_state_description = "trade_state_description" lenient, payer = "payer" plain,
+    amount = "amount" plain, device_information = "device_information" plain,
+    promotion_detail = "promotion_detail" plain, mchid = "mchid" lenient, trade_type =
+    "trade_type" plain, trade_state_desc = "trade_state_desc" lenient, scene_info =
+    "scene_info" plain, sp_appid = "sp_appid" lenient, description = "description"
+    lenient, create_time = "create_time" lenient, user_repaid = "user_repaid" plain,
+    trade_scene = "trade_scene" lenient, parking_info = "parking_info" plain, }
+    undocumented
 }
 ::wechatpay_core::wire_enum! {
     #[doc = " 枚举值："] ContractStatus { #[doc = " `ADD`"] Add = "ADD", #[doc =

@@ -8,284 +8,155 @@
 //! - <https://pay.weixin.qq.com/doc/v3/partner/4012161063>
 /// 支付者
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Payer {
     /// 用户在商户AppID下的唯一标识。
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub openid: ::std::option::Option<::std::string::String>,
     /// 用户在子商户AppID下的唯一标识。如果是服务商模式接入则有值；如果是直连商户模式接入则该字段为空。
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub sub_openid: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    Payer { openid = "openid" lenient, sub_openid = "sub_openid" lenient, } undocumented
 }
 /// 订单金额信息
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Amount {
     /// 订单总金额，单位为分，只能为整数。
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub total: ::std::option::Option<i64>,
     /// 用户实际支付金额，支付成功时有返回，单位为分，只能为整数。
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub payer_total: ::std::option::Option<i64>,
     /// 订单折扣，有优惠折扣则返回该字段。
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub discount_total: ::std::option::Option<::serde_json::Number>,
     /// 符合ISO 4217标准的三位字母代码，目前只支持人民币：CNY
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub currency: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    Amount { total = "total" lenient, payer_total = "payer_total" lenient, discount_total
+    = "discount_total" lenient, currency = "currency" lenient, } undocumented
 }
 /// 设备信息
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DeviceInfo {
     /// 商户设备号，商户自定义，最大长度32个字符。
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub device_id: ::std::option::Option<::std::string::String>,
     /// 商户端设备IP（发起扣款请求的商户服务器IP），支持IPv6
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub device_ip: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    DeviceInfo { device_id = "device_id" lenient, device_ip = "device_ip" lenient, }
+    undocumented
 }
 /// 优惠详情
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct PromotionDetail {
     /// 券ID。
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub coupon_id: ::std::option::Option<::std::string::String>,
     /// 优惠名称。
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub name: ::std::option::Option<::std::string::String>,
     /// 枚举值：
     /// GLOBAL：全场代金券
     /// SINGLE：单品优惠
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub scope: ::std::option::Option<Scope>,
     /// COUPON：代金券，需要走结算资金的充值型代金券（境外商户券币种与支付币种一致）
     /// DISCOUNT：优惠券，不走结算资金的免充值型优惠券（境外商户券币种与标价币种一致）
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub r#type: ::std::option::Option<::std::string::String>,
     /// 优惠券面额。
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub amount: ::std::option::Option<::serde_json::Number>,
     /// 活动ID，批次ID。
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub stock_id: ::std::option::Option<::std::string::String>,
     /// 特指由微信支付商户平台创建的优惠，出资金额等于本项优惠总金额，单位为分。
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub wechatpay_contribute: ::std::option::Option<i64>,
     /// 特指商户自己创建的优惠，出资金额等于本项优惠总金额，单位为分。
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub merchant_contribute: ::std::option::Option<i64>,
     /// 其他出资方出资金额，单位为分。
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub other_contribute: ::std::option::Option<i64>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    PromotionDetail { coupon_id = "coupon_id" lenient, name = "name" lenient, scope =
+    "scope" plain, r#type = "type" lenient, amount = "amount" lenient, stock_id =
+    "stock_id" lenient, wechatpay_contribute = "wechatpay_contribute" lenient,
+    merchant_contribute = "merchant_contribute" lenient, other_contribute =
+    "other_contribute" lenient, } undocumented
 }
 /// The decrypted `resource` of a `TRANSACTION.INDUSTRY_FAILED` notification (the plaintext of `resource.ciphertext`).
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Resource {
     /// 微信支付分配的商户号。如果是服务商模式接入则为服务商商户号；如果是直连商户模式接入则为直连商户号。
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub mchid: ::std::option::Option<::std::string::String>,
     /// 微信公众平台为服务商商户分配的公众账号ID，与商户号存在绑定关系。 如果是服务商模式接入则为服务商商户号绑定的AppID；如果是直连商户模式接入则为直连商户号绑定的AppID。
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub appid: ::std::option::Option<::std::string::String>,
     /// 微信支付分配的商户号，服务商商户号与子商户号存在父子关系。如果是服务商模式接入则有值；如果是直连商户模式接入则该字段为空。
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 微信公众平台为商户分配的公众账号ID，与子商户号存在绑定关系。如果是服务商模式接入则有值；如果是直连商户模式接入则该字段为空。
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub sub_appid: ::std::option::Option<::std::string::String>,
     /// 商户自行生成的订单号，要求64个字符内，只能是数字、大小写字母和\_-，且在同一个商户号下唯一。
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub out_trade_no: ::std::option::Option<::std::string::String>,
     /// 微信支付订单号，订单已受理，但未完成扣款时不返回。
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub transaction_id: ::std::option::Option<::std::string::String>,
     /// 交易类型，订单已受理，但未完成扣款时不返回，取值如下：
     /// AUTH：平台代扣
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub trade_type: ::std::option::Option<::std::string::String>,
     /// 本支付订单的状态
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub trade_state: ::std::option::Option<TradeState>,
     /// 对当前订单状态的描述和下一步操作的指引。
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub trade_state_desc: ::std::option::Option<::std::string::String>,
     /// 银行类型，采用字符串类型的银行标识。
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub bank_type: ::std::option::Option<::std::string::String>,
     /// 附加数据，在查询API和支付通知中原样返回，该字段主要用于商户携带订单的自定义数据
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub attach: ::std::option::Option<::std::string::String>,
     /// 支付订单已成功才会返回
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub success_time: ::std::option::Option<::std::string::String>,
     /// 支付者
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub payer: ::std::option::Option<Payer>,
     /// 订单金额信息
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub amount: ::std::option::Option<Amount>,
     /// 设备信息
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub device_info: ::std::option::Option<DeviceInfo>,
     /// 优惠详情
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub promotion_detail: ::std::option::Option<::std::vec::Vec<PromotionDetail>>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    Resource { mchid = "mchid" lenient, appid = "appid" lenient, sub_mchid = "sub_mchid"
+    lenient, sub_appid = "sub_appid" lenient, out_trade_no = "out_trade_no" lenient,
+    transaction_id = "transaction_id" lenient, trade_type = "trade_type" lenient,
+    trade_state = "trade_state" plain, trade_state_desc = "trade_state_desc" lenient,
+    bank_type = "bank_type" lenient, attach = "attach" lenient, success_time =
+    "success_time" lenient, payer = "payer" plain, amount = "amount" plain, device_info =
+    "device_info" plain, promotion_detail = "promotion_detail" plain, } undocumented
 }
 ::wechatpay_core::wire_enum! {
     #[doc = " 本支付订单的状态"] TradeState { #[doc = " `SUCCESS`"] Success =

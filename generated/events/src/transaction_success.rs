@@ -56,712 +56,404 @@
 //! - <https://pay.weixin.qq.com/doc/v3/partner/4015124358>
 /// trade\_scene为PARKING时，返回停车场景信息
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ParkingInfo {
     /// 车主服务为商户分配的入场ID，商户通过入场通知接口获取入场ID
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub parking_id: ::std::option::Option<::std::string::String>,
     /// 车牌号，仅包括省份+车牌，不包括特殊字符。
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub plate_number: ::std::option::Option<::std::string::String>,
     /// 车牌颜色
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub plate_color: ::std::option::Option<PlateColor>,
     /// 用户入场时间
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub start_time: ::std::option::Option<::std::string::String>,
     /// 用户出场时间
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub end_time: ::std::option::Option<::std::string::String>,
     /// 所在停车位车场的名称
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub parking_name: ::std::option::Option<::std::string::String>,
     /// 计费的时间长，单位为秒
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub charging_duration: ::std::option::Option<::serde_json::Number>,
     /// 停车场设备ID
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub device_id: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    ParkingInfo { parking_id = "parking_id" lenient, plate_number = "plate_number"
+    lenient, plate_color = "plate_color" plain, start_time = "start_time" lenient,
+    end_time = "end_time" lenient, parking_name = "parking_name" lenient,
+    charging_duration = "charging_duration" lenient, device_id = "device_id" lenient, }
+    undocumented
 }
 /// 支付者信息，详细说明见下文
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Payer {
     /// 用户在服务商的标识
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub openid: ::std::option::Option<::std::string::String>,
     /// 用户在子商户的标识
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub sub_openid: ::std::option::Option<::std::string::String>,
     /// 用户在服务商appid下的唯一标识
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub sp_openid: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    Payer { openid = "openid" lenient, sub_openid = "sub_openid" lenient, sp_openid =
+    "sp_openid" lenient, } undocumented
 }
 /// 汇率信息
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ExchangeRate {
     /// 汇率类型
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub r#type: ::std::option::Option<::std::string::String>,
     /// 汇率值
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub rate: ::std::option::Option<i64>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    ExchangeRate { r#type = "type" lenient, rate = "rate" lenient, } undocumented
 }
 /// 订单金额信息，详细说明见下文
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Amount {
     /// 符合ISO 4217标准的三位字母代码，目前只支持人民币：CNY
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub currency: ::std::option::Option<::std::string::String>,
     /// 用户支付金额，单位为分
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub payer_total: ::std::option::Option<i64>,
     /// 用户支付币种
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub payer_currency: ::std::option::Option<::std::string::String>,
     /// 汇率信息
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub exchange_rate: ::std::option::Option<ExchangeRate>,
     /// 订单总金额，单位为分
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub total: ::std::option::Option<i64>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    Amount { currency = "currency" lenient, payer_total = "payer_total" lenient,
+    payer_currency = "payer_currency" lenient, exchange_rate = "exchange_rate" plain,
+    total = "total" lenient, } undocumented
 }
 /// 单品列表
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct GoodsDetail {
     /// 商品编码
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub goods_id: ::std::option::Option<::std::string::String>,
     /// 商品数量
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub quantity: ::std::option::Option<i64>,
     /// 商品单价，单位为分
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub unit_price: ::std::option::Option<i64>,
     /// 商品优惠金额，单位为分
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub discount_amount: ::std::option::Option<i64>,
     /// 商品备注
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub goods_remark: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    GoodsDetail { goods_id = "goods_id" lenient, quantity = "quantity" lenient,
+    unit_price = "unit_price" lenient, discount_amount = "discount_amount" lenient,
+    goods_remark = "goods_remark" lenient, } undocumented
 }
 /// 优惠功能，享受优惠时返回
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct PromotionDetail {
     /// 券ID
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub coupon_id: ::std::option::Option<::std::string::String>,
     /// 优惠名称
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub name: ::std::option::Option<::std::string::String>,
     /// 优惠范围
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub scope: ::std::option::Option<Scope>,
     /// 优惠类型
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub r#type: ::std::option::Option<Type>,
     /// 优惠券面额，单位为分
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub amount: ::std::option::Option<i64>,
     /// 活动ID
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub stock_id: ::std::option::Option<::std::string::String>,
     /// 微信出资，单位为分
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub wechatpay_contribute: ::std::option::Option<i64>,
     /// 商户出资，单位为分
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub merchant_contribute: ::std::option::Option<i64>,
     /// 其他出资，单位为分
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub other_contribute: ::std::option::Option<i64>,
     /// 优惠币种
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub currency: ::std::option::Option<::std::string::String>,
     /// 单品列表
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub goods_detail: ::std::option::Option<::std::vec::Vec<GoodsDetail>>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    PromotionDetail { coupon_id = "coupon_id" lenient, name = "name" lenient, scope =
+    "scope" plain, r#type = "type" plain, amount = "amount" lenient, stock_id =
+    "stock_id" lenient, wechatpay_contribute = "wechatpay_contribute" lenient,
+    merchant_contribute = "merchant_contribute" lenient, other_contribute =
+    "other_contribute" lenient, currency = "currency" lenient, goods_detail =
+    "goods_detail" plain, } undocumented
 }
 /// 订单金额
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SubOrdersAmount {
     /// 标价金额
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub total_amount: ::std::option::Option<::serde_json::Number>,
     /// 现金支付金额
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub payer_amount: ::std::option::Option<::serde_json::Number>,
     /// 标价币种
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub currency: ::std::option::Option<::std::string::String>,
     /// 现金支付币种
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub payer_currency: ::std::option::Option<::std::string::String>,
     /// 结算汇率
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub settlement_rate: ::std::option::Option<::serde_json::Number>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    SubOrdersAmount { total_amount = "total_amount" lenient, payer_amount =
+    "payer_amount" lenient, currency = "currency" lenient, payer_currency =
+    "payer_currency" lenient, settlement_rate = "settlement_rate" lenient, } undocumented
 }
 /// 商品单列表
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SubOrders {
     /// 商品单发起商户号
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub mchid: ::std::option::Option<::std::string::String>,
     /// 商品单个人收款方受理授权ID
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub individual_auth_id: ::std::option::Option<::std::string::String>,
     /// 商品单个人收款方平台昵称
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub individual_name: ::std::option::Option<::std::string::String>,
     /// 交易类型
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub trade_type: ::std::option::Option<::std::string::String>,
     /// 交易状态
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub trade_state: ::std::option::Option<SubOrdersTradeState>,
     /// 付款银行
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub bank_type: ::std::option::Option<::std::string::String>,
     /// 附加数据
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub attach: ::std::option::Option<::std::string::String>,
     /// 订单金额
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub amount: ::std::option::Option<SubOrdersAmount>,
     /// 支付完成时间
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub success_time: ::std::option::Option<::std::string::String>,
     /// 微信支付订单号
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub transaction_id: ::std::option::Option<::std::string::String>,
     /// 商品单订单号
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub out_trade_no: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    SubOrders { mchid = "mchid" lenient, individual_auth_id = "individual_auth_id"
+    lenient, individual_name = "individual_name" lenient, trade_type = "trade_type"
+    lenient, trade_state = "trade_state" plain, bank_type = "bank_type" lenient, attach =
+    "attach" lenient, amount = "amount" plain, success_time = "success_time" lenient,
+    transaction_id = "transaction_id" lenient, out_trade_no = "out_trade_no" lenient, }
+    undocumented
 }
 /// 支付者信息
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CombinePayerInfo {
     /// 用户标识
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub openid: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    CombinePayerInfo { openid = "openid" lenient, } undocumented
 }
 /// 使用的商户贴息信息(微信分付)
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct InstallmentInfo {
     /// 是否使用了商户贴息
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub use_subsidy: ::std::option::Option<bool>,
     /// 用户实际选择分期期数
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub selected_installment_number: ::std::option::Option<i64>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    InstallmentInfo { use_subsidy = "use_subsidy" plain, selected_installment_number =
+    "selected_installment_number" lenient, } undocumented
 }
 /// 支付场景信息描述
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SceneInfo {
     /// 终端设备号（门店号或收银设备ID）
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub device_id: ::std::option::Option<::std::string::String>,
     /// 商品单列表
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_orders: ::std::option::Option<SubOrders>,
     /// 支付者信息
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub combine_payer_info: ::std::option::Option<CombinePayerInfo>,
     /// 使用的商户贴息信息(微信分付)
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub installment_info: ::std::option::Option<InstallmentInfo>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    SceneInfo { device_id = "device_id" lenient, sub_orders = "sub_orders" plain,
+    combine_payer_info = "combine_payer_info" plain, installment_info =
+    "installment_info" plain, } undocumented
 }
 /// The decrypted `resource` of a `TRANSACTION.SUCCESS` notification (the plaintext of `resource.ciphertext`).
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Resource {
     /// 调用接口提交的商户号
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub sp_mchid: ::std::option::Option<::std::string::String>,
     /// 调用接口提交的子商户号
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 微信支付系统生成的订单号
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub transaction_id: ::std::option::Option<::std::string::String>,
     /// 订单支付完成时间
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub success_time: ::std::option::Option<::std::string::String>,
     /// 调用接口提交的应用ID
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub appid: ::std::option::Option<::std::string::String>,
     /// 调用接口提交的商户服务订单号
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub out_trade_no: ::std::option::Option<::std::string::String>,
     /// 商户自定义字段，用户交易账单中对扣费服务的描述。
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub description: ::std::option::Option<::std::string::String>,
     /// 订单成功创建时返回
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub create_time: ::std::option::Option<::std::string::String>,
     /// 交易状态
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub trade_state: ::std::option::Option<TradeState>,
     /// 银行类型，采用字符串类型的银行标识。
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub bank_type: ::std::option::Option<::std::string::String>,
     /// 附加数据，在查询API和支付通知中原样返回，可作为自定义参数使用，实际情况下只有支付完成状态才会返回该字段。
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub attach: ::std::option::Option<::std::string::String>,
     /// 枚举值：
     /// Y：用户已还款
     /// N：用户未还款
     /// 注意：使用此字段前需先确认bank\_type字段值为BPA以及 trade\_state字段值为SUCCESS。
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_repaid: ::std::option::Option<UserRepaid>,
     /// 交易场景值，目前支持PARKING：车场停车场景
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub trade_scene: ::std::option::Option<::std::string::String>,
     /// trade\_scene为PARKING时，返回停车场景信息
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub parking_info: ::std::option::Option<ParkingInfo>,
     /// 支付者信息，详细说明见下文
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub payer: ::std::option::Option<Payer>,
     /// 订单金额信息，详细说明见下文
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub amount: ::std::option::Option<Amount>,
     /// 优惠功能，享受优惠时返回
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub promotion_detail: ::std::option::Option<::std::vec::Vec<PromotionDetail>>,
     /// 调用接口提交的子商户应用ID
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub sub_appid: ::std::option::Option<::std::string::String>,
     /// 合单应用程序APPID
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub combine_appid: ::std::option::Option<::std::string::String>,
     /// 交易单发起方的商户号
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub combine_mchid: ::std::option::Option<::std::string::String>,
     /// 商户系统内部对交易单定义的订单号
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub combine_out_trade_no: ::std::option::Option<::std::string::String>,
     /// 微信支付系统生成的订单号
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub combine_transaction_id: ::std::option::Option<::std::string::String>,
     /// 支付场景信息描述
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub scene_info: ::std::option::Option<SceneInfo>,
     /// 直连商户号
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub mchid: ::std::option::Option<::std::string::String>,
     /// 交易类型
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub trade_type: ::std::option::Option<TradeType>,
     /// 交易状态描述
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub trade_state_desc: ::std::option::Option<::std::string::String>,
     /// 服务商应用ID
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub sp_appid: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    Resource { sp_mchid = "sp_mchid" lenient, sub_mchid = "sub_mchid" lenient,
+    transaction_id = "transaction_id" lenient, success_time = "success_time" lenient,
+    appid = "appid" lenient, out_trade_no = "out_trade_no" lenient, description =
+    "description" lenient, create_time = "create_time" lenient, trade_state =
+    "trade_state" plain, bank_type = "bank_type" lenient, attach = "attach" lenient,
+    user_repaid = "user_repaid" plain, trade_scene = "trade_scene" lenient, parking_info
+    = "parking_info" plain, payer = "payer" plain, amount = "amount" plain,
+    promotion_detail = "promotion_detail" plain, sub_appid = "sub_appid" lenient,
+    combine_appid = "combine_appid" lenient, combine_mchid = "combine_mchid" lenient,
+    combine_out_trade_no = "combine_out_trade_no" lenient, combine_transaction_id =
+    "combine_transaction_id" lenient, scene_info = "scene_info" plain, mchid = "mchid"
+    lenient, trade_type = "trade_type" plain, trade_state_desc = "trade_state_desc"
+    lenient, sp_appid = "sp_appid" lenient, } undocumented
 }
 ::wechatpay_core::wire_enum! {
     #[doc = " 交易状态"] TradeState { #[doc = " `SUCCESS`"] Success = "SUCCESS",

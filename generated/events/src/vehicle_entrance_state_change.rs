@@ -9,120 +9,70 @@
 //! - <https://pay.weixin.qq.com/doc/v3/partner/4012085798>
 /// The decrypted `resource` of a `VEHICLE.ENTRANCE_STATE_CHANGE` notification (the plaintext of `resource.ciphertext`).
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Resource {
     /// 调用接口提交的商户号
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub sp_mchid: ::std::option::Option<::std::string::String>,
     /// 调用接口提交的子商户号
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 车主服务为商户分配的入场ID
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub parking_id: ::std::option::Option<::std::string::String>,
     /// 商户侧入场标识ID，在同一个商户号下唯一
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub out_parking_no: ::std::option::Option<::std::string::String>,
     /// 车牌号，仅包括省份+车牌，不包括特殊字符。
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub plate_number: ::std::option::Option<::std::string::String>,
     /// 车牌颜色
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub plate_color: ::std::option::Option<PlateColor>,
     /// 入场时间
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub start_time: ::std::option::Option<::std::string::String>,
     /// 所在停车位车场的名称
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub parking_name: ::std::option::Option<::std::string::String>,
     /// 停车场的免费停车时长
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub free_duration: ::std::option::Option<::serde_json::Number>,
     /// 本次入场车牌的服务状态
     /// NORMAL：正常状态，可以使用车主服务
     /// BLOCKED：不可用状态，暂时不可以使用车主服务
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub parking_state: ::std::option::Option<::std::string::String>,
     /// 不可用服务状态描述，返回车牌状态为BLOCKED，会返回该字段，描述具体BLOCKED的原因，
     /// PAUSE：已暂停车主服务；
     /// OVERDUE：已授权签约但欠费，不能提供服务，商户提示用户进行还款，
     /// REMOVE：用户移除车牌导致车牌不可用。请跳转到授权/开通接口。
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub blocked_state_description: ::std::option::Option<::std::string::String>,
     /// 状态变更的发生时间(毫秒级),遵循rfc3339标准格式
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub state_update_time: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    Resource { sp_mchid = "sp_mchid" lenient, sub_mchid = "sub_mchid" lenient, parking_id
+    = "parking_id" lenient, out_parking_no = "out_parking_no" lenient, plate_number =
+    "plate_number" lenient, plate_color = "plate_color" plain, start_time = "start_time"
+    lenient, parking_name = "parking_name" lenient, free_duration = "free_duration"
+    lenient, parking_state = "parking_state" lenient, blocked_state_description =
+    "blocked_state_description" lenient, state_update_time = "state_update_time" lenient,
+    } undocumented
 }
 ::wechatpay_core::wire_enum! {
     #[doc = " 车牌颜色"] PlateColor { #[doc = " `BLUE`"] Blue = "BLUE", #[doc =

@@ -8,81 +8,48 @@
 //! - <https://pay.weixin.qq.com/doc/v3/partner/4012079216>
 /// The decrypted `resource` of a `VIOLATION.INTERCEPT` notification (the plaintext of `resource.ciphertext`).
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Resource {
     /// 该商户平台处置记录对应的商户号
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 子商户公司名称
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub company_name: ::std::option::Option<::std::string::String>,
     /// 微信支付对违约商户处理通知的唯一标识，可用于去重
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub record_id: ::std::option::Option<::std::string::String>,
     /// 微信支付对违约商户的具体处罚方案，可根据具体的处罚方案指引商户登录商户平台/商家助手小程序进行申诉/相关操作，使用时请留意该值为处罚方法的文本内容，并非枚举值。
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub punish_plan: ::std::option::Option<::std::string::String>,
     /// 微信支付对违约商户的处置时间
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub punish_time: ::std::option::Option<::std::string::String>,
     /// 微信支付对违约商户处罚方案的详细描述信息，补充处罚方案的相关影响。
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub punish_description: ::std::option::Option<::std::string::String>,
     /// 微信支付对违约商户定义的风险类型
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub risk_type: ::std::option::Option<RiskType>,
     /// 微信支付对违约商户定义的风险类型枚举值对应的中文描述
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub risk_description: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    Resource { sub_mchid = "sub_mchid" lenient, company_name = "company_name" lenient,
+    record_id = "record_id" lenient, punish_plan = "punish_plan" lenient, punish_time =
+    "punish_time" lenient, punish_description = "punish_description" lenient, risk_type =
+    "risk_type" plain, risk_description = "risk_description" lenient, } undocumented
 }
 ::wechatpay_core::wire_enum! {
     #[doc = " 微信支付对违约商户定义的风险类型"] RiskType { #[doc =

@@ -8,70 +8,42 @@
 //! - <https://pay.weixin.qq.com/doc/v3/partner/4014612130>
 /// The decrypted `resource` of a `WEBIZPAY.QUOTACARDEXPIRED` notification (the plaintext of `resource.ciphertext`).
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Resource {
     /// 服务商商户号
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub sp_mchid: ::std::option::Option<::std::string::String>,
     /// 出资子商户号
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 企业支付额度卡卡号
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub card_no: ::std::option::Option<::std::string::String>,
     /// 微信授权关系ID
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub employee_id: ::std::option::Option<::std::string::String>,
     /// 卡片状态
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub card_state: ::std::option::Option<CardState>,
     /// 卡片失效时间
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub card_disabled_time: ::std::option::Option<::std::string::String>,
     /// 失效原因
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub reason: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    Resource { sp_mchid = "sp_mchid" lenient, sub_mchid = "sub_mchid" lenient, card_no =
+    "card_no" lenient, employee_id = "employee_id" lenient, card_state = "card_state"
+    plain, card_disabled_time = "card_disabled_time" lenient, reason = "reason" lenient,
+    } undocumented
 }
 ::wechatpay_core::wire_enum! {
     #[doc = " 卡片状态"] CardState { #[doc = " `ACTIVE`"] Active = "ACTIVE", #[doc =

@@ -167,33 +167,46 @@ fn received_field_tokens(f: &FieldDef) -> TokenStream {
         );
     }
     let doc = doc_attrs(&text);
-    let wire = &f.wire;
-    let rename = if naming::file_stem(&f.ident) != f.wire {
-        quote!(#[serde(rename = #wire)])
-    } else {
-        quote!()
-    };
-    let serde = if lenient_ty(&f.ty) {
-        quote!(#[serde(default, deserialize_with = "::wechatpay_core::lenient::option", skip_serializing_if = "::std::option::Option::is_none")])
-    } else {
-        quote!(#[serde(skip_serializing_if = "::std::option::Option::is_none")])
-    };
     quote! {
-        #doc #rename #serde
+        #doc
         pub #name: ::std::option::Option<#ty>,
+    }
+}
+
+/// The name of a received type's catch-all member (`undocumented`, unless the docs took that name).
+fn undocumented_ident(s: &StructDef) -> Ident {
+    if s.fields.iter().any(|f| f.ident == "undocumented") {
+        ident("undocumented_members")
+    } else {
+        ident("undocumented")
+    }
+}
+
+/// The (de)serialisation of a received type: `wechatpay_core::received!` with each member's wire
+/// name and how it is read (`lenient` scalars, `plain` otherwise).
+fn received_impl_tokens(s: &StructDef) -> TokenStream {
+    let name = ident(&s.name);
+    let members = s.fields.iter().map(|f| {
+        let field = ident(&f.ident);
+        let wire = &f.wire;
+        let mode = if lenient_ty(&f.ty) {
+            ident("lenient")
+        } else {
+            ident("plain")
+        };
+        quote!(#field = #wire #mode,)
+    });
+    let rest = undocumented_ident(s);
+    quote! {
+        ::wechatpay_core::received! { #name { #(#members)* } #rest }
     }
 }
 
 /// The catch-all member of a received type: members the docs do not list, kept as sent.
 fn undocumented_tokens(s: &StructDef) -> TokenStream {
-    let name = if s.fields.iter().any(|f| f.ident == "undocumented") {
-        ident("undocumented_members")
-    } else {
-        ident("undocumented")
-    };
+    let name = undocumented_ident(s);
     quote! {
         /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
         pub #name: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 }
@@ -276,14 +289,20 @@ pub fn struct_tokens(
     if received {
         fields.push(undocumented_tokens(s));
     }
-    let derive_ser = if !serde {
+    // A received type's (de)serialisation is `received!`, not a derive.
+    let received_impl = if received {
+        received_impl_tokens(s)
+    } else {
+        quote!()
+    };
+    let derive_ser = if !serde || received {
         quote!()
     } else if s.ser {
         quote!(#[derive(::serde::Serialize)])
     } else {
         quote!(#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))])
     };
-    let derive_de = if !serde {
+    let derive_de = if !serde || received {
         quote!()
     } else if s.de {
         quote!(#[derive(::serde::Deserialize)])
@@ -311,6 +330,7 @@ pub fn struct_tokens(
             #extra_fields
             #(#fields)*
         }
+        #received_impl
         #debug_impl
         #builder
     }

@@ -135,108 +135,58 @@ impl JumpInfo {
 ///
 /// Used by `POST /v3/credit-repayment/partner/contracts/terminate`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ContractInfo {
     /// 协议ID
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub contract_id: ::std::option::Option<::std::string::String>,
     /// 模板ID
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub plan_id: ::std::option::Option<::std::string::String>,
     /// 服务商签约协议号
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub out_contract_code: ::std::option::Option<::std::string::String>,
     /// 用户展示名称
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub display_name: ::std::option::Option<::std::string::String>,
     /// 协议状态
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub contract_state: ::std::option::Option<ContractState>,
     /// 协议签署时间
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub contract_signed_time: ::std::option::Option<::std::string::String>,
     /// 协议解约时间
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub contract_terminated_time: ::std::option::Option<::std::string::String>,
     /// 协议解约方式
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub contract_terminated_mode: ::std::option::Option<ContractTerminatedMode>,
     /// 协议解约备注
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub contract_termination_remark: ::std::option::Option<::std::string::String>,
     /// 还款日
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub repayment_day: ::std::option::Option<i64>,
     /// 用户服务商标识
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub openid: ::std::option::Option<::std::string::String>,
     /// 服务商AppID
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub appid: ::std::option::Option<::std::string::String>,
     /// 还款金额上限
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub repayment_amount_limit: ::std::option::Option<i64>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    ContractInfo { contract_id = "contract_id" lenient, plan_id = "plan_id" lenient,
+    out_contract_code = "out_contract_code" lenient, display_name = "display_name"
+    lenient, contract_state = "contract_state" plain, contract_signed_time =
+    "contract_signed_time" lenient, contract_terminated_time = "contract_terminated_time"
+    lenient, contract_terminated_mode = "contract_terminated_mode" plain,
+    contract_termination_remark = "contract_termination_remark" lenient, repayment_day =
+    "repayment_day" lenient, openid = "openid" lenient, appid = "appid" lenient,
+    repayment_amount_limit = "repayment_amount_limit" lenient, } undocumented
 }
 /// 预约还款项列表
 ///
@@ -308,81 +258,45 @@ impl ScheduleItems {
 ///
 /// Used by `POST /v3/credit-repayment/partner/schedule-records/batch-create`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ScheduleRecords {
     /// 商户侧预约还款单号
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub out_record_id: ::std::option::Option<::std::string::String>,
     /// 商户AppID
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub appid: ::std::option::Option<::std::string::String>,
     /// 子商户AppID
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub sub_appid: ::std::option::Option<::std::string::String>,
     /// 还款协议ID
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub contract_id: ::std::option::Option<::std::string::String>,
     /// 应还款金额
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub repayment_amount: ::std::option::Option<::std::string::String>,
     /// 最低还款金额
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub min_repayment_amount: ::std::option::Option<::std::string::String>,
     /// 还款日期
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub repayment_date: ::std::option::Option<::std::string::String>,
     /// 用户标识
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub openid: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    ScheduleRecords { out_record_id = "out_record_id" lenient, appid = "appid" lenient,
+    sub_appid = "sub_appid" lenient, contract_id = "contract_id" lenient,
+    repayment_amount = "repayment_amount" lenient, min_repayment_amount =
+    "min_repayment_amount" lenient, repayment_date = "repayment_date" lenient, openid =
+    "openid" lenient, } undocumented
 }
 ::wechatpay_core::wire_enum! {
     #[doc = " 实名验证类型"] #[doc = ""] #[doc =

@@ -223,59 +223,36 @@ impl LimitBankCard {
 ///
 /// Used by `GET /v3/offlineface/face-collections`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct FaceCollections {
     /// 重采ID
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub collection_id: ::std::option::Option<::std::string::String>,
     /// 用户ID
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub use_id: ::std::option::Option<::std::string::String>,
     /// 机构ID
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub organization_id: ::std::option::Option<::std::string::String>,
     /// 重采状态
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub collection_state: ::std::option::Option<CollectionState>,
     /// 注册照上传时间
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub register_photo_upload_time: ::std::option::Option<::std::string::String>,
     /// 支付用户确认时间
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub confirm_time: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    FaceCollections { collection_id = "collection_id" lenient, use_id = "use_id" lenient,
+    organization_id = "organization_id" lenient, collection_state = "collection_state"
+    plain, register_photo_upload_time = "register_photo_upload_time" lenient,
+    confirm_time = "confirm_time" lenient, } undocumented
 }
 /// 金额信息
 ///
@@ -370,72 +347,52 @@ impl Business {
 ///
 /// Used by `POST /v3/offlineface/transactions`, `GET /v3/offlineface/transactions/out-trade-no/{out_trade_no}`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Payer {
     /// 公众下的openid
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub sp_openid: ::std::option::Option<::std::string::String>,
     /// 子公众下的openid
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub sub_openid: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    Payer { sp_openid = "sp_openid" lenient, sub_openid = "sub_openid" lenient, }
+    undocumented
 }
 /// 金额信息
 ///
 /// Used by `POST /v3/offlineface/transactions`, `GET /v3/offlineface/transactions/out-trade-no/{out_trade_no}`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ResponseAmount {
     /// 总金额
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub total: ::std::option::Option<i64>,
     /// 货币类型
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub currency: ::std::option::Option<Currency>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    ResponseAmount { total = "total" lenient, currency = "currency" plain, } undocumented
 }
 /// 支付场景信息
 ///
 /// Used by `POST /v3/offlineface/transactions`, `GET /v3/offlineface/transactions/out-trade-no/{out_trade_no}`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ResponseSceneInfo {
     /// 设备IP
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub device_ip: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    ResponseSceneInfo { device_ip = "device_ip" lenient, } undocumented
 }
 ::wechatpay_core::wire_enum! {
     #[doc = " 证件类型"] #[doc = ""] #[doc =

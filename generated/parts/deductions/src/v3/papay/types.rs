@@ -65,29 +65,20 @@ impl EstimatedAmount {
 ///
 /// Used by `GET /v3/papay/insurance-pay/policy-periods/contract-id/{contract_id}/policy-period-id/{policy_period_id}`, `POST /v3/papay/insurance-pay/policy-periods/contract-id/{contract_id}/policy-period-id/{policy_period_id}/schedule`, `POST /v3/papay/insurance-pay/transactions/apply`, `POST /v3/papay/insurance-sign/policy-periods/plan-id/{plan_id}/contract-id/{contract_id}/modify`, `GET /v3/papay/insurance-sign/policy_periods/plan-id/{plan_id}/out-contract-code/{out_contract_code}`, `POST /v3/papay/pay/harmony/transactions/apply` and 10 more.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ScheduledAmount {
     /// 金额
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub total: ::std::option::Option<::serde_json::Number>,
     /// 货币类型
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub currency: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    ScheduledAmount { total = "total" lenient, currency = "currency" lenient, }
+    undocumented
 }
 /// 预约扣费金额信息
 ///
@@ -153,34 +144,26 @@ impl PolicyPeriods {
 ///
 /// Used by `GET /v3/papay/insurance-sign/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}`, `POST /v3/papay/insurance-sign/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}/terminate`, `GET /v3/papay/sign/contracts/harmony-plan-id/{plan_id}/out-contract-code/{out_contract_code}`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ByOutContractCodeContractTerminateInfo {
     /// 协议解约方式
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub contract_termination_mode: ::std::option::Option<ContractTerminationMode>,
     /// 协议解约时间
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub contract_terminated_time: ::std::option::Option<::std::string::String>,
     /// 解约备注
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub contract_termination_remark: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    ByOutContractCodeContractTerminateInfo { contract_termination_mode =
+    "contract_termination_mode" plain, contract_terminated_time =
+    "contract_terminated_time" lenient, contract_termination_remark =
+    "contract_termination_remark" lenient, } undocumented
 }
 /// 用户实名信息
 ///
@@ -261,93 +244,65 @@ impl JumpControl {
 ///
 /// Used by `POST /v3/papay/insurance-sign/policy-periods/plan-id/{plan_id}/contract-id/{contract_id}/modify`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ResponsePolicyPeriods {
     /// 保险扣费周期编号
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub policy_period_id: ::std::option::Option<::serde_json::Number>,
     /// 预计扣费的日期
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub estimated_deduct_date: ::std::option::Option<::std::string::String>,
     /// 预计扣费金额
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub estimated_deduct_amount: ::std::option::Option<ScheduledAmount>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    ResponsePolicyPeriods { policy_period_id = "policy_period_id" lenient,
+    estimated_deduct_date = "estimated_deduct_date" lenient, estimated_deduct_amount =
+    "estimated_deduct_amount" plain, } undocumented
 }
 /// 扣费周期列表，包括每个扣费周期项详情。
 ///
 /// Used by `GET /v3/papay/insurance-sign/policy_periods/plan-id/{plan_id}/out-contract-code/{out_contract_code}`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Data {
     /// 保单的扣费周期编号
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub policy_period_id: ::std::option::Option<::serde_json::Number>,
     /// 扣费周期预计的扣费的日期
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub estimated_deduct_date: ::std::option::Option<::std::string::String>,
     /// 扣费周期预计的扣费金额
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub estimated_deduct_amount: ::std::option::Option<ScheduledAmount>,
     /// 扣费周期预约状态
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub policy_period_state: ::std::option::Option<::std::string::String>,
     /// 已预约的扣费金额信息
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub scheduled_amount: ::std::option::Option<ScheduledAmount>,
     /// 实际扣费金额
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub deduct_amount: ::std::option::Option<ScheduledAmount>,
     /// 实际扣费的日期
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub deduct_date: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    Data { policy_period_id = "policy_period_id" lenient, estimated_deduct_date =
+    "estimated_deduct_date" lenient, estimated_deduct_amount = "estimated_deduct_amount"
+    plain, policy_period_state = "policy_period_state" lenient, scheduled_amount =
+    "scheduled_amount" plain, deduct_amount = "deduct_amount" plain, deduct_date =
+    "deduct_date" lenient, } undocumented
 }
 /// 用于预约扣费的预约信息
 ///
@@ -382,86 +337,58 @@ impl DeductSchedule {
 ///
 /// Used by `GET /v3/papay/sign/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}`, `POST /v3/papay/sign/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}/terminate`, `GET /v3/papay/sign/partner/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}`, `POST /v3/papay/sign/partner/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}/terminate`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ContractTerminateInfo {
     /// 协议解约方式
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub contract_termination_mode: ::std::option::Option<::std::string::String>,
     /// 协议解约时间
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub contract_terminated_time: ::std::option::Option<::std::string::String>,
     /// 解约备注
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub contract_termination_remark: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    ContractTerminateInfo { contract_termination_mode = "contract_termination_mode"
+    lenient, contract_terminated_time = "contract_terminated_time" lenient,
+    contract_termination_remark = "contract_termination_remark" lenient, } undocumented
 }
 /// 预约扣费场景的预约信息
 ///
 /// Used by `GET /v3/papay/sign/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}`, `POST /v3/papay/sign/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}/terminate`, `GET /v3/papay/sign/partner/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}`, `POST /v3/papay/sign/partner/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}/terminate`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ByOutContractCodeDeductSchedule {
     /// 预计扣费的日期
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub estimated_deduct_date: ::std::option::Option<::std::string::String>,
     /// 预计的扣费金额
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub estimated_deduct_amount: ::std::option::Option<ScheduledAmount>,
     /// 扣费预约状态
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub schedule_state: ::std::option::Option<::std::string::String>,
     /// 已预约的扣费金额信息
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub scheduled_amount: ::std::option::Option<ScheduledAmount>,
     /// 实际扣费金额
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub deduct_amount: ::std::option::Option<ScheduledAmount>,
     /// 实际扣费的日期
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub deduct_date: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    ByOutContractCodeDeductSchedule { estimated_deduct_date = "estimated_deduct_date"
+    lenient, estimated_deduct_amount = "estimated_deduct_amount" plain, schedule_state =
+    "schedule_state" lenient, scheduled_amount = "scheduled_amount" plain, deduct_amount
+    = "deduct_amount" plain, deduct_date = "deduct_date" lenient, } undocumented
 }
 /// 发起预签约的用户，其设备信息
 ///

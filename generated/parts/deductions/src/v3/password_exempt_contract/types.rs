@@ -4,34 +4,21 @@
 ///
 /// Used by `GET /v3/password-exempt-contract/contracts/service-id/{service_id}/out-contract-code/{out_contract_code}`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ContractTerminateInfo {
     /// 协议解约方式
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub contract_termination_mode: ::std::option::Option<::std::string::String>,
     /// 协议解约时间
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub contract_terminated_time: ::std::option::Option<::std::string::String>,
     /// 解约备注
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub contract_termination_remark: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    ContractTerminateInfo { contract_termination_mode = "contract_termination_mode"
+    lenient, contract_terminated_time = "contract_terminated_time" lenient,
+    contract_termination_remark = "contract_termination_remark" lenient, } undocumented
 }

@@ -219,490 +219,276 @@ impl Location {
 ///
 /// Used by `POST /v3/payscore/acquiringbank/serviceorder`, `GET /v3/payscore/acquiringbank/serviceorder`, `POST /v3/payscore/partner/serviceorder`, `GET /v3/payscore/partner/serviceorder`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ServiceorderResponsePostPayments {
     /// 付费项目名称
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub name: ::std::option::Option<::std::string::String>,
     /// 付费说明
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub description: ::std::option::Option<::std::string::String>,
     /// 金额
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub amount: ::std::option::Option<i64>,
     /// 付费数量
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub count: ::std::option::Option<i64>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    ServiceorderResponsePostPayments { name = "name" lenient, description = "description"
+    lenient, amount = "amount" lenient, count = "count" lenient, } undocumented
 }
 /// 后付费商户优惠
 ///
 /// Used by `POST /v3/payscore/acquiringbank/serviceorder`, `POST /v3/payscore/oversea/partner/serviceorder`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ServiceorderResponsePostDiscounts {
     /// 优惠名称
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub name: ::std::option::Option<::std::string::String>,
     /// 优惠说明
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub description: ::std::option::Option<::std::string::String>,
     /// 优惠数量
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub count: ::std::option::Option<i64>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    ServiceorderResponsePostDiscounts { name = "name" lenient, description =
+    "description" lenient, count = "count" lenient, } undocumented
 }
 /// 订单风险金
 ///
 /// Used by `POST /v3/payscore/acquiringbank/serviceorder`, `GET /v3/payscore/acquiringbank/serviceorder`, `POST /v3/payscore/oversea/partner/serviceorder`, `GET /v3/payscore/oversea/partner/serviceorder`, `GET /v3/payscore/partner/serviceorder`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct RiskFund {
     /// 风险金名称
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub name: ::std::option::Option<::std::string::String>,
     /// 风险金额
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub amount: ::std::option::Option<i64>,
     /// 风险说明
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub description: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    RiskFund { name = "name" lenient, amount = "amount" lenient, description =
+    "description" lenient, } undocumented
 }
 /// 服务时间段
 ///
 /// Used by `POST /v3/payscore/acquiringbank/serviceorder`, `GET /v3/payscore/acquiringbank/serviceorder`, `POST /v3/payscore/partner/serviceorder`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ServiceorderResponseTimeRange {
     /// 服务开始时间
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub start_time: ::std::option::Option<::std::string::String>,
     /// 服务开始时间备注
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub start_time_remark: ::std::option::Option<::std::string::String>,
     /// 预计服务结束时间
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub end_time: ::std::option::Option<::std::string::String>,
     /// 预计服务结束时间备注
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub end_time_remark: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    ServiceorderResponseTimeRange { start_time = "start_time" lenient, start_time_remark
+    = "start_time_remark" lenient, end_time = "end_time" lenient, end_time_remark =
+    "end_time_remark" lenient, } undocumented
 }
 /// 服务位置
 ///
 /// Used by `POST /v3/payscore/acquiringbank/serviceorder`, `POST /v3/payscore/oversea/partner/serviceorder`, `POST /v3/payscore/partner/serviceorder`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ServiceorderResponseLocation {
     /// 服务开始地点
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub start_location: ::std::option::Option<::std::string::String>,
     /// 预计服务结束地点
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub end_location: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    ServiceorderResponseLocation { start_location = "start_location" lenient,
+    end_location = "end_location" lenient, } undocumented
 }
 /// 后付费商户优惠
 ///
 /// Used by `GET /v3/payscore/acquiringbank/serviceorder`, `GET /v3/payscore/oversea/partner/serviceorder`, `POST /v3/payscore/partner/serviceorder`, `GET /v3/payscore/partner/serviceorder`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ServiceorderPostDiscounts {
     /// 优惠名称
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub name: ::std::option::Option<::std::string::String>,
     /// 优惠说明
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub description: ::std::option::Option<::std::string::String>,
     /// 优惠金额
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub amount: ::std::option::Option<i64>,
     /// 优惠数量
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub count: ::std::option::Option<i64>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    ServiceorderPostDiscounts { name = "name" lenient, description = "description"
+    lenient, amount = "amount" lenient, count = "count" lenient, } undocumented
 }
 /// 单品列表
 ///
 /// Used by `GET /v3/payscore/acquiringbank/serviceorder`, `GET /v3/payscore/oversea/partner/serviceorder`, `GET /v3/payscore/partner/serviceorder`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct GoodsDetail {
     /// 商品编码
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub goods_id: ::std::option::Option<::std::string::String>,
     /// 商品数量
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub quantity: ::std::option::Option<i64>,
     /// 商品价格
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub unit_price: ::std::option::Option<i64>,
     /// 商品优惠金额
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub discount_amount: ::std::option::Option<i64>,
     /// 商品备注
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub goods_remark: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    GoodsDetail { goods_id = "goods_id" lenient, quantity = "quantity" lenient,
+    unit_price = "unit_price" lenient, discount_amount = "discount_amount" lenient,
+    goods_remark = "goods_remark" lenient, } undocumented
 }
 /// 优惠功能
 ///
 /// Used by `GET /v3/payscore/acquiringbank/serviceorder`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct PromotionDetail {
     /// 券ID
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub coupon_id: ::std::option::Option<::std::string::String>,
     /// 优惠名称
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub name: ::std::option::Option<::std::string::String>,
     /// 优惠范围
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub scope: ::std::option::Option<::std::string::String>,
     /// 优惠类型
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub r#type: ::std::option::Option<::std::string::String>,
     /// 优惠券面额
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub amount: ::std::option::Option<i64>,
     /// 活动ID
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub stock_id: ::std::option::Option<::std::string::String>,
     /// 微信出资
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub wechatpay_contribute: ::std::option::Option<i64>,
     /// 商户出资
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub merchant_contribute: ::std::option::Option<i64>,
     /// 其他出资
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub other_contribute: ::std::option::Option<i64>,
     /// 优惠币种
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub currency: ::std::option::Option<::std::string::String>,
     /// 单品列表
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub goods_detail: ::std::option::Option<::std::vec::Vec<GoodsDetail>>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    PromotionDetail { coupon_id = "coupon_id" lenient, name = "name" lenient, scope =
+    "scope" lenient, r#type = "type" lenient, amount = "amount" lenient, stock_id =
+    "stock_id" lenient, wechatpay_contribute = "wechatpay_contribute" lenient,
+    merchant_contribute = "merchant_contribute" lenient, other_contribute =
+    "other_contribute" lenient, currency = "currency" lenient, goods_detail =
+    "goods_detail" plain, } undocumented
 }
 /// 收款明细列表
 ///
 /// Used by `GET /v3/payscore/acquiringbank/serviceorder`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Details {
     /// 收款序号
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub seq: ::std::option::Option<i64>,
     /// 单笔收款金额
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub amount: ::std::option::Option<i64>,
     /// 收款成功渠道
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub paid_type: ::std::option::Option<::std::string::String>,
     /// 收款成功时间
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub paid_time: ::std::option::Option<::std::string::String>,
     /// 微信支付交易单号
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub transaction_id: ::std::option::Option<::std::string::String>,
     /// 优惠功能
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub promotion_detail: ::std::option::Option<::std::vec::Vec<PromotionDetail>>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    Details { seq = "seq" lenient, amount = "amount" lenient, paid_type = "paid_type"
+    lenient, paid_time = "paid_time" lenient, transaction_id = "transaction_id" lenient,
+    promotion_detail = "promotion_detail" plain, } undocumented
 }
 /// 收款信息
 ///
 /// Used by `GET /v3/payscore/acquiringbank/serviceorder`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Collection {
     /// 收款状态
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub state: ::std::option::Option<::std::string::String>,
     /// 总收款金额
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub total_amount: ::std::option::Option<i64>,
     /// 待收金额
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub paying_amount: ::std::option::Option<i64>,
     /// 已收金额
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub paid_amount: ::std::option::Option<i64>,
     /// 收款明细列表
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub details: ::std::option::Option<::std::vec::Vec<Details>>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    Collection { state = "state" lenient, total_amount = "total_amount" lenient,
+    paying_amount = "paying_amount" lenient, paid_amount = "paid_amount" lenient, details
+    = "details" plain, } undocumented
 }
 /// 服务位置
 ///
 /// Used by `GET /v3/payscore/acquiringbank/serviceorder`, `POST /v3/payscore/acquiringbank/servicepayondeliveryorder`, `GET /v3/payscore/oversea/partner/serviceorder`, `GET /v3/payscore/partner/serviceorder`, `POST /v3/payscore/partner/servicepayondeliveryorder`, `POST /v3/payscore/serviceorder` and 7 more.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ResponseLocation {
     /// 服务开始地点
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub start_location: ::std::option::Option<::std::string::String>,
     /// 服务结束地点
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub end_location: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    ResponseLocation { start_location = "start_location" lenient, end_location =
+    "end_location" lenient, } undocumented
 }
 /// 后付费商户优惠
 ///
@@ -1149,343 +935,202 @@ impl ServicepayondeliveryorderShoppingInfo {
 ///
 /// Used by `POST /v3/payscore/acquiringbank/servicepayondeliveryorder`, `POST /v3/payscore/partner/servicepayondeliveryorder`, `POST /v3/payscore/serviceorder`, `GET /v3/payscore/serviceorder`, `POST /v3/payscore/serviceorder/{out_order_no}/sync`, `POST /v3/payscore/servicepayondeliveryorder`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ResponsePostPayments {
     /// 付费名称
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub name: ::std::option::Option<::std::string::String>,
     /// 付费金额
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub amount: ::std::option::Option<::serde_json::Number>,
     /// 付费说明
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub description: ::std::option::Option<::std::string::String>,
     /// 付费数量
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub count: ::std::option::Option<::serde_json::Number>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    ResponsePostPayments { name = "name" lenient, amount = "amount" lenient, description
+    = "description" lenient, count = "count" lenient, } undocumented
 }
 /// 商户优惠
 ///
 /// Used by `POST /v3/payscore/acquiringbank/servicepayondeliveryorder`, `POST /v3/payscore/partner/servicepayondeliveryorder`, `POST /v3/payscore/serviceorder`, `GET /v3/payscore/serviceorder`, `POST /v3/payscore/serviceorder/{out_order_no}/modify`, `POST /v3/payscore/servicepayondeliveryorder`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ResponsePostDiscounts {
     /// 优惠名称
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub name: ::std::option::Option<::std::string::String>,
     /// 优惠说明
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub description: ::std::option::Option<::std::string::String>,
     /// 优惠金额
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub amount: ::std::option::Option<::serde_json::Number>,
     /// 优惠数量
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub count: ::std::option::Option<::serde_json::Number>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    ResponsePostDiscounts { name = "name" lenient, description = "description" lenient,
+    amount = "amount" lenient, count = "count" lenient, } undocumented
 }
 /// 服务风险金
 ///
 /// Used by `POST /v3/payscore/acquiringbank/servicepayondeliveryorder`, `POST /v3/payscore/partner/servicepayondeliveryorder`, `POST /v3/payscore/serviceorder/{out_order_no}/sync`, `POST /v3/payscore/servicepayondeliveryorder`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ResponseRiskFund {
     /// 风险名称
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub name: ::std::option::Option<::std::string::String>,
     /// 风险金额
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub amount: ::std::option::Option<::serde_json::Number>,
     /// 风险说明
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub description: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    ResponseRiskFund { name = "name" lenient, amount = "amount" lenient, description =
+    "description" lenient, } undocumented
 }
 /// 服务时间
 ///
 /// Used by `POST /v3/payscore/acquiringbank/servicepayondeliveryorder`, `POST /v3/payscore/partner/servicepayondeliveryorder`, `POST /v3/payscore/serviceorder`, `GET /v3/payscore/serviceorder`, `POST /v3/payscore/serviceorder/{out_order_no}/complete`, `POST /v3/payscore/serviceorder/{out_order_no}/modify` and 2 more.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ResponseTimeRange {
     /// 服务开始时间
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub start_time: ::std::option::Option<::std::string::String>,
     /// 服务结束时间
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub end_time: ::std::option::Option<::std::string::String>,
     /// 服务开始时间备注
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub start_time_remark: ::std::option::Option<::std::string::String>,
     /// 服务结束时间备注
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub end_time_remark: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    ResponseTimeRange { start_time = "start_time" lenient, end_time = "end_time" lenient,
+    start_time_remark = "start_time_remark" lenient, end_time_remark = "end_time_remark"
+    lenient, } undocumented
 }
 /// 单详跳转链接
 ///
 /// Used by `POST /v3/payscore/acquiringbank/servicepayondeliveryorder`, `POST /v3/payscore/partner/servicepayondeliveryorder`, `POST /v3/payscore/servicepayondeliveryorder`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ShoppingInfoJumpLink {
     /// 跳转链接类型
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub jump_link_type: ::std::option::Option<::std::string::String>,
     /// 小程序跳转AppID
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub appid: ::std::option::Option<::std::string::String>,
     /// 小程序跳转path
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub path: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    ShoppingInfoJumpLink { jump_link_type = "jump_link_type" lenient, appid = "appid"
+    lenient, path = "path" lenient, } undocumented
 }
 /// 商品列表
 ///
 /// Used by `POST /v3/payscore/acquiringbank/servicepayondeliveryorder`, `POST /v3/payscore/partner/servicepayondeliveryorder`, `POST /v3/payscore/servicepayondeliveryorder`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ShoppingInfoGoods {
     /// 商品名称
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub name: ::std::option::Option<::std::string::String>,
     /// 商品图片链接
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub picture: ::std::option::Option<::std::string::String>,
     /// 商品单价金额
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub amount: ::std::option::Option<::serde_json::Number>,
     /// 商品数量
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub count: ::std::option::Option<::serde_json::Number>,
     /// 商品品类ID
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub category_id: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    ShoppingInfoGoods { name = "name" lenient, picture = "picture" lenient, amount =
+    "amount" lenient, count = "count" lenient, category_id = "category_id" lenient, }
+    undocumented
 }
 /// 先用后付购物详情
 ///
 /// Used by `POST /v3/payscore/acquiringbank/servicepayondeliveryorder`, `POST /v3/payscore/partner/servicepayondeliveryorder`, `POST /v3/payscore/servicepayondeliveryorder`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ResponseShoppingInfo {
     /// 实际购物商家公众号ID
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub real_merchant_appid: ::std::option::Option<::std::string::String>,
     /// 单详跳转链接
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub jump_link: ::std::option::Option<ShoppingInfoJumpLink>,
     /// 商品列表
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub goods: ::std::option::Option<::std::vec::Vec<ShoppingInfoGoods>>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    ResponseShoppingInfo { real_merchant_appid = "real_merchant_appid" lenient, jump_link
+    = "jump_link" plain, goods = "goods" plain, } undocumented
 }
 /// 下载信息明细
 ///
 /// Used by `GET /v3/payscore/merchant-bill`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DownloadBillList {
     /// 账单文件序号
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub bill_sequence: ::std::option::Option<i64>,
     /// 哈希类型
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub hash_type: ::std::option::Option<::std::string::String>,
     /// 哈希值
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub hash_value: ::std::option::Option<::std::string::String>,
     /// 下载地址
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub download_url: ::std::option::Option<::std::string::String>,
     /// 加密密钥
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub encrypt_key: ::std::option::Option<::std::string::String>,
     /// 随机字符串
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub nonce: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    DownloadBillList { bill_sequence = "bill_sequence" lenient, hash_type = "hash_type"
+    lenient, hash_value = "hash_value" lenient, download_url = "download_url" lenient,
+    encrypt_key = "encrypt_key" lenient, nonce = "nonce" lenient, } undocumented
 }
 /// 后付费项目
 ///
@@ -1638,302 +1283,169 @@ impl ServiceorderTimeRange2 {
 ///
 /// Used by `POST /v3/payscore/oversea/partner/serviceorder`, `GET /v3/payscore/oversea/partner/serviceorder`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ServiceorderResponsePostPayments2 {
     /// 付费名称
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub name: ::std::option::Option<::std::string::String>,
     /// 付费金额
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub amount: ::std::option::Option<i64>,
     /// 付费说明
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub description: ::std::option::Option<::std::string::String>,
     /// 付费数量
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub count: ::std::option::Option<i64>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    ServiceorderResponsePostPayments2 { name = "name" lenient, amount = "amount" lenient,
+    description = "description" lenient, count = "count" lenient, } undocumented
 }
 /// 服务时间段
 ///
 /// Used by `POST /v3/payscore/oversea/partner/serviceorder`, `POST /v3/payscore/sign-plan/partner/serviceorder`, `POST /v3/payscore/sign-plan/serviceorder`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ServiceorderResponseTimeRange2 {
     /// 服务开始时间
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub start_time: ::std::option::Option<::std::string::String>,
     /// 服务结束时间
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub end_time: ::std::option::Option<::std::string::String>,
     /// 服务开始时间备注
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub start_time_remark: ::std::option::Option<::std::string::String>,
     /// 服务结束时间备注
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub end_time_remark: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    ServiceorderResponseTimeRange2 { start_time = "start_time" lenient, end_time =
+    "end_time" lenient, start_time_remark = "start_time_remark" lenient, end_time_remark
+    = "end_time_remark" lenient, } undocumented
 }
 /// 优惠功能
 ///
 /// Used by `GET /v3/payscore/oversea/partner/serviceorder`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ServiceorderPromotionDetail {
     /// 券ID
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub coupon_id: ::std::option::Option<::std::string::String>,
     /// 优惠名称
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub name: ::std::option::Option<::std::string::String>,
     /// 优惠范围
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub scope: ::std::option::Option<ServiceorderScope>,
     /// 优惠类型
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub r#type: ::std::option::Option<Type>,
     /// 优惠券面额
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub amount: ::std::option::Option<i64>,
     /// 活动ID
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub stock_id: ::std::option::Option<::std::string::String>,
     /// 微信出资
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub wechatpay_contribute: ::std::option::Option<i64>,
     /// 商户出资
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub merchant_contribute: ::std::option::Option<i64>,
     /// 其他出资
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub other_contribute: ::std::option::Option<i64>,
     /// 优惠币种
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub currency: ::std::option::Option<::std::string::String>,
     /// 单品列表
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub goods_detail: ::std::option::Option<::std::vec::Vec<GoodsDetail>>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    ServiceorderPromotionDetail { coupon_id = "coupon_id" lenient, name = "name" lenient,
+    scope = "scope" plain, r#type = "type" plain, amount = "amount" lenient, stock_id =
+    "stock_id" lenient, wechatpay_contribute = "wechatpay_contribute" lenient,
+    merchant_contribute = "merchant_contribute" lenient, other_contribute =
+    "other_contribute" lenient, currency = "currency" lenient, goods_detail =
+    "goods_detail" plain, } undocumented
 }
 /// 收款明细列表
 ///
 /// Used by `GET /v3/payscore/oversea/partner/serviceorder`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ServiceorderDetails {
     /// 收款序号
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub seq: ::std::option::Option<i64>,
     /// 单笔收款金额
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub amount: ::std::option::Option<i64>,
     /// 收款成功渠道
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub paid_type: ::std::option::Option<PaidType>,
     /// 收款成功时间
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub paid_time: ::std::option::Option<::std::string::String>,
     /// 微信支付交易单号
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub transaction_id: ::std::option::Option<::std::string::String>,
     /// 优惠功能
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub promotion_detail: ::std::option::Option<
         ::std::vec::Vec<ServiceorderPromotionDetail>,
     >,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    ServiceorderDetails { seq = "seq" lenient, amount = "amount" lenient, paid_type =
+    "paid_type" plain, paid_time = "paid_time" lenient, transaction_id = "transaction_id"
+    lenient, promotion_detail = "promotion_detail" plain, } undocumented
 }
 /// 收款信息
 ///
 /// Used by `GET /v3/payscore/oversea/partner/serviceorder`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ServiceorderCollection {
     /// 收款状态
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub state: ::std::option::Option<CollectionState>,
     /// 总收款金额
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub total_amount: ::std::option::Option<i64>,
     /// 待收金额
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub paying_amount: ::std::option::Option<i64>,
     /// 已收金额
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub paid_amount: ::std::option::Option<i64>,
     /// 收款银行
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub bank_type: ::std::option::Option<::std::string::String>,
     /// 收款明细列表
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub details: ::std::option::Option<::std::vec::Vec<ServiceorderDetails>>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    ServiceorderCollection { state = "state" plain, total_amount = "total_amount"
+    lenient, paying_amount = "paying_amount" lenient, paid_amount = "paid_amount"
+    lenient, bank_type = "bank_type" lenient, details = "details" plain, } undocumented
 }
 /// 服务时间段
 ///
 /// Used by `GET /v3/payscore/oversea/partner/serviceorder`, `GET /v3/payscore/partner/serviceorder`, `POST /v3/payscore/serviceorder/direct-complete`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ServiceorderTimeRange3 {
     /// 服务开始时间
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub start_time: ::std::option::Option<::std::string::String>,
     /// 服务开始时间备注
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub start_time_remark: ::std::option::Option<::std::string::String>,
     /// 服务结束时间
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub end_time: ::std::option::Option<::std::string::String>,
     /// 服务结束时间备注
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub end_time_remark: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    ServiceorderTimeRange3 { start_time = "start_time" lenient, start_time_remark =
+    "start_time_remark" lenient, end_time = "end_time" lenient, end_time_remark =
+    "end_time_remark" lenient, } undocumented
 }
 /// 实际服务时间
 ///
@@ -2220,211 +1732,123 @@ impl Device {
 ///
 /// Used by `POST /v3/payscore/partner/serviceorder`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ServiceorderResponseRiskFund {
     /// 风险金名称
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<Name>,
     /// 风险金额
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub amount: ::std::option::Option<i64>,
     /// 风险说明
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub description: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    ServiceorderResponseRiskFund { name = "name" plain, amount = "amount" lenient,
+    description = "description" lenient, } undocumented
 }
 /// 优惠功能
 ///
 /// Used by `GET /v3/payscore/partner/serviceorder`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ServiceorderPromotionDetail2 {
     /// 券ID
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub coupon_id: ::std::option::Option<::std::string::String>,
     /// 优惠名称
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub name: ::std::option::Option<::std::string::String>,
     /// 优惠范围
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub scope: ::std::option::Option<Scope>,
     /// 优惠类型
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub r#type: ::std::option::Option<Type>,
     /// 优惠券面额
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub amount: ::std::option::Option<i64>,
     /// 活动ID
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub stock_id: ::std::option::Option<::std::string::String>,
     /// 微信出资
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub wechatpay_contribute: ::std::option::Option<i64>,
     /// 商户出资
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub merchant_contribute: ::std::option::Option<i64>,
     /// 其他出资
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub other_contribute: ::std::option::Option<i64>,
     /// 优惠币种
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub currency: ::std::option::Option<::std::string::String>,
     /// 单品列表
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub goods_detail: ::std::option::Option<::std::vec::Vec<GoodsDetail>>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    ServiceorderPromotionDetail2 { coupon_id = "coupon_id" lenient, name = "name"
+    lenient, scope = "scope" plain, r#type = "type" plain, amount = "amount" lenient,
+    stock_id = "stock_id" lenient, wechatpay_contribute = "wechatpay_contribute" lenient,
+    merchant_contribute = "merchant_contribute" lenient, other_contribute =
+    "other_contribute" lenient, currency = "currency" lenient, goods_detail =
+    "goods_detail" plain, } undocumented
 }
 /// 收款明细列表
 ///
 /// Used by `GET /v3/payscore/partner/serviceorder`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ServiceorderDetails2 {
     /// 收款序号
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub seq: ::std::option::Option<i64>,
     /// 单笔收款金额
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub amount: ::std::option::Option<i64>,
     /// 收款成功渠道
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub paid_type: ::std::option::Option<PaidType>,
     /// 收款成功时间
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub paid_time: ::std::option::Option<::std::string::String>,
     /// 微信支付交易单号
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub transaction_id: ::std::option::Option<::std::string::String>,
     /// 优惠功能
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub promotion_detail: ::std::option::Option<
         ::std::vec::Vec<ServiceorderPromotionDetail2>,
     >,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    ServiceorderDetails2 { seq = "seq" lenient, amount = "amount" lenient, paid_type =
+    "paid_type" plain, paid_time = "paid_time" lenient, transaction_id = "transaction_id"
+    lenient, promotion_detail = "promotion_detail" plain, } undocumented
 }
 /// 收款信息
 ///
 /// Used by `GET /v3/payscore/partner/serviceorder`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ServiceorderCollection2 {
     /// 收款状态
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub state: ::std::option::Option<CollectionState>,
     /// 总收款金额
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub total_amount: ::std::option::Option<i64>,
     /// 待收金额
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub paying_amount: ::std::option::Option<i64>,
     /// 已收金额
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub paid_amount: ::std::option::Option<i64>,
     /// 收款明细列表
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub details: ::std::option::Option<::std::vec::Vec<ServiceorderDetails2>>,
     /// 收款银行
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub bank_type: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    ServiceorderCollection2 { state = "state" plain, total_amount = "total_amount"
+    lenient, paying_amount = "paying_amount" lenient, paid_amount = "paid_amount"
+    lenient, details = "details" plain, bank_type = "bank_type" lenient, } undocumented
 }
 /// 后付费商户优惠
 ///
@@ -2713,31 +2137,22 @@ impl ServicepayondeliveryorderShoppingInfo2 {
 ///
 /// Used by `GET /v3/payscore/partner/servicequotas/service-id/{service_id}`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Quotas {
     /// 用户分层
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub risk_level: ::std::option::Option<::serde_json::Number>,
     /// 建议先享金额
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub suggested_quota: ::std::option::Option<::serde_json::Number>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    Quotas { risk_level = "risk_level" lenient, suggested_quota = "suggested_quota"
+    lenient, } undocumented
 }
 /// 后付费，描述付费项目列表
 ///
@@ -2841,74 +2256,41 @@ impl Discounts {
 ///
 /// Used by `GET /v3/payscore/payafter-orders`, `GET /v3/payscore/smartretail-orders`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct PayafterOrdersFees {
     /// 付费项目名称
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub fee_name: ::std::option::Option<::std::string::String>,
     /// 付费项目数量
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub fee_count: ::std::option::Option<i64>,
     /// 付费项目总金额
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub fee_amount: ::std::option::Option<i64>,
     /// 描述计费规则
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub fee_desc: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    PayafterOrdersFees { fee_name = "fee_name" lenient, fee_count = "fee_count" lenient,
+    fee_amount = "fee_amount" lenient, fee_desc = "fee_desc" lenient, } undocumented
 }
 /// 商户优惠，最多包含5条商户优惠
 ///
 /// Used by `GET /v3/payscore/payafter-orders`, `GET /v3/payscore/smartretail-orders`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct PayafterOrdersDiscounts {
     /// 优惠名称
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub discount_name: ::std::option::Option<::std::string::String>,
     /// 商品优惠金额
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub discount_amount: ::std::option::Option<i64>,
     /// 优惠说明
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub discount_desc: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    PayafterOrdersDiscounts { discount_name = "discount_name" lenient, discount_amount =
+    "discount_amount" lenient, discount_desc = "discount_desc" lenient, } undocumented
 }
 /// 商户优惠，最多包含5条商户优惠
 ///
@@ -3034,56 +2416,34 @@ impl PayscorePlansPlanDetailList {
 ///
 /// Used by `POST /v3/payscore/plan/partner/payscore-plans`, `GET /v3/payscore/plan/partner/payscore-plans/merchant-plan-no/{merchant_plan_no}`, `POST /v3/payscore/plan/partner/payscore-plans/merchant-plan-no/{merchant_plan_no}/stop`, `POST /v3/payscore/plan/payscore-plans`, `GET /v3/payscore/plan/payscore-plans/merchant-plan-no/{merchant_plan_no}`, `POST /v3/payscore/plan/payscore-plans/merchant-plan-no/{merchant_plan_no}/stop`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct PlanDetailList {
     /// 计划明细序号
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub plan_detail_no: ::std::option::Option<::serde_json::Number>,
     /// 计划明细名称
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub plan_detail_name: ::std::option::Option<::std::string::String>,
     /// 计划明细原支付金额(单位分)
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub original_price: ::std::option::Option<i64>,
     /// 计划明细优惠说明
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub plan_discount_description: ::std::option::Option<::std::string::String>,
     /// 计划明细实际支付金额(单位分)
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub actual_price: ::std::option::Option<i64>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    PlanDetailList { plan_detail_no = "plan_detail_no" lenient, plan_detail_name =
+    "plan_detail_name" lenient, original_price = "original_price" lenient,
+    plan_discount_description = "plan_discount_description" lenient, actual_price =
+    "actual_price" lenient, } undocumented
 }
 /// 后付费项目
 ///
@@ -3209,340 +2569,192 @@ impl ServiceorderRiskFund5 {
 ///
 /// Used by `POST /v3/payscore/serviceorder`, `GET /v3/payscore/serviceorder`, `POST /v3/payscore/serviceorder/{out_order_no}/complete`, `POST /v3/payscore/serviceorder/{out_order_no}/modify`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ServiceorderRiskFund {
     /// 风险名称
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<Name>,
     /// 风险金额
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub amount: ::std::option::Option<::serde_json::Number>,
     /// 风险说明
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub description: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    ServiceorderRiskFund { name = "name" plain, amount = "amount" lenient, description =
+    "description" lenient, } undocumented
 }
 /// 单品列表
 ///
 /// Used by `GET /v3/payscore/serviceorder`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ServiceorderGoodsDetail {
     /// 商品编码
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub goods_id: ::std::option::Option<::std::string::String>,
     /// 商品数量
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub quantity: ::std::option::Option<::serde_json::Number>,
     /// 商品价格
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub unit_price: ::std::option::Option<::serde_json::Number>,
     /// 商品优惠金额
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub discount_amount: ::std::option::Option<::serde_json::Number>,
     /// 商品备注
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub goods_remark: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    ServiceorderGoodsDetail { goods_id = "goods_id" lenient, quantity = "quantity"
+    lenient, unit_price = "unit_price" lenient, discount_amount = "discount_amount"
+    lenient, goods_remark = "goods_remark" lenient, } undocumented
 }
 /// 优惠功能
 ///
 /// Used by `GET /v3/payscore/serviceorder`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ServiceorderPromotionDetail3 {
     /// 券ID
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub coupon_id: ::std::option::Option<::std::string::String>,
     /// 优惠名称
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub name: ::std::option::Option<::std::string::String>,
     /// 优惠范围
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub scope: ::std::option::Option<Scope>,
     /// 优惠类型
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub r#type: ::std::option::Option<Type>,
     /// 优惠券面额
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub amount: ::std::option::Option<::serde_json::Number>,
     /// 活动ID
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub stock_id: ::std::option::Option<::std::string::String>,
     /// 微信出资
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub wechatpay_contribute: ::std::option::Option<::serde_json::Number>,
     /// 商户出资
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub merchant_contribute: ::std::option::Option<::serde_json::Number>,
     /// 其他出资
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub other_contribute: ::std::option::Option<::serde_json::Number>,
     /// 优惠币种
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub currency: ::std::option::Option<::std::string::String>,
     /// 单品列表
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub goods_detail: ::std::option::Option<::std::vec::Vec<ServiceorderGoodsDetail>>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    ServiceorderPromotionDetail3 { coupon_id = "coupon_id" lenient, name = "name"
+    lenient, scope = "scope" plain, r#type = "type" plain, amount = "amount" lenient,
+    stock_id = "stock_id" lenient, wechatpay_contribute = "wechatpay_contribute" lenient,
+    merchant_contribute = "merchant_contribute" lenient, other_contribute =
+    "other_contribute" lenient, currency = "currency" lenient, goods_detail =
+    "goods_detail" plain, } undocumented
 }
 /// 收款明细列表
 ///
 /// Used by `GET /v3/payscore/serviceorder`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ServiceorderDetails3 {
     /// 收款序号
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub seq: ::std::option::Option<::serde_json::Number>,
     /// 单笔收款金额
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub amount: ::std::option::Option<::serde_json::Number>,
     /// 收款成功渠道
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub paid_type: ::std::option::Option<PaidType>,
     /// 收款成功时间
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub paid_time: ::std::option::Option<::std::string::String>,
     /// 微信支付交易单号
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub transaction_id: ::std::option::Option<::std::string::String>,
     /// 优惠功能
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub promotion_detail: ::std::option::Option<
         ::std::vec::Vec<ServiceorderPromotionDetail3>,
     >,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    ServiceorderDetails3 { seq = "seq" lenient, amount = "amount" lenient, paid_type =
+    "paid_type" plain, paid_time = "paid_time" lenient, transaction_id = "transaction_id"
+    lenient, promotion_detail = "promotion_detail" plain, } undocumented
 }
 /// 收款信息
 ///
 /// Used by `GET /v3/payscore/serviceorder`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ServiceorderCollection3 {
     /// 收款状态
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub state: ::std::option::Option<CollectionState>,
     /// 总收款金额
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub total_amount: ::std::option::Option<::serde_json::Number>,
     /// 待收金额
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub paying_amount: ::std::option::Option<::serde_json::Number>,
     /// 已收金额
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub paid_amount: ::std::option::Option<::serde_json::Number>,
     /// 收款明细列表
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub details: ::std::option::Option<::std::vec::Vec<ServiceorderDetails3>>,
     /// 收款银行
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub bank_type: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    ServiceorderCollection3 { state = "state" plain, total_amount = "total_amount"
+    lenient, paying_amount = "paying_amount" lenient, paid_amount = "paid_amount"
+    lenient, details = "details" plain, bank_type = "bank_type" lenient, } undocumented
 }
 /// 后付费项目
 ///
 /// Used by `POST /v3/payscore/serviceorder/direct-complete`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DirectCompleteResponsePostPayments {
     /// 付费项目名称
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub name: ::std::option::Option<::std::string::String>,
     /// 金额
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub amount: ::std::option::Option<i64>,
     /// 计费说明
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub description: ::std::option::Option<::std::string::String>,
     /// 付费数量
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub count: ::std::option::Option<i64>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    DirectCompleteResponsePostPayments { name = "name" lenient, amount = "amount"
+    lenient, description = "description" lenient, count = "count" lenient, } undocumented
 }
 /// 后付费商户优惠
 ///
 /// Used by `POST /v3/payscore/serviceorder/direct-complete`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DirectCompleteResponsePostDiscounts {
     /// 优惠名称
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub name: ::std::option::Option<::std::string::String>,
     /// 优惠说明
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub description: ::std::option::Option<::std::string::String>,
     /// 优惠金额
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub amount: ::std::option::Option<i64>,
     /// 优惠数量
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub count: ::std::option::Option<i64>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    DirectCompleteResponsePostDiscounts { name = "name" lenient, description =
+    "description" lenient, amount = "amount" lenient, count = "count" lenient, }
+    undocumented
 }
 /// 商户优惠
 ///
@@ -3622,322 +2834,183 @@ impl CompleteLocation {
 ///
 /// Used by `POST /v3/payscore/serviceorder/{out_order_no}/complete`, `POST /v3/payscore/serviceorder/{out_order_no}/modify`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CompleteResponsePostPayments {
     /// 付费名称
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub name: ::std::option::Option<::std::string::String>,
     /// 付费金额
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub amount: ::std::option::Option<::serde_json::Number>,
     /// 付费说明
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub description: ::std::option::Option<::std::string::String>,
     /// 付费数量
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub count: ::std::option::Option<::serde_json::Number>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    CompleteResponsePostPayments { name = "name" lenient, amount = "amount" lenient,
+    description = "description" lenient, count = "count" lenient, } undocumented
 }
 /// 后付费商户优惠
 ///
 /// Used by `POST /v3/payscore/serviceorder/{out_order_no}/complete`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CompleteResponsePostDiscounts {
     /// 优惠名称
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub name: ::std::option::Option<::std::string::String>,
     /// 优惠说明
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub description: ::std::option::Option<::std::string::String>,
     /// 优惠金额
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub amount: ::std::option::Option<::serde_json::Number>,
     /// 优惠数量
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub count: ::std::option::Option<::serde_json::Number>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    CompleteResponsePostDiscounts { name = "name" lenient, description = "description"
+    lenient, amount = "amount" lenient, count = "count" lenient, } undocumented
 }
 /// 服务位置
 ///
 /// Used by `POST /v3/payscore/serviceorder/{out_order_no}/complete`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CompleteResponseLocation {
     /// 服务结束地点
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub end_location: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    CompleteResponseLocation { end_location = "end_location" lenient, } undocumented
 }
 /// 收款明细列表
 ///
 /// Used by `POST /v3/payscore/serviceorder/{out_order_no}/modify`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ModifyDetails {
     /// 收款序号
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub seq: ::std::option::Option<::serde_json::Number>,
     /// 单笔收款金额
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub amount: ::std::option::Option<::serde_json::Number>,
     /// 收款成功渠道
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub paid_type: ::std::option::Option<PaidType>,
     /// 收款成功时间
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub paid_time: ::std::option::Option<::std::string::String>,
     /// 微信支付交易单号
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub transaction_id: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    ModifyDetails { seq = "seq" lenient, amount = "amount" lenient, paid_type =
+    "paid_type" plain, paid_time = "paid_time" lenient, transaction_id = "transaction_id"
+    lenient, } undocumented
 }
 /// 收款信息
 ///
 /// Used by `POST /v3/payscore/serviceorder/{out_order_no}/modify`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ModifyCollection {
     /// 收款状态
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub state: ::std::option::Option<CollectionState>,
     /// 总收款金额
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub total_amount: ::std::option::Option<::serde_json::Number>,
     /// 待收金额
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub paying_amount: ::std::option::Option<::serde_json::Number>,
     /// 已收金额
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub paid_amount: ::std::option::Option<::serde_json::Number>,
     /// 收款明细列表
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub details: ::std::option::Option<::std::vec::Vec<ModifyDetails>>,
     /// 收款银行
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub bank_type: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    ModifyCollection { state = "state" plain, total_amount = "total_amount" lenient,
+    paying_amount = "paying_amount" lenient, paid_amount = "paid_amount" lenient, details
+    = "details" plain, bank_type = "bank_type" lenient, } undocumented
 }
 /// 商户优惠
 ///
 /// Used by `POST /v3/payscore/serviceorder/{out_order_no}/sync`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SyncPostDiscounts {
     /// 优惠名称
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub name: ::std::option::Option<::std::string::String>,
     /// 优惠说明
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub description: ::std::option::Option<::std::string::String>,
     /// 优惠金额
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub amount: ::std::option::Option<::serde_json::Number>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    SyncPostDiscounts { name = "name" lenient, description = "description" lenient,
+    amount = "amount" lenient, } undocumented
 }
 /// 收款明细列表
 ///
 /// Used by `POST /v3/payscore/serviceorder/{out_order_no}/sync`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SyncDetails {
     /// 单笔收款金额
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub amount: ::std::option::Option<::serde_json::Number>,
     /// 收款成功渠道
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub paid_type: ::std::option::Option<::std::string::String>,
     /// 收款成功时间
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub paid_time: ::std::option::Option<::std::string::String>,
     /// 微信支付交易单号
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub transaction_id: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    SyncDetails { amount = "amount" lenient, paid_type = "paid_type" lenient, paid_time =
+    "paid_time" lenient, transaction_id = "transaction_id" lenient, } undocumented
 }
 /// 收款信息
 ///
 /// Used by `POST /v3/payscore/serviceorder/{out_order_no}/sync`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SyncCollection {
     /// 收款状态
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub state: ::std::option::Option<::std::string::String>,
     /// 总收款金额
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub total_amount: ::std::option::Option<::serde_json::Number>,
     /// 待收金额
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub paying_amount: ::std::option::Option<::serde_json::Number>,
     /// 已收金额
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub paid_amount: ::std::option::Option<::serde_json::Number>,
     /// 收款明细列表
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub details: ::std::option::Option<::std::vec::Vec<SyncDetails>>,
     /// 收款银行
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub bank_type: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    SyncCollection { state = "state" lenient, total_amount = "total_amount" lenient,
+    paying_amount = "paying_amount" lenient, paid_amount = "paid_amount" lenient, details
+    = "details" plain, bank_type = "bank_type" lenient, } undocumented
 }
 /// 商品列表
 ///
@@ -4034,81 +3107,53 @@ impl ServicepayondeliveryorderShoppingInfo3 {
 ///
 /// Used by `POST /v3/payscore/sign-plan/partner/serviceorder`, `POST /v3/payscore/sign-plan/serviceorder`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ServiceorderPostPayments3 {
     /// 付费名称
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub name: ::std::option::Option<::std::string::String>,
     /// 付费金额
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub amount: ::std::option::Option<::serde_json::Number>,
     /// 付费说明
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub description: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    ServiceorderPostPayments3 { name = "name" lenient, amount = "amount" lenient,
+    description = "description" lenient, } undocumented
 }
 /// 商户优惠
 ///
 /// Used by `POST /v3/payscore/sign-plan/partner/serviceorder`, `POST /v3/payscore/sign-plan/serviceorder`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ServiceorderPostDiscounts3 {
     /// 优惠名称
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub name: ::std::option::Option<::std::string::String>,
     /// 优惠金额
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub amount: ::std::option::Option<::serde_json::Number>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    ServiceorderPostDiscounts3 { name = "name" lenient, amount = "amount" lenient, }
+    undocumented
 }
 /// 服务风险金
 ///
 /// Used by `POST /v3/payscore/sign-plan/partner/serviceorder`, `POST /v3/payscore/sign-plan/serviceorder`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ServiceorderRiskFund4 {
     /// 风险金额
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub amount: ::std::option::Option<::serde_json::Number>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    ServiceorderRiskFund4 { amount = "amount" lenient, } undocumented
 }
 /// 签约计划对应的计划详情列表的商户侧单号信息
 ///
@@ -4139,484 +3184,245 @@ impl SignPlanDetail {
 ///
 /// Used by `POST /v3/payscore/sign-plan/partner/user-sign-plans`, `GET /v3/payscore/sign-plan/partner/user-sign-plans/merchant-sign-plan-no/{merchant_sign_plan_no}`, `POST /v3/payscore/sign-plan/partner/user-sign-plans/merchant-sign-plan-no/{merchant_sign_plan_no}/stop`, `POST /v3/payscore/sign-plan/user-sign-plans`, `GET /v3/payscore/sign-plan/user-sign-plans/merchant-sign-plan-no/{merchant_sign_plan_no}`, `POST /v3/payscore/sign-plan/user-sign-plans/merchant-sign-plan-no/{merchant_sign_plan_no}/stop`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SignedDetailList {
     /// 计划明细序号
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub plan_detail_no: ::std::option::Option<::serde_json::Number>,
     /// 计划明细原支付金额（单位分）
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub original_price: ::std::option::Option<i64>,
     /// 计划明细优惠说明
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub plan_discount_description: ::std::option::Option<::std::string::String>,
     /// 计划明细实际支付金额（单位分）
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub actual_price: ::std::option::Option<i64>,
     /// 计划明细状态
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub plan_detail_state: ::std::option::Option<::std::string::String>,
     /// 计划明细对应的支付分服务单号
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub order_id: ::std::option::Option<::std::string::String>,
     /// 商户侧计划明细使用订单号
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub merchant_plan_detail_no: ::std::option::Option<::std::string::String>,
     /// 计划详情名称
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub plan_detail_name: ::std::option::Option<::std::string::String>,
     /// 计划明细对应订单实际支付金额（单位分）
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub actual_pay_price: ::std::option::Option<i64>,
     /// 详情使用时间
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub use_time: ::std::option::Option<::std::string::String>,
     /// 详情完成时间
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub complete_time: ::std::option::Option<::std::string::String>,
     /// 详情取消时间
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub cancel_time: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    SignedDetailList { plan_detail_no = "plan_detail_no" lenient, original_price =
+    "original_price" lenient, plan_discount_description = "plan_discount_description"
+    lenient, actual_price = "actual_price" lenient, plan_detail_state =
+    "plan_detail_state" lenient, order_id = "order_id" lenient, merchant_plan_detail_no =
+    "merchant_plan_detail_no" lenient, plan_detail_name = "plan_detail_name" lenient,
+    actual_pay_price = "actual_pay_price" lenient, use_time = "use_time" lenient,
+    complete_time = "complete_time" lenient, cancel_time = "cancel_time" lenient, }
+    undocumented
 }
 /// 用户的签约计划
 ///
 /// Used by `POST /v3/payscore/sign-plan/partner/user-sign-plans`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SignPlan {
     /// 计划签约ID
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub sign_plan_id: ::std::option::Option<::std::string::String>,
     /// 签约计划用户服务商应用下的OpenID
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub openid: ::std::option::Option<::std::string::String>,
     /// 签约计划用户子商户应用下的OpenID
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub sub_openid: ::std::option::Option<::std::string::String>,
     /// 计划所属服务
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub service_id: ::std::option::Option<::std::string::String>,
     /// 服务商商户号
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub mchid: ::std::option::Option<::std::string::String>,
     /// 子商户商户号
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 服务商AppID
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub appid: ::std::option::Option<::std::string::String>,
     /// 子商户AppID
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub sub_appid: ::std::option::Option<::std::string::String>,
     /// 商户侧签约计划号
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub merchant_sign_plan_no: ::std::option::Option<::std::string::String>,
     /// 商户回调地址
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub merchant_callback_url: ::std::option::Option<::std::string::String>,
     /// 签约所属计划ID
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub plan_id: ::std::option::Option<::std::string::String>,
     /// 目前用户进行到的计划详情序号
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub going_detail_no: ::std::option::Option<::serde_json::Number>,
     /// 计划签约状态
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub sign_state: ::std::option::Option<::std::string::String>,
     /// 签约计划取消时间
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub cancel_sign_time: ::std::option::Option<::std::string::String>,
     /// 签约计划取消类型
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub cancel_sign_type: ::std::option::Option<::std::string::String>,
     /// 签约计划取消原因
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub cancel_reason: ::std::option::Option<::std::string::String>,
     /// 签约计划的名称
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub plan_name: ::std::option::Option<::std::string::String>,
     /// 签约计划的过期时间
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub plan_over_time: ::std::option::Option<::std::string::String>,
     /// 签约计划原总金额(单位分)
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub total_origin_price: ::std::option::Option<i64>,
     /// 签约计划扣费次数
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub deduction_quantity: ::std::option::Option<::serde_json::Number>,
     /// 签约计划实际总金额（单位分）
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub total_actual_price: ::std::option::Option<i64>,
     /// 签约计划明细列表
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub signed_detail_list: ::std::option::Option<::std::vec::Vec<SignedDetailList>>,
     /// 签约时间
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub sign_time: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    SignPlan { sign_plan_id = "sign_plan_id" lenient, openid = "openid" lenient,
+    sub_openid = "sub_openid" lenient, service_id = "service_id" lenient, mchid = "mchid"
+    lenient, sub_mchid = "sub_mchid" lenient, appid = "appid" lenient, sub_appid =
+    "sub_appid" lenient, merchant_sign_plan_no = "merchant_sign_plan_no" lenient,
+    merchant_callback_url = "merchant_callback_url" lenient, plan_id = "plan_id" lenient,
+    going_detail_no = "going_detail_no" lenient, sign_state = "sign_state" lenient,
+    cancel_sign_time = "cancel_sign_time" lenient, cancel_sign_type = "cancel_sign_type"
+    lenient, cancel_reason = "cancel_reason" lenient, plan_name = "plan_name" lenient,
+    plan_over_time = "plan_over_time" lenient, total_origin_price = "total_origin_price"
+    lenient, deduction_quantity = "deduction_quantity" lenient, total_actual_price =
+    "total_actual_price" lenient, signed_detail_list = "signed_detail_list" plain,
+    sign_time = "sign_time" lenient, } undocumented
 }
 /// 用户的签约计划
 ///
 /// Used by `POST /v3/payscore/sign-plan/user-sign-plans`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct UserSignPlansSignPlan {
     /// 计划签约ID
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub sign_plan_id: ::std::option::Option<::std::string::String>,
     /// 签约计划用户应用下的OpenID
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub openid: ::std::option::Option<::std::string::String>,
     /// 计划所属服务
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub service_id: ::std::option::Option<::std::string::String>,
     /// 商户号
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub mchid: ::std::option::Option<::std::string::String>,
     /// AppID
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub appid: ::std::option::Option<::std::string::String>,
     /// 商户侧签约计划号
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub merchant_sign_plan_no: ::std::option::Option<::std::string::String>,
     /// 商户回调地址
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub merchant_callback_url: ::std::option::Option<::std::string::String>,
     /// 签约所属计划ID
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub plan_id: ::std::option::Option<::std::string::String>,
     /// 目前用户进行到的计划详情序号
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub going_detail_no: ::std::option::Option<::serde_json::Number>,
     /// 计划签约状态
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub sign_state: ::std::option::Option<::std::string::String>,
     /// 签约计划取消时间
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub cancel_sign_time: ::std::option::Option<::std::string::String>,
     /// 签约计划取消类型
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub cancel_sign_type: ::std::option::Option<::std::string::String>,
     /// 签约计划取消原因
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub cancel_reason: ::std::option::Option<::std::string::String>,
     /// 签约计划的名称
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub plan_name: ::std::option::Option<::std::string::String>,
     /// 签约计划的过期时间
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub plan_over_time: ::std::option::Option<::std::string::String>,
     /// 签约计划原总金额(单位分)
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub total_origin_price: ::std::option::Option<i64>,
     /// 签约计划扣费次数
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub deduction_quantity: ::std::option::Option<::serde_json::Number>,
     /// 签约计划实际总金额（单位分）
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub total_actual_price: ::std::option::Option<i64>,
     /// 签约计划明细列表
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub signed_detail_list: ::std::option::Option<::std::vec::Vec<SignedDetailList>>,
     /// 签约时间
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub sign_time: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    UserSignPlansSignPlan { sign_plan_id = "sign_plan_id" lenient, openid = "openid"
+    lenient, service_id = "service_id" lenient, mchid = "mchid" lenient, appid = "appid"
+    lenient, merchant_sign_plan_no = "merchant_sign_plan_no" lenient,
+    merchant_callback_url = "merchant_callback_url" lenient, plan_id = "plan_id" lenient,
+    going_detail_no = "going_detail_no" lenient, sign_state = "sign_state" lenient,
+    cancel_sign_time = "cancel_sign_time" lenient, cancel_sign_type = "cancel_sign_type"
+    lenient, cancel_reason = "cancel_reason" lenient, plan_name = "plan_name" lenient,
+    plan_over_time = "plan_over_time" lenient, total_origin_price = "total_origin_price"
+    lenient, deduction_quantity = "deduction_quantity" lenient, total_actual_price =
+    "total_actual_price" lenient, signed_detail_list = "signed_detail_list" plain,
+    sign_time = "sign_time" lenient, } undocumented
 }
 ::wechatpay_core::wire_enum! {
     #[doc = " 风险金名称"] #[doc = ""] #[doc =

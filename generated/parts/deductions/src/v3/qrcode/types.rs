@@ -157,148 +157,78 @@ impl MetroInfo {
 ///
 /// Used by `POST /v3/qrcode/transactions`, `GET /v3/qrcode/transactions/out-trade-no/{out_trade_no}`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ResponseBusInfo {
     /// 用户乘车时间（上车）
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub start_time: ::std::option::Option<::std::string::String>,
     /// 乘车路线
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub line_name: ::std::option::Option<::std::string::String>,
     /// 车牌号。
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub plate_number: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    ResponseBusInfo { start_time = "start_time" lenient, line_name = "line_name" lenient,
+    plate_number = "plate_number" lenient, } undocumented
 }
 /// 地铁场景信息
 ///
 /// Used by `POST /v3/qrcode/transactions`, `GET /v3/qrcode/transactions/out-trade-no/{out_trade_no}`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ResponseMetroInfo {
     /// 用户乘车时间（上车）
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub start_time: ::std::option::Option<::std::string::String>,
     /// 用户下车时间
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub end_time: ::std::option::Option<::std::string::String>,
     /// 乘车起始站
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub start_station: ::std::option::Option<::std::string::String>,
     /// 乘车终点站
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub end_station: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    ResponseMetroInfo { start_time = "start_time" lenient, end_time = "end_time" lenient,
+    start_station = "start_station" lenient, end_station = "end_station" lenient, }
+    undocumented
 }
 /// 优惠信息
 ///
 /// Used by `POST /v3/qrcode/transactions`, `GET /v3/qrcode/transactions/out-trade-no/{out_trade_no}`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct PromotionDetail {
     /// 券ID
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub coupon_id: ::std::option::Option<::std::string::String>,
     /// 优惠名称
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub name: ::std::option::Option<::std::string::String>,
     /// 优惠范围
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub scope: ::std::option::Option<Scope>,
     /// 优惠类型
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub r#type: ::std::option::Option<Type>,
     /// 活动ID
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub stock_id: ::std::option::Option<::std::string::String>,
     /// 优惠券面额
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub amount: ::std::option::Option<i64>,
     /// 微信出资
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub wechatpay_contribute: ::std::option::Option<i64>,
     /// 商户出资
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub merchant_contribute: ::std::option::Option<i64>,
     /// 其他出资
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub other_contribute: ::std::option::Option<i64>,
     /// 优惠币种
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub currency: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    PromotionDetail { coupon_id = "coupon_id" lenient, name = "name" lenient, scope =
+    "scope" plain, r#type = "type" plain, stock_id = "stock_id" lenient, amount =
+    "amount" lenient, wechatpay_contribute = "wechatpay_contribute" lenient,
+    merchant_contribute = "merchant_contribute" lenient, other_contribute =
+    "other_contribute" lenient, currency = "currency" lenient, } undocumented
 }
 ::wechatpay_core::wire_enum! {
     #[doc = " 交易场景值，现在支持公交和地铁的场景值"] #[doc = ""]

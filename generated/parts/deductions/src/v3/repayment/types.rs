@@ -4,140 +4,83 @@
 ///
 /// Used by `GET /v3/repayment/combine-transactions/partner/out-trade-no/{combine_out_trade_no}`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CombinePayerInfo {
     /// 用户服务商标识
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub openid: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    CombinePayerInfo { openid = "openid" lenient, } undocumented
 }
 /// 子单金额信息
 ///
 /// Used by `GET /v3/repayment/combine-transactions/partner/out-trade-no/{combine_out_trade_no}`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Amount {
     /// 标价金额
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub total_amount: ::std::option::Option<i64>,
     /// 标价币种
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub currency: ::std::option::Option<::std::string::String>,
     /// 现金支付金额
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub payer_amount: ::std::option::Option<i64>,
     /// 现金支付币种
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub payer_currency: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    Amount { total_amount = "total_amount" lenient, currency = "currency" lenient,
+    payer_amount = "payer_amount" lenient, payer_currency = "payer_currency" lenient, }
+    undocumented
 }
 /// 还款明细单信息列表
 ///
 /// Used by `GET /v3/repayment/combine-transactions/partner/out-trade-no/{combine_out_trade_no}`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SubOrders {
     /// 还款单发起商户号
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub mchid: ::std::option::Option<::std::string::String>,
     /// 子商户号
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 还款明细单订单号
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub out_trade_no: ::std::option::Option<::std::string::String>,
     /// 还款明细单微信支付订单号
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub transaction_id: ::std::option::Option<::std::string::String>,
     /// 交易类型
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub trade_type: ::std::option::Option<TradeType>,
     /// 交易状态
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub trade_state: ::std::option::Option<TradeState>,
     /// 付款银行
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub bank_type: ::std::option::Option<::std::string::String>,
     /// 附加数据
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub attach: ::std::option::Option<::std::string::String>,
     /// 支付完成时间
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub success_time: ::std::option::Option<::std::string::String>,
     /// 子单金额信息
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub amount: ::std::option::Option<Amount>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    SubOrders { mchid = "mchid" lenient, sub_mchid = "sub_mchid" lenient, out_trade_no =
+    "out_trade_no" lenient, transaction_id = "transaction_id" lenient, trade_type =
+    "trade_type" plain, trade_state = "trade_state" plain, bank_type = "bank_type"
+    lenient, attach = "attach" lenient, success_time = "success_time" lenient, amount =
+    "amount" plain, } undocumented
 }
 /// 还款明细单信息列表
 ///

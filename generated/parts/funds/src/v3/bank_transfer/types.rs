@@ -80,39 +80,29 @@ impl BatchesTransferDetailList {
 ///
 /// Used by `GET /v3/bank-transfer/batches/batch-id/{batch_id}`, `GET /v3/bank-transfer/batches/out-batch-no/{out_batch_no}`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct TransferDetailList {
     /// 微信支付明细单号
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub detail_id: ::std::option::Option<::std::string::String>,
     /// 银行明细单号
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub out_detail_no: ::std::option::Option<::std::string::String>,
     /// 明细状态
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub detail_state: ::std::option::Option<TransferDetailListDetailState>,
     /// 明细失败原因
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub fail_reason: ::std::option::Option<FailReason>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    TransferDetailList { detail_id = "detail_id" lenient, out_detail_no = "out_detail_no"
+    lenient, detail_state = "detail_state" plain, fail_reason = "fail_reason" plain, }
+    undocumented
 }
 ::wechatpay_core::wire_enum! {
     #[doc = " 明细状态"] #[doc = ""] #[doc =

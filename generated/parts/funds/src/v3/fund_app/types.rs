@@ -69,36 +69,26 @@ impl BrandMerchantBatchesDetailList {
 ///
 /// Used by `GET /v3/fund-app/brand-redpacket/brand-merchant-batches/{batch_no}`, `GET /v3/fund-app/brand-redpacket/brand-merchant-out-batches/{out_batch_no}`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DetailList {
     /// 微信支付品牌红包明细单号
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub transfer_detail_no: ::std::option::Option<::std::string::String>,
     /// 商家品牌红包明细单号
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub out_detail_no: ::std::option::Option<::std::string::String>,
     /// 品牌红包明细单状态
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub detail_state: ::std::option::Option<DetailListDetailState>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    DetailList { transfer_detail_no = "transfer_detail_no" lenient, out_detail_no =
+    "out_detail_no" lenient, detail_state = "detail_state" plain, } undocumented
 }
 /// 关联的交易单号
 ///
@@ -129,54 +119,35 @@ impl TransactionInfo {
 ///
 /// Used by `GET /v3/fund-app/mch-transfer/partner/sub-mch-authorizations/{sub_mchid}`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ApplyOrder {
     /// 二级商户号
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 商户申请单号
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub out_apply_no: ::std::option::Option<::std::string::String>,
     /// 授权申请单状态
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub state: ::std::option::Option<SubMchAuthorizationsState>,
     /// 授权申请受理时间
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub accept_time: ::std::option::Option<::std::string::String>,
     /// 最后一次状态变更时间
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub update_time: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    ApplyOrder { sub_mchid = "sub_mchid" lenient, out_apply_no = "out_apply_no" lenient,
+    state = "state" plain, accept_time = "accept_time" lenient, update_time =
+    "update_time" lenient, } undocumented
 }
 /// 转账场景报备信息
 ///
@@ -236,53 +207,43 @@ impl AuthorizationInfo {
 ///
 /// Used by `GET /v3/fund-app/mch-transfer/partner/user-confirm-authorizations/{out_authorization_no}`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ByOutAuthorizationNoCloseInfo {
     /// 关闭时间
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub close_time: ::std::option::Option<::std::string::String>,
     /// 自动收款授权的原因
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub close_reason: ::std::option::Option<ByOutAuthorizationNoCloseReason>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    ByOutAuthorizationNoCloseInfo { close_time = "close_time" lenient, close_reason =
+    "close_reason" plain, } undocumented
 }
 /// 自动收款授权的关闭信息
 ///
 /// Used by `POST /v3/fund-app/mch-transfer/partner/user-confirm-authorizations/{out_authorization_no}/close`, `POST /v3/fund-app/mch-transfer/user-confirm-authorization/out-authorization-no/{out_authorization_no}/close`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CloseInfo {
     /// 关闭时间
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub close_time: ::std::option::Option<::std::string::String>,
     /// 自动收款授权的原因
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub close_reason: ::std::option::Option<CloseCloseReason>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    CloseInfo { close_time = "close_time" lenient, close_reason = "close_reason" plain, }
+    undocumented
 }
 /// 用户收款样式
 ///
@@ -354,27 +315,22 @@ impl SceneInfo {
 ///
 /// Used by `GET /v3/fund-app/mch-transfer/user-confirm-authorization/out-authorization-no/{out_authorization_no}`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ByOutAuthorizationNoCloseInfo2 {
     /// 关闭时间
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub close_time: ::std::option::Option<::std::string::String>,
     /// 自动收款授权的原因
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub close_reason: ::std::option::Option<ByOutAuthorizationNoCloseReason2>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    ByOutAuthorizationNoCloseInfo2 { close_time = "close_time" lenient, close_reason =
+    "close_reason" plain, } undocumented
 }
 ::wechatpay_core::wire_enum! {
     #[doc = " 品牌红包发放场景"] #[doc = ""] #[doc =

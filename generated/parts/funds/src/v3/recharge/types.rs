@@ -41,121 +41,67 @@ impl RechargeAmount {
 ///
 /// Used by `POST /v3/recharge/bank-transfer-recharges/apply`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct TransferInAccount {
     /// 开户银行名称
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub bank_name: ::std::option::Option<::std::string::String>,
     /// 开户银行省市编码
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub bank_address_code: ::std::option::Option<::std::string::String>,
     /// 开户银行行号
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub bank_code: ::std::option::Option<::std::string::String>,
     /// 银行账户名称
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub bank_account_name: ::std::option::Option<::std::string::String>,
     /// 银行账号
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub bank_account_no: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    TransferInAccount { bank_name = "bank_name" lenient, bank_address_code =
+    "bank_address_code" lenient, bank_code = "bank_code" lenient, bank_account_name =
+    "bank_account_name" lenient, bank_account_no = "bank_account_no" lenient, }
+    undocumented
 }
 /// 充值金额
 ///
 /// Used by `GET /v3/recharge/bank-transfer-recharges/out-recharge-no/{out_recharge_no}`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ByOutRechargeNoRechargeAmount {
     /// 总金额
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub amount: ::std::option::Option<::serde_json::Number>,
     /// 货币类型
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub currency: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    ByOutRechargeNoRechargeAmount { amount = "amount" lenient, currency = "currency"
+    lenient, } undocumented
 }
 /// 转账充值的付款信息
 ///
 /// Used by `GET /v3/recharge/bank-transfer-recharges/out-recharge-no/{out_recharge_no}`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct BankTransferInfo {
     /// 转账充值附言
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub memo: ::std::option::Option<::std::string::String>,
     /// 银行转账退回时间
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub return_time: ::std::option::Option<::std::string::String>,
     /// 银行转账退回原因
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub return_reason: ::std::option::Option<::std::string::String>,
     /// 开户银行名称
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub bank_name: ::std::option::Option<::std::string::String>,
     /// 银行卡号后四位
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub bank_card_tail: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    BankTransferInfo { memo = "memo" lenient, return_time = "return_time" lenient,
+    return_reason = "return_reason" lenient, bank_name = "bank_name" lenient,
+    bank_card_tail = "bank_card_tail" lenient, } undocumented
 }
 ::wechatpay_core::wire_enum! {
     #[doc = " 充值场景"] #[doc = ""] #[doc =

@@ -54,75 +54,39 @@ pub mod post {
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
     #[non_exhaustive]
     pub struct Response {
         /// 受理类型
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub accept_type: ::std::option::Option<::std::string::String>,
         /// 商家转账批次单号
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub out_batch_no: ::std::option::Option<::std::string::String>,
         /// 商家转账明细单号
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub out_detail_no: ::std::option::Option<::std::string::String>,
         /// 电子回单受理单号
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub signature_no: ::std::option::Option<::std::string::String>,
         /// 电子回单状态
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub signature_status: ::std::option::Option<::std::string::String>,
         /// 电子回单文件的hash方法
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub hash_type: ::std::option::Option<::std::string::String>,
         /// 电子回单文件的hash值
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub hash_value: ::std::option::Option<::std::string::String>,
         /// 电子回单文件的下载地址
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub download_url: ::std::option::Option<::std::string::String>,
         /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ::wechatpay_core::received! {
+        Response { accept_type = "accept_type" lenient, out_batch_no = "out_batch_no"
+        lenient, out_detail_no = "out_detail_no" lenient, signature_no = "signature_no"
+        lenient, signature_status = "signature_status" lenient, hash_type = "hash_type"
+        lenient, hash_value = "hash_value" lenient, download_url = "download_url"
+        lenient, } undocumented
     }
 }
 /// 转账明细电子回单受理
@@ -186,75 +150,39 @@ pub mod get {
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
     #[non_exhaustive]
     pub struct Response {
         /// 受理类型
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub accept_type: ::std::option::Option<::std::string::String>,
         /// 商家转账批次单号
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub out_batch_no: ::std::option::Option<::std::string::String>,
         /// 商家转账明细单号
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub out_detail_no: ::std::option::Option<::std::string::String>,
         /// 电子回单受理单号
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub signature_no: ::std::option::Option<::std::string::String>,
         /// 电子回单状态
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub signature_status: ::std::option::Option<::std::string::String>,
         /// 电子回单文件的hash方法
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub hash_type: ::std::option::Option<::std::string::String>,
         /// 电子回单文件的hash值
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub hash_value: ::std::option::Option<::std::string::String>,
         /// 电子回单文件的下载地址
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub download_url: ::std::option::Option<::std::string::String>,
         /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ::wechatpay_core::received! {
+        Response { accept_type = "accept_type" lenient, out_batch_no = "out_batch_no"
+        lenient, out_detail_no = "out_detail_no" lenient, signature_no = "signature_no"
+        lenient, signature_status = "signature_status" lenient, hash_type = "hash_type"
+        lenient, hash_value = "hash_value" lenient, download_url = "download_url"
+        lenient, } undocumented
     }
 }
 /// 查询转账明细电子回单受理结果

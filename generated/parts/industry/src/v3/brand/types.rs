@@ -460,183 +460,129 @@ impl ServiceList {
 ///
 /// Used by `GET /v3/brand/card/card-links`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ActiveLinkList {
     /// 交易场景类型
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub payment_scene: ::std::option::Option<PaymentScene>,
     /// 公众账号ID
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub appid_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// 商户号
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub card_link_mchid: ::std::option::Option<::std::string::String>,
     /// 服务ID
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub service_id: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    ActiveLinkList { payment_scene = "payment_scene" plain, appid_list = "appid_list"
+    lenient, card_link_mchid = "card_link_mchid" lenient, service_id = "service_id"
+    lenient, } undocumented
 }
 /// 投放时间范围
 ///
 /// Used by `GET /v3/brand/marketing/shake-activities/activities`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct TimeRange {
     /// 开始时间
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub start_time: ::std::option::Option<::std::string::String>,
     /// 结束时间
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub end_time: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    TimeRange { start_time = "start_time" lenient, end_time = "end_time" lenient, }
+    undocumented
 }
 /// 商品券批次列表
 ///
 /// Used by `GET /v3/brand/marketing/shake-activities/activities`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct StockList {
     /// 批次ID
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub stock_id: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    StockList { stock_id = "stock_id" lenient, } undocumented
 }
 /// 商品券
 ///
 /// Used by `GET /v3/brand/marketing/shake-activities/activities`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ProductCoupon {
     /// 商品券ID
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub product_coupon_id: ::std::option::Option<::std::string::String>,
     /// 商品券批次列表
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stock_list: ::std::option::Option<::std::vec::Vec<StockList>>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    ProductCoupon { product_coupon_id = "product_coupon_id" lenient, stock_list =
+    "stock_list" plain, } undocumented
 }
 /// 摇一摇有优惠活动列表
 ///
 /// Used by `GET /v3/brand/marketing/shake-activities/activities`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Data {
     /// 活动id
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub id: ::std::option::Option<::std::string::String>,
     /// 活动名称
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub name: ::std::option::Option<::std::string::String>,
     /// 活动状态
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub activity_state: ::std::option::Option<ActivitiesActivityState>,
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub audit_state: ::std::option::Option<ActivitiesAuditState>,
     /// 可用库存
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub available_quota: ::std::option::Option<i64>,
     /// 总库存
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub total_quota: ::std::option::Option<i64>,
     /// 投放模式
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub delivery_mode: ::std::option::Option<DeliveryMode>,
     /// 投放时间范围
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub time_range: ::std::option::Option<TimeRange>,
     /// 商品券
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub product_coupon: ::std::option::Option<ProductCoupon>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    Data { id = "id" lenient, name = "name" lenient, activity_state = "activity_state"
+    plain, audit_state = "audit_state" plain, available_quota = "available_quota"
+    lenient, total_quota = "total_quota" lenient, delivery_mode = "delivery_mode" plain,
+    time_range = "time_range" plain, product_coupon = "product_coupon" plain, }
+    undocumented
 }
 /// 会员码跳转信息
 ///
@@ -876,291 +822,188 @@ impl CardsUserInformation {
 ///
 /// Used by `POST /v3/brand/partner/card-member/cards`, `GET /v3/brand/partner/card-member/cards`, `GET /v3/brand/partner/card-member/cards/{card_id}`, `PATCH /v3/brand/partner/card-member/cards/{card_id}`, `DELETE /v3/brand/partner/card-member/cards/{card_id}`, `POST /v3/brand/partner/card-member/cards/{card_id}/invalidate`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CodeJumpInformation {
     /// 会员码跳转AppID
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub jump_appid: ::std::option::Option<::std::string::String>,
     /// 会员码跳转路径
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub jump_path: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    CodeJumpInformation { jump_appid = "jump_appid" lenient, jump_path = "jump_path"
+    lenient, } undocumented
 }
 /// 会员卡有效期
 ///
 /// Used by `POST /v3/brand/partner/card-member/cards`, `GET /v3/brand/partner/card-member/cards`, `GET /v3/brand/partner/card-member/cards/{card_id}`, `PATCH /v3/brand/partner/card-member/cards/{card_id}`, `DELETE /v3/brand/partner/card-member/cards/{card_id}`, `POST /v3/brand/partner/card-member/cards/{card_id}/invalidate` and 7 more.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ValidDateInformation {
     /// 有效期类型
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub r#type: ::std::option::Option<Type>,
     /// 有效期开始时间
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub available_begin_time: ::std::option::Option<::std::string::String>,
     /// 有效期结束时间
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub available_end_time: ::std::option::Option<::std::string::String>,
     /// 生效后N天内有效
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub available_day_after_receive: ::std::option::Option<i64>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    ValidDateInformation { r#type = "type" plain, available_begin_time =
+    "available_begin_time" lenient, available_end_time = "available_end_time" lenient,
+    available_day_after_receive = "available_day_after_receive" lenient, } undocumented
 }
 /// 付费会员信息
 ///
 /// Used by `POST /v3/brand/partner/card-member/cards`, `GET /v3/brand/partner/card-member/cards`, `GET /v3/brand/partner/card-member/cards/{card_id}`, `PATCH /v3/brand/partner/card-member/cards/{card_id}`, `DELETE /v3/brand/partner/card-member/cards/{card_id}`, `POST /v3/brand/partner/card-member/cards/{card_id}/invalidate`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct PurchaseInformation {
     /// 付费会员价格
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub price: ::std::option::Option<::serde_json::Number>,
     /// 付费会员跳转AppID
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub jump_appid: ::std::option::Option<::std::string::String>,
     /// 付费会员跳转路径
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub jump_path: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    PurchaseInformation { price = "price" lenient, jump_appid = "jump_appid" lenient,
+    jump_path = "jump_path" lenient, } undocumented
 }
 /// 商户自定义的开卡信息字段
 ///
 /// Used by `POST /v3/brand/partner/card-member/cards`, `GET /v3/brand/partner/card-member/cards`, `GET /v3/brand/partner/card-member/cards/{card_id}`, `PATCH /v3/brand/partner/card-member/cards/{card_id}`, `DELETE /v3/brand/partner/card-member/cards/{card_id}`, `POST /v3/brand/partner/card-member/cards/{card_id}/invalidate`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CustomFieldList {
     /// 商户自定义的开卡信息字段类型
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub r#type: ::std::option::Option<CustomFieldListType>,
     /// 字段名称
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub name: ::std::option::Option<::std::string::String>,
     /// 字段值
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub values: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    CustomFieldList { r#type = "type" plain, name = "name" lenient, values = "values"
+    lenient, } undocumented
 }
 /// 用户开卡信息
 ///
 /// Used by `POST /v3/brand/partner/card-member/cards`, `GET /v3/brand/partner/card-member/cards`, `GET /v3/brand/partner/card-member/cards/{card_id}`, `PATCH /v3/brand/partner/card-member/cards/{card_id}`, `DELETE /v3/brand/partner/card-member/cards/{card_id}`, `POST /v3/brand/partner/card-member/cards/{card_id}/invalidate`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct UserInformation {
     /// 平台提供的通用开卡信息字段
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub common_field_list: ::std::option::Option<::std::vec::Vec<Name>>,
     /// 商户自定义的开卡信息字段
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub custom_field_list: ::std::option::Option<::std::vec::Vec<CustomFieldList>>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    UserInformation { common_field_list = "common_field_list" plain, custom_field_list =
+    "custom_field_list" plain, } undocumented
 }
 /// 会员卡模板列表
 ///
 /// Used by `GET /v3/brand/partner/card-member/cards`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CardsData {
     /// 会员卡模板ID
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub card_id: ::std::option::Option<::std::string::String>,
     /// 品牌ID
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub brand_id: ::std::option::Option<::std::string::String>,
     /// 商户AppId
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub appid: ::std::option::Option<::std::string::String>,
     /// 会员卡类型
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub card_type: ::std::option::Option<CardType>,
     /// 卡名称
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub card_title: ::std::option::Option<::std::string::String>,
     /// 卡背景颜色
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub card_color: ::std::option::Option<::std::string::String>,
     /// 卡背景图URL
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub card_picture_url: ::std::option::Option<::std::string::String>,
     /// 会员卡code分配类型
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub code_mode: ::std::option::Option<CodeMode>,
     /// 会员码型
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub code_type: ::std::option::Option<CodeType>,
     /// 会员码跳转信息
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub code_jump_information: ::std::option::Option<CodeJumpInformation>,
     /// 会员权益
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub benefits: ::std::option::Option<::std::string::String>,
     /// 回调地址
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub notify_url: ::std::option::Option<::std::string::String>,
     /// 是否置顶
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub need_pinned: ::std::option::Option<bool>,
     /// 是否展示会员等级
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub need_display_level: ::std::option::Option<bool>,
     /// 会员初始等级
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub init_level: ::std::option::Option<::std::string::String>,
     /// 服务电话
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub service_phone: ::std::option::Option<::std::string::String>,
     /// 商家法务协议
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub legal_agreement: ::std::option::Option<::std::string::String>,
     /// 会员卡有效期
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub valid_date_information: ::std::option::Option<ValidDateInformation>,
     /// 积分信息
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub points_information: ::std::option::Option<CodeJumpInformation>,
     /// 储值信息
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub balance_information: ::std::option::Option<CodeJumpInformation>,
     /// 付费会员信息
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub purchase_information: ::std::option::Option<PurchaseInformation>,
     /// 用户开卡信息
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_information: ::std::option::Option<UserInformation>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    CardsData { card_id = "card_id" lenient, brand_id = "brand_id" lenient, appid =
+    "appid" lenient, card_type = "card_type" plain, card_title = "card_title" lenient,
+    card_color = "card_color" lenient, card_picture_url = "card_picture_url" lenient,
+    code_mode = "code_mode" plain, code_type = "code_type" plain, code_jump_information =
+    "code_jump_information" plain, benefits = "benefits" lenient, notify_url =
+    "notify_url" lenient, need_pinned = "need_pinned" plain, need_display_level =
+    "need_display_level" plain, init_level = "init_level" lenient, service_phone =
+    "service_phone" lenient, legal_agreement = "legal_agreement" lenient,
+    valid_date_information = "valid_date_information" plain, points_information =
+    "points_information" plain, balance_information = "balance_information" plain,
+    purchase_information = "purchase_information" plain, user_information =
+    "user_information" plain, } undocumented
 }
 /// 商品券批次列表
 ///
@@ -1191,364 +1034,227 @@ impl MembershipActivitiesProductCouponStockList {
 ///
 /// Used by `POST /v3/brand/partner/card-member/membership-activities`, `GET /v3/brand/partner/card-member/membership-activities`, `PATCH /v3/brand/partner/card-member/membership-activities/{activity_id}`, `GET /v3/brand/partner/card-member/membership-activities/{activity_id}`, `POST /v3/brand/partner/card-member/membership-activities/{activity_id}/terminate`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ProductCouponStockList {
     /// 商品券ID
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub product_coupon_id: ::std::option::Option<::std::string::String>,
     /// 批次ID
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub stock_id: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    ProductCouponStockList { product_coupon_id = "product_coupon_id" lenient, stock_id =
+    "stock_id" lenient, } undocumented
 }
 /// 活动列表
 ///
 /// Used by `GET /v3/brand/partner/card-member/membership-activities`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct MembershipActivitiesData {
     /// 商户请求单号
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub out_request_no: ::std::option::Option<::std::string::String>,
     /// 品牌ID
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub brand_id: ::std::option::Option<::std::string::String>,
     /// 会员卡ID
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub card_id: ::std::option::Option<::std::string::String>,
     /// 活动渠道
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub activity_channel: ::std::option::Option<ActivityChannel>,
     /// 活动主标题
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub title: ::std::option::Option<::std::string::String>,
     /// 活动主标题
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub sub_title: ::std::option::Option<::std::string::String>,
     /// 活动开始时间
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub begin_time: ::std::option::Option<::std::string::String>,
     /// 活动结束时间
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub end_time: ::std::option::Option<::std::string::String>,
     /// 活动总库存
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub apply_total: ::std::option::Option<i64>,
     /// 活动剩余库存
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub apply_available: ::std::option::Option<i64>,
     /// 商品券批次列表
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub product_coupon_stock_list: ::std::option::Option<
         ::std::vec::Vec<ProductCouponStockList>,
     >,
     /// 活动ID
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub activity_id: ::std::option::Option<::std::string::String>,
     /// 活动状态
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub activity_state: ::std::option::Option<ActivityState>,
     /// 创建时间
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub create_time: ::std::option::Option<::std::string::String>,
     /// 更新时间
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub modify_time: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    MembershipActivitiesData { out_request_no = "out_request_no" lenient, brand_id =
+    "brand_id" lenient, card_id = "card_id" lenient, activity_channel =
+    "activity_channel" plain, title = "title" lenient, sub_title = "sub_title" lenient,
+    begin_time = "begin_time" lenient, end_time = "end_time" lenient, apply_total =
+    "apply_total" lenient, apply_available = "apply_available" lenient,
+    product_coupon_stock_list = "product_coupon_stock_list" plain, activity_id =
+    "activity_id" lenient, activity_state = "activity_state" plain, create_time =
+    "create_time" lenient, modify_time = "modify_time" lenient, } undocumented
 }
 /// 平台提供的通用开卡信息字段
 ///
 /// Used by `GET /v3/brand/partner/card-member/user-cards`, `POST /v3/brand/partner/card-member/user-cards/import-by-openid`, `POST /v3/brand/partner/card-member/user-cards/import-by-phone`, `GET /v3/brand/partner/card-member/user-cards/{user_card_code}`, `PATCH /v3/brand/partner/card-member/user-cards/{user_card_code}`, `POST /v3/brand/partner/card-member/user-cards/{user_card_code}/confirm` and 1 more.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct UserInformationCommonFieldList {
     /// 平台提供的通用开卡信息字段
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<Name>,
     /// 加密的用户开卡时填写的个人信息
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub value: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    UserInformationCommonFieldList { name = "name" plain, value = "value" lenient, }
+    undocumented
 }
 /// 商户自定义的开卡信息字段
 ///
 /// Used by `GET /v3/brand/partner/card-member/user-cards`, `POST /v3/brand/partner/card-member/user-cards/import-by-openid`, `POST /v3/brand/partner/card-member/user-cards/import-by-phone`, `GET /v3/brand/partner/card-member/user-cards/{user_card_code}`, `PATCH /v3/brand/partner/card-member/user-cards/{user_card_code}`, `POST /v3/brand/partner/card-member/user-cards/{user_card_code}/confirm` and 1 more.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct UserInformationCustomFieldList {
     /// 字段名称
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub name: ::std::option::Option<::std::string::String>,
     /// 加密的用户选择的字段值列表
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub user_chosen_values: ::std::option::Option<
         ::std::vec::Vec<::std::string::String>,
     >,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    UserInformationCustomFieldList { name = "name" lenient, user_chosen_values =
+    "user_chosen_values" lenient, } undocumented
 }
 /// 用户开卡时填写的个人信息
 ///
 /// Used by `GET /v3/brand/partner/card-member/user-cards`, `POST /v3/brand/partner/card-member/user-cards/import-by-openid`, `POST /v3/brand/partner/card-member/user-cards/import-by-phone`, `GET /v3/brand/partner/card-member/user-cards/{user_card_code}`, `PATCH /v3/brand/partner/card-member/user-cards/{user_card_code}`, `POST /v3/brand/partner/card-member/user-cards/{user_card_code}/confirm` and 1 more.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ResponseUserInformation {
     /// 平台提供的通用开卡信息字段
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub common_field_list: ::std::option::Option<
         ::std::vec::Vec<UserInformationCommonFieldList>,
     >,
     /// 商户自定义的开卡信息字段
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub custom_field_list: ::std::option::Option<
         ::std::vec::Vec<UserInformationCustomFieldList>,
     >,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    ResponseUserInformation { common_field_list = "common_field_list" plain,
+    custom_field_list = "custom_field_list" plain, } undocumented
 }
 /// 会员卡列表
 ///
 /// Used by `GET /v3/brand/partner/card-member/user-cards`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct UserCardsData {
     /// 会员卡code
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub user_card_code: ::std::option::Option<::std::string::String>,
     /// 会员卡模板ID
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub card_id: ::std::option::Option<::std::string::String>,
     /// 用户标识
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub openid: ::std::option::Option<::std::string::String>,
     /// 卡背景颜色
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub card_color: ::std::option::Option<::std::string::String>,
     /// 卡背景图URL
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub card_picture_url: ::std::option::Option<::std::string::String>,
     /// 品牌ID
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub brand_id: ::std::option::Option<::std::string::String>,
     /// 会员卡类型
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub card_type: ::std::option::Option<CardType>,
     /// 加密的手机号
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub phone_number: ::std::option::Option<::std::string::String>,
     /// 等级
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub level: ::std::option::Option<::std::string::String>,
     /// 会员卡有效期
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub valid_date_information: ::std::option::Option<ValidDateInformation>,
     /// 领取时间
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub pickup_time: ::std::option::Option<::std::string::String>,
     /// 用户开卡时填写的个人信息
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_information: ::std::option::Option<ResponseUserInformation>,
     /// 商家数据包
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub attach: ::std::option::Option<::std::string::String>,
     /// 用户会员卡状态
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_card_state: ::std::option::Option<UserCardState>,
     /// 作废原因
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub invalid_reason: ::std::option::Option<::std::string::String>,
     /// 作废时间
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub invalid_time: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    UserCardsData { user_card_code = "user_card_code" lenient, card_id = "card_id"
+    lenient, openid = "openid" lenient, card_color = "card_color" lenient,
+    card_picture_url = "card_picture_url" lenient, brand_id = "brand_id" lenient,
+    card_type = "card_type" plain, phone_number = "phone_number" lenient, level = "level"
+    lenient, valid_date_information = "valid_date_information" plain, pickup_time =
+    "pickup_time" lenient, user_information = "user_information" plain, attach = "attach"
+    lenient, user_card_state = "user_card_state" plain, invalid_reason = "invalid_reason"
+    lenient, invalid_time = "invalid_time" lenient, } undocumented
 }
 /// 平台提供的通用开卡信息字段
 ///
@@ -1828,219 +1534,141 @@ impl StoreBusiness {
 ///
 /// Used by `POST /v3/brand/partner/store/brandstores`, `GET /v3/brand/partner/store/brandstores`, `PATCH /v3/brand/partner/store/brandstores/{store_id}`, `GET /v3/brand/partner/store/brandstores/{store_id}`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ResponseStoreBasics {
     /// 商家门店编号
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub store_reference_id: ::std::option::Option<::std::string::String>,
     /// 门店名称
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub branch_name: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    ResponseStoreBasics { store_reference_id = "store_reference_id" lenient, branch_name
+    = "branch_name" lenient, } undocumented
 }
 /// 门店地址信息
 ///
 /// Used by `POST /v3/brand/partner/store/brandstores`, `GET /v3/brand/partner/store/brandstores`, `PATCH /v3/brand/partner/store/brandstores/{store_id}`, `GET /v3/brand/partner/store/brandstores/{store_id}`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ResponseStoreAddress {
     /// 门店省市编码
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub address_code: ::std::option::Option<::std::string::String>,
     /// 门店地址
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub address_detail: ::std::option::Option<::std::string::String>,
     /// 门店地址辅助描述
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub address_complements: ::std::option::Option<::std::string::String>,
     /// 门店经度
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub longitude: ::std::option::Option<::std::string::String>,
     /// 门店纬度
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub latitude: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    ResponseStoreAddress { address_code = "address_code" lenient, address_detail =
+    "address_detail" lenient, address_complements = "address_complements" lenient,
+    longitude = "longitude" lenient, latitude = "latitude" lenient, } undocumented
 }
 /// 门店经营信息
 ///
 /// Used by `POST /v3/brand/partner/store/brandstores`, `GET /v3/brand/partner/store/brandstores`, `PATCH /v3/brand/partner/store/brandstores/{store_id}`, `GET /v3/brand/partner/store/brandstores/{store_id}`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ResponseStoreBusiness {
     /// 门店服务电话
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub service_phone: ::std::option::Option<::std::string::String>,
     /// 门店经营时间
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub business_hours: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    ResponseStoreBusiness { service_phone = "service_phone" lenient, business_hours =
+    "business_hours" lenient, } undocumented
 }
 /// 门店收款信息
 ///
 /// Used by `POST /v3/brand/partner/store/brandstores`, `PATCH /v3/brand/partner/store/brandstores/{store_id}`, `GET /v3/brand/partner/store/brandstores/{store_id}`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct StoreRecipient {
     /// 门店收款商户号
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub mchid: ::std::option::Option<::std::string::String>,
     /// 门店收款主体
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub company_name: ::std::option::Option<::std::string::String>,
     /// 收款绑定状态
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub recipient_state: ::std::option::Option<RecipientState>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    StoreRecipient { mchid = "mchid" lenient, company_name = "company_name" lenient,
+    recipient_state = "recipient_state" plain, } undocumented
 }
 /// 门店收款信息
 ///
 /// Used by `GET /v3/brand/partner/store/brandstores`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct BrandstoresStoreRecipient {
     /// 门店收款商户号
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub mchid: ::std::option::Option<::std::string::String>,
     /// 门店收款主体
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub company_name: ::std::option::Option<::std::string::String>,
     /// 收款绑定状态
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub recipient_state: ::std::option::Option<RecipientState>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    BrandstoresStoreRecipient { mchid = "mchid" lenient, company_name = "company_name"
+    lenient, recipient_state = "recipient_state" plain, } undocumented
 }
 /// 品牌门店列表
 ///
 /// Used by `GET /v3/brand/partner/store/brandstores`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct BrandstoresData {
     /// 品牌ID
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub brand_id: ::std::option::Option<::std::string::String>,
     /// 品牌门店ID
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub store_id: ::std::option::Option<::std::string::String>,
     /// 门店状态
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub store_state: ::std::option::Option<StoreState>,
     /// 审核状态
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub audit_state: ::std::option::Option<AuditState>,
     /// 审核失败原因
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub review_reject_reason: ::std::option::Option<::std::string::String>,
     /// 门店基础信息
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub store_basics: ::std::option::Option<ResponseStoreBasics>,
     /// 门店地址信息
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub store_address: ::std::option::Option<ResponseStoreAddress>,
     /// 门店经营信息
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub store_business: ::std::option::Option<ResponseStoreBusiness>,
     /// 门店收款信息
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub store_recipient: ::std::option::Option<
         ::std::vec::Vec<BrandstoresStoreRecipient>,
     >,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    BrandstoresData { brand_id = "brand_id" lenient, store_id = "store_id" lenient,
+    store_state = "store_state" plain, audit_state = "audit_state" plain,
+    review_reject_reason = "review_reject_reason" lenient, store_basics = "store_basics"
+    plain, store_address = "store_address" plain, store_business = "store_business"
+    plain, store_recipient = "store_recipient" plain, } undocumented
 }
 /// 分账接收方列表
 ///
@@ -2111,141 +1739,91 @@ impl Receivers {
 ///
 /// Used by `POST /v3/brand/profitsharing/orders`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ResponseReceivers {
     /// 接收方类型
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub r#type: ::std::option::Option<OrdersType>,
     /// 接收方账号
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub account: ::std::option::Option<::std::string::String>,
     /// 分账金额
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub amount: ::std::option::Option<::serde_json::Number>,
     /// 分账描述
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub description: ::std::option::Option<::std::string::String>,
     /// 分账结果
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub result: ::std::option::Option<OrdersResult>,
     /// 分账完成时间
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub finish_time: ::std::option::Option<::std::string::String>,
     /// 分账失败原因
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub fail_reason: ::std::option::Option<FailReason>,
     /// 分账明细单号
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub detail_id: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    ResponseReceivers { r#type = "type" plain, account = "account" lenient, amount =
+    "amount" lenient, description = "description" lenient, result = "result" plain,
+    finish_time = "finish_time" lenient, fail_reason = "fail_reason" plain, detail_id =
+    "detail_id" lenient, } undocumented
 }
 /// 分账接收方列表
 ///
 /// Used by `GET /v3/brand/profitsharing/orders`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct OrdersReceivers {
     /// 分账接收方类型
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub r#type: ::std::option::Option<OrdersType>,
     /// 分账接收方账号
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub account: ::std::option::Option<::std::string::String>,
     /// 分账金额
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub amount: ::std::option::Option<i64>,
     /// 分账描述
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub description: ::std::option::Option<::std::string::String>,
     /// 分账结果
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub result: ::std::option::Option<OrdersResult2>,
     /// 完成时间
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub finish_time: ::std::option::Option<::std::string::String>,
     /// 分账失败原因
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub fail_reason: ::std::option::Option<FailReason>,
     /// 分账明细单号
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub detail_id: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    OrdersReceivers { r#type = "type" plain, account = "account" lenient, amount =
+    "amount" lenient, description = "description" lenient, result = "result" plain,
+    finish_time = "finish_time" lenient, fail_reason = "fail_reason" plain, detail_id =
+    "detail_id" lenient, } undocumented
 }
 ::wechatpay_core::wire_enum! {
     #[doc = " 管理员证件类型"] #[doc = ""] #[doc =

@@ -4,36 +4,23 @@
 ///
 /// Used by `GET /v3/facemch/users/{face_sid}`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct RealNameInfo {
     /// 加密后的姓名信息，商户用API证书私钥解密
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub encrypted_real_name: ::std::option::Option<::std::string::String>,
     ///
     ///
     /// Documented values: `1`, `2`, `3`, `4`, `5`, `6`, `7`, `8`, `9`, `10`, `11`.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub credential_type: ::std::option::Option<i64>,
     /// 加密后的身份证号，商户用API证书私钥解密
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub encrypted_credential_id: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    RealNameInfo { encrypted_real_name = "encrypted_real_name" lenient, credential_type =
+    "credential_type" lenient, encrypted_credential_id = "encrypted_credential_id"
+    lenient, } undocumented
 }
 ::wechatpay_core::wire_enum! {
     #[doc = " 标识本次请求获取的信息类型"] #[doc = ""] #[doc =

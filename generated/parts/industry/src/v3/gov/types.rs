@@ -303,8 +303,6 @@ impl TrackInfo {
 ///
 /// Used by `POST /v3/gov/subsidy/qualifications/passthrough/query`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct QualificationList {
     /// 消费品类ID
@@ -312,47 +310,32 @@ pub struct QualificationList {
     /// Documented values: `1`, `2`, `3`, `4`, `5`, `6`, `7`, `8`, `9`, `10`, `11`, `12`, `13`, `14`, `15`, `16`, `17`.
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub appliance_id: ::std::option::Option<::serde_json::Number>,
     /// 状态
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub state: ::std::option::Option<State>,
     /// 区分未领取的原因
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub unclaimed_reason: ::std::option::Option<UnclaimedReason>,
     /// 区分对接模式
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub claim_mode: ::std::option::Option<ClaimMode>,
     /// 领取的平台名称
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub claimed_platform_name: ::std::option::Option<::std::string::String>,
     /// 领取的地区名称
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub claimed_region_name: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    QualificationList { appliance_id = "appliance_id" lenient, state = "state" plain,
+    unclaimed_reason = "unclaimed_reason" plain, claim_mode = "claim_mode" plain,
+    claimed_platform_name = "claimed_platform_name" lenient, claimed_region_name =
+    "claimed_region_name" lenient, } undocumented
 }
 /// 资格状态数组
 ///
 /// Used by `POST /v3/gov/subsidy/qualifications/query`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct QueryQualificationList {
     /// 消费品类ID
@@ -360,91 +343,67 @@ pub struct QueryQualificationList {
     /// Documented values: `1`, `2`, `3`, `4`, `5`, `6`, `7`, `8`, `9`, `10`, `11`, `12`, `13`, `14`, `15`, `16`, `17`.
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub appliance_id: ::std::option::Option<::serde_json::Number>,
     /// 状态
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub state: ::std::option::Option<State>,
     /// 区分未领取的原因
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub unclaimed_reason: ::std::option::Option<UnclaimedReason>,
     /// 领取的平台名称
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub claimed_platform_name: ::std::option::Option<::std::string::String>,
     /// 领取的地区名称
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub claimed_region_name: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    QueryQualificationList { appliance_id = "appliance_id" lenient, state = "state"
+    plain, unclaimed_reason = "unclaimed_reason" plain, claimed_platform_name =
+    "claimed_platform_name" lenient, claimed_region_name = "claimed_region_name" lenient,
+    } undocumented
 }
 /// sn码状态数组
 ///
 /// Used by `POST /v3/gov/subsidy/sncode/query`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct GoodsSnList {
     /// S/N码
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub sn_code: ::std::option::Option<::std::string::String>,
     /// 状态
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub state: ::std::option::Option<QueryState>,
     /// 不可售的原因
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub not_sellable_reason: ::std::option::Option<NotSellableReason>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    GoodsSnList { sn_code = "sn_code" lenient, state = "state" plain, not_sellable_reason
+    = "not_sellable_reason" plain, } undocumented
 }
 /// 订单状态数组
 ///
 /// Used by `POST /v3/gov/subsidy/transactions/query`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ShopOrderList {
     /// 单号
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub shop_order_number: ::std::option::Option<::std::string::String>,
     /// 归集状态枚举
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub collect_state: ::std::option::Option<CollectState>,
     /// 品类状态
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub cate_state: ::std::option::Option<CateState>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    ShopOrderList { shop_order_number = "shop_order_number" lenient, collect_state =
+    "collect_state" plain, cate_state = "cate_state" plain, } undocumented
 }
 /// 品类集合
 ///
@@ -632,32 +591,22 @@ impl Data {
 ///
 /// Used by `POST /v3/gov/subsidy/zhejiang/qualifications/query`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct QueryData {
     /// 品类编码
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub cate_code: ::std::option::Option<::std::string::String>,
     /// 状态信息
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub status: ::std::option::Option<::std::string::String>,
     /// 状态编码
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status_code: ::std::option::Option<StatusCode>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    QueryData { cate_code = "cate_code" lenient, status = "status" lenient, status_code =
+    "status_code" plain, } undocumented
 }
 /// 资格集合
 ///

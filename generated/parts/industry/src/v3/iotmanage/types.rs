@@ -4,155 +4,73 @@
 ///
 /// Used by `GET /v3/iotmanage/devices`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Data {
     /// 设备序列号
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub device_sn: ::std::option::Option<::std::string::String>,
     /// 摄像头序列号
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub camera_sn: ::std::option::Option<::std::string::String>,
     /// 设备品类代码
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub device_category_code: ::std::option::Option<::std::string::String>,
     /// 设备品类
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub device_category: ::std::option::Option<::std::string::String>,
     /// 设备类型代码
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub device_class_code: ::std::option::Option<::std::string::String>,
     /// 设备类型
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub device_class: ::std::option::Option<::std::string::String>,
     /// 设备型号
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub device_model: ::std::option::Option<::std::string::String>,
     /// 刷脸应用软件模式代码
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub app_scene_code: ::std::option::Option<::std::string::String>,
     /// 刷脸应用软件模式
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub app_scene: ::std::option::Option<::std::string::String>,
     /// 刷脸应用操作系统
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub operating_system: ::std::option::Option<::std::string::String>,
     /// 激活状态
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub activation_status: ::std::option::Option<ActivationStatus>,
     /// 激活时间
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub activation_time: ::std::option::Option<::std::string::String>,
     /// 商户号
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub mchid: ::std::option::Option<::std::string::String>,
     /// 商户简称
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub merchant_shortname: ::std::option::Option<::std::string::String>,
     /// 子商户号
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 子商户简称
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub sub_merchant_shortname: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    Data { device_sn = "device_sn" lenient, camera_sn = "camera_sn" lenient,
+    device_category_code = "device_category_code" lenient, device_category =
+    "device_category" lenient, device_class_code = "device_class_code" lenient,
+    device_class = "device_class" lenient, device_model = "device_model" lenient,
+    app_scene_code = "app_scene_code" lenient, app_scene = "app_scene" lenient,
+    operating_system = "operating_system" lenient, activation_status =
+    "activation_status" plain, activation_time = "activation_time" lenient, mchid =
+    "mchid" lenient, merchant_shortname = "merchant_shortname" lenient, sub_mchid =
+    "sub_mchid" lenient, sub_merchant_shortname = "sub_merchant_shortname" lenient, }
+    undocumented
 }
 /// 相关链接
 ///
 /// Used by `GET /v3/iotmanage/devices`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Links {
     /// 下一页链接
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub next: ::std::option::Option<::std::string::String>,
     /// 上一页链接
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub prev: ::std::option::Option<::std::string::String>,
     /// 当前链接
-    #[serde(rename = "self")]
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub self_: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    Links { next = "next" lenient, prev = "prev" lenient, self_ = "self" lenient, }
+    undocumented
 }
 ::wechatpay_core::wire_enum! {
     #[doc = " 查询结果"] #[doc = ""] #[doc =

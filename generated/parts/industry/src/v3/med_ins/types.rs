@@ -90,53 +90,43 @@ impl OrdersCashReduceDetail {
 ///
 /// Used by `POST /v3/med-ins/orders`, `GET /v3/med-ins/orders/mix-trade-no/{mix_trade_no}`, `GET /v3/med-ins/orders/out-trade-no/{out_trade_no}`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CashAddDetail {
     /// 现金补充金额
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub cash_add_fee: ::std::option::Option<i64>,
     /// 现金补充类型
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub cash_add_type: ::std::option::Option<CashAddType>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    CashAddDetail { cash_add_fee = "cash_add_fee" lenient, cash_add_type =
+    "cash_add_type" plain, } undocumented
 }
 /// 现金减免列表
 ///
 /// Used by `POST /v3/med-ins/orders`, `GET /v3/med-ins/orders/mix-trade-no/{mix_trade_no}`, `GET /v3/med-ins/orders/out-trade-no/{out_trade_no}`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CashReduceDetail {
     /// 现金减免金额
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub cash_reduce_fee: ::std::option::Option<i64>,
     /// 现金减免类型
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub cash_reduce_type: ::std::option::Option<CashReduceType>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    CashReduceDetail { cash_reduce_fee = "cash_reduce_fee" lenient, cash_reduce_type =
+    "cash_reduce_type" plain, } undocumented
 }
 ::wechatpay_core::wire_enum! {
     #[doc = " 混合支付类型"] #[doc = ""] #[doc =

@@ -1349,541 +1349,312 @@ impl RealEstateLeasingFapiaoInformation {
 ///
 /// Used by `GET /v3/new-tax-control-fapiao/fapiao-applications/{fapiao_apply_id}`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct BlueFapiao {
     /// 发票代码
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub fapiao_code: ::std::option::Option<::std::string::String>,
     /// 发票号码
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub fapiao_number: ::std::option::Option<::std::string::String>,
     /// 校验码
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub check_code: ::std::option::Option<::std::string::String>,
     /// 密码
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub password: ::std::option::Option<::std::string::String>,
     /// 开票时间
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub fapiao_time: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    BlueFapiao { fapiao_code = "fapiao_code" lenient, fapiao_number = "fapiao_number"
+    lenient, check_code = "check_code" lenient, password = "password" lenient,
+    fapiao_time = "fapiao_time" lenient, } undocumented
 }
 /// 电子发票插卡信息
 ///
 /// Used by `GET /v3/new-tax-control-fapiao/fapiao-applications/{fapiao_apply_id}`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CardInformation {
     /// 插卡公众号AppID
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub card_appid: ::std::option::Option<::std::string::String>,
     /// 用户在插卡公众号下的OpenID
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub card_openid: ::std::option::Option<::std::string::String>,
     /// 电子发票卡券模板ID
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub card_id: ::std::option::Option<::std::string::String>,
     /// 电子发票在卡包中的编码
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub card_code: ::std::option::Option<::std::string::String>,
     /// 发票卡券状态
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub card_status: ::std::option::Option<CardStatus>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    CardInformation { card_appid = "card_appid" lenient, card_openid = "card_openid"
+    lenient, card_id = "card_id" lenient, card_code = "card_code" lenient, card_status =
+    "card_status" plain, } undocumented
 }
 /// 销售方信息
 ///
 /// Used by `GET /v3/new-tax-control-fapiao/fapiao-applications/{fapiao_apply_id}`, `GET /v3/new-tax-control-fapiao/merchant/base-information`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SellerInformation {
     /// 名称
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub name: ::std::option::Option<::std::string::String>,
     /// 纳税人识别号
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub taxpayer_id: ::std::option::Option<::std::string::String>,
     /// 地址
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub address: ::std::option::Option<::std::string::String>,
     /// 电话
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub telephone: ::std::option::Option<::std::string::String>,
     /// 开户银行
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub bank_name: ::std::option::Option<::std::string::String>,
     /// 银行账号
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub bank_account: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    SellerInformation { name = "name" lenient, taxpayer_id = "taxpayer_id" lenient,
+    address = "address" lenient, telephone = "telephone" lenient, bank_name = "bank_name"
+    lenient, bank_account = "bank_account" lenient, } undocumented
 }
 /// 购买方信息
 ///
 /// Used by `GET /v3/new-tax-control-fapiao/fapiao-applications/{fapiao_apply_id}`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ByFapiaoApplyIdBuyerInformation {
     /// 购买方类型
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub r#type: ::std::option::Option<Type>,
     /// 名称
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub name: ::std::option::Option<::std::string::String>,
     /// 纳税人识别号
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub taxpayer_id: ::std::option::Option<::std::string::String>,
     /// 地址
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub address: ::std::option::Option<::std::string::String>,
     /// 电话
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub telephone: ::std::option::Option<::std::string::String>,
     /// 开户银行
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub bank_name: ::std::option::Option<::std::string::String>,
     /// 银行账号
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub bank_account: ::std::option::Option<::std::string::String>,
     /// 手机号
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub phone: ::std::option::Option<::std::string::String>,
     /// 邮箱地址
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub email: ::std::option::Option<::std::string::String>,
     /// 订单金额
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub amount: ::std::option::Option<i64>,
     /// 商户订单号
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub out_trade_no: ::std::option::Option<::std::string::String>,
     /// 开具的发票类型
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub fapiao_bill_type: ::std::option::Option<FapiaoBillType>,
     /// 留言信息
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub user_apply_message: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    ByFapiaoApplyIdBuyerInformation { r#type = "type" plain, name = "name" lenient,
+    taxpayer_id = "taxpayer_id" lenient, address = "address" lenient, telephone =
+    "telephone" lenient, bank_name = "bank_name" lenient, bank_account = "bank_account"
+    lenient, phone = "phone" lenient, email = "email" lenient, amount = "amount" lenient,
+    out_trade_no = "out_trade_no" lenient, fapiao_bill_type = "fapiao_bill_type" plain,
+    user_apply_message = "user_apply_message" lenient, } undocumented
 }
 /// 附加信息
 ///
 /// Used by `GET /v3/new-tax-control-fapiao/fapiao-applications/{fapiao_apply_id}`, `GET /v3/new-tax-control-fapiao/merchant/base-information`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ExtraInformation {
     /// 收款人
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub payee: ::std::option::Option<::std::string::String>,
     /// 复核人
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub reviewer: ::std::option::Option<::std::string::String>,
     /// 开票人
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub drawer: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    ExtraInformation { payee = "payee" lenient, reviewer = "reviewer" lenient, drawer =
+    "drawer" lenient, } undocumented
 }
 /// 发票行信息
 ///
 /// Used by `GET /v3/new-tax-control-fapiao/fapiao-applications/{fapiao_apply_id}`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ByFapiaoApplyIdItems {
     /// 货物或应税劳务、服务编码
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub tax_code: ::std::option::Option<::std::string::String>,
     /// 货物或应税劳务、服务名称
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub goods_name: ::std::option::Option<::std::string::String>,
     /// 规格型号
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub specification: ::std::option::Option<::std::string::String>,
     /// 单位
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub unit: ::std::option::Option<::std::string::String>,
     /// 数量
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub quantity: ::std::option::Option<i64>,
     /// 单价
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub unit_price: ::std::option::Option<i64>,
     /// 单行金额
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub amount: ::std::option::Option<i64>,
     /// 单行税额
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub tax_amount: ::std::option::Option<i64>,
     /// 单行金额合计
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub total_amount: ::std::option::Option<i64>,
     /// 税率
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub tax_rate: ::std::option::Option<i64>,
     /// 税收优惠政策标识
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub tax_prefer_mark: ::std::option::Option<TaxPreferMark>,
     /// 是否折扣行
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub discount: ::std::option::Option<bool>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    ByFapiaoApplyIdItems { tax_code = "tax_code" lenient, goods_name = "goods_name"
+    lenient, specification = "specification" lenient, unit = "unit" lenient, quantity =
+    "quantity" lenient, unit_price = "unit_price" lenient, amount = "amount" lenient,
+    tax_amount = "tax_amount" lenient, total_amount = "total_amount" lenient, tax_rate =
+    "tax_rate" lenient, tax_prefer_mark = "tax_prefer_mark" plain, discount = "discount"
+    plain, } undocumented
 }
 /// 发票信息
 ///
 /// Used by `GET /v3/new-tax-control-fapiao/fapiao-applications/{fapiao_apply_id}`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ByFapiaoApplyIdFapiaoInformation {
     /// 商户发票单号
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub fapiao_id: ::std::option::Option<::std::string::String>,
     /// 发票状态
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<Status>,
     /// 蓝字发票信息
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub blue_fapiao: ::std::option::Option<BlueFapiao>,
     /// 红字发票信息
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub red_fapiao: ::std::option::Option<BlueFapiao>,
     /// 电子发票插卡信息
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub card_information: ::std::option::Option<CardInformation>,
     /// 总价税合计
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub total_amount: ::std::option::Option<i64>,
     /// 总税额
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub tax_amount: ::std::option::Option<i64>,
     /// 总金额
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub amount: ::std::option::Option<i64>,
     /// 销售方信息
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub seller_information: ::std::option::Option<SellerInformation>,
     /// 购买方信息
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub buyer_information: ::std::option::Option<ByFapiaoApplyIdBuyerInformation>,
     /// 附加信息
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub extra_information: ::std::option::Option<ExtraInformation>,
     /// 发票行信息
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub items: ::std::option::Option<::std::vec::Vec<ByFapiaoApplyIdItems>>,
     /// 备注信息
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub remark: ::std::option::Option<::std::string::String>,
     /// 开票失败错误码
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub fapiao_error_code: ::std::option::Option<::std::string::String>,
     /// 开票失败原因
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub fapiao_error_message: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    ByFapiaoApplyIdFapiaoInformation { fapiao_id = "fapiao_id" lenient, status = "status"
+    plain, blue_fapiao = "blue_fapiao" plain, red_fapiao = "red_fapiao" plain,
+    card_information = "card_information" plain, total_amount = "total_amount" lenient,
+    tax_amount = "tax_amount" lenient, amount = "amount" lenient, seller_information =
+    "seller_information" plain, buyer_information = "buyer_information" plain,
+    extra_information = "extra_information" plain, items = "items" plain, remark =
+    "remark" lenient, fapiao_error_code = "fapiao_error_code" lenient,
+    fapiao_error_message = "fapiao_error_message" lenient, } undocumented
 }
 /// 发票列表
 ///
 /// Used by `GET /v3/new-tax-control-fapiao/fapiao-applications/{fapiao_apply_id}/fapiao-files`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct FapiaoDownloadInfoList {
     /// 商户发票单号
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub fapiao_id: ::std::option::Option<::std::string::String>,
     /// 发票文件下载地址
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub download_url: ::std::option::Option<::std::string::String>,
     /// 发票状态
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<Status>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    FapiaoDownloadInfoList { fapiao_id = "fapiao_id" lenient, download_url =
+    "download_url" lenient, status = "status" plain, } undocumented
 }
 /// 销售方信息
 ///
@@ -2220,283 +1991,180 @@ impl ReverseFapiaoInformation {
 ///
 /// Used by `GET /v3/new-tax-control-fapiao/fapiaomerchant/listspinvitemchinfo`, `GET /v3/new-tax-control-fapiao/merchant/tax-codes`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Links {
     /// 下一页链接
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub next: ::std::option::Option<::std::string::String>,
     /// 上一页链接
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub prev: ::std::option::Option<::std::string::String>,
     /// 当前链接
-    #[serde(rename = "self")]
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub self_: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    Links { next = "next" lenient, prev = "prev" lenient, self_ = "self" lenient, }
+    undocumented
 }
 /// 邀请的商户结果
 ///
 /// Used by `GET /v3/new-tax-control-fapiao/fapiaomerchant/listspinvitemchinfo`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct MchInviteResultList {
     /// 子商户号
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 商户邀请的状态
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub mch_invite_status: ::std::option::Option<MchInviteStatus>,
     /// 商户名称
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub ep_name: ::std::option::Option<::std::string::String>,
     /// 商户税号
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub tax_id: ::std::option::Option<::std::string::String>,
     /// 服务商邀请code
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub invite_code: ::std::option::Option<::std::string::String>,
     /// 商户操作时间
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub operate_time: ::std::option::Option<::std::string::String>,
     /// 商户邀请失败错误码
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub invite_failed_code: ::std::option::Option<InviteFailedCode>,
     /// 商户邀请失败的原因
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub invite_failed_reason: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    MchInviteResultList { sub_mchid = "sub_mchid" lenient, mch_invite_status =
+    "mch_invite_status" plain, ep_name = "ep_name" lenient, tax_id = "tax_id" lenient,
+    invite_code = "invite_code" lenient, operate_time = "operate_time" lenient,
+    invite_failed_code = "invite_failed_code" plain, invite_failed_reason =
+    "invite_failed_reason" lenient, } undocumented
 }
 /// 本次查询到的数据
 ///
 /// Used by `GET /v3/new-tax-control-fapiao/merchant/tax-codes`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Data {
     /// 由商户自定义的货物或应税劳务、服务名称
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub goods_name: ::std::option::Option<::std::string::String>,
     /// 企业侧维护的货物或应税劳务、服务编码
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub goods_id: ::std::option::Option<::serde_json::Number>,
     /// 税局侧规定的货物或应税劳务、服务分类名称
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub goods_category: ::std::option::Option<::std::string::String>,
     /// 货物或应税劳务、服务编码
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub tax_code: ::std::option::Option<::std::string::String>,
     /// 税率
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub tax_rate: ::std::option::Option<i64>,
     /// 税收优惠政策标识
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub tax_prefer_mark: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    Data { goods_name = "goods_name" lenient, goods_id = "goods_id" lenient,
+    goods_category = "goods_category" lenient, tax_code = "tax_code" lenient, tax_rate =
+    "tax_rate" lenient, tax_prefer_mark = "tax_prefer_mark" lenient, } undocumented
 }
 /// 第三方开票模式
 ///
 /// Used by `GET /v3/new-tax-control-fapiao/merchant/{sub_mchid}/check-status`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ThirdMode {
     /// 第三方/自建发票能力接入状态
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<CheckStatusStatus>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    ThirdMode { status = "status" plain, } undocumented
 }
 /// 开票人信息
 ///
 /// Used by `GET /v3/new-tax-control-fapiao/merchant/{sub_mchid}/check-status`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct BillingPersonInfo {
     /// 开票人ID
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub id: ::std::option::Option<::std::string::String>,
     /// 开票人姓名
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub name: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    BillingPersonInfo { id = "id" lenient, name = "name" lenient, } undocumented
 }
 /// 能力信息
 ///
 /// Used by `GET /v3/new-tax-control-fapiao/merchant/{sub_mchid}/check-status`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AbilityInfo {
     /// 能力类型
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub r#type: ::std::option::Option<CheckStatusType>,
     /// 能力授权状态
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<AbilityInfoStatus>,
     /// 能力授权失败原因
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub authorize_fail_reason: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    AbilityInfo { r#type = "type" plain, status = "status" plain, authorize_fail_reason =
+    "authorize_fail_reason" lenient, } undocumented
 }
 /// 数电发票模式
 ///
 /// Used by `GET /v3/new-tax-control-fapiao/merchant/{sub_mchid}/check-status`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DigitalTaxMode {
     /// 接入状态
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<DigitalTaxModeStatus>,
     /// 开票人信息
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub billing_person_info: ::std::option::Option<BillingPersonInfo>,
     /// 接入时间
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub access_time: ::std::option::Option<::std::string::String>,
     /// 过期时间
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub expired_time: ::std::option::Option<::std::string::String>,
     /// 接入失败原因
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub access_fail_reason: ::std::option::Option<::std::string::String>,
     /// 能力信息
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub ability_info: ::std::option::Option<::std::vec::Vec<AbilityInfo>>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    DigitalTaxMode { status = "status" plain, billing_person_info = "billing_person_info"
+    plain, access_time = "access_time" lenient, expired_time = "expired_time" lenient,
+    access_fail_reason = "access_fail_reason" lenient, ability_info = "ability_info"
+    plain, } undocumented
 }
 ::wechatpay_core::wire_enum! {
     #[doc = " 购买方类型"] #[doc = ""] #[doc =

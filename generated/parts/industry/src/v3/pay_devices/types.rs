@@ -103,68 +103,49 @@ impl TableList {
 ///
 /// Used by `GET /v3/pay-devices/printers/{device_id}/print-orders/{print_order_no}`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ByPrintOrderNoVariableList {
     /// Key字段
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub key: ::std::option::Option<::std::string::String>,
     /// Value值字段
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub value: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    ByPrintOrderNoVariableList { key = "key" lenient, value = "value" lenient, }
+    undocumented
 }
 /// Value值列表
 ///
 /// Used by `GET /v3/pay-devices/printers/{device_id}/print-orders/{print_order_no}`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ByPrintOrderNoRowList {
     /// 值列表
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub cell_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    ByPrintOrderNoRowList { cell_list = "cell_list" lenient, } undocumented
 }
 /// 表格变量列表
 ///
 /// Used by `GET /v3/pay-devices/printers/{device_id}/print-orders/{print_order_no}`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ByPrintOrderNoTableList {
     /// Key字段
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub key: ::std::option::Option<::std::string::String>,
     /// Value值列表
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub row_list: ::std::option::Option<::std::vec::Vec<ByPrintOrderNoRowList>>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    ByPrintOrderNoTableList { key = "key" lenient, row_list = "row_list" plain, }
+    undocumented
 }
 ::wechatpay_core::wire_enum! {
     #[doc = " 绑定状态"] #[doc = ""] #[doc =

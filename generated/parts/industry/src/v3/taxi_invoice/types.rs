@@ -493,172 +493,106 @@ impl DriverPhoto {
 ///
 /// Used by `POST /v3/taxi-invoice/driver/update-driver`, `GET /v3/taxi-invoice/drivers/{driver_license}`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DriverPhotoPhotoDigest {
     /// 哈希类型
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub hash_type: ::std::option::Option<::std::string::String>,
     /// 哈希值
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub hash_value: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    DriverPhotoPhotoDigest { hash_type = "hash_type" lenient, hash_value = "hash_value"
+    lenient, } undocumented
 }
 /// 司机头像
 ///
 /// Used by `POST /v3/taxi-invoice/driver/update-driver`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ResponseDriverPhoto {
     /// 照片类型
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub photo_type: ::std::option::Option<::std::string::String>,
     /// 司机头像摘要
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub photo_digest: ::std::option::Option<DriverPhotoPhotoDigest>,
     /// 头像url
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub photo_url: ::std::option::Option<::std::string::String>,
     /// 头像icon
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub photo_icon: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    ResponseDriverPhoto { photo_type = "photo_type" lenient, photo_digest =
+    "photo_digest" plain, photo_url = "photo_url" lenient, photo_icon = "photo_icon"
+    lenient, } undocumented
 }
 /// 司机照片
 ///
 /// Used by `GET /v3/taxi-invoice/drivers/{driver_license}`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ByDriverLicenseDriverPhoto {
     /// 照片类型
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub photo_type: ::std::option::Option<::std::string::String>,
     /// 司机照片摘要
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub photo_digest: ::std::option::Option<DriverPhotoPhotoDigest>,
     /// 头像url
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub photo_url: ::std::option::Option<::std::string::String>,
     /// 头像icon
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub photo_data: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    ByDriverLicenseDriverPhoto { photo_type = "photo_type" lenient, photo_digest =
+    "photo_digest" plain, photo_url = "photo_url" lenient, photo_data = "photo_data"
+    lenient, } undocumented
 }
 /// 乘客行程单详情
 ///
 /// Used by `GET /v3/taxi-invoice/user-taxi-orders`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Data {
     /// 车牌号
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub plate_number: ::std::option::Option<::std::string::String>,
     /// 营运资格证号
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub driver_license: ::std::option::Option<::std::string::String>,
     /// 上车时间
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub up_time: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    Data { plate_number = "plate_number" lenient, driver_license = "driver_license"
+    lenient, up_time = "up_time" lenient, } undocumented
 }
 /// 相关链接
 ///
 /// Used by `GET /v3/taxi-invoice/user-taxi-orders`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Links {
     /// 下一页链接
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub next: ::std::option::Option<::std::string::String>,
     /// 上一页链接
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub prev: ::std::option::Option<::std::string::String>,
     /// 当前链接
-    #[serde(rename = "self")]
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub self_: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    Links { next = "next" lenient, prev = "prev" lenient, self_ = "self" lenient, }
+    undocumented
 }
 ::wechatpay_core::wire_enum! {
     #[doc = " 文件摘要算法"] #[doc = ""] #[doc =

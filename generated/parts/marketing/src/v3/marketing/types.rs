@@ -4,108 +4,61 @@
 ///
 /// Used by `GET /v3/marketing/bank-favor/users/{openid}/coupons/{coupon_id}`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct UseAmountList {
     /// 已用金额
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub used_amounts: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    UseAmountList { used_amounts = "used_amounts" lenient, } undocumented
 }
 /// 上传任务列表
 ///
 /// Used by `GET /v3/marketing/bank/packages/{package_id}/tasks`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct TasksData {
     /// 上传任务
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub task_id: ::std::option::Option<::std::string::String>,
     /// 号码包id
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub package_id: ::std::option::Option<::std::string::String>,
     /// 文件名
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub filename: ::std::option::Option<::std::string::String>,
     /// 银行类型
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub bank_type: ::std::option::Option<::std::string::String>,
     /// 创建上传任务的时间
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub create_time: ::std::option::Option<::std::string::String>,
     /// 上传任务最近一次更新的时间
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub update_time: ::std::option::Option<::std::string::String>,
     /// 任务状态
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<TasksStatus>,
     /// 成功数
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub success_count: ::std::option::Option<i64>,
     /// 失败数
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub fail_count: ::std::option::Option<i64>,
     /// 匹配成功的微信用户数
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub success_user_count: ::std::option::Option<i64>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    TasksData { task_id = "task_id" lenient, package_id = "package_id" lenient, filename
+    = "filename" lenient, bank_type = "bank_type" lenient, create_time = "create_time"
+    lenient, update_time = "update_time" lenient, status = "status" plain, success_count
+    = "success_count" lenient, fail_count = "fail_count" lenient, success_user_count =
+    "success_user_count" lenient, } undocumented
 }
 /// 当天可用时间段
 ///
@@ -787,584 +740,384 @@ impl StocksNotifyConfig {
 ///
 /// Used by `GET /v3/marketing/busifavor/stocks/{stock_id}`, `GET /v3/marketing/busifavor/stocks/{stock_id}/couponcodes/{coupon_code}`, `GET /v3/marketing/busifavor/users/{openid}/coupons`, `GET /v3/marketing/busifavor/users/{openid}/coupons/{coupon_code}/appids/{appid}`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AvailableDayTime {
     /// 当天可用开始时间
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub begin_time: ::std::option::Option<i64>,
     /// 当天可用结束时间
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub end_time: ::std::option::Option<i64>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    AvailableDayTime { begin_time = "begin_time" lenient, end_time = "end_time" lenient,
+    } undocumented
 }
 /// 固定周期有效时间段
 ///
 /// Used by `GET /v3/marketing/busifavor/stocks/{stock_id}`, `GET /v3/marketing/busifavor/stocks/{stock_id}/couponcodes/{coupon_code}`, `GET /v3/marketing/busifavor/users/{openid}/coupons`, `GET /v3/marketing/busifavor/users/{openid}/coupons/{coupon_code}/appids/{appid}`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AvailableWeek {
     /// 可用星期数
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub week_day: ::std::option::Option<::std::vec::Vec<i64>>,
     /// 当天可用时间段
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub available_day_time: ::std::option::Option<::std::vec::Vec<AvailableDayTime>>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    AvailableWeek { week_day = "week_day" lenient, available_day_time =
+    "available_day_time" plain, } undocumented
 }
 /// 无规律的有效时间段
 ///
 /// Used by `GET /v3/marketing/busifavor/stocks/{stock_id}`, `GET /v3/marketing/busifavor/stocks/{stock_id}/couponcodes/{coupon_code}`, `GET /v3/marketing/busifavor/users/{openid}/coupons`, `GET /v3/marketing/busifavor/users/{openid}/coupons/{coupon_code}/appids/{appid}`, `GET /v3/marketing/paygiftactivity/activities`, `GET /v3/marketing/paygiftactivity/activities/{activity_id}`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct IrregularyAvaliableTime {
     /// 开始时间
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub begin_time: ::std::option::Option<::std::string::String>,
     /// 结束时间
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub end_time: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    IrregularyAvaliableTime { begin_time = "begin_time" lenient, end_time = "end_time"
+    lenient, } undocumented
 }
 /// 券可核销时间
 ///
 /// Used by `GET /v3/marketing/busifavor/stocks/{stock_id}`, `GET /v3/marketing/busifavor/stocks/{stock_id}/couponcodes/{coupon_code}`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CouponAvailableTime {
     /// 开始时间
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub available_begin_time: ::std::option::Option<::std::string::String>,
     /// 结束时间
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub available_end_time: ::std::option::Option<::std::string::String>,
     /// 生效后N天内有效
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub available_day_after_receive: ::std::option::Option<i64>,
     /// 固定周期有效时间段
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub available_week: ::std::option::Option<AvailableWeek>,
     /// 无规律的有效时间段
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub irregulary_avaliable_time: ::std::option::Option<
         ::std::vec::Vec<IrregularyAvaliableTime>,
     >,
     /// 领取后N天开始生效
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub wait_days_after_receive: ::std::option::Option<i64>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    CouponAvailableTime { available_begin_time = "available_begin_time" lenient,
+    available_end_time = "available_end_time" lenient, available_day_after_receive =
+    "available_day_after_receive" lenient, available_week = "available_week" plain,
+    irregulary_avaliable_time = "irregulary_avaliable_time" plain,
+    wait_days_after_receive = "wait_days_after_receive" lenient, } undocumented
 }
 /// 固定面额满减券使用规则
 ///
 /// Used by `GET /v3/marketing/busifavor/stocks/{stock_id}`, `GET /v3/marketing/busifavor/stocks/{stock_id}/couponcodes/{coupon_code}`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct FixedNormalCoupon {
     /// 优惠金额
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub discount_amount: ::std::option::Option<i64>,
     /// 消费门槛
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub transaction_minimum: ::std::option::Option<i64>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    FixedNormalCoupon { discount_amount = "discount_amount" lenient, transaction_minimum
+    = "transaction_minimum" lenient, } undocumented
 }
 /// 折扣券使用规则
 ///
 /// Used by `GET /v3/marketing/busifavor/stocks/{stock_id}`, `GET /v3/marketing/busifavor/stocks/{stock_id}/couponcodes/{coupon_code}`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ByStockIdDiscountCoupon {
     /// 折扣比例
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub discount_percent: ::std::option::Option<i64>,
     /// 消费门槛
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub transaction_minimum: ::std::option::Option<i64>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    ByStockIdDiscountCoupon { discount_percent = "discount_percent" lenient,
+    transaction_minimum = "transaction_minimum" lenient, } undocumented
 }
 /// 换购券使用规则
 ///
 /// Used by `GET /v3/marketing/busifavor/stocks/{stock_id}`, `GET /v3/marketing/busifavor/stocks/{stock_id}/couponcodes/{coupon_code}`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ByStockIdExchangeCoupon {
     /// 单品换购价
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub exchange_price: ::std::option::Option<i64>,
     /// 消费门槛
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub transaction_minimum: ::std::option::Option<i64>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    ByStockIdExchangeCoupon { exchange_price = "exchange_price" lenient,
+    transaction_minimum = "transaction_minimum" lenient, } undocumented
 }
 /// 核销规则
 ///
 /// Used by `GET /v3/marketing/busifavor/stocks/{stock_id}`, `GET /v3/marketing/busifavor/stocks/{stock_id}/couponcodes/{coupon_code}`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CouponUseRule {
     /// 券可核销时间
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_available_time: ::std::option::Option<CouponAvailableTime>,
     /// 固定面额满减券使用规则
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub fixed_normal_coupon: ::std::option::Option<FixedNormalCoupon>,
     /// 折扣券使用规则
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub discount_coupon: ::std::option::Option<ByStockIdDiscountCoupon>,
     /// 换购券使用规则
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub exchange_coupon: ::std::option::Option<ByStockIdExchangeCoupon>,
     /// 核销方式
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub use_method: ::std::option::Option<UseMethod>,
     /// 小程序appid
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub mini_programs_appid: ::std::option::Option<::std::string::String>,
     /// 小程序path
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub mini_programs_path: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    CouponUseRule { coupon_available_time = "coupon_available_time" plain,
+    fixed_normal_coupon = "fixed_normal_coupon" plain, discount_coupon =
+    "discount_coupon" plain, exchange_coupon = "exchange_coupon" plain, use_method =
+    "use_method" plain, mini_programs_appid = "mini_programs_appid" lenient,
+    mini_programs_path = "mini_programs_path" lenient, } undocumented
 }
 /// 发放规则
 ///
 /// Used by `GET /v3/marketing/busifavor/stocks/{stock_id}`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ByStockIdStockSendRule {
     /// 批次总预算
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub max_amount: ::std::option::Option<i64>,
     /// 批次最大发放个数
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub max_coupons: ::std::option::Option<i64>,
     /// 用户最大可领个数
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub max_coupons_per_user: ::std::option::Option<i64>,
     /// 单天发放上限金额
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub max_amount_by_day: ::std::option::Option<i64>,
     /// 单天发放上限个数
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub max_coupons_by_day: ::std::option::Option<i64>,
     /// 是否开启自然人限制
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub natural_person_limit: ::std::option::Option<bool>,
     /// 可疑账号拦截
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub prevent_api_abuse: ::std::option::Option<bool>,
     /// 是否允许转赠
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub transferable: ::std::option::Option<bool>,
     /// 是否允许分享链接
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub shareable: ::std::option::Option<bool>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    ByStockIdStockSendRule { max_amount = "max_amount" lenient, max_coupons =
+    "max_coupons" lenient, max_coupons_per_user = "max_coupons_per_user" lenient,
+    max_amount_by_day = "max_amount_by_day" lenient, max_coupons_by_day =
+    "max_coupons_by_day" lenient, natural_person_limit = "natural_person_limit" plain,
+    prevent_api_abuse = "prevent_api_abuse" plain, transferable = "transferable" plain,
+    shareable = "shareable" plain, } undocumented
 }
 /// 小程序入口
 ///
 /// Used by `GET /v3/marketing/busifavor/stocks/{stock_id}`, `GET /v3/marketing/busifavor/stocks/{stock_id}/couponcodes/{coupon_code}`, `GET /v3/marketing/busifavor/users/{openid}/coupons`, `GET /v3/marketing/busifavor/users/{openid}/coupons/{coupon_code}/appids/{appid}`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct MiniProgramsInfo {
     /// 商家小程序appid
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub mini_programs_appid: ::std::option::Option<::std::string::String>,
     /// 商家小程序path
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub mini_programs_path: ::std::option::Option<::std::string::String>,
     /// 入口文案
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub entrance_words: ::std::option::Option<::std::string::String>,
     /// 引导文案
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub guiding_words: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    MiniProgramsInfo { mini_programs_appid = "mini_programs_appid" lenient,
+    mini_programs_path = "mini_programs_path" lenient, entrance_words = "entrance_words"
+    lenient, guiding_words = "guiding_words" lenient, } undocumented
 }
 /// 自定义入口
 ///
 /// Used by `GET /v3/marketing/busifavor/stocks/{stock_id}`, `GET /v3/marketing/busifavor/stocks/{stock_id}/couponcodes/{coupon_code}`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CustomEntrance {
     /// 小程序入口
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub mini_programs_info: ::std::option::Option<MiniProgramsInfo>,
     /// 商户公众号appid
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub appid: ::std::option::Option<::std::string::String>,
     /// 营销馆id
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub hall_id: ::std::option::Option<::std::string::String>,
     /// 可用门店id
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub store_id: ::std::option::Option<::std::string::String>,
     /// code展示模式
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub code_display_mode: ::std::option::Option<StocksCodeDisplayMode>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    CustomEntrance { mini_programs_info = "mini_programs_info" plain, appid = "appid"
+    lenient, hall_id = "hall_id" lenient, store_id = "store_id" lenient,
+    code_display_mode = "code_display_mode" plain, } undocumented
 }
 /// 视频号相关信息
 ///
 /// Used by `GET /v3/marketing/busifavor/stocks/{stock_id}`, `GET /v3/marketing/busifavor/stocks/{stock_id}/couponcodes/{coupon_code}`, `GET /v3/marketing/busifavor/users/{openid}/coupons`, `GET /v3/marketing/busifavor/users/{openid}/coupons/{coupon_code}/appids/{appid}`, `POST /v3/marketing/partner/product-coupon/product-coupons`, `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles` and 17 more.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EntranceFinder {
     /// 视频号ID
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub finder_id: ::std::option::Option<::std::string::String>,
     /// 视频号视频ID
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub finder_video_id: ::std::option::Option<::std::string::String>,
     /// 视频号封面图
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub finder_video_cover_image_url: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    EntranceFinder { finder_id = "finder_id" lenient, finder_video_id = "finder_video_id"
+    lenient, finder_video_cover_image_url = "finder_video_cover_image_url" lenient, }
+    undocumented
 }
 /// 样式信息
 ///
 /// Used by `GET /v3/marketing/busifavor/stocks/{stock_id}`, `GET /v3/marketing/busifavor/stocks/{stock_id}/couponcodes/{coupon_code}`, `GET /v3/marketing/busifavor/users/{openid}/coupons`, `GET /v3/marketing/busifavor/users/{openid}/coupons/{coupon_code}/appids/{appid}`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DisplayPatternInfo {
     /// 使用须知
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub description: ::std::option::Option<::std::string::String>,
     /// 商户logo
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub merchant_logo_url: ::std::option::Option<::std::string::String>,
     /// 商户名称
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub merchant_name: ::std::option::Option<::std::string::String>,
     /// 背景颜色
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub background_color: ::std::option::Option<BackgroundColor>,
     /// 券详情图片
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub coupon_image_url: ::std::option::Option<::std::string::String>,
     /// 视频号相关信息
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub finder_info: ::std::option::Option<EntranceFinder>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    DisplayPatternInfo { description = "description" lenient, merchant_logo_url =
+    "merchant_logo_url" lenient, merchant_name = "merchant_name" lenient,
+    background_color = "background_color" plain, coupon_image_url = "coupon_image_url"
+    lenient, finder_info = "finder_info" plain, } undocumented
 }
 /// 券code数量
 ///
 /// Used by `GET /v3/marketing/busifavor/stocks/{stock_id}`, `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles`, `PATCH /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}`, `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}/update-budget`, `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks`, `GET /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks` and 13 more.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CouponCodeCountInfo {
     /// 该批次总共已上传的code总数
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub total_count: ::std::option::Option<i64>,
     /// 该批次当前可用的code数
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub available_count: ::std::option::Option<i64>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    CouponCodeCountInfo { total_count = "total_count" lenient, available_count =
+    "available_count" lenient, } undocumented
 }
 /// 事件通知配置
 ///
 /// Used by `GET /v3/marketing/busifavor/stocks/{stock_id}`, `POST /v3/marketing/partner/product-coupon/product-coupons`, `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles`, `PATCH /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}`, `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}/update-budget`, `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks` and 14 more.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct NotifyConfig {
     /// 事件通知appid
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub notify_appid: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    NotifyConfig { notify_appid = "notify_appid" lenient, } undocumented
 }
 /// 批次发放情况
 ///
 /// Used by `GET /v3/marketing/busifavor/stocks/{stock_id}`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SendCountInformation {
     /// 已发放券张数
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub total_send_num: ::std::option::Option<i64>,
     /// 已发放券金额
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub total_send_amount: ::std::option::Option<i64>,
     /// 单天已发放券张数
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub today_send_num: ::std::option::Option<i64>,
     /// 单天已发放券金额
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub today_send_amount: ::std::option::Option<i64>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    SendCountInformation { total_send_num = "total_send_num" lenient, total_send_amount =
+    "total_send_amount" lenient, today_send_num = "today_send_num" lenient,
+    today_send_amount = "today_send_amount" lenient, } undocumented
 }
 /// 自定义入口
 ///
@@ -1519,643 +1272,383 @@ impl ByStockIdStockSendRule2 {
 ///
 /// Used by `POST /v3/marketing/busifavor/stocks/{stock_id}/couponcodes`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct FailCodes {
     /// 上传失败的券code
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub coupon_code: ::std::option::Option<::std::string::String>,
     /// 上传失败错误码
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub code: ::std::option::Option<::std::string::String>,
     /// 上传失败错误信息
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub message: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    FailCodes { coupon_code = "coupon_code" lenient, code = "code" lenient, message =
+    "message" lenient, } undocumented
 }
 /// 券code信息
 ///
 /// Used by `GET /v3/marketing/busifavor/stocks/{stock_id}/couponcodes`, `GET /v3/marketing/busifavor/stocks/{stock_id}/couponcodes/{coupon_code}`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Data {
     /// 商户上传code
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub code: ::std::option::Option<::std::string::String>,
     /// 商户上传code分配状态
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub code_status: ::std::option::Option<::std::string::String>,
     /// 上传时间
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub upload_time: ::std::option::Option<::std::string::String>,
     /// 被分配时间
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub dispatched_time: ::std::option::Option<::std::string::String>,
     /// 领券用户的OpenID
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub openid: ::std::option::Option<::std::string::String>,
     /// 领券用户的UnionID
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub unionid: ::std::option::Option<::std::string::String>,
     /// 用户券code
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub coupon_code: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    Data { code = "code" lenient, code_status = "code_status" lenient, upload_time =
+    "upload_time" lenient, dispatched_time = "dispatched_time" lenient, openid = "openid"
+    lenient, unionid = "unionid" lenient, coupon_code = "coupon_code" lenient, }
+    undocumented
 }
 /// 券码信息
 ///
 /// Used by `GET /v3/marketing/busifavor/stocks/{stock_id}/couponcodes/{coupon_code}`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CouponInformation {
     /// 商家券批次名称
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub stock_name: ::std::option::Option<::std::string::String>,
     /// 批次归属商户号
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub belong_merchant: ::std::option::Option<::std::string::String>,
     /// 批次备注
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub comment: ::std::option::Option<::std::string::String>,
     /// 适用商品范围
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub goods_name: ::std::option::Option<::std::string::String>,
     /// 批次类型
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stock_type: ::std::option::Option<Type>,
     /// 是否允许转赠
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub transferable: ::std::option::Option<bool>,
     /// 是否允许分享领券链接
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub shareable: ::std::option::Option<bool>,
     /// 券状态
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub coupon_state: ::std::option::Option<::std::string::String>,
     /// 核销规则
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_use_rule: ::std::option::Option<CouponUseRule>,
     /// 自定义入口
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub custom_entrance: ::std::option::Option<CustomEntrance>,
     /// 样式信息
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub display_pattern_info: ::std::option::Option<DisplayPatternInfo>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    CouponInformation { stock_name = "stock_name" lenient, belong_merchant =
+    "belong_merchant" lenient, comment = "comment" lenient, goods_name = "goods_name"
+    lenient, stock_type = "stock_type" plain, transferable = "transferable" plain,
+    shareable = "shareable" plain, coupon_state = "coupon_state" lenient, coupon_use_rule
+    = "coupon_use_rule" plain, custom_entrance = "custom_entrance" plain,
+    display_pattern_info = "display_pattern_info" plain, } undocumented
 }
 /// 补差付款单据列表
 ///
 /// Used by `GET /v3/marketing/busifavor/subsidy/pay-receipts`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct PayReceiptList {
     /// 补差付款单号
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub subsidy_receipt_id: ::std::option::Option<::std::string::String>,
     /// 商家券批次号
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub stock_id: ::std::option::Option<::std::string::String>,
     /// 商家券Code
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub coupon_code: ::std::option::Option<::std::string::String>,
     /// 微信支付订单号
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub transaction_id: ::std::option::Option<::std::string::String>,
     /// 营销补差扣款商户号
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub payer_merchant: ::std::option::Option<::std::string::String>,
     /// 营销补差入账商户号
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub payee_merchant: ::std::option::Option<::std::string::String>,
     /// 补差付款金额
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub amount: ::std::option::Option<i64>,
     /// 补差付款描述
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub description: ::std::option::Option<::std::string::String>,
     /// 补差付款单据状态
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub status: ::std::option::Option<::std::string::String>,
     /// 补差付款失败原因
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub fail_reason: ::std::option::Option<::std::string::String>,
     /// 补差付款完成时间
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub success_time: ::std::option::Option<::std::string::String>,
     /// 业务请求唯一单号
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub out_subsidy_no: ::std::option::Option<::std::string::String>,
     /// 补差付款发起时间
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub create_time: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    PayReceiptList { subsidy_receipt_id = "subsidy_receipt_id" lenient, stock_id =
+    "stock_id" lenient, coupon_code = "coupon_code" lenient, transaction_id =
+    "transaction_id" lenient, payer_merchant = "payer_merchant" lenient, payee_merchant =
+    "payee_merchant" lenient, amount = "amount" lenient, description = "description"
+    lenient, status = "status" lenient, fail_reason = "fail_reason" lenient, success_time
+    = "success_time" lenient, out_subsidy_no = "out_subsidy_no" lenient, create_time =
+    "create_time" lenient, } undocumented
 }
 /// 券可核销时间
 ///
 /// Used by `GET /v3/marketing/busifavor/users/{openid}/coupons`, `GET /v3/marketing/busifavor/users/{openid}/coupons/{coupon_code}/appids/{appid}`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CouponsCouponAvailableTime {
     /// 开始时间
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub available_begin_time: ::std::option::Option<::std::string::String>,
     /// 结束时间
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub available_end_time: ::std::option::Option<::std::string::String>,
     /// 领取后N天内有效
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub available_day_after_receive: ::std::option::Option<i64>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    CouponsCouponAvailableTime { available_begin_time = "available_begin_time" lenient,
+    available_end_time = "available_end_time" lenient, available_day_after_receive =
+    "available_day_after_receive" lenient, } undocumented
 }
 /// 固定面额满减券使用规则
 ///
 /// Used by `GET /v3/marketing/busifavor/users/{openid}/coupons`, `GET /v3/marketing/busifavor/users/{openid}/coupons/{coupon_code}/appids/{appid}`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CouponsFixedNormalCoupon {
     /// 优惠金额
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub discount_amount: ::std::option::Option<i64>,
     /// 消费门槛
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub transaction_minimum: ::std::option::Option<i64>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    CouponsFixedNormalCoupon { discount_amount = "discount_amount" lenient,
+    transaction_minimum = "transaction_minimum" lenient, } undocumented
 }
 /// 折扣券使用规则
 ///
 /// Used by `GET /v3/marketing/busifavor/users/{openid}/coupons`, `GET /v3/marketing/busifavor/users/{openid}/coupons/{coupon_code}/appids/{appid}`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CouponsDiscountCoupon {
     /// 折扣比例
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub discount_percent: ::std::option::Option<i64>,
     /// 消费门槛
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub transaction_minimum: ::std::option::Option<i64>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    CouponsDiscountCoupon { discount_percent = "discount_percent" lenient,
+    transaction_minimum = "transaction_minimum" lenient, } undocumented
 }
 /// 换购券使用规则
 ///
 /// Used by `GET /v3/marketing/busifavor/users/{openid}/coupons`, `GET /v3/marketing/busifavor/users/{openid}/coupons/{coupon_code}/appids/{appid}`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CouponsExchangeCoupon {
     /// 单品换购价
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub exchange_price: ::std::option::Option<i64>,
     /// 消费门槛
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub transaction_minimum: ::std::option::Option<i64>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    CouponsExchangeCoupon { exchange_price = "exchange_price" lenient,
+    transaction_minimum = "transaction_minimum" lenient, } undocumented
 }
 /// 核销规则
 ///
 /// Used by `GET /v3/marketing/busifavor/users/{openid}/coupons`, `GET /v3/marketing/busifavor/users/{openid}/coupons/{coupon_code}/appids/{appid}`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CouponsCouponUseRule {
     /// 券可核销时间
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_available_time: ::std::option::Option<CouponsCouponAvailableTime>,
     /// 固定周期有效时间段
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub available_week: ::std::option::Option<AvailableWeek>,
     /// 无规律的有效时间段
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub irregulary_avaliable_time: ::std::option::Option<
         ::std::vec::Vec<IrregularyAvaliableTime>,
     >,
     /// 固定面额满减券使用规则
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub fixed_normal_coupon: ::std::option::Option<CouponsFixedNormalCoupon>,
     /// 折扣券使用规则
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub discount_coupon: ::std::option::Option<CouponsDiscountCoupon>,
     /// 换购券使用规则
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub exchange_coupon: ::std::option::Option<CouponsExchangeCoupon>,
     /// 核销方式(OFF\_LINE：线下滴码 MINI\_PROGRAMS：线上小程序 PAYMENT\_CODE：微信支付付款码 SELF\_CONSUME：用户自助)
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub use_method: ::std::option::Option<CouponsUseMethod>,
     /// 小程序appid
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub mini_programs_appid: ::std::option::Option<::std::string::String>,
     /// 小程序path
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub mini_programs_path: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    CouponsCouponUseRule { coupon_available_time = "coupon_available_time" plain,
+    available_week = "available_week" plain, irregulary_avaliable_time =
+    "irregulary_avaliable_time" plain, fixed_normal_coupon = "fixed_normal_coupon" plain,
+    discount_coupon = "discount_coupon" plain, exchange_coupon = "exchange_coupon" plain,
+    use_method = "use_method" plain, mini_programs_appid = "mini_programs_appid" lenient,
+    mini_programs_path = "mini_programs_path" lenient, } undocumented
 }
 /// 自定义入口
 ///
 /// Used by `GET /v3/marketing/busifavor/users/{openid}/coupons`, `GET /v3/marketing/busifavor/users/{openid}/coupons/{coupon_code}/appids/{appid}`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CouponsCustomEntrance {
     /// 小程序入口
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub mini_programs_info: ::std::option::Option<MiniProgramsInfo>,
     /// 商户公众号appid
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub appid: ::std::option::Option<::std::string::String>,
     /// 更多优惠入口；营销馆创建地址
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub hall_id: ::std::option::Option<::std::string::String>,
     /// 可用门店id
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub store_id: ::std::option::Option<::std::string::String>,
     /// code展示模式
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub code_display_mode: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    CouponsCustomEntrance { mini_programs_info = "mini_programs_info" plain, appid =
+    "appid" lenient, hall_id = "hall_id" lenient, store_id = "store_id" lenient,
+    code_display_mode = "code_display_mode" lenient, } undocumented
 }
 /// 结果集
 ///
 /// Used by `GET /v3/marketing/busifavor/users/{openid}/coupons`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CouponsData {
     /// 商家券批次名称
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub stock_name: ::std::option::Option<::std::string::String>,
     /// 批次归属商户号
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub belong_merchant: ::std::option::Option<::std::string::String>,
     /// 批次备注
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub comment: ::std::option::Option<::std::string::String>,
     /// 适用商品范围
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub goods_name: ::std::option::Option<::std::string::String>,
     /// 批次类型(NORMAL：固定面额满减券批次 DISCOUNT：折扣券批次 EXCHANGE：换购券批次)
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stock_type: ::std::option::Option<Type>,
     /// 核销规则
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_use_rule: ::std::option::Option<CouponsCouponUseRule>,
     /// 自定义入口
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub custom_entrance: ::std::option::Option<CouponsCustomEntrance>,
     /// 样式信息
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub display_pattern_info: ::std::option::Option<DisplayPatternInfo>,
     /// 券code
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub coupon_code: ::std::option::Option<::std::string::String>,
     /// 券状态
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_state: ::std::option::Option<CouponcodesStatus>,
     /// 批次号
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub stock_id: ::std::option::Option<::std::string::String>,
     /// 是否允许转赠
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub transferable: ::std::option::Option<bool>,
     /// 是否允许分享链接
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub shareable: ::std::option::Option<bool>,
     /// 发券请求单号
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub send_request_no: ::std::option::Option<::std::string::String>,
     /// 核销请求单号
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub use_request_no: ::std::option::Option<::std::string::String>,
     /// 券可使用开始时间
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub available_start_time: ::std::option::Option<::std::string::String>,
     /// 券过期时间
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub expire_time: ::std::option::Option<::std::string::String>,
     /// 券领券时间
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub receive_time: ::std::option::Option<::std::string::String>,
     /// 券核销时间
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub use_time: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    CouponsData { stock_name = "stock_name" lenient, belong_merchant = "belong_merchant"
+    lenient, comment = "comment" lenient, goods_name = "goods_name" lenient, stock_type =
+    "stock_type" plain, coupon_use_rule = "coupon_use_rule" plain, custom_entrance =
+    "custom_entrance" plain, display_pattern_info = "display_pattern_info" plain,
+    coupon_code = "coupon_code" lenient, coupon_state = "coupon_state" plain, stock_id =
+    "stock_id" lenient, transferable = "transferable" plain, shareable = "shareable"
+    plain, send_request_no = "send_request_no" lenient, use_request_no = "use_request_no"
+    lenient, available_start_time = "available_start_time" lenient, expire_time =
+    "expire_time" lenient, receive_time = "receive_time" lenient, use_time = "use_time"
+    lenient, } undocumented
 }
 /// 发放规则
 ///
@@ -2681,682 +2174,396 @@ impl CouponStocksCouponUseRule {
 ///
 /// Used by `GET /v3/marketing/favor/stocks`, `GET /v3/marketing/favor/stocks/{stock_id}`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct StockUseRule {
     /// 发放总上限
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub max_coupons: ::std::option::Option<i64>,
     /// 总预算
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub max_amount: ::std::option::Option<i64>,
     /// 单天发放上限金额
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub max_amount_by_day: ::std::option::Option<i64>,
     /// 单个用户可领个数
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub max_coupons_per_user: ::std::option::Option<i64>,
     /// 是否开启自然人限制
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub natural_person_limit: ::std::option::Option<bool>,
     /// api发券防刷
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub prevent_api_abuse: ::std::option::Option<bool>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    StockUseRule { max_coupons = "max_coupons" lenient, max_amount = "max_amount"
+    lenient, max_amount_by_day = "max_amount_by_day" lenient, max_coupons_per_user =
+    "max_coupons_per_user" lenient, natural_person_limit = "natural_person_limit" plain,
+    prevent_api_abuse = "prevent_api_abuse" plain, } undocumented
 }
 /// 减至批次特定信息
 ///
 /// Used by `GET /v3/marketing/favor/stocks`, `GET /v3/marketing/favor/stocks/{stock_id}`, `GET /v3/marketing/favor/users/{openid}/coupons`, `GET /v3/marketing/favor/users/{openid}/coupons/{coupon_id}`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CutToMessage {
     /// 可用优惠的商品最高单价
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub single_price_max: ::std::option::Option<i64>,
     /// 减至后的优惠单价
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub cut_to_price: ::std::option::Option<i64>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    CutToMessage { single_price_max = "single_price_max" lenient, cut_to_price =
+    "cut_to_price" lenient, } undocumented
 }
 /// 消费金可用地域
 ///
 /// Used by `GET /v3/marketing/favor/stocks`, `GET /v3/marketing/favor/stocks/{stock_id}`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AvailableRegionList {
     /// 类型
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub r#type: ::std::option::Option<::std::string::String>,
     /// 省
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub province: ::std::option::Option<::std::string::String>,
     /// 市
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub city: ::std::option::Option<::std::string::String>,
     /// 区
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub district: ::std::option::Option<::std::string::String>,
     /// 国家
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub country: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    AvailableRegionList { r#type = "type" lenient, province = "province" lenient, city =
+    "city" lenient, district = "district" lenient, country = "country" lenient, }
+    undocumented
 }
 /// 批次详情
 ///
 /// Used by `GET /v3/marketing/favor/stocks`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct StocksData {
     /// 批次名称
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub stock_name: ::std::option::Option<::std::string::String>,
     /// 开始时间
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub available_begin_time: ::std::option::Option<::std::string::String>,
     /// 结束时间
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub available_end_time: ::std::option::Option<::std::string::String>,
     /// 发放规则
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stock_use_rule: ::std::option::Option<StockUseRule>,
     /// 是否无资金流
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub no_cash: ::std::option::Option<bool>,
     /// 批次类型
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stock_type: ::std::option::Option<StockType>,
     /// 批次号
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub stock_id: ::std::option::Option<::std::string::String>,
     /// 创建批次的商户号
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub stock_creator_mchid: ::std::option::Option<::std::string::String>,
     /// 批次状态
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<StocksStatus>,
     /// 使用说明
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub description: ::std::option::Option<::std::string::String>,
     /// 创建时间
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub create_time: ::std::option::Option<::std::string::String>,
     /// 激活批次的时间
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub start_time: ::std::option::Option<::std::string::String>,
     /// 终止批次的时间
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub stop_time: ::std::option::Option<::std::string::String>,
     /// 是否单品优惠
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub singleitem: ::std::option::Option<bool>,
     /// 减至批次特定信息
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub cut_to_message: ::std::option::Option<CutToMessage>,
     /// 已发券数量
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub distributed_coupons: ::std::option::Option<i64>,
     /// 业务类型
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub business_type: ::std::option::Option<BusinessType>,
     /// 消费金可用地域
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub available_region_list: ::std::option::Option<
         ::std::vec::Vec<AvailableRegionList>,
     >,
     /// 消费金可用行业
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub available_industry_list: ::std::option::Option<
         ::std::vec::Vec<::std::string::String>,
     >,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    StocksData { stock_name = "stock_name" lenient, available_begin_time =
+    "available_begin_time" lenient, available_end_time = "available_end_time" lenient,
+    stock_use_rule = "stock_use_rule" plain, no_cash = "no_cash" plain, stock_type =
+    "stock_type" plain, stock_id = "stock_id" lenient, stock_creator_mchid =
+    "stock_creator_mchid" lenient, status = "status" plain, description = "description"
+    lenient, create_time = "create_time" lenient, start_time = "start_time" lenient,
+    stop_time = "stop_time" lenient, singleitem = "singleitem" plain, cut_to_message =
+    "cut_to_message" plain, distributed_coupons = "distributed_coupons" lenient,
+    business_type = "business_type" plain, available_region_list =
+    "available_region_list" plain, available_industry_list = "available_industry_list"
+    lenient, } undocumented
 }
 /// 固定面额满减券使用规则
 ///
 /// Used by `GET /v3/marketing/favor/users/{openid}/coupons`, `GET /v3/marketing/favor/users/{openid}/coupons/{coupon_id}`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct NormalCouponInformation {
     /// 面额
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub coupon_amount: ::std::option::Option<i64>,
     /// 门槛
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub transaction_minimum: ::std::option::Option<i64>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    NormalCouponInformation { coupon_amount = "coupon_amount" lenient,
+    transaction_minimum = "transaction_minimum" lenient, } undocumented
 }
 /// 单品信息
 ///
 /// Used by `GET /v3/marketing/favor/users/{openid}/coupons`, `GET /v3/marketing/favor/users/{openid}/coupons/{coupon_id}`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct GoodsDetail {
     /// 商品编码
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub goods_id: ::std::option::Option<::std::string::String>,
     /// 商品数量
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub quantity: ::std::option::Option<i64>,
     /// 商品价格
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub price: ::std::option::Option<i64>,
     /// 商品优惠金额
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub discount_amount: ::std::option::Option<i64>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    GoodsDetail { goods_id = "goods_id" lenient, quantity = "quantity" lenient, price =
+    "price" lenient, discount_amount = "discount_amount" lenient, } undocumented
 }
 /// 已实扣代金券核销信息
 ///
 /// Used by `GET /v3/marketing/favor/users/{openid}/coupons`, `GET /v3/marketing/favor/users/{openid}/coupons/{coupon_id}`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ConsumeInformation {
     /// 核销时间
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub consume_time: ::std::option::Option<::std::string::String>,
     /// 核销商户号
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub consume_mchid: ::std::option::Option<::std::string::String>,
     /// 核销商户号
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub transaction_id: ::std::option::Option<::std::string::String>,
     /// 单品信息
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub goods_detail: ::std::option::Option<::std::vec::Vec<GoodsDetail>>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    ConsumeInformation { consume_time = "consume_time" lenient, consume_mchid =
+    "consume_mchid" lenient, transaction_id = "transaction_id" lenient, goods_detail =
+    "goods_detail" plain, } undocumented
 }
 /// 结果集
 ///
 /// Used by `GET /v3/marketing/favor/users/{openid}/coupons`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CouponsData2 {
     /// 创建批次的商户号
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub stock_creator_mchid: ::std::option::Option<::std::string::String>,
     /// 批次号
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub stock_id: ::std::option::Option<::std::string::String>,
     /// 代金券id
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub coupon_id: ::std::option::Option<::std::string::String>,
     /// 代金券名称
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub coupon_name: ::std::option::Option<::std::string::String>,
     /// 代金券状态
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<DataStatus>,
     /// 使用说明
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub description: ::std::option::Option<::std::string::String>,
     /// 领券时间
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub create_time: ::std::option::Option<::std::string::String>,
     /// 券类型
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_type: ::std::option::Option<CouponType>,
     /// 激活批次的时间
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub start_time: ::std::option::Option<::std::string::String>,
     /// 终止批次的时间
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub stop_time: ::std::option::Option<::std::string::String>,
     /// 是否单品优惠
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub singleitem: ::std::option::Option<bool>,
     /// 减至批次特定信息
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub cut_to_message: ::std::option::Option<CutToMessage>,
     /// 可用开始时间
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub available_begin_time: ::std::option::Option<::std::string::String>,
     /// 可用结束时间
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub available_end_time: ::std::option::Option<::std::string::String>,
     /// 固定面额满减券使用规则
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub normal_coupon_information: ::std::option::Option<NormalCouponInformation>,
     /// 已实扣代金券核销信息
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub consume_information: ::std::option::Option<ConsumeInformation>,
     /// 剩余金额
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub available_balance: ::std::option::Option<::serde_json::Number>,
     /// 业务类型
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub business_type: ::std::option::Option<BusinessType>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    CouponsData2 { stock_creator_mchid = "stock_creator_mchid" lenient, stock_id =
+    "stock_id" lenient, coupon_id = "coupon_id" lenient, coupon_name = "coupon_name"
+    lenient, status = "status" plain, description = "description" lenient, create_time =
+    "create_time" lenient, coupon_type = "coupon_type" plain, start_time = "start_time"
+    lenient, stop_time = "stop_time" lenient, singleitem = "singleitem" plain,
+    cut_to_message = "cut_to_message" plain, available_begin_time =
+    "available_begin_time" lenient, available_end_time = "available_end_time" lenient,
+    normal_coupon_information = "normal_coupon_information" plain, consume_information =
+    "consume_information" plain, available_balance = "available_balance" lenient,
+    business_type = "business_type" plain, } undocumented
 }
 /// 活动信息
 ///
 /// Used by `GET /v3/marketing/goods-subsidy-activity/activities`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ActivityInfo {
     /// 活动名称
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub activity_name: ::std::option::Option<::std::string::String>,
     /// 活动报名开始时间
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub apply_start_time: ::std::option::Option<::std::string::String>,
     /// 活动报名结束时间
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub apply_end_time: ::std::option::Option<::std::string::String>,
     /// 活动开始时间
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub activity_start_time: ::std::option::Option<::std::string::String>,
     /// 活动结束时间
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub activity_end_time: ::std::option::Option<::std::string::String>,
     /// 活动描述
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub activity_description: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    ActivityInfo { activity_name = "activity_name" lenient, apply_start_time =
+    "apply_start_time" lenient, apply_end_time = "apply_end_time" lenient,
+    activity_start_time = "activity_start_time" lenient, activity_end_time =
+    "activity_end_time" lenient, activity_description = "activity_description" lenient, }
+    undocumented
 }
 /// 活动商品信息
 ///
 /// Used by `GET /v3/marketing/goods-subsidy-activity/activities`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct GoodsInformation {
     /// 商品ID
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub goods_id: ::std::option::Option<::std::string::String>,
     /// 商品名称
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub goods_name: ::std::option::Option<::std::string::String>,
     /// 商品图片URL
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub goods_picture_url: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    GoodsInformation { goods_id = "goods_id" lenient, goods_name = "goods_name" lenient,
+    goods_picture_url = "goods_picture_url" lenient, } undocumented
 }
 /// 活动区域列表
 ///
 /// Used by `GET /v3/marketing/goods-subsidy-activity/activities`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Areas {
     /// 省名称
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub province: ::std::option::Option<::std::string::String>,
     /// 市名称
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub city: ::std::option::Option<::std::string::String>,
     /// 区名称
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub district: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    Areas { province = "province" lenient, city = "city" lenient, district = "district"
+    lenient, } undocumented
 }
 /// 活动规则
 ///
 /// Used by `GET /v3/marketing/goods-subsidy-activity/activities`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct RuleInformation {
     /// 购买单件商品，补贴给门店的金额
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub store_subsidy: ::std::option::Option<::std::string::String>,
     /// 购买单件商品，补贴给服务商的佣金
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub service_provider_subsidy: ::std::option::Option<::std::string::String>,
     /// 活动门店补贴商品数上限
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub store_subsidy_quota: ::std::option::Option<::std::string::String>,
     /// 单用户享受加价购优惠次数上限
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub user_subsidy_quota: ::std::option::Option<::std::string::String>,
     /// 活动区域列表
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub areas: ::std::option::Option<::std::vec::Vec<Areas>>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    RuleInformation { store_subsidy = "store_subsidy" lenient, service_provider_subsidy =
+    "service_provider_subsidy" lenient, store_subsidy_quota = "store_subsidy_quota"
+    lenient, user_subsidy_quota = "user_subsidy_quota" lenient, areas = "areas" plain, }
+    undocumented
 }
 /// 小店活动门店集合
 ///
 /// Used by `GET /v3/marketing/goods-subsidy-activity/activities`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ActivitiesData {
     /// 活动ID
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub activity_id: ::std::option::Option<::std::string::String>,
     /// 品牌ID
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub brand_id: ::std::option::Option<::std::string::String>,
     /// 活动创建方商户号
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub creator_merchant_id: ::std::option::Option<::std::string::String>,
     /// 活动信息
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub activity_info: ::std::option::Option<ActivityInfo>,
     /// 活动商品信息
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub goods_information: ::std::option::Option<GoodsInformation>,
     /// 活动规则
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub rule_information: ::std::option::Option<RuleInformation>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    ActivitiesData { activity_id = "activity_id" lenient, brand_id = "brand_id" lenient,
+    creator_merchant_id = "creator_merchant_id" lenient, activity_info = "activity_info"
+    plain, goods_information = "goods_information" plain, rule_information =
+    "rule_information" plain, } undocumented
 }
 /// 门店信息
 ///
@@ -3453,56 +2660,37 @@ impl ApplyInfos {
 ///
 /// Used by `POST /v3/marketing/goods-subsidy-activity/activity/{activity_id}/apply`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct FailedApplyInfosStoreInfo {
     /// 门店ID
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub store_id: ::std::option::Option<::std::string::String>,
     /// 门店补贴入账商户号
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub accounting_merchant_id: ::std::option::Option<::std::string::String>,
     /// 门店商户号
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub merchant_id: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    FailedApplyInfosStoreInfo { store_id = "store_id" lenient, accounting_merchant_id =
+    "accounting_merchant_id" lenient, merchant_id = "merchant_id" lenient, } undocumented
 }
 /// 失败的报名记录
 ///
 /// Used by `POST /v3/marketing/goods-subsidy-activity/activity/{activity_id}/apply`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct FailedApplyInfos {
     /// 门店信息
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub store_info: ::std::option::Option<FailedApplyInfosStoreInfo>,
     /// 商品原价
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub goods_original_price: ::std::option::Option<::serde_json::Number>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    FailedApplyInfos { store_info = "store_info" plain, goods_original_price =
+    "goods_original_price" lenient, } undocumented
 }
 /// 订单信息
 ///
@@ -3598,48 +2786,34 @@ impl RepresentativeInfoList {
 ///
 /// Used by `PUT /v3/marketing/goods-subsidy-activity/retail-store-act/{activity_id}/representative`, `DELETE /v3/marketing/goods-subsidy-activity/retail-store-act/{activity_id}/representative`, `GET /v3/marketing/goods-subsidy-activity/retail-store-act/{activity_id}/representatives`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct FailedRepresentativeInfoList {
     /// 业务代理的OpenID
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub openid: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    FailedRepresentativeInfoList { openid = "openid" lenient, } undocumented
 }
 /// 成功的物料码列表
 ///
 /// Used by `POST /v3/marketing/goods-subsidy-activity/retail-store-act/{brand_id}/materials`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct MaterialList {
     /// 物料码ID
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub material_id: ::std::option::Option<::std::string::String>,
     /// 物料码链接
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub material_url: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    MaterialList { material_id = "material_id" lenient, material_url = "material_url"
+    lenient, } undocumented
 }
 /// 待新增的小店活动门店列表
 ///
@@ -3685,27 +2859,18 @@ impl Stores {
 ///
 /// Used by `POST /v3/marketing/goods-subsidy-activity/retail-store-act/{brand_id}/stores`, `DELETE /v3/marketing/goods-subsidy-activity/retail-store-act/{brand_id}/stores`, `GET /v3/marketing/goods-subsidy-activity/retail-store-act/{brand_id}/stores`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct FailedStores {
     /// 门店编码
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub store_code: ::std::option::Option<::std::string::String>,
     /// 门店名称
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub store_name: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    FailedStores { store_code = "store_code" lenient, store_name = "store_name" lenient,
+    } undocumented
 }
 /// 指定时间
 ///
@@ -4148,524 +3313,357 @@ impl ActivitiesMiniprogramActivitySetting {
 ///
 /// Used by `POST /v3/marketing/membercard-activity/activities`, `GET /v3/marketing/membercard-activity/activities`, `GET /v3/marketing/membercard-activity/activities/{activity_id}`, `POST /v3/marketing/partner/product-coupon/product-coupons`, `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles`, `PATCH /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}` and 16 more.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct IrregularAvailablePeriodList {
     /// 发放开始时间
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub begin_time: ::std::option::Option<::std::string::String>,
     /// 发放结束时间
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub end_time: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    IrregularAvailablePeriodList { begin_time = "begin_time" lenient, end_time =
+    "end_time" lenient, } undocumented
 }
 /// 每日发放开始时间
 ///
 /// Used by `POST /v3/marketing/membercard-activity/activities`, `GET /v3/marketing/membercard-activity/activities`, `GET /v3/marketing/membercard-activity/activities/{activity_id}`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct BeginDayTime {
     /// 时
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub hours: ::std::option::Option<i64>,
     /// 分
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub minutes: ::std::option::Option<i64>,
     /// 秒
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub seconds: ::std::option::Option<i64>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    BeginDayTime { hours = "hours" lenient, minutes = "minutes" lenient, seconds =
+    "seconds" lenient, } undocumented
 }
 /// 指定时间段
 ///
 /// Used by `POST /v3/marketing/membercard-activity/activities`, `GET /v3/marketing/membercard-activity/activities`, `GET /v3/marketing/membercard-activity/activities/{activity_id}`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AwardSendDayTime {
     /// 每日发放开始时间
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub begin_day_time: ::std::option::Option<BeginDayTime>,
     /// 每日发放结束时间
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub end_day_time: ::std::option::Option<BeginDayTime>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    AwardSendDayTime { begin_day_time = "begin_day_time" plain, end_day_time =
+    "end_day_time" plain, } undocumented
 }
 /// 发放时间段
 ///
 /// Used by `POST /v3/marketing/membercard-activity/activities`, `GET /v3/marketing/membercard-activity/activities`, `GET /v3/marketing/membercard-activity/activities/{activity_id}`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AwardSendPeriod {
     /// 指定时间
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub award_send_time: ::std::option::Option<
         ::std::vec::Vec<IrregularAvailablePeriodList>,
     >,
     /// 指定时间段
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub award_send_day_time: ::std::option::Option<::std::vec::Vec<AwardSendDayTime>>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    AwardSendPeriod { award_send_time = "award_send_time" plain, award_send_day_time =
+    "award_send_day_time" plain, } undocumented
 }
 /// 优惠券列表
 ///
 /// Used by `POST /v3/marketing/membercard-activity/activities`, `GET /v3/marketing/membercard-activity/activities`, `GET /v3/marketing/membercard-activity/activities/{activity_id}`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct StockList {
     /// 创建批次的商户号
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub stock_creator_mchid: ::std::option::Option<::std::string::String>,
     /// 券批次ID
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub stock_id: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    StockList { stock_creator_mchid = "stock_creator_mchid" lenient, stock_id =
+    "stock_id" lenient, } undocumented
 }
 /// 跳转激活的小程序
 ///
 /// Used by `POST /v3/marketing/membercard-activity/activities`, `GET /v3/marketing/membercard-activity/activities`, `GET /v3/marketing/membercard-activity/activities/{activity_id}`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ActivateMiniprogram {
     /// 跳转激活的appid
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub activate_appid: ::std::option::Option<::std::string::String>,
     /// 跳转激活的path
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub activate_path: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    ActivateMiniprogram { activate_appid = "activate_appid" lenient, activate_path =
+    "activate_path" lenient, } undocumented
 }
 /// 激活方式设置
 ///
 /// Used by `POST /v3/marketing/membercard-activity/activities`, `GET /v3/marketing/membercard-activity/activities`, `GET /v3/marketing/membercard-activity/activities/{activity_id}`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ActivateSetting {
     /// 激活类型
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub activate_type: ::std::option::Option<::std::string::String>,
     /// 跳转激活的url
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub activate_url: ::std::option::Option<::std::string::String>,
     /// 跳转激活的小程序
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub activate_miniprogram: ::std::option::Option<ActivateMiniprogram>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    ActivateSetting { activate_type = "activate_type" lenient, activate_url =
+    "activate_url" lenient, activate_miniprogram = "activate_miniprogram" plain, }
+    undocumented
 }
 /// 支付模式
 ///
 /// Used by `POST /v3/marketing/membercard-activity/activities`, `GET /v3/marketing/membercard-activity/activities`, `GET /v3/marketing/membercard-activity/activities/{activity_id}`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct PaymentMode {
     /// 支付场景列表
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub payment_scene_list: ::std::option::Option<
         ::std::vec::Vec<::std::string::String>,
     >,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    PaymentMode { payment_scene_list = "payment_scene_list" lenient, } undocumented
 }
 /// 支付设置
 ///
 /// Used by `POST /v3/marketing/membercard-activity/activities`, `GET /v3/marketing/membercard-activity/activities`, `GET /v3/marketing/membercard-activity/activities/{activity_id}`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct PaymentSetting {
     /// 支付模式
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub payment_mode: ::std::option::Option<PaymentMode>,
     /// 指定银行的简称
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub limit_bank: ::std::option::Option<::std::string::String>,
     /// 订单优惠标记
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub goods_tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    PaymentSetting { payment_mode = "payment_mode" plain, limit_bank = "limit_bank"
+    lenient, goods_tags = "goods_tags" lenient, } undocumented
 }
 /// 支付后活动设置
 ///
 /// Used by `POST /v3/marketing/membercard-activity/activities`, `GET /v3/marketing/membercard-activity/activities`, `GET /v3/marketing/membercard-activity/activities/{activity_id}`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct PayActivitySetting {
     /// 商户logo
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub logo_url: ::std::option::Option<::std::string::String>,
     /// 支付结果页活动副标题
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub activity_second_title: ::std::option::Option<::std::string::String>,
     /// 活动曝光商户号
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub mchid_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// 激活方式设置
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub activate_setting: ::std::option::Option<ActivateSetting>,
     /// 支付设置
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub payment_setting: ::std::option::Option<PaymentSetting>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    PayActivitySetting { logo_url = "logo_url" lenient, activity_second_title =
+    "activity_second_title" lenient, mchid_list = "mchid_list" lenient, activate_setting
+    = "activate_setting" plain, payment_setting = "payment_setting" plain, } undocumented
 }
 /// 领奖页面跳转配置
 ///
 /// Used by `POST /v3/marketing/membercard-activity/activities`, `GET /v3/marketing/membercard-activity/activities`, `GET /v3/marketing/membercard-activity/activities/{activity_id}`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AwardJumpDeploy {
     /// 小程序AppID
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub mini_program_appid: ::std::option::Option<::std::string::String>,
     /// 小程序path
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub mini_program_path: ::std::option::Option<::std::string::String>,
     /// 跳转按钮文案
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub button_text: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    AwardJumpDeploy { mini_program_appid = "mini_program_appid" lenient,
+    mini_program_path = "mini_program_path" lenient, button_text = "button_text" lenient,
+    } undocumented
 }
 /// 支付前会员活动设置
 ///
 /// Used by `POST /v3/marketing/membercard-activity/activities`, `GET /v3/marketing/membercard-activity/activities`, `GET /v3/marketing/membercard-activity/activities/{activity_id}`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct MiniprogramActivitySetting {
     /// 指定领取渠道
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub outer_str: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// 领奖页面跳转配置
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub award_jump_deploy: ::std::option::Option<AwardJumpDeploy>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    MiniprogramActivitySetting { outer_str = "outer_str" lenient, award_jump_deploy =
+    "award_jump_deploy" plain, } undocumented
 }
 /// 活动详情
 ///
 /// Used by `GET /v3/marketing/membercard-activity/activities`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ActivitiesData2 {
     /// 活动ID
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub activity_id: ::std::option::Option<::std::string::String>,
     /// 活动的当前状态
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub activity_status: ::std::option::Option<::std::string::String>,
     /// 创建时间
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub create_time: ::std::option::Option<::std::string::String>,
     /// 更新时间
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub update_time: ::std::option::Option<::std::string::String>,
     /// 会员卡ID
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub card_id: ::std::option::Option<::std::string::String>,
     /// 活动名称
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub activity_name: ::std::option::Option<::std::string::String>,
     /// 活动类型
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub activity_type: ::std::option::Option<::std::string::String>,
     /// 活动开始时间
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub begin_time: ::std::option::Option<::std::string::String>,
     /// 活动结束时间
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub end_time: ::std::option::Option<::std::string::String>,
     /// 发放时间段
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub award_send_period: ::std::option::Option<AwardSendPeriod>,
     /// 优惠券列表
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stock_list: ::std::option::Option<::std::vec::Vec<StockList>>,
     /// 商户请求单号
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub out_request_no: ::std::option::Option<::std::string::String>,
     /// 支付后活动设置
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub pay_activity_setting: ::std::option::Option<PayActivitySetting>,
     /// 支付前会员活动设置
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub miniprogram_activity_setting: ::std::option::Option<MiniprogramActivitySetting>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    ActivitiesData2 { activity_id = "activity_id" lenient, activity_status =
+    "activity_status" lenient, create_time = "create_time" lenient, update_time =
+    "update_time" lenient, card_id = "card_id" lenient, activity_name = "activity_name"
+    lenient, activity_type = "activity_type" lenient, begin_time = "begin_time" lenient,
+    end_time = "end_time" lenient, award_send_period = "award_send_period" plain,
+    stock_list = "stock_list" plain, out_request_no = "out_request_no" lenient,
+    pay_activity_setting = "pay_activity_setting" plain, miniprogram_activity_setting =
+    "miniprogram_activity_setting" plain, } undocumented
 }
 /// 平台提供的通用开卡信息字段
 ///
 /// Used by `GET /v3/marketing/membercard-open/activate-informations/{activate_ticket}`, `GET /v3/marketing/membercard-open/cards/{card_id}/codes/{code}`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ByActivateTicketCommonFieldList {
     /// 平台提供的通用开卡信息字段
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<CommonFieldList>,
     /// 用户开卡时填写的个人信息
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub value: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    ByActivateTicketCommonFieldList { name = "name" plain, value = "value" lenient, }
+    undocumented
 }
 /// 商户自定义的开卡信息字段
 ///
 /// Used by `GET /v3/marketing/membercard-open/activate-informations/{activate_ticket}`, `GET /v3/marketing/membercard-open/cards/{card_id}/codes/{code}`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ByActivateTicketCustomFieldList {
     /// 字段名称
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub name: ::std::option::Option<::std::string::String>,
     /// 字段值
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub value: ::std::option::Option<::std::string::String>,
     /// 字段值
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub value_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    ByActivateTicketCustomFieldList { name = "name" lenient, value = "value" lenient,
+    value_list = "value_list" lenient, } undocumented
 }
 /// 用户开卡时填写的个人信息
 ///
 /// Used by `GET /v3/marketing/membercard-open/activate-informations/{activate_ticket}`, `GET /v3/marketing/membercard-open/cards/{card_id}/codes/{code}`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct UserInformation {
     /// 平台提供的通用开卡信息字段
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub common_field_list: ::std::option::Option<
         ::std::vec::Vec<ByActivateTicketCommonFieldList>,
     >,
     /// 商户自定义的开卡信息字段
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub custom_field_list: ::std::option::Option<
         ::std::vec::Vec<ByActivateTicketCustomFieldList>,
     >,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    UserInformation { common_field_list = "common_field_list" plain, custom_field_list =
+    "custom_field_list" plain, } undocumented
 }
 /// 品牌信息
 ///
@@ -4963,344 +3961,213 @@ impl CardsAdditionalStatement {
 ///
 /// Used by `POST /v3/marketing/membercard-open/cards`, `GET /v3/marketing/membercard-open/cards`, `GET /v3/marketing/membercard-open/cards/{card_id}`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Brand {
     /// 品牌id
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub brand_id: ::std::option::Option<::std::string::String>,
     /// 品牌展示名称
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub display_name: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    Brand { brand_id = "brand_id" lenient, display_name = "display_name" lenient, }
+    undocumented
 }
 /// 有效期
 ///
 /// Used by `POST /v3/marketing/membercard-open/cards`, `GET /v3/marketing/membercard-open/cards`, `GET /v3/marketing/membercard-open/cards/{card_id}`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DateInformation {
     /// 有效期类型
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub r#type: ::std::option::Option<CardsType>,
     /// 有效期开始时间
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub available_begin_time: ::std::option::Option<::std::string::String>,
     /// 有效期结束时间
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub available_end_time: ::std::option::Option<::std::string::String>,
     /// 生效后N天内有效
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub available_day_after_receive: ::std::option::Option<i64>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    DateInformation { r#type = "type" plain, available_begin_time =
+    "available_begin_time" lenient, available_end_time = "available_end_time" lenient,
+    available_day_after_receive = "available_day_after_receive" lenient, } undocumented
 }
 /// 储值信息
 ///
 /// Used by `POST /v3/marketing/membercard-open/cards`, `GET /v3/marketing/membercard-open/cards`, `GET /v3/marketing/membercard-open/cards/{card_id}`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct BalanceInformation {
     /// 是否支持储值
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub need_balance: ::std::option::Option<bool>,
     /// 储值小程序appid
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub balance_appid: ::std::option::Option<::std::string::String>,
     /// 储值小程序path
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub balance_path: ::std::option::Option<::std::string::String>,
     /// 储值url
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub balance_url: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    BalanceInformation { need_balance = "need_balance" plain, balance_appid =
+    "balance_appid" lenient, balance_path = "balance_path" lenient, balance_url =
+    "balance_url" lenient, } undocumented
 }
 /// 商户自定义的开卡信息字段
 ///
 /// Used by `POST /v3/marketing/membercard-open/cards`, `GET /v3/marketing/membercard-open/cards`, `GET /v3/marketing/membercard-open/cards/{card_id}`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CustomFieldList {
     /// 商户自定义的开卡信息字段类型
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub r#type: ::std::option::Option<CustomFieldListType>,
     /// 字段名称
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub name: ::std::option::Option<::std::string::String>,
     /// 字段值
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub values: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    CustomFieldList { r#type = "type" plain, name = "name" lenient, values = "values"
+    lenient, } undocumented
 }
 /// 开卡信息
 ///
 /// Used by `POST /v3/marketing/membercard-open/cards`, `GET /v3/marketing/membercard-open/cards`, `GET /v3/marketing/membercard-open/cards/{card_id}`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct UserInformationForm {
     /// 平台提供的通用开卡信息字段
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub common_field_list: ::std::option::Option<::std::vec::Vec<CommonFieldList>>,
     /// 商户自定义的开卡信息字段
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub custom_field_list: ::std::option::Option<::std::vec::Vec<CustomFieldList>>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    UserInformationForm { common_field_list = "common_field_list" plain,
+    custom_field_list = "custom_field_list" plain, } undocumented
 }
 /// 商户补充声明
 ///
 /// Used by `POST /v3/marketing/membercard-open/cards`, `GET /v3/marketing/membercard-open/cards`, `GET /v3/marketing/membercard-open/cards/{card_id}`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AdditionalStatement {
     /// 标题
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub title: ::std::option::Option<::std::string::String>,
     /// 跳转url
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub url: ::std::option::Option<::std::string::String>,
     /// 跳转小程序appid
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub appid: ::std::option::Option<::std::string::String>,
     /// 跳转小程序path
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub path: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    AdditionalStatement { title = "title" lenient, url = "url" lenient, appid = "appid"
+    lenient, path = "path" lenient, } undocumented
 }
 /// 会员卡列表
 ///
 /// Used by `GET /v3/marketing/membercard-open/cards`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CardsData {
     /// 会员卡id
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub card_id: ::std::option::Option<::std::string::String>,
     /// 创建时间
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub create_time: ::std::option::Option<::std::string::String>,
     /// 更新时间
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub update_time: ::std::option::Option<::std::string::String>,
     /// 剩余库存
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub remain_quantity: ::std::option::Option<i64>,
     /// 会员卡状态
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<Status>,
     /// 品牌信息
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub brand: ::std::option::Option<Brand>,
     /// 商户AppId
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub appid: ::std::option::Option<::std::string::String>,
     /// 会员卡logo
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub logo_url: ::std::option::Option<::std::string::String>,
     /// 卡名称
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub title: ::std::option::Option<::std::string::String>,
     /// 会员卡背景图
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub background_picture_url: ::std::option::Option<::std::string::String>,
     /// 使用须知
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub description: ::std::option::Option<::std::string::String>,
     /// 服务电话
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub service_phone: ::std::option::Option<::std::string::String>,
     /// 会员码型
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub code_type: ::std::option::Option<CodeType>,
     /// 会员卡总库存
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub total_quantity: ::std::option::Option<i64>,
     /// 有效期
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub date_information: ::std::option::Option<DateInformation>,
     /// 会员卡code分配类型
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub code_mode: ::std::option::Option<CodeMode>,
     /// 是否展示会员等级
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub need_display_level: ::std::option::Option<bool>,
     /// 会员初始等级
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub init_level: ::std::option::Option<::std::string::String>,
     /// 商户请求单号
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub out_request_no: ::std::option::Option<::std::string::String>,
     /// 储值信息
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub balance_information: ::std::option::Option<BalanceInformation>,
     /// 开卡信息
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_information_form: ::std::option::Option<UserInformationForm>,
     /// 商户补充声明
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub additional_statement: ::std::option::Option<AdditionalStatement>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    CardsData { card_id = "card_id" lenient, create_time = "create_time" lenient,
+    update_time = "update_time" lenient, remain_quantity = "remain_quantity" lenient,
+    status = "status" plain, brand = "brand" plain, appid = "appid" lenient, logo_url =
+    "logo_url" lenient, title = "title" lenient, background_picture_url =
+    "background_picture_url" lenient, description = "description" lenient, service_phone
+    = "service_phone" lenient, code_type = "code_type" plain, total_quantity =
+    "total_quantity" lenient, date_information = "date_information" plain, code_mode =
+    "code_mode" plain, need_display_level = "need_display_level" plain, init_level =
+    "init_level" lenient, out_request_no = "out_request_no" lenient, balance_information
+    = "balance_information" plain, user_information_form = "user_information_form" plain,
+    additional_statement = "additional_statement" plain, } undocumented
 }
 /// 有效期
 ///
@@ -5413,23 +4280,17 @@ impl ByCardIdUserInformationForm {
 ///
 /// Used by `POST /v3/marketing/membercard-open/cards/{card_id}/codes/deposit`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DepositData {
     /// 会员卡code
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub code: ::std::option::Option<::std::string::String>,
     /// 导入结果
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub result: ::std::option::Option<Result>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    DepositData { code = "code" lenient, result = "result" plain, } undocumented
 }
 /// 用户储值变更信息
 ///
@@ -5803,31 +4664,22 @@ impl Favor {
 ///
 /// Used by `POST /v3/marketing/membercard-open/cards/{card_id}/service-modules`, `PATCH /v3/marketing/membercard-open/cards/{card_id}/service-modules/{service_module_id}`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ResponseJumpMiniprogram {
     /// 小程序appid
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub appid: ::std::option::Option<::std::string::String>,
     /// 小程序path
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub path: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    ResponseJumpMiniprogram { appid = "appid" lenient, path = "path" lenient, }
+    undocumented
 }
 /// 会员信息
 ///
@@ -5882,195 +4734,107 @@ impl MemberInformation {
 ///
 /// Used by `GET /v3/marketing/membercard-open/phonenumber-member/search`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct UserCardInformation {
     /// 会员卡code
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub code: ::std::option::Option<::std::string::String>,
     /// 用户标识
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub openid: ::std::option::Option<::std::string::String>,
     /// 用户标识
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub unionid: ::std::option::Option<::std::string::String>,
     /// 会员卡领取时间
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub receive_time: ::std::option::Option<::std::string::String>,
     /// 品牌appid
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub card_appid: ::std::option::Option<::std::string::String>,
     /// 会员卡id
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub card_id: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    UserCardInformation { code = "code" lenient, openid = "openid" lenient, unionid =
+    "unionid" lenient, receive_time = "receive_time" lenient, card_appid = "card_appid"
+    lenient, card_id = "card_id" lenient, } undocumented
 }
 /// 会员卡列表
 ///
 /// Used by `GET /v3/marketing/membercard-open/user/cards`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CardsData2 {
     /// 会员卡id
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub card_id: ::std::option::Option<::std::string::String>,
     /// 会员卡code
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub code: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    CardsData2 { card_id = "card_id" lenient, code = "code" lenient, } undocumented
 }
 /// 投放计划详情
 ///
 /// Used by `POST /v3/marketing/partner/delivery-plan/delivery-plans`, `GET /v3/marketing/partner/delivery-plan/delivery-plans/{brand_id}/delivery-plans`, `PATCH /v3/marketing/partner/delivery-plan/delivery-plans/{plan_id}`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Plan {
     /// 投放计划ID
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub plan_id: ::std::option::Option<::std::string::String>,
     /// 投放计划名称
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub plan_name: ::std::option::Option<::std::string::String>,
     /// 投放计划状态
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub plan_state: ::std::option::Option<PlanState>,
     /// 开始可用时间
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub delivery_start_time: ::std::option::Option<::std::string::String>,
     /// 结束可用时间
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub delivery_end_time: ::std::option::Option<::std::string::String>,
     /// 批次ID
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub stock_id: ::std::option::Option<::std::string::String>,
     /// 商品券ID
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub product_coupon_id: ::std::option::Option<::std::string::String>,
     /// 营销标签
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub recommend_word: ::std::option::Option<::std::string::String>,
     /// 品牌ID
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub brand_id: ::std::option::Option<::std::string::String>,
     /// 总库存
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub total_count: ::std::option::Option<i64>,
     /// 单用户限领
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub user_limit: ::std::option::Option<i64>,
     /// 单日限领
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub daily_limit: ::std::option::Option<i64>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    Plan { plan_id = "plan_id" lenient, plan_name = "plan_name" lenient, plan_state =
+    "plan_state" plain, delivery_start_time = "delivery_start_time" lenient,
+    delivery_end_time = "delivery_end_time" lenient, stock_id = "stock_id" lenient,
+    product_coupon_id = "product_coupon_id" lenient, recommend_word = "recommend_word"
+    lenient, brand_id = "brand_id" lenient, total_count = "total_count" lenient,
+    user_limit = "user_limit" lenient, daily_limit = "daily_limit" lenient, }
+    undocumented
 }
 /// 修改内容
 ///
@@ -6308,22 +5072,17 @@ impl CutOut {
 ///
 /// Used by `GET /v3/marketing/partner/product-coupon/image-generation-tasks/{task_id}`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CombineImageResult {
     /// 生成的图片URL
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub image_url: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    CombineImageResult { image_url = "image_url" lenient, } undocumented
 }
 /// 单券模式信息
 ///
@@ -7288,877 +6047,610 @@ impl ProductCouponsStock {
 ///
 /// Used by `POST /v3/marketing/partner/product-coupon/product-coupons`, `PATCH /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}`, `GET /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}`, `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/deactivate`, `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles`, `PATCH /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}` and 16 more.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct NormalCoupon {
     /// 门槛金额
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub threshold: ::std::option::Option<i64>,
     /// 固定减免金额
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub discount_amount: ::std::option::Option<i64>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    NormalCoupon { threshold = "threshold" lenient, discount_amount = "discount_amount"
+    lenient, } undocumented
 }
 /// 折扣券使用规则
 ///
 /// Used by `POST /v3/marketing/partner/product-coupon/product-coupons`, `PATCH /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}`, `GET /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}`, `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/deactivate`, `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles`, `PATCH /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}` and 16 more.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DiscountCoupon {
     /// 门槛金额
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub threshold: ::std::option::Option<i64>,
     /// 固定减免百分比
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub percent_off: ::std::option::Option<i64>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    DiscountCoupon { threshold = "threshold" lenient, percent_off = "percent_off"
+    lenient, } undocumented
 }
 /// 单券模式信息
 ///
 /// Used by `POST /v3/marketing/partner/product-coupon/product-coupons`, `PATCH /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}`, `GET /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}`, `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/deactivate`, `POST /v3/marketing/partner/product-coupon/users/{openid}/coupon-bundles`, `POST /v3/marketing/partner/product-coupon/users/{openid}/coupon-bundles/{user_coupon_bundle_id}/deactivate` and 7 more.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SingleUsageInfo {
     /// 满减券使用规则
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub normal_coupon: ::std::option::Option<NormalCoupon>,
     /// 折扣券使用规则
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub discount_coupon: ::std::option::Option<DiscountCoupon>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    SingleUsageInfo { normal_coupon = "normal_coupon" plain, discount_coupon =
+    "discount_coupon" plain, } undocumented
 }
 /// 多次优惠模式信息
 ///
 /// Used by `POST /v3/marketing/partner/product-coupon/product-coupons`, `PATCH /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}`, `GET /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}`, `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/deactivate`, `POST /v3/marketing/partner/product-coupon/users/{openid}/coupons`, `GET /v3/marketing/partner/product-coupon/users/{openid}/coupons` and 5 more.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SequentialUsageInfo {
     /// 多次优惠规则类型
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub r#type: ::std::option::Option<SequentialUsageInfoType>,
     /// 可使用次数
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub count: ::std::option::Option<i64>,
     /// 多次优惠有效天数
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub available_days: ::std::option::Option<i64>,
     /// 多次优惠使用间隔天数
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub interval_days: ::std::option::Option<i64>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    SequentialUsageInfo { r#type = "type" plain, count = "count" lenient, available_days
+    = "available_days" lenient, interval_days = "interval_days" lenient, } undocumented
 }
 /// 单品列表
 ///
 /// Used by `POST /v3/marketing/partner/product-coupon/product-coupons`, `PATCH /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}`, `GET /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}`, `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/deactivate`, `POST /v3/marketing/partner/product-coupon/users/{openid}/coupon-bundles`, `POST /v3/marketing/partner/product-coupon/users/{openid}/coupon-bundles/{user_coupon_bundle_id}/deactivate` and 7 more.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ChoiceList {
     /// 单品名称
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub name: ::std::option::Option<::std::string::String>,
     /// 单品价格
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub price: ::std::option::Option<i64>,
     /// 单品数量
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub count: ::std::option::Option<i64>,
     /// 单品图片
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub image_url: ::std::option::Option<::std::string::String>,
     /// 单品跳转小程序AppID
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub mini_program_appid: ::std::option::Option<::std::string::String>,
     /// 单品跳转小程序路径
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub mini_program_path: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    ChoiceList { name = "name" lenient, price = "price" lenient, count = "count" lenient,
+    image_url = "image_url" lenient, mini_program_appid = "mini_program_appid" lenient,
+    mini_program_path = "mini_program_path" lenient, } undocumented
 }
 /// 套餐组合
 ///
 /// Used by `POST /v3/marketing/partner/product-coupon/product-coupons`, `PATCH /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}`, `GET /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}`, `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/deactivate`, `POST /v3/marketing/partner/product-coupon/users/{openid}/coupon-bundles`, `POST /v3/marketing/partner/product-coupon/users/{openid}/coupon-bundles/{user_coupon_bundle_id}/deactivate` and 7 more.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ComboPackageList {
     /// 套餐名
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub name: ::std::option::Option<::std::string::String>,
     /// 可选单品数量
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub pick_count: ::std::option::Option<i64>,
     /// 单品列表
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub choice_list: ::std::option::Option<::std::vec::Vec<ChoiceList>>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    ComboPackageList { name = "name" lenient, pick_count = "pick_count" lenient,
+    choice_list = "choice_list" plain, } undocumented
 }
 /// 展示信息
 ///
 /// Used by `POST /v3/marketing/partner/product-coupon/product-coupons`, `PATCH /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}`, `GET /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}`, `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/deactivate`, `POST /v3/marketing/partner/product-coupon/users/{openid}/coupon-bundles`, `POST /v3/marketing/partner/product-coupon/users/{openid}/coupon-bundles/{user_coupon_bundle_id}/deactivate` and 7 more.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DisplayInfo {
     /// 商品券名称
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub name: ::std::option::Option<::std::string::String>,
     /// 商品券图片
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub image_url: ::std::option::Option<::std::string::String>,
     /// 商品券背景图
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub background_url: ::std::option::Option<::std::string::String>,
     /// 商品券详情图列表
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub detail_image_url_list: ::std::option::Option<
         ::std::vec::Vec<::std::string::String>,
     >,
     /// 商品原价
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub original_price: ::std::option::Option<i64>,
     /// 套餐组合
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub combo_package_list: ::std::option::Option<::std::vec::Vec<ComboPackageList>>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    DisplayInfo { name = "name" lenient, image_url = "image_url" lenient, background_url
+    = "background_url" lenient, detail_image_url_list = "detail_image_url_list" lenient,
+    original_price = "original_price" lenient, combo_package_list = "combo_package_list"
+    plain, } undocumented
 }
 /// 发放规则
 ///
 /// Used by `POST /v3/marketing/partner/product-coupon/product-coupons`, `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks`, `GET /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks`, `PATCH /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}`, `GET /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}`, `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/deactivate` and 8 more.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct StockSendRule {
     /// 发放次数总上限
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub max_count: ::std::option::Option<i64>,
     /// 每日发放次数上限
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub max_count_per_day: ::std::option::Option<i64>,
     /// 每个用户领取次数上限
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub max_count_per_user: ::std::option::Option<i64>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    StockSendRule { max_count = "max_count" lenient, max_count_per_day =
+    "max_count_per_day" lenient, max_count_per_user = "max_count_per_user" lenient, }
+    undocumented
 }
 /// 当天可用时间段
 ///
 /// Used by `POST /v3/marketing/partner/product-coupon/product-coupons`, `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles`, `PATCH /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}`, `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}/update-budget`, `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks`, `GET /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks` and 13 more.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DayPeriodList {
     /// 当天可用开始时间
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub begin_time: ::std::option::Option<i64>,
     /// 当天可用结束时间
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub end_time: ::std::option::Option<i64>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    DayPeriodList { begin_time = "begin_time" lenient, end_time = "end_time" lenient, }
+    undocumented
 }
 /// 每周固定可用时间
 ///
 /// Used by `POST /v3/marketing/partner/product-coupon/product-coupons`, `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles`, `PATCH /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}`, `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}/update-budget`, `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks`, `GET /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks` and 13 more.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct WeeklyAvailablePeriod {
     /// 每周可用星期数
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub day_list: ::std::option::Option<::std::vec::Vec<DayList>>,
     /// 当天可用时间段
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub day_period_list: ::std::option::Option<::std::vec::Vec<DayPeriodList>>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    WeeklyAvailablePeriod { day_list = "day_list" plain, day_period_list =
+    "day_period_list" plain, } undocumented
 }
 /// 券可核销时间
 ///
 /// Used by `POST /v3/marketing/partner/product-coupon/product-coupons`, `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles`, `PATCH /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}`, `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}/update-budget`, `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks`, `GET /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks` and 11 more.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CouponAvailablePeriod {
     /// 开始时间
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub available_begin_time: ::std::option::Option<::std::string::String>,
     /// 结束时间
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub available_end_time: ::std::option::Option<::std::string::String>,
     /// 生效后N天内有效
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub available_days: ::std::option::Option<i64>,
     /// 领取后N天开始生效
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub wait_days_after_receive: ::std::option::Option<i64>,
     /// 每周固定可用时间
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub weekly_available_period: ::std::option::Option<WeeklyAvailablePeriod>,
     /// 无规律的可用时间段
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub irregular_available_period_list: ::std::option::Option<
         ::std::vec::Vec<IrregularAvailablePeriodList>,
     >,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    CouponAvailablePeriod { available_begin_time = "available_begin_time" lenient,
+    available_end_time = "available_end_time" lenient, available_days = "available_days"
+    lenient, wait_days_after_receive = "wait_days_after_receive" lenient,
+    weekly_available_period = "weekly_available_period" plain,
+    irregular_available_period_list = "irregular_available_period_list" plain, }
+    undocumented
 }
 /// 兑换券使用规则
 ///
 /// Used by `POST /v3/marketing/partner/product-coupon/product-coupons`, `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles`, `PATCH /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}`, `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}/update-budget`, `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks`, `GET /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks` and 13 more.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ExchangeCoupon {
     /// 门槛金额
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub threshold: ::std::option::Option<i64>,
     /// 固定兑换价格
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub exchange_price: ::std::option::Option<i64>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    ExchangeCoupon { threshold = "threshold" lenient, exchange_price = "exchange_price"
+    lenient, } undocumented
 }
 /// 单券使用规则
 ///
 /// Used by `POST /v3/marketing/partner/product-coupon/product-coupons`, `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles`, `PATCH /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}`, `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}/update-budget`, `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks`, `GET /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks` and 11 more.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SingleUsageRule {
     /// 券可核销时间
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_available_period: ::std::option::Option<CouponAvailablePeriod>,
     /// 满减券使用规则
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub normal_coupon: ::std::option::Option<NormalCoupon>,
     /// 折扣券使用规则
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub discount_coupon: ::std::option::Option<DiscountCoupon>,
     /// 兑换券使用规则
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub exchange_coupon: ::std::option::Option<ExchangeCoupon>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    SingleUsageRule { coupon_available_period = "coupon_available_period" plain,
+    normal_coupon = "normal_coupon" plain, discount_coupon = "discount_coupon" plain,
+    exchange_coupon = "exchange_coupon" plain, } undocumented
 }
 /// 券可核销时间
 ///
 /// Used by `POST /v3/marketing/partner/product-coupon/product-coupons`, `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks`, `GET /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks`, `PATCH /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}`, `GET /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}`, `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/deactivate` and 6 more.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SequentialUsageRuleCouponAvailablePeriod {
     /// 开始时间
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub available_begin_time: ::std::option::Option<::std::string::String>,
     /// 结束时间
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub available_end_time: ::std::option::Option<::std::string::String>,
     /// 领取后N天开始生效
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub wait_days_after_receive: ::std::option::Option<i64>,
     /// 每周固定可用时间
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub weekly_available_period: ::std::option::Option<WeeklyAvailablePeriod>,
     /// 无规律的可用时间段
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub irregular_available_period_list: ::std::option::Option<
         ::std::vec::Vec<IrregularAvailablePeriodList>,
     >,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    SequentialUsageRuleCouponAvailablePeriod { available_begin_time =
+    "available_begin_time" lenient, available_end_time = "available_end_time" lenient,
+    wait_days_after_receive = "wait_days_after_receive" lenient, weekly_available_period
+    = "weekly_available_period" plain, irregular_available_period_list =
+    "irregular_available_period_list" plain, } undocumented
 }
 /// 多次优惠使用规则
 ///
 /// Used by `POST /v3/marketing/partner/product-coupon/product-coupons`, `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks`, `GET /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks`, `PATCH /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}`, `GET /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}`, `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/deactivate` and 6 more.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SequentialUsageRule {
     /// 券可核销时间
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_available_period: ::std::option::Option<
         SequentialUsageRuleCouponAvailablePeriod,
     >,
     /// 满减券使用规则
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub normal_coupon_list: ::std::option::Option<::std::vec::Vec<NormalCoupon>>,
     /// 折扣券使用规则列表
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub discount_coupon_list: ::std::option::Option<::std::vec::Vec<DiscountCoupon>>,
     /// 兑换券使用规则列表
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub exchange_coupon_list: ::std::option::Option<::std::vec::Vec<ExchangeCoupon>>,
     /// 多次优惠是否提供首笔特惠
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub special_first: ::std::option::Option<bool>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    SequentialUsageRule { coupon_available_period = "coupon_available_period" plain,
+    normal_coupon_list = "normal_coupon_list" plain, discount_coupon_list =
+    "discount_coupon_list" plain, exchange_coupon_list = "exchange_coupon_list" plain,
+    special_first = "special_first" plain, } undocumented
 }
 /// 券可用门店信息
 ///
 /// Used by `POST /v3/marketing/partner/product-coupon/product-coupons`, `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles`, `PATCH /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}`, `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}/update-budget`, `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks`, `GET /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks` and 13 more.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CouponAvailableStoreInfo {
     /// 券可用门店描述
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub description: ::std::option::Option<::std::string::String>,
     /// 小程序AppID
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub mini_program_appid: ::std::option::Option<::std::string::String>,
     /// 小程序跳转路径
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub mini_program_path: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    CouponAvailableStoreInfo { description = "description" lenient, mini_program_appid =
+    "mini_program_appid" lenient, mini_program_path = "mini_program_path" lenient, }
+    undocumented
 }
 /// 券使用规则展示信息
 ///
 /// Used by `POST /v3/marketing/partner/product-coupon/product-coupons`, `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles`, `PATCH /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}`, `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}/update-budget`, `GET /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks`, `PATCH /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}` and 12 more.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct UsageRuleDisplayInfo {
     /// 券使用方式列表
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_usage_method_list: ::std::option::Option<
         ::std::vec::Vec<CouponUsageMethodList>,
     >,
     /// 小程序AppID
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub mini_program_appid: ::std::option::Option<::std::string::String>,
     /// 小程序跳转路径
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub mini_program_path: ::std::option::Option<::std::string::String>,
     /// APP的H5跳转路径
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub app_path: ::std::option::Option<::std::string::String>,
     /// 券使用说明
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub usage_description: ::std::option::Option<::std::string::String>,
     /// 券可用门店信息
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_available_store_info: ::std::option::Option<CouponAvailableStoreInfo>,
     /// APP跳转类型
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub app_jump_type: ::std::option::Option<AppJumpType>,
     /// 口令链接
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub passcode_link: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    UsageRuleDisplayInfo { coupon_usage_method_list = "coupon_usage_method_list" plain,
+    mini_program_appid = "mini_program_appid" lenient, mini_program_path =
+    "mini_program_path" lenient, app_path = "app_path" lenient, usage_description =
+    "usage_description" lenient, coupon_available_store_info =
+    "coupon_available_store_info" plain, app_jump_type = "app_jump_type" plain,
+    passcode_link = "passcode_link" lenient, } undocumented
 }
 /// 小程序入口
 ///
 /// Used by `POST /v3/marketing/partner/product-coupon/product-coupons`, `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles`, `PATCH /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}`, `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}/update-budget`, `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks`, `GET /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks` and 13 more.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EntranceMiniProgram {
     /// 小程序appid
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub appid: ::std::option::Option<::std::string::String>,
     /// 小程序跳转路径
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub path: ::std::option::Option<::std::string::String>,
     /// 入口文案
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub entrance_wording: ::std::option::Option<::std::string::String>,
     /// 引导文案
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub guidance_wording: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    EntranceMiniProgram { appid = "appid" lenient, path = "path" lenient,
+    entrance_wording = "entrance_wording" lenient, guidance_wording = "guidance_wording"
+    lenient, } undocumented
 }
 /// 公众号入口
 ///
 /// Used by `POST /v3/marketing/partner/product-coupon/product-coupons`, `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles`, `PATCH /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}`, `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}/update-budget`, `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks`, `GET /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks` and 13 more.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EntranceOfficialAccount {
     /// 公众号AppID
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub appid: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    EntranceOfficialAccount { appid = "appid" lenient, } undocumented
 }
 /// 用户商品券展示信息
 ///
 /// Used by `POST /v3/marketing/partner/product-coupon/product-coupons`, `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles`, `PATCH /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}`, `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}/update-budget`, `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks`, `GET /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks` and 13 more.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CouponDisplayInfo {
     /// 用户商品券Code展示模式
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub code_display_mode: ::std::option::Option<CodeDisplayMode>,
     /// 背景颜色
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub background_color: ::std::option::Option<BackgroundColor>,
     /// 小程序入口
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub entrance_mini_program: ::std::option::Option<EntranceMiniProgram>,
     /// 公众号入口
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub entrance_official_account: ::std::option::Option<EntranceOfficialAccount>,
     /// 视频号入口
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub entrance_finder: ::std::option::Option<EntranceFinder>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    CouponDisplayInfo { code_display_mode = "code_display_mode" plain, background_color =
+    "background_color" plain, entrance_mini_program = "entrance_mini_program" plain,
+    entrance_official_account = "entrance_official_account" plain, entrance_finder =
+    "entrance_finder" plain, } undocumented
 }
 /// 已发放次数
 ///
 /// Used by `POST /v3/marketing/partner/product-coupon/product-coupons`, `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles`, `PATCH /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}`, `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}/update-budget`, `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks`, `GET /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks` and 13 more.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SentCountInfo {
     /// 已发放总次数
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub total_count: ::std::option::Option<i64>,
     /// 当天已发放次数
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub today_count: ::std::option::Option<i64>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    SentCountInfo { total_count = "total_count" lenient, today_count = "today_count"
+    lenient, } undocumented
 }
 /// 批次信息
 ///
 /// Used by `POST /v3/marketing/partner/product-coupon/product-coupons`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ResponseStock {
     /// 商品券ID
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub product_coupon_id: ::std::option::Option<::std::string::String>,
     /// 批次ID
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub stock_id: ::std::option::Option<::std::string::String>,
     /// 备注
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub remark: ::std::option::Option<::std::string::String>,
     /// 券Code分配模式
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_code_mode: ::std::option::Option<CouponCodeMode>,
     /// 发放规则
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stock_send_rule: ::std::option::Option<StockSendRule>,
     /// 单券使用规则
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub single_usage_rule: ::std::option::Option<SingleUsageRule>,
     /// 多次优惠使用规则
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sequential_usage_rule: ::std::option::Option<SequentialUsageRule>,
     /// 券使用规则展示信息
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub usage_rule_display_info: ::std::option::Option<UsageRuleDisplayInfo>,
     /// 用户商品券展示信息
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_display_info: ::std::option::Option<CouponDisplayInfo>,
     /// 事件通知配置
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub notify_config: ::std::option::Option<NotifyConfig>,
     /// 可用门店范围
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub store_scope: ::std::option::Option<StoreScope>,
     /// 已发放次数
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sent_count_info: ::std::option::Option<SentCountInfo>,
     /// 批次状态
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub state: ::std::option::Option<StockState>,
     /// 失效请求单号
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub deactivate_request_no: ::std::option::Option<::std::string::String>,
     /// 失效时间
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub deactivate_time: ::std::option::Option<::std::string::String>,
     /// 失效原因
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub deactivate_reason: ::std::option::Option<::std::string::String>,
     /// 品牌ID
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub brand_id: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    ResponseStock { product_coupon_id = "product_coupon_id" lenient, stock_id =
+    "stock_id" lenient, remark = "remark" lenient, coupon_code_mode = "coupon_code_mode"
+    plain, stock_send_rule = "stock_send_rule" plain, single_usage_rule =
+    "single_usage_rule" plain, sequential_usage_rule = "sequential_usage_rule" plain,
+    usage_rule_display_info = "usage_rule_display_info" plain, coupon_display_info =
+    "coupon_display_info" plain, notify_config = "notify_config" plain, store_scope =
+    "store_scope" plain, sent_count_info = "sent_count_info" plain, state = "state"
+    plain, deactivate_request_no = "deactivate_request_no" lenient, deactivate_time =
+    "deactivate_time" lenient, deactivate_reason = "deactivate_reason" lenient, brand_id
+    = "brand_id" lenient, } undocumented
 }
 /// 发放规则
 ///
@@ -8443,186 +6935,128 @@ impl StockBundle {
 ///
 /// Used by `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles`, `PATCH /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}`, `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}/update-budget`, `POST /v3/marketing/partner/product-coupon/users/{openid}/coupon-bundles`, `POST /v3/marketing/partner/product-coupon/users/{openid}/coupon-bundles/{user_coupon_bundle_id}/deactivate`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct StockBundlesStockSendRule {
     /// 发放次数总上限
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub max_count: ::std::option::Option<i64>,
     /// 每日发放次数上限
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub max_count_per_day: ::std::option::Option<i64>,
     /// 每个用户领取次数上限
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub max_count_per_user: ::std::option::Option<i64>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    StockBundlesStockSendRule { max_count = "max_count" lenient, max_count_per_day =
+    "max_count_per_day" lenient, max_count_per_user = "max_count_per_user" lenient, }
+    undocumented
 }
 /// 批次组信息
 ///
 /// Used by `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles`, `PATCH /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}`, `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}/update-budget`, `POST /v3/marketing/partner/product-coupon/users/{openid}/coupon-bundles`, `POST /v3/marketing/partner/product-coupon/users/{openid}/coupon-bundles/{user_coupon_bundle_id}/deactivate`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct StockBundleInfo {
     /// 批次组ID
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub stock_bundle_id: ::std::option::Option<::std::string::String>,
     /// 批次在批次组内的次序
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub stock_bundle_index: ::std::option::Option<i64>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    StockBundleInfo { stock_bundle_id = "stock_bundle_id" lenient, stock_bundle_index =
+    "stock_bundle_index" lenient, } undocumented
 }
 /// 批次列表
 ///
 /// Used by `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles`, `PATCH /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}`, `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}/update-budget`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct StockBundlesStockList {
     /// 商品券ID
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub product_coupon_id: ::std::option::Option<::std::string::String>,
     /// 批次ID
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub stock_id: ::std::option::Option<::std::string::String>,
     /// 备注
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub remark: ::std::option::Option<::std::string::String>,
     /// 券Code分配模式
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_code_mode: ::std::option::Option<StockBundlesCouponCodeMode>,
     /// 品牌方预上传的券Code数量信息
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_code_count_info: ::std::option::Option<CouponCodeCountInfo>,
     /// 发放规则
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stock_send_rule: ::std::option::Option<StockBundlesStockSendRule>,
     /// 多次优惠使用规则
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub progressive_bundle_usage_rule: ::std::option::Option<SingleUsageRule>,
     /// 批次组信息
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stock_bundle_info: ::std::option::Option<StockBundleInfo>,
     /// 券使用规则展示信息
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub usage_rule_display_info: ::std::option::Option<UsageRuleDisplayInfo>,
     /// 用户商品券展示信息
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_display_info: ::std::option::Option<CouponDisplayInfo>,
     /// 事件通知配置
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub notify_config: ::std::option::Option<NotifyConfig>,
     /// 可用门店范围
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub store_scope: ::std::option::Option<StoreScope>,
     /// 已发放次数
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sent_count_info: ::std::option::Option<SentCountInfo>,
     /// 批次状态
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub state: ::std::option::Option<StockState>,
     /// 失效请求单号
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub deactivate_request_no: ::std::option::Option<::std::string::String>,
     /// 失效时间
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub deactivate_time: ::std::option::Option<::std::string::String>,
     /// 失效原因
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub deactivate_reason: ::std::option::Option<::std::string::String>,
     /// 品牌ID
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub brand_id: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    StockBundlesStockList { product_coupon_id = "product_coupon_id" lenient, stock_id =
+    "stock_id" lenient, remark = "remark" lenient, coupon_code_mode = "coupon_code_mode"
+    plain, coupon_code_count_info = "coupon_code_count_info" plain, stock_send_rule =
+    "stock_send_rule" plain, progressive_bundle_usage_rule =
+    "progressive_bundle_usage_rule" plain, stock_bundle_info = "stock_bundle_info" plain,
+    usage_rule_display_info = "usage_rule_display_info" plain, coupon_display_info =
+    "coupon_display_info" plain, notify_config = "notify_config" plain, store_scope =
+    "store_scope" plain, sent_count_info = "sent_count_info" plain, state = "state"
+    plain, deactivate_request_no = "deactivate_request_no" lenient, deactivate_time =
+    "deactivate_time" lenient, deactivate_reason = "deactivate_reason" lenient, brand_id
+    = "brand_id" lenient, } undocumented
 }
 /// 门店列表
 ///
@@ -8645,61 +7079,42 @@ impl StoreList {
 ///
 /// Used by `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}/associate-stores`, `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}/disassociate-stores`, `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/associate-stores`, `GET /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/associated-stores`, `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/disassociate-stores`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SuccessStoreList {
     /// 门店ID
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub store_id: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    SuccessStoreList { store_id = "store_id" lenient, } undocumented
 }
 /// 关联失败的门店列表
 ///
 /// Used by `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}/associate-stores`, `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}/disassociate-stores`, `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/associate-stores`, `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/disassociate-stores`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct FailedStoreList {
     /// 门店ID
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub store_id: ::std::option::Option<::std::string::String>,
     /// 失败错误码
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub code: ::std::option::Option<::std::string::String>,
     /// 失败错误信息
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub message: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    FailedStoreList { store_id = "store_id" lenient, code = "code" lenient, message =
+    "message" lenient, } undocumented
 }
 /// 批次信息
 ///
@@ -8791,169 +7206,115 @@ impl StocksStock {
 ///
 /// Used by `POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ResponseUsageRuleDisplayInfo {
     /// 券使用方式列表
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_usage_method_list: ::std::option::Option<
         ::std::vec::Vec<CouponUsageMethodList>,
     >,
     /// 小程序AppID
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub mini_program_appid: ::std::option::Option<::std::string::String>,
     /// 小程序跳转路径
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub mini_program_path: ::std::option::Option<::std::string::String>,
     /// APP跳转路径
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub app_path: ::std::option::Option<::std::string::String>,
     /// 券使用说明
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub usage_description: ::std::option::Option<::std::string::String>,
     /// 券可用门店信息
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_available_store_info: ::std::option::Option<CouponAvailableStoreInfo>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    ResponseUsageRuleDisplayInfo { coupon_usage_method_list = "coupon_usage_method_list"
+    plain, mini_program_appid = "mini_program_appid" lenient, mini_program_path =
+    "mini_program_path" lenient, app_path = "app_path" lenient, usage_description =
+    "usage_description" lenient, coupon_available_store_info =
+    "coupon_available_store_info" plain, } undocumented
 }
 /// 批次列表
 ///
 /// Used by `GET /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks`, `GET /v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}`, `POST /v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}/confirm`, `POST /v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}/deactivate`, `POST /v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}/return`, `POST /v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}/use`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Stock {
     /// 商品券ID
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub product_coupon_id: ::std::option::Option<::std::string::String>,
     /// 批次ID
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub stock_id: ::std::option::Option<::std::string::String>,
     /// 备注
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub remark: ::std::option::Option<::std::string::String>,
     /// 券Code分配模式
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_code_mode: ::std::option::Option<CouponCodeMode>,
     /// 品牌方预上传的券Code数量信息
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_code_count_info: ::std::option::Option<CouponCodeCountInfo>,
     /// 发放规则
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stock_send_rule: ::std::option::Option<StockSendRule>,
     /// 单券使用规则
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub single_usage_rule: ::std::option::Option<SingleUsageRule>,
     /// 多次优惠使用规则
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sequential_usage_rule: ::std::option::Option<SequentialUsageRule>,
     /// 券使用规则展示信息
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub usage_rule_display_info: ::std::option::Option<UsageRuleDisplayInfo>,
     /// 用户商品券展示信息
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_display_info: ::std::option::Option<CouponDisplayInfo>,
     /// 事件通知配置
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub notify_config: ::std::option::Option<NotifyConfig>,
     /// 可用门店范围
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub store_scope: ::std::option::Option<StoreScope>,
     /// 已发放次数
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sent_count_info: ::std::option::Option<SentCountInfo>,
     /// 批次状态
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub state: ::std::option::Option<StockState>,
     /// 失效请求单号
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub deactivate_request_no: ::std::option::Option<::std::string::String>,
     /// 失效时间
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub deactivate_time: ::std::option::Option<::std::string::String>,
     /// 失效原因
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub deactivate_reason: ::std::option::Option<::std::string::String>,
     /// 品牌ID
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub brand_id: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    Stock { product_coupon_id = "product_coupon_id" lenient, stock_id = "stock_id"
+    lenient, remark = "remark" lenient, coupon_code_mode = "coupon_code_mode" plain,
+    coupon_code_count_info = "coupon_code_count_info" plain, stock_send_rule =
+    "stock_send_rule" plain, single_usage_rule = "single_usage_rule" plain,
+    sequential_usage_rule = "sequential_usage_rule" plain, usage_rule_display_info =
+    "usage_rule_display_info" plain, coupon_display_info = "coupon_display_info" plain,
+    notify_config = "notify_config" plain, store_scope = "store_scope" plain,
+    sent_count_info = "sent_count_info" plain, state = "state" plain,
+    deactivate_request_no = "deactivate_request_no" lenient, deactivate_time =
+    "deactivate_time" lenient, deactivate_reason = "deactivate_reason" lenient, brand_id
+    = "brand_id" lenient, } undocumented
 }
 /// 会员标签信息
 ///
@@ -9017,1257 +7378,807 @@ impl CouponTagInfo {
 ///
 /// Used by `POST /v3/marketing/partner/product-coupon/users/{openid}/coupon-bundles`, `POST /v3/marketing/partner/product-coupon/users/{openid}/coupon-bundles/{user_coupon_bundle_id}/deactivate`, `POST /v3/marketing/partner/product-coupon/users/{openid}/coupons`, `GET /v3/marketing/partner/product-coupon/users/{openid}/coupons`, `GET /v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}`, `POST /v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}/confirm` and 3 more.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AssociatedOrderInfo {
     /// 微信支付单号
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub transaction_id: ::std::option::Option<::std::string::String>,
     /// 商户订单号
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub out_trade_no: ::std::option::Option<::std::string::String>,
     /// 商户号
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub mchid: ::std::option::Option<::std::string::String>,
     /// 子商户号
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    AssociatedOrderInfo { transaction_id = "transaction_id" lenient, out_trade_no =
+    "out_trade_no" lenient, mchid = "mchid" lenient, sub_mchid = "sub_mchid" lenient, }
+    undocumented
 }
 /// 多次优惠使用详情
 ///
 /// Used by `POST /v3/marketing/partner/product-coupon/users/{openid}/coupon-bundles`, `POST /v3/marketing/partner/product-coupon/users/{openid}/coupon-bundles/{user_coupon_bundle_id}/deactivate`, `POST /v3/marketing/partner/product-coupon/users/{openid}/coupons`, `GET /v3/marketing/partner/product-coupon/users/{openid}/coupons`, `GET /v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}`, `POST /v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}/deactivate` and 2 more.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SingleUsageDetail {
     /// 券核销请求单号
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub use_request_no: ::std::option::Option<::std::string::String>,
     /// 核销时间
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub use_time: ::std::option::Option<::std::string::String>,
     /// 关联微信支付订单信息
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub associated_order_info: ::std::option::Option<AssociatedOrderInfo>,
     /// 退券请求单号
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub return_request_no: ::std::option::Option<::std::string::String>,
     /// 退券时间
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub return_time: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    SingleUsageDetail { use_request_no = "use_request_no" lenient, use_time = "use_time"
+    lenient, associated_order_info = "associated_order_info" plain, return_request_no =
+    "return_request_no" lenient, return_time = "return_time" lenient, } undocumented
 }
 /// 用户券组信息
 ///
 /// Used by `POST /v3/marketing/partner/product-coupon/users/{openid}/coupon-bundles`, `POST /v3/marketing/partner/product-coupon/users/{openid}/coupon-bundles/{user_coupon_bundle_id}/deactivate`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct UserProductCouponBundleInfo {
     /// 用户券组ID
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub user_coupon_bundle_id: ::std::option::Option<::std::string::String>,
     /// 用户券组内索引
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub user_coupon_bundle_index: ::std::option::Option<i64>,
     /// 总可使用次数
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub total_count: ::std::option::Option<i64>,
     /// 已使用次数
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub used_count: ::std::option::Option<i64>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    UserProductCouponBundleInfo { user_coupon_bundle_id = "user_coupon_bundle_id"
+    lenient, user_coupon_bundle_index = "user_coupon_bundle_index" lenient, total_count =
+    "total_count" lenient, used_count = "used_count" lenient, } undocumented
 }
 /// 多次优惠模式信息
 ///
 /// Used by `POST /v3/marketing/partner/product-coupon/users/{openid}/coupon-bundles`, `POST /v3/marketing/partner/product-coupon/users/{openid}/coupon-bundles/{user_coupon_bundle_id}/deactivate`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ProgressiveBundleUsageInfo {
     /// 可使用次数
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub count: ::std::option::Option<i64>,
     /// 多次优惠使用间隔天数
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub interval_days: ::std::option::Option<i64>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    ProgressiveBundleUsageInfo { count = "count" lenient, interval_days = "interval_days"
+    lenient, } undocumented
 }
 /// 商品券信息
 ///
 /// Used by `POST /v3/marketing/partner/product-coupon/users/{openid}/coupon-bundles`, `POST /v3/marketing/partner/product-coupon/users/{openid}/coupon-bundles/{user_coupon_bundle_id}/deactivate`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CouponBundlesProductCoupon {
     /// 商品券ID
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub product_coupon_id: ::std::option::Option<::std::string::String>,
     /// 商品券状态
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub state: ::std::option::Option<State>,
     /// 品牌ID
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub brand_id: ::std::option::Option<::std::string::String>,
     /// 优惠范围
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub scope: ::std::option::Option<Scope>,
     /// 商品券类型
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub r#type: ::std::option::Option<Type>,
     /// 使用模式
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub usage_mode: ::std::option::Option<ImageGenerationTasksUsageMode>,
     /// 单券模式信息
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub single_usage_info: ::std::option::Option<SingleUsageInfo>,
     /// 多次优惠模式信息
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub progressive_bundle_usage_info: ::std::option::Option<ProgressiveBundleUsageInfo>,
     /// 展示信息
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub display_info: ::std::option::Option<DisplayInfo>,
     /// 外部商品ID
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub out_product_no: ::std::option::Option<::std::string::String>,
     /// 失效请求单号
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub deactivate_request_no: ::std::option::Option<::std::string::String>,
     /// 失效时间
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub deactivate_time: ::std::option::Option<::std::string::String>,
     /// 失效原因
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub deactivate_reason: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    CouponBundlesProductCoupon { product_coupon_id = "product_coupon_id" lenient, state =
+    "state" plain, brand_id = "brand_id" lenient, scope = "scope" plain, r#type = "type"
+    plain, usage_mode = "usage_mode" plain, single_usage_info = "single_usage_info"
+    plain, progressive_bundle_usage_info = "progressive_bundle_usage_info" plain,
+    display_info = "display_info" plain, out_product_no = "out_product_no" lenient,
+    deactivate_request_no = "deactivate_request_no" lenient, deactivate_time =
+    "deactivate_time" lenient, deactivate_reason = "deactivate_reason" lenient, }
+    undocumented
 }
 /// 批次信息
 ///
 /// Used by `POST /v3/marketing/partner/product-coupon/users/{openid}/coupon-bundles`, `POST /v3/marketing/partner/product-coupon/users/{openid}/coupon-bundles/{user_coupon_bundle_id}/deactivate`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CouponBundlesStock {
     /// 商品券ID
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub product_coupon_id: ::std::option::Option<::std::string::String>,
     /// 批次ID
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub stock_id: ::std::option::Option<::std::string::String>,
     /// 备注
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub remark: ::std::option::Option<::std::string::String>,
     /// 券Code分配模式
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_code_mode: ::std::option::Option<StockBundlesCouponCodeMode>,
     /// 品牌方预上传的券Code数量信息
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_code_count_info: ::std::option::Option<CouponCodeCountInfo>,
     /// 发放规则
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stock_send_rule: ::std::option::Option<StockBundlesStockSendRule>,
     /// 多次优惠使用规则
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub progressive_bundle_usage_rule: ::std::option::Option<SingleUsageRule>,
     /// 批次组信息
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stock_bundle_info: ::std::option::Option<StockBundleInfo>,
     /// 券使用规则展示信息
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub usage_rule_display_info: ::std::option::Option<UsageRuleDisplayInfo>,
     /// 用户商品券展示信息
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_display_info: ::std::option::Option<CouponDisplayInfo>,
     /// 事件通知配置
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub notify_config: ::std::option::Option<NotifyConfig>,
     /// 可用门店范围
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub store_scope: ::std::option::Option<StoreScope>,
     /// 已发放次数
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sent_count_info: ::std::option::Option<SentCountInfo>,
     /// 批次状态
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub state: ::std::option::Option<StockState>,
     /// 失效请求单号
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub deactivate_request_no: ::std::option::Option<::std::string::String>,
     /// 失效时间
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub deactivate_time: ::std::option::Option<::std::string::String>,
     /// 失效原因
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub deactivate_reason: ::std::option::Option<::std::string::String>,
     /// 品牌ID
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub brand_id: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    CouponBundlesStock { product_coupon_id = "product_coupon_id" lenient, stock_id =
+    "stock_id" lenient, remark = "remark" lenient, coupon_code_mode = "coupon_code_mode"
+    plain, coupon_code_count_info = "coupon_code_count_info" plain, stock_send_rule =
+    "stock_send_rule" plain, progressive_bundle_usage_rule =
+    "progressive_bundle_usage_rule" plain, stock_bundle_info = "stock_bundle_info" plain,
+    usage_rule_display_info = "usage_rule_display_info" plain, coupon_display_info =
+    "coupon_display_info" plain, notify_config = "notify_config" plain, store_scope =
+    "store_scope" plain, sent_count_info = "sent_count_info" plain, state = "state"
+    plain, deactivate_request_no = "deactivate_request_no" lenient, deactivate_time =
+    "deactivate_time" lenient, deactivate_reason = "deactivate_reason" lenient, brand_id
+    = "brand_id" lenient, } undocumented
 }
 /// 会员标签信息
 ///
 /// Used by `POST /v3/marketing/partner/product-coupon/users/{openid}/coupon-bundles`, `POST /v3/marketing/partner/product-coupon/users/{openid}/coupon-bundles/{user_coupon_bundle_id}/deactivate`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CouponTagInfoMemberTagInfo {
     /// 会员卡模板ID
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub member_card_id: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    CouponTagInfoMemberTagInfo { member_card_id = "member_card_id" lenient, }
+    undocumented
 }
 /// 用户商品券标签信息
 ///
 /// Used by `POST /v3/marketing/partner/product-coupon/users/{openid}/coupon-bundles`, `POST /v3/marketing/partner/product-coupon/users/{openid}/coupon-bundles/{user_coupon_bundle_id}/deactivate`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct UserProductCouponListCouponTagInfo {
     /// 用户商品券标签列表
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_tag_list: ::std::option::Option<::std::vec::Vec<CouponTagList>>,
     /// 会员标签信息
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub member_tag_info: ::std::option::Option<CouponTagInfoMemberTagInfo>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    UserProductCouponListCouponTagInfo { coupon_tag_list = "coupon_tag_list" plain,
+    member_tag_info = "member_tag_info" plain, } undocumented
 }
 /// 用户商品券列表
 ///
 /// Used by `POST /v3/marketing/partner/product-coupon/users/{openid}/coupon-bundles`, `POST /v3/marketing/partner/product-coupon/users/{openid}/coupon-bundles/{user_coupon_bundle_id}/deactivate`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct UserProductCouponList {
     /// 用户商品券Code
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub coupon_code: ::std::option::Option<::std::string::String>,
     /// 用户商品券状态
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_state: ::std::option::Option<CouponState>,
     /// 有效期开始时间
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub valid_begin_time: ::std::option::Option<::std::string::String>,
     /// 有效期结束时间
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub valid_end_time: ::std::option::Option<::std::string::String>,
     /// 领券时间
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub receive_time: ::std::option::Option<::std::string::String>,
     /// 发券请求单号
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub send_request_no: ::std::option::Option<::std::string::String>,
     /// 发券渠道
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub send_channel: ::std::option::Option<CouponBundlesSendChannel>,
     /// 确认请求单号
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub confirm_request_no: ::std::option::Option<::std::string::String>,
     /// 确认发放时间
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub confirm_time: ::std::option::Option<::std::string::String>,
     /// 失效请求单号
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub deactivate_request_no: ::std::option::Option<::std::string::String>,
     /// 失效时间
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub deactivate_time: ::std::option::Option<::std::string::String>,
     /// 失效原因
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub deactivate_reason: ::std::option::Option<::std::string::String>,
     /// 多次优惠使用详情
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub progressive_bundle_usage_detail: ::std::option::Option<SingleUsageDetail>,
     /// 用户券组信息
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_product_coupon_bundle_info: ::std::option::Option<
         UserProductCouponBundleInfo,
     >,
     /// 商品券信息
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub product_coupon: ::std::option::Option<CouponBundlesProductCoupon>,
     /// 批次信息
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stock: ::std::option::Option<CouponBundlesStock>,
     /// 自定义附加信息
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub attach: ::std::option::Option<::std::string::String>,
     /// 渠道自定义信息
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub channel_custom_info: ::std::option::Option<::std::string::String>,
     /// 用户商品券标签信息
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_tag_info: ::std::option::Option<UserProductCouponListCouponTagInfo>,
     /// 品牌ID
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub brand_id: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    UserProductCouponList { coupon_code = "coupon_code" lenient, coupon_state =
+    "coupon_state" plain, valid_begin_time = "valid_begin_time" lenient, valid_end_time =
+    "valid_end_time" lenient, receive_time = "receive_time" lenient, send_request_no =
+    "send_request_no" lenient, send_channel = "send_channel" plain, confirm_request_no =
+    "confirm_request_no" lenient, confirm_time = "confirm_time" lenient,
+    deactivate_request_no = "deactivate_request_no" lenient, deactivate_time =
+    "deactivate_time" lenient, deactivate_reason = "deactivate_reason" lenient,
+    progressive_bundle_usage_detail = "progressive_bundle_usage_detail" plain,
+    user_product_coupon_bundle_info = "user_product_coupon_bundle_info" plain,
+    product_coupon = "product_coupon" plain, stock = "stock" plain, attach = "attach"
+    lenient, channel_custom_info = "channel_custom_info" lenient, coupon_tag_info =
+    "coupon_tag_info" plain, brand_id = "brand_id" lenient, } undocumented
 }
 /// 轮次使用详情列表
 ///
 /// Used by `POST /v3/marketing/partner/product-coupon/users/{openid}/coupons`, `GET /v3/marketing/partner/product-coupon/users/{openid}/coupons`, `GET /v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}`, `POST /v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}/confirm`, `POST /v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}/deactivate`, `POST /v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}/return`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DetailItemList {
     /// 轮次使用详情状态
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub detail_state: ::std::option::Option<DetailState>,
     /// 有效期开始时间
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub valid_begin_time: ::std::option::Option<::std::string::String>,
     /// 有效期结束时间
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub valid_end_time: ::std::option::Option<::std::string::String>,
     /// 核销请求单号
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub use_request_no: ::std::option::Option<::std::string::String>,
     /// 核销时间
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub use_time: ::std::option::Option<::std::string::String>,
     /// 关联微信支付订单信息
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub associated_order_info: ::std::option::Option<AssociatedOrderInfo>,
     /// 退券请求单号
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub return_request_no: ::std::option::Option<::std::string::String>,
     /// 退券时间
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub return_time: ::std::option::Option<::std::string::String>,
     /// 删除时间
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub delete_time: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    DetailItemList { detail_state = "detail_state" plain, valid_begin_time =
+    "valid_begin_time" lenient, valid_end_time = "valid_end_time" lenient, use_request_no
+    = "use_request_no" lenient, use_time = "use_time" lenient, associated_order_info =
+    "associated_order_info" plain, return_request_no = "return_request_no" lenient,
+    return_time = "return_time" lenient, delete_time = "delete_time" lenient, }
+    undocumented
 }
 /// 多次优惠使用详情
 ///
 /// Used by `POST /v3/marketing/partner/product-coupon/users/{openid}/coupons`, `GET /v3/marketing/partner/product-coupon/users/{openid}/coupons`, `GET /v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}`, `POST /v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}/confirm`, `POST /v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}/deactivate`, `POST /v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}/return`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SequentialUsageDetail {
     /// 总可使用次数
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub total_count: ::std::option::Option<i64>,
     /// 已使用次数
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub used_count: ::std::option::Option<i64>,
     /// 轮次使用详情列表
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub detail_item_list: ::std::option::Option<::std::vec::Vec<DetailItemList>>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    SequentialUsageDetail { total_count = "total_count" lenient, used_count =
+    "used_count" lenient, detail_item_list = "detail_item_list" plain, } undocumented
 }
 /// 商品券信息
 ///
 /// Used by `POST /v3/marketing/partner/product-coupon/users/{openid}/coupons`, `GET /v3/marketing/partner/product-coupon/users/{openid}/coupons`, `GET /v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}`, `POST /v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}/confirm`, `POST /v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}/deactivate`, `POST /v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}/return` and 1 more.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ProductCoupon {
     /// 商品券ID
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub product_coupon_id: ::std::option::Option<::std::string::String>,
     /// 商品券状态
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub state: ::std::option::Option<State>,
     /// 品牌ID
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub brand_id: ::std::option::Option<::std::string::String>,
     /// 优惠范围
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub scope: ::std::option::Option<Scope>,
     /// 商品券类型
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub r#type: ::std::option::Option<Type>,
     /// 使用模式
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub usage_mode: ::std::option::Option<UsageMode>,
     /// 单券模式信息
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub single_usage_info: ::std::option::Option<SingleUsageInfo>,
     /// 多次优惠模式信息
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sequential_usage_info: ::std::option::Option<SequentialUsageInfo>,
     /// 展示信息
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub display_info: ::std::option::Option<DisplayInfo>,
     /// 外部商品ID
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub out_product_no: ::std::option::Option<::std::string::String>,
     /// 失效请求单号
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub deactivate_request_no: ::std::option::Option<::std::string::String>,
     /// 失效时间
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub deactivate_time: ::std::option::Option<::std::string::String>,
     /// 失效原因
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub deactivate_reason: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    ProductCoupon { product_coupon_id = "product_coupon_id" lenient, state = "state"
+    plain, brand_id = "brand_id" lenient, scope = "scope" plain, r#type = "type" plain,
+    usage_mode = "usage_mode" plain, single_usage_info = "single_usage_info" plain,
+    sequential_usage_info = "sequential_usage_info" plain, display_info = "display_info"
+    plain, out_product_no = "out_product_no" lenient, deactivate_request_no =
+    "deactivate_request_no" lenient, deactivate_time = "deactivate_time" lenient,
+    deactivate_reason = "deactivate_reason" lenient, } undocumented
 }
 /// 券可核销时间
 ///
 /// Used by `POST /v3/marketing/partner/product-coupon/users/{openid}/coupons`, `GET /v3/marketing/partner/product-coupon/users/{openid}/coupons`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CouponsCouponAvailablePeriod {
     /// 开始时间
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub available_begin_time: ::std::option::Option<::std::string::String>,
     /// 结束时间
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub available_end_time: ::std::option::Option<::std::string::String>,
     /// 生效后N天内有效
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub available_days: ::std::option::Option<i64>,
     /// 领取后N天开始生效
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub wait_days_after_receive: ::std::option::Option<i64>,
     /// 每周固定可用时间
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub weekly_available_period: ::std::option::Option<WeeklyAvailablePeriod>,
     /// 无规律的可用时间段
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub irregular_available_period_list: ::std::option::Option<
         ::std::vec::Vec<IrregularAvailablePeriodList>,
     >,
     /// 领取后N秒内有效
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub available_seconds: ::std::option::Option<i64>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    CouponsCouponAvailablePeriod { available_begin_time = "available_begin_time" lenient,
+    available_end_time = "available_end_time" lenient, available_days = "available_days"
+    lenient, wait_days_after_receive = "wait_days_after_receive" lenient,
+    weekly_available_period = "weekly_available_period" plain,
+    irregular_available_period_list = "irregular_available_period_list" plain,
+    available_seconds = "available_seconds" lenient, } undocumented
 }
 /// 单券使用规则
 ///
 /// Used by `POST /v3/marketing/partner/product-coupon/users/{openid}/coupons`, `GET /v3/marketing/partner/product-coupon/users/{openid}/coupons`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CouponsSingleUsageRule {
     /// 券可核销时间
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_available_period: ::std::option::Option<CouponsCouponAvailablePeriod>,
     /// 满减券使用规则
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub normal_coupon: ::std::option::Option<NormalCoupon>,
     /// 折扣券使用规则
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub discount_coupon: ::std::option::Option<DiscountCoupon>,
     /// 兑换券使用规则
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub exchange_coupon: ::std::option::Option<ExchangeCoupon>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    CouponsSingleUsageRule { coupon_available_period = "coupon_available_period" plain,
+    normal_coupon = "normal_coupon" plain, discount_coupon = "discount_coupon" plain,
+    exchange_coupon = "exchange_coupon" plain, } undocumented
 }
 /// 券可核销时间
 ///
 /// Used by `POST /v3/marketing/partner/product-coupon/users/{openid}/coupons`, `GET /v3/marketing/partner/product-coupon/users/{openid}/coupons`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CouponsSequentialUsageRuleCouponAvailablePeriod {
     /// 开始时间
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub available_begin_time: ::std::option::Option<::std::string::String>,
     /// 结束时间
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub available_end_time: ::std::option::Option<::std::string::String>,
     /// 领取后N天开始生效
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub wait_days_after_receive: ::std::option::Option<i64>,
     /// 每周固定可用时间
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub weekly_available_period: ::std::option::Option<WeeklyAvailablePeriod>,
     /// 无规律的可用时间段
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub irregular_available_period_list: ::std::option::Option<
         ::std::vec::Vec<IrregularAvailablePeriodList>,
     >,
     /// 领取后N秒内有效
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub available_seconds: ::std::option::Option<i64>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    CouponsSequentialUsageRuleCouponAvailablePeriod { available_begin_time =
+    "available_begin_time" lenient, available_end_time = "available_end_time" lenient,
+    wait_days_after_receive = "wait_days_after_receive" lenient, weekly_available_period
+    = "weekly_available_period" plain, irregular_available_period_list =
+    "irregular_available_period_list" plain, available_seconds = "available_seconds"
+    lenient, } undocumented
 }
 /// 多次优惠使用规则
 ///
 /// Used by `POST /v3/marketing/partner/product-coupon/users/{openid}/coupons`, `GET /v3/marketing/partner/product-coupon/users/{openid}/coupons`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CouponsSequentialUsageRule {
     /// 券可核销时间
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_available_period: ::std::option::Option<
         CouponsSequentialUsageRuleCouponAvailablePeriod,
     >,
     /// 满减券使用规则
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub normal_coupon_list: ::std::option::Option<::std::vec::Vec<NormalCoupon>>,
     /// 折扣券使用规则列表
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub discount_coupon_list: ::std::option::Option<::std::vec::Vec<DiscountCoupon>>,
     /// 兑换券使用规则列表
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub exchange_coupon_list: ::std::option::Option<::std::vec::Vec<ExchangeCoupon>>,
     /// 多次优惠是否提供首笔特惠
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub special_first: ::std::option::Option<bool>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    CouponsSequentialUsageRule { coupon_available_period = "coupon_available_period"
+    plain, normal_coupon_list = "normal_coupon_list" plain, discount_coupon_list =
+    "discount_coupon_list" plain, exchange_coupon_list = "exchange_coupon_list" plain,
+    special_first = "special_first" plain, } undocumented
 }
 /// 批次信息
 ///
 /// Used by `POST /v3/marketing/partner/product-coupon/users/{openid}/coupons`, `GET /v3/marketing/partner/product-coupon/users/{openid}/coupons`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CouponsStock {
     /// 商品券ID
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub product_coupon_id: ::std::option::Option<::std::string::String>,
     /// 批次ID
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub stock_id: ::std::option::Option<::std::string::String>,
     /// 备注
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub remark: ::std::option::Option<::std::string::String>,
     /// 券Code分配模式
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_code_mode: ::std::option::Option<CouponCodeMode>,
     /// 品牌方预上传的券Code数量信息
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_code_count_info: ::std::option::Option<CouponCodeCountInfo>,
     /// 发放规则
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stock_send_rule: ::std::option::Option<StockSendRule>,
     /// 单券使用规则
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub single_usage_rule: ::std::option::Option<CouponsSingleUsageRule>,
     /// 多次优惠使用规则
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sequential_usage_rule: ::std::option::Option<CouponsSequentialUsageRule>,
     /// 券使用规则展示信息
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub usage_rule_display_info: ::std::option::Option<UsageRuleDisplayInfo>,
     /// 用户商品券展示信息
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_display_info: ::std::option::Option<CouponDisplayInfo>,
     /// 事件通知配置
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub notify_config: ::std::option::Option<NotifyConfig>,
     /// 可用门店范围
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub store_scope: ::std::option::Option<StoreScope>,
     /// 已发放次数
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sent_count_info: ::std::option::Option<SentCountInfo>,
     /// 批次状态
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub state: ::std::option::Option<StockState>,
     /// 失效请求单号
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub deactivate_request_no: ::std::option::Option<::std::string::String>,
     /// 失效时间
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub deactivate_time: ::std::option::Option<::std::string::String>,
     /// 失效原因
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub deactivate_reason: ::std::option::Option<::std::string::String>,
     /// 品牌ID
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub brand_id: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    CouponsStock { product_coupon_id = "product_coupon_id" lenient, stock_id = "stock_id"
+    lenient, remark = "remark" lenient, coupon_code_mode = "coupon_code_mode" plain,
+    coupon_code_count_info = "coupon_code_count_info" plain, stock_send_rule =
+    "stock_send_rule" plain, single_usage_rule = "single_usage_rule" plain,
+    sequential_usage_rule = "sequential_usage_rule" plain, usage_rule_display_info =
+    "usage_rule_display_info" plain, coupon_display_info = "coupon_display_info" plain,
+    notify_config = "notify_config" plain, store_scope = "store_scope" plain,
+    sent_count_info = "sent_count_info" plain, state = "state" plain,
+    deactivate_request_no = "deactivate_request_no" lenient, deactivate_time =
+    "deactivate_time" lenient, deactivate_reason = "deactivate_reason" lenient, brand_id
+    = "brand_id" lenient, } undocumented
 }
 /// 用户商品券列表
 ///
 /// Used by `GET /v3/marketing/partner/product-coupon/users/{openid}/coupons`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct UserCouponList {
     /// 用户商品券Code
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub coupon_code: ::std::option::Option<::std::string::String>,
     /// 用户商品券状态
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_state: ::std::option::Option<CouponState>,
     /// 有效期开始时间
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub valid_begin_time: ::std::option::Option<::std::string::String>,
     /// 有效期结束时间
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub valid_end_time: ::std::option::Option<::std::string::String>,
     /// 领券时间
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub receive_time: ::std::option::Option<::std::string::String>,
     /// 发券请求单号
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub send_request_no: ::std::option::Option<::std::string::String>,
     /// 发券渠道
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub send_channel: ::std::option::Option<SendChannel>,
     /// 确认请求单号
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub confirm_request_no: ::std::option::Option<::std::string::String>,
     /// 确认发放时间
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub confirm_time: ::std::option::Option<::std::string::String>,
     /// 失效请求单号
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub deactivate_request_no: ::std::option::Option<::std::string::String>,
     /// 失效时间
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub deactivate_time: ::std::option::Option<::std::string::String>,
     /// 失效原因
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub deactivate_reason: ::std::option::Option<::std::string::String>,
     /// 单券使用详情
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub single_usage_detail: ::std::option::Option<SingleUsageDetail>,
     /// 多次优惠使用详情
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sequential_usage_detail: ::std::option::Option<SequentialUsageDetail>,
     /// 商品券信息
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub product_coupon: ::std::option::Option<ProductCoupon>,
     /// 批次信息
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stock: ::std::option::Option<CouponsStock>,
     /// 自定义附加信息
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub attach: ::std::option::Option<::std::string::String>,
     /// 渠道自定义信息
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub channel_custom_info: ::std::option::Option<::std::string::String>,
     /// 品牌ID
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub brand_id: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    UserCouponList { coupon_code = "coupon_code" lenient, coupon_state = "coupon_state"
+    plain, valid_begin_time = "valid_begin_time" lenient, valid_end_time =
+    "valid_end_time" lenient, receive_time = "receive_time" lenient, send_request_no =
+    "send_request_no" lenient, send_channel = "send_channel" plain, confirm_request_no =
+    "confirm_request_no" lenient, confirm_time = "confirm_time" lenient,
+    deactivate_request_no = "deactivate_request_no" lenient, deactivate_time =
+    "deactivate_time" lenient, deactivate_reason = "deactivate_reason" lenient,
+    single_usage_detail = "single_usage_detail" plain, sequential_usage_detail =
+    "sequential_usage_detail" plain, product_coupon = "product_coupon" plain, stock =
+    "stock" plain, attach = "attach" lenient, channel_custom_info = "channel_custom_info"
+    lenient, brand_id = "brand_id" lenient, } undocumented
 }
 /// 券核销的关联微信支付分订单信息
 ///
 /// Used by `POST /v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}/confirm`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AssociatedPayScoreOrderInfo {
     /// 微信支付服务订单号
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub order_id: ::std::option::Option<::std::string::String>,
     /// 商户订单号
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub out_trade_no: ::std::option::Option<::std::string::String>,
     /// 商户号
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub mchid: ::std::option::Option<::std::string::String>,
     /// 子商户号
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    AssociatedPayScoreOrderInfo { order_id = "order_id" lenient, out_trade_no =
+    "out_trade_no" lenient, mchid = "mchid" lenient, sub_mchid = "sub_mchid" lenient, }
+    undocumented
 }
 /// 单券使用详情
 ///
 /// Used by `POST /v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}/confirm`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ConfirmSingleUsageDetail {
     /// 券核销请求单号
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub use_request_no: ::std::option::Option<::std::string::String>,
     /// 核销时间
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub use_time: ::std::option::Option<::std::string::String>,
     /// 关联微信支付订单信息
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub associated_order_info: ::std::option::Option<AssociatedOrderInfo>,
     /// 券核销的关联微信支付分订单信息
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub associated_pay_score_order_info: ::std::option::Option<
         AssociatedPayScoreOrderInfo,
     >,
     /// 优惠金额
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub saved_amount: ::std::option::Option<::serde_json::Number>,
     /// 退券请求单号
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub return_request_no: ::std::option::Option<::std::string::String>,
     /// 退券时间
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub return_time: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    ConfirmSingleUsageDetail { use_request_no = "use_request_no" lenient, use_time =
+    "use_time" lenient, associated_order_info = "associated_order_info" plain,
+    associated_pay_score_order_info = "associated_pay_score_order_info" plain,
+    saved_amount = "saved_amount" lenient, return_request_no = "return_request_no"
+    lenient, return_time = "return_time" lenient, } undocumented
 }
 /// 关联微信支付订单信息
 ///
@@ -10337,226 +8248,142 @@ impl RUseAssociatedOrderInfo {
 ///
 /// Used by `POST /v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}/use`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct RUseDetailItemList {
     /// 轮次使用详情状态
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub detail_state: ::std::option::Option<DetailState>,
     /// 有效期开始时间
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub valid_begin_time: ::std::option::Option<::std::string::String>,
     /// 有效期结束时间
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub valid_end_time: ::std::option::Option<::std::string::String>,
     /// 核销请求单号
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub use_request_no: ::std::option::Option<::std::string::String>,
     /// 核销时间
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub use_time: ::std::option::Option<::std::string::String>,
     /// 关联微信支付订单信息
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub associated_order_info: ::std::option::Option<AssociatedOrderInfo>,
     /// 退券请求单号
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub return_request_no: ::std::option::Option<::std::string::String>,
     /// 退券时间
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub return_time: ::std::option::Option<::std::string::String>,
     /// 删除时间
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub delete_time: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    RUseDetailItemList { detail_state = "detail_state" plain, valid_begin_time =
+    "valid_begin_time" lenient, valid_end_time = "valid_end_time" lenient, use_request_no
+    = "use_request_no" lenient, use_time = "use_time" lenient, associated_order_info =
+    "associated_order_info" plain, return_request_no = "return_request_no" lenient,
+    return_time = "return_time" lenient, delete_time = "delete_time" lenient, }
+    undocumented
 }
 /// 多次优惠使用详情
 ///
 /// Used by `POST /v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}/use`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct RUseSequentialUsageDetail {
     /// 总可使用次数
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub total_count: ::std::option::Option<i64>,
     /// 已使用次数
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub used_count: ::std::option::Option<i64>,
     /// 轮次使用详情列表
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub detail_item_list: ::std::option::Option<::std::vec::Vec<RUseDetailItemList>>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    RUseSequentialUsageDetail { total_count = "total_count" lenient, used_count =
+    "used_count" lenient, detail_item_list = "detail_item_list" plain, } undocumented
 }
 /// 合作方信息
 ///
 /// Used by `GET /v3/marketing/partnerships`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct PartnershipsPartner {
     /// 合作方类别
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub r#type: ::std::option::Option<::std::string::String>,
     /// 合作方APPID
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub appid: ::std::option::Option<::std::string::String>,
     /// 合作方商户ID
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub merchant_id: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    PartnershipsPartner { r#type = "type" lenient, appid = "appid" lenient, merchant_id =
+    "merchant_id" lenient, } undocumented
 }
 /// 被授权数据
 ///
 /// Used by `GET /v3/marketing/partnerships`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct PartnershipsAuthorizedData {
     /// 授权业务类别
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub business_type: ::std::option::Option<::std::string::String>,
     /// 授权批次ID
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub stock_id: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    PartnershipsAuthorizedData { business_type = "business_type" lenient, stock_id =
+    "stock_id" lenient, } undocumented
 }
 /// 合作关系结果集
 ///
 /// Used by `GET /v3/marketing/partnerships`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct PartnershipsData {
     /// 合作方信息
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub partner: ::std::option::Option<PartnershipsPartner>,
     /// 被授权数据
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub authorized_data: ::std::option::Option<PartnershipsAuthorizedData>,
     /// 建立合作关系时间
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub build_time: ::std::option::Option<::std::string::String>,
     /// 终止合作关系时间
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub terminate_time: ::std::option::Option<::std::string::String>,
     /// 创建时间
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub create_time: ::std::option::Option<::std::string::String>,
     /// 更新时间
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub update_time: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    PartnershipsData { partner = "partner" plain, authorized_data = "authorized_data"
+    plain, build_time = "build_time" lenient, terminate_time = "terminate_time" lenient,
+    create_time = "create_time" lenient, update_time = "update_time" lenient, }
+    undocumented
 }
 /// 合作方信息
 ///
@@ -10636,565 +8463,406 @@ impl AuthorizedData {
 ///
 /// Used by `POST /v3/marketing/partnerships/build`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ResponsePartner {
     /// 合作方类别
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub r#type: ::std::option::Option<BuildType>,
     /// 合作方APPID
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub appid: ::std::option::Option<::std::string::String>,
     /// 合作方商户ID
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub merchant_id: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    ResponsePartner { r#type = "type" plain, appid = "appid" lenient, merchant_id =
+    "merchant_id" lenient, } undocumented
 }
 /// 被授权数据
 ///
 /// Used by `POST /v3/marketing/partnerships/build`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ResponseAuthorizedData {
     /// 授权业务类别
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub business_type: ::std::option::Option<BuildBusinessType>,
     /// 授权批次ID
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub stock_id: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    ResponseAuthorizedData { business_type = "business_type" plain, stock_id = "stock_id"
+    lenient, } undocumented
 }
 /// 每日可用时间
 ///
 /// Used by `GET /v3/marketing/paygiftactivity/activities`, `GET /v3/marketing/paygiftactivity/activities/{activity_id}`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ActivitiesAvailableDayTime {
     /// 每日可用开始时间
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub begin_day_time: ::std::option::Option<::std::string::String>,
     /// 每日可用结束时间
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub end_day_time: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    ActivitiesAvailableDayTime { begin_day_time = "begin_day_time" lenient, end_day_time
+    = "end_day_time" lenient, } undocumented
 }
 /// 可用时间段
 ///
 /// Used by `GET /v3/marketing/paygiftactivity/activities`, `GET /v3/marketing/paygiftactivity/activities/{activity_id}`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AvailablePeriods {
     /// 可用时间
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub available_time: ::std::option::Option<::std::vec::Vec<IrregularyAvaliableTime>>,
     /// 每日可用时间
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub available_day_time: ::std::option::Option<
         ::std::vec::Vec<ActivitiesAvailableDayTime>,
     >,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    AvailablePeriods { available_time = "available_time" plain, available_day_time =
+    "available_day_time" plain, } undocumented
 }
 /// 活动基本信息
 ///
 /// Used by `GET /v3/marketing/paygiftactivity/activities`, `GET /v3/marketing/paygiftactivity/activities/{activity_id}`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ActivityBaseInfo {
     /// 活动名称
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub activity_name: ::std::option::Option<::std::string::String>,
     /// 活动副标题
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub activity_second_title: ::std::option::Option<::std::string::String>,
     /// 商户logo
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub merchant_logo_url: ::std::option::Option<::std::string::String>,
     /// 背景颜色
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub background_color: ::std::option::Option<BackgroundColor>,
     /// 活动开始时间
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub begin_time: ::std::option::Option<::std::string::String>,
     /// 活动结束时间
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub end_time: ::std::option::Option<::std::string::String>,
     /// 可用时间段
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub available_periods: ::std::option::Option<AvailablePeriods>,
     /// 商户请求单号
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub out_request_no: ::std::option::Option<::std::string::String>,
     /// 投放目的
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub delivery_purpose: ::std::option::Option<DeliveryPurpose>,
     /// 商家小程序appid
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub mini_programs_appid: ::std::option::Option<::std::string::String>,
     /// 商家小程序path
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub mini_programs_path: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    ActivityBaseInfo { activity_name = "activity_name" lenient, activity_second_title =
+    "activity_second_title" lenient, merchant_logo_url = "merchant_logo_url" lenient,
+    background_color = "background_color" plain, begin_time = "begin_time" lenient,
+    end_time = "end_time" lenient, available_periods = "available_periods" plain,
+    out_request_no = "out_request_no" lenient, delivery_purpose = "delivery_purpose"
+    plain, mini_programs_appid = "mini_programs_appid" lenient, mini_programs_path =
+    "mini_programs_path" lenient, } undocumented
 }
 /// 支付方式信息
 ///
 /// Used by `GET /v3/marketing/paygiftactivity/activities`, `GET /v3/marketing/paygiftactivity/activities/{activity_id}`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct PaymentMethodInformation {
     /// 支付方式
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub payment_method: ::std::option::Option<PaymentMethod>,
     /// 银行简称
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub bank_abbreviation: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    PaymentMethodInformation { payment_method = "payment_method" plain, bank_abbreviation
+    = "bank_abbreviation" lenient, } undocumented
 }
 /// 支付模式
 ///
 /// Used by `GET /v3/marketing/paygiftactivity/activities`, `GET /v3/marketing/paygiftactivity/activities/{activity_id}`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ActivitiesPaymentMode {
     /// 支付场景列表
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub payment_scene_list: ::std::option::Option<::std::vec::Vec<PaymentSceneList>>,
     /// 支付方式信息
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub payment_method_information: ::std::option::Option<PaymentMethodInformation>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    ActivitiesPaymentMode { payment_scene_list = "payment_scene_list" plain,
+    payment_method_information = "payment_method_information" plain, } undocumented
 }
 /// 活动高级设置
 ///
 /// Used by `GET /v3/marketing/paygiftactivity/activities`, `GET /v3/marketing/paygiftactivity/activities/{activity_id}`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AdvancedSetting {
     /// 奖品类型
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub delivery_user_category: ::std::option::Option<DeliveryUserCategory>,
     /// 商家会员appid
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub merchant_member_appid: ::std::option::Option<::std::string::String>,
     /// 支付模式
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub payment_mode: ::std::option::Option<ActivitiesPaymentMode>,
     /// 订单优惠标记
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub goods_tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    AdvancedSetting { delivery_user_category = "delivery_user_category" plain,
+    merchant_member_appid = "merchant_member_appid" lenient, payment_mode =
+    "payment_mode" plain, goods_tags = "goods_tags" lenient, } undocumented
 }
 /// 奖品基本信息列表
 ///
 /// Used by `GET /v3/marketing/paygiftactivity/activities`, `GET /v3/marketing/paygiftactivity/activities/{activity_id}`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AwardList {
     /// 代金券批次Id
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub stock_id: ::std::option::Option<::std::string::String>,
     /// 奖品原始图（大图）
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub original_image_url: ::std::option::Option<::std::string::String>,
     /// 奖品缩略图（小图）
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub thumbnail_url: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    AwardList { stock_id = "stock_id" lenient, original_image_url = "original_image_url"
+    lenient, thumbnail_url = "thumbnail_url" lenient, } undocumented
 }
 /// 满送活动奖品发放规则
 ///
 /// Used by `GET /v3/marketing/paygiftactivity/activities`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct FullSendRule {
     /// 奖品类型
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub award_type: ::std::option::Option<DeliveryUserCategory>,
     /// 发券商户号选项
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub merchant_option: ::std::option::Option<MerchantOption>,
     /// 消费金额门槛
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub transaction_amount_minimum: ::std::option::Option<i64>,
     /// 发放内容
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub send_content: ::std::option::Option<SendContent>,
     /// 奖品基本信息列表
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub award_list: ::std::option::Option<::std::vec::Vec<AwardList>>,
     /// 发券商户号列表
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub merchant_id_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    FullSendRule { award_type = "award_type" plain, merchant_option = "merchant_option"
+    plain, transaction_amount_minimum = "transaction_amount_minimum" lenient,
+    send_content = "send_content" plain, award_list = "award_list" plain,
+    merchant_id_list = "merchant_id_list" lenient, } undocumented
 }
 /// 阶梯送发放规则
 ///
 /// Used by `GET /v3/marketing/paygiftactivity/activities`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct StepSendRule {
     /// 奖品类型
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub award_type: ::std::option::Option<DeliveryUserCategory>,
     /// 发券商户号选项
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub merchant_option: ::std::option::Option<MerchantOption>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    StepSendRule { award_type = "award_type" plain, merchant_option = "merchant_option"
+    plain, } undocumented
 }
 /// 活动奖品发放规则
 ///
 /// Used by `GET /v3/marketing/paygiftactivity/activities`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AwardSendRule {
     /// 满送活动奖品发放规则
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub full_send_rule: ::std::option::Option<FullSendRule>,
     /// 阶梯送发放规则
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub step_send_rule: ::std::option::Option<StepSendRule>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    AwardSendRule { full_send_rule = "full_send_rule" plain, step_send_rule =
+    "step_send_rule" plain, } undocumented
 }
 /// 结果集
 ///
 /// Used by `GET /v3/marketing/paygiftactivity/activities`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ActivitiesData3 {
     /// 活动基本信息
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub activity_base_info: ::std::option::Option<ActivityBaseInfo>,
     /// 活动高级设置
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub advanced_setting: ::std::option::Option<AdvancedSetting>,
     /// 活动id
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub activity_id: ::std::option::Option<::std::string::String>,
     /// 活动奖品发放规则
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub award_send_rule: ::std::option::Option<AwardSendRule>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    ActivitiesData3 { activity_base_info = "activity_base_info" plain, advanced_setting =
+    "advanced_setting" plain, activity_id = "activity_id" lenient, award_send_rule =
+    "award_send_rule" plain, } undocumented
 }
 /// 满送活动奖品发放规则
 ///
 /// Used by `GET /v3/marketing/paygiftactivity/activities/{activity_id}`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ByActivityIdFullSendRule {
     /// 奖品类型
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub award_type: ::std::option::Option<DeliveryUserCategory>,
     /// 发券商户号选项
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub merchant_option: ::std::option::Option<MerchantOption>,
     /// 消费金额门槛
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub transaction_amount_minimum: ::std::option::Option<i64>,
     /// 发放内容
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub send_content: ::std::option::Option<SendContent>,
     /// 奖品基本信息列表
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub award_list: ::std::option::Option<::std::vec::Vec<AwardList>>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    ByActivityIdFullSendRule { award_type = "award_type" plain, merchant_option =
+    "merchant_option" plain, transaction_amount_minimum = "transaction_amount_minimum"
+    lenient, send_content = "send_content" plain, award_list = "award_list" plain, }
+    undocumented
 }
 /// 活动奖品发放规则
 ///
 /// Used by `GET /v3/marketing/paygiftactivity/activities/{activity_id}`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ByActivityIdAwardSendRule {
     /// 满送活动奖品发放规则
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub full_send_rule: ::std::option::Option<ByActivityIdFullSendRule>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    ByActivityIdAwardSendRule { full_send_rule = "full_send_rule" plain, } undocumented
 }
 /// 结果集
 ///
 /// Used by `GET /v3/marketing/paygiftactivity/activities/{activity_id}/goods`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct GoodsData {
     /// 指定商品
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub goods_id: ::std::option::Option<::std::string::String>,
     /// 创建时间
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub create_time: ::std::option::Option<::std::string::String>,
     /// 更新时间
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub update_time: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    GoodsData { goods_id = "goods_id" lenient, create_time = "create_time" lenient,
+    update_time = "update_time" lenient, } undocumented
 }
 /// 结果集
 ///
 /// Used by `GET /v3/marketing/paygiftactivity/activities/{activity_id}/merchants`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct MerchantsData {
     /// 商户号
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub mchid: ::std::option::Option<::std::string::String>,
     /// 商户名称
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub merchant_name: ::std::option::Option<::std::string::String>,
     /// 创建时间
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub create_time: ::std::option::Option<::std::string::String>,
     /// 更新时间
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub update_time: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    MerchantsData { mchid = "mchid" lenient, merchant_name = "merchant_name" lenient,
+    create_time = "create_time" lenient, update_time = "update_time" lenient, }
+    undocumented
 }
 /// 未通过规则校验的发券商户号列表
 ///
 /// Used by `POST /v3/marketing/paygiftactivity/activities/{activity_id}/merchants/add`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct InvalidMerchantIdList {
     /// 商户号
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub mchid: ::std::option::Option<::std::string::String>,
     /// 无效原因
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub invalid_reason: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    InvalidMerchantIdList { mchid = "mchid" lenient, invalid_reason = "invalid_reason"
+    lenient, } undocumented
 }
 /// 每日可用时间
 ///
@@ -11694,31 +9362,22 @@ impl JumpLink {
 ///
 /// Used by `POST /v3/marketing/shopping-receipt/customentrances`, `GET /v3/marketing/shopping-receipt/customentrances/{brand_id}`, `PATCH /v3/marketing/shopping-receipt/customentrances/{brand_id}`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ResponseJumpLink {
     /// 自定义入口的跳转小程序AppID
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub mini_programs_appid: ::std::option::Option<::std::string::String>,
     /// 自定义入口跳转小程序的path
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub mini_programs_path: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    ResponseJumpLink { mini_programs_appid = "mini_programs_appid" lenient,
+    mini_programs_path = "mini_programs_path" lenient, } undocumented
 }
 /// 跳转信息
 ///
@@ -11749,114 +9408,68 @@ impl JumpInfo {
 ///
 /// Used by `POST /v3/marketing/shopping-receipt/merchantshoppingreceiptjumpinfos`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct MerchantJumpInfoJumpInfo {
     /// 商户电子小票跳转信息小程序AppID
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub merchant_appid: ::std::option::Option<::std::string::String>,
     /// 商户电子小票跳转信息小程序路径
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub merchant_path: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    MerchantJumpInfoJumpInfo { merchant_appid = "merchant_appid" lenient, merchant_path =
+    "merchant_path" lenient, } undocumented
 }
 /// 商家电子小票跳转信息
 ///
 /// Used by `POST /v3/marketing/shopping-receipt/merchantshoppingreceiptjumpinfos`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct MerchantJumpInfo {
     /// 微信支付订单号
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub transaction_id: ::std::option::Option<::std::string::String>,
     /// 商户号
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub transaction_mchid: ::std::option::Option<::std::string::String>,
     /// 子商户号
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub transaction_sub_mchid: ::std::option::Option<::std::string::String>,
     /// 下单用户OpenID
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub openid: ::std::option::Option<::std::string::String>,
     /// 商户上传时间
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub merchant_upload_time: ::std::option::Option<::std::string::String>,
     /// 跳转信息
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub jump_info: ::std::option::Option<MerchantJumpInfoJumpInfo>,
     /// 创建时间
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub create_time: ::std::option::Option<::std::string::String>,
     /// 修改时间
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub modify_time: ::std::option::Option<::std::string::String>,
     /// 归属品牌ID
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub brand_id: ::std::option::Option<i64>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    MerchantJumpInfo { transaction_id = "transaction_id" lenient, transaction_mchid =
+    "transaction_mchid" lenient, transaction_sub_mchid = "transaction_sub_mchid" lenient,
+    openid = "openid" lenient, merchant_upload_time = "merchant_upload_time" lenient,
+    jump_info = "jump_info" plain, create_time = "create_time" lenient, modify_time =
+    "modify_time" lenient, brand_id = "brand_id" lenient, } undocumented
 }
 /// 用户与商家的联系渠道
 ///
@@ -11904,320 +9517,179 @@ impl MerchantContactInformation {
 ///
 /// Used by `POST /v3/marketing/shopping-receipt/shoppingreceipts`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ReceiptMerchantContactInformation {
     /// 品牌售后部门的咨询电话。
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub consultation_phone_number: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    ReceiptMerchantContactInformation { consultation_phone_number =
+    "consultation_phone_number" lenient, } undocumented
 }
 /// 电子小票上传信息
 ///
 /// Used by `POST /v3/marketing/shopping-receipt/shoppingreceipts`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Receipt {
     /// 电子小票ID
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub receipt_id: ::std::option::Option<::std::string::String>,
     /// 电子小票图片审核状态
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub state: ::std::option::Option<::std::string::String>,
     /// 微信支付订单的交易单号，上传的电子小票会关联到该订单
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub transaction_id: ::std::option::Option<::std::string::String>,
     /// 微信支付订单的商户号
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub transaction_mchid: ::std::option::Option<::std::string::String>,
     /// 微信支付订单的子商户号
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub transaction_sub_mchid: ::std::option::Option<::std::string::String>,
     /// 微信支付订单中OpenID
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub openid: ::std::option::Option<::std::string::String>,
     /// 图片文件的文件摘要，即对图片文件的二进制内容进行sha256计算得到的值
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub sha256: ::std::option::Option<::std::string::String>,
     /// 标识电子小票图片类型
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub image_type: ::std::option::Option<::std::string::String>,
     /// 电子小票创建的时间
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub create_time: ::std::option::Option<::std::string::String>,
     /// 电子小票最后一次修改时间
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub modify_time: ::std::option::Option<::std::string::String>,
     /// 用户与商家的联系渠道
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub merchant_contact_information: ::std::option::Option<
         ReceiptMerchantContactInformation,
     >,
     /// 上传时间，用于标识请求的先后顺序，该笔小票上传时填写则返回，没有不返回
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub upload_time: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    Receipt { receipt_id = "receipt_id" lenient, state = "state" lenient, transaction_id
+    = "transaction_id" lenient, transaction_mchid = "transaction_mchid" lenient,
+    transaction_sub_mchid = "transaction_sub_mchid" lenient, openid = "openid" lenient,
+    sha256 = "sha256" lenient, image_type = "image_type" lenient, create_time =
+    "create_time" lenient, modify_time = "modify_time" lenient,
+    merchant_contact_information = "merchant_contact_information" plain, upload_time =
+    "upload_time" lenient, } undocumented
 }
 /// 周周惠活动详情
 ///
 /// Used by `GET /v3/marketing/weekly-discount/activities`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ActivitiesData4 {
     /// 活动ID
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub activity_id: ::std::option::Option<::std::string::String>,
     /// 活动名称
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub activity_name: ::std::option::Option<::std::string::String>,
     /// 活动投放场景
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub activity_scene: ::std::option::Option<::std::string::String>,
     /// 活动投放区域编码
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub activity_area_code: ::std::option::Option<
         ::std::vec::Vec<::std::string::String>,
     >,
     /// 活动指定付款方式
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub activity_limit_pay: ::std::option::Option<::std::string::String>,
     /// 活动优惠门槛
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub activity_transaction_minimum_amount: ::std::option::Option<i64>,
     /// 活动优惠金额
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub activity_coupon_amount: ::std::option::Option<i64>,
     /// 活动可使用周期
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub activity_available_week: ::std::option::Option<
         ::std::vec::Vec<::std::string::String>,
     >,
     /// 活动预算
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub activity_max_amount: ::std::option::Option<i64>,
     /// 活动单天预算
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub activity_max_amount_per_day: ::std::option::Option<i64>,
     /// 活动开始时间
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub activity_available_begin_time: ::std::option::Option<::std::string::String>,
     /// 活动结束时间
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub activity_available_end_time: ::std::option::Option<::std::string::String>,
     /// 活动状态
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub activity_state: ::std::option::Option<::std::string::String>,
     /// 活动备注
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub activity_remark: ::std::option::Option<::std::string::String>,
     /// 活动logo
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub activity_logo: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    ActivitiesData4 { activity_id = "activity_id" lenient, activity_name =
+    "activity_name" lenient, activity_scene = "activity_scene" lenient,
+    activity_area_code = "activity_area_code" lenient, activity_limit_pay =
+    "activity_limit_pay" lenient, activity_transaction_minimum_amount =
+    "activity_transaction_minimum_amount" lenient, activity_coupon_amount =
+    "activity_coupon_amount" lenient, activity_available_week = "activity_available_week"
+    lenient, activity_max_amount = "activity_max_amount" lenient,
+    activity_max_amount_per_day = "activity_max_amount_per_day" lenient,
+    activity_available_begin_time = "activity_available_begin_time" lenient,
+    activity_available_end_time = "activity_available_end_time" lenient, activity_state =
+    "activity_state" lenient, activity_remark = "activity_remark" lenient, activity_logo
+    = "activity_logo" lenient, } undocumented
 }
 /// 银行提现免费券列表
 ///
 /// Used by `GET /v3/marketing/withdraw-favor/users/{openid}/coupons`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CouponsData3 {
     /// 发放时间
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub send_time: ::std::option::Option<::std::string::String>,
     /// 发放额度
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub send_quota: ::std::option::Option<i64>,
     /// 银行提现免费券的券ID
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub coupon_id: ::std::option::Option<::std::string::String>,
     /// 使用额度
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub use_quota: ::std::option::Option<i64>,
     /// 银行提现免费券券状态
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub coupon_state: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    CouponsData3 { send_time = "send_time" lenient, send_quota = "send_quota" lenient,
+    coupon_id = "coupon_id" lenient, use_quota = "use_quota" lenient, coupon_state =
+    "coupon_state" lenient, } undocumented
 }
 ::wechatpay_core::wire_enum! {
     #[doc = " 券状态"] #[doc = ""] #[doc =

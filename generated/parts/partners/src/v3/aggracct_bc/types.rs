@@ -4,403 +4,236 @@
 ///
 /// Used by `GET /v3/aggracct-bc/wb-channel/account/mch_archives`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct LegalRepresentative {
     /// 法定代表人证件类型
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub legal_representative_id_type: ::std::option::Option<LegalRepresentativeIdType>,
     /// 法定代表人姓名
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub legal_representative_name: ::std::option::Option<::std::string::String>,
     /// 法定代表人证件号码
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub legal_representative_id_no: ::std::option::Option<::std::string::String>,
     /// 法定代表人证件有效期起始日
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub legal_representative_effective_date: ::std::option::Option<
         ::std::string::String,
     >,
     /// 法定代表人证件有效期结束日
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub legal_representative_expire_date: ::std::option::Option<::std::string::String>,
     /// 法定代表人证件正面影像ID
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub legal_representative_img_front_id: ::std::option::Option<::std::string::String>,
     /// 法定代表人证件反面影像ID
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub legal_representative_img_back_id: ::std::option::Option<::std::string::String>,
     /// 法定代表人居住地址
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub legal_representative_address: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    LegalRepresentative { legal_representative_id_type = "legal_representative_id_type"
+    plain, legal_representative_name = "legal_representative_name" lenient,
+    legal_representative_id_no = "legal_representative_id_no" lenient,
+    legal_representative_effective_date = "legal_representative_effective_date" lenient,
+    legal_representative_expire_date = "legal_representative_expire_date" lenient,
+    legal_representative_img_front_id = "legal_representative_img_front_id" lenient,
+    legal_representative_img_back_id = "legal_representative_img_back_id" lenient,
+    legal_representative_address = "legal_representative_address" lenient, } undocumented
 }
 /// 受益所有人信息列表
 ///
 /// Used by `GET /v3/aggracct-bc/wb-channel/account/mch_archives`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct BeneficialOwner {
     /// 受益所有人编号
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub beneficial_owner_no: ::std::option::Option<::std::string::String>,
     /// 受益所有人证件类型
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub beneficial_owner_id_type: ::std::option::Option<LegalRepresentativeIdType>,
     /// 受益所有人姓名
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub beneficial_owner_name: ::std::option::Option<::std::string::String>,
     /// 受益所有人证件号码
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub beneficial_owner_id_no: ::std::option::Option<::std::string::String>,
     /// 受益所有人证件有效期起始日
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub beneficial_owner_effective_date: ::std::option::Option<::std::string::String>,
     /// 受益所有人证件有效期结束日
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub beneficial_owner_expire_date: ::std::option::Option<::std::string::String>,
     /// 受益所有人证件正面影像ID
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub beneficial_owner_img_front_id: ::std::option::Option<::std::string::String>,
     /// 受益所有人证件反面影像ID
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub beneficial_owner_img_back_id: ::std::option::Option<::std::string::String>,
     /// 受益所有人居住地址
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub beneficial_owner_address: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    BeneficialOwner { beneficial_owner_no = "beneficial_owner_no" lenient,
+    beneficial_owner_id_type = "beneficial_owner_id_type" plain, beneficial_owner_name =
+    "beneficial_owner_name" lenient, beneficial_owner_id_no = "beneficial_owner_id_no"
+    lenient, beneficial_owner_effective_date = "beneficial_owner_effective_date" lenient,
+    beneficial_owner_expire_date = "beneficial_owner_expire_date" lenient,
+    beneficial_owner_img_front_id = "beneficial_owner_img_front_id" lenient,
+    beneficial_owner_img_back_id = "beneficial_owner_img_back_id" lenient,
+    beneficial_owner_address = "beneficial_owner_address" lenient, } undocumented
 }
 /// 管控单
 ///
 /// Used by `GET /v3/aggracct-bc/wb-channel/control-orders/{out_request_no}`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct PunishOrder {
     /// 微信管控单号
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub wxpay_punish_no: ::std::option::Option<::std::string::String>,
     /// 微众管控单号
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub out_request_no: ::std::option::Option<::std::string::String>,
     /// 目标下管商户号
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub mchid: ::std::option::Option<::std::string::String>,
     /// 管控场景
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub punish_scene: ::std::option::Option<i64>,
     /// 管控场景规则版本号
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub punish_rule_version: ::std::option::Option<i64>,
     /// 管控原因
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub punish_reason: ::std::option::Option<::std::string::String>,
     /// 管控开始时间
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub punish_start_time: ::std::option::Option<::std::string::String>,
     /// 管控结束时间
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub punish_end_time: ::std::option::Option<::std::string::String>,
     /// 管控受理时间
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub punish_accept_time: ::std::option::Option<::std::string::String>,
     /// 管控执行完成时间
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub punish_finish_time: ::std::option::Option<::std::string::String>,
     /// 管控状态
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub punish_state: ::std::option::Option<PunishState>,
     /// 生效状态
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub effect_state: ::std::option::Option<EffectState>,
     /// 管控方案
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub control_action: ::std::option::Option<::std::vec::Vec<ControlAction>>,
     /// 执行失败错误信息
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub error_message: ::std::option::Option<::std::string::String>,
     /// 执行失败错误码
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub error_code: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    PunishOrder { wxpay_punish_no = "wxpay_punish_no" lenient, out_request_no =
+    "out_request_no" lenient, mchid = "mchid" lenient, punish_scene = "punish_scene"
+    lenient, punish_rule_version = "punish_rule_version" lenient, punish_reason =
+    "punish_reason" lenient, punish_start_time = "punish_start_time" lenient,
+    punish_end_time = "punish_end_time" lenient, punish_accept_time =
+    "punish_accept_time" lenient, punish_finish_time = "punish_finish_time" lenient,
+    punish_state = "punish_state" plain, effect_state = "effect_state" plain,
+    control_action = "control_action" plain, error_message = "error_message" lenient,
+    error_code = "error_code" lenient, } undocumented
 }
 /// 解管单
 ///
 /// Used by `GET /v3/aggracct-bc/wb-channel/control-orders/{out_request_no}`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct RecoverOrder {
     /// 微信支付解管单号
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub wxpay_recover_no: ::std::option::Option<::std::string::String>,
     /// 微众解管单号
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub out_request_no: ::std::option::Option<::std::string::String>,
     /// 关联微信支付管控单号
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub related_wxpay_punish_no: ::std::option::Option<::std::string::String>,
     /// 目标解管商户号
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub mchid: ::std::option::Option<::std::string::String>,
     /// 管控场景
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub punish_scene: ::std::option::Option<::std::string::String>,
     /// 管控场景规则版本号
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub punish_rule_version: ::std::option::Option<::std::string::String>,
     /// 解管受理时间
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub recover_accept_time: ::std::option::Option<::std::string::String>,
     /// 解管执行完成时间
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub recover_finish_time: ::std::option::Option<::std::string::String>,
     /// 解管状态
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub recover_state: ::std::option::Option<PunishState>,
     /// 解管原因描述
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub recover_reason: ::std::option::Option<::std::string::String>,
     /// 执行失败错误信息
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub error_message: ::std::option::Option<::std::string::String>,
     /// 执行失败错误码
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub error_code: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    RecoverOrder { wxpay_recover_no = "wxpay_recover_no" lenient, out_request_no =
+    "out_request_no" lenient, related_wxpay_punish_no = "related_wxpay_punish_no"
+    lenient, mchid = "mchid" lenient, punish_scene = "punish_scene" lenient,
+    punish_rule_version = "punish_rule_version" lenient, recover_accept_time =
+    "recover_accept_time" lenient, recover_finish_time = "recover_finish_time" lenient,
+    recover_state = "recover_state" plain, recover_reason = "recover_reason" lenient,
+    error_message = "error_message" lenient, error_code = "error_code" lenient, }
+    undocumented
 }
 ::wechatpay_core::wire_enum! {
     #[doc = " 主体类型"] #[doc = ""] #[doc =

@@ -4,34 +4,20 @@
 ///
 /// Used by `GET /v3/applyment4sub/applyment/applyment_id/{applyment_id}`, `GET /v3/applyment4sub/applyment/business_code/{business_code}`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AuditDetail {
     /// 字段名
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub field: ::std::option::Option<::std::string::String>,
     /// 字段名称
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub field_name: ::std::option::Option<::std::string::String>,
     /// 驳回原因
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub reject_reason: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    AuditDetail { field = "field" lenient, field_name = "field_name" lenient,
+    reject_reason = "reject_reason" lenient, } undocumented
 }
 /// 超级管理员信息
 ///

@@ -4,176 +4,116 @@
 ///
 /// Used by `GET /v3/capital/capitallhh/areas/provinces`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ProvincesData {
     /// 省份名称
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub province_name: ::std::option::Option<::std::string::String>,
     /// 省份编码
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub province_code: ::std::option::Option<i64>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    ProvincesData { province_name = "province_name" lenient, province_code =
+    "province_code" lenient, } undocumented
 }
 /// 城市列表
 ///
 /// Used by `GET /v3/capital/capitallhh/areas/provinces/{province_code}/cities`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CitiesData {
     /// 城市名称
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub city_name: ::std::option::Option<::std::string::String>,
     /// 城市编码
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub city_code: ::std::option::Option<i64>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    CitiesData { city_name = "city_name" lenient, city_code = "city_code" lenient, }
+    undocumented
 }
 /// 银行列表
 ///
 /// Used by `GET /v3/capital/capitallhh/banks/corporate-banking`, `GET /v3/capital/capitallhh/banks/personal-banking`, `GET /v3/capital/capitallhh/banks/search-banks-by-bank-account`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Data {
     /// 银行别名
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub bank_alias: ::std::option::Option<::std::string::String>,
     /// 银行别名编码
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub bank_alias_code: ::std::option::Option<::std::string::String>,
     /// 开户银行
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub account_bank: ::std::option::Option<::std::string::String>,
     /// 开户银行编码
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub account_bank_code: ::std::option::Option<i64>,
     /// 是否需要填写支行
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub need_bank_branch: ::std::option::Option<bool>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    Data { bank_alias = "bank_alias" lenient, bank_alias_code = "bank_alias_code"
+    lenient, account_bank = "account_bank" lenient, account_bank_code =
+    "account_bank_code" lenient, need_bank_branch = "need_bank_branch" plain, }
+    undocumented
 }
 /// 分页链接
 ///
 /// Used by `GET /v3/capital/capitallhh/banks/corporate-banking`, `GET /v3/capital/capitallhh/banks/personal-banking`, `GET /v3/capital/capitallhh/banks/{bank_alias_code}/branches`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Links {
     /// 下一页链接
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub next: ::std::option::Option<::std::string::String>,
     /// 上一页链接
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub prev: ::std::option::Option<::std::string::String>,
     /// 当前链接
-    #[serde(rename = "self")]
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub self_: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    Links { next = "next" lenient, prev = "prev" lenient, self_ = "self" lenient, }
+    undocumented
 }
 /// 支行列表
 ///
 /// Used by `GET /v3/capital/capitallhh/banks/{bank_alias_code}/branches`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct BranchesData {
     /// 开户银行支行名称
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub bank_branch_name: ::std::option::Option<::std::string::String>,
     /// 开户银行支行联行号
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub bank_branch_id: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    BranchesData { bank_branch_name = "bank_branch_name" lenient, bank_branch_id =
+    "bank_branch_id" lenient, } undocumented
 }

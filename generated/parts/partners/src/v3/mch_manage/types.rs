@@ -4,114 +4,58 @@
 ///
 /// Used by `GET /v3/mch-manage/mch-manage-records/sub-mchid/{sub_mchid}`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Data {
     /// 子商户号
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 商户管理记录ID
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub manage_record_id: ::std::option::Option<::std::string::String>,
     /// 商户管理记录类型
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub manage_record_type: ::std::option::Option<ManageRecordType>,
     /// 管控时间
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub manage_time: ::std::option::Option<::std::string::String>,
     /// 管控原因
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub manage_reason: ::std::option::Option<::std::string::String>,
     /// 限制功能
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub limit_ability: ::std::option::Option<::std::string::String>,
     /// 解除管控方式
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub recover_way: ::std::option::Option<RecoverWay>,
     /// 是否允许提交资料
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub allow_submit: ::std::option::Option<bool>,
     /// 禁止提交资料原因
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub forbid_submit_reason: ::std::option::Option<::std::string::String>,
     /// 可提交资料开始时间
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub submit_start_time: ::std::option::Option<::std::string::String>,
     /// 可提交资料结束时间
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub submit_end_time: ::std::option::Option<::std::string::String>,
     /// 商户管理记录状态
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub manage_record_state: ::std::option::Option<ManageRecordState>,
     /// 解除管控时间
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub recover_time: ::std::option::Option<::std::string::String>,
     /// 解除管控原因
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub recover_reason: ::std::option::Option<RecoverReason>,
     /// 申诉驳回原因
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub reject_reason: ::std::option::Option<::std::string::String>,
     /// 可提交资料结束时间
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub approve_time: ::std::option::Option<::std::string::String>,
     /// 要求提交的资料
     ///
     /// A json-encoded string.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub requested_item_info: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    Data { sub_mchid = "sub_mchid" lenient, manage_record_id = "manage_record_id"
+    lenient, manage_record_type = "manage_record_type" plain, manage_time = "manage_time"
+    lenient, manage_reason = "manage_reason" lenient, limit_ability = "limit_ability"
+    lenient, recover_way = "recover_way" plain, allow_submit = "allow_submit" plain,
+    forbid_submit_reason = "forbid_submit_reason" lenient, submit_start_time =
+    "submit_start_time" lenient, submit_end_time = "submit_end_time" lenient,
+    manage_record_state = "manage_record_state" plain, recover_time = "recover_time"
+    lenient, recover_reason = "recover_reason" plain, reject_reason = "reject_reason"
+    lenient, approve_time = "approve_time" lenient, requested_item_info =
+    "requested_item_info" lenient, } undocumented
 }
 ::wechatpay_core::wire_enum! {
     #[doc = " 商户管理记录类型"] #[doc = ""] #[doc =

@@ -237,54 +237,31 @@ impl AdditionalMaterials {
 ///
 /// Used by `GET /v3/mch_operate/risk/withdrawl-apply/applyment-id/{applyment_id}`, `GET /v3/mch_operate/risk/withdrawl-apply/out-request-no/{out_request_no}`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct WithdrawlApply {
     /// 微信支付提现申请单号
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub applyment_id: ::std::option::Option<::std::string::String>,
     /// 商户提现申请单号
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub out_request_no: ::std::option::Option<::std::string::String>,
     /// 申请单状态
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub state: ::std::option::Option<::std::string::String>,
     /// 失败原因
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub fail_reason: ::std::option::Option<::std::string::String>,
     /// 最后更新时间
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub modify_time: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    WithdrawlApply { applyment_id = "applyment_id" lenient, out_request_no =
+    "out_request_no" lenient, state = "state" lenient, fail_reason = "fail_reason"
+    lenient, modify_time = "modify_time" lenient, } undocumented
 }
 ::wechatpay_core::wire_enum! {
     #[doc = " 二级商户号的出款子账户类型"] #[doc = ""] #[doc =

@@ -4,81 +4,45 @@
 ///
 /// Used by `GET /v3/mch-operation-manage/merchant-limitations/sub-mchid/{sub_mchid}`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct RecoverySpecifications {
     /// 商户被该原因管控的单据号
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub limitation_case_id: ::std::option::Option<::std::string::String>,
     /// 商户被管控原因
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub limitation_reason: ::std::option::Option<::std::string::String>,
     /// 商户被管控原因描述
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub limitation_reason_describe: ::std::option::Option<::std::string::String>,
     /// 商户被该原因管控的解脱路径
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub recover_way: ::std::option::Option<RecoverWay>,
     /// 商户被该原因管控的解脱路径参数
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub recover_way_param: ::std::option::Option<::std::string::String>,
     /// 商户被该原因管控的解脱帮助链接
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub recover_help_url: ::std::option::Option<::std::string::String>,
     /// 处置方式
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub limitation_action_type: ::std::option::Option<LimitationActionType>,
     /// 预计管控开始时间
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub limitation_start_date: ::std::option::Option<::std::string::String>,
     /// 商户被该原因管控的时间
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub limitation_date: ::std::option::Option<::std::string::String>,
     /// 商户被管控原因类型
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub limitation_reason_type: ::std::option::Option<LimitationReasonType>,
     /// 商户被该原因管控的能力列表
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub relate_limitations: ::std::option::Option<::std::vec::Vec<LimitedFunctions>>,
     /// 商户被该原因管控的其他能力描述
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub other_relate_limitations: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    RecoverySpecifications { limitation_case_id = "limitation_case_id" lenient,
+    limitation_reason = "limitation_reason" lenient, limitation_reason_describe =
+    "limitation_reason_describe" lenient, recover_way = "recover_way" plain,
+    recover_way_param = "recover_way_param" lenient, recover_help_url =
+    "recover_help_url" lenient, limitation_action_type = "limitation_action_type" plain,
+    limitation_start_date = "limitation_start_date" lenient, limitation_date =
+    "limitation_date" lenient, limitation_reason_type = "limitation_reason_type" plain,
+    relate_limitations = "relate_limitations" plain, other_relate_limitations =
+    "other_relate_limitations" lenient, } undocumented
 }
 ::wechatpay_core::wire_enum! {
     #[doc = " 尽调单状态"] #[doc = ""] #[doc =

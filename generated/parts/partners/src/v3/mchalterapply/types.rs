@@ -165,27 +165,18 @@ impl ContactInfo {
 ///
 /// Used by `GET /v3/mchalterapply/mchcontactalterapplyment/merchant/{merchant_code}/out-request-no/{out_request_no}`, `GET /v3/mchalterapply/mchcontactalterapplyment/{apply_id}`, `GET /v3/mchalterapply/mchsubjectalterapplyment/merchant/{merchant_code}/out-request-no/{out_request_no}`, `GET /v3/mchalterapply/mchsubjectalterapplyment/{apply_id}`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AuditRejectDetail {
     /// 参数名称
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub param_name: ::std::option::Option<::std::string::String>,
     /// 驳回原因
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub reject_reason: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    AuditRejectDetail { param_name = "param_name" lenient, reject_reason =
+    "reject_reason" lenient, } undocumented
 }
 /// 营业执照信息
 ///

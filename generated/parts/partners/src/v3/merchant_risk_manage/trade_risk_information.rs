@@ -82,35 +82,25 @@ pub mod get {
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
     #[non_exhaustive]
     pub struct Response {
         /// 风险系数值
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub risk_score: ::std::option::Option<::serde_json::Number>,
         /// 风险类型
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub risk_type: ::std::option::Option<RiskType>,
         /// 处置手段
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub punish_type: ::std::option::Option<PunishType>,
         /// 处置手段描述
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub punish_description: ::std::option::Option<::std::string::String>,
         /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ::wechatpay_core::received! {
+        Response { risk_score = "risk_score" lenient, risk_type = "risk_type" plain,
+        punish_type = "punish_type" plain, punish_description = "punish_description"
+        lenient, } undocumented
     }
 }
 /// 查询风险信息

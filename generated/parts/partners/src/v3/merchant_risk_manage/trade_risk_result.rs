@@ -135,70 +135,37 @@ pub mod post {
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
     #[non_exhaustive]
     pub struct Response {
         /// 服务商商户号
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub sp_mchid: ::std::option::Option<::std::string::String>,
         /// 从业机构商户号
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub acquiring_bank_id: ::std::option::Option<::std::string::String>,
         /// 渠道号
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub channel_id: ::std::option::Option<::std::string::String>,
         /// 子商户号
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub sub_mchid: ::std::option::Option<::std::string::String>,
         /// 商户订单号
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub out_trade_no: ::std::option::Option<::std::string::String>,
         /// 风险类型
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub risk_type: ::std::option::Option<RiskType>,
         /// 处置手段
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub punish_type: ::std::option::Option<PunishType>,
         /// 处置手段补充
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub additional_punish_type: ::std::option::Option<::std::string::String>,
         /// 处置手段描述
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub punish_description: ::std::option::Option<::std::string::String>,
         /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ::wechatpay_core::received! {
+        Response { sp_mchid = "sp_mchid" lenient, acquiring_bank_id = "acquiring_bank_id"
+        lenient, channel_id = "channel_id" lenient, sub_mchid = "sub_mchid" lenient,
+        out_trade_no = "out_trade_no" lenient, risk_type = "risk_type" plain, punish_type
+        = "punish_type" plain, additional_punish_type = "additional_punish_type" lenient,
+        punish_description = "punish_description" lenient, } undocumented
     }
 }
 /// 处置结果回传

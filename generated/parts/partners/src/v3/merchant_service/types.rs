@@ -4,779 +4,548 @@
 ///
 /// Used by `GET /v3/merchant-service/complaints-v2`, `GET /v3/merchant-service/complaints-v2/{complaint_id}`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ComplaintOrderInfo {
     /// 微信订单号
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub transaction_id: ::std::option::Option<::std::string::String>,
     /// 商户订单号
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub out_trade_no: ::std::option::Option<::std::string::String>,
     /// 订单金额
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub amount: ::std::option::Option<i64>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    ComplaintOrderInfo { transaction_id = "transaction_id" lenient, out_trade_no =
+    "out_trade_no" lenient, amount = "amount" lenient, } undocumented
 }
 /// 投诉单关联服务单信息
 ///
 /// Used by `GET /v3/merchant-service/complaints-v2`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ServiceOrderInfo {
     /// 微信支付服务订单号
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub order_id: ::std::option::Option<::std::string::String>,
     /// 商户服务订单号
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub out_order_no: ::std::option::Option<::std::string::String>,
     /// 支付分服务单状态
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub state: ::std::option::Option<State>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    ServiceOrderInfo { order_id = "order_id" lenient, out_order_no = "out_order_no"
+    lenient, state = "state" plain, } undocumented
 }
 /// 投诉资料列表
 ///
 /// Used by `GET /v3/merchant-service/complaints-v2`, `GET /v3/merchant-service/complaints-v2/{complaint_id}`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ComplaintMediaList {
     /// 媒体文件业务类型
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub media_type: ::std::option::Option<MediaType>,
     /// 媒体文列表
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub media_url: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    ComplaintMediaList { media_type = "media_type" plain, media_url = "media_url"
+    lenient, } undocumented
 }
 /// 归还地点信息
 ///
 /// Used by `GET /v3/merchant-service/complaints-v2`, `GET /v3/merchant-service/complaints-v2/{complaint_id}`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ReturnAddressInfo {
     /// 归还地点
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub return_address: ::std::option::Option<::std::string::String>,
     /// 归还地点经度
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub longitude: ::std::option::Option<::std::string::String>,
     /// 归还地点纬度
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub latitude: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    ReturnAddressInfo { return_address = "return_address" lenient, longitude =
+    "longitude" lenient, latitude = "latitude" lenient, } undocumented
 }
 /// 充电宝投诉相关信息
 ///
 /// Used by `GET /v3/merchant-service/complaints-v2`, `GET /v3/merchant-service/complaints-v2/{complaint_id}`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SharePowerInfo {
     /// 归还时间
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub return_time: ::std::option::Option<::std::string::String>,
     /// 归还地点信息
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub return_address_info: ::std::option::Option<ReturnAddressInfo>,
     /// 是否归还同一柜机
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub is_returned_to_same_machine: ::std::option::Option<bool>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    SharePowerInfo { return_time = "return_time" lenient, return_address_info =
+    "return_address_info" plain, is_returned_to_same_machine =
+    "is_returned_to_same_machine" plain, } undocumented
 }
 /// 补充信息
 ///
 /// Used by `GET /v3/merchant-service/complaints-v2`, `GET /v3/merchant-service/complaints-v2/{complaint_id}`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AdditionalInfo {
     /// 补充信息类型
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub r#type: ::std::option::Option<Type>,
     /// 充电宝投诉相关信息
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub share_power_info: ::std::option::Option<SharePowerInfo>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    AdditionalInfo { r#type = "type" plain, share_power_info = "share_power_info" plain,
+    } undocumented
 }
 /// 用户投诉信息详情
 ///
 /// Used by `GET /v3/merchant-service/complaints-v2`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Data {
     /// 投诉单号
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub complaint_id: ::std::option::Option<::std::string::String>,
     /// 投诉时间
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub complaint_time: ::std::option::Option<::std::string::String>,
     /// 投诉详情
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub complaint_detail: ::std::option::Option<::std::string::String>,
     /// 投诉单状态
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub complaint_state: ::std::option::Option<ComplaintState>,
     /// 被诉商户号
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub complainted_mchid: ::std::option::Option<::std::string::String>,
     /// 投诉人联系方式
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub payer_phone: ::std::option::Option<::std::string::String>,
     /// 投诉单关联订单信息
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub complaint_order_info: ::std::option::Option<::std::vec::Vec<ComplaintOrderInfo>>,
     /// 投诉单关联服务单信息
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub service_order_info: ::std::option::Option<::std::vec::Vec<ServiceOrderInfo>>,
     /// 投诉资料列表
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub complaint_media_list: ::std::option::Option<::std::vec::Vec<ComplaintMediaList>>,
     /// 投诉单是否已全额退款
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub complaint_full_refunded: ::std::option::Option<bool>,
     /// 是否有待回复的用户留言
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub incoming_user_response: ::std::option::Option<bool>,
     /// 问题描述
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub problem_description: ::std::option::Option<::std::string::String>,
     /// 用户投诉次数
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub user_complaint_times: ::std::option::Option<i64>,
     /// 问题类型
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub problem_type: ::std::option::Option<ProblemType>,
     /// 申请退款金额
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub apply_refund_amount: ::std::option::Option<i64>,
     /// 用户标签列表
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_tag_list: ::std::option::Option<::std::vec::Vec<UserTagList>>,
     /// 补充信息
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub additional_info: ::std::option::Option<AdditionalInfo>,
     /// 是否在平台协助中
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub in_platform_service: ::std::option::Option<bool>,
     /// 是否需即时服务用户
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub need_immediate_service: ::std::option::Option<bool>,
     /// 是否是智能体投诉
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub is_agent_mode: ::std::option::Option<bool>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    Data { complaint_id = "complaint_id" lenient, complaint_time = "complaint_time"
+    lenient, complaint_detail = "complaint_detail" lenient, complaint_state =
+    "complaint_state" plain, complainted_mchid = "complainted_mchid" lenient, payer_phone
+    = "payer_phone" lenient, complaint_order_info = "complaint_order_info" plain,
+    service_order_info = "service_order_info" plain, complaint_media_list =
+    "complaint_media_list" plain, complaint_full_refunded = "complaint_full_refunded"
+    plain, incoming_user_response = "incoming_user_response" plain, problem_description =
+    "problem_description" lenient, user_complaint_times = "user_complaint_times" lenient,
+    problem_type = "problem_type" plain, apply_refund_amount = "apply_refund_amount"
+    lenient, user_tag_list = "user_tag_list" plain, additional_info = "additional_info"
+    plain, in_platform_service = "in_platform_service" plain, need_immediate_service =
+    "need_immediate_service" plain, is_agent_mode = "is_agent_mode" plain, } undocumented
 }
 /// 投诉单关联服务单信息
 ///
 /// Used by `GET /v3/merchant-service/complaints-v2/{complaint_id}`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ByComplaintIdServiceOrderInfo {
     /// 微信支付服务订单号
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub order_id: ::std::option::Option<::std::string::String>,
     /// 商户服务订单号
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub out_order_no: ::std::option::Option<::std::string::String>,
     /// 支付分服务单状态
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub state: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    ByComplaintIdServiceOrderInfo { order_id = "order_id" lenient, out_order_no =
+    "out_order_no" lenient, state = "state" lenient, } undocumented
 }
 /// 操作资料列表
 ///
 /// Used by `GET /v3/merchant-service/complaints-v2/{complaint_id}/negotiation-historys`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct NegotiationHistorysComplaintMediaList {
     /// 媒体文件业务类型
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub media_type: ::std::option::Option<MediaType>,
     /// 媒体文件请求url
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub media_url: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    NegotiationHistorysComplaintMediaList { media_type = "media_type" plain, media_url =
+    "media_url" lenient, } undocumented
 }
 /// 文本
 ///
 /// Used by `GET /v3/merchant-service/complaints-v2/{complaint_id}/negotiation-historys`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Text {
     /// 文本
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub text: ::std::option::Option<::std::string::String>,
     /// 文本颜色
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub color: ::std::option::Option<Color>,
     /// 是否粗体
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub is_bold: ::std::option::Option<bool>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    Text { text = "text" lenient, color = "color" plain, is_bold = "is_bold" plain, }
+    undocumented
 }
 /// 图片
 ///
 /// Used by `GET /v3/merchant-service/complaints-v2/{complaint_id}/negotiation-historys`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Image {
     /// 媒体ID
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub media_id: ::std::option::Option<::std::string::String>,
     /// 图片样式类型
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub image_style_type: ::std::option::Option<ImageStyleType>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    Image { media_id = "media_id" lenient, image_style_type = "image_style_type" plain, }
+    undocumented
 }
 /// 跳转小程序信息
 ///
 /// Used by `GET /v3/merchant-service/complaints-v2/{complaint_id}/negotiation-historys`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct MiniProgramJumpInfo {
     /// 跳转小程序APPID
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub appid: ::std::option::Option<::std::string::String>,
     /// 跳转小程序页面PATH
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub path: ::std::option::Option<::std::string::String>,
     /// 跳转小程序页面名称
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub text: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    MiniProgramJumpInfo { appid = "appid" lenient, path = "path" lenient, text = "text"
+    lenient, } undocumented
 }
 /// 回复消息内容
 ///
 /// Used by `GET /v3/merchant-service/complaints-v2/{complaint_id}/negotiation-historys`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct MessageInfo {
     /// 回复的消息内容
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub content: ::std::option::Option<::std::string::String>,
     /// 自定义透传字段
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub custom_data: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    MessageInfo { content = "content" lenient, custom_data = "custom_data" lenient, }
+    undocumented
 }
 /// 动作
 ///
 /// Used by `GET /v3/merchant-service/complaints-v2/{complaint_id}/negotiation-historys`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Action {
     /// 动作类型
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub action_type: ::std::option::Option<ActionType>,
     /// 跳转链接
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub jump_url: ::std::option::Option<::std::string::String>,
     /// 跳转小程序信息
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub mini_program_jump_info: ::std::option::Option<MiniProgramJumpInfo>,
     /// 回复消息内容
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub message_info: ::std::option::Option<MessageInfo>,
     /// 动作id
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub action_id: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    Action { action_type = "action_type" plain, jump_url = "jump_url" lenient,
+    mini_program_jump_info = "mini_program_jump_info" plain, message_info =
+    "message_info" plain, action_id = "action_id" lenient, } undocumented
 }
 /// 失效配置
 ///
 /// Used by `GET /v3/merchant-service/complaints-v2/{complaint_id}/negotiation-historys`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct InvalidInfo {
     /// 过期时间
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub expired_time: ::std::option::Option<::std::string::String>,
     /// 是否可以多次点击
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub multi_clickable: ::std::option::Option<bool>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    InvalidInfo { expired_time = "expired_time" lenient, multi_clickable =
+    "multi_clickable" plain, } undocumented
 }
 /// 链接
 ///
 /// Used by `GET /v3/merchant-service/complaints-v2/{complaint_id}/negotiation-historys`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Link {
     /// 文本
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub text: ::std::option::Option<::std::string::String>,
     /// 动作
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub action: ::std::option::Option<Action>,
     /// 失效配置
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub invalid_info: ::std::option::Option<InvalidInfo>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    Link { text = "text" lenient, action = "action" plain, invalid_info = "invalid_info"
+    plain, } undocumented
 }
 /// FAQ列表
 ///
 /// Used by `GET /v3/merchant-service/complaints-v2/{complaint_id}/negotiation-historys`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Faqs {
     /// faq的id
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub faq_id: ::std::option::Option<::std::string::String>,
     /// faq内容
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub faq_title: ::std::option::Option<::std::string::String>,
     /// 动作
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub action: ::std::option::Option<Action>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    Faqs { faq_id = "faq_id" lenient, faq_title = "faq_title" lenient, action = "action"
+    plain, } undocumented
 }
 /// FAQ列表
 ///
 /// Used by `GET /v3/merchant-service/complaints-v2/{complaint_id}/negotiation-historys`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct FaqList {
     /// FAQ列表
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub faqs: ::std::option::Option<::std::vec::Vec<Faqs>>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    FaqList { faqs = "faqs" plain, } undocumented
 }
 /// 按钮组
 ///
 /// Used by `GET /v3/merchant-service/complaints-v2/{complaint_id}/negotiation-historys`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ButtonGroup {
     /// 按钮组
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub buttons: ::std::option::Option<::std::vec::Vec<Link>>,
     /// 按钮布局方式
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub button_layout: ::std::option::Option<ButtonLayout>,
     /// 失效配置
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub invalid_info: ::std::option::Option<InvalidInfo>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    ButtonGroup { buttons = "buttons" plain, button_layout = "button_layout" plain,
+    invalid_info = "invalid_info" plain, } undocumented
 }
 /// 消息内容
 ///
 /// Used by `GET /v3/merchant-service/complaints-v2/{complaint_id}/negotiation-historys`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Blocks {
     /// 消息块类型
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub r#type: ::std::option::Option<NegotiationHistorysType>,
     /// 文本
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub text: ::std::option::Option<Text>,
     /// 图片
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub image: ::std::option::Option<Image>,
     /// 链接
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub link: ::std::option::Option<Link>,
     /// FAQ列表
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub faq_list: ::std::option::Option<FaqList>,
     /// 按钮
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub button: ::std::option::Option<Link>,
     /// 按钮组
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub button_group: ::std::option::Option<ButtonGroup>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    Blocks { r#type = "type" plain, text = "text" plain, image = "image" plain, link =
+    "link" plain, faq_list = "faq_list" plain, button = "button" plain, button_group =
+    "button_group" plain, } undocumented
 }
 /// 普通消息内容
 ///
 /// Used by `GET /v3/merchant-service/complaints-v2/{complaint_id}/negotiation-historys`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct NormalMessage {
     /// 消息内容
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub blocks: ::std::option::Option<::std::vec::Vec<Blocks>>,
     /// 发送者身份类别
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sender_identity: ::std::option::Option<SenderIdentity>,
     /// 自定义透传信息
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub custom_data: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    NormalMessage { blocks = "blocks" plain, sender_identity = "sender_identity" plain,
+    custom_data = "custom_data" lenient, } undocumented
 }
 /// 用户点击回复消息
 ///
 /// Used by `GET /v3/merchant-service/complaints-v2/{complaint_id}/negotiation-historys`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ClickMessage {
     /// 回复的消息内容
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub message_content: ::std::option::Option<::serde_json::Value>,
     /// 动作id
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub action_id: ::std::option::Option<::std::string::String>,
     /// 被点击的操作流水号
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub clicked_log_id: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    ClickMessage { message_content = "message_content" plain, action_id = "action_id"
+    lenient, clicked_log_id = "clicked_log_id" lenient, } undocumented
 }
 /// 投诉协商历史
 ///
 /// Used by `GET /v3/merchant-service/complaints-v2/{complaint_id}/negotiation-historys`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct NegotiationHistorysData {
     /// 操作资料列表
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub complaint_media_list: ::std::option::Option<
         NegotiationHistorysComplaintMediaList,
     >,
     /// 操作流水号
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub log_id: ::std::option::Option<::std::string::String>,
     /// 操作人
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub operator: ::std::option::Option<::std::string::String>,
     /// 操作时间
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub operate_time: ::std::option::Option<::std::string::String>,
     /// 操作类型
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub operate_type: ::std::option::Option<OperateType>,
     /// 操作内容
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub operate_details: ::std::option::Option<::std::string::String>,
     /// 图片凭证
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub image_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// 用户申请平台协助原因
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub user_appy_platform_service_reason: ::std::option::Option<::std::string::String>,
     /// 用户申请平台协助原因描述
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub user_appy_platform_service_reason_description: ::std::option::Option<
         ::std::string::String,
     >,
     /// 普通消息内容
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub normal_message: ::std::option::Option<NormalMessage>,
     /// 用户点击回复消息
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub click_message: ::std::option::Option<ClickMessage>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    NegotiationHistorysData { complaint_media_list = "complaint_media_list" plain, log_id
+    = "log_id" lenient, operator = "operator" lenient, operate_time = "operate_time"
+    lenient, operate_type = "operate_type" plain, operate_details = "operate_details"
+    lenient, image_list = "image_list" lenient, user_appy_platform_service_reason =
+    "user_appy_platform_service_reason" lenient,
+    user_appy_platform_service_reason_description =
+    "user_appy_platform_service_reason_description" lenient, normal_message =
+    "normal_message" plain, click_message = "click_message" plain, } undocumented
 }
 /// 文本
 ///
@@ -1385,133 +1154,77 @@ impl ResponseMiniProgramJumpInfo {
 ///
 /// Used by `GET /v3/merchant-service/complaints`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ComplaintsData {
     /// 商户订单号
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub out_trade_no: ::std::option::Option<::std::string::String>,
     /// 投诉时间
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub complaint_time: ::std::option::Option<::std::string::String>,
     /// 订单金额
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub amount: ::std::option::Option<i64>,
     /// 投诉人联系方式
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub payer_phone: ::std::option::Option<::std::string::String>,
     /// 投诉详情
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub complaint_detail: ::std::option::Option<::std::string::String>,
     /// 投诉单状态
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub complaint_state: ::std::option::Option<ComplaintsComplaintState>,
     /// 微信订单号
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub transaction_id: ::std::option::Option<::std::string::String>,
     /// 冻结结束时间
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub frozen_end_time: ::std::option::Option<::std::string::String>,
     /// 特约商户号
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    ComplaintsData { out_trade_no = "out_trade_no" lenient, complaint_time =
+    "complaint_time" lenient, amount = "amount" lenient, payer_phone = "payer_phone"
+    lenient, complaint_detail = "complaint_detail" lenient, complaint_state =
+    "complaint_state" plain, transaction_id = "transaction_id" lenient, frozen_end_time =
+    "frozen_end_time" lenient, sub_mchid = "sub_mchid" lenient, } undocumented
 }
 /// 投诉协商历史
 ///
 /// Used by `GET /v3/merchant-service/complaints/{transaction_id}/negotiation-historys`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ComplaintNegotiationHistory {
     /// 操作人
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub operate_user: ::std::option::Option<::std::string::String>,
     /// 操作时间
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub operate_time: ::std::option::Option<::std::string::String>,
     /// 操作类型
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub operate_type: ::std::option::Option<NegotiationHistorysOperateType>,
     /// 操作内容
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub operate_details: ::std::option::Option<::std::string::String>,
     /// 协商历史图片凭证
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub image_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    ComplaintNegotiationHistory { operate_user = "operate_user" lenient, operate_time =
+    "operate_time" lenient, operate_type = "operate_type" plain, operate_details =
+    "operate_details" lenient, image_list = "image_list" lenient, } undocumented
 }
 ::wechatpay_core::wire_enum! {
     #[doc = " 投诉单状态"] #[doc = ""] #[doc =

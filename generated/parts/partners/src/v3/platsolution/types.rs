@@ -41,121 +41,67 @@ impl ApplyRechargeAmount {
 ///
 /// Used by `POST /v3/platsolution/ecommerce/bank-transfer-recharges/apply`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct TransferInAccount {
     /// 开户银行名称
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub bank_name: ::std::option::Option<::std::string::String>,
     /// 开户银行省市编码
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub bank_address_code: ::std::option::Option<::std::string::String>,
     /// 开户银行行号
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub bank_code: ::std::option::Option<::std::string::String>,
     /// 银行账户名称
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub bank_account_name: ::std::option::Option<::std::string::String>,
     /// 银行账号
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub bank_account_no: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    TransferInAccount { bank_name = "bank_name" lenient, bank_address_code =
+    "bank_address_code" lenient, bank_code = "bank_code" lenient, bank_account_name =
+    "bank_account_name" lenient, bank_account_no = "bank_account_no" lenient, }
+    undocumented
 }
 /// 充值金额
 ///
 /// Used by `GET /v3/platsolution/ecommerce/bank-transfer-recharges/out-recharge-no/{out_recharge_no}`, `GET /v3/platsolution/ecommerce/recharges/out-recharge-no/{out_recharge_no}`, `POST /v3/platsolution/ecommerce/recharges/out-recharge-no/{out_recharge_no}/close`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct RechargeAmount {
     /// 总金额
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub amount: ::std::option::Option<::serde_json::Number>,
     /// 货币类型
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub currency: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    RechargeAmount { amount = "amount" lenient, currency = "currency" lenient, }
+    undocumented
 }
 /// 转账充值的付款信息
 ///
 /// Used by `GET /v3/platsolution/ecommerce/bank-transfer-recharges/out-recharge-no/{out_recharge_no}`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ByOutRechargeNoBankTransferInfo {
     /// 转账充值附言
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub memo: ::std::option::Option<::std::string::String>,
     /// 银行转账退回时间
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub return_time: ::std::option::Option<::std::string::String>,
     /// 银行转账退回原因
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub return_reason: ::std::option::Option<::std::string::String>,
     /// 开户银行名称
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub bank_name: ::std::option::Option<::std::string::String>,
     /// 银行卡号后四位
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub bank_card_tail: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    ByOutRechargeNoBankTransferInfo { memo = "memo" lenient, return_time = "return_time"
+    lenient, return_reason = "return_reason" lenient, bank_name = "bank_name" lenient,
+    bank_card_tail = "bank_card_tail" lenient, } undocumented
 }
 /// 签约协议列表
 ///
@@ -268,84 +214,68 @@ impl CompensateBillsReceiver2 {
 ///
 /// Used by `POST /v3/platsolution/ecommerce/mch-transfer/compensate-bills`, `GET /v3/platsolution/ecommerce/mch-transfer/compensate-bills/bill-id/{bill_id}`, `GET /v3/platsolution/ecommerce/mch-transfer/compensate-bills/out-bill-no/{out_bill_no}`, `POST /v3/platsolution/ecommerce/mch-transfer/deposit-after-sales-compensation-bills`, `GET /v3/platsolution/ecommerce/mch-transfer/deposit-after-sales-compensation-bills/bill-id/{bill_id}`, `GET /v3/platsolution/ecommerce/mch-transfer/deposit-after-sales-compensation-bills/out-bill-no/{out_bill_no}` and 5 more.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct TransactionInfo {
     /// 交易订单号
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub transaction_id: ::std::option::Option<::std::string::String>,
     /// 转账接收方订单类型
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub r#type: ::std::option::Option<TransactionInfoType>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    TransactionInfo { transaction_id = "transaction_id" lenient, r#type = "type" plain, }
+    undocumented
 }
 /// 转账接收者信息
 ///
 /// Used by `POST /v3/platsolution/ecommerce/mch-transfer/compensate-bills`, `GET /v3/platsolution/ecommerce/mch-transfer/compensate-bills/bill-id/{bill_id}`, `GET /v3/platsolution/ecommerce/mch-transfer/compensate-bills/out-bill-no/{out_bill_no}`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CompensateBillsReceiver {
     /// 转账接收方类型
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub r#type: ::std::option::Option<CompensateBillsType>,
     /// 转账接收方订单信息
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub transaction_info: ::std::option::Option<TransactionInfo>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    CompensateBillsReceiver { r#type = "type" plain, transaction_info =
+    "transaction_info" plain, } undocumented
 }
 /// 转账接收方信息
 ///
 /// Used by `POST /v3/platsolution/ecommerce/mch-transfer/compensate-bills`, `GET /v3/platsolution/ecommerce/mch-transfer/compensate-bills/bill-id/{bill_id}`, `GET /v3/platsolution/ecommerce/mch-transfer/compensate-bills/out-bill-no/{out_bill_no}`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CompensateBillsReceiverDetail {
     /// 转账接收者信息
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub receiver: ::std::option::Option<CompensateBillsReceiver>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    CompensateBillsReceiverDetail { receiver = "receiver" plain, } undocumented
 }
 /// 关单信息
 ///
 /// Used by `GET /v3/platsolution/ecommerce/mch-transfer/compensate-bills/bill-id/{bill_id}`, `GET /v3/platsolution/ecommerce/mch-transfer/compensate-bills/out-bill-no/{out_bill_no}`, `GET /v3/platsolution/ecommerce/mch-transfer/deposit-after-sales-compensation-bills/bill-id/{bill_id}`, `GET /v3/platsolution/ecommerce/mch-transfer/deposit-after-sales-compensation-bills/out-bill-no/{out_bill_no}`, `GET /v3/platsolution/ecommerce/mch-transfer/deposit-insurance-premiums-compensation-bills/{out_bill_no}`, `GET /v3/platsolution/ecommerce/mch-transfer/deposit-shipping-cost-compensation-bills/out-bill-no/{out_bill_no}` and 3 more.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CloseInfo {
     /// 关单时间
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub close_time: ::std::option::Option<::std::string::String>,
     /// 关单原因
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub close_reason: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    CloseInfo { close_time = "close_time" lenient, close_reason = "close_reason" lenient,
+    } undocumented
 }
 /// 收款方信息
 ///
@@ -388,34 +318,32 @@ impl DepositAfterSalesCompensationBillsReceiver {
 ///
 /// Used by `POST /v3/platsolution/ecommerce/mch-transfer/deposit-after-sales-compensation-bills`, `GET /v3/platsolution/ecommerce/mch-transfer/deposit-after-sales-compensation-bills/bill-id/{bill_id}`, `GET /v3/platsolution/ecommerce/mch-transfer/deposit-after-sales-compensation-bills/out-bill-no/{out_bill_no}`, `POST /v3/platsolution/ecommerce/mch-transfer/insurance-claim-bills`, `GET /v3/platsolution/ecommerce/mch-transfer/insurance-claim-bills/bill-id/{bill_id}`, `GET /v3/platsolution/ecommerce/mch-transfer/insurance-claim-bills/out-bill-no/{out_bill_no}`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Receiver {
     /// 转账接收方类型
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub r#type: ::std::option::Option<Type>,
     /// 转账接收方订单信息
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub transaction_info: ::std::option::Option<TransactionInfo>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    Receiver { r#type = "type" plain, transaction_info = "transaction_info" plain, }
+    undocumented
 }
 /// 转账接收方信息
 ///
 /// Used by `POST /v3/platsolution/ecommerce/mch-transfer/deposit-after-sales-compensation-bills`, `GET /v3/platsolution/ecommerce/mch-transfer/deposit-after-sales-compensation-bills/bill-id/{bill_id}`, `GET /v3/platsolution/ecommerce/mch-transfer/deposit-after-sales-compensation-bills/out-bill-no/{out_bill_no}`, `POST /v3/platsolution/ecommerce/mch-transfer/insurance-claim-bills`, `GET /v3/platsolution/ecommerce/mch-transfer/insurance-claim-bills/bill-id/{bill_id}`, `GET /v3/platsolution/ecommerce/mch-transfer/insurance-claim-bills/out-bill-no/{out_bill_no}`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ReceiverDetail {
     /// 转账接收者信息
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub receiver: ::std::option::Option<Receiver>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    ReceiverDetail { receiver = "receiver" plain, } undocumented
 }
 /// 转账接收方商户信息
 ///
@@ -526,77 +454,65 @@ impl DepositInsurancePremiumsCompensationBillsReceiver {
 ///
 /// Used by `POST /v3/platsolution/ecommerce/mch-transfer/deposit-insurance-premiums-compensation-bills`, `GET /v3/platsolution/ecommerce/mch-transfer/deposit-insurance-premiums-compensation-bills/{out_bill_no}`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ReceiverMchInfo {
     /// 商户号
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub mchid: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    ReceiverMchInfo { mchid = "mchid" lenient, } undocumented
 }
 /// 赔付单信息
 ///
 /// Used by `POST /v3/platsolution/ecommerce/mch-transfer/deposit-insurance-premiums-compensation-bills`, `GET /v3/platsolution/ecommerce/mch-transfer/deposit-insurance-premiums-compensation-bills/{out_bill_no}`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ReceiverTransactionInfo {
     /// 交易订单号
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub transaction_id: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    ReceiverTransactionInfo { transaction_id = "transaction_id" lenient, } undocumented
 }
 /// 转账接收者信息
 ///
 /// Used by `POST /v3/platsolution/ecommerce/mch-transfer/deposit-insurance-premiums-compensation-bills`, `GET /v3/platsolution/ecommerce/mch-transfer/deposit-insurance-premiums-compensation-bills/{out_bill_no}`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ReceiverDetailReceiver {
     /// 转账接收方类型
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub r#type: ::std::option::Option<DepositInsurancePremiumsCompensationBillsType>,
     /// 转账接收方商户信息
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub mch_info: ::std::option::Option<ReceiverMchInfo>,
     /// 赔付单信息
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub transaction_info: ::std::option::Option<ReceiverTransactionInfo>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    ReceiverDetailReceiver { r#type = "type" plain, mch_info = "mch_info" plain,
+    transaction_info = "transaction_info" plain, } undocumented
 }
 /// 转账接收方信息
 ///
 /// Used by `POST /v3/platsolution/ecommerce/mch-transfer/deposit-insurance-premiums-compensation-bills`, `GET /v3/platsolution/ecommerce/mch-transfer/deposit-insurance-premiums-compensation-bills/{out_bill_no}`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DepositInsurancePremiumsCompensationBillsReceiverDetail {
     /// 转账接收者信息
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub receiver: ::std::option::Option<ReceiverDetailReceiver>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    DepositInsurancePremiumsCompensationBillsReceiverDetail { receiver = "receiver"
+    plain, } undocumented
 }
 /// 转账接收方用户
 ///
@@ -667,81 +583,66 @@ impl DepositShippingCostCompensationBillsReceiver {
 ///
 /// Used by `POST /v3/platsolution/ecommerce/mch-transfer/deposit-shipping-cost-compensation-bills`, `GET /v3/platsolution/ecommerce/mch-transfer/deposit-shipping-cost-compensation-bills/out-bill-no/{out_bill_no}`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ReceiverUserInfo {
     /// 转账接收方用户 openid
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub sp_openid: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    ReceiverUserInfo { sp_openid = "sp_openid" lenient, } undocumented
 }
 /// 转账接收者信息
 ///
 /// Used by `POST /v3/platsolution/ecommerce/mch-transfer/deposit-shipping-cost-compensation-bills`, `GET /v3/platsolution/ecommerce/mch-transfer/deposit-shipping-cost-compensation-bills/out-bill-no/{out_bill_no}`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DepositShippingCostCompensationBillsReceiverDetailReceiver {
     /// 转账接收方订单信息
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub transaction_info: ::std::option::Option<TransactionInfo>,
     /// 转账接收方用户
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_info: ::std::option::Option<ReceiverUserInfo>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    DepositShippingCostCompensationBillsReceiverDetailReceiver { transaction_info =
+    "transaction_info" plain, user_info = "user_info" plain, } undocumented
 }
 /// 转账接收方信息
 ///
 /// Used by `POST /v3/platsolution/ecommerce/mch-transfer/deposit-shipping-cost-compensation-bills`, `GET /v3/platsolution/ecommerce/mch-transfer/deposit-shipping-cost-compensation-bills/out-bill-no/{out_bill_no}`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DepositShippingCostCompensationBillsReceiverDetail {
     /// 转账接收者信息
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub receiver: ::std::option::Option<
         DepositShippingCostCompensationBillsReceiverDetailReceiver,
     >,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    DepositShippingCostCompensationBillsReceiverDetail { receiver = "receiver" plain, }
+    undocumented
 }
 /// 关单信息
 ///
 /// Used by `GET /v3/platsolution/ecommerce/mch-transfer/insurance-claim-bills/bill-id/{bill_id}`, `GET /v3/platsolution/ecommerce/mch-transfer/insurance-claim-bills/out-bill-no/{out_bill_no}`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ByBillIdCloseInfo {
     /// 关单时间
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub accept_time: ::std::option::Option<::std::string::String>,
     /// 关单原因
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub close_reason: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    ByBillIdCloseInfo { accept_time = "accept_time" lenient, close_reason =
+    "close_reason" lenient, } undocumented
 }
 /// 赔付接收方商户信息
 ///
@@ -786,55 +687,48 @@ impl SubMchCompensationBillsReceiver {
 ///
 /// Used by `POST /v3/platsolution/ecommerce/mch-transfer/sub-mch-compensation-bills`, `GET /v3/platsolution/ecommerce/mch-transfer/sub-mch-compensation-bills/{out_bill_no}`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SubMchCompensationBillsReceiverMchInfo {
     /// 商户号
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub mchid: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    SubMchCompensationBillsReceiverMchInfo { mchid = "mchid" lenient, } undocumented
 }
 /// 赔付接收者信息
 ///
 /// Used by `POST /v3/platsolution/ecommerce/mch-transfer/sub-mch-compensation-bills`, `GET /v3/platsolution/ecommerce/mch-transfer/sub-mch-compensation-bills/{out_bill_no}`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SubMchCompensationBillsReceiverDetailReceiver {
     /// 赔付接收方类型
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub r#type: ::std::option::Option<DepositInsurancePremiumsCompensationBillsType>,
     /// 赔付接收方商户信息
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub mch_info: ::std::option::Option<SubMchCompensationBillsReceiverMchInfo>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    SubMchCompensationBillsReceiverDetailReceiver { r#type = "type" plain, mch_info =
+    "mch_info" plain, } undocumented
 }
 /// 赔付接收方信息
 ///
 /// Used by `POST /v3/platsolution/ecommerce/mch-transfer/sub-mch-compensation-bills`, `GET /v3/platsolution/ecommerce/mch-transfer/sub-mch-compensation-bills/{out_bill_no}`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SubMchCompensationBillsReceiverDetail {
     /// 赔付接收者信息
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub receiver: ::std::option::Option<SubMchCompensationBillsReceiverDetailReceiver>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    SubMchCompensationBillsReceiverDetail { receiver = "receiver" plain, } undocumented
 }
 /// 转账接收方商户信息
 ///
@@ -902,238 +796,147 @@ impl TransferBillsReceiver2 {
 ///
 /// Used by `POST /v3/platsolution/ecommerce/mch-transfer/transfer-bills`, `GET /v3/platsolution/ecommerce/mch-transfer/transfer-bills/bill-id/{bill_id}`, `GET /v3/platsolution/ecommerce/mch-transfer/transfer-bills/out-bill-no/{out_bill_no}`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct MchInfo {
     /// 商户号
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub mch_id: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    MchInfo { mch_id = "mch_id" lenient, } undocumented
 }
 /// 转账接收者信息
 ///
 /// Used by `POST /v3/platsolution/ecommerce/mch-transfer/transfer-bills`, `GET /v3/platsolution/ecommerce/mch-transfer/transfer-bills/bill-id/{bill_id}`, `GET /v3/platsolution/ecommerce/mch-transfer/transfer-bills/out-bill-no/{out_bill_no}`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct TransferBillsReceiver {
     /// 转账接收方类型
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub r#type: ::std::option::Option<Type>,
     /// 转账接收方商户信息
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub mch_info: ::std::option::Option<MchInfo>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    TransferBillsReceiver { r#type = "type" plain, mch_info = "mch_info" plain, }
+    undocumented
 }
 /// 转账接收方信息
 ///
 /// Used by `POST /v3/platsolution/ecommerce/mch-transfer/transfer-bills`, `GET /v3/platsolution/ecommerce/mch-transfer/transfer-bills/bill-id/{bill_id}`, `GET /v3/platsolution/ecommerce/mch-transfer/transfer-bills/out-bill-no/{out_bill_no}`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct TransferBillsReceiverDetail {
     /// 转账接收者信息
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub receiver: ::std::option::Option<TransferBillsReceiver>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    TransferBillsReceiverDetail { receiver = "receiver" plain, } undocumented
 }
 /// 员工列表
 ///
 /// Used by `GET /v3/platsolution/ecommerce/recharge-employees/sub-mchid/{sub_mchid}`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Employees {
     /// 二级商户号
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 员工OpenID
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub sp_openid: ::std::option::Option<::std::string::String>,
     /// 员工状态
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub state: ::std::option::Option<RechargeEmployeesState>,
     /// 添加员工时间
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub create_time: ::std::option::Option<::std::string::String>,
     /// 最后更新时间
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub update_time: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    Employees { sub_mchid = "sub_mchid" lenient, sp_openid = "sp_openid" lenient, state =
+    "state" plain, create_time = "create_time" lenient, update_time = "update_time"
+    lenient, } undocumented
 }
 /// 转账充值的付款信息
 ///
 /// Used by `GET /v3/platsolution/ecommerce/recharges/out-recharge-no/{out_recharge_no}`, `POST /v3/platsolution/ecommerce/recharges/out-recharge-no/{out_recharge_no}/close`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct BankTransferInfo {
     /// 转入的银行流水单号
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub bill_no: ::std::option::Option<::std::string::String>,
     /// 转账充值附言
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub memo: ::std::option::Option<::std::string::String>,
     /// 银行转账退回时间
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub return_time: ::std::option::Option<::std::string::String>,
     /// 银行转账退回原因
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub return_reason: ::std::option::Option<::std::string::String>,
     /// 开户银行名称
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub bank_name: ::std::option::Option<::std::string::String>,
     /// 银行卡号后四位
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub bank_card_tail: ::std::option::Option<::std::string::String>,
     /// 银行账户名称
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub bank_account_name: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    BankTransferInfo { bill_no = "bill_no" lenient, memo = "memo" lenient, return_time =
+    "return_time" lenient, return_reason = "return_reason" lenient, bank_name =
+    "bank_name" lenient, bank_card_tail = "bank_card_tail" lenient, bank_account_name =
+    "bank_account_name" lenient, } undocumented
 }
 /// 扫码充值的付款信息
 ///
 /// Used by `GET /v3/platsolution/ecommerce/recharges/out-recharge-no/{out_recharge_no}`, `POST /v3/platsolution/ecommerce/recharges/out-recharge-no/{out_recharge_no}/close`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct QrRechargeInfo {
     /// 用户OpenID
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub openid: ::std::option::Option<::std::string::String>,
     /// 员工类型
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub employee_type: ::std::option::Option<EmployeeType>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    QrRechargeInfo { openid = "openid" lenient, employee_type = "employee_type" plain, }
+    undocumented
 }
 /// 网银充值的付款信息
 ///
 /// Used by `GET /v3/platsolution/ecommerce/recharges/out-recharge-no/{out_recharge_no}`, `POST /v3/platsolution/ecommerce/recharges/out-recharge-no/{out_recharge_no}/close`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct OnlineBankRechargeInfo {
     /// 银行交易订单号
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub bill_no: ::std::option::Option<::std::string::String>,
     /// 网银充值退回时间
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub return_time: ::std::option::Option<::std::string::String>,
     /// 网银充值退回原因
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub return_reason: ::std::option::Option<::std::string::String>,
     /// 开户银行名称
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub bank_name: ::std::option::Option<::std::string::String>,
     /// 网银类型
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub online_bank_type: ::std::option::Option<OnlineBankType>,
     /// 银行卡号后四位
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub bank_card_tail: ::std::option::Option<::std::string::String>,
     /// 银行账户名称
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub bank_account_name: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    OnlineBankRechargeInfo { bill_no = "bill_no" lenient, return_time = "return_time"
+    lenient, return_reason = "return_reason" lenient, bank_name = "bank_name" lenient,
+    online_bank_type = "online_bank_type" plain, bank_card_tail = "bank_card_tail"
+    lenient, bank_account_name = "bank_account_name" lenient, } undocumented
 }
 /// 金额
 ///
@@ -1244,45 +1047,32 @@ impl SettleInfoList {
 ///
 /// Used by `POST /v3/platsolution/ecommerce/settle/prepay-settle-orders/{settle_batch_no}/apply-abnormal-settle`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AbnormalSettleResult {
     /// 异常结算批次单处理方式
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub abnormal_settle_type: ::std::option::Option<AbnormalSettleType>,
     /// 批次创建时间
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub apply_success_time: ::std::option::Option<::std::string::String>,
     /// 微信支付异常资金付款单号
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub abnormal_fund_receipt_id: ::std::option::Option<::std::string::String>,
     /// 商户异常结算批次单号
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub out_abnormal_settle_batch_no: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    AbnormalSettleResult { abnormal_settle_type = "abnormal_settle_type" plain,
+    apply_success_time = "apply_success_time" lenient, abnormal_fund_receipt_id =
+    "abnormal_fund_receipt_id" lenient, out_abnormal_settle_batch_no =
+    "out_abnormal_settle_batch_no" lenient, } undocumented
 }
 /// 转账明细列表
 ///
@@ -1333,189 +1123,109 @@ impl TransferDetailList {
 ///
 /// Used by `GET /v3/platsolution/insurance/mch-transfer/batches/batch-id/{batch_id}`, `GET /v3/platsolution/insurance/mch-transfer/batches/out-batch-no/{out_batch_no}`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct TransferBatch {
     /// 商家批次单号
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub out_batch_no: ::std::option::Option<::std::string::String>,
     /// 商家转账批次单号
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub batch_id: ::std::option::Option<::std::string::String>,
     /// 服务商应用ID
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub sp_appid: ::std::option::Option<::std::string::String>,
     /// 二级商户号
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 二级商户应用ID
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub sub_appid: ::std::option::Option<::std::string::String>,
     /// 批次状态
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub batch_state: ::std::option::Option<BatchState>,
     /// 批次名称
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub batch_name: ::std::option::Option<::std::string::String>,
     /// 批次备注
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub batch_remark: ::std::option::Option<::std::string::String>,
     /// 批次关闭原因
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub close_reason: ::std::option::Option<ByBatchIdCloseReason>,
     /// 转账总金额
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub total_amount: ::std::option::Option<::serde_json::Number>,
     /// 转账总笔数
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub total_num: ::std::option::Option<::serde_json::Number>,
     /// 批次创建时间
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub create_time: ::std::option::Option<::std::string::String>,
     /// 转账成功金额
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub success_amount: ::std::option::Option<::serde_json::Number>,
     /// 转账成功笔数
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub success_num: ::std::option::Option<::serde_json::Number>,
     /// 转账失败金额
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub failed_amount: ::std::option::Option<::serde_json::Number>,
     /// 转账失败笔数
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub failed_num: ::std::option::Option<::serde_json::Number>,
     /// 转账场景ID
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub transfer_scene_id: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    TransferBatch { out_batch_no = "out_batch_no" lenient, batch_id = "batch_id" lenient,
+    sp_appid = "sp_appid" lenient, sub_mchid = "sub_mchid" lenient, sub_appid =
+    "sub_appid" lenient, batch_state = "batch_state" plain, batch_name = "batch_name"
+    lenient, batch_remark = "batch_remark" lenient, close_reason = "close_reason" plain,
+    total_amount = "total_amount" lenient, total_num = "total_num" lenient, create_time =
+    "create_time" lenient, success_amount = "success_amount" lenient, success_num =
+    "success_num" lenient, failed_amount = "failed_amount" lenient, failed_num =
+    "failed_num" lenient, transfer_scene_id = "transfer_scene_id" lenient, } undocumented
 }
 /// 转账明细单列表
 ///
 /// Used by `GET /v3/platsolution/insurance/mch-transfer/batches/batch-id/{batch_id}`, `GET /v3/platsolution/insurance/mch-transfer/batches/out-batch-no/{out_batch_no}`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Data {
     /// 商家转账明细单号
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub detail_id: ::std::option::Option<::std::string::String>,
     /// 商家明细单号
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub out_detail_no: ::std::option::Option<::std::string::String>,
     /// 明细状态
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub detail_state: ::std::option::Option<DataDetailState>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    Data { detail_id = "detail_id" lenient, out_detail_no = "out_detail_no" lenient,
+    detail_state = "detail_state" plain, } undocumented
 }
 /// 保险保单报备信息
 ///
@@ -1599,257 +1309,152 @@ impl SceneReportData {
 ///
 /// Used by `GET /v3/platsolution/insurance/mch-transfer/reservation/out-reservation-no/{out_reservation_no}`, `POST /v3/platsolution/insurance/mch-transfer/reservation/out-reservation-no/{out_reservation_no}/close`, `GET /v3/platsolution/insurance/mch-transfer/reservation/reservation-id/{reservation_id}`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ByOutReservationNoCloseInfo {
     /// 预约记录关闭的时间
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub close_time: ::std::option::Option<::std::string::String>,
     /// 预约记录关闭的原因
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub close_reason: ::std::option::Option<CloseReason>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    ByOutReservationNoCloseInfo { close_time = "close_time" lenient, close_reason =
+    "close_reason" plain, } undocumented
 }
 /// 转账批次单
 ///
 /// Used by `GET /v3/platsolution/mch-transfer/batches/batch-id/{batch_id}`, `GET /v3/platsolution/mch-transfer/batches/out-batch-no/{out_batch_no}`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ByBatchIdTransferBatch {
     /// 商家批次单号
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub out_batch_no: ::std::option::Option<::std::string::String>,
     /// 商家转账批次单号
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub batch_id: ::std::option::Option<::std::string::String>,
     /// 服务商应用ID
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub sp_appid: ::std::option::Option<::std::string::String>,
     /// 二级商户号
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 二级商户应用ID
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub sub_appid: ::std::option::Option<::std::string::String>,
     /// 批次状态
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub batch_state: ::std::option::Option<::std::string::String>,
     /// 批次名称
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub batch_name: ::std::option::Option<::std::string::String>,
     /// 批次备注
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub batch_remark: ::std::option::Option<::std::string::String>,
     /// 批次关闭原因
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub close_reason: ::std::option::Option<::std::string::String>,
     /// 转账总金额
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub total_amount: ::std::option::Option<::serde_json::Number>,
     /// 转账总笔数
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub total_num: ::std::option::Option<::serde_json::Number>,
     /// 批次创建时间
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub create_time: ::std::option::Option<::std::string::String>,
     /// 转账成功金额
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub success_amount: ::std::option::Option<::serde_json::Number>,
     /// 转账成功笔数
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub success_num: ::std::option::Option<::serde_json::Number>,
     /// 转账失败金额
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub failed_amount: ::std::option::Option<::serde_json::Number>,
     /// 转账失败笔数
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub failed_num: ::std::option::Option<::serde_json::Number>,
     /// 转账场景ID
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub transfer_scene_id: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    ByBatchIdTransferBatch { out_batch_no = "out_batch_no" lenient, batch_id = "batch_id"
+    lenient, sp_appid = "sp_appid" lenient, sub_mchid = "sub_mchid" lenient, sub_appid =
+    "sub_appid" lenient, batch_state = "batch_state" lenient, batch_name = "batch_name"
+    lenient, batch_remark = "batch_remark" lenient, close_reason = "close_reason"
+    lenient, total_amount = "total_amount" lenient, total_num = "total_num" lenient,
+    create_time = "create_time" lenient, success_amount = "success_amount" lenient,
+    success_num = "success_num" lenient, failed_amount = "failed_amount" lenient,
+    failed_num = "failed_num" lenient, transfer_scene_id = "transfer_scene_id" lenient, }
+    undocumented
 }
 /// 转账明细单列表
 ///
 /// Used by `GET /v3/platsolution/mch-transfer/batches/batch-id/{batch_id}`, `GET /v3/platsolution/mch-transfer/batches/out-batch-no/{out_batch_no}`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ByBatchIdData {
     /// 商家转账明细单号
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub detail_id: ::std::option::Option<::std::string::String>,
     /// 商家明细单号
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub out_detail_no: ::std::option::Option<::std::string::String>,
     /// 明细状态
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub detail_state: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    ByBatchIdData { detail_id = "detail_id" lenient, out_detail_no = "out_detail_no"
+    lenient, detail_state = "detail_state" lenient, } undocumented
 }
 /// 预约记录的关闭信息
 ///
 /// Used by `GET /v3/platsolution/mch-transfer/reservation/out-reservation-no/{out_reservation_no}`, `POST /v3/platsolution/mch-transfer/reservation/out-reservation-no/{out_reservation_no}/close`, `GET /v3/platsolution/mch-transfer/reservation/reservation-id/{reservation_id}`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ByOutReservationNoCloseInfo2 {
     /// 预约记录关闭的时间
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub close_time: ::std::option::Option<::std::string::String>,
     /// 预约记录关闭的原因
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub close_reason: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    ByOutReservationNoCloseInfo2 { close_time = "close_time" lenient, close_reason =
+    "close_reason" lenient, } undocumented
 }
 ::wechatpay_core::wire_enum! {
     #[doc = " 充值入账账户"] #[doc = ""] #[doc =

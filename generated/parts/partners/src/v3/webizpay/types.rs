@@ -4,23 +4,18 @@
 ///
 /// Used by `GET /v3/webizpay/avail-mch-ranges`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct RangeList {
     /// 可用商户范围id
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub range_id: ::std::option::Option<::std::string::String>,
     /// 商户标识类型
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub identifier_type: ::std::option::Option<IdentifierType>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    RangeList { range_id = "range_id" lenient, identifier_type = "identifier_type" plain,
+    } undocumented
 }
 /// 主体匹配明细列表
 ///
@@ -55,80 +50,56 @@ impl MatchDetails {
 ///
 /// Used by `GET /v3/webizpay/stores/entity-matches/{batch_id}`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct MatchResults {
     /// 门店统一社会信用代码
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub organization_code: ::std::option::Option<::std::string::String>,
     /// 门店名称
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub store_name: ::std::option::Option<::std::string::String>,
     /// 是否存在满足条件微信支付商户号
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub has_valid_mchid: ::std::option::Option<bool>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    MatchResults { organization_code = "organization_code" lenient, store_name =
+    "store_name" lenient, has_valid_mchid = "has_valid_mchid" plain, } undocumented
 }
 /// 微信授权关系列表
 ///
 /// Used by `GET /v3/webizpay/users/{user_id}/authorization-state`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EmployeeList {
     /// 微信授权关系ID
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub employee_id: ::std::option::Option<::std::string::String>,
     /// 授权状态
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub authorization_state: ::std::option::Option<AuthorizationStateAuthorizationState>,
     /// 授权时间
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub authorization_time: ::std::option::Option<::std::string::String>,
     /// 解除授权时间
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub authorization_revoked_time: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    EmployeeList { employee_id = "employee_id" lenient, authorization_state =
+    "authorization_state" plain, authorization_time = "authorization_time" lenient,
+    authorization_revoked_time = "authorization_revoked_time" lenient, } undocumented
 }
 ::wechatpay_core::wire_enum! {
     #[doc = " 商户标识类型"] #[doc = ""] #[doc =

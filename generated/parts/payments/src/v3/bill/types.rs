@@ -4,67 +4,39 @@
 ///
 /// Used by `GET /v3/bill/sub-merchant-fundflowbill`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DownloadBillList {
     /// 账单文件序号
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub bill_sequence: ::std::option::Option<i64>,
     /// 下载地址
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub download_url: ::std::option::Option<::std::string::String>,
     /// 加密密钥
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub encrypt_key: ::std::option::Option<::std::string::String>,
     /// 哈希类型
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub hash_type: ::std::option::Option<::std::string::String>,
     /// 哈希值
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub hash_value: ::std::option::Option<::std::string::String>,
     /// 随机字符串
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub nonce: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    DownloadBillList { bill_sequence = "bill_sequence" lenient, download_url =
+    "download_url" lenient, encrypt_key = "encrypt_key" lenient, hash_type = "hash_type"
+    lenient, hash_value = "hash_value" lenient, nonce = "nonce" lenient, } undocumented
 }
 ::wechatpay_core::wire_enum! {
     #[doc = " 资金账户类型"] #[doc = ""] #[doc =

@@ -4,94 +4,62 @@
 ///
 /// Used by `GET /v3/certificates`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct EncryptCertificate {
     /// 加密证书的算法
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub algorithm: ::std::option::Option<::std::string::String>,
     /// 加密证书的随机串
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub nonce: ::std::option::Option<::std::string::String>,
     /// 加密证书的附加数据
     /// 固定为certificate
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub associated_data: ::std::option::Option<::std::string::String>,
     /// 加密后的证书内容
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub ciphertext: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    EncryptCertificate { algorithm = "algorithm" lenient, nonce = "nonce" lenient,
+    associated_data = "associated_data" lenient, ciphertext = "ciphertext" lenient, }
+    undocumented
 }
 /// 平台证书列表
 ///
 /// Used by `GET /v3/certificates`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Data {
     /// 证书序列号
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub serial_no: ::std::option::Option<::std::string::String>,
     /// 证书启用时间
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub effective_time: ::std::option::Option<::std::string::String>,
     /// 证书弃用时间
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub expire_time: ::std::option::Option<::std::string::String>,
     /// 证书信息
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub encrypt_certificate: ::std::option::Option<EncryptCertificate>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    Data { serial_no = "serial_no" lenient, effective_time = "effective_time" lenient,
+    expire_time = "expire_time" lenient, encrypt_certificate = "encrypt_certificate"
+    plain, } undocumented
 }
 ::wechatpay_core::wire_enum! {
     #[doc = " 平台证书算法类型"] #[doc = ""] #[doc =

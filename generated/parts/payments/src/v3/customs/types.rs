@@ -4,95 +4,48 @@
 ///
 /// Used by `GET /v3/customs/orders`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Data {
     /// 商户子单号
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub sub_order_no: ::std::option::Option<::std::string::String>,
     /// 微信子单号
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub sub_order_id: ::std::option::Option<::std::string::String>,
     /// 商户海关备案号
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub mch_customs_no: ::std::option::Option<::std::string::String>,
     /// 海关代码
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub customs: ::std::option::Option<Customs>,
     /// 币种
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub fee_type: ::std::option::Option<::std::string::String>,
     /// 子单金额
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub order_fee: ::std::option::Option<i64>,
     /// 关税
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub duty: ::std::option::Option<i64>,
     /// 物流费用
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub transport_fee: ::std::option::Option<i64>,
     /// 商品费用
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub product_fee: ::std::option::Option<i64>,
     /// 报关状态
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub state: ::std::option::Option<State>,
     /// 报关结果说明
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub explanation: ::std::option::Option<::std::string::String>,
     /// 最后更新时间
     ///
     /// Required in the docs; optional here so that an answer without it still decodes.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub modify_time: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    Data { sub_order_no = "sub_order_no" lenient, sub_order_id = "sub_order_id" lenient,
+    mch_customs_no = "mch_customs_no" lenient, customs = "customs" plain, fee_type =
+    "fee_type" lenient, order_fee = "order_fee" lenient, duty = "duty" lenient,
+    transport_fee = "transport_fee" lenient, product_fee = "product_fee" lenient, state =
+    "state" plain, explanation = "explanation" lenient, modify_time = "modify_time"
+    lenient, } undocumented
 }
 ::wechatpay_core::wire_enum! {
     #[doc = " 海关"] #[doc = ""] #[doc =

@@ -4,49 +4,30 @@
 ///
 /// Used by `GET /v3/transaction-block/transaction-block-records/sub-mchid/{sub_mchid}`.
 #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-#[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-#[derive(::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Data {
     /// 交易拦截记录ID
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub block_record_id: ::std::option::Option<::std::string::String>,
     /// 拦截时间
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub block_time: ::std::option::Option<::std::string::String>,
     /// 拦截原因
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub block_reason: ::std::option::Option<::std::string::String>,
     /// 拦截笔数
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub number_of_block: ::std::option::Option<NumberOfBlock>,
     /// 解除管控方式
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub recover_way: ::std::option::Option<RecoverWay>,
     /// 商户提交资料内容
     ///
     /// A json-encoded string.
-    #[serde(
-        default,
-        deserialize_with = "::wechatpay_core::lenient::option",
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
     pub requested_item_info: ::std::option::Option<::std::string::String>,
     /// Members the docs do not list for this object, kept as sent.
-    #[serde(flatten)]
     pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+}
+::wechatpay_core::received! {
+    Data { block_record_id = "block_record_id" lenient, block_time = "block_time"
+    lenient, block_reason = "block_reason" lenient, number_of_block = "number_of_block"
+    plain, recover_way = "recover_way" plain, requested_item_info = "requested_item_info"
+    lenient, } undocumented
 }
 ::wechatpay_core::wire_enum! {
     #[doc = " 拦截笔数"] #[doc = ""] #[doc =

@@ -81,76 +81,36 @@ pub mod post {
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
     #[non_exhaustive]
     pub struct Response {
         /// 租借充电宝隔夜归还保险订单号，唯一标识一笔保险订单
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub order_id: ::std::option::Option<::std::string::String>,
         /// 商户创建保险订单时的凭据号
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub out_order_no: ::std::option::Option<::std::string::String>,
         /// 微信用户在商户对应appid下的唯一标识
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub openid: ::std::option::Option<::std::string::String>,
         /// 一笔保险订单对应的最大理赔次数
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub max_claim_count: ::std::option::Option<i64>,
         /// 一笔保险订单对应的已理赔次数
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub claimed_count: ::std::option::Option<i64>,
         /// 保险订单领取时间，遵循rfc3339标准格式
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub order_receive_time: ::std::option::Option<::std::string::String>,
         /// 保险订单开始时间，遵循rfc3339标准格式
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub order_begin_time: ::std::option::Option<::std::string::String>,
         /// 保险订单结束时间，遵循rfc3339标准格式
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub order_end_time: ::std::option::Option<::std::string::String>,
         /// 保险订单领取状态
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub order_receive_state: ::std::option::Option<::std::string::String>,
         /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ::wechatpay_core::received! {
+        Response { order_id = "order_id" lenient, out_order_no = "out_order_no" lenient,
+        openid = "openid" lenient, max_claim_count = "max_claim_count" lenient,
+        claimed_count = "claimed_count" lenient, order_receive_time =
+        "order_receive_time" lenient, order_begin_time = "order_begin_time" lenient,
+        order_end_time = "order_end_time" lenient, order_receive_state =
+        "order_receive_state" lenient, } undocumented
     }
 }
 /// 创建保险订单

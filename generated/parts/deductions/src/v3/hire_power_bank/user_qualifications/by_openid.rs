@@ -18,16 +18,15 @@ pub mod get {
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
     #[non_exhaustive]
     pub struct Response {
         /// 用户是否具有保险订单领取资格
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub qualified_user: ::std::option::Option<bool>,
         /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ::wechatpay_core::received! {
+        Response { qualified_user = "qualified_user" plain, } undocumented
     }
 }
 /// 查询用户保险订单领取资格

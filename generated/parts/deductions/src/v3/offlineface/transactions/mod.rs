@@ -172,141 +172,70 @@ pub mod post {
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
     #[non_exhaustive]
     pub struct Response {
         /// 服务商公众号appid
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub sp_appid: ::std::option::Option<::std::string::String>,
         /// 服务商商户号
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub sp_mchid: ::std::option::Option<::std::string::String>,
         /// 子商户公众号appid
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub sub_appid: ::std::option::Option<::std::string::String>,
         /// 子商户商户号
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub sub_mchid: ::std::option::Option<::std::string::String>,
         /// 支付用户信息
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub payer: ::std::option::Option<Payer>,
         /// 金额信息
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub amount: ::std::option::Option<ResponseAmount>,
         /// 优惠信息
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub promotion_detail: ::std::option::Option<
             ::std::vec::Vec<::serde_json::Value>,
         >,
         /// 支付场景信息
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub scene_info: ::std::option::Option<ResponseSceneInfo>,
         /// 付款银行
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub bank_type: ::std::option::Option<::std::string::String>,
         /// 交易类型
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub trade_type: ::std::option::Option<TradeType>,
         /// 交易状态
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub trade_state: ::std::option::Option<::std::string::String>,
         /// 交易描述
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub trade_state_description: ::std::option::Option<::std::string::String>,
         /// 欠款状态
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub debt_state: ::std::option::Option<::std::string::String>,
         /// 商品信息
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub description: ::std::option::Option<::std::string::String>,
         /// 商户附加信息
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub attach: ::std::option::Option<::std::string::String>,
         /// 支付成功时间
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub success_time: ::std::option::Option<::std::string::String>,
         /// 微信订单号
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub transaction_id: ::std::option::Option<::std::string::String>,
         /// 还款微信订单号
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub repayment_transaction_id: ::std::option::Option<::std::string::String>,
         /// 商户订单号
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub out_trade_no: ::std::option::Option<::std::string::String>,
         /// 错误分类
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub error_type: ::std::option::Option<::std::string::String>,
         /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ::wechatpay_core::received! {
+        Response { sp_appid = "sp_appid" lenient, sp_mchid = "sp_mchid" lenient,
+        sub_appid = "sub_appid" lenient, sub_mchid = "sub_mchid" lenient, payer = "payer"
+        plain, amount = "amount" plain, promotion_detail = "promotion_detail" plain,
+        scene_info = "scene_info" plain, bank_type = "bank_type" lenient, trade_type =
+        "trade_type" plain, trade_state = "trade_state" lenient, trade_state_description
+        = "trade_state_description" lenient, debt_state = "debt_state" lenient,
+        description = "description" lenient, attach = "attach" lenient, success_time =
+        "success_time" lenient, transaction_id = "transaction_id" lenient,
+        repayment_transaction_id = "repayment_transaction_id" lenient, out_trade_no =
+        "out_trade_no" lenient, error_type = "error_type" lenient, } undocumented
     }
 }
 /// 申请扣款接口

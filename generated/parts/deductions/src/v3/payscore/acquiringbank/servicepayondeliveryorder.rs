@@ -226,138 +226,76 @@ pub mod post {
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
     #[non_exhaustive]
     pub struct Response {
         /// 商户订单号
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub out_order_no: ::std::option::Option<::std::string::String>,
         /// 服务ID
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub service_id: ::std::option::Option<::std::string::String>,
         /// 服务商公众号ID
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub appid: ::std::option::Option<::std::string::String>,
         /// 服务商商户号
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub mchid: ::std::option::Option<::std::string::String>,
         /// 子商户公众号ID
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub sub_appid: ::std::option::Option<::std::string::String>,
         /// 子商户商户号
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub sub_mchid: ::std::option::Option<::std::string::String>,
         /// 服务信息
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub service_introduction: ::std::option::Option<::std::string::String>,
         /// 服务订单状态
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub state: ::std::option::Option<::std::string::String>,
         /// 订单状态说明
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub state_description: ::std::option::Option<::std::string::String>,
         /// 后付费项目
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub post_payments: ::std::option::Option<::std::vec::Vec<ResponsePostPayments>>,
         /// 商户优惠
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub post_discounts: ::std::option::Option<
             ::std::vec::Vec<ResponsePostDiscounts>,
         >,
         /// 服务风险金
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub risk_fund: ::std::option::Option<ResponseRiskFund>,
         /// 服务时间
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub time_range: ::std::option::Option<ResponseTimeRange>,
         /// 服务位置
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub location: ::std::option::Option<ResponseLocation>,
         /// 附加数据
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub attach: ::std::option::Option<::std::string::String>,
         /// 商户回调地址
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub notify_url: ::std::option::Option<::std::string::String>,
         /// 微信支付服务订单号
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub order_id: ::std::option::Option<::std::string::String>,
         /// 跳转微信侧数据包
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub package: ::std::option::Option<::std::string::String>,
         /// 先用后付购物详情
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub shopping_info: ::std::option::Option<ResponseShoppingInfo>,
         /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ::wechatpay_core::received! {
+        Response { out_order_no = "out_order_no" lenient, service_id = "service_id"
+        lenient, appid = "appid" lenient, mchid = "mchid" lenient, sub_appid =
+        "sub_appid" lenient, sub_mchid = "sub_mchid" lenient, service_introduction =
+        "service_introduction" lenient, state = "state" lenient, state_description =
+        "state_description" lenient, post_payments = "post_payments" plain,
+        post_discounts = "post_discounts" plain, risk_fund = "risk_fund" plain,
+        time_range = "time_range" plain, location = "location" plain, attach = "attach"
+        lenient, notify_url = "notify_url" lenient, order_id = "order_id" lenient,
+        package = "package" lenient, shopping_info = "shopping_info" plain, }
+        undocumented
     }
 }
 /// 从业机构创建先用后付订单

@@ -255,83 +255,38 @@ pub mod post {
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
     #[non_exhaustive]
     pub struct Response {
         /// 公众账号ID
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub appid: ::std::option::Option<::std::string::String>,
         /// 商户号
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub mchid: ::std::option::Option<::std::string::String>,
         /// 商户服务订单号
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub out_order_no: ::std::option::Option<::std::string::String>,
         /// 服务ID
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub service_id: ::std::option::Option<::std::string::String>,
         /// 微信支付服务订单号
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub order_id: ::std::option::Option<::std::string::String>,
         /// 小程序跳转businessType
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub miniprogram_businesstype: ::std::option::Option<::std::string::String>,
         /// 小程序跳转appid，在商户小程序跳转到微信侧小程序流程需要用到
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub miniprogram_appid: ::std::option::Option<::std::string::String>,
         /// 小程序跳转路径
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub miniprogram_path: ::std::option::Option<::std::string::String>,
         /// 小程序跳转username，在商户APP跳转微信侧小程序流程需要用到
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub miniprogram_username: ::std::option::Option<::std::string::String>,
         /// 用于跳转到微信侧小程序订单数据,跳转到微信侧小程序传入
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub package: ::std::option::Option<::std::string::String>,
         /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ::wechatpay_core::received! {
+        Response { appid = "appid" lenient, mchid = "mchid" lenient, out_order_no =
+        "out_order_no" lenient, service_id = "service_id" lenient, order_id = "order_id"
+        lenient, miniprogram_businesstype = "miniprogram_businesstype" lenient,
+        miniprogram_appid = "miniprogram_appid" lenient, miniprogram_path =
+        "miniprogram_path" lenient, miniprogram_username = "miniprogram_username"
+        lenient, package = "package" lenient, } undocumented
     }
 }
 /// 创建先享后付订单
@@ -417,166 +372,76 @@ pub mod get {
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
     #[non_exhaustive]
     pub struct Response {
         /// 公众账号ID
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub appid: ::std::option::Option<::std::string::String>,
         /// 商户号
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub mchid: ::std::option::Option<::std::string::String>,
         /// 商户服务订单号
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub out_order_no: ::std::option::Option<::std::string::String>,
         /// 服务ID
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub service_id: ::std::option::Option<::std::string::String>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub state: ::std::option::Option<State>,
         /// 标识用户订单使用情况
         ///
         /// Documented values: `1`, `2`.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub finish_type: ::std::option::Option<i64>,
         /// 服务开始时间
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub service_start_time: ::std::option::Option<::std::string::String>,
         /// 服务结束时间
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub service_end_time: ::std::option::Option<::std::string::String>,
         /// 实际服务开始时间
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub real_service_start_time: ::std::option::Option<::std::string::String>,
         /// 实际服务结束时间
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub real_service_end_time: ::std::option::Option<::std::string::String>,
         /// 支付完成时间
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub pay_succ_time: ::std::option::Option<::std::string::String>,
         /// 开始使用服务的地点
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub service_start_location: ::std::option::Option<::std::string::String>,
         /// 预计服务结束的地点
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub service_end_location: ::std::option::Option<::std::string::String>,
         /// 开始使用服务的地点
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub real_service_start_location: ::std::option::Option<::std::string::String>,
         /// 预计服务结束的地点
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub real_service_end_location: ::std::option::Option<::std::string::String>,
         /// 服务信息，用于介绍本订单所提供的服务
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub service_introduction: ::std::option::Option<::std::string::String>,
         /// 后付费，描述付费项目列表
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub fees: ::std::option::Option<::std::vec::Vec<Fees>>,
         /// 商户优惠，最多包含5条商户优惠
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub discounts: ::std::option::Option<::std::vec::Vec<Discounts>>,
         /// 订单风险金额
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub risk_amount: ::std::option::Option<i64>,
         /// 总金额(大于等于0的数字，单位为分)
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub total_amount: ::std::option::Option<i64>,
         /// 商户自定义说明,可存放本订单所需信息
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub attach: ::std::option::Option<::std::string::String>,
         /// 用于完结订单时传入,确保订单完结时数据完整
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub finish_ticket: ::std::option::Option<::std::string::String>,
         /// 结单交易单号
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub finish_transaction_id: ::std::option::Option<::std::string::String>,
         /// 支付方式
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub pay_type: ::std::option::Option<PayType>,
         /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ::wechatpay_core::received! {
+        Response { appid = "appid" lenient, mchid = "mchid" lenient, out_order_no =
+        "out_order_no" lenient, service_id = "service_id" lenient, state = "state" plain,
+        finish_type = "finish_type" lenient, service_start_time = "service_start_time"
+        lenient, service_end_time = "service_end_time" lenient, real_service_start_time =
+        "real_service_start_time" lenient, real_service_end_time =
+        "real_service_end_time" lenient, pay_succ_time = "pay_succ_time" lenient,
+        service_start_location = "service_start_location" lenient, service_end_location =
+        "service_end_location" lenient, real_service_start_location =
+        "real_service_start_location" lenient, real_service_end_location =
+        "real_service_end_location" lenient, service_introduction =
+        "service_introduction" lenient, fees = "fees" plain, discounts = "discounts"
+        plain, risk_amount = "risk_amount" lenient, total_amount = "total_amount"
+        lenient, attach = "attach" lenient, finish_ticket = "finish_ticket" lenient,
+        finish_transaction_id = "finish_transaction_id" lenient, pay_type = "pay_type"
+        plain, } undocumented
     }
 }
 /// 查询先享后付订单

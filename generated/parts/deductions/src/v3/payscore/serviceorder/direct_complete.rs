@@ -177,114 +177,70 @@ pub mod post {
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
     #[non_exhaustive]
     pub struct Response {
         /// 商户服务订单号
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub out_order_no: ::std::option::Option<::std::string::String>,
         /// 公众账号ID
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub appid: ::std::option::Option<::std::string::String>,
         /// 服务ID
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub service_id: ::std::option::Option<::std::string::String>,
         /// 后付费项目
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub post_payments: ::std::option::Option<::std::vec::Vec<ResponsePostPayments>>,
         /// 后付费商户优惠
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub post_discounts: ::std::option::Option<
             ::std::vec::Vec<ResponsePostDiscounts>,
         >,
         /// 服务时间段
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub time_range: ::std::option::Option<ResponseTimeRange>,
         /// 服务位置
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub location: ::std::option::Option<ResponseLocation>,
         /// 服务信息
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub service_introduction: ::std::option::Option<::std::string::String>,
         /// 商户号
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub mchid: ::std::option::Option<::std::string::String>,
         /// 微信支付服务订单号
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub order_id: ::std::option::Option<::std::string::String>,
         /// 服务订单状态
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub state: ::std::option::Option<State>,
         /// 订单状态说明
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub state_description: ::std::option::Option<StateDescription>,
         /// 商户数据包
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub attach: ::std::option::Option<::std::string::String>,
         /// 商户回调地址
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub notify_url: ::std::option::Option<::std::string::String>,
         /// 总金额
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub total_amount: ::std::option::Option<i64>,
         /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ::wechatpay_core::received! {
+        Response { out_order_no = "out_order_no" lenient, appid = "appid" lenient,
+        service_id = "service_id" lenient, post_payments = "post_payments" plain,
+        post_discounts = "post_discounts" plain, time_range = "time_range" plain,
+        location = "location" plain, service_introduction = "service_introduction"
+        lenient, mchid = "mchid" lenient, order_id = "order_id" lenient, state = "state"
+        plain, state_description = "state_description" plain, attach = "attach" lenient,
+        notify_url = "notify_url" lenient, total_amount = "total_amount" lenient, }
+        undocumented
     }
 }
 /// 创单结单合并

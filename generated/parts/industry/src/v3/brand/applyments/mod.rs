@@ -69,31 +69,22 @@ pub mod post {
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
     #[non_exhaustive]
     pub struct Response {
         /// 微信支付申请单号
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub applyment_id: ::std::option::Option<::std::string::String>,
         /// 业务申请编号
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub business_code: ::std::option::Option<::std::string::String>,
         /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ::wechatpay_core::received! {
+        Response { applyment_id = "applyment_id" lenient, business_code = "business_code"
+        lenient, } undocumented
     }
 }
 /// 提交入驻申请

@@ -64,37 +64,22 @@ pub mod get {
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
     #[non_exhaustive]
     pub struct Response {
         /// UnionID
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub union_id: ::std::option::Option<::std::string::String>,
         /// 用户在商户appid下的唯⼀标识
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub openid: ::std::option::Option<::std::string::String>,
         /// 用户在⼦商户appid下的唯⼀标识
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub sub_openid: ::std::option::Option<::std::string::String>,
         /// 姓名信息
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub real_name_info: ::std::option::Option<RealNameInfo>,
         /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ::wechatpay_core::received! {
+        Response { union_id = "union_id" lenient, openid = "openid" lenient, sub_openid =
+        "sub_openid" lenient, real_name_info = "real_name_info" plain, } undocumented
     }
 }
 /// 查询用户授权的实名信息

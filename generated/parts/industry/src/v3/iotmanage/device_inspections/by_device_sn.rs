@@ -21,104 +21,57 @@ pub mod get {
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
     #[non_exhaustive]
     pub struct Response {
         /// 设备序列号
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub device_sn: ::std::option::Option<::std::string::String>,
         /// 有线网卡MAC地址
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub wired_mac: ::std::option::Option<::std::string::String>,
         /// 无线网卡MAC地址
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub wireless_mac: ::std::option::Option<::std::string::String>,
         /// 蓝牙MAC地址
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub bluetooth_mac: ::std::option::Option<::std::string::String>,
         /// 刷脸应用版本号
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub app_version: ::std::option::Option<::std::string::String>,
         /// 摄像头序列号
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub camera_sn: ::std::option::Option<::std::string::String>,
         /// 国际移动设备识别码
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub imei: ::std::option::Option<::std::string::String>,
         /// 查询结果
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub result: ::std::option::Option<Result>,
         /// 错误信息
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub errors: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         /// 告警信息
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub warnings: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         /// 查询时间
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub inspect_time: ::std::option::Option<::std::string::String>,
         /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ::wechatpay_core::received! {
+        Response { device_sn = "device_sn" lenient, wired_mac = "wired_mac" lenient,
+        wireless_mac = "wireless_mac" lenient, bluetooth_mac = "bluetooth_mac" lenient,
+        app_version = "app_version" lenient, camera_sn = "camera_sn" lenient, imei =
+        "imei" lenient, result = "result" plain, errors = "errors" lenient, warnings =
+        "warnings" lenient, inspect_time = "inspect_time" lenient, } undocumented
     }
 }
 /// 获取出厂检查结果

@@ -60,48 +60,33 @@ pub mod get {
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
     #[non_exhaustive]
     pub struct Response {
         /// 总数
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub total_count: ::std::option::Option<i64>,
         /// 本次查询的起始位置
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub offset: ::std::option::Option<i64>,
         /// 本次查询的最大数量
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub limit: ::std::option::Option<i64>,
         /// 相关链接
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub links: ::std::option::Option<Links>,
         /// 邀请的商户结果
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub mch_invite_result_list: ::std::option::Option<
             ::std::vec::Vec<MchInviteResultList>,
         >,
         /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ::wechatpay_core::received! {
+        Response { total_count = "total_count" lenient, offset = "offset" lenient, limit
+        = "limit" lenient, links = "links" plain, mch_invite_result_list =
+        "mch_invite_result_list" plain, } undocumented
     }
 }
 /// 获取邀请开通的商户信息

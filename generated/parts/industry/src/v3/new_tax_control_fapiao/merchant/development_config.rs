@@ -74,28 +74,23 @@ pub mod patch {
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
     #[non_exhaustive]
     pub struct Response {
         /// 商户回调地址
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub callback_url: ::std::option::Option<::std::string::String>,
         /// 全部账单展示开发票入口开关
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub show_fapiao_cell: ::std::option::Option<bool>,
         /// 商户是否支持开电子专票
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub support_vat_fapiao: ::std::option::Option<bool>,
         /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ::wechatpay_core::received! {
+        Response { callback_url = "callback_url" lenient, show_fapiao_cell =
+        "show_fapiao_cell" plain, support_vat_fapiao = "support_vat_fapiao" plain, }
+        undocumented
     }
 }
 /// 配置开发选项
@@ -136,28 +131,23 @@ pub mod get {
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
     #[non_exhaustive]
     pub struct Response {
         /// 商户回调地址
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub callback_url: ::std::option::Option<::std::string::String>,
         /// 全部账单展示开发票入口开关
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub show_fapiao_cell: ::std::option::Option<bool>,
         /// 商户是否支持开电子专票
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub support_vat_fapiao: ::std::option::Option<bool>,
         /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ::wechatpay_core::received! {
+        Response { callback_url = "callback_url" lenient, show_fapiao_cell =
+        "show_fapiao_cell" plain, support_vat_fapiao = "support_vat_fapiao" plain, }
+        undocumented
     }
 }
 /// 查询商户配置的开发选项

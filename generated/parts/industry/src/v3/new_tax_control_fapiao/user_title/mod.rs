@@ -39,100 +39,48 @@ pub mod get {
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
     #[non_exhaustive]
     pub struct Response {
         /// 购买方类型
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub r#type: ::std::option::Option<Type>,
         /// 名称
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub name: ::std::option::Option<::std::string::String>,
         /// 纳税人识别号
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub taxpayer_id: ::std::option::Option<::std::string::String>,
         /// 地址
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub address: ::std::option::Option<::std::string::String>,
         /// 电话
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub telephone: ::std::option::Option<::std::string::String>,
         /// 开户银行
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub bank_name: ::std::option::Option<::std::string::String>,
         /// 银行账号
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub bank_account: ::std::option::Option<::std::string::String>,
         /// 手机号
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub phone: ::std::option::Option<::std::string::String>,
         /// 邮箱地址
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub email: ::std::option::Option<::std::string::String>,
         /// 订单金额
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub amount: ::std::option::Option<i64>,
         /// 商户订单号
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub out_trade_no: ::std::option::Option<::std::string::String>,
         /// 开具的发票类型
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub fapiao_bill_type: ::std::option::Option<FapiaoBillType>,
         /// 留言信息
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub user_apply_message: ::std::option::Option<::std::string::String>,
         /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ::wechatpay_core::received! {
+        Response { r#type = "type" plain, name = "name" lenient, taxpayer_id =
+        "taxpayer_id" lenient, address = "address" lenient, telephone = "telephone"
+        lenient, bank_name = "bank_name" lenient, bank_account = "bank_account" lenient,
+        phone = "phone" lenient, email = "email" lenient, amount = "amount" lenient,
+        out_trade_no = "out_trade_no" lenient, fapiao_bill_type = "fapiao_bill_type"
+        plain, user_apply_message = "user_apply_message" lenient, } undocumented
     }
 }
 /// 获取用户填写的抬头

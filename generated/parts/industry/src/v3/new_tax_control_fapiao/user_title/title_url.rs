@@ -101,41 +101,23 @@ pub mod get {
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
     #[non_exhaustive]
     pub struct Response {
         /// 抬头填写链接
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub title_url: ::std::option::Option<::std::string::String>,
         /// 抬头填写小程序AppID
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub miniprogram_appid: ::std::option::Option<::std::string::String>,
         /// 抬头填写小程序页面路径
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub miniprogram_path: ::std::option::Option<::std::string::String>,
         /// 抬头填写小程序的用户名
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub miniprogram_user_name: ::std::option::Option<::std::string::String>,
         /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ::wechatpay_core::received! {
+        Response { title_url = "title_url" lenient, miniprogram_appid =
+        "miniprogram_appid" lenient, miniprogram_path = "miniprogram_path" lenient,
+        miniprogram_user_name = "miniprogram_user_name" lenient, } undocumented
     }
 }
 /// 获取抬头填写链接

@@ -107,88 +107,51 @@ pub mod post {
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
     #[non_exhaustive]
     pub struct Response {
         /// 司机姓名
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub driver_name: ::std::option::Option<::std::string::String>,
         /// 司机身份证号码
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub id_card_number: ::std::option::Option<::std::string::String>,
         /// 公司名称
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub company_name: ::std::option::Option<::std::string::String>,
         /// 商户号
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub mchid: ::std::option::Option<::std::string::String>,
         /// 营运资格证号
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub driver_license: ::std::option::Option<::std::string::String>,
         /// 司机类别
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub driver_category: ::std::option::Option<::std::string::String>,
         /// 岗位状态
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub driver_status: ::std::option::Option<::std::string::String>,
         /// 司机头像
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub driver_photo: ::std::option::Option<ResponseDriverPhoto>,
         /// 行政区划ID
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub region_id: ::std::option::Option<i64>,
         /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ::wechatpay_core::received! {
+        Response { driver_name = "driver_name" lenient, id_card_number = "id_card_number"
+        lenient, company_name = "company_name" lenient, mchid = "mchid" lenient,
+        driver_license = "driver_license" lenient, driver_category = "driver_category"
+        lenient, driver_status = "driver_status" lenient, driver_photo = "driver_photo"
+        plain, region_id = "region_id" lenient, } undocumented
     }
 }
 /// 更新司机信息

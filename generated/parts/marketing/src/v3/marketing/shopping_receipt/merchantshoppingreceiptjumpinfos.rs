@@ -87,16 +87,15 @@ pub mod post {
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
     #[non_exhaustive]
     pub struct Response {
         /// 商家电子小票跳转信息
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub merchant_jump_info: ::std::option::Option<MerchantJumpInfo>,
         /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ::wechatpay_core::received! {
+        Response { merchant_jump_info = "merchant_jump_info" plain, } undocumented
     }
 }
 /// 上传商家电子小票跳转信息

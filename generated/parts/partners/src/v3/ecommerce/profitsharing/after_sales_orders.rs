@@ -67,40 +67,26 @@ pub mod post {
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
     #[non_exhaustive]
     pub struct Response {
         /// 二级商户号
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub sub_mchid: ::std::option::Option<::std::string::String>,
         /// 微信订单号
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub transaction_id: ::std::option::Option<::std::string::String>,
         /// 分账金额
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub amount: ::std::option::Option<i64>,
         /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ::wechatpay_core::received! {
+        Response { sub_mchid = "sub_mchid" lenient, transaction_id = "transaction_id"
+        lenient, amount = "amount" lenient, } undocumented
     }
 }
 /// 请求售后服务分账
@@ -152,57 +138,37 @@ pub mod get {
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
     #[non_exhaustive]
     pub struct Response {
         /// 二级商户号
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub sub_mchid: ::std::option::Option<::std::string::String>,
         /// 微信分账单号
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub transaction_id: ::std::option::Option<::std::string::String>,
         /// 分账金额
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub amount: ::std::option::Option<i64>,
         /// 分账结果
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub result: ::std::option::Option<Result>,
         /// 分账失败原因
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub fail_reason: ::std::option::Option<FailReason>,
         /// 分账完成时间
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub finish_time: ::std::option::Option<::std::string::String>,
         /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ::wechatpay_core::received! {
+        Response { sub_mchid = "sub_mchid" lenient, transaction_id = "transaction_id"
+        lenient, amount = "amount" lenient, result = "result" plain, fail_reason =
+        "fail_reason" plain, finish_time = "finish_time" lenient, } undocumented
     }
 }
 /// 查询售后服务分账结果

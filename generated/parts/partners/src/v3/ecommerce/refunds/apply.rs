@@ -179,51 +179,36 @@ pub mod post {
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
     #[non_exhaustive]
     pub struct Response {
         /// 微信退款单号
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub refund_id: ::std::option::Option<::std::string::String>,
         /// 商户退款单号
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub out_refund_no: ::std::option::Option<::std::string::String>,
         /// 退款创建时间
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub create_time: ::std::option::Option<::std::string::String>,
         /// 订单金额
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub amount: ::std::option::Option<ResponseAmount>,
         /// 优惠退款详情
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub promotion_detail: ::std::option::Option<::std::vec::Vec<PromotionDetail>>,
         /// 退款出资商户
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub refund_account: ::std::option::Option<RefundAccount>,
         /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ::wechatpay_core::received! {
+        Response { refund_id = "refund_id" lenient, out_refund_no = "out_refund_no"
+        lenient, create_time = "create_time" lenient, amount = "amount" plain,
+        promotion_detail = "promotion_detail" plain, refund_account = "refund_account"
+        plain, } undocumented
     }
 }
 /// 退款申请

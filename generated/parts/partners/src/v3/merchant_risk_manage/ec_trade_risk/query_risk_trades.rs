@@ -111,23 +111,18 @@ pub mod post {
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
     #[non_exhaustive]
     pub struct Response {
         /// 总风险订单数
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub total_num: ::std::option::Option<::serde_json::Number>,
         /// 风险订单列表
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub risk_trade_list: ::std::option::Option<::std::vec::Vec<RiskTradeList>>,
         /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ::wechatpay_core::received! {
+        Response { total_num = "total_num" lenient, risk_trade_list = "risk_trade_list"
+        plain, } undocumented
     }
 }
 /// 查询风险订单

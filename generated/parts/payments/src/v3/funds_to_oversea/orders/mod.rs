@@ -89,130 +89,63 @@ pub mod post {
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
     #[non_exhaustive]
     pub struct Response {
         /// 商户出境单号
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub out_order_id: ::std::option::Option<::std::string::String>,
         /// 二级商户号
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub sub_mchid: ::std::option::Option<::std::string::String>,
         /// 微信出境单号
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub order_id: ::std::option::Option<::std::string::String>,
         /// 出境结果
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub result: ::std::option::Option<::std::string::String>,
         /// 出境失败的原因
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub fail_reason: ::std::option::Option<::std::string::String>,
         /// 请求出境人民币金额
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub amount: ::std::option::Option<i64>,
         /// 真实出境外币金额
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub foreign_amount: ::std::option::Option<i64>,
         /// 外币币种
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub foreign_currency: ::std::option::Option<::std::string::String>,
         /// 汇率
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub rate: ::std::option::Option<i64>,
         /// 购汇时间
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub exchange_rate_time: ::std::option::Option<::std::string::String>,
         /// 预计购汇时间
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub estimate_exchange_rate_time: ::std::option::Option<::std::string::String>,
         /// 真实出境人民币金额
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub departure_amount: ::std::option::Option<i64>,
         /// 手续费人民币金额
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub fee: ::std::option::Option<i64>,
         /// 手续费承担商户号
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub charge_mchid: ::std::option::Option<::std::string::String>,
         /// 手续费承担账户
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub charge_account_type: ::std::option::Option<::std::string::String>,
         /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ::wechatpay_core::received! {
+        Response { out_order_id = "out_order_id" lenient, sub_mchid = "sub_mchid"
+        lenient, order_id = "order_id" lenient, result = "result" lenient, fail_reason =
+        "fail_reason" lenient, amount = "amount" lenient, foreign_amount =
+        "foreign_amount" lenient, foreign_currency = "foreign_currency" lenient, rate =
+        "rate" lenient, exchange_rate_time = "exchange_rate_time" lenient,
+        estimate_exchange_rate_time = "estimate_exchange_rate_time" lenient,
+        departure_amount = "departure_amount" lenient, fee = "fee" lenient, charge_mchid
+        = "charge_mchid" lenient, charge_account_type = "charge_account_type" lenient, }
+        undocumented
     }
 }
 /// 申请资金出境

@@ -36,118 +36,70 @@ pub mod get {
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
     #[non_exhaustive]
     pub struct Response {
         /// 子商户号
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub sub_mchid: ::std::option::Option<::std::string::String>,
         /// 子商户全称
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub name: ::std::option::Option<::std::string::String>,
         /// 子商户简称
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub shortname: ::std::option::Option<::std::string::String>,
         /// 公司联系方式
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub office_phone: ::std::option::Option<::std::string::String>,
         /// 册国家或区域
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub merchant_country_code: ::std::option::Option<::std::string::String>,
         /// 类目
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub business_category: ::std::option::Option<i64>,
         /// 联系人信息
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub contact: ::std::option::Option<Contact>,
         /// 商户类型
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub merchant_type: ::std::option::Option<MerchantType>,
         /// 公司注册文件编号
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub registration_certificate_number: ::std::option::Option<
             ::std::string::String,
         >,
         /// 公司注册文件过期时间
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub registration_certificate_date: ::std::option::Option<::std::string::String>,
         /// 子商户结算账户
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub settlement_bank_number: ::std::option::Option<::std::string::String>,
         /// 业务信息
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub business: ::std::option::Option<Business>,
         /// 董事信息
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub director: ::std::option::Option<Director>,
         /// 负责人信息
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub principal: ::std::option::Option<Director>,
         /// H5支付权限详情
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub h5_payment: ::std::option::Option<H5Payment>,
         /// 子商户状态信息
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub sub_merchant_state: ::std::option::Option<SubMerchantState>,
         /// 附加信息
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub attach: ::std::option::Option<::std::string::String>,
         /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ::wechatpay_core::received! {
+        Response { sub_mchid = "sub_mchid" lenient, name = "name" lenient, shortname =
+        "shortname" lenient, office_phone = "office_phone" lenient, merchant_country_code
+        = "merchant_country_code" lenient, business_category = "business_category"
+        lenient, contact = "contact" plain, merchant_type = "merchant_type" plain,
+        registration_certificate_number = "registration_certificate_number" lenient,
+        registration_certificate_date = "registration_certificate_date" lenient,
+        settlement_bank_number = "settlement_bank_number" lenient, business = "business"
+        plain, director = "director" plain, principal = "principal" plain, h5_payment =
+        "h5_payment" plain, sub_merchant_state = "sub_merchant_state" plain, attach =
+        "attach" lenient, } undocumented
     }
 }
 /// 查询子商户（融合钱包）
@@ -372,25 +324,20 @@ pub mod patch {
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
     #[non_exhaustive]
     pub struct Response {
         /// 子商户号
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub sub_mchid: ::std::option::Option<::std::string::String>,
         /// H5支付权限状态
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub h5_authorization_state: ::std::option::Option<H5AuthorizationState>,
         /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ::wechatpay_core::received! {
+        Response { sub_mchid = "sub_mchid" lenient, h5_authorization_state =
+        "h5_authorization_state" plain, } undocumented
     }
 }
 /// 修改子商户（融合钱包）

@@ -233,35 +233,25 @@ pub mod post {
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
     #[non_exhaustive]
     pub struct Response {
         /// 子商户号
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub sub_mchid: ::std::option::Option<::std::string::String>,
         /// 验证状态
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub verification_status: ::std::option::Option<VerificationStatus>,
         /// 验证状态描述
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub description: ::std::option::Option<::std::string::String>,
         /// H5支付权限状态
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub h5_authorization_state: ::std::option::Option<H5AuthorizationState>,
         /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ::wechatpay_core::received! {
+        Response { sub_mchid = "sub_mchid" lenient, verification_status =
+        "verification_status" plain, description = "description" lenient,
+        h5_authorization_state = "h5_authorization_state" plain, } undocumented
     }
 }
 /// 子商户进件（融合钱包）

@@ -121,53 +121,33 @@ pub mod post {
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
     #[non_exhaustive]
     pub struct Response {
         /// 子商户号
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub sub_mchid: ::std::option::Option<::std::string::String>,
         /// 分账接收方类型
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub r#type: ::std::option::Option<Type>,
         /// 分账接收方账号
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub account: ::std::option::Option<::std::string::String>,
         /// 分账接收方全称
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub name: ::std::option::Option<::std::string::String>,
         /// 与分账方的关系类型
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub relation_type: ::std::option::Option<RelationType>,
         /// 自定义的分账关系
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub custom_relation: ::std::option::Option<::std::string::String>,
         /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ::wechatpay_core::received! {
+        Response { sub_mchid = "sub_mchid" lenient, r#type = "type" plain, account =
+        "account" lenient, name = "name" lenient, relation_type = "relation_type" plain,
+        custom_relation = "custom_relation" lenient, } undocumented
     }
 }
 /// 添加分账接收方

@@ -59,91 +59,56 @@ pub mod get {
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
     #[non_exhaustive]
     pub struct Response {
         /// 微信支付退款订单号
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub id: ::std::option::Option<::std::string::String>,
         /// 商户退款单号
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub out_refund_no: ::std::option::Option<::std::string::String>,
         /// 微信支付交易订单号
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub transaction_id: ::std::option::Option<::std::string::String>,
         /// 商户原交易订单号
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub out_trade_no: ::std::option::Option<::std::string::String>,
         /// 退款渠道
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub channel: ::std::option::Option<Channel>,
         /// 退款入账账户
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub recv_account: ::std::option::Option<::std::string::String>,
         /// 退款资金来源
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub fund_source: ::std::option::Option<FundSource>,
         /// 退款成功时间
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub success_time: ::std::option::Option<::std::string::String>,
         /// 退款创建时间
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub create_time: ::std::option::Option<::std::string::String>,
         /// 退款状态
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<Status>,
         /// 退款金额
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub amount: ::std::option::Option<Amount>,
         /// 优惠退款详情
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub detail: ::std::option::Option<Detail>,
         /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ::wechatpay_core::received! {
+        Response { id = "id" lenient, out_refund_no = "out_refund_no" lenient,
+        transaction_id = "transaction_id" lenient, out_trade_no = "out_trade_no" lenient,
+        channel = "channel" plain, recv_account = "recv_account" lenient, fund_source =
+        "fund_source" plain, success_time = "success_time" lenient, create_time =
+        "create_time" lenient, status = "status" plain, amount = "amount" plain, detail =
+        "detail" plain, } undocumented
     }
 }
 /// 查询单笔退款(商户退款订单号)

@@ -67,17 +67,15 @@ pub mod post {
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
     #[non_exhaustive]
     pub struct Response {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub items: ::std::option::Option<::std::vec::Vec<ResponseItems>>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub extra: ::std::option::Option<::serde_json::Value>,
         /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ::wechatpay_core::received! {
+        Response { items = "items" plain, extra = "extra" plain, } undocumented
     }
 }
 /// Optional fields and nested arrays of objects

@@ -44,16 +44,15 @@ pub mod post {
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
     #[non_exhaustive]
     pub struct Response {
         /// 协议信息
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub contract_info: ::std::option::Option<ContractInfo>,
         /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ::wechatpay_core::received! {
+        Response { contract_info = "contract_info" plain, } undocumented
     }
 }
 /// 解除自动还款协议

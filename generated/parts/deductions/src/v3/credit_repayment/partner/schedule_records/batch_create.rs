@@ -59,16 +59,15 @@ pub mod post {
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
     #[non_exhaustive]
     pub struct Response {
         /// 预约还款记录列表
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub schedule_records: ::std::option::Option<::std::vec::Vec<ScheduleRecords>>,
         /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ::wechatpay_core::received! {
+        Response { schedule_records = "schedule_records" plain, } undocumented
     }
 }
 /// 预约还款

@@ -28,111 +28,63 @@ pub mod get {
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
     #[non_exhaustive]
     pub struct Response {
         /// 先享卡ID
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub card_id: ::std::option::Option<::std::string::String>,
         /// 先享卡模板ID
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub card_template_id: ::std::option::Option<::std::string::String>,
         /// 商户领卡号
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub out_card_code: ::std::option::Option<::std::string::String>,
         /// 公众账号ID
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub appid: ::std::option::Option<::std::string::String>,
         /// 商户号
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub mchid: ::std::option::Option<::std::string::String>,
         /// 约定时间期限
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub time_range: ::std::option::Option<TimeRange>,
         /// 状态
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub state: ::std::option::Option<::std::string::String>,
         /// 未完成约定原因
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub unfinished_reason: ::std::option::Option<::std::string::String>,
         /// 享受优惠总金额
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub total_amount: ::std::option::Option<i64>,
         /// 用户退回优惠的付款信息
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub pay_information: ::std::option::Option<PayInformation>,
         /// 创卡时间
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub create_time: ::std::option::Option<::std::string::String>,
         /// 目标列表
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub objectives: ::std::option::Option<::std::vec::Vec<Objectives>>,
         /// 优惠列表
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub rewards: ::std::option::Option<::std::vec::Vec<Rewards>>,
         /// 邀请者用户标识
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub sharer_openid: ::std::option::Option<::std::string::String>,
         /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ::wechatpay_core::received! {
+        Response { card_id = "card_id" lenient, card_template_id = "card_template_id"
+        lenient, out_card_code = "out_card_code" lenient, appid = "appid" lenient, mchid
+        = "mchid" lenient, time_range = "time_range" plain, state = "state" lenient,
+        unfinished_reason = "unfinished_reason" lenient, total_amount = "total_amount"
+        lenient, pay_information = "pay_information" plain, create_time = "create_time"
+        lenient, objectives = "objectives" plain, rewards = "rewards" plain,
+        sharer_openid = "sharer_openid" lenient, } undocumented
     }
 }
 /// 查询先享卡订单

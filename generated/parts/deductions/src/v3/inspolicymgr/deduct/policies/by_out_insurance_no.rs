@@ -23,162 +23,89 @@ pub mod get {
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
     #[non_exhaustive]
     pub struct Response {
         /// 商户保险编号
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub out_insurance_no: ::std::option::Option<::std::string::String>,
         /// 保险名称
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub insurance_name: ::std::option::Option<::std::string::String>,
         /// 被保险人姓名列表
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub insured_name_list: ::std::option::Option<
             ::std::vec::Vec<::std::string::String>,
         >,
         /// 承保公司代码
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub insurance_company_code: ::std::option::Option<::std::string::String>,
         /// 保单生效时间
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub effective_time: ::std::option::Option<::std::string::String>,
         /// 保单失效时间
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub expired_time: ::std::option::Option<::std::string::String>,
         /// 保障详情
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub coverage_detail: ::std::option::Option<::std::string::String>,
         /// 是否支持续保
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub support_renewal: ::std::option::Option<bool>,
         /// 可续保开始时间
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub start_renewal_time: ::std::option::Option<::std::string::String>,
         /// 可续保结束时间
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub end_renewal_time: ::std::option::Option<::std::string::String>,
         /// 保单类型
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub policy_type: ::std::option::Option<PolicyType>,
         /// 车牌信息
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub car_number: ::std::option::Option<::std::string::String>,
         /// 宠物名称
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub pet_name: ::std::option::Option<::std::string::String>,
         /// 地址信息
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub address: ::std::option::Option<::std::string::String>,
         /// 保单状态
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub policy_state: ::std::option::Option<PolicyState>,
         /// 保司保单号
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub policy_code: ::std::option::Option<::std::string::String>,
         /// 委托代扣模板ID
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub plan_id: ::std::option::Option<::serde_json::Number>,
         /// 商户签约协议号
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub out_contract_code: ::std::option::Option<::std::string::String>,
         /// 保单的扣费周期列表
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub policy_periods: ::std::option::Option<::std::vec::Vec<::serde_json::Number>>,
         /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ::wechatpay_core::received! {
+        Response { out_insurance_no = "out_insurance_no" lenient, insurance_name =
+        "insurance_name" lenient, insured_name_list = "insured_name_list" lenient,
+        insurance_company_code = "insurance_company_code" lenient, effective_time =
+        "effective_time" lenient, expired_time = "expired_time" lenient, coverage_detail
+        = "coverage_detail" lenient, support_renewal = "support_renewal" plain,
+        start_renewal_time = "start_renewal_time" lenient, end_renewal_time =
+        "end_renewal_time" lenient, policy_type = "policy_type" plain, car_number =
+        "car_number" lenient, pet_name = "pet_name" lenient, address = "address" lenient,
+        policy_state = "policy_state" plain, policy_code = "policy_code" lenient, plan_id
+        = "plan_id" lenient, out_contract_code = "out_contract_code" lenient,
+        policy_periods = "policy_periods" lenient, } undocumented
     }
 }
 /// 查询保单
@@ -443,162 +370,89 @@ pub mod patch {
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
     #[non_exhaustive]
     pub struct Response {
         /// 商户保险编号
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub out_insurance_no: ::std::option::Option<::std::string::String>,
         /// 保险名称
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub insurance_name: ::std::option::Option<::std::string::String>,
         /// 被保险人姓名列表
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub insured_name_list: ::std::option::Option<
             ::std::vec::Vec<::std::string::String>,
         >,
         /// 承保公司代码
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub insurance_company_code: ::std::option::Option<::std::string::String>,
         /// 保单生效时间
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub effective_time: ::std::option::Option<::std::string::String>,
         /// 保单失效时间
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub expired_time: ::std::option::Option<::std::string::String>,
         /// 保障详情
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub coverage_detail: ::std::option::Option<::std::string::String>,
         /// 是否支持续保
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub support_renewal: ::std::option::Option<bool>,
         /// 可续保开始时间
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub start_renewal_time: ::std::option::Option<::std::string::String>,
         /// 可续保结束时间
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub end_renewal_time: ::std::option::Option<::std::string::String>,
         /// 保单类型
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub policy_type: ::std::option::Option<PolicyType>,
         /// 车牌信息
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub car_number: ::std::option::Option<::std::string::String>,
         /// 宠物名称
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub pet_name: ::std::option::Option<::std::string::String>,
         /// 地址信息
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub address: ::std::option::Option<::std::string::String>,
         /// 保单状态
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub policy_state: ::std::option::Option<PolicyState>,
         /// 保司保单号
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub policy_code: ::std::option::Option<::std::string::String>,
         /// 委托代扣模板ID
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub plan_id: ::std::option::Option<::serde_json::Number>,
         /// 商户签约协议号
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub out_contract_code: ::std::option::Option<::std::string::String>,
         /// 保单的扣费周期列表
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub policy_periods: ::std::option::Option<::std::vec::Vec<::serde_json::Number>>,
         /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ::wechatpay_core::received! {
+        Response { out_insurance_no = "out_insurance_no" lenient, insurance_name =
+        "insurance_name" lenient, insured_name_list = "insured_name_list" lenient,
+        insurance_company_code = "insurance_company_code" lenient, effective_time =
+        "effective_time" lenient, expired_time = "expired_time" lenient, coverage_detail
+        = "coverage_detail" lenient, support_renewal = "support_renewal" plain,
+        start_renewal_time = "start_renewal_time" lenient, end_renewal_time =
+        "end_renewal_time" lenient, policy_type = "policy_type" plain, car_number =
+        "car_number" lenient, pet_name = "pet_name" lenient, address = "address" lenient,
+        policy_state = "policy_state" plain, policy_code = "policy_code" lenient, plan_id
+        = "plan_id" lenient, out_contract_code = "out_contract_code" lenient,
+        policy_periods = "policy_periods" lenient, } undocumented
     }
 }
 /// 更新保单信息

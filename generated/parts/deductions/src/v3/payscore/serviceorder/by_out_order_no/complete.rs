@@ -133,104 +133,68 @@ pub mod post {
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
     #[non_exhaustive]
     pub struct Response {
         /// 公众账号ID
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub appid: ::std::option::Option<::std::string::String>,
         /// 商户号
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub mchid: ::std::option::Option<::std::string::String>,
         /// 商户服务订单号
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub out_order_no: ::std::option::Option<::std::string::String>,
         /// 服务ID
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub service_id: ::std::option::Option<::std::string::String>,
         /// 服务信息
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub service_introduction: ::std::option::Option<::std::string::String>,
         /// 服务订单状态
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub state: ::std::option::Option<State>,
         /// 订单状态说明
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub state_description: ::std::option::Option<StateDescription>,
         /// 商户收款总金额
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub total_amount: ::std::option::Option<::serde_json::Number>,
         /// 后付费项目
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub post_payments: ::std::option::Option<::std::vec::Vec<ResponsePostPayments>>,
         /// 后付费商户优惠
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub post_discounts: ::std::option::Option<
             ::std::vec::Vec<ResponsePostDiscounts>,
         >,
         /// 服务风险金
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub risk_fund: ::std::option::Option<RiskFund>,
         /// 服务时间段
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub time_range: ::std::option::Option<ResponseTimeRange>,
         /// 服务位置
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub location: ::std::option::Option<ResponseLocation>,
         /// 微信支付服务订单号
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub order_id: ::std::option::Option<::std::string::String>,
         /// 是否需要收款
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub need_collection: ::std::option::Option<bool>,
         /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ::wechatpay_core::received! {
+        Response { appid = "appid" lenient, mchid = "mchid" lenient, out_order_no =
+        "out_order_no" lenient, service_id = "service_id" lenient, service_introduction =
+        "service_introduction" lenient, state = "state" plain, state_description =
+        "state_description" plain, total_amount = "total_amount" lenient, post_payments =
+        "post_payments" plain, post_discounts = "post_discounts" plain, risk_fund =
+        "risk_fund" plain, time_range = "time_range" plain, location = "location" plain,
+        order_id = "order_id" lenient, need_collection = "need_collection" plain, }
+        undocumented
     }
 }
 /// 完结支付分订单

@@ -64,56 +64,33 @@ pub mod post {
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
     #[non_exhaustive]
     pub struct Response {
         /// 公众账号ID
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub appid: ::std::option::Option<::std::string::String>,
         /// 商户号
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub mchid: ::std::option::Option<::std::string::String>,
         /// 商户服务订单号
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub out_order_no: ::std::option::Option<::std::string::String>,
         /// 服务ID
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub service_id: ::std::option::Option<::std::string::String>,
         /// 微信支付服务订单号
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub order_id: ::std::option::Option<::std::string::String>,
         /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ::wechatpay_core::received! {
+        Response { appid = "appid" lenient, mchid = "mchid" lenient, out_order_no =
+        "out_order_no" lenient, service_id = "service_id" lenient, order_id = "order_id"
+        lenient, } undocumented
     }
 }
 /// 商户发起催收扣款

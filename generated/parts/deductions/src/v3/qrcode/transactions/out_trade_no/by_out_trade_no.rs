@@ -37,139 +37,67 @@ pub mod get {
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
     #[non_exhaustive]
     pub struct Response {
         /// 公众账号ID
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub appid: ::std::option::Option<::std::string::String>,
         /// 子商户公众账号ID
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub sub_appid: ::std::option::Option<::std::string::String>,
         /// 商户号
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub sp_mchid: ::std::option::Option<::std::string::String>,
         /// 子商户号
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub sub_mchid: ::std::option::Option<::std::string::String>,
         /// 服务描述
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub description: ::std::option::Option<::std::string::String>,
         /// 订单创建时间
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub create_time: ::std::option::Option<::std::string::String>,
         /// 商户订单号
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub out_trade_no: ::std::option::Option<::std::string::String>,
         /// 微信支付订单号
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub transaction_id: ::std::option::Option<::std::string::String>,
         /// 交易状态
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub trade_state: ::std::option::Option<TradeState>,
         /// 交易状态描述
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub trade_state_description: ::std::option::Option<::std::string::String>,
         /// 支付完成时间
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub success_time: ::std::option::Option<::std::string::String>,
         /// 付款银行
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub bank_type: ::std::option::Option<::std::string::String>,
         /// 用户还款状态
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub user_repay_state: ::std::option::Option<UserRepayState>,
         /// 还款微信支付订单号
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub repay_transaction_id: ::std::option::Option<::std::string::String>,
         /// 垫资还款时间
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub repay_time: ::std::option::Option<::std::string::String>,
         /// 附加数据
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub attach: ::std::option::Option<::std::string::String>,
         /// 代扣签约ID
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub contract_id: ::std::option::Option<::std::string::String>,
         /// 交易场景
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub trade_scene: ::std::option::Option<TradeScene>,
         /// 公交场景信息
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub bus_info: ::std::option::Option<BusInfo>,
         /// 地铁场景信息
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub metro_info: ::std::option::Option<MetroInfo>,
         /// 订单金额信息
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub amount: ::std::option::Option<::serde_json::Value>,
         /// 优惠信息
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub promotion_detail: ::std::option::Option<::std::vec::Vec<PromotionDetail>>,
         /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ::wechatpay_core::received! {
+        Response { appid = "appid" lenient, sub_appid = "sub_appid" lenient, sp_mchid =
+        "sp_mchid" lenient, sub_mchid = "sub_mchid" lenient, description = "description"
+        lenient, create_time = "create_time" lenient, out_trade_no = "out_trade_no"
+        lenient, transaction_id = "transaction_id" lenient, trade_state = "trade_state"
+        plain, trade_state_description = "trade_state_description" lenient, success_time
+        = "success_time" lenient, bank_type = "bank_type" lenient, user_repay_state =
+        "user_repay_state" plain, repay_transaction_id = "repay_transaction_id" lenient,
+        repay_time = "repay_time" lenient, attach = "attach" lenient, contract_id =
+        "contract_id" lenient, trade_scene = "trade_scene" plain, bus_info = "bus_info"
+        plain, metro_info = "metro_info" plain, amount = "amount" plain, promotion_detail
+        = "promotion_detail" plain, } undocumented
     }
 }
 /// 查询订单

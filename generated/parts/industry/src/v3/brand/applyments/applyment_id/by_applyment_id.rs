@@ -23,68 +23,41 @@ pub mod get {
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
     #[non_exhaustive]
     pub struct Response {
         /// 微信支付申请单号
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub applyment_id: ::std::option::Option<::std::string::String>,
         /// 业务申请编号
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub business_code: ::std::option::Option<::std::string::String>,
         /// 申请状态
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub applyment_state: ::std::option::Option<ApplymentState>,
         /// 申请状态说明
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub applyment_state_desc: ::std::option::Option<::std::string::String>,
         /// 授权确认二维码链接
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub authorization_confirmation_qr_code: ::std::option::Option<
             ::std::string::String,
         >,
         /// 驳回原因
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub reject_reason: ::std::option::Option<::std::string::String>,
         /// 品牌ID
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub brand_id: ::std::option::Option<::std::string::String>,
         /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ::wechatpay_core::received! {
+        Response { applyment_id = "applyment_id" lenient, business_code = "business_code"
+        lenient, applyment_state = "applyment_state" plain, applyment_state_desc =
+        "applyment_state_desc" lenient, authorization_confirmation_qr_code =
+        "authorization_confirmation_qr_code" lenient, reject_reason = "reject_reason"
+        lenient, brand_id = "brand_id" lenient, } undocumented
     }
 }
 /// 根据申请单ID查询申请状态

@@ -37,282 +37,144 @@ pub mod get {
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
     #[non_exhaustive]
     pub struct Response {
         /// 医保自费混合订单号
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub mix_trade_no: ::std::option::Option<::std::string::String>,
         /// 医保自费混合订单支付状态
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub mix_pay_status: ::std::option::Option<MixPayStatus>,
         /// 混合订单中自费部分的支付状态
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub self_pay_status: ::std::option::Option<SelfPayStatus>,
         /// 混合订单中自费部分的支付状态
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub med_ins_pay_status: ::std::option::Option<MedInsPayStatus>,
         /// 订单支付时间
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub paid_time: ::std::option::Option<::std::string::String>,
         /// 支付完成后医保局返回内容
         ///
         /// A json-encoded string.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub passthrough_response_content: ::std::option::Option<::std::string::String>,
         /// 混合支付类型
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub mix_pay_type: ::std::option::Option<MixPayType>,
         /// 订单类型
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub order_type: ::std::option::Option<OrderType>,
         /// 从业机构的公众号ID
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub appid: ::std::option::Option<::std::string::String>,
         /// 医疗机构的公众号ID
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub sub_appid: ::std::option::Option<::std::string::String>,
         /// 医疗机构的商户号
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub sub_mchid: ::std::option::Option<::std::string::String>,
         /// 用户在appid下的唯一标识
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub openid: ::std::option::Option<::std::string::String>,
         /// 用户在医疗机构AppID下的唯一标识
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub sub_openid: ::std::option::Option<::std::string::String>,
         /// 是否代亲属支付
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub pay_for_relatives: ::std::option::Option<bool>,
         /// 从业机构订单号
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub out_trade_no: ::std::option::Option<::std::string::String>,
         /// 医疗机构订单号
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub serial_no: ::std::option::Option<::std::string::String>,
         /// 医保局返回的支付单ID
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub pay_order_id: ::std::option::Option<::std::string::String>,
         /// 医保局返回的支付授权码
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub pay_auth_no: ::std::option::Option<::std::string::String>,
         /// 用户定位信息
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub geo_location: ::std::option::Option<::std::string::String>,
         /// 城市ID
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub city_id: ::std::option::Option<::std::string::String>,
         /// 医疗机构名称
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub med_inst_name: ::std::option::Option<::std::string::String>,
         /// 医疗机构编码
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub med_inst_no: ::std::option::Option<::std::string::String>,
         /// 医保下单时间
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub med_ins_order_create_time: ::std::option::Option<::std::string::String>,
         /// 使用该接口下单的总金额
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub total_fee: ::std::option::Option<i64>,
         /// 医保局结算后，医保统筹支付金额
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub med_ins_gov_fee: ::std::option::Option<i64>,
         /// 医保局结算后，医保个账支付金额
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub med_ins_self_fee: ::std::option::Option<i64>,
         /// 医保局结算后，医保其他支付金额
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub med_ins_other_fee: ::std::option::Option<i64>,
         /// 医保局结算后，需要自费的金额
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub med_ins_cash_fee: ::std::option::Option<i64>,
         /// 实际需要用户微信支付的金额
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub wechat_pay_cash_fee: ::std::option::Option<i64>,
         /// 现金补充列表
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cash_add_detail: ::std::option::Option<::std::vec::Vec<CashAddDetail>>,
         /// 现金减免列表
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cash_reduce_detail: ::std::option::Option<::std::vec::Vec<CashReduceDetail>>,
         /// 回调通知URL
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub callback_url: ::std::option::Option<::std::string::String>,
         /// 自费预下单ID
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub prepay_id: ::std::option::Option<::std::string::String>,
         /// 医疗机构透传给医保的数据
         ///
         /// A json-encoded string.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub passthrough_request_content: ::std::option::Option<::std::string::String>,
         /// 扩展字段
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub extends: ::std::option::Option<::std::string::String>,
         /// 附加数据
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub attach: ::std::option::Option<::std::string::String>,
         /// 渠道号
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub channel_no: ::std::option::Option<::std::string::String>,
         /// 是否到医保局测试环境下单
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub med_ins_test_env: ::std::option::Option<bool>,
         /// 医保支付失败原因
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub med_ins_fail_reason: ::std::option::Option<::std::string::String>,
         /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ::wechatpay_core::received! {
+        Response { mix_trade_no = "mix_trade_no" lenient, mix_pay_status =
+        "mix_pay_status" plain, self_pay_status = "self_pay_status" plain,
+        med_ins_pay_status = "med_ins_pay_status" plain, paid_time = "paid_time" lenient,
+        passthrough_response_content = "passthrough_response_content" lenient,
+        mix_pay_type = "mix_pay_type" plain, order_type = "order_type" plain, appid =
+        "appid" lenient, sub_appid = "sub_appid" lenient, sub_mchid = "sub_mchid"
+        lenient, openid = "openid" lenient, sub_openid = "sub_openid" lenient,
+        pay_for_relatives = "pay_for_relatives" plain, out_trade_no = "out_trade_no"
+        lenient, serial_no = "serial_no" lenient, pay_order_id = "pay_order_id" lenient,
+        pay_auth_no = "pay_auth_no" lenient, geo_location = "geo_location" lenient,
+        city_id = "city_id" lenient, med_inst_name = "med_inst_name" lenient, med_inst_no
+        = "med_inst_no" lenient, med_ins_order_create_time = "med_ins_order_create_time"
+        lenient, total_fee = "total_fee" lenient, med_ins_gov_fee = "med_ins_gov_fee"
+        lenient, med_ins_self_fee = "med_ins_self_fee" lenient, med_ins_other_fee =
+        "med_ins_other_fee" lenient, med_ins_cash_fee = "med_ins_cash_fee" lenient,
+        wechat_pay_cash_fee = "wechat_pay_cash_fee" lenient, cash_add_detail =
+        "cash_add_detail" plain, cash_reduce_detail = "cash_reduce_detail" plain,
+        callback_url = "callback_url" lenient, prepay_id = "prepay_id" lenient,
+        passthrough_request_content = "passthrough_request_content" lenient, extends =
+        "extends" lenient, attach = "attach" lenient, channel_no = "channel_no" lenient,
+        med_ins_test_env = "med_ins_test_env" plain, med_ins_fail_reason =
+        "med_ins_fail_reason" lenient, } undocumented
     }
 }
 /// 使用医保自费混合订单号查看下单结果

@@ -31,18 +31,18 @@ pub mod get {
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
     #[non_exhaustive]
     pub struct Response {
         /// 发票列表
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub fapiao_download_info_list: ::std::option::Option<
             ::std::vec::Vec<FapiaoDownloadInfoList>,
         >,
         /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ::wechatpay_core::received! {
+        Response { fapiao_download_info_list = "fapiao_download_info_list" plain, }
+        undocumented
     }
 }
 /// 获取发票下载信息

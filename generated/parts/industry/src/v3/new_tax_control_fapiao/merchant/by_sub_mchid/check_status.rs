@@ -25,28 +25,22 @@ pub mod get {
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
     #[non_exhaustive]
     pub struct Response {
         /// 子商户号
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub sub_mchid: ::std::option::Option<::std::string::String>,
         /// 第三方开票模式
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub third_mode: ::std::option::Option<ThirdMode>,
         /// 数电发票模式
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub digital_tax_mode: ::std::option::Option<DigitalTaxMode>,
         /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ::wechatpay_core::received! {
+        Response { sub_mchid = "sub_mchid" lenient, third_mode = "third_mode" plain,
+        digital_tax_mode = "digital_tax_mode" plain, } undocumented
     }
 }
 /// 检查子商户开票功能状态

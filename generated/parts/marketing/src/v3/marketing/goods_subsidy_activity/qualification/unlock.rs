@@ -42,38 +42,25 @@ pub mod post {
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
     #[non_exhaustive]
     pub struct Response {
         /// 返回结果文案
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub return_message: ::std::option::Option<::std::string::String>,
         /// 锁定失败的资格ID列表
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub failed_qualification_ids: ::std::option::Option<
             ::std::vec::Vec<::std::string::String>,
         >,
         /// 锁定成功的资格ID列表
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub succeed_qualification_ids: ::std::option::Option<
             ::std::vec::Vec<::std::string::String>,
         >,
         /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ::wechatpay_core::received! {
+        Response { return_message = "return_message" lenient, failed_qualification_ids =
+        "failed_qualification_ids" lenient, succeed_qualification_ids =
+        "succeed_qualification_ids" lenient, } undocumented
     }
 }
 /// 解锁品牌加价购活动资格

@@ -139,99 +139,53 @@ pub mod post {
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
     #[non_exhaustive]
     pub struct Response {
         /// 活动ID
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub activity_id: ::std::option::Option<::std::string::String>,
         /// 活动的当前状态
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub activity_status: ::std::option::Option<::std::string::String>,
         /// 创建时间
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub create_time: ::std::option::Option<::std::string::String>,
         /// 更新时间
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub update_time: ::std::option::Option<::std::string::String>,
         /// 会员卡ID
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub card_id: ::std::option::Option<::std::string::String>,
         /// 活动名称
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub activity_name: ::std::option::Option<::std::string::String>,
         /// 活动类型
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub activity_type: ::std::option::Option<::std::string::String>,
         /// 活动开始时间
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub begin_time: ::std::option::Option<::std::string::String>,
         /// 活动结束时间
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub end_time: ::std::option::Option<::std::string::String>,
         /// 发放时间段
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub award_send_period: ::std::option::Option<ResponseAwardSendPeriod>,
         /// 优惠券列表
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub stock_list: ::std::option::Option<::std::vec::Vec<ResponseStockList>>,
         /// 商户请求单号
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub out_request_no: ::std::option::Option<::std::string::String>,
         /// 支付后活动设置
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub pay_activity_setting: ::std::option::Option<ResponsePayActivitySetting>,
         /// 支付前会员活动设置
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub miniprogram_activity_setting: ::std::option::Option<
             ResponseMiniprogramActivitySetting,
         >,
         /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ::wechatpay_core::received! {
+        Response { activity_id = "activity_id" lenient, activity_status =
+        "activity_status" lenient, create_time = "create_time" lenient, update_time =
+        "update_time" lenient, card_id = "card_id" lenient, activity_name =
+        "activity_name" lenient, activity_type = "activity_type" lenient, begin_time =
+        "begin_time" lenient, end_time = "end_time" lenient, award_send_period =
+        "award_send_period" plain, stock_list = "stock_list" plain, out_request_no =
+        "out_request_no" lenient, pay_activity_setting = "pay_activity_setting" plain,
+        miniprogram_activity_setting = "miniprogram_activity_setting" plain, }
+        undocumented
     }
 }
 /// 创建活动
@@ -316,37 +270,22 @@ pub mod get {
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
     #[non_exhaustive]
     pub struct Response {
         /// 活动详情
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<::std::vec::Vec<Data>>,
         /// 请求资源起始位置
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub offset: ::std::option::Option<i64>,
         /// 最大资源条数
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub limit: ::std::option::Option<i64>,
         /// 资源总条数
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub total_count: ::std::option::Option<i64>,
         /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ::wechatpay_core::received! {
+        Response { data = "data" plain, offset = "offset" lenient, limit = "limit"
+        lenient, total_count = "total_count" lenient, } undocumented
     }
 }
 /// 查询活动列表

@@ -27,30 +27,20 @@ pub mod get {
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
     #[non_exhaustive]
     pub struct Response {
         /// 微信昵称
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub nickname: ::std::option::Option<::std::string::String>,
         /// 微信头像url
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub head_image_url: ::std::option::Option<::std::string::String>,
         /// 用户开卡时填写的个人信息
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub user_information: ::std::option::Option<UserInformation>,
         /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ::wechatpay_core::received! {
+        Response { nickname = "nickname" lenient, head_image_url = "head_image_url"
+        lenient, user_information = "user_information" plain, } undocumented
     }
 }
 /// 获取用户信息（跳转型激活）

@@ -182,153 +182,90 @@ pub mod post {
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
     #[non_exhaustive]
     pub struct Response {
         /// 会员卡id
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub card_id: ::std::option::Option<::std::string::String>,
         /// 创建时间
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub create_time: ::std::option::Option<::std::string::String>,
         /// 更新时间
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub update_time: ::std::option::Option<::std::string::String>,
         /// 剩余库存
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub remain_quantity: ::std::option::Option<i64>,
         /// 会员卡状态
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<Status>,
         /// 品牌信息
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub brand: ::std::option::Option<ResponseBrand>,
         /// 商户AppId
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub appid: ::std::option::Option<::std::string::String>,
         /// 会员卡logo
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub logo_url: ::std::option::Option<::std::string::String>,
         /// 卡名称
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub title: ::std::option::Option<::std::string::String>,
         /// 会员卡背景图
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub background_picture_url: ::std::option::Option<::std::string::String>,
         /// 使用须知
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub description: ::std::option::Option<::std::string::String>,
         /// 服务电话
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub service_phone: ::std::option::Option<::std::string::String>,
         /// 会员码型
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub code_type: ::std::option::Option<CodeType>,
         /// 会员卡总库存
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub total_quantity: ::std::option::Option<i64>,
         /// 有效期
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub date_information: ::std::option::Option<ResponseDateInformation>,
         /// 会员卡code分配类型
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub code_mode: ::std::option::Option<CodeMode>,
         /// 是否展示会员等级
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub need_display_level: ::std::option::Option<bool>,
         /// 会员初始等级
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub init_level: ::std::option::Option<::std::string::String>,
         /// 商户请求单号
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub out_request_no: ::std::option::Option<::std::string::String>,
         /// 储值信息
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub balance_information: ::std::option::Option<ResponseBalanceInformation>,
         /// 开卡信息
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub user_information_form: ::std::option::Option<ResponseUserInformationForm>,
         /// 商户补充声明
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub additional_statement: ::std::option::Option<ResponseAdditionalStatement>,
         /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ::wechatpay_core::received! {
+        Response { card_id = "card_id" lenient, create_time = "create_time" lenient,
+        update_time = "update_time" lenient, remain_quantity = "remain_quantity" lenient,
+        status = "status" plain, brand = "brand" plain, appid = "appid" lenient, logo_url
+        = "logo_url" lenient, title = "title" lenient, background_picture_url =
+        "background_picture_url" lenient, description = "description" lenient,
+        service_phone = "service_phone" lenient, code_type = "code_type" plain,
+        total_quantity = "total_quantity" lenient, date_information = "date_information"
+        plain, code_mode = "code_mode" plain, need_display_level = "need_display_level"
+        plain, init_level = "init_level" lenient, out_request_no = "out_request_no"
+        lenient, balance_information = "balance_information" plain, user_information_form
+        = "user_information_form" plain, additional_statement = "additional_statement"
+        plain, } undocumented
     }
 }
 /// 创建会员卡模板
@@ -402,43 +339,28 @@ pub mod get {
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
     #[non_exhaustive]
     pub struct Response {
         /// 总数量
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub total_count: ::std::option::Option<i64>,
         /// 分页大小
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub limit: ::std::option::Option<i64>,
         /// 分页页码
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub offset: ::std::option::Option<i64>,
         /// 会员卡列表
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<::std::vec::Vec<Data>>,
         /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ::wechatpay_core::received! {
+        Response { total_count = "total_count" lenient, limit = "limit" lenient, offset =
+        "offset" lenient, data = "data" plain, } undocumented
     }
 }
 /// 查询会员卡模板列表

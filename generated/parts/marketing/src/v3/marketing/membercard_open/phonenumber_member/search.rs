@@ -37,21 +37,20 @@ pub mod get {
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
     #[non_exhaustive]
     pub struct Response {
         /// 用户领取状态
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub receive_status: ::std::option::Option<ReceiveStatus>,
         /// 用户会员卡信息
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub user_card_information: ::std::option::Option<UserCardInformation>,
         /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ::wechatpay_core::received! {
+        Response { receive_status = "receive_status" plain, user_card_information =
+        "user_card_information" plain, } undocumented
     }
 }
 /// 通过加密手机号查询会员领卡状态

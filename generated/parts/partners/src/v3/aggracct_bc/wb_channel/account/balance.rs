@@ -36,23 +36,18 @@ pub mod get {
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
     #[non_exhaustive]
     pub struct Response {
         /// 是否存在在途减额指令
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub in_transit_reduction_exist: ::std::option::Option<bool>,
         /// 额度台账号额度
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub balance: ::std::option::Option<i64>,
         /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ::wechatpay_core::received! {
+        Response { in_transit_reduction_exist = "in_transit_reduction_exist" plain,
+        balance = "balance" lenient, } undocumented
     }
 }
 /// 查询渠道额度

@@ -40,88 +40,46 @@ pub mod get {
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
     #[non_exhaustive]
     pub struct Response {
         /// 微信支付商户号
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub mchid: ::std::option::Option<::std::string::String>,
         /// 额度台账号
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub bal_account_no: ::std::option::Option<::std::string::String>,
         /// 主体类型
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub merchant_type: ::std::option::Option<MerchantType>,
         /// 主体证件类型
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub merchant_id_type: ::std::option::Option<MerchantIdType>,
         /// 主体证件登记名称
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub merchant_name: ::std::option::Option<::std::string::String>,
         /// 主体证件号码
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub merchant_id_no: ::std::option::Option<::std::string::String>,
         /// 主体证件有效期起始日
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub effective_date: ::std::option::Option<::std::string::String>,
         /// 主体证件有效期结束日
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub expire_date: ::std::option::Option<::std::string::String>,
         /// 主体证件正面影像ID
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub merchant_img_front_id: ::std::option::Option<::std::string::String>,
         /// 主体注册地址
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub register_address: ::std::option::Option<::std::string::String>,
         /// 主体经营范围
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub business_scope: ::std::option::Option<::std::string::String>,
         /// 法定代表人信息
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub legal_representative: ::std::option::Option<LegalRepresentative>,
         /// 受益所有人信息列表
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub beneficial_owner: ::std::option::Option<::std::vec::Vec<BeneficialOwner>>,
         /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ::wechatpay_core::received! {
+        Response { mchid = "mchid" lenient, bal_account_no = "bal_account_no" lenient,
+        merchant_type = "merchant_type" plain, merchant_id_type = "merchant_id_type"
+        plain, merchant_name = "merchant_name" lenient, merchant_id_no = "merchant_id_no"
+        lenient, effective_date = "effective_date" lenient, expire_date = "expire_date"
+        lenient, merchant_img_front_id = "merchant_img_front_id" lenient,
+        register_address = "register_address" lenient, business_scope = "business_scope"
+        lenient, legal_representative = "legal_representative" plain, beneficial_owner =
+        "beneficial_owner" plain, } undocumented
     }
 }
 /// 查询商户资料

@@ -33,24 +33,22 @@ pub mod get {
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
     #[non_exhaustive]
     pub struct Response {
         /// 控制场景
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub control_scene: ::std::option::Option<ControlType>,
         /// 管控单
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub punish_order: ::std::option::Option<PunishOrder>,
         /// 解管单
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub recover_order: ::std::option::Option<RecoverOrder>,
         /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ::wechatpay_core::received! {
+        Response { control_scene = "control_scene" plain, punish_order = "punish_order"
+        plain, recover_order = "recover_order" plain, } undocumented
     }
 }
 /// 查询控制单

@@ -42,78 +42,40 @@ pub mod get {
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
     #[non_exhaustive]
     pub struct Response {
         /// 微信支付商户号
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub mchid: ::std::option::Option<::std::string::String>,
         /// 额度台账号
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub bal_account_no: ::std::option::Option<::std::string::String>,
         /// 特殊减额单号
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub out_request_no: ::std::option::Option<::std::string::String>,
         /// 特殊减额类型
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub reduction_type: ::std::option::Option<ReductionType>,
         /// 减额金额
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub amount: ::std::option::Option<i64>,
         /// 处理结果
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub state: ::std::option::Option<State>,
         /// 特殊减额原因
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub reason: ::std::option::Option<::std::string::String>,
         /// 微信支付额度变更单号
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub quota_change_no: ::std::option::Option<::std::string::String>,
         /// 成功时间
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub success_time: ::std::option::Option<::std::string::String>,
         /// 失败时间
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub fail_time: ::std::option::Option<::std::string::String>,
         /// 失败原因
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub fail_reason: ::std::option::Option<FailReason>,
         /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ::wechatpay_core::received! {
+        Response { mchid = "mchid" lenient, bal_account_no = "bal_account_no" lenient,
+        out_request_no = "out_request_no" lenient, reduction_type = "reduction_type"
+        plain, amount = "amount" lenient, state = "state" plain, reason = "reason"
+        lenient, quota_change_no = "quota_change_no" lenient, success_time =
+        "success_time" lenient, fail_time = "fail_time" lenient, fail_reason =
+        "fail_reason" plain, } undocumented
     }
 }
 /// 查询特殊减额结果

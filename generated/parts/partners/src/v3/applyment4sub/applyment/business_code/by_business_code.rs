@@ -23,56 +23,33 @@ pub mod get {
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
     #[non_exhaustive]
     pub struct Response {
         /// 业务申请编号
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub business_code: ::std::option::Option<::std::string::String>,
         /// 微信支付申请单号
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub applyment_id: ::std::option::Option<::serde_json::Number>,
         /// 特约商户号
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub sub_mchid: ::std::option::Option<::std::string::String>,
         /// 超级管理员签约链接
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub sign_url: ::std::option::Option<::std::string::String>,
         /// 申请单状态
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub applyment_state: ::std::option::Option<ApplymentState>,
         /// 申请状态描述
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub applyment_state_msg: ::std::option::Option<::std::string::String>,
         /// 驳回原因详情
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub audit_detail: ::std::option::Option<::std::vec::Vec<AuditDetail>>,
         /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ::wechatpay_core::received! {
+        Response { business_code = "business_code" lenient, applyment_id = "applyment_id"
+        lenient, sub_mchid = "sub_mchid" lenient, sign_url = "sign_url" lenient,
+        applyment_state = "applyment_state" plain, applyment_state_msg =
+        "applyment_state_msg" lenient, audit_detail = "audit_detail" plain, }
+        undocumented
     }
 }
 /// 通过业务申请编号查询申请状态

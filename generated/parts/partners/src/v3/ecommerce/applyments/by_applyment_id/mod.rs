@@ -22,79 +22,47 @@ pub mod get {
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
     #[non_exhaustive]
     pub struct Response {
         /// 申请状态
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub applyment_state: ::std::option::Option<::std::string::String>,
         /// 申请状态描述
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub applyment_state_desc: ::std::option::Option<::std::string::String>,
         /// 签约链接
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub sign_url: ::std::option::Option<::std::string::String>,
         /// 电商平台二级商户号
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub sub_mchid: ::std::option::Option<::std::string::String>,
         /// 汇款账户验证信息
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub account_validation: ::std::option::Option<AccountValidation>,
         /// 驳回原因详情
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub audit_detail: ::std::option::Option<::std::vec::Vec<AuditDetail>>,
         /// 法人验证链接
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub legal_validation_url: ::std::option::Option<::std::string::String>,
         /// 业务申请编号
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub out_request_no: ::std::option::Option<::std::string::String>,
         /// 微信支付申请单号
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub applyment_id: ::std::option::Option<::serde_json::Number>,
         /// 签约状态
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub sign_state: ::std::option::Option<SignState>,
         /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ::wechatpay_core::received! {
+        Response { applyment_state = "applyment_state" lenient, applyment_state_desc =
+        "applyment_state_desc" lenient, sign_url = "sign_url" lenient, sub_mchid =
+        "sub_mchid" lenient, account_validation = "account_validation" plain,
+        audit_detail = "audit_detail" plain, legal_validation_url =
+        "legal_validation_url" lenient, out_request_no = "out_request_no" lenient,
+        applyment_id = "applyment_id" lenient, sign_state = "sign_state" plain, }
+        undocumented
     }
 }
 /// 通过申请单ID查询申请状态

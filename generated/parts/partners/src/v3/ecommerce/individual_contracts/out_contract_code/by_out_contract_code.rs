@@ -27,44 +27,30 @@ pub mod get {
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
     #[non_exhaustive]
     pub struct Response {
         /// 授权ID
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub individual_auth_id: ::std::option::Option<::std::string::String>,
         /// 签约时间
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub signed_time: ::std::option::Option<::std::string::String>,
         /// 授权状态
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub auth_state: ::std::option::Option<AuthState>,
         /// 用户OpenID
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub individual_openid: ::std::option::Option<::std::string::String>,
         /// 实名授权结果
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub real_name_auth_result: ::std::option::Option<RealNameAuthResult>,
         /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ::wechatpay_core::received! {
+        Response { individual_auth_id = "individual_auth_id" lenient, signed_time =
+        "signed_time" lenient, auth_state = "auth_state" plain, individual_openid =
+        "individual_openid" lenient, real_name_auth_result = "real_name_auth_result"
+        plain, } undocumented
     }
 }
 /// 根据业务申请单号查签约信息

@@ -29,100 +29,55 @@ pub mod get {
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
     #[non_exhaustive]
     pub struct Response {
         /// 尽调单号
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub due_diligence_id: ::std::option::Option<::std::string::String>,
         /// 子商户号
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub sub_mchid: ::std::option::Option<::std::string::String>,
         /// 尽调单状态
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub due_diligence_state: ::std::option::Option<DueDiligenceState>,
         /// 驳回原因
         ///
         /// A json-encoded string.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub reject_reason: ::std::option::Option<::std::string::String>,
         /// 截止时间
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub deadline_time: ::std::option::Option<::std::string::String>,
         /// 终止时间
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub terminal_time: ::std::option::Option<::std::string::String>,
         /// 提交时间
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub submit_time: ::std::option::Option<::std::string::String>,
         /// 驳回时间
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub reject_time: ::std::option::Option<::std::string::String>,
         /// 完成时间
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub complete_time: ::std::option::Option<::std::string::String>,
         /// 尽调要求提交的资料
         ///
         /// A json-encoded string.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub submission_template: ::std::option::Option<::std::string::String>,
         /// 尽调已经提交的资料
         ///
         /// A json-encoded string.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub submission_data: ::std::option::Option<::std::string::String>,
         /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ::wechatpay_core::received! {
+        Response { due_diligence_id = "due_diligence_id" lenient, sub_mchid = "sub_mchid"
+        lenient, due_diligence_state = "due_diligence_state" plain, reject_reason =
+        "reject_reason" lenient, deadline_time = "deadline_time" lenient, terminal_time =
+        "terminal_time" lenient, submit_time = "submit_time" lenient, reject_time =
+        "reject_time" lenient, complete_time = "complete_time" lenient,
+        submission_template = "submission_template" lenient, submission_data =
+        "submission_data" lenient, } undocumented
     }
 }
 /// 查询子商户强化尽调单信息

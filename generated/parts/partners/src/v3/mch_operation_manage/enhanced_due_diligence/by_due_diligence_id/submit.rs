@@ -58,41 +58,27 @@ pub mod post {
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
     #[non_exhaustive]
     pub struct Response {
         /// 尽调单状态
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub due_diligence_state: ::std::option::Option<DueDiligenceState>,
         /// 提交时间
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub submit_time: ::std::option::Option<::std::string::String>,
         /// 尽调要求提交的资料
         ///
         /// A json-encoded string.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub submission_template: ::std::option::Option<::std::string::String>,
         /// 尽调已经提交的资料
         ///
         /// A json-encoded string.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub submission_data: ::std::option::Option<::std::string::String>,
         /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ::wechatpay_core::received! {
+        Response { due_diligence_state = "due_diligence_state" plain, submit_time =
+        "submit_time" lenient, submission_template = "submission_template" lenient,
+        submission_data = "submission_data" lenient, } undocumented
     }
 }
 /// 提交尽调资料

@@ -24,37 +24,27 @@ pub mod get {
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
     #[non_exhaustive]
     pub struct Response {
         /// 商户号
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub mchid: ::std::option::Option<::std::string::String>,
         /// 商户被管控能力列表
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub limited_functions: ::std::option::Option<::std::vec::Vec<LimitedFunctions>>,
         /// 被管控原因及解脱路径列表
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub recovery_specifications: ::std::option::Option<
             ::std::vec::Vec<RecoverySpecifications>,
         >,
         /// 商户其他被管控能力描述
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub other_limited_functions: ::std::option::Option<::std::string::String>,
         /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ::wechatpay_core::received! {
+        Response { mchid = "mchid" lenient, limited_functions = "limited_functions"
+        plain, recovery_specifications = "recovery_specifications" plain,
+        other_limited_functions = "other_limited_functions" lenient, } undocumented
     }
 }
 /// 查询子商户管控情况

@@ -22,57 +22,38 @@ pub mod get {
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
     #[non_exhaustive]
     pub struct Response {
         /// 微信支付商户号
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub merchant_code: ::std::option::Option<::std::string::String>,
         /// 申请单号
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub apply_id: ::std::option::Option<::std::string::String>,
         /// 业务申请编号
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub out_request_no: ::std::option::Option<::std::string::String>,
         /// 申请单状态
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub state: ::std::option::Option<State>,
         /// 总体驳回原因
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub audit_reject_reason: ::std::option::Option<::std::string::String>,
         /// 驳回原因详情
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub audit_reject_detail: ::std::option::Option<
             ::std::vec::Vec<AuditRejectDetail>,
         >,
         /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ::wechatpay_core::received! {
+        Response { merchant_code = "merchant_code" lenient, apply_id = "apply_id"
+        lenient, out_request_no = "out_request_no" lenient, state = "state" plain,
+        audit_reject_reason = "audit_reject_reason" lenient, audit_reject_detail =
+        "audit_reject_detail" plain, } undocumented
     }
 }
 /// 查询资料变更申请单状态-使用申请单号

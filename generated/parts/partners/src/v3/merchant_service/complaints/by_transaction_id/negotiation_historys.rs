@@ -25,18 +25,18 @@ pub mod get {
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
     #[non_exhaustive]
     pub struct Response {
         /// 投诉协商历史
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub complaint_negotiation_history: ::std::option::Option<
             ::std::vec::Vec<ComplaintNegotiationHistory>,
         >,
         /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ::wechatpay_core::received! {
+        Response { complaint_negotiation_history = "complaint_negotiation_history" plain,
+        } undocumented
     }
 }
 /// 查询投诉协商历史

@@ -33,134 +33,91 @@ pub mod get {
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
     #[non_exhaustive]
     pub struct Response {
         /// 投诉单号
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub complaint_id: ::std::option::Option<::std::string::String>,
         /// 投诉时间
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub complaint_time: ::std::option::Option<::std::string::String>,
         /// 投诉详情
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub complaint_detail: ::std::option::Option<::std::string::String>,
         /// 投诉单状态
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub complaint_state: ::std::option::Option<ComplaintState>,
         /// 被诉商户号
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub complainted_mchid: ::std::option::Option<::std::string::String>,
         /// 投诉人联系方式
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub payer_phone: ::std::option::Option<::std::string::String>,
         /// 投诉人openid
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub payer_openid: ::std::option::Option<::std::string::String>,
         /// 投诉资料列表
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub complaint_media_list: ::std::option::Option<
             ::std::vec::Vec<ComplaintMediaList>,
         >,
         /// 投诉单关联订单信息
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub complaint_order_info: ::std::option::Option<
             ::std::vec::Vec<ComplaintOrderInfo>,
         >,
         /// 投诉单关联服务单信息
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub service_order_info: ::std::option::Option<::std::vec::Vec<ServiceOrderInfo>>,
         /// 投诉单是否已全额退款
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub complaint_full_refunded: ::std::option::Option<bool>,
         /// 是否有待回复的用户留言
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub incoming_user_response: ::std::option::Option<bool>,
         /// 问题描述
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub problem_description: ::std::option::Option<::std::string::String>,
         /// 用户投诉次数
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub user_complaint_times: ::std::option::Option<i64>,
         /// 问题类型
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub problem_type: ::std::option::Option<ProblemType>,
         /// 申请退款金额
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub apply_refund_amount: ::std::option::Option<i64>,
         /// 用户标签列表
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub user_tag_list: ::std::option::Option<::std::vec::Vec<UserTagList>>,
         /// 补充信息
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub additional_info: ::std::option::Option<AdditionalInfo>,
         /// 是否在平台协助中
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub in_platform_service: ::std::option::Option<bool>,
         /// 是否需即时服务用户
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub need_immediate_service: ::std::option::Option<bool>,
         /// 是否是智能体投诉
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub is_agent_mode: ::std::option::Option<bool>,
         /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ::wechatpay_core::received! {
+        Response { complaint_id = "complaint_id" lenient, complaint_time =
+        "complaint_time" lenient, complaint_detail = "complaint_detail" lenient,
+        complaint_state = "complaint_state" plain, complainted_mchid =
+        "complainted_mchid" lenient, payer_phone = "payer_phone" lenient, payer_openid =
+        "payer_openid" lenient, complaint_media_list = "complaint_media_list" plain,
+        complaint_order_info = "complaint_order_info" plain, service_order_info =
+        "service_order_info" plain, complaint_full_refunded = "complaint_full_refunded"
+        plain, incoming_user_response = "incoming_user_response" plain,
+        problem_description = "problem_description" lenient, user_complaint_times =
+        "user_complaint_times" lenient, problem_type = "problem_type" plain,
+        apply_refund_amount = "apply_refund_amount" lenient, user_tag_list =
+        "user_tag_list" plain, additional_info = "additional_info" plain,
+        in_platform_service = "in_platform_service" plain, need_immediate_service =
+        "need_immediate_service" plain, is_agent_mode = "is_agent_mode" plain, }
+        undocumented
     }
 }
 /// 查询投诉单详情

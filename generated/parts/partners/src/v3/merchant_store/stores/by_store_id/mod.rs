@@ -37,28 +37,25 @@ pub mod get {
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
     #[non_exhaustive]
     pub struct Response {
         /// 门店基础信息
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub store_basics: ::std::option::Option<StoreBasics>,
         /// 门店地址信息
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub store_address: ::std::option::Option<StoreAddress>,
         /// 门店经营信息
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub store_business: ::std::option::Option<StoreBusiness>,
         /// 门店收款信息
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub store_recipient: ::std::option::Option<::std::vec::Vec<StoreRecipient>>,
         /// 门店状态
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub store_state: ::std::option::Option<StoreState>,
         /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ::wechatpay_core::received! {
+        Response { store_basics = "store_basics" plain, store_address = "store_address"
+        plain, store_business = "store_business" plain, store_recipient =
+        "store_recipient" plain, store_state = "store_state" plain, } undocumented
     }
 }
 /// 查询门店

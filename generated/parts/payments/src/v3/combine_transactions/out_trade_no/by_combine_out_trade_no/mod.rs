@@ -29,64 +29,44 @@ pub mod get {
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
     #[non_exhaustive]
     pub struct Response {
         /// 合单商户appid
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub combine_appid: ::std::option::Option<::std::string::String>,
         /// 合单商户号
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub combine_mchid: ::std::option::Option<::std::string::String>,
         /// 合单商户订单号
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub combine_out_trade_no: ::std::option::Option<::std::string::String>,
         /// 交易单微信支付订单号
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub combine_transaction_id: ::std::option::Option<::std::string::String>,
         /// 场景信息
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub scene_info: ::std::option::Option<SceneInfo>,
         /// 商品单信息
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub sub_orders: ::std::option::Option<::std::vec::Vec<SubOrders>>,
         /// 支付者
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub combine_payer_info: ::std::option::Option<CombinePayerInfo>,
         /// 交易场景
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub trade_scenario: ::std::option::Option<TradeScenario>,
         /// 使用的商户贴息信息(微信分付)
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub installment_info: ::std::option::Option<InstallmentInfo>,
         /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ::wechatpay_core::received! {
+        Response { combine_appid = "combine_appid" lenient, combine_mchid =
+        "combine_mchid" lenient, combine_out_trade_no = "combine_out_trade_no" lenient,
+        combine_transaction_id = "combine_transaction_id" lenient, scene_info =
+        "scene_info" plain, sub_orders = "sub_orders" plain, combine_payer_info =
+        "combine_payer_info" plain, trade_scenario = "trade_scenario" plain,
+        installment_info = "installment_info" plain, } undocumented
     }
 }
 /// 合单查询订单

@@ -216,109 +216,53 @@ pub mod post {
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
     #[non_exhaustive]
     pub struct Response {
         /// 子商户号
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub sub_mchid: ::std::option::Option<::std::string::String>,
         /// 分账接收方类型
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub r#type: ::std::option::Option<Type>,
         /// 分账接收方账号
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub account: ::std::option::Option<::std::string::String>,
         /// 分账接收方全称
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub name: ::std::option::Option<::std::string::String>,
         /// 与分账方的关系类型
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub relation_type: ::std::option::Option<RelationType>,
         /// 自定义的分账关系
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub custom_relation: ::std::option::Option<::std::string::String>,
         /// 分账场景详细描述
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub scene: ::std::option::Option<::std::string::String>,
         /// 接收方商户的主营业务范围
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub major_service: ::std::option::Option<::std::string::String>,
         /// 分账接收方预计分账比例
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub expected_ratio: ::std::option::Option<i64>,
         /// 微信文件标识ID
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub file_id: ::std::option::Option<::std::string::String>,
         /// 接收方关系状态
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub state: ::std::option::Option<::std::string::String>,
         /// 接收关系添加失败原因
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub fail_reason: ::std::option::Option<::std::string::String>,
         /// 增加分账接收方申请函文件ID
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub application_file_id: ::std::option::Option<::std::string::String>,
         /// 分账方与接收方合作关系证明文件ID
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub partnership_file_id: ::std::option::Option<::std::string::String>,
         /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ::wechatpay_core::received! {
+        Response { sub_mchid = "sub_mchid" lenient, r#type = "type" plain, account =
+        "account" lenient, name = "name" lenient, relation_type = "relation_type" plain,
+        custom_relation = "custom_relation" lenient, scene = "scene" lenient,
+        major_service = "major_service" lenient, expected_ratio = "expected_ratio"
+        lenient, file_id = "file_id" lenient, state = "state" lenient, fail_reason =
+        "fail_reason" lenient, application_file_id = "application_file_id" lenient,
+        partnership_file_id = "partnership_file_id" lenient, } undocumented
     }
 }
 /// 添加分账接收方

@@ -74,25 +74,20 @@ pub mod post {
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
     #[non_exhaustive]
     pub struct Response {
         /// 是否建议曝光微信分付
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub fqf_exposure: ::std::option::Option<bool>,
         /// 曝光凭证
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub market_exposure_token: ::std::option::Option<::std::string::String>,
         /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ::wechatpay_core::received! {
+        Response { fqf_exposure = "fqf_exposure" plain, market_exposure_token =
+        "market_exposure_token" lenient, } undocumented
     }
 }
 /// 微信分付-支付方式前置服务

@@ -52,44 +52,26 @@ pub mod post {
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
     #[non_exhaustive]
     pub struct Response {
         /// 交易拦截申诉ID
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub block_submission_id: ::std::option::Option<::std::string::String>,
         /// 提交时间
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub submit_time: ::std::option::Option<::std::string::String>,
         /// 审核结果
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub review_result: ::std::option::Option<ReviewResult>,
         /// 审核时间
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub review_time: ::std::option::Option<::std::string::String>,
         /// 审核驳回原因
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub review_reject_reason: ::std::option::Option<::std::string::String>,
         /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ::wechatpay_core::received! {
+        Response { block_submission_id = "block_submission_id" lenient, submit_time =
+        "submit_time" lenient, review_result = "review_result" plain, review_time =
+        "review_time" lenient, review_reject_reason = "review_reject_reason" lenient, }
+        undocumented
     }
 }
 /// 发起交易拦截申诉

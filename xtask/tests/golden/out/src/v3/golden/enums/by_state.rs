@@ -27,22 +27,20 @@ pub mod get {
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
     #[non_exhaustive]
     pub struct Response {
         /// Trade state.
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub trade_state: ::std::option::Option<TradeState>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub other_state: ::std::option::Option<TradeState>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub channel: ::std::option::Option<Channel>,
         /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ::wechatpay_core::received! {
+        Response { trade_state = "trade_state" plain, other_state = "other_state" plain,
+        channel = "channel" plain, } undocumented
     }
 }
 /// Enums

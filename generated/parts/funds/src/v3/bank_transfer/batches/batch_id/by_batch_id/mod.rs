@@ -55,195 +55,108 @@ pub mod get {
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
     #[non_exhaustive]
     pub struct Response {
         /// 银行服务商号
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub bank_sp_mchid: ::std::option::Option<::std::string::String>,
         /// 服务平台商户号
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub platform_mchid: ::std::option::Option<::std::string::String>,
         /// 付款企业商户号
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub specialized_payment_mchid: ::std::option::Option<::std::string::String>,
         /// 实际出资商户号
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub sponsor_mchid: ::std::option::Option<::std::string::String>,
         /// 用户授权商户号
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub user_authorized_mchid: ::std::option::Option<::std::string::String>,
         /// 用户授权appid
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub user_authorized_appid: ::std::option::Option<::std::string::String>,
         /// 银行批次单号
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub out_batch_no: ::std::option::Option<::std::string::String>,
         /// 微信支付批次单号
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub batch_id: ::std::option::Option<::std::string::String>,
         /// 转账场景
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub transfer_scene: ::std::option::Option<TransferScene>,
         /// 批次名称
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub batch_name: ::std::option::Option<::std::string::String>,
         /// 批次备注
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub batch_remark: ::std::option::Option<::std::string::String>,
         /// 附加信息
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub attach_remark: ::std::option::Option<::std::string::String>,
         /// 批量转账用途
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub transfer_purpose: ::std::option::Option<TransferPurpose>,
         /// 批次状态
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub batch_state: ::std::option::Option<BatchState>,
         /// 批次关闭原因
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub close_reason: ::std::option::Option<CloseReason>,
         /// 转账总金额
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub total_amount: ::std::option::Option<i64>,
         /// 转账总笔数
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub total_count: ::std::option::Option<i64>,
         /// 批次创建时间
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub create_time: ::std::option::Option<::std::string::String>,
         /// 批次更新时间
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub update_time: ::std::option::Option<::std::string::String>,
         /// 转账成功金额
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub success_amount: ::std::option::Option<i64>,
         /// 转账成功笔数
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub success_count: ::std::option::Option<i64>,
         /// 转账失败金额
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub fail_amount: ::std::option::Option<i64>,
         /// 转账失败笔数
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub fail_count: ::std::option::Option<i64>,
         /// 转账明细单列表
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub transfer_detail_list: ::std::option::Option<
             ::std::vec::Vec<TransferDetailList>,
         >,
         /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ::wechatpay_core::received! {
+        Response { bank_sp_mchid = "bank_sp_mchid" lenient, platform_mchid =
+        "platform_mchid" lenient, specialized_payment_mchid = "specialized_payment_mchid"
+        lenient, sponsor_mchid = "sponsor_mchid" lenient, user_authorized_mchid =
+        "user_authorized_mchid" lenient, user_authorized_appid = "user_authorized_appid"
+        lenient, out_batch_no = "out_batch_no" lenient, batch_id = "batch_id" lenient,
+        transfer_scene = "transfer_scene" plain, batch_name = "batch_name" lenient,
+        batch_remark = "batch_remark" lenient, attach_remark = "attach_remark" lenient,
+        transfer_purpose = "transfer_purpose" plain, batch_state = "batch_state" plain,
+        close_reason = "close_reason" plain, total_amount = "total_amount" lenient,
+        total_count = "total_count" lenient, create_time = "create_time" lenient,
+        update_time = "update_time" lenient, success_amount = "success_amount" lenient,
+        success_count = "success_count" lenient, fail_amount = "fail_amount" lenient,
+        fail_count = "fail_count" lenient, transfer_detail_list = "transfer_detail_list"
+        plain, } undocumented
     }
 }
 /// 微信支付批次单号查询批次单

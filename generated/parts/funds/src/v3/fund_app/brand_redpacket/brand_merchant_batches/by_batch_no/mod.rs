@@ -40,160 +40,86 @@ pub mod get {
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
     #[non_exhaustive]
     pub struct Response {
         /// 品牌主商户号
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub brand_mchid: ::std::option::Option<::std::string::String>,
         /// 微信支付品牌红包批次单号
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub batch_no: ::std::option::Option<::std::string::String>,
         /// 商家品牌红包批次单号
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub out_batch_no: ::std::option::Option<::std::string::String>,
         /// 品牌ID
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub brand_id: ::std::option::Option<::serde_json::Number>,
         /// 品牌红包模板ID
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub template_id: ::std::option::Option<::std::string::String>,
         /// 品牌AppID
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub brand_appid: ::std::option::Option<::std::string::String>,
         /// 批次单状态
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub batch_state: ::std::option::Option<BatchState>,
         /// 品牌红包批次名称
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub batch_name: ::std::option::Option<::std::string::String>,
         /// 品牌红包批次备注
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub batch_remark: ::std::option::Option<::std::string::String>,
         /// 品牌红包批次单关闭原因
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub close_reason: ::std::option::Option<CloseReason>,
         /// 总金额
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub total_amount: ::std::option::Option<::serde_json::Number>,
         /// 总笔数
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub total_num: ::std::option::Option<::serde_json::Number>,
         /// 品牌红包批次创建时间
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub create_time: ::std::option::Option<::std::string::String>,
         /// 品牌红包批次更新时间
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub update_time: ::std::option::Option<::std::string::String>,
         /// 发放成功金额
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub success_amount: ::std::option::Option<::serde_json::Number>,
         /// 发放成功笔数
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub success_num: ::std::option::Option<::serde_json::Number>,
         /// 发放失败金额
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub fail_amount: ::std::option::Option<::serde_json::Number>,
         /// 发放失败笔数
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub fail_num: ::std::option::Option<::serde_json::Number>,
         /// 品牌红包明细列表
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub detail_list: ::std::option::Option<::std::vec::Vec<DetailList>>,
         /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ::wechatpay_core::received! {
+        Response { brand_mchid = "brand_mchid" lenient, batch_no = "batch_no" lenient,
+        out_batch_no = "out_batch_no" lenient, brand_id = "brand_id" lenient, template_id
+        = "template_id" lenient, brand_appid = "brand_appid" lenient, batch_state =
+        "batch_state" plain, batch_name = "batch_name" lenient, batch_remark =
+        "batch_remark" lenient, close_reason = "close_reason" plain, total_amount =
+        "total_amount" lenient, total_num = "total_num" lenient, create_time =
+        "create_time" lenient, update_time = "update_time" lenient, success_amount =
+        "success_amount" lenient, success_num = "success_num" lenient, fail_amount =
+        "fail_amount" lenient, fail_num = "fail_num" lenient, detail_list = "detail_list"
+        plain, } undocumented
     }
 }
 /// 微信支付批次单号查询批次单

@@ -55,23 +55,22 @@ pub mod get {
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
     #[non_exhaustive]
     pub struct Response {
         /// 转账批次单
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub transfer_batch: ::std::option::Option<TransferBatch>,
         /// 转账明细单列表
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub transfer_detail_list: ::std::option::Option<
             ::std::vec::Vec<TransferDetailList>,
         >,
         /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ::wechatpay_core::received! {
+        Response { transfer_batch = "transfer_batch" plain, transfer_detail_list =
+        "transfer_detail_list" plain, } undocumented
     }
 }
 /// 微信批次单号查询批次单

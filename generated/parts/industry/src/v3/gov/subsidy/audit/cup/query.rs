@@ -45,106 +45,47 @@ pub mod post {
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
     #[non_exhaustive]
     pub struct Response {
         /// 响应码
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub code: ::std::option::Option<::std::string::String>,
         /// 响应描述
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub msg: ::std::option::Option<::std::string::String>,
         /// 详细应答码
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub sub_code: ::std::option::Option<::std::string::String>,
         /// 详细应答码描述
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub sub_msg: ::std::option::Option<::std::string::String>,
         /// 商户订单号
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub mchnt_order_id: ::std::option::Option<::std::string::String>,
         /// 核验结果
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub verify_status: ::std::option::Option<::std::string::String>,
         /// 核验结果描述
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub verify_status_desc: ::std::option::Option<::std::string::String>,
         /// 审核结果
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub audit_status: ::std::option::Option<::std::string::String>,
         /// 审核结果描述
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub audit_status_desc: ::std::option::Option<::std::string::String>,
         /// 订单状态
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub trade_status: ::std::option::Option<::std::string::String>,
         /// 退货金额
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub refund_at: ::std::option::Option<::std::string::String>,
         /// 退货日期
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub refund_dt: ::std::option::Option<::std::string::String>,
         /// 分公司机构代码
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub org_no: ::std::option::Option<::std::string::String>,
         /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ::wechatpay_core::received! {
+        Response { code = "code" lenient, msg = "msg" lenient, sub_code = "sub_code"
+        lenient, sub_msg = "sub_msg" lenient, mchnt_order_id = "mchnt_order_id" lenient,
+        verify_status = "verify_status" lenient, verify_status_desc =
+        "verify_status_desc" lenient, audit_status = "audit_status" lenient,
+        audit_status_desc = "audit_status_desc" lenient, trade_status = "trade_status"
+        lenient, refund_at = "refund_at" lenient, refund_dt = "refund_dt" lenient, org_no
+        = "org_no" lenient, } undocumented
     }
 }
 /// 查询审核结果

@@ -66,113 +66,58 @@ pub mod post {
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
     #[non_exhaustive]
     pub struct Response {
         /// 响应码
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub resp_code: ::std::option::Option<::std::string::String>,
         /// 响应描述
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub resp_desc: ::std::option::Option<::std::string::String>,
         /// 冻结流水号
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub cred_frozen_no: ::std::option::Option<::std::string::String>,
         /// 活动号
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub event_id: ::std::option::Option<::std::string::String>,
         /// 活动标题
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub event_title: ::std::option::Option<::std::string::String>,
         /// 优惠模式
         ///
         /// Documented values: `DIS_FLAG`, `DIS_CALC`, `DIS_SMKT`.
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub discount_mode: ::std::option::Option<::serde_json::Number>,
         /// 原订单金额
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub amount: ::std::option::Option<::serde_json::Number>,
         /// 优惠金额
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub discount_amt: ::std::option::Option<::serde_json::Number>,
         /// 实付金额
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub pay_amt: ::std::option::Option<::serde_json::Number>,
         /// 渠道优惠标记
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub channel_dis_flag: ::std::option::Option<::std::string::String>,
         /// 渠道活动号列表
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub channel_evt_no: ::std::option::Option<::std::string::String>,
         /// 品类编码
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub category_id: ::std::option::Option<::std::string::String>,
         /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ::wechatpay_core::received! {
+        Response { resp_code = "resp_code" lenient, resp_desc = "resp_desc" lenient,
+        cred_frozen_no = "cred_frozen_no" lenient, event_id = "event_id" lenient,
+        event_title = "event_title" lenient, discount_mode = "discount_mode" lenient,
+        amount = "amount" lenient, discount_amt = "discount_amt" lenient, pay_amt =
+        "pay_amt" lenient, channel_dis_flag = "channel_dis_flag" lenient, channel_evt_no
+        = "channel_evt_no" lenient, category_id = "category_id" lenient, } undocumented
     }
 }
 /// 预核销品类凭证码

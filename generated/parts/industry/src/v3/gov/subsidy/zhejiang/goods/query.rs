@@ -72,336 +72,147 @@ pub mod post {
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
     #[non_exhaustive]
     pub struct Response {
         /// 响应码
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub resp_code: ::std::option::Option<::std::string::String>,
         /// 响应描述
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub resp_desc: ::std::option::Option<::std::string::String>,
         /// 商品条码
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub goods_bar_code: ::std::option::Option<::std::string::String>,
         /// 本记录唯一ID
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub seq_id: ::std::option::Option<::std::string::String>,
         /// 省份代码
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub province: ::std::option::Option<::std::string::String>,
         /// 条码类型
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub code_type: ::std::option::Option<CodeType>,
         /// 商品品类
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub goods_type: ::std::option::Option<::std::string::String>,
         /// 商品名称
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub goods_name: ::std::option::Option<::std::string::String>,
         /// 品牌名称
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub logo_name: ::std::option::Option<::std::string::String>,
         /// 商品型号
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub goods_model: ::std::option::Option<::std::string::String>,
         /// 基准价格
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub basis_price: ::std::option::Option<::std::string::String>,
         /// 厂商统一社会信用代码
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub manufact_cert_code: ::std::option::Option<::std::string::String>,
         /// 厂商指导零售价
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub manufact_price: ::std::option::Option<::std::string::String>,
         /// 能效标识
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub energy_effciency: ::std::option::Option<::std::string::String>,
         /// 能效备案编号
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub energy_reg_code: ::std::option::Option<::std::string::String>,
         /// 能效备案型号
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub energy_reg_model: ::std::option::Option<::std::string::String>,
         /// 3C 认证编号
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub reg_3c_code: ::std::option::Option<::std::string::String>,
         /// 水效标识
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub water_effciency: ::std::option::Option<::std::string::String>,
         /// 有效期
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub expire_date: ::std::option::Option<::std::string::String>,
         /// 产品描述
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub description: ::std::option::Option<::std::string::String>,
         /// gpc 分类代码
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub gpc: ::std::option::Option<::std::string::String>,
         /// 净含量
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub net_content: ::std::option::Option<::std::string::String>,
         /// 净含量单位代码
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub unit_code: ::std::option::Option<::std::string::String>,
         /// 原产国
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub origin: ::std::option::Option<::std::string::String>,
         /// 市级区域代码
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub city: ::std::option::Option<::std::string::String>,
         /// 区县区域代码
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub county: ::std::option::Option<::std::string::String>,
         /// 数据状态
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub data_state: ::std::option::Option<::std::string::String>,
         /// 备注
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub remark: ::std::option::Option<::std::string::String>,
         /// 上送状态
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub upload_state: ::std::option::Option<::std::string::String>,
         /// 失效时间
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub expire_time: ::std::option::Option<::std::string::String>,
         /// 是否 AI 产品
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub is_ai_product: ::std::option::Option<::std::string::String>,
         /// 设备类型
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub device_type: ::std::option::Option<::std::string::String>,
         /// 厂商识别代码
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub manufact_code: ::std::option::Option<::std::string::String>,
         /// 厂商注册日期
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub manufact_login_date: ::std::option::Option<::std::string::String>,
         /// 厂商失效日期
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub manufact_logout_date: ::std::option::Option<::std::string::String>,
         /// 厂商失效标识
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub manufact_logout_flag: ::std::option::Option<::std::string::String>,
         /// 厂商注册地址
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub manufact_register_addr: ::std::option::Option<::std::string::String>,
         /// 厂商过期日期
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub manufact_valid_date: ::std::option::Option<::std::string::String>,
         /// 厂商企业名称
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub manufact_firm_name: ::std::option::Option<::std::string::String>,
         /// 企业定价单位
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub price_unit: ::std::option::Option<::std::string::String>,
         /// 上市日期
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub sale_date: ::std::option::Option<::std::string::String>,
         /// PC 类型
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub pc_type: ::std::option::Option<::std::string::String>,
         /// 上送平台编码
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub msg_src_platform: ::std::option::Option<::std::string::String>,
         /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ::wechatpay_core::received! {
+        Response { resp_code = "resp_code" lenient, resp_desc = "resp_desc" lenient,
+        goods_bar_code = "goods_bar_code" lenient, seq_id = "seq_id" lenient, province =
+        "province" lenient, code_type = "code_type" plain, goods_type = "goods_type"
+        lenient, goods_name = "goods_name" lenient, logo_name = "logo_name" lenient,
+        goods_model = "goods_model" lenient, basis_price = "basis_price" lenient,
+        manufact_cert_code = "manufact_cert_code" lenient, manufact_price =
+        "manufact_price" lenient, energy_effciency = "energy_effciency" lenient,
+        energy_reg_code = "energy_reg_code" lenient, energy_reg_model =
+        "energy_reg_model" lenient, reg_3c_code = "reg_3c_code" lenient, water_effciency
+        = "water_effciency" lenient, expire_date = "expire_date" lenient, description =
+        "description" lenient, gpc = "gpc" lenient, net_content = "net_content" lenient,
+        unit_code = "unit_code" lenient, origin = "origin" lenient, city = "city"
+        lenient, county = "county" lenient, data_state = "data_state" lenient, remark =
+        "remark" lenient, upload_state = "upload_state" lenient, expire_time =
+        "expire_time" lenient, is_ai_product = "is_ai_product" lenient, device_type =
+        "device_type" lenient, manufact_code = "manufact_code" lenient,
+        manufact_login_date = "manufact_login_date" lenient, manufact_logout_date =
+        "manufact_logout_date" lenient, manufact_logout_flag = "manufact_logout_flag"
+        lenient, manufact_register_addr = "manufact_register_addr" lenient,
+        manufact_valid_date = "manufact_valid_date" lenient, manufact_firm_name =
+        "manufact_firm_name" lenient, price_unit = "price_unit" lenient, sale_date =
+        "sale_date" lenient, pc_type = "pc_type" lenient, msg_src_platform =
+        "msg_src_platform" lenient, } undocumented
     }
 }
 /// 商品信息查询

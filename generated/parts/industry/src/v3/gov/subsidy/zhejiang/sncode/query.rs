@@ -117,48 +117,29 @@ pub mod post {
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
     #[non_exhaustive]
     pub struct Response {
         /// 响应码
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub resp_code: ::std::option::Option<::std::string::String>,
         /// 响应描述
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub resp_desc: ::std::option::Option<::std::string::String>,
         /// 商品SN码
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub sn: ::std::option::Option<::std::string::String>,
         /// 省份代码
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub province: ::std::option::Option<::std::string::String>,
         /// 售卖状态
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub sell_state: ::std::option::Option<SellState>,
         /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ::wechatpay_core::received! {
+        Response { resp_code = "resp_code" lenient, resp_desc = "resp_desc" lenient, sn =
+        "sn" lenient, province = "province" lenient, sell_state = "sell_state" plain, }
+        undocumented
     }
 }
 /// sn码销售状态查询

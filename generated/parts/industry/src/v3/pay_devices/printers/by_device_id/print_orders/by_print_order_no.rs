@@ -30,50 +30,30 @@ pub mod get {
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
     #[non_exhaustive]
     pub struct Response {
         /// 打印单号
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub print_order_no: ::std::option::Option<::std::string::String>,
         /// 模板ID
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub template_id: ::std::option::Option<::std::string::String>,
         /// 回调通知地址
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub notify_url: ::std::option::Option<::std::string::String>,
         /// 打印状态
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub print_state: ::std::option::Option<PrintState>,
         /// 打印状态描述
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub print_state_description: ::std::option::Option<::std::string::String>,
         /// 变量列表
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub variable_list: ::std::option::Option<::std::vec::Vec<VariableList>>,
         /// 表格变量列表
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub table_list: ::std::option::Option<::std::vec::Vec<TableList>>,
         /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ::wechatpay_core::received! {
+        Response { print_order_no = "print_order_no" lenient, template_id = "template_id"
+        lenient, notify_url = "notify_url" lenient, print_state = "print_state" plain,
+        print_state_description = "print_state_description" lenient, variable_list =
+        "variable_list" plain, table_list = "table_list" plain, } undocumented
     }
 }
 /// 查询订单

@@ -31,99 +31,71 @@ pub mod get {
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
     #[non_exhaustive]
     pub struct Response {
         /// 商家券批次名称
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub stock_name: ::std::option::Option<::std::string::String>,
         /// 批次归属商户号
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub belong_merchant: ::std::option::Option<::std::string::String>,
         /// 批次备注
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub comment: ::std::option::Option<::std::string::String>,
         /// 适用商品范围
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub goods_name: ::std::option::Option<::std::string::String>,
         /// 批次类型
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub stock_type: ::std::option::Option<StockType>,
         /// 核销规则
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub coupon_use_rule: ::std::option::Option<CouponUseRule>,
         /// 发放规则
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub stock_send_rule: ::std::option::Option<StockSendRule>,
         /// 自定义入口
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub custom_entrance: ::std::option::Option<CustomEntrance>,
         /// 样式信息
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub display_pattern_info: ::std::option::Option<DisplayPatternInfo>,
         /// 批次状态
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub stock_state: ::std::option::Option<StockState>,
         /// 券code模式
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub coupon_code_mode: ::std::option::Option<CouponCodeMode>,
         /// 批次号
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub stock_id: ::std::option::Option<::std::string::String>,
         /// 券code数量
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub coupon_code_count: ::std::option::Option<CouponCodeCount>,
         /// 事件通知配置
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub notify_config: ::std::option::Option<NotifyConfig>,
         /// 批次发放情况
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub send_count_information: ::std::option::Option<SendCountInformation>,
         /// 是否允许营销补差
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub subsidy: ::std::option::Option<bool>,
         /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ::wechatpay_core::received! {
+        Response { stock_name = "stock_name" lenient, belong_merchant = "belong_merchant"
+        lenient, comment = "comment" lenient, goods_name = "goods_name" lenient,
+        stock_type = "stock_type" plain, coupon_use_rule = "coupon_use_rule" plain,
+        stock_send_rule = "stock_send_rule" plain, custom_entrance = "custom_entrance"
+        plain, display_pattern_info = "display_pattern_info" plain, stock_state =
+        "stock_state" plain, coupon_code_mode = "coupon_code_mode" plain, stock_id =
+        "stock_id" lenient, coupon_code_count = "coupon_code_count" plain, notify_config
+        = "notify_config" plain, send_count_information = "send_count_information" plain,
+        subsidy = "subsidy" plain, } undocumented
     }
 }
 /// 查询商家券详情

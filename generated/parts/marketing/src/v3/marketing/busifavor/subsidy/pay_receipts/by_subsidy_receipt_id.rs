@@ -22,124 +22,65 @@ pub mod get {
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
     #[non_exhaustive]
     pub struct Response {
         /// 补差付款单号
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub subsidy_receipt_id: ::std::option::Option<::std::string::String>,
         /// 商家券批次号
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub stock_id: ::std::option::Option<::std::string::String>,
         /// 商家券Code
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub coupon_code: ::std::option::Option<::std::string::String>,
         /// 微信支付订单号
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub transaction_id: ::std::option::Option<::std::string::String>,
         /// 营销补差扣款商户号
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub payer_merchant: ::std::option::Option<::std::string::String>,
         /// 营销补差入账商户号
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub payee_merchant: ::std::option::Option<::std::string::String>,
         /// 补差付款金额
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub amount: ::std::option::Option<i64>,
         /// 补差付款描述
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub description: ::std::option::Option<::std::string::String>,
         /// 补差付款单据状态
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub status: ::std::option::Option<::std::string::String>,
         /// 补差付款失败原因
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub fail_reason: ::std::option::Option<::std::string::String>,
         /// 补差付款完成时间
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub success_time: ::std::option::Option<::std::string::String>,
         /// 业务请求唯一单号
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub out_subsidy_no: ::std::option::Option<::std::string::String>,
         /// 补差付款发起时间
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub create_time: ::std::option::Option<::std::string::String>,
         /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ::wechatpay_core::received! {
+        Response { subsidy_receipt_id = "subsidy_receipt_id" lenient, stock_id =
+        "stock_id" lenient, coupon_code = "coupon_code" lenient, transaction_id =
+        "transaction_id" lenient, payer_merchant = "payer_merchant" lenient,
+        payee_merchant = "payee_merchant" lenient, amount = "amount" lenient, description
+        = "description" lenient, status = "status" lenient, fail_reason = "fail_reason"
+        lenient, success_time = "success_time" lenient, out_subsidy_no = "out_subsidy_no"
+        lenient, create_time = "create_time" lenient, } undocumented
     }
 }
 /// 查询营销补差付款单详情

@@ -40,132 +40,79 @@ pub mod get {
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
     #[non_exhaustive]
     pub struct Response {
         /// 批次名称
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub stock_name: ::std::option::Option<::std::string::String>,
         /// 开始时间
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub available_begin_time: ::std::option::Option<::std::string::String>,
         /// 结束时间
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub available_end_time: ::std::option::Option<::std::string::String>,
         /// 发放规则
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub stock_use_rule: ::std::option::Option<StockUseRule>,
         /// 是否无资金流
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub no_cash: ::std::option::Option<bool>,
         /// 批次类型
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub stock_type: ::std::option::Option<StockType>,
         /// 批次号
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub stock_id: ::std::option::Option<::std::string::String>,
         /// 创建批次的商户号
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub stock_creator_mchid: ::std::option::Option<::std::string::String>,
         /// 批次状态
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<Status>,
         /// 使用说明
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub description: ::std::option::Option<::std::string::String>,
         /// 创建时间
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub create_time: ::std::option::Option<::std::string::String>,
         /// 激活批次的时间
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub start_time: ::std::option::Option<::std::string::String>,
         /// 终止批次的时间
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub stop_time: ::std::option::Option<::std::string::String>,
         /// 是否单品优惠
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub singleitem: ::std::option::Option<bool>,
         /// 减至批次特定信息
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cut_to_message: ::std::option::Option<CutToMessage>,
         /// 已发券数量
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub distributed_coupons: ::std::option::Option<i64>,
         /// 业务类型
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub business_type: ::std::option::Option<BusinessType>,
         /// 消费金可用地域
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub available_region_list: ::std::option::Option<
             ::std::vec::Vec<AvailableRegionList>,
         >,
         /// 消费金可用行业
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub available_industry_list: ::std::option::Option<
             ::std::vec::Vec<::std::string::String>,
         >,
         /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ::wechatpay_core::received! {
+        Response { stock_name = "stock_name" lenient, available_begin_time =
+        "available_begin_time" lenient, available_end_time = "available_end_time"
+        lenient, stock_use_rule = "stock_use_rule" plain, no_cash = "no_cash" plain,
+        stock_type = "stock_type" plain, stock_id = "stock_id" lenient,
+        stock_creator_mchid = "stock_creator_mchid" lenient, status = "status" plain,
+        description = "description" lenient, create_time = "create_time" lenient,
+        start_time = "start_time" lenient, stop_time = "stop_time" lenient, singleitem =
+        "singleitem" plain, cut_to_message = "cut_to_message" plain, distributed_coupons
+        = "distributed_coupons" lenient, business_type = "business_type" plain,
+        available_region_list = "available_region_list" plain, available_industry_list =
+        "available_industry_list" lenient, } undocumented
     }
 }
 /// 查询批次详情

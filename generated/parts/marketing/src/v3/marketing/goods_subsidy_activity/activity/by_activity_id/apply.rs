@@ -52,28 +52,23 @@ pub mod post {
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
     #[non_exhaustive]
     pub struct Response {
         /// 返回结果文案
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub return_message: ::std::option::Option<::std::string::String>,
         /// 失败的报名记录
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub failed_apply_infos: ::std::option::Option<::std::vec::Vec<FailedApplyInfos>>,
         /// 成功的报名记录
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub succeed_apply_infos: ::std::option::Option<
             ::std::vec::Vec<FailedApplyInfos>,
         >,
         /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ::wechatpay_core::received! {
+        Response { return_message = "return_message" lenient, failed_apply_infos =
+        "failed_apply_infos" plain, succeed_apply_infos = "succeed_apply_infos" plain, }
+        undocumented
     }
 }
 /// 门店报名品牌加价购活动

@@ -64,36 +64,27 @@ pub mod put {
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
     #[non_exhaustive]
     pub struct Response {
         /// 零售小店活动ID
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub activity_id: ::std::option::Option<::std::string::String>,
         /// 添加失败业务代理信息列表
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub failed_representative_info_list: ::std::option::Option<
             ::std::vec::Vec<FailedRepresentativeInfoList>,
         >,
         /// 添加时间
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub add_time: ::std::option::Option<::std::string::String>,
         /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ::wechatpay_core::received! {
+        Response { activity_id = "activity_id" lenient, failed_representative_info_list =
+        "failed_representative_info_list" plain, add_time = "add_time" lenient, }
+        undocumented
     }
 }
 /// 添加零售小店活动业务代理
@@ -178,36 +169,27 @@ pub mod delete {
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
     #[non_exhaustive]
     pub struct Response {
         /// 零售小店活动ID
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub activity_id: ::std::option::Option<::std::string::String>,
         /// 删除失败业务代理信息列表
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub failed_representative_info_list: ::std::option::Option<
             ::std::vec::Vec<FailedRepresentativeInfoList>,
         >,
         /// 删除时间
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub delete_time: ::std::option::Option<::std::string::String>,
         /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ::wechatpay_core::received! {
+        Response { activity_id = "activity_id" lenient, failed_representative_info_list =
+        "failed_representative_info_list" plain, delete_time = "delete_time" lenient, }
+        undocumented
     }
 }
 /// 删除零售小店活动业务代理

@@ -157,74 +157,56 @@ pub mod post {
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
     #[non_exhaustive]
     pub struct Response {
         /// 商品券ID
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub product_coupon_id: ::std::option::Option<::std::string::String>,
         /// 商品券状态
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub state: ::std::option::Option<State>,
         /// 品牌ID
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub brand_id: ::std::option::Option<::std::string::String>,
         /// 优惠范围
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub scope: ::std::option::Option<Scope>,
         /// 商品券类型
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub r#type: ::std::option::Option<Type>,
         /// 使用模式
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub usage_mode: ::std::option::Option<UsageMode>,
         /// 单券模式信息
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub single_usage_info: ::std::option::Option<ResponseSingleUsageInfo>,
         /// 多次优惠模式信息
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub sequential_usage_info: ::std::option::Option<ResponseSequentialUsageInfo>,
         /// 展示信息
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub display_info: ::std::option::Option<ResponseDisplayInfo>,
         /// 外部商品ID
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub out_product_no: ::std::option::Option<::std::string::String>,
         /// 批次信息
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub stock: ::std::option::Option<ResponseStock>,
         /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ::wechatpay_core::received! {
+        Response { product_coupon_id = "product_coupon_id" lenient, state = "state"
+        plain, brand_id = "brand_id" lenient, scope = "scope" plain, r#type = "type"
+        plain, usage_mode = "usage_mode" plain, single_usage_info = "single_usage_info"
+        plain, sequential_usage_info = "sequential_usage_info" plain, display_info =
+        "display_info" plain, out_product_no = "out_product_no" lenient, stock = "stock"
+        plain, } undocumented
     }
 }
 /// 创建商品券

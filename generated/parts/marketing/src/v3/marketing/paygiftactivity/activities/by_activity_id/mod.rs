@@ -35,81 +35,48 @@ pub mod get {
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
     #[non_exhaustive]
     pub struct Response {
         /// 活动id
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub activity_id: ::std::option::Option<::std::string::String>,
         /// 活动类型
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub activity_type: ::std::option::Option<ActivityType>,
         /// 活动状态
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub activity_status: ::std::option::Option<ActivityStatus>,
         /// 创建商户号
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub creator_merchant_id: ::std::option::Option<::std::string::String>,
         /// 所属商户号
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub belong_merchant_id: ::std::option::Option<::std::string::String>,
         /// 活动暂停时间
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub pause_time: ::std::option::Option<::std::string::String>,
         /// 活动恢复时间
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub recovery_time: ::std::option::Option<::std::string::String>,
         /// 活动创建时间
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub create_time: ::std::option::Option<::std::string::String>,
         /// 活动更新时间
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub update_time: ::std::option::Option<::std::string::String>,
         /// 活动基本信息
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub activity_base_info: ::std::option::Option<ActivityBaseInfo>,
         /// 活动高级设置
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub advanced_setting: ::std::option::Option<AdvancedSetting>,
         /// 活动奖品发放规则
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub award_send_rule: ::std::option::Option<AwardSendRule>,
         /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ::wechatpay_core::received! {
+        Response { activity_id = "activity_id" lenient, activity_type = "activity_type"
+        plain, activity_status = "activity_status" plain, creator_merchant_id =
+        "creator_merchant_id" lenient, belong_merchant_id = "belong_merchant_id" lenient,
+        pause_time = "pause_time" lenient, recovery_time = "recovery_time" lenient,
+        create_time = "create_time" lenient, update_time = "update_time" lenient,
+        activity_base_info = "activity_base_info" plain, advanced_setting =
+        "advanced_setting" plain, award_send_rule = "award_send_rule" plain, }
+        undocumented
     }
 }
 /// 查询活动详情接口

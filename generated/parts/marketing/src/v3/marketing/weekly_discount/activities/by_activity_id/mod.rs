@@ -23,144 +23,80 @@ pub mod get {
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
     #[non_exhaustive]
     pub struct Response {
         /// 活动ID
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub activity_id: ::std::option::Option<::std::string::String>,
         /// 活动名称
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub activity_name: ::std::option::Option<::std::string::String>,
         /// 活动投放场景
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub activity_scene: ::std::option::Option<::std::string::String>,
         /// 活动投放区域编码
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub activity_area_code: ::std::option::Option<
             ::std::vec::Vec<::std::string::String>,
         >,
         /// 活动指定付款方式
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub activity_limit_pay: ::std::option::Option<::std::string::String>,
         /// 活动优惠门槛
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub activity_transaction_minimum_amount: ::std::option::Option<i64>,
         /// 活动优惠金额
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub activity_coupon_amount: ::std::option::Option<i64>,
         /// 活动可使用周期
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub activity_available_week: ::std::option::Option<
             ::std::vec::Vec<::std::string::String>,
         >,
         /// 活动预算
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub activity_max_amount: ::std::option::Option<i64>,
         /// 活动单天预算
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub activity_max_amount_per_day: ::std::option::Option<i64>,
         /// 活动开始时间
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub activity_available_begin_time: ::std::option::Option<::std::string::String>,
         /// 活动结束时间
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub activity_available_end_time: ::std::option::Option<::std::string::String>,
         /// 活动状态
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub activity_state: ::std::option::Option<::std::string::String>,
         /// 活动备注
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub activity_remark: ::std::option::Option<::std::string::String>,
         /// 活动logo
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub activity_logo: ::std::option::Option<::std::string::String>,
         /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ::wechatpay_core::received! {
+        Response { activity_id = "activity_id" lenient, activity_name = "activity_name"
+        lenient, activity_scene = "activity_scene" lenient, activity_area_code =
+        "activity_area_code" lenient, activity_limit_pay = "activity_limit_pay" lenient,
+        activity_transaction_minimum_amount = "activity_transaction_minimum_amount"
+        lenient, activity_coupon_amount = "activity_coupon_amount" lenient,
+        activity_available_week = "activity_available_week" lenient, activity_max_amount
+        = "activity_max_amount" lenient, activity_max_amount_per_day =
+        "activity_max_amount_per_day" lenient, activity_available_begin_time =
+        "activity_available_begin_time" lenient, activity_available_end_time =
+        "activity_available_end_time" lenient, activity_state = "activity_state" lenient,
+        activity_remark = "activity_remark" lenient, activity_logo = "activity_logo"
+        lenient, } undocumented
     }
 }
 /// 查询周周惠活动详情

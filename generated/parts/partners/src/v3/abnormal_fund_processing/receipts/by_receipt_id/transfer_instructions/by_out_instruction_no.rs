@@ -30,77 +30,48 @@ pub mod get {
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
     #[non_exhaustive]
     pub struct Response {
         /// 商户侧指令编号
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub out_instruction_no: ::std::option::Option<::std::string::String>,
         /// 在途异常资金付款指令的发起方
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub commander: ::std::option::Option<Commander>,
         /// 付款方式
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub transfer_mode: ::std::option::Option<TransferMode>,
         /// 收款方
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub receiver: ::std::option::Option<Receiver>,
         /// 在途异常资金付款指令状态
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub instruction_state: ::std::option::Option<InstructionState>,
         /// 在途异常资金付款指令创建时间
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub create_time: ::std::option::Option<::std::string::String>,
         /// 入账成功时间
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub success_time: ::std::option::Option<::std::string::String>,
         /// 在途异常资金付款指令关闭时间
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub close_time: ::std::option::Option<::std::string::String>,
         /// 回调通知地址
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub notify_url: ::std::option::Option<::std::string::String>,
         /// 微信支付在途异常资金付款指令执行流水号
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub instruction_instance_id: ::std::option::Option<::std::string::String>,
         /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ::wechatpay_core::received! {
+        Response { out_instruction_no = "out_instruction_no" lenient, commander =
+        "commander" plain, transfer_mode = "transfer_mode" plain, receiver = "receiver"
+        plain, instruction_state = "instruction_state" plain, create_time = "create_time"
+        lenient, success_time = "success_time" lenient, close_time = "close_time"
+        lenient, notify_url = "notify_url" lenient, instruction_instance_id =
+        "instruction_instance_id" lenient, } undocumented
     }
 }
 /// 查询在途异常资金付款指令执行结果

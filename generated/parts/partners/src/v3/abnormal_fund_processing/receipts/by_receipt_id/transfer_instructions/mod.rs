@@ -76,54 +76,38 @@ pub mod post {
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
     #[non_exhaustive]
     pub struct Response {
         /// 产品名称
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub product_name: ::std::option::Option<ProductName>,
         /// 微信支付在途异常资金付款单号
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub receipt_id: ::std::option::Option<::std::string::String>,
         /// 付款金额信息
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub transfer_amount: ::std::option::Option<TransferAmount>,
         /// 在途异常资金付款状态
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub receipt_state: ::std::option::Option<ReceiptState>,
         /// 在途异常资金付款单据创建时间
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub create_time: ::std::option::Option<::std::string::String>,
         /// 在途异常资金付款单据更新时间
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub last_update_time: ::std::option::Option<::std::string::String>,
         /// 在途异常资金付款指令信息
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub instruction: ::std::option::Option<Instruction>,
         /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ::wechatpay_core::received! {
+        Response { product_name = "product_name" plain, receipt_id = "receipt_id"
+        lenient, transfer_amount = "transfer_amount" plain, receipt_state =
+        "receipt_state" plain, create_time = "create_time" lenient, last_update_time =
+        "last_update_time" lenient, instruction = "instruction" plain, } undocumented
     }
 }
 /// 发起在途异常资金付款指令

@@ -26,78 +26,53 @@ pub mod get {
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
     #[non_exhaustive]
     pub struct Response {
         /// 微信支付注销提现申请单号
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub applyment_id: ::std::option::Option<::std::string::String>,
         /// 商户注销提现申请单号
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub out_request_no: ::std::option::Option<::std::string::String>,
         /// 注销提现申请单状态
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cancel_state: ::std::option::Option<CancelState>,
         /// 注销提现申请单状态描述
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub cancel_state_description: ::std::option::Option<::std::string::String>,
         /// 是否提取资金
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub withdraw: ::std::option::Option<Withdraw>,
         /// 提现状态
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub withdraw_state: ::std::option::Option<WithdrawState>,
         /// 账户提现结果
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub account_withdraw_result: ::std::option::Option<
             ::std::vec::Vec<AccountWithdrawResult>,
         >,
         /// 最后更新时间
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub modify_time: ::std::option::Option<::std::string::String>,
         /// 申请注销的二级商户号
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub sub_mchid: ::std::option::Option<::std::string::String>,
         /// 账户信息
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub account_info: ::std::option::Option<::std::vec::Vec<AccountInfo>>,
         /// 用于引导商户超级管理员确认注销的信息
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub confirm_cancel: ::std::option::Option<ConfirmCancel>,
         /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ::wechatpay_core::received! {
+        Response { applyment_id = "applyment_id" lenient, out_request_no =
+        "out_request_no" lenient, cancel_state = "cancel_state" plain,
+        cancel_state_description = "cancel_state_description" lenient, withdraw =
+        "withdraw" plain, withdraw_state = "withdraw_state" plain,
+        account_withdraw_result = "account_withdraw_result" plain, modify_time =
+        "modify_time" lenient, sub_mchid = "sub_mchid" lenient, account_info =
+        "account_info" plain, confirm_cancel = "confirm_cancel" plain, } undocumented
     }
 }
 /// 微信支付注销提现申请单号查询申请单状态

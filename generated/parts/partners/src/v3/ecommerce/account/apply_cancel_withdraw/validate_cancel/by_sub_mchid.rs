@@ -23,40 +23,33 @@ pub mod get {
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
     #[non_exhaustive]
     pub struct Response {
         /// 注销检查的二级商户号
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub sub_mchid: ::std::option::Option<::std::string::String>,
         /// 注销提现申请单状态
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub merchant_state: ::std::option::Option<MerchantState>,
         /// 注销资格检查结果
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub validate_result: ::std::option::Option<ValidateResult>,
         /// 账户信息
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub account_info: ::std::option::Option<::std::vec::Vec<AccountInfo>>,
         /// 不可发起注销原因
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub block_reasons: ::std::option::Option<::std::vec::Vec<BlockReasons>>,
         /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ::wechatpay_core::received! {
+        Response { sub_mchid = "sub_mchid" lenient, merchant_state = "merchant_state"
+        plain, validate_result = "validate_result" plain, account_info = "account_info"
+        plain, block_reasons = "block_reasons" plain, } undocumented
     }
 }
 /// 商户注销资格校验

@@ -44,18 +44,18 @@ pub mod post {
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
     #[non_exhaustive]
     pub struct Response {
         /// 收款门店信息
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub failed_store_recipient: ::std::option::Option<
             ::std::vec::Vec<FailedStoreRecipient>,
         >,
         /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ::wechatpay_core::received! {
+        Response { failed_store_recipient = "failed_store_recipient" plain, }
+        undocumented
     }
 }
 /// 绑定门店收款信息

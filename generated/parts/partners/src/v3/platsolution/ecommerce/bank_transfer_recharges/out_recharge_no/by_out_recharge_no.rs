@@ -26,91 +26,57 @@ pub mod get {
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
     #[non_exhaustive]
     pub struct Response {
         /// 充值商户号
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub mchid: ::std::option::Option<::std::string::String>,
         /// 微信支付充值单号
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub recharge_id: ::std::option::Option<::std::string::String>,
         /// 商户充值单号
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub out_recharge_no: ::std::option::Option<::std::string::String>,
         /// 充值入账账户
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub account_type: ::std::option::Option<AccountType>,
         /// 充值状态
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub recharge_state: ::std::option::Option<RechargeState>,
         /// 充值场景
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub recharge_scene: ::std::option::Option<RechargeScene>,
         /// 充值状态描述
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub recharge_state_desc: ::std::option::Option<::std::string::String>,
         /// 充值金额
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub recharge_amount: ::std::option::Option<RechargeAmount>,
         /// 转账充值的付款信息
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub bank_transfer_info: ::std::option::Option<BankTransferInfo>,
         /// 受理充值时间
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub accept_time: ::std::option::Option<::std::string::String>,
         /// 充值成功时间
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub success_time: ::std::option::Option<::std::string::String>,
         /// 关闭充值时间
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub close_time: ::std::option::Option<::std::string::String>,
         /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ::wechatpay_core::received! {
+        Response { mchid = "mchid" lenient, recharge_id = "recharge_id" lenient,
+        out_recharge_no = "out_recharge_no" lenient, account_type = "account_type" plain,
+        recharge_state = "recharge_state" plain, recharge_scene = "recharge_scene" plain,
+        recharge_state_desc = "recharge_state_desc" lenient, recharge_amount =
+        "recharge_amount" plain, bank_transfer_info = "bank_transfer_info" plain,
+        accept_time = "accept_time" lenient, success_time = "success_time" lenient,
+        close_time = "close_time" lenient, } undocumented
     }
 }
 /// 查询银行转账充值结果

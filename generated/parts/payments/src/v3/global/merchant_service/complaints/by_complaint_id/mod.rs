@@ -37,113 +37,75 @@ pub mod get {
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
     #[non_exhaustive]
     pub struct Response {
         /// 投诉单号
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub complaint_id: ::std::option::Option<::std::string::String>,
         /// 投诉时间
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub complaint_time: ::std::option::Option<::std::string::String>,
         /// 投诉详情
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub complaint_detail: ::std::option::Option<::std::string::String>,
         /// 投诉单状态
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub complaint_state: ::std::option::Option<ComplaintState>,
         /// 被诉商户号
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub complainted_mchid: ::std::option::Option<::std::string::String>,
         /// 投诉人联系方式
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub payer_phone: ::std::option::Option<::std::string::String>,
         /// 投诉单关联订单信息
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub complaint_order_info: ::std::option::Option<
             ::std::vec::Vec<ComplaintOrderInfo>,
         >,
         /// 投诉单是否已全额退款
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub complaint_full_refunded: ::std::option::Option<bool>,
         /// 是否超时
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub is_overdue: ::std::option::Option<bool>,
         /// 优先级
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub priority: ::std::option::Option<Priority>,
         /// 是否有待回复的用户留言
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub incoming_user_response: ::std::option::Option<bool>,
         /// 用户投诉次数
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub user_complaint_times: ::std::option::Option<i64>,
         /// 投诉资料列表
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub complaint_media_list: ::std::option::Option<
             ::std::vec::Vec<ComplaintMediaList>,
         >,
         /// 问题描述
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub problem_description: ::std::option::Option<::std::string::String>,
         /// 投诉详情翻译
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub complaint_detail_trans: ::std::option::Option<::std::string::String>,
         /// 投诉单关联服务单信息
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub service_order_info: ::std::option::Option<::std::vec::Vec<ServiceOrderInfo>>,
         /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ::wechatpay_core::received! {
+        Response { complaint_id = "complaint_id" lenient, complaint_time =
+        "complaint_time" lenient, complaint_detail = "complaint_detail" lenient,
+        complaint_state = "complaint_state" plain, complainted_mchid =
+        "complainted_mchid" lenient, payer_phone = "payer_phone" lenient,
+        complaint_order_info = "complaint_order_info" plain, complaint_full_refunded =
+        "complaint_full_refunded" plain, is_overdue = "is_overdue" plain, priority =
+        "priority" plain, incoming_user_response = "incoming_user_response" plain,
+        user_complaint_times = "user_complaint_times" lenient, complaint_media_list =
+        "complaint_media_list" plain, problem_description = "problem_description"
+        lenient, complaint_detail_trans = "complaint_detail_trans" lenient,
+        service_order_info = "service_order_info" plain, } undocumented
     }
 }
 /// 查询投诉单详情

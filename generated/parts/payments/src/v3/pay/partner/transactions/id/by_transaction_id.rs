@@ -37,151 +37,82 @@ pub mod get {
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
     #[non_exhaustive]
     pub struct Response {
         /// 服务商公众号ID
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub sp_appid: ::std::option::Option<::std::string::String>,
         /// 服务商户号
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub sp_mchid: ::std::option::Option<::std::string::String>,
         /// 子商户公众号ID
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub sub_appid: ::std::option::Option<::std::string::String>,
         /// 子商户号
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub sub_mchid: ::std::option::Option<::std::string::String>,
         /// 结算信息
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub settle_info: ::std::option::Option<SettleInfo>,
         /// 微信支付订单号
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub transaction_id: ::std::option::Option<::std::string::String>,
         /// 交易类型
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub trade_type: ::std::option::Option<TradeType>,
         /// 交易状态
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub trade_state: ::std::option::Option<TradeState>,
         /// 交易状态描述
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub trade_state_desc: ::std::option::Option<::std::string::String>,
         /// 付款银行
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub bank_type: ::std::option::Option<::std::string::String>,
         /// 支付完成时间
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub success_time: ::std::option::Option<::std::string::String>,
         /// 商品描述
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub description: ::std::option::Option<::std::string::String>,
         /// 附加数据
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub attach: ::std::option::Option<::std::string::String>,
         /// 商户订单号
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub out_trade_no: ::std::option::Option<::std::string::String>,
         /// 订单金额
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub amount: ::std::option::Option<Amount>,
         /// 交易结束时间
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub time_expire: ::std::option::Option<::std::string::String>,
         /// 通知地址
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub notify_url: ::std::option::Option<::std::string::String>,
         /// 订单优惠标记
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub goods_tag: ::std::option::Option<::std::string::String>,
         /// 指定支付方式
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub limit_pay: ::std::option::Option<::std::vec::Vec<LimitPay>>,
         /// 电子发票入口开放标识
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub support_fapiao: ::std::option::Option<bool>,
         /// 优惠功能
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub detail: ::std::option::Option<Detail>,
         /// 场景信息
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub scene_info: ::std::option::Option<SceneInfo>,
         /// 支付者
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub payer: ::std::option::Option<Payer>,
         /// 优惠功能，享受优惠时返回
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub promotion_detail: ::std::option::Option<::std::vec::Vec<PromotionDetail>>,
         /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ::wechatpay_core::received! {
+        Response { sp_appid = "sp_appid" lenient, sp_mchid = "sp_mchid" lenient,
+        sub_appid = "sub_appid" lenient, sub_mchid = "sub_mchid" lenient, settle_info =
+        "settle_info" plain, transaction_id = "transaction_id" lenient, trade_type =
+        "trade_type" plain, trade_state = "trade_state" plain, trade_state_desc =
+        "trade_state_desc" lenient, bank_type = "bank_type" lenient, success_time =
+        "success_time" lenient, description = "description" lenient, attach = "attach"
+        lenient, out_trade_no = "out_trade_no" lenient, amount = "amount" plain,
+        time_expire = "time_expire" lenient, notify_url = "notify_url" lenient, goods_tag
+        = "goods_tag" lenient, limit_pay = "limit_pay" plain, support_fapiao =
+        "support_fapiao" plain, detail = "detail" plain, scene_info = "scene_info" plain,
+        payer = "payer" plain, promotion_detail = "promotion_detail" plain, }
+        undocumented
     }
 }
 /// 微信支付订单号查询

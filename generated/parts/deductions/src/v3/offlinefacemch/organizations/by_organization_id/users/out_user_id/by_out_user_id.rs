@@ -29,66 +29,40 @@ pub mod get {
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
     #[non_exhaustive]
     pub struct Response {
         /// 刷脸用户ID
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub use_id: ::std::option::Option<::std::string::String>,
         /// 商户刷脸用户ID
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub out_user_id: ::std::option::Option<::std::string::String>,
         /// 机构ID
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub organization_id: ::std::option::Option<::std::string::String>,
         /// 姓名
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub user_name: ::std::option::Option<::std::string::String>,
         /// 用户类型
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub user_type: ::std::option::Option<UserType>,
         /// 学生信息
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub student_info: ::std::option::Option<StudentInfo>,
         /// 职工信息
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub staff_info: ::std::option::Option<StaffInfo>,
         /// 用户状态
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<Status>,
         /// 签约状态
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub contract_state: ::std::option::Option<ContractState>,
         /// 人脸图片上传状态
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub face_image_ok: ::std::option::Option<bool>,
         /// 签约ID
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub contract_id: ::std::option::Option<::std::string::String>,
         /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ::wechatpay_core::received! {
+        Response { use_id = "use_id" lenient, out_user_id = "out_user_id" lenient,
+        organization_id = "organization_id" lenient, user_name = "user_name" lenient,
+        user_type = "user_type" plain, student_info = "student_info" plain, staff_info =
+        "staff_info" plain, status = "status" plain, contract_state = "contract_state"
+        plain, face_image_ok = "face_image_ok" plain, contract_id = "contract_id"
+        lenient, } undocumented
     }
 }
 /// 刷脸用户信息查询接口

@@ -52,49 +52,30 @@ pub mod post {
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
     #[non_exhaustive]
     pub struct Response {
         /// 扣费预约的状态
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub schedule_state: ::std::option::Option<::std::string::String>,
         /// 可扣费开始日期
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub deduct_start_date: ::std::option::Option<::std::string::String>,
         /// 可扣费结束日期
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub deduct_end_date: ::std::option::Option<::std::string::String>,
         /// 已预约的扣费金额信息
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub scheduled_amount: ::std::option::Option<ScheduledAmount>,
         /// 实际扣费金额
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub deduct_amount: ::std::option::Option<ScheduledAmount>,
         /// 实际扣费的日期
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub deduct_date: ::std::option::Option<::std::string::String>,
         /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ::wechatpay_core::received! {
+        Response { schedule_state = "schedule_state" lenient, deduct_start_date =
+        "deduct_start_date" lenient, deduct_end_date = "deduct_end_date" lenient,
+        scheduled_amount = "scheduled_amount" plain, deduct_amount = "deduct_amount"
+        plain, deduct_date = "deduct_date" lenient, } undocumented
     }
 }
 /// 预约扣费

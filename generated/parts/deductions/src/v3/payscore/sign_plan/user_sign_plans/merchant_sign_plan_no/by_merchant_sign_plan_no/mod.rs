@@ -24,177 +24,92 @@ pub mod get {
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
     #[non_exhaustive]
     pub struct Response {
         /// 计划签约ID
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub sign_plan_id: ::std::option::Option<::std::string::String>,
         /// 签约计划用户应用下的OpenID
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub openid: ::std::option::Option<::std::string::String>,
         /// 计划所属服务
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub service_id: ::std::option::Option<::std::string::String>,
         /// 商户号
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub mchid: ::std::option::Option<::std::string::String>,
         /// AppID
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub appid: ::std::option::Option<::std::string::String>,
         /// 商户侧签约计划号
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub merchant_sign_plan_no: ::std::option::Option<::std::string::String>,
         /// 商户回调地址
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub merchant_callback_url: ::std::option::Option<::std::string::String>,
         /// 签约所属计划ID
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub plan_id: ::std::option::Option<::std::string::String>,
         /// 目前用户进行到的计划详情序号
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub going_detail_no: ::std::option::Option<::serde_json::Number>,
         /// 计划签约状态
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub sign_state: ::std::option::Option<::std::string::String>,
         /// 签约计划取消时间
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub cancel_sign_time: ::std::option::Option<::std::string::String>,
         /// 签约计划取消类型
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub cancel_sign_type: ::std::option::Option<::std::string::String>,
         /// 签约计划取消原因
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub cancel_reason: ::std::option::Option<::std::string::String>,
         /// 签约计划的名称
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub plan_name: ::std::option::Option<::std::string::String>,
         /// 签约计划的过期时间
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub plan_over_time: ::std::option::Option<::std::string::String>,
         /// 签约计划原总金额(单位分)
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub total_origin_price: ::std::option::Option<i64>,
         /// 签约计划扣费次数
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub deduction_quantity: ::std::option::Option<::serde_json::Number>,
         /// 签约计划实际总金额（单位分）
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub total_actual_price: ::std::option::Option<i64>,
         /// 签约计划明细列表
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub signed_detail_list: ::std::option::Option<::std::vec::Vec<SignedDetailList>>,
         /// 签约时间
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub sign_time: ::std::option::Option<::std::string::String>,
         /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ::wechatpay_core::received! {
+        Response { sign_plan_id = "sign_plan_id" lenient, openid = "openid" lenient,
+        service_id = "service_id" lenient, mchid = "mchid" lenient, appid = "appid"
+        lenient, merchant_sign_plan_no = "merchant_sign_plan_no" lenient,
+        merchant_callback_url = "merchant_callback_url" lenient, plan_id = "plan_id"
+        lenient, going_detail_no = "going_detail_no" lenient, sign_state = "sign_state"
+        lenient, cancel_sign_time = "cancel_sign_time" lenient, cancel_sign_type =
+        "cancel_sign_type" lenient, cancel_reason = "cancel_reason" lenient, plan_name =
+        "plan_name" lenient, plan_over_time = "plan_over_time" lenient,
+        total_origin_price = "total_origin_price" lenient, deduction_quantity =
+        "deduction_quantity" lenient, total_actual_price = "total_actual_price" lenient,
+        signed_detail_list = "signed_detail_list" plain, sign_time = "sign_time" lenient,
+        } undocumented
     }
 }
 /// 查询用户的签约计划

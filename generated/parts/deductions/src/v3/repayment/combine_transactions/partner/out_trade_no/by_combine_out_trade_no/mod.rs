@@ -26,55 +26,36 @@ pub mod get {
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
     #[non_exhaustive]
     pub struct Response {
         /// 还款服务商APPID
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub combine_appid: ::std::option::Option<::std::string::String>,
         /// 还款服务商商户号
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub combine_mchid: ::std::option::Option<::std::string::String>,
         /// 还款单订单号
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub combine_out_trade_no: ::std::option::Option<::std::string::String>,
         /// 还款单微信支付订单号
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub combine_transaction_id: ::std::option::Option<::std::string::String>,
         /// 还款支付者信息
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub combine_payer_info: ::std::option::Option<CombinePayerInfo>,
         /// 还款明细单信息列表
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub sub_orders: ::std::option::Option<::std::vec::Vec<SubOrders>>,
         /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ::wechatpay_core::received! {
+        Response { combine_appid = "combine_appid" lenient, combine_mchid =
+        "combine_mchid" lenient, combine_out_trade_no = "combine_out_trade_no" lenient,
+        combine_transaction_id = "combine_transaction_id" lenient, combine_payer_info =
+        "combine_payer_info" plain, sub_orders = "sub_orders" plain, } undocumented
     }
 }
 /// 还款单查询

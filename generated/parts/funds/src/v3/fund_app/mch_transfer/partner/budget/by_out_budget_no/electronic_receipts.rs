@@ -66,87 +66,49 @@ pub mod post {
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
     #[non_exhaustive]
     pub struct Response {
         /// 商户预算单号
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub out_budget_no: ::std::option::Option<::std::string::String>,
         /// 开始日期
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub start_date: ::std::option::Option<::std::string::String>,
         /// 结束日期
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub end_date: ::std::option::Option<::std::string::String>,
         /// 出资商户号
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub sponsor_mchid: ::std::option::Option<::std::string::String>,
         /// 收款商户号
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub receiver_mchid: ::std::option::Option<::std::string::String>,
         /// 电子回单状态
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub receipt_state: ::std::option::Option<ReceiptState>,
         /// 受理凭证
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub accept_id: ::std::option::Option<::std::string::String>,
         /// 电子回单文件的hash方法
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub hash_type: ::std::option::Option<HashType>,
         /// 电子回单文件的hash值
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub hash_value: ::std::option::Option<::std::string::String>,
         /// 电子回单下载地址
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub download_url: ::std::option::Option<::std::string::String>,
         /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ::wechatpay_core::received! {
+        Response { out_budget_no = "out_budget_no" lenient, start_date = "start_date"
+        lenient, end_date = "end_date" lenient, sponsor_mchid = "sponsor_mchid" lenient,
+        receiver_mchid = "receiver_mchid" lenient, receipt_state = "receipt_state" plain,
+        accept_id = "accept_id" lenient, hash_type = "hash_type" plain, hash_value =
+        "hash_value" lenient, download_url = "download_url" lenient, } undocumented
     }
 }
 /// 申请预算出资的电子回单
@@ -200,87 +162,49 @@ pub mod get {
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
     #[non_exhaustive]
     pub struct Response {
         /// 商户预算单号
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub out_budget_no: ::std::option::Option<::std::string::String>,
         /// 开始日期
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub start_date: ::std::option::Option<::std::string::String>,
         /// 结束日期
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub end_date: ::std::option::Option<::std::string::String>,
         /// 出资商户号
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub sponsor_mchid: ::std::option::Option<::std::string::String>,
         /// 收款商户号
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub receiver_mchid: ::std::option::Option<::std::string::String>,
         /// 电子回单状态
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub receipt_state: ::std::option::Option<ReceiptState>,
         /// 受理凭证
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub accept_id: ::std::option::Option<::std::string::String>,
         /// 电子回单文件的hash方法
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub hash_type: ::std::option::Option<HashType>,
         /// 电子回单文件的hash值
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub hash_value: ::std::option::Option<::std::string::String>,
         /// 电子回单下载地址
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub download_url: ::std::option::Option<::std::string::String>,
         /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ::wechatpay_core::received! {
+        Response { out_budget_no = "out_budget_no" lenient, start_date = "start_date"
+        lenient, end_date = "end_date" lenient, sponsor_mchid = "sponsor_mchid" lenient,
+        receiver_mchid = "receiver_mchid" lenient, receipt_state = "receipt_state" plain,
+        accept_id = "accept_id" lenient, hash_type = "hash_type" plain, hash_value =
+        "hash_value" lenient, download_url = "download_url" lenient, } undocumented
     }
 }
 /// 查询预算出资的电子回单

@@ -25,92 +25,55 @@ pub mod post {
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
     #[non_exhaustive]
     pub struct Response {
         /// 商户侧授权单号
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub out_authorization_no: ::std::option::Option<::std::string::String>,
         /// 商户AppID
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub appid: ::std::option::Option<::std::string::String>,
         /// 收款用户OpenID
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub openid: ::std::option::Option<::std::string::String>,
         /// 用户展示名称
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub user_display_name: ::std::option::Option<::std::string::String>,
         /// 微信自动收款授权单号
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub authorization_id: ::std::option::Option<::std::string::String>,
         /// 单据状态
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub state: ::std::option::Option<State>,
         /// 用户确认授权的时间
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub authorize_time: ::std::option::Option<::std::string::String>,
         /// 自动收款授权的关闭信息
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub close_info: ::std::option::Option<CloseInfo>,
         /// 转账场景ID
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub transfer_scene_id: ::std::option::Option<TransferSceneId>,
         /// 用户收款感知
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub user_recv_perception: ::std::option::Option<::std::string::String>,
         /// 单据创建时间
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub create_time: ::std::option::Option<::std::string::String>,
         /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ::wechatpay_core::received! {
+        Response { out_authorization_no = "out_authorization_no" lenient, appid = "appid"
+        lenient, openid = "openid" lenient, user_display_name = "user_display_name"
+        lenient, authorization_id = "authorization_id" lenient, state = "state" plain,
+        authorize_time = "authorize_time" lenient, close_info = "close_info" plain,
+        transfer_scene_id = "transfer_scene_id" plain, user_recv_perception =
+        "user_recv_perception" lenient, create_time = "create_time" lenient, }
+        undocumented
     }
 }
 /// 解除免确认收款授权

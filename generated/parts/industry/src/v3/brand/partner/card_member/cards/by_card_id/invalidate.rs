@@ -46,184 +46,115 @@ pub mod post {
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
     #[non_exhaustive]
     pub struct Response {
         /// 商家请求单号
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub out_request_no: ::std::option::Option<::std::string::String>,
         /// 会员卡模板ID
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub card_id: ::std::option::Option<::std::string::String>,
         /// 品牌ID
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub brand_id: ::std::option::Option<::std::string::String>,
         /// 商户AppId
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub appid: ::std::option::Option<::std::string::String>,
         /// 会员卡类型
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub card_type: ::std::option::Option<CardType>,
         /// 卡名称
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub card_title: ::std::option::Option<::std::string::String>,
         /// 卡背景颜色
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub card_color: ::std::option::Option<::std::string::String>,
         /// 卡背景图URL
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub card_picture_url: ::std::option::Option<::std::string::String>,
         /// 会员卡code分配类型
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub code_mode: ::std::option::Option<CodeMode>,
         /// 会员码型
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub code_type: ::std::option::Option<CodeType>,
         /// 会员码跳转信息
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub code_jump_information: ::std::option::Option<CodeJumpInformation>,
         /// 会员权益
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub benefits: ::std::option::Option<::std::string::String>,
         /// 回调地址
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub notify_url: ::std::option::Option<::std::string::String>,
         /// 是否置顶
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub need_pinned: ::std::option::Option<bool>,
         /// 是否展示会员等级
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub need_display_level: ::std::option::Option<bool>,
         /// 会员初始等级
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub init_level: ::std::option::Option<::std::string::String>,
         /// 服务电话
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub service_phone: ::std::option::Option<::std::string::String>,
         /// 商家法务协议
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub legal_agreement: ::std::option::Option<::std::string::String>,
         /// 会员卡有效期
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub valid_date_information: ::std::option::Option<ValidDateInformation>,
         /// 会员中心信息
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub member_information: ::std::option::Option<CodeJumpInformation>,
         /// 积分信息
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub points_information: ::std::option::Option<CodeJumpInformation>,
         /// 储值信息
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub balance_information: ::std::option::Option<CodeJumpInformation>,
         /// 付费会员信息
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub purchase_information: ::std::option::Option<PurchaseInformation>,
         /// 用户开卡信息
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub user_information: ::std::option::Option<UserInformation>,
         /// 状态
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub state: ::std::option::Option<State>,
         /// 创建时间
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub create_time: ::std::option::Option<::std::string::String>,
         /// 更新时间
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub update_time: ::std::option::Option<::std::string::String>,
         /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ::wechatpay_core::received! {
+        Response { out_request_no = "out_request_no" lenient, card_id = "card_id"
+        lenient, brand_id = "brand_id" lenient, appid = "appid" lenient, card_type =
+        "card_type" plain, card_title = "card_title" lenient, card_color = "card_color"
+        lenient, card_picture_url = "card_picture_url" lenient, code_mode = "code_mode"
+        plain, code_type = "code_type" plain, code_jump_information =
+        "code_jump_information" plain, benefits = "benefits" lenient, notify_url =
+        "notify_url" lenient, need_pinned = "need_pinned" plain, need_display_level =
+        "need_display_level" plain, init_level = "init_level" lenient, service_phone =
+        "service_phone" lenient, legal_agreement = "legal_agreement" lenient,
+        valid_date_information = "valid_date_information" plain, member_information =
+        "member_information" plain, points_information = "points_information" plain,
+        balance_information = "balance_information" plain, purchase_information =
+        "purchase_information" plain, user_information = "user_information" plain, state
+        = "state" plain, create_time = "create_time" lenient, update_time = "update_time"
+        lenient, } undocumented
     }
 }
 /// 作废会员卡模板

@@ -170,125 +170,69 @@ pub mod post {
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
     #[non_exhaustive]
     pub struct Response {
         /// 会员卡code
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub user_card_code: ::std::option::Option<::std::string::String>,
         /// 会员卡模板ID
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub card_id: ::std::option::Option<::std::string::String>,
         /// 用户标识
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub openid: ::std::option::Option<::std::string::String>,
         /// 卡背景颜色
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub card_color: ::std::option::Option<::std::string::String>,
         /// 卡背景图URL
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub card_picture_url: ::std::option::Option<::std::string::String>,
         /// 品牌ID
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub brand_id: ::std::option::Option<::std::string::String>,
         /// 会员卡类型
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub card_type: ::std::option::Option<CardType>,
         /// 加密的手机号
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub phone_number: ::std::option::Option<::std::string::String>,
         /// 等级
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub level: ::std::option::Option<::std::string::String>,
         /// 会员卡有效期
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub valid_date_information: ::std::option::Option<ResponseValidDateInformation>,
         /// 领取时间
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub pickup_time: ::std::option::Option<::std::string::String>,
         /// 用户开卡时填写的个人信息
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub user_information: ::std::option::Option<ResponseUserInformation>,
         /// 商家数据包
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub attach: ::std::option::Option<::std::string::String>,
         /// 用户会员卡状态
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub user_card_state: ::std::option::Option<UserCardState>,
         /// 作废原因
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub invalid_reason: ::std::option::Option<::std::string::String>,
         /// 作废时间
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub invalid_time: ::std::option::Option<::std::string::String>,
         /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ::wechatpay_core::received! {
+        Response { user_card_code = "user_card_code" lenient, card_id = "card_id"
+        lenient, openid = "openid" lenient, card_color = "card_color" lenient,
+        card_picture_url = "card_picture_url" lenient, brand_id = "brand_id" lenient,
+        card_type = "card_type" plain, phone_number = "phone_number" lenient, level =
+        "level" lenient, valid_date_information = "valid_date_information" plain,
+        pickup_time = "pickup_time" lenient, user_information = "user_information" plain,
+        attach = "attach" lenient, user_card_state = "user_card_state" plain,
+        invalid_reason = "invalid_reason" lenient, invalid_time = "invalid_time" lenient,
+        } undocumented
     }
 }
 /// 同步会员开通结果

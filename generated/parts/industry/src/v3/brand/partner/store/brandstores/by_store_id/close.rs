@@ -42,32 +42,22 @@ pub mod post {
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
     #[non_exhaustive]
     pub struct Response {
         /// 品牌ID
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub brand_id: ::std::option::Option<::std::string::String>,
         /// 品牌门店ID
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub store_id: ::std::option::Option<::std::string::String>,
         /// 门店状态
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub store_state: ::std::option::Option<StoreState>,
         /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ::wechatpay_core::received! {
+        Response { brand_id = "brand_id" lenient, store_id = "store_id" lenient,
+        store_state = "store_state" plain, } undocumented
     }
 }
 /// 暂停门店营业

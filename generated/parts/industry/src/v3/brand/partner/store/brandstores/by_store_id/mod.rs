@@ -140,56 +140,39 @@ pub mod patch {
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
     #[non_exhaustive]
     pub struct Response {
         /// 品牌ID
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub brand_id: ::std::option::Option<::std::string::String>,
         /// 品牌门店ID
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub store_id: ::std::option::Option<::std::string::String>,
         /// 门店状态
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub store_state: ::std::option::Option<StoreState>,
         /// 审核状态
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub audit_state: ::std::option::Option<AuditState>,
         /// 审核失败原因
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub review_reject_reason: ::std::option::Option<::std::string::String>,
         /// 门店基础信息
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub store_basics: ::std::option::Option<ResponseStoreBasics>,
         /// 门店地址信息
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub store_address: ::std::option::Option<ResponseStoreAddress>,
         /// 门店经营信息
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub store_business: ::std::option::Option<ResponseStoreBusiness>,
         /// 门店收款信息
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub store_recipient: ::std::option::Option<::std::vec::Vec<StoreRecipient>>,
         /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ::wechatpay_core::received! {
+        Response { brand_id = "brand_id" lenient, store_id = "store_id" lenient,
+        store_state = "store_state" plain, audit_state = "audit_state" plain,
+        review_reject_reason = "review_reject_reason" lenient, store_basics =
+        "store_basics" plain, store_address = "store_address" plain, store_business =
+        "store_business" plain, store_recipient = "store_recipient" plain, } undocumented
     }
 }
 /// 更新品牌门店
@@ -244,56 +227,39 @@ pub mod get {
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
     #[non_exhaustive]
     pub struct Response {
         /// 品牌ID
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub brand_id: ::std::option::Option<::std::string::String>,
         /// 品牌门店ID
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub store_id: ::std::option::Option<::std::string::String>,
         /// 门店状态
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub store_state: ::std::option::Option<StoreState>,
         /// 审核状态
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub audit_state: ::std::option::Option<AuditState>,
         /// 审核失败原因
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub review_reject_reason: ::std::option::Option<::std::string::String>,
         /// 门店基础信息
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub store_basics: ::std::option::Option<StoreBasics>,
         /// 门店地址信息
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub store_address: ::std::option::Option<StoreAddress>,
         /// 门店经营信息
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub store_business: ::std::option::Option<StoreBusiness>,
         /// 门店收款信息
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub store_recipient: ::std::option::Option<::std::vec::Vec<StoreRecipient>>,
         /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ::wechatpay_core::received! {
+        Response { brand_id = "brand_id" lenient, store_id = "store_id" lenient,
+        store_state = "store_state" plain, audit_state = "audit_state" plain,
+        review_reject_reason = "review_reject_reason" lenient, store_basics =
+        "store_basics" plain, store_address = "store_address" plain, store_business =
+        "store_business" plain, store_recipient = "store_recipient" plain, } undocumented
     }
 }
 /// 查询品牌门店

@@ -27,92 +27,45 @@ pub mod get {
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
     #[non_exhaustive]
     pub struct Response {
         /// 捐赠订单号
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub welfare_trade_id: ::std::option::Option<::std::string::String>,
         /// 应用ID
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub appid: ::std::option::Option<::std::string::String>,
         /// 子商户应用ID
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub sub_appid: ::std::option::Option<::std::string::String>,
         /// 品牌ID
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub brand_id: ::std::option::Option<::std::string::String>,
         /// 捐赠来源
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub donate_source: ::std::option::Option<DonateSource>,
         /// 商户订单
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub merchant_order: ::std::option::Option<::std::string::String>,
         /// 捐赠机构名称
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub institution_name: ::std::option::Option<::std::string::String>,
         /// 捐赠项目编号
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub business_id: ::std::option::Option<::std::string::String>,
         /// 捐赠活动名称
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub business_name: ::std::option::Option<::std::string::String>,
         /// 支付完成时间
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub success_time: ::std::option::Option<::std::string::String>,
         /// 支付者
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub payer: ::std::option::Option<Payer>,
         /// 订单金额
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub amount: ::std::option::Option<::serde_json::Value>,
         /// 设备编号
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub device_id: ::std::option::Option<::std::string::String>,
         /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ::wechatpay_core::received! {
+        Response { welfare_trade_id = "welfare_trade_id" lenient, appid = "appid"
+        lenient, sub_appid = "sub_appid" lenient, brand_id = "brand_id" lenient,
+        donate_source = "donate_source" plain, merchant_order = "merchant_order" lenient,
+        institution_name = "institution_name" lenient, business_id = "business_id"
+        lenient, business_name = "business_name" lenient, success_time = "success_time"
+        lenient, payer = "payer" plain, amount = "amount" plain, device_id = "device_id"
+        lenient, } undocumented
     }
 }
 /// 查询用户捐赠单详情

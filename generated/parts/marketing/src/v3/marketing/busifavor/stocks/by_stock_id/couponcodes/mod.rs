@@ -61,82 +61,45 @@ pub mod post {
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
     #[non_exhaustive]
     pub struct Response {
         /// 批次号
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub stock_id: ::std::option::Option<::std::string::String>,
         /// 去重后上传code总数
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub total_count: ::std::option::Option<i64>,
         /// 上传成功code个数
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub success_count: ::std::option::Option<i64>,
         /// 上传成功的code列表
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub success_codes: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         /// 上传成功时间
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub success_time: ::std::option::Option<::std::string::String>,
         /// 上传失败code个数
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub fail_count: ::std::option::Option<i64>,
         /// 上传失败的code及原因
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub fail_codes: ::std::option::Option<::std::vec::Vec<FailCodes>>,
         /// 已存在的code列表
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub exist_codes: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         /// 本次请求中重复的code列表
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub duplicate_codes: ::std::option::Option<
             ::std::vec::Vec<::std::string::String>,
         >,
         /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ::wechatpay_core::received! {
+        Response { stock_id = "stock_id" lenient, total_count = "total_count" lenient,
+        success_count = "success_count" lenient, success_codes = "success_codes" lenient,
+        success_time = "success_time" lenient, fail_count = "fail_count" lenient,
+        fail_codes = "fail_codes" plain, exist_codes = "exist_codes" lenient,
+        duplicate_codes = "duplicate_codes" lenient, } undocumented
     }
 }
 /// 上传预存code
@@ -222,52 +185,33 @@ pub mod get {
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
     #[non_exhaustive]
     pub struct Response {
         /// 批次号
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub stock_id: ::std::option::Option<::std::string::String>,
         /// 批次总数
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub total_count: ::std::option::Option<i64>,
         /// 分页大小
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub limit: ::std::option::Option<i64>,
         /// 分页页码
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub offset: ::std::option::Option<i64>,
         /// 券code信息
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<::std::vec::Vec<Data>>,
         /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ::wechatpay_core::received! {
+        Response { stock_id = "stock_id" lenient, total_count = "total_count" lenient,
+        limit = "limit" lenient, offset = "offset" lenient, data = "data" plain, }
+        undocumented
     }
 }
 /// 查询预存code列表

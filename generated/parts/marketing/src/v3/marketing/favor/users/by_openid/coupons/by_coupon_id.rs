@@ -34,111 +34,59 @@ pub mod get {
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
     #[non_exhaustive]
     pub struct Response {
         /// 创建批次的商户号
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub stock_creator_mchid: ::std::option::Option<::std::string::String>,
         /// 批次号
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub stock_id: ::std::option::Option<::std::string::String>,
         /// 代金券id
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub coupon_id: ::std::option::Option<::std::string::String>,
         /// 代金券名称
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub coupon_name: ::std::option::Option<::std::string::String>,
         /// 代金券状态
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<Status>,
         /// 使用说明
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub description: ::std::option::Option<::std::string::String>,
         /// 领券时间
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub create_time: ::std::option::Option<::std::string::String>,
         /// 券类型
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub coupon_type: ::std::option::Option<CouponType>,
         /// 激活批次的时间
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub start_time: ::std::option::Option<::std::string::String>,
         /// 终止批次的时间
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub stop_time: ::std::option::Option<::std::string::String>,
         /// 是否单品优惠
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub singleitem: ::std::option::Option<bool>,
         /// 减至批次特定信息
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cut_to_message: ::std::option::Option<CutToMessage>,
         /// 可用开始时间
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub available_begin_time: ::std::option::Option<::std::string::String>,
         /// 可用结束时间
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub available_end_time: ::std::option::Option<::std::string::String>,
         /// 固定面额满减券使用规则
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub normal_coupon_information: ::std::option::Option<NormalCouponInformation>,
         /// 已实扣代金券核销信息
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub consume_information: ::std::option::Option<ConsumeInformation>,
         /// 剩余金额
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub available_balance: ::std::option::Option<::serde_json::Number>,
         /// 业务类型
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub business_type: ::std::option::Option<BusinessType>,
         /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ::wechatpay_core::received! {
+        Response { stock_creator_mchid = "stock_creator_mchid" lenient, stock_id =
+        "stock_id" lenient, coupon_id = "coupon_id" lenient, coupon_name = "coupon_name"
+        lenient, status = "status" plain, description = "description" lenient,
+        create_time = "create_time" lenient, coupon_type = "coupon_type" plain,
+        start_time = "start_time" lenient, stop_time = "stop_time" lenient, singleitem =
+        "singleitem" plain, cut_to_message = "cut_to_message" plain, available_begin_time
+        = "available_begin_time" lenient, available_end_time = "available_end_time"
+        lenient, normal_coupon_information = "normal_coupon_information" plain,
+        consume_information = "consume_information" plain, available_balance =
+        "available_balance" lenient, business_type = "business_type" plain, }
+        undocumented
     }
 }
 /// 查询代金券详情

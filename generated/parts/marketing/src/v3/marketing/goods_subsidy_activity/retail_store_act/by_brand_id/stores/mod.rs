@@ -55,23 +55,18 @@ pub mod post {
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
     #[non_exhaustive]
     pub struct Response {
         /// 添加时间
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub add_time: ::std::option::Option<::std::string::String>,
         /// 添加失败的小店活动门店列表
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub failed_stores: ::std::option::Option<::std::vec::Vec<FailedStores>>,
         /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ::wechatpay_core::received! {
+        Response { add_time = "add_time" lenient, failed_stores = "failed_stores" plain,
+        } undocumented
     }
 }
 /// 添加小店活动门店
@@ -151,23 +146,18 @@ pub mod delete {
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
     #[non_exhaustive]
     pub struct Response {
         /// 删除时间
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub delete_time: ::std::option::Option<::std::string::String>,
         /// 删除失败的小店活动门店列表
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub failed_stores: ::std::option::Option<::std::vec::Vec<FailedStores>>,
         /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ::wechatpay_core::received! {
+        Response { delete_time = "delete_time" lenient, failed_stores = "failed_stores"
+        plain, } undocumented
     }
 }
 /// 删除小店活动门店
@@ -224,37 +214,22 @@ pub mod get {
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
     #[non_exhaustive]
     pub struct Response {
         /// 小店活动门店总数
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub total_count: ::std::option::Option<::serde_json::Number>,
         /// 小店活动门店集合
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<::std::vec::Vec<Data>>,
         /// 分页页码
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub offset: ::std::option::Option<::serde_json::Number>,
         /// 分页大小
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub limit: ::std::option::Option<::serde_json::Number>,
         /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ::wechatpay_core::received! {
+        Response { total_count = "total_count" lenient, data = "data" plain, offset =
+        "offset" lenient, limit = "limit" lenient, } undocumented
     }
 }
 /// 查询小店活动门店列表

@@ -64,23 +64,18 @@ pub mod get {
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
     #[non_exhaustive]
     pub struct Response {
         /// 资源总条数
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub total_count: ::std::option::Option<i64>,
         /// 投放计划列表
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub plan_list: ::std::option::Option<::std::vec::Vec<PlanList>>,
         /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ::wechatpay_core::received! {
+        Response { total_count = "total_count" lenient, plan_list = "plan_list" plain, }
+        undocumented
     }
 }
 /// 分页查询投放计划列表

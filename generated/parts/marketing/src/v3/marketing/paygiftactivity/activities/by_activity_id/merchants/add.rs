@@ -67,32 +67,22 @@ pub mod post {
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
     #[non_exhaustive]
     pub struct Response {
         /// 活动id
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub activity_id: ::std::option::Option<::std::string::String>,
         /// 添加时间
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub add_time: ::std::option::Option<::std::string::String>,
         /// 未通过规则校验的发券商户号列表
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub invalid_merchant_id_list: ::std::option::Option<
             ::std::vec::Vec<InvalidMerchantIdList>,
         >,
         /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ::wechatpay_core::received! {
+        Response { activity_id = "activity_id" lenient, add_time = "add_time" lenient,
+        invalid_merchant_id_list = "invalid_merchant_id_list" plain, } undocumented
     }
 }
 /// 新增活动发券商户号

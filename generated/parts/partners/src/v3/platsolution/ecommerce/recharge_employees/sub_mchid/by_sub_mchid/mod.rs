@@ -22,16 +22,15 @@ pub mod get {
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
     #[non_exhaustive]
     pub struct Response {
         /// 员工列表
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub employees: ::std::option::Option<::std::vec::Vec<Employees>>,
         /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ::wechatpay_core::received! {
+        Response { employees = "employees" plain, } undocumented
     }
 }
 /// 查询二级商户可扫码充值员工列表

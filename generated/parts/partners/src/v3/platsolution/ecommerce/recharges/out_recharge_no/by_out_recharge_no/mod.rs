@@ -32,114 +32,74 @@ pub mod get {
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
     #[non_exhaustive]
     pub struct Response {
         /// 平台商户号
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub sp_mchid: ::std::option::Option<::std::string::String>,
         /// 二级商户号
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub sub_mchid: ::std::option::Option<::std::string::String>,
         /// 微信支付充值单号
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub recharge_id: ::std::option::Option<::std::string::String>,
         /// 商户充值单号
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub out_recharge_no: ::std::option::Option<::std::string::String>,
         /// 充值渠道
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub recharge_channel: ::std::option::Option<RechargeChannel>,
         /// 充值入账账户
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub account_type: ::std::option::Option<AccountType>,
         /// 充值状态
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub recharge_state: ::std::option::Option<RechargeState>,
         /// 充值场景
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub recharge_scene: ::std::option::Option<RechargeScene>,
         /// 充值状态描述
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub recharge_state_desc: ::std::option::Option<::std::string::String>,
         /// 充值金额
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub recharge_amount: ::std::option::Option<RechargeAmount>,
         /// 转账充值的付款信息
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub bank_transfer_info: ::std::option::Option<BankTransferInfo>,
         /// 扫码充值的付款信息
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub qr_recharge_info: ::std::option::Option<QrRechargeInfo>,
         /// 网银充值的付款信息
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub online_bank_recharge_info: ::std::option::Option<OnlineBankRechargeInfo>,
         /// 受理充值时间
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub accept_time: ::std::option::Option<::std::string::String>,
         /// 充值成功时间
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub success_time: ::std::option::Option<::std::string::String>,
         /// 关闭充值时间
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub close_time: ::std::option::Option<::std::string::String>,
         /// 可用充值渠道列表
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub available_recharge_channels: ::std::option::Option<
             ::std::vec::Vec<RechargeChannel>,
         >,
         /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ::wechatpay_core::received! {
+        Response { sp_mchid = "sp_mchid" lenient, sub_mchid = "sub_mchid" lenient,
+        recharge_id = "recharge_id" lenient, out_recharge_no = "out_recharge_no" lenient,
+        recharge_channel = "recharge_channel" plain, account_type = "account_type" plain,
+        recharge_state = "recharge_state" plain, recharge_scene = "recharge_scene" plain,
+        recharge_state_desc = "recharge_state_desc" lenient, recharge_amount =
+        "recharge_amount" plain, bank_transfer_info = "bank_transfer_info" plain,
+        qr_recharge_info = "qr_recharge_info" plain, online_bank_recharge_info =
+        "online_bank_recharge_info" plain, accept_time = "accept_time" lenient,
+        success_time = "success_time" lenient, close_time = "close_time" lenient,
+        available_recharge_channels = "available_recharge_channels" plain, } undocumented
     }
 }
 /// 查询二级商户充值结果

@@ -71,81 +71,52 @@ pub mod post {
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
     #[non_exhaustive]
     pub struct Response {
         /// 商户结算批次单号
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub out_settle_batch_no: ::std::option::Option<::std::string::String>,
         /// 微信支付结算批次单号
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub settle_batch_no: ::std::option::Option<::std::string::String>,
         /// 商品单个人收款方受理授权ID
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub individual_auth_id: ::std::option::Option<::std::string::String>,
         /// 收款方描述
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub description: ::std::option::Option<::std::string::String>,
         /// 批次状态
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub state: ::std::option::Option<State>,
         /// 交易场景
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub trade_scenario: ::std::option::Option<TradeScenario>,
         /// 批次创建时间
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub create_time: ::std::option::Option<::std::string::String>,
         /// 批次完成时间
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub finish_time: ::std::option::Option<::std::string::String>,
         /// 异常原因类型
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub abnormal_type: ::std::option::Option<AbnormalType>,
         /// 异常结算处理结果
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub abnormal_settle_result: ::std::option::Option<AbnormalSettleResult>,
         /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ::wechatpay_core::received! {
+        Response { out_settle_batch_no = "out_settle_batch_no" lenient, settle_batch_no =
+        "settle_batch_no" lenient, individual_auth_id = "individual_auth_id" lenient,
+        description = "description" lenient, state = "state" plain, trade_scenario =
+        "trade_scenario" plain, create_time = "create_time" lenient, finish_time =
+        "finish_time" lenient, abnormal_type = "abnormal_type" plain,
+        abnormal_settle_result = "abnormal_settle_result" plain, } undocumented
     }
 }
 /// 个人收款-申请异常结算批次单处理

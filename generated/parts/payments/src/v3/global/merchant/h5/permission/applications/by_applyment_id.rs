@@ -21,115 +21,69 @@ pub mod get {
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
     #[non_exhaustive]
     pub struct Response {
         /// 子商户号
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub sub_mchid: ::std::option::Option<::std::string::String>,
         /// H5支付域名
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub domains: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         /// 公司介绍和业务描述
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub business_description: ::std::option::Option<::std::string::String>,
         /// 限额类型
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub transaction_limit_type: ::std::option::Option<TransactionLimitType>,
         /// 公司注册资质证书
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub company_register_cert: ::std::option::Option<::std::string::String>,
         /// 经营网址商业页面截图
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub website_business_page_pics: ::std::option::Option<
             ::std::vec::Vec<::std::string::String>,
         >,
         /// 经营网址首页截图
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub website_homepage_pics: ::std::option::Option<
             ::std::vec::Vec<::std::string::String>,
         >,
         /// 子商户经营网址状态
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub website_state: ::std::option::Option<WebsiteState>,
         /// 子商户H5经营网址
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub website_url: ::std::option::Option<::std::string::String>,
         /// 申请单号
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub applyment_id: ::std::option::Option<i64>,
         /// 驳回原因
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub audit_reject_detail: ::std::option::Option<::std::string::String>,
         /// 申请单状态
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub applyment_state: ::std::option::Option<ApplymentState>,
         /// 申请单类型
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub applyment_type: ::std::option::Option<ApplymentType>,
         /// 商户提供的审核结果回调接口
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub notify_url: ::std::option::Option<::std::string::String>,
         /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ::wechatpay_core::received! {
+        Response { sub_mchid = "sub_mchid" lenient, domains = "domains" lenient,
+        business_description = "business_description" lenient, transaction_limit_type =
+        "transaction_limit_type" plain, company_register_cert = "company_register_cert"
+        lenient, website_business_page_pics = "website_business_page_pics" lenient,
+        website_homepage_pics = "website_homepage_pics" lenient, website_state =
+        "website_state" plain, website_url = "website_url" lenient, applyment_id =
+        "applyment_id" lenient, audit_reject_detail = "audit_reject_detail" lenient,
+        applyment_state = "applyment_state" plain, applyment_type = "applyment_type"
+        plain, notify_url = "notify_url" lenient, } undocumented
     }
 }
 /// 查询H5支付权限申请单详情
@@ -277,115 +231,69 @@ pub mod patch {
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
     #[non_exhaustive]
     pub struct Response {
         /// 子商户号
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub sub_mchid: ::std::option::Option<::std::string::String>,
         /// H5支付域名
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub domains: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         /// 公司介绍和业务描述
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub business_description: ::std::option::Option<::std::string::String>,
         /// 限额类型
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub transaction_limit_type: ::std::option::Option<TransactionLimitType>,
         /// 公司注册资质证书
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub company_register_cert: ::std::option::Option<::std::string::String>,
         /// 经营网址商业页面截图
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub website_business_page_pics: ::std::option::Option<
             ::std::vec::Vec<::std::string::String>,
         >,
         /// 经营网址首页截图
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub website_homepage_pics: ::std::option::Option<
             ::std::vec::Vec<::std::string::String>,
         >,
         /// 子商户经营网址状态
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub website_state: ::std::option::Option<WebsiteState>,
         /// 子商户H5经营网址
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub website_url: ::std::option::Option<::std::string::String>,
         /// 申请单号
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub applyment_id: ::std::option::Option<i64>,
         /// 驳回原因
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub audit_reject_detail: ::std::option::Option<::std::string::String>,
         /// 申请单状态
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub applyment_state: ::std::option::Option<ApplymentState>,
         /// 申请单类型
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub applyment_type: ::std::option::Option<ApplymentType>,
         /// 商户提供的审核结果回调接口
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub notify_url: ::std::option::Option<::std::string::String>,
         /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ::wechatpay_core::received! {
+        Response { sub_mchid = "sub_mchid" lenient, domains = "domains" lenient,
+        business_description = "business_description" lenient, transaction_limit_type =
+        "transaction_limit_type" plain, company_register_cert = "company_register_cert"
+        lenient, website_business_page_pics = "website_business_page_pics" lenient,
+        website_homepage_pics = "website_homepage_pics" lenient, website_state =
+        "website_state" plain, website_url = "website_url" lenient, applyment_id =
+        "applyment_id" lenient, audit_reject_detail = "audit_reject_detail" lenient,
+        applyment_state = "applyment_state" plain, applyment_type = "applyment_type"
+        plain, notify_url = "notify_url" lenient, } undocumented
     }
 }
 /// 修改H5支付权限申请单

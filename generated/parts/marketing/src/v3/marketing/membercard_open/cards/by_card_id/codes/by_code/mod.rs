@@ -36,89 +36,42 @@ pub mod get {
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
     #[non_exhaustive]
     pub struct Response {
         /// 会员卡id
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub card_id: ::std::option::Option<::std::string::String>,
         /// 会员卡code
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub code: ::std::option::Option<::std::string::String>,
         /// 用户标识
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub openid: ::std::option::Option<::std::string::String>,
         /// 会员卡编号
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub membership_number: ::std::option::Option<::std::string::String>,
         /// 用户等级
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub level: ::std::option::Option<::std::string::String>,
         /// 微信昵称
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub nickname: ::std::option::Option<::std::string::String>,
         /// 微信头像url
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub head_image_url: ::std::option::Option<::std::string::String>,
         /// 会员卡背景图
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub background_picture_url: ::std::option::Option<::std::string::String>,
         /// 用户储值余额
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub balance: ::std::option::Option<i64>,
         /// 用户会员卡状态
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub user_card_status: ::std::option::Option<UserCardStatus>,
         /// 用户开卡时填写的个人信息
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub user_information: ::std::option::Option<UserInformation>,
         /// 用户当前积分
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub bonus_value: ::std::option::Option<i64>,
         /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ::wechatpay_core::received! {
+        Response { card_id = "card_id" lenient, code = "code" lenient, openid = "openid"
+        lenient, membership_number = "membership_number" lenient, level = "level"
+        lenient, nickname = "nickname" lenient, head_image_url = "head_image_url"
+        lenient, background_picture_url = "background_picture_url" lenient, balance =
+        "balance" lenient, user_card_status = "user_card_status" plain, user_information
+        = "user_information" plain, bonus_value = "bonus_value" lenient, } undocumented
     }
 }
 /// 查询用户会员卡信息

@@ -96,117 +96,81 @@ pub mod post {
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
     #[non_exhaustive]
     pub struct Response {
         /// 商品券ID
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub product_coupon_id: ::std::option::Option<::std::string::String>,
         /// 批次ID
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub stock_id: ::std::option::Option<::std::string::String>,
         /// 备注
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub remark: ::std::option::Option<::std::string::String>,
         /// 券Code分配模式
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub coupon_code_mode: ::std::option::Option<CouponCodeMode>,
         /// 品牌方预上传的券Code数量信息
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub coupon_code_count_info: ::std::option::Option<CouponCodeCountInfo>,
         /// 发放规则
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub stock_send_rule: ::std::option::Option<ResponseStockSendRule>,
         /// 单券使用规则
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub single_usage_rule: ::std::option::Option<ResponseSingleUsageRule>,
         /// 多次优惠使用规则
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub sequential_usage_rule: ::std::option::Option<ResponseSequentialUsageRule>,
         /// 券使用规则展示信息
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub usage_rule_display_info: ::std::option::Option<ResponseUsageRuleDisplayInfo>,
         /// 用户商品券展示信息
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub coupon_display_info: ::std::option::Option<ResponseCouponDisplayInfo>,
         /// 事件通知配置
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub notify_config: ::std::option::Option<ResponseNotifyConfig>,
         /// 可用门店范围
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub store_scope: ::std::option::Option<StoreScope>,
         /// 已发放次数
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub sent_count_info: ::std::option::Option<SentCountInfo>,
         /// 批次状态
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub state: ::std::option::Option<State>,
         /// 失效请求单号
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub deactivate_request_no: ::std::option::Option<::std::string::String>,
         /// 失效时间
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub deactivate_time: ::std::option::Option<::std::string::String>,
         /// 失效原因
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub deactivate_reason: ::std::option::Option<::std::string::String>,
         /// 品牌ID
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub brand_id: ::std::option::Option<::std::string::String>,
         /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ::wechatpay_core::received! {
+        Response { product_coupon_id = "product_coupon_id" lenient, stock_id = "stock_id"
+        lenient, remark = "remark" lenient, coupon_code_mode = "coupon_code_mode" plain,
+        coupon_code_count_info = "coupon_code_count_info" plain, stock_send_rule =
+        "stock_send_rule" plain, single_usage_rule = "single_usage_rule" plain,
+        sequential_usage_rule = "sequential_usage_rule" plain, usage_rule_display_info =
+        "usage_rule_display_info" plain, coupon_display_info = "coupon_display_info"
+        plain, notify_config = "notify_config" plain, store_scope = "store_scope" plain,
+        sent_count_info = "sent_count_info" plain, state = "state" plain,
+        deactivate_request_no = "deactivate_request_no" lenient, deactivate_time =
+        "deactivate_time" lenient, deactivate_reason = "deactivate_reason" lenient,
+        brand_id = "brand_id" lenient, } undocumented
     }
 }
 /// 添加商品券批次
@@ -296,32 +260,22 @@ pub mod get {
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
     #[non_exhaustive]
     pub struct Response {
         /// 总个数
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub total_count: ::std::option::Option<i64>,
         /// 下一页Token
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub next_page_token: ::std::option::Option<::std::string::String>,
         /// 批次列表
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub stock_list: ::std::option::Option<::std::vec::Vec<StockList>>,
         /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ::wechatpay_core::received! {
+        Response { total_count = "total_count" lenient, next_page_token =
+        "next_page_token" lenient, stock_list = "stock_list" plain, } undocumented
     }
 }
 /// 查询商品券批次列表

@@ -110,29 +110,24 @@ pub mod post {
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
     #[non_exhaustive]
     pub struct Response {
         /// 用户券组ID
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub user_coupon_bundle_id: ::std::option::Option<::std::string::String>,
         /// 用户商品券列表
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub user_product_coupon_list: ::std::option::Option<
             ::std::vec::Vec<UserProductCouponList>,
         >,
         /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ::wechatpay_core::received! {
+        Response { user_coupon_bundle_id = "user_coupon_bundle_id" lenient,
+        user_product_coupon_list = "user_product_coupon_list" plain, } undocumented
     }
 }
 /// 向用户发放商品券批次组

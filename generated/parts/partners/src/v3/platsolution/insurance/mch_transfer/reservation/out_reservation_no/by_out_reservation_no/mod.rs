@@ -30,135 +30,71 @@ pub mod get {
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
     #[non_exhaustive]
     pub struct Response {
         /// 服务商商户号
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub sp_mchid: ::std::option::Option<::std::string::String>,
         /// 二级商户号
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub sub_mchid: ::std::option::Option<::std::string::String>,
         /// 服务商AppID
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub sp_appid: ::std::option::Option<::std::string::String>,
         /// 二级商户AppID
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub sub_appid: ::std::option::Option<::std::string::String>,
         /// 微信转账预约单号
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub reservation_id: ::std::option::Option<::std::string::String>,
         /// 商户预约单号
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub out_reservation_no: ::std::option::Option<::std::string::String>,
         /// 转账场景ID
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub transfer_scene_id: ::std::option::Option<::std::string::String>,
         /// 预计最晚转账日期
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub estimated_date: ::std::option::Option<::std::string::String>,
         /// 预计最大转账金额
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub estimated_max_amount: ::std::option::Option<::serde_json::Number>,
         /// 准确转账金额
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub exact_amount: ::std::option::Option<::serde_json::Number>,
         /// 收款用户OpenID
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub openid: ::std::option::Option<::std::string::String>,
         /// 收款银行类型
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub bank_type: ::std::option::Option<::std::string::String>,
         /// 预约记录状态
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub state: ::std::option::Option<State>,
         /// 预约记录受理的时间
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub accept_time: ::std::option::Option<::std::string::String>,
         /// 预约记录用户确认预约的时间
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub reserve_time: ::std::option::Option<::std::string::String>,
         /// 预约记录的关闭信息
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub close_info: ::std::option::Option<CloseInfo>,
         /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ::wechatpay_core::received! {
+        Response { sp_mchid = "sp_mchid" lenient, sub_mchid = "sub_mchid" lenient,
+        sp_appid = "sp_appid" lenient, sub_appid = "sub_appid" lenient, reservation_id =
+        "reservation_id" lenient, out_reservation_no = "out_reservation_no" lenient,
+        transfer_scene_id = "transfer_scene_id" lenient, estimated_date =
+        "estimated_date" lenient, estimated_max_amount = "estimated_max_amount" lenient,
+        exact_amount = "exact_amount" lenient, openid = "openid" lenient, bank_type =
+        "bank_type" lenient, state = "state" plain, accept_time = "accept_time" lenient,
+        reserve_time = "reserve_time" lenient, close_info = "close_info" plain, }
+        undocumented
     }
 }
 /// 商户预约单号查询预约商家转账记录

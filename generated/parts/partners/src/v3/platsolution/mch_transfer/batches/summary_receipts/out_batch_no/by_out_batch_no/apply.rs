@@ -43,40 +43,26 @@ pub mod post {
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
     #[non_exhaustive]
     pub struct Response {
         /// 二级商户号
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub sub_mchid: ::std::option::Option<::std::string::String>,
         /// 商家批次单号
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub out_batch_no: ::std::option::Option<::std::string::String>,
         /// 电子回单状态
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub receipt_state: ::std::option::Option<::std::string::String>,
         /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ::wechatpay_core::received! {
+        Response { sub_mchid = "sub_mchid" lenient, out_batch_no = "out_batch_no"
+        lenient, receipt_state = "receipt_state" lenient, } undocumented
     }
 }
 /// 申请商家转账批次电子回单

@@ -68,25 +68,21 @@ pub mod post {
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
     #[non_exhaustive]
     pub struct Response {
         /// 最新的扣费周期列表
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub policy_periods: ::std::option::Option<
             ::std::vec::Vec<ResponsePolicyPeriods>,
         >,
         /// 发生了取消预约的扣费计划项编号
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub cancel_scheduled_policy_period_id: ::std::option::Option<i64>,
         /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ::wechatpay_core::received! {
+        Response { policy_periods = "policy_periods" plain,
+        cancel_scheduled_policy_period_id = "cancel_scheduled_policy_period_id" lenient,
+        } undocumented
     }
 }
 /// 保险商户修改保险扣费周期列表

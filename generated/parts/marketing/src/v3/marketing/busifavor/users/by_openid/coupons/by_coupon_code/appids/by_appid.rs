@@ -40,138 +40,81 @@ pub mod get {
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
     #[non_exhaustive]
     pub struct Response {
         /// 商家券批次名称
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub stock_name: ::std::option::Option<::std::string::String>,
         /// 批次归属商户号
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub belong_merchant: ::std::option::Option<::std::string::String>,
         /// 批次备注
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub comment: ::std::option::Option<::std::string::String>,
         /// 适用商品范围
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub goods_name: ::std::option::Option<::std::string::String>,
         /// 批次类型(NORMAL：固定面额满减券批次 DISCOUNT：折扣券批次 EXCHANGE：换购券批次)
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub stock_type: ::std::option::Option<StockType>,
         /// 核销规则
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub coupon_use_rule: ::std::option::Option<CouponUseRule>,
         /// 自定义入口
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub custom_entrance: ::std::option::Option<CustomEntrance>,
         /// 样式信息
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub display_pattern_info: ::std::option::Option<DisplayPatternInfo>,
         /// 券code
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub coupon_code: ::std::option::Option<::std::string::String>,
         /// 券状态
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub coupon_state: ::std::option::Option<CouponState>,
         /// 批次号
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub stock_id: ::std::option::Option<::std::string::String>,
         /// 是否允许转赠
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub transferable: ::std::option::Option<bool>,
         /// 是否允许分享链接
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub shareable: ::std::option::Option<bool>,
         /// 发券请求单号
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub send_request_no: ::std::option::Option<::std::string::String>,
         /// 核销请求单号
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub use_request_no: ::std::option::Option<::std::string::String>,
         /// 券可使用开始时间
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub available_start_time: ::std::option::Option<::std::string::String>,
         /// 券过期时间
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub expire_time: ::std::option::Option<::std::string::String>,
         /// 券领券时间
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub receive_time: ::std::option::Option<::std::string::String>,
         /// 券核销时间
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub use_time: ::std::option::Option<::std::string::String>,
         /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ::wechatpay_core::received! {
+        Response { stock_name = "stock_name" lenient, belong_merchant = "belong_merchant"
+        lenient, comment = "comment" lenient, goods_name = "goods_name" lenient,
+        stock_type = "stock_type" plain, coupon_use_rule = "coupon_use_rule" plain,
+        custom_entrance = "custom_entrance" plain, display_pattern_info =
+        "display_pattern_info" plain, coupon_code = "coupon_code" lenient, coupon_state =
+        "coupon_state" plain, stock_id = "stock_id" lenient, transferable =
+        "transferable" plain, shareable = "shareable" plain, send_request_no =
+        "send_request_no" lenient, use_request_no = "use_request_no" lenient,
+        available_start_time = "available_start_time" lenient, expire_time =
+        "expire_time" lenient, receive_time = "receive_time" lenient, use_time =
+        "use_time" lenient, } undocumented
     }
 }
 /// 查询用户单张券详情

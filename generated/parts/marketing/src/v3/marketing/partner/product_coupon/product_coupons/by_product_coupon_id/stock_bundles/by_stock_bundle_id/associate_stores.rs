@@ -54,28 +54,23 @@ pub mod post {
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
     #[non_exhaustive]
     pub struct Response {
         /// 去重后门店总数
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub total_count: ::std::option::Option<i64>,
         /// 关联成功的门店列表
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub success_store_list: ::std::option::Option<::std::vec::Vec<SuccessStoreList>>,
         /// 关联失败的门店列表
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub failed_store_list: ::std::option::Option<::std::vec::Vec<FailedStoreList>>,
         /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ::wechatpay_core::received! {
+        Response { total_count = "total_count" lenient, success_store_list =
+        "success_store_list" plain, failed_store_list = "failed_store_list" plain, }
+        undocumented
     }
 }
 /// 批次组批量关联门店

@@ -50,32 +50,22 @@ pub mod get {
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
     #[non_exhaustive]
     pub struct Response {
         /// 总个数
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub total_count: ::std::option::Option<i64>,
         /// 下一页Token
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub next_page_token: ::std::option::Option<::std::string::String>,
         /// 门店列表
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub store_list: ::std::option::Option<::std::vec::Vec<StoreList>>,
         /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ::wechatpay_core::received! {
+        Response { total_count = "total_count" lenient, next_page_token =
+        "next_page_token" lenient, store_list = "store_list" plain, } undocumented
     }
 }
 /// 查询批次关联门店列表

@@ -57,58 +57,36 @@ pub mod post {
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
     #[non_exhaustive]
     pub struct Response {
         /// 去重后券Code总数
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub total_count: ::std::option::Option<i64>,
         /// 上传成功的券Code列表
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub success_code_list: ::std::option::Option<
             ::std::vec::Vec<::std::string::String>,
         >,
         /// 上传失败的券Code列表
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub failed_code_list: ::std::option::Option<
             ::std::vec::Vec<::std::string::String>,
         >,
         /// 已经存在的券Code列表
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub already_exist_code_list: ::std::option::Option<
             ::std::vec::Vec<::std::string::String>,
         >,
         /// 重复的券Code列表
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub duplicate_code_list: ::std::option::Option<
             ::std::vec::Vec<::std::string::String>,
         >,
         /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ::wechatpay_core::received! {
+        Response { total_count = "total_count" lenient, success_code_list =
+        "success_code_list" lenient, failed_code_list = "failed_code_list" lenient,
+        already_exist_code_list = "already_exist_code_list" lenient, duplicate_code_list
+        = "duplicate_code_list" lenient, } undocumented
     }
 }
 /// 预上传券Code

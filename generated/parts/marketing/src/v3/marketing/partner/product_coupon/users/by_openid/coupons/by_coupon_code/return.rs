@@ -98,142 +98,81 @@ pub mod post {
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
     #[non_exhaustive]
     pub struct Response {
         /// 用户商品券Code
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub coupon_code: ::std::option::Option<::std::string::String>,
         /// 用户商品券状态
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub coupon_state: ::std::option::Option<CouponState>,
         /// 有效期开始时间
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub valid_begin_time: ::std::option::Option<::std::string::String>,
         /// 有效期结束时间
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub valid_end_time: ::std::option::Option<::std::string::String>,
         /// 领券时间
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub receive_time: ::std::option::Option<::std::string::String>,
         /// 发券请求单号
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub send_request_no: ::std::option::Option<::std::string::String>,
         /// 发券渠道
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub send_channel: ::std::option::Option<SendChannel>,
         /// 确认请求单号
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub confirm_request_no: ::std::option::Option<::std::string::String>,
         /// 确认发放时间
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub confirm_time: ::std::option::Option<::std::string::String>,
         /// 失效请求单号
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub deactivate_request_no: ::std::option::Option<::std::string::String>,
         /// 失效时间
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub deactivate_time: ::std::option::Option<::std::string::String>,
         /// 失效原因
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub deactivate_reason: ::std::option::Option<::std::string::String>,
         /// 单券使用详情
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub single_usage_detail: ::std::option::Option<SingleUsageDetail>,
         /// 多次优惠使用详情
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub sequential_usage_detail: ::std::option::Option<SequentialUsageDetail>,
         /// 商品券信息
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub product_coupon: ::std::option::Option<ProductCoupon>,
         /// 批次信息
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub stock: ::std::option::Option<Stock>,
         /// 自定义附加信息
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub attach: ::std::option::Option<::std::string::String>,
         /// 渠道自定义信息
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub channel_custom_info: ::std::option::Option<::std::string::String>,
         /// 品牌ID
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub brand_id: ::std::option::Option<::std::string::String>,
         /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ::wechatpay_core::received! {
+        Response { coupon_code = "coupon_code" lenient, coupon_state = "coupon_state"
+        plain, valid_begin_time = "valid_begin_time" lenient, valid_end_time =
+        "valid_end_time" lenient, receive_time = "receive_time" lenient, send_request_no
+        = "send_request_no" lenient, send_channel = "send_channel" plain,
+        confirm_request_no = "confirm_request_no" lenient, confirm_time = "confirm_time"
+        lenient, deactivate_request_no = "deactivate_request_no" lenient, deactivate_time
+        = "deactivate_time" lenient, deactivate_reason = "deactivate_reason" lenient,
+        single_usage_detail = "single_usage_detail" plain, sequential_usage_detail =
+        "sequential_usage_detail" plain, product_coupon = "product_coupon" plain, stock =
+        "stock" plain, attach = "attach" lenient, channel_custom_info =
+        "channel_custom_info" lenient, brand_id = "brand_id" lenient, } undocumented
     }
 }
 /// 退券

@@ -31,144 +31,75 @@ pub mod get {
     }
     /// The JSON response body.
     #[derive(::std::fmt::Debug, ::std::clone::Clone)]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
-    #[derive(::serde::Deserialize)]
     #[non_exhaustive]
     pub struct Response {
         /// 商家批次单号
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub out_batch_no: ::std::option::Option<::std::string::String>,
         /// 商家转账批次单号
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub batch_id: ::std::option::Option<::std::string::String>,
         /// 商家明细单号
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub out_detail_no: ::std::option::Option<::std::string::String>,
         /// 商家转账明细单号
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub detail_id: ::std::option::Option<::std::string::String>,
         /// 服务商应用ID
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub sp_appid: ::std::option::Option<::std::string::String>,
         /// 二级商户号
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub sub_mchid: ::std::option::Option<::std::string::String>,
         /// 二级商户应用ID
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub sub_appid: ::std::option::Option<::std::string::String>,
         /// 转账发起时间
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub create_time: ::std::option::Option<::std::string::String>,
         /// 明细状态
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub detail_state: ::std::option::Option<DetailState>,
         /// 转账金额
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub transfer_amount: ::std::option::Option<::serde_json::Number>,
         /// 转账备注
         ///
         /// Required in the docs; optional here so that an answer without it still decodes.
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub transfer_remark: ::std::option::Option<::std::string::String>,
         /// 明细失败原因
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub fail_reason: ::std::option::Option<FailReason>,
         /// 收款用户OpenID
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub openid: ::std::option::Option<::std::string::String>,
         /// 收款银行类型
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub bank_type: ::std::option::Option<::std::string::String>,
         /// 收款用户姓名
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub user_name: ::std::option::Option<::std::string::String>,
         /// 转账完成时间
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub transfer_finish_time: ::std::option::Option<::std::string::String>,
         /// 银行退票时间
-        #[serde(
-            default,
-            deserialize_with = "::wechatpay_core::lenient::option",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
         pub bank_refund_time: ::std::option::Option<::std::string::String>,
         /// Members the docs do not list for this object, kept as sent.
-        #[serde(flatten)]
         pub undocumented: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ::wechatpay_core::received! {
+        Response { out_batch_no = "out_batch_no" lenient, batch_id = "batch_id" lenient,
+        out_detail_no = "out_detail_no" lenient, detail_id = "detail_id" lenient,
+        sp_appid = "sp_appid" lenient, sub_mchid = "sub_mchid" lenient, sub_appid =
+        "sub_appid" lenient, create_time = "create_time" lenient, detail_state =
+        "detail_state" plain, transfer_amount = "transfer_amount" lenient,
+        transfer_remark = "transfer_remark" lenient, fail_reason = "fail_reason" plain,
+        openid = "openid" lenient, bank_type = "bank_type" lenient, user_name =
+        "user_name" lenient, transfer_finish_time = "transfer_finish_time" lenient,
+        bank_refund_time = "bank_refund_time" lenient, } undocumented
     }
 }
 /// 微信支付转账明细单号查询明细单
