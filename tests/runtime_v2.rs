@@ -3,6 +3,8 @@
 //! server that requires a client certificate, refund `req_info` round trips and bank-field RSA-OAEP
 //! checked by `openssl pkeyutl`.
 
+#[path = "support/missing.rs"]
+mod missing;
 use std::io::Write as _;
 use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
@@ -32,7 +34,7 @@ fn openssl(args: &[&str], stdin: &[u8]) -> Option<Vec<u8>> {
     let mut child = match child {
         Ok(c) => c,
         Err(e) => {
-            support::missing_input(
+            missing::missing_input(
                 &format!("cannot run openssl ({e})"),
                 "install the openssl command; part of this test checks against it",
             );

@@ -2,9 +2,6 @@
 
 use std::path::{Path, PathBuf};
 
-#[path = "../support/missing.rs"]
-pub mod missing;
-
 /// The repository root (this package is `tests/generated/`).
 pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")

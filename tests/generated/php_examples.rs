@@ -4,6 +4,8 @@
 
 #[path = "common.rs"]
 mod common;
+#[path = "../support/missing.rs"]
+mod missing;
 use common::{root, spec_files};
 #[path = "php.rs"]
 mod php;
@@ -23,7 +25,7 @@ const KNOWN_EXAMPLE_SLIPS: &[(&str, &str)] = &[
 fn php_request_examples_round_trip_through_the_request_types() {
     let docs = docs_dir();
     if !docs.is_dir() {
-        common::missing::missing_input(
+        missing::missing_input(
             &format!("docs corpus not found at {}", docs.display()),
             "put ../shared/docs beside the repository or set WECHATPAY_DOCS",
         );
