@@ -110,3 +110,122 @@ pub mod option_json_string {
         }
     }
 }
+
+/// The seed that reads an optional member as [`option_number`] does (used by
+/// [`v2_received!`](crate::v2_received)).
+pub struct OptionNumberSeed<T>(std::marker::PhantomData<T>);
+
+impl<T> OptionNumberSeed<T> {
+    /// The seed.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        OptionNumberSeed(std::marker::PhantomData)
+    }
+}
+
+impl<'de, T> serde::de::DeserializeSeed<'de> for OptionNumberSeed<T>
+where
+    T: DeserializeOwned + std::str::FromStr,
+    T::Err: std::fmt::Display,
+{
+    type Value = Option<T>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Option<T>, D::Error> {
+        option_number::deserialize(d)
+    }
+}
+
+/// The seed that reads an optional member as [`option_json_string`] does (used by
+/// [`v2_received!`](crate::v2_received)).
+pub struct OptionJsonSeed<T>(std::marker::PhantomData<T>);
+
+impl<T> OptionJsonSeed<T> {
+    /// The seed.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        OptionJsonSeed(std::marker::PhantomData)
+    }
+}
+
+impl<'de, T: DeserializeOwned> serde::de::DeserializeSeed<'de> for OptionJsonSeed<T> {
+    type Value = Option<T>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Option<T>, D::Error> {
+        option_json_string::deserialize(d)
+    }
+}
+
+/// A value written as its compact JSON text (the `Serialize` side of [`json_string`]).
+pub struct JsonText<'a, T>(pub &'a T);
+
+impl<T: Serialize> Serialize for JsonText<'_, T> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        json_string::serialize(self.0, s)
+    }
+}
+
+/// Implements `Deserialize` (and, with the calling crate's feature `roundtrip`, `Serialize`) for a
+/// generated APIv2 type that is only received (an answer, a notification): every member an `Option`,
+/// named by its wire name and read `plain`, as a `number` ([`option_number`]) or as `json` text
+/// ([`option_json_string`]); members the docs do not list are skipped (the raw fields stay in the
+/// answer). Written by hand rather than derived to keep the generated crate's compile time down.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! v2_received {
+    ($name:ident { $($field:ident = $wire:literal $mode:ident,)* }) => {
+        impl<'de> ::serde::Deserialize<'de> for $name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+                struct V;
+                impl<'de> ::serde::de::Visitor<'de> for V {
+                    type Value = $name;
+                    fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                        f.write_str(::std::concat!("the fields of ", ::std::stringify!($name)))
+                    }
+                    fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                        self,
+                        mut map: A,
+                    ) -> ::std::result::Result<$name, A::Error> {
+                        let mut out = $name { $($field: ::std::option::Option::None,)* };
+                        while let ::std::option::Option::Some(key) =
+                            map.next_key::<::std::string::String>()?
+                        {
+                            match key.as_str() {
+                                $($wire => out.$field = $crate::v2_received!(@read $mode map),)*
+                                _ => {
+                                    map.next_value::<::serde::de::IgnoredAny>()?;
+                                }
+                            }
+                        }
+                        ::std::result::Result::Ok(out)
+                    }
+                }
+                d.deserialize_map(V)
+            }
+        }
+
+        #[cfg(feature = "roundtrip")]
+        impl ::serde::Serialize for $name {
+            fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+                use ::serde::ser::SerializeMap as _;
+                let mut m = s.serialize_map(::std::option::Option::None)?;
+                $(if let ::std::option::Option::Some(v) = &self.$field {
+                    $crate::v2_received!(@write $mode m $wire v);
+                })*
+                m.end()
+            }
+        }
+    };
+    (@read plain $map:ident) => {
+        $map.next_value()?
+    };
+    (@read number $map:ident) => {
+        $map.next_value_seed($crate::v2::serde_helpers::OptionNumberSeed::new())?
+    };
+    (@read json $map:ident) => {
+        $map.next_value_seed($crate::v2::serde_helpers::OptionJsonSeed::new())?
+    };
+    (@write json $m:ident $wire:literal $v:ident) => {
+        $m.serialize_entry($wire, &$crate::v2::serde_helpers::JsonText($v))?
+    };
+    (@write $mode:ident $m:ident $wire:literal $v:ident) => {
+        $m.serialize_entry($wire, $v)?
+    };
+}

@@ -229,3 +229,41 @@ fn php_v2_request_examples_round_trip_through_the_request_types() {
         failures.join("\n")
     );
 }
+
+/// Answers decode through the generated types (`v2_received!`): numbers from strings, an empty number
+/// as `None`, an `encoded: json` member from its JSON text, unknown values and members kept or
+/// skipped; a number that is none is an error naming the field.
+#[test]
+fn v2_answers_decode_through_the_generated_types() {
+    use wechatpay::v2::pay::facepay::post::Response;
+    use wechatpay::v2::Fields;
+    let decode = |v: serde_json::Value| -> Result<Response, wechatpay::Error> {
+        Fields::from_json_object(v.as_object().expect("object")).decode(200, "")
+    };
+    // Typed as the page documents it (one object).
+    let promotion =
+        r#"{"promotion_id":"109519","amount":"5","activity_id":"931386","goods_detail":[]}"#;
+    let r = decode(serde_json::json!({
+        "return_code": "SUCCESS", "result_code": "SOMETHING_NEW", "total_fee": "888",
+        "cash_fee": "", "transaction_id": "4200000000000000000000000001",
+        "promotion_detail": promotion, "a_member_the_docs_lack": "x"
+    }))
+    .expect("decodes");
+    assert_eq!(r.total_fee, Some(888));
+    assert_eq!(r.cash_fee, None, "an empty number is None");
+    assert_eq!(r.coupon_fee, None, "an absent number is None");
+    assert_eq!(r.return_code.as_ref().map(|c| c.as_str()), Some("SUCCESS"));
+    assert_eq!(
+        r.result_code.as_ref().map(|c| c.as_str()),
+        Some("SOMETHING_NEW")
+    );
+    let p = r
+        .promotion_detail
+        .expect("promotion_detail read from its JSON text");
+    assert_eq!(p.promotion_id, "109519");
+    assert_eq!(p.amount, "5");
+    let err = decode(serde_json::json!({"total_fee": "8.8.8"})).expect_err("not a number");
+    assert!(err.to_string().contains("total_fee"), "{err}");
+    let err = decode(serde_json::json!({"promotion_detail": "{not json"})).expect_err("bad JSON");
+    assert!(err.to_string().contains("promotion_detail"), "{err}");
+}

@@ -415,6 +415,10 @@ fn emit_struct(
     let mut ctor_args = Vec::new();
     let mut ctor_init = Vec::new();
     let mut body = String::new();
+    // The same members without serde attributes, and (identifier, wire name, how read) of each: a
+    // received XML type is read by `v2_received!` instead of a derive.
+    let mut plain_body = String::new();
+    let mut members: Vec<(String, String, &'static str)> = Vec::new();
     let mut idents = BTreeSet::new();
     let mut placeholders = Vec::new();
     let mut wires = BTreeSet::new();
@@ -464,7 +468,20 @@ fn emit_struct(
             d.push_str("\n\nA URL-encoded string.");
         }
         doc(&mut body, if d.trim().is_empty() { &f.name } else { &d });
+        doc(
+            &mut plain_body,
+            if d.trim().is_empty() { &f.name } else { &d },
+        );
         let wire = f.name.as_str();
+        members.push((
+            ident.clone(),
+            wire.to_string(),
+            match with {
+                Some("number") => "number",
+                Some("json_string") => "json",
+                _ => "plain",
+            },
+        ));
         if naming::file_stem(&ident) != wire {
             let _ = writeln!(body, "#[serde(rename = {})]", lit(wire));
         }
@@ -473,6 +490,7 @@ fn emit_struct(
                 let _ = writeln!(body, "#[serde(with = \"{HELPERS}::{w}\")]");
             }
             let _ = writeln!(body, "pub {ident}: {ty},");
+            let _ = writeln!(plain_body, "pub {ident}: {ty},");
             let (arg_ty, init) = if ty == "::std::string::String" {
                 (
                     "impl ::std::convert::Into<::std::string::String>".to_string(),
@@ -492,6 +510,7 @@ fn emit_struct(
                 let _ = writeln!(body, "#[serde(with = \"{HELPERS}::option_{w}\")]");
             }
             let _ = writeln!(body, "pub {ident}: ::std::option::Option<{ty}>,");
+            let _ = writeln!(plain_body, "pub {ident}: ::std::option::Option<{ty}>,");
             ctor_init.push(format!("{ident}: ::std::option::Option::None"));
         }
     }
@@ -528,8 +547,21 @@ fn emit_struct(
             ),
         );
     }
-    s.push_str(&types.derives(""));
-    let _ = writeln!(s, "pub struct {name} {{\n{body}}}");
+    // A received XML type whose members are all optional and named: `v2_received!` (a hand-written
+    // `visit_map`) instead of serde's derive, which costs several times the compile time.
+    let by_macro = types.read && ctx == Ctx::Xml && !keep_other && ctor_args.is_empty();
+    if by_macro {
+        s.push_str("#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]\n");
+        let _ = writeln!(s, "pub struct {name} {{\n{plain_body}}}");
+        let list: String = members
+            .iter()
+            .map(|(ident, wire, mode)| format!("{ident} = {} {mode}, ", lit(wire)))
+            .collect();
+        let _ = writeln!(s, "{RT}::v2_received! {{ {name} {{ {list} }} }}");
+    } else {
+        s.push_str(&types.derives(""));
+        let _ = writeln!(s, "pub struct {name} {{\n{body}}}");
+    }
     let _ = writeln!(
         s,
         "impl {name} {{\n/// Creates the value from its required fields; optional ones are `None`.\n#[allow(clippy::too_many_arguments)]\npub fn new({}) -> Self {{ Self {{ {} }} }}\n}}",

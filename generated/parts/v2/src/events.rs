@@ -24,52 +24,42 @@ pub mod check_fail {
         "AEAD_AES_256_GCM", }
     }
     /// The notification's fields (`req_info` still encrypted).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::serde::Deserialize
-    )]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+    #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
     pub struct Notification {
         /// 商户号
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub mch_id: ::std::option::Option<::std::string::String>,
         /// 公众账号ID
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub appid: ::std::option::Option<::std::string::String>,
         /// 签名算法
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub algorithm: ::std::option::Option<Algorithm>,
         /// 随机字符串
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub nonce_str: ::std::option::Option<::std::string::String>,
         /// 签名
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub sign: ::std::option::Option<::std::string::String>,
         /// 通知ID
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub event_id: ::std::option::Option<::std::string::String>,
         /// 通知创建时间
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub event_create_time: ::std::option::Option<::std::string::String>,
         /// 通知类型
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub event_type: ::std::option::Option<EventType>,
         /// 通知加密类型
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub event_algorithm: ::std::option::Option<EventAlgorithm>,
         /// 通知随机串
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub event_nonce: ::std::option::Option<::std::string::String>,
         /// 通知附加数据
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub event_associated_data: ::std::option::Option<::std::string::String>,
         /// 通知密文
         ///
         /// Encrypted (aes-gcm): for bank fields, encrypt with `wechatpay_runtime::v2::BankPublicKey::encrypt`.
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub event_ciphertext: ::std::option::Option<::std::string::String>,
+    }
+    ::wechatpay_runtime::v2_received! {
+        Notification { mch_id = "mch_id" plain, appid = "appid" plain, algorithm =
+        "algorithm" plain, nonce_str = "nonce_str" plain, sign = "sign" plain, event_id =
+        "event_id" plain, event_create_time = "event_create_time" plain, event_type =
+        "event_type" plain, event_algorithm = "event_algorithm" plain, event_nonce =
+        "event_nonce" plain, event_associated_data = "event_associated_data" plain,
+        event_ciphertext = "event_ciphertext" plain, }
     }
     impl Notification {
         /// Creates the value from its required fields; optional ones are `None`.
@@ -92,47 +82,37 @@ pub mod check_fail {
         }
     }
     /// The decrypted `req_info` fields.
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::serde::Deserialize
-    )]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+    #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
     pub struct ReqInfo {
         /// 单据状态
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub state: ::std::option::Option<::std::string::String>,
         /// 服务ID
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub service_id: ::std::option::Option<::std::string::String>,
         /// 商户服务订单号
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub out_order_no: ::std::option::Option<::std::string::String>,
         /// 微信支付服务订单号
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub order_id: ::std::option::Option<::std::string::String>,
         /// 商品名称
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub goods_name: ::std::option::Option<::std::string::String>,
         /// 是否归还
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub returned: ::std::option::Option<::std::string::String>,
         /// 房间
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub room: ::std::option::Option<::std::string::String>,
         /// 是否入住
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub checked_in: ::std::option::Option<::std::string::String>,
         /// 入住时间
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub start_time: ::std::option::Option<::std::string::String>,
         /// 押金金额
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub deposit_amount: ::std::option::Option<::std::string::String>,
         /// 完结凭证
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub finish_ticket: ::std::option::Option<::std::string::String>,
+    }
+    ::wechatpay_runtime::v2_received! {
+        ReqInfo { state = "state" plain, service_id = "service_id" plain, out_order_no =
+        "out_order_no" plain, order_id = "order_id" plain, goods_name = "goods_name"
+        plain, returned = "returned" plain, room = "room" plain, checked_in =
+        "checked_in" plain, start_time = "start_time" plain, deposit_amount =
+        "deposit_amount" plain, finish_ticket = "finish_ticket" plain, }
     }
     impl ReqInfo {
         /// Creates the value from its required fields; optional ones are `None`.
@@ -193,52 +173,42 @@ pub mod check_success {
         "AEAD_AES_256_GCM", }
     }
     /// The notification's fields (`req_info` still encrypted).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::serde::Deserialize
-    )]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+    #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
     pub struct Notification {
         /// 商户号
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub mch_id: ::std::option::Option<::std::string::String>,
         /// 公众账号ID
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub appid: ::std::option::Option<::std::string::String>,
         /// 签名算法
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub algorithm: ::std::option::Option<Algorithm>,
         /// 随机字符串
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub nonce_str: ::std::option::Option<::std::string::String>,
         /// 签名
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub sign: ::std::option::Option<::std::string::String>,
         /// 通知ID
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub event_id: ::std::option::Option<::std::string::String>,
         /// 通知创建时间
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub event_create_time: ::std::option::Option<::std::string::String>,
         /// 通知类型
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub event_type: ::std::option::Option<EventType>,
         /// 通知加密类型
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub event_algorithm: ::std::option::Option<EventAlgorithm>,
         /// 通知随机串
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub event_nonce: ::std::option::Option<::std::string::String>,
         /// 通知附加数据
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub event_associated_data: ::std::option::Option<::std::string::String>,
         /// 通知密文
         ///
         /// Encrypted (aes-gcm): for bank fields, encrypt with `wechatpay_runtime::v2::BankPublicKey::encrypt`.
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub event_ciphertext: ::std::option::Option<::std::string::String>,
+    }
+    ::wechatpay_runtime::v2_received! {
+        Notification { mch_id = "mch_id" plain, appid = "appid" plain, algorithm =
+        "algorithm" plain, nonce_str = "nonce_str" plain, sign = "sign" plain, event_id =
+        "event_id" plain, event_create_time = "event_create_time" plain, event_type =
+        "event_type" plain, event_algorithm = "event_algorithm" plain, event_nonce =
+        "event_nonce" plain, event_associated_data = "event_associated_data" plain,
+        event_ciphertext = "event_ciphertext" plain, }
     }
     impl Notification {
         /// Creates the value from its required fields; optional ones are `None`.
@@ -261,47 +231,37 @@ pub mod check_success {
         }
     }
     /// The decrypted `req_info` fields.
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::serde::Deserialize
-    )]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+    #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
     pub struct ReqInfo {
         /// 单据状态
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub state: ::std::option::Option<::std::string::String>,
         /// 服务ID
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub service_id: ::std::option::Option<::std::string::String>,
         /// 商户服务订单号
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub out_order_no: ::std::option::Option<::std::string::String>,
         /// 微信支付服务订单号
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub order_id: ::std::option::Option<::std::string::String>,
         /// 商品名称
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub goods_name: ::std::option::Option<::std::string::String>,
         /// 是否归还
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub returned: ::std::option::Option<::std::string::String>,
         /// 房间
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub room: ::std::option::Option<::std::string::String>,
         /// 是否入住
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub checked_in: ::std::option::Option<::std::string::String>,
         /// 入住时间
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub start_time: ::std::option::Option<::std::string::String>,
         /// 押金金额
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub deposit_amount: ::std::option::Option<::std::string::String>,
         /// 完结凭证
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub finish_ticket: ::std::option::Option<::std::string::String>,
+    }
+    ::wechatpay_runtime::v2_received! {
+        ReqInfo { state = "state" plain, service_id = "service_id" plain, out_order_no =
+        "out_order_no" plain, order_id = "order_id" plain, goods_name = "goods_name"
+        plain, returned = "returned" plain, room = "room" plain, checked_in =
+        "checked_in" plain, start_time = "start_time" plain, deposit_amount =
+        "deposit_amount" plain, finish_ticket = "finish_ticket" plain, }
     }
     impl ReqInfo {
         /// Creates the value from its required fields; optional ones are `None`.
@@ -363,52 +323,42 @@ pub mod transaction_fail {
         "AEAD_AES_256_GCM", }
     }
     /// The notification's fields (`req_info` still encrypted).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::serde::Deserialize
-    )]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+    #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
     pub struct Notification {
         /// 商户号
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub mch_id: ::std::option::Option<::std::string::String>,
         /// 公众账号ID
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub appid: ::std::option::Option<::std::string::String>,
         /// 签名算法
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub algorithm: ::std::option::Option<Algorithm>,
         /// 随机字符串
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub nonce_str: ::std::option::Option<::std::string::String>,
         /// 签名
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub sign: ::std::option::Option<::std::string::String>,
         /// 通知ID
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub event_id: ::std::option::Option<::std::string::String>,
         /// 通知创建时间
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub event_create_time: ::std::option::Option<::std::string::String>,
         /// 通知类型
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub event_type: ::std::option::Option<EventType>,
         /// 通知加密类型
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub event_algorithm: ::std::option::Option<EventAlgorithm>,
         /// 通知随机串
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub event_nonce: ::std::option::Option<::std::string::String>,
         /// 通知附加数据
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub event_associated_data: ::std::option::Option<::std::string::String>,
         /// 通知密文
         ///
         /// Encrypted (aes-gcm): for bank fields, encrypt with `wechatpay_runtime::v2::BankPublicKey::encrypt`.
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub event_ciphertext: ::std::option::Option<::std::string::String>,
+    }
+    ::wechatpay_runtime::v2_received! {
+        Notification { mch_id = "mch_id" plain, appid = "appid" plain, algorithm =
+        "algorithm" plain, nonce_str = "nonce_str" plain, sign = "sign" plain, event_id =
+        "event_id" plain, event_create_time = "event_create_time" plain, event_type =
+        "event_type" plain, event_algorithm = "event_algorithm" plain, event_nonce =
+        "event_nonce" plain, event_associated_data = "event_associated_data" plain,
+        event_ciphertext = "event_ciphertext" plain, }
     }
     impl Notification {
         /// Creates the value from its required fields; optional ones are `None`.
@@ -431,53 +381,42 @@ pub mod transaction_fail {
         }
     }
     /// The decrypted `req_info` fields.
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::serde::Deserialize
-    )]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+    #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
     pub struct ReqInfo {
         /// 单据状态
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub state: ::std::option::Option<::std::string::String>,
         /// 服务ID
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub service_id: ::std::option::Option<::std::string::String>,
         /// 商户服务订单号
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub out_order_no: ::std::option::Option<::std::string::String>,
         /// 微信支付服务订单号
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub order_id: ::std::option::Option<::std::string::String>,
         /// 商品名称
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub goods_name: ::std::option::Option<::std::string::String>,
         /// 是否归还
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub returned: ::std::option::Option<::std::string::String>,
         /// 房间
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub room: ::std::option::Option<::std::string::String>,
         /// 是否入住
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub checked_in: ::std::option::Option<::std::string::String>,
         /// 入住时间
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub start_time: ::std::option::Option<::std::string::String>,
         /// 押金金额
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub deposit_amount: ::std::option::Option<::std::string::String>,
         /// 总金额
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub total_amount: ::std::option::Option<::std::string::String>,
         /// 预计离店时间
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub end_time: ::std::option::Option<::std::string::String>,
         /// 结单交易单号
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub finish_transaction_id: ::std::option::Option<::std::string::String>,
+    }
+    ::wechatpay_runtime::v2_received! {
+        ReqInfo { state = "state" plain, service_id = "service_id" plain, out_order_no =
+        "out_order_no" plain, order_id = "order_id" plain, goods_name = "goods_name"
+        plain, returned = "returned" plain, room = "room" plain, checked_in =
+        "checked_in" plain, start_time = "start_time" plain, deposit_amount =
+        "deposit_amount" plain, total_amount = "total_amount" plain, end_time =
+        "end_time" plain, finish_transaction_id = "finish_transaction_id" plain, }
     }
     impl ReqInfo {
         /// Creates the value from its required fields; optional ones are `None`.
@@ -541,52 +480,42 @@ pub mod transaction_success {
         "AEAD_AES_256_GCM", }
     }
     /// The notification's fields (`req_info` still encrypted).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::serde::Deserialize
-    )]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+    #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
     pub struct Notification {
         /// 商户号
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub mch_id: ::std::option::Option<::std::string::String>,
         /// 公众账号ID
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub appid: ::std::option::Option<::std::string::String>,
         /// 签名算法
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub algorithm: ::std::option::Option<Algorithm>,
         /// 随机字符串
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub nonce_str: ::std::option::Option<::std::string::String>,
         /// 签名
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub sign: ::std::option::Option<::std::string::String>,
         /// 通知ID
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub event_id: ::std::option::Option<::std::string::String>,
         /// 通知创建时间
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub event_create_time: ::std::option::Option<::std::string::String>,
         /// 通知类型
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub event_type: ::std::option::Option<EventType>,
         /// 通知加密类型
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub event_algorithm: ::std::option::Option<EventAlgorithm>,
         /// 通知随机串
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub event_nonce: ::std::option::Option<::std::string::String>,
         /// 通知附加数据
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub event_associated_data: ::std::option::Option<::std::string::String>,
         /// 通知密文
         ///
         /// Encrypted (aes-gcm): for bank fields, encrypt with `wechatpay_runtime::v2::BankPublicKey::encrypt`.
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub event_ciphertext: ::std::option::Option<::std::string::String>,
+    }
+    ::wechatpay_runtime::v2_received! {
+        Notification { mch_id = "mch_id" plain, appid = "appid" plain, algorithm =
+        "algorithm" plain, nonce_str = "nonce_str" plain, sign = "sign" plain, event_id =
+        "event_id" plain, event_create_time = "event_create_time" plain, event_type =
+        "event_type" plain, event_algorithm = "event_algorithm" plain, event_nonce =
+        "event_nonce" plain, event_associated_data = "event_associated_data" plain,
+        event_ciphertext = "event_ciphertext" plain, }
     }
     impl Notification {
         /// Creates the value from its required fields; optional ones are `None`.
@@ -609,53 +538,42 @@ pub mod transaction_success {
         }
     }
     /// The decrypted `req_info` fields.
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::serde::Deserialize
-    )]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+    #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
     pub struct ReqInfo {
         /// 单据状态
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub state: ::std::option::Option<::std::string::String>,
         /// 服务ID
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub service_id: ::std::option::Option<::std::string::String>,
         /// 商户服务订单号
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub out_order_no: ::std::option::Option<::std::string::String>,
         /// 微信支付服务订单号
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub order_id: ::std::option::Option<::std::string::String>,
         /// 商品名称
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub goods_name: ::std::option::Option<::std::string::String>,
         /// 是否归还
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub returned: ::std::option::Option<::std::string::String>,
         /// 房间
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub room: ::std::option::Option<::std::string::String>,
         /// 是否入住
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub checked_in: ::std::option::Option<::std::string::String>,
         /// 入住时间
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub start_time: ::std::option::Option<::std::string::String>,
         /// 押金金额
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub deposit_amount: ::std::option::Option<::std::string::String>,
         /// 总金额
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub total_amount: ::std::option::Option<::std::string::String>,
         /// 预计离店时间
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub end_time: ::std::option::Option<::std::string::String>,
         /// 结单交易单号
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub finish_transaction_id: ::std::option::Option<::std::string::String>,
+    }
+    ::wechatpay_runtime::v2_received! {
+        ReqInfo { state = "state" plain, service_id = "service_id" plain, out_order_no =
+        "out_order_no" plain, order_id = "order_id" plain, goods_name = "goods_name"
+        plain, returned = "returned" plain, room = "room" plain, checked_in =
+        "checked_in" plain, start_time = "start_time" plain, deposit_amount =
+        "deposit_amount" plain, total_amount = "total_amount" plain, end_time =
+        "end_time" plain, finish_transaction_id = "finish_transaction_id" plain, }
     }
     impl ReqInfo {
         /// Creates the value from its required fields; optional ones are `None`.
@@ -787,66 +705,53 @@ pub mod combined_transactions_success {
         }
     }
     /// The notification's fields (`req_info` still encrypted).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::serde::Deserialize
-    )]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+    #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
     pub struct Notification {
         /// 返回状态码
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub return_code: ::std::option::Option<::std::string::String>,
         /// 返回信息
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub return_msg: ::std::option::Option<::std::string::String>,
         /// 合单APPID
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub combine_appid: ::std::option::Option<::std::string::String>,
         /// 合单商户号
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub combine_mch_id: ::std::option::Option<::std::string::String>,
         /// 随机字符串
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub nonce_str: ::std::option::Option<::std::string::String>,
         /// 设备号
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub device_info: ::std::option::Option<::std::string::String>,
         /// 合单用户标识
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub combine_openid: ::std::option::Option<::std::string::String>,
         /// 合单商户订单号
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub combine_out_trade_no: ::std::option::Option<::std::string::String>,
         /// 交易类型
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub trade_type: ::std::option::Option<TradeType>,
         /// 付款银行
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub bank_type: ::std::option::Option<::std::string::String>,
         /// 签名
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub sign: ::std::option::Option<::std::string::String>,
         /// 签名类型
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub sign_type: ::std::option::Option<::std::string::String>,
         /// 业务结果
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub result_code: ::std::option::Option<::std::string::String>,
         /// 业务信息
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub result_msg: ::std::option::Option<::std::string::String>,
         /// 错误代码
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub err_code: ::std::option::Option<::std::string::String>,
         /// 错误信息
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub err_code_des: ::std::option::Option<::std::string::String>,
         /// JSON 序列化的子订单集合
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        #[serde(with = "::wechatpay_runtime::v2::serde_helpers::option_json_string")]
         pub sub_order_list: ::std::option::Option<SubOrderList>,
+    }
+    ::wechatpay_runtime::v2_received! {
+        Notification { return_code = "return_code" plain, return_msg = "return_msg"
+        plain, combine_appid = "combine_appid" plain, combine_mch_id = "combine_mch_id"
+        plain, nonce_str = "nonce_str" plain, device_info = "device_info" plain,
+        combine_openid = "combine_openid" plain, combine_out_trade_no =
+        "combine_out_trade_no" plain, trade_type = "trade_type" plain, bank_type =
+        "bank_type" plain, sign = "sign" plain, sign_type = "sign_type" plain,
+        result_code = "result_code" plain, result_msg = "result_msg" plain, err_code =
+        "err_code" plain, err_code_des = "err_code_des" plain, sub_order_list =
+        "sub_order_list" json, }
     }
     impl Notification {
         /// Creates the value from its required fields; optional ones are `None`.
@@ -909,53 +814,43 @@ pub mod pap_contract_state_changed {
         #[doc = " `6`"] V6 = "6", #[doc = " `7`"] V7 = "7", }
     }
     /// The notification's fields (`req_info` still encrypted).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::serde::Deserialize
-    )]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+    #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
     pub struct Notification {
         /// 商户号
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub mch_id: ::std::option::Option<::std::string::String>,
         /// 子商户号
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub sub_mch_id: ::std::option::Option<::std::string::String>,
         /// 签约协议号
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub contract_code: ::std::option::Option<::std::string::String>,
         /// 模板id
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub plan_id: ::std::option::Option<::std::string::String>,
         /// 用户标识
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub openid: ::std::option::Option<::std::string::String>,
         /// 用户子标识
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub sub_openid: ::std::option::Option<::std::string::String>,
         /// 签名
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub sign: ::std::option::Option<::std::string::String>,
         /// 变更类型
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub change_type: ::std::option::Option<ChangeType>,
         /// 操作时间
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub operate_time: ::std::option::Option<::std::string::String>,
         /// 委托代扣协议id
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub contract_id: ::std::option::Option<::std::string::String>,
         /// 协议到期时间
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub contract_expired_time: ::std::option::Option<::std::string::String>,
         /// 协议解约方式
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub contract_termination_mode: ::std::option::Option<ContractTerminationMode>,
         /// 请求序列号
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub request_serial: ::std::option::Option<::std::string::String>,
+    }
+    ::wechatpay_runtime::v2_received! {
+        Notification { mch_id = "mch_id" plain, sub_mch_id = "sub_mch_id" plain,
+        contract_code = "contract_code" plain, plan_id = "plan_id" plain, openid =
+        "openid" plain, sub_openid = "sub_openid" plain, sign = "sign" plain, change_type
+        = "change_type" plain, operate_time = "operate_time" plain, contract_id =
+        "contract_id" plain, contract_expired_time = "contract_expired_time" plain,
+        contract_termination_mode = "contract_termination_mode" plain, request_serial =
+        "request_serial" plain, }
     }
     impl Notification {
         /// Creates the value from its required fields; optional ones are `None`.
@@ -1042,40 +937,32 @@ pub mod pap_contract_state_changed {
 /// <https://pay.weixin.qq.com/doc/global/v2/zh/4013636617>
 pub mod refund_processed {
     /// The notification's fields (`req_info` still encrypted).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::serde::Deserialize
-    )]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+    #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
     pub struct Notification {
         /// 返回状态码
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub return_code: ::std::option::Option<::std::string::String>,
         /// 返回信息
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub return_msg: ::std::option::Option<::std::string::String>,
         /// 公众平台APPID
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub appid: ::std::option::Option<::std::string::String>,
         /// 商户号
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub mch_id: ::std::option::Option<::std::string::String>,
         /// 子商户号
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub sub_mch_id: ::std::option::Option<::std::string::String>,
         /// 子商户应用ID
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub sub_appid: ::std::option::Option<::std::string::String>,
         /// 随机字符串
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub nonce_str: ::std::option::Option<::std::string::String>,
         /// 加密的XML信息
         ///
         /// Encrypted (aes-ecb): for bank fields, encrypt with `wechatpay_runtime::v2::BankPublicKey::encrypt`.
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub req_info: ::std::option::Option<::std::string::String>,
+    }
+    ::wechatpay_runtime::v2_received! {
+        Notification { return_code = "return_code" plain, return_msg = "return_msg"
+        plain, appid = "appid" plain, mch_id = "mch_id" plain, sub_mch_id = "sub_mch_id"
+        plain, sub_appid = "sub_appid" plain, nonce_str = "nonce_str" plain, req_info =
+        "req_info" plain, }
     }
     impl Notification {
         /// Creates the value from its required fields; optional ones are `None`.
@@ -1105,56 +992,46 @@ pub mod refund_processed {
         Change = "CHANGE", #[doc = " `REFUNDCLOSE`"] Refundclose = "REFUNDCLOSE", }
     }
     /// The decrypted `req_info` fields.
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::serde::Deserialize
-    )]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+    #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
     pub struct ReqInfo {
         /// 商户退款单号
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub out_refund_no: ::std::option::Option<::std::string::String>,
         /// 商户订单号
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub out_trade_no: ::std::option::Option<::std::string::String>,
         /// 退款资金来源
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub refund_account: ::std::option::Option<::std::string::String>,
         /// 申请退款金额
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub refund_fee: ::std::option::Option<::std::string::String>,
         /// 微信退款单号
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub refund_id: ::std::option::Option<::std::string::String>,
         /// 退款入账账户
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub refund_recv_accout: ::std::option::Option<::std::string::String>,
         /// 退款发起来源
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub refund_request_source: ::std::option::Option<RefundRequestSource>,
         /// 退款状态
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub refund_status: ::std::option::Option<RefundStatus>,
         /// 退款金额
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub settlement_refund_fee: ::std::option::Option<::std::string::String>,
         /// 应结订单金额
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub settlement_total_fee: ::std::option::Option<::std::string::String>,
         /// 退款成功时间
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub success_time: ::std::option::Option<::std::string::String>,
         /// 订单金额
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub total_fee: ::std::option::Option<::std::string::String>,
         /// 微信支付订单号
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub transaction_id: ::std::option::Option<::std::string::String>,
         /// 用户退款金额
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub cash_refund_fee: ::std::option::Option<::std::string::String>,
+    }
+    ::wechatpay_runtime::v2_received! {
+        ReqInfo { out_refund_no = "out_refund_no" plain, out_trade_no = "out_trade_no"
+        plain, refund_account = "refund_account" plain, refund_fee = "refund_fee" plain,
+        refund_id = "refund_id" plain, refund_recv_accout = "refund_recv_accout" plain,
+        refund_request_source = "refund_request_source" plain, refund_status =
+        "refund_status" plain, settlement_refund_fee = "settlement_refund_fee" plain,
+        settlement_total_fee = "settlement_total_fee" plain, success_time =
+        "success_time" plain, total_fee = "total_fee" plain, transaction_id =
+        "transaction_id" plain, cash_refund_fee = "cash_refund_fee" plain, }
     }
     impl ReqInfo {
         /// Creates the value from its required fields; optional ones are `None`.
@@ -1470,48 +1347,38 @@ pub mod transactions_risk_occurred {
         }
     }
     /// The notification's fields (`req_info` still encrypted).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::serde::Deserialize
-    )]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+    #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
     pub struct Notification {
         /// 返回状态码
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub return_code: ::std::option::Option<ReturnCode>,
         /// 返回信息
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub return_msg: ::std::option::Option<::std::string::String>,
         /// 签名类型
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub sign_type: ::std::option::Option<SignType>,
         /// 签名
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub sign: ::std::option::Option<::std::string::String>,
         /// 随机字符串
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub nonce_str: ::std::option::Option<::std::string::String>,
         /// 事件单号
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub event_code: ::std::option::Option<::std::string::String>,
         /// 风险级别
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub risk_level: ::std::option::Option<RiskLevel>,
         /// 风险描述
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub risk_level_desc: ::std::option::Option<::std::string::String>,
         /// 有风险交易的服务商号
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub mch_id: ::std::option::Option<::std::string::String>,
         /// 有风险交易的商户号
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub sub_mch_id: ::std::option::Option<::std::string::String>,
         /// 风险交易的微信订单号列表JSON格式
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        #[serde(with = "::wechatpay_runtime::v2::serde_helpers::option_json_string")]
         pub transaction_id_list: ::std::option::Option<TransactionIdList>,
+    }
+    ::wechatpay_runtime::v2_received! {
+        Notification { return_code = "return_code" plain, return_msg = "return_msg"
+        plain, sign_type = "sign_type" plain, sign = "sign" plain, nonce_str =
+        "nonce_str" plain, event_code = "event_code" plain, risk_level = "risk_level"
+        plain, risk_level_desc = "risk_level_desc" plain, mch_id = "mch_id" plain,
+        sub_mch_id = "sub_mch_id" plain, transaction_id_list = "transaction_id_list"
+        json, }
     }
     impl Notification {
         /// Creates the value from its required fields; optional ones are `None`.
@@ -1576,47 +1443,38 @@ pub mod vehicle_state_changed_for_parking {
         " `AUTOPAY`"] Autopay = "AUTOPAY", }
     }
     /// The notification's fields (`req_info` still encrypted).
-    #[derive(
-        ::std::fmt::Debug,
-        ::std::clone::Clone,
-        ::std::cmp::PartialEq,
-        ::serde::Deserialize
-    )]
-    #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+    #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
     pub struct Notification {
         /// 商户号
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub mch_id: ::std::option::Option<::std::string::String>,
         /// 子商户号
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub sub_mch_id: ::std::option::Option<::std::string::String>,
         /// 公众平台APPID
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub appid: ::std::option::Option<::std::string::String>,
         /// 随机字符串
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub nonce_str: ::std::option::Option<::std::string::String>,
         /// 签名类型
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub sign_type: ::std::option::Option<SignType>,
         /// 签名
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub sign: ::std::option::Option<::std::string::String>,
         /// 车牌号
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub plate_number: ::std::option::Option<::std::string::String>,
         /// 车牌变更事件类型
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub vehicle_event_type: ::std::option::Option<VehicleEventType>,
         /// 车牌变更事件信息
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub vehicle_event_des: ::std::option::Option<VehicleEventDes>,
         /// 发起扣费方式
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub deduct_mode: ::std::option::Option<DeductMode>,
         /// 车牌变更事件发生时间
-        #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub vehicle_event_createtime: ::std::option::Option<::std::string::String>,
+    }
+    ::wechatpay_runtime::v2_received! {
+        Notification { mch_id = "mch_id" plain, sub_mch_id = "sub_mch_id" plain, appid =
+        "appid" plain, nonce_str = "nonce_str" plain, sign_type = "sign_type" plain, sign
+        = "sign" plain, plate_number = "plate_number" plain, vehicle_event_type =
+        "vehicle_event_type" plain, vehicle_event_des = "vehicle_event_des" plain,
+        deduct_mode = "deduct_mode" plain, vehicle_event_createtime =
+        "vehicle_event_createtime" plain, }
     }
     impl Notification {
         /// Creates the value from its required fields; optional ones are `None`.

@@ -85,59 +85,48 @@ pub mod micro {
             pub use crate::v2::applyment::types::ReturnCode;
             pub use crate::v2::applyment::types::ReturnCode as ResultCode;
             /// The answer's fields (verified; a `FAIL` answer is an error instead).
-            #[derive(
-                ::std::fmt::Debug,
-                ::std::clone::Clone,
-                ::std::cmp::PartialEq,
-                ::serde::Deserialize
-            )]
-            #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+            #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
             pub struct Response {
                 /// 返回状态码
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub return_code: ::std::option::Option<ReturnCode>,
                 /// 返回信息
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub return_msg: ::std::option::Option<::std::string::String>,
                 /// 随机字符串
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub nonce_str: ::std::option::Option<::std::string::String>,
                 /// 签名
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub sign: ::std::option::Option<::std::string::String>,
                 /// 业务结果
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub result_code: ::std::option::Option<ResultCode>,
                 /// 错误代码
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub err_code: ::std::option::Option<::std::string::String>,
                 /// 错误代码描述
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub err_code_des: ::std::option::Option<::std::string::String>,
                 /// 商户申请单号
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub applyment_id: ::std::option::Option<::std::string::String>,
                 /// 申请状态
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub applyment_state: ::std::option::Option<::std::string::String>,
                 /// 申请状态描述
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub applyment_state_desc: ::std::option::Option<::std::string::String>,
                 /// 小微商户号
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub sub_mch_id: ::std::option::Option<::std::string::String>,
                 /// 签约链接
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub sign_url: ::std::option::Option<::std::string::String>,
                 /// 审核详情
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub audit_detail: ::std::option::Option<::std::string::String>,
                 /// 参数名称
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub param_name: ::std::option::Option<::std::string::String>,
                 /// 驳回原因
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub reject_reason: ::std::option::Option<::std::string::String>,
+            }
+            ::wechatpay_runtime::v2_received! {
+                Response { return_code = "return_code" plain, return_msg = "return_msg"
+                plain, nonce_str = "nonce_str" plain, sign = "sign" plain, result_code =
+                "result_code" plain, err_code = "err_code" plain, err_code_des =
+                "err_code_des" plain, applyment_id = "applyment_id" plain,
+                applyment_state = "applyment_state" plain, applyment_state_desc =
+                "applyment_state_desc" plain, sub_mch_id = "sub_mch_id" plain, sign_url =
+                "sign_url" plain, audit_detail = "audit_detail" plain, param_name =
+                "param_name" plain, reject_reason = "reject_reason" plain, }
             }
             impl Response {
                 /// Creates the value from its required fields; optional ones are `None`.
@@ -230,89 +219,75 @@ pub mod micro {
             pub use crate::v2::applyment::types::ReturnCode;
             pub use crate::v2::applyment::types::ReturnCode as ResultCode;
             /// The answer's fields (verified; a `FAIL` answer is an error instead).
-            #[derive(
-                ::std::fmt::Debug,
-                ::std::clone::Clone,
-                ::std::cmp::PartialEq,
-                ::serde::Deserialize
-            )]
-            #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+            #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
             pub struct Response {
                 /// 返回状态码
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub return_code: ::std::option::Option<ReturnCode>,
                 /// 返回信息
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub return_msg: ::std::option::Option<::std::string::String>,
                 /// 随机字符串
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub nonce_str: ::std::option::Option<::std::string::String>,
                 /// 签名
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub sign: ::std::option::Option<::std::string::String>,
                 /// 业务结果
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub result_code: ::std::option::Option<ResultCode>,
                 /// 错误代码
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub err_code: ::std::option::Option<::std::string::String>,
                 /// 错误代码描述
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub err_code_des: ::std::option::Option<::std::string::String>,
                 /// 小微商户号
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub sub_mch_id: ::std::option::Option<::std::string::String>,
                 /// 申请状态
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub applyment_state: ::std::option::Option<::std::string::String>,
                 /// 申请状态描述
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub applyment_state_desc: ::std::option::Option<::std::string::String>,
                 /// 签约二维码
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub sign_qrcode: ::std::option::Option<::std::string::String>,
                 /// 签约链接
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub sign_url: ::std::option::Option<::std::string::String>,
                 /// 审核详情
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub audit_detail: ::std::option::Option<::std::string::String>,
                 /// 付款户名
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub account_name: ::std::option::Option<::std::string::String>,
                 /// 汇款金额
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub pay_amount: ::std::option::Option<::std::string::String>,
                 /// 收款卡号
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub destination_account_number: ::std::option::Option<
                     ::std::string::String,
                 >,
                 /// 收款户名
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub destination_account_name: ::std::option::Option<
                     ::std::string::String,
                 >,
                 /// 开户银行
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub destination_account_bank: ::std::option::Option<
                     ::std::string::String,
                 >,
                 /// 省市信息
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub city: ::std::option::Option<::std::string::String>,
                 /// 备注信息
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub remark: ::std::option::Option<::std::string::String>,
                 /// 汇款截止时间
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub deadline_time: ::std::option::Option<::std::string::String>,
                 /// 参数名称
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub param_name: ::std::option::Option<::std::string::String>,
                 /// 驳回原因
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub reject_reason: ::std::option::Option<::std::string::String>,
+            }
+            ::wechatpay_runtime::v2_received! {
+                Response { return_code = "return_code" plain, return_msg = "return_msg"
+                plain, nonce_str = "nonce_str" plain, sign = "sign" plain, result_code =
+                "result_code" plain, err_code = "err_code" plain, err_code_des =
+                "err_code_des" plain, sub_mch_id = "sub_mch_id" plain, applyment_state =
+                "applyment_state" plain, applyment_state_desc = "applyment_state_desc"
+                plain, sign_qrcode = "sign_qrcode" plain, sign_url = "sign_url" plain,
+                audit_detail = "audit_detail" plain, account_name = "account_name" plain,
+                pay_amount = "pay_amount" plain, destination_account_number =
+                "destination_account_number" plain, destination_account_name =
+                "destination_account_name" plain, destination_account_bank =
+                "destination_account_bank" plain, city = "city" plain, remark = "remark"
+                plain, deadline_time = "deadline_time" plain, param_name = "param_name"
+                plain, reject_reason = "reject_reason" plain, }
             }
             impl Response {
                 /// Creates the value from its required fields; optional ones are `None`.
@@ -434,41 +409,33 @@ pub mod micro {
             pub use crate::v2::applyment::types::ReturnCode;
             pub use crate::v2::applyment::types::ReturnCode as ResultCode;
             /// The answer's fields (verified; a `FAIL` answer is an error instead).
-            #[derive(
-                ::std::fmt::Debug,
-                ::std::clone::Clone,
-                ::std::cmp::PartialEq,
-                ::serde::Deserialize
-            )]
-            #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+            #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
             pub struct Response {
                 /// 返回状态码
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub return_code: ::std::option::Option<ReturnCode>,
                 /// 返回信息
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub return_msg: ::std::option::Option<::std::string::String>,
                 /// 随机字符串
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub nonce_str: ::std::option::Option<::std::string::String>,
                 /// 签名
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub sign: ::std::option::Option<::std::string::String>,
                 /// 业务结果
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub result_code: ::std::option::Option<ResultCode>,
                 /// 错误代码
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub err_code: ::std::option::Option<::std::string::String>,
                 /// 错误代码描述
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub err_code_des: ::std::option::Option<::std::string::String>,
                 /// 商户号
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub mch_id: ::std::option::Option<::std::string::String>,
                 /// 小微商户号
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub sub_mch_id: ::std::option::Option<::std::string::String>,
+            }
+            ::wechatpay_runtime::v2_received! {
+                Response { return_code = "return_code" plain, return_msg = "return_msg"
+                plain, nonce_str = "nonce_str" plain, sign = "sign" plain, result_code =
+                "result_code" plain, err_code = "err_code" plain, err_code_des =
+                "err_code_des" plain, mch_id = "mch_id" plain, sub_mch_id = "sub_mch_id"
+                plain, }
             }
             impl Response {
                 /// Creates the value from its required fields; optional ones are `None`.
@@ -572,41 +539,33 @@ pub mod micro {
             pub use crate::v2::applyment::types::ReturnCode;
             pub use crate::v2::applyment::types::ReturnCode as ResultCode;
             /// The answer's fields (verified; a `FAIL` answer is an error instead).
-            #[derive(
-                ::std::fmt::Debug,
-                ::std::clone::Clone,
-                ::std::cmp::PartialEq,
-                ::serde::Deserialize
-            )]
-            #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+            #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
             pub struct Response {
                 /// 返回状态码
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub return_code: ::std::option::Option<ReturnCode>,
                 /// 返回信息
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub return_msg: ::std::option::Option<::std::string::String>,
                 /// 随机字符串
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub nonce_str: ::std::option::Option<::std::string::String>,
                 /// 签名
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub sign: ::std::option::Option<::std::string::String>,
                 /// 业务结果
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub result_code: ::std::option::Option<ResultCode>,
                 /// 错误代码
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub err_code: ::std::option::Option<::std::string::String>,
                 /// 错误代码描述
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub err_code_des: ::std::option::Option<::std::string::String>,
                 /// 商户号
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub mch_id: ::std::option::Option<::std::string::String>,
                 /// 小微商户号
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub sub_mch_id: ::std::option::Option<::std::string::String>,
+            }
+            ::wechatpay_runtime::v2_received! {
+                Response { return_code = "return_code" plain, return_msg = "return_msg"
+                plain, nonce_str = "nonce_str" plain, sign = "sign" plain, result_code =
+                "result_code" plain, err_code = "err_code" plain, err_code_des =
+                "err_code_des" plain, mch_id = "mch_id" plain, sub_mch_id = "sub_mch_id"
+                plain, }
             }
             impl Response {
                 /// Creates the value from its required fields; optional ones are `None`.
@@ -858,41 +817,33 @@ pub mod micro {
             pub use crate::v2::applyment::types::ReturnCode;
             pub use crate::v2::applyment::types::ReturnCode as ResultCode;
             /// The answer's fields (verified; a `FAIL` answer is an error instead).
-            #[derive(
-                ::std::fmt::Debug,
-                ::std::clone::Clone,
-                ::std::cmp::PartialEq,
-                ::serde::Deserialize
-            )]
-            #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+            #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
             pub struct Response {
                 /// 返回状态码
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub return_code: ::std::option::Option<ReturnCode>,
                 /// 返回信息
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub return_msg: ::std::option::Option<::std::string::String>,
                 /// 随机字符串
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub nonce_str: ::std::option::Option<::std::string::String>,
                 /// 签名
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub sign: ::std::option::Option<::std::string::String>,
                 /// 业务结果
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub result_code: ::std::option::Option<ResultCode>,
                 /// 错误代码
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub err_code: ::std::option::Option<::std::string::String>,
                 /// 错误代码描述
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub err_code_des: ::std::option::Option<::std::string::String>,
                 /// 参数校验不通过的字段名
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub err_param: ::std::option::Option<::std::string::String>,
                 /// 商户申请单号
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub applyment_id: ::std::option::Option<::std::string::String>,
+            }
+            ::wechatpay_runtime::v2_received! {
+                Response { return_code = "return_code" plain, return_msg = "return_msg"
+                plain, nonce_str = "nonce_str" plain, sign = "sign" plain, result_code =
+                "result_code" plain, err_code = "err_code" plain, err_code_des =
+                "err_code_des" plain, err_param = "err_param" plain, applyment_id =
+                "applyment_id" plain, }
             }
             impl Response {
                 /// Creates the value from its required fields; optional ones are `None`.
@@ -1082,38 +1033,30 @@ pub mod micro {
             pub use crate::v2::applyment::types::ReturnCode;
             pub use crate::v2::applyment::types::ReturnCode as ResultCode;
             /// The answer's fields (verified; a `FAIL` answer is an error instead).
-            #[derive(
-                ::std::fmt::Debug,
-                ::std::clone::Clone,
-                ::std::cmp::PartialEq,
-                ::serde::Deserialize
-            )]
-            #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+            #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
             pub struct Response {
                 /// 返回状态码
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub return_code: ::std::option::Option<ReturnCode>,
                 /// 返回信息
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub return_msg: ::std::option::Option<::std::string::String>,
                 /// 随机字符串
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub nonce_str: ::std::option::Option<::std::string::String>,
                 /// 签名
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub sign: ::std::option::Option<::std::string::String>,
                 /// 业务结果
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub result_code: ::std::option::Option<ResultCode>,
                 /// 错误代码
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub err_code: ::std::option::Option<::std::string::String>,
                 /// 错误代码描述
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub err_code_des: ::std::option::Option<::std::string::String>,
                 /// 参数校验不通过的字段名
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub err_param: ::std::option::Option<::std::string::String>,
+            }
+            ::wechatpay_runtime::v2_received! {
+                Response { return_code = "return_code" plain, return_msg = "return_msg"
+                plain, nonce_str = "nonce_str" plain, sign = "sign" plain, result_code =
+                "result_code" plain, err_code = "err_code" plain, err_code_des =
+                "err_code_des" plain, err_param = "err_param" plain, }
             }
             impl Response {
                 /// Creates the value from its required fields; optional ones are `None`.

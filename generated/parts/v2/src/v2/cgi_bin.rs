@@ -221,124 +221,59 @@ pub mod mch {
                 pub use crate::v2::cgi_bin::types::CertCheckResult;
                 pub use crate::v2::cgi_bin::types::VerifyDepartment;
                 /// The answer's fields (verified; a `FAIL` answer is an error instead).
-                #[derive(
-                    ::std::fmt::Debug,
-                    ::std::clone::Clone,
-                    ::std::cmp::PartialEq,
-                    ::serde::Deserialize
-                )]
-                #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+                #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
                 pub struct Response {
                     /// 返回状态码
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
                     pub return_code: ::std::option::Option<ReturnCode>,
                     /// 返回信息
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
                     pub return_msg: ::std::option::Option<::std::string::String>,
                     /// 签名类型
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
                     pub sign_type: ::std::option::Option<SignType>,
                     /// 签名
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
                     pub sign: ::std::option::Option<::std::string::String>,
                     /// 公众账号ID
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
                     pub appid: ::std::option::Option<::std::string::String>,
                     /// 商户号
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
                     pub mch_id: ::std::option::Option<::std::string::String>,
                     /// 业务结果
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
                     pub result_code: ::std::option::Option<ResultCode>,
                     /// 错误代码
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
                     pub err_code: ::std::option::Option<::std::string::String>,
                     /// 错误代码描述
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
                     pub err_code_des: ::std::option::Option<::std::string::String>,
                     /// 状态码
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
                     pub state: ::std::option::Option<State>,
                     /// 微信支付订单号
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
                     pub transaction_id: ::std::option::Option<::std::string::String>,
                     /// 商户订单号
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
                     pub out_trade_no: ::std::option::Option<::std::string::String>,
                     /// 商户子订单号
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
                     pub sub_order_no: ::std::option::Option<::std::string::String>,
                     /// 微信子订单号
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
                     pub sub_order_id: ::std::option::Option<::std::string::String>,
                     /// 最后更新时间
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
                     pub modify_time: ::std::option::Option<::std::string::String>,
                     /// 订购人和支付人身份信息校验结果
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
                     pub cert_check_result: ::std::option::Option<CertCheckResult>,
                     /// 验核机构注：商户需将该字段取值UNIONPAY/NETSUNION/OTHERS映射至海关verDept字段的1/2/3
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
                     pub verify_department: ::std::option::Option<VerifyDepartment>,
                     /// 验核机构交易流水号
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
                     pub verify_department_trade_id: ::std::option::Option<
                         ::std::string::String,
                     >,
+                }
+                ::wechatpay_runtime::v2_received! {
+                    Response { return_code = "return_code" plain, return_msg =
+                    "return_msg" plain, sign_type = "sign_type" plain, sign = "sign"
+                    plain, appid = "appid" plain, mch_id = "mch_id" plain, result_code =
+                    "result_code" plain, err_code = "err_code" plain, err_code_des =
+                    "err_code_des" plain, state = "state" plain, transaction_id =
+                    "transaction_id" plain, out_trade_no = "out_trade_no" plain,
+                    sub_order_no = "sub_order_no" plain, sub_order_id = "sub_order_id"
+                    plain, modify_time = "modify_time" plain, cert_check_result =
+                    "cert_check_result" plain, verify_department = "verify_department"
+                    plain, verify_department_trade_id = "verify_department_trade_id"
+                    plain, }
                 }
                 impl Response {
                     /// Creates the value from its required fields; optional ones are `None`.
@@ -668,110 +603,51 @@ pub mod mch {
                 pub use crate::v2::cgi_bin::types::ReturnCode as ResultCode;
                 pub use crate::v2::cgi_bin::types::State2 as State;
                 /// The answer's fields (verified; a `FAIL` answer is an error instead).
-                #[derive(
-                    ::std::fmt::Debug,
-                    ::std::clone::Clone,
-                    ::std::cmp::PartialEq,
-                    ::serde::Deserialize
-                )]
-                #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+                #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
                 pub struct Response {
                     /// 返回状态码
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
                     pub return_code: ::std::option::Option<ReturnCode>,
                     /// 返回信息
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
                     pub return_msg: ::std::option::Option<::std::string::String>,
                     /// 签名类型
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
                     pub sign_type: ::std::option::Option<ResponseSignType>,
                     /// 签名
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
                     pub sign: ::std::option::Option<::std::string::String>,
                     /// 公众账号ID
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
                     pub appid: ::std::option::Option<::std::string::String>,
                     /// 商户号
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
                     pub mch_id: ::std::option::Option<::std::string::String>,
                     /// 业务结果
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
                     pub result_code: ::std::option::Option<ResultCode>,
                     /// 错误代码
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
                     pub err_code: ::std::option::Option<::std::string::String>,
                     /// 错误代码描述
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
                     pub err_code_des: ::std::option::Option<::std::string::String>,
                     /// 状态码
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
                     pub state: ::std::option::Option<State>,
                     /// 微信支付订单号
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
                     pub transaction_id: ::std::option::Option<::std::string::String>,
                     /// 商户订单号
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
                     pub out_trade_no: ::std::option::Option<::std::string::String>,
                     /// 商户子订单号
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
                     pub sub_order_no: ::std::option::Option<::std::string::String>,
                     /// 微信子订单号
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
                     pub sub_order_id: ::std::option::Option<::std::string::String>,
                     /// 最后更新时间
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
                     pub modify_time: ::std::option::Option<::std::string::String>,
                     /// 申报结果说明
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
                     pub explanation: ::std::option::Option<::std::string::String>,
+                }
+                ::wechatpay_runtime::v2_received! {
+                    Response { return_code = "return_code" plain, return_msg =
+                    "return_msg" plain, sign_type = "sign_type" plain, sign = "sign"
+                    plain, appid = "appid" plain, mch_id = "mch_id" plain, result_code =
+                    "result_code" plain, err_code = "err_code" plain, err_code_des =
+                    "err_code_des" plain, state = "state" plain, transaction_id =
+                    "transaction_id" plain, out_trade_no = "out_trade_no" plain,
+                    sub_order_no = "sub_order_no" plain, sub_order_id = "sub_order_id"
+                    plain, modify_time = "modify_time" plain, explanation = "explanation"
+                    plain, }
                 }
                 impl Response {
                     /// Creates the value from its required fields; optional ones are `None`.

@@ -146,64 +146,50 @@ pub mod consume {
         pub use crate::v2::deposit::types::ReturnCode;
         pub use crate::v2::deposit::types::ReturnCode as ResultCode;
         /// The answer's fields (verified; a `FAIL` answer is an error instead).
-        #[derive(
-            ::std::fmt::Debug,
-            ::std::clone::Clone,
-            ::std::cmp::PartialEq,
-            ::serde::Deserialize
-        )]
-        #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+        #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
         pub struct Response {
             /// 返回状态码
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub return_code: ::std::option::Option<ReturnCode>,
             /// 返回信息
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub return_msg: ::std::option::Option<::std::string::String>,
             /// 公众账号ID
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub appid: ::std::option::Option<::std::string::String>,
             /// 子商户公众账号ID
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub sub_appid: ::std::option::Option<::std::string::String>,
             /// 商户号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub mch_id: ::std::option::Option<::std::string::String>,
             /// 子商户号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub sub_mch_id: ::std::option::Option<::std::string::String>,
             /// 随机字符串
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub nonce_str: ::std::option::Option<::std::string::String>,
             /// 签名
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub sign: ::std::option::Option<::std::string::String>,
             /// 业务结果
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub result_code: ::std::option::Option<ResultCode>,
             /// 错误代码
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub err_code: ::std::option::Option<::std::string::String>,
             /// 错误代码描述
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub err_code_des: ::std::option::Option<::std::string::String>,
             /// 微信订单号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub transaction_id: ::std::option::Option<::std::string::String>,
             /// 商户订单号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub out_trade_no: ::std::option::Option<::std::string::String>,
             /// 押金总金额
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-            #[serde(with = "::wechatpay_runtime::v2::serde_helpers::option_number")]
             pub total_fee: ::std::option::Option<i64>,
             /// 消费金额
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-            #[serde(with = "::wechatpay_runtime::v2::serde_helpers::option_number")]
             pub consume_fee: ::std::option::Option<i64>,
             /// 货币类型
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub fee_type: ::std::option::Option<::std::string::String>,
+        }
+        ::wechatpay_runtime::v2_received! {
+            Response { return_code = "return_code" plain, return_msg = "return_msg"
+            plain, appid = "appid" plain, sub_appid = "sub_appid" plain, mch_id =
+            "mch_id" plain, sub_mch_id = "sub_mch_id" plain, nonce_str = "nonce_str"
+            plain, sign = "sign" plain, result_code = "result_code" plain, err_code =
+            "err_code" plain, err_code_des = "err_code_des" plain, transaction_id =
+            "transaction_id" plain, out_trade_no = "out_trade_no" plain, total_fee =
+            "total_fee" number, consume_fee = "consume_fee" number, fee_type = "fee_type"
+            plain, }
         }
         impl Response {
             /// Creates the value from its required fields; optional ones are `None`.
@@ -530,106 +516,82 @@ pub mod facepay {
             }
         }
         /// The answer's fields (verified; a `FAIL` answer is an error instead).
-        #[derive(
-            ::std::fmt::Debug,
-            ::std::clone::Clone,
-            ::std::cmp::PartialEq,
-            ::serde::Deserialize
-        )]
-        #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+        #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
         pub struct Response {
             /// 返回状态码
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub return_code: ::std::option::Option<ReturnCode>,
             /// 返回信息
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub return_msg: ::std::option::Option<::std::string::String>,
             /// 公众账号ID
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub appid: ::std::option::Option<::std::string::String>,
             /// 子商户公众账号ID
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub sub_appid: ::std::option::Option<::std::string::String>,
             /// 商户号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub mch_id: ::std::option::Option<::std::string::String>,
             /// 子商户号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub sub_mch_id: ::std::option::Option<::std::string::String>,
             /// 设备号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub device_info: ::std::option::Option<::std::string::String>,
             /// 随机字符串
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub nonce_str: ::std::option::Option<::std::string::String>,
             /// 签名
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub sign: ::std::option::Option<::std::string::String>,
             /// 业务结果
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub result_code: ::std::option::Option<ResultCode>,
             /// 错误代码
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub err_code: ::std::option::Option<::std::string::String>,
             /// 错误代码描述
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub err_code_des: ::std::option::Option<::std::string::String>,
             /// 用户标识
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub openid: ::std::option::Option<::std::string::String>,
             /// 是否关注公众账号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub is_subscribe: ::std::option::Option<IsSubscribe>,
             /// 用户子标识
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub sub_openid: ::std::option::Option<::std::string::String>,
             /// 是否关注子公众账号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub sub_is_subscribe: ::std::option::Option<SubIsSubscribe>,
             /// 交易类型
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub trade_type: ::std::option::Option<::std::string::String>,
             /// 付款银行
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub bank_type: ::std::option::Option<::std::string::String>,
             /// 标价币种
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub fee_type: ::std::option::Option<::std::string::String>,
             /// 标价金额
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-            #[serde(with = "::wechatpay_runtime::v2::serde_helpers::option_number")]
             pub total_fee: ::std::option::Option<i64>,
             /// 现金支付币种
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub cash_fee_type: ::std::option::Option<::std::string::String>,
             /// 现金支付金额
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-            #[serde(with = "::wechatpay_runtime::v2::serde_helpers::option_number")]
             pub cash_fee: ::std::option::Option<i64>,
             /// 应结订单金额
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-            #[serde(with = "::wechatpay_runtime::v2::serde_helpers::option_number")]
             pub settlement_total_fee: ::std::option::Option<i64>,
             /// 代金券金额
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-            #[serde(with = "::wechatpay_runtime::v2::serde_helpers::option_number")]
             pub coupon_fee: ::std::option::Option<i64>,
             /// 微信支付订单号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub transaction_id: ::std::option::Option<::std::string::String>,
             /// 商户订单号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub out_trade_no: ::std::option::Option<::std::string::String>,
             /// 商家数据包
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub attach: ::std::option::Option<::std::string::String>,
             /// 支付完成时间
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub time_end: ::std::option::Option<::std::string::String>,
             /// 营销详情JSON格式字符串
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-            #[serde(with = "::wechatpay_runtime::v2::serde_helpers::option_json_string")]
             pub promotion_detail: ::std::option::Option<PromotionDetail>,
+        }
+        ::wechatpay_runtime::v2_received! {
+            Response { return_code = "return_code" plain, return_msg = "return_msg"
+            plain, appid = "appid" plain, sub_appid = "sub_appid" plain, mch_id =
+            "mch_id" plain, sub_mch_id = "sub_mch_id" plain, device_info = "device_info"
+            plain, nonce_str = "nonce_str" plain, sign = "sign" plain, result_code =
+            "result_code" plain, err_code = "err_code" plain, err_code_des =
+            "err_code_des" plain, openid = "openid" plain, is_subscribe = "is_subscribe"
+            plain, sub_openid = "sub_openid" plain, sub_is_subscribe = "sub_is_subscribe"
+            plain, trade_type = "trade_type" plain, bank_type = "bank_type" plain,
+            fee_type = "fee_type" plain, total_fee = "total_fee" number, cash_fee_type =
+            "cash_fee_type" plain, cash_fee = "cash_fee" number, settlement_total_fee =
+            "settlement_total_fee" number, coupon_fee = "coupon_fee" number,
+            transaction_id = "transaction_id" plain, out_trade_no = "out_trade_no" plain,
+            attach = "attach" plain, time_end = "time_end" plain, promotion_detail =
+            "promotion_detail" json, }
         }
         impl Response {
             /// Creates the value from its required fields; optional ones are `None`.
@@ -1036,100 +998,77 @@ pub mod micropay {
             }
         }
         /// The answer's fields (verified; a `FAIL` answer is an error instead).
-        #[derive(
-            ::std::fmt::Debug,
-            ::std::clone::Clone,
-            ::std::cmp::PartialEq,
-            ::serde::Deserialize
-        )]
-        #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+        #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
         pub struct Response {
             /// 返回状态码
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub return_code: ::std::option::Option<ReturnCode>,
             /// 返回信息
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub return_msg: ::std::option::Option<::std::string::String>,
             /// 公众账号ID
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub appid: ::std::option::Option<::std::string::String>,
             /// 子商户公众账号ID
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub sub_appid: ::std::option::Option<::std::string::String>,
             /// 商户号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub mch_id: ::std::option::Option<::std::string::String>,
             /// 子商户号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub sub_mch_id: ::std::option::Option<::std::string::String>,
             /// 设备号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub device_info: ::std::option::Option<::std::string::String>,
             /// 随机字符串
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub nonce_str: ::std::option::Option<::std::string::String>,
             /// 签名
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub sign: ::std::option::Option<::std::string::String>,
             /// 业务结果
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub result_code: ::std::option::Option<ResultCode>,
             /// 错误代码
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub err_code: ::std::option::Option<::std::string::String>,
             /// 错误代码描述
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub err_code_des: ::std::option::Option<::std::string::String>,
             /// 用户标识
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub openid: ::std::option::Option<::std::string::String>,
             /// 是否关注公众账号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub is_subscribe: ::std::option::Option<IsSubscribe>,
             /// 交易类型
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub trade_type: ::std::option::Option<::std::string::String>,
             /// 付款银行
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub bank_type: ::std::option::Option<::std::string::String>,
             /// 货币类型
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub fee_type: ::std::option::Option<::std::string::String>,
             /// 订单金额
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-            #[serde(with = "::wechatpay_runtime::v2::serde_helpers::option_number")]
             pub total_fee: ::std::option::Option<i64>,
             /// 应结订单金额
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-            #[serde(with = "::wechatpay_runtime::v2::serde_helpers::option_number")]
             pub settlement_total_fee: ::std::option::Option<i64>,
             /// 代金券金额
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-            #[serde(with = "::wechatpay_runtime::v2::serde_helpers::option_number")]
             pub coupon_fee: ::std::option::Option<i64>,
             /// 现金支付货币类型
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub cash_fee_type: ::std::option::Option<::std::string::String>,
             /// 现金支付金额
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-            #[serde(with = "::wechatpay_runtime::v2::serde_helpers::option_number")]
             pub cash_fee: ::std::option::Option<i64>,
             /// 微信支付订单号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub transaction_id: ::std::option::Option<::std::string::String>,
             /// 商户订单号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub out_trade_no: ::std::option::Option<::std::string::String>,
             /// 商家数据包
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub attach: ::std::option::Option<::std::string::String>,
             /// 支付完成时间
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub time_end: ::std::option::Option<::std::string::String>,
             /// 营销详情JSON格式字符串
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-            #[serde(with = "::wechatpay_runtime::v2::serde_helpers::option_json_string")]
             pub promotion_detail: ::std::option::Option<PromotionDetail>,
+        }
+        ::wechatpay_runtime::v2_received! {
+            Response { return_code = "return_code" plain, return_msg = "return_msg"
+            plain, appid = "appid" plain, sub_appid = "sub_appid" plain, mch_id =
+            "mch_id" plain, sub_mch_id = "sub_mch_id" plain, device_info = "device_info"
+            plain, nonce_str = "nonce_str" plain, sign = "sign" plain, result_code =
+            "result_code" plain, err_code = "err_code" plain, err_code_des =
+            "err_code_des" plain, openid = "openid" plain, is_subscribe = "is_subscribe"
+            plain, trade_type = "trade_type" plain, bank_type = "bank_type" plain,
+            fee_type = "fee_type" plain, total_fee = "total_fee" number,
+            settlement_total_fee = "settlement_total_fee" number, coupon_fee =
+            "coupon_fee" number, cash_fee_type = "cash_fee_type" plain, cash_fee =
+            "cash_fee" number, transaction_id = "transaction_id" plain, out_trade_no =
+            "out_trade_no" plain, attach = "attach" plain, time_end = "time_end" plain,
+            promotion_detail = "promotion_detail" json, }
         }
         impl Response {
             /// Creates the value from its required fields; optional ones are `None`.
@@ -2036,50 +1975,40 @@ pub mod reverse {
         pub use crate::v2::deposit::types::ReturnCode as ResultCode;
         pub use crate::v2::deposit::types::Deposit as Recall;
         /// The answer's fields (verified; a `FAIL` answer is an error instead).
-        #[derive(
-            ::std::fmt::Debug,
-            ::std::clone::Clone,
-            ::std::cmp::PartialEq,
-            ::serde::Deserialize
-        )]
-        #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+        #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
         pub struct Response {
             /// 返回状态码
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub return_code: ::std::option::Option<ReturnCode>,
             /// 返回信息
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub return_msg: ::std::option::Option<::std::string::String>,
             /// 公众账号ID
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub appid: ::std::option::Option<::std::string::String>,
             /// 子商户公众账号ID
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub sub_appid: ::std::option::Option<::std::string::String>,
             /// 商户号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub mch_id: ::std::option::Option<::std::string::String>,
             /// 子商户号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub sub_mch_id: ::std::option::Option<::std::string::String>,
             /// 随机字符串
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub nonce_str: ::std::option::Option<::std::string::String>,
             /// 签名
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub sign: ::std::option::Option<::std::string::String>,
             /// 业务结果
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub result_code: ::std::option::Option<ResultCode>,
             /// 错误代码
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub err_code: ::std::option::Option<::std::string::String>,
             /// 错误描述
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub err_code_des: ::std::option::Option<::std::string::String>,
             /// 是否重调
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub recall: ::std::option::Option<Recall>,
+        }
+        ::wechatpay_runtime::v2_received! {
+            Response { return_code = "return_code" plain, return_msg = "return_msg"
+            plain, appid = "appid" plain, sub_appid = "sub_appid" plain, mch_id =
+            "mch_id" plain, sub_mch_id = "sub_mch_id" plain, nonce_str = "nonce_str"
+            plain, sign = "sign" plain, result_code = "result_code" plain, err_code =
+            "err_code" plain, err_code_des = "err_code_des" plain, recall = "recall"
+            plain, }
         }
         impl Response {
             /// Creates the value from its required fields; optional ones are `None`.
@@ -2369,59 +2298,47 @@ pub mod unifiedorder {
         pub use crate::v2::deposit::types::ReturnCode as ResultCode;
         pub use crate::v2::deposit::types::TradeType as ResponseTradeType;
         /// The answer's fields (verified; a `FAIL` answer is an error instead).
-        #[derive(
-            ::std::fmt::Debug,
-            ::std::clone::Clone,
-            ::std::cmp::PartialEq,
-            ::serde::Deserialize
-        )]
-        #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+        #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
         pub struct Response {
             /// 返回状态码
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub return_code: ::std::option::Option<ReturnCode>,
             /// 返回信息
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub return_msg: ::std::option::Option<::std::string::String>,
             /// 服务商应用ID
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub appid: ::std::option::Option<::std::string::String>,
             /// 商户号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub mch_id: ::std::option::Option<::std::string::String>,
             /// 子商户应用ID
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub sub_appid: ::std::option::Option<::std::string::String>,
             /// 子商户号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub sub_mch_id: ::std::option::Option<::std::string::String>,
             /// 设备号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub device_info: ::std::option::Option<::std::string::String>,
             /// 随机字符串
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub nonce_str: ::std::option::Option<::std::string::String>,
             /// 签名
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub sign: ::std::option::Option<::std::string::String>,
             /// 业务结果
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub result_code: ::std::option::Option<ResultCode>,
             /// 错误代码
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub err_code: ::std::option::Option<::std::string::String>,
             /// 错误代码描述
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub err_code_des: ::std::option::Option<::std::string::String>,
             /// 交易类型
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub trade_type: ::std::option::Option<ResponseTradeType>,
             /// 预支付交易会话标识
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub prepay_id: ::std::option::Option<::std::string::String>,
             /// 二维码链接
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub code_url: ::std::option::Option<::std::string::String>,
+        }
+        ::wechatpay_runtime::v2_received! {
+            Response { return_code = "return_code" plain, return_msg = "return_msg"
+            plain, appid = "appid" plain, mch_id = "mch_id" plain, sub_appid =
+            "sub_appid" plain, sub_mch_id = "sub_mch_id" plain, device_info =
+            "device_info" plain, nonce_str = "nonce_str" plain, sign = "sign" plain,
+            result_code = "result_code" plain, err_code = "err_code" plain, err_code_des
+            = "err_code_des" plain, trade_type = "trade_type" plain, prepay_id =
+            "prepay_id" plain, code_url = "code_url" plain, }
         }
         impl Response {
             /// Creates the value from its required fields; optional ones are `None`.

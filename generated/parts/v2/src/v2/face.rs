@@ -103,45 +103,35 @@ pub mod get_wxpayface_authinfo {
         }
         pub use crate::v2::face::types::ReturnCode;
         /// The answer's fields (verified; a `FAIL` answer is an error instead).
-        #[derive(
-            ::std::fmt::Debug,
-            ::std::clone::Clone,
-            ::std::cmp::PartialEq,
-            ::serde::Deserialize
-        )]
-        #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+        #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
         pub struct Response {
             /// 返回状态码
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub return_code: ::std::option::Option<ReturnCode>,
             /// 错误码描述
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub return_msg: ::std::option::Option<::std::string::String>,
             /// SDK调用凭证。用于调用SDK的人脸识别接口。
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub authinfo: ::std::option::Option<::std::string::String>,
             /// authinfo的有效时间, 单位秒。
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-            #[serde(with = "::wechatpay_runtime::v2::serde_helpers::option_number")]
             pub expires_in: ::std::option::Option<i64>,
             /// 随机字符串，不长于32位
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub nonce_str: ::std::option::Option<::std::string::String>,
             /// 参数签名。
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub sign: ::std::option::Option<::std::string::String>,
             /// 公众号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub appid: ::std::option::Option<::std::string::String>,
             /// 商户号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub mch_id: ::std::option::Option<::std::string::String>,
             /// 子商户公众账号ID(服务商模式)
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub sub_appid: ::std::option::Option<::std::string::String>,
             /// 子商户号(服务商模式)
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub sub_mch_id: ::std::option::Option<::std::string::String>,
+        }
+        ::wechatpay_runtime::v2_received! {
+            Response { return_code = "return_code" plain, return_msg = "return_msg"
+            plain, authinfo = "authinfo" plain, expires_in = "expires_in" number,
+            nonce_str = "nonce_str" plain, sign = "sign" plain, appid = "appid" plain,
+            mch_id = "mch_id" plain, sub_appid = "sub_appid" plain, sub_mch_id =
+            "sub_mch_id" plain, }
         }
         impl Response {
             /// Creates the value from its required fields; optional ones are `None`.

@@ -70,69 +70,55 @@ pub mod queryautowithdrawbydate {
         pub use crate::v2::fund::types::ReturnCode as ResultCode;
         pub use crate::v2::fund::types::SignType as ResponseSignType;
         /// The answer's fields (verified; a `FAIL` answer is an error instead).
-        #[derive(
-            ::std::fmt::Debug,
-            ::std::clone::Clone,
-            ::std::cmp::PartialEq,
-            ::serde::Deserialize
-        )]
-        #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+        #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
         pub struct Response {
             /// 返回状态码
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub return_code: ::std::option::Option<ReturnCode>,
             /// 返回信息
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub return_msg: ::std::option::Option<::std::string::String>,
             /// 业务结果
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub result_code: ::std::option::Option<ResultCode>,
             /// 错误代码
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub err_code: ::std::option::Option<::std::string::String>,
             /// 错误代码描述
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub err_code_des: ::std::option::Option<::std::string::String>,
             /// 签名类型
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub sign_type: ::std::option::Option<ResponseSignType>,
             /// 签名
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub sign: ::std::option::Option<::std::string::String>,
             /// 日期
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub date: ::std::option::Option<::std::string::String>,
             /// 商户号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub mch_id: ::std::option::Option<::std::string::String>,
             /// 小微商户号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub sub_mch_id: ::std::option::Option<::std::string::String>,
             /// 随机字符
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub nonce_str: ::std::option::Option<::std::string::String>,
             /// 单据状态
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub withdraw_status: ::std::option::Option<::std::string::String>,
             /// 单据失败原因
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub fail_reason: ::std::option::Option<::std::string::String>,
             /// 提现单单据ID
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub withdraw_id: ::std::option::Option<::std::string::String>,
             /// 金额
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-            #[serde(with = "::wechatpay_runtime::v2::serde_helpers::option_number")]
             pub amount: ::std::option::Option<i64>,
             /// 单据创建时间
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub create_time: ::std::option::Option<::std::string::String>,
             /// 单据成功时间
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub success_time: ::std::option::Option<::std::string::String>,
             /// 单据退票时间
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub refund_time: ::std::option::Option<::std::string::String>,
+        }
+        ::wechatpay_runtime::v2_received! {
+            Response { return_code = "return_code" plain, return_msg = "return_msg"
+            plain, result_code = "result_code" plain, err_code = "err_code" plain,
+            err_code_des = "err_code_des" plain, sign_type = "sign_type" plain, sign =
+            "sign" plain, date = "date" plain, mch_id = "mch_id" plain, sub_mch_id =
+            "sub_mch_id" plain, nonce_str = "nonce_str" plain, withdraw_status =
+            "withdraw_status" plain, fail_reason = "fail_reason" plain, withdraw_id =
+            "withdraw_id" plain, amount = "amount" number, create_time = "create_time"
+            plain, success_time = "success_time" plain, refund_time = "refund_time"
+            plain, }
         }
         impl Response {
             /// Creates the value from its required fields; optional ones are `None`.
@@ -229,57 +215,44 @@ pub mod reautowithdrawbydate {
         pub use crate::v2::fund::types::ReturnCode as ResultCode;
         pub use crate::v2::fund::types::SignType as ResponseSignType;
         /// The answer's fields (verified; a `FAIL` answer is an error instead).
-        #[derive(
-            ::std::fmt::Debug,
-            ::std::clone::Clone,
-            ::std::cmp::PartialEq,
-            ::serde::Deserialize
-        )]
-        #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+        #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
         pub struct Response {
             /// 返回状态码
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub return_code: ::std::option::Option<ReturnCode>,
             /// 返回信息
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub return_msg: ::std::option::Option<::std::string::String>,
             /// 业务结果
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub result_code: ::std::option::Option<ResultCode>,
             /// 错误代码
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub err_code: ::std::option::Option<::std::string::String>,
             /// 错误代码描述
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub err_code_des: ::std::option::Option<::std::string::String>,
             /// 签名类型
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub sign_type: ::std::option::Option<ResponseSignType>,
             /// 签名
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub sign: ::std::option::Option<::std::string::String>,
             /// 自动提现单提现日期
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub date: ::std::option::Option<::std::string::String>,
             /// 商户号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub mch_id: ::std::option::Option<::std::string::String>,
             /// 小微商户号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub sub_mch_id: ::std::option::Option<::std::string::String>,
             /// 提现单单据ID
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub withdraw_id: ::std::option::Option<::std::string::String>,
             /// 金额
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-            #[serde(with = "::wechatpay_runtime::v2::serde_helpers::option_number")]
             pub amount: ::std::option::Option<i64>,
             /// 单据创建时间
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub create_time: ::std::option::Option<::std::string::String>,
             /// 随机字符
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub nonce_str: ::std::option::Option<::std::string::String>,
+        }
+        ::wechatpay_runtime::v2_received! {
+            Response { return_code = "return_code" plain, return_msg = "return_msg"
+            plain, result_code = "result_code" plain, err_code = "err_code" plain,
+            err_code_des = "err_code_des" plain, sign_type = "sign_type" plain, sign =
+            "sign" plain, date = "date" plain, mch_id = "mch_id" plain, sub_mch_id =
+            "sub_mch_id" plain, withdraw_id = "withdraw_id" plain, amount = "amount"
+            number, create_time = "create_time" plain, nonce_str = "nonce_str" plain, }
         }
         impl Response {
             /// Creates the value from its required fields; optional ones are `None`.

@@ -70,53 +70,42 @@ pub mod bankquerymchauditinfo {
         pub use crate::v2::mchrisk::types::ReturnCode as ResultCode;
         pub use crate::v2::mchrisk::types::SignType as ResponseSignType;
         /// The answer's fields (verified; a `FAIL` answer is an error instead).
-        #[derive(
-            ::std::fmt::Debug,
-            ::std::clone::Clone,
-            ::std::cmp::PartialEq,
-            ::serde::Deserialize
-        )]
-        #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+        #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
         pub struct Response {
             /// 返回状态码
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub return_code: ::std::option::Option<ReturnCode>,
             /// 返回结果
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub return_msg: ::std::option::Option<::std::string::String>,
             /// 业务结果
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub result_code: ::std::option::Option<ResultCode>,
             /// 错误代码
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub err_code: ::std::option::Option<::std::string::String>,
             /// 错误描述
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub err_code_des: ::std::option::Option<::std::string::String>,
             /// 服务商号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub mch_id: ::std::option::Option<::std::string::String>,
             /// 子商户号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub sub_mch_id: ::std::option::Option<::std::string::String>,
             /// 渠道号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub channel_id: ::std::option::Option<::std::string::String>,
             /// 审核状态
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub audit_status: ::std::option::Option<::std::string::String>,
             /// 审核备注
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub audit_comment: ::std::option::Option<::std::string::String>,
             /// 随机字符串
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub nonce_str: ::std::option::Option<::std::string::String>,
             /// 签名
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub sign: ::std::option::Option<::std::string::String>,
             /// 签名类型
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub sign_type: ::std::option::Option<ResponseSignType>,
+        }
+        ::wechatpay_runtime::v2_received! {
+            Response { return_code = "return_code" plain, return_msg = "return_msg"
+            plain, result_code = "result_code" plain, err_code = "err_code" plain,
+            err_code_des = "err_code_des" plain, mch_id = "mch_id" plain, sub_mch_id =
+            "sub_mch_id" plain, channel_id = "channel_id" plain, audit_status =
+            "audit_status" plain, audit_comment = "audit_comment" plain, nonce_str =
+            "nonce_str" plain, sign = "sign" plain, sign_type = "sign_type" plain, }
         }
         impl Response {
             /// Creates the value from its required fields; optional ones are `None`.
@@ -206,53 +195,42 @@ pub mod channelquerymchauditinfo {
         pub use crate::v2::mchrisk::types::ReturnCode as ResultCode;
         pub use crate::v2::mchrisk::types::SignType as ResponseSignType;
         /// The answer's fields (verified; a `FAIL` answer is an error instead).
-        #[derive(
-            ::std::fmt::Debug,
-            ::std::clone::Clone,
-            ::std::cmp::PartialEq,
-            ::serde::Deserialize
-        )]
-        #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+        #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
         pub struct Response {
             /// 返回状态码
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub return_code: ::std::option::Option<ReturnCode>,
             /// 返回结果
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub return_msg: ::std::option::Option<::std::string::String>,
             /// 业务结果
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub result_code: ::std::option::Option<ResultCode>,
             /// 错误代码
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub err_code: ::std::option::Option<::std::string::String>,
             /// 错误描述
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub err_code_des: ::std::option::Option<::std::string::String>,
             /// 服务商号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub mch_id: ::std::option::Option<::std::string::String>,
             /// 子商户号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub sub_mch_id: ::std::option::Option<::std::string::String>,
             /// 渠道号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub channel_id: ::std::option::Option<::std::string::String>,
             /// 审核状态
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub audit_status: ::std::option::Option<::std::string::String>,
             /// 审核备注
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub audit_comment: ::std::option::Option<::std::string::String>,
             /// 随机字符串
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub nonce_str: ::std::option::Option<::std::string::String>,
             /// 签名
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub sign: ::std::option::Option<::std::string::String>,
             /// 签名类型
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub sign_type: ::std::option::Option<ResponseSignType>,
+        }
+        ::wechatpay_runtime::v2_received! {
+            Response { return_code = "return_code" plain, return_msg = "return_msg"
+            plain, result_code = "result_code" plain, err_code = "err_code" plain,
+            err_code_des = "err_code_des" plain, mch_id = "mch_id" plain, sub_mch_id =
+            "sub_mch_id" plain, channel_id = "channel_id" plain, audit_status =
+            "audit_status" plain, audit_comment = "audit_comment" plain, nonce_str =
+            "nonce_str" plain, sign = "sign" plain, sign_type = "sign_type" plain, }
         }
         impl Response {
             /// Creates the value from its required fields; optional ones are `None`.
@@ -387,32 +365,25 @@ pub mod querymchrisk {
         pub use crate::v2::mchrisk::types::ReturnCode;
         pub use crate::v2::mchrisk::types::ReturnCode as ResultCode;
         /// The answer's fields (verified; a `FAIL` answer is an error instead).
-        #[derive(
-            ::std::fmt::Debug,
-            ::std::clone::Clone,
-            ::std::cmp::PartialEq,
-            ::serde::Deserialize
-        )]
-        #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+        #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
         pub struct Response {
             /// 返回状态码
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub return_code: ::std::option::Option<ReturnCode>,
             /// 返回信息
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub return_msg: ::std::option::Option<::std::string::String>,
             /// 业务结果
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub result_code: ::std::option::Option<ResultCode>,
             /// 服务商号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub mch_id: ::std::option::Option<::std::string::String>,
             /// 风险级别
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub risk_level: ::std::option::Option<::std::string::String>,
             /// 风险描述
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub risk_level_desc: ::std::option::Option<::std::string::String>,
+        }
+        ::wechatpay_runtime::v2_received! {
+            Response { return_code = "return_code" plain, return_msg = "return_msg"
+            plain, result_code = "result_code" plain, mch_id = "mch_id" plain, risk_level
+            = "risk_level" plain, risk_level_desc = "risk_level_desc" plain, }
         }
         impl Response {
             /// Creates the value from its required fields; optional ones are `None`.
@@ -490,32 +461,25 @@ pub mod setmchriskcallback {
         pub use crate::v2::mchrisk::types::ReturnCode;
         pub use crate::v2::mchrisk::types::ReturnCode as ResultCode;
         /// The answer's fields (verified; a `FAIL` answer is an error instead).
-        #[derive(
-            ::std::fmt::Debug,
-            ::std::clone::Clone,
-            ::std::cmp::PartialEq,
-            ::serde::Deserialize
-        )]
-        #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+        #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
         pub struct Response {
             /// 返回状态码
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub return_code: ::std::option::Option<ReturnCode>,
             /// 返回信息
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub return_msg: ::std::option::Option<::std::string::String>,
             /// 服务商号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub mch_id: ::std::option::Option<::std::string::String>,
             /// 业务结果
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub result_code: ::std::option::Option<ResultCode>,
             /// 错误代码
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub err_code: ::std::option::Option<::std::string::String>,
             /// 错误描述
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub err_code_des: ::std::option::Option<::std::string::String>,
+        }
+        ::wechatpay_runtime::v2_received! {
+            Response { return_code = "return_code" plain, return_msg = "return_msg"
+            plain, mch_id = "mch_id" plain, result_code = "result_code" plain, err_code =
+            "err_code" plain, err_code_des = "err_code_des" plain, }
         }
         impl Response {
             /// Creates the value from its required fields; optional ones are `None`.
@@ -645,29 +609,23 @@ pub mod syncmchriskresult {
         pub use crate::v2::mchrisk::types::ReturnCode;
         pub use crate::v2::mchrisk::types::ReturnCode as ResultCode;
         /// The answer's fields (verified; a `FAIL` answer is an error instead).
-        #[derive(
-            ::std::fmt::Debug,
-            ::std::clone::Clone,
-            ::std::cmp::PartialEq,
-            ::serde::Deserialize
-        )]
-        #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+        #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
         pub struct Response {
             /// 返回状态码
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub return_code: ::std::option::Option<ReturnCode>,
             /// 返回信息
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub return_msg: ::std::option::Option<::std::string::String>,
             /// 业务结果
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub result_code: ::std::option::Option<ResultCode>,
             /// 错误代码
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub err_code: ::std::option::Option<::std::string::String>,
             /// 错误描述
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub err_code_des: ::std::option::Option<::std::string::String>,
+        }
+        ::wechatpay_runtime::v2_received! {
+            Response { return_code = "return_code" plain, return_msg = "return_msg"
+            plain, result_code = "result_code" plain, err_code = "err_code" plain,
+            err_code_des = "err_code_des" plain, }
         }
         impl Response {
             /// Creates the value from its required fields; optional ones are `None`.

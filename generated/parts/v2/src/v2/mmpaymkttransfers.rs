@@ -167,80 +167,61 @@ pub mod gethbinfo {
         pub use crate::v2::mmpaymkttransfers::types::SendType;
         pub use crate::v2::mmpaymkttransfers::types::HbType;
         /// The answer's fields (verified; a `FAIL` answer is an error instead).
-        #[derive(
-            ::std::fmt::Debug,
-            ::std::clone::Clone,
-            ::std::cmp::PartialEq,
-            ::serde::Deserialize
-        )]
-        #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+        #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
         pub struct Response {
             /// 返回状态码
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub return_code: ::std::option::Option<ReturnCode>,
             /// 返回信息
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub return_msg: ::std::option::Option<::std::string::String>,
             /// 业务结果
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub result_code: ::std::option::Option<ResultCode>,
             /// 错误代码
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub err_code: ::std::option::Option<::std::string::String>,
             /// 错误代码描述
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub err_code_des: ::std::option::Option<::std::string::String>,
             /// 商户订单号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub mch_billno: ::std::option::Option<::std::string::String>,
             /// 商户号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub mch_id: ::std::option::Option<::std::string::String>,
             /// 红包单号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub detail_id: ::std::option::Option<::std::string::String>,
             /// 红包状态
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub status: ::std::option::Option<Status>,
             /// 发放类型
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub send_type: ::std::option::Option<SendType>,
             /// 红包类型
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub hb_type: ::std::option::Option<HbType>,
             /// 红包个数
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-            #[serde(with = "::wechatpay_runtime::v2::serde_helpers::option_number")]
             pub total_num: ::std::option::Option<i64>,
             /// 红包金额
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-            #[serde(with = "::wechatpay_runtime::v2::serde_helpers::option_number")]
             pub total_amount: ::std::option::Option<i64>,
             /// 失败原因
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub reason: ::std::option::Option<::std::string::String>,
             /// 红包发送时间
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub send_time: ::std::option::Option<::std::string::String>,
             /// 红包退款时间
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub refund_time: ::std::option::Option<::std::string::String>,
             /// 红包退款金额
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-            #[serde(with = "::wechatpay_runtime::v2::serde_helpers::option_number")]
             pub refund_amount: ::std::option::Option<i64>,
             /// 祝福语
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub wishing: ::std::option::Option<::std::string::String>,
             /// 活动描述
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub remark: ::std::option::Option<::std::string::String>,
             /// 活动名称
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub act_name: ::std::option::Option<::std::string::String>,
             /// 红包领取记录
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub hblist: ::std::option::Option<::std::string::String>,
+        }
+        ::wechatpay_runtime::v2_received! {
+            Response { return_code = "return_code" plain, return_msg = "return_msg"
+            plain, result_code = "result_code" plain, err_code = "err_code" plain,
+            err_code_des = "err_code_des" plain, mch_billno = "mch_billno" plain, mch_id
+            = "mch_id" plain, detail_id = "detail_id" plain, status = "status" plain,
+            send_type = "send_type" plain, hb_type = "hb_type" plain, total_num =
+            "total_num" number, total_amount = "total_amount" number, reason = "reason"
+            plain, send_time = "send_time" plain, refund_time = "refund_time" plain,
+            refund_amount = "refund_amount" number, wishing = "wishing" plain, remark =
+            "remark" plain, act_name = "act_name" plain, hblist = "hblist" plain, }
         }
         impl Response {
             /// Creates the value from its required fields; optional ones are `None`.
@@ -339,66 +320,52 @@ pub mod gettransferinfo {
         pub use crate::v2::mmpaymkttransfers::types::ReturnCode as ResultCode;
         pub use crate::v2::mmpaymkttransfers::types::Status2 as Status;
         /// The answer's fields (verified; a `FAIL` answer is an error instead).
-        #[derive(
-            ::std::fmt::Debug,
-            ::std::clone::Clone,
-            ::std::cmp::PartialEq,
-            ::serde::Deserialize
-        )]
-        #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+        #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
         pub struct Response {
             /// 返回状态码
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub return_code: ::std::option::Option<ReturnCode>,
             /// 返回信息
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub return_msg: ::std::option::Option<::std::string::String>,
             /// 业务结果
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub result_code: ::std::option::Option<ResultCode>,
             /// 错误代码
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub err_code: ::std::option::Option<::std::string::String>,
             /// 错误代码描述
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub err_code_des: ::std::option::Option<::std::string::String>,
             /// 商户单号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub partner_trade_no: ::std::option::Option<::std::string::String>,
             /// Appid
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub appid: ::std::option::Option<::std::string::String>,
             /// 商户号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub mch_id: ::std::option::Option<::std::string::String>,
             /// 付款单号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub detail_id: ::std::option::Option<::std::string::String>,
             /// 转账状态
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub status: ::std::option::Option<Status>,
             /// 失败原因
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub reason: ::std::option::Option<::std::string::String>,
             /// 收款用户openid
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub openid: ::std::option::Option<::std::string::String>,
             /// 收款用户姓名
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub transfer_name: ::std::option::Option<::std::string::String>,
             /// 付款金额
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-            #[serde(with = "::wechatpay_runtime::v2::serde_helpers::option_number")]
             pub payment_amount: ::std::option::Option<i64>,
             /// 转账时间
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub transfer_time: ::std::option::Option<::std::string::String>,
             /// 付款成功时间
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub payment_time: ::std::option::Option<::std::string::String>,
             /// 企业付款备注
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub desc: ::std::option::Option<::std::string::String>,
+        }
+        ::wechatpay_runtime::v2_received! {
+            Response { return_code = "return_code" plain, return_msg = "return_msg"
+            plain, result_code = "result_code" plain, err_code = "err_code" plain,
+            err_code_des = "err_code_des" plain, partner_trade_no = "partner_trade_no"
+            plain, appid = "appid" plain, mch_id = "mch_id" plain, detail_id =
+            "detail_id" plain, status = "status" plain, reason = "reason" plain, openid =
+            "openid" plain, transfer_name = "transfer_name" plain, payment_amount =
+            "payment_amount" number, transfer_time = "transfer_time" plain, payment_time
+            = "payment_time" plain, desc = "desc" plain, }
         }
         impl Response {
             /// Creates the value from its required fields; optional ones are `None`.
@@ -543,50 +510,40 @@ pub mod promotion {
             pub use crate::v2::mmpaymkttransfers::types::ReturnCode;
             pub use crate::v2::mmpaymkttransfers::types::ReturnCode as ResultCode;
             /// The answer's fields (verified; a `FAIL` answer is an error instead).
-            #[derive(
-                ::std::fmt::Debug,
-                ::std::clone::Clone,
-                ::std::cmp::PartialEq,
-                ::serde::Deserialize
-            )]
-            #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+            #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
             pub struct Response {
                 /// 返回状态码
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub return_code: ::std::option::Option<ReturnCode>,
                 /// 返回信息
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub return_msg: ::std::option::Option<::std::string::String>,
                 /// 公众账号appid
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub appid: ::std::option::Option<::std::string::String>,
                 /// 商户号
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub mch_id: ::std::option::Option<::std::string::String>,
                 /// 设备号
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub device_info: ::std::option::Option<::std::string::String>,
                 /// 随机字符串
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub nonce_str: ::std::option::Option<::std::string::String>,
                 /// 业务结果
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub result_code: ::std::option::Option<ResultCode>,
                 /// 错误代码
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub err_code: ::std::option::Option<::std::string::String>,
                 /// 错误代码描述
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub err_code_des: ::std::option::Option<::std::string::String>,
                 /// 商户订单号
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub partner_trade_no: ::std::option::Option<::std::string::String>,
                 /// 微信付款单号
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub payment_no: ::std::option::Option<::std::string::String>,
                 /// 付款成功时间
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub payment_time: ::std::option::Option<::std::string::String>,
+            }
+            ::wechatpay_runtime::v2_received! {
+                Response { return_code = "return_code" plain, return_msg = "return_msg"
+                plain, appid = "appid" plain, mch_id = "mch_id" plain, device_info =
+                "device_info" plain, nonce_str = "nonce_str" plain, result_code =
+                "result_code" plain, err_code = "err_code" plain, err_code_des =
+                "err_code_des" plain, partner_trade_no = "partner_trade_no" plain,
+                payment_no = "payment_no" plain, payment_time = "payment_time" plain, }
             }
             impl Response {
                 /// Creates the value from its required fields; optional ones are `None`.
@@ -670,57 +627,45 @@ pub mod promotion {
             pub use crate::v2::mmpaymkttransfers::types::ReturnCode as ResultCode;
             pub use crate::v2::mmpaymkttransfers::types::Status2 as Status;
             /// The answer's fields (verified; a `FAIL` answer is an error instead).
-            #[derive(
-                ::std::fmt::Debug,
-                ::std::clone::Clone,
-                ::std::cmp::PartialEq,
-                ::serde::Deserialize
-            )]
-            #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+            #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
             pub struct Response {
                 /// 返回状态码
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub return_code: ::std::option::Option<ReturnCode>,
                 /// 返回信息
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub return_msg: ::std::option::Option<::std::string::String>,
                 /// 业务结果
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub result_code: ::std::option::Option<ResultCode>,
                 /// 错误代码
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub err_code: ::std::option::Option<::std::string::String>,
                 /// 错误代码描述
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub err_code_des: ::std::option::Option<::std::string::String>,
                 /// 商户订单号
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub partner_trade_no: ::std::option::Option<::std::string::String>,
                 /// 商户号
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub mch_id: ::std::option::Option<::std::string::String>,
                 /// 红包单号
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub detail_id: ::std::option::Option<::std::string::String>,
                 /// 红包状态
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub status: ::std::option::Option<Status>,
                 /// 失败原因
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub reason: ::std::option::Option<::std::string::String>,
                 /// 收款用户姓名
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub transfer_name: ::std::option::Option<::std::string::String>,
                 /// 红包退款金额
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                #[serde(with = "::wechatpay_runtime::v2::serde_helpers::option_number")]
                 pub payment_amount: ::std::option::Option<i64>,
                 /// 转账时间
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub transfer_time: ::std::option::Option<::std::string::String>,
                 /// 付款描述
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub desc: ::std::option::Option<::std::string::String>,
+            }
+            ::wechatpay_runtime::v2_received! {
+                Response { return_code = "return_code" plain, return_msg = "return_msg"
+                plain, result_code = "result_code" plain, err_code = "err_code" plain,
+                err_code_des = "err_code_des" plain, partner_trade_no =
+                "partner_trade_no" plain, mch_id = "mch_id" plain, detail_id =
+                "detail_id" plain, status = "status" plain, reason = "reason" plain,
+                transfer_name = "transfer_name" plain, payment_amount = "payment_amount"
+                number, transfer_time = "transfer_time" plain, desc = "desc" plain, }
             }
             impl Response {
                 /// Creates the value from its required fields; optional ones are `None`.
@@ -847,50 +792,40 @@ pub mod promotion {
             pub use crate::v2::mmpaymkttransfers::types::ReturnCode;
             pub use crate::v2::mmpaymkttransfers::types::ReturnCode as ResultCode;
             /// The answer's fields (verified; a `FAIL` answer is an error instead).
-            #[derive(
-                ::std::fmt::Debug,
-                ::std::clone::Clone,
-                ::std::cmp::PartialEq,
-                ::serde::Deserialize
-            )]
-            #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+            #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
             pub struct Response {
                 /// 返回状态码
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub return_code: ::std::option::Option<ReturnCode>,
                 /// 返回信息
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub return_msg: ::std::option::Option<::std::string::String>,
                 /// 商户appid
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub mch_appid: ::std::option::Option<::std::string::String>,
                 /// 商户号
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub mchid: ::std::option::Option<::std::string::String>,
                 /// 设备号
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub device_info: ::std::option::Option<::std::string::String>,
                 /// 随机字符串
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub nonce_str: ::std::option::Option<::std::string::String>,
                 /// 业务结果
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub result_code: ::std::option::Option<ResultCode>,
                 /// 错误代码
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub err_code: ::std::option::Option<::std::string::String>,
                 /// 错误代码描述
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub err_code_des: ::std::option::Option<::std::string::String>,
                 /// 商户订单号
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub partner_trade_no: ::std::option::Option<::std::string::String>,
                 /// 微信付款单号
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub payment_no: ::std::option::Option<::std::string::String>,
                 /// 付款成功时间
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub payment_time: ::std::option::Option<::std::string::String>,
+            }
+            ::wechatpay_runtime::v2_received! {
+                Response { return_code = "return_code" plain, return_msg = "return_msg"
+                plain, mch_appid = "mch_appid" plain, mchid = "mchid" plain, device_info
+                = "device_info" plain, nonce_str = "nonce_str" plain, result_code =
+                "result_code" plain, err_code = "err_code" plain, err_code_des =
+                "err_code_des" plain, partner_trade_no = "partner_trade_no" plain,
+                payment_no = "payment_no" plain, payment_time = "payment_time" plain, }
             }
             impl Response {
                 /// Creates the value from its required fields; optional ones are `None`.
@@ -992,96 +927,73 @@ pub mod query_coupon_stock {
         pub use crate::v2::mmpaymkttransfers::types::ReturnCode;
         pub use crate::v2::mmpaymkttransfers::types::ReturnCode as ResultCode;
         /// The answer's fields (verified; a `FAIL` answer is an error instead).
-        #[derive(
-            ::std::fmt::Debug,
-            ::std::clone::Clone,
-            ::std::cmp::PartialEq,
-            ::serde::Deserialize
-        )]
-        #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+        #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
         pub struct Response {
             /// 返回状态码
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub return_code: ::std::option::Option<ReturnCode>,
             /// 返回信息
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub return_msg: ::std::option::Option<::std::string::String>,
             /// 公众账号ID
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub appid: ::std::option::Option<::std::string::String>,
             /// 商户号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub mch_id: ::std::option::Option<::std::string::String>,
             /// 设备号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub device_info: ::std::option::Option<::std::string::String>,
             /// 随机字符串
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub nonce_str: ::std::option::Option<::std::string::String>,
             /// 签名
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub sign: ::std::option::Option<::std::string::String>,
             /// 业务结果
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub result_code: ::std::option::Option<ResultCode>,
             /// 错误代码
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub err_code: ::std::option::Option<::std::string::String>,
             /// 错误代码描述
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub err_code_des: ::std::option::Option<::std::string::String>,
             /// 代金券批次ID
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub coupon_stock_id: ::std::option::Option<::std::string::String>,
             /// 代金券名称
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub coupon_name: ::std::option::Option<::std::string::String>,
             /// 代金券面额
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-            #[serde(with = "::wechatpay_runtime::v2::serde_helpers::option_number")]
             pub coupon_value: ::std::option::Option<i64>,
             /// 代金券使用最低限额
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-            #[serde(with = "::wechatpay_runtime::v2::serde_helpers::option_number")]
             pub coupon_mininumn: ::std::option::Option<i64>,
             /// 代金券批次状态
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-            #[serde(with = "::wechatpay_runtime::v2::serde_helpers::option_number")]
             pub coupon_stock_status: ::std::option::Option<i64>,
             /// 代金券数量
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-            #[serde(with = "::wechatpay_runtime::v2::serde_helpers::option_number")]
             pub coupon_total: ::std::option::Option<i64>,
             /// 代金券最大领取数量
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-            #[serde(with = "::wechatpay_runtime::v2::serde_helpers::option_number")]
             pub max_quota: ::std::option::Option<i64>,
             /// 代金券已经发送的数量
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-            #[serde(with = "::wechatpay_runtime::v2::serde_helpers::option_number")]
             pub is_send_num: ::std::option::Option<i64>,
             /// 生效开始时间
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub begin_time: ::std::option::Option<::std::string::String>,
             /// 生效结束时间
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub end_time: ::std::option::Option<::std::string::String>,
             /// 创建时间
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub create_time: ::std::option::Option<::std::string::String>,
             /// 代金券预算额度
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-            #[serde(with = "::wechatpay_runtime::v2::serde_helpers::option_number")]
             pub coupon_budget: ::std::option::Option<i64>,
             /// 生效开始时间
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub begin_time_t: ::std::option::Option<::std::string::String>,
             /// 生效结束时间
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub end_time_t: ::std::option::Option<::std::string::String>,
             /// 创建时间
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub create_time_t: ::std::option::Option<::std::string::String>,
+        }
+        ::wechatpay_runtime::v2_received! {
+            Response { return_code = "return_code" plain, return_msg = "return_msg"
+            plain, appid = "appid" plain, mch_id = "mch_id" plain, device_info =
+            "device_info" plain, nonce_str = "nonce_str" plain, sign = "sign" plain,
+            result_code = "result_code" plain, err_code = "err_code" plain, err_code_des
+            = "err_code_des" plain, coupon_stock_id = "coupon_stock_id" plain,
+            coupon_name = "coupon_name" plain, coupon_value = "coupon_value" number,
+            coupon_mininumn = "coupon_mininumn" number, coupon_stock_status =
+            "coupon_stock_status" number, coupon_total = "coupon_total" number, max_quota
+            = "max_quota" number, is_send_num = "is_send_num" number, begin_time =
+            "begin_time" plain, end_time = "end_time" plain, create_time = "create_time"
+            plain, coupon_budget = "coupon_budget" number, begin_time_t = "begin_time_t"
+            plain, end_time_t = "end_time_t" plain, create_time_t = "create_time_t"
+            plain, }
         }
         impl Response {
             /// Creates the value from its required fields; optional ones are `None`.
@@ -1208,84 +1120,66 @@ pub mod querycouponsinfo {
         pub use crate::v2::mmpaymkttransfers::types::SendSource;
         pub use crate::v2::mmpaymkttransfers::types::IsPartialUse;
         /// The answer's fields (verified; a `FAIL` answer is an error instead).
-        #[derive(
-            ::std::fmt::Debug,
-            ::std::clone::Clone,
-            ::std::cmp::PartialEq,
-            ::serde::Deserialize
-        )]
-        #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+        #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
         pub struct Response {
             /// 返回状态码
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub return_code: ::std::option::Option<ReturnCode>,
             /// 返回信息
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub return_msg: ::std::option::Option<::std::string::String>,
             /// 公众账号ID
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub appid: ::std::option::Option<::std::string::String>,
             /// 商户号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub mch_id: ::std::option::Option<::std::string::String>,
             /// 子商户号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub sub_mch_id: ::std::option::Option<::std::string::String>,
             /// 设备号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub device_info: ::std::option::Option<::std::string::String>,
             /// 随机字符串
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub nonce_str: ::std::option::Option<::std::string::String>,
             /// 签名
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub sign: ::std::option::Option<::std::string::String>,
             /// 业务结果
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub result_code: ::std::option::Option<ResultCode>,
             /// 错误代码
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub err_code: ::std::option::Option<::std::string::String>,
             /// 错误代码描述
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub err_code_des: ::std::option::Option<::std::string::String>,
             /// 代金券批次ID
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub coupon_stock_id: ::std::option::Option<::std::string::String>,
             /// 代金券id
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub coupon_id: ::std::option::Option<::std::string::String>,
             /// 代金券面额
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-            #[serde(with = "::wechatpay_runtime::v2::serde_helpers::option_number")]
             pub coupon_value: ::std::option::Option<i64>,
             /// 代金券使用最低限额
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-            #[serde(with = "::wechatpay_runtime::v2::serde_helpers::option_number")]
             pub coupon_mininumn: ::std::option::Option<i64>,
             /// 代金券名称
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub coupon_name: ::std::option::Option<::std::string::String>,
             /// 代金券状态
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub coupon_state: ::std::option::Option<CouponState>,
             /// 代金券描述
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub coupon_desc: ::std::option::Option<::std::string::String>,
             /// 代金券实际使用金额
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-            #[serde(with = "::wechatpay_runtime::v2::serde_helpers::option_number")]
             pub coupon_use_value: ::std::option::Option<i64>,
             /// 优惠剩余可用额
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-            #[serde(with = "::wechatpay_runtime::v2::serde_helpers::option_number")]
             pub coupon_remain_value: ::std::option::Option<i64>,
             /// 发放来源
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub send_source: ::std::option::Option<SendSource>,
             /// 是否允许部分使用
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub is_partial_use: ::std::option::Option<IsPartialUse>,
+        }
+        ::wechatpay_runtime::v2_received! {
+            Response { return_code = "return_code" plain, return_msg = "return_msg"
+            plain, appid = "appid" plain, mch_id = "mch_id" plain, sub_mch_id =
+            "sub_mch_id" plain, device_info = "device_info" plain, nonce_str =
+            "nonce_str" plain, sign = "sign" plain, result_code = "result_code" plain,
+            err_code = "err_code" plain, err_code_des = "err_code_des" plain,
+            coupon_stock_id = "coupon_stock_id" plain, coupon_id = "coupon_id" plain,
+            coupon_value = "coupon_value" number, coupon_mininumn = "coupon_mininumn"
+            number, coupon_name = "coupon_name" plain, coupon_state = "coupon_state"
+            plain, coupon_desc = "coupon_desc" plain, coupon_use_value =
+            "coupon_use_value" number, coupon_remain_value = "coupon_remain_value"
+            number, send_source = "send_source" plain, is_partial_use = "is_partial_use"
+            plain, }
         }
         impl Response {
             /// Creates the value from its required fields; optional ones are `None`.
@@ -1382,89 +1276,69 @@ pub mod queryworkwxredpack {
         pub use crate::v2::mmpaymkttransfers::types::Status;
         pub use crate::v2::mmpaymkttransfers::types::SendType2 as SendType;
         /// The answer's fields (verified; a `FAIL` answer is an error instead).
-        #[derive(
-            ::std::fmt::Debug,
-            ::std::clone::Clone,
-            ::std::cmp::PartialEq,
-            ::serde::Deserialize
-        )]
-        #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+        #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
         pub struct Response {
             /// 返回状态码
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub return_code: ::std::option::Option<ReturnCode>,
             /// 返回信息
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub return_msg: ::std::option::Option<::std::string::String>,
             /// 微信支付签名
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub sign: ::std::option::Option<::std::string::String>,
             /// 业务结果
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub result_code: ::std::option::Option<ResultCode>,
             /// 错误代码
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub err_code: ::std::option::Option<::std::string::String>,
             /// 错误代码描述
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub err_code_des: ::std::option::Option<::std::string::String>,
             /// 商户订单号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub mch_billno: ::std::option::Option<::std::string::String>,
             /// 商户号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub mch_id: ::std::option::Option<::std::string::String>,
             /// 红包单号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub detail_id: ::std::option::Option<::std::string::String>,
             /// 红包状态
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub status: ::std::option::Option<Status>,
             /// 发放类型
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub send_type: ::std::option::Option<SendType>,
             /// 红包金额
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-            #[serde(with = "::wechatpay_runtime::v2::serde_helpers::option_number")]
             pub total_amount: ::std::option::Option<i64>,
             /// 失败原因
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub reason: ::std::option::Option<::std::string::String>,
             /// 红包发送时间
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub send_time: ::std::option::Option<::std::string::String>,
             /// 红包退款时间
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub refund_time: ::std::option::Option<::std::string::String>,
             /// 红包退款金额
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-            #[serde(with = "::wechatpay_runtime::v2::serde_helpers::option_number")]
             pub refund_amount: ::std::option::Option<i64>,
             /// 祝福语
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub wishing: ::std::option::Option<::std::string::String>,
             /// 活动描述
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub remark: ::std::option::Option<::std::string::String>,
             /// 活动名称
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub act_name: ::std::option::Option<::std::string::String>,
             /// 领取红包的Openid
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub openid: ::std::option::Option<::std::string::String>,
             /// 金额
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-            #[serde(with = "::wechatpay_runtime::v2::serde_helpers::option_number")]
             pub amount: ::std::option::Option<i64>,
             /// 接收时间
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub rcv_time: ::std::option::Option<::std::string::String>,
             /// 发送者名称
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub sender_name: ::std::option::Option<::std::string::String>,
             /// 发送者头像
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub sender_header_media_id: ::std::option::Option<::std::string::String>,
+        }
+        ::wechatpay_runtime::v2_received! {
+            Response { return_code = "return_code" plain, return_msg = "return_msg"
+            plain, sign = "sign" plain, result_code = "result_code" plain, err_code =
+            "err_code" plain, err_code_des = "err_code_des" plain, mch_billno =
+            "mch_billno" plain, mch_id = "mch_id" plain, detail_id = "detail_id" plain,
+            status = "status" plain, send_type = "send_type" plain, total_amount =
+            "total_amount" number, reason = "reason" plain, send_time = "send_time"
+            plain, refund_time = "refund_time" plain, refund_amount = "refund_amount"
+            number, wishing = "wishing" plain, remark = "remark" plain, act_name =
+            "act_name" plain, openid = "openid" plain, amount = "amount" number, rcv_time
+            = "rcv_time" plain, sender_name = "sender_name" plain, sender_header_media_id
+            = "sender_header_media_id" plain, }
         }
         impl Response {
             /// Creates the value from its required fields; optional ones are `None`.
@@ -1590,71 +1464,54 @@ pub mod send_coupon {
         pub use crate::v2::mmpaymkttransfers::types::ReturnCode;
         pub use crate::v2::mmpaymkttransfers::types::ReturnCode as ResultCode;
         /// The answer's fields (verified; a `FAIL` answer is an error instead).
-        #[derive(
-            ::std::fmt::Debug,
-            ::std::clone::Clone,
-            ::std::cmp::PartialEq,
-            ::serde::Deserialize
-        )]
-        #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+        #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
         pub struct Response {
             /// 返回状态码
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub return_code: ::std::option::Option<ReturnCode>,
             /// 返回信息
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub return_msg: ::std::option::Option<::std::string::String>,
             /// 公众账号ID
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub appid: ::std::option::Option<::std::string::String>,
             /// 商户号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub mch_id: ::std::option::Option<::std::string::String>,
             /// 设备号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub device_info: ::std::option::Option<::std::string::String>,
             /// 随机字符串
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub nonce_str: ::std::option::Option<::std::string::String>,
             /// 签名
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub sign: ::std::option::Option<::std::string::String>,
             /// 业务结果
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub result_code: ::std::option::Option<ResultCode>,
             /// 错误代码
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub err_code: ::std::option::Option<::std::string::String>,
             /// 错误代码描述
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub err_code_des: ::std::option::Option<::std::string::String>,
             /// 代金券批次id
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub coupon_stock_id: ::std::option::Option<::std::string::String>,
             /// 返回记录数
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-            #[serde(with = "::wechatpay_runtime::v2::serde_helpers::option_number")]
             pub resp_count: ::std::option::Option<i64>,
             /// 成功记录数
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-            #[serde(with = "::wechatpay_runtime::v2::serde_helpers::option_number")]
             pub success_count: ::std::option::Option<i64>,
             /// 失败记录数
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-            #[serde(with = "::wechatpay_runtime::v2::serde_helpers::option_number")]
             pub failed_count: ::std::option::Option<i64>,
             /// 用户标识
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub openid: ::std::option::Option<::std::string::String>,
             /// 返回码
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub ret_code: ::std::option::Option<::std::string::String>,
             /// 代金券id
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub coupon_id: ::std::option::Option<::std::string::String>,
             /// 返回信息
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub ret_msg: ::std::option::Option<::std::string::String>,
+        }
+        ::wechatpay_runtime::v2_received! {
+            Response { return_code = "return_code" plain, return_msg = "return_msg"
+            plain, appid = "appid" plain, mch_id = "mch_id" plain, device_info =
+            "device_info" plain, nonce_str = "nonce_str" plain, sign = "sign" plain,
+            result_code = "result_code" plain, err_code = "err_code" plain, err_code_des
+            = "err_code_des" plain, coupon_stock_id = "coupon_stock_id" plain, resp_count
+            = "resp_count" number, success_count = "success_count" number, failed_count =
+            "failed_count" number, openid = "openid" plain, ret_code = "ret_code" plain,
+            coupon_id = "coupon_id" plain, ret_msg = "ret_msg" plain, }
         }
         impl Response {
             /// Creates the value from its required fields; optional ones are `None`.
@@ -1791,48 +1648,37 @@ pub mod sendgroupredpack {
         pub use crate::v2::mmpaymkttransfers::types::ReturnCode;
         pub use crate::v2::mmpaymkttransfers::types::ReturnCode as ResultCode;
         /// The answer's fields (verified; a `FAIL` answer is an error instead).
-        #[derive(
-            ::std::fmt::Debug,
-            ::std::clone::Clone,
-            ::std::cmp::PartialEq,
-            ::serde::Deserialize
-        )]
-        #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+        #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
         pub struct Response {
             /// 返回状态码
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub return_code: ::std::option::Option<ReturnCode>,
             /// 返回信息
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub return_msg: ::std::option::Option<::std::string::String>,
             /// 业务结果
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub result_code: ::std::option::Option<ResultCode>,
             /// 错误代码
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub err_code: ::std::option::Option<::std::string::String>,
             /// 错误代码描述
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub err_code_des: ::std::option::Option<::std::string::String>,
             /// 商户订单号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub mch_billno: ::std::option::Option<::std::string::String>,
             /// 商户号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub mch_id: ::std::option::Option<::std::string::String>,
             /// 公众账号appid
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub wxappid: ::std::option::Option<::std::string::String>,
             /// 用户openid
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub re_openid: ::std::option::Option<::std::string::String>,
             /// 总金额
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-            #[serde(with = "::wechatpay_runtime::v2::serde_helpers::option_number")]
             pub total_amount: ::std::option::Option<i64>,
             /// 微信单号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub send_listid: ::std::option::Option<::std::string::String>,
+        }
+        ::wechatpay_runtime::v2_received! {
+            Response { return_code = "return_code" plain, return_msg = "return_msg"
+            plain, result_code = "result_code" plain, err_code = "err_code" plain,
+            err_code_des = "err_code_des" plain, mch_billno = "mch_billno" plain, mch_id
+            = "mch_id" plain, wxappid = "wxappid" plain, re_openid = "re_openid" plain,
+            total_amount = "total_amount" number, send_listid = "send_listid" plain, }
         }
         impl Response {
             /// Creates the value from its required fields; optional ones are `None`.
@@ -1956,51 +1802,40 @@ pub mod sendminiprogramhb {
         pub use crate::v2::mmpaymkttransfers::types::ReturnCode;
         pub use crate::v2::mmpaymkttransfers::types::ReturnCode as ResultCode;
         /// The answer's fields (verified; a `FAIL` answer is an error instead).
-        #[derive(
-            ::std::fmt::Debug,
-            ::std::clone::Clone,
-            ::std::cmp::PartialEq,
-            ::serde::Deserialize
-        )]
-        #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+        #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
         pub struct Response {
             /// 返回状态码
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub return_code: ::std::option::Option<ReturnCode>,
             /// 返回信息
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub return_msg: ::std::option::Option<::std::string::String>,
             /// 业务结果
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub result_code: ::std::option::Option<ResultCode>,
             /// 错误代码
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub err_code: ::std::option::Option<::std::string::String>,
             /// 错误代码描述
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub err_code_des: ::std::option::Option<::std::string::String>,
             /// 商户订单号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub mch_billno: ::std::option::Option<::std::string::String>,
             /// 商户号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub mch_id: ::std::option::Option<::std::string::String>,
             /// 公众账号appid
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub wxappid: ::std::option::Option<::std::string::String>,
             /// 用户openid
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub re_openid: ::std::option::Option<::std::string::String>,
             /// 付款金额
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-            #[serde(with = "::wechatpay_runtime::v2::serde_helpers::option_number")]
             pub total_amount: ::std::option::Option<i64>,
             /// 微信单号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub send_listid: ::std::option::Option<::std::string::String>,
             /// Jsapi的入参
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub package: ::std::option::Option<::std::string::String>,
+        }
+        ::wechatpay_runtime::v2_received! {
+            Response { return_code = "return_code" plain, return_msg = "return_msg"
+            plain, result_code = "result_code" plain, err_code = "err_code" plain,
+            err_code_des = "err_code_des" plain, mch_billno = "mch_billno" plain, mch_id
+            = "mch_id" plain, wxappid = "wxappid" plain, re_openid = "re_openid" plain,
+            total_amount = "total_amount" number, send_listid = "send_listid" plain,
+            package = "package" plain, }
         }
         impl Response {
             /// Creates the value from its required fields; optional ones are `None`.
@@ -2140,48 +1975,37 @@ pub mod sendredpack {
         pub use crate::v2::mmpaymkttransfers::types::ReturnCode;
         pub use crate::v2::mmpaymkttransfers::types::ReturnCode as ResultCode;
         /// The answer's fields (verified; a `FAIL` answer is an error instead).
-        #[derive(
-            ::std::fmt::Debug,
-            ::std::clone::Clone,
-            ::std::cmp::PartialEq,
-            ::serde::Deserialize
-        )]
-        #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+        #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
         pub struct Response {
             /// 返回状态码
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub return_code: ::std::option::Option<ReturnCode>,
             /// 返回信息
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub return_msg: ::std::option::Option<::std::string::String>,
             /// 业务结果
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub result_code: ::std::option::Option<ResultCode>,
             /// 错误代码
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub err_code: ::std::option::Option<::std::string::String>,
             /// 错误代码描述
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub err_code_des: ::std::option::Option<::std::string::String>,
             /// 商户订单号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub mch_billno: ::std::option::Option<::std::string::String>,
             /// 商户号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub mch_id: ::std::option::Option<::std::string::String>,
             /// 公众账号appid
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub wxappid: ::std::option::Option<::std::string::String>,
             /// 用户openid
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub re_openid: ::std::option::Option<::std::string::String>,
             /// 付款金额
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-            #[serde(with = "::wechatpay_runtime::v2::serde_helpers::option_number")]
             pub total_amount: ::std::option::Option<i64>,
             /// 微信单号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub send_listid: ::std::option::Option<::std::string::String>,
+        }
+        ::wechatpay_runtime::v2_received! {
+            Response { return_code = "return_code" plain, return_msg = "return_msg"
+            plain, result_code = "result_code" plain, err_code = "err_code" plain,
+            err_code_des = "err_code_des" plain, mch_billno = "mch_billno" plain, mch_id
+            = "mch_id" plain, wxappid = "wxappid" plain, re_openid = "re_openid" plain,
+            total_amount = "total_amount" number, send_listid = "send_listid" plain, }
         }
         impl Response {
             /// Creates the value from its required fields; optional ones are `None`.
@@ -2309,57 +2133,45 @@ pub mod sendworkwxredpack {
         pub use crate::v2::mmpaymkttransfers::types::ReturnCode;
         pub use crate::v2::mmpaymkttransfers::types::ReturnCode as ResultCode;
         /// The answer's fields (verified; a `FAIL` answer is an error instead).
-        #[derive(
-            ::std::fmt::Debug,
-            ::std::clone::Clone,
-            ::std::cmp::PartialEq,
-            ::serde::Deserialize
-        )]
-        #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+        #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
         pub struct Response {
             /// 返回状态码
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub return_code: ::std::option::Option<ReturnCode>,
             /// 返回信息
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub return_msg: ::std::option::Option<::std::string::String>,
             /// 微信支付签名
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub sign: ::std::option::Option<::std::string::String>,
             /// 业务结果
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub result_code: ::std::option::Option<ResultCode>,
             /// 错误代码
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub err_code: ::std::option::Option<::std::string::String>,
             /// 错误代码描述
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub err_code_des: ::std::option::Option<::std::string::String>,
             /// 商户订单号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub mch_billno: ::std::option::Option<::std::string::String>,
             /// 商户号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub mch_id: ::std::option::Option<::std::string::String>,
             /// 公众账号appid
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub wxappid: ::std::option::Option<::std::string::String>,
             /// 用户openid
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub re_openid: ::std::option::Option<::std::string::String>,
             /// 付款金额
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-            #[serde(with = "::wechatpay_runtime::v2::serde_helpers::option_number")]
             pub total_amount: ::std::option::Option<i64>,
             /// 微信单号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub send_listid: ::std::option::Option<::std::string::String>,
             /// 发送者名称
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub sender_name: ::std::option::Option<::std::string::String>,
             /// 发送者头像
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub sender_header_media_id: ::std::option::Option<::std::string::String>,
+        }
+        ::wechatpay_runtime::v2_received! {
+            Response { return_code = "return_code" plain, return_msg = "return_msg"
+            plain, sign = "sign" plain, result_code = "result_code" plain, err_code =
+            "err_code" plain, err_code_des = "err_code_des" plain, mch_billno =
+            "mch_billno" plain, mch_id = "mch_id" plain, wxappid = "wxappid" plain,
+            re_openid = "re_openid" plain, total_amount = "total_amount" number,
+            send_listid = "send_listid" plain, sender_name = "sender_name" plain,
+            sender_header_media_id = "sender_header_media_id" plain, }
         }
         impl Response {
             /// Creates the value from its required fields; optional ones are `None`.

@@ -86,52 +86,40 @@ pub mod pay_bank {
         pub use crate::v2::mmpaysptrans::types::ReturnCode;
         pub use crate::v2::mmpaysptrans::types::ReturnCode as ResultCode;
         /// The answer's fields (verified; a `FAIL` answer is an error instead).
-        #[derive(
-            ::std::fmt::Debug,
-            ::std::clone::Clone,
-            ::std::cmp::PartialEq,
-            ::serde::Deserialize
-        )]
-        #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+        #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
         pub struct Response {
             /// 返回状态码
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub return_code: ::std::option::Option<ReturnCode>,
             /// 返回信息
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub return_msg: ::std::option::Option<::std::string::String>,
             /// 业务结果
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub result_code: ::std::option::Option<ResultCode>,
             /// 错误代码
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub err_code: ::std::option::Option<::std::string::String>,
             /// 错误代码描述
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub err_code_des: ::std::option::Option<::std::string::String>,
             /// 商户号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub mch_id: ::std::option::Option<::std::string::String>,
             /// 商户企业付款单号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub partner_trade_no: ::std::option::Option<::std::string::String>,
             /// 代付金额
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-            #[serde(with = "::wechatpay_runtime::v2::serde_helpers::option_number")]
             pub amount: ::std::option::Option<i64>,
             /// 随机字符串
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub nonce_str: ::std::option::Option<::std::string::String>,
             /// 签名
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub sign: ::std::option::Option<::std::string::String>,
             /// 微信企业付款单号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub payment_no: ::std::option::Option<::std::string::String>,
             /// 手续费金额
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-            #[serde(with = "::wechatpay_runtime::v2::serde_helpers::option_number")]
             pub cmms_amt: ::std::option::Option<i64>,
+        }
+        ::wechatpay_runtime::v2_received! {
+            Response { return_code = "return_code" plain, return_msg = "return_msg"
+            plain, result_code = "result_code" plain, err_code = "err_code" plain,
+            err_code_des = "err_code_des" plain, mch_id = "mch_id" plain,
+            partner_trade_no = "partner_trade_no" plain, amount = "amount" number,
+            nonce_str = "nonce_str" plain, sign = "sign" plain, payment_no = "payment_no"
+            plain, cmms_amt = "cmms_amt" number, }
         }
         impl Response {
             /// Creates the value from its required fields; optional ones are `None`.
@@ -211,64 +199,50 @@ pub mod query_bank {
         pub use crate::v2::mmpaysptrans::types::ReturnCode as ResultCode;
         pub use crate::v2::mmpaysptrans::types::Status;
         /// The answer's fields (verified; a `FAIL` answer is an error instead).
-        #[derive(
-            ::std::fmt::Debug,
-            ::std::clone::Clone,
-            ::std::cmp::PartialEq,
-            ::serde::Deserialize
-        )]
-        #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+        #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
         pub struct Response {
             /// 返回状态码
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub return_code: ::std::option::Option<ReturnCode>,
             /// 返回信息
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub return_msg: ::std::option::Option<::std::string::String>,
             /// 业务结果
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub result_code: ::std::option::Option<ResultCode>,
             /// 错误代码
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub err_code: ::std::option::Option<::std::string::String>,
             /// 错误代码描述
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub err_code_des: ::std::option::Option<::std::string::String>,
             /// 商户号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub mch_id: ::std::option::Option<::std::string::String>,
             /// 商户企业付款单号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub partner_trade_no: ::std::option::Option<::std::string::String>,
             /// 微信企业付款单号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub payment_no: ::std::option::Option<::std::string::String>,
             /// 银行卡号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub bank_no_md5: ::std::option::Option<::std::string::String>,
             /// 用户真实姓名
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub true_name_md5: ::std::option::Option<::std::string::String>,
             /// 代付金额
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-            #[serde(with = "::wechatpay_runtime::v2::serde_helpers::option_number")]
             pub amount: ::std::option::Option<i64>,
             /// 代付单状态
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub status: ::std::option::Option<Status>,
             /// 手续费金额
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-            #[serde(with = "::wechatpay_runtime::v2::serde_helpers::option_number")]
             pub cmms_amt: ::std::option::Option<i64>,
             /// 商户下单时间
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub create_time: ::std::option::Option<::std::string::String>,
             /// 成功付款时间
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub pay_succ_time: ::std::option::Option<::std::string::String>,
             /// 失败原因
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub reason: ::std::option::Option<::std::string::String>,
+        }
+        ::wechatpay_runtime::v2_received! {
+            Response { return_code = "return_code" plain, return_msg = "return_msg"
+            plain, result_code = "result_code" plain, err_code = "err_code" plain,
+            err_code_des = "err_code_des" plain, mch_id = "mch_id" plain,
+            partner_trade_no = "partner_trade_no" plain, payment_no = "payment_no" plain,
+            bank_no_md5 = "bank_no_md5" plain, true_name_md5 = "true_name_md5" plain,
+            amount = "amount" number, status = "status" plain, cmms_amt = "cmms_amt"
+            number, create_time = "create_time" plain, pay_succ_time = "pay_succ_time"
+            plain, reason = "reason" plain, }
         }
         impl Response {
             /// Creates the value from its required fields; optional ones are `None`.

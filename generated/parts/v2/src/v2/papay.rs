@@ -104,53 +104,42 @@ pub mod deletecontract {
         pub use crate::v2::papay::types::ReturnCode;
         pub use crate::v2::papay::types::ReturnCode as ResultCode;
         /// The answer's fields (verified; a `FAIL` answer is an error instead).
-        #[derive(
-            ::std::fmt::Debug,
-            ::std::clone::Clone,
-            ::std::cmp::PartialEq,
-            ::serde::Deserialize
-        )]
-        #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+        #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
         pub struct Response {
             /// 返回状态码
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub return_code: ::std::option::Option<ReturnCode>,
             /// 返回信息
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub return_msg: ::std::option::Option<::std::string::String>,
             /// 公众账号id
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub appid: ::std::option::Option<::std::string::String>,
             /// 商户号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub mch_id: ::std::option::Option<::std::string::String>,
             /// 委托代扣协议id
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub contract_id: ::std::option::Option<::std::string::String>,
             /// 模板id
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub plan_id: ::std::option::Option<::std::string::String>,
             /// 签约协议号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub contract_code: ::std::option::Option<::std::string::String>,
             /// 业务结果
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub result_code: ::std::option::Option<ResultCode>,
             /// 错误代码
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub err_code: ::std::option::Option<::std::string::String>,
             /// 错误代码描述
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub err_code_des: ::std::option::Option<::std::string::String>,
             /// 签名
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub sign: ::std::option::Option<::std::string::String>,
             /// 子商户公众账号ID
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub sub_appid: ::std::option::Option<::std::string::String>,
             /// 子商户号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub sub_mch_id: ::std::option::Option<::std::string::String>,
+        }
+        ::wechatpay_runtime::v2_received! {
+            Response { return_code = "return_code" plain, return_msg = "return_msg"
+            plain, appid = "appid" plain, mch_id = "mch_id" plain, contract_id =
+            "contract_id" plain, plan_id = "plan_id" plain, contract_code =
+            "contract_code" plain, result_code = "result_code" plain, err_code =
+            "err_code" plain, err_code_des = "err_code_des" plain, sign = "sign" plain,
+            sub_appid = "sub_appid" plain, sub_mch_id = "sub_mch_id" plain, }
         }
         impl Response {
             /// Creates the value from its required fields; optional ones are `None`.
@@ -723,56 +712,46 @@ pub mod partner {
             pub use crate::v2::papay::types::ReturnCode;
             pub use crate::v2::papay::types::ReturnCode as ResultCode;
             /// The answer's fields (verified; a `FAIL` answer is an error instead).
-            #[derive(
-                ::std::fmt::Debug,
-                ::std::clone::Clone,
-                ::std::cmp::PartialEq,
-                ::serde::Deserialize
-            )]
-            #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+            #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
             pub struct Response {
                 /// 返回状态码
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub return_code: ::std::option::Option<ReturnCode>,
                 /// 返回信息
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub return_msg: ::std::option::Option<::std::string::String>,
                 /// 业务结果
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub result_code: ::std::option::Option<ResultCode>,
                 /// 错误代码
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub err_code: ::std::option::Option<::std::string::String>,
                 /// 错误代码描述
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub err_code_des: ::std::option::Option<::std::string::String>,
                 /// 请求appid
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub appid: ::std::option::Option<::std::string::String>,
                 /// 商户号
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub mch_id: ::std::option::Option<::std::string::String>,
                 /// 子商户应用ID
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub sub_appid: ::std::option::Option<::std::string::String>,
                 /// 子商户号
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub sub_mch_id: ::std::option::Option<::std::string::String>,
                 /// 随机字符串
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub nonce_str: ::std::option::Option<::std::string::String>,
                 /// 签名
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub sign: ::std::option::Option<::std::string::String>,
                 /// 跳转签约小程序的username
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub miniprogram_username: ::std::option::Option<::std::string::String>,
                 /// 跳转签约小程序的path
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub miniprogram_path: ::std::option::Option<::std::string::String>,
                 /// 预签约id
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub pre_entrustweb_id: ::std::option::Option<::std::string::String>,
+            }
+            ::wechatpay_runtime::v2_received! {
+                Response { return_code = "return_code" plain, return_msg = "return_msg"
+                plain, result_code = "result_code" plain, err_code = "err_code" plain,
+                err_code_des = "err_code_des" plain, appid = "appid" plain, mch_id =
+                "mch_id" plain, sub_appid = "sub_appid" plain, sub_mch_id = "sub_mch_id"
+                plain, nonce_str = "nonce_str" plain, sign = "sign" plain,
+                miniprogram_username = "miniprogram_username" plain, miniprogram_path =
+                "miniprogram_path" plain, pre_entrustweb_id = "pre_entrustweb_id" plain,
+                }
             }
             impl Response {
                 /// Creates the value from its required fields; optional ones are `None`.
@@ -878,87 +857,71 @@ pub mod partner {
             pub use crate::v2::papay::types::ReturnCode;
             pub use crate::v2::papay::types::ReturnCode as ResultCode;
             /// The answer's fields (verified; a `FAIL` answer is an error instead).
-            #[derive(
-                ::std::fmt::Debug,
-                ::std::clone::Clone,
-                ::std::cmp::PartialEq,
-                ::serde::Deserialize
-            )]
-            #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+            #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
             pub struct Response {
                 /// 返回状态码
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub return_code: ::std::option::Option<ReturnCode>,
                 /// 返回信息
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub return_msg: ::std::option::Option<::std::string::String>,
                 /// 业务结果
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub result_code: ::std::option::Option<ResultCode>,
                 /// 商户号
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                #[serde(with = "::wechatpay_runtime::v2::serde_helpers::option_number")]
                 pub mch_id: ::std::option::Option<i64>,
                 /// 公众账号id
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub appid: ::std::option::Option<::std::string::String>,
                 /// 委托代扣协议id
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub contract_id: ::std::option::Option<::std::string::String>,
                 /// 模板id
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                #[serde(with = "::wechatpay_runtime::v2::serde_helpers::option_number")]
                 pub plan_id: ::std::option::Option<i64>,
                 /// 签约协议号
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub contract_code: ::std::option::Option<::std::string::String>,
                 /// 用户账户展示名称
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub contract_display_account: ::std::option::Option<
                     ::std::string::String,
                 >,
                 /// 协议状态
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                #[serde(with = "::wechatpay_runtime::v2::serde_helpers::option_number")]
                 pub contract_state: ::std::option::Option<i64>,
                 /// 协议签署时间
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub contract_signed_time: ::std::option::Option<::std::string::String>,
                 /// 协议到期时间
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub contract_expired_time: ::std::option::Option<::std::string::String>,
                 /// 协议解约时间
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub contract_terminated_time: ::std::option::Option<
                     ::std::string::String,
                 >,
                 /// 协议解约方式
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                #[serde(with = "::wechatpay_runtime::v2::serde_helpers::option_number")]
                 pub contract_termination_mode: ::std::option::Option<i64>,
                 /// 签名
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub sign: ::std::option::Option<::std::string::String>,
                 /// 解约备注
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub contract_termination_remark: ::std::option::Option<
                     ::std::string::String,
                 >,
                 /// 用户标识
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub openid: ::std::option::Option<::std::string::String>,
                 /// 错误代码
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub err_code: ::std::option::Option<::std::string::String>,
                 /// 错误代码描述
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub err_code_des: ::std::option::Option<::std::string::String>,
                 /// 子商户公众账号ID
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub sub_appid: ::std::option::Option<::std::string::String>,
                 /// 子商户号
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub sub_mch_id: ::std::option::Option<::std::string::String>,
+            }
+            ::wechatpay_runtime::v2_received! {
+                Response { return_code = "return_code" plain, return_msg = "return_msg"
+                plain, result_code = "result_code" plain, mch_id = "mch_id" number, appid
+                = "appid" plain, contract_id = "contract_id" plain, plan_id = "plan_id"
+                number, contract_code = "contract_code" plain, contract_display_account =
+                "contract_display_account" plain, contract_state = "contract_state"
+                number, contract_signed_time = "contract_signed_time" plain,
+                contract_expired_time = "contract_expired_time" plain,
+                contract_terminated_time = "contract_terminated_time" plain,
+                contract_termination_mode = "contract_termination_mode" number, sign =
+                "sign" plain, contract_termination_remark = "contract_termination_remark"
+                plain, openid = "openid" plain, err_code = "err_code" plain, err_code_des
+                = "err_code_des" plain, sub_appid = "sub_appid" plain, sub_mch_id =
+                "sub_mch_id" plain, }
             }
             impl Response {
                 /// Creates the value from its required fields; optional ones are `None`.
@@ -1097,50 +1060,40 @@ pub mod preentrustweb {
         pub use crate::v2::papay::types::ReturnCode;
         pub use crate::v2::papay::types::ReturnCode as ResultCode;
         /// The answer's fields (verified; a `FAIL` answer is an error instead).
-        #[derive(
-            ::std::fmt::Debug,
-            ::std::clone::Clone,
-            ::std::cmp::PartialEq,
-            ::serde::Deserialize
-        )]
-        #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+        #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
         pub struct Response {
             /// 返回状态码
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub return_code: ::std::option::Option<ReturnCode>,
             /// 返回信息
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub return_msg: ::std::option::Option<::std::string::String>,
             /// 业务结果
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub result_code: ::std::option::Option<ResultCode>,
             /// 错误代码
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub err_code: ::std::option::Option<::std::string::String>,
             /// 错误代码描述
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub err_code_des: ::std::option::Option<::std::string::String>,
             /// 请求appid
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub appid: ::std::option::Option<::std::string::String>,
             /// 商户号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub mch_id: ::std::option::Option<::std::string::String>,
             /// 随机字符串
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub nonce_str: ::std::option::Option<::std::string::String>,
             /// 签名
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub sign: ::std::option::Option<::std::string::String>,
             /// 跳转签约小程序的username
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub miniprogram_username: ::std::option::Option<::std::string::String>,
             /// 跳转签约小程序的path
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub miniprogram_path: ::std::option::Option<::std::string::String>,
             /// 预签约id
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub pre_entrustweb_id: ::std::option::Option<::std::string::String>,
+        }
+        ::wechatpay_runtime::v2_received! {
+            Response { return_code = "return_code" plain, return_msg = "return_msg"
+            plain, result_code = "result_code" plain, err_code = "err_code" plain,
+            err_code_des = "err_code_des" plain, appid = "appid" plain, mch_id = "mch_id"
+            plain, nonce_str = "nonce_str" plain, sign = "sign" plain,
+            miniprogram_username = "miniprogram_username" plain, miniprogram_path =
+            "miniprogram_path" plain, pre_entrustweb_id = "pre_entrustweb_id" plain, }
         }
         impl Response {
             /// Creates the value from its required fields; optional ones are `None`.
@@ -1238,77 +1191,62 @@ pub mod querycontract {
         pub use crate::v2::papay::types::ReturnCode;
         pub use crate::v2::papay::types::ReturnCode as ResultCode;
         /// The answer's fields (verified; a `FAIL` answer is an error instead).
-        #[derive(
-            ::std::fmt::Debug,
-            ::std::clone::Clone,
-            ::std::cmp::PartialEq,
-            ::serde::Deserialize
-        )]
-        #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+        #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
         pub struct Response {
             /// 返回状态码
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub return_code: ::std::option::Option<ReturnCode>,
             /// 返回信息
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub return_msg: ::std::option::Option<::std::string::String>,
             /// 业务结果
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub result_code: ::std::option::Option<ResultCode>,
             /// 商户号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-            #[serde(with = "::wechatpay_runtime::v2::serde_helpers::option_number")]
             pub mch_id: ::std::option::Option<i64>,
             /// 公众账号id
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub appid: ::std::option::Option<::std::string::String>,
             /// 委托代扣协议id
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub contract_id: ::std::option::Option<::std::string::String>,
             /// 模板id
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-            #[serde(with = "::wechatpay_runtime::v2::serde_helpers::option_number")]
             pub plan_id: ::std::option::Option<i64>,
             /// 签约协议号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub contract_code: ::std::option::Option<::std::string::String>,
             /// 用户账户展示名称
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub contract_display_account: ::std::option::Option<::std::string::String>,
             /// 协议状态
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-            #[serde(with = "::wechatpay_runtime::v2::serde_helpers::option_number")]
             pub contract_state: ::std::option::Option<i64>,
             /// 协议签署时间
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub contract_signed_time: ::std::option::Option<::std::string::String>,
             /// 协议到期时间
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub contract_expired_time: ::std::option::Option<::std::string::String>,
             /// 协议解约时间
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub contract_terminated_time: ::std::option::Option<::std::string::String>,
             /// 协议解约方式
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-            #[serde(with = "::wechatpay_runtime::v2::serde_helpers::option_number")]
             pub contract_termination_mode: ::std::option::Option<i64>,
             /// 签名
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub sign: ::std::option::Option<::std::string::String>,
             /// 解约备注
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub contract_termination_remark: ::std::option::Option<
                 ::std::string::String,
             >,
             /// 用户标识
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub openid: ::std::option::Option<::std::string::String>,
             /// 错误代码
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub err_code: ::std::option::Option<::std::string::String>,
             /// 错误代码描述
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub err_code_des: ::std::option::Option<::std::string::String>,
+        }
+        ::wechatpay_runtime::v2_received! {
+            Response { return_code = "return_code" plain, return_msg = "return_msg"
+            plain, result_code = "result_code" plain, mch_id = "mch_id" number, appid =
+            "appid" plain, contract_id = "contract_id" plain, plan_id = "plan_id" number,
+            contract_code = "contract_code" plain, contract_display_account =
+            "contract_display_account" plain, contract_state = "contract_state" number,
+            contract_signed_time = "contract_signed_time" plain, contract_expired_time =
+            "contract_expired_time" plain, contract_terminated_time =
+            "contract_terminated_time" plain, contract_termination_mode =
+            "contract_termination_mode" number, sign = "sign" plain,
+            contract_termination_remark = "contract_termination_remark" plain, openid =
+            "openid" plain, err_code = "err_code" plain, err_code_des = "err_code_des"
+            plain, }
         }
         impl Response {
             /// Creates the value from its required fields; optional ones are `None`.

@@ -258,41 +258,33 @@ pub mod closecombinedorder {
         pub use crate::v2::pay::types::ReturnCode;
         pub use crate::v2::pay::types::ReturnCode as ResultCode;
         /// The answer's fields (verified; a `FAIL` answer is an error instead).
-        #[derive(
-            ::std::fmt::Debug,
-            ::std::clone::Clone,
-            ::std::cmp::PartialEq,
-            ::serde::Deserialize
-        )]
-        #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+        #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
         pub struct Response {
             /// 返回状态码
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub return_code: ::std::option::Option<ReturnCode>,
             /// 返回信息
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub return_msg: ::std::option::Option<::std::string::String>,
             /// 合单appid
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub combine_appid: ::std::option::Option<::std::string::String>,
             /// 合单商户号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub combine_mch_id: ::std::option::Option<::std::string::String>,
             /// 随机字符串
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub nonce_str: ::std::option::Option<::std::string::String>,
             /// 签名
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub sign: ::std::option::Option<::std::string::String>,
             /// 业务结果
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub result_code: ::std::option::Option<ResultCode>,
             /// 错误代码
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub err_code: ::std::option::Option<::std::string::String>,
             /// 错误代码描述
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub err_code_des: ::std::option::Option<::std::string::String>,
+        }
+        ::wechatpay_runtime::v2_received! {
+            Response { return_code = "return_code" plain, return_msg = "return_msg"
+            plain, combine_appid = "combine_appid" plain, combine_mch_id =
+            "combine_mch_id" plain, nonce_str = "nonce_str" plain, sign = "sign" plain,
+            result_code = "result_code" plain, err_code = "err_code" plain, err_code_des
+            = "err_code_des" plain, }
         }
         impl Response {
             /// Creates the value from its required fields; optional ones are `None`.
@@ -377,44 +369,35 @@ pub mod closeorder {
         pub use crate::v2::pay::types::ReturnCode;
         pub use crate::v2::pay::types::ReturnCode as ResultCode;
         /// The answer's fields (verified; a `FAIL` answer is an error instead).
-        #[derive(
-            ::std::fmt::Debug,
-            ::std::clone::Clone,
-            ::std::cmp::PartialEq,
-            ::serde::Deserialize
-        )]
-        #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+        #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
         pub struct Response {
             /// 返回状态码
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub return_code: ::std::option::Option<ReturnCode>,
             /// 返回信息
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub return_msg: ::std::option::Option<::std::string::String>,
             /// 公众账号ID
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub appid: ::std::option::Option<::std::string::String>,
             /// 商户号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub mch_id: ::std::option::Option<::std::string::String>,
             /// 随机字符串
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub nonce_str: ::std::option::Option<::std::string::String>,
             /// 签名
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub sign: ::std::option::Option<::std::string::String>,
             /// 业务结果
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub result_code: ::std::option::Option<ResultCode>,
             /// 业务结果描述
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub result_msg: ::std::option::Option<::std::string::String>,
             /// 错误代码
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub err_code: ::std::option::Option<::std::string::String>,
             /// 错误代码描述
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub err_code_des: ::std::option::Option<::std::string::String>,
+        }
+        ::wechatpay_runtime::v2_received! {
+            Response { return_code = "return_code" plain, return_msg = "return_msg"
+            plain, appid = "appid" plain, mch_id = "mch_id" plain, nonce_str =
+            "nonce_str" plain, sign = "sign" plain, result_code = "result_code" plain,
+            result_msg = "result_msg" plain, err_code = "err_code" plain, err_code_des =
+            "err_code_des" plain, }
         }
         impl Response {
             /// Creates the value from its required fields; optional ones are `None`.
@@ -726,56 +709,45 @@ pub mod combinedorder {
         pub use crate::v2::pay::types::ReturnCode;
         pub use crate::v2::pay::types::ReturnCode as ResultCode;
         /// The answer's fields (verified; a `FAIL` answer is an error instead).
-        #[derive(
-            ::std::fmt::Debug,
-            ::std::clone::Clone,
-            ::std::cmp::PartialEq,
-            ::serde::Deserialize
-        )]
-        #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+        #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
         pub struct Response {
             /// 返回状态码
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub return_code: ::std::option::Option<ReturnCode>,
             /// 返回信息
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub return_msg: ::std::option::Option<::std::string::String>,
             /// 合单appid
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub combine_appid: ::std::option::Option<::std::string::String>,
             /// 合单商户号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub combine_mch_id: ::std::option::Option<::std::string::String>,
             /// 设备号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub device_info: ::std::option::Option<::std::string::String>,
             /// 随机字符串
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub nonce_str: ::std::option::Option<::std::string::String>,
             /// 签名
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub sign: ::std::option::Option<::std::string::String>,
             /// 业务结果
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub result_code: ::std::option::Option<ResultCode>,
             /// 错误代码
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub err_code: ::std::option::Option<::std::string::String>,
             /// 错误代码描述
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub err_code_des: ::std::option::Option<::std::string::String>,
             /// 交易类型
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub trade_type: ::std::option::Option<::std::string::String>,
             /// 二维码链接
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub code_url: ::std::option::Option<::std::string::String>,
             /// 预支付交易会话标识
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub prepay_id: ::std::option::Option<::std::string::String>,
             /// H5支付跳转链接
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub mweb_url: ::std::option::Option<::std::string::String>,
+        }
+        ::wechatpay_runtime::v2_received! {
+            Response { return_code = "return_code" plain, return_msg = "return_msg"
+            plain, combine_appid = "combine_appid" plain, combine_mch_id =
+            "combine_mch_id" plain, device_info = "device_info" plain, nonce_str =
+            "nonce_str" plain, sign = "sign" plain, result_code = "result_code" plain,
+            err_code = "err_code" plain, err_code_des = "err_code_des" plain, trade_type
+            = "trade_type" plain, code_url = "code_url" plain, prepay_id = "prepay_id"
+            plain, mweb_url = "mweb_url" plain, }
         }
         impl Response {
             /// Creates the value from its required fields; optional ones are `None`.
@@ -962,84 +934,67 @@ pub mod contractorder {
         pub use crate::v2::pay::types::ReturnCode;
         pub use crate::v2::pay::types::ReturnCode as ResultCode;
         /// The answer's fields (verified; a `FAIL` answer is an error instead).
-        #[derive(
-            ::std::fmt::Debug,
-            ::std::clone::Clone,
-            ::std::cmp::PartialEq,
-            ::serde::Deserialize
-        )]
-        #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+        #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
         pub struct Response {
             /// 返回状态码
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub return_code: ::std::option::Option<ReturnCode>,
             /// 返回信息
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub return_msg: ::std::option::Option<::std::string::String>,
             /// 业务结果
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub result_code: ::std::option::Option<ResultCode>,
             /// 公众账号id
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub appid: ::std::option::Option<::std::string::String>,
             /// 商户号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub mch_id: ::std::option::Option<::std::string::String>,
             /// 随机字符串
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub nonce_str: ::std::option::Option<::std::string::String>,
             /// 签名
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub sign: ::std::option::Option<::std::string::String>,
             /// 错误代码
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub err_code: ::std::option::Option<::std::string::String>,
             /// 错误代码描述
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub err_code_des: ::std::option::Option<::std::string::String>,
             /// 预签约结果
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub contract_result_code: ::std::option::Option<::std::string::String>,
             /// 预签约错误代码
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub contract_err_code: ::std::option::Option<::std::string::String>,
             /// 预签约错误描述
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub contract_err_code_des: ::std::option::Option<::std::string::String>,
             /// 子商户号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub sub_mch_id: ::std::option::Option<::std::string::String>,
             /// 子商户公众账号ID
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub sub_appid: ::std::option::Option<::std::string::String>,
             /// 预支付交易会话标识
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub prepay_id: ::std::option::Option<::std::string::String>,
             /// 交易类型
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub trade_type: ::std::option::Option<::std::string::String>,
             /// 二维码链接
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub code_url: ::std::option::Option<::std::string::String>,
             /// 模板id
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-            #[serde(with = "::wechatpay_runtime::v2::serde_helpers::option_number")]
             pub plan_id: ::std::option::Option<i64>,
             /// 请求序列号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub request_serial: ::std::option::Option<::std::string::String>,
             /// 签约协议号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub contract_code: ::std::option::Option<::std::string::String>,
             /// 用户账户展示名称
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub contract_display_account: ::std::option::Option<::std::string::String>,
             /// 支付跳转链接
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub mweb_url: ::std::option::Option<::std::string::String>,
             /// 商户订单号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub out_trade_no: ::std::option::Option<::std::string::String>,
+        }
+        ::wechatpay_runtime::v2_received! {
+            Response { return_code = "return_code" plain, return_msg = "return_msg"
+            plain, result_code = "result_code" plain, appid = "appid" plain, mch_id =
+            "mch_id" plain, nonce_str = "nonce_str" plain, sign = "sign" plain, err_code
+            = "err_code" plain, err_code_des = "err_code_des" plain, contract_result_code
+            = "contract_result_code" plain, contract_err_code = "contract_err_code"
+            plain, contract_err_code_des = "contract_err_code_des" plain, sub_mch_id =
+            "sub_mch_id" plain, sub_appid = "sub_appid" plain, prepay_id = "prepay_id"
+            plain, trade_type = "trade_type" plain, code_url = "code_url" plain, plan_id
+            = "plan_id" number, request_serial = "request_serial" plain, contract_code =
+            "contract_code" plain, contract_display_account = "contract_display_account"
+            plain, mweb_url = "mweb_url" plain, out_trade_no = "out_trade_no" plain, }
         }
         impl Response {
             /// Creates the value from its required fields; optional ones are `None`.
@@ -1514,106 +1469,82 @@ pub mod facepay {
             }
         }
         /// The answer's fields (verified; a `FAIL` answer is an error instead).
-        #[derive(
-            ::std::fmt::Debug,
-            ::std::clone::Clone,
-            ::std::cmp::PartialEq,
-            ::serde::Deserialize
-        )]
-        #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+        #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
         pub struct Response {
             /// 返回状态码
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub return_code: ::std::option::Option<ReturnCode>,
             /// 返回信息
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub return_msg: ::std::option::Option<::std::string::String>,
             /// 公众账号ID
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub appid: ::std::option::Option<::std::string::String>,
             /// 子商户公众账号ID
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub sub_appid: ::std::option::Option<::std::string::String>,
             /// 商户号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub mch_id: ::std::option::Option<::std::string::String>,
             /// 子商户号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub sub_mch_id: ::std::option::Option<::std::string::String>,
             /// 设备号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub device_info: ::std::option::Option<::std::string::String>,
             /// 随机字符串
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub nonce_str: ::std::option::Option<::std::string::String>,
             /// 签名
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub sign: ::std::option::Option<::std::string::String>,
             /// 业务结果
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub result_code: ::std::option::Option<ResultCode>,
             /// 错误代码
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub err_code: ::std::option::Option<::std::string::String>,
             /// 错误代码描述
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub err_code_des: ::std::option::Option<::std::string::String>,
             /// 用户标识
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub openid: ::std::option::Option<::std::string::String>,
             /// 是否关注公众账号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub is_subscribe: ::std::option::Option<IsSubscribe>,
             /// 用户子标识
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub sub_openid: ::std::option::Option<::std::string::String>,
             /// 是否关注子公众账号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub sub_is_subscribe: ::std::option::Option<SubIsSubscribe>,
             /// 交易类型
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub trade_type: ::std::option::Option<::std::string::String>,
             /// 付款银行
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub bank_type: ::std::option::Option<::std::string::String>,
             /// 标价币种
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub fee_type: ::std::option::Option<::std::string::String>,
             /// 标价金额
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-            #[serde(with = "::wechatpay_runtime::v2::serde_helpers::option_number")]
             pub total_fee: ::std::option::Option<i64>,
             /// 现金支付币种
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub cash_fee_type: ::std::option::Option<::std::string::String>,
             /// 现金支付金额
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-            #[serde(with = "::wechatpay_runtime::v2::serde_helpers::option_number")]
             pub cash_fee: ::std::option::Option<i64>,
             /// 应结订单金额
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-            #[serde(with = "::wechatpay_runtime::v2::serde_helpers::option_number")]
             pub settlement_total_fee: ::std::option::Option<i64>,
             /// 代金券金额
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-            #[serde(with = "::wechatpay_runtime::v2::serde_helpers::option_number")]
             pub coupon_fee: ::std::option::Option<i64>,
             /// 微信支付订单号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub transaction_id: ::std::option::Option<::std::string::String>,
             /// 商户订单号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub out_trade_no: ::std::option::Option<::std::string::String>,
             /// 商家数据包
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub attach: ::std::option::Option<::std::string::String>,
             /// 支付完成时间
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub time_end: ::std::option::Option<::std::string::String>,
             /// 营销详情JSON格式字符串
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-            #[serde(with = "::wechatpay_runtime::v2::serde_helpers::option_json_string")]
             pub promotion_detail: ::std::option::Option<PromotionDetail>,
+        }
+        ::wechatpay_runtime::v2_received! {
+            Response { return_code = "return_code" plain, return_msg = "return_msg"
+            plain, appid = "appid" plain, sub_appid = "sub_appid" plain, mch_id =
+            "mch_id" plain, sub_mch_id = "sub_mch_id" plain, device_info = "device_info"
+            plain, nonce_str = "nonce_str" plain, sign = "sign" plain, result_code =
+            "result_code" plain, err_code = "err_code" plain, err_code_des =
+            "err_code_des" plain, openid = "openid" plain, is_subscribe = "is_subscribe"
+            plain, sub_openid = "sub_openid" plain, sub_is_subscribe = "sub_is_subscribe"
+            plain, trade_type = "trade_type" plain, bank_type = "bank_type" plain,
+            fee_type = "fee_type" plain, total_fee = "total_fee" number, cash_fee_type =
+            "cash_fee_type" plain, cash_fee = "cash_fee" number, settlement_total_fee =
+            "settlement_total_fee" number, coupon_fee = "coupon_fee" number,
+            transaction_id = "transaction_id" plain, out_trade_no = "out_trade_no" plain,
+            attach = "attach" plain, time_end = "time_end" plain, promotion_detail =
+            "promotion_detail" json, }
         }
         impl Response {
             /// Creates the value from its required fields; optional ones are `None`.
@@ -2394,100 +2325,77 @@ pub mod micropay {
             }
         }
         /// The answer's fields (verified; a `FAIL` answer is an error instead).
-        #[derive(
-            ::std::fmt::Debug,
-            ::std::clone::Clone,
-            ::std::cmp::PartialEq,
-            ::serde::Deserialize
-        )]
-        #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+        #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
         pub struct Response {
             /// 返回状态码
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub return_code: ::std::option::Option<ReturnCode>,
             /// 返回信息
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub return_msg: ::std::option::Option<::std::string::String>,
             /// 公众账号ID
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub appid: ::std::option::Option<::std::string::String>,
             /// 子商户公众账号ID
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub sub_appid: ::std::option::Option<::std::string::String>,
             /// 商户号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub mch_id: ::std::option::Option<::std::string::String>,
             /// 子商户号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub sub_mch_id: ::std::option::Option<::std::string::String>,
             /// 设备号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub device_info: ::std::option::Option<::std::string::String>,
             /// 随机字符串
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub nonce_str: ::std::option::Option<::std::string::String>,
             /// 签名
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub sign: ::std::option::Option<::std::string::String>,
             /// 业务结果
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub result_code: ::std::option::Option<ResultCode>,
             /// 错误代码
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub err_code: ::std::option::Option<::std::string::String>,
             /// 错误代码描述
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub err_code_des: ::std::option::Option<::std::string::String>,
             /// 用户标识
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub openid: ::std::option::Option<::std::string::String>,
             /// 是否关注公众账号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub is_subscribe: ::std::option::Option<IsSubscribe>,
             /// 交易类型
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub trade_type: ::std::option::Option<::std::string::String>,
             /// 付款银行
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub bank_type: ::std::option::Option<::std::string::String>,
             /// 货币类型
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub fee_type: ::std::option::Option<::std::string::String>,
             /// 订单金额
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-            #[serde(with = "::wechatpay_runtime::v2::serde_helpers::option_number")]
             pub total_fee: ::std::option::Option<i64>,
             /// 应结订单金额
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-            #[serde(with = "::wechatpay_runtime::v2::serde_helpers::option_number")]
             pub settlement_total_fee: ::std::option::Option<i64>,
             /// 代金券金额
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-            #[serde(with = "::wechatpay_runtime::v2::serde_helpers::option_number")]
             pub coupon_fee: ::std::option::Option<i64>,
             /// 现金支付货币类型
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub cash_fee_type: ::std::option::Option<::std::string::String>,
             /// 现金支付金额
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-            #[serde(with = "::wechatpay_runtime::v2::serde_helpers::option_number")]
             pub cash_fee: ::std::option::Option<i64>,
             /// 微信支付订单号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub transaction_id: ::std::option::Option<::std::string::String>,
             /// 商户订单号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub out_trade_no: ::std::option::Option<::std::string::String>,
             /// 商家数据包
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub attach: ::std::option::Option<::std::string::String>,
             /// 支付完成时间
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub time_end: ::std::option::Option<::std::string::String>,
             /// 营销详情JSON格式字符串
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-            #[serde(with = "::wechatpay_runtime::v2::serde_helpers::option_json_string")]
             pub promotion_detail: ::std::option::Option<PromotionDetail>,
+        }
+        ::wechatpay_runtime::v2_received! {
+            Response { return_code = "return_code" plain, return_msg = "return_msg"
+            plain, appid = "appid" plain, sub_appid = "sub_appid" plain, mch_id =
+            "mch_id" plain, sub_mch_id = "sub_mch_id" plain, device_info = "device_info"
+            plain, nonce_str = "nonce_str" plain, sign = "sign" plain, result_code =
+            "result_code" plain, err_code = "err_code" plain, err_code_des =
+            "err_code_des" plain, openid = "openid" plain, is_subscribe = "is_subscribe"
+            plain, trade_type = "trade_type" plain, bank_type = "bank_type" plain,
+            fee_type = "fee_type" plain, total_fee = "total_fee" number,
+            settlement_total_fee = "settlement_total_fee" number, coupon_fee =
+            "coupon_fee" number, cash_fee_type = "cash_fee_type" plain, cash_fee =
+            "cash_fee" number, transaction_id = "transaction_id" plain, out_trade_no =
+            "out_trade_no" plain, attach = "attach" plain, time_end = "time_end" plain,
+            promotion_detail = "promotion_detail" json, }
         }
         impl Response {
             /// Creates the value from its required fields; optional ones are `None`.
@@ -3234,41 +3142,32 @@ pub mod pappayapply {
         pub use crate::v2::pay::types::ReturnCode;
         pub use crate::v2::pay::types::ReturnCode as ResultCode;
         /// The answer's fields (verified; a `FAIL` answer is an error instead).
-        #[derive(
-            ::std::fmt::Debug,
-            ::std::clone::Clone,
-            ::std::cmp::PartialEq,
-            ::serde::Deserialize
-        )]
-        #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+        #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
         pub struct Response {
             /// 返回状态码
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub return_code: ::std::option::Option<ReturnCode>,
             /// 返回信息
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub return_msg: ::std::option::Option<::std::string::String>,
             /// 公众账号id
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub appid: ::std::option::Option<::std::string::String>,
             /// 商户号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub mch_id: ::std::option::Option<::std::string::String>,
             /// 随机字符串
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub nonce_str: ::std::option::Option<::std::string::String>,
             /// 签名
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub sign: ::std::option::Option<::std::string::String>,
             /// 业务结果
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub result_code: ::std::option::Option<ResultCode>,
             /// 错误代码
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub err_code: ::std::option::Option<::std::string::String>,
             /// 错误代码描述
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub err_code_des: ::std::option::Option<::std::string::String>,
+        }
+        ::wechatpay_runtime::v2_received! {
+            Response { return_code = "return_code" plain, return_msg = "return_msg"
+            plain, appid = "appid" plain, mch_id = "mch_id" plain, nonce_str =
+            "nonce_str" plain, sign = "sign" plain, result_code = "result_code" plain,
+            err_code = "err_code" plain, err_code_des = "err_code_des" plain, }
         }
         impl Response {
             /// Creates the value from its required fields; optional ones are `None`.
@@ -3619,47 +3518,38 @@ pub mod partner {
             pub use crate::v2::pay::types::ReturnCode;
             pub use crate::v2::pay::types::ReturnCode as ResultCode;
             /// The answer's fields (verified; a `FAIL` answer is an error instead).
-            #[derive(
-                ::std::fmt::Debug,
-                ::std::clone::Clone,
-                ::std::cmp::PartialEq,
-                ::serde::Deserialize
-            )]
-            #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+            #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
             pub struct Response {
                 /// 子商户公众账号ID
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub sub_appid: ::std::option::Option<::std::string::String>,
                 /// 子商户号
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub sub_mch_id: ::std::option::Option<::std::string::String>,
                 /// 返回状态码
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub return_code: ::std::option::Option<ReturnCode>,
                 /// 返回信息
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub return_msg: ::std::option::Option<::std::string::String>,
                 /// 公众账号id
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub appid: ::std::option::Option<::std::string::String>,
                 /// 商户号
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub mch_id: ::std::option::Option<::std::string::String>,
                 /// 随机字符串
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub nonce_str: ::std::option::Option<::std::string::String>,
                 /// 签名
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub sign: ::std::option::Option<::std::string::String>,
                 /// 业务结果
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub result_code: ::std::option::Option<ResultCode>,
                 /// 错误代码
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub err_code: ::std::option::Option<::std::string::String>,
                 /// 错误代码描述
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub err_code_des: ::std::option::Option<::std::string::String>,
+            }
+            ::wechatpay_runtime::v2_received! {
+                Response { sub_appid = "sub_appid" plain, sub_mch_id = "sub_mch_id"
+                plain, return_code = "return_code" plain, return_msg = "return_msg"
+                plain, appid = "appid" plain, mch_id = "mch_id" plain, nonce_str =
+                "nonce_str" plain, sign = "sign" plain, result_code = "result_code"
+                plain, err_code = "err_code" plain, err_code_des = "err_code_des" plain,
+                }
             }
             impl Response {
                 /// Creates the value from its required fields; optional ones are `None`.
@@ -3825,51 +3715,39 @@ pub mod profitsharingaddreceiver {
             }
         }
         /// The answer's fields (verified; a `FAIL` answer is an error instead).
-        #[derive(
-            ::std::fmt::Debug,
-            ::std::clone::Clone,
-            ::std::cmp::PartialEq,
-            ::serde::Deserialize
-        )]
-        #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+        #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
         pub struct Response {
             /// 子商户公众账号ID
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub sub_appid: ::std::option::Option<::std::string::String>,
             /// 子商户号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub sub_mch_id: ::std::option::Option<::std::string::String>,
             /// 返回状态码
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub return_code: ::std::option::Option<ReturnCode>,
             /// 返回信息
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub return_msg: ::std::option::Option<::std::string::String>,
             /// 公众账号ID
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub appid: ::std::option::Option<::std::string::String>,
             /// 商户号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub mch_id: ::std::option::Option<::std::string::String>,
             /// 随机字符串
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub nonce_str: ::std::option::Option<::std::string::String>,
             /// 签名
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub sign: ::std::option::Option<::std::string::String>,
             /// 业务结果
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub result_code: ::std::option::Option<ResultCode>,
             /// 错误代码
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub err_code: ::std::option::Option<::std::string::String>,
             /// 错误代码描述
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub err_code_des: ::std::option::Option<::std::string::String>,
             /// 分账接收方
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-            #[serde(with = "::wechatpay_runtime::v2::serde_helpers::option_json_string")]
             pub receiver: ::std::option::Option<ResponseReceiver>,
+        }
+        ::wechatpay_runtime::v2_received! {
+            Response { sub_appid = "sub_appid" plain, sub_mch_id = "sub_mch_id" plain,
+            return_code = "return_code" plain, return_msg = "return_msg" plain, appid =
+            "appid" plain, mch_id = "mch_id" plain, nonce_str = "nonce_str" plain, sign =
+            "sign" plain, result_code = "result_code" plain, err_code = "err_code" plain,
+            err_code_des = "err_code_des" plain, receiver = "receiver" json, }
         }
         impl Response {
             /// Creates the value from its required fields; optional ones are `None`.
@@ -3958,39 +3836,30 @@ pub mod profitsharingmerchantratioquery {
         }
         pub use crate::v2::pay::types::ReturnCode;
         /// The answer's fields (verified; a `FAIL` answer is an error instead).
-        #[derive(
-            ::std::fmt::Debug,
-            ::std::clone::Clone,
-            ::std::cmp::PartialEq,
-            ::serde::Deserialize
-        )]
-        #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+        #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
         pub struct Response {
             /// 返回状态码
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub return_code: ::std::option::Option<ReturnCode>,
             /// 返回信息
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub return_msg: ::std::option::Option<::std::string::String>,
             /// 商户号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub mch_id: ::std::option::Option<::std::string::String>,
             /// 子商户号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub sub_mch_id: ::std::option::Option<::std::string::String>,
             /// 品牌主商户号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub brand_mch_id: ::std::option::Option<::std::string::String>,
             /// 最大分账比例
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-            #[serde(with = "::wechatpay_runtime::v2::serde_helpers::option_number")]
             pub max_ratio: ::std::option::Option<i64>,
             /// 随机字符串
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub nonce_str: ::std::option::Option<::std::string::String>,
             /// 签名
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub sign: ::std::option::Option<::std::string::String>,
+        }
+        ::wechatpay_runtime::v2_received! {
+            Response { return_code = "return_code" plain, return_msg = "return_msg"
+            plain, mch_id = "mch_id" plain, sub_mch_id = "sub_mch_id" plain, brand_mch_id
+            = "brand_mch_id" plain, max_ratio = "max_ratio" number, nonce_str =
+            "nonce_str" plain, sign = "sign" plain, }
         }
         impl Response {
             /// Creates the value from its required fields; optional ones are `None`.
@@ -4069,36 +3938,28 @@ pub mod profitsharingorderamountquery {
         }
         pub use crate::v2::pay::types::ReturnCode;
         /// The answer's fields (verified; a `FAIL` answer is an error instead).
-        #[derive(
-            ::std::fmt::Debug,
-            ::std::clone::Clone,
-            ::std::cmp::PartialEq,
-            ::serde::Deserialize
-        )]
-        #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+        #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
         pub struct Response {
             /// 返回状态码
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub return_code: ::std::option::Option<ReturnCode>,
             /// 返回信息
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub return_msg: ::std::option::Option<::std::string::String>,
             /// 商户号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub mch_id: ::std::option::Option<::std::string::String>,
             /// 微信订单号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub transaction_id: ::std::option::Option<::std::string::String>,
             /// 订单剩余待分金额
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-            #[serde(with = "::wechatpay_runtime::v2::serde_helpers::option_number")]
             pub unsplit_amount: ::std::option::Option<i64>,
             /// 随机字符串
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub nonce_str: ::std::option::Option<::std::string::String>,
             /// 签名
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub sign: ::std::option::Option<::std::string::String>,
+        }
+        ::wechatpay_runtime::v2_received! {
+            Response { return_code = "return_code" plain, return_msg = "return_msg"
+            plain, mch_id = "mch_id" plain, transaction_id = "transaction_id" plain,
+            unsplit_amount = "unsplit_amount" number, nonce_str = "nonce_str" plain, sign
+            = "sign" plain, }
         }
         impl Response {
             /// Creates the value from its required fields; optional ones are `None`.
@@ -4241,63 +4102,49 @@ pub mod profitsharingquery {
             }
         }
         /// The answer's fields (verified; a `FAIL` answer is an error instead).
-        #[derive(
-            ::std::fmt::Debug,
-            ::std::clone::Clone,
-            ::std::cmp::PartialEq,
-            ::serde::Deserialize
-        )]
-        #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+        #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
         pub struct Response {
             /// 子商户公众账号ID
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub sub_appid: ::std::option::Option<::std::string::String>,
             /// 子商户号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub sub_mch_id: ::std::option::Option<::std::string::String>,
             /// 返回状态码
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub return_code: ::std::option::Option<ReturnCode>,
             /// 返回信息
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub return_msg: ::std::option::Option<::std::string::String>,
             /// 公众账号ID
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub appid: ::std::option::Option<::std::string::String>,
             /// 商户号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub mch_id: ::std::option::Option<::std::string::String>,
             /// 随机字符串
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub nonce_str: ::std::option::Option<::std::string::String>,
             /// 签名
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub sign: ::std::option::Option<::std::string::String>,
             /// 业务结果
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub result_code: ::std::option::Option<ResultCode>,
             /// 错误代码
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub err_code: ::std::option::Option<::std::string::String>,
             /// 错误代码描述
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub err_code_des: ::std::option::Option<::std::string::String>,
             /// 微信订单号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub transaction_id: ::std::option::Option<::std::string::String>,
             /// 商户分账单号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub out_order_no: ::std::option::Option<::std::string::String>,
             /// 微信分账单号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub order_id: ::std::option::Option<::std::string::String>,
             /// 分账单状态
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub status: ::std::option::Option<Status>,
             /// 分账接收方列表JSON格式字符串
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-            #[serde(with = "::wechatpay_runtime::v2::serde_helpers::option_json_string")]
             pub receivers: ::std::option::Option<::std::vec::Vec<Receiver>>,
+        }
+        ::wechatpay_runtime::v2_received! {
+            Response { sub_appid = "sub_appid" plain, sub_mch_id = "sub_mch_id" plain,
+            return_code = "return_code" plain, return_msg = "return_msg" plain, appid =
+            "appid" plain, mch_id = "mch_id" plain, nonce_str = "nonce_str" plain, sign =
+            "sign" plain, result_code = "result_code" plain, err_code = "err_code" plain,
+            err_code_des = "err_code_des" plain, transaction_id = "transaction_id" plain,
+            out_order_no = "out_order_no" plain, order_id = "order_id" plain, status =
+            "status" plain, receivers = "receivers" json, }
         }
         impl Response {
             /// Creates the value from its required fields; optional ones are `None`.
@@ -4456,51 +4303,39 @@ pub mod profitsharingremovereceiver {
             }
         }
         /// The answer's fields (verified; a `FAIL` answer is an error instead).
-        #[derive(
-            ::std::fmt::Debug,
-            ::std::clone::Clone,
-            ::std::cmp::PartialEq,
-            ::serde::Deserialize
-        )]
-        #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+        #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
         pub struct Response {
             /// 子商户公众账号ID
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub sub_appid: ::std::option::Option<::std::string::String>,
             /// 子商户号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub sub_mch_id: ::std::option::Option<::std::string::String>,
             /// 返回状态码
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub return_code: ::std::option::Option<ReturnCode>,
             /// 返回信息
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub return_msg: ::std::option::Option<::std::string::String>,
             /// 公众账号ID
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub appid: ::std::option::Option<::std::string::String>,
             /// 商户号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub mch_id: ::std::option::Option<::std::string::String>,
             /// 随机字符串
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub nonce_str: ::std::option::Option<::std::string::String>,
             /// 签名
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub sign: ::std::option::Option<::std::string::String>,
             /// 业务结果
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub result_code: ::std::option::Option<ResultCode>,
             /// 错误代码
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub err_code: ::std::option::Option<::std::string::String>,
             /// 错误代码描述
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub err_code_des: ::std::option::Option<::std::string::String>,
             /// 分账接收方JSON格式字符串
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-            #[serde(with = "::wechatpay_runtime::v2::serde_helpers::option_json_string")]
             pub receiver: ::std::option::Option<ResponseReceiver>,
+        }
+        ::wechatpay_runtime::v2_received! {
+            Response { sub_appid = "sub_appid" plain, sub_mch_id = "sub_mch_id" plain,
+            return_code = "return_code" plain, return_msg = "return_msg" plain, appid =
+            "appid" plain, mch_id = "mch_id" plain, nonce_str = "nonce_str" plain, sign =
+            "sign" plain, result_code = "result_code" plain, err_code = "err_code" plain,
+            err_code_des = "err_code_des" plain, receiver = "receiver" json, }
         }
         impl Response {
             /// Creates the value from its required fields; optional ones are `None`.
@@ -4609,81 +4444,65 @@ pub mod profitsharingreturnquery {
         pub use crate::v2::pay::types::Result2 as Result;
         pub use crate::v2::pay::types::FailReason;
         /// The answer's fields (verified; a `FAIL` answer is an error instead).
-        #[derive(
-            ::std::fmt::Debug,
-            ::std::clone::Clone,
-            ::std::cmp::PartialEq,
-            ::serde::Deserialize
-        )]
-        #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+        #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
         pub struct Response {
             /// 返回状态码
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub return_code: ::std::option::Option<ReturnCode>,
             /// 返回信息
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub return_msg: ::std::option::Option<::std::string::String>,
             /// 公众账号ID
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub appid: ::std::option::Option<::std::string::String>,
             /// 商户号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub mch_id: ::std::option::Option<::std::string::String>,
             /// 随机字符串
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub nonce_str: ::std::option::Option<::std::string::String>,
             /// 签名
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub sign: ::std::option::Option<::std::string::String>,
             /// 业务结果
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub result_code: ::std::option::Option<ResultCode>,
             /// 错误代码
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub err_code: ::std::option::Option<::std::string::String>,
             /// 错误代码描述
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub err_code_des: ::std::option::Option<::std::string::String>,
             /// 子商户号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub sub_mch_id: ::std::option::Option<::std::string::String>,
             /// 子商户公众账号ID
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub sub_appid: ::std::option::Option<::std::string::String>,
             /// 微信分账单号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub order_id: ::std::option::Option<::std::string::String>,
             /// 商户分账单号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub out_order_no: ::std::option::Option<::std::string::String>,
             /// 商户回退单号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub out_return_no: ::std::option::Option<::std::string::String>,
             /// 微信回退单号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub return_no: ::std::option::Option<::std::string::String>,
             /// 回退方类型
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub return_account_type: ::std::option::Option<ReturnAccountType>,
             /// 回退方账号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub return_account: ::std::option::Option<::std::string::String>,
             /// 回退金额
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-            #[serde(with = "::wechatpay_runtime::v2::serde_helpers::option_number")]
             pub return_amount: ::std::option::Option<i64>,
             /// 回退描述
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub description: ::std::option::Option<::std::string::String>,
             /// 回退结果
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub result: ::std::option::Option<Result>,
             /// 失败原因
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub fail_reason: ::std::option::Option<FailReason>,
             /// 完成时间
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub finish_time: ::std::option::Option<::std::string::String>,
+        }
+        ::wechatpay_runtime::v2_received! {
+            Response { return_code = "return_code" plain, return_msg = "return_msg"
+            plain, appid = "appid" plain, mch_id = "mch_id" plain, nonce_str =
+            "nonce_str" plain, sign = "sign" plain, result_code = "result_code" plain,
+            err_code = "err_code" plain, err_code_des = "err_code_des" plain, sub_mch_id
+            = "sub_mch_id" plain, sub_appid = "sub_appid" plain, order_id = "order_id"
+            plain, out_order_no = "out_order_no" plain, out_return_no = "out_return_no"
+            plain, return_no = "return_no" plain, return_account_type =
+            "return_account_type" plain, return_account = "return_account" plain,
+            return_amount = "return_amount" number, description = "description" plain,
+            result = "result" plain, fail_reason = "fail_reason" plain, finish_time =
+            "finish_time" plain, }
         }
         impl Response {
             /// Creates the value from its required fields; optional ones are `None`.
@@ -4989,63 +4808,51 @@ pub mod querycombinedorder {
             }
         }
         /// The answer's fields (verified; a `FAIL` answer is an error instead).
-        #[derive(
-            ::std::fmt::Debug,
-            ::std::clone::Clone,
-            ::std::cmp::PartialEq,
-            ::serde::Deserialize
-        )]
-        #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+        #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
         pub struct Response {
             /// 返回状态码
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub return_code: ::std::option::Option<ReturnCode>,
             /// 返回信息
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub return_msg: ::std::option::Option<::std::string::String>,
             /// 合单appid
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub combine_appid: ::std::option::Option<::std::string::String>,
             /// 合单商户号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub combine_mch_id: ::std::option::Option<::std::string::String>,
             /// 随机字符串
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub nonce_str: ::std::option::Option<::std::string::String>,
             /// 设备号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub device_info: ::std::option::Option<::std::string::String>,
             /// 合单用户标识
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub combine_openid: ::std::option::Option<::std::string::String>,
             /// 合单商户订单号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub combine_out_trade_no: ::std::option::Option<::std::string::String>,
             /// 签名
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub sign: ::std::option::Option<::std::string::String>,
             /// 业务结果
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub result_code: ::std::option::Option<ResultCode>,
             /// 业务结果描述
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub result_msg: ::std::option::Option<::std::string::String>,
             /// 交易状态
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub trade_state: ::std::option::Option<TradeState>,
             /// 交易状态描述
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub trade_state_desc: ::std::option::Option<::std::string::String>,
             /// 错误代码
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub err_code: ::std::option::Option<::std::string::String>,
             /// 错误代码描述
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub err_code_des: ::std::option::Option<::std::string::String>,
             /// 子单信息JSON格式字符串
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-            #[serde(with = "::wechatpay_runtime::v2::serde_helpers::option_json_string")]
             pub sub_order_list: ::std::option::Option<SubOrderList>,
+        }
+        ::wechatpay_runtime::v2_received! {
+            Response { return_code = "return_code" plain, return_msg = "return_msg"
+            plain, combine_appid = "combine_appid" plain, combine_mch_id =
+            "combine_mch_id" plain, nonce_str = "nonce_str" plain, device_info =
+            "device_info" plain, combine_openid = "combine_openid" plain,
+            combine_out_trade_no = "combine_out_trade_no" plain, sign = "sign" plain,
+            result_code = "result_code" plain, result_msg = "result_msg" plain,
+            trade_state = "trade_state" plain, trade_state_desc = "trade_state_desc"
+            plain, err_code = "err_code" plain, err_code_des = "err_code_des" plain,
+            sub_order_list = "sub_order_list" json, }
         }
         impl Response {
             /// Creates the value from its required fields; optional ones are `None`.
@@ -5135,41 +4942,32 @@ pub mod queryexchagerate {
         }
         pub use crate::v2::pay::types::ReturnCode;
         /// The answer's fields (verified; a `FAIL` answer is an error instead).
-        #[derive(
-            ::std::fmt::Debug,
-            ::std::clone::Clone,
-            ::std::cmp::PartialEq,
-            ::serde::Deserialize
-        )]
-        #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+        #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
         pub struct Response {
             /// 返回状态码
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub return_code: ::std::option::Option<ReturnCode>,
             /// 返回信息
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub return_msg: ::std::option::Option<::std::string::String>,
             /// 公众账号ID
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub appid: ::std::option::Option<::std::string::String>,
             /// 商户号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub mch_id: ::std::option::Option<::std::string::String>,
             /// 子商户号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub sub_mch_id: ::std::option::Option<::std::string::String>,
             /// 币种
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub fee_type: ::std::option::Option<::std::string::String>,
             /// 汇率时间
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub rate_time: ::std::option::Option<::std::string::String>,
             /// 现汇卖出价(汇率)
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub rate: ::std::option::Option<::std::string::String>,
             /// 签名
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub sign: ::std::option::Option<::std::string::String>,
+        }
+        ::wechatpay_runtime::v2_received! {
+            Response { return_code = "return_code" plain, return_msg = "return_msg"
+            plain, appid = "appid" plain, mch_id = "mch_id" plain, sub_mch_id =
+            "sub_mch_id" plain, fee_type = "fee_type" plain, rate_time = "rate_time"
+            plain, rate = "rate" plain, sign = "sign" plain, }
         }
         impl Response {
             /// Creates the value from its required fields; optional ones are `None`.
@@ -5829,91 +5627,68 @@ pub mod settlementquery {
         pub use crate::v2::pay::types::ReturnCode;
         pub use crate::v2::pay::types::ReturnCode as ResultCode;
         /// The answer's fields (verified; a `FAIL` answer is an error instead).
-        #[derive(
-            ::std::fmt::Debug,
-            ::std::clone::Clone,
-            ::std::cmp::PartialEq,
-            ::serde::Deserialize
-        )]
-        #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+        #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
         pub struct Response {
             /// 返回状态码
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub return_code: ::std::option::Option<ReturnCode>,
             /// 返回信息
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub return_msg: ::std::option::Option<::std::string::String>,
             /// 公众账号ID
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub appid: ::std::option::Option<::std::string::String>,
             /// 商户号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub mch_id: ::std::option::Option<::std::string::String>,
             /// 随机字符串
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub nonce_str: ::std::option::Option<::std::string::String>,
             /// 业务结果
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub result_code: ::std::option::Option<ResultCode>,
             /// 错误代码
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub err_code: ::std::option::Option<::std::string::String>,
             /// 错误代码描述
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub err_code_des: ::std::option::Option<::std::string::String>,
             /// 签名
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub sign: ::std::option::Option<::std::string::String>,
             /// 返回数据行数
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub record_num: ::std::option::Option<::std::string::String>,
             /// 付汇批次号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub fbatchno: ::std::option::Option<::std::string::String>,
             /// 结算日期
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub date_settlement: ::std::option::Option<::std::string::String>,
             /// 交易开始日期
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub date_start: ::std::option::Option<::std::string::String>,
             /// 交易结束日期
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub date_end: ::std::option::Option<::std::string::String>,
             /// 划账金额
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-            #[serde(with = "::wechatpay_runtime::v2::serde_helpers::option_number")]
             pub settlement_fee: ::std::option::Option<i64>,
             /// 未划账金额
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-            #[serde(with = "::wechatpay_runtime::v2::serde_helpers::option_number")]
             pub unsettlement_fee: ::std::option::Option<i64>,
             /// 结算币种
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub settlementfee_type: ::std::option::Option<::std::string::String>,
             /// 支付金额
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-            #[serde(with = "::wechatpay_runtime::v2::serde_helpers::option_number")]
             pub pay_fee: ::std::option::Option<i64>,
             /// 退款金额
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-            #[serde(with = "::wechatpay_runtime::v2::serde_helpers::option_number")]
             pub refund_fee: ::std::option::Option<i64>,
             /// 支付净额
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-            #[serde(with = "::wechatpay_runtime::v2::serde_helpers::option_number")]
             pub pay_net_fee: ::std::option::Option<i64>,
             /// 手续费金额
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-            #[serde(with = "::wechatpay_runtime::v2::serde_helpers::option_number")]
             pub poundage_fee: ::std::option::Option<i64>,
             /// 分账划账金额
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-            #[serde(with = "::wechatpay_runtime::v2::serde_helpers::option_number")]
             pub split_settlement_fee: ::std::option::Option<i64>,
             /// 分账未划账金额
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-            #[serde(with = "::wechatpay_runtime::v2::serde_helpers::option_number")]
             pub split_unsettlement_fee: ::std::option::Option<i64>,
+        }
+        ::wechatpay_runtime::v2_received! {
+            Response { return_code = "return_code" plain, return_msg = "return_msg"
+            plain, appid = "appid" plain, mch_id = "mch_id" plain, nonce_str =
+            "nonce_str" plain, result_code = "result_code" plain, err_code = "err_code"
+            plain, err_code_des = "err_code_des" plain, sign = "sign" plain, record_num =
+            "record_num" plain, fbatchno = "fbatchno" plain, date_settlement =
+            "date_settlement" plain, date_start = "date_start" plain, date_end =
+            "date_end" plain, settlement_fee = "settlement_fee" number, unsettlement_fee
+            = "unsettlement_fee" number, settlementfee_type = "settlementfee_type" plain,
+            pay_fee = "pay_fee" number, refund_fee = "refund_fee" number, pay_net_fee =
+            "pay_net_fee" number, poundage_fee = "poundage_fee" number,
+            split_settlement_fee = "split_settlement_fee" number, split_unsettlement_fee
+            = "split_unsettlement_fee" number, }
         }
         impl Response {
             /// Creates the value from its required fields; optional ones are `None`.
@@ -6361,60 +6136,47 @@ pub mod unifiedorder {
             }
         }
         /// The answer's fields (verified; a `FAIL` answer is an error instead).
-        #[derive(
-            ::std::fmt::Debug,
-            ::std::clone::Clone,
-            ::std::cmp::PartialEq,
-            ::serde::Deserialize
-        )]
-        #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+        #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
         pub struct Response {
             /// 返回状态码
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub return_code: ::std::option::Option<ReturnCode>,
             /// 返回信息
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub return_msg: ::std::option::Option<::std::string::String>,
             /// 公众账号ID
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub appid: ::std::option::Option<::std::string::String>,
             /// 商户号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub mch_id: ::std::option::Option<::std::string::String>,
             /// 设备号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub device_info: ::std::option::Option<::std::string::String>,
             /// 随机字符串
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub nonce_str: ::std::option::Option<::std::string::String>,
             /// 签名
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub sign: ::std::option::Option<::std::string::String>,
             /// 业务结果
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub result_code: ::std::option::Option<ResultCode>,
             /// 错误代码
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub err_code: ::std::option::Option<::std::string::String>,
             /// 错误代码描述
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub err_code_des: ::std::option::Option<::std::string::String>,
             /// 交易类型
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub trade_type: ::std::option::Option<TradeType>,
             /// 预支付交易会话标识
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub prepay_id: ::std::option::Option<::std::string::String>,
             /// 二维码链接
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub code_url: ::std::option::Option<::std::string::String>,
             /// 支付跳转链接，mweb_url为拉起微信支付收银台的中间页面，可通过访问该url来拉起微信客户端，完成支付,mweb_url的有效期为5分钟。
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub mweb_url: ::std::option::Option<::std::string::String>,
             /// 营销详情JSON格式字符串
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-            #[serde(with = "::wechatpay_runtime::v2::serde_helpers::option_json_string")]
             pub promotion_detail: ::std::option::Option<PromotionDetail>,
+        }
+        ::wechatpay_runtime::v2_received! {
+            Response { return_code = "return_code" plain, return_msg = "return_msg"
+            plain, appid = "appid" plain, mch_id = "mch_id" plain, device_info =
+            "device_info" plain, nonce_str = "nonce_str" plain, sign = "sign" plain,
+            result_code = "result_code" plain, err_code = "err_code" plain, err_code_des
+            = "err_code_des" plain, trade_type = "trade_type" plain, prepay_id =
+            "prepay_id" plain, code_url = "code_url" plain, mweb_url = "mweb_url" plain,
+            promotion_detail = "promotion_detail" json, }
         }
         impl Response {
             /// Creates the value from its required fields; optional ones are `None`.

@@ -328,44 +328,36 @@ pub mod mch {
             pub use crate::v2::secapi::types::VerificationStatus;
             pub use crate::v2::secapi::types::H5AuthorizationState;
             /// The answer's fields (verified; a `FAIL` answer is an error instead).
-            #[derive(
-                ::std::fmt::Debug,
-                ::std::clone::Clone,
-                ::std::cmp::PartialEq,
-                ::serde::Deserialize
-            )]
-            #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+            #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
             pub struct Response {
                 /// 返回状态码
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub return_code: ::std::option::Option<ReturnCode>,
                 /// 返回信息
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub return_msg: ::std::option::Option<::std::string::String>,
                 /// 业务返回码
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub result_code: ::std::option::Option<ResultCode>,
                 /// 错误编码
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub err_code: ::std::option::Option<::std::string::String>,
                 /// 错误描述
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub err_code_des: ::std::option::Option<::std::string::String>,
                 /// 子商户号
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub sub_mch_id: ::std::option::Option<::std::string::String>,
                 /// 签名
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub sign: ::std::option::Option<::std::string::String>,
                 /// 验证状态
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub verification_status: ::std::option::Option<VerificationStatus>,
                 /// 验证状态描述
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub description: ::std::option::Option<::std::string::String>,
                 /// H5支付权限状态
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub h5_authorization_state: ::std::option::Option<H5AuthorizationState>,
+            }
+            ::wechatpay_runtime::v2_received! {
+                Response { return_code = "return_code" plain, return_msg = "return_msg"
+                plain, result_code = "result_code" plain, err_code = "err_code" plain,
+                err_code_des = "err_code_des" plain, sub_mch_id = "sub_mch_id" plain,
+                sign = "sign" plain, verification_status = "verification_status" plain,
+                description = "description" plain, h5_authorization_state =
+                "h5_authorization_state" plain, }
             }
             impl Response {
                 /// Creates the value from its required fields; optional ones are `None`.
@@ -454,32 +446,25 @@ pub mod mch {
             pub use crate::v2::secapi::types::ReturnCode;
             pub use crate::v2::secapi::types::ReturnCode as ResultCode;
             /// The answer's fields (verified; a `FAIL` answer is an error instead).
-            #[derive(
-                ::std::fmt::Debug,
-                ::std::clone::Clone,
-                ::std::cmp::PartialEq,
-                ::serde::Deserialize
-            )]
-            #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+            #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
             pub struct Response {
                 /// 返回状态码
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub return_code: ::std::option::Option<ReturnCode>,
                 /// 返回信息
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub return_msg: ::std::option::Option<::std::string::String>,
                 /// 错误代码
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub err_code: ::std::option::Option<::std::string::String>,
                 /// 错误代码描述
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub err_code_des: ::std::option::Option<::std::string::String>,
                 /// 业务结果
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub result_code: ::std::option::Option<ResultCode>,
                 /// 签名
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub sign: ::std::option::Option<::std::string::String>,
+            }
+            ::wechatpay_runtime::v2_received! {
+                Response { return_code = "return_code" plain, return_msg = "return_msg"
+                plain, err_code = "err_code" plain, err_code_des = "err_code_des" plain,
+                result_code = "result_code" plain, sign = "sign" plain, }
             }
             impl Response {
                 /// Creates the value from its required fields; optional ones are `None`.
@@ -566,47 +551,37 @@ pub mod mch {
             pub use crate::v2::secapi::types::ReturnCode;
             pub use crate::v2::secapi::types::ReturnCode as ResultCode;
             /// The answer's fields (verified; a `FAIL` answer is an error instead).
-            #[derive(
-                ::std::fmt::Debug,
-                ::std::clone::Clone,
-                ::std::cmp::PartialEq,
-                ::serde::Deserialize
-            )]
-            #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+            #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
             pub struct Response {
                 /// 返回状态码
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub return_code: ::std::option::Option<ReturnCode>,
                 /// 返回信息
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub return_msg: ::std::option::Option<::std::string::String>,
                 /// 业务结果
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub result_code: ::std::option::Option<ResultCode>,
                 /// 签名
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub sign: ::std::option::Option<::std::string::String>,
                 /// 错误代码
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub err_code: ::std::option::Option<::std::string::String>,
                 /// 错误代码描述
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub err_code_des: ::std::option::Option<::std::string::String>,
                 /// 商户号
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub mch_id: ::std::option::Option<::std::string::String>,
                 /// 处理信息
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub result_msg: ::std::option::Option<::std::string::String>,
                 /// 公众账号ID
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub appid: ::std::option::Option<::std::string::String>,
                 /// 子商户商户号
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub sub_mch_id: ::std::option::Option<::std::string::String>,
                 /// 渠道商商户号
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub channel_id: ::std::option::Option<::std::string::String>,
+            }
+            ::wechatpay_runtime::v2_received! {
+                Response { return_code = "return_code" plain, return_msg = "return_msg"
+                plain, result_code = "result_code" plain, sign = "sign" plain, err_code =
+                "err_code" plain, err_code_des = "err_code_des" plain, mch_id = "mch_id"
+                plain, result_msg = "result_msg" plain, appid = "appid" plain, sub_mch_id
+                = "sub_mch_id" plain, channel_id = "channel_id" plain, }
             }
             impl Response {
                 /// Creates the value from its required fields; optional ones are `None`.
@@ -829,41 +804,33 @@ pub mod mch {
             pub use crate::v2::secapi::types::VerificationStatus;
             pub use crate::v2::secapi::types::H5AuthorizationState;
             /// The answer's fields (verified; a `FAIL` answer is an error instead).
-            #[derive(
-                ::std::fmt::Debug,
-                ::std::clone::Clone,
-                ::std::cmp::PartialEq,
-                ::serde::Deserialize
-            )]
-            #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+            #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
             pub struct Response {
                 /// 返回状态码
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub return_code: ::std::option::Option<ReturnCode>,
                 /// 返回信息
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub return_msg: ::std::option::Option<::std::string::String>,
                 /// 业务返回码
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub result_code: ::std::option::Option<ResultCode>,
                 /// 错误编码
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub err_code: ::std::option::Option<::std::string::String>,
                 /// 错误描述
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub err_code_des: ::std::option::Option<::std::string::String>,
                 /// 子商户号
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub sub_mch_id: ::std::option::Option<::std::string::String>,
                 /// 签名
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub sign: ::std::option::Option<::std::string::String>,
                 /// 验证状态
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub verification_status: ::std::option::Option<VerificationStatus>,
                 /// H5支付权限状态
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub h5_authorization_state: ::std::option::Option<H5AuthorizationState>,
+            }
+            ::wechatpay_runtime::v2_received! {
+                Response { return_code = "return_code" plain, return_msg = "return_msg"
+                plain, result_code = "result_code" plain, err_code = "err_code" plain,
+                err_code_des = "err_code_des" plain, sub_mch_id = "sub_mch_id" plain,
+                sign = "sign" plain, verification_status = "verification_status" plain,
+                h5_authorization_state = "h5_authorization_state" plain, }
             }
             impl Response {
                 /// Creates the value from its required fields; optional ones are `None`.
@@ -947,38 +914,30 @@ pub mod mch {
             pub use crate::v2::secapi::types::ReturnCode;
             pub use crate::v2::secapi::types::ReturnCode as ResultCode;
             /// The answer's fields (verified; a `FAIL` answer is an error instead).
-            #[derive(
-                ::std::fmt::Debug,
-                ::std::clone::Clone,
-                ::std::cmp::PartialEq,
-                ::serde::Deserialize
-            )]
-            #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+            #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
             pub struct Response {
                 /// 返回状态码
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub return_code: ::std::option::Option<ReturnCode>,
                 /// 返回信息
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub return_msg: ::std::option::Option<::std::string::String>,
                 /// 处理结果
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub result_code: ::std::option::Option<ResultCode>,
                 /// 处理信息
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub result_msg: ::std::option::Option<::std::string::String>,
                 /// 签名
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub sign: ::std::option::Option<::std::string::String>,
                 /// 错误代码
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub err_code: ::std::option::Option<::std::string::String>,
                 /// 错误代码描述
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub err_code_des: ::std::option::Option<::std::string::String>,
                 /// 随机字符串
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub nonce_str: ::std::option::Option<::std::string::String>,
+            }
+            ::wechatpay_runtime::v2_received! {
+                Response { return_code = "return_code" plain, return_msg = "return_msg"
+                plain, result_code = "result_code" plain, result_msg = "result_msg"
+                plain, sign = "sign" plain, err_code = "err_code" plain, err_code_des =
+                "err_code_des" plain, nonce_str = "nonce_str" plain, }
             }
             impl Response {
                 /// Creates the value from its required fields; optional ones are `None`.
@@ -1088,137 +1047,117 @@ pub mod mch {
                 }
             }
             /// The answer's fields (verified; a `FAIL` answer is an error instead).
-            #[derive(
-                ::std::fmt::Debug,
-                ::std::clone::Clone,
-                ::std::cmp::PartialEq,
-                ::serde::Deserialize
-            )]
-            #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+            #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
             pub struct Response {
                 /// 返回状态码
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub return_code: ::std::option::Option<ReturnCode>,
                 /// 返回信息
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub return_msg: ::std::option::Option<::std::string::String>,
                 /// 业务返回码
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub result_code: ::std::option::Option<ResultCode>,
                 /// 错误编码
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub err_code: ::std::option::Option<::std::string::String>,
                 /// 错误描述
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub err_code_des: ::std::option::Option<::std::string::String>,
                 /// 签名
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub sign: ::std::option::Option<::std::string::String>,
                 /// 子商户号
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub sub_mch_id: ::std::option::Option<::std::string::String>,
                 /// 子商户名称
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub merchant_name: ::std::option::Option<::std::string::String>,
                 /// 子商户简称
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub merchant_shortname: ::std::option::Option<::std::string::String>,
                 /// 注册国家或区域
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub merchant_country_code: ::std::option::Option<::std::string::String>,
                 /// 业务类目
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub business_category: ::std::option::Option<::std::string::String>,
                 /// MCC
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub mcc: ::std::option::Option<::std::string::String>,
                 /// 公司联系电话
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub office_phone: ::std::option::Option<::std::string::String>,
                 /// 联系人姓名
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub contact_name: ::std::option::Option<::std::string::String>,
                 /// 联系人手机
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub contact_phone: ::std::option::Option<::std::string::String>,
                 /// 联系人邮箱
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub contact_email: ::std::option::Option<::std::string::String>,
                 /// 子商户唯一标识
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub merchant_remark: ::std::option::Option<::std::string::String>,
                 /// 业务类型
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub business_type: ::std::option::Option<BusinessType>,
                 /// 商户类型
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub merchant_type: ::std::option::Option<MerchantType>,
                 /// 公司注册文件编号
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub registration_certificate_number: ::std::option::Option<
                     ::std::string::String,
                 >,
                 /// 公司注册文件过期时间
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub registration_certificate_date: ::std::option::Option<
                     ::std::string::String,
                 >,
                 /// APP下载链接
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub app_download: ::std::option::Option<::std::string::String>,
                 /// 业务网站
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub business_website: ::std::option::Option<::std::string::String>,
                 /// 公众号
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub office_account: ::std::option::Option<::std::string::String>,
                 /// 小程序
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub mini_program: ::std::option::Option<::std::string::String>,
                 /// 门店地址
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub store_address: ::std::option::Option<::std::string::String>,
                 /// 董事姓名
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub director_name: ::std::option::Option<::std::string::String>,
                 /// 董事证件编号
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub director_id_number: ::std::option::Option<::std::string::String>,
                 /// 负责人姓名
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub principal_name: ::std::option::Option<::std::string::String>,
                 /// 负责人证件编号
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub principal_id_number: ::std::option::Option<::std::string::String>,
                 /// 子商户结算银行账户
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub settlement_bank_number: ::std::option::Option<::std::string::String>,
                 /// 渠道编号
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub channel_id: ::std::option::Option<::std::string::String>,
                 /// H5支付权限状态
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub h5_authorization_state: ::std::option::Option<H5AuthorizationState>,
                 /// H5驳回详情
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub h5_audit_reject_detail: ::std::option::Option<::std::string::String>,
                 /// 子商户状态
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub sub_mch_status: ::std::option::Option<SubMchStatus>,
                 /// 子商户入驻状态
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub application_status: ::std::option::Option<ApplicationStatus>,
                 /// 子商户入驻驳回详情
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                #[serde(
-                    with = "::wechatpay_runtime::v2::serde_helpers::option_json_string"
-                )]
                 pub application_reject_detail: ::std::option::Option<
                     ::std::vec::Vec<Reason>,
                 >,
                 /// 附加信息
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub attach: ::std::option::Option<::std::string::String>,
+            }
+            ::wechatpay_runtime::v2_received! {
+                Response { return_code = "return_code" plain, return_msg = "return_msg"
+                plain, result_code = "result_code" plain, err_code = "err_code" plain,
+                err_code_des = "err_code_des" plain, sign = "sign" plain, sub_mch_id =
+                "sub_mch_id" plain, merchant_name = "merchant_name" plain,
+                merchant_shortname = "merchant_shortname" plain, merchant_country_code =
+                "merchant_country_code" plain, business_category = "business_category"
+                plain, mcc = "mcc" plain, office_phone = "office_phone" plain,
+                contact_name = "contact_name" plain, contact_phone = "contact_phone"
+                plain, contact_email = "contact_email" plain, merchant_remark =
+                "merchant_remark" plain, business_type = "business_type" plain,
+                merchant_type = "merchant_type" plain, registration_certificate_number =
+                "registration_certificate_number" plain, registration_certificate_date =
+                "registration_certificate_date" plain, app_download = "app_download"
+                plain, business_website = "business_website" plain, office_account =
+                "office_account" plain, mini_program = "mini_program" plain,
+                store_address = "store_address" plain, director_name = "director_name"
+                plain, director_id_number = "director_id_number" plain, principal_name =
+                "principal_name" plain, principal_id_number = "principal_id_number"
+                plain, settlement_bank_number = "settlement_bank_number" plain,
+                channel_id = "channel_id" plain, h5_authorization_state =
+                "h5_authorization_state" plain, h5_audit_reject_detail =
+                "h5_audit_reject_detail" plain, sub_mch_status = "sub_mch_status" plain,
+                application_status = "application_status" plain,
+                application_reject_detail = "application_reject_detail" json, attach =
+                "attach" plain, }
             }
             impl Response {
                 /// Creates the value from its required fields; optional ones are `None`.
@@ -1401,44 +1340,30 @@ pub mod mch {
                 }
             }
             /// The answer's fields (verified; a `FAIL` answer is an error instead).
-            #[derive(
-                ::std::fmt::Debug,
-                ::std::clone::Clone,
-                ::std::cmp::PartialEq,
-                ::serde::Deserialize
-            )]
-            #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+            #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
             pub struct Response {
                 /// 返回状态码
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub return_code: ::std::option::Option<ReturnCode>,
                 /// 返回信息
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub return_msg: ::std::option::Option<::std::string::String>,
                 /// 错误代码
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub err_code: ::std::option::Option<::std::string::String>,
                 /// 错误代码描述
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub err_code_des: ::std::option::Option<::std::string::String>,
                 /// 业务结果
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub result_code: ::std::option::Option<ResultCode>,
                 /// 签名
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub sign: ::std::option::Option<::std::string::String>,
                 /// 授权目录
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                #[serde(
-                    with = "::wechatpay_runtime::v2::serde_helpers::option_json_string"
-                )]
                 pub jsapi_path_list: ::std::option::Option<JsapiPathList>,
                 /// 关联APPID与关注特约商户公众号的APPID
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                #[serde(
-                    with = "::wechatpay_runtime::v2::serde_helpers::option_json_string"
-                )]
                 pub appid_config_list: ::std::option::Option<AppidConfigList>,
+            }
+            ::wechatpay_runtime::v2_received! {
+                Response { return_code = "return_code" plain, return_msg = "return_msg"
+                plain, err_code = "err_code" plain, err_code_des = "err_code_des" plain,
+                result_code = "result_code" plain, sign = "sign" plain, jsapi_path_list =
+                "jsapi_path_list" json, appid_config_list = "appid_config_list" json, }
             }
             impl Response {
                 /// Creates the value from its required fields; optional ones are `None`.
@@ -1531,32 +1456,25 @@ pub mod mch {
             pub use crate::v2::secapi::types::ReturnCode;
             pub use crate::v2::secapi::types::ReturnCode as ResultCode;
             /// The answer's fields (verified; a `FAIL` answer is an error instead).
-            #[derive(
-                ::std::fmt::Debug,
-                ::std::clone::Clone,
-                ::std::cmp::PartialEq,
-                ::serde::Deserialize
-            )]
-            #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+            #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
             pub struct Response {
                 /// 返回状态码
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub return_code: ::std::option::Option<ReturnCode>,
                 /// 返回信息
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub return_msg: ::std::option::Option<::std::string::String>,
                 /// 业务结果
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub result_code: ::std::option::Option<ResultCode>,
                 /// 业务结果描述
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub result_msg: ::std::option::Option<::std::string::String>,
                 /// 总记录数
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub total: ::std::option::Option<::std::string::String>,
                 /// 商户信息列表
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub mchinfo: ::std::option::Option<::std::string::String>,
+            }
+            ::wechatpay_runtime::v2_received! {
+                Response { return_code = "return_code" plain, return_msg = "return_msg"
+                plain, result_code = "result_code" plain, result_msg = "result_msg"
+                plain, total = "total" plain, mchinfo = "mchinfo" plain, }
             }
             impl Response {
                 /// Creates the value from its required fields; optional ones are `None`.
@@ -1659,44 +1577,35 @@ pub mod mch {
             pub use crate::v2::secapi::types::ReturnCode;
             pub use crate::v2::secapi::types::ReturnCode as ResultCode;
             /// The answer's fields (verified; a `FAIL` answer is an error instead).
-            #[derive(
-                ::std::fmt::Debug,
-                ::std::clone::Clone,
-                ::std::cmp::PartialEq,
-                ::serde::Deserialize
-            )]
-            #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+            #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
             pub struct Response {
                 /// 返回状态码
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub return_code: ::std::option::Option<ReturnCode>,
                 /// 返回信息
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub return_msg: ::std::option::Option<::std::string::String>,
                 /// 公众账号ID
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub appid: ::std::option::Option<::std::string::String>,
                 /// 商户号
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub mch_id: ::std::option::Option<::std::string::String>,
                 /// 随机字符串
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub nonce_str: ::std::option::Option<::std::string::String>,
                 /// 签名
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub sign: ::std::option::Option<::std::string::String>,
                 /// 业务结果
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub result_code: ::std::option::Option<ResultCode>,
                 /// 错误代码
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub err_code: ::std::option::Option<::std::string::String>,
                 /// 错误代码描述
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub err_code_des: ::std::option::Option<::std::string::String>,
                 /// 媒体标识Id,微信返回的媒体文件标识Id
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub media_id: ::std::option::Option<::std::string::String>,
+            }
+            ::wechatpay_runtime::v2_received! {
+                Response { return_code = "return_code" plain, return_msg = "return_msg"
+                plain, appid = "appid" plain, mch_id = "mch_id" plain, nonce_str =
+                "nonce_str" plain, sign = "sign" plain, result_code = "result_code"
+                plain, err_code = "err_code" plain, err_code_des = "err_code_des" plain,
+                media_id = "media_id" plain, }
             }
             impl Response {
                 /// Creates the value from its required fields; optional ones are `None`.
@@ -1791,32 +1700,25 @@ pub mod mkt {
             pub use crate::v2::secapi::types::ReturnCode;
             pub use crate::v2::secapi::types::ReturnCode as ResultCode;
             /// The answer's fields (verified; a `FAIL` answer is an error instead).
-            #[derive(
-                ::std::fmt::Debug,
-                ::std::clone::Clone,
-                ::std::cmp::PartialEq,
-                ::serde::Deserialize
-            )]
-            #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+            #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
             pub struct Response {
                 /// 返回状态码
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub return_code: ::std::option::Option<ReturnCode>,
                 /// 返回信息
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub return_msg: ::std::option::Option<::std::string::String>,
                 /// 错误代码
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub err_code: ::std::option::Option<::std::string::String>,
                 /// 错误代码描述
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub err_code_des: ::std::option::Option<::std::string::String>,
                 /// 业务结果
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub result_code: ::std::option::Option<ResultCode>,
                 /// 签名
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub sign: ::std::option::Option<::std::string::String>,
+            }
+            ::wechatpay_runtime::v2_received! {
+                Response { return_code = "return_code" plain, return_msg = "return_msg"
+                plain, err_code = "err_code" plain, err_code_des = "err_code_des" plain,
+                result_code = "result_code" plain, sign = "sign" plain, }
             }
             impl Response {
                 /// Creates the value from its required fields; optional ones are `None`.
@@ -1915,50 +1817,40 @@ pub mod pay {
             pub use crate::v2::secapi::types::ReturnCode as ResultCode;
             pub use crate::v2::secapi::types::Recall;
             /// The answer's fields (verified; a `FAIL` answer is an error instead).
-            #[derive(
-                ::std::fmt::Debug,
-                ::std::clone::Clone,
-                ::std::cmp::PartialEq,
-                ::serde::Deserialize
-            )]
-            #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+            #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
             pub struct Response {
                 /// 返回状态码
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub return_code: ::std::option::Option<ReturnCode>,
                 /// 返回信息
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub return_msg: ::std::option::Option<::std::string::String>,
                 /// 公众账号ID
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub appid: ::std::option::Option<::std::string::String>,
                 /// 子商户公众账号ID
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub sub_appid: ::std::option::Option<::std::string::String>,
                 /// 商户号
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub mch_id: ::std::option::Option<::std::string::String>,
                 /// 子商户号
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub sub_mch_id: ::std::option::Option<::std::string::String>,
                 /// 随机字符串
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub nonce_str: ::std::option::Option<::std::string::String>,
                 /// 签名
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub sign: ::std::option::Option<::std::string::String>,
                 /// 业务结果
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub result_code: ::std::option::Option<ResultCode>,
                 /// 错误代码
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub err_code: ::std::option::Option<::std::string::String>,
                 /// 错误描述
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub err_code_des: ::std::option::Option<::std::string::String>,
                 /// 是否重调
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub recall: ::std::option::Option<Recall>,
+            }
+            ::wechatpay_runtime::v2_received! {
+                Response { return_code = "return_code" plain, return_msg = "return_msg"
+                plain, appid = "appid" plain, sub_appid = "sub_appid" plain, mch_id =
+                "mch_id" plain, sub_mch_id = "sub_mch_id" plain, nonce_str = "nonce_str"
+                plain, sign = "sign" plain, result_code = "result_code" plain, err_code =
+                "err_code" plain, err_code_des = "err_code_des" plain, recall = "recall"
+                plain, }
             }
             impl Response {
                 /// Creates the value from its required fields; optional ones are `None`.
@@ -2156,62 +2048,47 @@ pub mod pay {
                 }
             }
             /// The answer's fields (verified; a `FAIL` answer is an error instead).
-            #[derive(
-                ::std::fmt::Debug,
-                ::std::clone::Clone,
-                ::std::cmp::PartialEq,
-                ::serde::Deserialize
-            )]
-            #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+            #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
             pub struct Response {
                 /// 子商户公众账号ID
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub sub_appid: ::std::option::Option<::std::string::String>,
                 /// 子商户号
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub sub_mch_id: ::std::option::Option<::std::string::String>,
                 /// 返回状态码
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub return_code: ::std::option::Option<ReturnCode>,
                 /// 返回信息
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub return_msg: ::std::option::Option<::std::string::String>,
                 /// 公众账号ID
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub appid: ::std::option::Option<::std::string::String>,
                 /// 商户号
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub mch_id: ::std::option::Option<::std::string::String>,
                 /// 随机字符串
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub nonce_str: ::std::option::Option<::std::string::String>,
                 /// 签名
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub sign: ::std::option::Option<::std::string::String>,
                 /// 业务结果
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub result_code: ::std::option::Option<ResultCode>,
                 /// 错误代码
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub err_code: ::std::option::Option<::std::string::String>,
                 /// 错误代码描述
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub err_code_des: ::std::option::Option<::std::string::String>,
                 /// 微信订单号
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub transaction_id: ::std::option::Option<::std::string::String>,
                 /// 商户分账单号
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub out_order_no: ::std::option::Option<::std::string::String>,
                 /// 微信分账单号
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub order_id: ::std::option::Option<::std::string::String>,
                 /// 分账接收方列表JSON格式字符串
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                #[serde(
-                    with = "::wechatpay_runtime::v2::serde_helpers::option_json_string"
-                )]
                 pub receivers: ::std::option::Option<::std::vec::Vec<ResponseReceiver>>,
+            }
+            ::wechatpay_runtime::v2_received! {
+                Response { sub_appid = "sub_appid" plain, sub_mch_id = "sub_mch_id"
+                plain, return_code = "return_code" plain, return_msg = "return_msg"
+                plain, appid = "appid" plain, mch_id = "mch_id" plain, nonce_str =
+                "nonce_str" plain, sign = "sign" plain, result_code = "result_code"
+                plain, err_code = "err_code" plain, err_code_des = "err_code_des" plain,
+                transaction_id = "transaction_id" plain, out_order_no = "out_order_no"
+                plain, order_id = "order_id" plain, receivers = "receivers" json, }
             }
             impl Response {
                 /// Creates the value from its required fields; optional ones are `None`.
@@ -2419,68 +2296,52 @@ pub mod pay {
                 }
             }
             /// The answer's fields (verified; a `FAIL` answer is an error instead).
-            #[derive(
-                ::std::fmt::Debug,
-                ::std::clone::Clone,
-                ::std::cmp::PartialEq,
-                ::serde::Deserialize
-            )]
-            #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+            #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
             pub struct Response {
                 /// 子商户公众账号ID
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub sub_appid: ::std::option::Option<::std::string::String>,
                 /// 子商户号
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub sub_mch_id: ::std::option::Option<::std::string::String>,
                 /// 返回状态码
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub return_code: ::std::option::Option<ReturnCode>,
                 /// 返回信息
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub return_msg: ::std::option::Option<::std::string::String>,
                 /// 公众账号ID
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub appid: ::std::option::Option<::std::string::String>,
                 /// 商户号
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub mch_id: ::std::option::Option<::std::string::String>,
                 /// 随机字符串
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub nonce_str: ::std::option::Option<::std::string::String>,
                 /// 签名
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub sign: ::std::option::Option<::std::string::String>,
                 /// 业务结果
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub result_code: ::std::option::Option<ResultCode>,
                 /// 错误代码
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub err_code: ::std::option::Option<::std::string::String>,
                 /// 错误代码描述
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub err_code_des: ::std::option::Option<::std::string::String>,
                 /// 品牌主商户号
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub brand_mch_id: ::std::option::Option<::std::string::String>,
                 /// 微信订单号
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub transaction_id: ::std::option::Option<::std::string::String>,
                 /// 商户分账单号
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub out_order_no: ::std::option::Option<::std::string::String>,
                 /// 微信分账单号
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub order_id: ::std::option::Option<::std::string::String>,
                 /// 分账单状态
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub status: ::std::option::Option<Status>,
                 /// 分账接收方列表JSON格式字符串
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                #[serde(
-                    with = "::wechatpay_runtime::v2::serde_helpers::option_json_string"
-                )]
                 pub receivers: ::std::option::Option<::std::vec::Vec<ResponseReceiver>>,
+            }
+            ::wechatpay_runtime::v2_received! {
+                Response { sub_appid = "sub_appid" plain, sub_mch_id = "sub_mch_id"
+                plain, return_code = "return_code" plain, return_msg = "return_msg"
+                plain, appid = "appid" plain, mch_id = "mch_id" plain, nonce_str =
+                "nonce_str" plain, sign = "sign" plain, result_code = "result_code"
+                plain, err_code = "err_code" plain, err_code_des = "err_code_des" plain,
+                brand_mch_id = "brand_mch_id" plain, transaction_id = "transaction_id"
+                plain, out_order_no = "out_order_no" plain, order_id = "order_id" plain,
+                status = "status" plain, receivers = "receivers" json, }
             }
             impl Response {
                 /// Creates the value from its required fields; optional ones are `None`.
@@ -2587,56 +2448,45 @@ pub mod pay {
             pub use crate::v2::secapi::types::ReturnCode;
             pub use crate::v2::secapi::types::ReturnCode as ResultCode;
             /// The answer's fields (verified; a `FAIL` answer is an error instead).
-            #[derive(
-                ::std::fmt::Debug,
-                ::std::clone::Clone,
-                ::std::cmp::PartialEq,
-                ::serde::Deserialize
-            )]
-            #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+            #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
             pub struct Response {
                 /// 子商户公众账号ID
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub sub_appid: ::std::option::Option<::std::string::String>,
                 /// 子商户号
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub sub_mch_id: ::std::option::Option<::std::string::String>,
                 /// 返回状态码
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub return_code: ::std::option::Option<ReturnCode>,
                 /// 返回信息
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub return_msg: ::std::option::Option<::std::string::String>,
                 /// 公众账号ID
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub appid: ::std::option::Option<::std::string::String>,
                 /// 商户号
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub mch_id: ::std::option::Option<::std::string::String>,
                 /// 随机字符串
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub nonce_str: ::std::option::Option<::std::string::String>,
                 /// 签名
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub sign: ::std::option::Option<::std::string::String>,
                 /// 业务结果
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub result_code: ::std::option::Option<ResultCode>,
                 /// 错误代码
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub err_code: ::std::option::Option<::std::string::String>,
                 /// 错误代码描述
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub err_code_des: ::std::option::Option<::std::string::String>,
                 /// 微信订单号
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub transaction_id: ::std::option::Option<::std::string::String>,
                 /// 商户分账单号
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub out_order_no: ::std::option::Option<::std::string::String>,
                 /// 微信分账单号
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub order_id: ::std::option::Option<::std::string::String>,
+            }
+            ::wechatpay_runtime::v2_received! {
+                Response { sub_appid = "sub_appid" plain, sub_mch_id = "sub_mch_id"
+                plain, return_code = "return_code" plain, return_msg = "return_msg"
+                plain, appid = "appid" plain, mch_id = "mch_id" plain, nonce_str =
+                "nonce_str" plain, sign = "sign" plain, result_code = "result_code"
+                plain, err_code = "err_code" plain, err_code_des = "err_code_des" plain,
+                transaction_id = "transaction_id" plain, out_order_no = "out_order_no"
+                plain, order_id = "order_id" plain, }
             }
             impl Response {
                 /// Creates the value from its required fields; optional ones are `None`.
@@ -2766,86 +2616,69 @@ pub mod pay {
             pub use crate::v2::secapi::types::Result2 as Result;
             pub use crate::v2::secapi::types::FailReason;
             /// The answer's fields (verified; a `FAIL` answer is an error instead).
-            #[derive(
-                ::std::fmt::Debug,
-                ::std::clone::Clone,
-                ::std::cmp::PartialEq,
-                ::serde::Deserialize
-            )]
-            #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+            #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
             pub struct Response {
                 /// 返回状态码
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub return_code: ::std::option::Option<ReturnCode>,
                 /// 返回信息
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub return_msg: ::std::option::Option<::std::string::String>,
                 /// 公众账号ID
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub appid: ::std::option::Option<::std::string::String>,
                 /// 商户号
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub mch_id: ::std::option::Option<::std::string::String>,
                 /// 随机字符串
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub nonce_str: ::std::option::Option<::std::string::String>,
                 /// 签名
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub sign: ::std::option::Option<::std::string::String>,
                 /// 业务结果
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub result_code: ::std::option::Option<ResultCode>,
                 /// 错误代码
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub err_code: ::std::option::Option<::std::string::String>,
                 /// 错误代码描述
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub err_code_des: ::std::option::Option<::std::string::String>,
                 /// 子商户号
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub sub_mch_id: ::std::option::Option<::std::string::String>,
                 /// 子商户公众账号ID
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub sub_appid: ::std::option::Option<::std::string::String>,
                 /// 签名类型
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub sign_type: ::std::option::Option<ResponseSignType>,
                 /// 微信分账单号
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub order_id: ::std::option::Option<::std::string::String>,
                 /// 商户分账单号
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub out_order_no: ::std::option::Option<::std::string::String>,
                 /// 商户回退单号
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub out_return_no: ::std::option::Option<::std::string::String>,
                 /// 微信回退单号
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub return_no: ::std::option::Option<::std::string::String>,
                 /// 回退方类型
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub return_account_type: ::std::option::Option<
                     ResponseReturnAccountType,
                 >,
                 /// 回退方账号
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub return_account: ::std::option::Option<::std::string::String>,
                 /// 回退金额
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                #[serde(with = "::wechatpay_runtime::v2::serde_helpers::option_number")]
                 pub return_amount: ::std::option::Option<i64>,
                 /// 回退描述
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub description: ::std::option::Option<::std::string::String>,
                 /// 回退结果
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub result: ::std::option::Option<Result>,
                 /// 失败原因
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub fail_reason: ::std::option::Option<FailReason>,
                 /// 完成时间
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub finish_time: ::std::option::Option<::std::string::String>,
+            }
+            ::wechatpay_runtime::v2_received! {
+                Response { return_code = "return_code" plain, return_msg = "return_msg"
+                plain, appid = "appid" plain, mch_id = "mch_id" plain, nonce_str =
+                "nonce_str" plain, sign = "sign" plain, result_code = "result_code"
+                plain, err_code = "err_code" plain, err_code_des = "err_code_des" plain,
+                sub_mch_id = "sub_mch_id" plain, sub_appid = "sub_appid" plain, sign_type
+                = "sign_type" plain, order_id = "order_id" plain, out_order_no =
+                "out_order_no" plain, out_return_no = "out_return_no" plain, return_no =
+                "return_no" plain, return_account_type = "return_account_type" plain,
+                return_account = "return_account" plain, return_amount = "return_amount"
+                number, description = "description" plain, result = "result" plain,
+                fail_reason = "fail_reason" plain, finish_time = "finish_time" plain, }
             }
             impl Response {
                 /// Creates the value from its required fields; optional ones are `None`.
@@ -3669,50 +3502,40 @@ pub mod pay {
             pub use crate::v2::secapi::types::ReturnCode as ResultCode;
             pub use crate::v2::secapi::types::Recall;
             /// The answer's fields (verified; a `FAIL` answer is an error instead).
-            #[derive(
-                ::std::fmt::Debug,
-                ::std::clone::Clone,
-                ::std::cmp::PartialEq,
-                ::serde::Deserialize
-            )]
-            #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+            #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
             pub struct Response {
                 /// 返回状态码
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub return_code: ::std::option::Option<ReturnCode>,
                 /// 返回信息
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub return_msg: ::std::option::Option<::std::string::String>,
                 /// 公众账号ID
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub appid: ::std::option::Option<::std::string::String>,
                 /// 子商户公众账号ID
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub sub_appid: ::std::option::Option<::std::string::String>,
                 /// 商户号
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub mch_id: ::std::option::Option<::std::string::String>,
                 /// 子商户号
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub sub_mch_id: ::std::option::Option<::std::string::String>,
                 /// 随机字符串
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub nonce_str: ::std::option::Option<::std::string::String>,
                 /// 签名
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub sign: ::std::option::Option<::std::string::String>,
                 /// 业务结果
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub result_code: ::std::option::Option<ResultCode>,
                 /// 错误代码
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub err_code: ::std::option::Option<::std::string::String>,
                 /// 错误描述
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub err_code_des: ::std::option::Option<::std::string::String>,
                 /// 是否重调
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub recall: ::std::option::Option<Recall>,
+            }
+            ::wechatpay_runtime::v2_received! {
+                Response { return_code = "return_code" plain, return_msg = "return_msg"
+                plain, appid = "appid" plain, sub_appid = "sub_appid" plain, mch_id =
+                "mch_id" plain, sub_mch_id = "sub_mch_id" plain, nonce_str = "nonce_str"
+                plain, sign = "sign" plain, result_code = "result_code" plain, err_code =
+                "err_code" plain, err_code_des = "err_code_des" plain, recall = "recall"
+                plain, }
             }
             impl Response {
                 /// Creates the value from its required fields; optional ones are `None`.

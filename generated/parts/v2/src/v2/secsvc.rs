@@ -145,57 +145,47 @@ pub mod getrealnameinfo {
         pub use crate::v2::secsvc::types::ReturnCode as ResultCode;
         pub use crate::v2::secsvc::types::CreType;
         /// The answer's fields (verified; a `FAIL` answer is an error instead).
-        #[derive(
-            ::std::fmt::Debug,
-            ::std::clone::Clone,
-            ::std::cmp::PartialEq,
-            ::serde::Deserialize
-        )]
-        #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+        #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
         pub struct Response {
             /// 返回状态码
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub return_code: ::std::option::Option<ReturnCode>,
             /// 错误码描述
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub return_msg: ::std::option::Option<::std::string::String>,
             /// 错误码
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub error_code: ::std::option::Option<::std::string::String>,
             /// 错误代码描述
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub error_code_des: ::std::option::Option<::std::string::String>,
             /// 签名
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub sign: ::std::option::Option<::std::string::String>,
             /// 业务结果
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub result_code: ::std::option::Option<ResultCode>,
             /// 公众账号ID
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub appid: ::std::option::Option<::std::string::String>,
             /// 商户号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub mch_id: ::std::option::Option<::std::string::String>,
             /// 随机字符串
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub nonce_str: ::std::option::Option<::std::string::String>,
             /// 用户标识
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub openid: ::std::option::Option<::std::string::String>,
             /// 加密后的姓名。如果请求参数charset=UTF-8，解密之后数据为UTF-8格式，否则解密之后数据为GBK格式。
             ///
             /// Encrypted (rsa-pubkey): for bank fields, encrypt with `wechatpay_runtime::v2::BankPublicKey::encrypt`.
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub encrypted_real_name: ::std::option::Option<::std::string::String>,
             /// 加密后的证件号码
             ///
             /// Encrypted (rsa-pubkey): for bank fields, encrypt with `wechatpay_runtime::v2::BankPublicKey::encrypt`.
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub encrypted_credential_id: ::std::option::Option<::std::string::String>,
             /// 证件类型，version >= 2.0时返回此字段
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub cre_type: ::std::option::Option<CreType>,
+        }
+        ::wechatpay_runtime::v2_received! {
+            Response { return_code = "return_code" plain, return_msg = "return_msg"
+            plain, error_code = "error_code" plain, error_code_des = "error_code_des"
+            plain, sign = "sign" plain, result_code = "result_code" plain, appid =
+            "appid" plain, mch_id = "mch_id" plain, nonce_str = "nonce_str" plain, openid
+            = "openid" plain, encrypted_real_name = "encrypted_real_name" plain,
+            encrypted_credential_id = "encrypted_credential_id" plain, cre_type =
+            "cre_type" plain, }
         }
         impl Response {
             /// Creates the value from its required fields; optional ones are `None`.
@@ -309,56 +299,45 @@ pub mod realnameauth {
         pub use crate::v2::secsvc::types::VerifyRealName;
         pub use crate::v2::secsvc::types::BindBankcard;
         /// The answer's fields (verified; a `FAIL` answer is an error instead).
-        #[derive(
-            ::std::fmt::Debug,
-            ::std::clone::Clone,
-            ::std::cmp::PartialEq,
-            ::serde::Deserialize
-        )]
-        #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+        #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
         pub struct Response {
             /// 返回状态码
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub return_code: ::std::option::Option<ReturnCode>,
             /// 错误码描述
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub return_msg: ::std::option::Option<::std::string::String>,
             /// 错误码
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub error_code: ::std::option::Option<::std::string::String>,
             /// 错误代码描述
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub error_code_des: ::std::option::Option<::std::string::String>,
             /// 签名
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub sign: ::std::option::Option<::std::string::String>,
             /// 业务结果
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub result_code: ::std::option::Option<ResultCode>,
             /// 公众账号ID
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub appid: ::std::option::Option<::std::string::String>,
             /// 商户号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub mch_id: ::std::option::Option<::std::string::String>,
             /// 随机字符串
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub nonce_str: ::std::option::Option<::std::string::String>,
             /// 用户标识
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub openid: ::std::option::Option<::std::string::String>,
             /// 步骤2或步骤3获取到的access_token
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub access_token: ::std::option::Option<::std::string::String>,
             /// 有多个结果时用分号”;”连接
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub verify_openid: ::std::option::Option<VerifyOpenid>,
             /// 当verify_openid为V_OP_NM_MA时返回
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub verify_real_name: ::std::option::Option<VerifyRealName>,
             /// 当verify_real_name为V_NM_ID_MA时返回
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub bind_bankcard: ::std::option::Option<BindBankcard>,
+        }
+        ::wechatpay_runtime::v2_received! {
+            Response { return_code = "return_code" plain, return_msg = "return_msg"
+            plain, error_code = "error_code" plain, error_code_des = "error_code_des"
+            plain, sign = "sign" plain, result_code = "result_code" plain, appid =
+            "appid" plain, mch_id = "mch_id" plain, nonce_str = "nonce_str" plain, openid
+            = "openid" plain, access_token = "access_token" plain, verify_openid =
+            "verify_openid" plain, verify_real_name = "verify_real_name" plain,
+            bind_bankcard = "bind_bankcard" plain, }
         }
         impl Response {
             /// Creates the value from its required fields; optional ones are `None`.

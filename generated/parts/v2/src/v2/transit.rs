@@ -276,50 +276,40 @@ pub mod partnerpay {
             pub use crate::v2::transit::types::ReturnCode;
             pub use crate::v2::transit::types::ReturnCode as ResultCode;
             /// The answer's fields (verified; a `FAIL` answer is an error instead).
-            #[derive(
-                ::std::fmt::Debug,
-                ::std::clone::Clone,
-                ::std::cmp::PartialEq,
-                ::serde::Deserialize
-            )]
-            #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+            #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
             pub struct Response {
                 /// 返回状态码
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub return_code: ::std::option::Option<ReturnCode>,
                 /// 返回信息
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub return_msg: ::std::option::Option<::std::string::String>,
                 /// 公众账号id
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub appid: ::std::option::Option<::std::string::String>,
                 /// 子商户公众账号id
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub sub_appid: ::std::option::Option<::std::string::String>,
                 /// 商户号
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub mch_id: ::std::option::Option<::std::string::String>,
                 /// 子商户号
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub sub_mch_id: ::std::option::Option<::std::string::String>,
                 /// 设备号
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub device_info: ::std::option::Option<::std::string::String>,
                 /// 随机字符串
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub nonce_str: ::std::option::Option<::std::string::String>,
                 /// 签名
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub sign: ::std::option::Option<::std::string::String>,
                 /// 业务结果
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub result_code: ::std::option::Option<ResultCode>,
                 /// 错误代码
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub err_code: ::std::option::Option<::std::string::String>,
                 /// 错误代码描述
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub err_code_des: ::std::option::Option<::std::string::String>,
+            }
+            ::wechatpay_runtime::v2_received! {
+                Response { return_code = "return_code" plain, return_msg = "return_msg"
+                plain, appid = "appid" plain, sub_appid = "sub_appid" plain, mch_id =
+                "mch_id" plain, sub_mch_id = "sub_mch_id" plain, device_info =
+                "device_info" plain, nonce_str = "nonce_str" plain, sign = "sign" plain,
+                result_code = "result_code" plain, err_code = "err_code" plain,
+                err_code_des = "err_code_des" plain, }
             }
             impl Response {
                 /// Creates the value from its required fields; optional ones are `None`.
@@ -649,62 +639,50 @@ pub mod partnerpay {
             pub use crate::v2::transit::types::UserState;
             pub use crate::v2::transit::types::ContractState;
             /// The answer's fields (verified; a `FAIL` answer is an error instead).
-            #[derive(
-                ::std::fmt::Debug,
-                ::std::clone::Clone,
-                ::std::cmp::PartialEq,
-                ::serde::Deserialize
-            )]
-            #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+            #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
             pub struct Response {
                 /// 返回状态码
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub return_code: ::std::option::Option<ReturnCode>,
                 /// 返回信息
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub return_msg: ::std::option::Option<::std::string::String>,
                 /// 请求appid
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub appid: ::std::option::Option<::std::string::String>,
                 /// 子商户公众账号id
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub sub_appid: ::std::option::Option<::std::string::String>,
                 /// 商户号
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub mch_id: ::std::option::Option<::std::string::String>,
                 /// 子商户号
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub sub_mch_id: ::std::option::Option<::std::string::String>,
                 /// 随机字符串
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub nonce_str: ::std::option::Option<::std::string::String>,
                 /// 签名
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub sign: ::std::option::Option<::std::string::String>,
                 /// 业务结果
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub result_code: ::std::option::Option<ResultCode>,
                 /// 错误代码
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub err_code: ::std::option::Option<::std::string::String>,
                 /// 错误代码描述
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub err_code_des: ::std::option::Option<::std::string::String>,
                 /// 用户状态
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub user_state: ::std::option::Option<UserState>,
                 /// 委托代扣协议id
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub contract_id: ::std::option::Option<::std::string::String>,
                 /// 签约模板id
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub plan_id: ::std::option::Option<::std::string::String>,
                 /// 签约协议号
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub contract_code: ::std::option::Option<::std::string::String>,
                 /// 协议状态
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub contract_state: ::std::option::Option<ContractState>,
+            }
+            ::wechatpay_runtime::v2_received! {
+                Response { return_code = "return_code" plain, return_msg = "return_msg"
+                plain, appid = "appid" plain, sub_appid = "sub_appid" plain, mch_id =
+                "mch_id" plain, sub_mch_id = "sub_mch_id" plain, nonce_str = "nonce_str"
+                plain, sign = "sign" plain, result_code = "result_code" plain, err_code =
+                "err_code" plain, err_code_des = "err_code_des" plain, user_state =
+                "user_state" plain, contract_id = "contract_id" plain, plan_id =
+                "plan_id" plain, contract_code = "contract_code" plain, contract_state =
+                "contract_state" plain, }
             }
             impl Response {
                 /// Creates the value from its required fields; optional ones are `None`.
@@ -948,44 +926,35 @@ pub mod pay {
             pub use crate::v2::transit::types::ReturnCode;
             pub use crate::v2::transit::types::ReturnCode as ResultCode;
             /// The answer's fields (verified; a `FAIL` answer is an error instead).
-            #[derive(
-                ::std::fmt::Debug,
-                ::std::clone::Clone,
-                ::std::cmp::PartialEq,
-                ::serde::Deserialize
-            )]
-            #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+            #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
             pub struct Response {
                 /// 返回状态码
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub return_code: ::std::option::Option<ReturnCode>,
                 /// 返回信息
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub return_msg: ::std::option::Option<::std::string::String>,
                 /// 公众账号id
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub appid: ::std::option::Option<::std::string::String>,
                 /// 商户号
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub mch_id: ::std::option::Option<::std::string::String>,
                 /// 设备号
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub device_info: ::std::option::Option<::std::string::String>,
                 /// 随机字符串
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub nonce_str: ::std::option::Option<::std::string::String>,
                 /// 签名
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub sign: ::std::option::Option<::std::string::String>,
                 /// 业务结果
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub result_code: ::std::option::Option<ResultCode>,
                 /// 错误代码
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub err_code: ::std::option::Option<::std::string::String>,
                 /// 错误代码描述
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub err_code_des: ::std::option::Option<::std::string::String>,
+            }
+            ::wechatpay_runtime::v2_received! {
+                Response { return_code = "return_code" plain, return_msg = "return_msg"
+                plain, appid = "appid" plain, mch_id = "mch_id" plain, device_info =
+                "device_info" plain, nonce_str = "nonce_str" plain, sign = "sign" plain,
+                result_code = "result_code" plain, err_code = "err_code" plain,
+                err_code_des = "err_code_des" plain, }
             }
             impl Response {
                 /// Creates the value from its required fields; optional ones are `None`.
@@ -1073,56 +1042,45 @@ pub mod pay {
             pub use crate::v2::transit::types::UserState;
             pub use crate::v2::transit::types::ContractState;
             /// The answer's fields (verified; a `FAIL` answer is an error instead).
-            #[derive(
-                ::std::fmt::Debug,
-                ::std::clone::Clone,
-                ::std::cmp::PartialEq,
-                ::serde::Deserialize
-            )]
-            #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+            #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
             pub struct Response {
                 /// 返回状态码
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub return_code: ::std::option::Option<ReturnCode>,
                 /// 返回信息
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub return_msg: ::std::option::Option<::std::string::String>,
                 /// 请求appid
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub appid: ::std::option::Option<::std::string::String>,
                 /// 商户号
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub mch_id: ::std::option::Option<::std::string::String>,
                 /// 随机字符串
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub nonce_str: ::std::option::Option<::std::string::String>,
                 /// 签名
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub sign: ::std::option::Option<::std::string::String>,
                 /// 业务结果
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub result_code: ::std::option::Option<ResultCode>,
                 /// 错误代码
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub err_code: ::std::option::Option<::std::string::String>,
                 /// 错误代码描述
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub err_code_des: ::std::option::Option<::std::string::String>,
                 /// 用户状态
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub user_state: ::std::option::Option<UserState>,
                 /// 委托代扣协议id
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub contract_id: ::std::option::Option<::std::string::String>,
                 /// 签约模板id
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub plan_id: ::std::option::Option<::std::string::String>,
                 /// 签约协议号
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub contract_code: ::std::option::Option<::std::string::String>,
                 /// 协议状态
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub contract_state: ::std::option::Option<ContractState>,
+            }
+            ::wechatpay_runtime::v2_received! {
+                Response { return_code = "return_code" plain, return_msg = "return_msg"
+                plain, appid = "appid" plain, mch_id = "mch_id" plain, nonce_str =
+                "nonce_str" plain, sign = "sign" plain, result_code = "result_code"
+                plain, err_code = "err_code" plain, err_code_des = "err_code_des" plain,
+                user_state = "user_state" plain, contract_id = "contract_id" plain,
+                plan_id = "plan_id" plain, contract_code = "contract_code" plain,
+                contract_state = "contract_state" plain, }
             }
             impl Response {
                 /// Creates the value from its required fields; optional ones are `None`.

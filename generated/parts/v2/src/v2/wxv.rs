@@ -116,50 +116,40 @@ pub mod cancelbill {
         pub use crate::v2::wxv::types::ReturnCode;
         pub use crate::v2::wxv::types::ReturnCode as ResultCode;
         /// The answer's fields (verified; a `FAIL` answer is an error instead).
-        #[derive(
-            ::std::fmt::Debug,
-            ::std::clone::Clone,
-            ::std::cmp::PartialEq,
-            ::serde::Deserialize
-        )]
-        #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+        #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
         pub struct Response {
             /// 返回状态码
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub return_code: ::std::option::Option<ReturnCode>,
             /// 返回结果
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub return_msg: ::std::option::Option<::std::string::String>,
             /// 签名
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub sign: ::std::option::Option<::std::string::String>,
             /// 随机字符串
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub nonce_str: ::std::option::Option<::std::string::String>,
             /// 业务结果
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub result_code: ::std::option::Option<ResultCode>,
             /// 错误代码
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub err_code: ::std::option::Option<::std::string::String>,
             /// 错误描述
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub err_code_des: ::std::option::Option<::std::string::String>,
             /// 公众账号ID
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub appid: ::std::option::Option<::std::string::String>,
             /// 商户号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub mch_id: ::std::option::Option<::std::string::String>,
             /// 商户服务订单号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub out_order_no: ::std::option::Option<::std::string::String>,
             /// 服务ID
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub service_id: ::std::option::Option<::std::string::String>,
             /// 微信支付服务订单号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub order_id: ::std::option::Option<::std::string::String>,
+        }
+        ::wechatpay_runtime::v2_received! {
+            Response { return_code = "return_code" plain, return_msg = "return_msg"
+            plain, sign = "sign" plain, nonce_str = "nonce_str" plain, result_code =
+            "result_code" plain, err_code = "err_code" plain, err_code_des =
+            "err_code_des" plain, appid = "appid" plain, mch_id = "mch_id" plain,
+            out_order_no = "out_order_no" plain, service_id = "service_id" plain,
+            order_id = "order_id" plain, }
         }
         impl Response {
             /// Creates the value from its required fields; optional ones are `None`.
@@ -279,50 +269,40 @@ pub mod changerentmoney {
         pub use crate::v2::wxv::types::ReturnCode;
         pub use crate::v2::wxv::types::ReturnCode as ResultCode;
         /// The answer's fields (verified; a `FAIL` answer is an error instead).
-        #[derive(
-            ::std::fmt::Debug,
-            ::std::clone::Clone,
-            ::std::cmp::PartialEq,
-            ::serde::Deserialize
-        )]
-        #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+        #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
         pub struct Response {
             /// 返回状态码
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub return_code: ::std::option::Option<ReturnCode>,
             /// 返回结果
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub return_msg: ::std::option::Option<::std::string::String>,
             /// 签名
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub sign: ::std::option::Option<::std::string::String>,
             /// 随机字符串
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub nonce_str: ::std::option::Option<::std::string::String>,
             /// 业务结果
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub result_code: ::std::option::Option<ResultCode>,
             /// 错误代码
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub err_code: ::std::option::Option<::std::string::String>,
             /// 错误描述
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub err_code_des: ::std::option::Option<::std::string::String>,
             /// 公众账号ID
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub appid: ::std::option::Option<::std::string::String>,
             /// 商户号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub mch_id: ::std::option::Option<::std::string::String>,
             /// 商户服务订单号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub out_order_no: ::std::option::Option<::std::string::String>,
             /// 服务ID
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub service_id: ::std::option::Option<::std::string::String>,
             /// 微信支付服务订单号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub order_id: ::std::option::Option<::std::string::String>,
+        }
+        ::wechatpay_runtime::v2_received! {
+            Response { return_code = "return_code" plain, return_msg = "return_msg"
+            plain, sign = "sign" plain, nonce_str = "nonce_str" plain, result_code =
+            "result_code" plain, err_code = "err_code" plain, err_code_des =
+            "err_code_des" plain, appid = "appid" plain, mch_id = "mch_id" plain,
+            out_order_no = "out_order_no" plain, service_id = "service_id" plain,
+            order_id = "order_id" plain, }
         }
         impl Response {
             /// Creates the value from its required fields; optional ones are `None`.
@@ -485,62 +465,50 @@ pub mod createhotelbill {
         pub use crate::v2::wxv::types::ReturnCode;
         pub use crate::v2::wxv::types::ReturnCode as ResultCode;
         /// The answer's fields (verified; a `FAIL` answer is an error instead).
-        #[derive(
-            ::std::fmt::Debug,
-            ::std::clone::Clone,
-            ::std::cmp::PartialEq,
-            ::serde::Deserialize
-        )]
-        #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+        #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
         pub struct Response {
             /// 返回状态码
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub return_code: ::std::option::Option<ReturnCode>,
             /// 返回结果
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub return_msg: ::std::option::Option<::std::string::String>,
             /// 签名
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub sign: ::std::option::Option<::std::string::String>,
             /// 随机字符串
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub nonce_str: ::std::option::Option<::std::string::String>,
             /// 业务结果
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub result_code: ::std::option::Option<ResultCode>,
             /// 错误代码
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub err_code: ::std::option::Option<::std::string::String>,
             /// 错误描述
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub err_code_des: ::std::option::Option<::std::string::String>,
             /// 公众账号ID
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub appid: ::std::option::Option<::std::string::String>,
             /// 商户号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub mch_id: ::std::option::Option<::std::string::String>,
             /// 商户服务订单号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub out_order_no: ::std::option::Option<::std::string::String>,
             /// 服务ID
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub service_id: ::std::option::Option<::std::string::String>,
             /// 微信支付服务订单号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub order_id: ::std::option::Option<::std::string::String>,
             /// 小程序跳转appid
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub miniprogram_appid: ::std::option::Option<::std::string::String>,
             /// 小程序跳转路径
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub miniprogram_path: ::std::option::Option<::std::string::String>,
             /// 小程序跳转username
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub miniprogram_username: ::std::option::Option<::std::string::String>,
             /// 跳转微信侧小程序订单数据
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub package: ::std::option::Option<::std::string::String>,
+        }
+        ::wechatpay_runtime::v2_received! {
+            Response { return_code = "return_code" plain, return_msg = "return_msg"
+            plain, sign = "sign" plain, nonce_str = "nonce_str" plain, result_code =
+            "result_code" plain, err_code = "err_code" plain, err_code_des =
+            "err_code_des" plain, appid = "appid" plain, mch_id = "mch_id" plain,
+            out_order_no = "out_order_no" plain, service_id = "service_id" plain,
+            order_id = "order_id" plain, miniprogram_appid = "miniprogram_appid" plain,
+            miniprogram_path = "miniprogram_path" plain, miniprogram_username =
+            "miniprogram_username" plain, package = "package" plain, }
         }
         impl Response {
             /// Creates the value from its required fields; optional ones are `None`.
@@ -703,62 +671,50 @@ pub mod createrentbill {
         pub use crate::v2::wxv::types::ReturnCode;
         pub use crate::v2::wxv::types::ReturnCode as ResultCode;
         /// The answer's fields (verified; a `FAIL` answer is an error instead).
-        #[derive(
-            ::std::fmt::Debug,
-            ::std::clone::Clone,
-            ::std::cmp::PartialEq,
-            ::serde::Deserialize
-        )]
-        #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+        #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
         pub struct Response {
             /// 返回状态码
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub return_code: ::std::option::Option<ReturnCode>,
             /// 返回结果
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub return_msg: ::std::option::Option<::std::string::String>,
             /// 签名
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub sign: ::std::option::Option<::std::string::String>,
             /// 随机字符串
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub nonce_str: ::std::option::Option<::std::string::String>,
             /// 业务结果
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub result_code: ::std::option::Option<ResultCode>,
             /// 错误代码
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub err_code: ::std::option::Option<::std::string::String>,
             /// 错误描述
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub err_code_des: ::std::option::Option<::std::string::String>,
             /// 公众账号ID
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub appid: ::std::option::Option<::std::string::String>,
             /// 商户号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub mch_id: ::std::option::Option<::std::string::String>,
             /// 商户服务订单号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub out_order_no: ::std::option::Option<::std::string::String>,
             /// 服务ID
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub service_id: ::std::option::Option<::std::string::String>,
             /// 微信支付服务订单号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub order_id: ::std::option::Option<::std::string::String>,
             /// 小程序跳转appid
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub miniprogram_appid: ::std::option::Option<::std::string::String>,
             /// 小程序跳转路径
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub miniprogram_path: ::std::option::Option<::std::string::String>,
             /// 小程序跳转username
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub miniprogram_username: ::std::option::Option<::std::string::String>,
             /// 跳转微信侧小程序订单数据
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub package: ::std::option::Option<::std::string::String>,
+        }
+        ::wechatpay_runtime::v2_received! {
+            Response { return_code = "return_code" plain, return_msg = "return_msg"
+            plain, sign = "sign" plain, nonce_str = "nonce_str" plain, result_code =
+            "result_code" plain, err_code = "err_code" plain, err_code_des =
+            "err_code_des" plain, appid = "appid" plain, mch_id = "mch_id" plain,
+            out_order_no = "out_order_no" plain, service_id = "service_id" plain,
+            order_id = "order_id" plain, miniprogram_appid = "miniprogram_appid" plain,
+            miniprogram_path = "miniprogram_path" plain, miniprogram_username =
+            "miniprogram_username" plain, package = "package" plain, }
         }
         impl Response {
             /// Creates the value from its required fields; optional ones are `None`.
@@ -914,50 +870,40 @@ pub mod finishhotelbill {
         pub use crate::v2::wxv::types::ReturnCode;
         pub use crate::v2::wxv::types::ReturnCode as ResultCode;
         /// The answer's fields (verified; a `FAIL` answer is an error instead).
-        #[derive(
-            ::std::fmt::Debug,
-            ::std::clone::Clone,
-            ::std::cmp::PartialEq,
-            ::serde::Deserialize
-        )]
-        #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+        #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
         pub struct Response {
             /// 返回状态码
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub return_code: ::std::option::Option<ReturnCode>,
             /// 返回结果
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub return_msg: ::std::option::Option<::std::string::String>,
             /// 签名
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub sign: ::std::option::Option<::std::string::String>,
             /// 随机字符串
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub nonce_str: ::std::option::Option<::std::string::String>,
             /// 业务结果
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub result_code: ::std::option::Option<ResultCode>,
             /// 错误代码
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub err_code: ::std::option::Option<::std::string::String>,
             /// 错误描述
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub err_code_des: ::std::option::Option<::std::string::String>,
             /// 公众账号ID
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub appid: ::std::option::Option<::std::string::String>,
             /// 商户号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub mch_id: ::std::option::Option<::std::string::String>,
             /// 商户服务订单号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub out_order_no: ::std::option::Option<::std::string::String>,
             /// 服务ID
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub service_id: ::std::option::Option<::std::string::String>,
             /// 微信支付服务订单号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub order_id: ::std::option::Option<::std::string::String>,
+        }
+        ::wechatpay_runtime::v2_received! {
+            Response { return_code = "return_code" plain, return_msg = "return_msg"
+            plain, sign = "sign" plain, nonce_str = "nonce_str" plain, result_code =
+            "result_code" plain, err_code = "err_code" plain, err_code_des =
+            "err_code_des" plain, appid = "appid" plain, mch_id = "mch_id" plain,
+            out_order_no = "out_order_no" plain, service_id = "service_id" plain,
+            order_id = "order_id" plain, }
         }
         impl Response {
             /// Creates the value from its required fields; optional ones are `None`.
@@ -1093,50 +1039,40 @@ pub mod finishrentbill {
         pub use crate::v2::wxv::types::ReturnCode;
         pub use crate::v2::wxv::types::ReturnCode as ResultCode;
         /// The answer's fields (verified; a `FAIL` answer is an error instead).
-        #[derive(
-            ::std::fmt::Debug,
-            ::std::clone::Clone,
-            ::std::cmp::PartialEq,
-            ::serde::Deserialize
-        )]
-        #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+        #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
         pub struct Response {
             /// 返回状态码
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub return_code: ::std::option::Option<ReturnCode>,
             /// 返回结果
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub return_msg: ::std::option::Option<::std::string::String>,
             /// 签名
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub sign: ::std::option::Option<::std::string::String>,
             /// 随机字符串
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub nonce_str: ::std::option::Option<::std::string::String>,
             /// 业务结果
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub result_code: ::std::option::Option<ResultCode>,
             /// 错误代码
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub err_code: ::std::option::Option<::std::string::String>,
             /// 错误描述
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub err_code_des: ::std::option::Option<::std::string::String>,
             /// 公众账号ID
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub appid: ::std::option::Option<::std::string::String>,
             /// 商户号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub mch_id: ::std::option::Option<::std::string::String>,
             /// 商户服务订单号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub out_order_no: ::std::option::Option<::std::string::String>,
             /// 服务ID
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub service_id: ::std::option::Option<::std::string::String>,
             /// 微信支付服务订单号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub order_id: ::std::option::Option<::std::string::String>,
+        }
+        ::wechatpay_runtime::v2_received! {
+            Response { return_code = "return_code" plain, return_msg = "return_msg"
+            plain, sign = "sign" plain, nonce_str = "nonce_str" plain, result_code =
+            "result_code" plain, err_code = "err_code" plain, err_code_des =
+            "err_code_des" plain, appid = "appid" plain, mch_id = "mch_id" plain,
+            out_order_no = "out_order_no" plain, service_id = "service_id" plain,
+            order_id = "order_id" plain, }
         }
         impl Response {
             /// Creates the value from its required fields; optional ones are `None`.
@@ -1239,122 +1175,95 @@ pub mod queryhotelbill {
         pub use crate::v2::wxv::types::State;
         pub use crate::v2::wxv::types::PayType;
         /// The answer's fields (verified; a `FAIL` answer is an error instead).
-        #[derive(
-            ::std::fmt::Debug,
-            ::std::clone::Clone,
-            ::std::cmp::PartialEq,
-            ::serde::Deserialize
-        )]
-        #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+        #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
         pub struct Response {
             /// 返回状态码
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub return_code: ::std::option::Option<ReturnCode>,
             /// 返回结果
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub return_msg: ::std::option::Option<::std::string::String>,
             /// 签名
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub sign: ::std::option::Option<::std::string::String>,
             /// 随机字符串
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub nonce_str: ::std::option::Option<::std::string::String>,
             /// 业务结果
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub result_code: ::std::option::Option<ResultCode>,
             /// 错误代码
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub err_code: ::std::option::Option<::std::string::String>,
             /// 错误描述
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub err_code_des: ::std::option::Option<::std::string::String>,
             /// 公众账号ID
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub appid: ::std::option::Option<::std::string::String>,
             /// 商户号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub mch_id: ::std::option::Option<::std::string::String>,
             /// 商户服务订单号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub out_order_no: ::std::option::Option<::std::string::String>,
             /// 服务ID
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub service_id: ::std::option::Option<::std::string::String>,
             /// 单据状态
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub state: ::std::option::Option<State>,
             /// 房间
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub room: ::std::option::Option<::std::string::String>,
             /// 入住时间
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub start_time: ::std::option::Option<::std::string::String>,
             /// 预定离店时间
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub end_time: ::std::option::Option<::std::string::String>,
             /// 酒店
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub service_location: ::std::option::Option<::std::string::String>,
             /// 押金
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-            #[serde(with = "::wechatpay_runtime::v2::serde_helpers::option_number")]
             pub deposit_amount: ::std::option::Option<i64>,
             /// 房费
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-            #[serde(with = "::wechatpay_runtime::v2::serde_helpers::option_number")]
             pub room_rate: ::std::option::Option<i64>,
             /// 房费说明
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub room_rate_desc: ::std::option::Option<::std::string::String>,
             /// 实际离店时间
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub real_end_time: ::std::option::Option<::std::string::String>,
             /// 是否入住
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub checked_in: ::std::option::Option<::std::string::String>,
             /// 其他费用
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-            #[serde(with = "::wechatpay_runtime::v2::serde_helpers::option_number")]
             pub other_fee: ::std::option::Option<i64>,
             /// 其他费用说明
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub other_fee_desc: ::std::option::Option<::std::string::String>,
             /// 赔偿金费用
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-            #[serde(with = "::wechatpay_runtime::v2::serde_helpers::option_number")]
             pub compensation_fee: ::std::option::Option<i64>,
             /// 赔偿金说明
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub compensation_fee_desc: ::std::option::Option<::std::string::String>,
             /// 延迟退房费
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-            #[serde(with = "::wechatpay_runtime::v2::serde_helpers::option_number")]
             pub overdue_fine: ::std::option::Option<i64>,
             /// 延迟退房说明
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub overdue_fine_desc: ::std::option::Option<::std::string::String>,
             /// 取消费用
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-            #[serde(with = "::wechatpay_runtime::v2::serde_helpers::option_number")]
             pub cancel_fee: ::std::option::Option<i64>,
             /// 取消费用说明
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub cancel_fee_desc: ::std::option::Option<::std::string::String>,
             /// 微信支付服务订单号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub order_id: ::std::option::Option<::std::string::String>,
             /// 完结凭证
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub finish_ticket: ::std::option::Option<::std::string::String>,
             /// 回调数据包
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub attach: ::std::option::Option<::std::string::String>,
             /// 结单交易单号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub finish_transaction_id: ::std::option::Option<::std::string::String>,
             /// 支付方式
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub pay_type: ::std::option::Option<PayType>,
+        }
+        ::wechatpay_runtime::v2_received! {
+            Response { return_code = "return_code" plain, return_msg = "return_msg"
+            plain, sign = "sign" plain, nonce_str = "nonce_str" plain, result_code =
+            "result_code" plain, err_code = "err_code" plain, err_code_des =
+            "err_code_des" plain, appid = "appid" plain, mch_id = "mch_id" plain,
+            out_order_no = "out_order_no" plain, service_id = "service_id" plain, state =
+            "state" plain, room = "room" plain, start_time = "start_time" plain, end_time
+            = "end_time" plain, service_location = "service_location" plain,
+            deposit_amount = "deposit_amount" number, room_rate = "room_rate" number,
+            room_rate_desc = "room_rate_desc" plain, real_end_time = "real_end_time"
+            plain, checked_in = "checked_in" plain, other_fee = "other_fee" number,
+            other_fee_desc = "other_fee_desc" plain, compensation_fee =
+            "compensation_fee" number, compensation_fee_desc = "compensation_fee_desc"
+            plain, overdue_fine = "overdue_fine" number, overdue_fine_desc =
+            "overdue_fine_desc" plain, cancel_fee = "cancel_fee" number, cancel_fee_desc
+            = "cancel_fee_desc" plain, order_id = "order_id" plain, finish_ticket =
+            "finish_ticket" plain, attach = "attach" plain, finish_transaction_id =
+            "finish_transaction_id" plain, pay_type = "pay_type" plain, }
         }
         impl Response {
             /// Creates the value from its required fields; optional ones are `None`.
@@ -1480,108 +1389,85 @@ pub mod queryrentbill {
         pub use crate::v2::wxv::types::RentUnit;
         pub use crate::v2::wxv::types::PayType;
         /// The answer's fields (verified; a `FAIL` answer is an error instead).
-        #[derive(
-            ::std::fmt::Debug,
-            ::std::clone::Clone,
-            ::std::cmp::PartialEq,
-            ::serde::Deserialize
-        )]
-        #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+        #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
         pub struct Response {
             /// 返回状态码
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub return_code: ::std::option::Option<ReturnCode>,
             /// 返回结果
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub return_msg: ::std::option::Option<::std::string::String>,
             /// 签名
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub sign: ::std::option::Option<::std::string::String>,
             /// 随机字符串
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub nonce_str: ::std::option::Option<::std::string::String>,
             /// 业务结果
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub result_code: ::std::option::Option<ResultCode>,
             /// 错误代码
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub err_code: ::std::option::Option<::std::string::String>,
             /// 错误描述
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub err_code_des: ::std::option::Option<::std::string::String>,
             /// 公众账号ID
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub appid: ::std::option::Option<::std::string::String>,
             /// 商户号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub mch_id: ::std::option::Option<::std::string::String>,
             /// 商户服务订单号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub out_order_no: ::std::option::Option<::std::string::String>,
             /// 服务ID
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub service_id: ::std::option::Option<::std::string::String>,
             /// 单据状态
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub state: ::std::option::Option<State>,
             /// 商品名称
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub goods_name: ::std::option::Option<::std::string::String>,
             /// 是否归还
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub returned: ::std::option::Option<::std::string::String>,
             /// 租用时间
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub start_time: ::std::option::Option<::std::string::String>,
             /// 租用地点
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub service_location: ::std::option::Option<::std::string::String>,
             /// 押金总额
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-            #[serde(with = "::wechatpay_runtime::v2::serde_helpers::option_number")]
             pub deposit_amount: ::std::option::Option<i64>,
             /// 租金规则 计费单位
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub rent_unit: ::std::option::Option<RentUnit>,
             /// 租金规则 计费单价费用
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-            #[serde(with = "::wechatpay_runtime::v2::serde_helpers::option_number")]
             pub rent_unit_fee: ::std::option::Option<i64>,
             /// 租金规则 计费说明
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub rent_fee_desc: ::std::option::Option<::std::string::String>,
             /// 实际归还时间
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub real_end_time: ::std::option::Option<::std::string::String>,
             /// 租金费用
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-            #[serde(with = "::wechatpay_runtime::v2::serde_helpers::option_number")]
             pub rent_fee: ::std::option::Option<i64>,
             /// 赔偿金费用
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-            #[serde(with = "::wechatpay_runtime::v2::serde_helpers::option_number")]
             pub compensation_fee: ::std::option::Option<i64>,
             /// 赔偿金说明
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub compensation_fee_desc: ::std::option::Option<::std::string::String>,
             /// 归还地点
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub service_end_location: ::std::option::Option<::std::string::String>,
             /// 微信支付服务订单号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub order_id: ::std::option::Option<::std::string::String>,
             /// 完结凭证
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub finish_ticket: ::std::option::Option<::std::string::String>,
             /// 回调数据包
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub attach: ::std::option::Option<::std::string::String>,
             /// 结单交易单号
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub finish_transaction_id: ::std::option::Option<::std::string::String>,
             /// 支付方式
-            #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
             pub pay_type: ::std::option::Option<PayType>,
+        }
+        ::wechatpay_runtime::v2_received! {
+            Response { return_code = "return_code" plain, return_msg = "return_msg"
+            plain, sign = "sign" plain, nonce_str = "nonce_str" plain, result_code =
+            "result_code" plain, err_code = "err_code" plain, err_code_des =
+            "err_code_des" plain, appid = "appid" plain, mch_id = "mch_id" plain,
+            out_order_no = "out_order_no" plain, service_id = "service_id" plain, state =
+            "state" plain, goods_name = "goods_name" plain, returned = "returned" plain,
+            start_time = "start_time" plain, service_location = "service_location" plain,
+            deposit_amount = "deposit_amount" number, rent_unit = "rent_unit" plain,
+            rent_unit_fee = "rent_unit_fee" number, rent_fee_desc = "rent_fee_desc"
+            plain, real_end_time = "real_end_time" plain, rent_fee = "rent_fee" number,
+            compensation_fee = "compensation_fee" number, compensation_fee_desc =
+            "compensation_fee_desc" plain, service_end_location = "service_end_location"
+            plain, order_id = "order_id" plain, finish_ticket = "finish_ticket" plain,
+            attach = "attach" plain, finish_transaction_id = "finish_transaction_id"
+            plain, pay_type = "pay_type" plain, }
         }
         impl Response {
             /// Creates the value from its required fields; optional ones are `None`.

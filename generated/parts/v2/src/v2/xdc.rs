@@ -68,38 +68,21 @@ pub mod apiv2getsignkey {
                 }
                 pub use crate::v2::xdc::types::ReturnCode;
                 /// The answer's fields (verified; a `FAIL` answer is an error instead).
-                #[derive(
-                    ::std::fmt::Debug,
-                    ::std::clone::Clone,
-                    ::std::cmp::PartialEq,
-                    ::serde::Deserialize
-                )]
-                #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+                #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
                 pub struct Response {
                     /// 返回状态码
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
                     pub return_code: ::std::option::Option<ReturnCode>,
                     /// 返回信息
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
                     pub return_msg: ::std::option::Option<::std::string::String>,
                     /// 商户号
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
                     pub mch_id: ::std::option::Option<::std::string::String>,
                     /// 沙箱密钥
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
                     pub sandbox_signkey: ::std::option::Option<::std::string::String>,
+                }
+                ::wechatpay_runtime::v2_received! {
+                    Response { return_code = "return_code" plain, return_msg =
+                    "return_msg" plain, mch_id = "mch_id" plain, sandbox_signkey =
+                    "sandbox_signkey" plain, }
                 }
                 impl Response {
                     /// Creates the value from its required fields; optional ones are `None`.
@@ -229,86 +212,41 @@ pub mod apiv2sandbox {
                 pub use crate::v2::xdc::types::ReturnCode as ResultCode;
                 pub use crate::v2::xdc::types::TradeState;
                 /// The answer's fields (verified; a `FAIL` answer is an error instead).
-                #[derive(
-                    ::std::fmt::Debug,
-                    ::std::clone::Clone,
-                    ::std::cmp::PartialEq,
-                    ::serde::Deserialize
-                )]
-                #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+                #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
                 pub struct Response {
                     /// 返回状态码
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
                     pub return_code: ::std::option::Option<ReturnCode>,
                     /// 返回信息
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
                     pub return_msg: ::std::option::Option<::std::string::String>,
                     /// 业务结果
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
                     pub result_code: ::std::option::Option<ResultCode>,
                     /// 错误代码
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
                     pub err_code: ::std::option::Option<::std::string::String>,
                     /// 错误代码描述
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
                     pub err_code_des: ::std::option::Option<::std::string::String>,
                     /// 交易类型 MICROPAY
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
                     pub trade_type: ::std::option::Option<::std::string::String>,
                     /// 交易状态
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
                     pub trade_state: ::std::option::Option<TradeState>,
                     /// 商户订单号
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
                     pub out_trade_no: ::std::option::Option<::std::string::String>,
                     /// 微信支付订单号
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
                     pub transaction_id: ::std::option::Option<::std::string::String>,
                     /// 标价金额
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
                     pub total_fee: ::std::option::Option<::std::string::String>,
                     /// 现金支付金额
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
                     pub cash_fee: ::std::option::Option<::std::string::String>,
                     /// 代金券金额
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
                     pub coupon_fee: ::std::option::Option<::std::string::String>,
+                }
+                ::wechatpay_runtime::v2_received! {
+                    Response { return_code = "return_code" plain, return_msg =
+                    "return_msg" plain, result_code = "result_code" plain, err_code =
+                    "err_code" plain, err_code_des = "err_code_des" plain, trade_type =
+                    "trade_type" plain, trade_state = "trade_state" plain, out_trade_no =
+                    "out_trade_no" plain, transaction_id = "transaction_id" plain,
+                    total_fee = "total_fee" plain, cash_fee = "cash_fee" plain,
+                    coupon_fee = "coupon_fee" plain, }
                 }
                 impl Response {
                     /// Creates the value from its required fields; optional ones are `None`.
@@ -407,86 +345,41 @@ pub mod apiv2sandbox {
                 pub use crate::v2::xdc::types::ReturnCode as ResultCode;
                 pub use crate::v2::xdc::types::TradeState;
                 /// The answer's fields (verified; a `FAIL` answer is an error instead).
-                #[derive(
-                    ::std::fmt::Debug,
-                    ::std::clone::Clone,
-                    ::std::cmp::PartialEq,
-                    ::serde::Deserialize
-                )]
-                #[cfg_attr(feature = "roundtrip", derive(::serde::Serialize))]
+                #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
                 pub struct Response {
                     /// 返回状态码
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
                     pub return_code: ::std::option::Option<ReturnCode>,
                     /// 返回信息
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
                     pub return_msg: ::std::option::Option<::std::string::String>,
                     /// 业务结果
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
                     pub result_code: ::std::option::Option<ResultCode>,
                     /// 错误代码
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
                     pub err_code: ::std::option::Option<::std::string::String>,
                     /// 错误代码描述
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
                     pub err_code_des: ::std::option::Option<::std::string::String>,
                     /// 交易类型 MICROPAY
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
                     pub trade_type: ::std::option::Option<::std::string::String>,
                     /// 交易状态
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
                     pub trade_state: ::std::option::Option<TradeState>,
                     /// 商户订单号
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
                     pub out_trade_no: ::std::option::Option<::std::string::String>,
                     /// 微信支付订单号
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
                     pub transaction_id: ::std::option::Option<::std::string::String>,
                     /// 标价金额
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
                     pub total_fee: ::std::option::Option<::std::string::String>,
                     /// 现金支付金额
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
                     pub cash_fee: ::std::option::Option<::std::string::String>,
                     /// 代金券金额
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
                     pub coupon_fee: ::std::option::Option<::std::string::String>,
+                }
+                ::wechatpay_runtime::v2_received! {
+                    Response { return_code = "return_code" plain, return_msg =
+                    "return_msg" plain, result_code = "result_code" plain, err_code =
+                    "err_code" plain, err_code_des = "err_code_des" plain, trade_type =
+                    "trade_type" plain, trade_state = "trade_state" plain, out_trade_no =
+                    "out_trade_no" plain, transaction_id = "transaction_id" plain,
+                    total_fee = "total_fee" plain, cash_fee = "cash_fee" plain,
+                    coupon_fee = "coupon_fee" plain, }
                 }
                 impl Response {
                     /// Creates the value from its required fields; optional ones are `None`.
