@@ -5,8 +5,9 @@
 
 #[path = "support/missing.rs"]
 mod missing;
-use std::io::Write as _;
-use std::process::{Command, Stdio};
+#[path = "support/openssl.rs"]
+mod openssl;
+use openssl::openssl;
 use std::sync::{Arc, Mutex};
 
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
@@ -21,35 +22,6 @@ use wechatpay_runtime::{
 
 /// The key of the docs' signing sample (guide/digital-signature.md).
 const DOC_KEY: &str = "192006250b4c09247ec02edce69f6a2d";
-
-/// Runs `openssl` with `args`, feeding `stdin`; `None` when it is not installed (after
-/// `missing_input`: a visible `SKIPPED` line, or a failure under CI).
-fn openssl(args: &[&str], stdin: &[u8]) -> Option<Vec<u8>> {
-    let child = Command::new("openssl")
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn();
-    let mut child = match child {
-        Ok(c) => c,
-        Err(e) => {
-            missing::missing_input(
-                &format!("cannot run openssl ({e})"),
-                "install the openssl command; part of this test checks against it",
-            );
-            return None;
-        }
-    };
-    child.stdin.take().unwrap().write_all(stdin).unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(
-        out.status.success(),
-        "openssl {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    Some(out.stdout)
-}
 
 /// `openssl dgst` output (`… = hex`) → upper-case hex.
 fn dgst_hex(out: &[u8]) -> String {

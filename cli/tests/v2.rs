@@ -4,6 +4,7 @@
 //! independent of the SDK), and request XML is read with the small parser below, not the SDK's.
 #[path = "../../tests/support/mod.rs"]
 mod support;
+use support::openssl::openssl;
 
 use std::io::Write as _;
 use std::process::{Command, Output, Stdio};
@@ -16,43 +17,6 @@ use tokio::net::TcpListener;
 const KEY: &str = "wxpayCliTestApiV2Key0123456789AB";
 /// Another key, for ciphertexts the CLI must not accept.
 const OTHER_KEY: &str = "AnotherApiV2KeyThatIsNotTheOne00";
-
-/// Runs `openssl` with `args` on `stdin` (the independent implementation these tests check against).
-/// `None` on a machine without openssl, after `support::missing_input` (a visible `SKIPPED` line, or
-/// a failure under CI); the tests then return without their checks.
-fn openssl(args: &[&str], stdin: &[u8]) -> Option<Vec<u8>> {
-    let spawned = Command::new("openssl")
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn();
-    let mut child = match spawned {
-        Ok(child) => child,
-        Err(e) => {
-            support::missing_input(
-                &format!("cannot run openssl ({e})"),
-                "install the openssl command; these tests check against it",
-            );
-            return None;
-        }
-    };
-    // Write, close stdin, then always wait for the child (no zombie on any path).
-    let written = match child.stdin.take() {
-        Some(mut input) => input.write_all(stdin),
-        None => Err(std::io::Error::other("stdin of openssl was not piped")),
-    };
-    let out = child
-        .wait_with_output()
-        .unwrap_or_else(|e| panic!("waiting for openssl {args:?}: {e}"));
-    written.unwrap_or_else(|e| panic!("writing to openssl {args:?}: {e}"));
-    assert!(
-        out.status.success(),
-        "openssl {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    Some(out.stdout)
-}
 
 /// Lower-case hex MD5 of `data` with openssl.
 fn md5_hex(data: &[u8]) -> Option<String> {

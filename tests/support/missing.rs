@@ -17,10 +17,7 @@ pub fn under_ci() -> bool {
 /// provide it). Under CI this panics; elsewhere it writes a `SKIPPED` line to stderr (shown by
 /// `cargo test` even when the test passes) and returns, and the caller returns without checking.
 pub fn missing_input(what: &str, how: &str) {
-    let test = std::thread::current()
-        .name()
-        .unwrap_or("this test")
-        .to_string();
+    let test = test_name();
     if under_ci() {
         panic!("{test}: {what} ({how}); CI runs every test, so a missing input is a failure");
     }
@@ -34,12 +31,17 @@ pub fn missing_input(what: &str, how: &str) {
 /// one) may lack without anything being wrong: a named older docs snapshot, the second docs site. Writes
 /// a `SKIPPED` line to stderr (shown by `cargo test`) and never fails.
 pub fn missing_optional(what: &str, how: &str) {
-    let test = std::thread::current()
-        .name()
-        .unwrap_or("this test")
-        .to_string();
+    let test = test_name();
     let _ = writeln!(
         std::io::stderr(),
         "SKIPPED {test}: {what} ({how}); these checks did not run"
     );
+}
+
+/// The running test's name (the test harness names each test's thread after it).
+fn test_name() -> String {
+    std::thread::current()
+        .name()
+        .unwrap_or("this test")
+        .to_string()
 }

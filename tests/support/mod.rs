@@ -10,6 +10,7 @@ use base64::Engine as _;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 pub mod missing;
+pub mod openssl;
 pub use missing::missing_input;
 
 use wechatpay_runtime::{
