@@ -333,19 +333,8 @@ fn wire_enum(name: &str, about: &str, values: &[String]) -> String {
     let mut s = String::from("::wechatpay_core::wire_enum! {\n");
     doc(&mut s, about);
     let _ = writeln!(s, "{name} {{");
-    let mut used = BTreeSet::new();
-    for v in values {
-        let mut variant = naming::camel(v).trim_start_matches("r#").to_string();
-        if variant == "Unknown" || variant == "Self_" {
-            variant.push('_');
-        }
-        let stem = variant.clone();
-        let mut n = 2;
-        while !used.insert(variant.clone()) {
-            variant = format!("{stem}{n}");
-            n += 1;
-        }
-        let _ = writeln!(s, "/// `{}`\n{variant} = {},", v.replace('`', "'"), lit(v));
+    for (variant, v) in super::types::variants(values) {
+        let _ = writeln!(s, "/// `{}`\n{variant} = {},", v.replace('`', "'"), lit(&v));
     }
     s.push_str("}\n}\n");
     s
@@ -354,14 +343,14 @@ fn wire_enum(name: &str, about: &str, values: &[String]) -> String {
 impl Types {
     /// The derive line of a type: requests are only written and answers only read (the other direction
     /// with the `roundtrip` feature), which keeps the crate's compile time down.
-    fn derives(&self, extra: &str) -> String {
+    fn derives(&self) -> String {
         let (always, roundtrip) = if self.read {
             ("::serde::Deserialize", "::serde::Serialize")
         } else {
             ("::serde::Serialize", "::serde::Deserialize")
         };
         format!(
-            "#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq{extra}, {always})]\n#[cfg_attr(feature = \"roundtrip\", derive({roundtrip}))]\n"
+            "#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, {always})]\n#[cfg_attr(feature = \"roundtrip\", derive({roundtrip}))]\n"
         )
     }
 
@@ -467,11 +456,9 @@ fn emit_struct(
         if f.encoded == Some(Encoding::Urlencode) {
             d.push_str("\n\nA URL-encoded string.");
         }
-        doc(&mut body, if d.trim().is_empty() { &f.name } else { &d });
-        doc(
-            &mut plain_body,
-            if d.trim().is_empty() { &f.name } else { &d },
-        );
+        let field_doc = if d.trim().is_empty() { &f.name } else { &d };
+        doc(&mut body, field_doc);
+        doc(&mut plain_body, field_doc);
         let wire = f.name.as_str();
         members.push((
             ident.clone(),
@@ -559,7 +546,7 @@ fn emit_struct(
             .collect();
         let _ = writeln!(s, "{RT}::v2_received! {{ {name} {{ {list} }} }}");
     } else {
-        s.push_str(&types.derives(""));
+        s.push_str(&types.derives());
         let _ = writeln!(s, "pub struct {name} {{\n{body}}}");
     }
     let _ = writeln!(
